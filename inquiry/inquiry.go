@@ -1,0 +1,209 @@
+// Package inquiry holds Sportel's domain types: what arrives (Message), how it
+// is judged (Classification), what is filed (Ticket, Entry) and what is sent
+// (Job). It imports only the standard library so every other package can use it.
+package inquiry
+
+import (
+	"fmt"
+	"time"
+)
+
+// Channel is the front door a message came through.
+type Channel string
+
+const (
+	ChannelEmail    Channel = "email"
+	ChannelTelegram Channel = "telegram"
+)
+
+// Category is the classifier's fixed set of outcomes. Message text can only
+// ever choose among these values; routing keys on them.
+type Category string
+
+const (
+	DocumentRequest Category = "document_request"
+	PressInquiry    Category = "press_inquiry"
+	GeneralQuestion Category = "general_question"
+)
+
+// Categories lists every valid category in a stable order.
+var Categories = [...]Category{DocumentRequest, PressInquiry, GeneralQuestion}
+
+// Valid reports whether c is one of the fixed categories.
+func (c Category) Valid() bool {
+	for _, k := range Categories {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Language is the language and script of a text, as a BCP 47 tag.
+type Language string
+
+const (
+	Albanian      Language = "sq"
+	SerbianLatin  Language = "sr-Latn"
+	SerbianCyrl   Language = "sr-Cyrl"
+	English       Language = "en"
+	UndefinedLang Language = "und"
+)
+
+// Languages lists the languages Sportel answers in.
+var Languages = [...]Language{Albanian, SerbianLatin, SerbianCyrl, English}
+
+// Valid reports whether l is a known language tag (including "und").
+func (l Language) Valid() bool {
+	if l == UndefinedLang {
+		return true
+	}
+	for _, k := range Languages {
+		if l == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Address is a person's mail address with an optional display name.
+type Address struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Address
+	}
+	return fmt.Sprintf("%s <%s>", a.Name, a.Address)
+}
+
+// Attachment is a file that came with a message. Content is kept up to a
+// configured cap; Size is always the full size.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Content     []byte `json:"content,omitempty"`
+	Truncated   bool   `json:"truncated,omitempty"`
+	// FileID is Telegram's handle for a file; empty for email.
+	FileID string `json:"file_id,omitempty"`
+}
+
+// Automation says whether a message was written by a machine, and so must
+// not be acknowledged.
+type Automation string
+
+const (
+	// Human mail is acknowledged and ticketed normally.
+	Human Automation = ""
+	// Machine mail (bounces, auto-replies, our own mail coming back) gets no
+	// ticket; it is attached to the ticket it refers to or recorded.
+	Machine Automation = "machine"
+	// Bulk mail (lists, newsletters) is filed as a ticket in state bulk.
+	Bulk Automation = "bulk"
+	// Spam, as marked by the upstream filter, is filed in state spam.
+	Spam Automation = "spam"
+)
+
+// Message is one incoming message from any channel, already parsed.
+type Message struct {
+	Channel Channel `json:"channel"`
+	// SourceID identifies the source message for idempotent intake: the same
+	// SourceID never makes two tickets. Email uses "msgid:<Message-ID>", or
+	// "imap:<mailbox>:<uidvalidity>:<uid>" when there is none; Telegram uses
+	// "tg:<chat>:<message>".
+	SourceID   string   `json:"source_id"`
+	MessageID  string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
+	InReplyTo  []string `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+
+	From    Address  `json:"from"`
+	ReplyTo *Address `json:"reply_to,omitempty"`
+	// NoReplySender is set when From is a no-reply style address; the
+	// acknowledgement then goes to ReplyTo, or nowhere.
+	NoReplySender bool `json:"no_reply_sender,omitempty"`
+
+	Subject     string       `json:"subject,omitempty"`
+	Text        string       `json:"text,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+
+	// ReceivedAt is when our side received it (IMAP INTERNALDATE, Telegram date).
+	ReceivedAt time.Time `json:"received_at"`
+	// SentAt is the sender's own Date header; informational only.
+	SentAt time.Time `json:"sent_at,omitzero"`
+
+	// SuppressAck is set when the mail asks not to be auto-answered
+	// (X-Auto-Response-Suppress) but is otherwise a person's: it is ticketed
+	// without an acknowledgement.
+	SuppressAck bool `json:"suppress_ack,omitempty"`
+
+	Automation       Automation `json:"automation,omitempty"`
+	AutomationReason string     `json:"automation_reason,omitempty"`
+
+	// ParseProblems lists what could not be read, for the record.
+	ParseProblems []string `json:"parse_problems,omitempty"`
+	// Raw is the original message (size-capped) kept for the record.
+	Raw          []byte `json:"-"`
+	RawTruncated bool   `json:"-"`
+
+	// Telegram only.
+	ChatID       int64  `json:"chat_id,omitempty"`
+	UserID       int64  `json:"user_id,omitempty"`
+	ChatMsgID    int    `json:"chat_msg_id,omitempty"`
+	ReplyToMsgID int    `json:"reply_to_msg_id,omitempty"`
+	LanguageHint string `json:"language_hint,omitempty"` // Telegram language_code or chat choice
+}
+
+// ReplyAddress is where an answer to this message goes: Reply-To when given,
+// otherwise From. It is empty when the sender cannot be answered.
+func (m *Message) ReplyAddress() Address {
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
+		return *m.ReplyTo
+	}
+	if m.NoReplySender {
+		return Address{}
+	}
+	return m.From
+}
+
+// HasContent reports whether anything a person wrote can be read: text, a
+// subject or an attachment.
+func (m *Message) HasContent() bool {
+	return trimmedLen(m.Text) > 0 || trimmedLen(m.Subject) > 0 || len(m.Attachments) > 0
+}
+
+func trimmedLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\r' && r != '\n' {
+			n++
+		}
+	}
+	return n
+}
+
+// Classification is a classifier's verdict on a message.
+type Classification struct {
+	Category   Category `json:"category"`
+	Confidence float64  `json:"confidence"`
+	Language   Language `json:"language"`
+	Classifier string   `json:"classifier"`
+	Reason     string   `json:"reason"`
+	// NeedsReview is set when confidence is low or two classifiers disagree.
+	NeedsReview bool `json:"needs_review,omitempty"`
+}
+
+// Disposition is what became of an incoming message; the source acts on it
+// (an email is moved to the processed or the quarantine mailbox).
+type Disposition string
+
+const (
+	Filed       Disposition = "filed"       // a new ticket
+	Attached    Disposition = "attached"    // added to an existing ticket
+	Relayed     Disposition = "relayed"     // an officer's answer sent on to the citizen
+	Recorded    Disposition = "recorded"    // machine mail kept, no ticket
+	Quarantined Disposition = "quarantined" // unusable: set aside, an officer told
+	Duplicate   Disposition = "duplicate"   // already taken in before
+)

@@ -1,0 +1,83 @@
+package inquiry
+
+import "time"
+
+// JobKind says why a job sends what it sends.
+type JobKind string
+
+const (
+	JobAck          JobKind = "ack"           // acknowledgement to the citizen
+	JobNotify       JobKind = "notify"        // notification to the officer
+	JobAnswer       JobKind = "answer"        // an officer's answer relayed to the citizen
+	JobQuarantined  JobKind = "quarantined"   // tells the catch-all officer about set-aside mail
+	JobChatReply    JobKind = "chat_reply"    // any other Telegram message
+	JobNotifyFailed JobKind = "notify_failed" // reserved: a job that failed, reported to an officer
+)
+
+// JobState is where an outbox job stands.
+type JobState string
+
+const (
+	JobPending JobState = "pending"
+	JobDone    JobState = "done"
+	JobFailed  JobState = "failed"
+)
+
+// Mail is an email to send, fully decided when the job is written: the
+// Message-ID and Date are fixed so that a retry after a crash sends the same
+// mail, never a second, different one.
+type Mail struct {
+	MessageID  string    `json:"message_id"` // without <>
+	Date       time.Time `json:"date"`
+	From       Address   `json:"from"`
+	To         []Address `json:"to"`
+	ReplyTo    *Address  `json:"reply_to,omitempty"`
+	Subject    string    `json:"subject"`
+	InReplyTo  []string  `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
+	// AutoReplied marks machine-written mail (Auto-Submitted: auto-replied and
+	// X-Loop); an officer's relayed answer is written by a person and is not.
+	AutoReplied bool `json:"auto_replied,omitempty"`
+	// Headers are extra header fields, e.g. X-Sportel-Ticket.
+	Headers     map[string]string `json:"headers,omitempty"`
+	Text        string            `json:"text"`
+	Attachments []Attachment      `json:"attachments,omitempty"`
+}
+
+// Button is an inline button under a Telegram message.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"` // callback data, at most 64 bytes
+	URL  string `json:"url,omitempty"`
+}
+
+// ChatMessage is a Telegram message to send.
+type ChatMessage struct {
+	ChatID       int64      `json:"chat_id"`
+	Text         string     `json:"text"`
+	ReplyToMsgID int        `json:"reply_to_msg_id,omitempty"`
+	Buttons      [][]Button `json:"buttons,omitempty"`
+}
+
+// Job is one send waiting in the outbox. It is written in the same
+// transaction as the state change that causes it.
+type Job struct {
+	ID       int64   `json:"id"`
+	TicketID int64   `json:"ticket_id,omitempty"`
+	Kind     JobKind `json:"kind"`
+	// Recipient is who the job is for: an officer id, or the citizen's
+	// address or chat, for the ack rate limit and for display.
+	Recipient string       `json:"recipient"`
+	Mail      *Mail        `json:"mail,omitempty"`
+	Chat      *ChatMessage `json:"chat,omitempty"`
+
+	State      JobState  `json:"state"`
+	Attempts   int       `json:"attempts"`
+	NextAt     time.Time `json:"next_at"`
+	LastError  string    `json:"last_error,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// SentRef is what the transport returned: the Telegram message id of a
+	// sent notification, so a reply to it can be traced to the ticket.
+	SentRef string `json:"sent_ref,omitempty"`
+}
