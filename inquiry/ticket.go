@@ -65,6 +65,9 @@ type Ticket struct {
 	// ChatID is the Telegram chat to answer in (Telegram tickets only).
 	ChatID  int64  `json:"chat_id,omitempty"`
 	Subject string `json:"subject,omitempty"`
+	// MessageID is the Message-ID of the citizen's first mail, so answers
+	// thread on it.
+	MessageID string `json:"message_id,omitempty"`
 
 	Language    Language `json:"language"`
 	Category    Category `json:"category"`
