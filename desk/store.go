@@ -48,6 +48,8 @@ type Tx interface {
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error
 
+	// FirstEntry returns the first inbound entry of a ticket.
+	FirstEntry(ticketID int64) (inquiry.Entry, bool, error)
 	// AddEntry appends to a ticket's record and sets e.ID.
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.

@@ -1,0 +1,171 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// The officer actions below are the same whether they come from the command
+// line, Telegram buttons or a Telegram command; by names who acted, for the
+// record.
+
+// Assign gives a ticket to another officer and notifies them.
+func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
+	officer, ok := d.officers[officerID]
+	if !ok {
+		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
+	}
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		if t.OfficerID == officerID {
+			return nil
+		}
+		prev := t.OfficerID
+		t.OfficerID = officerID
+		if err := d.note(tx, t.ID, by, fmt.Sprintf("assigned to %s (was %s)", officer.ID, prev), d.now()); err != nil {
+			return err
+		}
+		if !t.State.Open() {
+			return nil
+		}
+		m, err := d.firstMessage(tx, t)
+		if err != nil {
+			return err
+		}
+		return d.queueNotifications(tx, t, m, false, d.now())
+	})
+}
+
+// Take assigns a ticket to the officer who asked for it.
+func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
+	if _, ok := d.officers[officerID]; !ok {
+		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
+	}
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		if t.OfficerID == officerID {
+			return nil
+		}
+		prev := t.OfficerID
+		t.OfficerID = officerID
+		return d.note(tx, t.ID, officerID, fmt.Sprintf("taken over (was %s)", prev), d.now())
+	})
+}
+
+// Close closes a ticket with an outcome. Document requests need one of the
+// outcomes the annual report counts; other tickets default to resolved.
+func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome, note, by string) (inquiry.Ticket, error) {
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		if t.State == inquiry.Closed {
+			return fmt.Errorf("ticket %s is already closed", t.Number)
+		}
+		if outcome == inquiry.NoOutcome {
+			if t.Category == inquiry.DocumentRequest && t.State.Open() {
+				return fmt.Errorf("ticket %s is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn)", t.Number)
+			}
+			outcome = inquiry.Resolved
+		}
+		if t.Category == inquiry.DocumentRequest && outcome == inquiry.Resolved && t.State.Open() {
+			return fmt.Errorf("ticket %s is a document request: resolved is not an outcome the annual report counts", t.Number)
+		}
+		now := d.now()
+		t.State, t.Outcome, t.ClosedAt = inquiry.Closed, outcome, now
+		text := "closed: " + string(outcome)
+		if note = strings.TrimSpace(note); note != "" {
+			text += ": " + note
+		}
+		return d.note(tx, t.ID, by, text, now)
+	})
+}
+
+// MarkSpam files a ticket as spam: it leaves the work queue and the reports.
+func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.State = inquiry.SpamMail
+		return d.note(tx, t.ID, by, "marked as spam", d.now())
+	})
+}
+
+// Recategorize changes a ticket's category by an officer's decision. The
+// deadline follows the category; routing is left to the officer (they can
+// reassign).
+func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
+	if !c.Valid() {
+		return inquiry.Ticket{}, fmt.Errorf("recategorize %s: unknown category %q", number, c)
+	}
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		if t.Category == c {
+			return nil
+		}
+		prev := t.Category
+		t.Category, t.Classifier, t.NeedsReview = c, "officer:"+by, false
+		switch {
+		case c != inquiry.DocumentRequest:
+			t.DueAt = time.Time{}
+		case t.DueAt.IsZero() && d.cfg.DocumentDeadlineDays > 0:
+			t.DueAt = Deadline(t.ReceivedAt, d.cfg.DocumentDeadlineDays, d.cfg.Location)
+		}
+		return d.note(tx, t.ID, by, fmt.Sprintf("category changed from %s to %s", prev, c), d.now())
+	})
+}
+
+// Answer sends an officer's answer to the citizen on the ticket's channel.
+func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
+	officer, ok := d.officers[officerID]
+	if !ok {
+		return inquiry.Ticket{}, fmt.Errorf("answer %s: unknown officer %q", number, officerID)
+	}
+	if strings.TrimSpace(text) == "" {
+		return inquiry.Ticket{}, fmt.Errorf("answer %s: empty text", number)
+	}
+	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		if !t.State.Open() {
+			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
+		}
+		return d.relayAnswer(tx, t, officer, text, nil, "", "", nil, d.now())
+	})
+}
+
+// update loads a ticket by number, lets fn change it, and saves it, in one
+// transaction with whatever jobs fn queues.
+func (d *Desk) update(ctx context.Context, number string, fn func(Tx, *inquiry.Ticket) error) (inquiry.Ticket, error) {
+	var out inquiry.Ticket
+	err := d.store.WithTx(ctx, func(tx Tx) error {
+		t, ok, err := tx.TicketByNumber(number)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("no ticket %s", number)
+		}
+		if err := fn(tx, &t); err != nil {
+			return err
+		}
+		t.UpdatedAt = d.now()
+		if err := tx.UpdateTicket(&t); err != nil {
+			return err
+		}
+		out = t
+		return nil
+	})
+	if err != nil {
+		return inquiry.Ticket{}, err
+	}
+	d.poke()
+	return out, nil
+}
+
+// firstMessage rebuilds the citizen's first message for a notification.
+func (d *Desk) firstMessage(tx Tx, t *inquiry.Ticket) (*inquiry.Message, error) {
+	m := &inquiry.Message{Channel: t.Channel, From: t.Sender, Subject: t.Subject, ChatID: t.ChatID}
+	e, ok, err := tx.FirstEntry(t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		m.Text, m.Attachments = e.Text, e.Attachments
+	}
+	return m, nil
+}

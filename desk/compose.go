@@ -1,0 +1,357 @@
+package desk
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"sportel/inquiry"
+)
+
+//go:embed templates/*.tmpl
+var builtinTemplates embed.FS
+
+// Templates are the acknowledgement texts, one per language. The operator
+// may override any of them with a file of the same name in a directory.
+type Templates struct {
+	ack map[inquiry.Language]*template.Template
+}
+
+// LoadTemplates reads the built-in templates and then, when dir is not
+// empty, any ack.<lang>.tmpl files in dir, which replace the built-in ones.
+func LoadTemplates(dir string) (*Templates, error) {
+	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
+	for _, lang := range inquiry.Languages {
+		name := "ack." + string(lang) + ".tmpl"
+		src, err := fs.ReadFile(builtinTemplates, "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("read built-in template %s: %w", name, err)
+		}
+		if dir != "" {
+			custom, err := os.ReadFile(filepath.Join(dir, name))
+			switch {
+			case err == nil:
+				src = custom
+			case !os.IsNotExist(err):
+				return nil, fmt.Errorf("read template %s: %w", filepath.Join(dir, name), err)
+			}
+		}
+		tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		// Render once with sample data so a broken override fails at start,
+		// not when the first citizen writes.
+		if err := tmpl.Execute(&bytes.Buffer{}, AckData{Number: "DKP-2026-000001", CategoryName: "x", Deadline: "01.01.2026", Email: true}); err != nil {
+			return nil, fmt.Errorf("render template %s: %w", name, err)
+		}
+		t.ack[lang] = tmpl
+	}
+	return t, nil
+}
+
+// AckData is what an acknowledgement template can use.
+type AckData struct {
+	Name         string // the sender's display name, if any
+	Number       string // ticket number
+	Category     string // document_request, press_inquiry, general_question
+	CategoryName string // the category in plain words, in the template's language
+	Deadline     string // the legal deadline date, document requests only
+	DeadlineEN   string // the same in English, for the English line of unknown-language mail
+	Email        bool   // the acknowledgement goes by email (else Telegram)
+	EnglishLine  bool   // the language is unknown: add a line in English
+	Division     string // the division's display name
+}
+
+var categoryNames = map[inquiry.Language]map[inquiry.Category]string{
+	inquiry.Albanian: {
+		inquiry.DocumentRequest: "kërkesë për qasje në dokumente publike",
+		inquiry.PressInquiry:    "pyetje nga media",
+		inquiry.GeneralQuestion: "pyetje e përgjithshme",
+	},
+	inquiry.SerbianLatin: {
+		inquiry.DocumentRequest: "zahtev za pristup javnim dokumentima",
+		inquiry.PressInquiry:    "upit medija",
+		inquiry.GeneralQuestion: "opšte pitanje",
+	},
+	inquiry.SerbianCyrl: {
+		inquiry.DocumentRequest: "захтев за приступ јавним документима",
+		inquiry.PressInquiry:    "упит медија",
+		inquiry.GeneralQuestion: "опште питање",
+	},
+	inquiry.English: {
+		inquiry.DocumentRequest: "request for access to public documents",
+		inquiry.PressInquiry:    "press inquiry",
+		inquiry.GeneralQuestion: "general question",
+	},
+}
+
+// CategoryName is the category in plain words in lang (Albanian when lang is
+// unknown).
+func CategoryName(c inquiry.Category, lang inquiry.Language) string {
+	names, ok := categoryNames[lang]
+	if !ok {
+		names = categoryNames[inquiry.Albanian]
+	}
+	return names[c]
+}
+
+// replyLanguage is the language Sportel answers in: unknown means Albanian.
+func replyLanguage(l inquiry.Language) inquiry.Language {
+	if _, ok := categoryNames[l]; ok {
+		return l
+	}
+	return inquiry.Albanian
+}
+
+func formatDate(t time.Time, lang inquiry.Language) string {
+	if lang == inquiry.English {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("02.01.2006")
+}
+
+func (d *Desk) ackData(t *inquiry.Ticket) AckData {
+	lang := replyLanguage(t.Language)
+	data := AckData{
+		Name:         t.Sender.Name,
+		Number:       t.Number,
+		Category:     string(t.Category),
+		CategoryName: CategoryName(t.Category, lang),
+		Email:        t.Channel == inquiry.ChannelEmail,
+		EnglishLine:  lang != t.Language,
+		Division:     d.cfg.Mailbox.Name,
+	}
+	if !t.DueAt.IsZero() {
+		due := t.DueAt.In(d.cfg.Location)
+		data.Deadline = formatDate(due, lang)
+		data.DeadlineEN = formatDate(due, inquiry.English)
+	}
+	if data.Division == "" {
+		data.Division = d.cfg.Mailbox.Address
+	}
+	return data
+}
+
+// Ack renders the acknowledgement text for t.
+func (tm *Templates) Ack(t *inquiry.Ticket, data AckData) string {
+	var b bytes.Buffer
+	if err := tm.ack[replyLanguage(t.Language)].Execute(&b, data); err != nil {
+		// The templates were test-rendered at load; fall back to the bare facts.
+		return fmt.Sprintf("%s: %s", data.Number, data.CategoryName)
+	}
+	return collapseBlankLines(b.String())
+}
+
+var blankRun = regexp.MustCompile(`\n{3,}`)
+
+func collapseBlankLines(s string) string {
+	return strings.TrimSpace(blankRun.ReplaceAllString(s, "\n\n")) + "\n"
+}
+
+// TelegramAnswer is an officer's answer as sent in Telegram.
+func (tm *Templates) TelegramAnswer(t *inquiry.Ticket, text string) string {
+	return fmt.Sprintf("%s\n\n%s", t.Number, strings.TrimSpace(text))
+}
+
+// TelegramNotify is the officer's Telegram message about a ticket.
+func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer Officer, m *inquiry.Message, followUp bool) string {
+	var b strings.Builder
+	if followUp {
+		fmt.Fprintf(&b, "%s: mesazh i ri nga qytetari\n", t.Number)
+	} else {
+		fmt.Fprintf(&b, "%s · %s\n", t.Number, CategoryName(t.Category, inquiry.Albanian))
+	}
+	writeTicketFacts(&b, t, officer)
+	b.WriteString("\n")
+	b.WriteString(messageBody(m))
+	return b.String()
+}
+
+func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer Officer) {
+	fmt.Fprintf(b, "Kategoria: %s (%s, %.0f%%", CategoryName(t.Category, inquiry.Albanian), t.Classifier, t.Confidence*100)
+	if t.NeedsReview {
+		b.WriteString(", duhet rishikuar")
+	}
+	b.WriteString(")\n")
+	fmt.Fprintf(b, "Dërguesi: %s\n", t.Sender.String())
+	fmt.Fprintf(b, "Kanali: %s · Gjuha: %s\n", t.Channel, t.Language)
+	fmt.Fprintf(b, "Zyrtari: %s\n", officer.Name)
+	if !t.DueAt.IsZero() {
+		fmt.Fprintf(b, "Afati ligjor: %s\n", t.DueAt.Format("02.01.2006"))
+	}
+	if t.Mentions != "" {
+		fmt.Fprintf(b, "Përmend tiketën %s (e një dërguesi tjetër)\n", t.Mentions)
+	}
+	if t.LinkedTo != "" {
+		fmt.Fprintf(b, "Vazhdim i tiketës %s\n", t.LinkedTo)
+	}
+}
+
+func messageBody(m *inquiry.Message) string {
+	var b strings.Builder
+	if m.Subject != "" {
+		fmt.Fprintf(&b, "Subjekti: %s\n\n", m.Subject)
+	}
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		text = "(pa tekst)"
+	}
+	b.WriteString(text)
+	b.WriteString("\n")
+	return b.String()
+}
+
+// replySubject is "Re: <original> [NUMBER]", without stacking prefixes or
+// repeating the number.
+func replySubject(original, number string) string {
+	s := strings.TrimSpace(original)
+	s = strings.TrimSpace(strings.ReplaceAll(s, "["+number+"]", ""))
+	if s == "" {
+		return "[" + number + "]"
+	}
+	if !replyPrefix.MatchString(s) {
+		s = "Re: " + s
+	}
+	return s + " [" + number + "]"
+}
+
+var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|përgj|pergj|sv|tr|fwd?)\s*:`)
+
+func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
+	mail := &inquiry.Mail{
+		MessageID:   d.newMessageID("ack"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{to},
+		Subject:     replySubject(m.Subject, t.Number),
+		AutoReplied: true,
+		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
+		Text:        d.cfg.Templates.Ack(t, d.ackData(t)),
+	}
+	if m.MessageID != "" {
+		mail.InReplyTo = []string{m.MessageID}
+		mail.References = append(append([]string(nil), m.References...), m.MessageID)
+	}
+	return mail
+}
+
+func (d *Desk) notifyMail(t *inquiry.Ticket, officer Officer, m *inquiry.Message, followUp bool, now time.Time) *inquiry.Mail {
+	var b strings.Builder
+	if followUp {
+		fmt.Fprintf(&b, "Qytetari ka shkruar sërish për tiketën %s.\n\n", t.Number)
+	} else {
+		fmt.Fprintf(&b, "Tiketë e re %s u është caktuar juve.\n\n", t.Number)
+	}
+	writeTicketFacts(&b, t, officer)
+	b.WriteString("\nPër t'iu përgjigjur qytetarit, përgjigjuni këtij emaili: përgjigja juaj i dërgohet qytetarit nga adresa publike.\n")
+	b.WriteString("\n----- Mesazhi origjinal -----\n")
+	b.WriteString(messageBody(m))
+
+	var attached []inquiry.Attachment
+	var listed []string
+	var total int64
+	for _, a := range m.Attachments {
+		if a.Truncated || total+int64(len(a.Content)) > d.cfg.NotifyAttachmentsMaxBytes || len(a.Content) == 0 {
+			listed = append(listed, fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size))
+			continue
+		}
+		total += int64(len(a.Content))
+		attached = append(attached, a)
+	}
+	if len(listed) > 0 {
+		b.WriteString("\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet në kutinë e përpunuar):\n")
+		for _, l := range listed {
+			b.WriteString("  - " + l + "\n")
+		}
+	}
+	kind := CategoryName(t.Category, inquiry.Albanian)
+	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, oneLine(m.Subject, 80))
+	if followUp {
+		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, oneLine(m.Subject, 80))
+	}
+	mailbox := d.cfg.Mailbox
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("notify"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{{Name: officer.Name, Address: officer.Email}},
+		ReplyTo:     &mailbox,
+		Subject:     subject,
+		AutoReplied: true,
+		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
+		Text:        b.String(),
+		Attachments: attached,
+	}
+}
+
+func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachment, now time.Time) *inquiry.Mail {
+	mail := &inquiry.Mail{
+		MessageID: d.newMessageID("answer"),
+		Date:      now,
+		From:      d.cfg.Mailbox,
+		To:        []inquiry.Address{t.Sender},
+		Subject:   replySubject(t.Subject, t.Number),
+		// A person wrote it: no Auto-Submitted, so the citizen's mail
+		// system treats it as ordinary mail.
+		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
+		Text:        strings.TrimSpace(text) + "\n",
+		Attachments: atts,
+	}
+	if t.MessageID != "" {
+		mail.InReplyTo = []string{t.MessageID}
+		mail.References = []string{t.MessageID}
+	}
+	return mail
+}
+
+func (d *Desk) quarantineMail(officer Officer, m *inquiry.Message, reason string, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Një mesazh u vu në karantinë: %s.\n\nBurimi: %s\nDërguesi: %q\nSubjekti: %q\nPranuar: %s\n\n"+
+		"Mesazhi origjinal ruhet në kutinë e karantinës dhe në regjistrin e Sportel-it (sportel tickets list --automated).\n",
+		reason, m.SourceID, m.From.String(), m.Subject, m.ReceivedAt.In(d.cfg.Location).Format(time.RFC3339))
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("quarantine"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{{Name: officer.Name, Address: officer.Email}},
+		Subject:     "Sportel: mesazh në karantinë",
+		AutoReplied: true,
+		Text:        text,
+	}
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "(pa subjekt)"
+	}
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
+}
+
+// attribution lines that mail clients put above a quoted message, in the
+// languages officers use.
+var attribution = regexp.MustCompile(`(?i)^(on .+ wrote:|më .+ shkroi:|me .+ shkroi:|dana .+ (je )?napisao( je)?:|.+ je napisao:|am .+ schrieb .+:|-----\s*(original message|mesazhi origjinal|originalna poruka)\s*-----|from: .+|nga: .+|od: .+)\s*$`)
+
+// StripQuoted returns what an officer wrote above the quoted notification in
+// a reply: everything before the first attribution line or quoted block.
+func StripQuoted(text string) string {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, ">") || attribution.MatchString(t) {
+			lines = lines[:i]
+			break
+		}
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}

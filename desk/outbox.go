@@ -1,0 +1,266 @@
+package desk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// MailSender sends one email. Errors that implement Permanent() bool and
+// return true end the job; any other error is retried.
+type MailSender interface {
+	SendMail(ctx context.Context, m *inquiry.Mail) error
+}
+
+// ChatSender sends one Telegram message and returns a reference to it
+// ("tg:<chat>:<message>") so a reply to it can be traced to its ticket.
+type ChatSender interface {
+	SendChat(ctx context.Context, m *inquiry.ChatMessage) (ref string, err error)
+}
+
+// OutboxConfig tunes the worker.
+type OutboxConfig struct {
+	Workers     int           // concurrent sends (default 2)
+	MaxAttempts int           // tries before a job fails for good (default 8)
+	BackoffMin  time.Duration // first retry delay (default 10s)
+	BackoffMax  time.Duration // longest retry delay (default 30m)
+	Lease       time.Duration // how long a claim holds (default 2m)
+	// Poll is how often to look for jobs written by other instances.
+	Poll time.Duration // default 2s
+	// SendTimeout bounds one send (default 3m).
+	SendTimeout time.Duration
+}
+
+func (c *OutboxConfig) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 8
+	}
+	if c.BackoffMin <= 0 {
+		c.BackoffMin = 10 * time.Second
+	}
+	if c.BackoffMax <= 0 {
+		c.BackoffMax = 30 * time.Minute
+	}
+	if c.Lease <= 0 {
+		c.Lease = 2 * time.Minute
+	}
+	if c.Poll <= 0 {
+		c.Poll = 2 * time.Second
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 3 * time.Minute
+	}
+}
+
+// Outbox sends the jobs the desk wrote.
+type Outbox struct {
+	desk  *Desk
+	mail  MailSender
+	chat  ChatSender
+	cfg   OutboxConfig
+	owner string
+	log   *slog.Logger
+	// Sent, when set, is called after each successful send (the demo prints
+	// acknowledgements with it; tests count).
+	Sent func(inquiry.Job)
+}
+
+// NewOutbox returns a worker for d's jobs. chat may be nil when Telegram is
+// off; a Telegram job then fails with a clear reason.
+func NewOutbox(d *Desk, mail MailSender, chat ChatSender, cfg OutboxConfig) *Outbox {
+	cfg.defaults()
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return &Outbox{
+		desk:  d,
+		mail:  mail,
+		chat:  chat,
+		cfg:   cfg,
+		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:])),
+		log:   d.log.With("component", "outbox"),
+	}
+}
+
+// Permanent reports whether err says a send can never succeed.
+func Permanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
+}
+
+// retryAfter is the delay a transport asked for (Telegram's 429), if any.
+func retryAfter(err error) (time.Duration, bool) {
+	var r interface{ RetryAfter() time.Duration }
+	if errors.As(err, &r) {
+		return r.RetryAfter(), true
+	}
+	return 0, false
+}
+
+// Run sends jobs until ctx is done. Jobs in flight when ctx ends finish (or
+// time out) first; a job cut off by a crash is sent again when its lease
+// ends, as the same mail.
+func (o *Outbox) Run(ctx context.Context) error {
+	jobs := make(chan inquiry.Job)
+	var wg sync.WaitGroup
+	for range o.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				o.send(j)
+			}
+		}()
+	}
+	defer func() {
+		close(jobs)
+		wg.Wait()
+	}()
+	for {
+		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, o.cfg.Workers*4)
+		if err != nil && ctx.Err() == nil {
+			o.log.Error("claim jobs", "err", err)
+		}
+		for _, j := range claimed {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				// Claimed but not started: release so a restart sends at once.
+				o.release(j)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if len(claimed) > 0 {
+			continue
+		}
+		wait := o.cfg.Poll
+		if at, ok, err := o.desk.store.NextJobAt(ctx); err == nil && ok {
+			if d := time.Until(at); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-o.desk.wake:
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// Drain sends every job that is due now and returns; the demo and tests
+// use it to run the outbox to completion.
+func (o *Outbox) Drain(ctx context.Context) error {
+	for {
+		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, 64)
+		if err != nil {
+			return fmt.Errorf("claim jobs: %w", err)
+		}
+		if len(claimed) == 0 {
+			return nil
+		}
+		for _, j := range claimed {
+			o.send(j)
+		}
+	}
+}
+
+func (o *Outbox) release(j inquiry.Job) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := o.desk.store.RetryJob(ctx, j.ID, o.owner, o.desk.now(), j.LastError); err != nil {
+		o.log.Warn("release job", "job", j.ID, "err", err)
+	}
+}
+
+// send runs one job. It deliberately does not use the Run context: a send
+// in progress at shutdown is allowed to finish within SendTimeout.
+func (o *Outbox) send(j inquiry.Job) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
+	defer cancel()
+	log := o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
+	ref, err := o.deliver(ctx, j)
+	now := o.desk.now()
+	if err == nil {
+		if ref != "" && j.TicketID != 0 {
+			tref := inquiry.ThreadRef{Ref: ref, TicketID: j.TicketID, Kind: j.Kind}
+			if j.Kind == inquiry.JobNotify {
+				tref.OfficerID = j.Recipient
+			}
+			if err := o.desk.store.WithTx(ctx, func(tx Tx) error { return tx.AddThreadRef(tref) }); err != nil {
+				log.Warn("record sent message reference", "err", err)
+			}
+		}
+		if err := o.desk.store.FinishJob(ctx, j.ID, o.owner, ref, now); err != nil {
+			log.Error("mark job done", "err", err)
+			return
+		}
+		log.Info("sent", "recipient", j.Recipient)
+		if o.Sent != nil {
+			j.State, j.SentRef, j.FinishedAt = inquiry.JobDone, ref, now
+			o.Sent(j)
+		}
+		return
+	}
+	errText := err.Error()
+	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
+		if ferr := o.desk.store.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
+			log.Error("mark job failed", "err", ferr)
+		}
+		log.Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
+		return
+	}
+	delay := o.backoff(j.Attempts)
+	if d, ok := retryAfter(err); ok && d > delay {
+		delay = d
+	}
+	if rerr := o.desk.store.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText); rerr != nil {
+		log.Error("schedule retry", "err", rerr)
+	}
+	log.Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
+}
+
+func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
+	switch {
+	case j.Mail != nil:
+		return "", o.mail.SendMail(ctx, j.Mail)
+	case j.Chat != nil:
+		if o.chat == nil {
+			return "", permanentError("telegram is not configured")
+		}
+		return o.chat.SendChat(ctx, j.Chat)
+	default:
+		return "", permanentError("job has nothing to send")
+	}
+}
+
+// backoff grows exponentially from BackoffMin to BackoffMax, with jitter so
+// instances retrying together spread out.
+func (o *Outbox) backoff(attempt int) time.Duration {
+	d := float64(o.cfg.BackoffMin) * math.Pow(2, float64(max(attempt-1, 0)))
+	d = min(d, float64(o.cfg.BackoffMax))
+	return time.Duration(d * (0.8 + 0.4*mrand.Float64()))
+}
+
+type permanentError string
+
+func (e permanentError) Error() string   { return string(e) }
+func (e permanentError) Permanent() bool { return true }
