@@ -1,0 +1,368 @@
+// Package llm classifies inquiries with a language model behind any
+// OpenAI-compatible chat completions API (OpenAI, Ollama, vLLM, llama.cpp
+// server), and falls back to the built-in classifier whenever the model
+// cannot give a clean answer.
+//
+// What a hostile message can do: the model only ever sees the subject and
+// text, as escaped data between unforgeable delimiters, and only an answer
+// with exactly a category from the fixed three, a confidence and a language
+// tag is accepted. So a message can at most move itself to another of the
+// three categories (and then it is marked for review when the built-in
+// classifier disagrees). It cannot choose an officer, change the
+// acknowledgement, or set any other field: the answer has no way to name them.
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+	"github.com/sashabaranov/go-openai/jsonschema"
+
+	"sportel/inquiry"
+)
+
+const (
+	defaultTimeout = 30 * time.Second
+	// lowConfidence is where a model verdict stops being trusted alone.
+	lowConfidence = 0.5
+	// maxAnswerTokens bounds the answer; the verdict is about 30 tokens.
+	maxAnswerTokens = 300
+	// defaultRetryPause spaces the single retry after a 429, 5xx or timeout.
+	defaultRetryPause = 500 * time.Millisecond
+)
+
+// errInvalidBuiltin marks a built-in result that cannot be used as a fallback.
+var errInvalidBuiltin = errors.New("builtin returned a category outside the enum")
+
+// Fallback is the built-in classifier: always run, and used whenever the
+// model fails.
+type Fallback interface {
+	Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error)
+}
+
+// Options configures the model connection (classifier.openai.* in the config).
+type Options struct {
+	BaseURL string // must include /v1 for most servers
+	Model   string
+	APIKey  string        // "" sends no Authorization header
+	Timeout time.Duration // per request; default 30s
+	Redact  bool          // mask email addresses and phone numbers before sending
+	Logger  *slog.Logger
+	// HTTPClient is optional, for tests or custom TLS. It is copied; when its
+	// Timeout is zero the copy gets Timeout.
+	HTTPClient *http.Client
+}
+
+// Classifier asks the model and checks its answer against the built-in
+// classifier. It is safe for concurrent use.
+type Classifier struct {
+	client   *openai.Client
+	model    string
+	timeout  time.Duration
+	redact   bool
+	log      *slog.Logger
+	fallback Fallback
+	schema   *jsonschema.Definition
+	// reasoning models (o1, o3, o4, gpt-5...) reject a temperature other
+	// than 1 and count hidden reasoning against the token limit.
+	reasoning  bool
+	retryPause time.Duration
+}
+
+// New checks opts and builds a Classifier; it makes no network call.
+func New(opts Options, fallback Fallback) (*Classifier, error) {
+	if fallback == nil {
+		return nil, errors.New("new llm classifier: fallback classifier is required")
+	}
+	if opts.Model == "" {
+		return nil, errors.New("new llm classifier: model is required")
+	}
+	u, err := url.Parse(opts.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("new llm classifier: base_url: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("new llm classifier: base_url %q: want an http or https URL such as http://127.0.0.1:11434/v1", opts.BaseURL)
+	}
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("new llm classifier: timeout %v is negative", opts.Timeout)
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = defaultTimeout
+	}
+	schema, err := verdictSchema()
+	if err != nil {
+		return nil, fmt.Errorf("new llm classifier: %w", err)
+	}
+
+	// go-openai's default client has no timeout at all; the per-request
+	// context deadline is the main guard, this is the backstop.
+	httpClient := &http.Client{Timeout: timeout}
+	if opts.HTTPClient != nil {
+		copied := *opts.HTTPClient
+		if copied.Timeout == 0 {
+			copied.Timeout = timeout
+		}
+		httpClient = &copied
+	}
+	cfg := openai.DefaultConfig(opts.APIKey)
+	cfg.BaseURL = opts.BaseURL
+	cfg.HTTPClient = httpClient
+
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Classifier{
+		client:     openai.NewClientWithConfig(cfg),
+		model:      opts.Model,
+		timeout:    timeout,
+		redact:     opts.Redact,
+		log:        logger.With(slog.String("component", "llm_classifier"), slog.String("model", opts.Model)),
+		fallback:   fallback,
+		schema:     schema,
+		retryPause: defaultRetryPause,
+	}
+	probe := openai.ChatCompletionRequest{Model: opts.Model, Temperature: math.SmallestNonzeroFloat32}
+	c.reasoning = openai.NewReasoningValidator().Validate(probe) != nil
+	return c, nil
+}
+
+// Classify runs the built-in classifier, then asks the model. Only an error
+// of the built-in classifier is returned; any model failure yields the
+// built-in result, with the reason recorded in it and logged.
+func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
+	if m == nil {
+		return inquiry.Classification{}, errors.New("llm classify: nil message")
+	}
+	base, err := c.fallback.Classify(ctx, m)
+	if err != nil {
+		return inquiry.Classification{}, fmt.Errorf("llm classify %s: builtin: %w", m.SourceID, err)
+	}
+	if !base.Category.Valid() {
+		return inquiry.Classification{}, fmt.Errorf("llm classify %s: %w: %q", m.SourceID, errInvalidBuiltin, base.Category)
+	}
+	if trimmedEmpty(m.Subject) && trimmedEmpty(m.Text) {
+		// Attachments are never sent, so there is nothing to ask about.
+		return base, nil
+	}
+
+	start := time.Now()
+	v, attempts, err := c.ask(ctx, m)
+	if err != nil {
+		var f *failure
+		if !errors.As(err, &f) {
+			f = &failure{reason: "unexpected error", detail: err.Error()}
+		}
+		c.log.LogAttrs(ctx, slog.LevelWarn, "llm classification failed; using builtin result",
+			slog.String("source_id", m.SourceID),
+			slog.String("reason", f.reason),
+			slog.String("cause", f.detail),
+			slog.Int("attempts", attempts),
+			slog.Duration("elapsed", time.Since(start)),
+		)
+		return degrade(base, f.reason), nil
+	}
+	res := c.combine(base, v)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "llm classification",
+		slog.String("source_id", m.SourceID),
+		slog.String("category", string(res.Category)),
+		slog.String("builtin_category", string(base.Category)),
+		slog.Bool("needs_review", res.NeedsReview),
+		slog.Int("attempts", attempts),
+		slog.Duration("elapsed", time.Since(start)),
+	)
+	return res, nil
+}
+
+// degrade marks the built-in result as the one used because the model failed.
+func degrade(base inquiry.Classification, reason string) inquiry.Classification {
+	name := base.Classifier
+	if name == "" {
+		name = "builtin"
+	}
+	base.Classifier = name + " (llm failed: " + reason + ")"
+	if base.Reason == "" {
+		base.Reason = "llm failed: " + reason
+	} else {
+		base.Reason += "; llm failed: " + reason
+	}
+	return base
+}
+
+// combine takes category and confidence from the model, the language from
+// the model when it knows it, and flags disagreement and doubt for review.
+func (c *Classifier) combine(base inquiry.Classification, v verdict) inquiry.Classification {
+	res := inquiry.Classification{
+		Category:   inquiry.Category(v.Category),
+		Confidence: v.Confidence,
+		Language:   base.Language,
+		Classifier: "llm:" + c.model,
+		Reason:     fmt.Sprintf("llm: %s (confidence %.2f)", v.Category, v.Confidence),
+	}
+	if lang := inquiry.Language(v.Language); lang.Valid() && lang != inquiry.UndefinedLang {
+		res.Language = lang
+	}
+	if res.Category != base.Category {
+		res.NeedsReview = true
+		res.Reason += fmt.Sprintf("; builtin says %s (confidence %.2f): classifiers disagree, needs review", base.Category, base.Confidence)
+	} else {
+		res.Reason += "; builtin agrees"
+	}
+	if v.Confidence < lowConfidence {
+		res.NeedsReview = true
+		res.Reason += "; low confidence, needs review"
+	}
+	return res
+}
+
+// ask sends the request, retrying once after a 429, a 5xx or a timeout.
+func (c *Classifier) ask(ctx context.Context, m *inquiry.Message) (verdict, int, error) {
+	content, err := userContent(m, c.redact)
+	if err != nil {
+		return verdict{}, 0, &failure{reason: "cannot build request", detail: err.Error()}
+	}
+	req := c.request(content)
+
+	attempts := 0
+	for {
+		attempts++
+		v, err := c.attempt(ctx, req)
+		if err == nil {
+			return v, attempts, nil
+		}
+		var f *failure
+		if attempts >= 2 || !errors.As(err, &f) || !f.retry || ctx.Err() != nil {
+			return verdict{}, attempts, err
+		}
+		pause := time.NewTimer(c.retryPause)
+		select {
+		case <-ctx.Done():
+			pause.Stop()
+			return verdict{}, attempts, err
+		case <-pause.C:
+		}
+	}
+}
+
+func (c *Classifier) request(content string) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{
+		Model: c.model,
+		Messages: []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: systemPrompt},
+			{Role: openai.ChatMessageRoleUser, Content: content},
+		},
+		ResponseFormat: &openai.ChatCompletionResponseFormat{
+			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
+				Name:   "classification",
+				Schema: c.schema,
+				Strict: true,
+			},
+		},
+		// 0 would be dropped by omitempty and the server default (0.8-1.0)
+		// used; the smallest float32 goes on the wire and is greedy in effect.
+		Temperature:         math.SmallestNonzeroFloat32,
+		MaxCompletionTokens: maxAnswerTokens,
+	}
+	if c.reasoning {
+		req.Temperature = 0
+		req.MaxCompletionTokens = 0
+	}
+	return req
+}
+
+func (c *Classifier) attempt(ctx context.Context, req openai.ChatCompletionRequest) (verdict, error) {
+	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.client.CreateChatCompletion(reqCtx, req)
+	if err != nil {
+		return verdict{}, c.classifyError(ctx, err)
+	}
+	if len(resp.Choices) == 0 {
+		return verdict{}, &failure{reason: "no choices in answer", detail: "response has an empty choices list"}
+	}
+	choice := resp.Choices[0]
+	switch {
+	case choice.Message.Refusal != "":
+		return verdict{}, &failure{reason: "model refused", detail: "choices[0].message.refusal is set"}
+	case choice.FinishReason == openai.FinishReasonContentFilter:
+		return verdict{}, &failure{reason: "content filter", detail: "finish_reason content_filter"}
+	case choice.Message.Content == "" && choice.FinishReason == openai.FinishReasonLength:
+		return verdict{}, &failure{reason: "answer cut off", detail: "finish_reason length with empty content"}
+	case choice.Message.Content == "":
+		return verdict{}, &failure{reason: "empty answer", detail: "choices[0].message.content is empty"}
+	}
+	v, err := parseAnswer(c.schema, choice.Message.Content)
+	if err != nil && choice.FinishReason == openai.FinishReasonLength {
+		return verdict{}, &failure{reason: "answer cut off", detail: "finish_reason length: " + err.Error()}
+	}
+	return v, err
+}
+
+// classifyError turns a transport or API error into a short reason, a
+// loggable detail that never holds the request, and whether to retry.
+func (c *Classifier) classifyError(ctx context.Context, err error) *failure {
+	if ctx.Err() != nil {
+		reason := "cancelled"
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			reason = "caller's deadline exceeded"
+		}
+		return &failure{reason: reason, detail: err.Error()}
+	}
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &apiErr):
+		return &failure{
+			reason: fmt.Sprintf("http %d", apiErr.HTTPStatusCode),
+			detail: fmt.Sprintf("api error: status %d, type %q, code %v, message %s",
+				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(apiErr.Message)),
+			retry: retryableStatus(apiErr.HTTPStatusCode),
+		}
+	case errors.As(err, &reqErr):
+		// The body of a non-JSON error page is not logged: a proxy might echo the request.
+		return &failure{
+			reason: fmt.Sprintf("http %d", reqErr.HTTPStatusCode),
+			detail: fmt.Sprintf("request error: status %d, %d-byte non-JSON body", reqErr.HTTPStatusCode, len(reqErr.Body)),
+			retry:  retryableStatus(reqErr.HTTPStatusCode),
+		}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: err.Error(), retry: true}
+	default:
+		return &failure{reason: "request failed", detail: err.Error()}
+	}
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code >= 500
+}
+
+// failure is why the model's answer was not used. reason is short and goes
+// into the ticket; detail is for the log and never holds message text.
+type failure struct {
+	reason string
+	detail string
+	retry  bool
+}
+
+func (f *failure) Error() string { return f.reason + ": " + f.detail }
+
+func trimmedEmpty(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\r' && r != '\n' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,327 @@
+// Package config turns Sportel's one YAML file into a typed, validated
+// Config. Decoding is strict: unknown keys are errors, ${NAME} references are
+// expanded from the environment inside scalar values (never by text
+// replacement), every key has a default, and every problem is reported at
+// once with its key path.
+package config
+
+import (
+	"log/slog"
+	"time"
+
+	// Embedded so tickets.timezone resolves even on hosts or containers
+	// without a zoneinfo database.
+	_ "time/tzdata"
+
+	"sportel/inquiry"
+)
+
+// Security is how a mail connection is protected.
+type Security string
+
+const (
+	SecurityTLS      Security = "tls"      // implicit TLS (IMAPS 993, SMTPS 465)
+	SecurityStartTLS Security = "starttls" // plain connection upgraded with STARTTLS
+	SecurityNone     Security = "none"     // clear text; credentials only to loopback
+)
+
+// Store drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres" // reserved, not available yet
+)
+
+// Classifier kinds.
+const (
+	ClassifierBuiltin = "builtin"
+	ClassifierOpenAI  = "openai"
+)
+
+// Config is the whole of sportel.yaml after expansion, defaults and
+// validation.
+type Config struct {
+	Mailbox    MailboxConfig    `yaml:"mailbox"`
+	IMAP       IMAPConfig       `yaml:"imap"`
+	SMTP       SMTPConfig       `yaml:"smtp"`
+	Store      StoreConfig      `yaml:"store"`
+	Classifier ClassifierConfig `yaml:"classifier"`
+	Officers   []Officer        `yaml:"officers"`
+	Routing    []RouteRule      `yaml:"routing"`
+	Tickets    TicketsConfig    `yaml:"tickets"`
+	Outbox     OutboxConfig     `yaml:"outbox"`
+	Mail       MailConfig       `yaml:"mail"`
+	// Telegram is nil when the section is absent: Sportel then runs on
+	// email only.
+	Telegram *TelegramConfig `yaml:"telegram"`
+	Log      LogConfig       `yaml:"log"`
+	Metrics  MetricsConfig   `yaml:"metrics"`
+}
+
+// MailboxConfig is the ministry's public address; acknowledgements come
+// from it.
+type MailboxConfig struct {
+	Address     string `yaml:"address"`
+	DisplayName string `yaml:"display_name"`
+}
+
+// From is the public address as a sender.
+func (m MailboxConfig) From() inquiry.Address {
+	return inquiry.Address{Name: m.DisplayName, Address: m.Address}
+}
+
+// IMAPConfig is where incoming mail is read.
+type IMAPConfig struct {
+	Addr     string   `yaml:"addr"`
+	Security Security `yaml:"security"`
+	Username string   `yaml:"username"`
+	Password Secret   `yaml:"password"`
+	// PasswordFile is an alternative to Password (systemd credentials,
+	// container secrets); Load reads it into Password.
+	PasswordFile      string        `yaml:"password_file"`
+	Mailbox           string        `yaml:"mailbox"`
+	ProcessedMailbox  string        `yaml:"processed_mailbox"`
+	QuarantineMailbox string        `yaml:"quarantine_mailbox"`
+	PollInterval      time.Duration `yaml:"poll_interval"`
+	IdleRestart       time.Duration `yaml:"idle_restart"`
+	DialTimeout       time.Duration `yaml:"dial_timeout"`
+	CommandTimeout    time.Duration `yaml:"command_timeout"`
+	BatchSize         int           `yaml:"batch_size"`
+	// CAFile is a PEM bundle for a private CA; empty uses the system roots.
+	CAFile        string `yaml:"ca_file"`
+	TLSServerName string `yaml:"tls_server_name"`
+}
+
+// SMTPConfig is where outgoing mail is submitted. Login is used only when
+// Username is set.
+type SMTPConfig struct {
+	Addr              string        `yaml:"addr"`
+	Security          Security      `yaml:"security"`
+	Username          string        `yaml:"username"`
+	Password          Secret        `yaml:"password"`
+	PasswordFile      string        `yaml:"password_file"`
+	DialTimeout       time.Duration `yaml:"dial_timeout"`
+	CommandTimeout    time.Duration `yaml:"command_timeout"`
+	SubmissionTimeout time.Duration `yaml:"submission_timeout"`
+	CAFile            string        `yaml:"ca_file"`
+	HelloName         string        `yaml:"hello_name"`
+}
+
+// StoreConfig selects the database.
+type StoreConfig struct {
+	Driver string `yaml:"driver"`
+	DSN    string `yaml:"dsn"`
+}
+
+// ClassifierConfig selects the classifier. OpenAI is set when the openai
+// section is present; it is required when Kind is "openai".
+type ClassifierConfig struct {
+	Kind   string        `yaml:"kind"`
+	OpenAI *OpenAIConfig `yaml:"openai"`
+}
+
+// OpenAIConfig is an OpenAI-compatible chat completions endpoint (OpenAI,
+// Ollama, vLLM, llama.cpp).
+type OpenAIConfig struct {
+	// BaseURL includes the /v1 suffix.
+	BaseURL    string        `yaml:"base_url"`
+	Model      string        `yaml:"model"`
+	APIKey     Secret        `yaml:"api_key"`
+	APIKeyFile string        `yaml:"api_key_file"`
+	Timeout    time.Duration `yaml:"timeout"`
+	// Redact replaces addresses, phone numbers and personal numbers before
+	// text leaves the ministry.
+	Redact bool `yaml:"redact"`
+}
+
+// Officer is a person tickets are routed to.
+type Officer struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"`
+	Title string `yaml:"title"`
+	Email string `yaml:"email"`
+	// TelegramUserID is 0 when the officer does not use Telegram.
+	TelegramUserID int64 `yaml:"telegram_user_id"`
+}
+
+// Address is the officer as a mail recipient.
+func (o Officer) Address() inquiry.Address {
+	return inquiry.Address{Name: o.Name, Address: o.Email}
+}
+
+// RouteRule sends the tickets it matches to Officer; a rule with an empty
+// Match is the catch-all.
+type RouteRule struct {
+	Match   RouteMatch `yaml:"match"`
+	Officer string     `yaml:"officer"`
+}
+
+// RouteMatch fields are ANDed; an empty field matches anything.
+type RouteMatch struct {
+	Category string `yaml:"category"`
+	Channel  string `yaml:"channel"`
+	Language string `yaml:"language"`
+}
+
+// IsCatchAll reports whether the rule matches every ticket.
+func (r RouteRule) IsCatchAll() bool { return r.Match == RouteMatch{} }
+
+// TicketsConfig shapes ticket numbers, deadlines and acknowledgements.
+type TicketsConfig struct {
+	Prefix   string `yaml:"prefix"`
+	Timezone string `yaml:"timezone"`
+	// Location is Timezone resolved; it dates acknowledgements and picks
+	// the year in ticket numbers.
+	Location                    *time.Location `yaml:"-"`
+	DocumentRequestDeadlineDays int            `yaml:"document_request_deadline_days"`
+	// ReopenDays is how long after closing a reply reopens the ticket
+	// instead of filing a new one; 0 never reopens.
+	ReopenDays      int     `yaml:"reopen_days"`
+	ReviewThreshold float64 `yaml:"review_threshold"`
+	// TemplatesDir overrides the built-in acknowledgement templates.
+	TemplatesDir string         `yaml:"templates_dir"`
+	AckLimit     AckLimitConfig `yaml:"ack_limit"`
+}
+
+// AckLimitConfig caps acknowledgements to one sender, so Sportel cannot be
+// used to flood an address.
+type AckLimitConfig struct {
+	Per10Minutes int `yaml:"per_10_minutes"`
+	PerDay       int `yaml:"per_day"`
+}
+
+// OutboxConfig drives the outbox workers.
+type OutboxConfig struct {
+	Workers     int           `yaml:"workers"`
+	MaxAttempts int           `yaml:"max_attempts"`
+	BackoffMin  time.Duration `yaml:"backoff_min"`
+	BackoffMax  time.Duration `yaml:"backoff_max"`
+	// Lease is how long a claimed job stays with one worker.
+	Lease time.Duration `yaml:"lease"`
+}
+
+// MailConfig caps sizes of what is read and forwarded, in bytes.
+type MailConfig struct {
+	MaxAttachmentBytes        int64 `yaml:"max_attachment_bytes" config:"size"`
+	MaxRawBytes               int64 `yaml:"max_raw_bytes" config:"size"`
+	NotifyAttachmentsMaxBytes int64 `yaml:"notify_attachments_max_bytes" config:"size"`
+}
+
+// TelegramConfig is the ministry's bot.
+type TelegramConfig struct {
+	Token     Secret `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
+	APIURL    string `yaml:"api_url"`
+	// DiscussionChatID and OfficersChatID are 0 when unset.
+	DiscussionChatID int64         `yaml:"discussion_chat_id"`
+	OfficersChatID   int64         `yaml:"officers_chat_id"`
+	JoinWindow       time.Duration `yaml:"join_window"`
+	PollTimeout      time.Duration `yaml:"poll_timeout"`
+	Flood            FloodConfig   `yaml:"flood"`
+}
+
+// FloodConfig limits how many messages one Telegram user may send per
+// period before Sportel stops taking them in.
+type FloodConfig struct {
+	Messages int           `yaml:"messages"`
+	Per      time.Duration `yaml:"per"`
+}
+
+// LogConfig selects log output.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// SlogLevel is Level as a slog.Level (Level is validated on load).
+func (l LogConfig) SlogLevel() slog.Level {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(l.Level)); err != nil {
+		return slog.LevelInfo
+	}
+	return lv
+}
+
+// MetricsConfig is the metrics listener; an empty Listen turns it off.
+type MetricsConfig struct {
+	Listen string `yaml:"listen"`
+}
+
+// Byte size units.
+const (
+	KiB int64 = 1 << 10
+	MiB int64 = 1 << 20
+	GiB int64 = 1 << 30
+)
+
+// Default returns the configuration every key starts from. Required keys
+// (mailbox.address, imap.addr, imap.username, imap.password, smtp.addr,
+// officers, routing) have no useful default and are left empty.
+func Default() Config {
+	return Config{
+		IMAP: IMAPConfig{
+			Security:          SecurityTLS,
+			Mailbox:           "INBOX",
+			ProcessedMailbox:  "Sportel/Processed",
+			QuarantineMailbox: "Sportel/Quarantine",
+			PollInterval:      60 * time.Second,
+			IdleRestart:       5 * time.Minute,
+			DialTimeout:       15 * time.Second,
+			CommandTimeout:    60 * time.Second,
+			BatchSize:         200,
+		},
+		SMTP: SMTPConfig{
+			Security:          SecurityStartTLS,
+			DialTimeout:       10 * time.Second,
+			CommandTimeout:    30 * time.Second,
+			SubmissionTimeout: 2 * time.Minute,
+		},
+		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db"},
+		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
+		Tickets: TicketsConfig{
+			Prefix:                      "DKP",
+			Timezone:                    "Europe/Belgrade",
+			DocumentRequestDeadlineDays: 7,
+			ReopenDays:                  14,
+			ReviewThreshold:             0.6,
+			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
+		},
+		Outbox: OutboxConfig{
+			Workers:     2,
+			MaxAttempts: 8,
+			BackoffMin:  10 * time.Second,
+			BackoffMax:  30 * time.Minute,
+			Lease:       2 * time.Minute,
+		},
+		Mail: MailConfig{
+			MaxAttachmentBytes:        10 * MiB,
+			MaxRawBytes:               25 * MiB,
+			NotifyAttachmentsMaxBytes: 15 * MiB,
+		},
+		Log: LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// DefaultOpenAI is what classifier.openai starts from when present.
+func DefaultOpenAI() OpenAIConfig {
+	return OpenAIConfig{Timeout: 30 * time.Second, Redact: true}
+}
+
+// DefaultTelegram is what the telegram section starts from when present.
+func DefaultTelegram() TelegramConfig {
+	return TelegramConfig{
+		APIURL:      "https://api.telegram.org",
+		JoinWindow:  30 * time.Minute,
+		PollTimeout: 50 * time.Second,
+		Flood:       FloodConfig{Messages: 20, Per: time.Minute},
+	}
+}
+
+// Officer returns the officer with the given id.
+func (c *Config) Officer(id string) (Officer, bool) {
+	for _, o := range c.Officers {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Officer{}, false
+}

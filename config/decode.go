@@ -1,0 +1,562 @@
+package config
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads the file at path and parses it like Parse. A file that cannot
+// be read gives the os error (which names the path); problems inside the
+// file give Errors.
+func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(data, getenv)
+}
+
+// Parse decodes a YAML configuration strictly, expands ${NAME} references
+// with getenv (os.LookupEnv when nil), applies defaults and validates. On
+// any problem it returns Errors listing all of them.
+func Parse(data []byte, getenv func(string) (string, bool)) (*Config, error) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	root, err := parseDocument(data)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}}
+	cfg := Default()
+	if root != nil {
+		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
+	}
+	d.loadSecretFiles(&cfg)
+	validate(d, &cfg)
+	if len(d.errs) > 0 {
+		// File order reads best; problems without a line (an empty file)
+		// go last.
+		slices.SortStableFunc(d.errs, func(a, b *FieldError) int {
+			return cmp.Compare(sortLine(a.Line), sortLine(b.Line))
+		})
+		return nil, d.errs
+	}
+	return &cfg, nil
+}
+
+// parseDocument returns the single document's top node, nil for an empty
+// file.
+func parseDocument(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, Errors{{Msg: "parse YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, Errors{{Msg: "parse YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		}
+		return nil, Errors{{Msg: "only one YAML document is allowed", Line: line}}
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		return doc.Content[0], nil
+	}
+	return nil, nil
+}
+
+func sortLine(l int) int {
+	if l == 0 {
+		return math.MaxInt
+	}
+	return l
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	secretType   = reflect.TypeFor[Secret]()
+)
+
+// decoder walks the yaml.Node tree into Go values itself, rather than
+// through yaml's reflection, so every problem gets a key path, decoding goes
+// on after the first problem, and no error quotes a value that came from
+// the environment.
+type decoder struct {
+	getenv func(string) (string, bool)
+	errs   Errors
+	// lines maps each key path seen in the file to its value's line; a path
+	// missing here was not in the file.
+	lines map[string]int
+	// raw holds the text as written for values that ${NAME} expansion
+	// changed, so messages can show that instead of the expanded value.
+	raw map[string]string
+}
+
+func (d *decoder) errorf(path string, line int, format string, args ...any) {
+	d.errs = append(d.errs, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) hasError(path string) bool {
+	for _, e := range d.errs {
+		if e.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// present reports whether path was written in the file.
+func (d *decoder) present(path string) bool {
+	_, ok := d.lines[path]
+	return ok
+}
+
+// lineOf is the line of path, or of its nearest written parent.
+func (d *decoder) lineOf(path string) int {
+	for path != "" {
+		if l, ok := d.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
+}
+
+// show quotes a value for a message: as written in the file when it came
+// from the environment, so the environment's value is never printed.
+func (d *decoder) show(path, value string) string {
+	if raw, ok := d.raw[path]; ok {
+		return strconv.Quote(raw)
+	}
+	return strconv.Quote(value)
+}
+
+func joinPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a single value"
+	}
+	return "nothing"
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// resolve follows aliases; yaml.v3 already rejects alias cycles.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// decode stores node n into v; opt is the field's `config` tag.
+func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value, opt string) {
+	n = resolve(n)
+	if _, ok := d.lines[path]; !ok && path != "" {
+		d.lines[path] = n.Line
+	}
+	if isNull(n) {
+		return // an empty value keeps the default
+	}
+	switch {
+	case v.Type() == durationType:
+		d.duration(path, n, v)
+		return
+	case v.Type() == secretType:
+		d.secret(path, n, v)
+		return
+	case opt == "size":
+		d.size(path, n, v)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(newWithDefaults(v.Type().Elem()))
+		}
+		d.decode(path, n, v.Elem(), opt)
+	case reflect.Struct:
+		d.mapping(path, n, v)
+	case reflect.Slice:
+		d.sequence(path, n, v)
+	case reflect.String:
+		if s, ok := d.scalar(path, n, "text"); ok {
+			v.SetString(s)
+		}
+	case reflect.Bool:
+		s, ok := d.scalar(path, n, "true or false")
+		if !ok {
+			return
+		}
+		switch s {
+		case "true":
+			v.SetBool(true)
+		case "false":
+			v.SetBool(false)
+		default:
+			d.errorf(path, n.Line, "%s is not true or false", d.show(path, s))
+		}
+	case reflect.Int, reflect.Int64:
+		s, ok := d.scalar(path, n, "a whole number")
+		if !ok {
+			return
+		}
+		i, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, v.Type().Bits())
+		if err != nil {
+			d.errorf(path, n.Line, "%s is not a whole number", d.show(path, s))
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		s, ok := d.scalar(path, n, "a number")
+		if !ok {
+			return
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			d.errorf(path, n.Line, "%s is not a number", d.show(path, s))
+			return
+		}
+		v.SetFloat(f)
+	default:
+		// Only reachable if a field of an unsupported type is added.
+		panic(fmt.Sprintf("config: no decoder for %s at %s", v.Type(), path))
+	}
+}
+
+// newWithDefaults allocates an optional section with its defaults.
+func newWithDefaults(t reflect.Type) reflect.Value {
+	p := reflect.New(t)
+	switch t {
+	case reflect.TypeFor[TelegramConfig]():
+		p.Elem().Set(reflect.ValueOf(DefaultTelegram()))
+	case reflect.TypeFor[OpenAIConfig]():
+		p.Elem().Set(reflect.ValueOf(DefaultOpenAI()))
+	}
+	return p
+}
+
+func (d *decoder) mapping(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(path, n.Line, "want a mapping of keys, got %s", kindName(n))
+		return
+	}
+	t := v.Type()
+	fields := map[string]int{}
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		fields[name] = i
+		names = append(names, name)
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(path, k.Line, "a key must be a plain name, got %s", kindName(k))
+			continue
+		}
+		key := k.Value
+		kpath := joinPath(path, key)
+		if key == "<<" {
+			d.errorf(path, k.Line, "merge keys (<<) are not supported; write the keys out")
+			continue
+		}
+		if first, dup := seen[key]; dup {
+			d.errorf(kpath, k.Line, "duplicate key (first at line %d)", first)
+			continue
+		}
+		seen[key] = k.Line
+		// The key's line, not the value's: a missing key below is then
+		// reported at its section's header.
+		d.lines[kpath] = k.Line
+		idx, ok := fields[key]
+		if !ok {
+			msg := "unknown key"
+			if s := suggest(key, names); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			d.errorf(kpath, k.Line, "%s", msg)
+			continue
+		}
+		d.decode(kpath, val, v.Field(idx), t.Field(idx).Tag.Get("config"))
+	}
+}
+
+func (d *decoder) sequence(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(path, n.Line, "want a list, got %s", kindName(n))
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+	for i, item := range n.Content {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		item = resolve(item)
+		if isNull(item) {
+			d.lines[ipath] = item.Line
+			d.errorf(ipath, item.Line, "empty list entry")
+			continue
+		}
+		elem := newWithDefaults(v.Type().Elem()).Elem()
+		d.decode(ipath, item, elem, "")
+		out = reflect.Append(out, elem)
+	}
+	v.Set(out)
+}
+
+// scalar returns n's text with ${NAME} references expanded.
+func (d *decoder) scalar(path string, n *yaml.Node, want string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(path, n.Line, "want %s, got %s", want, kindName(n))
+		return "", false
+	}
+	s, changed, err := expand(n.Value, d.getenv)
+	if err != nil {
+		d.errorf(path, n.Line, "%v", err)
+		return "", false
+	}
+	if changed {
+		d.raw[path] = n.Value
+	}
+	return s, true
+}
+
+func (d *decoder) duration(path string, n *yaml.Node, v reflect.Value) {
+	s, ok := d.scalar(path, n, "a duration")
+	if !ok {
+		return
+	}
+	dur, err := time.ParseDuration(s)
+	if err != nil {
+		d.errorf(path, n.Line, "%s is not a duration (write it like 60s, 5m or 1h30m)", d.show(path, s))
+		return
+	}
+	v.SetInt(int64(dur))
+}
+
+func (d *decoder) size(path string, n *yaml.Node, v reflect.Value) {
+	s, ok := d.scalar(path, n, "a size")
+	if !ok {
+		return
+	}
+	b, err := parseSize(s)
+	if err != nil {
+		d.errorf(path, n.Line, "%s is not a size (write bytes, or like 10MiB or 25MB)", d.show(path, s))
+		return
+	}
+	v.SetInt(b)
+}
+
+// secretRef is the only form a secret may take in the file: one reference,
+// optionally defaulting to empty.
+var secretRef = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*(:-)?\}$`)
+
+func (d *decoder) secret(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind == yaml.ScalarNode && n.Value != "" && !secretRef.MatchString(n.Value) {
+		// The value itself is not repeated: it may be the real secret.
+		d.errorf(path, n.Line, "secrets must not be written in the file; write ${ENV_VAR} or use %s_file", path[strings.LastIndexByte(path, '.')+1:])
+		return
+	}
+	if s, ok := d.scalar(path, n, "${ENV_VAR}"); ok {
+		v.SetString(s)
+	}
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// expand replaces ${NAME} and ${NAME:-default} (default when NAME is unset
+// or empty) with values from getenv; $$ is a literal $, and a $ followed by
+// anything else is kept as is. It reports whether anything was replaced.
+// Errors name variables, never values.
+func expand(s string, getenv func(string) (string, bool)) (string, bool, error) {
+	if !strings.Contains(s, "$") {
+		return s, false, nil
+	}
+	var b strings.Builder
+	var unset []string
+	changed := false
+	for i := 0; i < len(s); {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		switch {
+		case strings.HasPrefix(s[i:], "$$"):
+			b.WriteByte('$')
+			i += 2
+			changed = true
+			continue
+		case !strings.HasPrefix(s[i:], "${"):
+			b.WriteByte('$')
+			i++
+			continue
+		}
+		end := strings.IndexByte(s[i+2:], '}')
+		if end < 0 {
+			return "", false, errors.New("unterminated ${ (write $$ for a literal $)")
+		}
+		name, def, hasDef := strings.Cut(s[i+2:i+2+end], ":-")
+		if !envName.MatchString(name) {
+			return "", false, fmt.Errorf("%q is not an environment variable name", name)
+		}
+		val, ok := getenv(name)
+		switch {
+		case hasDef && val == "":
+			val = def
+		case !ok:
+			unset = append(unset, name)
+		}
+		b.WriteString(val)
+		changed = true
+		i += 2 + end + 1
+	}
+	switch len(unset) {
+	case 0:
+		return b.String(), changed, nil
+	case 1:
+		return "", false, fmt.Errorf("environment variable %s is not set", unset[0])
+	default:
+		return "", false, fmt.Errorf("environment variables %s are not set", strings.Join(unset, ", "))
+	}
+}
+
+var sizePattern = regexp.MustCompile(`^(\d+)\s*([A-Za-z]*)$`)
+
+// parseSize reads a byte count: plain bytes, or with a decimal (kB, MB, GB)
+// or binary (KiB, MiB, GiB) unit, case-insensitively.
+func parseSize(s string) (int64, error) {
+	m := sizePattern.FindStringSubmatch(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
+	if m == nil {
+		return 0, errors.New("not a size")
+	}
+	var unit int64
+	switch strings.ToLower(m[2]) {
+	case "", "b":
+		unit = 1
+	case "kb":
+		unit = 1000
+	case "mb":
+		unit = 1000 * 1000
+	case "gb":
+		unit = 1000 * 1000 * 1000
+	case "kib":
+		unit = KiB
+	case "mib":
+		unit = MiB
+	case "gib":
+		unit = GiB
+	default:
+		return 0, fmt.Errorf("unknown unit %q", m[2])
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n > math.MaxInt64/unit {
+		return 0, errors.New("size too large")
+	}
+	return n * unit, nil
+}
+
+// suggest returns the known name closest to key when it is a likely typo.
+func suggest(key string, names []string) string {
+	best, bestDist := "", 3
+	for _, name := range names {
+		if dist := editDistance(key, name); dist < bestDist {
+			best, bestDist = name, dist
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// loadSecretFiles reads *_file alternatives into their secrets.
+func (d *decoder) loadSecretFiles(c *Config) {
+	d.secretFile("imap.password", &c.IMAP.Password, c.IMAP.PasswordFile)
+	d.secretFile("smtp.password", &c.SMTP.Password, c.SMTP.PasswordFile)
+	if c.Classifier.OpenAI != nil {
+		d.secretFile("classifier.openai.api_key", &c.Classifier.OpenAI.APIKey, c.Classifier.OpenAI.APIKeyFile)
+	}
+	if c.Telegram != nil {
+		d.secretFile("telegram.token", &c.Telegram.Token, c.Telegram.TokenFile)
+	}
+}
+
+func (d *decoder) secretFile(path string, secret *Secret, file string) {
+	if file == "" {
+		return
+	}
+	fpath := path + "_file"
+	if *secret != "" {
+		d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both", path[strings.LastIndexByte(path, '.')+1:], fpath[strings.LastIndexByte(fpath, '.')+1:])
+		return
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		d.errorf(fpath, d.lineOf(fpath), "read secret: %v", err)
+		return
+	}
+	// Files written by echo or an editor end in a newline that is not part
+	// of the secret.
+	s := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if s == "" {
+		d.errorf(fpath, d.lineOf(fpath), "%s is empty", file)
+		return
+	}
+	*secret = Secret(s)
+}

@@ -1,0 +1,135 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// Summary writes what check-config shows: where mail comes from and goes
+// to, who the officers are and how tickets are routed. Secrets appear only
+// as "set" or "empty".
+func (c *Config) Summary(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(key, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\n", key, fmt.Sprintf(format, args...))
+	}
+
+	row("mailbox", "%s", c.Mailbox.From())
+	row("imap", "%s (%s), user %s, password %s", c.IMAP.Addr, c.IMAP.Security, c.IMAP.Username, setOrEmpty(c.IMAP.Password))
+	row("", "reads %s, moves to %s, quarantine %s", c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.QuarantineMailbox)
+	row("", "poll %s, idle restart %s, batch %d, CA %s", c.IMAP.PollInterval, c.IMAP.IdleRestart, c.IMAP.BatchSize, orDefault(c.IMAP.CAFile, "system roots"))
+	if c.SMTP.Username == "" {
+		row("smtp", "%s (%s), no login", c.SMTP.Addr, c.SMTP.Security)
+	} else {
+		row("smtp", "%s (%s), user %s, password %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, setOrEmpty(c.SMTP.Password))
+	}
+	row("store", "%s %s", c.Store.Driver, redactDSN(c.Store.DSN))
+	if o := c.Classifier.OpenAI; c.Classifier.Kind == ClassifierOpenAI && o != nil {
+		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, o.BaseURL, setOrEmpty(o.APIKey), o.Timeout, o.Redact)
+	} else {
+		row("classifier", "%s", c.Classifier.Kind)
+	}
+	if t := c.Telegram; t != nil {
+		row("telegram", "on, %s, token %s, discussion chat %s, officers chat %s", t.APIURL, setOrEmpty(t.Token), chatID(t.DiscussionChatID), chatID(t.OfficersChatID))
+		row("", "join window %s, poll timeout %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.Flood.Messages, t.Flood.Per)
+	} else {
+		row("telegram", "off (email only)")
+	}
+	t := c.Tickets
+	row("tickets", "numbers like %s, time zone %s", inquiry.FormatNumber(t.Prefix, time.Now().In(t.Location).Year(), 42), t.Timezone)
+	row("", "document requests due in %d days, replies reopen within %d days, review below confidence %.2f", t.DocumentRequestDeadlineDays, t.ReopenDays, t.ReviewThreshold)
+	row("", "acknowledgements per sender: %d per 10 minutes, %d per day; templates %s", t.AckLimit.Per10Minutes, t.AckLimit.PerDay, orDefault(t.TemplatesDir, "built-in"))
+	row("outbox", "%d workers, %d attempts, backoff %s–%s, lease %s", c.Outbox.Workers, c.Outbox.MaxAttempts, c.Outbox.BackoffMin, c.Outbox.BackoffMax, c.Outbox.Lease)
+	row("mail", "attachments up to %s, raw messages up to %s, attachments to officers up to %s", formatSize(c.Mail.MaxAttachmentBytes), formatSize(c.Mail.MaxRawBytes), formatSize(c.Mail.NotifyAttachmentsMaxBytes))
+	row("log", "%s, %s", c.Log.Level, c.Log.Format)
+	row("metrics", "%s", orDefault(c.Metrics.Listen, "off"))
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nofficers (%d):\n", len(c.Officers))
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, o := range c.Officers {
+		tg := "no telegram"
+		if o.TelegramUserID != 0 {
+			tg = fmt.Sprintf("telegram %d", o.TelegramUserID)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", o.ID, o.Name, o.Title, o.Email, tg)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nrouting (first match wins):\n")
+	for i, r := range c.Routing {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, c.describeRule(r))
+	}
+}
+
+// describeRule renders a rule like "category=document_request → jusuf
+// (Jusuf Lushaku)".
+func (c *Config) describeRule(r RouteRule) string {
+	var conds []string
+	for _, kv := range [][2]string{{"category", r.Match.Category}, {"channel", r.Match.Channel}, {"language", r.Match.Language}} {
+		if kv[1] != "" {
+			conds = append(conds, kv[0]+"="+kv[1])
+		}
+	}
+	match := "everything else"
+	if len(conds) > 0 {
+		match = strings.Join(conds, ", ")
+	}
+	officer := r.Officer
+	if o, ok := c.Officer(r.Officer); ok {
+		officer = fmt.Sprintf("%s (%s)", o.ID, o.Name)
+	}
+	return match + " → " + officer
+}
+
+func setOrEmpty(s Secret) string {
+	if s.IsSet() {
+		return "set"
+	}
+	return "empty"
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func chatID(id int64) string {
+	if id == 0 {
+		return "unset"
+	}
+	return fmt.Sprint(id)
+}
+
+var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
+
+// redactDSN hides a password in a URL or key=value DSN (PostgreSQL).
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
+	}
+	return dsnPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= GiB && n%GiB == 0:
+		return fmt.Sprintf("%dGiB", n/GiB)
+	case n >= MiB && n%MiB == 0:
+		return fmt.Sprintf("%dMiB", n/MiB)
+	case n >= KiB && n%KiB == 0:
+		return fmt.Sprintf("%dKiB", n/KiB)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,411 @@
+package config
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// checker collects validation problems with the decoder's line numbers.
+type checker struct{ d *decoder }
+
+func (c checker) fail(path, format string, args ...any) {
+	c.d.errorf(path, c.d.lineOf(path), format, args...)
+}
+
+// required reports a missing value and whether it is set. A value whose
+// decoding already failed (an unset variable) is not reported again.
+func (c checker) required(path, value string) bool {
+	if strings.TrimSpace(value) == "" {
+		if !c.d.hasError(path) {
+			c.fail(path, "required")
+		}
+		return false
+	}
+	return true
+}
+
+func (c checker) oneOf(path, value string, allowed ...string) {
+	for _, a := range allowed {
+		if value == a {
+			return
+		}
+	}
+	c.fail(path, "must be one of %s, not %s", strings.Join(allowed, ", "), c.d.show(path, value))
+}
+
+func (c checker) positive(path string, d time.Duration) {
+	if d <= 0 {
+		c.fail(path, "must be longer than 0s")
+	}
+}
+
+func (c checker) intRange(path string, v, lo, hi int) {
+	if v < lo || v > hi {
+		c.fail(path, "must be between %d and %d, not %d", lo, hi, v)
+	}
+}
+
+func (c checker) email(path, value string) {
+	if !c.required(path, value) {
+		return
+	}
+	if !isEmail(value) {
+		c.fail(path, "%s is not an email address", c.d.show(path, value))
+	}
+}
+
+func isEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s, "@")
+}
+
+// hostPort checks an address like "mail.example:993" and returns the host.
+func (c checker) hostPort(path, value string, hostRequired bool) (string, bool) {
+	if !c.required(path, value) {
+		return "", false
+	}
+	host, port, err := net.SplitHostPort(value)
+	if err != nil || (hostRequired && host == "") {
+		c.fail(path, "%s is not a host:port address", c.d.show(path, value))
+		return "", false
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		c.fail(path, "%s has no valid port", c.d.show(path, value))
+		return "", false
+	}
+	return host, true
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (c checker) caFile(path, file string) {
+	if file == "" {
+		return
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		c.fail(path, "read CA file: %v", err)
+		return
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(data) {
+		c.fail(path, "%s holds no PEM certificate", file)
+	}
+}
+
+func (c checker) httpURL(path, value string) {
+	if !c.required(path, value) {
+		return
+	}
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		c.fail(path, "%s is not an http(s) URL", c.d.show(path, value))
+	}
+}
+
+var (
+	officerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,31}$`)
+	prefixRE  = regexp.MustCompile(`^[A-Za-z]{2,10}$`)
+	helloRE   = regexp.MustCompile(`^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$|^\[[0-9A-Fa-f:.]+\]$`)
+)
+
+func validate(d *decoder, cfg *Config) {
+	c := checker{d}
+	c.email("mailbox.address", cfg.Mailbox.Address)
+
+	if !d.present("imap") {
+		c.fail("imap", "required section is missing")
+	} else {
+		validateIMAP(c, &cfg.IMAP)
+	}
+	if !d.present("smtp") {
+		c.fail("smtp", "required section is missing")
+	} else {
+		validateSMTP(c, &cfg.SMTP)
+	}
+
+	switch cfg.Store.Driver {
+	case DriverSQLite:
+	case DriverPostgres:
+		c.fail("store.driver", "driver postgres is not available yet")
+	default:
+		c.oneOf("store.driver", cfg.Store.Driver, DriverSQLite)
+	}
+	c.required("store.dsn", cfg.Store.DSN)
+
+	validateClassifier(c, &cfg.Classifier)
+	validateOfficers(c, cfg.Officers)
+	validateRouting(c, cfg)
+	validateTickets(c, &cfg.Tickets)
+	validateOutbox(c, cfg)
+
+	for _, s := range []struct {
+		path string
+		n    int64
+	}{
+		{"mail.max_attachment_bytes", cfg.Mail.MaxAttachmentBytes},
+		{"mail.max_raw_bytes", cfg.Mail.MaxRawBytes},
+		{"mail.notify_attachments_max_bytes", cfg.Mail.NotifyAttachmentsMaxBytes},
+	} {
+		if s.n < 1 || s.n > GiB {
+			c.fail(s.path, "must be between 1 byte and 1GiB")
+		}
+	}
+
+	if cfg.Telegram != nil {
+		validateTelegram(c, cfg.Telegram)
+	}
+	c.oneOf("log.level", cfg.Log.Level, "debug", "info", "warn", "error")
+	c.oneOf("log.format", cfg.Log.Format, "text", "json")
+	if cfg.Metrics.Listen != "" {
+		c.hostPort("metrics.listen", cfg.Metrics.Listen, false)
+	}
+}
+
+func validateIMAP(c checker, m *IMAPConfig) {
+	host, hostOK := c.hostPort("imap.addr", m.Addr, true)
+	c.oneOf("imap.security", string(m.Security), "tls", "starttls", "none")
+	c.required("imap.username", m.Username)
+	if m.PasswordFile == "" {
+		c.required("imap.password", string(m.Password))
+	}
+	if m.Security == SecurityNone && hostOK && !isLoopback(host) {
+		c.fail("imap.security", "none would send the password in clear text to %s; use tls or starttls (none is only for loopback)", host)
+	}
+	boxes := map[string]string{}
+	for _, b := range []struct{ path, name string }{
+		{"imap.mailbox", m.Mailbox},
+		{"imap.processed_mailbox", m.ProcessedMailbox},
+		{"imap.quarantine_mailbox", m.QuarantineMailbox},
+	} {
+		if !c.required(b.path, b.name) {
+			continue
+		}
+		if other, dup := boxes[b.name]; dup {
+			c.fail(b.path, "must differ from %s", other)
+		}
+		boxes[b.name] = b.path
+	}
+	if m.PollInterval < time.Second {
+		c.fail("imap.poll_interval", "must be at least 1s")
+	}
+	// Servers may drop an IDLE after 30 minutes (RFC 2177), and go-imap
+	// restarts its own at 28.
+	if m.IdleRestart <= 0 || m.IdleRestart > 29*time.Minute {
+		c.fail("imap.idle_restart", "must be longer than 0s and at most 29m")
+	}
+	c.positive("imap.dial_timeout", m.DialTimeout)
+	c.positive("imap.command_timeout", m.CommandTimeout)
+	c.intRange("imap.batch_size", m.BatchSize, 1, 10000)
+	c.caFile("imap.ca_file", m.CAFile)
+}
+
+func validateSMTP(c checker, m *SMTPConfig) {
+	host, hostOK := c.hostPort("smtp.addr", m.Addr, true)
+	c.oneOf("smtp.security", string(m.Security), "tls", "starttls", "none")
+	// An internal relay without login may be reached in clear text;
+	// credentials may not leave the host that way.
+	if m.Security == SecurityNone && m.Username != "" && hostOK && !isLoopback(host) {
+		c.fail("smtp.security", "none would send the password in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", host)
+	}
+	if m.Username != "" && !m.Password.IsSet() {
+		c.fail("smtp.password", "required when smtp.username is set")
+	}
+	c.positive("smtp.dial_timeout", m.DialTimeout)
+	c.positive("smtp.command_timeout", m.CommandTimeout)
+	c.positive("smtp.submission_timeout", m.SubmissionTimeout)
+	c.caFile("smtp.ca_file", m.CAFile)
+	if m.HelloName != "" && !helloRE.MatchString(m.HelloName) {
+		c.fail("smtp.hello_name", "%s is not a host name", c.d.show("smtp.hello_name", m.HelloName))
+	}
+}
+
+func validateClassifier(c checker, k *ClassifierConfig) {
+	c.oneOf("classifier.kind", k.Kind, ClassifierBuiltin, ClassifierOpenAI)
+	if k.OpenAI == nil {
+		if k.Kind == ClassifierOpenAI {
+			c.fail("classifier.openai", "required when classifier.kind is openai")
+		}
+		return
+	}
+	o := k.OpenAI
+	c.httpURL("classifier.openai.base_url", o.BaseURL)
+	c.required("classifier.openai.model", o.Model)
+	c.positive("classifier.openai.timeout", o.Timeout)
+}
+
+func validateOfficers(c checker, officers []Officer) {
+	if len(officers) == 0 {
+		// An officers list whose every entry was rejected is already reported.
+		if !hasPrefix(c.d.errs, "officers") {
+			c.fail("officers", "at least one officer is required")
+		}
+		return
+	}
+	ids := map[string]int{}
+	tgIDs := map[int64]int{}
+	for i, o := range officers {
+		p := fmt.Sprintf("officers[%d]", i)
+		if c.required(p+".id", o.ID) {
+			if !officerID.MatchString(o.ID) {
+				c.fail(p+".id", "%s must be 1–32 lower-case letters, digits, '.', '_' or '-'", c.d.show(p+".id", o.ID))
+			}
+			if first, dup := ids[o.ID]; dup {
+				c.fail(p+".id", "duplicate id %q (also officers[%d])", o.ID, first)
+			} else {
+				ids[o.ID] = i
+			}
+		}
+		c.required(p+".name", o.Name)
+		c.email(p+".email", o.Email)
+		if o.TelegramUserID < 0 {
+			c.fail(p+".telegram_user_id", "a Telegram user id is a positive number")
+		} else if o.TelegramUserID > 0 {
+			if first, dup := tgIDs[o.TelegramUserID]; dup {
+				c.fail(p+".telegram_user_id", "same Telegram user as officers[%d]", first)
+			} else {
+				tgIDs[o.TelegramUserID] = i
+			}
+		}
+	}
+}
+
+func hasPrefix(errs Errors, prefix string) bool {
+	for _, e := range errs {
+		if strings.HasPrefix(e.Path, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func validateRouting(c checker, cfg *Config) {
+	rules := cfg.Routing
+	if len(rules) == 0 {
+		if !hasPrefix(c.d.errs, "routing") {
+			c.fail("routing", "at least one rule is required")
+		}
+		return
+	}
+	var channels []string
+	for _, ch := range []inquiry.Channel{inquiry.ChannelEmail, inquiry.ChannelTelegram} {
+		channels = append(channels, string(ch))
+	}
+	for i, r := range rules {
+		p := fmt.Sprintf("routing[%d]", i)
+		if m := r.Match; m.Category != "" && !inquiry.Category(m.Category).Valid() {
+			c.oneOf(p+".match.category", m.Category, categoryNames()...)
+		}
+		if m := r.Match; m.Channel != "" {
+			c.oneOf(p+".match.channel", m.Channel, channels...)
+		}
+		if m := r.Match; m.Language != "" && !inquiry.Language(m.Language).Valid() {
+			c.oneOf(p+".match.language", m.Language, languageNames()...)
+		}
+		if c.required(p+".officer", r.Officer) {
+			if _, ok := cfg.Officer(r.Officer); !ok {
+				c.fail(p+".officer", "unknown officer %q", r.Officer)
+			}
+		}
+		if r.IsCatchAll() && i < len(rules)-1 {
+			c.fail(p, "a catch-all (no match) must be the last rule; the rules after it could never match")
+		}
+	}
+	if !rules[len(rules)-1].IsCatchAll() {
+		c.fail("routing", "the last rule must be a catch-all (no match) so every ticket has an officer")
+	}
+}
+
+func categoryNames() []string {
+	var out []string
+	for _, k := range inquiry.Categories {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func languageNames() []string {
+	var out []string
+	for _, l := range inquiry.Languages {
+		out = append(out, string(l))
+	}
+	return append(out, string(inquiry.UndefinedLang))
+}
+
+func validateTickets(c checker, t *TicketsConfig) {
+	if !prefixRE.MatchString(t.Prefix) {
+		c.fail("tickets.prefix", "must be 2–10 ASCII letters, not %s", c.d.show("tickets.prefix", t.Prefix))
+	}
+	switch t.Timezone {
+	case "":
+		c.fail("tickets.timezone", "required")
+	case "Local":
+		c.fail("tickets.timezone", "name a zone such as Europe/Belgrade; Local depends on the host")
+	default:
+		loc, err := time.LoadLocation(t.Timezone)
+		if err != nil {
+			c.fail("tickets.timezone", "unknown time zone %s", c.d.show("tickets.timezone", t.Timezone))
+		}
+		t.Location = loc
+	}
+	c.intRange("tickets.document_request_deadline_days", t.DocumentRequestDeadlineDays, 1, 365)
+	c.intRange("tickets.reopen_days", t.ReopenDays, 0, 3650)
+	if t.ReviewThreshold < 0 || t.ReviewThreshold > 1 {
+		c.fail("tickets.review_threshold", "must be between 0 and 1")
+	}
+	if t.TemplatesDir != "" {
+		if st, err := os.Stat(t.TemplatesDir); err != nil {
+			c.fail("tickets.templates_dir", "%v", err)
+		} else if !st.IsDir() {
+			c.fail("tickets.templates_dir", "%s is not a directory", t.TemplatesDir)
+		}
+	}
+	c.intRange("tickets.ack_limit.per_10_minutes", t.AckLimit.Per10Minutes, 1, 1000)
+	c.intRange("tickets.ack_limit.per_day", t.AckLimit.PerDay, 1, 10000)
+	if t.AckLimit.PerDay < t.AckLimit.Per10Minutes {
+		c.fail("tickets.ack_limit.per_day", "must be at least per_10_minutes (%d)", t.AckLimit.Per10Minutes)
+	}
+}
+
+func validateOutbox(c checker, cfg *Config) {
+	o := cfg.Outbox
+	c.intRange("outbox.workers", o.Workers, 1, 64)
+	c.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
+	c.positive("outbox.backoff_min", o.BackoffMin)
+	if o.BackoffMax < o.BackoffMin {
+		c.fail("outbox.backoff_max", "must be at least backoff_min (%s)", o.BackoffMin)
+	}
+	// A lease shorter than a send lets a second worker claim a job still
+	// being sent, and the citizen gets the mail twice.
+	if o.Lease < cfg.SMTP.SubmissionTimeout || o.Lease <= 0 {
+		c.fail("outbox.lease", "must be at least smtp.submission_timeout (%s)", cfg.SMTP.SubmissionTimeout)
+	}
+}
+
+func validateTelegram(c checker, t *TelegramConfig) {
+	if t.TokenFile == "" {
+		c.required("telegram.token", string(t.Token))
+	}
+	c.httpURL("telegram.api_url", t.APIURL)
+	c.positive("telegram.join_window", t.JoinWindow)
+	if t.PollTimeout < time.Second || t.PollTimeout > 5*time.Minute {
+		c.fail("telegram.poll_timeout", "must be between 1s and 5m")
+	}
+	c.intRange("telegram.flood.messages", t.Flood.Messages, 1, 10000)
+	c.positive("telegram.flood.per", t.Flood.Per)
+}
