@@ -112,7 +112,8 @@ type Message struct {
 	Channel Channel `json:"channel"`
 	// SourceID identifies the source message for idempotent intake: the same
 	// SourceID never makes two tickets. Email uses "msgid:<Message-ID>", or
-	// "imap:<mailbox>:<uidvalidity>:<uid>" when there is none; Telegram uses
+	// "sha256:<hex of the raw message>" when there is none (stable across
+	// UIDVALIDITY changes); Telegram uses
 	// "tg:<chat>:<message>".
 	SourceID   string   `json:"source_id"`
 	MessageID  string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
@@ -149,11 +150,21 @@ type Message struct {
 	RawTruncated bool   `json:"-"`
 
 	// Telegram only.
-	ChatID       int64  `json:"chat_id,omitempty"`
-	UserID       int64  `json:"user_id,omitempty"`
-	ChatMsgID    int    `json:"chat_msg_id,omitempty"`
-	ReplyToMsgID int    `json:"reply_to_msg_id,omitempty"`
-	LanguageHint string `json:"language_hint,omitempty"` // Telegram language_code or chat choice
+	ChatID       int64 `json:"chat_id,omitempty"`
+	UserID       int64 `json:"user_id,omitempty"`
+	ChatMsgID    int   `json:"chat_msg_id,omitempty"`
+	ReplyToMsgID int   `json:"reply_to_msg_id,omitempty"`
+	// LanguageChoice is the language a Telegram chat chose explicitly;
+	// ClientLanguage is the user's Telegram language_code. The reply
+	// language is the choice, else the text's confident language, else the
+	// client's, else Albanian.
+	LanguageChoice Language `json:"language_choice,omitempty"`
+	ClientLanguage string   `json:"client_language,omitempty"`
+	// ForceNew starts a fresh ticket even when a recent one is open (/new).
+	ForceNew bool `json:"force_new,omitempty"`
+	// Public marks a message written in a public group (the discussion under
+	// the ministry's channel): the acknowledgement carries no personal data.
+	Public bool `json:"public,omitempty"`
 }
 
 // ReplyAddress is where an answer to this message goes: Reply-To when given,

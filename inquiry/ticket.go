@@ -76,9 +76,12 @@ type Ticket struct {
 	Reason      string   `json:"reason,omitempty"`
 	NeedsReview bool     `json:"needs_review,omitempty"`
 
-	OfficerID string  `json:"officer"`
-	State     State   `json:"state"`
-	Outcome   Outcome `json:"outcome,omitempty"`
+	OfficerID string `json:"officer"`
+	// Acted is set once an officer has done anything with the ticket; until
+	// then a Telegram follow-up may still reclassify it.
+	Acted   bool    `json:"acted,omitempty"`
+	State   State   `json:"state"`
+	Outcome Outcome `json:"outcome,omitempty"`
 
 	ReceivedAt time.Time `json:"received_at"`
 	DueAt      time.Time `json:"due_at,omitzero"` // legal deadline, document requests only
@@ -90,6 +93,19 @@ type Ticket struct {
 	LinkedTo string `json:"linked_to,omitempty"`
 	// Mentions is a ticket number quoted by someone who is not its sender.
 	Mentions string `json:"mentions,omitempty"`
+}
+
+// TicketFilter selects tickets; zero fields do not filter.
+type TicketFilter struct {
+	States    []State
+	OfficerID string
+	Category  Category
+	Channel   Channel
+	// SenderAddress matches case-insensitively (ASCII).
+	SenderAddress string
+	ChatID        int64
+	// Limit caps the result; 0 means no cap.
+	Limit int
 }
 
 // EntryKind says what an entry in a ticket's record is.

@@ -1,0 +1,205 @@
+package parse
+
+import (
+	"strings"
+
+	"github.com/emersion/go-message/mail"
+
+	"sportel/inquiry"
+)
+
+// verdict is the loop-protection judgement of one message.
+type verdict struct {
+	automation  inquiry.Automation
+	reason      string
+	suppressAck bool
+	noReply     bool
+}
+
+// facts are what the judgement needs beyond raw header values; Parse reads
+// them leniently, IsAutomated quietly.
+type facts struct {
+	from           string // sender address
+	messageID      string
+	deliveryReport bool // a delivery-status or disposition-notification part was seen
+}
+
+// IsAutomated judges a message header alone: whether it is machine mail,
+// spam or bulk mail, and the header that decided. Parse also looks into the
+// body (delivery-status parts), so prefer its result when you have the body.
+func IsAutomated(h mail.Header, opts Options) (inquiry.Automation, string) {
+	p := &parser{opts: opts.withDefaults()}
+	var f facts
+	if from := p.addresses(h, "From"); len(from) > 0 {
+		f.from = from[0].Address
+	}
+	if ids := p.messageIDs(h, "Message-Id"); len(ids) > 0 {
+		f.messageID = ids[0]
+	}
+	v := judge(h, f, p.opts)
+	return v.automation, v.reason
+}
+
+// judge applies loop protection: the union of the checks mature help desks
+// make. Precedence is machine > spam > bulk.
+func judge(h mail.Header, f facts, opts Options) verdict {
+	v := verdict{noReply: isNoReplyAddress(f.from)}
+	suppress := headerValue(h, "X-Auto-Response-Suppress")
+	v.suppressAck = suppress != ""
+
+	machine := func(reason string) verdict {
+		v.automation, v.reason = inquiry.Machine, reason
+		return v
+	}
+
+	mediaType, _, _ := h.ContentType()
+	switch {
+	case f.deliveryReport || strings.EqualFold(mediaType, "multipart/report"):
+		return machine("delivery report")
+	case f.messageID != "" && opts.OwnMessageIDDomain != "" &&
+		hasSuffixFold(f.messageID, "@"+opts.OwnMessageIDDomain):
+		return machine("Message-ID of our own: " + truncateForRecord(f.messageID))
+	case f.from != "" && isOwnAddress(f.from, opts):
+		return machine("sender is our own address " + truncateForRecord(f.from))
+	}
+	for _, loop := range h.Values("X-Loop") {
+		if namesOwnAddress(loop, opts) {
+			return machine("X-Loop: " + truncateForRecord(strings.TrimSpace(loop)))
+		}
+	}
+	if as := headerValue(h, "Auto-Submitted"); as != "" && firstToken(as) != "no" {
+		return machine("Auto-Submitted: " + truncateForRecord(as))
+	}
+	precedenceKey, precedence := "", ""
+	for _, key := range []string{"Precedence", "X-Precedence"} {
+		if val := headerValue(h, key); val != "" {
+			precedenceKey, precedence = key, val
+			break
+		}
+	}
+	precedenceToken := firstToken(precedence)
+	if precedenceToken == "auto_reply" || precedenceToken == "auto-reply" {
+		return machine(precedenceKey + ": " + truncateForRecord(precedence))
+	}
+	for _, key := range []string{"X-Autoreply", "X-Autorespond"} {
+		if h.Has(key) {
+			return machine(key + ": " + truncateForRecord(headerValue(h, key)))
+		}
+	}
+	if h.Has("Return-Path") && isNullReturnPath(h.Get("Return-Path")) {
+		return machine("Return-Path: <>")
+	}
+	if local := localPart(f.from); strings.EqualFold(local, "mailer-daemon") || strings.EqualFold(local, "postmaster") {
+		return machine("sender " + truncateForRecord(f.from))
+	}
+	bulkPrecedence := precedenceToken == "bulk" || precedenceToken == "list" || precedenceToken == "junk"
+	// Outlook sets X-Auto-Response-Suppress on some mail people write, so
+	// alone it only withholds the acknowledgement; with another sign of
+	// automation it is machine mail.
+	if v.suppressAck {
+		switch {
+		case bulkPrecedence:
+			return machine("X-Auto-Response-Suppress: " + truncateForRecord(suppress) + " with " + precedenceKey + ": " + truncateForRecord(precedence))
+		case v.noReply:
+			return machine("X-Auto-Response-Suppress: " + truncateForRecord(suppress) + " from no-reply sender " + truncateForRecord(f.from))
+		}
+	}
+
+	if flag := headerValue(h, "X-Spam-Flag"); strings.EqualFold(firstToken(flag), "yes") {
+		v.automation, v.reason = inquiry.Spam, "X-Spam-Flag: "+truncateForRecord(flag)
+		return v
+	}
+	if status := headerValue(h, "X-Spam-Status"); firstToken(status) == "yes" {
+		v.automation, v.reason = inquiry.Spam, "X-Spam-Status: "+truncateForRecord(status)
+		return v
+	}
+
+	switch {
+	case bulkPrecedence:
+		v.automation, v.reason = inquiry.Bulk, precedenceKey+": "+truncateForRecord(precedence)
+		return v
+	case h.Has("List-Id"):
+		v.automation, v.reason = inquiry.Bulk, "List-Id: "+truncateForRecord(headerValue(h, "List-Id"))
+		return v
+	case h.Has("List-Unsubscribe"):
+		v.automation, v.reason = inquiry.Bulk, "List-Unsubscribe"
+		return v
+	}
+	if v.suppressAck {
+		// Still a person's mail; the reason records why it is not acknowledged.
+		v.reason = "X-Auto-Response-Suppress: " + truncateForRecord(suppress)
+	}
+	return v
+}
+
+func headerValue(h mail.Header, key string) string {
+	return strings.TrimSpace(h.Get(key))
+}
+
+// firstToken lowercases the first word of a header value, dropping
+// parameters and comments ("auto-replied; owner=x" → "auto-replied").
+func firstToken(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexAny(v, ";,( \t"); i >= 0 {
+		v = v[:i]
+	}
+	return strings.ToLower(v)
+}
+
+func isNullReturnPath(v string) bool {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return true
+	}
+	return strings.Join(strings.Fields(v), "") == "<>"
+}
+
+func localPart(addr string) string {
+	if at := strings.LastIndexByte(addr, '@'); at >= 0 {
+		return addr[:at]
+	}
+	return addr
+}
+
+// isNoReplyAddress reports whether an address's local part says no one
+// reads replies: no-reply, noreply, do-not-reply, donotreply, in any case and
+// with dots, dashes or underscores, optionally with a suffix or +tag.
+func isNoReplyAddress(addr string) bool {
+	if addr == "" {
+		return false
+	}
+	local := strings.ToLower(localPart(addr))
+	if plus := strings.IndexByte(local, '+'); plus >= 0 {
+		local = local[:plus]
+	}
+	squeezed := strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' {
+			return -1
+		}
+		return r
+	}, local)
+	return strings.HasPrefix(squeezed, "noreply") || strings.HasPrefix(squeezed, "donotreply")
+}
+
+func isOwnAddress(addr string, opts Options) bool {
+	for _, own := range opts.OwnAddresses {
+		if own = strings.TrimSpace(own); own != "" && strings.EqualFold(addr, own) {
+			return true
+		}
+	}
+	return false
+}
+
+func namesOwnAddress(v string, opts Options) bool {
+	lower := strings.ToLower(v)
+	for _, own := range opts.OwnAddresses {
+		if own = strings.ToLower(strings.TrimSpace(own)); own != "" && strings.Contains(lower, own) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+}

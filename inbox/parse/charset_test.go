@@ -1,0 +1,75 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDecodeText(t *testing.T) {
+	tests := []struct {
+		name, label string
+		in          string
+		want        string
+		problem     string // "" means none
+	}{
+		{"utf-8", "UTF-8", "Përshëndetje " + letters, "Përshëndetje " + letters, ""},
+		{"us-ascii", "us-ascii", "plain", "plain", ""},
+		{"quoted label", `"windows-1250"`, "\x9ea\x9ea", "žaža", ""},
+		{"windows-1250", "windows-1250", "P\xebrsh\xebndetje \xeb \xe7 \xe8 \xe6 \x9a \x9e \xf0", "Përshëndetje " + letters, ""},
+		{"iso-8859-2", "ISO-8859-2", "Tra\xbeim re\xb9enje \xeb \xe7 \xe8 \xe6 \xb9 \xbe \xf0", "Tražim rešenje " + letters, ""},
+		{"windows-1251", "windows-1251", "\xcf\xee\xf8\xf2\xee\xe2\xe0\xed\xe8 \x80\xee\xf0\x90\xe5", "Поштовани Ђорђе", ""},
+		{"latin1 read as windows-1252", "iso-8859-1", "\x93quoted\x94 caf\xe9", "“quoted” café", ""},
+		{"iso-8859-2 carrying windows-1250 bytes", "iso-8859-2", "\x9aest \xe8lanova \x9eupa", "šest članova župa", "declared iso-8859-2, bytes are windows-1250"},
+		{"windows-1250 carrying cyrillic", "windows-1250", "\xcf\xee\xf8\xf2\xee\xe2\xe0\xed\xe8, \xf2\xf0\xe0\xe6\xe8\xec", "Поштовани, тражим", "bytes look like windows-1251"},
+		{"no charset, windows-1250 bytes", "", "\x8eupa \xe8lanova", "Župa članova", "declared no charset); decoded as windows-1250"},
+		{"no charset, iso-8859-2 bytes", "", "\xa9est \xe8lanova \xbeupa", "Šest članova župa", "decoded as iso-8859-2"},
+		{"no charset, windows-1251 bytes", "", "\xcf\xee\xf8\xf2\xee\xe2\xe0\xed\xe8", "Поштовани", "decoded as windows-1251"},
+		{"declared windows-1250, bytes utf-8", "windows-1250", "članova", "članova", "declared windows-1250, text is utf-8"},
+		{"unknown charset, utf-8 bytes", "x-foo", "čist tekst", "čist tekst", "unknown charset x-foo in part 1"},
+		{"unknown charset, 8-bit bytes", "x-foo", "\x8eupa", "Župa", "unknown charset x-foo in part 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &parser{}
+			got := p.decodeText([]byte(tc.in), tc.label, "part 1")
+			if got != tc.want {
+				t.Errorf("decodeText = %q, want %q", got, tc.want)
+			}
+			switch {
+			case tc.problem == "" && len(p.problems) > 0:
+				t.Errorf("unexpected problems %q", p.problems)
+			case tc.problem != "" && (len(p.problems) != 1 || !strings.Contains(p.problems[0], tc.problem)):
+				t.Errorf("problems %q, want one containing %q", p.problems, tc.problem)
+			}
+		})
+	}
+}
+
+func TestDecodeTransfer(t *testing.T) {
+	tests := []struct {
+		name, enc, in, want string
+		problem             bool
+	}{
+		{"qp escapes and soft breaks", "quoted-printable", "a=3Db=\r\nc=E8\nd", "a=bc\xe8\nd", false},
+		{"qp soft break with trailing space", "Quoted-Printable", "ab= \nc", "abc", false},
+		{"qp bare equals kept", "quoted-printable", "1 = 2 =ZZ", "1 = 2 =ZZ", false},
+		{"qp equals at end", "quoted-printable", "end=", "end", false},
+		{"base64 with line breaks", "base64", "MDEy\r\nMzQ1\n", "012345", false},
+		{"base64 missing padding", "base64", "MDEyMw", "0123", false},
+		{"base64 with junk", "base64", "MDEy!MzQ1", "012345", true},
+		{"7bit", "7bit", "as is", "as is", false},
+		{"unknown", "x-uuencode", "begin 644", "begin 644", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &parser{}
+			got := string(p.decodeTransfer(tc.enc, []byte(tc.in), "part 1"))
+			if got != tc.want {
+				t.Errorf("decodeTransfer = %q, want %q", got, tc.want)
+			}
+			if (len(p.problems) > 0) != tc.problem {
+				t.Errorf("problems %q, want problem: %v", p.problems, tc.problem)
+			}
+		})
+	}
+}

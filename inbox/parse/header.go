@@ -1,0 +1,251 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	netmail "net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
+	"sportel/inquiry"
+)
+
+// splitHeader finds the end of the header block: the first empty line.
+// Without one, the whole input is header.
+func splitHeader(raw []byte) (header, body []byte) {
+	for i := 0; i < len(raw); {
+		end := bytes.IndexByte(raw[i:], '\n')
+		if end < 0 {
+			return raw, nil
+		}
+		line := raw[i : i+end]
+		next := i + end + 1
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			return raw[:next], raw[next:]
+		}
+		i = next
+	}
+	return raw, nil
+}
+
+func validHeaderKey(k []byte) bool {
+	if len(k) == 0 {
+		return false
+	}
+	for _, c := range k {
+		// RFC 5322 field names: printable ASCII except colon.
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHeaderLine reports whether line starts a header field ("Key: value").
+func isHeaderLine(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	return i > 0 && validHeaderKey(bytes.TrimRight(line[:i], " \t"))
+}
+
+// readTopHeader reads the message header leniently: a leading mbox "From "
+// line and malformed lines are dropped (and recorded) instead of failing the
+// message; input with no header at all is all body.
+func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
+		}
+	}
+	first := raw
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if !isHeaderLine(first) {
+		if len(bytes.TrimSpace(first)) > 0 {
+			p.problem("no header found; whole message read as body")
+		}
+		return textproto.Header{}, raw
+	}
+	headerBytes, body := splitHeader(raw)
+	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(headerBytes))))
+	if err == nil {
+		return h, body
+	}
+	// Keep every well-formed field, drop the rest.
+	var clean bytes.Buffer
+	dropped := 0
+	for _, line := range bytes.SplitAfter(headerBytes, []byte("\n")) {
+		trimmed := bytes.TrimRight(line, "\r\n")
+		if len(trimmed) == 0 {
+			continue
+		}
+		continuation := trimmed[0] == ' ' || trimmed[0] == '\t'
+		if (continuation && clean.Len() > 0) || (!continuation && isHeaderLine(trimmed)) {
+			clean.Write(trimmed)
+			clean.WriteString("\r\n")
+			continue
+		}
+		dropped++
+	}
+	p.problem("malformed header: %d line(s) dropped (%s)", dropped, truncateForRecord(err.Error()))
+	h, err = textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(clean.Bytes()))))
+	if err != nil {
+		p.problem("read header: %s", truncateForRecord(err.Error()))
+	}
+	return h, body
+}
+
+// terminated makes sure a header block ends with an empty line.
+func terminated(h []byte) []byte {
+	switch {
+	case bytes.HasSuffix(h, []byte("\r\n\r\n")), bytes.HasSuffix(h, []byte("\n\n")):
+		return h
+	case bytes.HasSuffix(h, []byte("\n")):
+		return append(h[:len(h):len(h)], "\r\n"...)
+	case len(h) == 0:
+		return []byte("\r\n")
+	}
+	return append(h[:len(h):len(h)], "\r\n\r\n"...)
+}
+
+// addresses parses an address header; when the strict parser refuses it, the
+// address is dug out of the text (display names with unquoted commas, stray
+// brackets) so the sender is not lost.
+func (p *parser) addresses(h mail.Header, key string) []inquiry.Address {
+	v := strings.TrimSpace(h.Get(key))
+	if v == "" {
+		return nil
+	}
+	v = p.fixRaw8bit(v, key+" header")
+	ap := netmail.AddressParser{WordDecoder: p.wordDecoder(key + " header")}
+	if list, err := ap.ParseList(v); err == nil && len(list) > 0 {
+		out := make([]inquiry.Address, 0, len(list))
+		for _, a := range list {
+			out = append(out, inquiry.Address{Name: strings.ToValidUTF8(a.Name, "\uFFFD"), Address: a.Address})
+		}
+		return out
+	}
+	if a, ok := scanAddress(v); ok {
+		a.Name = p.headerText(a.Name, key+" header")
+		p.problem("malformed %s header; address recovered", key)
+		return []inquiry.Address{a}
+	}
+	p.problem("unreadable %s header", key)
+	return nil
+}
+
+// scanAddress finds an address in free text: the last <...@...>, else the
+// first word containing "@".
+func scanAddress(v string) (inquiry.Address, bool) {
+	if lt := strings.LastIndexByte(v, '<'); lt >= 0 {
+		if gt := strings.IndexByte(v[lt:], '>'); gt > 0 {
+			addr := strings.TrimSpace(v[lt+1 : lt+gt])
+			if strings.Contains(addr, "@") && !strings.ContainsAny(addr, " \t") {
+				return inquiry.Address{Name: strings.Trim(strings.TrimSpace(v[:lt]), `"' `), Address: addr}, true
+			}
+		}
+	}
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == ',' || r == ';'
+	}) {
+		w = strings.Trim(w, `<>"'()[]`)
+		if at := strings.IndexByte(w, '@'); at > 0 && at < len(w)-1 {
+			return inquiry.Address{Address: w}, true
+		}
+	}
+	return inquiry.Address{}, false
+}
+
+// messageIDs parses a Message-ID, In-Reply-To or References header; ids that
+// break RFC 5322 (no brackets, spaces) are still taken.
+func (p *parser) messageIDs(h mail.Header, key string) []string {
+	v := strings.TrimSpace(h.Get(key))
+	if v == "" {
+		return nil
+	}
+	if ids, err := h.MsgIDList(key); err == nil && len(ids) > 0 {
+		return validIDs(ids)
+	}
+	ids := lenientIDs(v)
+	if len(ids) == 0 {
+		p.problem("unreadable %s header", key)
+		return nil
+	}
+	p.problem("malformed %s header; ids recovered", key)
+	return ids
+}
+
+// lenientIDs takes every <...> group, or failing that every word with "@".
+func lenientIDs(v string) []string {
+	var ids []string
+	rest := v
+	for {
+		lt := strings.IndexByte(rest, '<')
+		if lt < 0 {
+			break
+		}
+		gt := strings.IndexByte(rest[lt:], '>')
+		if gt < 0 {
+			break
+		}
+		if id := strings.TrimSpace(rest[lt+1 : lt+gt]); id != "" {
+			ids = append(ids, id)
+		}
+		rest = rest[lt+gt+1:]
+	}
+	if len(ids) == 0 {
+		for _, w := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' }) {
+			if strings.Contains(w, "@") {
+				ids = append(ids, strings.Trim(w, "<>"))
+			}
+		}
+	}
+	return validIDs(ids)
+}
+
+func validIDs(ids []string) []string {
+	out := ids[:0]
+	for _, id := range ids {
+		if id != "" && utf8.ValidString(id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// truncateForRecord keeps text put into ParseProblems short and valid UTF-8.
+func truncateForRecord(s string) string {
+	const limit = 120
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// partName renders a part path the IMAP way ("1", "1.2").
+func partName(path []int) string {
+	if len(path) == 0 {
+		return "part 1"
+	}
+	var b strings.Builder
+	b.WriteString("part ")
+	for i, n := range path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		fmt.Fprintf(&b, "%d", n)
+	}
+	return b.String()
+}

@@ -1,0 +1,240 @@
+package parse
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// htmlToText renders HTML mail as plain text a person can read: paragraphs
+// and line breaks as newlines, list items as lines, links as "text (url)",
+// with scripts, styles and the head left out.
+func htmlToText(s string) string {
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		// html.Parse fails only when its reader does; a strings.Reader never does.
+		return ""
+	}
+	w := &textWriter{}
+	w.node(doc)
+	return tidyText(w.b.String())
+}
+
+type listState struct {
+	ordered bool
+	next    int
+}
+
+type textWriter struct {
+	b         strings.Builder
+	newlines  int  // newlines owed before the next text
+	space     bool // a space owed before the next text
+	lineStart bool
+	pre       int
+	lists     []listState
+	cellInRow int
+}
+
+// block asks for n line breaks before whatever comes next.
+func (w *textWriter) block(n int) {
+	if n > w.newlines {
+		w.newlines = n
+	}
+	w.space = false
+}
+
+func (w *textWriter) flushBreaks() {
+	if w.newlines > 0 && w.b.Len() > 0 {
+		w.b.WriteString(strings.Repeat("\n", w.newlines))
+		w.lineStart = true
+		w.space = false
+	}
+	w.newlines = 0
+}
+
+func (w *textWriter) text(s string) {
+	if w.pre > 0 {
+		if s == "" {
+			return
+		}
+		w.flushBreaks()
+		w.b.WriteString(strings.ReplaceAll(s, "\r", ""))
+		w.lineStart = strings.HasSuffix(s, "\n")
+		return
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u00a0' {
+			if w.b.Len() > 0 && !w.lineStart {
+				w.space = true
+			}
+			continue
+		}
+		w.flushBreaks()
+		if w.space && !w.lineStart {
+			w.b.WriteByte(' ')
+		}
+		w.space = false
+		w.lineStart = false
+		w.b.WriteRune(r)
+	}
+}
+
+func (w *textWriter) children(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.node(c)
+	}
+}
+
+func (w *textWriter) node(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.text(n.Data)
+		return
+	case html.DocumentNode:
+		w.children(n)
+		return
+	case html.ElementNode:
+	default:
+		return // comments, doctypes
+	}
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template, atom.Noscript:
+		return
+	case atom.Br:
+		w.newlines++
+		w.space = false
+		if w.b.Len() == 0 {
+			w.newlines = 0
+		}
+		return
+	case atom.Hr:
+		w.block(2)
+		return
+	case atom.Img:
+		if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
+			w.text(" [" + alt + "] ")
+		}
+		return
+	case atom.A:
+		w.link(n)
+		return
+	case atom.Pre:
+		w.block(2)
+		w.pre++
+		w.children(n)
+		w.pre--
+		w.block(2)
+		return
+	case atom.Ul, atom.Ol:
+		// A list stands apart from the text around it; a nested one only
+		// starts a new line.
+		gap := 2
+		if len(w.lists) > 0 {
+			gap = 1
+		}
+		w.lists = append(w.lists, listState{ordered: n.DataAtom == atom.Ol, next: 1})
+		w.block(gap)
+		w.children(n)
+		w.lists = w.lists[:len(w.lists)-1]
+		w.block(gap)
+		return
+	case atom.Li:
+		w.block(1)
+		marker := "- "
+		if k := len(w.lists); k > 0 && w.lists[k-1].ordered {
+			marker = strconv.Itoa(w.lists[k-1].next) + ". "
+			w.lists[k-1].next++
+		}
+		w.flushBreaks()
+		w.b.WriteString(strings.Repeat("  ", max(len(w.lists)-1, 0)) + marker)
+		w.lineStart = true
+		w.children(n)
+		w.block(1)
+		return
+	case atom.Tr:
+		w.block(1)
+		w.cellInRow = 0
+		w.children(n)
+		w.block(1)
+		return
+	case atom.Td, atom.Th:
+		if w.cellInRow > 0 {
+			w.space = true
+		}
+		w.cellInRow++
+		w.children(n)
+		return
+	case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table, atom.Dl:
+		w.block(2)
+		w.children(n)
+		w.block(2)
+		return
+	case atom.Div, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Address, atom.Form,
+		atom.Center, atom.Caption, atom.Figure, atom.Dt, atom.Dd, atom.Main, atom.Nav, atom.Aside, atom.Fieldset:
+		w.block(1)
+		w.children(n)
+		w.block(1)
+		return
+	}
+	w.children(n)
+}
+
+// link writes a link's text followed by its target, unless the target adds
+// nothing (same as the text, a page anchor, or script).
+func (w *textWriter) link(n *html.Node) {
+	start := w.b.Len()
+	w.children(n)
+	href := strings.TrimSpace(attr(n, "href"))
+	lower := strings.ToLower(href)
+	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(lower, "javascript:") {
+		return
+	}
+	shown := strings.TrimSpace(w.b.String()[start:])
+	target := href
+	if strings.HasPrefix(lower, "mailto:") {
+		target = href[len("mailto:"):]
+	}
+	if shown == target || shown == href || strings.TrimSuffix(shown, "/") == strings.TrimSuffix(target, "/") {
+		return
+	}
+	if shown == "" {
+		w.text(" " + href + " ")
+		return
+	}
+	w.text(" (" + href + ")")
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// tidyText normalizes line ends, trims trailing blanks on each line, keeps
+// at most one empty line in a row, and trims the whole.
+func tidyText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\u00a0")
+		if l == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}

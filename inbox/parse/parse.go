@@ -1,0 +1,517 @@
+// Package parse turns one raw RFC 5322 email into an inquiry.Message,
+// leniently: a broken part, an unknown charset or a bad header still yields a
+// message with whatever could be read, and each problem is recorded in
+// ParseProblems. It also judges whether the mail was written by a machine
+// (loop protection), so the desk never acknowledges an auto-reply or a bounce.
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
+	"sportel/inquiry"
+)
+
+// Options configure Parse. The zero value is usable; caps default as noted.
+type Options struct {
+	// OwnAddresses are our public mailbox address(es): mail From them is
+	// Machine; an X-Loop naming them is Machine.
+	OwnAddresses []string
+	// OwnMessageIDDomain: Message-IDs we generate end in "@" + this; mail
+	// whose Message-ID is ours is Machine.
+	OwnMessageIDDomain string
+	// MaxAttachmentBytes is the content kept per attachment (default 10 MiB);
+	// beyond it Content is cut, Truncated set, and Size stays the full size.
+	MaxAttachmentBytes int64
+	// MaxRawBytes is the raw message kept for the record (default 25 MiB);
+	// beyond it RawTruncated is set.
+	MaxRawBytes int64
+	// MaxTextBytes is the text kept (default 1 MiB).
+	MaxTextBytes int
+}
+
+const (
+	defaultMaxAttachmentBytes = 10 << 20
+	defaultMaxRawBytes        = 25 << 20
+	defaultMaxTextBytes       = 1 << 20
+
+	// Nesting and part-count limits keep hostile mail from costing much more
+	// than its size (each level holds a copy of its body): real mail nests a
+	// handful of levels and has tens of parts.
+	maxDepth = 12
+	maxParts = 500
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxAttachmentBytes <= 0 {
+		o.MaxAttachmentBytes = defaultMaxAttachmentBytes
+	}
+	if o.MaxRawBytes <= 0 {
+		o.MaxRawBytes = defaultMaxRawBytes
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = defaultMaxTextBytes
+	}
+	return o
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts     Options
+	problems []string
+	parts    int
+
+	deliveryReport bool
+	// bounceRefs are the ids of an original message quoted in the body
+	// (message/rfc822, text/rfc822-headers); used only for machine mail.
+	bounceRefs []string
+}
+
+func (p *parser) problem(format string, args ...any) {
+	p.problems = append(p.problems, strings.ToValidUTF8(fmt.Sprintf(format, args...), "\uFFFD"))
+}
+
+// textPiece is one readable body part, in order.
+type textPiece struct {
+	text string
+	html bool
+}
+
+// Parse reads one raw email. It never fails: what cannot be read is listed in
+// ParseProblems, and the raw message is kept (capped) for the record.
+// receivedAt is our own receipt time (IMAP INTERNALDATE). The returned Raw
+// shares memory with raw; do not modify raw afterwards.
+func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
+	p := &parser{opts: opts.withDefaults()}
+	m := &inquiry.Message{Channel: inquiry.ChannelEmail, ReceivedAt: receivedAt}
+
+	if int64(len(raw)) > p.opts.MaxRawBytes {
+		n := p.opts.MaxRawBytes
+		m.Raw, m.RawTruncated = raw[:n:n], true
+		p.problem("raw message of %d bytes kept only up to %d bytes", len(raw), n)
+	} else {
+		m.Raw = raw
+	}
+
+	th, body := p.readTopHeader(raw)
+	h := mail.Header{Header: message.Header{Header: th}}
+	p.readEnvelope(h, m)
+
+	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
+
+	v := judge(h, facts{from: m.From.Address, messageID: m.MessageID, deliveryReport: p.deliveryReport}, p.opts)
+	m.Automation, m.AutomationReason = v.automation, v.reason
+	m.SuppressAck = v.suppressAck
+	m.NoReplySender = v.noReply
+	if m.Automation == inquiry.Machine {
+		refs := p.bounceRefs
+		if len(refs) == 0 {
+			refs = quotedMessageIDs(m.Text)
+		}
+		m.References = appendUnique(m.References, refs...)
+	}
+
+	if m.MessageID != "" {
+		m.SourceID = "msgid:" + m.MessageID
+	} else {
+		sum := sha256.Sum256(raw)
+		m.SourceID = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	if !m.HasContent() {
+		p.problem("no text, subject or attachment")
+	}
+	m.ParseProblems = p.problems
+	return m
+}
+
+// readEnvelope fills the addressing and threading fields.
+func (p *parser) readEnvelope(h mail.Header, m *inquiry.Message) {
+	if from := p.addresses(h, "From"); len(from) > 0 {
+		m.From = from[0]
+	}
+	if rt := p.addresses(h, "Reply-To"); len(rt) > 0 {
+		a := rt[0]
+		// A Reply-To that cannot be answered (no-reply, or our own address
+		// bounced back) must never receive an acknowledgement.
+		if a.Address != "" && !isNoReplyAddress(a.Address) && !isOwnAddress(a.Address, p.opts) {
+			m.ReplyTo = &a
+		}
+	}
+	if h.Has("Subject") {
+		m.Subject = strings.TrimSpace(p.headerText(h.Get("Subject"), "Subject header"))
+	}
+	if ids := p.messageIDs(h, "Message-Id"); len(ids) > 0 {
+		m.MessageID = ids[0]
+	}
+	m.InReplyTo = p.messageIDs(h, "In-Reply-To")
+	m.References = p.messageIDs(h, "References")
+	if h.Has("Date") {
+		if t, err := h.Date(); err == nil {
+			m.SentAt = t
+		} else {
+			p.problem("unreadable Date header: %s", truncateForRecord(h.Get("Date")))
+		}
+	}
+}
+
+// contentType reads a part's media type; a malformed header is read by hand
+// so that, above all, the charset is not lost.
+func (p *parser) contentType(h message.Header, where string) (string, map[string]string) {
+	if !h.Has("Content-Type") {
+		return "text/plain", map[string]string{}
+	}
+	t, params, err := h.ContentType()
+	if err == nil {
+		if params == nil {
+			params = map[string]string{}
+		}
+		return strings.ToLower(t), params
+	}
+	t, params = lenientMediaType(h.Get("Content-Type"))
+	p.problem("malformed Content-Type in %s; read leniently as %s", where, truncateForRecord(t))
+	return t, params
+}
+
+// lenientMediaType splits "type/sub; k=v; k2="v2" by hand, tolerating
+// unterminated quotes, empty parameters and stray spaces.
+func lenientMediaType(v string) (string, map[string]string) {
+	params := map[string]string{}
+	fields := strings.Split(v, ";")
+	t := strings.ToLower(strings.TrimSpace(fields[0]))
+	if i := strings.IndexAny(t, " \t"); i >= 0 {
+		t = t[:i]
+	}
+	if !strings.Contains(t, "/") {
+		t = "text/plain"
+	}
+	for _, f := range fields[1:] {
+		k, val, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		val = strings.Trim(strings.TrimSpace(val), `"'`)
+		if k != "" {
+			if _, dup := params[k]; !dup {
+				params[k] = val
+			}
+		}
+	}
+	return t, params
+}
+
+func (p *parser) disposition(h message.Header) (string, map[string]string) {
+	v := h.Get("Content-Disposition")
+	if v == "" {
+		return "", map[string]string{}
+	}
+	d, params, err := h.ContentDisposition()
+	if err != nil {
+		// The value is read by hand; its first word is the disposition.
+		_, params = lenientMediaType(v)
+		d = strings.TrimSpace(strings.Split(v, ";")[0])
+	}
+	if params == nil {
+		params = map[string]string{}
+	}
+	return strings.ToLower(d), params
+}
+
+// walk reads one entity (the message or a part) and returns its readable
+// text; attachments go straight to m.
+func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *inquiry.Message) []textPiece {
+	where := partName(at)
+	mh := message.Header{Header: h}
+	mediaType, params := p.contentType(mh, where)
+
+	if strings.HasPrefix(mediaType, "multipart/") {
+		if depth >= maxDepth {
+			p.problem("multipart nested deeper than %d levels in %s; kept as attachment", maxDepth, where)
+			p.attach(m, mh, mediaType, body, where)
+			return nil
+		}
+		if mediaType == "multipart/report" {
+			p.deliveryReport = true
+		}
+		return p.walkMultipart(mediaType, params, body, at, depth, m)
+	}
+
+	data := p.decodeTransfer(h.Get("Content-Transfer-Encoding"), body, where)
+	disp, _ := p.disposition(mh)
+	switch {
+	case mediaType == "message/delivery-status" || mediaType == "message/global-delivery-status" ||
+		mediaType == "message/disposition-notification" || mediaType == "message/global-disposition-notification":
+		p.deliveryReport = true
+		p.attach(m, mh, mediaType, data, where)
+	case mediaType == "message/rfc822" || mediaType == "message/global":
+		p.quotedOriginal(data, true)
+		p.attach(m, mh, mediaType, data, where)
+	case mediaType == "text/rfc822-headers":
+		p.quotedOriginal(data, false)
+		p.attach(m, mh, mediaType, data, where)
+	case (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment":
+		text := p.decodeText(data, params["charset"], where)
+		return []textPiece{{text: text, html: mediaType == "text/html"}}
+	default:
+		// Inline images included: they are files, not words.
+		p.attach(m, mh, mediaType, data, where)
+	}
+	return nil
+}
+
+func (p *parser) walkMultipart(mediaType string, params map[string]string, body []byte, at []int, depth int, m *inquiry.Message) []textPiece {
+	where := partName(at)
+	if len(at) == 0 {
+		where = "message body"
+	}
+	boundary := params["boundary"]
+	if boundary == "" {
+		boundary = sniffBoundary(body)
+		if boundary == "" {
+			p.problem("%s without boundary in %s; read as text", mediaType, where)
+			return []textPiece{{text: p.decodeText(body, "", where)}}
+		}
+		p.problem("%s without boundary in %s; boundary guessed from the body", mediaType, where)
+	}
+
+	mr := textproto.NewMultipartReader(bytes.NewReader(body), boundary)
+	var children [][]textPiece
+	read := 0
+	for i := 1; ; i++ {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if read == 0 {
+				p.problem("no parts readable in %s (%s); read as text", where, truncateForRecord(err.Error()))
+				return []textPiece{{text: p.decodeText(body, "", where)}}
+			}
+			if !strings.Contains(err.Error(), "EOF") {
+				p.problem("read %s: %s", where, truncateForRecord(err.Error()))
+			}
+			break
+		}
+		p.parts++
+		if p.parts > maxParts {
+			p.problem("more than %d parts; the rest is in the raw message only", maxParts)
+			break
+		}
+		childAt := append(append(make([]int, 0, len(at)+1), at...), i)
+		data, err := io.ReadAll(part)
+		read++
+		if err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				p.problem("missing closing boundary after %s; kept what was read", partName(childAt))
+			} else {
+				p.problem("read %s: %s", partName(childAt), truncateForRecord(err.Error()))
+			}
+		}
+		children = append(children, p.walk(part.Header, data, childAt, depth+1, m))
+		if err != nil {
+			break
+		}
+	}
+	if mediaType == "multipart/alternative" {
+		return chooseAlternative(children)
+	}
+	var all []textPiece
+	for _, c := range children {
+		all = append(all, c...)
+	}
+	return all
+}
+
+// chooseAlternative prefers a plain-text version; otherwise the richest
+// (last, per RFC 2046) version that has anything to read.
+func chooseAlternative(children [][]textPiece) []textPiece {
+	for _, c := range children {
+		if hasText(c, false) {
+			return c
+		}
+	}
+	for i := len(children) - 1; i >= 0; i-- {
+		if hasText(children[i], true) {
+			return children[i]
+		}
+	}
+	return nil
+}
+
+func hasText(pieces []textPiece, htmlOK bool) bool {
+	for _, pc := range pieces {
+		if (htmlOK || !pc.html) && strings.TrimSpace(pc.text) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// sniffBoundary finds the boundary of a multipart body whose header forgot
+// it: the first line that looks like a delimiter ("--something").
+func sniffBoundary(body []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 1024), 64*1024)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if len(line) > 2 && len(line) <= 72 && strings.HasPrefix(line, "--") && !strings.ContainsAny(line[2:], " \t") {
+			return strings.TrimSuffix(line[2:], "--")
+		}
+	}
+	return ""
+}
+
+// renderText joins the readable parts, turns HTML into text and caps the size.
+func (p *parser) renderText(pieces []textPiece) string {
+	var parts []string
+	for _, pc := range pieces {
+		t := pc.text
+		if pc.html {
+			t = htmlToText(t)
+		} else {
+			t = tidyText(t)
+		}
+		if t != "" {
+			parts = append(parts, t)
+		}
+	}
+	text := strings.ToValidUTF8(strings.Join(parts, "\n\n"), "\uFFFD")
+	if len(text) > p.opts.MaxTextBytes {
+		cut := p.opts.MaxTextBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		p.problem("text of %d bytes cut to %d bytes", len(text), cut)
+		text = text[:cut]
+	}
+	return text
+}
+
+// attach keeps a part as an attachment: metadata always, content up to the cap.
+func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, data []byte, where string) {
+	ah := mail.AttachmentHeader{Header: h}
+	name, err := ah.Filename()
+	if err != nil || name == "" {
+		if _, dp := p.disposition(h); dp["filename"] != "" {
+			name = dp["filename"]
+		} else if _, cp := lenientMediaType(h.Get("Content-Type")); cp["name"] != "" {
+			name = cp["name"]
+		}
+	}
+	name = p.headerText(name, "file name in "+where)
+	name = safeFileName(name)
+	if name == "" {
+		name = defaultFileName(mediaType, where)
+	}
+	a := inquiry.Attachment{Name: name, ContentType: mediaType, Size: int64(len(data))}
+	if a.Size > p.opts.MaxAttachmentBytes {
+		a.Content = data[:p.opts.MaxAttachmentBytes:p.opts.MaxAttachmentBytes]
+		a.Truncated = true
+		p.problem("attachment %s of %d bytes kept only up to %d bytes", truncateForRecord(name), a.Size, p.opts.MaxAttachmentBytes)
+	} else {
+		a.Content = data
+	}
+	m.Attachments = append(m.Attachments, a)
+}
+
+// safeFileName drops any directory part, so a name like "../../x" can never
+// steer where an officer's client saves the file.
+func safeFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(path.Base(strings.TrimRight(name, "/")))
+	if name == "." || name == "/" || name == ".." {
+		return ""
+	}
+	return name
+}
+
+func defaultFileName(mediaType, where string) string {
+	switch mediaType {
+	case "message/rfc822", "message/global":
+		return "forwarded-message.eml"
+	case "text/rfc822-headers":
+		return "original-headers.txt"
+	case "message/delivery-status", "message/global-delivery-status":
+		return "delivery-status.txt"
+	}
+	base := strings.ReplaceAll(where, " ", "-")
+	known := map[string]string{
+		"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf",
+		"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics",
+	}
+	if ext, ok := known[mediaType]; ok {
+		return base + ext
+	}
+	if exts, err := mime.ExtensionsByType(mediaType); err == nil && len(exts) > 0 {
+		return base + exts[0]
+	}
+	return base + ".bin"
+}
+
+// quotedOriginal takes the ids of an original message quoted in a bounce: a
+// whole message/rfc822 or just its header (text/rfc822-headers).
+func (p *parser) quotedOriginal(data []byte, whole bool) {
+	hb := data
+	if whole {
+		hb, _ = splitHeader(data)
+	}
+	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(hb))))
+	if err != nil && th.Len() == 0 {
+		return
+	}
+	h := mail.Header{Header: message.Header{Header: th}}
+	quiet := &parser{opts: p.opts}
+	for _, key := range []string{"Message-Id", "In-Reply-To", "References"} {
+		p.bounceRefs = appendUnique(p.bounceRefs, quiet.messageIDs(h, key)...)
+	}
+}
+
+// quotedMessageIDs finds "Message-ID: <...>" lines in a plain-text bounce
+// (qmail and some gateways quote the original header as text).
+func quotedMessageIDs(text string) []string {
+	var ids []string
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if len(line) < len("message-id:") || !strings.EqualFold(line[:len("message-id:")], "message-id:") {
+			continue
+		}
+		ids = append(ids, lenientIDs(line[len("message-id:"):])...)
+	}
+	return ids
+}
+
+func appendUnique(list []string, more ...string) []string {
+	// A set, not a nested loop: a hostile References header can hold
+	// tens of thousands of ids.
+	seen := make(map[string]struct{}, len(list)+len(more))
+	for _, s := range list {
+		seen[s] = struct{}{}
+	}
+	for _, s := range more {
+		if _, dup := seen[s]; !dup {
+			seen[s] = struct{}{}
+			list = append(list, s)
+		}
+	}
+	return list
+}

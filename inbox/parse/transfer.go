@@ -1,0 +1,108 @@
+package parse
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// decodeTransfer undoes a Content-Transfer-Encoding. It is deliberately more
+// forgiving than the standard decoders: mail in the wild has stray characters
+// in base64 and bare "=" in quoted-printable, and a citizen's request must not
+// be lost over that. An unknown encoding keeps the bytes as they are.
+func (p *parser) decodeTransfer(enc string, b []byte, where string) []byte {
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "", "7bit", "8bit", "binary":
+		return b
+	case "quoted-printable":
+		return decodeQuotedPrintable(b)
+	case "base64":
+		out, bad := decodeBase64Lenient(b)
+		if bad {
+			p.problem("damaged base64 in %s; decoded what could be read", where)
+		}
+		return out
+	default:
+		p.problem("unknown Content-Transfer-Encoding %q in %s; kept undecoded", truncateForRecord(enc), where)
+		return b
+	}
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// decodeQuotedPrintable decodes =XX escapes and soft line breaks; anything
+// malformed is kept literally, as RFC 2045 section 6.7 suggests.
+func decodeQuotedPrintable(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		// Soft line break: "=" then optional trailing whitespace, then (CR)LF.
+		j := i + 1
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
+			j++
+		}
+		if j < len(b) && b[j] == '\n' {
+			i = j
+			continue
+		}
+		if j+1 < len(b) && b[j] == '\r' && b[j+1] == '\n' {
+			i = j + 1
+			continue
+		}
+		if j == len(b) {
+			i = j
+			continue
+		}
+		if i+2 < len(b) {
+			hi, ok1 := unhex(b[i+1])
+			lo, ok2 := unhex(b[i+2])
+			if ok1 && ok2 {
+				out = append(out, hi<<4|lo)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// decodeBase64Lenient decodes base64, skipping characters outside the
+// alphabet and stopping at padding; bad reports whether anything was wrong
+// beyond ordinary line breaks.
+func decodeBase64Lenient(b []byte) (out []byte, bad bool) {
+	clean := make([]byte, 0, len(b))
+	for _, c := range b {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			clean = append(clean, c)
+		case c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '=':
+		default:
+			bad = true
+		}
+	}
+	// One leftover character cannot hold a byte.
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1]
+		bad = true
+	}
+	out = make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, err := base64.RawStdEncoding.Decode(out, clean)
+	if err != nil {
+		bad = true
+	}
+	return out[:n], bad
+}
