@@ -20,6 +20,7 @@ func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquir
 		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
 	}
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		if t.OfficerID == officerID {
 			return nil
 		}
@@ -45,6 +46,7 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
 	}
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		if t.OfficerID == officerID {
 			return nil
 		}
@@ -58,6 +60,7 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 // outcomes the annual report counts; other tickets default to resolved.
 func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome, note, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		if t.State == inquiry.Closed {
 			return fmt.Errorf("ticket %s is already closed", t.Number)
 		}
@@ -83,6 +86,7 @@ func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		t.State = inquiry.SpamMail
 		return d.note(tx, t.ID, by, "marked as spam", d.now())
 	})
@@ -96,6 +100,7 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 		return inquiry.Ticket{}, fmt.Errorf("recategorize %s: unknown category %q", number, c)
 	}
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		if t.Category == c {
 			return nil
 		}
@@ -121,6 +126,7 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 		return inquiry.Ticket{}, fmt.Errorf("answer %s: empty text", number)
 	}
 	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+		t.Acted = true
 		if !t.State.Open() {
 			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
 		}

@@ -68,6 +68,7 @@ type AckData struct {
 	Email        bool   // the acknowledgement goes by email (else Telegram)
 	EnglishLine  bool   // the language is unknown: add a line in English
 	Division     string // the division's display name
+	Corrected    bool   // a correction: the category changed after more messages
 }
 
 var categoryNames = map[inquiry.Language]map[inquiry.Category]string{
@@ -154,6 +155,20 @@ var blankRun = regexp.MustCompile(`\n{3,}`)
 
 func collapseBlankLines(s string) string {
 	return strings.TrimSpace(blankRun.ReplaceAllString(s, "\n\n")) + "\n"
+}
+
+var publicAck = map[inquiry.Language]string{
+	inquiry.Albanian:     "Faleminderit! Mesazhi juaj u regjistrua me numrin %s. Përgjigjen do ta merrni privatisht: %s",
+	inquiry.SerbianLatin: "Hvala! Vaša poruka je zavedena pod brojem %s. Odgovor ćete dobiti privatno: %s",
+	inquiry.SerbianCyrl:  "Хвала! Ваша порука је заведена под бројем %s. Одговор ћете добити приватно: %s",
+	inquiry.English:      "Thank you! Your message is registered as %s. You will get the answer privately: %s",
+}
+
+// PublicAck answers in a public group: no name, no details, only the number
+// and a link that opens a private chat with the bot for this ticket.
+func (tm *Templates) PublicAck(t *inquiry.Ticket, bot string) string {
+	link := fmt.Sprintf("https://t.me/%s?start=%s", bot, t.Number)
+	return fmt.Sprintf(publicAck[replyLanguage(t.Language)], t.Number, link)
 }
 
 // TelegramAnswer is an officer's answer as sent in Telegram.

@@ -58,7 +58,12 @@ type Config struct {
 	// also gets every routed ticket.
 	NotifyByTelegram bool
 	OfficersChatID   int64
-	Templates        *Templates
+	// TelegramJoinWindow is how recent a chat's open ticket must be for a
+	// new message to join it (default 30m).
+	TelegramJoinWindow time.Duration
+	// BotUsername is the bot's @name without @, for t.me links.
+	BotUsername string
+	Templates   *Templates
 }
 
 // Desk files tickets. It is safe for concurrent use.
@@ -147,7 +152,11 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 		}
 		if res.needClassification {
 			// Classify outside the transaction: an LLM may take seconds.
-			c, err := d.classify(ctx, m)
+			subject := m
+			if res.classify != nil {
+				subject = res.classify
+			}
+			c, err := d.classify(ctx, subject)
 			if err != nil {
 				return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
 			}
@@ -178,6 +187,9 @@ type intakeResult struct {
 	ticket             string
 	reason             string
 	needClassification bool
+	// classify is the message to classify when it is not the incoming one
+	// (a Telegram conversation's whole text).
+	classify *inquiry.Message
 }
 
 // intake decides what becomes of m and writes it, inside tx. When a new
@@ -203,6 +215,10 @@ func (d *Desk) intake(tx Tx, m *inquiry.Message, cls *inquiry.Classification) (i
 
 	if m.Automation == inquiry.Machine {
 		return d.machineMail(tx, m, now)
+	}
+
+	if m.Channel == inquiry.ChannelTelegram {
+		return d.telegramIntake(tx, m, cls, now)
 	}
 
 	if officer, ok := d.officerByEmail(m.From.Address); ok && m.Channel == inquiry.ChannelEmail {
@@ -587,7 +603,13 @@ func (d *Desk) fileTicket(tx Tx, m *inquiry.Message, cls inquiry.Classification,
 		t.Sender = m.From
 	}
 	if m.Channel == inquiry.ChannelTelegram {
-		t.Sender = m.From
+		t.Language = telegramLanguage(m, cls)
+		t.Sender = inquiry.Address{Name: m.From.Name, Address: telegramSender(m.UserID)}
+		if m.Public {
+			// The group is no place for the answer: it waits for the
+			// author's private chat (LinkPrivateChat).
+			t.ChatID = 0
+		}
 	}
 	switch m.Automation {
 	case inquiry.Bulk:
@@ -646,12 +668,11 @@ func (d *Desk) queueAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, now time.T
 	if m.SuppressAck {
 		return d.note(tx, t.ID, "sportel", "no acknowledgement: the sender asked for no automatic replies", now)
 	}
+	if m.Channel == inquiry.ChannelTelegram {
+		return d.queueTelegramAck(tx, t, m, false, now)
+	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
-	switch m.Channel {
-	case inquiry.ChannelTelegram:
-		job.Recipient = fmt.Sprintf("tg:%d", m.ChatID)
-		job.Chat = &inquiry.ChatMessage{ChatID: m.ChatID, ReplyToMsgID: m.ChatMsgID, Text: d.cfg.Templates.Ack(t, d.ackData(t))}
-	default:
+	{
 		to := m.ReplyAddress()
 		if to.Address == "" {
 			return d.note(tx, t.ID, "sportel", "no acknowledgement: no-reply sender without Reply-To", now)

@@ -22,6 +22,8 @@ type Store interface {
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	// FailJob ends a claimed job as failed for good.
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
+	// ListTickets returns tickets matching f, oldest first.
+	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	// NextJobAt is when the earliest pending job is due (ok false: none).
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 }
@@ -48,6 +50,10 @@ type Tx interface {
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error
 
+	// LatestChatTicket returns the newest ticket answered in a Telegram chat.
+	LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error)
+	// Entries returns a ticket's record in order.
+	Entries(ticketID int64) ([]inquiry.Entry, error)
 	// FirstEntry returns the first inbound entry of a ticket.
 	FirstEntry(ticketID int64) (inquiry.Entry, bool, error)
 	// AddEntry appends to a ticket's record and sets e.ID.

@@ -1,0 +1,541 @@
+package desk_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/classifier"
+	"sportel/desk"
+	"sportel/inquiry"
+	"sportel/route"
+	"sportel/store/sqlite"
+)
+
+// sqliteDesk adapts the SQLite store to desk.Store, as cmd does.
+type sqliteDesk struct{ *sqlite.Store }
+
+func (s sqliteDesk) WithTx(ctx context.Context, fn func(desk.Tx) error) error {
+	return s.Store.WithTx(ctx, func(tx *sqlite.Tx) error { return fn(tx) })
+}
+
+var officers = []desk.Officer{
+	{ID: "osman", Name: "Osman D. Gashi", Email: "osman.gashi@mkrs.example"},
+	{ID: "jusuf", Name: "Jusuf Lushaku", Email: "jusuf.lushaku@mkrs.example"},
+	{ID: "zamira", Name: "Zamira Ahmeti", Email: "zamira.ahmeti@mkrs.example"},
+}
+
+type fixture struct {
+	t     *testing.T
+	desk  *desk.Desk
+	store *sqlite.Store
+	now   time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sportel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cls, err := classifier.New(classifier.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := route.New([]route.Rule{
+		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
+		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
+		{Officer: "zamira"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation("Europe/Belgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := desk.New(desk.Config{
+		Mailbox:                   inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "komunikimi@mkrs.example"},
+		Prefix:                    "DKP",
+		Location:                  loc,
+		DocumentDeadlineDays:      7,
+		ReopenDays:                14,
+		AckPer10Min:               3,
+		AckPerDay:                 10,
+		NotifyAttachmentsMaxBytes: 1 << 20,
+		Officers:                  officers,
+	}, sqliteDesk{st}, cls, router, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, desk: d, store: st, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	d.SetClock(func() time.Time { return f.now })
+	return f
+}
+
+func (f *fixture) handle(m *inquiry.Message) inquiry.Disposition {
+	f.t.Helper()
+	if m.ReceivedAt.IsZero() {
+		m.ReceivedAt = f.now
+	}
+	if m.Channel == "" {
+		m.Channel = inquiry.ChannelEmail
+	}
+	if m.SourceID == "" {
+		m.SourceID = "msgid:" + m.MessageID
+	}
+	d, err := f.desk.Handle(context.Background(), m)
+	if err != nil {
+		f.t.Fatalf("Handle(%s): %v", m.SourceID, err)
+	}
+	return d
+}
+
+func (f *fixture) ticket(number string) inquiry.Ticket {
+	f.t.Helper()
+	t, ok, err := f.store.TicketByNumber(context.Background(), number)
+	if err != nil || !ok {
+		f.t.Fatalf("ticket %s: found=%v err=%v", number, ok, err)
+	}
+	return t
+}
+
+func (f *fixture) jobs(number string) []inquiry.Job {
+	f.t.Helper()
+	jobs, err := f.store.TicketJobs(context.Background(), f.ticket(number).ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return jobs
+}
+
+func (f *fixture) tickets() []inquiry.Ticket {
+	f.t.Helper()
+	ts, err := f.store.ListTickets(context.Background(), sqlite.TicketFilter{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ts
+}
+
+func jobsOf(jobs []inquiry.Job, kind inquiry.JobKind) []inquiry.Job {
+	var out []inquiry.Job
+	for _, j := range jobs {
+		if j.Kind == kind {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+func citizen(id, from, subject, text string) *inquiry.Message {
+	return &inquiry.Message{
+		MessageID: id,
+		From:      inquiry.Address{Address: from},
+		Subject:   subject,
+		Text:      text,
+	}
+}
+
+const docRequestSQ = "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren dhe raportin e pranimit të punimeve."
+
+func TestNewInquiryFilesTicketWithAckAndNotification(t *testing.T) {
+	tests := []struct {
+		name     string
+		subject  string
+		text     string
+		category inquiry.Category
+		language inquiry.Language
+		officer  string
+		ackWords []string
+	}{
+		{"Albanian document request", "Kërkesë për dokumente", docRequestSQ, inquiry.DocumentRequest, inquiry.Albanian, "jusuf",
+			[]string{"DKP-2026-000001", "kërkesë për qasje në dokumente publike", "02.12.2026"}},
+		{"Serbian Cyrillic press inquiry", "Интервју", "Поштовани, новинар сам телевизије Мост. Молимо вас за интервју са министром о обнови позоришта.", inquiry.PressInquiry, inquiry.SerbianCyrl, "osman",
+			[]string{"DKP-2026-000001", "упит медија"}},
+		{"English general question", "Opening hours", "Hello, what are the opening hours of the ethnographic museum on Sundays? Thank you.", inquiry.GeneralQuestion, inquiry.English, "zamira",
+			[]string{"DKP-2026-000001", "general question"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := citizen("q1@example.net", "qytetari@example.net", tt.subject, tt.text)
+			m.From.Name = "Arta Krasniqi"
+			if d := f.handle(m); d != inquiry.Filed {
+				t.Fatalf("disposition %s, want filed", d)
+			}
+			tk := f.ticket("DKP-2026-000001")
+			if tk.Category != tt.category || tk.Language != tt.language || tk.OfficerID != tt.officer || tk.State != inquiry.Assigned {
+				t.Fatalf("ticket = %s/%s/%s/%s, want %s/%s/%s/assigned", tk.Category, tk.Language, tk.OfficerID, tk.State, tt.category, tt.language, tt.officer)
+			}
+			if (tk.Category == inquiry.DocumentRequest) == tk.DueAt.IsZero() {
+				t.Errorf("due date %v for category %s", tk.DueAt, tk.Category)
+			}
+			jobs := f.jobs(tk.Number)
+			acks, notes := jobsOf(jobs, inquiry.JobAck), jobsOf(jobs, inquiry.JobNotify)
+			if len(acks) != 1 || len(notes) != 1 {
+				t.Fatalf("jobs: %d acks, %d notifications; want 1 and 1", len(acks), len(notes))
+			}
+			ack := acks[0].Mail
+			if ack.To[0].Address != "qytetari@example.net" || !ack.AutoReplied || ack.InReplyTo[0] != "q1@example.net" {
+				t.Errorf("ack to %v, auto-replied %v, in-reply-to %v", ack.To, ack.AutoReplied, ack.InReplyTo)
+			}
+			if !strings.HasSuffix(ack.Subject, "[DKP-2026-000001]") || !strings.HasPrefix(ack.Subject, "Re: ") {
+				t.Errorf("ack subject %q", ack.Subject)
+			}
+			for _, w := range tt.ackWords {
+				if !strings.Contains(ack.Text, w) {
+					t.Errorf("ack text lacks %q:\n%s", w, ack.Text)
+				}
+			}
+			if !strings.HasSuffix(ack.MessageID, "@mkrs.example") {
+				t.Errorf("ack Message-ID %q is not in our domain", ack.MessageID)
+			}
+			n := notes[0].Mail
+			if n.To[0].Address != officerEmail(tt.officer) || n.ReplyTo == nil || n.ReplyTo.Address != "komunikimi@mkrs.example" {
+				t.Errorf("notification to %v reply-to %v", n.To, n.ReplyTo)
+			}
+			if !strings.Contains(n.Subject, "DKP-2026-000001") || !strings.Contains(n.Text, tt.text[:40]) {
+				t.Errorf("notification subject %q lacks number or text lacks the original", n.Subject)
+			}
+		})
+	}
+}
+
+func officerEmail(id string) string {
+	for _, o := range officers {
+		if o.ID == id {
+			return o.Email
+		}
+	}
+	return ""
+}
+
+func TestIdempotentIntake(t *testing.T) {
+	f := newFixture(t)
+	m := citizen("same@example.net", "a@example.net", "Pyetje", "A është e hapur biblioteka të shtunën?")
+	if d := f.handle(m); d != inquiry.Filed {
+		t.Fatalf("first: %s", d)
+	}
+	again := citizen("same@example.net", "a@example.net", "Pyetje", "A është e hapur biblioteka të shtunën?")
+	if d := f.handle(again); d != inquiry.Duplicate {
+		t.Fatalf("second: %s, want duplicate", d)
+	}
+	if n := len(f.tickets()); n != 1 {
+		t.Fatalf("%d tickets, want 1", n)
+	}
+	if n := len(f.jobs("DKP-2026-000001")); n != 2 {
+		t.Fatalf("%d jobs, want 2 (one ack, one notification)", n)
+	}
+}
+
+func TestRepliesJoinTheirTicket(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+
+	// Threaded reply to our acknowledgement.
+	r1 := citizen("r1@example.net", "Arben@Example.net", "Re: Kërkesë [DKP-2026-000001]", "Edhe planin dinamik, ju lutem.")
+	r1.InReplyTo = []string{ack.MessageID}
+	if d := f.handle(r1); d != inquiry.Attached {
+		t.Fatalf("threaded reply: %s, want attached", d)
+	}
+	// Hand-typed number behind a reply prefix, no threading headers.
+	r2 := citizen("r2@example.net", "arben@example.net", "Odg: dkp-2026-1", "A keni lajme?")
+	if d := f.handle(r2); d != inquiry.Attached {
+		t.Fatalf("hand-typed number: %s, want attached", d)
+	}
+	// A stranger quoting the number gets a ticket of their own.
+	r3 := citizen("r3@example.org", "stranger@example.org", "Re: [DKP-2026-000001]", "Më dërgoni edhe mua kontratën e stadiumit të Prizrenit.")
+	if d := f.handle(r3); d != inquiry.Filed {
+		t.Fatalf("stranger: %s, want filed", d)
+	}
+	ts := f.tickets()
+	if len(ts) != 2 {
+		t.Fatalf("%d tickets, want 2", len(ts))
+	}
+	if ts[1].Mentions != "DKP-2026-000001" || ts[1].Sender.Address != "stranger@example.org" {
+		t.Errorf("stranger's ticket mentions %q, sender %v", ts[1].Mentions, ts[1].Sender)
+	}
+	jobs := f.jobs("DKP-2026-000001")
+	if n := len(jobsOf(jobs, inquiry.JobAck)); n != 1 {
+		t.Errorf("%d acks on the first ticket, want 1 (replies are not acknowledged)", n)
+	}
+	if n := len(jobsOf(jobs, inquiry.JobNotify)); n != 3 {
+		t.Errorf("%d notifications, want 3 (new ticket + two follow-ups)", n)
+	}
+	entries, err := f.store.Entries(context.Background(), f.ticket("DKP-2026-000001").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inbound := countEntries(entries, inquiry.EntryInbound); inbound != 3 {
+		t.Errorf("%d inbound entries, want 3", inbound)
+	}
+}
+
+func countEntries(es []inquiry.Entry, kind inquiry.EntryKind) int {
+	n := 0
+	for _, e := range es {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func TestOfficerAnswerIsRelayed(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[0].Mail
+
+	answer := citizen("ans@mkrs.example", "jusuf.lushaku@mkrs.example", "Re: "+notify.Subject,
+		"I nderuar z. Krasniqi,\n\nKontrata gjendet në shtojcë.\n\nOn Wed, 25 Nov 2026, Divizioni wrote:\n> Tiketë e re DKP-2026-000001\n> tekst")
+	answer.InReplyTo = []string{notify.MessageID}
+	if d := f.handle(answer); d != inquiry.Relayed {
+		t.Fatalf("officer answer: %s, want relayed", d)
+	}
+	tk := f.ticket("DKP-2026-000001")
+	if tk.State != inquiry.Answered || tk.AnsweredAt.IsZero() {
+		t.Errorf("state %s answered at %v", tk.State, tk.AnsweredAt)
+	}
+	answers := jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)
+	if len(answers) != 1 {
+		t.Fatalf("%d answer jobs", len(answers))
+	}
+	m := answers[0].Mail
+	if m.AutoReplied {
+		t.Error("a relayed answer must not be marked Auto-Submitted")
+	}
+	if m.To[0].Address != "arben@example.net" || m.From.Address != "komunikimi@mkrs.example" || m.InReplyTo[0] != "orig@example.net" {
+		t.Errorf("answer from %v to %v in-reply-to %v", m.From, m.To, m.InReplyTo)
+	}
+	if strings.Contains(m.Text, "> Tiketë") || strings.Contains(m.Text, "wrote:") || !strings.Contains(m.Text, "Kontrata gjendet") {
+		t.Errorf("quoted notification not stripped:\n%s", m.Text)
+	}
+	if !strings.Contains(m.Subject, "[DKP-2026-000001]") {
+		t.Errorf("answer subject %q", m.Subject)
+	}
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets: the officer's mail must not open one", n)
+	}
+
+	// A citizen's follow-up sends the answered ticket back to the officer.
+	follow := citizen("f1@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Faleminderit, por mungon aneksi.")
+	f.handle(follow)
+	if st := f.ticket(tk.Number).State; st != inquiry.Assigned {
+		t.Errorf("after follow-up: %s, want assigned", st)
+	}
+}
+
+func TestOfficerMailWithoutNotificationIsOrdinary(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+	// Another officer replying to the acknowledgement (not to a notification
+	// sent to them) is not relayed.
+	m := citizen("o2@mkrs.example", "osman.gashi@mkrs.example", "Re: pyetje", "Kur fillon festivali i filmit?")
+	m.InReplyTo = []string{ack.MessageID}
+	if d := f.handle(m); d == inquiry.Relayed {
+		t.Fatal("an officer's mail that answers no notification sent to them was relayed")
+	}
+	if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
+		t.Errorf("%d answers relayed", n)
+	}
+}
+
+func TestMachineAndBulkMail(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+
+	ooo := citizen("ooo@example.net", "arben@example.net", "Automatic reply: Re: Kërkesë [DKP-2026-000001]", "I am out of office.")
+	ooo.Automation, ooo.AutomationReason = inquiry.Machine, "Auto-Submitted: auto-replied"
+	ooo.InReplyTo = []string{ack.MessageID}
+	if d := f.handle(ooo); d != inquiry.Attached {
+		t.Fatalf("out-of-office: %s, want attached", d)
+	}
+	bounce := citizen("b1@mx.example", "MAILER-DAEMON@mx.example", "Undelivered Mail Returned to Sender", "550 no such user")
+	bounce.Automation, bounce.AutomationReason = inquiry.Machine, "delivery report"
+	bounce.References = []string{ack.MessageID}
+	if d := f.handle(bounce); d != inquiry.Attached {
+		t.Fatalf("bounce: %s, want attached", d)
+	}
+	stray := citizen("b2@mx.example", "MAILER-DAEMON@mx.example", "Undelivered Mail", "550")
+	stray.Automation, stray.AutomationReason = inquiry.Machine, "delivery report"
+	if d := f.handle(stray); d != inquiry.Recorded {
+		t.Fatalf("unrelated bounce: %s, want recorded", d)
+	}
+	list := citizen("n1@list.example", "news@list.example", "Newsletter", "Our news this month.")
+	list.Automation = inquiry.Bulk
+	if d := f.handle(list); d != inquiry.Filed {
+		t.Fatalf("bulk: %s, want filed", d)
+	}
+	spam := citizen("s1@spam.example", "win@spam.example", "You won", "Click here.")
+	spam.Automation = inquiry.Spam
+	f.handle(spam)
+
+	if n := len(f.jobs("DKP-2026-000001")); n != 2 {
+		t.Errorf("%d jobs on the first ticket: machine mail must notify nobody", n)
+	}
+	for number, state := range map[string]inquiry.State{"DKP-2026-000002": inquiry.BulkMail, "DKP-2026-000003": inquiry.SpamMail} {
+		if tk := f.ticket(number); tk.State != state {
+			t.Errorf("%s: %s, want %s", number, tk.State, state)
+		}
+		if n := len(f.jobs(number)); n != 0 {
+			t.Errorf("%s: %d jobs, want none", number, n)
+		}
+	}
+	set, err := f.store.ListSetAside(context.Background(), inquiry.SetAsideMachine, 0)
+	if err != nil || len(set) != 1 {
+		t.Fatalf("set aside: %d, %v; want 1", len(set), err)
+	}
+}
+
+func TestSendersThatGetNoAck(t *testing.T) {
+	tests := []struct {
+		name    string
+		msg     *inquiry.Message
+		ackTo   string // "" = no ack
+		disp    inquiry.Disposition
+		tickets int
+	}{
+		{"contact form with Reply-To", &inquiry.Message{MessageID: "c1@web", From: inquiry.Address{Address: "no-reply@web.mkrs.example"},
+			NoReplySender: true, ReplyTo: &inquiry.Address{Name: "Drita", Address: "drita@example.org"},
+			Subject: "Formulari", Text: "Si aplikoj për leje për restaurimin e një monumenti?"}, "drita@example.org", inquiry.Filed, 1},
+		{"no-reply without Reply-To", &inquiry.Message{MessageID: "c2@web", From: inquiry.Address{Address: "noreply@portal.example"},
+			NoReplySender: true, Subject: "Pyetje", Text: "Kur hapet thirrja për bursa?"}, "", inquiry.Filed, 1},
+		{"asks for no automatic replies", &inquiry.Message{MessageID: "c3@x", From: inquiry.Address{Address: "a@example.net"},
+			SuppressAck: true, Subject: "Pyetje", Text: "Kur hapet thirrja për bursa?"}, "", inquiry.Filed, 1},
+		{"no sender and no content is quarantined", &inquiry.Message{MessageID: "c4@x"}, "", inquiry.Quarantined, 0},
+		{"no sender but content is ticketed", &inquiry.Message{MessageID: "c5@x", Text: "Dua kontratën e stadiumit."}, "", inquiry.Filed, 1},
+		{"a scanned request with an empty body is a request", &inquiry.Message{MessageID: "c6@x", From: inquiry.Address{Address: "b@example.net"},
+			Attachments: []inquiry.Attachment{{Name: "kerkese.pdf", ContentType: "application/pdf", Size: 3, Content: []byte("pdf")}}}, "b@example.net", inquiry.Filed, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if d := f.handle(tt.msg); d != tt.disp {
+				t.Fatalf("disposition %s, want %s", d, tt.disp)
+			}
+			ts := f.tickets()
+			if len(ts) != tt.tickets {
+				t.Fatalf("%d tickets, want %d", len(ts), tt.tickets)
+			}
+			if tt.tickets == 0 {
+				q, err := f.store.ListSetAside(context.Background(), inquiry.SetAsideQuarantine, 0)
+				if err != nil || len(q) != 1 {
+					t.Fatalf("quarantined: %d %v", len(q), err)
+				}
+				jobs, err := f.store.ListJobs(context.Background(), inquiry.JobPending, 0)
+				if err != nil || len(jobs) != 1 || jobs[0].Kind != inquiry.JobQuarantined || jobs[0].Recipient != "zamira" {
+					t.Fatalf("the catch-all officer must be told: %+v %v", jobs, err)
+				}
+				return
+			}
+			acks := jobsOf(f.jobs(ts[0].Number), inquiry.JobAck)
+			switch {
+			case tt.ackTo == "" && len(acks) != 0:
+				t.Errorf("ack sent to %v, want none", acks[0].Mail.To)
+			case tt.ackTo != "" && (len(acks) != 1 || acks[0].Mail.To[0].Address != tt.ackTo):
+				t.Errorf("acks %+v, want one to %s", acks, tt.ackTo)
+			}
+		})
+	}
+}
+
+func TestAckRateLimit(t *testing.T) {
+	f := newFixture(t)
+	for i := range 5 {
+		f.handle(citizen(fmt.Sprintf("m%d@example.net", i), "busy@example.net", fmt.Sprintf("Pyetja %d", i), "Kur hapet muzeu?"))
+		f.now = f.now.Add(time.Minute)
+	}
+	acks := 0
+	for _, tk := range f.tickets() {
+		acks += len(jobsOf(f.jobs(tk.Number), inquiry.JobAck))
+	}
+	if len(f.tickets()) != 5 || acks != 3 {
+		t.Fatalf("%d tickets, %d acks; want 5 tickets (all mail is ticketed) and 3 acks", len(f.tickets()), acks)
+	}
+	f.now = f.now.Add(11 * time.Minute)
+	f.handle(citizen("later@example.net", "busy@example.net", "Pyetja 6", "Kur hapet muzeu?"))
+	if n := len(jobsOf(f.jobs("DKP-2026-000006"), inquiry.JobAck)); n != 1 {
+		t.Errorf("after the window: %d acks, want 1", n)
+	}
+}
+
+func TestReopenOrLinkClosedTicket(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", "", "", "test"); err == nil {
+		t.Fatal("closing a document request without an outcome must fail")
+	}
+	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", inquiry.Granted, "dërguar", "jusuf"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(3 * 24 * time.Hour)
+	f.handle(citizen("r1@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Faleminderit, por mungon faqja 3."))
+	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Assigned || tk.Outcome != "" {
+		t.Fatalf("within reopen_days: %s/%s, want reopened", tk.State, tk.Outcome)
+	}
+	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", inquiry.PartlyGranted, "", "jusuf"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(20 * 24 * time.Hour)
+	f.handle(citizen("r2@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Dua edhe kontratën e vitit 2025."))
+	ts := f.tickets()
+	if len(ts) != 2 || ts[1].LinkedTo != "DKP-2026-000001" {
+		t.Fatalf("after reopen_days: %d tickets, linked to %q; want a new ticket linked to the old one", len(ts), ts[len(ts)-1].LinkedTo)
+	}
+	if st := f.ticket("DKP-2026-000001").State; st != inquiry.Closed {
+		t.Errorf("old ticket %s, want closed", st)
+	}
+}
+
+func TestAssignNotifiesNewOfficer(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	if _, err := f.desk.Assign(context.Background(), "DKP-2026-000001", "nobody", "cli"); err == nil {
+		t.Fatal("assigning to an unknown officer must fail")
+	}
+	tk, err := f.desk.Assign(context.Background(), "DKP-2026-000001", "zamira", "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.OfficerID != "zamira" {
+		t.Fatalf("officer %s", tk.OfficerID)
+	}
+	notes := jobsOf(f.jobs(tk.Number), inquiry.JobNotify)
+	last := notes[len(notes)-1].Mail
+	if len(notes) != 2 || last.To[0].Address != "zamira.ahmeti@mkrs.example" || !strings.Contains(last.Text, "stadiumit") {
+		t.Fatalf("notifications %d, last to %v", len(notes), last.To)
+	}
+}
+
+func TestDeadlineIsInKosovoTime(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Belgrade")
+	// 23:30 UTC on 30 November is already 1 December in Prishtina.
+	got := desk.Deadline(time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC), 7, loc)
+	if got.Format("2006-01-02") != "2026-12-08" || got.Location() != loc {
+		t.Errorf("Deadline = %v, want 2026-12-08 in Europe/Belgrade", got)
+	}
+}
+
+func TestStripQuoted(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Po, e dërguam.\n\nOn Tue, 24 Nov 2026 Sportel wrote:\n> text", "Po, e dërguam."},
+		{"Answer.\n> quoted\n> more", "Answer."},
+		{"Përgjigja.\n\nMë 24.11.2026, Divizioni shkroi:\n> x", "Përgjigja."},
+		{"Odgovor.\n-----Original Message-----\nFrom: x", "Odgovor."},
+		{"No quote at all.", "No quote at all."},
+	}
+	for _, tt := range tests {
+		if got := desk.StripQuoted(tt.in); got != tt.want {
+			t.Errorf("StripQuoted(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
