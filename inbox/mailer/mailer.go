@@ -1,0 +1,329 @@
+// Package mailer renders Sportel's outgoing mail (acknowledgements, officer
+// notifications, relayed answers) and submits it over SMTP.
+//
+// Every SendMail dials its own connection: the outbox sends at human rates,
+// a fresh connection never inherits a half-dead one, and a failure affects
+// only its own job. Errors carry Permanent() so the outbox knows whether to
+// retry: 4xx replies and network trouble are temporary, 5xx replies and
+// render/configuration errors are permanent.
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"sportel/inquiry"
+)
+
+// Connection security values for Options.Security.
+const (
+	SecurityTLS      = "tls"      // implicit TLS (port 465)
+	SecurityStartTLS = "starttls" // STARTTLS is required, never skipped (port 587)
+	SecurityNone     = "none"     // plaintext, e.g. an internal relay without login
+)
+
+// Options configures a Mailer. Zero durations take the defaults named on
+// each field.
+type Options struct {
+	Addr      string // host:port
+	Security  string // tls | starttls | none
+	Username  string // empty: no AUTH (an internal relay)
+	Password  string
+	HelloName string // EHLO name; default the host name
+
+	DialTimeout       time.Duration // TCP connect + TLS handshake (default 10s)
+	CommandTimeout    time.Duration // each SMTP command's reply (default 30s)
+	SubmissionTimeout time.Duration // reply to the end of DATA (default 2m)
+
+	// TLSConfig is used for tls and starttls; nil means the system roots
+	// with ServerName from Addr. Certificates are always verified.
+	TLSConfig *tls.Config
+
+	LoopID string // X-Loop value, e.g. the public mailbox address
+	Logger *slog.Logger
+}
+
+// Mailer sends mail. It is safe for concurrent use.
+type Mailer struct {
+	opts     Options
+	host     string
+	loopback bool
+	log      *slog.Logger
+}
+
+const (
+	defaultDialTimeout       = 10 * time.Second
+	defaultCommandTimeout    = 30 * time.Second
+	defaultSubmissionTimeout = 2 * time.Minute
+)
+
+// New checks opts and returns a Mailer. It refuses credentials with security
+// none unless the server is on a loopback address.
+func New(opts Options) (*Mailer, error) {
+	host, _, err := net.SplitHostPort(opts.Addr)
+	if err != nil || host == "" {
+		return nil, fmt.Errorf("mailer: Addr %q: want host:port", opts.Addr)
+	}
+	loopback := isLoopback(host)
+	switch opts.Security {
+	case SecurityTLS, SecurityStartTLS:
+	case SecurityNone:
+		if (opts.Username != "" || opts.Password != "") && !loopback {
+			return nil, fmt.Errorf("mailer: Security none: refusing to send credentials unencrypted to non-loopback host %q", host)
+		}
+	default:
+		return nil, fmt.Errorf("mailer: Security %q: want tls, starttls or none", opts.Security)
+	}
+	if opts.Password != "" && opts.Username == "" {
+		return nil, errors.New("mailer: Username: required when Password is set")
+	}
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"DialTimeout", &opts.DialTimeout, defaultDialTimeout},
+		{"CommandTimeout", &opts.CommandTimeout, defaultCommandTimeout},
+		{"SubmissionTimeout", &opts.SubmissionTimeout, defaultSubmissionTimeout},
+	} {
+		if *d.v < 0 {
+			return nil, fmt.Errorf("mailer: %s: must not be negative (got %s)", d.name, *d.v)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if opts.HelloName == "" {
+		if name, err := os.Hostname(); err == nil && name != "" {
+			opts.HelloName = name
+		} else {
+			opts.HelloName = "localhost"
+		}
+	}
+	if strings.ContainsAny(opts.HelloName, " \r\n") {
+		return nil, fmt.Errorf("mailer: HelloName %q: must be one word", opts.HelloName)
+	}
+	if opts.TLSConfig == nil {
+		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	} else {
+		opts.TLSConfig = opts.TLSConfig.Clone()
+	}
+	if opts.TLSConfig.ServerName == "" {
+		opts.TLSConfig.ServerName = host
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Mailer{
+		opts:     opts,
+		host:     host,
+		loopback: loopback,
+		log:      logger.With("component", "mailer", "addr", opts.Addr),
+	}, nil
+}
+
+// SendError is a failed send. Permanent reports whether trying again is
+// pointless.
+type SendError struct {
+	Op   string // what was being done, e.g. "smtp rcpt x@example.org"
+	Code int    // the SMTP reply code, 0 when the server did not answer
+	Err  error
+
+	permanent bool
+}
+
+func (e *SendError) Error() string {
+	var se *smtp.SMTPError
+	if errors.As(e.Err, &se) {
+		msg := strings.Join(strings.Fields(se.Message), " ")
+		if ec := se.EnhancedCode; ec[0] > 0 {
+			return fmt.Sprintf("%s: %d %d.%d.%d %s", e.Op, se.Code, ec[0], ec[1], ec[2], msg)
+		}
+		return fmt.Sprintf("%s: %d %s", e.Op, se.Code, msg)
+	}
+	return fmt.Sprintf("%s: %v", e.Op, e.Err)
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Permanent is true for 5xx replies and for render or configuration
+// errors; false for 4xx replies, network errors and timeouts.
+func (e *SendError) Permanent() bool { return e.permanent }
+
+func permanent(op string, err error) *SendError {
+	return &SendError{Op: op, Err: err, permanent: true}
+}
+
+// classify turns a client error into a SendError: the server's reply code
+// decides; anything else (network, TLS, timeout) is worth retrying.
+func classify(op string, err error) *SendError {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return &SendError{Op: op, Code: se.Code, Err: err, permanent: se.Code >= 500}
+	}
+	return &SendError{Op: op, Err: err}
+}
+
+// SendMail submits m: dial, EHLO, TLS per Security, AUTH PLAIN when a
+// username is set, MAIL FROM m.From, RCPT for each of m.To, DATA Render(m).
+// Once the server has accepted the data, SendMail succeeds; a crash before
+// the job is marked done resends the same rendering (same Message-ID).
+func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
+	raw, err := Render(m, s.opts.LoopID)
+	if err != nil {
+		return permanent("render", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return classify("smtp send", err)
+	}
+
+	c, err := s.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	// go-smtp takes no context; closing the connection aborts whatever
+	// command is waiting.
+	var cancelled atomic.Bool
+	stop := context.AfterFunc(ctx, func() {
+		cancelled.Store(true)
+		c.Close()
+	})
+	defer stop()
+	wrap := func(op string, err error) error {
+		if cancelled.Load() {
+			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
+		}
+		return classify(op, err)
+	}
+
+	if err := c.Hello(s.opts.HelloName); err != nil {
+		return wrap("smtp ehlo", err)
+	}
+	if s.opts.Username != "" {
+		if _, isTLS := c.TLSConnectionState(); !isTLS && !s.loopback {
+			// New already refuses this configuration; this guards the wire.
+			return permanent("smtp auth", errors.New("refusing to send credentials over an unencrypted connection"))
+		}
+		if !c.SupportsAuth(sasl.Plain) {
+			return permanent("smtp auth", errors.New("server does not offer AUTH PLAIN"))
+		}
+		if err := c.Auth(sasl.NewPlainClient("", s.opts.Username, s.opts.Password)); err != nil {
+			return wrap("smtp auth as "+s.opts.Username, err)
+		}
+	}
+
+	var mailOpts *smtp.MailOptions
+	if !isASCII(m.From.Address) || !allASCII(m.To) {
+		mailOpts = &smtp.MailOptions{UTF8: true}
+	}
+	if err := c.Mail(m.From.Address, mailOpts); err != nil {
+		return wrap("smtp mail from "+m.From.Address, err)
+	}
+	for _, to := range m.To {
+		if err := c.Rcpt(to.Address, nil); err != nil {
+			return wrap("smtp rcpt "+to.Address, err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return wrap("smtp data", err)
+	}
+	if _, err := w.Write(raw); err != nil {
+		w.Close()
+		return wrap("smtp data: write", err)
+	}
+	if err := w.Close(); err != nil {
+		return wrap("smtp data: end", err)
+	}
+	// The mail is accepted; a failing QUIT changes nothing.
+	if err := c.Quit(); err != nil {
+		s.log.Debug("smtp quit failed after the mail was accepted", "message_id", m.MessageID, "err", err)
+	}
+	s.log.Info("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
+	return nil
+}
+
+// dial connects and sets up TLS per Security.
+func (s *Mailer) dial(ctx context.Context) (*smtp.Client, error) {
+	dialer := &net.Dialer{Timeout: s.opts.DialTimeout, KeepAlive: 30 * time.Second}
+	conn, err := dialer.DialContext(ctx, "tcp", s.opts.Addr)
+	if err != nil {
+		return nil, classify("smtp dial "+s.opts.Addr, err)
+	}
+	var c *smtp.Client
+	switch s.opts.Security {
+	case SecurityTLS:
+		hctx, cancel := context.WithTimeout(ctx, s.opts.DialTimeout)
+		tlsConn := tls.Client(conn, s.opts.TLSConfig)
+		err = tlsConn.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			conn.Close()
+			return nil, classify("smtp tls handshake with "+s.opts.Addr, err)
+		}
+		c = smtp.NewClient(tlsConn)
+	case SecurityStartTLS:
+		// Greeting, EHLO and STARTTLS run inside NewClientStartTLS with the
+		// library's 5-minute default; a watchdog bounds them instead.
+		var fired atomic.Bool
+		watchdog := time.AfterFunc(s.opts.CommandTimeout, func() {
+			fired.Store(true)
+			conn.Close()
+		})
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		c, err = smtp.NewClientStartTLS(conn, s.opts.TLSConfig)
+		watchdog.Stop()
+		stop()
+		if err != nil {
+			conn.Close()
+			if fired.Load() {
+				err = fmt.Errorf("no answer within %s: %w", s.opts.CommandTimeout, err)
+			}
+			return nil, classify("smtp starttls with "+s.opts.Addr, err)
+		}
+	default:
+		c = smtp.NewClient(conn)
+	}
+	c.CommandTimeout = s.opts.CommandTimeout
+	c.SubmissionTimeout = s.opts.SubmissionTimeout
+	return c, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func allASCII(list []inquiry.Address) bool {
+	for _, a := range list {
+		if !isASCII(a.Address) {
+			return false
+		}
+	}
+	return true
+}

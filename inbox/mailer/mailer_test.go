@@ -1,0 +1,585 @@
+package mailer
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"sportel/inquiry"
+)
+
+const (
+	smtpUser = "sportel@kultura.example.gov"
+	smtpPass = "smtp-pass-9"
+)
+
+func testTLS(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(2),
+		Subject:               pkix.Name{CommonName: "sportel smtp test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
+		&tls.Config{RootCAs: pool}
+}
+
+// received is one mail the test server accepted.
+type received struct {
+	From   string
+	To     []string
+	Data   []byte
+	Authed bool
+	TLS    bool
+}
+
+// backend is a go-smtp server backend that records mail and can be told to
+// reject recipients.
+type backend struct {
+	requireAuth bool
+	rcptReply   *smtp.SMTPError // non-nil: every RCPT gets this
+
+	mu  sync.Mutex
+	got []received
+}
+
+func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{b: b, conn: c}, nil
+}
+
+func (b *backend) mails() []received {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]received(nil), b.got...)
+}
+
+type session struct {
+	b    *backend
+	conn *smtp.Conn
+	cur  received
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		if user != smtpUser || pass != smtpPass {
+			return smtp.ErrAuthFailed
+		}
+		s.cur.Authed = true
+		return nil
+	}), nil
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.b.requireAuth && !s.cur.Authed {
+		return smtp.ErrAuthRequired
+	}
+	s.cur.From = from
+	_, s.cur.TLS = s.conn.TLSConnectionState()
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.b.rcptReply != nil {
+		return s.b.rcptReply
+	}
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.Data = data
+	s.b.mu.Lock()
+	s.b.got = append(s.b.got, s.cur)
+	s.b.mu.Unlock()
+	return nil
+}
+
+func (s *session) Reset()        { s.cur.From, s.cur.To, s.cur.Data = "", nil, nil }
+func (s *session) Logout() error { return nil }
+
+// startSMTP serves be on a loopback port: plaintext (with STARTTLS when
+// tlsCfg is set) or implicit TLS.
+func startSMTP(t *testing.T, be *backend, tlsCfg *tls.Config, implicit bool) string {
+	t.Helper()
+	srv := smtp.NewServer(be)
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.MaxMessageBytes = 10 << 20
+	srv.AllowInsecureAuth = false // AUTH only after TLS
+	srv.EnableSMTPUTF8 = true
+	var ln net.Listener
+	var err error
+	if implicit {
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", tlsCfg)
+	} else {
+		srv.TLSConfig = tlsCfg
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+func sampleMail() *inquiry.Mail {
+	return &inquiry.Mail{
+		MessageID:   "ack.DKP-2026-000042.1@kultura.example.gov",
+		Date:        time.Date(2026, 2, 3, 14, 5, 0, 0, time.FixedZone("CET", 3600)),
+		From:        inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "dkp@kultura.example.gov"},
+		To:          []inquiry.Address{{Name: "Đorđe Šarić", Address: "djordje@example.org"}},
+		ReplyTo:     &inquiry.Address{Address: "dkp@kultura.example.gov"},
+		Subject:     "Kërkesa juaj u pranua [DKP-2026-000042] — Ваш захтев је примљен",
+		InReplyTo:   []string{"orig-1@example.org"},
+		References:  []string{"root@example.org", "orig-1@example.org"},
+		AutoReplied: true,
+		Headers:     map[string]string{"X-Sportel-Ticket": "DKP-2026-000042"},
+		Text:        "Përshëndetje,\n\nKërkesa juaj është regjistruar me numrin DKP-2026-000042.\nВаш захтев је заведен.\n",
+	}
+}
+
+func TestNewRefusesPlaintextCredentials(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr string
+	}{
+		{"relay without login", Options{Addr: "relay.example.gov:25", Security: SecurityNone}, ""},
+		{"login over plaintext to loopback", Options{Addr: "127.0.0.1:25", Security: SecurityNone, Username: "u", Password: "p"}, ""},
+		{"login over plaintext to remote", Options{Addr: "smtp.example.gov:25", Security: SecurityNone, Username: "u", Password: "p"}, "refusing to send credentials unencrypted"},
+		{"login over plaintext to remote ip", Options{Addr: "10.1.2.3:25", Security: SecurityNone, Username: "u", Password: "p"}, "non-loopback"},
+		{"login over starttls", Options{Addr: "smtp.example.gov:587", Security: SecurityStartTLS, Username: "u", Password: "p"}, ""},
+		{"unknown security", Options{Addr: "smtp.example.gov:587", Security: "ssl"}, "Security"},
+		{"no port", Options{Addr: "smtp.example.gov", Security: SecurityTLS}, "Addr"},
+		{"password without user", Options{Addr: "smtp.example.gov:465", Security: SecurityTLS, Password: "p"}, "Username"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.opts)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("New error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// The rendering carries the right headers and decodes back to the same text.
+func TestRenderRoundTrip(t *testing.T) {
+	m := sampleMail()
+	raw, err := Render(m, "dkp@kultura.example.gov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mr.Header
+	subject, err := h.Subject()
+	if err != nil || subject != m.Subject {
+		t.Errorf("subject %q (%v), want %q", subject, err, m.Subject)
+	}
+	if rawSubject := h.Get("Subject"); !strings.Contains(rawSubject, "=?utf-8?") {
+		t.Errorf("raw subject %q is not RFC 2047 utf-8", rawSubject)
+	}
+	from, _ := h.AddressList("From")
+	to, _ := h.AddressList("To")
+	if len(from) != 1 || from[0].Name != m.From.Name || from[0].Address != m.From.Address {
+		t.Errorf("From %v", from)
+	}
+	if len(to) != 1 || to[0].Name != m.To[0].Name || to[0].Address != m.To[0].Address {
+		t.Errorf("To %v", to)
+	}
+	if id, _ := h.MessageID(); id != m.MessageID {
+		t.Errorf("Message-ID %q", id)
+	}
+	if date, _ := h.Date(); !date.Equal(m.Date) {
+		t.Errorf("Date %s, want %s", date, m.Date)
+	}
+	if irt, _ := h.MsgIDList("In-Reply-To"); len(irt) != 1 || irt[0] != "orig-1@example.org" {
+		t.Errorf("In-Reply-To %v", irt)
+	}
+	if refs, _ := h.MsgIDList("References"); len(refs) != 2 || refs[1] != "orig-1@example.org" {
+		t.Errorf("References %v", refs)
+	}
+	wantHeaders := map[string]string{
+		"Auto-Submitted":            "auto-replied",
+		"X-Loop":                    "dkp@kultura.example.gov",
+		"X-Auto-Response-Suppress":  "All",
+		"X-Sportel-Ticket":          "DKP-2026-000042",
+		"Mime-Version":              "1.0",
+		"Content-Transfer-Encoding": "quoted-printable",
+		"Reply-To":                  "<dkp@kultura.example.gov>",
+	}
+	for k, want := range wantHeaders {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	if ct, params, _ := h.ContentType(); ct != "text/plain" || params["charset"] != "utf-8" {
+		t.Errorf("Content-Type %s %v", ct, params)
+	}
+	part, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(part.Body)
+	if unCRLF(string(body)) != m.Text {
+		t.Errorf("body %q, want %q", body, m.Text)
+	}
+}
+
+func TestRenderHeadersDependOnAutoReplied(t *testing.T) {
+	tests := []struct {
+		name        string
+		autoReplied bool
+		loopID      string
+		wantLoop    string
+	}{
+		{"acknowledgement", true, "dkp@kultura.example.gov", "dkp@kultura.example.gov"},
+		{"acknowledgement without loop id", true, "", "dkp@kultura.example.gov"},
+		{"officer's answer", false, "dkp@kultura.example.gov", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := sampleMail()
+			m.AutoReplied = tt.autoReplied
+			raw, err := Render(m, tt.loopID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mr, err := mail.CreateReader(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := mr.Header.Get("X-Loop"); got != tt.wantLoop {
+				t.Errorf("X-Loop %q, want %q", got, tt.wantLoop)
+			}
+			wantAuto := ""
+			if tt.autoReplied {
+				wantAuto = "auto-replied"
+			}
+			if got := mr.Header.Get("Auto-Submitted"); got != wantAuto {
+				t.Errorf("Auto-Submitted %q, want %q", got, wantAuto)
+			}
+			if has := mr.Header.Has("X-Auto-Response-Suppress"); has != tt.autoReplied {
+				t.Errorf("X-Auto-Response-Suppress present %v, want %v", has, tt.autoReplied)
+			}
+		})
+	}
+}
+
+// The same job renders to the same bytes: Message-ID and Date are fixed.
+func TestRenderIsDeterministic(t *testing.T) {
+	m := sampleMail()
+	m.Headers["X-B"] = "2"
+	m.Headers["X-A"] = "1"
+	a, err := Render(m, "x@example.gov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render(m, "x@example.gov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("two renderings differ:\n%s\n----\n%s", a, b)
+	}
+	if !bytes.Contains(a, []byte("Message-Id: <"+m.MessageID+">")) || !bytes.Contains(a, []byte("Date: Tue, 03 Feb 2026 14:05:00 +0100")) {
+		t.Errorf("fixed Message-ID/Date missing:\n%s", a)
+	}
+}
+
+func TestRenderRejectsBadMail(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(m *inquiry.Mail)
+		want   string
+	}{
+		{"no message id", func(m *inquiry.Mail) { m.MessageID = "" }, "message id"},
+		{"bracketed message id", func(m *inquiry.Mail) { m.MessageID = "<a@b>" }, "message id"},
+		{"no date", func(m *inquiry.Mail) { m.Date = time.Time{} }, "date"},
+		{"no recipients", func(m *inquiry.Mail) { m.To = nil }, "recipients"},
+		{"bad recipient", func(m *inquiry.Mail) { m.To = []inquiry.Address{{Address: "nobody"}} }, "not a mail address"},
+		{"header injection", func(m *inquiry.Mail) { m.Headers["X-Note"] = "a\r\nBcc: evil@example.org" }, "line break"},
+		{"reserved header", func(m *inquiry.Mail) { m.Headers["content-type"] = "text/html" }, "set by the mailer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := sampleMail()
+			tt.change(m)
+			if _, err := Render(m, ""); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Render error = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestAttachmentsRoundTrip(t *testing.T) {
+	m := sampleMail()
+	pdf := bytes.Repeat([]byte{0x25, 0x50, 0x44, 0x46, 0x00, 0xff}, 2000)
+	m.Attachments = []inquiry.Attachment{
+		{Name: "kërkesë për dokument.pdf", ContentType: "application/pdf", Content: pdf, Size: int64(len(pdf))},
+		{Name: "шема.txt", ContentType: "text/plain; charset=utf-8", Content: []byte("ћирилица\n"), Size: 17},
+	}
+	raw, err := Render(m, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct, _, _ := mr.Header.ContentType(); ct != "multipart/mixed" {
+		t.Fatalf("Content-Type %s, want multipart/mixed", ct)
+	}
+	var text string
+	var names []string
+	var contents [][]byte
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *mail.InlineHeader:
+			text = string(b)
+		case *mail.AttachmentHeader:
+			name, _ := h.Filename()
+			names = append(names, name)
+			contents = append(contents, b)
+		}
+	}
+	if unCRLF(text) != m.Text {
+		t.Errorf("text %q", text)
+	}
+	if len(names) != 2 {
+		t.Fatalf("attachments %v", names)
+	}
+	for i, a := range m.Attachments {
+		if names[i] != a.Name || !bytes.Equal(contents[i], a.Content) {
+			t.Errorf("attachment %d: %q (%d bytes), want %q (%d bytes)", i, names[i], len(contents[i]), a.Name, len(a.Content))
+		}
+	}
+}
+
+func TestSendMail(t *testing.T) {
+	serverTLS, clientTLS := testTLS(t)
+	tests := []struct {
+		name     string
+		implicit bool
+		tlsOnSrv bool
+		opts     Options
+		wantAuth bool
+		wantTLS  bool
+	}{
+		{"starttls with auth", false, true, Options{Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass}, true, true},
+		{"implicit tls with auth", true, true, Options{Security: SecurityTLS, Username: smtpUser, Password: smtpPass}, true, true},
+		{"plain relay on loopback without auth", false, false, Options{Security: SecurityNone}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			be := &backend{requireAuth: tt.wantAuth}
+			var srvTLS *tls.Config
+			if tt.tlsOnSrv {
+				srvTLS = serverTLS
+			}
+			opts := tt.opts
+			opts.Addr = startSMTP(t, be, srvTLS, tt.implicit)
+			opts.TLSConfig = clientTLS
+			opts.HelloName = "sportel.kultura.example.gov"
+			opts.LoopID = "dkp@kultura.example.gov"
+			opts.Logger = slog.New(slog.DiscardHandler)
+			mlr, err := New(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := sampleMail()
+			if err := mlr.SendMail(context.Background(), m); err != nil {
+				t.Fatalf("SendMail: %v", err)
+			}
+			got := be.mails()
+			if len(got) != 1 {
+				t.Fatalf("server got %d mails", len(got))
+			}
+			r := got[0]
+			if r.From != m.From.Address || len(r.To) != 1 || r.To[0] != m.To[0].Address {
+				t.Errorf("envelope from %q to %v", r.From, r.To)
+			}
+			if r.Authed != tt.wantAuth || r.TLS != tt.wantTLS {
+				t.Errorf("authed %v tls %v, want %v %v", r.Authed, r.TLS, tt.wantAuth, tt.wantTLS)
+			}
+			want, _ := Render(m, opts.LoopID)
+			if !bytes.Equal(bytes.TrimRight(r.Data, "\r\n"), bytes.TrimRight(want, "\r\n")) {
+				t.Errorf("server got other bytes than Render gives:\n%s", r.Data)
+			}
+		})
+	}
+}
+
+func TestSendMailErrors(t *testing.T) {
+	serverTLS, clientTLS := testTLS(t)
+	tests := []struct {
+		name          string
+		rcptReply     *smtp.SMTPError
+		password      string
+		wantPermanent bool
+		wantText      string
+	}{
+		{"451 is temporary", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"},
+			smtpPass, false, "smtp rcpt djordje@example.org: 451 4.3.0 try again later"},
+		{"550 is permanent", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
+			smtpPass, true, "smtp rcpt djordje@example.org: 550 5.1.1 no such user"},
+		{"bad password is permanent", nil, "wrong", true, "smtp auth as " + smtpUser + ": 535"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			be := &backend{requireAuth: true, rcptReply: tt.rcptReply}
+			mlr, err := New(Options{
+				Addr: startSMTP(t, be, serverTLS, false), Security: SecurityStartTLS,
+				Username: smtpUser, Password: tt.password, TLSConfig: clientTLS,
+				Logger: slog.New(slog.DiscardHandler),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = mlr.SendMail(context.Background(), sampleMail())
+			var se *SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T), want *SendError", err, err)
+			}
+			if se.Permanent() != tt.wantPermanent {
+				t.Errorf("Permanent() = %v, want %v (%v)", se.Permanent(), tt.wantPermanent, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("error %q, want it to contain %q", err, tt.wantText)
+			}
+			if strings.Contains(err.Error(), tt.password) {
+				t.Errorf("error shows the password: %q", err)
+			}
+			if len(be.mails()) != 0 {
+				t.Error("server accepted a mail")
+			}
+		})
+	}
+}
+
+func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T) (addr string, ctx context.Context)
+	}{
+		{"nothing listening", func(t *testing.T) (string, context.Context) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			ln.Close()
+			return addr, context.Background()
+		}},
+		{"server never answers, ctx deadline", func(t *testing.T) (string, context.Context) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				c, err := ln.Accept()
+				if err == nil {
+					t.Cleanup(func() { c.Close() })
+				}
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			t.Cleanup(cancel)
+			return ln.Addr().String(), ctx
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, ctx := tt.setup(t)
+			mlr, err := New(Options{Addr: addr, Security: SecurityNone, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			err = mlr.SendMail(ctx, sampleMail())
+			var se *SendError
+			if !errors.As(err, &se) || se.Permanent() {
+				t.Fatalf("error %v, want a temporary *SendError", err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("SendMail took %s", d)
+			}
+		})
+	}
+}
+
+func TestSendMailRenderErrorIsPermanent(t *testing.T) {
+	mlr, err := New(Options{Addr: "127.0.0.1:1", Security: SecurityNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sampleMail()
+	m.To = nil
+	err = mlr.SendMail(context.Background(), m)
+	var se *SendError
+	if !errors.As(err, &se) || !se.Permanent() || !strings.Contains(err.Error(), "render") {
+		t.Fatalf("error %v, want a permanent render error", err)
+	}
+}
+
+// unCRLF undoes MIME's canonical CRLF line ends for text parts.
+func unCRLF(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }

@@ -1,0 +1,223 @@
+package mailer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"slices"
+	"strings"
+
+	"github.com/emersion/go-message/mail"
+
+	"sportel/inquiry"
+)
+
+// reservedHeaders are written by Render itself; m.Headers may not set them.
+var reservedHeaders = []string{
+	"Auto-Submitted", "Bcc", "Cc", "Content-Disposition", "Content-Transfer-Encoding",
+	"Content-Type", "Date", "From", "In-Reply-To", "Message-Id", "Mime-Version",
+	"References", "Reply-To", "Subject", "To", "X-Auto-Response-Suppress", "X-Loop",
+}
+
+// Render writes m as an RFC 5322 message. Apart from MIME boundaries the
+// output depends only on m and loopID: Message-ID and Date come from m, so a
+// retried job sends the same mail. loopID is the X-Loop value for
+// machine-written mail (m.AutoReplied); empty means m.From's address.
+func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
+	if err := validate(m); err != nil {
+		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+	}
+
+	// go-message writes header fields last-added first, so fields are
+	// collected in reading order and added in reverse.
+	type field struct{ key, value string }
+	var fields []field
+	add := func(k, v string) { fields = append(fields, field{k, v}) }
+	var h mail.Header
+
+	add("Message-Id", "<"+m.MessageID+">")
+	add("Date", m.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
+	add("From", formatAddresses([]inquiry.Address{m.From}))
+	add("To", formatAddresses(m.To))
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
+		add("Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
+	}
+	add("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	if len(m.InReplyTo) > 0 {
+		add("In-Reply-To", msgIDList(m.InReplyTo))
+	}
+	if len(m.References) > 0 {
+		add("References", msgIDList(m.References))
+	}
+	if m.AutoReplied {
+		if loopID == "" {
+			loopID = m.From.Address
+		}
+		add("Auto-Submitted", "auto-replied") // RFC 3834
+		add("X-Loop", loopID)
+		add("X-Auto-Response-Suppress", "All") // Exchange: no out-of-office back to us
+	}
+	keys := make([]string, 0, len(m.Headers))
+	for k := range m.Headers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // map order must not change the output
+	for _, k := range keys {
+		add(k, mime.QEncoding.Encode("utf-8", m.Headers[k]))
+	}
+	add("Mime-Version", "1.0")
+	if len(m.Attachments) == 0 {
+		// Without it the QP UTF-8 body would be read as us-ascii.
+		add("Content-Type", "text/plain; charset=utf-8")
+		add("Content-Transfer-Encoding", "quoted-printable")
+	}
+	for i := len(fields) - 1; i >= 0; i-- {
+		h.Add(fields[i].key, fields[i].value)
+	}
+
+	var buf bytes.Buffer
+	if len(m.Attachments) == 0 {
+		w, err := mail.CreateSingleInlineWriter(&buf, h)
+		if err != nil {
+			return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+		}
+		if err := writeAndClose(w, []byte(m.Text)); err != nil {
+			return nil, fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
+		}
+		return buf.Bytes(), nil
+	}
+
+	mw, err := mail.CreateWriter(&buf, h) // multipart/mixed
+	if err != nil {
+		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+	}
+	var ih mail.InlineHeader
+	ih.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	tw, err := mw.CreateSingleInline(ih)
+	if err != nil {
+		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+	}
+	if err := writeAndClose(tw, []byte(m.Text)); err != nil {
+		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+	}
+	for i, a := range m.Attachments {
+		var ah mail.AttachmentHeader
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		mediaType, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			mediaType, params = "application/octet-stream", nil
+		}
+		ah.SetContentType(mediaType, params)
+		name := a.Name
+		if name == "" {
+			name = fmt.Sprintf("attachment-%d", i+1)
+		}
+		ah.SetFilename(name)
+		aw, err := mw.CreateAttachment(ah) // base64
+		if err != nil {
+			return nil, fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
+		}
+		if err := writeAndClose(aw, a.Content); err != nil {
+			return nil, fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func validate(m *inquiry.Mail) error {
+	if m == nil {
+		return errors.New("no mail")
+	}
+	if m.MessageID == "" || strings.ContainsAny(m.MessageID, "<> \t\r\n") || !strings.Contains(m.MessageID, "@") {
+		return fmt.Errorf("message id %q: want id-left@id-right without <>", m.MessageID)
+	}
+	if m.Date.IsZero() {
+		return errors.New("date not set (it is fixed when the job is written)")
+	}
+	if m.From.Address == "" {
+		return errors.New("no From address")
+	}
+	if len(m.To) == 0 {
+		return errors.New("no recipients")
+	}
+	for _, a := range append([]inquiry.Address{m.From}, m.To...) {
+		if err := checkAddress(a.Address); err != nil {
+			return err
+		}
+	}
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
+		if err := checkAddress(m.ReplyTo.Address); err != nil {
+			return err
+		}
+	}
+	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
+		if id == "" || strings.ContainsAny(id, "<> \t\r\n") {
+			return fmt.Errorf("referenced message id %q: want it without <> or spaces", id)
+		}
+	}
+	for k, v := range m.Headers {
+		if !validFieldName(k) {
+			return fmt.Errorf("header %q: not a valid field name", k)
+		}
+		for _, r := range reservedHeaders {
+			if strings.EqualFold(k, r) {
+				return fmt.Errorf("header %q: set by the mailer itself", k)
+			}
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return fmt.Errorf("header %q: value contains a line break", k)
+		}
+	}
+	return nil
+}
+
+func checkAddress(addr string) error {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 || strings.ContainsAny(addr, "<>\r\n\t ,;") {
+		return fmt.Errorf("address %q: not a mail address", addr)
+	}
+	return nil
+}
+
+func validFieldName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, c := range []byte(k) {
+		if c < '!' || c > '~' || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// formatAddresses writes "Name <addr>" with RFC 2047 names where needed.
+func formatAddresses(list []inquiry.Address) string {
+	addrs := make([]*mail.Address, len(list))
+	for i, a := range list {
+		addrs[i] = &mail.Address{Name: a.Name, Address: a.Address}
+	}
+	var h mail.Header
+	h.SetAddressList("To", addrs)
+	return h.Get("To")
+}
+
+func msgIDList(ids []string) string {
+	return "<" + strings.Join(ids, "> <") + ">"
+}
+
+func writeAndClose(w io.WriteCloser, b []byte) error {
+	if _, err := w.Write(b); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}

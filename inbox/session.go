@@ -1,0 +1,564 @@
+package inbox
+
+import (
+	"cmp"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"sportel/inquiry"
+)
+
+// firstIdle is how long the first IDLE after new mail (or after connecting)
+// lasts before a catch-up search. Servers can miss pushing mail that arrives
+// just as IDLE starts (go-imap's memory server does; measured: one append in
+// 2,000 waited for the next catch-up), so the IDLE length starts short and
+// doubles up to IdleRestart: a missed message waits at most a quarter second
+// at first, and an idle daemon still sends only a dozen commands per
+// IdleRestart.
+const firstIdle = 250 * time.Millisecond
+
+// session is one logged-in connection with the watched mailbox selected. It
+// is owned by the goroutine running Run.
+type session struct {
+	c       *imapclient.Client
+	timeout time.Duration
+	// newMail is poked (never blocking) by the client's reader goroutine when
+	// the server reports a new message count.
+	newMail chan struct{}
+
+	canIdle bool
+	canMove bool // MOVE, or COPY + UID EXPUNGE; never a plain EXPUNGE
+
+	uidValidity uint32
+	lastUID     imap.UID
+}
+
+// await runs one blocking client call under a watchdog. go-imap takes no
+// context and sets no read deadline while it waits for an answer, so closing
+// the connection is the only way to bound a call; that fails every pending
+// command and the session ends.
+func (s *session) await(ctx context.Context, what string, call func() error) error {
+	return s.awaitProgress(ctx, what, func(func()) error { return call() })
+}
+
+// awaitProgress is await for long commands: each progress() call (a fetched
+// message) restarts the watchdog, so a large batch on a slow link is not cut
+// off while it is still moving.
+func (s *session) awaitProgress(ctx context.Context, what string, call func(progress func()) error) error {
+	var fired atomic.Bool
+	t := time.AfterFunc(s.timeout, func() {
+		fired.Store(true)
+		s.c.Close()
+	})
+	err := call(func() { t.Reset(s.timeout) })
+	t.Stop()
+	switch {
+	case err == nil:
+		return nil
+	case fired.Load():
+		return fmt.Errorf("%s: no answer within %s: %w", what, s.timeout, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", what, ctx.Err())
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
+// session connects, prepares the mailboxes and then drains and waits until
+// something fails or ctx is done. healthy reports whether the mailbox was
+// read at least once, which resets the reconnect backoff.
+func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
+	s := &session{timeout: w.opts.CommandTimeout, newMail: make(chan struct{}, 1)}
+	s.c, err = w.connect(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	defer s.c.Close()
+	stop := context.AfterFunc(ctx, func() { s.c.Close() })
+	defer stop()
+
+	if err := w.login(ctx, s); err != nil {
+		return false, err
+	}
+	for _, name := range []string{w.opts.ProcessedMailbox, w.opts.QuarantineMailbox} {
+		if err := w.ensureMailbox(ctx, s, name); err != nil {
+			return false, err
+		}
+	}
+	if err := w.selectMailbox(ctx, s); err != nil {
+		return false, err
+	}
+	w.log.Info("imap mailbox opened", "idle", s.canIdle, "move", s.canMove,
+		"uidvalidity", s.uidValidity, "last_uid", uint32(s.lastUID))
+	if !s.canMove {
+		w.log.Warn("server offers neither MOVE nor UIDPLUS: handled mail is only flagged \\Seen and stays in the mailbox",
+			"processed_mailbox", w.opts.ProcessedMailbox)
+	}
+
+	idleFor := min(firstIdle, w.opts.IdleRestart)
+	handlerFailures := 0
+	for {
+		found, handleErr, err := w.drain(ctx, s)
+		if err != nil {
+			return healthy, err
+		}
+		healthy = true
+
+		if handleErr != nil {
+			// The desk (usually its store) is in trouble; the message stays
+			// and is tried again after a growing pause. The connection is
+			// fine, so it is kept.
+			handlerFailures++
+			w.count(func(st *Stats) { st.Errors++ })
+			d := w.backoff(handlerFailures)
+			w.log.Error("desk could not take in a message; it stays in the mailbox and is retried",
+				"err", handleErr, "attempt", handlerFailures, "retry_in", d.Round(time.Millisecond))
+			if err := s.pause(ctx, d); err != nil {
+				return healthy, err
+			}
+			continue
+		}
+		handlerFailures = 0
+		if found > 0 {
+			idleFor = min(firstIdle, w.opts.IdleRestart)
+		}
+
+		if !s.canIdle {
+			if err := s.pause(ctx, w.opts.PollInterval); err != nil {
+				return healthy, err
+			}
+			continue
+		}
+		timedOut, err := w.idle(ctx, s, idleFor)
+		if err != nil {
+			return healthy, err
+		}
+		if timedOut {
+			idleFor = min(idleFor*2, w.opts.IdleRestart)
+		}
+	}
+}
+
+// connect dials, sets up TLS per Security and waits for the greeting.
+func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, error) {
+	dialer := &net.Dialer{Timeout: w.opts.DialTimeout, KeepAlive: 30 * time.Second}
+	conn, err := dialer.DialContext(ctx, "tcp", w.opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", w.opts.Addr, err)
+	}
+	clientOpts := &imapclient.Options{
+		TLSConfig: w.opts.TLSConfig,
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			// Runs on the client's reader goroutine: must not block.
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case s.newMail <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+		// DebugWriter stays nil: the protocol trace would contain the password.
+	}
+
+	// The TLS handshake, greeting and STARTTLS have no deadline of their own
+	// in the library; closing the socket bounds them.
+	var fired atomic.Bool
+	watchdog := time.AfterFunc(w.opts.DialTimeout, func() {
+		fired.Store(true)
+		conn.Close()
+	})
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	var c *imapclient.Client
+	what := "greeting"
+	switch w.opts.Security {
+	case SecurityTLS:
+		cfg := w.opts.TLSConfig.Clone()
+		if cfg.NextProtos == nil {
+			cfg.NextProtos = []string{"imap"}
+		}
+		tlsConn := tls.Client(conn, cfg)
+		if err = tlsConn.HandshakeContext(ctx); err != nil {
+			what = "tls handshake"
+			break
+		}
+		c = imapclient.New(tlsConn, clientOpts)
+		err = c.WaitGreeting()
+	case SecurityStartTLS:
+		what = "starttls"
+		c, err = imapclient.NewStartTLS(conn, clientOpts)
+	default:
+		c = imapclient.New(conn, clientOpts)
+		err = c.WaitGreeting()
+	}
+	watchdog.Stop()
+	if err != nil {
+		if c != nil {
+			c.Close()
+		}
+		conn.Close()
+		if fired.Load() {
+			return nil, fmt.Errorf("connect %s: %s: no answer within %s: %w", w.opts.Addr, what, w.opts.DialTimeout, err)
+		}
+		return nil, fmt.Errorf("connect %s: %s: %w", w.opts.Addr, what, err)
+	}
+	return c, nil
+}
+
+func (w *Watcher) login(ctx context.Context, s *session) error {
+	if err := s.await(ctx, "login as "+w.opts.Username, func() error {
+		return s.c.Login(w.opts.Username, w.opts.Password).Wait()
+	}); err != nil {
+		return err
+	}
+	var caps imap.CapSet
+	if err := s.await(ctx, "capability", func() error {
+		// Caps returns nil when the server did not answer.
+		if caps = s.c.Caps(); caps == nil {
+			return errors.New("no capability list")
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	s.canIdle = caps.Has(imap.CapIdle)
+	s.canMove = caps.Has(imap.CapMove) || caps.Has(imap.CapUIDPlus)
+	return nil
+}
+
+// ensureMailbox creates name unless it exists as a selectable mailbox. A
+// \Noselect entry (Dovecot lists "Sportel" above "Sportel/Processed") does
+// not count.
+func (w *Watcher) ensureMailbox(ctx context.Context, s *session, name string) error {
+	var found bool
+	if err := s.await(ctx, "list "+name, func() error {
+		list, err := s.c.List("", name, nil).Collect()
+		for _, l := range list {
+			if l.Mailbox == name && !slices.Contains(l.Attrs, imap.MailboxAttrNoSelect) &&
+				!slices.Contains(l.Attrs, imap.MailboxAttrNonExistent) {
+				found = true
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if found {
+		return nil
+	}
+	err := s.await(ctx, "create "+name, func() error { return s.c.Create(name, nil).Wait() })
+	var imapErr *imap.Error
+	if errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAlreadyExists {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.log.Info("created mailbox", "created", name)
+	return nil
+}
+
+// selectMailbox selects the watched mailbox and decides where to resume.
+func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
+	var sel *imap.SelectData
+	if err := s.await(ctx, "select "+w.opts.Mailbox, func() (err error) {
+		sel, err = s.c.Select(w.opts.Mailbox, nil).Wait()
+		return err
+	}); err != nil {
+		return err
+	}
+	uidValidity, lastUID, err := w.cp.LoadCheckpoint(ctx, w.key)
+	if err != nil {
+		return fmt.Errorf("load checkpoint %s: %w", w.key, err)
+	}
+	if uidValidity != 0 && uidValidity != sel.UIDValidity {
+		// Every stored UID is meaningless now. Rescanning is safe because
+		// the desk answers Duplicate for mail it already took in.
+		w.log.Warn("mailbox UIDVALIDITY changed: rescanning the whole mailbox",
+			"old_uidvalidity", uidValidity, "new_uidvalidity", sel.UIDValidity, "old_last_uid", lastUID)
+		lastUID = 0
+	}
+	s.uidValidity = sel.UIDValidity
+	s.lastUID = imap.UID(lastUID)
+	return nil
+}
+
+// drain takes in everything newer than the checkpoint, batch by batch,
+// until a search finds nothing more. handleErr is set when the desk failed
+// on a message (the connection is still good); err when the session is not.
+func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, err error) {
+	for {
+		// Any count change reported from here on is covered by the search.
+		select {
+		case <-s.newMail:
+		default:
+		}
+		fresh, err := w.search(ctx, s)
+		if err != nil {
+			return found, nil, err
+		}
+		w.count(func(st *Stats) { st.LastGoodFetch = time.Now() })
+		if len(fresh) == 0 {
+			return found, nil, nil
+		}
+		for batch := range slices.Chunk(fresh, w.opts.BatchSize) {
+			n, handleErr, err := w.processBatch(ctx, s, batch)
+			found += n
+			if err != nil || handleErr != nil {
+				return found, handleErr, err
+			}
+		}
+	}
+}
+
+// search returns the UIDs above the checkpoint, ascending.
+func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
+	var since imap.UIDSet
+	since.AddRange(s.lastUID+1, 0) // 0 is "*"
+	criteria := &imap.SearchCriteria{
+		UID:     []imap.UIDSet{since},
+		NotFlag: []imap.Flag{imap.FlagDeleted},
+	}
+	var data *imap.SearchData
+	if err := s.await(ctx, fmt.Sprintf("search uid %d:*", s.lastUID+1), func() (err error) {
+		data, err = s.c.UIDSearch(criteria, nil).Wait()
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var fresh []imap.UID
+	for _, uid := range data.AllUIDs() {
+		// "n:*" always matches the highest UID, even when it is below n.
+		if uid > s.lastUID {
+			fresh = append(fresh, uid)
+		}
+	}
+	slices.Sort(fresh)
+	return fresh, nil
+}
+
+// processBatch fetches uids, hands them to the desk in UID order, then flags
+// and moves what was taken in and saves the checkpoint. It stops at the
+// first message the desk could not take in, so the checkpoint never passes
+// an unhandled message.
+func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID) (handled int, handleErr, err error) {
+	bodySection := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: fetching must not set \Seen
+	set := imap.UIDSetNum(uids...)
+	var msgs []*imapclient.FetchMessageBuffer
+	if err := s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
+		cmd := s.c.Fetch(set, &imap.FetchOptions{
+			UID:          true,
+			InternalDate: true,
+			BodySection:  []*imap.FetchItemBodySection{bodySection},
+		})
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			buf, err := msg.Collect()
+			if err != nil {
+				cmd.Close() // a fetch must be drained or closed, or the connection stalls
+				return fmt.Errorf("read message: %w", err)
+			}
+			msgs = append(msgs, buf)
+			progress()
+		}
+		return cmd.Close()
+	}); err != nil {
+		return 0, nil, err
+	}
+	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
+	w.count(func(st *Stats) { st.Fetched += uint64(len(msgs)) })
+
+	var processed, quarantine []imap.UID
+	var lastHandled imap.UID
+	for _, msg := range msgs {
+		if msg.UID <= s.lastUID {
+			continue
+		}
+		raw := msg.FindBodySection(bodySection)
+		if raw == nil {
+			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
+			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.UID)
+			break
+		}
+		m := w.message(s, msg.UID, raw, msg.InternalDate)
+		disp, herr := w.h.Handle(ctx, m)
+		if herr != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("handle uid %d: %w", msg.UID, ctx.Err())
+			} else {
+				handleErr = fmt.Errorf("handle uid %d: %w", msg.UID, herr)
+			}
+			break
+		}
+		w.log.Debug("message taken in", "uid", uint32(msg.UID), "source_id", m.SourceID, "disposition", string(disp))
+		w.count(func(st *Stats) {
+			st.Handled++
+			switch disp {
+			case inquiry.Filed:
+				st.Filed++
+			case inquiry.Duplicate:
+				st.Duplicates++
+			case inquiry.Quarantined:
+				st.Quarantined++
+			}
+		})
+		if disp == inquiry.Quarantined {
+			quarantine = append(quarantine, msg.UID)
+		} else {
+			processed = append(processed, msg.UID)
+		}
+		lastHandled = msg.UID
+		handled++
+	}
+	if handled == 0 {
+		return 0, handleErr, err
+	}
+	// What was handled is committed at the desk; settle it even when the
+	// batch stopped early, so the retry starts at the failed message.
+	if serr := w.settle(ctx, s, processed, quarantine); serr != nil {
+		return handled, handleErr, serr
+	}
+	if serr := w.cp.SaveCheckpoint(ctx, w.key, s.uidValidity, uint32(lastHandled)); serr != nil {
+		return handled, handleErr, fmt.Errorf("save checkpoint %s uid %d: %w", w.key, lastHandled, serr)
+	}
+	s.lastUID = lastHandled
+	w.log.Info("batch taken in", "count", handled, "quarantined", len(quarantine), "last_uid", uint32(lastHandled))
+	return handled, handleErr, err
+}
+
+// message parses raw and fills what only the watcher knows.
+func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate time.Time) *inquiry.Message {
+	if internalDate.IsZero() {
+		internalDate = time.Now()
+	}
+	m := w.opts.Parse(raw, internalDate)
+	if m == nil {
+		m = &inquiry.Message{Raw: raw, ParseProblems: []string{"parser returned no message"}}
+	}
+	if m.Channel == "" {
+		m.Channel = inquiry.ChannelEmail
+	}
+	if m.ReceivedAt.IsZero() {
+		m.ReceivedAt = internalDate
+	}
+	if m.SourceID == "" {
+		// Mail without a Message-ID is known by its place in the mailbox.
+		m.SourceID = fmt.Sprintf("imap:%s:%d:%d", w.opts.Mailbox, s.uidValidity, uid)
+	}
+	return m
+}
+
+// settle marks handled mail \Seen and moves it out, one command per group.
+// A server's refusal (NO) is logged and the mail stays where it is, flagged:
+// its ticket is committed, so intake goes on. Connection errors end the
+// session; the mail is then fetched again and the desk answers Duplicate.
+func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine []imap.UID) error {
+	all := imap.UIDSetNum(append(slices.Clone(processed), quarantine...)...)
+	err := s.await(ctx, "store \\Seen uids "+all.String(), func() error {
+		return s.c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
+	})
+	if refused(err) {
+		w.log.Warn("server refused to flag handled mail \\Seen", "err", err)
+	} else if err != nil {
+		return err
+	}
+	if !s.canMove {
+		return nil
+	}
+	groups := []struct {
+		uids []imap.UID
+		dest string
+	}{
+		{processed, w.opts.ProcessedMailbox},
+		{quarantine, w.opts.QuarantineMailbox},
+	}
+	for _, g := range groups {
+		if len(g.uids) == 0 {
+			continue
+		}
+		set := imap.UIDSetNum(g.uids...)
+		// Without MOVE, the client falls back to COPY + STORE \Deleted + UID
+		// EXPUNGE; canMove guarantees UIDPLUS then, so never a plain EXPUNGE.
+		err := s.await(ctx, fmt.Sprintf("move uids %s to %s", set, g.dest), func() error {
+			_, err := s.c.Move(set, g.dest).Wait()
+			return err
+		})
+		if refused(err) {
+			w.log.Warn("server refused to move handled mail; it stays flagged \\Seen", "err", err, "dest", g.dest)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		w.count(func(st *Stats) { st.Moved += uint64(len(g.uids)) })
+	}
+	return nil
+}
+
+// refused reports whether err is the server's NO or BAD answer, as opposed
+// to a broken connection.
+func refused(err error) bool {
+	var imapErr *imap.Error
+	return errors.As(err, &imapErr)
+}
+
+// idle waits in IDLE for new mail for at most d. timedOut reports that d
+// passed without news.
+func (w *Watcher) idle(ctx context.Context, s *session, d time.Duration) (timedOut bool, err error) {
+	select {
+	case <-s.newMail:
+		return false, nil // reported while the last commands ran
+	default:
+	}
+	var cmd *imapclient.IdleCommand
+	if err := s.await(ctx, "idle", func() (err error) {
+		cmd, err = s.c.Idle()
+		return err
+	}); err != nil {
+		return false, err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.newMail:
+	case <-t.C:
+		timedOut = true
+	case <-s.c.Closed():
+		return false, errors.New("idle: connection closed")
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	err = s.await(ctx, "idle done", func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return cmd.Wait()
+	})
+	return timedOut, err
+}
+
+// pause waits for d without IDLE, returning early with an error when the
+// connection drops or ctx is done.
+func (s *session) pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-s.c.Closed():
+		return errors.New("connection closed while waiting")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

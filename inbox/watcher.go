@@ -1,0 +1,298 @@
+// Package inbox watches the ministry's public IMAP mailbox. It fetches mail
+// that has not been taken in yet, hands each message to the desk, and only
+// after the desk has committed it marks the message \Seen and moves it out of
+// the watched mailbox.
+//
+// Messages are tracked by UIDVALIDITY and UID (never by sequence number); the
+// last handled UID is kept through Checkpoints. Anything between a committed
+// Handle and the checkpoint (a crash, a dropped connection) is fetched again,
+// and the desk answers inquiry.Duplicate for it, so nothing is lost or filed
+// twice.
+package inbox
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// Handler takes in one message; the desk implements it. It returns only after
+// the message and the sends it causes are committed.
+type Handler interface {
+	Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error)
+}
+
+// Checkpoints persists how far the watcher got in a mailbox. LoadCheckpoint
+// returns zeros when nothing was saved yet.
+type Checkpoints interface {
+	LoadCheckpoint(ctx context.Context, key string) (uidValidity uint32, lastUID uint32, err error)
+	SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error
+}
+
+// Connection security values for Options.Security.
+const (
+	SecurityTLS      = "tls"      // implicit TLS (port 993)
+	SecurityStartTLS = "starttls" // plaintext upgraded with STARTTLS (port 143)
+	SecurityNone     = "none"     // plaintext; only allowed to a loopback address
+)
+
+// Options configures a Watcher. Zero durations and sizes take the defaults
+// named on each field.
+type Options struct {
+	Addr     string // host:port
+	Security string // tls | starttls | none
+	Username string
+	Password string
+
+	Mailbox           string // watched mailbox, e.g. INBOX
+	ProcessedMailbox  string // where taken-in mail goes, e.g. Sportel/Processed
+	QuarantineMailbox string // where unusable mail goes, e.g. Sportel/Quarantine
+
+	PollInterval   time.Duration // between checks when the server has no IDLE (default 1m)
+	IdleRestart    time.Duration // longest single IDLE (default 5m)
+	DialTimeout    time.Duration // TCP connect + TLS handshake (default 15s)
+	CommandTimeout time.Duration // longest wait for one command's answer (default 60s)
+	BackoffMin     time.Duration // first reconnect delay (default 1s)
+	BackoffMax     time.Duration // reconnect delay cap (default 2m)
+
+	BatchSize int // messages fetched per round (default 200)
+
+	// TLSConfig is used for tls and starttls. Nil means the system roots with
+	// ServerName taken from Addr; tests pass their own RootCAs.
+	TLSConfig *tls.Config
+
+	// Parse turns a raw message into an inquiry.Message; it never fails.
+	// cmd wires parse.Parse in.
+	Parse func(raw []byte, receivedAt time.Time) *inquiry.Message
+
+	Logger *slog.Logger
+}
+
+// Stats are the watcher's counters since it was made.
+type Stats struct {
+	Fetched     uint64 // messages fetched from the server
+	Handled     uint64 // messages the desk took in (any disposition)
+	Filed       uint64 // ... of which made a new ticket
+	Duplicates  uint64 // ... of which had been taken in before
+	Quarantined uint64 // ... of which were set aside as unusable
+	Moved       uint64 // messages moved out of the watched mailbox
+	Errors      uint64 // failed sessions and failed Handle calls
+	Reconnects  uint64 // sessions started after a failure
+	// LastGoodFetch is when the mailbox was last read successfully.
+	LastGoodFetch time.Time
+}
+
+// Watcher follows one mailbox. Make it with NewWatcher and call Run once.
+type Watcher struct {
+	opts Options
+	h    Handler
+	cp   Checkpoints
+	log  *slog.Logger
+	key  string // checkpoint key
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+const (
+	defaultPollInterval   = time.Minute
+	defaultIdleRestart    = 5 * time.Minute
+	defaultDialTimeout    = 15 * time.Second
+	defaultCommandTimeout = 60 * time.Second
+	defaultBackoffMin     = time.Second
+	defaultBackoffMax     = 2 * time.Minute
+	defaultBatchSize      = 200
+)
+
+// NewWatcher checks opts, fills in defaults and returns a watcher. Errors
+// name the offending field.
+func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
+	if h == nil {
+		return nil, errors.New("inbox: handler is nil")
+	}
+	if cp == nil {
+		return nil, errors.New("inbox: checkpoints is nil")
+	}
+	if opts.Parse == nil {
+		return nil, errors.New("inbox: Parse: required")
+	}
+	host, _, err := net.SplitHostPort(opts.Addr)
+	if err != nil || host == "" {
+		return nil, fmt.Errorf("inbox: Addr %q: want host:port", opts.Addr)
+	}
+	switch opts.Security {
+	case SecurityTLS, SecurityStartTLS:
+	case SecurityNone:
+		// IMAP always logs in, so plaintext would put the password on the wire.
+		if !isLoopback(host) {
+			return nil, fmt.Errorf("inbox: Security none: refusing to send credentials unencrypted to non-loopback host %q", host)
+		}
+	default:
+		return nil, fmt.Errorf("inbox: Security %q: want tls, starttls or none", opts.Security)
+	}
+	if opts.Username == "" {
+		return nil, errors.New("inbox: Username: required")
+	}
+	if opts.Mailbox == "" {
+		return nil, errors.New("inbox: Mailbox: required")
+	}
+	if opts.ProcessedMailbox == "" {
+		return nil, errors.New("inbox: ProcessedMailbox: required")
+	}
+	if opts.QuarantineMailbox == "" {
+		return nil, errors.New("inbox: QuarantineMailbox: required")
+	}
+	if opts.ProcessedMailbox == opts.Mailbox || opts.QuarantineMailbox == opts.Mailbox {
+		return nil, fmt.Errorf("inbox: ProcessedMailbox/QuarantineMailbox: must differ from Mailbox %q", opts.Mailbox)
+	}
+
+	durations := []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"PollInterval", &opts.PollInterval, defaultPollInterval},
+		{"IdleRestart", &opts.IdleRestart, defaultIdleRestart},
+		{"DialTimeout", &opts.DialTimeout, defaultDialTimeout},
+		{"CommandTimeout", &opts.CommandTimeout, defaultCommandTimeout},
+		{"BackoffMin", &opts.BackoffMin, defaultBackoffMin},
+		{"BackoffMax", &opts.BackoffMax, defaultBackoffMax},
+	}
+	for _, d := range durations {
+		if *d.v < 0 {
+			return nil, fmt.Errorf("inbox: %s: must not be negative (got %s)", d.name, *d.v)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if opts.BackoffMax < opts.BackoffMin {
+		return nil, fmt.Errorf("inbox: BackoffMax %s: less than BackoffMin %s", opts.BackoffMax, opts.BackoffMin)
+	}
+	if opts.BatchSize < 0 {
+		return nil, fmt.Errorf("inbox: BatchSize: must not be negative (got %d)", opts.BatchSize)
+	}
+	if opts.BatchSize == 0 {
+		opts.BatchSize = defaultBatchSize
+	}
+
+	if opts.TLSConfig == nil {
+		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	} else {
+		opts.TLSConfig = opts.TLSConfig.Clone()
+	}
+	if opts.TLSConfig.ServerName == "" {
+		opts.TLSConfig.ServerName = host
+	}
+
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	key := fmt.Sprintf("imap:%s@%s/%s", opts.Username, opts.Addr, opts.Mailbox)
+	return &Watcher{
+		opts: opts,
+		h:    h,
+		cp:   cp,
+		key:  key,
+		log:  logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr),
+	}, nil
+}
+
+// CheckpointKey is the key under which the watcher keeps its checkpoint.
+func (w *Watcher) CheckpointKey() string { return w.key }
+
+// Stats returns a snapshot of the counters.
+func (w *Watcher) Stats() Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats
+}
+
+func (w *Watcher) count(f func(s *Stats)) {
+	w.mu.Lock()
+	f(&w.stats)
+	w.mu.Unlock()
+}
+
+// Run watches the mailbox until ctx is done and then returns nil. Any other
+// trouble (network, server, a failing store) is logged and retried: the
+// connection is rebuilt with capped exponential backoff.
+func (w *Watcher) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		healthy, err := w.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if healthy {
+			// The last session read the mailbox; start the backoff afresh.
+			failures = 0
+		}
+		failures++
+		delay := w.backoff(failures)
+		var last time.Time
+		w.count(func(s *Stats) {
+			s.Errors++
+			s.Reconnects++
+			last = s.LastGoodFetch
+		})
+		// Loud on purpose: a silently stuck fetcher is the most common
+		// helpdesk failure, so every failed attempt says how long it has been.
+		attrs := []any{"err", err, "attempt", failures, "retry_in", delay.Round(time.Millisecond)}
+		if last.IsZero() {
+			attrs = append(attrs, "since_last_good_fetch", "never")
+		} else {
+			attrs = append(attrs, "since_last_good_fetch", time.Since(last).Round(time.Second).String(),
+				"last_good_fetch", last)
+		}
+		w.log.Error("imap mailbox cannot be read", attrs...)
+		if !sleep(ctx, delay) {
+			return nil
+		}
+	}
+}
+
+// backoff is the delay before attempt n (1-based): BackoffMin doubled per
+// attempt, capped at BackoffMax, with jitter in its upper half so several
+// daemons do not hammer a recovering server in step.
+func (w *Watcher) backoff(n int) time.Duration {
+	d := w.opts.BackoffMin
+	for i := 1; i < n && d < w.opts.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, w.opts.BackoffMax)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// sleep waits for d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,544 @@
+package inbox
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"sportel/inquiry"
+)
+
+func TestNewWatcherValidates(t *testing.T) {
+	valid := Options{
+		Addr: "imap.example.gov:993", Security: SecurityTLS, Username: "u", Password: "p",
+		Mailbox: "INBOX", ProcessedMailbox: processedBox, QuarantineMailbox: quarantineBx,
+		Parse: testParse,
+	}
+	tests := []struct {
+		name    string
+		change  func(o *Options)
+		wantErr string // "" means valid
+	}{
+		{"valid", func(o *Options) {}, ""},
+		{"none to loopback", func(o *Options) { o.Security = SecurityNone; o.Addr = "127.0.0.1:143" }, ""},
+		{"none to localhost", func(o *Options) { o.Security = SecurityNone; o.Addr = "localhost:143" }, ""},
+		{"none to remote host", func(o *Options) { o.Security = SecurityNone; o.Addr = "imap.example.gov:143" }, "Security none"},
+		{"unknown security", func(o *Options) { o.Security = "ssl" }, "Security"},
+		{"addr without port", func(o *Options) { o.Addr = "imap.example.gov" }, "Addr"},
+		{"no username", func(o *Options) { o.Username = "" }, "Username"},
+		{"no mailbox", func(o *Options) { o.Mailbox = "" }, "Mailbox"},
+		{"no processed", func(o *Options) { o.ProcessedMailbox = "" }, "ProcessedMailbox"},
+		{"no quarantine", func(o *Options) { o.QuarantineMailbox = "" }, "QuarantineMailbox"},
+		{"processed is watched", func(o *Options) { o.ProcessedMailbox = "INBOX" }, "must differ"},
+		{"no parser", func(o *Options) { o.Parse = nil }, "Parse"},
+		{"negative poll", func(o *Options) { o.PollInterval = -time.Second }, "PollInterval"},
+		{"negative batch", func(o *Options) { o.BatchSize = -1 }, "BatchSize"},
+		{"backoff max below min", func(o *Options) { o.BackoffMin = time.Minute; o.BackoffMax = time.Second }, "BackoffMax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := valid
+			tt.change(&o)
+			w, err := NewWatcher(o, newTestDesk(), newMemCheckpoints())
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("NewWatcher: %v", err)
+				}
+				if w.opts.BatchSize != defaultBatchSize || w.opts.IdleRestart != defaultIdleRestart {
+					t.Errorf("defaults not applied: batch %d, idle restart %s", w.opts.BatchSize, w.opts.IdleRestart)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("NewWatcher error = %v, want one naming %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestBackoffIsCappedAndGrows(t *testing.T) {
+	w := &Watcher{opts: Options{BackoffMin: 100 * time.Millisecond, BackoffMax: time.Second}}
+	tests := []struct {
+		attempt int
+		max     time.Duration
+	}{
+		{1, 100 * time.Millisecond},
+		{2, 200 * time.Millisecond},
+		{3, 400 * time.Millisecond},
+		{4, 800 * time.Millisecond},
+		{5, time.Second},
+		{50, time.Second},
+	}
+	for _, tt := range tests {
+		for range 20 {
+			d := w.backoff(tt.attempt)
+			if d < tt.max/2 || d > tt.max {
+				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", tt.attempt, d, tt.max/2, tt.max)
+			}
+		}
+	}
+}
+
+// A backlog is taken in once each, in UID order, with INTERNALDATE as the
+// receipt time, moved to the processed mailbox, and the checkpoint saved.
+func TestBacklogIsHandledInOrderAndMoved(t *testing.T) {
+	const n = 450 // more than two batches
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	base := time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)
+	var last *imap.AppendData
+	for i := range n {
+		last = ts.appendTo("INBOX", rawMail(fmt.Sprintf("m%03d@example.org", i), fmt.Sprintf("msg %03d", i), "body"),
+			base.Add(time.Duration(i)*time.Minute))
+	}
+	desk, cp := newTestDesk(), newMemCheckpoints()
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+	calls := desk.waitHandled(t, n, 10*time.Second)
+	eventually(t, 5*time.Second, func() bool { m, _ := ts.status(processedBox); return m == n },
+		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d of %d", m, n) })
+
+	for i, c := range calls {
+		if want := fmt.Sprintf("msg %03d", i); c.Subject != want {
+			t.Fatalf("call %d: subject %q, want %q (UID order)", i, c.Subject, want)
+		}
+		if c.Disposition != inquiry.Filed {
+			t.Fatalf("call %d: disposition %s, want filed (handled once)", i, c.Disposition)
+		}
+		if want := base.Add(time.Duration(i) * time.Minute); !c.ReceivedAt.Equal(want) {
+			t.Fatalf("call %d: ReceivedAt %s, want INTERNALDATE %s", i, c.ReceivedAt, want)
+		}
+	}
+	if inbox, _ := ts.status("INBOX"); inbox != 0 {
+		t.Errorf("INBOX still has %d messages", inbox)
+	}
+	if _, unseen := ts.status(processedBox); unseen != 0 {
+		t.Errorf("%d processed messages are not \\Seen", unseen)
+	}
+	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == uint32(last.UID) },
+		func() string { v, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint (%d, %d)", v, l) })
+	if v, _ := cp.get(w.CheckpointKey()); v != last.UIDValidity {
+		t.Errorf("checkpoint uidvalidity %d, want %d", v, last.UIDValidity)
+	}
+	st := w.Stats()
+	if st.Fetched != n || st.Handled != n || st.Filed != n || st.Moved != n || st.LastGoodFetch.IsZero() {
+		t.Errorf("stats %+v", st)
+	}
+	if got := len(desk.snapshot()); got != n {
+		t.Errorf("desk saw %d calls, want %d", got, n)
+	}
+}
+
+// IMAP4rev1 servers without IDLE or MOVE: the watcher polls. With UIDPLUS it
+// moves by COPY + UID EXPUNGE; without, it only flags \Seen and keeps the
+// mail. Either way a plain EXPUNGE never runs, so a message another client
+// flagged \Deleted survives.
+func TestPollWithoutMOVE(t *testing.T) {
+	tests := []struct {
+		name          string
+		caps          imap.CapSet
+		wantInbox     uint32 // besides the other client's \Deleted message
+		wantProcessed uint32
+	}{
+		{"no UIDPLUS: flag and keep", capsRev1, 4, 0},
+		{"UIDPLUS: copy and uid expunge", imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}, 0, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startIMAP(t, serverConfig{caps: tt.caps})
+			if _, err := ts.user.Append("INBOX", bytes.NewReader(rawMail("gone@example.org", "deleted by someone", "x")),
+				&imap.AppendOptions{Flags: []imap.Flag{imap.FlagDeleted}}); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				ts.appendTo("INBOX", rawMail(fmt.Sprintf("p%d@example.org", i), fmt.Sprintf("poll %d", i), "x"), time.Time{})
+			}
+			desk, cp := newTestDesk(), newMemCheckpoints()
+			w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+			desk.waitHandled(t, 3, 5*time.Second)
+
+			// New mail is found by polling.
+			last := ts.appendTo("INBOX", rawMail("p3@example.org", "poll 3", "x"), time.Time{})
+			calls := desk.waitHandled(t, 4, 5*time.Second)
+			if calls[3].Subject != "poll 3" {
+				t.Fatalf("fourth call %q, want poll 3", calls[3].Subject)
+			}
+			eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == uint32(last.UID) },
+				func() string { _, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint last uid %d", l) })
+			inbox, unseen := ts.status("INBOX")
+			if inbox != tt.wantInbox+1 || unseen != 1 {
+				t.Errorf("INBOX has %d messages, %d unseen; want %d, only the other client's unseen", inbox, unseen, tt.wantInbox+1)
+			}
+			if got := ts.subjects("INBOX", nil); !slices.Contains(got, "deleted by someone") {
+				t.Errorf("the other client's \\Deleted message was expunged; INBOX %v", got)
+			}
+			if m, _ := ts.status(processedBox); m != tt.wantProcessed {
+				t.Errorf("processed has %d messages, want %d", m, tt.wantProcessed)
+			}
+			// More polls must not hand the flagged mail in again.
+			time.Sleep(200 * time.Millisecond)
+			if got := len(desk.snapshot()); got != 4 {
+				t.Errorf("desk saw %d calls, want 4", got)
+			}
+		})
+	}
+}
+
+// Mail appended while the watcher idles is pushed and taken in quickly.
+func TestIdleTakesInNewMail(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	opts := baseOptions(ts)
+	opts.PollInterval = time.Hour // IDLE must do the work
+	desk := newTestDesk()
+	w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
+	eventually(t, 5*time.Second, func() bool { return !w.Stats().LastGoodFetch.IsZero() },
+		func() string { return "watcher never read the mailbox" })
+
+	var latencies []time.Duration
+	for i := range 5 {
+		time.Sleep(100 * time.Millisecond) // let it settle into IDLE
+		start := time.Now()
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("i%d@example.org", i), fmt.Sprintf("idle %d", i), "x"), time.Time{})
+		select {
+		case h := <-desk.notify:
+			if h.Subject != fmt.Sprintf("idle %d", i) {
+				t.Fatalf("got %q", h.Subject)
+			}
+			latencies = append(latencies, h.At.Sub(start))
+		case <-time.After(3 * time.Second):
+			t.Fatalf("message %d not taken in within 3s", i)
+		}
+	}
+	slices.Sort(latencies)
+	t.Logf("APPEND→handled latencies: %v", latencies)
+	if latencies[len(latencies)/2] > 250*time.Millisecond {
+		t.Errorf("median latency %s, want well under 250ms with IDLE", latencies[len(latencies)/2])
+	}
+}
+
+// A Handle error leaves the message in place; it is retried, nothing after
+// it is taken in first, and the checkpoint never passes it.
+func TestHandleErrorIsRetriedInOrder(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	for i := range 3 {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("r%d@example.org", i), fmt.Sprintf("retry %d", i), "x"), time.Time{})
+	}
+	desk, cp := newTestDesk(), newMemCheckpoints()
+	desk.failFirst["retry 1"] = 3
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+	calls := desk.waitHandled(t, 3, 5*time.Second)
+	var order []string
+	for _, c := range calls {
+		order = append(order, c.Subject)
+	}
+	if want := []string{"retry 0", "retry 1", "retry 2"}; !slices.Equal(order, want) {
+		t.Fatalf("order %v, want %v", order, want)
+	}
+	if got := desk.attemptsFor("retry 1"); got != 4 {
+		t.Errorf("retry 1 attempted %d times, want 4 (3 failures + success)", got)
+	}
+	if got := desk.attemptsFor("retry 2"); got != 1 {
+		t.Errorf("retry 2 attempted %d times, want 1: nothing runs ahead of a failed message", got)
+	}
+	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 3 },
+		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d", m) })
+	if _, l := cp.get(w.CheckpointKey()); l != 3 {
+		t.Errorf("checkpoint last uid %d, want 3", l)
+	}
+	if e := w.Stats().Errors; e < 3 {
+		t.Errorf("stats errors %d, want ≥ 3", e)
+	}
+}
+
+// The desk's disposition decides the target mailbox.
+func TestDispositionChoosesMailbox(t *testing.T) {
+	tests := []struct {
+		subject string
+		disp    inquiry.Disposition
+		want    string
+	}{
+		{"filed one", inquiry.Filed, processedBox},
+		{"attached one", inquiry.Attached, processedBox},
+		{"relayed one", inquiry.Relayed, processedBox},
+		{"recorded one", inquiry.Recorded, processedBox},
+		{"duplicate one", inquiry.Duplicate, processedBox},
+		{"quarantined one", inquiry.Quarantined, quarantineBx},
+		{"quarantined two", inquiry.Quarantined, quarantineBx},
+	}
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	desk := newTestDesk()
+	for i, tt := range tests {
+		desk.bySubject[tt.subject] = tt.disp
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("d%d@example.org", i), tt.subject, "x"), time.Time{})
+	}
+	runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
+	desk.waitHandled(t, len(tests), 5*time.Second)
+	eventually(t, 2*time.Second, func() bool { m, _ := ts.status("INBOX"); return m == 0 },
+		func() string { m, _ := ts.status("INBOX"); return fmt.Sprintf("INBOX still has %d", m) })
+
+	in := map[string][]string{
+		processedBox: ts.subjects(processedBox, nil),
+		quarantineBx: ts.subjects(quarantineBx, nil),
+	}
+	for _, tt := range tests {
+		t.Run(tt.subject, func(t *testing.T) {
+			if !slices.Contains(in[tt.want], tt.subject) {
+				t.Errorf("%q (%s) not in %s; processed %v, quarantine %v", tt.subject, tt.disp, tt.want, in[processedBox], in[quarantineBx])
+			}
+		})
+	}
+}
+
+// Mail without a Message-ID is known by mailbox, UIDVALIDITY and UID.
+func TestSourceIDFallsBackToUID(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	data := ts.appendTo("INBOX", rawMail("", "no id", "x"), time.Time{})
+	desk := newTestDesk()
+	runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
+	calls := desk.waitHandled(t, 1, 5*time.Second)
+	if want := fmt.Sprintf("imap:INBOX:%d:%d", data.UIDValidity, data.UID); calls[0].SourceID != want {
+		t.Errorf("SourceID %q, want %q", calls[0].SourceID, want)
+	}
+}
+
+// INBOX deleted and recreated (new UIDVALIDITY, UIDs from 1 again): the
+// watcher rescans instead of skipping UIDs at or below the old checkpoint.
+func TestUIDValidityChangeRescans(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	raws := [][]byte{
+		rawMail("v0@example.org", "validity 0", "x"),
+		rawMail("v1@example.org", "validity 1", "x"),
+		rawMail("v2@example.org", "validity 2", "x"),
+	}
+	for _, r := range raws {
+		ts.appendTo("INBOX", r, time.Time{})
+	}
+	desk, cp := newTestDesk(), newMemCheckpoints()
+	w, stop := runWatcher(t, baseOptions(ts), desk, cp)
+	desk.waitHandled(t, 3, 5*time.Second)
+	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 3 },
+		func() string { return "first checkpoint not saved" })
+	oldValidity, _ := cp.get(w.CheckpointKey())
+	stop()
+
+	if err := ts.user.Delete("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.user.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	var newData *imap.AppendData
+	for _, r := range raws {
+		newData = ts.appendTo("INBOX", r, time.Time{})
+	}
+	if newData.UIDValidity == oldValidity || newData.UID != 3 {
+		t.Fatalf("test setup: new mailbox uidvalidity %d uid %d", newData.UIDValidity, newData.UID)
+	}
+
+	w2, _ := runWatcher(t, baseOptions(ts), desk, cp)
+	calls := desk.waitHandled(t, 6, 5*time.Second)
+	for _, c := range calls[3:] {
+		if c.Disposition != inquiry.Duplicate {
+			t.Errorf("rescanned %q: disposition %s, want duplicate", c.Subject, c.Disposition)
+		}
+	}
+	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 6 },
+		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d, want 6", m) })
+	eventually(t, 2*time.Second, func() bool {
+		v, l := cp.get(w2.CheckpointKey())
+		return v == newData.UIDValidity && l == 3
+	}, func() string { v, l := cp.get(w2.CheckpointKey()); return fmt.Sprintf("checkpoint (%d, %d)", v, l) })
+}
+
+// The server goes away mid-run; the watcher logs, backs off, reconnects to
+// the restarted server and takes in what arrived meanwhile.
+func TestReconnectsAfterServerRestart(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	logs := &logBuffer{}
+	opts := baseOptions(ts)
+	opts.Logger = slogTo(logs)
+	desk := newTestDesk()
+	w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
+
+	ts.appendTo("INBOX", rawMail("a0@example.org", "before 0", "x"), time.Time{})
+	desk.waitHandled(t, 1, 5*time.Second)
+
+	ts.stop()
+	ts.appendTo("INBOX", rawMail("a1@example.org", "during 1", "x"), time.Time{})
+	ts.appendTo("INBOX", rawMail("a2@example.org", "during 2", "x"), time.Time{})
+	eventually(t, 5*time.Second, func() bool { return strings.Count(logs.String(), "imap mailbox cannot be read") >= 2 },
+		func() string { return "no repeated failure logs while the server was down:\n" + logs.String() })
+	ts.restart()
+
+	calls := desk.waitHandled(t, 3, 5*time.Second)
+	if calls[1].Subject != "during 1" || calls[2].Subject != "during 2" {
+		t.Errorf("after restart got %q, %q", calls[1].Subject, calls[2].Subject)
+	}
+	if st := w.Stats(); st.Reconnects < 2 {
+		t.Errorf("reconnects %d, want ≥ 2", st.Reconnects)
+	}
+	if !strings.Contains(logs.String(), "since_last_good_fetch") {
+		t.Errorf("failure log lacks the time since the last good fetch:\n%s", logs.String())
+	}
+}
+
+func TestTLSModes(t *testing.T) {
+	serverTLS, clientTLS := testTLS(t)
+	tests := []struct {
+		name      string
+		security  string
+		implicit  bool
+		clientTLS *tls.Config
+		wantOK    bool
+	}{
+		{"starttls", SecurityStartTLS, false, clientTLS, true},
+		{"implicit tls", SecurityTLS, true, clientTLS, true},
+		{"starttls untrusted cert", SecurityStartTLS, false, nil, false},
+		{"implicit tls untrusted cert", SecurityTLS, true, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// InsecureAuth is off, so LOGIN only succeeds over TLS.
+			ts := startIMAP(t, serverConfig{caps: capsRev2, tlsCfg: serverTLS, implicit: tt.implicit})
+			ts.appendTo("INBOX", rawMail("t@example.org", "over tls", "x"), time.Time{})
+			opts := baseOptions(ts)
+			opts.Security = tt.security
+			opts.TLSConfig = tt.clientTLS
+			logs := &logBuffer{}
+			opts.Logger = slogTo(logs)
+			desk := newTestDesk()
+			w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
+			if tt.wantOK {
+				desk.waitHandled(t, 1, 5*time.Second)
+				if got := ts.subjects(processedBox, clientTLS); !slices.Equal(got, []string{"over tls"}) {
+					t.Errorf("processed %v", got)
+				}
+				return
+			}
+			eventually(t, 5*time.Second, func() bool { return w.Stats().Errors >= 2 },
+				func() string { return "expected repeated TLS failures" })
+			if len(desk.snapshot()) != 0 {
+				t.Error("message taken in over an unverified connection")
+			}
+			if !strings.Contains(logs.String(), "certificate") {
+				t.Errorf("log does not name the certificate problem:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// A wrong password is logged (without the password) at every attempt and
+// retried with backoff; cancelling ctx ends Run promptly.
+func TestWrongPasswordRetriesAndStops(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	ts.appendTo("INBOX", rawMail("w@example.org", "wrong pass", "x"), time.Time{})
+	opts := baseOptions(ts)
+	opts.Password = "not-the-password-xyz"
+	opts.BackoffMin = 30 * time.Millisecond
+	opts.BackoffMax = 60 * time.Millisecond
+	logs := &logBuffer{}
+	opts.Logger = slogTo(logs)
+	desk := newTestDesk()
+	w, stop := runWatcher(t, opts, desk, newMemCheckpoints())
+
+	eventually(t, 5*time.Second, func() bool { return w.Stats().Errors >= 3 },
+		func() string { return "expected three failed attempts:\n" + logs.String() })
+	start := time.Now()
+	stop()
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Run took %s to stop", d)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "login as "+testUser) || !strings.Contains(out, "AUTHENTICATIONFAILED") {
+		t.Errorf("log does not explain the login failure:\n%s", out)
+	}
+	if strings.Contains(out, opts.Password) {
+		t.Error("password appears in the log")
+	}
+	if len(desk.snapshot()) != 0 {
+		t.Error("message taken in without login")
+	}
+}
+
+// A checkpoint store that fails makes the session fail; the handled message
+// is fetched again later and the desk answers Duplicate.
+func TestCheckpointFailureRefetchesAsDuplicate(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev1})
+	ts.appendTo("INBOX", rawMail("c@example.org", "checkpoint", "x"), time.Time{})
+	desk := newTestDesk()
+	cp := &flakyCheckpoints{memCheckpoints: newMemCheckpoints(), failSaves: 1}
+	runWatcher(t, baseOptions(ts), desk, cp)
+	calls := desk.waitHandled(t, 2, 5*time.Second)
+	if calls[0].Disposition != inquiry.Filed || calls[1].Disposition != inquiry.Duplicate {
+		t.Errorf("dispositions %s, %s; want filed then duplicate", calls[0].Disposition, calls[1].Disposition)
+	}
+}
+
+type flakyCheckpoints struct {
+	*memCheckpoints
+	failSaves int
+}
+
+func (f *flakyCheckpoints) SaveCheckpoint(ctx context.Context, key string, uv, uid uint32) error {
+	f.mu.Lock()
+	fail := f.failSaves > 0
+	f.failSaves--
+	f.mu.Unlock()
+	if fail {
+		return fmt.Errorf("database is locked")
+	}
+	return f.memCheckpoints.SaveCheckpoint(ctx, key, uv, uid)
+}
+
+// A server that accepts the connection but never speaks: the watchdog ends
+// the attempt, the failure is logged, and Run still stops on cancel.
+func TestSilentServerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var held []net.Conn // open and silent until the test ends
+	var heldMu sync.Mutex
+	t.Cleanup(func() {
+		heldMu.Lock()
+		defer heldMu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			heldMu.Lock()
+			held = append(held, c)
+			heldMu.Unlock()
+		}
+	}()
+	logs := &logBuffer{}
+	opts := Options{
+		Addr: ln.Addr().String(), Security: SecurityNone, Username: testUser, Password: testPassword,
+		Mailbox: "INBOX", ProcessedMailbox: processedBox, QuarantineMailbox: quarantineBx,
+		DialTimeout: 100 * time.Millisecond, BackoffMin: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond,
+		Parse: testParse, Logger: slogTo(logs),
+	}
+	w, stop := runWatcher(t, opts, newTestDesk(), newMemCheckpoints())
+	eventually(t, 3*time.Second, func() bool { return w.Stats().Errors >= 2 },
+		func() string { return "no timeouts reported:\n" + logs.String() })
+	stop()
+	if !strings.Contains(logs.String(), "greeting: no answer within 100ms") {
+		t.Errorf("log does not explain the timeout:\n%s", logs.String())
+	}
+}
