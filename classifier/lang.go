@@ -1,0 +1,130 @@
+package classifier
+
+//go:generate env SPORTEL_UPDATE_LANGPROFILE=1 go test -run ^TestLanguageProfileUpToDate$ .
+
+import (
+	"math"
+	"strings"
+	"unicode"
+
+	"sportel/inquiry"
+)
+
+// Profile language slots in langprofile_gen.go. Serbian is one slot: both
+// scripts are folded to Latin before the profile is consulted, and the script
+// itself is read directly from the letters.
+const (
+	profSq = iota
+	profSr
+	profEn
+	numProfileLangs
+)
+
+var profileLanguages = [numProfileLangs]inquiry.Language{inquiry.Albanian, inquiry.SerbianLatin, inquiry.English}
+
+// unsureBelow is the detector's own confidence under which it answers "und".
+const unsureBelow = 0.5
+
+// diacriticBonus is the log-likelihood one letter with a language's own
+// diacritic adds: ë and ç are Albanian, č ć š ž đ Serbian, and English has
+// none. The profile cannot see them because it works on folded text.
+const diacriticBonus = 1.5
+
+// DetectLanguage tells which of Sportel's four languages text is written in:
+// sq, sr-Latn, sr-Cyrl or en, with a confidence in [0,1]. It returns "und"
+// when text has no letters or the evidence is too weak to choose. It needs no
+// network: Cyrillic letters decide sr-Cyrl, and the Latin-script languages are
+// told apart by character-trigram and word profiles learnt from the embedded
+// corpus (langprofile_gen.go) plus the diacritics only one language uses, so
+// Albanian written without ë and ç is still recognised.
+func DetectLanguage(text string) (lang inquiry.Language, confidence float64) {
+	lang, confidence = guessLanguage(text)
+	if confidence < unsureBelow {
+		return inquiry.UndefinedLang, confidence
+	}
+	return lang, confidence
+}
+
+// guessLanguage is DetectLanguage without the "und" cut-off: the best guess
+// and its confidence, or "und" with 0 only when there is nothing to go on.
+func guessLanguage(text string) (inquiry.Language, float64) {
+	var cyrillic, latin int
+	var bonus [numProfileLangs]float64
+	for _, r := range text {
+		switch {
+		case isCyrillic(r):
+			cyrillic++
+		case unicode.IsLetter(r) && unicode.Is(unicode.Latin, r):
+			latin++
+			switch unicode.ToLower(r) {
+			case 'ë', 'ç':
+				bonus[profSq] += diacriticBonus
+			case 'č', 'ć', 'š', 'ž', 'đ':
+				bonus[profSr] += diacriticBonus
+			}
+		}
+	}
+	if cyrillic+latin == 0 {
+		return inquiry.UndefinedLang, 0
+	}
+	if cyrillic > latin {
+		return inquiry.SerbianCyrl, float64(cyrillic) / float64(cyrillic+latin)
+	}
+
+	scores := bonus
+	n := 0
+	for _, w := range strings.Fields(Normalize(text)) {
+		if allDigits(w) {
+			continue
+		}
+		if lp, ok := profileWords[w]; ok {
+			for l := range numProfileLangs {
+				scores[l] += float64(lp[l])
+			}
+			n++
+		}
+		visitTrigrams(w, func(gram string) {
+			if lp, ok := profileTrigrams[gram]; ok {
+				for l := range numProfileLangs {
+					scores[l] += float64(lp[l])
+				}
+				n++
+			}
+		})
+	}
+	if n == 0 && bonus == [numProfileLangs]float64{} {
+		return inquiry.UndefinedLang, 0
+	}
+	// Dividing by √n turns the summed log-likelihoods into a confidence
+	// that grows with the amount of evidence without saturating at once.
+	damp := math.Sqrt(math.Max(1, float64(n)))
+	best, total := 0, 0.0
+	maxScore := math.Inf(-1)
+	for l := range numProfileLangs {
+		maxScore = math.Max(maxScore, scores[l]/damp)
+	}
+	var probs [numProfileLangs]float64
+	for l := range numProfileLangs {
+		probs[l] = math.Exp(scores[l]/damp - maxScore)
+		total += probs[l]
+		if probs[l] > probs[best] {
+			best = l
+		}
+	}
+	return profileLanguages[best], probs[best] / total
+}
+
+// visitTrigrams calls fn for each three-letter window of word padded with a
+// space on both sides, so that word starts and ends are features too.
+func visitTrigrams(word string, fn func(gram string)) {
+	padded := " " + word + " "
+	var starts [64]int
+	bounds := starts[:0]
+	for off := range padded {
+		bounds = append(bounds, off)
+	}
+	bounds = append(bounds, len(padded))
+	for i := 0; i+3 < len(bounds); i++ {
+		fn(padded[bounds[i]:bounds[i+3]])
+	}
+}

@@ -1,0 +1,217 @@
+package classifier
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// StripQuotedAndSignature keeps the citizen's own words of a message: it
+// drops quoted replies ("> " lines and the "On … wrote:" line that introduces
+// them, in English, Albanian, Serbian and German), forwarded or Outlook-style
+// original messages, the "-- " signature and everything under it, "Sent from
+// my iPhone"-style lines, and a short name-and-title block that follows a
+// closing such as "Kind regards,". Quoted text belongs to someone else (often
+// the ministry itself) and would drag the category and language towards it.
+// When stripping would leave nothing, the text is returned trimmed instead.
+func StripQuotedAndSignature(text string) string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	lines := strings.Split(text, "\n")
+
+	kept := make([]string, 0, len(lines))
+scan:
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		switch {
+		case strings.HasPrefix(line, ">"):
+			continue
+		case isSignatureDelimiter(lines[i]), isMobileFooter(line), isOriginalMessageMarker(line):
+			break scan
+		case isHeaderBlockStart(lines, i):
+			break scan
+		case isReplyHeader(line):
+			// A header wrapped over two lines ("On Tue, … <a@b>" / "wrote:")
+			// leaves its first half among the kept lines.
+			if n := len(kept); n > 0 && isReplyHeaderStart(kept[n-1]) && !isReplyHeaderStart(line) {
+				kept = kept[:n-1]
+			}
+			// Bottom-posted replies carry on after the quoted block; an
+			// unquoted block after the header is the quoted mail itself.
+			if !nextContentIsQuoted(lines, i+1) {
+				break scan
+			}
+			continue
+		}
+		kept = append(kept, lines[i])
+	}
+	kept = dropClosingBlock(kept)
+
+	out := strings.TrimSpace(strings.Join(kept, "\n"))
+	if out == "" {
+		return strings.TrimSpace(text)
+	}
+	return out
+}
+
+// isSignatureDelimiter matches the conventional "-- " line (RFC 3676), and
+// "--" for mailers that trim the trailing space.
+func isSignatureDelimiter(raw string) bool {
+	raw = strings.TrimRight(raw, "\r")
+	return raw == "-- " || raw == "--" || raw == "—"
+}
+
+var mobileFooterPrefixes = []string{
+	"sent from my ", "sent from outlook", "sent from mail for", "sent from yahoo",
+	"sent from samsung", "sent from the ", "sent via ", "get outlook for",
+	"dërguar nga ", "derguar nga ", "dërguar prej ", "derguar prej ",
+	"poslato sa ", "poslato iz ", "poslano sa ", "poslano iz ", "šalje se sa ",
+	"послато са ", "послато из ", "послано са ",
+	"von meinem ", "gesendet von ",
+}
+
+func isMobileFooter(line string) bool {
+	l := strings.ToLower(line)
+	for _, p := range mobileFooterPrefixes {
+		if strings.HasPrefix(l, p) {
+			return len(l) < 80
+		}
+	}
+	return false
+}
+
+func isOriginalMessageMarker(line string) bool {
+	l := strings.ToLower(strings.Trim(line, " -_*"))
+	if line != "" && strings.Trim(line, "_") == "" && utf8.RuneCountInString(line) >= 10 {
+		return true // Outlook's horizontal rule before the quoted header
+	}
+	switch l {
+	case "original message", "mesazhi origjinal", "mesazhi i origjinalit",
+		"originalna poruka", "originalna poruka:", "оригинална порука",
+		"forwarded message", "mesazhi i përcjellë", "mesazhi i percjelle",
+		"prosleđena poruka", "prosledjena poruka", "прослеђена порука",
+		"ursprüngliche nachricht":
+		return true
+	}
+	return false
+}
+
+var headerFromPrefixes = []string{"from:", "nga:", "od:", "од:", "von:", "prej:"}
+var headerDatePrefixes = []string{"sent:", "date:", "dërguar:", "derguar:", "data:", "datë:", "poslato:", "poslano:", "datum:", "послато:", "датум:", "gesendet:", "to:", "për:", "per:", "za:", "за:", "an:"}
+
+// isHeaderBlockStart recognises a quoted mail header pasted without ">"
+// ("From: …" followed shortly by "Sent: …" or "To: …").
+func isHeaderBlockStart(lines []string, i int) bool {
+	if !hasAnyPrefix(strings.ToLower(strings.TrimSpace(lines[i])), headerFromPrefixes) {
+		return false
+	}
+	for j := i + 1; j < len(lines) && j <= i+3; j++ {
+		if hasAnyPrefix(strings.ToLower(strings.TrimSpace(lines[j])), headerDatePrefixes) {
+			return true
+		}
+	}
+	return false
+}
+
+var replyVerbs = []string{
+	"wrote:", "writes:", "shkroi:", "shkruajti:", "ka shkruar:", "shkruan:",
+	"napisao:", "napisala:", "napisao/la:", "je napisao:", "je napisala:", "piše:", "pise:",
+	"написао:", "написала:", "пише:", "schrieb:", "a écrit :", "a écrit:",
+}
+
+// isReplyHeader matches the line that introduces a quoted reply, e.g.
+// "On Tue, 14 Apr 2026 at 10:12, X <x@y> wrote:", "Më 14 prill 2026, X
+// shkroi:", "Dana 14.04.2026. X je napisao:".
+func isReplyHeader(line string) bool {
+	l := strings.ToLower(strings.TrimSpace(line))
+	if len(l) > 300 {
+		return false
+	}
+	for _, v := range replyVerbs {
+		if strings.HasSuffix(l, v) {
+			return true
+		}
+	}
+	return false
+}
+
+var replyHeaderStarts = []string{"on ", "më ", "me ", "më,", "dana ", "дана ", "am ", "le ", "em "}
+
+// isReplyHeaderStart matches the first half of a reply header that a mailer
+// wrapped before "wrote:".
+func isReplyHeaderStart(line string) bool {
+	l := strings.ToLower(strings.TrimSpace(line))
+	return hasAnyPrefix(l, replyHeaderStarts) && (strings.Contains(l, "@") || strings.ContainsAny(l, "0123456789"))
+}
+
+func nextContentIsQuoted(lines []string, from int) bool {
+	for j := from; j < len(lines); j++ {
+		l := strings.TrimSpace(lines[j])
+		if l == "" {
+			continue
+		}
+		return strings.HasPrefix(l, ">")
+	}
+	return true
+}
+
+var closings = map[string]bool{
+	"regards": true, "kind regards": true, "best regards": true, "warm regards": true,
+	"best": true, "best wishes": true, "cheers": true, "sincerely": true, "yours sincerely": true,
+	"yours faithfully": true, "respectfully": true, "with respect": true, "many thanks": true,
+	"thanks": true, "thank you": true, "thx": true, "all the best": true,
+	"me respekt": true, "me nderim": true, "me konsiderata": true, "sinqerisht": true,
+	"pershendetje": true, "përshëndetje": true, "faleminderit": true, "me shume respekt": true,
+	"me shumë respekt": true, "gjithe te mirat": true, "gjithë të mirat": true,
+	"s postovanjem": true, "s poštovanjem": true, "sa postovanjem": true, "sa poštovanjem": true,
+	"srdacan pozdrav": true, "srdačan pozdrav": true, "pozdrav": true, "pozdravi": true,
+	"srdacno": true, "srdačno": true, "hvala": true, "unapred hvala": true, "unapred zahvalni": true,
+	"с поштовањем": true, "са поштовањем": true, "срдачан поздрав": true, "поздрав": true,
+	"хвала": true, "срдачно": true, "унапред хвала": true,
+}
+
+// dropClosingBlock removes a closing ("Kind regards,") and the name, title
+// and phone lines under it, but only when what follows is short enough to be
+// a signature, so that a "Thanks," opening a real paragraph survives.
+func dropClosingBlock(lines []string) []string {
+	end := len(lines)
+	for end > 0 && strings.TrimSpace(lines[end-1]) == "" {
+		end--
+	}
+	for i := end - 1; i >= 0 && i >= end-8; i-- {
+		l := strings.ToLower(strings.TrimSpace(lines[i]))
+		l = strings.TrimRight(l, ",.!:; ")
+		if !closings[l] {
+			continue
+		}
+		short := true
+		for _, after := range lines[i+1 : end] {
+			if utf8.RuneCountInString(strings.TrimSpace(after)) > 60 {
+				short = false
+				break
+			}
+		}
+		if !short || !hasContent(lines[:i]) {
+			return lines[:end]
+		}
+		return lines[:i]
+	}
+	return lines[:end]
+}
+
+func hasContent(lines []string) bool {
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
