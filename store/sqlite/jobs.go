@@ -1,0 +1,133 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// ErrLeaseLost is returned (wrapped) by FinishJob, RetryJob and FailJob when
+// the job is no longer claimed by the caller: its lease ran out and another
+// worker took it, or it already ended.
+var ErrLeaseLost = errors.New("job lease lost")
+
+// ClaimJobs leases up to limit due pending jobs to owner until now+lease and
+// returns them ordered by NextAt, ID, with Attempts already counting this try.
+// A job whose earlier lease expired is claimable again.
+func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+	if owner == "" {
+		return nil, errors.New("claim jobs: empty owner")
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("claim jobs for %s: lease %v must be positive", owner, lease)
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	// One statement, so the select and the claim are atomic. PostgreSQL
+	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
+	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM jobs
+			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
+			ORDER BY next_at, id
+			LIMIT $4)
+		RETURNING `+jobColumns,
+		owner, formatTime(now.Add(lease)), formatTime(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
+	}
+	// RETURNING gives no order guarantee.
+	sort.Slice(jobs, func(i, k int) bool {
+		if !jobs[i].NextAt.Equal(jobs[k].NextAt) {
+			return jobs[i].NextAt.Before(jobs[k].NextAt)
+		}
+		return jobs[i].ID < jobs[k].ID
+	})
+	return jobs, nil
+}
+
+// FinishJob marks a job claimed by owner done, with the transport's reference.
+// The claim is kept on the row as a record of who sent it.
+func (s *Store) FinishJob(ctx context.Context, id int64, owner string, sentRef string, now time.Time) error {
+	return s.settleJob(ctx, "finish", id, owner, `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, sentRef, formatTime(now))
+}
+
+// RetryJob releases a job claimed by owner to be tried again at next.
+func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+	return s.settleJob(ctx, "retry", id, owner, `UPDATE jobs SET next_at = $3, last_error = $4, claimed_by = NULL, lease_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, formatTime(next), errText)
+}
+
+// FailJob ends a job claimed by owner as failed for good.
+func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
+	return s.settleJob(ctx, "fail", id, owner, `UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4, lease_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, errText, formatTime(now))
+}
+
+// settleJob runs an update guarded by "still claimed by owner"; when it
+// touches no row it finds out why, for the error.
+func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, query string, args ...any) error {
+	cctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(cctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s job %d: %w", verb, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s job %d: %w", verb, id, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var state string
+	var claimedBy sql.NullString
+	err = s.db.QueryRowContext(cctx, `SELECT state, claimed_by FROM jobs WHERE id = $1`, id).Scan(&state, &claimedBy)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s job %d: no such job", verb, id)
+	case err != nil:
+		return fmt.Errorf("%s job %d: %w (and reading its state failed: %v)", verb, id, ErrLeaseLost, err)
+	case state != string(inquiry.JobPending):
+		return fmt.Errorf("%s job %d for %s: %w: job is already %s", verb, id, owner, ErrLeaseLost, state)
+	case claimedBy.Valid:
+		return fmt.Errorf("%s job %d for %s: %w: now claimed by %s", verb, id, owner, ErrLeaseLost, claimedBy.String)
+	default:
+		return fmt.Errorf("%s job %d for %s: %w: job is not claimed", verb, id, owner, ErrLeaseLost)
+	}
+}
+
+// NextJobAt is when the earliest pending job is due. A claimed job counts as
+// due when its lease ends, since that is when it can be claimed again.
+func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var at sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN claimed_by IS NOT NULL AND lease_until > next_at
+			THEN lease_until ELSE next_at END)
+		FROM jobs WHERE state = 'pending'`).Scan(&at)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next job time: %w", err)
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	t, err := parseTime(at.String)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next job time: %w", err)
+	}
+	return t, true, nil
+}

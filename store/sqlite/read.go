@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// TicketFilter selects tickets for ListTickets; it is the domain's filter,
+// aliased so callers may name it from either package.
+type TicketFilter = inquiry.TicketFilter
+
+// ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
+func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]inquiry.Ticket, error) {
+	var p params
+	var conds []string
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		conds = append(conds, "state IN ("+p.list(states)+")")
+	}
+	if f.OfficerID != "" {
+		conds = append(conds, "officer_id = "+p.add(f.OfficerID))
+	}
+	if f.Category != "" {
+		conds = append(conds, "category = "+p.add(string(f.Category)))
+	}
+	if f.Channel != "" {
+		conds = append(conds, "channel = "+p.add(string(f.Channel)))
+	}
+	if f.SenderAddress != "" {
+		conds = append(conds, "lower(sender_address) = lower("+p.add(f.SenderAddress)+")")
+	}
+	if f.ChatID != 0 {
+		conds = append(conds, "chat_id = "+p.add(f.ChatID))
+	}
+	query := `SELECT ` + ticketColumns + ` FROM tickets`
+	if len(conds) > 0 {
+		query += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	query += ` ORDER BY received_at, id`
+	if f.Limit > 0 {
+		query += ` LIMIT ` + p.add(f.Limit)
+	}
+
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	var tickets []inquiry.Ticket
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: scan: %w", err)
+		}
+		tickets = append(tickets, tk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return tickets, nil
+}
+
+// TicketByNumber returns the ticket numbered number.
+func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return ticketWhere(ctx, s.db, "number", number)
+}
+
+// CountTickets returns how many tickets there are.
+func (s *Store) CountTickets(ctx context.Context) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
+// Entries returns a ticket's record in the order it was written.
+func (s *Store) Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return entriesOf(ctx, s.db, ticketID)
+}
+
+func entriesOf(ctx context.Context, q querier, ticketID int64) ([]inquiry.Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("list entries of ticket %d: %w", ticketID, err)
+	}
+	defer rows.Close()
+	var entries []inquiry.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list entries of ticket %d: scan: %w", ticketID, err)
+		}
+		entries = append(entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list entries of ticket %d: %w", ticketID, err)
+	}
+	return entries, nil
+}
+
+// TicketJobs returns the jobs a ticket caused, oldest first.
+func (s *Store) TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of ticket %d: %w", ticketID, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of ticket %d: %w", ticketID, err)
+	}
+	return jobs, nil
+}
+
+// ListJobs returns jobs in state ("" = any), newest first, at most limit
+// (0 = no cap).
+func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error) {
+	var p params
+	query := `SELECT ` + jobColumns + ` FROM jobs`
+	if state != "" {
+		query += ` WHERE state = ` + p.add(string(state))
+	}
+	query += ` ORDER BY id DESC`
+	if limit > 0 {
+		query += ` LIMIT ` + p.add(limit)
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s jobs: %w", state, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list %s jobs: %w", state, err)
+	}
+	return jobs, nil
+}
+
+// ListSetAside returns set-aside messages of kind ("" = all), newest first,
+// at most limit (0 = no cap).
+func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error) {
+	var p params
+	query := `SELECT ` + setAsideColumns + ` FROM set_aside`
+	if kind != "" {
+		query += ` WHERE kind = ` + p.add(string(kind))
+	}
+	query += ` ORDER BY id DESC`
+	if limit > 0 {
+		query += ` LIMIT ` + p.add(limit)
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list set-aside %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []inquiry.SetAside
+	for rows.Next() {
+		sa, err := scanSetAside(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list set-aside %s: scan: %w", kind, err)
+		}
+		out = append(out, sa)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list set-aside %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// LoadCheckpoint returns the IMAP position saved under key, zeros when none.
+func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uint32, lastUID uint32, err error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var v, u int64
+	err = s.db.QueryRowContext(ctx, `SELECT uid_validity, last_uid FROM checkpoints WHERE key = $1`, key).Scan(&v, &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("load checkpoint %q: %w", key, err)
+	}
+	return uint32(v), uint32(u), nil
+}
+
+// SaveCheckpoint stores the IMAP position under key.
+func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+			updated_at = excluded.updated_at`,
+		key, int64(uidValidity), int64(lastUID), formatTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("save checkpoint %q: %w", key, err)
+	}
+	return nil
+}
+
+// GetState returns the value stored under key.
+func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM kv_state WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("get state %q: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetState stores value under key, replacing any earlier value.
+func (s *Store) SetState(ctx context.Context, key, value string) error {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		key, value, formatTime(time.Now()))
+	if err != nil {
+		return fmt.Errorf("set state %q: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"sportel/inquiry"
+)
+
+// Column lists and their scanners are kept side by side so they cannot drift.
+
+const ticketColumns = `id, number, channel, sender_name, sender_address, chat_id, subject, message_id, language,
+	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome, received_at, due_at,
+	answered_at, closed_at, updated_at, linked_to, mentions`
+
+// rowScanner is *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanTicket(r rowScanner) (inquiry.Ticket, error) {
+	var (
+		tk                           inquiry.Ticket
+		received, updated            string
+		due, answered, closed        sql.NullString
+		channel, lang, cat, st, outc string
+	)
+	err := r.Scan(&tk.ID, &tk.Number, &channel, &tk.Sender.Name, &tk.Sender.Address, &tk.ChatID, &tk.Subject,
+		&tk.MessageID, &lang, &cat, &tk.Classifier, &tk.Confidence, &tk.Reason, &tk.NeedsReview, &tk.OfficerID,
+		&tk.Acted, &st, &outc,
+		&received, &due, &answered, &closed, &updated, &tk.LinkedTo, &tk.Mentions)
+	if err != nil {
+		return inquiry.Ticket{}, err
+	}
+	tk.Channel, tk.Language, tk.Category = inquiry.Channel(channel), inquiry.Language(lang), inquiry.Category(cat)
+	tk.State, tk.Outcome = inquiry.State(st), inquiry.Outcome(outc)
+	if tk.ReceivedAt, err = parseTime(received); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if tk.UpdatedAt, err = parseTime(updated); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if tk.DueAt, err = parseNullTime(due); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if tk.AnsweredAt, err = parseNullTime(answered); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if tk.ClosedAt, err = parseNullTime(closed); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	return tk, nil
+}
+
+// ticketWhere loads one ticket by a unique column (id or number); column is
+// never user input.
+func ticketWhere(ctx context.Context, q querier, column string, value any) (inquiry.Ticket, bool, error) {
+	tk, err := scanTicket(q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+column+` = $1`, value))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Ticket{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Ticket{}, false, fmt.Errorf("load ticket by %s %v: %w", column, value, err)
+	}
+	return tk, true, nil
+}
+
+const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
+	finished_at, sent_ref`
+
+func scanJob(r rowScanner) (inquiry.Job, error) {
+	var (
+		j                 inquiry.Job
+		kind, state       string
+		ticketID          sql.NullInt64
+		mail, chat        sql.NullString
+		nextAt, createdAt string
+		finishedAt        sql.NullString
+	)
+	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &state, &j.Attempts, &nextAt, &j.LastError,
+		&createdAt, &finishedAt, &j.SentRef)
+	if err != nil {
+		return inquiry.Job{}, err
+	}
+	j.Kind, j.State, j.TicketID = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64
+	if mail.Valid {
+		j.Mail = new(inquiry.Mail)
+		if err := json.Unmarshal([]byte(mail.String), j.Mail); err != nil {
+			return inquiry.Job{}, fmt.Errorf("job %d: decode mail: %w", j.ID, err)
+		}
+	}
+	if chat.Valid {
+		j.Chat = new(inquiry.ChatMessage)
+		if err := json.Unmarshal([]byte(chat.String), j.Chat); err != nil {
+			return inquiry.Job{}, fmt.Errorf("job %d: decode chat message: %w", j.ID, err)
+		}
+	}
+	if j.NextAt, err = parseTime(nextAt); err != nil {
+		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
+	}
+	if j.CreatedAt, err = parseTime(createdAt); err != nil {
+		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
+	}
+	if j.FinishedAt, err = parseNullTime(finishedAt); err != nil {
+		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
+	}
+	return j, nil
+}
+
+func scanJobs(rows *sql.Rows) ([]inquiry.Job, error) {
+	defer rows.Close()
+	var jobs []inquiry.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan job: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+const entryColumns = `id, ticket_id, kind, source_id, message_id, author, subject, body, attachments, raw, created_at`
+
+func scanEntry(r rowScanner) (inquiry.Entry, error) {
+	var (
+		e         inquiry.Entry
+		kind      string
+		atts      sql.NullString
+		createdAt string
+	)
+	err := r.Scan(&e.ID, &e.TicketID, &kind, &e.SourceID, &e.MessageID, &e.Author, &e.Subject, &e.Text,
+		&atts, &e.Raw, &createdAt)
+	if err != nil {
+		return inquiry.Entry{}, err
+	}
+	e.Kind = inquiry.EntryKind(kind)
+	if atts.Valid {
+		if err := json.Unmarshal([]byte(atts.String), &e.Attachments); err != nil {
+			return inquiry.Entry{}, fmt.Errorf("entry %d: decode attachments: %w", e.ID, err)
+		}
+	}
+	if e.CreatedAt, err = parseTime(createdAt); err != nil {
+		return inquiry.Entry{}, fmt.Errorf("entry %d: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+const setAsideColumns = `id, kind, source_id, from_addr, subject, reason, received_at, raw`
+
+func scanSetAside(r rowScanner) (inquiry.SetAside, error) {
+	var (
+		s          inquiry.SetAside
+		kind       string
+		receivedAt string
+	)
+	if err := r.Scan(&s.ID, &kind, &s.SourceID, &s.From, &s.Subject, &s.Reason, &receivedAt, &s.Raw); err != nil {
+		return inquiry.SetAside{}, err
+	}
+	s.Kind = inquiry.SetAsideKind(kind)
+	var err error
+	if s.ReceivedAt, err = parseTime(receivedAt); err != nil {
+		return inquiry.SetAside{}, fmt.Errorf("set-aside %d: %w", s.ID, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,261 @@
+// Package sqlite is Sportel's embedded store on modernc.org/sqlite (no cgo).
+//
+// The SQL is kept close to what PostgreSQL accepts ($n placeholders,
+// INSERT ... RETURNING, ON CONFLICT ... DO UPDATE, timestamps as fixed-width
+// RFC 3339 UTC text) so the pgx store can share its shape.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+)
+
+const (
+	// callTimeout bounds one statement, so a stuck database never hangs the daemon.
+	callTimeout = 10 * time.Second
+	// txTimeout bounds a whole WithTx: a transaction holds SQLite's write lock.
+	txTimeout = 30 * time.Second
+
+	// connParams: busy_timeout first so the other pragmas wait for locks
+	// instead of failing; _txlock=immediate makes BeginTx take the write lock
+	// at BEGIN, so two transactions never deadlock upgrading a read lock.
+	connParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is the SQLite store. It is safe for concurrent use.
+type Store struct {
+	db          *sql.DB
+	callTimeout time.Duration
+	txTimeout   time.Duration
+}
+
+// Open opens (creating if needed) the database at dsn, a file path or
+// ":memory:", and applies any migrations not yet recorded.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if dsn == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	// The driver splits the DSN at the first '?', so such a path cannot be
+	// passed through unchanged.
+	if strings.ContainsRune(dsn, '?') {
+		return nil, fmt.Errorf("open sqlite %q: path must not contain '?'", dsn)
+	}
+	db, err := sql.Open("sqlite", dsn+"?"+connParams)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	if dsn == ":memory:" {
+		// Every connection to :memory: is its own database: keep exactly one
+		// and never let it be closed as idle.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxIdleTime(0)
+		db.SetConnMaxLifetime(0)
+	} else {
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(4)
+	}
+	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout}
+
+	pctx, cancel := s.callCtx(ctx)
+	err = db.PingContext(pctx)
+	cancel()
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close sqlite: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.callTimeout)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", base)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", other, base, v)
+		}
+		seen[v] = base
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", base, err)
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies, in order, every embedded migration not yet in
+// schema_version. Each runs in its own write transaction that re-checks the
+// version, so two processes opening the same file at once apply it once.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	cctx, cancel := s.callCtx(ctx)
+	_, err = s.db.ExecContext(cctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("create schema_version: %w", err)
+	}
+
+	var newest sql.NullInt64
+	cctx, cancel = s.callCtx(ctx)
+	err = s.db.QueryRowContext(cctx, `SELECT MAX(version) FROM schema_version`).Scan(&newest)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if known := ms[len(ms)-1].version; newest.Valid && int(newest.Int64) > known {
+		return fmt.Errorf("database schema version %d is newer than this program knows (%d)", newest.Int64, known)
+	}
+
+	var applied []int
+	for _, m := range ms {
+		err := s.WithTx(ctx, func(tx *Tx) error {
+			cctx, cancel := tx.callCtx()
+			defer cancel()
+			var n int
+			if err := tx.tx.QueryRowContext(cctx, `SELECT COUNT(*) FROM schema_version WHERE version = $1`, m.version).Scan(&n); err != nil {
+				return fmt.Errorf("check version: %w", err)
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.tx.ExecContext(cctx, m.sql); err != nil {
+				return err
+			}
+			if _, err := tx.tx.ExecContext(cctx, `INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.version, m.name, formatTime(time.Now())); err != nil {
+				return fmt.Errorf("record version: %w", err)
+			}
+			applied = append(applied, m.version)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s: %w", m.name, err)
+		}
+	}
+	if len(applied) > 0 {
+		slog.InfoContext(ctx, "applied database migrations", slog.Any("versions", applied))
+	}
+	return nil
+}
+
+// WithTx runs fn in one write transaction (BEGIN IMMEDIATE). An error from fn,
+// or a panic, rolls it back; fn's error is returned unchanged.
+func (s *Store) WithTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		// Runs on error and while a panic unwinds; after Commit it is a no-op.
+		if done {
+			return
+		}
+		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) && err != nil {
+			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, ctx: ctx, timeout: s.callTimeout}); err != nil {
+		return err
+	}
+	done = true
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// timeLayout is RFC 3339 with a fixed nine-digit fraction: unlike
+// RFC3339Nano it never drops trailing zeros, so text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+func parseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
+// nullInt stores 0 as NULL, for optional references.
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}

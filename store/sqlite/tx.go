@@ -1,0 +1,378 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// ErrSourceTaken is returned by MarkSource when the source message was
+// already taken in: the transaction must not file it a second time.
+var ErrSourceTaken = errors.New("source already taken in")
+
+// querier is what both *sql.DB and *sql.Tx offer, so reads are written once.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is one write transaction, valid only inside the WithTx callback. Its
+// methods have no ctx parameter (desk.Tx); they use WithTx's context with a
+// per-statement timeout.
+type Tx struct {
+	tx      *sql.Tx
+	ctx     context.Context
+	timeout time.Duration
+}
+
+func (t *Tx) callCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(t.ctx, t.timeout)
+}
+
+// SourceTicket reports whether sourceID was taken in, and its ticket (0: none).
+func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var ticketID sql.NullInt64
+	err := t.tx.QueryRowContext(ctx, `SELECT ticket_id FROM sources WHERE source_id = $1`, sourceID).Scan(&ticketID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up source %q: %w", sourceID, err)
+	}
+	return ticketID.Int64, true, nil
+}
+
+// MarkSource records that sourceID was taken in (ticketID 0: no ticket). A
+// second mark of the same source fails with ErrSourceTaken, so two workers
+// racing on one message cannot both commit a ticket for it.
+func (t *Tx) MarkSource(sourceID string, ticketID int64, at time.Time) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var got string
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ($1, $2, $3)
+		ON CONFLICT (source_id) DO NOTHING RETURNING source_id`,
+		sourceID, nullInt(ticketID), formatTime(at)).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mark source %q: %w", sourceID, ErrSourceTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("mark source %q: %w", sourceID, err)
+	}
+	return nil
+}
+
+// refChunk keeps IN lists well under SQLite's bound-parameter limit even for
+// a pathological References header.
+const refChunk = 200
+
+// FindThreadRef returns the first of refs (in the given order) that is known.
+func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
+	for start := 0; start < len(refs); start += refChunk {
+		chunk := refs[start:min(start+refChunk, len(refs))]
+		found, err := t.threadRefs(chunk)
+		if err != nil {
+			return inquiry.ThreadRef{}, false, err
+		}
+		for _, r := range chunk {
+			if tr, ok := found[r]; ok {
+				return tr, true, nil
+			}
+		}
+	}
+	return inquiry.ThreadRef{}, false, nil
+}
+
+func (t *Tx) threadRefs(refs []string) (map[string]inquiry.ThreadRef, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var ph params
+	list := ph.list(refs)
+	rows, err := t.tx.QueryContext(ctx, `SELECT ref, ticket_id, kind, officer_id FROM thread_refs WHERE ref IN (`+list+`)`, ph.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find thread refs: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[string]inquiry.ThreadRef, len(refs))
+	for rows.Next() {
+		var tr inquiry.ThreadRef
+		if err := rows.Scan(&tr.Ref, &tr.TicketID, &tr.Kind, &tr.OfficerID); err != nil {
+			return nil, fmt.Errorf("find thread refs: scan: %w", err)
+		}
+		found[tr.Ref] = tr
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find thread refs: %w", err)
+	}
+	return found, nil
+}
+
+// AddThreadRef ties ref to a ticket. A ref already known keeps its first
+// ticket: a Message-ID names one message, and replies follow where it went.
+func (t *Tx) AddThreadRef(ref inquiry.ThreadRef) error {
+	if ref.Ref == "" {
+		return errors.New("add thread ref: empty ref")
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO thread_refs (ref, ticket_id, kind, officer_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (ref) DO NOTHING`, ref.Ref, ref.TicketID, string(ref.Kind), ref.OfficerID)
+	if err != nil {
+		return fmt.Errorf("add thread ref %q for ticket %d: %w", ref.Ref, ref.TicketID, err)
+	}
+	return nil
+}
+
+// TicketByID returns the ticket with id.
+func (t *Tx) TicketByID(id int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return ticketWhere(ctx, t.tx, "id", id)
+}
+
+// TicketByNumber returns the ticket numbered number (e.g. DKP-2026-000042).
+func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return ticketWhere(ctx, t.tx, "number", number)
+}
+
+// NextSequence returns the next ticket sequence for prefix and year,
+// starting at 1. The upsert takes the row's write lock, so concurrent
+// transactions serialise on it and never share a number.
+func (t *Tx) NextSequence(prefix string, year int) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var seq int
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO ticket_sequences (prefix, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (prefix, year) DO UPDATE SET last = ticket_sequences.last + 1
+		RETURNING last`, prefix, year).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("next sequence %s-%d: %w", prefix, year, err)
+	}
+	return seq, nil
+}
+
+// CreateTicket inserts tk and sets tk.ID.
+func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
+			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			$23, $24)
+		RETURNING id`,
+		tk.Number, string(tk.Channel), tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
+		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
+		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
+		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions).Scan(&tk.ID)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
+	return nil
+}
+
+// UpdateTicket writes every field of tk except its identity (ID, Number,
+// Channel).
+func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	res, err := t.tx.ExecContext(ctx, `UPDATE tickets SET sender_name = $2, sender_address = $3, chat_id = $4, subject = $5,
+			message_id = $6, language = $7, category = $8, classifier = $9, confidence = $10, reason = $11,
+			needs_review = $12, officer_id = $13, acted = $14, state = $15, outcome = $16, received_at = $17,
+			due_at = $18, answered_at = $19, closed_at = $20, updated_at = $21, linked_to = $22, mentions = $23
+		WHERE id = $1`,
+		tk.ID, tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
+		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
+		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
+		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	} else if n == 0 {
+		return fmt.Errorf("update ticket %d: no such ticket", tk.ID)
+	}
+	return nil
+}
+
+// LatestChatTicket returns the newest ticket (last filed) answered in a
+// Telegram chat.
+func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	tk, err := scanTicket(t.tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`, chatID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Ticket{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Ticket{}, false, fmt.Errorf("latest ticket of chat %d: %w", chatID, err)
+	}
+	return tk, true, nil
+}
+
+// Entries returns a ticket's record in the order it was written.
+func (t *Tx) Entries(ticketID int64) ([]inquiry.Entry, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return entriesOf(ctx, t.tx, ticketID)
+}
+
+// FirstEntry returns the first inbound entry of a ticket: what the citizen
+// originally wrote.
+func (t *Tx) FirstEntry(ticketID int64) (inquiry.Entry, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	e, err := scanEntry(t.tx.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries
+		WHERE ticket_id = $1 AND kind = $2 ORDER BY id LIMIT 1`, ticketID, string(inquiry.EntryInbound)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Entry{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Entry{}, false, fmt.Errorf("first entry of ticket %d: %w", ticketID, err)
+	}
+	return e, true, nil
+}
+
+// AddEntry appends e to its ticket's record and sets e.ID.
+func (t *Tx) AddEntry(e *inquiry.Entry) error {
+	atts, err := attachmentsJSON(e.Attachments)
+	if err != nil {
+		return fmt.Errorf("add entry to ticket %d: %w", e.TicketID, err)
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO entries (ticket_id, kind, source_id, message_id, author, subject, body,
+			attachments, raw, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		e.TicketID, string(e.Kind), e.SourceID, e.MessageID, e.Author, e.Subject, e.Text,
+		atts, nullBlob(e.Raw), formatTime(e.CreatedAt)).Scan(&e.ID)
+	if err != nil {
+		return fmt.Errorf("add entry to ticket %d: %w", e.TicketID, err)
+	}
+	return nil
+}
+
+// AddJob queues j and sets j.ID. An empty State becomes pending, a zero
+// CreatedAt now, and a zero NextAt CreatedAt (due at once).
+func (t *Tx) AddJob(j *inquiry.Job) error {
+	if j.State == "" {
+		j.State = inquiry.JobPending
+	}
+	if j.CreatedAt.IsZero() {
+		j.CreatedAt = time.Now().UTC()
+	}
+	if j.NextAt.IsZero() {
+		j.NextAt = j.CreatedAt
+	}
+	mail, chat, err := payloadJSON(j)
+	if err != nil {
+		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+	}
+	var messageID any
+	if j.Mail != nil && j.Mail.MessageID != "" {
+		messageID = j.Mail.MessageID
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
+			next_at, last_error, created_at, finished_at, sent_ref)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef).Scan(&j.ID)
+	if err != nil {
+		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+	}
+	return nil
+}
+
+// CountJobs counts jobs of kind for recipient created at or after since.
+func (t *Tx) CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND recipient = $2 AND created_at >= $3`,
+		string(kind), recipient, formatTime(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s jobs for %q: %w", kind, recipient, err)
+	}
+	return n, nil
+}
+
+// AddSetAside records a message that made no ticket and sets s.ID.
+func (t *Tx) AddSetAside(s *inquiry.SetAside) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO set_aside (kind, source_id, from_addr, subject, reason, received_at, raw)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		string(s.Kind), s.SourceID, s.From, s.Subject, s.Reason, formatTime(s.ReceivedAt), nullBlob(s.Raw)).Scan(&s.ID)
+	if err != nil {
+		return fmt.Errorf("set aside %q: %w", s.SourceID, err)
+	}
+	return nil
+}
+
+// params numbers placeholders for a statement built piece by piece.
+type params struct{ args []any }
+
+func (p *params) add(v any) string {
+	p.args = append(p.args, v)
+	return fmt.Sprintf("$%d", len(p.args))
+}
+
+func (p *params) list(vs []string) string {
+	marks := make([]string, len(vs))
+	for i, v := range vs {
+		marks[i] = p.add(v)
+	}
+	return strings.Join(marks, ", ")
+}
+
+func nullBlob(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+func attachmentsJSON(atts []inquiry.Attachment) (any, error) {
+	if len(atts) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(atts)
+	if err != nil {
+		return nil, fmt.Errorf("encode attachments: %w", err)
+	}
+	return string(b), nil
+}
+
+func payloadJSON(j *inquiry.Job) (mail, chat any, err error) {
+	if j.Mail != nil {
+		b, err := json.Marshal(j.Mail)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode mail: %w", err)
+		}
+		mail = string(b)
+	}
+	if j.Chat != nil {
+		b, err := json.Marshal(j.Chat)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode chat message: %w", err)
+		}
+		chat = string(b)
+	}
+	return mail, chat, nil
+}
