@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+
+	"sportel/config"
+	"sportel/devserver"
+	"sportel/inquiry"
+	"sportel/store/sqlite"
+)
+
+const demoConfig = `
+mailbox:
+  address: komunikimi@mkrs.example
+  display_name: "Divizioni për Komunikim Publik"
+imap:
+  addr: %s
+  security: none
+  username: komunikimi@mkrs.example
+  password: ${SPORTEL_DEMO_IMAP_PASSWORD}
+  poll_interval: 1s
+smtp:
+  addr: %s
+  security: none
+store:
+  driver: sqlite
+  dsn: %s
+officers:
+  - id: osman
+    name: "Osman D. Gashi"
+    title: "Udhëheqës i Divizionit për Komunikim Publik"
+    email: osman.gashi@mkrs.example
+  - id: jusuf
+    name: "Jusuf Lushaku"
+    title: "Zyrtar i Lartë për Informim"
+    email: jusuf.lushaku@mkrs.example
+  - id: zamira
+    name: "Zamira Ahmeti"
+    title: "Zyrtare për Informim dhe Monitorim"
+    email: zamira.ahmeti@mkrs.example
+routing:
+  - match: {category: document_request}
+    officer: jusuf
+  - match: {category: press_inquiry}
+    officer: osman
+  - officer: zamira
+outbox:
+  backoff_min: 1s
+log:
+  level: warn
+`
+
+func cmdDemo(ctx context.Context, args []string, e *env) int {
+	fs := newFlags("demo", commands()["demo"].summary, "", e)
+	keep := fs.Bool("keep", false, "keep the demo's SQLite database and print its path")
+	verbose := fs.Bool("v", false, "show Sportel's logs")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if err := runDemo(ctx, e.stdout, *keep, *verbose); err != nil {
+		fmt.Fprintf(e.stderr, "sportel demo: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
+	dir, err := os.MkdirTemp("", "sportel-demo-")
+	if err != nil {
+		return fmt.Errorf("make temporary directory: %w", err)
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	}
+	const password = "demo-only-password"
+	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
+	if err != nil {
+		return err
+	}
+	defer imapSrv.Close()
+	smtpSrv, err := devserver.StartSMTP()
+	if err != nil {
+		return err
+	}
+	defer smtpSrv.Close()
+
+	dbPath := filepath.Join(dir, "sportel.db")
+	cfg, err := config.Parse(fmt.Appendf(nil, demoConfig, imapSrv.Addr, smtpSrv.Addr, dbPath), func(name string) (string, bool) {
+		if name == "SPORTEL_DEMO_IMAP_PASSWORD" {
+			return password, true
+		}
+		return "", false
+	})
+	if err != nil {
+		return fmt.Errorf("demo configuration: %w", err)
+	}
+	logLevel := slog.LevelWarn
+	if verbose {
+		logLevel = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	fmt.Fprintf(out, "Sportel demo: an in-memory IMAP server at %s, an SMTP server at %s, a SQLite store in %s.\n", imapSrv.Addr, smtpSrv.Addr, dir)
+	fmt.Fprintf(out, "Delivering %d sample messages to the public mailbox komunikimi@mkrs.example ...\n\n", len(demoInbox))
+	start := time.Now()
+	for i, m := range demoInbox {
+		id := fmt.Sprintf("demo-%02d@citizens.example", i+1)
+		if _, err := imapSrv.Append("INBOX", m.raw(id, start), start); err != nil {
+			return err
+		}
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := a.serve(runCtx); err != nil {
+			errs <- err
+		}
+	}()
+	defer func() { stop(); wg.Wait() }()
+
+	if err := waitSettled(ctx, a.store, imapSrv, 60*time.Second); err != nil {
+		return err
+	}
+	if err := printTickets(ctx, out, a.store, smtpSrv); err != nil {
+		return err
+	}
+
+	// Part two: what comes back. An out-of-office reply to an
+	// acknowledgement, a citizen's follow-up, and an officer answering from
+	// their mail client.
+	first, ok, err := a.store.TicketByNumber(ctx, fmt.Sprintf("%s-%d-%06d", cfg.Tickets.Prefix, start.In(cfg.Tickets.Location).Year(), 1))
+	if err != nil || !ok {
+		return fmt.Errorf("find the first ticket: %v", err)
+	}
+	ack := findMail(smtpSrv, "ack", first.Number)
+	notify := findMail(smtpSrv, "notify", first.Number)
+	if ack == nil || notify == nil {
+		return errors.New("the first ticket's acknowledgement or notification was not sent")
+	}
+	sent := len(smtpSrv.Mails())
+	later := time.Now()
+	replies := [][]byte{
+		[]byte("From: Arben Krasniqi <arben.krasniqi@example.net>\r\nTo: komunikimi@mkrs.example\r\n" +
+			"Subject: =?utf-8?q?Automatic_reply=3A_Re=3A_K=C3=ABrkes=C3=AB?=\r\nAuto-Submitted: auto-replied\r\n" +
+			"Message-ID: <ooo-1@example.net>\r\nIn-Reply-To: <" + ack.messageID + ">\r\nDate: " + later.Format(time.RFC1123Z) + "\r\n\r\n" +
+			"I am out of the office until Monday.\r\n"),
+		[]byte("From: Arben Krasniqi <arben.krasniqi@example.net>\r\nTo: komunikimi@mkrs.example\r\n" +
+			"Subject: Re: [" + first.Number + "]\r\nMessage-ID: <demo-followup@example.net>\r\nDate: " + later.Format(time.RFC1123Z) + "\r\n" +
+			"Content-Type: text/plain; charset=utf-8\r\n\r\nMë duhet edhe plani dinamik i punimeve, ju lutem.\r\n"),
+		[]byte("From: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\n" +
+			"Subject: Re: " + notify.subject + "\r\nMessage-ID: <officer-answer-1@mkrs.example>\r\nIn-Reply-To: <" + notify.messageID + ">\r\n" +
+			"Date: " + later.Format(time.RFC1123Z) + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"I nderuar z. Krasniqi,\r\n\r\nJu dërgojmë kontratën e kërkuar si shtojcë brenda afatit ligjor.\r\n\r\nJusuf Lushaku\r\n\r\n" +
+			"On " + later.Format("Mon, 2 Jan 2006") + ", Divizioni wrote:\r\n> Tiketë e re " + first.Number + "\r\n"),
+	}
+	for _, raw := range replies {
+		if _, err := imapSrv.Append("INBOX", raw, later); err != nil {
+			return err
+		}
+	}
+	if err := waitSettled(ctx, a.store, imapSrv, 60*time.Second); err != nil {
+		return err
+	}
+	if err := printAftermath(ctx, out, a.store, smtpSrv, first.Number, sent); err != nil {
+		return err
+	}
+	processed, _ := imapSrv.Count(cfg.IMAP.ProcessedMailbox)
+	fmt.Fprintf(out, "\nDone in %s: %d messages read and moved to %s, %d mails sent by SMTP.\n",
+		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()))
+	if keep {
+		fmt.Fprintf(out, "The store is kept at %s; try: sportel tickets list --config <a config with store.dsn: %s>\n", dbPath, dbPath)
+	}
+	stop()
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	return nil
+}
+
+// waitSettled waits until the mailbox is empty and no send is pending.
+func waitSettled(ctx context.Context, st *sqlite.Store, srv *devserver.IMAP, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		n, err := srv.Count("INBOX")
+		if err != nil {
+			return err
+		}
+		pending, err := st.ListJobs(ctx, inquiry.JobPending, 1)
+		if err != nil {
+			return err
+		}
+		if n == 0 && len(pending) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("gave up after %s: %d messages still in INBOX, %d sends pending", limit, n, len(pending))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// capturedMail is a sent mail as the SMTP server received it.
+type capturedMail struct {
+	to, subject, messageID, ticket, kind, body string
+}
+
+func readCaptured(m devserver.Mail) (capturedMail, error) {
+	r, err := mail.CreateReader(bytes.NewReader(m.Data))
+	if err != nil {
+		return capturedMail{}, err
+	}
+	var c capturedMail
+	c.to = strings.Join(m.To, ", ")
+	c.subject, _ = r.Header.Subject()
+	c.messageID, _ = r.Header.MessageID()
+	c.ticket = r.Header.Get("X-Sportel-Ticket")
+	switch {
+	case strings.HasPrefix(c.messageID, "sportel.ack."):
+		c.kind = "ack"
+	case strings.HasPrefix(c.messageID, "sportel.notify."):
+		c.kind = "notify"
+	case strings.HasPrefix(c.messageID, "sportel.answer."):
+		c.kind = "answer"
+	}
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		if _, ok := p.Header.(*mail.InlineHeader); ok {
+			b, _ := io.ReadAll(p.Body)
+			c.body = string(b)
+			break
+		}
+	}
+	return c, nil
+}
+
+func findMail(srv *devserver.SMTP, kind, ticket string) *capturedMail {
+	for _, m := range srv.Mails() {
+		c, err := readCaptured(m)
+		if err == nil && c.kind == kind && c.ticket == ticket {
+			return &c
+		}
+	}
+	return nil
+}
+
+func printTickets(ctx context.Context, out io.Writer, st *sqlite.Store, srv *devserver.SMTP) error {
+	tickets, err := st.ListTickets(ctx, sqlite.TicketFilter{})
+	if err != nil {
+		return err
+	}
+	for _, t := range tickets {
+		fmt.Fprintf(out, "━━ %s  %s  →  %s\n", t.Number, t.Category, t.OfficerID)
+		fmt.Fprintf(out, "   from %s · language %s · %s, confidence %.2f · state %s\n", t.Sender, t.Language, t.Classifier, t.Confidence, t.State)
+		if !t.DueAt.IsZero() {
+			fmt.Fprintf(out, "   legal deadline: %s\n", t.DueAt.Format("02.01.2006"))
+		}
+		ack := findMail(srv, "ack", t.Number)
+		switch {
+		case ack != nil:
+			fmt.Fprintf(out, "   acknowledgement to %s: %q\n", ack.to, ack.subject)
+			for _, l := range strings.Split(strings.TrimSpace(ack.body), "\n") {
+				fmt.Fprintf(out, "   │ %s\n", strings.TrimRight(l, "\r"))
+			}
+		case t.State == inquiry.BulkMail:
+			fmt.Fprintln(out, "   bulk mail (list/newsletter): filed, not acknowledged, nobody notified")
+		default:
+			fmt.Fprintln(out, "   no acknowledgement sent")
+		}
+		if n := findMail(srv, "notify", t.Number); n != nil {
+			fmt.Fprintf(out, "   officer notified: %s, %q\n", n.to, n.subject)
+		}
+		fmt.Fprintln(out)
+	}
+	return nil
+}
+
+func printAftermath(ctx context.Context, out io.Writer, st *sqlite.Store, srv *devserver.SMTP, number string, sentBefore int) error {
+	fmt.Fprintf(out, "━━ What came back for %s\n", number)
+	t, _, err := st.TicketByNumber(ctx, number)
+	if err != nil {
+		return err
+	}
+	entries, err := st.Entries(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		first := strings.SplitN(strings.TrimSpace(e.Text), "\n", 2)[0]
+		fmt.Fprintf(out, "   %-9s %-30s %s\n", e.Kind, e.Author, clip(first, 70))
+	}
+	for _, m := range srv.Mails()[sentBefore:] {
+		c, err := readCaptured(m)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(out, "   sent %-6s to %s: %q\n", c.kind, c.to, c.subject)
+	}
+	fmt.Fprintf(out, "   ticket state: %s (the out-of-office reply was kept as a note and answered by nobody)\n", t.State)
+	set, err := st.ListSetAside(ctx, "", 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "   machine or quarantined mail without a ticket: %d\n", len(set))
+	return nil
+}

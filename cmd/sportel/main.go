@@ -1,0 +1,197 @@
+// Command sportel runs the public inbox of the Public Communication Division:
+// it turns mail and Telegram messages into routed, acknowledged tickets.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"sportel/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; the
+// module's build info is used otherwise.
+var version = ""
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env *env) int
+}
+
+// env carries the process's outside world, so commands are testable.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) (string, bool)
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":          {"Run the daemon: watch the mailbox (and Telegram), file tickets, send acknowledgements.", cmdRun},
+		"demo":         {"Run the whole pipeline once on built-in servers and sample inquiries; needs no configuration.", cmdDemo},
+		"tickets":      {"List, show, assign or close tickets (sportel tickets list|show|assign|close|spam).", cmdTickets},
+		"check-config": {"Validate a configuration file and print a summary, or every error.", cmdCheckConfig},
+		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
+		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
+		"version":      {"Print the version.", cmdVersion},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.LookupEnv}))
+}
+
+func run(args []string, e *env) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stdout, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "sportel: unknown command %q\n\n", args[0])
+		usage(e.stderr, cmds)
+		return 2
+	}
+	ctx, stop := signalContext(e.stderr)
+	defer stop()
+	return c.run(ctx, args[1:], e)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "Sportel files the public inbox of the Public Communication Division as routed, acknowledged tickets.")
+	fmt.Fprintln(w, "\nUsage: sportel COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-13s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'sportel COMMAND --help' for a command's flags.")
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, so work in
+// flight can finish; a second signal exits at once.
+func signalContext(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "sportel: %s: finishing work in flight (signal again to exit at once)\n", s)
+			cancel()
+		case <-ctx.Done():
+			return
+		}
+		<-sigs
+		fmt.Fprintln(stderr, "sportel: second signal: exiting now")
+		os.Exit(130)
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
+}
+
+// newFlags makes a flag set whose --help prints the command's purpose.
+func newFlags(name, summary, argsUsage string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("sportel "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "%s\n\nUsage: sportel %s [flags] %s\n", summary, name, argsUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses and maps --help to exit 0 and other errors to exit 2.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
+}
+
+// interleave moves flags after positional arguments to the front, so
+// `sportel tickets show DKP-2026-000001 --config x.yaml` works as people type it.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") {
+				if f := fs.Lookup(name); f != nil {
+					if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !bf.IsBoolFlag() {
+						if i+1 < len(args) {
+							flags = append(flags, args[i+1])
+							i++
+						}
+					}
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+func loadConfig(path string, e *env) (*config.Config, error) {
+	if path == "" {
+		return nil, errors.New("no configuration: pass --config FILE (see sportel.example.yaml)")
+	}
+	return config.Load(path, e.getenv)
+}
+
+func cmdCheckConfig(_ context.Context, args []string, e *env) int {
+	fs := newFlags("check-config", commands()["check-config"].summary, "", e)
+	path := fs.String("config", "sportel.yaml", "configuration file")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, err := loadConfig(*path, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", *path, err)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "%s: OK\n\n", *path)
+	cfg.Summary(e.stdout)
+	return 0
+}
+
+func cmdVersion(_ context.Context, _ []string, e *env) int {
+	v := version
+	if v == "" {
+		v = "devel"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "sportel %s\n", v)
+	return 0
+}
+
+// shutdownGrace bounds how long `run` waits for work in flight at exit.
+const shutdownGrace = 30 * time.Second

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/store/sqlite"
+)
+
+const ticketsHelp = `Work tickets from the command line.
+
+  sportel tickets list   [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
+  sportel tickets show   NUMBER [--json]
+  sportel tickets assign NUMBER OFFICER
+  sportel tickets close  NUMBER --outcome granted|partly_granted|refused|not_held|withdrawn|resolved [--note TEXT]
+  sportel tickets spam   NUMBER
+
+Every form takes --config FILE (default sportel.yaml).`
+
+func cmdTickets(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(e.stderr, ticketsHelp)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("tickets "+sub, ticketsHelp, "", e)
+	path := fs.String("config", "sportel.yaml", "configuration file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	state := fs.String("state", "", "list: only tickets in this state (assigned, answered, closed, bulk, spam)")
+	officer := fs.String("officer", "", "list: only this officer's tickets")
+	automated := fs.Bool("automated", false, "list: machine mail and quarantined mail that made no ticket")
+	failed := fs.Bool("failed-jobs", false, "list: sends that failed for good")
+	outcome := fs.String("outcome", "", "close: the outcome")
+	note := fs.String("note", "", "close: a note for the record")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	cfg, err := loadConfig(*path, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", *path, err)
+		return 1
+	}
+	a, err := openApp(ctx, cfg, newLogger(cfg.Log, os.Stderr))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel: %v\n", err)
+		return 1
+	}
+	defer a.Close()
+	pos := fs.Args()
+	need := func(n int, what string) bool {
+		if len(pos) != n {
+			fmt.Fprintf(e.stderr, "sportel tickets %s: want %s\n", sub, what)
+			return false
+		}
+		return true
+	}
+	by := "cli:" + currentUser()
+	switch sub {
+	case "list":
+		switch {
+		case *automated:
+			err = listSetAside(ctx, a.store, e.stdout, *asJSON)
+		case *failed:
+			err = listFailedJobs(ctx, a.store, e.stdout, *asJSON)
+		default:
+			f := sqlite.TicketFilter{OfficerID: *officer}
+			if *state != "" {
+				f.States = []inquiry.State{inquiry.State(*state)}
+			}
+			err = listTickets(ctx, a.store, f, e.stdout, *asJSON)
+		}
+	case "show":
+		if !need(1, "NUMBER") {
+			return 2
+		}
+		err = showTicket(ctx, a.store, strings.ToUpper(pos[0]), e.stdout, *asJSON)
+	case "assign":
+		if !need(2, "NUMBER OFFICER") {
+			return 2
+		}
+		var t inquiry.Ticket
+		if t, err = a.desk.Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
+			fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
+		}
+	case "close":
+		if !need(1, "NUMBER") {
+			return 2
+		}
+		var o inquiry.Outcome
+		if *outcome != "" {
+			if o, err = inquiry.ParseOutcome(*outcome); err != nil {
+				break
+			}
+		}
+		var t inquiry.Ticket
+		if t, err = a.desk.Close(ctx, strings.ToUpper(pos[0]), o, *note, by); err == nil {
+			fmt.Fprintf(e.stdout, "%s closed: %s\n", t.Number, t.Outcome)
+		}
+	case "spam":
+		if !need(1, "NUMBER") {
+			return 2
+		}
+		var t inquiry.Ticket
+		if t, err = a.desk.MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
+			fmt.Fprintf(e.stdout, "%s marked as spam\n", t.Number)
+		}
+	default:
+		fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
+		return 1
+	}
+	return 0
+}
+
+func currentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+func listTickets(ctx context.Context, st *sqlite.Store, f sqlite.TicketFilter, w io.Writer, asJSON bool) error {
+	ts, err := st.ListTickets(ctx, f)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, ts)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tRECEIVED\tSTATE\tCATEGORY\tLANG\tOFFICER\tDUE\tSENDER\tSUBJECT")
+	for _, t := range ts {
+		due := ""
+		if !t.DueAt.IsZero() {
+			due = t.DueAt.Format("2006-01-02")
+		}
+		state := string(t.State)
+		if t.NeedsReview {
+			state += " (review)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.ReceivedAt.Format("2006-01-02 15:04"),
+			state, t.Category, t.Language, t.OfficerID, due, t.Sender.Address, clip(t.Subject, 50))
+	}
+	return tw.Flush()
+}
+
+func listSetAside(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON bool) error {
+	items, err := st.ListSetAside(ctx, "", 0)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, items)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECEIVED\tKIND\tFROM\tSUBJECT\tREASON")
+	for _, s := range items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, s.From, clip(s.Subject, 40), s.Reason)
+	}
+	return tw.Flush()
+}
+
+func listFailedJobs(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON bool) error {
+	jobs, err := st.ListJobs(ctx, inquiry.JobFailed, 0)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, jobs)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB\tKIND\tRECIPIENT\tATTEMPTS\tFINISHED\tERROR")
+	for _, j := range jobs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.Recipient, j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
+	}
+	return tw.Flush()
+}
+
+func showTicket(ctx context.Context, st *sqlite.Store, number string, w io.Writer, asJSON bool) error {
+	t, ok, err := st.TicketByNumber(ctx, number)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no ticket %s", number)
+	}
+	entries, err := st.Entries(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	jobs, err := st.TicketJobs(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, map[string]any{"ticket": t, "entries": entries, "jobs": jobs})
+	}
+	fmt.Fprintf(w, "%s  %s  %s\n", t.Number, t.State, t.Outcome)
+	fmt.Fprintf(w, "Category:   %s (%s, confidence %.2f%s)\n", t.Category, t.Classifier, t.Confidence, map[bool]string{true: ", needs review"}[t.NeedsReview])
+	if t.Reason != "" {
+		fmt.Fprintf(w, "Reason:     %s\n", t.Reason)
+	}
+	fmt.Fprintf(w, "Channel:    %s   Language: %s\n", t.Channel, t.Language)
+	fmt.Fprintf(w, "Sender:     %s\n", t.Sender)
+	fmt.Fprintf(w, "Officer:    %s\n", t.OfficerID)
+	fmt.Fprintf(w, "Received:   %s\n", t.ReceivedAt.Format(time.RFC3339))
+	if !t.DueAt.IsZero() {
+		fmt.Fprintf(w, "Due:        %s\n", t.DueAt.Format("2006-01-02"))
+	}
+	for _, x := range []struct {
+		label string
+		at    time.Time
+	}{{"Answered:", t.AnsweredAt}, {"Closed:", t.ClosedAt}} {
+		if !x.at.IsZero() {
+			fmt.Fprintf(w, "%-11s %s\n", x.label, x.at.Format(time.RFC3339))
+		}
+	}
+	if t.LinkedTo != "" {
+		fmt.Fprintf(w, "Continues:  %s\n", t.LinkedTo)
+	}
+	if t.Mentions != "" {
+		fmt.Fprintf(w, "Mentions:   %s (another sender's ticket)\n", t.Mentions)
+	}
+	fmt.Fprintf(w, "Subject:    %s\n", t.Subject)
+	for _, en := range entries {
+		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, en.Author)
+		fmt.Fprintln(w, strings.TrimSpace(en.Text))
+		for _, at := range en.Attachments {
+			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
+		}
+	}
+	if len(jobs) > 0 {
+		fmt.Fprintln(w, "\nSends:")
+		for _, j := range jobs {
+			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, j.Recipient, j.Attempts)
+			if j.LastError != "" {
+				line += ": " + j.LastError
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func writeJSONCompact(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
