@@ -769,6 +769,10 @@ func (d *Desk) note(tx Tx, ticketID int64, author, text string, now time.Time) e
 	return tx.AddEntry(&inquiry.Entry{TicketID: ticketID, Kind: inquiry.EntryNote, Author: author, Text: text, CreatedAt: now})
 }
 
+// MessageIDPrefix begins every Message-ID the desk writes, so our own mail
+// can be told from other mail in the same domain.
+const MessageIDPrefix = "sportel."
+
 // newMessageID returns a random Message-ID in our domain. It is fixed when a
 // job is written, so a retried send is the same mail.
 func (d *Desk) newMessageID(kind string) string {
@@ -777,7 +781,7 @@ func (d *Desk) newMessageID(kind string) string {
 		// crypto/rand does not fail on supported platforms.
 		panic(fmt.Sprintf("read random bytes: %v", err))
 	}
-	return fmt.Sprintf("sportel.%s.%s@%s", kind, hex.EncodeToString(b[:]), d.domain)
+	return fmt.Sprintf("%s%s.%s@%s", MessageIDPrefix, kind, hex.EncodeToString(b[:]), d.domain)
 }
 
 func (d *Desk) poke() {

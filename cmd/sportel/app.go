@@ -34,6 +34,9 @@ type app struct {
 
 // openApp opens the store and builds the desk; it starts nothing.
 func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	// Libraries that log through the default logger (the store's migration
+	// notes) follow the configured level and format.
+	slog.SetDefault(log)
 	if cfg.Store.Driver != config.DriverSQLite {
 		return nil, fmt.Errorf("store.driver %q is not available in this build", cfg.Store.Driver)
 	}
@@ -135,6 +138,7 @@ func (a *app) parseOptions() parse.Options {
 	return parse.Options{
 		OwnAddresses:       []string{a.cfg.Mailbox.Address},
 		OwnMessageIDDomain: a.desk.MessageIDDomain(),
+		OwnMessageIDPrefix: desk.MessageIDPrefix,
 		MaxAttachmentBytes: a.cfg.Mail.MaxAttachmentBytes,
 		MaxRawBytes:        a.cfg.Mail.MaxRawBytes,
 	}

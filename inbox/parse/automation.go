@@ -57,7 +57,8 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	case f.deliveryReport || strings.EqualFold(mediaType, "multipart/report"):
 		return machine("delivery report")
 	case f.messageID != "" && opts.OwnMessageIDDomain != "" &&
-		hasSuffixFold(f.messageID, "@"+opts.OwnMessageIDDomain):
+		hasSuffixFold(f.messageID, "@"+opts.OwnMessageIDDomain) &&
+		strings.HasPrefix(f.messageID, opts.OwnMessageIDPrefix):
 		return machine("Message-ID of our own: " + truncateForRecord(f.messageID))
 	case f.from != "" && isOwnAddress(f.from, opts):
 		return machine("sender is our own address " + truncateForRecord(f.from))

@@ -108,3 +108,23 @@ func TestReplyToThatCannotBeAnswered(t *testing.T) {
 		})
 	}
 }
+
+// Officers' mail server writes Message-IDs in our domain too; only the ones
+// with our prefix are ours.
+func TestOwnMessageIDNeedsPrefix(t *testing.T) {
+	opts := Options{OwnAddresses: []string{"komunikimi@mkrs.example"}, OwnMessageIDDomain: "mkrs.example", OwnMessageIDPrefix: "sportel."}
+	tests := []struct {
+		messageID string
+		want      inquiry.Automation
+	}{
+		{"sportel.ack.0a1b2c@mkrs.example", inquiry.Machine},
+		{"CAB12345@mkrs.example", inquiry.Human},
+		{"sportel.ack.0a1b2c@example.org", inquiry.Human},
+	}
+	for _, tt := range tests {
+		h := readHeader(t, "From: jusuf.lushaku@mkrs.example\r\nMessage-ID: <"+tt.messageID+">\r\n")
+		if got, reason := IsAutomated(h, opts); got != tt.want {
+			t.Errorf("Message-ID %s: %q (%s), want %q", tt.messageID, got, reason, tt.want)
+		}
+	}
+}

@@ -34,6 +34,10 @@ type Options struct {
 	// OwnMessageIDDomain: Message-IDs we generate end in "@" + this; mail
 	// whose Message-ID is ours is Machine.
 	OwnMessageIDDomain string
+	// OwnMessageIDPrefix, when set, must also begin our Message-IDs: the
+	// officers' own mail server writes Message-IDs in the same domain, and
+	// their mail is not ours.
+	OwnMessageIDPrefix string
 	// MaxAttachmentBytes is the content kept per attachment (default 10 MiB);
 	// beyond it Content is cut, Truncated set, and Size stays the full size.
 	MaxAttachmentBytes int64
