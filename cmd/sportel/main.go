@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 
 	"sportel/config"
 )
@@ -192,6 +191,3 @@ func cmdVersion(_ context.Context, _ []string, e *env) int {
 	fmt.Fprintf(e.stdout, "sportel %s\n", v)
 	return 0
 }
-
-// shutdownGrace bounds how long `run` waits for work in flight at exit.
-const shutdownGrace = 30 * time.Second
