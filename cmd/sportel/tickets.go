@@ -14,7 +14,7 @@ import (
 	"sportel/store/sqlite"
 )
 
-const ticketsHelp = `Work tickets from the command line.
+const ticketsHelp = `Work tickets from the command line: list, show, assign, close, mark as spam.
 
   sportel tickets list   [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
   sportel tickets show   NUMBER [--json]
