@@ -37,7 +37,7 @@ type OutboxConfig struct {
 	Lease       time.Duration // how long a claim holds (default 2m)
 	// Poll is how often to look for jobs written by other instances.
 	Poll time.Duration // default 2s
-	// SendTimeout bounds one send (default 3m).
+	// SendTimeout bounds one send (default and at most 90% of Lease).
 	SendTimeout time.Duration
 }
 
@@ -60,8 +60,10 @@ func (c *OutboxConfig) defaults() {
 	if c.Poll <= 0 {
 		c.Poll = 2 * time.Second
 	}
-	if c.SendTimeout <= 0 {
-		c.SendTimeout = 3 * time.Minute
+	// A send must end before its lease does, or another worker could take
+	// the job over and send the same mail while the first is still at it.
+	if c.SendTimeout <= 0 || c.SendTimeout > c.Lease*9/10 {
+		c.SendTimeout = c.Lease * 9 / 10
 	}
 }
 
