@@ -78,6 +78,9 @@ type Outbox struct {
 	// Sent, when set, is called after each successful send (the demo prints
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
+	// Failed, when set, is called after each failed attempt; final says the
+	// job was given up.
+	Failed func(j inquiry.Job, err error, final bool)
 }
 
 // NewOutbox returns a worker for d's jobs. chat may be nil when Telegram is
@@ -228,6 +231,9 @@ func (o *Outbox) send(j inquiry.Job) {
 			log.Error("mark job failed", "err", ferr)
 		}
 		log.Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
+		if o.Failed != nil {
+			o.Failed(j, err, true)
+		}
 		return
 	}
 	delay := o.backoff(j.Attempts)
@@ -238,6 +244,9 @@ func (o *Outbox) send(j inquiry.Job) {
 		log.Error("schedule retry", "err", rerr)
 	}
 	log.Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
+	if o.Failed != nil {
+		o.Failed(j, err, false)
+	}
 }
 
 func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {

@@ -18,6 +18,7 @@ import (
 	"sportel/inbox/mailer"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
+	"sportel/metrics"
 	"sportel/route"
 	"sportel/store/sqlite"
 )
@@ -30,6 +31,18 @@ type app struct {
 	store      *sqlite.Store
 	classifier desk.Classifier
 	desk       *desk.Desk
+	// metrics is set by serve when metrics.listen is configured.
+	metrics *metrics.Metrics
+}
+
+// Handle passes a message to the desk and counts what became of it; the IMAP
+// watcher and the Telegram bot call this rather than the desk directly.
+func (a *app) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	d, err := a.desk.Handle(ctx, m)
+	if err == nil && a.metrics != nil {
+		a.metrics.Message(string(m.Channel), string(d))
+	}
+	return d, err
 }
 
 // openApp opens the store and builds the desk; it starts nothing.
@@ -170,7 +183,7 @@ func (a *app) newWatcher() (*inbox.Watcher, error) {
 			return parse.Parse(raw, received, popts)
 		},
 		Logger: a.log.With("component", "imap"),
-	}, a.desk, a.store)
+	}, a, a.store)
 }
 
 // newMailer builds the SMTP side.

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"sportel/inquiry"
+	"sportel/metrics"
 )
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -46,13 +49,28 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	outbox := a.newOutbox(m, nil)
+	runners := map[string]func(context.Context) error{"imap": watcher.Run, "outbox": outbox.Run}
+	if a.cfg.Metrics.Listen != "" {
+		met := metrics.New()
+		a.metrics = met
+		outbox.Sent = func(j inquiry.Job) { met.Sent(string(j.Kind)) }
+		outbox.Failed = func(j inquiry.Job, _ error, final bool) { met.SendFailed(string(j.Kind), final) }
+		met.Gauge("sportel_imap_last_good_fetch_timestamp_seconds", "Unix time of the last successful IMAP fetch (0: none yet).", func() float64 {
+			if t := watcher.Stats().LastGoodFetch; !t.IsZero() {
+				return float64(t.UnixNano()) / 1e9
+			}
+			return 0
+		})
+		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
+		runners["metrics"] = func(ctx context.Context) error { return met.Serve(ctx, a.cfg.Metrics.Listen, a.log) }
+	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
 		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
 		"officers", len(a.cfg.Officers), "telegram", a.cfg.Telegram != nil)
 
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for name, run := range map[string]func(context.Context) error{"imap": watcher.Run, "outbox": outbox.Run} {
+	errs := make(chan error, len(runners))
+	for name, run := range runners {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
