@@ -1,0 +1,530 @@
+// Package bot is Sportel's Telegram adapter: it long-polls the Bot API with
+// its own at-least-once loop, turns citizens' messages into desk messages,
+// lets officers work tickets from Telegram, and sends the outbox's chat
+// jobs (SendChat).
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+// Desk is what the bot asks of the pipeline.
+type Desk interface {
+	Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error)
+	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
+	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
+	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
+	Close(ctx context.Context, number string, o inquiry.Outcome, note, by string) (inquiry.Ticket, error)
+	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
+	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
+	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
+	Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	LinkPrivateChat(ctx context.Context, number string, userID, chatID int64) (inquiry.Ticket, error)
+}
+
+// State is the store's small key-value table: the update offset and each
+// chat's language choice live there.
+type State interface {
+	GetState(ctx context.Context, key string) (string, bool, error)
+	SetState(ctx context.Context, key, value string) error
+}
+
+// Officer is a person who may work tickets from Telegram.
+type Officer struct {
+	ID, Name       string
+	TelegramUserID int64
+}
+
+// Options configures the bot.
+type Options struct {
+	Token  string
+	APIURL string // default https://api.telegram.org
+	// DiscussionChatID is the group linked to the ministry's channel: comments
+	// there that mention or answer the bot become tickets. 0: none.
+	DiscussionChatID int64
+	// OfficersChatID is the officers' group; there only commands act. 0: none.
+	OfficersChatID int64
+	PollTimeout    time.Duration // long-poll timeout (default 50s)
+	// FloodMessages per FloodPer is what one chat may send before the bot
+	// stops answering it for FloodPer (default 20 per minute).
+	FloodMessages int
+	FloodPer      time.Duration
+	Officers      []Officer
+	Logger        *slog.Logger
+	HTTPClient    *http.Client // optional; its Timeout must exceed PollTimeout
+}
+
+const (
+	keyOffset     = "telegram.offset"
+	keyLangPrefix = "telegram.lang."
+	keyNewPrefix  = "telegram.new."
+	// maxUpdateAttempts bounds how often one update is retried when the
+	// desk fails on it, so one poisonous update cannot stop the queue.
+	maxUpdateAttempts = 5
+)
+
+// Bot is the Telegram adapter. Run and SendChat may be used concurrently.
+type Bot struct {
+	opts   Options
+	api    *tgbot.Bot
+	http   *http.Client
+	desk   Desk
+	state  State
+	log    *slog.Logger
+	me     models.User
+	flood  *floodGate
+	now    func() time.Time
+	byUser map[int64]Officer
+	byID   map[string]Officer
+
+	// fetchMu keeps a second Run in this process from polling the token
+	// too: Telegram would answer one of them with 409.
+	fetchMu sync.Mutex
+}
+
+// New connects to the Bot API: it asks getMe for the bot's name and removes
+// any webhook, since a webhook and long polling exclude each other.
+func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
+	if strings.TrimSpace(opts.Token) == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = "https://api.telegram.org"
+	}
+	opts.APIURL = strings.TrimRight(opts.APIURL, "/")
+	if opts.PollTimeout <= 0 {
+		opts.PollTimeout = 50 * time.Second
+	}
+	if opts.FloodMessages <= 0 {
+		opts.FloodMessages = 20
+	}
+	if opts.FloodPer <= 0 {
+		opts.FloodPer = time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: opts.PollTimeout + 10*time.Second}
+	}
+	if client.Timeout != 0 && client.Timeout <= opts.PollTimeout {
+		// Every long poll would be cut off by the client and look like an error.
+		return nil, fmt.Errorf("telegram: HTTP client timeout %v must exceed the poll timeout %v", client.Timeout, opts.PollTimeout)
+	}
+	b := &Bot{
+		opts:   opts,
+		http:   client,
+		desk:   d,
+		state:  st,
+		log:    opts.Logger.With("component", "telegram"),
+		flood:  newFloodGate(opts.FloodMessages, opts.FloodPer),
+		now:    time.Now,
+		byUser: make(map[int64]Officer),
+		byID:   make(map[string]Officer),
+	}
+	for _, o := range opts.Officers {
+		if o.TelegramUserID != 0 {
+			b.byUser[o.TelegramUserID] = o
+		}
+		b.byID[o.ID] = o
+	}
+	api, err := tgbot.New(opts.Token,
+		tgbot.WithServerURL(opts.APIURL),
+		tgbot.WithHTTPClient(opts.PollTimeout, client),
+		// getMe is called below with the caller's context instead.
+		tgbot.WithSkipGetMe(),
+		// Handlers run inside Run's loop, one update at a time, so the
+		// offset is committed only after its update was handled.
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithMiddlewares(b.recoverPanics),
+		tgbot.WithDefaultHandler(b.onUpdate),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Error("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: create client: %w", err)
+	}
+	b.api = api
+	api.RegisterHandlerMatchFunc(func(u *models.Update) bool { return u.CallbackQuery != nil }, b.onCallback)
+
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getMe: %w", err)
+	}
+	b.me = *me
+	if _, err := api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return nil, fmt.Errorf("telegram: deleteWebhook: %w", err)
+	}
+	b.log.Info("telegram bot ready", "username", me.Username)
+	return b, nil
+}
+
+// Username is the bot's @name without the @.
+func (b *Bot) Username() string { return b.me.Username }
+
+// Run long-polls for updates until ctx is done and returns nil then. Each
+// update is handled before the next offset is asked for, and the offset is
+// stored after it, so a crash at any point replays the update instead of
+// losing it; the desk's intake is idempotent on "tg:<chat>:<message>".
+func (b *Bot) Run(ctx context.Context) error {
+	if !b.fetchMu.TryLock() {
+		return errors.New("telegram: Run is already polling this bot token")
+	}
+	defer b.fetchMu.Unlock()
+
+	offset, err := b.loadOffset(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = time.Second
+	bo.MaxInterval = 30 * time.Second
+	bo.MaxElapsedTime = 0
+	attempts := map[int64]int{}
+	for ctx.Err() == nil {
+		updates, err := b.fetch(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			wait := bo.NextBackOff()
+			var apiErr *APIError
+			switch {
+			case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
+				b.log.Error("another process polls this bot token (or a webhook is set): only one Sportel may run per bot", "err", err, "retry_in", wait)
+			case errors.As(err, &apiErr) && apiErr.RetryAfter > 0:
+				wait = max(wait, time.Duration(apiErr.RetryAfter)*time.Second)
+				b.log.Warn("getUpdates rate limited", "retry_in", wait)
+			default:
+				b.log.Warn("getUpdates failed", "err", err, "retry_in", wait)
+			}
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		bo.Reset()
+		for _, u := range updates {
+			if u.ID < offset {
+				continue // confirmed before; Telegram should not send it again
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			w := b.process(ctx, u)
+			if w.retry != nil && ctx.Err() == nil {
+				attempts[u.ID]++
+				if attempts[u.ID] < maxUpdateAttempts {
+					wait := bo.NextBackOff()
+					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "retry_in", wait)
+					if !sleep(ctx, wait) {
+						return nil
+					}
+					break // fetch again from the same offset
+				}
+				b.log.Error("update skipped after repeated failures", "update_id", u.ID, "err", w.retry)
+			}
+			if ctx.Err() != nil {
+				// Cut off mid-update: leave it unconfirmed so it comes again.
+				return nil
+			}
+			delete(attempts, u.ID)
+			offset = u.ID + 1
+			if err := b.state.SetState(ctx, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				// The update itself is committed by the desk; a lost offset
+				// only means it is replayed, and intake is idempotent.
+				b.log.Error("store telegram offset", "offset", offset, "err", err)
+			}
+			// Direct replies go out after the commit: a replayed update must
+			// not answer twice. Chat jobs from the desk go through the outbox.
+			b.flush(ctx, w)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) loadOffset(ctx context.Context) (int64, error) {
+	v, ok, err := b.state.GetState(ctx, keyOffset)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: load offset: %w", err)
+	}
+	if !ok || v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: load offset: bad value %q: %w", v, err)
+	}
+	return n, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// APIError is an error answer from the Bot API.
+type APIError struct {
+	Method      string
+	Code        int
+	Description string
+	RetryAfter  int // seconds, for 429
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s: telegram error %d: %s", e.Method, e.Code, e.Description)
+}
+
+// fetch calls getUpdates itself: the library only offers it inside
+// b.Start, which confirms updates before they are handled.
+func (b *Bot) fetch(ctx context.Context, offset int64) ([]models.Update, error) {
+	form := url.Values{
+		"timeout":         {strconv.Itoa(int(b.opts.PollTimeout / time.Second))},
+		"allowed_updates": {`["message","edited_message","callback_query"]`},
+	}
+	if offset > 0 {
+		form.Set("offset", strconv.FormatInt(offset, 10))
+	}
+	endpoint := b.opts.APIURL + "/bot" + b.opts.Token + "/getUpdates"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", b.scrub(err))
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", b.scrub(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: read answer: %w", err)
+	}
+	var ans struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		ErrorCode   int               `json:"error_code"`
+		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(body, &ans); err != nil {
+		return nil, fmt.Errorf("getUpdates: decode answer (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if !ans.OK {
+		return nil, &APIError{Method: "getUpdates", Code: ans.ErrorCode, Description: ans.Description, RetryAfter: ans.Parameters.RetryAfter}
+	}
+	updates := make([]models.Update, 0, len(ans.Result))
+	for _, raw := range ans.Result {
+		var u models.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			// One malformed update must not block the rest: keep its id so
+			// it is confirmed, and handle it as empty.
+			var id struct {
+				ID int64 `json:"update_id"`
+			}
+			_ = json.Unmarshal(raw, &id)
+			b.log.Warn("update could not be decoded; skipped", "update_id", id.ID, "err", err)
+			u = models.Update{ID: id.ID}
+		}
+		updates = append(updates, u)
+	}
+	return updates, nil
+}
+
+// scrub keeps the token out of error texts (a url.Error names the URL).
+func (b *Bot) scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = strings.ReplaceAll(ue.URL, b.opts.Token, "***")
+	}
+	return err
+}
+
+// work is what handling one update leaves to do after its offset is
+// committed, and whether it must be retried.
+type work struct {
+	retry error
+	out   []outgoing
+}
+
+type outgoing struct {
+	send   *tgbot.SendMessageParams
+	answer *tgbot.AnswerCallbackQueryParams
+	edit   *tgbot.EditMessageReplyMarkupParams
+}
+
+type workKey struct{}
+
+func workOf(ctx context.Context) *work {
+	w, _ := ctx.Value(workKey{}).(*work)
+	return w
+}
+
+func (b *Bot) process(ctx context.Context, u models.Update) *work {
+	w := &work{}
+	b.api.ProcessUpdate(context.WithValue(ctx, workKey{}, w), &u)
+	return w
+}
+
+// recoverPanics keeps one bad update from killing the daemon; the update
+// counts as handled so it is not replayed into the same panic forever.
+func (b *Bot) recoverPanics(next tgbot.HandlerFunc) tgbot.HandlerFunc {
+	return func(ctx context.Context, api *tgbot.Bot, u *models.Update) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("telegram handler panicked", "update_id", u.ID, "panic", fmt.Sprint(r))
+				if w := workOf(ctx); w != nil {
+					w.retry = nil
+				}
+			}
+		}()
+		next(ctx, api, u)
+	}
+}
+
+// failed marks the update for retry: the desk could not commit it.
+func failed(ctx context.Context, err error) {
+	if w := workOf(ctx); w != nil {
+		w.retry = err
+	}
+}
+
+func (b *Bot) queue(ctx context.Context, o outgoing) {
+	if w := workOf(ctx); w != nil {
+		w.out = append(w.out, o)
+		return
+	}
+	b.flush(ctx, &work{out: []outgoing{o}})
+}
+
+// reply queues a direct answer (not an outbox job: these are answers to
+// commands and button presses, worthless if late, at most once).
+func (b *Bot) reply(ctx context.Context, chat int64, replyTo int, text string, kb *models.InlineKeyboardMarkup) {
+	for i, part := range splitText(text, maxMessageLen) {
+		p := &tgbot.SendMessageParams{ChatID: chat, Text: part, LinkPreviewOptions: noPreview()}
+		if i == 0 && replyTo != 0 {
+			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
+		}
+		if kb != nil && i == len(splitText(text, maxMessageLen))-1 {
+			p.ReplyMarkup = kb
+		}
+		b.queue(ctx, outgoing{send: p})
+	}
+}
+
+func (b *Bot) flush(ctx context.Context, w *work) {
+	for _, o := range w.out {
+		err := b.retryOnce(ctx, func() error {
+			var err error
+			switch {
+			case o.send != nil:
+				_, err = b.api.SendMessage(ctx, o.send)
+			case o.answer != nil:
+				_, err = b.api.AnswerCallbackQuery(ctx, o.answer)
+			case o.edit != nil:
+				_, err = b.api.EditMessageReplyMarkup(ctx, o.edit)
+			}
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			b.log.Warn("telegram reply not sent", "err", err)
+		}
+	}
+}
+
+// retryOnce obeys one short 429 for a direct reply; longer waits are not
+// worth holding the update loop for.
+func (b *Bot) retryOnce(ctx context.Context, f func() error) error {
+	err := f()
+	var tm *tgbot.TooManyRequestsError
+	if errors.As(err, &tm) && tm.RetryAfter <= 5 {
+		if !sleep(ctx, time.Duration(max(tm.RetryAfter, 1))*time.Second) {
+			return err
+		}
+		return f()
+	}
+	return err
+}
+
+func noPreview() *models.LinkPreviewOptions {
+	t := true
+	return &models.LinkPreviewOptions{IsDisabled: &t}
+}
+
+// CheckOfficers warns about every officer the bot cannot write to (they
+// never pressed Start, or blocked the bot) and about group chats it cannot
+// see. sendChatAction is the cheapest call that fails exactly as a message
+// to them would.
+func (b *Bot) CheckOfficers(ctx context.Context) {
+	for _, o := range b.opts.Officers {
+		if o.TelegramUserID == 0 {
+			continue
+		}
+		_, err := b.api.SendChatAction(ctx, &tgbot.SendChatActionParams{ChatID: o.TelegramUserID, Action: models.ChatActionTyping})
+		if err != nil {
+			b.log.Warn("officer cannot be reached on Telegram: they must open the bot and press Start",
+				"officer", o.ID, "telegram_user_id", o.TelegramUserID, "err", err)
+		}
+	}
+	for name, chat := range map[string]int64{"officers_chat_id": b.opts.OfficersChatID, "discussion_chat_id": b.opts.DiscussionChatID} {
+		if chat == 0 {
+			continue
+		}
+		if _, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: chat}); err != nil {
+			b.log.Warn("telegram group cannot be reached: add the bot to it", "setting", name, "chat_id", chat, "err", err)
+		}
+	}
+}
+
+// LookupUsername asks getMe for the bot's @name before the bot is built:
+// the desk needs it for t.me links and the bot needs the desk.
+func LookupUsername(ctx context.Context, opts Options) (string, error) {
+	if opts.APIURL == "" {
+		opts.APIURL = "https://api.telegram.org"
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	api, err := tgbot.New(opts.Token, tgbot.WithServerURL(strings.TrimRight(opts.APIURL, "/")),
+		tgbot.WithHTTPClient(time.Minute, client), tgbot.WithSkipGetMe())
+	if err != nil {
+		return "", fmt.Errorf("telegram: create client: %w", err)
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return "", fmt.Errorf("telegram: getMe: %w", err)
+	}
+	return me.Username, nil
+}

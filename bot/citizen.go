@@ -1,0 +1,434 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+// onUpdate is the default handler: every update that is not a button
+// press. It decides by chat who is speaking and what they may do.
+func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+	switch {
+	case u.Message != nil:
+		b.onMessage(ctx, u.ID, u.Message)
+	case u.EditedMessage != nil:
+		m := u.EditedMessage
+		// An edit would silently change what was filed; ask for a new
+		// message instead, and only where the bot talks privately.
+		if m.Chat.Type == models.ChatTypePrivate && m.From != nil && !b.isOfficer(m.From.ID) {
+			b.log.Info("edited message declined", "update_id", u.ID, "chat_id", m.Chat.ID)
+			if !b.muted(m.Chat.ID) {
+				b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
+			}
+		}
+	default:
+		b.log.Debug("update ignored", "update_id", u.ID)
+	}
+}
+
+func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) {
+	switch {
+	case m.Chat.Type == models.ChatTypePrivate:
+		if m.From == nil {
+			return
+		}
+		if o, ok := b.byUser[m.From.ID]; ok {
+			b.onOfficerPrivate(ctx, o, m)
+			return
+		}
+		b.onCitizen(ctx, updateID, m)
+	case b.opts.OfficersChatID != 0 && m.Chat.ID == b.opts.OfficersChatID:
+		b.onOfficersGroup(ctx, m)
+	case b.opts.DiscussionChatID != 0 && m.Chat.ID == b.opts.DiscussionChatID:
+		b.onDiscussion(ctx, updateID, m)
+	default:
+		b.log.Debug("message in an unknown chat ignored", "update_id", updateID, "chat_id", m.Chat.ID, "chat_type", m.Chat.Type)
+	}
+}
+
+// command splits "/cmd@bot args" into "cmd" and "args"; ok is false when
+// the text is not a command (or one addressed to another bot).
+func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(m.Text, "/") {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(m.Text, " ")
+	head, to, addressed := strings.Cut(head[1:], "@")
+	if addressed && !strings.EqualFold(to, b.me.Username) {
+		return "", "", false
+	}
+	if nl := strings.IndexByte(head, '\n'); nl >= 0 {
+		rest = head[nl+1:] + " " + rest
+		head = head[:nl]
+	}
+	// A bare "/" is a command too: it gets the help text, not a ticket.
+	return strings.ToLower(head), strings.TrimSpace(rest), true
+}
+
+func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) {
+	chat := m.Chat.ID
+	muted, notify := b.flood.note(chat, b.now())
+	lang := b.chatLanguage(ctx, chat, m.From)
+	if notify {
+		b.log.Warn("chat is flooding; answers paused", "chat_id", chat, "for", b.opts.FloodPer)
+		b.reply(ctx, chat, 0, say(lang).flood, nil)
+	}
+	if cmd, args, ok := b.command(m); ok {
+		if muted {
+			return
+		}
+		switch cmd {
+		case "start":
+			b.onStart(ctx, m, args, lang)
+		case "status":
+			b.onStatus(ctx, m, lang)
+		case "new":
+			if args == "" {
+				if err := b.state.SetState(ctx, keyNewPrefix+strconv.FormatInt(chat, 10), "1"); err != nil {
+					failed(ctx, fmt.Errorf("remember /new for chat %d: %w", chat, err))
+					return
+				}
+				b.reply(ctx, chat, m.ID, say(lang).newPrompt, nil)
+				return
+			}
+			b.fileCitizen(ctx, m, args, true, muted, false)
+		case "tickets", "ticket", "close", "reply":
+			b.log.Warn("refused an officer command from a non-officer", "command", cmd, "user_id", m.From.ID)
+			b.reply(ctx, chat, m.ID, say(lang).refused, nil)
+		default:
+			b.reply(ctx, chat, m.ID, say(lang).help, nil)
+		}
+		return
+	}
+	text := messageText(m)
+	atts := attachments(m)
+	switch {
+	case unsupportedContent(m):
+		b.log.Info("unsupported content declined", "update_id", updateID, "chat_id", chat)
+		if !muted {
+			b.reply(ctx, chat, m.ID, say(lang).unsupported, nil)
+		}
+		return
+	case strings.TrimSpace(text) == "" && len(atts) == 0:
+		if m.Text == "" && m.Caption == "" {
+			// A service message (pinned, chat settings): nothing was said.
+			b.log.Debug("service message ignored", "update_id", updateID, "chat_id", chat)
+			return
+		}
+		if !muted {
+			b.reply(ctx, chat, m.ID, say(lang).empty, nil)
+		}
+		return
+	}
+	forceNew := false
+	key := keyNewPrefix + strconv.FormatInt(chat, 10)
+	if v, ok, err := b.state.GetState(ctx, key); err != nil {
+		failed(ctx, fmt.Errorf("read /new for chat %d: %w", chat, err))
+		return
+	} else if ok && v == "1" {
+		forceNew = true
+	}
+	if b.fileCitizen(ctx, m, text, forceNew, muted, false) && forceNew {
+		if err := b.state.SetState(ctx, key, ""); err != nil {
+			b.log.Warn("clear /new", "chat_id", chat, "err", err)
+		}
+	}
+}
+
+// fileCitizen hands a citizen's message to the desk; the acknowledgement
+// comes back through the outbox. It reports whether the desk took it.
+func (b *Bot) fileCitizen(ctx context.Context, m *models.Message, text string, forceNew, muted, public bool) bool {
+	msg := b.inquiryMessage(ctx, m, text)
+	msg.ForceNew = forceNew
+	msg.Public = public
+	// A muted chat is still filed, just not answered.
+	msg.SuppressAck = muted
+	disp, err := b.desk.Handle(ctx, msg)
+	if err != nil {
+		failed(ctx, fmt.Errorf("file %s: %w", msg.SourceID, err))
+		return false
+	}
+	b.log.Info("telegram message filed", "source", msg.SourceID, "disposition", disp)
+	return true
+}
+
+func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string) *inquiry.Message {
+	received := time.Unix(int64(m.Date), 0)
+	if m.Date == 0 {
+		received = b.now()
+	}
+	msg := &inquiry.Message{
+		Channel:     inquiry.ChannelTelegram,
+		SourceID:    fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ID),
+		ChatID:      m.Chat.ID,
+		ChatMsgID:   m.ID,
+		Text:        text,
+		Attachments: attachments(m),
+		ReceivedAt:  received,
+	}
+	if m.ReplyToMessage != nil {
+		msg.ReplyToMsgID = m.ReplyToMessage.ID
+	}
+	if m.From != nil {
+		msg.UserID = m.From.ID
+		msg.From = inquiry.Address{Name: displayName(m.From)}
+		msg.ClientLanguage = m.From.LanguageCode
+	}
+	if m.Chat.Type == models.ChatTypePrivate {
+		if l, ok := b.chosenLanguage(ctx, m.Chat.ID); ok {
+			msg.LanguageChoice = l
+		}
+	}
+	return msg
+}
+
+func displayName(u *models.User) string {
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if name == "" && u.Username != "" {
+		name = "@" + u.Username
+	}
+	return name
+}
+
+// messageText is what the person wrote: the text, or a media caption.
+func messageText(m *models.Message) string {
+	if m.Text != "" {
+		return m.Text
+	}
+	return m.Caption
+}
+
+// attachments lists the files on a message; their content stays with
+// Telegram (the file id fetches it).
+func attachments(m *models.Message) []inquiry.Attachment {
+	var out []inquiry.Attachment
+	if len(m.Photo) > 0 {
+		best := m.Photo[0]
+		for _, p := range m.Photo[1:] {
+			if p.Width*p.Height > best.Width*best.Height {
+				best = p
+			}
+		}
+		out = append(out, inquiry.Attachment{FileID: best.FileID, Name: "photo.jpg", ContentType: "image/jpeg", Size: int64(best.FileSize)})
+	}
+	if d := m.Document; d != nil {
+		out = append(out, inquiry.Attachment{FileID: d.FileID, Name: or(d.FileName, "document"), ContentType: or(d.MimeType, "application/octet-stream"), Size: d.FileSize})
+	}
+	if v := m.Voice; v != nil {
+		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: "voice.ogg", ContentType: or(v.MimeType, "audio/ogg"), Size: v.FileSize})
+	}
+	if v := m.Video; v != nil {
+		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: or(v.FileName, "video.mp4"), ContentType: or(v.MimeType, "video/mp4"), Size: v.FileSize})
+	}
+	if a := m.Audio; a != nil {
+		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(a.FileName, or(a.Title, "audio")), ContentType: or(a.MimeType, "audio/mpeg"), Size: a.FileSize})
+	}
+	if v := m.VideoNote; v != nil {
+		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: "video_note.mp4", ContentType: "video/mp4", Size: int64(v.FileSize)})
+	}
+	if a := m.Animation; a != nil {
+		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(a.FileName, "animation.mp4"), ContentType: or(a.MimeType, "video/mp4"), Size: a.FileSize})
+	}
+	return out
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// unsupportedContent is something a person sent that cannot be a request:
+// a sticker, a location, a contact card, a poll, a game and the like.
+func unsupportedContent(m *models.Message) bool {
+	return m.Sticker != nil || m.Location != nil || m.Venue != nil || m.Contact != nil ||
+		m.Poll != nil || m.Dice != nil || m.Game != nil || m.Story != nil || m.Checklist != nil ||
+		m.Invoice != nil || m.PaidMedia != nil
+}
+
+// chosenLanguage is the language the chat picked with /start, if any.
+func (b *Bot) chosenLanguage(ctx context.Context, chat int64) (inquiry.Language, bool) {
+	v, ok, err := b.state.GetState(ctx, keyLangPrefix+strconv.FormatInt(chat, 10))
+	if err != nil {
+		b.log.Warn("read chat language", "chat_id", chat, "err", err)
+		return "", false
+	}
+	l := inquiry.Language(v)
+	if !ok || l == "" || l == inquiry.UndefinedLang || !l.Valid() {
+		return "", false
+	}
+	return l, true
+}
+
+// chatLanguage is the language of the bot's own replies: the chat's choice,
+// else the user's Telegram language, else Albanian.
+func (b *Bot) chatLanguage(ctx context.Context, chat int64, from *models.User) inquiry.Language {
+	if l, ok := b.chosenLanguage(ctx, chat); ok {
+		return l
+	}
+	if from != nil {
+		if l, ok := clientLanguage(from.LanguageCode); ok {
+			return l
+		}
+	}
+	return inquiry.Albanian
+}
+
+func (b *Bot) muted(chat int64) bool {
+	muted, _ := b.flood.note(chat, b.now())
+	return muted
+}
+
+func (b *Bot) onStart(ctx context.Context, m *models.Message, payload string, lang inquiry.Language) {
+	chat := m.Chat.ID
+	if number := ticketNumber(payload); number != "" {
+		// The deep link from a public acknowledgement: tie the ticket to
+		// this private chat. The desk refuses anyone but its author.
+		if _, err := b.desk.LinkPrivateChat(ctx, number, m.From.ID, chat); err != nil {
+			b.log.Info("ticket link refused", "ticket", number, "user_id", m.From.ID, "err", err)
+			b.reply(ctx, chat, m.ID, say(lang).linkFailed, nil)
+			return
+		}
+		b.reply(ctx, chat, m.ID, fmt.Sprintf(say(lang).linked, number), nil)
+		return
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	var row []models.InlineKeyboardButton
+	for _, lb := range languageButtons {
+		row = append(row, models.InlineKeyboardButton{Text: lb.Label, CallbackData: "lang:" + string(lb.Lang)})
+	}
+	kb.InlineKeyboard = [][]models.InlineKeyboardButton{row}
+	b.reply(ctx, chat, 0, greeting, kb)
+}
+
+// ticketNumber finds a ticket number such as DKP-2026-000042 in s; the
+// prefix is whatever letters it carries.
+func ticketNumber(s string) string {
+	s = strings.TrimSpace(s)
+	prefix, _, ok := strings.Cut(s, "-")
+	if !ok || prefix == "" {
+		return ""
+	}
+	return inquiry.FindNumber(prefix, s)
+}
+
+func (b *Bot) onLanguageChoice(ctx context.Context, q *models.CallbackQuery, choice string) {
+	lang := inquiry.Language(choice)
+	answer := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}
+	if !lang.Valid() || lang == inquiry.UndefinedLang {
+		b.queue(ctx, outgoing{answer: answer})
+		return
+	}
+	msg := q.Message.Message
+	if msg == nil {
+		b.queue(ctx, outgoing{answer: answer})
+		return
+	}
+	chat := msg.Chat.ID
+	if err := b.state.SetState(ctx, keyLangPrefix+strconv.FormatInt(chat, 10), string(lang)); err != nil {
+		failed(ctx, fmt.Errorf("store language for chat %d: %w", chat, err))
+		return
+	}
+	b.queue(ctx, outgoing{answer: answer})
+	b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: msg.ID}})
+	b.reply(ctx, chat, 0, say(lang).langSet, nil)
+}
+
+func (b *Bot) onStatus(ctx context.Context, m *models.Message, lang inquiry.Language) {
+	// Only this chat's tickets: a citizen never sees anyone else's.
+	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{ChatID: m.Chat.ID})
+	if err != nil {
+		b.log.Error("list chat tickets", "chat_id", m.Chat.ID, "err", err)
+		return
+	}
+	p := say(lang)
+	if len(tickets) == 0 {
+		b.reply(ctx, m.Chat.ID, m.ID, p.noTickets, nil)
+		return
+	}
+	var sb strings.Builder
+	sb.WriteString(p.statusHead)
+	for _, t := range tickets {
+		fmt.Fprintf(&sb, "\n• %s · %s · %s", t.Number, p.categories[t.Category], p.stateName(t.State))
+		if !t.DueAt.IsZero() && t.State.Open() {
+			fmt.Fprintf(&sb, " · %s %s", p.due, formatDay(t.DueAt, lang))
+		}
+	}
+	b.reply(ctx, m.Chat.ID, m.ID, sb.String(), nil)
+}
+
+// onDiscussion files comments under the ministry's channel posts that ask
+// the bot: a mention of it or a reply to it. Other chatter is not ours.
+func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Message) {
+	if m.From == nil || m.From.IsBot || m.IsAutomaticForward || m.SenderChat != nil {
+		return
+	}
+	text := messageText(m)
+	mentioned := b.mentions(m)
+	repliedToBot := m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == b.me.ID
+	if !mentioned && !repliedToBot {
+		return
+	}
+	if cmd, _, ok := b.command(m); ok && cmd != "" {
+		// Commands are for private chats; the group is public.
+		return
+	}
+	text = strings.TrimSpace(b.stripMention(text))
+	if text == "" && len(attachments(m)) == 0 {
+		b.log.Debug("empty mention ignored", "update_id", updateID, "chat_id", m.Chat.ID)
+		return
+	}
+	muted, notify := b.flood.note(m.From.ID, b.now())
+	if notify {
+		b.log.Warn("discussion user is flooding; answers paused", "user_id", m.From.ID)
+	}
+	b.fileCitizen(ctx, m, text, false, muted, true)
+}
+
+func (b *Bot) mentions(m *models.Message) bool {
+	at := "@" + strings.ToLower(b.me.Username)
+	text, entities := m.Text, m.Entities
+	if text == "" {
+		text, entities = m.Caption, m.CaptionEntities
+	}
+	for _, e := range entities {
+		if e.Type == models.MessageEntityTypeMention && strings.ToLower(entityText(text, e)) == at {
+			return true
+		}
+		if e.Type == models.MessageEntityTypeTextMention && e.User != nil && e.User.ID == b.me.ID {
+			return true
+		}
+	}
+	return b.me.Username != "" && strings.Contains(strings.ToLower(text), at)
+}
+
+func (b *Bot) stripMention(text string) string {
+	at := "@" + b.me.Username
+	for {
+		i := strings.Index(strings.ToLower(text), strings.ToLower(at))
+		if i < 0 || b.me.Username == "" {
+			return text
+		}
+		text = text[:i] + text[i+len(at):]
+	}
+}
+
+// entityText cuts an entity out of text. Offsets count UTF-16 units, so
+// they are not byte offsets; out-of-range entities give "".
+func entityText(text string, e models.MessageEntity) string {
+	units := utf16.Encode([]rune(text))
+	if e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > len(units) {
+		return ""
+	}
+	return string(utf16.Decode(units[e.Offset : e.Offset+e.Length]))
+}

@@ -1,0 +1,357 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+func (b *Bot) isOfficer(userID int64) bool {
+	_, ok := b.byUser[userID]
+	return ok
+}
+
+func (b *Bot) officerName(id string) string {
+	if o, ok := b.byID[id]; ok && o.Name != "" {
+		return o.Name
+	}
+	return id
+}
+
+// onOfficerPrivate: in an officer's own chat a Telegram reply to a ticket
+// notification is the answer to the citizen; everything else is a command.
+func (b *Bot) onOfficerPrivate(ctx context.Context, o Officer, m *models.Message) {
+	if _, _, ok := b.command(m); ok {
+		b.officerCommand(ctx, o, m)
+		return
+	}
+	if m.ReplyToMessage == nil {
+		b.reply(ctx, m.Chat.ID, m.ID, officerHelp, nil)
+		return
+	}
+	ref := fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ReplyToMessage.ID)
+	t, tr, ok, err := b.desk.TicketByRef(ctx, ref)
+	if err != nil {
+		failed(ctx, fmt.Errorf("find ticket of %s: %w", ref, err))
+		return
+	}
+	// Only the officer's own notification carries an answer: the ref
+	// records whom it was sent to.
+	if !ok || tr.Kind != inquiry.JobNotify || tr.OfficerID != o.ID {
+		b.reply(ctx, m.Chat.ID, m.ID, "Ky mesazh nuk është njoftim i një lënde tuajën. Përgjigjuni njoftimit të lëndës, ose përdorni /reply NUMRI teksti.", nil)
+		return
+	}
+	b.answer(ctx, o, m, t.Number, messageText(m))
+}
+
+// onOfficersGroup: the group is the officers' own conversation; only
+// commands act there, and only from officers.
+func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
+	if _, _, ok := b.command(m); !ok || m.From == nil {
+		return
+	}
+	o, ok := b.byUser[m.From.ID]
+	if !ok {
+		b.log.Warn("refused a command from a non-officer in the officers' group", "user_id", m.From.ID)
+		b.reply(ctx, m.Chat.ID, m.ID, say(inquiry.Albanian).refused, nil)
+		return
+	}
+	b.officerCommand(ctx, o, m)
+}
+
+func (b *Bot) officerCommand(ctx context.Context, o Officer, m *models.Message) {
+	cmd, args, _ := b.command(m)
+	chat := m.Chat.ID
+	switch cmd {
+	case "start", "help":
+		b.reply(ctx, chat, m.ID, fmt.Sprintf("Mirë se vini, %s.\n%s", o.Name, officerHelp), nil)
+	case "tickets":
+		b.officerTickets(ctx, o, m)
+	case "ticket":
+		number := ticketNumber(args)
+		t, ok, err := b.desk.Ticket(ctx, number)
+		switch {
+		case err != nil:
+			b.log.Error("read ticket", "ticket", number, "err", err)
+		case number == "" || !ok:
+			b.reply(ctx, chat, m.ID, "Nuk ka lëndë "+strings.TrimSpace(args)+".", nil)
+		default:
+			kb := ticketKeyboard(t)
+			if len(kb.InlineKeyboard) == 0 {
+				kb = nil
+			}
+			b.reply(ctx, chat, m.ID, officerTicketText(t, b.officerName(t.OfficerID)), kb)
+		}
+	case "close":
+		b.officerClose(ctx, o, m, args)
+	case "reply":
+		number := ticketNumber(args)
+		if number == "" {
+			b.reply(ctx, chat, m.ID, "Përdorimi: /reply DKP-2026-000042 teksti", nil)
+			return
+		}
+		_, text, _ := strings.Cut(args, " ")
+		b.answer(ctx, o, m, number, text)
+	default:
+		b.reply(ctx, chat, m.ID, officerHelp, nil)
+	}
+}
+
+// answer sends an officer's text to the citizen on the ticket's channel.
+func (b *Bot) answer(ctx context.Context, o Officer, m *models.Message, number, text string) {
+	if strings.TrimSpace(text) == "" {
+		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
+		return
+	}
+	t, err := b.desk.Answer(ctx, number, o.ID, text)
+	if err != nil {
+		b.log.Info("answer refused", "ticket", number, "officer", o.ID, "err", err)
+		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja nuk u dërgua: "+err.Error(), nil)
+		return
+	}
+	b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
+	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Lënda tani është e përgjigjur.", t.Number, t.Channel)
+	if len(attachments(m)) > 0 {
+		note += " Skedarët nuk dërgohen; vetëm teksti."
+	}
+	b.reply(ctx, m.Chat.ID, m.ID, note, nil)
+}
+
+func (b *Bot) officerTickets(ctx context.Context, o Officer, m *models.Message) {
+	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{OfficerID: o.ID, States: []inquiry.State{inquiry.Assigned, inquiry.Answered}})
+	if err != nil {
+		b.log.Error("list officer tickets", "officer", o.ID, "err", err)
+		return
+	}
+	if len(tickets) == 0 {
+		b.reply(ctx, m.Chat.ID, m.ID, "Nuk keni lëndë të hapura.", nil)
+		return
+	}
+	sortByDeadline(tickets)
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Lëndët tuaja të hapura (%d):", len(tickets))
+	for _, t := range tickets {
+		fmt.Fprintf(&sb, "\n• %s · %s · %s", t.Number, officerCategory[t.Category], t.State)
+		if !t.DueAt.IsZero() {
+			fmt.Fprintf(&sb, " · afati %s", t.DueAt.Format("02.01.2006"))
+		}
+	}
+	b.reply(ctx, m.Chat.ID, m.ID, sb.String(), nil)
+}
+
+// sortByDeadline puts the most urgent first: earliest deadline, tickets
+// without one after all that have one, then oldest received.
+func sortByDeadline(ts []inquiry.Ticket) {
+	slices.SortStableFunc(ts, func(a, c inquiry.Ticket) int {
+		switch {
+		case a.DueAt.IsZero() != c.DueAt.IsZero():
+			if a.DueAt.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.DueAt.Equal(c.DueAt):
+			return a.DueAt.Compare(c.DueAt)
+		}
+		return a.ReceivedAt.Compare(c.ReceivedAt)
+	})
+}
+
+func (b *Bot) officerClose(ctx context.Context, o Officer, m *models.Message, args string) {
+	number := ticketNumber(args)
+	if number == "" {
+		b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: /close DKP-2026-000042 [rezultati] [shënim]", nil)
+		return
+	}
+	_, rest, _ := strings.Cut(args, " ")
+	rest = strings.TrimSpace(rest)
+	outcome := inquiry.NoOutcome
+	first, note, _ := strings.Cut(rest, " ")
+	if oc, err := inquiry.ParseOutcome(first); err == nil && first != "" {
+		outcome, rest = oc, strings.TrimSpace(note)
+	}
+	if outcome == inquiry.NoOutcome {
+		t, ok, err := b.desk.Ticket(ctx, number)
+		if err != nil {
+			b.log.Error("read ticket", "ticket", number, "err", err)
+			return
+		}
+		if ok && t.Category == inquiry.DocumentRequest && t.State.Open() {
+			// The annual report counts document requests by outcome: ask.
+			b.reply(ctx, m.Chat.ID, m.ID, t.Number+": zgjidhni rezultatin.", outcomeKeyboard(t))
+			return
+		}
+	}
+	t, err := b.desk.Close(ctx, number, outcome, rest, o.ID)
+	if err != nil {
+		b.reply(ctx, m.Chat.ID, m.ID, "Lënda nuk u mbyll: "+err.Error(), nil)
+		return
+	}
+	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome)
+	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%s u mbyll: %s.", t.Number, outcomeNames[t.Outcome]), nil)
+}
+
+// onCallback handles button presses: language choice for anyone, ticket
+// actions for officers only.
+func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+	q := u.CallbackQuery
+	if choice, ok := strings.CutPrefix(q.Data, "lang:"); ok {
+		b.onLanguageChoice(ctx, q, choice)
+		return
+	}
+	rest, ok := strings.CutPrefix(q.Data, "t:")
+	if !ok {
+		b.queue(ctx, outgoing{answer: &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}})
+		return
+	}
+	o, isOfficer := b.byUser[q.From.ID]
+	if !isOfficer {
+		b.log.Warn("refused a ticket button from a non-officer", "user_id", q.From.ID)
+		b.queue(ctx, outgoing{answer: &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID,
+			Text: say(b.chatLanguage(ctx, q.From.ID, &q.From)).refused, ShowAlert: true}})
+		return
+	}
+	number, action, _ := strings.Cut(rest, ":")
+	action, arg, _ := strings.Cut(action, ":")
+	t, err := b.ticketAction(ctx, o, number, action, arg)
+	answer := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}
+	if err != nil {
+		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
+		answer.Text, answer.ShowAlert = err.Error(), true
+		b.queue(ctx, outgoing{answer: answer})
+		return
+	}
+	answer.Text = actionDone(action, arg, t, b)
+	b.queue(ctx, outgoing{answer: answer})
+	if msg := q.Message.Message; msg != nil {
+		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
+			ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: b.keyboardAfter(action, t)}})
+	}
+}
+
+// ticketAction does what a button asks and returns the ticket as it is now.
+func (b *Bot) ticketAction(ctx context.Context, o Officer, number, action, arg string) (inquiry.Ticket, error) {
+	switch action {
+	case "take":
+		return b.desk.Take(ctx, number, o.ID)
+	case "to":
+		if _, ok := b.byID[arg]; !ok {
+			return inquiry.Ticket{}, fmt.Errorf("zyrtar i panjohur %q", arg)
+		}
+		return b.desk.Assign(ctx, number, arg, o.ID)
+	case "cat":
+		return b.desk.Recategorize(ctx, number, inquiry.Category(arg), o.ID)
+	case "out":
+		oc, err := inquiry.ParseOutcome(arg)
+		if err != nil {
+			return inquiry.Ticket{}, err
+		}
+		return b.desk.Close(ctx, number, oc, "", o.ID)
+	case "reassign", "category", "close", "back":
+		// Menus only: show choices, change nothing.
+		t, ok, err := b.desk.Ticket(ctx, number)
+		if err == nil && !ok {
+			err = fmt.Errorf("nuk ka lëndë %s", number)
+		}
+		return t, err
+	}
+	return inquiry.Ticket{}, fmt.Errorf("veprim i panjohur %q", action)
+}
+
+func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {
+	switch action {
+	case "take":
+		return t.Number + " është tani e juaja."
+	case "to":
+		return t.Number + " iu caktua " + b.officerName(arg) + "."
+	case "cat":
+		return t.Number + ": " + officerCategory[t.Category] + "."
+	case "out":
+		return t.Number + " u mbyll: " + outcomeNames[t.Outcome] + "."
+	}
+	return ""
+}
+
+// keyboardAfter is what buttons the notification carries after action.
+func (b *Bot) keyboardAfter(action string, t inquiry.Ticket) *models.InlineKeyboardMarkup {
+	switch {
+	case t.State == inquiry.Closed:
+		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	case action == "reassign":
+		return b.officerKeyboard(t)
+	case action == "category":
+		return categoryKeyboard(t)
+	case action == "close":
+		return outcomeKeyboard(t)
+	}
+	return ticketKeyboard(t)
+}
+
+func cb(text, data string) models.InlineKeyboardButton {
+	return models.InlineKeyboardButton{Text: text, CallbackData: data}
+}
+
+// ticketKeyboard mirrors the desk's notification buttons (same callback
+// data), leaving out Take once the ticket was taken.
+func ticketKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
+	if !t.State.Open() {
+		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	}
+	p := "t:" + t.Number + ":"
+	first := []models.InlineKeyboardButton{cb("Ricakto", p+"reassign")}
+	if !t.Acted {
+		first = append([]models.InlineKeyboardButton{cb("Merre", p+"take")}, first...)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
+		first,
+		{cb("Ndrysho kategorinë", p+"category"), cb("Mbyll", p+"close")},
+	}}
+}
+
+func (b *Bot) officerKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
+	p := "t:" + t.Number + ":"
+	var rows [][]models.InlineKeyboardButton
+	for _, o := range b.opts.Officers {
+		data := p + "to:" + o.ID
+		if len(data) > 64 || o.ID == t.OfficerID {
+			continue // Telegram caps callback data at 64 bytes
+		}
+		rows = append(rows, []models.InlineKeyboardButton{cb(or(o.Name, o.ID), data)})
+	}
+	rows = append(rows, []models.InlineKeyboardButton{cb("« Kthehu", p+"back")})
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+func categoryKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
+	p := "t:" + t.Number + ":"
+	var rows [][]models.InlineKeyboardButton
+	for _, c := range inquiry.Categories {
+		if c == t.Category {
+			continue
+		}
+		rows = append(rows, []models.InlineKeyboardButton{cb(officerCategory[c], p+"cat:"+string(c))})
+	}
+	rows = append(rows, []models.InlineKeyboardButton{cb("« Kthehu", p+"back")})
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// outcomeKeyboard offers the outcomes the annual report counts for
+// document requests, and "resolved" for anything else.
+func outcomeKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
+	p := "t:" + t.Number + ":"
+	outcomes := []inquiry.Outcome{inquiry.Resolved}
+	if t.Category == inquiry.DocumentRequest {
+		outcomes = []inquiry.Outcome{inquiry.Granted, inquiry.PartlyGranted, inquiry.Refused, inquiry.NotHeld, inquiry.Withdrawn}
+	}
+	var rows [][]models.InlineKeyboardButton
+	for _, oc := range outcomes {
+		rows = append(rows, []models.InlineKeyboardButton{cb(outcomeNames[oc], p+"out:"+string(oc))})
+	}
+	rows = append(rows, []models.InlineKeyboardButton{cb("« Kthehu", p+"back")})
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}

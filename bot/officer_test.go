@@ -1,0 +1,300 @@
+package bot_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+func TestOfficerButtonsTakeReassignAndClose(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	if tk.OfficerID != "jusuf" {
+		t.Fatalf("routed to %s, want jusuf", tk.OfficerID)
+	}
+	p := "t:" + tk.Number + ":"
+
+	// Zamira takes it from the officers' group.
+	group := f.lastSent(officersChat)
+	f.press(zamira, group, p+"take")
+	if got := f.ticket(tk.Number); got.OfficerID != "zamira" || !got.Acted {
+		t.Fatalf("after take: officer %s acted %v", got.OfficerID, got.Acted)
+	}
+	answers := f.tg.Calls("answerCallbackQuery")
+	if len(answers) != 1 || !strings.Contains(answers[0].Form.Get("text"), tk.Number) {
+		t.Errorf("take was answered with %v", answers)
+	}
+	if got := buttonData(f.tg.Sent(officersChat)[0]); slices.Contains(got, p+"take") || !slices.Contains(got, p+"close") {
+		t.Errorf("after take the buttons are %q; want no take, still close", got)
+	}
+
+	// Jusuf opens the reassign menu on his own notification, then picks Osman.
+	note := f.lastSent(jusuf.ID)
+	f.press(jusuf, note, p+"reassign")
+	menu := buttonData(f.tg.Sent(jusuf.ID)[len(f.tg.Sent(jusuf.ID))-1])
+	if !slices.Contains(menu, p+"to:osman") || slices.Contains(menu, p+"to:zamira") || !slices.Contains(menu, p+"back") {
+		t.Errorf("reassign menu %q: want osman and back, not the current officer", menu)
+	}
+	if got := f.ticket(tk.Number).OfficerID; got != "zamira" {
+		t.Errorf("opening a menu changed the officer to %s", got)
+	}
+	f.press(jusuf, note, p+"to:osman")
+	if got := f.ticket(tk.Number).OfficerID; got != "osman" {
+		t.Fatalf("after reassign: officer %s, want osman", got)
+	}
+	osmanNote := f.lastSent(osman.ID)
+	if !strings.Contains(osmanNote.Text, tk.Number) || len(buttonData(osmanNote)) == 0 {
+		t.Errorf("osman was not notified with buttons: %q", osmanNote.Text)
+	}
+
+	// Change category, then close with an outcome the report counts.
+	f.press(osman, osmanNote, p+"category")
+	if menu := buttonData(f.lastSent(osman.ID)); !slices.Contains(menu, p+"cat:general_question") || slices.Contains(menu, p+"cat:document_request") {
+		t.Errorf("category menu %q", menu)
+	}
+	f.press(osman, osmanNote, p+"back")
+	f.press(osman, osmanNote, p+"close")
+	menu = buttonData(f.lastSent(osman.ID))
+	for _, o := range []string{"granted", "partly_granted", "refused", "not_held", "withdrawn"} {
+		if !slices.Contains(menu, p+"out:"+o) {
+			t.Errorf("close menu %q lacks %s", menu, o)
+		}
+	}
+	if slices.Contains(menu, p+"out:resolved") {
+		t.Errorf("a document request offers resolved: %q", menu)
+	}
+	f.press(osman, osmanNote, p+"out:partly_granted")
+	got := f.ticket(tk.Number)
+	if got.State != inquiry.Closed || got.Outcome != inquiry.PartlyGranted {
+		t.Fatalf("after close: %s/%s", got.State, got.Outcome)
+	}
+	if left := buttonData(f.lastSent(osman.ID)); len(left) != 0 {
+		t.Errorf("closed ticket still has buttons %q", left)
+	}
+
+	// A second close is refused with an alert, not a crash.
+	f.press(osman, osmanNote, p+"out:granted")
+	last := f.tg.Calls("answerCallbackQuery")
+	if a := last[len(last)-1]; a.Form.Get("show_alert") != "true" || !strings.Contains(a.Form.Get("text"), "closed") {
+		t.Errorf("second close answered %v", a.Form)
+	}
+}
+
+func TestNonOfficersAreRefused(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	note := f.lastSent(jusuf.ID)
+
+	f.press(john, note, "t:"+tk.Number+":take")
+	answers := f.tg.Calls("answerCallbackQuery")
+	if len(answers) != 1 || !strings.Contains(answers[0].Form.Get("text"), "officers only") {
+		t.Errorf("non-officer button answered %v", answers)
+	}
+	if got := f.ticket(tk.Number); got.OfficerID != "jusuf" || got.Acted {
+		t.Errorf("a non-officer changed the ticket: %s acted %v", got.OfficerID, got.Acted)
+	}
+
+	for _, cmd := range []string{"/tickets", "/ticket " + tk.Number, "/close " + tk.Number + " granted", "/reply " + tk.Number + " hello"} {
+		f.say(john, cmd)
+		if got := f.lastSent(john.ID).Text; !strings.Contains(got, "officers only") {
+			t.Errorf("%s by a non-officer answered %q", cmd, got)
+		}
+	}
+	stranger := models.User{ID: 4242, FirstName: "Eve"}
+	f.tg.PushMessage(models.Message{From: &stranger, Chat: models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup},
+		Text: "/reply " + tk.Number + " fake answer"})
+	f.settle()
+	if got := f.ticket(tk.Number); got.State != inquiry.Assigned {
+		t.Errorf("a stranger's /reply changed the ticket to %s", got.State)
+	}
+	for _, s := range f.tg.Sent(arta.ID) {
+		if strings.Contains(s.Text, "fake answer") {
+			t.Errorf("a stranger's answer reached the citizen")
+		}
+	}
+	if n := strings.Count(f.logs.String(), "refused"); n < 6 {
+		t.Errorf("refusals logged %d times, want at least 6", n)
+	}
+}
+
+func TestOfficerReplyIsRelayedOnTheTicketsChannel(t *testing.T) {
+	tests := []struct {
+		name  string
+		email bool
+	}{{"email ticket", true}, {"telegram ticket", false}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			if tt.email {
+				_, err := f.desk.Handle(f.ctx, &inquiry.Message{
+					Channel: inquiry.ChannelEmail, SourceID: "msgid:q1@example.net", MessageID: "q1@example.net",
+					From: inquiry.Address{Name: "John Smith", Address: "john@example.net"}, Subject: "Museum hours",
+					Text: generalEN, ReceivedAt: time.Now(),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := f.outbox.Drain(f.ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				f.say(john, generalEN)
+			}
+			tk := f.tickets()[0]
+			note := f.lastSent(zamira.ID)
+			if !strings.Contains(note.Text, tk.Number) {
+				t.Fatalf("zamira's notification: %q", note.Text)
+			}
+			answer := "The museum is open from 10 to 18 on Sundays."
+			f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate},
+				Text: answer, ReplyToMessage: &note})
+			f.settle()
+
+			if got := f.ticket(tk.Number); got.State != inquiry.Answered {
+				t.Errorf("ticket state %s after the answer, want answered", got.State)
+			}
+			if got := f.lastSent(zamira.ID).Text; !strings.Contains(got, tk.Number) {
+				t.Errorf("officer's confirmation %q", got)
+			}
+			if tt.email {
+				mails := f.smtp.Mails()
+				found := false
+				for _, m := range mails {
+					if slices.Contains(m.To, "john@example.net") && strings.Contains(string(m.Data), "open from 10 to 18") {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("no answer mail to the citizen among %d mails", len(mails))
+				}
+			} else if got := f.lastSent(john.ID).Text; !strings.Contains(got, answer) || !strings.Contains(got, tk.Number) {
+				t.Errorf("citizen got %q", got)
+			}
+		})
+	}
+}
+
+func TestOfficersGroupRepliesStayInTheGroup(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(john, generalEN)
+	tk := f.tickets()[0]
+	group := f.lastSent(officersChat)
+	before := len(f.tg.Sent(john.ID))
+
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup},
+		Text: "I think this is for the museum, not us.", ReplyToMessage: &group})
+	f.settle()
+	if n := len(f.tg.Sent(john.ID)); n != before {
+		t.Fatalf("a discussion reply in the group reached the citizen")
+	}
+	if got := f.ticket(tk.Number).State; got != inquiry.Assigned {
+		t.Errorf("group discussion changed the ticket to %s", got)
+	}
+
+	// A reply in the officer's chat to something that is not a notification
+	// is not relayed either.
+	f.say(zamira, "/tickets")
+	list := f.lastSent(zamira.ID)
+	if !strings.Contains(list.Text, tk.Number) {
+		t.Errorf("/tickets lacks %s:\n%s", tk.Number, list.Text)
+	}
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate},
+		Text: "answer?", ReplyToMessage: &list})
+	f.settle()
+	if n := len(f.tg.Sent(john.ID)); n != before {
+		t.Fatalf("a reply to a non-notification reached the citizen")
+	}
+
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup},
+		Text: "/reply " + tk.Number + " It is open on Sundays."})
+	f.settle()
+	if got := f.lastSent(john.ID).Text; !strings.Contains(got, "It is open on Sundays.") {
+		t.Errorf("/reply did not reach the citizen: %q", got)
+	}
+
+	f.say(zamira, "/close "+tk.Number+" resolved answered by phone")
+	got := f.ticket(tk.Number)
+	if got.State != inquiry.Closed || got.Outcome != inquiry.Resolved {
+		t.Errorf("after /close: %s/%s", got.State, got.Outcome)
+	}
+	f.say(zamira, "/ticket "+tk.Number)
+	if detail := f.lastSent(zamira.ID).Text; !strings.Contains(detail, tk.Number) || !strings.Contains(detail, "closed") {
+		t.Errorf("/ticket shows %q", detail)
+	}
+}
+
+func TestOfficerTicketsAreSortedByDeadline(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(john, generalEN)
+	f.say(arta, docRequestSQ)
+	var general, doc string
+	for _, tk := range f.tickets() {
+		if tk.Category == inquiry.DocumentRequest {
+			doc = tk.Number
+		} else {
+			general = tk.Number
+		}
+	}
+	// Both to zamira: the document request has a deadline and goes first,
+	// although it came later.
+	if _, err := f.desk.Assign(f.ctx, doc, "zamira", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.outbox.Drain(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.say(zamira, "/tickets")
+	list := f.lastSent(zamira.ID).Text
+	i, j := strings.Index(list, doc), strings.Index(list, general)
+	if i < 0 || j < 0 || i > j {
+		t.Errorf("/tickets order wrong (doc at %d, general at %d):\n%s", i, j, list)
+	}
+}
+
+func TestCloseDocumentRequestAsksForOutcome(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	f.say(jusuf, "/close "+tk.Number)
+	if got := f.ticket(tk.Number).State; got != inquiry.Assigned {
+		t.Fatalf("closed without an outcome: %s", got)
+	}
+	if menu := buttonData(f.lastSent(jusuf.ID)); !slices.Contains(menu, "t:"+tk.Number+":out:granted") {
+		t.Errorf("no outcome buttons: %q", menu)
+	}
+	f.say(jusuf, "/close "+tk.Number+" not-held the archive has no such contract")
+	if got := f.ticket(tk.Number); got.State != inquiry.Closed || got.Outcome != inquiry.NotHeld {
+		t.Errorf("after /close with outcome: %s/%s", got.State, got.Outcome)
+	}
+}
+
+func TestCheckOfficersWarnsAboutUnreachableOfficers(t *testing.T) {
+	f := newFixture(t, setup{zamiraNeverStarted: true, noRun: true})
+	f.tg.Block(osman.ID)
+	f.bot.CheckOfficers(f.ctx)
+	logs := f.logs.String()
+	var warned []string
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "officer cannot be reached") {
+			for _, id := range []string{"osman", "jusuf", "zamira"} {
+				if strings.Contains(line, "officer="+id) {
+					warned = append(warned, id)
+				}
+			}
+		}
+	}
+	slices.Sort(warned)
+	if !slices.Equal(warned, []string{"osman", "zamira"}) {
+		t.Errorf("warned about %q, want osman (blocked) and zamira (never started)\n%s", warned, logs)
+	}
+	if strings.Contains(logs, "group cannot be reached") {
+		t.Errorf("reachable groups reported:\n%s", logs)
+	}
+}

@@ -1,0 +1,405 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/go-telegram/bot/models"
+
+	"sportel/bot"
+	"sportel/devserver"
+	"sportel/inquiry"
+)
+
+// crashingState is the real store with a crash at one chosen moment: the
+// first call that matches cancels the running loop, as a kill would.
+type crashingState struct {
+	bot.State
+	mu      sync.Mutex
+	crashed bool
+	at      func(op, key string) bool
+	kill    context.CancelFunc
+}
+
+func (s *crashingState) hit(op, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.crashed || !s.at(op, key) {
+		return false
+	}
+	s.crashed = true
+	s.kill()
+	return true
+}
+
+func (s *crashingState) GetState(ctx context.Context, key string) (string, bool, error) {
+	if s.hit("get", key) {
+		return "", false, errCrash
+	}
+	return s.State.GetState(ctx, key)
+}
+
+func (s *crashingState) SetState(ctx context.Context, key, value string) error {
+	if s.hit("set", key) {
+		return errCrash
+	}
+	return s.State.SetState(ctx, key, value)
+}
+
+func TestKilledBetweenFetchAndCommitReplaysWithoutDuplicates(t *testing.T) {
+	tests := []struct {
+		name string
+		at   func(op, key string) bool
+	}{
+		{"killed after fetch, before the desk committed", func(op, key string) bool {
+			return op == "get" && strings.HasPrefix(key, "telegram.lang.")
+		}},
+		{"killed after the desk committed, before the offset", func(op, key string) bool {
+			return op == "set" && key == "telegram.offset"
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runCtx, kill := context.WithCancel(context.Background())
+			defer kill()
+			var crash *crashingState
+			f := newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
+				crash = &crashingState{State: st, at: tt.at, kill: kill}
+				return crash
+			}})
+			f.tg.PushText(arta, docRequestSQ)
+			if err := f.bot.Run(runCtx); err != nil {
+				t.Fatalf("Run after the kill: %v", err)
+			}
+			if !crash.crashed {
+				t.Fatal("the crash point was never reached")
+			}
+			if f.tg.Pending() != 1 {
+				t.Fatalf("the update was confirmed to Telegram before it was committed")
+			}
+
+			// A new process with the same store picks the update up again.
+			b2, err := bot.New(f.ctx, f.opts, f.desk, f.store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := f.run(b2)
+			defer stop()
+			f.settle()
+
+			if n := len(f.tickets()); n != 1 {
+				t.Errorf("%d tickets after the replay, want 1", n)
+			}
+			acks := 0
+			for _, c := range f.tg.Calls("sendMessage") {
+				if c.Form.Get("chat_id") == fmt.Sprint(arta.ID) {
+					acks++
+				}
+			}
+			if acks != 1 {
+				t.Errorf("%d messages to the citizen, want exactly one acknowledgement", acks)
+			}
+		})
+	}
+}
+
+func TestOutboxObeysRetryAfterAndFailsBlockedChats(t *testing.T) {
+	tests := []struct {
+		name      string
+		fail      func(tg *devserver.Telegram)
+		wantState inquiry.JobState
+		wantErr   string
+		minDelay  time.Duration
+	}{
+		{"429 waits retry_after", func(tg *devserver.Telegram) {
+			tg.FailNext("sendMessage", devserver.TelegramFailure{ErrorCode: 429, Description: "Too Many Requests: retry after 3", RetryAfter: 3})
+		}, inquiry.JobPending, "retry_after 3", 2900 * time.Millisecond},
+		{"403 blocked fails for good", func(tg *devserver.Telegram) { tg.Block(john.ID) },
+			inquiry.JobFailed, "blocked", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.tg.PushText(john, generalEN)
+			if err := f.tg.WaitDrained(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			tt.fail(f.tg)
+			start := time.Now()
+			if err := f.outbox.Drain(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			tk := f.tickets()[0]
+			acks := f.jobs(tk.Number, inquiry.JobAck)
+			if len(acks) != 1 {
+				t.Fatalf("%d ack jobs", len(acks))
+			}
+			j := acks[0]
+			if j.State != tt.wantState || !strings.Contains(j.LastError, tt.wantErr) {
+				t.Errorf("ack job %s %q, want %s with %q", j.State, j.LastError, tt.wantState, tt.wantErr)
+			}
+			if tt.minDelay > 0 && j.NextAt.Sub(start) < tt.minDelay {
+				t.Errorf("retry at +%v, want at least retry_after %v", j.NextAt.Sub(start), tt.minDelay)
+			}
+			// Other jobs of the ticket are not held back.
+			if got := f.lastSent(zamira.ID); !strings.Contains(got.Text, tk.Number) {
+				t.Errorf("officer notification missing")
+			}
+			// Draining again does not hammer a blocked chat or an early retry.
+			calls := len(f.tg.Calls("sendMessage"))
+			if err := f.outbox.Drain(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.tg.Calls("sendMessage")); n != calls {
+				t.Errorf("%d more sends on a second drain", n-calls)
+			}
+		})
+	}
+}
+
+func TestConflictIsReportedAndPollingRecovers(t *testing.T) {
+	f := newFixture(t, setup{noRun: true})
+	f.tg.SetConflict(true)
+	stop := f.run(f.bot)
+	defer stop()
+	f.waitLog("another process polls this bot token")
+	f.tg.SetConflict(false)
+	f.say(john, generalEN)
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets after the conflict cleared, want 1", n)
+	}
+}
+
+func TestOddInputIsDeclinedOrIgnoredNeverFatal(t *testing.T) {
+	private := models.Chat{ID: arta.ID, Type: models.ChatTypePrivate}
+	group := models.Chat{ID: discussion, Type: models.ChatTypeSupergroup}
+	const unsupported = "Mund të lexoj tekst"
+	tests := []struct {
+		name   string
+		update models.Update
+		reply  string // "" means no answer at all
+	}{
+		{"sticker", models.Update{Message: &models.Message{From: &arta, Chat: private, Sticker: &models.Sticker{FileID: "s1", Type: "regular"}}}, unsupported},
+		{"location", models.Update{Message: &models.Message{From: &arta, Chat: private, Location: &models.Location{Latitude: 42.66, Longitude: 21.16}}}, unsupported},
+		{"contact", models.Update{Message: &models.Message{From: &arta, Chat: private, Contact: &models.Contact{PhoneNumber: "+38344000000", FirstName: "A"}}}, unsupported},
+		{"poll", models.Update{Message: &models.Message{From: &arta, Chat: private, Poll: &models.Poll{ID: "p1", Question: "?"}}}, unsupported},
+		{"edited message", models.Update{EditedMessage: &models.Message{From: &arta, Chat: private, Text: "ndryshuar", EditDate: 1}}, "Ndryshimet"},
+		{"blank text", models.Update{Message: &models.Message{From: &arta, Chat: private, Text: "  \n "}}, "bosh"},
+		{"service message", models.Update{Message: &models.Message{From: &arta, Chat: private, WriteAccessAllowed: &models.WriteAccessAllowed{}}}, ""},
+		{"channel post", models.Update{ChannelPost: &models.Message{Chat: models.Chat{ID: -100700, Type: models.ChatTypeChannel}, Text: "Lajm"}}, ""},
+		{"entity past the end of the text", models.Update{Message: &models.Message{From: &john, Chat: group, Text: "hi",
+			Entities: []models.MessageEntity{{Type: models.MessageEntityTypeMention, Offset: 40, Length: 12}}}}, ""},
+		{"command entity past the end", models.Update{Message: &models.Message{From: &arta, Chat: private, Text: "/",
+			Entities: []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: 30}}}}, "Shkruani pyetjen"},
+		{"message without sender", models.Update{Message: &models.Message{Chat: private, Text: "anonim"}}, ""},
+		{"callback on an inaccessible message", models.Update{CallbackQuery: &models.CallbackQuery{ID: "c9", From: jusuf, Data: "t:DKP-2026-999999:take",
+			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage, InaccessibleMessage: &models.InaccessibleMessage{Chat: private}}}}, ""},
+		{"empty update", models.Update{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.tg.MarkStarted(arta.ID)
+			f.tg.Push(tt.update)
+			f.settle()
+			sent := f.tg.Sent(arta.ID)
+			switch {
+			case tt.reply == "" && len(sent) > 0:
+				t.Errorf("answered %q, want silence", texts(sent))
+			case tt.reply != "" && (len(sent) != 1 || !strings.Contains(sent[0].Text, tt.reply)):
+				t.Errorf("answered %q, want one message with %q", texts(sent), tt.reply)
+			}
+			if n := len(f.tickets()); n != 0 {
+				t.Errorf("odd input made %d tickets", n)
+			}
+			// The bot is still alive and takes the next real message.
+			f.say(arta, docRequestSQ)
+			if n := len(f.tickets()); n != 1 {
+				t.Errorf("after the odd input a real message made %d tickets", n)
+			}
+		})
+	}
+}
+
+// panickingDesk is the real desk with a fault: it panics on one text.
+type panickingDesk struct{ bot.Desk }
+
+func (d panickingDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	if m.Text == "boom" {
+		panic("handler bug")
+	}
+	return d.Desk.Handle(ctx, m)
+}
+
+func TestPanickingHandlerIsRecoveredAndLogged(t *testing.T) {
+	f := newFixture(t, setup{desk: func(d bot.Desk) bot.Desk { return panickingDesk{d} }})
+	f.tg.PushText(arta, "boom")
+	f.tg.PushText(john, generalEN)
+	f.settle()
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets after a panic, want 1 (the next update still handled)", n)
+	}
+	if !strings.Contains(f.logs.String(), "telegram handler panicked") {
+		t.Errorf("panic not logged:\n%s", f.logs.String())
+	}
+	if f.tg.Pending() != 0 {
+		t.Errorf("the panicking update was not confirmed; it would be replayed forever")
+	}
+}
+
+func TestLongTextsAreSplitUnderTelegramsLimit(t *testing.T) {
+	para := strings.Repeat("Fjala ", 150) + "🏟️ stadiumi.\n\n"
+	tests := []struct {
+		name  string
+		text  string
+		parts int
+	}{
+		{"short", "DKP-2026-000001\n\nPërgjigjja.", 1},
+		{"exactly 4096", strings.Repeat("a", 4096), 1},
+		{"4097 without spaces", strings.Repeat("b", 4097), 2},
+		{"paragraphs with emoji", strings.Repeat(para, 12), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{noRun: true})
+			f.tg.MarkStarted(arta.ID)
+			ref, err := f.bot.SendChat(f.ctx, &inquiry.ChatMessage{ChatID: arta.ID, Text: tt.text, ReplyToMsgID: 7,
+				Buttons: [][]inquiry.Button{{{Text: "Merre", Data: "t:DKP-2026-000001:take"}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := f.tg.Sent(arta.ID)
+			if len(sent) != tt.parts {
+				t.Fatalf("%d parts, want %d", len(sent), tt.parts)
+			}
+			var joined []string
+			for i, m := range sent {
+				if n := len(utf16.Encode([]rune(m.Text))); n > 4096 {
+					t.Errorf("part %d is %d UTF-16 units", i, n)
+				}
+				if (m.ReplyMarkup != nil) != (i == len(sent)-1) {
+					t.Errorf("part %d buttons %v: want them on the last part only", i, m.ReplyMarkup != nil)
+				}
+				if (m.ReplyToMessage != nil) != (i == 0) {
+					t.Errorf("part %d reply-to %v: want it on the first part only", i, m.ReplyToMessage != nil)
+				}
+				joined = append(joined, m.Text)
+			}
+			if strings.Join(strings.Fields(strings.Join(joined, "")), "") != strings.Join(strings.Fields(tt.text), "") {
+				t.Errorf("the parts do not add up to the text")
+			}
+			if want := fmt.Sprintf("tg:%d:%d", arta.ID, sent[len(sent)-1].ID); ref != want {
+				t.Errorf("ref %q, want %q (the part with the buttons)", ref, want)
+			}
+		})
+	}
+}
+
+func TestFloodIsRecordedButNotAnswered(t *testing.T) {
+	f := newFixture(t, setup{opts: func(o *bot.Options) { o.FloodMessages, o.FloodPer = 3, time.Minute }})
+	f.tg.PushText(arta, docRequestSQ)
+	for i := range 4 {
+		f.tg.PushText(arta, fmt.Sprintf("Faleminderit %d.", i))
+	}
+	f.tg.PushText(arta, "/status")
+	f.settle()
+
+	ts := f.tickets()
+	if len(ts) != 1 {
+		t.Fatalf("%d tickets, want 1", len(ts))
+	}
+	entries, err := f.store.Entries(f.ctx, ts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inbound := 0
+	for _, e := range entries {
+		if e.Kind == inquiry.EntryInbound {
+			inbound++
+		}
+	}
+	if inbound != 5 {
+		t.Errorf("%d messages recorded, want all 5", inbound)
+	}
+	sent := texts(f.tg.Sent(arta.ID))
+	notices := 0
+	for _, s := range sent {
+		if strings.Contains(s, "shumë shpejt") {
+			notices++
+		}
+		if strings.Contains(s, "Lëndët tuaja") {
+			t.Errorf("/status was answered while muted")
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d flood notices in %q, want exactly 1", notices, sent)
+	}
+}
+
+// BenchmarkAckLatency measures from an update arriving at the Bot API to
+// the acknowledgement's sendMessage, with Run and the outbox worker live.
+func BenchmarkAckLatency(b *testing.B) {
+	f := newFixture(b, setup{opts: func(o *bot.Options) { o.FloodMessages = 1 << 20 }})
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.outbox.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		user := models.User{ID: int64(200000 + i), FirstName: "Bench", LanguageCode: "en"}
+		start := time.Now()
+		f.tg.PushText(user, generalEN)
+		if _, err := f.tg.WaitSent(f.ctx, user.ID, func(m models.Message) bool { return strings.Contains(m.Text, "DKP-") }); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	if p99 := pct(0.99); p99 > 1000 && len(lat) >= 20 {
+		b.Errorf("p99 acknowledgement latency %.0f ms exceeds one second", p99)
+	}
+}
+
+func TestNewRefusesBadSettings(t *testing.T) {
+	f := newFixture(t, setup{noRun: true})
+	tests := []struct {
+		name string
+		edit func(*bot.Options)
+		want string
+	}{
+		{"no token", func(o *bot.Options) { o.Token = " " }, "no bot token"},
+		{"token the API rejects", func(o *bot.Options) { o.Token = "999:wrong" }, "unauthorized"},
+		{"client timeout shorter than the long poll", func(o *bot.Options) {
+			o.PollTimeout = 50 * time.Second
+			o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		}, "must exceed the poll timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := f.opts
+			tt.edit(&opts)
+			_, err := bot.New(f.ctx, opts, f.desk, f.store)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New: %v, want an error with %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "wrong") {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
+	}
+}

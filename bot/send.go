@@ -1,0 +1,177 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+// maxMessageLen is Telegram's limit for one message, in UTF-16 code units
+// (Telegram counts text the way JavaScript does).
+const maxMessageLen = 4096
+
+// SendChat sends one outbox chat job and returns "tg:<chat>:<message>" of
+// the message that carries the buttons (the last part of a split text), so
+// an officer's reply to it finds the ticket. It is desk.ChatSender.
+//
+// A text split in parts that fails half way is sent again whole on retry;
+// Telegram has no idempotency key to prevent that.
+func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, error) {
+	if m == nil || m.ChatID == 0 {
+		return "", &sendError{err: errors.New("no chat to send to"), permanent: true}
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return "", &sendError{err: errors.New("empty text"), permanent: true}
+	}
+	kb, err := keyboard(m.Buttons)
+	if err != nil {
+		return "", &sendError{err: err, permanent: true}
+	}
+	parts := splitText(m.Text, maxMessageLen)
+	var sent *models.Message
+	for i, part := range parts {
+		p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: part, LinkPreviewOptions: noPreview()}
+		if i == 0 && m.ReplyToMsgID != 0 {
+			p.ReplyParameters = &models.ReplyParameters{MessageID: m.ReplyToMsgID, AllowSendingWithoutReply: true}
+		}
+		if i == len(parts)-1 && kb != nil {
+			p.ReplyMarkup = kb
+		}
+		sent, err = b.api.SendMessage(ctx, p)
+		if err != nil {
+			return "", classifySendError(fmt.Sprintf("send to chat %d (part %d of %d)", m.ChatID, i+1, len(parts)), err)
+		}
+	}
+	return fmt.Sprintf("tg:%d:%d", sent.Chat.ID, sent.ID), nil
+}
+
+// sendError tells the outbox whether to try again: a blocked bot or a chat
+// that does not exist never heals.
+type sendError struct {
+	op        string
+	err       error
+	permanent bool
+}
+
+func (e *sendError) Error() string {
+	if e.op == "" {
+		return e.err.Error()
+	}
+	return e.op + ": " + e.err.Error()
+}
+func (e *sendError) Unwrap() error   { return e.err }
+func (e *sendError) Permanent() bool { return e.permanent }
+
+// rateLimited is Telegram's 429: the outbox waits at least RetryAfter.
+type rateLimited struct {
+	sendError
+	after time.Duration
+}
+
+func (e *rateLimited) RetryAfter() time.Duration { return e.after }
+
+func classifySendError(op string, err error) error {
+	var tm *tgbot.TooManyRequestsError
+	if errors.As(err, &tm) {
+		return &rateLimited{sendError: sendError{op: op, err: err}, after: time.Duration(tm.RetryAfter) * time.Second}
+	}
+	var mig *tgbot.MigrateError
+	if errors.As(err, &mig) {
+		return &sendError{op: op, err: fmt.Errorf("the group moved to chat %d; update the configuration: %w", mig.MigrateToChatID, err), permanent: true}
+	}
+	// 403: blocked by the user or never started; 400: chat not found, bad
+	// markup. Neither changes by waiting.
+	permanent := errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest)
+	return &sendError{op: op, err: err, permanent: permanent}
+}
+
+func keyboard(rows [][]inquiry.Button) (*models.InlineKeyboardMarkup, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var r []models.InlineKeyboardButton
+		for _, btn := range row {
+			if len(btn.Data) > 64 {
+				return nil, fmt.Errorf("button %q: callback data longer than 64 bytes", btn.Text)
+			}
+			if btn.Data == "" && btn.URL == "" {
+				// Telegram rejects a button without an action
+				// (BUTTON_COPY_TEXT_INVALID), failing the whole message.
+				return nil, fmt.Errorf("button %q has no action", btn.Text)
+			}
+			r = append(r, models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data, URL: btn.URL})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+	}
+	return kb, nil
+}
+
+// splitText cuts s into parts of at most limit UTF-16 code units, at a
+// paragraph, line or word break when there is one in the second half of a
+// part, so long answers stay readable.
+func splitText(s string, limit int) []string {
+	var parts []string
+	for utf16Len(s) > limit {
+		cut := cutPoint(s, limit)
+		part := strings.TrimRight(s[:cut], " \n")
+		if part == "" {
+			part = s[:cut]
+		}
+		parts = append(parts, part)
+		s = strings.TrimLeft(s[cut:], " \n")
+	}
+	if s != "" || len(parts) == 0 {
+		parts = append(parts, s)
+	}
+	return parts
+}
+
+// cutPoint is the byte index where the first part of s ends.
+func cutPoint(s string, limit int) int {
+	units, hard := 0, 0
+	for i, r := range s {
+		n := utf16.RuneLen(r)
+		if n < 0 {
+			n = 1
+		}
+		if units+n > limit {
+			hard = i
+			break
+		}
+		units += n
+	}
+	head := s[:hard]
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(head, sep); i >= len(head)/2 {
+			return i + len(sep)
+		}
+	}
+	if hard == 0 {
+		_, size := utf8.DecodeRuneInString(s)
+		return size
+	}
+	return hard
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if k := utf16.RuneLen(r); k > 0 {
+			n += k
+		} else {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// What the bot says to citizens, in the four languages it answers in.
+// Officers' texts are Albanian only, like the desk's notifications.
+type phrases struct {
+	langSet, help, newPrompt, flood, unsupported, empty, edited string
+	linked, linkFailed, noTickets, statusHead, refused          string
+	states                                                      map[inquiry.State]string
+	categories                                                  map[inquiry.Category]string
+	due                                                         string
+}
+
+// greeting is the /start text: Albanian first, as the ministry's main
+// language, and a line for each other language next to its button.
+const greeting = "Mirë se vini te Divizioni për Komunikim Publik i Ministrisë së Kulturës, Rinisë dhe Sportit.\n" +
+	"Shkruani pyetjen ose kërkesën tuaj këtu; do t'ju konfirmojmë me një numër lënde.\n\n" +
+	"Zgjidhni gjuhën · Izaberite jezik · Изаберите језик · Choose your language:"
+
+var languageButtons = []struct {
+	Label string
+	Lang  inquiry.Language
+}{
+	{"Shqip", inquiry.Albanian},
+	{"Srpski", inquiry.SerbianLatin},
+	{"Српски", inquiry.SerbianCyrl},
+	{"English", inquiry.English},
+}
+
+var catalog = map[inquiry.Language]phrases{
+	inquiry.Albanian: {
+		langSet:     "Do t'ju përgjigjemi në shqip. Shkruani pyetjen tuaj.",
+		help:        "Shkruani pyetjen tuaj si mesazh. /status tregon lëndët tuaja, /new hap një lëndë të re, /start ndryshon gjuhën.",
+		newPrompt:   "Shkruani mesazhin tuaj të ri; ai do të hapë një lëndë të re.",
+		flood:       "Po shkruani shumë shpejt. Mesazhet tuaja janë ruajtur dhe do t'i shqyrtojmë; ju lutemi prisni pak minuta para se të shkruani përsëri.",
+		unsupported: "Mund të lexoj tekst, fotografi, dokumente dhe mesazhe zanore. Ju lutemi shkruani pyetjen tuaj me fjalë.",
+		empty:       "Mesazhi është bosh. Ju lutemi shkruani pyetjen tuaj.",
+		edited:      "Ndryshimet në një mesazh të dërguar nuk shihen. Ju lutemi dërgoni korrigjimin si mesazh të ri.",
+		linked:      "Lënda %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
+		linkFailed:  "Nuk mund ta lidhnim atë lëndë me këtë bisedë.",
+		noTickets:   "Nuk keni ende asnjë lëndë.",
+		statusHead:  "Lëndët tuaja:",
+		refused:     "Ky veprim është vetëm për zyrtarët e ministrisë.",
+		due:         "afati",
+		states:      map[inquiry.State]string{inquiry.Assigned: "në shqyrtim", inquiry.Answered: "përgjigjur", inquiry.Closed: "mbyllur"},
+		categories: map[inquiry.Category]string{
+			inquiry.DocumentRequest: "kërkesë për qasje në dokumente publike",
+			inquiry.PressInquiry:    "pyetje nga media",
+			inquiry.GeneralQuestion: "pyetje e përgjithshme",
+		},
+	},
+	inquiry.SerbianLatin: {
+		langSet:     "Odgovaraćemo vam na srpskom. Napišite svoje pitanje.",
+		help:        "Napišite svoje pitanje kao poruku. /status prikazuje vaše predmete, /new otvara novi predmet, /start menja jezik.",
+		newPrompt:   "Napišite novu poruku; ona će otvoriti novi predmet.",
+		flood:       "Pišete vrlo brzo. Vaše poruke su sačuvane i razmotrićemo ih; molimo sačekajte nekoliko minuta pre nego što ponovo pišete.",
+		unsupported: "Mogu da pročitam tekst, fotografije, dokumente i glasovne poruke. Molimo napišite pitanje rečima.",
+		empty:       "Poruka je prazna. Molimo napišite svoje pitanje.",
+		edited:      "Izmene poslate poruke se ne vide. Molimo pošaljite ispravku kao novu poruku.",
+		linked:      "Predmet %s je sada povezan sa ovim razgovorom; odgovor će stići ovde.",
+		linkFailed:  "Nismo mogli da povežemo taj predmet sa ovim razgovorom.",
+		noTickets:   "Još nemate nijedan predmet.",
+		statusHead:  "Vaši predmeti:",
+		refused:     "Ova radnja je samo za službenike ministarstva.",
+		due:         "rok",
+		states:      map[inquiry.State]string{inquiry.Assigned: "u razmatranju", inquiry.Answered: "odgovoreno", inquiry.Closed: "zatvoreno"},
+		categories: map[inquiry.Category]string{
+			inquiry.DocumentRequest: "zahtev za pristup javnim dokumentima",
+			inquiry.PressInquiry:    "upit medija",
+			inquiry.GeneralQuestion: "opšte pitanje",
+		},
+	},
+	inquiry.SerbianCyrl: {
+		langSet:     "Одговараћемо вам на српском. Напишите своје питање.",
+		help:        "Напишите своје питање као поруку. /status приказује ваше предмете, /new отвара нови предмет, /start мења језик.",
+		newPrompt:   "Напишите нову поруку; она ће отворити нови предмет.",
+		flood:       "Пишете врло брзо. Ваше поруке су сачуване и размотрићемо их; молимо сачекајте неколико минута пре него што поново пишете.",
+		unsupported: "Могу да прочитам текст, фотографије, документе и гласовне поруке. Молимо напишите питање речима.",
+		empty:       "Порука је празна. Молимо напишите своје питање.",
+		edited:      "Измене послате поруке се не виде. Молимо пошаљите исправку као нову поруку.",
+		linked:      "Предмет %s је сада повезан са овим разговором; одговор ће стићи овде.",
+		linkFailed:  "Нисмо могли да повежемо тај предмет са овим разговором.",
+		noTickets:   "Још немате ниједан предмет.",
+		statusHead:  "Ваши предмети:",
+		refused:     "Ова радња је само за службенике министарства.",
+		due:         "рок",
+		states:      map[inquiry.State]string{inquiry.Assigned: "у разматрању", inquiry.Answered: "одговорено", inquiry.Closed: "затворено"},
+		categories: map[inquiry.Category]string{
+			inquiry.DocumentRequest: "захтев за приступ јавним документима",
+			inquiry.PressInquiry:    "упит медија",
+			inquiry.GeneralQuestion: "опште питање",
+		},
+	},
+	inquiry.English: {
+		langSet:     "We will answer you in English. Please write your question.",
+		help:        "Write your question as a message. /status shows your tickets, /new opens a new ticket, /start changes the language.",
+		newPrompt:   "Write your new message; it will open a new ticket.",
+		flood:       "You are writing very fast. Your messages are saved and we will look at them; please wait a few minutes before writing again.",
+		unsupported: "I can read text, photos, documents and voice messages. Please write your question in words.",
+		empty:       "The message is empty. Please write your question.",
+		edited:      "Changes to a sent message are not seen. Please send the correction as a new message.",
+		linked:      "Ticket %s is now connected to this chat; the answer will come here.",
+		linkFailed:  "We could not connect that ticket to this chat.",
+		noTickets:   "You have no tickets yet.",
+		statusHead:  "Your tickets:",
+		refused:     "This action is for ministry officers only.",
+		due:         "deadline",
+		states:      map[inquiry.State]string{inquiry.Assigned: "in progress", inquiry.Answered: "answered", inquiry.Closed: "closed"},
+		categories: map[inquiry.Category]string{
+			inquiry.DocumentRequest: "request for access to public documents",
+			inquiry.PressInquiry:    "press inquiry",
+			inquiry.GeneralQuestion: "general question",
+		},
+	},
+}
+
+func say(lang inquiry.Language) phrases {
+	if p, ok := catalog[lang]; ok {
+		return p
+	}
+	return catalog[inquiry.Albanian]
+}
+
+// stateName is a ticket's state in plain words; bulk and spam tickets are
+// simply closed as far as their sender is concerned.
+func (p phrases) stateName(s inquiry.State) string {
+	if n, ok := p.states[s]; ok {
+		return n
+	}
+	return p.states[inquiry.Closed]
+}
+
+// clientLanguage maps Telegram's language_code to a reply language.
+func clientLanguage(code string) (inquiry.Language, bool) {
+	code = strings.ToLower(code)
+	switch {
+	case strings.HasPrefix(code, "sq"):
+		return inquiry.Albanian, true
+	case code == "sr", strings.Contains(code, "cyrl"):
+		// Telegram's own Serbian is written in Cyrillic.
+		return inquiry.SerbianCyrl, true
+	case strings.HasPrefix(code, "sr"), strings.HasPrefix(code, "bs"), strings.HasPrefix(code, "hr"):
+		return inquiry.SerbianLatin, true
+	case strings.HasPrefix(code, "en"):
+		return inquiry.English, true
+	}
+	return "", false
+}
+
+func formatDay(t time.Time, lang inquiry.Language) string {
+	if lang == inquiry.English {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("02.01.2006")
+}
+
+// Officers' words.
+var (
+	officerCategory = map[inquiry.Category]string{
+		inquiry.DocumentRequest: "kërkesë për dokumente",
+		inquiry.PressInquiry:    "pyetje nga media",
+		inquiry.GeneralQuestion: "pyetje e përgjithshme",
+	}
+	outcomeNames = map[inquiry.Outcome]string{
+		inquiry.Granted:       "Lejuar",
+		inquiry.PartlyGranted: "Lejuar pjesërisht",
+		inquiry.Refused:       "Refuzuar",
+		inquiry.NotHeld:       "Nuk e posedojmë",
+		inquiry.Withdrawn:     "Tërhequr",
+		inquiry.Resolved:      "Zgjidhur",
+	}
+)
+
+const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [shënim], /reply NUMRI teksti.\n" +
+	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të lëndës në këtë bisedë."
+
+func officerTicketText(t inquiry.Ticket, officerName string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s · %s\n", t.Number, officerCategory[t.Category])
+	fmt.Fprintf(&b, "Gjendja: %s", t.State)
+	if t.Outcome != inquiry.NoOutcome {
+		fmt.Fprintf(&b, " (%s)", outcomeNames[t.Outcome])
+	}
+	fmt.Fprintf(&b, "\nZyrtari: %s\nKanali: %s · Gjuha: %s\n", officerName, t.Channel, t.Language)
+	sender := t.Sender.Name
+	if sender == "" {
+		sender = t.Sender.Address
+	}
+	fmt.Fprintf(&b, "Dërguesi: %s\nPranuar: %s\n", sender, t.ReceivedAt.Format("02.01.2006 15:04"))
+	if !t.DueAt.IsZero() {
+		fmt.Fprintf(&b, "Afati: %s\n", t.DueAt.Format("02.01.2006"))
+	}
+	if t.LinkedTo != "" {
+		fmt.Fprintf(&b, "Vazhdim i: %s\n", t.LinkedTo)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
