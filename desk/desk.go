@@ -421,7 +421,21 @@ func (d *Desk) officerReply(tx Tx, m *inquiry.Message, officer Officer, now time
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "empty officer reply"}, true, nil
 	}
 	if err := d.relayAnswer(tx, &t, officer, text, m.Attachments, m.SourceID, m.MessageID, m.Raw, now); err != nil {
-		return intakeResult{}, false, err
+		var noChat errNoPrivateChat
+		if !errors.As(err, &noChat) {
+			return intakeResult{}, false, err
+		}
+		// Keep the answer on the record and tell the officer why it did
+		// not go out, instead of blocking the mailbox on it.
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: " + err.Error() + "\n\n" + text, Raw: m.Raw, CreatedAt: now}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: err.Error()}, true, nil
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 		return intakeResult{}, false, err
@@ -441,7 +455,11 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
 	switch {
-	case t.Channel == inquiry.ChannelTelegram && t.ChatID != 0:
+	case t.Channel == inquiry.ChannelTelegram && t.ChatID == 0:
+		// A ticket from the public discussion group: the answer must not go
+		// to the group, and the author has not opened a private chat yet.
+		return errNoPrivateChat{t.Number}
+	case t.Channel == inquiry.ChannelTelegram:
 		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
 		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
 	case t.Sender.Address != "":
@@ -460,6 +478,14 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 	t.AnsweredAt = now
 	t.UpdatedAt = now
 	return tx.UpdateTicket(t)
+}
+
+// errNoPrivateChat says a Telegram ticket from the public group cannot be
+// answered until its author opens a private chat with the bot.
+type errNoPrivateChat struct{ number string }
+
+func (e errNoPrivateChat) Error() string {
+	return fmt.Sprintf("ticket %s came from the public group and its author has not opened a private chat with the bot yet; answer again once they have", e.number)
 }
 
 // citizenFollowUp adds a reply to the ticket it belongs to, when it comes
@@ -666,7 +692,11 @@ func Deadline(received time.Time, days int, loc *time.Location) time.Time {
 
 func (d *Desk) queueAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, now time.Time) error {
 	if m.SuppressAck {
-		return d.note(tx, t.ID, "sportel", "no acknowledgement: the sender asked for no automatic replies", now)
+		why := "the sender asked for no automatic replies"
+		if m.Channel == inquiry.ChannelTelegram {
+			why = "the chat is paused by flood control"
+		}
+		return d.note(tx, t.ID, "sportel", "no acknowledgement: "+why, now)
 	}
 	if m.Channel == inquiry.ChannelTelegram {
 		return d.queueTelegramAck(tx, t, m, false, now)

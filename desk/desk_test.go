@@ -539,3 +539,36 @@ func TestStripQuoted(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicGroupTicketWaitsForPrivateChat(t *testing.T) {
+	f := newFixture(t)
+	m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: "tg:-1001:7", ChatID: -1001, UserID: 555, ChatMsgID: 7,
+		From: inquiry.Address{Name: "Blerta"}, Public: true, Text: "A mund të më dërgoni kontratën për ndërtimin e sallës sportive në Pejë?"}
+	if d := f.handle(m); d != inquiry.Filed {
+		t.Fatalf("disposition %s", d)
+	}
+	tk := f.tickets()[0]
+	if tk.ChatID != 0 {
+		t.Fatalf("public ticket chat %d, want 0 until the author opens a private chat", tk.ChatID)
+	}
+	acks := jobsOf(f.jobs(tk.Number), inquiry.JobAck)
+	if len(acks) != 1 || acks[0].Chat.ChatID != -1001 || strings.Contains(acks[0].Chat.Text, "Blerta") || !strings.Contains(acks[0].Chat.Text, "?start="+tk.Number) {
+		t.Fatalf("public ack %+v", acks)
+	}
+	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Kontrata në shtojcë."); err == nil {
+		t.Fatal("an answer to an unlinked public ticket must be refused, not posted to the group")
+	}
+	if _, err := f.desk.LinkPrivateChat(context.Background(), tk.Number, 999, 999); err == nil {
+		t.Fatal("someone else linked the ticket")
+	}
+	if _, err := f.desk.LinkPrivateChat(context.Background(), tk.Number, 555, 555); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Kontrata në shtojcë."); err != nil {
+		t.Fatal(err)
+	}
+	answers := jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)
+	if len(answers) != 1 || answers[0].Chat.ChatID != 555 {
+		t.Fatalf("answer jobs %+v, want one to the private chat 555", answers)
+	}
+}

@@ -64,7 +64,7 @@ func (d *Desk) telegramIntake(tx Tx, m *inquiry.Message, cls *inquiry.Classifica
 	if err := tx.UpdateTicket(&t); err != nil {
 		return intakeResult{}, err
 	}
-	if recategorized {
+	if recategorized && !m.SuppressAck {
 		if err := d.queueTelegramAck(tx, &t, m, true, now); err != nil {
 			return intakeResult{}, err
 		}
