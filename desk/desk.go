@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"sportel/inquiry"
@@ -77,6 +78,9 @@ type Desk struct {
 	domain     string
 	officers   map[string]Officer
 	wake       chan struct{}
+
+	mu          sync.RWMutex
+	botUsername string // learnt from Telegram once the bot connects
 }
 
 // New checks cfg and returns a Desk.
@@ -124,6 +128,23 @@ func New(cfg Config, store Store, classifier Classifier, router *route.Router, l
 		}
 	}
 	return d, nil
+}
+
+// SetBotUsername records the bot's @name (without @) for t.me links in
+// public-group acknowledgements, once the bot has connected.
+func (d *Desk) SetBotUsername(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.botUsername = name
+}
+
+func (d *Desk) botName() string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.botUsername != "" {
+		return d.botUsername
+	}
+	return d.cfg.BotUsername
 }
 
 // SetClock replaces the desk's clock; tests use it.

@@ -149,7 +149,7 @@ func (d *Desk) queueTelegramAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, co
 	data.Corrected = corrected
 	text := d.cfg.Templates.Ack(t, data)
 	if m.Public {
-		text = d.cfg.Templates.PublicAck(t, d.cfg.BotUsername)
+		text = d.cfg.Templates.PublicAck(t, d.botName())
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 		Recipient: fmt.Sprintf("tg:%d", m.ChatID),

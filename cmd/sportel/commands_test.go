@@ -223,6 +223,10 @@ func TestDemo(t *testing.T) {
 		"acknowledgement to drita.berisha@example.org",
 		"sent answer to arben.krasniqi@example.net",
 		"ticket state: answered",
+		"press_inquiry  →  osman (language sr-Latn)",
+		"Dear Sarah",
+		"Ardit received:",
+		"Lista e përfituesve",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)

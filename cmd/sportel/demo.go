@@ -41,14 +41,17 @@ officers:
   - id: osman
     name: "Osman D. Gashi"
     title: "Udhëheqës i Divizionit për Komunikim Publik"
+    telegram_user_id: 7001
     email: osman.gashi@mkrs.example
   - id: jusuf
     name: "Jusuf Lushaku"
     title: "Zyrtar i Lartë për Informim"
+    telegram_user_id: 7002
     email: jusuf.lushaku@mkrs.example
   - id: zamira
     name: "Zamira Ahmeti"
     title: "Zyrtare për Informim dhe Monitorim"
+    telegram_user_id: 7003
     email: zamira.ahmeti@mkrs.example
 routing:
   - match: {category: document_request}
@@ -96,10 +99,20 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 	}
 	defer smtpSrv.Close()
 
+	tg := devserver.StartTelegram("123456:demo-token", "dkp_demo_bot")
+	defer tg.Close()
+	for _, officer := range []int64{7001, 7002, 7003} {
+		tg.MarkStarted(officer)
+	}
+
 	dbPath := filepath.Join(dir, "sportel.db")
-	cfg, err := config.Parse(fmt.Appendf(nil, demoConfig, imapSrv.Addr, smtpSrv.Addr, dbPath), func(name string) (string, bool) {
-		if name == "SPORTEL_DEMO_IMAP_PASSWORD" {
+	yaml := fmt.Sprintf(demoConfig, imapSrv.Addr, smtpSrv.Addr, dbPath) + fmt.Sprintf(demoTelegramConfig, tg.URL)
+	cfg, err := config.Parse([]byte(yaml), func(name string) (string, bool) {
+		switch name {
+		case "SPORTEL_DEMO_IMAP_PASSWORD":
 			return password, true
+		case "SPORTEL_DEMO_TELEGRAM_TOKEN":
+			return tg.Token, true
 		}
 		return "", false
 	})
@@ -117,7 +130,7 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 	}
 	defer a.Close()
 
-	fmt.Fprintf(out, "Sportel demo: an in-memory IMAP server at %s, an SMTP server at %s, a SQLite store in %s.\n", imapSrv.Addr, smtpSrv.Addr, dir)
+	fmt.Fprintf(out, "Sportel demo: an in-memory IMAP server at %s, an SMTP server at %s, a fake Telegram Bot API at %s, a SQLite store in %s.\n", imapSrv.Addr, smtpSrv.Addr, tg.URL, dir)
 	fmt.Fprintf(out, "Delivering %d sample messages to the public mailbox komunikimi@mkrs.example ...\n\n", len(demoInbox))
 	start := time.Now()
 	for i, m := range demoInbox {
@@ -185,9 +198,12 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 	if err := printAftermath(ctx, out, a.store, smtpSrv, first.Number, sent); err != nil {
 		return err
 	}
+	if err := runTelegramDemo(ctx, out, tg, a.store); err != nil {
+		return err
+	}
 	processed, _ := imapSrv.Count(cfg.IMAP.ProcessedMailbox)
-	fmt.Fprintf(out, "\nDone in %s: %d messages read and moved to %s, %d mails sent by SMTP.\n",
-		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()))
+	fmt.Fprintf(out, "\nDone in %s: %d mails read and moved to %s, %d mails sent by SMTP, %d Telegram messages sent.\n",
+		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()), len(tg.Calls("sendMessage")))
 	if keep {
 		fmt.Fprintf(out, "The store is kept at %s; try: sportel tickets list --config <a config with store.dsn: %s>\n", dbPath, dbPath)
 	}

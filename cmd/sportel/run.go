@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 
+	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/metrics"
 )
@@ -48,8 +49,15 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	outbox := a.newOutbox(m, nil)
-	runners := map[string]func(context.Context) error{"imap": watcher.Run, "outbox": outbox.Run}
+	var chat desk.ChatSender
+	runners := map[string]func(context.Context) error{"imap": watcher.Run}
+	if a.cfg.Telegram != nil {
+		lc := &lazyChat{}
+		chat = lc
+		runners["telegram"] = func(ctx context.Context) error { return a.runTelegram(ctx, lc) }
+	}
+	outbox := a.newOutbox(m, chat)
+	runners["outbox"] = outbox.Run
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"sportel/bot"
+	"sportel/desk"
+	"sportel/inquiry"
+)
+
+// botDesk is the desk as the bot sees it, with intake counted like email's.
+type botDesk struct {
+	*desk.Desk
+	app *app
+}
+
+func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	return b.app.Handle(ctx, m)
+}
+
+// lazyChat lets the outbox start before Telegram answers: until the bot is
+// connected, Telegram jobs fail temporarily and are retried.
+type lazyChat struct{ bot atomic.Pointer[bot.Bot] }
+
+func (l *lazyChat) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, error) {
+	b := l.bot.Load()
+	if b == nil {
+		return "", errors.New("telegram is not connected yet")
+	}
+	return b.SendChat(ctx, m)
+}
+
+func (a *app) botOptions() bot.Options {
+	t := a.cfg.Telegram
+	var officers []bot.Officer
+	for _, o := range a.cfg.Officers {
+		if o.TelegramUserID != 0 {
+			officers = append(officers, bot.Officer{ID: o.ID, Name: o.Name, TelegramUserID: o.TelegramUserID})
+		}
+	}
+	return bot.Options{
+		Token:            t.Token.Reveal(),
+		APIURL:           t.APIURL,
+		DiscussionChatID: t.DiscussionChatID,
+		OfficersChatID:   t.OfficersChatID,
+		PollTimeout:      t.PollTimeout,
+		FloodMessages:    t.Flood.Messages,
+		FloodPer:         t.Flood.Per,
+		Officers:         officers,
+		Logger:           a.log.With("component", "telegram"),
+	}
+}
+
+// runTelegram connects the bot and runs it until ctx is done. Telegram being
+// unreachable never stops the email side: connecting is retried with
+// backoff, and the error is logged each time.
+func (a *app) runTelegram(ctx context.Context, chat *lazyChat) error {
+	opts := a.botOptions()
+	delay := time.Second
+	for ctx.Err() == nil {
+		b, err := bot.New(ctx, opts, botDesk{Desk: a.desk, app: a}, a.store)
+		if err == nil {
+			a.desk.SetBotUsername(b.Username())
+			chat.bot.Store(b)
+			a.log.Info("telegram connected", "bot", b.Username())
+			b.CheckOfficers(ctx)
+			delay = time.Second
+			err = b.Run(ctx)
+			if err == nil {
+				return nil
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.Error("telegram unavailable, retrying", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay + time.Duration(rand.Int64N(int64(delay/4)+1))):
+		}
+		delay = min(delay*2, 2*time.Minute)
+	}
+	return nil
+}
