@@ -64,7 +64,8 @@ namespace inbox {
   separator = /
 }
 CONF
-dovecot -c "$dir/dovecot.conf"
+# Detach from our stdio: the daemon would otherwise hold a caller's pipe open.
+dovecot -c "$dir/dovecot.conf" </dev/null >>"$dir/dovecot.log" 2>&1
 for _ in $(seq 50); do
   (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
   sleep 0.1
