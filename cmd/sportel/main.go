@@ -164,15 +164,24 @@ func loadConfig(path string, e *env) (*config.Config, error) {
 	return config.Load(path, e.getenv)
 }
 
+// mustLoadConfig loads the configuration or prints every problem in it.
+func mustLoadConfig(path string, e *env) (*config.Config, bool) {
+	cfg, err := loadConfig(path, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", path, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
 func cmdCheckConfig(_ context.Context, args []string, e *env) int {
 	fs := newFlags("check-config", commands()["check-config"].summary, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(*path, e)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", *path, err)
+	cfg, ok := mustLoadConfig(*path, e)
+	if !ok {
 		return 1
 	}
 	fmt.Fprintf(e.stdout, "%s: OK\n\n", *path)

@@ -45,9 +45,8 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(*path, e)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", *path, err)
+	cfg, ok := mustLoadConfig(*path, e)
+	if !ok {
 		return 1
 	}
 	a, err := openApp(ctx, cfg, newLogger(cfg.Log, os.Stderr))
