@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"sportel/inquiry"
+)
+
+// dovecot is a reachable Dovecot IMAP server and its login.
+type dovecot struct {
+	addr, user, password string
+}
+
+// needDovecot returns the Dovecot named by SPORTEL_DOVECOT_ADDR (as
+// .ci/dovecot.sh exports it), or starts a private one when dovecot is
+// installed, or skips the test.
+func needDovecot(tb testing.TB) dovecot {
+	tb.Helper()
+	if addr := os.Getenv("SPORTEL_DOVECOT_ADDR"); addr != "" {
+		return dovecot{addr: addr, user: os.Getenv("SPORTEL_DOVECOT_USER"), password: os.Getenv("SPORTEL_DOVECOT_PASSWORD")}
+	}
+	if _, err := exec.LookPath("dovecot"); err != nil {
+		tb.Skip("dovecot not installed: install dovecot-imapd (as .ci/run does) or set SPORTEL_DOVECOT_ADDR/USER/PASSWORD")
+	}
+	if os.Geteuid() != 0 {
+		tb.Skip("dovecot installed, but .ci/dovecot.sh must run as root (it hands the mail folder to dovenull); or set SPORTEL_DOVECOT_ADDR")
+	}
+	return startDovecot(tb)
+}
+
+// startDovecot runs .ci/dovecot.sh on a free port in a fresh directory and
+// stops that Dovecot when the test ends, pass or fail.
+func startDovecot(tb testing.TB) dovecot {
+	tb.Helper()
+	// Dovecot's unprivileged processes must reach the mail folder: a
+	// t.TempDir() lies under a 0700 directory, so make our own.
+	parent, err := os.MkdirTemp("", "sportel-dovecot-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Chmod(parent, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	dir := filepath.Join(parent, "dovecot")
+	port, err := freePort()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			if log, err := os.ReadFile(filepath.Join(dir, "dovecot.log")); err == nil {
+				tb.Logf("dovecot log:\n%s", log)
+			}
+		}
+		stopDovecot(tb, dir)
+		os.RemoveAll(parent)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// The daemon inherits the script's stdout and stderr and keeps them open:
+	// with pipes, Wait would wait for it to exit. Files do not wait.
+	outPath, errPath := filepath.Join(parent, "dovecot.sh.out"), filepath.Join(parent, "dovecot.sh.err")
+	outFile, err := os.Create(outPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer outFile.Close()
+	errFile, err := os.Create(errPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer errFile.Close()
+	cmd := exec.CommandContext(ctx, "bash", "../../.ci/dovecot.sh", dir, strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = outFile, errFile
+	if err := cmd.Run(); err != nil {
+		stderr, _ := os.ReadFile(errPath)
+		tb.Fatalf("start dovecot: %v\n%s", err, stderr)
+	}
+	out, err := os.ReadFile(outPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	env := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if ok {
+			env[k] = v
+		}
+	}
+	d := dovecot{addr: env["SPORTEL_DOVECOT_ADDR"], user: env["SPORTEL_DOVECOT_USER"], password: env["SPORTEL_DOVECOT_PASSWORD"]}
+	if d.addr == "" || d.user == "" {
+		tb.Fatalf("dovecot.sh printed no address or user:\n%s", out)
+	}
+	return d
+}
+
+// stopDovecot ends the master process (it takes its children along) and
+// waits until it is gone.
+func stopDovecot(tb testing.TB, dir string) {
+	pidText, err := os.ReadFile(filepath.Join(dir, "run", "master.pid"))
+	if err != nil {
+		tb.Logf("stop dovecot: %v", err)
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	if err != nil {
+		tb.Logf("stop dovecot: master.pid: %v", err)
+		return
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return // already gone
+	}
+	for range 100 {
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Errorf("dovecot master %d still running 5s after SIGTERM; killing it", pid)
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// imapServer is the MTA's and the test's view of a remote IMAP server, over
+// one client connection.
+type imapServer struct {
+	mu sync.Mutex
+	c  *imapclient.Client
+}
+
+func dialIMAP(tb testing.TB, d dovecot) *imapServer {
+	tb.Helper()
+	c, err := imapclient.DialInsecure(d.addr, nil)
+	if err != nil {
+		tb.Fatalf("dial %s: %v", d.addr, err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	if err := c.Login(d.user, d.password).Wait(); err != nil {
+		tb.Fatalf("login to %s as %s: %v", d.addr, d.user, err)
+	}
+	return &imapServer{c: c}
+}
+
+// Append delivers raw as an MTA (or an IMAP-speaking MDA) would.
+func (s *imapServer) Append(mailbox string, raw []byte, received time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmd := s.c.Append(mailbox, int64(len(raw)), &imap.AppendOptions{Time: received})
+	if _, err := cmd.Write(raw); err != nil {
+		cmd.Close()
+		return fmt.Errorf("append to %s: write: %w", mailbox, err)
+	}
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("append to %s: %w", mailbox, err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		return fmt.Errorf("append to %s: %w", mailbox, err)
+	}
+	return nil
+}
+
+// Count is STATUS (MESSAGES).
+func (s *imapServer) Count(mailbox string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		return 0, fmt.Errorf("status %s: %w", mailbox, err)
+	}
+	if st.NumMessages == nil {
+		return 0, errors.New("status: no message count")
+	}
+	return int(*st.NumMessages), nil
+}
+
+func newDovecotStack(tb testing.TB) *stack {
+	tb.Helper()
+	d := needDovecot(tb)
+	return newStack(tb, dialIMAP(tb, d), d.addr, d.user, d.password)
+}
+
+func TestE2EDovecot(t *testing.T) {
+	t.Parallel()
+	s := newDovecotStack(t)
+	inquiryMail := inboundMail{
+		from: "Vjosa Gashi <vjosa.gashi@kulturasot.example>", subject: "deklarate per teatrin",
+		messageID: "dovecot-1@kulturasot.example",
+		body: "pershendetje, jam gazetare ne portalin Kultura Sot. a mundet zedhenesi i ministrise me na dhene nje " +
+			"deklarate per mbylljen e teatrit ne Gjakove? po e pergatisim shkrimin per neser.\n\nfaleminderit\nVjosa",
+		attachment: &wireAttachment{name: "foto.jpg", contentType: "image/jpeg", content: bytes.Repeat([]byte{0xff, 0xd8, 0x00, 0x10}, 64)},
+	}
+	list := inboundMail{
+		from: "Europa Kreative <newsletter@creative-europe.example>", subject: "Newsletter",
+		messageID: "dovecot-list@creative-europe.example", headers: []string{"List-Id: <news.creative-europe.example>"},
+		body: "New calls for cooperation projects.",
+	}
+	unusable := []byte("To: " + publicAddress + "\r\nMIME-Version: 1.0\r\n\r\n\r\n")
+	// A Dovecot named by SPORTEL_DOVECOT_ADDR may hold earlier runs' mail:
+	// judge the mailboxes by what this run adds.
+	before := map[string]int{processedBox: s.countOrZero(processedBox), quarantineBox: s.countOrZero(quarantineBox)}
+	for _, raw := range [][]byte{inquiryMail.raw(), list.raw(), unusable} {
+		s.append(raw)
+	}
+	a, _ := s.serve()
+	s.settle(a)
+
+	tk := s.ticket(a, inquiryMail.messageID)
+	if tk.Category != inquiry.PressInquiry || tk.OfficerID != "osman" {
+		t.Errorf("ticket %s: %s for %s, want press_inquiry for osman", tk.Number, tk.Category, tk.OfficerID)
+	}
+	if lt := s.ticket(a, list.messageID); lt.State != inquiry.BulkMail {
+		t.Errorf("list mail ticket state %s, want bulk", lt.State)
+	}
+	all := s.wireMails()
+	checkAck(t, the(t, all, "ack", tk.Number), inquiryMail, tk, "vjosa.gashi@kulturasot.example")
+	n := the(t, all, "notify", tk.Number)
+	if len(n.attachments) != 1 || !bytes.Equal(n.attachments[0].content, inquiryMail.attachment.content) {
+		t.Errorf("notification attachments %d, want the original photo byte for byte", len(n.attachments))
+	}
+	for box, want := range map[string]int{"INBOX": 0, processedBox: 2, quarantineBox: 1} {
+		if got := s.count(box) - before[box]; got != want {
+			t.Errorf("STATUS %s: %d messages added, want %d", box, got, want)
+		}
+	}
+	var notices int
+	for _, w := range all {
+		if w.kind() == "quarantine" {
+			notices++
+		}
+	}
+	if len(all) != 3 || notices != 1 {
+		t.Errorf("SMTP got %s; want the ack, the notification and one quarantine notice", describe(all))
+	}
+}
