@@ -110,6 +110,10 @@ type SMTPConfig struct {
 type StoreConfig struct {
 	Driver string `yaml:"driver"`
 	DSN    string `yaml:"dsn"`
+	// Synchronous is SQLite's sync level: normal (a commit survives any
+	// crash of Sportel; a power cut may roll back the last commits) or full
+	// (a commit survives a power cut too, at a third of the throughput).
+	Synchronous string `yaml:"synchronous"`
 }
 
 // ClassifierConfig selects the classifier. OpenAI is set when the openai
@@ -275,7 +279,7 @@ func Default() Config {
 			CommandTimeout:    30 * time.Second,
 			SubmissionTimeout: 2 * time.Minute,
 		},
-		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db"},
+		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "normal"},
 		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
 		Tickets: TicketsConfig{
 			Prefix:                      "DKP",

@@ -147,6 +147,7 @@ func validate(d *decoder, cfg *Config) {
 		c.oneOf("store.driver", cfg.Store.Driver, DriverSQLite)
 	}
 	c.required("store.dsn", cfg.Store.DSN)
+	c.oneOf("store.synchronous", cfg.Store.Synchronous, "normal", "full")
 
 	validateClassifier(c, &cfg.Classifier)
 	validateOfficers(c, cfg.Officers)

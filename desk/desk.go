@@ -161,6 +161,15 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 		return "", errors.New("handle message: no source id")
 	}
 	var cls *inquiry.Classification
+	if d.likelyNew(m) {
+		// Most mail is a new inquiry: classify before the transaction so
+		// filing it takes one transaction, not a look and then a write.
+		c, err := d.classify(ctx, m)
+		if err != nil {
+			return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
+		}
+		cls = &c
+	}
 	for {
 		var res intakeResult
 		err := d.store.WithTx(ctx, func(tx Tx) error {
@@ -189,6 +198,19 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 			"disposition", res.disposition, "ticket", res.ticket, "reason", res.reason)
 		return res.disposition, nil
 	}
+}
+
+// likelyNew reports whether m looks like a new inquiry: a person's email that
+// refers to nothing we know of.
+func (d *Desk) likelyNew(m *inquiry.Message) bool {
+	if m.Channel != inquiry.ChannelEmail || m.Automation == inquiry.Machine {
+		return false
+	}
+	if len(m.InReplyTo) > 0 || len(m.References) > 0 || inquiry.FindNumber(d.cfg.Prefix, m.Subject) != "" {
+		return false
+	}
+	_, officer := d.officerByEmail(m.From.Address)
+	return !officer && (usableSender(m) || m.HasContent())
 }
 
 func (d *Desk) classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {

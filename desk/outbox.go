@@ -10,6 +10,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -119,23 +120,33 @@ func retryAfter(err error) (time.Duration, bool) {
 // time out) first; a job cut off by a crash is sent again when its lease
 // ends, as the same mail.
 func (o *Outbox) Run(ctx context.Context) error {
-	jobs := make(chan inquiry.Job)
-	var wg sync.WaitGroup
+	jobs := make(chan inquiry.Job, o.claimBatch())
+	sent := make(chan sentJob, o.claimBatch())
+	var workers, finisher sync.WaitGroup
+	finisher.Add(1)
+	go func() {
+		defer finisher.Done()
+		o.finishLoop(sent)
+	}()
 	for range o.cfg.Workers {
-		wg.Add(1)
+		workers.Add(1)
 		go func() {
-			defer wg.Done()
+			defer workers.Done()
 			for j := range jobs {
-				o.send(j)
+				if s, ok := o.send(j); ok {
+					sent <- s
+				}
 			}
 		}()
 	}
 	defer func() {
 		close(jobs)
-		wg.Wait()
+		workers.Wait()
+		close(sent)
+		finisher.Wait()
 	}()
 	for {
-		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, o.cfg.Workers*4)
+		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, o.claimBatch())
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
@@ -150,7 +161,19 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if len(claimed) == o.claimBatch() {
+			// A backlog: claim more at once.
+			continue
+		}
 		if len(claimed) > 0 {
+			// Mail is arriving: let a few more jobs gather before the next
+			// claim, which is a write transaction, rather than claim them
+			// one at a time.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(claimGather):
+			}
 			continue
 		}
 		wait := o.cfg.Poll
@@ -171,6 +194,33 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
+// claimGather is how long the outbox lets jobs gather while mail arrives.
+const claimGather = 5 * time.Millisecond
+
+// claimBatch is how many jobs one claim takes: enough to keep the workers
+// busy between claims, few enough to finish well within the lease.
+func (o *Outbox) claimBatch() int { return o.cfg.Workers * 16 }
+
+// finishLoop marks sent jobs done, as many per transaction as have arrived.
+func (o *Outbox) finishLoop(sent <-chan sentJob) {
+	for s := range sent {
+		batch := []sentJob{s}
+	more:
+		for len(batch) < 256 {
+			select {
+			case s, ok := <-sent:
+				if !ok {
+					break more
+				}
+				batch = append(batch, s)
+			default:
+				break more
+			}
+		}
+		o.finish(batch)
+	}
+}
+
 // Drain sends every job that is due now and returns; the demo and tests
 // use it to run the outbox to completion.
 func (o *Outbox) Drain(ctx context.Context) error {
@@ -182,9 +232,13 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		if len(claimed) == 0 {
 			return nil
 		}
+		var batch []sentJob
 		for _, j := range claimed {
-			o.send(j)
+			if s, ok := o.send(j); ok {
+				batch = append(batch, s)
+			}
 		}
+		o.finish(batch)
 	}
 }
 
@@ -196,35 +250,76 @@ func (o *Outbox) release(j inquiry.Job) {
 	}
 }
 
+// sentJob is a job the transport accepted, waiting to be marked done.
+type sentJob struct {
+	job inquiry.Job
+	ref string
+}
+
+// finish records sent jobs as done in one transaction. A crash before it
+// commits sends those mails again, with the same Message-IDs.
+func (o *Outbox) finish(batch []sentJob) {
+	if len(batch) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
+	defer cancel()
+	refs := make(map[int64]string, len(batch))
+	var threadRefs []inquiry.ThreadRef
+	for _, s := range batch {
+		refs[s.job.ID] = s.ref
+		if s.ref != "" && s.job.TicketID != 0 {
+			tref := inquiry.ThreadRef{Ref: s.ref, TicketID: s.job.TicketID, Kind: s.job.Kind}
+			if s.job.Kind == inquiry.JobNotify {
+				tref.OfficerID = s.job.Recipient
+			}
+			threadRefs = append(threadRefs, tref)
+		}
+	}
+	if len(threadRefs) > 0 {
+		err := o.desk.store.WithTx(ctx, func(tx Tx) error {
+			for _, r := range threadRefs {
+				if err := tx.AddThreadRef(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			o.log.Warn("record sent message references", "err", err)
+		}
+	}
+	now := o.desk.now()
+	lost, err := o.desk.store.FinishJobs(ctx, o.owner, refs, now)
+	if err != nil {
+		o.log.Error("mark jobs done", "jobs", len(batch), "err", err)
+		return
+	}
+	for _, id := range lost {
+		o.log.Warn("job sent, but its lease had passed to another worker", "job", id)
+	}
+	for _, s := range batch {
+		o.log.Info("sent", "job", s.job.ID, "kind", s.job.Kind, "ticket_id", s.job.TicketID, "recipient", s.job.Recipient)
+		if o.Sent != nil && !slices.Contains(lost, s.job.ID) {
+			j := s.job
+			j.State, j.SentRef, j.FinishedAt = inquiry.JobDone, s.ref, now
+			o.Sent(j)
+		}
+	}
+}
+
 // send runs one job. It deliberately does not use the Run context: a send
-// in progress at shutdown is allowed to finish within SendTimeout.
-func (o *Outbox) send(j inquiry.Job) {
+// in progress at shutdown is allowed to finish within SendTimeout. A failure
+// is recorded here; a success is returned to be finished in a batch.
+func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
 	log := o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
 	ref, err := o.deliver(ctx, j)
-	now := o.desk.now()
 	if err == nil {
-		if ref != "" && j.TicketID != 0 {
-			tref := inquiry.ThreadRef{Ref: ref, TicketID: j.TicketID, Kind: j.Kind}
-			if j.Kind == inquiry.JobNotify {
-				tref.OfficerID = j.Recipient
-			}
-			if err := o.desk.store.WithTx(ctx, func(tx Tx) error { return tx.AddThreadRef(tref) }); err != nil {
-				log.Warn("record sent message reference", "err", err)
-			}
-		}
-		if err := o.desk.store.FinishJob(ctx, j.ID, o.owner, ref, now); err != nil {
-			log.Error("mark job done", "err", err)
-			return
-		}
-		log.Info("sent", "recipient", j.Recipient)
-		if o.Sent != nil {
-			j.State, j.SentRef, j.FinishedAt = inquiry.JobDone, ref, now
-			o.Sent(j)
-		}
-		return
+		return sentJob{job: j, ref: ref}, true
 	}
+	now := o.desk.now()
 	errText := err.Error()
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
 		if ferr := o.desk.store.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
@@ -234,7 +329,7 @@ func (o *Outbox) send(j inquiry.Job) {
 		if o.Failed != nil {
 			o.Failed(j, err, true)
 		}
-		return
+		return sentJob{}, false
 	}
 	delay := o.backoff(j.Attempts)
 	if d, ok := retryAfter(err); ok && d > delay {
@@ -247,6 +342,7 @@ func (o *Outbox) send(j inquiry.Job) {
 	if o.Failed != nil {
 		o.Failed(j, err, false)
 	}
+	return sentJob{}, false
 }
 
 func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {

@@ -16,8 +16,10 @@ type Store interface {
 	// ClaimJobs leases up to limit pending jobs whose NextAt is due, for
 	// owner until now+lease, so two workers never send one job.
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
-	// FinishJob marks a claimed job done, with the transport's reference.
-	FinishJob(ctx context.Context, id int64, owner string, sentRef string, now time.Time) error
+	// FinishJobs marks claimed jobs done in one transaction, each with the
+	// transport's reference (id → ref); it returns the ids whose lease was
+	// lost to another worker.
+	FinishJobs(ctx context.Context, owner string, sent map[int64]string, now time.Time) (lost []int64, err error)
 	// RetryJob releases a claimed job to be tried again at next.
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	// FailJob ends a claimed job as failed for good.

@@ -379,9 +379,16 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
 	w.count(func(st *Stats) { st.Fetched += uint64(len(msgs)) })
 
+	// On shutdown no new message is taken in, but the one being handled and
+	// the moves of those already handled finish: work in flight is not cut
+	// off (each step has its own timeout).
+	work := context.WithoutCancel(ctx)
 	var processed, quarantine []imap.UID
 	var lastHandled imap.UID
 	for _, msg := range msgs {
+		if ctx.Err() != nil {
+			break
+		}
 		if msg.UID <= s.lastUID {
 			continue
 		}
@@ -392,13 +399,9 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 			break
 		}
 		m := w.message(s, msg.UID, raw, msg.InternalDate)
-		disp, herr := w.h.Handle(ctx, m)
+		disp, herr := w.h.Handle(work, m)
 		if herr != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("handle uid %d: %w", msg.UID, ctx.Err())
-			} else {
-				handleErr = fmt.Errorf("handle uid %d: %w", msg.UID, herr)
-			}
+			handleErr = fmt.Errorf("handle uid %d: %w", msg.UID, herr)
 			break
 		}
 		w.log.Debug("message taken in", "uid", uint32(msg.UID), "source_id", m.SourceID, "disposition", string(disp))
@@ -426,10 +429,10 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 	}
 	// What was handled is committed at the desk; settle it even when the
 	// batch stopped early, so the retry starts at the failed message.
-	if serr := w.settle(ctx, s, processed, quarantine); serr != nil {
+	if serr := w.settle(work, s, processed, quarantine); serr != nil {
 		return handled, handleErr, serr
 	}
-	if serr := w.cp.SaveCheckpoint(ctx, w.key, s.uidValidity, uint32(lastHandled)); serr != nil {
+	if serr := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(lastHandled)); serr != nil {
 		return handled, handleErr, fmt.Errorf("save checkpoint %s uid %d: %w", w.key, lastHandled, serr)
 	}
 	s.lastUID = lastHandled

@@ -53,7 +53,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if cfg.Store.Driver != config.DriverSQLite {
 		return nil, fmt.Errorf("store.driver %q is not available in this build", cfg.Store.Driver)
 	}
-	st, err := sqlite.Open(ctx, cfg.Store.DSN)
+	st, err := sqlite.OpenWith(ctx, cfg.Store.DSN, sqlite.Options{Synchronous: cfg.Store.Synchronous})
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", cfg.Store.DSN, err)
 	}
@@ -157,8 +157,12 @@ func (a *app) parseOptions() parse.Options {
 	}
 }
 
-// newWatcher builds the IMAP side.
-func (a *app) newWatcher() (*inbox.Watcher, error) {
+// newWatcher builds the IMAP side, handing mail to the desk.
+func (a *app) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) }
+
+// newWatcherWith builds the IMAP side around another handler (tests wrap
+// the desk to stop at chosen points).
+func (a *app) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 	c := a.cfg.IMAP
 	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, c.TLSServerName)
 	if err != nil {
@@ -183,7 +187,7 @@ func (a *app) newWatcher() (*inbox.Watcher, error) {
 			return parse.Parse(raw, received, popts)
 		},
 		Logger: a.log.With("component", "imap"),
-	}, a, a.store)
+	}, h, a.store)
 }
 
 // newMailer builds the SMTP side.

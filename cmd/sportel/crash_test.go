@@ -10,7 +10,6 @@ import (
 	"sportel/desk"
 	"sportel/devserver"
 	"sportel/inbox"
-	"sportel/inbox/parse"
 	"sportel/inquiry"
 )
 
@@ -268,31 +267,6 @@ func (h stopAfterHandle) Handle(ctx context.Context, m *inquiry.Message) (inquir
 	return d, fmt.Errorf("process stopped after the desk committed: %w", ctx.Err())
 }
 
-// watcherFor builds the app's watcher around another handler, with the
-// options newWatcher uses (copied: app.go has no hook for the handler).
-func watcherFor(a *app, h inbox.Handler) (*inbox.Watcher, error) {
-	c := a.cfg.IMAP
-	popts := a.parseOptions()
-	return inbox.NewWatcher(inbox.Options{
-		Addr:              c.Addr,
-		Security:          string(c.Security),
-		Username:          c.Username,
-		Password:          c.Password.Reveal(),
-		Mailbox:           c.Mailbox,
-		ProcessedMailbox:  c.ProcessedMailbox,
-		QuarantineMailbox: c.QuarantineMailbox,
-		PollInterval:      c.PollInterval,
-		IdleRestart:       c.IdleRestart,
-		DialTimeout:       c.DialTimeout,
-		CommandTimeout:    c.CommandTimeout,
-		BatchSize:         c.BatchSize,
-		Parse: func(raw []byte, received time.Time) *inquiry.Message {
-			return parse.Parse(raw, received, popts)
-		},
-		Logger: a.log.With("component", "imap"),
-	}, h, a.store)
-}
-
 func TestCrashBetweenHandleAndMove(t *testing.T) {
 	t.Parallel()
 	s := newMemStack(t)
@@ -301,7 +275,7 @@ func TestCrashBetweenHandleAndMove(t *testing.T) {
 	first := s.open()
 	ctx, stop := context.WithCancel(context.Background())
 	h := stopAfterHandle{next: first, stop: stop, handled: make(chan inquiry.Disposition, 4)}
-	w, err := watcherFor(first, h)
+	w, err := first.newWatcherWith(h)
 	if err != nil {
 		t.Fatal(err)
 	}

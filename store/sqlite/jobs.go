@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -31,6 +32,11 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
+	}
+	defer unlock()
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
 	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1
@@ -82,6 +88,11 @@ func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText str
 func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, query string, args ...any) error {
 	cctx, cancel := s.callCtx(ctx)
 	defer cancel()
+	unlock, err := s.lockWrite(cctx)
+	if err != nil {
+		return fmt.Errorf("%s job %d: %w", verb, id, err)
+	}
+	defer unlock()
 	res, err := s.db.ExecContext(cctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s job %d: %w", verb, id, err)
@@ -130,4 +141,45 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 		return time.Time{}, false, fmt.Errorf("next job time: %w", err)
 	}
 	return t, true, nil
+}
+
+// FinishJobs marks many jobs claimed by owner done in one transaction, each
+// with its transport reference, so a busy outbox pays for one commit per
+// batch rather than per mail. It returns the ids whose lease was lost.
+func (s *Store) FinishJobs(ctx context.Context, owner string, sent map[int64]string, now time.Time) (lost []int64, err error) {
+	if len(sent) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
+	}
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
+	}
+	defer tx.Rollback()
+	ids := make([]int64, 0, len(sent))
+	for id := range sent {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	finished := formatTime(now)
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
+			WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, sent[id], finished)
+		if err != nil {
+			return nil, fmt.Errorf("finish job %d: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			lost = append(lost, id)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("finish %d jobs: commit: %w", len(sent), err)
+	}
+	return lost, nil
 }

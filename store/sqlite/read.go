@@ -208,7 +208,12 @@ func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uin
 func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.db.ExecContext(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (key) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
 			updated_at = excluded.updated_at`,
 		key, int64(uidValidity), int64(lastUID), formatTime(time.Now()))
@@ -237,7 +242,12 @@ func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) 
 func (s *Store) SetState(ctx context.Context, key, value string) error {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, $3)
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.db.ExecContext(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 		key, value, formatTime(time.Now()))
 	if err != nil {

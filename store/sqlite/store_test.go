@@ -1180,3 +1180,35 @@ func TestLatestChatTicket(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSynchronousOption(t *testing.T) {
+	tests := []struct {
+		level   string
+		want    int // PRAGMA synchronous: 1 NORMAL, 2 FULL
+		wantErr bool
+	}{
+		{"", 1, false},
+		{"normal", 1, false},
+		{"full", 2, false},
+		{"off", 0, true},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(t.TempDir(), "s.db")
+		s, err := sqlite.OpenWith(context.Background(), path, sqlite.Options{Synchronous: tt.level})
+		if tt.wantErr {
+			if err == nil {
+				s.Close()
+				t.Errorf("synchronous %q: no error", tt.level)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("synchronous %q: %v", tt.level, err)
+		}
+		got := s.PragmaForTest(t, "synchronous")
+		s.Close()
+		if got != tt.want {
+			t.Errorf("synchronous %q: PRAGMA synchronous = %d, want %d", tt.level, got, tt.want)
+		}
+	}
+}

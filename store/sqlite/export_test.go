@@ -1,0 +1,16 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+)
+
+// PragmaForTest reads an integer PRAGMA on one of the store's connections.
+func (s *Store) PragmaForTest(t *testing.T, name string) int {
+	t.Helper()
+	var v int
+	if err := s.db.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
