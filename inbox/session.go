@@ -40,6 +40,10 @@ type session struct {
 
 	uidValidity uint32
 	lastUID     imap.UID
+
+	// settling is set while a batch is handled and moved: a shutdown then
+	// lets it finish instead of closing the connection under it.
+	settling atomic.Bool
 }
 
 // await runs one blocking client call under a watchdog. go-imap takes no
@@ -83,7 +87,11 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 		return false, err
 	}
 	defer s.c.Close()
-	stop := context.AfterFunc(ctx, func() { s.c.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		if !s.settling.Load() {
+			s.c.Close()
+		}
+	})
 	defer stop()
 
 	if err := w.login(ctx, s); err != nil {
@@ -319,6 +327,9 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			if err != nil || handleErr != nil {
 				return found, handleErr, err
 			}
+			if ctx.Err() != nil {
+				return found, nil, ctx.Err()
+			}
 		}
 	}
 }
@@ -383,6 +394,8 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 	// the moves of those already handled finish: work in flight is not cut
 	// off (each step has its own timeout).
 	work := context.WithoutCancel(ctx)
+	s.settling.Store(true)
+	defer s.settling.Store(false)
 	var processed, quarantine []imap.UID
 	var lastHandled imap.UID
 	for _, msg := range msgs {

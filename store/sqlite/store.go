@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers driver "sqlite"
@@ -46,6 +47,11 @@ type Store struct {
 	// one writer anyway; queueing here instead of in the driver's busy
 	// handler, which sleeps 1-10 ms per retry, keeps writes back to back.
 	writer chan struct{}
+	// stmts holds prepared statements by query text. A :memory: database
+	// has one connection, which a transaction holds while it would prepare,
+	// so it does without.
+	stmts           sync.Map
+	cacheStatements bool
 }
 
 // lockWrite waits for this process's turn to write, or for ctx.
@@ -106,7 +112,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
 	}
-	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:"}
 
 	pctx, cancel := s.callCtx(ctx)
 	err = db.PingContext(pctx)
@@ -124,6 +130,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.closeStatements()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close sqlite: %w", err)
 	}
@@ -254,7 +261,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
 	}()
-	if err := fn(&Tx{tx: sqlTx, ctx: ctx, timeout: s.callTimeout}); err != nil {
+	if err := fn(&Tx{tx: stmtTx{tx: sqlTx, store: s}, ctx: ctx, timeout: s.callTimeout}); err != nil {
 		return err
 	}
 	done = true

@@ -27,7 +27,7 @@ type querier interface {
 // methods have no ctx parameter (desk.Tx); they use WithTx's context with a
 // per-statement timeout.
 type Tx struct {
-	tx      *sql.Tx
+	tx      stmtTx
 	ctx     context.Context
 	timeout time.Duration
 }
