@@ -253,7 +253,10 @@ func TestHandleErrorIsRetriedInOrder(t *testing.T) {
 		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d", m) })
 	// The checkpoint is saved after the move, so it may trail the mailbox.
 	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 3 },
-		func() string { _, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint last uid %d, want 3", l) })
+		func() string {
+			_, l := cp.get(w.CheckpointKey())
+			return fmt.Sprintf("checkpoint last uid %d, want 3", l)
+		})
 	if e := w.Stats().Errors; e < 3 {
 		t.Errorf("stats errors %d, want ≥ 3", e)
 	}

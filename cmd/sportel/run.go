@@ -48,6 +48,7 @@ func (a *app) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	var chat desk.ChatSender
 	runners := map[string]func(context.Context) error{"imap": watcher.Run}
 	if a.cfg.Telegram != nil {

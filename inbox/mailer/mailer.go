@@ -60,7 +60,20 @@ type Mailer struct {
 	host     string
 	loopback bool
 	log      *slog.Logger
+	// idle holds connections kept open after a send, so a busy outbox does
+	// not dial, greet and log in for every mail.
+	idle chan idleConn
 }
+
+// idleConn is a logged-in connection waiting for the next mail.
+type idleConn struct {
+	c     *smtp.Client
+	since time.Time
+}
+
+// maxIdleAge bounds how long a connection waits between mails; servers drop
+// idle clients after a few minutes, and a stale one would cost a timeout.
+const maxIdleAge = 20 * time.Second
 
 const (
 	defaultDialTimeout       = 10 * time.Second
@@ -131,6 +144,7 @@ func New(opts Options) (*Mailer, error) {
 		host:     host,
 		loopback: loopback,
 		log:      logger.With("component", "mailer", "addr", opts.Addr),
+		idle:     make(chan idleConn, 4),
 	}, nil
 }
 
@@ -189,11 +203,26 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		return classify("smtp send", err)
 	}
 
-	c, err := s.dial(ctx)
-	if err != nil {
-		return err
+	// A kept connection is checked with RSET; if it went stale, a fresh one
+	// is dialled. Nothing was submitted on it, so nothing can be sent twice.
+	c := s.takeIdle()
+	if c != nil {
+		if err := c.Reset(); err != nil {
+			c.Close()
+			c = nil
+		}
 	}
-	defer c.Close()
+	if c == nil {
+		if c, err = s.connect(ctx); err != nil {
+			return err
+		}
+	}
+	kept := false
+	defer func() {
+		if !kept {
+			c.Close()
+		}
+	}()
 	// go-smtp takes no context; closing the connection aborts whatever
 	// command is waiting.
 	var cancelled atomic.Bool
@@ -207,22 +236,6 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
 		}
 		return classify(op, err)
-	}
-
-	if err := c.Hello(s.opts.HelloName); err != nil {
-		return wrap("smtp ehlo", err)
-	}
-	if s.opts.Username != "" {
-		if _, isTLS := c.TLSConnectionState(); !isTLS && !s.loopback {
-			// New already refuses this configuration; this guards the wire.
-			return permanent("smtp auth", errors.New("refusing to send credentials over an unencrypted connection"))
-		}
-		if !c.SupportsAuth(sasl.Plain) {
-			return permanent("smtp auth", errors.New("server does not offer AUTH PLAIN"))
-		}
-		if err := c.Auth(sasl.NewPlainClient("", s.opts.Username, s.opts.Password)); err != nil {
-			return wrap("smtp auth as "+s.opts.Username, err)
-		}
 	}
 
 	var mailOpts *smtp.MailOptions
@@ -248,12 +261,95 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	if err := w.Close(); err != nil {
 		return wrap("smtp data: end", err)
 	}
-	// The mail is accepted; a failing QUIT changes nothing.
-	if err := c.Quit(); err != nil {
-		s.log.Debug("smtp quit failed after the mail was accepted", "message_id", m.MessageID, "err", err)
+	// The mail is accepted; keep the connection for the next one.
+	if stop() {
+		kept = s.putIdle(c)
 	}
 	s.log.Info("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
 	return nil
+}
+
+// connect dials, greets and logs in.
+func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cancelled atomic.Bool
+	stop := context.AfterFunc(ctx, func() {
+		cancelled.Store(true)
+		c.Close()
+	})
+	defer stop()
+	fail := func(err error) (*smtp.Client, error) {
+		c.Close()
+		return nil, err
+	}
+	wrap := func(op string, err error) error {
+		if cancelled.Load() {
+			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
+		}
+		return classify(op, err)
+	}
+	if err := c.Hello(s.opts.HelloName); err != nil {
+		return fail(wrap("smtp ehlo", err))
+	}
+	if s.opts.Username != "" {
+		if _, isTLS := c.TLSConnectionState(); !isTLS && !s.loopback {
+			// New already refuses this configuration; this guards the wire.
+			return fail(permanent("smtp auth", errors.New("refusing to send credentials over an unencrypted connection")))
+		}
+		if !c.SupportsAuth(sasl.Plain) {
+			return fail(permanent("smtp auth", errors.New("server does not offer AUTH PLAIN")))
+		}
+		if err := c.Auth(sasl.NewPlainClient("", s.opts.Username, s.opts.Password)); err != nil {
+			return fail(wrap("smtp auth as "+s.opts.Username, err))
+		}
+	}
+	return c, nil
+}
+
+// takeIdle returns a kept connection that has not waited too long, or nil.
+func (s *Mailer) takeIdle() *smtp.Client {
+	for {
+		select {
+		case ic := <-s.idle:
+			if time.Since(ic.since) < maxIdleAge {
+				return ic.c
+			}
+			ic.c.Quit()
+			ic.c.Close()
+		default:
+			return nil
+		}
+	}
+}
+
+// putIdle keeps c for the next send; it reports false when enough
+// connections are kept already.
+func (s *Mailer) putIdle(c *smtp.Client) bool {
+	select {
+	case s.idle <- idleConn{c: c, since: time.Now()}:
+		return true
+	default:
+		if err := c.Quit(); err != nil {
+			s.log.Debug("smtp quit", "err", err)
+		}
+		return false
+	}
+}
+
+// Close says goodbye on the connections kept between sends.
+func (s *Mailer) Close() {
+	for {
+		select {
+		case ic := <-s.idle:
+			ic.c.Quit()
+			ic.c.Close()
+		default:
+			return
+		}
+	}
 }
 
 // dial connects and sets up TLS per Security.

@@ -74,12 +74,22 @@ type backend struct {
 	requireAuth bool
 	rcptReply   *smtp.SMTPError // non-nil: every RCPT gets this
 
-	mu  sync.Mutex
-	got []received
+	mu       sync.Mutex
+	got      []received
+	sessions int
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.mu.Lock()
+	b.sessions++
+	b.mu.Unlock()
 	return &session{b: b, conn: c}, nil
+}
+
+func (b *backend) sessionCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sessions
 }
 
 func (b *backend) mails() []received {
@@ -466,6 +476,40 @@ func TestSendMail(t *testing.T) {
 				t.Errorf("server got other bytes than Render gives:\n%s", r.Data)
 			}
 		})
+	}
+}
+
+// Mails sent one after another share a logged-in connection; one that the
+// server closed meanwhile is replaced without losing the mail.
+func TestSendMailReusesConnection(t *testing.T) {
+	serverTLS, clientTLS := testTLS(t)
+	be := &backend{requireAuth: true}
+	// Implicit TLS: go-smtp starts a session per connection (STARTTLS would
+	// start a second one on the same connection).
+	addr := startSMTP(t, be, serverTLS, true)
+	mlr, err := New(Options{Addr: addr, Security: SecurityTLS, Username: smtpUser, Password: smtpPass,
+		TLSConfig: clientTLS, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mlr.Close()
+	for range 3 {
+		if err := mlr.SendMail(context.Background(), sampleMail()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, sessions := len(be.mails()), be.sessionCount(); n != 3 || sessions != 1 {
+		t.Fatalf("%d mails over %d connections, want 3 over 1", n, sessions)
+	}
+	// The kept connection dies (as when a server drops idle clients).
+	ic := <-mlr.idle
+	ic.c.Close()
+	mlr.idle <- ic
+	if err := mlr.SendMail(context.Background(), sampleMail()); err != nil {
+		t.Fatalf("send after the kept connection died: %v", err)
+	}
+	if n, sessions := len(be.mails()), be.sessionCount(); n != 4 || sessions != 2 {
+		t.Fatalf("%d mails over %d connections, want 4 over 2", n, sessions)
 	}
 }
 
