@@ -572,3 +572,18 @@ func TestPublicGroupTicketWaitsForPrivateChat(t *testing.T) {
 		t.Fatalf("answer jobs %+v, want one to the private chat 555", answers)
 	}
 }
+
+func TestAckDailyLimit(t *testing.T) {
+	f := newFixture(t)
+	for i := range 12 {
+		f.handle(citizen(fmt.Sprintf("d%d@example.net", i), "daily@example.net", fmt.Sprintf("Pyetja %d", i), "Kur hapet muzeu?"))
+		f.now = f.now.Add(11 * time.Minute) // never 3 within 10 minutes
+	}
+	acks := 0
+	for _, tk := range f.tickets() {
+		acks += len(jobsOf(f.jobs(tk.Number), inquiry.JobAck))
+	}
+	if len(f.tickets()) != 12 || acks != 10 {
+		t.Fatalf("%d tickets, %d acks; want 12 tickets and 10 acks (the daily cap)", len(f.tickets()), acks)
+	}
+}

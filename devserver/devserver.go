@@ -132,11 +132,28 @@ func (s *SMTP) Mails() []Mail {
 	return append([]Mail(nil), s.mails...)
 }
 
+// MailsSince returns a copy of the messages received after the first i.
+func (s *SMTP) MailsSince(i int) []Mail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i >= len(s.mails) {
+		return nil
+	}
+	return append([]Mail(nil), s.mails[i:]...)
+}
+
+// Count is how many messages were received so far.
+func (s *SMTP) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.mails)
+}
+
 // WaitFor waits until at least n messages were received or ctx ends.
 func (s *SMTP) WaitFor(ctx context.Context, n int) ([]Mail, error) {
 	for {
-		if m := s.Mails(); len(m) >= n {
-			return m, nil
+		if s.Count() >= n {
+			return s.Mails(), nil
 		}
 		select {
 		case <-s.notify:
@@ -144,6 +161,19 @@ func (s *SMTP) WaitFor(ctx context.Context, n int) ([]Mail, error) {
 			return s.Mails(), fmt.Errorf("wait for %d mails: got %d: %w", n, len(s.Mails()), ctx.Err())
 		}
 	}
+}
+
+// WaitCount waits until at least n messages were received or ctx ends,
+// without copying them.
+func (s *SMTP) WaitCount(ctx context.Context, n int) error {
+	for s.Count() < n {
+		select {
+		case <-s.notify:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %d mails: got %d: %w", n, s.Count(), ctx.Err())
+		}
+	}
+	return nil
 }
 
 // Close stops the server.

@@ -321,8 +321,26 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if len(fresh) == 0 {
 			return found, nil, nil
 		}
-		for batch := range slices.Chunk(fresh, w.opts.BatchSize) {
-			n, handleErr, err := w.processBatch(ctx, s, batch)
+		// The next batch is fetched while this one is handled, so the
+		// server's time and ours overlap.
+		batches := slices.Collect(slices.Chunk(fresh, w.opts.BatchSize))
+		next := make(chan fetchedBatch, 1)
+		prefetch := func(uids []imap.UID) {
+			go func() {
+				msgs, err := w.fetchBatch(ctx, s, uids)
+				next <- fetchedBatch{msgs, err}
+			}()
+		}
+		prefetch(batches[0])
+		for i := range batches {
+			f := <-next
+			if f.err != nil {
+				return found, nil, f.err
+			}
+			if i+1 < len(batches) && ctx.Err() == nil {
+				prefetch(batches[i+1])
+			}
+			n, handleErr, err := w.processBatch(ctx, s, f.msgs)
 			found += n
 			if err != nil || handleErr != nil {
 				return found, handleErr, err
@@ -364,15 +382,25 @@ func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
 // and moves what was taken in and saves the checkpoint. It stops at the
 // first message the desk could not take in, so the checkpoint never passes
 // an unhandled message.
-func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID) (handled int, handleErr, err error) {
-	bodySection := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: fetching must not set \Seen
+// fetchedBatch is one batch of messages read from the server.
+type fetchedBatch struct {
+	msgs []*imapclient.FetchMessageBuffer
+	err  error
+}
+
+// wholeMessage is BODY.PEEK[]: fetching must not set \Seen. Matching a
+// fetched section compares fields, so a fresh value works as the key.
+func wholeMessage() *imap.FetchItemBodySection { return &imap.FetchItemBodySection{Peek: true} }
+
+// fetchBatch reads the given messages, in UID order.
+func (w *Watcher) fetchBatch(ctx context.Context, s *session, uids []imap.UID) ([]*imapclient.FetchMessageBuffer, error) {
 	set := imap.UIDSetNum(uids...)
 	var msgs []*imapclient.FetchMessageBuffer
 	if err := s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
 		cmd := s.c.Fetch(set, &imap.FetchOptions{
 			UID:          true,
 			InternalDate: true,
-			BodySection:  []*imap.FetchItemBodySection{bodySection},
+			BodySection:  []*imap.FetchItemBodySection{wholeMessage()},
 		})
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 			buf, err := msg.Collect()
@@ -385,11 +413,16 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 		}
 		return cmd.Close()
 	}); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
 	w.count(func(st *Stats) { st.Fetched += uint64(len(msgs)) })
+	return msgs, nil
+}
 
+// processBatch hands fetched messages to the desk in UID order, then marks
+// and moves the ones it took in and saves the checkpoint.
+func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclient.FetchMessageBuffer) (handled int, handleErr, err error) {
 	// On shutdown no new message is taken in, but the one being handled and
 	// the moves of those already handled finish: work in flight is not cut
 	// off (each step has its own timeout).
@@ -405,7 +438,7 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, uids []imap.UID)
 		if msg.UID <= s.lastUID {
 			continue
 		}
-		raw := msg.FindBodySection(bodySection)
+		raw := msg.FindBodySection(wholeMessage())
 		if raw == nil {
 			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
 			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.UID)

@@ -56,13 +56,13 @@ type ackCounter struct {
 }
 
 func (c *ackCounter) update() int {
-	mails := c.smtp.Mails()
-	for _, m := range mails[c.seen:] {
+	fresh := c.smtp.MailsSince(c.seen)
+	for _, m := range fresh {
 		if bytes.Contains(m.Data, []byte("<sportel.ack.")) && ackMessageID(m.Data) {
 			c.acks++
 		}
 	}
-	c.seen = len(mails)
+	c.seen += len(fresh)
 	return c.acks
 }
 
@@ -81,7 +81,7 @@ func ackMessageID(data []byte) bool {
 // waitAcks waits until n acknowledgements have been captured.
 func (c *ackCounter) waitAcks(ctx context.Context, n int) error {
 	for c.update() < n {
-		if _, err := c.smtp.WaitFor(ctx, c.seen+1); err != nil {
+		if err := c.smtp.WaitCount(ctx, c.seen+1); err != nil {
 			return fmt.Errorf("wait for ack %d: %w (have %d)", n, err, c.acks)
 		}
 	}

@@ -265,7 +265,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	if stop() {
 		kept = s.putIdle(c)
 	}
-	s.log.Info("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
+	s.log.Debug("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
 	return nil
 }
 
