@@ -290,7 +290,7 @@ func Default() Config {
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
 		},
 		Outbox: OutboxConfig{
-			Workers:     2,
+			Workers:     4,
 			MaxAttempts: 8,
 			BackoffMin:  10 * time.Second,
 			BackoffMax:  30 * time.Minute,

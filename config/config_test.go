@@ -110,7 +110,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"tickets.review_threshold", cfg.Tickets.ReviewThreshold, 0.6},
 		{"tickets.templates_dir", cfg.Tickets.TemplatesDir, ""},
 		{"tickets.ack_limit", cfg.Tickets.AckLimit, AckLimitConfig{Per10Minutes: 3, PerDay: 10}},
-		{"outbox", cfg.Outbox, OutboxConfig{Workers: 2, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 2 * time.Minute}},
+		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 2 * time.Minute}},
 		{"mail.max_attachment_bytes", cfg.Mail.MaxAttachmentBytes, int64(10 << 20)},
 		{"mail.max_raw_bytes", cfg.Mail.MaxRawBytes, int64(25 << 20)},
 		{"mail.notify_attachments_max_bytes", cfg.Mail.NotifyAttachmentsMaxBytes, int64(15 << 20)},

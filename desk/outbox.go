@@ -31,7 +31,7 @@ type ChatSender interface {
 
 // OutboxConfig tunes the worker.
 type OutboxConfig struct {
-	Workers     int           // concurrent sends (default 2)
+	Workers     int           // concurrent sends (default 4)
 	MaxAttempts int           // tries before a job fails for good (default 8)
 	BackoffMin  time.Duration // first retry delay (default 10s)
 	BackoffMax  time.Duration // longest retry delay (default 30m)
@@ -44,7 +44,7 @@ type OutboxConfig struct {
 
 func (c *OutboxConfig) defaults() {
 	if c.Workers <= 0 {
-		c.Workers = 2
+		c.Workers = 4
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 8
