@@ -112,7 +112,7 @@ type StoreConfig struct {
 	DSN    string `yaml:"dsn"`
 	// Synchronous is SQLite's sync level: normal (a commit survives any
 	// crash of Sportel; a power cut may roll back the last commits) or full
-	// (a commit survives a power cut too, at a third of the throughput).
+	// (a commit survives a power cut too, at about 60% of the throughput).
 	Synchronous string `yaml:"synchronous"`
 }
 
