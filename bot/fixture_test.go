@@ -23,13 +23,6 @@ import (
 	"sportel/store/sqlite"
 )
 
-// sqliteDesk adapts the SQLite store to desk.Store, as cmd does.
-type sqliteDesk struct{ *sqlite.Store }
-
-func (s sqliteDesk) WithTx(ctx context.Context, fn func(desk.Tx) error) error {
-	return s.Store.WithTx(ctx, func(tx *sqlite.Tx) error { return fn(tx) })
-}
-
 const (
 	token        = "123456:TEST-token"
 	botName      = "sportel_test_bot"
@@ -161,7 +154,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 		OfficersChatID:       officersChat,
 		TelegramJoinWindow:   30 * time.Minute,
 		BotUsername:          botName,
-	}, sqliteDesk{st}, cls, router, f.log)
+	}, desk.AdaptStore[*sqlite.Tx](st), cls, router, f.log)
 	if err != nil {
 		t.Fatal(err)
 	}

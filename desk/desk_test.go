@@ -16,13 +16,6 @@ import (
 	"sportel/store/sqlite"
 )
 
-// sqliteDesk adapts the SQLite store to desk.Store, as cmd does.
-type sqliteDesk struct{ *sqlite.Store }
-
-func (s sqliteDesk) WithTx(ctx context.Context, fn func(desk.Tx) error) error {
-	return s.Store.WithTx(ctx, func(tx *sqlite.Tx) error { return fn(tx) })
-}
-
 var officers = []desk.Officer{
 	{ID: "osman", Name: "Osman D. Gashi", Email: "osman.gashi@mkrs.example"},
 	{ID: "jusuf", Name: "Jusuf Lushaku", Email: "jusuf.lushaku@mkrs.example"},
@@ -69,7 +62,7 @@ func newFixture(t *testing.T) *fixture {
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, sqliteDesk{st}, cls, router, slog.New(slog.DiscardHandler))
+	}, desk.AdaptStore[*sqlite.Tx](st), cls, router, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

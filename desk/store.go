@@ -68,3 +68,25 @@ type Tx interface {
 	// AddSetAside records a message that made no ticket and sets s.ID.
 	AddSetAside(s *inquiry.SetAside) error
 }
+
+// TxStore is a store whose transactions have their own concrete type T:
+// a store package cannot name desk.Tx in its WithTx signature without
+// importing the desk, so it takes func(T) instead.
+type TxStore[T Tx] interface {
+	WithTx(ctx context.Context, fn func(T) error) error
+	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	FinishJobs(ctx context.Context, owner string, sent map[int64]string, now time.Time) (lost []int64, err error)
+	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
+	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
+	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+}
+
+// AdaptStore makes a TxStore a Store.
+func AdaptStore[T Tx](s TxStore[T]) Store { return adaptedStore[T]{s} }
+
+type adaptedStore[T Tx] struct{ TxStore[T] }
+
+func (a adaptedStore[T]) WithTx(ctx context.Context, fn func(Tx) error) error {
+	return a.TxStore.WithTx(ctx, func(tx T) error { return fn(tx) })
+}

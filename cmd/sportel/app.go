@@ -72,14 +72,6 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 
 func (a *app) Close() error { return a.store.Close() }
 
-// deskStore lets the SQLite store serve as desk.Store: the store cannot name
-// desk.Tx in its WithTx signature without importing the desk.
-type deskStore struct{ *sqlite.Store }
-
-func (s deskStore) WithTx(ctx context.Context, fn func(desk.Tx) error) error {
-	return s.Store.WithTx(ctx, func(tx *sqlite.Tx) error { return fn(tx) })
-}
-
 func newClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error) {
 	builtin, err := classifier.New(classifier.Options{ReviewThreshold: cfg.Tickets.ReviewThreshold})
 	if err != nil {
@@ -143,7 +135,7 @@ func newDesk(cfg *config.Config, st *sqlite.Store, cls desk.Classifier, log *slo
 		dc.NotifyByTelegram = true
 		dc.OfficersChatID = cfg.Telegram.OfficersChatID
 	}
-	return desk.New(dc, deskStore{st}, cls, router, log.With("component", "desk"))
+	return desk.New(dc, desk.AdaptStore[*sqlite.Tx](st), cls, router, log.With("component", "desk"))
 }
 
 // parseOptions are the MIME parser's settings from the configuration.

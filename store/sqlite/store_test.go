@@ -21,15 +21,8 @@ import (
 // *sqlite.Tx has exactly desk.Tx's method set.
 var _ desk.Tx = (*sqlite.Tx)(nil)
 
-// deskStore is the wiring cmd needs: desk.Store.WithTx takes func(desk.Tx),
-// a named type the store cannot name without importing desk.
-type deskStore struct{ *sqlite.Store }
-
-func (d deskStore) WithTx(ctx context.Context, fn func(desk.Tx) error) error {
-	return d.Store.WithTx(ctx, func(tx *sqlite.Tx) error { return fn(tx) })
-}
-
-var _ desk.Store = deskStore{}
+// The store serves the desk through desk.AdaptStore, as cmd wires it.
+var _ desk.TxStore[*sqlite.Tx] = (*sqlite.Store)(nil)
 
 // cet makes sure times given in another zone come back as the same instant.
 var cet = time.FixedZone("CET", 3600)
