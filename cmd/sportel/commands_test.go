@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -234,5 +237,65 @@ func TestDemo(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(text)
+	}
+}
+
+// With classifier.kind openai the configured endpoint classifies; when it
+// fails, the built-in model answers and says so.
+func TestClassifyWithConfiguredLLM(t *testing.T) {
+	tests := []struct {
+		name           string
+		status         int
+		content        string
+		wantClassifier string
+		wantCategory   inquiry.Category
+	}{
+		{"the LLM answers", 200, `{"category":"press_inquiry","confidence":0.93,"language":"sq"}`, "llm:test-model", inquiry.PressInquiry},
+		{"the LLM fails", 500, "", "builtin (llm failed", inquiry.PressInquiry},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []byte
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, _ = io.ReadAll(r.Body)
+				if r.URL.Path != "/v1/chat/completions" {
+					http.NotFound(w, r)
+					return
+				}
+				if tt.status != 200 {
+					w.WriteHeader(tt.status)
+					fmt.Fprint(w, `{"error":{"message":"overloaded","type":"server_error"}}`)
+					return
+				}
+				answer, _ := json.Marshal(tt.content)
+				fmt.Fprintf(w, `{"id":"x","object":"chat.completion","created":1,"model":"test-model","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":%s}}]}`, answer)
+			}))
+			defer srv.Close()
+			path := ticketsConfig(t)
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(f, "classifier:\n  kind: openai\n  openai:\n    base_url: %s/v1\n    model: test-model\n    timeout: 2s\n", srv.URL)
+			f.Close()
+			text := "Jam gazetare e portalit Drita. A mund të na jepni një deklaratë për mbylljen e teatrit? Më shkruani në vjosa@drita.example ose +383 44 123 456."
+			code, out, errOut := runCmd(t, text, map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}, "classify", "--json", "--config", path, "-")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var res struct {
+				Category   inquiry.Category
+				Classifier string
+			}
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if !strings.HasPrefix(res.Classifier, tt.wantClassifier) || res.Category != tt.wantCategory {
+				t.Errorf("got %+v, want classifier %q… and %s", res, tt.wantClassifier, tt.wantCategory)
+			}
+			if strings.Contains(string(got), "vjosa@drita.example") || strings.Contains(string(got), "123 456") {
+				t.Errorf("the request carried the citizen's address or phone: %s", got)
+			}
+		})
 	}
 }
