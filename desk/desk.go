@@ -508,9 +508,6 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 	case t.Sender.Address != "":
 		job.Recipient = strings.ToLower(t.Sender.Address)
 		job.Mail = d.answerMail(t, text, atts, now)
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: job.Mail.MessageID, TicketID: t.ID, Kind: inquiry.JobAnswer}); err != nil {
-			return err
-		}
 	default:
 		return fmt.Errorf("answer %s: the ticket has no address to answer", t.Number)
 	}
@@ -759,9 +756,6 @@ func (d *Desk) queueAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, now time.T
 			return d.note(tx, t.ID, "sportel", "no acknowledgement: "+limited, now)
 		}
 		job.Mail = d.ackMail(t, m, to, now)
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: job.Mail.MessageID, TicketID: t.ID, Kind: inquiry.JobAck}); err != nil {
-			return err
-		}
 	}
 	return tx.AddJob(job)
 }
@@ -799,10 +793,9 @@ func (d *Desk) queueNotifications(tx Tx, t *inquiry.Ticket, m *inquiry.Message, 
 		return fmt.Errorf("notify: unknown officer %q", t.OfficerID)
 	}
 	if officer.Email != "" {
+		// The job's Message-ID is itself the thread reference: a reply to
+		// it finds the ticket and the officer it was sent to.
 		mail := d.notifyMail(t, officer, m, followUp, now)
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: mail.MessageID, TicketID: t.ID, Kind: inquiry.JobNotify, OfficerID: officer.ID}); err != nil {
-			return err
-		}
 		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotify, Recipient: officer.ID, Mail: mail,
 			State: inquiry.JobPending, NextAt: now, CreatedAt: now}
 		if err := tx.AddJob(job); err != nil {

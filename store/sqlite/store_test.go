@@ -1205,3 +1205,43 @@ func TestSynchronousOption(t *testing.T) {
 		}
 	}
 }
+
+// The Message-ID of mail in the outbox is a thread reference of its own: a
+// reply to a notification names its ticket and the officer it went to.
+func TestFindThreadRefFindsOutboxMail(t *testing.T) {
+	s, _ := openTemp(t)
+	var ticketID int64
+	inTx(t, s, func(tx *sqlite.Tx) error {
+		tk := newTicket("DKP-2026-000001", t0)
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		ticketID = tk.ID
+		for _, j := range []*inquiry.Job{
+			{TicketID: tk.ID, Kind: inquiry.JobNotify, Recipient: "jusuf", Mail: &inquiry.Mail{MessageID: "sportel.notify.1@mkrs.example", Date: t0}},
+			{TicketID: tk.ID, Kind: inquiry.JobAck, Recipient: "arben@example.net", Mail: &inquiry.Mail{MessageID: "sportel.ack.1@mkrs.example", Date: t0}},
+		} {
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		ref     string
+		kind    inquiry.JobKind
+		officer string
+	}{
+		{"sportel.notify.1@mkrs.example", inquiry.JobNotify, "jusuf"},
+		{"sportel.ack.1@mkrs.example", inquiry.JobAck, ""},
+	}
+	inTx(t, s, func(tx *sqlite.Tx) error {
+		for _, tt := range tests {
+			got, ok, err := tx.FindThreadRef([]string{"unknown@x", tt.ref})
+			if err != nil || !ok || got.TicketID != ticketID || got.Kind != tt.kind || got.OfficerID != tt.officer {
+				t.Errorf("FindThreadRef(%s) = %+v, %v, %v; want ticket %d kind %s officer %q", tt.ref, got, ok, err, ticketID, tt.kind, tt.officer)
+			}
+		}
+		return nil
+	})
+}

@@ -94,18 +94,29 @@ func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
 func (t *Tx) threadRefs(refs []string) (map[string]inquiry.ThreadRef, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
+	// The Message-IDs of mail we send are known from the outbox itself (a
+	// notification's recipient is its officer), so sending needs no extra
+	// rows; thread_refs holds the rest (citizens' mail, Telegram messages).
 	var ph params
 	list := ph.list(refs)
-	rows, err := t.tx.QueryContext(ctx, `SELECT ref, ticket_id, kind, officer_id FROM thread_refs WHERE ref IN (`+list+`)`, ph.args...)
+	jobList := ph.list(refs)
+	rows, err := t.tx.QueryContext(ctx, `SELECT 0, ref, ticket_id, kind, officer_id FROM thread_refs WHERE ref IN (`+list+`)
+		UNION ALL
+		SELECT 1, message_id, ticket_id, kind, CASE WHEN kind = 'notify' THEN recipient ELSE '' END
+		FROM jobs WHERE message_id IN (`+jobList+`) AND ticket_id IS NOT NULL`, ph.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find thread refs: %w", err)
 	}
 	defer rows.Close()
 	found := make(map[string]inquiry.ThreadRef, len(refs))
 	for rows.Next() {
+		var fromJobs int
 		var tr inquiry.ThreadRef
-		if err := rows.Scan(&tr.Ref, &tr.TicketID, &tr.Kind, &tr.OfficerID); err != nil {
+		if err := rows.Scan(&fromJobs, &tr.Ref, &tr.TicketID, &tr.Kind, &tr.OfficerID); err != nil {
 			return nil, fmt.Errorf("find thread refs: scan: %w", err)
+		}
+		if _, known := found[tr.Ref]; known && fromJobs == 1 {
+			continue // an explicit thread ref wins
 		}
 		found[tr.Ref] = tr
 	}
