@@ -200,6 +200,73 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 	}
 }
 
+// HandleBatch takes in several messages, committing them together where it
+// can: a backlog then pays for one commit per batch, not per message. The
+// outcome is the same as handling them one by one, in order. It returns
+// the dispositions of the messages it took in, a prefix of msgs; when that
+// is shorter than msgs, the error says why the next one could not be.
+func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
+	out := make([]inquiry.Disposition, 0, len(msgs))
+	for len(out) < len(msgs) {
+		rest := msgs[len(out):]
+		cls := make([]*inquiry.Classification, len(rest))
+		for i, m := range rest {
+			if m.SourceID != "" && d.likelyNew(m) {
+				c, err := d.classify(ctx, m)
+				if err != nil {
+					return out, fmt.Errorf("handle %s: %w", m.SourceID, err)
+				}
+				cls[i] = &c
+			}
+		}
+		var results []intakeResult
+		err := d.store.WithTx(ctx, func(tx Tx) error {
+			results = results[:0]
+			for i, m := range rest {
+				if m.SourceID == "" {
+					return nil
+				}
+				res, err := d.intake(tx, m, cls[i])
+				if err != nil {
+					return err
+				}
+				if res.needClassification {
+					// Nothing was written for it: commit those before it and
+					// let Handle classify it on its own.
+					return nil
+				}
+				results = append(results, res)
+			}
+			return nil
+		})
+		if err != nil {
+			// Find which message fails, committing the ones before it.
+			for _, m := range rest {
+				disp, err := d.Handle(ctx, m)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, disp)
+			}
+			return out, nil
+		}
+		for i, res := range results {
+			d.log.Info("message handled", "source", rest[i].SourceID, "channel", rest[i].Channel,
+				"disposition", res.disposition, "ticket", res.ticket, "reason", res.reason)
+			out = append(out, res.disposition)
+		}
+		d.poke()
+		if len(results) < len(rest) {
+			disp, err := d.Handle(ctx, rest[len(results)])
+			if err != nil {
+				return out, err
+			}
+			out = append(out, disp)
+		}
+	}
+	return out, nil
+}
+
 // likelyNew reports whether m looks like a new inquiry: a person's email that
 // refers to nothing we know of.
 func (d *Desk) likelyNew(m *inquiry.Message) bool {

@@ -580,3 +580,56 @@ func TestAckDailyLimit(t *testing.T) {
 		t.Fatalf("%d tickets, %d acks; want 12 tickets and 10 acks (the daily cap)", len(f.tickets()), acks)
 	}
 }
+
+// A batch is taken in exactly as the same messages one by one would be,
+// including a duplicate and a reply to a ticket filed earlier in the batch.
+func TestHandleBatchMatchesOneByOne(t *testing.T) {
+	batch := func() []*inquiry.Message {
+		bounce := citizen("b1@mx.example", "MAILER-DAEMON@mx.example", "Undelivered", "550")
+		bounce.Automation, bounce.AutomationReason = inquiry.Machine, "delivery report"
+		msgs := []*inquiry.Message{
+			citizen("a@example.net", "arben@example.net", "Kërkesë", docRequestSQ),
+			citizen("b@example.net", "besa@example.net", "Pyetje", "Kur hapet muzeu etnologjik të dielën?"),
+			citizen("a@example.net", "arben@example.net", "Kërkesë", docRequestSQ), // the same mail again
+			citizen("c@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Edhe aneksin, ju lutem."),
+			citizen("d@example.org", "stranger@example.org", "Re: [DKP-2026-000001]", "Dua edhe unë kontratën."),
+			bounce,
+			{MessageID: "e@example.net", SourceID: "msgid:e@example.net"}, // nothing usable: quarantined
+		}
+		for _, m := range msgs {
+			m.Channel = inquiry.ChannelEmail
+			if m.SourceID == "" {
+				m.SourceID = "msgid:" + m.MessageID
+			}
+		}
+		return msgs
+	}
+	one := newFixture(t)
+	var want []inquiry.Disposition
+	for _, m := range batch() {
+		m.ReceivedAt = one.now
+		want = append(want, one.handle(m))
+	}
+	many := newFixture(t)
+	msgs := batch()
+	for _, m := range msgs {
+		m.ReceivedAt = many.now
+	}
+	got, err := many.desk.HandleBatch(context.Background(), msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("batch dispositions %v, one by one %v", got, want)
+	}
+	summary := func(f *fixture) string {
+		var b strings.Builder
+		for _, tk := range f.tickets() {
+			fmt.Fprintf(&b, "%s %s %s %s %s %d jobs; ", tk.Number, tk.Sender.Address, tk.Category, tk.OfficerID, tk.Mentions, len(f.jobs(tk.Number)))
+		}
+		return b.String()
+	}
+	if a, b := summary(one), summary(many); a != b {
+		t.Errorf("tickets differ:\none by one: %s\nbatch:      %s", a, b)
+	}
+}

@@ -382,6 +382,28 @@ func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
 // and moves what was taken in and saves the checkpoint. It stops at the
 // first message the desk could not take in, so the checkpoint never passes
 // an unhandled message.
+// handleChunk is how many messages go to a BatchHandler at once: enough to
+// share a commit, few enough that a message waits little for its turn.
+const handleChunk = 32
+
+// handle passes messages to the handler, several at once when it can take
+// them; it returns the dispositions of a prefix of ms and, when that is
+// shorter than ms, the next one's error.
+func (w *Watcher) handle(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	if bh, ok := w.h.(BatchHandler); ok {
+		return bh.HandleBatch(ctx, ms)
+	}
+	disps := make([]inquiry.Disposition, 0, len(ms))
+	for _, m := range ms {
+		d, err := w.h.Handle(ctx, m)
+		if err != nil {
+			return disps, err
+		}
+		disps = append(disps, d)
+	}
+	return disps, nil
+}
+
 // fetchedBatch is one batch of messages read from the server.
 type fetchedBatch struct {
 	msgs []*imapclient.FetchMessageBuffer
@@ -429,12 +451,12 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 	work := context.WithoutCancel(ctx)
 	s.settling.Store(true)
 	defer s.settling.Store(false)
-	var processed, quarantine []imap.UID
-	var lastHandled imap.UID
+	type fetched struct {
+		uid imap.UID
+		m   *inquiry.Message
+	}
+	var todo []fetched
 	for _, msg := range msgs {
-		if ctx.Err() != nil {
-			break
-		}
 		if msg.UID <= s.lastUID {
 			continue
 		}
@@ -444,31 +466,46 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.UID)
 			break
 		}
-		m := w.message(s, msg.UID, raw, msg.InternalDate)
-		disp, herr := w.h.Handle(work, m)
+		todo = append(todo, fetched{msg.UID, w.message(s, msg.UID, raw, msg.InternalDate)})
+	}
+
+	var processed, quarantine []imap.UID
+	var lastHandled imap.UID
+	for len(todo) > 0 && ctx.Err() == nil {
+		chunk := todo[:min(len(todo), handleChunk)]
+		todo = todo[len(chunk):]
+		ms := make([]*inquiry.Message, len(chunk))
+		for i, f := range chunk {
+			ms[i] = f.m
+		}
+		disps, herr := w.handle(work, ms)
+		for i, disp := range disps {
+			f := chunk[i]
+			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
+			w.count(func(st *Stats) {
+				st.Handled++
+				switch disp {
+				case inquiry.Filed:
+					st.Filed++
+				case inquiry.Duplicate:
+					st.Duplicates++
+				case inquiry.Quarantined:
+					st.Quarantined++
+				}
+			})
+			if disp == inquiry.Quarantined {
+				quarantine = append(quarantine, f.uid)
+			} else {
+				processed = append(processed, f.uid)
+			}
+			lastHandled = f.uid
+			handled++
+		}
 		if herr != nil {
-			handleErr = fmt.Errorf("handle uid %d: %w", msg.UID, herr)
+			failed := chunk[min(len(disps), len(chunk)-1)].uid
+			handleErr = fmt.Errorf("handle uid %d: %w", failed, herr)
 			break
 		}
-		w.log.Debug("message taken in", "uid", uint32(msg.UID), "source_id", m.SourceID, "disposition", string(disp))
-		w.count(func(st *Stats) {
-			st.Handled++
-			switch disp {
-			case inquiry.Filed:
-				st.Filed++
-			case inquiry.Duplicate:
-				st.Duplicates++
-			case inquiry.Quarantined:
-				st.Quarantined++
-			}
-		})
-		if disp == inquiry.Quarantined {
-			quarantine = append(quarantine, msg.UID)
-		} else {
-			processed = append(processed, msg.UID)
-		}
-		lastHandled = msg.UID
-		handled++
 	}
 	if handled == 0 {
 		return 0, handleErr, err

@@ -30,6 +30,14 @@ type Handler interface {
 	Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error)
 }
 
+// BatchHandler is a Handler that can also take several messages at once, so
+// a backlog shares commits. HandleBatch returns the dispositions of a prefix
+// of ms; when that is shorter than ms, its error is the next message's.
+type BatchHandler interface {
+	Handler
+	HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error)
+}
+
 // Checkpoints persists how far the watcher got in a mailbox. LoadCheckpoint
 // returns zeros when nothing was saved yet.
 type Checkpoints interface {

@@ -545,3 +545,61 @@ func TestSilentServerTimesOut(t *testing.T) {
 		t.Errorf("log does not explain the timeout:\n%s", logs.String())
 	}
 }
+
+// batchDesk takes messages in several at a time, as the real desk does.
+type batchDesk struct {
+	*testDesk
+	mu      sync.Mutex
+	batches []int // sizes of the batches it was given
+}
+
+func (d *batchDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	d.mu.Lock()
+	d.batches = append(d.batches, len(ms))
+	d.mu.Unlock()
+	var out []inquiry.Disposition
+	for _, m := range ms {
+		disp, err := d.Handle(ctx, m)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, disp)
+	}
+	return out, nil
+}
+
+// With a BatchHandler a backlog goes over in batches; a failure part-way
+// keeps what came before it, and the failed message is retried first.
+func TestBatchHandlerKeepsOrderAndRetries(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	for i := range 40 {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("b%d@example.org", i), fmt.Sprintf("batch %02d", i), "x"), time.Time{})
+	}
+	desk := &batchDesk{testDesk: newTestDesk()}
+	desk.failFirst["batch 05"] = 2
+	cp := newMemCheckpoints()
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+	calls := desk.waitHandled(t, 40, 5*time.Second)
+	for i, c := range calls {
+		if want := fmt.Sprintf("batch %02d", i); c.Subject != want {
+			t.Fatalf("call %d: %s, want %s", i, c.Subject, want)
+		}
+	}
+	if got := desk.attemptsFor("batch 05"); got != 3 {
+		t.Errorf("batch 05 attempted %d times, want 3", got)
+	}
+	if got := desk.attemptsFor("batch 06"); got != 1 {
+		t.Errorf("batch 06 attempted %d times, want 1", got)
+	}
+	desk.mu.Lock()
+	sizes := append([]int(nil), desk.batches...)
+	desk.mu.Unlock()
+	if len(sizes) == 0 || slices.Max(sizes) < 2 {
+		t.Errorf("batch sizes %v: the batch path was not used", sizes)
+	}
+	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 40 },
+		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d", m) })
+	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 40 },
+		func() string { _, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint last uid %d", l) })
+}

@@ -35,6 +35,17 @@ type app struct {
 	metrics *metrics.Metrics
 }
 
+// HandleBatch passes several messages to the desk at once and counts them.
+func (a *app) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	ds, err := a.desk.HandleBatch(ctx, ms)
+	if a.metrics != nil {
+		for i, d := range ds {
+			a.metrics.Message(string(ms[i].Channel), string(d))
+		}
+	}
+	return ds, err
+}
+
 // Handle passes a message to the desk and counts what became of it; the IMAP
 // watcher and the Telegram bot call this rather than the desk directly.
 func (a *app) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
