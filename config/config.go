@@ -110,9 +110,9 @@ type SMTPConfig struct {
 type StoreConfig struct {
 	Driver string `yaml:"driver"`
 	DSN    string `yaml:"dsn"`
-	// Synchronous is SQLite's sync level: normal (a commit survives any
-	// crash of Sportel; a power cut may roll back the last commits) or full
-	// (a commit survives a power cut too, at about 60% of the throughput).
+	// Synchronous is SQLite's sync level: full (the default: a commit
+	// survives a power cut) or normal (a commit survives any crash of
+	// Sportel, but a power cut may roll back the last commits).
 	Synchronous string `yaml:"synchronous"`
 }
 
@@ -279,7 +279,7 @@ func Default() Config {
 			CommandTimeout:    30 * time.Second,
 			SubmissionTimeout: 2 * time.Minute,
 		},
-		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "normal"},
+		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "full"},
 		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
 		Tickets: TicketsConfig{
 			Prefix:                      "DKP",

@@ -99,7 +99,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"smtp.command_timeout", cfg.SMTP.CommandTimeout, 30 * time.Second},
 		{"smtp.submission_timeout", cfg.SMTP.SubmissionTimeout, 2 * time.Minute},
 		{"smtp.hello_name", cfg.SMTP.HelloName, ""},
-		{"store", cfg.Store, StoreConfig{Driver: "sqlite", DSN: "./sportel.db", Synchronous: "normal"}},
+		{"store", cfg.Store, StoreConfig{Driver: "sqlite", DSN: "./sportel.db", Synchronous: "full"}},
 		{"classifier.kind", cfg.Classifier.Kind, "builtin"},
 		{"classifier.openai", cfg.Classifier.OpenAI == nil, true},
 		{"tickets.prefix", cfg.Tickets.Prefix, "DKP"},

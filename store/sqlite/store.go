@@ -66,9 +66,9 @@ func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
 
 // Options tune the database connection.
 type Options struct {
-	// Synchronous is "normal" (the default: in WAL mode a commit survives
-	// any crash of the process, and a power cut may roll back the last
-	// commits) or "full" (every commit waits for the disk).
+	// Synchronous is "full" (the default: every commit waits for the disk
+	// and survives a power cut) or "normal" (in WAL mode a commit survives
+	// any crash of the process; a power cut may roll back the last ones).
 	Synchronous string
 }
 
@@ -84,7 +84,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	sync := strings.ToUpper(opts.Synchronous)
 	switch sync {
 	case "":
-		sync = "NORMAL"
+		sync = "FULL"
 	case "NORMAL", "FULL":
 	default:
 		return nil, fmt.Errorf("open sqlite: synchronous %q: want normal or full", opts.Synchronous)

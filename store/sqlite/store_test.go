@@ -1180,7 +1180,7 @@ func TestSynchronousOption(t *testing.T) {
 		want    int // PRAGMA synchronous: 1 NORMAL, 2 FULL
 		wantErr bool
 	}{
-		{"", 1, false},
+		{"", 2, false},
 		{"normal", 1, false},
 		{"full", 2, false},
 		{"off", 0, true},
