@@ -6,12 +6,10 @@ import "time"
 type JobKind string
 
 const (
-	JobAck          JobKind = "ack"           // acknowledgement to the citizen
-	JobNotify       JobKind = "notify"        // notification to the officer
-	JobAnswer       JobKind = "answer"        // an officer's answer relayed to the citizen
-	JobQuarantined  JobKind = "quarantined"   // tells the catch-all officer about set-aside mail
-	JobChatReply    JobKind = "chat_reply"    // any other Telegram message
-	JobNotifyFailed JobKind = "notify_failed" // reserved: a job that failed, reported to an officer
+	JobAck         JobKind = "ack"         // acknowledgement to the citizen
+	JobNotify      JobKind = "notify"      // notification to the officer
+	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
+	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
 )
 
 // JobState is where an outbox job stands.
