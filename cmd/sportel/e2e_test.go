@@ -100,22 +100,7 @@ func (m memServer) Append(mailbox string, raw []byte, received time.Time) error 
 // syncBuffer collects the daemon's logs; they are shown only when a test
 // fails. (openApp installs the logger as slog's default, so it must outlive
 // the test without calling t.Log.)
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = devserver.LogBuffer
 
 // stack is one Sportel installation under test: its IMAP server, a
 // capturing SMTP server, a database file and the parsed configuration.
