@@ -270,6 +270,16 @@ func TestDiscussionGroupMentionsBecomePublicTickets(t *testing.T) {
 		t.Errorf("reply to the bot made %d tickets in all, want 2", n)
 	}
 
+	// An answer given before John opens a private chat waits for it.
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup},
+		Text: "/reply " + tk.Number + " Held: the library opens at 9."})
+	f.settle()
+	for _, m := range f.tg.Sent(discussion) {
+		if strings.Contains(m.Text, "Held:") {
+			t.Fatalf("a held answer was posted in the public group: %q", m.Text)
+		}
+	}
+
 	// Someone else cannot claim John's ticket; John can.
 	f.say(milan, "/start "+tk.Number)
 	if got := f.lastSent(milan.ID).Text; strings.Contains(got, tk.Number) {
@@ -281,6 +291,16 @@ func TestDiscussionGroupMentionsBecomePublicTickets(t *testing.T) {
 	}
 	if got := f.ticket(tk.Number).ChatID; got != john.ID {
 		t.Fatalf("ticket chat %d after linking, want %d", got, john.ID)
+	}
+	f.settle()
+	held := 0
+	for _, m := range f.tg.Sent(john.ID) {
+		if strings.Contains(m.Text, "Held: the library opens at 9.") {
+			held++
+		}
+	}
+	if held != 1 {
+		t.Errorf("the held answer reached John %d times after linking, want once", held)
 	}
 
 	// The answer now reaches John privately.

@@ -117,6 +117,9 @@ func (b *Bot) answer(ctx context.Context, o Officer, m *models.Message, number, 
 	}
 	b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
 	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Lënda tani është e përgjigjur.", t.Number, t.Channel)
+	if t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 {
+		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Lënda tani është e përgjigjur.", t.Number)
+	}
 	if len(attachments(m)) > 0 {
 		note += " Skedarët nuk dërgohen; vetëm teksti."
 	}

@@ -531,21 +531,7 @@ func (d *Desk) officerReply(tx Tx, m *inquiry.Message, officer Officer, now time
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "empty officer reply"}, true, nil
 	}
 	if err := d.relayAnswer(tx, &t, officer, text, m.Attachments, m.SourceID, m.MessageID, m.Raw, now); err != nil {
-		var noChat errNoPrivateChat
-		if !errors.As(err, &noChat) {
-			return intakeResult{}, false, err
-		}
-		// Keep the answer on the record and tell the officer why it did
-		// not go out, instead of blocking the mailbox on it.
-		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
-			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: " + err.Error() + "\n\n" + text, Raw: m.Raw, CreatedAt: now}
-		if err := tx.AddEntry(e); err != nil {
-			return intakeResult{}, false, err
-		}
-		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-			return intakeResult{}, false, err
-		}
-		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: err.Error()}, true, nil
+		return intakeResult{}, false, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 		return intakeResult{}, false, err
@@ -560,15 +546,24 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 		TicketID: t.ID, Kind: inquiry.EntryAnswer, SourceID: sourceID, MessageID: messageID,
 		Author: officer.ID, Text: text, Attachments: atts, Raw: raw, CreatedAt: now,
 	}
+	held := t.Channel == inquiry.ChannelTelegram && t.ChatID == 0
+	if held {
+		// A ticket from the public discussion group: the answer must not go
+		// to the group, and a bot cannot write to someone who never started
+		// it. It waits for the author's private chat (LinkPrivateChat).
+		e.Kind = inquiry.EntryHeldAnswer
+	}
 	if err := tx.AddEntry(e); err != nil {
 		return err
 	}
+	t.State = inquiry.Answered
+	t.AnsweredAt = now
+	t.UpdatedAt = now
+	if held {
+		return tx.UpdateTicket(t)
+	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
 	switch {
-	case t.Channel == inquiry.ChannelTelegram && t.ChatID == 0:
-		// A ticket from the public discussion group: the answer must not go
-		// to the group, and the author has not opened a private chat yet.
-		return errNoPrivateChat{t.Number}
 	case t.Channel == inquiry.ChannelTelegram:
 		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
 		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
@@ -581,18 +576,7 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 	if err := tx.AddJob(job); err != nil {
 		return err
 	}
-	t.State = inquiry.Answered
-	t.AnsweredAt = now
-	t.UpdatedAt = now
 	return tx.UpdateTicket(t)
-}
-
-// errNoPrivateChat says a Telegram ticket from the public group cannot be
-// answered until its author opens a private chat with the bot.
-type errNoPrivateChat struct{ number string }
-
-func (e errNoPrivateChat) Error() string {
-	return fmt.Sprintf("ticket %s came from the public group and its author has not opened a private chat with the bot yet; answer again once they have", e.number)
 }
 
 // citizenFollowUp adds a reply to the ticket it belongs to, when it comes

@@ -548,21 +548,35 @@ func TestPublicGroupTicketWaitsForPrivateChat(t *testing.T) {
 	if len(acks) != 1 || acks[0].Chat.ChatID != -1001 || strings.Contains(acks[0].Chat.Text, "Blerta") || !strings.Contains(acks[0].Chat.Text, "?start="+tk.Number) {
 		t.Fatalf("public ack %+v", acks)
 	}
-	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Kontrata në shtojcë."); err == nil {
-		t.Fatal("an answer to an unlinked public ticket must be refused, not posted to the group")
+	// An answer before the author opens a private chat is held back: never
+	// posted to the group.
+	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Kontrata në shtojcë."); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)); n != 0 {
+		t.Fatalf("%d answer jobs before the private chat exists, want 0", n)
+	}
+	if st := f.ticket(tk.Number).State; st != inquiry.Answered {
+		t.Errorf("state %s, want answered", st)
 	}
 	if _, err := f.desk.LinkPrivateChat(context.Background(), tk.Number, 999, 999); err == nil {
 		t.Fatal("someone else linked the ticket")
 	}
-	if _, err := f.desk.LinkPrivateChat(context.Background(), tk.Number, 555, 555); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Kontrata në shtojcë."); err != nil {
-		t.Fatal(err)
+	for range 2 { // opening the link twice sends the held answer once
+		if _, err := f.desk.LinkPrivateChat(context.Background(), tk.Number, 555, 555); err != nil {
+			t.Fatal(err)
+		}
 	}
 	answers := jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)
-	if len(answers) != 1 || answers[0].Chat.ChatID != 555 {
-		t.Fatalf("answer jobs %+v, want one to the private chat 555", answers)
+	if len(answers) != 1 || answers[0].Chat.ChatID != 555 || !strings.Contains(answers[0].Chat.Text, "Kontrata në shtojcë") {
+		t.Fatalf("answer jobs %+v, want the held answer once, to the private chat 555", answers)
+	}
+	// Later answers go straight to the private chat.
+	if _, err := f.desk.Answer(context.Background(), tk.Number, "jusuf", "Edhe aneksi."); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)); n != 2 {
+		t.Fatalf("%d answer jobs, want 2", n)
 	}
 }
 

@@ -58,6 +58,8 @@ type Tx interface {
 	Entries(ticketID int64) ([]inquiry.Entry, error)
 	// FirstEntry returns the first inbound entry of a ticket.
 	FirstEntry(ticketID int64) (inquiry.Entry, bool, error)
+	// SetEntryKind changes what an entry is (a held answer once sent).
+	SetEntryKind(id int64, kind inquiry.EntryKind) error
 	// AddEntry appends to a ticket's record and sets e.ID.
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.

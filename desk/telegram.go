@@ -166,7 +166,30 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			return fmt.Errorf("ticket %s is not yours", t.Number)
 		}
 		t.ChatID = chatID
-		return d.note(tx, t.ID, telegramSender(userID), "the author opened a private chat with the bot", d.now())
+		now := d.now()
+		if err := d.note(tx, t.ID, telegramSender(userID), "the author opened a private chat with the bot", now); err != nil {
+			return err
+		}
+		// Answers given before now were held back: send them here.
+		entries, err := tx.Entries(t.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Kind != inquiry.EntryHeldAnswer {
+				continue
+			}
+			job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Recipient: fmt.Sprintf("tg:%d", chatID),
+				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text)}}
+			if err := tx.AddJob(job); err != nil {
+				return err
+			}
+			if err := tx.SetEntryKind(e.ID, inquiry.EntryAnswer); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -116,6 +116,9 @@ const (
 	EntryAnswer    EntryKind = "answer"    // an officer's answer to the citizen
 	EntryAutomated EntryKind = "automated" // machine mail about the ticket (bounce, out-of-office)
 	EntryNote      EntryKind = "note"      // an internal note or event (assigned, closed, ...)
+	// EntryHeldAnswer is an answer to a ticket from the public discussion
+	// group, waiting until its author opens a private chat with the bot.
+	EntryHeldAnswer EntryKind = "held_answer"
 )
 
 // Entry is one item of a ticket's record: a message or an event.

@@ -387,3 +387,18 @@ func payloadJSON(j *inquiry.Job) (mail, chat any, err error) {
 	}
 	return mail, chat, nil
 }
+
+// SetEntryKind changes the kind of entry id (a held answer becomes an
+// answer once it is sent).
+func (t *Tx) SetEntryKind(id int64, kind inquiry.EntryKind) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	res, err := t.tx.ExecContext(ctx, `UPDATE entries SET kind = $2 WHERE id = $1`, id, string(kind))
+	if err != nil {
+		return fmt.Errorf("set kind of entry %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("set kind of entry %d: no such entry", id)
+	}
+	return nil
+}
