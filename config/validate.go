@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sportel/netguard"
 	"strconv"
 	"strings"
 	"time"
@@ -84,14 +85,6 @@ func (c checker) hostPort(path, value string, hostRequired bool) (string, bool) 
 		return "", false
 	}
 	return host, true
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (c checker) caFile(path, file string) {
@@ -185,7 +178,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	if m.PasswordFile == "" {
 		c.required("imap.password", string(m.Password))
 	}
-	if m.Security == SecurityNone && hostOK && !isLoopback(host) {
+	if m.Security == SecurityNone && hostOK && !netguard.IsLoopback(host) {
 		c.fail("imap.security", "none would send the password in clear text to %s; use tls or starttls (none is only for loopback)", host)
 	}
 	boxes := map[string]string{}
@@ -221,7 +214,7 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	c.oneOf("smtp.security", string(m.Security), "tls", "starttls", "none")
 	// An internal relay without login may be reached in clear text;
 	// credentials may not leave the host that way.
-	if m.Security == SecurityNone && m.Username != "" && hostOK && !isLoopback(host) {
+	if m.Security == SecurityNone && m.Username != "" && hostOK && !netguard.IsLoopback(host) {
 		c.fail("smtp.security", "none would send the password in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", host)
 	}
 	if m.Username != "" && !m.Password.IsSet() {

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"sportel/netguard"
 	"sync"
 	"time"
 
@@ -140,7 +141,7 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	case SecurityTLS, SecurityStartTLS:
 	case SecurityNone:
 		// IMAP always logs in, so plaintext would put the password on the wire.
-		if !isLoopback(host) {
+		if !netguard.IsLoopback(host) {
 			return nil, fmt.Errorf("inbox: Security none: refusing to send credentials unencrypted to non-loopback host %q", host)
 		}
 	default:
@@ -295,12 +296,4 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

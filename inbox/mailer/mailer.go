@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sportel/netguard"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -88,7 +89,7 @@ func New(opts Options) (*Mailer, error) {
 	if err != nil || host == "" {
 		return nil, fmt.Errorf("mailer: Addr %q: want host:port", opts.Addr)
 	}
-	loopback := isLoopback(host)
+	loopback := netguard.IsLoopback(host)
 	switch opts.Security {
 	case SecurityTLS, SecurityStartTLS:
 	case SecurityNone:
@@ -396,14 +397,6 @@ func (s *Mailer) dial(ctx context.Context) (*smtp.Client, error) {
 	c.CommandTimeout = s.opts.CommandTimeout
 	c.SubmissionTimeout = s.opts.SubmissionTimeout
 	return c, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isASCII(s string) bool {

@@ -67,9 +67,12 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 // FinishJob marks a job claimed by owner done, with the transport's reference.
 // The claim is kept on the row as a record of who sent it.
 func (s *Store) FinishJob(ctx context.Context, id int64, owner string, sentRef string, now time.Time) error {
-	return s.settleJob(ctx, "finish", id, owner, `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, sentRef, formatTime(now))
+	return s.settleJob(ctx, "finish", id, owner, finishJobSQL, id, owner, sentRef, formatTime(now))
 }
+
+// finishJobSQL marks job $1 done if owner $2 still holds it.
+const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
+	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
 
 // RetryJob releases a job claimed by owner to be tried again at next.
 func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
@@ -169,8 +172,7 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent map[int64]str
 	slices.Sort(ids)
 	finished := formatTime(now)
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
-			WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, sent[id], finished)
+		res, err := tx.ExecContext(ctx, finishJobSQL, id, owner, sent[id], finished)
 		if err != nil {
 			return nil, fmt.Errorf("finish job %d: %w", id, err)
 		}

@@ -677,6 +677,12 @@ func TestExpiredLeaseIsReclaimable(t *testing.T) {
 	if !errors.Is(err, sqlite.ErrLeaseLost) || !strings.Contains(err.Error(), "claimed by new") {
 		t.Errorf("old owner's FinishJob: err = %v, want lease lost to new", err)
 	}
+	// The outbox finishes in batches: the job the old owner lost comes back
+	// as lost and stays with the new owner.
+	lost, err := s.FinishJobs(ctx, "old", map[int64]string{ids[0]: "ref-old"}, t0.Add(2*lease))
+	if err != nil || len(lost) != 1 || lost[0] != ids[0] {
+		t.Errorf("old owner's FinishJobs: lost %v, err %v; want [%d]", lost, err, ids[0])
+	}
 	if err := s.RetryJob(ctx, ids[0], "old", t0, "x"); !errors.Is(err, sqlite.ErrLeaseLost) {
 		t.Errorf("old owner's RetryJob: err = %v, want ErrLeaseLost", err)
 	}
