@@ -18,11 +18,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"sportel/inquiry"
+	"sportel/internal/backoff"
 )
 
 // Desk is what the bot asks of the pipeline.
@@ -46,12 +46,6 @@ type State interface {
 	SetState(ctx context.Context, key, value string) error
 }
 
-// Officer is a person who may work tickets from Telegram.
-type Officer struct {
-	ID, Name       string
-	TelegramUserID int64
-}
-
 // Options configures the bot.
 type Options struct {
 	Token  string
@@ -66,7 +60,7 @@ type Options struct {
 	// stops answering it for FloodPer (default 20 per minute).
 	FloodMessages int
 	FloodPer      time.Duration
-	Officers      []Officer
+	Officers      []inquiry.Officer
 	Logger        *slog.Logger
 	HTTPClient    *http.Client // optional; its Timeout must exceed PollTimeout
 }
@@ -91,8 +85,8 @@ type Bot struct {
 	me     models.User
 	flood  *floodGate
 	now    func() time.Time
-	byUser map[int64]Officer
-	byID   map[string]Officer
+	byUser map[int64]inquiry.Officer
+	byID   map[string]inquiry.Officer
 
 	// fetchMu keeps a second Run in this process from polling the token
 	// too: Telegram would answer one of them with 409.
@@ -137,8 +131,8 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		log:    opts.Logger.With("component", "telegram"),
 		flood:  newFloodGate(opts.FloodMessages, opts.FloodPer),
 		now:    time.Now,
-		byUser: make(map[int64]Officer),
-		byID:   make(map[string]Officer),
+		byUser: make(map[int64]inquiry.Officer),
+		byID:   make(map[string]inquiry.Officer),
 	}
 	for _, o := range opts.Officers {
 		if o.TelegramUserID != 0 {
@@ -196,10 +190,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = time.Second
-	bo.MaxInterval = 30 * time.Second
-	bo.MaxElapsedTime = 0
+	bo := backoff.Backoff{Min: time.Second, Max: 30 * time.Second}
+	failures := 0 // in a row, of fetches or of one update
 	attempts := map[int64]int{}
 	for ctx.Err() == nil {
 		updates, err := b.fetch(ctx, offset)
@@ -207,7 +199,8 @@ func (b *Bot) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			wait := bo.NextBackOff()
+			failures++
+			wait := bo.Delay(failures)
 			var apiErr *APIError
 			switch {
 			case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
@@ -218,12 +211,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			default:
 				b.log.Warn("getUpdates failed", "err", err, "retry_in", wait)
 			}
-			if !sleep(ctx, wait) {
+			if !backoff.Sleep(ctx, wait) {
 				return nil
 			}
 			continue
 		}
-		bo.Reset()
+		failures = 0
 		for _, u := range updates {
 			if u.ID < offset {
 				continue // confirmed before; Telegram should not send it again
@@ -235,9 +228,10 @@ func (b *Bot) Run(ctx context.Context) error {
 			if w.retry != nil && ctx.Err() == nil {
 				attempts[u.ID]++
 				if attempts[u.ID] < maxUpdateAttempts {
-					wait := bo.NextBackOff()
+					failures++
+					wait := bo.Delay(failures)
 					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "retry_in", wait)
-					if !sleep(ctx, wait) {
+					if !backoff.Sleep(ctx, wait) {
 						return nil
 					}
 					break // fetch again from the same offset
@@ -279,17 +273,6 @@ func (b *Bot) loadOffset(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("telegram: load offset: bad value %q: %w", v, err)
 	}
 	return n, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // APIError is an error answer from the Bot API.
@@ -469,7 +452,7 @@ func (b *Bot) retryOnce(ctx context.Context, f func() error) error {
 	err := f()
 	var tm *tgbot.TooManyRequestsError
 	if errors.As(err, &tm) && tm.RetryAfter <= 5 {
-		if !sleep(ctx, time.Duration(max(tm.RetryAfter, 1))*time.Second) {
+		if !backoff.Sleep(ctx, time.Duration(max(tm.RetryAfter, 1))*time.Second) {
 			return err
 		}
 		return f()

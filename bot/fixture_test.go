@@ -15,8 +15,9 @@ import (
 	"sportel/classifier"
 	"sportel/desk"
 	"sportel/devserver"
-	"sportel/inbox/mailer"
 	"sportel/inquiry"
+	"sportel/mailer"
+	"sportel/outbox"
 	"sportel/route"
 	"sportel/store/sqlite"
 )
@@ -38,16 +39,16 @@ var (
 	john  = models.User{ID: 1003, FirstName: "John", LastName: "Smith", LanguageCode: "en"}
 )
 
-var deskOfficers = []desk.Officer{
+var deskOfficers = []inquiry.Officer{
 	{ID: "osman", Name: "Osman Gashi", Email: "osman.gashi@mkrs.example", TelegramUserID: osman.ID},
 	{ID: "jusuf", Name: "Jusuf Lushaku", Email: "jusuf.lushaku@mkrs.example", TelegramUserID: jusuf.ID},
 	{ID: "zamira", Name: "Zamira Ahmeti", Email: "zamira.ahmeti@mkrs.example", TelegramUserID: zamira.ID},
 }
 
-func botOfficers() []bot.Officer {
-	var out []bot.Officer
+func botOfficers() []inquiry.Officer {
+	var out []inquiry.Officer
 	for _, o := range deskOfficers {
-		out = append(out, bot.Officer{ID: o.ID, Name: o.Name, TelegramUserID: o.TelegramUserID})
+		out = append(out, inquiry.Officer{ID: o.ID, Name: o.Name, TelegramUserID: o.TelegramUserID})
 	}
 	return out
 }
@@ -68,7 +69,7 @@ type fixture struct {
 	smtp   *devserver.SMTP
 	store  *sqlite.Store
 	desk   *desk.Desk
-	outbox *desk.Outbox
+	outbox *outbox.Outbox
 	bot    *bot.Bot
 	opts   bot.Options
 	logs   *syncBuffer
@@ -119,14 +120,11 @@ func newFixture(t testing.TB, s setup) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := route.New([]route.Rule{
+	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
 		{Officer: "zamira"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	d, err := desk.New(desk.Config{
 		Mailbox:              inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "komunikimi@mkrs.example"},
 		Prefix:               "DKP",
@@ -137,7 +135,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 		OfficersChatID:       officersChat,
 		TelegramJoinWindow:   30 * time.Minute,
 		BotUsername:          botName,
-	}, desk.AdaptStore[*sqlite.Tx](st), cls, router, f.log)
+	}, st, cls, router, f.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +170,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.outbox = desk.NewOutbox(d, m, b, desk.OutboxConfig{BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, SendTimeout: 10 * time.Second})
+	f.outbox = outbox.New(st, m, b, outbox.Config{BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, SendTimeout: 10 * time.Second}, f.log)
 
 	if !s.noRun {
 		f.stop = f.run(b)

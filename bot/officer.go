@@ -26,7 +26,7 @@ func (b *Bot) officerName(id string) string {
 
 // onOfficerPrivate: in an officer's own chat a Telegram reply to a ticket
 // notification is the answer to the citizen; everything else is a command.
-func (b *Bot) onOfficerPrivate(ctx context.Context, o Officer, m *models.Message) {
+func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models.Message) {
 	if _, _, ok := b.command(m); ok {
 		b.officerCommand(ctx, o, m)
 		return
@@ -65,7 +65,7 @@ func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
 	b.officerCommand(ctx, o, m)
 }
 
-func (b *Bot) officerCommand(ctx context.Context, o Officer, m *models.Message) {
+func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.Message) {
 	cmd, args, _ := b.command(m)
 	chat := m.Chat.ID
 	switch cmd {
@@ -104,7 +104,7 @@ func (b *Bot) officerCommand(ctx context.Context, o Officer, m *models.Message) 
 }
 
 // answer sends an officer's text to the citizen on the ticket's channel.
-func (b *Bot) answer(ctx context.Context, o Officer, m *models.Message, number, text string) {
+func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, number, text string) {
 	if strings.TrimSpace(text) == "" {
 		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
 		return
@@ -126,7 +126,7 @@ func (b *Bot) answer(ctx context.Context, o Officer, m *models.Message, number, 
 	b.reply(ctx, m.Chat.ID, m.ID, note, nil)
 }
 
-func (b *Bot) officerTickets(ctx context.Context, o Officer, m *models.Message) {
+func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.Message) {
 	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{OfficerID: o.ID, States: []inquiry.State{inquiry.Assigned, inquiry.Answered}})
 	if err != nil {
 		b.log.Error("list officer tickets", "officer", o.ID, "err", err)
@@ -165,7 +165,7 @@ func sortByDeadline(ts []inquiry.Ticket) {
 	})
 }
 
-func (b *Bot) officerClose(ctx context.Context, o Officer, m *models.Message, args string) {
+func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Message, args string) {
 	number := ticketNumber(args)
 	if number == "" {
 		b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: /close DKP-2026-000042 [rezultati] [shënim]", nil)
@@ -238,7 +238,7 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 }
 
 // ticketAction does what a button asks and returns the ticket as it is now.
-func (b *Bot) ticketAction(ctx context.Context, o Officer, number, action, arg string) (inquiry.Ticket, error) {
+func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (inquiry.Ticket, error) {
 	switch action {
 	case "take":
 		return b.desk.Take(ctx, number, o.ID)

@@ -21,7 +21,7 @@ const maxMessageLen = 4096
 
 // SendChat sends one outbox chat job and returns "tg:<chat>:<message>" of
 // the message that carries the buttons (the last part of a split text), so
-// an officer's reply to it finds the ticket. It is desk.ChatSender.
+// an officer's reply to it finds the ticket. It is outbox.ChatSender.
 //
 // A text split in parts that fails half way is sent again whole on retry;
 // Telegram has no idempotency key to prevent that.

@@ -40,16 +40,16 @@ const (
 // Config is the whole of sportel.yaml after expansion, defaults and
 // validation.
 type Config struct {
-	Mailbox    MailboxConfig    `yaml:"mailbox"`
-	IMAP       IMAPConfig       `yaml:"imap"`
-	SMTP       SMTPConfig       `yaml:"smtp"`
-	Store      StoreConfig      `yaml:"store"`
-	Classifier ClassifierConfig `yaml:"classifier"`
-	Officers   []Officer        `yaml:"officers"`
-	Routing    []RouteRule      `yaml:"routing"`
-	Tickets    TicketsConfig    `yaml:"tickets"`
-	Outbox     OutboxConfig     `yaml:"outbox"`
-	Mail       MailConfig       `yaml:"mail"`
+	Mailbox    MailboxConfig     `yaml:"mailbox"`
+	IMAP       IMAPConfig        `yaml:"imap"`
+	SMTP       SMTPConfig        `yaml:"smtp"`
+	Store      StoreConfig       `yaml:"store"`
+	Classifier ClassifierConfig  `yaml:"classifier"`
+	Officers   []inquiry.Officer `yaml:"officers"`
+	Routing    []RouteRule       `yaml:"routing"`
+	Tickets    TicketsConfig     `yaml:"tickets"`
+	Outbox     OutboxConfig      `yaml:"outbox"`
+	Mail       MailConfig        `yaml:"mail"`
 	// Telegram is nil when the section is absent: Sportel then runs on
 	// email only.
 	Telegram *TelegramConfig `yaml:"telegram"`
@@ -135,21 +135,6 @@ type OpenAIConfig struct {
 	// Redact replaces addresses, phone numbers and personal numbers before
 	// text leaves the ministry.
 	Redact bool `yaml:"redact"`
-}
-
-// Officer is a person tickets are routed to.
-type Officer struct {
-	ID    string `yaml:"id"`
-	Name  string `yaml:"name"`
-	Title string `yaml:"title"`
-	Email string `yaml:"email"`
-	// TelegramUserID is 0 when the officer does not use Telegram.
-	TelegramUserID int64 `yaml:"telegram_user_id"`
-}
-
-// Address is the officer as a mail recipient.
-func (o Officer) Address() inquiry.Address {
-	return inquiry.Address{Name: o.Name, Address: o.Email}
 }
 
 // RouteRule sends the tickets it matches to Officer; a rule with an empty
@@ -321,11 +306,11 @@ func DefaultTelegram() TelegramConfig {
 }
 
 // Officer returns the officer with the given id.
-func (c *Config) Officer(id string) (Officer, bool) {
+func (c *Config) Officer(id string) (inquiry.Officer, bool) {
 	for _, o := range c.Officers {
 		if o.ID == id {
 			return o, true
 		}
 	}
-	return Officer{}, false
+	return inquiry.Officer{}, false
 }

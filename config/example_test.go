@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"sportel/inquiry"
 )
 
 const examplePath = "../sportel.example.yaml"
@@ -44,7 +46,7 @@ func TestExampleParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parse example:\n%v", err)
 	}
-	wantOfficers := []Officer{
+	wantOfficers := []inquiry.Officer{
 		{ID: "osman", Name: "Osman D. Gashi", Title: "Udhëheqës i Divizionit për Komunikim Publik", Email: "osman.gashi@mkrs.example"},
 		{ID: "jusuf", Name: "Jusuf Lushaku", Title: "Zyrtar i Lartë për Informim", Email: "jusuf.lushaku@mkrs.example"},
 		{ID: "zamira", Name: "Zamira Ahmeti", Title: "Zyrtare për Informim dhe Monitorim", Email: "zamira.ahmeti@mkrs.example"},

@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"sportel/netguard"
 	"strconv"
 	"strings"
 	"time"
 
 	"sportel/inquiry"
+	"sportel/netguard"
 )
 
 // checker collects validation problems with the decoder's line numbers.
@@ -243,7 +243,7 @@ func validateClassifier(c checker, k *ClassifierConfig) {
 	c.positive("classifier.openai.timeout", o.Timeout)
 }
 
-func validateOfficers(c checker, officers []Officer) {
+func validateOfficers(c checker, officers []inquiry.Officer) {
 	if len(officers) == 0 {
 		// An officers list whose every entry was rejected is already reported.
 		if !hasPrefix(c.d.errs, "officers") {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // The officer actions below are the same whether they come from the command
@@ -19,7 +20,7 @@ func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquir
 	if !ok {
 		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
 	}
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		if t.OfficerID == officerID {
 			return nil
@@ -45,7 +46,7 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 	if _, ok := d.officers[officerID]; !ok {
 		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
 	}
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		if t.OfficerID == officerID {
 			return nil
@@ -59,7 +60,7 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 // Close closes a ticket with an outcome. Document requests need one of the
 // outcomes the annual report counts; other tickets default to resolved.
 func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome, note, by string) (inquiry.Ticket, error) {
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		if t.State == inquiry.Closed {
 			return fmt.Errorf("ticket %s is already closed", t.Number)
@@ -85,7 +86,7 @@ func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome
 
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		t.State = inquiry.SpamMail
 		return d.note(tx, t.ID, by, "marked as spam", d.now())
@@ -99,7 +100,7 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 	if !c.Valid() {
 		return inquiry.Ticket{}, fmt.Errorf("recategorize %s: unknown category %q", number, c)
 	}
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		if t.Category == c {
 			return nil
@@ -125,7 +126,7 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 	if strings.TrimSpace(text) == "" {
 		return inquiry.Ticket{}, fmt.Errorf("answer %s: empty text", number)
 	}
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		t.Acted = true
 		if !t.State.Open() {
 			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
@@ -136,9 +137,9 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 
 // update loads a ticket by number, lets fn change it, and saves it, in one
 // transaction with whatever jobs fn queues.
-func (d *Desk) update(ctx context.Context, number string, fn func(Tx, *inquiry.Ticket) error) (inquiry.Ticket, error) {
+func (d *Desk) update(ctx context.Context, number string, fn func(store.Tx, *inquiry.Ticket) error) (inquiry.Ticket, error) {
 	var out inquiry.Ticket
-	err := d.store.WithTx(ctx, func(tx Tx) error {
+	err := d.store.WithTx(ctx, func(tx store.Tx) error {
 		t, ok, err := tx.TicketByNumber(number)
 		if err != nil {
 			return err
@@ -164,7 +165,7 @@ func (d *Desk) update(ctx context.Context, number string, fn func(Tx, *inquiry.T
 }
 
 // firstMessage rebuilds the citizen's first message for a notification.
-func (d *Desk) firstMessage(tx Tx, t *inquiry.Ticket) (*inquiry.Message, error) {
+func (d *Desk) firstMessage(tx store.Tx, t *inquiry.Ticket) (*inquiry.Message, error) {
 	m := &inquiry.Message{Channel: t.Channel, From: t.Sender, Subject: t.Subject, ChatID: t.ChatID}
 	e, ok, err := tx.FirstEntry(t.ID)
 	if err != nil {

@@ -177,7 +177,7 @@ func (tm *Templates) TelegramAnswer(t *inquiry.Ticket, text string) string {
 }
 
 // TelegramNotify is the officer's Telegram message about a ticket.
-func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer Officer, m *inquiry.Message, followUp bool) string {
+func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool) string {
 	var b strings.Builder
 	if followUp {
 		fmt.Fprintf(&b, "%s: mesazh i ri nga qytetari\n", t.Number)
@@ -190,7 +190,7 @@ func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer Officer, m *inqui
 	return b.String()
 }
 
-func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer Officer) {
+func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Officer) {
 	fmt.Fprintf(b, "Kategoria: %s (%s, %.0f%%", CategoryName(t.Category, inquiry.Albanian), t.Classifier, t.Confidence*100)
 	if t.NeedsReview {
 		b.WriteString(", duhet rishikuar")
@@ -258,7 +258,7 @@ func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address
 	return mail
 }
 
-func (d *Desk) notifyMail(t *inquiry.Ticket, officer Officer, m *inquiry.Message, followUp bool, now time.Time) *inquiry.Mail {
+func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool, now time.Time) *inquiry.Mail {
 	var b strings.Builder
 	if followUp {
 		fmt.Fprintf(&b, "Qytetari ka shkruar sërish për tiketën %s.\n\n", t.Number)
@@ -327,7 +327,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachm
 	return mail
 }
 
-func (d *Desk) quarantineMail(officer Officer, m *inquiry.Message, reason string, now time.Time) *inquiry.Mail {
+func (d *Desk) quarantineMail(officer inquiry.Officer, m *inquiry.Message, reason string, now time.Time) *inquiry.Mail {
 	text := fmt.Sprintf("Një mesazh u vu në karantinë: %s.\n\nBurimi: %s\nDërguesi: %q\nSubjekti: %q\nPranuar: %s\n\n"+
 		"Mesazhi origjinal ruhet në kutinë e karantinës dhe në regjistrin e Sportel-it (sportel tickets list --automated).\n",
 		reason, m.SourceID, m.From.String(), m.Subject, m.ReceivedAt.In(d.cfg.Location).Format(time.RFC3339))

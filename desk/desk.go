@@ -18,21 +18,13 @@ import (
 
 	"sportel/inquiry"
 	"sportel/route"
+	"sportel/store"
 )
 
 // Classifier puts a message in one of the fixed categories and names its
 // language.
 type Classifier interface {
 	Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error)
-}
-
-// Officer is a person who works tickets.
-type Officer struct {
-	ID             string
-	Name           string
-	Title          string
-	Email          string
-	TelegramUserID int64
 }
 
 // Config is what the desk needs to know about the division.
@@ -53,7 +45,7 @@ type Config struct {
 	// NotifyAttachmentsMaxBytes caps the attachments copied into an
 	// officer's notification; the rest are listed by name and size.
 	NotifyAttachmentsMaxBytes int64
-	Officers                  []Officer
+	Officers                  []inquiry.Officer
 	// NotifyByTelegram sends officers' notifications to their Telegram chat
 	// too (when they have a telegram_user_id); OfficersChatID, when not 0,
 	// also gets every routed ticket.
@@ -65,6 +57,9 @@ type Config struct {
 	// BotUsername is the bot's @name without @, for t.me links.
 	BotUsername string
 	Templates   *Templates
+	// JobsQueued, when set, is called after a commit that queued sends, so
+	// the outbox claims them at once (the outbox's Poke).
+	JobsQueued func()
 }
 
 // Desk files tickets. It is safe for concurrent use.
@@ -76,8 +71,7 @@ type Desk struct {
 	log        *slog.Logger
 	now        func() time.Time
 	domain     string
-	officers   map[string]Officer
-	wake       chan struct{}
+	officers   map[string]inquiry.Officer
 
 	mu          sync.RWMutex
 	botUsername string // learnt from Telegram once the bot connects
@@ -116,16 +110,10 @@ func New(cfg Config, store Store, classifier Classifier, router *route.Router, l
 		log:        log,
 		now:        time.Now,
 		domain:     cfg.Mailbox.Address[at+1:],
-		officers:   make(map[string]Officer),
-		wake:       make(chan struct{}, 1),
+		officers:   make(map[string]inquiry.Officer),
 	}
 	for _, o := range cfg.Officers {
 		d.officers[o.ID] = o
-	}
-	for _, r := range router.Rules() {
-		if _, ok := d.officers[r.Officer]; !ok {
-			return nil, fmt.Errorf("desk: routing names unknown officer %q", r.Officer)
-		}
 	}
 	return d, nil
 }
@@ -172,7 +160,7 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 	}
 	for {
 		var res intakeResult
-		err := d.store.WithTx(ctx, func(tx Tx) error {
+		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			var err error
 			res, err = d.intake(tx, m, cls)
 			return err
@@ -220,7 +208,7 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 			}
 		}
 		var results []intakeResult
-		err := d.store.WithTx(ctx, func(tx Tx) error {
+		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
 			for i, m := range rest {
 				if m.SourceID == "" {
@@ -305,7 +293,7 @@ type intakeResult struct {
 // intake decides what becomes of m and writes it, inside tx. When a new
 // ticket must be filed and cls is nil it writes nothing and asks for a
 // classification.
-func (d *Desk) intake(tx Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
+func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
 	ticketID, seen, err := tx.SourceTicket(m.SourceID)
 	if err != nil {
 		return intakeResult{}, err
@@ -371,35 +359,35 @@ func validAddress(a string) bool {
 	return err == nil && p.Address == a
 }
 
-func (d *Desk) officerByEmail(addr string) (Officer, bool) {
+func (d *Desk) officerByEmail(addr string) (inquiry.Officer, bool) {
 	for _, o := range d.cfg.Officers {
 		if o.Email != "" && strings.EqualFold(o.Email, addr) {
 			return o, true
 		}
 	}
-	return Officer{}, false
+	return inquiry.Officer{}, false
 }
 
 // OfficerByTelegram finds the officer with the given Telegram user id.
-func (d *Desk) OfficerByTelegram(userID int64) (Officer, bool) {
+func (d *Desk) OfficerByTelegram(userID int64) (inquiry.Officer, bool) {
 	if userID == 0 {
-		return Officer{}, false
+		return inquiry.Officer{}, false
 	}
 	for _, o := range d.cfg.Officers {
 		if o.TelegramUserID == userID {
 			return o, true
 		}
 	}
-	return Officer{}, false
+	return inquiry.Officer{}, false
 }
 
 // Officer returns the officer with id.
-func (d *Desk) Officer(id string) (Officer, bool) {
+func (d *Desk) Officer(id string) (inquiry.Officer, bool) {
 	o, ok := d.officers[id]
 	return o, ok
 }
 
-func (d *Desk) quarantine(tx Tx, m *inquiry.Message, reason string, now time.Time) (intakeResult, error) {
+func (d *Desk) quarantine(tx store.Tx, m *inquiry.Message, reason string, now time.Time) (intakeResult, error) {
 	sa := &inquiry.SetAside{
 		Kind:       inquiry.SetAsideQuarantine,
 		SourceID:   m.SourceID,
@@ -435,7 +423,7 @@ func (d *Desk) quarantine(tx Tx, m *inquiry.Message, reason string, now time.Tim
 
 // machineMail attaches a bounce or auto-reply to the ticket it is about, as
 // a note that notifies nobody, or records it when it is about none.
-func (d *Desk) machineMail(tx Tx, m *inquiry.Message, now time.Time) (intakeResult, error) {
+func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (intakeResult, error) {
 	t, found, err := d.referencedTicket(tx, m)
 	if err != nil {
 		return intakeResult{}, err
@@ -487,7 +475,7 @@ func (d *Desk) machineMail(tx Tx, m *inquiry.Message, now time.Time) (intakeResu
 }
 
 // referencedTicket finds the ticket that m's In-Reply-To or References name.
-func (d *Desk) referencedTicket(tx Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
+func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
 	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
 	if len(refs) == 0 {
 		return inquiry.Ticket{}, false, nil
@@ -502,7 +490,7 @@ func (d *Desk) referencedTicket(tx Tx, m *inquiry.Message) (inquiry.Ticket, bool
 // officerReply relays an officer's answer to the citizen when the officer
 // replied to a notification that was sent to them. The notification's
 // Message-ID is random, so the reply cannot be forged by guessing.
-func (d *Desk) officerReply(tx Tx, m *inquiry.Message, officer Officer, now time.Time) (intakeResult, bool, error) {
+func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
 	if len(m.InReplyTo) == 0 {
 		return intakeResult{}, false, nil
 	}
@@ -541,7 +529,7 @@ func (d *Desk) officerReply(tx Tx, m *inquiry.Message, officer Officer, now time
 
 // relayAnswer records an officer's answer and queues it to the citizen on
 // the ticket's own channel; the ticket becomes answered.
-func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text string, atts []inquiry.Attachment, sourceID, messageID string, raw []byte, now time.Time) error {
+func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, atts []inquiry.Attachment, sourceID, messageID string, raw []byte, now time.Time) error {
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryAnswer, SourceID: sourceID, MessageID: messageID,
 		Author: officer.ID, Text: text, Attachments: atts, Raw: raw, CreatedAt: now,
@@ -582,7 +570,7 @@ func (d *Desk) relayAnswer(tx Tx, t *inquiry.Ticket, officer Officer, text strin
 // citizenFollowUp adds a reply to the ticket it belongs to, when it comes
 // from that ticket's sender. A stranger quoting a ticket number gets a new
 // ticket that notes the mention.
-func (d *Desk) citizenFollowUp(tx Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
+func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
 	t, found, err := d.referencedTicket(tx, m)
 	if err != nil {
 		return intakeResult{}, false, err
@@ -642,7 +630,7 @@ func (d *Desk) citizenFollowUp(tx Tx, m *inquiry.Message, cls *inquiry.Classific
 	return intakeResult{disposition: inquiry.Attached, ticket: t.Number}, true, nil
 }
 
-func (d *Desk) newTicketWith(tx Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo, mentions string, now time.Time) (intakeResult, bool, error) {
+func (d *Desk) newTicketWith(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo, mentions string, now time.Time) (intakeResult, bool, error) {
 	if cls == nil {
 		return intakeResult{needClassification: true}, true, nil
 	}
@@ -686,7 +674,7 @@ func senderName(m *inquiry.Message) string {
 
 // fileTicket files m as a new ticket with the given classification and
 // queues its acknowledgement and notifications.
-func (d *Desk) fileTicket(tx Tx, m *inquiry.Message, cls inquiry.Classification, linkedTo string, now time.Time) (*inquiry.Ticket, error) {
+func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classification, linkedTo string, now time.Time) (*inquiry.Ticket, error) {
 	received := m.ReceivedAt
 	if received.IsZero() {
 		received = now
@@ -781,7 +769,7 @@ func Deadline(received time.Time, days int, loc *time.Location) time.Time {
 	return end
 }
 
-func (d *Desk) queueAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, now time.Time) error {
+func (d *Desk) queueAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, now time.Time) error {
 	if m.SuppressAck {
 		why := "the sender asked for no automatic replies"
 		if m.Channel == inquiry.ChannelTelegram {
@@ -814,7 +802,7 @@ func (d *Desk) queueAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, now time.T
 // ackLimited says why no more acknowledgements may go to addr now, or "".
 // The day's count comes first: while it is under the 10-minute limit the
 // 10-minute count must be too, so most mail costs one query.
-func (d *Desk) ackLimited(tx Tx, addr string, now time.Time) (string, error) {
+func (d *Desk) ackLimited(tx store.Tx, addr string, now time.Time) (string, error) {
 	if d.cfg.AckPerDay <= 0 && d.cfg.AckPer10Min <= 0 {
 		return "", nil
 	}
@@ -838,7 +826,7 @@ func (d *Desk) ackLimited(tx Tx, addr string, now time.Time) (string, error) {
 }
 
 // queueNotifications tells the ticket's officer, by email and Telegram.
-func (d *Desk) queueNotifications(tx Tx, t *inquiry.Ticket, m *inquiry.Message, followUp bool, now time.Time) error {
+func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, followUp bool, now time.Time) error {
 	officer, ok := d.officers[t.OfficerID]
 	if !ok {
 		return fmt.Errorf("notify: unknown officer %q", t.OfficerID)
@@ -885,7 +873,7 @@ func OfficerButtons(t *inquiry.Ticket) [][]inquiry.Button {
 	}}
 }
 
-func (d *Desk) note(tx Tx, ticketID int64, author, text string, now time.Time) error {
+func (d *Desk) note(tx store.Tx, ticketID int64, author, text string, now time.Time) error {
 	return tx.AddEntry(&inquiry.Entry{TicketID: ticketID, Kind: inquiry.EntryNote, Author: author, Text: text, CreatedAt: now})
 }
 
@@ -904,9 +892,9 @@ func (d *Desk) newMessageID(kind string) string {
 	return fmt.Sprintf("%s%s.%s@%s", MessageIDPrefix, kind, hex.EncodeToString(b[:]), d.domain)
 }
 
+// poke tells the outbox, if one listens, that jobs were committed.
 func (d *Desk) poke() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
+	if d.cfg.JobsQueued != nil {
+		d.cfg.JobsQueued()
 	}
 }

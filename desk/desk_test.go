@@ -16,7 +16,7 @@ import (
 	"sportel/store/sqlite"
 )
 
-var officers = []desk.Officer{
+var officers = []inquiry.Officer{
 	{ID: "osman", Name: "Osman D. Gashi", Email: "osman.gashi@mkrs.example"},
 	{ID: "jusuf", Name: "Jusuf Lushaku", Email: "jusuf.lushaku@mkrs.example"},
 	{ID: "zamira", Name: "Zamira Ahmeti", Email: "zamira.ahmeti@mkrs.example"},
@@ -40,14 +40,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	router, err := route.New([]route.Rule{
+	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
 		{Officer: "zamira"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	loc, err := time.LoadLocation("Europe/Belgrade")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, desk.AdaptStore[*sqlite.Tx](st), cls, router, slog.New(slog.DiscardHandler))
+	}, st, cls, router, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +106,7 @@ func (f *fixture) jobs(number string) []inquiry.Job {
 
 func (f *fixture) tickets() []inquiry.Ticket {
 	f.t.Helper()
-	ts, err := f.store.ListTickets(context.Background(), sqlite.TicketFilter{})
+	ts, err := f.store.ListTickets(context.Background(), inquiry.TicketFilter{})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -645,5 +642,14 @@ func TestHandleBatchMatchesOneByOne(t *testing.T) {
 	}
 	if a, b := summary(one), summary(many); a != b {
 		t.Errorf("tickets differ:\none by one: %s\nbatch:      %s", a, b)
+	}
+}
+
+func TestUnknownLanguageGetsAlbanianWithEnglishLine(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("x@example.net", "someone@example.net", "", "???? 12345 !!!"))
+	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+	if !strings.Contains(ack.Text, "Faleminderit") || !strings.Contains(ack.Text, "English:") {
+		t.Errorf("ack for an unknown language:\n%s", ack.Text)
 	}
 }

@@ -8,13 +8,14 @@ import (
 
 	"sportel/inquiry"
 	"sportel/route"
+	"sportel/store"
 )
 
 // telegramIntake files a Telegram message. Messages in a chat within the
 // join window belong to the chat's open ticket: people write "Përshëndetje"
 // first and the request after it. Until an officer acts, the ticket is
 // reclassified on its whole text, so the greeting does not decide routing.
-func (d *Desk) telegramIntake(tx Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, error) {
+func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, error) {
 	if m.ForceNew || m.Public || m.ChatID == 0 {
 		return d.newTelegramTicket(tx, m, cls, "", now)
 	}
@@ -85,7 +86,7 @@ func (d *Desk) joinWindow() time.Duration {
 	return 30 * time.Minute
 }
 
-func (d *Desk) newTelegramTicket(tx Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo string, now time.Time) (intakeResult, error) {
+func (d *Desk) newTelegramTicket(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo string, now time.Time) (intakeResult, error) {
 	if cls == nil {
 		return intakeResult{needClassification: true}, nil
 	}
@@ -98,7 +99,7 @@ func (d *Desk) newTelegramTicket(tx Tx, m *inquiry.Message, cls *inquiry.Classif
 
 // combinedMessage is the ticket's conversation so far plus m, for
 // reclassification.
-func (d *Desk) combinedMessage(tx Tx, t inquiry.Ticket, m *inquiry.Message) (*inquiry.Message, error) {
+func (d *Desk) combinedMessage(tx store.Tx, t inquiry.Ticket, m *inquiry.Message) (*inquiry.Message, error) {
 	entries, err := tx.Entries(t.ID)
 	if err != nil {
 		return nil, err
@@ -144,7 +145,7 @@ func telegramLanguage(m *inquiry.Message, cls inquiry.Classification) inquiry.La
 	return inquiry.Albanian
 }
 
-func (d *Desk) queueTelegramAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, corrected bool, now time.Time) error {
+func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, corrected bool, now time.Time) error {
 	data := d.ackData(t)
 	data.Corrected = corrected
 	text := d.cfg.Templates.Ack(t, data)
@@ -161,7 +162,7 @@ func (d *Desk) queueTelegramAck(tx Tx, t *inquiry.Ticket, m *inquiry.Message, co
 // the private chat its author has now started with the bot, so the answer
 // can reach them privately. Only the ticket's own author can do it.
 func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatID int64) (inquiry.Ticket, error) {
-	return d.update(ctx, number, func(tx Tx, t *inquiry.Ticket) error {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		if t.Channel != inquiry.ChannelTelegram || t.Sender.Address != telegramSender(userID) {
 			return fmt.Errorf("ticket %s is not yours", t.Number)
 		}
@@ -197,31 +198,17 @@ func telegramSender(userID int64) string { return fmt.Sprintf("tg:%d", userID) }
 
 // Ticket returns the ticket with number.
 func (d *Desk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
-	var t inquiry.Ticket
-	var ok bool
-	err := d.store.WithTx(ctx, func(tx Tx) error {
-		var err error
-		t, ok, err = tx.TicketByNumber(number)
-		return err
-	})
-	return t, ok, err
+	return d.store.TicketByNumber(ctx, number)
 }
 
 // TicketByRef finds the ticket a sent message belongs to ("tg:<chat>:<id>"
 // or a Message-ID), with the reference's details.
 func (d *Desk) TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error) {
-	var t inquiry.Ticket
-	var r inquiry.ThreadRef
-	var ok bool
-	err := d.store.WithTx(ctx, func(tx Tx) error {
-		var err error
-		r, ok, err = tx.FindThreadRef([]string{ref})
-		if err != nil || !ok {
-			return err
-		}
-		t, ok, err = tx.TicketByID(r.TicketID)
-		return err
-	})
+	r, ok, err := d.store.ThreadRef(ctx, ref)
+	if err != nil || !ok {
+		return inquiry.Ticket{}, r, false, err
+	}
+	t, ok, err := d.store.TicketByID(ctx, r.TicketID)
 	return t, r, ok, err
 }
 

@@ -16,13 +16,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
-	"sportel/netguard"
 	"sync"
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/backoff"
+	"sportel/netguard"
 )
 
 // Handler takes in one message; the desk implements it. It returns only after
@@ -264,36 +264,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 				"last_good_fetch", last)
 		}
 		w.log.Error("imap mailbox cannot be read", attrs...)
-		if !sleep(ctx, delay) {
+		if !backoff.Sleep(ctx, delay) {
 			return nil
 		}
 	}
 }
 
-// backoff is the delay before attempt n (1-based): BackoffMin doubled per
-// attempt, capped at BackoffMax, with jitter in its upper half so several
-// daemons do not hammer a recovering server in step.
+// backoff is the delay before attempt n (1-based).
 func (w *Watcher) backoff(n int) time.Duration {
-	d := w.opts.BackoffMin
-	for i := 1; i < n && d < w.opts.BackoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, w.opts.BackoffMax)
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half+1)
-}
-
-// sleep waits for d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return backoff.Backoff{Min: w.opts.BackoffMin, Max: w.opts.BackoffMax}.Delay(n)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"sportel/app"
 	"sportel/classifier"
 	"sportel/desk"
 	"sportel/inbox/parse"
@@ -98,7 +99,7 @@ func classifierFor(path string, e *env) (desk.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newClassifier(cfg, newLogger(cfg.Log, os.Stderr))
+	return app.NewClassifier(cfg, app.NewLogger(cfg.Log, os.Stderr))
 }
 
 func cmdEval(ctx context.Context, args []string, e *env) int {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/app"
 	"sportel/inquiry"
 )
 
@@ -157,7 +158,7 @@ func TestTicketsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	a, err := openApp(ctx, cfg, quietLogger())
+	a, err := app.Open(ctx, cfg, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestTicketsCommands(t *testing.T) {
 			Automation: inquiry.Machine, AutomationReason: "delivery report", Subject: "Undelivered", ReceivedAt: time.Now()},
 	}
 	for _, m := range msgs {
-		if _, err := a.desk.Handle(ctx, m); err != nil {
+		if _, err := a.Desk().Handle(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,10 +15,11 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"sportel/app"
 	"sportel/config"
 	"sportel/devserver"
 	"sportel/inquiry"
-	"sportel/store/sqlite"
+	"sportel/store"
 )
 
 const demoConfig = `
@@ -124,7 +125,7 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 		logLevel = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel}))
-	a, err := openApp(ctx, cfg, log)
+	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -146,23 +147,23 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := a.serve(runCtx); err != nil {
+		if err := a.Run(runCtx); err != nil {
 			errs <- err
 		}
 	}()
 	defer func() { stop(); wg.Wait() }()
 
-	if err := waitSettled(ctx, a.store, imapSrv, 60*time.Second); err != nil {
+	if err := waitSettled(ctx, a.Store(), imapSrv, 60*time.Second); err != nil {
 		return err
 	}
-	if err := printTickets(ctx, out, a.store, smtpSrv); err != nil {
+	if err := printTickets(ctx, out, a.Store(), smtpSrv); err != nil {
 		return err
 	}
 
 	// Part two: what comes back. An out-of-office reply to an
 	// acknowledgement, a citizen's follow-up, and an officer answering from
 	// their mail client.
-	first, ok, err := a.store.TicketByNumber(ctx, fmt.Sprintf("%s-%d-%06d", cfg.Tickets.Prefix, start.In(cfg.Tickets.Location).Year(), 1))
+	first, ok, err := a.Store().TicketByNumber(ctx, fmt.Sprintf("%s-%d-%06d", cfg.Tickets.Prefix, start.In(cfg.Tickets.Location).Year(), 1))
 	if err != nil || !ok {
 		return fmt.Errorf("find the first ticket: %v", err)
 	}
@@ -192,13 +193,13 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 			return err
 		}
 	}
-	if err := waitSettled(ctx, a.store, imapSrv, 60*time.Second); err != nil {
+	if err := waitSettled(ctx, a.Store(), imapSrv, 60*time.Second); err != nil {
 		return err
 	}
-	if err := printAftermath(ctx, out, a.store, smtpSrv, first.Number, sent); err != nil {
+	if err := printAftermath(ctx, out, a.Store(), smtpSrv, first.Number, sent); err != nil {
 		return err
 	}
-	if err := runTelegramDemo(ctx, out, tg, a.store); err != nil {
+	if err := runTelegramDemo(ctx, out, tg, a.Store()); err != nil {
 		return err
 	}
 	processed, _ := imapSrv.Count(cfg.IMAP.ProcessedMailbox)
@@ -218,7 +219,7 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 }
 
 // waitSettled waits until the mailbox is empty and no send is pending.
-func waitSettled(ctx context.Context, st *sqlite.Store, srv *devserver.IMAP, limit time.Duration) error {
+func waitSettled(ctx context.Context, st store.Reader, srv *devserver.IMAP, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		n, err := srv.Count("INBOX")
@@ -290,8 +291,8 @@ func findMail(srv *devserver.SMTP, kind, ticket string) *capturedMail {
 	return nil
 }
 
-func printTickets(ctx context.Context, out io.Writer, st *sqlite.Store, srv *devserver.SMTP) error {
-	tickets, err := st.ListTickets(ctx, sqlite.TicketFilter{})
+func printTickets(ctx context.Context, out io.Writer, st store.Reader, srv *devserver.SMTP) error {
+	tickets, err := st.ListTickets(ctx, inquiry.TicketFilter{})
 	if err != nil {
 		return err
 	}
@@ -321,7 +322,7 @@ func printTickets(ctx context.Context, out io.Writer, st *sqlite.Store, srv *dev
 	return nil
 }
 
-func printAftermath(ctx context.Context, out io.Writer, st *sqlite.Store, srv *devserver.SMTP, number string, sentBefore int) error {
+func printAftermath(ctx context.Context, out io.Writer, st store.Reader, srv *devserver.SMTP, number string, sentBefore int) error {
 	fmt.Fprintf(out, "━━ What came back for %s\n", number)
 	t, _, err := st.TicketByNumber(ctx, number)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	"sportel/devserver"
 	"sportel/inquiry"
-	"sportel/store/sqlite"
+	"sportel/store"
 )
 
 // demoTelegramConfig turns the bot on against the in-process fake Bot API.
@@ -35,7 +35,7 @@ var demoChats = []struct {
 // runTelegramDemo shows the second front door: three people write to the
 // bot, each gets an acknowledgement in their language, and an officer
 // answers one of them by replying to the notification in Telegram.
-func runTelegramDemo(ctx context.Context, out io.Writer, tg *devserver.Telegram, st *sqlite.Store) error {
+func runTelegramDemo(ctx context.Context, out io.Writer, tg *devserver.Telegram, st store.Reader) error {
 	fmt.Fprintf(out, "\n━━ Telegram: %d people write to the bot @%s\n", len(demoChats), tg.Me.Username)
 	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

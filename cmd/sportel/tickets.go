@@ -10,8 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"sportel/app"
 	"sportel/inquiry"
-	"sportel/store/sqlite"
+	"sportel/store"
 )
 
 const ticketsHelp = `Work tickets from the command line: list, show, assign, close, mark as spam.
@@ -49,7 +50,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	if !ok {
 		return 1
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg.Log, os.Stderr))
+	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.Log, os.Stderr))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel: %v\n", err)
 		return 1
@@ -68,27 +69,27 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	case "list":
 		switch {
 		case *automated:
-			err = listSetAside(ctx, a.store, e.stdout, *asJSON)
+			err = listSetAside(ctx, a.Store(), e.stdout, *asJSON)
 		case *failed:
-			err = listFailedJobs(ctx, a.store, e.stdout, *asJSON)
+			err = listFailedJobs(ctx, a.Store(), e.stdout, *asJSON)
 		default:
-			f := sqlite.TicketFilter{OfficerID: *officer}
+			f := inquiry.TicketFilter{OfficerID: *officer}
 			if *state != "" {
 				f.States = []inquiry.State{inquiry.State(*state)}
 			}
-			err = listTickets(ctx, a.store, f, e.stdout, *asJSON)
+			err = listTickets(ctx, a.Store(), f, e.stdout, *asJSON)
 		}
 	case "show":
 		if !need(1, "NUMBER") {
 			return 2
 		}
-		err = showTicket(ctx, a.store, strings.ToUpper(pos[0]), e.stdout, *asJSON)
+		err = showTicket(ctx, a.Store(), strings.ToUpper(pos[0]), e.stdout, *asJSON)
 	case "assign":
 		if !need(2, "NUMBER OFFICER") {
 			return 2
 		}
 		var t inquiry.Ticket
-		if t, err = a.desk.Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
+		if t, err = a.Desk().Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
 			fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
 		}
 	case "close":
@@ -102,7 +103,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 			}
 		}
 		var t inquiry.Ticket
-		if t, err = a.desk.Close(ctx, strings.ToUpper(pos[0]), o, *note, by); err == nil {
+		if t, err = a.Desk().Close(ctx, strings.ToUpper(pos[0]), o, *note, by); err == nil {
 			fmt.Fprintf(e.stdout, "%s closed: %s\n", t.Number, t.Outcome)
 		}
 	case "spam":
@@ -110,7 +111,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 			return 2
 		}
 		var t inquiry.Ticket
-		if t, err = a.desk.MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
+		if t, err = a.Desk().MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
 			fmt.Fprintf(e.stdout, "%s marked as spam\n", t.Number)
 		}
 	default:
@@ -131,7 +132,7 @@ func currentUser() string {
 	return "unknown"
 }
 
-func listTickets(ctx context.Context, st *sqlite.Store, f sqlite.TicketFilter, w io.Writer, asJSON bool) error {
+func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w io.Writer, asJSON bool) error {
 	ts, err := st.ListTickets(ctx, f)
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func listTickets(ctx context.Context, st *sqlite.Store, f sqlite.TicketFilter, w
 	return tw.Flush()
 }
 
-func listSetAside(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON bool) error {
+func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool) error {
 	items, err := st.ListSetAside(ctx, "", 0)
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func listSetAside(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON boo
 	return tw.Flush()
 }
 
-func listFailedJobs(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON bool) error {
+func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bool) error {
 	jobs, err := st.ListJobs(ctx, inquiry.JobFailed, 0)
 	if err != nil {
 		return err
@@ -188,7 +189,7 @@ func listFailedJobs(ctx context.Context, st *sqlite.Store, w io.Writer, asJSON b
 	return tw.Flush()
 }
 
-func showTicket(ctx context.Context, st *sqlite.Store, number string, w io.Writer, asJSON bool) error {
+func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer, asJSON bool) error {
 	t, ok, err := st.TicketByNumber(ctx, number)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,12 +11,8 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
-
-// ErrLeaseLost is returned (wrapped) by FinishJob, RetryJob and FailJob when
-// the job is no longer claimed by the caller: its lease ran out and another
-// worker took it, or it already ended.
-var ErrLeaseLost = errors.New("job lease lost")
 
 // ClaimJobs leases up to limit due pending jobs to owner until now+lease and
 // returns them ordered by NextAt, ID, with Attempts already counting this try.
@@ -64,13 +61,8 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	return jobs, nil
 }
 
-// FinishJob marks a job claimed by owner done, with the transport's reference.
-// The claim is kept on the row as a record of who sent it.
-func (s *Store) FinishJob(ctx context.Context, id int64, owner string, sentRef string, now time.Time) error {
-	return s.settleJob(ctx, "finish", id, owner, finishJobSQL, id, owner, sentRef, formatTime(now))
-}
-
-// finishJobSQL marks job $1 done if owner $2 still holds it.
+// finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
+// kept on the row as a record of who sent it.
 const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
 	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
 
@@ -114,13 +106,13 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%s job %d: no such job", verb, id)
 	case err != nil:
-		return fmt.Errorf("%s job %d: %w (and reading its state failed: %v)", verb, id, ErrLeaseLost, err)
+		return fmt.Errorf("%s job %d: %w (and reading its state failed: %v)", verb, id, store.ErrLeaseLost, err)
 	case state != string(inquiry.JobPending):
-		return fmt.Errorf("%s job %d for %s: %w: job is already %s", verb, id, owner, ErrLeaseLost, state)
+		return fmt.Errorf("%s job %d for %s: %w: job is already %s", verb, id, owner, store.ErrLeaseLost, state)
 	case claimedBy.Valid:
-		return fmt.Errorf("%s job %d for %s: %w: now claimed by %s", verb, id, owner, ErrLeaseLost, claimedBy.String)
+		return fmt.Errorf("%s job %d for %s: %w: now claimed by %s", verb, id, owner, store.ErrLeaseLost, claimedBy.String)
 	default:
-		return fmt.Errorf("%s job %d for %s: %w: job is not claimed", verb, id, owner, ErrLeaseLost)
+		return fmt.Errorf("%s job %d for %s: %w: job is not claimed", verb, id, owner, store.ErrLeaseLost)
 	}
 }
 
@@ -147,9 +139,10 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 }
 
 // FinishJobs marks many jobs claimed by owner done in one transaction, each
-// with its transport reference, so a busy outbox pays for one commit per
-// batch rather than per mail. It returns the ids whose lease was lost.
-func (s *Store) FinishJobs(ctx context.Context, owner string, sent map[int64]string, now time.Time) (lost []int64, err error) {
+// with its transport reference and thread reference, so a busy outbox pays
+// for one commit per batch rather than per mail. It returns the ids whose
+// lease was lost; their thread references are not recorded.
+func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error) {
 	if len(sent) == 0 {
 		return nil, nil
 	}
@@ -165,19 +158,23 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent map[int64]str
 		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
 	}
 	defer tx.Rollback()
-	ids := make([]int64, 0, len(sent))
-	for id := range sent {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	// Ordered by id, so two finishers never wait on each other's rows.
+	sent = slices.Clone(sent)
+	slices.SortFunc(sent, func(a, b store.SentJob) int { return cmp.Compare(a.ID, b.ID) })
 	finished := formatTime(now)
-	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, finishJobSQL, id, owner, sent[id], finished)
+	for _, j := range sent {
+		res, err := tx.ExecContext(ctx, finishJobSQL, j.ID, owner, j.Ref, finished)
 		if err != nil {
-			return nil, fmt.Errorf("finish job %d: %w", id, err)
+			return nil, fmt.Errorf("finish job %d: %w", j.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			lost = append(lost, id)
+			lost = append(lost, j.ID)
+			continue
+		}
+		if j.ThreadRef != nil {
+			if err := addThreadRef(ctx, tx, *j.ThreadRef); err != nil {
+				return nil, fmt.Errorf("finish job %d: %w", j.ID, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

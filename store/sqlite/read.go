@@ -11,12 +11,8 @@ import (
 	"sportel/inquiry"
 )
 
-// TicketFilter selects tickets for ListTickets; it is the domain's filter,
-// aliased so callers may name it from either package.
-type TicketFilter = inquiry.TicketFilter
-
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
-func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]inquiry.Ticket, error) {
+func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	var p params
 	var conds []string
 	if len(f.States) > 0 {
@@ -76,6 +72,25 @@ func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Tick
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.db, "number", number)
+}
+
+// TicketByID returns the ticket with id.
+func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return ticketWhere(ctx, s.db, "id", id)
+}
+
+// ThreadRef returns what ref points at.
+func (s *Store) ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	found, err := threadRefs(ctx, s.db, []string{ref})
+	if err != nil {
+		return inquiry.ThreadRef{}, false, err
+	}
+	tr, ok := found[ref]
+	return tr, ok, nil
 }
 
 // CountTickets returns how many tickets there are.

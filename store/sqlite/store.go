@@ -21,6 +21,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers driver "sqlite"
+
+	"sportel/store"
 )
 
 const (
@@ -35,10 +37,15 @@ const (
 	connParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 )
 
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*Tx)(nil)
+)
+
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Store is the SQLite store. It is safe for concurrent use.
+// Store is the SQLite driver of store.Store. It is safe for concurrent use.
 type Store struct {
 	db          *sql.DB
 	callTimeout time.Duration
@@ -207,7 +214,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 	var applied []int
 	for _, m := range ms {
-		err := s.WithTx(ctx, func(tx *Tx) error {
+		err := s.withTx(ctx, func(tx *Tx) error {
 			cctx, cancel := tx.callCtx()
 			defer cancel()
 			var n int
@@ -239,7 +246,11 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // WithTx runs fn in one write transaction (BEGIN IMMEDIATE). An error from fn,
 // or a panic, rolls it back; fn's error is returned unchanged.
-func (s *Store) WithTx(ctx context.Context, fn func(*Tx) error) (err error) {
+func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)

@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
-
-// ErrSourceTaken is returned by MarkSource when the source message was
-// already taken in: the transaction must not file it a second time.
-var ErrSourceTaken = errors.New("source already taken in")
 
 // querier is what both *sql.DB and *sql.Tx offer, so reads are written once.
 type querier interface {
@@ -23,9 +20,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Tx is one write transaction, valid only inside the WithTx callback. Its
-// methods have no ctx parameter (desk.Tx); they use WithTx's context with a
-// per-statement timeout.
+// Tx is the driver's store.Tx, valid only inside the WithTx callback. Its
+// methods use WithTx's context with a per-statement timeout.
 type Tx struct {
 	tx      stmtTx
 	ctx     context.Context
@@ -62,7 +58,7 @@ func (t *Tx) MarkSource(sourceID string, ticketID int64, at time.Time) error {
 		ON CONFLICT (source_id) DO NOTHING RETURNING source_id`,
 		sourceID, nullInt(ticketID), formatTime(at)).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("mark source %q: %w", sourceID, ErrSourceTaken)
+		return fmt.Errorf("mark source %q: %w", sourceID, store.ErrSourceTaken)
 	}
 	if err != nil {
 		return fmt.Errorf("mark source %q: %w", sourceID, err)
@@ -78,7 +74,9 @@ const refChunk = 200
 func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
 	for start := 0; start < len(refs); start += refChunk {
 		chunk := refs[start:min(start+refChunk, len(refs))]
-		found, err := t.threadRefs(chunk)
+		ctx, cancel := t.callCtx()
+		found, err := threadRefs(ctx, t.tx, chunk)
+		cancel()
 		if err != nil {
 			return inquiry.ThreadRef{}, false, err
 		}
@@ -91,16 +89,14 @@ func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
 	return inquiry.ThreadRef{}, false, nil
 }
 
-func (t *Tx) threadRefs(refs []string) (map[string]inquiry.ThreadRef, error) {
-	ctx, cancel := t.callCtx()
-	defer cancel()
+func threadRefs(ctx context.Context, q querier, refs []string) (map[string]inquiry.ThreadRef, error) {
 	// The Message-IDs of mail we send are known from the outbox itself (a
 	// notification's recipient is its officer), so sending needs no extra
 	// rows; thread_refs holds the rest (citizens' mail, Telegram messages).
 	var ph params
 	list := ph.list(refs)
 	jobList := ph.list(refs)
-	rows, err := t.tx.QueryContext(ctx, `SELECT 0, ref, ticket_id, kind, officer_id FROM thread_refs WHERE ref IN (`+list+`)
+	rows, err := q.QueryContext(ctx, `SELECT 0, ref, ticket_id, kind, officer_id FROM thread_refs WHERE ref IN (`+list+`)
 		UNION ALL
 		SELECT 1, message_id, ticket_id, kind, CASE WHEN kind = 'notify' THEN recipient ELSE '' END
 		FROM jobs WHERE message_id IN (`+jobList+`) AND ticket_id IS NOT NULL`, ph.args...)
@@ -129,12 +125,16 @@ func (t *Tx) threadRefs(refs []string) (map[string]inquiry.ThreadRef, error) {
 // AddThreadRef ties ref to a ticket. A ref already known keeps its first
 // ticket: a Message-ID names one message, and replies follow where it went.
 func (t *Tx) AddThreadRef(ref inquiry.ThreadRef) error {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return addThreadRef(ctx, t.tx, ref)
+}
+
+func addThreadRef(ctx context.Context, q querier, ref inquiry.ThreadRef) error {
 	if ref.Ref == "" {
 		return errors.New("add thread ref: empty ref")
 	}
-	ctx, cancel := t.callCtx()
-	defer cancel()
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO thread_refs (ref, ticket_id, kind, officer_id) VALUES ($1, $2, $3, $4)
+	_, err := q.ExecContext(ctx, `INSERT INTO thread_refs (ref, ticket_id, kind, officer_id) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (ref) DO NOTHING`, ref.Ref, ref.TicketID, string(ref.Kind), ref.OfficerID)
 	if err != nil {
 		return fmt.Errorf("add thread ref %q for ticket %d: %w", ref.Ref, ref.TicketID, err)

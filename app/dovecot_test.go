@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -87,7 +87,7 @@ func startDovecot(tb testing.TB) dovecot {
 		tb.Fatal(err)
 	}
 	defer errFile.Close()
-	cmd := exec.CommandContext(ctx, "bash", "../../.ci/dovecot.sh", dir, strconv.Itoa(port))
+	cmd := exec.CommandContext(ctx, "bash", "../.ci/dovecot.sh", dir, strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = outFile, errFile
 	if err := cmd.Run(); err != nil {
 		stderr, _ := os.ReadFile(errPath)

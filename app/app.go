@@ -1,13 +1,19 @@
-package main
+// Package app wires Sportel from one configuration and runs it: the store,
+// the classifier and the desk (Open), and the runners of the daemon (Run):
+// the IMAP watcher, the Telegram bot, the outbox and the metrics listener.
+// cmd/sportel keeps only flags and commands.
+package app
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"sportel/classifier"
@@ -15,28 +21,32 @@ import (
 	"sportel/config"
 	"sportel/desk"
 	"sportel/inbox"
-	"sportel/inbox/mailer"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
+	"sportel/mailer"
 	"sportel/metrics"
+	"sportel/outbox"
 	"sportel/route"
-	"sportel/store/sqlite"
+	"sportel/store"
+	"sportel/store/drivers"
 )
 
-// app is Sportel wired from one configuration: the same wiring serves
+// App is Sportel wired from one configuration: the same wiring serves
 // `run`, `demo` and the ticket commands.
-type app struct {
+type App struct {
 	cfg        *config.Config
 	log        *slog.Logger
-	store      *sqlite.Store
+	store      store.Store
 	classifier desk.Classifier
 	desk       *desk.Desk
-	// metrics is set by serve when metrics.listen is configured.
+	// outbox is the running outbox, which the desk wakes after a commit.
+	outbox atomic.Pointer[outbox.Outbox]
+	// metrics is set by Run when metrics.listen is configured.
 	metrics *metrics.Metrics
 }
 
 // HandleBatch passes several messages to the desk at once and counts them.
-func (a *app) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
 	ds, err := a.desk.HandleBatch(ctx, ms)
 	if a.metrics != nil {
 		for i, d := range ds {
@@ -48,7 +58,7 @@ func (a *app) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry
 
 // Handle passes a message to the desk and counts what became of it; the IMAP
 // watcher and the Telegram bot call this rather than the desk directly.
-func (a *app) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+func (a *App) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	d, err := a.desk.Handle(ctx, m)
 	if err == nil && a.metrics != nil {
 		a.metrics.Message(string(m.Channel), string(d))
@@ -56,34 +66,49 @@ func (a *app) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Dispositi
 	return d, err
 }
 
-// openApp opens the store and builds the desk; it starts nothing.
-func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+// Open opens the store and builds the desk; it starts nothing.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
 	// Libraries that log through the default logger (the store's migration
 	// notes) follow the configured level and format.
 	slog.SetDefault(log)
-	if cfg.Store.Driver != config.DriverSQLite {
-		return nil, fmt.Errorf("store.driver %q is not available in this build", cfg.Store.Driver)
-	}
-	st, err := sqlite.OpenWith(ctx, cfg.Store.DSN, sqlite.Options{Synchronous: cfg.Store.Synchronous})
+	st, err := drivers.Open(ctx, drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Synchronous: cfg.Store.Synchronous})
 	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", cfg.Store.DSN, err)
+		return nil, err
 	}
-	cls, err := newClassifier(cfg, log)
+	cls, err := NewClassifier(cfg, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	d, err := newDesk(cfg, st, cls, log)
+	a := &App{cfg: cfg, log: log, store: st, classifier: cls}
+	a.desk, err = newDesk(cfg, st, cls, a.pokeOutbox, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, store: st, classifier: cls, desk: d}, nil
+	return a, nil
 }
 
-func (a *app) Close() error { return a.store.Close() }
+// Close closes the store.
+func (a *App) Close() error { return a.store.Close() }
 
-func newClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error) {
+// Store is the app's store, for the commands that read it.
+func (a *App) Store() store.Store { return a.store }
+
+// Desk is the app's desk, for the commands that act on tickets.
+func (a *App) Desk() *desk.Desk { return a.desk }
+
+// pokeOutbox tells a running outbox that the desk committed jobs; without
+// one (the ticket commands) nobody listens and nothing waits.
+func (a *App) pokeOutbox() {
+	if ob := a.outbox.Load(); ob != nil {
+		ob.Poke()
+	}
+}
+
+// NewClassifier is the configured classifier: the built-in one, or an LLM
+// endpoint that falls back to it.
+func NewClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error) {
 	builtin, err := classifier.New(classifier.Options{ReviewThreshold: cfg.Tickets.ReviewThreshold})
 	if err != nil {
 		return nil, fmt.Errorf("load built-in classifier: %w", err)
@@ -106,7 +131,7 @@ func newClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error
 	return c, nil
 }
 
-func newDesk(cfg *config.Config, st *sqlite.Store, cls desk.Classifier, log *slog.Logger) (*desk.Desk, error) {
+func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued func(), log *slog.Logger) (*desk.Desk, error) {
 	rules := make([]route.Rule, len(cfg.Routing))
 	for i, r := range cfg.Routing {
 		rules[i] = route.Rule{
@@ -118,17 +143,10 @@ func newDesk(cfg *config.Config, st *sqlite.Store, cls desk.Classifier, log *slo
 			Officer: r.Officer,
 		}
 	}
-	router, err := route.New(rules)
-	if err != nil {
-		return nil, err
-	}
+	router := route.New(rules)
 	tmpl, err := desk.LoadTemplates(cfg.Tickets.TemplatesDir)
 	if err != nil {
 		return nil, err
-	}
-	officers := make([]desk.Officer, len(cfg.Officers))
-	for i, o := range cfg.Officers {
-		officers[i] = desk.Officer{ID: o.ID, Name: o.Name, Title: o.Title, Email: o.Email, TelegramUserID: o.TelegramUserID}
 	}
 	dc := desk.Config{
 		Mailbox:                   cfg.Mailbox.From(),
@@ -139,18 +157,19 @@ func newDesk(cfg *config.Config, st *sqlite.Store, cls desk.Classifier, log *slo
 		AckPer10Min:               cfg.Tickets.AckLimit.Per10Minutes,
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,
 		NotifyAttachmentsMaxBytes: cfg.Mail.NotifyAttachmentsMaxBytes,
-		Officers:                  officers,
+		Officers:                  cfg.Officers,
 		Templates:                 tmpl,
+		JobsQueued:                jobsQueued,
 	}
 	if cfg.Telegram != nil {
 		dc.NotifyByTelegram = true
 		dc.OfficersChatID = cfg.Telegram.OfficersChatID
 	}
-	return desk.New(dc, desk.AdaptStore[*sqlite.Tx](st), cls, router, log.With("component", "desk"))
+	return desk.New(dc, st, cls, router, log.With("component", "desk"))
 }
 
 // parseOptions are the MIME parser's settings from the configuration.
-func (a *app) parseOptions() parse.Options {
+func (a *App) parseOptions() parse.Options {
 	return parse.Options{
 		OwnAddresses:       []string{a.cfg.Mailbox.Address},
 		OwnMessageIDDomain: a.desk.MessageIDDomain(),
@@ -161,11 +180,11 @@ func (a *app) parseOptions() parse.Options {
 }
 
 // newWatcher builds the IMAP side, handing mail to the desk.
-func (a *app) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) }
+func (a *App) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) }
 
 // newWatcherWith builds the IMAP side around another handler (tests wrap
 // the desk to stop at chosen points).
-func (a *app) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
+func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 	c := a.cfg.IMAP
 	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, c.TLSServerName)
 	if err != nil {
@@ -194,7 +213,7 @@ func (a *app) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 }
 
 // newMailer builds the SMTP side.
-func (a *app) newMailer() (*mailer.Mailer, error) {
+func (a *App) newMailer() (*mailer.Mailer, error) {
 	c := a.cfg.SMTP
 	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, "")
 	if err != nil {
@@ -215,9 +234,9 @@ func (a *app) newMailer() (*mailer.Mailer, error) {
 	})
 }
 
-func (a *app) outboxConfig() desk.OutboxConfig {
+func (a *App) outboxConfig() outbox.Config {
 	o := a.cfg.Outbox
-	return desk.OutboxConfig{
+	return outbox.Config{
 		Workers:     o.Workers,
 		MaxAttempts: o.MaxAttempts,
 		BackoffMin:  o.BackoffMin,
@@ -251,7 +270,8 @@ func tlsConfig(addr, caFile, serverName string) (*tls.Config, error) {
 	return cfg, nil
 }
 
-func newLogger(cfg config.LogConfig, w *os.File) *slog.Logger {
+// NewLogger is the daemon's logger as the configuration asks.
+func NewLogger(cfg config.LogConfig, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
 	if cfg.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -259,6 +279,7 @@ func newLogger(cfg config.LogConfig, w *os.File) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func (a *app) newOutbox(m *mailer.Mailer, chat desk.ChatSender) *desk.Outbox {
-	return desk.NewOutbox(a.desk, m, chat, a.outboxConfig())
+// newOutbox builds the outbox over the app's store, woken by the desk.
+func (a *App) newOutbox(m outbox.MailSender, chat outbox.ChatSender) *outbox.Outbox {
+	return outbox.New(a.store, m, chat, a.outboxConfig(), a.log.With("component", "outbox"))
 }

@@ -1,4 +1,9 @@
-package desk
+// Package outbox sends what the desk queued: it claims due jobs from the
+// store under a lease, hands each to the mail or chat transport, and records
+// the outcome: done (with the sent message's thread reference, in the same
+// transaction), retried with backoff, or failed for good. A job cut off by a
+// crash is sent again as the same message, never as a different one.
+package outbox
 
 import (
 	"context"
@@ -7,14 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
-	mrand "math/rand/v2"
 	"os"
 	"slices"
 	"sync"
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/backoff"
+	"sportel/store"
 )
 
 // MailSender sends one email. Errors that implement Permanent() bool and
@@ -29,8 +34,17 @@ type ChatSender interface {
 	SendChat(ctx context.Context, m *inquiry.ChatMessage) (ref string, err error)
 }
 
-// OutboxConfig tunes the worker.
-type OutboxConfig struct {
+// JobStore is the outbox's view of the store: the job queue.
+type JobStore interface {
+	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error)
+	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
+	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
+	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+}
+
+// Config tunes the worker.
+type Config struct {
 	Workers     int           // concurrent sends (default 4)
 	MaxAttempts int           // tries before a job fails for good (default 8)
 	BackoffMin  time.Duration // first retry delay (default 10s)
@@ -42,7 +56,7 @@ type OutboxConfig struct {
 	SendTimeout time.Duration
 }
 
-func (c *OutboxConfig) defaults() {
+func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		c.Workers = 4
 	}
@@ -70,12 +84,14 @@ func (c *OutboxConfig) defaults() {
 
 // Outbox sends the jobs the desk wrote.
 type Outbox struct {
-	desk  *Desk
+	jobs  JobStore
 	mail  MailSender
 	chat  ChatSender
-	cfg   OutboxConfig
+	cfg   Config
 	owner string
 	log   *slog.Logger
+	now   func() time.Time
+	wake  chan struct{}
 	// Sent, when set, is called after each successful send (the demo prints
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
@@ -84,20 +100,37 @@ type Outbox struct {
 	Failed func(j inquiry.Job, err error, final bool)
 }
 
-// NewOutbox returns a worker for d's jobs. chat may be nil when Telegram is
-// off; a Telegram job then fails with a clear reason.
-func NewOutbox(d *Desk, mail MailSender, chat ChatSender, cfg OutboxConfig) *Outbox {
+// New returns a worker for the jobs in jobs. chat may be nil when Telegram
+// is off; a Telegram job then fails with a clear reason.
+func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.Logger) *Outbox {
 	cfg.defaults()
+	if log == nil {
+		log = slog.Default()
+	}
 	host, _ := os.Hostname()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return &Outbox{
-		desk:  d,
+		jobs:  jobs,
 		mail:  mail,
 		chat:  chat,
 		cfg:   cfg,
 		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:])),
-		log:   d.log.With("component", "outbox"),
+		log:   log,
+		now:   time.Now,
+		wake:  make(chan struct{}, 1),
+	}
+}
+
+// SetClock replaces the outbox's clock; tests use it.
+func (o *Outbox) SetClock(now func() time.Time) { o.now = now }
+
+// Poke tells the outbox that jobs were just committed, so it claims them
+// now rather than at its next poll. It never blocks.
+func (o *Outbox) Poke() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -146,7 +179,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		finisher.Wait()
 	}()
 	for {
-		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, o.claimBatch())
+		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, o.claimBatch())
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
@@ -169,15 +202,13 @@ func (o *Outbox) Run(ctx context.Context) error {
 			// Mail is arriving: let a few more jobs gather before the next
 			// claim, which is a write transaction, rather than claim them
 			// one at a time.
-			select {
-			case <-ctx.Done():
+			if !backoff.Sleep(ctx, claimGather) {
 				return nil
-			case <-time.After(claimGather):
 			}
 			continue
 		}
 		wait := o.cfg.Poll
-		if at, ok, err := o.desk.store.NextJobAt(ctx); err == nil && ok {
+		if at, ok, err := o.jobs.NextJobAt(ctx); err == nil && ok {
 			if d := time.Until(at); d < wait {
 				wait = max(d, 10*time.Millisecond)
 			}
@@ -187,7 +218,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			timer.Stop()
 			return nil
-		case <-o.desk.wake:
+		case <-o.wake:
 			timer.Stop()
 		case <-timer.C:
 		}
@@ -225,7 +256,7 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 // use it to run the outbox to completion.
 func (o *Outbox) Drain(ctx context.Context) error {
 	for {
-		claimed, err := o.desk.store.ClaimJobs(ctx, o.owner, o.desk.now(), o.cfg.Lease, 64)
+		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, 64)
 		if err != nil {
 			return fmt.Errorf("claim jobs: %w", err)
 		}
@@ -245,7 +276,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 func (o *Outbox) release(j inquiry.Job) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := o.desk.store.RetryJob(ctx, j.ID, o.owner, o.desk.now(), j.LastError); err != nil {
+	if err := o.jobs.RetryJob(ctx, j.ID, o.owner, o.now(), j.LastError); err != nil {
 		o.log.Warn("release job", "job", j.ID, "err", err)
 	}
 }
@@ -256,41 +287,21 @@ type sentJob struct {
 	ref string
 }
 
-// finish records sent jobs as done in one transaction. A crash before it
-// commits sends those mails again, with the same Message-IDs.
+// finish records sent jobs as done in one transaction, with the thread
+// references of what they sent. A crash before it commits sends those
+// messages again, with the same Message-IDs.
 func (o *Outbox) finish(batch []sentJob) {
 	if len(batch) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
-	refs := make(map[int64]string, len(batch))
-	var threadRefs []inquiry.ThreadRef
-	for _, s := range batch {
-		refs[s.job.ID] = s.ref
-		if s.ref != "" && s.job.TicketID != 0 {
-			tref := inquiry.ThreadRef{Ref: s.ref, TicketID: s.job.TicketID, Kind: s.job.Kind}
-			if s.job.Kind == inquiry.JobNotify {
-				tref.OfficerID = s.job.Recipient
-			}
-			threadRefs = append(threadRefs, tref)
-		}
+	done := make([]store.SentJob, len(batch))
+	for i, s := range batch {
+		done[i] = store.SentJob{ID: s.job.ID, Ref: s.ref, ThreadRef: threadRef(s.job, s.ref)}
 	}
-	if len(threadRefs) > 0 {
-		err := o.desk.store.WithTx(ctx, func(tx Tx) error {
-			for _, r := range threadRefs {
-				if err := tx.AddThreadRef(r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			o.log.Warn("record sent message references", "err", err)
-		}
-	}
-	now := o.desk.now()
-	lost, err := o.desk.store.FinishJobs(ctx, o.owner, refs, now)
+	now := o.now()
+	lost, err := o.jobs.FinishJobs(ctx, o.owner, done, now)
 	if err != nil {
 		o.log.Error("mark jobs done", "jobs", len(batch), "err", err)
 		return
@@ -299,13 +310,30 @@ func (o *Outbox) finish(batch []sentJob) {
 		o.log.Warn("job sent, but its lease had passed to another worker", "job", id)
 	}
 	for _, s := range batch {
+		if slices.Contains(lost, s.job.ID) {
+			continue
+		}
 		o.log.Info("sent", "job", s.job.ID, "kind", s.job.Kind, "ticket_id", s.job.TicketID, "recipient", s.job.Recipient)
-		if o.Sent != nil && !slices.Contains(lost, s.job.ID) {
+		if o.Sent != nil {
 			j := s.job
 			j.State, j.SentRef, j.FinishedAt = inquiry.JobDone, s.ref, now
 			o.Sent(j)
 		}
 	}
+}
+
+// threadRef ties a sent Telegram message to its ticket, so a reply to it
+// finds the ticket (and, for a notification, the officer it was for). Mail
+// needs none: its Message-ID is on the job already.
+func threadRef(j inquiry.Job, ref string) *inquiry.ThreadRef {
+	if ref == "" || j.TicketID == 0 {
+		return nil
+	}
+	tr := &inquiry.ThreadRef{Ref: ref, TicketID: j.TicketID, Kind: j.Kind}
+	if j.Kind == inquiry.JobNotify {
+		tr.OfficerID = j.Recipient
+	}
+	return tr
 }
 
 // send runs one job. It deliberately does not use the Run context: a send
@@ -319,10 +347,10 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if err == nil {
 		return sentJob{job: j, ref: ref}, true
 	}
-	now := o.desk.now()
+	now := o.now()
 	errText := err.Error()
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
-		if ferr := o.desk.store.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
+		if ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
 			log.Error("mark job failed", "err", ferr)
 		}
 		log.Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
@@ -335,7 +363,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if d, ok := retryAfter(err); ok && d > delay {
 		delay = d
 	}
-	if rerr := o.desk.store.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText); rerr != nil {
+	if rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText); rerr != nil {
 		log.Error("schedule retry", "err", rerr)
 	}
 	log.Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
@@ -359,12 +387,9 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 	}
 }
 
-// backoff grows exponentially from BackoffMin to BackoffMax, with jitter so
-// instances retrying together spread out.
+// backoff is the delay before retrying a job that failed attempt times.
 func (o *Outbox) backoff(attempt int) time.Duration {
-	d := float64(o.cfg.BackoffMin) * math.Pow(2, float64(max(attempt-1, 0)))
-	d = min(d, float64(o.cfg.BackoffMax))
-	return time.Duration(d * (0.8 + 0.4*mrand.Float64()))
+	return backoff.Backoff{Min: o.cfg.BackoffMin, Max: o.cfg.BackoffMax}.Delay(attempt)
 }
 
 type permanentError string

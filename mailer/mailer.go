@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"sportel/netguard"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sportel/inquiry"
+	"sportel/netguard"
 )
 
 // Connection security values for Options.Security.

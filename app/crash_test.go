@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"sportel/desk"
 	"sportel/devserver"
 	"sportel/inbox"
 	"sportel/inquiry"
+	"sportel/outbox"
 )
 
 // Each crash test stops a first process at a chosen point and starts a NEW
@@ -29,7 +29,7 @@ func crashInquiry(id string) inboundMail {
 
 // takeInOnly runs only the IMAP side of a first process until the message
 // is ticketed and moved, then stops it: the sends are committed, not made.
-func takeInOnly(t *testing.T, s *stack) *app {
+func takeInOnly(t *testing.T, s *stack) *App {
 	t.Helper()
 	a := s.open()
 	w, err := a.newWatcher()
@@ -46,7 +46,7 @@ func takeInOnly(t *testing.T, s *stack) *app {
 
 // ticketOnly returns the one ticket in the store, failing when there are
 // more or none.
-func ticketOnly(t *testing.T, a *app) inquiry.Ticket {
+func ticketOnly(t *testing.T, a *App) inquiry.Ticket {
 	t.Helper()
 	ts, err := a.store.ListTickets(context.Background(), inquiry.TicketFilter{})
 	if err != nil {
@@ -59,7 +59,7 @@ func ticketOnly(t *testing.T, a *app) inquiry.Ticket {
 }
 
 // mailJobs returns the ticket's jobs by kind, failing on a second job of a kind.
-func mailJobs(t *testing.T, a *app, ticketID int64) map[inquiry.JobKind]inquiry.Job {
+func mailJobs(t *testing.T, a *App, ticketID int64) map[inquiry.JobKind]inquiry.Job {
 	t.Helper()
 	jobs, err := a.store.TicketJobs(context.Background(), ticketID)
 	if err != nil {
@@ -81,7 +81,7 @@ func mailJobs(t *testing.T, a *app, ticketID int64) map[inquiry.JobKind]inquiry.
 }
 
 // checkFinalState asserts the end state every crash test must reach.
-func checkFinalState(t *testing.T, s *stack, a *app, jobs map[inquiry.JobKind]inquiry.Job) {
+func checkFinalState(t *testing.T, s *stack, a *App, jobs map[inquiry.JobKind]inquiry.Job) {
 	t.Helper()
 	tk := ticketOnly(t, a)
 	if got := s.count("INBOX"); got != 0 {
@@ -139,7 +139,7 @@ func TestCrashBetweenCommitAndSend(t *testing.T) {
 // sendThenDie sends for real and then behaves as if the process died before
 // the job was marked done: it stops its process and reports failure.
 type sendThenDie struct {
-	next desk.MailSender
+	next outbox.MailSender
 	die  context.CancelFunc
 }
 
@@ -157,11 +157,11 @@ func TestCrashBetweenSendAndJobDone(t *testing.T) {
 		name string
 		// firstRun makes the sends of an already taken-in message and dies
 		// before recording them.
-		firstRun func(t *testing.T, s *stack, a *app)
+		firstRun func(t *testing.T, s *stack, a *App)
 	}{
 		{
 			name: "lease of a killed process expires",
-			firstRun: func(t *testing.T, s *stack, a *app) {
+			firstRun: func(t *testing.T, s *stack, a *App) {
 				// The test plays the dying process: it claims the jobs as a
 				// worker would, sends them with the real mailer and never
 				// finishes them.
@@ -182,13 +182,13 @@ func TestCrashBetweenSendAndJobDone(t *testing.T) {
 		},
 		{
 			name: "outbox stopped right after SMTP accepted",
-			firstRun: func(t *testing.T, s *stack, a *app) {
+			firstRun: func(t *testing.T, s *stack, a *App) {
 				m, err := a.newMailer()
 				if err != nil {
 					t.Fatal(err)
 				}
 				ctx, die := context.WithCancel(context.Background())
-				ob := desk.NewOutbox(a.desk, sendThenDie{next: m, die: die}, nil, a.outboxConfig())
+				ob := a.newOutbox(sendThenDie{next: m, die: die}, nil)
 				done := make(chan error, 1)
 				go func() { done <- ob.Run(ctx) }()
 				select {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/store"
 	"sportel/store/sqlite"
 )
 
@@ -105,7 +106,7 @@ func benchBacklog(b *testing.B, newStack func(testing.TB) *stack) {
 
 		start := time.Now()
 		a := s.open() // the daemon starting: store, classifier, desk
-		stop := s.run("serve", a.serve)
+		stop := s.run("serve", a.Run)
 		err := acks.waitAcks(ctx, backlog)
 		elapsed := time.Since(start)
 
@@ -183,7 +184,7 @@ func fillStore(ctx context.Context, path string, n int) error {
 	body := strings.Repeat("Të nderuar, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren. ", 12)
 	const perTx = 1000
 	for done := 0; done < n; done += perTx {
-		err := st.WithTx(ctx, func(tx *sqlite.Tx) error {
+		err := st.WithTx(ctx, func(tx store.Tx) error {
 			for i := done; i < min(done+perTx, n); i++ {
 				seq, err := tx.NextSequence("DKP", year)
 				if err != nil {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 )
 
 // The end-to-end tests wire Sportel exactly as `sportel run` does (config
-// text → config.Parse → openApp → serve) against real protocol servers: the
+// text → config.Parse → app.Open → Run) against real protocol servers: the
 // devserver's go-imap memory server (or a real Dovecot) and go-smtp server.
 // Everything is judged on the wire: what the SMTP server received and where
 // the IMAP server holds each message.
@@ -153,10 +153,10 @@ func newStack(tb testing.TB, box mailServer, imapAddr, user, password string) *s
 }
 
 // open opens the app on the stack's database, as `sportel run` does.
-func (s *stack) open() *app {
+func (s *stack) open() *App {
 	s.tb.Helper()
 	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := openApp(context.Background(), s.cfg, log)
+	a, err := Open(context.Background(), s.cfg, log)
 	if err != nil {
 		s.tb.Fatalf("open app: %v", err)
 	}
@@ -189,9 +189,9 @@ func (s *stack) run(name string, fn func(context.Context) error) (stop func()) {
 }
 
 // serve runs a fresh app like `sportel run` and returns it with its stop.
-func (s *stack) serve() (*app, func()) {
+func (s *stack) serve() (*App, func()) {
 	a := s.open()
-	return a, s.run("serve", a.serve)
+	return a, s.run("serve", a.Run)
 }
 
 func (s *stack) append(raw []byte) {
@@ -240,7 +240,7 @@ func (s *stack) waitFor(what string, limit time.Duration, cond func() (bool, err
 
 // settle waits until INBOX is empty and the outbox has nothing pending:
 // every message is taken in and every send it caused has reached SMTP.
-func (s *stack) settle(a *app) {
+func (s *stack) settle(a *App) {
 	s.tb.Helper()
 	s.waitFor("an empty INBOX and no pending sends", 20*time.Second, func() (bool, error) {
 		n, err := s.box.Count("INBOX")
@@ -263,7 +263,7 @@ func (s *stack) wireMails() []wireMail {
 }
 
 // ticket returns the ticket whose first mail had Message-ID msgID.
-func (s *stack) ticket(a *app, msgID string) inquiry.Ticket {
+func (s *stack) ticket(a *App, msgID string) inquiry.Ticket {
 	s.tb.Helper()
 	ts, err := a.store.ListTickets(context.Background(), inquiry.TicketFilter{})
 	if err != nil {
@@ -989,4 +989,14 @@ func base64Lines(b []byte) string {
 	}
 	out.WriteString(enc + "\r\n")
 	return out.String()
+}
+
+// encodeAddress writes "Name <addr>" as a header would carry it, the name
+// RFC 2047-encoded when it is not ASCII.
+func encodeAddress(a string) string {
+	i := strings.LastIndex(a, " <")
+	if i < 0 {
+		return a
+	}
+	return mime.QEncoding.Encode("utf-8", a[:i]) + a[i:]
 }

@@ -1,21 +1,21 @@
-package main
+package app
 
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
 	"sportel/bot"
 	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/backoff"
 )
 
 // botDesk is the desk as the bot sees it, with intake counted like email's.
 type botDesk struct {
 	*desk.Desk
-	app *app
+	app *App
 }
 
 func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
@@ -34,14 +34,8 @@ func (l *lazyChat) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string
 	return b.SendChat(ctx, m)
 }
 
-func (a *app) botOptions() bot.Options {
+func (a *App) botOptions() bot.Options {
 	t := a.cfg.Telegram
-	var officers []bot.Officer
-	for _, o := range a.cfg.Officers {
-		if o.TelegramUserID != 0 {
-			officers = append(officers, bot.Officer{ID: o.ID, Name: o.Name, TelegramUserID: o.TelegramUserID})
-		}
-	}
 	return bot.Options{
 		Token:            t.Token.Reveal(),
 		APIURL:           t.APIURL,
@@ -50,7 +44,7 @@ func (a *app) botOptions() bot.Options {
 		PollTimeout:      t.PollTimeout,
 		FloodMessages:    t.Flood.Messages,
 		FloodPer:         t.Flood.Per,
-		Officers:         officers,
+		Officers:         a.cfg.Officers,
 		Logger:           a.log.With("component", "telegram"),
 	}
 }
@@ -58,9 +52,10 @@ func (a *app) botOptions() bot.Options {
 // runTelegram connects the bot and runs it until ctx is done. Telegram being
 // unreachable never stops the email side: connecting is retried with
 // backoff, and the error is logged each time.
-func (a *app) runTelegram(ctx context.Context, chat *lazyChat) error {
+func (a *App) runTelegram(ctx context.Context, chat *lazyChat) error {
 	opts := a.botOptions()
-	delay := time.Second
+	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
+	failures := 0
 	for ctx.Err() == nil {
 		b, err := bot.New(ctx, opts, botDesk{Desk: a.desk, app: a}, a.store)
 		if err == nil {
@@ -68,7 +63,7 @@ func (a *app) runTelegram(ctx context.Context, chat *lazyChat) error {
 			chat.bot.Store(b)
 			a.log.Info("telegram connected", "bot", b.Username())
 			b.CheckOfficers(ctx)
-			delay = time.Second
+			failures = 0
 			err = b.Run(ctx)
 			if err == nil {
 				return nil
@@ -77,13 +72,12 @@ func (a *app) runTelegram(ctx context.Context, chat *lazyChat) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		failures++
+		delay := bo.Delay(failures)
 		a.log.Error("telegram unavailable, retrying", "err", err, "retry_in", delay)
-		select {
-		case <-ctx.Done():
+		if !backoff.Sleep(ctx, delay) {
 			return nil
-		case <-time.After(delay + time.Duration(rand.Int64N(int64(delay/4)+1))):
 		}
-		delay = min(delay*2, 2*time.Minute)
 	}
 	return nil
 }

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/metrics"
+	"sportel/outbox"
+)
+
+// stopTimeout bounds how long Run waits, once stopping, for its parts to let
+// work in flight finish (a send in progress may take the SMTP submission
+// timeout).
+const stopTimeout = 2 * time.Minute
+
+// Run runs the IMAP watcher, the outbox, and Telegram and the metrics
+// listener when configured, until ctx is done or one of them fails; then it
+// lets work in flight finish. A part that fails (a metrics listener that
+// cannot bind) stops the daemon at once with an error that names it.
+func (a *App) Run(ctx context.Context) error {
+	watcher, err := a.newWatcher()
+	if err != nil {
+		return err
+	}
+	m, err := a.newMailer()
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	var chat outbox.ChatSender
+	runners := []runner{{"imap", watcher.Run}}
+	if a.cfg.Telegram != nil {
+		lc := &lazyChat{}
+		chat = lc
+		runners = append(runners, runner{"telegram", func(ctx context.Context) error { return a.runTelegram(ctx, lc) }})
+	}
+	ob := a.newOutbox(m, chat)
+	a.outbox.Store(ob)
+	defer a.outbox.Store(nil)
+	runners = append(runners, runner{"outbox", ob.Run})
+	if a.cfg.Metrics.Listen != "" {
+		met := metrics.New()
+		a.metrics = met
+		ob.Sent = func(j inquiry.Job) { met.Sent(string(j.Kind)) }
+		ob.Failed = func(j inquiry.Job, _ error, final bool) { met.SendFailed(string(j.Kind), final) }
+		met.Gauge("sportel_imap_last_good_fetch_timestamp_seconds", "Unix time of the last successful IMAP fetch (0: none yet).", func() float64 {
+			if t := watcher.Stats().LastGoodFetch; !t.IsZero() {
+				return float64(t.UnixNano()) / 1e9
+			}
+			return 0
+		})
+		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
+		runners = append(runners, runner{"metrics", func(ctx context.Context) error { return met.Serve(ctx, a.cfg.Metrics.Listen, a.log) }})
+	}
+	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
+		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
+		"officers", len(a.cfg.Officers), "telegram", a.cfg.Telegram != nil)
+	return runAll(ctx, a.log, stopTimeout, runners)
+}

@@ -1,0 +1,33 @@
+// Package drivers opens a store by driver name. It is the one place that
+// knows every driver, so neither store nor its consumers import one.
+package drivers
+
+import (
+	"context"
+	"fmt"
+
+	"sportel/store"
+	"sportel/store/sqlite"
+)
+
+// Options say which driver to open and how.
+type Options struct {
+	Driver string // "sqlite"
+	DSN    string // a file path (or ":memory:") for sqlite
+	// Synchronous is SQLite's commit durability: "full" (default) or "normal".
+	Synchronous string
+}
+
+// Open opens the store named by opts.Driver and applies its migrations.
+func Open(ctx context.Context, opts Options) (store.Store, error) {
+	switch opts.Driver {
+	case "sqlite", "":
+		st, err := sqlite.OpenWith(ctx, opts.DSN, sqlite.Options{Synchronous: opts.Synchronous})
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", opts.DSN, err)
+		}
+		return st, nil
+	default:
+		return nil, fmt.Errorf("open store: driver %q is not available in this build", opts.Driver)
+	}
+}

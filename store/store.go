@@ -1,0 +1,142 @@
+// Package store is Sportel's persistence contract: one Store interface that
+// every driver (store/sqlite, later store/postgres) implements, the Tx that
+// state changes and the sends they cause are written through, and the errors
+// drivers share. It imports no driver; store/drivers opens one by name, and
+// store/storetest is the contract suite every driver's tests run.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// ErrSourceTaken is returned (wrapped) by Tx.MarkSource when the source
+// message was already taken in: the transaction must not file it again.
+var ErrSourceTaken = errors.New("source already taken in")
+
+// ErrLeaseLost is returned (wrapped) by RetryJob and FailJob when the job is
+// no longer claimed by the caller: its lease ran out and another worker took
+// it, or it already ended.
+var ErrLeaseLost = errors.New("job lease lost")
+
+// Store is everything Sportel keeps. It is safe for concurrent use.
+type Store interface {
+	// WithTx runs fn in one write transaction; fn's error (or panic) rolls
+	// it back and is returned unchanged.
+	WithTx(ctx context.Context, fn func(Tx) error) error
+
+	Reader
+	Jobs
+
+	// LoadCheckpoint returns the IMAP position saved under key; zeros when
+	// nothing was saved yet.
+	LoadCheckpoint(ctx context.Context, key string) (uidValidity, lastUID uint32, err error)
+	// SaveCheckpoint stores the IMAP position under key.
+	SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error
+
+	// GetState returns the value of a small key-value setting (the Telegram
+	// offset, a chat's language).
+	GetState(ctx context.Context, key string) (value string, ok bool, err error)
+	// SetState stores value under key, replacing any earlier value.
+	SetState(ctx context.Context, key, value string) error
+
+	Close() error
+}
+
+// Reader is the read-only side: these queries take no write lock and see
+// committed data only. Methods that look one thing up return (zero, false,
+// nil) when nothing matches.
+type Reader interface {
+	// ListTickets returns tickets matching f, ordered by ReceivedAt then ID.
+	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
+	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
+	// ThreadRef returns what a sent or received message reference points at.
+	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
+	CountTickets(ctx context.Context) (int, error)
+	// Entries returns a ticket's record in the order it was written.
+	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	// TicketJobs returns the jobs a ticket caused, oldest first.
+	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
+	// ListJobs returns jobs in state, newest first, at most limit (0: all).
+	ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error)
+	// ListSetAside returns set-aside messages of kind ("": all), newest
+	// first, at most limit (0: all).
+	ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error)
+}
+
+// Jobs is the outbox's queue: jobs are claimed under a lease, so two workers
+// never send one job, and settled only by the worker that holds the lease.
+type Jobs interface {
+	// ClaimJobs leases up to limit due pending jobs to owner until
+	// now+lease, ordered by NextAt then ID, with Attempts counting this try.
+	// A job whose lease ran out is claimable again.
+	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	// FinishJobs marks jobs claimed by owner done in one transaction, and
+	// records each one's thread reference in that same transaction, so a
+	// reply to a sent message can always be traced to its ticket. It
+	// returns the ids whose lease was lost (nothing is written for them).
+	FinishJobs(ctx context.Context, owner string, sent []SentJob, now time.Time) (lost []int64, err error)
+	// RetryJob releases a job claimed by owner to be tried again at next.
+	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
+	// FailJob ends a job claimed by owner as failed for good.
+	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
+	// NextJobAt is when the earliest pending job is due (ok false: none). A
+	// claimed job counts as due when its lease ends.
+	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+}
+
+// SentJob is a job the transport accepted.
+type SentJob struct {
+	ID int64
+	// Ref is the transport's reference to what was sent ("tg:<chat>:<msg>").
+	Ref string
+	// ThreadRef, when not nil, is recorded with the job's completion.
+	ThreadRef *inquiry.ThreadRef
+}
+
+// Tx is one write transaction, valid only inside WithTx's callback. Its
+// methods use WithTx's context. Methods that read return (zero, false, nil)
+// when nothing matches.
+type Tx interface {
+	// SourceTicket reports whether a source message was already taken in,
+	// and the ticket it went to (0 when it made no ticket).
+	SourceTicket(sourceID string) (ticketID int64, seen bool, err error)
+	// MarkSource records that a source message was taken in; a second mark
+	// of the same source fails with ErrSourceTaken.
+	MarkSource(sourceID string, ticketID int64, at time.Time) error
+
+	// FindThreadRef returns the first of refs that is known.
+	FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error)
+	AddThreadRef(ref inquiry.ThreadRef) error
+
+	TicketByID(id int64) (inquiry.Ticket, bool, error)
+	TicketByNumber(number string) (inquiry.Ticket, bool, error)
+	// NextSequence returns the next ticket sequence number for prefix and
+	// year, starting at 1; concurrent transactions never get the same one.
+	NextSequence(prefix string, year int) (int, error)
+	// CreateTicket inserts t and sets t.ID.
+	CreateTicket(t *inquiry.Ticket) error
+	UpdateTicket(t *inquiry.Ticket) error
+
+	// LatestChatTicket returns the newest ticket answered in a Telegram chat.
+	LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error)
+	// Entries returns a ticket's record in order.
+	Entries(ticketID int64) ([]inquiry.Entry, error)
+	// FirstEntry returns the first inbound entry of a ticket.
+	FirstEntry(ticketID int64) (inquiry.Entry, bool, error)
+	// SetEntryKind changes what an entry is (a held answer once sent).
+	SetEntryKind(id int64, kind inquiry.EntryKind) error
+	// AddEntry appends to a ticket's record and sets e.ID.
+	AddEntry(e *inquiry.Entry) error
+	// AddJob queues a send and sets j.ID.
+	AddJob(j *inquiry.Job) error
+	// CountJobs counts jobs of kind for recipient created at or after since.
+	CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error)
+
+	// AddSetAside records a message that made no ticket and sets s.ID.
+	AddSetAside(s *inquiry.SetAside) error
+}
