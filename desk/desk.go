@@ -148,16 +148,11 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 	if m.SourceID == "" {
 		return "", errors.New("handle message: no source id")
 	}
-	var cls *inquiry.Classification
-	if d.likelyNew(m) {
-		// Most mail is a new inquiry: classify before the transaction so
-		// filing it takes one transaction, not a look and then a write.
-		c, err := d.classify(ctx, m)
-		if err != nil {
-			return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
-		}
-		cls = &c
+	pre, err := d.preclassify(ctx, []*inquiry.Message{m})
+	if err != nil {
+		return "", err
 	}
+	cls := pre[0]
 	for {
 		var res intakeResult
 		err := d.store.WithTx(ctx, func(tx store.Tx) error {
@@ -197,18 +192,12 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 	out := make([]inquiry.Disposition, 0, len(msgs))
 	for len(out) < len(msgs) {
 		rest := msgs[len(out):]
-		cls := make([]*inquiry.Classification, len(rest))
-		for i, m := range rest {
-			if m.SourceID != "" && d.likelyNew(m) {
-				c, err := d.classify(ctx, m)
-				if err != nil {
-					return out, fmt.Errorf("handle %s: %w", m.SourceID, err)
-				}
-				cls[i] = &c
-			}
+		cls, err := d.preclassify(ctx, rest)
+		if err != nil {
+			return out, err
 		}
 		var results []intakeResult
-		err := d.store.WithTx(ctx, func(tx store.Tx) error {
+		err = d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
 			for i, m := range rest {
 				if m.SourceID == "" {
@@ -253,6 +242,38 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 		}
 	}
 	return out, nil
+}
+
+// preclassify classifies, before the transaction, the messages that look
+// like new inquiries (most mail), so filing one takes one transaction rather
+// than a look and then a write. A message already taken in (a redelivery)
+// is not classified: with an LLM that would be a paid call for nothing.
+func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inquiry.Classification, error) {
+	cls := make([]*inquiry.Classification, len(msgs))
+	var ids []string
+	for _, m := range msgs {
+		if m.SourceID != "" && d.likelyNew(m) {
+			ids = append(ids, m.SourceID)
+		}
+	}
+	if len(ids) == 0 {
+		return cls, nil
+	}
+	taken, err := d.store.SourcesTaken(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("handle %s: %w", ids[0], err)
+	}
+	for i, m := range msgs {
+		if m.SourceID == "" || taken[m.SourceID] || !d.likelyNew(m) {
+			continue
+		}
+		c, err := d.classify(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("handle %s: %w", m.SourceID, err)
+		}
+		cls[i] = &c
+	}
+	return cls, nil
 }
 
 // likelyNew reports whether m looks like a new inquiry: a person's email that

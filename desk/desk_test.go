@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,16 +31,23 @@ type fixture struct {
 	now   time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the classifier wrapped by wrap.
+func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sportel.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cls, err := classifier.New(classifier.Options{})
+	builtin, err := classifier.New(classifier.Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var cls desk.Classifier = builtin
+	if wrap != nil {
+		cls = wrap(builtin)
 	}
 	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
@@ -651,5 +660,51 @@ func TestUnknownLanguageGetsAlbanianWithEnglishLine(t *testing.T) {
 	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
 	if !strings.Contains(ack.Text, "Faleminderit") || !strings.Contains(ack.Text, "English:") {
 		t.Errorf("ack for an unknown language:\n%s", ack.Text)
+	}
+}
+
+// countingClassifier counts classifications (each would be an LLM call).
+type countingClassifier struct {
+	desk.Classifier
+	calls atomic.Int64
+}
+
+func (c *countingClassifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
+	c.calls.Add(1)
+	return c.Classifier.Classify(ctx, m)
+}
+
+// A redelivered message is recognised before it is classified: it costs no
+// classification, alone or in a batch.
+func TestRedeliveryIsNotClassified(t *testing.T) {
+	var counter *countingClassifier
+	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
+		counter = &countingClassifier{Classifier: c}
+		return counter
+	})
+	first := citizen("redeliver-1@example.net", "arben@example.net", "Pyetje", "Kur hapet muzeu?")
+	second := citizen("redeliver-2@example.net", "drita@example.net", "Kërkesë", docRequestSQ)
+	second.SourceID, second.Channel, second.ReceivedAt = "msgid:redeliver-2@example.net", inquiry.ChannelEmail, f.now
+	if d := f.handle(first); d != inquiry.Filed {
+		t.Fatalf("first delivery: %s", d)
+	}
+	if n := counter.calls.Load(); n != 1 {
+		t.Fatalf("first delivery classified %d times, want 1", n)
+	}
+	if d := f.handle(first); d != inquiry.Duplicate {
+		t.Fatalf("redelivery: %s, want duplicate", d)
+	}
+	if n := counter.calls.Load(); n != 1 {
+		t.Errorf("a redelivery was classified: %d calls, want still 1", n)
+	}
+	ds, err := f.desk.HandleBatch(context.Background(), []*inquiry.Message{first, second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ds, []inquiry.Disposition{inquiry.Duplicate, inquiry.Filed}) {
+		t.Fatalf("batch: %v, want [duplicate filed]", ds)
+	}
+	if n := counter.calls.Load(); n != 2 {
+		t.Errorf("after a batch of one redelivery and one new inquiry: %d classifications, want 2", n)
 	}
 }

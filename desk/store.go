@@ -16,4 +16,5 @@ type Store interface {
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
+	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
 }

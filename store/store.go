@@ -57,6 +57,9 @@ type Reader interface {
 	// ThreadRef returns what a sent or received message reference points at.
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
 	CountTickets(ctx context.Context) (int, error)
+	// SourcesTaken reports which of the source messages were already taken
+	// in, so a redelivered message costs no classification.
+	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
 	// Entries returns a ticket's record in the order it was written.
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
 	// TicketJobs returns the jobs a ticket caused, oldest first.

@@ -93,6 +93,35 @@ func (s *Store) ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, b
 	return tr, ok, nil
 }
 
+// SourcesTaken reports which of sourceIDs were taken in.
+func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error) {
+	taken := make(map[string]bool)
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	for start := 0; start < len(sourceIDs); start += refChunk {
+		var p params
+		list := p.list(sourceIDs[start:min(start+refChunk, len(sourceIDs))])
+		rows, err := s.db.QueryContext(ctx, `SELECT source_id FROM sources WHERE source_id IN (`+list+`)`, p.args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up %d sources: %w", len(sourceIDs), err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up sources: scan: %w", err)
+			}
+			taken[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("look up %d sources: %w", len(sourceIDs), err)
+		}
+	}
+	return taken, nil
+}
+
 // CountTickets returns how many tickets there are.
 func (s *Store) CountTickets(ctx context.Context) (int, error) {
 	ctx, cancel := s.callCtx(ctx)

@@ -89,6 +89,7 @@ func testCallsHonourContext(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TicketByID", func() error { _, _, err := s.TicketByID(ctx, ticketID); return err }},
 		{"ThreadRef", func() error { _, _, err := s.ThreadRef(ctx, "job0@sportel"); return err }},
 		{"CountTickets", func() error { _, err := s.CountTickets(ctx); return err }},
+		{"SourcesTaken", func() error { _, err := s.SourcesTaken(ctx, []string{"msgid:a@x"}); return err }},
 		{"Entries", func() error { _, err := s.Entries(ctx, ticketID); return err }},
 		{"TicketJobs", func() error { _, err := s.TicketJobs(ctx, ticketID); return err }},
 		{"ListJobs", func() error { _, err := s.ListJobs(ctx, inquiry.JobPending, 0); return err }},

@@ -420,6 +420,21 @@ func testMarkSource(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("second MarkSource(%s): err = %v, want ErrSourceTaken", source, err)
 		}
 	}
+	// The committed read sees the same, for many sources at once.
+	many := []string{"msgid:new@x", "msgid:a@x", "imap:INBOX:1:7"}
+	for i := range 450 { // more than one statement's worth of parameters
+		many = append(many, fmt.Sprintf("msgid:other-%d@x", i))
+	}
+	taken, err := s.SourcesTaken(context.Background(), many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(taken) != 2 || !taken["msgid:a@x"] || !taken["imap:INBOX:1:7"] {
+		t.Errorf("SourcesTaken = %v, want exactly msgid:a@x and imap:INBOX:1:7", taken)
+	}
+	if taken, err := s.SourcesTaken(context.Background(), nil); err != nil || len(taken) != 0 {
+		t.Errorf("SourcesTaken(nil) = %v, %v", taken, err)
+	}
 	// The failed second mark changed nothing.
 	inTx(t, s, func(tx store.Tx) error {
 		if id, seen, err := tx.SourceTicket("msgid:a@x"); err != nil || !seen || id != ticketID {
