@@ -181,7 +181,7 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	if m.From != nil {
 		msg.UserID = m.From.ID
 		msg.From = inquiry.Address{Name: displayName(m.From)}
-		msg.ClientLanguage = m.From.LanguageCode
+		msg.ClientLanguage, _ = clientLanguage(m.From.LanguageCode)
 	}
 	if m.Chat.Type == models.ChatTypePrivate {
 		if l, ok := b.chosenLanguage(ctx, m.Chat.ID); ok {

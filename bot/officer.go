@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -299,21 +300,70 @@ func cb(text, data string) models.InlineKeyboardButton {
 	return models.InlineKeyboardButton{Text: text, CallbackData: data}
 }
 
-// ticketKeyboard mirrors the desk's notification buttons (same callback
-// data), leaving out Take once the ticket was taken.
+// ticketKeyboard is the keyboard under a ticket's message as the ticket
+// stands now: Take only until someone acted, nothing once it is closed.
 func ticketKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 	if !t.State.Open() {
 		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
 	}
-	p := "t:" + t.Number + ":"
-	first := []models.InlineKeyboardButton{cb("Ricakto", p+"reassign")}
+	actions := []inquiry.TicketAction{inquiry.ActionReassign, inquiry.ActionRecategorize, inquiry.ActionClose}
 	if !t.Acted {
-		first = append([]models.InlineKeyboardButton{cb("Merre", p+"take")}, first...)
+		actions = append([]inquiry.TicketAction{inquiry.ActionTake}, actions...)
 	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
-		first,
-		{cb("Ndrysho kategorinë", p+"category"), cb("Mbyll", p+"close")},
-	}}
+	kb, err := actionKeyboard(t.Number, actions)
+	if err != nil {
+		// Only a ticket number too long for callback data gets here.
+		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	}
+	return kb
+}
+
+// actionLabels name the ticket actions on their buttons; actionRows lays
+// them out, two to a row.
+var (
+	actionLabels = map[inquiry.TicketAction]string{
+		inquiry.ActionTake:         "Merre",
+		inquiry.ActionReassign:     "Ricakto",
+		inquiry.ActionRecategorize: "Ndrysho kategorinë",
+		inquiry.ActionClose:        "Mbyll",
+	}
+	actionRows = [][]inquiry.TicketAction{
+		{inquiry.ActionTake, inquiry.ActionReassign},
+		{inquiry.ActionRecategorize, inquiry.ActionClose},
+	}
+)
+
+// actionKeyboard renders the offered actions on ticket number as buttons
+// whose callback data ("t:NUMBER:ACTION") onCallback parses. This file
+// alone writes and reads that format.
+func actionKeyboard(number string, offered []inquiry.TicketAction) (*models.InlineKeyboardMarkup, error) {
+	if number == "" {
+		return nil, errors.New("ticket actions offered without a ticket")
+	}
+	for _, a := range offered {
+		if _, ok := actionLabels[a]; !ok {
+			return nil, fmt.Errorf("unknown ticket action %q", a)
+		}
+	}
+	p := "t:" + number + ":"
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range actionRows {
+		var r []models.InlineKeyboardButton
+		for _, a := range row {
+			if !slices.Contains(offered, a) {
+				continue
+			}
+			data := p + string(a)
+			if len(data) > 64 {
+				return nil, fmt.Errorf("ticket %s: callback data longer than Telegram's 64 bytes", number)
+			}
+			r = append(r, cb(actionLabels[a], data))
+		}
+		if len(r) > 0 {
+			kb.InlineKeyboard = append(kb.InlineKeyboard, r)
+		}
+	}
+	return kb, nil
 }
 
 func (b *Bot) officerKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {

@@ -271,7 +271,7 @@ func TestLongTextsAreSplitUnderTelegramsLimit(t *testing.T) {
 			f := newFixture(t, setup{noRun: true})
 			f.tg.MarkStarted(arta.ID)
 			ref, err := f.bot.SendChat(f.ctx, &inquiry.ChatMessage{ChatID: arta.ID, Text: tt.text, ReplyToMsgID: 7,
-				Buttons: [][]inquiry.Button{{{Text: "Merre", Data: "t:DKP-2026-000001:take"}}}})
+				Ticket: "DKP-2026-000001", Actions: []inquiry.TicketAction{inquiry.ActionTake}})
 			if err != nil {
 				t.Fatal(err)
 			}

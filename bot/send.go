@@ -32,9 +32,12 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 	if strings.TrimSpace(m.Text) == "" {
 		return "", &sendError{err: errors.New("empty text"), permanent: true}
 	}
-	kb, err := keyboard(m.Buttons)
-	if err != nil {
-		return "", &sendError{err: err, permanent: true}
+	var kb *models.InlineKeyboardMarkup
+	var err error
+	if len(m.Actions) > 0 {
+		if kb, err = actionKeyboard(m.Ticket, m.Actions); err != nil {
+			return "", &sendError{err: err, permanent: true}
+		}
 	}
 	parts := splitText(m.Text, maxMessageLen)
 	var sent *models.Message
@@ -92,29 +95,6 @@ func classifySendError(op string, err error) error {
 	// markup. Neither changes by waiting.
 	permanent := errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest)
 	return &sendError{op: op, err: err, permanent: permanent}
-}
-
-func keyboard(rows [][]inquiry.Button) (*models.InlineKeyboardMarkup, error) {
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	kb := &models.InlineKeyboardMarkup{}
-	for _, row := range rows {
-		var r []models.InlineKeyboardButton
-		for _, btn := range row {
-			if len(btn.Data) > 64 {
-				return nil, fmt.Errorf("button %q: callback data longer than 64 bytes", btn.Text)
-			}
-			if btn.Data == "" && btn.URL == "" {
-				// Telegram rejects a button without an action
-				// (BUTTON_COPY_TEXT_INVALID), failing the whole message.
-				return nil, fmt.Errorf("button %q has no action", btn.Text)
-			}
-			r = append(r, models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data, URL: btn.URL})
-		}
-		kb.InlineKeyboard = append(kb.InlineKeyboard, r)
-	}
-	return kb, nil
 }
 
 // splitText cuts s into parts of at most limit UTF-16 code units, at a

@@ -17,17 +17,17 @@ import (
 // reclassified on its whole text, so the greeting does not decide routing.
 func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, error) {
 	if m.ForceNew || m.Public || m.ChatID == 0 {
-		return d.newTelegramTicket(tx, m, cls, "", now)
+		return d.file(tx, m, cls, filing{}, now)
 	}
 	t, found, err := tx.LatestChatTicket(m.ChatID)
 	if err != nil {
 		return intakeResult{}, err
 	}
 	if !found {
-		return d.newTelegramTicket(tx, m, cls, "", now)
+		return d.file(tx, m, cls, filing{}, now)
 	}
 	if !t.State.Open() || now.Sub(t.UpdatedAt) > d.joinWindow() {
-		return d.newTelegramTicket(tx, m, cls, t.Number, now)
+		return d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
 	}
 	reclassify := !t.Acted && t.State == inquiry.Assigned
 	if reclassify && cls == nil {
@@ -86,17 +86,6 @@ func (d *Desk) joinWindow() time.Duration {
 	return 30 * time.Minute
 }
 
-func (d *Desk) newTelegramTicket(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo string, now time.Time) (intakeResult, error) {
-	if cls == nil {
-		return intakeResult{needClassification: true}, nil
-	}
-	t, err := d.fileTicket(tx, m, *cls, linkedTo, now)
-	if err != nil {
-		return intakeResult{}, err
-	}
-	return intakeResult{disposition: inquiry.Filed, ticket: t.Number}, nil
-}
-
 // combinedMessage is the ticket's conversation so far plus m, for
 // reclassification.
 func (d *Desk) combinedMessage(tx store.Tx, t inquiry.Ticket, m *inquiry.Message) (*inquiry.Message, error) {
@@ -120,42 +109,12 @@ func (d *Desk) combinedMessage(tx store.Tx, t inquiry.Ticket, m *inquiry.Message
 // chat's explicit choice, then the text's confident language, then the
 // user's Telegram language, then Albanian.
 func telegramLanguage(m *inquiry.Message, cls inquiry.Classification) inquiry.Language {
-	if m.LanguageChoice != "" && m.LanguageChoice != inquiry.UndefinedLang {
-		return m.LanguageChoice
-	}
-	if cls.Language != "" && cls.Language != inquiry.UndefinedLang {
-		return cls.Language
-	}
-	code := strings.ToLower(m.ClientLanguage)
-	switch {
-	case strings.HasPrefix(code, "sq"):
-		return inquiry.Albanian
-	case strings.HasPrefix(code, "sr"), strings.HasPrefix(code, "bs"), strings.HasPrefix(code, "hr"):
-		if strings.Contains(code, "cyrl") {
-			return inquiry.SerbianCyrl
+	for _, l := range []inquiry.Language{m.LanguageChoice, cls.Language, m.ClientLanguage} {
+		if l != "" && l != inquiry.UndefinedLang {
+			return l
 		}
-		if code == "sr" {
-			// Telegram's own Serbian is written in Cyrillic.
-			return inquiry.SerbianCyrl
-		}
-		return inquiry.SerbianLatin
-	case strings.HasPrefix(code, "en"):
-		return inquiry.English
 	}
 	return inquiry.Albanian
-}
-
-func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, corrected bool, now time.Time) error {
-	data := d.ackData(t)
-	data.Corrected = corrected
-	text := d.cfg.Templates.Ack(t, data)
-	if m.Public {
-		text = d.cfg.Templates.PublicAck(t, d.botName())
-	}
-	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
-		Recipient: fmt.Sprintf("tg:%d", m.ChatID),
-		Chat:      &inquiry.ChatMessage{ChatID: m.ChatID, ReplyToMsgID: m.ChatMsgID, Text: text}}
-	return tx.AddJob(job)
 }
 
 // LinkPrivateChat connects a ticket opened in the public discussion group to
@@ -195,24 +154,3 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 }
 
 func telegramSender(userID int64) string { return fmt.Sprintf("tg:%d", userID) }
-
-// Ticket returns the ticket with number.
-func (d *Desk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
-	return d.store.TicketByNumber(ctx, number)
-}
-
-// TicketByRef finds the ticket a sent message belongs to ("tg:<chat>:<id>"
-// or a Message-ID), with the reference's details.
-func (d *Desk) TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error) {
-	r, ok, err := d.store.ThreadRef(ctx, ref)
-	if err != nil || !ok {
-		return inquiry.Ticket{}, r, false, err
-	}
-	t, ok, err := d.store.TicketByID(ctx, r.TicketID)
-	return t, r, ok, err
-}
-
-// Tickets lists tickets matching f.
-func (d *Desk) Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
-	return d.store.ListTickets(ctx, f)
-}

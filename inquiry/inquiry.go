@@ -155,11 +155,11 @@ type Message struct {
 	ChatMsgID    int   `json:"chat_msg_id,omitempty"`
 	ReplyToMsgID int   `json:"reply_to_msg_id,omitempty"`
 	// LanguageChoice is the language a Telegram chat chose explicitly;
-	// ClientLanguage is the user's Telegram language_code. The reply
-	// language is the choice, else the text's confident language, else the
-	// client's, else Albanian.
+	// ClientLanguage is the one its app is set to ("" when not one of
+	// ours). The reply language is the choice, else the text's confident
+	// language, else the client's, else Albanian.
 	LanguageChoice Language `json:"language_choice,omitempty"`
-	ClientLanguage string   `json:"client_language,omitempty"`
+	ClientLanguage Language `json:"client_language,omitempty"`
 	// ForceNew starts a fresh ticket even when a recent one is open (/new).
 	ForceNew bool `json:"force_new,omitempty"`
 	// Public marks a message written in a public group (the discussion under

@@ -42,19 +42,26 @@ type Mail struct {
 	Attachments []Attachment      `json:"attachments,omitempty"`
 }
 
-// Button is an inline button under a Telegram message.
-type Button struct {
-	Text string `json:"text"`
-	Data string `json:"data,omitempty"` // callback data, at most 64 bytes
-	URL  string `json:"url,omitempty"`
-}
+// TicketAction is something an officer may do to a ticket straight from a
+// chat message about it.
+type TicketAction string
+
+const (
+	ActionTake         TicketAction = "take"
+	ActionReassign     TicketAction = "reassign"
+	ActionRecategorize TicketAction = "category"
+	ActionClose        TicketAction = "close"
+)
 
 // ChatMessage is a Telegram message to send.
 type ChatMessage struct {
-	ChatID       int64      `json:"chat_id"`
-	Text         string     `json:"text"`
-	ReplyToMsgID int        `json:"reply_to_msg_id,omitempty"`
-	Buttons      [][]Button `json:"buttons,omitempty"`
+	ChatID       int64  `json:"chat_id"`
+	Text         string `json:"text"`
+	ReplyToMsgID int    `json:"reply_to_msg_id,omitempty"`
+	// Ticket and Actions offer those actions on the ticket under the
+	// message; how they look and are answered is the chat adapter's affair.
+	Ticket  string         `json:"ticket,omitempty"`
+	Actions []TicketAction `json:"actions,omitempty"`
 }
 
 // Job is one send waiting in the outbox. It is written in the same

@@ -49,7 +49,7 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 		}, State: inquiry.JobPending, NextAt: t0, CreatedAt: t0},
 		{Kind: inquiry.JobNotify, Recipient: "officer7", Chat: &inquiry.ChatMessage{
 			ChatID: 555, Text: "New ticket", ReplyToMsgID: 9,
-			Buttons: [][]inquiry.Button{{{Text: "Close", Data: "close:42"}, {Text: "Open", URL: "https://example.gov/t/42"}}},
+			Ticket: "DKP-2026-000042", Actions: []inquiry.TicketAction{inquiry.ActionTake, inquiry.ActionClose},
 		}, State: inquiry.JobDone, Attempts: 2, NextAt: t0.Add(time.Minute), LastError: "429 too many requests",
 			CreatedAt: t0, FinishedAt: t0.Add(2 * time.Minute), SentRef: "777"},
 	}

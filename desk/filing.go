@@ -1,0 +1,138 @@
+package desk
+
+import (
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/route"
+	"sportel/store"
+)
+
+// filing says how a new ticket relates to earlier ones.
+type filing struct {
+	// linkedTo is an earlier ticket this one continues (a reply long after
+	// it closed, a chat's old conversation).
+	linkedTo string
+	// mentions is a ticket number the message quotes that belongs to
+	// another sender: noted, never joined.
+	mentions string
+}
+
+// file is the one way a ticket is opened, for every channel: it files m as
+// a new ticket with its classification, records the inbound message, and
+// queues the acknowledgement and the officers' notifications. Without a
+// classification yet it writes nothing and asks for one, to be made outside
+// the transaction.
+func (d *Desk) file(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, f filing, now time.Time) (intakeResult, error) {
+	if cls == nil {
+		return intakeResult{needClassification: true}, nil
+	}
+	t, err := d.fileTicket(tx, m, *cls, f, now)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	return intakeResult{disposition: inquiry.Filed, ticket: t.Number}, nil
+}
+
+// fileTicket writes the ticket that file opens.
+func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classification, f filing, now time.Time) (*inquiry.Ticket, error) {
+	received := m.ReceivedAt
+	if received.IsZero() {
+		received = now
+	}
+	year := received.In(d.cfg.Location).Year()
+	seq, err := tx.NextSequence(d.cfg.Prefix, year)
+	if err != nil {
+		return nil, err
+	}
+	officer, _ := d.router.Route(route.Ticket{Category: cls.Category, Channel: m.Channel, Language: cls.Language})
+	t := &inquiry.Ticket{
+		Number:      inquiry.FormatNumber(d.cfg.Prefix, year, seq),
+		Channel:     m.Channel,
+		Sender:      m.ReplyAddress(),
+		ChatID:      m.ChatID,
+		Subject:     m.Subject,
+		MessageID:   m.MessageID,
+		Language:    cls.Language,
+		Category:    cls.Category,
+		Classifier:  cls.Classifier,
+		Confidence:  cls.Confidence,
+		Reason:      cls.Reason,
+		NeedsReview: cls.NeedsReview,
+		OfficerID:   officer,
+		State:       inquiry.Assigned,
+		ReceivedAt:  received,
+		UpdatedAt:   now,
+		LinkedTo:    f.linkedTo,
+		Mentions:    f.mentions,
+	}
+	if t.Sender.Address == "" && m.Channel == inquiry.ChannelEmail {
+		t.Sender = m.From
+	}
+	if m.Channel == inquiry.ChannelTelegram {
+		t.Language = telegramLanguage(m, cls)
+		t.Sender = inquiry.Address{Name: m.From.Name, Address: telegramSender(m.UserID)}
+		if m.Public {
+			// The group is no place for the answer: it waits for the
+			// author's private chat (LinkPrivateChat).
+			t.ChatID = 0
+		}
+	}
+	switch m.Automation {
+	case inquiry.Bulk:
+		t.State = inquiry.BulkMail
+	case inquiry.Spam:
+		t.State = inquiry.SpamMail
+	}
+	if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadlineDays > 0 {
+		t.DueAt = Deadline(received, d.cfg.DocumentDeadlineDays, d.cfg.Location)
+	}
+	if err := tx.CreateTicket(t); err != nil {
+		return nil, err
+	}
+	e := &inquiry.Entry{
+		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
+		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now,
+	}
+	if err := tx.AddEntry(e); err != nil {
+		return nil, err
+	}
+	if m.MessageID != "" {
+		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
+			return nil, err
+		}
+	}
+	if len(m.ParseProblems) > 0 {
+		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {
+			return nil, err
+		}
+	}
+	if f.mentions != "" {
+		if err := d.note(tx, t.ID, "sportel", "mentions "+f.mentions+", which belongs to another sender", now); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+		return nil, err
+	}
+	if !t.State.Open() {
+		// Bulk and spam are kept, never answered: no backscatter, no loops.
+		return t, nil
+	}
+	if err := d.queueAck(tx, t, m, now); err != nil {
+		return nil, err
+	}
+	if err := d.queueNotifications(tx, t, m, false, now); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Deadline is the legal answer date for a document request received at
+// received: the end of the day, days calendar days later, in loc.
+func Deadline(received time.Time, days int, loc *time.Location) time.Time {
+	r := received.In(loc)
+	end := time.Date(r.Year(), r.Month(), r.Day()+days, 23, 59, 59, 0, loc)
+	return end
+}

@@ -1,0 +1,265 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// Handle takes one incoming message in. It is idempotent: the same source
+// message handled twice files one ticket and answers once.
+func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	if m.SourceID == "" {
+		return "", errors.New("handle message: no source id")
+	}
+	pre, err := d.preclassify(ctx, []*inquiry.Message{m})
+	if err != nil {
+		return "", err
+	}
+	cls := pre[0]
+	for {
+		var res intakeResult
+		err := d.store.WithTx(ctx, func(tx store.Tx) error {
+			var err error
+			res, err = d.intake(tx, m, cls)
+			return err
+		})
+		if err != nil {
+			return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
+		}
+		if res.needClassification {
+			// Classify outside the transaction: an LLM may take seconds.
+			subject := m
+			if res.classify != nil {
+				subject = res.classify
+			}
+			c, err := d.classify(ctx, subject)
+			if err != nil {
+				return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
+			}
+			cls = &c
+			continue
+		}
+		d.poke()
+		d.log.Info("message handled", "source", m.SourceID, "channel", m.Channel,
+			"disposition", res.disposition, "ticket", res.ticket, "reason", res.reason)
+		return res.disposition, nil
+	}
+}
+
+// HandleBatch takes in several messages, committing them together where it
+// can: a backlog then pays for one commit per batch, not per message. The
+// outcome is the same as handling them one by one, in order. It returns
+// the dispositions of the messages it took in, a prefix of msgs; when that
+// is shorter than msgs, the error says why the next one could not be.
+func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
+	out := make([]inquiry.Disposition, 0, len(msgs))
+	for len(out) < len(msgs) {
+		rest := msgs[len(out):]
+		cls, err := d.preclassify(ctx, rest)
+		if err != nil {
+			return out, err
+		}
+		var results []intakeResult
+		err = d.store.WithTx(ctx, func(tx store.Tx) error {
+			results = results[:0]
+			for i, m := range rest {
+				if m.SourceID == "" {
+					return nil
+				}
+				res, err := d.intake(tx, m, cls[i])
+				if err != nil {
+					return err
+				}
+				if res.needClassification {
+					// Nothing was written for it: commit those before it and
+					// let Handle classify it on its own.
+					return nil
+				}
+				results = append(results, res)
+			}
+			return nil
+		})
+		if err != nil {
+			// Find which message fails, committing the ones before it.
+			for _, m := range rest {
+				disp, err := d.Handle(ctx, m)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, disp)
+			}
+			return out, nil
+		}
+		for i, res := range results {
+			d.log.Info("message handled", "source", rest[i].SourceID, "channel", rest[i].Channel,
+				"disposition", res.disposition, "ticket", res.ticket, "reason", res.reason)
+			out = append(out, res.disposition)
+		}
+		d.poke()
+		if len(results) < len(rest) {
+			disp, err := d.Handle(ctx, rest[len(results)])
+			if err != nil {
+				return out, err
+			}
+			out = append(out, disp)
+		}
+	}
+	return out, nil
+}
+
+// preclassify classifies, before the transaction, the messages that look
+// like new inquiries (most mail), so filing one takes one transaction rather
+// than a look and then a write. A message already taken in (a redelivery)
+// is not classified: with an LLM that would be a paid call for nothing.
+func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inquiry.Classification, error) {
+	cls := make([]*inquiry.Classification, len(msgs))
+	var ids []string
+	for _, m := range msgs {
+		if m.SourceID != "" && d.likelyNew(m) {
+			ids = append(ids, m.SourceID)
+		}
+	}
+	if len(ids) == 0 {
+		return cls, nil
+	}
+	taken, err := d.store.SourcesTaken(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("handle %s: %w", ids[0], err)
+	}
+	for i, m := range msgs {
+		if m.SourceID == "" || taken[m.SourceID] || !d.likelyNew(m) {
+			continue
+		}
+		c, err := d.classify(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("handle %s: %w", m.SourceID, err)
+		}
+		cls[i] = &c
+	}
+	return cls, nil
+}
+
+// likelyNew reports whether m looks like a new inquiry: a person's email that
+// refers to nothing we know of.
+func (d *Desk) likelyNew(m *inquiry.Message) bool {
+	if m.Channel != inquiry.ChannelEmail || m.Automation == inquiry.Machine {
+		return false
+	}
+	if len(m.InReplyTo) > 0 || len(m.References) > 0 || inquiry.FindNumber(d.cfg.Prefix, m.Subject) != "" {
+		return false
+	}
+	_, officer := d.officerByEmail(m.From.Address)
+	return !officer && (usableSender(m) || m.HasContent())
+}
+
+func (d *Desk) classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
+	c, err := d.classifier.Classify(ctx, m)
+	if err != nil {
+		return c, fmt.Errorf("classify: %w", err)
+	}
+	if !c.Category.Valid() {
+		// Routing keys on the fixed set only; anything else is a bug upstream.
+		return c, fmt.Errorf("classify: invalid category %q", c.Category)
+	}
+	return c, nil
+}
+
+type intakeResult struct {
+	disposition        inquiry.Disposition
+	ticket             string
+	reason             string
+	needClassification bool
+	// classify is the message to classify when it is not the incoming one
+	// (a Telegram conversation's whole text).
+	classify *inquiry.Message
+}
+
+// intake decides what becomes of m and writes it, inside tx. When a new
+// ticket must be filed and cls is nil it writes nothing and asks for a
+// classification.
+func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
+	ticketID, seen, err := tx.SourceTicket(m.SourceID)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	if seen {
+		res := intakeResult{disposition: inquiry.Duplicate}
+		if t, ok, err := tx.TicketByID(ticketID); err == nil && ok {
+			res.ticket = t.Number
+		}
+		return res, nil
+	}
+	now := d.now()
+
+	if !usableSender(m) && !m.HasContent() {
+		return d.quarantine(tx, m, "no usable sender and no content", now)
+	}
+
+	if m.Automation == inquiry.Machine {
+		return d.machineMail(tx, m, now)
+	}
+
+	if m.Channel == inquiry.ChannelTelegram {
+		return d.telegramIntake(tx, m, cls, now)
+	}
+
+	if officer, ok := d.officerByEmail(m.From.Address); ok && m.Channel == inquiry.ChannelEmail {
+		res, handled, err := d.officerReply(tx, m, officer, now)
+		if err != nil || handled {
+			return res, err
+		}
+	}
+
+	if m.Automation == inquiry.Human {
+		res, handled, err := d.citizenFollowUp(tx, m, cls, now)
+		if err != nil || handled {
+			return res, err
+		}
+	}
+
+	return d.file(tx, m, cls, filing{}, now)
+}
+
+// usableSender reports whether there is someone to answer or at least to name.
+func usableSender(m *inquiry.Message) bool {
+	if m.Channel == inquiry.ChannelTelegram {
+		return m.ChatID != 0
+	}
+	return validAddress(m.From.Address) || (m.ReplyTo != nil && validAddress(m.ReplyTo.Address))
+}
+
+func validAddress(a string) bool {
+	if a == "" {
+		return false
+	}
+	p, err := mail.ParseAddress(a)
+	return err == nil && p.Address == a
+}
+
+func sameSender(t inquiry.Ticket, m *inquiry.Message) bool {
+	if t.Channel == inquiry.ChannelTelegram || m.Channel == inquiry.ChannelTelegram {
+		return t.ChatID != 0 && t.ChatID == m.ChatID
+	}
+	a := m.ReplyAddress().Address
+	return a != "" && strings.EqualFold(a, t.Sender.Address) ||
+		m.From.Address != "" && strings.EqualFold(m.From.Address, t.Sender.Address)
+}
+
+func senderName(m *inquiry.Message) string {
+	if m.Channel == inquiry.ChannelTelegram {
+		if m.From.Name != "" {
+			return m.From.Name
+		}
+		return fmt.Sprintf("tg:%d", m.ChatID)
+	}
+	if a := m.ReplyAddress().Address; a != "" {
+		return a
+	}
+	return m.From.Address
+}

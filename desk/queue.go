@@ -1,0 +1,119 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+func (d *Desk) queueAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, now time.Time) error {
+	if m.SuppressAck {
+		why := "the sender asked for no automatic replies"
+		if m.Channel == inquiry.ChannelTelegram {
+			why = "the chat is paused by flood control"
+		}
+		return d.note(tx, t.ID, "sportel", "no acknowledgement: "+why, now)
+	}
+	if m.Channel == inquiry.ChannelTelegram {
+		return d.queueTelegramAck(tx, t, m, false, now)
+	}
+	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
+	{
+		to := m.ReplyAddress()
+		if to.Address == "" {
+			return d.note(tx, t.ID, "sportel", "no acknowledgement: no-reply sender without Reply-To", now)
+		}
+		job.Recipient = strings.ToLower(to.Address)
+		limited, err := d.ackLimited(tx, job.Recipient, now)
+		if err != nil {
+			return err
+		}
+		if limited != "" {
+			return d.note(tx, t.ID, "sportel", "no acknowledgement: "+limited, now)
+		}
+		job.Mail = d.ackMail(t, m, to, now)
+	}
+	return tx.AddJob(job)
+}
+
+// ackLimited says why no more acknowledgements may go to addr now, or "".
+// The day's count comes first: while it is under the 10-minute limit the
+// 10-minute count must be too, so most mail costs one query.
+func (d *Desk) ackLimited(tx store.Tx, addr string, now time.Time) (string, error) {
+	if d.cfg.AckPerDay <= 0 && d.cfg.AckPer10Min <= 0 {
+		return "", nil
+	}
+	day, err := tx.CountJobs(inquiry.JobAck, addr, now.Add(-24*time.Hour))
+	if err != nil {
+		return "", err
+	}
+	if d.cfg.AckPerDay > 0 && day >= d.cfg.AckPerDay {
+		return fmt.Sprintf("rate limit (%d in a day)", day), nil
+	}
+	if d.cfg.AckPer10Min > 0 && day >= d.cfg.AckPer10Min {
+		recent, err := tx.CountJobs(inquiry.JobAck, addr, now.Add(-10*time.Minute))
+		if err != nil {
+			return "", err
+		}
+		if recent >= d.cfg.AckPer10Min {
+			return fmt.Sprintf("rate limit (%d in 10 minutes)", recent), nil
+		}
+	}
+	return "", nil
+}
+
+// queueNotifications tells the ticket's officer, by email and Telegram.
+func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, followUp bool, now time.Time) error {
+	officer, ok := d.officers[t.OfficerID]
+	if !ok {
+		return fmt.Errorf("notify: unknown officer %q", t.OfficerID)
+	}
+	if officer.Email != "" {
+		// The job's Message-ID is itself the thread reference: a reply to
+		// it finds the ticket and the officer it was sent to.
+		mail := d.notifyMail(t, officer, m, followUp, now)
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotify, Recipient: officer.ID, Mail: mail,
+			State: inquiry.JobPending, NextAt: now, CreatedAt: now}
+		if err := tx.AddJob(job); err != nil {
+			return err
+		}
+	}
+	if !d.cfg.NotifyByTelegram {
+		return nil
+	}
+	chats := []int64{}
+	if officer.TelegramUserID != 0 {
+		chats = append(chats, officer.TelegramUserID)
+	}
+	if d.cfg.OfficersChatID != 0 && !followUp {
+		chats = append(chats, d.cfg.OfficersChatID)
+	}
+	for _, chat := range chats {
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotify, Recipient: officer.ID,
+			Chat:  &inquiry.ChatMessage{ChatID: chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: officerActions},
+			State: inquiry.JobPending, NextAt: now, CreatedAt: now}
+		if err := tx.AddJob(job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// officerActions are what a notification offers under itself.
+var officerActions = []inquiry.TicketAction{inquiry.ActionTake, inquiry.ActionReassign, inquiry.ActionRecategorize, inquiry.ActionClose}
+
+func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, corrected bool, now time.Time) error {
+	data := d.ackData(t)
+	data.Corrected = corrected
+	text := d.cfg.Templates.Ack(t, data)
+	if m.Public {
+		text = d.cfg.Templates.PublicAck(t, d.botName())
+	}
+	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+		Recipient: fmt.Sprintf("tg:%d", m.ChatID),
+		Chat:      &inquiry.ChatMessage{ChatID: m.ChatID, ReplyToMsgID: m.ChatMsgID, Text: text}}
+	return tx.AddJob(job)
+}

@@ -1,0 +1,166 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// referencedTicket finds the ticket that m's In-Reply-To or References name.
+func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
+	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	if len(refs) == 0 {
+		return inquiry.Ticket{}, false, nil
+	}
+	ref, ok, err := tx.FindThreadRef(refs)
+	if err != nil || !ok {
+		return inquiry.Ticket{}, false, err
+	}
+	return tx.TicketByID(ref.TicketID)
+}
+
+// officerReply relays an officer's answer to the citizen when the officer
+// replied to a notification that was sent to them. The notification's
+// Message-ID is random, so the reply cannot be forged by guessing.
+func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
+	if len(m.InReplyTo) == 0 {
+		return intakeResult{}, false, nil
+	}
+	ref, ok, err := tx.FindThreadRef(m.InReplyTo)
+	if err != nil || !ok {
+		return intakeResult{}, false, err
+	}
+	if ref.Kind != inquiry.JobNotify || ref.OfficerID != officer.ID {
+		return intakeResult{}, false, nil
+	}
+	t, ok, err := tx.TicketByID(ref.TicketID)
+	if err != nil || !ok {
+		return intakeResult{}, false, err
+	}
+	text := StripQuoted(m.Text)
+	if strings.TrimSpace(text) == "" && len(m.Attachments) == 0 {
+		// Nothing to relay; keep it on the record so nothing is lost.
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+			Author: officer.ID, Subject: m.Subject, Text: "empty reply from officer, not relayed", Raw: m.Raw, CreatedAt: now}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "empty officer reply"}, true, nil
+	}
+	if err := d.relayAnswer(tx, &t, officer, text, m.Attachments, m.SourceID, m.MessageID, m.Raw, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	return intakeResult{disposition: inquiry.Relayed, ticket: t.Number}, true, nil
+}
+
+// relayAnswer records an officer's answer and queues it to the citizen on
+// the ticket's own channel; the ticket becomes answered.
+func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, atts []inquiry.Attachment, sourceID, messageID string, raw []byte, now time.Time) error {
+	e := &inquiry.Entry{
+		TicketID: t.ID, Kind: inquiry.EntryAnswer, SourceID: sourceID, MessageID: messageID,
+		Author: officer.ID, Text: text, Attachments: atts, Raw: raw, CreatedAt: now,
+	}
+	held := t.Channel == inquiry.ChannelTelegram && t.ChatID == 0
+	if held {
+		// A ticket from the public discussion group: the answer must not go
+		// to the group, and a bot cannot write to someone who never started
+		// it. It waits for the author's private chat (LinkPrivateChat).
+		e.Kind = inquiry.EntryHeldAnswer
+	}
+	if err := tx.AddEntry(e); err != nil {
+		return err
+	}
+	t.State = inquiry.Answered
+	t.AnsweredAt = now
+	t.UpdatedAt = now
+	if held {
+		return tx.UpdateTicket(t)
+	}
+	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
+	switch {
+	case t.Channel == inquiry.ChannelTelegram:
+		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
+		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
+	case t.Sender.Address != "":
+		job.Recipient = strings.ToLower(t.Sender.Address)
+		job.Mail = d.answerMail(t, text, atts, now)
+	default:
+		return fmt.Errorf("answer %s: the ticket has no address to answer", t.Number)
+	}
+	if err := tx.AddJob(job); err != nil {
+		return err
+	}
+	return tx.UpdateTicket(t)
+}
+
+// citizenFollowUp adds a reply to the ticket it belongs to, when it comes
+// from that ticket's sender. A stranger quoting a ticket number gets a new
+// ticket that notes the mention.
+func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
+	t, found, err := d.referencedTicket(tx, m)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	if !found {
+		num := inquiry.FindNumber(d.cfg.Prefix, m.Subject)
+		if num == "" {
+			return intakeResult{}, false, nil
+		}
+		t, found, err = tx.TicketByNumber(num)
+		if err != nil || !found {
+			return intakeResult{}, false, err
+		}
+	}
+	if !sameSender(t, m) {
+		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
+		return res, err == nil, err
+	}
+	if t.State == inquiry.Closed {
+		if now.Sub(t.ClosedAt) > time.Duration(d.cfg.ReopenDays)*24*time.Hour {
+			res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
+			return res, err == nil, err
+		}
+		t.State = inquiry.Assigned
+		t.Outcome = inquiry.NoOutcome
+		t.ClosedAt = time.Time{}
+		if err := d.note(tx, t.ID, "sportel", "reopened by the citizen's reply", now); err != nil {
+			return intakeResult{}, false, err
+		}
+	} else if t.State == inquiry.Answered {
+		t.State = inquiry.Assigned
+	}
+	e := &inquiry.Entry{
+		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
+		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now,
+	}
+	if err := tx.AddEntry(e); err != nil {
+		return intakeResult{}, false, err
+	}
+	if m.MessageID != "" {
+		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
+			return intakeResult{}, false, err
+		}
+	}
+	t.UpdatedAt = now
+	if err := tx.UpdateTicket(&t); err != nil {
+		return intakeResult{}, false, err
+	}
+	if t.State.Open() {
+		if err := d.queueNotifications(tx, &t, m, true, now); err != nil {
+			return intakeResult{}, false, err
+		}
+	}
+	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	return intakeResult{disposition: inquiry.Attached, ticket: t.Number}, true, nil
+}

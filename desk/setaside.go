@@ -1,0 +1,95 @@
+package desk
+
+import (
+	"time"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+func (d *Desk) quarantine(tx store.Tx, m *inquiry.Message, reason string, now time.Time) (intakeResult, error) {
+	sa := &inquiry.SetAside{
+		Kind:       inquiry.SetAsideQuarantine,
+		SourceID:   m.SourceID,
+		From:       m.From.String(),
+		Subject:    m.Subject,
+		Reason:     reason,
+		ReceivedAt: m.ReceivedAt,
+		Raw:        m.Raw,
+	}
+	if err := tx.AddSetAside(sa); err != nil {
+		return intakeResult{}, err
+	}
+	officer := d.officers[d.router.CatchAll()]
+	if officer.Email != "" {
+		job := &inquiry.Job{
+			Kind:      inquiry.JobQuarantined,
+			Recipient: officer.ID,
+			Mail:      d.quarantineMail(officer, m, reason, now),
+			State:     inquiry.JobPending,
+			NextAt:    now,
+			CreatedAt: now,
+		}
+		if err := tx.AddJob(job); err != nil {
+			return intakeResult{}, err
+		}
+	}
+	if err := tx.MarkSource(m.SourceID, 0, now); err != nil {
+		return intakeResult{}, err
+	}
+	d.log.Warn("message quarantined", "source", m.SourceID, "reason", reason)
+	return intakeResult{disposition: inquiry.Quarantined, reason: reason}, nil
+}
+
+// machineMail attaches a bounce or auto-reply to the ticket it is about, as
+// a note that notifies nobody, or records it when it is about none.
+func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (intakeResult, error) {
+	t, found, err := d.referencedTicket(tx, m)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	if !found {
+		if num := inquiry.FindNumber(d.cfg.Prefix, m.Subject); num != "" {
+			t, found, err = tx.TicketByNumber(num)
+			if err != nil {
+				return intakeResult{}, err
+			}
+		}
+	}
+	if found {
+		e := &inquiry.Entry{
+			TicketID:  t.ID,
+			Kind:      inquiry.EntryAutomated,
+			SourceID:  m.SourceID,
+			MessageID: m.MessageID,
+			Author:    m.From.Address,
+			Subject:   m.Subject,
+			Text:      "[" + m.AutomationReason + "]\n" + m.Text,
+			Raw:       m.Raw,
+			CreatedAt: now,
+		}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: m.AutomationReason}, nil
+	}
+	sa := &inquiry.SetAside{
+		Kind:       inquiry.SetAsideMachine,
+		SourceID:   m.SourceID,
+		From:       m.From.String(),
+		Subject:    m.Subject,
+		Reason:     m.AutomationReason,
+		ReceivedAt: m.ReceivedAt,
+		Raw:        m.Raw,
+	}
+	if err := tx.AddSetAside(sa); err != nil {
+		return intakeResult{}, err
+	}
+	if err := tx.MarkSource(m.SourceID, 0, now); err != nil {
+		return intakeResult{}, err
+	}
+	return intakeResult{disposition: inquiry.Recorded, reason: m.AutomationReason}, nil
+}
