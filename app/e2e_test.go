@@ -78,7 +78,7 @@ routing:
 outbox:
   backoff_min: 200ms
   backoff_max: 1s
-  lease: 2s
+  lease: 3s
 log:
   level: info
 `

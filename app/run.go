@@ -2,12 +2,19 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"sportel/inquiry"
 	"sportel/metrics"
 	"sportel/outbox"
 )
+
+// instanceLocker is a store that one daemon owns at a time (SQLite): Run
+// holds its lock for as long as it runs.
+type instanceLocker interface {
+	LockInstance() (unlock func() error, err error)
+}
 
 // stopTimeout bounds how long Run waits, once stopping, for its parts to let
 // work in flight finish (a send in progress may take the SMTP submission
@@ -19,6 +26,17 @@ const stopTimeout = 2 * time.Minute
 // lets work in flight finish. A part that fails (a metrics listener that
 // cannot bind) stops the daemon at once with an error that names it.
 func (a *App) Run(ctx context.Context) error {
+	if l, ok := a.store.(instanceLocker); ok {
+		unlock, err := l.LockInstance()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := unlock(); err != nil {
+				a.log.Warn("release the instance lock", "err", err)
+			}
+		}()
+	}
 	watcher, err := a.newWatcher()
 	if err != nil {
 		return err
@@ -36,6 +54,17 @@ func (a *App) Run(ctx context.Context) error {
 		runners = append(runners, runner{"telegram", func(ctx context.Context) error { return a.runTelegram(ctx, lc) }})
 	}
 	ob := a.newOutbox(m, chat)
+	if _, ok := a.store.(instanceLocker); ok {
+		// This process owns the store alone: whatever another owner had
+		// claimed belongs to a process that is gone, and is due now.
+		n, err := a.store.ReleaseClaims(ctx, ob.Owner())
+		if err != nil {
+			return fmt.Errorf("release the claims of a previous run: %w", err)
+		}
+		if n > 0 {
+			a.log.Info("released jobs claimed by a previous run", "jobs", n)
+		}
+	}
 	a.outbox.Store(ob)
 	defer a.outbox.Store(nil)
 	runners = append(runners, runner{"outbox", ob.Run})

@@ -279,7 +279,7 @@ func Default() Config {
 			MaxAttempts: 8,
 			BackoffMin:  10 * time.Second,
 			BackoffMax:  30 * time.Minute,
-			Lease:       2 * time.Minute,
+			Lease:       30 * time.Second,
 		},
 		Mail: MailConfig{
 			MaxAttachmentBytes:        10 * MiB,

@@ -1,8 +1,14 @@
 // Package outbox sends what the desk queued: it claims due jobs from the
-// store under a lease, hands each to the mail or chat transport, and records
-// the outcome: done (with the sent message's thread reference, in the same
-// transaction), retried with backoff, or failed for good. A job cut off by a
-// crash is sent again as the same message, never as a different one.
+// store under a short lease, hands each to the mail or chat transport, and
+// records the outcome as soon as it is known: done (with the sent message's
+// thread reference, in the same transaction), retried with backoff, or
+// failed for good. A job cut off by a crash is sent again as the same
+// message, never as a different one.
+//
+// Leases: the outbox claims only what its workers are about to send, renews
+// the leases of everything it holds while it holds it, and checks its lease
+// just before each send. A job is therefore sent twice only when the process
+// dies between the server's acceptance and the commit that records it.
 package outbox
 
 import (
@@ -37,6 +43,8 @@ type ChatSender interface {
 // JobStore is the outbox's view of the store: the job queue.
 type JobStore interface {
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
+	HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error)
 	FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error)
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
@@ -49,12 +57,20 @@ type Config struct {
 	MaxAttempts int           // tries before a job fails for good (default 8)
 	BackoffMin  time.Duration // first retry delay (default 10s)
 	BackoffMax  time.Duration // longest retry delay (default 30m)
-	Lease       time.Duration // how long a claim holds (default 2m)
+	// Lease is how long a claim holds without renewal (default 30s); the
+	// outbox renews it every third of that while it holds the job, so a
+	// dead instance's jobs are free again within one lease.
+	Lease time.Duration
 	// Poll is how often to look for jobs written by other instances.
 	Poll time.Duration // default 2s
-	// SendTimeout bounds one send (default and at most 90% of Lease).
+	// SendTimeout bounds one send (default 5m); the transports have their
+	// own, shorter, timeouts.
 	SendTimeout time.Duration
 }
+
+// MinLease is the shortest lease that renewals every third of it can keep
+// alive on a busy store.
+const MinLease = 3 * time.Second
 
 func (c *Config) defaults() {
 	if c.Workers <= 0 {
@@ -70,15 +86,14 @@ func (c *Config) defaults() {
 		c.BackoffMax = 30 * time.Minute
 	}
 	if c.Lease <= 0 {
-		c.Lease = 2 * time.Minute
+		c.Lease = 30 * time.Second
 	}
+	c.Lease = max(c.Lease, MinLease)
 	if c.Poll <= 0 {
 		c.Poll = 2 * time.Second
 	}
-	// A send must end before its lease does, or another worker could take
-	// the job over and send the same mail while the first is still at it.
-	if c.SendTimeout <= 0 || c.SendTimeout > c.Lease*9/10 {
-		c.SendTimeout = c.Lease * 9 / 10
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 5 * time.Minute
 	}
 }
 
@@ -92,6 +107,7 @@ type Outbox struct {
 	log   *slog.Logger
 	now   func() time.Time
 	wake  chan struct{}
+	held  heldJobs
 	// Sent, when set, is called after each successful send (the demo prints
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
@@ -119,8 +135,12 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		log:   log,
 		now:   time.Now,
 		wake:  make(chan struct{}, 1),
+		held:  heldJobs{ids: make(map[int64]bool)},
 	}
 }
+
+// Owner is the name this outbox claims jobs under.
+func (o *Outbox) Owner() string { return o.owner }
 
 // SetClock replaces the outbox's clock; tests use it.
 func (o *Outbox) SetClock(now func() time.Time) { o.now = now }
@@ -149,39 +169,115 @@ func retryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// Run sends jobs until ctx is done. Jobs in flight when ctx ends finish (or
-// time out) first; a job cut off by a crash is sent again when its lease
-// ends, as the same mail.
+// heldJobs are the jobs this outbox has claimed and not yet settled: their
+// leases are renewed together, and a job whose renewal failed is not sent.
+type heldJobs struct {
+	mu  sync.Mutex
+	ids map[int64]bool // id → lease still ours
+}
+
+func (h *heldJobs) add(jobs []inquiry.Job) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, j := range jobs {
+		h.ids[j.ID] = true
+	}
+}
+
+func (h *heldJobs) remove(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.ids, id)
+}
+
+func (h *heldJobs) list() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]int64, 0, len(h.ids))
+	for id, ours := range h.ids {
+		if ours {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (h *heldJobs) lose(ids []int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := h.ids[id]; ok {
+			h.ids[id] = false
+		}
+	}
+}
+
+func (h *heldJobs) ours(id int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ids[id]
+}
+
+// Run sends jobs until ctx is done. Jobs handed to a worker when ctx ends
+// are still sent (each within SendTimeout); claimed jobs not yet handed on
+// are released, so a restart sends them at once.
 func (o *Outbox) Run(ctx context.Context) error {
-	jobs := make(chan inquiry.Job, o.claimBatch())
-	sent := make(chan sentJob, o.claimBatch())
-	var workers, finisher sync.WaitGroup
-	finisher.Add(1)
-	go func() {
-		defer finisher.Done()
-		o.finishLoop(sent)
-	}()
+	// slots bound what is claimed to what the workers are about to send:
+	// one job each in hand and one waiting.
+	slots := make(chan struct{}, 2*o.cfg.Workers)
+	jobs := make(chan inquiry.Job, 2*o.cfg.Workers)
+	sent := make(chan sentJob, 2*o.cfg.Workers)
+	settled := func(id int64) {
+		o.held.remove(id)
+		<-slots
+	}
+	var workers, helpers sync.WaitGroup
+	helpers.Go(func() { o.finishLoop(sent, settled) })
+	renewCtx, stopRenewing := context.WithCancel(context.Background())
+	helpers.Go(func() { o.renewLoop(renewCtx) })
 	for range o.cfg.Workers {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
+		workers.Go(func() {
 			for j := range jobs {
 				if s, ok := o.send(j); ok {
 					sent <- s
+				} else {
+					settled(j.ID)
 				}
 			}
-		}()
+		})
 	}
 	defer func() {
 		close(jobs)
 		workers.Wait()
 		close(sent)
-		finisher.Wait()
+		// Renewals go on until every send in hand is recorded.
+		stopRenewing()
+		helpers.Wait()
 	}()
 	for {
-		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, o.claimBatch())
+		// Wait for a free slot, then take every free slot there is.
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		n := 1
+	more:
+		for n < cap(slots) {
+			select {
+			case slots <- struct{}{}:
+				n++
+			default:
+				break more
+			}
+		}
+		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, n)
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
+		}
+		o.held.add(claimed)
+		for range n - len(claimed) {
+			<-slots
 		}
 		for _, j := range claimed {
 			select {
@@ -189,13 +285,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				// Claimed but not started: release so a restart sends at once.
 				o.release(j)
+				settled(j.ID)
 			}
 		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		if len(claimed) == o.claimBatch() {
-			// A backlog: claim more at once.
+		if len(claimed) == n {
+			// A backlog: claim more as soon as a worker is free.
 			continue
 		}
 		if len(claimed) > 0 {
@@ -209,7 +306,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		wait := o.cfg.Poll
 		if at, ok, err := o.jobs.NextJobAt(ctx); err == nil && ok {
-			if d := time.Until(at); d < wait {
+			if d := at.Sub(o.now()); d < wait {
 				wait = max(d, 10*time.Millisecond)
 			}
 		}
@@ -228,12 +325,40 @@ func (o *Outbox) Run(ctx context.Context) error {
 // claimGather is how long the outbox lets jobs gather while mail arrives.
 const claimGather = 5 * time.Millisecond
 
-// claimBatch is how many jobs one claim takes: enough to keep the workers
-// busy between claims, few enough to finish well within the lease.
-func (o *Outbox) claimBatch() int { return o.cfg.Workers * 16 }
+// renewLoop renews the leases of every held job each third of a lease,
+// until ctx ends.
+func (o *Outbox) renewLoop(ctx context.Context) {
+	t := time.NewTicker(o.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids := o.held.list()
+		if len(ids) == 0 {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(context.Background(), o.cfg.Lease/3)
+		lost, err := o.jobs.RenewLeases(rctx, o.owner, ids, o.now().Add(o.cfg.Lease))
+		cancel()
+		if err != nil {
+			// The leases may run out; the check before each send keeps a
+			// job another worker took from being sent twice.
+			o.log.Warn("renew job leases", "jobs", len(ids), "err", err)
+			continue
+		}
+		if len(lost) > 0 {
+			o.held.lose(lost)
+			o.log.Warn("job leases lost to another worker; they will not be sent here", "jobs", lost)
+		}
+	}
+}
 
-// finishLoop marks sent jobs done, as many per transaction as have arrived.
-func (o *Outbox) finishLoop(sent <-chan sentJob) {
+// finishLoop records sent jobs as done, as many per transaction as have
+// arrived together: each completion is committed as soon as it can be.
+func (o *Outbox) finishLoop(sent <-chan sentJob, settled func(int64)) {
 	for s := range sent {
 		batch := []sentJob{s}
 	more:
@@ -249,6 +374,9 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 			}
 		}
 		o.finish(batch)
+		for _, s := range batch {
+			settled(s.job.ID)
+		}
 	}
 }
 
@@ -263,6 +391,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		if len(claimed) == 0 {
 			return nil
 		}
+		o.held.add(claimed)
 		var batch []sentJob
 		for _, j := range claimed {
 			if s, ok := o.send(j); ok {
@@ -270,6 +399,9 @@ func (o *Outbox) Drain(ctx context.Context) error {
 			}
 		}
 		o.finish(batch)
+		for _, j := range claimed {
+			o.held.remove(j.ID)
+		}
 	}
 }
 
@@ -338,11 +470,25 @@ func threadRef(j inquiry.Job, ref string) *inquiry.ThreadRef {
 
 // send runs one job. It deliberately does not use the Run context: a send
 // in progress at shutdown is allowed to finish within SendTimeout. A failure
-// is recorded here; a success is returned to be finished in a batch.
+// is recorded here; a success is returned to be finished in a batch. A job
+// whose lease is no longer ours is left to its new owner, unsent.
 func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
 	log := o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
+	if !o.held.ours(j.ID) {
+		log.Warn("job lease lost before sending; left to its new owner")
+		return sentJob{}, false
+	}
+	switch held, err := o.jobs.HoldsLease(ctx, o.owner, j.ID, o.now()); {
+	case err != nil:
+		// Unsure: sending could duplicate, waiting costs one lease.
+		log.Warn("check job lease before sending; left for later", "err", err)
+		return sentJob{}, false
+	case !held:
+		log.Warn("job lease lost before sending; left to its new owner")
+		return sentJob{}, false
+	}
 	ref, err := o.deliver(ctx, j)
 	if err == nil {
 		return sentJob{job: j, ref: ref}, true

@@ -83,6 +83,17 @@ type Jobs interface {
 	// reply to a sent message can always be traced to its ticket. It
 	// returns the ids whose lease was lost (nothing is written for them).
 	FinishJobs(ctx context.Context, owner string, sent []SentJob, now time.Time) (lost []int64, err error)
+	// RenewLeases extends to until the leases owner holds on ids, in one
+	// write; it returns the ids owner no longer holds (another worker took
+	// them, or they ended), which owner must not send.
+	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
+	// HoldsLease reports whether owner holds job id's lease at now: the
+	// check a worker makes just before it sends. It is a read.
+	HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error)
+	// ReleaseClaims frees every pending job claimed by anyone but keep, so
+	// those jobs are due at once. Only for a store that one process owns
+	// (SQLite under its instance lock), where every other owner is gone.
+	ReleaseClaims(ctx context.Context, keep string) (released int, err error)
 	// RetryJob releases a job claimed by owner to be tried again at next.
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	// FailJob ends a job claimed by owner as failed for good.

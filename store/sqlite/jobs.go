@@ -182,3 +182,82 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 	}
 	return lost, nil
 }
+
+// RenewLeases extends owner's leases on ids to until in one statement.
+func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
+	}
+	defer unlock()
+	held := make(map[int64]bool, len(ids))
+	for start := 0; start < len(ids); start += refChunk {
+		var p params
+		ownerP, untilP := p.add(owner), p.add(formatTime(until))
+		list := p.listInt(ids[start:min(start+refChunk, len(ids))])
+		rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET lease_until = `+untilP+`
+			WHERE claimed_by = `+ownerP+` AND state = 'pending' AND id IN (`+list+`) RETURNING id`, p.args...)
+		if err != nil {
+			return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("renew leases for %s: scan: %w", owner, err)
+			}
+			held[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
+		}
+	}
+	var lost []int64
+	for _, id := range ids {
+		if !held[id] {
+			lost = append(lost, id)
+		}
+	}
+	return lost, nil
+}
+
+// HoldsLease reports whether owner holds job id's lease at now.
+func (s *Store) HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending' AND lease_until > $3`, id, owner, formatTime(now)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check lease of job %d for %s: %w", id, owner, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseClaims frees the claims on pending jobs held by anyone but keep.
+func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	defer unlock()
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL
+		WHERE state = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> $1`, keep)
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	return int(n), nil
+}

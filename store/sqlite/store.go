@@ -59,6 +59,7 @@ type Store struct {
 	// so it does without.
 	stmts           sync.Map
 	cacheStatements bool
+	path            string // the database file, or ":memory:"
 }
 
 // lockWrite waits for this process's turn to write, or for ctx.
@@ -119,7 +120,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
 	}
-	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:"}
+	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn}
 
 	pctx, cancel := s.callCtx(ctx)
 	err = db.PingContext(pctx)

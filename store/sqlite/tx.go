@@ -344,6 +344,15 @@ func (p *params) add(v any) string {
 	return fmt.Sprintf("$%d", len(p.args))
 }
 
+// listInt is list for integers.
+func (p *params) listInt(vs []int64) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = p.add(v)
+	}
+	return strings.Join(ph, ", ")
+}
+
 func (p *params) list(vs []string) string {
 	marks := make([]string, len(vs))
 	for i, v := range vs {

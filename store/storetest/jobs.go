@@ -596,3 +596,87 @@ func testCountJobsWindow(t *testing.T, open func(t *testing.T) store.Store) {
 		return nil
 	})
 }
+
+// A worker keeps its claims alive while it sends, checks its lease just
+// before each send, and a restarted sole owner frees a dead owner's claims.
+func testLeaseRenewalAndRelease(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	ids := addJobs(t, s, 4, func(int) time.Time { return t0 })
+	lease := 10 * time.Second
+	mine, err := s.ClaimJobs(ctx, "w1", t0, lease, 3)
+	if err != nil || len(mine) != 3 {
+		t.Fatalf("claim: %v, %v", mine, err)
+	}
+	held := []int64{mine[0].ID, mine[1].ID, mine[2].ID}
+
+	// Renewed before it ran out, the lease outlives its first term, and
+	// nobody else can claim the jobs meanwhile.
+	if lost, err := s.RenewLeases(ctx, "w1", held, t0.Add(3*lease)); err != nil || len(lost) != 0 {
+		t.Fatalf("RenewLeases: lost %v, err %v", lost, err)
+	}
+	late := t0.Add(2 * lease)
+	for _, id := range held {
+		if ok, err := s.HoldsLease(ctx, "w1", id, late); err != nil || !ok {
+			t.Errorf("HoldsLease(w1, %d) after renewal = %v, %v; want true", id, ok, err)
+		}
+	}
+	if got, err := s.ClaimJobs(ctx, "w2", late, lease, 10); err != nil || len(got) != 1 || got[0].ID != ids[3] {
+		t.Fatalf("w2 claimed %v (err %v); want only the unclaimed job %d", got, err, ids[3])
+	}
+
+	// A lease that ran out is not held, even though nobody took it yet.
+	if ok, err := s.HoldsLease(ctx, "w1", held[0], t0.Add(4*lease)); err != nil || ok {
+		t.Errorf("HoldsLease after expiry = %v, %v; want false", ok, err)
+	}
+	// Another owner, or a settled job, is not held either.
+	if ok, err := s.HoldsLease(ctx, "w2", held[0], late); err != nil || ok {
+		t.Errorf("HoldsLease by a stranger = %v, %v; want false", ok, err)
+	}
+	if err := s.FailJob(ctx, held[1], "w1", "550", late); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.HoldsLease(ctx, "w1", held[1], late); err != nil || ok {
+		t.Errorf("HoldsLease of a failed job = %v, %v; want false", ok, err)
+	}
+	// Renewing reports what is no longer ours: the failed job, w2's job.
+	lost, err := s.RenewLeases(ctx, "w1", []int64{held[0], held[1], ids[3]}, late.Add(lease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(lost)
+	if want := []int64{held[1], ids[3]}; !slices.Equal(lost, want) {
+		t.Errorf("RenewLeases lost %v, want %v", lost, want)
+	}
+	if lost, err := s.RenewLeases(ctx, "w1", nil, late); err != nil || len(lost) != 0 {
+		t.Errorf("RenewLeases(nil) = %v, %v", lost, err)
+	}
+
+	// w1 restarts as w3 and owns the store alone: every claim but its own
+	// is freed and due at once, a settled job stays settled.
+	if _, err := s.ClaimJobs(ctx, "w3", t0.Add(100*lease), lease, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.ReleaseClaims(ctx, "w3")
+	if err != nil || n != 3 {
+		t.Fatalf("ReleaseClaims = %d, %v; want 3 (w1's two pending jobs and w2's one)", n, err)
+	}
+	got, err := s.ClaimJobs(ctx, "w3", late, lease, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotIDs []int64
+	for _, j := range got {
+		gotIDs = append(gotIDs, j.ID)
+	}
+	slices.Sort(gotIDs)
+	if want := []int64{held[0], held[2], ids[3]}; !slices.Equal(gotIDs, want) {
+		t.Errorf("after ReleaseClaims w3 claims %v at once, want %v", gotIDs, want)
+	}
+	if n, err := s.ReleaseClaims(ctx, "w3"); err != nil || n != 0 {
+		t.Errorf("ReleaseClaims keeping w3's own claims = %d, %v; want 0", n, err)
+	}
+	if j := jobByID(t, s, held[1]); j.State != inquiry.JobFailed {
+		t.Errorf("failed job after ReleaseClaims: %s", j.State)
+	}
+}

@@ -55,6 +55,7 @@ var contractTests = []contractTest{
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
 	{"FinishJobsRecordsThreadRef", testFinishJobsRecordsThreadRef},
+	{"LeaseRenewalAndRelease", testLeaseRenewalAndRelease},
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
 	// Small state and context (state.go).
