@@ -56,6 +56,15 @@ func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry
 	return ds, err
 }
 
+// Quarantine sets aside a message that keeps failing, and counts it.
+func (a *App) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	d, err := a.desk.Quarantine(ctx, m, reason)
+	if err == nil && a.metrics != nil {
+		a.metrics.Message(string(m.Channel), string(d))
+	}
+	return d, err
+}
+
 // Handle passes a message to the desk and counts what became of it; the IMAP
 // watcher and the Telegram bot call this rather than the desk directly.
 func (a *App) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {

@@ -48,8 +48,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer m.Close()
 	var chat outbox.ChatSender
 	runners := []runner{{"imap", watcher.Run}}
+	var lc *lazyChat
 	if a.cfg.Telegram != nil {
-		lc := &lazyChat{}
+		lc = &lazyChat{}
 		chat = lc
 		runners = append(runners, runner{"telegram", func(ctx context.Context) error { return a.runTelegram(ctx, lc) }})
 	}
@@ -80,6 +81,22 @@ func (a *App) Run(ctx context.Context) error {
 			return 0
 		})
 		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
+		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through). Alert on it.", func() float64 {
+			if t := watcher.Stats().BlockedSince; !t.IsZero() {
+				return time.Since(t).Seconds()
+			}
+			return 0
+		})
+		if lc != nil {
+			met.Gauge("sportel_telegram_intake_blocked_seconds", "How long every try to handle Telegram updates has failed (0: they go through). Telegram drops unconfirmed updates after 24 hours.", func() float64 {
+				if b := lc.bot.Load(); b != nil {
+					if t := b.BlockedSince(); !t.IsZero() {
+						return time.Since(t).Seconds()
+					}
+				}
+				return 0
+			})
+		}
 		runners = append(runners, runner{"metrics", func(ctx context.Context) error { return met.Serve(ctx, a.cfg.Metrics.Listen, a.log) }})
 	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,

@@ -22,6 +22,10 @@ func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Dispos
 	return b.app.Handle(ctx, m)
 }
 
+func (b botDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	return b.app.Quarantine(ctx, m, reason)
+}
+
 // lazyChat lets the outbox start before Telegram answers: until the bot is
 // connected, Telegram jobs fail temporarily and are retried.
 type lazyChat struct{ bot atomic.Pointer[bot.Bot] }

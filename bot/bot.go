@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -37,6 +38,9 @@ type Desk interface {
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
 	Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	LinkPrivateChat(ctx context.Context, number string, userID, chatID int64) (inquiry.Ticket, error)
+	// Quarantine sets aside what keeps failing while the store still takes
+	// writes, so one update never blocks the chats behind it.
+	Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error)
 }
 
 // State is the store's small key-value table: the update offset and each
@@ -63,15 +67,19 @@ type Options struct {
 	Officers      []inquiry.Officer
 	Logger        *slog.Logger
 	HTTPClient    *http.Client // optional; its Timeout must exceed PollTimeout
+	// RetryMin and RetryMax space the retries of a failed fetch or update
+	// (default 1s, doubling up to 30s).
+	RetryMin, RetryMax time.Duration
 }
 
 const (
 	keyOffset     = "telegram.offset"
 	keyLangPrefix = "telegram.lang."
 	keyNewPrefix  = "telegram.new."
-	// maxUpdateAttempts bounds how often one update is retried when the
-	// desk fails on it, so one poisonous update cannot stop the queue.
-	maxUpdateAttempts = 5
+	// poisonTries is how often one update must fail before it is tried
+	// once more and, failing again, set aside (when the store takes that
+	// write; otherwise it stays unconfirmed and is retried).
+	poisonTries = 3
 )
 
 // Bot is the Telegram adapter. Run and SendChat may be used concurrently.
@@ -87,6 +95,9 @@ type Bot struct {
 	now    func() time.Time
 	byUser map[int64]inquiry.Officer
 	byID   map[string]inquiry.Officer
+
+	// blocked is when every update, and every set-aside, began failing.
+	blocked atomic.Pointer[time.Time]
 
 	// fetchMu keeps a second Run in this process from polling the token
 	// too: Telegram would answer one of them with 409.
@@ -108,6 +119,12 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 	}
 	if opts.FloodMessages <= 0 {
 		opts.FloodMessages = 20
+	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = time.Second
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = max(30*time.Second, opts.RetryMin)
 	}
 	if opts.FloodPer <= 0 {
 		opts.FloodPer = time.Minute
@@ -190,7 +207,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	bo := backoff.Backoff{Min: time.Second, Max: 30 * time.Second}
+	bo := backoff.Backoff{Min: b.opts.RetryMin, Max: b.opts.RetryMax}
 	failures := 0 // in a row, of fetches or of one update
 	attempts := map[int64]int{}
 	for ctx.Err() == nil {
@@ -225,18 +242,23 @@ func (b *Bot) Run(ctx context.Context) error {
 				return nil
 			}
 			w := b.process(ctx, u)
+			if w.retry == nil {
+				b.blocked.Store(nil)
+			}
 			if w.retry != nil && ctx.Err() == nil {
 				attempts[u.ID]++
-				if attempts[u.ID] < maxUpdateAttempts {
+				if attempts[u.ID] >= poisonTries {
+					w = b.lastResort(ctx, u, attempts[u.ID])
+				}
+				if w.retry != nil {
 					failures++
 					wait := bo.Delay(failures)
-					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "retry_in", wait)
+					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "attempt", attempts[u.ID], "retry_in", wait)
 					if !backoff.Sleep(ctx, wait) {
 						return nil
 					}
 					break // fetch again from the same offset
 				}
-				b.log.Error("update skipped after repeated failures", "update_id", u.ID, "err", w.retry)
 			}
 			if ctx.Err() != nil {
 				// Cut off mid-update: leave it unconfirmed so it comes again.
@@ -258,6 +280,73 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// lastResort handles an update that failed tries times: once more now (a
+// store that just recovered takes it), else set aside as a quarantined
+// update so it never blocks the chats behind it. When the store refuses
+// that write too, the store is sick, not the update: it stays unconfirmed
+// (Telegram keeps it for 24 hours) and intake is reported blocked.
+func (b *Bot) lastResort(ctx context.Context, u models.Update, tries int) *work {
+	w := b.process(ctx, u)
+	if w.retry == nil || ctx.Err() != nil {
+		b.blocked.Store(nil)
+		return w
+	}
+	m := updateRecord(u, b.now())
+	reason := fmt.Sprintf("handling it failed %d times while other writes went through: %v", tries+1, w.retry)
+	if _, err := b.desk.Quarantine(ctx, m, reason); err != nil {
+		now := b.now()
+		b.blocked.CompareAndSwap(nil, &now)
+		b.log.Error("telegram intake is blocked: the store refuses writes; the update stays unconfirmed and is retried (Telegram keeps it for 24 hours)",
+			"update_id", u.ID, "err", w.retry, "set_aside_err", err, "blocked_since", *b.blocked.Load())
+		return w
+	}
+	b.blocked.Store(nil)
+	b.log.Error("telegram update set aside after repeated failures; the chats behind it go on", "update_id", u.ID, "err", w.retry)
+	return &work{}
+}
+
+// BlockedSince is when handling updates began failing for every update,
+// store writes included; zero while updates go through.
+func (b *Bot) BlockedSince() time.Time {
+	if t := b.blocked.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
+// updateRecord is what is kept of an update that is set aside: the whole
+// update as Telegram sent it, and enough to name its sender.
+func updateRecord(u models.Update, now time.Time) *inquiry.Message {
+	raw, err := json.Marshal(u)
+	if err != nil {
+		raw = []byte(fmt.Sprintf("update %d: %v", u.ID, err))
+	}
+	m := &inquiry.Message{
+		Channel:    inquiry.ChannelTelegram,
+		SourceID:   fmt.Sprintf("tgupdate:%d", u.ID),
+		Subject:    fmt.Sprintf("Telegram update %d", u.ID),
+		Raw:        raw,
+		ReceivedAt: now,
+	}
+	msg := u.Message
+	if msg == nil {
+		msg = u.EditedMessage
+	}
+	if msg != nil {
+		m.ChatID, m.ChatMsgID, m.Text = msg.Chat.ID, msg.ID, msg.Text
+		if msg.From != nil {
+			m.UserID = msg.From.ID
+			m.From = inquiry.Address{Name: displayName(msg.From)}
+		}
+	}
+	if cq := u.CallbackQuery; cq != nil {
+		m.UserID = cq.From.ID
+		m.From = inquiry.Address{Name: displayName(&cq.From)}
+		m.Text = "button: " + cq.Data
+	}
+	return m
 }
 
 func (b *Bot) loadOffset(ctx context.Context) (int64, error) {

@@ -370,3 +370,18 @@ func StripQuoted(text string) string {
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
+
+// undeliverableMail tells an officer that their answer had nowhere to go.
+func (d *Desk) undeliverableMail(officer inquiry.Officer, t *inquiry.Ticket, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi i tij nuk kishte adresë për përgjigje.\n"+
+		"Përgjigjja ruhet si shënim në tiketë (sportel tickets show %s).\n", t.Number, t.Number)
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("undeliverable"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{officer.Address()},
+		Subject:     "Sportel: përgjigjja nuk u dërgua [" + t.Number + "]",
+		AutoReplied: true,
+		Text:        text,
+	}
+}

@@ -708,3 +708,88 @@ func TestRedeliveryIsNotClassified(t *testing.T) {
 		t.Errorf("after a batch of one redelivery and one new inquiry: %d classifications, want 2", n)
 	}
 }
+
+// An officer answering, as the notification asks, a ticket whose citizen
+// left no address: the answer is kept and the officer told, and the message
+// is taken in rather than failing for ever (and blocking the mail after it).
+func TestAnswerToTicketWithoutAddress(t *testing.T) {
+	f := newFixture(t)
+	orig := citizen("noaddr@example.net", "", "Pyetje", "Kur hapet muzeu i qytetit?")
+	orig.From.Name = "Qytetar pa adresë"
+	if d := f.handle(orig); d != inquiry.Filed {
+		t.Fatalf("a mail without an address but with content: %s, want filed", d)
+	}
+	notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[0].Mail
+	answer := citizen("ans-noaddr@mkrs.example", "zamira.ahmeti@mkrs.example", "Re: "+notify.Subject, "Muzeu hapet në ora 9.")
+	answer.InReplyTo = []string{notify.MessageID}
+	if d := f.handle(answer); d != inquiry.Attached {
+		t.Fatalf("answer to a ticket without address: %s, want attached", d)
+	}
+	told := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobQuarantined)
+	if len(told) != 1 || told[0].Recipient != "zamira" || !strings.Contains(told[0].Mail.Text, "nuk iu dërgua") {
+		t.Fatalf("officer told: %+v", told)
+	}
+	if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
+		t.Errorf("%d answer jobs to nobody", n)
+	}
+	entries, err := f.store.Entries(context.Background(), f.ticket("DKP-2026-000001").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Kind != inquiry.EntryNote || !strings.Contains(last.Text, "Muzeu hapet në ora 9.") {
+		t.Errorf("the answer is not on the record: %+v", last)
+	}
+	// Handled once, it is a duplicate after that, like any message.
+	if d := f.handle(answer); d != inquiry.Duplicate {
+		t.Errorf("again: %s, want duplicate", d)
+	}
+}
+
+func TestQuarantine(t *testing.T) {
+	tests := []struct {
+		name     string
+		from     string
+		wantTold []string
+	}{
+		{"a citizen's mail: the catch-all officer is told", "arben@example.net", []string{"zamira"}},
+		{"an officer's own mail: that officer too", "jusuf.lushaku@mkrs.example", []string{"zamira", "jusuf"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := citizen("poison@example.net", tt.from, "Re: [DKP-2026-000009]", "tekst")
+			m.SourceID, m.Channel, m.ReceivedAt = "msgid:poison@example.net", inquiry.ChannelEmail, f.now
+			d, err := f.desk.Quarantine(context.Background(), m, "keeps failing: boom")
+			if err != nil || d != inquiry.Quarantined {
+				t.Fatalf("Quarantine = %s, %v", d, err)
+			}
+			set, err := f.store.ListSetAside(context.Background(), inquiry.SetAsideQuarantine, 0)
+			if err != nil || len(set) != 1 || !strings.Contains(set[0].Reason, "boom") {
+				t.Fatalf("set aside: %+v, %v", set, err)
+			}
+			jobs, err := f.store.ListJobs(context.Background(), inquiry.JobPending, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var told []string
+			for _, j := range jobs {
+				if j.Kind == inquiry.JobQuarantined {
+					told = append(told, j.Recipient)
+				}
+			}
+			slices.Sort(told)
+			want := slices.Sorted(slices.Values(tt.wantTold))
+			if !slices.Equal(told, want) {
+				t.Errorf("told %v, want %v", told, want)
+			}
+			// The message is taken in: delivered again, it is a duplicate.
+			if d := f.handle(m); d != inquiry.Duplicate {
+				t.Errorf("after quarantine: %s, want duplicate", d)
+			}
+			if d, err := f.desk.Quarantine(context.Background(), m, "again"); err != nil || d != inquiry.Duplicate {
+				t.Errorf("second Quarantine = %s, %v; want duplicate", d, err)
+			}
+		})
+	}
+}

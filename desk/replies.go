@@ -53,6 +53,25 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		}
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "empty officer reply"}, true, nil
 	}
+	if !answerable(&t) {
+		// Nobody to send it to: keep the answer on the record and tell the
+		// officer, rather than fail the message (and every one after it).
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: the citizen left no address to answer\n\n" + text,
+			Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.undeliverableMail(officer, &t, now)}
+		if err := tx.AddJob(job); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "answer to a ticket without an address"}, true, nil
+	}
 	if err := d.relayAnswer(tx, &t, officer, text, m.Attachments, m.SourceID, m.MessageID, m.Raw, now); err != nil {
 		return intakeResult{}, false, err
 	}
@@ -60,6 +79,11 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	return intakeResult{disposition: inquiry.Relayed, ticket: t.Number}, true, nil
+}
+
+// answerable reports whether an answer to t has somewhere to go.
+func answerable(t *inquiry.Ticket) bool {
+	return t.Channel == inquiry.ChannelTelegram || t.Sender.Address != ""
 }
 
 // relayAnswer records an officer's answer and queues it to the citizen on

@@ -1,6 +1,9 @@
 package desk
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"sportel/inquiry"
@@ -20,8 +23,16 @@ func (d *Desk) quarantine(tx store.Tx, m *inquiry.Message, reason string, now ti
 	if err := tx.AddSetAside(sa); err != nil {
 		return intakeResult{}, err
 	}
-	officer := d.officers[d.router.CatchAll()]
-	if officer.Email != "" {
+	// The catch-all officer hears of it, and so does an officer whose own
+	// mail it was (their answer did not reach the citizen).
+	tell := []inquiry.Officer{d.officers[d.router.CatchAll()]}
+	if sender, ok := d.officerByEmail(m.From.Address); ok && m.Channel == inquiry.ChannelEmail && sender.ID != tell[0].ID {
+		tell = append(tell, sender)
+	}
+	for _, officer := range tell {
+		if officer.Email == "" {
+			continue
+		}
 		job := &inquiry.Job{
 			Kind:      inquiry.JobQuarantined,
 			Recipient: officer.ID,
@@ -92,4 +103,30 @@ func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (inta
 		return intakeResult{}, err
 	}
 	return intakeResult{disposition: inquiry.Recorded, reason: m.AutomationReason}, nil
+}
+
+// Quarantine sets m aside for reason: the intake's last resort for a message
+// that keeps failing while the store takes other writes. It records the
+// message, tells the officers, and marks its source taken in, so it never
+// blocks the mail behind it again. A message already taken in is left as it
+// is (Duplicate).
+func (d *Desk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	if m.SourceID == "" {
+		return "", errors.New("quarantine message: no source id")
+	}
+	var res intakeResult
+	err := d.store.WithTx(ctx, func(tx store.Tx) error {
+		if _, seen, err := tx.SourceTicket(m.SourceID); err != nil || seen {
+			res = intakeResult{disposition: inquiry.Duplicate}
+			return err
+		}
+		var err error
+		res, err = d.quarantine(tx, m, reason, d.now())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("quarantine %s: %w", m.SourceID, err)
+	}
+	d.poke()
+	return res.disposition, nil
 }

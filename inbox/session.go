@@ -126,7 +126,13 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 			// and is tried again after a growing pause. The connection is
 			// fine, so it is kept.
 			handlerFailures++
-			w.count(func(st *Stats) { st.Errors++ })
+			w.count(func(st *Stats) {
+				if handlerFailures > poisonTries && st.BlockedSince.IsZero() {
+					// Past the point where one bad message would have been
+					// set aside: intake as a whole is stuck.
+					st.BlockedSince = time.Now()
+				}
+			})
 			d := w.backoff(handlerFailures)
 			w.log.Error("desk could not take in a message; it stays in the mailbox and is retried",
 				"err", handleErr, "attempt", handlerFailures, "retry_in", d.Round(time.Millisecond))
@@ -479,11 +485,12 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 			ms[i] = f.m
 		}
 		disps, herr := w.handle(work, ms)
-		for i, disp := range disps {
-			f := chunk[i]
+		taken := func(f fetched, disp inquiry.Disposition) {
 			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
+			delete(w.failures, failureKey{s.uidValidity, uint32(f.uid)})
 			w.count(func(st *Stats) {
 				st.Handled++
+				st.BlockedSince = time.Time{}
 				switch disp {
 				case inquiry.Filed:
 					st.Filed++
@@ -501,9 +508,18 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 			lastHandled = f.uid
 			handled++
 		}
+		for i, disp := range disps {
+			taken(chunk[i], disp)
+		}
 		if herr != nil {
-			failed := chunk[min(len(disps), len(chunk)-1)].uid
-			handleErr = fmt.Errorf("handle uid %d: %w", failed, herr)
+			failed := chunk[min(len(disps), len(chunk)-1)]
+			if disp, ok := w.poison(work, s, failed.uid, failed.m, herr); ok {
+				taken(failed, disp)
+				// Go on with the messages after it.
+				todo = append(slices.Clip(chunk[min(len(disps)+1, len(chunk)):]), todo...)
+				continue
+			}
+			handleErr = fmt.Errorf("handle uid %d: %w", failed.uid, herr)
 			break
 		}
 	}
@@ -521,6 +537,51 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 	s.lastUID = lastHandled
 	w.log.Info("batch taken in", "count", handled, "quarantined", len(quarantine), "last_uid", uint32(lastHandled))
 	return handled, handleErr, err
+}
+
+// poison decides what to do with a message the desk failed on. Until it has
+// failed poisonTries times it is left for the next try. Then it is tried
+// once more at once (a store that just recovered takes it in), and if that
+// fails too it is set aside: when the store takes that write, it is healthy
+// and the message itself is at fault, so it must not hold up the mail
+// behind it. When the store refuses the set-aside as well, nothing is set
+// aside and the watcher keeps retrying everything, loudly.
+func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inquiry.Message, herr error) (inquiry.Disposition, bool) {
+	w.count(func(st *Stats) { st.Errors++ })
+	key := failureKey{s.uidValidity, uint32(uid)}
+	w.failures[key]++
+	tries := w.failures[key]
+	if tries < poisonTries {
+		return "", false
+	}
+	disps, err := w.handle(ctx, []*inquiry.Message{m})
+	if err == nil && len(disps) == 1 {
+		return disps[0], true
+	}
+	if err != nil {
+		herr = err
+		w.count(func(st *Stats) { st.Errors++ })
+	}
+	q, ok := w.h.(Quarantiner)
+	if !ok {
+		return "", false
+	}
+	reason := fmt.Sprintf("taking it in failed %d times while other writes went through: %v", tries+1, herr)
+	disp, err := q.Quarantine(ctx, m, reason)
+	if err != nil {
+		w.count(func(st *Stats) {
+			if st.BlockedSince.IsZero() {
+				st.BlockedSince = time.Now()
+			}
+		})
+		w.log.Error("intake is blocked: the store refuses writes; every message stays in the mailbox and is retried",
+			"uid", uint32(uid), "err", herr, "set_aside_err", err)
+		return "", false
+	}
+	w.count(func(st *Stats) { st.SetAside++ })
+	w.log.Error("message set aside after repeated failures; the mail after it goes on",
+		"uid", uint32(uid), "source_id", m.SourceID, "err", herr)
+	return disp, true
 }
 
 // message parses raw and fills what only the watcher knows.

@@ -31,6 +31,13 @@ type Handler interface {
 	Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error)
 }
 
+// Quarantiner sets aside a message that keeps failing while the store still
+// takes writes (a "poison" message), so it stops blocking the mail after it.
+// The desk implements it; a handler without it keeps retrying.
+type Quarantiner interface {
+	Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error)
+}
+
 // BatchHandler is a Handler that can also take several messages at once, so
 // a backlog shares commits. HandleBatch returns the dispositions of a prefix
 // of ms; when that is shorter than ms, its error is the next message's.
@@ -95,8 +102,12 @@ type Stats struct {
 	Moved       uint64 // messages moved out of the watched mailbox
 	Errors      uint64 // failed sessions and failed Handle calls
 	Reconnects  uint64 // sessions started after a failure
+	SetAside    uint64 // messages quarantined after failing again and again
 	// LastGoodFetch is when the mailbox was last read successfully.
 	LastGoodFetch time.Time
+	// BlockedSince is when intake began failing on every try (the store is
+	// down or the disk full); zero while mail goes through.
+	BlockedSince time.Time
 }
 
 // Watcher follows one mailbox. Make it with NewWatcher and call Run once.
@@ -109,7 +120,21 @@ type Watcher struct {
 
 	mu    sync.Mutex
 	stats Stats
+
+	// failures counts failed tries per message, to tell a poison message
+	// from a sick store. Only the session goroutine touches it.
+	failures map[failureKey]int
 }
+
+// failureKey names a message across sessions.
+type failureKey struct {
+	uidValidity uint32
+	uid         uint32
+}
+
+// poisonTries is how often one message must fail before the watcher tries
+// to set it aside (the tries are spaced by the backoff).
+const poisonTries = 3
 
 const (
 	defaultPollInterval   = time.Minute
@@ -213,6 +238,8 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 		cp:   cp,
 		key:  key,
 		log:  logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr),
+
+		failures: make(map[failureKey]int),
 	}, nil
 }
 

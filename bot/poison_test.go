@@ -1,0 +1,120 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sportel/bot"
+	"sportel/inquiry"
+)
+
+// faultyDesk is the real desk with faults: one text always fails (poison),
+// or the whole store is down (set-asides fail too) until it is healed.
+type faultyDesk struct {
+	bot.Desk
+	mu    sync.Mutex
+	down  bool
+	tries map[string]int
+}
+
+func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	d.mu.Lock()
+	d.tries[m.Text]++
+	down := d.down
+	d.mu.Unlock()
+	if down || m.Text == "poison" {
+		return "", errors.New("database or disk is full")
+	}
+	return d.Desk.Handle(ctx, m)
+}
+
+func (d *faultyDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	d.mu.Lock()
+	down := d.down
+	d.mu.Unlock()
+	if down {
+		return "", errors.New("database or disk is full")
+	}
+	return d.Desk.Quarantine(ctx, m, reason)
+}
+
+func (d *faultyDesk) triesOf(text string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.tries[text]
+}
+
+func fastRetries(o *bot.Options) { o.RetryMin, o.RetryMax = 5*time.Millisecond, 20*time.Millisecond }
+
+// An update that fails on every try while the store takes other writes is
+// set aside as a recorded, quarantined update and confirmed; the chats
+// behind it go on. It is never dropped unrecorded.
+func TestPoisonUpdateIsSetAsideNotDropped(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{opts: fastRetries, desk: func(d bot.Desk) bot.Desk {
+		fd = &faultyDesk{Desk: d, tries: map[string]int{}}
+		return fd
+	}})
+	f.tg.PushText(arta, "poison")
+	f.tg.PushText(john, generalEN)
+	f.settle()
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets, want 1 (the update after the poison one)", n)
+	}
+	if f.tg.Pending() != 0 {
+		t.Error("the poison update was left unconfirmed: it would block the queue")
+	}
+	set, err := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0)
+	if err != nil || len(set) != 1 {
+		t.Fatalf("set aside: %+v, %v; want the poison update recorded", set, err)
+	}
+	if !strings.Contains(string(set[0].Raw), `"poison"`) || !strings.Contains(set[0].Reason, "disk is full") {
+		t.Errorf("the record lacks the update or the reason: %q, %s", set[0].Reason, set[0].Raw)
+	}
+	if n := fd.triesOf("poison"); n != 4 {
+		t.Errorf("the poison update was tried %d times, want 4 (3, then once more before setting it aside)", n)
+	}
+}
+
+// When the store refuses every write, no update is skipped or set aside:
+// they stay unconfirmed (Telegram keeps them), intake says it is blocked,
+// and once the store is back they are all handled.
+func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{opts: fastRetries, desk: func(d bot.Desk) bot.Desk {
+		fd = &faultyDesk{Desk: d, down: true, tries: map[string]int{}}
+		return fd
+	}})
+	f.tg.PushText(arta, docRequestSQ)
+	f.waitLog("telegram intake is blocked")
+	deadline := time.Now().Add(10 * time.Second)
+	for fd.triesOf(docRequestSQ) < 10 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := fd.triesOf(docRequestSQ); n < 10 {
+		t.Fatalf("only %d tries", n)
+	}
+	if f.tg.Pending() == 0 {
+		t.Fatal("an update was confirmed while the store was down: it is lost")
+	}
+	if f.bot.BlockedSince().IsZero() {
+		t.Error("BlockedSince is zero while every write fails")
+	}
+	fd.mu.Lock()
+	fd.down = false
+	fd.mu.Unlock()
+	f.settle()
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets after recovery, want 1", n)
+	}
+	if set, _ := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0); len(set) != 0 {
+		t.Errorf("a sick store set updates aside: %+v", set)
+	}
+	if !f.bot.BlockedSince().IsZero() {
+		t.Error("still blocked after recovery")
+	}
+}

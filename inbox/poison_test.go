@@ -1,0 +1,136 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// faultyDesk is a testDesk whose store can be down (every write fails, a
+// set-aside too) and on which chosen subjects always fail (poison).
+type faultyDesk struct {
+	*testDesk
+	mu          sync.Mutex
+	storeDown   bool
+	poison      map[string]bool
+	quarantined []string
+}
+
+func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+	d.mu.Lock()
+	down, poison := d.storeDown, d.poison[m.Subject]
+	d.mu.Unlock()
+	switch {
+	case down:
+		d.testDesk.mu.Lock()
+		d.testDesk.attempts[m.Subject]++
+		d.testDesk.mu.Unlock()
+		return "", errors.New("database is locked: disk I/O error")
+	case poison:
+		d.testDesk.mu.Lock()
+		d.testDesk.attempts[m.Subject]++
+		d.testDesk.mu.Unlock()
+		return "", fmt.Errorf("answer DKP-2026-000001: the ticket has no address to answer")
+	}
+	return d.testDesk.Handle(ctx, m)
+}
+
+func (d *faultyDesk) Quarantine(_ context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.storeDown {
+		return "", errors.New("database is locked: disk I/O error")
+	}
+	d.quarantined = append(d.quarantined, m.Subject+": "+reason)
+	return inquiry.Quarantined, nil
+}
+
+func (d *faultyDesk) setAside() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.quarantined...)
+}
+
+// One message that fails on every try while the store takes other writes
+// is set aside after a few tries; the mail behind it goes on.
+func TestPoisonMessageIsSetAside(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	desk := &faultyDesk{testDesk: newTestDesk(), poison: map[string]bool{"Re: Tiketë e re DKP-2026-000001": true}}
+	now := time.Now()
+	ts.appendTo("INBOX", rawMail("a@example.net", "Pyetje e parë", "tekst"), now)
+	ts.appendTo("INBOX", rawMail("poison@mkrs.example", "Re: Tiketë e re DKP-2026-000001", "Muzeu hapet në ora 9."), now)
+	ts.appendTo("INBOX", rawMail("b@example.net", "Pyetje e dytë", "tekst"), now)
+
+	cp := newMemCheckpoints()
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+	desk.waitHandled(t, 2, 10*time.Second)
+	eventually(t, 10*time.Second, func() bool {
+		inbox, _ := ts.status("INBOX")
+		quarantined, _ := ts.status(quarantineBx)
+		processed, _ := ts.status(processedBox)
+		return inbox == 0 && quarantined == 1 && processed == 2
+	}, func() string {
+		inbox, _ := ts.status("INBOX")
+		return fmt.Sprintf("%d still in INBOX, set aside: %v", inbox, desk.setAside())
+	})
+	set := desk.setAside()
+	if len(set) != 1 {
+		t.Fatalf("set aside %v, want the one poison message", set)
+	}
+	if tries := desk.attemptsFor("Re: Tiketë e re DKP-2026-000001"); tries != poisonTries+1 {
+		t.Errorf("the poison message was tried %d times, want %d before it was set aside", tries, poisonTries+1)
+	}
+	if got := w.Stats(); got.SetAside != 1 || !got.BlockedSince.IsZero() {
+		t.Errorf("stats: set aside %d, blocked since %v; want 1 and not blocked", got.SetAside, got.BlockedSince)
+	}
+	if _, last := cp.get(w.CheckpointKey()); last != 3 {
+		t.Errorf("checkpoint at uid %d, want 3 (past the poison message)", last)
+	}
+	for _, c := range desk.snapshot() {
+		if c.Disposition != inquiry.Filed {
+			t.Errorf("%s: %s", c.Subject, c.Disposition)
+		}
+	}
+}
+
+// When the store itself fails, nothing is set aside: every message stays
+// in the mailbox, the watcher says intake is blocked, and once the store
+// is back everything is taken in.
+func TestSickStoreKeepsEverythingAndRecovers(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	desk := &faultyDesk{testDesk: newTestDesk(), storeDown: true, poison: map[string]bool{}}
+	now := time.Now()
+	for i := range 3 {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("m%d@example.net", i), fmt.Sprintf("Pyetje %d", i), "tekst"), now)
+	}
+	w, _ := runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
+	// Long enough that a single bad message would have been set aside.
+	eventually(t, 10*time.Second, func() bool {
+		return desk.attemptsFor("Pyetje 0") >= 2*poisonTries && !w.Stats().BlockedSince.IsZero()
+	}, func() string {
+		return fmt.Sprintf("%d tries, blocked since %v", desk.attemptsFor("Pyetje 0"), w.Stats().BlockedSince)
+	})
+	if set := desk.setAside(); len(set) != 0 {
+		t.Fatalf("a sick store set messages aside: %v", set)
+	}
+	if inbox, _ := ts.status("INBOX"); inbox != 3 {
+		t.Fatalf("%d messages in INBOX while the store is down, want all 3", inbox)
+	}
+
+	desk.mu.Lock()
+	desk.storeDown = false
+	desk.mu.Unlock()
+	desk.waitHandled(t, 3, 10*time.Second)
+	eventually(t, 10*time.Second, func() bool {
+		processed, _ := ts.status(processedBox)
+		return processed == 3 && w.Stats().BlockedSince.IsZero()
+	}, func() string { return fmt.Sprintf("after recovery: stats %+v", w.Stats()) })
+	if set := desk.setAside(); len(set) != 0 {
+		t.Errorf("set aside after recovery: %v", set)
+	}
+}
