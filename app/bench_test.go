@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/store"
 	"sportel/store/sqlite"
 )

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"sportel/devserver"
 	"sportel/inbox"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/outbox"
 )
 

@@ -18,8 +18,8 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"sportel/config"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 )
 
 // The end-to-end tests wire Sportel exactly as `sportel run` does (config

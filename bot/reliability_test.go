@@ -14,8 +14,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sportel/bot"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 )
 
 // crashingState is the real store with a crash at one chosen moment: the

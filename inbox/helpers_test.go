@@ -22,8 +22,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-message/mail"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 )
 
 const (

@@ -17,8 +17,8 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 )
 
 const (

@@ -13,8 +13,8 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/mailer"
 	"sportel/outbox"
 	"sportel/store"
