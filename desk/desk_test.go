@@ -3,7 +3,6 @@ package desk_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"sportel/classifier"
 	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/route"
 	"sportel/store/sqlite"
 )
@@ -59,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, st, cls, router, slog.New(slog.DiscardHandler))
+	}, st, cls, router, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
