@@ -95,6 +95,9 @@ type Stats struct {
 	Moved       uint64 // messages moved out of the watched mailbox
 	Errors      uint64 // failed sessions and failed Handle calls
 	Reconnects  uint64 // sessions started after a failure
+	// Searches counts successful searches for new mail: each is a completed
+	// look at the mailbox, and what one finds is handled before the next.
+	Searches uint64
 	// LastGoodFetch is when the mailbox was last read successfully.
 	LastGoodFetch time.Time
 }
