@@ -14,8 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 	"sportel/store"
 	"sportel/store/sqlite"
 )
@@ -106,7 +107,7 @@ func benchBacklog(b *testing.B, newStack func(testing.TB) *stack) {
 
 		start := time.Now()
 		a := s.open() // the daemon starting: store, classifier, desk
-		stop := s.run("serve", a.Run)
+		stop := testutil.RunBackground(b, "serve", stopLimit, a.Run)
 		err := acks.waitAcks(ctx, backlog)
 		elapsed := time.Since(start)
 
@@ -139,7 +140,7 @@ func BenchmarkIdleLatency(b *testing.B) {
 	defer stop()
 	acks := &ackCounter{smtp: s.smtp}
 	// Let the watcher settle into IDLE before the first sample.
-	s.waitFor("the watcher to create its mailboxes", 10*time.Second, func() (bool, error) {
+	testutil.Eventually(b, "the watcher to create its mailboxes", 10*time.Second, func() (bool, error) {
 		_, err := s.box.Count(processedBox)
 		return err == nil, nil
 	})
@@ -257,7 +258,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 		if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		var stderr syncBuffer
+		var stderr testutil.LogBuffer
 		cmd := exec.Command(bin, "run", "--config", cfgPath)
 		// The config reads the IMAP password from the environment.
 		cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
@@ -356,8 +357,8 @@ func BenchmarkBacklogIntakeOnly(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		stop := s.run("watcher", w.Run)
-		s.waitFor("an empty INBOX", 5*time.Minute, func() (bool, error) {
+		stop := testutil.RunBackground(b, "watcher", stopLimit, w.Run)
+		testutil.Eventually(b, "an empty INBOX", 5*time.Minute, func() (bool, error) {
 			n, err := s.box.Count("INBOX")
 			return n == 0, err
 		})

@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"sportel/devserver"
 	"sportel/inbox"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 	"sportel/outbox"
 )
 
@@ -36,8 +37,8 @@ func takeInOnly(t *testing.T, s *stack) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := s.run("watcher", w.Run)
-	s.waitFor("the message moved to "+processedBox, 10*time.Second, func() (bool, error) {
+	stop := testutil.RunBackground(t, "watcher", stopLimit, w.Run)
+	testutil.Eventually(t, "the message moved to "+processedBox, 10*time.Second, func() (bool, error) {
 		return s.countOrZero(processedBox) == 1, nil
 	})
 	stop()
@@ -189,18 +190,13 @@ func TestCrashBetweenSendAndJobDone(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ctx, die := context.WithCancel(context.Background())
-				ob := a.newOutbox(sendThenDie{next: m, die: die}, nil)
-				done := make(chan error, 1)
-				go func() { done <- ob.Run(ctx) }()
-				select {
-				case err := <-done:
-					if err != nil {
-						t.Fatalf("outbox: %v", err)
-					}
-				case <-time.After(10 * time.Second):
-					die()
-					t.Fatal("the first outbox never sent")
+				err = testutil.Await(t, "the first outbox (it stops after its first send)", 10*time.Second, func(ctx context.Context) error {
+					ctx, die := context.WithCancel(ctx)
+					defer die()
+					return a.newOutbox(sendThenDie{next: m, die: die}, nil).Run(ctx)
+				})
+				if err != nil {
+					t.Fatalf("outbox: %v", err)
 				}
 			},
 		},
@@ -222,7 +218,7 @@ func TestCrashBetweenSendAndJobDone(t *testing.T) {
 
 			restart := time.Now()
 			second, _ := s.serve()
-			s.waitFor("the resent mail", 20*time.Second, func() (bool, error) { return len(s.smtp.Mails()) > len(sentBefore), nil })
+			testutil.Eventually(t, "the resent mail", 20*time.Second, func() (bool, error) { return len(s.smtp.Mails()) > len(sentBefore), nil })
 			// A generous bound: a lease (an hour for the killed process's
 			// claims) would take far longer; the benchmark measures it.
 			if waited := time.Since(restart); waited > 10*time.Second {
@@ -282,25 +278,26 @@ func TestCrashBetweenHandleAndMove(t *testing.T) {
 	s.append(crashInquiry("crash-move@example.net").raw())
 
 	first := s.open()
-	ctx, stop := context.WithCancel(context.Background())
-	h := stopAfterHandle{next: first, stop: stop, handled: make(chan inquiry.Disposition, 4)}
-	w, err := first.newWatcherWith(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	select {
-	case err := <-done:
+	handled := make(chan inquiry.Disposition, 4)
+	err := testutil.Await(t, "the first watcher (it stops after the desk commits)", 10*time.Second, func(ctx context.Context) error {
+		ctx, stop := context.WithCancel(ctx)
+		defer stop()
+		w, err := first.newWatcherWith(stopAfterHandle{next: first, stop: stop, handled: handled})
 		if err != nil {
-			t.Fatalf("first watcher: %v", err)
+			return fmt.Errorf("new watcher: %w", err)
 		}
-	case <-time.After(10 * time.Second):
-		stop()
-		t.Fatal("the first watcher never handled the message")
+		return w.Run(ctx)
+	})
+	if err != nil {
+		t.Fatalf("first watcher: %v", err)
 	}
-	if d := <-h.handled; d != inquiry.Filed {
-		t.Fatalf("first run: disposition %s, want filed", d)
+	select {
+	case d := <-handled:
+		if d != inquiry.Filed {
+			t.Fatalf("first run: disposition %s, want filed", d)
+		}
+	default:
+		t.Fatal("the first watcher stopped without handling the message")
 	}
 	tk := ticketOnly(t, first)
 	jobs := mailJobs(t, first, tk.ID)
@@ -321,8 +318,8 @@ func TestCrashBetweenHandleAndMove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.run("watcher", w2.Run)
-	s.run("outbox", second.newOutbox(m, nil).Run)
+	testutil.RunBackground(t, "watcher", stopLimit, w2.Run)
+	testutil.RunBackground(t, "outbox", stopLimit, second.newOutbox(m, nil).Run)
 	s.settle(second)
 	checkFinalState(t, s, second, jobs)
 	st := w2.Stats()

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 // dovecot is a reachable Dovecot IMAP server and its login.
@@ -59,7 +60,7 @@ func startDovecot(tb testing.TB) dovecot {
 		tb.Fatal(err)
 	}
 	dir := filepath.Join(parent, "dovecot")
-	port, err := freePort()
+	_, port, err := net.SplitHostPort(testutil.FreeAddr(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func startDovecot(tb testing.TB) dovecot {
 		tb.Fatal(err)
 	}
 	defer errFile.Close()
-	cmd := exec.CommandContext(ctx, "bash", "../.ci/dovecot.sh", dir, strconv.Itoa(port))
+	cmd := exec.CommandContext(ctx, "bash", "../.ci/dovecot.sh", dir, port)
 	cmd.Stdout, cmd.Stderr = outFile, errFile
 	if err := cmd.Run(); err != nil {
 		stderr, _ := os.ReadFile(errPath)
@@ -128,23 +129,11 @@ func stopDovecot(tb testing.TB, dir string) {
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return // already gone
 	}
-	for range 100 {
-		if syscall.Kill(pid, 0) != nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	// Not Eventually: a master that ignores SIGTERM must still be killed.
+	if err := testutil.Poll(5*time.Second, func() (bool, error) { return syscall.Kill(pid, 0) != nil, nil }); err != nil {
+		tb.Errorf("dovecot master %d still running after SIGTERM (%v); killing it", pid, err)
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-	tb.Errorf("dovecot master %d still running 5s after SIGTERM; killing it", pid)
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // imapServer is the MTA's and the test's view of a remote IMAP server, over

@@ -11,15 +11,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-message/mail"
 
 	"sportel/config"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 )
 
 // The end-to-end tests wire Sportel exactly as `sportel run` does (config
@@ -97,11 +97,6 @@ func (m memServer) Append(mailbox string, raw []byte, received time.Time) error 
 	return err
 }
 
-// syncBuffer collects the daemon's logs; they are shown only when a test
-// fails. (openApp installs the logger as slog's default, so it must outlive
-// the test without calling t.Log.)
-type syncBuffer = devserver.LogBuffer
-
 // stack is one Sportel installation under test: its IMAP server, a
 // capturing SMTP server, a database file and the parsed configuration.
 type stack struct {
@@ -109,8 +104,14 @@ type stack struct {
 	box  mailServer
 	smtp *devserver.SMTP
 	cfg  *config.Config
-	logs *syncBuffer
+	// logs collects the daemon's logs; they are shown only when the test
+	// fails.
+	logs *testutil.LogBuffer
 }
+
+// stopLimit is how long a part of the daemon may take to return once its
+// context is cancelled.
+const stopLimit = 30 * time.Second
 
 // newMemStack starts an in-memory IMAP server and wires a stack to it.
 func newMemStack(tb testing.TB) *stack {
@@ -143,20 +144,13 @@ func newStack(tb testing.TB, box mailServer, imapAddr, user, password string) *s
 	if err != nil {
 		tb.Fatalf("parse test configuration: %v", err)
 	}
-	s := &stack{tb: tb, box: box, smtp: smtpSrv, cfg: cfg, logs: &syncBuffer{}}
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			tb.Logf("sportel logs:\n%s", s.logs.String())
-		}
-	})
-	return s
+	return &stack{tb: tb, box: box, smtp: smtpSrv, cfg: cfg, logs: testutil.NewLogBuffer(tb)}
 }
 
 // open opens the app on the stack's database, as `sportel run` does.
 func (s *stack) open() *App {
 	s.tb.Helper()
-	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := Open(context.Background(), s.cfg, log)
+	a, err := Open(context.Background(), s.cfg, s.logs.Logger(slog.LevelInfo))
 	if err != nil {
 		s.tb.Fatalf("open app: %v", err)
 	}
@@ -164,34 +158,10 @@ func (s *stack) open() *App {
 	return a
 }
 
-// run starts fn in the background; the returned stop cancels it, waits and
-// fails the test if fn returned an error. Cleanup stops it too.
-func (s *stack) run(name string, fn func(context.Context) error) (stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- fn(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					s.tb.Errorf("%s returned: %v", name, err)
-				}
-			case <-time.After(30 * time.Second):
-				s.tb.Errorf("%s did not stop within 30s of cancel", name)
-			}
-		})
-	}
-	s.tb.Cleanup(stop)
-	return stop
-}
-
 // serve runs a fresh app like `sportel run` and returns it with its stop.
 func (s *stack) serve() (*App, func()) {
 	a := s.open()
-	return a, s.run("serve", a.Run)
+	return a, testutil.RunBackground(s.tb, "serve", stopLimit, a.Run)
 }
 
 func (s *stack) append(raw []byte) {
@@ -219,30 +189,11 @@ func (s *stack) countOrZero(mailbox string) int {
 	return n
 }
 
-// waitFor polls cond until it holds or limit passes.
-func (s *stack) waitFor(what string, limit time.Duration, cond func() (bool, error)) {
-	s.tb.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		ok, err := cond()
-		if err != nil {
-			s.tb.Fatalf("wait for %s: %v", what, err)
-		}
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.tb.Fatalf("gave up waiting %s for %s", limit, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // settle waits until INBOX is empty and the outbox has nothing pending:
 // every message is taken in and every send it caused has reached SMTP.
 func (s *stack) settle(a *App) {
 	s.tb.Helper()
-	s.waitFor("an empty INBOX and no pending sends", 20*time.Second, func() (bool, error) {
+	testutil.Eventually(s.tb, "an empty INBOX and no pending sends", 20*time.Second, func() (bool, error) {
 		n, err := s.box.Count("INBOX")
 		if err != nil || n > 0 {
 			return false, err

@@ -3,10 +3,11 @@ package app
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"sportel/internal/testutil"
 )
 
 func TestRunAll(t *testing.T) {
@@ -48,19 +49,14 @@ func TestRunAll(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			if tt.cancelAfter > 0 {
-				time.AfterFunc(tt.cancelAfter, cancel)
-			}
-			done := make(chan error, 1)
-			go func() { done <- runAll(ctx, slog.New(slog.DiscardHandler), 200*time.Millisecond, tt.runners) }()
-			var err error
-			select {
-			case err = <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatal("runAll did not return")
-			}
+			err := testutil.Await(t, "runAll", 10*time.Second, func(ctx context.Context) error {
+				ctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				if tt.cancelAfter > 0 {
+					time.AfterFunc(tt.cancelAfter, cancel) // the daemon is told to stop
+				}
+				return runAll(ctx, testutil.DiscardLogger(), 200*time.Millisecond, tt.runners)
+			})
 			if len(tt.wantErr) == 0 {
 				if err != nil {
 					t.Fatalf("runAll: %v, want nil", err)

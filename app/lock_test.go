@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/internal/testutil"
 	"sportel/store/sqlite"
 )
 
@@ -15,7 +16,7 @@ func TestSecondRunOnOneDatabaseIsRefused(t *testing.T) {
 	s := newMemStack(t)
 	first, stop := s.serve()
 	defer stop()
-	s.waitFor("the first daemon to hold the lock", 10*time.Second, func() (bool, error) {
+	testutil.Eventually(t, "the first daemon to hold the lock", 10*time.Second, func() (bool, error) {
 		return first.outbox.Load() != nil, nil
 	})
 	second := s.open()

@@ -8,22 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// freeAddr is a loopback address nobody listens on at the moment.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+	"sportel/internal/testutil"
+)
 
 func TestRunExposesMetrics(t *testing.T) {
 	s := newMemStack(t)
-	metricsAddr := freeAddr(t)
+	metricsAddr := testutil.FreeAddr(t)
 	s.cfg.Metrics.Listen = metricsAddr
 	s.append(inboundMail{from: "Arben Hoxha <arben@example.net>", subject: "Pyetje", messageID: "metrics-1@example.net", body: "Kur hapet muzeu?"}.raw())
 	_, stop := s.serve()
@@ -43,7 +34,7 @@ func TestRunExposesMetrics(t *testing.T) {
 	// Counters move as jobs are marked done, a moment after the mail is
 	// captured: wait until every line is there or time runs out.
 	var body string
-	s.waitFor("every metric", 20*time.Second, func() (bool, error) {
+	testutil.Eventually(t, "every metric", 20*time.Second, func() (bool, error) {
 		resp, err := http.Get("http://" + metricsAddr + "/metrics")
 		if err != nil {
 			return false, nil
@@ -71,14 +62,8 @@ func TestRunFailsFastWhenMetricsCannotListen(t *testing.T) {
 	defer taken.Close()
 	s.cfg.Metrics.Listen = taken.Addr().String()
 	a := s.open()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(context.Background()) }()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "metrics") || !strings.Contains(err.Error(), "listen") {
-			t.Fatalf("Run: %v, want an error naming the metrics listener", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("Run kept running although its metrics listener could not bind")
+	err = testutil.Await(t, "Run with its metrics port taken", 30*time.Second, a.Run)
+	if err == nil || !strings.Contains(err.Error(), "metrics") || !strings.Contains(err.Error(), "listen") {
+		t.Fatalf("Run: %v, want an error naming the metrics listener", err)
 	}
 }

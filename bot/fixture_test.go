@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,9 @@ import (
 	"sportel/bot"
 	"sportel/classifier"
 	"sportel/desk"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 	"sportel/mailer"
 	"sportel/outbox"
 	"sportel/route"
@@ -59,9 +61,6 @@ const (
 	generalEN    = "Hello, what are the opening hours of the ethnographic museum on Sundays? Thank you."
 )
 
-// syncBuffer collects log output from several goroutines.
-type syncBuffer = devserver.LogBuffer
-
 type fixture struct {
 	t      testing.TB
 	ctx    context.Context
@@ -72,7 +71,7 @@ type fixture struct {
 	outbox *outbox.Outbox
 	bot    *bot.Bot
 	opts   bot.Options
-	logs   *syncBuffer
+	logs   *testutil.LogBuffer
 	log    *slog.Logger
 	stop   func()
 }
@@ -90,8 +89,8 @@ func newFixture(t testing.TB, s setup) *fixture {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
-	f := &fixture{t: t, ctx: ctx, logs: &syncBuffer{}}
-	f.log = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := &fixture{t: t, ctx: ctx, logs: testutil.NewLogBuffer(t)}
+	f.log = f.logs.Logger(slog.LevelDebug)
 
 	f.tg = devserver.StartTelegram(token, botName)
 	t.Cleanup(f.tg.Close)
@@ -174,23 +173,17 @@ func newFixture(t testing.TB, s setup) *fixture {
 
 	if !s.noRun {
 		f.stop = f.run(b)
-		t.Cleanup(f.stop)
 	}
 	return f
 }
 
-// run polls with b until the returned stop is called.
+// run polls with b until the returned stop is called or the test ends.
 func (f *fixture) run(b *bot.Bot) (stop func()) {
-	ctx, cancel := context.WithCancel(f.ctx)
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	return func() {
-		cancel()
-		if err := <-done; err != nil {
-			f.t.Errorf("Run: %v", err)
-		}
-	}
+	return testutil.RunBackground(f.t, "Run", stopLimit, b.Run)
 }
+
+// stopLimit is how long Run and the outbox may take to return on cancel.
+const stopLimit = 10 * time.Second
 
 // settle waits until the bot has handled every pushed update and the
 // outbox has sent everything that is due.
@@ -295,13 +288,9 @@ func containsAll(s string, words ...string) (missing []string) {
 // waitLog waits until the log holds substr.
 func (f *fixture) waitLog(substr string) {
 	f.t.Helper()
-	for !strings.Contains(f.logs.String(), substr) {
-		select {
-		case <-f.ctx.Done():
-			f.t.Fatalf("log never said %q:\n%s", substr, f.logs.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	testutil.Eventually(f.t, fmt.Sprintf("the log to say %q", substr), 30*time.Second, func() (bool, error) {
+		return strings.Contains(f.logs.String(), substr), nil
+	})
 }
 
 var errCrash = errors.New("simulated crash")

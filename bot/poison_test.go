@@ -10,6 +10,7 @@ import (
 
 	"sportel/bot"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 // faultyDesk is the real desk with faults: one text always fails (poison),
@@ -91,13 +92,9 @@ func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
 	}})
 	f.tg.PushText(arta, docRequestSQ)
 	f.waitLog("telegram intake is blocked")
-	deadline := time.Now().Add(10 * time.Second)
-	for fd.triesOf(docRequestSQ) < 10 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := fd.triesOf(docRequestSQ); n < 10 {
-		t.Fatalf("only %d tries", n)
-	}
+	testutil.Eventually(t, "ten tries of the update", 10*time.Second, func() (bool, error) {
+		return fd.triesOf(docRequestSQ) >= 10, nil
+	})
 	if f.tg.Pending() == 0 {
 		t.Fatal("an update was confirmed while the store was down: it is lost")
 	}

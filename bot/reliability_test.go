@@ -14,8 +14,9 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sportel/bot"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 )
 
 // crashingState is the real store with a crash at one chosen moment: the
@@ -347,10 +348,7 @@ func TestFloodIsRecordedButNotAnswered(t *testing.T) {
 // the acknowledgement's sendMessage, with Run and the outbox worker live.
 func BenchmarkAckLatency(b *testing.B) {
 	f := newFixture(b, setup{opts: func(o *bot.Options) { o.FloodMessages = 1 << 20 }})
-	ctx, cancel := context.WithCancel(f.ctx)
-	done := make(chan error, 1)
-	go func() { done <- f.outbox.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer testutil.RunBackground(b, "outbox", stopLimit, f.outbox.Run)()
 
 	var lat []time.Duration
 	b.ResetTimer()

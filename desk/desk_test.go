@@ -3,7 +3,6 @@ package desk_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"sportel/classifier"
 	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/route"
 	"sportel/store/sqlite"
 )
@@ -68,7 +68,7 @@ func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *f
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, st, cls, router, slog.New(slog.DiscardHandler))
+	}, st, cls, router, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

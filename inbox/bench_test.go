@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"sportel/internal/testutil"
 )
 
 // BenchmarkWatcherBacklog drains 1,000 messages that wait in INBOX before
@@ -44,8 +46,9 @@ func BenchmarkIdleLatency(b *testing.B) {
 	opts := baseOptions(ts)
 	opts.PollInterval = time.Hour
 	w, _ := runWatcher(b, opts, desk, newMemCheckpoints())
-	eventually(b, 5*time.Second, func() bool { return !w.Stats().LastGoodFetch.IsZero() },
-		func() string { return "watcher never read the mailbox" })
+	testutil.Eventually(b, "a first read of the mailbox", 5*time.Second, func() (bool, error) {
+		return !w.Stats().LastGoodFetch.IsZero(), nil
+	})
 
 	var latencies []time.Duration
 	i := 0

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -22,8 +21,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-message/mail"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 const (
@@ -37,17 +36,6 @@ var (
 	capsRev2 = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
 	capsRev1 = imap.CapSet{imap.CapIMAP4rev1: {}}
 )
-
-// testTLS returns a server config with a self-signed certificate for
-// 127.0.0.1 and a client config that trusts it through RootCAs.
-func testTLS(t testing.TB) (server, client *tls.Config) {
-	t.Helper()
-	server, client, err := devserver.SelfSignedTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return server, client
-}
 
 // imapTestServer is go-imap's in-memory server on a loopback port that can
 // be stopped and started again on the same address.
@@ -318,8 +306,9 @@ func (d *testDesk) attemptsFor(subject string) int {
 // waitHandled waits until n calls were answered in total.
 func (d *testDesk) waitHandled(t testing.TB, n int, within time.Duration) []handled {
 	t.Helper()
-	eventually(t, within, func() bool { return len(d.snapshot()) >= n },
-		func() string { return fmt.Sprintf("desk answered %d of %d messages", len(d.snapshot()), n) })
+	testutil.Eventually(t, fmt.Sprintf("the desk to answer %d messages", n), within, func() (bool, error) {
+		return len(d.snapshot()) >= n, nil
+	})
 	return d.snapshot()
 }
 
@@ -351,22 +340,6 @@ func (c *memCheckpoints) get(key string) (uint32, uint32) {
 	return c.m[key][0], c.m[key][1]
 }
 
-func eventually(t testing.TB, within time.Duration, cond func() bool, describe func() string) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", within, describe())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// logBuffer collects a test's slog output.
-type logBuffer = devserver.LogBuffer
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
 // baseOptions are options for a watcher of ts with fast timings.
 func baseOptions(ts *imapTestServer) Options {
 	return Options{
@@ -384,7 +357,7 @@ func baseOptions(ts *imapTestServer) Options {
 		BackoffMin:        20 * time.Millisecond,
 		BackoffMax:        200 * time.Millisecond,
 		Parse:             testParse,
-		Logger:            quietLogger(),
+		Logger:            testutil.DiscardLogger(),
 	}
 }
 
@@ -396,27 +369,25 @@ func runWatcher(t testing.TB, opts Options, h Handler, cp Checkpoints) (w *Watch
 	if err != nil {
 		t.Fatalf("NewWatcher: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Run returned %v, want nil after cancel", err)
-				}
-			case <-time.After(3 * time.Second):
-				t.Errorf("Run did not return within 3s of cancel")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return w, stop
+	// Run must end promptly on cancel: a stuck watcher blocks shutdown.
+	return w, testutil.RunBackground(t, "Run", 3*time.Second, w.Run)
 }
 
-func slogTo(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// checkpointAt waits until the checkpoint of w's mailbox records lastUID;
+// it is saved after the move, so it may trail the mailbox.
+func checkpointAt(t testing.TB, w *Watcher, cp *memCheckpoints, lastUID uint32) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("checkpoint last uid %d", lastUID), 2*time.Second, func() (bool, error) {
+		_, l := cp.get(w.CheckpointKey())
+		return l == lastUID, nil
+	})
+}
+
+// mailboxHolds waits until mailbox holds n messages.
+func (ts *imapTestServer) mailboxHolds(t testing.TB, mailbox string, n uint32, within time.Duration) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("%d messages in %s", n, mailbox), within, func() (bool, error) {
+		m, _ := ts.status(mailbox)
+		return m == n, nil
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 // faultyDesk is a testDesk whose store can be down (every write fails, a
@@ -69,14 +70,11 @@ func TestPoisonMessageIsSetAside(t *testing.T) {
 	cp := newMemCheckpoints()
 	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
 	desk.waitHandled(t, 2, 10*time.Second)
-	eventually(t, 10*time.Second, func() bool {
+	testutil.Eventually(t, "an empty INBOX, 2 processed, 1 in quarantine", 10*time.Second, func() (bool, error) {
 		inbox, _ := ts.status("INBOX")
 		quarantined, _ := ts.status(quarantineBx)
 		processed, _ := ts.status(processedBox)
-		return inbox == 0 && quarantined == 1 && processed == 2
-	}, func() string {
-		inbox, _ := ts.status("INBOX")
-		return fmt.Sprintf("%d still in INBOX, set aside: %v", inbox, desk.setAside())
+		return inbox == 0 && quarantined == 1 && processed == 2, nil
 	})
 	set := desk.setAside()
 	if len(set) != 1 {
@@ -110,10 +108,8 @@ func TestSickStoreKeepsEverythingAndRecovers(t *testing.T) {
 	}
 	w, _ := runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
 	// Long enough that a single bad message would have been set aside.
-	eventually(t, 10*time.Second, func() bool {
-		return desk.attemptsFor("Pyetje 0") >= 2*poisonTries && !w.Stats().BlockedSince.IsZero()
-	}, func() string {
-		return fmt.Sprintf("%d tries, blocked since %v", desk.attemptsFor("Pyetje 0"), w.Stats().BlockedSince)
+	testutil.Eventually(t, "intake reported blocked after many tries", 10*time.Second, func() (bool, error) {
+		return desk.attemptsFor("Pyetje 0") >= 2*poisonTries && !w.Stats().BlockedSince.IsZero(), nil
 	})
 	if set := desk.setAside(); len(set) != 0 {
 		t.Fatalf("a sick store set messages aside: %v", set)
@@ -126,10 +122,10 @@ func TestSickStoreKeepsEverythingAndRecovers(t *testing.T) {
 	desk.storeDown = false
 	desk.mu.Unlock()
 	desk.waitHandled(t, 3, 10*time.Second)
-	eventually(t, 10*time.Second, func() bool {
+	testutil.Eventually(t, "all 3 processed and intake no longer blocked", 10*time.Second, func() (bool, error) {
 		processed, _ := ts.status(processedBox)
-		return processed == 3 && w.Stats().BlockedSince.IsZero()
-	}, func() string { return fmt.Sprintf("after recovery: stats %+v", w.Stats()) })
+		return processed == 3 && w.Stats().BlockedSince.IsZero(), nil
+	})
 	if set := desk.setAside(); len(set) != 0 {
 		t.Errorf("set aside after recovery: %v", set)
 	}

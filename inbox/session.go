@@ -323,7 +323,10 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if err != nil {
 			return found, nil, err
 		}
-		w.count(func(st *Stats) { st.LastGoodFetch = time.Now() })
+		w.count(func(st *Stats) {
+			st.Searches++
+			st.LastGoodFetch = time.Now()
+		})
 		if len(fresh) == 0 {
 			return found, nil, nil
 		}

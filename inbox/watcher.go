@@ -103,6 +103,9 @@ type Stats struct {
 	Errors      uint64 // failed sessions and failed Handle calls
 	Reconnects  uint64 // sessions started after a failure
 	SetAside    uint64 // messages quarantined after failing again and again
+	// Searches counts successful searches for new mail: each is a completed
+	// look at the mailbox, and what one finds is handled before the next.
+	Searches uint64
 	// LastGoodFetch is when the mailbox was last read successfully.
 	LastGoodFetch time.Time
 	// BlockedSince is when intake began failing on every try (the store is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 func TestNewWatcherValidates(t *testing.T) {
@@ -103,8 +105,7 @@ func TestBacklogIsHandledInOrderAndMoved(t *testing.T) {
 	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
 
 	calls := desk.waitHandled(t, n, 10*time.Second)
-	eventually(t, 5*time.Second, func() bool { m, _ := ts.status(processedBox); return m == n },
-		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d of %d", m, n) })
+	ts.mailboxHolds(t, processedBox, n, 5*time.Second)
 
 	for i, c := range calls {
 		if want := fmt.Sprintf("msg %03d", i); c.Subject != want {
@@ -123,13 +124,13 @@ func TestBacklogIsHandledInOrderAndMoved(t *testing.T) {
 	if _, unseen := ts.status(processedBox); unseen != 0 {
 		t.Errorf("%d processed messages are not \\Seen", unseen)
 	}
-	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == uint32(last.UID) },
-		func() string { v, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint (%d, %d)", v, l) })
+	checkpointAt(t, w, cp, uint32(last.UID))
 	if v, _ := cp.get(w.CheckpointKey()); v != last.UIDValidity {
 		t.Errorf("checkpoint uidvalidity %d, want %d", v, last.UIDValidity)
 	}
 	st := w.Stats()
-	if st.Fetched != n || st.Handled != n || st.Filed != n || st.Moved != n || st.LastGoodFetch.IsZero() {
+	// One search finds the backlog, the next finds it all taken in.
+	if st.Fetched != n || st.Handled != n || st.Filed != n || st.Moved != n || st.Searches < 2 || st.LastGoodFetch.IsZero() {
 		t.Errorf("stats %+v", st)
 	}
 	if got := len(desk.snapshot()); got != n {
@@ -171,8 +172,7 @@ func TestPollWithoutMOVE(t *testing.T) {
 			if calls[3].Subject != "poll 3" {
 				t.Fatalf("fourth call %q, want poll 3", calls[3].Subject)
 			}
-			eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == uint32(last.UID) },
-				func() string { _, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint last uid %d", l) })
+			checkpointAt(t, w, cp, uint32(last.UID))
 			inbox, unseen := ts.status("INBOX")
 			if inbox != tt.wantInbox+1 || unseen != 1 {
 				t.Errorf("INBOX has %d messages, %d unseen; want %d, only the other client's unseen", inbox, unseen, tt.wantInbox+1)
@@ -183,10 +183,15 @@ func TestPollWithoutMOVE(t *testing.T) {
 			if m, _ := ts.status(processedBox); m != tt.wantProcessed {
 				t.Errorf("processed has %d messages, want %d", m, tt.wantProcessed)
 			}
-			// More polls must not hand the flagged mail in again.
-			time.Sleep(200 * time.Millisecond)
+			// More polls must not hand the flagged mail in again. Wait for two
+			// more searches: whatever the first finds is handled before the
+			// second starts, so the count below has seen a whole poll.
+			searched := w.Stats().Searches
+			testutil.Eventually(t, "two more polls", 5*time.Second, func() (bool, error) {
+				return w.Stats().Searches >= searched+2, nil
+			})
 			if got := len(desk.snapshot()); got != 4 {
-				t.Errorf("desk saw %d calls, want 4", got)
+				t.Errorf("desk saw %d calls after two more polls, want 4", got)
 			}
 		})
 	}
@@ -199,8 +204,9 @@ func TestIdleTakesInNewMail(t *testing.T) {
 	opts.PollInterval = time.Hour // IDLE must do the work
 	desk := newTestDesk()
 	w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
-	eventually(t, 5*time.Second, func() bool { return !w.Stats().LastGoodFetch.IsZero() },
-		func() string { return "watcher never read the mailbox" })
+	testutil.Eventually(t, "a first read of the mailbox", 5*time.Second, func() (bool, error) {
+		return !w.Stats().LastGoodFetch.IsZero(), nil
+	})
 
 	var latencies []time.Duration
 	for i := range 5 {
@@ -249,14 +255,8 @@ func TestHandleErrorIsRetriedInOrder(t *testing.T) {
 	if got := desk.attemptsFor("retry 2"); got != 1 {
 		t.Errorf("retry 2 attempted %d times, want 1: nothing runs ahead of a failed message", got)
 	}
-	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 3 },
-		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d", m) })
-	// The checkpoint is saved after the move, so it may trail the mailbox.
-	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 3 },
-		func() string {
-			_, l := cp.get(w.CheckpointKey())
-			return fmt.Sprintf("checkpoint last uid %d, want 3", l)
-		})
+	ts.mailboxHolds(t, processedBox, 3, 2*time.Second)
+	checkpointAt(t, w, cp, 3)
 	if e := w.Stats().Errors; e < 3 {
 		t.Errorf("stats errors %d, want ≥ 3", e)
 	}
@@ -285,8 +285,7 @@ func TestDispositionChoosesMailbox(t *testing.T) {
 	}
 	runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
 	desk.waitHandled(t, len(tests), 5*time.Second)
-	eventually(t, 2*time.Second, func() bool { m, _ := ts.status("INBOX"); return m == 0 },
-		func() string { m, _ := ts.status("INBOX"); return fmt.Sprintf("INBOX still has %d", m) })
+	ts.mailboxHolds(t, "INBOX", 0, 2*time.Second)
 
 	in := map[string][]string{
 		processedBox: ts.subjects(processedBox, nil),
@@ -328,8 +327,7 @@ func TestUIDValidityChangeRescans(t *testing.T) {
 	desk, cp := newTestDesk(), newMemCheckpoints()
 	w, stop := runWatcher(t, baseOptions(ts), desk, cp)
 	desk.waitHandled(t, 3, 5*time.Second)
-	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 3 },
-		func() string { return "first checkpoint not saved" })
+	checkpointAt(t, w, cp, 3)
 	oldValidity, _ := cp.get(w.CheckpointKey())
 	stop()
 
@@ -354,21 +352,20 @@ func TestUIDValidityChangeRescans(t *testing.T) {
 			t.Errorf("rescanned %q: disposition %s, want duplicate", c.Subject, c.Disposition)
 		}
 	}
-	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 6 },
-		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d, want 6", m) })
-	eventually(t, 2*time.Second, func() bool {
+	ts.mailboxHolds(t, processedBox, 6, 2*time.Second)
+	testutil.Eventually(t, fmt.Sprintf("checkpoint (%d, 3)", newData.UIDValidity), 2*time.Second, func() (bool, error) {
 		v, l := cp.get(w2.CheckpointKey())
-		return v == newData.UIDValidity && l == 3
-	}, func() string { v, l := cp.get(w2.CheckpointKey()); return fmt.Sprintf("checkpoint (%d, %d)", v, l) })
+		return v == newData.UIDValidity && l == 3, nil
+	})
 }
 
 // The server goes away mid-run; the watcher logs, backs off, reconnects to
 // the restarted server and takes in what arrived meanwhile.
 func TestReconnectsAfterServerRestart(t *testing.T) {
 	ts := startIMAP(t, serverConfig{caps: capsRev2})
-	logs := &logBuffer{}
+	logs := testutil.NewLogBuffer(t)
 	opts := baseOptions(ts)
-	opts.Logger = slogTo(logs)
+	opts.Logger = logs.Logger(slog.LevelDebug)
 	desk := newTestDesk()
 	w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
 
@@ -378,8 +375,9 @@ func TestReconnectsAfterServerRestart(t *testing.T) {
 	ts.stop()
 	ts.appendTo("INBOX", rawMail("a1@example.org", "during 1", "x"), time.Time{})
 	ts.appendTo("INBOX", rawMail("a2@example.org", "during 2", "x"), time.Time{})
-	eventually(t, 5*time.Second, func() bool { return strings.Count(logs.String(), "imap mailbox cannot be read") >= 2 },
-		func() string { return "no repeated failure logs while the server was down:\n" + logs.String() })
+	testutil.Eventually(t, "repeated failure logs while the server is down", 5*time.Second, func() (bool, error) {
+		return strings.Count(logs.String(), "imap mailbox cannot be read") >= 2, nil
+	})
 	ts.restart()
 
 	calls := desk.waitHandled(t, 3, 5*time.Second)
@@ -395,7 +393,7 @@ func TestReconnectsAfterServerRestart(t *testing.T) {
 }
 
 func TestTLSModes(t *testing.T) {
-	serverTLS, clientTLS := testTLS(t)
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
 		name      string
 		security  string
@@ -416,8 +414,8 @@ func TestTLSModes(t *testing.T) {
 			opts := baseOptions(ts)
 			opts.Security = tt.security
 			opts.TLSConfig = tt.clientTLS
-			logs := &logBuffer{}
-			opts.Logger = slogTo(logs)
+			logs := testutil.NewLogBuffer(t)
+			opts.Logger = logs.Logger(slog.LevelDebug)
 			desk := newTestDesk()
 			w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
 			if tt.wantOK {
@@ -427,8 +425,9 @@ func TestTLSModes(t *testing.T) {
 				}
 				return
 			}
-			eventually(t, 5*time.Second, func() bool { return w.Stats().Errors >= 2 },
-				func() string { return "expected repeated TLS failures" })
+			testutil.Eventually(t, "repeated TLS failures", 5*time.Second, func() (bool, error) {
+				return w.Stats().Errors >= 2, nil
+			})
 			if len(desk.snapshot()) != 0 {
 				t.Error("message taken in over an unverified connection")
 			}
@@ -448,13 +447,14 @@ func TestWrongPasswordRetriesAndStops(t *testing.T) {
 	opts.Password = "not-the-password-xyz"
 	opts.BackoffMin = 30 * time.Millisecond
 	opts.BackoffMax = 60 * time.Millisecond
-	logs := &logBuffer{}
-	opts.Logger = slogTo(logs)
+	logs := testutil.NewLogBuffer(t)
+	opts.Logger = logs.Logger(slog.LevelDebug)
 	desk := newTestDesk()
 	w, stop := runWatcher(t, opts, desk, newMemCheckpoints())
 
-	eventually(t, 5*time.Second, func() bool { return w.Stats().Errors >= 3 },
-		func() string { return "expected three failed attempts:\n" + logs.String() })
+	testutil.Eventually(t, "three failed attempts", 5*time.Second, func() (bool, error) {
+		return w.Stats().Errors >= 3, nil
+	})
 	start := time.Now()
 	stop()
 	if d := time.Since(start); d > time.Second {
@@ -530,16 +530,17 @@ func TestSilentServerTimesOut(t *testing.T) {
 			heldMu.Unlock()
 		}
 	}()
-	logs := &logBuffer{}
+	logs := testutil.NewLogBuffer(t)
 	opts := Options{
 		Addr: ln.Addr().String(), Security: SecurityNone, Username: testUser, Password: testPassword,
 		Mailbox: "INBOX", ProcessedMailbox: processedBox, QuarantineMailbox: quarantineBx,
 		DialTimeout: 100 * time.Millisecond, BackoffMin: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond,
-		Parse: testParse, Logger: slogTo(logs),
+		Parse: testParse, Logger: logs.Logger(slog.LevelDebug),
 	}
 	w, stop := runWatcher(t, opts, newTestDesk(), newMemCheckpoints())
-	eventually(t, 3*time.Second, func() bool { return w.Stats().Errors >= 2 },
-		func() string { return "no timeouts reported:\n" + logs.String() })
+	testutil.Eventually(t, "two timeouts", 3*time.Second, func() (bool, error) {
+		return w.Stats().Errors >= 2, nil
+	})
 	stop()
 	if !strings.Contains(logs.String(), "greeting: no answer within 100ms") {
 		t.Errorf("log does not explain the timeout:\n%s", logs.String())
@@ -598,8 +599,6 @@ func TestBatchHandlerKeepsOrderAndRetries(t *testing.T) {
 	if len(sizes) == 0 || slices.Max(sizes) < 2 {
 		t.Errorf("batch sizes %v: the batch path was not used", sizes)
 	}
-	eventually(t, 2*time.Second, func() bool { m, _ := ts.status(processedBox); return m == 40 },
-		func() string { m, _ := ts.status(processedBox); return fmt.Sprintf("processed has %d", m) })
-	eventually(t, 2*time.Second, func() bool { _, l := cp.get(w.CheckpointKey()); return l == 40 },
-		func() string { _, l := cp.get(w.CheckpointKey()); return fmt.Sprintf("checkpoint last uid %d", l) })
+	ts.mailboxHolds(t, processedBox, 40, 2*time.Second)
+	checkpointAt(t, w, cp, 40)
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -17,23 +16,14 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 const (
 	smtpUser = "sportel@kultura.example.gov"
 	smtpPass = "smtp-pass-9"
 )
-
-func testTLS(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	server, client, err := devserver.SelfSignedTLS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return server, client
-}
 
 // received is one mail the test server accepted.
 type received struct {
@@ -402,7 +392,7 @@ func TestAttachmentsRoundTrip(t *testing.T) {
 }
 
 func TestSendMail(t *testing.T) {
-	serverTLS, clientTLS := testTLS(t)
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
 		name     string
 		implicit bool
@@ -427,7 +417,7 @@ func TestSendMail(t *testing.T) {
 			opts.TLSConfig = clientTLS
 			opts.HelloName = "sportel.kultura.example.gov"
 			opts.LoopID = "dkp@kultura.example.gov"
-			opts.Logger = slog.New(slog.DiscardHandler)
+			opts.Logger = testutil.DiscardLogger()
 			mlr, err := New(opts)
 			if err != nil {
 				t.Fatal(err)
@@ -458,13 +448,13 @@ func TestSendMail(t *testing.T) {
 // Mails sent one after another share a logged-in connection; one that the
 // server closed meanwhile is replaced without losing the mail.
 func TestSendMailReusesConnection(t *testing.T) {
-	serverTLS, clientTLS := testTLS(t)
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	be := &backend{requireAuth: true}
 	// Implicit TLS: go-smtp starts a session per connection (STARTTLS would
 	// start a second one on the same connection).
 	addr := startSMTP(t, be, serverTLS, true)
 	mlr, err := New(Options{Addr: addr, Security: SecurityTLS, Username: smtpUser, Password: smtpPass,
-		TLSConfig: clientTLS, Logger: slog.New(slog.DiscardHandler)})
+		TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,7 +480,7 @@ func TestSendMailReusesConnection(t *testing.T) {
 }
 
 func TestSendMailErrors(t *testing.T) {
-	serverTLS, clientTLS := testTLS(t)
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
 		name          string
 		rcptReply     *smtp.SMTPError
@@ -510,7 +500,7 @@ func TestSendMailErrors(t *testing.T) {
 			mlr, err := New(Options{
 				Addr: startSMTP(t, be, serverTLS, false), Security: SecurityStartTLS,
 				Username: smtpUser, Password: tt.password, TLSConfig: clientTLS,
-				Logger: slog.New(slog.DiscardHandler),
+				Logger: testutil.DiscardLogger(),
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -570,7 +560,7 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, ctx := tt.setup(t)
-			mlr, err := New(Options{Addr: addr, Security: SecurityNone, Logger: slog.New(slog.DiscardHandler)})
+			mlr, err := New(Options{Addr: addr, Security: SecurityNone, Logger: testutil.DiscardLogger()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,8 +12,9 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 	"sportel/mailer"
 	"sportel/outbox"
 	"sportel/store"
@@ -99,7 +99,7 @@ func (f *fixture) job(id int64) inquiry.Job {
 
 func (f *fixture) outbox(mail outbox.MailSender, chat outbox.ChatSender) *outbox.Outbox {
 	ob := outbox.New(f.store, mail, chat, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute},
-		slog.New(slog.DiscardHandler))
+		testutil.DiscardLogger())
 	ob.SetClock(func() time.Time { return f.now })
 	return ob
 }
@@ -283,17 +283,9 @@ func TestChatFailures(t *testing.T) {
 func TestRunSendsOnPoke(t *testing.T) {
 	f := newFixture(t)
 	sent := make(chan inquiry.Job, 1)
-	ob := outbox.New(f.store, nil, &chatRecorder{}, outbox.Config{Poll: time.Hour}, slog.New(slog.DiscardHandler))
+	ob := outbox.New(f.store, nil, &chatRecorder{}, outbox.Config{Poll: time.Hour}, testutil.DiscardLogger())
 	ob.Sent = func(j inquiry.Job) { sent <- j }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ob.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
+	testutil.RunBackground(t, "Run", 10*time.Second, ob.Run)
 	f.now = time.Now()
 	id := f.addChat(inquiry.JobAck, "tg:777", 777)
 	ob.Poke()

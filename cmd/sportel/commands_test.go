@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"sportel/app"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
 // runCmd runs sportel with args as main would, returning exit code and output.
@@ -158,7 +158,7 @@ func TestTicketsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	a, err := app.Open(ctx, cfg, quietLogger())
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +210,6 @@ func TestTicketsCommands(t *testing.T) {
 		}
 	}
 }
-
-func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestDemo(t *testing.T) {
 	var out bytes.Buffer

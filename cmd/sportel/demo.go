@@ -17,8 +17,8 @@ import (
 
 	"sportel/app"
 	"sportel/config"
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/store"
 )
 

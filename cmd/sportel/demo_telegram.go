@@ -9,8 +9,8 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/devserver"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/store"
 )
 

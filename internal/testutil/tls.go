@@ -1,7 +1,6 @@
-package devserver
+package testutil
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,15 +10,25 @@ import (
 	"fmt"
 	"math/big"
 	"net"
-	"sync"
+	"testing"
 	"time"
 )
 
 // SelfSignedTLS makes a certificate for 127.0.0.1 and localhost, valid for
 // an hour, and returns a server config with it and a client config that
 // trusts it through RootCAs, so tests verify TLS for real instead of
-// switching verification off.
-func SelfSignedTLS() (server, client *tls.Config, err error) {
+// switching verification off. The certificate is its own CA, so its DER
+// (server.Certificates[0].Certificate[0]) also serves as a CA file.
+func SelfSignedTLS(tb testing.TB) (server, client *tls.Config) {
+	tb.Helper()
+	server, client, err := selfSigned()
+	if err != nil {
+		tb.Fatalf("self-signed TLS: %v", err)
+	}
+	return server, client
+}
+
+func selfSigned() (server, client *tls.Config, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate key: %w", err)
@@ -53,23 +62,4 @@ func SelfSignedTLS() (server, client *tls.Config, err error) {
 	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}
 	client = &tls.Config{RootCAs: pool}
 	return server, client, nil
-}
-
-// LogBuffer is a concurrency-safe sink for a test's slog output, shown when
-// the test fails.
-type LogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *LogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *LogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }

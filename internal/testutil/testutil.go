@@ -1,0 +1,118 @@
+// Package testutil holds the helpers Sportel's tests share: waiting for a
+// condition, running a part of the daemon in the background, self-signed
+// TLS, and log capture. It is imported by _test files only.
+package testutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ErrGaveUp is what Poll returns when the condition did not hold in time.
+var ErrGaveUp = errors.New("gave up waiting")
+
+// pollMax is the longest pause between two checks of a condition. Checks
+// start a millisecond apart, so a condition that holds soon is seen soon.
+const pollMax = 20 * time.Millisecond
+
+// Poll calls cond until it reports done, returns an error, or limit passes.
+// It returns nil when cond held, cond's error, or ErrGaveUp (wrapped) when
+// time ran out. cond is called at least once, and once more after limit.
+func Poll(limit time.Duration, cond func() (bool, error)) error {
+	deadline := time.Now().Add(limit)
+	pause := time.Millisecond
+	for {
+		// Read the clock before cond: a cond that runs past the deadline
+		// still gets its answer counted.
+		late := time.Now().After(deadline)
+		done, err := cond()
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		if late {
+			return fmt.Errorf("%w after %s", ErrGaveUp, limit)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, pollMax)
+	}
+}
+
+// Eventually waits until cond reports done. It fails tb at once when cond
+// returns an error, and when limit passes first; what names the awaited
+// state in the failure message.
+func Eventually(tb testing.TB, what string, limit time.Duration, cond func() (bool, error)) {
+	tb.Helper()
+	if err := Poll(limit, cond); err != nil {
+		tb.Fatalf("wait for %s: %v", what, err)
+	}
+}
+
+// RunBackground runs fn in its own goroutine until the returned stop is
+// called. stop cancels fn's context and waits at most limit for fn to
+// return; it fails tb when fn returned an error or did not return in time.
+// stop may be called more than once, and runs at cleanup if the test did
+// not call it, so nothing outlives the test unnoticed.
+func RunBackground(tb testing.TB, name string, limit time.Duration, fn func(context.Context) error) (stop func()) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	var once sync.Once
+	stop = func() {
+		tb.Helper()
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					tb.Errorf("%s returned %v, want nil after cancel", name, err)
+				}
+			case <-time.After(limit):
+				tb.Errorf("%s did not return within %s of cancel", name, limit)
+			}
+		})
+	}
+	tb.Cleanup(stop)
+	return stop
+}
+
+// Await runs fn, which is expected to return on its own, and returns its
+// error. If fn has not returned within limit, Await cancels fn's context
+// and fails tb.
+func Await(tb testing.TB, what string, limit time.Duration, fn func(context.Context) error) error {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-timer.C:
+		cancel()
+		tb.Fatalf("%s did not return within %s", what, limit)
+		return nil
+	}
+}
+
+// FreeAddr returns a loopback host:port that nobody listens on at the
+// moment, for a server the test starts later.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("find a free port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
