@@ -21,6 +21,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sportel/inquiry"
@@ -44,7 +45,6 @@ type ChatSender interface {
 type JobStore interface {
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
 	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
-	HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error)
 	FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error)
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
@@ -108,6 +108,8 @@ type Outbox struct {
 	now   func() time.Time
 	wake  chan struct{}
 	held  heldJobs
+	// sendTime is the running average duration of a send, in nanoseconds.
+	sendTime atomic.Int64
 	// Sent, when set, is called after each successful send (the demo prints
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
@@ -135,7 +137,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		log:   log,
 		now:   time.Now,
 		wake:  make(chan struct{}, 1),
-		held:  heldJobs{ids: make(map[int64]bool)},
+		held:  heldJobs{until: make(map[int64]time.Time)},
 	}
 }
 
@@ -169,79 +171,106 @@ func retryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// heldJobs are the jobs this outbox has claimed and not yet settled: their
-// leases are renewed together, and a job whose renewal failed is not sent.
+// heldJobs are the jobs this outbox has claimed and not yet settled, each
+// with the time its lease is known to run until. Leases are exclusive, so
+// while that time is ahead no other worker can have the job; the renewals
+// push it forward, and a job whose renewal was refused is not sent.
 type heldJobs struct {
-	mu  sync.Mutex
-	ids map[int64]bool // id → lease still ours
+	mu    sync.Mutex
+	until map[int64]time.Time // zero: the lease is no longer ours
 }
 
-func (h *heldJobs) add(jobs []inquiry.Job) {
+func (h *heldJobs) add(jobs []inquiry.Job, until time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, j := range jobs {
-		h.ids[j.ID] = true
+		h.until[j.ID] = until
 	}
 }
 
 func (h *heldJobs) remove(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.ids, id)
+	delete(h.until, id)
 }
 
-func (h *heldJobs) list() []int64 {
+// ours lists the held jobs whose lease is still ours.
+func (h *heldJobs) ours() []int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make([]int64, 0, len(h.ids))
-	for id, ours := range h.ids {
-		if ours {
+	out := make([]int64, 0, len(h.until))
+	for id, until := range h.until {
+		if !until.IsZero() {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func (h *heldJobs) lose(ids []int64) {
+// renewed records a renewal of ids to until, except those lost.
+func (h *heldJobs) renewed(ids, lost []int64, until time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, id := range ids {
-		if _, ok := h.ids[id]; ok {
-			h.ids[id] = false
+		if _, ok := h.until[id]; ok {
+			h.until[id] = until
+		}
+	}
+	for _, id := range lost {
+		if _, ok := h.until[id]; ok {
+			h.until[id] = time.Time{}
 		}
 	}
 }
 
-func (h *heldJobs) ours(id int64) bool {
+func (h *heldJobs) leaseUntil(id int64) time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.ids[id]
+	return h.until[id]
 }
 
 // Run sends jobs until ctx is done. Jobs handed to a worker when ctx ends
 // are still sent (each within SendTimeout); claimed jobs not yet handed on
 // are released, so a restart sends them at once.
 func (o *Outbox) Run(ctx context.Context) error {
-	// slots bound what is claimed to what the workers are about to send:
-	// one job each in hand and one waiting.
-	slots := make(chan struct{}, 2*o.cfg.Workers)
-	jobs := make(chan inquiry.Job, 2*o.cfg.Workers)
-	sent := make(chan sentJob, 2*o.cfg.Workers)
-	settled := func(id int64) {
-		o.held.remove(id)
+	// slots bound what is claimed to what the workers will send shortly: a
+	// claim is a write, so claiming several at once keeps a backlog moving,
+	// and every held job's lease is renewed, so a queued one never goes
+	// stale and is never claimed twice.
+	slots := make(chan struct{}, claimPerWorker*o.cfg.Workers)
+	jobs := make(chan inquiry.Job, cap(slots))
+	sent := make(chan sentJob, cap(slots))
+	freed := make(chan struct{}, 1)
+	release := func() {
 		<-slots
+		select {
+		case freed <- struct{}{}:
+		default:
+		}
 	}
 	var workers, helpers sync.WaitGroup
-	helpers.Go(func() { o.finishLoop(sent, settled) })
+	helpers.Go(func() { o.finishLoop(sent) })
 	renewCtx, stopRenewing := context.WithCancel(context.Background())
 	helpers.Go(func() { o.renewLoop(renewCtx) })
 	for range o.cfg.Workers {
 		workers.Go(func() {
 			for j := range jobs {
-				if s, ok := o.send(j); ok {
-					sent <- s
+				if ctx.Err() != nil {
+					// Stopping: a job not started yet is released, so a
+					// restart sends it at once; sends under way finish.
+					o.release(j)
+					o.held.remove(j.ID)
+					release()
+					continue
+				}
+				start := time.Now()
+				s, ok := o.send(j)
+				o.timeSend(time.Since(start))
+				release()
+				if ok {
+					sent <- s // held until its completion is recorded
 				} else {
-					settled(j.ID)
+					o.held.remove(j.ID)
 				}
 			}
 		})
@@ -255,27 +284,16 @@ func (o *Outbox) Run(ctx context.Context) error {
 		helpers.Wait()
 	}()
 	for {
-		// Wait for a free slot, then take every free slot there is.
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
+		n, ok := o.takeSlots(ctx, slots, jobs, freed)
+		if !ok {
 			return nil
 		}
-		n := 1
-	more:
-		for n < cap(slots) {
-			select {
-			case slots <- struct{}{}:
-				n++
-			default:
-				break more
-			}
-		}
-		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, n)
+		now := o.now()
+		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, n)
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
-		o.held.add(claimed)
+		o.held.add(claimed, now.Add(o.cfg.Lease))
 		for range n - len(claimed) {
 			<-slots
 		}
@@ -285,7 +303,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				// Claimed but not started: release so a restart sends at once.
 				o.release(j)
-				settled(j.ID)
+				o.held.remove(j.ID)
+				release()
 			}
 		}
 		if ctx.Err() != nil {
@@ -322,8 +341,68 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
+// takeSlots waits until a claim is worth its write: when half of what the
+// outbox may hold is free, or the workers have run out of queued jobs. It
+// takes the free slots and returns how many; ok is false when ctx ended.
+func (o *Outbox) takeSlots(ctx context.Context, slots chan struct{}, queued chan inquiry.Job, freed <-chan struct{}) (n int, ok bool) {
+	for {
+		limit := o.queueLimit()
+		for len(slots) < limit {
+			select {
+			case slots <- struct{}{}:
+				n++
+				continue
+			default:
+			}
+			break
+		}
+		if n > 0 && (n >= limit/2 || len(queued) == 0) {
+			return n, true
+		}
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			for range n {
+				<-slots
+			}
+			return 0, false
+		}
+	}
+}
+
 // claimGather is how long the outbox lets jobs gather while mail arrives.
 const claimGather = 5 * time.Millisecond
+
+// claimPerWorker bounds the jobs claimed per worker at once, and
+// claimHorizon how far ahead the outbox claims: about what its workers
+// send in that time, judged by how long sends have been taking. A fast
+// relay gets claims large enough to keep a backlog moving; a slow one gets
+// only what is about to be sent.
+const (
+	claimPerWorker = 32
+	claimHorizon   = time.Second
+)
+
+// queueLimit is how many jobs the outbox holds at once (queued and being
+// sent): what the workers are expected to send within claimHorizon.
+func (o *Outbox) queueLimit() int {
+	lo, hi := o.cfg.Workers, o.cfg.Workers*claimPerWorker
+	avg := time.Duration(o.sendTime.Load())
+	if avg <= 0 {
+		return 2 * lo // no sends timed yet: start small
+	}
+	return min(max(o.cfg.Workers*int(claimHorizon/avg), lo), hi)
+}
+
+// timeSend folds one send's duration into the running average.
+func (o *Outbox) timeSend(d time.Duration) {
+	old := o.sendTime.Load()
+	if old == 0 {
+		o.sendTime.Store(int64(d))
+		return
+	}
+	o.sendTime.Store(old - old/8 + int64(d)/8)
+}
 
 // renewLoop renews the leases of every held job each third of a lease,
 // until ctx ends.
@@ -336,29 +415,37 @@ func (o *Outbox) renewLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		ids := o.held.list()
+		ids := o.held.ours()
 		if len(ids) == 0 {
 			continue
 		}
-		rctx, cancel := context.WithTimeout(context.Background(), o.cfg.Lease/3)
-		lost, err := o.jobs.RenewLeases(rctx, o.owner, ids, o.now().Add(o.cfg.Lease))
-		cancel()
-		if err != nil {
-			// The leases may run out; the check before each send keeps a
-			// job another worker took from being sent twice.
-			o.log.Warn("renew job leases", "jobs", len(ids), "err", err)
-			continue
-		}
-		if len(lost) > 0 {
-			o.held.lose(lost)
-			o.log.Warn("job leases lost to another worker; they will not be sent here", "jobs", lost)
-		}
+		o.renew(ids)
 	}
+}
+
+// renew extends the leases on ids by one lease term. It reports whether
+// every one of them is still ours.
+func (o *Outbox) renew(ids []int64) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.Lease/3)
+	defer cancel()
+	until := o.now().Add(o.cfg.Lease)
+	lost, err := o.jobs.RenewLeases(ctx, o.owner, ids, until)
+	if err != nil {
+		// The leases may run out; a job is only sent while its known lease
+		// is ahead, so one that another worker took is never sent twice.
+		o.log.Warn("renew job leases", "jobs", len(ids), "err", err)
+		return false
+	}
+	o.held.renewed(ids, lost, until)
+	if len(lost) > 0 {
+		o.log.Warn("job leases lost to another worker; they will not be sent here", "jobs", lost)
+	}
+	return len(lost) == 0
 }
 
 // finishLoop records sent jobs as done, as many per transaction as have
 // arrived together: each completion is committed as soon as it can be.
-func (o *Outbox) finishLoop(sent <-chan sentJob, settled func(int64)) {
+func (o *Outbox) finishLoop(sent <-chan sentJob) {
 	for s := range sent {
 		batch := []sentJob{s}
 	more:
@@ -375,7 +462,7 @@ func (o *Outbox) finishLoop(sent <-chan sentJob, settled func(int64)) {
 		}
 		o.finish(batch)
 		for _, s := range batch {
-			settled(s.job.ID)
+			o.held.remove(s.job.ID)
 		}
 	}
 }
@@ -384,14 +471,15 @@ func (o *Outbox) finishLoop(sent <-chan sentJob, settled func(int64)) {
 // use it to run the outbox to completion.
 func (o *Outbox) Drain(ctx context.Context) error {
 	for {
-		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, o.now(), o.cfg.Lease, 64)
+		now := o.now()
+		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, 64)
 		if err != nil {
 			return fmt.Errorf("claim jobs: %w", err)
 		}
 		if len(claimed) == 0 {
 			return nil
 		}
-		o.held.add(claimed)
+		o.held.add(claimed, now.Add(o.cfg.Lease))
 		var batch []sentJob
 		for _, j := range claimed {
 			if s, ok := o.send(j); ok {
@@ -476,17 +564,15 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
 	log := o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
-	if !o.held.ours(j.ID) {
-		log.Warn("job lease lost before sending; left to its new owner")
-		return sentJob{}, false
+	// Send only under a lease known to be ours for a while yet; one near
+	// its end is renewed first (nobody else can hold a job while our lease
+	// on it runs, so no store round trip is needed before then).
+	until := o.held.leaseUntil(j.ID)
+	if !until.IsZero() && until.Sub(o.now()) < o.cfg.Lease/3 && o.renew([]int64{j.ID}) {
+		until = o.held.leaseUntil(j.ID)
 	}
-	switch held, err := o.jobs.HoldsLease(ctx, o.owner, j.ID, o.now()); {
-	case err != nil:
-		// Unsure: sending could duplicate, waiting costs one lease.
-		log.Warn("check job lease before sending; left for later", "err", err)
-		return sentJob{}, false
-	case !held:
-		log.Warn("job lease lost before sending; left to its new owner")
+	if until.Sub(o.now()) < o.cfg.Lease/3 {
+		log.Warn("job lease lost or about to run out before sending; left to the next claim")
 		return sentJob{}, false
 	}
 	ref, err := o.deliver(ctx, j)

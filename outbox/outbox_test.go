@@ -298,3 +298,45 @@ func TestRunSendsOnPoke(t *testing.T) {
 		t.Fatal("the poked job was not sent (poll is an hour)")
 	}
 }
+
+// A slow relay and a backlog larger than the workers: every job is sent
+// exactly once. The outbox claims about what it will send soon, renews the
+// leases of what it holds, and never lets a queued job's lease lapse into a
+// second claim (which, with a lease shorter than the queue's wait, used to
+// send the same mail twice).
+func TestSlowRelaySendsEachJobOnce(t *testing.T) {
+	f := newFixture(t)
+	f.now = time.Now()
+	srv, m := smtpServer(t)
+	const perRecipient = 400 * time.Millisecond
+	srv.SetReject(func(string) error { time.Sleep(perRecipient); return nil })
+	const jobs = 24
+	for i := range jobs {
+		f.addMail(fmt.Sprintf("c%d@example.net", i), fmt.Sprintf("sportel.ack.slow%d@mkrs.example", i))
+	}
+	// Two workers need about 24 × 0.4 s / 2 ≈ 5 s: longer than the lease.
+	ob := outbox.New(f.store, m, nil, outbox.Config{Workers: 2, Lease: outbox.MinLease, Poll: 50 * time.Millisecond}, testutil.DiscardLogger())
+	testutil.RunBackground(t, "Run", 30*time.Second, ob.Run)
+	testutil.Eventually(t, "every job sent and recorded", 30*time.Second, func() (bool, error) {
+		done, err := f.store.ListJobs(context.Background(), inquiry.JobDone, 0)
+		return len(done) == jobs, err
+	})
+	seen := map[string]int{}
+	for _, mail := range srv.Mails() {
+		for _, line := range strings.Split(string(mail.Data), "\r\n") {
+			if id, ok := strings.CutPrefix(line, "Message-Id: "); ok {
+				seen[id]++
+			} else if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
+				seen[id]++
+			}
+		}
+	}
+	if len(seen) != jobs {
+		t.Fatalf("%d distinct Message-IDs on the wire, want %d", len(seen), jobs)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s sent %d times", id, n)
+		}
+	}
+}

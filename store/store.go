@@ -87,9 +87,6 @@ type Jobs interface {
 	// write; it returns the ids owner no longer holds (another worker took
 	// them, or they ended), which owner must not send.
 	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
-	// HoldsLease reports whether owner holds job id's lease at now: the
-	// check a worker makes just before it sends. It is a read.
-	HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error)
 	// ReleaseClaims frees every pending job claimed by anyone but keep, so
 	// those jobs are due at once. Only for a store that one process owns
 	// (SQLite under its instance lock), where every other owner is gone.

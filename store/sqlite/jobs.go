@@ -228,19 +228,6 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 	return lost, nil
 }
 
-// HoldsLease reports whether owner holds job id's lease at now.
-func (s *Store) HoldsLease(ctx context.Context, owner string, id int64, now time.Time) (bool, error) {
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending' AND lease_until > $3`, id, owner, formatTime(now)).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("check lease of job %d for %s: %w", id, owner, err)
-	}
-	return n == 1, nil
-}
-
 // ReleaseClaims frees the claims on pending jobs held by anyone but keep.
 func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 	ctx, cancel := s.callCtx(ctx)
