@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sportel/internal/testutil"
+)
+
+// BenchmarkRestartAfterKill runs the built binary on a backlog whose sends
+// are slow enough to be in flight, kills it with SIGKILL in the middle of
+// sending three times, and measures what the issue asks of a crash: the time
+// from the restart to the first send (the jobs the killed process had
+// claimed are free at once, not after their lease) and how many mails went
+// out twice per kill (at most what was in flight: the number of workers).
+func BenchmarkRestartAfterKill(b *testing.B) {
+	const backlog, kills = 60, 3
+	const perRecipient = 15 * time.Millisecond
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "sportel")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/sportel").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var firstSend []time.Duration
+	var resends []float64
+	for i := range b.N {
+		s := newMemStack(b)
+		s.smtp.SetReject(func(string) error { time.Sleep(perRecipient); return nil })
+		imapSrv := s.box.(memServer)
+		cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
+		// A long lease: only freeing the dead run's claims at start can
+		// explain a fast first send.
+		cfgText := strings.Replace(fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN),
+			"lease: 3s", "lease: 2m", 1)
+		if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		start := func() (*exec.Cmd, *testutil.LogBuffer) {
+			var logs testutil.LogBuffer
+			cmd := exec.Command(bin, "run", "--config", cfgPath)
+			cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
+			cmd.Stdout, cmd.Stderr = &logs, &logs
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+			return cmd, &logs
+		}
+		for k := range backlog {
+			s.append(benchMail(fmt.Sprintf("kill%d", i), k))
+		}
+		cmd, logs := start()
+		want := 2 * backlog // an acknowledgement and a notification each
+		for kill := range kills {
+			// Kill while sending: some mails out, more claimed and in flight.
+			threshold := s.smtp.Count() + 10 + kill
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if err := s.smtp.WaitCount(ctx, threshold); err != nil {
+				cancel()
+				b.Fatalf("before kill %d: %v\n%s", kill+1, err, logs.String())
+			}
+			cancel()
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				b.Fatal(err)
+			}
+			_ = cmd.Wait()
+			sentBefore := s.smtp.Count()
+			restart := time.Now()
+			cmd, logs = start()
+			ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+			if err := s.smtp.WaitCount(ctx, sentBefore+1); err != nil {
+				cancel()
+				b.Fatalf("after restart %d: %v\n%s", kill+1, err, logs.String())
+			}
+			cancel()
+			firstSend = append(firstSend, time.Since(restart))
+		}
+		testutil.Eventually(b, "every mail sent", 2*time.Minute, func() (bool, error) {
+			return len(distinctMessageIDs(b, s)) >= want, nil
+		})
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		ids := distinctMessageIDs(b, s)
+		if len(ids) != want {
+			b.Errorf("%d distinct Message-IDs, want %d", len(ids), want)
+		}
+		dups := 0
+		for _, n := range ids {
+			dups += n - 1
+		}
+		resends = append(resends, float64(dups)/kills)
+	}
+	slices.Sort(firstSend)
+	b.ReportMetric(float64(firstSend[len(firstSend)-1].Milliseconds()), "max_restart_to_send_ms")
+	b.ReportMetric(float64(firstSend[len(firstSend)/2].Milliseconds()), "p50_restart_to_send_ms")
+	b.ReportMetric(slices.Max(resends), "resends_per_kill")
+	b.ReportMetric(0, "ns/op")
+}
+
+// distinctMessageIDs counts each Message-ID the SMTP server received.
+func distinctMessageIDs(tb testing.TB, s *stack) map[string]int {
+	ids := map[string]int{}
+	for _, m := range s.smtp.Mails() {
+		ids[parseWire(tb, m).messageID]++
+	}
+	return ids
+}
