@@ -45,6 +45,10 @@ type Config struct {
 	// AckPer10Min and AckPerDay cap acknowledgements to one address.
 	AckPer10Min int
 	AckPerDay   int
+	// NotifyQuiet coalesces an officer's notifications about one ticket:
+	// messages within it of the last notification go into one digest sent
+	// when it ends (0: every message notifies at once).
+	NotifyQuiet time.Duration
 	// NotifyAttachmentsMaxBytes caps the attachments copied into an
 	// officer's notification; the rest are listed by name and size.
 	NotifyAttachmentsMaxBytes int64
