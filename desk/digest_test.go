@@ -60,7 +60,7 @@ func TestFollowUpNotificationsAreCoalesced(t *testing.T) {
 		{"a burst within the interval", 60, time.Second, 2},
 		{"a burst all at once", 60, 0, 2},
 		{"a chat that never pauses", 60, 5 * time.Second, 4}, // 5 minutes: one per 2 minutes
-		{"replies far apart", 3, 10 * time.Minute, 4},         // each notifies at once
+		{"replies far apart", 3, 10 * time.Minute, 4},        // each notifies at once
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
