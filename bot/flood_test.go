@@ -120,7 +120,10 @@ func TestOfficerReplyToTelegramDigestIsRelayed(t *testing.T) {
 func BenchmarkTelegramFlood(b *testing.B) {
 	for _, n := range []int{200, 1600} {
 		b.Run(fmt.Sprintf("msgs=%d", n), func(b *testing.B) {
-			f := newFixture(b, setup{opts: func(o *bot.Options) { o.FloodMessages = 1 << 20 }})
+			f := newFixture(b, setup{
+				opts:    func(o *bot.Options) { o.FloodMessages = 1 << 20 },
+				deskCfg: func(c *desk.Config) { c.NotifyQuiet = 2 * time.Minute }, // the default
+			})
 			defer testutil.RunBackground(b, "outbox", stopLimit, f.outbox.Run)()
 			var total time.Duration
 			for i := range b.N {
