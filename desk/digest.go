@@ -48,6 +48,10 @@ func (d *Desk) coalesceFollowUp(tx store.Tx, t *inquiry.Ticket, officer inquiry.
 	if !due.After(now) {
 		due = due.Add(quiet)
 	}
+	if limit := now.Add(quiet); due.After(limit) {
+		// The last one waits on a retry: this news need not wait as long.
+		due = limit
+	}
 	pending, err := tx.PendingJobs(t.ID, inquiry.JobNotify, officer.ID)
 	if err != nil {
 		return false, err
@@ -159,14 +163,14 @@ func (d *Desk) renderDigest(j *inquiry.Job, t *inquiry.Ticket, officer inquiry.O
 	}
 	if target.chat != 0 {
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s: %d mesazhe të reja nga qytetari\n", t.Number, dg.Count)
+		fmt.Fprintf(&b, "%s: %s nga qytetari\n", t.Number, newMessages(dg.Count))
 		writeTicketFacts(&b, t, officer)
 		b.WriteString(list.String())
 		j.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: b.String(), Ticket: t.Number, Actions: officerActions}
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Qytetari ka shkruar %d mesazhe të reja për tiketën %s.\n\n", dg.Count, t.Number)
+	fmt.Fprintf(&b, "Qytetari ka shkruar %s për tiketën %s.\n\n", newMessages(dg.Count), t.Number)
 	writeTicketFacts(&b, t, officer)
 	b.WriteString("\nPër t'iu përgjigjur qytetarit, përgjigjuni këtij emaili: përgjigja juaj i dërgohet qytetarit nga adresa publike.\n")
 	b.WriteString("Shtojcat ruhen në tiketë.\n")
@@ -177,8 +181,16 @@ func (d *Desk) renderDigest(j *inquiry.Job, t *inquiry.Ticket, officer inquiry.O
 	mail.From = d.cfg.Mailbox
 	mail.To = []inquiry.Address{{Name: officer.Name, Address: officer.Email}}
 	mail.ReplyTo = &mailbox
-	mail.Subject = fmt.Sprintf("[%s] %d mesazhe të reja: %s", t.Number, dg.Count, oneLine(t.Subject, 80))
+	mail.Subject = fmt.Sprintf("[%s] %s: %s", t.Number, newMessages(dg.Count), oneLine(t.Subject, 80))
 	mail.AutoReplied = true
 	mail.Headers = map[string]string{"X-Sportel-Ticket": t.Number}
 	mail.Text = b.String()
+}
+
+// newMessages is "n new messages" in Albanian, singular for one.
+func newMessages(n int) string {
+	if n == 1 {
+		return "1 mesazh i ri"
+	}
+	return fmt.Sprintf("%d mesazhe të reja", n)
 }
