@@ -4,7 +4,8 @@
 // same transaction (the outbox package sends them). Its work is split by job:
 // intake.go decides what a message is, setaside.go keeps what makes no
 // ticket, replies.go joins answers and follow-ups to their tickets,
-// filing.go opens tickets, queue.go writes the sends, telegram.go holds what
+// filing.go opens tickets, queue.go writes the sends (digest.go coalesces
+// an officer's notifications about one ticket), telegram.go holds what
 // only chats need, and actions.go is what officers do.
 package desk
 

@@ -262,3 +262,60 @@ func TestDigestSurvivesCrash(t *testing.T) {
 		})
 	}
 }
+
+// lastTextClassifier keeps the text it was last asked to classify.
+type lastTextClassifier struct {
+	desk.Classifier
+	last string
+}
+
+func (c *lastTextClassifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
+	c.last = m.Text
+	return c.Classifier.Classify(ctx, m)
+}
+
+// A long Telegram conversation is reclassified on its last messages only,
+// so each message costs the same however many came before it.
+func TestTelegramReclassifiesOnABoundedWindow(t *testing.T) {
+	var cls *lastTextClassifier
+	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
+		cls = &lastTextClassifier{Classifier: c}
+		return cls
+	})
+	tests := []struct {
+		name       string
+		text       func(i int) string
+		messages   int
+		has, lacks []string
+		maxRunes   int
+	}{
+		{"many short messages: the last ten", func(i int) string { return fmt.Sprintf("Kur hapet muzeu? (%d)", i) }, 40,
+			[]string{"(30)", "(39)"}, []string{"(29)", "(0)"}, 4000},
+		{"long messages: at most 4,000 characters", func(i int) string { return fmt.Sprintf("(%d) ", i) + strings.Repeat("muzeu ", 300) }, 12,
+			[]string{"(11)", "(10)"}, []string{"(8)"}, 4000},
+	}
+	for k, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			chat := int64(9000 + k)
+			for i := range tt.messages {
+				f.now = f.now.Add(time.Second)
+				m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: fmt.Sprintf("tg:%d:%d", chat, i), ChatID: chat, UserID: chat,
+					ChatMsgID: i + 1, From: inquiry.Address{Name: "Arta"}, Text: tt.text(i)}
+				f.handle(m)
+			}
+			if n := len([]rune(cls.last)); n > tt.maxRunes {
+				t.Errorf("reclassified on %d characters, want at most %d", n, tt.maxRunes)
+			}
+			for _, w := range tt.has {
+				if !strings.Contains(cls.last, w) {
+					t.Errorf("the last reclassification lacks message %s", w)
+				}
+			}
+			for _, w := range tt.lacks {
+				if strings.Contains(cls.last, w) {
+					t.Errorf("the last reclassification still reads message %s", w)
+				}
+			}
+		})
+	}
+}

@@ -109,11 +109,12 @@ func (d *Desk) combinedMessage(tx store.Tx, t inquiry.Ticket, m *inquiry.Message
 	}
 	parts := []string{m.Text}
 	budget := reclassifyRunes - utf8.RuneCountInString(m.Text)
-	for i := len(entries) - 1; i >= 0 && budget > 0; i-- {
+	for i := len(entries) - 1; i >= 0 && budget > 1; i-- {
 		text := strings.TrimSpace(entries[i].Text)
 		if text == "" {
 			continue
 		}
+		budget-- // the line break before what follows
 		if r := []rune(text); len(r) > budget {
 			text = string(r[len(r)-budget:]) // keep the end, nearest m
 		}
