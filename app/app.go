@@ -165,6 +165,7 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		ReopenDays:                cfg.Tickets.ReopenDays,
 		AckPer10Min:               cfg.Tickets.AckLimit.Per10Minutes,
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,
+		NotifyQuiet:               cfg.Tickets.NotifyQuiet,
 		NotifyAttachmentsMaxBytes: cfg.Mail.NotifyAttachmentsMaxBytes,
 		Officers:                  cfg.Officers,
 		Templates:                 tmpl,

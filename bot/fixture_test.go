@@ -77,10 +77,12 @@ type fixture struct {
 }
 
 type setup struct {
-	opts  func(*bot.Options)
-	state func(bot.State) bot.State
-	desk  func(bot.Desk) bot.Desk
-	noRun bool
+	opts func(*bot.Options)
+	// deskCfg changes the desk's configuration.
+	deskCfg func(*desk.Config)
+	state   func(bot.State) bot.State
+	desk    func(bot.Desk) bot.Desk
+	noRun   bool
 	// zamiraNeverStarted leaves one officer who never pressed Start.
 	zamiraNeverStarted bool
 }
@@ -124,7 +126,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
 		{Officer: "zamira"},
 	})
-	d, err := desk.New(desk.Config{
+	deskCfg := desk.Config{
 		Mailbox:              inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "komunikimi@mkrs.example"},
 		Prefix:               "DKP",
 		DocumentDeadlineDays: 7,
@@ -134,7 +136,11 @@ func newFixture(t testing.TB, s setup) *fixture {
 		OfficersChatID:       officersChat,
 		TelegramJoinWindow:   30 * time.Minute,
 		BotUsername:          botName,
-	}, st, cls, router, f.log)
+	}
+	if s.deskCfg != nil {
+		s.deskCfg(&deskCfg)
+	}
+	d, err := desk.New(deskCfg, st, cls, router, f.log)
 	if err != nil {
 		t.Fatal(err)
 	}

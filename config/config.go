@@ -169,6 +169,10 @@ type TicketsConfig struct {
 	// TemplatesDir overrides the built-in acknowledgement templates.
 	TemplatesDir string         `yaml:"templates_dir"`
 	AckLimit     AckLimitConfig `yaml:"ack_limit"`
+	// NotifyQuiet coalesces officers' notifications: a ticket's further
+	// messages within this interval of a notification go into one digest,
+	// sent when the interval ends; 0 notifies every message.
+	NotifyQuiet time.Duration `yaml:"notify_quiet"`
 }
 
 // AckLimitConfig caps acknowledgements to one sender, so Sportel cannot be
@@ -273,6 +277,7 @@ func Default() Config {
 			ReopenDays:                  14,
 			ReviewThreshold:             0.6,
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
+			NotifyQuiet:                 2 * time.Minute,
 		},
 		Outbox: OutboxConfig{
 			Workers:     4,

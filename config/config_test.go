@@ -106,6 +106,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"tickets.review_threshold", cfg.Tickets.ReviewThreshold, 0.6},
 		{"tickets.templates_dir", cfg.Tickets.TemplatesDir, ""},
 		{"tickets.ack_limit", cfg.Tickets.AckLimit, AckLimitConfig{Per10Minutes: 3, PerDay: 10}},
+		{"tickets.notify_quiet", cfg.Tickets.NotifyQuiet, 2 * time.Minute},
 		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 30 * time.Second}},
 		{"mail.max_attachment_bytes", cfg.Mail.MaxAttachmentBytes, int64(10 << 20)},
 		{"mail.max_raw_bytes", cfg.Mail.MaxRawBytes, int64(25 << 20)},
@@ -277,13 +278,14 @@ func TestErrors(t *testing.T) {
 		{"secret with a literal default", map[string]string{"telegram": "telegram:\n  token: ${TG:-" + literalPass + "}\n"},
 			[]string{"telegram.token: secrets must not be written in the file"}},
 		{"ranges", map[string]string{
-			"tickets": "tickets:\n  document_request_deadline_days: 0\n  review_threshold: 1.5\n  ack_limit: {per_10_minutes: 5, per_day: 2}\n",
+			"tickets": "tickets:\n  document_request_deadline_days: 0\n  review_threshold: 1.5\n  ack_limit: {per_10_minutes: 5, per_day: 2}\n  notify_quiet: -1m\n",
 			"outbox":  "outbox:\n  backoff_min: 1m\n  backoff_max: 30s\n  lease: 2s\n",
 			"mail":    "mail:\n  max_attachment_bytes: 0\n",
 		}, []string{
 			"tickets.document_request_deadline_days: must be between 1 and 365, not 0",
 			"tickets.review_threshold: must be between 0 and 1",
 			"tickets.ack_limit.per_day: must be at least per_10_minutes (5)",
+			"tickets.notify_quiet: must be between 0 (off) and 24h, not -1m0s",
 			"outbox.backoff_max: must be at least backoff_min (1m0s)",
 			"outbox.lease: must be at least 3s",
 			"mail.max_attachment_bytes: must be between 1 byte and 1GiB",

@@ -369,6 +369,9 @@ func validateTickets(c checker, t *TicketsConfig) {
 			c.fail("tickets.templates_dir", "%s is not a directory", t.TemplatesDir)
 		}
 	}
+	if t.NotifyQuiet < 0 || t.NotifyQuiet > 24*time.Hour {
+		c.fail("tickets.notify_quiet", "must be between 0 (off) and 24h, not %s", t.NotifyQuiet)
+	}
 	c.intRange("tickets.ack_limit.per_10_minutes", t.AckLimit.Per10Minutes, 1, 1000)
 	c.intRange("tickets.ack_limit.per_day", t.AckLimit.PerDay, 1, 10000)
 	if t.AckLimit.PerDay < t.AckLimit.Per10Minutes {

@@ -4,7 +4,8 @@
 // same transaction (the outbox package sends them). Its work is split by job:
 // intake.go decides what a message is, setaside.go keeps what makes no
 // ticket, replies.go joins answers and follow-ups to their tickets,
-// filing.go opens tickets, queue.go writes the sends, telegram.go holds what
+// filing.go opens tickets, queue.go writes the sends (digest.go coalesces
+// an officer's notifications about one ticket), telegram.go holds what
 // only chats need, and actions.go is what officers do.
 package desk
 
@@ -45,6 +46,10 @@ type Config struct {
 	// AckPer10Min and AckPerDay cap acknowledgements to one address.
 	AckPer10Min int
 	AckPerDay   int
+	// NotifyQuiet coalesces an officer's notifications about one ticket:
+	// messages within it of the last notification go into one digest sent
+	// when it ends (0: every message notifies at once).
+	NotifyQuiet time.Duration
 	// NotifyAttachmentsMaxBytes caps the attachments copied into an
 	// officer's notification; the rest are listed by name and size.
 	NotifyAttachmentsMaxBytes int64

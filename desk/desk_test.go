@@ -36,7 +36,14 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, ni
 // newFixtureWith is newFixture with the classifier wrapped by wrap.
 func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sportel.db"))
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "sportel.db"), wrap, nil)
+}
+
+// newFixtureAt opens (or reopens, as a restarted process would) the store
+// at path; edit, when set, changes the desk's configuration.
+func newFixtureAt(t *testing.T, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +65,7 @@ func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := desk.New(desk.Config{
+	cfg := desk.Config{
 		Mailbox:                   inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "komunikimi@mkrs.example"},
 		Prefix:                    "DKP",
 		Location:                  loc,
@@ -68,7 +75,11 @@ func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *f
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, st, cls, router, testutil.DiscardLogger())
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	d, err := desk.New(cfg, st, cls, router, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,36 +65,31 @@ func (d *Desk) ackLimited(tx store.Tx, addr string, now time.Time) (string, erro
 	return "", nil
 }
 
-// queueNotifications tells the ticket's officer, by email and Telegram.
+// queueNotifications tells the ticket's officer, by email and Telegram,
+// about a new ticket or, followUp, about m on a ticket they have; a
+// follow-up soon after an earlier notification joins a digest instead
+// (coalesceFollowUp).
 func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, followUp bool, now time.Time) error {
 	officer, ok := d.officers[t.OfficerID]
 	if !ok {
 		return fmt.Errorf("notify: unknown officer %q", t.OfficerID)
 	}
-	if officer.Email != "" {
-		// The job's Message-ID is itself the thread reference: a reply to
-		// it finds the ticket and the officer it was sent to.
-		mail := d.notifyMail(t, officer, m, followUp, now)
-		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotify, Recipient: officer.ID, Mail: mail,
-			State: inquiry.JobPending, NextAt: now, CreatedAt: now}
-		if err := tx.AddJob(job); err != nil {
+	if followUp {
+		coalesced, err := d.coalesceFollowUp(tx, t, officer, m, now)
+		if err != nil || coalesced {
 			return err
 		}
 	}
-	if !d.cfg.NotifyByTelegram {
-		return nil
-	}
-	chats := []int64{}
-	if officer.TelegramUserID != 0 {
-		chats = append(chats, officer.TelegramUserID)
-	}
-	if d.cfg.OfficersChatID != 0 && !followUp {
-		chats = append(chats, d.cfg.OfficersChatID)
-	}
-	for _, chat := range chats {
+	for _, target := range d.notifyTargets(officer, followUp) {
 		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotify, Recipient: officer.ID,
-			Chat:  &inquiry.ChatMessage{ChatID: chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: officerActions},
 			State: inquiry.JobPending, NextAt: now, CreatedAt: now}
+		if target.chat == 0 {
+			// The job's Message-ID is itself the thread reference: a reply
+			// to it finds the ticket and the officer it was sent to.
+			job.Mail = d.notifyMail(t, officer, m, followUp, now)
+		} else {
+			job.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: officerActions}
+		}
 		if err := tx.AddJob(job); err != nil {
 			return err
 		}

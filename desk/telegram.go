@@ -3,8 +3,10 @@ package desk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 	"sportel/route"
@@ -14,7 +16,8 @@ import (
 // telegramIntake files a Telegram message. Messages in a chat within the
 // join window belong to the chat's open ticket: people write "Përshëndetje"
 // first and the request after it. Until an officer acts, the ticket is
-// reclassified on its whole text, so the greeting does not decide routing.
+// reclassified on its latest messages, so the greeting does not decide
+// routing; the window is bounded, so a flood costs the same per message.
 func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, error) {
 	if m.ForceNew || m.Public || m.ChatID == 0 {
 		return d.file(tx, m, cls, filing{}, now)
@@ -47,19 +50,19 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	if t.State == inquiry.Answered {
 		t.State = inquiry.Assigned
 	}
-	recategorized := false
+	recategorized, rerouted := false, false
 	if reclassify && cls.Category != t.Category {
-		prev := t.Category
+		prev, prevOfficer := t.Category, t.OfficerID
 		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
 		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
 		t.DueAt = time.Time{}
 		if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadlineDays > 0 {
 			t.DueAt = Deadline(t.ReceivedAt, d.cfg.DocumentDeadlineDays, d.cfg.Location)
 		}
-		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the whole conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
 			return intakeResult{}, err
 		}
-		recategorized = true
+		recategorized, rerouted = true, t.OfficerID != prevOfficer
 	}
 	t.UpdatedAt = now
 	if err := tx.UpdateTicket(&t); err != nil {
@@ -70,7 +73,9 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 			return intakeResult{}, err
 		}
 	}
-	if err := d.queueNotifications(tx, &t, m, !recategorized, now); err != nil {
+	// An officer who is new to the ticket hears of it at once, as of a new
+	// ticket; for the one who has it, this is one more message.
+	if err := d.queueNotifications(tx, &t, m, !rerouted, now); err != nil {
 		return intakeResult{}, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
@@ -86,20 +91,37 @@ func (d *Desk) joinWindow() time.Duration {
 	return 30 * time.Minute
 }
 
-// combinedMessage is the ticket's conversation so far plus m, for
+// The window a Telegram conversation is reclassified on: its last
+// reclassifyEntries messages, at most reclassifyRunes characters. A request
+// after a greeting is within it; a flood reads the same few rows per
+// message however long it has run.
+const (
+	reclassifyEntries = 10
+	reclassifyRunes   = 4000
+)
+
+// combinedMessage is the end of the ticket's conversation plus m, for
 // reclassification.
 func (d *Desk) combinedMessage(tx store.Tx, t inquiry.Ticket, m *inquiry.Message) (*inquiry.Message, error) {
-	entries, err := tx.Entries(t.ID)
+	entries, err := tx.LastEntries(t.ID, inquiry.EntryInbound, reclassifyEntries-1)
 	if err != nil {
 		return nil, err
 	}
-	var parts []string
-	for _, e := range entries {
-		if e.Kind == inquiry.EntryInbound && strings.TrimSpace(e.Text) != "" {
-			parts = append(parts, e.Text)
+	parts := []string{m.Text}
+	budget := reclassifyRunes - utf8.RuneCountInString(m.Text)
+	for i := len(entries) - 1; i >= 0 && budget > 1; i-- {
+		text := strings.TrimSpace(entries[i].Text)
+		if text == "" {
+			continue
 		}
+		budget-- // the line break before what follows
+		if r := []rune(text); len(r) > budget {
+			text = string(r[len(r)-budget:]) // keep the end, nearest m
+		}
+		budget -= utf8.RuneCountInString(text)
+		parts = append(parts, text)
 	}
-	parts = append(parts, m.Text)
+	slices.Reverse(parts)
 	c := *m
 	c.Text = strings.Join(parts, "\n")
 	return &c, nil

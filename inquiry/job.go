@@ -85,4 +85,23 @@ type Job struct {
 	// SentRef is what the transport returned: the Telegram message id of a
 	// sent notification, so a reply to it can be traced to the ticket.
 	SentRef string `json:"sent_ref,omitempty"`
+	// Digest, on a notification that coalesces a ticket's follow-ups, is
+	// what it covers so far; a later message joins it while it is unsent.
+	Digest *Digest `json:"digest,omitempty"`
+}
+
+// Digest is what a coalesced notification covers: how many messages, and
+// the first of them (the texts trimmed), so its size stays bounded however
+// many join it.
+type Digest struct {
+	Count int          `json:"count"`
+	Items []DigestItem `json:"items,omitempty"`
+}
+
+// DigestItem is one message a digest lists.
+type DigestItem struct {
+	At          time.Time `json:"at"`
+	Author      string    `json:"author,omitempty"`
+	Text        string    `json:"text"`
+	Attachments []string  `json:"attachments,omitempty"` // "name (type, size)"
 }

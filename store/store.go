@@ -141,12 +141,27 @@ type Tx interface {
 	FirstEntry(ticketID int64) (inquiry.Entry, bool, error)
 	// SetEntryKind changes what an entry is (a held answer once sent).
 	SetEntryKind(id int64, kind inquiry.EntryKind) error
+	// LastEntries returns the newest limit entries of kind on a ticket, in
+	// the order they were written: a bounded window of a long conversation.
+	LastEntries(ticketID int64, kind inquiry.EntryKind, limit int) ([]inquiry.Entry, error)
 	// AddEntry appends to a ticket's record and sets e.ID.
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.
 	AddJob(j *inquiry.Job) error
 	// CountJobs counts jobs of kind for recipient created at or after since.
 	CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error)
+	// LatestJob returns the newest job (by id) of kind for recipient on a
+	// ticket, in any state.
+	LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (inquiry.Job, bool, error)
+	// PendingJobs returns the jobs of kind for recipient on a ticket that
+	// are pending and were never claimed, oldest first: the only jobs that
+	// cannot have been sent, whose payload may still change.
+	PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string) ([]inquiry.Job, error)
+	// UpdatePendingJob replaces the payload (Mail, Chat, Digest) and NextAt
+	// of job j.ID, only while it is pending and was never claimed; it
+	// reports false, writing nothing, when a worker has claimed it since.
+	// The Message-ID is fixed when a job is written: changing it is an error.
+	UpdatePendingJob(j *inquiry.Job) (updated bool, err error)
 
 	// AddSetAside records a message that made no ticket and sets s.ID.
 	AddSetAside(s *inquiry.SetAside) error

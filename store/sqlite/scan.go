@@ -67,7 +67,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 }
 
 const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
-	finished_at, sent_ref`
+	finished_at, sent_ref, digest`
 
 func scanJob(r rowScanner) (inquiry.Job, error) {
 	var (
@@ -75,11 +75,12 @@ func scanJob(r rowScanner) (inquiry.Job, error) {
 		kind, state       string
 		ticketID          sql.NullInt64
 		mail, chat        sql.NullString
+		digest            sql.NullString
 		nextAt, createdAt string
 		finishedAt        sql.NullString
 	)
 	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &state, &j.Attempts, &nextAt, &j.LastError,
-		&createdAt, &finishedAt, &j.SentRef)
+		&createdAt, &finishedAt, &j.SentRef, &digest)
 	if err != nil {
 		return inquiry.Job{}, err
 	}
@@ -94,6 +95,12 @@ func scanJob(r rowScanner) (inquiry.Job, error) {
 		j.Chat = new(inquiry.ChatMessage)
 		if err := json.Unmarshal([]byte(chat.String), j.Chat); err != nil {
 			return inquiry.Job{}, fmt.Errorf("job %d: decode chat message: %w", j.ID, err)
+		}
+	}
+	if digest.Valid {
+		j.Digest = new(inquiry.Digest)
+		if err := json.Unmarshal([]byte(digest.String), j.Digest); err != nil {
+			return inquiry.Job{}, fmt.Errorf("job %d: decode digest: %w", j.ID, err)
 		}
 	}
 	if j.NextAt, err = parseTime(nextAt); err != nil {

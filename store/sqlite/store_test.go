@@ -121,7 +121,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 2
+const latestVersion = 3
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -138,6 +138,8 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`CREATE INDEX tickets_chat ON tickets (chat_id) WHERE chat_id <> 0`,
 		`ALTER TABLE tickets DROP COLUMN message_id`,
 		`ALTER TABLE tickets DROP COLUMN acted`,
+		`DROP INDEX jobs_ticket_recipient`,
+		`ALTER TABLE jobs DROP COLUMN digest`,
 		`DELETE FROM schema_version WHERE version > 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -258,6 +259,35 @@ func (t *Tx) FirstEntry(ticketID int64) (inquiry.Entry, bool, error) {
 	return e, true, nil
 }
 
+// LastEntries returns the newest limit entries of kind on a ticket, oldest
+// first.
+func (t *Tx) LastEntries(ticketID int64, kind inquiry.EntryKind, limit int) ([]inquiry.Entry, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries
+		WHERE ticket_id = $1 AND kind = $2 ORDER BY id DESC LIMIT $3`, ticketID, string(kind), limit)
+	if err != nil {
+		return nil, fmt.Errorf("last entries of ticket %d: %w", ticketID, err)
+	}
+	defer rows.Close()
+	var out []inquiry.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("last entries of ticket %d: %w", ticketID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("last entries of ticket %d: %w", ticketID, err)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
 // AddEntry appends e to its ticket's record and sets e.ID.
 func (t *Tx) AddEntry(e *inquiry.Entry) error {
 	atts, err := attachmentsJSON(e.Attachments)
@@ -289,7 +319,7 @@ func (t *Tx) AddJob(j *inquiry.Job) error {
 	if j.NextAt.IsZero() {
 		j.NextAt = j.CreatedAt
 	}
-	mail, chat, err := payloadJSON(j)
+	mail, chat, digest, err := payloadJSON(j)
 	if err != nil {
 		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
@@ -300,10 +330,10 @@ func (t *Tx) AddJob(j *inquiry.Job) error {
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
-			next_at, last_error, created_at, finished_at, sent_ref)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			next_at, last_error, created_at, finished_at, sent_ref, digest)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef).Scan(&j.ID)
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest).Scan(&j.ID)
 	if err != nil {
 		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
@@ -321,6 +351,85 @@ func (t *Tx) CountJobs(kind inquiry.JobKind, recipient string, since time.Time) 
 		return 0, fmt.Errorf("count %s jobs for %q: %w", kind, recipient, err)
 	}
 	return n, nil
+}
+
+// LatestJob returns the newest job of kind for recipient on a ticket.
+func (t *Tx) LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (inquiry.Job, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	j, err := scanJob(t.tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE ticket_id = $1 AND recipient = $2 AND kind = $3 ORDER BY id DESC LIMIT 1`, ticketID, recipient, string(kind)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Job{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Job{}, false, fmt.Errorf("latest %s job for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	return j, true, nil
+}
+
+// neverClaimed is the condition under which a job cannot have been sent:
+// a claim counts an attempt, and a released claim keeps its count.
+const neverClaimed = `state = 'pending' AND attempts = 0 AND claimed_by IS NULL`
+
+// PendingJobs returns the never-claimed pending jobs of kind for recipient
+// on a ticket, oldest first.
+func (t *Tx) PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string) ([]inquiry.Job, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE ticket_id = $1 AND recipient = $2 AND kind = $3 AND `+neverClaimed+` ORDER BY id`,
+		ticketID, recipient, string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("pending %s jobs for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("pending %s jobs for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	return jobs, nil
+}
+
+// UpdatePendingJob rewrites a never-claimed job's payload and due time.
+// The guard is in the UPDATE itself, so a claim racing with it (on a
+// driver with concurrent writers) either comes first and wins, or sees the
+// new payload.
+func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
+	mail, chat, digest, err := payloadJSON(j)
+	if err != nil {
+		return false, fmt.Errorf("update job %d: %w", j.ID, err)
+	}
+	messageID := ""
+	if j.Mail != nil {
+		messageID = j.Mail.MessageID
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET mail = $2, chat = $3, digest = $4, next_at = $5
+		WHERE id = $1 AND COALESCE(message_id, '') = $6 AND `+neverClaimed,
+		j.ID, mail, chat, digest, formatTime(j.NextAt), messageID)
+	if err != nil {
+		return false, fmt.Errorf("update job %d: %w", j.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("update job %d: %w", j.ID, err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	// Tell a changed Message-ID (a bug) from a claim that came first.
+	var stored sql.NullString
+	err = t.tx.QueryRowContext(ctx, `SELECT message_id FROM jobs WHERE id = $1`, j.ID).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, fmt.Errorf("update job %d: no such job", j.ID)
+	case err != nil:
+		return false, fmt.Errorf("update job %d: %w", j.ID, err)
+	case stored.String != messageID:
+		return false, fmt.Errorf("update job %d: its Message-ID %q is fixed (got %q)", j.ID, stored.String, messageID)
+	}
+	return false, nil
 }
 
 // AddSetAside records a message that made no ticket and sets s.ID.
@@ -379,22 +488,29 @@ func attachmentsJSON(atts []inquiry.Attachment) (any, error) {
 	return string(b), nil
 }
 
-func payloadJSON(j *inquiry.Job) (mail, chat any, err error) {
+func payloadJSON(j *inquiry.Job) (mail, chat, digest any, err error) {
 	if j.Mail != nil {
 		b, err := json.Marshal(j.Mail)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode mail: %w", err)
+			return nil, nil, nil, fmt.Errorf("encode mail: %w", err)
 		}
 		mail = string(b)
 	}
 	if j.Chat != nil {
 		b, err := json.Marshal(j.Chat)
 		if err != nil {
-			return nil, nil, fmt.Errorf("encode chat message: %w", err)
+			return nil, nil, nil, fmt.Errorf("encode chat message: %w", err)
 		}
 		chat = string(b)
 	}
-	return mail, chat, nil
+	if j.Digest != nil {
+		b, err := json.Marshal(j.Digest)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("encode digest: %w", err)
+		}
+		digest = string(b)
+	}
+	return mail, chat, digest, nil
 }
 
 // SetEntryKind changes the kind of entry id (a held answer becomes an

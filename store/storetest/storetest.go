@@ -43,6 +43,7 @@ var contractTests = []contractTest{
 	{"FindThreadRefFindsOutboxMail", testFindThreadRefFindsOutboxMail},
 	{"ThreadRef", testThreadRef},
 	{"FirstEntry", testFirstEntry},
+	{"LastEntries", testLastEntries},
 	{"LatestChatTicket", testLatestChatTicket},
 	{"ListTicketsFilter", testListTicketsFilter},
 	{"SetAside", testSetAside},
@@ -58,6 +59,7 @@ var contractTests = []contractTest{
 	{"LeaseRenewalAndRelease", testLeaseRenewalAndRelease},
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
+	{"PendingJobUpdate", testPendingJobUpdate},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
