@@ -311,7 +311,7 @@ func TestClassify(t *testing.T) {
 		want     inquiry.Classification
 		wantHits int
 		wantWarn bool
-		timeout  time.Duration // per request; 0 means a generous 5s
+		timeout  time.Duration // for the whole Classify; 0 means a generous 5s
 	}{
 		{
 			name:    "good answer agreeing",
@@ -420,10 +420,11 @@ func TestClassify(t *testing.T) {
 			wantHits: 2, wantWarn: true,
 		},
 		{
+			// The timeout bounds the whole wait: no retry after it.
 			name:     "timeout",
 			respond:  hang,
 			want:     failedAs("timeout after 150ms"),
-			wantHits: 2, wantWarn: true, timeout: 150 * time.Millisecond,
+			wantHits: 1, wantWarn: true, timeout: 150 * time.Millisecond,
 		},
 		{
 			name: "refusal",
