@@ -25,7 +25,7 @@ var officers = []inquiry.Officer{
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	desk  *desk.Desk
 	store *sqlite.Store
 	now   time.Time
@@ -35,6 +35,13 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, ni
 
 // newFixtureWith is newFixture with the classifier wrapped by wrap.
 func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *fixture {
+	t.Helper()
+	return newFixtureConfig(t, wrap, nil)
+}
+
+// newFixtureConfig is newFixtureWith with the desk's configuration changed
+// by configure.
+func newFixtureConfig(t testing.TB, wrap func(desk.Classifier) desk.Classifier, configure func(*desk.Config)) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sportel.db"))
 	if err != nil {
@@ -58,7 +65,7 @@ func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := desk.New(desk.Config{
+	cfg := desk.Config{
 		Mailbox:                   inquiry.Address{Name: "Divizioni për Komunikim Publik", Address: "komunikimi@mkrs.example"},
 		Prefix:                    "DKP",
 		Location:                  loc,
@@ -68,7 +75,11 @@ func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *f
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
-	}, st, cls, router, testutil.DiscardLogger())
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	d, err := desk.New(cfg, st, cls, router, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
