@@ -3,6 +3,11 @@
 // server), and falls back to the built-in classifier whenever the model
 // cannot give a clean answer.
 //
+// What a slow or dead endpoint can do: delay one message by at most the
+// configured timeout (retry included). After a few failures in a row the
+// breaker opens and the built-in classifier answers at once, without a
+// call, until a probe after a cool-down succeeds.
+//
 // What a hostile message can do: the model only ever sees the subject and
 // text, as escaped data between unforgeable delimiters, and only an answer
 // with exactly a category from the fixed three, a confidence and a language
