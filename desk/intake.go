@@ -60,14 +60,17 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 // is shorter than msgs, the error says why the next one could not be.
 func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
 	out := make([]inquiry.Disposition, 0, len(msgs))
+	// Once for the whole batch: a message handled on its own in between
+	// does not change what the later ones are, and with an LLM each
+	// classification is a paid call.
+	all, err := d.preclassify(ctx, msgs)
+	if err != nil {
+		return out, err
+	}
 	for len(out) < len(msgs) {
-		rest := msgs[len(out):]
-		cls, err := d.preclassify(ctx, rest)
-		if err != nil {
-			return out, err
-		}
+		rest, cls := msgs[len(out):], all[len(out):]
 		var results []intakeResult
-		err = d.store.WithTx(ctx, func(tx store.Tx) error {
+		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
 			for i, m := range rest {
 				if m.SourceID == "" {
