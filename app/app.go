@@ -140,6 +140,10 @@ func NewClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error
 	return c, nil
 }
 
+// classifyWaitMargin is how much longer than the LLM's timeout the desk
+// waits for a batch's classifications.
+const classifyWaitMargin = time.Second
+
 func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued func(), log *slog.Logger) (*desk.Desk, error) {
 	rules := make([]route.Rule, len(cfg.Routing))
 	for i, r := range cfg.Routing {
@@ -170,6 +174,12 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		Officers:                  cfg.Officers,
 		Templates:                 tmpl,
 		JobsQueued:                jobsQueued,
+	}
+	if c, ok := cls.(*llm.Classifier); ok {
+		// A batch waits for the model about one timeout. The margin lets the
+		// model's own timeout, which the breaker counts, end the first
+		// requests of a batch before the desk stops waiting.
+		dc.ClassifyWait = c.Timeout() + classifyWaitMargin
 	}
 	if cfg.Telegram != nil {
 		dc.NotifyByTelegram = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"sportel/classifier/llm"
 	"sportel/inquiry"
 	"sportel/metrics"
 	"sportel/outbox"
@@ -87,6 +88,14 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return 0
 		})
+		if c, ok := a.classifier.(*llm.Classifier); ok {
+			met.Gauge("sportel_llm_breaker_open", "1 while the LLM endpoint kept failing and the built-in classifier answers instead (until a probe succeeds), else 0.", func() float64 {
+				if c.BreakerOpen() {
+					return 1
+				}
+				return 0
+			})
+		}
 		if lc != nil {
 			met.Gauge("sportel_telegram_intake_blocked_seconds", "How long every try to handle Telegram updates has failed (0: they go through). Telegram drops unconfirmed updates after 24 hours.", func() float64 {
 				if b := lc.bot.Load(); b != nil {

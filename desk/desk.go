@@ -65,10 +65,23 @@ type Config struct {
 	// BotUsername is the bot's @name without @, for t.me links.
 	BotUsername string
 	Templates   *Templates
+	// ClassifyWait bounds how long intake waits for the classifier, for a
+	// batch or one message: when it passes, the classifier's context ends
+	// and an LLM classifier answers the rest at once with its built-in
+	// model. 0 sets no bound; only a classifier that answers after its
+	// context ends may be given one (the built-in alone returns an error).
+	ClassifyWait time.Duration
+	// ClassifyConcurrency is how many messages of a batch are classified at
+	// once (default 8): an LLM classifier mostly waits for its endpoint.
+	ClassifyConcurrency int
 	// JobsQueued, when set, is called after a commit that queued sends, so
 	// the outbox claims them at once (the outbox's Poke).
 	JobsQueued func()
 }
+
+// defaultClassifyConcurrency keeps a batch's wait for an LLM near one
+// request's time without flooding a local model server.
+const defaultClassifyConcurrency = 8
 
 // Desk files tickets. It is safe for concurrent use.
 type Desk struct {
@@ -99,6 +112,9 @@ func New(cfg Config, store Store, classifier Classifier, router *route.Router, l
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
+	}
+	if cfg.ClassifyConcurrency <= 0 {
+		cfg.ClassifyConcurrency = defaultClassifyConcurrency
 	}
 	if cfg.Templates == nil {
 		t, err := LoadTemplates("")

@@ -25,7 +25,7 @@ var officers = []inquiry.Officer{
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	desk  *desk.Desk
 	store *sqlite.Store
 	now   time.Time
@@ -36,12 +36,19 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, ni
 // newFixtureWith is newFixture with the classifier wrapped by wrap.
 func newFixtureWith(t *testing.T, wrap func(desk.Classifier) desk.Classifier) *fixture {
 	t.Helper()
-	return newFixtureAt(t, filepath.Join(t.TempDir(), "sportel.db"), wrap, nil)
+	return newFixtureConfig(t, wrap, nil)
+}
+
+// newFixtureConfig is newFixtureWith with the desk's configuration changed
+// by configure.
+func newFixtureConfig(t testing.TB, wrap func(desk.Classifier) desk.Classifier, configure func(*desk.Config)) *fixture {
+	t.Helper()
+	return newFixtureAt(t, filepath.Join(t.TempDir(), "sportel.db"), wrap, configure)
 }
 
 // newFixtureAt opens (or reopens, as a restarted process would) the store
 // at path; edit, when set, changes the desk's configuration.
-func newFixtureAt(t *testing.T, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
+func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {

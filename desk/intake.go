@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -38,7 +39,7 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 			if res.classify != nil {
 				subject = res.classify
 			}
-			c, err := d.classify(ctx, subject)
+			c, err := d.classifyOne(ctx, subject)
 			if err != nil {
 				return "", fmt.Errorf("handle %s: %w", m.SourceID, err)
 			}
@@ -59,14 +60,17 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 // is shorter than msgs, the error says why the next one could not be.
 func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
 	out := make([]inquiry.Disposition, 0, len(msgs))
+	// Once for the whole batch: a message handled on its own in between
+	// does not change what the later ones are, and with an LLM each
+	// classification is a paid call.
+	all, err := d.preclassify(ctx, msgs)
+	if err != nil {
+		return out, err
+	}
 	for len(out) < len(msgs) {
-		rest := msgs[len(out):]
-		cls, err := d.preclassify(ctx, rest)
-		if err != nil {
-			return out, err
-		}
+		rest, cls := msgs[len(out):], all[len(out):]
 		var results []intakeResult
-		err = d.store.WithTx(ctx, func(tx store.Tx) error {
+		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
 			for i, m := range rest {
 				if m.SourceID == "" {
@@ -132,17 +136,60 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 	if err != nil {
 		return nil, fmt.Errorf("handle %s: %w", ids[0], err)
 	}
+	var todo []int
 	for i, m := range msgs {
-		if m.SourceID == "" || taken[m.SourceID] || !d.likelyNew(m) {
-			continue
+		if m.SourceID != "" && !taken[m.SourceID] && d.likelyNew(m) {
+			todo = append(todo, i)
 		}
-		c, err := d.classify(ctx, m)
-		if err != nil {
-			return nil, fmt.Errorf("handle %s: %w", m.SourceID, err)
-		}
-		cls[i] = &c
+	}
+	if err := d.classifyEach(ctx, msgs, todo, cls); err != nil {
+		return nil, err
 	}
 	return cls, nil
+}
+
+// classifyEach sets cls[i] for every i in todo, several at a time and all
+// within one ClassifyWait: one by one, a batch would wait for an LLM once
+// per message. The first error in batch order is returned.
+func (d *Desk) classifyEach(ctx context.Context, msgs []*inquiry.Message, todo []int, cls []*inquiry.Classification) error {
+	ctx, cancel := d.classifyContext(ctx)
+	defer cancel()
+	errs := make([]error, len(todo))
+	slots := make(chan struct{}, d.cfg.ClassifyConcurrency)
+	var wg sync.WaitGroup
+	for k, i := range todo {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			c, err := d.classify(ctx, msgs[i])
+			if err != nil {
+				errs[k] = fmt.Errorf("handle %s: %w", msgs[i].SourceID, err)
+				return
+			}
+			cls[i] = &c
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classifyOne classifies one message within ClassifyWait.
+func (d *Desk) classifyOne(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
+	ctx, cancel := d.classifyContext(ctx)
+	defer cancel()
+	return d.classify(ctx, m)
+}
+
+func (d *Desk) classifyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d.cfg.ClassifyWait <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d.cfg.ClassifyWait)
 }
 
 // likelyNew reports whether m looks like a new inquiry: a person's email that

@@ -3,6 +3,11 @@
 // server), and falls back to the built-in classifier whenever the model
 // cannot give a clean answer.
 //
+// What a slow or dead endpoint can do: delay one message by at most the
+// configured timeout (retry included). After a few failures in a row the
+// breaker opens and the built-in classifier answers at once, without a
+// call, until a probe after a cool-down succeeds.
+//
 // What a hostile message can do: the model only ever sees the subject and
 // text, as escaped data between unforgeable delimiters, and only an answer
 // with exactly a category from the fixed three, a confidence and a language
@@ -13,6 +18,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +33,7 @@ import (
 	"github.com/sashabaranov/go-openai/jsonschema"
 
 	"sportel/inquiry"
+	"sportel/internal/backoff"
 )
 
 const (
@@ -52,10 +59,20 @@ type Fallback interface {
 type Options struct {
 	BaseURL string // must include /v1 for most servers
 	Model   string
-	APIKey  string        // "" sends no Authorization header
-	Timeout time.Duration // per request; default 30s
-	Redact  bool          // mask email addresses and phone numbers before sending
+	APIKey  string // "" sends no Authorization header
+	// Timeout bounds the time one message waits for the model, the retry
+	// included; default 30s.
+	Timeout time.Duration
+	Redact  bool // mask email addresses and phone numbers before sending
 	Logger  *slog.Logger
+	// BreakerFailures is how many endpoint failures in a row (timeouts,
+	// HTTP errors, unusable answers) stop the calls: the built-in model
+	// then answers at once until a probe succeeds. Default 3.
+	BreakerFailures int
+	// BreakerCooldown is the first wait before a probe (default 30s); each
+	// failed probe doubles it up to BreakerMaxCooldown (default 10m).
+	BreakerCooldown    time.Duration
+	BreakerMaxCooldown time.Duration
 	// HTTPClient is optional, for tests or custom TLS. It is copied; when its
 	// Timeout is zero the copy gets Timeout.
 	HTTPClient *http.Client
@@ -75,6 +92,7 @@ type Classifier struct {
 	// than 1 and count hidden reasoning against the token limit.
 	reasoning  bool
 	retryPause time.Duration
+	breaker    *breaker
 }
 
 // New checks opts and builds a Classifier; it makes no network call.
@@ -95,10 +113,15 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("new llm classifier: timeout %v is negative", opts.Timeout)
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = defaultTimeout
+	if opts.BreakerFailures < 0 || opts.BreakerCooldown < 0 || opts.BreakerMaxCooldown < 0 {
+		return nil, errors.New("new llm classifier: breaker settings must not be negative")
 	}
+	timeout := cmp.Or(opts.Timeout, defaultTimeout)
+	cooldown := backoff.Backoff{
+		Min: cmp.Or(opts.BreakerCooldown, defaultBreakerCooldown),
+		Max: cmp.Or(opts.BreakerMaxCooldown, defaultBreakerMaxCooldown),
+	}
+	cooldown.Max = max(cooldown.Max, cooldown.Min)
 	schema, err := verdictSchema()
 	if err != nil {
 		return nil, fmt.Errorf("new llm classifier: %w", err)
@@ -122,15 +145,22 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	log := logger.With(slog.String("component", "llm_classifier"), slog.String("model", opts.Model))
 	c := &Classifier{
 		client:     openai.NewClientWithConfig(cfg),
 		model:      opts.Model,
 		timeout:    timeout,
 		redact:     opts.Redact,
-		log:        logger.With(slog.String("component", "llm_classifier"), slog.String("model", opts.Model)),
+		log:        log,
 		fallback:   fallback,
 		schema:     schema,
 		retryPause: defaultRetryPause,
+		breaker: &breaker{
+			threshold: cmp.Or(opts.BreakerFailures, defaultBreakerFailures),
+			cooldown:  cooldown,
+			now:       time.Now,
+			log:       log,
+		},
 	}
 	probe := openai.ChatCompletionRequest{Model: opts.Model, Temperature: math.SmallestNonzeroFloat32}
 	c.reasoning = openai.NewReasoningValidator().Validate(probe) != nil
@@ -139,12 +169,16 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 
 // Classify runs the built-in classifier, then asks the model. Only an error
 // of the built-in classifier is returned; any model failure yields the
-// built-in result, with the reason recorded in it and logged.
+// built-in result, with the reason recorded in it and logged. It waits for
+// the model at most the configured timeout, and not at all when ctx is
+// already done or the breaker is open: the built-in result is the answer.
 func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
 	if m == nil {
 		return inquiry.Classification{}, errors.New("llm classify: nil message")
 	}
-	base, err := c.fallback.Classify(ctx, m)
+	// The built-in model is the answer when the caller's wait is over, so it
+	// runs even then; it is local and quick.
+	base, err := c.fallback.Classify(context.WithoutCancel(ctx), m)
 	if err != nil {
 		return inquiry.Classification{}, fmt.Errorf("llm classify %s: builtin: %w", m.SourceID, err)
 	}
@@ -155,6 +189,16 @@ func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.
 		// Attachments are never sent, so there is nothing to ask about.
 		return base, nil
 	}
+	if ctx.Err() != nil {
+		// The caller's wait (a batch's deadline) is over: no call at all.
+		return degrade(base, callerReason(ctx)), nil
+	}
+	allowed, probe := c.breaker.allow(ctx)
+	if !allowed {
+		// Logged once when the breaker opened, not per message.
+		c.log.LogAttrs(ctx, slog.LevelDebug, "llm breaker open; using builtin result", slog.String("source_id", m.SourceID))
+		return degrade(base, reasonBreakerOpen), nil
+	}
 
 	start := time.Now()
 	v, attempts, err := c.ask(ctx, m)
@@ -162,6 +206,15 @@ func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.
 		var f *failure
 		if !errors.As(err, &f) {
 			f = &failure{reason: "unexpected error", detail: err.Error()}
+		}
+		switch f.fault {
+		case faultEndpoint:
+			c.breaker.failure(ctx, probe, f.reason)
+		case faultMessage:
+			// The endpoint answered, about this message only: it is alive.
+			c.breaker.success(ctx, probe)
+		default:
+			c.breaker.abandon(probe)
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "llm classification failed; using builtin result",
 			slog.String("source_id", m.SourceID),
@@ -172,6 +225,7 @@ func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.
 		)
 		return degrade(base, f.reason), nil
 	}
+	c.breaker.success(ctx, probe)
 	res := c.combine(base, v)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "llm classification",
 		slog.String("source_id", m.SourceID),
@@ -182,6 +236,23 @@ func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.
 		slog.Duration("elapsed", time.Since(start)),
 	)
 	return res, nil
+}
+
+// BreakerOpen reports whether the model is being skipped because it kept
+// failing (open, or half-open with a probe out); for the metrics.
+func (c *Classifier) BreakerOpen() bool { return c.breaker.isOpen() }
+
+// Timeout is the longest one Classify waits for the model.
+func (c *Classifier) Timeout() time.Duration { return c.timeout }
+
+// reasonBreakerOpen is what a ticket says when the model was not asked.
+const reasonBreakerOpen = "breaker open"
+
+func callerReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "caller's deadline exceeded"
+	}
+	return "cancelled"
 }
 
 // degrade marks the built-in result as the one used because the model failed.
@@ -225,31 +296,34 @@ func (c *Classifier) combine(base inquiry.Classification, v verdict) inquiry.Cla
 	return res
 }
 
-// ask sends the request, retrying once after a 429, a 5xx or a timeout.
+// ask sends the request, retrying once after a 429, a 5xx or a transport
+// error when the time left allows. All attempts share one deadline, so the
+// timeout bounds the whole wait, not each attempt.
 func (c *Classifier) ask(ctx context.Context, m *inquiry.Message) (verdict, int, error) {
 	content, err := userContent(m, c.redact)
 	if err != nil {
-		return verdict{}, 0, &failure{reason: "cannot build request", detail: err.Error()}
+		return verdict{}, 0, &failure{reason: "cannot build request", detail: err.Error(), fault: faultLocal}
 	}
 	req := c.request(content)
+	budget, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 
 	attempts := 0
 	for {
 		attempts++
-		v, err := c.attempt(ctx, req)
+		v, err := c.attempt(ctx, budget, req)
 		if err == nil {
 			return v, attempts, nil
 		}
 		var f *failure
-		if attempts >= 2 || !errors.As(err, &f) || !f.retry || ctx.Err() != nil {
+		if attempts >= 2 || !errors.As(err, &f) || !f.retry || budget.Err() != nil {
 			return verdict{}, attempts, err
 		}
-		pause := time.NewTimer(c.retryPause)
-		select {
-		case <-ctx.Done():
-			pause.Stop()
+		if deadline, _ := budget.Deadline(); time.Until(deadline) <= c.retryPause {
 			return verdict{}, attempts, err
-		case <-pause.C:
+		}
+		if !backoff.Sleep(budget, c.retryPause) {
+			return verdict{}, attempts, err
 		}
 	}
 }
@@ -281,12 +355,12 @@ func (c *Classifier) request(content string) openai.ChatCompletionRequest {
 	return req
 }
 
-func (c *Classifier) attempt(ctx context.Context, req openai.ChatCompletionRequest) (verdict, error) {
-	reqCtx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	resp, err := c.client.CreateChatCompletion(reqCtx, req)
+// attempt makes one request within budget (the Classify's deadline); ctx is
+// the caller's, to tell its end from the budget's.
+func (c *Classifier) attempt(ctx, budget context.Context, req openai.ChatCompletionRequest) (verdict, error) {
+	resp, err := c.client.CreateChatCompletion(budget, req)
 	if err != nil {
-		return verdict{}, c.classifyError(ctx, err)
+		return verdict{}, c.classifyError(ctx, budget, err)
 	}
 	if len(resp.Choices) == 0 {
 		return verdict{}, &failure{reason: "no choices in answer", detail: "response has an empty choices list"}
@@ -294,9 +368,9 @@ func (c *Classifier) attempt(ctx context.Context, req openai.ChatCompletionReque
 	choice := resp.Choices[0]
 	switch {
 	case choice.Message.Refusal != "":
-		return verdict{}, &failure{reason: "model refused", detail: "choices[0].message.refusal is set"}
+		return verdict{}, &failure{reason: "model refused", detail: "choices[0].message.refusal is set", fault: faultMessage}
 	case choice.FinishReason == openai.FinishReasonContentFilter:
-		return verdict{}, &failure{reason: "content filter", detail: "finish_reason content_filter"}
+		return verdict{}, &failure{reason: "content filter", detail: "finish_reason content_filter", fault: faultMessage}
 	case choice.Message.Content == "" && choice.FinishReason == openai.FinishReasonLength:
 		return verdict{}, &failure{reason: "answer cut off", detail: "finish_reason length with empty content"}
 	case choice.Message.Content == "":
@@ -311,13 +385,13 @@ func (c *Classifier) attempt(ctx context.Context, req openai.ChatCompletionReque
 
 // classifyError turns a transport or API error into a short reason, a
 // loggable detail that never holds the request, and whether to retry.
-func (c *Classifier) classifyError(ctx context.Context, err error) *failure {
+func (c *Classifier) classifyError(ctx, budget context.Context, err error) *failure {
 	if ctx.Err() != nil {
-		reason := "cancelled"
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			reason = "caller's deadline exceeded"
-		}
-		return &failure{reason: reason, detail: err.Error()}
+		return &failure{reason: callerReason(ctx), detail: err.Error(), fault: faultLocal}
+	}
+	if budget.Err() != nil {
+		// The whole budget is spent: no time for a retry.
+		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: err.Error()}
 	}
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
@@ -354,7 +428,23 @@ type failure struct {
 	reason string
 	detail string
 	retry  bool
+	fault  fault
 }
+
+// fault is what a failure says about the endpoint, for the breaker.
+type fault int
+
+const (
+	// faultEndpoint: no usable answer (timeout, HTTP error, bad JSON); counts
+	// toward opening the breaker.
+	faultEndpoint fault = iota
+	// faultMessage: the endpoint answered (a refusal, a content filter)
+	// about this message only; it is alive.
+	faultMessage
+	// faultLocal: nothing learnt about the endpoint (the caller stopped
+	// waiting, the request could not be built).
+	faultLocal
+)
 
 func (f *failure) Error() string { return f.reason + ": " + f.detail }
 

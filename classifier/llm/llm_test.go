@@ -311,7 +311,7 @@ func TestClassify(t *testing.T) {
 		want     inquiry.Classification
 		wantHits int
 		wantWarn bool
-		timeout  time.Duration // per request; 0 means a generous 5s
+		timeout  time.Duration // for the whole Classify; 0 means a generous 5s
 	}{
 		{
 			name:    "good answer agreeing",
@@ -420,10 +420,11 @@ func TestClassify(t *testing.T) {
 			wantHits: 2, wantWarn: true,
 		},
 		{
+			// The timeout bounds the whole wait: no retry after it.
 			name:     "timeout",
 			respond:  hang,
 			want:     failedAs("timeout after 150ms"),
-			wantHits: 2, wantWarn: true, timeout: 150 * time.Millisecond,
+			wantHits: 1, wantWarn: true, timeout: 150 * time.Millisecond,
 		},
 		{
 			name: "refusal",
@@ -728,6 +729,8 @@ func TestNew(t *testing.T) {
 		{"no base url", Options{Model: "m"}, fb, "base_url"},
 		{"base url without scheme", Options{BaseURL: "127.0.0.1:11434/v1", Model: "m"}, fb, "base_url"},
 		{"negative timeout", Options{BaseURL: "https://api.openai.com/v1", Model: "m", Timeout: -time.Second}, fb, "negative"},
+		{"negative breaker failures", Options{BaseURL: "https://api.openai.com/v1", Model: "m", BreakerFailures: -1}, fb, "negative"},
+		{"negative breaker cool-down", Options{BaseURL: "https://api.openai.com/v1", Model: "m", BreakerCooldown: -time.Second}, fb, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -738,6 +741,9 @@ func TestNew(t *testing.T) {
 				}
 				if c.timeout != defaultTimeout {
 					t.Errorf("timeout %v, want default %v", c.timeout, defaultTimeout)
+				}
+				if b := c.breaker; b.threshold != defaultBreakerFailures || b.cooldown.Min != defaultBreakerCooldown || b.cooldown.Max != defaultBreakerMaxCooldown {
+					t.Errorf("breaker %d failures, cool-down %v..%v; want the defaults", b.threshold, b.cooldown.Min, b.cooldown.Max)
 				}
 				return
 			}
