@@ -297,7 +297,7 @@ func Default() Config {
 
 // DefaultOpenAI is what classifier.openai starts from when present.
 func DefaultOpenAI() OpenAIConfig {
-	return OpenAIConfig{Timeout: 30 * time.Second, Redact: true}
+	return OpenAIConfig{Timeout: 10 * time.Second, Redact: true}
 }
 
 // DefaultTelegram is what the telegram section starts from when present.

@@ -137,7 +137,7 @@ func TestOptionalSectionDefaults(t *testing.T) {
 	if !reflect.DeepEqual(*cfg.Telegram, wantTG) {
 		t.Errorf("telegram = %+v, want %+v", *cfg.Telegram, wantTG)
 	}
-	wantAI := OpenAIConfig{BaseURL: "http://127.0.0.1:11434/v1", Model: "qwen", Timeout: 30 * time.Second, Redact: true}
+	wantAI := OpenAIConfig{BaseURL: "http://127.0.0.1:11434/v1", Model: "qwen", Timeout: 10 * time.Second, Redact: true}
 	if !reflect.DeepEqual(*cfg.Classifier.OpenAI, wantAI) {
 		t.Errorf("openai = %+v, want %+v", *cfg.Classifier.OpenAI, wantAI)
 	}
