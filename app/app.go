@@ -213,6 +213,7 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
 		BatchSize:         c.BatchSize,
+		MaxRawBytes:       a.cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
 		Parse: func(raw []byte, received time.Time) *inquiry.Message {
 			return parse.Parse(raw, received, popts)

@@ -221,6 +221,10 @@ func messageBody(m *inquiry.Message) string {
 	}
 	b.WriteString(text)
 	b.WriteString("\n")
+	if m.TooLarge {
+		fmt.Fprintf(&b, "\nKUJDES: mesazhi është shumë i madh (%d bajt); u lexua vetëm fillimi i tij. "+
+			"Mesazhi i plotë ruhet në kutinë postare, në dosjen %s.\n", m.Size, m.KeptIn)
+	}
 	return b.String()
 }
 
@@ -282,7 +286,11 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		attached = append(attached, a)
 	}
 	if len(listed) > 0 {
-		b.WriteString("\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet në kutinë e përpunuar):\n")
+		kept := "në kutinë e përpunuar"
+		if m.TooLarge {
+			kept = "në dosjen " + m.KeptIn
+		}
+		fmt.Fprintf(&b, "\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet %s):\n", kept)
 		for _, l := range listed {
 			b.WriteString("  - " + l + "\n")
 		}
@@ -337,6 +345,22 @@ func (d *Desk) quarantineMail(officer inquiry.Officer, m *inquiry.Message, reaso
 		From:        d.cfg.Mailbox,
 		To:          []inquiry.Address{{Name: officer.Name, Address: officer.Email}},
 		Subject:     "Sportel: mesazh në karantinë",
+		AutoReplied: true,
+		Text:        text,
+	}
+}
+
+// tooLargeAnswerMail tells an officer that their answer was too large to
+// read, so it was not relayed.
+func (d *Desk) tooLargeAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, m *inquiry.Message, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi ishte shumë i madh (%d bajt) për t'u lexuar i plotë.\n"+
+		"Mesazhi ruhet në kutinë postare, në dosjen %s. Ju lutemi dërgojeni përgjigjen në pjesë më të vogla.\n", t.Number, m.Size, m.KeptIn)
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("undeliverable"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{officer.Address()},
+		Subject:     "Sportel: përgjigjja nuk u dërgua [" + t.Number + "]",
 		AutoReplied: true,
 		Text:        text,
 	}

@@ -41,6 +41,25 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	text := StripQuoted(m.Text)
+	if m.TooLarge {
+		// Only its start was read: relaying it would send the citizen a cut
+		// answer without its files. Keep it and tell the officer.
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+			Author: officer.ID, Subject: m.Subject, Text: "answer not relayed: " + strings.Join(m.ParseProblems, "; ") + "\n\n" + text,
+			Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.tooLargeAnswerMail(officer, &t, m, now)}
+		if err := tx.AddJob(job); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "officer's answer too large"}, true, nil
+	}
 	if strings.TrimSpace(text) == "" && len(m.Attachments) == 0 {
 		// Nothing to relay; keep it on the record so nothing is lost.
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
@@ -168,6 +187,11 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, false, err
+	}
+	if m.TooLarge {
+		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {
+			return intakeResult{}, false, err
+		}
 	}
 	if m.MessageID != "" {
 		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {

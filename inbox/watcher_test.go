@@ -44,6 +44,8 @@ func TestNewWatcherValidates(t *testing.T) {
 		{"no parser", func(o *Options) { o.Parse = nil }, "Parse"},
 		{"negative poll", func(o *Options) { o.PollInterval = -time.Second }, "PollInterval"},
 		{"negative batch", func(o *Options) { o.BatchSize = -1 }, "BatchSize"},
+		{"negative batch bytes", func(o *Options) { o.BatchBytes = -1 }, "BatchBytes"},
+		{"negative max raw bytes", func(o *Options) { o.MaxRawBytes = -1 }, "MaxRawBytes"},
 		{"backoff max below min", func(o *Options) { o.BackoffMin = time.Minute; o.BackoffMax = time.Second }, "BackoffMax"},
 	}
 	for _, tt := range tests {
