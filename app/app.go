@@ -252,6 +252,7 @@ func (a *App) outboxConfig() outbox.Config {
 		BackoffMin:  o.BackoffMin,
 		BackoffMax:  o.BackoffMax,
 		Lease:       o.Lease,
+		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
 	}
 }
 

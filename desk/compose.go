@@ -277,13 +277,26 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	var attached []inquiry.Attachment
 	var listed []string
 	var total int64
-	for _, a := range m.Attachments {
-		if a.Truncated || total+int64(len(a.Content)) > d.cfg.NotifyAttachmentsMaxBytes || len(a.Content) == 0 {
+	var ref *inquiry.AttachmentRef
+	if m.AttachmentsAt != nil {
+		// The bytes are kept once, in the raw mail; the job names them.
+		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
+	}
+	for i, a := range m.Attachments {
+		have := ref != nil || len(a.Content) > 0
+		if a.Truncated || !have || total+a.Size > d.cfg.NotifyAttachmentsMaxBytes {
 			listed = append(listed, fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size))
 			continue
 		}
-		total += int64(len(a.Content))
-		attached = append(attached, a)
+		total += a.Size
+		if ref != nil {
+			ref.Indexes = append(ref.Indexes, i)
+		} else {
+			attached = append(attached, a)
+		}
+	}
+	if ref != nil && len(ref.Indexes) == 0 {
+		ref = nil
 	}
 	if len(listed) > 0 {
 		kept := "në kutinë e përpunuar"
@@ -312,6 +325,7 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        b.String(),
 		Attachments: attached,
+		AttachFrom:  ref,
 	}
 }
 

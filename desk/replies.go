@@ -183,11 +183,12 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	}
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now,
+		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now,
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, false, err
 	}
+	keptAt(m, e)
 	if m.TooLarge {
 		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {
 			return intakeResult{}, false, err

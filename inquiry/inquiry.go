@@ -155,6 +155,10 @@ type Message struct {
 	// (a mailbox name).
 	TooLarge bool   `json:"too_large,omitempty"`
 	KeptIn   string `json:"kept_in,omitempty"`
+	// AttachmentsAt is set once the message is filed and its attachments'
+	// bytes are kept only in its raw mail: mail about it refers to them
+	// there instead of copying them.
+	AttachmentsAt *AttachmentRef `json:"-"`
 
 	// Telegram only.
 	ChatID       int64 `json:"chat_id,omitempty"`
