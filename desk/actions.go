@@ -132,7 +132,7 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 		if !t.State.Open() {
 			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
 		}
-		return d.relayAnswer(tx, t, officer, text, nil, "", "", nil, d.now())
+		return d.relayAnswer(tx, t, officer, text, nil, d.now())
 	})
 }
 

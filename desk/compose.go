@@ -329,7 +329,28 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	}
 }
 
-func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachment, now time.Time) *inquiry.Mail {
+// answerMail relays an officer's answer; m is their mail (nil for an
+// answer given in Telegram), whose attachments go with it.
+func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, now time.Time) *inquiry.Mail {
+	var atts []inquiry.Attachment
+	var ref *inquiry.AttachmentRef
+	switch {
+	case m == nil:
+	case m.AttachmentsAt != nil:
+		// Kept once, in the raw mail: the job names them. A file cut at
+		// max_attachment_bytes is not sent cut; the record lists it.
+		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
+		for i, a := range m.Attachments {
+			if !a.Truncated {
+				ref.Indexes = append(ref.Indexes, i)
+			}
+		}
+		if len(ref.Indexes) == 0 {
+			ref = nil
+		}
+	default:
+		atts = m.Attachments
+	}
 	mail := &inquiry.Mail{
 		MessageID: d.newMessageID("answer"),
 		Date:      now,
@@ -341,6 +362,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachm
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        strings.TrimSpace(text) + "\n",
 		Attachments: atts,
+		AttachFrom:  ref,
 	}
 	if t.MessageID != "" {
 		mail.InReplyTo = []string{t.MessageID}
