@@ -147,3 +147,52 @@ func storeBytes(path string) (int64, error) {
 	}
 	return total, nil
 }
+
+// BenchmarkStoreSizeMix takes in a mix of ordinary mail (seven in ten plain
+// text, two with a 300 KB file, one with a 3 MB file), acknowledges it and
+// notifies the officers, and reports the database size against the raw mail.
+func BenchmarkStoreSizeMix(b *testing.B) {
+	const mails = 200
+	var ratios []float64
+	for run := range b.N {
+		s := newMemStack(b)
+		var rawBytes int64
+		for i := range mails {
+			var raw []byte
+			switch size := map[int]int{7: 300 << 10, 8: 300 << 10, 9: 3 << 20}[i%10]; {
+			case size == 0:
+				raw = benchMail(fmt.Sprintf("mix%d", run), i)
+			default:
+				content := make([]byte, size)
+				_, _ = rand.NewChaCha8([32]byte{byte(i), byte(run)}).Read(content)
+				bb := benchBodies[i%len(benchBodies)]
+				raw = inboundMail{
+					from: fmt.Sprintf("Qytetari %d <mix%d@example.net>", i, i), subject: bb.subject, body: bb.body,
+					messageID:  fmt.Sprintf("mix-%d-%d@example.net", run, i),
+					attachment: &wireAttachment{name: fmt.Sprintf("dokument-%d.pdf", i), contentType: "application/pdf", content: content},
+				}.raw()
+			}
+			rawBytes += int64(len(raw))
+			s.append(raw)
+		}
+		a := s.open()
+		stop := testutil.RunBackground(b, "serve", stopLimit, a.Run)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		err := s.smtp.WaitCount(ctx, 2*mails)
+		cancel()
+		stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := a.Close(); err != nil {
+			b.Fatal(err)
+		}
+		size, err := storeBytes(s.cfg.Store.DSN)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ratios = append(ratios, float64(size)/float64(rawBytes))
+	}
+	b.ReportMetric(slices.Max(ratios), "db/raw")
+	b.ReportMetric(0, "ns/op")
+}
