@@ -224,6 +224,7 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
 		BatchSize:         c.BatchSize,
+		MaxRawBytes:       a.cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
 		Parse: func(raw []byte, received time.Time) *inquiry.Message {
 			return parse.Parse(raw, received, popts)
@@ -262,6 +263,7 @@ func (a *App) outboxConfig() outbox.Config {
 		BackoffMin:  o.BackoffMin,
 		BackoffMax:  o.BackoffMax,
 		Lease:       o.Lease,
+		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
 	}
 }
 

@@ -242,7 +242,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 	const oldTickets, newMail = 10000, 200
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "sportel")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/sportel").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "sportel/cmd/sportel").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	var peaks []float64

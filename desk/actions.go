@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,7 +132,7 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 		if !t.State.Open() {
 			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
 		}
-		return d.relayAnswer(tx, t, officer, text, nil, "", "", nil, d.now())
+		return d.relayAnswer(tx, t, officer, text, nil, d.now())
 	})
 }
 
@@ -173,6 +174,10 @@ func (d *Desk) firstMessage(tx store.Tx, t *inquiry.Ticket) (*inquiry.Message, e
 	}
 	if ok {
 		m.Text, m.Attachments = e.Text, e.Attachments
+		if len(e.Raw) > 0 && slices.ContainsFunc(e.Attachments, func(a inquiry.Attachment) bool { return a.Content == nil && !a.Truncated }) {
+			// Recorded without their bytes: they are in the raw mail.
+			m.AttachmentsAt = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
+		}
 	}
 	return m, nil
 }

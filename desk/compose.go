@@ -221,6 +221,10 @@ func messageBody(m *inquiry.Message) string {
 	}
 	b.WriteString(text)
 	b.WriteString("\n")
+	if m.TooLarge {
+		fmt.Fprintf(&b, "\nKUJDES: mesazhi është shumë i madh (%d bajt); u lexua vetëm fillimi i tij. "+
+			"Mesazhi i plotë ruhet në kutinë postare, në dosjen %s.\n", m.Size, m.KeptIn)
+	}
 	return b.String()
 }
 
@@ -273,16 +277,33 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	var attached []inquiry.Attachment
 	var listed []string
 	var total int64
-	for _, a := range m.Attachments {
-		if a.Truncated || total+int64(len(a.Content)) > d.cfg.NotifyAttachmentsMaxBytes || len(a.Content) == 0 {
+	var ref *inquiry.AttachmentRef
+	if m.AttachmentsAt != nil {
+		// The bytes are kept once, in the raw mail; the job names them.
+		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
+	}
+	for i, a := range m.Attachments {
+		have := ref != nil || len(a.Content) > 0
+		if a.Truncated || !have || total+a.Size > d.cfg.NotifyAttachmentsMaxBytes {
 			listed = append(listed, fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size))
 			continue
 		}
-		total += int64(len(a.Content))
-		attached = append(attached, a)
+		total += a.Size
+		if ref != nil {
+			ref.Indexes = append(ref.Indexes, i)
+		} else {
+			attached = append(attached, a)
+		}
+	}
+	if ref != nil && len(ref.Indexes) == 0 {
+		ref = nil
 	}
 	if len(listed) > 0 {
-		b.WriteString("\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet në kutinë e përpunuar):\n")
+		kept := "në kutinë e përpunuar"
+		if m.TooLarge {
+			kept = "në dosjen " + m.KeptIn
+		}
+		fmt.Fprintf(&b, "\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet %s):\n", kept)
 		for _, l := range listed {
 			b.WriteString("  - " + l + "\n")
 		}
@@ -304,10 +325,32 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        b.String(),
 		Attachments: attached,
+		AttachFrom:  ref,
 	}
 }
 
-func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachment, now time.Time) *inquiry.Mail {
+// answerMail relays an officer's answer; m is their mail (nil for an
+// answer given in Telegram), whose attachments go with it.
+func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, now time.Time) *inquiry.Mail {
+	var atts []inquiry.Attachment
+	var ref *inquiry.AttachmentRef
+	switch {
+	case m == nil:
+	case m.AttachmentsAt != nil:
+		// Kept once, in the raw mail: the job names them. A file cut at
+		// max_attachment_bytes is not sent cut; the record lists it.
+		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
+		for i, a := range m.Attachments {
+			if !a.Truncated {
+				ref.Indexes = append(ref.Indexes, i)
+			}
+		}
+		if len(ref.Indexes) == 0 {
+			ref = nil
+		}
+	default:
+		atts = m.Attachments
+	}
 	mail := &inquiry.Mail{
 		MessageID: d.newMessageID("answer"),
 		Date:      now,
@@ -319,6 +362,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, atts []inquiry.Attachm
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        strings.TrimSpace(text) + "\n",
 		Attachments: atts,
+		AttachFrom:  ref,
 	}
 	if t.MessageID != "" {
 		mail.InReplyTo = []string{t.MessageID}
@@ -337,6 +381,22 @@ func (d *Desk) quarantineMail(officer inquiry.Officer, m *inquiry.Message, reaso
 		From:        d.cfg.Mailbox,
 		To:          []inquiry.Address{{Name: officer.Name, Address: officer.Email}},
 		Subject:     "Sportel: mesazh në karantinë",
+		AutoReplied: true,
+		Text:        text,
+	}
+}
+
+// tooLargeAnswerMail tells an officer that their answer was too large to
+// read, so it was not relayed.
+func (d *Desk) tooLargeAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, m *inquiry.Message, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi ishte shumë i madh (%d bajt) për t'u lexuar i plotë.\n"+
+		"Mesazhi ruhet në kutinë postare, në dosjen %s. Ju lutemi dërgojeni përgjigjen në pjesë më të vogla.\n", t.Number, m.Size, m.KeptIn)
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("undeliverable"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{officer.Address()},
+		Subject:     "Sportel: përgjigjja nuk u dërgua [" + t.Number + "]",
 		AutoReplied: true,
 		Text:        text,
 	}

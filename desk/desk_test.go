@@ -1,9 +1,11 @@
 package desk_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -807,6 +809,97 @@ func TestQuarantine(t *testing.T) {
 			}
 			if d, err := f.desk.Quarantine(context.Background(), m, "again"); err != nil || d != inquiry.Duplicate {
 				t.Errorf("second Quarantine = %s, %v; want duplicate", d, err)
+			}
+		})
+	}
+}
+
+// An officer's answer too large to read whole is never relayed cut short:
+// it is kept on the record and the officer is told where the whole mail is.
+func TestTooLargeOfficerAnswerIsNotRelayed(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("big-orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[0].Mail
+	answer := citizen("big-ans@mkrs.example", "jusuf.lushaku@mkrs.example", "Re: "+notify.Subject, "Kontrata gjendet në shtojcë.")
+	answer.InReplyTo = []string{notify.MessageID}
+	answer.TooLarge, answer.Size, answer.KeptIn = true, 40<<20, "Sportel/Quarantine"
+	answer.ParseProblems = []string{"too large (41943040 bytes, the limit is 26214400)"}
+	if d := f.handle(answer); d != inquiry.Attached {
+		t.Fatalf("too-large officer answer: %s, want attached", d)
+	}
+	if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
+		t.Errorf("%d answer jobs: a partly read answer must not reach the citizen", n)
+	}
+	told := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobQuarantined)
+	if len(told) != 1 || told[0].Recipient != "jusuf" || !strings.Contains(told[0].Mail.Text, "Sportel/Quarantine") {
+		t.Fatalf("officer told: %+v", told)
+	}
+	if st := f.ticket("DKP-2026-000001").State; st == inquiry.Answered {
+		t.Errorf("ticket state %s: nothing was answered", st)
+	}
+}
+
+// Attachments whose bytes the raw mail holds are recorded once: the entry
+// keeps their name, type and size, and the officer's notifications (the
+// first one and one after a reassignment) name them in the entry instead of
+// carrying a copy. Without a whole raw mail they are copied as before.
+func TestAttachmentsAreStoredOnce(t *testing.T) {
+	pdf := inquiry.Attachment{Name: "kerkese.pdf", ContentType: "application/pdf", Size: 3, Content: []byte("pdf")}
+	big := inquiry.Attachment{Name: "skanim.tif", ContentType: "image/tiff", Size: 2 << 20, Content: make([]byte, 2<<20)}
+	tests := []struct {
+		name   string
+		raw    []byte
+		rawCut bool
+		inRaw  bool // the bytes are kept only in the raw mail
+	}{
+		{"whole raw mail", []byte("From: a@example.net\r\n\r\nraw"), false, true},
+		{"raw mail cut at the cap", []byte("From: a@example.net\r\n\r\nra"), true, false},
+		{"no raw mail", nil, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			m := citizen("att@example.net", "arben@example.net", "Kërkesë", docRequestSQ)
+			m.Raw, m.RawTruncated = tt.raw, tt.rawCut
+			// The second is over the notification cap (1 MiB in the fixture).
+			m.Attachments = []inquiry.Attachment{pdf, big}
+			f.handle(m)
+			tk := f.ticket("DKP-2026-000001")
+			entries, err := f.store.Entries(context.Background(), tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := entries[0]
+			if len(e.Attachments) != 2 || e.Attachments[0].Name != pdf.Name || e.Attachments[1].Size != big.Size {
+				t.Fatalf("entry attachments %+v", e.Attachments)
+			}
+			if got := len(e.Attachments[0].Content) > 0; got == tt.inRaw {
+				t.Errorf("entry keeps the content: %v, want %v", got, !tt.inRaw)
+			}
+
+			if _, err := f.desk.Assign(context.Background(), tk.Number, "osman", "test"); err != nil {
+				t.Fatal(err)
+			}
+			notes := jobsOf(f.jobs(tk.Number), inquiry.JobNotify)
+			if len(notes) < 2 {
+				t.Fatalf("%d notifications, want the first and the reassignment's", len(notes))
+			}
+			for _, j := range notes {
+				if j.Mail == nil {
+					continue
+				}
+				if tt.inRaw {
+					want := &inquiry.AttachmentRef{TicketID: tk.ID, EntryID: e.ID, Indexes: []int{0}}
+					if len(j.Mail.Attachments) != 0 || !reflect.DeepEqual(j.Mail.AttachFrom, want) {
+						t.Errorf("notification to %s: attachments %d, refers to %+v; want none and %+v",
+							j.Recipient, len(j.Mail.Attachments), j.Mail.AttachFrom, want)
+					}
+				} else if j.Mail.AttachFrom != nil || len(j.Mail.Attachments) != 1 || !bytes.Equal(j.Mail.Attachments[0].Content, pdf.Content) {
+					t.Errorf("notification to %s: %d attachments, refers to %+v; want the pdf copied", j.Recipient, len(j.Mail.Attachments), j.Mail.AttachFrom)
+				}
+				if !strings.Contains(j.Mail.Text, big.Name) {
+					t.Errorf("notification to %s does not list %s, over the cap", j.Recipient, big.Name)
+				}
 			}
 		})
 	}

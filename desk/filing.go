@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -93,11 +94,12 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	}
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now,
+		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now,
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return nil, err
 	}
+	keptAt(m, e)
 	if m.MessageID != "" {
 		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
 			return nil, err
@@ -127,6 +129,32 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		return nil, err
 	}
 	return t, nil
+}
+
+// keptInRaw reports whether m's attachments can be read back from its raw
+// mail, which the record keeps whole: their bytes are then stored once.
+func keptInRaw(m *inquiry.Message) bool {
+	return m.Channel == inquiry.ChannelEmail && len(m.Raw) > 0 && !m.RawTruncated && !m.TooLarge
+}
+
+// recordedAttachments are m's attachments as its entry keeps them: name,
+// type and size only when the raw mail holds their bytes.
+func recordedAttachments(m *inquiry.Message) []inquiry.Attachment {
+	if !keptInRaw(m) || len(m.Attachments) == 0 {
+		return m.Attachments
+	}
+	out := slices.Clone(m.Attachments)
+	for i := range out {
+		out[i].Content = nil
+	}
+	return out
+}
+
+// keptAt notes on m, just recorded as e, where its attachments are kept.
+func keptAt(m *inquiry.Message, e *inquiry.Entry) {
+	if keptInRaw(m) && len(m.Attachments) > 0 {
+		m.AttachmentsAt = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
+	}
 }
 
 // Deadline is the legal answer date for a document request received at

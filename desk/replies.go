@@ -41,6 +41,25 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	text := StripQuoted(m.Text)
+	if m.TooLarge {
+		// Only its start was read: relaying it would send the citizen a cut
+		// answer without its files. Keep it and tell the officer.
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+			Author: officer.ID, Subject: m.Subject, Text: "answer not relayed: " + strings.Join(m.ParseProblems, "; ") + "\n\n" + text,
+			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.tooLargeAnswerMail(officer, &t, m, now)}
+		if err := tx.AddJob(job); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "officer's answer too large"}, true, nil
+	}
 	if strings.TrimSpace(text) == "" && len(m.Attachments) == 0 {
 		// Nothing to relay; keep it on the record so nothing is lost.
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
@@ -58,7 +77,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		// officer, rather than fail the message (and every one after it).
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
 			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: the citizen left no address to answer\n\n" + text,
-			Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now}
+			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
 		if err := tx.AddEntry(e); err != nil {
 			return intakeResult{}, false, err
 		}
@@ -72,7 +91,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		}
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "answer to a ticket without an address"}, true, nil
 	}
-	if err := d.relayAnswer(tx, &t, officer, text, m.Attachments, m.SourceID, m.MessageID, m.Raw, now); err != nil {
+	if err := d.relayAnswer(tx, &t, officer, text, m, now); err != nil {
 		return intakeResult{}, false, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
@@ -87,11 +106,12 @@ func answerable(t *inquiry.Ticket) bool {
 }
 
 // relayAnswer records an officer's answer and queues it to the citizen on
-// the ticket's own channel; the ticket becomes answered.
-func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, atts []inquiry.Attachment, sourceID, messageID string, raw []byte, now time.Time) error {
-	e := &inquiry.Entry{
-		TicketID: t.ID, Kind: inquiry.EntryAnswer, SourceID: sourceID, MessageID: messageID,
-		Author: officer.ID, Text: text, Attachments: atts, Raw: raw, CreatedAt: now,
+// the ticket's own channel; the ticket becomes answered. m is the officer's
+// mail, or nil for an answer given in Telegram.
+func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, m *inquiry.Message, now time.Time) error {
+	e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryAnswer, Author: officer.ID, Text: text, CreatedAt: now}
+	if m != nil {
+		e.SourceID, e.MessageID, e.Attachments, e.Raw = m.SourceID, m.MessageID, recordedAttachments(m), m.Raw
 	}
 	held := t.Channel == inquiry.ChannelTelegram && t.ChatID == 0
 	if held {
@@ -102,6 +122,9 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return err
+	}
+	if m != nil {
+		keptAt(m, e)
 	}
 	t.State = inquiry.Answered
 	t.AnsweredAt = now
@@ -116,7 +139,7 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
 	case t.Sender.Address != "":
 		job.Recipient = strings.ToLower(t.Sender.Address)
-		job.Mail = d.answerMail(t, text, atts, now)
+		job.Mail = d.answerMail(t, text, m, now)
 	default:
 		return fmt.Errorf("answer %s: the ticket has no address to answer", t.Number)
 	}
@@ -164,10 +187,16 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	}
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: m.Attachments, Raw: m.Raw, CreatedAt: now,
+		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now,
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, false, err
+	}
+	keptAt(m, e)
+	if m.TooLarge {
+		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {
+			return intakeResult{}, false, err
+		}
 	}
 	if m.MessageID != "" {
 		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +51,34 @@ type imapTestServer struct {
 
 	mu  sync.Mutex
 	srv *imapserver.Server
+
+	// sent counts the bytes the server wrote to its clients.
+	sent atomic.Int64
+}
+
+// countingListener counts what the server writes on each connection.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.n}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 type serverConfig struct {
@@ -78,6 +107,7 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 }
 
 func (ts *imapTestServer) serve(ln net.Listener) {
+	ln = countingListener{ln, &ts.sent}
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return ts.mem.NewSession(), nil, nil

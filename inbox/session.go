@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -330,13 +329,18 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if len(fresh) == 0 {
 			return found, nil, nil
 		}
+		msgs, err := w.sizes(ctx, s, fresh)
+		if err != nil {
+			return found, nil, err
+		}
 		// The next batch is fetched while this one is handled, so the
-		// server's time and ours overlap.
-		batches := slices.Collect(slices.Chunk(fresh, w.opts.BatchSize))
+		// server's time and ours overlap, but only when both fit in the
+		// byte budget: a backlog of large mail is read one batch at a time.
+		batches := w.plan(msgs)
 		next := make(chan fetchedBatch, 1)
-		prefetch := func(uids []imap.UID) {
+		prefetch := func(b []listed) {
 			go func() {
-				msgs, err := w.fetchBatch(ctx, s, uids)
+				msgs, err := w.fetchBatch(ctx, s, b)
 				next <- fetchedBatch{msgs, err}
 			}()
 		}
@@ -346,16 +350,22 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			if f.err != nil {
 				return found, nil, f.err
 			}
-			if i+1 < len(batches) && ctx.Err() == nil {
+			more := i+1 < len(batches) && ctx.Err() == nil
+			ahead := more && w.batchCost(batches[i])+w.batchCost(batches[i+1]) <= w.opts.BatchBytes
+			if ahead {
 				prefetch(batches[i+1])
 			}
 			n, handleErr, err := w.processBatch(ctx, s, f.msgs)
+			f.msgs = nil // handled: its memory may go before the next batch comes
 			found += n
 			if err != nil || handleErr != nil {
 				return found, handleErr, err
 			}
 			if ctx.Err() != nil {
 				return found, nil, ctx.Err()
+			}
+			if more && !ahead {
+				prefetch(batches[i+1])
 			}
 		}
 	}
@@ -413,69 +423,39 @@ func (w *Watcher) handle(ctx context.Context, ms []*inquiry.Message) ([]inquiry.
 	return disps, nil
 }
 
-// fetchedBatch is one batch of messages read from the server.
-type fetchedBatch struct {
-	msgs []*imapclient.FetchMessageBuffer
-	err  error
-}
-
-// wholeMessage is BODY.PEEK[]: fetching must not set \Seen. Matching a
-// fetched section compares fields, so a fresh value works as the key.
-func wholeMessage() *imap.FetchItemBodySection { return &imap.FetchItemBodySection{Peek: true} }
-
-// fetchBatch reads the given messages, in UID order.
-func (w *Watcher) fetchBatch(ctx context.Context, s *session, uids []imap.UID) ([]*imapclient.FetchMessageBuffer, error) {
-	set := imap.UIDSetNum(uids...)
-	var msgs []*imapclient.FetchMessageBuffer
-	if err := s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
-		cmd := s.c.Fetch(set, &imap.FetchOptions{
-			UID:          true,
-			InternalDate: true,
-			BodySection:  []*imap.FetchItemBodySection{wholeMessage()},
-		})
-		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			buf, err := msg.Collect()
-			if err != nil {
-				cmd.Close() // a fetch must be drained or closed, or the connection stalls
-				return fmt.Errorf("read message: %w", err)
-			}
-			msgs = append(msgs, buf)
-			progress()
-		}
-		return cmd.Close()
-	}); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
-	w.count(func(st *Stats) { st.Fetched += uint64(len(msgs)) })
-	return msgs, nil
-}
-
 // processBatch hands fetched messages to the desk in UID order, then marks
 // and moves the ones it took in and saves the checkpoint.
-func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclient.FetchMessageBuffer) (handled int, handleErr, err error) {
+func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) (handled int, handleErr, err error) {
 	// On shutdown no new message is taken in, but the one being handled and
 	// the moves of those already handled finish: work in flight is not cut
 	// off (each step has its own timeout).
 	work := context.WithoutCancel(ctx)
 	s.settling.Store(true)
 	defer s.settling.Store(false)
-	type fetched struct {
-		uid imap.UID
-		m   *inquiry.Message
+	type parsed struct {
+		uid      imap.UID
+		m        *inquiry.Message
+		tooLarge bool
 	}
-	var todo []fetched
-	for _, msg := range msgs {
-		if msg.UID <= s.lastUID {
+	var todo []parsed
+	for i := range msgs {
+		msg := &msgs[i]
+		if msg.uid <= s.lastUID {
 			continue
 		}
-		raw := msg.FindBodySection(wholeMessage())
-		if raw == nil {
+		if msg.raw == nil {
 			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
-			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.UID)
+			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.uid)
 			break
 		}
-		todo = append(todo, fetched{msg.UID, w.message(s, msg.UID, raw, msg.InternalDate)})
+		m := w.message(s, msg.uid, msg.raw, msg.date)
+		m.Size = msg.size
+		if msg.tooLarge {
+			w.markTooLarge(s, m, msg.size)
+		}
+		todo = append(todo, parsed{msg.uid, m, msg.tooLarge})
+		// The message holds what it needs of the raw bytes now.
+		msg.raw = nil
 	}
 
 	var processed, quarantine []imap.UID
@@ -488,7 +468,7 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 			ms[i] = f.m
 		}
 		disps, herr := w.handle(work, ms)
-		taken := func(f fetched, disp inquiry.Disposition) {
+		taken := func(f parsed, disp inquiry.Disposition) {
 			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
 			delete(w.failures, failureKey{s.uidValidity, uint32(f.uid)})
 			w.count(func(st *Stats) {
@@ -503,7 +483,8 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []*imapclie
 					st.Quarantined++
 				}
 			})
-			if disp == inquiry.Quarantined {
+			if disp == inquiry.Quarantined || f.tooLarge {
+				// Too-large mail is kept whole only on the server.
 				quarantine = append(quarantine, f.uid)
 			} else {
 				processed = append(processed, f.uid)
@@ -607,6 +588,31 @@ func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate tim
 		m.SourceID = fmt.Sprintf("imap:%s:%d:%d", w.opts.Mailbox, s.uidValidity, uid)
 	}
 	return m
+}
+
+// markTooLarge records on m that only part of it was read, and where the
+// whole mail is kept.
+func (w *Watcher) markTooLarge(s *session, m *inquiry.Message, size int64) {
+	m.TooLarge, m.RawTruncated = true, true
+	m.KeptIn = w.opts.QuarantineMailbox
+	if !s.canMove {
+		m.KeptIn = w.opts.Mailbox
+	}
+	// What was read of the attachments is a cut-off start: useless to the
+	// officer, and the whole files are in the mail on the server.
+	for i := range m.Attachments {
+		m.Attachments[i].Content = nil
+		m.Attachments[i].Truncated = true
+	}
+	where := "the mailbox's quarantine folder " + m.KeptIn
+	if !s.canMove {
+		where = m.KeptIn + " (the server cannot move mail)"
+	}
+	m.ParseProblems = append(m.ParseProblems, fmt.Sprintf(
+		"too large (%d bytes, the limit is %d): only the header and the start of the text were read; "+
+			"the whole mail is kept in %s", size, w.opts.MaxRawBytes, where))
+	w.log.Warn("mail too large to fetch whole: read in part, kept on the server",
+		"source_id", m.SourceID, "size", size, "max_raw_bytes", w.opts.MaxRawBytes, "kept_in", m.KeptIn)
 }
 
 // settle marks handled mail \Seen and moves it out, one command per group.

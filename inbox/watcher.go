@@ -80,6 +80,15 @@ type Options struct {
 	BackoffMax     time.Duration // reconnect delay cap (default 2m)
 
 	BatchSize int // messages fetched per round (default 200)
+	// BatchBytes bounds the mail held at once (default 32 MiB): a batch
+	// holds at most this much (a larger message makes a batch alone), and
+	// the next batch is fetched ahead only when both fit in it.
+	BatchBytes int64
+	// MaxRawBytes is the largest mail fetched whole (default 25 MiB). Larger
+	// mail is read only in part (its header and the start of its text),
+	// taken in with TooLarge set, and moved to QuarantineMailbox, where it
+	// stays whole.
+	MaxRawBytes int64
 
 	// TLSConfig is used for tls and starttls. Nil means the system roots with
 	// ServerName taken from Addr; tests pass their own RootCAs.
@@ -103,6 +112,7 @@ type Stats struct {
 	Errors      uint64 // failed sessions and failed Handle calls
 	Reconnects  uint64 // sessions started after a failure
 	SetAside    uint64 // messages quarantined after failing again and again
+	TooLarge    uint64 // messages over MaxRawBytes, read only in part
 	// Searches counts successful searches for new mail: each is a completed
 	// look at the mailbox, and what one finds is handled before the next.
 	Searches uint64
@@ -147,6 +157,8 @@ const (
 	defaultBackoffMin     = time.Second
 	defaultBackoffMax     = 2 * time.Minute
 	defaultBatchSize      = 200
+	defaultBatchBytes     = 32 << 20
+	defaultMaxRawBytes    = 25 << 20
 )
 
 // NewWatcher checks opts, fills in defaults and returns a watcher. Errors
@@ -219,6 +231,22 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	}
 	if opts.BatchSize == 0 {
 		opts.BatchSize = defaultBatchSize
+	}
+	sizes := []struct {
+		name string
+		v    *int64
+		def  int64
+	}{
+		{"BatchBytes", &opts.BatchBytes, defaultBatchBytes},
+		{"MaxRawBytes", &opts.MaxRawBytes, defaultMaxRawBytes},
+	}
+	for _, sz := range sizes {
+		if *sz.v < 0 {
+			return nil, fmt.Errorf("inbox: %s: must not be negative (got %d)", sz.name, *sz.v)
+		}
+		if *sz.v == 0 {
+			*sz.v = sz.def
+		}
 	}
 
 	if opts.TLSConfig == nil {

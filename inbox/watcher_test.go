@@ -44,6 +44,8 @@ func TestNewWatcherValidates(t *testing.T) {
 		{"no parser", func(o *Options) { o.Parse = nil }, "Parse"},
 		{"negative poll", func(o *Options) { o.PollInterval = -time.Second }, "PollInterval"},
 		{"negative batch", func(o *Options) { o.BatchSize = -1 }, "BatchSize"},
+		{"negative batch bytes", func(o *Options) { o.BatchBytes = -1 }, "BatchBytes"},
+		{"negative max raw bytes", func(o *Options) { o.MaxRawBytes = -1 }, "MaxRawBytes"},
 		{"backoff max below min", func(o *Options) { o.BackoffMin = time.Minute; o.BackoffMax = time.Second }, "BackoffMax"},
 	}
 	for _, tt := range tests {
@@ -371,6 +373,9 @@ func TestReconnectsAfterServerRestart(t *testing.T) {
 
 	ts.appendTo("INBOX", rawMail("a0@example.org", "before 0", "x"), time.Time{})
 	desk.waitHandled(t, 1, 5*time.Second)
+	// Stopped before the move, the server would hand the first mail over
+	// again (a duplicate) ahead of the new ones.
+	ts.mailboxHolds(t, processedBox, 1, 2*time.Second)
 
 	ts.stop()
 	ts.appendTo("INBOX", rawMail("a1@example.org", "during 1", "x"), time.Time{})

@@ -148,6 +148,17 @@ type Message struct {
 	// Raw is the original message (size-capped) kept for the record.
 	Raw          []byte `json:"-"`
 	RawTruncated bool   `json:"-"`
+	// Size is the message's size at its source (IMAP RFC822.SIZE), when known.
+	Size int64 `json:"size,omitempty"`
+	// TooLarge is set when the message was over the size limit and only its
+	// start was read; the whole message is kept at its source, in KeptIn
+	// (a mailbox name).
+	TooLarge bool   `json:"too_large,omitempty"`
+	KeptIn   string `json:"kept_in,omitempty"`
+	// AttachmentsAt is set once the message is filed and its attachments'
+	// bytes are kept only in its raw mail: mail about it refers to them
+	// there instead of copying them.
+	AttachmentsAt *AttachmentRef `json:"-"`
 
 	// Telegram only.
 	ChatID       int64 `json:"chat_id,omitempty"`

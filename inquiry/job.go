@@ -40,6 +40,19 @@ type Mail struct {
 	Headers     map[string]string `json:"headers,omitempty"`
 	Text        string            `json:"text"`
 	Attachments []Attachment      `json:"attachments,omitempty"`
+	// AttachFrom names attachments the store keeps once, in the raw mail of
+	// an entry, instead of copying them into the job: the sender reads them
+	// when it sends. An entry never changes, so a resent mail is the same
+	// mail. They come after Attachments.
+	AttachFrom *AttachmentRef `json:"attach_from,omitempty"`
+}
+
+// AttachmentRef points at attachments of a filed message: entry EntryID of
+// ticket TicketID, its attachments at Indexes (in Entry.Attachments order).
+type AttachmentRef struct {
+	TicketID int64 `json:"ticket_id"`
+	EntryID  int64 `json:"entry_id"`
+	Indexes  []int `json:"indexes"`
 }
 
 // TicketAction is something an officer may do to a ticket straight from a

@@ -41,6 +41,14 @@ type ChatSender interface {
 	SendChat(ctx context.Context, m *inquiry.ChatMessage) (ref string, err error)
 }
 
+// AttachmentSource reads attachments kept once in the store, which a mail
+// names (inquiry.Mail.AttachFrom) instead of carrying. For the same ref it
+// must return the same bytes, so a resent mail is the same mail. Errors
+// that implement Permanent() bool and return true end the job.
+type AttachmentSource interface {
+	Attachments(ctx context.Context, ref inquiry.AttachmentRef) ([]inquiry.Attachment, error)
+}
+
 // JobStore is the outbox's view of the store: the job queue.
 type JobStore interface {
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
@@ -66,6 +74,9 @@ type Config struct {
 	// SendTimeout bounds one send (default 5m); the transports have their
 	// own, shorter, timeouts.
 	SendTimeout time.Duration
+	// Attachments resolves the attachments mail refers to; nil fails such
+	// mail for good.
+	Attachments AttachmentSource
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -608,7 +619,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 	switch {
 	case j.Mail != nil:
-		return "", o.mail.SendMail(ctx, j.Mail)
+		m, err := o.withAttachments(ctx, j.Mail)
+		if err != nil {
+			return "", err
+		}
+		return "", o.mail.SendMail(ctx, m)
 	case j.Chat != nil:
 		if o.chat == nil {
 			return "", permanentError("telegram is not configured")
@@ -617,6 +632,26 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 	default:
 		return "", permanentError("job has nothing to send")
 	}
+}
+
+// withAttachments returns m with the attachments it names read in. They
+// are read for this send only and dropped after it, so a job never holds
+// them between tries.
+func (o *Outbox) withAttachments(ctx context.Context, m *inquiry.Mail) (*inquiry.Mail, error) {
+	if m.AttachFrom == nil {
+		return m, nil
+	}
+	if o.cfg.Attachments == nil {
+		return nil, permanentError("mail names stored attachments, but the outbox has no attachment source")
+	}
+	atts, err := o.cfg.Attachments.Attachments(ctx, *m.AttachFrom)
+	if err != nil {
+		return nil, fmt.Errorf("read attachments of entry %d: %w", m.AttachFrom.EntryID, err)
+	}
+	out := *m
+	out.Attachments = append(slices.Clip(m.Attachments), atts...)
+	out.AttachFrom = nil
+	return &out, nil
 }
 
 // backoff is the delay before retrying a job that failed attempt times.

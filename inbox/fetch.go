@@ -1,0 +1,212 @@
+package inbox
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Memory is bounded by looking before fetching: the sizes of the new mail
+// come first (RFC822.SIZE, a few bytes each), then the bodies in batches
+// bounded by bytes as well as by count. Mail over MaxRawBytes is never read
+// whole: its header and the start of its text are enough to file it, and the
+// whole mail stays on the server in the quarantine mailbox.
+const (
+	// previewHeaderBytes and previewTextBytes are what is read of mail too
+	// large to fetch whole: a header is a few KB, the first text part
+	// usually comes within the first few KB of the body.
+	previewHeaderBytes = 256 << 10
+	previewTextBytes   = 64 << 10
+
+	// sizeChunk is how many messages one size lookup asks about.
+	sizeChunk = 1000
+)
+
+// listed is a message a search found, with its size on the server.
+type listed struct {
+	uid  imap.UID
+	size int64
+}
+
+// fetched is a message read from the server: whole, or, when tooLarge, its
+// header and the start of its text. raw is nil when the server sent none.
+type fetched struct {
+	uid      imap.UID
+	raw      []byte
+	date     time.Time
+	size     int64
+	tooLarge bool
+}
+
+// fetchedBatch is one batch of messages read from the server.
+type fetchedBatch struct {
+	msgs []fetched
+	err  error
+}
+
+func (w *Watcher) tooLarge(f listed) bool { return f.size > w.opts.MaxRawBytes }
+
+// cost is what a message takes in memory once fetched.
+func (w *Watcher) cost(f listed) int64 {
+	if w.tooLarge(f) {
+		return previewHeaderBytes + previewTextBytes
+	}
+	return f.size
+}
+
+func (w *Watcher) batchCost(b []listed) int64 {
+	var n int64
+	for _, f := range b {
+		n += w.cost(f)
+	}
+	return n
+}
+
+// plan splits msgs into batches of at most BatchSize messages and
+// BatchBytes bytes; a message larger than the budget makes a batch alone.
+func (w *Watcher) plan(msgs []listed) [][]listed {
+	var batches [][]listed
+	var cur []listed
+	var bytes int64
+	for _, f := range msgs {
+		c := w.cost(f)
+		if len(cur) > 0 && (len(cur) == w.opts.BatchSize || bytes+c > w.opts.BatchBytes) {
+			batches = append(batches, cur)
+			cur, bytes = nil, 0
+		}
+		cur = append(cur, f)
+		bytes += c
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	return batches
+}
+
+// sizes looks up the sizes of uids on the server, ascending by UID. A
+// message the server says nothing about (expunged meanwhile) keeps size 0:
+// fetching it then finds nothing, and the next search no longer lists it.
+func (w *Watcher) sizes(ctx context.Context, s *session, uids []imap.UID) ([]listed, error) {
+	out := make([]listed, 0, len(uids))
+	for chunk := range slices.Chunk(uids, sizeChunk) {
+		set := imap.UIDSetNum(chunk...)
+		var msgs []*imapclient.FetchMessageBuffer
+		if err := s.await(ctx, "fetch sizes uids "+set.String(), func() (err error) {
+			msgs, err = s.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		size := make(map[imap.UID]int64, len(msgs))
+		for _, m := range msgs {
+			size[m.UID] = m.RFC822Size
+		}
+		for _, uid := range chunk {
+			out = append(out, listed{uid: uid, size: size[uid]})
+		}
+	}
+	return out, nil
+}
+
+// wholeMessage is BODY.PEEK[]: fetching must not set \Seen. Matching a
+// fetched section compares fields, so a fresh value works as the key.
+func wholeMessage() *imap.FetchItemBodySection { return &imap.FetchItemBodySection{Peek: true} }
+
+// previewHeader and previewText are BODY.PEEK[HEADER]<0.n> and
+// BODY.PEEK[TEXT]<0.n>: the parts of a too-large message that are read.
+func previewHeader() *imap.FetchItemBodySection {
+	return &imap.FetchItemBodySection{Peek: true, Specifier: imap.PartSpecifierHeader,
+		Partial: &imap.SectionPartial{Offset: 0, Size: previewHeaderBytes}}
+}
+
+func previewText() *imap.FetchItemBodySection {
+	return &imap.FetchItemBodySection{Peek: true, Specifier: imap.PartSpecifierText,
+		Partial: &imap.SectionPartial{Offset: 0, Size: previewTextBytes}}
+}
+
+// fetchBatch reads the given messages, in UID order: whole when they fit
+// MaxRawBytes, otherwise only their header and the start of their text.
+func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([]fetched, error) {
+	var whole, large []imap.UID
+	sizes := make(map[imap.UID]int64, len(batch))
+	for _, f := range batch {
+		sizes[f.uid] = f.size
+		if w.tooLarge(f) {
+			large = append(large, f.uid)
+		} else {
+			whole = append(whole, f.uid)
+		}
+	}
+	var out []fetched
+	if len(whole) > 0 {
+		sections := []*imap.FetchItemBodySection{wholeMessage()}
+		err := w.fetch(ctx, s, whole, sections, func(m *imapclient.FetchMessageBuffer) error {
+			// A missing body (raw nil) stops processBatch at this message.
+			out = append(out, fetched{uid: m.UID, raw: m.FindBodySection(wholeMessage()), date: m.InternalDate, size: sizes[m.UID]})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(large) > 0 {
+		sections := []*imap.FetchItemBodySection{previewHeader(), previewText()}
+		err := w.fetch(ctx, s, large, sections, func(m *imapclient.FetchMessageBuffer) error {
+			f := fetched{uid: m.UID, date: m.InternalDate, size: sizes[m.UID], tooLarge: true}
+			if header := m.FindBodySection(previewHeader()); header != nil {
+				f.raw = joinPreview(header, m.FindBodySection(previewText()))
+			}
+			out = append(out, f)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		w.count(func(st *Stats) { st.TooLarge += uint64(len(large)) })
+	}
+	slices.SortFunc(out, func(a, b fetched) int { return cmp.Compare(a.uid, b.uid) })
+	w.count(func(st *Stats) { st.Fetched += uint64(len(out)) })
+	return out, nil
+}
+
+// fetch runs one UID FETCH of sections and hands each message to take.
+func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sections []*imap.FetchItemBodySection,
+	take func(*imapclient.FetchMessageBuffer) error) error {
+	set := imap.UIDSetNum(uids...)
+	return s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
+		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: sections})
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			buf, err := msg.Collect()
+			if err == nil {
+				err = take(buf)
+			}
+			if err != nil {
+				cmd.Close() // a fetch must be drained or closed, or the connection stalls
+				return fmt.Errorf("read message: %w", err)
+			}
+			progress()
+		}
+		return cmd.Close()
+	})
+}
+
+// joinPreview makes a message of a header and the start of its text. A
+// header cut short by the preview gets the blank line that ends it, so the
+// text is not read as header lines.
+func joinPreview(header, text []byte) []byte {
+	raw := make([]byte, 0, len(header)+len(text)+4)
+	raw = append(raw, header...)
+	if !bytes.HasSuffix(header, []byte("\r\n\r\n")) && !bytes.HasSuffix(header, []byte("\n\n")) {
+		if !bytes.HasSuffix(raw, []byte("\n")) {
+			raw = append(raw, "\r\n"...)
+		}
+		raw = append(raw, "\r\n"...)
+	}
+	return append(raw, text...)
+}
