@@ -17,14 +17,20 @@ import (
 // or the whole store is down (set-asides fail too) until it is healed.
 type faultyDesk struct {
 	bot.Desk
-	mu    sync.Mutex
-	down  bool
+	mu   sync.Mutex
+	down bool
+	// heal brings the store back at the start of the next Handle, never
+	// between a failed Handle and the set-aside that follows it.
+	heal  bool
 	tries map[string]int
 }
 
 func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	d.mu.Lock()
 	d.tries[m.Text]++
+	if d.heal {
+		d.down = false
+	}
 	down := d.down
 	d.mu.Unlock()
 	if down || m.Text == "poison" {
@@ -102,7 +108,7 @@ func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
 		t.Error("BlockedSince is zero while every write fails")
 	}
 	fd.mu.Lock()
-	fd.down = false
+	fd.heal = true
 	fd.mu.Unlock()
 	f.settle()
 	if n := len(f.tickets()); n != 1 {

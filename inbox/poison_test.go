@@ -16,14 +16,20 @@ import (
 // set-aside too) and on which chosen subjects always fail (poison).
 type faultyDesk struct {
 	*testDesk
-	mu          sync.Mutex
-	storeDown   bool
+	mu        sync.Mutex
+	storeDown bool
+	// heal brings the store back at the start of the next Handle, never
+	// between a failed Handle and the set-aside that follows it.
+	heal        bool
 	poison      map[string]bool
 	quarantined []string
 }
 
 func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	d.mu.Lock()
+	if d.heal {
+		d.storeDown = false
+	}
 	down, poison := d.storeDown, d.poison[m.Subject]
 	d.mu.Unlock()
 	switch {
@@ -119,7 +125,7 @@ func TestSickStoreKeepsEverythingAndRecovers(t *testing.T) {
 	}
 
 	desk.mu.Lock()
-	desk.storeDown = false
+	desk.heal = true
 	desk.mu.Unlock()
 	desk.waitHandled(t, 3, 10*time.Second)
 	testutil.Eventually(t, "all 3 processed and intake no longer blocked", 10*time.Second, func() (bool, error) {

@@ -529,7 +529,9 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 // fails too it is set aside: when the store takes that write, it is healthy
 // and the message itself is at fault, so it must not hold up the mail
 // behind it. When the store refuses the set-aside as well, nothing is set
-// aside and the watcher keeps retrying everything, loudly.
+// aside and the watcher keeps retrying everything, loudly. (A store that
+// recovers in the instant between the last try and the set-aside makes a
+// good message look bad: it is still recorded whole and an officer told.)
 func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inquiry.Message, herr error) (inquiry.Disposition, bool) {
 	w.count(func(st *Stats) { st.Errors++ })
 	key := failureKey{s.uidValidity, uint32(uid)}
