@@ -120,8 +120,13 @@ func TestBreakerOpensAndProbes(t *testing.T) {
 				}
 				classify(failed)
 			}
-			if !c.BreakerOpen() || hits() != 3*tt.perCall {
-				t.Fatalf("after 3 failures: open %v, %d requests; want open, %d", c.BreakerOpen(), hits(), 3*tt.perCall)
+			// A hanging request may time out before the server sees it on a
+			// loaded machine, so requests are counted exactly only where the
+			// server answers; the breaker's own count is what matters.
+			exact := tt.mode != "hang"
+			opened := hits()
+			if !c.BreakerOpen() || opened > 3*tt.perCall || (exact && opened != 3*tt.perCall) {
+				t.Fatalf("after 3 failures: open %v, %d requests; want open, %d", c.BreakerOpen(), opened, 3*tt.perCall)
 			}
 			// Open: answered at once, no request, until the cool-down (at
 			// least half of 1m with jitter) passes.
@@ -130,21 +135,22 @@ func TestBreakerOpensAndProbes(t *testing.T) {
 			}
 			clk.advance(29 * time.Second)
 			classify(skipped)
-			if hits() != 3*tt.perCall {
-				t.Fatalf("open breaker let %d requests through", hits()-3*tt.perCall)
+			if hits() != opened {
+				t.Fatalf("open breaker let %d requests through", hits()-opened)
 			}
 
 			// Cool-down over: one probe, which fails and re-opens for at
 			// least 1m (the second cool-down is 1m..2m).
 			clk.advance(time.Minute)
 			classify(failed)
-			if hits() != 4*tt.perCall || !c.BreakerOpen() {
-				t.Fatalf("probe: %d requests, open %v; want %d, open", hits(), c.BreakerOpen(), 4*tt.perCall)
+			probed := hits()
+			if probed > opened+tt.perCall || (exact && probed != opened+tt.perCall) || !c.BreakerOpen() {
+				t.Fatalf("probe: %d requests, open %v; want %d, open", probed, c.BreakerOpen(), opened+tt.perCall)
 			}
 			clk.advance(59 * time.Second)
 			classify(skipped)
-			if hits() != 4*tt.perCall {
-				t.Fatalf("re-opened breaker let %d requests through", hits()-4*tt.perCall)
+			if hits() != probed {
+				t.Fatalf("re-opened breaker let %d requests through", hits()-probed)
 			}
 
 			// The endpoint recovers: the next probe closes the breaker and
@@ -156,7 +162,7 @@ func TestBreakerOpensAndProbes(t *testing.T) {
 				t.Fatal("breaker still open after a good probe")
 			}
 			classify("llm:test-model")
-			if want := 4*tt.perCall + 2; hits() != want {
+			if want := probed + 2; hits() != want {
 				t.Errorf("%d requests, want %d", hits(), want)
 			}
 
