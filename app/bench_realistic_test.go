@@ -6,12 +6,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"sportel/inbox"
 	"sportel/inquiry"
@@ -298,3 +301,112 @@ func BenchmarkRealisticCeilingMemory(b *testing.B) { benchCeiling(b, newMemStack
 func BenchmarkRealisticCeilingDovecot(b *testing.B) { benchCeiling(b, newDovecotStack) }
 
 var _ inbox.BatchHandler = (*ceilingHandler)(nil)
+
+// benchRealisticLatency appends realistic mail to an idle daemon, one at a
+// time, and measures APPEND → acknowledgement captured on the SMTP server.
+// Before the daemon starts, a bare client idling on the mailbox measures
+// APPEND → the server's own EXISTS notification: the part of the latency no
+// client can remove (alone on the mailbox, so nothing moves the mail away
+// before a server that checks on a timer notices it).
+func benchRealisticLatency(b *testing.B, newStack func(testing.TB) *stack) {
+	const samples, notifySamples = 200, 50
+	s := newStack(b)
+	g := mailgen.New(rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x1d1e)), publicAddress, time.Now())
+	notifyLat := serverNotifyDelay(b, s, g, notifySamples)
+
+	a, stop := s.serve()
+	defer stop()
+	acks := &ackCounter{smtp: s.smtp}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	err := acks.waitAcks(ctx, notifySamples)
+	cancel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.settle(a)
+	time.Sleep(300 * time.Millisecond) // the watcher settles into IDLE
+	var ackLat []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for range samples {
+			raw := g.Next().Raw
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			start := time.Now()
+			s.append(raw)
+			err := acks.waitAcks(ctx, notifySamples+len(ackLat)+1)
+			ackLat = append(ackLat, time.Since(start))
+			cancel()
+			if err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(5 * time.Millisecond) // idle again before the next mail
+		}
+	}
+	b.StopTimer()
+	s.settle(a)
+	ms := func(list []time.Duration, p float64) float64 {
+		sorted := slices.Sorted(slices.Values(list))
+		return float64(sorted[min(len(sorted)-1, int(p*float64(len(sorted))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(ms(ackLat, 0.50), "ack_p50_ms")
+	b.ReportMetric(ms(ackLat, 0.99), "ack_p99_ms")
+	b.ReportMetric(ms(notifyLat, 0.50), "server_notify_p50_ms")
+	b.ReportMetric(ms(ackLat, 0.50)-ms(notifyLat, 0.50), "ack_over_notify_p50_ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// serverNotifyDelay appends n mails one at a time while a bare client idles
+// on INBOX, and returns how long each took to be announced (EXISTS).
+func serverNotifyDelay(b *testing.B, s *stack, g *mailgen.Generator, n int) []time.Duration {
+	exists := make(chan time.Time, 64)
+	c, err := imapclient.DialInsecure(s.cfg.IMAP.Addr, &imapclient.Options{
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case exists <- time.Now():
+					default:
+					}
+				}
+			},
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(s.cfg.IMAP.Username, s.cfg.IMAP.Password.Reveal()).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	idle, err := c.Idle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the server has entered IDLE
+	var lat []time.Duration
+	for range n {
+		start := time.Now()
+		s.append(g.Next().Raw)
+		select {
+		case at := <-exists:
+			lat = append(lat, at.Sub(start))
+		case <-time.After(30 * time.Second):
+			b.Fatal("the server announced no new mail within 30s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := idle.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := idle.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return lat
+}
+
+func BenchmarkRealisticIdleLatencyMemory(b *testing.B) { benchRealisticLatency(b, newMemStack) }
+
+func BenchmarkRealisticIdleLatencyDovecot(b *testing.B) { benchRealisticLatency(b, newDovecotStack) }
