@@ -371,6 +371,9 @@ func TestReconnectsAfterServerRestart(t *testing.T) {
 
 	ts.appendTo("INBOX", rawMail("a0@example.org", "before 0", "x"), time.Time{})
 	desk.waitHandled(t, 1, 5*time.Second)
+	// Stopped before the move, the server would hand "before 0" over again
+	// after the restart (rightly, as a duplicate) ahead of the new mail.
+	ts.mailboxHolds(t, processedBox, 1, 2*time.Second)
 
 	ts.stop()
 	ts.appendTo("INBOX", rawMail("a1@example.org", "during 1", "x"), time.Time{})
