@@ -407,3 +407,40 @@ func TestCalendarHolidays(t *testing.T) {
 		}
 	}
 }
+
+// The daemon's wiring takes the deadline's counting from the
+// configuration: working days put 24 December's request on 8 January.
+func TestConfiguredDeadlineReachesTheTicket(t *testing.T) {
+	path := ticketsConfig(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "tickets:\n", "tickets:\n  deadline_count: working\n", 1))
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{getenv: func(k string) (string, bool) { return "x", k == "SPORTEL_DEMO_IMAP_PASSWORD" }}
+	cfg, err := loadConfig(path, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: "msgid:1@x", MessageID: "1@x", From: inquiry.Address{Address: "arben@example.net"},
+		Subject: "Kërkesë", Text: "Kërkoj kopjen e kontratës për renovimin e stadiumit.", ReceivedAt: time.Date(2026, 12, 24, 15, 0, 0, 0, time.UTC)}
+	if _, err := a.Desk().Handle(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	tk, ok, err := a.Store().TicketByNumber(ctx, "DKP-2026-000001")
+	if err != nil || !ok {
+		t.Fatalf("ticket: %v %v", ok, err)
+	}
+	if got := tk.DueAt.In(cfg.Tickets.Location).Format(time.RFC3339); tk.Category != inquiry.DocumentRequest || got != "2027-01-08T23:59:59+01:00" {
+		t.Errorf("%s due %s, want 2027-01-08T23:59:59+01:00", tk.Category, got)
+	}
+}
