@@ -265,25 +265,41 @@ func (c *Calendar) Holidays(year int) []Holiday {
 // IsWorkingDay reports whether d is a working day: not a weekend, not a
 // holiday, not a day in a holiday's place, unless the configuration says
 // it is not a day off.
-func (c *Calendar) IsWorkingDay(d Date) bool {
-	if c.notDaysOff[d] {
+func (c *Calendar) IsWorkingDay(d Date) bool { return c.days().working(d) }
+
+// NextWorkingDay is the first working day after d.
+func (c *Calendar) NextWorkingDay(d Date) Date { return c.days().next(d) }
+
+// days is a view of the calendar that works out each year's days off once;
+// one computation uses one, so nothing is shared between goroutines.
+func (c *Calendar) days() *days { return &days{c: c, off: map[int]map[Date]bool{}} }
+
+type days struct {
+	c   *Calendar
+	off map[int]map[Date]bool
+}
+
+func (ds *days) working(d Date) bool {
+	if ds.c.notDaysOff[d] {
 		return true
 	}
 	if isWeekend(d) {
 		return false
 	}
-	for _, h := range c.Holidays(d.Year) {
-		if h.Date == d {
-			return false
+	off, ok := ds.off[d.Year]
+	if !ok {
+		off = map[Date]bool{}
+		for _, h := range ds.c.Holidays(d.Year) {
+			off[h.Date] = true
 		}
+		ds.off[d.Year] = off
 	}
-	return true
+	return !off[d]
 }
 
-// NextWorkingDay is the first working day after d.
-func (c *Calendar) NextWorkingDay(d Date) Date {
+func (ds *days) next(d Date) Date {
 	d = d.AddDays(1)
-	for !c.IsWorkingDay(d) {
+	for !ds.working(d) {
 		d = d.AddDays(1)
 	}
 	return d

@@ -88,14 +88,18 @@ func (r Rules) cal() *Calendar {
 // moment itself on a working day (before OfficeHoursEnd when set), else the
 // start of the next working day.
 func (r Rules) Registered(received time.Time) time.Time {
-	loc, cal := r.loc(), r.cal()
+	return r.registered(received, r.cal().days())
+}
+
+func (r Rules) registered(received time.Time, ds *days) time.Time {
+	loc := r.loc()
 	t := received.In(loc)
 	d := DateOf(t)
-	if !cal.IsWorkingDay(d) {
-		return cal.NextWorkingDay(d).In(loc)
+	if !ds.working(d) {
+		return ds.next(d).In(loc)
 	}
 	if r.OfficeHoursEnd > 0 && !t.Before(d.In(loc).Add(r.OfficeHoursEnd)) {
-		return cal.NextWorkingDay(d).In(loc)
+		return ds.next(d).In(loc)
 	}
 	return t
 }
@@ -111,21 +115,21 @@ func (r Rules) DeadlineIn(received time.Time, days int, count Count) (Due, error
 	if days < 1 {
 		return Due{}, fmt.Errorf("a deadline needs at least one day, not %d", days)
 	}
-	reg := r.Registered(received)
-	due, err := r.count(DateOf(reg), days, count)
+	ds := r.cal().days()
+	reg := r.registered(received, ds)
+	due, err := r.count(ds, DateOf(reg), days, count)
 	due.Registered = reg
 	return due, err
 }
 
 // count ends days after from, in the count mode.
-func (r Rules) count(from Date, days int, count Count) (Due, error) {
-	cal := r.cal()
+func (r Rules) count(ds *days, from Date, days int, count Count) (Due, error) {
 	due := Due{Count: count, Days: days}
 	d := from
 	switch count {
 	case WorkingDays:
 		for range days {
-			d = cal.NextWorkingDay(d)
+			d = ds.next(d)
 			due.Counted = append(due.Counted, d)
 		}
 	case CalendarDays:
@@ -133,16 +137,16 @@ func (r Rules) count(from Date, days int, count Count) (Due, error) {
 			d = d.AddDays(1)
 			due.Counted = append(due.Counted, d)
 		}
-		if !r.KeepDayOff && !cal.IsWorkingDay(d) {
+		if !r.KeepDayOff && !ds.working(d) {
 			due.MovedFrom = d
-			d = cal.NextWorkingDay(d)
+			d = ds.next(d)
 		}
 	default:
 		return Due{}, fmt.Errorf("unknown way to count days %q", count)
 	}
 	due.At = d.EndIn(r.loc())
 	for y := from.Year; y <= d.Year; y++ {
-		due.Warnings = append(due.Warnings, cal.Missing(y)...)
+		due.Warnings = append(due.Warnings, ds.c.Missing(y)...)
 	}
 	return due, nil
 }
@@ -167,7 +171,7 @@ func (r Rules) Extend(original Due, days int) (Due, error) {
 	if days < 1 || days > MaxExtensionDays {
 		return Due{}, fmt.Errorf("%w, not %d", ErrExtension, days)
 	}
-	due, err := r.count(DateOf(original.At.In(r.loc())), days, original.Count)
+	due, err := r.count(r.cal().days(), DateOf(original.At.In(r.loc())), days, original.Count)
 	due.Registered = original.Registered
 	return due, err
 }
