@@ -161,11 +161,21 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 	if err != nil {
 		return nil, err
 	}
+	clock := cfg.Tickets.DeadlineRules()
+	// Deadlines counted through a year without its Eid dates miss a day
+	// off; say so at start, while there is time to configure them.
+	this := time.Now().In(cfg.Tickets.Location).Year()
+	for y := this; y <= this+1; y++ {
+		for _, w := range clock.Calendar.Missing(y) {
+			log.Warn("calendar: "+w+" (tickets.calendar)", "year", y)
+		}
+	}
 	dc := desk.Config{
 		Mailbox:                   cfg.Mailbox.From(),
 		Prefix:                    cfg.Tickets.Prefix,
 		Location:                  cfg.Tickets.Location,
 		DocumentDeadlineDays:      cfg.Tickets.DocumentRequestDeadlineDays,
+		DocumentDeadline:          desk.DeadlineFunc(clock),
 		ReopenDays:                cfg.Tickets.ReopenDays,
 		AckPer10Min:               cfg.Tickets.AckLimit.Per10Minutes,
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,

@@ -162,6 +162,16 @@ type TicketsConfig struct {
 	// the year in ticket numbers.
 	Location                    *time.Location `yaml:"-"`
 	DocumentRequestDeadlineDays int            `yaml:"document_request_deadline_days"`
+	// DeadlineCount says whether those days are calendar or working days:
+	// the law does not settle it, the ministry's legal office does.
+	DeadlineCount string `yaml:"deadline_count"`
+	// DeadlineMovesOffDaysOff moves a calendar-day deadline that falls on
+	// a day off to the end of the next working day.
+	DeadlineMovesOffDaysOff bool `yaml:"deadline_moves_off_days_off"`
+	// OfficeHoursEnd ("HH:MM", or "" for none) registers a request received
+	// at or after it on the next working day.
+	OfficeHoursEnd string         `yaml:"office_hours_end"`
+	Calendar       CalendarConfig `yaml:"calendar"`
 	// ReopenDays is how long after closing a reply reopens the ticket
 	// instead of filing a new one; 0 never reopens.
 	ReopenDays      int     `yaml:"reopen_days"`
@@ -173,6 +183,25 @@ type TicketsConfig struct {
 	// messages within this interval of a notification go into one digest,
 	// sent when the interval ends; 0 notifies every message.
 	NotifyQuiet time.Duration `yaml:"notify_quiet"`
+}
+
+// CalendarConfig adjusts the working calendar shipped with Sportel. Dates
+// are ISO dates (2027-05-04).
+type CalendarConfig struct {
+	// EidAlFitr and EidAlAdha are first days of Eid as the Islamic
+	// Community announces them; each replaces the shipped dates of its year.
+	EidAlFitr []string `yaml:"eid_al_fitr"`
+	EidAlAdha []string `yaml:"eid_al_adha"`
+	// DaysOff are extra days off the government declares.
+	DaysOff []DayOffConfig `yaml:"days_off"`
+	// NotDaysOff are working days whatever the calendar says.
+	NotDaysOff []string `yaml:"not_days_off"`
+}
+
+// DayOffConfig is one declared day off.
+type DayOffConfig struct {
+	Date string `yaml:"date"`
+	Name string `yaml:"name"`
 }
 
 // AckLimitConfig caps acknowledgements to one sender, so Sportel cannot be
@@ -274,6 +303,8 @@ func Default() Config {
 			Prefix:                      "DKP",
 			Timezone:                    "Europe/Belgrade",
 			DocumentRequestDeadlineDays: 7,
+			DeadlineCount:               "calendar",
+			DeadlineMovesOffDaysOff:     true,
 			ReopenDays:                  14,
 			ReviewThreshold:             0.6,
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/calendar"
 	"sportel/internal/testutil"
 )
 
@@ -102,6 +103,10 @@ func TestDefaultsApplied(t *testing.T) {
 		{"tickets.timezone", cfg.Tickets.Timezone, "Europe/Belgrade"},
 		{"tickets.location", cfg.Tickets.Location.String(), "Europe/Belgrade"},
 		{"tickets.document_request_deadline_days", cfg.Tickets.DocumentRequestDeadlineDays, 7},
+		{"tickets.deadline_count", cfg.Tickets.DeadlineCount, "calendar"},
+		{"tickets.deadline_moves_off_days_off", cfg.Tickets.DeadlineMovesOffDaysOff, true},
+		{"tickets.office_hours_end", cfg.Tickets.OfficeHoursEnd, ""},
+		{"tickets.calendar", cfg.Tickets.Calendar, CalendarConfig{}},
 		{"tickets.reopen_days", cfg.Tickets.ReopenDays, 14},
 		{"tickets.review_threshold", cfg.Tickets.ReviewThreshold, 0.6},
 		{"tickets.templates_dir", cfg.Tickets.TemplatesDir, ""},
@@ -178,6 +183,20 @@ func TestValues(t *testing.T) {
 			func(c *Config) any { return c.IMAP.Security }, SecurityNone},
 		{"log level debug", map[string]string{"log": "log:\n  level: debug\n  format: json\n"},
 			func(c *Config) any { return c.Log.SlogLevel() }, slog.LevelDebug},
+		{"deadline rules", map[string]string{"tickets": "tickets:\n  document_request_deadline_days: 10\n  deadline_count: working\n  deadline_moves_off_days_off: false\n  office_hours_end: \"16:30\"\n" +
+			"  calendar:\n    eid_al_fitr: [2029-02-14]\n    eid_al_adha: ['2029-04-24']\n    days_off:\n      - {date: 2026-12-31, name: Government decision}\n      - date: 2027-01-05\n    not_days_off: [2027-01-04]\n"},
+			func(c *Config) any {
+				r := c.Tickets.DeadlineRules()
+				cal := r.Calendar
+				d := func(s string) calendar.Date { v, _ := calendar.ParseDate(s); return v }
+				return fmt.Sprintln(r.Location, r.Days, r.Count, r.KeepDayOff, r.OfficeHoursEnd, len(cal.Missing(2029)),
+					cal.IsWorkingDay(d("2026-12-31")), cal.IsWorkingDay(d("2027-01-05")), cal.IsWorkingDay(d("2027-01-04")))
+			}, "Europe/Belgrade 10 working true 16h30m0s 0 false false true\n"},
+		{"default deadline rules", nil,
+			func(c *Config) any {
+				r := c.Tickets.DeadlineRules()
+				return fmt.Sprintln(r.Location, r.Days, r.Count, r.KeepDayOff, r.OfficeHoursEnd, len(r.Calendar.Missing(2028)))
+			}, "Europe/Belgrade 7 calendar false 0s 0\n"},
 	}
 	env := envMap(map[string]string{"IMAP_PW": imapSecret, "WORD": "sportel", "INJECT": "x\nstore: {driver: postgres}"})
 	for _, c := range cases {
@@ -290,6 +309,26 @@ func TestErrors(t *testing.T) {
 			"outbox.lease: must be at least 3s",
 			"mail.max_attachment_bytes: must be between 1 byte and 1GiB",
 		}},
+		{"deadline settings", map[string]string{"tickets": "tickets:\n  deadline_count: lunar\n  deadline_moves_off_days_off: yes\n  office_hours_end: 4pm\n"},
+			[]string{
+				`tickets.deadline_count: must be one of calendar, working, not "lunar"`,
+				`tickets.deadline_moves_off_days_off: "yes" is not true or false`,
+				`tickets.office_hours_end: "4pm" is not a time of day like 16:00 (00:01 to 23:59)`,
+			}},
+		{"midnight is no office hours end", map[string]string{"tickets": "tickets:\n  office_hours_end: \"00:00\"\n"},
+			[]string{`tickets.office_hours_end: "00:00" is not a time of day`}},
+		{"calendar dates", map[string]string{"tickets": "tickets:\n  calendar:\n    eid_al_fitr: [2029-02-30, 2029-02-14, 2029-02-14]\n    eid_al_adha: [24.04.2029]\n" +
+			"    days_off:\n      - {name: no date}\n      - {date: 2026-12-31}\n      - {date: 2026-12-31, name: again}\n    not_days_off: [2026-12-31, 2027-01-04, 2027-01-04, tomorrow]\n"},
+			[]string{
+				`tickets.calendar.eid_al_fitr[0]: "2029-02-30" is not a date like 2027-05-04`,
+				`tickets.calendar.eid_al_fitr[2]: 2029-02-14 is listed twice (also [1])`,
+				`tickets.calendar.eid_al_adha[0]: "24.04.2029" is not a date like 2027-05-04`,
+				`tickets.calendar.days_off[0].date: required`,
+				`tickets.calendar.days_off[2].date: 2026-12-31 is listed twice (also tickets.calendar.days_off[1])`,
+				`tickets.calendar.not_days_off[0]: 2026-12-31 is also a day off (tickets.calendar.days_off[1])`,
+				`tickets.calendar.not_days_off[2]: 2027-01-04 is listed twice (also tickets.calendar.not_days_off[1])`,
+				`tickets.calendar.not_days_off[3]: "tomorrow" is not a date`,
+			}},
 		{"same mailbox twice", map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: ${IMAP_PW}\n  processed_mailbox: INBOX\n"},
 			[]string{"imap.processed_mailbox: must differ from imap.mailbox"}},
 		{"log and metrics", map[string]string{"log": "log:\n  level: verbose\n  format: xml\n", "metrics": "metrics:\n  listen: nowhere\n"},

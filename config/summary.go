@@ -44,7 +44,7 @@ func (c *Config) Summary(w io.Writer) {
 	}
 	t := c.Tickets
 	row("tickets", "numbers like %s, time zone %s", inquiry.FormatNumber(t.Prefix, time.Now().In(t.Location).Year(), 42), t.Timezone)
-	row("", "document requests due in %d days, replies reopen within %d days, review below confidence %.2f", t.DocumentRequestDeadlineDays, t.ReopenDays, t.ReviewThreshold)
+	row("", "document requests due in %d %s days, replies reopen within %d days, review below confidence %.2f", t.DocumentRequestDeadlineDays, t.DeadlineCount, t.ReopenDays, t.ReviewThreshold)
 	row("", "acknowledgements per sender: %d per 10 minutes, %d per day; templates %s", t.AckLimit.Per10Minutes, t.AckLimit.PerDay, orDefault(t.TemplatesDir, "built-in"))
 	row("", "officers' notifications: further messages on a ticket within %s coalesced into one digest", t.NotifyQuiet)
 	row("outbox", "%d workers, %d attempts, backoff %s–%s, lease %s", c.Outbox.Workers, c.Outbox.MaxAttempts, c.Outbox.BackoffMin, c.Outbox.BackoffMax, c.Outbox.Lease)

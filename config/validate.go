@@ -358,6 +358,7 @@ func validateTickets(c checker, t *TicketsConfig) {
 		t.Location = loc
 	}
 	c.intRange("tickets.document_request_deadline_days", t.DocumentRequestDeadlineDays, 1, 365)
+	validateDeadline(c, t)
 	c.intRange("tickets.reopen_days", t.ReopenDays, 0, 3650)
 	if t.ReviewThreshold < 0 || t.ReviewThreshold > 1 {
 		c.fail("tickets.review_threshold", "must be between 0 and 1")

@@ -111,8 +111,8 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 		switch {
 		case c != inquiry.DocumentRequest:
 			t.DueAt = time.Time{}
-		case t.DueAt.IsZero() && d.cfg.DocumentDeadlineDays > 0:
-			t.DueAt = Deadline(t.ReceivedAt, d.cfg.DocumentDeadlineDays, d.cfg.Location)
+		case t.DueAt.IsZero() && d.cfg.DocumentDeadline != nil:
+			t.DueAt = d.cfg.DocumentDeadline(t.ReceivedAt)
 		}
 		return d.note(tx, t.ID, by, fmt.Sprintf("category changed from %s to %s", prev, c), d.now())
 	})

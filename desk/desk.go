@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"sportel/calendar"
 	"sportel/inquiry"
 	"sportel/route"
 	"sportel/store"
@@ -38,8 +39,11 @@ type Config struct {
 	Mailbox  inquiry.Address
 	Prefix   string
 	Location *time.Location
-	// DocumentDeadlineDays is the legal answer time for document requests,
-	// in calendar days from receipt.
+	// DocumentDeadline is the legal answer time of a document request
+	// received at received (app builds it from the configured legal clock).
+	// When nil, DocumentDeadlineDays, if above 0, sets it: that many
+	// calendar days on Kosovo's calendar, moved off days off.
+	DocumentDeadline     func(received time.Time) time.Time
 	DocumentDeadlineDays int
 	// ReopenDays is how long after closing a citizen's reply reopens a ticket.
 	ReopenDays int
@@ -79,6 +83,19 @@ type Config struct {
 	JobsQueued func()
 }
 
+// DeadlineFunc is a DocumentDeadline from the legal clock's rules. Rules
+// with no days or an unknown way of counting (which the configuration
+// refuses) give no deadline rather than a wrong one.
+func DeadlineFunc(r calendar.Rules) func(received time.Time) time.Time {
+	return func(received time.Time) time.Time {
+		due, err := r.Deadline(received)
+		if err != nil {
+			return time.Time{}
+		}
+		return due.At
+	}
+}
+
 // defaultClassifyConcurrency keeps a batch's wait for an LLM near one
 // request's time without flooding a local model server.
 const defaultClassifyConcurrency = 8
@@ -112,6 +129,10 @@ func New(cfg Config, store Store, classifier Classifier, router *route.Router, l
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
+	}
+	if cfg.DocumentDeadline == nil && cfg.DocumentDeadlineDays > 0 {
+		rules := calendar.Rules{Calendar: calendar.New(calendar.Options{}), Location: cfg.Location, Days: cfg.DocumentDeadlineDays, Count: calendar.CalendarDays}
+		cfg.DocumentDeadline = DeadlineFunc(rules)
 	}
 	if cfg.ClassifyConcurrency <= 0 {
 		cfg.ClassifyConcurrency = defaultClassifyConcurrency

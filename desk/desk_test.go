@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/calendar"
 	"sportel/classifier"
 	"sportel/desk"
 	"sportel/inquiry"
@@ -535,12 +536,48 @@ func TestAssignNotifiesNewOfficer(t *testing.T) {
 	}
 }
 
-func TestDeadlineIsInKosovoTime(t *testing.T) {
+// A document request's deadline follows the legal clock, and the
+// acknowledgement gives its day in the ticket's language.
+func TestDocumentRequestDeadline(t *testing.T) {
 	loc, _ := time.LoadLocation("Europe/Belgrade")
-	// 23:30 UTC on 30 November is already 1 December in Prishtina.
-	got := desk.Deadline(time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC), 7, loc)
-	if got.Format("2006-01-02") != "2026-12-08" || got.Location() != loc {
-		t.Errorf("Deadline = %v, want 2026-12-08 in Europe/Belgrade", got)
+	working := desk.DeadlineFunc(calendar.Rules{Location: loc, Days: 7, Count: calendar.WorkingDays})
+	const docRequestEN = "Under the Law on Access to Public Documents I request a copy of the contract for the national stadium."
+	tests := []struct {
+		name     string
+		deadline func(time.Time) time.Time // nil: the desk's default, 7 calendar days
+		received time.Time
+		text     string
+		wantDue  string
+		wantAck  string
+	}{
+		{"calendar days, 24 December", nil, time.Date(2026, 12, 24, 16, 0, 0, 0, loc), docRequestSQ, "2026-12-31T23:59:59+01:00", "31.12.2026"},
+		// Registered Monday 28 December; the 7th day, 4 January, is off
+		// (for 2 January, a Saturday).
+		{"calendar days, a Saturday", nil, time.Date(2026, 12, 26, 10, 0, 0, 0, loc), docRequestSQ, "2027-01-05T23:59:59+01:00", "05.01.2027"},
+		{"UTC receipt dated in Kosovo", nil, time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC), docRequestSQ, "2026-12-08T23:59:59+01:00", "08.12.2026"},
+		{"working days, 24 December", working, time.Date(2026, 12, 24, 16, 0, 0, 0, loc), docRequestEN, "2027-01-08T23:59:59+01:00", "8 January 2027"},
+		{"working days, a Saturday", working, time.Date(2026, 12, 26, 10, 0, 0, 0, loc), docRequestSQ, "2027-01-11T23:59:59+01:00", "11.01.2027"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureConfig(t, nil, func(c *desk.Config) { c.DocumentDeadline = tt.deadline })
+			m := citizen("doc@example.net", "qytetari@example.net", "Kërkesë", tt.text)
+			m.ReceivedAt = tt.received
+			if d := f.handle(m); d != inquiry.Filed {
+				t.Fatalf("disposition %s", d)
+			}
+			tk := f.ticket("DKP-2026-000001")
+			if tk.Category != inquiry.DocumentRequest {
+				t.Fatalf("category %s", tk.Category)
+			}
+			if got := tk.DueAt.In(loc).Format(time.RFC3339); got != tt.wantDue {
+				t.Errorf("due %s, want %s", got, tt.wantDue)
+			}
+			acks := jobsOf(f.jobs(tk.Number), inquiry.JobAck)
+			if len(acks) != 1 || !strings.Contains(acks[0].Mail.Text, tt.wantAck) {
+				t.Errorf("acknowledgement lacks %q:\n%v", tt.wantAck, acks)
+			}
+		})
 	}
 }
 

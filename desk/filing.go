@@ -86,8 +86,8 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	case inquiry.Spam:
 		t.State = inquiry.SpamMail
 	}
-	if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadlineDays > 0 {
-		t.DueAt = Deadline(received, d.cfg.DocumentDeadlineDays, d.cfg.Location)
+	if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadline != nil {
+		t.DueAt = d.cfg.DocumentDeadline(received)
 	}
 	if err := tx.CreateTicket(t); err != nil {
 		return nil, err
@@ -155,12 +155,4 @@ func keptAt(m *inquiry.Message, e *inquiry.Entry) {
 	if keptInRaw(m) && len(m.Attachments) > 0 {
 		m.AttachmentsAt = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
 	}
-}
-
-// Deadline is the legal answer date for a document request received at
-// received: the end of the day, days calendar days later, in loc.
-func Deadline(received time.Time, days int, loc *time.Location) time.Time {
-	r := received.In(loc)
-	end := time.Date(r.Year(), r.Month(), r.Day()+days, 23, 59, 59, 0, loc)
-	return end
 }

@@ -56,8 +56,8 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
 		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
 		t.DueAt = time.Time{}
-		if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadlineDays > 0 {
-			t.DueAt = Deadline(t.ReceivedAt, d.cfg.DocumentDeadlineDays, d.cfg.Location)
+		if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadline != nil {
+			t.DueAt = d.cfg.DocumentDeadline(t.ReceivedAt)
 		}
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
 			return intakeResult{}, err

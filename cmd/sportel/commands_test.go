@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,7 +123,7 @@ func TestEvalCommand(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"run", "demo", "check-config", "classify", "eval", "tickets"} {
+	for _, cmd := range []string{"run", "demo", "check-config", "classify", "eval", "tickets", "calendar"} {
 		code, _, errOut := runCmd(t, "", nil, cmd, "--help")
 		if code != 0 || !strings.Contains(errOut, commands()[cmd].summary[:20]) {
 			t.Errorf("%s --help: exit %d, output %q", cmd, code, errOut)
@@ -296,5 +297,150 @@ func TestClassifyWithConfiguredLLM(t *testing.T) {
 				t.Errorf("the request carried the citizen's address or phone: %s", got)
 			}
 		})
+	}
+}
+
+func TestCalendarDue(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // the first line, or a part of the error
+	}{
+		{"calendar days by default", []string{"--received", "2026-12-24T16:00"}, 0, "2026-12-31T23:59:59+01:00"},
+		{"working days", []string{"--received", "2026-12-24T16:00", "--count", "working"}, 0, "2027-01-08T23:59:59+01:00"},
+		{"a Saturday, calendar days", []string{"--received", "2026-12-26T10:00", "--count", "calendar"}, 0, "2027-01-05T23:59:59+01:00"},
+		{"a Saturday, working days", []string{"--received", "2026-12-26T10:00", "--count", "working"}, 0, "2027-01-11T23:59:59+01:00"},
+		{"across New Year", []string{"--received", "2027-12-28T09:00", "--count", "working"}, 0, "2028-01-11T23:59:59+01:00"},
+		{"RFC 3339 in UTC", []string{"--received", "2026-11-30T23:30:00Z"}, 0, "2026-12-08T23:59:59+01:00"},
+		{"urgent", []string{"--received", "2026-12-24T16:00", "--urgent"}, 0, "2026-12-26T16:00:00+01:00"},
+		{"extended, calendar days", []string{"--received", "2026-12-24T16:00", "--extend", "15"}, 0, "2027-01-15T23:59:59+01:00"},
+		{"extended, working days", []string{"--received", "2026-12-24T16:00", "--extend", "15", "--count", "working"}, 0, "2027-01-29T23:59:59+01:00"},
+		{"not held", []string{"--received", "2026-12-24T16:00", "--not-held"}, 0, "2027-01-05T23:59:59+01:00"},
+		{"no --received", nil, 2, "--received is required"},
+		{"a bad time", []string{"--received", "24.12.2026 16:00"}, 2, `"24.12.2026 16:00" is not a time`},
+		{"a bad count", []string{"--received", "2026-12-24T16:00", "--count", "lunar"}, 2, `"lunar" is not a way to count days`},
+		{"too long an extension", []string{"--received", "2026-12-24T16:00", "--extend", "16"}, 2, "an extension is 1 to 15 days"},
+		{"two kinds at once", []string{"--received", "2026-12-24T16:00", "--urgent", "--not-held"}, 2, "give one of"},
+		{"an unknown flag", []string{"--recieved", "2026-12-24T16:00"}, 2, "flag provided but not defined"},
+		{"an argument", []string{"--received", "2026-12-24T16:00", "tomorrow"}, 2, `unexpected argument "tomorrow"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", nil, append([]string{"calendar", "due"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			if tt.code != 0 {
+				if !strings.Contains(errOut, tt.want) {
+					t.Errorf("error %q lacks %q", errOut, tt.want)
+				}
+				return
+			}
+			lines := strings.Split(out, "\n")
+			if lines[0] != tt.want || !strings.HasPrefix(lines[1], "registered: ") || !strings.HasPrefix(lines[2], "counted: ") {
+				t.Errorf("output:\n%s\nwant first line %s, then registered and counted", out, tt.want)
+			}
+		})
+	}
+}
+
+// With --config the file's tickets settings count: working days, and a
+// day off the government declared.
+func TestCalendarDueWithConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sportel.yaml")
+	cfg := `mailbox: {address: komunikimi@mkrs.example}
+imap: {addr: "127.0.0.1:1", security: none, username: u, password: "${PW}"}
+smtp: {addr: "127.0.0.1:2", security: none}
+officers: [{id: jusuf, name: Jusuf, email: jusuf@mkrs.example}]
+routing: [{officer: jusuf}]
+tickets:
+  deadline_count: working
+  calendar:
+    days_off: [{date: 2026-12-28, name: Government decision}]
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"PW": "x"}
+	code, out, errOut := runCmd(t, "", vars, "calendar", "due", "--received", "2026-12-24T16:00", "--config", path)
+	// 28 December is off as well: the 7th working day is 11 January.
+	if code != 0 || !strings.HasPrefix(out, "2027-01-11T23:59:59+01:00\n") {
+		t.Errorf("exit %d, output %q %q", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, "", vars, "calendar", "holidays", "--year", "2026", "--config", path)
+	if code != 0 || !strings.Contains(out, "2026-12-28  Government decision\n") {
+		t.Errorf("holidays: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCmd(t, "", nil, "calendar", "due", "--received", "2026-12-24T16:00", "--config", path); code != 1 || !strings.Contains(errOut, "PW") {
+		t.Errorf("config without its variable: exit %d, %q", code, errOut)
+	}
+}
+
+func TestCalendarHolidays(t *testing.T) {
+	code, out, errOut := runCmd(t, "", nil, "calendar", "holidays", "--year", "2027")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, want := range []string{
+		"2027-01-01  New Year's Day",
+		"2027-05-03  Orthodox Easter Monday",
+		"2027-05-04  Labour Day  (shifted: in place of 2027-05-01, a Saturday)",
+		"2027-12-27  Catholic Christmas  (shifted: in place of 2027-12-25, a Saturday)",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no line %q in:\n%s", want, out)
+		}
+	}
+	if len(lines) != 17 {
+		t.Errorf("%d lines, want 17", len(lines))
+	}
+
+	code, out, errOut = runCmd(t, "", nil, "calendar", "holidays", "--year", "2029")
+	if code != 0 || !strings.Contains(out, "2029-04-09  Constitution Day / Orthodox Easter Monday") || !strings.Contains(errOut, "Eid al-Fitr (Bajrami i Madh) in 2029 is not known") {
+		t.Errorf("2029: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"holidays", "--year", "twenty"}, {"holidays", "--year", "-1"}, {"weekends"}, {}} {
+		if code, _, _ := runCmd(t, "", nil, append([]string{"calendar"}, args...)...); code != 2 {
+			t.Errorf("calendar %v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// The daemon's wiring takes the deadline's counting from the
+// configuration: working days put 24 December's request on 8 January.
+func TestConfiguredDeadlineReachesTheTicket(t *testing.T) {
+	path := ticketsConfig(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), "tickets:\n", "tickets:\n  deadline_count: working\n", 1))
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{getenv: func(k string) (string, bool) { return "x", k == "SPORTEL_DEMO_IMAP_PASSWORD" }}
+	cfg, err := loadConfig(path, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: "msgid:1@x", MessageID: "1@x", From: inquiry.Address{Address: "arben@example.net"},
+		Subject: "Kërkesë", Text: "Kërkoj kopjen e kontratës për renovimin e stadiumit.", ReceivedAt: time.Date(2026, 12, 24, 15, 0, 0, 0, time.UTC)}
+	if _, err := a.Desk().Handle(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	tk, ok, err := a.Store().TicketByNumber(ctx, "DKP-2026-000001")
+	if err != nil || !ok {
+		t.Fatalf("ticket: %v %v", ok, err)
+	}
+	if got := tk.DueAt.In(cfg.Tickets.Location).Format(time.RFC3339); tk.Category != inquiry.DocumentRequest || got != "2027-01-08T23:59:59+01:00" {
+		t.Errorf("%s due %s, want 2027-01-08T23:59:59+01:00", tk.Category, got)
 	}
 }
