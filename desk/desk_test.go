@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -724,10 +725,16 @@ func TestUnknownLanguageGetsAlbanianWithEnglishLine(t *testing.T) {
 type countingClassifier struct {
 	desk.Classifier
 	calls atomic.Int64
+	// before, when set, runs first in each Classify; calls may be
+	// concurrent.
+	before func()
 }
 
 func (c *countingClassifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
 	c.calls.Add(1)
+	if c.before != nil {
+		c.before()
+	}
 	return c.Classifier.Classify(ctx, m)
 }
 
@@ -939,5 +946,56 @@ func TestAttachmentsAreStoredOnce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A reply to a message Sportel never saw (a quarter of real mail quotes
+// one) is a new inquiry: it is classified ahead with the rest of its batch,
+// before the batch's transaction, instead of stopping the batch to be
+// classified on its own; a reply to a known message still joins its ticket.
+func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
+	var counter *countingClassifier
+	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
+		counter = &countingClassifier{Classifier: c}
+		return counter
+	})
+	first := citizen("known-1@example.net", "arben@example.net", "Pyetje", "Kur hapet muzeu?")
+	if d := f.handle(first); d != inquiry.Filed {
+		t.Fatalf("first: %s", d)
+	}
+	// Record how many tickets exist whenever a classification is made.
+	var mu sync.Mutex
+	var ticketsAtClassify []int
+	counter.before = func() {
+		n, err := f.store.CountTickets(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		ticketsAtClassify = append(ticketsAtClassify, n)
+	}
+	batch := []*inquiry.Message{
+		citizen("plain-new@example.net", "besa@example.net", "Kërkesë", docRequestSQ),
+		citizen("known-reply@example.net", "arben@example.net", "Re: Pyetje", "Edhe të dielave?"),
+		citizen("unknown-reply@example.net", "drita@example.net", "Re: Bursat", "Përshëndetje, a ka bursa për sportistët e rinj këtë vit?"),
+	}
+	batch[1].InReplyTo = []string{"known-1@example.net"}
+	batch[2].InReplyTo = []string{"never-seen@other.example"}
+	batch[2].References = []string{"older@other.example", "never-seen@other.example"}
+	for _, m := range batch {
+		m.SourceID, m.Channel, m.ReceivedAt = "msgid:"+m.MessageID, inquiry.ChannelEmail, f.now
+	}
+	ds, err := f.desk.HandleBatch(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []inquiry.Disposition{inquiry.Filed, inquiry.Attached, inquiry.Filed}; !slices.Equal(ds, want) {
+		t.Fatalf("dispositions %v, want %v", ds, want)
+	}
+	// Both new inquiries were classified before the batch committed
+	// anything: one ticket existed each time.
+	if !slices.Equal(ticketsAtClassify, []int{1, 1}) {
+		t.Errorf("tickets at each classification: %v, want [1 1] (two, both before the batch's commit)", ticketsAtClassify)
 	}
 }

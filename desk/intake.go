@@ -123,11 +123,27 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 // is not classified: with an LLM that would be a paid call for nothing.
 func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inquiry.Classification, error) {
 	cls := make([]*inquiry.Classification, len(msgs))
+	candidate := make([]bool, len(msgs))
 	var ids []string
-	for _, m := range msgs {
-		if m.SourceID != "" && d.likelyNew(m) {
-			ids = append(ids, m.SourceID)
+	for i, m := range msgs {
+		if m.SourceID == "" || !d.likelyNew(m) {
+			continue
 		}
+		if len(m.InReplyTo)+len(m.References) > 0 {
+			// A reply to nothing we know is a new inquiry too (a quarter
+			// of real mail quotes a message Sportel never saw); look its
+			// references up now rather than in the transaction, which would
+			// then have to stop the batch to classify it.
+			known, err := d.anyRefKnown(ctx, m)
+			if err != nil {
+				return nil, fmt.Errorf("handle %s: %w", m.SourceID, err)
+			}
+			if known {
+				continue
+			}
+		}
+		candidate[i] = true
+		ids = append(ids, m.SourceID)
 	}
 	if len(ids) == 0 {
 		return cls, nil
@@ -138,7 +154,7 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 	}
 	var todo []int
 	for i, m := range msgs {
-		if m.SourceID != "" && !taken[m.SourceID] && d.likelyNew(m) {
+		if candidate[i] && !taken[m.SourceID] {
 			todo = append(todo, i)
 		}
 	}
@@ -146,6 +162,26 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 		return nil, err
 	}
 	return cls, nil
+}
+
+// maxRefLookups bounds the references looked up ahead for one message; a
+// longer chain is left to the transaction.
+const maxRefLookups = 8
+
+// anyRefKnown reports whether m refers to a message Sportel knows (or has
+// too many references to look up ahead).
+func (d *Desk) anyRefKnown(ctx context.Context, m *inquiry.Message) (bool, error) {
+	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	if len(refs) > maxRefLookups {
+		return true, nil
+	}
+	for _, ref := range refs {
+		_, ok, err := d.store.ThreadRef(ctx, ref)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // classifyEach sets cls[i] for every i in todo, several at a time and all
@@ -192,13 +228,13 @@ func (d *Desk) classifyContext(ctx context.Context) (context.Context, context.Ca
 	return context.WithTimeout(ctx, d.cfg.ClassifyWait)
 }
 
-// likelyNew reports whether m looks like a new inquiry: a person's email that
-// refers to nothing we know of.
+// likelyNew reports whether m may be a new inquiry: a person's email that
+// names no ticket number (preclassify looks its references up).
 func (d *Desk) likelyNew(m *inquiry.Message) bool {
 	if m.Channel != inquiry.ChannelEmail || m.Automation == inquiry.Machine {
 		return false
 	}
-	if len(m.InReplyTo) > 0 || len(m.References) > 0 || inquiry.FindNumber(d.cfg.Prefix, m.Subject) != "" {
+	if inquiry.FindNumber(d.cfg.Prefix, m.Subject) != "" {
 		return false
 	}
 	_, officer := d.officerByEmail(m.From.Address)
