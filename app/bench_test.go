@@ -240,11 +240,7 @@ func fillStore(ctx context.Context, path string, n int) error {
 // already holds 10,000 tickets while mail arrives, and reports its VmHWM.
 func BenchmarkPeakRSS(b *testing.B) {
 	const oldTickets, newMail = 10000, 200
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "sportel")
-	if out, err := exec.Command("go", "build", "-o", bin, "sportel/cmd/sportel").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSportel(b)
 	var peaks []float64
 	for i := range b.N {
 		s := newMemStack(b)
@@ -318,6 +314,17 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}
 	b.ReportMetric(slices.Max(peaks), "peak_RSS_MB")
 	b.ReportMetric(0, "ns/op")
+}
+
+// buildSportel builds the sportel binary the benchmarks run as an operator
+// would, and returns its path.
+func buildSportel(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "sportel")
+	if out, err := exec.Command("go", "build", "-o", bin, "sportel/cmd/sportel").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // vmHWM reads a process's peak resident set size in KiB.

@@ -49,11 +49,7 @@ func BenchmarkPeakRSSBigMail(b *testing.B) {
 	if testing.Short() {
 		b.Skip("a 450 MB backlog: not under -short")
 	}
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "sportel")
-	if out, err := exec.Command("go", "build", "-o", bin, "sportel/cmd/sportel").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSportel(b)
 	var peaks, ratios []float64
 	for range b.N {
 		s := newMemStack(b)

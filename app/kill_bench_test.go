@@ -24,11 +24,7 @@ import (
 func BenchmarkRestartAfterKill(b *testing.B) {
 	const backlog, kills = 60, 3
 	const perRecipient = 15 * time.Millisecond
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "sportel")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/sportel").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSportel(b)
 	var firstSend []time.Duration
 	var resends []float64
 	for i := range b.N {
