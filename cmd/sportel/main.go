@@ -39,6 +39,7 @@ func commands() map[string]command {
 		"run":          {"Run the daemon: watch the mailbox (and Telegram), file tickets, send acknowledgements.", cmdRun},
 		"demo":         {"Run the whole pipeline once on built-in servers and sample inquiries; needs no configuration.", cmdDemo},
 		"tickets":      {"Work tickets from the command line: list, show, assign, close, mark as spam.", cmdTickets},
+		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"check-config": {"Validate a configuration file and print a summary, or every error.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sportel/app"
+	"sportel/config"
+	"sportel/inquiry"
+	"sportel/report"
+)
+
+const reportHelp = `The division's reports, from the tickets in the store.
+
+  sportel report access-documents --year 2026 [--format text|csv|json]
+      the annual report on the Law on Access to Public Documents: document requests received
+      in the year (in tickets.timezone) by month and channel, outcomes, decided on time or
+      late, refused by silence, median and 90th-percentile days to decision, pending
+  sportel report inbox --from 2026-01-01 --to 2026-03-31 [--format text|csv|json]
+      tickets received in the period (both days included) by category, channel, language
+      and officer, and the time to answer
+
+Refusal grounds, extensions, urgent requests and complaints are not recorded yet: they are
+null in JSON, empty in CSV and "not recorded yet" in the text. CSV is one long table,
+section,key,value. Every form takes --config FILE (default sportel.yaml).`
+
+func cmdReport(ctx context.Context, args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(e.stderr, reportHelp)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("report "+sub, reportHelp, "", e)
+	path := fs.String("config", "sportel.yaml", "configuration file")
+	format := fs.String("format", "text", "text, csv or json")
+	year := fs.Int("year", 0, "access-documents: the year (default: this year)")
+	from := fs.String("from", "", "inbox: the first day, like 2026-01-01")
+	to := fs.String("to", "", "inbox: the last day, like 2026-03-31 (default: today)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "sportel report %s: unexpected argument %q\n", sub, fs.Arg(0))
+		return 2
+	}
+	if sub != "access-documents" && sub != "inbox" {
+		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
+		return 2
+	}
+	if !report.ValidFormat(*format) {
+		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want text, csv or json\n", sub, *format)
+		return 2
+	}
+	cfg, ok := mustLoadConfig(*path, e)
+	if !ok {
+		return 1
+	}
+	now := time.Now()
+	var write func([]inquiry.Ticket) error
+	switch sub {
+	case "access-documents":
+		y := *year
+		if y == 0 {
+			y = now.In(cfg.Tickets.Location).Year()
+		}
+		if y < 1 || y > 9999 {
+			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, y)
+			return 2
+		}
+		write = func(ts []inquiry.Ticket) error {
+			return report.AccessDocuments(ts, y, cfg.Tickets.Location, now).Write(e.stdout, *format)
+		}
+	case "inbox":
+		first, last, err := reportPeriod(*from, *to, now, cfg.Tickets.Location)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sportel report %s: %s\n", sub, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+			return 2
+		}
+		write = func(ts []inquiry.Ticket) error {
+			return report.Inbox(ts, first, last, cfg.Tickets.Location).Write(e.stdout, *format)
+		}
+	}
+	if err := runReport(ctx, cfg, write); err != nil {
+		fmt.Fprintf(e.stderr, "sportel report %s: %v\n", sub, err)
+		return 1
+	}
+	return 0
+}
+
+// runReport reads every ticket and hands them to write. The reports are
+// computed in memory: a year of the division's inbox is a few thousand
+// tickets.
+func runReport(ctx context.Context, cfg *config.Config, write func([]inquiry.Ticket) error) error {
+	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.Log, os.Stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ts, err := a.Store().ListTickets(ctx, inquiry.TicketFilter{})
+	if err != nil {
+		return fmt.Errorf("reading tickets: %w", err)
+	}
+	return write(ts)
+}
+
+// reportPeriod parses --from and --to as days in loc; --to defaults to today.
+func reportPeriod(from, to string, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
+	if from == "" {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --from is required, like --from 2026-01-01", errUsage)
+	}
+	first, err := time.ParseInLocation(time.DateOnly, from, loc)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --from %q is not a day like 2026-01-01", errUsage, from)
+	}
+	last := now.In(loc)
+	if to != "" {
+		if last, err = time.ParseInLocation(time.DateOnly, to, loc); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: --to %q is not a day like 2026-03-31", errUsage, to)
+		}
+	}
+	if last.Before(first) {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --to is before --from", errUsage)
+	}
+	return first, last, nil
+}

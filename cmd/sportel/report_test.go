@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/app"
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+)
+
+// seedReport files document requests of 2025 through the desk, closing
+// them at chosen moments, and returns the configuration's path.
+func seedReport(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	path := ticketsConfig(t)
+	vars := map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}
+	e := &env{getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+	cfg, err := loadConfig(path, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	requests := []struct {
+		received  time.Time
+		closeDays int // 0: left open
+		outcome   inquiry.Outcome
+	}{
+		{time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), 3, inquiry.Granted},  // on time
+		{time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), 40, inquiry.Refused}, // late, and refused by silence
+		{time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC), 0, ""},                // open past its deadline
+		{time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC), 0, ""},            // 2026 in Belgrade
+	}
+	for i, r := range requests {
+		m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: fmt.Sprintf("msgid:%d@x", i), MessageID: fmt.Sprintf("%d@x", i),
+			From: inquiry.Address{Address: fmt.Sprintf("qytetar%d@example.net", i)}, Subject: "Kërkesë",
+			Text: "Kërkoj kopjen e kontratës për renovimin e stadiumit.", ReceivedAt: r.received}
+		if _, err := a.Desk().Handle(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := a.Store().ListTickets(ctx, inquiry.TicketFilter{SenderAddress: m.From.Address})
+		if err != nil || len(ts) != 1 || ts[0].Category != inquiry.DocumentRequest || ts[0].DueAt.IsZero() {
+			t.Fatalf("request %d filed as %+v (%v)", i, ts, err)
+		}
+		if r.closeDays == 0 {
+			continue
+		}
+		a.Desk().SetClock(func() time.Time { return r.received.AddDate(0, 0, r.closeDays) })
+		if _, err := a.Desk().Close(ctx, ts[0].Number, r.outcome, "", "cli:test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path, vars
+}
+
+func TestReportCommand(t *testing.T) {
+	path, vars := seedReport(t)
+
+	code, out, errOut := runCmd(t, "", vars, "report", "access-documents", "--year", "2025", "--format", "json", "--config", path)
+	if code != 0 {
+		t.Fatalf("access-documents: exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Year           int                      `json:"year"`
+		Received       int                      `json:"received"`
+		ByMonth        []struct{ Received int } `json:"by_month"`
+		ByChannel      map[string]int           `json:"by_channel"`
+		Outcomes       map[string]int           `json:"outcomes"`
+		OnTime         int                      `json:"on_time"`
+		Late           int                      `json:"late"`
+		SilentRefusals int                      `json:"silent_refusals"`
+		MedianDays     float64                  `json:"median_days"`
+		P90Days        float64                  `json:"p90_days"`
+		Pending        int                      `json:"pending"`
+		Complaints     *int                     `json:"complaints"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(got.ByMonth) != 12 {
+		t.Fatalf("by_month has %d months\n%s", len(got.ByMonth), out)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"year", got.Year, 2025},
+		{"received", got.Received, 3},
+		{"march", got.ByMonth[2].Received, 2},
+		{"june", got.ByMonth[5].Received, 1},
+		{"december", got.ByMonth[11].Received, 0},
+		{"email", got.ByChannel["email"], 3},
+		{"on time", got.OnTime, 1},
+		{"late", got.Late, 1},
+		{"silent", got.SilentRefusals, 2},
+		{"pending", got.Pending, 1},
+		{"median", got.MedianDays, 21.5},
+		{"p90", got.P90Days, 36.3},
+		{"complaints not recorded", got.Complaints == nil, true},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if want := map[string]int{"granted": 1, "partly_granted": 0, "refused": 1, "not_held": 0, "withdrawn": 0, "pending": 1}; !maps.Equal(got.Outcomes, want) {
+		t.Errorf("outcomes %v, want %v", got.Outcomes, want)
+	}
+
+	// The request of 23:30 UTC on 31 December 2025 is Belgrade's 2026.
+	code, out, _ = runCmd(t, "", vars, "report", "access-documents", "--year", "2026", "--format", "csv", "--config", path)
+	if code != 0 || !strings.Contains(out, "received,,1\n") || !strings.Contains(out, "by_month,2026-01,1\n") {
+		t.Errorf("2026 csv: exit %d\n%s", code, out)
+	}
+
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"access-documents", "--year", "2025"}, 0, "not recorded yet"},
+		{[]string{"inbox", "--from", "2025-03-01", "--to", "2025-03-31", "--format", "json"}, 0, `"received": 2`},
+		{[]string{"inbox", "--from", "2025-01-01", "--to", "2025-12-31"}, 0, "document_request  3"},
+		{[]string{"access-documents", "--year", "twenty"}, 2, "invalid value"},
+		{[]string{"access-documents", "--year", "-5"}, 2, "not a year"},
+		{[]string{"access-documents", "--format", "html"}, 2, "want text, csv or json"},
+		{[]string{"inbox", "--from", "2025-13-01"}, 2, "not a day"},
+		{[]string{"inbox"}, 2, "--from is required"},
+		{[]string{"inbox", "--from", "2025-03-01", "--to", "2025-02-01"}, 2, "before --from"},
+		{[]string{"outbox"}, 2, "unknown report"},
+	}
+	for _, s := range steps {
+		code, out, errOut := runCmd(t, "", vars, append(append([]string{"report"}, s.args...), "--config", path)...)
+		if code != s.code || !strings.Contains(out+errOut, s.want) {
+			t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
+		}
+	}
+}
