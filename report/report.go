@@ -175,7 +175,8 @@ type InboxReport struct {
 	ByLanguage map[string]int `json:"by_language"`
 	ByOfficer  map[string]int `json:"by_officer"`
 	// Answered counts tickets with an answer sent; the answer times are
-	// theirs (AnsweredAt − ReceivedAt, in hours), null when none is.
+	// theirs (AnsweredAt − ReceivedAt, in hours; AnsweredAt is the latest
+	// answer's), null when none is.
 	Answered          int      `json:"answered"`
 	MedianAnswerHours *float64 `json:"median_answer_hours"`
 	P90AnswerHours    *float64 `json:"p90_answer_hours"`
