@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"sportel/app"
+	"sportel/internal/buildinfo"
 )
 
 func cmdRun(ctx context.Context, args []string, e *env) int {
@@ -24,6 +25,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		return 1
 	}
 	defer a.Close()
+	a.SetBuild(buildinfo.Read(version))
 	if err := a.Run(ctx); err != nil {
 		log.Error("stopped", "err", err)
 		return 1
