@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"demo":         {"Run the whole pipeline once on built-in servers and sample inquiries; needs no configuration.", cmdDemo},
 		"tickets":      {"Work tickets from the command line: list, show, assign, close, mark as spam.", cmdTickets},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
+		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
 		"check-config": {"Validate a configuration file and print a summary, or every error.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
