@@ -23,6 +23,7 @@ import (
 	"sportel/inbox"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
+	"sportel/internal/buildinfo"
 	"sportel/mailer"
 	"sportel/metrics"
 	"sportel/outbox"
@@ -43,6 +44,8 @@ type App struct {
 	outbox atomic.Pointer[outbox.Outbox]
 	// metrics is set by Run when metrics.listen is configured.
 	metrics *metrics.Metrics
+	// build names the running binary in the metrics.
+	build buildinfo.Info
 }
 
 // HandleBatch passes several messages to the desk at once and counts them.
@@ -89,7 +92,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		st.Close()
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, store: st, classifier: cls}
+	a := &App{cfg: cfg, log: log, store: st, classifier: cls, build: buildinfo.Read("")}
 	a.desk, err = newDesk(cfg, st, cls, a.pokeOutbox, log)
 	if err != nil {
 		st.Close()
@@ -97,6 +100,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	return a, nil
 }
+
+// SetBuild names the running build (sportel_build_info) when the command
+// knows better than the module's build info (-ldflags -X main.version).
+func (a *App) SetBuild(b buildinfo.Info) { a.build = b }
 
 // Close closes the store.
 func (a *App) Close() error { return a.store.Close() }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,5 +123,102 @@ func TestRunFailsFastWhenMetricsCannotListen(t *testing.T) {
 	err = testutil.Await(t, "Run with its metrics port taken", 30*time.Second, a.Run)
 	if err == nil || !strings.Contains(err.Error(), "metrics") || !strings.Contains(err.Error(), "listen") {
 		t.Fatalf("Run: %v, want an error naming the metrics listener", err)
+	}
+}
+
+// /readyz says "not ready" until the watcher has read the mailbox (here the
+// IMAP server is not reachable at first), then 200; /healthz is 200 from
+// the start, and the metrics name the build.
+func TestReadyzAfterFirstFetch(t *testing.T) {
+	s := newMemStack(t)
+	metricsAddr := testutil.FreeAddr(t)
+	s.cfg.Metrics.Listen = metricsAddr
+	imapAddr := s.cfg.IMAP.Addr
+	s.cfg.IMAP.Addr = testutil.FreeAddr(t) // nobody listens yet
+	_, stop := s.serve()
+	defer stop()
+
+	probe := func(path string) (int, string, error) {
+		resp, err := http.Get("http://" + metricsAddr + path)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), err
+	}
+	testutil.Eventually(t, "the metrics listener", 20*time.Second, func() (bool, error) {
+		status, _, err := probe("/healthz")
+		return err == nil && status == http.StatusOK, nil
+	})
+	status, body, err := probe("/readyz")
+	if err != nil || status != http.StatusServiceUnavailable || body != "imap: the mailbox has not been read yet\n" {
+		t.Fatalf("/readyz before any fetch: %d %q %v, want 503 and the imap reason alone", status, body, err)
+	}
+
+	// The server comes up: the watcher reconnects, reads the mailbox, and
+	// the daemon is ready.
+	forward(t, s.cfg.IMAP.Addr, imapAddr)
+	testutil.Eventually(t, "/readyz 200", 20*time.Second, func() (bool, error) {
+		status, body, err := probe("/readyz")
+		return err == nil && status == http.StatusOK && body == "ok\n", nil
+	})
+	_, body, err = probe("/metrics")
+	if err != nil || !strings.Contains(body, `sportel_build_info{commit="unknown",version="devel"} 1`) {
+		t.Errorf("/metrics: %v, lacks sportel_build_info of a test binary", err)
+	}
+}
+
+// forward listens on from and relays every connection to to, until the
+// test ends.
+func forward(t *testing.T, from, to string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); conns.Wait() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Go(func() {
+				defer c.Close()
+				up, err := net.Dial("tcp", to)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() { _, _ = io.Copy(up, c); up.Close() }()
+				_, _ = io.Copy(c, up)
+			})
+		}
+	}()
+}
+
+func TestIMAPReady(t *testing.T) {
+	now := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC)
+	staleAfter := imapStaleAfter(time.Minute, 5*time.Minute) // IDLE restarts every 5 minutes at most
+	tests := []struct {
+		name          string
+		lastGoodFetch time.Time
+		want          string // "" for ready
+	}{
+		{"never read", time.Time{}, "the mailbox has not been read yet"},
+		{"read a moment ago", now.Add(-time.Second), ""},
+		{"a quiet IDLE: read one restart ago", now.Add(-5 * time.Minute), ""},
+		{"just within three restarts", now.Add(-15 * time.Minute), ""},
+		{"stale", now.Add(-16 * time.Minute), "last good fetch 16m0s ago (more than 15m0s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := imapReady(tt.lastGoodFetch, now, staleAfter)
+			if got := fmt.Sprint(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
+				t.Errorf("imapReady: %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

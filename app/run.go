@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +22,28 @@ type instanceLocker interface {
 // work in flight finish (a send in progress may take the SMTP submission
 // timeout).
 const stopTimeout = 2 * time.Minute
+
+// staleIntervals is how many of the longest waits between two reads of the
+// mailbox may pass without a good one before the daemon is not ready.
+const staleIntervals = 3
+
+// imapStaleAfter is how long the mailbox may go unread before /readyz says
+// so: the watcher reads it at least every poll interval without IDLE, and
+// at least every IDLE restart with it.
+func imapStaleAfter(pollInterval, idleRestart time.Duration) time.Duration {
+	return staleIntervals * max(pollInterval, idleRestart)
+}
+
+// imapReady says whether the watcher has read the mailbox recently enough.
+func imapReady(lastGoodFetch, now time.Time, staleAfter time.Duration) error {
+	if lastGoodFetch.IsZero() {
+		return errors.New("the mailbox has not been read yet")
+	}
+	if since := now.Sub(lastGoodFetch); since > staleAfter {
+		return fmt.Errorf("last good fetch %s ago (more than %s)", since.Round(time.Second), staleAfter)
+	}
+	return nil
+}
 
 // Run runs the IMAP watcher, the outbox, and Telegram and the metrics
 // listener when configured, until ctx is done or one of them fails; then it
@@ -80,6 +103,15 @@ func (a *App) Run(ctx context.Context) error {
 				return float64(t.UnixNano()) / 1e9
 			}
 			return 0
+		})
+		met.BuildInfo(a.build.Version, a.build.Commit)
+		met.Ready("store", func(ctx context.Context) error {
+			_, err := a.store.CountTickets(ctx)
+			return err
+		})
+		staleAfter := imapStaleAfter(a.cfg.IMAP.PollInterval, a.cfg.IMAP.IdleRestart)
+		met.Ready("imap", func(context.Context) error {
+			return imapReady(watcher.Stats().LastGoodFetch, time.Now(), staleAfter)
 		})
 		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
 		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through). Alert on it.", func() float64 {

@@ -1,14 +1,19 @@
 // Package metrics exposes Sportel's counters in the Prometheus text format,
-// so an operator can alert on a stuck mailbox or failing sends.
+// so an operator can alert on a stuck mailbox or failing sends, and answers
+// liveness (/healthz) and readiness (/readyz) probes beside them. The
+// readiness checks are functions the caller passes in: this package knows
+// nothing of the store or the mailbox.
 package metrics
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,7 +27,18 @@ type Metrics struct {
 	messages *prometheus.CounterVec
 	sends    *prometheus.CounterVec
 	failures *prometheus.CounterVec
+	checks   []check
 }
+
+// check is one condition /readyz requires.
+type check struct {
+	name string
+	run  func(context.Context) error
+}
+
+// checkTimeout bounds one readiness check, so a stuck store makes /readyz
+// answer "not ready" rather than hang the prober.
+const checkTimeout = 2 * time.Second
 
 // New registers the collectors.
 func New() *Metrics {
@@ -70,9 +86,63 @@ func (m *Metrics) Counter(name, help string, value func() float64) {
 	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value))
 }
 
+// BuildInfo registers sportel_build_info{version,commit} = 1, so dashboards
+// can tell which build is running.
+func (m *Metrics) BuildInfo(version, commit string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "sportel_build_info",
+		Help:        "Always 1; its labels name the running build.",
+		ConstLabels: prometheus.Labels{"version": version, "commit": commit},
+	})
+	g.Set(1)
+	m.reg.MustRegister(g)
+}
+
+// Ready adds a check to /readyz: run returns nil while the daemon can do
+// its work, else an error whose text says why not. Call it before Serve.
+func (m *Metrics) Ready(name string, run func(context.Context) error) {
+	m.checks = append(m.checks, check{name, run})
+}
+
 // Handler serves the registry.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Routes serves /metrics, /healthz and /readyz.
+func (m *Metrics) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		// The process answers: that is all liveness means here.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("/readyz", m.serveReady)
+	return mux
+}
+
+// serveReady answers 200 "ok" when every check passes, else 503 with one
+// line per failing check.
+func (m *Metrics) serveReady(w http.ResponseWriter, r *http.Request) {
+	var failed strings.Builder
+	for _, c := range m.checks {
+		ctx, cancel := context.WithTimeout(r.Context(), checkTimeout)
+		err := c.run(ctx)
+		cancel()
+		if err != nil {
+			// One line each, whatever the error's text holds.
+			fmt.Fprintf(&failed, "%s: %s\n", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if failed.Len() > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, failed.String())
+		return
+	}
+	_, _ = io.WriteString(w, "ok\n")
 }
 
 // Serve listens on addr until ctx is done.
@@ -81,9 +151,7 @@ func (m *Metrics) Serve(ctx context.Context, addr string, log *slog.Logger) erro
 	if err != nil {
 		return fmt.Errorf("metrics: listen on %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", m.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: m.Routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,10 +1,14 @@
 package metrics
 
 import (
+	"context"
+	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExposition(t *testing.T) {
@@ -37,4 +41,74 @@ func TestExposition(t *testing.T) {
 			t.Errorf("exposition lacks %q", want)
 		}
 	}
+}
+
+func TestProbes(t *testing.T) {
+	ok := func(context.Context) error { return nil }
+	storeDown := func(context.Context) error { return errors.New("count tickets: unable to open database file") }
+	imapStale := func(context.Context) error { return errors.New("last good fetch 16m0s ago (more than 15m0s)") }
+	stuck := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	tests := []struct {
+		name       string
+		store      func(context.Context) error
+		imap       func(context.Context) error
+		wantStatus int
+		wantBody   string
+	}{
+		{"all good", ok, ok, http.StatusOK, "ok\n"},
+		{"store down", storeDown, ok, http.StatusServiceUnavailable,
+			"store: count tickets: unable to open database file\n"},
+		{"imap stale", ok, imapStale, http.StatusServiceUnavailable,
+			"imap: last good fetch 16m0s ago (more than 15m0s)\n"},
+		{"both failing: a line each", storeDown, imapStale, http.StatusServiceUnavailable,
+			"store: count tickets: unable to open database file\nimap: last good fetch 16m0s ago (more than 15m0s)\n"},
+		{"a store that hangs is not ready, within the check timeout", stuck, ok, http.StatusServiceUnavailable,
+			"store: context deadline exceeded\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New()
+			m.Ready("store", tt.store)
+			m.Ready("imap", tt.imap)
+			srv := httptest.NewServer(m.Routes())
+			defer srv.Close()
+
+			status, body := get(t, srv, "/healthz")
+			if status != http.StatusOK || body != "ok\n" {
+				t.Errorf("/healthz: %d %q, want 200 \"ok\\n\" whatever the checks say", status, body)
+			}
+			start := time.Now()
+			status, body = get(t, srv, "/readyz")
+			if status != tt.wantStatus || body != tt.wantBody {
+				t.Errorf("/readyz: %d %q, want %d %q", status, body, tt.wantStatus, tt.wantBody)
+			}
+			if d := time.Since(start); d > checkTimeout+time.Second {
+				t.Errorf("/readyz took %v", d)
+			}
+		})
+	}
+}
+
+func TestBuildInfo(t *testing.T) {
+	m := New()
+	m.BuildInfo("v1.2.0", "9cbddde5f0c1")
+	srv := httptest.NewServer(m.Routes())
+	defer srv.Close()
+	if _, body := get(t, srv, "/metrics"); !strings.Contains(body, `sportel_build_info{commit="9cbddde5f0c1",version="v1.2.0"} 1`) {
+		t.Errorf("exposition lacks sportel_build_info:\n%s", body)
+	}
+}
+
+func get(t *testing.T, srv *httptest.Server, path string) (int, string) {
+	t.Helper()
+	resp, err := srv.Client().Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }

@@ -123,7 +123,7 @@ func TestEvalCommand(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, cmd := range []string{"run", "demo", "check-config", "classify", "eval", "tickets", "calendar"} {
+	for _, cmd := range []string{"run", "demo", "check-config", "classify", "eval", "tickets", "calendar", "backup", "version"} {
 		code, _, errOut := runCmd(t, "", nil, cmd, "--help")
 		if code != 0 || !strings.Contains(errOut, commands()[cmd].summary[:20]) {
 			t.Errorf("%s --help: exit %d, output %q", cmd, code, errOut)

@@ -10,12 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
 
 	"sportel/config"
+	"sportel/internal/buildinfo"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; the
@@ -41,10 +41,11 @@ func commands() map[string]command {
 		"tickets":      {"Work tickets from the command line: list, show, assign, close, mark as spam.", cmdTickets},
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
+		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
 		"check-config": {"Validate a configuration file and print a summary, or every error.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
-		"version":      {"Print the version.", cmdVersion},
+		"version":      {"Print the version, and the commit and its date the binary was built from.", cmdVersion},
 	}
 }
 
@@ -191,14 +192,11 @@ func cmdCheckConfig(_ context.Context, args []string, e *env) int {
 	return 0
 }
 
-func cmdVersion(_ context.Context, _ []string, e *env) int {
-	v := version
-	if v == "" {
-		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
+func cmdVersion(_ context.Context, args []string, e *env) int {
+	fs := newFlags("version", commands()["version"].summary, "", e)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
-	fmt.Fprintf(e.stdout, "sportel %s\n", v)
+	fmt.Fprint(e.stdout, buildinfo.Read(version))
 	return 0
 }

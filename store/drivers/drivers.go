@@ -31,3 +31,14 @@ func Open(ctx context.Context, opts Options) (store.Store, error) {
 		return nil, fmt.Errorf("open store: driver %q is not available in this build", opts.Driver)
 	}
 }
+
+// Backup writes a consistent copy of the store named by opts to dest, a new
+// file, while a daemon may be running on it.
+func Backup(ctx context.Context, opts Options, dest string) error {
+	switch opts.Driver {
+	case "sqlite", "":
+		return sqlite.Backup(ctx, opts.DSN, dest)
+	default:
+		return fmt.Errorf("back up store: driver %q is not available in this build", opts.Driver)
+	}
+}

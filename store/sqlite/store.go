@@ -105,6 +105,11 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if strings.ContainsRune(dsn, '?') {
 		return nil, fmt.Errorf("open sqlite %q: path must not contain '?'", dsn)
 	}
+	if dsn != ":memory:" {
+		if err := createPrivate(dsn); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+	}
 	db, err := sql.Open("sqlite", dsn+"?"+connParams+"&_pragma=synchronous("+sync+")")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
@@ -132,6 +137,13 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	if dsn != ":memory:" {
+		// Now the -wal and -shm exist (the pool keeps a connection open).
+		if err := tightenModes(dsn); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
 	}
 	return s, nil
 }

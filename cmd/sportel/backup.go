@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"sportel/store/drivers"
+)
+
+func cmdBackup(ctx context.Context, args []string, e *env) int {
+	fs := newFlags("backup", commands()["backup"].summary, "FILE", e)
+	cfgPath := fs.String("config", "sportel.yaml", "configuration file: its store is backed up")
+	db := fs.String("db", "", "SQLite database file to back up instead of the configuration's (needs no secrets)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	dest := fs.Arg(0)
+	opts := drivers.Options{Driver: "sqlite", DSN: *db}
+	if *db == "" {
+		cfg, ok := mustLoadConfig(*cfgPath, e)
+		if !ok {
+			return 1
+		}
+		opts = drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}
+	}
+	if err := drivers.Backup(ctx, opts, dest); err != nil {
+		fmt.Fprintf(e.stderr, "sportel backup: %v\n", err)
+		return 1
+	}
+	size := ""
+	if fi, err := os.Stat(dest); err == nil {
+		size = fmt.Sprintf(" (%d bytes)", fi.Size())
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s%s\n", opts.DSN, dest, size)
+	return 0
+}

@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// backupTimeout bounds one backup; VACUUM INTO copies the whole database,
+// so it is far longer than a statement's callTimeout.
+const backupTimeout = 30 * time.Minute
+
+// Backup writes a consistent copy of the database at path to dest with
+// VACUUM INTO: one read transaction, so it runs beside a live daemon (which
+// holds the instance lock, not the database) and sees a single committed
+// state while that daemon writes on. dest is created with fileMode and must
+// not exist: a backup never overwrites anything. The copy is synced to disk
+// before Backup returns; on failure nothing is left at dest.
+func Backup(ctx context.Context, path, dest string) (err error) {
+	if path == "" || path == ":memory:" {
+		return fmt.Errorf("back up %q: only a database file can be backed up", path)
+	}
+	if strings.ContainsRune(path, '?') {
+		return fmt.Errorf("back up %q: path must not contain '?'", path)
+	}
+	// Opening a missing file would create an empty database and back that
+	// up: a mistyped path must fail instead.
+	if fi, err := os.Stat(path); err != nil {
+		return fmt.Errorf("back up: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return fmt.Errorf("back up %s: not a regular file", path)
+	}
+	// VACUUM INTO accepts an existing empty file: creating it here first,
+	// exclusively, gives it its mode and refuses to overwrite.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("back up to %s: the file exists; a backup never overwrites one", dest)
+	}
+	if err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(dest)
+		}
+	}()
+
+	// No journal_mode or synchronous pragmas: those would change the live
+	// database's settings; this connection only reads it.
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("back up %s: %w", path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(ctx, backupTimeout)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
+		return fmt.Errorf("back up %s to %s: %w", path, dest, err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("back up %s: %w", path, err)
+	}
+	return syncFile(dest)
+}
+
+// syncFile makes the file and its directory entry durable: VACUUM INTO
+// does not sync what it writes.
+func syncFile(path string) error {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", p, err)
+		}
+		err = f.Sync()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", p, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+)
+
+// fileMode is the mode of the database and its -wal/-shm: the database holds
+// citizens' raw mail, so only its owner may read it.
+const fileMode = 0o600
+
+// createPrivate creates the database file with fileMode when it does not
+// exist yet, so it never exists with the process's umask applied. SQLite
+// then gives the -wal and -shm it creates the database file's mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// tightenModes takes group and other permissions off the database and its
+// -wal/-shm. Earlier versions created them with the umask's mode (0644 as a
+// rule), and SQLite copies the database file's mode to the files beside it.
+func tightenModes(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // -wal and -shm come and go with the connections
+		}
+		if err != nil {
+			return fmt.Errorf("stat %s: %w", p, err)
+		}
+		mode := fi.Mode().Perm()
+		if mode&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, mode&^0o077); err != nil {
+			return fmt.Errorf("restrict %s to its owner: %w", p, err)
+		}
+		slog.Warn("database file was readable by others: restricted to its owner",
+			"file", p, "was", mode.String(), "now", (mode &^ 0o077).String())
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"sportel/store/sqlite"
+)
+
+// The database holds citizens' raw mail: the file and its -wal/-shm are the
+// owner's alone, whatever the umask, and files an earlier version left
+// readable by others are restricted when the store opens.
+func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
+	// The umask is the process's: a permissive one, as a shell usually
+	// has, is what would leave the files readable by everyone.
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, path string)
+	}{
+		{"new database", func(*testing.T, string) {}},
+		{"database an earlier version created 0644", func(t *testing.T, path string) {
+			db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(`CREATE TABLE leftover (x INTEGER)`); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Fatalf("setup: %v, %v, want a 0644 file", fi.Mode(), err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sportel.db")
+			tt.prepare(t, path)
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.CountTickets(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Errorf("%s: %v", filepath.Base(p), err)
+					continue
+				}
+				if got := fi.Mode().Perm(); got != 0o600 {
+					t.Errorf("%s: mode %v, want -rw-------", filepath.Base(p), got)
+				}
+			}
+		})
+	}
+}
