@@ -84,6 +84,12 @@ func decodeQuotedPrintable(b []byte) []byte {
 // alphabet and stopping at padding; bad reports whether anything was wrong
 // beyond ordinary line breaks.
 func decodeBase64Lenient(b []byte) (out []byte, bad bool) {
+	// Most mail is well formed, and the standard decoder already skips line
+	// breaks: try it first and filter byte by byte only when it fails.
+	out = make([]byte, base64.StdEncoding.DecodedLen(len(b)))
+	if n, err := base64.StdEncoding.Decode(out, b); err == nil {
+		return out[:n], false
+	}
 	clean := make([]byte, 0, len(b))
 	for _, c := range b {
 		switch {
