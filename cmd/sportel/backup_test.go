@@ -15,13 +15,7 @@ import (
 )
 
 func TestBackupCommand(t *testing.T) {
-	path := ticketsConfig(t)
-	vars := map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}
-	e := &env{getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
-	cfg, err := loadConfig(path, e)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, vars, cfg := openTicketsConfig(t)
 	ctx := context.Background()
 	// The daemon's store stays open, with its instance lock held, for the
 	// whole test: backups are taken beside it.

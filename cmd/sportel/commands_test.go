@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"sportel/app"
+	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
@@ -150,14 +151,22 @@ func ticketsConfig(t *testing.T) string {
 	return path
 }
 
-func TestTicketsCommands(t *testing.T) {
-	path := ticketsConfig(t)
-	vars := map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}
+// openTicketsConfig writes the tickets test configuration and loads it as
+// the commands would, with the environment they are given.
+func openTicketsConfig(t *testing.T) (path string, vars map[string]string, cfg *config.Config) {
+	t.Helper()
+	path = ticketsConfig(t)
+	vars = map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}
 	e := &env{getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
 	cfg, err := loadConfig(path, e)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return path, vars, cfg
+}
+
+func TestTicketsCommands(t *testing.T) {
+	path, vars, cfg := openTicketsConfig(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
 	if err != nil {

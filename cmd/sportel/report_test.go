@@ -18,13 +18,7 @@ import (
 // them at chosen moments, and returns the configuration's path.
 func seedReport(t *testing.T) (string, map[string]string) {
 	t.Helper()
-	path := ticketsConfig(t)
-	vars := map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": "x"}
-	e := &env{getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
-	cfg, err := loadConfig(path, e)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, vars, cfg := openTicketsConfig(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
 	if err != nil {
