@@ -248,27 +248,8 @@ func BenchmarkPeakRSS(b *testing.B) {
 		if err := fillStore(ctx, s.cfg.Store.DSN, oldTickets); err != nil {
 			b.Fatal(err)
 		}
-		imapSrv := s.box.(memServer)
-		cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
-		cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
-		if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		var stderr testutil.LogBuffer
-		cmd := exec.Command(bin, "run", "--config", cfgPath)
-		// The config reads the IMAP password from the environment.
-		cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
-		cmd.Stdout, cmd.Stderr = &stderr, &stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		b.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-			}
-		})
+		d := startDaemon(b, bin, s)
+		cmd, stderr := d.cmd, d.logs
 		acks := &ackCounter{smtp: s.smtp}
 		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		for k := range newMail {
@@ -286,20 +267,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			b.Fatal(err)
-		}
-		select {
-		case err := <-exited:
-			if err != nil {
-				b.Fatalf("sportel run exited with %v after SIGTERM, want 0\n%s", err, stderr.String())
-			}
-		case <-time.After(30 * time.Second):
-			b.Fatalf("sportel run still running 30s after SIGTERM\n%s", stderr.String())
-		}
-		if !strings.Contains(stderr.String(), "stopped cleanly") {
-			b.Errorf("sportel run did not log a clean stop:\n%s", stderr.String())
-		}
+		d.stop(b)
 		if n, err := (func() (int, error) {
 			st, err := sqlite.Open(ctx, s.cfg.Store.DSN)
 			if err != nil {
@@ -325,6 +293,58 @@ func buildSportel(b *testing.B) string {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// daemon is `sportel run` as a separate process, on a stack's servers and
+// store, as an operator runs it.
+type daemon struct {
+	cmd    *exec.Cmd
+	logs   *testutil.LogBuffer
+	exited chan error
+}
+
+// startDaemon writes the stack's configuration and starts bin on it.
+func startDaemon(b *testing.B, bin string, s *stack) *daemon {
+	b.Helper()
+	imapSrv := s.box.(memServer)
+	cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
+	cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	d := &daemon{cmd: exec.Command(bin, "run", "--config", cfgPath), logs: &testutil.LogBuffer{}, exited: make(chan error, 1)}
+	// The config reads the IMAP password from the environment.
+	d.cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
+	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
+	if err := d.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	go func() { d.exited <- d.cmd.Wait() }()
+	b.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			_ = d.cmd.Process.Kill()
+		}
+	})
+	return d
+}
+
+// stop sends SIGTERM and requires a clean exit within 30 seconds.
+func (d *daemon) stop(b *testing.B) {
+	b.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		b.Fatal(err)
+	}
+	select {
+	case err := <-d.exited:
+		if err != nil {
+			b.Fatalf("sportel run exited with %v after SIGTERM, want 0\n%s", err, d.logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		b.Fatalf("sportel run still running 30s after SIGTERM\n%s", d.logs.String())
+	}
+	if !strings.Contains(d.logs.String(), "stopped cleanly") {
+		b.Errorf("sportel run did not log a clean stop:\n%s", d.logs.String())
+	}
 }
 
 // vmHWM reads a process's peak resident set size in KiB.

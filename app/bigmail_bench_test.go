@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -59,26 +55,8 @@ func BenchmarkPeakRSSBigMail(b *testing.B) {
 			rawBytes += int64(len(raw))
 			s.append(raw)
 		}
-		imapSrv := s.box.(memServer)
-		cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
-		cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
-		if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		var stderr testutil.LogBuffer
-		cmd := exec.Command(bin, "run", "--config", cfgPath)
-		cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
-		cmd.Stdout, cmd.Stderr = &stderr, &stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		b.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-			}
-		})
+		d := startDaemon(b, bin, s)
+		cmd, stderr := d.cmd, d.logs
 		// Each mail causes an acknowledgement and the officer's notification.
 		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		err := s.smtp.WaitCount(wctx, 2*bigMailCount)
@@ -90,20 +68,7 @@ func BenchmarkPeakRSSBigMail(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			b.Fatal(err)
-		}
-		select {
-		case err := <-exited:
-			if err != nil {
-				b.Fatalf("sportel run exited with %v after SIGTERM, want 0\n%s", err, stderr.String())
-			}
-		case <-time.After(30 * time.Second):
-			b.Fatalf("sportel run still running 30s after SIGTERM\n%s", stderr.String())
-		}
-		if !strings.Contains(stderr.String(), "stopped cleanly") {
-			b.Errorf("sportel run did not log a clean stop:\n%s", stderr.String())
-		}
+		d.stop(b)
 		if got := s.count(processedBox); got != bigMailCount {
 			b.Errorf("%s holds %d, want %d", processedBox, got, bigMailCount)
 		}
