@@ -280,12 +280,36 @@ func TestChatFailures(t *testing.T) {
 }
 
 // Run sends a job as soon as it is poked, without waiting for the poll.
+// idleSignal is the job store with a signal when the outbox, having found
+// nothing to claim, asks when the next job is due: it is about to wait.
+type idleSignal struct {
+	outbox.JobStore
+	idle chan struct{}
+}
+
+func (s idleSignal) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+	select {
+	case s.idle <- struct{}{}:
+	default:
+	}
+	return s.JobStore.NextJobAt(ctx)
+}
+
+// Run sends a job as soon as it is poked, without waiting for the poll.
 func TestRunSendsOnPoke(t *testing.T) {
 	f := newFixture(t)
 	sent := make(chan inquiry.Job, 1)
-	ob := outbox.New(f.store, nil, &chatRecorder{}, outbox.Config{Poll: time.Hour}, testutil.DiscardLogger())
+	jobs := idleSignal{JobStore: f.store, idle: make(chan struct{}, 1)}
+	ob := outbox.New(jobs, nil, &chatRecorder{}, outbox.Config{Poll: time.Hour}, testutil.DiscardLogger())
 	ob.Sent = func(j inquiry.Job) { sent <- j }
 	testutil.RunBackground(t, "Run", 10*time.Second, ob.Run)
+	// Only once the outbox has found the queue empty and gone to wait (an
+	// hour) does the job arrive: nothing but the poke can wake it.
+	select {
+	case <-jobs.idle:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the outbox never went idle")
+	}
 	f.now = time.Now()
 	id := f.addChat(inquiry.JobAck, "tg:777", 777)
 	ob.Poke()
