@@ -341,6 +341,17 @@ func DefaultTelegram() TelegramConfig {
 	}
 }
 
+// Heads returns the officers with role head, in configuration order.
+func (c *Config) Heads() []inquiry.Officer {
+	var heads []inquiry.Officer
+	for _, o := range c.Officers {
+		if o.IsHead() {
+			heads = append(heads, o)
+		}
+	}
+	return heads
+}
+
 // Officer returns the officer with the given id.
 func (c *Config) Officer(id string) (inquiry.Officer, bool) {
 	for _, o := range c.Officers {

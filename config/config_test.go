@@ -339,6 +339,8 @@ func TestErrors(t *testing.T) {
 			[]string{"officers[0]: empty list entry"}},
 		{"duplicate telegram user", map[string]string{"officers": "officers:\n  - {id: jusuf, name: J, email: j@mkrs.example, telegram_user_id: 7}\n  - {id: zamira, name: Z, email: z@mkrs.example, telegram_user_id: 7}\n"},
 			[]string{"officers[1].telegram_user_id: same Telegram user as officers[0]"}},
+		{"unknown role", map[string]string{"officers": "officers:\n  - {id: jusuf, name: J, email: j@mkrs.example, role: boss}\n"},
+			[]string{`officers[0].role: must be one of officer, head, not "boss"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -47,7 +47,7 @@ func TestExampleParses(t *testing.T) {
 		t.Fatalf("parse example:\n%v", err)
 	}
 	wantOfficers := []inquiry.Officer{
-		{ID: "osman", Name: "Osman D. Gashi", Title: "Udhëheqës i Divizionit për Komunikim Publik", Email: "osman.gashi@mkrs.example"},
+		{ID: "osman", Name: "Osman D. Gashi", Title: "Udhëheqës i Divizionit për Komunikim Publik", Email: "osman.gashi@mkrs.example", Role: inquiry.RoleHead},
 		{ID: "jusuf", Name: "Jusuf Lushaku", Title: "Zyrtar i Lartë për Informim", Email: "jusuf.lushaku@mkrs.example"},
 		{ID: "zamira", Name: "Zamira Ahmeti", Title: "Zyrtare për Informim dhe Monitorim", Email: "zamira.ahmeti@mkrs.example"},
 	}
@@ -99,6 +99,9 @@ func TestExampleOptionalSettingsParse(t *testing.T) {
 	}
 	if cfg.Classifier.OpenAI == nil || cfg.Classifier.OpenAI.Model != "qwen2.5:7b-instruct" {
 		t.Errorf("classifier.openai = %+v", cfg.Classifier.OpenAI)
+	}
+	if heads := cfg.Heads(); len(heads) != 1 || heads[0].ID != "osman" {
+		t.Errorf("heads = %+v, want osman alone", heads)
 	}
 	if cfg.Officers[0].TelegramUserID != 100000001 {
 		t.Errorf("officers[0].telegram_user_id = %d", cfg.Officers[0].TelegramUserID)

@@ -267,6 +267,9 @@ func validateOfficers(c checker, officers []inquiry.Officer) {
 		}
 		c.required(p+".name", o.Name)
 		c.email(p+".email", o.Email)
+		if o.Role != "" {
+			c.oneOf(p+".role", string(o.Role), string(inquiry.RoleOfficer), string(inquiry.RoleHead))
+		}
 		if o.TelegramUserID < 0 {
 			c.fail(p+".telegram_user_id", "a Telegram user id is a positive number")
 		} else if o.TelegramUserID > 0 {

@@ -9,7 +9,22 @@ type Officer struct {
 	Email string `yaml:"email"`
 	// TelegramUserID is 0 when the officer does not use Telegram.
 	TelegramUserID int64 `yaml:"telegram_user_id"`
+	// Role is RoleOfficer (the default) or RoleHead: the head of the
+	// division receives escalations, digests and urgent notices. A role
+	// adds recipients; it never chooses who is assigned a ticket.
+	Role Role `yaml:"role"`
 }
+
+// Role is an officer's place in the division.
+type Role string
+
+const (
+	RoleOfficer Role = "officer"
+	RoleHead    Role = "head"
+)
+
+// IsHead reports whether the officer heads the division.
+func (o Officer) IsHead() bool { return o.Role == RoleHead }
 
 // Address is the officer as a mail recipient.
 func (o Officer) Address() Address {
