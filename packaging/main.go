@@ -1,0 +1,182 @@
+// Command packaging builds Sportel's Debian package with nfpm. It lives in a
+// module of its own so that nfpm's dependencies stay out of the daemon's
+// go.mod.
+//
+//	cd packaging && go run . -version 1.2.0 -o ../dist
+//
+// It builds the binary from the repository (static, trimmed, its version
+// stamped) unless -binary names one already built.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/goreleaser/nfpm/v2"
+	"github.com/goreleaser/nfpm/v2/deb"
+	"github.com/goreleaser/nfpm/v2/files"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "packaging:", err)
+		os.Exit(1)
+	}
+}
+
+// options say what to package and where.
+type options struct {
+	Root    string // the repository's root
+	Binary  string // a built sportel binary; "" builds one
+	Version string
+	Arch    string // Debian/Go architecture name: amd64, arm64
+	OutDir  string
+	MTime   time.Time
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("packaging", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.Root, "root", "..", "the repository's root")
+	fs.StringVar(&o.Binary, "binary", "", "package this sportel binary instead of building one")
+	fs.StringVar(&o.Version, "version", "", "package version, e.g. 1.2.0 (required)")
+	fs.StringVar(&o.Arch, "arch", runtime.GOARCH, "target architecture (amd64, arm64, ...)")
+	fs.StringVar(&o.OutDir, "o", "dist", "directory to write the .deb to")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.Version == "" {
+		return errors.New("-version is required (e.g. -version 1.2.0)")
+	}
+	o.MTime = time.Now().UTC().Truncate(time.Second)
+	path, err := build(ctx, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
+}
+
+// build writes the package and returns its path.
+func build(ctx context.Context, o options) (string, error) {
+	root, err := filepath.Abs(o.Root)
+	if err != nil {
+		return "", fmt.Errorf("resolve root: %w", err)
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return "", fmt.Errorf("create output directory: %w", err)
+	}
+	work, err := os.MkdirTemp("", "sportel-pkg-")
+	if err != nil {
+		return "", fmt.Errorf("create work directory: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	binary := o.Binary
+	if binary == "" {
+		binary = filepath.Join(work, "sportel")
+		if err := buildBinary(ctx, root, binary, o.Version, o.Arch); err != nil {
+			return "", err
+		}
+	}
+	unit, err := os.ReadFile(filepath.Join(root, "contrib", "sportel.service"))
+	if err != nil {
+		return "", fmt.Errorf("read unit: %w", err)
+	}
+	unitPath := filepath.Join(work, "sportel.service")
+	if err := os.WriteFile(unitPath, []byte(packagedUnit(string(unit))), 0o644); err != nil {
+		return "", fmt.Errorf("write unit: %w", err)
+	}
+
+	info := packageInfo(o, root, binary, unitPath)
+	info = nfpm.WithDefaults(info)
+	if err := nfpm.Validate(info); err != nil {
+		return "", fmt.Errorf("validate package: %w", err)
+	}
+	name := deb.Default.ConventionalFileName(info)
+	out := filepath.Join(o.OutDir, name)
+	f, err := os.Create(out)
+	if err != nil {
+		return "", fmt.Errorf("create package: %w", err)
+	}
+	if err := deb.Default.Package(info, f); err != nil {
+		f.Close()
+		os.Remove(out)
+		return "", fmt.Errorf("write package: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write package: %w", err)
+	}
+	return out, nil
+}
+
+// buildBinary compiles cmd/sportel for linux/arch: static (no cgo: the
+// SQLite driver is pure Go), without local paths, with the version stamped
+// and the VCS stamp on (a machine-wide -buildvcs=false would drop it).
+func buildBinary(ctx context.Context, root, out, version, arch string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=auto",
+		"-ldflags", "-s -w -X main.version="+version, "-o", out, "./cmd/sportel")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build sportel: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// The package installs the binary in /usr/bin, where Debian's packages put
+// theirs; the unit in contrib/ is written for a hand install in /usr/local.
+const (
+	handInstalledBinary = "/usr/local/bin/sportel"
+	packagedBinary      = "/usr/bin/sportel"
+)
+
+func packagedUnit(unit string) string {
+	return strings.ReplaceAll(unit, handInstalledBinary, packagedBinary)
+}
+
+func packageInfo(o options, root, binary, unitPath string) *nfpm.Info {
+	owned := func(mode os.FileMode, group string) *files.ContentFileInfo {
+		return &files.ContentFileInfo{Owner: "root", Group: group, Mode: mode, MTime: o.MTime}
+	}
+	return &nfpm.Info{
+		Name:        "sportel",
+		Arch:        o.Arch,
+		Platform:    "linux",
+		Version:     o.Version,
+		Section:     "mail",
+		Priority:    "optional",
+		Maintainer:  "DKP, Ministry of Culture, Youth and Sport <dkp@mkrs.example>",
+		Description: "public inbox of the Public Communication Division\nSportel watches a mailbox and a Telegram bot, files every message as a ticket,\nroutes it to an officer and acknowledges it in the sender's language.",
+		Homepage:    "https://mkrs.example/sportel",
+		License:     "Proprietary",
+		MTime:       o.MTime,
+		Overridables: nfpm.Overridables{
+			Depends: []string{"adduser"},
+			Contents: files.Contents{
+				{Source: binary, Destination: packagedBinary, FileInfo: owned(0o755, "root")},
+				{Source: unitPath, Destination: "/lib/systemd/system/sportel.service", FileInfo: owned(0o644, "root")},
+				// The configuration names the officers and the mailbox; it
+				// holds no secret but is no one else's business either.
+				{Source: filepath.Join(root, "sportel.example.yaml"), Destination: "/etc/sportel/sportel.yaml",
+					Type: files.TypeConfigNoReplace, FileInfo: owned(0o640, "root")},
+				{Destination: "/etc/sportel/credentials", Type: files.TypeDir, FileInfo: owned(0o700, "root")},
+				{Source: filepath.Join(root, "README.md"), Destination: "/usr/share/doc/sportel/README.md", FileInfo: owned(0o644, "root")},
+			},
+			Scripts: nfpm.Scripts{
+				PostInstall: filepath.Join(root, "packaging", "scripts", "postinst.sh"),
+				PreRemove:   filepath.Join(root, "packaging", "scripts", "prerm.sh"),
+				PostRemove:  filepath.Join(root, "packaging", "scripts", "postrm.sh"),
+			},
+		},
+	}
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Sportel runs as its own system user; its state lives in /var/lib/sportel
+# (created by systemd's StateDirectory=, owned by that user, mode 0700).
+set -e
+if [ "$1" = configure ]; then
+  if ! getent passwd sportel >/dev/null; then
+    adduser --system --group --home /var/lib/sportel --no-create-home --quiet sportel
+  fi
+  # The daemon reads its configuration; nobody else needs to.
+  chgrp sportel /etc/sportel/sportel.yaml
+  chmod 0640 /etc/sportel/sportel.yaml
+  if [ -d /run/systemd/system ]; then
+    systemctl daemon-reload >/dev/null || true
+    # Restart on upgrade; a first install waits until the configuration is
+    # edited and the unit enabled by the administrator.
+    if systemctl is-active --quiet sportel; then
+      systemctl restart sportel || true
+    fi
+  fi
+fi
