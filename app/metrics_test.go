@@ -35,6 +35,12 @@ func TestRunExposesMetrics(t *testing.T) {
 		`sportel_sends_total{kind="ack"} 1`,
 		`sportel_sends_total{kind="notify"} 1`,
 		`sportel_imap_last_good_fetch_timestamp_seconds 1.`,
+		// The general question is assigned; both its sends went out.
+		"sportel_queue_stats_ok 1\n",
+		"sportel_tickets_open 1\n",
+		"sportel_tickets_overdue 0\n",
+		"sportel_outbox_pending_jobs 0\n",
+		"sportel_outbox_failed_jobs 0\n",
 	}
 	// Counters move as jobs are marked done, a moment after the mail is
 	// captured: wait until every line is there or time runs out.

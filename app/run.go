@@ -113,6 +113,18 @@ func (a *App) Run(ctx context.Context) error {
 		met.Ready("imap", func(context.Context) error {
 			return imapReady(watcher.Stats().LastGoodFetch, time.Now(), staleAfter)
 		})
+		met.Queue(func(ctx context.Context) (metrics.QueueFigures, error) {
+			now := time.Now()
+			q, err := a.store.QueueStats(ctx, now)
+			if err != nil {
+				return metrics.QueueFigures{}, err
+			}
+			f := metrics.QueueFigures{Open: q.Open, DueSoon: q.DueSoon, Overdue: q.Overdue, PendingJobs: q.PendingJobs, FailedJobs: q.FailedJobs}
+			if !q.OldestDue.IsZero() {
+				f.OldestDueAge = now.Sub(q.OldestDue)
+			}
+			return f, nil
+		})
 		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
 		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through). Alert on it.", func() float64 {
 			if t := watcher.Stats().BlockedSince; !t.IsZero() {

@@ -171,6 +171,7 @@ func packageInfo(o options, root, binary, unitPath string) *nfpm.Info {
 					Type: files.TypeConfigNoReplace, FileInfo: owned(0o640, "root")},
 				{Destination: "/etc/sportel/credentials", Type: files.TypeDir, FileInfo: owned(0o700, "root")},
 				{Source: filepath.Join(root, "README.md"), Destination: "/usr/share/doc/sportel/README.md", FileInfo: owned(0o644, "root")},
+				{Source: filepath.Join(root, "contrib", "prometheus", "sportel.rules.yml"), Destination: "/usr/share/doc/sportel/prometheus/sportel.rules.yml", FileInfo: owned(0o644, "root")},
 			},
 			Scripts: nfpm.Scripts{
 				PostInstall: filepath.Join(root, "packaging", "scripts", "postinst.sh"),

@@ -45,6 +45,7 @@ func TestDebianPackage(t *testing.T) {
 		{"./etc/sportel/sportel.yaml", "-rw-r-----", "root/root"},
 		{"./etc/sportel/credentials/", "drwx------", "root/root"},
 		{"./usr/share/doc/sportel/README.md", "-rw-r--r--", "root/root"},
+		{"./usr/share/doc/sportel/prometheus/sportel.rules.yml", "-rw-r--r--", "root/root"},
 	} {
 		line := lineEndingWith(contents, " "+c.path)
 		if line == "" {

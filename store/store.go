@@ -69,6 +69,26 @@ type Reader interface {
 	// ListSetAside returns set-aside messages of kind ("": all), newest
 	// first, at most limit (0: all).
 	ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error)
+	// QueueStats counts the open work at now: what an operator alerts on.
+	QueueStats(ctx context.Context, now time.Time) (QueueStats, error)
+}
+
+// QueueStats is the state of the division's queue and the outbox at a
+// moment.
+type QueueStats struct {
+	// Open counts tickets being worked (assigned or answered).
+	Open int
+	// DueSoon counts open tickets whose deadline falls within 48 hours
+	// from now; Overdue those whose deadline has passed.
+	DueSoon int
+	Overdue int
+	// PendingJobs counts outbox jobs not yet sent (including ones waiting
+	// for a retry or a later hour); FailedJobs those given up.
+	PendingJobs int
+	FailedJobs  int
+	// OldestDue is the due time of the pending job that has waited longest
+	// for a send (zero when none is due): a send stuck for long shows here.
+	OldestDue time.Time
 }
 
 // Jobs is the outbox's queue: jobs are claimed under a lease, so two workers

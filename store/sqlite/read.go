@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
@@ -298,4 +299,35 @@ func (s *Store) SetState(ctx context.Context, key, value string) error {
 		return fmt.Errorf("set state %q: %w", key, err)
 	}
 	return nil
+}
+
+// QueueStats counts open tickets, deadlines and outbox jobs in one read
+// transaction, so the figures agree with each other.
+func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return store.QueueStats{}, fmt.Errorf("queue stats: %w", err)
+	}
+	defer tx.Rollback()
+	var q store.QueueStats
+	nowText, soon := formatTime(now), formatTime(now.Add(48*time.Hour))
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN due_at >= $1 AND due_at < $2 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN due_at < $1 THEN 1 ELSE 0 END), 0)
+		FROM tickets WHERE state IN ('assigned', 'answered')`, nowText, soon).Scan(&q.Open, &q.DueSoon, &q.Overdue); err != nil {
+		return store.QueueStats{}, fmt.Errorf("queue stats: count tickets: %w", err)
+	}
+	var oldest sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM jobs WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
+		(SELECT MIN(next_at) FROM jobs WHERE state = 'pending' AND next_at <= $1)`, nowText).Scan(&q.PendingJobs, &q.FailedJobs, &oldest); err != nil {
+		return store.QueueStats{}, fmt.Errorf("queue stats: count jobs: %w", err)
+	}
+	if q.OldestDue, err = parseNullTime(oldest); err != nil {
+		return store.QueueStats{}, fmt.Errorf("queue stats: %w", err)
+	}
+	return q, nil
 }
