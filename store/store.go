@@ -118,6 +118,11 @@ type Jobs interface {
 	// NextJobAt is when the earliest pending job is due (ok false: none). A
 	// claimed job counts as due when its lease ends.
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+	// RequeueFailed makes failed jobs pending again, due at now with their
+	// attempts reset: the ids given, or every failed job when ids is empty.
+	// A job keeps its Message-ID, so a mail sent again is the same mail.
+	// It returns the ids requeued (ids that are not failed are skipped).
+	RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error)
 }
 
 // SentJob is a job the transport accepted.

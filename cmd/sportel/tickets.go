@@ -22,6 +22,7 @@ const ticketsHelp = `Work tickets from the command line: list, show, assign, clo
   sportel tickets assign NUMBER OFFICER
   sportel tickets close  NUMBER --outcome granted|partly_granted|refused|not_held|withdrawn|resolved [--note TEXT]
   sportel tickets spam   NUMBER
+  sportel tickets retry-failed JOB_ID... | --all
 
 Every form takes --config FILE (default sportel.yaml).`
 
@@ -41,6 +42,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	officer := fs.String("officer", "", "list: only this officer's tickets")
 	automated := fs.Bool("automated", false, "list: machine mail and quarantined mail that made no ticket")
 	failed := fs.Bool("failed-jobs", false, "list: sends that failed for good")
+	all := fs.Bool("all", false, "retry-failed: every failed job")
 	outcome := fs.String("outcome", "", "close: the outcome")
 	note := fs.String("note", "", "close: a note for the record")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -114,12 +116,17 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 		if t, err = a.Desk().MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
 			fmt.Fprintf(e.stdout, "%s marked as spam\n", t.Number)
 		}
+	case "retry-failed":
+		err = retryFailed(ctx, a.Store(), pos, *all, e.stdout, time.Now())
 	default:
 		fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
 		return 2
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
+		if _, usage := err.(usageError); usage {
+			return 2
+		}
 		return 1
 	}
 	return 0

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"sportel/inquiry"
@@ -247,4 +248,44 @@ func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}
 	return int(n), nil
+}
+
+// RequeueFailed makes failed jobs pending again (ids, or all when empty).
+func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("requeue failed jobs: %w", err)
+	}
+	defer unlock()
+	query := `UPDATE jobs SET state = 'pending', attempts = 0, next_at = $1, claimed_by = NULL,
+		lease_until = NULL, finished_at = NULL WHERE state = 'failed'`
+	args := []any{formatTime(now)}
+	if len(ids) > 0 {
+		p := make([]string, len(ids))
+		for i, id := range ids {
+			args = append(args, id)
+			p[i] = fmt.Sprintf("$%d", i+2)
+		}
+		query += " AND id IN (" + strings.Join(p, ", ") + ")"
+	}
+	rows, err := s.db.QueryContext(ctx, query+" RETURNING id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("requeue failed jobs: %w", err)
+	}
+	defer rows.Close()
+	var done []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("requeue failed jobs: %w", err)
+		}
+		done = append(done, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("requeue failed jobs: %w", err)
+	}
+	slices.Sort(done)
+	return done, nil
 }

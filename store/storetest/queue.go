@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,5 +84,59 @@ func testQueueStats(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if earlier.Overdue != 0 || !earlier.OldestDue.IsZero() {
 		t.Errorf("QueueStats 90 minutes earlier = %+v, want nothing overdue and no job due", earlier)
+	}
+}
+
+// Failed jobs can be sent again, as the same mail: pending, due now,
+// attempts reset, Message-ID kept; jobs in other states are left alone.
+func testRequeueFailed(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	ids := addJobs(t, s, 4, func(int) time.Time { return t0 })
+	if _, err := s.ClaimJobs(ctx, "w1", t0, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids[:3] {
+		if err := s.FailJob(ctx, id, "w1", "554 refused", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := finishAll(ctx, s, "w1", ids[3:], t0); err != nil {
+		t.Fatal(err)
+	}
+	before := jobByID(t, s, ids[0])
+	later := t0.Add(time.Hour)
+	cases := []struct {
+		name string
+		ids  []int64
+		want []int64
+	}{
+		{"one by id", []int64{ids[0]}, []int64{ids[0]}},
+		{"done and pending ones are skipped", []int64{ids[0], ids[3], 999}, nil},
+		{"all the rest", nil, []int64{ids[1], ids[2]}},
+		{"none left", nil, nil},
+	}
+	for _, c := range cases {
+		got, err := s.RequeueFailed(ctx, c.ids, later)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("%s: RequeueFailed(%v) = %v, %v; want %v", c.name, c.ids, got, err, c.want)
+		}
+	}
+	after := jobByID(t, s, ids[0])
+	if after.State != inquiry.JobPending || after.Attempts != 0 || !after.NextAt.Equal(later) {
+		t.Errorf("requeued job: state %s, attempts %d, next %v; want pending, 0, %v", after.State, after.Attempts, after.NextAt, later)
+	}
+	if after.Mail == nil || before.Mail == nil {
+		t.Fatalf("requeued job lost its mail")
+	}
+	if after.Mail.MessageID == "" || after.Mail.MessageID != before.Mail.MessageID {
+		t.Errorf("requeued job's Message-ID = %q, was %q: a resend must be the same mail", after.Mail.MessageID, before.Mail.MessageID)
+	}
+	if got := jobByID(t, s, ids[3]); got.State != inquiry.JobDone {
+		t.Errorf("a done job became %s", got.State)
+	}
+	claimed, err := s.ClaimJobs(ctx, "w2", later, time.Minute, 10)
+	if err != nil || len(claimed) != 3 {
+		t.Errorf("ClaimJobs after requeue = %d jobs, %v; want the 3 requeued", len(claimed), err)
 	}
 }

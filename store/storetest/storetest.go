@@ -61,6 +61,7 @@ var contractTests = []contractTest{
 	{"CountJobsWindow", testCountJobsWindow},
 	{"PendingJobUpdate", testPendingJobUpdate},
 	{"QueueStats", testQueueStats},
+	{"RequeueFailed", testRequeueFailed},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/app"
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+	"sportel/store"
+)
+
+func TestTicketsRetryFailed(t *testing.T) {
+	path, vars, cfg := openTicketsConfig(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two acknowledgements the relay refused for good.
+	now := time.Now()
+	var ids []int64
+	err = a.Store().WithTx(ctx, func(tx store.Tx) error {
+		for i := range 2 {
+			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("q%d@example.net", i), State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Mail: &inquiry.Mail{MessageID: fmt.Sprintf("ack-%d@sportel", i), Date: now, Text: "x"}}
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+			ids = append(ids, j.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store().ClaimJobs(ctx, "test", now, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := a.Store().FailJob(ctx, id, "test", "554 5.7.1 relay refused", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"tickets", "list", "--failed-jobs"}, 0, "relay refused"},
+		{[]string{"tickets", "retry-failed"}, 2, "or --all"},
+		{[]string{"tickets", "retry-failed", "--all", fmt.Sprint(ids[0])}, 2, "or --all"},
+		{[]string{"tickets", "retry-failed", "seven"}, 2, `"seven" is not a job id`},
+		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0]), "999"}, 0, "job 999 is not a failed job"},
+		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0])}, 0, "0 failed jobs are pending again"},
+		{[]string{"tickets", "retry-failed", "--all"}, 0, "1 failed jobs are pending again"},
+	}
+	for _, s := range steps {
+		code, out, errOut := runCmd(t, "", vars, append(s.args, "--config", path)...)
+		if code != s.code || !strings.Contains(out+errOut, s.want) {
+			t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
+		}
+	}
+
+	a, err = app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, state := range []inquiry.JobState{inquiry.JobFailed, inquiry.JobPending} {
+		jobs, err := a.Store().ListJobs(ctx, state, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[inquiry.JobState]int{inquiry.JobFailed: 0, inquiry.JobPending: 2}[state]
+		if len(jobs) != want {
+			t.Errorf("%d %s jobs after retry-failed, want %d", len(jobs), state, want)
+		}
+	}
+}
