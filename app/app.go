@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -223,7 +222,7 @@ func (a *App) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) 
 // the desk to stop at chosen points).
 func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 	c := a.cfg.IMAP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, c.TLSServerName)
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
 	if err != nil {
 		return nil, fmt.Errorf("imap: %w", err)
 	}
@@ -253,7 +252,7 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 // newMailer builds the SMTP side.
 func (a *App) newMailer() (*mailer.Mailer, error) {
 	c := a.cfg.SMTP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, "")
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
@@ -285,15 +284,9 @@ func (a *App) outboxConfig() outbox.Config {
 }
 
 // tlsConfig verifies servers against the system roots, or against caFile
-// when given. Verification is never switched off.
-func tlsConfig(addr, caFile, serverName string) (*tls.Config, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("address %q: %w", addr, err)
-	}
-	if serverName == "" {
-		serverName = host
-	}
+// when given, and against serverName when given (the watcher and the mailer
+// default it to the host they dial). Verification is never switched off.
+func tlsConfig(caFile, serverName string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)

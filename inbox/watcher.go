@@ -249,14 +249,7 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 		}
 	}
 
-	if opts.TLSConfig == nil {
-		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	} else {
-		opts.TLSConfig = opts.TLSConfig.Clone()
-	}
-	if opts.TLSConfig.ServerName == "" {
-		opts.TLSConfig.ServerName = host
-	}
+	opts.TLSConfig = netguard.ClientTLS(opts.TLSConfig, host)
 
 	logger := opts.Logger
 	if logger == nil {

@@ -43,11 +43,13 @@ type backend struct {
 	mu       sync.Mutex
 	got      []received
 	sessions int
+	hellos   []string // the name of every EHLO that started a session
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.mu.Lock()
 	b.sessions++
+	b.hellos = append(b.hellos, c.Hostname())
 	b.mu.Unlock()
 	return &session{b: b, conn: c}, nil
 }
@@ -56,6 +58,12 @@ func (b *backend) sessionCount() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.sessions
+}
+
+func (b *backend) helloNames() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.hellos...)
 }
 
 func (b *backend) mails() []received {
@@ -400,10 +408,13 @@ func TestSendMail(t *testing.T) {
 		opts     Options
 		wantAuth bool
 		wantTLS  bool
+		// wantHellos is how many EHLOs the server sees: STARTTLS greets
+		// once before TLS and once after.
+		wantHellos int
 	}{
-		{"starttls with auth", false, true, Options{Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass}, true, true},
-		{"implicit tls with auth", true, true, Options{Security: SecurityTLS, Username: smtpUser, Password: smtpPass}, true, true},
-		{"plain relay on loopback without auth", false, false, Options{Security: SecurityNone}, false, false},
+		{"starttls with auth", false, true, Options{Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass}, true, true, 2},
+		{"implicit tls with auth", true, true, Options{Security: SecurityTLS, Username: smtpUser, Password: smtpPass}, true, true, 1},
+		{"plain relay on loopback without auth", false, false, Options{Security: SecurityNone}, false, false, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,7 +452,84 @@ func TestSendMail(t *testing.T) {
 			if !bytes.Equal(bytes.TrimRight(r.Data, "\r\n"), bytes.TrimRight(want, "\r\n")) {
 				t.Errorf("server got other bytes than Render gives:\n%s", r.Data)
 			}
+			hellos := be.helloNames()
+			if len(hellos) != tt.wantHellos {
+				t.Errorf("server saw EHLO %q, want %d of them", hellos, tt.wantHellos)
+			}
+			for _, h := range hellos {
+				if h != opts.HelloName {
+					t.Errorf("server saw EHLO %q, want every one to say %q", hellos, opts.HelloName)
+					break
+				}
+			}
 		})
+	}
+}
+
+// The server's certificate is checked against TLSConfig.ServerName
+// (smtp.tls_server_name) when set, else against the host in Addr, both
+// with implicit TLS and with STARTTLS. The test certificate is for
+// 127.0.0.1 and localhost.
+func TestTLSServerName(t *testing.T) {
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+	tests := []struct {
+		name       string
+		serverName string
+		wantErr    string // "" for a mail sent
+	}{
+		{"host from addr", "", ""},
+		{"name in the certificate", "localhost", ""},
+		{"name not in the certificate", "smtp.mkrs.example", "certificate is valid for"},
+	}
+	for _, implicit := range []bool{true, false} {
+		security := SecurityStartTLS
+		if implicit {
+			security = SecurityTLS
+		}
+		for _, tt := range tests {
+			t.Run(security+"/"+tt.name, func(t *testing.T) {
+				be := &backend{requireAuth: true}
+				cfg := clientTLS.Clone()
+				cfg.ServerName = tt.serverName
+				mlr, err := New(Options{Addr: startSMTP(t, be, serverTLS, implicit), Security: security,
+					Username: smtpUser, Password: smtpPass, TLSConfig: cfg, Logger: testutil.DiscardLogger()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer mlr.Close()
+				err = mlr.SendMail(context.Background(), sampleMail())
+				if tt.wantErr == "" {
+					if err != nil || len(be.mails()) != 1 {
+						t.Fatalf("SendMail: %v; server got %d mails, want 1", err, len(be.mails()))
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.serverName) {
+					t.Fatalf("SendMail error %v, want one containing %q and %q", err, tt.wantErr, tt.serverName)
+				}
+				if len(be.mails()) != 0 {
+					t.Error("server accepted a mail over a connection whose certificate did not verify")
+				}
+			})
+		}
+	}
+}
+
+// Security starttls never falls back to plaintext: a server that does not
+// offer STARTTLS gets no login and no mail.
+func TestStartTLSRequired(t *testing.T) {
+	be := &backend{}
+	mlr, err := New(Options{Addr: startSMTP(t, be, nil, false), Security: SecurityStartTLS,
+		Username: smtpUser, Password: smtpPass, HelloName: "sportel.kultura.example.gov", Logger: testutil.DiscardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = mlr.SendMail(context.Background(), sampleMail())
+	if err == nil || !strings.Contains(err.Error(), "does not offer STARTTLS") {
+		t.Fatalf("SendMail error %v, want one saying the server does not offer STARTTLS", err)
+	}
+	if hellos := be.helloNames(); len(hellos) != 1 || hellos[0] != "sportel.kultura.example.gov" || len(be.mails()) != 0 {
+		t.Errorf("server saw EHLO %q and %d mails, want one EHLO sportel.kultura.example.gov and none", hellos, len(be.mails()))
 	}
 }
 
