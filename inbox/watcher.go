@@ -137,6 +137,10 @@ type Watcher struct {
 	// failures counts failed tries per message, to tell a poison message
 	// from a sick store. Only the session goroutine touches it.
 	failures map[failureKey]int
+	// opened is set once the watched mailbox was selected; from then on a
+	// refused mailbox is retried like any trouble (someone may be fixing
+	// the server), before it ends Run. Only the session goroutine touches it.
+	opened bool
 }
 
 // failureKey names a message across sessions.
@@ -283,15 +287,22 @@ func (w *Watcher) count(f func(s *Stats)) {
 	w.mu.Unlock()
 }
 
-// Run watches the mailbox until ctx is done and then returns nil. Any other
-// trouble (network, server, a failing store) is logged and retried: the
-// connection is rebuilt with capped exponential backoff.
+// Run watches the mailbox until ctx is done and then returns nil. A
+// configured mailbox that the server refuses at start (a *MailboxError)
+// ends Run with that error. Any other trouble (network, server, a failing
+// store) is logged and retried: the connection is rebuilt with capped
+// exponential backoff.
 func (w *Watcher) Run(ctx context.Context) error {
 	failures := 0
 	for {
 		healthy, err := w.session(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var mbErr *MailboxError
+		if errors.As(err, &mbErr) && !w.opened {
+			w.count(func(s *Stats) { s.Errors++ })
+			return err
 		}
 		if healthy {
 			// The last session read the mailbox; start the backoff afresh.
