@@ -221,13 +221,26 @@ func (a *App) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) 
 // newWatcherWith builds the IMAP side around another handler (tests wrap
 // the desk to stop at chosen points).
 func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
-	c := a.cfg.IMAP
-	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
+	opts, err := imapOptions(a.cfg, a.log)
 	if err != nil {
-		return nil, fmt.Errorf("imap: %w", err)
+		return nil, err
 	}
 	popts := a.parseOptions()
-	return inbox.NewWatcher(inbox.Options{
+	opts.Parse = func(raw []byte, received time.Time) *inquiry.Message {
+		return parse.Parse(raw, received, popts)
+	}
+	return inbox.NewWatcher(opts, h, a.store)
+}
+
+// imapOptions are the watcher's options from the configuration, without
+// the parser (which needs the desk).
+func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
+	c := cfg.IMAP
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
+	if err != nil {
+		return inbox.Options{}, fmt.Errorf("imap: %w", err)
+	}
+	return inbox.Options{
 		Addr:              c.Addr,
 		Security:          string(c.Security),
 		Username:          c.Username,
@@ -240,18 +253,17 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
 		BatchSize:         c.BatchSize,
-		MaxRawBytes:       a.cfg.Mail.MaxRawBytes,
+		MaxRawBytes:       cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
-		Parse: func(raw []byte, received time.Time) *inquiry.Message {
-			return parse.Parse(raw, received, popts)
-		},
-		Logger: a.log.With("component", "imap"),
-	}, h, a.store)
+		Logger:            log.With("component", "imap"),
+	}, nil
 }
 
 // newMailer builds the SMTP side.
-func (a *App) newMailer() (*mailer.Mailer, error) {
-	c := a.cfg.SMTP
+func (a *App) newMailer() (*mailer.Mailer, error) { return newMailer(a.cfg, a.log) }
+
+func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
+	c := cfg.SMTP
 	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
@@ -266,8 +278,8 @@ func (a *App) newMailer() (*mailer.Mailer, error) {
 		CommandTimeout:    c.CommandTimeout,
 		SubmissionTimeout: c.SubmissionTimeout,
 		TLSConfig:         tlsCfg,
-		LoopID:            a.cfg.Mailbox.Address,
-		Logger:            a.log.With("component", "smtp"),
+		LoopID:            cfg.Mailbox.Address,
+		Logger:            log.With("component", "smtp"),
 	})
 }
 

@@ -150,7 +150,8 @@ func (w *Watcher) hierarchy(ctx context.Context, s *session) (Hierarchy, error) 
 }
 
 // resolve learns the server's hierarchy and names the configured mailboxes
-// on it.
+// on it. When only a name cannot be made, the hierarchy is returned with
+// the *MailboxError.
 func (w *Watcher) resolve(ctx context.Context, s *session) (mailboxes, error) {
 	h, err := w.hierarchy(ctx, s)
 	if err != nil {
@@ -167,7 +168,7 @@ func (w *Watcher) resolve(ctx context.Context, s *session) (mailboxes, error) {
 	} {
 		*b.name, err = h.ServerName(b.configured)
 		if err != nil {
-			return mailboxes{}, &MailboxError{Role: b.role, Configured: b.configured, Op: "name", Err: err}
+			return mailboxes{hierarchy: h}, &MailboxError{Role: b.role, Configured: b.configured, Op: "name", Err: err}
 		}
 	}
 	return mb, nil

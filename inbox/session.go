@@ -39,6 +39,9 @@ type session struct {
 
 	boxes mailboxes // the server's names for the configured mailboxes
 
+	// greeting, when set (by Probe), keeps the server's greeting.
+	greeting *firstLine
+
 	uidValidity uint32
 	lastUID     imap.UID
 
@@ -179,6 +182,14 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", w.opts.Addr, err)
 	}
+	// The greeting comes before TLS with STARTTLS and inside it with
+	// implicit TLS.
+	record := func(c net.Conn) net.Conn {
+		if s.greeting == nil {
+			return c
+		}
+		return recordingConn{c, s.greeting}
+	}
 	clientOpts := &imapclient.Options{
 		TLSConfig: w.opts.TLSConfig,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -218,13 +229,13 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 			what = "tls handshake"
 			break
 		}
-		c = imapclient.New(tlsConn, clientOpts)
+		c = imapclient.New(record(tlsConn), clientOpts)
 		err = c.WaitGreeting()
 	case SecurityStartTLS:
 		what = "starttls"
-		c, err = imapclient.NewStartTLS(conn, clientOpts)
+		c, err = imapclient.NewStartTLS(record(conn), clientOpts)
 	default:
-		c = imapclient.New(conn, clientOpts)
+		c = imapclient.New(record(conn), clientOpts)
 		err = c.WaitGreeting()
 	}
 	watchdog.Stop()

@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/textproto"
@@ -266,15 +267,17 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 
 // connect dials, greets and logs in.
 func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
-	ss, err := s.open(ctx)
+	ss, err := s.open(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	return ss.c, nil
 }
 
-// open dials, greets and logs in, and tells what it found.
-func (s *Mailer) open(ctx context.Context) (*greeted, error) {
+// open dials, greets and logs in, and tells what it found; ehlo, when not
+// nil, gets the protocol trace of the EHLO exchange. On failure after the
+// greeting it returns what it found with the error, its client closed.
+func (s *Mailer) open(ctx context.Context, ehlo io.Writer) (*greeted, error) {
 	ss, err := s.dial(ctx)
 	if err != nil {
 		return nil, err
@@ -288,7 +291,7 @@ func (s *Mailer) open(ctx context.Context) (*greeted, error) {
 	defer stop()
 	fail := func(err error) (*greeted, error) {
 		c.Close()
-		return nil, err
+		return ss, err
 	}
 	wrap := func(op string, err error) error {
 		if cancelled.Load() {
@@ -296,7 +299,11 @@ func (s *Mailer) open(ctx context.Context) (*greeted, error) {
 		}
 		return classify(op, err)
 	}
-	if err := c.Hello(s.opts.HelloName); err != nil {
+	// The trace is taken only around EHLO: later it would show the login.
+	c.DebugWriter = ehlo
+	err = c.Hello(s.opts.HelloName)
+	c.DebugWriter = nil
+	if err != nil {
 		return fail(wrap("smtp ehlo", err))
 	}
 	if s.opts.Username != "" {
