@@ -60,7 +60,9 @@ func checkConnections(ctx context.Context, cfg *config.Config, e *env) bool {
 func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err error) {
 	fmt.Fprintf(w, "IMAP %s (%s)\n", c.Addr, c.Security)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	row := func(key, format string, args ...any) { fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...)) }
+	row := func(key, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...))
+	}
 	if rep != nil {
 		if rep.Greeting != "" {
 			row("greeting", "%s", rep.Greeting)
@@ -98,7 +100,9 @@ func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err err
 func printSMTP(w io.Writer, c config.SMTPConfig, rep *mailer.ProbeReport, err error) {
 	fmt.Fprintf(w, "SMTP %s (%s)\n", c.Addr, c.Security)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	row := func(key, format string, args ...any) { fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...)) }
+	row := func(key, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...))
+	}
 	if rep != nil {
 		if len(rep.Greeting) > 0 {
 			row("greeting", "%s", strings.Join(rep.Greeting, " / "))
