@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"sportel/inbox"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
@@ -320,6 +323,55 @@ func TestDovecotRefusedMailboxStopsRun(t *testing.T) {
 			err := testutil.Await(t, "Run", 20*time.Second, a.Run)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Run = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// check-config --connect's IMAP half against Dovecot with either
+// separator: it reports the server's separator and namespace and the names
+// the configured mailboxes have there, and creates the missing ones.
+func TestCheckIMAPDovecot(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		layout dovecotLayout
+		delim  rune
+		prefix string
+	}{
+		{slashLayout, '/', ""},
+		{maildirLayout, '.', "INBOX."},
+	} {
+		t.Run(tt.layout.name, func(t *testing.T) {
+			t.Parallel()
+			s := newDovecotStackWith(t, tt.layout)
+			s.append([]byte("From: a@example.org\r\nSubject: waiting\r\n\r\nx\r\n"))
+			for run, wantCreated := range []bool{true, false} {
+				rep, err := CheckIMAP(context.Background(), s.cfg, s.logs.Logger(slog.LevelInfo))
+				if err != nil {
+					t.Fatalf("run %d: CheckIMAP: %v", run, err)
+				}
+				if rep.Hierarchy.Delim != tt.delim || rep.Hierarchy.Prefix != tt.prefix {
+					t.Errorf("run %d: separator %q namespace %q, want %q %q", run, rep.Hierarchy.Delim, rep.Hierarchy.Prefix, tt.delim, tt.prefix)
+				}
+				if !strings.Contains(rep.Greeting, "Dovecot") || !slices.Contains(rep.Caps, "NAMESPACE") {
+					t.Errorf("run %d: greeting %q, capabilities %v", run, rep.Greeting, rep.Caps)
+				}
+				want := []inbox.ProbedMailbox{
+					{Role: "watched", Configured: "INBOX", Name: "INBOX", Messages: 1},
+					{Role: "processed", Configured: processedBox, Name: tt.layout.server[processedBox], Created: wantCreated},
+					{Role: "quarantine", Configured: quarantineBox, Name: tt.layout.server[quarantineBox], Created: wantCreated},
+				}
+				if !slices.Equal(rep.Mailboxes, want) {
+					t.Errorf("run %d: mailboxes\n got %+v\nwant %+v", run, rep.Mailboxes, want)
+				}
+			}
+			// The mailboxes it made are the daemon's: counted by their
+			// server names, and the mail waits unread.
+			if n := s.count(processedBox) + s.count(quarantineBox); n != 0 {
+				t.Errorf("%d messages in the made mailboxes, want 0", n)
+			}
+			if n := s.count("INBOX"); n != 1 {
+				t.Errorf("INBOX holds %d, want the waiting mail", n)
 			}
 		})
 	}

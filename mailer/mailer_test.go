@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -681,3 +682,51 @@ func TestSendMailRenderErrorIsPermanent(t *testing.T) {
 
 // unCRLF undoes MIME's canonical CRLF line ends for text parts.
 func unCRLF(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// Probe greets and logs in as a send would, and reports the greeting, the
+// TLS state and the extensions offered over TLS; it sends no mail.
+func TestProbe(t *testing.T) {
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+	tests := []struct {
+		name      string
+		security  string
+		implicit  bool
+		password  string
+		wantLogin bool
+		wantErr   string
+	}{
+		{"starttls", SecurityStartTLS, false, smtpPass, true, ""},
+		{"implicit tls", SecurityTLS, true, smtpPass, true, ""},
+		{"wrong password", SecurityStartTLS, false, "wrong", false, "535"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			be := &backend{requireAuth: true}
+			mlr, err := New(Options{Addr: startSMTP(t, be, serverTLS, tt.implicit), Security: tt.security,
+				Username: smtpUser, Password: tt.password, HelloName: "sportel.kultura.example.gov",
+				TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := mlr.Probe(context.Background())
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("Probe error %v, want %q", err, tt.wantErr)
+			}
+			// go-smtp's server greets "<domain> ESMTP Service Ready".
+			if len(rep.Greeting) != 1 || !strings.HasPrefix(rep.Greeting[0], "localhost ESMTP") {
+				t.Errorf("greeting %q", rep.Greeting)
+			}
+			if rep.TLS == nil || rep.TLS.Version < tls.VersionTLS12 {
+				t.Errorf("TLS state %+v, want TLS 1.2 or later", rep.TLS)
+			}
+			// AUTH is offered only over TLS (AllowInsecureAuth is off), so
+			// seeing it shows the extensions are the ones after STARTTLS.
+			if !strings.HasPrefix(rep.Hello, "Hello sportel.kultura.example.gov") || !slices.Contains(rep.Extensions, "AUTH PLAIN") {
+				t.Errorf("ehlo %q, extensions %q; want the greeting to our name and AUTH PLAIN", rep.Hello, rep.Extensions)
+			}
+			if rep.LoggedIn != tt.wantLogin || len(be.mails()) != 0 {
+				t.Errorf("logged in %v, %d mails; want %v and none", rep.LoggedIn, len(be.mails()), tt.wantLogin)
+			}
+		})
+	}
+}
