@@ -45,7 +45,15 @@ func Probe(ctx context.Context, opts Options) (*ProbeReport, error) {
 	rep := &ProbeReport{}
 	var mu sync.Mutex // the handshake runs on the client's goroutine
 	tlsCfg := opts.TLSConfig.Clone()
+	verify := tlsCfg.VerifyConnection
+	// Called only once the certificate verified, so rep.TLS is never an
+	// unverified connection's.
 	tlsCfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if verify != nil {
+			if err := verify(cs); err != nil {
+				return err
+			}
+		}
 		mu.Lock()
 		rep.TLS = &cs
 		mu.Unlock()
