@@ -387,8 +387,11 @@ func (s *Mailer) dial(ctx context.Context) (*greeted, error) {
 	defer stop()
 	fail := func(op string, err error) (*greeted, error) {
 		conn.Close()
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			err = fmt.Errorf("no answer within %s: %w", s.opts.CommandTimeout, err)
 		}
 		return nil, classify(op+" with "+s.opts.Addr, err)
 	}
@@ -410,7 +413,7 @@ func (s *Mailer) dial(ctx context.Context) (*greeted, error) {
 	}
 	var client net.Conn
 	if s.opts.Security == SecurityStartTLS {
-		tc, greeting, _, err := startTLS(ctx, conn, s.opts.TLSConfig, s.opts.HelloName)
+		tc, greeting, err := startTLS(ctx, conn, s.opts.TLSConfig, s.opts.HelloName)
 		if err != nil {
 			return fail("smtp starttls", err)
 		}

@@ -616,11 +616,28 @@ func TestSendMailErrors(t *testing.T) {
 }
 
 func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
+	// silent accepts connections and never says a word.
+	silent := func(t *testing.T) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				t.Cleanup(func() { c.Close() })
+			}
+		}()
+		return ln.Addr().String()
+	}
 	tests := []struct {
-		name  string
-		setup func(t *testing.T) (addr string, ctx context.Context)
+		name     string
+		security string
+		setup    func(t *testing.T) (addr string, ctx context.Context)
+		wantText string
 	}{
-		{"nothing listening", func(t *testing.T) (string, context.Context) {
+		{"nothing listening", SecurityNone, func(t *testing.T) (string, context.Context) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -628,36 +645,28 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 			addr := ln.Addr().String()
 			ln.Close()
 			return addr, context.Background()
-		}},
-		{"server never answers, ctx deadline", func(t *testing.T) (string, context.Context) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			go func() {
-				c, err := ln.Accept()
-				if err == nil {
-					t.Cleanup(func() { c.Close() })
-				}
-			}()
+		}, "connection refused"},
+		{"server never answers, ctx deadline", SecurityNone, func(t *testing.T) (string, context.Context) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			t.Cleanup(cancel)
-			return ln.Addr().String(), ctx
-		}},
+			return silent(t), ctx
+		}, "deadline exceeded"},
+		{"server never greets, command timeout", SecurityStartTLS, func(t *testing.T) (string, context.Context) {
+			return silent(t), context.Background()
+		}, "no answer within 200ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, ctx := tt.setup(t)
-			mlr, err := New(Options{Addr: addr, Security: SecurityNone, Logger: testutil.DiscardLogger()})
+			mlr, err := New(Options{Addr: addr, Security: tt.security, CommandTimeout: 200 * time.Millisecond, Logger: testutil.DiscardLogger()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
 			err = mlr.SendMail(ctx, sampleMail())
 			var se *SendError
-			if !errors.As(err, &se) || se.Permanent() {
-				t.Fatalf("error %v, want a temporary *SendError", err)
+			if !errors.As(err, &se) || se.Permanent() || !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("error %v, want a temporary *SendError saying %q", err, tt.wantText)
 			}
 			if d := time.Since(start); d > 3*time.Second {
 				t.Errorf("SendMail took %s", d)

@@ -89,38 +89,38 @@ func hasExtension(ehlo []string, ext string) bool {
 
 // startTLS greets conn's server as hello, upgrades the connection with
 // STARTTLS and completes the TLS handshake. It returns the encrypted
-// connection and the server's greeting and plaintext EHLO reply.
-func startTLS(ctx context.Context, conn net.Conn, cfg *tls.Config, hello string) (*tls.Conn, []string, []string, error) {
+// connection and the server's greeting.
+func startTLS(ctx context.Context, conn net.Conn, cfg *tls.Config, hello string) (*tls.Conn, []string, error) {
 	tp := textproto.NewConn(conn)
 	greeting, ehlo, err := plainHello(tp, hello)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if !hasExtension(ehlo, "STARTTLS") {
 		// Security starttls means TLS or nothing: never fall back to
 		// plaintext when a server (or someone in between) drops it.
-		return nil, nil, nil, errors.New("server does not offer STARTTLS")
+		return nil, nil, errors.New("server does not offer STARTTLS")
 	}
 	id, err := tp.Cmd("STARTTLS")
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("send starttls: %w", err)
+		return nil, nil, fmt.Errorf("send starttls: %w", err)
 	}
 	tp.StartResponse(id)
 	_, _, err = tp.ReadResponse(220)
 	tp.EndResponse(id)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("starttls: %w", replyError(err))
+		return nil, nil, fmt.Errorf("starttls: %w", replyError(err))
 	}
 	if tp.R.Buffered() > 0 {
 		// Anything sent before the handshake was not protected by it
 		// (CVE-2011-0411): refuse rather than read it as if it were.
-		return nil, nil, nil, errors.New("server sent data after agreeing to STARTTLS, before the TLS handshake")
+		return nil, nil, errors.New("server sent data after agreeing to STARTTLS, before the TLS handshake")
 	}
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
-		return nil, nil, nil, fmt.Errorf("tls handshake: %w", err)
+		return nil, nil, fmt.Errorf("tls handshake: %w", err)
 	}
-	return tc, greeting, ehlo, nil
+	return tc, greeting, nil
 }
 
 // replayConn hands a new go-smtp client the server's greeting, which was
