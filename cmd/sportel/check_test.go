@@ -1,13 +1,21 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-smtp"
+
+	"sportel/inbox"
 	"sportel/internal/devserver"
+	"sportel/mailer"
 )
 
 // check-config --connect logs in to real servers (the devserver's go-imap
@@ -91,5 +99,31 @@ func TestCheckConfigConnect(t *testing.T) {
 	code, out, errOut := runCmd(t, "", map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": password}, "check-config", "--config", noSMTP)
 	if code != 0 || strings.Contains(out, "IMAP ") || strings.Contains(out, "connection check") || smtpSrv.Count() != before {
 		t.Errorf("offline check: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestCheckHint(t *testing.T) {
+	cert := &x509.Certificate{DNSNames: []string{"mail.mkrs.example"}}
+	tests := []struct {
+		name    string
+		err     error
+		section string
+		want    string
+	}{
+		{"certificate for another name", fmt.Errorf("connect: tls handshake: %w",
+			&tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: cert, Host: "10.20.0.5"}}), "smtp",
+			"the certificate is not for 10.20.0.5: set smtp.tls_server_name"},
+		{"unknown CA", fmt.Errorf("starttls: %w", x509.UnknownAuthorityError{Cert: cert}), "imap", "set imap.ca_file"},
+		{"refused mailbox", &inbox.MailboxError{Role: "quarantine", Configured: "Sportel/Quarantine", Op: "create",
+			Err: &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot}}, "imap", "set imap.quarantine_mailbox"},
+		{"imap login", fmt.Errorf("login as x: %w", &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed}),
+			"imap", "check imap.username and imap.password"},
+		{"smtp login", &mailer.SendError{Op: "smtp auth as x", Err: &smtp.SMTPError{Code: 535}}, "smtp", "check smtp.username and smtp.password"},
+		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "smtp", ""},
+	}
+	for _, tt := range tests {
+		if got := hint(tt.err, tt.section); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: hint %q, want one containing %q", tt.name, got, tt.want)
+		}
 	}
 }
