@@ -88,12 +88,13 @@ type MailboxError struct {
 }
 
 func (e *MailboxError) Error() string {
+	if e.Op == "name" {
+		// Hierarchy.ServerName's errors name the mailbox already.
+		return fmt.Sprintf("%s %v", e.Role, e.Err)
+	}
 	where := fmt.Sprintf("%s mailbox %q", e.Role, e.Configured)
 	if e.Name != "" && e.Name != e.Configured {
 		where += fmt.Sprintf(" (on the server %q)", e.Name)
-	}
-	if e.Op == "name" {
-		return fmt.Sprintf("%s: %v", where, e.Err)
 	}
 	return fmt.Sprintf("%s: the server refused to %s it: %v", where, e.Op, e.Err)
 }

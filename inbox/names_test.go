@@ -225,3 +225,62 @@ func TestRefusalAfterStartIsRetried(t *testing.T) {
 	desk.waitHandled(t, 1, 5*time.Second)
 	ts.mailboxHolds(t, processedBox, 1, 5*time.Second)
 }
+
+// dotSession is the memory server claiming "." as its separator, as
+// Dovecot with Maildir++ does (the memory server itself keeps names whole,
+// so what the watcher makes of them shows in its mailbox names).
+type dotSession struct{ imapserver.SessionIMAP4rev2 }
+
+func (s dotSession) List(w *imapserver.ListWriter, ref string, patterns []string, opts *imap.ListOptions) error {
+	// go-imap's server hands LIST "" "" on with no patterns.
+	if ref == "" && (len(patterns) == 0 || len(patterns) == 1 && patterns[0] == "") {
+		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: '.'})
+	}
+	return s.SessionIMAP4rev2.List(w, ref, patterns, opts)
+}
+
+func TestDotSeparatedServer(t *testing.T) {
+	tests := []struct {
+		name      string
+		processed string
+		wantBox   string // where taken-in mail goes; "" when Run must end
+		wantErr   string
+	}{
+		{"levels written with /", "Sportel/Processed", "Sportel.Processed", ""},
+		{"levels written with the server's separator", "Sportel.Processed", "",
+			`processed mailbox "Sportel.Processed": "." is this server's level separator`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
+				return dotSession{s}
+			}})
+			ts.appendTo("INBOX", rawMail("dot@example.org", "dotted", "x"), time.Time{})
+			opts := baseOptions(ts)
+			opts.ProcessedMailbox = tt.processed
+			desk := newTestDesk()
+			if tt.wantErr == "" {
+				runWatcher(t, opts, desk, newMemCheckpoints())
+				desk.waitHandled(t, 1, 5*time.Second)
+				ts.mailboxHolds(t, tt.wantBox, 1, 5*time.Second)
+				if n, _ := ts.status("Sportel.Quarantine"); n != 0 {
+					t.Errorf("Sportel.Quarantine holds %d, want 0", n)
+				}
+				return
+			}
+			logs := testutil.NewLogBuffer(t)
+			opts.Logger = logs.Logger(slog.LevelDebug)
+			w, err := NewWatcher(opts, desk, newMemCheckpoints())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = testutil.Await(t, "Run", 5*time.Second, w.Run)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Run = %v, want an error containing %q", err, tt.wantErr)
+			}
+			if len(desk.snapshot()) != 0 {
+				t.Error("mail taken in though the processed mailbox cannot be named")
+			}
+		})
+	}
+}
