@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
@@ -735,6 +736,37 @@ func TestProbe(t *testing.T) {
 			}
 			if rep.LoggedIn != tt.wantLogin || len(be.mails()) != 0 {
 				t.Errorf("logged in %v, %d mails; want %v and none", rep.LoggedIn, len(be.mails()), tt.wantLogin)
+			}
+		})
+	}
+}
+
+// Replies read before the go-smtp client exists (greeting, the first EHLO,
+// STARTTLS) are classified like the client's own.
+func TestReplyError(t *testing.T) {
+	tests := []struct {
+		name          string
+		err           error
+		wantCode      int
+		wantEnhanced  smtp.EnhancedCode
+		wantPermanent bool
+		wantText      string
+	}{
+		{"5xx with enhanced code", &textproto.Error{Code: 554, Msg: "5.7.1 Client host rejected"}, 554, smtp.EnhancedCode{5, 7, 1}, true,
+			"smtp starttls: 554 5.7.1 Client host rejected"},
+		{"4xx without enhanced code", &textproto.Error{Code: 421, Msg: "Service not available, closing channel"}, 421, smtp.EnhancedCode{}, false,
+			"smtp starttls: 421 Service not available, closing channel"},
+		{"not a reply", io.ErrUnexpectedEOF, 0, smtp.EnhancedCode{}, false, "smtp starttls: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := classify("smtp starttls", replyError(tt.err))
+			var se *smtp.SMTPError
+			if errors.As(err, &se) != (tt.wantCode != 0) || se != nil && (se.Code != tt.wantCode || se.EnhancedCode != tt.wantEnhanced) {
+				t.Errorf("reply %+v, want code %d %v", se, tt.wantCode, tt.wantEnhanced)
+			}
+			if err.Permanent() != tt.wantPermanent || err.Error() != tt.wantText {
+				t.Errorf("error %q permanent %v, want %q permanent %v", err, err.Permanent(), tt.wantText, tt.wantPermanent)
 			}
 		})
 	}
