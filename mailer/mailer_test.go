@@ -635,10 +635,11 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 	tests := []struct {
 		name     string
 		security string
+		timeout  time.Duration // CommandTimeout; 0 is the default
 		setup    func(t *testing.T) (addr string, ctx context.Context)
 		wantText string
 	}{
-		{"nothing listening", SecurityNone, func(t *testing.T) (string, context.Context) {
+		{"nothing listening", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -647,19 +648,19 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 			ln.Close()
 			return addr, context.Background()
 		}, "connection refused"},
-		{"server never answers, ctx deadline", SecurityNone, func(t *testing.T) (string, context.Context) {
+		{"server never answers, ctx deadline", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			t.Cleanup(cancel)
 			return silent(t), ctx
 		}, "deadline exceeded"},
-		{"server never greets, command timeout", SecurityStartTLS, func(t *testing.T) (string, context.Context) {
+		{"server never greets, command timeout", SecurityStartTLS, 200 * time.Millisecond, func(t *testing.T) (string, context.Context) {
 			return silent(t), context.Background()
 		}, "no answer within 200ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, ctx := tt.setup(t)
-			mlr, err := New(Options{Addr: addr, Security: tt.security, CommandTimeout: 200 * time.Millisecond, Logger: testutil.DiscardLogger()})
+			mlr, err := New(Options{Addr: addr, Security: tt.security, CommandTimeout: tt.timeout, Logger: testutil.DiscardLogger()})
 			if err != nil {
 				t.Fatal(err)
 			}
