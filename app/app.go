@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -222,13 +221,26 @@ func (a *App) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) 
 // newWatcherWith builds the IMAP side around another handler (tests wrap
 // the desk to stop at chosen points).
 func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
-	c := a.cfg.IMAP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, c.TLSServerName)
+	opts, err := imapOptions(a.cfg, a.log)
 	if err != nil {
-		return nil, fmt.Errorf("imap: %w", err)
+		return nil, err
 	}
 	popts := a.parseOptions()
-	return inbox.NewWatcher(inbox.Options{
+	opts.Parse = func(raw []byte, received time.Time) *inquiry.Message {
+		return parse.Parse(raw, received, popts)
+	}
+	return inbox.NewWatcher(opts, h, a.store)
+}
+
+// imapOptions are the watcher's options from the configuration, without
+// the parser (which needs the desk).
+func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
+	c := cfg.IMAP
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
+	if err != nil {
+		return inbox.Options{}, fmt.Errorf("imap: %w", err)
+	}
+	return inbox.Options{
 		Addr:              c.Addr,
 		Security:          string(c.Security),
 		Username:          c.Username,
@@ -241,19 +253,18 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
 		BatchSize:         c.BatchSize,
-		MaxRawBytes:       a.cfg.Mail.MaxRawBytes,
+		MaxRawBytes:       cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
-		Parse: func(raw []byte, received time.Time) *inquiry.Message {
-			return parse.Parse(raw, received, popts)
-		},
-		Logger: a.log.With("component", "imap"),
-	}, h, a.store)
+		Logger:            log.With("component", "imap"),
+	}, nil
 }
 
 // newMailer builds the SMTP side.
-func (a *App) newMailer() (*mailer.Mailer, error) {
-	c := a.cfg.SMTP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, "")
+func (a *App) newMailer() (*mailer.Mailer, error) { return newMailer(a.cfg, a.log) }
+
+func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
+	c := cfg.SMTP
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
@@ -267,8 +278,8 @@ func (a *App) newMailer() (*mailer.Mailer, error) {
 		CommandTimeout:    c.CommandTimeout,
 		SubmissionTimeout: c.SubmissionTimeout,
 		TLSConfig:         tlsCfg,
-		LoopID:            a.cfg.Mailbox.Address,
-		Logger:            a.log.With("component", "smtp"),
+		LoopID:            cfg.Mailbox.Address,
+		Logger:            log.With("component", "smtp"),
 	})
 }
 
@@ -285,15 +296,9 @@ func (a *App) outboxConfig() outbox.Config {
 }
 
 // tlsConfig verifies servers against the system roots, or against caFile
-// when given. Verification is never switched off.
-func tlsConfig(addr, caFile, serverName string) (*tls.Config, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("address %q: %w", addr, err)
-	}
-	if serverName == "" {
-		serverName = host
-	}
+// when given, and against serverName when given (the watcher and the mailer
+// default it to the host they dial). Verification is never switched off.
+func tlsConfig(caFile, serverName string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)

@@ -103,7 +103,9 @@ type SMTPConfig struct {
 	CommandTimeout    time.Duration `yaml:"command_timeout"`
 	SubmissionTimeout time.Duration `yaml:"submission_timeout"`
 	CAFile            string        `yaml:"ca_file"`
-	HelloName         string        `yaml:"hello_name"`
+	TLSServerName     string        `yaml:"tls_server_name"`
+	// HelloName is said in every EHLO, the one before STARTTLS included.
+	HelloName string `yaml:"hello_name"`
 }
 
 // StoreConfig selects the database.

@@ -87,6 +87,29 @@ func (c checker) hostPort(path, value string, hostRequired bool) (string, bool) 
 	return host, true
 }
 
+// mailboxName checks what can be checked of a mailbox name without the
+// server: "/" separates levels (the watcher turns it into the server's own
+// separator), so no level may be empty; "*" and "%" are IMAP's wildcards.
+func (c checker) mailboxName(path, name string) {
+	for level := range strings.SplitSeq(name, "/") {
+		if level == "" {
+			c.fail(path, "%s has an empty level: write levels as Parent/Child, without a leading, trailing or double /", c.d.show(path, name))
+			return
+		}
+	}
+	if strings.ContainsAny(name, "*%") {
+		c.fail(path, "%s contains * or %%, which IMAP reads as wildcards", c.d.show(path, name))
+	}
+}
+
+// serverName checks a name to verify a certificate against: a host name
+// or an IP address, without port.
+func (c checker) serverName(path, name string) {
+	if name != "" && net.ParseIP(name) == nil && !hostRE.MatchString(name) {
+		c.fail(path, "%s is not a host name or IP address", c.d.show(path, name))
+	}
+}
+
 func (c checker) caFile(path, file string) {
 	if file == "" {
 		return
@@ -115,6 +138,7 @@ var (
 	officerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,31}$`)
 	prefixRE  = regexp.MustCompile(`^[A-Za-z]{2,10}$`)
 	helloRE   = regexp.MustCompile(`^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$|^\[[0-9A-Fa-f:.]+\]$`)
+	hostRE    = regexp.MustCompile(`^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$`)
 )
 
 func validate(d *decoder, cfg *Config) {
@@ -190,6 +214,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 		if !c.required(b.path, b.name) {
 			continue
 		}
+		c.mailboxName(b.path, b.name)
 		if other, dup := boxes[b.name]; dup {
 			c.fail(b.path, "must differ from %s", other)
 		}
@@ -207,6 +232,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	c.positive("imap.command_timeout", m.CommandTimeout)
 	c.intRange("imap.batch_size", m.BatchSize, 1, 10000)
 	c.caFile("imap.ca_file", m.CAFile)
+	c.serverName("imap.tls_server_name", m.TLSServerName)
 }
 
 func validateSMTP(c checker, m *SMTPConfig) {
@@ -224,6 +250,7 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	c.positive("smtp.command_timeout", m.CommandTimeout)
 	c.positive("smtp.submission_timeout", m.SubmissionTimeout)
 	c.caFile("smtp.ca_file", m.CAFile)
+	c.serverName("smtp.tls_server_name", m.TLSServerName)
 	if m.HelloName != "" && !helloRE.MatchString(m.HelloName) {
 		c.fail("smtp.hello_name", "%s is not a host name", c.d.show("smtp.hello_name", m.HelloName))
 	}

@@ -231,8 +231,7 @@ func messageBody(m *inquiry.Message) string {
 // replySubject is "Re: <original> [NUMBER]", without stacking prefixes or
 // repeating the number.
 func replySubject(original, number string) string {
-	s := strings.TrimSpace(original)
-	s = strings.TrimSpace(strings.ReplaceAll(s, "["+number+"]", ""))
+	s := withoutNumber(original, number)
 	if s == "" {
 		return "[" + number + "]"
 	}
@@ -240,6 +239,12 @@ func replySubject(original, number string) string {
 		s = "Re: " + s
 	}
 	return s + " [" + number + "]"
+}
+
+// withoutNumber is subject without the "[NUMBER]" tag our mail puts in it,
+// for subjects that carry the number themselves.
+func withoutNumber(subject, number string) string {
+	return strings.TrimSpace(strings.ReplaceAll(subject, "["+number+"]", ""))
 }
 
 var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|përgj|pergj|sv|tr|fwd?)\s*:`)
@@ -309,9 +314,12 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		}
 	}
 	kind := CategoryName(t.Category, inquiry.Albanian)
-	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, oneLine(m.Subject, 80))
+	// A follow-up's subject is usually the reply to our acknowledgement,
+	// which carries the number already.
+	about := oneLine(withoutNumber(m.Subject, t.Number), 80)
+	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, about)
 	if followUp {
-		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, oneLine(m.Subject, 80))
+		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, about)
 	}
 	mailbox := d.cfg.Mailbox
 	return &inquiry.Mail{

@@ -999,3 +999,33 @@ func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
 		t.Errorf("tickets at each classification: %v, want [1 1] (two, both before the batch's commit)", ticketsAtClassify)
 	}
 }
+
+func TestFollowUpNotificationNamesTheTicketOnce(t *testing.T) {
+	tests := []struct {
+		name, subject, want string
+	}{
+		{"reply to the acknowledgement", "Re: Kërkesë [DKP-2026-000001]", "[DKP-2026-000001] Mesazh i ri: Re: Kërkesë"},
+		{"number inside the subject", "Pyetje [DKP-2026-000001] sërish", "[DKP-2026-000001] Mesazh i ri: Pyetje sërish"},
+		{"nothing but the number", "[DKP-2026-000001]", "[DKP-2026-000001] Mesazh i ri: (pa subjekt)"},
+		{"no number", "Edhe planin dinamik", "[DKP-2026-000001] Mesazh i ri: Edhe planin dinamik"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+			ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+			r := citizen("r@example.net", "arben@example.net", tt.subject, "Edhe planin dinamik, ju lutem.")
+			r.InReplyTo = []string{ack.MessageID}
+			if d := f.handle(r); d != inquiry.Attached {
+				t.Fatalf("follow-up: %s, want attached", d)
+			}
+			notes := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)
+			if len(notes) != 2 {
+				t.Fatalf("%d notifications, want 2 (new ticket + follow-up)", len(notes))
+			}
+			if got := notes[1].Mail.Subject; got != tt.want {
+				t.Errorf("follow-up notification subject %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
