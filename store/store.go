@@ -133,6 +133,9 @@ type Tx interface {
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error
 
+	// ListTickets returns the tickets matching f, ordered by ReceivedAt then
+	// ID, including what this transaction wrote.
+	ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	// LatestChatTicket returns the newest ticket answered in a Telegram chat.
 	LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error)
 	// Entries returns a ticket's record in order.

@@ -220,6 +220,14 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 	return nil
 }
 
+// ListTickets returns the tickets matching f as this transaction sees them,
+// ordered by ReceivedAt then ID.
+func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return listTickets(ctx, t.tx, f)
+}
+
 // LatestChatTicket returns the newest ticket (last filed) answered in a
 // Telegram chat.
 func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
