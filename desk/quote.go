@@ -1,0 +1,304 @@
+package desk
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// OfficerAnswer returns what an officer wrote in a reply to a notification:
+// the reply without the quoted notification and without the attribution
+// and header lines mail clients put above quoted mail, wherever they are.
+// Text above, between and below them stays, and so does a quotation the
+// officer made on purpose (a law article after "> "): only lines found in
+// sent, the texts Sportel sent the officer, count as the notification.
+//
+// Lines are compared with their quote markers and spacing dropped, as
+// words within the sent texts, so a notification quoted with "> ", or in
+// an HTML blockquote (which the parser renders without markers), or
+// rewrapped by the client, is still recognised.
+func OfficerAnswer(reply string, sent ...string) string {
+	lines := splitReply(reply)
+	known := knownText(sent)
+	// drop marks quoted history: first what the client wrote (attribution,
+	// headers, separators), then the notification.
+	drop := make([]bool, len(lines))
+
+	for i := 0; i < len(lines); i++ {
+		if n := attributionLines(lines, i); n > 0 {
+			markRange(drop, i, n)
+			i += n - 1
+			continue
+		}
+		if n := headerBlock(lines, i); n > 0 {
+			markRange(drop, i, n)
+			i += n - 1
+			continue
+		}
+		if separator.MatchString(lines[i].body) {
+			markRange(drop, i, 1)
+		}
+	}
+	matched := make([]bool, len(lines))
+	for i, l := range lines {
+		matched[i] = !drop[i] && l.body != "" && known.has(l.body)
+	}
+	dropQuotedNotification(lines, drop, matched)
+	dropUnquotedNotification(lines, known, drop, matched)
+
+	var b strings.Builder
+	blank := false
+	for i, l := range lines {
+		if drop[i] {
+			continue
+		}
+		if strings.TrimSpace(l.raw) == "" || (l.depth > 0 && l.body == "") {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteString("\n")
+			blank = false
+		}
+		b.WriteString(strings.TrimRight(l.raw, " \t"))
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// replyLine is one line of a reply with its quoting taken apart.
+type replyLine struct {
+	raw   string
+	depth int    // how many ">" quote it
+	body  string // the text without quote markers, spaces collapsed
+}
+
+func splitReply(text string) []replyLine {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	raw := strings.Split(text, "\n")
+	lines := make([]replyLine, len(raw))
+	for i, r := range raw {
+		rest, depth := r, 0
+		for {
+			t := strings.TrimLeft(rest, " \t")
+			if !strings.HasPrefix(t, ">") {
+				break
+			}
+			rest, depth = t[1:], depth+1
+		}
+		lines[i] = replyLine{raw: r, depth: depth, body: collapse(rest)}
+	}
+	return lines
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// known is the sent texts as one run of words, with spaces at both ends so
+// a line is matched as whole words.
+type known string
+
+func knownText(sent []string) known {
+	var b strings.Builder
+	b.WriteString(" ")
+	for _, s := range sent {
+		// Quote markers inside a sent text (a citizen's quotation in the
+		// notification) are dropped the same way as in the reply.
+		for _, l := range splitReply(s) {
+			if l.body != "" {
+				b.WriteString(l.body)
+				b.WriteString(" ")
+			}
+		}
+		b.WriteString("\x00 ") // no match runs from one sent text into the next
+	}
+	return known(b.String())
+}
+
+func (k known) has(line string) bool {
+	return strings.Contains(string(k), " "+line+" ")
+}
+
+func markRange(drop []bool, from, n int) {
+	for i := from; i < from+n; i++ {
+		drop[i] = true
+	}
+}
+
+// dropQuotedNotification drops quoted lines found in the notification,
+// quoted lines between two of them in one quoted block (a notification
+// line Sportel wrote differently back then), and the whole of a quoted
+// block with notification lines that follows an attribution or quoted
+// history. Other quoted lines are the officer's own quotation.
+func dropQuotedNotification(lines []replyLine, drop, matched []bool) {
+	for start := 0; start < len(lines); {
+		if lines[start].depth == 0 {
+			start++
+			continue
+		}
+		end := start
+		for end < len(lines) && lines[end].depth > 0 {
+			end++
+		}
+		first, last := -1, -1
+		for i := start; i < end; i++ {
+			if matched[i] {
+				drop[i] = true
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if first >= 0 && afterHistory(lines, drop, start) {
+			// The quoted mail under an attribution, all of it.
+			first, last = start, end-1
+		}
+		for i := first + 1; first >= 0 && i < last; i++ {
+			drop[i] = true
+		}
+		if first >= 0 {
+			drop[first], drop[last] = true, true
+		}
+		start = end
+	}
+}
+
+// dropUnquotedNotification drops unquoted runs of notification lines (as
+// an HTML reply or Outlook's plain text shows the notification) that follow
+// quoted history, or are two lines or more of the notification in its
+// order. The officer's own lines that happen to be in the notification (a
+// closing, a name) stay.
+func dropUnquotedNotification(lines []replyLine, known known, drop, matched []bool) {
+	for start := 0; start < len(lines); {
+		if !matched[start] || lines[start].depth > 0 {
+			start++
+			continue
+		}
+		end := start
+		var run []string
+		for end < len(lines) && lines[end].depth == 0 && (matched[end] || lines[end].body == "") {
+			if matched[end] {
+				run = append(run, lines[end].body)
+			}
+			end++
+		}
+		if afterHistory(lines, drop, start) || len(run) >= 2 && known.has(strings.Join(run, " ")) {
+			for i := start; i < end; i++ {
+				drop[i] = true
+			}
+		}
+		start = end
+	}
+}
+
+// afterHistory reports whether the nearest non-blank line before i was
+// dropped as quoted history.
+func afterHistory(lines []replyLine, drop []bool, i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		if lines[j].body != "" {
+			return drop[j]
+		}
+	}
+	return false
+}
+
+// attribution matches the line a mail client writes above quoted mail, in
+// the languages officers use: mutt, Thunderbird, Gmail and Apple Mail
+// ("On … wrote:"), Albanian ("Më … shkroi:"), Serbian in both scripts
+// ("Dana … je napisao/la:", "… је написао:"), and German.
+var attribution = regexp.MustCompile(`(?i)^(` +
+	`on .+ wrote:` +
+	`|(më|me) .+ shkroi:` +
+	`|.+ (ka )?shkruar:` +
+	`|.+ (je|је) (napisao|napisala|napisa|написао|написала|написа)(/(la|ла))?:` +
+	`|.+ (написао|написала)(/ла)?:` +
+	`|am .+ schrieb .+:` +
+	`|.+ wrote:` +
+	`|.+ shkroi:` +
+	`)$`)
+
+// attributionStart is the first half of an attribution a client wrapped
+// over two or three lines (Gmail does, at the sender's address).
+var attributionStart = regexp.MustCompile(`(?i)^(on|më|me|dana|am) `)
+
+// attributionLines returns how many lines from i make an attribution, 0
+// when none does. A line that merely ends in "wrote:" must name an address
+// or a time to count, so an officer's "The law says what the minister
+// wrote:" stays.
+func attributionLines(lines []replyLine, i int) int {
+	joined := ""
+	for n := 1; n <= 3 && i+n <= len(lines); n++ {
+		l := lines[i+n-1]
+		if l.body == "" {
+			return 0
+		}
+		if n > 1 && l.depth != lines[i].depth && l.depth != 0 {
+			return 0
+		}
+		joined = strings.TrimSpace(joined + " " + l.body)
+		if attribution.MatchString(joined) && plausibleAttribution(joined) {
+			return n
+		}
+		if !attributionStart.MatchString(lines[i].body) || utf8.RuneCountInString(joined) > 300 {
+			return 0
+		}
+	}
+	return 0
+}
+
+var attributionHint = regexp.MustCompile(`@|\d{1,2}[:.]\d{2}|\d{4}|<`)
+
+func plausibleAttribution(s string) bool {
+	return attributionStart.MatchString(s) || attributionHint.MatchString(s)
+}
+
+// separator matches the lines clients put between a reply and the mail it
+// forwards or answers.
+var separator = regexp.MustCompile(`(?i)^(-{2,} ?(original message|forwarded message|mesazhi origjinal|mesazh i përcjellë|originalna poruka|prosleđena poruka|оригинална порука|прослеђена порука|ursprüngliche nachricht) ?-{2,}|begin forwarded message:|fillimi i mesazhit të përcjellë:)$`)
+
+// headerFrom and headerOther are the labels of the header block Outlook
+// (and forwarding clients) write above quoted mail, in English, Albanian,
+// Serbian (Latin and Cyrillic) and German.
+var (
+	headerFrom  = regexp.MustCompile(`(?i)^\*?(from|nga|od|од|von):\*? `)
+	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|bcc|subject|reply-to|dërguar|derguar|data|dërguesi|për|per|kopje|tema|subjekti|poslato|poslano|datum|za|predmet|kopija|послато|послано|датум|за|копија|предмет|тема|gesendet|datum|an|betreff):\*?( |$)`)
+	underline   = regexp.MustCompile(`^_{10,}$`)
+)
+
+// headerBlock returns how many lines from i make a header block: a "From:"
+// line and at least one more header line, each perhaps wrapped once, and
+// Outlook's underline above them. A lone "Nga: …" line in an answer is the
+// officer's text.
+func headerBlock(lines []replyLine, i int) int {
+	start := i
+	if underline.MatchString(lines[i].body) {
+		i++
+		for i < len(lines) && lines[i].body == "" {
+			i++
+		}
+	}
+	if i >= len(lines) || !headerFrom.MatchString(lines[i].body) {
+		return 0
+	}
+	depth := lines[i].depth
+	end, others := i+1, 0
+	for end < len(lines) && lines[end].depth == depth {
+		switch {
+		case headerOther.MatchString(lines[end].body) || headerFrom.MatchString(lines[end].body):
+			others++
+			end++
+			continue
+		case lines[end].body != "" && end+1 < len(lines) && lines[end+1].depth == depth &&
+			headerOther.MatchString(lines[end+1].body):
+			// a wrapped value (a long To: list)
+			end++
+			continue
+		}
+		break
+	}
+	if others == 0 {
+		return 0
+	}
+	return end - start
+}
