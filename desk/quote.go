@@ -206,7 +206,8 @@ func afterHistory(lines []replyLine, drop []bool, i int) bool {
 // attribution matches the line a mail client writes above quoted mail, in
 // the languages officers use: mutt, Thunderbird, Gmail and Apple Mail
 // ("On … wrote:"), Albanian ("Më … shkroi:"), Serbian in both scripts
-// ("Dana … je napisao/la:", "… је написао:"), and German.
+// ("Dana … je napisao/la:", "… је написао:"), German, and the classic
+// mutt "* Name <address> [date]:".
 var attribution = regexp.MustCompile(`(?i)^(` +
 	`on .+ wrote:` +
 	`|(më|me) .+ shkroi:` +
@@ -214,6 +215,7 @@ var attribution = regexp.MustCompile(`(?i)^(` +
 	`|.+ (je|је) (napisao|napisala|napisa|написао|написала|написа)(/(la|ла))?:` +
 	`|.+ (написао|написала)(/ла)?:` +
 	`|am .+ schrieb .+:` +
+	`|\* .+ \[.+\]:` +
 	`|.+ wrote:` +
 	`|.+ shkroi:` +
 	`)$`)

@@ -77,6 +77,10 @@ func TestOfficerAnswer(t *testing.T) {
 			"On Wed, Nov 25, 2026 at 11:00:00AM +0100, Divizioni për Komunikim Publik wrote:\n" + quote("> ", notificationHead) +
 				"\nE mora, po e shqyrtoj.\n\n" + quote("> ", "----- Mesazhi origjinal -----\n"+notificationBody) + "\n" + answer + "\n",
 			"E mora, po e shqyrtoj.\n\n" + answer},
+		{"mutt, classic attribution, inline",
+			"* Divizioni për Komunikim Publik <komunikimi@mkrs.example> [2026-11-25 11:00]:\n" + quote("> ", notificationHead) +
+				"\nE mora.\n\n" + quote("> ", "----- Mesazhi origjinal -----\n"+notificationBody) + "\n" + answer,
+			"E mora.\n\n" + answer},
 		{"Thunderbird, top-posted, en",
 			answer + "\n\nOn 25.11.2026 11:00, Divizioni për Komunikim Publik wrote:\n" + quote("> ", notification),
 			answer},
