@@ -2,6 +2,7 @@ package desk
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,32 +20,34 @@ import (
 // rewrapped by the client, is still recognised.
 func OfficerAnswer(reply string, sent ...string) string {
 	lines := splitReply(reply)
-	known := knownText(sent)
-	// drop marks quoted history: first what the client wrote (attribution,
-	// headers, separators), then the notification.
-	drop := make([]bool, len(lines))
-
-	for i := 0; i < len(lines); i++ {
-		if n := attributionLines(lines, i); n > 0 {
-			markRange(drop, i, n)
-			i += n - 1
-			continue
-		}
-		if n := headerBlock(lines, i); n > 0 {
-			markRange(drop, i, n)
-			i += n - 1
-			continue
-		}
-		if separator.MatchString(lines[i].body) {
-			markRange(drop, i, 1)
-		}
-	}
+	k := knownWords(sent)
 	matched := make([]bool, len(lines))
 	for i, l := range lines {
-		matched[i] = !drop[i] && l.body != "" && known.has(l.body)
+		matched[i] = l.body != "" && k.has(l.body)
+	}
+	// drop marks quoted history: first what the client wrote above quoted
+	// mail (attribution, headers, separators), then the notification.
+	drop := make([]bool, len(lines))
+	for i := 0; i < len(lines); i++ {
+		n := attributionLines(lines, i)
+		if n == 0 {
+			n = headerBlock(lines, i)
+		}
+		if n == 0 && separator.MatchString(lines[i].body) {
+			n = 1
+		}
+		// Only above the quoted notification is it the client's: an
+		// officer's "Më 12 mars ministri shkroi:" above their own
+		// quotation, or a letter's "Për:/Nga:/Tema:" heading, stays.
+		if n > 0 && introducesHistory(lines, matched, i+n) {
+			for j := i; j < i+n; j++ {
+				drop[j], matched[j] = true, false
+			}
+			i += n - 1
+		}
 	}
 	dropQuotedNotification(lines, drop, matched)
-	dropUnquotedNotification(lines, known, drop, matched)
+	dropUnquotedNotification(lines, k, drop, matched)
 
 	var b strings.Builder
 	blank := false
@@ -94,35 +97,81 @@ func splitReply(text string) []replyLine {
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// known is the sent texts as one run of words, with spaces at both ends so
-// a line is matched as whole words.
-type known string
+// known is the words of the sent texts in order, each text ended by ""
+// (which no line has), indexed by word and by pair of words, so finding a
+// line looks only where its rarest pair is.
+type known struct {
+	words []string
+	at    map[string][]int // word, or "word word", to where it starts
+}
 
-func knownText(sent []string) known {
-	var b strings.Builder
-	b.WriteString(" ")
+func knownWords(sent []string) known {
+	k := known{at: make(map[string][]int)}
 	for _, s := range sent {
 		// Quote markers inside a sent text (a citizen's quotation in the
 		// notification) are dropped the same way as in the reply.
 		for _, l := range splitReply(s) {
-			if l.body != "" {
-				b.WriteString(l.body)
-				b.WriteString(" ")
-			}
+			k.words = append(k.words, strings.Fields(l.body)...)
 		}
-		b.WriteString("\x00 ") // no match runs from one sent text into the next
+		k.words = append(k.words, "") // no match runs from one text into the next
 	}
-	return known(b.String())
+	for i, w := range k.words {
+		if w == "" {
+			continue
+		}
+		k.at[w] = append(k.at[w], i)
+		if i+1 < len(k.words) && k.words[i+1] != "" {
+			pair := w + " " + k.words[i+1]
+			k.at[pair] = append(k.at[pair], i)
+		}
+	}
+	return k
 }
 
+// has reports whether line, spaces collapsed, is a run of words in k.
 func (k known) has(line string) bool {
-	return strings.Contains(string(k), " "+line+" ")
+	ws := strings.Fields(line)
+	if len(ws) == 0 {
+		return false
+	}
+	starts, offset := k.at[ws[0]], 0
+	for i := 0; i+1 < len(ws); i++ {
+		at, ok := k.at[ws[i]+" "+ws[i+1]]
+		if !ok {
+			return false
+		}
+		if i == 0 || len(at) < len(starts) {
+			starts, offset = at, i
+		}
+	}
+	for _, p := range starts {
+		p -= offset
+		if p >= 0 && p+len(ws) <= len(k.words) && slices.Equal(k.words[p:p+len(ws)], ws) {
+			return true
+		}
+	}
+	return false
 }
 
-func markRange(drop []bool, from, n int) {
-	for i := from; i < from+n; i++ {
-		drop[i] = true
+// introducesHistory reports whether what follows line i (blank lines
+// skipped) is quoted history: the notification, quoted or not, a quoted
+// block holding part of it, more client lines, or nothing at all.
+func introducesHistory(lines []replyLine, matched []bool, i int) bool {
+	for i < len(lines) && lines[i].body == "" {
+		i++
 	}
+	if i == len(lines) {
+		return true
+	}
+	if matched[i] || attributionLines(lines, i) > 0 || headerBlock(lines, i) > 0 || separator.MatchString(lines[i].body) {
+		return true
+	}
+	for j := i; lines[i].depth > 0 && j < len(lines) && lines[j].depth > 0; j++ {
+		if matched[j] {
+			return true
+		}
+	}
+	return false
 }
 
 // dropQuotedNotification drops quoted lines found in the notification,
@@ -169,7 +218,7 @@ func dropQuotedNotification(lines []replyLine, drop, matched []bool) {
 // quoted history, or are two lines or more of the notification in its
 // order. The officer's own lines that happen to be in the notification (a
 // closing, a name) stay.
-func dropUnquotedNotification(lines []replyLine, known known, drop, matched []bool) {
+func dropUnquotedNotification(lines []replyLine, k known, drop, matched []bool) {
 	for start := 0; start < len(lines); {
 		if !matched[start] || lines[start].depth > 0 {
 			start++
@@ -183,7 +232,7 @@ func dropUnquotedNotification(lines []replyLine, known known, drop, matched []bo
 			}
 			end++
 		}
-		if afterHistory(lines, drop, start) || len(run) >= 2 && known.has(strings.Join(run, " ")) {
+		if afterHistory(lines, drop, start) || len(run) >= 2 && k.has(strings.Join(run, " ")) {
 			for i := start; i < end; i++ {
 				drop[i] = true
 			}

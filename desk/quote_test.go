@@ -166,6 +166,13 @@ func TestOfficerAnswer(t *testing.T) {
 		{"CRLF line ends",
 			strings.ReplaceAll(answer+"\n\nOn 25.11.2026 11:00, Divizioni wrote:\n"+quote("> ", notification), "\n", "\r\n"),
 			answer},
+		{"a letter heading Për:/Nga:/Tema: is the officer's",
+			"Për: z. Arben Krasniqi\nNga: Divizioni për Komunikim Publik\nTema: Kërkesa juaj\n\nKontrata gjendet në shtojcë.\n\n" +
+				"Më 25.11.2026 në 11:00, Divizioni shkroi:\n" + quote("> ", notification),
+			"Për: z. Arben Krasniqi\nNga: Divizioni për Komunikim Publik\nTema: Kërkesa juaj\n\nKontrata gjendet në shtojcë."},
+		{"an attribution-like line above the officer's own quotation stays",
+			"Më 12.03.2024 ministri shkroi:\n> Qasja në dokumente është rregull.\n\nOn 25.11.2026 11:00, Divizioni wrote:\n" + quote("> ", notification),
+			"Më 12.03.2024 ministri shkroi:\n> Qasja në dokumente është rregull."},
 		{"no quote at all", "Po, e dërguam.", "Po, e dërguam."},
 		{"a greeting that is also in the notification stays", "Me respekt,\nJusuf", "Me respekt,\nJusuf"},
 	}
