@@ -32,10 +32,13 @@ func outOfOffice(m *inquiry.Message) (string, bool) {
 	return "", false
 }
 
-// officerAutoReply takes in machine mail from an officer that answers a
-// notification sent to them: their out-of-office reply is kept and the
-// head told, like one that parsed as a person's mail. Other machine mail
-// (a read receipt) is left to machineMail.
+// officerAutoReply takes in an officer's out-of-office reply, whether it
+// parsed as machine mail (Auto-Submitted) or as a person's (Outlook sends
+// it without): it is kept and the heads told, and never relayed. It is
+// about the ticket whose notification it answers or, when a client drops
+// the references, the ticket of that officer its subject names; relaying
+// nothing, it needs no proof of the notification. Other mail is left to
+// the rest of intake.
 func (d *Desk) officerAutoReply(tx store.Tx, m *inquiry.Message, now time.Time) (intakeResult, bool, error) {
 	officer, ok := d.officerByEmail(m.From.Address)
 	if !ok || m.Channel != inquiry.ChannelEmail {
@@ -46,8 +49,18 @@ func (d *Desk) officerAutoReply(tx store.Tx, m *inquiry.Message, now time.Time) 
 		return intakeResult{}, false, nil
 	}
 	t, ok, err := d.notifiedTicket(tx, m, officer)
-	if err != nil || !ok {
+	if err != nil {
 		return intakeResult{}, false, err
+	}
+	if !ok {
+		num := inquiry.FindNumber(d.cfg.Prefix, m.Subject)
+		if num == "" {
+			return intakeResult{}, false, nil
+		}
+		t, ok, err = tx.TicketByNumber(num)
+		if err != nil || !ok || t.OfficerID != officer.ID {
+			return intakeResult{}, false, err
+		}
 	}
 	res, err := d.officerAway(tx, m, officer, &t, reason, now)
 	return res, err == nil, err

@@ -192,7 +192,6 @@ func dropQuotedNotification(lines []replyLine, drop, matched []bool) {
 		first, last := -1, -1
 		for i := start; i < end; i++ {
 			if matched[i] {
-				drop[i] = true
 				if first < 0 {
 					first = i
 				}
@@ -203,11 +202,8 @@ func dropQuotedNotification(lines []replyLine, drop, matched []bool) {
 			// The quoted mail under an attribution, all of it.
 			first, last = start, end-1
 		}
-		for i := first + 1; first >= 0 && i < last; i++ {
+		for i := first; first >= 0 && i <= last; i++ {
 			drop[i] = true
-		}
-		if first >= 0 {
-			drop[first], drop[last] = true, true
 		}
 		start = end
 	}
@@ -313,7 +309,7 @@ var separator = regexp.MustCompile(`(?i)^(-{2,} ?(original message|forwarded mes
 // Serbian (Latin and Cyrillic) and German.
 var (
 	headerFrom  = regexp.MustCompile(`(?i)^\*?(from|nga|od|од|von):\*? `)
-	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|bcc|subject|reply-to|dërguar|derguar|data|dërguesi|për|per|kopje|tema|subjekti|poslato|poslano|datum|za|predmet|kopija|послато|послано|датум|за|копија|предмет|тема|gesendet|datum|an|betreff):\*?( |$)`)
+	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|bcc|subject|reply-to|dërguar|derguar|data|për|per|kopje|tema|subjekti|poslato|poslano|datum|za|predmet|kopija|послато|послано|датум|за|копија|предмет|тема|gesendet|an|betreff):\*?( |$)`)
 	underline   = regexp.MustCompile(`^_{10,}$`)
 )
 

@@ -47,10 +47,6 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	if err != nil || !ok {
 		return intakeResult{}, false, err
 	}
-	if reason, away := outOfOffice(m); away {
-		res, err := d.officerAway(tx, m, officer, &t, reason, now)
-		return res, err == nil, err
-	}
 	sent, err := d.sentToOfficer(tx, &t, officer)
 	if err != nil {
 		return intakeResult{}, false, err

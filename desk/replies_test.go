@@ -223,11 +223,14 @@ func TestOfficerOutOfOffice(t *testing.T) {
 		name    string
 		subject string
 		headers []string
+		noRefs  bool // the client dropped In-Reply-To and References
 	}{
-		{"Outlook, en", "Automatic reply: %s", []string{"X-Auto-Response-Suppress: All", "Thread-Topic: x"}},
-		{"Outlook, sq", "Përgjigje automatike: %s", []string{"X-Auto-Response-Suppress: All"}},
-		{"Outlook, sr-Latn", "Automatski odgovor: %s", []string{"X-Auto-Response-Suppress: All"}},
-		{"Auto-Submitted: auto-replied", "Odsutan sam do 30.11. (%s)", []string{"Auto-Submitted: auto-replied"}},
+		{"Outlook, en", "Automatic reply: %s", []string{"X-Auto-Response-Suppress: All", "Thread-Topic: x"}, false},
+		{"Outlook, sq", "Përgjigje automatike: %s", []string{"X-Auto-Response-Suppress: All"}, false},
+		{"Outlook, sr-Latn", "Automatski odgovor: %s", []string{"X-Auto-Response-Suppress: All"}, false},
+		{"Auto-Submitted: auto-replied", "Odsutan sam do 30.11. (%s)", []string{"Auto-Submitted: auto-replied"}, false},
+		{"Outlook, no references, the subject names the ticket", "Automatic reply: %s", []string{"X-Auto-Response-Suppress: All"}, true},
+		{"Auto-Submitted, no references", "Odsutan sam (%s)", []string{"Auto-Submitted: auto-replied"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,11 +247,23 @@ func TestOfficerOutOfOffice(t *testing.T) {
 			ooo := func(id string) *inquiry.Message {
 				raw := replyMail(notify, id, fmt.Sprintf(tt.subject, notify.Subject), "", tt.headers,
 					"Jam jashtë zyrës deri më 30.11.2026. Për çështje urgjente kontaktoni zyrën.\n")
+				if tt.noRefs {
+					var kept []string
+					for _, l := range strings.Split(string(raw), "\r\n") {
+						if !strings.HasPrefix(l, "In-Reply-To:") && !strings.HasPrefix(l, "References:") {
+							kept = append(kept, l)
+						}
+					}
+					raw = []byte(strings.Join(kept, "\r\n"))
+				}
 				return parse.Parse(raw, f.now, parseOptions())
 			}
 			m := ooo("ooo1@mkrs.example")
 			if d := f.handle(m); d != inquiry.Attached {
 				t.Fatalf("out-of-office: %s, want attached", d)
+			}
+			if n := len(f.tickets()); n != 2 {
+				t.Errorf("%d tickets: an out-of-office opens none", n)
 			}
 			tk := f.ticket("DKP-2026-000001")
 			if tk.State != inquiry.Assigned || !tk.AnsweredAt.IsZero() {
