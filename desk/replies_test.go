@@ -340,3 +340,22 @@ func TestOfficerReadReceiptIsNotOutOfOffice(t *testing.T) {
 		t.Errorf("a read receipt caused %d notices or answers", n)
 	}
 }
+
+// With no head of the division configured, an out-of-office is still kept
+// and never relayed; there is nobody to tell.
+func TestOfficerOutOfOfficeWithoutHead(t *testing.T) {
+	f := newFixture(t)
+	notify := fileDocumentRequest(f)
+	raw := replyMail(notify, "ooo-nohead@mkrs.example", "Automatic reply: "+notify.Subject, "", []string{"X-Auto-Response-Suppress: All"},
+		"Jam jashtë zyrës.\n")
+	if d := f.handle(parse.Parse(raw, f.now, parseOptions())); d != inquiry.Attached {
+		t.Fatalf("out-of-office: %s, want attached", d)
+	}
+	jobs := f.jobs("DKP-2026-000001")
+	if n := len(jobsOf(jobs, inquiry.JobAnswer)) + len(jobsOf(jobs, inquiry.JobAway)); n != 0 {
+		t.Errorf("%d answers or notices, want none", n)
+	}
+	if st := f.ticket("DKP-2026-000001").State; st != inquiry.Assigned {
+		t.Errorf("ticket %s, want still assigned", st)
+	}
+}
