@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	if err != nil || !ok {
 		return intakeResult{}, false, err
 	}
-	sent, err := d.sentToOfficer(tx, &t, officer)
+	sent, err := d.sentToOfficer(tx, m, &t, officer)
 	if err != nil {
 		return intakeResult{}, false, err
 	}
@@ -105,20 +106,34 @@ func (d *Desk) keepAndTell(tx store.Tx, m *inquiry.Message, officer inquiry.Offi
 }
 
 // sentToOfficerEntries bounds how much of a long conversation is read to
-// recognise what an officer's reply quotes.
-const sentToOfficerEntries = 50
+// recognise what an officer's reply quotes, and sentToOfficerRefs how many
+// of its references are looked up.
+const (
+	sentToOfficerEntries = 50
+	sentToOfficerRefs    = 10
+)
 
-// sentToOfficer returns the texts an officer's reply may quote: the last
-// notification sent to them about t, and the citizen's messages, which
-// every notification (a digest, an earlier one) carries.
-func (d *Desk) sentToOfficer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer) ([]string, error) {
+// sentToOfficer returns the texts an officer's reply m may quote: the
+// notifications to them about t that m refers to (the one it answers, and
+// earlier ones a client keeps quoting), and the citizen's messages, which
+// every notification carries.
+func (d *Desk) sentToOfficer(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, officer inquiry.Officer) ([]string, error) {
 	var sent []string
-	last, ok, err := tx.LatestJob(t.ID, inquiry.JobNotify, officer.ID)
-	if err != nil {
-		return nil, err
-	}
-	if ok && last.Mail != nil {
-		sent = append(sent, last.Mail.Subject+"\n"+last.Mail.Text)
+	// References lists the oldest first; the newest are what is quoted.
+	older := m.References[max(len(m.References)-sentToOfficerRefs, 0):]
+	refs := slices.Concat(m.InReplyTo, older)
+	refs = refs[:min(len(refs), sentToOfficerRefs)]
+	seen := make(map[int64]bool)
+	for _, ref := range refs {
+		j, ok, err := tx.JobByMessageID(ref)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || seen[j.ID] || j.Kind != inquiry.JobNotify || j.Recipient != officer.ID || j.TicketID != t.ID || j.Mail == nil {
+			continue
+		}
+		seen[j.ID] = true
+		sent = append(sent, j.Mail.Subject+"\n"+j.Mail.Text)
 	}
 	inbound, err := tx.LastEntries(t.ID, inquiry.EntryInbound, sentToOfficerEntries)
 	if err != nil {

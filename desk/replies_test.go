@@ -359,3 +359,57 @@ func TestOfficerOutOfOfficeWithoutHead(t *testing.T) {
 		t.Errorf("ticket %s, want still assigned", st)
 	}
 }
+
+// The notification an officer quotes is the one their reply answers, even
+// when a Telegram notification or a digest came after or instead of the
+// first mail: Outlook shows it unquoted under its header block, so only
+// its text tells it from the officer's.
+func TestOfficerAnswerQuotingTheNotificationItAnswers(t *testing.T) {
+	withTelegram := func(c *desk.Config) {
+		c.NotifyByTelegram = true
+		c.Officers = append([]inquiry.Officer(nil), officers...)
+		c.Officers[1].TelegramUserID = 4242 // jusuf
+	}
+	tests := []struct {
+		name      string
+		configure func(*desk.Config)
+		followUp  bool // the citizen writes again, and the officer answers that notification
+	}{
+		{"a Telegram notification after the mail", withTelegram, false},
+		{"a digest of a follow-up", func(c *desk.Config) { c.NotifyQuiet = 10 * time.Minute }, true},
+		{"a follow-up notified at once, Telegram too", withTelegram, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureConfig(t, nil, tt.configure)
+			fileDocumentRequest(f)
+			if tt.followUp {
+				f.now = f.now.Add(time.Minute)
+				follow := citizen("follow@example.net", "arben@example.net", "Re: [DKP-2026-000001] Kërkesë për kontratën",
+					"Ju lutem dërgoni edhe planin dinamik të punimeve dhe procesverbalin e pranimit teknik.")
+				if d := f.handle(follow); d != inquiry.Attached {
+					t.Fatalf("follow-up: %s, want attached", d)
+				}
+			}
+			var notify *inquiry.Mail
+			for _, j := range jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify) {
+				if j.Mail != nil {
+					notify = j.Mail // the newest mail notification
+				}
+			}
+			if tt.followUp && !strings.Contains(notify.Text, "planin dinamik") {
+				t.Fatalf("the newest mail notification is not about the follow-up:\n%s", notify.Text)
+			}
+			raw := replyMail(notify, "ol-"+strings.ReplaceAll(tt.name, " ", "-")+"@mkrs.example", "RE: "+notify.Subject, "", nil,
+				officerText+"\n\n"+"________________________________\nFrom: Divizioni për Komunikim Publik <komunikimi@mkrs.example>\n"+
+					"Sent: Wednesday, November 25, 2026 11:00 AM\nTo: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nSubject: "+notify.Subject+"\n\n"+notify.Text)
+			if d := f.handle(parse.Parse(raw, f.now, parseOptions())); d != inquiry.Relayed {
+				t.Fatalf("officer's answer: %s, want relayed", d)
+			}
+			answers := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)
+			if len(answers) != 1 || answers[0].Mail.Text != officerText+"\n" {
+				t.Fatalf("the citizen receives %+v, want exactly the officer's text", answers)
+			}
+		})
+	}
+}

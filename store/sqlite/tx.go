@@ -376,6 +376,23 @@ func (t *Tx) LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (
 	return j, true, nil
 }
 
+// JobByMessageID returns the job whose mail has Message-ID messageID.
+func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
+	if messageID == "" {
+		return inquiry.Job{}, false, nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	j, err := scanJob(t.tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE message_id = $1 ORDER BY id LIMIT 1`, messageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Job{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Job{}, false, fmt.Errorf("job with Message-ID %q: %w", messageID, err)
+	}
+	return j, true, nil
+}
+
 // neverClaimed is the condition under which a job cannot have been sent:
 // a claim counts an attempt, and a released claim keeps its count.
 const neverClaimed = `state = 'pending' AND attempts = 0 AND claimed_by IS NULL`
