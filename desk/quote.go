@@ -63,7 +63,7 @@ func OfficerAnswer(reply string, sent ...string) string {
 			b.WriteString("\n")
 			blank = false
 		}
-		b.WriteString(strings.TrimRight(l.raw, " \t"))
+		b.WriteString(l.raw)
 		b.WriteString("\n")
 	}
 	return strings.TrimSpace(b.String())
@@ -209,43 +209,64 @@ func dropQuotedNotification(lines []replyLine, drop, matched []bool) {
 	}
 }
 
-// dropUnquotedNotification drops unquoted runs of notification lines (as
-// an HTML reply or Outlook's plain text shows the notification) that follow
-// quoted history, or are two lines or more of the notification in its
-// order. The officer's own lines that happen to be in the notification (a
-// closing, a name) stay.
+// dropUnquotedNotification drops the notification where it is not quoted
+// with ">" (an HTML reply's blockquote, Outlook's plain text): runs of
+// lines that continue one another in the notification, when such a run
+// comes straight under an unquoted attribution or header block, or is two
+// lines or more. The officer's own lines that happen to be in the
+// notification stay: a closing, a name, a greeting under a quoted
+// notification or after the end of an unquoted one.
 func dropUnquotedNotification(lines []replyLine, k known, drop, matched []bool) {
-	for start := 0; start < len(lines); {
-		if !matched[start] || lines[start].depth > 0 {
-			start++
+	for i := 0; i < len(lines); {
+		if !matched[i] || lines[i].depth > 0 {
+			i++
 			continue
 		}
-		end := start
-		var run []string
-		for end < len(lines) && lines[end].depth == 0 && (matched[end] || lines[end].body == "") {
-			if matched[end] {
-				run = append(run, lines[end].body)
+		underHistory := afterHistory(lines, drop, i) && lines[prevNonBlank(lines, i)].depth == 0
+		for i < len(lines) && matched[i] && lines[i].depth == 0 {
+			// The longest run from i that is one stretch of the notification.
+			run := []string{lines[i].body}
+			end := i + 1
+			for j := i + 1; j < len(lines) && lines[j].depth == 0 && (matched[j] || lines[j].body == ""); j++ {
+				if lines[j].body == "" {
+					continue
+				}
+				if !k.has(strings.Join(append(run, lines[j].body), " ")) {
+					break
+				}
+				run = append(run, lines[j].body)
+				end = j + 1
 			}
-			end++
-		}
-		if afterHistory(lines, drop, start) || len(run) >= 2 && k.has(strings.Join(run, " ")) {
-			for i := start; i < end; i++ {
-				drop[i] = true
+			if underHistory || len(run) >= 2 {
+				for j := i; j < end; j++ {
+					drop[j] = true
+				}
+			}
+			underHistory = false
+			i = end
+			for i < len(lines) && lines[i].body == "" && lines[i].depth == 0 {
+				i++
 			}
 		}
-		start = end
 	}
+}
+
+// prevNonBlank returns the index of the nearest non-blank line before i,
+// or -1.
+func prevNonBlank(lines []replyLine, i int) int {
+	for j := i - 1; j >= 0; j-- {
+		if lines[j].body != "" {
+			return j
+		}
+	}
+	return -1
 }
 
 // afterHistory reports whether the nearest non-blank line before i was
 // dropped as quoted history.
 func afterHistory(lines []replyLine, drop []bool, i int) bool {
-	for j := i - 1; j >= 0; j-- {
-		if lines[j].body != "" {
-			return drop[j]
-		}
-	}
-	return false
+	j := prevNonBlank(lines, i)
+	return j >= 0 && drop[j]
 }
 
 // attribution matches the line a mail client writes above quoted mail, in

@@ -53,6 +53,27 @@ func quote(prefix, text string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// wrap breaks text's lines at spaces to at most width bytes, as a client
+// rewraps what it quotes.
+func wrap(text string, width int) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(l) {
+			if line != "" && len(line)+1+len(w) > width {
+				out = append(out, line)
+				line = ""
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
 // notificationHead and notificationBody are the notification cut where an
 // officer answers inline.
 var notificationHead, notificationBody, _ = strings.Cut(notification, "----- Mesazhi origjinal -----\n")
@@ -173,6 +194,18 @@ func TestOfficerAnswer(t *testing.T) {
 		{"an attribution-like line above the officer's own quotation stays",
 			"Më 12.03.2024 ministri shkroi:\n> Qasja në dokumente është rregull.\n\nOn 25.11.2026 11:00, Divizioni wrote:\n" + quote("> ", notification),
 			"Më 12.03.2024 ministri shkroi:\n> Qasja në dokumente është rregull."},
+		{"below the quote, a greeting that is also in the citizen's text",
+			"On Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n" + quote("> ", notification) + "\nTë nderuar,\n\nKontrata gjendet në shtojcë.",
+			"Të nderuar,\n\nKontrata gjendet në shtojcë."},
+		{"HTML, below the blockquote, a greeting that is also in the citizen's text",
+			"On Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n\n" + notification + "\nTë nderuar,\n\nKontrata gjendet në shtojcë.",
+			"Të nderuar,\n\nKontrata gjendet në shtojcë."},
+		{"the quote rewrapped at 40 columns",
+			answer + "\n\nOn 25.11.2026 11:00, Divizioni wrote:\n" + quote("> ", wrap(notification, 40)),
+			answer},
+		{"the signature delimiter keeps its space",
+			"Kontrata gjendet në shtojcë.\n\n-- \nJusuf Lushaku\n\nOn 25.11.2026 11:00, Divizioni wrote:\n" + quote("> ", notification),
+			"Kontrata gjendet në shtojcë.\n\n-- \nJusuf Lushaku"},
 		{"no quote at all", "Po, e dërguam.", "Po, e dërguam."},
 		{"a greeting that is also in the notification stays", "Me respekt,\nJusuf", "Me respekt,\nJusuf"},
 	}
