@@ -15,8 +15,9 @@ import (
 // Auto-Submitted, with X-Auto-Response-Suppress), and other clients'.
 var awaySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto[- ]?reply|out of (the )?office|përgjigje automatike|pergjigje automatike|automatski odgovor|аутоматски одговор|automatische antwort|abwesenheitsnotiz)\s*:`)
 
-// outOfOffice reports whether m, an officer's reply to a notification, was
-// written by their out-of-office responder, and why it is taken so.
+// outOfOffice reports whether m, an officer's mail, was written by their
+// out-of-office responder, and why it is taken so. A read receipt or other
+// machine mail from the officer is not.
 func outOfOffice(m *inquiry.Message) (string, bool) {
 	if m.Automation == inquiry.Machine {
 		r := strings.ToLower(m.AutomationReason)
