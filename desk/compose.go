@@ -421,24 +421,6 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// attribution lines that mail clients put above a quoted message, in the
-// languages officers use.
-var attribution = regexp.MustCompile(`(?i)^(on .+ wrote:|më .+ shkroi:|me .+ shkroi:|dana .+ (je )?napisao( je)?:|.+ je napisao:|am .+ schrieb .+:|-----\s*(original message|mesazhi origjinal|originalna poruka)\s*-----|from: .+|nga: .+|od: .+)\s*$`)
-
-// StripQuoted returns what an officer wrote above the quoted notification in
-// a reply: everything before the first attribution line or quoted block.
-func StripQuoted(text string) string {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, ">") || attribution.MatchString(t) {
-			lines = lines[:i]
-			break
-		}
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
 // undeliverableMail tells an officer that their answer had nowhere to go.
 func (d *Desk) undeliverableMail(officer inquiry.Officer, t *inquiry.Ticket, now time.Time) *inquiry.Mail {
 	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi i tij nuk kishte adresë për përgjigje.\n"+

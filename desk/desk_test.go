@@ -582,21 +582,6 @@ func TestDocumentRequestDeadline(t *testing.T) {
 	}
 }
 
-func TestStripQuoted(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Po, e dërguam.\n\nOn Tue, 24 Nov 2026 Sportel wrote:\n> text", "Po, e dërguam."},
-		{"Answer.\n> quoted\n> more", "Answer."},
-		{"Përgjigja.\n\nMë 24.11.2026, Divizioni shkroi:\n> x", "Përgjigja."},
-		{"Odgovor.\n-----Original Message-----\nFrom: x", "Odgovor."},
-		{"No quote at all.", "No quote at all."},
-	}
-	for _, tt := range tests {
-		if got := desk.StripQuoted(tt.in); got != tt.want {
-			t.Errorf("StripQuoted(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestPublicGroupTicketWaitsForPrivateChat(t *testing.T) {
 	f := newFixture(t)
 	m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: "tg:-1001:7", ChatID: -1001, UserID: 555, ChatMsgID: 7,

@@ -285,6 +285,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 	}
 
 	if m.Automation == inquiry.Machine {
+		if res, handled, err := d.officerAutoReply(tx, m, now); err != nil || handled {
+			return res, err
+		}
 		return d.machineMail(tx, m, now)
 	}
 
@@ -293,6 +296,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 	}
 
 	if officer, ok := d.officerByEmail(m.From.Address); ok && m.Channel == inquiry.ChannelEmail {
+		if res, handled, err := d.officerAutoReply(tx, m, now); err != nil || handled {
+			return res, err
+		}
 		res, handled, err := d.officerReply(tx, m, officer, now)
 		if err != nil || handled {
 			return res, err

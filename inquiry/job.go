@@ -10,6 +10,7 @@ const (
 	JobNotify      JobKind = "notify"      // notification to the officer
 	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
 	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
+	JobAway        JobKind = "away"        // tells the head of the division that an officer is away
 )
 
 // JobState is where an outbox job stands.

@@ -158,6 +158,9 @@ type Tx interface {
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error
 
+	// ListTickets returns the tickets matching f, ordered by ReceivedAt then
+	// ID, including what this transaction wrote.
+	ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	// LatestChatTicket returns the newest ticket answered in a Telegram chat.
 	LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error)
 	// Entries returns a ticket's record in order.
@@ -178,6 +181,9 @@ type Tx interface {
 	// LatestJob returns the newest job (by id) of kind for recipient on a
 	// ticket, in any state.
 	LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (inquiry.Job, bool, error)
+	// JobByMessageID returns the job that sends the mail with Message-ID
+	// messageID (without <>), in any state: what an officer's reply quotes.
+	JobByMessageID(messageID string) (inquiry.Job, bool, error)
 	// PendingJobs returns the jobs of kind for recipient on a ticket that
 	// are pending and were never claimed, oldest first: the only jobs that
 	// cannot have been sent, whose payload may still change.

@@ -220,6 +220,14 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 	return nil
 }
 
+// ListTickets returns the tickets matching f as this transaction sees them,
+// ordered by ReceivedAt then ID.
+func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return listTickets(ctx, t.tx, f)
+}
+
 // LatestChatTicket returns the newest ticket (last filed) answered in a
 // Telegram chat.
 func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
@@ -364,6 +372,23 @@ func (t *Tx) LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (
 	}
 	if err != nil {
 		return inquiry.Job{}, false, fmt.Errorf("latest %s job for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	return j, true, nil
+}
+
+// JobByMessageID returns the job whose mail has Message-ID messageID.
+func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
+	if messageID == "" {
+		return inquiry.Job{}, false, nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	j, err := scanJob(t.tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE message_id = $1 ORDER BY id LIMIT 1`, messageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Job{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Job{}, false, fmt.Errorf("job with Message-ID %q: %w", messageID, err)
 	}
 	return j, true, nil
 }

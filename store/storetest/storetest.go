@@ -62,6 +62,7 @@ var contractTests = []contractTest{
 	{"PendingJobUpdate", testPendingJobUpdate},
 	{"QueueStats", testQueueStats},
 	{"RequeueFailed", testRequeueFailed},
+	{"JobByMessageID", testJobByMessageID},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},

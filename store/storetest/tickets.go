@@ -694,22 +694,63 @@ func testListTicketsFilter(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			var wantNums []string
+			for _, i := range c.want {
+				wantNums = append(wantNums, numbers[i])
+			}
 			got, err := s.ListTickets(ctx, c.filter)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var gotNums, wantNums []string
-			for _, tk := range got {
-				gotNums = append(gotNums, tk.Number)
+			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+				t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
 			}
-			for _, i := range c.want {
-				wantNums = append(wantNums, numbers[i])
-			}
-			if !slices.Equal(gotNums, wantNums) {
-				t.Errorf("got %v, want %v", gotNums, wantNums)
-			}
+			// The transaction's ListTickets filters the same way.
+			inTx(t, s, func(tx store.Tx) error {
+				got, err := tx.ListTickets(c.filter)
+				if err != nil {
+					return err
+				}
+				if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+					t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
+				}
+				return nil
+			})
 		})
 	}
+	// A transaction sees the tickets it wrote and has not committed.
+	err := s.WithTx(ctx, func(tx store.Tx) error {
+		tk := newTicket("DKP-2026-000099", t0)
+		tk.OfficerID, tk.State = "o9", inquiry.Assigned
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		got, err := tx.ListTickets(inquiry.TicketFilter{OfficerID: "o9"})
+		if err != nil {
+			return err
+		}
+		if nums := ticketNumbers(got); !slices.Equal(nums, []string{"DKP-2026-000099"}) {
+			t.Errorf("Tx.ListTickets inside the writing transaction: %v", nums)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("WithTx: %v, want the rollback error", err)
+	}
+	if got, err := s.ListTickets(ctx, inquiry.TicketFilter{OfficerID: "o9"}); err != nil || len(got) != 0 {
+		t.Errorf("after rollback: %v, %v", ticketNumbers(got), err)
+	}
+}
+
+// errRollback makes WithTx roll back.
+var errRollback = errors.New("roll back")
+
+func ticketNumbers(ts []inquiry.Ticket) []string {
+	var nums []string
+	for _, tk := range ts {
+		nums = append(nums, tk.Number)
+	}
+	return nums
 }
 
 func testSetAside(t *testing.T, open func(t *testing.T) store.Store) {
