@@ -242,7 +242,8 @@ type TelegramConfig struct {
 }
 
 // FloodConfig limits how many messages one Telegram user may send per
-// period before Sportel stops taking them in.
+// period before the bot stops answering them (their messages are still
+// filed).
 type FloodConfig struct {
 	Messages int           `yaml:"messages"`
 	Per      time.Duration `yaml:"per"`
