@@ -2,11 +2,12 @@
 // outside (subjects, names, bodies, file names) before Sportel shows it in a
 // terminal, a mail or a Telegram chat. A terminal obeys ESC and CSI
 // sequences (retitle the window, clear the screen, fake a prompt) and
-// bidirectional overrides reorder what the reader sees ("invoice‮fdp.exe"),
-// so they must never reach the reader as they are.
+// bidirectional overrides reorder what the reader sees ("invoice", U+202E,
+// "fdp.exe" reads "invoiceexe.pdf"), so they must never reach the reader
+// as they are.
 //
-// Escapes are written the way Go writes them, so they are visible and
-// unambiguous: C0 controls, DEL and bytes that are not UTF-8 as \xHH (ESC is
+// Escapes are written the way Go writes them, so they are visible: C0
+// controls, DEL and bytes that are not UTF-8 as \xHH (ESC is
 // \x1b, BEL \x07); C1 controls (U+0080–U+009F, e.g. CSI U+009B) and bidi
 // controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) as
 // \uHHHH. A backslash already in the text is left alone: it is harmless.
@@ -38,8 +39,8 @@ func Line(s string) string {
 // directory part is dropped (so "../../x" cannot steer where a client saves
 // it) and control and bidi characters are removed rather than escaped (a
 // backslash would read as a directory on Windows). Without the bidi
-// controls, "invoice‮fdp.exe" shows its real extension: "invoicefdp.exe".
-// It returns "" when nothing usable is left; the caller picks a default.
+// controls, "invoice", U+202E, "fdp.exe" shows its real extension:
+// "invoicefdp.exe". It returns "" when nothing usable is left; the caller picks a default.
 func FileName(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	name = strings.Map(func(r rune) rune {
