@@ -132,7 +132,8 @@ type OpenAIConfig struct {
 	APIKey     Secret        `yaml:"api_key"`
 	APIKeyFile string        `yaml:"api_key_file"`
 	Timeout    time.Duration `yaml:"timeout"`
-	// Redact replaces addresses, phone numbers and personal numbers before
+	// Redact masks personal data (llm.Redact: email addresses, phone,
+	// personal and account numbers, IBANs, dates, street addresses) before
 	// text leaves the ministry.
 	Redact bool `yaml:"redact"`
 }
