@@ -24,6 +24,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/textsafe"
 )
 
 // Desk is what the bot asks of the pipeline.
@@ -503,6 +504,8 @@ func (b *Bot) queue(ctx context.Context, o outgoing) {
 // reply queues a direct answer (not an outbox job: these are answers to
 // commands and button presses, worthless if late, at most once).
 func (b *Bot) reply(ctx context.Context, chat int64, replyTo int, text string, kb *models.InlineKeyboardMarkup) {
+	// Answers may quote subjects and names from citizens.
+	text = textsafe.Text(text)
 	for i, part := range splitText(text, maxMessageLen) {
 		p := &tgbot.SendMessageParams{ChatID: chat, Text: part, LinkPreviewOptions: noPreview()}
 		if i == 0 && replyTo != 0 {

@@ -134,7 +134,8 @@ type OpenAIConfig struct {
 	APIKey     Secret        `yaml:"api_key"`
 	APIKeyFile string        `yaml:"api_key_file"`
 	Timeout    time.Duration `yaml:"timeout"`
-	// Redact replaces addresses, phone numbers and personal numbers before
+	// Redact masks personal data (llm.Redact: email addresses, phone,
+	// personal and account numbers, IBANs, dates, street addresses) before
 	// text leaves the ministry.
 	Redact bool `yaml:"redact"`
 }
@@ -244,7 +245,8 @@ type TelegramConfig struct {
 }
 
 // FloodConfig limits how many messages one Telegram user may send per
-// period before Sportel stops taking them in.
+// period before the bot stops answering them (their messages are still
+// filed).
 type FloodConfig struct {
 	Messages int           `yaml:"messages"`
 	Per      time.Duration `yaml:"per"`

@@ -734,3 +734,59 @@ func TestSummary(t *testing.T) {
 		t.Errorf("summary without telegram:\n%s", b.String())
 	}
 }
+
+// Credentials cross the network only encrypted: an LLM key or a bot token
+// over plain http is refused unless the server is this machine.
+func TestCredentialsOverPlainHTTP(t *testing.T) {
+	llm := func(baseURL, key string) map[string]string {
+		s := "classifier:\n  kind: openai\n  openai:\n    base_url: " + baseURL + "\n    model: m\n"
+		if key != "" {
+			s += "    api_key: " + key + "\n"
+		}
+		return map[string]string{"classifier": s}
+	}
+	tg := func(apiURL string) map[string]string {
+		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n  api_url: " + apiURL + "\n"}
+	}
+	const (
+		llmRefused = "classifier.openai.base_url: http would send api_key in clear text to "
+		tgRefused  = "telegram.api_url: http would send the bot token in clear text to "
+	)
+	cases := []struct {
+		name      string
+		overrides map[string]string
+		want      string // "" means the configuration is accepted
+	}{
+		{"llm key over http to a remote host", llm("http://llm.mkrs.example/v1", "${AI_KEY}"), llmRefused + "llm.mkrs.example"},
+		{"llm key over http to a LAN address", llm("http://10.0.0.7:11434/v1", "${AI_KEY}"), llmRefused + "10.0.0.7"},
+		{"llm key over HTTP in capitals", llm("HTTP://llm.mkrs.example/v1", "${AI_KEY}"), llmRefused + "llm.mkrs.example"},
+		{"llm key over http to localhost", llm("http://localhost:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over http to 127.0.0.1", llm("http://127.0.0.1:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over http to ::1", llm("http://[::1]:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over https to a remote host", llm("https://llm.mkrs.example/v1", "${AI_KEY}"), ""},
+		{"no llm key over http to a remote host", llm("http://llm.mkrs.example/v1", ""), ""},
+		{"llm key from a variable set empty", llm("http://llm.mkrs.example/v1", "${EMPTY}"), ""},
+		{"telegram over http to a remote host", tg("http://tg-proxy.mkrs.example"), tgRefused + "tg-proxy.mkrs.example"},
+		{"telegram over http to localhost", tg("http://localhost:8081"), ""},
+		{"telegram over http to 127.0.0.1", tg("http://127.0.0.1:8081"), ""},
+		{"telegram over https", tg("https://api.telegram.org"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(doc(c.overrides), testEnv())
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("refused:\n%v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want %q", c.want)
+			}
+			if !hasLinePrefix(strings.Split(err.Error(), "\n"), c.want) {
+				t.Errorf("missing %q in:\n%v", c.want, err)
+			}
+			checkNoSecrets(t, err.Error())
+		})
+	}
+}

@@ -124,14 +124,23 @@ func (c checker) caFile(path, file string) {
 	}
 }
 
-func (c checker) httpURL(path, value string) {
+func (c checker) httpURL(path, value string) (*url.URL, bool) {
 	if !c.required(path, value) {
-		return
+		return nil, false
 	}
 	u, err := url.Parse(value)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		c.fail(path, "%s is not an http(s) URL", c.d.show(path, value))
+		return nil, false
 	}
+	return u, true
+}
+
+// cleartext reports whether a credential sent to u would cross the network
+// unencrypted: plain http to anything but this machine (netguard's rule,
+// the same as for IMAP and SMTP logins).
+func cleartext(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, "http") && !netguard.IsLoopback(u.Hostname())
 }
 
 var (
@@ -265,7 +274,9 @@ func validateClassifier(c checker, k *ClassifierConfig) {
 		return
 	}
 	o := k.OpenAI
-	c.httpURL("classifier.openai.base_url", o.BaseURL)
+	if u, ok := c.httpURL("classifier.openai.base_url", o.BaseURL); ok && o.APIKey.IsSet() && cleartext(u) {
+		c.fail("classifier.openai.base_url", "http would send api_key in clear text to %s; use https (http with a key is only for loopback)", u.Hostname())
+	}
 	c.required("classifier.openai.model", o.Model)
 	c.positive("classifier.openai.timeout", o.Timeout)
 }
@@ -432,7 +443,10 @@ func validateTelegram(c checker, t *TelegramConfig) {
 	if t.TokenFile == "" {
 		c.required("telegram.token", string(t.Token))
 	}
-	c.httpURL("telegram.api_url", t.APIURL)
+	// The Bot API carries the token in every request's path.
+	if u, ok := c.httpURL("telegram.api_url", t.APIURL); ok && cleartext(u) {
+		c.fail("telegram.api_url", "http would send the bot token in clear text to %s; use https (http is only for loopback)", u.Hostname())
+	}
 	c.positive("telegram.join_window", t.JoinWindow)
 	if t.PollTimeout < time.Second || t.PollTimeout > 5*time.Minute {
 		c.fail("telegram.poll_timeout", "must be between 1s and 5m")

@@ -772,3 +772,72 @@ func TestReplyError(t *testing.T) {
 		})
 	}
 }
+
+// Citizens' subjects, names, texts and file names quoted in a mail reach the
+// reader with their control characters escaped (file names cleaned).
+func TestRenderEscapesControlCharacters(t *testing.T) {
+	const attack = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e"
+	const shown = `\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e`
+	m := sampleMail()
+	m.Subject = "Re: Kërkesë" + attack
+	m.To[0].Name = "Arta" + attack
+	m.Text = "Qytetari shkroi:\n> kërkoj" + attack + "\r\n\tfaleminderit\n"
+	m.Attachments = []inquiry.Attachment{
+		{Name: "../invoice\u202efdp\x1b[2J.exe", ContentType: "application/octet-stream", Content: []byte("MZ"), Size: 2},
+		{Name: "\x1b\x07", ContentType: "text/plain", Content: []byte("x"), Size: 1},
+	}
+	raw, err := Render(m, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded []string // every header and body as a mail client shows it
+	subject, _ := mr.Header.Subject()
+	to, _ := mr.Header.AddressList("To")
+	if len(to) != 1 {
+		t.Fatalf("To %v", to)
+	}
+	checks := []struct{ what, got, want string }{
+		{"subject", subject, "Re: Kërkesë" + shown},
+		{"to name", to[0].Name, "Arta" + shown},
+	}
+	var names []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *mail.InlineHeader:
+			checks = append(checks, struct{ what, got, want string }{"text", unCRLF(string(b)), "Qytetari shkroi:\n> kërkoj" + shown + "\n\tfaleminderit\n"})
+		case *mail.AttachmentHeader:
+			name, _ := h.Filename()
+			names = append(names, name)
+		}
+		decoded = append(decoded, string(b))
+	}
+	if len(names) != 2 {
+		t.Fatalf("attachments %q, want 2", names)
+	}
+	checks = append(checks,
+		struct{ what, got, want string }{"file name", names[0], "invoicefdp[2J.exe"},
+		struct{ what, got, want string }{"file name of only controls", names[1], "attachment-2"})
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+		}
+		decoded = append(decoded, c.got)
+	}
+	for _, s := range append(decoded, string(raw)) {
+		if strings.ContainsAny(s, "\x1b\x07\u009b\u202e") {
+			t.Errorf("raw control character in %q", s)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // reservedHeaders are written by Render itself; m.Headers may not set them.
@@ -25,6 +26,9 @@ var reservedHeaders = []string{
 // output depends only on m and loopID: Message-ID and Date come from m, so a
 // retried job sends the same mail. loopID is the X-Loop value for
 // machine-written mail (m.AutoReplied); empty means m.From's address.
+//
+// Subjects, names, file names and the text often quote citizens, so they
+// go out through textsafe: no control character reaches a mail client raw.
 func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if err := validate(m); err != nil {
 		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
@@ -44,7 +48,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
 		add("Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
 	}
-	add("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	add("Subject", mime.QEncoding.Encode("utf-8", textsafe.Line(m.Subject)))
 	if len(m.InReplyTo) > 0 {
 		add("In-Reply-To", msgIDList(m.InReplyTo))
 	}
@@ -83,7 +87,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
 		}
-		if err := writeAndClose(w, []byte(m.Text)); err != nil {
+		if err := writeAndClose(w, []byte(textsafe.Text(m.Text))); err != nil {
 			return nil, fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
 		}
 		return buf.Bytes(), nil
@@ -99,7 +103,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
-	if err := writeAndClose(tw, []byte(m.Text)); err != nil {
+	if err := writeAndClose(tw, []byte(textsafe.Text(m.Text))); err != nil {
 		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
 	for i, a := range m.Attachments {
@@ -113,7 +117,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 			mediaType, params = "application/octet-stream", nil
 		}
 		ah.SetContentType(mediaType, params)
-		name := a.Name
+		name := textsafe.FileName(a.Name)
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
@@ -203,7 +207,7 @@ func validFieldName(k string) bool {
 func formatAddresses(list []inquiry.Address) string {
 	addrs := make([]*mail.Address, len(list))
 	for i, a := range list {
-		addrs[i] = &mail.Address{Name: a.Name, Address: a.Address}
+		addrs[i] = &mail.Address{Name: textsafe.Line(a.Name), Address: a.Address}
 	}
 	var h mail.Header
 	h.SetAddressList("To", addrs)

@@ -12,6 +12,7 @@ import (
 
 	"sportel/app"
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
@@ -159,7 +160,7 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 			state += " (review)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.ReceivedAt.Format("2006-01-02 15:04"),
-			state, t.Category, t.Language, t.OfficerID, due, t.Sender.Address, clip(t.Subject, 50))
+			state, t.Category, t.Language, t.OfficerID, due, textsafe.Line(t.Sender.Address), clip(t.Subject, 50))
 	}
 	return tw.Flush()
 }
@@ -175,7 +176,7 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tKIND\tFROM\tSUBJECT\tREASON")
 	for _, s := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, s.From, clip(s.Subject, 40), s.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, textsafe.Line(s.From), clip(s.Subject, 40), textsafe.Line(s.Reason))
 	}
 	return tw.Flush()
 }
@@ -191,7 +192,7 @@ func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bo
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tKIND\tRECIPIENT\tATTEMPTS\tFINISHED\tERROR")
 	for _, j := range jobs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.Recipient, j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, textsafe.Line(j.Recipient), j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
 	}
 	return tw.Flush()
 }
@@ -218,10 +219,10 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	fmt.Fprintf(w, "%s  %s  %s\n", t.Number, t.State, t.Outcome)
 	fmt.Fprintf(w, "Category:   %s (%s, confidence %.2f%s)\n", t.Category, t.Classifier, t.Confidence, map[bool]string{true: ", needs review"}[t.NeedsReview])
 	if t.Reason != "" {
-		fmt.Fprintf(w, "Reason:     %s\n", t.Reason)
+		fmt.Fprintf(w, "Reason:     %s\n", textsafe.Line(t.Reason))
 	}
 	fmt.Fprintf(w, "Channel:    %s   Language: %s\n", t.Channel, t.Language)
-	fmt.Fprintf(w, "Sender:     %s\n", t.Sender)
+	fmt.Fprintf(w, "Sender:     %s\n", textsafe.Line(t.Sender.String()))
 	fmt.Fprintf(w, "Officer:    %s\n", t.OfficerID)
 	fmt.Fprintf(w, "Received:   %s\n", t.ReceivedAt.Format(time.RFC3339))
 	if !t.DueAt.IsZero() {
@@ -241,20 +242,20 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	if t.Mentions != "" {
 		fmt.Fprintf(w, "Mentions:   %s (another sender's ticket)\n", t.Mentions)
 	}
-	fmt.Fprintf(w, "Subject:    %s\n", t.Subject)
+	fmt.Fprintf(w, "Subject:    %s\n", textsafe.Line(t.Subject))
 	for _, en := range entries {
-		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, en.Author)
-		fmt.Fprintln(w, strings.TrimSpace(en.Text))
+		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, textsafe.Line(en.Author))
+		fmt.Fprintln(w, textsafe.Text(strings.TrimSpace(en.Text)))
 		for _, at := range en.Attachments {
-			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
+			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", textsafe.Line(at.Name), textsafe.Line(at.ContentType), at.Size)
 		}
 	}
 	if len(jobs) > 0 {
 		fmt.Fprintln(w, "\nSends:")
 		for _, j := range jobs {
-			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, j.Recipient, j.Attempts)
+			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, textsafe.Line(j.Recipient), j.Attempts)
 			if j.LastError != "" {
-				line += ": " + j.LastError
+				line += ": " + textsafe.Line(j.LastError)
 			}
 			fmt.Fprintln(w, line)
 		}
@@ -262,16 +263,30 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	return nil
 }
 
+// writeJSON and writeJSONCompact escape the C1 and bidi controls that
+// encoding/json leaves raw, since the output is often read in a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }
 
-func writeJSONCompact(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+func writeJSONCompact(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
+}
 
+// clip fits message-derived text into one table cell: control characters
+// escaped (textsafe.Line), white space collapsed, at most n runes.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(textsafe.Line(s)), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,6 +23,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // Options configure Parse. The zero value is usable; caps default as noted.
@@ -417,7 +417,7 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		}
 	}
 	name = p.headerText(name, "file name in "+where)
-	name = safeFileName(name)
+	name = textsafe.FileName(name)
 	if name == "" {
 		name = defaultFileName(mediaType, where)
 	}
@@ -430,23 +430,6 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		a.Content = data
 	}
 	m.Attachments = append(m.Attachments, a)
-}
-
-// safeFileName drops any directory part, so a name like "../../x" can never
-// steer where an officer's client saves the file.
-func safeFileName(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(path.Base(strings.TrimRight(name, "/")))
-	if name == "." || name == "/" || name == ".." {
-		return ""
-	}
-	return name
 }
 
 func defaultFileName(mediaType, where string) string {

@@ -269,6 +269,28 @@ JVBERi0xLjQK
 			},
 		},
 		{
+			name: "attachment name with a directory, escapes and a bidi override",
+			raw: `From: arta@example.org
+Subject: file
+Content-Type: multipart/mixed; boundary=b1
+
+--b1
+Content-Type: text/plain
+
+See attached.
+--b1
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename*=UTF-8''..%2F..%2Finvoice%E2%80%AEfdp%1B%5D0%3Bx%07%C2%9B2J.exe
+Content-Transfer-Encoding: base64
+
+TVo=
+--b1--
+`,
+			check: func(t *testing.T, m *inquiry.Message) {
+				wantAttachment(t, m, "invoicefdp]0;x2J.exe", "application/octet-stream", []byte("MZ"))
+			},
+		},
+		{
 			name: "empty body with attachment has content",
 			raw: `From: arta@example.org
 Content-Type: multipart/mixed; boundary=b1
