@@ -144,6 +144,9 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 		}
 		candidate[i] = true
 		ids = append(ids, m.SourceID)
+		if legacy := m.LegacySourceID(); legacy != "" && legacy != m.SourceID {
+			ids = append(ids, legacy)
+		}
 	}
 	if len(ids) == 0 {
 		return cls, nil
@@ -154,7 +157,10 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 	}
 	var todo []int
 	for i, m := range msgs {
-		if candidate[i] && !taken[m.SourceID] {
+		// A match on the old-style key may be another sender's mail; the
+		// transaction decides (takenBefore) and asks for a classification
+		// when it is.
+		if candidate[i] && !taken[m.SourceID] && !taken[m.LegacySourceID()] {
 			todo = append(todo, i)
 		}
 	}
@@ -267,7 +273,7 @@ type intakeResult struct {
 // ticket must be filed and cls is nil it writes nothing and asks for a
 // classification.
 func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
-	ticketID, seen, err := tx.SourceTicket(m.SourceID)
+	ticketID, seen, err := d.takenBefore(tx, m)
 	if err != nil {
 		return intakeResult{}, err
 	}

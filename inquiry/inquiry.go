@@ -111,10 +111,12 @@ const (
 type Message struct {
 	Channel Channel `json:"channel"`
 	// SourceID identifies the source message for idempotent intake: the same
-	// SourceID never makes two tickets. Email uses "msgid:<Message-ID>", or
-	// "sha256:<hex of the raw message>" when there is none (stable across
-	// UIDVALIDITY changes); Telegram uses
-	// "tg:<chat>:<message>".
+	// SourceID never makes two tickets. Email uses
+	// "mail:<Message-ID>|<from address>|<hash of the body>", or
+	// "sha256:<hex of the raw message>" when there is no Message-ID (both
+	// stable across redelivery and UIDVALIDITY changes); Telegram uses
+	// "tg:<chat>:<message>". Earlier versions stored "msgid:<Message-ID>"
+	// (LegacySourceID).
 	SourceID   string   `json:"source_id"`
 	MessageID  string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
 	InReplyTo  []string `json:"in_reply_to,omitempty"`
@@ -176,6 +178,16 @@ type Message struct {
 	// Public marks a message written in a public group (the discussion under
 	// the ministry's channel): the acknowledgement carries no personal data.
 	Public bool `json:"public,omitempty"`
+}
+
+// LegacySourceID is the key versions before the sender and body were part
+// of it stored for this mail, "msgid:<Message-ID>"; "" for anything else.
+// Keys of that form are still in stores written by those versions.
+func (m *Message) LegacySourceID() string {
+	if m.Channel != ChannelEmail || m.MessageID == "" {
+		return ""
+	}
+	return "msgid:" + m.MessageID
 }
 
 // ReplyAddress is where an answer to this message goes: Reply-To when given,
