@@ -38,7 +38,7 @@ func (d *Desk) takenBefore(tx store.Tx, m *inquiry.Message) (int64, bool, error)
 //   - a key with a ticket: the entry recorded under it must be by m's
 //     sender; old versions wrote the Reply-To address as the author when
 //     there was one, else From, and an officer's id for an officer's
-//     answer. Its text is not compared: a parser change after the upgrade
+//     answer (the current form, senderName, counts too). Its text is not compared: a parser change after the upgrade
 //     would make the same mail look different, and ticket it twice.
 //   - a key without a ticket: the old message was machine mail or set
 //     aside; m is the same only if it too would make no ticket. A person's
@@ -51,7 +51,7 @@ func (d *Desk) sameAsLegacy(tx store.Tx, m *inquiry.Message, legacy string, tick
 	if err != nil {
 		return false, err
 	}
-	authors := []string{m.From.Address, m.ReplyAddress().Address}
+	authors := []string{m.From.Address, m.ReplyAddress().Address, senderName(m)}
 	if officer, ok := d.officerByEmail(m.From.Address); ok {
 		authors = append(authors, officer.ID)
 	}

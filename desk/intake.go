@@ -331,15 +331,10 @@ func validAddress(a string) bool {
 	return err == nil && p.Address == a
 }
 
-func sameSender(t inquiry.Ticket, m *inquiry.Message) bool {
-	if t.Channel == inquiry.ChannelTelegram || m.Channel == inquiry.ChannelTelegram {
-		return t.ChatID != 0 && t.ChatID == m.ChatID
-	}
-	a := m.ReplyAddress().Address
-	return a != "" && strings.EqualFold(a, t.Sender.Address) ||
-		m.From.Address != "" && strings.EqualFold(m.From.Address, t.Sender.Address)
-}
-
+// senderName is who wrote m, as its record shows it. For mail that is the
+// From address the mail was sent from, with a Reply-To that differs
+// beside it, as they came: a mail is never put down to the address it
+// asks answers to go to.
 func senderName(m *inquiry.Message) string {
 	if m.Channel == inquiry.ChannelTelegram {
 		if m.From.Name != "" {
@@ -347,8 +342,12 @@ func senderName(m *inquiry.Message) string {
 		}
 		return fmt.Sprintf("tg:%d", m.ChatID)
 	}
-	if a := m.ReplyAddress().Address; a != "" {
-		return a
+	from := m.From.Address
+	if from == "" {
+		from = "(no From address)"
 	}
-	return m.From.Address
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" && !strings.EqualFold(m.ReplyTo.Address, m.From.Address) {
+		return from + " (Reply-To: " + m.ReplyTo.Address + ")"
+	}
+	return from
 }
