@@ -60,6 +60,8 @@ var contractTests = []contractTest{
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
 	{"PendingJobUpdate", testPendingJobUpdate},
+	{"SentJobsWindow", testSentJobsWindow},
+	{"HoldJobs", testHoldJobs},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
