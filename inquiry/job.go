@@ -10,6 +10,7 @@ const (
 	JobNotify      JobKind = "notify"      // notification to the officer
 	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
 	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
+	JobNotice      JobKind = "notice"      // tells the heads about the service itself (acknowledgements held back)
 )
 
 // JobState is where an outbox job stands.
