@@ -16,13 +16,17 @@ func (d *Desk) takenBefore(tx store.Tx, m *inquiry.Message) (int64, bool, error)
 	if err != nil || seen {
 		return ticketID, seen, err
 	}
-	legacy := m.LegacySourceID()
+	legacy := m.LegacySourceID
 	if legacy == "" || legacy == m.SourceID {
 		return 0, false, nil
 	}
 	ticketID, seen, err = tx.SourceTicket(legacy)
 	if err != nil || !seen {
 		return 0, false, err
+	}
+	if m.LegacyExact {
+		// A hash of the very bytes: this mail and no other.
+		return ticketID, true, nil
 	}
 	same, err := d.sameAsLegacy(tx, m, legacy, ticketID)
 	if err != nil || !same {

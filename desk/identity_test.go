@@ -15,7 +15,11 @@ func rawMail(received, from, replyTo, msgID, body string) []byte {
 	if replyTo != "" {
 		s += "Reply-To: " + replyTo + "\n"
 	}
-	s += "Subject: Pyetje\nMessage-ID: <" + msgID + ">\nContent-Type: text/plain; charset=utf-8\n\n" + body
+	s += "Subject: Pyetje\n"
+	if msgID != "" {
+		s += "Message-ID: <" + msgID + ">\n"
+	}
+	s += "Content-Type: text/plain; charset=utf-8\n\n" + body
 	return []byte(s)
 }
 
@@ -68,6 +72,18 @@ func TestMessageIdentity(t *testing.T) {
 			{raw: rawMail(relay1, "form@site.example", "arta@example.net", "fixed@site.example", bodyA), legacy: true, want: inquiry.Filed},
 			{raw: rawMail(relay1, "form@site.example", "besa@example.net", "fixed@site.example", bodyA), want: inquiry.Filed},
 		}, 2},
+		{"no Message-ID: the same mail delivered twice", []delivery{
+			{raw: rawMail(relay1, "arta@example.net", "", "", bodyA), want: inquiry.Filed},
+			{raw: rawMail(relay2, "arta@example.net", "", "", bodyA), want: inquiry.Duplicate},
+		}, 1},
+		{"no Message-ID: two senders, the same text", []delivery{
+			{raw: rawMail(relay1, "arta@example.net", "", "", bodyA), want: inquiry.Filed},
+			{raw: rawMail(relay1, "besa@example.net", "", "", bodyA), want: inquiry.Filed},
+		}, 2},
+		{"no Message-ID: the old raw-hash key still matches the same bytes", []delivery{
+			{raw: rawMail(relay1, "arta@example.net", "", "", bodyA), legacy: true, want: inquiry.Filed},
+			{raw: rawMail(relay1, "arta@example.net", "", "", bodyA), want: inquiry.Duplicate},
+		}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,9 +91,9 @@ func TestMessageIdentity(t *testing.T) {
 			for i, dl := range tt.deliveries {
 				m := parse.Parse(dl.raw, f.now, parse.Options{})
 				if dl.legacy {
-					m.SourceID = m.LegacySourceID()
+					m.SourceID = m.LegacySourceID
 				}
-				if !strings.HasPrefix(m.SourceID, "mail:") && !dl.legacy {
+				if !strings.HasPrefix(m.SourceID, "mail:") && !strings.HasPrefix(m.SourceID, "nomsgid:") && !dl.legacy {
 					t.Fatalf("delivery %d: SourceID %q is not the sender-and-body key", i+1, m.SourceID)
 				}
 				if got := f.handle(m); got != dl.want {
@@ -98,7 +114,8 @@ func TestLegacyKeyWithoutTicket(t *testing.T) {
 	bounce := &inquiry.Message{MessageID: "b1@mx.example", From: inquiry.Address{Address: "MAILER-DAEMON@mx.example"},
 		Subject: "Undelivered Mail", Text: "delivery failed", Automation: inquiry.Machine}
 	bounce.Channel = inquiry.ChannelEmail
-	bounce.SourceID = bounce.LegacySourceID()
+	bounce.SourceID = "msgid:b1@mx.example"
+	bounce.LegacySourceID = bounce.SourceID
 	if got := f.handle(bounce); got != inquiry.Recorded {
 		t.Fatalf("bounce: %s, want recorded", got)
 	}
@@ -110,6 +127,7 @@ func TestLegacyKeyWithoutTicket(t *testing.T) {
 	person := citizen("b1@mx.example", "arta@example.net", "Pyetje", "A është e hapur biblioteka të shtunën?")
 	person.Channel = inquiry.ChannelEmail
 	person.SourceID = "mail:b1@mx.example|arta@example.net|01"
+	person.LegacySourceID = "msgid:b1@mx.example"
 	if got := f.handle(person); got != inquiry.Filed {
 		t.Errorf("a person's mail with the bounce's Message-ID: %s, want filed", got)
 	}

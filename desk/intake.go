@@ -144,7 +144,7 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 		}
 		candidate[i] = true
 		ids = append(ids, m.SourceID)
-		if legacy := m.LegacySourceID(); legacy != "" && legacy != m.SourceID {
+		if legacy := m.LegacySourceID; legacy != "" && legacy != m.SourceID {
 			ids = append(ids, legacy)
 		}
 	}
@@ -160,7 +160,7 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 		// A match on the old-style key may be another sender's mail; the
 		// transaction decides (takenBefore) and asks for a classification
 		// when it is.
-		if candidate[i] && !taken[m.SourceID] && !taken[m.LegacySourceID()] {
+		if candidate[i] && !taken[m.SourceID] && !taken[m.LegacySourceID] {
 			todo = append(todo, i)
 		}
 	}

@@ -113,14 +113,21 @@ type Message struct {
 	// SourceID identifies the source message for idempotent intake: the same
 	// SourceID never makes two tickets. Email uses
 	// "mail:<Message-ID>|<from address>|<hash of the body>", or
-	// "sha256:<hex of the raw message>" when there is no Message-ID (both
-	// stable across redelivery and UIDVALIDITY changes); Telegram uses
-	// "tg:<chat>:<message>". Earlier versions stored "msgid:<Message-ID>"
-	// (LegacySourceID).
-	SourceID   string   `json:"source_id"`
-	MessageID  string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
-	InReplyTo  []string `json:"in_reply_to,omitempty"`
-	References []string `json:"references,omitempty"`
+	// "nomsgid:<hash of sender, date, subject and body>" when there is no
+	// Message-ID: what the sender wrote, never what relays add, so both are
+	// stable across redelivery and UIDVALIDITY changes. Telegram uses
+	// "tg:<chat>:<message>".
+	SourceID string `json:"source_id"`
+	// LegacySourceID is the key earlier versions stored for the same
+	// mail ("msgid:<Message-ID>", or "sha256:<hex of the raw message>"), so
+	// mail taken in by them is still known after an upgrade. It is exact
+	// (LegacyExact) when it hashes the very bytes; a "msgid:" key may
+	// belong to another sender's mail with the same Message-ID.
+	LegacySourceID string   `json:"-"`
+	LegacyExact    bool     `json:"-"`
+	MessageID      string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
+	InReplyTo      []string `json:"in_reply_to,omitempty"`
+	References     []string `json:"references,omitempty"`
 
 	From    Address  `json:"from"`
 	ReplyTo *Address `json:"reply_to,omitempty"`
@@ -178,16 +185,6 @@ type Message struct {
 	// Public marks a message written in a public group (the discussion under
 	// the ministry's channel): the acknowledgement carries no personal data.
 	Public bool `json:"public,omitempty"`
-}
-
-// LegacySourceID is the key versions before the sender and body were part
-// of it stored for this mail, "msgid:<Message-ID>"; "" for anything else.
-// Keys of that form are still in stores written by those versions.
-func (m *Message) LegacySourceID() string {
-	if m.Channel != ChannelEmail || m.MessageID == "" {
-		return ""
-	}
-	return "msgid:" + m.MessageID
 }
 
 // ReplyAddress is where an answer to this message goes: Reply-To when given,

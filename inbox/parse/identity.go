@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"sportel/inquiry"
@@ -14,13 +15,21 @@ import (
 // address and a hash of the body go beside it. Only what the sender wrote is
 // used: the header block, where relays add Received and the like, is left
 // out, so a redelivery of the same mail gets the same key.
-func sourceID(m *inquiry.Message, body, raw []byte) string {
-	if m.MessageID == "" {
-		sum := sha256.Sum256(raw)
-		return "sha256:" + hex.EncodeToString(sum[:])
+// Without a Message-ID the sender's Date and Subject go into the hash
+// too. It also sets the key earlier versions stored for m (LegacySourceID).
+func setSourceID(m *inquiry.Message, body, raw []byte) {
+	if m.MessageID != "" {
+		sum := sha256.Sum256(normalizeBody(body))
+		m.SourceID = "mail:" + m.MessageID + "|" + strings.ToLower(m.From.Address) + "|" + hex.EncodeToString(sum[:12])
+		m.LegacySourceID = "msgid:" + m.MessageID
+		return
 	}
-	sum := sha256.Sum256(normalizeBody(body))
-	return "mail:" + m.MessageID + "|" + strings.ToLower(m.From.Address) + "|" + hex.EncodeToString(sum[:12])
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%d\n%s\n", strings.ToLower(m.From.Address), m.SentAt.Unix(), m.Subject)
+	h.Write(normalizeBody(body))
+	m.SourceID = "nomsgid:" + hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(raw)
+	m.LegacySourceID, m.LegacyExact = "sha256:"+hex.EncodeToString(sum[:]), true
 }
 
 // normalizeBody makes the body independent of how a server stores it: line

@@ -41,7 +41,7 @@ func TestSourceIDTellsMessagesApart(t *testing.T) {
 	if !strings.HasPrefix(a.SourceID, "mail:contact-form@site.example|arta@example.net|") {
 		t.Fatalf("SourceID = %q, want the Message-ID, the sender and a body hash", a.SourceID)
 	}
-	if got := a.LegacySourceID(); got != "msgid:contact-form@site.example" {
+	if got := a.LegacySourceID; got != "msgid:contact-form@site.example" || a.LegacyExact {
 		t.Errorf("LegacySourceID = %q", got)
 	}
 	for _, tt := range tests {
@@ -49,6 +49,45 @@ func TestSourceIDTellsMessagesApart(t *testing.T) {
 			b := Parse([]byte(tt.other), received, testOpts)
 			if (a.SourceID == b.SourceID) != tt.same {
 				t.Errorf("SourceIDs %q and %q: same = %v, want %v", a.SourceID, b.SourceID, !tt.same, tt.same)
+			}
+		})
+	}
+}
+
+// Mail without a Message-ID is known by what its sender wrote: From, Date,
+// Subject and body, never what relays add.
+func TestSourceIDWithoutMessageID(t *testing.T) {
+	mail := func(received, from, date, subject, body string) string {
+		return received + "From: " + from + "\nDate: " + date + "\nSubject: " + subject + "\n\n" + body
+	}
+	const (
+		relayA = "Received: from mx1.example by imap; Mon, 30 Nov 2026 10:10:10 +0100\n"
+		relayB = "Received: from mx2.example by imap; Mon, 30 Nov 2026 11:11:11 +0100\n"
+		date   = "Mon, 30 Nov 2026 10:00:00 +0100"
+		body   = "Një pyetje.\n"
+	)
+	base := mail(relayA, "arta@example.net", date, "Pyetje", body)
+	tests := []struct {
+		name  string
+		other string
+		same  bool
+	}{
+		{"redelivered through another relay", mail(relayB, "arta@example.net", date, "Pyetje", body), true},
+		{"CRLF line ends", strings.ReplaceAll(base, "\n", "\r\n"), true},
+		{"another sender", mail(relayA, "besa@example.net", date, "Pyetje", body), false},
+		{"written a minute later", mail(relayA, "arta@example.net", "Mon, 30 Nov 2026 10:01:00 +0100", "Pyetje", body), false},
+		{"another subject", mail(relayA, "arta@example.net", date, "Pyetje tjetër", body), false},
+		{"another text", mail(relayA, "arta@example.net", date, "Pyetje", "Dy pyetje.\n"), false},
+	}
+	a := Parse([]byte(base), received, testOpts)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := Parse([]byte(tt.other), received, testOpts)
+			if (a.SourceID == b.SourceID) != tt.same {
+				t.Errorf("SourceIDs %q and %q: same = %v, want %v", a.SourceID, b.SourceID, !tt.same, tt.same)
+			}
+			if b.LegacySourceID == a.LegacySourceID {
+				t.Errorf("the old raw-hash keys of two different byte strings are equal: %q", b.LegacySourceID)
 			}
 		})
 	}

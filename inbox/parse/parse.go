@@ -127,7 +127,7 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 		m.References = appendUnique(m.References, refs...)
 	}
 
-	m.SourceID = sourceID(m, body, raw)
+	setSourceID(m, body, raw)
 	if !m.HasContent() {
 		p.problem("no text, subject or attachment")
 	}

@@ -486,7 +486,7 @@ body text
 			check: func(t *testing.T, m *inquiry.Message) {
 				wantText(t, m, "Just a text someone pasted.\nSecond line.")
 				wantProblem(t, m, "no header found")
-				if !strings.HasPrefix(m.SourceID, "sha256:") {
+				if !strings.HasPrefix(m.SourceID, "nomsgid:") {
 					t.Errorf("SourceID = %q", m.SourceID)
 				}
 			},
@@ -753,7 +753,7 @@ y
 			},
 		},
 		{
-			name: "Message-ID missing: stable sha256 source id",
+			name: "Message-ID missing: stable source id; the old sha256 one beside it",
 			raw: `From: arta@example.org
 Subject: no id
 
@@ -761,8 +761,11 @@ text
 `,
 			check: func(t *testing.T, m *inquiry.Message) {
 				sum := sha256.Sum256(m.Raw)
-				if want := "sha256:" + hex.EncodeToString(sum[:]); m.SourceID != want {
-					t.Errorf("SourceID = %q, want %q", m.SourceID, want)
+				if want := "sha256:" + hex.EncodeToString(sum[:]); m.LegacySourceID != want || !m.LegacyExact {
+					t.Errorf("LegacySourceID = %q (exact %v), want %q, exact", m.LegacySourceID, m.LegacyExact, want)
+				}
+				if !strings.HasPrefix(m.SourceID, "nomsgid:") {
+					t.Errorf("SourceID = %q, want the nomsgid: key", m.SourceID)
 				}
 				if again := Parse(m.Raw, received.Add(time.Hour), testOpts); again.SourceID != m.SourceID {
 					t.Errorf("second parse SourceID %q != %q", again.SourceID, m.SourceID)
