@@ -292,6 +292,9 @@ func (a *App) outboxConfig() outbox.Config {
 		BackoffMax:  o.BackoffMax,
 		Lease:       o.Lease,
 		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
+		AcksPerHour: o.AcknowledgementsPerHour,
+		// The heads hear once per episode when the cap holds acks back.
+		AckCapNotice: a.desk.NoticeAckCap,
 	}
 }
 

@@ -79,6 +79,9 @@ outbox:
   backoff_min: 200ms
   backoff_max: 1s
   lease: 3s
+  # The benchmarks acknowledge thousands of mails in minutes; the cap has
+  # its own tests (TestE2EReflectorIsCapped sets it).
+  acknowledgements_per_hour: 0
 log:
   level: info
 `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"sportel/classifier/llm"
@@ -103,6 +104,16 @@ func (a *App) Run(ctx context.Context) error {
 				return float64(t.UnixNano()) / 1e9
 			}
 			return 0
+		})
+		met.Gauge("sportel_outbox_acks_held", "Acknowledgements waiting because the hourly cap (outbox.acknowledgements_per_hour) was reached; they go out as the hour rolls on.", func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := a.store.CountHeldJobs(ctx)
+			if err != nil {
+				a.log.Warn("count held acknowledgements for metrics", "err", err)
+				return math.NaN() // unknown, not zero
+			}
+			return float64(n)
 		})
 		met.BuildInfo(a.build.Version, a.build.Commit)
 		met.Ready("store", func(ctx context.Context) error {

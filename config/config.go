@@ -222,6 +222,9 @@ type OutboxConfig struct {
 	BackoffMax  time.Duration `yaml:"backoff_max"`
 	// Lease is how long a claimed job stays with one worker.
 	Lease time.Duration `yaml:"lease"`
+	// AcknowledgementsPerHour caps acknowledgements sent in any hour, all
+	// senders together (0: no cap); the rest wait in the outbox.
+	AcknowledgementsPerHour int `yaml:"acknowledgements_per_hour"`
 }
 
 // MailConfig caps sizes of what is read and forwarded, in bytes.
@@ -320,6 +323,9 @@ func Default() Config {
 			BackoffMin:  10 * time.Second,
 			BackoffMax:  30 * time.Minute,
 			Lease:       30 * time.Second,
+			// Far above a normal day's mail in an hour, far below what
+			// makes the ministry's address a spam source.
+			AcknowledgementsPerHour: 200,
 		},
 		Mail: MailConfig{
 			MaxAttachmentBytes:        10 * MiB,

@@ -113,7 +113,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"tickets.templates_dir", cfg.Tickets.TemplatesDir, ""},
 		{"tickets.ack_limit", cfg.Tickets.AckLimit, AckLimitConfig{Per10Minutes: 3, PerDay: 10}},
 		{"tickets.notify_quiet", cfg.Tickets.NotifyQuiet, 2 * time.Minute},
-		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 30 * time.Second}},
+		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 30 * time.Second, AcknowledgementsPerHour: 200}},
 		{"mail.max_attachment_bytes", cfg.Mail.MaxAttachmentBytes, int64(10 << 20)},
 		{"mail.max_raw_bytes", cfg.Mail.MaxRawBytes, int64(25 << 20)},
 		{"mail.notify_attachments_max_bytes", cfg.Mail.NotifyAttachmentsMaxBytes, int64(15 << 20)},
@@ -310,7 +310,7 @@ func TestErrors(t *testing.T) {
 			[]string{"telegram.token: secrets must not be written in the file"}},
 		{"ranges", map[string]string{
 			"tickets": "tickets:\n  document_request_deadline_days: 0\n  review_threshold: 1.5\n  ack_limit: {per_10_minutes: 5, per_day: 2}\n  notify_quiet: -1m\n",
-			"outbox":  "outbox:\n  backoff_min: 1m\n  backoff_max: 30s\n  lease: 2s\n",
+			"outbox":  "outbox:\n  backoff_min: 1m\n  backoff_max: 30s\n  lease: 2s\n  acknowledgements_per_hour: -1\n",
 			"mail":    "mail:\n  max_attachment_bytes: 0\n",
 		}, []string{
 			"tickets.document_request_deadline_days: must be between 1 and 365, not 0",
@@ -319,6 +319,7 @@ func TestErrors(t *testing.T) {
 			"tickets.notify_quiet: must be between 0 (off) and 24h, not -1m0s",
 			"outbox.backoff_max: must be at least backoff_min (1m0s)",
 			"outbox.lease: must be at least 3s",
+			"outbox.acknowledgements_per_hour: must be between 0 and 1000000, not -1",
 			"mail.max_attachment_bytes: must be between 1 byte and 1GiB",
 		}},
 		{"deadline settings", map[string]string{"tickets": "tickets:\n  deadline_count: lunar\n  deadline_moves_off_days_off: yes\n  office_hours_end: 4pm\n"},

@@ -425,6 +425,7 @@ func validateOutbox(c checker, cfg *Config) {
 	o := cfg.Outbox
 	c.intRange("outbox.workers", o.Workers, 1, 64)
 	c.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
+	c.intRange("outbox.acknowledgements_per_hour", o.AcknowledgementsPerHour, 0, 1000000)
 	c.positive("outbox.backoff_min", o.BackoffMin)
 	if o.BackoffMax < o.BackoffMin {
 		c.fail("outbox.backoff_max", "must be at least backoff_min (%s)", o.BackoffMin)

@@ -122,7 +122,7 @@ func formatDate(t time.Time, lang inquiry.Language) string {
 func (d *Desk) ackData(t *inquiry.Ticket) AckData {
 	lang := replyLanguage(t.Language)
 	data := AckData{
-		Name:         t.Sender.Name,
+		Name:         greetingName(t.Sender.Name),
 		Number:       t.Number,
 		Category:     string(t.Category),
 		CategoryName: CategoryName(t.Category, lang),
@@ -254,8 +254,8 @@ func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address
 		MessageID:   d.newMessageID("ack"),
 		Date:        now,
 		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{to},
-		Subject:     replySubject(m.Subject, t.Number),
+		To:          []inquiry.Address{{Name: greetingName(to.Name), Address: to.Address}},
+		Subject:     replySubject(echoSubject(m.Subject), t.Number),
 		AutoReplied: true,
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        d.cfg.Templates.Ack(t, d.ackData(t)),

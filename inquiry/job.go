@@ -11,6 +11,7 @@ const (
 	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
 	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
 	JobAway        JobKind = "away"        // tells the head of the division that an officer is away
+	JobNotice      JobKind = "notice"      // tells the heads about the service itself (acknowledgements held back)
 )
 
 // JobState is where an outbox job stands.

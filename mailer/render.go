@@ -113,10 +113,13 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 			ct = "application/octet-stream"
 		}
 		mediaType, params, err := mime.ParseMediaType(ct)
-		if err != nil {
+		if err != nil || !transportable(mediaType, params) {
 			mediaType, params = "application/octet-stream", nil
 		}
 		ah.SetContentType(mediaType, params)
+		// Every attachment goes base64: kept mail may have lines of any
+		// length, and a relay refuses a line over 998 octets.
+		ah.Set("Content-Transfer-Encoding", "base64")
 		name := textsafe.FileName(a.Name)
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
@@ -134,6 +137,22 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// transportable reports whether an attachment can keep its media type when
+// it is sent base64-encoded. Multipart and message types may not be
+// (RFC 2045, 2046), and go-message would write them raw, as received; a
+// charset other than UTF-8 or ASCII go-message refuses to label. Those go
+// as application/octet-stream, their bytes unchanged.
+func transportable(mediaType string, params map[string]string) bool {
+	if strings.HasPrefix(mediaType, "multipart/") || strings.HasPrefix(mediaType, "message/") {
+		return false
+	}
+	switch strings.ToLower(params["charset"]) {
+	case "", "us-ascii", "utf-8":
+		return true
+	}
+	return false
 }
 
 func validate(m *inquiry.Mail) error {
@@ -163,8 +182,10 @@ func validate(m *inquiry.Mail) error {
 		}
 	}
 	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
-		if id == "" || strings.ContainsAny(id, "<> \t\r\n") {
-			return fmt.Errorf("referenced message id %q: want it without <> or spaces", id)
+		// Spaces are allowed: real clients write them
+		// (<20261130 101010.1234@pc.example.net>), and msgID quotes them.
+		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "<>\r\n") {
+			return fmt.Errorf("referenced message id %q: want it without <> or line breaks", id)
 		}
 	}
 	for k, v := range m.Headers {
@@ -215,7 +236,57 @@ func formatAddresses(list []inquiry.Address) string {
 }
 
 func msgIDList(ids []string) string {
-	return "<" + strings.Join(ids, "> <") + ">"
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = msgID(id)
+	}
+	return strings.Join(out, " ")
+}
+
+// msgID writes a referenced Message-ID in the RFC 5322 form, so a relay
+// accepts it and a folded header cannot split it: a left part that is not
+// a dot-atom (it has spaces, say) is written as a quoted string, which
+// RFC 5322 reads as the same id; a right part that is not one loses its
+// spaces and goes in brackets as a domain literal.
+func msgID(id string) string {
+	left, right, found := id, "", false
+	if at := strings.LastIndexByte(id, '@'); at >= 0 {
+		left, right, found = id[:at], id[at+1:], true
+	}
+	if !dotAtom(left) {
+		left = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(left) + `"`
+	}
+	if !found {
+		return "<" + left + ">"
+	}
+	if !dotAtom(right) {
+		right = "[" + strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '[' || r == ']' || r == '\\' {
+				return -1
+			}
+			return r
+		}, right) + "]"
+	}
+	return "<" + left + "@" + right + ">"
+}
+
+// dotAtom reports whether s is an RFC 5322 dot-atom-text (UTF-8 allowed,
+// as RFC 6532 does).
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x80 && !atext(byte(r)) && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func atext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 func writeAndClose(w io.WriteCloser, b []byte) error {

@@ -123,6 +123,21 @@ type Jobs interface {
 	// A job keeps its Message-ID, so a mail sent again is the same mail.
 	// It returns the ids requeued (ids that are not failed are skipped).
 	RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error)
+
+	// SentJobs counts the jobs of kind that were sent (done) at or after
+	// since, and returns the earliest of their finish times (zero when
+	// n is 0): a rate cap counts what was really sent, in the store, so it
+	// holds across restarts and instances.
+	SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (n int, earliest time.Time, err error)
+	// HoldJobs holds jobs of kind back until until, in one transaction:
+	// the claims owner holds on ids are released without counting as
+	// attempts (they were not tried), and every other pending, unclaimed
+	// job of kind due before until is moved to until. All of them count as
+	// held until they are next claimed. It returns how many jobs it held.
+	HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error)
+	// CountHeldJobs counts the pending jobs held back (HoldJobs) and not
+	// claimed since.
+	CountHeldJobs(ctx context.Context) (int, error)
 }
 
 // SentJob is a job the transport accepted.

@@ -8,8 +8,6 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -129,12 +127,7 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 		m.References = appendUnique(m.References, refs...)
 	}
 
-	if m.MessageID != "" {
-		m.SourceID = "msgid:" + m.MessageID
-	} else {
-		sum := sha256.Sum256(raw)
-		m.SourceID = "sha256:" + hex.EncodeToString(sum[:])
-	}
+	setSourceID(m, body, raw)
 	if !m.HasContent() {
 		p.problem("no text, subject or attachment")
 	}

@@ -121,7 +121,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 3
+const latestVersion = 4
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -140,6 +140,8 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`ALTER TABLE tickets DROP COLUMN acted`,
 		`DROP INDEX jobs_ticket_recipient`,
 		`ALTER TABLE jobs DROP COLUMN digest`,
+		`DROP INDEX jobs_sent`,
+		`ALTER TABLE jobs DROP COLUMN held`,
 		`DELETE FROM schema_version WHERE version > 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {

@@ -63,6 +63,8 @@ var contractTests = []contractTest{
 	{"QueueStats", testQueueStats},
 	{"RequeueFailed", testRequeueFailed},
 	{"JobByMessageID", testJobByMessageID},
+	{"SentJobsWindow", testSentJobsWindow},
+	{"HoldJobs", testHoldJobs},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
