@@ -56,7 +56,7 @@ var autoReplySubjects = []sign{
 	{"odsutnost", modeLabel, nil},
 	// German
 	{"automatische antwort", modeLabel, nil}, {"abwesenheitsnotiz", modeLabel, nil}, {"automatische abwesenheitsnotiz", modeLabel, nil},
-	{"abwesenheit", modeLabel, nil},
+	{"abwesenheit", modeLabel, nil}, {"abwesend", modeLabel, nil},
 	// French
 	{"réponse automatique", modeLabel, nil}, {"reponse automatique", modeLabel, nil}, {"absence du bureau", modeLabel, nil},
 	{"réponse automatique d'absence du bureau", modeLabel, nil}, {"absent du bureau", modeLabel, nil},
@@ -86,6 +86,7 @@ var bounceSubjects = []sign{
 	{"delivery failure", modeLabel, nil},            // Lotus Domino "DELIVERY FAILURE: …"
 	{"delivery report", modeLabel, nil}, {"delivery notification", modeLabel, nil},
 	{"delivery has failed", modeLabel, nil}, {"message delivery failure", modeLabel, nil},
+	{"permanent delivery failure", modeLabel, nil}, {"message undeliverable", modeLabel, nil}, // MDaemon, hMailServer
 	{"message not delivered", modeLabel, nil}, {"mail could not be delivered", modeLabel, nil},
 	{"non-delivery report", modeLabel, nil}, {"non delivery report", modeLabel, nil}, {"nondeliverable mail", modeLabel, nil},
 	{"mail system error - returned mail", modeLead, nil},
@@ -185,7 +186,6 @@ var listNoticeText = []string{
 	"you are not allowed to post to this mailing list",
 	"your mail to '", // Mailman 2: "Your mail to 'kultura' with the subject … Is being held"
 	"is being held until the list moderator can review it",
-	"you are not a member of",
 	"you do not have permission to post",
 	"your message for list",
 	"only members can post to this group",
