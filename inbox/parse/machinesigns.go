@@ -143,20 +143,17 @@ var bounceText = []string{
 	"delivery has failed to these recipients or groups",                           // Exchange 2007+
 	"your message did not reach some or all of the intended recipients",           // Exchange 2003
 	"the following recipient(s) cannot be reached",                                // Exchange 2003
-	"your message couldn't be delivered",                                          // Exchange Online
-	"couldn't be delivered to",                                                    // Exchange Online
+	"your message to … couldn't be delivered",                                     // Exchange Online
 	"delivery to the following recipient failed permanently",                      // Gmail
 	"delivery to the following recipients failed permanently",                     // Gmail
 	"** address not found **",                                                     // Gmail
 	"** message not delivered **",                                                 // Gmail
 	"** delivery incomplete **",                                                   // Gmail
 	"there was a temporary problem delivering your message to",                    // Gmail
-	"your message wasn't delivered to",                                            // Gmail
+	"your message wasn't delivered to … because",                                  // Gmail
 	"sorry, we were unable to deliver your message to the following address",      // Yahoo
-	"message from yahoo mail",                                                     // Yahoo
 	"this is an automatically generated delivery status notification",             // Exchange, various
 	"unable to deliver message to the following recipients",                       // various
-	"your message was not delivered to",                                           // Lotus Domino, IBM
 	"your message could not be delivered to the following recipients",             // GroupWise, MDaemon
 	"the message you sent was undeliverable",                                      // various
 	"message could not be delivered to some recipients",                           // Kerio
@@ -198,13 +195,12 @@ var listNoticeText = []string{
 	"the message you sent to the list",
 }
 
-// abuseText are abuse desks' and feedback loops' report openings.
+// abuseText are abuse desks' and feedback loops' report openings; a
+// citizen reporting a phishing mail to us writes none of them.
 var abuseText = []string{
-	"this is an email abuse report", "this is an abuse report", "this is a spam report",
-	"complaint about message from", "email feedback report for ip", "abuse report for ip",
-	"spam report for ip", "feedback-type:", "[spamcop", "spamcop v", "this message is a complaint",
-	"we have received a complaint", "abuse complaint regarding", "the attached message was reported as spam",
-	"the attached email was reported as spam", "report of unsolicited",
+	"this is an email abuse report for an email message", "complaint about message from",
+	"email feedback report for ip", "abuse report for ip", "spam report for ip", "feedback-type:",
+	"[spamcop", "spamcop v", "the attached message was reported as spam", "the attached email was reported as spam",
 }
 
 // abuseLocals are abuse desks' and feedback loops' sender local parts.
@@ -320,19 +316,29 @@ func leadLines(text string, n int) []string {
 
 // matchLead finds one of phrases in the first two lines of a message. A
 // first line that ends in a colon introduces what follows ("I got this
-// back:"), so then only the first line counts: the rest is pasted.
+// back:"), so then only the first line counts: the rest is pasted. A phrase
+// "a … b" needs a, then b, on one line.
 func matchLead(lines []string, phrases []string) string {
 	for i, line := range lines {
 		if i > 0 && strings.HasSuffix(lines[0], ":") {
 			break
 		}
 		for _, p := range phrases {
-			if strings.Contains(line, p) {
+			if containsInOrder(line, p) {
 				return p
 			}
 		}
 	}
 	return ""
+}
+
+func containsInOrder(s, phrase string) bool {
+	first, rest, split := strings.Cut(phrase, " … ")
+	i := strings.Index(s, first)
+	if i < 0 {
+		return false
+	}
+	return !split || strings.Contains(s[i+len(first):], rest)
 }
 
 // isMailSystemLocal reports whether a local part is a mail system's own:
