@@ -161,9 +161,9 @@ func machineSigns(h mail.Header, f facts) string {
 	case f.from != "" && isMailSystemLocal(local):
 		return "sender " + truncateForRecord(f.from)
 	}
-	if name := strings.ToLower(strings.Trim(strings.TrimSpace(f.fromName), `"'`)); name != "" {
+	if name := strings.Trim(strings.TrimSpace(f.fromName), `"'`); name != "" {
 		for _, n := range mailSystemNames {
-			if name == n {
+			if strings.EqualFold(name, n) {
 				return "sender name " + truncateForRecord(f.fromName)
 			}
 		}
@@ -197,7 +197,7 @@ func machineSigns(h mail.Header, f facts) string {
 		return ""
 	}
 	if reply := isReplyOrForward(f.subject); !reply {
-		lines := leadLines(f.text, 2)
+		lines := readLeadLines(f.text)
 		if f.quotesMessage {
 			if f.from != "" && !f.replyTo && isAbuseLocal(local) {
 				return "abuse report from " + truncateForRecord(f.from)

@@ -3,6 +3,7 @@ package parse
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Machine mail without a standard header (RFC 3834 Auto-Submitted, RFC 3464
@@ -129,7 +130,8 @@ var listNoticeSubjects = []sign{
 		"couldn't be delivered", "could not be delivered", "was not delivered", "has been held", "is being held"}},
 }
 
-// bounceText are the opening sentences of MTAs' bounce templates.
+// bounceText are the opening sentences of MTAs' bounce templates, each as
+// it starts a line.
 var bounceText = []string{
 	"this is the mail system at host",                                             // Postfix
 	"i'm sorry to have to inform you that your message could not",                 // Postfix
@@ -159,7 +161,7 @@ var bounceText = []string{
 	"message could not be delivered to some recipients",                           // Kerio
 	"this is a delivery failure notification message",                             // hMailServer, others
 	"this report relates to a message you sent",                                   // RFC 3464 human part
-	"courier mail server at",                                                      // Courier
+	"this is a delivery status notification from",                                 // Courier
 	"your message cannot be delivered to the following recipients",                // Communigate
 	"the following message could not be delivered",                                // generic
 	"delivery of the following message failed",                                    // generic
@@ -178,7 +180,8 @@ var bounceText = []string{
 	"vaša poruka nije mogla biti isporučena",                                      // sr, hr, bs
 }
 
-// listNoticeText are the opening sentences of list managers' notices.
+// listNoticeText are the opening sentences of list managers' notices, each
+// as it starts a line.
 var listNoticeText = []string{
 	"you are not allowed to post to this mailing list",
 	"your mail to '", // Mailman 2: "Your mail to 'kultura' with the subject … Is being held"
@@ -195,12 +198,13 @@ var listNoticeText = []string{
 	"the message you sent to the list",
 }
 
-// abuseText are abuse desks' and feedback loops' report openings; a
+// abuseText are abuse desks' and feedback loops' report openings (each as
+// it starts a line; a subject may hold them anywhere); a
 // citizen reporting a phishing mail to us writes none of them.
 var abuseText = []string{
 	"this is an email abuse report for an email message", "complaint about message from",
 	"email feedback report for ip", "abuse report for ip", "spam report for ip", "feedback-type:",
-	"[spamcop", "spamcop v", "the attached message was reported as spam", "the attached email was reported as spam",
+	"[spamcop", "- spamcop v", "the attached message was reported as spam", "the attached email was reported as spam",
 }
 
 // abuseLocals are abuse desks' and feedback loops' sender local parts.
@@ -218,7 +222,13 @@ var mailSystemNames = []string{
 
 // matchSubject returns the subject sign lowered matches, or "".
 func matchSubject(lowered string, signs []sign) string {
+	if lowered == "" {
+		return ""
+	}
 	for _, s := range signs {
+		if s.mode != modeWithin && s.phrase[0] != lowered[0] {
+			continue // cheap first test; see matchLead
+		}
 		switch s.mode {
 		case modeLabel:
 			if strings.HasPrefix(lowered, s.phrase) {
@@ -252,18 +262,22 @@ func matchSubject(lowered string, signs []sign) string {
 // gateways add ("[EXTERNAL] Automatic reply: …", "*SPAM* …").
 func subjectForSigns(subject string) string {
 	s := strings.ToLower(strings.TrimSpace(subject))
-	for _, open := range []string{"[", "*", "("} {
-		if !strings.HasPrefix(s, open) {
-			continue
-		}
-		closer := map[string]string{"[": "]", "*": "*", "(": ")"}[open]
-		if end := strings.Index(s[1:], closer); end >= 0 && end < 24 {
-			tag := s[1 : end+1]
-			if !strings.Contains(tag, "auto") {
-				s = strings.TrimSpace(s[end+2:])
-			}
-		}
-		break
+	if s == "" {
+		return s
+	}
+	var closer string
+	switch s[0] {
+	case '[':
+		closer = "]"
+	case '*':
+		closer = "*"
+	case '(':
+		closer = ")"
+	default:
+		return s
+	}
+	if end := strings.Index(s[1:], closer); end >= 0 && end < 24 && !strings.Contains(s[1:end+1], "auto") {
+		s = strings.TrimSpace(s[end+2:])
 	}
 	return s
 }
@@ -273,7 +287,7 @@ func subjectForSigns(subject string) string {
 // when it quotes a bounce.
 func isReplyOrForward(subject string) bool {
 	s := strings.TrimSpace(subject)
-	colon := strings.IndexAny(s, ":：")
+	colon := strings.IndexByte(s, ':')
 	if colon <= 0 || colon > 12 {
 		return false
 	}
@@ -290,12 +304,17 @@ func isReplyOrForward(subject string) bool {
 	return false
 }
 
-// leadLines returns the first n non-empty lines of text, lowercased and cut
-// to 240 bytes, before any quoted or forwarded text.
-func leadLines(text string, n int) []string {
-	var out []string
+// leadLines holds the first lines of a message, cut to 160 bytes (the
+// longest template sentence fits), before any quoted or forwarded text.
+type leadLines struct {
+	line [2]string
+	n    int
+}
+
+func readLeadLines(text string) leadLines {
+	var l leadLines
 	for line := range strings.Lines(text) {
-		line = strings.TrimSpace(line)
+		line = strings.TrimSpace(firstBytes(line, 160))
 		if line == "" {
 			continue
 		}
@@ -303,28 +322,37 @@ func leadLines(text string, n int) []string {
 			strings.HasPrefix(line, "---------- Forwarded") || strings.HasPrefix(line, "Begin forwarded message") {
 			break
 		}
-		if len(line) > 240 {
-			line = line[:240]
-		}
-		out = append(out, strings.ToLower(line))
-		if len(out) == n {
+		l.line[l.n] = line
+		if l.n++; l.n == len(l.line) {
 			break
 		}
 	}
-	return out
+	return l
 }
 
-// matchLead finds one of phrases in the first two lines of a message. A
-// first line that ends in a colon introduces what follows ("I got this
-// back:"), so then only the first line counts: the rest is pasted. A phrase
-// "a … b" needs a, then b, on one line.
-func matchLead(lines []string, phrases []string) string {
-	for i, line := range lines {
-		if i > 0 && strings.HasSuffix(lines[0], ":") {
+// matchLead finds a line among the first two of a message that starts
+// with one of phrases, in any case: templates start their lines, and a
+// prefix test costs next to nothing on a person's mail. A first line that
+// ends in a colon introduces what follows ("I got this back:"), so then
+// only the first line counts: the rest is pasted. A phrase "a … b" needs a
+// line starting with a and going on to b.
+func matchLead(l leadLines, phrases []string) string {
+	for i, line := range l.line[:l.n] {
+		if i > 0 && strings.HasSuffix(l.line[0], ":") {
 			break
 		}
+		// Most lines differ from most phrases in their first letter;
+		// testing it first keeps a person's mail to a byte compare per
+		// phrase.
+		c := line[0]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
 		for _, p := range phrases {
-			if containsInOrder(line, p) {
+			if c < utf8.RuneSelf && p[0] < utf8.RuneSelf && c != p[0] {
+				continue
+			}
+			if hasPrefixThen(line, p) {
 				return p
 			}
 		}
@@ -332,13 +360,16 @@ func matchLead(lines []string, phrases []string) string {
 	return ""
 }
 
-func containsInOrder(s, phrase string) bool {
+// hasPrefixThen reports whether s starts with phrase, in any case; for "a
+// … b", whether s starts with a and goes on to b.
+func hasPrefixThen(s, phrase string) bool {
 	first, rest, split := strings.Cut(phrase, " … ")
-	i := strings.Index(s, first)
-	if i < 0 {
+	// Case pairs in the scripts of these tables (Latin, Cyrillic) have
+	// the same UTF-8 length, so the prefix is as long as the phrase.
+	if len(s) < len(first) || !strings.EqualFold(s[:len(first)], first) {
 		return false
 	}
-	return !split || strings.Contains(s[i+len(first):], rest)
+	return !split || strings.Contains(strings.ToLower(s[len(first):]), rest)
 }
 
 // isMailSystemLocal reports whether a local part is a mail system's own:
@@ -403,7 +434,16 @@ func containsAny(s string, words []string) string {
 // isNullSenderHeader reports whether a From header carries the null
 // address, as some MTAs write their bounces ("MAILER-DAEMON <>").
 func isNullSenderHeader(v string) bool {
-	return strings.Contains(strings.Join(strings.Fields(v), ""), "<>")
+	for {
+		lt := strings.IndexByte(v, '<')
+		if lt < 0 {
+			return false
+		}
+		v = strings.TrimLeft(v[lt+1:], " \t\r\n")
+		if strings.HasPrefix(v, ">") {
+			return true
+		}
+	}
 }
 
 // isAbuseLocal reports whether a local part is an abuse desk's or a
