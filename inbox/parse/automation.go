@@ -187,7 +187,10 @@ func machineSigns(h mail.Header, f facts) string {
 			if !admin {
 				return "list-manager sender " + truncateForRecord(f.from)
 			}
-			if w := containsAny(subject+"\n"+strings.ToLower(firstBytes(f.text, 2048)), listWords); w != "" {
+			// Role addresses of schools and offices end in -admin too;
+			// Mailman's name the list in the subject or first line.
+			lead := readLeadLines(f.text)
+			if w := containsAny(subject+"\n"+strings.ToLower(lead.line[0]), listWords); w != "" {
 				return "list-manager sender " + truncateForRecord(f.from) + " writing of " + w
 			}
 		}

@@ -161,8 +161,9 @@ func TestMachineSigns(t *testing.T) {
 		{"bouncer is a word", "From: bouncer@club.example\n", "Leje", "", inquiry.Human, ""},
 		{"owner alone", "From: owner@club.example\n", "Licenca", "", inquiry.Human, ""},
 		{"list manager with a person in Reply-To", "From: forms-bounces@web.example\nReply-To: drita@example.org\n", "Formulari", "", inquiry.Human, ""},
-		{"-admin writing of a list", "From: rinia-admin@lists.example.net\n", "Rinia mailing list reminder", "", inquiry.Machine, "list-manager sender rinia-admin@lists.example.net writing of list"},
+		{"-admin writing of a list", "From: rinia-admin@lists.example.net\n", "Rinia mailing list reminder", "", inquiry.Machine, "list-manager sender rinia-admin@lists.example.net writing of mailing list"},
 		{"-admin of a school", "From: it-admin@school.example\n", "Pyetje për projektin", "", inquiry.Human, ""},
+		{"-admin of a school naming a list", "From: it-admin@school.example\n", "Lista e nxënësve për vizitën", "", inquiry.Human, ""},
 
 		{"Automatic reply", "From: arta@example.org\n", "Automatic reply: Kërkesa [DKP-2026-000001]", "", inquiry.Machine, "auto-reply subject (automatic reply)"},
 		{"French label with space", "From: claire@example.fr\n", "Réponse automatique : Votre demande", "", inquiry.Machine, "auto-reply subject (réponse automatique)"},

@@ -418,9 +418,9 @@ func listManagerLocal(local string) (ok, isAdmin bool) {
 	return false, false
 }
 
-// listWords are what a list manager's notice mentions; a "*-admin" sender
-// counts as a list manager only with one of them.
-var listWords = []string{"list", "listë", "mailman", "moderat", "subscri", "member", "bounce", "digest", "posting"}
+// listWords are what a list manager's notice says of itself; a "*-admin"
+// sender counts as a list manager only with one of them.
+var listWords = []string{"mailing list", "mailing-list", "mailman", "list moderator", "subscription", "unsubscribe"}
 
 func containsAny(s string, words []string) string {
 	for _, w := range words {
