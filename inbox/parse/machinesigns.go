@@ -198,9 +198,9 @@ var listNoticeText = []string{
 	"the message you sent to the list",
 }
 
-// abuseText are abuse desks' and feedback loops' report openings (each as
-// it starts a line; a subject may hold them anywhere); a
-// citizen reporting a phishing mail to us writes none of them.
+// abuseText are abuse desks' and feedback loops' report openings, each as
+// it starts a line (a subject may hold them anywhere). A citizen reporting
+// a phishing mail to us writes none of them.
 var abuseText = []string{
 	"this is an email abuse report for an email message", "complaint about message from",
 	"email feedback report for ip", "abuse report for ip", "spam report for ip", "feedback-type:",
