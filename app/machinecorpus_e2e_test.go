@@ -13,10 +13,12 @@ import (
 )
 
 // machineCorpus is inbox/parse's corpus of machine mail that carries no
-// standard header; corpusAckID is the Message-ID its messages give our
-// acknowledgement when they refer to it.
+// standard header, humanCorpus its citizens' look-alikes; corpusAckID is
+// the Message-ID its messages give our acknowledgement when they refer to
+// it.
 const (
 	machineCorpus = "../inbox/parse/testdata/machine"
+	humanCorpus   = "../inbox/parse/testdata/human"
 	corpusAckID   = "sportel.ack.5f2c91d0@mkrs.example"
 )
 
@@ -120,6 +122,41 @@ func TestE2EMachineCorpus(t *testing.T) {
 				t.Errorf("not kept on %s (listed as machine mail: %v)", baseTicket.Number, listed)
 			case !c.onTicket && !listed:
 				t.Errorf("not in the automated list (on %s: %v)", baseTicket.Number, onTicket)
+			}
+		})
+	}
+}
+
+// TestE2EHumanLookAlikes: citizens' mail that looks a little like machine
+// mail (a contact form, a reply quoting a bounce, a subject about office
+// hours) is filed, acknowledged and routed like any other.
+func TestE2EHumanLookAlikes(t *testing.T) {
+	t.Parallel()
+	files := []string{"contact-form-wordpress.eml", "reply-quoting-bounce.eml", "out-of-office-hours.eml", "pasted-bounce.eml"}
+	s := newMemStack(t)
+	a, _ := s.serve()
+	msgIDs := make([]string, len(files))
+	for i, file := range files {
+		raw, err := os.ReadFile(filepath.Join(humanCorpus, file))
+		if err != nil {
+			t.Fatalf("read corpus: %v", err)
+		}
+		msgIDs[i] = corpusMessageID(t, raw)
+		s.append(bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n")))
+	}
+	s.settle(a)
+	sent := s.wireMails()
+	for i, file := range files {
+		t.Run(strings.TrimSuffix(file, ".eml"), func(t *testing.T) {
+			tk := s.ticket(a, msgIDs[i])
+			if tk.State != inquiry.Assigned {
+				t.Errorf("ticket %s in state %s, want %s", tk.Number, tk.State, inquiry.Assigned)
+			}
+			if n := len(mailsOf(sent, "ack", tk.Number)); n != 1 {
+				t.Errorf("%d acknowledgements, want 1", n)
+			}
+			if n := len(mailsOf(sent, "notify", tk.Number)); n != 1 {
+				t.Errorf("%d officer notifications, want 1", n)
 			}
 		})
 	}
