@@ -221,6 +221,16 @@ func machineSigns(h mail.Header, f facts) string {
 		if p := matchLead(lines, listNoticeText); p != "" {
 			return "list notice text: " + p
 		}
+		if !f.replyTo && isListServer(f.from) {
+			if p := containsAny(subject, memberText); p != "" {
+				return "list notice subject (" + p + ") from " + truncateForRecord(f.from)
+			}
+			for _, line := range lines.line[:lines.n] {
+				if p := containsAny(strings.ToLower(line), memberText); p != "" {
+					return "list notice text: " + p + " from " + truncateForRecord(f.from)
+				}
+			}
+		}
 	}
 	return ""
 }

@@ -228,6 +228,9 @@ func TestMachineSignsInBody(t *testing.T) {
 		{"in a forward", "arta@example.org", "Fwd: Notice", "", "Delivery has failed to these recipients or groups:\n", inquiry.Human, ""},
 		{"my message couldn't be delivered", "arta@example.org", "Problem", "", "My message couldn't be delivered to your officer.\n", inquiry.Human, ""},
 		{"list notice text", "lists@example.org", "Notice", "", "You are not allowed to post to this mailing list, and your message has been rejected.\n", inquiry.Machine, "list notice text"},
+		{"not a member, from a groups service", "noreply-groups@googlegroups.example", "Post rejected", "", "You are not a member of sport-diaspora.\n", inquiry.Machine, "list notice text: you are not a member from noreply-groups@googlegroups.example"},
+		{"not a member, from a lists host", "server@lists.example.ro", "You are not a member of cultura-ro", "", "x", inquiry.Machine, "list notice subject (you are not a member) from server@lists.example.ro"},
+		{"not a member, from a person", "albin@example.com", "Grant", "", "You are not a member of the federation, they told me.\n", inquiry.Human, ""},
 
 		{"SES JSON", "no-reply@sns.example", "AWS Notification Message", "", `{"notificationType":"Bounce","bounce":{"bounceType":"Permanent"}}`, inquiry.Machine, "JSON delivery notification (notificationtype)"},
 		{"SNS-wrapped JSON", "no-reply@sns.example", "AWS Notification Message", "", `{"Type":"Notification","Message":"{\"notificationType\":\"Complaint\"}"}`, inquiry.Machine, "JSON delivery notification (notificationtype)"},

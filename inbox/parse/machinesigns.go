@@ -46,6 +46,7 @@ var autoReplySubjects = []sign{
 	{"autoreply", modeLabel, nil}, {"auto response", modeLabel, nil}, {"auto-response", modeLabel, nil},
 	{"autoresponse", modeLabel, nil}, {"automated reply", modeLabel, nil}, {"automated response", modeLabel, nil},
 	{"out of office autoreply", modeLabel, nil}, {"out of office", modeLabel, nil}, {"out of the office", modeLabel, nil},
+	{"out of office reply", modeLabel, nil},
 	{"vacation reply", modeLabel, nil}, {"away from the office", modeLabel, nil},
 	{"[auto-reply]", modeLead, nil}, {"[autoreply]", modeLead, nil}, {"[auto reply]", modeLead, nil}, {"[auto-response]", modeLead, nil},
 	// Albanian
@@ -82,6 +83,9 @@ var bounceSubjects = []sign{
 	{"failure notice", modeLabel, nil},                          // qmail, Yahoo
 	{"undeliverable", modeLabel, nil},                           // Exchange
 	{"undeliverable mail", modeLabel, nil}, {"undeliverable message", modeLabel, nil},
+	{"undeliverable mail returned to sender", modeLead, nil}, {"undelivered", modeLabel, nil},
+	{"mail delivery failure", modeLabel, nil}, {"delivery failed", modeLabel, nil}, {"delivery delayed", modeLabel, nil},
+	{"non-delivery notification", modeLabel, nil}, {"could not deliver message", modeLabel, nil},
 	{"undelivered mail", modeLabel, nil}, {"undelivered message", modeLabel, nil},
 	{"delivery status notification", modeLead, nil}, // Gmail, Exchange 2003
 	{"delivery failure", modeLabel, nil},            // Lotus Domino "DELIVERY FAILURE: …"
@@ -197,6 +201,11 @@ var listNoticeText = []string{
 	"your message has been rejected by the list",
 	"the message you sent to the list",
 }
+
+// memberText are list notices a person may also write ("you are not a
+// member of the federation"): they count only from a no-reply or list
+// server's address.
+var memberText = []string{"you are not a member", "not a member of this group", "not a member of the list", "is not a member of"}
 
 // abuseText are abuse desks' and feedback loops' report openings, each as
 // it starts a line (a subject may hold them anywhere). A citizen reporting
@@ -444,6 +453,18 @@ func isNullSenderHeader(v string) bool {
 			return true
 		}
 	}
+}
+
+// isListServer reports whether an address is a list server's or a
+// no-reply one: the domain is a lists. host or a groups service.
+func isListServer(addr string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.ToLower(addr[at+1:])
+	return isNoReplyAddress(addr) || strings.HasPrefix(domain, "lists.") || strings.HasPrefix(domain, "list.") ||
+		strings.Contains(domain, "googlegroups.") || strings.HasPrefix(domain, "groups.")
 }
 
 // isAbuseLocal reports whether a local part is an abuse desk's or a
