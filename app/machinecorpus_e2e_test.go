@@ -27,8 +27,22 @@ const (
 // the acknowledgement's real Message-ID put where the corpus refers to it.
 // None may be answered or reach an officer, and none may be lost: each is
 // kept on the ticket it refers to, or listed by `tickets list --automated`.
+// It runs against the go-imap memory server and against Dovecot.
 func TestE2EMachineCorpus(t *testing.T) {
 	t.Parallel()
+	servers := []struct {
+		name     string
+		newStack func(testing.TB) *stack
+	}{{"memory", newMemStack}, {"dovecot", newDovecotStack}}
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
+			t.Parallel()
+			machineCorpusThroughPipeline(t, srv.newStack(t))
+		})
+	}
+}
+
+func machineCorpusThroughPipeline(t *testing.T, s *stack) {
 	cases := []struct {
 		file string
 		// onTicket: it refers to the acknowledgement, so it is kept on the
@@ -48,7 +62,9 @@ func TestE2EMachineCorpus(t *testing.T) {
 		{"list/google-groups.eml", false},
 	}
 
-	s := newMemStack(t)
+	// A Dovecot named by SPORTEL_DOVECOT_ADDR may hold earlier runs' mail:
+	// judge the mailbox by what this run adds.
+	processedBefore := s.countOrZero(processedBox)
 	a, _ := s.serve()
 	base := inboundMail{
 		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
@@ -108,8 +124,8 @@ func TestE2EMachineCorpus(t *testing.T) {
 	if len(quarantined) != 0 {
 		t.Errorf("%d quarantined (the catch-all officer is told of each), want none", len(quarantined))
 	}
-	if got := s.count(processedBox); got != 1+len(cases) {
-		t.Errorf("%s holds %d, want %d: every message is taken in and moved", processedBox, got, 1+len(cases))
+	if got := s.count(processedBox) - processedBefore; got != 1+len(cases) {
+		t.Errorf("%d messages moved to %s, want %d: every message is taken in and moved", got, processedBox, 1+len(cases))
 	}
 	for i, c := range cases {
 		t.Run(strings.TrimSuffix(c.file, ".eml"), func(t *testing.T) {
