@@ -37,7 +37,8 @@ type facts struct {
 
 // IsAutomated judges a message header alone: whether it is machine mail,
 // spam or bulk mail, and the header that decided. Parse also looks into the
-// body (delivery-status parts), so prefer its result when you have the body.
+// body (delivery-status parts, bounce templates, enclosed messages, JSON
+// notices), so prefer its result when you have the body.
 func IsAutomated(h mail.Header, opts Options) (inquiry.Automation, string) {
 	p := &parser{opts: opts.withDefaults()}
 	var f facts
