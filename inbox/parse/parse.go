@@ -81,6 +81,8 @@ type parser struct {
 	// bounceRefs are the ids of an original message quoted in the body
 	// (message/rfc822, text/rfc822-headers); used only for machine mail.
 	bounceRefs []string
+	// quotesMessage: a part holds another message or its header.
+	quotesMessage bool
 }
 
 func (p *parser) problem(format string, args ...any) {
@@ -115,7 +117,14 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
 
-	v := judge(h, facts{from: m.From.Address, messageID: m.MessageID, deliveryReport: p.deliveryReport}, p.opts)
+	f := facts{
+		from: m.From.Address, fromName: m.From.Name, messageID: m.MessageID, deliveryReport: p.deliveryReport,
+		subject: m.Subject, text: m.Text, quotesMessage: p.quotesMessage,
+	}
+	if m.ReplyTo != nil {
+		f.replyTo = answerable(m.ReplyTo.Address, m.From.Address, p.opts)
+	}
+	v := judge(h, f, p.opts)
 	m.Automation, m.AutomationReason = v.automation, v.reason
 	m.SuppressAck = v.suppressAck
 	m.NoReplySender = v.noReply
@@ -255,9 +264,11 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.deliveryReport = true
 		p.attach(m, mh, mediaType, data, where)
 	case mediaType == "message/rfc822" || mediaType == "message/global":
+		p.quotesMessage = true
 		p.quotedOriginal(data, true)
 		p.attach(m, mh, mediaType, data, where)
 	case mediaType == "text/rfc822-headers":
+		p.quotesMessage = true
 		p.quotedOriginal(data, false)
 		p.attach(m, mh, mediaType, data, where)
 	case (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment":
