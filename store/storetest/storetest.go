@@ -60,6 +60,7 @@ var contractTests = []contractTest{
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
 	{"PendingJobUpdate", testPendingJobUpdate},
+	{"AddJobOnce", testAddJobOnce},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
