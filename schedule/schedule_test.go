@@ -190,7 +190,8 @@ func (c *clock) run(st store.Store, from, end time.Time, others int) {
 	}
 }
 
-// sent is what a scheduled job is, read from the job alone.
+// sent describes every scheduled job from the job alone, "created kind
+// ticket recipient where", sorted, with the jobs in the same order.
 func sent(t testing.TB, st store.Store) ([]string, []inquiry.Job) {
 	t.Helper()
 	tickets, err := st.ListTickets(context.Background(), inquiry.TicketFilter{})
@@ -224,8 +225,17 @@ func sent(t testing.TB, st store.Store) ([]string, []inquiry.Job) {
 		}
 		out = append(out, fmt.Sprintf("%s %s %s %s %s", j.CreatedAt.In(belgrade(t)).Format("2006-01-02 15:04"), j.Kind, ticket, j.Recipient, where))
 	}
-	slices.Sort(out)
-	return out, scheduled
+	// Sort both by the description, keeping each job beside its own.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(out[a], out[b]) })
+	sortedOut, sortedJobs := make([]string, len(out)), make([]inquiry.Job, len(out))
+	for i, k := range order {
+		sortedOut[i], sortedJobs[i] = out[k], scheduled[k]
+	}
+	return sortedOut, sortedJobs
 }
 
 // TestTwoWeeks runs the scheduler through two and a half weeks around 1 May
@@ -309,6 +319,8 @@ func TestTwoWeeks(t *testing.T) {
 		}
 	}
 
+	checkTexts(t, got, jobs)
+
 	// The record: each deadline that passed is a refusal by silence,
 	// noted once; the report counts the same tickets.
 	ctx := context.Background()
@@ -353,4 +365,90 @@ func diff(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+
+// may4Digest is the head's digest of Monday 4 May, in his Serbian: since
+// Thursday's digest two requests came (one by Telegram), request 1 is due
+// that night, press inquiry 4 is taken and so not waiting, and the
+// acknowledgement that failed on 1 May is listed.
+const may4Digest = `Novi tiketi od 30.04.2026 08:30 do 04.05.2026 08:30: 2
+  Po kategoriji: zahtev za dokumente 2;
+  Po kanalu: email 1; telegram 1;
+
+Rok ističe u narednih 48 sati (1)
+  DKP-2026-000001  Rok: 04.05.2026 23:59  Službenik: Jusuf Lushaku  Kërkesë DKP-2026-000001
+
+Rok je istekao bez odluke (0)
+  nema
+
+Čekaju pregled: dodeljeni, niko još nije postupio (3)
+  DKP-2026-000001  zahtev za dokumente  Primljen: 27.04.2026 10:00  Službenik: Jusuf Lushaku
+  DKP-2026-000002  zahtev za dokumente  Primljen: 30.04.2026 15:00  Službenik: Zamira Hoxha
+  DKP-2026-000003  zahtev za dokumente  Primljen: 02.05.2026 11:00  Službenik: Jusuf Lushaku
+
+Neuspela slanja (1)
+  01.05.2026 10:00  ack  arta@example.org  DKP-2026-000001: 550 mailbox unavailable
+`
+
+// checkTexts checks what every scheduled mail carries, and the words of a
+// few: the officer's or head's language, the ticket number once in the
+// subject.
+func checkTexts(t *testing.T, described []string, jobs []inquiry.Job) {
+	t.Helper()
+	email := map[string]string{}
+	for _, o := range officers {
+		email[o.ID] = o.Email
+	}
+	byWhat := map[string]inquiry.Job{}
+	for i, j := range jobs {
+		byWhat[described[i]] = j
+		if j.Mail == nil {
+			continue
+		}
+		m := j.Mail
+		if m.From.Address != "komunikimi@mkrs.example" || len(m.To) != 1 || m.To[0].Address != email[j.Recipient] || !m.AutoReplied || m.MessageID == "" {
+			t.Errorf("%s: from %v to %v, auto-replied %v, Message-ID %q", described[i], m.From, m.To, m.AutoReplied, m.MessageID)
+		}
+		if j.TicketID != 0 {
+			number := strings.Fields(described[i])[3]
+			if n := strings.Count(m.Subject, number); n != 1 {
+				t.Errorf("%s: subject %q carries the ticket number %d times, want once", described[i], m.Subject, n)
+			}
+			if m.Headers["X-Sportel-Ticket"] != number {
+				t.Errorf("%s: X-Sportel-Ticket %q", described[i], m.Headers["X-Sportel-Ticket"])
+			}
+		}
+	}
+	cases := []struct {
+		job           string
+		subject, text string // text: a prefix of the mail's, or of the chat message
+	}{
+		{"2026-05-04 08:30 daily_digest - osman mail", "Dnevni pregled, 04.05.2026", may4Digest},
+		{"2026-05-04 08:30 daily_digest - osman tg1003", "", "Dnevni pregled, 04.05.2026\nNovi tiketi od 30.04.2026 08:30 do 04.05.2026 08:30: 2\nRok ističe u narednih 48 sati (1)\n"},
+		{"2026-04-29 08:00 reminder DKP-2026-000001 jusuf mail", "[DKP-2026-000001] Kujtesë: afati 04.05.2026 23:59",
+			"Kërkesa DKP-2026-000001 për qasje në dokumente publike ende nuk ka vendim. Afati ligjor: 04.05.2026 23:59. Ditë pune deri në ditën e afatit: 2.\n"},
+		{"2026-05-04 08:00 reminder DKP-2026-000001 jusuf tg1001", "",
+			"Kërkesa DKP-2026-000001 për qasje në dokumente publike ende nuk ka vendim. Afati ligjor: 04.05.2026 23:59. Afati skadon sot.\n"},
+		{"2026-05-06 08:00 reminder DKP-2026-000002 zamira mail", "[DKP-2026-000002] Reminder: due 7 May 2026, 23:59",
+			"Document request DKP-2026-000002 has no decision yet. Legal deadline: 7 May 2026, 23:59. Working days until the due day: 1.\n"},
+		{"2026-05-05 00:00 escalation DKP-2026-000001 osman mail", "[DKP-2026-000001] Rok je istekao bez odluke",
+			"Zakonski rok za zahtev DKP-2026-000001 za pristup javnim dokumentima istekao je 04.05.2026 23:59 bez odluke."},
+	}
+	for _, c := range cases {
+		j, ok := byWhat[c.job]
+		if !ok {
+			t.Errorf("no job %s", c.job)
+			continue
+		}
+		var subject, text string
+		if j.Mail != nil {
+			subject, text = j.Mail.Subject, j.Mail.Text
+		} else {
+			text = j.Chat.Text
+		}
+		if subject != c.subject || !strings.HasPrefix(text, c.text) {
+			t.Errorf("%s:\nsubject %q\ntext:\n%s\nwant subject %q and text starting:\n%s", c.job, subject, text, c.subject, c.text)
+		}
+	}
 }
