@@ -367,7 +367,6 @@ func diff(want, got []string) string {
 	return b.String()
 }
 
-
 // may4Digest is the head's digest of Monday 4 May, in his Serbian: since
 // Thursday's digest two requests came (one by Telegram), request 1 is due
 // that night, press inquiry 4 is taken and so not waiting, and the
