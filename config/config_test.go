@@ -740,6 +740,7 @@ func TestSummary(t *testing.T) {
 		fmt.Sprintf("numbers like DKP-%d-000042, time zone Europe/Belgrade", time.Now().In(cfg.Tickets.Location).Year()),
 		"attachments up to 10MiB",
 		"metrics     off",
+		"reminders 2, 1, 0 working days before the due day at 08:00; escalations, and a daily digest at 08:30 on working days, to osman",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
@@ -747,9 +748,15 @@ func TestSummary(t *testing.T) {
 	}
 
 	cfg.Telegram = nil
+	cfg.Tickets.Reminders = nil
+	for i := range cfg.Officers {
+		cfg.Officers[i].Role = ""
+	}
 	b.Reset()
 	cfg.Summary(&b)
-	if !strings.Contains(b.String(), "telegram    off (email only)") {
-		t.Errorf("summary without telegram:\n%s", b.String())
+	for _, want := range []string{"telegram    off (email only)", "no reminders; no head (role: head): no escalations or daily digests are sent"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary without telegram, reminders or heads lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"sportel/inquiry"
@@ -59,4 +60,25 @@ func officerLanguages() []string {
 		out = append(out, string(l))
 	}
 	return out
+}
+
+// scheduleSummary says in one line what the scheduler sends, and to whom.
+func (c *Config) scheduleSummary() string {
+	t := c.Tickets
+	reminders := "no reminders"
+	if len(t.Reminders) > 0 {
+		days := make([]string, len(t.Reminders))
+		for i, n := range t.Reminders {
+			days[i] = fmt.Sprint(n)
+		}
+		reminders = fmt.Sprintf("reminders %s working days before the due day at %s", strings.Join(days, ", "), t.ReminderHour)
+	}
+	var heads []string
+	for _, h := range c.Heads() {
+		heads = append(heads, h.ID)
+	}
+	if len(heads) == 0 {
+		return reminders + "; no head (role: head): no escalations or daily digests are sent"
+	}
+	return fmt.Sprintf("%s; escalations, and a daily digest at %s on working days, to %s", reminders, t.DigestHour, strings.Join(heads, ", "))
 }
