@@ -74,7 +74,7 @@ const defaultInterval = time.Minute
 
 // Scheduler queues reminders, escalations and digests. Run it once per
 // daemon; a second one (another instance on the same store) sends nothing
-// twice.
+// twice. Its passes must not overlap: Run makes them one after another.
 type Scheduler struct {
 	cfg       Config
 	st        Store

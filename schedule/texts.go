@@ -38,133 +38,145 @@ type texts struct {
 	uncertain     string
 }
 
-var albanian = texts{
-	lang:              inquiry.Albanian,
-	dateTime:          "02.01.2006 15:04",
-	date:              "02.01.2006",
-	reminderSubject:   "[%s] Kujtesë: afati %s",
-	reminderLead:      "Kërkesa %s për qasje në dokumente publike ende nuk ka vendim. Afati ligjor: %s.",
-	dueToday:          "Afati skadon sot.",
-	daysLeft:          "Ditë pune deri në ditën e afatit: %d.",
-	silence:           "Pa vendim deri në afat, kërkesa llogaritet e refuzuar (heshtje e administratës) dhe i dërgohet udhëheqësit të divizionit.",
-	from:              "Nga",
-	subject:           "Tema",
-	received:          "Pranuar",
-	due:               "Afati",
-	officer:           "Zyrtari",
-	escalationSubject: "[%s] Afati kaloi pa vendim",
-	escalationLead:    "Afati ligjor i kërkesës %s për qasje në dokumente publike kaloi më %s pa vendim. Sipas ligjit kjo llogaritet si refuzim me heshtje dhe u shënua në tiketë. Kërkuesi mund të ankohet te Agjencia për Informim dhe Privatësi brenda 15 ditëve.",
-	digestSubject:     "Përmbledhja ditore, %s",
-	digestNew:         "Tiketa të reja nga %s deri më %s: %d",
-	byCategory:        "Sipas kategorisë",
-	byChannel:         "Sipas kanalit",
-	dueSoon:           "Afati skadon brenda 48 orëve (%d)",
-	overdue:           "Afati ka kaluar pa vendim (%d)",
-	waiting:           "Presin shqyrtim: të caktuara, askush nuk ka vepruar ende (%d)",
-	failed:            "Dërgime të dështuara (%d)",
-	none:              "asnjë",
-	more:              "… dhe %d të tjera",
-	uncertain:         "klasifikim i pasigurt",
+func albanian() texts {
+	return texts{
+		lang:              inquiry.Albanian,
+		dateTime:          "02.01.2006 15:04",
+		date:              "02.01.2006",
+		reminderSubject:   "[%s] Kujtesë: afati %s",
+		reminderLead:      "Kërkesa %s për qasje në dokumente publike ende nuk ka vendim. Afati ligjor: %s.",
+		dueToday:          "Afati skadon sot.",
+		daysLeft:          "Ditë pune deri në ditën e afatit: %d.",
+		silence:           "Pa vendim deri në afat, kërkesa llogaritet e refuzuar (heshtje e administratës) dhe i dërgohet udhëheqësit të divizionit.",
+		from:              "Nga",
+		subject:           "Tema",
+		received:          "Pranuar",
+		due:               "Afati",
+		officer:           "Zyrtari",
+		escalationSubject: "[%s] Afati kaloi pa vendim",
+		escalationLead:    "Afati ligjor i kërkesës %s për qasje në dokumente publike kaloi më %s pa vendim. Sipas ligjit kjo llogaritet si refuzim me heshtje dhe u shënua në tiketë. Kërkuesi mund të ankohet te Agjencia për Informim dhe Privatësi brenda 15 ditëve.",
+		digestSubject:     "Përmbledhja ditore, %s",
+		digestNew:         "Tiketa të reja nga %s deri më %s: %d",
+		byCategory:        "Sipas kategorisë",
+		byChannel:         "Sipas kanalit",
+		dueSoon:           "Afati skadon brenda 48 orëve (%d)",
+		overdue:           "Afati ka kaluar pa vendim (%d)",
+		waiting:           "Presin shqyrtim: të caktuara, askush nuk ka vepruar ende (%d)",
+		failed:            "Dërgime të dështuara (%d)",
+		none:              "asnjë",
+		more:              "… dhe %d të tjera",
+		uncertain:         "klasifikim i pasigurt",
+	}
 }
 
-var serbianLatin = texts{
-	lang:              inquiry.SerbianLatin,
-	dateTime:          "02.01.2006 15:04",
-	date:              "02.01.2006",
-	reminderSubject:   "[%s] Podsetnik: rok %s",
-	reminderLead:      "Zahtev %s za pristup javnim dokumentima još nema odluku. Zakonski rok: %s.",
-	dueToday:          "Rok ističe danas.",
-	daysLeft:          "Radnih dana do dana roka: %d.",
-	silence:           "Bez odluke do roka, zahtev se smatra odbijenim (ćutanje administracije) i prosleđuje se šefu divizije.",
-	from:              "Od",
-	subject:           "Predmet",
-	received:          "Primljen",
-	due:               "Rok",
-	officer:           "Službenik",
-	escalationSubject: "[%s] Rok je istekao bez odluke",
-	escalationLead:    "Zakonski rok za zahtev %s za pristup javnim dokumentima istekao je %s bez odluke. Po zakonu se to smatra odbijanjem ćutanjem i zabeleženo je na tiketu. Podnosilac može uložiti žalbu Agenciji za informisanje i privatnost u roku od 15 dana.",
-	digestSubject:     "Dnevni pregled, %s",
-	digestNew:         "Novi tiketi od %s do %s: %d",
-	byCategory:        "Po kategoriji",
-	byChannel:         "Po kanalu",
-	dueSoon:           "Rok ističe u narednih 48 sati (%d)",
-	overdue:           "Rok je istekao bez odluke (%d)",
-	waiting:           "Čekaju pregled: dodeljeni, niko još nije postupio (%d)",
-	failed:            "Neuspela slanja (%d)",
-	none:              "nema",
-	more:              "… i još %d",
-	uncertain:         "nesigurna klasifikacija",
+func serbianLatin() texts {
+	return texts{
+		lang:              inquiry.SerbianLatin,
+		dateTime:          "02.01.2006 15:04",
+		date:              "02.01.2006",
+		reminderSubject:   "[%s] Podsetnik: rok %s",
+		reminderLead:      "Zahtev %s za pristup javnim dokumentima još nema odluku. Zakonski rok: %s.",
+		dueToday:          "Rok ističe danas.",
+		daysLeft:          "Radnih dana do dana roka: %d.",
+		silence:           "Bez odluke do roka, zahtev se smatra odbijenim (ćutanje administracije) i prosleđuje se šefu divizije.",
+		from:              "Od",
+		subject:           "Predmet",
+		received:          "Primljen",
+		due:               "Rok",
+		officer:           "Službenik",
+		escalationSubject: "[%s] Rok je istekao bez odluke",
+		escalationLead:    "Zakonski rok za zahtev %s za pristup javnim dokumentima istekao je %s bez odluke. Po zakonu se to smatra odbijanjem ćutanjem i zabeleženo je na tiketu. Podnosilac može uložiti žalbu Agenciji za informisanje i privatnost u roku od 15 dana.",
+		digestSubject:     "Dnevni pregled, %s",
+		digestNew:         "Novi tiketi od %s do %s: %d",
+		byCategory:        "Po kategoriji",
+		byChannel:         "Po kanalu",
+		dueSoon:           "Rok ističe u narednih 48 sati (%d)",
+		overdue:           "Rok je istekao bez odluke (%d)",
+		waiting:           "Čekaju pregled: dodeljeni, niko još nije postupio (%d)",
+		failed:            "Neuspela slanja (%d)",
+		none:              "nema",
+		more:              "… i još %d",
+		uncertain:         "nesigurna klasifikacija",
+	}
 }
 
-var serbianCyrillic = texts{
-	lang:              inquiry.SerbianCyrl,
-	dateTime:          "02.01.2006 15:04",
-	date:              "02.01.2006",
-	reminderSubject:   "[%s] Подсетник: рок %s",
-	reminderLead:      "Захтев %s за приступ јавним документима још нема одлуку. Законски рок: %s.",
-	dueToday:          "Рок истиче данас.",
-	daysLeft:          "Радних дана до дана рока: %d.",
-	silence:           "Без одлуке до рока, захтев се сматра одбијеним (ћутање администрације) и прослеђује се шефу дивизије.",
-	from:              "Од",
-	subject:           "Предмет",
-	received:          "Примљен",
-	due:               "Рок",
-	officer:           "Службеник",
-	escalationSubject: "[%s] Рок је истекао без одлуке",
-	escalationLead:    "Законски рок за захтев %s за приступ јавним документима истекао је %s без одлуке. По закону се то сматра одбијањем ћутањем и забележено је на тикету. Подносилац може уложити жалбу Агенцији за информисање и приватност у року од 15 дана.",
-	digestSubject:     "Дневни преглед, %s",
-	digestNew:         "Нови тикети од %s до %s: %d",
-	byCategory:        "По категорији",
-	byChannel:         "По каналу",
-	dueSoon:           "Рок истиче у наредних 48 сати (%d)",
-	overdue:           "Рок је истекао без одлуке (%d)",
-	waiting:           "Чекају преглед: додељени, нико још није поступио (%d)",
-	failed:            "Неуспела слања (%d)",
-	none:              "нема",
-	more:              "… и још %d",
-	uncertain:         "несигурна класификација",
+func serbianCyrillic() texts {
+	return texts{
+		lang:              inquiry.SerbianCyrl,
+		dateTime:          "02.01.2006 15:04",
+		date:              "02.01.2006",
+		reminderSubject:   "[%s] Подсетник: рок %s",
+		reminderLead:      "Захтев %s за приступ јавним документима још нема одлуку. Законски рок: %s.",
+		dueToday:          "Рок истиче данас.",
+		daysLeft:          "Радних дана до дана рока: %d.",
+		silence:           "Без одлуке до рока, захтев се сматра одбијеним (ћутање администрације) и прослеђује се шефу дивизије.",
+		from:              "Од",
+		subject:           "Предмет",
+		received:          "Примљен",
+		due:               "Рок",
+		officer:           "Службеник",
+		escalationSubject: "[%s] Рок је истекао без одлуке",
+		escalationLead:    "Законски рок за захтев %s за приступ јавним документима истекао је %s без одлуке. По закону се то сматра одбијањем ћутањем и забележено је на тикету. Подносилац може уложити жалбу Агенцији за информисање и приватност у року од 15 дана.",
+		digestSubject:     "Дневни преглед, %s",
+		digestNew:         "Нови тикети од %s до %s: %d",
+		byCategory:        "По категорији",
+		byChannel:         "По каналу",
+		dueSoon:           "Рок истиче у наредних 48 сати (%d)",
+		overdue:           "Рок је истекао без одлуке (%d)",
+		waiting:           "Чекају преглед: додељени, нико још није поступио (%d)",
+		failed:            "Неуспела слања (%d)",
+		none:              "нема",
+		more:              "… и још %d",
+		uncertain:         "несигурна класификација",
+	}
 }
 
-var english = texts{
-	lang:              inquiry.English,
-	dateTime:          "2 January 2006, 15:04",
-	date:              "2 January 2006",
-	reminderSubject:   "[%s] Reminder: due %s",
-	reminderLead:      "Document request %s has no decision yet. Legal deadline: %s.",
-	dueToday:          "It is due today.",
-	daysLeft:          "Working days until the due day: %d.",
-	silence:           "Without a decision by then, the request counts as refused (silence of the administration) and goes to the head of the division.",
-	from:              "From",
-	subject:           "Subject",
-	received:          "Received",
-	due:               "Due",
-	officer:           "Officer",
-	escalationSubject: "[%s] Deadline passed with no decision",
-	escalationLead:    "The legal deadline of document request %s passed on %s with no decision. By law this counts as a refusal by silence, and it is recorded on the ticket. The requester may complain to the Information and Privacy Agency within 15 days.",
-	digestSubject:     "Daily digest, %s",
-	digestNew:         "New tickets from %s to %s: %d",
-	byCategory:        "By category",
-	byChannel:         "By channel",
-	dueSoon:           "Due within 48 hours (%d)",
-	overdue:           "Deadline passed with no decision (%d)",
-	waiting:           "Waiting for review: assigned, nobody has acted yet (%d)",
-	failed:            "Failed sends (%d)",
-	none:              "none",
-	more:              "… and %d more",
-	uncertain:         "uncertain classification",
+func english() texts {
+	return texts{
+		lang:              inquiry.English,
+		dateTime:          "2 January 2006, 15:04",
+		date:              "2 January 2006",
+		reminderSubject:   "[%s] Reminder: due %s",
+		reminderLead:      "Document request %s has no decision yet. Legal deadline: %s.",
+		dueToday:          "It is due today.",
+		daysLeft:          "Working days until the due day: %d.",
+		silence:           "Without a decision by then, the request counts as refused (silence of the administration) and goes to the head of the division.",
+		from:              "From",
+		subject:           "Subject",
+		received:          "Received",
+		due:               "Due",
+		officer:           "Officer",
+		escalationSubject: "[%s] Deadline passed with no decision",
+		escalationLead:    "The legal deadline of document request %s passed on %s with no decision. By law this counts as a refusal by silence, and it is recorded on the ticket. The requester may complain to the Information and Privacy Agency within 15 days.",
+		digestSubject:     "Daily digest, %s",
+		digestNew:         "New tickets from %s to %s: %d",
+		byCategory:        "By category",
+		byChannel:         "By channel",
+		dueSoon:           "Due within 48 hours (%d)",
+		overdue:           "Deadline passed with no decision (%d)",
+		waiting:           "Waiting for review: assigned, nobody has acted yet (%d)",
+		failed:            "Failed sends (%d)",
+		none:              "none",
+		more:              "… and %d more",
+		uncertain:         "uncertain classification",
+	}
 }
 
-// categoryNames name the categories in each language.
-var categoryNames = map[inquiry.Language]map[inquiry.Category]string{
-	inquiry.Albanian:     {inquiry.DocumentRequest: "kërkesë për dokumente", inquiry.PressInquiry: "pyetje e medias", inquiry.GeneralQuestion: "pyetje e përgjithshme"},
-	inquiry.SerbianLatin: {inquiry.DocumentRequest: "zahtev za dokumente", inquiry.PressInquiry: "pitanje medija", inquiry.GeneralQuestion: "opšte pitanje"},
-	inquiry.SerbianCyrl:  {inquiry.DocumentRequest: "захтев за документе", inquiry.PressInquiry: "питање медија", inquiry.GeneralQuestion: "опште питање"},
-	inquiry.English:      {inquiry.DocumentRequest: "document request", inquiry.PressInquiry: "press inquiry", inquiry.GeneralQuestion: "general question"},
+// categoryName names a category in lang (Albanian when unknown).
+func categoryName(lang inquiry.Language, c inquiry.Category) string {
+	names := map[inquiry.Language]map[inquiry.Category]string{
+		inquiry.Albanian:     {inquiry.DocumentRequest: "kërkesë për dokumente", inquiry.PressInquiry: "pyetje e medias", inquiry.GeneralQuestion: "pyetje e përgjithshme"},
+		inquiry.SerbianLatin: {inquiry.DocumentRequest: "zahtev za dokumente", inquiry.PressInquiry: "pitanje medija", inquiry.GeneralQuestion: "opšte pitanje"},
+		inquiry.SerbianCyrl:  {inquiry.DocumentRequest: "захтев за документе", inquiry.PressInquiry: "питање медија", inquiry.GeneralQuestion: "опште питање"},
+		inquiry.English:      {inquiry.DocumentRequest: "document request", inquiry.PressInquiry: "press inquiry", inquiry.GeneralQuestion: "general question"},
+	}
+	return names[language(lang)][c]
 }
 
 // language is the officer's language, Albanian when unset.
 func language(l inquiry.Language) inquiry.Language {
-	if _, ok := categoryNames[l]; ok {
+	switch l {
+	case inquiry.SerbianLatin, inquiry.SerbianCyrl, inquiry.English:
 		return l
 	}
 	return inquiry.Albanian
@@ -173,13 +185,13 @@ func language(l inquiry.Language) inquiry.Language {
 func textsFor(l inquiry.Language) texts {
 	switch language(l) {
 	case inquiry.SerbianLatin:
-		return serbianLatin
+		return serbianLatin()
 	case inquiry.SerbianCyrl:
-		return serbianCyrillic
+		return serbianCyrillic()
 	case inquiry.English:
-		return english
+		return english()
 	}
-	return albanian
+	return albanian()
 }
 
 func (s *Scheduler) when(tx texts, t time.Time) string {
@@ -265,7 +277,7 @@ func (s *Scheduler) digestText(tx texts, d digestData) (subject, text, chat stri
 		b.WriteString("  " + tx.byCategory + ":")
 		for _, cat := range inquiry.Categories {
 			if n := d.ByCategory[cat]; n > 0 {
-				fmt.Fprintf(&b, " %s %d;", categoryNames[lang][cat], n)
+				fmt.Fprintf(&b, " %s %d;", categoryName(lang, cat), n)
 			}
 		}
 		b.WriteString("\n  " + tx.byChannel + ":")
@@ -299,7 +311,7 @@ func (s *Scheduler) digestText(tx texts, d digestData) (subject, text, chat stri
 	section(tx.overdue, len(d.Overdue), dueLine(d.Overdue))
 	section(tx.waiting, len(d.Waiting), func(i int) string {
 		t := d.Waiting[i]
-		line := fmt.Sprintf("%s  %s  %s: %s  %s: %s", t.Number, categoryNames[lang][t.Category], tx.received, s.when(tx, t.ReceivedAt), tx.officer, s.officerName(t.OfficerID))
+		line := fmt.Sprintf("%s  %s  %s: %s  %s: %s", t.Number, categoryName(lang, t.Category), tx.received, s.when(tx, t.ReceivedAt), tx.officer, s.officerName(t.OfficerID))
 		if t.NeedsReview {
 			line += "  (" + tx.uncertain + ")"
 		}
