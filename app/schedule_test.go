@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"sportel/config"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 	"sportel/store"
 )
@@ -17,7 +19,24 @@ import (
 // across a restart.
 func TestE2EEscalation(t *testing.T) {
 	s := newMemStack(t)
-	s.cfg.Officers[0].Role = inquiry.RoleHead // osman
+	// osman heads the division and uses Telegram too.
+	s.cfg.Officers[0].Role = inquiry.RoleHead
+	s.cfg.Officers[0].TelegramUserID = 7003
+	tg := devserver.StartTelegram("123456:e2e-token", "dkp_e2e_bot")
+	t.Cleanup(tg.Close)
+	tg.MarkStarted(7003)
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	chatEscalations := func() map[string]int {
+		out := map[string]int{}
+		for _, m := range tg.Sent(7003) {
+			if strings.Contains(m.Text, "Afati ligjor i kërkesës ") {
+				out[inquiry.FindNumber("DKP", m.Text)]++
+			}
+		}
+		return out
+	}
 	overdue := func(number string) inquiry.Ticket {
 		a := s.open()
 		defer a.Close()
@@ -51,8 +70,8 @@ func TestE2EEscalation(t *testing.T) {
 	for run, number := range []string{"DKP-2026-000077", "DKP-2026-000078"} {
 		tickets = append(tickets, overdue(number))
 		a, stop := s.serve()
-		testutil.Eventually(t, "the escalation of "+number+" received", 20*time.Second, func() (bool, error) {
-			return escalations()[number] == 1, nil
+		testutil.Eventually(t, "the escalation of "+number+" received by mail and Telegram", 20*time.Second, func() (bool, error) {
+			return escalations()[number] == 1 && chatEscalations()[number] == 1, nil
 		})
 		s.settle(a)
 		for _, tk := range tickets {
@@ -72,7 +91,10 @@ func TestE2EEscalation(t *testing.T) {
 		}
 		stop()
 	}
-	if got, want := escalations(), map[string]int{"DKP-2026-000077": 1, "DKP-2026-000078": 1}; len(got) != 2 || got["DKP-2026-000077"] != 1 || got["DKP-2026-000078"] != 1 {
-		t.Errorf("escalations received per ticket = %v, want %v", got, want)
+	want := map[string]int{"DKP-2026-000077": 1, "DKP-2026-000078": 1}
+	for _, got := range []map[string]int{escalations(), chatEscalations()} {
+		if len(got) != 2 || got["DKP-2026-000077"] != 1 || got["DKP-2026-000078"] != 1 {
+			t.Errorf("escalations received per ticket = %v, want %v", got, want)
+		}
 	}
 }
