@@ -2,7 +2,9 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -181,7 +183,7 @@ func (c *clock) run(st store.Store, from, end time.Time, others int) {
 		c.apply()
 		return nil
 	}
-	s, err := schedule.New(cfg, st, testutil.NewLogBuffer(c.t).Logger(0))
+	s, err := schedule.New(cfg, st, testutil.NewLogBuffer(c.t).Logger(slog.LevelInfo))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -449,5 +451,63 @@ func checkTexts(t *testing.T, described []string, jobs []inquiry.Job) {
 		if subject != c.subject || !strings.HasPrefix(text, c.text) {
 			t.Errorf("%s:\nsubject %q\ntext:\n%s\nwant subject %q and text starting:\n%s", c.job, subject, text, c.subject, c.text)
 		}
+	}
+}
+
+// flakyStore fails its first fails calls to ListTickets.
+type flakyStore struct {
+	*sqlite.Store
+	fails int
+}
+
+func (f *flakyStore) ListTickets(ctx context.Context, filter inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	if f.fails > 0 {
+		f.fails--
+		return nil, errors.New("disk I/O error")
+	}
+	return f.Store.ListTickets(ctx, filter)
+}
+
+// TestRunGoesOnAfterAFailedPass: a pass that cannot read the store is
+// logged, and the next pass sends what it could not.
+func TestRunGoesOnAfterAFailedPass(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+	t.Cleanup(func() { st.Close() })
+	file("DKP-2026-000009", inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-20 10:00"), false)(t, st)
+	flaky := &flakyStore{Store: st, fails: 1}
+
+	logs := testutil.NewLogBuffer(t)
+	cfg := config(t)
+	now := local(t, "2026-05-02 10:00") // a Saturday: no digest
+	cfg.Now = func() time.Time { return now }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	passes := 0
+	cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+		passes++
+		now = now.Add(d)
+		if passes == 2 {
+			cancel()
+			return ctx.Err()
+		}
+		return nil
+	}
+	s, err := schedule.New(cfg, flaky, logs.Logger(slog.LevelInfo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.Contains(logs.String(), `msg="scheduled sends" err="list open document requests: disk I/O error"`) {
+		t.Errorf("the failed pass is not logged:\n%s", logs.String())
+	}
+	got, _ := sent(t, st)
+	want := []string{
+		"2026-05-02 10:10 escalation DKP-2026-000009 osman mail",
+		"2026-05-02 10:10 escalation DKP-2026-000009 osman tg1003",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("after a failed pass and a good one:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
