@@ -511,3 +511,46 @@ func TestRunGoesOnAfterAFailedPass(t *testing.T) {
 		t.Errorf("after a failed pass and a good one:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func extend(number string, due time.Time) func(testing.TB, store.Store) {
+	return func(t testing.TB, st store.Store) {
+		inTx(t, st, func(tx store.Tx) error {
+			tk, ok, err := tx.TicketByNumber(number)
+			if err != nil || !ok {
+				return fmt.Errorf("ticket %s: %v, %v", number, ok, err)
+			}
+			tk.DueAt = due
+			return tx.UpdateTicket(&tk)
+		})
+	}
+}
+
+// TestExtendedDeadlineRemindedAnew: a deadline moved (an extension) after
+// two reminders gets its own reminders, and the old due day's last one and
+// escalation never come.
+func TestExtendedDeadlineRemindedAnew(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+	t.Cleanup(func() { st.Close() })
+	c := &clock{t: t, events: []event{
+		{local(t, "2026-04-27 10:00"), file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)},
+		{local(t, "2026-04-30 12:00"), extend("DKP-2026-000001", local(t, "2026-05-12 23:59").Add(59*time.Second))},
+	}}
+	c.run(st, local(t, "2026-04-27 00:00"), local(t, "2026-05-12 18:00"), 0)
+	got, _ := sent(t, st)
+	var reminders []string
+	for _, g := range got {
+		if !strings.Contains(g, " daily_digest ") {
+			reminders = append(reminders, g)
+		}
+	}
+	want := []string{
+		"2026-04-29 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-04-30 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-05-07 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-05-08 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-05-12 08:00 reminder DKP-2026-000001 zamira mail",
+	}
+	if !slices.Equal(reminders, want) {
+		t.Errorf("sends other than digests:\n%s\nwant:\n%s", strings.Join(reminders, "\n"), strings.Join(want, "\n"))
+	}
+}
