@@ -46,8 +46,8 @@ func imapReady(lastGoodFetch, now time.Time, staleAfter time.Duration) error {
 }
 
 // Run runs the IMAP watcher, the outbox, the scheduler, and Telegram and
-// the metrics listener when configured, until ctx is done or one of them fails; then it
-// lets work in flight finish. A part that fails (a metrics listener that
+// the metrics listener when configured, until ctx is done or one of them
+// fails; then it lets work in flight finish. A part that fails (a metrics listener that
 // cannot bind) stops the daemon at once with an error that names it.
 func (a *App) Run(ctx context.Context) error {
 	if l, ok := a.store.(instanceLocker); ok {
