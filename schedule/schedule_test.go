@@ -160,6 +160,9 @@ func (c *clock) run(st store.Store, from, end time.Time, others int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cfg := config(c.t)
+	// Every moment the runs expect (08:00, 08:30, midnight, the events) is
+	// on the half hour.
+	cfg.Interval = 30 * time.Minute
 	cfg.Now = func() time.Time { return c.now }
 	var second []*schedule.Scheduler
 	for range others {
