@@ -54,8 +54,8 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 		}
 		return 0, nil
 	}
-	tx := textsFor(o.Language)
-	subject, text, chat := s.reminderText(tx, &t, o, days)
+	words := textsFor(o.Language)
+	subject, text, chat := s.reminderText(words, &t, o, days)
 	var jobs []keyed
 	for _, tg := range s.targets(o) {
 		key := fmt.Sprintf("reminder:%s:%s:%d:%s:%s", t.Number, calendar.DateOf(t.DueAt.In(s.cfg.Location)), days, o.ID, tg)
@@ -107,8 +107,8 @@ func (s *Scheduler) escalate(ctx context.Context, t inquiry.Ticket, now time.Tim
 	var heads []string
 	for _, h := range s.heads {
 		heads = append(heads, h.ID)
-		tx := textsFor(h.Language)
-		subject, text, chat := s.escalationText(tx, &t, h)
+		words := textsFor(h.Language)
+		subject, text, chat := s.escalationText(words, &t, h)
 		for _, tg := range s.targets(h) {
 			key := fmt.Sprintf("escalation:%s:%s:%s:%s", t.Number, dueDay, h.ID, tg)
 			jobs = append(jobs, keyed{key, s.job(inquiry.JobEscalation, &t, h, tg, subject, text, chat, now)})

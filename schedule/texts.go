@@ -194,12 +194,12 @@ func textsFor(l inquiry.Language) texts {
 	return albanian()
 }
 
-func (s *Scheduler) when(tx texts, t time.Time) string {
-	return t.In(s.cfg.Location).Format(tx.dateTime)
+func (s *Scheduler) when(w texts, t time.Time) string {
+	return t.In(s.cfg.Location).Format(w.dateTime)
 }
 
 // ticketFacts lists a ticket for its officer or a head.
-func (s *Scheduler) ticketFacts(b *strings.Builder, tx texts, t *inquiry.Ticket) {
+func (s *Scheduler) ticketFacts(b *strings.Builder, w texts, t *inquiry.Ticket) {
 	from := t.Sender.Address
 	if t.Sender.Name != "" {
 		from = t.Sender.Name + " <" + t.Sender.Address + ">"
@@ -207,13 +207,13 @@ func (s *Scheduler) ticketFacts(b *strings.Builder, tx texts, t *inquiry.Ticket)
 	if t.Channel == inquiry.ChannelTelegram {
 		from = t.Sender.Name + " (Telegram)"
 	}
-	fmt.Fprintf(b, "%s: %s\n", tx.from, from)
+	fmt.Fprintf(b, "%s: %s\n", w.from, from)
 	if t.Subject != "" {
-		fmt.Fprintf(b, "%s: %s\n", tx.subject, oneLine(t.Subject))
+		fmt.Fprintf(b, "%s: %s\n", w.subject, oneLine(t.Subject))
 	}
-	fmt.Fprintf(b, "%s: %s\n", tx.received, s.when(tx, t.ReceivedAt))
-	fmt.Fprintf(b, "%s: %s\n", tx.due, s.when(tx, t.DueAt))
-	fmt.Fprintf(b, "%s: %s\n", tx.officer, s.officerName(t.OfficerID))
+	fmt.Fprintf(b, "%s: %s\n", w.received, s.when(w, t.ReceivedAt))
+	fmt.Fprintf(b, "%s: %s\n", w.due, s.when(w, t.DueAt))
+	fmt.Fprintf(b, "%s: %s\n", w.officer, s.officerName(t.OfficerID))
 }
 
 func (s *Scheduler) officerName(id string) string {
@@ -233,54 +233,54 @@ func oneLine(s string) string {
 }
 
 // reminderText is a reminder's subject, mail text and chat text.
-func (s *Scheduler) reminderText(tx texts, t *inquiry.Ticket, o inquiry.Officer, days int) (subject, text, chat string) {
-	due := s.when(tx, t.DueAt)
-	subject = fmt.Sprintf(tx.reminderSubject, t.Number, due)
+func (s *Scheduler) reminderText(w texts, t *inquiry.Ticket, o inquiry.Officer, days int) (subject, text, chat string) {
+	due := s.when(w, t.DueAt)
+	subject = fmt.Sprintf(w.reminderSubject, t.Number, due)
 	var b strings.Builder
-	fmt.Fprintf(&b, tx.reminderLead, t.Number, due)
+	fmt.Fprintf(&b, w.reminderLead, t.Number, due)
 	b.WriteString(" ")
 	if days == 0 {
-		b.WriteString(tx.dueToday)
+		b.WriteString(w.dueToday)
 	} else {
-		fmt.Fprintf(&b, tx.daysLeft, days)
+		fmt.Fprintf(&b, w.daysLeft, days)
 	}
-	b.WriteString("\n" + tx.silence + "\n")
+	b.WriteString("\n" + w.silence + "\n")
 	chat = b.String()
 	b.WriteString("\n")
-	s.ticketFacts(&b, tx, t)
+	s.ticketFacts(&b, w, t)
 	return subject, b.String(), chat
 }
 
 // escalationText is an escalation's subject, mail text and chat text.
-func (s *Scheduler) escalationText(tx texts, t *inquiry.Ticket, _ inquiry.Officer) (subject, text, chat string) {
-	subject = fmt.Sprintf(tx.escalationSubject, t.Number)
+func (s *Scheduler) escalationText(w texts, t *inquiry.Ticket, _ inquiry.Officer) (subject, text, chat string) {
+	subject = fmt.Sprintf(w.escalationSubject, t.Number)
 	var b strings.Builder
-	fmt.Fprintf(&b, tx.escalationLead, t.Number, s.when(tx, t.DueAt))
+	fmt.Fprintf(&b, w.escalationLead, t.Number, s.when(w, t.DueAt))
 	b.WriteString("\n")
 	chat = b.String()
 	b.WriteString("\n")
-	s.ticketFacts(&b, tx, t)
+	s.ticketFacts(&b, w, t)
 	return subject, b.String(), chat
 }
 
 // digestText is a digest's subject, mail text and chat text (the counts
 // alone).
-func (s *Scheduler) digestText(tx texts, d digestData) (subject, text, chat string) {
-	lang := tx.lang
-	day := d.Day.In(s.cfg.Location).Format(tx.date)
-	subject = fmt.Sprintf(tx.digestSubject, day)
+func (s *Scheduler) digestText(w texts, d digestData) (subject, text, chat string) {
+	lang := w.lang
+	day := d.Day.In(s.cfg.Location).Format(w.date)
+	subject = fmt.Sprintf(w.digestSubject, day)
 	var b, c strings.Builder
-	fmt.Fprintf(&b, tx.digestNew+"\n", s.when(tx, d.From), s.when(tx, d.To), d.New)
+	fmt.Fprintf(&b, w.digestNew+"\n", s.when(w, d.From), s.when(w, d.To), d.New)
 	c.WriteString(subject + "\n")
-	fmt.Fprintf(&c, tx.digestNew+"\n", s.when(tx, d.From), s.when(tx, d.To), d.New)
+	fmt.Fprintf(&c, w.digestNew+"\n", s.when(w, d.From), s.when(w, d.To), d.New)
 	if d.New > 0 {
-		b.WriteString("  " + tx.byCategory + ":")
+		b.WriteString("  " + w.byCategory + ":")
 		for _, cat := range inquiry.Categories {
 			if n := d.ByCategory[cat]; n > 0 {
 				fmt.Fprintf(&b, " %s %d;", categoryName(lang, cat), n)
 			}
 		}
-		b.WriteString("\n  " + tx.byChannel + ":")
+		b.WriteString("\n  " + w.byChannel + ":")
 		for _, ch := range []inquiry.Channel{inquiry.ChannelEmail, inquiry.ChannelTelegram} {
 			if n := d.ByChannel[ch]; n > 0 {
 				fmt.Fprintf(&b, " %s %d;", ch, n)
@@ -292,34 +292,34 @@ func (s *Scheduler) digestText(tx texts, d digestData) (subject, text, chat stri
 		fmt.Fprintf(&b, "\n"+head+"\n", n)
 		fmt.Fprintf(&c, head+"\n", n)
 		if n == 0 {
-			b.WriteString("  " + tx.none + "\n")
+			b.WriteString("  " + w.none + "\n")
 		}
 		for i := range min(n, digestListMax) {
 			b.WriteString("  " + lines(i) + "\n")
 		}
 		if n > digestListMax {
-			b.WriteString("  " + fmt.Sprintf(tx.more, n-digestListMax) + "\n")
+			b.WriteString("  " + fmt.Sprintf(w.more, n-digestListMax) + "\n")
 		}
 	}
 	dueLine := func(ts []inquiry.Ticket) func(int) string {
 		return func(i int) string {
 			t := ts[i]
-			return fmt.Sprintf("%s  %s: %s  %s: %s  %s", t.Number, tx.due, s.when(tx, t.DueAt), tx.officer, s.officerName(t.OfficerID), oneLine(t.Subject))
+			return fmt.Sprintf("%s  %s: %s  %s: %s  %s", t.Number, w.due, s.when(w, t.DueAt), w.officer, s.officerName(t.OfficerID), oneLine(t.Subject))
 		}
 	}
-	section(tx.dueSoon, len(d.DueSoon), dueLine(d.DueSoon))
-	section(tx.overdue, len(d.Overdue), dueLine(d.Overdue))
-	section(tx.waiting, len(d.Waiting), func(i int) string {
+	section(w.dueSoon, len(d.DueSoon), dueLine(d.DueSoon))
+	section(w.overdue, len(d.Overdue), dueLine(d.Overdue))
+	section(w.waiting, len(d.Waiting), func(i int) string {
 		t := d.Waiting[i]
-		line := fmt.Sprintf("%s  %s  %s: %s  %s: %s", t.Number, categoryName(lang, t.Category), tx.received, s.when(tx, t.ReceivedAt), tx.officer, s.officerName(t.OfficerID))
+		line := fmt.Sprintf("%s  %s  %s: %s  %s: %s", t.Number, categoryName(lang, t.Category), w.received, s.when(w, t.ReceivedAt), w.officer, s.officerName(t.OfficerID))
 		if t.NeedsReview {
-			line += "  (" + tx.uncertain + ")"
+			line += "  (" + w.uncertain + ")"
 		}
 		return line
 	})
-	section(tx.failed, len(d.Failed), func(i int) string {
+	section(w.failed, len(d.Failed), func(i int) string {
 		j := d.Failed[i]
-		line := fmt.Sprintf("%s  %s  %s", s.when(tx, j.FinishedAt), j.Kind, j.Recipient)
+		line := fmt.Sprintf("%s  %s  %s", s.when(w, j.FinishedAt), j.Kind, j.Recipient)
 		if n := d.Numbers[j.TicketID]; n != "" {
 			line += "  " + n
 		}

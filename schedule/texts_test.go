@@ -46,16 +46,16 @@ func TestTextsEveryLanguage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(string(c.lang), func(t *testing.T) {
-			tx := textsFor(c.lang)
+			w := textsFor(c.lang)
 			type rendered struct{ name, subject, text, chat string }
 			var all []rendered
 			for _, days := range []int{0, 2} {
-				sub, text, chat := s.reminderText(tx, &tk, inquiry.Officer{}, days)
+				sub, text, chat := s.reminderText(w, &tk, inquiry.Officer{}, days)
 				all = append(all, rendered{"reminder", sub, text, chat})
 			}
-			sub, text, chat := s.escalationText(tx, &tk, inquiry.Officer{})
+			sub, text, chat := s.escalationText(w, &tk, inquiry.Officer{})
 			all = append(all, rendered{"escalation", sub, text, chat})
-			sub, text, chat = s.digestText(tx, d)
+			sub, text, chat = s.digestText(w, d)
 			all = append(all, rendered{"digest", sub, text, chat})
 			if !strings.Contains(all[0].subject, c.word) {
 				t.Errorf("reminder subject %q lacks %q", all[0].subject, c.word)
