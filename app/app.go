@@ -1,6 +1,7 @@
 // Package app wires Sportel from one configuration and runs it: the store,
 // the classifier and the desk (Open), and the runners of the daemon (Run):
-// the IMAP watcher, the Telegram bot, the outbox and the metrics listener.
+// the IMAP watcher, the Telegram bot, the outbox, the scheduler and the
+// metrics listener.
 // cmd/sportel keeps only flags and commands.
 package app
 
@@ -27,6 +28,7 @@ import (
 	"sportel/metrics"
 	"sportel/outbox"
 	"sportel/route"
+	"sportel/schedule"
 	"sportel/store"
 	"sportel/store/drivers"
 )
@@ -202,6 +204,26 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		dc.OfficersChatID = cfg.Telegram.OfficersChatID
 	}
 	return desk.New(dc, st, cls, router, log.With("component", "desk"))
+}
+
+// newScheduler builds the legal clock's sends: reminders, escalations and
+// the daily digest, written to the outbox that jobsQueued wakes.
+func (a *App) newScheduler(jobsQueued func()) (*schedule.Scheduler, error) {
+	t := a.cfg.Tickets
+	reminder, digest := t.ScheduleTimes()
+	return schedule.New(schedule.Config{
+		Calendar:        t.DeadlineRules().Calendar,
+		Location:        t.Location,
+		Reminders:       t.Reminders,
+		ReminderHour:    reminder,
+		DigestHour:      digest,
+		Officers:        a.cfg.Officers,
+		Telegram:        a.cfg.Telegram != nil,
+		Mailbox:         a.cfg.Mailbox.From(),
+		MessageIDDomain: a.desk.MessageIDDomain(),
+		MessageIDPrefix: desk.MessageIDPrefix,
+		JobsQueued:      jobsQueued,
+	}, a.store, a.log.With("component", "scheduler"))
 }
 
 // parseOptions are the MIME parser's settings from the configuration.

@@ -46,9 +46,9 @@ func imapReady(lastGoodFetch, now time.Time, staleAfter time.Duration) error {
 	return nil
 }
 
-// Run runs the IMAP watcher, the outbox, and Telegram and the metrics
-// listener when configured, until ctx is done or one of them fails; then it
-// lets work in flight finish. A part that fails (a metrics listener that
+// Run runs the IMAP watcher, the outbox, the scheduler, and Telegram and
+// the metrics listener when configured, until ctx is done or one of them
+// fails; then it lets work in flight finish. A part that fails (a metrics listener that
 // cannot bind) stops the daemon at once with an error that names it.
 func (a *App) Run(ctx context.Context) error {
 	if l, ok := a.store.(instanceLocker); ok {
@@ -94,6 +94,11 @@ func (a *App) Run(ctx context.Context) error {
 	a.outbox.Store(ob)
 	defer a.outbox.Store(nil)
 	runners = append(runners, runner{"outbox", ob.Run})
+	sched, err := a.newScheduler(ob.Poke)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, runner{"scheduler", sched.Run})
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met

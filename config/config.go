@@ -186,6 +186,14 @@ type TicketsConfig struct {
 	// messages within this interval of a notification go into one digest,
 	// sent when the interval ends; 0 notifies every message.
 	NotifyQuiet time.Duration `yaml:"notify_quiet"`
+	// Reminders are the working days before a document request's deadline
+	// on which its officer is reminded, at ReminderHour ("HH:MM", local);
+	// 0 is the morning of the due day itself. An empty list sends none.
+	Reminders    []int  `yaml:"reminders"`
+	ReminderHour string `yaml:"reminder_hour"`
+	// DigestHour ("HH:MM", local) is when the heads get the daily digest
+	// on working days.
+	DigestHour string `yaml:"digest_hour"`
 }
 
 // CalendarConfig adjusts the working calendar shipped with Sportel. Dates
@@ -316,6 +324,9 @@ func Default() Config {
 			ReviewThreshold:             0.6,
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
 			NotifyQuiet:                 2 * time.Minute,
+			Reminders:                   []int{2, 1, 0},
+			ReminderHour:                "08:00",
+			DigestHour:                  "08:30",
 		},
 		Outbox: OutboxConfig{
 			Workers:     4,

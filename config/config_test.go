@@ -197,6 +197,20 @@ func TestValues(t *testing.T) {
 				return fmt.Sprintln(r.Location, r.Days, r.Count, r.KeepDayOff, r.OfficeHoursEnd, len(cal.Missing(2029)),
 					cal.IsWorkingDay(d("2026-12-31")), cal.IsWorkingDay(d("2027-01-05")), cal.IsWorkingDay(d("2027-01-04")))
 			}, "Europe/Belgrade 10 working true 16h30m0s 0 false false true\n"},
+		{"schedule", map[string]string{"tickets": "tickets:\n  reminders: [5, 0]\n  reminder_hour: \"07:15\"\n  digest_hour: \"00:00\"\n"},
+			func(c *Config) any {
+				r, d := c.Tickets.ScheduleTimes()
+				return fmt.Sprint(c.Tickets.Reminders, r, d)
+			}, "[5 0] 7h15m0s 0s"},
+		{"no reminders", map[string]string{"tickets": "tickets:\n  reminders: []\n"},
+			func(c *Config) any { return len(c.Tickets.Reminders) }, 0},
+		{"default schedule", nil,
+			func(c *Config) any {
+				r, d := c.Tickets.ScheduleTimes()
+				return fmt.Sprint(c.Tickets.Reminders, r, d)
+			}, "[2 1 0] 8h0m0s 8h30m0s"},
+		{"officer language", map[string]string{"officers": "officers:\n  - {id: osman, name: O, email: o@mkrs.example, language: sr-Cyrl}\n  - {id: jusuf, name: J, email: j@mkrs.example}\n  - {id: zamira, name: Z, email: z@mkrs.example}\n"},
+			func(c *Config) any { return fmt.Sprint(c.Officers[0].Language, "|", c.Officers[1].Language) }, "sr-Cyrl|"},
 		{"default deadline rules", nil,
 			func(c *Config) any {
 				r := c.Tickets.DeadlineRules()
@@ -327,6 +341,23 @@ func TestErrors(t *testing.T) {
 				`tickets.deadline_count: must be one of calendar, working, not "lunar"`,
 				`tickets.deadline_moves_off_days_off: "yes" is not true or false`,
 				`tickets.office_hours_end: "4pm" is not a time of day like 16:00 (00:01 to 23:59)`,
+			}},
+		{"schedule settings", map[string]string{"tickets": "tickets:\n  reminders: [3, -1, 31, 3]\n  reminder_hour: \"8\"\n  digest_hour: \"24:00\"\n"},
+			[]string{
+				`tickets.reminders[1]: must be between 0 (the due day) and 30 working days before it, not -1`,
+				`tickets.reminders[2]: must be between 0 (the due day) and 30 working days before it, not 31`,
+				`tickets.reminders[3]: 3 is listed twice (also [0])`,
+				`tickets.reminder_hour: "8" is not a time of day like 08:30 (00:00 to 23:59)`,
+				`tickets.digest_hour: "24:00" is not a time of day like 08:30 (00:00 to 23:59)`,
+			}},
+		{"reminders are numbers", map[string]string{"tickets": "tickets:\n  reminders: [two]\n"},
+			[]string{`tickets.reminders[0]: `}},
+		{"reminders are a list", map[string]string{"tickets": "tickets:\n  reminders: 2\n"},
+			[]string{`tickets.reminders: want a list`}},
+		{"officer language", map[string]string{"officers": "officers:\n  - {id: osman, name: O, email: o@mkrs.example, language: de}\n  - {id: jusuf, name: J, email: j@mkrs.example, language: und}\n  - {id: zamira, name: Z, email: z@mkrs.example}\n"},
+			[]string{
+				`officers[0].language: must be one of sq, sr-Latn, sr-Cyrl, en, not "de"`,
+				`officers[1].language: must be one of sq, sr-Latn, sr-Cyrl, en, not "und"`,
 			}},
 		{"midnight is no office hours end", map[string]string{"tickets": "tickets:\n  office_hours_end: \"00:00\"\n"},
 			[]string{`tickets.office_hours_end: "00:00" is not a time of day`}},
@@ -722,6 +753,7 @@ func TestSummary(t *testing.T) {
 		fmt.Sprintf("numbers like DKP-%d-000042, time zone Europe/Belgrade", time.Now().In(cfg.Tickets.Location).Year()),
 		"attachments up to 10MiB",
 		"metrics     off",
+		"reminders 2, 1, 0 working days before the due day at 08:00; escalations, and a daily digest at 08:30 on working days, to osman",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
@@ -729,10 +761,16 @@ func TestSummary(t *testing.T) {
 	}
 
 	cfg.Telegram = nil
+	cfg.Tickets.Reminders = nil
+	for i := range cfg.Officers {
+		cfg.Officers[i].Role = ""
+	}
 	b.Reset()
 	cfg.Summary(&b)
-	if !strings.Contains(b.String(), "telegram    off (email only)") {
-		t.Errorf("summary without telegram:\n%s", b.String())
+	for _, want := range []string{"telegram    off (email only)", "no reminders; no head (role: head): no escalations or daily digests are sent"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary without telegram, reminders or heads lacks %q:\n%s", want, b.String())
+		}
 	}
 }
 

@@ -308,6 +308,9 @@ func validateOfficers(c checker, officers []inquiry.Officer) {
 		if o.Role != "" {
 			c.oneOf(p+".role", string(o.Role), string(inquiry.RoleOfficer), string(inquiry.RoleHead))
 		}
+		if o.Language != "" {
+			c.oneOf(p+".language", string(o.Language), officerLanguages()...)
+		}
 		if o.TelegramUserID < 0 {
 			c.fail(p+".telegram_user_id", "a Telegram user id is a positive number")
 		} else if o.TelegramUserID > 0 {
@@ -414,6 +417,7 @@ func validateTickets(c checker, t *TicketsConfig) {
 	if t.NotifyQuiet < 0 || t.NotifyQuiet > 24*time.Hour {
 		c.fail("tickets.notify_quiet", "must be between 0 (off) and 24h, not %s", t.NotifyQuiet)
 	}
+	validateSchedule(c, t)
 	c.intRange("tickets.ack_limit.per_10_minutes", t.AckLimit.Per10Minutes, 1, 1000)
 	c.intRange("tickets.ack_limit.per_day", t.AckLimit.PerDay, 1, 10000)
 	if t.AckLimit.PerDay < t.AckLimit.Per10Minutes {

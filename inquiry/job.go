@@ -6,12 +6,15 @@ import "time"
 type JobKind string
 
 const (
-	JobAck         JobKind = "ack"         // acknowledgement to the citizen
-	JobNotify      JobKind = "notify"      // notification to the officer
-	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
-	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
-	JobAway        JobKind = "away"        // tells the head of the division that an officer is away
-	JobNotice      JobKind = "notice"      // tells the heads about the service itself (acknowledgements held back)
+	JobAck         JobKind = "ack"          // acknowledgement to the citizen
+	JobNotify      JobKind = "notify"       // notification to the officer
+	JobAnswer      JobKind = "answer"       // an officer's answer relayed to the citizen
+	JobQuarantined JobKind = "quarantined"  // tells the catch-all officer about set-aside mail
+	JobAway        JobKind = "away"         // tells the head of the division that an officer is away
+	JobNotice      JobKind = "notice"       // tells the heads about the service itself (acknowledgements held back)
+	JobReminder    JobKind = "reminder"     // a document request's deadline is near (to its officer)
+	JobEscalation  JobKind = "escalation"   // a deadline passed with no decision (to the heads)
+	JobDailyDigest JobKind = "daily_digest" // the day's overview (to the heads)
 )
 
 // JobState is where an outbox job stands.
@@ -100,6 +103,10 @@ type Job struct {
 	// SentRef is what the transport returned: the Telegram message id of a
 	// sent notification, so a reply to it can be traced to the ticket.
 	SentRef string `json:"sent_ref,omitempty"`
+	// Key, when set, makes the job one of a kind: the store refuses a
+	// second job with the same key (Tx.AddJobOnce), so a scheduled send
+	// survives restarts and a second instance without going out twice.
+	Key string `json:"key,omitempty"`
 	// Digest, on a notification that coalesces a ticket's follow-ups, is
 	// what it covers so far; a later message joins it while it is unsent.
 	Digest *Digest `json:"digest,omitempty"`

@@ -191,6 +191,11 @@ type Tx interface {
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.
 	AddJob(j *inquiry.Job) error
+	// AddJobOnce queues j under key unless a job with that key exists, in
+	// any state: it sets j.Key and j.ID and reports true, or reports false
+	// and writes nothing. The store enforces the key, so two instances or
+	// a restart never queue one scheduled send twice. key must not be "".
+	AddJobOnce(key string, j *inquiry.Job) (added bool, err error)
 	// CountJobs counts jobs of kind for recipient created at or after since.
 	CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error)
 	// LatestJob returns the newest job (by id) of kind for recipient on a

@@ -67,7 +67,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 }
 
 const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
-	finished_at, sent_ref, digest`
+	finished_at, sent_ref, digest, job_key`
 
 func scanJob(r rowScanner) (inquiry.Job, error) {
 	var (
@@ -75,16 +75,16 @@ func scanJob(r rowScanner) (inquiry.Job, error) {
 		kind, state       string
 		ticketID          sql.NullInt64
 		mail, chat        sql.NullString
-		digest            sql.NullString
+		digest, key       sql.NullString
 		nextAt, createdAt string
 		finishedAt        sql.NullString
 	)
 	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &state, &j.Attempts, &nextAt, &j.LastError,
-		&createdAt, &finishedAt, &j.SentRef, &digest)
+		&createdAt, &finishedAt, &j.SentRef, &digest, &key)
 	if err != nil {
 		return inquiry.Job{}, err
 	}
-	j.Kind, j.State, j.TicketID = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64
+	j.Kind, j.State, j.TicketID, j.Key = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64, key.String
 	if mail.Valid {
 		j.Mail = new(inquiry.Mail)
 		if err := json.Unmarshal([]byte(mail.String), j.Mail); err != nil {

@@ -316,8 +316,31 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 }
 
 // AddJob queues j and sets j.ID. An empty State becomes pending, a zero
-// CreatedAt now, and a zero NextAt CreatedAt (due at once).
+// CreatedAt now, and a zero NextAt CreatedAt (due at once). A j.Key already
+// taken is an error.
 func (t *Tx) AddJob(j *inquiry.Job) error {
+	_, err := t.insertJob(j, "")
+	return err
+}
+
+// AddJobOnce queues j under key unless a job with that key exists; the
+// unique index on job_key decides, so the check and the insert are one.
+func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("add %s job for %q once: empty key", j.Kind, j.Recipient)
+	}
+	prev := j.Key
+	j.Key = key
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`)
+	if !added {
+		j.Key = prev
+	}
+	return added, err
+}
+
+// insertJob writes j, with onConflict appended to the INSERT; it reports
+// false when that clause skipped the row.
+func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.State == "" {
 		j.State = inquiry.JobPending
 	}
@@ -329,23 +352,29 @@ func (t *Tx) AddJob(j *inquiry.Job) error {
 	}
 	mail, chat, digest, err := payloadJSON(j)
 	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
-	var messageID any
+	var messageID, key any
 	if j.Mail != nil && j.Mail.MessageID != "" {
 		messageID = j.Mail.MessageID
+	}
+	if j.Key != "" {
+		key = j.Key
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
-			next_at, last_error, created_at, finished_at, sent_ref, digest)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict+` RETURNING id`,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest).Scan(&j.ID)
-	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key).Scan(&j.ID)
+	if errors.Is(err, sql.ErrNoRows) && onConflict != "" {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+	}
+	return true, nil
 }
 
 // CountJobs counts jobs of kind for recipient created at or after since.

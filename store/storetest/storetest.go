@@ -65,6 +65,7 @@ var contractTests = []contractTest{
 	{"JobByMessageID", testJobByMessageID},
 	{"SentJobsWindow", testSentJobsWindow},
 	{"HoldJobs", testHoldJobs},
+	{"AddJobOnce", testAddJobOnce},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
