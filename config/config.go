@@ -41,6 +41,7 @@ const (
 // validation.
 type Config struct {
 	Mailbox    MailboxConfig     `yaml:"mailbox"`
+	Division   DivisionConfig    `yaml:"division"`
 	IMAP       IMAPConfig        `yaml:"imap"`
 	SMTP       SMTPConfig        `yaml:"smtp"`
 	Store      StoreConfig       `yaml:"store"`
@@ -183,6 +184,9 @@ type TicketsConfig struct {
 	// messages within this interval of a notification go into one digest,
 	// sent when the interval ends; 0 notifies every message.
 	NotifyQuiet time.Duration `yaml:"notify_quiet"`
+	// RefusalGrounds are the grounds an officer may give when refusing a
+	// document request in whole or in part.
+	RefusalGrounds []RefusalGround `yaml:"refusal_grounds"`
 }
 
 // CalendarConfig adjusts the working calendar shipped with Sportel. Dates
@@ -297,6 +301,7 @@ func Default() Config {
 			CommandTimeout:    30 * time.Second,
 			SubmissionTimeout: 2 * time.Minute,
 		},
+		Division:   DefaultDivision(),
 		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "full"},
 		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
 		Tickets: TicketsConfig{
@@ -309,6 +314,7 @@ func Default() Config {
 			ReviewThreshold:             0.6,
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
 			NotifyQuiet:                 2 * time.Minute,
+			RefusalGrounds:              DefaultRefusalGrounds(),
 		},
 		Outbox: OutboxConfig{
 			Workers:     4,
