@@ -20,7 +20,7 @@ var urgentCues = []string{
 	"ugrozen zivot", "sudski rok", "rok suda", "rok koji je odredio sud", "rociste",
 	// English
 	"detention", "detained", "arrested", "in custody", "deprived of liberty", "imprisoned",
-	"hospital ", "hospitals ", "hospitali", "medical emergency", "life threatening", "life or death", "life depends", "lives depend",
+	"hospital ", "hospitals ", "hospitalis", "hospitaliz", "medical emergency", "life threatening", "life or death", "life depends", "lives depend",
 	"court deadline", "deadline of the court", "deadline set by the court", "court hearing",
 }
 

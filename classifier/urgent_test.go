@@ -25,7 +25,7 @@ func TestUrgent(t *testing.T) {
 		{"en", "This is a medical emergency: I need my late father's records.", true, "medical emergency"},
 		{"en", "The court hearing is tomorrow; please send the decision.", true, "court hearing"},
 		{"en", "Please send me the 2025 budget of the ministry.", false, ""},
-		{"en", "She was hospitalised last week.", true, "hospitali"},
+		{"en", "She was hospitalised last week.", true, "hospitalis"},
 		// A cue only matches at the start of a word, some only whole words.
 		{"en", "We are a hospitality school asking about grants.", false, ""},
 		{"en", "The predetention phase of the project.", false, ""},
