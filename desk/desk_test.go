@@ -86,6 +86,7 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
+		RefusalGrounds:            testGrounds,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -503,7 +504,7 @@ func TestReopenOrLinkClosedTicket(t *testing.T) {
 	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Assigned || tk.Outcome != "" {
 		t.Fatalf("within reopen_days: %s/%s, want reopened", tk.State, tk.Outcome)
 	}
-	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", inquiry.PartlyGranted, "", "jusuf"); err != nil {
+	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000001", desk.Closing{Outcome: inquiry.PartlyGranted, Ground: "personal_data"}, "jusuf"); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(20 * 24 * time.Hour)

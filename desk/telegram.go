@@ -55,10 +55,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		prev, prevOfficer := t.Category, t.OfficerID
 		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
 		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
-		t.DueAt = time.Time{}
-		if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadline != nil {
-			t.DueAt = d.cfg.DocumentDeadline(t.ReceivedAt)
-		}
+		t.DueAt = d.dueFor(&t)
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
 			return intakeResult{}, err
 		}

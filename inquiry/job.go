@@ -10,6 +10,12 @@ const (
 	JobNotify      JobKind = "notify"      // notification to the officer
 	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
 	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
+	// JobNotice is a notice the law requires to the requester (extension,
+	// document not held, decision).
+	JobNotice JobKind = "notice"
+	// JobHeadNotice tells the head of the division about a ticket (urgent);
+	// a reply to it is not relayed to the citizen.
+	JobHeadNotice JobKind = "head_notice"
 )
 
 // JobState is where an outbox job stands.
