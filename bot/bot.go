@@ -41,6 +41,7 @@ type Desk interface {
 	// Quarantine sets aside what keeps failing while the store still takes
 	// writes, so one update never blocks the chats behind it.
 	Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error)
+	Lifecycle
 }
 
 // State is the store's small key-value table: the update offset and each
@@ -70,6 +71,10 @@ type Options struct {
 	// RetryMin and RetryMax space the retries of a failed fetch or update
 	// (default 1s, doubling up to 30s).
 	RetryMin, RetryMax time.Duration
+	// Grounds are the refusal grounds offered after a refusal button.
+	Grounds []Ground
+	// Location dates deadlines in officers' messages (default UTC).
+	Location *time.Location
 }
 
 const (

@@ -70,6 +70,10 @@ const (
 	ActionReassign     TicketAction = "reassign"
 	ActionRecategorize TicketAction = "category"
 	ActionClose        TicketAction = "close"
+	// ActionUrgent toggles the urgent flag; ActionNotHeld marks a document
+	// request as not held by the ministry.
+	ActionUrgent  TicketAction = "urgent"
+	ActionNotHeld TicketAction = "notheld"
 )
 
 // ChatMessage is a Telegram message to send.
