@@ -32,7 +32,6 @@ type Desk interface {
 	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
 	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
 	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
-	Close(ctx context.Context, number string, o inquiry.Outcome, note, by string) (inquiry.Ticket, error)
 	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
 	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)

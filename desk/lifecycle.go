@@ -44,6 +44,9 @@ func (d *Desk) ground(id string) (Ground, bool) {
 }
 
 func (d *Desk) groundIDs() string {
+	if len(d.cfg.RefusalGrounds) == 0 {
+		return "none is configured in tickets.refusal_grounds"
+	}
 	ids := make([]string, len(d.cfg.RefusalGrounds))
 	for i, g := range d.cfg.RefusalGrounds {
 		ids[i] = g.ID

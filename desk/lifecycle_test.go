@@ -496,3 +496,78 @@ func (f *fixture) loc() *time.Location {
 	}
 	return loc
 }
+
+func TestLifecycleRefusals(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		cat     inquiry.Category
+		closed  bool // closed as granted (or resolved) first
+		act     func(*desk.Desk) error
+		wantErr string
+	}{
+		{"not held on a press inquiry", inquiry.PressInquiry, false,
+			func(d *desk.Desk) error { _, err := d.NotHeld(ctx, ticket1, "", "osman"); return err }, "only a document request can be marked not held"},
+		{"not held on a closed request", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error { _, err := d.NotHeld(ctx, ticket1, "", "jusuf"); return err }, "is closed: reopen it first"},
+		{"extend a closed request", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error { _, err := d.Extend(ctx, ticket1, 5, "arkivi", "jusuf"); return err }, "is closed: reopen it before extending"},
+		{"urgent on a closed request", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error { _, err := d.Urgent(ctx, ticket1, true, "jusuf"); return err }, "is closed: reopen it before marking it urgent"},
+		{"close twice", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error { _, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf"); return err },
+			"is already closed (granted); reopen it"},
+		{"close a press inquiry in an answer", inquiry.PressInquiry, false,
+			func(d *desk.Desk) error {
+				_, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Resolved, InAnswer: true}, "osman")
+				return err
+			}, "a ground or a decision in an answer is only for document requests"},
+		{"a missing ticket", inquiry.DocumentRequest, false,
+			func(d *desk.Desk) error { _, err := d.Urgent(ctx, "DKP-2026-000099", true, "jusuf"); return err }, "no ticket DKP-2026-000099"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, tt.cat, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			if tt.closed {
+				if _, err := f.desk.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := len(f.jobs(ticket1))
+			err := tt.act(f.desk)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			}
+			if n := len(f.jobs(ticket1)); n != before {
+				t.Errorf("a refused action queued %d sends", n-before)
+			}
+		})
+	}
+}
+
+// A ticket from the public discussion group has no private chat until its
+// author opens one: the notice cannot go, and the record says so.
+func TestNoticeWithNowhereToGo(t *testing.T) {
+	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier {
+		return fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}
+	}, func(c *desk.Config) { c.RefusalGrounds = testGrounds })
+	m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: "tg:-100:5", ChatID: -100, UserID: 55, ChatMsgID: 5,
+		Public: true, From: inquiry.Address{Name: "Arben"}, Text: docRequestSQ}
+	if d := f.handle(m); d != inquiry.Filed {
+		t.Fatalf("disposition %s", d)
+	}
+	if _, err := f.desk.Extend(context.Background(), ticket1, 5, "arkivi", "jusuf"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(jobsOf(f.jobs(ticket1), inquiry.JobNotice)); n != 0 {
+		t.Errorf("%d notices queued for a ticket with no private chat", n)
+	}
+	entries, err := f.store.Entries(context.Background(), f.ticket(ticket1).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Kind != inquiry.EntryNote || !strings.HasPrefix(last.Text, "extension notice not sent: the requester has no address or private chat") {
+		t.Errorf("last entry %s %q", last.Kind, last.Text)
+	}
+}
