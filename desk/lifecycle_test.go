@@ -546,8 +546,10 @@ func TestLifecycleRefusals(t *testing.T) {
 }
 
 // A ticket from the public discussion group has no private chat until its
-// author opens one: the notice cannot go, and the record says so.
-func TestNoticeWithNowhereToGo(t *testing.T) {
+// author opens one: the notice waits for it, never goes to the group, and
+// is sent once the author opens the chat.
+func TestNoticeWaitsForPrivateChat(t *testing.T) {
+	ctx := context.Background()
 	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier {
 		return fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}
 	}, func(c *desk.Config) { c.RefusalGrounds = testGrounds })
@@ -556,11 +558,39 @@ func TestNoticeWithNowhereToGo(t *testing.T) {
 	if d := f.handle(m); d != inquiry.Filed {
 		t.Fatalf("disposition %s", d)
 	}
+	if _, err := f.desk.Extend(ctx, ticket1, 5, "arkivi", "jusuf"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(jobsOf(f.jobs(ticket1), inquiry.JobNotice)); n != 0 {
+		t.Errorf("%d notices queued before the author opened a private chat", n)
+	}
+	if _, err := f.desk.LinkPrivateChat(ctx, ticket1, 55, 555); err != nil {
+		t.Fatal(err)
+	}
+	notices := jobsOf(f.jobs(ticket1), inquiry.JobNotice)
+	if len(notices) != 1 || notices[0].Chat == nil || notices[0].Chat.ChatID != 555 || !strings.Contains(notices[0].Chat.Text, "zgjatet për 5 ditë") {
+		t.Fatalf("after the private chat opened: %+v", notices)
+	}
+	if n := len(jobsOf(f.jobs(ticket1), inquiry.JobAnswer)); n != 0 {
+		t.Errorf("the notice went as %d answers", n)
+	}
+}
+
+// A ticket with no address at all gets a note instead of a notice.
+func TestNoticeWithNowhereToGo(t *testing.T) {
+	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier {
+		return fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}
+	}, func(c *desk.Config) { c.RefusalGrounds = testGrounds })
+	m := citizen("noaddr@example.net", "", "Kërkesë", docRequestSQ)
+	m.SourceID = "msgid:noaddr"
+	if d := f.handle(m); d != inquiry.Filed {
+		t.Fatalf("disposition %s", d)
+	}
 	if _, err := f.desk.Extend(context.Background(), ticket1, 5, "arkivi", "jusuf"); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(jobsOf(f.jobs(ticket1), inquiry.JobNotice)); n != 0 {
-		t.Errorf("%d notices queued for a ticket with no private chat", n)
+		t.Errorf("%d notices queued for a ticket without an address", n)
 	}
 	entries, err := f.store.Entries(context.Background(), f.ticket(ticket1).ID)
 	if err != nil {

@@ -25,6 +25,10 @@ const (
 	NoticeDecision  NoticeKind = "decision"
 )
 
+// heldNoticePrefix marks, in a held entry's subject, a notice (not an
+// officer's answer) waiting for a private chat.
+const heldNoticePrefix = "notice:"
+
 var noticeKinds = []NoticeKind{NoticeExtension, NoticeNotHeld, NoticeDecision}
 
 // NoticeData is what a notice template can use.
@@ -133,10 +137,10 @@ var noticeSubjects = map[NoticeKind]map[inquiry.Language]string{
 }
 
 // queueNotice writes a notice to t's requester on the ticket's channel,
-// through the outbox like every other send. A ticket with nowhere to send
-// (no address, or a public-group ticket whose author never opened a
-// private chat) gets a note saying so, and the officer must tell the
-// requester another way.
+// through the outbox like every other send. A public-group ticket's notice
+// waits, like an answer, for its author's private chat (LinkPrivateChat);
+// a ticket with nowhere to send at all gets a note saying so, and the
+// officer must tell the requester another way.
 func (d *Desk) queueNotice(tx store.Tx, t *inquiry.Ticket, kind NoticeKind, data NoticeData, now time.Time) error {
 	text, err := d.cfg.Templates.Notice(kind, t, data)
 	if err != nil {
@@ -144,6 +148,11 @@ func (d *Desk) queueNotice(tx store.Tx, t *inquiry.Ticket, kind NoticeKind, data
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobNotice, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
 	switch {
+	case t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 && t.Sender.Address != "":
+		// Never in the group: held until the author opens a private chat.
+		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryHeldAnswer, Author: "sportel", Subject: heldNoticePrefix + string(kind),
+			Text: text, CreatedAt: now}
+		return tx.AddEntry(e)
 	case t.Channel == inquiry.ChannelTelegram && t.ChatID != 0:
 		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
 		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}

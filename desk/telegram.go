@@ -158,7 +158,11 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			if e.Kind != inquiry.EntryHeldAnswer {
 				continue
 			}
-			job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+			kind := inquiry.JobAnswer
+			if strings.HasPrefix(e.Subject, heldNoticePrefix) {
+				kind = inquiry.JobNotice
+			}
+			job := &inquiry.Job{TicketID: t.ID, Kind: kind, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Recipient: fmt.Sprintf("tg:%d", chatID),
 				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text)}}
 			if err := tx.AddJob(job); err != nil {
