@@ -515,7 +515,10 @@ func TestLifecycleRefusals(t *testing.T) {
 		{"urgent on a closed request", inquiry.DocumentRequest, true,
 			func(d *desk.Desk) error { _, err := d.Urgent(ctx, ticket1, true, "jusuf"); return err }, "is closed: reopen it before marking it urgent"},
 		{"close twice", inquiry.DocumentRequest, true,
-			func(d *desk.Desk) error { _, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf"); return err },
+			func(d *desk.Desk) error {
+				_, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf")
+				return err
+			},
 			"is already closed (granted); reopen it"},
 		{"close a press inquiry in an answer", inquiry.PressInquiry, false,
 			func(d *desk.Desk) error {
