@@ -54,11 +54,6 @@ func newFixtureConfig(t testing.TB, wrap func(desk.Classifier) desk.Classifier, 
 // at path; edit, when set, changes the desk's configuration.
 func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	builtin, err := classifier.New(classifier.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +62,18 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 	if wrap != nil {
 		cls = wrap(builtin)
 	}
+	return newFixtureClassifier(t, path, cls, edit)
+}
+
+// newFixtureClassifier is newFixtureAt with the classifier given, so a
+// test that chooses every classification does not load the model.
+func newFixtureClassifier(t testing.TB, path string, cls desk.Classifier, edit func(*desk.Config)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},

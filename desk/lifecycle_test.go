@@ -3,6 +3,7 @@ package desk_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func (c fixedClassifier) Classify(context.Context, *inquiry.Message) (inquiry.Cl
 // configured; the ticket is DKP-2026-000001.
 func newLifecycleFixture(t *testing.T, cat inquiry.Category, lang inquiry.Language, channel inquiry.Channel, text string) *fixture {
 	t.Helper()
-	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier { return fixedClassifier{cat, lang} }, func(c *desk.Config) {
+	f := newFixtureClassifier(t, filepath.Join(t.TempDir(), "sportel.db"), fixedClassifier{cat, lang}, func(c *desk.Config) {
 		c.Officers = append(append([]inquiry.Officer(nil), officers...), head)
 		c.DivisionName = divisionNames
 		c.NotifyByTelegram = true
@@ -553,9 +554,7 @@ func TestLifecycleRefusals(t *testing.T) {
 // is sent once the author opens the chat.
 func TestNoticeWaitsForPrivateChat(t *testing.T) {
 	ctx := context.Background()
-	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier {
-		return fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}
-	}, func(c *desk.Config) { c.RefusalGrounds = testGrounds })
+	f := newFixtureClassifier(t, filepath.Join(t.TempDir(), "sportel.db"), fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}, nil)
 	m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: "tg:-100:5", ChatID: -100, UserID: 55, ChatMsgID: 5,
 		Public: true, From: inquiry.Address{Name: "Arben"}, Text: docRequestSQ}
 	if d := f.handle(m); d != inquiry.Filed {
@@ -581,9 +580,7 @@ func TestNoticeWaitsForPrivateChat(t *testing.T) {
 
 // A ticket with no address at all gets a note instead of a notice.
 func TestNoticeWithNowhereToGo(t *testing.T) {
-	f := newFixtureConfig(t, func(desk.Classifier) desk.Classifier {
-		return fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}
-	}, func(c *desk.Config) { c.RefusalGrounds = testGrounds })
+	f := newFixtureClassifier(t, filepath.Join(t.TempDir(), "sportel.db"), fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}, nil)
 	m := citizen("noaddr@example.net", "", "Kërkesë", docRequestSQ)
 	m.SourceID = "msgid:noaddr"
 	if d := f.handle(m); d != inquiry.Filed {
