@@ -184,6 +184,9 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		Location:                  cfg.Tickets.Location,
 		DocumentDeadlineDays:      cfg.Tickets.DocumentRequestDeadlineDays,
 		DocumentDeadline:          desk.DeadlineFunc(clock),
+		Clock:                     &clock,
+		DivisionName:              cfg.Division.Name.ByLanguage(),
+		RefusalGrounds:            deskGrounds(cfg.Tickets.RefusalGrounds),
 		ReopenDays:                cfg.Tickets.ReopenDays,
 		AckPer10Min:               cfg.Tickets.AckLimit.Per10Minutes,
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,
@@ -224,6 +227,15 @@ func (a *App) newScheduler(jobsQueued func()) (*schedule.Scheduler, error) {
 		MessageIDPrefix: desk.MessageIDPrefix,
 		JobsQueued:      jobsQueued,
 	}, a.store, a.log.With("component", "scheduler"))
+}
+
+// deskGrounds are the configured refusal grounds as the desk takes them.
+func deskGrounds(gs []config.RefusalGround) []desk.Ground {
+	out := make([]desk.Ground, len(gs))
+	for i, g := range gs {
+		out[i] = desk.Ground{ID: g.ID, Label: g.Label.ByLanguage()}
+	}
+	return out
 }
 
 // parseOptions are the MIME parser's settings from the configuration.

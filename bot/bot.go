@@ -33,7 +33,6 @@ type Desk interface {
 	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
 	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
 	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
-	Close(ctx context.Context, number string, o inquiry.Outcome, note, by string) (inquiry.Ticket, error)
 	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
 	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
@@ -42,6 +41,7 @@ type Desk interface {
 	// Quarantine sets aside what keeps failing while the store still takes
 	// writes, so one update never blocks the chats behind it.
 	Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error)
+	Lifecycle
 }
 
 // State is the store's small key-value table: the update offset and each
@@ -71,6 +71,10 @@ type Options struct {
 	// RetryMin and RetryMax space the retries of a failed fetch or update
 	// (default 1s, doubling up to 30s).
 	RetryMin, RetryMax time.Duration
+	// Grounds are the refusal grounds offered after a refusal button.
+	Grounds []Ground
+	// Location dates deadlines in officers' messages (default UTC).
+	Location *time.Location
 }
 
 const (

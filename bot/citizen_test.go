@@ -55,14 +55,17 @@ func TestCitizenMessageBecomesTicketAcknowledgedInTheirLanguage(t *testing.T) {
 				t.Errorf("citizen got %d messages, want 1: %q", n, texts(f.tg.Sent(tt.from.ID)))
 			}
 
-			// The routed officer gets the ticket with its four action buttons,
-			// and so does the officers' group.
+			// The routed officer gets the ticket with its action buttons (a
+			// document request's lifecycle too), and so does the officers' group.
 			for _, chat := range []int64{tt.officer.ID, officersChat} {
 				note := f.lastSent(chat)
 				if !strings.Contains(note.Text, tk.Number) || !strings.Contains(note.Text, tt.text[:20]) {
 					t.Errorf("notification to %d lacks the number or the text:\n%s", chat, note.Text)
 				}
 				want := []string{"t:" + tk.Number + ":take", "t:" + tk.Number + ":reassign", "t:" + tk.Number + ":category", "t:" + tk.Number + ":close"}
+				if tk.Category == inquiry.DocumentRequest {
+					want = append(want, "t:"+tk.Number+":urgent", "t:"+tk.Number+":notheld")
+				}
 				if got := buttonData(note); !slices.Equal(got, want) {
 					t.Errorf("buttons to %d = %q, want %q", chat, got, want)
 				}

@@ -41,6 +41,7 @@ const (
 // validation.
 type Config struct {
 	Mailbox    MailboxConfig     `yaml:"mailbox"`
+	Division   DivisionConfig    `yaml:"division"`
 	IMAP       IMAPConfig        `yaml:"imap"`
 	SMTP       SMTPConfig        `yaml:"smtp"`
 	Store      StoreConfig       `yaml:"store"`
@@ -194,6 +195,9 @@ type TicketsConfig struct {
 	// DigestHour ("HH:MM", local) is when the heads get the daily digest
 	// on working days.
 	DigestHour string `yaml:"digest_hour"`
+	// RefusalGrounds are the grounds an officer may give when refusing a
+	// document request in whole or in part.
+	RefusalGrounds []RefusalGround `yaml:"refusal_grounds"`
 }
 
 // CalendarConfig adjusts the working calendar shipped with Sportel. Dates
@@ -312,6 +316,7 @@ func Default() Config {
 			CommandTimeout:    30 * time.Second,
 			SubmissionTimeout: 2 * time.Minute,
 		},
+		Division:   DefaultDivision(),
 		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "full"},
 		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
 		Tickets: TicketsConfig{
@@ -327,6 +332,7 @@ func Default() Config {
 			Reminders:                   []int{2, 1, 0},
 			ReminderHour:                "08:00",
 			DigestHour:                  "08:30",
+			RefusalGrounds:              DefaultRefusalGrounds(),
 		},
 		Outbox: OutboxConfig{
 			Workers:     4,

@@ -385,6 +385,22 @@ func TestErrors(t *testing.T) {
 			[]string{"officers[1].telegram_user_id: same Telegram user as officers[0]"}},
 		{"unknown role", map[string]string{"officers": "officers:\n  - {id: jusuf, name: J, email: j@mkrs.example, role: boss}\n"},
 			[]string{`officers[0].role: must be one of officer, head, not "boss"`}},
+		{"bad refusal grounds", map[string]string{"tickets": "tickets:\n  refusal_grounds:\n" +
+			"    - {id: Personal Data, label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n" +
+			"    - {id: secret, label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n" +
+			"    - {id: secret, label: {sq: a}}\n" +
+			"    - {label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n"},
+			[]string{
+				`tickets.refusal_grounds[0].id: must be lower-case letters, digits and _ (up to 40), starting with a letter, not "Personal Data"`,
+				`tickets.refusal_grounds[2].id: duplicate id "secret" (also tickets.refusal_grounds[1])`,
+				"tickets.refusal_grounds[2].label.sr-Latn: required",
+				"tickets.refusal_grounds[2].label.en: required",
+				"tickets.refusal_grounds[3].id: required",
+			}},
+		{"no refusal grounds", map[string]string{"tickets": "tickets:\n  refusal_grounds: []\n"},
+			[]string{"tickets.refusal_grounds: at least one ground is required"}},
+		{"division name emptied", map[string]string{"extra": "division:\n  name:\n    sr-Cyrl: \"\"\n"},
+			[]string{"division.name.sr-Cyrl: required"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -179,6 +179,7 @@ func validate(d *decoder, cfg *Config) {
 	validateOfficers(c, cfg.Officers)
 	validateRouting(c, cfg)
 	validateTickets(c, &cfg.Tickets)
+	validateLifecycle(c, cfg)
 	validateOutbox(c, cfg)
 
 	for _, s := range []struct {

@@ -21,7 +21,8 @@ var builtinTemplates embed.FS
 // Templates are the acknowledgement texts, one per language. The operator
 // may override any of them with a file of the same name in a directory.
 type Templates struct {
-	ack map[inquiry.Language]*template.Template
+	ack    map[inquiry.Language]*template.Template
+	notice map[NoticeKind]map[inquiry.Language]*template.Template // notices.go
 }
 
 // LoadTemplates reads the built-in templates and then, when dir is not
@@ -54,6 +55,11 @@ func LoadTemplates(dir string) (*Templates, error) {
 		}
 		t.ack[lang] = tmpl
 	}
+	notice, err := loadNotices(dir)
+	if err != nil {
+		return nil, err
+	}
+	t.notice = notice
 	return t, nil
 }
 
@@ -128,15 +134,12 @@ func (d *Desk) ackData(t *inquiry.Ticket) AckData {
 		CategoryName: CategoryName(t.Category, lang),
 		Email:        t.Channel == inquiry.ChannelEmail,
 		EnglishLine:  lang != t.Language,
-		Division:     d.cfg.Mailbox.Name,
+		Division:     d.divisionName(t.Language),
 	}
 	if !t.DueAt.IsZero() {
 		due := t.DueAt.In(d.cfg.Location)
 		data.Deadline = formatDate(due, lang)
 		data.DeadlineEN = formatDate(due, inquiry.English)
-	}
-	if data.Division == "" {
-		data.Division = d.cfg.Mailbox.Address
 	}
 	return data
 }
@@ -179,6 +182,9 @@ func (tm *Templates) TelegramAnswer(t *inquiry.Ticket, text string) string {
 // TelegramNotify is the officer's Telegram message about a ticket.
 func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool) string {
 	var b strings.Builder
+	if t.Urgent {
+		b.WriteString("URGENT · ")
+	}
 	if followUp {
 		fmt.Fprintf(&b, "%s: mesazh i ri nga qytetari\n", t.Number)
 	} else {
@@ -191,6 +197,10 @@ func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, 
 }
 
 func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Officer) {
+	if t.Urgent {
+		// Life or liberty depends on the answer: the 48-hour clock.
+		b.WriteString("URGJENTE / URGENT: përgjigje brenda 48 orëve\n")
+	}
 	fmt.Fprintf(b, "Kategoria: %s (%s, %.0f%%", CategoryName(t.Category, inquiry.Albanian), t.Classifier, t.Confidence*100)
 	if t.NeedsReview {
 		b.WriteString(", duhet rishikuar")
@@ -320,6 +330,9 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, about)
 	if followUp {
 		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, about)
+	}
+	if t.Urgent {
+		subject = "URGENT " + subject
 	}
 	mailbox := d.cfg.Mailbox
 	return &inquiry.Mail{

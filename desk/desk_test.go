@@ -54,11 +54,6 @@ func newFixtureConfig(t testing.TB, wrap func(desk.Classifier) desk.Classifier, 
 // at path; edit, when set, changes the desk's configuration.
 func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	builtin, err := classifier.New(classifier.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +62,18 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 	if wrap != nil {
 		cls = wrap(builtin)
 	}
+	return newFixtureClassifier(t, path, cls, edit)
+}
+
+// newFixtureClassifier is newFixtureAt with the classifier given, so a
+// test that chooses every classification does not load the model.
+func newFixtureClassifier(t testing.TB, path string, cls desk.Classifier, edit func(*desk.Config)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
@@ -86,6 +93,7 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
+		RefusalGrounds:            testGrounds,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -503,7 +511,7 @@ func TestReopenOrLinkClosedTicket(t *testing.T) {
 	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Assigned || tk.Outcome != "" {
 		t.Fatalf("within reopen_days: %s/%s, want reopened", tk.State, tk.Outcome)
 	}
-	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", inquiry.PartlyGranted, "", "jusuf"); err != nil {
+	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000001", desk.Closing{Outcome: inquiry.PartlyGranted, Ground: "personal_data"}, "jusuf"); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(20 * 24 * time.Hour)

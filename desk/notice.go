@@ -38,7 +38,7 @@ func (d *Desk) NoticeAckCap(ctx context.Context, held int, until time.Time) erro
 		held, until.In(d.cfg.Location).Format("02.01.2006 15:04"))
 	err := d.store.WithTx(ctx, func(tx store.Tx) error {
 		for _, o := range tell {
-			job := &inquiry.Job{Kind: inquiry.JobNotice, Recipient: o.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+			job := &inquiry.Job{Kind: inquiry.JobServiceNotice, Recipient: o.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Mail: &inquiry.Mail{
 					MessageID:   d.newMessageID("notice"),
 					Date:        now,

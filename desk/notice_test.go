@@ -46,7 +46,7 @@ func TestNoticeAckCapGoesToTheHeads(t *testing.T) {
 			}
 			var got []string
 			for _, j := range jobs {
-				if j.Kind != inquiry.JobNotice || j.Mail == nil || len(j.Mail.To) != 1 {
+				if j.Kind != inquiry.JobServiceNotice || j.Mail == nil || len(j.Mail.To) != 1 {
 					t.Fatalf("job %+v: want a notice mail to one officer", j)
 				}
 				got = append(got, j.Mail.To[0].Address)

@@ -6,15 +6,21 @@ import "time"
 type JobKind string
 
 const (
-	JobAck         JobKind = "ack"          // acknowledgement to the citizen
-	JobNotify      JobKind = "notify"       // notification to the officer
-	JobAnswer      JobKind = "answer"       // an officer's answer relayed to the citizen
-	JobQuarantined JobKind = "quarantined"  // tells the catch-all officer about set-aside mail
-	JobAway        JobKind = "away"         // tells the head of the division that an officer is away
-	JobNotice      JobKind = "notice"       // tells the heads about the service itself (acknowledgements held back)
-	JobReminder    JobKind = "reminder"     // a document request's deadline is near (to its officer)
-	JobEscalation  JobKind = "escalation"   // a deadline passed with no decision (to the heads)
-	JobDailyDigest JobKind = "daily_digest" // the day's overview (to the heads)
+	JobAck           JobKind = "ack"            // acknowledgement to the citizen
+	JobNotify        JobKind = "notify"         // notification to the officer
+	JobAnswer        JobKind = "answer"         // an officer's answer relayed to the citizen
+	JobQuarantined   JobKind = "quarantined"    // tells the catch-all officer about set-aside mail
+	JobAway          JobKind = "away"           // tells the head of the division that an officer is away
+	JobServiceNotice JobKind = "service_notice" // tells the heads about the service itself (acknowledgements held back)
+	JobReminder      JobKind = "reminder"       // a document request's deadline is near (to its officer)
+	JobEscalation    JobKind = "escalation"     // a deadline passed with no decision (to the heads)
+	JobDailyDigest   JobKind = "daily_digest"   // the day's overview (to the heads)
+	// JobNotice is a notice the law requires to the requester (extension,
+	// document not held, decision).
+	JobNotice JobKind = "notice"
+	// JobHeadNotice tells the head of the division about a ticket (urgent);
+	// a reply to it is not relayed to the citizen.
+	JobHeadNotice JobKind = "head_notice"
 )
 
 // JobState is where an outbox job stands.
@@ -69,6 +75,10 @@ const (
 	ActionReassign     TicketAction = "reassign"
 	ActionRecategorize TicketAction = "category"
 	ActionClose        TicketAction = "close"
+	// ActionUrgent toggles the urgent flag; ActionNotHeld marks a document
+	// request as not held by the ministry.
+	ActionUrgent  TicketAction = "urgent"
+	ActionNotHeld TicketAction = "notheld"
 )
 
 // ChatMessage is a Telegram message to send.

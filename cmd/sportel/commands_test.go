@@ -209,7 +209,8 @@ func TestTicketsCommands(t *testing.T) {
 		{[]string{"tickets", "assign", number, "nobody"}, 1, "unknown officer"},
 		{[]string{"tickets", "close", number}, 1, "give an outcome"},
 		{[]string{"tickets", "close", number, "--outcome", "maybe"}, 1, "unknown outcome"},
-		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--note", "pa faqen 3"}, 0, "partly_granted"},
+		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--note", "pa faqen 3"}, 1, "partly_granted needs a ground"},
+		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--ground", "personal_data", "--note", "pa faqen 3"}, 0, "partly_granted (ground personal_data)"},
 		{[]string{"tickets", "show", "DKP-1999-999999"}, 1, "no ticket"},
 		{[]string{"tickets", "list", "--state", "closed"}, 0, number},
 	}

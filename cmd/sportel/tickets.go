@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,14 +17,15 @@ import (
 	"sportel/store"
 )
 
-const ticketsHelp = `Work tickets from the command line: list, show, assign, close, mark as spam.
+const ticketsHelp = `Work tickets from the command line: list, show, assign, mark as spam, and
+the lifecycle of a document request.
 
-  sportel tickets list   [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
-  sportel tickets show   NUMBER [--json]
-  sportel tickets assign NUMBER OFFICER
-  sportel tickets close  NUMBER --outcome granted|partly_granted|refused|not_held|withdrawn|resolved [--note TEXT]
-  sportel tickets spam   NUMBER
+  sportel tickets list      [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
+  sportel tickets show      NUMBER [--json]
+  sportel tickets assign    NUMBER OFFICER
+  sportel tickets spam      NUMBER
   sportel tickets retry-failed JOB_ID... | --all
+` + ticketsActionsHelp + `
 
 Every form takes --config FILE (default sportel.yaml).`
 
@@ -46,6 +48,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	all := fs.Bool("all", false, "retry-failed: every failed job")
 	outcome := fs.String("outcome", "", "close: the outcome")
 	note := fs.String("note", "", "close: a note for the record")
+	lf := addLifecycleFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -95,20 +98,6 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 		if t, err = a.Desk().Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
 			fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
 		}
-	case "close":
-		if !need(1, "NUMBER") {
-			return 2
-		}
-		var o inquiry.Outcome
-		if *outcome != "" {
-			if o, err = inquiry.ParseOutcome(*outcome); err != nil {
-				break
-			}
-		}
-		var t inquiry.Ticket
-		if t, err = a.Desk().Close(ctx, strings.ToUpper(pos[0]), o, *note, by); err == nil {
-			fmt.Fprintf(e.stdout, "%s closed: %s\n", t.Number, t.Outcome)
-		}
 	case "spam":
 		if !need(1, "NUMBER") {
 			return 2
@@ -120,12 +109,21 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	case "retry-failed":
 		err = retryFailed(ctx, a.Store(), pos, *all, e.stdout, time.Now())
 	default:
-		fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
-		return 2
+		handled, actErr := ticketAction(ctx, a.Desk(), sub, pos, *outcome, *note, lf, by, cfg.Tickets.Location, e.stdout)
+		if !handled {
+			fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
+			return 2
+		}
+		var usage usageError
+		if errors.As(actErr, &usage) {
+			fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, actErr)
+			return 2
+		}
+		err = actErr
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
-		if _, usage := err.(usageError); usage {
+		if errors.As(err, new(usageError)) {
 			return 2
 		}
 		return 1

@@ -125,7 +125,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 5
+const latestVersion = 6
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -148,6 +148,18 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`ALTER TABLE jobs DROP COLUMN digest`,
 		`DROP INDEX jobs_sent`,
 		`ALTER TABLE jobs DROP COLUMN held`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, col := range []string{"urgent", "ext_days", "ext_reason", "ext_due_at", "ext_at", "ext_by", "not_held_at",
+		"not_held_holder", "not_held_by", "ground", "decided_at", "decision_in_answer", "complaints"} {
+		if _, err := db.Exec(`ALTER TABLE tickets DROP COLUMN ` + col); err != nil {
+			t.Fatalf("drop column %s: %v", col, err)
+		}
+	}
+	for _, q := range []string{
 		`DELETE FROM schema_version WHERE version > 1`,
 	} {
 		if _, err := db.Exec(q); err != nil {

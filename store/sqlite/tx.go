@@ -175,19 +175,27 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 
 // CreateTicket inserts tk and sets tk.ID.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleColumns(tk)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
-			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions)
+			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days,
+			ext_reason, ext_due_at, ext_at, ext_by, not_held_at, not_held_holder, not_held_by, ground, decided_at,
+			decision_in_answer, complaints)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24)
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
 		RETURNING id`,
 		tk.Number, string(tk.Channel), tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
 		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
-		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions).Scan(&tk.ID)
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
+		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer,
+		lc.complaints).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
@@ -197,18 +205,26 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 // UpdateTicket writes every field of tk except its identity (ID, Number,
 // Channel).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleColumns(tk)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	res, err := t.tx.ExecContext(ctx, `UPDATE tickets SET sender_name = $2, sender_address = $3, chat_id = $4, subject = $5,
 			message_id = $6, language = $7, category = $8, classifier = $9, confidence = $10, reason = $11,
 			needs_review = $12, officer_id = $13, acted = $14, state = $15, outcome = $16, received_at = $17,
-			due_at = $18, answered_at = $19, closed_at = $20, updated_at = $21, linked_to = $22, mentions = $23
+			due_at = $18, answered_at = $19, closed_at = $20, updated_at = $21, linked_to = $22, mentions = $23,
+			urgent = $24, ext_days = $25, ext_reason = $26, ext_due_at = $27, ext_at = $28, ext_by = $29,
+			not_held_at = $30, not_held_holder = $31, not_held_by = $32, ground = $33, decided_at = $34,
+			decision_in_answer = $35, complaints = $36
 		WHERE id = $1`,
 		tk.ID, tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
 		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
-		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions)
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
+		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer, lc.complaints)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
 	}

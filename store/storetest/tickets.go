@@ -27,6 +27,15 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 		ReceivedAt: t0.In(cet), DueAt: t0.Add(15 * 24 * time.Hour), AnsweredAt: t0.Add(time.Hour + time.Nanosecond),
 		ClosedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), LinkedTo: "DKP-2026-000007",
 		Mentions: "DKP-2025-000100",
+		Urgent:   true,
+		Extension: &inquiry.Extension{Days: 15, Reason: "Dokumentet janë në arkiv", DueAt: t0.Add(15 * 24 * time.Hour),
+			At: t0.Add(time.Hour), By: "officer7"},
+		NotHeldMark: &inquiry.NotHeldMark{Holder: "Agjencia Kosovare e Statistikave", At: t0.Add(90 * time.Minute), By: "officer7"},
+		Ground:      "personal_data", DecidedAt: t0.Add(2 * time.Hour), DecisionInAnswer: true,
+		Complaints: []inquiry.Complaint{
+			{Date: "2026-03-10", Note: "ankesë për refuzimin", At: t0.Add(48 * time.Hour).In(cet), By: "officer7"},
+			{Date: "2026-03-12", At: t0.Add(72 * time.Hour), By: "head"},
+		},
 	}
 	raw := []byte("From: marko@example.rs\r\nSubject: x\r\n\r\n\x00\xff binary")
 	entries := []*inquiry.Entry{
@@ -90,6 +99,8 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	// What comes back is in UTC; the instants are the same.
 	wantTicket := *tk
 	wantTicket.ReceivedAt = tk.ReceivedAt.UTC()
+	wantTicket.Complaints = slices.Clone(tk.Complaints)
+	wantTicket.Complaints[0].At = tk.Complaints[0].At.UTC()
 
 	got, ok, err := s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !ok {
@@ -181,10 +192,21 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	upd.OfficerID, upd.Acted, upd.State, upd.Outcome = "officer2", false, inquiry.Assigned, inquiry.NoOutcome
 	upd.DueAt, upd.AnsweredAt, upd.ClosedAt = time.Time{}, time.Time{}, time.Time{}
 	upd.UpdatedAt, upd.LinkedTo, upd.Mentions = t0.Add(5*time.Hour), "", ""
+	upd.Urgent, upd.Extension, upd.NotHeldMark, upd.Ground = false, nil, nil, ""
+	upd.DecidedAt, upd.DecisionInAnswer, upd.Complaints = time.Time{}, false, nil
 	inTx(t, s, func(tx store.Tx) error { return tx.UpdateTicket(&upd) })
 	got, _, err = s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !reflect.DeepEqual(got, upd) {
 		t.Errorf("after UpdateTicket:\n got %+v\nwant %+v (err %v)", got, upd, err)
+	}
+
+	// The lifecycle set by an update, on a ticket that had none.
+	upd.Urgent, upd.Extension, upd.NotHeldMark = true, wantTicket.Extension, wantTicket.NotHeldMark
+	upd.Ground, upd.DecidedAt, upd.Complaints = "classified", t0.Add(6*time.Hour), wantTicket.Complaints[1:]
+	inTx(t, s, func(tx store.Tx) error { return tx.UpdateTicket(&upd) })
+	got, _, err = s.TicketByNumber(ctx, tk.Number)
+	if err != nil || !reflect.DeepEqual(got, upd) {
+		t.Errorf("after UpdateTicket setting the lifecycle:\n got %+v\nwant %+v (err %v)", got, upd, err)
 	}
 }
 
