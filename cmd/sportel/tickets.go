@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,7 +28,10 @@ the lifecycle of a document request.
   sportel tickets retry-failed JOB_ID... | --all
 ` + ticketsActionsHelp + `
 
-Every form takes --config FILE (default sportel.yaml).`
+Every form takes --config FILE (default sportel.yaml). list and show also
+take --db PATH instead: the SQLite database file, read without the
+configuration or its secrets (times in Europe/Belgrade). Neither creates a
+database that is not there.`
 
 func cmdTickets(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -42,6 +44,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	sub, args := args[0], args[1:]
 	fs := newFlags("tickets "+sub, ticketsHelp, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file")
+	db := fs.String("db", "", "list, show: read this SQLite database file (needs no configuration and no secrets)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	state := fs.String("state", "", "list: only tickets in this state (assigned, answered, closed, bulk, spam)")
 	officer := fs.String("officer", "", "list: only this officer's tickets")
@@ -53,6 +56,14 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	lf := addLifecycleFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if sub == "list" || sub == "show" {
+		return readTickets(ctx, sub, fs.Args(), readOptions{configPath: *path, db: *db, asJSON: *asJSON,
+			state: *state, officer: *officer, automated: *automated, failed: *failed}, e)
+	}
+	if *db != "" {
+		fmt.Fprintf(e.stderr, "sportel tickets %s: --db is for list and show; acting on a ticket takes --config\n", sub)
+		return 2
 	}
 	cfg, ok := mustLoadConfig(*path, e)
 	if !ok {
@@ -74,35 +85,6 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	}
 	by := "cli:" + currentUser()
 	switch sub {
-	case "list":
-		switch {
-		case *automated:
-			err = listSetAside(ctx, a.Store(), e.stdout, *asJSON, cfg.Tickets.Location)
-		case *failed:
-			err = listFailedJobs(ctx, a.Store(), e.stdout, *asJSON, cfg.Tickets.Location)
-		default:
-			f := inquiry.TicketFilter{OfficerID: *officer}
-			if *state != "" {
-				st := inquiry.State(*state)
-				if !slices.Contains(listableStates(), st) {
-					fmt.Fprintf(e.stderr, "sportel tickets list: unknown state %q (one of %s)\n", *state, joinStates(listableStates()))
-					return 2
-				}
-				f.States = []inquiry.State{st}
-			}
-			if *officer != "" {
-				if _, ok := cfg.Officer(*officer); !ok {
-					fmt.Fprintf(e.stderr, "sportel tickets list: unknown officer %q (not in the configuration's officers)\n", *officer)
-					return 2
-				}
-			}
-			err = listTickets(ctx, a.Store(), f, e.stdout, *asJSON, cfg.Tickets.Location)
-		}
-	case "show":
-		if !need(1, "NUMBER") {
-			return 2
-		}
-		err = showTicket(ctx, a.Store(), strings.ToUpper(pos[0]), e.stdout, *asJSON, cfg.Tickets.Location)
 	case "assign":
 		if !need(2, "NUMBER OFFICER") {
 			return 2

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/app"
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+)
+
+// Reading commands need neither the configuration's secrets (--db) nor a
+// database that is not there: they never create one.
+func TestTicketsReadWithoutSecrets(t *testing.T) {
+	path, vars, cfg := openTicketsConfig(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: "mail:r1@x|arben@example.net|h", MessageID: "r1@x",
+		From: inquiry.Address{Address: "arben@example.net"}, Subject: "Kërkesë për dokument",
+		Text: "Kërkoj kopjen e kontratës për renovimin e stadiumit.", ReceivedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+	if _, err := a.Desk().Handle(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	db := cfg.Store.DSN
+	missing := filepath.Join(t.TempDir(), "elsewhere", "sportel.db")
+	noSecrets := map[string]string{} // the IMAP password is not in the environment
+
+	steps := []struct {
+		name string
+		vars map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"list by --db", noSecrets, []string{"tickets", "list", "--db", db}, 0, "DKP-"},
+		{"show by --db, times in Europe/Belgrade", noSecrets, []string{"tickets", "show", "DKP-2026-000001", "--db", db}, 0, "2026-12-01T10:00:00+01:00"},
+		{"automated by --db", noSecrets, []string{"tickets", "list", "--automated", "--db", db}, 0, "SUBJECT"},
+		{"bad state by --db", noSecrets, []string{"tickets", "list", "--state", "open", "--db", db}, 2, `unknown state "open"`},
+		{"missing database", noSecrets, []string{"tickets", "list", "--db", missing}, 1, "no database at " + missing},
+		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "--db is for list and show"},
+		{"--config still works", vars, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
+		{"list takes no arguments", vars, []string{"tickets", "list", "DKP-2026-000001", "--config", path}, 2, "takes no arguments"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", s.vars, s.args...)
+			if code != s.code || !strings.Contains(out+errOut, s.want) {
+				t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
+			}
+		})
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("reading a missing database created %s (%v)", missing, err)
+	}
+}
