@@ -217,7 +217,7 @@ func TestTicketsCommands(t *testing.T) {
 		{[]string{"tickets", "list", "--state", "closed"}, 0, number},
 		{[]string{"tickets", "list", "--state", "bogus"}, 2, `unknown state "bogus"`},
 		{[]string{"tickets", "list", "--officer", "nobody"}, 2, `unknown officer "nobody"`},
-		{[]string{"tickets", "list", "--officer", "zamira"}, 0, number},
+		{[]string{"tickets", "list", "--officer", "zamira", "--all"}, 0, number},
 	}
 	for _, s := range steps {
 		code, out, errOut := runCmd(t, "", vars, append(s.args, "--config", path)...)

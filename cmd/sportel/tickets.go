@@ -50,7 +50,11 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	officer := fs.String("officer", "", "list: only this officer's tickets")
 	automated := fs.Bool("automated", false, "list: machine mail and quarantined mail that made no ticket")
 	failed := fs.Bool("failed-jobs", false, "list: sends that failed for good")
-	all := fs.Bool("all", false, "retry-failed: every failed job")
+	all := fs.Bool("all", false, "list: closed, bulk and spam tickets too (hidden by default); retry-failed: every failed job")
+	sender := fs.String("sender", "", "list: only tickets from this address")
+	category := fs.String("category", "", "list: only this category (document_request, press_inquiry, general_question)")
+	since := fs.String("since", "", "list: only tickets received on or after this day (2026-12-01, in tickets.timezone)")
+	until := fs.String("until", "", "list: only tickets received on or before this day")
 	outcome := fs.String("outcome", "", "close: the outcome")
 	note := fs.String("note", "", "close: a note for the record")
 	lf := addLifecycleFlags(fs)
@@ -59,7 +63,8 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	}
 	if sub == "list" || sub == "show" {
 		return readTickets(ctx, sub, fs.Args(), readOptions{configPath: *path, db: *db, asJSON: *asJSON,
-			state: *state, officer: *officer, automated: *automated, failed: *failed}, e)
+			state: *state, officer: *officer, automated: *automated, failed: *failed,
+			sender: *sender, category: *category, since: *since, until: *until, all: *all}, e)
 	}
 	if *db != "" {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: --db is for list and show; acting on a ticket takes --config\n", sub)
@@ -159,10 +164,16 @@ func auditUser(getenv func(string) string, current func() (*user.User, error)) s
 	return "unknown"
 }
 
-func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w io.Writer, asJSON bool, loc *time.Location) error {
-	ts, err := st.ListTickets(ctx, f)
+func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, window receivedWindow, w io.Writer, asJSON bool, loc *time.Location) error {
+	all, err := st.ListTickets(ctx, f)
 	if err != nil {
 		return err
+	}
+	ts := all[:0]
+	for _, t := range all {
+		if window.holds(t.ReceivedAt) {
+			ts = append(ts, t)
+		}
 	}
 	if asJSON {
 		return writeJSON(w, ts)

@@ -21,6 +21,9 @@ type readOptions struct {
 	asJSON            bool
 	state, officer    string
 	automated, failed bool
+	sender, category  string
+	since, until      string
+	all               bool
 }
 
 // readTickets serves the reading subcommands. They open the store alone —
@@ -54,7 +57,10 @@ func readTickets(ctx context.Context, sub string, pos []string, o readOptions, e
 		return 1
 	}
 
-	var f inquiry.TicketFilter
+	var (
+		f      inquiry.TicketFilter
+		window receivedWindow
+	)
 	switch sub {
 	case "list":
 		if len(pos) != 0 {
@@ -76,6 +82,26 @@ func readTickets(ctx context.Context, sub string, pos []string, o readOptions, e
 			}
 		}
 		f.OfficerID = o.officer
+		f.SenderAddress = o.sender
+		if o.category != "" {
+			if f.Category = inquiry.Category(o.category); !f.Category.Valid() {
+				fmt.Fprintf(e.stderr, "sportel tickets list: unknown category %q (document_request, press_inquiry or general_question)\n", o.category)
+				return 2
+			}
+		}
+		if len(f.States) == 0 && !o.all {
+			// What is being worked; closed, bulk and spam only when asked.
+			f.States = []inquiry.State{inquiry.Assigned, inquiry.Answered}
+		}
+		var err error
+		if window.since, err = parseDay(o.since, loc, 0); err != nil {
+			fmt.Fprintf(e.stderr, "sportel tickets list: --since: %v\n", err)
+			return 2
+		}
+		if window.until, err = parseDay(o.until, loc, 1); err != nil {
+			fmt.Fprintf(e.stderr, "sportel tickets list: --until: %v\n", err)
+			return 2
+		}
 	case "show":
 		if len(pos) != 1 {
 			fmt.Fprintf(e.stderr, "sportel tickets show: want NUMBER\n")
@@ -97,7 +123,7 @@ func readTickets(ctx context.Context, sub string, pos []string, o readOptions, e
 	case o.failed:
 		err = listFailedJobs(ctx, st, e.stdout, o.asJSON, loc)
 	default:
-		err = listTickets(ctx, st, f, e.stdout, o.asJSON, loc)
+		err = listTickets(ctx, st, f, window, e.stdout, o.asJSON, loc)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
@@ -120,4 +146,25 @@ func mustExist(opts drivers.Options) error {
 		return fmt.Errorf("database %s: %w", opts.DSN, err)
 	}
 	return nil
+}
+
+// receivedWindow keeps tickets received in [since, until); zero ends are
+// open.
+type receivedWindow struct{ since, until time.Time }
+
+func (w receivedWindow) holds(t time.Time) bool {
+	return (w.since.IsZero() || !t.Before(w.since)) && (w.until.IsZero() || t.Before(w.until))
+}
+
+// parseDay reads an ISO date as the start of that day in loc, plus
+// addDays days ("" gives the zero time).
+func parseDay(s string, loc *time.Location, addDays int) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-12-01", s)
+	}
+	return d.AddDate(0, 0, addDays), nil
 }

@@ -47,6 +47,11 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 		{"missing database", noSecrets, []string{"tickets", "list", "--db", missing}, 1, "no database at " + missing},
 		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "--db is for list and show"},
 		{"--config still works", vars, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
+		{"by sender", noSecrets, []string{"tickets", "list", "--db", db, "--sender", "ARBEN@example.net"}, 0, "DKP-2026-000001"},
+		{"by category", noSecrets, []string{"tickets", "list", "--db", db, "--category", "document_request"}, 0, "DKP-2026-000001"},
+		{"unknown category", noSecrets, []string{"tickets", "list", "--db", db, "--category", "docs"}, 2, `unknown category "docs"`},
+		{"received on the day", noSecrets, []string{"tickets", "list", "--db", db, "--since", "2026-12-01", "--until", "2026-12-01"}, 0, "DKP-2026-000001"},
+		{"bad date", noSecrets, []string{"tickets", "list", "--db", db, "--since", "1 Dec"}, 2, "not a date"},
 		{"list takes no arguments", vars, []string{"tickets", "list", "DKP-2026-000001", "--config", path}, 2, "takes no arguments"},
 	}
 	for _, s := range steps {
@@ -56,6 +61,19 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 				t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
 			}
 		})
+	}
+	// Tickets outside the filters are not listed (the header alone is).
+	for _, args := range [][]string{
+		{"--sender", "other@example.net"},
+		{"--category", "press_inquiry"},
+		{"--since", "2026-12-02"},
+		{"--until", "2026-11-30"},
+		{"--state", "closed"},
+	} {
+		code, out, errOut := runCmd(t, "", noSecrets, append([]string{"tickets", "list", "--db", db}, args...)...)
+		if code != 0 || strings.Contains(out, "DKP-2026-000001") {
+			t.Errorf("list %v: exit %d, output %q %q; want the ticket left out", args, code, out, errOut)
+		}
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Errorf("reading a missing database created %s (%v)", missing, err)
