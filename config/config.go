@@ -56,6 +56,9 @@ type Config struct {
 	Telegram *TelegramConfig `yaml:"telegram"`
 	Log      LogConfig       `yaml:"log"`
 	Metrics  MetricsConfig   `yaml:"metrics"`
+	// UncheckedSecrets names the secrets left unresolved when parsed with
+	// ParseOptions.SecretsOptional (their variable unset or file unreadable).
+	UncheckedSecrets []string `yaml:"-"`
 }
 
 // MailboxConfig is the ministry's public address; acknowledgements come

@@ -33,6 +33,30 @@ func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
 // with getenv (os.LookupEnv when nil), applies defaults and validates. On
 // any problem it returns Errors listing all of them.
 func Parse(data []byte, getenv func(string) (string, bool)) (*Config, error) {
+	return ParseWith(data, getenv, ParseOptions{})
+}
+
+// ParseOptions change how Parse treats the file.
+type ParseOptions struct {
+	// SecretsOptional: a secret whose environment variable is unset or
+	// whose file cannot be read is left empty and named in
+	// Config.UncheckedSecrets instead of failing the parse. For commands
+	// that never use the secrets (reading tickets, reports, check-config
+	// without --connect), run by an operator who does not have them.
+	SecretsOptional bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, getenv func(string) (string, bool), opts ParseOptions) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseWith(data, getenv, opts)
+}
+
+// ParseWith is Parse with options.
+func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOptions) (*Config, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
@@ -40,7 +64,7 @@ func Parse(data []byte, getenv func(string) (string, bool)) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}}
+	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, unchecked: map[string]bool{}}
 	cfg := Default()
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
@@ -55,6 +79,10 @@ func Parse(data []byte, getenv func(string) (string, bool)) (*Config, error) {
 		})
 		return nil, d.errs
 	}
+	for name := range d.unchecked {
+		cfg.UncheckedSecrets = append(cfg.UncheckedSecrets, name)
+	}
+	slices.Sort(cfg.UncheckedSecrets)
 	return &cfg, nil
 }
 
@@ -108,6 +136,20 @@ type decoder struct {
 	// raw holds the text as written for values that ${NAME} expansion
 	// changed, so messages can show that instead of the expanded value.
 	raw map[string]string
+	// secretsOptional and unchecked: see ParseOptions.SecretsOptional;
+	// unchecked holds the secrets (by their key, e.g. "imap.password")
+	// left unresolved.
+	secretsOptional bool
+	unchecked       map[string]bool
+}
+
+// secretFileKeys maps each *_file key to the secret it holds.
+func secretOfFileKey(path string) (string, bool) {
+	switch path {
+	case "imap.password_file", "smtp.password_file", "classifier.openai.api_key_file", "telegram.token_file":
+		return strings.TrimSuffix(path, "_file"), true
+	}
+	return "", false
 }
 
 func (d *decoder) errorf(path string, line int, format string, args ...any) {
@@ -350,6 +392,13 @@ func (d *decoder) scalar(path string, n *yaml.Node, want string) (string, bool) 
 	}
 	s, changed, err := expand(n.Value, d.getenv)
 	if err != nil {
+		if secret, isFile := secretOfFileKey(path); d.secretsOptional && (isFile || want == "${ENV_VAR}") {
+			if !isFile {
+				secret = path
+			}
+			d.unchecked[secret] = true
+			return "", true
+		}
 		d.errorf(path, n.Line, "%v", err)
 		return "", false
 	}
@@ -548,6 +597,10 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
+		if d.secretsOptional {
+			d.unchecked[path] = true
+			return
+		}
 		d.errorf(fpath, d.lineOf(fpath), "read secret: %v", err)
 		return
 	}

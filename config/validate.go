@@ -209,7 +209,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	host, hostOK := c.hostPort("imap.addr", m.Addr, true)
 	c.oneOf("imap.security", string(m.Security), "tls", "starttls", "none")
 	c.required("imap.username", m.Username)
-	if m.PasswordFile == "" {
+	if m.PasswordFile == "" && !c.d.unchecked["imap.password"] {
 		c.required("imap.password", string(m.Password))
 	}
 	if m.Security == SecurityNone && hostOK && !netguard.IsLoopback(host) {
@@ -253,7 +253,7 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	if m.Security == SecurityNone && m.Username != "" && hostOK && !netguard.IsLoopback(host) {
 		c.fail("smtp.security", "none would send the password in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", host)
 	}
-	if m.Username != "" && !m.Password.IsSet() {
+	if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] {
 		c.fail("smtp.password", "required when smtp.username is set")
 	}
 	c.positive("smtp.dial_timeout", m.DialTimeout)
@@ -446,7 +446,7 @@ func validateOutbox(c checker, cfg *Config) {
 const minOutboxLease = 3 * time.Second
 
 func validateTelegram(c checker, t *TelegramConfig) {
-	if t.TokenFile == "" {
+	if t.TokenFile == "" && !c.d.unchecked["telegram.token"] {
 		c.required("telegram.token", string(t.Token))
 	}
 	// The Bot API carries the token in every request's path.

@@ -169,7 +169,22 @@ func loadConfig(path string, e *env) (*config.Config, error) {
 
 // mustLoadConfig loads the configuration or prints every problem in it.
 func mustLoadConfig(path string, e *env) (*config.Config, bool) {
-	cfg, err := loadConfig(path, e)
+	return mustLoadConfigWith(path, e, config.ParseOptions{})
+}
+
+// mustLoadConfigWith is mustLoadConfig with parse options: commands that
+// never use the secrets load with SecretsOptional, so an operator without
+// the daemon's credentials can run them.
+func mustLoadConfigWith(path string, e *env, opts config.ParseOptions) (*config.Config, bool) {
+	var (
+		cfg *config.Config
+		err error
+	)
+	if path == "" {
+		err = errors.New("no configuration: pass --config FILE (see sportel.example.yaml)")
+	} else {
+		cfg, err = config.LoadWith(path, e.getenv, opts)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", path, err)
 		return nil, false
@@ -186,11 +201,15 @@ func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := mustLoadConfig(*path, e)
+	// Offline, the secrets are checked only when this user has them.
+	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: !*connect})
 	if !ok {
 		return 1
 	}
 	fmt.Fprintf(e.stdout, "%s: OK\n\n", *path)
+	if len(cfg.UncheckedSecrets) > 0 {
+		fmt.Fprintf(e.stdout, "secrets not checked (not available to this user): %s\n\n", strings.Join(cfg.UncheckedSecrets, ", "))
+	}
 	cfg.Summary(e.stdout)
 	if !*connect {
 		return 0

@@ -45,7 +45,7 @@ func readTickets(ctx context.Context, sub string, pos []string, o readOptions, e
 		}
 		loc = l
 	} else {
-		c, ok := mustLoadConfig(o.configPath, e)
+		c, ok := mustLoadConfigWith(o.configPath, e, config.ParseOptions{SecretsOptional: true})
 		if !ok {
 			return 1
 		}

@@ -46,6 +46,8 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 		{"bad state by --db", noSecrets, []string{"tickets", "list", "--state", "open", "--db", db}, 2, `unknown state "open"`},
 		{"missing database", noSecrets, []string{"tickets", "list", "--db", missing}, 1, "no database at " + missing},
 		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "--db is for list and show"},
+		{"--config without the secrets", noSecrets, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
+		{"check-config without the secrets", noSecrets, []string{"check-config", "--config", path}, 0, "secrets not checked (not available to this user): imap.password"},
 		{"--config still works", vars, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
 		{"by sender", noSecrets, []string{"tickets", "list", "--db", db, "--sender", "ARBEN@example.net"}, 0, "DKP-2026-000001"},
 		{"by category", noSecrets, []string{"tickets", "list", "--db", db, "--category", "document_request"}, 0, "DKP-2026-000001"},
@@ -61,6 +63,12 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 				t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
 			}
 		})
+	}
+	if code, out, _ := runCmd(t, "", vars, "check-config", "--config", path); code != 0 || strings.Contains(out, "secrets not checked") {
+		t.Errorf("check-config with the secrets: exit %d, output %q; want no unchecked secrets", code, out)
+	}
+	if code, _, errOut := runCmd(t, "", noSecrets, "check-config", "--connect", "--config", path); code != 1 || !strings.Contains(errOut, "SPORTEL_DEMO_IMAP_PASSWORD is not set") {
+		t.Errorf("check-config --connect without the secrets: exit %d, %q; want exit 1 naming the variable", code, errOut)
 	}
 	// Tickets outside the filters are not listed (the header alone is).
 	for _, args := range [][]string{

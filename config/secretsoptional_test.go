@@ -1,0 +1,56 @@
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// With SecretsOptional a secret that this user cannot resolve is named, not
+// an error; everything else is still checked, and without the option the
+// same file fails.
+func TestSecretsOptional(t *testing.T) {
+	missingFile := filepath.Join(t.TempDir(), "no-such-secret")
+	cases := []struct {
+		name          string
+		overrides     map[string]string
+		env           map[string]string
+		wantUnchecked []string
+		wantStrictErr string
+	}{
+		{"imap password variable unset", nil, map[string]string{}, []string{"imap.password"}, "environment variable IMAP_PW is not set"},
+		{"credentials directory unset (systemd layout)",
+			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: ${CREDENTIALS_DIRECTORY}/imap\n"},
+			map[string]string{}, []string{"imap.password"}, "CREDENTIALS_DIRECTORY is not set"},
+		{"secret file unreadable",
+			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: " + missingFile + "\n",
+				"smtp": "smtp:\n  addr: smtp.mkrs.example:587\n  username: s\n  password: ${SMTP_PW}\n"},
+			map[string]string{}, []string{"imap.password", "smtp.password"}, "read secret"},
+		{"everything available", nil, map[string]string{"IMAP_PW": "x"}, nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := doc(c.overrides)
+			cfg, err := ParseWith(data, envMap(c.env), ParseOptions{SecretsOptional: true})
+			if err != nil {
+				t.Fatalf("ParseWith(SecretsOptional): %v", err)
+			}
+			if !reflect.DeepEqual(cfg.UncheckedSecrets, c.wantUnchecked) {
+				t.Errorf("UncheckedSecrets = %v, want %v", cfg.UncheckedSecrets, c.wantUnchecked)
+			}
+			_, err = Parse(data, envMap(c.env))
+			switch {
+			case c.wantStrictErr == "" && err != nil:
+				t.Errorf("Parse: %v", err)
+			case c.wantStrictErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantStrictErr)):
+				t.Errorf("Parse error %v, want %q", err, c.wantStrictErr)
+			}
+		})
+	}
+	// Other mistakes still fail with the option.
+	bad := doc(map[string]string{"log": "log:\n  level: verbose\n"})
+	if _, err := ParseWith(bad, envMap(nil), ParseOptions{SecretsOptional: true}); err == nil || !strings.Contains(err.Error(), "log.level") {
+		t.Errorf("SecretsOptional hid a real error: %v", err)
+	}
+}
