@@ -1,0 +1,271 @@
+// Package pgtest runs a private PostgreSQL cluster for a test binary: initdb
+// in a temporary directory, its own port on 127.0.0.1, its socket in that
+// directory, durability off for speed. A test package starts one in
+// TestMain and gets a fresh database per test from it. Without PostgreSQL's
+// binaries (Debian's postgresql package, as .ci/run installs it) the tests
+// that ask for a database skip with the reason. It is imported by _test
+// files only.
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"sportel/internal/testutil"
+)
+
+// startTimeout bounds initdb and the server's start: both take a second or
+// two on an idle machine.
+const startTimeout = 2 * time.Minute
+
+// Cluster is a running private PostgreSQL server, or the reason there is
+// none.
+type Cluster struct {
+	skip   string // why there is no cluster; "" when there is one
+	dir    string // holds data/, the socket and the log
+	bin    string
+	port   string
+	asUser string // run the server's tools as this user (root cannot)
+
+	mu    sync.Mutex // serialises CREATE DATABASE on admin
+	admin *pgx.Conn
+	next  int
+}
+
+// Start starts a cluster. It does not fail: when PostgreSQL cannot run
+// here, the returned cluster makes every Database call skip, saying why.
+// Stop must be called when the tests are done (before os.Exit).
+func Start() *Cluster {
+	c, err := start()
+	if err != nil {
+		return &Cluster{skip: err.Error()}
+	}
+	return c
+}
+
+// Main is TestMain for a package that uses c: it runs the tests and stops
+// the cluster, and returns the exit code.
+func (c *Cluster) Main(m *testing.M) int {
+	code := m.Run()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+func start() (*Cluster, error) {
+	bin, err := findBin()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{bin: bin}
+	if os.Geteuid() == 0 {
+		// initdb and postgres refuse to run as root.
+		if _, err := exec.LookPath("runuser"); err != nil {
+			return nil, errors.New("postgresql: running as root but runuser is missing to drop to the postgres user")
+		}
+		c.asUser = "postgres"
+	}
+	c.dir, err = os.MkdirTemp("", "sportel-pg-")
+	if err != nil {
+		return nil, fmt.Errorf("postgresql: make cluster directory: %w", err)
+	}
+	if c.asUser != "" {
+		u, err := user.Lookup(c.asUser)
+		if err != nil {
+			os.RemoveAll(c.dir)
+			return nil, fmt.Errorf("postgresql: running as root and no %s user to run the server as: %w", c.asUser, err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(c.dir, uid, gid); err != nil {
+			os.RemoveAll(c.dir)
+			return nil, fmt.Errorf("postgresql: hand %s to %s: %w", c.dir, c.asUser, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := c.boot(ctx); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// findBin returns the directory of initdb, pg_ctl and postgres: from
+// SPORTEL_PG_BIN, else Debian's newest /usr/lib/postgresql/N/bin, else PATH.
+func findBin() (string, error) {
+	var candidates []string
+	if dir := os.Getenv("SPORTEL_PG_BIN"); dir != "" {
+		candidates = append(candidates, dir)
+	}
+	debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(debian, func(i, j int) bool { return pgVersion(debian[i]) > pgVersion(debian[j]) })
+	candidates = append(candidates, debian...)
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		candidates = append(candidates, filepath.Dir(p))
+	}
+	for _, dir := range candidates {
+		ok := true
+		for _, tool := range []string{"initdb", "pg_ctl", "postgres"} {
+			if _, err := os.Stat(filepath.Join(dir, tool)); err != nil {
+				ok = false
+			}
+		}
+		if ok {
+			return dir, nil
+		}
+	}
+	return "", errors.New("postgresql not installed: install Debian's postgresql package (as .ci/run does) or set SPORTEL_PG_BIN to the directory of initdb and pg_ctl")
+}
+
+// pgVersion is N of /usr/lib/postgresql/N/bin (0 when it is not a number).
+func pgVersion(binDir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return n
+}
+
+// boot runs initdb and starts the server on a free port, trying another
+// port when the one picked was taken in between.
+func (c *Cluster) boot(ctx context.Context) error {
+	data := filepath.Join(c.dir, "data")
+	out, err := c.run(ctx, "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+		"--locale=C", "--no-sync", "--no-instructions")
+	if err != nil {
+		return fmt.Errorf("postgresql: initdb: %w\n%s", err, out)
+	}
+	var lastErr error
+	for range 3 {
+		addr, err := testutil.FindFreeAddr()
+		if err != nil {
+			return err
+		}
+		_, port, _ := net.SplitHostPort(addr)
+		opts := strings.Join([]string{
+			"-p " + port, "-c listen_addresses=127.0.0.1", "-k " + c.dir,
+			// Nothing here needs to survive a crash.
+			"-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+			"-c max_connections=200",
+		}, " ")
+		out, err := c.run(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(c.dir, "server.log"), "-o", opts, "-w", "-t", "60", "start")
+		if err != nil {
+			log, _ := os.ReadFile(filepath.Join(c.dir, "server.log"))
+			lastErr = fmt.Errorf("postgresql: pg_ctl start on port %s: %w\n%s\n%s", port, err, out, log)
+			continue
+		}
+		c.port = port
+		c.admin, err = pgx.Connect(ctx, c.dsn("postgres"))
+		if err != nil {
+			return fmt.Errorf("postgresql: connect to the new cluster: %w", err)
+		}
+		return nil
+	}
+	return lastErr
+}
+
+// run runs one of the server's tools, as the postgres user when we are root.
+func (c *Cluster) run(ctx context.Context, tool string, args ...string) ([]byte, error) {
+	path := filepath.Join(c.bin, tool)
+	var cmd *exec.Cmd
+	if c.asUser != "" {
+		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.asUser, "--", path}, args...)...)
+	} else {
+		cmd = exec.CommandContext(ctx, path, args...)
+	}
+	// Files, not pipes: pg_ctl leaves the server holding its stdout, and
+	// CombinedOutput would wait for the server to exit.
+	outFile, err := os.CreateTemp("", "sportel-pg-out-")
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", tool, err)
+	}
+	defer os.Remove(outFile.Name())
+	defer outFile.Close()
+	cmd.Stdout, cmd.Stderr = outFile, outFile
+	cmd.Dir = os.TempDir() // the postgres user may not enter the test's directory
+	runErr := cmd.Run()
+	out, _ := os.ReadFile(outFile.Name())
+	return out, runErr
+}
+
+func (c *Cluster) dsn(db string) string {
+	return fmt.Sprintf("host=127.0.0.1 port=%s user=postgres dbname=%s sslmode=disable", c.port, db)
+}
+
+// Available reports whether there is a cluster, and why not.
+func (c *Cluster) Available() (ok bool, why string) { return c.skip == "", c.skip }
+
+// Database creates a fresh, empty database for tb and returns its DSN; it
+// is dropped when tb ends. Without a cluster it skips tb.
+func (c *Cluster) Database(tb testing.TB) string {
+	tb.Helper()
+	if c.skip != "" {
+		tb.Skip(c.skip)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c.mu.Lock()
+	c.next++
+	name := fmt.Sprintf("t%d", c.next)
+	_, err := c.admin.Exec(ctx, "CREATE DATABASE "+name)
+	c.mu.Unlock()
+	if err != nil {
+		tb.Fatalf("create database %s: %v", name, err)
+	}
+	// Registered before the caller's cleanups, so it runs after them (a
+	// store still open is cut off by FORCE).
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, err := c.admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return c.dsn(name)
+}
+
+// Stop stops the server and removes its directory.
+func (c *Cluster) Stop() error {
+	if c.dir == "" {
+		return nil
+	}
+	var errs []error
+	if c.admin != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c.admin.Close(ctx)
+		cancel()
+	}
+	if c.port != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if out, err := c.run(ctx, "pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop"); err != nil {
+			errs = append(errs, fmt.Errorf("postgresql: pg_ctl stop: %w\n%s", err, out))
+		}
+		cancel()
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		errs = append(errs, fmt.Errorf("postgresql: remove %s: %w", c.dir, err))
+	}
+	c.dir = ""
+	return errors.Join(errs...)
+}
