@@ -192,6 +192,8 @@ func TestValues(t *testing.T) {
 				return fmt.Sprintln(r.Location, r.Days, r.Count, r.KeepDayOff, r.OfficeHoursEnd, len(cal.Missing(2029)),
 					cal.IsWorkingDay(d("2026-12-31")), cal.IsWorkingDay(d("2027-01-05")), cal.IsWorkingDay(d("2027-01-04")))
 			}, "Europe/Belgrade 10 working true 16h30m0s 0 false false true\n"},
+		{"postgres store", map[string]string{"store": "store:\n  driver: postgres\n  dsn: host=db.mkrs.example dbname=sportel user=sportel\n"},
+			func(c *Config) any { return c.Store.Driver + " " + c.Store.DSN }, "postgres host=db.mkrs.example dbname=sportel user=sportel"},
 		{"default deadline rules", nil,
 			func(c *Config) any {
 				r := c.Tickets.DeadlineRules()
@@ -284,8 +286,10 @@ func TestErrors(t *testing.T) {
 			[]string{"mailbox.address: required", "imap: required section is missing", "smtp: required section is missing"}},
 		{"bad addr", map[string]string{"smtp": "smtp:\n  addr: smtp.mkrs.example\n"},
 			[]string{`smtp.addr: "smtp.mkrs.example" is not a host:port address`}},
-		{"postgres reserved", map[string]string{"store": "store:\n  driver: postgres\n  dsn: postgres://u:pw@db/sportel\n"},
-			[]string{"store.driver: driver postgres is not available yet"}},
+		{"unknown store driver", map[string]string{"store": "store:\n  driver: mysql\n  dsn: u:pw@/sportel\n"},
+			[]string{`store.driver: must be one of sqlite, postgres, not "mysql"`}},
+		{"postgres without dsn", map[string]string{"store": "store:\n  driver: postgres\n"},
+			[]string{"store.dsn: required when store.driver is postgres"}},
 		{"openai required", map[string]string{"classifier": "classifier:\n  kind: openai\n"},
 			[]string{"classifier.openai: required when classifier.kind is openai"}},
 		{"openai fields", map[string]string{"classifier": "classifier:\n  kind: openai\n  openai:\n    base_url: ftp://x\n    timeout: 0s\n"},

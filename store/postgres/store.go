@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"path"
 	"sort"
 	"strconv"
@@ -72,8 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		// pgx's message quotes the DSN, password included: say less.
-		return nil, fmt.Errorf("open postgres: parse DSN: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("open postgres: parse DSN: %w", dsnError(err))
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = callTimeout
@@ -98,6 +98,20 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres %s: %w", where(cfg), err)
 	}
 	return s, nil
+}
+
+// dsnError is pgx's complaint about a DSN without the DSN: its redaction of
+// the password is best effort, and a URL's parse error quotes it whole.
+func dsnError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("not a valid URL: %w", ue.Err)
+	}
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, "`: "); ok {
+		msg = after
+	}
+	return errors.New(msg)
 }
 
 // where names a database for errors, without the password.
