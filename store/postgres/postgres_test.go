@@ -1,0 +1,333 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+	"sportel/store"
+	"sportel/store/postgres"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC)
+
+// second opens another store on dsn: what a second instance of the daemon
+// would hold.
+func second(t *testing.T, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open a second store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// rawConn is a plain connection, to look at the database from outside.
+func rawConn(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	c, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
+func newTicket(number string) *inquiry.Ticket {
+	return &inquiry.Ticket{Number: number, Channel: inquiry.ChannelEmail, State: inquiry.Assigned,
+		Sender: inquiry.Address{Address: "arta@example.org"}, ReceivedAt: t0, UpdatedAt: t0}
+}
+
+// Two instances filing at once, some of their transactions rolled back after
+// drawing a number, leave tickets numbered 1..n: no number twice, none
+// skipped.
+func TestTicketNumbersTwoInstances(t *testing.T) {
+	a, dsn := openFresh(t)
+	b := second(t, dsn)
+	ctx := context.Background()
+	errRollback := errors.New("roll back on purpose")
+	const perWorker, workers = 6, 4
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var committed, rolledBack int
+	for w := range workers {
+		st := []*postgres.Store{a, b}[w%2]
+		wg.Go(func() {
+			for i := range perWorker {
+				err := st.WithTx(ctx, func(tx store.Tx) error {
+					n, err := tx.NextSequence("DKP", 2026)
+					if err != nil {
+						return err
+					}
+					if err := tx.CreateTicket(newTicket(fmt.Sprintf("DKP-2026-%06d", n))); err != nil {
+						return err
+					}
+					if (w+i)%3 == 0 {
+						return errRollback
+					}
+					return nil
+				})
+				mu.Lock()
+				switch {
+				case err == nil:
+					committed++
+				case errors.Is(err, errRollback):
+					rolledBack++
+				default:
+					t.Errorf("worker %d: %v", w, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	tickets, err := a.ListTickets(ctx, inquiry.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for _, tk := range tickets {
+		got = append(got, tk.Number)
+	}
+	for n := 1; n <= committed; n++ {
+		want = append(want, fmt.Sprintf("DKP-2026-%06d", n))
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("numbers after %d commits and %d rollbacks:\n got %v\nwant %v", committed, rolledBack, got, want)
+	}
+	if rolledBack == 0 || committed == 0 {
+		t.Fatalf("the test did not mix commits (%d) and rollbacks (%d)", committed, rolledBack)
+	}
+}
+
+// A claim does not wait for rows another transaction holds: it takes the
+// others (SKIP LOCKED), and the held ones stay pending and unclaimed.
+func TestClaimSkipsLockedJobs(t *testing.T) {
+	s, dsn := openFresh(t)
+	ctx := context.Background()
+	var ids []int64
+	if err := s.WithTx(ctx, func(tx store.Tx) error {
+		for i := range 4 {
+			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("r%d@x", i), NextAt: t0, CreatedAt: t0}
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+			ids = append(ids, j.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	holder := rawConn(t, dsn)
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT id FROM jobs WHERE id = ANY($1) FOR UPDATE`, ids[:2]); err != nil {
+		t.Fatal(err)
+	}
+	// Without SKIP LOCKED the claim would wait for tx until this deadline.
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	claimed, err := s.ClaimJobs(cctx, "w", t0, time.Minute, 10)
+	if err != nil {
+		t.Fatalf("ClaimJobs beside a transaction holding two jobs: %v", err)
+	}
+	var got []int64
+	for _, j := range claimed {
+		got = append(got, j.ID)
+	}
+	if !slices.Equal(got, ids[2:]) {
+		t.Errorf("claimed %v, want the two free jobs %v", got, ids[2:])
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err = s.ClaimJobs(ctx, "w2", t0, time.Minute, 10)
+	if err != nil || len(claimed) != 2 || claimed[0].ID != ids[0] || claimed[0].Attempts != 1 {
+		t.Errorf("claim after the holder let go = %+v, %v; want jobs %v, first attempt", claimed, err, ids[:2])
+	}
+}
+
+// Two instances taking the same message in: the second's MarkSource waits
+// for the first transaction, then learns the message is taken (first
+// committed) or takes it itself (first rolled back).
+func TestMarkSourceRace(t *testing.T) {
+	cases := []struct {
+		name    string
+		first   error // how the first transaction ends
+		wantErr error // what the second's MarkSource returns
+	}{
+		{"first commits", nil, store.ErrSourceTaken},
+		{"first rolls back", errors.New("classifier failed"), nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, dsn := openFresh(t)
+			b := second(t, dsn)
+			watch := rawConn(t, dsn)
+			ctx := context.Background()
+			marked, release := make(chan struct{}), make(chan struct{})
+			firstDone := make(chan error, 1)
+			go func() {
+				firstDone <- a.WithTx(ctx, func(tx store.Tx) error {
+					if err := tx.MarkSource("msgid:same@x", 0, t0); err != nil {
+						return err
+					}
+					close(marked)
+					<-release
+					return c.first
+				})
+			}()
+			<-marked
+			secondDone := make(chan error, 1)
+			go func() {
+				secondDone <- b.WithTx(ctx, func(tx store.Tx) error { return tx.MarkSource("msgid:same@x", 0, t0) })
+			}()
+			testutil.Eventually(t, "the second MarkSource waiting on the first's row", 20*time.Second, func() (bool, error) {
+				var waiting int
+				err := watch.QueryRow(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+					WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+				return waiting > 0, err
+			})
+			close(release)
+			if err := <-firstDone; !errors.Is(err, c.first) {
+				t.Fatalf("first transaction = %v, want %v", err, c.first)
+			}
+			err := <-secondDone
+			if c.wantErr == nil && err != nil || c.wantErr != nil && !errors.Is(err, c.wantErr) {
+				t.Errorf("second MarkSource = %v, want %v", err, c.wantErr)
+			}
+			taken, err := a.SourcesTaken(ctx, []string{"msgid:same@x"})
+			if err != nil || !taken["msgid:same@x"] {
+				t.Errorf("SourcesTaken = %v, %v; want the message taken once", taken, err)
+			}
+		})
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, dsn string)
+		opens   int // at once
+		wantErr string
+	}{
+		{"fresh database, two instances at once", nil, 2, ""},
+		{"already migrated", func(t *testing.T, dsn string) { second(t, dsn) }, 1, ""},
+		{"schema from a newer Sportel", func(t *testing.T, dsn string) {
+			second(t, dsn)
+			if _, err := rawConn(t, dsn).Exec(context.Background(),
+				`INSERT INTO schema_version (version, name, applied_at) VALUES (999, '0999_future.sql', now())`); err != nil {
+				t.Fatal(err)
+			}
+		}, 1, "database schema version 999 is newer than this program knows (1)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dsn := cluster.Database(t)
+			if c.prepare != nil {
+				c.prepare(t, dsn)
+			}
+			errs := make(chan error, c.opens)
+			var wg sync.WaitGroup
+			for range c.opens {
+				wg.Go(func() {
+					s, err := postgres.Open(context.Background(), dsn)
+					if err == nil {
+						s.Close()
+					}
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+					t.Errorf("Open = %v, want error %q", err, c.wantErr)
+				}
+			}
+			if c.wantErr != "" {
+				return
+			}
+			rows, err := rawConn(t, dsn).Query(context.Background(), `SELECT version, name FROM schema_version ORDER BY version`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+				var v int
+				var name string
+				err := r.Scan(&v, &name)
+				return fmt.Sprint(v, " ", name), err
+			})
+			if err != nil || !slices.Equal(got, []string{"1 0001_init.sql"}) {
+				t.Errorf("schema_version = %v, %v; want migration 1 recorded once", got, err)
+			}
+		})
+	}
+}
+
+// PostgreSQL's text holds no NUL, which mail can carry: it is stored as
+// U+FFFD and the raw bytes are kept as they were, so the message is taken
+// in rather than failing on every retry.
+func TestNULInText(t *testing.T) {
+	s, _ := openFresh(t)
+	ctx := context.Background()
+	raw := []byte("Subject: a\x00b\r\n\r\nbody \x00 here")
+	source := "hash:ab\x00cd"
+	var ticketID int64
+	if err := s.WithTx(ctx, func(tx store.Tx) error {
+		tk := newTicket("DKP-2026-000001")
+		tk.Subject = "a\x00b"
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		ticketID = tk.ID
+		if err := tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, SourceID: source,
+			Subject: "a\x00b", Text: "body \x00 here", Raw: raw, CreatedAt: t0}); err != nil {
+			return err
+		}
+		if err := tx.AddSetAside(&inquiry.SetAside{Kind: inquiry.SetAsideQuarantine, SourceID: "q\x00", Subject: "x\x00",
+			Reason: "parse \x00 failed", Raw: raw, ReceivedAt: t0}); err != nil {
+			return err
+		}
+		return tx.MarkSource(source, tk.ID, t0)
+	}); err != nil {
+		t.Fatalf("WithTx with NULs in text: %v", err)
+	}
+	tk, _, err := s.TicketByID(ctx, ticketID)
+	if err != nil || tk.Subject != "a\uFFFDb" {
+		t.Errorf("ticket subject = %q, %v; want a\uFFFDb", tk.Subject, err)
+	}
+	entries, err := s.Entries(ctx, ticketID)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("Entries = %v, %v", entries, err)
+	}
+	if e := entries[0]; e.Text != "body \uFFFD here" || string(e.Raw) != string(raw) {
+		t.Errorf("entry text %q, raw %q; want the NUL replaced in the text and kept in the raw mail", e.Text, e.Raw)
+	}
+	sa, err := s.ListSetAside(ctx, "", 0)
+	if err != nil || len(sa) != 1 || sa[0].Reason != "parse \uFFFD failed" || string(sa[0].Raw) != string(raw) {
+		t.Errorf("set-aside = %+v, %v", sa, err)
+	}
+	// The source is known under the id the caller has.
+	if taken, err := s.SourcesTaken(ctx, []string{source, "other"}); err != nil || !taken[source] || taken["other"] {
+		t.Errorf("SourcesTaken = %v, %v; want only %q", taken, err, source)
+	}
+	err = s.WithTx(ctx, func(tx store.Tx) error { return tx.MarkSource(source, ticketID, t0) })
+	if !errors.Is(err, store.ErrSourceTaken) {
+		t.Errorf("second MarkSource of the NUL source = %v, want ErrSourceTaken", err)
+	}
+}
