@@ -3,8 +3,9 @@
 // directory, durability off for speed. A test package starts one in
 // TestMain and gets a fresh database per test from it. Without PostgreSQL's
 // binaries (Debian's postgresql package, as .ci/run installs it) the tests
-// that ask for a database skip with the reason. It is imported by _test
-// files only.
+// that ask for a database skip with the reason. The cluster starts when a
+// test first asks for a database, so a package whose other tests run alone
+// pays nothing. It is imported by _test files only.
 package pgtest
 
 import (
@@ -32,9 +33,10 @@ import (
 // two on an idle machine.
 const startTimeout = 2 * time.Minute
 
-// Cluster is a running private PostgreSQL server, or the reason there is
-// none.
+// Cluster is a private PostgreSQL server, started on first use, or the
+// reason there is none.
 type Cluster struct {
+	once   sync.Once
 	skip   string // why there is no cluster; "" when there is one
 	dir    string // holds data/, the socket and the log
 	bin    string
@@ -46,16 +48,9 @@ type Cluster struct {
 	next  int
 }
 
-// Start starts a cluster. It does not fail: when PostgreSQL cannot run
-// here, the returned cluster makes every Database call skip, saying why.
-// Stop must be called when the tests are done (before os.Exit).
-func Start() *Cluster {
-	c, err := start()
-	if err != nil {
-		return &Cluster{skip: err.Error()}
-	}
-	return c
-}
+// New returns a cluster that starts when Database is first called. Stop (or
+// Main) must be called when the tests are done.
+func New() *Cluster { return &Cluster{} }
 
 // Main is TestMain for a package that uses c: it runs the tests and stops
 // the cluster, and returns the exit code.
@@ -70,43 +65,46 @@ func (c *Cluster) Main(m *testing.M) int {
 	return code
 }
 
-func start() (*Cluster, error) {
-	bin, err := findBin()
-	if err != nil {
-		return nil, err
+// start starts the server, or records why it cannot.
+func (c *Cluster) start() {
+	if err := c.tryStart(); err != nil {
+		if stopErr := c.Stop(); stopErr != nil {
+			err = errors.Join(err, stopErr)
+		}
+		c.skip = err.Error()
 	}
-	c := &Cluster{bin: bin}
+}
+
+func (c *Cluster) tryStart() error {
+	var err error
+	if c.bin, err = findBin(); err != nil {
+		return err
+	}
 	if os.Geteuid() == 0 {
 		// initdb and postgres refuse to run as root.
 		if _, err := exec.LookPath("runuser"); err != nil {
-			return nil, errors.New("postgresql: running as root but runuser is missing to drop to the postgres user")
+			return errors.New("postgresql: running as root but runuser is missing to drop to the postgres user")
 		}
 		c.asUser = "postgres"
 	}
 	c.dir, err = os.MkdirTemp("", "sportel-pg-")
 	if err != nil {
-		return nil, fmt.Errorf("postgresql: make cluster directory: %w", err)
+		return fmt.Errorf("postgresql: make cluster directory: %w", err)
 	}
 	if c.asUser != "" {
 		u, err := user.Lookup(c.asUser)
 		if err != nil {
-			os.RemoveAll(c.dir)
-			return nil, fmt.Errorf("postgresql: running as root and no %s user to run the server as: %w", c.asUser, err)
+			return fmt.Errorf("postgresql: running as root and no %s user to run the server as: %w", c.asUser, err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(c.dir, uid, gid); err != nil {
-			os.RemoveAll(c.dir)
-			return nil, fmt.Errorf("postgresql: hand %s to %s: %w", c.dir, c.asUser, err)
+			return fmt.Errorf("postgresql: hand %s to %s: %w", c.dir, c.asUser, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	if err := c.boot(ctx); err != nil {
-		c.Stop()
-		return nil, err
-	}
-	return c, nil
+	return c.boot(ctx)
 }
 
 // findBin returns the directory of initdb, pg_ctl and postgres: from
@@ -219,13 +217,11 @@ func (c *Cluster) dsn(db string) string {
 	return fmt.Sprintf("host=127.0.0.1 port=%s user=postgres dbname=%s sslmode=disable", c.port, db)
 }
 
-// Available reports whether there is a cluster, and why not.
-func (c *Cluster) Available() (ok bool, why string) { return c.skip == "", c.skip }
-
 // Database creates a fresh, empty database for tb and returns its DSN; it
 // is dropped when tb ends. Without a cluster it skips tb.
 func (c *Cluster) Database(tb testing.TB) string {
 	tb.Helper()
+	c.once.Do(c.start)
 	if c.skip != "" {
 		tb.Skip(c.skip)
 	}
@@ -255,7 +251,7 @@ func (c *Cluster) Database(tb testing.TB) string {
 	return c.dsn(name)
 }
 
-// Stop stops the server and removes its directory.
+// Stop stops the server, if it was started, and removes its directory.
 func (c *Cluster) Stop() error {
 	if c.dir == "" {
 		return nil

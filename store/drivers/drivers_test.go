@@ -12,13 +12,11 @@ import (
 	"sportel/store/drivers"
 )
 
-// cluster is this package's private PostgreSQL, started by TestMain.
-var cluster *pgtest.Cluster
+// cluster is this package's private PostgreSQL, started by the first test
+// that needs it and stopped by TestMain.
+var cluster = pgtest.New()
 
-func TestMain(m *testing.M) {
-	cluster = pgtest.Start()
-	os.Exit(cluster.Main(m))
-}
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
 func TestOpen(t *testing.T) {
 	dir := t.TempDir()

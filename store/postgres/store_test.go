@@ -11,13 +11,11 @@ import (
 	"sportel/store/storetest"
 )
 
-// cluster is this package's private PostgreSQL, started by TestMain.
-var cluster *pgtest.Cluster
+// cluster is this package's private PostgreSQL, started by the first test
+// that needs it and stopped by TestMain.
+var cluster = pgtest.New()
 
-func TestMain(m *testing.M) {
-	cluster = pgtest.Start()
-	os.Exit(cluster.Main(m))
-}
+func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
 // openFresh opens the store on a new database and closes it when t ends.
 func openFresh(t testing.TB) (*postgres.Store, string) {
