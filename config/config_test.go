@@ -725,4 +725,12 @@ func TestSummary(t *testing.T) {
 	if !strings.Contains(b.String(), "telegram    off (email only)") {
 		t.Errorf("summary without telegram:\n%s", b.String())
 	}
+
+	cfg.Store = StoreConfig{Driver: DriverPostgres, DSN: "host=db.mkrs.example password=" + smtpSecret + " dbname=sportel", Synchronous: "full"}
+	b.Reset()
+	cfg.Summary(&b)
+	checkNoSecrets(t, b.String())
+	if !strings.Contains(b.String(), "postgres host=db.mkrs.example password=xxxxx dbname=sportel\n") {
+		t.Errorf("summary of a postgres store (password hidden, no SQLite sync level):\n%s", b.String())
+	}
 }

@@ -110,10 +110,8 @@ func (c *Cluster) tryStart() error {
 // findBin returns the directory of initdb, pg_ctl and postgres: from
 // SPORTEL_PG_BIN, else Debian's newest /usr/lib/postgresql/N/bin, else PATH.
 func findBin() (string, error) {
-	var candidates []string
 	if dir := os.Getenv("SPORTEL_PG_BIN"); dir != "" {
 		// Only there: a wrong path should not quietly test another server.
-		candidates = append(candidates, dir)
 		if err := hasTools(dir); err != nil {
 			return "", fmt.Errorf("postgresql: SPORTEL_PG_BIN=%s: %w", dir, err)
 		}
@@ -121,7 +119,7 @@ func findBin() (string, error) {
 	}
 	debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(debian, func(i, j int) bool { return pgVersion(debian[i]) > pgVersion(debian[j]) })
-	candidates = append(candidates, debian...)
+	candidates := debian
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real

@@ -37,6 +37,8 @@ const (
 	// txTimeout bounds a whole WithTx: a transaction holds row locks
 	// (the ticket counter) that other filers wait for.
 	txTimeout = 30 * time.Second
+	// defaultMaxConns is the pool's size unless the DSN sets pool_max_conns.
+	defaultMaxConns = 16
 	// migrateLock is the advisory lock key migrations run under ("sportel").
 	migrateLock = 0x73706f7274656c
 )
@@ -74,6 +76,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: parse DSN: %w", dsnError(err))
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default is the number of CPUs (at least 4): on a small
+		// machine the outbox's workers, intake and the probes would queue
+		// for connections. SQLite's pool is as large.
+		cfg.MaxConns = defaultMaxConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = callTimeout
