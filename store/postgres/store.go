@@ -181,11 +181,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	var applied []int
 	err = s.withTx(ctx, func(tx *Tx) error {
-		ctx, cancel := tx.callCtx()
-		defer cancel()
-		if _, err := tx.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
+		// Another instance may hold the lock while it migrates: wait for
+		// as long as the transaction may last, not one statement.
+		if _, err := tx.tx.Exec(tx.ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
 			return fmt.Errorf("lock for migrations: %w", err)
 		}
+		ctx, cancel := tx.callCtx()
+		defer cancel()
 		if _, err := tx.tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,
