@@ -19,8 +19,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,12 +36,16 @@ const startTimeout = 2 * time.Minute
 // Cluster is a private PostgreSQL server, started on first use, or the
 // reason there is none.
 type Cluster struct {
-	once   sync.Once
-	skip   string // why there is no cluster; "" when there is one
-	dir    string // holds data/, the socket and the log
-	bin    string
-	port   string
-	asUser string // run the server's tools as this user (root cannot)
+	once sync.Once
+	skip string // why there is no cluster; "" when there is one
+	dir  string // holds data/, the socket and the log
+	bin  string
+	port string
+	// cred runs the server's tools as the postgres user: initdb and
+	// postgres refuse to run as root. nil when we are not root.
+	cred   *syscall.Credential
+	server *exec.Cmd
+	exited chan struct{} // closed when the server process has ended
 
 	mu    sync.Mutex // serialises CREATE DATABASE on admin
 	admin *pgx.Conn
@@ -49,7 +53,9 @@ type Cluster struct {
 }
 
 // New returns a cluster that starts when Database is first called. Stop (or
-// Main) must be called when the tests are done.
+// Main) must be called when the tests are done; should the test binary die
+// first (a panic, -timeout), the kernel sends the server SIGQUIT (its
+// temporary directory stays behind).
 func New() *Cluster { return &Cluster{} }
 
 // Main is TestMain for a package that uses c: it runs the tests and stops
@@ -80,26 +86,20 @@ func (c *Cluster) tryStart() error {
 	if c.bin, err = findBin(); err != nil {
 		return err
 	}
-	if os.Geteuid() == 0 {
-		// initdb and postgres refuse to run as root.
-		if _, err := exec.LookPath("runuser"); err != nil {
-			return errors.New("postgresql: running as root but runuser is missing to drop to the postgres user")
-		}
-		c.asUser = "postgres"
-	}
 	c.dir, err = os.MkdirTemp("", "sportel-pg-")
 	if err != nil {
 		return fmt.Errorf("postgresql: make cluster directory: %w", err)
 	}
-	if c.asUser != "" {
-		u, err := user.Lookup(c.asUser)
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
 		if err != nil {
-			return fmt.Errorf("postgresql: running as root and no %s user to run the server as: %w", c.asUser, err)
+			return fmt.Errorf("postgresql: running as root and no postgres user to run the server as: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
+		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 		if err := os.Chown(c.dir, uid, gid); err != nil {
-			return fmt.Errorf("postgresql: hand %s to %s: %w", c.dir, c.asUser, err)
+			return fmt.Errorf("postgresql: hand %s to postgres: %w", c.dir, err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
@@ -153,9 +153,9 @@ func pgVersion(binDir string) int {
 // port when the one picked was taken in between.
 func (c *Cluster) boot(ctx context.Context) error {
 	data := filepath.Join(c.dir, "data")
-	out, err := c.run(ctx, "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+	initdb := c.command(ctx, "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
 		"--locale=C", "--no-sync", "--no-instructions")
-	if err != nil {
+	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("postgresql: initdb: %w\n%s", err, out)
 	}
 	var lastErr error
@@ -165,50 +165,70 @@ func (c *Cluster) boot(ctx context.Context) error {
 			return err
 		}
 		_, port, _ := net.SplitHostPort(addr)
-		opts := strings.Join([]string{
-			"-p " + port, "-c listen_addresses=127.0.0.1", "-k " + c.dir,
-			// Nothing here needs to survive a crash.
-			"-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-			"-c max_connections=200",
-		}, " ")
-		out, err := c.run(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(c.dir, "server.log"), "-o", opts, "-w", "-t", "60", "start")
-		if err != nil {
-			log, _ := os.ReadFile(filepath.Join(c.dir, "server.log"))
-			lastErr = fmt.Errorf("postgresql: pg_ctl start on port %s: %w\n%s\n%s", port, err, out, log)
-			continue
+		if lastErr = c.serve(ctx, data, port); lastErr == nil {
+			return nil
 		}
-		c.port = port
-		c.admin, err = pgx.Connect(ctx, c.dsn("postgres"))
-		if err != nil {
-			return fmt.Errorf("postgresql: connect to the new cluster: %w", err)
-		}
-		return nil
 	}
 	return lastErr
 }
 
-// run runs one of the server's tools, as the postgres user when we are root.
-func (c *Cluster) run(ctx context.Context, tool string, args ...string) ([]byte, error) {
-	path := filepath.Join(c.bin, tool)
-	var cmd *exec.Cmd
-	if c.asUser != "" {
-		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.asUser, "--", path}, args...)...)
-	} else {
-		cmd = exec.CommandContext(ctx, path, args...)
-	}
-	// Files, not pipes: pg_ctl leaves the server holding its stdout, and
-	// CombinedOutput would wait for the server to exit.
-	outFile, err := os.CreateTemp("", "sportel-pg-out-")
+// serve starts postgres on port as a child of the test binary (not through
+// pg_ctl, whose server outlives it) and waits until it takes connections.
+func (c *Cluster) serve(ctx context.Context, data, port string) error {
+	logPath := filepath.Join(c.dir, "server-"+port+".log")
+	logFile, err := os.Create(logPath)
 	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", tool, err)
+		return fmt.Errorf("postgresql: %w", err)
 	}
-	defer os.Remove(outFile.Name())
-	defer outFile.Close()
-	cmd.Stdout, cmd.Stderr = outFile, outFile
-	cmd.Dir = os.TempDir() // the postgres user may not enter the test's directory
-	runErr := cmd.Run()
-	out, _ := os.ReadFile(outFile.Name())
-	return out, runErr
+	defer logFile.Close() // the child has its own descriptor
+	// Not CommandContext: the server must outlive ctx, which bounds the start.
+	cmd := c.command(context.Background(), "postgres", "-D", data, "-p", port, "-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1",
+		// Nothing here needs to survive a crash.
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=200")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("postgresql: start postgres: %w", err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	c.port = port
+	err = testutil.Poll(startTimeout, func() (bool, error) {
+		select {
+		case <-exited:
+			return false, errors.New("the server exited")
+		case <-ctx.Done():
+			return false, ctx.Err()
+		default:
+		}
+		conn, err := pgx.Connect(ctx, c.dsn("postgres"))
+		if err != nil {
+			return false, nil // not up yet
+		}
+		c.admin = conn
+		return true, nil
+	})
+	if err != nil {
+		_ = cmd.Process.Signal(syscall.SIGQUIT)
+		<-exited
+		log, _ := os.ReadFile(logPath)
+		return fmt.Errorf("postgresql: start on port %s: %w\n%s", port, err, log)
+	}
+	c.server, c.exited = cmd, exited
+	return nil
+}
+
+// command runs one of the server's tools as the postgres user when we are
+// root, and has the kernel stop it should the test binary die.
+func (c *Cluster) command(ctx context.Context, tool string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, tool), args...)
+	cmd.Dir = c.dir // the postgres user may not enter the test's directory
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGQUIT}
+	return cmd
 }
 
 func (c *Cluster) dsn(db string) string {
@@ -259,13 +279,15 @@ func (c *Cluster) Stop() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		c.admin.Close(ctx)
 		cancel()
+		c.admin = nil
 	}
-	if c.port != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if out, err := c.run(ctx, "pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop"); err != nil {
-			errs = append(errs, fmt.Errorf("postgresql: pg_ctl stop: %w\n%s", err, out))
+	if c.server != nil {
+		// SIGQUIT is PostgreSQL's immediate shutdown: nothing here is kept.
+		if err := c.server.Process.Signal(syscall.SIGQUIT); err != nil {
+			errs = append(errs, fmt.Errorf("postgresql: stop server: %w", err))
 		}
-		cancel()
+		<-c.exited
+		c.server = nil
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		errs = append(errs, fmt.Errorf("postgresql: remove %s: %w", c.dir, err))
