@@ -331,3 +331,36 @@ func TestNULInText(t *testing.T) {
 		t.Errorf("second MarkSource of the NUL source = %v, want ErrSourceTaken", err)
 	}
 }
+
+// Times the timestamptz/nanosecond pair must bring back unchanged: the zero
+// time where a time is required (stored as year 1, as SQLite does), before
+// 1970 and 2000 (where microseconds count down), and one nanosecond off a
+// microsecond on either side.
+func TestTimeEdges(t *testing.T) {
+	s, _ := openFresh(t)
+	ctx := context.Background()
+	cases := []time.Time{
+		{},
+		time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1999, 12, 31, 23, 59, 59, 1, time.UTC),
+		time.Date(2026, 3, 2, 9, 30, 0, 1000, time.UTC),
+		time.Date(2026, 3, 2, 9, 30, 0, 999, time.UTC),
+		time.Date(2026, 3, 2, 9, 30, 0, 1001, time.FixedZone("CET", 3600)),
+	}
+	for _, want := range cases {
+		tk := newTicket("DKP-2026-" + fmt.Sprint(want.UnixNano()))
+		tk.ReceivedAt, tk.UpdatedAt, tk.DueAt = want, want, want
+		if err := s.WithTx(ctx, func(tx store.Tx) error { return tx.CreateTicket(tk) }); err != nil {
+			t.Fatalf("create ticket at %v: %v", want, err)
+		}
+		got, _, err := s.TicketByID(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, g := range map[string]time.Time{"received": got.ReceivedAt, "updated": got.UpdatedAt, "due": got.DueAt} {
+			if !g.Equal(want) || g.Location() != time.UTC || g.IsZero() != want.IsZero() {
+				t.Errorf("%s at %v came back as %v", name, want, g)
+			}
+		}
+	}
+}
