@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Starts a throwaway Dovecot IMAP server on loopback for the end-to-end tests
 # and prints the environment the tests read:
-#   SPORTEL_DOVECOT_ADDR, SPORTEL_DOVECOT_USER, SPORTEL_DOVECOT_PASSWORD
-# Usage: eval "$(bash .ci/dovecot.sh DIR [PORT])"
+#   SPORTEL_DOVECOT_ADDR, SPORTEL_DOVECOT_USER, SPORTEL_DOVECOT_PASSWORD,
+#   SPORTEL_DOVECOT_LAYOUT
+# LAYOUT names how mailboxes are named:
+#   slash    the hierarchy separator is "/" and there is no namespace prefix
+#   maildir  Maildir++ as Courier had it: separator "." and every mailbox
+#            under the personal namespace "INBOX." (INBOX.Sportel.Processed)
+# Usage: eval "$(bash .ci/dovecot.sh DIR [PORT [LAYOUT]])"
 set -euo pipefail
-dir=${1:?usage: dovecot.sh DIR [PORT]}
+dir=${1:?usage: dovecot.sh DIR [PORT [LAYOUT]]}
 port=${2:-10143}
+layout=${3:-slash}
+case $layout in
+  slash) namespace='separator = /' ;;
+  maildir) namespace=$'separator = .\n  prefix = INBOX.' ;;
+  *) echo "dovecot.sh: unknown layout $layout (slash or maildir)" >&2; exit 2 ;;
+esac
 user=komunikimi@mkrs.example
 pass=dovecot-test-password
 
@@ -61,7 +72,7 @@ userdb {
 }
 namespace inbox {
   inbox = yes
-  separator = /
+  $namespace
 }
 CONF
 # Detach from our stdio: the daemon would otherwise hold a caller's pipe open.
@@ -75,3 +86,4 @@ echo "export SPORTEL_DOVECOT_ADDR=127.0.0.1:$port"
 echo "export SPORTEL_DOVECOT_USER=$user"
 echo "export SPORTEL_DOVECOT_PASSWORD=$pass"
 echo "export SPORTEL_DOVECOT_CONF=$dir/dovecot.conf"
+echo "export SPORTEL_DOVECOT_LAYOUT=$layout"

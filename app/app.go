@@ -1,6 +1,7 @@
 // Package app wires Sportel from one configuration and runs it: the store,
 // the classifier and the desk (Open), and the runners of the daemon (Run):
-// the IMAP watcher, the Telegram bot, the outbox and the metrics listener.
+// the IMAP watcher, the Telegram bot, the outbox, the scheduler and the
+// metrics listener.
 // cmd/sportel keeps only flags and commands.
 package app
 
@@ -11,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -28,6 +28,7 @@ import (
 	"sportel/metrics"
 	"sportel/outbox"
 	"sportel/route"
+	"sportel/schedule"
 	"sportel/store"
 	"sportel/store/drivers"
 )
@@ -183,6 +184,9 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		Location:                  cfg.Tickets.Location,
 		DocumentDeadlineDays:      cfg.Tickets.DocumentRequestDeadlineDays,
 		DocumentDeadline:          desk.DeadlineFunc(clock),
+		Clock:                     &clock,
+		DivisionName:              cfg.Division.Name.ByLanguage(),
+		RefusalGrounds:            deskGrounds(cfg.Tickets.RefusalGrounds),
 		ReopenDays:                cfg.Tickets.ReopenDays,
 		AckPer10Min:               cfg.Tickets.AckLimit.Per10Minutes,
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,
@@ -205,6 +209,35 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 	return desk.New(dc, st, cls, router, log.With("component", "desk"))
 }
 
+// newScheduler builds the legal clock's sends: reminders, escalations and
+// the daily digest, written to the outbox that jobsQueued wakes.
+func (a *App) newScheduler(jobsQueued func()) (*schedule.Scheduler, error) {
+	t := a.cfg.Tickets
+	reminder, digest := t.ScheduleTimes()
+	return schedule.New(schedule.Config{
+		Calendar:        t.DeadlineRules().Calendar,
+		Location:        t.Location,
+		Reminders:       t.Reminders,
+		ReminderHour:    reminder,
+		DigestHour:      digest,
+		Officers:        a.cfg.Officers,
+		Telegram:        a.cfg.Telegram != nil,
+		Mailbox:         a.cfg.Mailbox.From(),
+		MessageIDDomain: a.desk.MessageIDDomain(),
+		MessageIDPrefix: desk.MessageIDPrefix,
+		JobsQueued:      jobsQueued,
+	}, a.store, a.log.With("component", "scheduler"))
+}
+
+// deskGrounds are the configured refusal grounds as the desk takes them.
+func deskGrounds(gs []config.RefusalGround) []desk.Ground {
+	out := make([]desk.Ground, len(gs))
+	for i, g := range gs {
+		out[i] = desk.Ground{ID: g.ID, Label: g.Label.ByLanguage()}
+	}
+	return out
+}
+
 // parseOptions are the MIME parser's settings from the configuration.
 func (a *App) parseOptions() parse.Options {
 	return parse.Options{
@@ -222,13 +255,26 @@ func (a *App) newWatcher() (*inbox.Watcher, error) { return a.newWatcherWith(a) 
 // newWatcherWith builds the IMAP side around another handler (tests wrap
 // the desk to stop at chosen points).
 func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
-	c := a.cfg.IMAP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, c.TLSServerName)
+	opts, err := imapOptions(a.cfg, a.log)
 	if err != nil {
-		return nil, fmt.Errorf("imap: %w", err)
+		return nil, err
 	}
 	popts := a.parseOptions()
-	return inbox.NewWatcher(inbox.Options{
+	opts.Parse = func(raw []byte, received time.Time) *inquiry.Message {
+		return parse.Parse(raw, received, popts)
+	}
+	return inbox.NewWatcher(opts, h, a.store)
+}
+
+// imapOptions are the watcher's options from the configuration, without
+// the parser (which needs the desk).
+func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
+	c := cfg.IMAP
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
+	if err != nil {
+		return inbox.Options{}, fmt.Errorf("imap: %w", err)
+	}
+	return inbox.Options{
 		Addr:              c.Addr,
 		Security:          string(c.Security),
 		Username:          c.Username,
@@ -241,19 +287,18 @@ func (a *App) newWatcherWith(h inbox.Handler) (*inbox.Watcher, error) {
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
 		BatchSize:         c.BatchSize,
-		MaxRawBytes:       a.cfg.Mail.MaxRawBytes,
+		MaxRawBytes:       cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
-		Parse: func(raw []byte, received time.Time) *inquiry.Message {
-			return parse.Parse(raw, received, popts)
-		},
-		Logger: a.log.With("component", "imap"),
-	}, h, a.store)
+		Logger:            log.With("component", "imap"),
+	}, nil
 }
 
 // newMailer builds the SMTP side.
-func (a *App) newMailer() (*mailer.Mailer, error) {
-	c := a.cfg.SMTP
-	tlsCfg, err := tlsConfig(c.Addr, c.CAFile, "")
+func (a *App) newMailer() (*mailer.Mailer, error) { return newMailer(a.cfg, a.log) }
+
+func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
+	c := cfg.SMTP
+	tlsCfg, err := tlsConfig(c.CAFile, c.TLSServerName)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
@@ -267,8 +312,8 @@ func (a *App) newMailer() (*mailer.Mailer, error) {
 		CommandTimeout:    c.CommandTimeout,
 		SubmissionTimeout: c.SubmissionTimeout,
 		TLSConfig:         tlsCfg,
-		LoopID:            a.cfg.Mailbox.Address,
-		Logger:            a.log.With("component", "smtp"),
+		LoopID:            cfg.Mailbox.Address,
+		Logger:            log.With("component", "smtp"),
 	})
 }
 
@@ -281,19 +326,16 @@ func (a *App) outboxConfig() outbox.Config {
 		BackoffMax:  o.BackoffMax,
 		Lease:       o.Lease,
 		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
+		AcksPerHour: o.AcknowledgementsPerHour,
+		// The heads hear once per episode when the cap holds acks back.
+		AckCapNotice: a.desk.NoticeAckCap,
 	}
 }
 
 // tlsConfig verifies servers against the system roots, or against caFile
-// when given. Verification is never switched off.
-func tlsConfig(addr, caFile, serverName string) (*tls.Config, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("address %q: %w", addr, err)
-	}
-	if serverName == "" {
-		serverName = host
-	}
+// when given, and against serverName when given (the watcher and the mailer
+// default it to the host they dial). Verification is never switched off.
+func tlsConfig(caFile, serverName string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
 	if caFile != "" {
 		pem, err := os.ReadFile(caFile)

@@ -3,13 +3,16 @@ package app
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +23,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"sportel/inbox"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
@@ -27,15 +31,39 @@ import (
 // dovecot is a reachable Dovecot IMAP server and its login.
 type dovecot struct {
 	addr, user, password string
+	layout               dovecotLayout
 }
 
+// dovecotLayout is how a Dovecot names mailboxes (.ci/dovecot.sh LAYOUT),
+// with the names the configured mailboxes must end up with there, written
+// out rather than computed so the watcher's mapping is checked.
+type dovecotLayout struct {
+	name string
+	// server maps the configured names of testConfig to the server's.
+	server map[string]string
+}
+
+var (
+	// slashLayout: separator "/", no namespace prefix.
+	slashLayout = dovecotLayout{"slash", map[string]string{
+		"INBOX": "INBOX", processedBox: "Sportel/Processed", quarantineBox: "Sportel/Quarantine"}}
+	// maildirLayout: Maildir++ as Courier had it, separator "." and every
+	// mailbox under the personal namespace "INBOX.".
+	maildirLayout = dovecotLayout{"maildir", map[string]string{
+		"INBOX": "INBOX", processedBox: "INBOX.Sportel.Processed", quarantineBox: "INBOX.Sportel.Quarantine"}}
+)
+
 // needDovecot returns the Dovecot named by SPORTEL_DOVECOT_ADDR (as
-// .ci/dovecot.sh exports it), or starts a private one when dovecot is
-// installed, or skips the test.
-func needDovecot(tb testing.TB) dovecot {
+// .ci/dovecot.sh exports it, when its SPORTEL_DOVECOT_LAYOUT is layout), or
+// starts a private one with layout when dovecot is installed, or skips the
+// test.
+func needDovecot(tb testing.TB, layout dovecotLayout) dovecot {
 	tb.Helper()
 	if addr := os.Getenv("SPORTEL_DOVECOT_ADDR"); addr != "" {
-		return dovecot{addr: addr, user: os.Getenv("SPORTEL_DOVECOT_USER"), password: os.Getenv("SPORTEL_DOVECOT_PASSWORD")}
+		if got := cmp.Or(os.Getenv("SPORTEL_DOVECOT_LAYOUT"), slashLayout.name); got != layout.name {
+			tb.Skipf("SPORTEL_DOVECOT_ADDR has layout %s, this test wants %s", got, layout.name)
+		}
+		return dovecot{addr: addr, user: os.Getenv("SPORTEL_DOVECOT_USER"), password: os.Getenv("SPORTEL_DOVECOT_PASSWORD"), layout: layout}
 	}
 	if _, err := exec.LookPath("dovecot"); err != nil {
 		tb.Skip("dovecot not installed: install dovecot-imapd (as .ci/run does) or set SPORTEL_DOVECOT_ADDR/USER/PASSWORD")
@@ -43,12 +71,12 @@ func needDovecot(tb testing.TB) dovecot {
 	if os.Geteuid() != 0 {
 		tb.Skip("dovecot installed, but .ci/dovecot.sh must run as root (it hands the mail folder to dovenull); or set SPORTEL_DOVECOT_ADDR")
 	}
-	return startDovecot(tb)
+	return startDovecot(tb, layout)
 }
 
 // startDovecot runs .ci/dovecot.sh on a free port in a fresh directory and
 // stops that Dovecot when the test ends, pass or fail.
-func startDovecot(tb testing.TB) dovecot {
+func startDovecot(tb testing.TB, layout dovecotLayout) dovecot {
 	tb.Helper()
 	// Dovecot's unprivileged processes must reach the mail folder: a
 	// t.TempDir() lies under a 0700 directory, so make our own.
@@ -88,7 +116,7 @@ func startDovecot(tb testing.TB) dovecot {
 		tb.Fatal(err)
 	}
 	defer errFile.Close()
-	cmd := exec.CommandContext(ctx, "bash", "../.ci/dovecot.sh", dir, port)
+	cmd := exec.CommandContext(ctx, "bash", "../.ci/dovecot.sh", dir, port, layout.name)
 	cmd.Stdout, cmd.Stderr = outFile, errFile
 	if err := cmd.Run(); err != nil {
 		stderr, _ := os.ReadFile(errPath)
@@ -106,7 +134,7 @@ func startDovecot(tb testing.TB) dovecot {
 			env[k] = v
 		}
 	}
-	d := dovecot{addr: env["SPORTEL_DOVECOT_ADDR"], user: env["SPORTEL_DOVECOT_USER"], password: env["SPORTEL_DOVECOT_PASSWORD"]}
+	d := dovecot{addr: env["SPORTEL_DOVECOT_ADDR"], user: env["SPORTEL_DOVECOT_USER"], password: env["SPORTEL_DOVECOT_PASSWORD"], layout: layout}
 	if d.addr == "" || d.user == "" {
 		tb.Fatalf("dovecot.sh printed no address or user:\n%s", out)
 	}
@@ -137,10 +165,20 @@ func stopDovecot(tb testing.TB, dir string) {
 }
 
 // imapServer is the MTA's and the test's view of a remote IMAP server, over
-// one client connection.
+// one client connection. Its methods take mailbox names as configured and
+// use the server's names for them.
 type imapServer struct {
-	mu sync.Mutex
-	c  *imapclient.Client
+	mu     sync.Mutex
+	c      *imapclient.Client
+	layout dovecotLayout
+}
+
+// name is the server's name for a configured mailbox name.
+func (s *imapServer) name(mailbox string) string {
+	if n, ok := s.layout.server[mailbox]; ok {
+		return n
+	}
+	panic("dovecot layout " + s.layout.name + " does not name mailbox " + mailbox)
 }
 
 func dialIMAP(tb testing.TB, d dovecot) *imapServer {
@@ -153,13 +191,14 @@ func dialIMAP(tb testing.TB, d dovecot) *imapServer {
 	if err := c.Login(d.user, d.password).Wait(); err != nil {
 		tb.Fatalf("login to %s as %s: %v", d.addr, d.user, err)
 	}
-	return &imapServer{c: c}
+	return &imapServer{c: c, layout: d.layout}
 }
 
 // Append delivers raw as an MTA (or an IMAP-speaking MDA) would.
 func (s *imapServer) Append(mailbox string, raw []byte, received time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	mailbox = s.name(mailbox)
 	cmd := s.c.Append(mailbox, int64(len(raw)), &imap.AppendOptions{Time: received})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()
@@ -178,6 +217,7 @@ func (s *imapServer) Append(mailbox string, raw []byte, received time.Time) erro
 func (s *imapServer) Count(mailbox string) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	mailbox = s.name(mailbox)
 	st, err := s.c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
 	if err != nil {
 		return 0, fmt.Errorf("status %s: %w", mailbox, err)
@@ -190,13 +230,29 @@ func (s *imapServer) Count(mailbox string) (int, error) {
 
 func newDovecotStack(tb testing.TB) *stack {
 	tb.Helper()
-	d := needDovecot(tb)
+	return newDovecotStackWith(tb, slashLayout)
+}
+
+func newDovecotStackWith(tb testing.TB, layout dovecotLayout) *stack {
+	tb.Helper()
+	d := needDovecot(tb, layout)
 	return newStack(tb, dialIMAP(tb, d), d.addr, d.user, d.password)
 }
 
+// The whole way through on Dovecot with either hierarchy separator: the
+// configuration says Sportel/Processed either way.
 func TestE2EDovecot(t *testing.T) {
 	t.Parallel()
-	s := newDovecotStack(t)
+	for _, layout := range []dovecotLayout{slashLayout, maildirLayout} {
+		t.Run(layout.name, func(t *testing.T) {
+			t.Parallel()
+			testE2EDovecot(t, layout)
+		})
+	}
+}
+
+func testE2EDovecot(t *testing.T, layout dovecotLayout) {
+	s := newDovecotStackWith(t, layout)
 	inquiryMail := inboundMail{
 		from: "Vjosa Gashi <vjosa.gashi@kulturasot.example>", subject: "deklarate per teatrin",
 		messageID: "dovecot-1@kulturasot.example",
@@ -245,5 +301,78 @@ func TestE2EDovecot(t *testing.T) {
 	}
 	if len(all) != 3 || notices != 1 {
 		t.Errorf("SMTP got %s; want the ack, the notification and one quarantine notice", describe(all))
+	}
+}
+
+// A configured mailbox that Dovecot refuses at start stops `sportel run`
+// with an error naming it, instead of a retry loop that never reads mail.
+func TestDovecotRefusedMailboxStopsRun(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		layout dovecotLayout
+		want   string
+	}{
+		{slashLayout, `watched mailbox "Publike": the server refused to select it`},
+		{maildirLayout, `watched mailbox "Publike" (on the server "INBOX.Publike"): the server refused to select it`},
+	} {
+		t.Run(tt.layout.name, func(t *testing.T) {
+			t.Parallel()
+			s := newDovecotStackWith(t, tt.layout)
+			s.cfg.IMAP.Mailbox = "Publike"
+			a := s.open()
+			err := testutil.Await(t, "Run", 20*time.Second, a.Run)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Run = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// check-config --connect's IMAP half against Dovecot with either
+// separator: it reports the server's separator and namespace and the names
+// the configured mailboxes have there, and creates the missing ones.
+func TestCheckIMAPDovecot(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		layout dovecotLayout
+		delim  rune
+		prefix string
+	}{
+		{slashLayout, '/', ""},
+		{maildirLayout, '.', "INBOX."},
+	} {
+		t.Run(tt.layout.name, func(t *testing.T) {
+			t.Parallel()
+			s := newDovecotStackWith(t, tt.layout)
+			s.append([]byte("From: a@example.org\r\nSubject: waiting\r\n\r\nx\r\n"))
+			for run, wantCreated := range []bool{true, false} {
+				rep, err := CheckIMAP(context.Background(), s.cfg, s.logs.Logger(slog.LevelInfo))
+				if err != nil {
+					t.Fatalf("run %d: CheckIMAP: %v", run, err)
+				}
+				if rep.Hierarchy.Delim != tt.delim || rep.Hierarchy.Prefix != tt.prefix {
+					t.Errorf("run %d: separator %q namespace %q, want %q %q", run, rep.Hierarchy.Delim, rep.Hierarchy.Prefix, tt.delim, tt.prefix)
+				}
+				if !strings.Contains(rep.Greeting, "Dovecot") || !slices.Contains(rep.Caps, "NAMESPACE") {
+					t.Errorf("run %d: greeting %q, capabilities %v", run, rep.Greeting, rep.Caps)
+				}
+				want := []inbox.ProbedMailbox{
+					{Role: "watched", Configured: "INBOX", Name: "INBOX", Messages: 1},
+					{Role: "processed", Configured: processedBox, Name: tt.layout.server[processedBox], Created: wantCreated},
+					{Role: "quarantine", Configured: quarantineBox, Name: tt.layout.server[quarantineBox], Created: wantCreated},
+				}
+				if !slices.Equal(rep.Mailboxes, want) {
+					t.Errorf("run %d: mailboxes\n got %+v\nwant %+v", run, rep.Mailboxes, want)
+				}
+			}
+			// The mailboxes it made are the daemon's: counted by their
+			// server names, and the mail waits unread.
+			if n := s.count(processedBox) + s.count(quarantineBox); n != 0 {
+				t.Errorf("%d messages in the made mailboxes, want 0", n)
+			}
+			if n := s.count("INBOX"); n != 1 {
+				t.Errorf("INBOX holds %d, want the waiting mail", n)
+			}
+		})
 	}
 }

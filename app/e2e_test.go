@@ -79,6 +79,9 @@ outbox:
   backoff_min: 200ms
   backoff_max: 1s
   lease: 3s
+  # The benchmarks acknowledge thousands of mails in minutes; the cap has
+  # its own tests (TestE2EReflectorIsCapped sets it).
+  acknowledgements_per_hour: 0
 log:
   level: info
 `
@@ -290,7 +293,7 @@ func parseWire(tb testing.TB, m devserver.Mail) wireMail {
 }
 
 func (w wireMail) kind() string {
-	for _, k := range []string{"ack", "notify", "answer", "quarantine"} {
+	for _, k := range []string{"ack", "notify", "answer", "quarantine", "notice", "urgent"} {
 		if strings.HasPrefix(w.messageID, "sportel."+k+".") {
 			return k
 		}

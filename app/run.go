@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"sportel/classifier/llm"
@@ -45,9 +46,9 @@ func imapReady(lastGoodFetch, now time.Time, staleAfter time.Duration) error {
 	return nil
 }
 
-// Run runs the IMAP watcher, the outbox, and Telegram and the metrics
-// listener when configured, until ctx is done or one of them fails; then it
-// lets work in flight finish. A part that fails (a metrics listener that
+// Run runs the IMAP watcher, the outbox, the scheduler, and Telegram and
+// the metrics listener when configured, until ctx is done or one of them
+// fails; then it lets work in flight finish. A part that fails (a metrics listener that
 // cannot bind) stops the daemon at once with an error that names it.
 func (a *App) Run(ctx context.Context) error {
 	if l, ok := a.store.(instanceLocker); ok {
@@ -93,6 +94,11 @@ func (a *App) Run(ctx context.Context) error {
 	a.outbox.Store(ob)
 	defer a.outbox.Store(nil)
 	runners = append(runners, runner{"outbox", ob.Run})
+	sched, err := a.newScheduler(ob.Poke)
+	if err != nil {
+		return err
+	}
+	runners = append(runners, runner{"scheduler", sched.Run})
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met
@@ -103,6 +109,16 @@ func (a *App) Run(ctx context.Context) error {
 				return float64(t.UnixNano()) / 1e9
 			}
 			return 0
+		})
+		met.Gauge("sportel_outbox_acks_held", "Acknowledgements waiting because the hourly cap (outbox.acknowledgements_per_hour) was reached; they go out as the hour rolls on.", func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := a.store.CountHeldJobs(ctx)
+			if err != nil {
+				a.log.Warn("count held acknowledgements for metrics", "err", err)
+				return math.NaN() // unknown, not zero
+			}
+			return float64(n)
 		})
 		met.BuildInfo(a.build.Version, a.build.Commit)
 		met.Ready("store", func(ctx context.Context) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sportel/bot"
+	"sportel/config"
 	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/backoff"
@@ -50,7 +51,19 @@ func (a *App) botOptions() bot.Options {
 		FloodPer:         t.Flood.Per,
 		Officers:         a.cfg.Officers,
 		Logger:           a.log.With("component", "telegram"),
+		Grounds:          botGrounds(a.cfg.Tickets.RefusalGrounds),
+		Location:         a.cfg.Tickets.Location,
 	}
+}
+
+// botGrounds are the refusal grounds as officers' buttons show them, in
+// Albanian.
+func botGrounds(gs []config.RefusalGround) []bot.Ground {
+	out := make([]bot.Ground, len(gs))
+	for i, g := range gs {
+		out[i] = bot.Ground{ID: g.ID, Label: g.Label.SQ}
+	}
+	return out
 }
 
 // runTelegram connects the bot and runs it until ctx is done. Telegram being

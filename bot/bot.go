@@ -24,6 +24,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/textsafe"
 )
 
 // Desk is what the bot asks of the pipeline.
@@ -32,7 +33,6 @@ type Desk interface {
 	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
 	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
 	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
-	Close(ctx context.Context, number string, o inquiry.Outcome, note, by string) (inquiry.Ticket, error)
 	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
 	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
@@ -41,6 +41,7 @@ type Desk interface {
 	// Quarantine sets aside what keeps failing while the store still takes
 	// writes, so one update never blocks the chats behind it.
 	Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error)
+	Lifecycle
 }
 
 // State is the store's small key-value table: the update offset and each
@@ -70,6 +71,10 @@ type Options struct {
 	// RetryMin and RetryMax space the retries of a failed fetch or update
 	// (default 1s, doubling up to 30s).
 	RetryMin, RetryMax time.Duration
+	// Grounds are the refusal grounds offered after a refusal button.
+	Grounds []Ground
+	// Location dates deadlines in officers' messages (default UTC).
+	Location *time.Location
 }
 
 const (
@@ -503,6 +508,8 @@ func (b *Bot) queue(ctx context.Context, o outgoing) {
 // reply queues a direct answer (not an outbox job: these are answers to
 // commands and button presses, worthless if late, at most once).
 func (b *Bot) reply(ctx context.Context, chat int64, replyTo int, text string, kb *models.InlineKeyboardMarkup) {
+	// Answers may quote subjects and names from citizens.
+	text = textsafe.Text(text)
 	for i, part := range splitText(text, maxMessageLen) {
 		p := &tgbot.SendMessageParams{ChatID: chat, Text: part, LinkPreviewOptions: noPreview()}
 		if i == 0 && replyTo != 0 {

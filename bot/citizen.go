@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // onUpdate is the default handler: every update that is not a button
@@ -208,7 +209,8 @@ func messageText(m *models.Message) string {
 }
 
 // attachments lists the files on a message; their content stays with
-// Telegram (the file id fetches it).
+// Telegram (the file id fetches it). Names are cleaned like email
+// attachment names: they reach officers' mail and disks.
 func attachments(m *models.Message) []inquiry.Attachment {
 	var out []inquiry.Attachment
 	if len(m.Photo) > 0 {
@@ -221,22 +223,22 @@ func attachments(m *models.Message) []inquiry.Attachment {
 		out = append(out, inquiry.Attachment{FileID: best.FileID, Name: "photo.jpg", ContentType: "image/jpeg", Size: int64(best.FileSize)})
 	}
 	if d := m.Document; d != nil {
-		out = append(out, inquiry.Attachment{FileID: d.FileID, Name: or(d.FileName, "document"), ContentType: or(d.MimeType, "application/octet-stream"), Size: d.FileSize})
+		out = append(out, inquiry.Attachment{FileID: d.FileID, Name: or(textsafe.FileName(d.FileName), "document"), ContentType: or(d.MimeType, "application/octet-stream"), Size: d.FileSize})
 	}
 	if v := m.Voice; v != nil {
 		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: "voice.ogg", ContentType: or(v.MimeType, "audio/ogg"), Size: v.FileSize})
 	}
 	if v := m.Video; v != nil {
-		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: or(v.FileName, "video.mp4"), ContentType: or(v.MimeType, "video/mp4"), Size: v.FileSize})
+		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: or(textsafe.FileName(v.FileName), "video.mp4"), ContentType: or(v.MimeType, "video/mp4"), Size: v.FileSize})
 	}
 	if a := m.Audio; a != nil {
-		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(a.FileName, or(a.Title, "audio")), ContentType: or(a.MimeType, "audio/mpeg"), Size: a.FileSize})
+		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(textsafe.FileName(a.FileName), or(textsafe.FileName(a.Title), "audio")), ContentType: or(a.MimeType, "audio/mpeg"), Size: a.FileSize})
 	}
 	if v := m.VideoNote; v != nil {
 		out = append(out, inquiry.Attachment{FileID: v.FileID, Name: "video_note.mp4", ContentType: "video/mp4", Size: int64(v.FileSize)})
 	}
 	if a := m.Animation; a != nil {
-		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(a.FileName, "animation.mp4"), ContentType: or(a.MimeType, "video/mp4"), Size: a.FileSize})
+		out = append(out, inquiry.Attachment{FileID: a.FileID, Name: or(textsafe.FileName(a.FileName), "animation.mp4"), ContentType: or(a.MimeType, "video/mp4"), Size: a.FileSize})
 	}
 	return out
 }

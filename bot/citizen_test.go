@@ -55,14 +55,17 @@ func TestCitizenMessageBecomesTicketAcknowledgedInTheirLanguage(t *testing.T) {
 				t.Errorf("citizen got %d messages, want 1: %q", n, texts(f.tg.Sent(tt.from.ID)))
 			}
 
-			// The routed officer gets the ticket with its four action buttons,
-			// and so does the officers' group.
+			// The routed officer gets the ticket with its action buttons (a
+			// document request's lifecycle too), and so does the officers' group.
 			for _, chat := range []int64{tt.officer.ID, officersChat} {
 				note := f.lastSent(chat)
 				if !strings.Contains(note.Text, tk.Number) || !strings.Contains(note.Text, tt.text[:20]) {
 					t.Errorf("notification to %d lacks the number or the text:\n%s", chat, note.Text)
 				}
 				want := []string{"t:" + tk.Number + ":take", "t:" + tk.Number + ":reassign", "t:" + tk.Number + ":category", "t:" + tk.Number + ":close"}
+				if tk.Category == inquiry.DocumentRequest {
+					want = append(want, "t:"+tk.Number+":urgent", "t:"+tk.Number+":notheld")
+				}
 				if got := buttonData(note); !slices.Equal(got, want) {
 					t.Errorf("buttons to %d = %q, want %q", chat, got, want)
 				}
@@ -201,6 +204,12 @@ func TestAttachmentsAreRecordedWithCaptionsAsText(t *testing.T) {
 		{"voice message", models.Message{
 			Voice: &models.Voice{FileID: "v1", Duration: 7, MimeType: "audio/ogg", FileSize: 9000}},
 			inquiry.Attachment{FileID: "v1", Name: "voice.ogg", ContentType: "audio/ogg", Size: 9000}, ""},
+		{"document name cleaned like an email attachment's", models.Message{
+			Document: &models.Document{FileID: "doc2", FileName: "../../invoice\u202efdp\x1b]0;x\x07.exe", MimeType: "application/octet-stream", FileSize: 2}},
+			inquiry.Attachment{FileID: "doc2", Name: "invoicefdp]0;x.exe", ContentType: "application/octet-stream", Size: 2}, ""},
+		{"document name of only controls gets the default", models.Message{
+			Document: &models.Document{FileID: "doc3", FileName: "\x1b\u202e", MimeType: "application/pdf", FileSize: 3}},
+			inquiry.Attachment{FileID: "doc3", Name: "document", ContentType: "application/pdf", Size: 3}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -309,5 +318,34 @@ func TestDiscussionGroupMentionsBecomePublicTickets(t *testing.T) {
 	f.settle()
 	if got := f.lastSent(john.ID).Text; !strings.Contains(got, "open from 10 to 18") {
 		t.Errorf("answer did not reach the private chat: %q", got)
+	}
+}
+
+// Subjects, names and texts from citizens reach officers' and citizens'
+// Telegram chats with their control characters escaped, never raw.
+func TestEchoedTextCarriesNoControlCharacters(t *testing.T) {
+	const attack = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e"
+	f := newFixture(t, setup{})
+	evil := models.User{ID: 1009, FirstName: "Evil" + attack, LastName: "Name", LanguageCode: "en"}
+	f.say(evil, generalEN+" "+attack)
+	if n := len(f.tickets()); n != 1 {
+		t.Fatalf("%d tickets, want 1", n)
+	}
+	var all []string
+	for _, chat := range []int64{evil.ID, officersChat, osman.ID, jusuf.ID, zamira.ID} {
+		all = append(all, texts(f.tg.Sent(chat))...)
+	}
+	if len(all) < 2 {
+		t.Fatalf("sent %q: want the acknowledgement and the officer's notification", all)
+	}
+	escaped := false
+	for _, s := range all {
+		if strings.ContainsAny(s, "\x1b\x07\u009b\u202e") {
+			t.Errorf("raw control character sent: %q", s)
+		}
+		escaped = escaped || strings.Contains(s, `\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e`)
+	}
+	if !escaped {
+		t.Errorf("no message shows the escaped text; sent %q", all)
 	}
 }

@@ -136,6 +136,12 @@ func newFixture(t testing.TB, s setup) *fixture {
 		OfficersChatID:       officersChat,
 		TelegramJoinWindow:   30 * time.Minute,
 		BotUsername:          botName,
+		RefusalGrounds: []desk.Ground{
+			{ID: "personal_data", Label: map[inquiry.Language]string{inquiry.Albanian: "mbrojtja e të dhënave personale",
+				inquiry.SerbianLatin: "zaštita ličnih podataka", inquiry.SerbianCyrl: "заштита личних података", inquiry.English: "protection of personal data"}},
+			{ID: "classified", Label: map[inquiry.Language]string{inquiry.Albanian: "informacion i klasifikuar",
+				inquiry.SerbianLatin: "tajni podaci", inquiry.SerbianCyrl: "тајни подаци", inquiry.English: "classified information"}},
+		},
 	}
 	if s.deskCfg != nil {
 		s.deskCfg(&deskCfg)
@@ -153,6 +159,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 		FloodMessages: 50, FloodPer: time.Minute,
 		Officers: botOfficers(),
 		Logger:   f.log,
+		Grounds:  []bot.Ground{{ID: "personal_data", Label: "mbrojtja e të dhënave personale"}, {ID: "classified", Label: "informacion i klasifikuar"}},
 	}
 	if s.opts != nil {
 		s.opts(&f.opts)

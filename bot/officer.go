@@ -10,6 +10,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"sportel/desk"
 	"sportel/inquiry"
 )
 
@@ -100,7 +101,9 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		_, text, _ := strings.Cut(args, " ")
 		b.answer(ctx, o, m, number, text)
 	default:
-		b.reply(ctx, chat, m.ID, officerHelp, nil)
+		if !b.lifecycleCommand(ctx, o, m, cmd, args) {
+			b.reply(ctx, chat, m.ID, officerHelp, nil)
+		}
 	}
 }
 
@@ -174,10 +177,25 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 	}
 	_, rest, _ := strings.Cut(args, " ")
 	rest = strings.TrimSpace(rest)
-	outcome := inquiry.NoOutcome
+	outcome, ground := inquiry.NoOutcome, ""
 	first, note, _ := strings.Cut(rest, " ")
 	if oc, err := inquiry.ParseOutcome(first); err == nil && first != "" {
 		outcome, rest = oc, strings.TrimSpace(note)
+	}
+	if outcome.NeedsGround() {
+		ground, note, _ = strings.Cut(rest, " ")
+		rest = strings.TrimSpace(note)
+		if ground == "" {
+			t, ok, err := b.desk.Ticket(ctx, number)
+			if err != nil {
+				b.log.Error("read ticket", "ticket", number, "err", err)
+				return
+			}
+			if ok && t.Category == inquiry.DocumentRequest && t.State.Open() {
+				b.reply(ctx, m.Chat.ID, m.ID, t.Number+": zgjidhni bazën ligjore të kufizimit.", b.groundKeyboard(t, outcome))
+				return
+			}
+		}
 	}
 	if outcome == inquiry.NoOutcome {
 		t, ok, err := b.desk.Ticket(ctx, number)
@@ -191,13 +209,13 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 			return
 		}
 	}
-	t, err := b.desk.Close(ctx, number, outcome, rest, o.ID)
+	t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: outcome, Ground: ground, Note: rest}, o.ID)
 	if err != nil {
 		b.reply(ctx, m.Chat.ID, m.ID, "Lënda nuk u mbyll: "+err.Error(), nil)
 		return
 	}
-	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome)
-	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%s u mbyll: %s.", t.Number, outcomeNames[t.Outcome]), nil)
+	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome, "ground", t.Ground)
+	b.reply(ctx, m.Chat.ID, m.ID, closedText(t), nil)
 }
 
 // onCallback handles button presses: language choice for anyone, ticket
@@ -234,7 +252,7 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	b.queue(ctx, outgoing{answer: answer})
 	if msg := q.Message.Message; msg != nil {
 		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
-			ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: b.keyboardAfter(action, t)}})
+			ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: b.keyboardAfter(action, arg, t)}})
 	}
 }
 
@@ -255,13 +273,27 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 		if err != nil {
 			return inquiry.Ticket{}, err
 		}
-		return b.desk.Close(ctx, number, oc, "", o.ID)
+		if oc.NeedsGround() {
+			// A menu: the ground is chosen next (groundKeyboard).
+			t, ok, err := b.desk.Ticket(ctx, number)
+			if err == nil && !ok {
+				err = fmt.Errorf("nuk ka lëndë %s", number)
+			}
+			if err == nil && t.State == inquiry.Closed {
+				err = fmt.Errorf("ticket %s is already closed (%s)", t.Number, t.Outcome)
+			}
+			return t, err
+		}
+		return b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
 	case "reassign", "category", "close", "back":
 		// Menus only: show choices, change nothing.
 		t, ok, err := b.desk.Ticket(ctx, number)
 		if err == nil && !ok {
 			err = fmt.Errorf("nuk ka lëndë %s", number)
 		}
+		return t, err
+	}
+	if t, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
 		return t, err
 	}
 	return inquiry.Ticket{}, fmt.Errorf("veprim i panjohur %q", action)
@@ -275,17 +307,29 @@ func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {
 		return t.Number + " iu caktua " + b.officerName(arg) + "."
 	case "cat":
 		return t.Number + ": " + officerCategory[t.Category] + "."
-	case "out":
-		return t.Number + " u mbyll: " + outcomeNames[t.Outcome] + "."
+	case "out", "gr":
+		if t.State != inquiry.Closed {
+			return t.Number + ": zgjidhni bazën ligjore."
+		}
+		return closedText(t)
+	case "urgent":
+		if t.Urgent {
+			return t.Number + " është urgjente (48 orë); shefi është njoftuar."
+		}
+		return t.Number + " nuk është më urgjente."
+	case "notheld":
+		return t.Number + ": qytetari njoftohet se nuk e posedojmë dokumentin."
 	}
 	return ""
 }
 
 // keyboardAfter is what buttons the notification carries after action.
-func (b *Bot) keyboardAfter(action string, t inquiry.Ticket) *models.InlineKeyboardMarkup {
+func (b *Bot) keyboardAfter(action, arg string, t inquiry.Ticket) *models.InlineKeyboardMarkup {
 	switch {
 	case t.State == inquiry.Closed:
 		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	case action == "out" && inquiry.Outcome(arg).NeedsGround():
+		return b.groundKeyboard(t, inquiry.Outcome(arg))
 	case action == "reassign":
 		return b.officerKeyboard(t)
 	case action == "category":
@@ -307,6 +351,9 @@ func ticketKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
 	}
 	actions := []inquiry.TicketAction{inquiry.ActionReassign, inquiry.ActionRecategorize, inquiry.ActionClose}
+	if t.Category == inquiry.DocumentRequest {
+		actions = append(actions, inquiry.ActionUrgent, inquiry.ActionNotHeld)
+	}
 	if !t.Acted {
 		actions = append([]inquiry.TicketAction{inquiry.ActionTake}, actions...)
 	}
@@ -326,10 +373,13 @@ var (
 		inquiry.ActionReassign:     "Ricakto",
 		inquiry.ActionRecategorize: "Ndrysho kategorinë",
 		inquiry.ActionClose:        "Mbyll",
+		inquiry.ActionUrgent:       "Urgjente (48 orë)",
+		inquiry.ActionNotHeld:      "Nuk e posedojmë",
 	}
 	actionRows = [][]inquiry.TicketAction{
 		{inquiry.ActionTake, inquiry.ActionReassign},
 		{inquiry.ActionRecategorize, inquiry.ActionClose},
+		{inquiry.ActionUrgent, inquiry.ActionNotHeld},
 	}
 )
 
@@ -397,7 +447,7 @@ func categoryKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 // document requests, and "resolved" for anything else.
 func outcomeKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 	p := "t:" + t.Number + ":"
-	outcomes := []inquiry.Outcome{inquiry.Resolved}
+	outcomes := []inquiry.Outcome{inquiry.Resolved, inquiry.NoAnswerNeeded}
 	if t.Category == inquiry.DocumentRequest {
 		outcomes = []inquiry.Outcome{inquiry.Granted, inquiry.PartlyGranted, inquiry.Refused, inquiry.NotHeld, inquiry.Withdrawn}
 	}
@@ -407,4 +457,17 @@ func outcomeKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 	}
 	rows = append(rows, []models.InlineKeyboardButton{cb("« Kthehu", p+"back")})
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// closedText tells the officer how a ticket was closed.
+func closedText(t inquiry.Ticket) string {
+	text := fmt.Sprintf("%s u mbyll: %s", t.Number, outcomeNames[t.Outcome])
+	if t.Ground != "" {
+		text += " (baza: " + t.Ground + ")"
+	}
+	if t.Category == inquiry.DocumentRequest && !t.DecisionInAnswer && t.Outcome.IsDecision() &&
+		(t.Outcome != inquiry.NotHeld || t.NotHeldMark == nil) {
+		text += ". Qytetari merr vendimin në gjuhën e tij"
+	}
+	return text + "."
 }

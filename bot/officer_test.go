@@ -70,8 +70,15 @@ func TestOfficerButtonsTakeReassignAndClose(t *testing.T) {
 		t.Errorf("a document request offers resolved: %q", menu)
 	}
 	f.press(osman, osmanNote, p+"out:partly_granted")
+	if got := f.ticket(tk.Number); got.State == inquiry.Closed {
+		t.Fatalf("partly granted closed without a ground")
+	}
+	if menu := buttonData(f.lastSent(osman.ID)); !slices.Equal(menu, []string{p + "gr:p:personal_data", p + "gr:p:classified", p + "close"}) {
+		t.Errorf("ground menu %q", menu)
+	}
+	f.press(osman, osmanNote, p+"gr:p:personal_data")
 	got := f.ticket(tk.Number)
-	if got.State != inquiry.Closed || got.Outcome != inquiry.PartlyGranted {
+	if got.State != inquiry.Closed || got.Outcome != inquiry.PartlyGranted || got.Ground != "personal_data" {
 		t.Fatalf("after close: %s/%s", got.State, got.Outcome)
 	}
 	if left := buttonData(f.lastSent(osman.ID)); len(left) != 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // maxMessageLen is Telegram's limit for one message, in UTF-16 code units
@@ -39,7 +40,8 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 			return "", &sendError{err: err, permanent: true}
 		}
 	}
-	parts := splitText(m.Text, maxMessageLen)
+	// The text quotes citizens (subjects, names, messages).
+	parts := splitText(textsafe.Text(m.Text), maxMessageLen)
 	var sent *models.Message
 	for i, part := range parts {
 		p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: part, LinkPreviewOptions: noPreview()}

@@ -169,16 +169,18 @@ var (
 		inquiry.GeneralQuestion: "pyetje e përgjithshme",
 	}
 	outcomeNames = map[inquiry.Outcome]string{
-		inquiry.Granted:       "Lejuar",
-		inquiry.PartlyGranted: "Lejuar pjesërisht",
-		inquiry.Refused:       "Refuzuar",
-		inquiry.NotHeld:       "Nuk e posedojmë",
-		inquiry.Withdrawn:     "Tërhequr",
-		inquiry.Resolved:      "Zgjidhur",
+		inquiry.Granted:        "Lejuar",
+		inquiry.PartlyGranted:  "Lejuar pjesërisht",
+		inquiry.Refused:        "Refuzuar",
+		inquiry.NotHeld:        "Nuk e posedojmë",
+		inquiry.Withdrawn:      "Tërhequr",
+		inquiry.Resolved:       "Zgjidhur",
+		inquiry.NoAnswerNeeded: "Pa nevojë për përgjigje",
 	}
 )
 
-const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [shënim], /reply NUMRI teksti.\n" +
+const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [baza] [shënim], /reply NUMRI teksti.\n" +
+	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të lëndës në këtë bisedë."
 
 func officerTicketText(t inquiry.Ticket, officerName string) string {
@@ -196,6 +198,15 @@ func officerTicketText(t inquiry.Ticket, officerName string) string {
 	fmt.Fprintf(&b, "Dërguesi: %s\nPranuar: %s\n", sender, t.ReceivedAt.Format("02.01.2006 15:04"))
 	if !t.DueAt.IsZero() {
 		fmt.Fprintf(&b, "Afati: %s\n", t.DueAt.Format("02.01.2006"))
+	}
+	if t.Urgent {
+		b.WriteString("URGJENTE: 48 orë\n")
+	}
+	if e := t.Extension; e != nil {
+		fmt.Fprintf(&b, "Zgjatur për %d ditë: %s\n", e.Days, e.Reason)
+	}
+	if t.Ground != "" {
+		fmt.Fprintf(&b, "Baza e kufizimit: %s\n", t.Ground)
 	}
 	if t.LinkedTo != "" {
 		fmt.Fprintf(&b, "Vazhdim i: %s\n", t.LinkedTo)

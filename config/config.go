@@ -41,6 +41,7 @@ const (
 // validation.
 type Config struct {
 	Mailbox    MailboxConfig     `yaml:"mailbox"`
+	Division   DivisionConfig    `yaml:"division"`
 	IMAP       IMAPConfig        `yaml:"imap"`
 	SMTP       SMTPConfig        `yaml:"smtp"`
 	Store      StoreConfig       `yaml:"store"`
@@ -103,7 +104,9 @@ type SMTPConfig struct {
 	CommandTimeout    time.Duration `yaml:"command_timeout"`
 	SubmissionTimeout time.Duration `yaml:"submission_timeout"`
 	CAFile            string        `yaml:"ca_file"`
-	HelloName         string        `yaml:"hello_name"`
+	TLSServerName     string        `yaml:"tls_server_name"`
+	// HelloName is said in every EHLO, the one before STARTTLS included.
+	HelloName string `yaml:"hello_name"`
 }
 
 // StoreConfig selects the database.
@@ -133,7 +136,8 @@ type OpenAIConfig struct {
 	APIKey     Secret        `yaml:"api_key"`
 	APIKeyFile string        `yaml:"api_key_file"`
 	Timeout    time.Duration `yaml:"timeout"`
-	// Redact replaces addresses, phone numbers and personal numbers before
+	// Redact masks personal data (llm.Redact: email addresses, phone,
+	// personal and account numbers, IBANs, dates, street addresses) before
 	// text leaves the ministry.
 	Redact bool `yaml:"redact"`
 }
@@ -184,6 +188,17 @@ type TicketsConfig struct {
 	// messages within this interval of a notification go into one digest,
 	// sent when the interval ends; 0 notifies every message.
 	NotifyQuiet time.Duration `yaml:"notify_quiet"`
+	// Reminders are the working days before a document request's deadline
+	// on which its officer is reminded, at ReminderHour ("HH:MM", local);
+	// 0 is the morning of the due day itself. An empty list sends none.
+	Reminders    []int  `yaml:"reminders"`
+	ReminderHour string `yaml:"reminder_hour"`
+	// DigestHour ("HH:MM", local) is when the heads get the daily digest
+	// on working days.
+	DigestHour string `yaml:"digest_hour"`
+	// RefusalGrounds are the grounds an officer may give when refusing a
+	// document request in whole or in part.
+	RefusalGrounds []RefusalGround `yaml:"refusal_grounds"`
 }
 
 // CalendarConfig adjusts the working calendar shipped with Sportel. Dates
@@ -220,6 +235,9 @@ type OutboxConfig struct {
 	BackoffMax  time.Duration `yaml:"backoff_max"`
 	// Lease is how long a claimed job stays with one worker.
 	Lease time.Duration `yaml:"lease"`
+	// AcknowledgementsPerHour caps acknowledgements sent in any hour, all
+	// senders together (0: no cap); the rest wait in the outbox.
+	AcknowledgementsPerHour int `yaml:"acknowledgements_per_hour"`
 }
 
 // MailConfig caps sizes of what is read and forwarded, in bytes.
@@ -243,7 +261,8 @@ type TelegramConfig struct {
 }
 
 // FloodConfig limits how many messages one Telegram user may send per
-// period before Sportel stops taking them in.
+// period before the bot stops answering them (their messages are still
+// filed).
 type FloodConfig struct {
 	Messages int           `yaml:"messages"`
 	Per      time.Duration `yaml:"per"`
@@ -298,6 +317,7 @@ func Default() Config {
 			CommandTimeout:    30 * time.Second,
 			SubmissionTimeout: 2 * time.Minute,
 		},
+		Division:   DefaultDivision(),
 		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "full"},
 		Classifier: ClassifierConfig{Kind: ClassifierBuiltin},
 		Tickets: TicketsConfig{
@@ -310,6 +330,10 @@ func Default() Config {
 			ReviewThreshold:             0.6,
 			AckLimit:                    AckLimitConfig{Per10Minutes: 3, PerDay: 10},
 			NotifyQuiet:                 2 * time.Minute,
+			Reminders:                   []int{2, 1, 0},
+			ReminderHour:                "08:00",
+			DigestHour:                  "08:30",
+			RefusalGrounds:              DefaultRefusalGrounds(),
 		},
 		Outbox: OutboxConfig{
 			Workers:     4,
@@ -317,6 +341,9 @@ func Default() Config {
 			BackoffMin:  10 * time.Second,
 			BackoffMax:  30 * time.Minute,
 			Lease:       30 * time.Second,
+			// Far above a normal day's mail in an hour, far below what
+			// makes the ministry's address a spam source.
+			AcknowledgementsPerHour: 200,
 		},
 		Mail: MailConfig{
 			MaxAttachmentBytes:        10 * MiB,

@@ -95,6 +95,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"smtp.dial_timeout", cfg.SMTP.DialTimeout, 10 * time.Second},
 		{"smtp.command_timeout", cfg.SMTP.CommandTimeout, 30 * time.Second},
 		{"smtp.submission_timeout", cfg.SMTP.SubmissionTimeout, 2 * time.Minute},
+		{"smtp.tls_server_name", cfg.SMTP.TLSServerName, ""},
 		{"smtp.hello_name", cfg.SMTP.HelloName, ""},
 		{"store", cfg.Store, StoreConfig{Driver: "sqlite", DSN: "./sportel.db", Synchronous: "full"}},
 		{"classifier.kind", cfg.Classifier.Kind, "builtin"},
@@ -112,7 +113,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"tickets.templates_dir", cfg.Tickets.TemplatesDir, ""},
 		{"tickets.ack_limit", cfg.Tickets.AckLimit, AckLimitConfig{Per10Minutes: 3, PerDay: 10}},
 		{"tickets.notify_quiet", cfg.Tickets.NotifyQuiet, 2 * time.Minute},
-		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 30 * time.Second}},
+		{"outbox", cfg.Outbox, OutboxConfig{Workers: 4, MaxAttempts: 8, BackoffMin: 10 * time.Second, BackoffMax: 30 * time.Minute, Lease: 30 * time.Second, AcknowledgementsPerHour: 200}},
 		{"mail.max_attachment_bytes", cfg.Mail.MaxAttachmentBytes, int64(10 << 20)},
 		{"mail.max_raw_bytes", cfg.Mail.MaxRawBytes, int64(25 << 20)},
 		{"mail.notify_attachments_max_bytes", cfg.Mail.NotifyAttachmentsMaxBytes, int64(15 << 20)},
@@ -177,6 +178,10 @@ func TestValues(t *testing.T) {
 			func(c *Config) any { return c.Routing[0].IsCatchAll() }, true},
 		{"null keeps the default", map[string]string{"log": "log:\n  level:\n"},
 			func(c *Config) any { return c.Log.Level }, "info"},
+		{"smtp tls_server_name", map[string]string{"smtp": "smtp:\n  addr: 10.20.0.5:465\n  security: tls\n  tls_server_name: smtp.mkrs.example\n"},
+			func(c *Config) any { return c.SMTP.TLSServerName }, "smtp.mkrs.example"},
+		{"nested mailbox names", map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: ${IMAP_PW}\n  processed_mailbox: INBOX/Sportel/Processed\n"},
+			func(c *Config) any { return c.IMAP.ProcessedMailbox }, "INBOX/Sportel/Processed"},
 		{"smtp none without login to a relay", map[string]string{"smtp": "smtp:\n  addr: relay.mkrs.example:25\n  security: none\n"},
 			func(c *Config) any { return c.SMTP.Security }, SecurityNone},
 		{"imap none to loopback", map[string]string{"imap": "imap:\n  addr: '[::1]:143'\n  security: none\n  username: u\n  password: ${IMAP_PW}\n"},
@@ -194,6 +199,20 @@ func TestValues(t *testing.T) {
 			}, "Europe/Belgrade 10 working true 16h30m0s 0 false false true\n"},
 		{"postgres store", map[string]string{"store": "store:\n  driver: postgres\n  dsn: host=db.mkrs.example dbname=sportel user=sportel\n"},
 			func(c *Config) any { return c.Store.Driver + " " + c.Store.DSN }, "postgres host=db.mkrs.example dbname=sportel user=sportel"},
+		{"schedule", map[string]string{"tickets": "tickets:\n  reminders: [5, 0]\n  reminder_hour: \"07:15\"\n  digest_hour: \"00:00\"\n"},
+			func(c *Config) any {
+				r, d := c.Tickets.ScheduleTimes()
+				return fmt.Sprint(c.Tickets.Reminders, r, d)
+			}, "[5 0] 7h15m0s 0s"},
+		{"no reminders", map[string]string{"tickets": "tickets:\n  reminders: []\n"},
+			func(c *Config) any { return len(c.Tickets.Reminders) }, 0},
+		{"default schedule", nil,
+			func(c *Config) any {
+				r, d := c.Tickets.ScheduleTimes()
+				return fmt.Sprint(c.Tickets.Reminders, r, d)
+			}, "[2 1 0] 8h0m0s 8h30m0s"},
+		{"officer language", map[string]string{"officers": "officers:\n  - {id: osman, name: O, email: o@mkrs.example, language: sr-Cyrl}\n  - {id: jusuf, name: J, email: j@mkrs.example}\n  - {id: zamira, name: Z, email: z@mkrs.example}\n"},
+			func(c *Config) any { return fmt.Sprint(c.Officers[0].Language, "|", c.Officers[1].Language) }, "sr-Cyrl|"},
 		{"default deadline rules", nil,
 			func(c *Config) any {
 				r := c.Tickets.DeadlineRules()
@@ -233,6 +252,13 @@ func TestErrors(t *testing.T) {
 				`routing[0].match.category: must be one of document_request, press_inquiry, general_question, not "complaint"`,
 				`routing[0].match.channel: must be one of email, telegram, not "fax"`,
 				`routing[0].match.language: must be one of sq, sr-Latn, sr-Cyrl, en, und, not "de"`,
+			}},
+		{"bad tls_server_name", map[string]string{"smtp": "smtp:\n  addr: 10.20.0.5:465\n  tls_server_name: smtp.mkrs.example:465\n"},
+			[]string{`smtp.tls_server_name: "smtp.mkrs.example:465" is not a host name or IP address`}},
+		{"bad mailbox names", map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: ${IMAP_PW}\n  processed_mailbox: Sportel//Processed\n  quarantine_mailbox: Sportel/*\n"},
+			[]string{
+				`imap.processed_mailbox: "Sportel//Processed" has an empty level`,
+				`imap.quarantine_mailbox: "Sportel/*" contains * or %`,
 			}},
 		{"bad security", map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  security: ssl\n  username: u\n  password: ${IMAP_PW}\n"},
 			[]string{`imap.security: must be one of tls, starttls, none, not "ssl"`}},
@@ -302,7 +328,7 @@ func TestErrors(t *testing.T) {
 			[]string{"telegram.token: secrets must not be written in the file"}},
 		{"ranges", map[string]string{
 			"tickets": "tickets:\n  document_request_deadline_days: 0\n  review_threshold: 1.5\n  ack_limit: {per_10_minutes: 5, per_day: 2}\n  notify_quiet: -1m\n",
-			"outbox":  "outbox:\n  backoff_min: 1m\n  backoff_max: 30s\n  lease: 2s\n",
+			"outbox":  "outbox:\n  backoff_min: 1m\n  backoff_max: 30s\n  lease: 2s\n  acknowledgements_per_hour: -1\n",
 			"mail":    "mail:\n  max_attachment_bytes: 0\n",
 		}, []string{
 			"tickets.document_request_deadline_days: must be between 1 and 365, not 0",
@@ -311,6 +337,7 @@ func TestErrors(t *testing.T) {
 			"tickets.notify_quiet: must be between 0 (off) and 24h, not -1m0s",
 			"outbox.backoff_max: must be at least backoff_min (1m0s)",
 			"outbox.lease: must be at least 3s",
+			"outbox.acknowledgements_per_hour: must be between 0 and 1000000, not -1",
 			"mail.max_attachment_bytes: must be between 1 byte and 1GiB",
 		}},
 		{"deadline settings", map[string]string{"tickets": "tickets:\n  deadline_count: lunar\n  deadline_moves_off_days_off: yes\n  office_hours_end: 4pm\n"},
@@ -318,6 +345,23 @@ func TestErrors(t *testing.T) {
 				`tickets.deadline_count: must be one of calendar, working, not "lunar"`,
 				`tickets.deadline_moves_off_days_off: "yes" is not true or false`,
 				`tickets.office_hours_end: "4pm" is not a time of day like 16:00 (00:01 to 23:59)`,
+			}},
+		{"schedule settings", map[string]string{"tickets": "tickets:\n  reminders: [3, -1, 31, 3]\n  reminder_hour: \"8\"\n  digest_hour: \"24:00\"\n"},
+			[]string{
+				`tickets.reminders[1]: must be between 0 (the due day) and 30 working days before it, not -1`,
+				`tickets.reminders[2]: must be between 0 (the due day) and 30 working days before it, not 31`,
+				`tickets.reminders[3]: 3 is listed twice (also [0])`,
+				`tickets.reminder_hour: "8" is not a time of day like 08:30 (00:00 to 23:59)`,
+				`tickets.digest_hour: "24:00" is not a time of day like 08:30 (00:00 to 23:59)`,
+			}},
+		{"reminders are numbers", map[string]string{"tickets": "tickets:\n  reminders: [two]\n"},
+			[]string{`tickets.reminders[0]: `}},
+		{"reminders are a list", map[string]string{"tickets": "tickets:\n  reminders: 2\n"},
+			[]string{`tickets.reminders: want a list`}},
+		{"officer language", map[string]string{"officers": "officers:\n  - {id: osman, name: O, email: o@mkrs.example, language: de}\n  - {id: jusuf, name: J, email: j@mkrs.example, language: und}\n  - {id: zamira, name: Z, email: z@mkrs.example}\n"},
+			[]string{
+				`officers[0].language: must be one of sq, sr-Latn, sr-Cyrl, en, not "de"`,
+				`officers[1].language: must be one of sq, sr-Latn, sr-Cyrl, en, not "und"`,
 			}},
 		{"midnight is no office hours end", map[string]string{"tickets": "tickets:\n  office_hours_end: \"00:00\"\n"},
 			[]string{`tickets.office_hours_end: "00:00" is not a time of day`}},
@@ -345,6 +389,22 @@ func TestErrors(t *testing.T) {
 			[]string{"officers[1].telegram_user_id: same Telegram user as officers[0]"}},
 		{"unknown role", map[string]string{"officers": "officers:\n  - {id: jusuf, name: J, email: j@mkrs.example, role: boss}\n"},
 			[]string{`officers[0].role: must be one of officer, head, not "boss"`}},
+		{"bad refusal grounds", map[string]string{"tickets": "tickets:\n  refusal_grounds:\n" +
+			"    - {id: Personal Data, label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n" +
+			"    - {id: secret, label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n" +
+			"    - {id: secret, label: {sq: a}}\n" +
+			"    - {label: {sq: a, sr-Latn: b, sr-Cyrl: c, en: d}}\n"},
+			[]string{
+				`tickets.refusal_grounds[0].id: must be lower-case letters, digits and _ (up to 40), starting with a letter, not "Personal Data"`,
+				`tickets.refusal_grounds[2].id: duplicate id "secret" (also tickets.refusal_grounds[1])`,
+				"tickets.refusal_grounds[2].label.sr-Latn: required",
+				"tickets.refusal_grounds[2].label.en: required",
+				"tickets.refusal_grounds[3].id: required",
+			}},
+		{"no refusal grounds", map[string]string{"tickets": "tickets:\n  refusal_grounds: []\n"},
+			[]string{"tickets.refusal_grounds: at least one ground is required"}},
+		{"division name emptied", map[string]string{"extra": "division:\n  name:\n    sr-Cyrl: \"\"\n"},
+			[]string{"division.name.sr-Cyrl: required"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -713,6 +773,7 @@ func TestSummary(t *testing.T) {
 		fmt.Sprintf("numbers like DKP-%d-000042, time zone Europe/Belgrade", time.Now().In(cfg.Tickets.Location).Year()),
 		"attachments up to 10MiB",
 		"metrics     off",
+		"reminders 2, 1, 0 working days before the due day at 08:00; escalations, and a daily digest at 08:30 on working days, to osman",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
@@ -720,10 +781,16 @@ func TestSummary(t *testing.T) {
 	}
 
 	cfg.Telegram = nil
+	cfg.Tickets.Reminders = nil
+	for i := range cfg.Officers {
+		cfg.Officers[i].Role = ""
+	}
 	b.Reset()
 	cfg.Summary(&b)
-	if !strings.Contains(b.String(), "telegram    off (email only)") {
-		t.Errorf("summary without telegram:\n%s", b.String())
+	for _, want := range []string{"telegram    off (email only)", "no reminders; no head (role: head): no escalations or daily digests are sent"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary without telegram, reminders or heads lacks %q:\n%s", want, b.String())
+		}
 	}
 
 	cfg.Store = StoreConfig{Driver: DriverPostgres, DSN: "host=db.mkrs.example password=" + smtpSecret + " dbname=sportel", Synchronous: "full"}
@@ -732,5 +799,61 @@ func TestSummary(t *testing.T) {
 	checkNoSecrets(t, b.String())
 	if !strings.Contains(b.String(), "postgres host=db.mkrs.example password=xxxxx dbname=sportel\n") {
 		t.Errorf("summary of a postgres store (password hidden, no SQLite sync level):\n%s", b.String())
+	}
+}
+
+// Credentials cross the network only encrypted: an LLM key or a bot token
+// over plain http is refused unless the server is this machine.
+func TestCredentialsOverPlainHTTP(t *testing.T) {
+	llm := func(baseURL, key string) map[string]string {
+		s := "classifier:\n  kind: openai\n  openai:\n    base_url: " + baseURL + "\n    model: m\n"
+		if key != "" {
+			s += "    api_key: " + key + "\n"
+		}
+		return map[string]string{"classifier": s}
+	}
+	tg := func(apiURL string) map[string]string {
+		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n  api_url: " + apiURL + "\n"}
+	}
+	const (
+		llmRefused = "classifier.openai.base_url: http would send api_key in clear text to "
+		tgRefused  = "telegram.api_url: http would send the bot token in clear text to "
+	)
+	cases := []struct {
+		name      string
+		overrides map[string]string
+		want      string // "" means the configuration is accepted
+	}{
+		{"llm key over http to a remote host", llm("http://llm.mkrs.example/v1", "${AI_KEY}"), llmRefused + "llm.mkrs.example"},
+		{"llm key over http to a LAN address", llm("http://10.0.0.7:11434/v1", "${AI_KEY}"), llmRefused + "10.0.0.7"},
+		{"llm key over HTTP in capitals", llm("HTTP://llm.mkrs.example/v1", "${AI_KEY}"), llmRefused + "llm.mkrs.example"},
+		{"llm key over http to localhost", llm("http://localhost:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over http to 127.0.0.1", llm("http://127.0.0.1:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over http to ::1", llm("http://[::1]:11434/v1", "${AI_KEY}"), ""},
+		{"llm key over https to a remote host", llm("https://llm.mkrs.example/v1", "${AI_KEY}"), ""},
+		{"no llm key over http to a remote host", llm("http://llm.mkrs.example/v1", ""), ""},
+		{"llm key from a variable set empty", llm("http://llm.mkrs.example/v1", "${EMPTY}"), ""},
+		{"telegram over http to a remote host", tg("http://tg-proxy.mkrs.example"), tgRefused + "tg-proxy.mkrs.example"},
+		{"telegram over http to localhost", tg("http://localhost:8081"), ""},
+		{"telegram over http to 127.0.0.1", tg("http://127.0.0.1:8081"), ""},
+		{"telegram over https", tg("https://api.telegram.org"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse(doc(c.overrides), testEnv())
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("refused:\n%v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("accepted, want %q", c.want)
+			}
+			if !hasLinePrefix(strings.Split(err.Error(), "\n"), c.want) {
+				t.Errorf("missing %q in:\n%v", c.want, err)
+			}
+			checkNoSecrets(t, err.Error())
+		})
 	}
 }

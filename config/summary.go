@@ -52,7 +52,8 @@ func (c *Config) Summary(w io.Writer) {
 	row("", "document requests due in %d %s days, replies reopen within %d days, review below confidence %.2f", t.DocumentRequestDeadlineDays, t.DeadlineCount, t.ReopenDays, t.ReviewThreshold)
 	row("", "acknowledgements per sender: %d per 10 minutes, %d per day; templates %s", t.AckLimit.Per10Minutes, t.AckLimit.PerDay, orDefault(t.TemplatesDir, "built-in"))
 	row("", "officers' notifications: further messages on a ticket within %s coalesced into one digest", t.NotifyQuiet)
-	row("outbox", "%d workers, %d attempts, backoff %s–%s, lease %s", c.Outbox.Workers, c.Outbox.MaxAttempts, c.Outbox.BackoffMin, c.Outbox.BackoffMax, c.Outbox.Lease)
+	row("", "%s", c.scheduleSummary())
+	row("outbox", "%d workers, %d attempts, backoff %s–%s, lease %s, %s", c.Outbox.Workers, c.Outbox.MaxAttempts, c.Outbox.BackoffMin, c.Outbox.BackoffMax, c.Outbox.Lease, ackCap(c.Outbox.AcknowledgementsPerHour))
 	row("mail", "attachments up to %s, raw messages up to %s, attachments to officers up to %s", formatSize(c.Mail.MaxAttachmentBytes), formatSize(c.Mail.MaxRawBytes), formatSize(c.Mail.NotifyAttachmentsMaxBytes))
 	row("log", "%s, %s", c.Log.Level, c.Log.Format)
 	row("metrics", "%s", orDefault(c.Metrics.Listen, "off"))
@@ -138,4 +139,11 @@ func formatSize(n int64) string {
 		return fmt.Sprintf("%dKiB", n/KiB)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+func ackCap(perHour int) string {
+	if perHour == 0 {
+		return "acknowledgements not capped"
+	}
+	return fmt.Sprintf("at most %d acknowledgements an hour", perHour)
 }

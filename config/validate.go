@@ -87,6 +87,29 @@ func (c checker) hostPort(path, value string, hostRequired bool) (string, bool) 
 	return host, true
 }
 
+// mailboxName checks what can be checked of a mailbox name without the
+// server: "/" separates levels (the watcher turns it into the server's own
+// separator), so no level may be empty; "*" and "%" are IMAP's wildcards.
+func (c checker) mailboxName(path, name string) {
+	for level := range strings.SplitSeq(name, "/") {
+		if level == "" {
+			c.fail(path, "%s has an empty level: write levels as Parent/Child, without a leading, trailing or double /", c.d.show(path, name))
+			return
+		}
+	}
+	if strings.ContainsAny(name, "*%") {
+		c.fail(path, "%s contains * or %%, which IMAP reads as wildcards", c.d.show(path, name))
+	}
+}
+
+// serverName checks a name to verify a certificate against: a host name
+// or an IP address, without port.
+func (c checker) serverName(path, name string) {
+	if name != "" && net.ParseIP(name) == nil && !hostRE.MatchString(name) {
+		c.fail(path, "%s is not a host name or IP address", c.d.show(path, name))
+	}
+}
+
 func (c checker) caFile(path, file string) {
 	if file == "" {
 		return
@@ -101,20 +124,30 @@ func (c checker) caFile(path, file string) {
 	}
 }
 
-func (c checker) httpURL(path, value string) {
+func (c checker) httpURL(path, value string) (*url.URL, bool) {
 	if !c.required(path, value) {
-		return
+		return nil, false
 	}
 	u, err := url.Parse(value)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		c.fail(path, "%s is not an http(s) URL", c.d.show(path, value))
+		return nil, false
 	}
+	return u, true
+}
+
+// cleartext reports whether a credential sent to u would cross the network
+// unencrypted: plain http to anything but this machine (netguard's rule,
+// the same as for IMAP and SMTP logins).
+func cleartext(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, "http") && !netguard.IsLoopback(u.Hostname())
 }
 
 var (
 	officerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,31}$`)
 	prefixRE  = regexp.MustCompile(`^[A-Za-z]{2,10}$`)
 	helloRE   = regexp.MustCompile(`^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$|^\[[0-9A-Fa-f:.]+\]$`)
+	hostRE    = regexp.MustCompile(`^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+$`)
 )
 
 func validate(d *decoder, cfg *Config) {
@@ -144,6 +177,7 @@ func validate(d *decoder, cfg *Config) {
 	validateOfficers(c, cfg.Officers)
 	validateRouting(c, cfg)
 	validateTickets(c, &cfg.Tickets)
+	validateLifecycle(c, cfg)
 	validateOutbox(c, cfg)
 
 	for _, s := range []struct {
@@ -188,6 +222,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 		if !c.required(b.path, b.name) {
 			continue
 		}
+		c.mailboxName(b.path, b.name)
 		if other, dup := boxes[b.name]; dup {
 			c.fail(b.path, "must differ from %s", other)
 		}
@@ -205,6 +240,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	c.positive("imap.command_timeout", m.CommandTimeout)
 	c.intRange("imap.batch_size", m.BatchSize, 1, 10000)
 	c.caFile("imap.ca_file", m.CAFile)
+	c.serverName("imap.tls_server_name", m.TLSServerName)
 }
 
 func validateSMTP(c checker, m *SMTPConfig) {
@@ -222,6 +258,7 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	c.positive("smtp.command_timeout", m.CommandTimeout)
 	c.positive("smtp.submission_timeout", m.SubmissionTimeout)
 	c.caFile("smtp.ca_file", m.CAFile)
+	c.serverName("smtp.tls_server_name", m.TLSServerName)
 	if m.HelloName != "" && !helloRE.MatchString(m.HelloName) {
 		c.fail("smtp.hello_name", "%s is not a host name", c.d.show("smtp.hello_name", m.HelloName))
 	}
@@ -236,7 +273,9 @@ func validateClassifier(c checker, k *ClassifierConfig) {
 		return
 	}
 	o := k.OpenAI
-	c.httpURL("classifier.openai.base_url", o.BaseURL)
+	if u, ok := c.httpURL("classifier.openai.base_url", o.BaseURL); ok && o.APIKey.IsSet() && cleartext(u) {
+		c.fail("classifier.openai.base_url", "http would send api_key in clear text to %s; use https (http with a key is only for loopback)", u.Hostname())
+	}
 	c.required("classifier.openai.model", o.Model)
 	c.positive("classifier.openai.timeout", o.Timeout)
 }
@@ -267,6 +306,9 @@ func validateOfficers(c checker, officers []inquiry.Officer) {
 		c.email(p+".email", o.Email)
 		if o.Role != "" {
 			c.oneOf(p+".role", string(o.Role), string(inquiry.RoleOfficer), string(inquiry.RoleHead))
+		}
+		if o.Language != "" {
+			c.oneOf(p+".language", string(o.Language), officerLanguages()...)
 		}
 		if o.TelegramUserID < 0 {
 			c.fail(p+".telegram_user_id", "a Telegram user id is a positive number")
@@ -374,6 +416,7 @@ func validateTickets(c checker, t *TicketsConfig) {
 	if t.NotifyQuiet < 0 || t.NotifyQuiet > 24*time.Hour {
 		c.fail("tickets.notify_quiet", "must be between 0 (off) and 24h, not %s", t.NotifyQuiet)
 	}
+	validateSchedule(c, t)
 	c.intRange("tickets.ack_limit.per_10_minutes", t.AckLimit.Per10Minutes, 1, 1000)
 	c.intRange("tickets.ack_limit.per_day", t.AckLimit.PerDay, 1, 10000)
 	if t.AckLimit.PerDay < t.AckLimit.Per10Minutes {
@@ -385,6 +428,7 @@ func validateOutbox(c checker, cfg *Config) {
 	o := cfg.Outbox
 	c.intRange("outbox.workers", o.Workers, 1, 64)
 	c.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
+	c.intRange("outbox.acknowledgements_per_hour", o.AcknowledgementsPerHour, 0, 1000000)
 	c.positive("outbox.backoff_min", o.BackoffMin)
 	if o.BackoffMax < o.BackoffMin {
 		c.fail("outbox.backoff_max", "must be at least backoff_min (%s)", o.BackoffMin)
@@ -403,7 +447,10 @@ func validateTelegram(c checker, t *TelegramConfig) {
 	if t.TokenFile == "" {
 		c.required("telegram.token", string(t.Token))
 	}
-	c.httpURL("telegram.api_url", t.APIURL)
+	// The Bot API carries the token in every request's path.
+	if u, ok := c.httpURL("telegram.api_url", t.APIURL); ok && cleartext(u) {
+		c.fail("telegram.api_url", "http would send the bot token in clear text to %s; use https (http is only for loopback)", u.Hostname())
+	}
 	c.positive("telegram.join_window", t.JoinWindow)
 	if t.PollTimeout < time.Second || t.PollTimeout > 5*time.Minute {
 		c.fail("telegram.poll_timeout", "must be between 1s and 5m")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -58,33 +57,6 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 	})
 }
 
-// Close closes a ticket with an outcome. Document requests need one of the
-// outcomes the annual report counts; other tickets default to resolved.
-func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome, note, by string) (inquiry.Ticket, error) {
-	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.State == inquiry.Closed {
-			return fmt.Errorf("ticket %s is already closed", t.Number)
-		}
-		if outcome == inquiry.NoOutcome {
-			if t.Category == inquiry.DocumentRequest && t.State.Open() {
-				return fmt.Errorf("ticket %s is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn)", t.Number)
-			}
-			outcome = inquiry.Resolved
-		}
-		if t.Category == inquiry.DocumentRequest && outcome == inquiry.Resolved && t.State.Open() {
-			return fmt.Errorf("ticket %s is a document request: resolved is not an outcome the annual report counts", t.Number)
-		}
-		now := d.now()
-		t.State, t.Outcome, t.ClosedAt = inquiry.Closed, outcome, now
-		text := "closed: " + string(outcome)
-		if note = strings.TrimSpace(note); note != "" {
-			text += ": " + note
-		}
-		return d.note(tx, t.ID, by, text, now)
-	})
-}
-
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
@@ -108,11 +80,8 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 		}
 		prev := t.Category
 		t.Category, t.Classifier, t.NeedsReview = c, "officer:"+by, false
-		switch {
-		case c != inquiry.DocumentRequest:
-			t.DueAt = time.Time{}
-		case t.DueAt.IsZero() && d.cfg.DocumentDeadline != nil:
-			t.DueAt = d.cfg.DocumentDeadline(t.ReceivedAt)
+		if c != inquiry.DocumentRequest || t.DueAt.IsZero() {
+			t.DueAt = d.dueFor(t)
 		}
 		return d.note(tx, t.ID, by, fmt.Sprintf("category changed from %s to %s", prev, c), d.now())
 	})

@@ -21,7 +21,8 @@ var builtinTemplates embed.FS
 // Templates are the acknowledgement texts, one per language. The operator
 // may override any of them with a file of the same name in a directory.
 type Templates struct {
-	ack map[inquiry.Language]*template.Template
+	ack    map[inquiry.Language]*template.Template
+	notice map[NoticeKind]map[inquiry.Language]*template.Template // notices.go
 }
 
 // LoadTemplates reads the built-in templates and then, when dir is not
@@ -54,6 +55,11 @@ func LoadTemplates(dir string) (*Templates, error) {
 		}
 		t.ack[lang] = tmpl
 	}
+	notice, err := loadNotices(dir)
+	if err != nil {
+		return nil, err
+	}
+	t.notice = notice
 	return t, nil
 }
 
@@ -122,21 +128,18 @@ func formatDate(t time.Time, lang inquiry.Language) string {
 func (d *Desk) ackData(t *inquiry.Ticket) AckData {
 	lang := replyLanguage(t.Language)
 	data := AckData{
-		Name:         t.Sender.Name,
+		Name:         greetingName(t.Sender.Name),
 		Number:       t.Number,
 		Category:     string(t.Category),
 		CategoryName: CategoryName(t.Category, lang),
 		Email:        t.Channel == inquiry.ChannelEmail,
 		EnglishLine:  lang != t.Language,
-		Division:     d.cfg.Mailbox.Name,
+		Division:     d.divisionName(t.Language),
 	}
 	if !t.DueAt.IsZero() {
 		due := t.DueAt.In(d.cfg.Location)
 		data.Deadline = formatDate(due, lang)
 		data.DeadlineEN = formatDate(due, inquiry.English)
-	}
-	if data.Division == "" {
-		data.Division = d.cfg.Mailbox.Address
 	}
 	return data
 }
@@ -179,6 +182,9 @@ func (tm *Templates) TelegramAnswer(t *inquiry.Ticket, text string) string {
 // TelegramNotify is the officer's Telegram message about a ticket.
 func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool) string {
 	var b strings.Builder
+	if t.Urgent {
+		b.WriteString("URGENT · ")
+	}
 	if followUp {
 		fmt.Fprintf(&b, "%s: mesazh i ri nga qytetari\n", t.Number)
 	} else {
@@ -191,6 +197,10 @@ func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, 
 }
 
 func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Officer) {
+	if t.Urgent {
+		// Life or liberty depends on the answer: the 48-hour clock.
+		b.WriteString("URGJENTE / URGENT: përgjigje brenda 48 orëve\n")
+	}
 	fmt.Fprintf(b, "Kategoria: %s (%s, %.0f%%", CategoryName(t.Category, inquiry.Albanian), t.Classifier, t.Confidence*100)
 	if t.NeedsReview {
 		b.WriteString(", duhet rishikuar")
@@ -231,8 +241,7 @@ func messageBody(m *inquiry.Message) string {
 // replySubject is "Re: <original> [NUMBER]", without stacking prefixes or
 // repeating the number.
 func replySubject(original, number string) string {
-	s := strings.TrimSpace(original)
-	s = strings.TrimSpace(strings.ReplaceAll(s, "["+number+"]", ""))
+	s := withoutNumber(original, number)
 	if s == "" {
 		return "[" + number + "]"
 	}
@@ -242,6 +251,12 @@ func replySubject(original, number string) string {
 	return s + " [" + number + "]"
 }
 
+// withoutNumber is subject without the "[NUMBER]" tag our mail puts in it,
+// for subjects that carry the number themselves.
+func withoutNumber(subject, number string) string {
+	return strings.TrimSpace(strings.ReplaceAll(subject, "["+number+"]", ""))
+}
+
 var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|përgj|pergj|sv|tr|fwd?)\s*:`)
 
 func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
@@ -249,8 +264,8 @@ func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address
 		MessageID:   d.newMessageID("ack"),
 		Date:        now,
 		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{to},
-		Subject:     replySubject(m.Subject, t.Number),
+		To:          []inquiry.Address{{Name: greetingName(to.Name), Address: to.Address}},
+		Subject:     replySubject(echoSubject(m.Subject), t.Number),
 		AutoReplied: true,
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        d.cfg.Templates.Ack(t, d.ackData(t)),
@@ -309,9 +324,15 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		}
 	}
 	kind := CategoryName(t.Category, inquiry.Albanian)
-	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, oneLine(m.Subject, 80))
+	// A follow-up's subject is usually the reply to our acknowledgement,
+	// which carries the number already.
+	about := oneLine(withoutNumber(m.Subject, t.Number), 80)
+	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, about)
 	if followUp {
-		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, oneLine(m.Subject, 80))
+		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, about)
+	}
+	if t.Urgent {
+		subject = "URGENT " + subject
 	}
 	mailbox := d.cfg.Mailbox
 	return &inquiry.Mail{
@@ -411,24 +432,6 @@ func oneLine(s string, max int) string {
 		return string(r[:max]) + "…"
 	}
 	return s
-}
-
-// attribution lines that mail clients put above a quoted message, in the
-// languages officers use.
-var attribution = regexp.MustCompile(`(?i)^(on .+ wrote:|më .+ shkroi:|me .+ shkroi:|dana .+ (je )?napisao( je)?:|.+ je napisao:|am .+ schrieb .+:|-----\s*(original message|mesazhi origjinal|originalna poruka)\s*-----|from: .+|nga: .+|od: .+)\s*$`)
-
-// StripQuoted returns what an officer wrote above the quoted notification in
-// a reply: everything before the first attribution line or quoted block.
-func StripQuoted(text string) string {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, ">") || attribution.MatchString(t) {
-			lines = lines[:i]
-			break
-		}
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 // undeliverableMail tells an officer that their answer had nowhere to go.

@@ -3,7 +3,9 @@
 // files the ticket, and writes the sends that follow into the outbox in the
 // same transaction (the outbox package sends them). Its work is split by job:
 // intake.go decides what a message is, setaside.go keeps what makes no
-// ticket, replies.go joins answers and follow-ups to their tickets,
+// ticket, replies.go joins answers and follow-ups to their tickets (quote.go
+// takes an officer's own text out of their reply, away.go keeps their
+// out-of-office replies from the citizen),
 // filing.go opens tickets, queue.go writes the sends (digest.go coalesces
 // an officer's notifications about one ticket), telegram.go holds what
 // only chats need, and actions.go is what officers do.
@@ -45,6 +47,15 @@ type Config struct {
 	// calendar days on Kosovo's calendar, moved off days off.
 	DocumentDeadline     func(received time.Time) time.Time
 	DocumentDeadlineDays int
+	// Clock is the legal clock for urgent requests and extensions; when
+	// nil, DocumentDeadlineDays calendar days on Kosovo's calendar.
+	Clock *calendar.Rules
+	// DivisionName signs acknowledgements and notices, by language; a
+	// language missing falls back to Mailbox.Name.
+	DivisionName map[inquiry.Language]string
+	// RefusalGrounds are the grounds a refused or partly granted document
+	// request may be closed with.
+	RefusalGrounds []Ground
 	// ReopenDays is how long after closing a citizen's reply reopens a ticket.
 	ReopenDays int
 	// AckPer10Min and AckPerDay cap acknowledgements to one address.
@@ -130,9 +141,11 @@ func New(cfg Config, store Store, classifier Classifier, router *route.Router, l
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	if cfg.DocumentDeadline == nil && cfg.DocumentDeadlineDays > 0 {
-		rules := calendar.Rules{Calendar: calendar.New(calendar.Options{}), Location: cfg.Location, Days: cfg.DocumentDeadlineDays, Count: calendar.CalendarDays}
-		cfg.DocumentDeadline = DeadlineFunc(rules)
+	if cfg.Clock == nil && cfg.DocumentDeadlineDays > 0 {
+		cfg.Clock = &calendar.Rules{Calendar: calendar.New(calendar.Options{}), Location: cfg.Location, Days: cfg.DocumentDeadlineDays, Count: calendar.CalendarDays}
+	}
+	if cfg.DocumentDeadline == nil && cfg.Clock != nil {
+		cfg.DocumentDeadline = DeadlineFunc(*cfg.Clock)
 	}
 	if cfg.ClassifyConcurrency <= 0 {
 		cfg.ClassifyConcurrency = defaultClassifyConcurrency

@@ -54,11 +54,6 @@ func newFixtureConfig(t testing.TB, wrap func(desk.Classifier) desk.Classifier, 
 // at path; edit, when set, changes the desk's configuration.
 func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Classifier, edit func(*desk.Config)) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	builtin, err := classifier.New(classifier.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +62,18 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 	if wrap != nil {
 		cls = wrap(builtin)
 	}
+	return newFixtureClassifier(t, path, cls, edit)
+}
+
+// newFixtureClassifier is newFixtureAt with the classifier given, so a
+// test that chooses every classification does not load the model.
+func newFixtureClassifier(t testing.TB, path string, cls desk.Classifier, edit func(*desk.Config)) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	router := route.New([]route.Rule{
 		{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "jusuf"},
 		{Match: route.Match{Category: inquiry.PressInquiry}, Officer: "osman"},
@@ -86,6 +93,7 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 		AckPerDay:                 10,
 		NotifyAttachmentsMaxBytes: 1 << 20,
 		Officers:                  officers,
+		RefusalGrounds:            testGrounds,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -503,7 +511,7 @@ func TestReopenOrLinkClosedTicket(t *testing.T) {
 	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Assigned || tk.Outcome != "" {
 		t.Fatalf("within reopen_days: %s/%s, want reopened", tk.State, tk.Outcome)
 	}
-	if _, err := f.desk.Close(context.Background(), "DKP-2026-000001", inquiry.PartlyGranted, "", "jusuf"); err != nil {
+	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000001", desk.Closing{Outcome: inquiry.PartlyGranted, Ground: "personal_data"}, "jusuf"); err != nil {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(20 * 24 * time.Hour)
@@ -579,21 +587,6 @@ func TestDocumentRequestDeadline(t *testing.T) {
 				t.Errorf("acknowledgement lacks %q:\n%v", tt.wantAck, acks)
 			}
 		})
-	}
-}
-
-func TestStripQuoted(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Po, e dërguam.\n\nOn Tue, 24 Nov 2026 Sportel wrote:\n> text", "Po, e dërguam."},
-		{"Answer.\n> quoted\n> more", "Answer."},
-		{"Përgjigja.\n\nMë 24.11.2026, Divizioni shkroi:\n> x", "Përgjigja."},
-		{"Odgovor.\n-----Original Message-----\nFrom: x", "Odgovor."},
-		{"No quote at all.", "No quote at all."},
-	}
-	for _, tt := range tests {
-		if got := desk.StripQuoted(tt.in); got != tt.want {
-			t.Errorf("StripQuoted(%q) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }
 
@@ -997,5 +990,35 @@ func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
 	// anything: one ticket existed each time.
 	if !slices.Equal(ticketsAtClassify, []int{1, 1}) {
 		t.Errorf("tickets at each classification: %v, want [1 1] (two, both before the batch's commit)", ticketsAtClassify)
+	}
+}
+
+func TestFollowUpNotificationNamesTheTicketOnce(t *testing.T) {
+	tests := []struct {
+		name, subject, want string
+	}{
+		{"reply to the acknowledgement", "Re: Kërkesë [DKP-2026-000001]", "[DKP-2026-000001] Mesazh i ri: Re: Kërkesë"},
+		{"number inside the subject", "Pyetje [DKP-2026-000001] sërish", "[DKP-2026-000001] Mesazh i ri: Pyetje sërish"},
+		{"nothing but the number", "[DKP-2026-000001]", "[DKP-2026-000001] Mesazh i ri: (pa subjekt)"},
+		{"no number", "Edhe planin dinamik", "[DKP-2026-000001] Mesazh i ri: Edhe planin dinamik"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+			ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+			r := citizen("r@example.net", "arben@example.net", tt.subject, "Edhe planin dinamik, ju lutem.")
+			r.InReplyTo = []string{ack.MessageID}
+			if d := f.handle(r); d != inquiry.Attached {
+				t.Fatalf("follow-up: %s, want attached", d)
+			}
+			notes := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)
+			if len(notes) != 2 {
+				t.Fatalf("%d notifications, want 2 (new ticket + follow-up)", len(notes))
+			}
+			if got := notes[1].Mail.Subject; got != tt.want {
+				t.Errorf("follow-up notification subject %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

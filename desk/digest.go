@@ -166,7 +166,7 @@ func (d *Desk) renderDigest(j *inquiry.Job, t *inquiry.Ticket, officer inquiry.O
 		fmt.Fprintf(&b, "%s: %s nga qytetari\n", t.Number, newMessages(dg.Count))
 		writeTicketFacts(&b, t, officer)
 		b.WriteString(list.String())
-		j.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: b.String(), Ticket: t.Number, Actions: officerActions}
+		j.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: b.String(), Ticket: t.Number, Actions: ticketActions(t)}
 		return
 	}
 	var b strings.Builder

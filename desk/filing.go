@@ -1,10 +1,12 @@
 package desk
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"sportel/classifier"
 	"sportel/inquiry"
 	"sportel/route"
 	"sportel/store"
@@ -86,9 +88,13 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	case inquiry.Spam:
 		t.State = inquiry.SpamMail
 	}
-	if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadline != nil {
-		t.DueAt = d.cfg.DocumentDeadline(received)
+	urgentCue := ""
+	if t.State.Open() {
+		// A fixed list, not the model: the flag adds the heads as
+		// recipients and the 48-hour clock; it never chooses the officer.
+		t.Urgent, urgentCue = classifier.Urgent(m.Subject + "\n" + m.Text)
 	}
+	t.DueAt = d.dueFor(t)
 	if err := tx.CreateTicket(t); err != nil {
 		return nil, err
 	}
@@ -127,6 +133,14 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	}
 	if err := d.queueNotifications(tx, t, m, false, now); err != nil {
 		return nil, err
+	}
+	if t.Urgent {
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("marked urgent: the text says %q (due %s)", urgentCue, d.formatDue(t.DueAt)), now); err != nil {
+			return nil, err
+		}
+		if err := d.queueHeadNotices(tx, t, m, "the text says \""+urgentCue+"\"", now); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }

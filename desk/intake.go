@@ -144,6 +144,9 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 		}
 		candidate[i] = true
 		ids = append(ids, m.SourceID)
+		if legacy := m.LegacySourceID; legacy != "" && legacy != m.SourceID {
+			ids = append(ids, legacy)
+		}
 	}
 	if len(ids) == 0 {
 		return cls, nil
@@ -154,7 +157,10 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 	}
 	var todo []int
 	for i, m := range msgs {
-		if candidate[i] && !taken[m.SourceID] {
+		// A match on the old-style key may be another sender's mail; the
+		// transaction decides (takenBefore) and asks for a classification
+		// when it is.
+		if candidate[i] && !taken[m.SourceID] && !taken[m.LegacySourceID] {
 			todo = append(todo, i)
 		}
 	}
@@ -267,7 +273,7 @@ type intakeResult struct {
 // ticket must be filed and cls is nil it writes nothing and asks for a
 // classification.
 func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
-	ticketID, seen, err := tx.SourceTicket(m.SourceID)
+	ticketID, seen, err := d.takenBefore(tx, m)
 	if err != nil {
 		return intakeResult{}, err
 	}
@@ -285,6 +291,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 	}
 
 	if m.Automation == inquiry.Machine {
+		if res, handled, err := d.officerAutoReply(tx, m, now); err != nil || handled {
+			return res, err
+		}
 		return d.machineMail(tx, m, now)
 	}
 
@@ -293,6 +302,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 	}
 
 	if officer, ok := d.officerByEmail(m.From.Address); ok && m.Channel == inquiry.ChannelEmail {
+		if res, handled, err := d.officerAutoReply(tx, m, now); err != nil || handled {
+			return res, err
+		}
 		res, handled, err := d.officerReply(tx, m, officer, now)
 		if err != nil || handled {
 			return res, err
@@ -325,15 +337,10 @@ func validAddress(a string) bool {
 	return err == nil && p.Address == a
 }
 
-func sameSender(t inquiry.Ticket, m *inquiry.Message) bool {
-	if t.Channel == inquiry.ChannelTelegram || m.Channel == inquiry.ChannelTelegram {
-		return t.ChatID != 0 && t.ChatID == m.ChatID
-	}
-	a := m.ReplyAddress().Address
-	return a != "" && strings.EqualFold(a, t.Sender.Address) ||
-		m.From.Address != "" && strings.EqualFold(m.From.Address, t.Sender.Address)
-}
-
+// senderName is who wrote m, as its record shows it. For mail that is the
+// From address the mail was sent from, with a Reply-To that differs
+// beside it, as they came: a mail is never put down to the address it
+// asks answers to go to.
 func senderName(m *inquiry.Message) string {
 	if m.Channel == inquiry.ChannelTelegram {
 		if m.From.Name != "" {
@@ -341,8 +348,12 @@ func senderName(m *inquiry.Message) string {
 		}
 		return fmt.Sprintf("tg:%d", m.ChatID)
 	}
-	if a := m.ReplyAddress().Address; a != "" {
-		return a
+	from := m.From.Address
+	if from == "" {
+		from = "(no From address)"
 	}
-	return m.From.Address
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" && !strings.EqualFold(m.ReplyTo.Address, m.From.Address) {
+		return from + " (Reply-To: " + m.ReplyTo.Address + ")"
+	}
+	return from
 }

@@ -88,7 +88,7 @@ func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Mes
 			// to it finds the ticket and the officer it was sent to.
 			job.Mail = d.notifyMail(t, officer, m, followUp, now)
 		} else {
-			job.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: officerActions}
+			job.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: ticketActions(t)}
 		}
 		if err := tx.AddJob(job); err != nil {
 			return err
@@ -97,8 +97,15 @@ func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Mes
 	return nil
 }
 
-// officerActions are what a notification offers under itself.
-var officerActions = []inquiry.TicketAction{inquiry.ActionTake, inquiry.ActionReassign, inquiry.ActionRecategorize, inquiry.ActionClose}
+// ticketActions are what a notification about t offers under itself: a
+// document request's lifecycle too.
+func ticketActions(t *inquiry.Ticket) []inquiry.TicketAction {
+	actions := []inquiry.TicketAction{inquiry.ActionTake, inquiry.ActionReassign, inquiry.ActionRecategorize, inquiry.ActionClose}
+	if t.Category == inquiry.DocumentRequest {
+		actions = append(actions, inquiry.ActionUrgent, inquiry.ActionNotHeld)
+	}
+	return actions
+}
 
 func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, corrected bool, now time.Time) error {
 	data := d.ackData(t)

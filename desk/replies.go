@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,55 +23,52 @@ func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket
 	return tx.TicketByID(ref.TicketID)
 }
 
-// officerReply relays an officer's answer to the citizen when the officer
-// replied to a notification that was sent to them. The notification's
-// Message-ID is random, so the reply cannot be forged by guessing.
-func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
+// notifiedTicket finds the ticket of the notification that m, an
+// officer's mail, replies to, when that notification was sent to this
+// officer. The notification's Message-ID is random, so the reply cannot be
+// forged by guessing.
+func (d *Desk) notifiedTicket(tx store.Tx, m *inquiry.Message, officer inquiry.Officer) (inquiry.Ticket, bool, error) {
 	if len(m.InReplyTo) == 0 {
-		return intakeResult{}, false, nil
+		return inquiry.Ticket{}, false, nil
 	}
 	ref, ok, err := tx.FindThreadRef(m.InReplyTo)
 	if err != nil || !ok {
-		return intakeResult{}, false, err
+		return inquiry.Ticket{}, false, err
 	}
 	if ref.Kind != inquiry.JobNotify || ref.OfficerID != officer.ID {
-		return intakeResult{}, false, nil
+		return inquiry.Ticket{}, false, nil
 	}
-	t, ok, err := tx.TicketByID(ref.TicketID)
+	return tx.TicketByID(ref.TicketID)
+}
+
+// officerReply relays an officer's answer to the citizen when the officer
+// replied to a notification that was sent to them.
+func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
+	t, ok, err := d.notifiedTicket(tx, m, officer)
 	if err != nil || !ok {
 		return intakeResult{}, false, err
 	}
-	text := StripQuoted(m.Text)
+	sent, err := d.sentToOfficer(tx, m, &t, officer)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	text := OfficerAnswer(m.Text, sent...)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
 		// answer without its files. Keep it and tell the officer.
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
 			Author: officer.ID, Subject: m.Subject, Text: "answer not relayed: " + strings.Join(m.ParseProblems, "; ") + "\n\n" + text,
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
-		if err := tx.AddEntry(e); err != nil {
-			return intakeResult{}, false, err
-		}
-		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
-			NextAt: now, CreatedAt: now, Mail: d.tooLargeAnswerMail(officer, &t, m, now)}
-		if err := tx.AddJob(job); err != nil {
-			return intakeResult{}, false, err
-		}
-		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-			return intakeResult{}, false, err
-		}
-		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "officer's answer too large"}, true, nil
+		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, now), "officer's answer too large", now)
 	}
-	if strings.TrimSpace(text) == "" && len(m.Attachments) == 0 {
-		// Nothing to relay; keep it on the record so nothing is lost.
+	if text == "" && len(m.Attachments) == 0 {
+		// Nothing of the officer's own is left once the quoted notification
+		// is gone. Keep the mail as it came and tell the officer, who may
+		// believe they answered.
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
-			Author: officer.ID, Subject: m.Subject, Text: "empty reply from officer, not relayed", Raw: m.Raw, CreatedAt: now}
-		if err := tx.AddEntry(e); err != nil {
-			return intakeResult{}, false, err
-		}
-		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-			return intakeResult{}, false, err
-		}
-		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "empty officer reply"}, true, nil
+			Author: officer.ID, Subject: m.Subject, Text: "reply from officer without an answer of their own, not relayed\n\n" + m.Text,
+			Raw: m.Raw, CreatedAt: now}
+		return d.keepAndTell(tx, m, officer, &t, e, d.emptyAnswerMail(officer, &t, now), "officer's reply has no answer of their own", now)
 	}
 	if !answerable(&t) {
 		// Nobody to send it to: keep the answer on the record and tell the
@@ -78,18 +76,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
 			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: the citizen left no address to answer\n\n" + text,
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
-		if err := tx.AddEntry(e); err != nil {
-			return intakeResult{}, false, err
-		}
-		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
-			NextAt: now, CreatedAt: now, Mail: d.undeliverableMail(officer, &t, now)}
-		if err := tx.AddJob(job); err != nil {
-			return intakeResult{}, false, err
-		}
-		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-			return intakeResult{}, false, err
-		}
-		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "answer to a ticket without an address"}, true, nil
+		return d.keepAndTell(tx, m, officer, &t, e, d.undeliverableMail(officer, &t, now), "answer to a ticket without an address", now)
 	}
 	if err := d.relayAnswer(tx, &t, officer, text, m, now); err != nil {
 		return intakeResult{}, false, err
@@ -98,6 +85,64 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	return intakeResult{disposition: inquiry.Relayed, ticket: t.Number}, true, nil
+}
+
+// keepAndTell records an officer's mail that was not relayed as e, and
+// queues mail telling the officer why.
+func (d *Desk) keepAndTell(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, t *inquiry.Ticket, e *inquiry.Entry,
+	tell *inquiry.Mail, reason string, now time.Time) (intakeResult, bool, error) {
+	if err := tx.AddEntry(e); err != nil {
+		return intakeResult{}, false, err
+	}
+	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+		NextAt: now, CreatedAt: now, Mail: tell}
+	if err := tx.AddJob(job); err != nil {
+		return intakeResult{}, false, err
+	}
+	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: reason}, true, nil
+}
+
+// sentToOfficerEntries bounds how much of a long conversation is read to
+// recognise what an officer's reply quotes, and sentToOfficerRefs how many
+// of its references are looked up.
+const (
+	sentToOfficerEntries = 50
+	sentToOfficerRefs    = 10
+)
+
+// sentToOfficer returns the texts an officer's reply m may quote: the
+// notifications to them about t that m refers to (the one it answers, and
+// earlier ones a client keeps quoting), and the citizen's messages, which
+// every notification carries.
+func (d *Desk) sentToOfficer(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, officer inquiry.Officer) ([]string, error) {
+	var sent []string
+	// References lists the oldest first; the newest are what is quoted.
+	older := m.References[max(len(m.References)-sentToOfficerRefs, 0):]
+	refs := slices.Concat(m.InReplyTo, older)
+	refs = refs[:min(len(refs), sentToOfficerRefs)]
+	seen := make(map[int64]bool)
+	for _, ref := range refs {
+		j, ok, err := tx.JobByMessageID(ref)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || seen[j.ID] || j.Kind != inquiry.JobNotify || j.Recipient != officer.ID || j.TicketID != t.ID || j.Mail == nil {
+			continue
+		}
+		seen[j.ID] = true
+		sent = append(sent, j.Mail.Subject+"\n"+j.Mail.Text)
+	}
+	inbound, err := tx.LastEntries(t.ID, inquiry.EntryInbound, sentToOfficerEntries)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range inbound {
+		sent = append(sent, e.Subject+"\n"+e.Text)
+	}
+	return sent, nil
 }
 
 // answerable reports whether an answer to t has somewhere to go.
@@ -149,71 +194,20 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	return tx.UpdateTicket(t)
 }
 
-// citizenFollowUp adds a reply to the ticket it belongs to, when it comes
-// from that ticket's sender. A stranger quoting a ticket number gets a new
-// ticket that notes the mention.
-func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
-	t, found, err := d.referencedTicket(tx, m)
-	if err != nil {
-		return intakeResult{}, false, err
+// emptyAnswerMail tells an officer that their reply carried no answer of
+// their own once the quoted notification was taken out, so nothing went to
+// the citizen.
+func (d *Desk) emptyAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Qytetarit nuk iu dërgua asgjë për %s: përgjigjja juaj përmbante vetëm njoftimin e cituar, pa tekst tuajin.\n"+
+		"Shkruani përgjigjen mbi ose nën njoftimin e cituar dhe dërgojeni sërish. Mesazhi juaj ruhet si shënim në tiketë (sportel tickets show %s).\n",
+		t.Number, t.Number)
+	return &inquiry.Mail{
+		MessageID:   d.newMessageID("undeliverable"),
+		Date:        now,
+		From:        d.cfg.Mailbox,
+		To:          []inquiry.Address{officer.Address()},
+		Subject:     "Sportel: asgjë nuk u dërgua [" + t.Number + "]",
+		AutoReplied: true,
+		Text:        text,
 	}
-	if !found {
-		num := inquiry.FindNumber(d.cfg.Prefix, m.Subject)
-		if num == "" {
-			return intakeResult{}, false, nil
-		}
-		t, found, err = tx.TicketByNumber(num)
-		if err != nil || !found {
-			return intakeResult{}, false, err
-		}
-	}
-	if !sameSender(t, m) {
-		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
-		return res, err == nil, err
-	}
-	if t.State == inquiry.Closed {
-		if now.Sub(t.ClosedAt) > time.Duration(d.cfg.ReopenDays)*24*time.Hour {
-			res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
-			return res, err == nil, err
-		}
-		t.State = inquiry.Assigned
-		t.Outcome = inquiry.NoOutcome
-		t.ClosedAt = time.Time{}
-		if err := d.note(tx, t.ID, "sportel", "reopened by the citizen's reply", now); err != nil {
-			return intakeResult{}, false, err
-		}
-	} else if t.State == inquiry.Answered {
-		t.State = inquiry.Assigned
-	}
-	e := &inquiry.Entry{
-		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now,
-	}
-	if err := tx.AddEntry(e); err != nil {
-		return intakeResult{}, false, err
-	}
-	keptAt(m, e)
-	if m.TooLarge {
-		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {
-			return intakeResult{}, false, err
-		}
-	}
-	if m.MessageID != "" {
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
-			return intakeResult{}, false, err
-		}
-	}
-	t.UpdatedAt = now
-	if err := tx.UpdateTicket(&t); err != nil {
-		return intakeResult{}, false, err
-	}
-	if t.State.Open() {
-		if err := d.queueNotifications(tx, &t, m, true, now); err != nil {
-			return intakeResult{}, false, err
-		}
-	}
-	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-		return intakeResult{}, false, err
-	}
-	return intakeResult{disposition: inquiry.Attached, ticket: t.Number}, true, nil
 }

@@ -116,7 +116,7 @@ func (d *Desk) Quarantine(ctx context.Context, m *inquiry.Message, reason string
 	}
 	var res intakeResult
 	err := d.store.WithTx(ctx, func(tx store.Tx) error {
-		if _, seen, err := tx.SourceTicket(m.SourceID); err != nil || seen {
+		if _, seen, err := d.takenBefore(tx, m); err != nil || seen {
 			res = intakeResult{disposition: inquiry.Duplicate}
 			return err
 		}

@@ -55,10 +55,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		prev, prevOfficer := t.Category, t.OfficerID
 		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
 		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
-		t.DueAt = time.Time{}
-		if t.Category == inquiry.DocumentRequest && d.cfg.DocumentDeadline != nil {
-			t.DueAt = d.cfg.DocumentDeadline(t.ReceivedAt)
-		}
+		t.DueAt = d.dueFor(&t)
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
 			return intakeResult{}, err
 		}
@@ -161,7 +158,11 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			if e.Kind != inquiry.EntryHeldAnswer {
 				continue
 			}
-			job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+			kind := inquiry.JobAnswer
+			if strings.HasPrefix(e.Subject, heldNoticePrefix) {
+				kind = inquiry.JobNotice
+			}
+			job := &inquiry.Job{TicketID: t.ID, Kind: kind, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Recipient: fmt.Sprintf("tg:%d", chatID),
 				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text)}}
 			if err := tx.AddJob(job); err != nil {

@@ -47,6 +47,7 @@ type imapTestServer struct {
 	caps     imap.CapSet
 	tlsCfg   *tls.Config // nil: plaintext with insecure auth allowed
 	implicit bool        // implicit TLS instead of STARTTLS
+	wrap     func(imapserver.SessionIMAP4rev2) imapserver.Session
 	addr     string
 
 	mu  sync.Mutex
@@ -85,6 +86,9 @@ type serverConfig struct {
 	caps     imap.CapSet
 	tlsCfg   *tls.Config
 	implicit bool
+	// wrap, when set, changes what each session answers (a server that
+	// refuses some commands, or names its namespace otherwise).
+	wrap func(imapserver.SessionIMAP4rev2) imapserver.Session
 }
 
 func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
@@ -95,7 +99,7 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 	}
 	mem := imapmemserver.New()
 	mem.AddUser(user)
-	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit}
+	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit, wrap: cfg.wrap}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +114,11 @@ func (ts *imapTestServer) serve(ln net.Listener) {
 	ln = countingListener{ln, &ts.sent}
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return ts.mem.NewSession(), nil, nil
+			sess := ts.mem.NewSession()
+			if ts.wrap != nil {
+				return ts.wrap(sess.(imapserver.SessionIMAP4rev2)), nil, nil
+			}
+			return sess, nil, nil
 		},
 		Caps:         ts.caps,
 		InsecureAuth: ts.tlsCfg == nil, // with TLS, LOGIN only works once TLS is up

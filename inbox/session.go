@@ -37,6 +37,11 @@ type session struct {
 	canIdle bool
 	canMove bool // MOVE, or COPY + UID EXPUNGE; never a plain EXPUNGE
 
+	boxes mailboxes // the server's names for the configured mailboxes
+
+	// greeting, when set (by Probe), keeps the server's greeting.
+	greeting *firstLine
+
 	uidValidity uint32
 	lastUID     imap.UID
 
@@ -96,19 +101,28 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 	if err := w.login(ctx, s); err != nil {
 		return false, err
 	}
-	for _, name := range []string{w.opts.ProcessedMailbox, w.opts.QuarantineMailbox} {
-		if err := w.ensureMailbox(ctx, s, name); err != nil {
+	if s.boxes, err = w.resolve(ctx, s); err != nil {
+		return false, err
+	}
+	for _, b := range []struct{ role, configured, name string }{
+		{"processed", w.opts.ProcessedMailbox, s.boxes.processed},
+		{"quarantine", w.opts.QuarantineMailbox, s.boxes.quarantine},
+	} {
+		if _, err := w.ensureMailbox(ctx, s, b.role, b.configured, b.name); err != nil {
 			return false, err
 		}
 	}
 	if err := w.selectMailbox(ctx, s); err != nil {
 		return false, err
 	}
+	w.opened = true
 	w.log.Info("imap mailbox opened", "idle", s.canIdle, "move", s.canMove,
-		"uidvalidity", s.uidValidity, "last_uid", uint32(s.lastUID))
+		"uidvalidity", s.uidValidity, "last_uid", uint32(s.lastUID),
+		"separator", string(s.boxes.hierarchy.Delim), "namespace_prefix", s.boxes.hierarchy.Prefix,
+		"watched", s.boxes.watched, "processed", s.boxes.processed, "quarantine", s.boxes.quarantine)
 	if !s.canMove {
 		w.log.Warn("server offers neither MOVE nor UIDPLUS: handled mail is only flagged \\Seen and stays in the mailbox",
-			"processed_mailbox", w.opts.ProcessedMailbox)
+			"processed_mailbox", s.boxes.processed)
 	}
 
 	idleFor := min(firstIdle, w.opts.IdleRestart)
@@ -168,6 +182,14 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", w.opts.Addr, err)
 	}
+	// The greeting comes before TLS with STARTTLS and inside it with
+	// implicit TLS.
+	record := func(c net.Conn) net.Conn {
+		if s.greeting == nil {
+			return c
+		}
+		return recordingConn{c, s.greeting}
+	}
 	clientOpts := &imapclient.Options{
 		TLSConfig: w.opts.TLSConfig,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
@@ -207,13 +229,13 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 			what = "tls handshake"
 			break
 		}
-		c = imapclient.New(tlsConn, clientOpts)
+		c = imapclient.New(record(tlsConn), clientOpts)
 		err = c.WaitGreeting()
 	case SecurityStartTLS:
 		what = "starttls"
-		c, err = imapclient.NewStartTLS(conn, clientOpts)
+		c, err = imapclient.NewStartTLS(record(conn), clientOpts)
 	default:
-		c = imapclient.New(conn, clientOpts)
+		c = imapclient.New(record(conn), clientOpts)
 		err = c.WaitGreeting()
 	}
 	watchdog.Stop()
@@ -251,10 +273,11 @@ func (w *Watcher) login(ctx context.Context, s *session) error {
 	return nil
 }
 
-// ensureMailbox creates name unless it exists as a selectable mailbox. A
-// \Noselect entry (Dovecot lists "Sportel" above "Sportel/Processed") does
-// not count.
-func (w *Watcher) ensureMailbox(ctx context.Context, s *session, name string) error {
+// ensureMailbox creates name unless it exists as a selectable mailbox, and
+// reports whether it created it. A \Noselect entry (Dovecot lists "Sportel"
+// above "Sportel/Processed") does not count. A lasting refusal is a
+// *MailboxError naming the role and the configured name.
+func (w *Watcher) ensureMailbox(ctx context.Context, s *session, role, configured, name string) (created bool, err error) {
 	var found bool
 	if err := s.await(ctx, "list "+name, func() error {
 		list, err := s.c.List("", name, nil).Collect()
@@ -266,30 +289,37 @@ func (w *Watcher) ensureMailbox(ctx context.Context, s *session, name string) er
 		}
 		return err
 	}); err != nil {
-		return err
+		return false, err
 	}
 	if found {
-		return nil
+		return false, nil
 	}
-	err := s.await(ctx, "create "+name, func() error { return s.c.Create(name, nil).Wait() })
+	err = s.await(ctx, "create "+name, func() error { return s.c.Create(name, nil).Wait() })
 	var imapErr *imap.Error
 	if errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAlreadyExists {
-		return nil
+		return false, nil
+	}
+	if permanent(err) {
+		return false, &MailboxError{Role: role, Configured: configured, Name: name, Op: "create", Err: imapErr}
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	w.log.Info("created mailbox", "created", name)
-	return nil
+	return true, nil
 }
 
 // selectMailbox selects the watched mailbox and decides where to resume.
 func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 	var sel *imap.SelectData
-	if err := s.await(ctx, "select "+w.opts.Mailbox, func() (err error) {
-		sel, err = s.c.Select(w.opts.Mailbox, nil).Wait()
+	if err := s.await(ctx, "select "+s.boxes.watched, func() (err error) {
+		sel, err = s.c.Select(s.boxes.watched, nil).Wait()
 		return err
 	}); err != nil {
+		var imapErr *imap.Error
+		if permanent(err) && errors.As(err, &imapErr) {
+			return &MailboxError{Role: "watched", Configured: w.opts.Mailbox, Name: s.boxes.watched, Op: "select", Err: imapErr}
+		}
 		return err
 	}
 	uidValidity, lastUID, err := w.cp.LoadCheckpoint(ctx, w.key)
@@ -596,9 +626,9 @@ func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate tim
 // whole mail is kept.
 func (w *Watcher) markTooLarge(s *session, m *inquiry.Message, size int64) {
 	m.TooLarge, m.RawTruncated = true, true
-	m.KeptIn = w.opts.QuarantineMailbox
+	m.KeptIn = s.boxes.quarantine
 	if !s.canMove {
-		m.KeptIn = w.opts.Mailbox
+		m.KeptIn = s.boxes.watched
 	}
 	// What was read of the attachments is a cut-off start: useless to the
 	// officer, and the whole files are in the mail on the server.
@@ -638,8 +668,8 @@ func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine 
 		uids []imap.UID
 		dest string
 	}{
-		{processed, w.opts.ProcessedMailbox},
-		{quarantine, w.opts.QuarantineMailbox},
+		{processed, s.boxes.processed},
+		{quarantine, s.boxes.quarantine},
 	}
 	for _, g := range groups {
 		if len(g.uids) == 0 {

@@ -137,6 +137,10 @@ type Watcher struct {
 	// failures counts failed tries per message, to tell a poison message
 	// from a sick store. Only the session goroutine touches it.
 	failures map[failureKey]int
+	// opened is set once the watched mailbox was selected; from then on a
+	// refused mailbox is retried like any trouble (someone may be fixing
+	// the server), before it ends Run. Only the session goroutine touches it.
+	opened bool
 }
 
 // failureKey names a message across sessions.
@@ -173,34 +177,56 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	if opts.Parse == nil {
 		return nil, errors.New("inbox: Parse: required")
 	}
+	opts, err := prepare(opts)
+	if err != nil {
+		return nil, err
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	key := fmt.Sprintf("imap:%s@%s/%s", opts.Username, opts.Addr, opts.Mailbox)
+	return &Watcher{
+		opts: opts,
+		h:    h,
+		cp:   cp,
+		key:  key,
+		log:  logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr),
+
+		failures: make(map[failureKey]int),
+	}, nil
+}
+
+// prepare checks the connection and mailbox options and fills in defaults.
+func prepare(opts Options) (Options, error) {
 	host, _, err := net.SplitHostPort(opts.Addr)
 	if err != nil || host == "" {
-		return nil, fmt.Errorf("inbox: Addr %q: want host:port", opts.Addr)
+		return Options{}, fmt.Errorf("inbox: Addr %q: want host:port", opts.Addr)
 	}
 	switch opts.Security {
 	case SecurityTLS, SecurityStartTLS:
 	case SecurityNone:
 		// IMAP always logs in, so plaintext would put the password on the wire.
 		if !netguard.IsLoopback(host) {
-			return nil, fmt.Errorf("inbox: Security none: refusing to send credentials unencrypted to non-loopback host %q", host)
+			return Options{}, fmt.Errorf("inbox: Security none: refusing to send credentials unencrypted to non-loopback host %q", host)
 		}
 	default:
-		return nil, fmt.Errorf("inbox: Security %q: want tls, starttls or none", opts.Security)
+		return Options{}, fmt.Errorf("inbox: Security %q: want tls, starttls or none", opts.Security)
 	}
 	if opts.Username == "" {
-		return nil, errors.New("inbox: Username: required")
+		return Options{}, errors.New("inbox: Username: required")
 	}
 	if opts.Mailbox == "" {
-		return nil, errors.New("inbox: Mailbox: required")
+		return Options{}, errors.New("inbox: Mailbox: required")
 	}
 	if opts.ProcessedMailbox == "" {
-		return nil, errors.New("inbox: ProcessedMailbox: required")
+		return Options{}, errors.New("inbox: ProcessedMailbox: required")
 	}
 	if opts.QuarantineMailbox == "" {
-		return nil, errors.New("inbox: QuarantineMailbox: required")
+		return Options{}, errors.New("inbox: QuarantineMailbox: required")
 	}
 	if opts.ProcessedMailbox == opts.Mailbox || opts.QuarantineMailbox == opts.Mailbox {
-		return nil, fmt.Errorf("inbox: ProcessedMailbox/QuarantineMailbox: must differ from Mailbox %q", opts.Mailbox)
+		return Options{}, fmt.Errorf("inbox: ProcessedMailbox/QuarantineMailbox: must differ from Mailbox %q", opts.Mailbox)
 	}
 
 	durations := []struct {
@@ -217,17 +243,17 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	}
 	for _, d := range durations {
 		if *d.v < 0 {
-			return nil, fmt.Errorf("inbox: %s: must not be negative (got %s)", d.name, *d.v)
+			return Options{}, fmt.Errorf("inbox: %s: must not be negative (got %s)", d.name, *d.v)
 		}
 		if *d.v == 0 {
 			*d.v = d.def
 		}
 	}
 	if opts.BackoffMax < opts.BackoffMin {
-		return nil, fmt.Errorf("inbox: BackoffMax %s: less than BackoffMin %s", opts.BackoffMax, opts.BackoffMin)
+		return Options{}, fmt.Errorf("inbox: BackoffMax %s: less than BackoffMin %s", opts.BackoffMax, opts.BackoffMin)
 	}
 	if opts.BatchSize < 0 {
-		return nil, fmt.Errorf("inbox: BatchSize: must not be negative (got %d)", opts.BatchSize)
+		return Options{}, fmt.Errorf("inbox: BatchSize: must not be negative (got %d)", opts.BatchSize)
 	}
 	if opts.BatchSize == 0 {
 		opts.BatchSize = defaultBatchSize
@@ -242,36 +268,15 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	}
 	for _, sz := range sizes {
 		if *sz.v < 0 {
-			return nil, fmt.Errorf("inbox: %s: must not be negative (got %d)", sz.name, *sz.v)
+			return Options{}, fmt.Errorf("inbox: %s: must not be negative (got %d)", sz.name, *sz.v)
 		}
 		if *sz.v == 0 {
 			*sz.v = sz.def
 		}
 	}
 
-	if opts.TLSConfig == nil {
-		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	} else {
-		opts.TLSConfig = opts.TLSConfig.Clone()
-	}
-	if opts.TLSConfig.ServerName == "" {
-		opts.TLSConfig.ServerName = host
-	}
-
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	key := fmt.Sprintf("imap:%s@%s/%s", opts.Username, opts.Addr, opts.Mailbox)
-	return &Watcher{
-		opts: opts,
-		h:    h,
-		cp:   cp,
-		key:  key,
-		log:  logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr),
-
-		failures: make(map[failureKey]int),
-	}, nil
+	opts.TLSConfig = netguard.ClientTLS(opts.TLSConfig, host)
+	return opts, nil
 }
 
 // CheckpointKey is the key under which the watcher keeps its checkpoint.
@@ -290,15 +295,22 @@ func (w *Watcher) count(f func(s *Stats)) {
 	w.mu.Unlock()
 }
 
-// Run watches the mailbox until ctx is done and then returns nil. Any other
-// trouble (network, server, a failing store) is logged and retried: the
-// connection is rebuilt with capped exponential backoff.
+// Run watches the mailbox until ctx is done and then returns nil. A
+// configured mailbox that the server refuses at start (a *MailboxError)
+// ends Run with that error. Any other trouble (network, server, a failing
+// store) is logged and retried: the connection is rebuilt with capped
+// exponential backoff.
 func (w *Watcher) Run(ctx context.Context) error {
 	failures := 0
 	for {
 		healthy, err := w.session(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var mbErr *MailboxError
+		if errors.As(err, &mbErr) && !w.opened {
+			w.count(func(s *Stats) { s.Errors++ })
+			return err
 		}
 		if healthy {
 			// The last session read the mailbox; start the backoff afresh.

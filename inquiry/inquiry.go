@@ -111,14 +111,23 @@ const (
 type Message struct {
 	Channel Channel `json:"channel"`
 	// SourceID identifies the source message for idempotent intake: the same
-	// SourceID never makes two tickets. Email uses "msgid:<Message-ID>", or
-	// "sha256:<hex of the raw message>" when there is none (stable across
-	// UIDVALIDITY changes); Telegram uses
+	// SourceID never makes two tickets. Email uses
+	// "mail:<Message-ID>|<from address>|<hash of the body>", or
+	// "nomsgid:<hash of sender, date, subject and body>" when there is no
+	// Message-ID: what the sender wrote, never what relays add, so both are
+	// stable across redelivery and UIDVALIDITY changes. Telegram uses
 	// "tg:<chat>:<message>".
-	SourceID   string   `json:"source_id"`
-	MessageID  string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
-	InReplyTo  []string `json:"in_reply_to,omitempty"`
-	References []string `json:"references,omitempty"`
+	SourceID string `json:"source_id"`
+	// LegacySourceID is the key earlier versions stored for the same
+	// mail ("msgid:<Message-ID>", or "sha256:<hex of the raw message>"), so
+	// mail taken in by them is still known after an upgrade. It is exact
+	// (LegacyExact) when it hashes the very bytes; a "msgid:" key may
+	// belong to another sender's mail with the same Message-ID.
+	LegacySourceID string   `json:"-"`
+	LegacyExact    bool     `json:"-"`
+	MessageID      string   `json:"message_id,omitempty"` // RFC 5322 Message-ID without <>
+	InReplyTo      []string `json:"in_reply_to,omitempty"`
+	References     []string `json:"references,omitempty"`
 
 	From    Address  `json:"from"`
 	ReplyTo *Address `json:"reply_to,omitempty"`

@@ -6,10 +6,21 @@ import "time"
 type JobKind string
 
 const (
-	JobAck         JobKind = "ack"         // acknowledgement to the citizen
-	JobNotify      JobKind = "notify"      // notification to the officer
-	JobAnswer      JobKind = "answer"      // an officer's answer relayed to the citizen
-	JobQuarantined JobKind = "quarantined" // tells the catch-all officer about set-aside mail
+	JobAck           JobKind = "ack"            // acknowledgement to the citizen
+	JobNotify        JobKind = "notify"         // notification to the officer
+	JobAnswer        JobKind = "answer"         // an officer's answer relayed to the citizen
+	JobQuarantined   JobKind = "quarantined"    // tells the catch-all officer about set-aside mail
+	JobAway          JobKind = "away"           // tells the head of the division that an officer is away
+	JobServiceNotice JobKind = "service_notice" // tells the heads about the service itself (acknowledgements held back)
+	JobReminder      JobKind = "reminder"       // a document request's deadline is near (to its officer)
+	JobEscalation    JobKind = "escalation"     // a deadline passed with no decision (to the heads)
+	JobDailyDigest   JobKind = "daily_digest"   // the day's overview (to the heads)
+	// JobNotice is a notice the law requires to the requester (extension,
+	// document not held, decision).
+	JobNotice JobKind = "notice"
+	// JobHeadNotice tells the head of the division about a ticket (urgent);
+	// a reply to it is not relayed to the citizen.
+	JobHeadNotice JobKind = "head_notice"
 )
 
 // JobState is where an outbox job stands.
@@ -64,6 +75,10 @@ const (
 	ActionReassign     TicketAction = "reassign"
 	ActionRecategorize TicketAction = "category"
 	ActionClose        TicketAction = "close"
+	// ActionUrgent toggles the urgent flag; ActionNotHeld marks a document
+	// request as not held by the ministry.
+	ActionUrgent  TicketAction = "urgent"
+	ActionNotHeld TicketAction = "notheld"
 )
 
 // ChatMessage is a Telegram message to send.
@@ -98,6 +113,10 @@ type Job struct {
 	// SentRef is what the transport returned: the Telegram message id of a
 	// sent notification, so a reply to it can be traced to the ticket.
 	SentRef string `json:"sent_ref,omitempty"`
+	// Key, when set, makes the job one of a kind: the store refuses a
+	// second job with the same key (Tx.AddJobOnce), so a scheduled send
+	// survives restarts and a second instance without going out twice.
+	Key string `json:"key,omitempty"`
 	// Digest, on a notification that coalesces a ticket's follow-ups, is
 	// what it covers so far; a later message joins it while it is unsent.
 	Digest *Digest `json:"digest,omitempty"`

@@ -13,6 +13,9 @@ type Officer struct {
 	// division receives escalations, digests and urgent notices. A role
 	// adds recipients; it never chooses who is assigned a ticket.
 	Role Role `yaml:"role"`
+	// Language is what Sportel writes to the officer in (reminders,
+	// escalations, digests); empty means Albanian.
+	Language Language `yaml:"language"`
 }
 
 // Role is an officer's place in the division.

@@ -33,11 +33,14 @@ const (
 	Refused       Outcome = "refused"
 	NotHeld       Outcome = "not_held"
 	Withdrawn     Outcome = "withdrawn"
-	Resolved      Outcome = "resolved" // anything that is not a document request
+	// Resolved and NoAnswerNeeded close press inquiries and general
+	// questions.
+	Resolved       Outcome = "resolved"
+	NoAnswerNeeded Outcome = "no_answer_needed"
 )
 
 // Outcomes lists every valid closing outcome.
-var Outcomes = [...]Outcome{Granted, PartlyGranted, Refused, NotHeld, Withdrawn, Resolved}
+var Outcomes = [...]Outcome{Granted, PartlyGranted, Refused, NotHeld, Withdrawn, Resolved, NoAnswerNeeded}
 
 // ParseOutcome accepts an outcome as typed by an officer ("partly-granted" too).
 func ParseOutcome(s string) (Outcome, error) {
@@ -52,7 +55,7 @@ func ParseOutcome(s string) (Outcome, error) {
 			return o, nil
 		}
 	}
-	return NoOutcome, fmt.Errorf("unknown outcome %q (want one of granted, partly_granted, refused, not_held, withdrawn, resolved)", s)
+	return NoOutcome, fmt.Errorf("unknown outcome %q (want one of granted, partly_granted, refused, not_held, withdrawn, resolved, no_answer_needed)", s)
 }
 
 // Ticket is one inquiry being worked, with its routing and life cycle.
@@ -93,6 +96,20 @@ type Ticket struct {
 	LinkedTo string `json:"linked_to,omitempty"`
 	// Mentions is a ticket number quoted by someone who is not its sender.
 	Mentions string `json:"mentions,omitempty"`
+
+	// Urgent: life or liberty depends on the answer (48 hours). It adds the
+	// head of the division as a recipient; it never chooses the officer.
+	Urgent      bool         `json:"urgent,omitempty"`
+	Extension   *Extension   `json:"extension,omitempty"`
+	NotHeldMark *NotHeldMark `json:"not_held,omitempty"`
+	// Ground is the id of the refusal ground (tickets.refusal_grounds) of
+	// a refused or partly granted request.
+	Ground string `json:"ground,omitempty"`
+	// DecidedAt is when the decision reached the requester: the decision
+	// notice, or an answer already relayed when DecisionInAnswer.
+	DecidedAt        time.Time   `json:"decided_at,omitzero"`
+	DecisionInAnswer bool        `json:"decision_in_answer,omitempty"`
+	Complaints       []Complaint `json:"complaints,omitempty"`
 }
 
 // TicketFilter selects tickets; zero fields do not filter.

@@ -13,8 +13,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/textproto"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -128,14 +130,7 @@ func New(opts Options) (*Mailer, error) {
 	if strings.ContainsAny(opts.HelloName, " \r\n") {
 		return nil, fmt.Errorf("mailer: HelloName %q: must be one word", opts.HelloName)
 	}
-	if opts.TLSConfig == nil {
-		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	} else {
-		opts.TLSConfig = opts.TLSConfig.Clone()
-	}
-	if opts.TLSConfig.ServerName == "" {
-		opts.TLSConfig.ServerName = host
-	}
+	opts.TLSConfig = netguard.ClientTLS(opts.TLSConfig, host)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -272,19 +267,31 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 
 // connect dials, greets and logs in.
 func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
-	c, err := s.dial(ctx)
+	ss, err := s.open(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
+	return ss.c, nil
+}
+
+// open dials, greets and logs in, and tells what it found; ehlo, when not
+// nil, gets the protocol trace of the EHLO exchange. On failure after the
+// greeting it returns what it found with the error, its client closed.
+func (s *Mailer) open(ctx context.Context, ehlo io.Writer) (*greeted, error) {
+	ss, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := ss.c
 	var cancelled atomic.Bool
 	stop := context.AfterFunc(ctx, func() {
 		cancelled.Store(true)
 		c.Close()
 	})
 	defer stop()
-	fail := func(err error) (*smtp.Client, error) {
+	fail := func(err error) (*greeted, error) {
 		c.Close()
-		return nil, err
+		return ss, err
 	}
 	wrap := func(op string, err error) error {
 		if cancelled.Load() {
@@ -292,11 +299,15 @@ func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
 		}
 		return classify(op, err)
 	}
-	if err := c.Hello(s.opts.HelloName); err != nil {
+	// The trace is taken only around EHLO: later it would show the login.
+	c.DebugWriter = ehlo
+	err = c.Hello(s.opts.HelloName)
+	c.DebugWriter = nil
+	if err != nil {
 		return fail(wrap("smtp ehlo", err))
 	}
 	if s.opts.Username != "" {
-		if _, isTLS := c.TLSConnectionState(); !isTLS && !s.loopback {
+		if ss.tls == nil && !s.loopback {
 			// New already refuses this configuration; this guards the wire.
 			return fail(permanent("smtp auth", errors.New("refusing to send credentials over an unencrypted connection")))
 		}
@@ -307,7 +318,7 @@ func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
 			return fail(wrap("smtp auth as "+s.opts.Username, err))
 		}
 	}
-	return c, nil
+	return ss, nil
 }
 
 // takeIdle returns a kept connection that has not waited too long, or nil.
@@ -353,50 +364,80 @@ func (s *Mailer) Close() {
 	}
 }
 
-// dial connects and sets up TLS per Security.
-func (s *Mailer) dial(ctx context.Context) (*smtp.Client, error) {
+// greeted is a client connected and greeted, and what was learned on the
+// way, for Probe.
+type greeted struct {
+	c        *smtp.Client
+	tls      *tls.ConnectionState // nil without TLS
+	greeting []string             // the server's greeting, line by line
+}
+
+// dial connects, reads the greeting and sets up TLS per Security. The
+// greeting is read here, before the go-smtp client exists, so that the
+// first EHLO of a STARTTLS session says HelloName (see startTLS).
+func (s *Mailer) dial(ctx context.Context) (*greeted, error) {
 	dialer := &net.Dialer{Timeout: s.opts.DialTimeout, KeepAlive: 30 * time.Second}
 	conn, err := dialer.DialContext(ctx, "tcp", s.opts.Addr)
 	if err != nil {
 		return nil, classify("smtp dial "+s.opts.Addr, err)
 	}
-	var c *smtp.Client
-	switch s.opts.Security {
-	case SecurityTLS:
+	// Until the client exists, a deadline bounds each exchange and a
+	// cancelled ctx closes the socket.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	fail := func(op string, err error) (*greeted, error) {
+		conn.Close()
+		switch {
+		case ctx.Err() != nil:
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			err = fmt.Errorf("no answer within %s: %w", s.opts.CommandTimeout, err)
+		}
+		return nil, classify(op+" with "+s.opts.Addr, err)
+	}
+	ss := &greeted{}
+	var plain net.Conn = conn
+	if s.opts.Security == SecurityTLS {
 		hctx, cancel := context.WithTimeout(ctx, s.opts.DialTimeout)
-		tlsConn := tls.Client(conn, s.opts.TLSConfig)
-		err = tlsConn.HandshakeContext(hctx)
+		tc := tls.Client(conn, s.opts.TLSConfig)
+		err = tc.HandshakeContext(hctx)
 		cancel()
 		if err != nil {
-			conn.Close()
-			return nil, classify("smtp tls handshake with "+s.opts.Addr, err)
+			return fail("smtp tls handshake", err)
 		}
-		c = smtp.NewClient(tlsConn)
-	case SecurityStartTLS:
-		// Greeting, EHLO and STARTTLS run inside NewClientStartTLS with the
-		// library's 5-minute default; a watchdog bounds them instead.
-		var fired atomic.Bool
-		watchdog := time.AfterFunc(s.opts.CommandTimeout, func() {
-			fired.Store(true)
-			conn.Close()
-		})
-		stop := context.AfterFunc(ctx, func() { conn.Close() })
-		c, err = smtp.NewClientStartTLS(conn, s.opts.TLSConfig)
-		watchdog.Stop()
-		stop()
-		if err != nil {
-			conn.Close()
-			if fired.Load() {
-				err = fmt.Errorf("no answer within %s: %w", s.opts.CommandTimeout, err)
-			}
-			return nil, classify("smtp starttls with "+s.opts.Addr, err)
-		}
-	default:
-		c = smtp.NewClient(conn)
+		st := tc.ConnectionState()
+		ss.tls, plain = &st, tc
 	}
-	c.CommandTimeout = s.opts.CommandTimeout
-	c.SubmissionTimeout = s.opts.SubmissionTimeout
-	return c, nil
+	if err := conn.SetDeadline(time.Now().Add(s.opts.CommandTimeout)); err != nil {
+		return fail("smtp greeting", err)
+	}
+	var client net.Conn
+	if s.opts.Security == SecurityStartTLS {
+		tc, greeting, err := startTLS(ctx, conn, s.opts.TLSConfig, s.opts.HelloName)
+		if err != nil {
+			return fail("smtp starttls", err)
+		}
+		st := tc.ConnectionState()
+		ss.tls, ss.greeting, client = &st, greeting, newReplayConn(tc, greeting)
+	} else {
+		tp := textproto.NewConn(plain)
+		ss.greeting, err = readGreeting(tp)
+		if err != nil {
+			return fail("smtp greeting", err)
+		}
+		rc := newReplayConn(plain, ss.greeting)
+		// A server that talks ahead of its turn loses nothing.
+		ahead, _ := tp.R.Peek(tp.R.Buffered())
+		rc.pending = append(rc.pending, ahead...)
+		client = rc
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return fail("smtp greeting", err)
+	}
+	ss.c = smtp.NewClient(client)
+	ss.c.CommandTimeout = s.opts.CommandTimeout
+	ss.c.SubmissionTimeout = s.opts.SubmissionTimeout
+	return ss, nil
 }
 
 func isASCII(s string) bool {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/textproto"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -43,11 +45,13 @@ type backend struct {
 	mu       sync.Mutex
 	got      []received
 	sessions int
+	hellos   []string // the name of every EHLO that started a session
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.mu.Lock()
 	b.sessions++
+	b.hellos = append(b.hellos, c.Hostname())
 	b.mu.Unlock()
 	return &session{b: b, conn: c}, nil
 }
@@ -56,6 +60,12 @@ func (b *backend) sessionCount() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.sessions
+}
+
+func (b *backend) helloNames() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.hellos...)
 }
 
 func (b *backend) mails() []received {
@@ -400,10 +410,13 @@ func TestSendMail(t *testing.T) {
 		opts     Options
 		wantAuth bool
 		wantTLS  bool
+		// wantHellos is how many EHLOs the server sees: STARTTLS greets
+		// once before TLS and once after.
+		wantHellos int
 	}{
-		{"starttls with auth", false, true, Options{Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass}, true, true},
-		{"implicit tls with auth", true, true, Options{Security: SecurityTLS, Username: smtpUser, Password: smtpPass}, true, true},
-		{"plain relay on loopback without auth", false, false, Options{Security: SecurityNone}, false, false},
+		{"starttls with auth", false, true, Options{Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass}, true, true, 2},
+		{"implicit tls with auth", true, true, Options{Security: SecurityTLS, Username: smtpUser, Password: smtpPass}, true, true, 1},
+		{"plain relay on loopback without auth", false, false, Options{Security: SecurityNone}, false, false, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -441,7 +454,84 @@ func TestSendMail(t *testing.T) {
 			if !bytes.Equal(bytes.TrimRight(r.Data, "\r\n"), bytes.TrimRight(want, "\r\n")) {
 				t.Errorf("server got other bytes than Render gives:\n%s", r.Data)
 			}
+			hellos := be.helloNames()
+			if len(hellos) != tt.wantHellos {
+				t.Errorf("server saw EHLO %q, want %d of them", hellos, tt.wantHellos)
+			}
+			for _, h := range hellos {
+				if h != opts.HelloName {
+					t.Errorf("server saw EHLO %q, want every one to say %q", hellos, opts.HelloName)
+					break
+				}
+			}
 		})
+	}
+}
+
+// The server's certificate is checked against TLSConfig.ServerName
+// (smtp.tls_server_name) when set, else against the host in Addr, both
+// with implicit TLS and with STARTTLS. The test certificate is for
+// 127.0.0.1 and localhost.
+func TestTLSServerName(t *testing.T) {
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+	tests := []struct {
+		name       string
+		serverName string
+		wantErr    string // "" for a mail sent
+	}{
+		{"host from addr", "", ""},
+		{"name in the certificate", "localhost", ""},
+		{"name not in the certificate", "smtp.mkrs.example", "certificate is valid for"},
+	}
+	for _, implicit := range []bool{true, false} {
+		security := SecurityStartTLS
+		if implicit {
+			security = SecurityTLS
+		}
+		for _, tt := range tests {
+			t.Run(security+"/"+tt.name, func(t *testing.T) {
+				be := &backend{requireAuth: true}
+				cfg := clientTLS.Clone()
+				cfg.ServerName = tt.serverName
+				mlr, err := New(Options{Addr: startSMTP(t, be, serverTLS, implicit), Security: security,
+					Username: smtpUser, Password: smtpPass, TLSConfig: cfg, Logger: testutil.DiscardLogger()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer mlr.Close()
+				err = mlr.SendMail(context.Background(), sampleMail())
+				if tt.wantErr == "" {
+					if err != nil || len(be.mails()) != 1 {
+						t.Fatalf("SendMail: %v; server got %d mails, want 1", err, len(be.mails()))
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.serverName) {
+					t.Fatalf("SendMail error %v, want one containing %q and %q", err, tt.wantErr, tt.serverName)
+				}
+				if len(be.mails()) != 0 {
+					t.Error("server accepted a mail over a connection whose certificate did not verify")
+				}
+			})
+		}
+	}
+}
+
+// Security starttls never falls back to plaintext: a server that does not
+// offer STARTTLS gets no login and no mail.
+func TestStartTLSRequired(t *testing.T) {
+	be := &backend{}
+	mlr, err := New(Options{Addr: startSMTP(t, be, nil, false), Security: SecurityStartTLS,
+		Username: smtpUser, Password: smtpPass, HelloName: "sportel.kultura.example.gov", Logger: testutil.DiscardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = mlr.SendMail(context.Background(), sampleMail())
+	if err == nil || !strings.Contains(err.Error(), "does not offer STARTTLS") {
+		t.Fatalf("SendMail error %v, want one saying the server does not offer STARTTLS", err)
+	}
+	if hellos := be.helloNames(); len(hellos) != 1 || hellos[0] != "sportel.kultura.example.gov" || len(be.mails()) != 0 {
+		t.Errorf("server saw EHLO %q and %d mails, want one EHLO sportel.kultura.example.gov and none", hellos, len(be.mails()))
 	}
 }
 
@@ -527,11 +617,29 @@ func TestSendMailErrors(t *testing.T) {
 }
 
 func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
+	// silent accepts connections and never says a word.
+	silent := func(t *testing.T) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				t.Cleanup(func() { c.Close() })
+			}
+		}()
+		return ln.Addr().String()
+	}
 	tests := []struct {
-		name  string
-		setup func(t *testing.T) (addr string, ctx context.Context)
+		name     string
+		security string
+		timeout  time.Duration // CommandTimeout; 0 is the default
+		setup    func(t *testing.T) (addr string, ctx context.Context)
+		wantText string
 	}{
-		{"nothing listening", func(t *testing.T) (string, context.Context) {
+		{"nothing listening", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
@@ -539,36 +647,28 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 			addr := ln.Addr().String()
 			ln.Close()
 			return addr, context.Background()
-		}},
-		{"server never answers, ctx deadline", func(t *testing.T) (string, context.Context) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			go func() {
-				c, err := ln.Accept()
-				if err == nil {
-					t.Cleanup(func() { c.Close() })
-				}
-			}()
+		}, "connection refused"},
+		{"server never answers, ctx deadline", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			t.Cleanup(cancel)
-			return ln.Addr().String(), ctx
-		}},
+			return silent(t), ctx
+		}, "deadline exceeded"},
+		{"server never greets, command timeout", SecurityStartTLS, 200 * time.Millisecond, func(t *testing.T) (string, context.Context) {
+			return silent(t), context.Background()
+		}, "no answer within 200ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, ctx := tt.setup(t)
-			mlr, err := New(Options{Addr: addr, Security: SecurityNone, Logger: testutil.DiscardLogger()})
+			mlr, err := New(Options{Addr: addr, Security: tt.security, CommandTimeout: tt.timeout, Logger: testutil.DiscardLogger()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
 			err = mlr.SendMail(ctx, sampleMail())
 			var se *SendError
-			if !errors.As(err, &se) || se.Permanent() {
-				t.Fatalf("error %v, want a temporary *SendError", err)
+			if !errors.As(err, &se) || se.Permanent() || !strings.Contains(err.Error(), tt.wantText) {
+				t.Fatalf("error %v, want a temporary *SendError saying %q", err, tt.wantText)
 			}
 			if d := time.Since(start); d > 3*time.Second {
 				t.Errorf("SendMail took %s", d)
@@ -593,3 +693,151 @@ func TestSendMailRenderErrorIsPermanent(t *testing.T) {
 
 // unCRLF undoes MIME's canonical CRLF line ends for text parts.
 func unCRLF(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// Probe greets and logs in as a send would, and reports the greeting, the
+// TLS state and the extensions offered over TLS; it sends no mail.
+func TestProbe(t *testing.T) {
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+	tests := []struct {
+		name      string
+		security  string
+		implicit  bool
+		password  string
+		wantLogin bool
+		wantErr   string
+	}{
+		{"starttls", SecurityStartTLS, false, smtpPass, true, ""},
+		{"implicit tls", SecurityTLS, true, smtpPass, true, ""},
+		{"wrong password", SecurityStartTLS, false, "wrong", false, "535"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			be := &backend{requireAuth: true}
+			mlr, err := New(Options{Addr: startSMTP(t, be, serverTLS, tt.implicit), Security: tt.security,
+				Username: smtpUser, Password: tt.password, HelloName: "sportel.kultura.example.gov",
+				TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := mlr.Probe(context.Background())
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("Probe error %v, want %q", err, tt.wantErr)
+			}
+			// go-smtp's server greets "<domain> ESMTP Service Ready".
+			if len(rep.Greeting) != 1 || !strings.HasPrefix(rep.Greeting[0], "localhost ESMTP") {
+				t.Errorf("greeting %q", rep.Greeting)
+			}
+			if rep.TLS == nil || rep.TLS.Version < tls.VersionTLS12 {
+				t.Errorf("TLS state %+v, want TLS 1.2 or later", rep.TLS)
+			}
+			// AUTH is offered only over TLS (AllowInsecureAuth is off), so
+			// seeing it shows the extensions are the ones after STARTTLS.
+			if !strings.HasPrefix(rep.Hello, "Hello sportel.kultura.example.gov") || !slices.Contains(rep.Extensions, "AUTH PLAIN") {
+				t.Errorf("ehlo %q, extensions %q; want the greeting to our name and AUTH PLAIN", rep.Hello, rep.Extensions)
+			}
+			if rep.LoggedIn != tt.wantLogin || len(be.mails()) != 0 {
+				t.Errorf("logged in %v, %d mails; want %v and none", rep.LoggedIn, len(be.mails()), tt.wantLogin)
+			}
+		})
+	}
+}
+
+// Replies read before the go-smtp client exists (greeting, the first EHLO,
+// STARTTLS) are classified like the client's own.
+func TestReplyError(t *testing.T) {
+	tests := []struct {
+		name          string
+		err           error
+		wantCode      int
+		wantEnhanced  smtp.EnhancedCode
+		wantPermanent bool
+		wantText      string
+	}{
+		{"5xx with enhanced code", &textproto.Error{Code: 554, Msg: "5.7.1 Client host rejected"}, 554, smtp.EnhancedCode{5, 7, 1}, true,
+			"smtp starttls: 554 5.7.1 Client host rejected"},
+		{"4xx without enhanced code", &textproto.Error{Code: 421, Msg: "Service not available, closing channel"}, 421, smtp.EnhancedCode{}, false,
+			"smtp starttls: 421 Service not available, closing channel"},
+		{"not a reply", io.ErrUnexpectedEOF, 0, smtp.EnhancedCode{}, false, "smtp starttls: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := classify("smtp starttls", replyError(tt.err))
+			var se *smtp.SMTPError
+			if errors.As(err, &se) != (tt.wantCode != 0) || se != nil && (se.Code != tt.wantCode || se.EnhancedCode != tt.wantEnhanced) {
+				t.Errorf("reply %+v, want code %d %v", se, tt.wantCode, tt.wantEnhanced)
+			}
+			if err.Permanent() != tt.wantPermanent || err.Error() != tt.wantText {
+				t.Errorf("error %q permanent %v, want %q permanent %v", err, err.Permanent(), tt.wantText, tt.wantPermanent)
+			}
+		})
+	}
+}
+
+// Citizens' subjects, names, texts and file names quoted in a mail reach the
+// reader with their control characters escaped (file names cleaned).
+func TestRenderEscapesControlCharacters(t *testing.T) {
+	const attack = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e"
+	const shown = `\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e`
+	m := sampleMail()
+	m.Subject = "Re: Kërkesë" + attack
+	m.To[0].Name = "Arta" + attack
+	m.Text = "Qytetari shkroi:\n> kërkoj" + attack + "\r\n\tfaleminderit\n"
+	m.Attachments = []inquiry.Attachment{
+		{Name: "../invoice\u202efdp\x1b[2J.exe", ContentType: "application/octet-stream", Content: []byte("MZ"), Size: 2},
+		{Name: "\x1b\x07", ContentType: "text/plain", Content: []byte("x"), Size: 1},
+	}
+	raw, err := Render(m, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded []string // every header and body as a mail client shows it
+	subject, _ := mr.Header.Subject()
+	to, _ := mr.Header.AddressList("To")
+	if len(to) != 1 {
+		t.Fatalf("To %v", to)
+	}
+	checks := []struct{ what, got, want string }{
+		{"subject", subject, "Re: Kërkesë" + shown},
+		{"to name", to[0].Name, "Arta" + shown},
+	}
+	var names []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *mail.InlineHeader:
+			checks = append(checks, struct{ what, got, want string }{"text", unCRLF(string(b)), "Qytetari shkroi:\n> kërkoj" + shown + "\n\tfaleminderit\n"})
+		case *mail.AttachmentHeader:
+			name, _ := h.Filename()
+			names = append(names, name)
+		}
+		decoded = append(decoded, string(b))
+	}
+	if len(names) != 2 {
+		t.Fatalf("attachments %q, want 2", names)
+	}
+	checks = append(checks,
+		struct{ what, got, want string }{"file name", names[0], "invoicefdp[2J.exe"},
+		struct{ what, got, want string }{"file name of only controls", names[1], "attachment-2"})
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+		}
+		decoded = append(decoded, c.got)
+	}
+	for _, s := range append(decoded, string(raw)) {
+		if strings.ContainsAny(s, "\x1b\x07\u009b\u202e") {
+			t.Errorf("raw control character in %q", s)
+		}
+	}
+}

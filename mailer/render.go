@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // reservedHeaders are written by Render itself; m.Headers may not set them.
@@ -25,6 +26,9 @@ var reservedHeaders = []string{
 // output depends only on m and loopID: Message-ID and Date come from m, so a
 // retried job sends the same mail. loopID is the X-Loop value for
 // machine-written mail (m.AutoReplied); empty means m.From's address.
+//
+// Subjects, names, file names and the text often quote citizens, so they
+// go out through textsafe: no control character reaches a mail client raw.
 func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if err := validate(m); err != nil {
 		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
@@ -44,7 +48,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
 		add("Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
 	}
-	add("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	add("Subject", mime.QEncoding.Encode("utf-8", textsafe.Line(m.Subject)))
 	if len(m.InReplyTo) > 0 {
 		add("In-Reply-To", msgIDList(m.InReplyTo))
 	}
@@ -83,7 +87,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
 		}
-		if err := writeAndClose(w, []byte(m.Text)); err != nil {
+		if err := writeAndClose(w, []byte(textsafe.Text(m.Text))); err != nil {
 			return nil, fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
 		}
 		return buf.Bytes(), nil
@@ -99,7 +103,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
-	if err := writeAndClose(tw, []byte(m.Text)); err != nil {
+	if err := writeAndClose(tw, []byte(textsafe.Text(m.Text))); err != nil {
 		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
 	for i, a := range m.Attachments {
@@ -109,11 +113,14 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 			ct = "application/octet-stream"
 		}
 		mediaType, params, err := mime.ParseMediaType(ct)
-		if err != nil {
+		if err != nil || !transportable(mediaType, params) {
 			mediaType, params = "application/octet-stream", nil
 		}
 		ah.SetContentType(mediaType, params)
-		name := a.Name
+		// Every attachment goes base64: kept mail may have lines of any
+		// length, and a relay refuses a line over 998 octets.
+		ah.Set("Content-Transfer-Encoding", "base64")
+		name := textsafe.FileName(a.Name)
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}
@@ -130,6 +137,22 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// transportable reports whether an attachment can keep its media type when
+// it is sent base64-encoded. Multipart and message types may not be
+// (RFC 2045, 2046), and go-message would write them raw, as received; a
+// charset other than UTF-8 or ASCII go-message refuses to label. Those go
+// as application/octet-stream, their bytes unchanged.
+func transportable(mediaType string, params map[string]string) bool {
+	if strings.HasPrefix(mediaType, "multipart/") || strings.HasPrefix(mediaType, "message/") {
+		return false
+	}
+	switch strings.ToLower(params["charset"]) {
+	case "", "us-ascii", "utf-8":
+		return true
+	}
+	return false
 }
 
 func validate(m *inquiry.Mail) error {
@@ -159,8 +182,10 @@ func validate(m *inquiry.Mail) error {
 		}
 	}
 	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
-		if id == "" || strings.ContainsAny(id, "<> \t\r\n") {
-			return fmt.Errorf("referenced message id %q: want it without <> or spaces", id)
+		// Spaces are allowed: real clients write them
+		// (<20261130 101010.1234@pc.example.net>), and msgID quotes them.
+		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "<>\r\n") {
+			return fmt.Errorf("referenced message id %q: want it without <> or line breaks", id)
 		}
 	}
 	for k, v := range m.Headers {
@@ -203,7 +228,7 @@ func validFieldName(k string) bool {
 func formatAddresses(list []inquiry.Address) string {
 	addrs := make([]*mail.Address, len(list))
 	for i, a := range list {
-		addrs[i] = &mail.Address{Name: a.Name, Address: a.Address}
+		addrs[i] = &mail.Address{Name: textsafe.Line(a.Name), Address: a.Address}
 	}
 	var h mail.Header
 	h.SetAddressList("To", addrs)
@@ -211,7 +236,57 @@ func formatAddresses(list []inquiry.Address) string {
 }
 
 func msgIDList(ids []string) string {
-	return "<" + strings.Join(ids, "> <") + ">"
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = msgID(id)
+	}
+	return strings.Join(out, " ")
+}
+
+// msgID writes a referenced Message-ID in the RFC 5322 form, so a relay
+// accepts it and a folded header cannot split it: a left part that is not
+// a dot-atom (it has spaces, say) is written as a quoted string, which
+// RFC 5322 reads as the same id; a right part that is not one loses its
+// spaces and goes in brackets as a domain literal.
+func msgID(id string) string {
+	left, right, found := id, "", false
+	if at := strings.LastIndexByte(id, '@'); at >= 0 {
+		left, right, found = id[:at], id[at+1:], true
+	}
+	if !dotAtom(left) {
+		left = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(left) + `"`
+	}
+	if !found {
+		return "<" + left + ">"
+	}
+	if !dotAtom(right) {
+		right = "[" + strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '[' || r == ']' || r == '\\' {
+				return -1
+			}
+			return r
+		}, right) + "]"
+	}
+	return "<" + left + "@" + right + ">"
+}
+
+// dotAtom reports whether s is an RFC 5322 dot-atom-text (UTF-8 allowed,
+// as RFC 6532 does).
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x80 && !atext(byte(r)) && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func atext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
 }
 
 func writeAndClose(w io.WriteCloser, b []byte) error {

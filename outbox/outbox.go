@@ -57,7 +57,15 @@ type JobStore interface {
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+	SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (n int, earliest time.Time, err error)
+	HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error)
+	GetState(ctx context.Context, key string) (value string, ok bool, err error)
+	SetState(ctx context.Context, key, value string) error
 }
+
+// AckCapNotice tells the officers that the hourly cap on acknowledgements
+// is holding held of them back, the next until then.
+type AckCapNotice func(ctx context.Context, held int, until time.Time) error
 
 // Config tunes the worker.
 type Config struct {
@@ -77,6 +85,13 @@ type Config struct {
 	// Attachments resolves the attachments mail refers to; nil fails such
 	// mail for good.
 	Attachments AttachmentSource
+	// AcksPerHour caps the acknowledgements sent in any hour, on every
+	// channel and by every instance together (0: no cap). Acknowledgements
+	// over it are held: they stay pending and go out as the hour rolls on.
+	AcksPerHour int
+	// AckCapNotice, when set, is called once per hold episode: when the cap
+	// first holds acknowledgements back after an hour without holding any.
+	AckCapNotice AckCapNotice
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -119,6 +134,7 @@ type Outbox struct {
 	now   func() time.Time
 	wake  chan struct{}
 	held  heldJobs
+	acks  ackCap
 	// sendTime is the running average duration of a send, in nanoseconds.
 	sendTime atomic.Int64
 	// Sent, when set, is called after each successful send (the demo prints
@@ -533,6 +549,15 @@ func (o *Outbox) finish(batch []sentJob) {
 	}
 	now := o.now()
 	lost, err := o.jobs.FinishJobs(ctx, o.owner, done, now)
+	// The store now counts the acks that were recorded (and those that
+	// were not will be sent again, and counted then).
+	acks := 0
+	for _, s := range batch {
+		if o.capped(s.job) {
+			acks++
+		}
+	}
+	o.acks.done(acks)
 	if err != nil {
 		o.log.Error("mark jobs done", "jobs", len(batch), "err", err)
 		return
@@ -586,9 +611,17 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		log.Warn("job lease lost or about to run out before sending; left to the next claim")
 		return sentJob{}, false
 	}
+	capped := o.capped(j)
+	if capped && !o.admitAck(ctx, j, log) {
+		return sentJob{}, false
+	}
 	ref, err := o.deliver(ctx, j)
 	if err == nil {
+		// A capped ack stays counted in flight until finish records it.
 		return sentJob{job: j, ref: ref}, true
+	}
+	if capped {
+		o.acks.done(1)
 	}
 	now := o.now()
 	errText := err.Error()

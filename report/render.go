@@ -17,9 +17,6 @@ var Formats = [...]string{"text", "csv", "json"}
 // ValidFormat reports whether f is one of Formats.
 func ValidFormat(f string) bool { return slices.Contains(Formats[:], f) }
 
-// notRecorded is what the text says for what the store does not keep yet.
-const notRecorded = "not recorded yet"
-
 // outcomeLabels name the outcomes in English with the Albanian term the
 // division reports in.
 var outcomeLabels = map[string]string{
@@ -68,19 +65,11 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // csvRows collects the long CSV format: section,key,value, one row per
-// number; a scalar's key is empty and a value not recorded yet is empty.
+// number; a scalar's key is empty; days with nothing to measure are empty.
 type csvRows [][]string
 
 func (c *csvRows) add(section, key, value string) { *c = append(*c, []string{section, key, value}) }
 func (c *csvRows) num(section, key string, n int) { c.add(section, key, strconv.Itoa(n)) }
-
-func (c *csvRows) opt(section string, n *int) {
-	if n == nil {
-		c.add(section, "", "")
-		return
-	}
-	c.num(section, "", *n)
-}
 
 func (c *csvRows) days(section string, x *float64) {
 	if x == nil {
@@ -133,12 +122,12 @@ func (r AccessReport) writeCSV(w io.Writer) error {
 	c.num("on_time", "", r.OnTime)
 	c.num("late", "", r.Late)
 	c.num("silent_refusals", "", r.SilentRefusals)
-	c.opt("extended", r.Extended)
-	c.opt("urgent", r.Urgent)
+	c.num("extended", "", r.Extended)
+	c.num("urgent", "", r.Urgent)
 	c.days("median_days", r.MedianDays)
 	c.days("p90_days", r.P90Days)
 	c.num("pending", "", r.Pending)
-	c.opt("complaints", r.Complaints)
+	c.num("complaints", "", r.Complaints)
 	return c.write(w)
 }
 
@@ -200,13 +189,6 @@ func (t *text) flush() error {
 	return nil
 }
 
-func optText(n *int) any {
-	if n == nil {
-		return notRecorded
-	}
-	return *n
-}
-
 func daysText(x *float64, unit string) string {
 	if x == nil {
 		return "–"
@@ -251,8 +233,8 @@ func (r AccessReport) writeText(w io.Writer) error {
 		}
 	}
 	t.heading("Refusal grounds (bazat e refuzimit)")
-	if r.RefusalGrounds == nil {
-		t.row("Grounds", notRecorded)
+	if len(r.RefusalGrounds) == 0 {
+		t.row("(none)", 0)
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.RefusalGrounds)) {
 		t.row(k, r.RefusalGrounds[k])
@@ -262,18 +244,19 @@ func (r AccessReport) writeText(w io.Writer) error {
 	t.row("Decided on time (brenda afatit)", r.OnTime)
 	t.row("Decided late (pas afatit)", r.Late)
 	t.row("Refused by silence (refuzim i heshtur)", r.SilentRefusals)
-	t.row("Extended (afat i zgjatur)", optText(r.Extended))
-	t.row("Urgent requests (kërkesa urgjente)", optText(r.Urgent))
+	t.row("Extended (afat i zgjatur)", r.Extended)
+	t.row("Urgent requests (kërkesa urgjente)", r.Urgent)
 	t.row("Median days to decision", daysText(r.MedianDays, "days"))
 	t.row("90th percentile days to decision", daysText(r.P90Days, "days"))
 	t.row("Pending (në shqyrtim)", r.Pending)
-	t.row("Complaints (ankesa)", optText(r.Complaints))
+	t.row("Complaints (ankesa)", r.Complaints)
 	if err := t.flush(); err != nil {
 		return err
 	}
 	notes := "\nA late decision also counts as a refusal by silence: the deadline passed without one.\n" +
-		"Days to decision run from receipt to closing, decided requests only (granted, partly granted,\n" +
-		"refused, not held); the percentiles interpolate between the closest ranks.\n"
+		"Days to decision run from receipt to the decision reaching the requester (the decision notice,\n" +
+		"or the answer that carried it), decided requests only (granted, partly granted, refused, not\n" +
+		"held); the percentiles interpolate between the closest ranks.\n"
 	if r.NoDeadline > 0 {
 		notes += fmt.Sprintf("%d request(s) have no due date and are left out of the deadline counts.\n", r.NoDeadline)
 	}

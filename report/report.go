@@ -23,9 +23,8 @@ var AccessOutcomes = [...]string{
 	string(inquiry.NotHeld), string(inquiry.Withdrawn), string(inquiry.Resolved), Pending,
 }
 
-// AccessReport is the annual report on document requests. Pointer and map
-// fields that are nil are not recorded by the store yet (or, for the days,
-// have no decided request to measure): they are null in JSON, never an
+// AccessReport is the annual report on document requests. The days are
+// nil, null in JSON, when no decided request measures them, never an
 // invented zero.
 type AccessReport struct {
 	Year     int            `json:"year"`
@@ -33,7 +32,8 @@ type AccessReport struct {
 	ByMonth  []Month        `json:"by_month"`
 	ByChan   map[string]int `json:"by_channel"`
 	Outcomes map[string]int `json:"outcomes"`
-	// RefusalGrounds is not recorded yet: nil.
+	// RefusalGrounds counts refused and partly granted requests by the
+	// ground's id.
 	RefusalGrounds map[string]int `json:"refusal_grounds"`
 	// OnTime and Late count decisions (granted, partly granted, refused,
 	// not held) by whether they came by the deadline.
@@ -43,13 +43,15 @@ type AccessReport struct {
 	// closed after it (late decisions count here and in Late) or still open
 	// past it.
 	SilentRefusals int `json:"silent_refusals"`
-	// Extended, Urgent and Complaints are not recorded yet: nil.
-	Extended   *int     `json:"extended"`
-	Urgent     *int     `json:"urgent"`
+	// Extended and Urgent count requests; Complaints counts complaints to
+	// the Information and Privacy Agency recorded on them (a request may
+	// have several).
+	Extended   int      `json:"extended"`
+	Urgent     int      `json:"urgent"`
 	MedianDays *float64 `json:"median_days"`
 	P90Days    *float64 `json:"p90_days"`
 	Pending    int      `json:"pending"`
-	Complaints *int     `json:"complaints"`
+	Complaints int      `json:"complaints"`
 	// NoDeadline counts requests without a due date, which the deadline
 	// counts above leave out; it is shown in the text only.
 	NoDeadline int `json:"-"`
@@ -72,6 +74,16 @@ func decided(o inquiry.Outcome) bool {
 	return false
 }
 
+// decidedAt is when a closed request's decision reached the requester:
+// the recorded decision time, or for tickets closed before it was
+// recorded, the closing.
+func decidedAt(t inquiry.Ticket) time.Time {
+	if !t.DecidedAt.IsZero() {
+		return t.DecidedAt
+	}
+	return t.ClosedAt
+}
+
 // counted reports whether a ticket is a request the reports count: bulk and
 // spam mail never was one.
 func counted(t inquiry.Ticket) bool {
@@ -88,6 +100,8 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 		ByMonth:  make([]Month, 12),
 		ByChan:   map[string]int{},
 		Outcomes: map[string]int{},
+
+		RefusalGrounds: map[string]int{},
 	}
 	for i := range r.ByMonth {
 		r.ByMonth[i] = Month{Month: time.Date(year, time.Month(i+1), 1, 0, 0, 0, 0, loc).Format("2006-01"), ByChannel: map[string]int{}}
@@ -109,7 +123,17 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 		m.ByChannel[string(t.Channel)]++
 		r.ByChan[string(t.Channel)]++
 
+		if t.Extension != nil {
+			r.Extended++
+		}
+		if t.Urgent {
+			r.Urgent++
+		}
+		r.Complaints += len(t.Complaints)
 		closed := t.State == inquiry.Closed
+		if closed && t.Outcome.NeedsGround() && t.Ground != "" {
+			r.RefusalGrounds[t.Ground]++
+		}
 		if !closed {
 			r.Pending++
 			r.Outcomes[Pending]++
@@ -120,20 +144,21 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 			}
 			r.Outcomes[string(o)]++
 		}
+		at := decidedAt(t)
 		if closed && decided(t.Outcome) {
-			days = append(days, t.ClosedAt.Sub(t.ReceivedAt).Hours()/24)
+			days = append(days, at.Sub(t.ReceivedAt).Hours()/24)
 		}
 		if t.DueAt.IsZero() {
 			r.NoDeadline++
 			continue
 		}
 		switch {
-		case closed && decided(t.Outcome) && !t.ClosedAt.After(t.DueAt):
+		case closed && decided(t.Outcome) && !at.After(t.DueAt):
 			r.OnTime++
 		case closed && decided(t.Outcome):
 			r.Late++
 		}
-		if (closed && t.ClosedAt.After(t.DueAt)) || (!closed && now.After(t.DueAt)) {
+		if (closed && at.After(t.DueAt)) || (!closed && now.After(t.DueAt)) {
 			r.SilentRefusals++
 		}
 	}

@@ -122,6 +122,42 @@ func TestAccessDocuments(t *testing.T) {
 			},
 		},
 		{
+			name: "the lifecycle: grounds, extensions, urgency, complaints, the decision's own time",
+			tickets: func() []inquiry.Ticket {
+				refused := closedAfter(request(10, email), 5, inquiry.Refused)
+				refused.Ground = "personal_data"
+				refused.Complaints = []inquiry.Complaint{{Date: "2026-01-20"}, {Date: "2026-01-22"}}
+				partly := closedAfter(request(20, email), 3, inquiry.PartlyGranted)
+				partly.Ground, partly.Urgent = "classified", true
+				partly2 := closedAfter(request(30, tg), 4, inquiry.PartlyGranted)
+				partly2.Ground = "personal_data"
+				partly2.Extension = &inquiry.Extension{Days: 10}
+				// Closed a day after the deadline, but the decision went out
+				// in an answer two days before it: on time, not silent.
+				inAnswer := closedAfter(request(40, email), 16, inquiry.Granted)
+				inAnswer.DecidedAt, inAnswer.DecisionInAnswer = inAnswer.DueAt.Add(-48*time.Hour), true
+				inAnswer.Extension = &inquiry.Extension{Days: 5}
+				open := request(190, email)
+				open.Urgent = true
+				open.Complaints = []inquiry.Complaint{{Date: "2026-07-15"}}
+				return []inquiry.Ticket{refused, partly, partly2, inAnswer, open}
+			}(),
+			check: func(t *testing.T, r AccessReport) {
+				if want := map[string]int{"personal_data": 2, "classified": 1}; !maps.Equal(r.RefusalGrounds, want) {
+					t.Errorf("grounds %v, want %v", r.RefusalGrounds, want)
+				}
+				got := map[string]int{"extended": r.Extended, "urgent": r.Urgent, "complaints": r.Complaints, "on_time": r.OnTime, "late": r.Late, "silent": r.SilentRefusals}
+				want := map[string]int{"extended": 2, "urgent": 2, "complaints": 3, "on_time": 4, "late": 0, "silent": 0}
+				if !maps.Equal(got, want) {
+					t.Errorf("counts %v, want %v", got, want)
+				}
+				// Decided after 5, 3, 4 and 13 days (the answer, not the closing).
+				if deref(r.MedianDays) != 4.5 {
+					t.Errorf("median %v, want 4.5", deref(r.MedianDays))
+				}
+			},
+		},
+		{
 			name:    "one decision is its own median and p90",
 			tickets: []inquiry.Ticket{closedAfter(request(1, email), 7, inquiry.Granted)},
 			check: func(t *testing.T, r AccessReport) {
@@ -180,10 +216,13 @@ func TestAccessJSONKeys(t *testing.T) {
 	if !slices.Equal(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
 	}
-	// What the store does not record is null, never an invented zero.
-	for _, k := range []string{"refusal_grounds", "extended", "urgent", "complaints"} {
-		if got[k] != nil {
-			t.Errorf("%s = %v, want null", k, got[k])
+	// Counts are counted, an empty map included; nothing is null.
+	if g, ok := got["refusal_grounds"].(map[string]any); !ok || len(g) != 0 {
+		t.Errorf("refusal_grounds = %v, want {}", got["refusal_grounds"])
+	}
+	for _, k := range []string{"extended", "urgent", "complaints"} {
+		if got[k] != 0.0 {
+			t.Errorf("%s = %v, want 0", k, got[k])
 		}
 	}
 	if got["median_days"] != 2.0 || got["on_time"] != 1.0 || len(got["by_month"].([]any)) != 12 {
@@ -195,17 +234,21 @@ func TestCSVShape(t *testing.T) {
 	loc := belgrade(t)
 	tickets := []inquiry.Ticket{closedAfter(request(1, inquiry.ChannelEmail), 2, inquiry.Granted), request(40, inquiry.ChannelTelegram)}
 	tickets[1].Language, tickets[1].OfficerID, tickets[1].AnsweredAt = inquiry.Albanian, "jusuf", tickets[1].ReceivedAt.Add(3*time.Hour)
+	tickets[1].Urgent, tickets[1].Complaints = true, []inquiry.Complaint{{Date: "2026-02-20"}}
+	refused := closedAfter(request(70, inquiry.ChannelEmail), 2, inquiry.Refused)
+	refused.Ground = "classified"
+	tickets = append(tickets, refused)
 	for _, c := range []struct {
 		name  string
 		write func(*bytes.Buffer) error
 		want  map[string]string // "section,key" → value
 	}{
 		{"access", func(b *bytes.Buffer) error { return AccessDocuments(tickets, 2026, loc, day(300)).Write(b, "csv") }, map[string]string{
-			"year,": "2026", "received,": "2", "by_month,2026-01": "1", "by_month,2026-02": "1", "by_month_channel,2026-02/telegram": "1",
+			"year,": "2026", "received,": "3", "by_month,2026-01": "1", "by_month,2026-02": "1", "by_month_channel,2026-02/telegram": "1",
 			"outcomes,granted": "1", "outcomes,pending": "1", "silent_refusals,": "1", "median_days,": "2",
-			"extended,": "", "urgent,": "", "complaints,": "", "refusal_grounds,": "",
+			"extended,": "0", "urgent,": "1", "complaints,": "1", "refusal_grounds,classified": "1",
 		}},
-		{"inbox", func(b *bytes.Buffer) error { return Inbox(tickets, day(0), day(60), loc).Write(b, "csv") }, map[string]string{
+		{"inbox", func(b *bytes.Buffer) error { return Inbox(tickets[:2], day(0), day(60), loc).Write(b, "csv") }, map[string]string{
 			"from,": "2026-01-01", "to,": "2026-03-02", "received,": "2", "by_category,document_request": "2",
 			"by_language,sq": "1", "by_officer,jusuf": "1", "by_officer,(none)": "1", "answered,": "1", "median_answer_hours,": "3",
 		}},
@@ -296,7 +339,7 @@ func TestText(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"Access to public documents, 2026", "Granted (qasje e lejuar)", "Complaints (ankesa)", "not recorded yet", "2026-01", "2.0 days"} {
+	for _, want := range []string{"Access to public documents, 2026", "Granted (qasje e lejuar)", "Complaints (ankesa)", "Refusal grounds (bazat e refuzimit)\n  (none)", "2026-01", "2.0 days"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}

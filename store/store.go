@@ -123,6 +123,21 @@ type Jobs interface {
 	// A job keeps its Message-ID, so a mail sent again is the same mail.
 	// It returns the ids requeued (ids that are not failed are skipped).
 	RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error)
+
+	// SentJobs counts the jobs of kind that were sent (done) at or after
+	// since, and returns the earliest of their finish times (zero when
+	// n is 0): a rate cap counts what was really sent, in the store, so it
+	// holds across restarts and instances.
+	SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (n int, earliest time.Time, err error)
+	// HoldJobs holds jobs of kind back until until, in one transaction:
+	// the claims owner holds on ids are released without counting as
+	// attempts (they were not tried), and every other pending, unclaimed
+	// job of kind due before until is moved to until. All of them count as
+	// held until they are next claimed. It returns how many jobs it held.
+	HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error)
+	// CountHeldJobs counts the pending jobs held back (HoldJobs) and not
+	// claimed since.
+	CountHeldJobs(ctx context.Context) (int, error)
 }
 
 // SentJob is a job the transport accepted.
@@ -158,6 +173,9 @@ type Tx interface {
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error
 
+	// ListTickets returns the tickets matching f, ordered by ReceivedAt then
+	// ID, including what this transaction wrote.
+	ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	// LatestChatTicket returns the newest ticket answered in a Telegram chat.
 	LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error)
 	// Entries returns a ticket's record in order.
@@ -173,11 +191,19 @@ type Tx interface {
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.
 	AddJob(j *inquiry.Job) error
+	// AddJobOnce queues j under key unless a job with that key exists, in
+	// any state: it sets j.Key and j.ID and reports true, or reports false
+	// and writes nothing. The store enforces the key, so two instances or
+	// a restart never queue one scheduled send twice. key must not be "".
+	AddJobOnce(key string, j *inquiry.Job) (added bool, err error)
 	// CountJobs counts jobs of kind for recipient created at or after since.
 	CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error)
 	// LatestJob returns the newest job (by id) of kind for recipient on a
 	// ticket, in any state.
 	LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (inquiry.Job, bool, error)
+	// JobByMessageID returns the job that sends the mail with Message-ID
+	// messageID (without <>), in any state: what an officer's reply quotes.
+	JobByMessageID(messageID string) (inquiry.Job, bool, error)
 	// PendingJobs returns the jobs of kind for recipient on a ticket that
 	// are pending and were never claimed, oldest first: the only jobs that
 	// cannot have been sent, whose payload may still change.

@@ -63,7 +63,7 @@ type Options struct {
 	// Timeout bounds the time one message waits for the model, the retry
 	// included; default 30s.
 	Timeout time.Duration
-	Redact  bool // mask email addresses and phone numbers before sending
+	Redact  bool // mask personal data before sending (see Redact)
 	Logger  *slog.Logger
 	// BreakerFailures is how many endpoint failures in a row (timeouts,
 	// HTTP errors, unusable answers) stop the calls: the built-in model

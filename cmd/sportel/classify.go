@@ -13,6 +13,7 @@ import (
 	"sportel/desk"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 func cmdClassify(ctx context.Context, args []string, e *env) int {
@@ -61,7 +62,7 @@ func cmdClassify(ctx context.Context, args []string, e *env) int {
 		return 0
 	}
 	fmt.Fprintf(e.stdout, "category:   %s\nconfidence: %.3f\nlanguage:   %s\nclassifier: %s\nreason:     %s\n",
-		res.Category, res.Confidence, res.Language, res.Classifier, res.Reason)
+		res.Category, res.Confidence, res.Language, res.Classifier, textsafe.Line(res.Reason))
 	if res.NeedsReview {
 		fmt.Fprintln(e.stdout, "review:     needed (low confidence or classifiers disagree)")
 	}

@@ -209,7 +209,8 @@ func TestTicketsCommands(t *testing.T) {
 		{[]string{"tickets", "assign", number, "nobody"}, 1, "unknown officer"},
 		{[]string{"tickets", "close", number}, 1, "give an outcome"},
 		{[]string{"tickets", "close", number, "--outcome", "maybe"}, 1, "unknown outcome"},
-		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--note", "pa faqen 3"}, 0, "partly_granted"},
+		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--note", "pa faqen 3"}, 1, "partly_granted needs a ground"},
+		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--ground", "personal_data", "--note", "pa faqen 3"}, 0, "partly_granted (ground personal_data)"},
 		{[]string{"tickets", "show", "DKP-1999-999999"}, 1, "no ticket"},
 		{[]string{"tickets", "list", "--state", "closed"}, 0, number},
 	}
@@ -451,5 +452,69 @@ func TestConfiguredDeadlineReachesTheTicket(t *testing.T) {
 	}
 	if got := tk.DueAt.In(cfg.Tickets.Location).Format(time.RFC3339); tk.Category != inquiry.DocumentRequest || got != "2027-01-08T23:59:59+01:00" {
 		t.Errorf("%s due %s, want 2027-01-08T23:59:59+01:00", tk.Category, got)
+	}
+}
+
+// A subject, name, text or attachment name holding terminal escapes is
+// printed with them escaped: the officer's terminal gets no ESC, BEL, C1
+// or bidi control from a citizen (issue #9).
+func TestTicketsOutputEscapesControlCharacters(t *testing.T) {
+	const attack = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e"
+	const shown = `\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e`
+	path, vars, cfg := openTicketsConfig(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []*inquiry.Message{
+		{Channel: inquiry.ChannelEmail, SourceID: "msgid:e1@x", MessageID: "e1@x",
+			From:    inquiry.Address{Name: "Arta" + attack, Address: "arta@example.net"},
+			Subject: "Kërkesë" + attack, Text: "Kërkoj kopjen e kontratës për stadiumin." + attack + "\nFaleminderit",
+			Attachments: []inquiry.Attachment{{Name: "kontrata" + attack + ".pdf", ContentType: "application/pdf", Size: 3, Content: []byte("pdf")}},
+			ReceivedAt:  time.Now()},
+		{Channel: inquiry.ChannelEmail, SourceID: "msgid:e2@x", MessageID: "e2@x", From: inquiry.Address{Address: "MAILER-DAEMON@mx.example"},
+			Automation: inquiry.Machine, AutomationReason: "delivery report", Subject: "Undelivered" + attack, ReceivedAt: time.Now()},
+	}
+	for _, m := range msgs {
+		if _, err := a.Desk().Handle(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts, err := a.Store().ListTickets(ctx, inquiry.TicketFilter{})
+	a.Close()
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("%d tickets, %v; want 1", len(ts), err)
+	}
+	number := ts[0].Number
+
+	tests := []struct {
+		args []string
+		want []string // escaped forms that must be shown
+	}{
+		{[]string{"tickets", "list"}, []string{"Kërkesë" + `\x1b]0;pwned\x07\x1b[2J`}},
+		{[]string{"tickets", "show", number}, []string{"Kërkesë" + shown, "Arta" + shown, "stadiumin." + shown + "\nFaleminderit", "kontrata" + shown + ".pdf"}},
+		{[]string{"tickets", "list", "--automated"}, []string{"Undelivered" + `\x1b]0;pwned\x07\x1b[2J`}},
+		{[]string{"tickets", "list", "--json"}, []string{`Kërkesë\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e`}},
+		{[]string{"tickets", "show", number, "--json"}, []string{`kontrata\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e.pdf`}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", vars, append(tt.args, "--config", path)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if n := strings.Count(out+errOut, "\x1b") + strings.Count(out+errOut, "\x07"); n != 0 {
+				t.Errorf("%d ESC/BEL bytes printed:\n%q", n, out)
+			}
+			if strings.ContainsAny(out+errOut, "\u009b\u202e") {
+				t.Errorf("C1 or bidi control printed:\n%q", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
 	}
 }

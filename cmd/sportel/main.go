@@ -42,7 +42,7 @@ func commands() map[string]command {
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
-		"check-config": {"Validate a configuration file and print a summary, or every error.", cmdCheckConfig},
+		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
 		"version":      {"Print the version, and the commit and its date the binary was built from.", cmdVersion},
@@ -177,9 +177,12 @@ func mustLoadConfig(path string, e *env) (*config.Config, bool) {
 	return cfg, true
 }
 
-func cmdCheckConfig(_ context.Context, args []string, e *env) int {
+func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 	fs := newFlags("check-config", commands()["check-config"].summary, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file")
+	connect := fs.Bool("connect", false, "also log in to the IMAP and SMTP servers with the configured secrets, check the mailboxes\n"+
+		"(creating the processed and quarantine mailboxes when missing, as run would) and the TLS names,\n"+
+		"and report what the servers said; no mail is read or sent")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -189,6 +192,13 @@ func cmdCheckConfig(_ context.Context, args []string, e *env) int {
 	}
 	fmt.Fprintf(e.stdout, "%s: OK\n\n", *path)
 	cfg.Summary(e.stdout)
+	if !*connect {
+		return 0
+	}
+	fmt.Fprintln(e.stdout)
+	if !checkConnections(ctx, cfg, e) {
+		return 1
+	}
 	return 0
 }
 

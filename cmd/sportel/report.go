@@ -17,15 +17,16 @@ const reportHelp = `The division's reports, from the tickets in the store.
 
   sportel report access-documents --year 2026 [--format text|csv|json]
       the annual report on the Law on Access to Public Documents: document requests received
-      in the year (in tickets.timezone) by month and channel, outcomes, decided on time or
-      late, refused by silence, median and 90th-percentile days to decision, pending
+      in the year (in tickets.timezone) by month and channel, outcomes, refusal grounds,
+      decided on time or late, refused by silence, extended, urgent, median and
+      90th-percentile days to decision, pending, complaints to the Agency
   sportel report inbox --from 2026-01-01 --to 2026-03-31 [--format text|csv|json]
       tickets received in the period (both days included) by category, channel, language
       and officer, and the time to answer
 
-Refusal grounds, extensions, urgent requests and complaints are not recorded yet: they are
-null in JSON, empty in CSV and "not recorded yet" in the text. CSV is one long table,
-section,key,value. Every form takes --config FILE (default sportel.yaml).`
+A decision counts from when it reached the requester (the decision notice, or the answer
+that carried it). Median and percentile days are null in JSON and empty in CSV when no
+request was decided. CSV is one long table, section,key,value. Every form takes --config FILE (default sportel.yaml).`
 
 func cmdReport(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {

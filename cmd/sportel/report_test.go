@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sportel/app"
+	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
@@ -29,11 +30,15 @@ func seedReport(t *testing.T) (string, map[string]string) {
 		received  time.Time
 		closeDays int // 0: left open
 		outcome   inquiry.Outcome
+		ground    string
+		extend    int  // days, a day after receipt
+		urgent    bool // marked at once
+		complaint bool // recorded on the day it closes
 	}{
-		{time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), 3, inquiry.Granted},  // on time
-		{time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), 40, inquiry.Refused}, // late, and refused by silence
-		{time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC), 0, ""},                // open past its deadline
-		{time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC), 0, ""},            // 2026 in Belgrade
+		{time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), 3, inquiry.Granted, "", 5, false, false},              // extended, on time
+		{time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), 40, inquiry.Refused, "personal_data", 0, false, true}, // late, and refused by silence
+		{time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC), 0, "", "", 0, true, false},                             // urgent, open past its deadline
+		{time.Date(2025, 12, 31, 23, 30, 0, 0, time.UTC), 0, "", "", 0, true, false},                         // 2026 in Belgrade
 	}
 	for i, r := range requests {
 		m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: fmt.Sprintf("msgid:%d@x", i), MessageID: fmt.Sprintf("%d@x", i),
@@ -46,12 +51,31 @@ func seedReport(t *testing.T) (string, map[string]string) {
 		if err != nil || len(ts) != 1 || ts[0].Category != inquiry.DocumentRequest || ts[0].DueAt.IsZero() {
 			t.Fatalf("request %d filed as %+v (%v)", i, ts, err)
 		}
+		number := ts[0].Number
+		a.Desk().SetClock(func() time.Time { return r.received.Add(time.Hour) })
+		if r.urgent {
+			if _, err := a.Desk().Urgent(ctx, number, true, "cli:test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r.extend > 0 {
+			a.Desk().SetClock(func() time.Time { return r.received.AddDate(0, 0, 1) })
+			if _, err := a.Desk().Extend(ctx, number, r.extend, "arkivi", "cli:test"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if r.closeDays == 0 {
 			continue
 		}
-		a.Desk().SetClock(func() time.Time { return r.received.AddDate(0, 0, r.closeDays) })
-		if _, err := a.Desk().Close(ctx, ts[0].Number, r.outcome, "", "cli:test"); err != nil {
+		closed := r.received.AddDate(0, 0, r.closeDays)
+		a.Desk().SetClock(func() time.Time { return closed })
+		if _, err := a.Desk().CloseWith(ctx, number, desk.Closing{Outcome: r.outcome, Ground: r.ground}, "cli:test"); err != nil {
 			t.Fatal(err)
+		}
+		if r.complaint {
+			if _, err := a.Desk().Complaint(ctx, number, closed.Format("2006-01-02"), "", "cli:test"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return path, vars
@@ -76,7 +100,10 @@ func TestReportCommand(t *testing.T) {
 		MedianDays     float64                  `json:"median_days"`
 		P90Days        float64                  `json:"p90_days"`
 		Pending        int                      `json:"pending"`
-		Complaints     *int                     `json:"complaints"`
+		RefusalGrounds map[string]int           `json:"refusal_grounds"`
+		Extended       int                      `json:"extended"`
+		Urgent         int                      `json:"urgent"`
+		Complaints     int                      `json:"complaints"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -100,7 +127,9 @@ func TestReportCommand(t *testing.T) {
 		{"pending", got.Pending, 1},
 		{"median", got.MedianDays, 21.5},
 		{"p90", got.P90Days, 36.3},
-		{"complaints not recorded", got.Complaints == nil, true},
+		{"extended", got.Extended, 1},
+		{"urgent", got.Urgent, 1},
+		{"complaints", got.Complaints, 1},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -109,6 +138,9 @@ func TestReportCommand(t *testing.T) {
 	}
 	if want := map[string]int{"granted": 1, "partly_granted": 0, "refused": 1, "not_held": 0, "withdrawn": 0, "pending": 1}; !maps.Equal(got.Outcomes, want) {
 		t.Errorf("outcomes %v, want %v", got.Outcomes, want)
+	}
+	if want := map[string]int{"personal_data": 1}; !maps.Equal(got.RefusalGrounds, want) {
+		t.Errorf("refusal grounds %v, want %v", got.RefusalGrounds, want)
 	}
 
 	// The request of 23:30 UTC on 31 December 2025 is Belgrade's 2026.
@@ -122,7 +154,7 @@ func TestReportCommand(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"access-documents", "--year", "2025"}, 0, "not recorded yet"},
+		{[]string{"access-documents", "--year", "2025"}, 0, "personal_data"},
 		{[]string{"inbox", "--from", "2025-03-01", "--to", "2025-03-31", "--format", "json"}, 0, `"received": 2`},
 		{[]string{"inbox", "--from", "2025-01-01", "--to", "2025-12-31"}, 0, "document_request  3"},
 		{[]string{"access-documents", "--year", "twenty"}, 2, "invalid value"},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,17 +13,19 @@ import (
 
 	"sportel/app"
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
-const ticketsHelp = `Work tickets from the command line: list, show, assign, close, mark as spam.
+const ticketsHelp = `Work tickets from the command line: list, show, assign, mark as spam, and
+the lifecycle of a document request.
 
-  sportel tickets list   [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
-  sportel tickets show   NUMBER [--json]
-  sportel tickets assign NUMBER OFFICER
-  sportel tickets close  NUMBER --outcome granted|partly_granted|refused|not_held|withdrawn|resolved [--note TEXT]
-  sportel tickets spam   NUMBER
+  sportel tickets list      [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
+  sportel tickets show      NUMBER [--json]
+  sportel tickets assign    NUMBER OFFICER
+  sportel tickets spam      NUMBER
   sportel tickets retry-failed JOB_ID... | --all
+` + ticketsActionsHelp + `
 
 Every form takes --config FILE (default sportel.yaml).`
 
@@ -45,6 +48,7 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	all := fs.Bool("all", false, "retry-failed: every failed job")
 	outcome := fs.String("outcome", "", "close: the outcome")
 	note := fs.String("note", "", "close: a note for the record")
+	lf := addLifecycleFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -94,20 +98,6 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 		if t, err = a.Desk().Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
 			fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
 		}
-	case "close":
-		if !need(1, "NUMBER") {
-			return 2
-		}
-		var o inquiry.Outcome
-		if *outcome != "" {
-			if o, err = inquiry.ParseOutcome(*outcome); err != nil {
-				break
-			}
-		}
-		var t inquiry.Ticket
-		if t, err = a.Desk().Close(ctx, strings.ToUpper(pos[0]), o, *note, by); err == nil {
-			fmt.Fprintf(e.stdout, "%s closed: %s\n", t.Number, t.Outcome)
-		}
 	case "spam":
 		if !need(1, "NUMBER") {
 			return 2
@@ -119,12 +109,21 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	case "retry-failed":
 		err = retryFailed(ctx, a.Store(), pos, *all, e.stdout, time.Now())
 	default:
-		fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
-		return 2
+		handled, actErr := ticketAction(ctx, a.Desk(), sub, pos, *outcome, *note, lf, by, cfg.Tickets.Location, e.stdout)
+		if !handled {
+			fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
+			return 2
+		}
+		var usage usageError
+		if errors.As(actErr, &usage) {
+			fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, actErr)
+			return 2
+		}
+		err = actErr
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
-		if _, usage := err.(usageError); usage {
+		if errors.As(err, new(usageError)) {
 			return 2
 		}
 		return 1
@@ -159,7 +158,7 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 			state += " (review)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.ReceivedAt.Format("2006-01-02 15:04"),
-			state, t.Category, t.Language, t.OfficerID, due, t.Sender.Address, clip(t.Subject, 50))
+			state, t.Category, t.Language, t.OfficerID, due, textsafe.Line(t.Sender.Address), clip(t.Subject, 50))
 	}
 	return tw.Flush()
 }
@@ -175,7 +174,7 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tKIND\tFROM\tSUBJECT\tREASON")
 	for _, s := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, s.From, clip(s.Subject, 40), s.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, textsafe.Line(s.From), clip(s.Subject, 40), textsafe.Line(s.Reason))
 	}
 	return tw.Flush()
 }
@@ -191,7 +190,7 @@ func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bo
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tKIND\tRECIPIENT\tATTEMPTS\tFINISHED\tERROR")
 	for _, j := range jobs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, j.Recipient, j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, textsafe.Line(j.Recipient), j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
 	}
 	return tw.Flush()
 }
@@ -218,10 +217,10 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	fmt.Fprintf(w, "%s  %s  %s\n", t.Number, t.State, t.Outcome)
 	fmt.Fprintf(w, "Category:   %s (%s, confidence %.2f%s)\n", t.Category, t.Classifier, t.Confidence, map[bool]string{true: ", needs review"}[t.NeedsReview])
 	if t.Reason != "" {
-		fmt.Fprintf(w, "Reason:     %s\n", t.Reason)
+		fmt.Fprintf(w, "Reason:     %s\n", textsafe.Line(t.Reason))
 	}
 	fmt.Fprintf(w, "Channel:    %s   Language: %s\n", t.Channel, t.Language)
-	fmt.Fprintf(w, "Sender:     %s\n", t.Sender)
+	fmt.Fprintf(w, "Sender:     %s\n", textsafe.Line(t.Sender.String()))
 	fmt.Fprintf(w, "Officer:    %s\n", t.OfficerID)
 	fmt.Fprintf(w, "Received:   %s\n", t.ReceivedAt.Format(time.RFC3339))
 	if !t.DueAt.IsZero() {
@@ -241,20 +240,20 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	if t.Mentions != "" {
 		fmt.Fprintf(w, "Mentions:   %s (another sender's ticket)\n", t.Mentions)
 	}
-	fmt.Fprintf(w, "Subject:    %s\n", t.Subject)
+	fmt.Fprintf(w, "Subject:    %s\n", textsafe.Line(t.Subject))
 	for _, en := range entries {
-		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, en.Author)
-		fmt.Fprintln(w, strings.TrimSpace(en.Text))
+		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, textsafe.Line(en.Author))
+		fmt.Fprintln(w, textsafe.Text(strings.TrimSpace(en.Text)))
 		for _, at := range en.Attachments {
-			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", at.Name, at.ContentType, at.Size)
+			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", textsafe.Line(at.Name), textsafe.Line(at.ContentType), at.Size)
 		}
 	}
 	if len(jobs) > 0 {
 		fmt.Fprintln(w, "\nSends:")
 		for _, j := range jobs {
-			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, j.Recipient, j.Attempts)
+			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, textsafe.Line(j.Recipient), j.Attempts)
 			if j.LastError != "" {
-				line += ": " + j.LastError
+				line += ": " + textsafe.Line(j.LastError)
 			}
 			fmt.Fprintln(w, line)
 		}
@@ -262,16 +261,30 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	return nil
 }
 
+// writeJSON and writeJSONCompact escape the C1 and bidi controls that
+// encoding/json leaves raw, since the output is often read in a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }
 
-func writeJSONCompact(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+func writeJSONCompact(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
+}
 
+// clip fits message-derived text into one table cell: control characters
+// escaped (textsafe.Line), white space collapsed, at most n runes.
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(textsafe.Line(s)), " ")
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

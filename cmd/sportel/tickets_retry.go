@@ -16,13 +16,13 @@ import (
 // relay refused every mail for a while and the cause is fixed.
 func retryFailed(ctx context.Context, st store.Jobs, args []string, all bool, w io.Writer, now time.Time) error {
 	if all == (len(args) > 0) {
-		return usageError("give the failed jobs' ids (from `sportel tickets list --failed-jobs`) or --all")
+		return usageError{"give the failed jobs' ids (from `sportel tickets list --failed-jobs`) or --all"}
 	}
 	ids := make([]int64, len(args))
 	for i, a := range args {
 		id, err := strconv.ParseInt(a, 10, 64)
 		if err != nil || id <= 0 {
-			return usageError(fmt.Sprintf("%q is not a job id", a))
+			return usageError{fmt.Sprintf("%q is not a job id", a)}
 		}
 		ids[i] = id
 	}
@@ -44,8 +44,3 @@ func retryFailed(ctx context.Context, st store.Jobs, args []string, all bool, w 
 	fmt.Fprintf(w, "%d failed jobs are pending again; `sportel run` sends them\n", len(done))
 	return nil
 }
-
-// usageError is a wrong invocation: the command exits 2.
-type usageError string
-
-func (e usageError) Error() string { return string(e) }

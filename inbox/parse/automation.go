@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message/mail"
 
@@ -20,21 +21,38 @@ type verdict struct {
 // them leniently, IsAutomated quietly.
 type facts struct {
 	from           string // sender address
+	fromName       string // sender display name
 	messageID      string
-	deliveryReport bool // a delivery-status or disposition-notification part was seen
+	deliveryReport bool   // a delivery-status or disposition-notification part was seen
+	subject        string // decoded
+	// replyTo is set when Reply-To names someone who can be answered: a
+	// contact form's mail, written by a person through a machine.
+	replyTo bool
+	// text is the readable body; empty when only the header is judged.
+	text string
+	// quotesMessage is set when a part holds another message or its
+	// header (message/rfc822, text/rfc822-headers).
+	quotesMessage bool
 }
 
 // IsAutomated judges a message header alone: whether it is machine mail,
 // spam or bulk mail, and the header that decided. Parse also looks into the
-// body (delivery-status parts), so prefer its result when you have the body.
+// body (delivery-status parts, bounce templates, enclosed messages, JSON
+// notices), so prefer its result when you have the body.
 func IsAutomated(h mail.Header, opts Options) (inquiry.Automation, string) {
 	p := &parser{opts: opts.withDefaults()}
 	var f facts
 	if from := p.addresses(h, "From"); len(from) > 0 {
-		f.from = from[0].Address
+		f.from, f.fromName = from[0].Address, from[0].Name
+	}
+	if rt := p.addresses(h, "Reply-To"); len(rt) > 0 {
+		f.replyTo = answerable(rt[0].Address, f.from, opts)
 	}
 	if ids := p.messageIDs(h, "Message-Id"); len(ids) > 0 {
 		f.messageID = ids[0]
+	}
+	if h.Has("Subject") {
+		f.subject = strings.TrimSpace(p.headerText(h.Get("Subject"), "Subject header"))
 	}
 	v := judge(h, f, p.opts)
 	return v.automation, v.reason
@@ -90,8 +108,8 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	if h.Has("Return-Path") && isNullReturnPath(h.Get("Return-Path")) {
 		return machine("Return-Path: <>")
 	}
-	if local := localPart(f.from); strings.EqualFold(local, "mailer-daemon") || strings.EqualFold(local, "postmaster") {
-		return machine("sender " + truncateForRecord(f.from))
+	if reason := machineSigns(h, f); reason != "" {
+		return machine(reason)
 	}
 	bulkPrecedence := precedenceToken == "bulk" || precedenceToken == "list" || precedenceToken == "junk"
 	// Outlook sets X-Auto-Response-Suppress on some mail people write, so
@@ -131,6 +149,108 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 		v.reason = "X-Auto-Response-Suppress: " + truncateForRecord(suppress)
 	}
 	return v
+}
+
+// machineSigns finds machine mail that carries no standard header: by its
+// sender, its subject, its first lines, or what it encloses. It returns
+// the reason, "" for a person's mail.
+func machineSigns(h mail.Header, f facts) string {
+	local := localPart(f.from)
+	switch {
+	case isNullSenderHeader(h.Get("From")):
+		return "null sender in From: " + truncateForRecord(strings.TrimSpace(h.Get("From")))
+	case f.from != "" && isMailSystemLocal(local):
+		return "sender " + truncateForRecord(f.from)
+	}
+	if name := strings.Trim(strings.TrimSpace(f.fromName), `"'`); name != "" {
+		for _, n := range mailSystemNames {
+			if strings.EqualFold(name, n) {
+				return "sender name " + truncateForRecord(f.fromName)
+			}
+		}
+	}
+
+	subject := subjectForSigns(f.subject)
+	if s := matchSubject(subject, autoReplySubjects); s != "" {
+		return "auto-reply subject (" + s + "): " + truncateForRecord(f.subject)
+	}
+	if s := matchSubject(subject, bounceSubjects); s != "" {
+		return "bounce subject (" + s + "): " + truncateForRecord(f.subject)
+	}
+	if s := matchSubject(subject, listNoticeSubjects); s != "" {
+		return "list notice subject (" + s + "): " + truncateForRecord(f.subject)
+	}
+
+	// A contact form's mail names the person in Reply-To; a list manager
+	// or an abuse desk does not.
+	if f.from != "" && !f.replyTo {
+		if ok, admin := listManagerLocal(local); ok {
+			if !admin {
+				return "list-manager sender " + truncateForRecord(f.from)
+			}
+			// Role addresses of schools and offices end in -admin too;
+			// Mailman's name the list in the subject or first line.
+			lead := readLeadLines(f.text)
+			if w := containsAny(subject+"\n"+strings.ToLower(lead.line[0]), listWords); w != "" {
+				return "list-manager sender " + truncateForRecord(f.from) + " writing of " + w
+			}
+		}
+	}
+
+	if f.text == "" && !f.quotesMessage {
+		return ""
+	}
+	if reply := isReplyOrForward(f.subject); !reply {
+		lines := readLeadLines(f.text)
+		if f.quotesMessage {
+			if f.from != "" && !f.replyTo && isAbuseLocal(local) {
+				return "abuse report from " + truncateForRecord(f.from)
+			}
+			if p := containsAny(subject, abuseText); p != "" {
+				return "abuse report (" + p + ")"
+			}
+			if p := matchLead(lines, abuseText); p != "" {
+				return "abuse report (" + p + ")"
+			}
+		}
+		if key := jsonNotice(f.text); key != "" {
+			return "JSON delivery notification (" + key + ")"
+		}
+		if p := matchLead(lines, bounceText); p != "" {
+			return "bounce text: " + p
+		}
+		if p := matchLead(lines, listNoticeText); p != "" {
+			return "list notice text: " + p
+		}
+		if !f.replyTo && isListServer(f.from) {
+			if p := containsAny(subject, memberText); p != "" {
+				return "list notice subject (" + p + ") from " + truncateForRecord(f.from)
+			}
+			for _, line := range lines.line[:lines.n] {
+				if p := containsAny(strings.ToLower(line), memberText); p != "" {
+					return "list notice text: " + p + " from " + truncateForRecord(f.from)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// answerable reports whether a Reply-To address can be answered and is not
+// just the sender again.
+func answerable(replyTo, from string, opts Options) bool {
+	return replyTo != "" && !strings.EqualFold(replyTo, from) && !isNoReplyAddress(replyTo) && !isOwnAddress(replyTo, opts)
+}
+
+// firstBytes cuts s to at most n bytes, on a rune boundary.
+func firstBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func headerValue(h mail.Header, key string) string {

@@ -3,6 +3,9 @@ package parse
 import (
 	"strings"
 	"testing"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
 )
 
 // typicalMail is a citizen's request as mail clients send it: text and HTML
@@ -72,4 +75,21 @@ func TestTypicalMail(t *testing.T) {
 		t.Errorf("Text = %q", m.Text)
 	}
 	wantAttachment(t, m, "kerkesa.pdf", "application/pdf", nil)
+}
+
+// BenchmarkMachineSigns is the part of BenchmarkParse that looks for
+// machine mail without a standard header, on the same citizen's mail: the
+// price every person's message pays.
+func BenchmarkMachineSigns(b *testing.B) {
+	m := Parse(typicalMail(), received, testOpts)
+	p := &parser{opts: testOpts.withDefaults()}
+	th, _ := p.readTopHeader(m.Raw)
+	h := mail.Header{Header: message.Header{Header: th}}
+	f := facts{from: m.From.Address, fromName: m.From.Name, messageID: m.MessageID, subject: m.Subject, text: m.Text}
+	b.ReportAllocs()
+	for b.Loop() {
+		if reason := machineSigns(h, f); reason != "" {
+			b.Fatalf("a citizen's mail taken for machine mail: %s", reason)
+		}
+	}
 }

@@ -8,13 +8,10 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,6 +21,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 // Options configure Parse. The zero value is usable; caps default as noted.
@@ -83,6 +81,8 @@ type parser struct {
 	// bounceRefs are the ids of an original message quoted in the body
 	// (message/rfc822, text/rfc822-headers); used only for machine mail.
 	bounceRefs []string
+	// quotesMessage: a part holds another message or its header.
+	quotesMessage bool
 }
 
 func (p *parser) problem(format string, args ...any) {
@@ -117,7 +117,14 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
 
-	v := judge(h, facts{from: m.From.Address, messageID: m.MessageID, deliveryReport: p.deliveryReport}, p.opts)
+	f := facts{
+		from: m.From.Address, fromName: m.From.Name, messageID: m.MessageID, deliveryReport: p.deliveryReport,
+		subject: m.Subject, text: m.Text, quotesMessage: p.quotesMessage,
+	}
+	if m.ReplyTo != nil {
+		f.replyTo = answerable(m.ReplyTo.Address, m.From.Address, p.opts)
+	}
+	v := judge(h, f, p.opts)
 	m.Automation, m.AutomationReason = v.automation, v.reason
 	m.SuppressAck = v.suppressAck
 	m.NoReplySender = v.noReply
@@ -129,12 +136,7 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 		m.References = appendUnique(m.References, refs...)
 	}
 
-	if m.MessageID != "" {
-		m.SourceID = "msgid:" + m.MessageID
-	} else {
-		sum := sha256.Sum256(raw)
-		m.SourceID = "sha256:" + hex.EncodeToString(sum[:])
-	}
+	setSourceID(m, body, raw)
 	if !m.HasContent() {
 		p.problem("no text, subject or attachment")
 	}
@@ -262,9 +264,11 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.deliveryReport = true
 		p.attach(m, mh, mediaType, data, where)
 	case mediaType == "message/rfc822" || mediaType == "message/global":
+		p.quotesMessage = true
 		p.quotedOriginal(data, true)
 		p.attach(m, mh, mediaType, data, where)
 	case mediaType == "text/rfc822-headers":
+		p.quotesMessage = true
 		p.quotedOriginal(data, false)
 		p.attach(m, mh, mediaType, data, where)
 	case (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment":
@@ -417,7 +421,7 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		}
 	}
 	name = p.headerText(name, "file name in "+where)
-	name = safeFileName(name)
+	name = textsafe.FileName(name)
 	if name == "" {
 		name = defaultFileName(mediaType, where)
 	}
@@ -430,23 +434,6 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		a.Content = data
 	}
 	m.Attachments = append(m.Attachments, a)
-}
-
-// safeFileName drops any directory part, so a name like "../../x" can never
-// steer where an officer's client saves the file.
-func safeFileName(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(path.Base(strings.TrimRight(name, "/")))
-	if name == "." || name == "/" || name == ".." {
-		return ""
-	}
-	return name
 }
 
 func defaultFileName(mediaType, where string) string {

@@ -120,7 +120,7 @@ kërkoj kopjen e vendimit për financimin e klubit.
 				if m.From != (inquiry.Address{Name: "Arta Krasniqi", Address: "arta@example.org"}) {
 					t.Errorf("From = %+v", m.From)
 				}
-				if m.MessageID != "a1@example.org" || m.SourceID != "msgid:a1@example.org" {
+				if m.MessageID != "a1@example.org" || !strings.HasPrefix(m.SourceID, "mail:a1@example.org|arta@example.org|") {
 					t.Errorf("MessageID %q SourceID %q", m.MessageID, m.SourceID)
 				}
 				if m.Channel != inquiry.ChannelEmail || !m.ReceivedAt.Equal(received) {
@@ -266,6 +266,28 @@ JVBERi0xLjQK
 				wantNoProblems(t, m)
 				wantText(t, m, "See attached.")
 				wantAttachment(t, m, "Kërkesë për dokument.pdf", "application/pdf", []byte("%PDF-1.4\n"))
+			},
+		},
+		{
+			name: "attachment name with a directory, escapes and a bidi override",
+			raw: `From: arta@example.org
+Subject: file
+Content-Type: multipart/mixed; boundary=b1
+
+--b1
+Content-Type: text/plain
+
+See attached.
+--b1
+Content-Type: application/octet-stream
+Content-Disposition: attachment; filename*=UTF-8''..%2F..%2Finvoice%E2%80%AEfdp%1B%5D0%3Bx%07%C2%9B2J.exe
+Content-Transfer-Encoding: base64
+
+TVo=
+--b1--
+`,
+			check: func(t *testing.T, m *inquiry.Message) {
+				wantAttachment(t, m, "invoicefdp]0;x2J.exe", "application/octet-stream", []byte("MZ"))
 			},
 		},
 		{
@@ -486,7 +508,7 @@ body text
 			check: func(t *testing.T, m *inquiry.Message) {
 				wantText(t, m, "Just a text someone pasted.\nSecond line.")
 				wantProblem(t, m, "no header found")
-				if !strings.HasPrefix(m.SourceID, "sha256:") {
+				if !strings.HasPrefix(m.SourceID, "nomsgid:") {
 					t.Errorf("SourceID = %q", m.SourceID)
 				}
 			},
@@ -753,7 +775,7 @@ y
 			},
 		},
 		{
-			name: "Message-ID missing: stable sha256 source id",
+			name: "Message-ID missing: stable source id; the old sha256 one beside it",
 			raw: `From: arta@example.org
 Subject: no id
 
@@ -761,8 +783,11 @@ text
 `,
 			check: func(t *testing.T, m *inquiry.Message) {
 				sum := sha256.Sum256(m.Raw)
-				if want := "sha256:" + hex.EncodeToString(sum[:]); m.SourceID != want {
-					t.Errorf("SourceID = %q, want %q", m.SourceID, want)
+				if want := "sha256:" + hex.EncodeToString(sum[:]); m.LegacySourceID != want || !m.LegacyExact {
+					t.Errorf("LegacySourceID = %q (exact %v), want %q, exact", m.LegacySourceID, m.LegacyExact, want)
+				}
+				if !strings.HasPrefix(m.SourceID, "nomsgid:") {
+					t.Errorf("SourceID = %q, want the nomsgid: key", m.SourceID)
 				}
 				if again := Parse(m.Raw, received.Add(time.Hour), testOpts); again.SourceID != m.SourceID {
 					t.Errorf("second parse SourceID %q != %q", again.SourceID, m.SourceID)
@@ -778,7 +803,7 @@ In-Reply-To: <x y@example.org> <ack-5@sportel.mkrs-ks.org>
 text
 `,
 			check: func(t *testing.T, m *inquiry.Message) {
-				if m.SourceID != "msgid:a5@example.org" {
+				if !strings.HasPrefix(m.SourceID, "mail:a5@example.org|arta@example.org|") {
 					t.Errorf("SourceID = %q", m.SourceID)
 				}
 				if !slices.Contains(m.InReplyTo, "ack-5@sportel.mkrs-ks.org") {

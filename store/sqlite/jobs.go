@@ -37,7 +37,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	defer unlock()
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
-	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1
+	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
 		WHERE id IN (
 			SELECT id FROM jobs
 			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
@@ -288,4 +288,87 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 	}
 	slices.Sort(done)
 	return done, nil
+}
+
+// SentJobs counts the jobs of kind done at or after since, and the earliest
+// of their finish times.
+func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (int, time.Time, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	var earliest sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(finished_at) FROM jobs
+		WHERE kind = $1 AND state = 'done' AND finished_at >= $2`, string(kind), formatTime(since)).Scan(&n, &earliest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
+	}
+	if !earliest.Valid {
+		return n, time.Time{}, nil
+	}
+	t, err := parseTime(earliest.String)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
+	}
+	return n, t, nil
+}
+
+// HoldJobs releases owner's claims on ids without counting the attempt and
+// moves every other pending, unclaimed job of kind due before until to
+// until, marking all of them held.
+func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("hold %s jobs: %w", kind, err)
+	}
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("hold %s jobs: %w", kind, err)
+	}
+	defer tx.Rollback()
+	at := formatTime(until)
+	held := 0
+	for start := 0; start < len(ids); start += refChunk {
+		var p params
+		ownerP, atP, reasonP := p.add(owner), p.add(at), p.add(reason)
+		list := p.listInt(ids[start:min(start+refChunk, len(ids))])
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET next_at = `+atP+`, last_error = `+reasonP+`, held = 1,
+			claimed_by = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0)
+			WHERE claimed_by = `+ownerP+` AND state = 'pending' AND id IN (`+list+`)`, p.args...)
+		if err != nil {
+			return 0, fmt.Errorf("hold %d claimed %s jobs: %w", len(ids), kind, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("hold %d claimed %s jobs: %w", len(ids), kind, err)
+		}
+		held += int(n)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE jobs SET next_at = $1, last_error = $2, held = 1
+		WHERE kind = $3 AND state = 'pending' AND claimed_by IS NULL AND next_at < $1`, at, reason, string(kind))
+	if err != nil {
+		return 0, fmt.Errorf("hold pending %s jobs: %w", kind, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("hold pending %s jobs: %w", kind, err)
+	}
+	held += int(n)
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("hold %s jobs: commit: %w", kind, err)
+	}
+	return held, nil
+}
+
+// CountHeldJobs counts pending jobs held back and not claimed since.
+func (s *Store) CountHeldJobs(ctx context.Context) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND held = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held jobs: %w", err)
+	}
+	return n, nil
 }

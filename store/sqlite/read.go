@@ -14,6 +14,12 @@ import (
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
 func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return listTickets(ctx, s.db, f)
+}
+
+func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	var p params
 	var conds []string
 	if len(f.States) > 0 {
@@ -47,9 +53,7 @@ func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inqu
 		query += ` LIMIT ` + p.add(f.Limit)
 	}
 
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	rows, err := s.db.QueryContext(ctx, query, p.args...)
+	rows, err := q.QueryContext(ctx, query, p.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}

@@ -14,7 +14,8 @@ import (
 
 const ticketColumns = `id, number, channel, sender_name, sender_address, chat_id, subject, message_id, language,
 	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome, received_at, due_at,
-	answered_at, closed_at, updated_at, linked_to, mentions`
+	answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days, ext_reason, ext_due_at, ext_at, ext_by,
+	not_held_at, not_held_holder, not_held_by, ground, decided_at, decision_in_answer, complaints`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -25,11 +26,18 @@ func scanTicket(r rowScanner) (inquiry.Ticket, error) {
 		received, updated            string
 		due, answered, closed        sql.NullString
 		channel, lang, cat, st, outc string
+		ext                          inquiry.Extension
+		extDue, extAt                sql.NullString
+		notHeld                      inquiry.NotHeldMark
+		notHeldAt, decided           sql.NullString
+		complaints                   sql.NullString
 	)
 	err := r.Scan(&tk.ID, &tk.Number, &channel, &tk.Sender.Name, &tk.Sender.Address, &tk.ChatID, &tk.Subject,
 		&tk.MessageID, &lang, &cat, &tk.Classifier, &tk.Confidence, &tk.Reason, &tk.NeedsReview, &tk.OfficerID,
 		&tk.Acted, &st, &outc,
-		&received, &due, &answered, &closed, &updated, &tk.LinkedTo, &tk.Mentions)
+		&received, &due, &answered, &closed, &updated, &tk.LinkedTo, &tk.Mentions,
+		&tk.Urgent, &ext.Days, &ext.Reason, &extDue, &extAt, &ext.By,
+		&notHeldAt, &notHeld.Holder, &notHeld.By, &tk.Ground, &decided, &tk.DecisionInAnswer, &complaints)
 	if err != nil {
 		return inquiry.Ticket{}, err
 	}
@@ -50,6 +58,29 @@ func scanTicket(r rowScanner) (inquiry.Ticket, error) {
 	if tk.ClosedAt, err = parseNullTime(closed); err != nil {
 		return inquiry.Ticket{}, err
 	}
+	if ext.Days > 0 {
+		if ext.DueAt, err = parseNullTime(extDue); err != nil {
+			return inquiry.Ticket{}, err
+		}
+		if ext.At, err = parseNullTime(extAt); err != nil {
+			return inquiry.Ticket{}, err
+		}
+		tk.Extension = &ext
+	}
+	if notHeldAt.Valid {
+		if notHeld.At, err = parseTime(notHeldAt.String); err != nil {
+			return inquiry.Ticket{}, err
+		}
+		tk.NotHeldMark = &notHeld
+	}
+	if tk.DecidedAt, err = parseNullTime(decided); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if complaints.Valid {
+		if err := json.Unmarshal([]byte(complaints.String), &tk.Complaints); err != nil {
+			return inquiry.Ticket{}, fmt.Errorf("ticket %d: decode complaints: %w", tk.ID, err)
+		}
+	}
 	return tk, nil
 }
 
@@ -67,7 +98,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 }
 
 const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
-	finished_at, sent_ref, digest`
+	finished_at, sent_ref, digest, job_key`
 
 func scanJob(r rowScanner) (inquiry.Job, error) {
 	var (
@@ -75,16 +106,16 @@ func scanJob(r rowScanner) (inquiry.Job, error) {
 		kind, state       string
 		ticketID          sql.NullInt64
 		mail, chat        sql.NullString
-		digest            sql.NullString
+		digest, key       sql.NullString
 		nextAt, createdAt string
 		finishedAt        sql.NullString
 	)
 	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &state, &j.Attempts, &nextAt, &j.LastError,
-		&createdAt, &finishedAt, &j.SentRef, &digest)
+		&createdAt, &finishedAt, &j.SentRef, &digest, &key)
 	if err != nil {
 		return inquiry.Job{}, err
 	}
-	j.Kind, j.State, j.TicketID = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64
+	j.Kind, j.State, j.TicketID, j.Key = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64, key.String
 	if mail.Valid {
 		j.Mail = new(inquiry.Mail)
 		if err := json.Unmarshal([]byte(mail.String), j.Mail); err != nil {
@@ -174,4 +205,44 @@ func scanSetAside(r rowScanner) (inquiry.SetAside, error) {
 		return inquiry.SetAside{}, fmt.Errorf("set-aside %d: %w", s.ID, err)
 	}
 	return s, nil
+}
+
+// lifecycle is a ticket's lifecycle fields as column values.
+type lifecycle struct {
+	urgent, inAnswer                              bool
+	extDays                                       int
+	extReason, extBy, notHeldHolder               string
+	notHeldBy, ground                             string
+	extDue, extAt, notHeldAt, decided, complaints any
+}
+
+func lifecycleColumns(tk *inquiry.Ticket) (lifecycle, error) {
+	lc := lifecycle{urgent: tk.Urgent, inAnswer: tk.DecisionInAnswer, ground: tk.Ground, decided: nullTime(tk.DecidedAt)}
+	if e := tk.Extension; e != nil {
+		if e.Days < 1 {
+			return lifecycle{}, fmt.Errorf("extension of %d days", e.Days)
+		}
+		lc.extDays, lc.extReason, lc.extBy = e.Days, e.Reason, e.By
+		lc.extDue, lc.extAt = nullTime(e.DueAt), nullTime(e.At)
+	}
+	if n := tk.NotHeldMark; n != nil {
+		if n.At.IsZero() {
+			return lifecycle{}, errors.New("not-held mark without a time")
+		}
+		lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy = formatTime(n.At), n.Holder, n.By
+	}
+	if len(tk.Complaints) > 0 {
+		cs := make([]inquiry.Complaint, len(tk.Complaints))
+		for i, c := range tk.Complaints {
+			// Every time the store returns is UTC.
+			c.At = c.At.UTC()
+			cs[i] = c
+		}
+		b, err := json.Marshal(cs)
+		if err != nil {
+			return lifecycle{}, fmt.Errorf("encode complaints: %w", err)
+		}
+		lc.complaints = string(b)
+	}
+	return lc, nil
 }

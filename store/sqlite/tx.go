@@ -175,19 +175,27 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 
 // CreateTicket inserts tk and sets tk.ID.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleColumns(tk)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+	err = t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
-			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions)
+			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days,
+			ext_reason, ext_due_at, ext_at, ext_by, not_held_at, not_held_holder, not_held_by, ground, decided_at,
+			decision_in_answer, complaints)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24)
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
 		RETURNING id`,
 		tk.Number, string(tk.Channel), tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
 		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
-		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions).Scan(&tk.ID)
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
+		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer,
+		lc.complaints).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
@@ -197,18 +205,26 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 // UpdateTicket writes every field of tk except its identity (ID, Number,
 // Channel).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleColumns(tk)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	res, err := t.tx.ExecContext(ctx, `UPDATE tickets SET sender_name = $2, sender_address = $3, chat_id = $4, subject = $5,
 			message_id = $6, language = $7, category = $8, classifier = $9, confidence = $10, reason = $11,
 			needs_review = $12, officer_id = $13, acted = $14, state = $15, outcome = $16, received_at = $17,
-			due_at = $18, answered_at = $19, closed_at = $20, updated_at = $21, linked_to = $22, mentions = $23
+			due_at = $18, answered_at = $19, closed_at = $20, updated_at = $21, linked_to = $22, mentions = $23,
+			urgent = $24, ext_days = $25, ext_reason = $26, ext_due_at = $27, ext_at = $28, ext_by = $29,
+			not_held_at = $30, not_held_holder = $31, not_held_by = $32, ground = $33, decided_at = $34,
+			decision_in_answer = $35, complaints = $36
 		WHERE id = $1`,
 		tk.ID, tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
 		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
-		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions)
+		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
+		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer, lc.complaints)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
 	}
@@ -218,6 +234,14 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 		return fmt.Errorf("update ticket %d: no such ticket", tk.ID)
 	}
 	return nil
+}
+
+// ListTickets returns the tickets matching f as this transaction sees them,
+// ordered by ReceivedAt then ID.
+func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return listTickets(ctx, t.tx, f)
 }
 
 // LatestChatTicket returns the newest ticket (last filed) answered in a
@@ -308,8 +332,31 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 }
 
 // AddJob queues j and sets j.ID. An empty State becomes pending, a zero
-// CreatedAt now, and a zero NextAt CreatedAt (due at once).
+// CreatedAt now, and a zero NextAt CreatedAt (due at once). A j.Key already
+// taken is an error.
 func (t *Tx) AddJob(j *inquiry.Job) error {
+	_, err := t.insertJob(j, "")
+	return err
+}
+
+// AddJobOnce queues j under key unless a job with that key exists; the
+// unique index on job_key decides, so the check and the insert are one.
+func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("add %s job for %q once: empty key", j.Kind, j.Recipient)
+	}
+	prev := j.Key
+	j.Key = key
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`)
+	if !added {
+		j.Key = prev
+	}
+	return added, err
+}
+
+// insertJob writes j, with onConflict appended to the INSERT; it reports
+// false when that clause skipped the row.
+func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.State == "" {
 		j.State = inquiry.JobPending
 	}
@@ -321,23 +368,29 @@ func (t *Tx) AddJob(j *inquiry.Job) error {
 	}
 	mail, chat, digest, err := payloadJSON(j)
 	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
-	var messageID any
+	var messageID, key any
 	if j.Mail != nil && j.Mail.MessageID != "" {
 		messageID = j.Mail.MessageID
+	}
+	if j.Key != "" {
+		key = j.Key
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
-			next_at, last_error, created_at, finished_at, sent_ref, digest)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict+` RETURNING id`,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest).Scan(&j.ID)
-	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key).Scan(&j.ID)
+	if errors.Is(err, sql.ErrNoRows) && onConflict != "" {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+	}
+	return true, nil
 }
 
 // CountJobs counts jobs of kind for recipient created at or after since.
@@ -364,6 +417,23 @@ func (t *Tx) LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (
 	}
 	if err != nil {
 		return inquiry.Job{}, false, fmt.Errorf("latest %s job for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	return j, true, nil
+}
+
+// JobByMessageID returns the job whose mail has Message-ID messageID.
+func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
+	if messageID == "" {
+		return inquiry.Job{}, false, nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	j, err := scanJob(t.tx.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE message_id = $1 ORDER BY id LIMIT 1`, messageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Job{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Job{}, false, fmt.Errorf("job with Message-ID %q: %w", messageID, err)
 	}
 	return j, true, nil
 }

@@ -664,3 +664,52 @@ func testLeaseRenewalAndRelease(t *testing.T, open func(t *testing.T) store.Stor
 		t.Errorf("failed job after ReleaseClaims: %s", j.State)
 	}
 }
+
+func testJobByMessageID(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	tickets := createTickets(t, s, 1)
+	var notify, done int64
+	inTx(t, s, func(tx store.Tx) error {
+		jobs := []*inquiry.Job{
+			{TicketID: tickets[0], Kind: inquiry.JobNotify, Recipient: "jusuf", NextAt: t0, CreatedAt: t0,
+				Mail: &inquiry.Mail{MessageID: "sportel.notify.1@mkrs.example", Date: t0, Subject: "[DKP-2026-000001] kërkesë", Text: "Tiketë e re"}},
+			{TicketID: tickets[0], Kind: inquiry.JobNotify, Recipient: "jusuf", NextAt: t0, CreatedAt: t0,
+				Chat: &inquiry.ChatMessage{ChatID: 7, Text: "Tiketë e re"}},
+			{Kind: inquiry.JobQuarantined, Recipient: "zamira", State: inquiry.JobDone, NextAt: t0, CreatedAt: t0, FinishedAt: t0,
+				Mail: &inquiry.Mail{MessageID: "sportel.quarantine.1@mkrs.example", Date: t0}},
+		}
+		for _, j := range jobs {
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+		}
+		notify, done = jobs[0].ID, jobs[2].ID
+		return nil
+	})
+	cases := []struct {
+		name  string
+		id    string
+		want  int64
+		found bool
+	}{
+		{"a pending notification", "sportel.notify.1@mkrs.example", notify, true},
+		{"a finished job of no ticket", "sportel.quarantine.1@mkrs.example", done, true},
+		{"unknown", "nope@mkrs.example", 0, false},
+		{"empty: a chat job has no Message-ID", "", 0, false},
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		for _, c := range cases {
+			j, ok, err := tx.JobByMessageID(c.id)
+			if err != nil {
+				return err
+			}
+			if ok != c.found || j.ID != c.want {
+				t.Errorf("%s: JobByMessageID(%q) = job %d, %v; want %d, %v", c.name, c.id, j.ID, ok, c.want, c.found)
+			}
+			if ok && j.ID == notify && (j.Mail == nil || j.Mail.Text != "Tiketë e re" || j.Recipient != "jusuf" || j.Kind != inquiry.JobNotify) {
+				t.Errorf("%s: the job does not round-trip: %+v", c.name, j)
+			}
+		}
+		return nil
+	})
+}

@@ -62,6 +62,10 @@ var contractTests = []contractTest{
 	{"PendingJobUpdate", testPendingJobUpdate},
 	{"QueueStats", testQueueStats},
 	{"RequeueFailed", testRequeueFailed},
+	{"JobByMessageID", testJobByMessageID},
+	{"SentJobsWindow", testSentJobsWindow},
+	{"HoldJobs", testHoldJobs},
+	{"AddJobOnce", testAddJobOnce},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},

@@ -27,6 +27,15 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 		ReceivedAt: t0.In(cet), DueAt: t0.Add(15 * 24 * time.Hour), AnsweredAt: t0.Add(time.Hour + time.Nanosecond),
 		ClosedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), LinkedTo: "DKP-2026-000007",
 		Mentions: "DKP-2025-000100",
+		Urgent:   true,
+		Extension: &inquiry.Extension{Days: 15, Reason: "Dokumentet janë në arkiv", DueAt: t0.Add(15 * 24 * time.Hour),
+			At: t0.Add(time.Hour), By: "officer7"},
+		NotHeldMark: &inquiry.NotHeldMark{Holder: "Agjencia Kosovare e Statistikave", At: t0.Add(90 * time.Minute), By: "officer7"},
+		Ground:      "personal_data", DecidedAt: t0.Add(2 * time.Hour), DecisionInAnswer: true,
+		Complaints: []inquiry.Complaint{
+			{Date: "2026-03-10", Note: "ankesë për refuzimin", At: t0.Add(48 * time.Hour).In(cet), By: "officer7"},
+			{Date: "2026-03-12", At: t0.Add(72 * time.Hour), By: "head"},
+		},
 	}
 	raw := []byte("From: marko@example.rs\r\nSubject: x\r\n\r\n\x00\xff binary")
 	entries := []*inquiry.Entry{
@@ -90,6 +99,8 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	// What comes back is in UTC; the instants are the same.
 	wantTicket := *tk
 	wantTicket.ReceivedAt = tk.ReceivedAt.UTC()
+	wantTicket.Complaints = slices.Clone(tk.Complaints)
+	wantTicket.Complaints[0].At = tk.Complaints[0].At.UTC()
 
 	got, ok, err := s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !ok {
@@ -181,10 +192,21 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	upd.OfficerID, upd.Acted, upd.State, upd.Outcome = "officer2", false, inquiry.Assigned, inquiry.NoOutcome
 	upd.DueAt, upd.AnsweredAt, upd.ClosedAt = time.Time{}, time.Time{}, time.Time{}
 	upd.UpdatedAt, upd.LinkedTo, upd.Mentions = t0.Add(5*time.Hour), "", ""
+	upd.Urgent, upd.Extension, upd.NotHeldMark, upd.Ground = false, nil, nil, ""
+	upd.DecidedAt, upd.DecisionInAnswer, upd.Complaints = time.Time{}, false, nil
 	inTx(t, s, func(tx store.Tx) error { return tx.UpdateTicket(&upd) })
 	got, _, err = s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !reflect.DeepEqual(got, upd) {
 		t.Errorf("after UpdateTicket:\n got %+v\nwant %+v (err %v)", got, upd, err)
+	}
+
+	// The lifecycle set by an update, on a ticket that had none.
+	upd.Urgent, upd.Extension, upd.NotHeldMark = true, wantTicket.Extension, wantTicket.NotHeldMark
+	upd.Ground, upd.DecidedAt, upd.Complaints = "classified", t0.Add(6*time.Hour), wantTicket.Complaints[1:]
+	inTx(t, s, func(tx store.Tx) error { return tx.UpdateTicket(&upd) })
+	got, _, err = s.TicketByNumber(ctx, tk.Number)
+	if err != nil || !reflect.DeepEqual(got, upd) {
+		t.Errorf("after UpdateTicket setting the lifecycle:\n got %+v\nwant %+v (err %v)", got, upd, err)
 	}
 }
 
@@ -694,22 +716,63 @@ func testListTicketsFilter(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			var wantNums []string
+			for _, i := range c.want {
+				wantNums = append(wantNums, numbers[i])
+			}
 			got, err := s.ListTickets(ctx, c.filter)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var gotNums, wantNums []string
-			for _, tk := range got {
-				gotNums = append(gotNums, tk.Number)
+			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+				t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
 			}
-			for _, i := range c.want {
-				wantNums = append(wantNums, numbers[i])
-			}
-			if !slices.Equal(gotNums, wantNums) {
-				t.Errorf("got %v, want %v", gotNums, wantNums)
-			}
+			// The transaction's ListTickets filters the same way.
+			inTx(t, s, func(tx store.Tx) error {
+				got, err := tx.ListTickets(c.filter)
+				if err != nil {
+					return err
+				}
+				if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+					t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
+				}
+				return nil
+			})
 		})
 	}
+	// A transaction sees the tickets it wrote and has not committed.
+	err := s.WithTx(ctx, func(tx store.Tx) error {
+		tk := newTicket("DKP-2026-000099", t0)
+		tk.OfficerID, tk.State = "o9", inquiry.Assigned
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		got, err := tx.ListTickets(inquiry.TicketFilter{OfficerID: "o9"})
+		if err != nil {
+			return err
+		}
+		if nums := ticketNumbers(got); !slices.Equal(nums, []string{"DKP-2026-000099"}) {
+			t.Errorf("Tx.ListTickets inside the writing transaction: %v", nums)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("WithTx: %v, want the rollback error", err)
+	}
+	if got, err := s.ListTickets(ctx, inquiry.TicketFilter{OfficerID: "o9"}); err != nil || len(got) != 0 {
+		t.Errorf("after rollback: %v, %v", ticketNumbers(got), err)
+	}
+}
+
+// errRollback makes WithTx roll back.
+var errRollback = errors.New("roll back")
+
+func ticketNumbers(ts []inquiry.Ticket) []string {
+	var nums []string
+	for _, tk := range ts {
+		nums = append(nums, tk.Number)
+	}
+	return nums
 }
 
 func testSetAside(t *testing.T, open func(t *testing.T) store.Store) {

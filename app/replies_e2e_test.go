@@ -1,0 +1,105 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"sportel/inquiry"
+)
+
+// e2eOfficerText is an officer's answer with a law article quoted on
+// purpose and a line that starts like an Albanian Outlook header.
+const e2eOfficerText = `I nderuar z. Krasniqi,
+
+Sipas nenit 12 të Ligjit për qasje në dokumente publike:
+
+> Organi publik vendos për kërkesën brenda shtatë ditëve.
+
+Nga: arkivi i Ministrisë, kontrata gjendet në shtojcë.
+
+Me respekt,
+Jusuf Lushaku`
+
+// quoteAll quotes text as mutt does.
+func quoteAll(text string) string {
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight("> "+l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// officerRepliesScenario runs, on stack s, an officer's answer written below
+// the quoted notification as it came over SMTP, then that officer's
+// Outlook out-of-office: the citizen receives exactly the answer and never
+// the out-of-office, which goes to the head of the division as a notice.
+func officerRepliesScenario(t *testing.T, s *stack, run string) {
+	s.cfg.Officers[0].Role = inquiry.RoleHead // osman
+	a, _ := s.serve()
+	first := inboundMail{
+		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
+		messageID: run + "-request@example.net",
+		body: "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës " +
+			"për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
+	}
+	s.append(first.raw())
+	s.settle(a)
+	tk := s.ticket(a, first.messageID)
+	if tk.OfficerID != "jusuf" {
+		t.Fatalf("ticket %s went to %s, want jusuf", tk.Number, tk.OfficerID)
+	}
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+
+	before := len(s.smtp.Mails())
+	answer := inboundMail{
+		from: "Jusuf Lushaku <jusuf.lushaku@mkrs.example>", subject: "Re: " + notify.subject,
+		messageID: run + "-answer@mkrs.example", inReplyTo: notify.messageID, headers: []string{"User-Agent: NeoMutt/20231103"},
+		body: "On Wed, Nov 25, 2026 at 11:00:00AM +0100, Divizioni për Komunikim Publik wrote:\n" + quoteAll(notify.text) + "\n" + e2eOfficerText + "\n",
+	}
+	s.append(answer.raw())
+	s.settle(a)
+	sent := s.wireMails()[before:]
+	if len(sent) != 1 || sent[0].kind() != "answer" {
+		t.Fatalf("after the officer's answer SMTP got %s, want one answer", describe(sent))
+	}
+	if got := strings.TrimRight(strings.ReplaceAll(sent[0].text, "\r\n", "\n"), "\n"); got != e2eOfficerText {
+		t.Errorf("the citizen received:\n%s\n--- want exactly ---\n%s", got, e2eOfficerText)
+	}
+
+	before = len(s.smtp.Mails())
+	ooo := inboundMail{
+		from: "Jusuf Lushaku <jusuf.lushaku@mkrs.example>", subject: "Automatic reply: " + notify.subject,
+		messageID: run + "-ooo@mkrs.example", inReplyTo: notify.messageID,
+		headers: []string{"X-Auto-Response-Suppress: All", "X-MS-Exchange-Inbox-Rules-Loop: jusuf.lushaku@mkrs.example"},
+		body:    "Jam jashtë zyrës deri më 30.11.2026.",
+	}
+	s.append(ooo.raw())
+	s.settle(a)
+	sent = s.wireMails()[before:]
+	if len(sent) != 1 || !strings.HasPrefix(sent[0].messageID, "sportel.away.jusuf.") {
+		t.Fatalf("after the out-of-office SMTP got %s, want one notice to the head", describe(sent))
+	}
+	if to := sent[0].addressOf(t, "To"); to != "osman.gashi@mkrs.example" {
+		t.Errorf("notice to %s, want the head", to)
+	}
+	due := tk.DueAt.In(s.cfg.Tickets.Location).Format("02.01.2006")
+	if !strings.Contains(sent[0].text, tk.Number) || !strings.Contains(sent[0].text, due) {
+		t.Errorf("the head's notice lacks %s or its deadline %s:\n%s", tk.Number, due, sent[0].text)
+	}
+	got, _, err := a.store.TicketByNumber(context.Background(), tk.Number)
+	if err != nil || got.State != inquiry.Answered {
+		t.Errorf("ticket after the out-of-office: %s (err %v), want still answered", got.State, err)
+	}
+	uniqueMessageIDs(t, s.wireMails())
+}
+
+func TestE2EOfficerReplies(t *testing.T) {
+	t.Parallel()
+	officerRepliesScenario(t, newMemStack(t), "mem")
+}
+
+func TestE2EDovecotOfficerReplies(t *testing.T) {
+	t.Parallel()
+	officerRepliesScenario(t, newDovecotStack(t), "dovecot")
+}

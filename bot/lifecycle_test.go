@@ -1,0 +1,95 @@
+package bot_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"sportel/inquiry"
+)
+
+// An officer works a document request's lifecycle from Telegram: the
+// commands and buttons change the ticket, and the citizen, who wrote in
+// Telegram, gets each notice in their chat, in their language.
+func TestOfficerLifecycleCommands(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	n := tk.Number
+	p := "t:" + n + ":"
+	note := f.lastSent(jusuf.ID)
+	if got := buttonData(note); !slices.Contains(got, p+"urgent") || !slices.Contains(got, p+"notheld") {
+		t.Errorf("a document request's notification lacks the lifecycle buttons: %q", got)
+	}
+
+	steps := []struct {
+		cmd  string
+		want string // in the bot's reply to jusuf
+	}{
+		{"/extend", "Përdorimi: /extend"},
+		{"/extend " + n + " dhjetë arkivi", `"dhjetë" nuk është numër ditësh`},
+		{"/extend " + n + " 16 arkivi", "an extension is 1 to 15 days, not 16"},
+		{"/extend " + n + " 10 Dokumentet janë në arkivin e Prizrenit", "afati u zgjat për 10 ditë"},
+		{"/extend " + n + " 3 sërish", "the law allows one extension"},
+		{"/close " + n + " refused tax", `unknown ground "tax"`},
+		{"/close " + n + " refused", "zgjidhni bazën ligjore"},
+		{"/close " + n + " refused classified", n + " u mbyll: Refuzuar (baza: classified). Qytetari merr vendimin"},
+		{"/reopen " + n, n + " u rihap"},
+		{"/reopen " + n, "is assigned, not closed"},
+		{"/urgent " + n + " off", n + " nuk është më urgjente"}, // already not: nothing changes
+	}
+	for _, s := range steps {
+		f.say(jusuf, s.cmd)
+		if got := f.lastSent(jusuf.ID).Text; !strings.Contains(got, s.want) {
+			t.Errorf("%s: reply %q, want %q", s.cmd, got, s.want)
+		}
+	}
+	got := f.ticket(n)
+	if got.Extension == nil || got.Extension.Days != 10 || got.Extension.By != "jusuf" || got.State != inquiry.Assigned || got.Ground != "" {
+		t.Fatalf("after the commands: %+v", got)
+	}
+
+	// The citizen got the extension and the refusal in Albanian.
+	var toArta []string
+	for _, m := range f.tg.Sent(arta.ID) {
+		toArta = append(toArta, m.Text)
+	}
+	all := strings.Join(toArta, "\n---\n")
+	for _, want := range []string{"zgjatet për 10 ditë", "Arsyeja: Dokumentet janë në arkivin e Prizrenit",
+		"qasja u refuzua", "informacion i klasifikuar", "Agjencinë për Informim dhe Privatësi brenda 15 ditësh"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the citizen's chat lacks %q:\n%s", want, all)
+		}
+	}
+
+	// Buttons: urgent toggles the flag; refused asks for a ground first.
+	f.press(jusuf, note, p+"urgent")
+	if got := f.ticket(n); !got.Urgent || got.OfficerID != "jusuf" {
+		t.Errorf("after the urgent button: urgent %v, officer %s", got.Urgent, got.OfficerID)
+	}
+	if last := f.lastSent(jusuf.ID); !strings.HasPrefix(last.Text, "URGENT") {
+		t.Errorf("no URGENT notification to the officer: %q", last.Text)
+	}
+	f.press(jusuf, note, p+"notheld")
+	if got := f.ticket(n); got.NotHeldMark == nil || got.NotHeldMark.By != "jusuf" {
+		t.Errorf("after the not-held button: %+v", got.NotHeldMark)
+	}
+	f.say(jusuf, "/close "+n+" not_held")
+	if got := f.ticket(n); got.State != inquiry.Closed || got.Outcome != inquiry.NotHeld || !got.DecidedAt.Equal(got.NotHeldMark.At) {
+		t.Errorf("closed as not held: %s/%s decided %s", got.State, got.Outcome, got.DecidedAt)
+	}
+	if reply := f.lastSent(jusuf.ID).Text; strings.Contains(reply, "Qytetari merr vendimin") {
+		t.Errorf("closing after the not-held notice promises another: %q", reply)
+	}
+	notices := 0
+	for _, j := range f.jobs(n, inquiry.JobNotice) {
+		if j.Chat == nil || j.Chat.ChatID != arta.ID {
+			t.Errorf("notice not to the citizen's chat: %+v", j)
+		}
+		notices++
+	}
+	// Extension, refusal, not held; the not-held close sent none.
+	if notices != 3 {
+		t.Errorf("%d notices, want 3", notices)
+	}
+}

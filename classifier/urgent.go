@@ -1,0 +1,39 @@
+package classifier
+
+import "strings"
+
+// urgentCues are word starts (in Normalize's folded form, so Serbian
+// Cyrillic, Latin with or without diacritics, and Albanian with or without
+// ë/ç all meet) that say someone's life or liberty depends on an answer:
+// detention, a hospital, a medical emergency, a court's imminent deadline.
+// A cue matches at the start of a word, so "paraburgim" also matches
+// "paraburgimi" and "pritvor" "pritvoru"; a cue ending in a space is a
+// whole word ("hospital " is not "hospitality").
+var urgentCues = []string{
+	// Albanian
+	"paraburgim", "arrestuar", "arrestim", "privim nga liria", "privuar nga liria", "burgosur",
+	"spital", "emergjence mjekesore", "urgjence mjekesore", "gjendje kritike", "rrezik per jeten",
+	"jeta e", "jeten e", "afati i gjykates", "afat i gjykates", "afati gjyqesor", "seanca gjyqesore",
+	// Serbian (both scripts fold to Latin without diacritics)
+	"pritvor", "uhapsen", "lisen slobode", "liseni slobode", "lisena slobode", "zatvoren",
+	"bolnic", "hitna medicinska", "hitan medicinski", "hitnoj medicinskoj", "opasnost po zivot", "zivot zavisi",
+	"ugrozen zivot", "sudski rok", "rok suda", "rok koji je odredio sud", "rociste",
+	// English
+	"detention", "detained", "arrested", "in custody", "deprived of liberty", "imprisoned",
+	"hospital ", "hospitals ", "hospitalis", "hospitaliz", "medical emergency", "life threatening", "life or death", "life depends", "lives depend",
+	"court deadline", "deadline of the court", "deadline set by the court", "court hearing",
+}
+
+// Urgent reports whether text says that life or liberty depends on the
+// answer, and the cue it found. It is a fixed list, not the model: the flag
+// it raises adds the head of the division as a recipient and shortens the
+// clock to 48 hours, and must be explainable (and clearable) by an officer.
+func Urgent(text string) (bool, string) {
+	n := " " + Normalize(text) + " "
+	for _, cue := range urgentCues {
+		if strings.Contains(n, " "+cue) {
+			return true, cue
+		}
+	}
+	return false, ""
+}

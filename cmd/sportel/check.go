@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-smtp"
+
+	"sportel/app"
+	"sportel/config"
+	"sportel/inbox"
+	"sportel/mailer"
+)
+
+// checkTimeout bounds the whole of check-config --connect; each step has
+// the configured dial and command timeouts besides.
+const checkTimeout = 2 * time.Minute
+
+// checkConnections logs in to the configured IMAP and SMTP servers and
+// prints what they said; it reports whether both were fine.
+func checkConnections(ctx context.Context, cfg *config.Config, e *env) bool {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	// What the probes log is in the report already; only trouble is shown.
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	imapRep, imapErr := app.CheckIMAP(ctx, cfg, log)
+	printIMAP(e.stdout, cfg.IMAP, imapRep, imapErr)
+	fmt.Fprintln(e.stdout)
+	smtpRep, smtpErr := app.CheckSMTP(ctx, cfg, log)
+	printSMTP(e.stdout, cfg.SMTP, smtpRep, smtpErr)
+	fmt.Fprintln(e.stdout)
+	var failed []string
+	for _, f := range []struct {
+		what string
+		err  error
+	}{{"imap", imapErr}, {"smtp", smtpErr}} {
+		if f.err != nil {
+			failed = append(failed, f.what)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(e.stderr, "connection check FAILED: %s (see above)\n", strings.Join(failed, ", "))
+		return false
+	}
+	fmt.Fprintln(e.stdout, "connection check: OK")
+	return true
+}
+
+func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err error) {
+	fmt.Fprintf(w, "IMAP %s (%s)\n", c.Addr, c.Security)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(key, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...))
+	}
+	if rep != nil {
+		if rep.Greeting != "" {
+			row("greeting", "%s", rep.Greeting)
+		}
+		if c.Security != config.SecurityNone && rep.TLS != nil {
+			row("tls", "%s", describeTLS(rep.TLS, serverName(c.Addr, c.TLSServerName)))
+		}
+		if rep.LoggedIn {
+			row("login", "%s: OK", c.Username)
+			row("capabilities", "%s", strings.Join(rep.Caps, " "))
+			delim := "none (no levels)"
+			if rep.Hierarchy.Delim != 0 {
+				delim = fmt.Sprintf("%q", string(rep.Hierarchy.Delim))
+			}
+			row("separator", "%s", delim)
+			row("namespace", "%q", rep.Hierarchy.Prefix)
+		}
+		for _, m := range rep.Mailboxes {
+			state := fmt.Sprintf("%d messages", m.Messages)
+			if m.Created {
+				state = "created (run would have)"
+			}
+			row(m.Role, "%s → %s: %s", m.Configured, m.Name, state)
+		}
+	}
+	if err != nil {
+		row("FAILED", "%v", err)
+		if h := hint(err, "imap"); h != "" {
+			row("hint", "%s", h)
+		}
+	}
+	tw.Flush()
+}
+
+func printSMTP(w io.Writer, c config.SMTPConfig, rep *mailer.ProbeReport, err error) {
+	fmt.Fprintf(w, "SMTP %s (%s)\n", c.Addr, c.Security)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(key, format string, args ...any) {
+		fmt.Fprintf(tw, "  %s\t%s\n", key, fmt.Sprintf(format, args...))
+	}
+	if rep != nil {
+		if len(rep.Greeting) > 0 {
+			row("greeting", "%s", strings.Join(rep.Greeting, " / "))
+		}
+		if rep.TLS != nil {
+			row("tls", "%s", describeTLS(rep.TLS, serverName(c.Addr, c.TLSServerName)))
+		}
+		if rep.Hello != "" {
+			row("ehlo", "%s", rep.Hello)
+			row("extensions", "%s", strings.Join(rep.Extensions, ", "))
+		}
+		if rep.LoggedIn {
+			row("login", "%s: OK", c.Username)
+		} else if err == nil {
+			row("login", "none (no smtp.username)")
+		}
+	}
+	if err != nil {
+		row("FAILED", "%v", err)
+		if h := hint(err, "smtp"); h != "" {
+			row("hint", "%s", h)
+		}
+	}
+	tw.Flush()
+}
+
+// serverName is the name a certificate is verified against.
+func serverName(addr, configured string) string {
+	if configured != "" {
+		return configured
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	return host
+}
+
+// describeTLS says what was agreed and whom the certificate is for.
+func describeTLS(cs *tls.ConnectionState, name string) string {
+	s := tls.VersionName(cs.Version)
+	if len(cs.PeerCertificates) == 0 {
+		return s
+	}
+	leaf := cs.PeerCertificates[0]
+	names := append([]string(nil), leaf.DNSNames...)
+	for _, ip := range leaf.IPAddresses {
+		names = append(names, ip.String())
+	}
+	s += fmt.Sprintf(", certificate verified for %s (it names %s), issued by %s, valid until %s",
+		name, strings.Join(names, ", "), leaf.Issuer.CommonName, leaf.NotAfter.Format(time.DateOnly))
+	if left := time.Until(leaf.NotAfter); left < 30*24*time.Hour {
+		s += fmt.Sprintf(" (expires in %d days)", int(left.Hours()/24))
+	}
+	return s
+}
+
+// hint says which setting to look at for a failure it recognises.
+func hint(err error, section string) string {
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var mbErr *inbox.MailboxError
+	var imapErr *imap.Error
+	var smtpErr *smtp.SMTPError
+	switch {
+	case errors.As(err, &hostErr):
+		return fmt.Sprintf("the certificate is not for %s: set %s.tls_server_name to a name it is for", hostErr.Host, section)
+	case errors.As(err, &authErr):
+		return fmt.Sprintf("the certificate is not signed by a CA this machine trusts: set %s.ca_file to the CA's PEM file", section)
+	case errors.As(err, &mbErr):
+		key := map[string]string{"watched": "imap.mailbox", "processed": "imap.processed_mailbox", "quarantine": "imap.quarantine_mailbox"}[mbErr.Role]
+		return fmt.Sprintf("set %s to a mailbox this server accepts, levels separated by /", key)
+	case errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAuthenticationFailed,
+		errors.As(err, &smtpErr) && smtpErr.Code == 535:
+		return fmt.Sprintf("check %s.username and %s.password", section, section)
+	}
+	return ""
+}

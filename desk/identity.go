@@ -1,0 +1,73 @@
+package desk
+
+import (
+	"strings"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// takenBefore reports whether m was taken in already, and the ticket it
+// went to (0: none). Besides m's own key it asks for the key versions
+// before the sender and body were part of it stored ("msgid:<id>"), so
+// mail still in the mailbox after an upgrade is not ticketed again.
+func (d *Desk) takenBefore(tx store.Tx, m *inquiry.Message) (int64, bool, error) {
+	ticketID, seen, err := tx.SourceTicket(m.SourceID)
+	if err != nil || seen {
+		return ticketID, seen, err
+	}
+	legacy := m.LegacySourceID
+	if legacy == "" || legacy == m.SourceID {
+		return 0, false, nil
+	}
+	ticketID, seen, err = tx.SourceTicket(legacy)
+	if err != nil || !seen {
+		return 0, false, err
+	}
+	if m.LegacyExact {
+		// A hash of the very bytes: this mail and no other.
+		return ticketID, true, nil
+	}
+	same, err := d.sameAsLegacy(tx, m, legacy, ticketID)
+	if err != nil || !same {
+		return 0, false, err
+	}
+	return ticketID, true, nil
+}
+
+// sameAsLegacy decides whether the message an old-style key was stored for
+// is m, and not another sender's mail that carries the same Message-ID (a
+// contact form writing a fixed one). The old key holds no sender, so the
+// record is asked:
+//   - a key with a ticket: the entry recorded under it must be by m's
+//     sender; old versions wrote the Reply-To address as the author when
+//     there was one, else From, and an officer's id for an officer's
+//     answer (the current form, senderName, counts too). Its text is not compared: a parser change after the upgrade
+//     would make the same mail look different, and ticket it twice.
+//   - a key without a ticket: the old message was machine mail or set
+//     aside; m is the same only if it too would make no ticket. A person's
+//     mail under that Message-ID is someone else's and is filed.
+func (d *Desk) sameAsLegacy(tx store.Tx, m *inquiry.Message, legacy string, ticketID int64) (bool, error) {
+	if ticketID == 0 {
+		return m.Automation == inquiry.Machine || (!usableSender(m) && !m.HasContent()), nil
+	}
+	entries, err := tx.Entries(ticketID)
+	if err != nil {
+		return false, err
+	}
+	authors := []string{m.From.Address, m.ReplyAddress().Address, senderName(m)}
+	if officer, ok := d.officerByEmail(m.From.Address); ok {
+		authors = append(authors, officer.ID)
+	}
+	for _, e := range entries {
+		if e.SourceID != legacy {
+			continue
+		}
+		for _, a := range authors {
+			if a != "" && strings.EqualFold(e.Author, a) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}

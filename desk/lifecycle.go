@@ -1,0 +1,400 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sportel/calendar"
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// The lifecycle of a document request under the Law on Access to Public
+// Documents: urgency (48 hours), one extension of up to 15 days, a
+// document not held, the decision with its ground, reopening, and
+// complaints to the Information and Privacy Agency. Every change is a note
+// in the ticket's record, and every notice the law requires goes to the
+// requester through the outbox, in their language.
+
+// Ground is a legal ground on which a request may be refused in whole or in
+// part, with its label in each language.
+type Ground struct {
+	ID    string
+	Label map[inquiry.Language]string
+}
+
+// ErrLifecycle marks an officer action the ticket's state or category does
+// not allow; callers show its message as it is.
+var ErrLifecycle = errors.New("not allowed")
+
+func refuse(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrLifecycle, fmt.Sprintf(format, args...))
+}
+
+func (d *Desk) ground(id string) (Ground, bool) {
+	for _, g := range d.cfg.RefusalGrounds {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Ground{}, false
+}
+
+func (d *Desk) groundIDs() string {
+	if len(d.cfg.RefusalGrounds) == 0 {
+		return "none is configured in tickets.refusal_grounds"
+	}
+	ids := make([]string, len(d.cfg.RefusalGrounds))
+	for i, g := range d.cfg.RefusalGrounds {
+		ids[i] = g.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// dueFor is t's legal deadline: 48 hours when urgent, else the extended
+// deadline, else the ordinary one; none for tickets that are not document
+// requests.
+func (d *Desk) dueFor(t *inquiry.Ticket) time.Time {
+	switch {
+	case t.Category != inquiry.DocumentRequest:
+		return time.Time{}
+	case t.Urgent && d.cfg.Clock != nil:
+		return d.cfg.Clock.Urgent(t.ReceivedAt).At
+	case t.Extension != nil:
+		return t.Extension.DueAt
+	case d.cfg.DocumentDeadline != nil:
+		return d.cfg.DocumentDeadline(t.ReceivedAt)
+	}
+	return time.Time{}
+}
+
+func (d *Desk) formatDue(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.In(d.cfg.Location).Format("2006-01-02 15:04")
+}
+
+// Urgent sets (on) or clears an officer's urgent flag. An urgent document
+// request is due 48 hours after registration; the assigned officer gets a
+// notification marked URGENT and the heads of the division are told. The
+// flag never changes who is assigned.
+func (d *Desk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		t.Acted = true
+		if t.Urgent == on {
+			return nil
+		}
+		if on && !t.State.Open() {
+			return refuse("ticket %s is %s: reopen it before marking it urgent", t.Number, t.State)
+		}
+		now := d.now()
+		t.Urgent = on
+		t.DueAt = d.dueFor(t)
+		text := "urgent flag cleared"
+		if on {
+			text = "marked urgent: life or liberty depends on the answer"
+		}
+		if err := d.note(tx, t.ID, by, fmt.Sprintf("%s (due %s)", text, d.formatDue(t.DueAt)), now); err != nil {
+			return err
+		}
+		if !on {
+			return nil
+		}
+		m, err := d.firstMessage(tx, t)
+		if err != nil {
+			return err
+		}
+		if err := d.queueNotifications(tx, t, m, false, now); err != nil {
+			return err
+		}
+		return d.queueHeadNotices(tx, t, m, "marked by "+by, now)
+	})
+}
+
+// Extend extends a document request's deadline once, by 1 to 15 days with
+// a reason, counted from the original deadline; the requester is told the
+// new date and the reason in their language.
+func (d *Desk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
+	reason = strings.TrimSpace(reason)
+	if days < 1 || days > calendar.MaxExtensionDays {
+		return inquiry.Ticket{}, refuse("extend %s: an extension is 1 to %d days, not %d", number, calendar.MaxExtensionDays, days)
+	}
+	if reason == "" {
+		return inquiry.Ticket{}, refuse("extend %s: give the reason; the requester is told it", number)
+	}
+	if d.cfg.Clock == nil {
+		return inquiry.Ticket{}, fmt.Errorf("extend %s: no legal clock configured", number)
+	}
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		t.Acted = true
+		switch {
+		case t.Category != inquiry.DocumentRequest:
+			return refuse("ticket %s is a %s: only document requests have a deadline to extend", t.Number, t.Category)
+		case !t.State.Open():
+			return refuse("ticket %s is %s: reopen it before extending", t.Number, t.State)
+		case t.Extension != nil:
+			return refuse("ticket %s was already extended by %d days on %s: the law allows one extension",
+				t.Number, t.Extension.Days, t.Extension.At.In(d.cfg.Location).Format("2006-01-02"))
+		case t.Urgent:
+			return refuse("ticket %s is urgent (48 hours): an urgent request cannot be extended; clear the flag first", t.Number)
+		}
+		original := t.DueAt
+		if original.IsZero() {
+			original = d.dueFor(t)
+		}
+		due, err := d.cfg.Clock.Extend(calendar.Due{At: original, Count: d.cfg.Clock.Count}, days)
+		if err != nil {
+			return fmt.Errorf("extend %s: %w", t.Number, err)
+		}
+		now := d.now()
+		t.Extension = &inquiry.Extension{Days: days, Reason: reason, DueAt: due.At, At: now, By: by}
+		t.DueAt = due.At
+		if err := d.note(tx, t.ID, by, fmt.Sprintf("extended by %d days (due %s, was %s): %s", days, d.formatDue(due.At), d.formatDue(original), reason), now); err != nil {
+			return err
+		}
+		data := d.noticeData(t)
+		data.Days, data.Reason, data.Deadline = days, reason, formatDate(due.At.In(d.cfg.Location), replyLanguage(t.Language))
+		return d.queueNotice(tx, t, NoticeExtension, data, now)
+	})
+}
+
+// NotHeld records that the ministry does not hold the document asked for
+// and tells the requester, naming the holder when it is known. Closing the
+// ticket as not_held afterwards sends no second notice.
+func (d *Desk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
+	holder = strings.TrimSpace(holder)
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		t.Acted = true
+		switch {
+		case t.Category != inquiry.DocumentRequest:
+			return refuse("ticket %s is a %s: only a document request can be marked not held", t.Number, t.Category)
+		case !t.State.Open():
+			return refuse("ticket %s is %s: reopen it first", t.Number, t.State)
+		case t.NotHeldMark != nil:
+			return refuse("ticket %s was already marked not held on %s", t.Number, t.NotHeldMark.At.In(d.cfg.Location).Format("2006-01-02"))
+		}
+		now := d.now()
+		t.NotHeldMark = &inquiry.NotHeldMark{Holder: holder, At: now, By: by}
+		text := "document not held by the ministry"
+		if holder != "" {
+			text += "; held by " + holder
+		}
+		if err := d.note(tx, t.ID, by, text, now); err != nil {
+			return err
+		}
+		data := d.noticeData(t)
+		data.Holder = holder
+		return d.queueNotice(tx, t, NoticeNotHeld, data, now)
+	})
+}
+
+// Closing is how an officer closes a ticket.
+type Closing struct {
+	Outcome inquiry.Outcome
+	// Ground is the refusal ground's id; refused and partly granted
+	// document requests need one, other outcomes take none.
+	Ground string
+	// InAnswer says the decision already went out in the last answer
+	// relayed to the requester: no decision notice is sent, and that
+	// answer's time is the decision's.
+	InAnswer bool
+	Note     string
+}
+
+// Close closes a ticket with an outcome and no ground (see CloseWith).
+func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome, note, by string) (inquiry.Ticket, error) {
+	return d.CloseWith(ctx, number, Closing{Outcome: outcome, Note: note}, by)
+}
+
+// CloseWith closes a ticket. A document request is decided: granted,
+// partly_granted, refused, not_held or withdrawn, with a ground for a
+// (partial) refusal, and the requester gets a decision notice in their
+// language unless c.InAnswer. Press inquiries and general questions close
+// as resolved (the default) or no_answer_needed.
+func (d *Desk) CloseWith(ctx context.Context, number string, c Closing, by string) (inquiry.Ticket, error) {
+	c.Ground, c.Note = strings.TrimSpace(c.Ground), strings.TrimSpace(c.Note)
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		t.Acted = true
+		if t.State == inquiry.Closed {
+			return refuse("ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
+		}
+		decision := t.Category == inquiry.DocumentRequest && t.State.Open()
+		if err := d.checkClosing(t, &c, decision); err != nil {
+			return err
+		}
+		now := d.now()
+		t.State, t.Outcome, t.ClosedAt, t.Ground = inquiry.Closed, c.Outcome, now, c.Ground
+		text := "closed: " + string(c.Outcome)
+		if c.Ground != "" {
+			text += " (ground " + c.Ground + ")"
+		}
+		if !decision {
+			if c.Note != "" {
+				text += ": " + c.Note
+			}
+			return d.note(tx, t.ID, by, text, now)
+		}
+		send := true
+		switch {
+		case c.InAnswer:
+			t.DecidedAt, t.DecisionInAnswer, send = t.AnsweredAt, true, false
+			text += "; the decision went out in the answer of " + d.formatDue(t.AnsweredAt)
+		case c.Outcome == inquiry.NotHeld && t.NotHeldMark != nil:
+			// The not-held notice already told the requester.
+			t.DecidedAt, send = t.NotHeldMark.At, false
+			text += "; the requester was told on " + d.formatDue(t.NotHeldMark.At)
+		default:
+			t.DecidedAt = now
+		}
+		if !t.DueAt.IsZero() && t.DecidedAt.After(t.DueAt) {
+			text += "; late (due " + d.formatDue(t.DueAt) + ")"
+		}
+		if c.Note != "" {
+			text += ": " + c.Note
+		}
+		if err := d.note(tx, t.ID, by, text, now); err != nil {
+			return err
+		}
+		if !send {
+			return nil
+		}
+		data := d.noticeData(t)
+		data.Outcome = string(c.Outcome)
+		if g, ok := d.ground(c.Ground); ok {
+			data.Ground = g.Label[replyLanguage(t.Language)]
+		}
+		if t.NotHeldMark != nil {
+			data.Holder = t.NotHeldMark.Holder
+		}
+		return d.queueNotice(tx, t, NoticeDecision, data, now)
+	})
+}
+
+// checkClosing refuses an outcome or ground that does not fit the ticket,
+// and fills the default outcome of a ticket that is not a decision.
+func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error {
+	if !decision {
+		switch c.Outcome {
+		case inquiry.NoOutcome:
+			c.Outcome = inquiry.Resolved
+		case inquiry.Resolved, inquiry.NoAnswerNeeded:
+		default:
+			if t.Category == inquiry.DocumentRequest {
+				// A document request filed as bulk or spam: not a request
+				// the report counts.
+				return refuse("ticket %s is %s, not an open request: close it as resolved or no_answer_needed", t.Number, t.State)
+			}
+			return refuse("ticket %s is a %s: close it as resolved or no_answer_needed, not %s (those outcomes are for document requests)", t.Number, t.Category, c.Outcome)
+		}
+		if c.Ground != "" || c.InAnswer {
+			return refuse("ticket %s is a %s: a ground or a decision in an answer is only for document requests", t.Number, t.Category)
+		}
+		return nil
+	}
+	if !c.Outcome.IsDecision() {
+		return refuse("ticket %s is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn), not %q", t.Number, c.Outcome)
+	}
+	if c.Outcome.NeedsGround() {
+		if c.Ground == "" {
+			return refuse("ticket %s: %s needs a ground (one of %s)", t.Number, c.Outcome, d.groundIDs())
+		}
+		if _, ok := d.ground(c.Ground); !ok {
+			return refuse("ticket %s: unknown ground %q (one of %s)", t.Number, c.Ground, d.groundIDs())
+		}
+	} else if c.Ground != "" {
+		return refuse("ticket %s: %s takes no ground; grounds are for refused and partly_granted", t.Number, c.Outcome)
+	}
+	if c.InAnswer && t.AnsweredAt.IsZero() {
+		return refuse("ticket %s: no answer was relayed to the requester, so the decision cannot have gone out in one", t.Number)
+	}
+	return nil
+}
+
+// Reopen reopens a closed ticket: its outcome, ground and decision are
+// cleared (the record keeps them, in the note this writes).
+func (d *Desk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		t.Acted = true
+		if t.State != inquiry.Closed {
+			return refuse("ticket %s is %s, not closed", t.Number, t.State)
+		}
+		was := string(t.Outcome)
+		if t.Ground != "" {
+			was += ", ground " + t.Ground
+		}
+		if !t.DecidedAt.IsZero() {
+			was += ", decided " + d.formatDue(t.DecidedAt)
+		}
+		t.State, t.Outcome, t.Ground, t.ClosedAt = inquiry.Assigned, inquiry.NoOutcome, "", time.Time{}
+		t.DecidedAt, t.DecisionInAnswer = time.Time{}, false
+		return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
+	})
+}
+
+// Complaint records a complaint to the Information and Privacy Agency made
+// on date (an ISO date, not in the future); a ticket may have several.
+func (d *Desk) Complaint(ctx context.Context, number, date, note, by string) (inquiry.Ticket, error) {
+	day, err := calendar.ParseDate(strings.TrimSpace(date))
+	if err != nil {
+		return inquiry.Ticket{}, refuse("complaint on %s: %q is not a date like 2026-12-01", number, date)
+	}
+	note = strings.TrimSpace(note)
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		now := d.now()
+		if day.Compare(calendar.DateOf(now.In(d.cfg.Location))) > 0 {
+			return refuse("complaint on %s: %s is in the future", t.Number, day)
+		}
+		if day.Compare(calendar.DateOf(t.ReceivedAt.In(d.cfg.Location))) < 0 {
+			return refuse("complaint on %s: %s is before the request was received", t.Number, day)
+		}
+		t.Complaints = append(t.Complaints, inquiry.Complaint{Date: day.String(), Note: note, At: now, By: by})
+		text := "complaint to the Information and Privacy Agency, made " + day.String()
+		if note != "" {
+			text += ": " + note
+		}
+		return d.note(tx, t.ID, by, text, now)
+	})
+}
+
+// queueHeadNotices tells the heads of the division (other than the
+// assigned officer) about an urgent ticket, by email and, when they use it,
+// Telegram. They are told, not assigned.
+func (d *Desk) queueHeadNotices(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, why string, now time.Time) error {
+	officer := d.officers[t.OfficerID]
+	for _, head := range d.cfg.Officers {
+		if !head.IsHead() || head.ID == t.OfficerID {
+			continue
+		}
+		text := fmt.Sprintf("URGJENTE / URGENT: tiketa %s (%s) kërkon përgjigje brenda 48 orëve: jeta ose liria e dikujt varet nga përgjigjja (%s).\n"+
+			"Zyrtari përgjegjës: %s. Afati: %s.\n\n%s",
+			t.Number, CategoryName(t.Category, inquiry.Albanian), why, officer.Name, d.formatDue(t.DueAt), messageBody(m))
+		if head.Email != "" {
+			job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobHeadNotice, Recipient: head.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Mail: &inquiry.Mail{
+					MessageID:   d.newMessageID("urgent"),
+					Date:        now,
+					From:        d.cfg.Mailbox,
+					To:          []inquiry.Address{head.Address()},
+					Subject:     fmt.Sprintf("[%s] URGENT: %s", t.Number, oneLine(m.Subject, 80)),
+					AutoReplied: true,
+					Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
+					Text:        text,
+				}}
+			if err := tx.AddJob(job); err != nil {
+				return err
+			}
+		}
+		if d.cfg.NotifyByTelegram && head.TelegramUserID != 0 {
+			job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobHeadNotice, Recipient: head.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Chat: &inquiry.ChatMessage{ChatID: head.TelegramUserID, Text: text}}
+			if err := tx.AddJob(job); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

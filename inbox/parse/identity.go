@@ -1,0 +1,46 @@
+package parse
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"sportel/inquiry"
+)
+
+// sourceID is the idempotency key of a mail. A Message-ID alone does not
+// tell messages apart (contact forms write a fixed one), so the From
+// address and a hash of the body go beside it. Only what the sender wrote is
+// used: the header block, where relays add Received and the like, is left
+// out, so a redelivery of the same mail gets the same key.
+// Without a Message-ID the sender's Date and Subject go into the hash
+// too. It also sets the key earlier versions stored for m (LegacySourceID).
+func setSourceID(m *inquiry.Message, body, raw []byte) {
+	if m.MessageID != "" {
+		sum := sha256.Sum256(normalizeBody(body))
+		m.SourceID = "mail:" + m.MessageID + "|" + strings.ToLower(m.From.Address) + "|" + hex.EncodeToString(sum[:12])
+		m.LegacySourceID = "msgid:" + m.MessageID
+		return
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%d\n%s\n", strings.ToLower(m.From.Address), m.SentAt.Unix(), m.Subject)
+	h.Write(normalizeBody(body))
+	m.SourceID = "nomsgid:" + hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(raw)
+	m.LegacySourceID, m.LegacyExact = "sha256:"+hex.EncodeToString(sum[:]), true
+}
+
+// normalizeBody makes the body independent of how a server stores it: line
+// ends as LF (Dovecot hands back CRLF), no trailing blanks on a line, no
+// blank lines at the end.
+func normalizeBody(body []byte) []byte {
+	out := make([]byte, 0, len(body))
+	for line := range bytes.Lines(body) {
+		line = bytes.TrimRight(line, " \t\r\n")
+		out = append(out, line...)
+		out = append(out, '\n')
+	}
+	return bytes.TrimRight(out, "\n")
+}

@@ -1,0 +1,99 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// The hourly cap on acknowledgements bounds what Sportel can be made to
+// send to addresses a sender chose (a reflector's victims), however much
+// mail arrives. Sends are counted in the store, not in memory, so a
+// restart starts with the hour's real count.
+
+// ackHoldKey is the store state that remembers when the cap last held
+// acknowledgements back, so the officers hear once per episode even across
+// restarts.
+const ackHoldKey = "outbox.ack_cap.last_hold"
+
+// ackCap counts the acknowledgements this outbox has let through and not
+// yet recorded as sent: the store cannot count them yet.
+type ackCap struct {
+	mu       sync.Mutex
+	inFlight int
+}
+
+func (c *ackCap) done(n int) {
+	if n == 0 {
+		return
+	}
+	c.mu.Lock()
+	c.inFlight -= n
+	c.mu.Unlock()
+}
+
+// capped reports whether j counts against the hourly cap.
+func (o *Outbox) capped(j inquiry.Job) bool {
+	return o.cfg.AcksPerHour > 0 && j.Kind == inquiry.JobAck
+}
+
+// admitAck reports whether the acknowledgement j may be sent now. When the
+// hour's sends reach the cap it holds j, and every other pending
+// acknowledgement, until the earliest send of the hour leaves the window;
+// the claim costs j no attempt.
+func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) bool {
+	o.acks.mu.Lock()
+	defer o.acks.mu.Unlock()
+	now := o.now()
+	sent, earliest, err := o.jobs.SentJobs(ctx, inquiry.JobAck, now.Add(-time.Hour))
+	if err != nil {
+		log.Error("count acknowledgements sent in the last hour; trying later", "err", err)
+		if rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(o.cfg.BackoffMin), err.Error()); rerr != nil {
+			log.Error("schedule retry", "err", rerr)
+		}
+		return false
+	}
+	if sent+o.acks.inFlight < o.cfg.AcksPerHour {
+		o.acks.inFlight++
+		return true
+	}
+	until := earliest.Add(time.Hour)
+	if earliest.IsZero() || !until.After(now) {
+		// The hour's sends are all still in flight here: try again soon.
+		until = now.Add(o.cfg.Poll)
+	}
+	reason := fmt.Sprintf("held by the acknowledgement cap (%d an hour) until %s", o.cfg.AcksPerHour, until.UTC().Format(time.RFC3339))
+	held, err := o.jobs.HoldJobs(ctx, o.owner, inquiry.JobAck, []int64{j.ID}, until, reason)
+	if err != nil {
+		log.Error("hold acknowledgements over the hourly cap", "err", err)
+		return false
+	}
+	log.Warn("acknowledgements held by the hourly cap", "held_now", held, "sent_last_hour", sent, "cap", o.cfg.AcksPerHour, "until", until)
+	o.noticeHold(ctx, now, held, until)
+	return false
+}
+
+// noticeHold tells the officers, once per episode, that the cap holds
+// acknowledgements: when it last held any more than an hour ago (or never).
+// A notice that cannot be queued is tried again at the next hold.
+func (o *Outbox) noticeHold(ctx context.Context, now time.Time, held int, until time.Time) {
+	last, ok, err := o.jobs.GetState(ctx, ackHoldKey)
+	if err != nil {
+		o.log.Error("read when the acknowledgement cap last held", "err", err)
+		return
+	}
+	prev, perr := time.Parse(time.RFC3339Nano, last)
+	if (!ok || perr != nil || now.Sub(prev) > time.Hour) && o.cfg.AckCapNotice != nil {
+		if err := o.cfg.AckCapNotice(ctx, held, until); err != nil {
+			o.log.Error("queue the officers' notice about held acknowledgements", "err", err)
+			return
+		}
+	}
+	if err := o.jobs.SetState(ctx, ackHoldKey, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		o.log.Error("record when the acknowledgement cap held", "err", err)
+	}
+}

@@ -1,0 +1,148 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"sportel/calendar"
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// dueSoonWindow is how far ahead the digest looks for deadlines.
+const dueSoonWindow = 48 * time.Hour
+
+// digestListMax caps each list in a digest; the rest are counted.
+const digestListMax = 50
+
+// digestData is what a daily digest reports; every head's copy is rendered
+// from the same data.
+type digestData struct {
+	Day calendar.Date
+	// New counts tickets received in [From, To): from the previous working
+	// day's digest time to this one's, so each ticket is in one digest.
+	From, To   time.Time
+	New        int
+	ByCategory map[inquiry.Category]int
+	ByChannel  map[inquiry.Channel]int
+	// DueSoon and Overdue are open document requests whose deadline is
+	// within dueSoonWindow of the digest, or has passed.
+	DueSoon, Overdue []inquiry.Ticket
+	// Waiting are open tickets no officer has acted on yet: still as the
+	// router assigned them, not taken, answered, reassigned or closed.
+	Waiting []inquiry.Ticket
+	// Failed are sends that failed for good in [From, To).
+	Failed  []inquiry.Job
+	Numbers map[int64]string // ticket id to number, for Failed
+}
+
+// digest queues today's digest to each head once it is due: on working
+// days, from DigestHour until the day ends.
+func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
+	if len(s.heads) == 0 {
+		return 0, nil
+	}
+	local := now.In(s.cfg.Location)
+	today := calendar.DateOf(local)
+	if !s.cfg.Calendar.IsWorkingDay(today) {
+		return 0, nil
+	}
+	at := s.at(today, s.cfg.DigestHour)
+	if now.Before(at) {
+		return 0, nil
+	}
+	var keys []string
+	for _, h := range s.heads {
+		for _, tg := range s.targets(h) {
+			keys = append(keys, fmt.Sprintf("daily_digest:%s:%s:%s", today, h.ID, tg))
+		}
+	}
+	if !slices.ContainsFunc(keys, func(k string) bool { return !s.settled[k] }) {
+		return 0, nil
+	}
+	d, err := s.digestData(ctx, today, at, now)
+	if err != nil {
+		return 0, fmt.Errorf("daily digest %s: %w", today, err)
+	}
+	var jobs []keyed
+	i := 0
+	for _, h := range s.heads {
+		subject, text, chat := s.digestText(textsFor(h.Language), d)
+		for _, tg := range s.targets(h) {
+			jobs = append(jobs, keyed{keys[i], s.job(inquiry.JobDailyDigest, nil, h, tg, subject, text, chat, now)})
+			i++
+		}
+	}
+	jobs = s.pending(jobs)
+	var n int
+	err = s.st.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = queue(tx, jobs)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("daily digest %s: %w", today, err)
+	}
+	s.settle(jobs)
+	if n > 0 {
+		s.log.Info("daily digest queued", "day", today.String(), "jobs", n, "new", d.New, "overdue", len(d.Overdue))
+	}
+	return n, nil
+}
+
+func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now time.Time) (digestData, error) {
+	d := digestData{
+		Day:        today,
+		From:       s.at(s.previousWorkingDay(today), s.cfg.DigestHour),
+		To:         at,
+		ByCategory: map[inquiry.Category]int{},
+		ByChannel:  map[inquiry.Channel]int{},
+		Numbers:    map[int64]string{},
+	}
+	all, err := s.st.ListTickets(ctx, inquiry.TicketFilter{})
+	if err != nil {
+		return d, fmt.Errorf("list tickets: %w", err)
+	}
+	for _, t := range all {
+		d.Numbers[t.ID] = t.Number
+		if t.State == inquiry.BulkMail || t.State == inquiry.SpamMail {
+			continue
+		}
+		if !t.ReceivedAt.Before(d.From) && t.ReceivedAt.Before(d.To) {
+			d.New++
+			d.ByCategory[t.Category]++
+			d.ByChannel[t.Channel]++
+		}
+		if !t.State.Open() {
+			continue
+		}
+		if t.State == inquiry.Assigned && !t.Acted {
+			d.Waiting = append(d.Waiting, t)
+		}
+		if t.Category != inquiry.DocumentRequest || t.DueAt.IsZero() {
+			continue
+		}
+		switch {
+		case !now.Before(t.DueAt):
+			d.Overdue = append(d.Overdue, t)
+		case t.DueAt.Before(now.Add(dueSoonWindow)):
+			d.DueSoon = append(d.DueSoon, t)
+		}
+	}
+	byDue := func(a, b inquiry.Ticket) int { return a.DueAt.Compare(b.DueAt) }
+	slices.SortStableFunc(d.DueSoon, byDue)
+	slices.SortStableFunc(d.Overdue, byDue)
+	failed, err := s.st.ListJobs(ctx, inquiry.JobFailed, 0)
+	if err != nil {
+		return d, fmt.Errorf("list failed sends: %w", err)
+	}
+	for _, j := range failed {
+		if !j.FinishedAt.Before(d.From) && j.FinishedAt.Before(d.To) {
+			d.Failed = append(d.Failed, j)
+		}
+	}
+	slices.SortStableFunc(d.Failed, func(a, b inquiry.Job) int { return a.FinishedAt.Compare(b.FinishedAt) })
+	return d, nil
+}
