@@ -33,7 +33,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, lease_until_ns = $3,
-			attempts = attempts + 1
+			attempts = attempts + 1, held = false
 		WHERE id IN (
 			SELECT id FROM jobs
 			WHERE state = 'pending' AND (next_at, next_at_ns) <= ($4, $5)
@@ -269,4 +269,74 @@ func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int)
 		return nil, fmt.Errorf("list %s jobs: %w", state, err)
 	}
 	return jobs, nil
+}
+
+// SentJobs counts the jobs of kind done at or after since, and the earliest
+// of their finish times, from one snapshot.
+func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (int, time.Time, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	var first *time.Time
+	var firstNs *int16
+	err := s.pool.QueryRow(ctx, `WITH sent AS (
+			SELECT finished_at, finished_at_ns FROM jobs
+			WHERE kind = $1 AND state = 'done' AND (finished_at, finished_at_ns) >= ($2, $3)),
+		first AS (SELECT finished_at, finished_at_ns FROM sent ORDER BY 1, 2 LIMIT 1)
+		SELECT (SELECT COUNT(*) FROM sent), (SELECT finished_at FROM first), (SELECT finished_at_ns FROM first)`,
+		string(kind), at(since), ns(since)).Scan(&n, &first, &firstNs)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
+	}
+	if firstNs == nil {
+		return n, time.Time{}, nil
+	}
+	return n, instant(first, *firstNs), nil
+}
+
+// HoldJobs releases owner's claims on ids without counting the attempt and
+// moves every other pending, unclaimed job of kind due before until to
+// until, marking all of them held. Both updates are one transaction; a job
+// another worker claims meanwhile fails the claimed_by guard when the
+// update re-reads its row, so it is never held while being sent.
+func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error) {
+	held := 0
+	err := s.withTx(ctx, func(tx *Tx) error {
+		held = 0
+		cctx, cancel := tx.callCtx()
+		defer cancel()
+		if len(ids) > 0 {
+			tag, err := tx.tx.Exec(cctx, `UPDATE jobs SET next_at = $3, next_at_ns = $4, last_error = $5, held = true,
+					claimed_by = NULL, lease_until = NULL, lease_until_ns = 0, attempts = GREATEST(attempts - 1, 0)
+				WHERE claimed_by = $1 AND state = 'pending' AND id = ANY($2)`,
+				owner, ids, at(until), ns(until), text(reason))
+			if err != nil {
+				return fmt.Errorf("hold %d claimed %s jobs: %w", len(ids), kind, err)
+			}
+			held += int(tag.RowsAffected())
+		}
+		tag, err := tx.tx.Exec(cctx, `UPDATE jobs SET next_at = $2, next_at_ns = $3, last_error = $4, held = true
+			WHERE kind = $1 AND state = 'pending' AND claimed_by IS NULL AND (next_at, next_at_ns) < ($2, $3)`,
+			string(kind), at(until), ns(until), text(reason))
+		if err != nil {
+			return fmt.Errorf("hold pending %s jobs: %w", kind, err)
+		}
+		held += int(tag.RowsAffected())
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("hold %s jobs: %w", kind, err)
+	}
+	return held, nil
+}
+
+// CountHeldJobs counts pending jobs held back and not claimed since.
+func (s *Store) CountHeldJobs(ctx context.Context) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND held`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held jobs: %w", err)
+	}
+	return n, nil
 }

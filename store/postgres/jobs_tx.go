@@ -11,8 +11,33 @@ import (
 )
 
 // AddJob queues j and sets j.ID. An empty State becomes pending, a zero
-// CreatedAt now, and a zero NextAt CreatedAt (due at once).
+// CreatedAt now, and a zero NextAt CreatedAt (due at once). A j.Key already
+// taken is an error.
 func (t *Tx) AddJob(j *inquiry.Job) error {
+	_, err := t.insertJob(j, "")
+	return err
+}
+
+// AddJobOnce queues j under key unless a job with that key exists. The
+// unique index on job_key decides, so the check and the insert are one
+// statement: a writer racing on the same key waits for the first one's
+// transaction and then skips the row, or inserts it if that one rolled back.
+func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
+	if key == "" {
+		return false, fmt.Errorf("add %s job for %q once: empty key", j.Kind, j.Recipient)
+	}
+	prev := j.Key
+	j.Key = key
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`)
+	if !added {
+		j.Key = prev
+	}
+	return added, err
+}
+
+// insertJob writes j, with onConflict after the VALUES; it reports false
+// when that clause skipped the row.
+func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.State == "" {
 		j.State = inquiry.JobPending
 	}
@@ -24,28 +49,36 @@ func (t *Tx) AddJob(j *inquiry.Job) error {
 	}
 	mail, chat, digest, err := payloadJSON(j)
 	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
-	var messageID any
+	var messageID, ticketID, key any
 	if j.Mail != nil && j.Mail.MessageID != "" {
 		messageID = text(j.Mail.MessageID)
 	}
-	var ticketID any
 	if j.TicketID != 0 {
 		ticketID = j.TicketID
 	}
+	if j.Key != "" {
+		key = text(j.Key)
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
+	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, digest, message_id, state,
-			attempts, next_at, next_at_ns, last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+			attempts, next_at, next_at_ns, last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref,
+			job_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`+onConflict+` RETURNING id`,
 		string(j.Kind), ticketID, text(j.Recipient), mail, chat, digest, messageID, string(j.State), j.Attempts,
 		at(j.NextAt), ns(j.NextAt), text(j.LastError), at(j.CreatedAt), ns(j.CreatedAt), atOrNull(j.FinishedAt),
-		ns(j.FinishedAt), text(j.SentRef)).Scan(&j.ID)
-	if err != nil {
-		return fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+		ns(j.FinishedAt), text(j.SentRef), key).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) && onConflict != "" {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
+	}
+	j.ID = id
+	return true, nil
 }
 
 // CountJobs counts jobs of kind for recipient created at or after since.
@@ -74,6 +107,25 @@ func (t *Tx) LatestJob(ticketID int64, kind inquiry.JobKind, recipient string) (
 	}
 	if err != nil {
 		return inquiry.Job{}, false, fmt.Errorf("latest %s job for %q on ticket %d: %w", kind, recipient, ticketID, err)
+	}
+	return j, true, nil
+}
+
+// JobByMessageID returns the job whose mail has Message-ID messageID, in
+// any state; a job without mail has none, so "" matches nothing.
+func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
+	if messageID == "" {
+		return inquiry.Job{}, false, nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	j, err := scanJob(t.tx.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE message_id = $1 ORDER BY id LIMIT 1`,
+		text(messageID)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return inquiry.Job{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Job{}, false, fmt.Errorf("job with Message-ID %q: %w", messageID, err)
 	}
 	return j, true, nil
 }

@@ -17,7 +17,13 @@ import (
 const ticketColumns = `id, number, channel, sender_name, sender_address, chat_id, subject, message_id, language,
 	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome,
 	received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at, closed_at_ns,
-	updated_at, updated_at_ns, linked_to, mentions`
+	updated_at, updated_at_ns, linked_to, mentions, ` + lifecycleColumns
+
+// lifecycleColumns are a ticket's lifecycle fields (migrations/0002), in the
+// order lifecycleArgs gives their values.
+const lifecycleColumns = `urgent, ext_days, ext_reason, ext_due_at, ext_due_at_ns, ext_at, ext_at_ns, ext_by,
+	not_held_at, not_held_at_ns, not_held_holder, not_held_by, ground, decided_at, decided_at_ns,
+	decision_in_answer, complaints`
 
 func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 	var (
@@ -26,12 +32,20 @@ func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 		receivedNs, dueNs, answeredNs, closeNs int16
 		updNs                                  int16
 		channel, lang, cat, st, outc           string
+		ext                                    inquiry.Extension
+		extDue, extAt, notHeldAt, decided      *time.Time
+		extDueNs, extAtNs, notHeldNs, decNs    int16
+		notHeld                                inquiry.NotHeldMark
+		complaints                             []byte
 	)
 	err := r.Scan(&tk.ID, &tk.Number, &channel, &tk.Sender.Name, &tk.Sender.Address, &tk.ChatID, &tk.Subject,
 		&tk.MessageID, &lang, &cat, &tk.Classifier, &tk.Confidence, &tk.Reason, &tk.NeedsReview, &tk.OfficerID,
 		&tk.Acted, &st, &outc,
 		&received, &receivedNs, &due, &dueNs, &answered, &answeredNs, &closed, &closeNs, &upd, &updNs,
-		&tk.LinkedTo, &tk.Mentions)
+		&tk.LinkedTo, &tk.Mentions,
+		&tk.Urgent, &ext.Days, &ext.Reason, &extDue, &extDueNs, &extAt, &extAtNs, &ext.By,
+		&notHeldAt, &notHeldNs, &notHeld.Holder, &notHeld.By, &tk.Ground, &decided, &decNs,
+		&tk.DecisionInAnswer, &complaints)
 	if err != nil {
 		return inquiry.Ticket{}, err
 	}
@@ -40,7 +54,64 @@ func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 	tk.ReceivedAt, tk.DueAt = instant(received, receivedNs), instant(due, dueNs)
 	tk.AnsweredAt, tk.ClosedAt = instant(answered, answeredNs), instant(closed, closeNs)
 	tk.UpdatedAt = instant(upd, updNs)
+	if ext.Days > 0 {
+		ext.DueAt, ext.At = instant(extDue, extDueNs), instant(extAt, extAtNs)
+		tk.Extension = &ext
+	}
+	if notHeldAt != nil {
+		notHeld.At = instant(notHeldAt, notHeldNs)
+		tk.NotHeldMark = &notHeld
+	}
+	tk.DecidedAt = instant(decided, decNs)
+	if complaints != nil {
+		if err := json.Unmarshal(complaints, &tk.Complaints); err != nil {
+			return inquiry.Ticket{}, fmt.Errorf("ticket %d: decode complaints: %w", tk.ID, err)
+		}
+	}
 	return tk, nil
+}
+
+// lifecycleArgs is tk's lifecycle as the values of lifecycleColumns. An
+// extension of no days or a not-held mark without a time would not come
+// back as written, so they are refused.
+func lifecycleArgs(tk *inquiry.Ticket) ([]any, error) {
+	var (
+		extDays                  int
+		extReason, extBy         string
+		extDue, extAt            time.Time
+		notHeldAt                any
+		notHeldNs                int16
+		notHeldHolder, notHeldBy string
+		complaints               any
+	)
+	if e := tk.Extension; e != nil {
+		if e.Days < 1 {
+			return nil, fmt.Errorf("extension of %d days", e.Days)
+		}
+		extDays, extReason, extBy, extDue, extAt = e.Days, e.Reason, e.By, e.DueAt, e.At
+	}
+	if n := tk.NotHeldMark; n != nil {
+		if n.At.IsZero() {
+			return nil, errors.New("not-held mark without a time")
+		}
+		notHeldAt, notHeldNs, notHeldHolder, notHeldBy = at(n.At), ns(n.At), n.Holder, n.By
+	}
+	if len(tk.Complaints) > 0 {
+		cs := make([]inquiry.Complaint, len(tk.Complaints))
+		for i, c := range tk.Complaints {
+			// Every time the store returns is UTC.
+			c.At = c.At.UTC()
+			cs[i] = c
+		}
+		b, err := json.Marshal(cs)
+		if err != nil {
+			return nil, fmt.Errorf("encode complaints: %w", err)
+		}
+		complaints = string(b)
+	}
+	return []any{tk.Urgent, extDays, text(extReason), atOrNull(extDue), ns(extDue), atOrNull(extAt), ns(extAt),
+		text(extBy), notHeldAt, notHeldNs, text(notHeldHolder), text(notHeldBy), text(tk.Ground),
+		atOrNull(tk.DecidedAt), ns(tk.DecidedAt), tk.DecisionInAnswer, complaints}, nil
 }
 
 func scanTickets(rows pgx.Rows) ([]inquiry.Ticket, error) {
@@ -70,7 +141,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 }
 
 const jobColumns = `id, kind, ticket_id, recipient, mail, chat, digest, state, attempts, next_at, next_at_ns,
-	last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref`
+	last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref, job_key`
 
 func scanJob(r pgx.Row) (inquiry.Job, error) {
 	var (
@@ -80,13 +151,17 @@ func scanJob(r pgx.Row) (inquiry.Job, error) {
 		mail, chat, digest       []byte
 		next, created, finished  *time.Time
 		nextNs, createdNs, finNs int16
+		key                      *string
 	)
 	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &digest, &state, &j.Attempts,
-		&next, &nextNs, &j.LastError, &created, &createdNs, &finished, &finNs, &j.SentRef)
+		&next, &nextNs, &j.LastError, &created, &createdNs, &finished, &finNs, &j.SentRef, &key)
 	if err != nil {
 		return inquiry.Job{}, err
 	}
 	j.Kind, j.State = inquiry.JobKind(kind), inquiry.JobState(state)
+	if key != nil {
+		j.Key = *key
+	}
 	if ticketID != nil {
 		j.TicketID = *ticketID
 	}

@@ -58,20 +58,27 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 
 // CreateTicket inserts tk and sets tk.ID.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
-	ctx, cancel := t.callCtx()
-	defer cancel()
-	err := t.tx.QueryRow(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
-			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
-			outcome, received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at,
-			closed_at_ns, updated_at, updated_at_ns, linked_to, mentions)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27, $28, $29)
-		RETURNING id`,
+	lc, err := lifecycleArgs(tk)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
+	args := append([]any{
 		text(tk.Number), string(tk.Channel), text(tk.Sender.Name), text(tk.Sender.Address), tk.ChatID, text(tk.Subject),
 		text(tk.MessageID), string(tk.Language), string(tk.Category), text(tk.Classifier), tk.Confidence, text(tk.Reason),
 		tk.NeedsReview, tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
-		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions)).Scan(&tk.ID)
+		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions),
+	}, lc...)
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err = t.tx.QueryRow(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
+			outcome, received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at,
+			closed_at_ns, updated_at, updated_at_ns, linked_to, mentions, `+lifecycleColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43,
+			$44, $45, $46)
+		RETURNING id`, args...).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
@@ -81,6 +88,17 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 // UpdateTicket writes every field of tk except its identity (ID, Number,
 // Channel).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleArgs(tk)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
+	args := append([]any{
+		tk.ID, text(tk.Sender.Name), text(tk.Sender.Address), tk.ChatID, text(tk.Subject),
+		text(tk.MessageID), string(tk.Language), string(tk.Category), text(tk.Classifier), tk.Confidence, text(tk.Reason),
+		tk.NeedsReview, tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
+		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
+		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions),
+	}, lc...)
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	tag, err := t.tx.Exec(ctx, `UPDATE tickets SET sender_name = $2, sender_address = $3, chat_id = $4, subject = $5,
@@ -88,13 +106,9 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 			needs_review = $12, officer_id = $13, acted = $14, state = $15, outcome = $16,
 			received_at = $17, received_at_ns = $18, due_at = $19, due_at_ns = $20, answered_at = $21,
 			answered_at_ns = $22, closed_at = $23, closed_at_ns = $24, updated_at = $25, updated_at_ns = $26,
-			linked_to = $27, mentions = $28
-		WHERE id = $1`,
-		tk.ID, text(tk.Sender.Name), text(tk.Sender.Address), tk.ChatID, text(tk.Subject),
-		text(tk.MessageID), string(tk.Language), string(tk.Category), text(tk.Classifier), tk.Confidence, text(tk.Reason),
-		tk.NeedsReview, tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
-		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
-		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions))
+			linked_to = $27, mentions = $28, (`+lifecycleColumns+`) = ROW($29, $30, $31, $32, $33, $34, $35, $36, $37,
+			$38, $39, $40, $41, $42, $43, $44, $45)
+		WHERE id = $1`, args...)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
 	}
@@ -133,6 +147,20 @@ func (s *Store) CountTickets(ctx context.Context) (int, error) {
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
 func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return listTickets(ctx, s.pool, f)
+}
+
+// ListTickets returns the tickets matching f as this transaction sees them
+// (its own writes included), ordered by ReceivedAt then ID.
+func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return listTickets(ctx, t.tx, f)
+}
+
+func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	var p params
 	var conds []string
 	if len(f.States) > 0 {
@@ -165,9 +193,7 @@ func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inqu
 	if f.Limit > 0 {
 		query += ` LIMIT ` + p.add(f.Limit)
 	}
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	rows, err := s.pool.Query(ctx, query, p.args...)
+	rows, err := q.Query(ctx, query, p.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
