@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -218,22 +220,99 @@ func TestMarkSourceRace(t *testing.T) {
 	}
 }
 
+// migrationNames lists migrations/ as schema_version records them.
+func migrationNames(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("list migrations: %v, %d files", err, len(files))
+	}
+	var names []string
+	for i, f := range files {
+		names = append(names, fmt.Sprint(i+1, " ", filepath.Base(f)))
+	}
+	return names
+}
+
+// atVersion1 makes the database what Sportel's first PostgreSQL schema left:
+// 0001 applied by hand, a ticket and its acknowledgement in it.
+func atVersion1(t *testing.T, dsn string) {
+	t.Helper()
+	schema1, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := rawConn(t, dsn)
+	for _, q := range []string{
+		string(schema1),
+		`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+		`INSERT INTO schema_version VALUES (1, '0001_init.sql', now())`,
+		`INSERT INTO tickets (number, channel, state, received_at, updated_at)
+			VALUES ('DKP-2026-000001', 'email', 'assigned', '2026-03-02 09:30:00Z', '2026-03-02 09:30:00Z')`,
+		`INSERT INTO jobs (kind, ticket_id, recipient, mail, message_id, state, next_at, created_at)
+			VALUES ('ack', 1, 'arta@example.org', '{"message_id": "ack.1@sportel"}', 'ack.1@sportel', 'pending',
+				'2026-03-02 09:30:00Z', '2026-03-02 09:30:00Z')`,
+	} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+}
+
+// upgradedFromVersion1 checks what atVersion1 wrote reads back after the
+// upgrade, with none of the later fields set, and works as new data does.
+func upgradedFromVersion1(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	s := second(t, dsn)
+	tk, ok, err := s.TicketByNumber(ctx, "DKP-2026-000001")
+	if err != nil || !ok {
+		t.Fatalf("ticket from version 1: %v, %v", ok, err)
+	}
+	if tk.Urgent || tk.Extension != nil || tk.NotHeldMark != nil || tk.Ground != "" || !tk.DecidedAt.IsZero() ||
+		tk.DecisionInAnswer || tk.Complaints != nil {
+		t.Errorf("ticket from version 1 has a lifecycle: %+v", tk)
+	}
+	if n, err := s.CountHeldJobs(ctx); err != nil || n != 0 {
+		t.Errorf("CountHeldJobs = %d, %v; want 0", n, err)
+	}
+	err = s.WithTx(ctx, func(tx store.Tx) error {
+		j, ok, err := tx.JobByMessageID("ack.1@sportel")
+		if err != nil || !ok || j.Key != "" || j.Kind != inquiry.JobAck {
+			return fmt.Errorf("job from version 1 = %+v, %v, %v; want the ack, no key", j, ok, err)
+		}
+		added, err := tx.AddJobOnce("reminder:1:2", &inquiry.Job{TicketID: tk.ID, Kind: inquiry.JobReminder, Recipient: "jusuf"})
+		if err != nil || !added {
+			return fmt.Errorf("AddJobOnce on the upgraded schema = %v, %v", added, err)
+		}
+		tk.Urgent = true
+		return tx.UpdateTicket(&tk)
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
 func TestMigrations(t *testing.T) {
+	names := migrationNames(t)
 	cases := []struct {
 		name    string
 		prepare func(t *testing.T, dsn string)
 		opens   int // at once
 		wantErr string
+		check   func(t *testing.T, dsn string)
 	}{
-		{"fresh database, two instances at once", nil, 2, ""},
-		{"already migrated", func(t *testing.T, dsn string) { second(t, dsn) }, 1, ""},
+		{"fresh database, two instances at once", nil, 2, "", nil},
+		{"already migrated", func(t *testing.T, dsn string) { second(t, dsn) }, 1, "", nil},
+		{"upgrade from version 1, two instances at once", atVersion1, 2, "", upgradedFromVersion1},
 		{"schema from a newer Sportel", func(t *testing.T, dsn string) {
 			second(t, dsn)
 			if _, err := rawConn(t, dsn).Exec(context.Background(),
 				`INSERT INTO schema_version (version, name, applied_at) VALUES (999, '0999_future.sql', now())`); err != nil {
 				t.Fatal(err)
 			}
-		}, 1, "database schema version 999 is newer than this program knows (1)"},
+		}, 1, fmt.Sprintf("database schema version 999 is newer than this program knows (%d)", len(names)), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -272,8 +351,11 @@ func TestMigrations(t *testing.T) {
 				err := r.Scan(&v, &name)
 				return fmt.Sprint(v, " ", name), err
 			})
-			if err != nil || !slices.Equal(got, []string{"1 0001_init.sql"}) {
-				t.Errorf("schema_version = %v, %v; want migration 1 recorded once", got, err)
+			if err != nil || !slices.Equal(got, names) {
+				t.Errorf("schema_version = %v, %v; want each migration recorded once: %v", got, err, names)
+			}
+			if c.check != nil {
+				c.check(t, dsn)
 			}
 		})
 	}
