@@ -204,6 +204,8 @@ func TestTicketsCommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"tickets", "show", number}, 0, "Kërkoj kopjen"},
+		// Times in tickets.timezone (Europe/Belgrade), not UTC.
+		{[]string{"tickets", "show", number}, 0, " CET\n"},
 		{[]string{"tickets", "list", "--automated"}, 0, "delivery report"},
 		{[]string{"tickets", "assign", number, "zamira"}, 0, "assigned to zamira"},
 		{[]string{"tickets", "assign", number, "nobody"}, 1, "unknown officer"},
@@ -213,6 +215,9 @@ func TestTicketsCommands(t *testing.T) {
 		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--ground", "personal_data", "--note", "pa faqen 3"}, 0, "partly_granted (ground personal_data)"},
 		{[]string{"tickets", "show", "DKP-1999-999999"}, 1, "no ticket"},
 		{[]string{"tickets", "list", "--state", "closed"}, 0, number},
+		{[]string{"tickets", "list", "--state", "bogus"}, 2, `unknown state "bogus"`},
+		{[]string{"tickets", "list", "--officer", "nobody"}, 2, `unknown officer "nobody"`},
+		{[]string{"tickets", "list", "--officer", "zamira"}, 0, number},
 	}
 	for _, s := range steps {
 		code, out, errOut := runCmd(t, "", vars, append(s.args, "--config", path)...)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,21 +77,32 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	case "list":
 		switch {
 		case *automated:
-			err = listSetAside(ctx, a.Store(), e.stdout, *asJSON)
+			err = listSetAside(ctx, a.Store(), e.stdout, *asJSON, cfg.Tickets.Location)
 		case *failed:
-			err = listFailedJobs(ctx, a.Store(), e.stdout, *asJSON)
+			err = listFailedJobs(ctx, a.Store(), e.stdout, *asJSON, cfg.Tickets.Location)
 		default:
 			f := inquiry.TicketFilter{OfficerID: *officer}
 			if *state != "" {
-				f.States = []inquiry.State{inquiry.State(*state)}
+				st := inquiry.State(*state)
+				if !slices.Contains(listableStates(), st) {
+					fmt.Fprintf(e.stderr, "sportel tickets list: unknown state %q (one of %s)\n", *state, joinStates(listableStates()))
+					return 2
+				}
+				f.States = []inquiry.State{st}
 			}
-			err = listTickets(ctx, a.Store(), f, e.stdout, *asJSON)
+			if *officer != "" {
+				if _, ok := cfg.Officer(*officer); !ok {
+					fmt.Fprintf(e.stderr, "sportel tickets list: unknown officer %q (not in the configuration's officers)\n", *officer)
+					return 2
+				}
+			}
+			err = listTickets(ctx, a.Store(), f, e.stdout, *asJSON, cfg.Tickets.Location)
 		}
 	case "show":
 		if !need(1, "NUMBER") {
 			return 2
 		}
-		err = showTicket(ctx, a.Store(), strings.ToUpper(pos[0]), e.stdout, *asJSON)
+		err = showTicket(ctx, a.Store(), strings.ToUpper(pos[0]), e.stdout, *asJSON, cfg.Tickets.Location)
 	case "assign":
 		if !need(2, "NUMBER OFFICER") {
 			return 2
@@ -131,14 +144,40 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 	return 0
 }
 
+// listableStates are the states `tickets list --state` accepts.
+func listableStates() []inquiry.State {
+	return []inquiry.State{inquiry.Assigned, inquiry.Answered, inquiry.Closed, inquiry.BulkMail, inquiry.SpamMail}
+}
+
+func joinStates(states []inquiry.State) string {
+	names := make([]string, len(states))
+	for i, s := range states {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+// currentUser names who runs the command for the audit trail: the person
+// behind sudo first (the database belongs to the service user, so
+// operators run `sudo -u sportel sportel tickets …`), else the OS user.
 func currentUser() string {
-	if u := os.Getenv("USER"); u != "" {
+	return auditUser(os.Getenv, user.Current)
+}
+
+func auditUser(getenv func(string) string, current func() (*user.User, error)) string {
+	if u := getenv("SUDO_USER"); u != "" {
+		return u
+	}
+	if u, err := current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := getenv("USER"); u != "" {
 		return u
 	}
 	return "unknown"
 }
 
-func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w io.Writer, asJSON bool) error {
+func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w io.Writer, asJSON bool, loc *time.Location) error {
 	ts, err := st.ListTickets(ctx, f)
 	if err != nil {
 		return err
@@ -151,19 +190,19 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 	for _, t := range ts {
 		due := ""
 		if !t.DueAt.IsZero() {
-			due = t.DueAt.Format("2006-01-02")
+			due = t.DueAt.In(loc).Format("2006-01-02")
 		}
 		state := string(t.State)
 		if t.NeedsReview {
 			state += " (review)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.ReceivedAt.Format("2006-01-02 15:04"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Number, t.ReceivedAt.In(loc).Format("2006-01-02 15:04"),
 			state, t.Category, t.Language, t.OfficerID, due, textsafe.Line(t.Sender.Address), clip(t.Subject, 50))
 	}
 	return tw.Flush()
 }
 
-func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool) error {
+func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool, loc *time.Location) error {
 	items, err := st.ListSetAside(ctx, "", 0)
 	if err != nil {
 		return err
@@ -174,12 +213,12 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RECEIVED\tKIND\tFROM\tSUBJECT\tREASON")
 	for _, s := range items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.Format("2006-01-02 15:04"), s.Kind, textsafe.Line(s.From), clip(s.Subject, 40), textsafe.Line(s.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.ReceivedAt.In(loc).Format("2006-01-02 15:04"), s.Kind, textsafe.Line(s.From), clip(s.Subject, 40), textsafe.Line(s.Reason))
 	}
 	return tw.Flush()
 }
 
-func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bool) error {
+func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bool, loc *time.Location) error {
 	jobs, err := st.ListJobs(ctx, inquiry.JobFailed, 0)
 	if err != nil {
 		return err
@@ -190,12 +229,12 @@ func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bo
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tKIND\tRECIPIENT\tATTEMPTS\tFINISHED\tERROR")
 	for _, j := range jobs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, textsafe.Line(j.Recipient), j.Attempts, j.FinishedAt.Format(time.DateTime), clip(j.LastError, 80))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Kind, textsafe.Line(j.Recipient), j.Attempts, j.FinishedAt.In(loc).Format(time.DateTime), clip(j.LastError, 80))
 	}
 	return tw.Flush()
 }
 
-func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer, asJSON bool) error {
+func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer, asJSON bool, loc *time.Location) error {
 	t, ok, err := st.TicketByNumber(ctx, number)
 	if err != nil {
 		return err
@@ -222,16 +261,17 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	fmt.Fprintf(w, "Channel:    %s   Language: %s\n", t.Channel, t.Language)
 	fmt.Fprintf(w, "Sender:     %s\n", textsafe.Line(t.Sender.String()))
 	fmt.Fprintf(w, "Officer:    %s\n", t.OfficerID)
-	fmt.Fprintf(w, "Received:   %s\n", t.ReceivedAt.Format(time.RFC3339))
+	fmt.Fprintf(w, "Received:   %s\n", t.ReceivedAt.In(loc).Format(time.RFC3339))
 	if !t.DueAt.IsZero() {
-		fmt.Fprintf(w, "Due:        %s\n", t.DueAt.Format("2006-01-02"))
+		fmt.Fprintf(w, "Due:        %s\n", t.DueAt.In(loc).Format("2006-01-02 15:04 MST"))
 	}
+	printLifecycle(w, &t, loc)
 	for _, x := range []struct {
 		label string
 		at    time.Time
 	}{{"Answered:", t.AnsweredAt}, {"Closed:", t.ClosedAt}} {
 		if !x.at.IsZero() {
-			fmt.Fprintf(w, "%-11s %s\n", x.label, x.at.Format(time.RFC3339))
+			fmt.Fprintf(w, "%-11s %s\n", x.label, x.at.In(loc).Format(time.RFC3339))
 		}
 	}
 	if t.LinkedTo != "" {
@@ -242,7 +282,7 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	}
 	fmt.Fprintf(w, "Subject:    %s\n", textsafe.Line(t.Subject))
 	for _, en := range entries {
-		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.Format(time.DateTime), en.Kind, textsafe.Line(en.Author))
+		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.In(loc).Format(time.DateTime), en.Kind, textsafe.Line(en.Author))
 		fmt.Fprintln(w, textsafe.Text(strings.TrimSpace(en.Text)))
 		for _, at := range en.Attachments {
 			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", textsafe.Line(at.Name), textsafe.Line(at.ContentType), at.Size)
@@ -289,4 +329,36 @@ func clip(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// printLifecycle prints what officers decided on a document request beyond
+// its state: urgency, the extension, not held, the ground and decision time,
+// complaints. Times are in the configured zone.
+func printLifecycle(w io.Writer, t *inquiry.Ticket, loc *time.Location) {
+	if t.Urgent {
+		fmt.Fprintf(w, "Urgent:     yes (48 hours)\n")
+	}
+	if x := t.Extension; x != nil {
+		fmt.Fprintf(w, "Extended:   %d days to %s by %s: %s\n", x.Days, x.DueAt.In(loc).Format("2006-01-02 15:04"), x.By, textsafe.Line(x.Reason))
+	}
+	if n := t.NotHeldMark; n != nil {
+		holder := "holder not named"
+		if n.Holder != "" {
+			holder = "held by " + textsafe.Line(n.Holder)
+		}
+		fmt.Fprintf(w, "Not held:   %s (%s, %s)\n", holder, n.At.In(loc).Format("2006-01-02 15:04"), n.By)
+	}
+	if t.Ground != "" {
+		fmt.Fprintf(w, "Ground:     %s\n", t.Ground)
+	}
+	if !t.DecidedAt.IsZero() {
+		how := "decision notice"
+		if t.DecisionInAnswer {
+			how = "in the officer's answer"
+		}
+		fmt.Fprintf(w, "Decided:    %s (%s)\n", t.DecidedAt.In(loc).Format("2006-01-02 15:04"), how)
+	}
+	for _, c := range t.Complaints {
+		fmt.Fprintf(w, "Complaint:  %s %s\n", c.Date, textsafe.Line(c.Note))
+	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os/user"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +83,30 @@ func TestTicketsRetryFailed(t *testing.T) {
 		if len(jobs) != want {
 			t.Errorf("%d %s jobs after retry-failed, want %d", len(jobs), state, want)
 		}
+	}
+}
+
+func TestAuditUser(t *testing.T) {
+	osUser := func(name string, err error) func() (*user.User, error) {
+		return func() (*user.User, error) { return &user.User{Username: name}, err }
+	}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		current func() (*user.User, error)
+		want    string
+	}{
+		{"behind sudo", map[string]string{"SUDO_USER": "arta", "USER": "sportel"}, osUser("sportel", nil), "arta"},
+		{"os user", map[string]string{}, osUser("jusuf", nil), "jusuf"},
+		{"cron without USER", map[string]string{}, osUser("sportel", nil), "sportel"},
+		{"no user database", map[string]string{"USER": "zamira"}, osUser("", errors.New("unknown userid 1001")), "zamira"},
+		{"nothing at all", map[string]string{}, osUser("", errors.New("unknown userid 1001")), "unknown"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := auditUser(func(k string) string { return c.env[k] }, c.current); got != c.want {
+				t.Errorf("auditUser = %q, want %q", got, c.want)
+			}
+		})
 	}
 }
