@@ -309,6 +309,7 @@ func startDaemon(b *testing.B, bin string, s *stack) *daemon {
 	imapSrv := s.box.(memServer)
 	cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
 	cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
+	cfgText = strings.Replace(cfgText, "driver: sqlite", "driver: "+s.cfg.Store.Driver, 1)
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 		b.Fatal(err)
 	}

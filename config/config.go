@@ -28,7 +28,7 @@ const (
 // Store drivers.
 const (
 	DriverSQLite   = "sqlite"
-	DriverPostgres = "postgres" // reserved, not available yet
+	DriverPostgres = "postgres"
 )
 
 // Classifier kinds.
@@ -118,7 +118,8 @@ type StoreConfig struct {
 	DSN    string `yaml:"dsn"`
 	// Synchronous is SQLite's sync level: full (the default: a commit
 	// survives a power cut) or normal (a commit survives any crash of
-	// Sportel, but a power cut may roll back the last commits).
+	// Sportel, but a power cut may roll back the last commits). PostgreSQL
+	// follows the server's synchronous_commit instead.
 	Synchronous string `yaml:"synchronous"`
 }
 

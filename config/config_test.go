@@ -197,6 +197,8 @@ func TestValues(t *testing.T) {
 				return fmt.Sprintln(r.Location, r.Days, r.Count, r.KeepDayOff, r.OfficeHoursEnd, len(cal.Missing(2029)),
 					cal.IsWorkingDay(d("2026-12-31")), cal.IsWorkingDay(d("2027-01-05")), cal.IsWorkingDay(d("2027-01-04")))
 			}, "Europe/Belgrade 10 working true 16h30m0s 0 false false true\n"},
+		{"postgres store", map[string]string{"store": "store:\n  driver: postgres\n  dsn: host=db.mkrs.example dbname=sportel user=sportel\n"},
+			func(c *Config) any { return c.Store.Driver + " " + c.Store.DSN }, "postgres host=db.mkrs.example dbname=sportel user=sportel"},
 		{"schedule", map[string]string{"tickets": "tickets:\n  reminders: [5, 0]\n  reminder_hour: \"07:15\"\n  digest_hour: \"00:00\"\n"},
 			func(c *Config) any {
 				r, d := c.Tickets.ScheduleTimes()
@@ -310,8 +312,10 @@ func TestErrors(t *testing.T) {
 			[]string{"mailbox.address: required", "imap: required section is missing", "smtp: required section is missing"}},
 		{"bad addr", map[string]string{"smtp": "smtp:\n  addr: smtp.mkrs.example\n"},
 			[]string{`smtp.addr: "smtp.mkrs.example" is not a host:port address`}},
-		{"postgres reserved", map[string]string{"store": "store:\n  driver: postgres\n  dsn: postgres://u:pw@db/sportel\n"},
-			[]string{"store.driver: driver postgres is not available yet"}},
+		{"unknown store driver", map[string]string{"store": "store:\n  driver: mysql\n  dsn: u:pw@/sportel\n"},
+			[]string{`store.driver: must be one of sqlite, postgres, not "mysql"`}},
+		{"postgres without dsn", map[string]string{"store": "store:\n  driver: postgres\n"},
+			[]string{"store.dsn: required when store.driver is postgres"}},
 		{"openai required", map[string]string{"classifier": "classifier:\n  kind: openai\n"},
 			[]string{"classifier.openai: required when classifier.kind is openai"}},
 		{"openai fields", map[string]string{"classifier": "classifier:\n  kind: openai\n  openai:\n    base_url: ftp://x\n    timeout: 0s\n"},
@@ -787,6 +791,14 @@ func TestSummary(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary without telegram, reminders or heads lacks %q:\n%s", want, b.String())
 		}
+	}
+
+	cfg.Store = StoreConfig{Driver: DriverPostgres, DSN: "host=db.mkrs.example password=" + smtpSecret + " dbname=sportel", Synchronous: "full"}
+	b.Reset()
+	cfg.Summary(&b)
+	checkNoSecrets(t, b.String())
+	if !strings.Contains(b.String(), "postgres host=db.mkrs.example password=xxxxx dbname=sportel\n") {
+		t.Errorf("summary of a postgres store (password hidden, no SQLite sync level):\n%s", b.String())
 	}
 }
 

@@ -30,7 +30,12 @@ func (c *Config) Summary(w io.Writer) {
 	} else {
 		row("smtp", "%s (%s), user %s, password %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, setOrEmpty(c.SMTP.Password))
 	}
-	row("store", "%s %s (synchronous %s)", c.Store.Driver, redactDSN(c.Store.DSN), c.Store.Synchronous)
+	if c.Store.Driver == DriverPostgres {
+		// The server's synchronous_commit decides; the setting is SQLite's.
+		row("store", "%s %s", c.Store.Driver, redactDSN(c.Store.DSN))
+	} else {
+		row("store", "%s %s (synchronous %s)", c.Store.Driver, redactDSN(c.Store.DSN), c.Store.Synchronous)
+	}
 	if o := c.Classifier.OpenAI; c.Classifier.Kind == ClassifierOpenAI && o != nil {
 		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, o.BaseURL, setOrEmpty(o.APIKey), o.Timeout, o.Redact)
 	} else {

@@ -165,12 +165,10 @@ func validate(d *decoder, cfg *Config) {
 		validateSMTP(c, &cfg.SMTP)
 	}
 
-	switch cfg.Store.Driver {
-	case DriverSQLite:
-	case DriverPostgres:
-		c.fail("store.driver", "driver postgres is not available yet")
-	default:
-		c.oneOf("store.driver", cfg.Store.Driver, DriverSQLite)
+	c.oneOf("store.driver", cfg.Store.Driver, DriverSQLite, DriverPostgres)
+	if cfg.Store.Driver == DriverPostgres && !d.present("store.dsn") {
+		// The default DSN is SQLite's file name.
+		c.fail("store.dsn", "required when store.driver is postgres (e.g. host=db.example dbname=sportel user=sportel)")
 	}
 	c.required("store.dsn", cfg.Store.DSN)
 	c.oneOf("store.synchronous", cfg.Store.Synchronous, "normal", "full")

@@ -109,10 +109,19 @@ func Await(tb testing.TB, what string, limit time.Duration, fn func(context.Cont
 // moment, for a server the test starts later.
 func FreeAddr(tb testing.TB) string {
 	tb.Helper()
+	addr, err := FindFreeAddr()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return addr
+}
+
+// FindFreeAddr is FreeAddr for code that has no testing.TB (a TestMain).
+func FindFreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("find a free port: %v", err)
+		return "", fmt.Errorf("find a free port: %w", err)
 	}
 	defer ln.Close()
-	return ln.Addr().String()
+	return ln.Addr().String(), nil
 }

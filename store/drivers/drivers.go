@@ -4,17 +4,22 @@ package drivers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"sportel/store"
+	"sportel/store/postgres"
 	"sportel/store/sqlite"
 )
 
 // Options say which driver to open and how.
 type Options struct {
-	Driver string // "sqlite"
-	DSN    string // a file path (or ":memory:") for sqlite
-	// Synchronous is SQLite's commit durability: "full" (default) or "normal".
+	Driver string // "sqlite" or "postgres"
+	// DSN is a file path (or ":memory:") for sqlite; a libpq connection
+	// string or postgres:// URL for postgres.
+	DSN string
+	// Synchronous is SQLite's commit durability: "full" (default) or
+	// "normal". PostgreSQL's is the server's synchronous_commit.
 	Synchronous string
 }
 
@@ -25,6 +30,12 @@ func Open(ctx context.Context, opts Options) (store.Store, error) {
 		st, err := sqlite.OpenWith(ctx, opts.DSN, sqlite.Options{Synchronous: opts.Synchronous})
 		if err != nil {
 			return nil, fmt.Errorf("open store %s: %w", opts.DSN, err)
+		}
+		return st, nil
+	case "postgres":
+		st, err := postgres.Open(ctx, opts.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
 		}
 		return st, nil
 	default:
@@ -38,6 +49,8 @@ func Backup(ctx context.Context, opts Options, dest string) error {
 	switch opts.Driver {
 	case "sqlite", "":
 		return sqlite.Backup(ctx, opts.DSN, dest)
+	case "postgres":
+		return errors.New("back up store: a PostgreSQL store is backed up with pg_dump (see README, Backup)")
 	default:
 		return fmt.Errorf("back up store: driver %q is not available in this build", opts.Driver)
 	}

@@ -1,0 +1,267 @@
+// Package postgres is Sportel's PostgreSQL store on pgx v5 (pgxpool).
+//
+// It uses pgx's own pool rather than database/sql: timestamptz, bytea,
+// arrays (= ANY($1) instead of IN lists) and SQLSTATEs come through as Go
+// values without an adapter, and every connection caches its prepared
+// statements by itself. Several processes may share one database: jobs are
+// claimed with FOR UPDATE SKIP LOCKED, ticket numbers come from a counter
+// row that the filing transaction locks until it commits, and migrations
+// take an advisory lock. SQL is kept one method per function, grouped by
+// table, so a new contract method is one more function.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"sportel/store"
+)
+
+const (
+	// callTimeout bounds one statement, so a stuck database never hangs the daemon.
+	callTimeout = 10 * time.Second
+	// txTimeout bounds a whole WithTx: a transaction holds row locks
+	// (the ticket counter) that other filers wait for.
+	txTimeout = 30 * time.Second
+	// defaultMaxConns is the pool's size unless the DSN sets pool_max_conns.
+	defaultMaxConns = 16
+	// migrateLock is the advisory lock key migrations run under ("sportel").
+	migrateLock = 0x73706f7274656c
+)
+
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*Tx)(nil)
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is the PostgreSQL driver of store.Store. It is safe for concurrent
+// use, also by several processes on one database.
+type Store struct {
+	pool        *pgxpool.Pool
+	callTimeout time.Duration
+	txTimeout   time.Duration
+}
+
+// querier is what both the pool and a transaction offer, so reads are
+// written once.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Open connects to the database named by dsn (a libpq keyword/value string
+// or a postgres:// URL) and applies any migrations not yet recorded.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, errors.New("open postgres: empty DSN")
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: parse DSN: %w", dsnError(err))
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgx's default is the number of CPUs (at least 4): on a small
+		// machine the outbox's workers, intake and the probes would queue
+		// for connections. SQLite's pool is as large.
+		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = callTimeout
+	}
+	// Every statement's timestamps are bound as UTC instants; the session
+	// zone only matters to someone reading with psql.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	s := &Store{pool: pool, callTimeout: callTimeout, txTimeout: txTimeout}
+	pctx, cancel := s.callCtx(ctx)
+	err = pool.Ping(pctx)
+	cancel()
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", where(cfg), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", where(cfg), err)
+	}
+	return s, nil
+}
+
+// dsnError is pgx's complaint about a DSN without the DSN: its redaction of
+// the password is best effort, and a URL's parse error quotes it whole.
+func dsnError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("not a valid URL: %w", ue.Err)
+	}
+	msg := err.Error()
+	if _, after, ok := strings.Cut(msg, "`: "); ok {
+		msg = after
+	}
+	return errors.New(msg)
+}
+
+// where names a database for errors, without the password.
+func where(cfg *pgxpool.Config) string {
+	return fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+}
+
+// Close closes the pool; it waits for connections in use to come back.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+func (s *Store) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.callTimeout)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name must start with a positive number and '_'", base)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s share version %d", other, base, v)
+		}
+		seen[v] = base
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", base, err)
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies every embedded migration not yet in schema_version, all
+// in one transaction under an advisory lock: two instances starting at once
+// apply each migration once, and a failed one leaves nothing behind.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var applied []int
+	err = s.withTx(ctx, func(tx *Tx) error {
+		// Another instance may hold the lock while it migrates: wait for
+		// as long as the transaction may last, not one statement.
+		if _, err := tx.tx.Exec(tx.ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
+			return fmt.Errorf("lock for migrations: %w", err)
+		}
+		ctx, cancel := tx.callCtx()
+		defer cancel()
+		if _, err := tx.tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at TIMESTAMPTZ NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("create schema_version: %w", err)
+		}
+		var newest *int
+		if err := tx.tx.QueryRow(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&newest); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if known := ms[len(ms)-1].version; newest != nil && *newest > known {
+			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", *newest, known)
+		}
+		for _, m := range ms {
+			if newest != nil && m.version <= *newest {
+				continue
+			}
+			mctx, cancel := context.WithTimeout(tx.ctx, s.txTimeout)
+			_, err := tx.tx.Exec(mctx, m.sql)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			}
+			if _, err := tx.tx.Exec(ctx, `INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, now())`,
+				m.version, m.name); err != nil {
+				return fmt.Errorf("record migration %s: %w", m.name, err)
+			}
+			applied = append(applied, m.version)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		slog.InfoContext(ctx, "applied database migrations", slog.Any("versions", applied))
+	}
+	return nil
+}
+
+// WithTx runs fn in one READ COMMITTED transaction. An error from fn, or a
+// panic, rolls it back; fn's error is returned unchanged. fn runs once:
+// a deadlock PostgreSQL breaks fails the call rather than running fn again.
+func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
+	pgTx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		// Runs on error and while a panic unwinds. The rollback must
+		// happen even when ctx is what ended the transaction.
+		if done {
+			return
+		}
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.callTimeout)
+		defer cancel()
+		if rbErr := pgTx.Rollback(rctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && err != nil {
+			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+		}
+	}()
+	if err := fn(&Tx{tx: pgTx, ctx: ctx, timeout: s.callTimeout}); err != nil {
+		return err
+	}
+	done = true
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"sportel/inquiry"
+)
+
+// TicketByID returns the ticket with id.
+func (t *Tx) TicketByID(id int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return ticketWhere(ctx, t.tx, "id", id)
+}
+
+// TicketByNumber returns the ticket numbered number (e.g. DKP-2026-000042).
+func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return ticketWhere(ctx, t.tx, "number", number)
+}
+
+// TicketByNumber returns the ticket numbered number.
+func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return ticketWhere(ctx, s.pool, "number", number)
+}
+
+// TicketByID returns the ticket with id.
+func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return ticketWhere(ctx, s.pool, "id", id)
+}
+
+// NextSequence returns the next ticket sequence for prefix and year,
+// starting at 1. The upsert locks the counter row until this transaction
+// ends, so a concurrent filer waits and then counts on from the committed
+// value (or from the same one, if this transaction rolled back): no number
+// is given twice and none is skipped.
+func (t *Tx) NextSequence(prefix string, year int) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var seq int
+	err := t.tx.QueryRow(ctx, `INSERT INTO ticket_sequences (prefix, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (prefix, year) DO UPDATE SET last = ticket_sequences.last + 1
+		RETURNING last`, prefix, year).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("next sequence %s-%d: %w", prefix, year, err)
+	}
+	return seq, nil
+}
+
+// CreateTicket inserts tk and sets tk.ID.
+func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleArgs(tk)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
+	args := append([]any{
+		text(tk.Number), string(tk.Channel), text(tk.Sender.Name), text(tk.Sender.Address), tk.ChatID, text(tk.Subject),
+		text(tk.MessageID), string(tk.Language), string(tk.Category), text(tk.Classifier), tk.Confidence, text(tk.Reason),
+		tk.NeedsReview, tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
+		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
+		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions),
+	}, lc...)
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	err = t.tx.QueryRow(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
+			outcome, received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at,
+			closed_at_ns, updated_at, updated_at_ns, linked_to, mentions, `+lifecycleColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43,
+			$44, $45, $46)
+		RETURNING id`, args...).Scan(&tk.ID)
+	if err != nil {
+		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
+	}
+	return nil
+}
+
+// UpdateTicket writes every field of tk except its identity (ID, Number,
+// Channel).
+func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	lc, err := lifecycleArgs(tk)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
+	args := append([]any{
+		tk.ID, text(tk.Sender.Name), text(tk.Sender.Address), tk.ChatID, text(tk.Subject),
+		text(tk.MessageID), string(tk.Language), string(tk.Category), text(tk.Classifier), tk.Confidence, text(tk.Reason),
+		tk.NeedsReview, tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
+		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
+		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions),
+	}, lc...)
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	tag, err := t.tx.Exec(ctx, `UPDATE tickets SET sender_name = $2, sender_address = $3, chat_id = $4, subject = $5,
+			message_id = $6, language = $7, category = $8, classifier = $9, confidence = $10, reason = $11,
+			needs_review = $12, officer_id = $13, acted = $14, state = $15, outcome = $16,
+			received_at = $17, received_at_ns = $18, due_at = $19, due_at_ns = $20, answered_at = $21,
+			answered_at_ns = $22, closed_at = $23, closed_at_ns = $24, updated_at = $25, updated_at_ns = $26,
+			linked_to = $27, mentions = $28, (`+lifecycleColumns+`) = ROW($29, $30, $31, $32, $33, $34, $35, $36, $37,
+			$38, $39, $40, $41, $42, $43, $44, $45)
+		WHERE id = $1`, args...)
+	if err != nil {
+		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("update ticket %d: no such ticket", tk.ID)
+	}
+	return nil
+}
+
+// LatestChatTicket returns the newest ticket (last filed) answered in a
+// Telegram chat.
+func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	tk, err := scanTicket(t.tx.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`, chatID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return inquiry.Ticket{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Ticket{}, false, fmt.Errorf("latest ticket of chat %d: %w", chatID, err)
+	}
+	return tk, true, nil
+}
+
+// CountTickets returns how many tickets there are.
+func (s *Store) CountTickets(ctx context.Context) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
+// ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
+func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	return listTickets(ctx, s.pool, f)
+}
+
+// ListTickets returns the tickets matching f as this transaction sees them
+// (its own writes included), ordered by ReceivedAt then ID.
+func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	return listTickets(ctx, t.tx, f)
+}
+
+func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	var p params
+	var conds []string
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		conds = append(conds, "state = ANY("+p.add(states)+")")
+	}
+	if f.OfficerID != "" {
+		conds = append(conds, "officer_id = "+p.add(f.OfficerID))
+	}
+	if f.Category != "" {
+		conds = append(conds, "category = "+p.add(string(f.Category)))
+	}
+	if f.Channel != "" {
+		conds = append(conds, "channel = "+p.add(string(f.Channel)))
+	}
+	if f.SenderAddress != "" {
+		conds = append(conds, "lower(sender_address) = lower("+p.add(text(f.SenderAddress))+")")
+	}
+	if f.ChatID != 0 {
+		conds = append(conds, "chat_id = "+p.add(f.ChatID))
+	}
+	query := `SELECT ` + ticketColumns + ` FROM tickets`
+	if len(conds) > 0 {
+		query += ` WHERE ` + joinAnd(conds)
+	}
+	query += ` ORDER BY received_at, received_at_ns, id`
+	if f.Limit > 0 {
+		query += ` LIMIT ` + p.add(f.Limit)
+	}
+	rows, err := q.Query(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	tickets, err := scanTickets(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return tickets, nil
+}

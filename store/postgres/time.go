@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"strings"
+	"time"
+)
+
+// Times are stored as a timestamptz (microseconds) and the nanoseconds
+// beyond it (see migrations/0001_init.sql): at gives the first, ns the
+// second, and instant puts them back together.
+
+// at is t cut to the microsecond, which timestamptz holds exactly. The zero
+// time is stored as itself (0001-01-01 UTC) where a time is required, as
+// the SQLite driver does.
+func at(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// atOrNull is at for an optional time: the zero time is NULL (not set).
+func atOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return at(t)
+}
+
+// ns is what at cut off: 0-999 nanoseconds.
+func ns(t time.Time) int16 { return int16(t.Nanosecond() % 1000) }
+
+// instant is the time stored as ts and ns, in UTC; zero when ts is NULL.
+func instant(ts *time.Time, ns int16) time.Time {
+	if ts == nil {
+		return time.Time{}
+	}
+	return ts.Add(time.Duration(ns)).UTC()
+}
+
+// text makes s storable: PostgreSQL's text holds no NUL character, which
+// mail can carry (an "=00" in a quoted-printable body). U+FFFD takes its
+// place, as for any other byte that is not text; the raw message, kept as
+// bytea, still has the original.
+func text(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
