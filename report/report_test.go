@@ -344,8 +344,8 @@ func TestText(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
 	}
-	if err := r.Write(&buf, "html"); err == nil {
-		t.Error("html: no error")
+	if err := r.Write(&buf, "pdf"); err == nil {
+		t.Error("pdf: no error")
 	}
 }
 
