@@ -23,32 +23,31 @@ var templates embed.FS
 // the report counts them among the refusals by silence.
 const overdue = "overdue"
 
-// series are the month chart's stacks, bottom up, with their colours; they
-// partition a month's requests (pending is split into within and past the
-// deadline).
-var series = []struct {
-	key, color string
-	label      label
-}{
-	{"granted", "#2e7d32", outcomeLabels["granted"]},
-	{"partly_granted", "#9ccc65", outcomeLabels["partly_granted"]},
-	{"refused", "#c62828", outcomeLabels["refused"]},
-	{"not_held", "#8d6e63", outcomeLabels["not_held"]},
-	{"withdrawn", "#9e9e9e", outcomeLabels["withdrawn"]},
-	{"resolved", "#cfcfcf", outcomeLabels["resolved"]},
-	{Pending, "#64b5f6", label{"Pending, within the deadline", "në shqyrtim, brenda afatit"}},
-	{overdue, "#1a237e", label{"Pending past the deadline (refused by silence)", "në shqyrtim pas afatit (refuzim i heshtur)"}},
+// chartSeries are the month chart's stacks, bottom up, with their
+// colours; they partition a month's requests (pending is split into within
+// and past the deadline).
+func chartSeries() []seriesDef {
+	return []seriesDef{
+		{"granted", "#2e7d32", outcomeLabels["granted"]},
+		{"partly_granted", "#9ccc65", outcomeLabels["partly_granted"]},
+		{"refused", "#c62828", outcomeLabels["refused"]},
+		{"not_held", "#8d6e63", outcomeLabels["not_held"]},
+		{"withdrawn", "#9e9e9e", outcomeLabels["withdrawn"]},
+		{"resolved", "#cfcfcf", outcomeLabels["resolved"]},
+		{Pending, "#64b5f6", label{"Pending, within the deadline", "në shqyrtim, brenda afatit"}},
+		{overdue, "#1a237e", label{"Pending past the deadline (refused by silence)", "në shqyrtim pas afatit (refuzim i heshtur)"}},
+	}
 }
 
-// The deadline chart's series.
-var (
-	onTimeLabel     = label{"Decided on time", "brenda afatit"}
-	lateLabel       = label{"Decided late", "pas afatit"}
-	noDecisionLabel = label{"No decision by the deadline", "pa vendim brenda afatit"}
-	silentLabel     = label{"Refused by silence", "refuzim i heshtur"}
-)
+type seriesDef struct {
+	key, color string
+	label      label
+}
 
-var monthsSq = [12]string{"Jan", "Shk", "Mar", "Pri", "Maj", "Qer", "Kor", "Gus", "Sht", "Tet", "Nën", "Dhj"}
+// monthName is the chart's short Albanian name of month m (1-12).
+func monthName(m int) string {
+	return [...]string{"Jan", "Shk", "Mar", "Pri", "Maj", "Qer", "Kor", "Gus", "Sht", "Tet", "Nën", "Dhj"}[(m-1)%12]
+}
 
 // The month chart's geometry in its viewBox units; the CSS scales the
 // chart to the page's width, so these only fix its proportions.
@@ -152,6 +151,8 @@ type shareSegment struct {
 	Title    string
 }
 
+// writeHTML parses the template on each call: a run renders one page, and
+// the package keeps no state between calls.
 func (r AccessReport) writeHTML(w io.Writer) error {
 	t, err := template.New("access.html.tmpl").Funcs(template.FuncMap{"num": num}).ParseFS(templates, "templates/access.html.tmpl")
 	if err != nil {
@@ -172,10 +173,10 @@ func (r AccessReport) page() accessPage {
 		Median: daysText(r.MedianDays, "ditë / days"), P90: daysText(r.P90Days, "ditë / days"), NoDeadline: r.NoDeadline,
 	}
 	// Closed without a decision is a row only when it occurs, as in the text.
-	keys := make([]int, 0, len(series))
-	for i, s := range series {
+	var shown []string
+	for _, s := range chartSeries() {
 		if _, ok := r.Outcomes[s.key]; ok || s.key == overdue {
-			keys = append(keys, i)
+			shown = append(shown, s.key)
 			p.Series = append(p.Series, htmlRow{Label: s.label.html(), Key: s.key, Color: s.color})
 		}
 	}
@@ -183,12 +184,12 @@ func (r AccessReport) page() accessPage {
 		p.ChannelRows = append(p.ChannelRows, htmlRow{Key: ch, Count: r.ByChan[ch]})
 	}
 	for i, m := range r.ByMonth {
-		hm := htmlMonth{Month: m.Month, Name: monthsSq[i%12], Received: m.Received}
+		hm := htmlMonth{Month: m.Month, Name: monthName(i + 1), Received: m.Received}
 		for _, ch := range p.Channels {
 			hm.Channels = append(hm.Channels, m.ByChannel[ch])
 		}
-		for _, k := range keys {
-			hm.Series = append(hm.Series, monthSeries(m, series[k].key))
+		for _, k := range shown {
+			hm.Series = append(hm.Series, monthSeries(m, k))
 		}
 		p.Months = append(p.Months, hm)
 	}
@@ -210,9 +211,9 @@ func (r AccessReport) page() accessPage {
 		color string
 		n     int
 	}{
-		{"on_time", onTimeLabel, "#2e7d32", r.OnTime},
-		{"late", lateLabel, "#ef6c00", r.Late},
-		{"no_decision", noDecisionLabel, "#b71c1c", r.SilentRefusals - r.Late},
+		{"on_time", label{"Decided on time", "brenda afatit"}, "#2e7d32", r.OnTime},
+		{"late", label{"Decided late", "pas afatit"}, "#ef6c00", r.Late},
+		{"no_decision", label{"No decision by the deadline", "pa vendim brenda afatit"}, "#b71c1c", r.SilentRefusals - r.Late},
 	} {
 		p.Deadline = append(p.Deadline, htmlRow{Label: d.label.html(), Key: d.key, Color: d.color, Count: d.n, Share: share(d.n, measured)})
 	}
