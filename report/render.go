@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -12,21 +13,27 @@ import (
 )
 
 // Formats are the output formats the reports render to.
-var Formats = [...]string{"text", "csv", "json"}
+var Formats = [...]string{"text", "csv", "json", "html"}
 
 // ValidFormat reports whether f is one of Formats.
 func ValidFormat(f string) bool { return slices.Contains(Formats[:], f) }
 
-// outcomeLabels name the outcomes in English with the Albanian term the
-// division reports in.
-var outcomeLabels = map[string]string{
-	"granted":        "Granted (qasje e lejuar)",
-	"partly_granted": "Partly granted (qasje e lejuar pjesërisht)",
-	"refused":        "Refused (qasje e refuzuar)",
-	"not_held":       "Not held / forwarded (nuk posedohet / e përcjellë)",
-	"withdrawn":      "Withdrawn (kërkesë e tërhequr)",
-	"resolved":       "Closed without a decision (e mbyllur pa vendim)",
-	Pending:          "Pending (në shqyrtim)",
+// label names a row in English with the Albanian term the division
+// reports in; the text shows "English (shqip)", the HTML page the Albanian
+// first.
+type label struct{ en, sq string }
+
+func (l label) text() string { return l.en + " (" + l.sq + ")" }
+
+// outcomeLabels name the outcomes.
+var outcomeLabels = map[string]label{
+	"granted":        {"Granted", "qasje e lejuar"},
+	"partly_granted": {"Partly granted", "qasje e lejuar pjesërisht"},
+	"refused":        {"Refused", "qasje e refuzuar"},
+	"not_held":       {"Not held / forwarded", "nuk posedohet / e përcjellë"},
+	"withdrawn":      {"Withdrawn", "kërkesë e tërhequr"},
+	"resolved":       {"Closed without a decision", "e mbyllur pa vendim"},
+	Pending:          {"Pending", "në shqyrtim"},
 }
 
 // Write renders the access-documents report in format (see Formats).
@@ -38,11 +45,14 @@ func (r AccessReport) Write(w io.Writer, format string) error {
 		return r.writeCSV(w)
 	case "text":
 		return r.writeText(w)
+	case "html":
+		return r.writeHTML(w)
 	}
-	return fmt.Errorf("unknown format %q (want text, csv or json)", format)
+	return fmt.Errorf("unknown format %q (want text, csv, json or html)", format)
 }
 
-// Write renders the inbox report in format (see Formats).
+// Write renders the inbox report in format (see Formats but html, which
+// only the access-documents report has).
 func (r InboxReport) Write(w io.Writer, format string) error {
 	switch format {
 	case "json":
@@ -51,6 +61,8 @@ func (r InboxReport) Write(w io.Writer, format string) error {
 		return r.writeCSV(w)
 	case "text":
 		return r.writeText(w)
+	case "html":
+		return errors.New("the inbox report has no html format (want text, csv or json)")
 	}
 	return fmt.Errorf("unknown format %q (want text, csv or json)", format)
 }
@@ -229,7 +241,7 @@ func (r AccessReport) writeText(w io.Writer) error {
 	t.heading("Outcomes (rezultatet)")
 	for _, o := range AccessOutcomes {
 		if n, ok := r.Outcomes[o]; ok {
-			t.row(outcomeLabels[o], n)
+			t.row(outcomeLabels[o].text(), n)
 		}
 	}
 	t.heading("Refusal grounds (bazat e refuzimit)")

@@ -62,6 +62,11 @@ type Month struct {
 	Month     string         `json:"month"` // 2026-01
 	Received  int            `json:"received"`
 	ByChannel map[string]int `json:"by_channel"`
+	// Outcomes counts the month's requests by outcome, as the report's
+	// Outcomes does, so they sum to Received; Overdue counts its pending
+	// requests whose deadline has passed (refused by silence so far).
+	Outcomes map[string]int `json:"outcomes"`
+	Overdue  int            `json:"overdue"`
 }
 
 // decided reports whether an outcome is a decision on the request, the
@@ -104,7 +109,7 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 		RefusalGrounds: map[string]int{},
 	}
 	for i := range r.ByMonth {
-		r.ByMonth[i] = Month{Month: time.Date(year, time.Month(i+1), 1, 0, 0, 0, 0, loc).Format("2006-01"), ByChannel: map[string]int{}}
+		r.ByMonth[i] = Month{Month: time.Date(year, time.Month(i+1), 1, 0, 0, 0, 0, loc).Format("2006-01"), ByChannel: map[string]int{}, Outcomes: map[string]int{}}
 	}
 	for _, o := range AccessOutcomes {
 		if o != string(inquiry.Resolved) {
@@ -137,12 +142,17 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 		if !closed {
 			r.Pending++
 			r.Outcomes[Pending]++
+			m.Outcomes[Pending]++
+			if !t.DueAt.IsZero() && now.After(t.DueAt) {
+				m.Overdue++
+			}
 		} else {
 			o := t.Outcome
 			if o == inquiry.NoOutcome {
 				o = inquiry.Resolved
 			}
 			r.Outcomes[string(o)]++
+			m.Outcomes[string(o)]++
 		}
 		at := decidedAt(t)
 		if closed && decided(t.Outcome) {

@@ -80,6 +80,23 @@ func TestAccessDocuments(t *testing.T) {
 				if r.ByMonth[1].Month != "2026-02" || r.ByMonth[1].ByChannel["telegram"] != 1 || r.ByMonth[1].ByChannel["email"] != 2 {
 					t.Errorf("February %+v", r.ByMonth[1])
 				}
+				// A month's outcomes partition its requests; overdue ones are
+				// the pending past their deadline.
+				wantMonths := map[string]map[string]int{
+					"2026-01": {"granted": 1},
+					"2026-02": {"partly_granted": 1, "refused": 1, "pending": 1},
+					"2026-03": {"withdrawn": 1, "not_held": 1},
+					"2026-07": {"pending": 1},
+				}
+				wantOverdue := map[string]int{"2026-02": 1}
+				for _, m := range r.ByMonth {
+					if !maps.Equal(m.Outcomes, wantMonths[m.Month]) {
+						t.Errorf("%s outcomes %v, want %v", m.Month, m.Outcomes, wantMonths[m.Month])
+					}
+					if m.Overdue != wantOverdue[m.Month] {
+						t.Errorf("%s overdue %d, want %d", m.Month, m.Overdue, wantOverdue[m.Month])
+					}
+				}
 				// Decided: 5, 15, 20, 3 days → sorted 3 5 15 20; median 10, p90 at rank 2.7 → 15+0.7·5.
 				if r.MedianDays == nil || *r.MedianDays != 10 || r.P90Days == nil || *r.P90Days != 18.5 {
 					t.Errorf("median %v p90 %v, want 10 and 18.5", deref(r.MedianDays), deref(r.P90Days))
@@ -344,8 +361,11 @@ func TestText(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
 	}
-	if err := r.Write(&buf, "html"); err == nil {
-		t.Error("html: no error")
+	if err := r.Write(&buf, "pdf"); err == nil {
+		t.Error("pdf: no error")
+	}
+	if err := Inbox(nil, day(0), day(1), loc).Write(&buf, "html"); err == nil || !strings.Contains(err.Error(), "no html") {
+		t.Errorf("inbox html: %v, want an error", err)
 	}
 }
 

@@ -15,11 +15,14 @@ import (
 
 const reportHelp = `The division's reports, from the tickets in the store.
 
-  sportel report access-documents --year 2026 [--format text|csv|json]
+  sportel report access-documents --year 2026 [--format text|csv|json|html]
       the annual report on the Law on Access to Public Documents: document requests received
       in the year (in tickets.timezone) by month and channel, outcomes, refusal grounds,
       decided on time or late, refused by silence, extended, urgent, median and
-      90th-percentile days to decision, pending, complaints to the Agency
+      90th-percentile days to decision, pending, complaints to the Agency; html is one
+      self-contained page (no scripts, nothing loaded from elsewhere) with charts of the
+      months by outcome and of the deadline kept, for the browser or printing on A4:
+        sportel report access-documents --year 2026 --format html > report-2026.html
   sportel report inbox --from 2026-01-01 --to 2026-03-31 [--format text|csv|json]
       tickets received in the period (both days included) by category, channel, language
       and officer, and the time to answer
@@ -39,7 +42,7 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 	sub, args := args[0], args[1:]
 	fs := newFlags("report "+sub, reportHelp, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file")
-	format := fs.String("format", "text", "text, csv or json")
+	format := fs.String("format", "text", "text, csv, json or html (access-documents only)")
 	year := fs.Int("year", 0, "access-documents: the year (default: this year)")
 	from := fs.String("from", "", "inbox: the first day, like 2026-01-01")
 	to := fs.String("to", "", "inbox: the last day, like 2026-03-31 (default: today)")
@@ -54,8 +57,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
 		return 2
 	}
-	if !report.ValidFormat(*format) {
-		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want text, csv or json\n", sub, *format)
+	if !report.ValidFormat(*format) || (sub == "inbox" && *format == "html") {
+		want := "text, csv, json or html"
+		if sub == "inbox" {
+			want = "text, csv or json"
+		}
+		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want %s\n", sub, *format, want)
 		return 2
 	}
 	cfg, ok := mustLoadConfig(*path, e)

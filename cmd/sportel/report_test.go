@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
+
 	"sportel/app"
 	"sportel/desk"
 	"sportel/inquiry"
@@ -143,6 +145,19 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("refusal grounds %v, want %v", got.RefusalGrounds, want)
 	}
 
+	// The HTML page charts the same requests: March's two (granted, refused
+	// late), June's still open past its deadline.
+	code, out, errOut = runCmd(t, "", vars, "report", "access-documents", "--year", "2025", "--format", "html", "--config", path)
+	if code != 0 {
+		t.Fatalf("access-documents html: exit %d: %s", code, errOut)
+	}
+	if segs := htmlSegments(t, out); !maps.EqualFunc(segs, map[string]map[string]bool{
+		"2025-03": {"granted": true, "refused": true},
+		"2025-06": {"overdue": true},
+	}, maps.Equal) {
+		t.Errorf("html month chart %v", segs)
+	}
+
 	// The request of 23:30 UTC on 31 December 2025 is Belgrade's 2026.
 	code, out, _ = runCmd(t, "", vars, "report", "access-documents", "--year", "2026", "--format", "csv", "--config", path)
 	if code != 0 || !strings.Contains(out, "received,,1\n") || !strings.Contains(out, "by_month,2026-01,1\n") {
@@ -159,7 +174,8 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"inbox", "--from", "2025-01-01", "--to", "2025-12-31"}, 0, "document_request  3"},
 		{[]string{"access-documents", "--year", "twenty"}, 2, "invalid value"},
 		{[]string{"access-documents", "--year", "-5"}, 2, "not a year"},
-		{[]string{"access-documents", "--format", "html"}, 2, "want text, csv or json"},
+		{[]string{"access-documents", "--format", "pdf"}, 2, "want text, csv, json or html"},
+		{[]string{"inbox", "--from", "2025-03-01", "--format", "html"}, 2, "want text, csv or json"},
 		{[]string{"inbox", "--from", "2025-13-01"}, 2, "not a day"},
 		{[]string{"inbox"}, 2, "--from is required"},
 		{[]string{"inbox", "--from", "2025-03-01", "--to", "2025-02-01"}, 2, "before --from"},
@@ -171,4 +187,41 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q %q; want exit %d containing %q", s.args, code, out, errOut, s.code, s.want)
 		}
 	}
+}
+
+// htmlSegments reads the month chart of an HTML report: the series with a
+// bar segment, by month.
+func htmlSegments(t *testing.T, page string) map[string]map[string]bool {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatalf("parse html: %v", err)
+	}
+	attr := func(n *html.Node, key string) string {
+		for _, a := range n.Attr {
+			if a.Key == key {
+				return a.Val
+			}
+		}
+		return ""
+	}
+	got := map[string]map[string]bool{}
+	charts := 0
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && attr(n, "id") == "months-chart" {
+			charts++
+		}
+		if n.Type != html.ElementNode || n.Data != "rect" || attr(n, "class") != "segment" || attr(n.Parent, "class") != "month" {
+			continue
+		}
+		m := attr(n.Parent, "data-month")
+		if got[m] == nil {
+			got[m] = map[string]bool{}
+		}
+		got[m][attr(n, "data-series")] = true
+	}
+	if charts != 1 {
+		t.Errorf("%d month charts, want 1", charts)
+	}
+	return got
 }
