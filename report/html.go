@@ -199,7 +199,7 @@ func (r AccessReport) page() accessPage {
 		}
 	}
 	for _, g := range slices.Sorted(maps.Keys(r.RefusalGrounds)) {
-		p.Grounds = append(p.Grounds, htmlRow{Key: g, Count: r.RefusalGrounds[g]})
+		p.Grounds = append(p.Grounds, htmlRow{Key: r.groundName(g), Count: r.RefusalGrounds[g]})
 	}
 	// Late decisions are refusals by silence too; the chart splits the
 	// silent ones into those decided late and those not decided at all so

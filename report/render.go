@@ -249,7 +249,7 @@ func (r AccessReport) writeText(w io.Writer) error {
 		t.row("(none)", 0)
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.RefusalGrounds)) {
-		t.row(k, r.RefusalGrounds[k])
+		t.row(r.groundName(k), r.RefusalGrounds[k])
 	}
 
 	t.heading("The legal deadline (afati ligjor)")

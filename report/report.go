@@ -55,6 +55,18 @@ type AccessReport struct {
 	// NoDeadline counts requests without a due date, which the deadline
 	// counts above leave out; it is shown in the text only.
 	NoDeadline int `json:"-"`
+	// GroundLabels names refusal grounds by id for the text and HTML
+	// (tickets.refusal_grounds; the caller fills it). A ground without a
+	// label is shown by its id; JSON and CSV keep the ids.
+	GroundLabels map[string]string `json:"-"`
+}
+
+// groundName is a refusal ground as the text and HTML show it.
+func (r *AccessReport) groundName(id string) string {
+	if l := r.GroundLabels[id]; l != "" {
+		return l + " (" + id + ")"
+	}
+	return id
 }
 
 // Month is one month's received requests.

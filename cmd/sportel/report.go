@@ -82,7 +82,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 			return 2
 		}
 		write = func(ts []inquiry.Ticket) error {
-			return report.AccessDocuments(ts, y, cfg.Tickets.Location, now).Write(e.stdout, *format)
+			r := report.AccessDocuments(ts, y, cfg.Tickets.Location, now)
+			r.GroundLabels = make(map[string]string, len(cfg.Tickets.RefusalGrounds))
+			for _, g := range cfg.Tickets.RefusalGrounds {
+				r.GroundLabels[g.ID] = g.Label.SQ
+			}
+			return r.Write(e.stdout, *format)
 		}
 	case "inbox":
 		first, last, err := reportPeriod(*from, *to, now, cfg.Tickets.Location)

@@ -169,7 +169,10 @@ func TestReportCommand(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"access-documents", "--year", "2025"}, 0, "personal_data"},
+		// The ground by its configured name, its id beside it.
+		{[]string{"access-documents", "--year", "2025"}, 0, "mbrojtja e privatësisë dhe e të dhënave personale (personal_data)"},
+		{[]string{"access-documents", "--year", "2025", "--format", "html"}, 0, "mbrojtja e privatësisë dhe e të dhënave personale (personal_data)"},
+		{[]string{"access-documents", "--year", "2025", "--format", "json"}, 0, `"personal_data": 1`},
 		{[]string{"inbox", "--from", "2025-03-01", "--to", "2025-03-31", "--format", "json"}, 0, `"received": 2`},
 		{[]string{"inbox", "--from", "2025-01-01", "--to", "2025-12-31"}, 0, "document_request  3"},
 		{[]string{"access-documents", "--year", "twenty"}, 2, "invalid value"},
