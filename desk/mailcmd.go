@@ -22,7 +22,7 @@ type Command struct {
 	Line string
 	// Name is the command word in lower case: extend, notheld, urgent,
 	// close, reopen, take or assign.
-	Name string
+	Name    string
 	Days    int             // extend
 	Reason  string          // extend
 	Holder  string          // notheld, may be empty
