@@ -44,7 +44,7 @@ var commandUsage = map[string]string{
 	"extend":  "#extend DITËT arsyeja (e.g. #extend 10 dokumentet janë në arkivin e Prizrenit)",
 	"notheld": "#notheld [institucioni që e mban]",
 	"urgent":  "#urgent, or #urgent off",
-	"close":   "#close OUTCOME [GROUND] (e.g. #close granted, #close refused personal_data)",
+	"close":   "#close [OUTCOME [GROUND]] (e.g. #close granted, #close refused personal_data)",
 	"reopen":  "#reopen",
 	"take":    "#take",
 	"assign":  "#assign OFFICER_ID",
@@ -126,7 +126,9 @@ func parseCommand(line string) (Command, bool) {
 		}
 	case "close":
 		if len(args) == 0 {
-			return wrong("give the outcome")
+			// A press inquiry or a general question closes as resolved; a
+			// document request is refused without an outcome, saying which.
+			break
 		}
 		oc, err := inquiry.ParseOutcome(strings.ToLower(args[0]))
 		if err != nil {

@@ -47,11 +47,12 @@ func TestParseCommands(t *testing.T) {
 		},
 		{
 			name:     "not held without a holder, close with a dashed outcome",
-			text:     "Nuk e kemi këtë dokument.\n#notheld\n#close not-held",
+			text:     "Nuk e kemi këtë dokument.\n#notheld\n#close not-held\n#close",
 			wantText: "Nuk e kemi këtë dokument.",
 			want: []desk.Command{
 				{Line: "#notheld", Name: "notheld"},
 				{Line: "#close not-held", Name: "close", Outcome: inquiry.NotHeld},
+				{Line: "#close", Name: "close"},
 			},
 		},
 		{
@@ -66,14 +67,13 @@ func TestParseCommands(t *testing.T) {
 		},
 		{
 			name:     "written wrongly: still commands, kept from the citizen, with the reason",
-			text:     "Tekst.\n#extend\n#extend dhjetë ditë arsye\n#extend 10\n#urgent of\n#close\n#close maybe\n#close refused personal_data tepër\n#reopen tani\n#assign\n#take une",
+			text:     "Tekst.\n#extend\n#extend dhjetë ditë arsye\n#extend 10\n#urgent of\n#close maybe\n#close refused personal_data tepër\n#reopen tani\n#assign\n#take une",
 			wantText: "Tekst.",
 			want: []desk.Command{
 				{Line: "#extend", Name: "extend"},
 				{Line: "#extend dhjetë ditë arsye", Name: "extend"},
 				{Line: "#extend 10", Name: "extend"},
 				{Line: "#urgent of", Name: "urgent"},
-				{Line: "#close", Name: "close"},
 				{Line: "#close maybe", Name: "close"},
 				{Line: "#close refused personal_data tepër", Name: "close", Outcome: inquiry.Refused, Ground: "personal_data"},
 				{Line: "#reopen tani", Name: "reopen"},
@@ -82,7 +82,7 @@ func TestParseCommands(t *testing.T) {
 			},
 			wantErr: []string{
 				"give the days and the reason", `"dhjetë" is not a number of days`, "give the days and the reason",
-				"#urgent takes nothing or off", "give the outcome", `unknown outcome "maybe"`,
+				"#urgent takes nothing or off", `unknown outcome "maybe"`,
 				"at most a ground", "#reopen takes nothing after it", "give one officer's id", "#take takes nothing after it",
 			},
 		},
@@ -141,6 +141,7 @@ func TestOfficerCommandsByMail(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name   string
+		cat    inquiry.Category               // a document request when empty
 		setup  func(t *testing.T, f *fixture) // before the officer's mail
 		own    string                         // what the officer writes above the quoted notification
 		disp   inquiry.Disposition
@@ -226,6 +227,28 @@ func TestOfficerCommandsByMail(t *testing.T) {
 			report: []string{"NUK U KRYE: #extend dhjetë ditë", `"dhjetë" is not a number of days`, "#extend DITËT arsyeja"},
 		},
 		{
+			name:   "a document request closed without an outcome: refused, saying which",
+			own:    "#close",
+			disp:   inquiry.Attached,
+			state:  inquiry.Assigned,
+			report: []string{"NUK U KRYE: #close", "give an outcome (granted, partly_granted, refused, not_held, withdrawn)"},
+		},
+		{
+			name: "a press inquiry answered and closed: resolved, nothing decided",
+			cat:  inquiry.PressInquiry,
+			setup: func(t *testing.T, f *fixture) {
+				// Press inquiries go to another officer; jusuf answers this one.
+				if _, err := f.desk.Assign(ctx, ticket1, "jusuf", "osman"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			own:    commandAnswer + "\n#close",
+			disp:   inquiry.Relayed,
+			answer: commandAnswer,
+			state:  inquiry.Closed, outcome: inquiry.Resolved,
+			noted: "closed: resolved",
+		},
+		{
 			name:   "assign to another officer",
 			own:    "#assign Zamira",
 			disp:   inquiry.Attached,
@@ -243,7 +266,11 @@ func TestOfficerCommandsByMail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			cat := tt.cat
+			if cat == "" {
+				cat = inquiry.DocumentRequest
+			}
+			f := newLifecycleFixture(t, cat, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
 			if tt.setup != nil {
 				tt.setup(t, f)
 			}
