@@ -293,7 +293,7 @@ func parseWire(tb testing.TB, m devserver.Mail) wireMail {
 }
 
 func (w wireMail) kind() string {
-	for _, k := range []string{"ack", "notify", "answer", "quarantine", "notice", "urgent"} {
+	for _, k := range []string{"ack", "notify", "answer", "quarantine", "notice", "urgent", "commands"} {
 		if strings.HasPrefix(w.messageID, "sportel."+k+".") {
 			return k
 		}

@@ -16,29 +16,33 @@ import (
 
 // Assign gives a ticket to another officer and notifies them.
 func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
-	officer, ok := d.officers[officerID]
-	if !ok {
+	if _, ok := d.officers[officerID]; !ok {
 		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.OfficerID == officerID {
-			return nil
-		}
-		prev := t.OfficerID
-		t.OfficerID = officerID
-		if err := d.note(tx, t.ID, by, fmt.Sprintf("assigned to %s (was %s)", officer.ID, prev), d.now()); err != nil {
-			return err
-		}
-		if !t.State.Open() {
-			return nil
-		}
-		m, err := d.firstMessage(tx, t)
-		if err != nil {
-			return err
-		}
-		return d.queueNotifications(tx, t, m, false, d.now())
+		return d.assign(tx, t, officerID, by)
 	})
+}
+
+// assign is Assign within tx, for a configured officer; the caller saves t.
+func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) error {
+	t.Acted = true
+	if t.OfficerID == officerID {
+		return nil
+	}
+	prev := t.OfficerID
+	t.OfficerID = officerID
+	if err := d.note(tx, t.ID, by, fmt.Sprintf("assigned to %s (was %s)", officerID, prev), d.now()); err != nil {
+		return err
+	}
+	if !t.State.Open() {
+		return nil
+	}
+	m, err := d.firstMessage(tx, t)
+	if err != nil {
+		return err
+	}
+	return d.queueNotifications(tx, t, m, false, d.now())
 }
 
 // Take assigns a ticket to the officer who asked for it.
@@ -47,14 +51,19 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.OfficerID == officerID {
-			return nil
-		}
-		prev := t.OfficerID
-		t.OfficerID = officerID
-		return d.note(tx, t.ID, officerID, fmt.Sprintf("taken over (was %s)", prev), d.now())
+		return d.take(tx, t, officerID)
 	})
+}
+
+// take is Take within tx; the caller saves t.
+func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
+	t.Acted = true
+	if t.OfficerID == officerID {
+		return nil
+	}
+	prev := t.OfficerID
+	t.OfficerID = officerID
+	return d.note(tx, t.ID, officerID, fmt.Sprintf("taken over (was %s)", prev), d.now())
 }
 
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.

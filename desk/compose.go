@@ -409,9 +409,12 @@ func (d *Desk) quarantineMail(officer inquiry.Officer, m *inquiry.Message, reaso
 
 // tooLargeAnswerMail tells an officer that their answer was too large to
 // read, so it was not relayed.
-func (d *Desk) tooLargeAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, m *inquiry.Message, now time.Time) *inquiry.Mail {
+func (d *Desk) tooLargeAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, m *inquiry.Message, commands bool, now time.Time) *inquiry.Mail {
 	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi ishte shumë i madh (%d bajt) për t'u lexuar i plotë.\n"+
 		"Mesazhi ruhet në kutinë postare, në dosjen %s. Ju lutemi dërgojeni përgjigjen në pjesë më të vogla.\n", t.Number, m.Size, m.KeptIn)
+	if commands {
+		text += "As komandat (#) në të nuk u zbatuan: dërgojini sërish bashkë me përgjigjen.\n"
+	}
 	return &inquiry.Mail{
 		MessageID:   d.newMessageID("undeliverable"),
 		Date:        now,

@@ -4,8 +4,9 @@
 // same transaction (the outbox package sends them). Its work is split by job:
 // intake.go decides what a message is, setaside.go keeps what makes no
 // ticket, replies.go joins answers and follow-ups to their tickets (quote.go
-// takes an officer's own text out of their reply, away.go keeps their
-// out-of-office replies from the citizen),
+// takes an officer's own text out of their reply, mailcmd.go reads and
+// applies the #commands in it, away.go keeps their out-of-office replies
+// from the citizen),
 // filing.go opens tickets, queue.go writes the sends (digest.go coalesces
 // an officer's notifications about one ticket), telegram.go holds what
 // only chats need, and actions.go is what officers do.

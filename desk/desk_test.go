@@ -853,26 +853,43 @@ func TestQuarantine(t *testing.T) {
 
 // An officer's answer too large to read whole is never relayed cut short:
 // it is kept on the record and the officer is told where the whole mail is.
+// Its #commands are not applied either, and the officer is told so.
 func TestTooLargeOfficerAnswerIsNotRelayed(t *testing.T) {
-	f := newFixture(t)
-	f.handle(citizen("big-orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
-	notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[0].Mail
-	answer := citizen("big-ans@mkrs.example", "jusuf.lushaku@mkrs.example", "Re: "+notify.Subject, "Kontrata gjendet në shtojcë.")
-	answer.InReplyTo = []string{notify.MessageID}
-	answer.TooLarge, answer.Size, answer.KeptIn = true, 40<<20, "Sportel/Quarantine"
-	answer.ParseProblems = []string{"too large (41943040 bytes, the limit is 26214400)"}
-	if d := f.handle(answer); d != inquiry.Attached {
-		t.Fatalf("too-large officer answer: %s, want attached", d)
+	tests := []struct {
+		name     string
+		text     string
+		commands bool
+	}{
+		{"answer only", "Kontrata gjendet në shtojcë.", false},
+		{"answer with a command", "Kontrata gjendet në shtojcë.\n#close granted", true},
 	}
-	if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
-		t.Errorf("%d answer jobs: a partly read answer must not reach the citizen", n)
-	}
-	told := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobQuarantined)
-	if len(told) != 1 || told[0].Recipient != "jusuf" || !strings.Contains(told[0].Mail.Text, "Sportel/Quarantine") {
-		t.Fatalf("officer told: %+v", told)
-	}
-	if st := f.ticket("DKP-2026-000001").State; st == inquiry.Answered {
-		t.Errorf("ticket state %s: nothing was answered", st)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.handle(citizen("big-orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+			notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[0].Mail
+			answer := citizen("big-ans@mkrs.example", "jusuf.lushaku@mkrs.example", "Re: "+notify.Subject, tt.text)
+			answer.InReplyTo = []string{notify.MessageID}
+			answer.TooLarge, answer.Size, answer.KeptIn = true, 40<<20, "Sportel/Quarantine"
+			answer.ParseProblems = []string{"too large (41943040 bytes, the limit is 26214400)"}
+			if d := f.handle(answer); d != inquiry.Attached {
+				t.Fatalf("too-large officer answer: %s, want attached", d)
+			}
+			if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
+				t.Errorf("%d answer jobs: a partly read answer must not reach the citizen", n)
+			}
+			told := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobQuarantined)
+			if len(told) != 1 || told[0].Recipient != "jusuf" || !strings.Contains(told[0].Mail.Text, "Sportel/Quarantine") {
+				t.Fatalf("officer told: %+v", told)
+			}
+			if got := strings.Contains(told[0].Mail.Text, "As komandat (#) në të nuk u zbatuan"); got != tt.commands {
+				t.Errorf("told of commands not applied: %v, want %v:\n%s", got, tt.commands, told[0].Mail.Text)
+			}
+			tk := f.ticket("DKP-2026-000001")
+			if tk.State != inquiry.Assigned || tk.Outcome != "" {
+				t.Errorf("ticket %s/%s: nothing was answered or closed", tk.State, tk.Outcome)
+			}
+		})
 	}
 }
 

@@ -84,112 +84,129 @@ func (d *Desk) formatDue(t time.Time) string {
 // flag never changes who is assigned.
 func (d *Desk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.Urgent == on {
-			return nil
-		}
-		if on && !t.State.Open() {
-			return refuse("ticket %s is %s: reopen it before marking it urgent", t.Number, t.State)
-		}
-		now := d.now()
-		t.Urgent = on
-		t.DueAt = d.dueFor(t)
-		text := "urgent flag cleared"
-		if on {
-			text = "marked urgent: life or liberty depends on the answer"
-		}
-		if err := d.note(tx, t.ID, by, fmt.Sprintf("%s (due %s)", text, d.formatDue(t.DueAt)), now); err != nil {
-			return err
-		}
-		if !on {
-			return nil
-		}
-		m, err := d.firstMessage(tx, t)
-		if err != nil {
-			return err
-		}
-		if err := d.queueNotifications(tx, t, m, false, now); err != nil {
-			return err
-		}
-		return d.queueHeadNotices(tx, t, m, "marked by "+by, now)
+		return d.urgent(tx, t, on, by)
 	})
+}
+
+// urgent is Urgent within tx; the caller saves t.
+func (d *Desk) urgent(tx store.Tx, t *inquiry.Ticket, on bool, by string) error {
+	t.Acted = true
+	if t.Urgent == on {
+		return nil
+	}
+	if on && !t.State.Open() {
+		return refuse("ticket %s is %s: reopen it before marking it urgent", t.Number, t.State)
+	}
+	now := d.now()
+	t.Urgent = on
+	t.DueAt = d.dueFor(t)
+	text := "urgent flag cleared"
+	if on {
+		text = "marked urgent: life or liberty depends on the answer"
+	}
+	if err := d.note(tx, t.ID, by, fmt.Sprintf("%s (due %s)", text, d.formatDue(t.DueAt)), now); err != nil {
+		return err
+	}
+	if !on {
+		return nil
+	}
+	m, err := d.firstMessage(tx, t)
+	if err != nil {
+		return err
+	}
+	if err := d.queueNotifications(tx, t, m, false, now); err != nil {
+		return err
+	}
+	return d.queueHeadNotices(tx, t, m, "marked by "+by, now)
 }
 
 // Extend extends a document request's deadline once, by 1 to 15 days with
 // a reason, counted from the original deadline; the requester is told the
 // new date and the reason in their language.
 func (d *Desk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
+	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		return d.extend(tx, t, days, reason, by)
+	})
+}
+
+// extend is Extend within tx; the caller saves t.
+func (d *Desk) extend(tx store.Tx, t *inquiry.Ticket, days int, reason, by string) error {
 	reason = strings.TrimSpace(reason)
 	if days < 1 || days > calendar.MaxExtensionDays {
-		return inquiry.Ticket{}, refuse("extend %s: an extension is 1 to %d days, not %d", number, calendar.MaxExtensionDays, days)
+		return refuse("extend %s: an extension is 1 to %d days, not %d", t.Number, calendar.MaxExtensionDays, days)
 	}
 	if reason == "" {
-		return inquiry.Ticket{}, refuse("extend %s: give the reason; the requester is told it", number)
+		return refuse("extend %s: give the reason; the requester is told it", t.Number)
 	}
 	if d.cfg.Clock == nil {
-		return inquiry.Ticket{}, fmt.Errorf("extend %s: no legal clock configured", number)
+		return refuse("extend %s: no legal clock configured", t.Number)
 	}
-	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		switch {
-		case t.Category != inquiry.DocumentRequest:
-			return refuse("ticket %s is a %s: only document requests have a deadline to extend", t.Number, t.Category)
-		case !t.State.Open():
-			return refuse("ticket %s is %s: reopen it before extending", t.Number, t.State)
-		case t.Extension != nil:
-			return refuse("ticket %s was already extended by %d days on %s: the law allows one extension",
-				t.Number, t.Extension.Days, t.Extension.At.In(d.cfg.Location).Format("2006-01-02"))
-		case t.Urgent:
-			return refuse("ticket %s is urgent (48 hours): an urgent request cannot be extended; clear the flag first", t.Number)
-		}
-		original := t.DueAt
-		if original.IsZero() {
-			original = d.dueFor(t)
-		}
-		due, err := d.cfg.Clock.Extend(calendar.Due{At: original, Count: d.cfg.Clock.Count}, days)
-		if err != nil {
-			return fmt.Errorf("extend %s: %w", t.Number, err)
-		}
-		now := d.now()
-		t.Extension = &inquiry.Extension{Days: days, Reason: reason, DueAt: due.At, At: now, By: by}
-		t.DueAt = due.At
-		if err := d.note(tx, t.ID, by, fmt.Sprintf("extended by %d days (due %s, was %s): %s", days, d.formatDue(due.At), d.formatDue(original), reason), now); err != nil {
-			return err
-		}
-		data := d.noticeData(t)
-		data.Days, data.Reason, data.Deadline = days, reason, formatDate(due.At.In(d.cfg.Location), replyLanguage(t.Language))
-		return d.queueNotice(tx, t, NoticeExtension, data, now)
-	})
+	t.Acted = true
+	switch {
+	case t.Category != inquiry.DocumentRequest:
+		return refuse("ticket %s is a %s: only document requests have a deadline to extend", t.Number, t.Category)
+	case !t.State.Open():
+		return refuse("ticket %s is %s: reopen it before extending", t.Number, t.State)
+	case t.Extension != nil:
+		return refuse("ticket %s was already extended by %d days on %s: the law allows one extension",
+			t.Number, t.Extension.Days, t.Extension.At.In(d.cfg.Location).Format("2006-01-02"))
+	case t.Urgent:
+		return refuse("ticket %s is urgent (48 hours): an urgent request cannot be extended; clear the flag first", t.Number)
+	}
+	original := t.DueAt
+	if original.IsZero() {
+		original = d.dueFor(t)
+	}
+	due, err := d.cfg.Clock.Extend(calendar.Due{At: original, Count: d.cfg.Clock.Count}, days)
+	if err != nil {
+		// The calendar cannot count that far (no holidays known yet):
+		// the officer's to hear, not a fault of the store.
+		return refuse("extend %s: %v", t.Number, err)
+	}
+	now := d.now()
+	t.Extension = &inquiry.Extension{Days: days, Reason: reason, DueAt: due.At, At: now, By: by}
+	t.DueAt = due.At
+	if err := d.note(tx, t.ID, by, fmt.Sprintf("extended by %d days (due %s, was %s): %s", days, d.formatDue(due.At), d.formatDue(original), reason), now); err != nil {
+		return err
+	}
+	data := d.noticeData(t)
+	data.Days, data.Reason, data.Deadline = days, reason, formatDate(due.At.In(d.cfg.Location), replyLanguage(t.Language))
+	return d.queueNotice(tx, t, NoticeExtension, data, now)
 }
 
 // NotHeld records that the ministry does not hold the document asked for
 // and tells the requester, naming the holder when it is known. Closing the
 // ticket as not_held afterwards sends no second notice.
 func (d *Desk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
-	holder = strings.TrimSpace(holder)
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		switch {
-		case t.Category != inquiry.DocumentRequest:
-			return refuse("ticket %s is a %s: only a document request can be marked not held", t.Number, t.Category)
-		case !t.State.Open():
-			return refuse("ticket %s is %s: reopen it first", t.Number, t.State)
-		case t.NotHeldMark != nil:
-			return refuse("ticket %s was already marked not held on %s", t.Number, t.NotHeldMark.At.In(d.cfg.Location).Format("2006-01-02"))
-		}
-		now := d.now()
-		t.NotHeldMark = &inquiry.NotHeldMark{Holder: holder, At: now, By: by}
-		text := "document not held by the ministry"
-		if holder != "" {
-			text += "; held by " + holder
-		}
-		if err := d.note(tx, t.ID, by, text, now); err != nil {
-			return err
-		}
-		data := d.noticeData(t)
-		data.Holder = holder
-		return d.queueNotice(tx, t, NoticeNotHeld, data, now)
+		return d.notHeld(tx, t, holder, by)
 	})
+}
+
+// notHeld is NotHeld within tx; the caller saves t.
+func (d *Desk) notHeld(tx store.Tx, t *inquiry.Ticket, holder, by string) error {
+	holder = strings.TrimSpace(holder)
+	t.Acted = true
+	switch {
+	case t.Category != inquiry.DocumentRequest:
+		return refuse("ticket %s is a %s: only a document request can be marked not held", t.Number, t.Category)
+	case !t.State.Open():
+		return refuse("ticket %s is %s: reopen it first", t.Number, t.State)
+	case t.NotHeldMark != nil:
+		return refuse("ticket %s was already marked not held on %s", t.Number, t.NotHeldMark.At.In(d.cfg.Location).Format("2006-01-02"))
+	}
+	now := d.now()
+	t.NotHeldMark = &inquiry.NotHeldMark{Holder: holder, At: now, By: by}
+	text := "document not held by the ministry"
+	if holder != "" {
+		text += "; held by " + holder
+	}
+	if err := d.note(tx, t.ID, by, text, now); err != nil {
+		return err
+	}
+	data := d.noticeData(t)
+	data.Holder = holder
+	return d.queueNotice(tx, t, NoticeNotHeld, data, now)
 }
 
 // Closing is how an officer closes a ticket.
@@ -216,62 +233,67 @@ func (d *Desk) Close(ctx context.Context, number string, outcome inquiry.Outcome
 // language unless c.InAnswer. Press inquiries and general questions close
 // as resolved (the default) or no_answer_needed.
 func (d *Desk) CloseWith(ctx context.Context, number string, c Closing, by string) (inquiry.Ticket, error) {
-	c.Ground, c.Note = strings.TrimSpace(c.Ground), strings.TrimSpace(c.Note)
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.State == inquiry.Closed {
-			return refuse("ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
-		}
-		decision := t.Category == inquiry.DocumentRequest && t.State.Open()
-		if err := d.checkClosing(t, &c, decision); err != nil {
-			return err
-		}
-		now := d.now()
-		t.State, t.Outcome, t.ClosedAt, t.Ground = inquiry.Closed, c.Outcome, now, c.Ground
-		text := "closed: " + string(c.Outcome)
-		if c.Ground != "" {
-			text += " (ground " + c.Ground + ")"
-		}
-		if !decision {
-			if c.Note != "" {
-				text += ": " + c.Note
-			}
-			return d.note(tx, t.ID, by, text, now)
-		}
-		send := true
-		switch {
-		case c.InAnswer:
-			t.DecidedAt, t.DecisionInAnswer, send = t.AnsweredAt, true, false
-			text += "; the decision went out in the answer of " + d.formatDue(t.AnsweredAt)
-		case c.Outcome == inquiry.NotHeld && t.NotHeldMark != nil:
-			// The not-held notice already told the requester.
-			t.DecidedAt, send = t.NotHeldMark.At, false
-			text += "; the requester was told on " + d.formatDue(t.NotHeldMark.At)
-		default:
-			t.DecidedAt = now
-		}
-		if !t.DueAt.IsZero() && t.DecidedAt.After(t.DueAt) {
-			text += "; late (due " + d.formatDue(t.DueAt) + ")"
-		}
+		return d.closeWith(tx, t, c, by)
+	})
+}
+
+// closeWith is CloseWith within tx; the caller saves t.
+func (d *Desk) closeWith(tx store.Tx, t *inquiry.Ticket, c Closing, by string) error {
+	c.Ground, c.Note = strings.TrimSpace(c.Ground), strings.TrimSpace(c.Note)
+	t.Acted = true
+	if t.State == inquiry.Closed {
+		return refuse("ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
+	}
+	decision := t.Category == inquiry.DocumentRequest && t.State.Open()
+	if err := d.checkClosing(t, &c, decision); err != nil {
+		return err
+	}
+	now := d.now()
+	t.State, t.Outcome, t.ClosedAt, t.Ground = inquiry.Closed, c.Outcome, now, c.Ground
+	text := "closed: " + string(c.Outcome)
+	if c.Ground != "" {
+		text += " (ground " + c.Ground + ")"
+	}
+	if !decision {
 		if c.Note != "" {
 			text += ": " + c.Note
 		}
-		if err := d.note(tx, t.ID, by, text, now); err != nil {
-			return err
-		}
-		if !send {
-			return nil
-		}
-		data := d.noticeData(t)
-		data.Outcome = string(c.Outcome)
-		if g, ok := d.ground(c.Ground); ok {
-			data.Ground = g.Label[replyLanguage(t.Language)]
-		}
-		if t.NotHeldMark != nil {
-			data.Holder = t.NotHeldMark.Holder
-		}
-		return d.queueNotice(tx, t, NoticeDecision, data, now)
-	})
+		return d.note(tx, t.ID, by, text, now)
+	}
+	send := true
+	switch {
+	case c.InAnswer:
+		t.DecidedAt, t.DecisionInAnswer, send = t.AnsweredAt, true, false
+		text += "; the decision went out in the answer of " + d.formatDue(t.AnsweredAt)
+	case c.Outcome == inquiry.NotHeld && t.NotHeldMark != nil:
+		// The not-held notice already told the requester.
+		t.DecidedAt, send = t.NotHeldMark.At, false
+		text += "; the requester was told on " + d.formatDue(t.NotHeldMark.At)
+	default:
+		t.DecidedAt = now
+	}
+	if !t.DueAt.IsZero() && t.DecidedAt.After(t.DueAt) {
+		text += "; late (due " + d.formatDue(t.DueAt) + ")"
+	}
+	if c.Note != "" {
+		text += ": " + c.Note
+	}
+	if err := d.note(tx, t.ID, by, text, now); err != nil {
+		return err
+	}
+	if !send {
+		return nil
+	}
+	data := d.noticeData(t)
+	data.Outcome = string(c.Outcome)
+	if g, ok := d.ground(c.Ground); ok {
+		data.Ground = g.Label[replyLanguage(t.Language)]
+	}
+	if t.NotHeldMark != nil {
+		data.Holder = t.NotHeldMark.Holder
+	}
+	return d.queueNotice(tx, t, NoticeDecision, data, now)
 }
 
 // checkClosing refuses an outcome or ground that does not fit the ticket,
@@ -318,21 +340,26 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 // cleared (the record keeps them, in the note this writes).
 func (d *Desk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		t.Acted = true
-		if t.State != inquiry.Closed {
-			return refuse("ticket %s is %s, not closed", t.Number, t.State)
-		}
-		was := string(t.Outcome)
-		if t.Ground != "" {
-			was += ", ground " + t.Ground
-		}
-		if !t.DecidedAt.IsZero() {
-			was += ", decided " + d.formatDue(t.DecidedAt)
-		}
-		t.State, t.Outcome, t.Ground, t.ClosedAt = inquiry.Assigned, inquiry.NoOutcome, "", time.Time{}
-		t.DecidedAt, t.DecisionInAnswer = time.Time{}, false
-		return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
+		return d.reopen(tx, t, by)
 	})
+}
+
+// reopen is Reopen within tx; the caller saves t.
+func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
+	t.Acted = true
+	if t.State != inquiry.Closed {
+		return refuse("ticket %s is %s, not closed", t.Number, t.State)
+	}
+	was := string(t.Outcome)
+	if t.Ground != "" {
+		was += ", ground " + t.Ground
+	}
+	if !t.DecidedAt.IsZero() {
+		was += ", decided " + d.formatDue(t.DecidedAt)
+	}
+	t.State, t.Outcome, t.Ground, t.ClosedAt = inquiry.Assigned, inquiry.NoOutcome, "", time.Time{}
+	t.DecidedAt, t.DecisionInAnswer = time.Time{}, false
+	return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
 }
 
 // Complaint records a complaint to the Information and Privacy Agency made

@@ -42,7 +42,10 @@ func (d *Desk) notifiedTicket(tx store.Tx, m *inquiry.Message, officer inquiry.O
 }
 
 // officerReply relays an officer's answer to the citizen when the officer
-// replied to a notification that was sent to them.
+// replied to a notification that was sent to them, and applies the
+// #commands on lines of their own in it (see ParseCommands) in the same
+// transaction: every command but #close before the answer, #close after
+// it, so a decision can go out in the answer.
 func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
 	t, ok, err := d.notifiedTicket(tx, m, officer)
 	if err != nil || !ok {
@@ -52,16 +55,21 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	if err != nil {
 		return intakeResult{}, false, err
 	}
-	text := OfficerAnswer(m.Text, sent...)
+	own := OfficerAnswer(m.Text, sent...)
+	text, cmds := ParseCommands(own)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
-		// answer without its files. Keep it and tell the officer.
+		// answer without its files. Keep it and tell the officer; its
+		// commands wait for the answer sent again.
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
-			Author: officer.ID, Subject: m.Subject, Text: "answer not relayed: " + strings.Join(m.ParseProblems, "; ") + "\n\n" + text,
+			Author: officer.ID, Subject: m.Subject, Text: "answer not relayed: " + strings.Join(m.ParseProblems, "; ") + "\n\n" + own,
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
-		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, now), "officer's answer too large", now)
+		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, len(cmds) > 0, now), "officer's answer too large", now)
 	}
 	if text == "" && len(m.Attachments) == 0 {
+		if len(cmds) > 0 {
+			return d.commandMail(tx, m, officer, &t, own, cmds, now)
+		}
 		// Nothing of the officer's own is left once the quoted notification
 		// is gone. Keep the mail as it came and tell the officer, who may
 		// believe they answered.
@@ -70,21 +78,90 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 			Raw: m.Raw, CreatedAt: now}
 		return d.keepAndTell(tx, m, officer, &t, e, d.emptyAnswerMail(officer, &t, now), "officer's reply has no answer of their own", now)
 	}
-	if !answerable(&t) {
+	before, closing := splitClosing(cmds)
+	results, err := d.runCommands(tx, &t, officer, before, false, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	var res intakeResult
+	relayed := answerable(&t)
+	if relayed {
+		if err := d.relayAnswer(tx, &t, officer, text, m, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		res = intakeResult{disposition: inquiry.Relayed, ticket: t.Number}
+	} else {
 		// Nobody to send it to: keep the answer on the record and tell the
 		// officer, rather than fail the message (and every one after it).
 		e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
 			Author: officer.ID, Subject: m.Subject, Text: "answer not delivered: the citizen left no address to answer\n\n" + text,
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
-		return d.keepAndTell(tx, m, officer, &t, e, d.undeliverableMail(officer, &t, now), "answer to a ticket without an address", now)
+		if res, _, err = d.keepAndTell(tx, m, officer, &t, e, d.undeliverableMail(officer, &t, now), "answer to a ticket without an address", now); err != nil {
+			return intakeResult{}, false, err
+		}
 	}
-	if err := d.relayAnswer(tx, &t, officer, text, m, now); err != nil {
+	if len(cmds) == 0 {
+		return res, true, nil
+	}
+	after, err := d.runCommands(tx, &t, officer, closing, relayed, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	results = append(results, after...)
+	t.UpdatedAt = now
+	if err := tx.UpdateTicket(&t); err != nil {
+		return intakeResult{}, false, err
+	}
+	summary, err := d.reportCommands(tx, officer, &t, results, relayed, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	res.reason = strings.TrimPrefix(res.reason+"; "+summary, "; ")
+	return res, true, nil
+}
+
+// splitClosing separates the #close commands, which run after the answer
+// is relayed, from the others, which run before it.
+func splitClosing(cmds []Command) (before, closing []Command) {
+	for _, c := range cmds {
+		if c.Name == "close" {
+			closing = append(closing, c)
+		} else {
+			before = append(before, c)
+		}
+	}
+	return before, closing
+}
+
+// commandMail takes in an officer's reply that holds only commands: it is
+// kept on the ticket as it came, the commands are applied, and the officer
+// gets a report of what was done. The citizen gets nothing.
+func (d *Desk) commandMail(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, t *inquiry.Ticket, own string, cmds []Command, now time.Time) (intakeResult, bool, error) {
+	e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+		Author: officer.ID, Subject: m.Subject, Text: "commands by mail, nothing relayed\n\n" + own, Raw: m.Raw, CreatedAt: now}
+	if err := tx.AddEntry(e); err != nil {
+		return intakeResult{}, false, err
+	}
+	// With no answer to wait for, they run as written.
+	results, err := d.runCommands(tx, t, officer, cmds, false, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	t.UpdatedAt = now
+	if err := tx.UpdateTicket(t); err != nil {
 		return intakeResult{}, false, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 		return intakeResult{}, false, err
 	}
-	return intakeResult{disposition: inquiry.Relayed, ticket: t.Number}, true, nil
+	summary, err := d.reportCommands(tx, officer, t, results, false, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: summary}, true, nil
 }
 
 // keepAndTell records an officer's mail that was not relayed as e, and

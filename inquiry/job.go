@@ -21,6 +21,9 @@ const (
 	// JobHeadNotice tells the head of the division about a ticket (urgent);
 	// a reply to it is not relayed to the citizen.
 	JobHeadNotice JobKind = "head_notice"
+	// JobCommandReport tells an officer what the #commands in their mail
+	// did, or why one was refused.
+	JobCommandReport JobKind = "command_report"
 )
 
 // JobState is where an outbox job stands.
