@@ -44,6 +44,7 @@ officers:
     title: "Udhëheqës i Divizionit për Komunikim Publik"
     telegram_user_id: 7001
     email: osman.gashi@mkrs.example
+    role: head
   - id: jusuf
     name: "Jusuf Lushaku"
     title: "Zyrtar i Lartë për Informim"
