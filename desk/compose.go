@@ -30,28 +30,10 @@ type Templates struct {
 func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
 	for _, lang := range inquiry.Languages {
-		name := "ack." + string(lang) + ".tmpl"
-		src, err := fs.ReadFile(builtinTemplates, "templates/"+name)
+		tmpl, err := loadTemplate(dir, "ack."+string(lang)+".tmpl",
+			AckData{Number: "DKP-2026-000001", CategoryName: "x", Deadline: "01.01.2026", Email: true})
 		if err != nil {
-			return nil, fmt.Errorf("read built-in template %s: %w", name, err)
-		}
-		if dir != "" {
-			custom, err := os.ReadFile(filepath.Join(dir, name))
-			switch {
-			case err == nil:
-				src = custom
-			case !os.IsNotExist(err):
-				return nil, fmt.Errorf("read template %s: %w", filepath.Join(dir, name), err)
-			}
-		}
-		tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
-		}
-		// Render once with sample data so a broken override fails at start,
-		// not when the first citizen writes.
-		if err := tmpl.Execute(&bytes.Buffer{}, AckData{Number: "DKP-2026-000001", CategoryName: "x", Deadline: "01.01.2026", Email: true}); err != nil {
-			return nil, fmt.Errorf("render template %s: %w", name, err)
+			return nil, err
 		}
 		t.ack[lang] = tmpl
 	}
@@ -61,6 +43,33 @@ func LoadTemplates(dir string) (*Templates, error) {
 	}
 	t.notice = notice
 	return t, nil
+}
+
+// loadTemplate reads the built-in template name, or its replacement in dir
+// when there is one, and renders it once with sample so a broken override
+// fails at start, not when the first citizen writes.
+func loadTemplate(dir, name string, sample any) (*template.Template, error) {
+	src, err := fs.ReadFile(builtinTemplates, "templates/"+name)
+	if err != nil {
+		return nil, fmt.Errorf("read built-in template %s: %w", name, err)
+	}
+	if dir != "" {
+		custom, err := os.ReadFile(filepath.Join(dir, name))
+		switch {
+		case err == nil:
+			src = custom
+		case !os.IsNotExist(err):
+			return nil, fmt.Errorf("read template %s: %w", filepath.Join(dir, name), err)
+		}
+	}
+	tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("parse template %s: %w", name, err)
+	}
+	if err := tmpl.Execute(&bytes.Buffer{}, sample); err != nil {
+		return nil, fmt.Errorf("render template %s: %w", name, err)
+	}
+	return tmpl, nil
 }
 
 // AckData is what an acknowledgement template can use.
@@ -396,15 +405,7 @@ func (d *Desk) quarantineMail(officer inquiry.Officer, m *inquiry.Message, reaso
 	text := fmt.Sprintf("Një mesazh u vu në karantinë: %s.\n\nBurimi: %s\nDërguesi: %q\nSubjekti: %q\nPranuar: %s\n\n"+
 		"Mesazhi origjinal ruhet në kutinë e karantinës dhe në regjistrin e Sportel-it (sportel tickets list --automated).\n",
 		reason, m.SourceID, m.From.String(), m.Subject, m.ReceivedAt.In(d.cfg.Location).Format(time.RFC3339))
-	return &inquiry.Mail{
-		MessageID:   d.newMessageID("quarantine"),
-		Date:        now,
-		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{{Name: officer.Name, Address: officer.Email}},
-		Subject:     "Sportel: mesazh në karantinë",
-		AutoReplied: true,
-		Text:        text,
-	}
+	return d.staffMail("quarantine", officer, "Sportel: mesazh në karantinë", text, now)
 }
 
 // tooLargeAnswerMail tells an officer that their answer was too large to
@@ -415,12 +416,19 @@ func (d *Desk) tooLargeAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, m 
 	if commands {
 		text += "As komandat (#) në të nuk u zbatuan: dërgojini sërish bashkë me përgjigjen.\n"
 	}
+	return d.staffMail("undeliverable", officer, "Sportel: përgjigjja nuk u dërgua ["+t.Number+"]", text, now)
+}
+
+// staffMail is a service message from Sportel to one of the division's
+// staff (officer or head): never an answer to a citizen, so it is marked
+// auto-replied and carries no ticket thread.
+func (d *Desk) staffMail(kind string, to inquiry.Officer, subject, text string, now time.Time) *inquiry.Mail {
 	return &inquiry.Mail{
-		MessageID:   d.newMessageID("undeliverable"),
+		MessageID:   d.newMessageID(kind),
 		Date:        now,
 		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{officer.Address()},
-		Subject:     "Sportel: përgjigjja nuk u dërgua [" + t.Number + "]",
+		To:          []inquiry.Address{to.Address()},
+		Subject:     subject,
 		AutoReplied: true,
 		Text:        text,
 	}
@@ -441,13 +449,5 @@ func oneLine(s string, max int) string {
 func (d *Desk) undeliverableMail(officer inquiry.Officer, t *inquiry.Ticket, now time.Time) *inquiry.Mail {
 	text := fmt.Sprintf("Përgjigjja juaj për %s nuk iu dërgua qytetarit: mesazhi i tij nuk kishte adresë për përgjigje.\n"+
 		"Përgjigjja ruhet si shënim në tiketë (sportel tickets show %s).\n", t.Number, t.Number)
-	return &inquiry.Mail{
-		MessageID:   d.newMessageID("undeliverable"),
-		Date:        now,
-		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{officer.Address()},
-		Subject:     "Sportel: përgjigjja nuk u dërgua [" + t.Number + "]",
-		AutoReplied: true,
-		Text:        text,
-	}
+	return d.staffMail("undeliverable", officer, "Sportel: përgjigjja nuk u dërgua ["+t.Number+"]", text, now)
 }

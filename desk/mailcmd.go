@@ -303,15 +303,7 @@ func (d *Desk) commandReport(officer inquiry.Officer, t *inquiry.Ticket, results
 	if refused > 1 {
 		subject = fmt.Sprintf("Sportel: %d komanda nuk u kryen [%s]", refused, t.Number)
 	}
-	return &inquiry.Mail{
-		MessageID:   d.newMessageID("commands"),
-		Date:        now,
-		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{officer.Address()},
-		Subject:     subject,
-		AutoReplied: true,
-		Text:        b.String(),
-	}
+	return d.staffMail("commands", officer, subject, b.String(), now)
 }
 
 // reportCommands queues the officer's report on their commands when they

@@ -39,15 +39,7 @@ func (d *Desk) NoticeAckCap(ctx context.Context, held int, until time.Time) erro
 	err := d.store.WithTx(ctx, func(tx store.Tx) error {
 		for _, o := range tell {
 			job := &inquiry.Job{Kind: inquiry.JobServiceNotice, Recipient: o.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
-				Mail: &inquiry.Mail{
-					MessageID:   d.newMessageID("notice"),
-					Date:        now,
-					From:        d.cfg.Mailbox,
-					To:          []inquiry.Address{o.Address()},
-					Subject:     "Sportel: konfirmimet e pranimit po mbahen në radhë",
-					AutoReplied: true,
-					Text:        text,
-				}}
+				Mail: d.staffMail("notice", o, "Sportel: konfirmimet e pranimit po mbahen në radhë", text, now)}
 			if err := tx.AddJob(job); err != nil {
 				return err
 			}

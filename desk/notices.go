@@ -3,9 +3,6 @@ package desk
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/template"
 	"time"
@@ -60,26 +57,9 @@ func loadNotices(dir string) (map[NoticeKind]map[inquiry.Language]*template.Temp
 	for _, kind := range noticeKinds {
 		out[kind] = make(map[inquiry.Language]*template.Template)
 		for _, lang := range inquiry.Languages {
-			name := string(kind) + "." + string(lang) + ".tmpl"
-			src, err := fs.ReadFile(builtinTemplates, "templates/"+name)
+			tmpl, err := loadTemplate(dir, string(kind)+"."+string(lang)+".tmpl", sampleNotice)
 			if err != nil {
-				return nil, fmt.Errorf("read built-in template %s: %w", name, err)
-			}
-			if dir != "" {
-				custom, err := os.ReadFile(filepath.Join(dir, name))
-				switch {
-				case err == nil:
-					src = custom
-				case !os.IsNotExist(err):
-					return nil, fmt.Errorf("read template %s: %w", filepath.Join(dir, name), err)
-				}
-			}
-			tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
-			if err != nil {
-				return nil, fmt.Errorf("parse template %s: %w", name, err)
-			}
-			if err := tmpl.Execute(&bytes.Buffer{}, sampleNotice); err != nil {
-				return nil, fmt.Errorf("render template %s: %w", name, err)
+				return nil, err
 			}
 			out[kind][lang] = tmpl
 		}

@@ -278,13 +278,5 @@ func (d *Desk) emptyAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, now t
 	text := fmt.Sprintf("Qytetarit nuk iu dërgua asgjë për %s: përgjigjja juaj përmbante vetëm njoftimin e cituar, pa tekst tuajin.\n"+
 		"Shkruani përgjigjen mbi ose nën njoftimin e cituar dhe dërgojeni sërish. Mesazhi juaj ruhet si shënim në tiketë (sportel tickets show %s).\n",
 		t.Number, t.Number)
-	return &inquiry.Mail{
-		MessageID:   d.newMessageID("undeliverable"),
-		Date:        now,
-		From:        d.cfg.Mailbox,
-		To:          []inquiry.Address{officer.Address()},
-		Subject:     "Sportel: asgjë nuk u dërgua [" + t.Number + "]",
-		AutoReplied: true,
-		Text:        text,
-	}
+	return d.staffMail("undeliverable", officer, "Sportel: asgjë nuk u dërgua ["+t.Number+"]", text, now)
 }
