@@ -814,3 +814,37 @@ func TestUserContentTruncates(t *testing.T) {
 		t.Errorf("body is %d bytes (want %d) or has a split character", len(env.Body), maxBodyBytes)
 	}
 }
+
+// A personal number that straddles the 16 KiB cut is masked whole (no
+// digits of it reach the model), and a huge mail is cut before it is masked.
+func TestUserContentMasksAcrossTheCut(t *testing.T) {
+	pad := strings.Repeat("x", maxBodyBytes-5)
+	body := pad + " 1234567890 " + strings.Repeat("fjali e gjatë ", 300000) // ~4 MiB after the number
+	content, err := userContent(&inquiry.Message{Subject: "s", Text: body}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := strings.TrimSuffix(strings.TrimPrefix(content, openTag+"\n"), "\n"+closeTag)
+	var env envelope
+	if err := json.Unmarshal([]byte(inner), &env); err != nil {
+		t.Fatalf("envelope: %v", err)
+	}
+	if len(env.Body) > maxBodyBytes {
+		t.Errorf("body is %d bytes, want at most %d", len(env.Body), maxBodyBytes)
+	}
+	if tail := env.Body[len(pad):]; strings.ContainsAny(tail, "0123456789") {
+		t.Errorf("digits of the personal number reached the model: %q", tail)
+	}
+}
+
+// BenchmarkUserContentHugeMail: a 4 MiB body costs what its first 32 KiB
+// cost, not what the whole text would.
+func BenchmarkUserContentHugeMail(b *testing.B) {
+	m := &inquiry.Message{Subject: "Kërkesë", Text: strings.Repeat(realisticRequest, (4<<20)/len(realisticRequest))}
+	b.SetBytes(int64(len(m.Text)))
+	for b.Loop() {
+		if _, err := userContent(m, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

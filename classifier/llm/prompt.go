@@ -51,7 +51,10 @@ type envelope struct {
 // userContent builds the user turn from the message's subject and text only:
 // never the sender, never attachments.
 func userContent(m *inquiry.Message, redact bool) (string, error) {
-	subject, body := m.Subject, m.Text
+	// Only the start reaches the model: cut before masking, so a huge
+	// mail costs what 16 KiB costs. The margin keeps a number or address
+	// that straddles the final cut whole while it is masked.
+	subject, body := truncateUTF8(m.Subject, 2*maxSubjectBytes), truncateUTF8(m.Text, 2*maxBodyBytes)
 	if redact {
 		subject, body = Redact(subject), Redact(body)
 	}
