@@ -121,6 +121,9 @@ type TicketFilter struct {
 	// SenderAddress matches case-insensitively (ASCII).
 	SenderAddress string
 	ChatID        int64
+	// Text searches subjects and bodies (full-text, in the drivers that
+	// index it).
+	Text string
 	// Limit caps the result; 0 means no cap.
 	Limit int
 }
