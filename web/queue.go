@@ -40,7 +40,7 @@ func deadlineBadge(p page, t inquiry.Ticket, now time.Time) badge {
 
 type queueRow struct {
 	Number, Received, Category, Language, Channel, Officer, State, Subject string
-	Badge                                                                 badge
+	Badge                                                                  badge
 }
 
 type option struct {

@@ -99,8 +99,8 @@ func (f *fixture) file(number string, cat inquiry.Category, lang inquiry.Languag
 	f.t.Helper()
 	err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
 		tk := &inquiry.Ticket{Number: number, Channel: inquiry.ChannelEmail,
-			Sender:   inquiry.Address{Name: "Arben Berisha", Address: "arben@example.net"},
-			Subject:  subject, Language: lang, Category: cat, Classifier: "builtin", Confidence: 0.9,
+			Sender:  inquiry.Address{Name: "Arben Berisha", Address: "arben@example.net"},
+			Subject: subject, Language: lang, Category: cat, Classifier: "builtin", Confidence: 0.9,
 			OfficerID: officer, State: inquiry.Assigned, ReceivedAt: received, DueAt: due, UpdatedAt: received}
 		if err := tx.CreateTicket(tk); err != nil {
 			return err
@@ -163,7 +163,9 @@ func (b *browser) do(method, path string, form url.Values) response {
 
 func (b *browser) get(path string) response { return b.do(http.MethodGet, path, nil) }
 
-func (b *browser) post(path string, form url.Values) response { return b.do(http.MethodPost, path, form) }
+func (b *browser) post(path string, form url.Values) response {
+	return b.do(http.MethodPost, path, form)
+}
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]*)"`)
 
