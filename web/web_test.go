@@ -235,3 +235,5 @@ func (b *browser) csrf() string {
 	b.t.Helper()
 	return csrfOf(b.t, b.get("/").body)
 }
+
+func closing(outcome string) desk.Closing { return desk.Closing{Outcome: inquiry.Outcome(outcome)} }
