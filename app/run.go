@@ -99,6 +99,9 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	runners = append(runners, runner{"scheduler", sched.Run})
+	if a.cfg.Web.Enabled() {
+		runners = append(runners, runner{"web", a.runWeb})
+	}
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met
@@ -170,6 +173,6 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
 		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
-		"officers", len(a.cfg.Officers), "telegram", a.cfg.Telegram != nil)
+		"officers", len(a.cfg.Officers), "telegram", a.cfg.Telegram != nil, "web", a.cfg.Web.Addr)
 	return runAll(ctx, a.log, stopTimeout, runners)
 }

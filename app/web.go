@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"sportel/web"
+)
+
+// NewWeb returns the officers' web workspace on this app's store and desk;
+// baseURL is where officers reach it ("" : web.base_url, or made of
+// web.addr).
+func (a *App) NewWeb(baseURL string) (*web.Server, error) {
+	if baseURL == "" {
+		baseURL = a.cfg.Web.URL()
+	}
+	return web.New(web.Config{
+		BaseURL:        baseURL,
+		SecureCookies:  a.cfg.Web.SecureCookies(),
+		SessionIdle:    a.cfg.Web.SessionIdle,
+		Officers:       a.cfg.Officers,
+		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
+		DivisionName:   a.cfg.Division.Name.ByLanguage(),
+		Location:       a.cfg.Tickets.Location,
+	}, a.store, a.desk, a.log.With("component", "web"))
+}
+
+// webLinks issues sign-in links for Telegram's /login; nil when the
+// workspace is off.
+func (a *App) webLinks() *web.Linker {
+	if !a.cfg.Web.Enabled() {
+		return nil
+	}
+	return &web.Linker{Store: a.store, BaseURL: a.cfg.Web.URL()}
+}
+
+// runWeb serves the workspace on web.addr until ctx ends.
+func (a *App) runWeb(ctx context.Context) error {
+	srv, err := a.NewWeb("")
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Web.Addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s: %w", a.cfg.Web.Addr, err)
+	}
+	return ServeWeb(ctx, ln, srv, a.cfg.Web.TLSCert, a.cfg.Web.TLSKey, a.log)
+}
+
+// ServeWeb serves h on ln (https when certFile is set) until ctx ends, then
+// lets requests in flight finish for a few seconds.
+func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info("web workspace listening", "addr", ln.Addr().String(), "tls", certFile != "")
+	var err error
+	if certFile != "" {
+		err = srv.ServeTLS(ln, certFile, keyFile)
+	} else {
+		err = srv.Serve(ln)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	return nil
+}
