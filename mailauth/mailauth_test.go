@@ -15,42 +15,6 @@ import (
 	"sportel/mailauth/mailauthtest"
 )
 
-// script writes an executable shell script; the token command runs it
-// directly, without a shell of Sportel's.
-func script(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "token.sh")
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// counting prints what the n-th run prints, n counted in a file beside it.
-func counting(t *testing.T, outputs ...string) (string, func() int) {
-	t.Helper()
-	dir := t.TempDir()
-	n := filepath.Join(dir, "n")
-	var b strings.Builder
-	b.WriteString("n=$(cat " + n + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " + n + "\ncase $n in\n")
-	for i, o := range outputs {
-		b.WriteString(string(rune('1'+i)) + ") printf '%s' '" + o + "' ;;\n")
-	}
-	b.WriteString("*) printf '%s' '" + outputs[len(outputs)-1] + "' ;;\nesac")
-	p := script(t, b.String())
-	return p, func() int {
-		data, err := os.ReadFile(n)
-		if err != nil {
-			return 0
-		}
-		var k int
-		for _, c := range strings.TrimSpace(string(data)) {
-			k = k*10 + int(c-'0')
-		}
-		return k
-	}
-}
-
 func TestTokenOutputs(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -97,7 +61,7 @@ func TestTokenOutputs(t *testing.T) {
 }
 
 func TestCommandTokenCachedUntilNearExpiry(t *testing.T) {
-	cmd, runs := counting(t,
+	cmd, runs := mailauthtest.Command(t,
 		`{"access_token":"tok-1","expires_in":600}`,
 		`{"access_token":"tok-2","expires_in":600}`)
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -151,7 +115,7 @@ func TestCommandFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src, err := mailauth.NewTokens(mailauth.TokenOptions{Command: []string{script(t, tt.body)}, Timeout: tt.timeout})
+			src, err := mailauth.NewTokens(mailauth.TokenOptions{Command: []string{mailauthtest.Script(t, tt.body)}, Timeout: tt.timeout})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -248,7 +212,7 @@ func TestLoginRefreshesOnceOnRefusal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cmd, _ := counting(t, tt.outputs...)
+			cmd, _ := mailauthtest.Command(t, tt.outputs...)
 			src, err := mailauth.NewTokens(mailauth.TokenOptions{Command: []string{cmd}})
 			if err != nil {
 				t.Fatal(err)
