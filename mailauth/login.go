@@ -29,7 +29,11 @@ type RefusedError struct {
 	Err       error
 }
 
-func (e *RefusedError) Error() string {
+func (e *RefusedError) Error() string { return e.Summary() + ": " + e.Err.Error() }
+
+// Summary is the error without the protocol's own words, for callers that
+// print those their own way.
+func (e *RefusedError) Summary() string {
 	msg := fmt.Sprintf("the server refused the %s token for %s", WireName(e.Mechanism), e.Username)
 	if e.Status != "" {
 		msg += " (status " + e.Status + ")"
@@ -39,7 +43,7 @@ func (e *RefusedError) Error() string {
 	} else {
 		msg += "; the token source gave no other"
 	}
-	return msg + ": check that the token is current, issued for this user and has the mail scope: " + e.Err.Error()
+	return msg + "; check that the token source gives a current token, issued for this user, with the mail scope"
 }
 
 func (e *RefusedError) Unwrap() error { return e.Err }
