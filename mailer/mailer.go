@@ -41,14 +41,14 @@ const (
 // Options configures a Mailer. Zero durations take the defaults named on
 // each field.
 type Options struct {
-	Addr      string // host:port
-	Security  string // tls | starttls | none
-	Username  string // empty: no AUTH (an internal relay)
-	Password  string
+	Addr     string // host:port
+	Security string // tls | starttls | none
+	Username string // empty: no AUTH (an internal relay)
+	Password string
 	// OAuth, when set, logs Username in with an access token (XOAUTH2 or
 	// OAUTHBEARER) instead of AUTH PLAIN with Password: Microsoft 365 and
 	// Google refuse passwords.
-	OAuth *mailauth.OAuth
+	OAuth     *mailauth.OAuth
 	HelloName string // EHLO name; default the host name
 
 	DialTimeout       time.Duration // TCP connect + TLS handshake (default 10s)
