@@ -9,53 +9,14 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-sasl"
 
 	"sportel/mailauth"
 	"sportel/mailauth/mailauthtest"
 )
 
-// oauthSession is a mailbox like Microsoft 365's: LOGIN with a password is
-// refused, AUTHENTICATE XOAUTH2 / OAUTHBEARER checks the token.
-type oauthSession struct {
-	imapserver.SessionIMAP4rev2
-	tokens *mailauthtest.Tokens
-}
-
-func (s oauthSession) Login(string, string) error {
-	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "LOGIN failed."}
-}
-
-func (s oauthSession) AuthenticateMechanisms() []string { return mailauthtest.Mechanisms }
-
-func (s oauthSession) Authenticate(mech string) (sasl.Server, error) {
-	srv := mailauthtest.NewServer(mech, s.tokens.Verify, func(user string) error {
-		if user != testUser {
-			return errors.New("unknown user")
-		}
-		return s.SessionIMAP4rev2.Login(testUser, testPassword)
-	})
-	if srv == nil {
-		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "SASL mechanism not supported"}
-	}
-	return refusingServer{srv}, nil
-}
-
-// refusingServer ends a refused exchange the way servers do: NO
-// [AUTHENTICATIONFAILED].
-type refusingServer struct{ sasl.Server }
-
-func (r refusingServer) Next(resp []byte) ([]byte, bool, error) {
-	c, done, err := r.Server.Next(resp)
-	if err != nil {
-		err = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "AUTHENTICATE failed."}
-	}
-	return c, done, err
-}
-
 func oauthServer(t *testing.T, tokens *mailauthtest.Tokens) *imapTestServer {
 	return startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
-		return oauthSession{s, tokens}
+		return mailauthtest.IMAPSession{SessionIMAP4rev2: s, Tokens: tokens, User: testUser, Password: testPassword}
 	}})
 }
 

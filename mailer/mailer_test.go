@@ -94,17 +94,13 @@ func (s *session) AuthMechanisms() []string {
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
 	if s.b.tokens != nil {
-		srv := mailauthtest.NewServer(mech, s.b.tokens.Verify, func(user string) error {
+		return mailauthtest.SMTPAuth(mech, s.b.tokens, func(user string) error {
 			if user != smtpUser {
 				return smtp.ErrAuthFailed
 			}
 			s.cur.Authed = true
 			return nil
 		})
-		if srv == nil {
-			return nil, smtp.ErrAuthUnknownMechanism
-		}
-		return refusingServer{srv}, nil
 	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if user != smtpUser || pass != smtpPass {

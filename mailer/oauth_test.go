@@ -6,24 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"sportel/internal/testutil"
 	"sportel/mailauth"
 	"sportel/mailauth/mailauthtest"
 )
-
-// refusingServer ends a refused exchange as submission servers do: 535.
-type refusingServer struct{ sasl.Server }
-
-func (r refusingServer) Next(resp []byte) ([]byte, bool, error) {
-	c, done, err := r.Server.Next(resp)
-	if err != nil {
-		err = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
-	}
-	return c, done, err
-}
 
 func TestSendMailOAuth(t *testing.T) {
 	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
