@@ -126,3 +126,37 @@ func TestOAuth2Login(t *testing.T) {
 		})
 	}
 }
+
+// A token command under ${CREDENTIALS_DIRECTORY} does not stop commands
+// that never log in (tickets, reports) run by an operator without it;
+// `sportel run` still needs it.
+func TestOAuth2TokenSourceOptional(t *testing.T) {
+	data := doc(map[string]string{
+		"imap": "imap:\n  addr: outlook.office365.com:993\n  username: u@mkrs.example\n  auth: xoauth2\n" +
+			"  oauth2_token_command: [/usr/bin/curl, -d, \"@${CREDENTIALS_DIRECTORY}/m365\", https://login.microsoftonline.com/t/oauth2/v2.0/token]\n",
+		"smtp": "smtp:\n  addr: smtp.office365.com:587\n  username: u@mkrs.example\n  auth: xoauth2\n  oauth2_token_file: ${CREDENTIALS_DIRECTORY}/token\n",
+	})
+	c, err := ParseWith(data, testEnv(), ParseOptions{SecretsOptional: true})
+	if err != nil {
+		t.Fatalf("ParseWith(SecretsOptional):\n%v", err)
+	}
+	if got := strings.Join(c.UncheckedSecrets, ","); got != "imap.oauth2_token,smtp.oauth2_token" {
+		t.Errorf("unchecked = %s", got)
+	}
+	if _, err := Parse(data, testEnv()); err == nil || !strings.Contains(err.Error(), "imap.oauth2_token_command[2]") {
+		t.Errorf("Parse = %v, want an error naming imap.oauth2_token_command[2]", err)
+	}
+	env := func(k string) (string, bool) {
+		if k == "CREDENTIALS_DIRECTORY" {
+			return "/run/credentials/sportel.service", true
+		}
+		return testEnv()(k)
+	}
+	c, err = Parse(data, env)
+	if err != nil {
+		t.Fatalf("Parse with the variable set:\n%v", err)
+	}
+	if c.IMAP.OAuth2TokenCommand[2] != "@/run/credentials/sportel.service/m365" || c.SMTP.OAuth2TokenFile != "/run/credentials/sportel.service/token" {
+		t.Errorf("expanded to %q and %q", c.IMAP.OAuth2TokenCommand, c.SMTP.OAuth2TokenFile)
+	}
+}

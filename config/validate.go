@@ -298,6 +298,8 @@ func validateAuth(c checker, section string, o OAuth2Auth, password Secret, pass
 		c.fail(key("password"), "not used with %s %s (the login takes an access token); remove it", key("auth"), o.Auth)
 	}
 	switch {
+	case c.d.unchecked[key("oauth2_token")]:
+		// Left unexpanded for a command that does not log in.
 	case o.TokenFile == "" && len(o.TokenCommand) == 0:
 		c.fail(key("auth"), "%s needs %s or %s to get the access token", o.Auth, key("oauth2_token_file"), key("oauth2_token_command"))
 	case o.TokenFile != "" && len(o.TokenCommand) > 0:
