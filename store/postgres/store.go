@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -233,7 +234,8 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies every embedded migration not yet in schema_version, all
+// migrate applies every embedded migration not yet in schema_version, in
+// order of their numbers, all
 // in one transaction under an advisory lock: two instances starting at once
 // apply each migration once, and a failed one leaves nothing behind.
 func (s *Store) migrate(ctx context.Context) error {
@@ -257,15 +259,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		)`); err != nil {
 			return fmt.Errorf("create schema_version: %w", err)
 		}
-		var newest *int
-		if err := tx.tx.QueryRow(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&newest); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		rows, err := tx.tx.Query(ctx, `SELECT version FROM schema_version`)
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
-		if known := ms[len(ms)-1].version; newest != nil && *newest > known {
-			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", *newest, known)
+		versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
+		done := map[int]bool{}
+		for _, v := range versions {
+			done[v] = true
+		}
+		if known := ms[len(ms)-1].version; len(versions) > 0 && slices.Max(versions) > known {
+			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", slices.Max(versions), known)
+		}
+		// Every migration not recorded, not only those above the newest:
+		// numbers are reserved ahead for work in progress, so one may land
+		// after a higher one was applied.
 		for _, m := range ms {
-			if newest != nil && m.version <= *newest {
+			if done[m.version] {
 				continue
 			}
 			mctx, cancel := context.WithTimeout(tx.ctx, s.txTimeout)
