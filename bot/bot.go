@@ -89,15 +89,15 @@ const (
 
 // Bot is the Telegram adapter. Run and SendChat may be used concurrently.
 type Bot struct {
-	opts   Options
-	api    *tgbot.Bot
-	http   *http.Client
-	desk   Desk
-	state  State
-	log    *slog.Logger
-	me     models.User
-	flood  *floodGate
-	now    func() time.Time
+	opts  Options
+	api   *tgbot.Bot
+	http  *http.Client
+	desk  Desk
+	state State
+	log   *slog.Logger
+	me    models.User
+	flood *floodGate
+	now   func() time.Time
 	// staff is who the officers are; Reconfigure swaps it while the bot
 	// runs.
 	staff atomic.Pointer[staff]
@@ -147,13 +147,13 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		return nil, fmt.Errorf("telegram: HTTP client timeout %v must exceed the poll timeout %v", client.Timeout, opts.PollTimeout)
 	}
 	b := &Bot{
-		opts:   opts,
-		http:   client,
-		desk:   d,
-		state:  st,
-		log:    opts.Logger.With("component", "telegram"),
-		flood:  newFloodGate(opts.FloodMessages, opts.FloodPer),
-		now:    time.Now,
+		opts:  opts,
+		http:  client,
+		desk:  d,
+		state: st,
+		log:   opts.Logger.With("component", "telegram"),
+		flood: newFloodGate(opts.FloodMessages, opts.FloodPer),
+		now:   time.Now,
 	}
 	b.staff.Store(newStaff(opts.Officers, opts.Grounds, opts.Location))
 	api, err := tgbot.New(opts.Token,
