@@ -77,10 +77,11 @@ func TestAlertRulesNameExposedMetrics(t *testing.T) {
 	}
 	// What the issue asks alerts for, by the metric each must watch.
 	for alert, metric := range map[string]string{
-		"SportelIMAPNotFetching": "sportel_imap_last_good_fetch_timestamp_seconds",
-		"SportelOutboxStuck":     "sportel_outbox_oldest_due_job_age_seconds",
-		"SportelSendsFailed":     "sportel_outbox_failed_jobs",
-		"SportelRequestsOverdue": "sportel_tickets_overdue",
+		"SportelIMAPNotFetching":    "sportel_imap_last_good_fetch_timestamp_seconds",
+		"SportelOutboxStuck":        "sportel_outbox_oldest_due_job_age_seconds",
+		"SportelSendsFailed":        "sportel_outbox_failed_jobs",
+		"SportelRequestsOverdue":    "sportel_tickets_overdue",
+		"SportelConfigReloadFailed": "sportel_config_last_reload_success",
 	} {
 		if !alerts[alert] {
 			t.Errorf("rules lack %s", alert)

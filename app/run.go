@@ -102,7 +102,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.outbox.Store(ob)
 	defer a.outbox.Store(nil)
 	runners = append(runners, runner{"outbox", ob.Run})
-	sched, err := a.newScheduler(ob.Poke)
+	sched, err := a.joinScheduler(ob.Poke)
 	if err != nil {
 		return err
 	}
@@ -136,6 +136,7 @@ func (a *App) Run(ctx context.Context) error {
 			return float64(n)
 		})
 		met.BuildInfo(a.build.Version, a.build.Commit)
+		a.reloadMetrics(met)
 		met.Ready("store", func(ctx context.Context) error {
 			_, err := a.store.CountTickets(ctx)
 			return err
@@ -188,6 +189,6 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
 		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
-		"officers", len(a.cfg.Officers), "telegram", a.cfg.Telegram != nil)
+		"officers", len(a.live.config().Officers), "telegram", a.cfg.Telegram != nil)
 	return runAll(ctx, a.log, stopTimeout, runners)
 }
