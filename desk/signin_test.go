@@ -9,37 +9,6 @@ import (
 	"sportel/inquiry"
 )
 
-func TestNote(t *testing.T) {
-	f := newLifecycleFixture(t, inquiry.GeneralQuestion, inquiry.Albanian, inquiry.ChannelEmail, "Pyetje për orarin.")
-	ctx := context.Background()
-	cases := []struct {
-		name, text string
-		wantErr    bool
-	}{
-		{"a note", "  Called the citizen back.  ", false},
-		{"empty", " \n ", true},
-	}
-	for _, tc := range cases {
-		_, err := f.desk.Note(ctx, ticket1, "zamira", tc.text)
-		if (err != nil) != tc.wantErr {
-			t.Errorf("%s: Note = %v, want error %v", tc.name, err, tc.wantErr)
-		}
-	}
-	if _, err := f.desk.Note(ctx, "DKP-2026-000099", "zamira", "x"); err == nil {
-		t.Error("note on a missing ticket accepted")
-	}
-	entries, err := f.store.Entries(ctx, f.ticket(ticket1).ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := entries[len(entries)-1]
-	if last.Kind != inquiry.EntryNote || last.Author != "zamira" || last.Text != "Called the citizen back." {
-		t.Errorf("last entry = %+v, want zamira's trimmed note", last)
-	}
-	if n := len(jobsOf(f.jobs(ticket1), inquiry.JobAnswer)); n != 0 {
-		t.Errorf("a note queued %d answers", n)
-	}
-}
 
 func TestMailSignInLink(t *testing.T) {
 	f := newLifecycleFixture(t, inquiry.GeneralQuestion, inquiry.Albanian, inquiry.ChannelEmail, "Pyetje.")
