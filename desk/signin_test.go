@@ -9,7 +9,6 @@ import (
 	"sportel/inquiry"
 )
 
-
 func TestMailSignInLink(t *testing.T) {
 	f := newLifecycleFixture(t, inquiry.GeneralQuestion, inquiry.Albanian, inquiry.ChannelEmail, "Pyetje.")
 	ctx := context.Background()

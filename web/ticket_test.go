@@ -88,8 +88,12 @@ func TestQueue(t *testing.T) {
 			t.Errorf("/?%s lists %q, want %q", c.query, got, c.want)
 		}
 	}
-	if r := b.get("/?q=kontratat"); r.status != http.StatusOK || !strings.Contains(r.body, `value="kontratat"`) {
-		t.Errorf("search = %d; the query is not kept in the form", r.status)
+	if r := b.get("/?q=kontratat"); r.status != http.StatusOK || !strings.Contains(r.body, `value="kontratat"`) ||
+		strings.Join(queueRows(r.body), " ") != "DKP-2026-000001" {
+		t.Errorf("search = %d %v; want DKP-2026-000001 and the query kept in the form", r.status, queueRows(r.body))
+	}
+	if r := b.get("/?q=buxheti&officer=jusuf"); len(queueRows(r.body)) != 0 {
+		t.Errorf("search with an officer filter lists %v, want none", queueRows(r.body))
 	}
 }
 
