@@ -124,7 +124,8 @@ func submit(t *testing.T, ctx context.Context, button string, thenAt string) {
 // TestWorkspaceInBrowser drives the workspace in Chromium as an officer
 // would: sign-in by the mailed link, the queue with an overdue ticket,
 // filtering, answering (the citizen's mail arrives), closing with a
-// ground; then the refusals. axe-core checks the queue and the ticket.
+// ground, the figures; then the refusals. axe-core checks the queue, the
+// ticket and the figures.
 func TestWorkspaceInBrowser(t *testing.T) {
 	ctx := browsertest.New(t)
 	f := newFixture(t, nil)
@@ -216,6 +217,23 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	}
 	if n := len(ms.mailTo(t, "arben@example.net")); n != 2 {
 		t.Errorf("%d mails to the citizen, want the answer and the decision notice", n)
+	}
+
+	// The figures: the year's numbers and the weekly charts, checked by axe.
+	do(t, ctx, chromedp.Navigate(base+"/figures"))
+	waitFor(t, ctx, "/figures")
+	if n := eval[int](t, ctx, `document.querySelectorAll("#weekly-category-chart rect.segment").length`); n == 0 {
+		t.Error("the weekly chart by category has no bars")
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#access-table").textContent`); !strings.Contains(got, "Kërkesa të marra") {
+		t.Errorf("access table reads %q", got)
+	}
+	browsertest.Axe(t, ctx)
+	browsertest.Screenshot(t, ctx, "figures")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/figures/access-2026.html"]`)))
+	waitFor(t, ctx, "/figures/access-2026.html")
+	if n := eval[int](t, ctx, `document.querySelectorAll("svg").length`); n == 0 {
+		t.Error("the annual report's page has no chart")
 	}
 
 	// A form posted without its CSRF token is refused and changes nothing.
