@@ -29,6 +29,11 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
 		DivisionName:   a.cfg.Division.Name.ByLanguage(),
 		Location:       a.cfg.Tickets.Location,
+		Current: func() web.People {
+			cfg := a.live.config()
+			return web.People{Officers: cfg.Officers, RefusalGrounds: deskGrounds(cfg.Tickets.RefusalGrounds),
+				DivisionName: cfg.Division.Name.ByLanguage()}
+		},
 	}, a.store, liveDesk{a}, a.log.With("component", "web"))
 }
 

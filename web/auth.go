@@ -71,7 +71,7 @@ func (s *Server) session(r *http.Request) (*session, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	o, ok := s.officers[ws.OfficerID]
+	o, ok := s.officer(ws.OfficerID)
 	if !ok {
 		// No longer configured: the session signs nobody in.
 		return nil, nil
@@ -195,7 +195,7 @@ func (s *Server) clientAllowed(r *http.Request) (bool, error) {
 }
 
 func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
-	for _, o := range s.cfg.Officers {
+	for _, o := range s.people().Officers {
 		if strings.EqualFold(o.Email, addr) {
 			return o, true
 		}
@@ -247,7 +247,7 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, nil, "use sign-in link", err)
 		return
 	}
-	o, known := s.officers[officerID]
+	o, known := s.officer(officerID)
 	if !ok || !known {
 		s.log.Warn("web: sign-in with an unknown, used or expired link refused", "client", clientIP(r))
 		p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))

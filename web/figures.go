@@ -58,7 +58,7 @@ func (s *Server) accessReport(r *http.Request, year int) (report.AccessReport, [
 	}
 	rep := report.AccessDocuments(tickets, year, s.cfg.Location, s.cfg.Now())
 	rep.GroundLabels = map[string]string{}
-	for _, g := range s.cfg.RefusalGrounds {
+	for _, g := range s.people().RefusalGrounds {
 		rep.GroundLabels[g.ID] = g.Label[inquiry.Albanian]
 	}
 	return rep, tickets, nil

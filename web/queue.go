@@ -140,7 +140,7 @@ func (s *Server) queueFilters(p page, qf queueFilter) []filterSelect {
 	for _, l := range languages {
 		langs = append(langs, [2]string{string(l.Tag), l.Name})
 	}
-	for _, o := range s.cfg.Officers {
+	for _, o := range s.people().Officers {
 		officers = append(officers, [2]string{o.ID, o.Name})
 	}
 	return []filterSelect{
@@ -154,7 +154,7 @@ func (s *Server) queueFilters(p page, qf queueFilter) []filterSelect {
 }
 
 func (s *Server) officerName(id string) string {
-	if o, ok := s.officers[id]; ok {
+	if o, ok := s.officer(id); ok {
 		return o.Name
 	}
 	return id

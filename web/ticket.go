@@ -111,7 +111,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		d.AnswerText = s.answerStart(t, sess.officer)
 	}
 	d.Entries = s.entryViews(p, entries, jobs)
-	for _, o := range s.cfg.Officers {
+	for _, o := range s.people().Officers {
 		d.Officers = append(d.Officers, option{Value: o.ID, Label: o.Name, Selected: o.ID == t.OfficerID})
 	}
 	for _, c := range inquiry.Categories {
@@ -125,7 +125,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: p.T("outcome_" + string(o))})
 	}
 	d.Grounds = []option{{Value: "", Label: p.T("no_ground")}}
-	for _, g := range s.cfg.RefusalGrounds {
+	for _, g := range s.people().RefusalGrounds {
 		label := g.Label[p.Lang]
 		if label == "" {
 			label = g.Label[inquiry.Albanian]
@@ -149,7 +149,7 @@ func (s *Server) answerStart(t inquiry.Ticket, o inquiry.Officer) string {
 	if o.Title != "" {
 		sig += "\n" + o.Title
 	}
-	if n := s.cfg.DivisionName[lang]; n != "" {
+	if n := s.people().DivisionName[lang]; n != "" {
 		sig += "\n" + n
 	}
 	return translate(lang, "greeting") + "\n\n\n\n" + translate(lang, "regards") + "\n" + sig + "\n"

@@ -69,6 +69,11 @@ type Config struct {
 	RefusalGrounds []desk.Ground
 	// DivisionName signs the answer's starting text, by language.
 	DivisionName map[inquiry.Language]string
+	// Current, when set, gives the officers, grounds and division names in
+	// use, which a configuration reload changes; the fields above are used
+	// otherwise. An officer taken out of the configuration is signed out at
+	// their next request.
+	Current func() People
 	// Location is tickets.timezone: times are shown in it.
 	Location *time.Location
 	// Now is the clock (tests set it); nil is time.Now.
@@ -85,15 +90,39 @@ const (
 	LinkValidity = 15 * time.Minute
 )
 
+// People is what a configuration reload may change for the workspace.
+type People struct {
+	Officers       []inquiry.Officer
+	RefusalGrounds []desk.Ground
+	DivisionName   map[inquiry.Language]string
+}
+
+// people returns the officers, grounds and division names in use.
+func (s *Server) people() People {
+	if s.cfg.Current != nil {
+		return s.cfg.Current()
+	}
+	return People{Officers: s.cfg.Officers, RefusalGrounds: s.cfg.RefusalGrounds, DivisionName: s.cfg.DivisionName}
+}
+
+// officer returns the configured officer with id.
+func (s *Server) officer(id string) (inquiry.Officer, bool) {
+	for _, o := range s.people().Officers {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return inquiry.Officer{}, false
+}
+
 // Server is the workspace's HTTP handler.
 type Server struct {
-	cfg      Config
-	store    Store
-	desk     Desk
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	officers map[string]inquiry.Officer
-	mux      *http.ServeMux
+	cfg   Config
+	store Store
+	desk  Desk
+	log   *slog.Logger
+	pages map[string]*template.Template
+	mux   *http.ServeMux
 }
 
 // New returns the workspace.
@@ -111,10 +140,7 @@ func New(cfg Config, st Store, d Desk, log *slog.Logger) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, store: st, desk: d, log: log, officers: map[string]inquiry.Officer{}}
-	for _, o := range cfg.Officers {
-		s.officers[o.ID] = o
-	}
+	s := &Server{cfg: cfg, store: st, desk: d, log: log}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
