@@ -45,7 +45,7 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 		{"automated by --db", noSecrets, []string{"tickets", "list", "--automated", "--db", db}, 0, "SUBJECT"},
 		{"bad state by --db", noSecrets, []string{"tickets", "list", "--state", "open", "--db", db}, 2, `unknown state "open"`},
 		{"missing database", noSecrets, []string{"tickets", "list", "--db", missing}, 1, "no database at " + missing},
-		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "--db is for list and show"},
+		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "flag provided but not defined: -db"},
 		{"--config without the secrets", noSecrets, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
 		{"check-config without the secrets", noSecrets, []string{"check-config", "--config", path}, 0, "secrets not checked (not available to this user): imap.password"},
 		{"--config still works", vars, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
