@@ -72,7 +72,11 @@ func ticketAttachment(ctx context.Context, st store.Reader, pos []string, out st
 	}
 	at := items[n-1].at
 	if len(at.Content) == 0 {
-		return fmt.Errorf("attachment %d of %s (%s) was not kept in the store", n, t.Number, textsafe.FileName(at.Name))
+		where := ""
+		if at.FileID != "" {
+			where = ": a Telegram file stays with Telegram; open it from the officer's chat"
+		}
+		return fmt.Errorf("attachment %d of %s (%s) was not kept in the store%s", n, t.Number, textsafe.FileName(at.Name), where)
 	}
 	if err := writeAttachment(out, force, at.Content, e.stdout); err != nil {
 		return err
