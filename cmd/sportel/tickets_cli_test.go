@@ -255,3 +255,22 @@ func TestTicketsPostgres(t *testing.T) {
 		}
 	}
 }
+
+// classify needs a secret only for the LLM classifier, which sends the text
+// away; the built-in one answers without any.
+func TestClassifySecrets(t *testing.T) {
+	text := "Kërkoj kopjen e kontratës për renovimin e stadiumit."
+	path := ticketsConfig(t)
+	if code, out, errOut := runCmd(t, text, map[string]string{}, "classify", "--config", path, "-"); code != 0 || !strings.Contains(out, "document_request") {
+		t.Errorf("built-in classifier without the secrets: exit %d, %q %q", code, out, errOut)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("classifier:\n  kind: openai\n  openai:\n    base_url: http://127.0.0.1:1/v1\n    model: m\n    api_key: ${SPORTEL_TEST_LLM_KEY}\n")
+	f.Close()
+	if code, _, errOut := runCmd(t, text, map[string]string{}, "classify", "--config", path, "-"); code == 0 || !strings.Contains(errOut, "classifier.openai.api_key: not available") {
+		t.Errorf("LLM classifier without its key: exit %d, %q; want an error naming the key", code, errOut)
+	}
+}
