@@ -41,7 +41,9 @@ type App struct {
 	log        *slog.Logger
 	store      store.Store
 	classifier desk.Classifier
-	desk       *desk.Desk
+	// live holds the desk and what a configuration reload may change
+	// (reload.go); Desk() is the desk in use.
+	live live
 	// outbox is the running outbox, which the desk wakes after a commit.
 	outbox atomic.Pointer[outbox.Outbox]
 	// metrics is set by Run when metrics.listen is configured.
@@ -52,7 +54,7 @@ type App struct {
 
 // HandleBatch passes several messages to the desk at once and counts them.
 func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
-	ds, err := a.desk.HandleBatch(ctx, ms)
+	ds, err := a.Desk().HandleBatch(ctx, ms)
 	if a.metrics != nil {
 		for i, d := range ds {
 			a.metrics.Message(string(ms[i].Channel), string(d))
@@ -63,7 +65,7 @@ func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry
 
 // Quarantine sets aside a message that keeps failing, and counts it.
 func (a *App) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
-	d, err := a.desk.Quarantine(ctx, m, reason)
+	d, err := a.Desk().Quarantine(ctx, m, reason)
 	if err == nil && a.metrics != nil {
 		a.metrics.Message(string(m.Channel), string(d))
 	}
@@ -73,7 +75,7 @@ func (a *App) Quarantine(ctx context.Context, m *inquiry.Message, reason string)
 // Handle passes a message to the desk and counts what became of it; the IMAP
 // watcher and the Telegram bot call this rather than the desk directly.
 func (a *App) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
-	d, err := a.desk.Handle(ctx, m)
+	d, err := a.Desk().Handle(ctx, m)
 	if err == nil && a.metrics != nil {
 		a.metrics.Message(string(m.Channel), string(d))
 	}
@@ -95,11 +97,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, store: st, classifier: cls, build: buildinfo.Read("")}
-	a.desk, err = newDesk(cfg, st, cls, a.pokeOutbox, log)
+	d, err := newDesk(cfg, st, cls, a.pokeOutbox, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	a.live.start(cfg, d)
 	return a, nil
 }
 
@@ -113,8 +116,9 @@ func (a *App) Close() error { return a.store.Close() }
 // Store is the app's store, for the commands that read it.
 func (a *App) Store() store.Store { return a.store }
 
-// Desk is the app's desk, for the commands that act on tickets.
-func (a *App) Desk() *desk.Desk { return a.desk }
+// Desk is the app's desk, for the commands that act on tickets: the one
+// built from the configuration in use (a reload replaces it).
+func (a *App) Desk() *desk.Desk { return a.live.cur.Load().desk }
 
 // pokeOutbox tells a running outbox that the desk committed jobs; without
 // one (the ticket commands) nobody listens and nothing waits.
@@ -213,21 +217,26 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 // newScheduler builds the legal clock's sends: reminders, escalations and
 // the daily digest, written to the outbox that jobsQueued wakes.
 func (a *App) newScheduler(jobsQueued func()) (*schedule.Scheduler, error) {
-	t := a.cfg.Tickets
+	return schedule.New(schedulerConfig(a.live.config(), a.Desk(), jobsQueued), a.store, a.log.With("component", "scheduler"))
+}
+
+// schedulerConfig is the scheduler's part of cfg.
+func schedulerConfig(cfg *config.Config, d *desk.Desk, jobsQueued func()) schedule.Config {
+	t := cfg.Tickets
 	reminder, digest := t.ScheduleTimes()
-	return schedule.New(schedule.Config{
+	return schedule.Config{
 		Calendar:        t.DeadlineRules().Calendar,
 		Location:        t.Location,
 		Reminders:       t.Reminders,
 		ReminderHour:    reminder,
 		DigestHour:      digest,
-		Officers:        a.cfg.Officers,
-		Telegram:        a.cfg.Telegram != nil,
-		Mailbox:         a.cfg.Mailbox.From(),
-		MessageIDDomain: a.desk.MessageIDDomain(),
+		Officers:        cfg.Officers,
+		Telegram:        cfg.Telegram != nil,
+		Mailbox:         cfg.Mailbox.From(),
+		MessageIDDomain: d.MessageIDDomain(),
 		MessageIDPrefix: desk.MessageIDPrefix,
 		JobsQueued:      jobsQueued,
-	}, a.store, a.log.With("component", "scheduler"))
+	}
 }
 
 // deskGrounds are the configured refusal grounds as the desk takes them.
@@ -243,7 +252,7 @@ func deskGrounds(gs []config.RefusalGround) []desk.Ground {
 func (a *App) parseOptions() parse.Options {
 	return parse.Options{
 		OwnAddresses:       []string{a.cfg.Mailbox.Address},
-		OwnMessageIDDomain: a.desk.MessageIDDomain(),
+		OwnMessageIDDomain: a.Desk().MessageIDDomain(),
 		OwnMessageIDPrefix: desk.MessageIDPrefix,
 		MaxAttachmentBytes: a.cfg.Mail.MaxAttachmentBytes,
 		MaxRawBytes:        a.cfg.Mail.MaxRawBytes,
@@ -352,8 +361,11 @@ func (a *App) outboxConfig() outbox.Config {
 		Lease:       o.Lease,
 		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
 		AcksPerHour: o.AcknowledgementsPerHour,
-		// The heads hear once per episode when the cap holds acks back.
-		AckCapNotice: a.desk.NoticeAckCap,
+		// The heads hear once per episode when the cap holds acks back
+		// (the heads of the configuration in use).
+		AckCapNotice: func(ctx context.Context, held int, until time.Time) error {
+			return a.Desk().NoticeAckCap(ctx, held, until)
+		},
 	}
 }
 

@@ -14,10 +14,9 @@ import (
 )
 
 // botDesk is the desk as the bot sees it, with intake counted like email's.
-type botDesk struct {
-	*desk.Desk
-	app *App
-}
+// Every call goes to the desk in use, so a reload reaches the bot's
+// officers' actions too.
+type botDesk struct{ app *App }
 
 func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	return b.app.Handle(ctx, m)
@@ -25,6 +24,58 @@ func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Dispos
 
 func (b botDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
 	return b.app.Quarantine(ctx, m, reason)
+}
+
+func (b botDesk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
+	return b.app.Desk().Take(ctx, number, officerID)
+}
+
+func (b botDesk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().Assign(ctx, number, officerID, by)
+}
+
+func (b botDesk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().Recategorize(ctx, number, c, by)
+}
+
+func (b botDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
+	return b.app.Desk().Answer(ctx, number, officerID, text)
+}
+
+func (b botDesk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+	return b.app.Desk().Ticket(ctx, number)
+}
+
+func (b botDesk) TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error) {
+	return b.app.Desk().TicketByRef(ctx, ref)
+}
+
+func (b botDesk) Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	return b.app.Desk().Tickets(ctx, f)
+}
+
+func (b botDesk) LinkPrivateChat(ctx context.Context, number string, userID, chatID int64) (inquiry.Ticket, error) {
+	return b.app.Desk().LinkPrivateChat(ctx, number, userID, chatID)
+}
+
+func (b botDesk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().Urgent(ctx, number, on, by)
+}
+
+func (b botDesk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().Extend(ctx, number, days, reason, by)
+}
+
+func (b botDesk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().NotHeld(ctx, number, holder, by)
+}
+
+func (b botDesk) CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().CloseWith(ctx, number, c, by)
+}
+
+func (b botDesk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
+	return b.app.Desk().Reopen(ctx, number, by)
 }
 
 // lazyChat lets the outbox start before Telegram answers: until the bot is
@@ -39,8 +90,11 @@ func (l *lazyChat) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string
 	return b.SendChat(ctx, m)
 }
 
+// botOptions are the bot's options from the configuration in use (its
+// telegram section is the one the daemon started with).
 func (a *App) botOptions() bot.Options {
-	t := a.cfg.Telegram
+	cfg := a.live.config()
+	t := cfg.Telegram
 	return bot.Options{
 		Token:            t.Token.Reveal(),
 		APIURL:           t.APIURL,
@@ -49,10 +103,10 @@ func (a *App) botOptions() bot.Options {
 		PollTimeout:      t.PollTimeout,
 		FloodMessages:    t.Flood.Messages,
 		FloodPer:         t.Flood.Per,
-		Officers:         a.cfg.Officers,
+		Officers:         cfg.Officers,
 		Logger:           a.log.With("component", "telegram"),
-		Grounds:          botGrounds(a.cfg.Tickets.RefusalGrounds),
-		Location:         a.cfg.Tickets.Location,
+		Grounds:          botGrounds(cfg.Tickets.RefusalGrounds),
+		Location:         cfg.Tickets.Location,
 	}
 }
 
@@ -66,22 +120,23 @@ func botGrounds(gs []config.RefusalGround) []bot.Ground {
 	return out
 }
 
-// runTelegram connects the bot and runs it until ctx is done. Telegram being
-// unreachable never stops the email side: connecting is retried with
-// backoff, and the error is logged each time.
-func (a *App) runTelegram(ctx context.Context, chat *lazyChat) error {
-	opts := a.botOptions()
+// runTelegram connects the bot and, while this instance leads, long-polls
+// for updates, until ctx is done. Every instance connects, so that its
+// outbox can send chat jobs. Telegram being unreachable never stops the
+// email side: connecting is retried with backoff, and the error is logged
+// each time.
+func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership) error {
 	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
 	failures := 0
 	for ctx.Err() == nil {
-		b, err := bot.New(ctx, opts, botDesk{Desk: a.desk, app: a}, a.store)
+		b, err := bot.New(ctx, a.botOptions(), botDesk{app: a}, a.store)
 		if err == nil {
-			a.desk.SetBotUsername(b.Username())
+			a.joinBot(b)
 			chat.bot.Store(b)
 			a.log.Info("telegram connected", "bot", b.Username())
 			b.CheckOfficers(ctx)
 			failures = 0
-			err = b.Run(ctx)
+			err = lead.whileLeading(ctx, b.Run)
 			if err == nil {
 				return nil
 			}

@@ -89,17 +89,18 @@ const (
 
 // Bot is the Telegram adapter. Run and SendChat may be used concurrently.
 type Bot struct {
-	opts   Options
-	api    *tgbot.Bot
-	http   *http.Client
-	desk   Desk
-	state  State
-	log    *slog.Logger
-	me     models.User
-	flood  *floodGate
-	now    func() time.Time
-	byUser map[int64]inquiry.Officer
-	byID   map[string]inquiry.Officer
+	opts  Options
+	api   *tgbot.Bot
+	http  *http.Client
+	desk  Desk
+	state State
+	log   *slog.Logger
+	me    models.User
+	flood *floodGate
+	now   func() time.Time
+	// staff is who the officers are; Reconfigure swaps it while the bot
+	// runs.
+	staff atomic.Pointer[staff]
 
 	// blocked is when every update, and every set-aside, began failing.
 	blocked atomic.Pointer[time.Time]
@@ -146,22 +147,15 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		return nil, fmt.Errorf("telegram: HTTP client timeout %v must exceed the poll timeout %v", client.Timeout, opts.PollTimeout)
 	}
 	b := &Bot{
-		opts:   opts,
-		http:   client,
-		desk:   d,
-		state:  st,
-		log:    opts.Logger.With("component", "telegram"),
-		flood:  newFloodGate(opts.FloodMessages, opts.FloodPer),
-		now:    time.Now,
-		byUser: make(map[int64]inquiry.Officer),
-		byID:   make(map[string]inquiry.Officer),
+		opts:  opts,
+		http:  client,
+		desk:  d,
+		state: st,
+		log:   opts.Logger.With("component", "telegram"),
+		flood: newFloodGate(opts.FloodMessages, opts.FloodPer),
+		now:   time.Now,
 	}
-	for _, o := range opts.Officers {
-		if o.TelegramUserID != 0 {
-			b.byUser[o.TelegramUserID] = o
-		}
-		b.byID[o.ID] = o
-	}
+	b.staff.Store(newStaff(opts.Officers, opts.Grounds, opts.Location))
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
 		tgbot.WithHTTPClient(opts.PollTimeout, client),
@@ -566,7 +560,7 @@ func noPreview() *models.LinkPreviewOptions {
 // see. sendChatAction is the cheapest call that fails exactly as a message
 // to them would.
 func (b *Bot) CheckOfficers(ctx context.Context) {
-	for _, o := range b.opts.Officers {
+	for _, o := range b.staff.Load().officers {
 		if o.TelegramUserID == 0 {
 			continue
 		}

@@ -42,7 +42,7 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 		if m.From == nil {
 			return
 		}
-		if o, ok := b.byUser[m.From.ID]; ok {
+		if o, ok := b.officer(m.From.ID); ok {
 			b.onOfficerPrivate(ctx, o, m)
 			return
 		}

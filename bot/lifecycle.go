@@ -145,7 +145,7 @@ func (b *Bot) groundKeyboard(t inquiry.Ticket, oc inquiry.Outcome) *models.Inlin
 	}
 	p := "t:" + t.Number + ":"
 	var rows [][]models.InlineKeyboardButton
-	for _, g := range b.opts.Grounds {
+	for _, g := range b.staff.Load().grounds {
 		data := p + "gr:" + short + ":" + g.ID
 		if len(data) > 64 {
 			continue // Telegram caps callback data at 64 bytes; /close NUMRI still takes it
@@ -156,9 +156,4 @@ func (b *Bot) groundKeyboard(t inquiry.Ticket, oc inquiry.Outcome) *models.Inlin
 	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
-func (b *Bot) loc() *time.Location {
-	if b.opts.Location == nil {
-		return time.UTC
-	}
-	return b.opts.Location
-}
+func (b *Bot) loc() *time.Location { return b.staff.Load().location }

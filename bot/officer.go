@@ -15,12 +15,12 @@ import (
 )
 
 func (b *Bot) isOfficer(userID int64) bool {
-	_, ok := b.byUser[userID]
+	_, ok := b.officer(userID)
 	return ok
 }
 
 func (b *Bot) officerName(id string) string {
-	if o, ok := b.byID[id]; ok && o.Name != "" {
+	if o, ok := b.staff.Load().byID[id]; ok && o.Name != "" {
 		return o.Name
 	}
 	return id
@@ -58,7 +58,7 @@ func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
 	if _, _, ok := b.command(m); !ok || m.From == nil {
 		return
 	}
-	o, ok := b.byUser[m.From.ID]
+	o, ok := b.officer(m.From.ID)
 	if !ok {
 		b.log.Warn("refused a command from a non-officer in the officers' group", "user_id", m.From.ID)
 		b.reply(ctx, m.Chat.ID, m.ID, say(inquiry.Albanian).refused, nil)
@@ -231,7 +231,7 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		b.queue(ctx, outgoing{answer: &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}})
 		return
 	}
-	o, isOfficer := b.byUser[q.From.ID]
+	o, isOfficer := b.officer(q.From.ID)
 	if !isOfficer {
 		b.log.Warn("refused a ticket button from a non-officer", "user_id", q.From.ID)
 		b.queue(ctx, outgoing{answer: &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID,
@@ -262,7 +262,7 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 	case "take":
 		return b.desk.Take(ctx, number, o.ID)
 	case "to":
-		if _, ok := b.byID[arg]; !ok {
+		if _, ok := b.staff.Load().byID[arg]; !ok {
 			return inquiry.Ticket{}, fmt.Errorf("zyrtar i panjohur %q", arg)
 		}
 		return b.desk.Assign(ctx, number, arg, o.ID)
@@ -419,7 +419,7 @@ func actionKeyboard(number string, offered []inquiry.TicketAction) (*models.Inli
 func (b *Bot) officerKeyboard(t inquiry.Ticket) *models.InlineKeyboardMarkup {
 	p := "t:" + t.Number + ":"
 	var rows [][]models.InlineKeyboardButton
-	for _, o := range b.opts.Officers {
+	for _, o := range b.staff.Load().officers {
 		data := p + "to:" + o.ID
 		if len(data) > 64 || o.ID == t.OfficerID {
 			continue // Telegram caps callback data at 64 bytes

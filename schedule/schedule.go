@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"sportel/calendar"
@@ -76,6 +77,8 @@ const defaultInterval = time.Minute
 // daemon; a second one (another instance on the same store) sends nothing
 // twice. Its passes must not overlap: Run makes them one after another.
 type Scheduler struct {
+	// mu keeps a Reconfigure from changing what a pass is working from.
+	mu        sync.Mutex
 	cfg       Config
 	st        Store
 	log       *slog.Logger
@@ -92,19 +95,8 @@ type Scheduler struct {
 
 // New checks cfg and returns a Scheduler.
 func New(cfg Config, st Store, log *slog.Logger) (*Scheduler, error) {
-	if cfg.Calendar == nil {
-		return nil, errors.New("new scheduler: no calendar")
-	}
-	if cfg.Location == nil {
-		return nil, errors.New("new scheduler: no location")
-	}
-	if cfg.Mailbox.Address == "" || cfg.MessageIDDomain == "" {
-		return nil, errors.New("new scheduler: no mailbox address or Message-ID domain")
-	}
-	for _, n := range cfg.Reminders {
-		if n < 0 {
-			return nil, fmt.Errorf("new scheduler: reminder %d working days before the due day is negative", n)
-		}
+	if err := check(cfg); err != nil {
+		return nil, fmt.Errorf("new scheduler: %w", err)
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = defaultInterval
@@ -115,7 +107,34 @@ func New(cfg Config, st Store, log *slog.Logger) (*Scheduler, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep
 	}
-	s := &Scheduler{cfg: cfg, st: st, log: log, officers: map[string]inquiry.Officer{}, settled: map[string]bool{}}
+	s := &Scheduler{st: st, log: log, settled: map[string]bool{}}
+	s.apply(cfg)
+	return s, nil
+}
+
+// check refuses a configuration the scheduler cannot work from.
+func check(cfg Config) error {
+	if cfg.Calendar == nil {
+		return errors.New("no calendar")
+	}
+	if cfg.Location == nil {
+		return errors.New("no location")
+	}
+	if cfg.Mailbox.Address == "" || cfg.MessageIDDomain == "" {
+		return errors.New("no mailbox address or Message-ID domain")
+	}
+	for _, n := range cfg.Reminders {
+		if n < 0 {
+			return fmt.Errorf("reminder %d working days before the due day is negative", n)
+		}
+	}
+	return nil
+}
+
+// apply makes cfg the one passes work from.
+func (s *Scheduler) apply(cfg Config) {
+	s.cfg = cfg
+	s.officers, s.heads = map[string]inquiry.Officer{}, nil
 	for _, o := range cfg.Officers {
 		s.officers[o.ID] = o
 		if o.IsHead() {
@@ -126,7 +145,22 @@ func New(cfg Config, st Store, log *slog.Logger) (*Scheduler, error) {
 	slices.Sort(s.reminders)
 	s.reminders = slices.Compact(s.reminders)
 	slices.Reverse(s.reminders)
-	return s, nil
+}
+
+// Reconfigure makes the next pass work from cfg (a reloaded configuration:
+// officers, calendar, reminders and hours); a pass under way finishes on
+// the old one. The clock (Now, Sleep, Interval) stays as it was. What the
+// store already holds is never sent again: keys name the officer, the day
+// and the target, so a changed officer gets their own send.
+func (s *Scheduler) Reconfigure(cfg Config) error {
+	if err := check(cfg); err != nil {
+		return fmt.Errorf("reconfigure scheduler: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg.Interval, cfg.Now, cfg.Sleep = s.cfg.Interval, s.cfg.Now, s.cfg.Sleep
+	s.apply(cfg)
+	return nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -144,9 +178,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 // logged and the next one tries again: nothing it would have sent is lost,
 // since every pass works out from the store what is due.
 func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
 	if len(s.heads) == 0 {
 		s.log.Warn("no officer has role head: deadlines that pass are recorded on their tickets, but no escalation or daily digest is sent")
 	}
+	sleep, interval := s.cfg.Sleep, s.cfg.Interval
+	s.mu.Unlock()
 	for {
 		if err := s.Pass(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -154,7 +191,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			}
 			s.log.Error("scheduled sends", "err", err)
 		}
-		if err := s.cfg.Sleep(ctx, s.cfg.Interval); err != nil {
+		if err := sleep(ctx, interval); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -165,6 +202,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // Pass queues whatever is due at the clock's now and not queued yet.
 func (s *Scheduler) Pass(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	if today := calendar.DateOf(now.In(s.cfg.Location)); today != s.settledDay {
 		s.settled, s.settledDay = map[string]bool{}, today

@@ -1,37 +1,175 @@
 package main
 
 import (
-	"log/slog"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
 
-// A SIGHUP to `sportel run` is logged and changes nothing: without the
-// handler its default action would end this test process. One that comes
-// before the logger exists (the configuration is still being read) is held
-// and logged once it does.
-func TestHangupDoesNotStopTheDaemon(t *testing.T) {
-	const want = `level=WARN msg="SIGHUP: reloading the configuration is not supported yet; restart to apply changes"`
-	h := catchHangups()
-	defer h.stop()
-	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+// runConfig is a `sportel run` configuration on the test's servers; the
+// IMAP password comes from the environment, as in production.
+const runConfig = `
+mailbox:
+  address: komunikimi@mkrs.example
+imap:
+  addr: %s
+  security: none
+  username: komunikimi@mkrs.example
+  password: ${SPORTEL_IMAP_PASSWORD}
+  poll_interval: 1s
+smtp:
+  addr: %s
+  security: none
+store:
+  dsn: %s
+officers:
+  - id: zamira
+    name: "Zamira Ahmeti"
+    email: %s
+routing:
+  - officer: zamira
+outbox:
+  backoff_min: 200ms
+  backoff_max: 1s
+metrics:
+  listen: %s
+`
+
+// TestRunReloadsOnHangup runs `sportel run` and sends the process SIGHUP,
+// as `systemctl reload` does: an officer's new address in the file is
+// where the next ticket is notified; a broken file is reported with its
+// problems, the metric says the reload failed, and the daemon goes on with
+// the old configuration. Two SIGHUPs at once are one reload or two, never
+// a stop.
+func TestRunReloadsOnHangup(t *testing.T) {
+	const password = "run-test-password"
+	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer imapSrv.Close()
+	smtpSrv, err := devserver.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smtpSrv.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sportel.yaml")
+	metricsAddr := testutil.FreeAddr(t)
+	write := func(officerEmail, extra string) {
+		t.Helper()
+		text := fmt.Sprintf(runConfig, imapSrv.Addr, smtpSrv.Addr, filepath.Join(dir, "sportel.db"), officerEmail, metricsAddr) + extra
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("zamira@mkrs.example", "")
+
 	logs := testutil.NewLogBuffer(t)
-	h.warn(logs.Logger(slog.LevelInfo))
-	for n := 1; n <= 2; n++ {
-		testutil.Eventually(t, "the SIGHUP warning", 10*time.Second, func() (bool, error) {
-			return strings.Count(logs.String(), want) == n, nil
-		})
-		if n == 1 {
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
+		getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exited := make(chan int, 1)
+	go func() { exited <- cmdRun(ctx, []string{"--config", path}, e) }()
+	testutil.Eventually(t, "the daemon and its metrics", 30*time.Second, func() (bool, error) {
+		return metric(metricsAddr, "sportel_config_last_reload_success") == "1", nil
+	})
+
+	hangup := func(times int, wantLog string) {
+		t.Helper()
+		before := strings.Count(logs.String(), wantLog)
+		for range times {
 			if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 				t.Fatal(err)
 			}
 		}
+		testutil.Eventually(t, wantLog, 30*time.Second, func() (bool, error) {
+			return strings.Count(logs.String(), wantLog) > before, nil
+		})
 	}
+	question := func(n int) {
+		t.Helper()
+		raw := fmt.Sprintf("From: Qytetar <q%d@example.net>\r\nTo: komunikimi@mkrs.example\r\nSubject: Orari %d\r\n"+
+			"Message-ID: <run-reload-%d@example.net>\r\nDate: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+			"Përshëndetje, a mund të më tregoni orarin e muzeut të dielave? Faleminderit.\r\n", n, n, n, time.Now().Format(time.RFC1123Z))
+		if _, err := imapSrv.Append("INBOX", []byte(raw), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notified := func(to string, n int) {
+		t.Helper()
+		testutil.Eventually(t, fmt.Sprintf("%d notifications to %s", n, to), 30*time.Second, func() (bool, error) {
+			got := 0
+			for _, m := range smtpSrv.Mails() {
+				if slices.Contains(m.To, to) && strings.Contains(string(m.Data), "sportel.notify.") {
+					got++
+				}
+			}
+			return got == n, nil
+		})
+	}
+
+	question(1)
+	notified("zamira@mkrs.example", 1)
+
+	write("zamira.ahmeti@kultura.example", "")
+	hangup(2, `msg="configuration reloaded" applied=officers`)
+	question(2)
+	notified("zamira.ahmeti@kultura.example", 1)
+
+	write("zamira-at-kultura", "")
+	hangup(1, `msg="configuration reload failed: the configuration in use stays"`)
+	if !strings.Contains(logs.String(), `problem="officers[0].email:`) {
+		t.Errorf("the reload's problem is not logged:\n%s", logs)
+	}
+	if got := metric(metricsAddr, "sportel_config_last_reload_success"); got != "0" {
+		t.Errorf("after a failed reload sportel_config_last_reload_success = %q, want 0", got)
+	}
+	question(3)
+	notified("zamira.ahmeti@kultura.example", 2)
+
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Errorf("sportel run exited %d, want 0", code)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("sportel run did not stop")
+	}
+	if strings.Contains(logs.String(), password) {
+		t.Error("the IMAP password reached the logs")
+	}
+}
+
+// metric is a metric's value as /metrics shows it, "" when unreachable or
+// absent.
+func metric(addr, name string) string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return ""
 }

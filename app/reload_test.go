@@ -1,0 +1,238 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sportel/config"
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+)
+
+// configText is the stack's configuration file with edits (old → new)
+// applied; it fails the test when an edit finds nothing to replace.
+func (s *stack) configText(edits ...string) string {
+	s.tb.Helper()
+	text := fmt.Sprintf(testConfig, s.cfg.IMAP.Addr, s.cfg.IMAP.Username, s.cfg.SMTP.Addr, s.cfg.Store.DSN)
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(text, edits[i]) {
+			s.tb.Fatalf("the test configuration has no %q", edits[i])
+		}
+		text = strings.Replace(text, edits[i], edits[i+1], 1)
+	}
+	return text
+}
+
+// loader is what Reload reads: the stack's file with edits, parsed as
+// `sportel run` parses its file.
+func (s *stack) loader(text string) func() (*config.Config, error) {
+	password := s.cfg.IMAP.Password.Reveal()
+	return func() (*config.Config, error) {
+		return config.Parse([]byte(text), func(name string) (string, bool) { return password, name == imapPasswordEnv })
+	}
+}
+
+// generalQuestion is a new citizen's question, which the test
+// configuration routes by its catch-all rule.
+func generalQuestion(n int) inboundMail {
+	return inboundMail{
+		from:      fmt.Sprintf("Qytetar %d <qytetar%d@example.net>", n, n),
+		subject:   fmt.Sprintf("Orari i muzeut %d", n),
+		messageID: fmt.Sprintf("reload-%d@example.net", n),
+		body:      "Përshëndetje,\n\nA mund të më tregoni orarin e muzeut etnografik të dielave?\n\nFaleminderit.",
+	}
+}
+
+// notifiedTo is where the notifications of the ticket filed for m went.
+func (s *stack) notifiedTo(a *App, m inboundMail) []string {
+	s.tb.Helper()
+	t := s.ticket(a, m.messageID)
+	var to []string
+	for _, w := range mailsOf(s.wireMails(), "notify", t.Number) {
+		to = append(to, w.envelopeTo...)
+	}
+	slices.Sort(to)
+	return to
+}
+
+// scrape returns the value of a metric without labels, "" when absent.
+func scrape(t *testing.T, addr, name string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestReloadAppliesOrKeeps runs the daemon and reloads its configuration
+// step by step, as SIGHUP does: after each step a new citizen's question
+// must be notified to the officer the last good configuration names, and
+// the reload metric must say whether the step succeeded. A broken file (a
+// YAML error, an invalid officer, a template that does not parse) changes
+// nothing and each of its problems is logged; what needs a restart is
+// named and kept.
+func TestReloadAppliesOrKeeps(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	metricsAddr := testutil.FreeAddr(t)
+	s.cfg.Metrics.Listen = metricsAddr
+	a, stop := s.serve()
+	defer stop()
+	testutil.Eventually(t, "the metrics listener", 20*time.Second, func() (bool, error) {
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil, nil
+	})
+
+	brokenTemplates := t.TempDir()
+	if err := os.WriteFile(filepath.Join(brokenTemplates, "ack.sq.tmpl"), []byte("Numri {{ .Number "), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const zamiraNew = "zamira.ahmeti@kultura.example"
+	moved := []string{"zamira.ahmeti@mkrs.example", zamiraNew}
+	// The file as the daemon was started from it, with moved and more.
+	file := func(edits ...string) string {
+		return s.configText(append(slices.Clone(moved), edits...)...) + "metrics:\n  listen: " + metricsAddr + "\n"
+	}
+	steps := []struct {
+		name string
+		// text is the whole file; "" does not reload.
+		text    string
+		wantErr bool
+		// wantLogs are lines the reload must log.
+		wantLogs []string
+		to       string // where the next question's notification goes
+	}{
+		{name: "start", to: "zamira.ahmeti@mkrs.example"},
+		{name: "an officer's address, and a setting that needs a restart",
+			text: file("poll_interval: 1s", "poll_interval: 2s"),
+			wantLogs: []string{`msg="needs a restart: imap.poll_interval (kept as they are until then)"`,
+				`msg="configuration reloaded" applied=officers`},
+			to: zamiraNew},
+		{name: "a YAML error", text: file() + "officers: [\n", wantErr: true,
+			wantLogs: []string{`msg="configuration reload failed: the configuration in use stays"`}, to: zamiraNew},
+		{name: "an invalid officer and an unknown key",
+			text:    file("email: jusuf.lushaku@mkrs.example", "email: jusuf-at-mkrs", "poll_interval: 1s", "pol_interval: 1s"),
+			wantErr: true,
+			wantLogs: []string{`msg="configuration reload: problem in the file" problem="officers[1].email:`,
+				`msg="configuration reload: problem in the file" problem="imap.pol_interval:`},
+			to: zamiraNew},
+		{name: "a template that does not parse",
+			text:    file("officers:\n", "tickets:\n  templates_dir: "+brokenTemplates+"\nofficers:\n"),
+			wantErr: true, wantLogs: []string{"ack.sq.tmpl"}, to: zamiraNew},
+		{name: "routing", text: file("  - officer: zamira\n", "  - officer: osman\n"),
+			wantLogs: []string{`msg="configuration reloaded" applied=routing`}, to: "osman.gashi@mkrs.example"},
+	}
+	for i, st := range steps {
+		before := len(s.logs.String())
+		if st.text != "" {
+			err := a.Reload(s.loader(st.text))
+			if (err != nil) != st.wantErr {
+				t.Fatalf("%s: Reload = %v, want an error: %v", st.name, err, st.wantErr)
+			}
+		}
+		logs := s.logs.String()[before:]
+		for _, want := range st.wantLogs {
+			if !strings.Contains(logs, want) {
+				t.Errorf("%s: the logs lack %q:\n%s", st.name, want, logs)
+			}
+		}
+		wantMetric := "1"
+		if st.wantErr {
+			wantMetric = "0"
+		}
+		if got := scrape(t, metricsAddr, "sportel_config_last_reload_success"); got != wantMetric {
+			t.Errorf("%s: sportel_config_last_reload_success = %q, want %s", st.name, got, wantMetric)
+		}
+		if got := scrape(t, metricsAddr, "sportel_config_last_reload_success_timestamp_seconds"); got == "" || got == "0" {
+			t.Errorf("%s: sportel_config_last_reload_success_timestamp_seconds = %q", st.name, got)
+		}
+		m := generalQuestion(i)
+		s.append(m.raw())
+		s.settle(a)
+		if got := s.notifiedTo(a, m); !slices.Equal(got, []string{st.to}) {
+			t.Errorf("%s: notified %q, want %s", st.name, got, st.to)
+		}
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "e2e-test-password") {
+		t.Error("a secret reached the logs")
+	}
+}
+
+// TestReloadDuringIntake reloads the configuration over and over while
+// mail arrives, alternating an officer's address: every message is filed
+// once, notified once, to one of the two addresses, and nothing is set
+// aside.
+func TestReloadDuringIntake(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	a, stop := s.serve()
+	defer stop()
+	const messages, reloads = 40, 30
+	const zamiraNew = "zamira.ahmeti@kultura.example"
+	texts := []string{s.configText("zamira.ahmeti@mkrs.example", zamiraNew), s.configText()}
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range messages {
+			s.append(generalQuestion(i).raw())
+		}
+	})
+	for i := range reloads {
+		if err := a.Reload(s.loader(texts[i%2])); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+	}
+	wg.Wait()
+	s.settle(a)
+
+	ts, err := a.store.ListTickets(t.Context(), inquiry.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filed := map[string]int{}
+	for _, tk := range ts {
+		filed[tk.MessageID]++
+	}
+	for i := range messages {
+		m := generalQuestion(i)
+		if filed[m.messageID] != 1 {
+			t.Errorf("%s filed %d times, want once", m.messageID, filed[m.messageID])
+			continue
+		}
+		to := s.notifiedTo(a, m)
+		if len(to) != 1 || (to[0] != zamiraNew && to[0] != "zamira.ahmeti@mkrs.example") {
+			t.Errorf("%s notified %q, want once to zamira's old or new address", m.messageID, to)
+		}
+	}
+	if len(ts) != messages {
+		t.Errorf("%d tickets, want %d", len(ts), messages)
+	}
+	if n := s.countOrZero(quarantineBox); n != 0 {
+		t.Errorf("%d messages set aside", n)
+	}
+	if n := s.count(processedBox); n != messages {
+		t.Errorf("%d messages in %s, want %d", n, processedBox, messages)
+	}
+}
