@@ -242,6 +242,34 @@ func TestCopyThroughPostgres(t *testing.T) {
 		}
 	}
 
+	// The search index, which is not copied, is there: the target's
+	// triggers (SQLite) or expression index (PostgreSQL) built it.
+	found := func(e storecopy.Endpoint) []string {
+		st, err := drivers.Open(ctx, drivers.Options{Driver: e.Driver, DSN: e.DSN})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		list, err := st.ListTickets(ctx, inquiry.TicketFilter{Text: "kontratës"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var numbers []string
+		for _, tk := range list {
+			numbers = append(numbers, tk.Number)
+		}
+		return numbers
+	}
+	if w := found(from); len(w) == 0 {
+		t.Error("the source finds nothing")
+	} else {
+		for _, e := range []storecopy.Endpoint{pg, back} {
+			if g := found(e); !reflect.DeepEqual(g, w) {
+				t.Errorf("%s: search finds %v, the source %v", e, g, w)
+			}
+		}
+	}
+
 	// The copy refuses a target that is not empty: now both are.
 	if _, err := storecopy.Copy(ctx, from, pg); err == nil || !strings.Contains(err.Error(), "the target is not empty (tickets has") {
 		t.Errorf("second copy into postgres: %v", err)
