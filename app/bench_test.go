@@ -304,7 +304,9 @@ type daemon struct {
 }
 
 // startDaemon writes the stack's configuration and starts bin on it.
-func startDaemon(tb testing.TB, bin string, s *stack) *daemon { return startDaemonWith(tb, bin, s, nil) }
+func startDaemon(tb testing.TB, bin string, s *stack) *daemon {
+	return startDaemonWith(tb, bin, s, nil)
+}
 
 // startDaemonWith is startDaemon with the configuration's text changed by
 // edit first.
