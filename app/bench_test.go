@@ -312,26 +312,25 @@ func startDaemon(tb testing.TB, bin string, s *stack) *daemon {
 // edit first.
 func startDaemonWith(tb testing.TB, bin string, s *stack, edit func(string) string) *daemon {
 	tb.Helper()
-	b := tb
 	imapSrv := s.box.(memServer)
-	cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
+	cfgPath := filepath.Join(tb.TempDir(), "sportel.yaml")
 	cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
 	cfgText = strings.Replace(cfgText, "driver: sqlite", "driver: "+s.cfg.Store.Driver, 1)
 	if edit != nil {
 		cfgText = edit(cfgText)
 	}
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	d := &daemon{cmd: exec.Command(bin, "run", "--config", cfgPath), logs: &testutil.LogBuffer{}, exited: make(chan error, 1)}
 	// The config reads the IMAP password from the environment.
 	d.cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	go func() { d.exited <- d.cmd.Wait() }()
-	b.Cleanup(func() {
+	tb.Cleanup(func() {
 		if d.cmd.ProcessState == nil {
 			_ = d.cmd.Process.Kill()
 		}
