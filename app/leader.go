@@ -139,7 +139,7 @@ func (l *leadership) Run(ctx context.Context) error {
 			l.mu.Unlock()
 			expiry.Reset(time.Until(asked.Add(l.ttl)))
 			if l.begin(ctx) {
-				l.log.Info("leading: this instance watches the mailbox, polls Telegram and runs the scheduler", "instance", l.owner)
+				l.log.Info("leading: this instance takes mail and Telegram messages in and runs the scheduler", "instance", l.owner)
 			}
 		case ok:
 			// Granted, but so late that the lease may have run out already.
