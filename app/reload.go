@@ -90,9 +90,12 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 		l.ok.Store(false)
 		var problems config.Errors
 		if errors.As(err, &problems) {
+			// One line each: a journal shows them as the file's problems.
 			for _, p := range problems {
 				a.log.Error("configuration reload: problem in the file", "problem", p.Error())
 			}
+			a.log.Error("configuration reload failed: the configuration in use stays", "problems", len(problems))
+			return err
 		}
 		a.log.Error("configuration reload failed: the configuration in use stays", "err", err)
 		return err
