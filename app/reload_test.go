@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"sportel/config"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
 
@@ -31,12 +34,18 @@ func (s *stack) configText(edits ...string) string {
 	return text
 }
 
+// tokenEnv holds the bot token in the files of the reload tests.
+const tokenEnv = "SPORTEL_TEST_TELEGRAM_TOKEN"
+
 // loader is what Reload reads: the stack's file with edits, parsed as
 // `sportel run` parses its file.
 func (s *stack) loader(text string) func() (*config.Config, error) {
-	password := s.cfg.IMAP.Password.Reveal()
+	env := map[string]string{imapPasswordEnv: s.cfg.IMAP.Password.Reveal()}
+	if s.cfg.Telegram != nil {
+		env[tokenEnv] = s.cfg.Telegram.Token.Reveal()
+	}
 	return func() (*config.Config, error) {
-		return config.Parse([]byte(text), func(name string) (string, bool) { return password, name == imapPasswordEnv })
+		return config.Parse([]byte(text), func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 	}
 }
 
@@ -236,4 +245,71 @@ func TestReloadDuringIntake(t *testing.T) {
 	if n := s.count(processedBox); n != messages {
 		t.Errorf("%d messages in %s, want %d", n, processedBox, messages)
 	}
+}
+
+// TestReloadReachesTelegram: a reload that gives an officer a new Telegram
+// id reaches the running bot, not only the desk: the next notification goes
+// to the new chat, and only the new id may act on it. The bot keeps
+// polling throughout.
+func TestReloadReachesTelegram(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	tg := devserver.StartTelegram("123456:reload-token", "dkp_reload_bot")
+	t.Cleanup(tg.Close)
+	const oldID, newID = 7001, 7002
+	tg.MarkStarted(oldID)
+	tg.MarkStarted(newID)
+	s.cfg.Officers[2].TelegramUserID = oldID // zamira, the catch-all
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	a, stop := s.serve()
+	defer stop()
+	testutil.Eventually(t, "the bot connected", 20*time.Second, func() (bool, error) {
+		return strings.Contains(s.logs.String(), "telegram connected"), nil
+	})
+
+	text := s.configText("    email: zamira.ahmeti@mkrs.example\n", fmt.Sprintf("    email: zamira.ahmeti@mkrs.example\n    telegram_user_id: %d\n", newID)) +
+		fmt.Sprintf("telegram:\n  token: ${%s}\n  api_url: %s\n  poll_timeout: 1s\n", tokenEnv, tg.URL)
+	if err := a.Reload(s.loader(text)); err != nil {
+		t.Fatal(err)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "needs a restart") {
+		t.Fatalf("the same telegram section needs a restart:\n%s", logs)
+	}
+	m := generalQuestion(1)
+	s.append(m.raw())
+	s.settle(a)
+	number := s.ticket(a, m.messageID).Number
+	var note models.Message
+	testutil.Eventually(t, "the notification in the new chat", 20*time.Second, func() (bool, error) {
+		for _, sent := range tg.Sent(newID) {
+			if strings.Contains(sent.Text, number) {
+				note = sent
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	for _, sent := range tg.Sent(oldID) {
+		if strings.Contains(sent.Text, number) {
+			t.Errorf("the old chat was notified too: %q", sent.Text)
+		}
+	}
+
+	take := func(id int64) {
+		t.Helper()
+		tg.PushCallback(models.User{ID: id, FirstName: "Zamira"}, note, "t:"+number+":take")
+		if err := tg.WaitDrained(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	take(oldID)
+	if got := s.ticket(a, m.messageID); got.Acted {
+		t.Fatal("the officer's old Telegram id took the ticket")
+	}
+	take(newID)
+	testutil.Eventually(t, "the new Telegram id's take", 20*time.Second, func() (bool, error) {
+		return s.ticket(a, m.messageID).Acted, nil
+	})
 }
