@@ -1,11 +1,13 @@
 package app
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,4 +139,97 @@ func exposedMetrics(t *testing.T) map[string]bool {
 		return names["sportel_telegram_intake_blocked_seconds"], err
 	})
 	return names
+}
+
+// TestAlertRulesFollowTheLeader runs the shipped rules through `promtool
+// test rules` on two instances whose leadership changes: a leads for the
+// first 30 minutes, then nobody until minute 45, then b. Both report a
+// mailbox never read, three overdue requests and b's intake blocked; each
+// alert must come from the leader alone, and SportelNoLeader only while
+// nobody leads.
+func TestAlertRulesFollowTheLeader(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (Debian's prometheus package has it)")
+	}
+	rules, err := filepath.Abs(alertRulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := map[string]string{
+		`sportel_leader{job="sportel",instance="a"}`:                                 "1x30 0x30",
+		`sportel_leader{job="sportel",instance="b"}`:                                 "0x45 1x15",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="a"}`: "0x60",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
+		`sportel_imap_intake_blocked_seconds{job="sportel",instance="b"}`:            "600x60",
+		`sportel_tickets_overdue{job="sportel",instance="a"}`:                        "3x60",
+		`sportel_tickets_overdue{job="sportel",instance="b"}`:                        "3x60",
+	}
+	cases := []struct {
+		minute   int
+		alert    string
+		instance string // of the one firing alert; "-" for one without, "" for none
+		summary  string // as rendered
+	}{
+		{25, "SportelIMAPNotFetching", "a", "Sportel has not read the mailbox for 25m 0s"},
+		{25, "SportelRequestsOverdue", "a", "3 tickets are past their legal deadline"},
+		{25, "SportelIntakeBlocked", "", ""}, // b is blocked, but stands by
+		{25, "SportelNoLeader", "", ""},
+		{31, "SportelNoLeader", "", ""}, // not for a minute yet
+		{40, "SportelNoLeader", "-", "No Sportel instance leads"},
+		{40, "SportelIMAPNotFetching", "", ""},
+		{40, "SportelRequestsOverdue", "", ""},
+		{58, "SportelIMAPNotFetching", "b", "Sportel has not read the mailbox for 58m 0s"},
+		{58, "SportelIntakeBlocked", "b", "Sportel cannot store incoming messages (10m 0s)"},
+		{58, "SportelRequestsOverdue", "b", "3 tickets are past their legal deadline"},
+		{58, "SportelNoLeader", "", ""},
+	}
+	var y strings.Builder
+	fmt.Fprintf(&y, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)
+	for name, values := range series {
+		fmt.Fprintf(&y, "      - series: %q\n        values: %q\n", name, values)
+	}
+	y.WriteString("    alert_rule_test:\n")
+	for _, c := range cases {
+		fmt.Fprintf(&y, "      - eval_time: %dm\n        alertname: %s\n", c.minute, c.alert)
+		if c.instance == "" {
+			y.WriteString("        exp_alerts: []\n")
+			continue
+		}
+		severity, annotations := shippedRule(t, c.alert)
+		fmt.Fprintf(&y, "        exp_alerts:\n          - exp_labels: {severity: %s", severity)
+		if c.instance != "-" {
+			fmt.Fprintf(&y, ", job: sportel, instance: %s", c.instance)
+		}
+		fmt.Fprintf(&y, "}\n            exp_annotations: {summary: %q, description: %q}\n", c.summary, annotations["description"])
+	}
+	test := filepath.Join(t.TempDir(), "leader_test.yml")
+	if err := os.WriteFile(test, []byte(y.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(promtool, "test", "rules", test).CombinedOutput(); err != nil {
+		t.Errorf("promtool test rules: %v\n%s\n%s", err, out, y.String())
+	}
+}
+
+// shippedRule returns the rule of the shipped file that raises alert.
+func shippedRule(t *testing.T, alert string) (severity string, annotations map[string]string) {
+	t.Helper()
+	raw, err := os.ReadFile(alertRulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules ruleFile
+	if err := yaml.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			if r.Alert == alert {
+				return r.Labels["severity"], r.Annotations
+			}
+		}
+	}
+	t.Fatalf("no rule raises %s", alert)
+	return "", nil
 }

@@ -24,6 +24,7 @@ import (
 	"sportel/inbox/parse"
 	"sportel/inquiry"
 	"sportel/internal/buildinfo"
+	"sportel/mailauth"
 	"sportel/mailer"
 	"sportel/metrics"
 	"sportel/outbox"
@@ -283,11 +284,16 @@ func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
 	if err != nil {
 		return inbox.Options{}, fmt.Errorf("imap: %w", err)
 	}
+	oauth, err := oauthLogin(c.OAuth2(), c.Username)
+	if err != nil {
+		return inbox.Options{}, fmt.Errorf("imap: %w", err)
+	}
 	return inbox.Options{
 		Addr:              c.Addr,
 		Security:          string(c.Security),
 		Username:          c.Username,
 		Password:          c.Password.Reveal(),
+		OAuth:             oauth,
 		Mailbox:           c.Mailbox,
 		ProcessedMailbox:  c.ProcessedMailbox,
 		QuarantineMailbox: c.QuarantineMailbox,
@@ -311,11 +317,16 @@ func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
+	oauth, err := oauthLogin(c.OAuth2(), c.Username)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: %w", err)
+	}
 	return mailer.New(mailer.Options{
 		Addr:              c.Addr,
 		Security:          string(c.Security),
 		Username:          c.Username,
 		Password:          c.Password.Reveal(),
+		OAuth:             oauth,
 		HelloName:         c.HelloName,
 		DialTimeout:       c.DialTimeout,
 		CommandTimeout:    c.CommandTimeout,
@@ -324,6 +335,20 @@ func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
 		LoopID:            cfg.Mailbox.Address,
 		Logger:            log.With("component", "smtp"),
 	})
+}
+
+// oauthLogin is the token login a section asks for, nil for a password.
+// Its token source lives as long as the watcher or mailer it is given to,
+// so the token is kept across their connections.
+func oauthLogin(o config.OAuth2Auth, username string) (*mailauth.OAuth, error) {
+	if !o.UsesToken() {
+		return nil, nil
+	}
+	src, err := mailauth.NewTokens(mailauth.TokenOptions{File: o.TokenFile, Command: o.TokenCommand, Timeout: o.TokenTimeout})
+	if err != nil {
+		return nil, err
+	}
+	return &mailauth.OAuth{Mechanism: o.Auth, Username: username, Tokens: src}, nil
 }
 
 func (a *App) outboxConfig() outbox.Config {

@@ -158,8 +158,8 @@ func TestReadyzAfterFirstFetch(t *testing.T) {
 		return err == nil && status == http.StatusOK, nil
 	})
 	status, body, err := probe("/readyz")
-	if err != nil || status != http.StatusServiceUnavailable || body != "imap: the mailbox has not been read yet\n" {
-		t.Fatalf("/readyz before any fetch: %d %q %v, want 503 and the imap reason alone", status, body, err)
+	if err != nil || status != http.StatusServiceUnavailable || body != "imap: the mailbox has not been read yet\nrole: leader\n" {
+		t.Fatalf("/readyz before any fetch: %d %q %v, want 503, the imap reason alone and the role", status, body, err)
 	}
 
 	// The server comes up: the watcher reconnects, reads the mailbox, and
@@ -167,7 +167,7 @@ func TestReadyzAfterFirstFetch(t *testing.T) {
 	forward(t, s.cfg.IMAP.Addr, imapAddr)
 	testutil.Eventually(t, "/readyz 200", 20*time.Second, func() (bool, error) {
 		status, body, err := probe("/readyz")
-		return err == nil && status == http.StatusOK && body == "ok\n", nil
+		return err == nil && status == http.StatusOK && body == "ok\nrole: leader\n", nil
 	})
 	_, body, err = probe("/metrics")
 	if err != nil || !strings.Contains(body, `sportel_build_info{commit="unknown",version="devel"} 1`) {

@@ -72,14 +72,22 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	defer m.Close()
 	var chat outbox.ChatSender
-	runners := []runner{{"imap", watcher.Run}}
 	var lc *lazyChat
 	if a.cfg.Telegram != nil {
 		lc = &lazyChat{}
 		chat = lc
-		runners = append(runners, runner{"telegram", func(ctx context.Context) error { return a.runTelegram(ctx, lc) }})
 	}
 	ob := a.newOutbox(m, chat)
+	// Of several instances on one store, only the leader takes messages in
+	// and runs the scheduler; every instance sends from the outbox.
+	lead := newLeadership(a.store, ob.Owner(), a.log.With("component", "leader"))
+	runners := []runner{
+		{"leader", lead.Run},
+		{"imap", func(ctx context.Context) error { return lead.whileLeading(ctx, watcher.Run) }},
+	}
+	if lc != nil {
+		runners = append(runners, runner{"telegram", func(ctx context.Context) error { return a.runTelegram(ctx, lc, lead) }})
+	}
 	if _, ok := a.store.(instanceLocker); ok {
 		// This process owns the store alone: whatever another owner had
 		// claimed belongs to a process that is gone, and is due now.
@@ -98,12 +106,19 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	runners = append(runners, runner{"scheduler", sched.Run})
+	runners = append(runners, runner{"scheduler", func(ctx context.Context) error { return lead.whileLeading(ctx, sched.Run) }})
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met
 		ob.Sent = func(j inquiry.Job) { met.Sent(string(j.Kind)) }
 		ob.Failed = func(j inquiry.Job, _ error, final bool) { met.SendFailed(string(j.Kind), final) }
+		met.Gauge("sportel_leader", "1 while this instance leads (watches the mailbox, polls Telegram, runs the scheduler), 0 while it stands by; always 1 on SQLite.", func() float64 {
+			if lead.Leading() {
+				return 1
+			}
+			return 0
+		})
+		met.Status("role", lead.Role)
 		met.Gauge("sportel_imap_last_good_fetch_timestamp_seconds", "Unix time of the last successful IMAP fetch (0: none yet).", func() float64 {
 			if t := watcher.Stats().LastGoodFetch; !t.IsZero() {
 				return float64(t.UnixNano()) / 1e9
@@ -128,6 +143,9 @@ func (a *App) Run(ctx context.Context) error {
 		})
 		staleAfter := imapStaleAfter(a.cfg.IMAP.PollInterval, a.cfg.IMAP.IdleRestart)
 		met.Ready("imap", func(context.Context) error {
+			if !lead.Leading() {
+				return nil // a standby does not read the mailbox, and is ready to
+			}
 			return imapReady(watcher.Stats().LastGoodFetch, time.Now(), staleAfter)
 		})
 		met.Queue(func(ctx context.Context) (metrics.QueueFigures, error) {
@@ -143,8 +161,8 @@ func (a *App) Run(ctx context.Context) error {
 			return f, nil
 		})
 		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
-		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through). Alert on it.", func() float64 {
-			if t := watcher.Stats().BlockedSince; !t.IsZero() {
+		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through, or this instance stands by). Alert on it.", func() float64 {
+			if t := watcher.Stats().BlockedSince; !t.IsZero() && lead.Leading() {
 				return time.Since(t).Seconds()
 			}
 			return 0
@@ -159,7 +177,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		if lc != nil {
 			met.Gauge("sportel_telegram_intake_blocked_seconds", "How long every try to handle Telegram updates has failed (0: they go through). Telegram drops unconfirmed updates after 24 hours.", func() float64 {
-				if b := lc.bot.Load(); b != nil {
+				if b := lc.bot.Load(); b != nil && lead.Leading() {
 					if t := b.BlockedSince(); !t.IsZero() {
 						return time.Since(t).Seconds()
 					}

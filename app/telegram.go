@@ -120,10 +120,12 @@ func botGrounds(gs []config.RefusalGround) []bot.Ground {
 	return out
 }
 
-// runTelegram connects the bot and runs it until ctx is done. Telegram being
-// unreachable never stops the email side: connecting is retried with
-// backoff, and the error is logged each time.
-func (a *App) runTelegram(ctx context.Context, chat *lazyChat) error {
+// runTelegram connects the bot and, while this instance leads, long-polls
+// for updates, until ctx is done. Every instance connects, so that its
+// outbox can send chat jobs. Telegram being unreachable never stops the
+// email side: connecting is retried with backoff, and the error is logged
+// each time.
+func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership) error {
 	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
 	failures := 0
 	for ctx.Err() == nil {
@@ -134,7 +136,7 @@ func (a *App) runTelegram(ctx context.Context, chat *lazyChat) error {
 			a.log.Info("telegram connected", "bot", b.Username())
 			b.CheckOfficers(ctx)
 			failures = 0
-			err = b.Run(ctx)
+			err = lead.whileLeading(ctx, b.Run)
 			if err == nil {
 				return nil
 			}

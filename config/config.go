@@ -81,15 +81,20 @@ type IMAPConfig struct {
 	Password Secret   `yaml:"password"`
 	// PasswordFile is an alternative to Password (systemd credentials,
 	// container secrets); Load reads it into Password.
-	PasswordFile      string        `yaml:"password_file"`
-	Mailbox           string        `yaml:"mailbox"`
-	ProcessedMailbox  string        `yaml:"processed_mailbox"`
-	QuarantineMailbox string        `yaml:"quarantine_mailbox"`
-	PollInterval      time.Duration `yaml:"poll_interval"`
-	IdleRestart       time.Duration `yaml:"idle_restart"`
-	DialTimeout       time.Duration `yaml:"dial_timeout"`
-	CommandTimeout    time.Duration `yaml:"command_timeout"`
-	BatchSize         int           `yaml:"batch_size"`
+	PasswordFile string `yaml:"password_file"`
+	// Auth and the OAuth2 keys: see OAuth2Auth.
+	Auth               string        `yaml:"auth"`
+	OAuth2TokenFile    string        `yaml:"oauth2_token_file"`
+	OAuth2TokenCommand []string      `yaml:"oauth2_token_command"`
+	OAuth2TokenTimeout time.Duration `yaml:"oauth2_token_timeout"`
+	Mailbox            string        `yaml:"mailbox"`
+	ProcessedMailbox   string        `yaml:"processed_mailbox"`
+	QuarantineMailbox  string        `yaml:"quarantine_mailbox"`
+	PollInterval       time.Duration `yaml:"poll_interval"`
+	IdleRestart        time.Duration `yaml:"idle_restart"`
+	DialTimeout        time.Duration `yaml:"dial_timeout"`
+	CommandTimeout     time.Duration `yaml:"command_timeout"`
+	BatchSize          int           `yaml:"batch_size"`
 	// CAFile is a PEM bundle for a private CA; empty uses the system roots.
 	CAFile        string `yaml:"ca_file"`
 	TLSServerName string `yaml:"tls_server_name"`
@@ -98,18 +103,55 @@ type IMAPConfig struct {
 // SMTPConfig is where outgoing mail is submitted. Login is used only when
 // Username is set.
 type SMTPConfig struct {
-	Addr              string        `yaml:"addr"`
-	Security          Security      `yaml:"security"`
-	Username          string        `yaml:"username"`
-	Password          Secret        `yaml:"password"`
-	PasswordFile      string        `yaml:"password_file"`
-	DialTimeout       time.Duration `yaml:"dial_timeout"`
-	CommandTimeout    time.Duration `yaml:"command_timeout"`
-	SubmissionTimeout time.Duration `yaml:"submission_timeout"`
-	CAFile            string        `yaml:"ca_file"`
-	TLSServerName     string        `yaml:"tls_server_name"`
+	Addr         string   `yaml:"addr"`
+	Security     Security `yaml:"security"`
+	Username     string   `yaml:"username"`
+	Password     Secret   `yaml:"password"`
+	PasswordFile string   `yaml:"password_file"`
+	// Auth and the OAuth2 keys: see OAuth2Auth.
+	Auth               string        `yaml:"auth"`
+	OAuth2TokenFile    string        `yaml:"oauth2_token_file"`
+	OAuth2TokenCommand []string      `yaml:"oauth2_token_command"`
+	OAuth2TokenTimeout time.Duration `yaml:"oauth2_token_timeout"`
+	DialTimeout        time.Duration `yaml:"dial_timeout"`
+	CommandTimeout     time.Duration `yaml:"command_timeout"`
+	SubmissionTimeout  time.Duration `yaml:"submission_timeout"`
+	CAFile             string        `yaml:"ca_file"`
+	TLSServerName      string        `yaml:"tls_server_name"`
 	// HelloName is said in every EHLO, the one before STARTTLS included.
 	HelloName string `yaml:"hello_name"`
+}
+
+// Login mechanisms for imap.auth and smtp.auth.
+const (
+	AuthPassword    = "password"
+	AuthXOAUTH2     = "xoauth2"
+	AuthOAuthBearer = "oauthbearer"
+)
+
+// OAuth2Auth is how a mailbox that refuses passwords (Microsoft 365,
+// Google) is logged in to, as the imap and smtp sections both say it:
+// Auth names the mechanism (password, xoauth2, oauthbearer) and the access
+// token is read from TokenFile or printed by TokenCommand (the program,
+// then its arguments, run without a shell, within TokenTimeout).
+type OAuth2Auth struct {
+	Auth         string
+	TokenFile    string
+	TokenCommand []string
+	TokenTimeout time.Duration
+}
+
+// UsesToken reports whether the login takes an OAuth 2 token.
+func (o OAuth2Auth) UsesToken() bool { return o.Auth == AuthXOAUTH2 || o.Auth == AuthOAuthBearer }
+
+// OAuth2 is the section's login settings.
+func (m IMAPConfig) OAuth2() OAuth2Auth {
+	return OAuth2Auth{m.Auth, m.OAuth2TokenFile, m.OAuth2TokenCommand, m.OAuth2TokenTimeout}
+}
+
+// OAuth2 is the section's login settings.
+func (m SMTPConfig) OAuth2() OAuth2Auth {
+	return OAuth2Auth{m.Auth, m.OAuth2TokenFile, m.OAuth2TokenCommand, m.OAuth2TokenTimeout}
 }
 
 // StoreConfig selects the database.
@@ -304,21 +346,25 @@ const (
 func Default() Config {
 	return Config{
 		IMAP: IMAPConfig{
-			Security:          SecurityTLS,
-			Mailbox:           "INBOX",
-			ProcessedMailbox:  "Sportel/Processed",
-			QuarantineMailbox: "Sportel/Quarantine",
-			PollInterval:      60 * time.Second,
-			IdleRestart:       5 * time.Minute,
-			DialTimeout:       15 * time.Second,
-			CommandTimeout:    60 * time.Second,
-			BatchSize:         200,
+			Security:           SecurityTLS,
+			Mailbox:            "INBOX",
+			ProcessedMailbox:   "Sportel/Processed",
+			QuarantineMailbox:  "Sportel/Quarantine",
+			PollInterval:       60 * time.Second,
+			IdleRestart:        5 * time.Minute,
+			DialTimeout:        15 * time.Second,
+			CommandTimeout:     60 * time.Second,
+			BatchSize:          200,
+			Auth:               AuthPassword,
+			OAuth2TokenTimeout: 30 * time.Second,
 		},
 		SMTP: SMTPConfig{
-			Security:          SecurityStartTLS,
-			DialTimeout:       10 * time.Second,
-			CommandTimeout:    30 * time.Second,
-			SubmissionTimeout: 2 * time.Minute,
+			Security:           SecurityStartTLS,
+			DialTimeout:        10 * time.Second,
+			CommandTimeout:     30 * time.Second,
+			SubmissionTimeout:  2 * time.Minute,
+			Auth:               AuthPassword,
+			OAuth2TokenTimeout: 30 * time.Second,
 		},
 		Division:   DefaultDivision(),
 		Store:      StoreConfig{Driver: DriverSQLite, DSN: "./sportel.db", Synchronous: "full"},

@@ -149,6 +149,13 @@ func secretOfFileKey(path string) (string, bool) {
 	case "imap.password_file", "smtp.password_file", "classifier.openai.api_key_file", "telegram.token_file":
 		return strings.TrimSuffix(path, "_file"), true
 	}
+	// A token file or command names where a secret is (often under
+	// ${CREDENTIALS_DIRECTORY}); commands that never log in do without it.
+	for _, section := range []string{"imap", "smtp"} {
+		if path == section+".oauth2_token_file" || strings.HasPrefix(path, section+".oauth2_token_command[") {
+			return section + ".oauth2_token", true
+		}
+	}
 	return "", false
 }
 

@@ -22,13 +22,13 @@ func (c *Config) Summary(w io.Writer) {
 	}
 
 	row("mailbox", "%s", c.Mailbox.From())
-	row("imap", "%s (%s), user %s, password %s", c.IMAP.Addr, c.IMAP.Security, c.IMAP.Username, setOrEmpty(c.IMAP.Password))
+	row("imap", "%s (%s), user %s, %s", c.IMAP.Addr, c.IMAP.Security, c.IMAP.Username, loginSummary(c.IMAP.OAuth2(), c.IMAP.Password))
 	row("", "reads %s, moves to %s, quarantine %s", c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.QuarantineMailbox)
 	row("", "poll %s, idle restart %s, batch %d, CA %s", c.IMAP.PollInterval, c.IMAP.IdleRestart, c.IMAP.BatchSize, orDefault(c.IMAP.CAFile, "system roots"))
 	if c.SMTP.Username == "" {
 		row("smtp", "%s (%s), no login", c.SMTP.Addr, c.SMTP.Security)
 	} else {
-		row("smtp", "%s (%s), user %s, password %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, setOrEmpty(c.SMTP.Password))
+		row("smtp", "%s (%s), user %s, %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, loginSummary(c.SMTP.OAuth2(), c.SMTP.Password))
 	}
 	if c.Store.Driver == DriverPostgres {
 		// The server's synchronous_commit decides; the setting is SQLite's.
@@ -94,6 +94,20 @@ func (c *Config) describeRule(r RouteRule) string {
 		officer = fmt.Sprintf("%s (%s)", o.ID, o.Name)
 	}
 	return match + " → " + officer
+}
+
+// loginSummary says how a section logs in; of a token command only the
+// program is shown, as its arguments may hold a client secret.
+func loginSummary(o OAuth2Auth, password Secret) string {
+	switch {
+	case !o.UsesToken():
+		return "password " + setOrEmpty(password)
+	case o.TokenFile != "":
+		return fmt.Sprintf("%s, token from file %s", o.Auth, o.TokenFile)
+	case len(o.TokenCommand) > 0:
+		return fmt.Sprintf("%s, token from command %s (timeout %s)", o.Auth, o.TokenCommand[0], o.TokenTimeout)
+	}
+	return o.Auth
 }
 
 func setOrEmpty(s Secret) string {

@@ -207,11 +207,12 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	host, hostOK := c.hostPort("imap.addr", m.Addr, true)
 	c.oneOf("imap.security", string(m.Security), "tls", "starttls", "none")
 	c.required("imap.username", m.Username)
-	if m.PasswordFile == "" && !c.d.unchecked["imap.password"] {
+	if validateAuth(c, "imap", m.OAuth2(), m.Password, m.PasswordFile) == AuthPassword &&
+		m.PasswordFile == "" && !c.d.unchecked["imap.password"] {
 		c.required("imap.password", string(m.Password))
 	}
 	if m.Security == SecurityNone && hostOK && !netguard.IsLoopback(host) {
-		c.fail("imap.security", "none would send the password in clear text to %s; use tls or starttls (none is only for loopback)", host)
+		c.fail("imap.security", "none would send the %s in clear text to %s; use tls or starttls (none is only for loopback)", credential(m.Auth), host)
 	}
 	boxes := map[string]string{}
 	for _, b := range []struct{ path, name string }{
@@ -249,10 +250,14 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	// An internal relay without login may be reached in clear text;
 	// credentials may not leave the host that way.
 	if m.Security == SecurityNone && m.Username != "" && hostOK && !netguard.IsLoopback(host) {
-		c.fail("smtp.security", "none would send the password in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", host)
+		c.fail("smtp.security", "none would send the %s in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", credential(m.Auth), host)
 	}
-	if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] {
-		c.fail("smtp.password", "required when smtp.username is set")
+	if validateAuth(c, "smtp", m.OAuth2(), m.Password, m.PasswordFile) == AuthPassword {
+		if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] {
+			c.fail("smtp.password", "required when smtp.username is set")
+		}
+	} else if m.Username == "" {
+		c.fail("smtp.username", "required with smtp.auth %s (the mailbox the token belongs to)", m.Auth)
 	}
 	c.positive("smtp.dial_timeout", m.DialTimeout)
 	c.positive("smtp.command_timeout", m.CommandTimeout)
@@ -262,6 +267,59 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	if m.HelloName != "" && !helloRE.MatchString(m.HelloName) {
 		c.fail("smtp.hello_name", "%s is not a host name", c.d.show("smtp.hello_name", m.HelloName))
 	}
+}
+
+// validateAuth checks section.auth and the keys that go with it, and
+// returns the mechanism ("" when it is unknown).
+func validateAuth(c checker, section string, o OAuth2Auth, password Secret, passwordFile string) string {
+	key := func(k string) string { return section + "." + k }
+	switch o.Auth {
+	case AuthPassword:
+		for _, k := range []struct {
+			name string
+			set  bool
+		}{
+			{"oauth2_token_file", o.TokenFile != ""},
+			{"oauth2_token_command", len(o.TokenCommand) > 0},
+		} {
+			if k.set {
+				c.fail(key(k.name), "only used with %s xoauth2 or oauthbearer (%s is password)", key("auth"), key("auth"))
+			}
+		}
+		return AuthPassword
+	case AuthXOAUTH2, AuthOAuthBearer:
+	default:
+		c.fail(key("auth"), "%s is not one of password, xoauth2, oauthbearer", c.d.show(key("auth"), o.Auth))
+		return ""
+	}
+	if passwordFile != "" {
+		c.fail(key("password_file"), "not used with %s %s (the login takes an access token); remove it", key("auth"), o.Auth)
+	} else if password.IsSet() {
+		c.fail(key("password"), "not used with %s %s (the login takes an access token); remove it", key("auth"), o.Auth)
+	}
+	switch {
+	case c.d.unchecked[key("oauth2_token")]:
+		// Left unexpanded for a command that does not log in.
+	case o.TokenFile == "" && len(o.TokenCommand) == 0:
+		c.fail(key("auth"), "%s needs %s or %s to get the access token", o.Auth, key("oauth2_token_file"), key("oauth2_token_command"))
+	case o.TokenFile != "" && len(o.TokenCommand) > 0:
+		c.fail(key("oauth2_token_command"), "set %s or %s, not both", key("oauth2_token_file"), key("oauth2_token_command"))
+	case len(o.TokenCommand) > 0 && strings.TrimSpace(o.TokenCommand[0]) == "":
+		c.fail(key("oauth2_token_command"), "the first item must be the program to run")
+	case len(o.TokenCommand) == 1 && strings.ContainsAny(o.TokenCommand[0], " \t"):
+		// Run without a shell, "a b" is one program named "a b".
+		c.fail(key("oauth2_token_command"), "is run without a shell: write the program and each argument as items of a list, e.g. [/usr/local/bin/token, --user, NAME]")
+	}
+	c.positive(key("oauth2_token_timeout"), o.TokenTimeout)
+	return o.Auth
+}
+
+// credential names what a login sends, for messages.
+func credential(auth string) string {
+	if auth == AuthXOAUTH2 || auth == AuthOAuthBearer {
+		return "access token"
+	}
+	return "password"
 }
 
 func validateClassifier(c checker, k *ClassifierConfig) {

@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
 
 	"sportel/inquiry"
+	"sportel/mailauth"
 )
 
 // firstIdle is how long the first IDLE after new mail (or after connecting)
@@ -253,7 +257,11 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 }
 
 func (w *Watcher) login(ctx context.Context, s *session) error {
-	if err := s.await(ctx, "login as "+w.opts.Username, func() error {
+	if w.opts.OAuth != nil {
+		if err := w.authenticate(ctx, s); err != nil {
+			return err
+		}
+	} else if err := s.await(ctx, "login as "+w.opts.Username, func() error {
 		return s.c.Login(w.opts.Username, w.opts.Password).Wait()
 	}); err != nil {
 		return err
@@ -271,6 +279,48 @@ func (w *Watcher) login(ctx context.Context, s *session) error {
 	s.canIdle = caps.Has(imap.CapIdle)
 	s.canMove = caps.Has(imap.CapMove) || caps.Has(imap.CapUIDPlus)
 	return nil
+}
+
+// authenticate logs in with an access token. The token command may run
+// inside the command's watchdog; its own timeout is the shorter one by
+// default.
+func (w *Watcher) authenticate(ctx context.Context, s *session) error {
+	o := w.opts.OAuth
+	mech := mailauth.WireName(o.Mechanism)
+	what := "authenticate " + mech + " as " + w.opts.Username
+	var offered []string
+	if err := s.await(ctx, "capability", func() error {
+		caps := s.c.Caps()
+		if caps == nil {
+			return errors.New("no capability list")
+		}
+		offered = caps.AuthMechanisms()
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(offered, func(m string) bool { return strings.EqualFold(m, mech) }) {
+		return fmt.Errorf("%s: the server does not offer it (it offers %s); check imap.auth", what, orNone(offered))
+	}
+	host, portStr, _ := net.SplitHostPort(w.opts.Addr)
+	port, _ := strconv.Atoi(portStr)
+	return s.await(ctx, what, func() error {
+		return o.Login(ctx, host, port, func(c sasl.Client) error { return s.c.Authenticate(c) }, refusedLogin)
+	})
+}
+
+// refusedLogin: a server answers a refused token with NO, with or without
+// AUTHENTICATIONFAILED (Microsoft 365 sends "NO AUTHENTICATE failed.").
+func refusedLogin(err error) bool {
+	var imapErr *imap.Error
+	return errors.As(err, &imapErr) && imapErr.Type == imap.StatusResponseTypeNo
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
 }
 
 // ensureMailbox creates name unless it exists as a selectable mailbox, and

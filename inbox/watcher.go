@@ -22,6 +22,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/mailauth"
 	"sportel/netguard"
 )
 
@@ -67,6 +68,10 @@ type Options struct {
 	Security string // tls | starttls | none
 	Username string
 	Password string
+	// OAuth, when set, logs in with AUTHENTICATE and an access token
+	// (XOAUTH2 or OAUTHBEARER) instead of LOGIN with Password: mailboxes
+	// on Microsoft 365 and Google refuse passwords.
+	OAuth *mailauth.OAuth
 
 	Mailbox           string // watched mailbox, e.g. INBOX
 	ProcessedMailbox  string // where taken-in mail goes, e.g. Sportel/Processed

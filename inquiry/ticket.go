@@ -121,6 +121,12 @@ type TicketFilter struct {
 	// SenderAddress matches case-insensitively (ASCII).
 	SenderAddress string
 	ChatID        int64
+	// Text keeps tickets whose subject or any message on them (bodies,
+	// notes, answers) holds every word of Text, case and diacritics
+	// folded ("pergjigje" finds "përgjigje"); the last word also matches
+	// as the start of a word. Text without letters or digits does not
+	// filter.
+	Text string
 	// Limit caps the result; 0 means no cap.
 	Limit int
 }

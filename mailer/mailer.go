@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/textproto"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"sportel/inquiry"
+	"sportel/mailauth"
 	"sportel/netguard"
 )
 
@@ -39,10 +41,14 @@ const (
 // Options configures a Mailer. Zero durations take the defaults named on
 // each field.
 type Options struct {
-	Addr      string // host:port
-	Security  string // tls | starttls | none
-	Username  string // empty: no AUTH (an internal relay)
-	Password  string
+	Addr     string // host:port
+	Security string // tls | starttls | none
+	Username string // empty: no AUTH (an internal relay)
+	Password string
+	// OAuth, when set, logs Username in with an access token (XOAUTH2 or
+	// OAUTHBEARER) instead of AUTH PLAIN with Password: Microsoft 365 and
+	// Google refuse passwords.
+	OAuth     *mailauth.OAuth
 	HelloName string // EHLO name; default the host name
 
 	DialTimeout       time.Duration // TCP connect + TLS handshake (default 10s)
@@ -103,6 +109,9 @@ func New(opts Options) (*Mailer, error) {
 	}
 	if opts.Password != "" && opts.Username == "" {
 		return nil, errors.New("mailer: Username: required when Password is set")
+	}
+	if opts.OAuth != nil && opts.Username == "" {
+		return nil, errors.New("mailer: Username: required with OAuth")
 	}
 	for _, d := range []struct {
 		name string
@@ -311,6 +320,12 @@ func (s *Mailer) open(ctx context.Context, ehlo io.Writer) (*greeted, error) {
 			// New already refuses this configuration; this guards the wire.
 			return fail(permanent("smtp auth", errors.New("refusing to send credentials over an unencrypted connection")))
 		}
+		if s.opts.OAuth != nil {
+			if err := s.authenticate(ctx, c); err != nil {
+				return fail(err)
+			}
+			return ss, nil
+		}
 		if !c.SupportsAuth(sasl.Plain) {
 			return fail(permanent("smtp auth", errors.New("server does not offer AUTH PLAIN")))
 		}
@@ -319,6 +334,36 @@ func (s *Mailer) open(ctx context.Context, ehlo io.Writer) (*greeted, error) {
 		}
 	}
 	return ss, nil
+}
+
+// authenticate logs in with an access token; a refused one is replaced
+// once (mailauth.OAuth.Login). A refusal that stays is permanent like a
+// refused password; a token command that fails is retried with the job.
+func (s *Mailer) authenticate(ctx context.Context, c *smtp.Client) error {
+	o := s.opts.OAuth
+	mech := mailauth.WireName(o.Mechanism)
+	op := "smtp auth " + mech + " as " + s.opts.Username
+	if !c.SupportsAuth(mech) {
+		return permanent(op, fmt.Errorf("the server does not offer AUTH %s; check smtp.auth", mech))
+	}
+	_, portStr, _ := net.SplitHostPort(s.opts.Addr)
+	port, _ := strconv.Atoi(portStr)
+	err := o.Login(ctx, s.host, port, func(cl sasl.Client) error { return c.Auth(cl) }, func(err error) bool {
+		var se *smtp.SMTPError
+		return errors.As(err, &se) && se.Code == 535
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
+		}
+		// SendError prints the server's reply itself; the refusal's own
+		// words go into what was being done.
+		if re, ok := errors.AsType[*mailauth.RefusedError](err); ok {
+			op += ": " + re.Summary()
+		}
+		return classify(op, err)
+	}
+	return nil
 }
 
 // takeIdle returns a kept connection that has not waited too long, or nil.

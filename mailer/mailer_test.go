@@ -20,6 +20,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/testutil"
+	"sportel/mailauth/mailauthtest"
 )
 
 const (
@@ -41,6 +42,10 @@ type received struct {
 type backend struct {
 	requireAuth bool
 	rcptReply   *smtp.SMTPError // non-nil: every RCPT gets this
+	// tokens, when set, makes the server one like Microsoft 365's: it
+	// offers XOAUTH2 and OAUTHBEARER, checks tokens against tokens, and no
+	// PLAIN.
+	tokens *mailauthtest.Tokens
 
 	mu       sync.Mutex
 	got      []received
@@ -80,9 +85,23 @@ type session struct {
 	cur  received
 }
 
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *session) AuthMechanisms() []string {
+	if s.b.tokens != nil {
+		return mailauthtest.Mechanisms
+	}
+	return []string{sasl.Plain}
+}
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
+	if s.b.tokens != nil {
+		return mailauthtest.SMTPAuth(mech, s.b.tokens, func(user string) error {
+			if user != smtpUser {
+				return smtp.ErrAuthFailed
+			}
+			s.cur.Authed = true
+			return nil
+		})
+	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if user != smtpUser || pass != smtpPass {
 			return smtp.ErrAuthFailed

@@ -28,6 +28,13 @@ type Metrics struct {
 	sends    *prometheus.CounterVec
 	failures *prometheus.CounterVec
 	checks   []check
+	statuses []status
+}
+
+// status is one line /readyz always shows, whether ready or not.
+type status struct {
+	name  string
+	value func() string
 }
 
 // check is one condition /readyz requires.
@@ -104,6 +111,13 @@ func (m *Metrics) Ready(name string, run func(context.Context) error) {
 	m.checks = append(m.checks, check{name, run})
 }
 
+// Status adds a line "name: value" to every /readyz answer, after the
+// verdict: what the daemon is doing rather than whether it can (an
+// instance's role, leader or standby). Call it before Serve.
+func (m *Metrics) Status(name string, value func() string) {
+	m.statuses = append(m.statuses, status{name, value})
+}
+
 // Handler serves the registry.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
@@ -123,7 +137,7 @@ func (m *Metrics) Routes() http.Handler {
 }
 
 // serveReady answers 200 "ok" when every check passes, else 503 with one
-// line per failing check.
+// line per failing check; the status lines follow either.
 func (m *Metrics) serveReady(w http.ResponseWriter, r *http.Request) {
 	var failed strings.Builder
 	for _, c := range m.checks {
@@ -135,14 +149,18 @@ func (m *Metrics) serveReady(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&failed, "%s: %s\n", c.name, strings.ReplaceAll(err.Error(), "\n", " "))
 		}
 	}
+	var statuses strings.Builder
+	for _, s := range m.statuses {
+		fmt.Fprintf(&statuses, "%s: %s\n", s.name, strings.ReplaceAll(s.value(), "\n", " "))
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if failed.Len() > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, failed.String())
+		_, _ = io.WriteString(w, failed.String()+statuses.String())
 		return
 	}
-	_, _ = io.WriteString(w, "ok\n")
+	_, _ = io.WriteString(w, "ok\n"+statuses.String())
 }
 
 // Serve listens on addr until ctx is done.

@@ -52,24 +52,32 @@ func TestProbes(t *testing.T) {
 		name       string
 		store      func(context.Context) error
 		imap       func(context.Context) error
+		role       string // a status line when set
 		wantStatus int
 		wantBody   string
 	}{
-		{"all good", ok, ok, http.StatusOK, "ok\n"},
-		{"store down", storeDown, ok, http.StatusServiceUnavailable,
+		{"all good", ok, ok, "", http.StatusOK, "ok\n"},
+		{"store down", storeDown, ok, "", http.StatusServiceUnavailable,
 			"store: count tickets: unable to open database file\n"},
-		{"imap stale", ok, imapStale, http.StatusServiceUnavailable,
+		{"imap stale", ok, imapStale, "", http.StatusServiceUnavailable,
 			"imap: last good fetch 16m0s ago (more than 15m0s)\n"},
-		{"both failing: a line each", storeDown, imapStale, http.StatusServiceUnavailable,
+		{"both failing: a line each", storeDown, imapStale, "", http.StatusServiceUnavailable,
 			"store: count tickets: unable to open database file\nimap: last good fetch 16m0s ago (more than 15m0s)\n"},
-		{"a store that hangs is not ready, within the check timeout", stuck, ok, http.StatusServiceUnavailable,
+		{"a store that hangs is not ready, within the check timeout", stuck, ok, "", http.StatusServiceUnavailable,
 			"store: context deadline exceeded\n"},
+		{"ready, with the role after the verdict", ok, ok, "standby", http.StatusOK, "ok\nrole: standby\n"},
+		{"not ready, with the role after the reasons", storeDown, ok, "leader", http.StatusServiceUnavailable,
+			"store: count tickets: unable to open database file\nrole: leader\n"},
+		{"a status stays one line", ok, ok, "standby\nforged: line", http.StatusOK, "ok\nrole: standby forged: line\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New()
 			m.Ready("store", tt.store)
 			m.Ready("imap", tt.imap)
+			if tt.role != "" {
+				m.Status("role", func() string { return tt.role })
+			}
 			srv := httptest.NewServer(m.Routes())
 			defer srv.Close()
 

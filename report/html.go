@@ -16,7 +16,7 @@ import (
 // The page is one file with its CSS inline and its charts as inline SVG,
 // so it can be mailed, archived and printed without anything beside it.
 //
-//go:embed templates/access.html.tmpl
+//go:embed templates/access.html.tmpl templates/weekly.html.tmpl
 var templates embed.FS
 
 // overdue is the chart's series of pending requests past their deadline:

@@ -19,6 +19,7 @@ import (
 	"sportel/app"
 	"sportel/config"
 	"sportel/inbox"
+	"sportel/mailauth"
 	"sportel/mailer"
 )
 
@@ -71,7 +72,7 @@ func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err err
 			row("tls", "%s", describeTLS(rep.TLS, serverName(c.Addr, c.TLSServerName)))
 		}
 		if rep.LoggedIn {
-			row("login", "%s: OK", c.Username)
+			row("login", "%s%s: OK", c.Username, loginKind(c.OAuth2()))
 			row("capabilities", "%s", strings.Join(rep.Caps, " "))
 			delim := "none (no levels)"
 			if rep.Hierarchy.Delim != 0 {
@@ -115,7 +116,7 @@ func printSMTP(w io.Writer, c config.SMTPConfig, rep *mailer.ProbeReport, err er
 			row("extensions", "%s", strings.Join(rep.Extensions, ", "))
 		}
 		if rep.LoggedIn {
-			row("login", "%s: OK", c.Username)
+			row("login", "%s%s: OK", c.Username, loginKind(c.OAuth2()))
 		} else if err == nil {
 			row("login", "none (no smtp.username)")
 		}
@@ -157,6 +158,14 @@ func describeTLS(cs *tls.ConnectionState, name string) string {
 	return s
 }
 
+// loginKind names a token login's mechanism for the login row.
+func loginKind(o config.OAuth2Auth) string {
+	if o.UsesToken() {
+		return " (" + mailauth.WireName(o.Auth) + " token)"
+	}
+	return ""
+}
+
 // hint says which setting to look at for a failure it recognises.
 func hint(err error, section string) string {
 	var hostErr x509.HostnameError
@@ -164,6 +173,7 @@ func hint(err error, section string) string {
 	var mbErr *inbox.MailboxError
 	var imapErr *imap.Error
 	var smtpErr *smtp.SMTPError
+	var refused *mailauth.RefusedError
 	switch {
 	case errors.As(err, &hostErr):
 		return fmt.Sprintf("the certificate is not for %s: set %s.tls_server_name to a name it is for", hostErr.Host, section)
@@ -172,6 +182,8 @@ func hint(err error, section string) string {
 	case errors.As(err, &mbErr):
 		key := map[string]string{"watched": "imap.mailbox", "processed": "imap.processed_mailbox", "quarantine": "imap.quarantine_mailbox"}[mbErr.Role]
 		return fmt.Sprintf("set %s to a mailbox this server accepts, levels separated by /", key)
+	case errors.As(err, &refused):
+		return fmt.Sprintf("check that %s.oauth2_token_command (or the file in %s.oauth2_token_file) gives a current token, issued for %s.username, with the mail scope", section, section, section)
 	case errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAuthenticationFailed,
 		errors.As(err, &smtpErr) && smtpErr.Code == 535:
 		return fmt.Sprintf("check %s.username and %s.password", section, section)

@@ -147,15 +147,23 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 	}
 }
 
-// RenewLeases extends owner's leases on ids to until in one statement.
+// RenewLeases extends owner's leases on ids to until in one statement. It
+// locks the rows in id order first, as FinishJobs does: a plain UPDATE locks
+// them in whatever order its scan meets them, and a renewal running beside
+// the same owner's FinishJobs could then deadlock with it (PostgreSQL would
+// break it by failing one, and a failed finish sends its mails again).
 func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `UPDATE jobs SET lease_until = $3, lease_until_ns = $4
-		WHERE claimed_by = $1 AND state = 'pending' AND id = ANY($2) RETURNING id`, owner, ids, at(until), ns(until))
+	rows, err := s.pool.Query(ctx, `WITH mine AS (
+			SELECT id FROM jobs WHERE claimed_by = $1 AND state = 'pending' AND id = ANY($2)
+			ORDER BY id FOR UPDATE)
+		UPDATE jobs SET lease_until = $3, lease_until_ns = $4
+		FROM mine WHERE jobs.id = mine.id AND jobs.claimed_by = $1 AND jobs.state = 'pending'
+		RETURNING jobs.id`, owner, ids, at(until), ns(until))
 	if err != nil {
 		return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,12 +71,42 @@ type querier interface {
 // Open connects to the database named by dsn (a libpq keyword/value string
 // or a postgres:// URL) and applies any migrations not yet recorded.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	s, where, err := connect(ctx, dsn, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", where, err)
+	}
+	return s, nil
+}
+
+// OpenReadOnly connects for reading only: it never migrates, its sessions
+// are read-only (default_transaction_read_only), and the schema must be
+// exactly the one this program's migrations make. The operator's reading
+// commands use it.
+func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
+	s, where, err := connect(ctx, dsn, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSchema(ctx); err != nil {
+		s.pool.Close()
+		return nil, fmt.Errorf("open postgres %s: %w", where, err)
+	}
+	return s, nil
+}
+
+// connect opens the pool and checks the server answers; where names the
+// database for errors.
+func connect(ctx context.Context, dsn string, readOnly bool) (*Store, string, error) {
 	if strings.TrimSpace(dsn) == "" {
-		return nil, errors.New("open postgres: empty DSN")
+		return nil, "", errors.New("open postgres: empty DSN")
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: parse DSN: %w", dsnError(err))
+		return nil, "", fmt.Errorf("open postgres: parse DSN: %w", dsnError(err))
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		// pgx's default is the number of CPUs (at least 4): on a small
@@ -89,9 +120,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	// Every statement's timestamps are bound as UTC instants; the session
 	// zone only matters to someone reading with psql.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if readOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+		return nil, "", fmt.Errorf("open postgres: %w", err)
 	}
 	s := &Store{pool: pool, callTimeout: callTimeout, txTimeout: txTimeout}
 	pctx, cancel := s.callCtx(ctx)
@@ -99,13 +133,42 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	cancel()
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("open postgres %s: %w", where(cfg), err)
+		return nil, "", fmt.Errorf("open postgres %s: %w", where(cfg), err)
 	}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgres %s: %w", where(cfg), err)
+	return s, where(cfg), nil
+}
+
+// checkSchema compares the database's schema version with this program's.
+func (s *Store) checkSchema(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
 	}
-	return s, nil
+	known := ms[len(ms)-1].version
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if !exists {
+		return errors.New("not a Sportel database (no schema_version table): `sportel run` creates the schema")
+	}
+	var newest *int
+	if err := s.pool.QueryRow(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&newest); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	v := 0
+	if newest != nil {
+		v = *newest
+	}
+	switch {
+	case v < known:
+		return fmt.Errorf("database schema version %d is older than this program's (%d): `sportel run` upgrades it when it starts; reading commands never change the database", v, known)
+	case v > known:
+		return fmt.Errorf("database schema version %d is newer than this program knows (%d): use the newer sportel", v, known)
+	}
+	return nil
 }
 
 // dsnError is pgx's complaint about a DSN without the DSN: its redaction of
@@ -171,7 +234,8 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies every embedded migration not yet in schema_version, all
+// migrate applies every embedded migration not yet in schema_version, in
+// order of their numbers, all
 // in one transaction under an advisory lock: two instances starting at once
 // apply each migration once, and a failed one leaves nothing behind.
 func (s *Store) migrate(ctx context.Context) error {
@@ -195,15 +259,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		)`); err != nil {
 			return fmt.Errorf("create schema_version: %w", err)
 		}
-		var newest *int
-		if err := tx.tx.QueryRow(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&newest); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		rows, err := tx.tx.Query(ctx, `SELECT version FROM schema_version`)
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
-		if known := ms[len(ms)-1].version; newest != nil && *newest > known {
-			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", *newest, known)
+		versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
+		done := map[int]bool{}
+		for _, v := range versions {
+			done[v] = true
+		}
+		if known := ms[len(ms)-1].version; len(versions) > 0 && slices.Max(versions) > known {
+			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", slices.Max(versions), known)
+		}
+		// Every migration not recorded, not only those above the newest:
+		// numbers are reserved ahead for work in progress, so one may land
+		// after a higher one was applied.
 		for _, m := range ms {
-			if newest != nil && m.version <= *newest {
+			if done[m.version] {
 				continue
 			}
 			mctx, cancel := context.WithTimeout(tx.ctx, s.txTimeout)

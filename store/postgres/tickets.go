@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // TicketByID returns the ticket with id.
@@ -185,6 +186,7 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 	if f.ChatID != 0 {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))
 	}
+	conds = append(conds, searchConds(&p, f.Text)...)
 	query := `SELECT ` + ticketColumns + ` FROM tickets`
 	if len(conds) > 0 {
 		query += ` WHERE ` + joinAnd(conds)
@@ -202,4 +204,23 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return tickets, nil
+}
+
+// searchConds gives one condition per word of text: the ticket's subject or
+// one of its entries holds it (the last word as a prefix). The expressions
+// are those of migration 0003's indexes, so the planner uses them; a word
+// holds letters and digits only, so to_tsquery reads no syntax in it.
+func searchConds(p *params, text string) []string {
+	words := store.SearchWords(text)
+	conds := make([]string, len(words))
+	for i, w := range words {
+		folded := "sportel_fold(" + p.add(w) + "::text)"
+		if i == len(words)-1 {
+			folded += " || ':*'"
+		}
+		q := "to_tsquery('simple', " + folded + ")"
+		conds[i] = "id IN (SELECT id FROM tickets WHERE to_tsvector('simple', sportel_fold(subject)) @@ " + q +
+			" UNION SELECT ticket_id FROM entries WHERE to_tsvector('simple', sportel_fold(left(subject || ' ' || body, 100000))) @@ " + q + ")"
+	}
+	return conds
 }

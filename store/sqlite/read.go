@@ -44,6 +44,7 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 	if f.ChatID != 0 {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))
 	}
+	conds = append(conds, searchConds(&p, f.Text)...)
 	query := `SELECT ` + ticketColumns + ` FROM tickets`
 	if len(conds) > 0 {
 		query += ` WHERE ` + strings.Join(conds, " AND ")
@@ -70,6 +71,23 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return tickets, nil
+}
+
+// searchConds gives one condition per word of text: the ticket's subject
+// or one of its entries holds it (the last word as a prefix). Each word is
+// a quoted FTS5 string, so nothing the user types is read as query syntax.
+func searchConds(p *params, text string) []string {
+	words := store.SearchWords(text)
+	conds := make([]string, len(words))
+	for i, w := range words {
+		match := `"` + w + `"`
+		if i == len(words)-1 {
+			match += "*"
+		}
+		conds[i] = "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + p.add(match) +
+			" UNION SELECT e.ticket_id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid WHERE entries_fts MATCH " + p.add(match) + ")"
+	}
+	return conds
 }
 
 // TicketByNumber returns the ticket numbered number.

@@ -125,12 +125,16 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 6
+const latestVersion = 7
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
-	inTx(t, s, func(tx store.Tx) error { return tx.CreateTicket(newTicket("DKP-2026-000001", t0)) })
+	inTx(t, s, func(tx store.Tx) error {
+		tk := newTicket("DKP-2026-000001", t0)
+		tk.Subject = "Kërkesë për dokumente"
+		return tx.CreateTicket(tk)
+	})
 
 	// Turn the file back into a version 1 database.
 	db, err := sql.Open("sqlite", path)
@@ -138,6 +142,9 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
+		`DROP TRIGGER tickets_fts_insert`, `DROP TRIGGER tickets_fts_update`, `DROP TRIGGER tickets_fts_delete`,
+		`DROP TRIGGER entries_fts_insert`, `DROP TRIGGER entries_fts_update`, `DROP TRIGGER entries_fts_delete`,
+		`DROP TABLE tickets_fts`, `DROP TABLE entries_fts`,
 		`DROP INDEX tickets_chat`,
 		`CREATE INDEX tickets_chat ON tickets (chat_id) WHERE chat_id <> 0`,
 		`ALTER TABLE tickets DROP COLUMN message_id`,
@@ -179,6 +186,11 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	tk, ok, err := s2.TicketByNumber(ctx, "DKP-2026-000001")
 	if err != nil || !ok || tk.MessageID != "" || tk.Acted {
 		t.Errorf("ticket after upgrade = %+v, %v, %v; want kept with new fields empty", tk, ok, err)
+	}
+	// The search index was built from the tickets already there.
+	found, err := s2.ListTickets(ctx, inquiry.TicketFilter{Text: "kerkese"})
+	if err != nil || len(found) != 1 {
+		t.Errorf("search after upgrade = %d tickets, %v; want the ticket filed before", len(found), err)
 	}
 }
 

@@ -46,6 +46,7 @@ var contractTests = []contractTest{
 	{"LastEntries", testLastEntries},
 	{"LatestChatTicket", testLatestChatTicket},
 	{"ListTicketsFilter", testListTicketsFilter},
+	{"SearchText", testSearchText},
 	{"SetAside", testSetAside},
 	// The outbox (jobs.go).
 	{"TicketJobs", testTicketJobs},
