@@ -55,6 +55,12 @@ func (l *live) start(cfg *config.Config, d *desk.Desk) {
 // config is the configuration in use.
 func (l *live) config() *config.Config { return l.cur.Load().cfg }
 
+// Config is the configuration in use: after a reload, the file's officers,
+// routing and the rest that applies without a restart; the other settings
+// as the daemon started. Parts built after Open that read officers (who
+// may sign in, who may act) should read them here, not keep a copy.
+func (a *App) Config() *config.Config { return a.live.config() }
+
 // applicable is next as far as a running daemon can take it: the settings
 // that only the desk, the scheduler and the bot's officer list read come
 // from next, everything else stays as in use. config.Changed between the
