@@ -199,7 +199,7 @@ func TestReloadDuringIntake(t *testing.T) {
 	s := newMemStack(t)
 	a, stop := s.serve()
 	defer stop()
-	const messages, reloads = 40, 30
+	const messages = 40
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	texts := []string{s.configText("zamira.ahmeti@mkrs.example", zamiraNew), s.configText()}
 
@@ -209,13 +209,19 @@ func TestReloadDuringIntake(t *testing.T) {
 			s.append(generalQuestion(i).raw())
 		}
 	})
-	for i := range reloads {
-		if err := a.Reload(s.loader(texts[i%2])); err != nil {
-			t.Fatalf("reload %d: %v", i, err)
+	// Reload until every message is taken in, so reloads fall before,
+	// between and during the desk's work on them.
+	reloads := 0
+	testutil.Eventually(t, "every message taken in while reloading", 60*time.Second, func() (bool, error) {
+		if err := a.Reload(s.loader(texts[reloads%2])); err != nil {
+			return false, fmt.Errorf("reload %d: %w", reloads, err)
 		}
-	}
+		reloads++
+		return s.countOrZero(processedBox)+s.countOrZero(quarantineBox) == messages, nil
+	})
 	wg.Wait()
 	s.settle(a)
+	t.Logf("%d reloads while %d messages were taken in", reloads, messages)
 
 	ts, err := a.store.ListTickets(t.Context(), inquiry.TicketFilter{})
 	if err != nil {
