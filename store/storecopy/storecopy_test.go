@@ -108,6 +108,40 @@ func pipelineStore(t *testing.T, n int) (path string, tickets int) {
 	if err := a.Store().SetState(ctx, "telegram.offset", "4711"); err != nil {
 		t.Fatal(err)
 	}
+	// The web workspace's rows: a used and a live sign-in link, a live and
+	// a revoked session, sign-in attempts and an audit entry.
+	// Microseconds: the workspace's times have no more on PostgreSQL.
+	webAt := time.Now().Add(-30 * time.Minute).Truncate(time.Microsecond)
+	for _, h := range []string{"link-used", "link-live"} {
+		if err := a.Store().AddSignInLink(ctx, h, "jusuf", webAt, webAt.Add(15*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok, err := a.Store().UseSignInLink(ctx, "link-used", webAt.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("use sign-in link: %v %v", ok, err)
+	}
+	for _, h := range []string{"session-live", "session-revoked"} {
+		if err := a.Store().CreateSession(ctx, &store.WebSession{TokenHash: h, OfficerID: "jusuf", Language: "en",
+			ClientIP: "127.0.0.1", CreatedAt: webAt, LastSeen: webAt}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Store().RevokeOfficerSessions(ctx, "nobody", webAt); err != nil {
+		t.Fatal(err)
+	}
+	live, err := a.Store().ListSessions(ctx, webAt, time.Hour)
+	if err != nil || len(live) != 2 {
+		t.Fatalf("sessions %v (%v)", live, err)
+	}
+	if ok, err := a.Store().RevokeSession(ctx, live[0].ID, webAt.Add(time.Second)); err != nil || !ok {
+		t.Fatalf("revoke session: %v %v", ok, err)
+	}
+	if ok, err := a.Store().AllowSignInAttempt(ctx, []string{"addr:jusuf@mkrs.example", "ip:127.0.0.1"}, webAt, time.Hour, 5); err != nil || !ok {
+		t.Fatalf("sign-in attempt: %v %v", ok, err)
+	}
+	if err := a.Store().AddAudit(ctx, &store.AuditEntry{OfficerID: "jusuf", Action: "signin", At: webAt}); err != nil {
+		t.Fatal(err)
+	}
 	tickets, err = a.Store().CountTickets(ctx)
 	if err != nil || tickets == 0 {
 		t.Fatalf("the pipeline filed %d tickets (%v)", tickets, err)
@@ -134,6 +168,8 @@ type record struct {
 type others struct {
 	SetAside []inquiry.SetAside
 	Offset   string
+	Sessions []store.WebSession
+	Audit    []store.AuditEntry
 }
 
 func readOthers(t *testing.T, e storecopy.Endpoint) others {
@@ -149,6 +185,12 @@ func readOthers(t *testing.T, e storecopy.Endpoint) others {
 		t.Fatal(err)
 	}
 	if o.Offset, _, err = st.GetState(ctx, "telegram.offset"); err != nil {
+		t.Fatal(err)
+	}
+	if o.Sessions, err = st.ListSessions(ctx, time.Now(), 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if o.Audit, err = st.Audit(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -199,7 +241,8 @@ func TestCopyThroughPostgres(t *testing.T) {
 	c := countsOf(toPG)
 	if c["tickets"] != int64(tickets) || c["entries"] < int64(tickets) || c["jobs"] < int64(tickets) || c["sources"] < int64(tickets) ||
 		c["thread_refs"] == 0 || c["ticket_sequences"] != 1 || c["checkpoints"] != 1 ||
-		c["set_aside"] != 1 || c["kv_state"] != 1 {
+		c["set_aside"] != 1 || c["kv_state"] != 1 ||
+		c["web_sessions"] != 2 || c["web_signin_links"] != 2 || c["web_signin_attempts"] != 2 || c["web_audit"] != 1 {
 		t.Errorf("copied %v for %d tickets", c, tickets)
 	}
 	t.Logf("copied %v", toPG)
@@ -237,7 +280,8 @@ func TestCopyThroughPostgres(t *testing.T) {
 				t.Errorf("%s: ticket %s reads otherwise:\n got %+v\nwant %+v", e, number, g, w)
 			}
 		}
-		if g, w := readOthers(t, e), readOthers(t, from); !reflect.DeepEqual(g, w) || len(g.SetAside) != 1 || g.Offset != "4711" {
+		if g, w := readOthers(t, e), readOthers(t, from); !reflect.DeepEqual(g, w) || len(g.SetAside) != 1 || g.Offset != "4711" ||
+			len(g.Sessions) != 1 || len(g.Audit) != 1 {
 			t.Errorf("%s: set aside and state %+v, want %+v", e, g, w)
 		}
 	}
@@ -329,9 +373,9 @@ func TestCopyRefuses(t *testing.T) {
 	}{
 		{"a table the copier does not know", func(t *testing.T) (storecopy.Endpoint, storecopy.Endpoint) {
 			p := copyOf(t)
-			exec(t, p, `CREATE TABLE web_sessions (id TEXT PRIMARY KEY, officer_id TEXT NOT NULL)`)
+			exec(t, p, `CREATE TABLE visitor_book (id TEXT PRIMARY KEY, officer_id TEXT NOT NULL)`)
 			return storecopy.Endpoint{Driver: "sqlite", DSN: p}, storecopy.Endpoint{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "t.db")}
-		}, "the source has table web_sessions, which store copy does not know (add it to store/storecopy/tables.go)"},
+		}, "the source has table visitor_book, which store copy does not know (add it to store/storecopy/tables.go)"},
 		{"a column the copier does not know", func(t *testing.T) (storecopy.Endpoint, storecopy.Endpoint) {
 			p := copyOf(t)
 			exec(t, p, `ALTER TABLE tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0`)
