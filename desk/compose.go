@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,19 +28,25 @@ type Templates struct {
 
 // LoadTemplates reads the built-in templates and then, when dir is not
 // empty, any ack.<lang>.tmpl files in dir, which replace the built-in ones.
+// Every template that fails is reported (errors.Join), not only the first.
 func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
+	var errs []error
 	for _, lang := range inquiry.Languages {
 		tmpl, err := loadTemplate(dir, "ack."+string(lang)+".tmpl",
 			AckData{Number: "DKP-2026-000001", CategoryName: "x", Deadline: "01.01.2026", Email: true})
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		t.ack[lang] = tmpl
 	}
 	notice, err := loadNotices(dir)
 	if err != nil {
-		return nil, err
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	t.notice = notice
 	return t, nil
