@@ -24,11 +24,13 @@ var builtinTemplates embed.FS
 type Templates struct {
 	ack    map[inquiry.Language]*template.Template
 	notice map[NoticeKind]map[inquiry.Language]*template.Template // notices.go
+	answer map[inquiry.Language]*template.Template                // standard.go
 }
 
 // LoadTemplates reads the built-in templates and then, when dir is not
-// empty, any ack.<lang>.tmpl files in dir, which replace the built-in ones.
-// Every template that fails is reported (errors.Join), not only the first.
+// empty, any file in dir named like one of them (ack, notices, answer),
+// which replaces the built-in one. Every template that fails is reported
+// (errors.Join), not only the first.
 func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
 	var errs []error
@@ -45,10 +47,14 @@ func LoadTemplates(dir string) (*Templates, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	answer, err := loadAnswers(dir)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	t.notice = notice
+	t.notice, t.answer = notice, answer
 	return t, nil
 }
 

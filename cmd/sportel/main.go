@@ -42,9 +42,11 @@ func commands() map[string]command {
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
+		"store":        {"Move the store between databases: store copy --from sqlite:PATH --to postgres:DSN (or back).", cmdStore},
 		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
+		"web":          {"The web workspace's sessions: list them, or revoke one or all of an officer's.", cmdWeb},
 		"version":      {"Print the version, and the commit and its date the binary was built from.", cmdVersion},
 	}
 }
