@@ -94,11 +94,10 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 	applied, restart, err := a.reload(load)
 	if err != nil {
 		l.ok.Store(false)
-		var problems config.Errors
-		if errors.As(err, &problems) {
+		if problems := problemsOf(err); len(problems) > 0 {
 			// One line each: a journal shows them as the file's problems.
 			for _, p := range problems {
-				a.log.Error("configuration reload: problem in the file", "problem", p.Error())
+				a.log.Error("configuration reload: problem in the file", "problem", p)
 			}
 			a.log.Error("configuration reload failed: the configuration in use stays", "problems", len(problems))
 			return err
@@ -116,6 +115,34 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 		changed = strings.Join(applied, ", ")
 	}
 	a.log.Info("configuration reloaded", "applied", changed, "officers", len(l.config().Officers))
+	return nil
+}
+
+// problemsOf lists the problems err holds when it holds several: the
+// configuration's (config.Errors) or the templates' (errors.Join); nil for
+// a single error.
+func problemsOf(err error) []string {
+	var cfgErrs config.Errors
+	if errors.As(err, &cfgErrs) {
+		out := make([]string, len(cfgErrs))
+		for i, e := range cfgErrs {
+			out[i] = e.Error()
+		}
+		return out
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			var out []string
+			for _, p := range joined.Unwrap() {
+				if sub := problemsOf(p); len(sub) > 0 {
+					out = append(out, sub...)
+				} else {
+					out = append(out, p.Error())
+				}
+			}
+			return out
+		}
+	}
 	return nil
 }
 

@@ -115,8 +115,10 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 	})
 
 	brokenTemplates := t.TempDir()
-	if err := os.WriteFile(filepath.Join(brokenTemplates, "ack.sq.tmpl"), []byte("Numri {{ .Number "), 0o600); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{"ack.sq.tmpl": "Numri {{ .Number ", "ack.en.tmpl": "Ticket {{ .Nope }}"} {
+		if err := os.WriteFile(filepath.Join(brokenTemplates, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	moved := []string{"zamira.ahmeti@mkrs.example", zamiraNew}
@@ -151,7 +153,9 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 			to: zamiraNew},
 		{name: "a template that does not parse",
 			text:    file("officers:\n", "tickets:\n  templates_dir: "+brokenTemplates+"\nofficers:\n"),
-			wantErr: true, wantLogs: []string{`msg="configuration reload failed: the configuration in use stays" err="build the desk: parse template ack.sq.tmpl:`},
+			wantErr: true, wantLogs: []string{`msg="configuration reload: problem in the file" problem="parse template ack.sq.tmpl:`,
+				`msg="configuration reload: problem in the file" problem="render template ack.en.tmpl:`,
+				`msg="configuration reload failed: the configuration in use stays" problems=2`},
 			to: zamiraNew},
 		{name: "routing", text: file("  - officer: zamira\n", "  - officer: osman\n"),
 			wantLogs: []string{`msg="configuration reloaded" applied=routing`}, to: "osman.gashi@mkrs.example"},

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"text/template"
@@ -66,12 +67,17 @@ var sampleAnswer = AnswerData{Name: "x", Number: "DKP-2026-000001", Received: "0
 
 func loadAnswers(dir string) (map[inquiry.Language]*template.Template, error) {
 	out := make(map[inquiry.Language]*template.Template)
+	var errs []error
 	for _, lang := range inquiry.Languages {
 		tmpl, err := loadTemplate(dir, StandardAnswer+"."+string(lang)+".tmpl", sampleAnswer)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		out[lang] = tmpl
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }
