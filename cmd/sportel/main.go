@@ -38,7 +38,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"run":          {"Run the daemon: watch the mailbox (and Telegram), file tickets, send acknowledgements.", cmdRun},
 		"demo":         {"Run the whole pipeline once on built-in servers and sample inquiries; needs no configuration.", cmdDemo},
-		"tickets":      {"Work tickets from the command line: list, show, assign, close, mark as spam.", cmdTickets},
+		"tickets":      {"Work tickets from the command line: list and search, show, save attachments, note, assign, close.", cmdTickets},
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},

@@ -95,9 +95,10 @@ func ticketsCmds() []ticketsCmd {
 // ticketsHelp lists the subcommands with their usage lines.
 func ticketsHelp() string {
 	var b strings.Builder
-	b.WriteString("Work tickets from the command line.\n\n")
+	b.WriteString("Work tickets from the command line: sportel tickets SUBCOMMAND [flags] ARGS\n\n")
 	for _, c := range ticketsCmds() {
-		fmt.Fprintf(&b, "  sportel tickets %-10s %s\n", c.name, c.args)
+		first, _, _ := strings.Cut(c.summary, "\n")
+		fmt.Fprintf(&b, "  %s %s\n      %s\n", c.name, c.args, first)
 	}
 	b.WriteString(`
 Reading (list, show, attachment) takes --config FILE (default sportel.yaml;
