@@ -55,6 +55,12 @@ func (l *live) start(cfg *config.Config, d *desk.Desk) {
 // config is the configuration in use.
 func (l *live) config() *config.Config { return l.cur.Load().cfg }
 
+// Config is the configuration in use: after a reload, the file's officers,
+// routing and the rest that applies without a restart; the other settings
+// as the daemon started. Parts built after Open that read officers (who
+// may sign in, who may act) should read them here, not keep a copy.
+func (a *App) Config() *config.Config { return a.live.config() }
+
 // applicable is next as far as a running daemon can take it: the settings
 // that only the desk, the scheduler and the bot's officer list read come
 // from next, everything else stays as in use. config.Changed between the
@@ -90,9 +96,12 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 		l.ok.Store(false)
 		var problems config.Errors
 		if errors.As(err, &problems) {
+			// One line each: a journal shows them as the file's problems.
 			for _, p := range problems {
 				a.log.Error("configuration reload: problem in the file", "problem", p.Error())
 			}
+			a.log.Error("configuration reload failed: the configuration in use stays", "problems", len(problems))
+			return err
 		}
 		a.log.Error("configuration reload failed: the configuration in use stays", "err", err)
 		return err

@@ -107,6 +107,10 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	runners = append(runners, runner{"scheduler", func(ctx context.Context) error { return lead.whileLeading(ctx, sched.Run) }})
+	if a.cfg.Web.Enabled() {
+		// Every instance serves it: sessions and limits live in the store.
+		runners = append(runners, runner{"web", a.runWeb})
+	}
 	if a.cfg.Metrics.Listen != "" {
 		met := metrics.New()
 		a.metrics = met
@@ -189,6 +193,6 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
 		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
-		"officers", len(a.live.config().Officers), "telegram", a.cfg.Telegram != nil)
+		"officers", len(a.live.config().Officers), "telegram", a.cfg.Telegram != nil, "web", a.cfg.Web.Addr)
 	return runAll(ctx, a.log, stopTimeout, runners)
 }

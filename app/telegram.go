@@ -95,7 +95,7 @@ func (l *lazyChat) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string
 func (a *App) botOptions() bot.Options {
 	cfg := a.live.config()
 	t := cfg.Telegram
-	return bot.Options{
+	opts := bot.Options{
 		Token:            t.Token.Reveal(),
 		APIURL:           t.APIURL,
 		DiscussionChatID: t.DiscussionChatID,
@@ -108,6 +108,11 @@ func (a *App) botOptions() bot.Options {
 		Grounds:          botGrounds(cfg.Tickets.RefusalGrounds),
 		Location:         cfg.Tickets.Location,
 	}
+	if a.cfg.Web.Enabled() {
+		// Only when on: a nil *web.Linker in the interface is not nil.
+		opts.SignInLinks = a.webLinks()
+	}
+	return opts
 }
 
 // botGrounds are the refusal grounds as officers' buttons show them, in

@@ -75,6 +75,14 @@ type Options struct {
 	Grounds []Ground
 	// Location dates deadlines in officers' messages (default UTC).
 	Location *time.Location
+	// SignInLinks, when set, answers an officer's /login with a one-time
+	// link to the web workspace; nil: the workspace is off.
+	SignInLinks SignInLinks
+}
+
+// SignInLinks issues one-time sign-in links to the web workspace.
+type SignInLinks interface {
+	NewLink(ctx context.Context, officerID string) (link string, expires time.Time, err error)
 }
 
 const (

@@ -92,6 +92,8 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		}
 	case "close":
 		b.officerClose(ctx, o, m, args)
+	case "login":
+		b.login(ctx, o, m)
 	case "reply":
 		number := ticketNumber(args)
 		if number == "" {
@@ -470,4 +472,25 @@ func closedText(t inquiry.Ticket) string {
 		text += ". Qytetari merr vendimin në gjuhën e tij"
 	}
 	return text + "."
+}
+
+// login sends an officer a one-time link to the web workspace, only in
+// their private chat: in a group anyone there could use it first.
+func (b *Bot) login(ctx context.Context, o inquiry.Officer, m *models.Message) {
+	switch {
+	case b.opts.SignInLinks == nil:
+		b.reply(ctx, m.Chat.ID, m.ID, "Hapësira e punës në ueb nuk është e ndezur (web.addr).", nil)
+	case m.Chat.Type != models.ChatTypePrivate || m.From == nil || m.Chat.ID != m.From.ID:
+		b.reply(ctx, m.Chat.ID, m.ID, "Dërgojeni /login në bisedën private me mua: lidhja vlen për këdo që e hap.", nil)
+	default:
+		link, expires, err := b.opts.SignInLinks.NewLink(ctx, o.ID)
+		if err != nil {
+			b.log.Error("new web sign-in link", "officer", o.ID, "err", err)
+			b.reply(ctx, m.Chat.ID, m.ID, "Lidhja nuk u krijua; provoni përsëri.", nil)
+			return
+		}
+		b.log.Info("sent a web sign-in link", "officer", o.ID)
+		b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("Lidhja për t'u kyçur në hapësirën e punës (vlen një herë, deri në %s):\n%s",
+			expires.In(b.loc()).Format("15:04"), link), nil)
+	}
 }

@@ -179,7 +179,7 @@ var (
 	}
 )
 
-const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [baza] [shënim], /reply NUMRI teksti.\n" +
+const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [baza] [shënim], /reply NUMRI teksti, /login (lidhja për hapësirën e punës në ueb).\n" +
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të lëndës në këtë bisedë."
 

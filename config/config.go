@@ -56,6 +56,7 @@ type Config struct {
 	Telegram *TelegramConfig `yaml:"telegram"`
 	Log      LogConfig       `yaml:"log"`
 	Metrics  MetricsConfig   `yaml:"metrics"`
+	Web      WebConfig       `yaml:"web"`
 	// UncheckedSecrets names the secrets left unresolved when parsed with
 	// ParseOptions.SecretsOptional (their variable unset or file unreadable).
 	UncheckedSecrets []string `yaml:"-"`
@@ -400,6 +401,7 @@ func Default() Config {
 			NotifyAttachmentsMaxBytes: 15 * MiB,
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
+		Web: DefaultWeb(),
 	}
 }
 

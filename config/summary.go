@@ -57,6 +57,7 @@ func (c *Config) Summary(w io.Writer) {
 	row("mail", "attachments up to %s, raw messages up to %s, attachments to officers up to %s", formatSize(c.Mail.MaxAttachmentBytes), formatSize(c.Mail.MaxRawBytes), formatSize(c.Mail.NotifyAttachmentsMaxBytes))
 	row("log", "%s, %s", c.Log.Level, c.Log.Format)
 	row("metrics", "%s", orDefault(c.Metrics.Listen, "off"))
+	row("web", "%s", c.Web.webSummary())
 	tw.Flush()
 
 	fmt.Fprintf(w, "\nofficers (%d):\n", len(c.Officers))

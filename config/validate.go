@@ -201,6 +201,7 @@ func validate(d *decoder, cfg *Config) {
 	if cfg.Metrics.Listen != "" {
 		c.hostPort("metrics.listen", cfg.Metrics.Listen, false)
 	}
+	validateWeb(c, &cfg.Web)
 }
 
 func validateIMAP(c checker, m *IMAPConfig) {

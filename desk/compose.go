@@ -23,10 +23,12 @@ var builtinTemplates embed.FS
 type Templates struct {
 	ack    map[inquiry.Language]*template.Template
 	notice map[NoticeKind]map[inquiry.Language]*template.Template // notices.go
+	answer map[inquiry.Language]*template.Template                // standard.go
 }
 
 // LoadTemplates reads the built-in templates and then, when dir is not
-// empty, any ack.<lang>.tmpl files in dir, which replace the built-in ones.
+// empty, any file in dir named like one of them (ack, notices, answer),
+// which replaces the built-in one.
 func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
 	for _, lang := range inquiry.Languages {
@@ -42,6 +44,9 @@ func LoadTemplates(dir string) (*Templates, error) {
 		return nil, err
 	}
 	t.notice = notice
+	if t.answer, err = loadAnswers(dir); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 

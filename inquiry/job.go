@@ -24,6 +24,8 @@ const (
 	// JobCommandReport tells an officer what the #commands in their mail
 	// did, or why one was refused.
 	JobCommandReport JobKind = "command_report"
+	// JobSignIn mails an officer a one-time link to the web workspace.
+	JobSignIn JobKind = "signin"
 )
 
 // JobState is where an outbox job stands.

@@ -30,6 +30,7 @@ type Store interface {
 
 	Reader
 	Jobs
+	Web
 
 	// LoadCheckpoint returns the IMAP position saved under key; zeros when
 	// nothing was saved yet.

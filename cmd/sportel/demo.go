@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,17 +76,31 @@ func cmdDemo(ctx context.Context, args []string, e *env) int {
 	fs := newFlags("demo", commands()["demo"].summary, "", e)
 	keep := fs.Bool("keep", false, "keep the demo's SQLite database and print its path")
 	verbose := fs.Bool("v", false, "show Sportel's logs")
+	webUI := fs.Bool("web", false, "then keep the store and servers up with the web workspace on a loopback port,\n"+
+		"print a one-time sign-in link for the head of the division, and stop on Ctrl-C")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if err := runDemo(ctx, e.stdout, *keep, *verbose); err != nil {
+	if err := runDemoWith(ctx, e.stdout, demoOptions{keep: *keep, verbose: *verbose, web: *webUI}); err != nil {
 		fmt.Fprintf(e.stderr, "sportel demo: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
+// demoOptions are the demo's flags.
+type demoOptions struct {
+	keep, verbose bool
+	// web keeps the demo up with the web workspace until ctx ends.
+	web bool
+}
+
 func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
+	return runDemoWith(ctx, out, demoOptions{keep: keep, verbose: verbose})
+}
+
+func runDemoWith(ctx context.Context, out io.Writer, o demoOptions) error {
+	keep, verbose := o.keep, o.verbose
 	dir, err := os.MkdirTemp("", "sportel-demo-")
 	if err != nil {
 		return fmt.Errorf("make temporary directory: %w", err)
@@ -212,6 +227,11 @@ func runDemo(ctx context.Context, out io.Writer, keep, verbose bool) error {
 		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()), len(tg.Calls("sendMessage")))
 	if keep {
 		fmt.Fprintf(out, "The store is kept at %s; try: sportel tickets list --config <a config with store.dsn: %s>\n", dbPath, dbPath)
+	}
+	if o.web {
+		if err := serveDemoWeb(ctx, runCtx, out, a, cfg, log); err != nil {
+			return err
+		}
 	}
 	stop()
 	wg.Wait()
@@ -354,5 +374,42 @@ func printAftermath(ctx context.Context, out io.Writer, st store.Reader, srv *de
 		return err
 	}
 	fmt.Fprintf(out, "   machine or quarantined mail without a ticket: %d\n", len(set))
+	return nil
+}
+
+// serveDemoWeb serves the workspace on a loopback port beside the running
+// demo and prints a sign-in link for the head of the division, until ctx
+// ends (Ctrl-C). Answers given there go out through the demo's outbox to
+// its SMTP server or fake Telegram.
+func serveDemoWeb(ctx, runCtx context.Context, out io.Writer, a *app.App, cfg *config.Config, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("web workspace: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+	srv, err := a.NewWeb(base)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.ServeWeb(runCtx, ln, srv, "", "", log) }()
+	head := cfg.Officers[0]
+	if heads := cfg.Heads(); len(heads) > 0 {
+		head = heads[0]
+	}
+	link, expires, err := srv.Linker().NewLink(ctx, head.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nThe web workspace is at %s\n", base)
+	fmt.Fprintf(out, "Sign in as %s, the head of the division (the link works once, until %s):\n\n  %s\n\n",
+		head.Name, expires.In(cfg.Tickets.Location).Format("15:04"), link)
+	fmt.Fprintf(out, "Other officers ask for their own link on the sign-in page; it is \"mailed\" to the demo's SMTP server.\nPress Ctrl-C to stop.\n")
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	}
 	return nil
 }

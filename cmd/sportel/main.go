@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
+		"web":          {"The web workspace's sessions: list them, or revoke one or all of an officer's.", cmdWeb},
 		"version":      {"Print the version, and the commit and its date the binary was built from.", cmdVersion},
 	}
 }

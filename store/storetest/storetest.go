@@ -71,6 +71,11 @@ var contractTests = []contractTest{
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
 	{"CallsHonourContext", testCallsHonourContext},
+	{"WebSignInLinks", testWebSignInLinks},
+	{"WebSignInLinkUsedOnce", testWebSignInLinkUsedOnce},
+	{"WebSignInAttempts", testWebSignInAttempts},
+	{"WebSessions", testWebSessions},
+	{"WebAudit", testWebAudit},
 }
 
 // cet makes sure times given in another zone come back as the same instant.

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"sportel/desk"
+	"sportel/inquiry"
+	"sportel/web"
+)
+
+// NewWeb returns the officers' web workspace on this app's store and desk;
+// baseURL is where officers reach it ("" : web.base_url, or made of
+// web.addr).
+func (a *App) NewWeb(baseURL string) (*web.Server, error) {
+	if baseURL == "" {
+		baseURL = a.cfg.Web.URL()
+	}
+	return web.New(web.Config{
+		BaseURL:        baseURL,
+		SecureCookies:  a.cfg.Web.SecureCookies(),
+		SessionIdle:    a.cfg.Web.SessionIdle,
+		Officers:       a.cfg.Officers,
+		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
+		DivisionName:   a.cfg.Division.Name.ByLanguage(),
+		Location:       a.cfg.Tickets.Location,
+	}, a.store, liveDesk{a}, a.log.With("component", "web"))
+}
+
+// liveDesk is the desk in use, which a configuration reload replaces.
+type liveDesk struct{ a *App }
+
+func (l liveDesk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
+	return l.a.Desk().Take(ctx, number, officerID)
+}
+
+func (l liveDesk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().Assign(ctx, number, officerID, by)
+}
+
+func (l liveDesk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().Recategorize(ctx, number, c, by)
+}
+
+func (l liveDesk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().Urgent(ctx, number, on, by)
+}
+
+func (l liveDesk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().Extend(ctx, number, days, reason, by)
+}
+
+func (l liveDesk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().NotHeld(ctx, number, holder, by)
+}
+
+func (l liveDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
+	return l.a.Desk().Answer(ctx, number, officerID, text)
+}
+
+func (l liveDesk) Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error) {
+	return l.a.Desk().Note(ctx, number, author, text)
+}
+
+func (l liveDesk) CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().CloseWith(ctx, number, c, by)
+}
+
+func (l liveDesk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
+	return l.a.Desk().Reopen(ctx, number, by)
+}
+
+func (l liveDesk) MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error {
+	return l.a.Desk().MailSignInLink(ctx, officerID, link, expires)
+}
+
+// webLinks issues sign-in links for Telegram's /login; nil when the
+// workspace is off.
+func (a *App) webLinks() *web.Linker {
+	if !a.cfg.Web.Enabled() {
+		return nil
+	}
+	return &web.Linker{Store: a.store, BaseURL: a.cfg.Web.URL()}
+}
+
+// runWeb serves the workspace on web.addr until ctx ends.
+func (a *App) runWeb(ctx context.Context) error {
+	srv, err := a.NewWeb("")
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Web.Addr)
+	if err != nil {
+		return fmt.Errorf("web: listen on %s: %w", a.cfg.Web.Addr, err)
+	}
+	return ServeWeb(ctx, ln, srv, a.cfg.Web.TLSCert, a.cfg.Web.TLSKey, a.log)
+}
+
+// ServeWeb serves h on ln (https when certFile is set) until ctx ends, then
+// lets requests in flight finish for a few seconds.
+func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info("web workspace listening", "addr", ln.Addr().String(), "tls", certFile != "")
+	var err error
+	if certFile != "" {
+		err = srv.ServeTLS(ln, certFile, keyFile)
+	} else {
+		err = srv.Serve(ln)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	return nil
+}

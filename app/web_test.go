@@ -1,0 +1,105 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"mime/quotedprintable"
+	"net/http"
+	"net/http/cookiejar"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/internal/testutil"
+)
+
+// `sportel run` with web.addr serves the workspace: an officer asks for a
+// link, it arrives by mail through the outbox, and it signs them in to a
+// queue that lists the ticket filed from the mailbox.
+func TestRunServesTheWorkspace(t *testing.T) {
+	s := newMemStack(t)
+	s.cfg.Web.Addr = testutil.FreeAddr(t)
+	s.append(inboundMail{from: "Arben Hoxha <arben@example.net>", subject: "Pyetje për muzeun", messageID: "web-1@example.net", body: "Kur hapet muzeu?"}.raw())
+	_, stop := s.serve()
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.smtp.WaitFor(ctx, 2); err != nil { // the acknowledgement and the notification
+		t.Fatal(err)
+	}
+	base := "http://" + s.cfg.Web.Addr
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	get := func(u string) string {
+		t.Helper()
+		var body string
+		testutil.Eventually(t, "GET "+u, 10*time.Second, func() (bool, error) {
+			resp, err := c.Get(u)
+			if err != nil {
+				return false, nil
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			body = string(b)
+			return resp.StatusCode == http.StatusOK, err
+		})
+		return body
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	page := get(base + "/signin")
+	before := s.smtp.Count()
+	resp, err := c.PostForm(base+"/signin", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "email": {"jusuf.lushaku@mkrs.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mails, err := s.smtp.WaitFor(ctx, before+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := mails[before]
+	if len(signIn.To) != 1 || signIn.To[0] != "jusuf.lushaku@mkrs.example" {
+		t.Fatalf("sign-in mail went to %v", signIn.To)
+	}
+	m := regexp.MustCompile(`http://[^\s]+/signin/link\?t=[A-Za-z0-9_-]+`).Find(mailText(t, signIn.Data))
+	if m == nil {
+		t.Fatalf("no link in the sign-in mail:\n%s", signIn.Data)
+	}
+	page = get(string(m))
+	resp, err = c.PostForm(base+"/signin/link", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]},
+		"t": {regexp.MustCompile(`name="t" value="([^"]+)"`).FindStringSubmatch(page)[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "Pyetje për muzeun") || !strings.Contains(string(b), "Jusuf Lushaku") {
+		t.Errorf("queue after sign-in = %d\n%s", resp.StatusCode, b)
+	}
+}
+
+// mailText is the decoded text of a single-part mail.
+func mailText(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r io.Reader = msg.Body
+	switch strings.ToLower(msg.Header.Get("Content-Transfer-Encoding")) {
+	case "quoted-printable":
+		r = quotedprintable.NewReader(r)
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, r)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

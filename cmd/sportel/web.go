@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"sportel/config"
+	"sportel/store/drivers"
+)
+
+const webHelp = `sportel web sessions list [--json] --config FILE
+sportel web sessions revoke ID... | --officer OFFICER --config FILE
+
+The web workspace's sessions: list the live ones (officer, since, last used,
+client), or end them (by id, or every session of an officer). A revoked
+session is refused at its next request. Needs no secrets.`
+
+func cmdWeb(ctx context.Context, args []string, e *env) int {
+	if len(args) < 2 || args[0] != "sessions" || (args[1] != "list" && args[1] != "revoke") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, webHelp)
+			return 0
+		}
+		fmt.Fprintln(e.stderr, webHelp)
+		return 2
+	}
+	sub := args[1]
+	fs := newFlags("web sessions "+sub, webHelp, "", e)
+	path := fs.String("config", "sportel.yaml", "configuration file")
+	asJSON := fs.Bool("json", false, "list: print JSON")
+	officer := fs.String("officer", "", "revoke: every session of this officer")
+	if code, ok := parseFlags(fs, args[2:]); !ok {
+		return code
+	}
+	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: true})
+	if !ok {
+		return 1
+	}
+	opts := drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Synchronous: cfg.Store.Synchronous}
+	if err := mustExist(opts); err != nil {
+		fmt.Fprintf(e.stderr, "sportel web sessions %s: %v\n", sub, err)
+		return 1
+	}
+	st, err := drivers.Open(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel web sessions %s: %v\n", sub, err)
+		return 1
+	}
+	defer st.Close()
+	now := time.Now()
+	switch sub {
+	case "list":
+		if len(fs.Args()) != 0 {
+			fmt.Fprintln(e.stderr, "sportel web sessions list: takes no arguments")
+			return 2
+		}
+		sessions, err := st.ListSessions(ctx, now, cfg.Web.SessionIdle)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sportel web sessions list: %v\n", err)
+			return 1
+		}
+		if *asJSON {
+			type row struct {
+				ID        int64     `json:"id"`
+				Officer   string    `json:"officer"`
+				Since     time.Time `json:"since"`
+				LastSeen  time.Time `json:"last_seen"`
+				Client    string    `json:"client"`
+				Languages string    `json:"language,omitempty"`
+			}
+			rows := []row{}
+			for _, s := range sessions {
+				rows = append(rows, row{s.ID, s.OfficerID, s.CreatedAt, s.LastSeen, s.ClientIP, s.Language})
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rows); err != nil {
+				return 1
+			}
+			return 0
+		}
+		loc := cfg.Tickets.Location
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tOFFICER\tSINCE\tLAST USED\tCLIENT")
+		for _, s := range sessions {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.OfficerID, s.CreatedAt.In(loc).Format("2006-01-02 15:04"),
+				s.LastSeen.In(loc).Format("2006-01-02 15:04"), s.ClientIP)
+		}
+		tw.Flush()
+		return 0
+	default: // revoke
+		pos := fs.Args()
+		if (*officer == "") == (len(pos) == 0) {
+			fmt.Fprintln(e.stderr, "sportel web sessions revoke: give session ids or --officer OFFICER, not both")
+			return 2
+		}
+		if *officer != "" {
+			if _, ok := cfg.Officer(*officer); !ok {
+				fmt.Fprintf(e.stderr, "sportel web sessions revoke: unknown officer %q\n", *officer)
+				return 2
+			}
+			n, err := st.RevokeOfficerSessions(ctx, *officer, now)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "sportel web sessions revoke: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(e.stdout, "revoked %d sessions of %s\n", n, *officer)
+			return 0
+		}
+		code := 0
+		for _, p := range pos {
+			id, err := strconv.ParseInt(p, 10, 64)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "sportel web sessions revoke: %q is not a session id\n", p)
+				return 2
+			}
+			ok, err := st.RevokeSession(ctx, id, now)
+			switch {
+			case err != nil:
+				fmt.Fprintf(e.stderr, "sportel web sessions revoke %d: %v\n", id, err)
+				return 1
+			case !ok:
+				fmt.Fprintf(e.stderr, "sportel web sessions revoke: no live session %d\n", id)
+				code = 1
+			default:
+				fmt.Fprintf(e.stdout, "revoked session %d\n", id)
+			}
+		}
+		return code
+	}
+}

@@ -1,0 +1,118 @@
+package config
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"sportel/netguard"
+)
+
+// WebConfig is the officers' web workspace, served by `sportel run`; an
+// empty Addr turns it off.
+type WebConfig struct {
+	// Addr is host:port to listen on; loopback keeps it to this machine
+	// (a reverse proxy in front, or TLS below).
+	Addr string `yaml:"addr"`
+	// BaseURL is how officers reach the workspace (the sign-in links name
+	// it); empty derives it from Addr. An https BaseURL marks cookies
+	// Secure even when a proxy speaks plain http to Sportel.
+	BaseURL string `yaml:"base_url"`
+	// TLSCert and TLSKey (PEM files) make Sportel serve https itself.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// SessionIdle ends a session after this long without a request.
+	SessionIdle time.Duration `yaml:"session_idle"`
+}
+
+// DefaultWeb is the web section's defaults.
+func DefaultWeb() WebConfig {
+	return WebConfig{SessionIdle: 8 * time.Hour}
+}
+
+// Enabled reports whether the workspace is served.
+func (w WebConfig) Enabled() bool { return w.Addr != "" }
+
+// TLS reports whether Sportel itself serves https.
+func (w WebConfig) TLS() bool { return w.TLSCert != "" }
+
+// URL is the workspace's public base URL without a trailing slash: BaseURL,
+// or one made of Addr (https when Sportel serves TLS).
+func (w WebConfig) URL() string {
+	if w.BaseURL != "" {
+		return strings.TrimRight(w.BaseURL, "/")
+	}
+	scheme := "http"
+	if w.TLS() {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(w.Addr)
+	if err != nil {
+		return scheme + "://" + w.Addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// SecureCookies reports whether the workspace is reached over https, so
+// its cookies must never travel over plain http.
+func (w WebConfig) SecureCookies() bool {
+	return w.TLS() || strings.HasPrefix(strings.ToLower(w.URL()), "https://")
+}
+
+// maxSessionIdle bounds web.session_idle: a forgotten session must end.
+const maxSessionIdle = 7 * 24 * time.Hour
+
+func validateWeb(c checker, w *WebConfig) {
+	if w.SessionIdle < time.Minute || w.SessionIdle > maxSessionIdle {
+		c.fail("web.session_idle", "must be between 1m and %s, not %s", maxSessionIdle, w.SessionIdle)
+	}
+	if (w.TLSCert == "") != (w.TLSKey == "") {
+		c.fail("web.tls_cert", "web.tls_cert and web.tls_key go together: give both or neither")
+	} else if w.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(w.TLSCert, w.TLSKey); err != nil {
+			c.fail("web.tls_cert", "load certificate and key: %v", err)
+		}
+	}
+	var base *url.URL
+	if w.BaseURL != "" {
+		u, ok := c.httpURL("web.base_url", w.BaseURL)
+		if !ok {
+			return
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			c.fail("web.base_url", "%s must not have a query or fragment", c.d.show("web.base_url", w.BaseURL))
+			return
+		}
+		base = u
+	}
+	if w.Addr == "" {
+		return
+	}
+	host, ok := c.hostPort("web.addr", w.Addr, false)
+	if !ok {
+		return
+	}
+	// Session cookies cross the network in clear over plain http: only
+	// loopback (a proxy on this machine) may be served without https.
+	if !w.TLS() && !netguard.IsLoopback(host) && (base == nil || base.Scheme != "https") {
+		c.fail("web.addr", "%s is not loopback: serve https (web.tls_cert, web.tls_key) or set an https web.base_url for the proxy in front; sign-in cookies must not cross the network in clear", c.d.show("web.addr", w.Addr))
+	}
+}
+
+// webSummary says in one line where the workspace is.
+func (w WebConfig) webSummary() string {
+	if !w.Enabled() {
+		return "off"
+	}
+	tlsNote := "plain http"
+	if w.TLS() {
+		tlsNote = "https"
+	}
+	return fmt.Sprintf("%s (%s), links to %s, sessions end after %s idle", w.Addr, tlsNote, w.URL(), w.SessionIdle)
+}

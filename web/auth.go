@@ -1,0 +1,325 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+// Cookie names. The session cookie holds the session token; the store
+// keeps only its SHA-256. The pre-session cookie ties a sign-in form to
+// the browser that fetched it (its CSRF token).
+const (
+	sessionCookie = "sportel_session"
+	preCookie     = "sportel_pre"
+	langCookie    = "sportel_lang"
+)
+
+type session struct {
+	store.WebSession
+	token   string
+	officer inquiry.Officer
+}
+
+// newToken returns 256 random bits, URL-safe.
+func newToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("read random bytes: " + err.Error()) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// hashToken is what the store keeps of a token.
+func hashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+// csrfFor derives a form token from a secret the browser holds in an
+// HttpOnly cookie: another site can neither read the cookie nor compute
+// the token.
+func csrfFor(secret string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("sportel csrf"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode}
+}
+
+// session returns the request's live session, if any, and records its use.
+func (s *Server) session(r *http.Request) (*session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	ws, ok, err := s.store.TouchSession(r.Context(), hashToken(c.Value), s.cfg.Now(), s.cfg.SessionIdle)
+	if err != nil || !ok {
+		return nil, err
+	}
+	o, ok := s.officers[ws.OfficerID]
+	if !ok {
+		// No longer configured: the session signs nobody in.
+		return nil, nil
+	}
+	return &session{WebSession: ws, token: c.Value, officer: o}, nil
+}
+
+// authed admits only requests with a live session; a state-changing one
+// must also carry the session's CSRF token.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.session(r)
+		if err != nil {
+			s.internal(w, r, nil, "read session", err)
+			return
+		}
+		if sess == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/signin", http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, nil, http.StatusForbidden, "forbidden")
+			return
+		}
+		if r.Method == http.MethodPost && !tokenEqual(r.PostFormValue("csrf"), csrfFor(sess.token)) {
+			s.log.Warn("web: request without a valid CSRF token refused", "officer", sess.OfficerID, "path", r.URL.Path)
+			s.fail(w, r, sess, http.StatusForbidden, "forbidden")
+			return
+		}
+		h(w, r, sess)
+	}
+}
+
+func tokenEqual(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// preCSRF returns the CSRF token of the browser's pre-session cookie,
+// setting the cookie when the browser has none.
+func (s *Server) preCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 32 {
+		return csrfFor(c.Value)
+	}
+	v := newToken()
+	http.SetCookie(w, s.cookie(preCookie, v, 0))
+	return csrfFor(v)
+}
+
+// preCSRFOK checks a form posted before sign-in against the pre-session
+// cookie.
+func preCSRFOK(r *http.Request) bool {
+	c, err := r.Cookie(preCookie)
+	return err == nil && len(c.Value) >= 32 && tokenEqual(r.PostFormValue("csrf"), csrfFor(c.Value))
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
+	if sess, _ := s.session(r); sess != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
+	p.CSRF = s.preCSRF(w, r)
+	s.render(w, http.StatusOK, "signin", p)
+}
+
+// signIn mails a one-time link when the address is an officer's. The
+// answer is the same whether it is or not, so the form tells nobody who
+// the officers are.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	if !preCSRFOK(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "forbidden")
+		return
+	}
+	addr := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
+	p.CSRF = s.preCSRF(w, r)
+	if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+		p.Error = p.T("email")
+		s.render(w, http.StatusBadRequest, "signin", p)
+		return
+	}
+	allowed, err := s.store.AllowSignInAttempt(r.Context(), []string{"addr:" + addr}, s.cfg.Now(), signInWindow, signInPerAddress)
+	if err == nil && allowed {
+		allowed, err = s.clientAllowed(r)
+	}
+	if err != nil {
+		s.internal(w, r, nil, "count sign-in attempts", err)
+		return
+	}
+	if !allowed {
+		s.log.Warn("web: sign-in attempts over the limit", "client", clientIP(r))
+		p.Error = p.T("too_many")
+		s.render(w, http.StatusTooManyRequests, "signin", p)
+		return
+	}
+	if o, ok := s.officerByEmail(addr); ok {
+		if err := s.sendLink(r, o); err != nil {
+			s.internal(w, r, nil, "send sign-in link", err)
+			return
+		}
+		s.audit(r.Context(), o.ID, "signin_link", "", "mailed; client "+clientIP(r))
+	} else {
+		s.log.Info("web: sign-in asked for an address that is no officer's", "client", clientIP(r))
+	}
+	p.Flash = p.T("link_sent")
+	s.render(w, http.StatusOK, "signin", p)
+}
+
+// clientAllowed applies the wider per-client limit: one office behind one
+// address signs in many people.
+func (s *Server) clientAllowed(r *http.Request) (bool, error) {
+	return s.store.AllowSignInAttempt(r.Context(), []string{"client:" + clientIP(r)}, s.cfg.Now(), signInWindow, signInPerClient)
+}
+
+func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
+	for _, o := range s.cfg.Officers {
+		if strings.EqualFold(o.Email, addr) {
+			return o, true
+		}
+	}
+	return inquiry.Officer{}, false
+}
+
+func (s *Server) sendLink(r *http.Request, o inquiry.Officer) error {
+	link, expires, err := s.Linker().NewLink(r.Context(), o.ID)
+	if err != nil {
+		return err
+	}
+	return s.desk.MailSignInLink(r.Context(), o.ID, link, expires)
+}
+
+// Linker issues sign-in links for this workspace.
+func (s *Server) Linker() *Linker {
+	return &Linker{Store: s.store, BaseURL: s.cfg.BaseURL, Now: s.cfg.Now}
+}
+
+// linkPage shows the link's sign-in button. Opening the link signs nobody
+// in: mail scanners that follow links would use it up. The button posts.
+func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
+	p.CSRF = s.preCSRF(w, r)
+	tok := r.URL.Query().Get("t")
+	if tok == "" {
+		p.Error = p.T("link_bad")
+		s.render(w, http.StatusBadRequest, "link", p)
+		return
+	}
+	p.D = tok
+	s.render(w, http.StatusOK, "link", p)
+}
+
+// useLink consumes a one-time link and starts a session.
+func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
+	if !preCSRFOK(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "forbidden")
+		return
+	}
+	tok := r.PostFormValue("t")
+	now := s.cfg.Now()
+	officerID, ok, err := "", false, error(nil)
+	if tok != "" {
+		officerID, ok, err = s.store.UseSignInLink(r.Context(), hashToken(tok), now)
+	}
+	if err != nil {
+		s.internal(w, r, nil, "use sign-in link", err)
+		return
+	}
+	o, known := s.officers[officerID]
+	if !ok || !known {
+		s.log.Warn("web: sign-in with an unknown, used or expired link refused", "client", clientIP(r))
+		p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
+		p.CSRF = s.preCSRF(w, r)
+		p.Error = p.T("link_bad")
+		s.render(w, http.StatusForbidden, "link", p)
+		return
+	}
+	sessTok := newToken()
+	ws := &store.WebSession{TokenHash: hashToken(sessTok), OfficerID: o.ID, ClientIP: clientIP(r), CreatedAt: now, LastSeen: now}
+	if c, err := r.Cookie(langCookie); err == nil && validLanguage(c.Value) {
+		ws.Language = c.Value
+	}
+	if err := s.store.CreateSession(r.Context(), ws); err != nil {
+		s.internal(w, r, nil, "create session", err)
+		return
+	}
+	s.audit(r.Context(), o.ID, "signin", "", "session "+strconv.FormatInt(ws.ID, 10)+"; client "+clientIP(r))
+	http.SetCookie(w, s.cookie(sessionCookie, sessTok, 0))
+	http.SetCookie(w, s.cookie(preCookie, "", -1))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess *session) {
+	if _, err := s.store.RevokeSession(r.Context(), sess.ID, s.cfg.Now()); err != nil {
+		s.internal(w, r, sess, "sign out", err)
+		return
+	}
+	s.audit(r.Context(), sess.OfficerID, "signout", "", "")
+	http.SetCookie(w, s.cookie(sessionCookie, "", -1))
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// language is the session's choice, else the browser's cookie, else
+// Albanian.
+func (s *Server) language(r *http.Request, sess *session) inquiry.Language {
+	if sess != nil && validLanguage(sess.Language) {
+		return inquiry.Language(sess.Language)
+	}
+	if c, err := r.Cookie(langCookie); err == nil && validLanguage(c.Value) {
+		return inquiry.Language(c.Value)
+	}
+	return inquiry.Albanian
+}
+
+// setLanguage switches the workspace's language, signed in or not.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.session(r)
+	if err != nil {
+		s.internal(w, r, nil, "read session", err)
+		return
+	}
+	csrfOK := preCSRFOK(r)
+	if sess != nil {
+		csrfOK = tokenEqual(r.PostFormValue("csrf"), csrfFor(sess.token))
+	}
+	lang := r.PostFormValue("lang")
+	if !csrfOK || !validLanguage(lang) {
+		s.fail(w, r, sess, http.StatusForbidden, "forbidden")
+		return
+	}
+	if sess != nil {
+		if err := s.store.SetSessionLanguage(r.Context(), sess.ID, lang); err != nil {
+			s.internal(w, r, sess, "set language", err)
+			return
+		}
+	}
+	http.SetCookie(w, s.cookie(langCookie, lang, 365*24*3600))
+	back := r.PostFormValue("back")
+	// Only a path on this site: never an open redirect.
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

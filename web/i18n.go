@@ -1,0 +1,200 @@
+package web
+
+import (
+	"strings"
+
+	"sportel/inquiry"
+)
+
+// The workspace speaks the four languages Sportel answers in; Albanian is
+// the default. Serbian in Cyrillic is written out from the Latin texts.
+
+// languages in the order the switcher shows them, each named in itself.
+var languages = []struct {
+	Tag  inquiry.Language
+	Name string
+}{
+	{inquiry.Albanian, "Shqip"},
+	{inquiry.SerbianLatin, "Srpski"},
+	{inquiry.SerbianCyrl, "Српски"},
+	{inquiry.English, "English"},
+}
+
+func validLanguage(l string) bool {
+	for _, x := range languages {
+		if string(x.Tag) == l {
+			return true
+		}
+	}
+	return false
+}
+
+// messages are the workspace's texts by key: sq, sr-Latn, en.
+var messages = map[string][3]string{
+	"app":                      {"Sportel — hapësira e punës", "Sportel — radni prostor", "Sportel — workspace"},
+	"skip":                     {"Kalo te përmbajtja", "Pređi na sadržaj", "Skip to content"},
+	"nav":                      {"Navigimi", "Navigacija", "Navigation"},
+	"queue":                    {"Radha", "Red čekanja", "Queue"},
+	"figures":                  {"Shifrat", "Brojke", "Figures"},
+	"signout":                  {"Dil", "Odjava", "Sign out"},
+	"language":                 {"Gjuha", "Jezik", "Language"},
+	"change":                   {"Ndrysho", "Promeni", "Change"},
+	"signed_in_as":             {"Kyçur si", "Prijavljeni kao", "Signed in as"},
+	"signin":                   {"Kyçu", "Prijava", "Sign in"},
+	"signin_intro":             {"Shkruani adresën tuaj të punës. Do t'ju dërgojmë një lidhje që vlen një herë, për 15 minuta.", "Unesite svoju službenu adresu. Poslaćemo vam link koji važi jednom, 15 minuta.", "Enter your work address. We will send you a link that works once, for 15 minutes."},
+	"email":                    {"Adresa e emailit", "Adresa e-pošte", "Email address"},
+	"send_link":                {"Dërgo lidhjen", "Pošalji link", "Send the link"},
+	"link_sent":                {"Nëse adresa i përket një zyrtari të divizionit, lidhja për t'u kyçur është dërguar në të. Kontrolloni postën.", "Ako adresa pripada službeniku divizije, link za prijavu je poslat na nju. Proverite poštu.", "If the address belongs to an officer of the division, a sign-in link is on its way to it. Check your mail."},
+	"too_many":                 {"Shumë përpjekje. Provoni përsëri pas disa minutash.", "Previše pokušaja. Pokušajte ponovo za nekoliko minuta.", "Too many attempts. Try again in a few minutes."},
+	"link_confirm":             {"Kyçuni në hapësirën e punës me këtë lidhje.", "Prijavite se u radni prostor ovim linkom.", "Sign in to the workspace with this link."},
+	"link_bad":                 {"Kjo lidhje nuk vlen: është përdorur, ka skaduar ose nuk është e plotë. Kërkoni një të re.", "Ovaj link ne važi: iskorišćen je, istekao je ili nije potpun. Zatražite novi.", "This link does not work: it was used, it expired or it is incomplete. Ask for a new one."},
+	"forbidden":                {"Kërkesa u refuzua (mungon tokeni i sigurisë ose sesioni). Ringarkoni faqen dhe provoni përsëri.", "Zahtev je odbijen (nedostaje bezbednosni token ili sesija). Ponovo učitajte stranicu i pokušajte opet.", "The request was refused (the security token or the session is missing). Reload the page and try again."},
+	"not_found":                {"Nuk u gjet.", "Nije pronađeno.", "Not found."},
+	"error":                    {"Gabim", "Greška", "Error"},
+	"open_tickets":             {"Tiketat e hapura", "Otvoreni tiketi", "Open tickets"},
+	"filters":                  {"Filtrat", "Filteri", "Filters"},
+	"search":                   {"Kërko në subjekte dhe tekste", "Pretraga naslova i teksta", "Search subjects and texts"},
+	"apply":                    {"Filtro", "Filtriraj", "Filter"},
+	"clear":                    {"Pastro filtrat", "Očisti filtere", "Clear filters"},
+	"any":                      {"(të gjitha)", "(sve)", "(any)"},
+	"mine":                     {"Vetëm të mitë", "Samo moji", "Only mine"},
+	"deadline":                 {"Afati", "Rok", "Deadline"},
+	"overdue":                  {"me afat të kaluar", "rok prošao", "overdue"},
+	"due_soon":                 {"afati brenda 48 orëve", "rok u roku od 48 č", "due within 48 h"},
+	"urgent":                   {"urgjente", "hitno", "urgent"},
+	"number":                   {"Numri", "Broj", "Number"},
+	"received":                 {"Marrë", "Primljeno", "Received"},
+	"category":                 {"Kategoria", "Kategorija", "Category"},
+	"channel":                  {"Kanali", "Kanal", "Channel"},
+	"officer":                  {"Zyrtari", "Službenik", "Officer"},
+	"state":                    {"Gjendja", "Stanje", "State"},
+	"subject":                  {"Subjekti", "Naslov", "Subject"},
+	"sender":                   {"Dërguesi", "Pošiljalac", "Sender"},
+	"none_found":               {"Asnjë tiketë nuk përputhet.", "Nijedan tiket ne odgovara.", "No ticket matches."},
+	"count":                    {"Tiketa", "Tiketa", "Tickets"},
+	"days_left":                {"%d ditë", "%d dana", "%d days left"},
+	"due_in_hours":             {"skadon për %d orë", "ističe za %d č", "due in %d h"},
+	"overdue_days":             {"kaluar %d ditë", "prošlo %d dana", "overdue %d days"},
+	"no_deadline":              {"pa afat", "bez roka", "no deadline"},
+	"due":                      {"Afati", "Rok", "Due"},
+	"record":                   {"Regjistri", "Zapis", "Record"},
+	"actions":                  {"Veprimet", "Radnje", "Actions"},
+	"kind_inbound":             {"Nga qytetari", "Od građanina", "From the citizen"},
+	"kind_answer":              {"Përgjigje", "Odgovor", "Answer"},
+	"kind_note":                {"Shënim", "Beleška", "Note"},
+	"kind_automated":           {"Postë automatike", "Automatska pošta", "Machine mail"},
+	"kind_held_answer":         {"Përgjigje në pritje", "Odgovor na čekanju", "Held answer"},
+	"sent_mail":                {"Dërguar", "Poslato", "Sent"},
+	"attachments":              {"Bashkëngjitjet", "Prilozi", "Attachments"},
+	"raw":                      {"Mesazhi origjinal (.eml)", "Izvorna poruka (.eml)", "Raw message (.eml)"},
+	"take":                     {"Merre", "Preuzmi", "Take"},
+	"reassign":                 {"Cakto zyrtarin", "Dodeli službeniku", "Reassign"},
+	"change_category":          {"Ndrysho kategorinë", "Promeni kategoriju", "Change category"},
+	"set_urgent":               {"Shëno urgjente", "Označi kao hitno", "Mark urgent"},
+	"clear_urgent":             {"Hiq urgjencën", "Ukloni hitnost", "Clear urgent"},
+	"extend":                   {"Zgjat afatin", "Produži rok", "Extend"},
+	"days":                     {"Ditë (1–15)", "Dana (1–15)", "Days (1–15)"},
+	"reason":                   {"Arsyeja", "Razlog", "Reason"},
+	"not_held":                 {"Dokumenti nuk mbahet", "Dokument se ne čuva", "Not held"},
+	"holder":                   {"Kush e mban (nëse dihet)", "Ko ga čuva (ako se zna)", "Who holds it (if known)"},
+	"answer":                   {"Përgjigju qytetarit", "Odgovori građaninu", "Answer the citizen"},
+	"answer_text":              {"Teksti i përgjigjes", "Tekst odgovora", "Answer text"},
+	"send_answer":              {"Dërgo përgjigjen", "Pošalji odgovor", "Send the answer"},
+	"note":                     {"Shënim i brendshëm", "Interna beleška", "Internal note"},
+	"add_note":                 {"Shto shënimin", "Dodaj belešku", "Add the note"},
+	"close":                    {"Mbyll", "Zatvori", "Close"},
+	"outcome":                  {"Rezultati", "Ishod", "Outcome"},
+	"ground":                   {"Baza e refuzimit", "Osnov odbijanja", "Refusal ground"},
+	"no_ground":                {"(pa bazë)", "(bez osnova)", "(no ground)"},
+	"in_answer":                {"Vendimi shkoi tashmë në përgjigjen e fundit", "Odluka je već poslata u poslednjem odgovoru", "The decision already went out in the last answer"},
+	"close_note":               {"Shënim (opsional)", "Beleška (opciono)", "Note (optional)"},
+	"reopen":                   {"Rihap", "Ponovo otvori", "Reopen"},
+	"done":                     {"U krye.", "Urađeno.", "Done."},
+	"back_to_queue":            {"Kthehu te radha", "Nazad na red", "Back to the queue"},
+	"year":                     {"Viti", "Godina", "Year"},
+	"show":                     {"Shfaq", "Prikaži", "Show"},
+	"access_report":            {"Raporti vjetor për qasjen në dokumente publike", "Godišnji izveštaj o pristupu javnim dokumentima", "Annual report on access to public documents"},
+	"weekly":                   {"Vëllimi javor", "Nedeljni obim", "Weekly volume"},
+	"week":                     {"Java", "Nedelja", "Week"},
+	"download_csv":             {"Shkarko CSV", "Preuzmi CSV", "Download CSV"},
+	"open_html":                {"Hap raportin e plotë (HTML)", "Otvori ceo izveštaj (HTML)", "Open the full report (HTML)"},
+	"total":                    {"Gjithsej", "Ukupno", "Total"},
+	"state_assigned":           {"caktuar", "dodeljen", "assigned"},
+	"state_answered":           {"përgjigjur", "odgovoren", "answered"},
+	"state_closed":             {"mbyllur", "zatvoren", "closed"},
+	"state_bulk":               {"masive", "masovna", "bulk"},
+	"state_spam":               {"spam", "spam", "spam"},
+	"channel_email":            {"email", "e-pošta", "email"},
+	"channel_telegram":         {"Telegram", "Telegram", "Telegram"},
+	"outcome_granted":          {"miratuar", "odobreno", "granted"},
+	"outcome_partly_granted":   {"miratuar pjesërisht", "delimično odobreno", "partly granted"},
+	"outcome_refused":          {"refuzuar", "odbijeno", "refused"},
+	"outcome_not_held":         {"nuk mbahet", "ne čuva se", "not held"},
+	"outcome_withdrawn":        {"tërhequr", "povučeno", "withdrawn"},
+	"outcome_resolved":         {"zgjidhur", "rešeno", "resolved"},
+	"outcome_no_answer_needed": {"pa nevojë për përgjigje", "bez potrebe za odgovorom", "no answer needed"},
+	"greeting":                 {"Të nderuar,", "Poštovani,", "Dear Sir or Madam,"},
+	"regards":                  {"Me respekt,", "S poštovanjem,", "Kind regards,"},
+}
+
+// translate returns the text of key in lang (Albanian when unknown).
+func translate(lang inquiry.Language, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	switch lang {
+	case inquiry.SerbianLatin:
+		return m[1]
+	case inquiry.SerbianCyrl:
+		return toCyrillic(m[1])
+	case inquiry.English:
+		return m[2]
+	}
+	return m[0]
+}
+
+// cyrillic maps Serbian Latin letters to Cyrillic; the digraphs come first
+// so "lj" is one letter.
+var cyrillic = strings.NewReplacer(
+	"Lj", "Љ", "LJ", "Љ", "lj", "љ", "Nj", "Њ", "NJ", "Њ", "nj", "њ", "Dž", "Џ", "DŽ", "Џ", "dž", "џ",
+	"A", "А", "B", "Б", "C", "Ц", "Č", "Ч", "Ć", "Ћ", "D", "Д", "Đ", "Ђ", "E", "Е", "F", "Ф", "G", "Г", "H", "Х",
+	"I", "И", "J", "Ј", "K", "К", "L", "Л", "M", "М", "N", "Н", "O", "О", "P", "П", "R", "Р", "S", "С", "Š", "Ш",
+	"T", "Т", "U", "У", "V", "В", "Z", "З", "Ž", "Ж",
+	"a", "а", "b", "б", "c", "ц", "č", "ч", "ć", "ћ", "d", "д", "đ", "ђ", "e", "е", "f", "ф", "g", "г", "h", "х",
+	"i", "и", "j", "ј", "k", "к", "l", "л", "m", "м", "n", "н", "o", "о", "p", "п", "r", "р", "s", "с", "š", "ш",
+	"t", "т", "u", "у", "v", "в", "z", "з", "ž", "ж",
+)
+
+// toCyrillic writes Serbian Latin text in Cyrillic, leaving format verbs
+// (%d), names in Latin script that are not Serbian words (Sportel, CSV,
+// HTML, Telegram, .eml) and text in parentheses of file types alone.
+func toCyrillic(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '%' && i+1 < len(s) {
+			b.WriteString(s[i : i+2])
+			i += 2
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] != '%' {
+			j++
+		}
+		b.WriteString(cyrillicWords(s[i:j]))
+		i = j
+	}
+	return b.String()
+}
+
+// keepLatin are words that stay in Latin script in Cyrillic text.
+var keepLatin = []string{"Sportel", "CSV", "HTML", "Telegram", ".eml", "spam"}
+
+func cyrillicWords(s string) string {
+	for _, w := range keepLatin {
+		if before, after, ok := strings.Cut(s, w); ok {
+			return cyrillicWords(before) + w + cyrillicWords(after)
+		}
+	}
+	return cyrillic.Replace(s)
+}

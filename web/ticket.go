@@ -1,0 +1,333 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sportel/desk"
+	"sportel/inbox/parse"
+	"sportel/inquiry"
+	"sportel/internal/textsafe"
+)
+
+type entryView struct {
+	ID          int64
+	Kind        string
+	Label       string
+	Author      string
+	At          string
+	Subject     string
+	Text        string
+	Attachments []attachmentView
+	Raw         bool
+	// Collapsed: machine mail and Sportel's own sends start folded.
+	Collapsed bool
+	at        time.Time
+}
+
+type attachmentView struct {
+	Index int
+	Name  string
+	Type  string
+	Size  int64
+	// Stored: the bytes can be downloaded (from the raw mail or the entry).
+	Stored bool
+}
+
+type ticketData struct {
+	T          inquiry.Ticket
+	Received   string
+	Due        string
+	Badge      badge
+	Category   string
+	State      string
+	Officer    string
+	Channel    string
+	Sender     string
+	Subject    string
+	Entries    []entryView
+	Officers   []option
+	Categories []option
+	Outcomes   []option
+	Grounds    []option
+	AnswerText string
+	NoteText   string
+	Open       bool
+	Closed     bool
+	Document   bool
+	Mine       bool
+}
+
+func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	p := s.newPage(r, sess, "")
+	if r.URL.Query().Get("done") != "" {
+		p.Flash = p.T("done")
+	}
+	s.showTicket(w, r, sess, p, http.StatusOK, "")
+}
+
+// showTicket renders a ticket's page; answer keeps an answer that could
+// not be sent.
+func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *session, p page, status int, answer string) {
+	number := r.PathValue("number")
+	t, ok, err := s.store.TicketByNumber(r.Context(), number)
+	if err != nil {
+		s.internal(w, r, sess, "read ticket", err)
+		return
+	}
+	if !ok {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	entries, err := s.store.Entries(r.Context(), t.ID)
+	if err != nil {
+		s.internal(w, r, sess, "read ticket record", err)
+		return
+	}
+	jobs, err := s.store.TicketJobs(r.Context(), t.ID)
+	if err != nil {
+		s.internal(w, r, sess, "read ticket sends", err)
+		return
+	}
+	p.Title = t.Number
+	d := ticketData{
+		T: t, Received: s.when(t.ReceivedAt), Badge: deadlineBadge(p, t, s.cfg.Now()),
+		Category: desk.CategoryName(t.Category, p.Lang), State: p.T("state_" + string(t.State)),
+		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
+		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
+		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
+		Mine: t.OfficerID == sess.OfficerID, AnswerText: answer,
+	}
+	if !t.DueAt.IsZero() {
+		d.Due = s.when(t.DueAt)
+	}
+	if d.AnswerText == "" {
+		d.AnswerText = s.answerStart(t, sess.officer)
+	}
+	d.Entries = s.entryViews(p, entries, jobs)
+	for _, o := range s.cfg.Officers {
+		d.Officers = append(d.Officers, option{Value: o.ID, Label: o.Name, Selected: o.ID == t.OfficerID})
+	}
+	for _, c := range inquiry.Categories {
+		d.Categories = append(d.Categories, option{Value: string(c), Label: desk.CategoryName(c, p.Lang), Selected: c == t.Category})
+	}
+	outcomes := []inquiry.Outcome{inquiry.Resolved, inquiry.NoAnswerNeeded}
+	if d.Document {
+		outcomes = []inquiry.Outcome{inquiry.Granted, inquiry.PartlyGranted, inquiry.Refused, inquiry.NotHeld, inquiry.Withdrawn}
+	}
+	for _, o := range outcomes {
+		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: p.T("outcome_" + string(o))})
+	}
+	d.Grounds = []option{{Value: "", Label: p.T("no_ground")}}
+	for _, g := range s.cfg.RefusalGrounds {
+		label := g.Label[p.Lang]
+		if label == "" {
+			label = g.Label[inquiry.Albanian]
+		}
+		d.Grounds = append(d.Grounds, option{Value: g.ID, Label: label})
+	}
+	p.D = d
+	s.render(w, status, "ticket", p)
+}
+
+func (s *Server) when(t time.Time) string { return t.In(s.cfg.Location).Format("02.01.2006 15:04") }
+
+// answerStart is the answer form's starting text, in the citizen's
+// language: a greeting, room for the answer, and the officer's signature.
+func (s *Server) answerStart(t inquiry.Ticket, o inquiry.Officer) string {
+	lang := t.Language
+	if !validLanguage(string(lang)) {
+		lang = inquiry.Albanian
+	}
+	sig := o.Name
+	if o.Title != "" {
+		sig += "\n" + o.Title
+	}
+	if n := s.cfg.DivisionName[lang]; n != "" {
+		sig += "\n" + n
+	}
+	return translate(lang, "greeting") + "\n\n\n\n" + translate(lang, "regards") + "\n" + sig + "\n"
+}
+
+// entryViews is the ticket's record with the mail Sportel sent the
+// citizen (acknowledgements, notices) in time order.
+func (s *Server) entryViews(p page, entries []inquiry.Entry, jobs []inquiry.Job) []entryView {
+	var out []entryView
+	for _, e := range entries {
+		v := entryView{ID: e.ID, Kind: string(e.Kind), Label: p.T("kind_" + string(e.Kind)), Author: textsafe.Line(e.Author),
+			At: s.when(e.CreatedAt), Subject: textsafe.Line(e.Subject), Text: textsafe.Text(e.Text), Raw: len(e.Raw) > 0,
+			Collapsed: e.Kind == inquiry.EntryAutomated, at: e.CreatedAt}
+		for i, a := range e.Attachments {
+			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: a.ContentType,
+				Size: a.Size, Stored: !a.Truncated && (a.Content != nil || len(e.Raw) > 0)})
+		}
+		out = append(out, v)
+	}
+	for _, j := range jobs {
+		if j.Kind != inquiry.JobAck && j.Kind != inquiry.JobNotice {
+			continue
+		}
+		v := entryView{Kind: "sent", Label: p.T("sent_mail") + " (" + string(j.Kind) + ")", Author: "sportel",
+			At: s.when(j.CreatedAt), Collapsed: true, at: j.CreatedAt}
+		switch {
+		case j.Mail != nil:
+			v.Subject, v.Text = textsafe.Line(j.Mail.Subject), j.Mail.Text
+		case j.Chat != nil:
+			v.Text = j.Chat.Text
+		}
+		out = append(out, v)
+	}
+	slices.SortStableFunc(out, func(a, b entryView) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// ticketAction runs one officer action through the desk and writes it to
+// the audit log.
+func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *session) {
+	number, action := r.PathValue("number"), r.PathValue("action")
+	ctx, me := r.Context(), sess.OfficerID
+	form := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	var detail string
+	var err error
+	switch action {
+	case "take":
+		_, err = s.desk.Take(ctx, number, me)
+	case "assign":
+		detail = form("officer")
+		_, err = s.desk.Assign(ctx, number, detail, me)
+	case "category":
+		detail = form("category")
+		_, err = s.desk.Recategorize(ctx, number, inquiry.Category(detail), me)
+	case "urgent":
+		on := form("on") == "1"
+		detail = strconv.FormatBool(on)
+		_, err = s.desk.Urgent(ctx, number, on, me)
+	case "extend":
+		days, convErr := strconv.Atoi(form("days"))
+		if convErr != nil {
+			err = fmt.Errorf("%w: days must be a number", desk.ErrLifecycle)
+			break
+		}
+		detail = fmt.Sprintf("%d days: %s", days, form("reason"))
+		_, err = s.desk.Extend(ctx, number, days, form("reason"), me)
+	case "notheld":
+		detail = form("holder")
+		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
+	case "answer":
+		_, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
+	case "note":
+		_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
+	case "close":
+		var oc inquiry.Outcome
+		if oc, err = inquiry.ParseOutcome(form("outcome")); err != nil {
+			break
+		}
+		c := desk.Closing{Outcome: oc, Ground: form("ground"), Note: form("note"), InAnswer: form("in_answer") == "1"}
+		detail = strings.TrimSpace(string(oc) + " " + c.Ground)
+		_, err = s.desk.CloseWith(ctx, number, c, me)
+	case "reopen":
+		_, err = s.desk.Reopen(ctx, number, me)
+	default:
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	if err != nil {
+		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
+		p := s.newPage(r, sess, number)
+		p.Error = err.Error()
+		answer := ""
+		if action == "answer" {
+			answer = r.PostFormValue("text")
+		}
+		status := http.StatusUnprocessableEntity
+		if !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket") {
+			status = http.StatusNotFound
+		}
+		s.showTicket(w, r, sess, p, status, answer)
+		return
+	}
+	s.audit(ctx, me, action, number, detail)
+	http.Redirect(w, r, "/t/"+number+"?done="+action, http.StatusSeeOther)
+}
+
+// entry finds the entry named in the path on the ticket named in it.
+func (s *Server) entry(w http.ResponseWriter, r *http.Request, sess *session) (inquiry.Ticket, inquiry.Entry, bool) {
+	t, ok, err := s.store.TicketByNumber(r.Context(), r.PathValue("number"))
+	if err != nil {
+		s.internal(w, r, sess, "read ticket", err)
+		return t, inquiry.Entry{}, false
+	}
+	id, convErr := strconv.ParseInt(r.PathValue("entry"), 10, 64)
+	if ok && convErr == nil {
+		entries, err := s.store.Entries(r.Context(), t.ID)
+		if err != nil {
+			s.internal(w, r, sess, "read ticket record", err)
+			return t, inquiry.Entry{}, false
+		}
+		for _, e := range entries {
+			if e.ID == id {
+				return t, e, true
+			}
+		}
+	}
+	s.fail(w, r, sess, http.StatusNotFound, "not_found")
+	return t, inquiry.Entry{}, false
+}
+
+func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request, sess *session) {
+	t, e, ok := s.entry(w, r, sess)
+	if !ok {
+		return
+	}
+	if len(e.Raw) == 0 {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	s.audit(r.Context(), sess.OfficerID, "download_raw", t.Number, strconv.FormatInt(e.ID, 10))
+	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "message/rfc822", e.Raw)
+}
+
+func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *session) {
+	t, e, ok := s.entry(w, r, sess)
+	if !ok {
+		return
+	}
+	i, err := strconv.Atoi(r.PathValue("index"))
+	if err != nil || i < 0 || i >= len(e.Attachments) {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	rec := e.Attachments[i]
+	content := rec.Content
+	if content == nil && len(e.Raw) > 0 {
+		// The store keeps each byte once: the attachment is in the raw mail.
+		m := parse.Parse(e.Raw, e.CreatedAt, parse.Options{MaxAttachmentBytes: int64(len(e.Raw)) + 1, MaxRawBytes: int64(len(e.Raw)) + 1})
+		if i < len(m.Attachments) && m.Attachments[i].Name == rec.Name && m.Attachments[i].Size == rec.Size {
+			content = m.Attachments[i].Content
+		}
+	}
+	if content == nil {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	s.audit(r.Context(), sess.OfficerID, "download_attachment", t.Number, fmt.Sprintf("%d/%d %s", e.ID, i, textsafe.FileName(rec.Name)))
+	// Always a download, never rendered here: a citizen's HTML file must
+	// not run as the workspace's page.
+	download(w, textsafe.FileName(rec.Name), "application/octet-stream", content)
+}
+
+func download(w http.ResponseWriter, name, contentType string, body []byte) {
+	if name == "" {
+		name = "attachment"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,208 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/inquiry"
+)
+
+// queueRows returns the ticket numbers the queue page lists, in order.
+func queueRows(body string) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`<tr data-number="([^"]+)">`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// badgeOf returns the deadline badge's class and text on number's row.
+func badgeOf(body, number string) (string, string) {
+	i := strings.Index(body, `<tr data-number="`+number+`">`)
+	if i < 0 {
+		return "", ""
+	}
+	m := regexp.MustCompile(`<span class="badge ([a-z]+)">([^<]*)</span>`).FindStringSubmatch(body[i:])
+	return m[1], m[2]
+}
+
+func TestQueue(t *testing.T) {
+	f := newFixture(t, nil)
+	now := f.now
+	f.file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.Albanian, "jusuf", now.Add(-10*24*time.Hour), now.Add(-3*24*time.Hour), "Kontratat 2025", "Kërkoj kontratat")
+	f.file("DKP-2026-000002", inquiry.DocumentRequest, inquiry.SerbianLatin, "jusuf", now.Add(-6*24*time.Hour), now.Add(30*time.Hour), "Ugovori", "Tražim ugovore")
+	f.file("DKP-2026-000003", inquiry.PressInquiry, inquiry.English, "osman", now.Add(-time.Hour), time.Time{}, "Festival budget", "How much")
+	f.file("DKP-2026-000004", inquiry.DocumentRequest, inquiry.Albanian, "zamira", now.Add(-time.Hour), now.Add(5*24*time.Hour+time.Hour), "Buxheti", "Buxheti i vitit")
+	f.file("DKP-2026-000005", inquiry.DocumentRequest, inquiry.English, "zamira", now.Add(-time.Hour), now.Add(47*time.Hour), "Detained", "Urgent")
+	if _, err := f.desk.Urgent(context.Background(), "DKP-2026-000005", true, "osman"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000003", closing("resolved"), "osman"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.signIn(officers[1]) // jusuf
+	f.advance(0)
+
+	q := b.get("/")
+	if got := queueRows(q.body); strings.Join(got, " ") != "DKP-2026-000001 DKP-2026-000002 DKP-2026-000004 DKP-2026-000005" {
+		t.Errorf("queue lists %v; want the open tickets, oldest first", got)
+	}
+	badges := []struct{ number, class, text string }{
+		{"DKP-2026-000001", "overdue", "kaluar 3 ditë"},
+		{"DKP-2026-000002", "soon", "skadon për 30 orë"},
+		{"DKP-2026-000004", "ok", "6 ditë"},
+		{"DKP-2026-000005", "urgent", "urgjente · skadon për "},
+	}
+	for _, w := range badges {
+		class, text := badgeOf(q.body, w.number)
+		if class != w.class || !strings.HasPrefix(text, w.text) {
+			t.Errorf("%s badge = %s %q, want %s %q", w.number, class, text, w.class, w.text)
+		}
+	}
+
+	filters := []struct {
+		query string
+		want  string
+	}{
+		{"due=overdue", "DKP-2026-000001"},
+		{"due=soon", "DKP-2026-000002 DKP-2026-000005"},
+		{"due=urgent", "DKP-2026-000005"},
+		{"mine=1", "DKP-2026-000001 DKP-2026-000002"},
+		{"officer=zamira", "DKP-2026-000004 DKP-2026-000005"},
+		{"language=sr-Latn", "DKP-2026-000002"},
+		{"category=press_inquiry", ""},
+		{"category=document_request&language=en", "DKP-2026-000005"},
+		{"channel=telegram", ""},
+		{"state=answered", ""},
+		{"mine=1&due=overdue", "DKP-2026-000001"},
+	}
+	for _, c := range filters {
+		r := b.get("/?" + c.query)
+		if got := strings.Join(queueRows(r.body), " "); got != c.want {
+			t.Errorf("/?%s lists %q, want %q", c.query, got, c.want)
+		}
+	}
+	if r := b.get("/?q=kontratat"); r.status != http.StatusOK || !strings.Contains(r.body, `value="kontratat"`) ||
+		strings.Join(queueRows(r.body), " ") != "DKP-2026-000001" {
+		t.Errorf("search = %d %v; want DKP-2026-000001 and the query kept in the form", r.status, queueRows(r.body))
+	}
+	if r := b.get("/?q=buxheti&officer=jusuf"); len(queueRows(r.body)) != 0 {
+		t.Errorf("search with an officer filter lists %v, want none", queueRows(r.body))
+	}
+}
+
+func TestTicketPageAndActions(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts <b>2025</b>", "I ask for the contracts.\x1b[2J")
+	b := f.browser()
+	b.signIn(officers[1])
+	ctx := context.Background()
+
+	p := b.get("/t/DKP-2026-000001")
+	for _, want := range []string{"Contracts &lt;b&gt;2025&lt;/b&gt;", `I ask for the contracts.\x1b[2J`, "leje.pdf", "Dear Sir or Madam,", "Jusuf Lushaku",
+		`href="/t/DKP-2026-000001/raw/1"`, `href="/t/DKP-2026-000001/attachment/1/0"`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("ticket page lacks %q", want)
+		}
+	}
+	if raw := b.get("/t/DKP-2026-000001/raw/1"); raw.status != http.StatusOK || !strings.Contains(raw.body, "Message-ID: <DKP-2026-000001@example.net>") ||
+		raw.header.Get("Content-Type") != "message/rfc822" || !strings.HasPrefix(raw.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("raw download = %d %q %q", raw.status, raw.header.Get("Content-Type"), raw.header.Get("Content-Disposition"))
+	}
+	if a := b.get("/t/DKP-2026-000001/attachment/1/0"); a.status != http.StatusOK || a.body != "%PDF-1.4\n" ||
+		a.header.Get("Content-Type") != "application/octet-stream" || !strings.Contains(a.header.Get("Content-Disposition"), `filename=leje.pdf`) {
+		t.Errorf("attachment = %d %q %q %q", a.status, a.body, a.header.Get("Content-Type"), a.header.Get("Content-Disposition"))
+	}
+	for _, path := range []string{"/t/DKP-2026-000001/attachment/1/7", "/t/DKP-2026-000001/raw/99", "/t/DKP-2026-000099"} {
+		if r := b.get(path); r.status != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", path, r.status)
+		}
+	}
+
+	steps := []struct {
+		action string
+		form   url.Values
+		status int
+		check  func(inquiry.Ticket) bool
+	}{
+		{"take", nil, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.OfficerID == "jusuf" }},
+		{"assign", url.Values{"officer": {"zamira"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.OfficerID == "zamira" }},
+		{"assign", url.Values{"officer": {"nobody"}}, http.StatusUnprocessableEntity, func(tk inquiry.Ticket) bool { return tk.OfficerID == "zamira" }},
+		{"take", nil, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.OfficerID == "jusuf" }},
+		{"urgent", url.Values{"on": {"1"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.Urgent }},
+		{"urgent", url.Values{"on": {"0"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return !tk.Urgent }},
+		{"extend", url.Values{"days": {"20"}, "reason": {"volume"}}, http.StatusUnprocessableEntity, func(tk inquiry.Ticket) bool { return tk.Extension == nil }},
+		{"extend", url.Values{"days": {"5"}, "reason": {"many files"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.Extension != nil && tk.Extension.Days == 5 }},
+		{"note", url.Values{"text": {"Asked the archive."}}, http.StatusSeeOther, nil},
+		{"answer", url.Values{"text": {"Dear Sir,\n\nThe contracts are attached.\n"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.State == inquiry.Answered }},
+		{"close", url.Values{"outcome": {"refused"}}, http.StatusUnprocessableEntity, func(tk inquiry.Ticket) bool { return tk.State == inquiry.Answered }},
+		{"close", url.Values{"outcome": {"partly_granted"}, "ground": {"personal_data"}, "in_answer": {"1"}}, http.StatusSeeOther,
+			func(tk inquiry.Ticket) bool {
+				return tk.State == inquiry.Closed && tk.Outcome == inquiry.PartlyGranted && tk.Ground == "personal_data" && tk.DecisionInAnswer
+			}},
+		{"answer", url.Values{"text": {"More"}}, http.StatusUnprocessableEntity, func(tk inquiry.Ticket) bool { return tk.State == inquiry.Closed }},
+		{"reopen", nil, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.State.Open() && tk.Outcome == "" }},
+		{"category", url.Values{"category": {"press_inquiry"}}, http.StatusSeeOther, func(tk inquiry.Ticket) bool { return tk.Category == inquiry.PressInquiry }},
+		{"explode", nil, http.StatusNotFound, nil},
+	}
+	audited := 0
+	for i, st := range steps {
+		form := url.Values{"csrf": {b.csrf()}}
+		for k, v := range st.form {
+			form[k] = v
+		}
+		r := b.post("/t/DKP-2026-000001/"+st.action, form)
+		if r.status != st.status {
+			t.Fatalf("step %d %s = %d, want %d\n%s", i, st.action, r.status, st.status, r.body)
+		}
+		if r.status == http.StatusSeeOther {
+			audited++
+			if r.location != "/t/DKP-2026-000001?done="+st.action {
+				t.Errorf("step %d %s redirects to %q", i, st.action, r.location)
+			}
+		}
+		if r.status == http.StatusUnprocessableEntity && !strings.Contains(r.body, `role="alert"`) {
+			t.Errorf("step %d %s refused without saying why", i, st.action)
+		}
+		tk, _, _ := f.store.TicketByNumber(ctx, "DKP-2026-000001")
+		if st.check != nil && !st.check(tk) {
+			t.Errorf("step %d %s: ticket %+v", i, st.action, tk)
+		}
+	}
+	audit, err := f.store.Audit(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range audit {
+		if a.Ticket == "DKP-2026-000001" && a.OfficerID == "jusuf" && !strings.HasPrefix(a.Action, "download") {
+			actions = append(actions, a.Action)
+		}
+	}
+	if len(actions) != audited {
+		t.Errorf("audit has %d actions on the ticket (%v), want %d", len(actions), actions, audited)
+	}
+	tk, _, _ := f.store.TicketByNumber(ctx, "DKP-2026-000001")
+	jobs, _ := f.store.TicketJobs(ctx, tk.ID)
+	var answers int
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer && j.Mail != nil && strings.Contains(j.Mail.Text, "The contracts are attached.") && j.Mail.To[0].Address == "arben@example.net" {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Errorf("%d answers to the citizen queued, want 1", answers)
+	}
+	p = b.get("/t/DKP-2026-000001")
+	for _, want := range []string{"Asked the archive.", "The contracts are attached."} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("record lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,275 @@
+// Package web is the officers' web workspace: sign-in by one-time links,
+// the queue of open tickets with their deadlines, a ticket's whole record
+// and the officers' actions on it, and the year's figures. Pages are
+// rendered on the server from html/template with one embedded stylesheet;
+// nothing needs JavaScript. Every action goes through the desk, like the
+// command line's and Telegram's, and is written to the store's audit log.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"sportel/desk"
+	"sportel/inquiry"
+	"sportel/store"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Store is what the workspace reads and keeps.
+type Store interface {
+	store.Web
+	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
+	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
+}
+
+// Desk is what officers do through the workspace: the same actions as
+// from the command line and Telegram.
+type Desk interface {
+	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
+	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
+	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
+	Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error)
+	Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error)
+	NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error)
+	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
+	Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error)
+	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
+	Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error)
+	MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error
+}
+
+// Config is what the workspace needs to know.
+type Config struct {
+	// BaseURL is the workspace's public address, without a trailing
+	// slash; sign-in links start with it.
+	BaseURL string
+	// SecureCookies marks cookies Secure (the workspace is reached over
+	// https).
+	SecureCookies bool
+	// SessionIdle ends a session unused for this long.
+	SessionIdle time.Duration
+	Officers    []inquiry.Officer
+	// RefusalGrounds are offered when closing as refused or partly granted.
+	RefusalGrounds []desk.Ground
+	// DivisionName signs the answer's starting text, by language.
+	DivisionName map[inquiry.Language]string
+	// Location is tickets.timezone: times are shown in it.
+	Location *time.Location
+	// Now is the clock (tests set it); nil is time.Now.
+	Now func() time.Time
+}
+
+// Limits on sign-in requests, counted in the store per address and per
+// client address: enough for a person who mistypes, too few to probe.
+const (
+	signInWindow     = 15 * time.Minute
+	signInPerAddress = 5
+	signInPerClient  = 30
+	// LinkValidity is how long a one-time sign-in link works.
+	LinkValidity = 15 * time.Minute
+)
+
+// Server is the workspace's HTTP handler.
+type Server struct {
+	cfg      Config
+	store    Store
+	desk     Desk
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	officers map[string]inquiry.Officer
+	mux      *http.ServeMux
+}
+
+// New returns the workspace.
+func New(cfg Config, st Store, d Desk, log *slog.Logger) (*Server, error) {
+	if cfg.BaseURL == "" {
+		return nil, errors.New("web: no base URL")
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 8 * time.Hour
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, store: st, desk: d, log: log, officers: map[string]inquiry.Officer{}}
+	for _, o := range cfg.Officers {
+		s.officers[o.ID] = o
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.routes()
+	return s, nil
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+var funcs = template.FuncMap{
+	"size": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d B", n)
+	},
+}
+
+// ServeHTTP serves the workspace with its security headers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// No scripts at all; forms post only here; never framed; the sign-in
+	// link's token never leaves in a Referer.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		h.Set("Cache-Control", "no-store")
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFiles, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /signin", s.signInPage)
+	m.HandleFunc("POST /signin", s.signIn)
+	m.HandleFunc("GET /signin/link", s.linkPage)
+	m.HandleFunc("POST /signin/link", s.useLink)
+	m.HandleFunc("POST /lang", s.setLanguage)
+	m.HandleFunc("POST /signout", s.authed(s.signOut))
+	m.HandleFunc("GET /{$}", s.authed(s.queuePage))
+	m.HandleFunc("GET /t/{number}", s.authed(s.ticketPage))
+	m.HandleFunc("POST /t/{number}/{action}", s.authed(s.ticketAction))
+	m.HandleFunc("GET /t/{number}/raw/{entry}", s.authed(s.rawMessage))
+	m.HandleFunc("GET /t/{number}/attachment/{entry}/{index}", s.authed(s.attachment))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, nil, http.StatusNotFound, "not_found")
+	})
+	s.mux = m
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    inquiry.Language
+	Title   string
+	Officer *inquiry.Officer
+	CSRF    string
+	Path    string
+	Error   string
+	Flash   string
+	Langs   []langOption
+	Figures bool
+	D       any
+}
+
+type langOption struct {
+	Tag      string
+	Name     string
+	Selected bool
+}
+
+// T translates key into the page's language.
+func (p page) T(key string) string { return translate(p.Lang, key) }
+
+// Tf translates key and fills in its number.
+func (p page) Tf(key string, n int) string { return fmt.Sprintf(translate(p.Lang, key), n) }
+
+func (s *Server) newPage(r *http.Request, sess *session, title string) page {
+	lang := s.language(r, sess)
+	p := page{Lang: lang, Title: title, Path: r.URL.RequestURI()}
+	for _, l := range languages {
+		p.Langs = append(p.Langs, langOption{Tag: string(l.Tag), Name: l.Name, Selected: l.Tag == lang})
+	}
+	if sess != nil {
+		o := sess.officer
+		p.Officer = &o
+		p.CSRF = csrfFor(sess.token)
+	}
+	return p
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		http.Error(w, "no page "+name, http.StatusInternalServerError)
+		return
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, p); err != nil {
+		s.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "render error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// fail shows an error page with the text of key.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, status int, key string) {
+	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
+	if sess == nil {
+		// The pre-session token lets the language switch work here too.
+		p.CSRF = s.preCSRF(w, r)
+	}
+	p.Error = p.T(key)
+	s.render(w, status, "error", p)
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
+	s.log.Error("web: "+what, "err", err)
+	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
+	p.Error = what + ": internal error"
+	s.render(w, http.StatusInternalServerError, "error", p)
+}
+
+func (s *Server) audit(ctx context.Context, officerID, action, ticket, detail string) {
+	e := &store.AuditEntry{OfficerID: officerID, Action: action, Ticket: ticket, Detail: detail, At: s.cfg.Now()}
+	if err := s.store.AddAudit(ctx, e); err != nil {
+		s.log.Error("web: write audit log", "officer", officerID, "action", action, "ticket", ticket, "err", err)
+	}
+}
