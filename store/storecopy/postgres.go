@@ -148,6 +148,8 @@ func (r *pgRows) values() ([]any, error) {
 			dest = append(dest, new(bool))
 		case timeUs:
 			dest = append(dest, new(time.Time))
+		case nullTimeUs:
+			dest = append(dest, new(*time.Time))
 		case timeNs, nullTimeNs:
 			dest = append(dest, new(*time.Time), new(int16))
 		case blob:
@@ -180,6 +182,13 @@ func (r *pgRows) values() ([]any, error) {
 			continue
 		case timeUs:
 			out = append(out, utc(*dest[i].(*time.Time)))
+		case nullTimeUs:
+			if p := *dest[i].(**time.Time); p != nil {
+				t := p.UTC()
+				out = append(out, &t)
+			} else {
+				out = append(out, (*time.Time)(nil))
+			}
 		default:
 			out = append(out, deref(dest[i]))
 		}
@@ -233,6 +242,11 @@ func toPostgres(c column, v any) []any {
 		return []any{nil}
 	case timeUs:
 		return []any{v.(time.Time).UTC().Truncate(time.Microsecond)}
+	case nullTimeUs:
+		if p := v.(*time.Time); p != nil {
+			return []any{p.UTC().Truncate(time.Microsecond)}
+		}
+		return []any{nil}
 	case timeNs:
 		t := v.(time.Time).UTC()
 		return []any{t.Truncate(time.Microsecond), int16(t.Nanosecond() % 1000)}

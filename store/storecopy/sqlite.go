@@ -207,9 +207,9 @@ func fromSQLite(k kind, v any) (any, error) {
 			return float64(f), nil
 		}
 		return nil, fmt.Errorf("want a number, got %T", v)
-	case timeNs, timeUs, nullTimeNs:
+	case timeNs, timeUs, nullTimeNs, nullTimeUs:
 		if v == nil {
-			if k == nullTimeNs {
+			if k == nullTimeNs || k == nullTimeUs {
 				return (*time.Time)(nil), nil
 			}
 			return nil, errors.New("a required time is NULL")
@@ -222,7 +222,7 @@ func fromSQLite(k kind, v any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if k == nullTimeNs {
+		if k == nullTimeNs || k == nullTimeUs {
 			return &t, nil
 		}
 		return t, nil
@@ -261,7 +261,7 @@ func toSQLite(k kind, v any) any {
 		return nil
 	case timeNs, timeUs:
 		return v.(time.Time).UTC().Format(sqliteTimeLayout)
-	case nullTimeNs:
+	case nullTimeNs, nullTimeUs:
 		if p := v.(*time.Time); p != nil {
 			return p.UTC().Format(sqliteTimeLayout)
 		}

@@ -29,6 +29,7 @@ const (
 	timeNs     // SQLite: RFC 3339 text; PostgreSQL: timestamptz + NAME_ns
 	nullTimeNs // as timeNs, or NULL
 	timeUs     // SQLite: RFC 3339 text; PostgreSQL: timestamptz alone
+	nullTimeUs // as timeUs, or NULL
 	blob       // bytes or NULL
 	jsonText   // JSON text or NULL; PostgreSQL: json (kept verbatim)
 )

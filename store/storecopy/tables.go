@@ -43,6 +43,20 @@ var tables = []table{
 	}},
 	{name: "checkpoints", cols: []column{{"key", text}, {"uid_validity", integer}, {"last_uid", integer}, {"updated_at", timeUs}}},
 	{name: "kv_state", cols: []column{{"key", text}, {"value", text}, {"updated_at", timeUs}}},
+	// The officers' web workspace (migrations sqlite 0008, postgres 0004):
+	// sessions and sign-in links move with the store, so officers stay
+	// signed in and revocations hold; the audit log is part of the record.
+	{name: "web_sessions", identity: true, cols: []column{
+		{"id", integer}, {"token_hash", text}, {"officer_id", text}, {"language", text}, {"client_ip", text},
+		{"created_at", timeUs}, {"last_seen", timeUs}, {"revoked_at", nullTimeUs},
+	}},
+	{name: "web_signin_links", cols: []column{
+		{"token_hash", text}, {"officer_id", text}, {"created_at", timeUs}, {"expires_at", timeUs}, {"used_at", nullTimeUs},
+	}},
+	{name: "web_signin_attempts", identity: true, cols: []column{{"id", integer}, {"key", text}, {"at", timeUs}}},
+	{name: "web_audit", identity: true, cols: []column{
+		{"id", integer}, {"officer_id", text}, {"action", text}, {"ticket", text}, {"detail", text}, {"at", timeUs},
+	}},
 }
 
 // notCopied are tables the copier knowingly leaves out, with why. Each is
