@@ -184,7 +184,7 @@ func (r *pgRows) values() ([]any, error) {
 			out = append(out, utc(*dest[i].(*time.Time)))
 		case nullTimeUs:
 			if p := *dest[i].(**time.Time); p != nil {
-				t := utc(*p)
+				t := p.UTC()
 				out = append(out, &t)
 			} else {
 				out = append(out, (*time.Time)(nil))

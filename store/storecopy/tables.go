@@ -43,8 +43,9 @@ var tables = []table{
 	}},
 	{name: "checkpoints", cols: []column{{"key", text}, {"uid_validity", integer}, {"last_uid", integer}, {"updated_at", timeUs}}},
 	{name: "kv_state", cols: []column{{"key", text}, {"value", text}, {"updated_at", timeUs}}},
-	// The web workspace (SQLite 0008, PostgreSQL 0004): officers stay
-	// signed in across the move; links and attempts keep their limits.
+	// The officers' web workspace (migrations sqlite 0008, postgres 0004):
+	// sessions and sign-in links move with the store, so officers stay
+	// signed in and revocations hold; the audit log is part of the record.
 	{name: "web_sessions", identity: true, cols: []column{
 		{"id", integer}, {"token_hash", text}, {"officer_id", text}, {"language", text}, {"client_ip", text},
 		{"created_at", timeUs}, {"last_seen", timeUs}, {"revoked_at", nullTimeUs},
