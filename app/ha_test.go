@@ -12,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
+	"sportel/config"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 	"sportel/store/postgres"
 )
@@ -261,4 +265,78 @@ func BenchmarkTakeover(b *testing.B) {
 	b.ReportMetric(float64(lease.Milliseconds())/float64(b.N), "lease_taken_ms")
 	b.ReportMetric(float64(intake.Milliseconds())/float64(b.N), "intake_resumed_ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// Two instances with Telegram on one PostgreSQL database: only the leader
+// long-polls getUpdates (Telegram allows one poller per bot), both can send,
+// and when the leader stops the other polls from the stored offset. Every
+// citizen's message gets one ticket and one acknowledgement.
+func TestTwoInstancesTelegram(t *testing.T) {
+	s := newPostgresMemStack(t)
+	tg := devserver.StartTelegram("123456:ha-token", "dkp_ha_bot")
+	t.Cleanup(tg.Close)
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	ctx := context.Background()
+
+	first, stopFirst := s.serve()
+	testutil.Eventually(t, "the first instance leading", 20*time.Second, func() (bool, error) {
+		holder, _, err := first.store.(*postgres.Store).LeaseHolder(ctx)
+		ob := first.outbox.Load()
+		return ob != nil && holder == ob.Owner(), err
+	})
+	second, stopSecond := s.serve()
+	defer stopSecond()
+	testutil.Eventually(t, "the second instance connected to Telegram", 20*time.Second, func() (bool, error) {
+		return second.outbox.Load() != nil && len(tg.Calls("deleteWebhook")) == 2, nil
+	})
+	// Two more polls: a second poller would have begun by now, beside the
+	// leader's, which polls without a pause.
+	polls := len(tg.Calls("getUpdates"))
+	testutil.Eventually(t, "two more polls", 20*time.Second, func() (bool, error) {
+		return len(tg.Calls("getUpdates")) >= polls+2, nil
+	})
+
+	const perPhase = 4
+	citizens := make([]models.User, 2*perPhase)
+	say := func(from, to int) {
+		for i := from; i < to; i++ {
+			citizens[i] = models.User{ID: 9100 + int64(i), FirstName: fmt.Sprintf("Qytetari %d", i), LanguageCode: "sq"}
+			tg.PushText(citizens[i], fmt.Sprintf("Përshëndetje, kur hapet thirrja për subvencione për klubet sportive (%d)?", i))
+		}
+		testutil.Eventually(t, "an acknowledgement to each citizen", time.Minute, func() (bool, error) {
+			for _, c := range citizens[from:to] {
+				if len(tg.Sent(c.ID)) == 0 {
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+	}
+	say(0, perPhase)
+	stopFirst() // resigns once its polling has stopped
+	say(perPhase, 2*perPhase)
+	s.settle(second)
+
+	if n := tg.MaxConcurrentPolls(); n != 1 {
+		t.Errorf("%d getUpdates at once, want 1: only the leader polls", n)
+	}
+	tickets, err := second.store.ListTickets(ctx, inquiry.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byChat := map[int64]string{}
+	for _, tk := range tickets {
+		if _, dup := byChat[tk.ChatID]; dup || tk.Channel != inquiry.ChannelTelegram {
+			t.Errorf("ticket %s: channel %s, chat %d has another", tk.Number, tk.Channel, tk.ChatID)
+		}
+		byChat[tk.ChatID] = tk.Number
+	}
+	for _, c := range citizens {
+		sent := tg.Sent(c.ID)
+		if len(sent) != 1 || byChat[c.ID] == "" || !strings.Contains(sent[0].Text, byChat[c.ID]) {
+			t.Errorf("citizen %d: ticket %q, %d messages sent, want one acknowledgement naming the ticket", c.ID, byChat[c.ID], len(sent))
+		}
+	}
 }

@@ -161,9 +161,15 @@ func (l *leadership) Run(ctx context.Context) error {
 			}
 		}
 		first = false
+		wait := l.every
+		if err != nil && l.Leading() {
+			// The lease is still ours for a while: try again soon, so one
+			// slow answer does not cost the lead.
+			wait = l.every / 4
+		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(l.every):
+		case <-time.After(wait):
 		}
 		if ctx.Err() != nil {
 			break
