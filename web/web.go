@@ -186,6 +186,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /t/{number}/{action}", s.authed(s.ticketAction))
 	m.HandleFunc("GET /t/{number}/raw/{entry}", s.authed(s.rawMessage))
 	m.HandleFunc("GET /t/{number}/attachment/{entry}/{index}", s.authed(s.attachment))
+	m.HandleFunc("GET /figures", s.authed(s.figuresPage))
+	m.HandleFunc("GET /figures/{file}", s.authed(s.figuresDownload))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, http.StatusNotFound, "not_found")
 	})
@@ -220,7 +222,7 @@ func (p page) Tf(key string, n int) string { return fmt.Sprintf(translate(p.Lang
 
 func (s *Server) newPage(r *http.Request, sess *session, title string) page {
 	lang := s.language(r, sess)
-	p := page{Lang: lang, Title: title, Path: r.URL.RequestURI()}
+	p := page{Lang: lang, Title: title, Path: r.URL.RequestURI(), Figures: true}
 	for _, l := range languages {
 		p.Langs = append(p.Langs, langOption{Tag: string(l.Tag), Name: l.Name, Selected: l.Tag == lang})
 	}

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/quotedprintable"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -237,3 +239,7 @@ func (b *browser) csrf() string {
 }
 
 func closing(outcome string) desk.Closing { return desk.Closing{Outcome: inquiry.Outcome(outcome)} }
+
+func qpReader(r io.Reader) io.Reader { return quotedprintable.NewReader(r) }
+
+func b64Reader(r io.Reader) io.Reader { return base64.NewDecoder(base64.StdEncoding, r) }
