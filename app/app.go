@@ -284,7 +284,7 @@ func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
 	if err != nil {
 		return inbox.Options{}, fmt.Errorf("imap: %w", err)
 	}
-	oauth, err := oauthLogin(c.OAuth2(), c.Username)
+	oauth, err := oauthLogin(c.OAuth2(), c.Username, log.With("component", "imap"))
 	if err != nil {
 		return inbox.Options{}, fmt.Errorf("imap: %w", err)
 	}
@@ -317,7 +317,7 @@ func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
-	oauth, err := oauthLogin(c.OAuth2(), c.Username)
+	oauth, err := oauthLogin(c.OAuth2(), c.Username, log.With("component", "smtp"))
 	if err != nil {
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
@@ -340,7 +340,7 @@ func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
 // oauthLogin is the token login a section asks for, nil for a password.
 // Its token source lives as long as the watcher or mailer it is given to,
 // so the token is kept across their connections.
-func oauthLogin(o config.OAuth2Auth, username string) (*mailauth.OAuth, error) {
+func oauthLogin(o config.OAuth2Auth, username string, log *slog.Logger) (*mailauth.OAuth, error) {
 	if !o.UsesToken() {
 		return nil, nil
 	}
@@ -348,7 +348,7 @@ func oauthLogin(o config.OAuth2Auth, username string) (*mailauth.OAuth, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mailauth.OAuth{Mechanism: o.Auth, Username: username, Tokens: src}, nil
+	return &mailauth.OAuth{Mechanism: o.Auth, Username: username, Tokens: src, Logger: log}, nil
 }
 
 func (a *App) outboxConfig() outbox.Config {

@@ -286,11 +286,11 @@ func BenchmarkPeakRSS(b *testing.B) {
 
 // buildSportel builds the sportel binary the benchmarks run as an operator
 // would, and returns its path.
-func buildSportel(b *testing.B) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "sportel")
+func buildSportel(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "sportel")
 	if out, err := exec.Command("go", "build", "-o", bin, "sportel/cmd/sportel").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
+		tb.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
 }
@@ -304,24 +304,33 @@ type daemon struct {
 }
 
 // startDaemon writes the stack's configuration and starts bin on it.
-func startDaemon(b *testing.B, bin string, s *stack) *daemon {
-	b.Helper()
+func startDaemon(tb testing.TB, bin string, s *stack) *daemon {
+	return startDaemonWith(tb, bin, s, nil)
+}
+
+// startDaemonWith is startDaemon with the configuration's text changed by
+// edit first.
+func startDaemonWith(tb testing.TB, bin string, s *stack, edit func(string) string) *daemon {
+	tb.Helper()
 	imapSrv := s.box.(memServer)
-	cfgPath := filepath.Join(b.TempDir(), "sportel.yaml")
+	cfgPath := filepath.Join(tb.TempDir(), "sportel.yaml")
 	cfgText := fmt.Sprintf(testConfig, imapSrv.Addr, imapSrv.Username, s.smtp.Addr, s.cfg.Store.DSN)
 	cfgText = strings.Replace(cfgText, "driver: sqlite", "driver: "+s.cfg.Store.Driver, 1)
+	if edit != nil {
+		cfgText = edit(cfgText)
+	}
 	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	d := &daemon{cmd: exec.Command(bin, "run", "--config", cfgPath), logs: &testutil.LogBuffer{}, exited: make(chan error, 1)}
 	// The config reads the IMAP password from the environment.
 	d.cmd.Env = append(os.Environ(), imapPasswordEnv+"="+imapSrv.Password)
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	go func() { d.exited <- d.cmd.Wait() }()
-	b.Cleanup(func() {
+	tb.Cleanup(func() {
 		if d.cmd.ProcessState == nil {
 			_ = d.cmd.Process.Kill()
 		}
@@ -330,7 +339,7 @@ func startDaemon(b *testing.B, bin string, s *stack) *daemon {
 }
 
 // stop sends SIGTERM and requires a clean exit within 30 seconds.
-func (d *daemon) stop(b *testing.B) {
+func (d *daemon) stop(b testing.TB) {
 	b.Helper()
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		b.Fatal(err)

@@ -122,6 +122,7 @@ func (l *leadership) Run(ctx context.Context) error {
 	expiry.Stop()
 	defer expiry.Stop()
 	first := true
+	failing := false // the store has refused since the last good answer
 	for {
 		asked := time.Now()
 		cctx, cancel := context.WithTimeout(ctx, l.every)
@@ -130,16 +131,24 @@ func (l *leadership) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		if err == nil && failing {
+			failing = false
+			l.log.Info("leader lease: the store answers again")
+		}
 		switch {
 		case err != nil:
-			l.log.Warn("leader lease: cannot reach the store", "err", err, "leading", l.Leading())
+			// Once per outage: it is retried every interval.
+			if !failing {
+				l.log.Warn("leader lease: cannot reach the store; retrying", "err", err, "leading", l.Leading())
+			}
+			failing = true
 		case ok && time.Since(asked) < l.ttl:
 			l.mu.Lock()
 			l.deadline = asked.Add(l.ttl)
 			l.mu.Unlock()
 			expiry.Reset(time.Until(asked.Add(l.ttl)))
 			if l.begin(ctx) {
-				l.log.Info("leading: this instance watches the mailbox, polls Telegram and runs the scheduler", "instance", l.owner)
+				l.log.Info("leading: this instance takes mail and Telegram messages in and runs the scheduler", "instance", l.owner)
 			}
 		case ok:
 			// Granted, but so late that the lease may have run out already.
@@ -152,9 +161,15 @@ func (l *leadership) Run(ctx context.Context) error {
 			}
 		}
 		first = false
+		wait := l.every
+		if err != nil && l.Leading() {
+			// The lease is still ours for a while: try again soon, so one
+			// slow answer does not cost the lead.
+			wait = l.every / 4
+		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(l.every):
+		case <-time.After(wait):
 		}
 		if ctx.Err() != nil {
 			break

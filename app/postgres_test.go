@@ -33,6 +33,8 @@ func newPostgresMemStack(tb testing.TB) *stack {
 
 func BenchmarkBacklogPostgres(b *testing.B) { benchBacklog(b, newPostgresMemStack) }
 
+func BenchmarkRealisticBacklogPostgres(b *testing.B) { benchRealistic(b, newPostgresMemStack) }
+
 // `sportel run` on PostgreSQL files a backlog as on SQLite, numbers without
 // gaps across a restart, and, taking no instance lock, leaves alone the
 // jobs another instance has claimed (SQLite's run frees them at start).

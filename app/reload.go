@@ -55,6 +55,12 @@ func (l *live) start(cfg *config.Config, d *desk.Desk) {
 // config is the configuration in use.
 func (l *live) config() *config.Config { return l.cur.Load().cfg }
 
+// Config is the configuration in use: after a reload, the file's officers,
+// routing and the rest that applies without a restart; the other settings
+// as the daemon started. Parts built after Open that read officers (who
+// may sign in, who may act) should read them here, not keep a copy.
+func (a *App) Config() *config.Config { return a.live.config() }
+
 // applicable is next as far as a running daemon can take it: the settings
 // that only the desk, the scheduler and the bot's officer list read come
 // from next, everything else stays as in use. config.Changed between the
@@ -88,11 +94,13 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 	applied, restart, err := a.reload(load)
 	if err != nil {
 		l.ok.Store(false)
-		var problems config.Errors
-		if errors.As(err, &problems) {
+		if problems := problemsOf(err); len(problems) > 0 {
+			// One line each: a journal shows them as the file's problems.
 			for _, p := range problems {
-				a.log.Error("configuration reload: problem in the file", "problem", p.Error())
+				a.log.Error("configuration reload: problem in the file", "problem", p)
 			}
+			a.log.Error("configuration reload failed: the configuration in use stays", "problems", len(problems))
+			return err
 		}
 		a.log.Error("configuration reload failed: the configuration in use stays", "err", err)
 		return err
@@ -107,6 +115,34 @@ func (a *App) Reload(load func() (*config.Config, error)) error {
 		changed = strings.Join(applied, ", ")
 	}
 	a.log.Info("configuration reloaded", "applied", changed, "officers", len(l.config().Officers))
+	return nil
+}
+
+// problemsOf lists the problems err holds when it holds several: the
+// configuration's (config.Errors) or the templates' (errors.Join); nil for
+// a single error.
+func problemsOf(err error) []string {
+	var cfgErrs config.Errors
+	if errors.As(err, &cfgErrs) {
+		out := make([]string, len(cfgErrs))
+		for i, e := range cfgErrs {
+			out[i] = e.Error()
+		}
+		return out
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			var out []string
+			for _, p := range joined.Unwrap() {
+				if sub := problemsOf(p); len(sub) > 0 {
+					out = append(out, sub...)
+				} else {
+					out = append(out, p.Error())
+				}
+			}
+			return out
+		}
+	}
 	return nil
 }
 

@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"sportel/config"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
 
@@ -31,12 +34,18 @@ func (s *stack) configText(edits ...string) string {
 	return text
 }
 
+// tokenEnv holds the bot token in the files of the reload tests.
+const tokenEnv = "SPORTEL_TEST_TELEGRAM_TOKEN"
+
 // loader is what Reload reads: the stack's file with edits, parsed as
 // `sportel run` parses its file.
 func (s *stack) loader(text string) func() (*config.Config, error) {
-	password := s.cfg.IMAP.Password.Reveal()
+	env := map[string]string{imapPasswordEnv: s.cfg.IMAP.Password.Reveal()}
+	if s.cfg.Telegram != nil {
+		env[tokenEnv] = s.cfg.Telegram.Token.Reveal()
+	}
 	return func() (*config.Config, error) {
-		return config.Parse([]byte(text), func(name string) (string, bool) { return password, name == imapPasswordEnv })
+		return config.Parse([]byte(text), func(name string) (string, bool) { v, ok := env[name]; return v, ok })
 	}
 }
 
@@ -106,8 +115,10 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 	})
 
 	brokenTemplates := t.TempDir()
-	if err := os.WriteFile(filepath.Join(brokenTemplates, "ack.sq.tmpl"), []byte("Numri {{ .Number "), 0o600); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{"ack.sq.tmpl": "Numri {{ .Number ", "ack.en.tmpl": "Ticket {{ .Nope }}"} {
+		if err := os.WriteFile(filepath.Join(brokenTemplates, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	moved := []string{"zamira.ahmeti@mkrs.example", zamiraNew}
@@ -131,16 +142,21 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 				`msg="configuration reloaded" applied=officers`},
 			to: zamiraNew},
 		{name: "a YAML error", text: file() + "officers: [\n", wantErr: true,
-			wantLogs: []string{`msg="configuration reload failed: the configuration in use stays"`}, to: zamiraNew},
+			wantLogs: []string{`msg="configuration reload: problem in the file" problem="parse YAML:`,
+				`msg="configuration reload failed: the configuration in use stays" problems=1`}, to: zamiraNew},
 		{name: "an invalid officer and an unknown key",
 			text:    file("email: jusuf.lushaku@mkrs.example", "email: jusuf-at-mkrs", "poll_interval: 1s", "pol_interval: 1s"),
 			wantErr: true,
 			wantLogs: []string{`msg="configuration reload: problem in the file" problem="officers[1].email:`,
-				`msg="configuration reload: problem in the file" problem="imap.pol_interval:`},
+				`msg="configuration reload: problem in the file" problem="imap.pol_interval: unknown key; did you mean \"poll_interval\"?`,
+				`msg="configuration reload failed: the configuration in use stays" problems=2`},
 			to: zamiraNew},
 		{name: "a template that does not parse",
 			text:    file("officers:\n", "tickets:\n  templates_dir: "+brokenTemplates+"\nofficers:\n"),
-			wantErr: true, wantLogs: []string{"ack.sq.tmpl"}, to: zamiraNew},
+			wantErr: true, wantLogs: []string{`msg="configuration reload: problem in the file" problem="parse template ack.sq.tmpl:`,
+				`msg="configuration reload: problem in the file" problem="render template ack.en.tmpl:`,
+				`msg="configuration reload failed: the configuration in use stays" problems=2`},
+			to: zamiraNew},
 		{name: "routing", text: file("  - officer: zamira\n", "  - officer: osman\n"),
 			wantLogs: []string{`msg="configuration reloaded" applied=routing`}, to: "osman.gashi@mkrs.example"},
 	}
@@ -189,7 +205,7 @@ func TestReloadDuringIntake(t *testing.T) {
 	s := newMemStack(t)
 	a, stop := s.serve()
 	defer stop()
-	const messages, reloads = 40, 30
+	const messages = 40
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	texts := []string{s.configText("zamira.ahmeti@mkrs.example", zamiraNew), s.configText()}
 
@@ -199,13 +215,19 @@ func TestReloadDuringIntake(t *testing.T) {
 			s.append(generalQuestion(i).raw())
 		}
 	})
-	for i := range reloads {
-		if err := a.Reload(s.loader(texts[i%2])); err != nil {
-			t.Fatalf("reload %d: %v", i, err)
+	// Reload until every message is taken in, so reloads fall before,
+	// between and during the desk's work on them.
+	reloads := 0
+	testutil.Eventually(t, "every message taken in while reloading", 60*time.Second, func() (bool, error) {
+		if err := a.Reload(s.loader(texts[reloads%2])); err != nil {
+			return false, fmt.Errorf("reload %d: %w", reloads, err)
 		}
-	}
+		reloads++
+		return s.countOrZero(processedBox)+s.countOrZero(quarantineBox) == messages, nil
+	})
 	wg.Wait()
 	s.settle(a)
+	t.Logf("%d reloads while %d messages were taken in", reloads, messages)
 
 	ts, err := a.store.ListTickets(t.Context(), inquiry.TicketFilter{})
 	if err != nil {
@@ -235,4 +257,71 @@ func TestReloadDuringIntake(t *testing.T) {
 	if n := s.count(processedBox); n != messages {
 		t.Errorf("%d messages in %s, want %d", n, processedBox, messages)
 	}
+}
+
+// TestReloadReachesTelegram: a reload that gives an officer a new Telegram
+// id reaches the running bot, not only the desk: the next notification goes
+// to the new chat, and only the new id may act on it. The bot keeps
+// polling throughout.
+func TestReloadReachesTelegram(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	tg := devserver.StartTelegram("123456:reload-token", "dkp_reload_bot")
+	t.Cleanup(tg.Close)
+	const oldID, newID = 7001, 7002
+	tg.MarkStarted(oldID)
+	tg.MarkStarted(newID)
+	s.cfg.Officers[2].TelegramUserID = oldID // zamira, the catch-all
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	a, stop := s.serve()
+	defer stop()
+	testutil.Eventually(t, "the bot connected", 20*time.Second, func() (bool, error) {
+		return strings.Contains(s.logs.String(), "telegram connected"), nil
+	})
+
+	text := s.configText("    email: zamira.ahmeti@mkrs.example\n", fmt.Sprintf("    email: zamira.ahmeti@mkrs.example\n    telegram_user_id: %d\n", newID)) +
+		fmt.Sprintf("telegram:\n  token: ${%s}\n  api_url: %s\n  poll_timeout: 1s\n", tokenEnv, tg.URL)
+	if err := a.Reload(s.loader(text)); err != nil {
+		t.Fatal(err)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "needs a restart") {
+		t.Fatalf("the same telegram section needs a restart:\n%s", logs)
+	}
+	m := generalQuestion(1)
+	s.append(m.raw())
+	s.settle(a)
+	number := s.ticket(a, m.messageID).Number
+	var note models.Message
+	testutil.Eventually(t, "the notification in the new chat", 20*time.Second, func() (bool, error) {
+		for _, sent := range tg.Sent(newID) {
+			if strings.Contains(sent.Text, number) {
+				note = sent
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	for _, sent := range tg.Sent(oldID) {
+		if strings.Contains(sent.Text, number) {
+			t.Errorf("the old chat was notified too: %q", sent.Text)
+		}
+	}
+
+	take := func(id int64) {
+		t.Helper()
+		tg.PushCallback(models.User{ID: id, FirstName: "Zamira"}, note, "t:"+number+":take")
+		if err := tg.WaitDrained(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	take(oldID)
+	if got := s.ticket(a, m.messageID); got.Acted {
+		t.Fatal("the officer's old Telegram id took the ticket")
+	}
+	take(newID)
+	testutil.Eventually(t, "the new Telegram id's take", 20*time.Second, func() (bool, error) {
+		return s.ticket(a, m.messageID).Acted, nil
+	})
 }

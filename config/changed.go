@@ -22,8 +22,11 @@ func changed(path string, a, b reflect.Value, out *[]string) {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if !f.IsExported() || name == "-" || name == "" {
+			if !f.IsExported() || name == "-" {
 				continue
+			}
+			if name == "" {
+				name = f.Name // not read from the file, but still compared
 			}
 			changed(joinPath(path, name), a.Field(i), b.Field(i), out)
 		}

@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,25 +24,37 @@ var builtinTemplates embed.FS
 type Templates struct {
 	ack    map[inquiry.Language]*template.Template
 	notice map[NoticeKind]map[inquiry.Language]*template.Template // notices.go
+	answer map[inquiry.Language]*template.Template                // standard.go
 }
 
 // LoadTemplates reads the built-in templates and then, when dir is not
-// empty, any ack.<lang>.tmpl files in dir, which replace the built-in ones.
+// empty, any file in dir named like one of them (ack, notices, answer),
+// which replaces the built-in one. Every template that fails is reported
+// (errors.Join), not only the first.
 func LoadTemplates(dir string) (*Templates, error) {
 	t := &Templates{ack: make(map[inquiry.Language]*template.Template)}
+	var errs []error
 	for _, lang := range inquiry.Languages {
 		tmpl, err := loadTemplate(dir, "ack."+string(lang)+".tmpl",
 			AckData{Number: "DKP-2026-000001", CategoryName: "x", Deadline: "01.01.2026", Email: true})
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		t.ack[lang] = tmpl
 	}
 	notice, err := loadNotices(dir)
 	if err != nil {
-		return nil, err
+		errs = append(errs, err)
 	}
-	t.notice = notice
+	answer, err := loadAnswers(dir)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	t.notice, t.answer = notice, answer
 	return t, nil
 }
 

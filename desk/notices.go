@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -54,15 +55,20 @@ var sampleNotice = NoticeData{Name: "x", Number: "DKP-2026-000001", Division: "x
 
 func loadNotices(dir string) (map[NoticeKind]map[inquiry.Language]*template.Template, error) {
 	out := make(map[NoticeKind]map[inquiry.Language]*template.Template)
+	var errs []error
 	for _, kind := range noticeKinds {
 		out[kind] = make(map[inquiry.Language]*template.Template)
 		for _, lang := range inquiry.Languages {
 			tmpl, err := loadTemplate(dir, string(kind)+"."+string(lang)+".tmpl", sampleNotice)
 			if err != nil {
-				return nil, err
+				errs = append(errs, err)
+				continue
 			}
 			out[kind][lang] = tmpl
 		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return out, nil
 }

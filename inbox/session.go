@@ -281,9 +281,7 @@ func (w *Watcher) login(ctx context.Context, s *session) error {
 	return nil
 }
 
-// authenticate logs in with an access token. The token command may run
-// inside the command's watchdog; its own timeout is the shorter one by
-// default.
+// authenticate logs in with an access token.
 func (w *Watcher) authenticate(ctx context.Context, s *session) error {
 	o := w.opts.OAuth
 	mech := mailauth.WireName(o.Mechanism)
@@ -301,6 +299,12 @@ func (w *Watcher) authenticate(ctx context.Context, s *session) error {
 	}
 	if !slices.ContainsFunc(offered, func(m string) bool { return strings.EqualFold(m, mech) }) {
 		return fmt.Errorf("%s: the server does not offer it (it offers %s); check imap.auth", what, orNone(offered))
+	}
+	// The token is fetched outside the command's watchdog, which a slow
+	// token command would otherwise trip; Login then finds it cached (a
+	// refresh after a refusal is rare and runs inside).
+	if _, err := o.Tokens.Token(ctx); err != nil {
+		return fmt.Errorf("%s: get access token: %w", what, err)
 	}
 	host, portStr, _ := net.SplitHostPort(w.opts.Addr)
 	port, _ := strconv.Atoi(portStr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/emersion/go-sasl"
 )
@@ -13,6 +14,9 @@ type OAuth struct {
 	Mechanism string // XOAUTH2 or OAuthBearer
 	Username  string
 	Tokens    *Tokens
+	// Logger, when set, hears of a refused token replaced by a fresh one
+	// (never the token).
+	Logger *slog.Logger
 }
 
 // RefusedError is a login the server refused with the freshest token
@@ -75,6 +79,9 @@ func (o *OAuth) Login(ctx context.Context, host string, port int, attempt func(s
 	}
 	if fresh == tok {
 		return &RefusedError{Mechanism: o.Mechanism, Username: o.Username, Status: status(c), Err: err}
+	}
+	if o.Logger != nil {
+		o.Logger.Info("access token refused; trying a fresh one", "mechanism", WireName(o.Mechanism), "user", o.Username, "status", status(c))
 	}
 	c, err = clientFor(o.Mechanism, o.Username, fresh, host, port)
 	if err != nil {

@@ -3,6 +3,7 @@ package mailauth_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"sportel/internal/testutil"
 	"sportel/mailauth"
 	"sportel/mailauth/mailauthtest"
 )
@@ -219,7 +221,8 @@ func TestLoginRefreshesOnceOnRefusal(t *testing.T) {
 			}
 			tokens := mailauthtest.NewTokens()
 			tokens.Set("press@example.gov", tt.valid)
-			o := &mailauth.OAuth{Mechanism: mailauth.XOAUTH2, Username: "press@example.gov", Tokens: src}
+			logs := testutil.NewLogBuffer(t)
+			o := &mailauth.OAuth{Mechanism: mailauth.XOAUTH2, Username: "press@example.gov", Tokens: src, Logger: logs.Logger(slog.LevelInfo)}
 			err = o.Login(context.Background(), "", 0, func(c sasl.Client) error {
 				return exchange(c, mailauthtest.NewServer("XOAUTH2", tokens.Verify, nil))
 			}, func(err error) bool { return errors.Is(err, mailauthtest.ErrRefused) })
@@ -237,6 +240,12 @@ func TestLoginRefreshesOnceOnRefusal(t *testing.T) {
 			}
 			if got := strings.Join(tokens.Tried(), ","); got != strings.Join(tt.wantTried, ",") {
 				t.Errorf("tried %s, want %s", got, strings.Join(tt.wantTried, ","))
+			}
+			if refreshed := strings.Contains(logs.String(), "access token refused; trying a fresh one"); refreshed != (len(tt.wantTried) == 2) {
+				t.Errorf("log says refreshed %v after %d tokens:\n%s", refreshed, len(tt.wantTried), logs)
+			}
+			if strings.Contains(logs.String(), "tok-") {
+				t.Errorf("a token was logged:\n%s", logs)
 			}
 		})
 	}

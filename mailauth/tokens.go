@@ -141,8 +141,8 @@ func (t *Tokens) fetch(ctx context.Context) (string, error) {
 	return tok, nil
 }
 
-func (t *Tokens) run(ctx context.Context) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
+func (t *Tokens) run(parent context.Context) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(parent, t.opts.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, t.opts.Command[0], t.opts.Command[1:]...)
 	var stdout, stderr limitedBuffer
@@ -152,7 +152,10 @@ func (t *Tokens) run(ctx context.Context) ([]byte, error) {
 	// past the timeout.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
-	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err := parent.Err(); err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
 		return nil, fmt.Errorf("no token within %s", t.opts.Timeout)
 	}
 	if err != nil {

@@ -10,9 +10,11 @@ import (
 const MaxSearchWords = 16
 
 // SearchWords splits a full-text search into the words every driver
-// matches: runs of letters, digits and marks, lower-cased. Drivers fold
-// diacritics themselves, the same way on the words and on the text they
-// index, so "Përgjigje" and "pergjigje" find the same tickets.
+// matches: runs of letters, digits and marks, lower-cased, with combining
+// marks dropped (a decomposed "e" + U+0308 is searched as "e", as the
+// indexes fold "ë"). Drivers fold precomposed diacritics themselves, the
+// same way on the words and on the text they index, so "Përgjigje" and
+// "pergjigje" find the same tickets. A word is one token for every driver.
 func SearchWords(text string) []string {
 	words := strings.FieldsFunc(text, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
@@ -20,8 +22,17 @@ func SearchWords(text string) []string {
 	if len(words) > MaxSearchWords {
 		words = words[:MaxSearchWords]
 	}
-	for i, w := range words {
-		words[i] = strings.ToLower(w)
+	out := words[:0]
+	for _, w := range words {
+		w = strings.Map(func(r rune) rune {
+			if unicode.IsMark(r) {
+				return -1
+			}
+			return r
+		}, strings.ToLower(w))
+		if w != "" {
+			out = append(out, w)
+		}
 	}
-	return words
+	return out
 }

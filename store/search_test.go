@@ -17,6 +17,7 @@ func TestSearchWords(t *testing.T) {
 		{`"dokument" OR NEAR(x*)`, []string{"dokument", "or", "near", "x"}},
 		{"e-mail: arta@example.org", []string{"e", "mail", "arta", "example", "org"}},
 		{"Ћирилица 2026", []string{"ћирилица", "2026"}},
+		{"pe\u0308rgjigje \u0301", []string{"pergjigje"}},
 		{strings.Repeat("a ", MaxSearchWords+5), slices.Repeat([]string{"a"}, MaxSearchWords)},
 	}
 	for _, c := range cases {

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"os"
 
+	"sportel/config"
 	"sportel/store/drivers"
 )
 
 func cmdBackup(ctx context.Context, args []string, e *env) int {
 	fs := newFlags("backup", commands()["backup"].summary, "FILE", e)
-	cfgPath := fs.String("config", "sportel.yaml", "configuration file: its store is backed up")
+	cfgPath := fs.String("config", "sportel.yaml", "configuration file: its store is backed up (its secrets are not needed)")
 	db := fs.String("db", "", "SQLite database file to back up instead of the configuration's (needs no secrets)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -22,7 +23,8 @@ func cmdBackup(ctx context.Context, args []string, e *env) int {
 	dest := fs.Arg(0)
 	opts := drivers.Options{Driver: "sqlite", DSN: *db}
 	if *db == "" {
-		cfg, ok := mustLoadConfig(*cfgPath, e)
+		// A copy reads the store only: the daemon's secrets are not needed.
+		cfg, ok := mustLoadConfigWith(*cfgPath, e, config.ParseOptions{SecretsOptional: true})
 		if !ok {
 			return 1
 		}

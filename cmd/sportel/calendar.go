@@ -90,7 +90,8 @@ func cmdCalendar(_ context.Context, args []string, e *env) int {
 // the defaults when there is none.
 func calendarSettings(path string, e *env) (*config.TicketsConfig, bool) {
 	if path != "" {
-		cfg, ok := mustLoadConfig(path, e)
+		// Only the tickets settings are used: no secret is needed.
+		cfg, ok := mustLoadConfigWith(path, e, config.ParseOptions{SecretsOptional: true})
 		if !ok {
 			return nil, false
 		}

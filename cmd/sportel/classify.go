@@ -10,6 +10,7 @@ import (
 
 	"sportel/app"
 	"sportel/classifier"
+	"sportel/config"
 	"sportel/desk"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
@@ -96,9 +97,17 @@ func classifierFor(path string, e *env) (desk.Classifier, error) {
 	if path == "" {
 		return classifier.New(classifier.Options{})
 	}
-	cfg, err := loadConfig(path, e)
+	// Only the LLM classifier sends anything, so only it needs its key.
+	cfg, err := config.LoadWith(path, e.getenv, config.ParseOptions{SecretsOptional: true})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Classifier.Kind == config.ClassifierOpenAI {
+		for _, name := range cfg.UncheckedSecrets {
+			if strings.HasPrefix(name, "classifier.") {
+				return nil, fmt.Errorf("%s: not available to this user, and the configured LLM classifier needs it (without --config the built-in classifier answers)", name)
+			}
+		}
 	}
 	return app.NewClassifier(cfg, app.NewLogger(cfg.Log, os.Stderr))
 }

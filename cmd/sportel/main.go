@@ -38,10 +38,11 @@ func commands() map[string]command {
 	return map[string]command{
 		"run":          {"Run the daemon: watch the mailbox (and Telegram), file tickets, send acknowledgements.", cmdRun},
 		"demo":         {"Run the whole pipeline once on built-in servers and sample inquiries; needs no configuration.", cmdDemo},
-		"tickets":      {"Work tickets from the command line: list, show, assign, close, mark as spam.", cmdTickets},
+		"tickets":      {"Work tickets from the command line: list and search, show, save attachments, note, assign, close.", cmdTickets},
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
+		"store":        {"Move the store between databases: store copy --from sqlite:PATH --to postgres:DSN (or back).", cmdStore},
 		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},

@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"sportel/app"
 	"sportel/config"
 	"sportel/inquiry"
 	"sportel/report"
+	"sportel/store"
 )
 
 const reportHelp = `The division's reports, from the tickets in the store.
@@ -29,7 +28,9 @@ const reportHelp = `The division's reports, from the tickets in the store.
 
 A decision counts from when it reached the requester (the decision notice, or the answer
 that carried it). Median and percentile days are null in JSON and empty in CSV when no
-request was decided. CSV is one long table, section,key,value. Every form takes --config FILE (default sportel.yaml).`
+request was decided. CSV is one long table, section,key,value. Every form takes --config FILE (default sportel.yaml;
+its secrets are not needed), or --db PATH (a SQLite database file) or --dsn DSN (a PostgreSQL
+store) with the default time zone and refusal grounds; the store is opened read-only.`
 
 func cmdReport(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -41,7 +42,9 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("report "+sub, reportHelp, "", e)
-	path := fs.String("config", "sportel.yaml", "configuration file")
+	path := fs.String("config", "sportel.yaml", "configuration file (its secrets are not needed)")
+	db := fs.String("db", "", "read this SQLite database file instead (needs no configuration)")
+	dsn := fs.String("dsn", "", "read this PostgreSQL store instead (a libpq string or postgres:// URL)")
 	format := fs.String("format", "text", "text, csv, json or html (access-documents only)")
 	year := fs.Int("year", 0, "access-documents: the year (default: this year)")
 	from := fs.String("from", "", "inbox: the first day, like 2026-01-01")
@@ -65,9 +68,14 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want %s\n", sub, *format, want)
 		return 2
 	}
-	cfg, ok := mustLoadConfig(*path, e)
+	rs, code, ok := openReadStore(ctx, "report "+sub, *path, *db, *dsn, e)
 	if !ok {
-		return 1
+		return code
+	}
+	defer rs.st.Close()
+	loc, grounds := rs.loc, config.Default().Tickets.RefusalGrounds
+	if rs.cfg != nil {
+		grounds = rs.cfg.Tickets.RefusalGrounds
 	}
 	now := time.Now()
 	var write func([]inquiry.Ticket) error
@@ -75,31 +83,31 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 	case "access-documents":
 		y := *year
 		if y == 0 {
-			y = now.In(cfg.Tickets.Location).Year()
+			y = now.In(loc).Year()
 		}
 		if y < 1 || y > 9999 {
 			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, y)
 			return 2
 		}
 		write = func(ts []inquiry.Ticket) error {
-			r := report.AccessDocuments(ts, y, cfg.Tickets.Location, now)
-			r.GroundLabels = make(map[string]string, len(cfg.Tickets.RefusalGrounds))
-			for _, g := range cfg.Tickets.RefusalGrounds {
+			r := report.AccessDocuments(ts, y, loc, now)
+			r.GroundLabels = make(map[string]string, len(grounds))
+			for _, g := range grounds {
 				r.GroundLabels[g.ID] = g.Label.SQ
 			}
 			return r.Write(e.stdout, *format)
 		}
 	case "inbox":
-		first, last, err := reportPeriod(*from, *to, now, cfg.Tickets.Location)
+		first, last, err := reportPeriod(*from, *to, now, loc)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "sportel report %s: %s\n", sub, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 			return 2
 		}
 		write = func(ts []inquiry.Ticket) error {
-			return report.Inbox(ts, first, last, cfg.Tickets.Location).Write(e.stdout, *format)
+			return report.Inbox(ts, first, last, loc).Write(e.stdout, *format)
 		}
 	}
-	if err := runReport(ctx, cfg, write); err != nil {
+	if err := runReport(ctx, rs.st, write); err != nil {
 		fmt.Fprintf(e.stderr, "sportel report %s: %v\n", sub, err)
 		return 1
 	}
@@ -109,13 +117,8 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 // runReport reads every ticket and hands them to write. The reports are
 // computed in memory: a year of the division's inbox is a few thousand
 // tickets.
-func runReport(ctx context.Context, cfg *config.Config, write func([]inquiry.Ticket) error) error {
-	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.Log, os.Stderr))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	ts, err := a.Store().ListTickets(ctx, inquiry.TicketFilter{})
+func runReport(ctx context.Context, st store.Reader, write func([]inquiry.Ticket) error) error {
+	ts, err := st.ListTickets(ctx, inquiry.TicketFilter{})
 	if err != nil {
 		return fmt.Errorf("reading tickets: %w", err)
 	}

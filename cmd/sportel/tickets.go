@@ -4,74 +4,158 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"sportel/app"
+	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
 	"sportel/store"
+	"sportel/store/drivers"
 )
 
-const ticketsHelp = `Work tickets from the command line: list, show, assign, mark as spam, and
-the lifecycle of a document request.
+// ticketsCmd is one `sportel tickets` subcommand: its own usage line and
+// its own flags, so `sportel tickets show --help` lists only show's.
+type ticketsCmd struct {
+	name    string
+	args    string // what follows the flags in the usage line
+	summary string
+	// read: the subcommand only reads, from a store opened read-only, and
+	// takes --db or --dsn instead of --config.
+	read  bool
+	flags func(fs *flag.FlagSet, o *ticketOpts)
+}
 
-  sportel tickets list      [--json] [--state S] [--officer ID] [--automated] [--failed-jobs]
-  sportel tickets show      NUMBER [--json]
-  sportel tickets assign    NUMBER OFFICER
-  sportel tickets spam      NUMBER
-  sportel tickets retry-failed JOB_ID... | --all
-` + ticketsActionsHelp + `
+// ticketOpts holds every subcommand's flags; each registers its own.
+type ticketOpts struct {
+	config, db, dsn                                      string
+	asJSON                                               bool
+	state, officer, sender, category, since, until, text string
+	all, automated, failed                               bool
+	outcome, note, ground                                string
+	off, inAnswer                                        bool
+	out                                                  string
+	force                                                bool
+}
 
-Every form takes --config FILE (default sportel.yaml). list and show also
-take --db PATH instead: the SQLite database file, read without the
-configuration or its secrets (times in Europe/Belgrade). Neither creates a
-database that is not there.`
+func ticketsCmds() []ticketsCmd {
+	jsonFlag := func(fs *flag.FlagSet, o *ticketOpts) { fs.BoolVar(&o.asJSON, "json", false, "print JSON") }
+	return []ticketsCmd{
+		{name: "list", read: true, summary: "List tickets: by default the open ones (assigned, answered), oldest first.",
+			flags: func(fs *flag.FlagSet, o *ticketOpts) {
+				jsonFlag(fs, o)
+				fs.StringVar(&o.state, "state", "", "only tickets in this state ("+joinStates(listableStates())+")")
+				fs.StringVar(&o.officer, "officer", "", "only this officer's tickets (an id from the configuration)")
+				fs.StringVar(&o.sender, "sender", "", "only tickets from this address")
+				fs.StringVar(&o.category, "category", "", "only this category (document_request, press_inquiry, general_question)")
+				fs.StringVar(&o.since, "since", "", "only tickets received on or after this day (2026-12-01, in tickets.timezone)")
+				fs.StringVar(&o.until, "until", "", "only tickets received on or before this day")
+				fs.StringVar(&o.text, "text", "", "only tickets whose subject or messages hold every one of these words\n"+
+					"(case and diacritics ignored: pergjigje finds përgjigje; the last word may be the start of one)")
+				fs.BoolVar(&o.all, "all", false, "closed, bulk and spam tickets too (hidden by default)")
+				fs.BoolVar(&o.automated, "automated", false, "instead: machine mail and quarantined mail that made no ticket")
+				fs.BoolVar(&o.failed, "failed-jobs", false, "instead: sends that failed for good")
+			}},
+		{name: "show", args: "NUMBER", read: true, summary: "Show a ticket: its record (messages, answers, notes) and its sends.", flags: jsonFlag},
+		{name: "attachment", args: "NUMBER [INDEX]", read: true,
+			summary: "List a ticket's attachments, or with INDEX write one to the file -o names (0600; - for standard output).",
+			flags: func(fs *flag.FlagSet, o *ticketOpts) {
+				fs.StringVar(&o.out, "o", "", "the file to write the attachment to (must not exist, unless --force)")
+				fs.BoolVar(&o.force, "force", false, "overwrite the file -o names")
+			}},
+		{name: "assign", args: "NUMBER OFFICER", summary: "Assign a ticket to another officer; they are notified when `sportel run` sends the outbox."},
+		{name: "spam", args: "NUMBER", summary: "Mark a ticket as spam."},
+		{name: "note", args: "NUMBER TEXT...", summary: "Add an internal note to a ticket's record (seen by officers only; sends nothing)."},
+		{name: "urgent", args: "NUMBER", summary: "Mark a document request urgent (48 hours), or with --off no longer urgent.",
+			flags: func(fs *flag.FlagSet, o *ticketOpts) { fs.BoolVar(&o.off, "off", false, "clear the flag") }},
+		{name: "extend", args: "NUMBER DAYS REASON...", summary: "Extend a document request's deadline (at most 15 days); the requester is told."},
+		{name: "not-held", args: "NUMBER [HOLDER...]", summary: "Record that the ministry does not hold the document, naming who does; the requester is told."},
+		{name: "close", args: "NUMBER OUTCOME [GROUND]", summary: "Close a ticket with its outcome.\n\n" + outcomesHelp,
+			flags: func(fs *flag.FlagSet, o *ticketOpts) {
+				fs.StringVar(&o.outcome, "outcome", "", "the outcome, instead of OUTCOME")
+				fs.StringVar(&o.ground, "ground", "", "the refusal ground's id, instead of GROUND")
+				fs.BoolVar(&o.inAnswer, "in-answer", false, "the decision went out in the answer already relayed: no decision notice")
+				fs.StringVar(&o.note, "note", "", "a note for the record")
+			}},
+		{name: "reopen", args: "NUMBER", summary: "Reopen a closed ticket."},
+		{name: "complaint", args: "NUMBER DATE [NOTE...]", summary: "Record a complaint to the Information and Privacy Agency made on DATE (2026-12-01)."},
+		{name: "retry-failed", args: "JOB_ID... | --all", summary: "Make failed sends pending again (the same mail, same Message-ID); `sportel run` sends them.",
+			flags: func(fs *flag.FlagSet, o *ticketOpts) { fs.BoolVar(&o.all, "all", false, "every failed job") }},
+	}
+}
+
+// ticketsHelp lists the subcommands with their usage lines.
+func ticketsHelp() string {
+	var b strings.Builder
+	b.WriteString("Work tickets from the command line: sportel tickets SUBCOMMAND [flags] ARGS\n\n")
+	for _, c := range ticketsCmds() {
+		first, _, _ := strings.Cut(c.summary, "\n")
+		fmt.Fprintf(&b, "  %s %s\n      %s\n", c.name, c.args, first)
+	}
+	b.WriteString(`
+Reading (list, show, attachment) takes --config FILE (default sportel.yaml;
+its secrets are not needed), --db PATH (a SQLite database file) or --dsn DSN
+(a PostgreSQL store), opens the store read-only and never creates or
+upgrades a database. The others take --config FILE and write to the store;
+what they send goes out when ` + "`sportel run`" + ` sends the outbox.
+Run 'sportel tickets SUBCOMMAND --help' for its flags.`)
+	return b.String()
+}
 
 func cmdTickets(ctx context.Context, args []string, e *env) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(e.stderr, ticketsHelp)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintln(e.stderr, ticketsHelp())
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("tickets "+sub, ticketsHelp, "", e)
-	path := fs.String("config", "sportel.yaml", "configuration file")
-	db := fs.String("db", "", "list, show: read this SQLite database file (needs no configuration and no secrets)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	state := fs.String("state", "", "list: only tickets in this state (assigned, answered, closed, bulk, spam)")
-	officer := fs.String("officer", "", "list: only this officer's tickets")
-	automated := fs.Bool("automated", false, "list: machine mail and quarantined mail that made no ticket")
-	failed := fs.Bool("failed-jobs", false, "list: sends that failed for good")
-	all := fs.Bool("all", false, "list: closed, bulk and spam tickets too (hidden by default); retry-failed: every failed job")
-	sender := fs.String("sender", "", "list: only tickets from this address")
-	category := fs.String("category", "", "list: only this category (document_request, press_inquiry, general_question)")
-	since := fs.String("since", "", "list: only tickets received on or after this day (2026-12-01, in tickets.timezone)")
-	until := fs.String("until", "", "list: only tickets received on or before this day")
-	outcome := fs.String("outcome", "", "close: the outcome")
-	note := fs.String("note", "", "close: a note for the record")
-	lf := addLifecycleFlags(fs)
+	i := slices.IndexFunc(ticketsCmds(), func(c ticketsCmd) bool { return c.name == sub })
+	if i < 0 {
+		fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp())
+		return 2
+	}
+	c := ticketsCmds()[i]
+	fs := newFlags("tickets "+sub, c.summary, c.args, e)
+	var o ticketOpts
+	if c.read {
+		fs.StringVar(&o.config, "config", "sportel.yaml", "configuration file (its secrets are not needed)")
+		fs.StringVar(&o.db, "db", "", "read this SQLite database file instead (needs no configuration)")
+		fs.StringVar(&o.dsn, "dsn", "", "read this PostgreSQL store instead (a libpq string or postgres:// URL; the password from ~/.pgpass or PGPASSWORD)")
+	} else {
+		fs.StringVar(&o.config, "config", "sportel.yaml", "configuration file (its secrets are not needed)")
+	}
+	if c.flags != nil {
+		c.flags(fs, &o)
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if sub == "list" || sub == "show" {
-		return readTickets(ctx, sub, fs.Args(), readOptions{configPath: *path, db: *db, asJSON: *asJSON,
-			state: *state, officer: *officer, automated: *automated, failed: *failed,
-			sender: *sender, category: *category, since: *since, until: *until, all: *all}, e)
+	if c.read {
+		return readTickets(ctx, sub, fs.Args(), o, e)
 	}
-	if *db != "" {
-		fmt.Fprintf(e.stderr, "sportel tickets %s: --db is for list and show; acting on a ticket takes --config\n", sub)
-		return 2
-	}
-	cfg, ok := mustLoadConfig(*path, e)
+	return writeTickets(ctx, sub, fs.Args(), o, e)
+}
+
+// writeTickets runs the subcommands that change tickets. They write to the
+// store only: what they cause to be sent waits in the outbox for `sportel
+// run`, so they need none of the daemon's secrets.
+func writeTickets(ctx context.Context, sub string, pos []string, o ticketOpts, e *env) int {
+	cfg, ok := mustLoadConfigWith(o.config, e, config.ParseOptions{SecretsOptional: true})
 	if !ok {
+		return 1
+	}
+	if err := mustExist(drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}); err != nil {
+		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
 		return 1
 	}
 	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.Log, os.Stderr))
@@ -80,46 +164,42 @@ func cmdTickets(ctx context.Context, args []string, e *env) int {
 		return 1
 	}
 	defer a.Close()
-	pos := fs.Args()
-	need := func(n int, what string) bool {
+	need := func(n int, what string) error {
 		if len(pos) != n {
-			fmt.Fprintf(e.stderr, "sportel tickets %s: want %s\n", sub, what)
-			return false
+			return usageError{"want " + what}
 		}
-		return true
+		return nil
 	}
 	by := "cli:" + currentUser()
 	switch sub {
 	case "assign":
-		if !need(2, "NUMBER OFFICER") {
-			return 2
-		}
-		var t inquiry.Ticket
-		if t, err = a.Desk().Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
-			fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
+		if err = need(2, "NUMBER OFFICER"); err == nil {
+			var t inquiry.Ticket
+			if t, err = a.Desk().Assign(ctx, strings.ToUpper(pos[0]), pos[1], by); err == nil {
+				fmt.Fprintf(e.stdout, "%s assigned to %s; they are notified when `sportel run` sends the outbox\n", t.Number, t.OfficerID)
+			}
 		}
 	case "spam":
-		if !need(1, "NUMBER") {
-			return 2
+		if err = need(1, "NUMBER"); err == nil {
+			var t inquiry.Ticket
+			if t, err = a.Desk().MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
+				fmt.Fprintf(e.stdout, "%s marked as spam\n", t.Number)
+			}
+		}
+	case "note":
+		if len(pos) < 2 {
+			err = usageError{"want NUMBER TEXT"}
+			break
 		}
 		var t inquiry.Ticket
-		if t, err = a.Desk().MarkSpam(ctx, strings.ToUpper(pos[0]), by); err == nil {
-			fmt.Fprintf(e.stdout, "%s marked as spam\n", t.Number)
+		if t, err = a.Desk().Note(ctx, strings.ToUpper(pos[0]), by, strings.Join(pos[1:], " ")); err == nil {
+			fmt.Fprintf(e.stdout, "%s: note added by %s\n", t.Number, by)
 		}
 	case "retry-failed":
-		err = retryFailed(ctx, a.Store(), pos, *all, e.stdout, time.Now())
+		err = retryFailed(ctx, a.Store(), pos, o.all, e.stdout, time.Now())
 	default:
-		handled, actErr := ticketAction(ctx, a.Desk(), sub, pos, *outcome, *note, lf, by, cfg.Tickets.Location, e.stdout)
-		if !handled {
-			fmt.Fprintf(e.stderr, "sportel tickets: unknown subcommand %q\n\n%s\n", sub, ticketsHelp)
-			return 2
-		}
-		var usage usageError
-		if errors.As(actErr, &usage) {
-			fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, actErr)
-			return 2
-		}
-		err = actErr
+		lf := lifecycleFlags{off: &o.off, ground: &o.ground, inAnswer: &o.inAnswer}
+		_, err = ticketAction(ctx, a.Desk(), sub, pos, o.outcome, o.note, lf, by, cfg.Tickets.Location, e.stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,33 +16,15 @@ import (
 // desk actions officers take in Telegram, written to the store; the
 // notices they cause are sent when `sportel run` sends the outbox.
 
-const ticketsActionsHelp = `  sportel tickets urgent    NUMBER [--off]
-  sportel tickets extend    NUMBER DAYS REASON...
-  sportel tickets not-held  NUMBER [HOLDER...]
-  sportel tickets close     NUMBER OUTCOME [GROUND] [--in-answer] [--note TEXT]
-                            (or --outcome OUTCOME --ground GROUND)
-  sportel tickets reopen    NUMBER
-  sportel tickets complaint NUMBER DATE [NOTE...]
-
-OUTCOME: granted, partly_granted, refused, not_held, withdrawn (document
+const outcomesHelp = `OUTCOME: granted, partly_granted, refused, not_held, withdrawn (document
 requests; refused and partly_granted need a GROUND from tickets.refusal_grounds),
-resolved, no_answer_needed (press inquiries and general questions).
---in-answer: the decision already went out in the answer relayed last; no
-decision notice is sent. DATE: the day the complaint was made, 2026-12-01.`
+resolved, no_answer_needed (press inquiries and general questions).`
 
 // lifecycleFlags are the flags the lifecycle subcommands take.
 type lifecycleFlags struct {
 	off      *bool
 	ground   *string
 	inAnswer *bool
-}
-
-func addLifecycleFlags(fs *flag.FlagSet) lifecycleFlags {
-	return lifecycleFlags{
-		off:      fs.Bool("off", false, "urgent: clear the flag"),
-		ground:   fs.String("ground", "", "close: the refusal ground's id"),
-		inAnswer: fs.Bool("in-answer", false, "close: the decision went out in the answer already relayed"),
-	}
 }
 
 // desker is the part of the desk the lifecycle subcommands use.

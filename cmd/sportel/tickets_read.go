@@ -15,119 +15,155 @@ import (
 	"sportel/store/drivers"
 )
 
-// readOptions are what `tickets list` and `tickets show` were asked.
-type readOptions struct {
-	configPath, db    string
-	asJSON            bool
-	state, officer    string
-	automated, failed bool
-	sender, category  string
-	since, until      string
-	all               bool
+// readStore is what a reading command opened: the store, read-only, and
+// the configuration when one was loaded (nil with --db or --dsn).
+type readStore struct {
+	st  drivers.ReadStore
+	cfg *config.Config
+	loc *time.Location
 }
 
-// readTickets serves the reading subcommands. They open the store alone —
-// no mailbox, no classifier, no secret needed with --db — and never create
-// a database: a missing file is an error naming it, not an empty table.
-func readTickets(ctx context.Context, sub string, pos []string, o readOptions, e *env) int {
-	var (
-		cfg  *config.Config
-		opts drivers.Options
-		loc  *time.Location
-	)
-	if o.db != "" {
-		opts = drivers.Options{Driver: "sqlite", DSN: o.db}
+// openReadStore opens the store a reading command names: --db (SQLite) or
+// --dsn (PostgreSQL) without any configuration, else the configuration's
+// store, loaded without its secrets. It never creates or migrates a
+// database; ok false means the error is printed and code is the exit code.
+func openReadStore(ctx context.Context, name, configPath, db, dsn string, e *env) (rs readStore, code int, ok bool) {
+	var opts drivers.Options
+	switch {
+	case db != "" && dsn != "":
+		fmt.Fprintf(e.stderr, "sportel %s: give --db or --dsn, not both\n", name)
+		return rs, 2, false
+	case db != "" || dsn != "":
+		opts = drivers.Options{Driver: "sqlite", DSN: db}
+		if dsn != "" {
+			opts = drivers.Options{Driver: "postgres", DSN: dsn}
+		}
 		def := config.Default()
-		l, err := time.LoadLocation(def.Tickets.Timezone)
+		loc, err := time.LoadLocation(def.Tickets.Timezone)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "sportel tickets %s: time zone %s: %v\n", sub, def.Tickets.Timezone, err)
-			return 1
+			fmt.Fprintf(e.stderr, "sportel %s: time zone %s: %v\n", name, def.Tickets.Timezone, err)
+			return rs, 1, false
 		}
-		loc = l
-	} else {
-		c, ok := mustLoadConfigWith(o.configPath, e, config.ParseOptions{SecretsOptional: true})
+		rs.loc = loc
+	default:
+		cfg, ok := mustLoadConfigWith(configPath, e, config.ParseOptions{SecretsOptional: true})
 		if !ok {
-			return 1
+			return rs, 1, false
 		}
-		cfg, loc = c, c.Tickets.Location
-		opts = drivers.Options{Driver: c.Store.Driver, DSN: c.Store.DSN}
+		rs.cfg, rs.loc = cfg, cfg.Tickets.Location
+		opts = drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN}
 	}
-	if err := mustExist(opts); err != nil {
-		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
-		return 1
+	st, err := drivers.OpenReadOnly(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel %s: %v\n", name, err)
+		return rs, 1, false
 	}
+	rs.st = st
+	return rs, 0, true
+}
 
+// readTickets serves the reading subcommands. They open the store alone,
+// read-only — no mailbox, no classifier, no secret — and never create or
+// upgrade a database: a missing file is an error naming it, not an empty
+// table. Arguments and filters are checked before the store is opened.
+func readTickets(ctx context.Context, sub string, pos []string, o ticketOpts, e *env) int {
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(e.stderr, "sportel tickets "+sub+": "+format+"\n", args...)
+		return code
+	}
+	switch sub {
+	case "list":
+		if len(pos) != 0 {
+			return fail(2, "takes no arguments, got %q", strings.Join(pos, " "))
+		}
+	case "show":
+		if len(pos) != 1 {
+			return fail(2, "want NUMBER")
+		}
+	case "attachment":
+		if len(pos) < 1 || len(pos) > 2 {
+			return fail(2, "want NUMBER [INDEX]")
+		}
+		if len(pos) == 2 && o.out == "" {
+			return fail(2, "name the file to write with -o FILE (- for standard output)")
+		}
+		if len(pos) == 1 && (o.out != "" || o.force) {
+			return fail(2, "-o and --force need an INDEX (run without them to list the attachments)")
+		}
+	}
 	var (
 		f      inquiry.TicketFilter
 		window receivedWindow
 	)
-	switch sub {
-	case "list":
-		if len(pos) != 0 {
-			fmt.Fprintf(e.stderr, "sportel tickets list: takes no arguments, got %q\n", strings.Join(pos, " "))
-			return 2
-		}
+	if sub == "list" {
 		if o.state != "" {
 			st := inquiry.State(o.state)
 			if !slices.Contains(listableStates(), st) {
-				fmt.Fprintf(e.stderr, "sportel tickets list: unknown state %q (one of %s)\n", o.state, joinStates(listableStates()))
-				return 2
+				return fail(2, "unknown state %q (one of %s)", o.state, joinStates(listableStates()))
 			}
 			f.States = []inquiry.State{st}
 		}
-		if o.officer != "" && cfg != nil {
-			if _, ok := cfg.Officer(o.officer); !ok {
-				fmt.Fprintf(e.stderr, "sportel tickets list: unknown officer %q (not in the configuration's officers)\n", o.officer)
-				return 2
-			}
-		}
-		f.OfficerID = o.officer
-		f.SenderAddress = o.sender
+		f.OfficerID, f.SenderAddress, f.Text = o.officer, o.sender, o.text
 		if o.category != "" {
 			if f.Category = inquiry.Category(o.category); !f.Category.Valid() {
-				fmt.Fprintf(e.stderr, "sportel tickets list: unknown category %q (document_request, press_inquiry or general_question)\n", o.category)
-				return 2
+				return fail(2, "unknown category %q (document_request, press_inquiry or general_question)", o.category)
 			}
 		}
 		if len(f.States) == 0 && !o.all {
 			// What is being worked; closed, bulk and spam only when asked.
 			f.States = []inquiry.State{inquiry.Assigned, inquiry.Answered}
 		}
-		var err error
-		if window.since, err = parseDay(o.since, loc, 0); err != nil {
-			fmt.Fprintf(e.stderr, "sportel tickets list: --since: %v\n", err)
-			return 2
-		}
-		if window.until, err = parseDay(o.until, loc, 1); err != nil {
-			fmt.Fprintf(e.stderr, "sportel tickets list: --until: %v\n", err)
-			return 2
-		}
-	case "show":
-		if len(pos) != 1 {
-			fmt.Fprintf(e.stderr, "sportel tickets show: want NUMBER\n")
-			return 2
-		}
 	}
 
-	st, err := drivers.Open(ctx, opts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
-		return 1
+	rs, code, ok := openReadStore(ctx, "tickets "+sub, o.config, o.db, o.dsn, e)
+	if !ok {
+		return code
 	}
-	defer st.Close()
+	defer rs.st.Close()
+	loc := rs.loc
+	if sub == "list" {
+		if o.officer != "" && rs.cfg != nil {
+			if _, ok := rs.cfg.Officer(o.officer); !ok {
+				return fail(2, "unknown officer %q (not in the configuration's officers)", o.officer)
+			}
+		} else if o.officer != "" {
+			// Without the configuration, an officer is known by the tickets
+			// they were given.
+			ts, err := rs.st.ListTickets(ctx, inquiry.TicketFilter{OfficerID: o.officer, Limit: 1})
+			if err != nil {
+				return fail(1, "%v", err)
+			}
+			if len(ts) == 0 {
+				return fail(2, "unknown officer %q (no ticket in the store was ever theirs; --config checks the configuration's officers)", o.officer)
+			}
+		}
+		var err error
+		if window.since, err = parseDay(o.since, loc, 0); err != nil {
+			return fail(2, "--since: %v", err)
+		}
+		if window.until, err = parseDay(o.until, loc, 1); err != nil {
+			return fail(2, "--until: %v", err)
+		}
+	}
+	var err error
 	switch {
 	case sub == "show":
-		err = showTicket(ctx, st, strings.ToUpper(pos[0]), e.stdout, o.asJSON, loc)
+		err = showTicket(ctx, rs.st, strings.ToUpper(pos[0]), e.stdout, o.asJSON, loc)
+	case sub == "attachment":
+		err = ticketAttachment(ctx, rs.st, pos, o.out, o.force, e, loc)
 	case o.automated:
-		err = listSetAside(ctx, st, e.stdout, o.asJSON, loc)
+		err = listSetAside(ctx, rs.st, e.stdout, o.asJSON, loc)
 	case o.failed:
-		err = listFailedJobs(ctx, st, e.stdout, o.asJSON, loc)
+		err = listFailedJobs(ctx, rs.st, e.stdout, o.asJSON, loc)
 	default:
-		err = listTickets(ctx, st, f, window, e.stdout, o.asJSON, loc)
+		err = listTickets(ctx, rs.st, f, window, e.stdout, o.asJSON, loc)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "sportel tickets %s: %v\n", sub, err)
-		return 1
+		code := 1
+		if errors.As(err, new(usageError)) {
+			code = 2
+		}
+		return fail(code, "%v", err)
 	}
 	return 0
 }

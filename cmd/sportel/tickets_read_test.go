@@ -45,7 +45,7 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 		{"automated by --db", noSecrets, []string{"tickets", "list", "--automated", "--db", db}, 0, "SUBJECT"},
 		{"bad state by --db", noSecrets, []string{"tickets", "list", "--state", "open", "--db", db}, 2, `unknown state "open"`},
 		{"missing database", noSecrets, []string{"tickets", "list", "--db", missing}, 1, "no database at " + missing},
-		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "--db is for list and show"},
+		{"--db does not act", noSecrets, []string{"tickets", "spam", "DKP-2026-000001", "--db", db}, 2, "flag provided but not defined: -db"},
 		{"--config without the secrets", noSecrets, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
 		{"check-config without the secrets", noSecrets, []string{"check-config", "--config", path}, 0, "secrets not checked (not available to this user): imap.password"},
 		{"--config still works", vars, []string{"tickets", "list", "--config", path}, 0, "DKP-"},
@@ -54,6 +54,9 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 		{"unknown category", noSecrets, []string{"tickets", "list", "--db", db, "--category", "docs"}, 2, `unknown category "docs"`},
 		{"received on the day", noSecrets, []string{"tickets", "list", "--db", db, "--since", "2026-12-01", "--until", "2026-12-01"}, 0, "DKP-2026-000001"},
 		{"bad date", noSecrets, []string{"tickets", "list", "--db", db, "--since", "1 Dec"}, 2, "not a date"},
+		{"backup without the secrets", noSecrets, []string{"backup", "--config", path, filepath.Join(t.TempDir(), "copy.db")}, 0, "backed up"},
+		{"calendar without the secrets", noSecrets, []string{"calendar", "due", "--received", "2026-12-24T16:00", "--config", path}, 0, "2026-12-31T23:59:59+01:00"},
+		{"eval without the secrets", noSecrets, []string{"eval", "--config", path, filepath.Join(t.TempDir(), "none.jsonl")}, 1, "none.jsonl"},
 		{"list takes no arguments", vars, []string{"tickets", "list", "DKP-2026-000001", "--config", path}, 2, "takes no arguments"},
 	}
 	for _, s := range steps {

@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,8 +112,24 @@ func New(t testing.TB) context.Context {
 		base, baseCancel = context.WithDeadline(context.Background(), d.Add(-5*time.Second))
 	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(base, opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	// chromedp logs from its own goroutines; once the test is over, t.Logf
+	// would panic, so the log closes with the browser.
+	var logMu sync.Mutex
+	logOpen := true
+	logf := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		if logOpen {
+			t.Logf("chromedp: "+format, args...)
+		}
+	}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(logf), chromedp.WithErrorf(logf))
 	t.Cleanup(func() {
+		defer func() {
+			logMu.Lock()
+			logOpen = false
+			logMu.Unlock()
+		}()
 		// Close the browser gracefully (it flushes its profile), within a bound.
 		stop, stopCancel := context.WithTimeout(ctx, 10*time.Second)
 		defer stopCancel()

@@ -42,6 +42,9 @@ type Telegram struct {
 	failures map[string][]TelegramFailure
 	conflict bool
 	files    map[string]models.File
+	// polls is how many getUpdates are in progress; maxPolls the most at
+	// once so far (Telegram allows one per bot).
+	polls, maxPolls int
 }
 
 // TelegramCall is one request the fake served.
@@ -352,7 +355,25 @@ func failureAnswer(f TelegramFailure) apiAnswer {
 	return a
 }
 
+// MaxConcurrentPolls is the most getUpdates requests that were in
+// progress at once: more than one means two pollers shared the token, which
+// real Telegram refuses with 409.
+func (t *Telegram) MaxConcurrentPolls() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.maxPolls
+}
+
 func (t *Telegram) getUpdates(w http.ResponseWriter, r *http.Request, form url.Values) {
+	t.mu.Lock()
+	t.polls++
+	t.maxPolls = max(t.maxPolls, t.polls)
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		t.polls--
+		t.mu.Unlock()
+	}()
 	offset, _ := strconv.ParseInt(form.Get("offset"), 10, 64)
 	timeout, _ := strconv.Atoi(form.Get("timeout"))
 	limit, _ := strconv.Atoi(form.Get("limit"))

@@ -40,6 +40,9 @@ const (
 	txTimeout = 30 * time.Second
 	// defaultMaxConns is the pool's size unless the DSN sets pool_max_conns.
 	defaultMaxConns = 16
+	// migrateTimeout bounds the migrations, which run at start and may
+	// build an index over years of mail.
+	migrateTimeout = 10 * time.Minute
 	// migrateLock is the advisory lock key migrations run under ("sportel").
 	migrateLock = 0x73706f7274656c
 )
@@ -244,7 +247,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	var applied []int
-	err = s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTxTimeout(ctx, migrateTimeout, func(tx *Tx) error {
 		// Another instance may hold the lock while it migrates: wait for
 		// as long as the transaction may last, not one statement.
 		if _, err := tx.tx.Exec(tx.ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
@@ -281,9 +284,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			if done[m.version] {
 				continue
 			}
-			mctx, cancel := context.WithTimeout(tx.ctx, s.txTimeout)
-			_, err := tx.tx.Exec(mctx, m.sql)
-			cancel()
+			// A migration may build an index over every message kept (the
+			// search index, 0003): it has the transaction's whole time.
+			_, err := tx.tx.Exec(tx.ctx, m.sql)
 			if err != nil {
 				return fmt.Errorf("apply migration %s: %w", m.name, err)
 			}
@@ -311,8 +314,13 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
-func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.withTxTimeout(ctx, s.txTimeout, fn)
+}
+
+// withTxTimeout is withTx bounded by timeout instead of txTimeout.
+func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn func(*Tx) error) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	pgTx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -30,6 +30,9 @@ const (
 	callTimeout = 10 * time.Second
 	// txTimeout bounds a whole WithTx: a transaction holds SQLite's write lock.
 	txTimeout = 30 * time.Second
+	// migrateTimeout bounds one migration, which runs once, at start, and
+	// may rebuild an index over years of mail (about 20 MB of text a second).
+	migrateTimeout = 10 * time.Minute
 
 	// connParams: busy_timeout first so the other pragmas wait for locks
 	// instead of failing; _txlock=immediate makes BeginTx take the write lock
@@ -227,7 +230,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 	var applied []int
 	for _, m := range ms {
-		err := s.withTx(ctx, func(tx *Tx) error {
+		err := s.withTxTimeout(ctx, migrateTimeout, func(tx *Tx) error {
 			cctx, cancel := tx.callCtx()
 			defer cancel()
 			var n int
@@ -237,7 +240,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(cctx, m.sql); err != nil {
+			// A migration may rebuild an index over every message kept (the
+			// search index, 0007): it has the transaction's whole time.
+			if _, err := tx.tx.ExecContext(tx.ctx, m.sql); err != nil {
 				return err
 			}
 			if _, err := tx.tx.ExecContext(cctx, `INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)`,
@@ -263,8 +268,13 @@ func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
 	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
-func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.withTxTimeout(ctx, s.txTimeout, fn)
+}
+
+// withTxTimeout is withTx bounded by timeout instead of txTimeout.
+func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn func(*Tx) error) (err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {

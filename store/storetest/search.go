@@ -61,6 +61,8 @@ func testSearchText(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"folded word in body", inquiry.TicketFilter{Text: "pergjigje"}, []int{1}},
 		{"upper case with diacritics", inquiry.TicketFilter{Text: "PËRGJIGJE"}, []int{1}},
+		{"decomposed diacritics", inquiry.TicketFilter{Text: "pe\u0308rgjigje"}, []int{1}},
+		{"mixed scripts and signs", inquiry.TicketFilter{Text: "a·b ë̈ 2026x _"}, nil},
 		{"last word is a prefix", inquiry.TicketFilter{Text: "stadium"}, []int{0, 3}},
 		{"earlier words are whole", inquiry.TicketFilter{Text: "stadium budget"}, []int{3}},
 		{"words across subject and body", inquiry.TicketFilter{Text: "ministry stadium"}, []int{3}},

@@ -14,11 +14,16 @@ import (
 )
 
 // BenchSearch measures TicketFilter.Text on s, filled with n tickets of
-// realistic mail (internal/mailgen: Albanian with and without ë/ç, Serbian
-// Latin and Cyrillic, English), each with its inbound message and every
-// third with an officer's answer. Drivers' benchmarks call it.
+// realistic mail (FillSearch). Drivers' benchmarks call it.
 func BenchSearch(b *testing.B, s store.Store, n int) {
-	ctx := context.Background()
+	FillSearch(b, s, n)
+	RunSearch(b, s)
+}
+
+// FillSearch files n tickets of realistic mail (internal/mailgen: Albanian
+// with and without ë/ç, Serbian Latin and Cyrillic, English), each with its
+// inbound message and every third with an officer's answer.
+func FillSearch(b *testing.B, s store.Store, n int) {
 	g := mailgen.New(rand.New(rand.NewPCG(7, 11)), "dkp@mkrs.example", t0)
 	const chunk = 200
 	for start := 0; start < n; start += chunk {
@@ -44,6 +49,11 @@ func BenchSearch(b *testing.B, s store.Store, n int) {
 			return nil
 		})
 	}
+}
+
+// RunSearch runs the search benchmarks on a store FillSearch filled.
+func RunSearch(b *testing.B, s store.Store) {
+	ctx := context.Background()
 	for _, q := range []struct{ name, text string }{
 		{"rare word", "intervistë"},
 		{"folded rare word", "interviste ministrin"},

@@ -18,3 +18,8 @@ CREATE INDEX tickets_search ON tickets USING gin (to_tsvector('simple', sportel_
 -- 100,000 characters (a long letter's words are there many times over).
 CREATE INDEX entries_search ON entries USING gin
     (to_tsvector('simple', sportel_fold(left(subject || ' ' || body, 100000))));
+
+-- Statistics on the new expressions now, so the first searches after an
+-- upgrade use the indexes rather than waiting for autovacuum.
+ANALYZE tickets;
+ANALYZE entries;
