@@ -129,3 +129,7 @@ func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, ke
 	}
 	return nil
 }
+
+func (l liveDesk) StandardText(kind string, t inquiry.Ticket, officerID string) (string, error) {
+	return l.a.Desk().StandardText(kind, t, officerID)
+}

@@ -198,8 +198,8 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	browsertest.Axe(t, ctx)
 	browsertest.Screenshot(t, ctx, "ticket")
 	start := eval[string](t, ctx, `document.querySelector("#answer-text").value`)
-	if !strings.HasPrefix(start, "Dear Sir or Madam,") || !strings.Contains(start, "Jusuf Lushaku") {
-		t.Errorf("the answer starts %q, want the English greeting and the officer's name", start)
+	if !strings.HasPrefix(start, "Dear Arben Berisha,") || !strings.Contains(start, "DKP-2026-000001") || !strings.Contains(start, "Jusuf Lushaku") {
+		t.Errorf("the answer starts %q, want the English standard text with the number and the officer's name", start)
 	}
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#answer-text"), "Dear Mr Berisha,\n\nThe contracts are on their way by post.\n\nJusuf Lushaku"))
 	submit(t, ctx, "#send-answer", "done=answer")

@@ -142,6 +142,13 @@ var messages = map[string][3]string{
 	"fig_median":               {"Mediana e ditëve deri në vendim", "Medijana dana do odluke", "Median days to the decision"},
 	"fig_p90":                  {"Percentili 90 i ditëve", "90. percentil dana", "90th percentile of days"},
 	"fig_complaints":           {"Ankesa në Agjenci", "Žalbe Agenciji", "Complaints to the Agency"},
+	"standard_text":            {"Teksti standard", "Standardni tekst", "Standard text"},
+	"use":                      {"Përdore", "Upotrebi", "Use"},
+	"std_answer":               {"fillimi i përgjigjes", "početak odgovora", "start of an answer"},
+	"std_extension":            {"zgjatja e afatit", "produženje roka", "extension"},
+	"std_not_held":             {"dokumenti nuk mbahet", "dokument se ne čuva", "document not held"},
+	"std_refusal":              {"refuzimi", "odbijanje", "refusal"},
+	"std_partly_granted":       {"miratim i pjesshëm", "delimično odobrenje", "partly granted"},
 	"greeting":                 {"Të nderuar,", "Poštovani,", "Dear Sir or Madam,"},
 	"regards":                  {"Me respekt,", "S poštovanjem,", "Kind regards,"},
 }

@@ -58,10 +58,12 @@ type ticketData struct {
 	Grounds    []option
 	AnswerText string
 	NoteText   string
-	Open       bool
-	Closed     bool
-	Document   bool
-	Mine       bool
+	// Standard are the standard texts the answer may start from.
+	Standard []option
+	Open     bool
+	Closed   bool
+	Document bool
+	Mine     bool
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -107,8 +109,21 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 	if !t.DueAt.IsZero() {
 		d.Due = s.when(t.DueAt)
 	}
+	kind := r.URL.Query().Get("std")
+	if kind == "" {
+		kind = desk.StandardAnswer
+	}
+	for _, k := range desk.StandardTextKindsFor(t) {
+		d.Standard = append(d.Standard, option{Value: k, Label: p.T("std_" + k), Selected: k == kind})
+	}
 	if d.AnswerText == "" {
-		d.AnswerText = s.answerStart(t, sess.officer)
+		text, err := s.desk.StandardText(kind, t, sess.OfficerID)
+		if err != nil {
+			// An unknown or unfitting kind: the plain start.
+			s.log.Info("web: standard text refused", "kind", kind, "ticket", t.Number, "err", err)
+			text = s.answerStart(t, sess.officer)
+		}
+		d.AnswerText = text
 	}
 	d.Entries = s.entryViews(p, entries, jobs)
 	for _, o := range s.people().Officers {

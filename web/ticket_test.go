@@ -105,11 +105,18 @@ func TestTicketPageAndActions(t *testing.T) {
 	ctx := context.Background()
 
 	p := b.get("/t/DKP-2026-000001")
-	for _, want := range []string{"Contracts &lt;b&gt;2025&lt;/b&gt;", `I ask for the contracts.\x1b[2J`, "leje.pdf", "Dear Sir or Madam,", "Jusuf Lushaku",
+	for _, want := range []string{"Contracts &lt;b&gt;2025&lt;/b&gt;", `I ask for the contracts.\x1b[2J`, "leje.pdf", "Dear Arben Berisha,", "Jusuf Lushaku",
 		`href="/t/DKP-2026-000001/raw/1"`, `href="/t/DKP-2026-000001/attachment/1/0"`} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("ticket page lacks %q", want)
 		}
+	}
+	// A standard text chosen from the list starts the answer instead.
+	if std := b.get("/t/DKP-2026-000001?std=extension"); !strings.Contains(std.body, `<option value="extension" selected>`) {
+		t.Errorf("standard text not chosen")
+	}
+	if std := b.get("/t/DKP-2026-000001?std=bogus"); std.status != http.StatusOK || !strings.Contains(std.body, "Dear Sir or Madam,") {
+		t.Errorf("an unknown standard text = %d; want the plain start", std.status)
 	}
 	if raw := b.get("/t/DKP-2026-000001/raw/1"); raw.status != http.StatusOK || !strings.Contains(raw.body, "Message-ID: <DKP-2026-000001@example.net>") ||
 		raw.header.Get("Content-Type") != "message/rfc822" || !strings.HasPrefix(raw.header.Get("Content-Disposition"), "attachment") {

@@ -52,6 +52,9 @@ type Desk interface {
 	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
 	Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error)
 	MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error
+	// StandardText is a draft of kind (desk.StandardTextKindsFor) for t in
+	// the requester's language, signed by officerID.
+	StandardText(kind string, t inquiry.Ticket, officerID string) (string, error)
 }
 
 // Config is what the workspace needs to know.
