@@ -104,7 +104,9 @@ func (a *App) runWeb(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: listen on %s: %w", a.cfg.Web.Addr, err)
 	}
-	return ServeWeb(ctx, ln, srv, a.cfg.Web.TLSCert, a.cfg.Web.TLSKey, a.log)
+	err = ServeWeb(ctx, ln, srv, a.cfg.Web.TLSCert, a.cfg.Web.TLSKey, a.log)
+	srv.Wait()
+	return err
 }
 
 // ServeWeb serves h on ln (https when certFile is set) until ctx ends, then

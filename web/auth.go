@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,6 +13,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -175,18 +177,33 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusTooManyRequests, "signin", p)
 		return
 	}
-	if o, ok := s.officerByEmail(addr); ok {
-		if err := s.sendLink(r, o); err != nil {
-			s.internal(w, r, nil, "send sign-in link", err)
-			return
-		}
-		s.audit(r.Context(), o.ID, "signin_link", "", "mailed; client "+clientIP(r))
-	} else {
+	o, isOfficer := s.officerByEmail(addr)
+	if !isOfficer {
 		s.log.Info("web: sign-in asked for an address that is no officer's", "client", clientIP(r))
 	}
 	p.Flash = p.T("link_sent")
 	s.render(w, http.StatusOK, "signin", p)
+	if !isOfficer {
+		return
+	}
+	// The link is written and mailed after the answer went out, so how
+	// long the answer takes tells nobody whether the address is an
+	// officer's.
+	client := clientIP(r)
+	s.background.Go(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := s.sendLink(ctx, o); err != nil {
+			s.log.Error("web: send a sign-in link", "officer", o.ID, "err", err)
+			return
+		}
+		s.audit(ctx, o.ID, "signin_link", "", "mailed; client "+client)
+	})
 }
+
+// Wait waits for the sign-in links being written and mailed: call it after
+// the server stopped taking requests, before the store closes.
+func (s *Server) Wait() { s.background.Wait() }
 
 // clientAllowed applies the wider per-client limit: one office behind one
 // address signs in many people.
@@ -203,12 +220,12 @@ func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
 	return inquiry.Officer{}, false
 }
 
-func (s *Server) sendLink(r *http.Request, o inquiry.Officer) error {
-	link, expires, err := s.Linker().NewLink(r.Context(), o.ID)
+func (s *Server) sendLink(ctx context.Context, o inquiry.Officer) error {
+	link, expires, err := s.Linker().NewLink(ctx, o.ID)
 	if err != nil {
 		return err
 	}
-	return s.desk.MailSignInLink(r.Context(), o.ID, link, expires)
+	return s.desk.MailSignInLink(ctx, o.ID, link, expires)
 }
 
 // Linker issues sign-in links for this workspace.

@@ -135,6 +135,7 @@ func TestNonOfficerAddressIndistinguishable(t *testing.T) {
 	if len(officer.header.Values("Set-Cookie")) != len(stranger.header.Values("Set-Cookie")) {
 		t.Errorf("cookies differ: %q vs %q", officer.header.Values("Set-Cookie"), stranger.header.Values("Set-Cookie"))
 	}
+	f.web.Wait()
 	jobs, _ := f.store.ListJobs(context.Background(), inquiry.JobPending, 0)
 	if len(jobs) != 1 || jobs[0].Recipient != "zamira" {
 		t.Errorf("jobs = %+v, want one sign-in mail to zamira", jobs)

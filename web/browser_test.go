@@ -21,6 +21,7 @@ import (
 
 // mailServer gives the fixture an outbox that sends to a test SMTP server.
 type mailServer struct {
+	f      *fixture
 	smtp   *devserver.SMTP
 	outbox *outbox.Outbox
 }
@@ -38,13 +39,14 @@ func (f *fixture) withMail() *mailServer {
 	}
 	f.t.Cleanup(func() { m.Close() })
 	ob := outbox.New(f.store, m, nil, outbox.Config{BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, SendTimeout: 10 * time.Second}, testutil.DiscardLogger())
-	return &mailServer{smtp: srv, outbox: ob}
+	return &mailServer{f: f, smtp: srv, outbox: ob}
 }
 
 // mailTo sends what is due and returns the decoded texts of the mails to
 // addr, oldest first.
 func (s *mailServer) mailTo(t *testing.T, addr string) []string {
 	t.Helper()
+	s.f.web.Wait() // sign-in links are written after the answer
 	if err := s.outbox.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"sportel/desk"
@@ -126,6 +127,8 @@ type Server struct {
 	log   *slog.Logger
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// background holds the sign-in links being written and mailed.
+	background sync.WaitGroup
 }
 
 // New returns the workspace.

@@ -47,6 +47,7 @@ type fixture struct {
 	store *sqlite.Store
 	desk  *desk.Desk
 	srv   *httptest.Server
+	web   *web.Server
 	mu    sync.Mutex
 	now   time.Time
 }
@@ -91,6 +92,7 @@ func newFixture(t *testing.T, edit func(*web.Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.web = s
 	f.srv = httptest.NewServer(s)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -183,6 +185,7 @@ func csrfOf(t *testing.T, body string) string {
 // signInLinks returns the sign-in links queued for officer, oldest first.
 func (f *fixture) signInLinks(officer string) []string {
 	f.t.Helper()
+	f.web.Wait() // links are written after the answer
 	jobs, err := f.store.ListJobs(context.Background(), inquiry.JobPending, 0)
 	if err != nil {
 		f.t.Fatal(err)

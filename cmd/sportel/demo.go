@@ -392,8 +392,14 @@ func serveDemoWeb(ctx, runCtx context.Context, out io.Writer, a *app.App, cfg *c
 		ln.Close()
 		return err
 	}
+	webCtx, stopWeb := context.WithCancel(runCtx)
+	defer stopWeb()
 	served := make(chan error, 1)
-	go func() { served <- app.ServeWeb(runCtx, ln, srv, "", "", log) }()
+	go func() {
+		err := app.ServeWeb(webCtx, ln, srv, "", "", log)
+		srv.Wait()
+		served <- err
+	}()
 	head := cfg.Officers[0]
 	if heads := cfg.Heads(); len(heads) > 0 {
 		head = heads[0]
@@ -408,8 +414,9 @@ func serveDemoWeb(ctx, runCtx context.Context, out io.Writer, a *app.App, cfg *c
 	fmt.Fprintf(out, "Other officers ask for their own link on the sign-in page; it is \"mailed\" to the demo's SMTP server.\nPress Ctrl-C to stop.\n")
 	select {
 	case <-ctx.Done():
+		stopWeb()
+		return <-served
 	case err := <-served:
 		return err
 	}
-	return nil
 }
