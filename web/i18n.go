@@ -149,6 +149,8 @@ var messages = map[string][3]string{
 	"std_not_held":             {"dokumenti nuk mbahet", "dokument se ne čuva", "document not held"},
 	"std_refusal":              {"refuzimi", "odbijanje", "refusal"},
 	"std_partly_granted":       {"miratim i pjesshëm", "delimično odobrenje", "partly granted"},
+	"received_since":           {"Marrë nga", "Primljeno od", "Received from"},
+	"received_until":           {"Marrë deri", "Primljeno do", "Received until"},
 	"greeting":                 {"Të nderuar,", "Poštovani,", "Dear Sir or Madam,"},
 	"regards":                  {"Me respekt,", "S poštovanjem,", "Kind regards,"},
 }

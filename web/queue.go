@@ -51,6 +51,8 @@ type option struct {
 type queueData struct {
 	Rows    []queueRow
 	Q       string
+	Since   string
+	Until   string
 	Mine    bool
 	Filters []filterSelect
 	Total   int
@@ -64,12 +66,14 @@ type filterSelect struct {
 // queueFilter is the queue's query string.
 type queueFilter struct {
 	q, category, language, channel, officer, state, due string
+	since, until                                        string
 	mine                                                bool
 }
 
 func readQueueFilter(v url.Values) queueFilter {
 	return queueFilter{q: strings.TrimSpace(v.Get("q")), category: v.Get("category"), language: v.Get("language"),
-		channel: v.Get("channel"), officer: v.Get("officer"), state: v.Get("state"), due: v.Get("due"), mine: v.Get("mine") == "1"}
+		channel: v.Get("channel"), officer: v.Get("officer"), state: v.Get("state"), due: v.Get("due"), mine: v.Get("mine") == "1",
+		since: v.Get("since"), until: v.Get("until")}
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -90,8 +94,20 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	now := s.cfg.Now()
 	d := queueData{Q: qf.q, Mine: qf.mine}
+	// Received between two days (both included) in the division's time zone;
+	// a date that does not parse does not filter.
+	var from, to time.Time
+	if day, err := time.ParseInLocation(time.DateOnly, qf.since, s.cfg.Location); err == nil {
+		from, d.Since = day, qf.since
+	}
+	if day, err := time.ParseInLocation(time.DateOnly, qf.until, s.cfg.Location); err == nil {
+		to, d.Until = day.AddDate(0, 0, 1), qf.until
+	}
 	for _, t := range tickets {
 		if qf.language != "" && string(t.Language) != qf.language {
+			continue
+		}
+		if (!from.IsZero() && t.ReceivedAt.Before(from)) || (!to.IsZero() && !t.ReceivedAt.Before(to)) {
 			continue
 		}
 		b := deadlineBadge(p, t, now)

@@ -81,6 +81,10 @@ func TestQueue(t *testing.T) {
 		{"channel=telegram", ""},
 		{"state=answered", ""},
 		{"mine=1&due=overdue", "DKP-2026-000001"},
+		{"since=2026-11-19", "DKP-2026-000002 DKP-2026-000004 DKP-2026-000005"},
+		{"since=2026-11-16&until=2026-11-19", "DKP-2026-000002"},
+		{"until=2026-11-15", "DKP-2026-000001"},
+		{"since=not-a-day", "DKP-2026-000001 DKP-2026-000002 DKP-2026-000004 DKP-2026-000005"},
 	}
 	for _, c := range filters {
 		r := b.get("/?" + c.query)
