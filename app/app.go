@@ -210,6 +210,7 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 	if cfg.Telegram != nil {
 		dc.NotifyByTelegram = true
 		dc.OfficersChatID = cfg.Telegram.OfficersChatID
+		dc.TelegramJoinWindow = cfg.Telegram.JoinWindow
 	}
 	return desk.New(dc, st, cls, router, log.With("component", "desk"))
 }

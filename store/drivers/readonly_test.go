@@ -186,3 +186,36 @@ func TestOpenReadOnlyPostgres(t *testing.T) {
 }
 
 func inquiryTime() time.Time { return time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC) }
+
+// A reading command beside a running daemon sees what the daemon commits.
+func TestOpenReadOnlyBesideAWriter(t *testing.T) {
+	ctx := context.Background()
+	opts := drivers.Options{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "sportel.db")}
+	w, err := drivers.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	file := func(n int) {
+		t.Helper()
+		now := inquiryTime()
+		if err := w.WithTx(ctx, func(tx store.Tx) error {
+			return tx.CreateTicket(&inquiry.Ticket{Number: fmt.Sprintf("DKP-2026-%06d", n), Channel: inquiry.ChannelEmail,
+				Subject: "Kërkesë", State: inquiry.Assigned, ReceivedAt: now, UpdatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file(1)
+	r, err := drivers.OpenReadOnly(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for want := 1; want <= 2; want++ {
+		if n, err := r.CountTickets(ctx); err != nil || n != want {
+			t.Errorf("reader counts %d tickets (%v), want %d", n, err, want)
+		}
+		file(want + 1)
+	}
+}
