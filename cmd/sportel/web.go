@@ -9,17 +9,24 @@ import (
 	"time"
 
 	"sportel/config"
+	"sportel/internal/textsafe"
+	"sportel/store"
 	"sportel/store/drivers"
 )
 
 const webHelp = `sportel web sessions list [--json] --config FILE
 sportel web sessions revoke ID... | --officer OFFICER --config FILE
+sportel web audit [--limit N] [--json] --config FILE
 
 The web workspace's sessions: list the live ones (officer, since, last used,
 client), or end them (by id, or every session of an officer). A revoked
-session is refused at its next request. Needs no secrets.`
+session is refused at its next request. audit prints the workspace's audit
+log, newest first (default the last 100 entries). Needs no secrets.`
 
 func cmdWeb(ctx context.Context, args []string, e *env) int {
+	if len(args) > 0 && args[0] == "audit" {
+		return webAudit(ctx, args[1:], e)
+	}
 	if len(args) < 2 || args[0] != "sessions" || (args[1] != "list" && args[1] != "revoke") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(e.stdout, webHelp)
@@ -36,18 +43,8 @@ func cmdWeb(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args[2:]); !ok {
 		return code
 	}
-	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: true})
+	cfg, st, ok := openWebStore(ctx, *path, "sessions "+sub, e)
 	if !ok {
-		return 1
-	}
-	opts := drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Synchronous: cfg.Store.Synchronous}
-	if err := mustExist(opts); err != nil {
-		fmt.Fprintf(e.stderr, "sportel web sessions %s: %v\n", sub, err)
-		return 1
-	}
-	st, err := drivers.Open(ctx, opts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "sportel web sessions %s: %v\n", sub, err)
 		return 1
 	}
 	defer st.Close()
@@ -132,4 +129,75 @@ func cmdWeb(ctx context.Context, args []string, e *env) int {
 		}
 		return code
 	}
+}
+
+// openWebStore loads the configuration without its secrets and opens the
+// store it names, which must exist.
+func openWebStore(ctx context.Context, path, what string, e *env) (*config.Config, store.Store, bool) {
+	cfg, ok := mustLoadConfigWith(path, e, config.ParseOptions{SecretsOptional: true})
+	if !ok {
+		return nil, nil, false
+	}
+	opts := drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Synchronous: cfg.Store.Synchronous}
+	if err := mustExist(opts); err != nil {
+		fmt.Fprintf(e.stderr, "sportel web %s: %v\n", what, err)
+		return nil, nil, false
+	}
+	st, err := drivers.Open(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel web %s: %v\n", what, err)
+		return nil, nil, false
+	}
+	return cfg, st, true
+}
+
+func webAudit(ctx context.Context, args []string, e *env) int {
+	fs := newFlags("web audit", webHelp, "", e)
+	path := fs.String("config", "sportel.yaml", "configuration file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 100, "how many entries, newest first (0: all)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if len(fs.Args()) != 0 || *limit < 0 {
+		fmt.Fprintln(e.stderr, "sportel web audit: takes no arguments, and --limit of 0 or more")
+		return 2
+	}
+	cfg, st, ok := openWebStore(ctx, *path, "audit", e)
+	if !ok {
+		return 1
+	}
+	defer st.Close()
+	entries, err := st.Audit(ctx, *limit)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "sportel web audit: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		type row struct {
+			At      time.Time `json:"at"`
+			Officer string    `json:"officer"`
+			Action  string    `json:"action"`
+			Ticket  string    `json:"ticket,omitempty"`
+			Detail  string    `json:"detail,omitempty"`
+		}
+		rows := []row{}
+		for _, a := range entries {
+			rows = append(rows, row{a.At, a.OfficerID, a.Action, a.Ticket, a.Detail})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rows); err != nil {
+			return 1
+		}
+		return 0
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tOFFICER\tACTION\tTICKET\tDETAIL")
+	for _, a := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.At.In(cfg.Tickets.Location).Format("2006-01-02 15:04:05"), a.OfficerID, a.Action,
+			a.Ticket, textsafe.Line(a.Detail))
+	}
+	tw.Flush()
+	return 0
 }

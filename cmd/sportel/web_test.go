@@ -26,6 +26,14 @@ func TestWebSessionsCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, e := range []store.AuditEntry{
+		{OfficerID: "jusuf", Action: "signin", At: now},
+		{OfficerID: "jusuf", Action: "close", Ticket: "DKP-2026-000001", Detail: "refused personal_data\x1b[2J", At: now.Add(time.Second)},
+	} {
+		if err := a.Store().AddAudit(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a.Close()
 	delete(vars, "SPORTEL_DEMO_IMAP_PASSWORD") // needs no secrets
 
@@ -42,6 +50,9 @@ func TestWebSessionsCommands(t *testing.T) {
 		{[]string{"sessions", "revoke", "--officer", "nobody"}, 2, ""},
 		{[]string{"sessions", "revoke", "--officer", "zamira"}, 0, "revoked 1 sessions of zamira"},
 		{[]string{"sessions", "bogus"}, 2, ""},
+		{[]string{"audit"}, 0, `close   DKP-2026-000001  refused personal_data\x1b[2J`},
+		{[]string{"audit", "--limit", "1"}, 0, "DKP-2026-000001"},
+		{[]string{"audit", "--limit", "-1"}, 2, ""},
 	}
 	for _, st := range steps {
 		args := append([]string{"web"}, st.args...)
