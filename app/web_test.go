@@ -3,13 +3,16 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
 	"net/http/cookiejar"
 	"net/mail"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,4 +105,51 @@ func mailText(t *testing.T, raw []byte) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// With web.tls_cert and web.tls_key the workspace speaks https itself, and
+// its cookies are Secure.
+func TestRunServesTheWorkspaceOverTLS(t *testing.T) {
+	srvTLS, clientTLS := testutil.SelfSignedTLS(t)
+	dir := t.TempDir()
+	certFile, keyFile := dir+"/cert.pem", dir+"/key.pem"
+	keyDER, err := x509.MarshalPKCS8PrivateKey(srvTLS.Certificates[0].PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srvTLS.Certificates[0].Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newMemStack(t)
+	s.cfg.Web.Addr, s.cfg.Web.TLSCert, s.cfg.Web.TLSKey = testutil.FreeAddr(t), certFile, keyFile
+	_, stop := s.serve()
+	defer stop()
+
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: clientTLS}}
+	var resp *http.Response
+	testutil.Eventually(t, "the workspace over https", 10*time.Second, func() (bool, error) {
+		r, err := c.Get("https://" + s.cfg.Web.Addr + "/signin")
+		if err != nil {
+			return false, nil
+		}
+		resp = r
+		return true, nil
+	})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Fatalf("GET /signin over https = %d, TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
+	if c := resp.Header.Get("Set-Cookie"); !strings.Contains(c, "Secure") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") {
+		t.Errorf("cookie over https = %q, want Secure, HttpOnly, SameSite=Strict", c)
+	}
+	// Plain http to the https port gets Go's 400 answer, never a page.
+	if r, err := http.Get("http://" + s.cfg.Web.Addr + "/signin"); err == nil {
+		r.Body.Close()
+		if r.StatusCode == http.StatusOK {
+			t.Error("the workspace answered plain http on its https port")
+		}
+	}
 }
