@@ -174,6 +174,13 @@ func TestReadyzAfterFirstFetch(t *testing.T) {
 	if err != nil || !strings.Contains(body, `sportel_build_info{commit="unknown",version="devel"} 1`) {
 		t.Errorf("/metrics: %v, lacks sportel_build_info of a test binary", err)
 	}
+	// The watcher's lines, its failed dials among them, name one
+	// component each.
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(line, "component=inbox") && strings.Count(line, "component=") != 1 {
+			t.Errorf("a log line names its component twice: %s", line)
+		}
+	}
 }
 
 // forward listens on from and relays every connection to to, until the
