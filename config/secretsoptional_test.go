@@ -56,6 +56,16 @@ func TestSecretsOptional(t *testing.T) {
 			}
 		})
 	}
+	// Strictly, a password_file that cannot be expanded is one error, not
+	// that and "password: required" too.
+	for _, section := range []string{"imap", "smtp"} {
+		data := doc(map[string]string{section: section + ":\n  addr: " + section + ".mkrs.example:587\n  username: u\n  password_file: ${CREDENTIALS_DIRECTORY}/" + section + "\n"})
+		_, err := Parse(data, envMap(map[string]string{"IMAP_PW": "x"}))
+		if err == nil || !strings.Contains(err.Error(), section+".password_file: environment variable CREDENTIALS_DIRECTORY is not set") ||
+			strings.Contains(err.Error(), section+".password:") {
+			t.Errorf("%s: Parse error %v, want the password_file's error alone", section, err)
+		}
+	}
 	// Other mistakes still fail with the option.
 	bad := doc(map[string]string{"log": "log:\n  level: verbose\n"})
 	if _, err := ParseWith(bad, envMap(nil), ParseOptions{SecretsOptional: true}); err == nil || !strings.Contains(err.Error(), "log.level") {
