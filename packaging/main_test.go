@@ -91,7 +91,7 @@ func TestDebianPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ExecStart=/usr/bin/sportel run", "ExecReload=/bin/kill -HUP $MAINPID", "User=sportel", "UMask=0077",
+	for _, want := range []string{"ExecStart=/usr/bin/sportel run", "ExecReload=/bin/kill -HUP $MAINPID", "User=sportel", "UMask=0077", "StateDirectoryMode=0700",
 		"SystemCallFilter=@system-service", "ProtectClock=yes", "ProtectKernelLogs=yes", "ProtectHostname=yes",
 		"RestrictSUIDSGID=yes", "ProtectProc=invisible", "NoNewPrivileges=yes", "ProtectSystem=strict"} {
 		if !hasLineWithPrefix(string(unit), want) {
