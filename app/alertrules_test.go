@@ -157,13 +157,15 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	series := map[string]string{
-		`sportel_leader{job="sportel",instance="a"}`:                                 "1x30 0x30",
-		`sportel_leader{job="sportel",instance="b"}`:                                 "0x45 1x15",
-		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="a"}`: "0x60",
-		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
-		`sportel_imap_intake_blocked_seconds{job="sportel",instance="b"}`:            "600x60",
-		`sportel_tickets_overdue{job="sportel",instance="a"}`:                        "3x60",
-		`sportel_tickets_overdue{job="sportel",instance="b"}`:                        "3x60",
+		`sportel_leader{job="sportel",instance="a"}`:                                    "1x30 0x30",
+		`sportel_leader{job="sportel",instance="b"}`:                                    "0x45 1x15",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="a"}`:    "0x60",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="b"}`:    "0x60",
+		`sportel_imap_intake_blocked_seconds{job="sportel",instance="b"}`:               "600x60",
+		`sportel_telegram_last_good_poll_timestamp_seconds{job="sportel",instance="a"}`: "0x60",
+		`sportel_telegram_last_good_poll_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
+		`sportel_tickets_overdue{job="sportel",instance="a"}`:                           "3x60",
+		`sportel_tickets_overdue{job="sportel",instance="b"}`:                           "3x60",
 	}
 	cases := []struct {
 		minute   int
@@ -173,14 +175,17 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 	}{
 		{25, "SportelIMAPNotFetching", "a", "Sportel has not read the mailbox for 25m 0s"},
 		{25, "SportelRequestsOverdue", "a", "3 tickets are past their legal deadline"},
+		{25, "SportelTelegramNotPolling", "a", "Sportel has not polled Telegram for 25m 0s"},
 		{25, "SportelIntakeBlocked", "", ""}, // b is blocked, but stands by
 		{25, "SportelNoLeader", "", ""},
 		{31, "SportelNoLeader", "", ""}, // not for a minute yet
 		{40, "SportelNoLeader", "-", "No Sportel instance leads"},
 		{40, "SportelIMAPNotFetching", "", ""},
+		{40, "SportelTelegramNotPolling", "", ""},
 		{40, "SportelRequestsOverdue", "", ""},
 		{58, "SportelIMAPNotFetching", "b", "Sportel has not read the mailbox for 58m 0s"},
 		{58, "SportelIntakeBlocked", "b", "Sportel cannot store incoming messages (10m 0s)"},
+		{58, "SportelTelegramNotPolling", "b", "Sportel has not polled Telegram for 58m 0s"},
 		{58, "SportelRequestsOverdue", "b", "3 tickets are past their legal deadline"},
 		{58, "SportelNoLeader", "", ""},
 	}

@@ -305,7 +305,9 @@ func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
 		BatchSize:         c.BatchSize,
 		MaxRawBytes:       cfg.Mail.MaxRawBytes,
 		TLSConfig:         tlsCfg,
-		Logger:            log.With("component", "imap"),
+		// The watcher names itself (component=inbox): a second component
+		// key would repeat in every line.
+		Logger: log,
 	}, nil
 }
 

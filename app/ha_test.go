@@ -340,3 +340,54 @@ func TestTwoInstancesTelegram(t *testing.T) {
 		}
 	}
 }
+
+// A standby does not poll Telegram, so Telegram's being unreachable makes
+// the leader not ready and leaves the standby ready, each saying its role.
+func TestReadyzTelegramOnLeaderOnly(t *testing.T) {
+	s := newPostgresMemStack(t)
+	tg := devserver.StartTelegram("123456:ha-readyz-token", "dkp_ha_readyz_bot")
+	t.Cleanup(tg.Close)
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	leaderAddr, standbyAddr := testutil.FreeAddr(t), testutil.FreeAddr(t)
+	s.cfg.Metrics.Listen = leaderAddr
+	first, stopFirst := s.serve()
+	defer stopFirst()
+	testutil.Eventually(t, "the first instance leading", 20*time.Second, func() (bool, error) {
+		holder, _, err := first.store.(*postgres.Store).LeaseHolder(context.Background())
+		ob := first.outbox.Load()
+		return ob != nil && holder == ob.Owner(), err
+	})
+	second := *s.cfg // the first instance keeps reading its own
+	second.Metrics.Listen = standbyAddr
+	s.cfg = &second
+	_, stopSecond := s.serve()
+	defer stopSecond()
+
+	probe := func(addr string, wantStatus int, want func(string) bool) {
+		t.Helper()
+		var status int
+		var body string
+		err := testutil.Poll(time.Minute, func() (bool, error) {
+			var err error
+			status, body, err = httpGet("http://" + addr + "/readyz")
+			return err == nil && status == wantStatus && want(body), nil
+		})
+		if err != nil {
+			t.Fatalf("/readyz on %s: %d %q, want %d: %v\n%s", addr, status, body, wantStatus, err, s.logs.String())
+		}
+	}
+	is := func(want string) func(string) bool { return func(b string) bool { return b == want } }
+	probe(leaderAddr, http.StatusOK, is("ok\nrole: leader\n"))
+	probe(standbyAddr, http.StatusOK, is("ok\nrole: standby\n"))
+
+	tg.SetDown(true)
+	probe(leaderAddr, http.StatusServiceUnavailable, func(b string) bool {
+		return strings.HasPrefix(b, "telegram: last good getUpdates ") && strings.HasSuffix(b, "\nrole: leader\n")
+	})
+	probe(standbyAddr, http.StatusOK, is("ok\nrole: standby\n"))
+
+	tg.SetDown(false)
+	probe(leaderAddr, http.StatusOK, is("ok\nrole: leader\n"))
+}

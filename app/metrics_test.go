@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sportel/config"
+	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
 
@@ -173,6 +174,13 @@ func TestReadyzAfterFirstFetch(t *testing.T) {
 	if err != nil || !strings.Contains(body, `sportel_build_info{commit="unknown",version="devel"} 1`) {
 		t.Errorf("/metrics: %v, lacks sportel_build_info of a test binary", err)
 	}
+	// The watcher's lines, its failed dials among them, name one
+	// component each.
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		if strings.Contains(line, "component=inbox") && strings.Count(line, "component=") != 1 {
+			t.Errorf("a log line names its component twice: %s", line)
+		}
+	}
 }
 
 // forward listens on from and relays every connection to to, until the
@@ -224,6 +232,81 @@ func TestIMAPReady(t *testing.T) {
 			err := imapReady(tt.lastGoodFetch, now, staleAfter)
 			if got := fmt.Sprint(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
 				t.Errorf("imapReady: %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// With Telegram configured, the leader's /readyz also requires its long
+// poll to be alive: ready while getUpdates answers, not ready (with the
+// reason on a telegram line, the other checks still passing) once the Bot
+// API has been unreachable for three poll timeouts, and ready again soon
+// after it comes back.
+func TestReadyzFollowsTelegramPolling(t *testing.T) {
+	tg := devserver.StartTelegram("123456:readyz-token", "dkp_readyz_bot")
+	t.Cleanup(tg.Close)
+	s := newMemStack(t)
+	metricsAddr := testutil.FreeAddr(t)
+	s.cfg.Metrics.Listen = metricsAddr
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	_, stop := s.serve()
+	defer stop()
+
+	var status int
+	var body string
+	readyz := func(wantStatus int, match func(string) bool) func() (bool, error) {
+		return func() (bool, error) {
+			var err error
+			status, body, err = httpGet("http://" + metricsAddr + "/readyz")
+			return err == nil && status == wantStatus && match(body), nil
+		}
+	}
+	is := func(want string) func(string) bool { return func(b string) bool { return b == want } }
+	steps := []struct {
+		name       string
+		down       bool
+		wantStatus int
+		match      func(string) bool
+	}{
+		{"polling", false, http.StatusOK, is("ok\nrole: leader\n")},
+		{"the Bot API unreachable", true, http.StatusServiceUnavailable, func(b string) bool {
+			return strings.HasPrefix(b, "telegram: last good getUpdates ") && strings.HasSuffix(b, " ago (more than 3s)\nrole: leader\n")
+		}},
+		{"the Bot API back", false, http.StatusOK, is("ok\nrole: leader\n")},
+	}
+	for _, st := range steps {
+		tg.SetDown(st.down)
+		if err := testutil.Poll(time.Minute, readyz(st.wantStatus, st.match)); err != nil {
+			t.Fatalf("%s: /readyz %d %q: %v\n%s", st.name, status, body, err, s.logs.String())
+		}
+	}
+	_, metrics, err := httpGet("http://" + metricsAddr + "/metrics")
+	if err != nil || !strings.Contains(metrics, "\nsportel_telegram_last_good_poll_timestamp_seconds 1.") {
+		t.Errorf("/metrics: %v, lacks a recent sportel_telegram_last_good_poll_timestamp_seconds", err)
+	}
+}
+
+func TestTelegramReady(t *testing.T) {
+	now := time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)
+	staleAfter := telegramStaleAfter(50 * time.Second)
+	tests := []struct {
+		name     string
+		lastPoll time.Time
+		want     string // "" for ready
+	}{
+		{"never answered", time.Time{}, "getUpdates has not answered yet"},
+		{"answered a moment ago", now.Add(-time.Second), ""},
+		{"a quiet long poll: answered one timeout ago", now.Add(-50 * time.Second), ""},
+		{"just within three timeouts", now.Add(-150 * time.Second), ""},
+		{"stale", now.Add(-151 * time.Second), "last good getUpdates 2m31s ago (more than 2m30s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := telegramReady(tt.lastPoll, now, staleAfter)
+			if got := fmt.Sprint(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
+				t.Errorf("telegramReady: %v, want %q", err, tt.want)
 			}
 		})
 	}

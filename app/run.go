@@ -152,6 +152,27 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return imapReady(watcher.Stats().LastGoodFetch, time.Now(), staleAfter)
 		})
+		if lc != nil {
+			tgStaleAfter := telegramStaleAfter(a.cfg.Telegram.PollTimeout)
+			met.Ready("telegram", func(context.Context) error {
+				if !lead.Leading() {
+					return nil // a standby does not poll Telegram: the leader does
+				}
+				b := lc.bot.Load()
+				if b == nil {
+					return errors.New("not connected to the Bot API yet")
+				}
+				return telegramReady(b.LastPoll(), time.Now(), tgStaleAfter)
+			})
+			met.Gauge("sportel_telegram_last_good_poll_timestamp_seconds", "Unix time getUpdates last answered this instance (0: never; only the leader polls).", func() float64 {
+				if b := lc.bot.Load(); b != nil {
+					if t := b.LastPoll(); !t.IsZero() {
+						return float64(t.UnixNano()) / 1e9
+					}
+				}
+				return 0
+			})
+		}
 		met.Queue(func(ctx context.Context) (metrics.QueueFigures, error) {
 			now := time.Now()
 			q, err := a.store.QueueStats(ctx, now)

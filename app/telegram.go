@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -155,6 +156,24 @@ func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership)
 		if !backoff.Sleep(ctx, delay) {
 			return nil
 		}
+	}
+	return nil
+}
+
+// telegramStaleAfter is how long getUpdates may go unanswered before
+// /readyz says so: a healthy long poll answers at least once per poll
+// timeout, with or without updates.
+func telegramStaleAfter(pollTimeout time.Duration) time.Duration {
+	return staleIntervals * pollTimeout
+}
+
+// telegramReady says whether the bot has polled Telegram recently enough.
+func telegramReady(lastPoll, now time.Time, staleAfter time.Duration) error {
+	if lastPoll.IsZero() {
+		return errors.New("getUpdates has not answered yet")
+	}
+	if since := now.Sub(lastPoll); since > staleAfter {
+		return fmt.Errorf("last good getUpdates %s ago (more than %s)", since.Round(time.Second), staleAfter)
 	}
 	return nil
 }

@@ -112,6 +112,9 @@ type Bot struct {
 
 	// blocked is when every update, and every set-aside, began failing.
 	blocked atomic.Pointer[time.Time]
+	// lastPoll is when getUpdates last answered without an error: the
+	// proof, for readiness, that polling is alive.
+	lastPoll atomic.Pointer[time.Time]
 
 	// fetchMu keeps a second Run in this process from polling the token
 	// too: Telegram would answer one of them with 409.
@@ -217,12 +220,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	bo := backoff.Backoff{Min: b.opts.RetryMin, Max: b.opts.RetryMax}
 	failures := 0 // in a row, of fetches or of one update
 	attempts := map[int64]int{}
+	// The first poll, and the first after a failure, does not wait for
+	// updates: it shows at once that Telegram answers (LastPoll) instead
+	// of after a whole long poll.
+	short := true
 	for ctx.Err() == nil {
-		updates, err := b.fetch(ctx, offset)
+		pollFor := b.opts.PollTimeout
+		if short {
+			pollFor = 0
+		}
+		updates, err := b.fetch(ctx, offset, pollFor)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
+			short = true
 			failures++
 			wait := bo.Delay(failures)
 			var apiErr *APIError
@@ -240,6 +252,9 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 			continue
 		}
+		now := b.now()
+		b.lastPoll.Store(&now)
+		short = false
 		failures = 0
 		for _, u := range updates {
 			if u.ID < offset {
@@ -314,6 +329,16 @@ func (b *Bot) lastResort(ctx context.Context, u models.Update, tries int) *work 
 	return &work{}
 }
 
+// LastPoll is when getUpdates last answered without an error; zero before
+// the first answer. A healthy poller renews it at least once per poll
+// timeout (a long poll with nothing new ends then).
+func (b *Bot) LastPoll() time.Time {
+	if t := b.lastPoll.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
 // BlockedSince is when handling updates began failing for every update,
 // store writes included; zero while updates go through.
 func (b *Bot) BlockedSince() time.Time {
@@ -385,9 +410,9 @@ func (e *APIError) Error() string {
 
 // fetch calls getUpdates itself: the library only offers it inside
 // b.Start, which confirms updates before they are handled.
-func (b *Bot) fetch(ctx context.Context, offset int64) ([]models.Update, error) {
+func (b *Bot) fetch(ctx context.Context, offset int64, wait time.Duration) ([]models.Update, error) {
 	form := url.Values{
-		"timeout":         {strconv.Itoa(int(b.opts.PollTimeout / time.Second))},
+		"timeout":         {strconv.Itoa(int(wait / time.Second))},
 		"allowed_updates": {`["message","edited_message","callback_query"]`},
 	}
 	if offset > 0 {

@@ -18,16 +18,19 @@ func TestSecretsOptional(t *testing.T) {
 		env           map[string]string
 		wantUnchecked []string
 		wantStrictErr string
+		// wantSummary is in check-config's summary: a secret not read is
+		// "not checked", never "empty".
+		wantSummary string
 	}{
-		{"imap password variable unset", nil, map[string]string{}, []string{"imap.password"}, "environment variable IMAP_PW is not set"},
+		{"imap password variable unset", nil, map[string]string{}, []string{"imap.password"}, "environment variable IMAP_PW is not set", ", password not checked\n"},
 		{"credentials directory unset (systemd layout)",
 			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: ${CREDENTIALS_DIRECTORY}/imap\n"},
-			map[string]string{}, []string{"imap.password"}, "CREDENTIALS_DIRECTORY is not set"},
+			map[string]string{}, []string{"imap.password"}, "CREDENTIALS_DIRECTORY is not set", "user u, password not checked\n"},
 		{"secret file unreadable",
 			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: " + missingFile + "\n",
 				"smtp": "smtp:\n  addr: smtp.mkrs.example:587\n  username: s\n  password: ${SMTP_PW}\n"},
-			map[string]string{}, []string{"imap.password", "smtp.password"}, "read secret"},
-		{"everything available", nil, map[string]string{"IMAP_PW": "x"}, nil, ""},
+			map[string]string{}, []string{"imap.password", "smtp.password"}, "read secret", "user s, password not checked\n"},
+		{"everything available", nil, map[string]string{"IMAP_PW": "x"}, nil, "", ", password set\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -39,6 +42,11 @@ func TestSecretsOptional(t *testing.T) {
 			if !reflect.DeepEqual(cfg.UncheckedSecrets, c.wantUnchecked) {
 				t.Errorf("UncheckedSecrets = %v, want %v", cfg.UncheckedSecrets, c.wantUnchecked)
 			}
+			var summary strings.Builder
+			cfg.Summary(&summary)
+			if !strings.Contains(summary.String(), c.wantSummary) || strings.Contains(summary.String(), "password empty") {
+				t.Errorf("summary lacks %q (or says a password is empty):\n%s", c.wantSummary, summary.String())
+			}
 			_, err = Parse(data, envMap(c.env))
 			switch {
 			case c.wantStrictErr == "" && err != nil:
@@ -47,6 +55,16 @@ func TestSecretsOptional(t *testing.T) {
 				t.Errorf("Parse error %v, want %q", err, c.wantStrictErr)
 			}
 		})
+	}
+	// Strictly, a password_file that cannot be expanded is one error, not
+	// that and "password: required" too.
+	for _, section := range []string{"imap", "smtp"} {
+		data := doc(map[string]string{section: section + ":\n  addr: " + section + ".mkrs.example:587\n  username: u\n  password_file: ${CREDENTIALS_DIRECTORY}/" + section + "\n"})
+		_, err := Parse(data, envMap(map[string]string{"IMAP_PW": "x"}))
+		if err == nil || !strings.Contains(err.Error(), section+".password_file: environment variable CREDENTIALS_DIRECTORY is not set") ||
+			strings.Contains(err.Error(), section+".password:") {
+			t.Errorf("%s: Parse error %v, want the password_file's error alone", section, err)
+		}
 	}
 	// Other mistakes still fail with the option.
 	bad := doc(map[string]string{"log": "log:\n  level: verbose\n"})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,7 +15,7 @@ import (
 
 // Summary writes what check-config shows: where mail comes from and goes
 // to, who the officers are and how tickets are routed. Secrets appear only
-// as "set" or "empty".
+// as "set", "empty" or "not checked".
 func (c *Config) Summary(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(key, format string, args ...any) {
@@ -22,13 +23,13 @@ func (c *Config) Summary(w io.Writer) {
 	}
 
 	row("mailbox", "%s", c.Mailbox.From())
-	row("imap", "%s (%s), user %s, %s", c.IMAP.Addr, c.IMAP.Security, c.IMAP.Username, loginSummary(c.IMAP.OAuth2(), c.IMAP.Password))
+	row("imap", "%s (%s), user %s, %s", c.IMAP.Addr, c.IMAP.Security, c.IMAP.Username, loginSummary(c.IMAP.OAuth2(), c.secretState("imap.password", c.IMAP.Password)))
 	row("", "reads %s, moves to %s, quarantine %s", c.IMAP.Mailbox, c.IMAP.ProcessedMailbox, c.IMAP.QuarantineMailbox)
 	row("", "poll %s, idle restart %s, batch %d, CA %s", c.IMAP.PollInterval, c.IMAP.IdleRestart, c.IMAP.BatchSize, orDefault(c.IMAP.CAFile, "system roots"))
 	if c.SMTP.Username == "" {
 		row("smtp", "%s (%s), no login", c.SMTP.Addr, c.SMTP.Security)
 	} else {
-		row("smtp", "%s (%s), user %s, %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, loginSummary(c.SMTP.OAuth2(), c.SMTP.Password))
+		row("smtp", "%s (%s), user %s, %s", c.SMTP.Addr, c.SMTP.Security, c.SMTP.Username, loginSummary(c.SMTP.OAuth2(), c.secretState("smtp.password", c.SMTP.Password)))
 	}
 	if c.Store.Driver == DriverPostgres {
 		// The server's synchronous_commit decides; the setting is SQLite's.
@@ -37,12 +38,12 @@ func (c *Config) Summary(w io.Writer) {
 		row("store", "%s %s (synchronous %s)", c.Store.Driver, redactDSN(c.Store.DSN), c.Store.Synchronous)
 	}
 	if o := c.Classifier.OpenAI; c.Classifier.Kind == ClassifierOpenAI && o != nil {
-		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, o.BaseURL, setOrEmpty(o.APIKey), o.Timeout, o.Redact)
+		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, o.BaseURL, c.secretState("classifier.openai.api_key", o.APIKey), o.Timeout, o.Redact)
 	} else {
 		row("classifier", "%s", c.Classifier.Kind)
 	}
 	if t := c.Telegram; t != nil {
-		row("telegram", "on, %s, token %s, discussion chat %s, officers chat %s", t.APIURL, setOrEmpty(t.Token), chatID(t.DiscussionChatID), chatID(t.OfficersChatID))
+		row("telegram", "on, %s, token %s, discussion chat %s, officers chat %s", t.APIURL, c.secretState("telegram.token", t.Token), chatID(t.DiscussionChatID), chatID(t.OfficersChatID))
 		row("", "join window %s, poll timeout %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.Flood.Messages, t.Flood.Per)
 	} else {
 		row("telegram", "off (email only)")
@@ -99,10 +100,10 @@ func (c *Config) describeRule(r RouteRule) string {
 
 // loginSummary says how a section logs in; of a token command only the
 // program is shown, as its arguments may hold a client secret.
-func loginSummary(o OAuth2Auth, password Secret) string {
+func loginSummary(o OAuth2Auth, password string) string {
 	switch {
 	case !o.UsesToken():
-		return "password " + setOrEmpty(password)
+		return "password " + password
 	case o.TokenFile != "":
 		return fmt.Sprintf("%s, token from file %s", o.Auth, o.TokenFile)
 	case len(o.TokenCommand) > 0:
@@ -111,7 +112,12 @@ func loginSummary(o OAuth2Auth, password Secret) string {
 	return o.Auth
 }
 
-func setOrEmpty(s Secret) string {
+// secretState is "set" or "empty", or "not checked" for a secret this user
+// could not read (its value is unknown, not empty).
+func (c *Config) secretState(key string, s Secret) string {
+	if slices.Contains(c.UncheckedSecrets, key) {
+		return "not checked"
+	}
 	if s.IsSet() {
 		return "set"
 	}

@@ -209,7 +209,9 @@ func validateIMAP(c checker, m *IMAPConfig) {
 	c.oneOf("imap.security", string(m.Security), "tls", "starttls", "none")
 	c.required("imap.username", m.Username)
 	if validateAuth(c, "imap", m.OAuth2(), m.Password, m.PasswordFile) == AuthPassword &&
-		m.PasswordFile == "" && !c.d.unchecked["imap.password"] {
+		m.PasswordFile == "" && !c.d.unchecked["imap.password"] && !c.d.hasError("imap.password_file") {
+		// A password_file that could not be expanded is its own error:
+		// "password: required" beside it would send the reader astray.
 		c.required("imap.password", string(m.Password))
 	}
 	if m.Security == SecurityNone && hostOK && !netguard.IsLoopback(host) {
@@ -254,7 +256,7 @@ func validateSMTP(c checker, m *SMTPConfig) {
 		c.fail("smtp.security", "none would send the %s in clear text to %s; use tls or starttls, or no username (none with a login is only for loopback)", credential(m.Auth), host)
 	}
 	if validateAuth(c, "smtp", m.OAuth2(), m.Password, m.PasswordFile) == AuthPassword {
-		if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] {
+		if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] && !c.d.hasError("smtp.password_file") {
 			c.fail("smtp.password", "required when smtp.username is set")
 		}
 	} else if m.Username == "" {

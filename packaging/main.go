@@ -97,7 +97,20 @@ func build(ctx context.Context, o options) (string, error) {
 		return "", fmt.Errorf("write unit: %w", err)
 	}
 
-	info := packageInfo(o, root, binary, unitPath)
+	example, err := os.ReadFile(filepath.Join(root, "sportel.example.yaml"))
+	if err != nil {
+		return "", fmt.Errorf("read example configuration: %w", err)
+	}
+	conf, err := packagedConfig(string(example))
+	if err != nil {
+		return "", err
+	}
+	confPath := filepath.Join(work, "sportel.yaml")
+	if err := os.WriteFile(confPath, []byte(conf), 0o640); err != nil {
+		return "", fmt.Errorf("write configuration: %w", err)
+	}
+
+	info := packageInfo(o, binary, unitPath, confPath, root)
 	info = nfpm.WithDefaults(info)
 	if err := nfpm.Validate(info); err != nil {
 		return "", fmt.Errorf("validate package: %w", err)
@@ -144,7 +157,31 @@ func packagedUnit(unit string) string {
 	return strings.ReplaceAll(unit, handInstalledBinary, packagedBinary)
 }
 
-func packageInfo(o options, root, binary, unitPath string) *nfpm.Info {
+// packagedEdits make the example configuration fit the package's layout:
+// the store where the unit's StateDirectory is, by an absolute path (so
+// `sportel tickets … --config /etc/sportel/sportel.yaml` finds it from any
+// directory, not only the unit's working directory), and the mailbox
+// password from the credential the unit's LoadCredential=imap hands over.
+var packagedEdits = []struct{ old, new string }{
+	{"  dsn: ./sportel.db\n", "  dsn: /var/lib/sportel/sportel.db\n"},
+	{"  password: ${SPORTEL_IMAP_PASSWORD}\n  # Read the password from this file instead (a trailing newline is\n  # dropped). Default: \"\" (use password).\n  password_file: \"\"\n",
+		"  # The package reads it from the credential the unit hands over\n  # (LoadCredential=imap:/etc/sportel/credentials/imap).\n  password_file: ${CREDENTIALS_DIRECTORY}/imap\n"},
+}
+
+// packagedConfig is the example configuration with packagedEdits made; an
+// example that no longer holds a line to edit is an error, not a package
+// with the wrong default.
+func packagedConfig(example string) (string, error) {
+	for _, e := range packagedEdits {
+		if strings.Count(example, e.old) != 1 {
+			return "", fmt.Errorf("package configuration: sportel.example.yaml does not hold %q exactly once", e.old)
+		}
+		example = strings.Replace(example, e.old, e.new, 1)
+	}
+	return example, nil
+}
+
+func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info {
 	owned := func(mode os.FileMode, group string) *files.ContentFileInfo {
 		return &files.ContentFileInfo{Owner: "root", Group: group, Mode: mode, MTime: o.MTime}
 	}
@@ -167,7 +204,7 @@ func packageInfo(o options, root, binary, unitPath string) *nfpm.Info {
 				{Source: unitPath, Destination: "/lib/systemd/system/sportel.service", FileInfo: owned(0o644, "root")},
 				// The configuration names the officers and the mailbox; it
 				// holds no secret but is no one else's business either.
-				{Source: filepath.Join(root, "sportel.example.yaml"), Destination: "/etc/sportel/sportel.yaml",
+				{Source: confPath, Destination: "/etc/sportel/sportel.yaml",
 					Type: files.TypeConfigNoReplace, FileInfo: owned(0o640, "root")},
 				{Destination: "/etc/sportel/credentials", Type: files.TypeDir, FileInfo: owned(0o700, "root")},
 				{Source: filepath.Join(root, "README.md"), Destination: "/usr/share/doc/sportel/README.md", FileInfo: owned(0o644, "root")},

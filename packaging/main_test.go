@@ -77,11 +77,21 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("packaged `sportel version` = %q (%v), want the package's version", v, err)
 	}
 
+	// The configuration as installed is valid under the unit's layout,
+	// without its secrets (no $CREDENTIALS_DIRECTORY outside the unit), and
+	// names the store by the path the unit's StateDirectory makes.
+	check := exec.Command(binary, "check-config", "--config", filepath.Join(root, "etc/sportel/sportel.yaml"))
+	check.Env = withoutEnv(os.Environ(), "CREDENTIALS_DIRECTORY")
+	if out, err := check.CombinedOutput(); err != nil || !strings.Contains(string(out), "secrets not checked (not available to this user): imap.password") ||
+		!strings.Contains(string(out), "store       sqlite /var/lib/sportel/sportel.db ") {
+		t.Errorf("packaged configuration: check-config: %v\n%s", err, out)
+	}
+
 	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/sportel.service"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ExecStart=/usr/bin/sportel run", "ExecReload=/bin/kill -HUP $MAINPID", "User=sportel", "UMask=0077",
+	for _, want := range []string{"ExecStart=/usr/bin/sportel run", "ExecReload=/bin/kill -HUP $MAINPID", "User=sportel", "UMask=0077", "StateDirectoryMode=0700",
 		"SystemCallFilter=@system-service", "ProtectClock=yes", "ProtectKernelLogs=yes", "ProtectHostname=yes",
 		"RestrictSUIDSGID=yes", "ProtectProc=invisible", "NoNewPrivileges=yes", "ProtectSystem=strict"} {
 		if !hasLineWithPrefix(string(unit), want) {
@@ -153,5 +163,39 @@ func TestPackagedUnitPointsAtUsrBin(t *testing.T) {
 	want := "ExecStartPre=/usr/bin/sportel check-config\nExecStart=/usr/bin/sportel run\n"
 	if got != want {
 		t.Errorf("packagedUnit = %q, want %q", got, want)
+	}
+}
+
+// withoutEnv is env without the variable name.
+func withoutEnv(env []string, name string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func TestPackagedConfigRefusesAChangedExample(t *testing.T) {
+	tests := []struct {
+		name    string
+		example string
+		wantErr bool
+	}{
+		{"both lines there", "store:\n  dsn: ./sportel.db\nimap:\n" + packagedEdits[1].old, false},
+		{"the store's line changed", "store:\n  dsn: sportel.db\nimap:\n" + packagedEdits[1].old, true},
+		{"the password's lines changed", "store:\n  dsn: ./sportel.db\nimap:\n  password: ${X}\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := packagedConfig(tt.example)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("packagedConfig: %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && (!strings.Contains(got, "dsn: /var/lib/sportel/sportel.db\n") || !strings.Contains(got, "password_file: ${CREDENTIALS_DIRECTORY}/imap\n")) {
+				t.Errorf("packagedConfig:\n%s", got)
+			}
+		})
 	}
 }

@@ -226,7 +226,7 @@ func runDemoWith(ctx context.Context, out io.Writer, o demoOptions) error {
 	fmt.Fprintf(out, "\nDone in %s: %d mails read and moved to %s, %d mails sent by SMTP, %d Telegram messages sent.\n",
 		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()), len(tg.Calls("sendMessage")))
 	if keep {
-		fmt.Fprintf(out, "The store is kept at %s; try: sportel tickets list --config <a config with store.dsn: %s>\n", dbPath, dbPath)
+		fmt.Fprintf(out, "The store is kept at %s; try: sportel tickets list --db %s\n", dbPath, dbPath)
 	}
 	if o.web {
 		if err := serveDemoWeb(ctx, runCtx, out, a, cfg, log); err != nil {

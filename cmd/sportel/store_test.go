@@ -21,6 +21,14 @@ func TestStoreCopy(t *testing.T) {
 		t.Fatalf("demo did not say where its store is:\n%s", out)
 	}
 	src := m[1]
+	// The command the demo suggests works as printed.
+	try := regexp.MustCompile(`try: sportel (.+)\n`).FindStringSubmatch(out)
+	if try == nil {
+		t.Fatalf("demo suggests no command:\n%s", out)
+	}
+	if code, listed, errOut := runCmd(t, "", nil, strings.Fields(try[1])...); code != 0 || !strings.Contains(listed, "DKP-") {
+		t.Errorf("sportel %s: exit %d\n%s%s", try[1], code, listed, errOut)
+	}
 	dst := filepath.Join(t.TempDir(), "copy.db")
 
 	tests := []struct {

@@ -41,7 +41,9 @@ type Telegram struct {
 	blocked  map[int64]bool
 	failures map[string][]TelegramFailure
 	conflict bool
-	files    map[string]models.File
+	// down drops every connection unanswered, as an unreachable API does.
+	down  bool
+	files map[string]models.File
 	// polls is how many getUpdates are in progress; maxPolls the most at
 	// once so far (Telegram allows one per bot).
 	polls, maxPolls int
@@ -183,6 +185,27 @@ func (t *Telegram) SetConflict(on bool) {
 	t.conflict = on
 }
 
+// SetDown makes the API unreachable while on: every request, and every
+// long poll in progress, has its connection closed without an answer.
+func (t *Telegram) SetDown(on bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.down = on
+	t.broadcast()
+}
+
+// hangUp closes the request's connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			_ = c.Close()
+			return
+		}
+	}
+	// No connection to take over: the nearest thing is a proxy's error.
+	http.Error(w, "bad gateway", http.StatusBadGateway)
+}
+
 // AddFile makes a file known to getFile.
 func (t *Telegram) AddFile(f models.File) {
 	t.mu.Lock()
@@ -301,6 +324,11 @@ func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.mu.Lock()
+	if t.down {
+		t.mu.Unlock()
+		hangUp(w)
+		return
+	}
 	t.calls = append(t.calls, TelegramCall{Method: method, Form: form, At: time.Now()})
 	t.broadcast()
 	if f, ok := t.takeFailure(method); ok {
@@ -384,6 +412,11 @@ func (t *Telegram) getUpdates(w http.ResponseWriter, r *http.Request, form url.V
 	defer deadline.Stop()
 	for {
 		t.mu.Lock()
+		if t.down {
+			t.mu.Unlock()
+			hangUp(w)
+			return
+		}
 		if t.conflict {
 			t.mu.Unlock()
 			writeAnswer(w, apiAnswer{ErrorCode: 409, Description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})

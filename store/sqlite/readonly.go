@@ -25,14 +25,19 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("open sqlite %q read-only: want a database file", path)
 	}
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
-		}
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			if abs != path {
+				// A relative store.dsn is relative to where the command
+				// runs: say where that was.
+				return nil, fmt.Errorf("%w at %s (%s)", ErrNoDatabase, path, abs)
+			}
+			return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+		}
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	// A file: URI is the only form in which the driver hands mode=ro to
