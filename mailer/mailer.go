@@ -1,9 +1,10 @@
 // Package mailer renders Sportel's outgoing mail (acknowledgements, officer
 // notifications, relayed answers) and submits it over SMTP.
 //
-// Every SendMail dials its own connection: the outbox sends at human rates,
-// a fresh connection never inherits a half-dead one, and a failure affects
-// only its own job. Errors carry Permanent() so the outbox knows whether to
+// A connection is kept after a send for the next one (a few, for up to
+// maxIdleAge); one the server has ended meanwhile is replaced before anything
+// is submitted on it, and a failure affects only its own job, whose
+// connection is closed. Errors carry Permanent() so the outbox knows whether to
 // retry: 4xx replies and network trouble are temporary, 5xx replies and
 // render/configuration errors are permanent.
 package mailer
