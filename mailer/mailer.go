@@ -1,9 +1,10 @@
 // Package mailer renders Sportel's outgoing mail (acknowledgements, officer
 // notifications, relayed answers) and submits it over SMTP.
 //
-// Every SendMail dials its own connection: the outbox sends at human rates,
-// a fresh connection never inherits a half-dead one, and a failure affects
-// only its own job. Errors carry Permanent() so the outbox knows whether to
+// A connection is kept after a send for the next one (a few, for up to
+// maxIdleAge); one the server has ended meanwhile is replaced before anything
+// is submitted on it, and a failure affects only its own job, whose
+// connection is closed. Errors carry Permanent() so the outbox knows whether to
 // retry: 4xx replies and network trouble are temporary, 5xx replies and
 // render/configuration errors are permanent.
 package mailer
@@ -208,48 +209,57 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		return classify("smtp send", err)
 	}
 
-	// A kept connection is checked with RSET; if it went stale, a fresh one
-	// is dialled. Nothing was submitted on it, so nothing can be sent twice.
-	c := s.takeIdle()
-	if c != nil {
-		if err := c.Reset(); err != nil {
-			c.Close()
-			c = nil
-		}
+	// A kept connection is used straight away: the server has closed the
+	// last transaction, so MAIL FROM needs no RSET first (a round trip per
+	// mail). If the connection went stale meanwhile, MAIL FROM fails before
+	// anything was submitted, and a fresh connection takes the mail: nothing
+	// can be sent twice.
+	var mailOpts *smtp.MailOptions
+	if !isASCII(m.From.Address) || !allASCII(m.To) {
+		mailOpts = &smtp.MailOptions{UTF8: true}
 	}
-	if c == nil {
-		if c, err = s.connect(ctx); err != nil {
-			return err
-		}
-	}
-	kept := false
-	defer func() {
-		if !kept {
-			c.Close()
-		}
-	}()
-	// go-smtp takes no context; closing the connection aborts whatever
-	// command is waiting.
-	var cancelled atomic.Bool
-	stop := context.AfterFunc(ctx, func() {
-		cancelled.Store(true)
-		c.Close()
-	})
-	defer stop()
+	var (
+		c         *smtp.Client
+		stop      func() bool
+		cancelled atomic.Bool
+	)
 	wrap := func(op string, err error) error {
 		if cancelled.Load() {
 			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
 		}
 		return classify(op, err)
 	}
-
-	var mailOpts *smtp.MailOptions
-	if !isASCII(m.From.Address) || !allASCII(m.To) {
-		mailOpts = &smtp.MailOptions{UTF8: true}
+	for kept := s.takeIdle(); ; kept = nil {
+		fresh := kept == nil
+		if fresh {
+			if kept, err = s.connect(ctx); err != nil {
+				return err
+			}
+		}
+		c = kept
+		// go-smtp takes no context; closing the connection aborts whatever
+		// command is waiting.
+		stop = context.AfterFunc(ctx, func() {
+			cancelled.Store(true)
+			kept.Close()
+		})
+		err := c.Mail(m.From.Address, mailOpts)
+		if err == nil {
+			break
+		}
+		stop()
+		c.Close()
+		if fresh || cancelled.Load() || !staleConn(err) {
+			return wrap("smtp mail from "+m.From.Address, err)
+		}
 	}
-	if err := c.Mail(m.From.Address, mailOpts); err != nil {
-		return wrap("smtp mail from "+m.From.Address, err)
-	}
+	keep := false
+	defer func() {
+		stop()
+		if !keep {
+			c.Close()
+		}
+	}()
 	for _, to := range m.To {
 		if err := c.Rcpt(to.Address, nil); err != nil {
 			return wrap("smtp rcpt "+to.Address, err)
@@ -268,10 +278,20 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	}
 	// The mail is accepted; keep the connection for the next one.
 	if stop() {
-		kept = s.putIdle(c)
+		keep = s.putIdle(c)
 	}
 	s.log.Debug("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
 	return nil
+}
+
+// staleConn reports whether err, from the first command on a kept
+// connection, says the connection is gone (closed, reset, or the server
+// closing it with 421) rather than that the server refuses the mail.
+func staleConn(err error) bool {
+	if se, ok := errors.AsType[*smtp.SMTPError](err); ok {
+		return se.Code == 421
+	}
+	return true
 }
 
 // connect dials, greets and logs in.

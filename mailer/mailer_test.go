@@ -47,15 +47,22 @@ type backend struct {
 	// PLAIN.
 	tokens *mailauthtest.Tokens
 
-	mu       sync.Mutex
-	got      []received
-	sessions int
-	hellos   []string // the name of every EHLO that started a session
+	// mailReplies[i], when set, answers the i-th MAIL FROM (counted from 0
+	// over all sessions) instead of accepting it.
+	mailReplies map[int]*smtp.SMTPError
+
+	mu        sync.Mutex
+	got       []received
+	sessions  int
+	mailsFrom int          // MAIL FROM commands seen
+	conns     []*smtp.Conn // every session's connection, for a server-side close
+	hellos    []string     // the name of every EHLO that started a session
 }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.mu.Lock()
 	b.sessions++
+	b.conns = append(b.conns, c)
 	b.hellos = append(b.hellos, c.Hostname())
 	b.mu.Unlock()
 	return &session{b: b, conn: c}, nil
@@ -114,6 +121,13 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.b.requireAuth && !s.cur.Authed {
 		return smtp.ErrAuthRequired
+	}
+	s.b.mu.Lock()
+	reply := s.b.mailReplies[s.b.mailsFrom]
+	s.b.mailsFrom++
+	s.b.mu.Unlock()
+	if reply != nil {
+		return reply
 	}
 	s.cur.From = from
 	_, s.cur.TLS = s.conn.TLSConnectionState()
@@ -585,6 +599,55 @@ func TestSendMailReusesConnection(t *testing.T) {
 	}
 	if n, sessions := len(be.mails()), be.sessionCount(); n != 4 || sessions != 2 {
 		t.Fatalf("%d mails over %d connections, want 4 over 2", n, sessions)
+	}
+}
+
+// A kept connection is used without RSET: when the server has ended it
+// (closed it, or answers 421) the mail goes over a fresh one, once; when
+// the server refuses the mail itself, SendMail fails without redialling.
+func TestSendMailKeptConnectionEnded(t *testing.T) {
+	tests := []struct {
+		name         string
+		secondMail   *smtp.SMTPError // the server's answer to MAIL FROM on the kept connection
+		serverCloses bool            // the server closes the kept connection first
+		wantErr      string
+		wantMails    int
+		wantSessions int
+	}{
+		{"server closed it", nil, true, "", 2, 2},
+		{"server answers 421", &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "idle too long"}, false, "", 2, 2},
+		{"server refuses the sender", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender refused"}, false, "sender refused", 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+			be := &backend{requireAuth: true, mailReplies: map[int]*smtp.SMTPError{1: tt.secondMail}}
+			addr := startSMTP(t, be, serverTLS, true)
+			mlr, err := New(Options{Addr: addr, Security: SecurityTLS, Username: smtpUser, Password: smtpPass,
+				TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mlr.Close()
+			if err := mlr.SendMail(context.Background(), sampleMail()); err != nil {
+				t.Fatal(err)
+			}
+			if tt.serverCloses {
+				be.mu.Lock()
+				be.conns[0].Conn().Close()
+				be.mu.Unlock()
+			}
+			err = mlr.SendMail(context.Background(), sampleMail())
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("second send: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("second send: error %v, want one saying %q", err, tt.wantErr)
+			}
+			if n, sessions := len(be.mails()), be.sessionCount(); n != tt.wantMails || sessions != tt.wantSessions {
+				t.Errorf("%d mails over %d connections, want %d over %d", n, sessions, tt.wantMails, tt.wantSessions)
+			}
+		})
 	}
 }
 

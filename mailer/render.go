@@ -82,6 +82,7 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	}
 
 	var buf bytes.Buffer
+	buf.Grow(renderedSize(m))
 	if len(m.Attachments) == 0 {
 		w, err := mail.CreateSingleInlineWriter(&buf, h)
 		if err != nil {
@@ -137,6 +138,18 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// renderedSize is a little more than Render's output for m usually takes,
+// so the buffer is allocated once instead of doubling through a large
+// attachment: quoted-printable UTF-8 text grows by up to about half, base64
+// by a third plus a line break every 76 characters.
+func renderedSize(m *inquiry.Mail) int {
+	n := 2048 + len(m.Text)*3/2
+	for _, a := range m.Attachments {
+		n += 512 + len(a.Content)*4/3 + len(a.Content)/38
+	}
+	return n
 }
 
 // transportable reports whether an attachment can keep its media type when

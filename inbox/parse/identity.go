@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"strings"
 
 	"sportel/inquiry"
@@ -19,28 +20,34 @@ import (
 // too. It also sets the key earlier versions stored for m (LegacySourceID).
 func setSourceID(m *inquiry.Message, body, raw []byte) {
 	if m.MessageID != "" {
-		sum := sha256.Sum256(normalizeBody(body))
+		h := sha256.New()
+		writeNormalBody(h, body)
+		sum := h.Sum(nil)
 		m.SourceID = "mail:" + m.MessageID + "|" + strings.ToLower(m.From.Address) + "|" + hex.EncodeToString(sum[:12])
 		m.LegacySourceID = "msgid:" + m.MessageID
 		return
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%d\n%s\n", strings.ToLower(m.From.Address), m.SentAt.Unix(), m.Subject)
-	h.Write(normalizeBody(body))
+	writeNormalBody(h, body)
 	m.SourceID = "nomsgid:" + hex.EncodeToString(h.Sum(nil)[:16])
 	sum := sha256.Sum256(raw)
 	m.LegacySourceID, m.LegacyExact = "sha256:"+hex.EncodeToString(sum[:]), true
 }
 
-// normalizeBody makes the body independent of how a server stores it: line
-// ends as LF (Dovecot hands back CRLF), no trailing blanks on a line, no
-// blank lines at the end.
-func normalizeBody(body []byte) []byte {
-	out := make([]byte, 0, len(body))
+// writeNormalBody writes the body to h independent of how a server stores
+// it: line ends as LF (Dovecot hands back CRLF), no trailing blanks on a
+// line, no blank lines at the end. It streams into the hash rather than
+// building a normalised copy: every mail taken in passes through here.
+func writeNormalBody(h hash.Hash, body []byte) {
+	var newlines []byte // separators held back until a line with text follows
 	for line := range bytes.Lines(body) {
 		line = bytes.TrimRight(line, " \t\r\n")
-		out = append(out, line...)
-		out = append(out, '\n')
+		if len(line) > 0 {
+			h.Write(newlines)
+			h.Write(line)
+			newlines = newlines[:0]
+		}
+		newlines = append(newlines, '\n')
 	}
-	return bytes.TrimRight(out, "\n")
 }

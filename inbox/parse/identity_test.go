@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"strings"
 	"testing"
 )
@@ -88,6 +90,41 @@ func TestSourceIDWithoutMessageID(t *testing.T) {
 			}
 			if b.LegacySourceID == a.LegacySourceID {
 				t.Errorf("the old raw-hash keys of two different byte strings are equal: %q", b.LegacySourceID)
+			}
+		})
+	}
+}
+
+// writeNormalBody streams what the earlier normalised copy held: keys
+// stored by earlier versions must still match.
+func TestWriteNormalBodyMatchesCopy(t *testing.T) {
+	// normalCopy is the earlier normalisation, kept here as the reference.
+	normalCopy := func(body []byte) []byte {
+		out := make([]byte, 0, len(body))
+		for line := range bytes.Lines(body) {
+			out = append(out, bytes.TrimRight(line, " \t\r\n")...)
+			out = append(out, '\n')
+		}
+		return bytes.TrimRight(out, "\n")
+	}
+	tests := []struct{ name, body string }{
+		{"empty", ""},
+		{"one line", "Përshëndetje"},
+		{"CRLF", "a\r\nb\r\n"},
+		{"trailing blanks", "a \t\r\nb  \n"},
+		{"blank lines inside", "a\n\n\nb\n"},
+		{"blank lines at the end", "a\nb\n\n \r\n\t\n"},
+		{"only blanks", " \n\r\n\t\n"},
+		{"blank lines first", "\n\n  \na"},
+		{"no final newline", "a\nb"},
+		{"lone CR", "a\rb\r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := sha256.New()
+			writeNormalBody(h, []byte(tt.body))
+			if got, want := h.Sum(nil), sha256.Sum256(normalCopy([]byte(tt.body))); !bytes.Equal(got, want[:]) {
+				t.Errorf("hash of %q differs from the earlier normalisation's", tt.body)
 			}
 		})
 	}
