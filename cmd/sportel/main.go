@@ -115,7 +115,7 @@ func newFlags(name, summary, argsUsage string, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet("sportel "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "%s\n\nUsage: sportel %s [flags] %s\n", summary, name, argsUsage)
+		fmt.Fprintf(e.stderr, "%s\n\nUsage: %s\n", summary, strings.TrimSpace("sportel "+name+" [flags] "+argsUsage))
 		fs.PrintDefaults()
 	}
 	return fs
