@@ -31,7 +31,7 @@ func TestTicketsSubcommandHelp(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{"list", "Usage: sportel tickets list [flags] \n", []string{"-text", "-state", "-officer", "-all", "-db", "-dsn", "-json"}, []string{"-outcome", "-force", "-off"}},
+		{"list", "Usage: sportel tickets list [flags]\n", []string{"-text", "-state", "-officer", "-all", "-db", "-dsn", "-json"}, []string{"-outcome", "-force", "-off"}},
 		{"show", "Usage: sportel tickets show [flags] NUMBER\n", []string{"-json", "-db", "-dsn", "-config"}, []string{"-state", "-officer", "-text", "-all", "-outcome"}},
 		{"attachment", "Usage: sportel tickets attachment [flags] NUMBER [INDEX]\n", []string{"-o ", "-force", "-db"}, []string{"-json", "-state"}},
 		{"note", "Usage: sportel tickets note [flags] NUMBER TEXT...\n", []string{"-config"}, []string{"-db", "-json", "-state"}},
