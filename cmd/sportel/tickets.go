@@ -256,6 +256,7 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 		}
 	}
 	if asJSON {
+		inZone(ts, loc)
 		return writeJSON(w, ts)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -281,6 +282,7 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 		return err
 	}
 	if asJSON {
+		inZone(items, loc)
 		return writeJSON(w, items)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -297,6 +299,7 @@ func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bo
 		return err
 	}
 	if asJSON {
+		inZone(jobs, loc)
 		return writeJSON(w, jobs)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -324,7 +327,9 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 		return err
 	}
 	if asJSON {
-		return writeJSON(w, map[string]any{"ticket": t, "entries": entries, "jobs": jobs})
+		v := map[string]any{"ticket": t, "entries": entries, "jobs": jobs}
+		inZone(v, loc)
+		return writeJSON(w, v)
 	}
 	fmt.Fprintf(w, "%s  %s  %s\n", t.Number, t.State, t.Outcome)
 	fmt.Fprintf(w, "Category:   %s (%s, confidence %.2f%s)\n", t.Category, t.Classifier, t.Confidence, map[bool]string{true: ", needs review"}[t.NeedsReview])
