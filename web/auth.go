@@ -182,6 +182,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("web: sign-in asked for an address that is no officer's", "client", clientIP(r))
 	}
 	p.Flash = p.T("link_sent")
+	if isOfficer {
+		// Counted before the answer goes out, so whoever has seen the
+		// answer and calls Wait also waits for the link.
+		s.background.Add(1)
+	}
 	s.render(w, http.StatusOK, "signin", p)
 	if !isOfficer {
 		return
@@ -190,7 +195,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	// long the answer takes tells nobody whether the address is an
 	// officer's.
 	client := clientIP(r)
-	s.background.Go(func() {
+	go func() {
+		defer s.background.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
 		if err := s.sendLink(ctx, o); err != nil {
@@ -198,7 +204,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.audit(ctx, o.ID, "signin_link", "", "mailed; client "+client)
-	})
+	}()
 }
 
 // Wait waits for the sign-in links being written and mailed: call it after
