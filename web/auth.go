@@ -11,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -333,10 +335,24 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, s.cookie(langCookie, lang, 365*24*3600))
-	back := r.PostFormValue("back")
-	// Only a path on this site: never an open redirect.
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
-		back = "/"
+	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+}
+
+// localPath is back when it is a path on this site, else "/": never an
+// open redirect. Browsers drop tabs and newlines inside a URL and read a
+// backslash as a slash, so "/\t/evil.example" would become
+// "//evil.example", another site: any such character refuses the path.
+func localPath(back string) string {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		return "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	for _, c := range back {
+		if c == '\\' || !unicode.IsPrint(c) {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(back); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return back
 }
