@@ -1,10 +1,16 @@
 package web_test
 
 import (
+	"context"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/store"
 )
 
 // The language switch's back field is the only redirect target a client
@@ -47,6 +53,66 @@ func TestLanguageBackStaysOnTheSite(t *testing.T) {
 		}
 		if loc, err := url.Parse(r.location); err != nil || loc.Host != "" || loc.Scheme != "" || strings.HasPrefix(r.location, "//") {
 			t.Errorf("back %q: redirect to %q leaves the site", c.back, r.location)
+		}
+	}
+}
+
+// Downloads carry a citizen's bytes: they must never render as a page of
+// the workspace's origin, whatever their name or content says.
+func TestDownloadsNeverRenderAsPages(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.Albanian, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Pyetje", "Tekst")
+	page := []byte("<html><script>alert(document.cookie)</script></html>")
+	raw := "From: x@example.net\r\nSubject: s\r\nContent-Type: text/html\r\n\r\n" + string(page) + "\r\n"
+	err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+		tk, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000001")
+		if err != nil {
+			return err
+		}
+		return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "x@example.net", Subject: "s",
+			Text: "t", Raw: []byte(raw), CreatedAt: f.now, Attachments: []inquiry.Attachment{
+				{Name: "faqe.html", ContentType: "text/html", Size: int64(len(page)), Content: page},
+				{Name: "imazh.svg", ContentType: "image/svg+xml", Size: int64(len(page)), Content: page},
+				{Name: `a"; filename="b.html`, ContentType: "text/html", Size: int64(len(page)), Content: page},
+				{Name: "../..\\", ContentType: "text/html", Size: int64(len(page)), Content: page},
+				{Name: "vendim për ëndrrën.html", ContentType: "text/html", Size: int64(len(page)), Content: page},
+			}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.signIn(officers[1])
+	cases := []struct {
+		path, wantName string
+	}{
+		{"/t/DKP-2026-000001/raw/1", "DKP-2026-000001-1.eml"},
+		{"/t/DKP-2026-000001/raw/2", "DKP-2026-000001-2.eml"},
+		{"/t/DKP-2026-000001/attachment/1/0", "leje.pdf"},
+		{"/t/DKP-2026-000001/attachment/2/0", "faqe.html"},
+		{"/t/DKP-2026-000001/attachment/2/1", "imazh.svg"},
+		{"/t/DKP-2026-000001/attachment/2/2", `a"; filename="b.html`},
+		{"/t/DKP-2026-000001/attachment/2/3", "attachment"},
+		{"/t/DKP-2026-000001/attachment/2/4", "vendim për ëndrrën.html"},
+	}
+	for _, c := range cases {
+		r := b.get(c.path)
+		if r.status != http.StatusOK {
+			t.Errorf("GET %s = %d", c.path, r.status)
+			continue
+		}
+		if ct := r.header.Get("Content-Type"); ct != "application/octet-stream" {
+			t.Errorf("GET %s: Content-Type %q, want application/octet-stream", c.path, ct)
+		}
+		if n := r.header.Get("X-Content-Type-Options"); n != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q, want nosniff", c.path, n)
+		}
+		disp, params, err := mime.ParseMediaType(r.header.Get("Content-Disposition"))
+		if err != nil || disp != "attachment" || params["filename"] != c.wantName {
+			t.Errorf("GET %s: Content-Disposition %q (%v), want attachment named %q", c.path, r.header.Get("Content-Disposition"), err, c.wantName)
+		}
+		if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("GET %s: Content-Security-Policy %q", c.path, csp)
 		}
 	}
 }

@@ -305,7 +305,9 @@ func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	s.audit(r.Context(), sess.OfficerID, "download_raw", t.Number, strconv.FormatInt(e.ID, 10))
-	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "message/rfc822", e.Raw)
+	// Not message/rfc822: some browsers render that type (as MHTML), and a
+	// citizen's HTML mail must never run as a page of the workspace.
+	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "application/octet-stream", e.Raw)
 }
 
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -341,8 +343,13 @@ func download(w http.ResponseWriter, name, contentType string, body []byte) {
 	if name == "" {
 		name = "attachment"
 	}
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		// A name the header cannot carry: still a download, never inline.
+		disp = "attachment"
+	}
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Disposition", disp)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
 }
