@@ -116,3 +116,73 @@ func TestDownloadsNeverRenderAsPages(t *testing.T) {
 		}
 	}
 }
+
+// Every form is read within a bound before any handler acts on it: an
+// oversized one is refused whole and changes nothing.
+func TestOversizedFormsRefused(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.Albanian, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Pyetje", "Tekst")
+	b := f.browser()
+	b.signIn(officers[1])
+	csrf := b.csrf()
+	ctx := context.Background()
+	tk, _, err := f.store.TicketByNumber(ctx, "DKP-2026-000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := func() int {
+		entries, err := f.store.Entries(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Kind == inquiry.EntryNote {
+				n++
+			}
+		}
+		return n
+	}
+	cases := []struct {
+		name      string
+		text      string
+		want      int
+		wantNotes int
+	}{
+		{"a note near its limit", strings.Repeat("shënim ", 1_200), http.StatusSeeOther, 1},
+		{"a note over a mebibyte", strings.Repeat("x", 2<<20), http.StatusRequestEntityTooLarge, 1},
+		{"a body of ten mebibytes", strings.Repeat("x", 10<<20), http.StatusRequestEntityTooLarge, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := b.post("/t/DKP-2026-000001/note", url.Values{"csrf": {csrf}, "text": {c.text}})
+			if r.status != c.want {
+				t.Errorf("status %d, want %d", r.status, c.want)
+			}
+			if n := notes(); n != c.wantNotes {
+				t.Errorf("%d notes on the ticket, want %d", n, c.wantNotes)
+			}
+		})
+	}
+
+	// Before sign-in too: no link is asked for with an oversized form, and
+	// a form that does not parse is refused.
+	anon := f.browser()
+	page := anon.get("/signin")
+	if r := anon.post("/signin", url.Values{"csrf": {csrfOf(t, page.body)}, "email": {officers[0].Email}, "pad": {strings.Repeat("x", 2<<20)}}); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized sign-in form = %d, want 413", r.status)
+	}
+	if n := len(f.signInLinks(officers[0].ID)); n != 0 {
+		t.Errorf("%d sign-in links mailed for an oversized form, want 0", n)
+	}
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/signin", strings.NewReader("csrf=%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := anon.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a form that does not parse = %d, want 400", resp.StatusCode)
+	}
+}
