@@ -186,3 +186,56 @@ func TestOversizedFormsRefused(t *testing.T) {
 		t.Errorf("a form that does not parse = %d, want 400", resp.StatusCode)
 	}
 }
+
+// A ticket number comes from the URL: one without a ticket number's shape
+// is not found, reaches no action and is not echoed back in the page.
+func TestTicketNumberFromURLValidated(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.Albanian, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Pyetje", "Tekst")
+	b := f.browser()
+	b.signIn(officers[1])
+	csrf := b.csrf()
+	const mark = "EVILMARK"
+	cases := []struct{ method, path string }{
+		{"GET", "/t/" + mark},
+		{"GET", "/t/DKP-2026-000001" + mark},
+		{"GET", "/t/DKP-2026-000001%0A" + mark},
+		{"GET", "/t/%3Cb%3E" + mark + "%3C%2Fb%3E"},
+		{"GET", "/t/" + mark + "/raw/1"},
+		{"GET", "/t/" + mark + "/attachment/1/0"},
+		{"POST", "/t/" + mark + "/take"},
+		{"POST", "/t/DKP-2026-000001%09%2F%2F" + mark + "/take"},
+		{"POST", "/t/%3Cb%3E" + mark + "%3C%2Fb%3E/note"},
+	}
+	for _, c := range cases {
+		var r response
+		if c.method == "GET" {
+			r = b.get(c.path)
+		} else {
+			r = b.post(c.path, url.Values{"csrf": {csrf}, "text": {"x"}})
+		}
+		if r.status != http.StatusNotFound {
+			t.Errorf("%s %s = %d %q, want 404", c.method, c.path, r.status, r.location)
+		}
+		// The language switch's back field carries the path, escaped; the
+		// page's title and content must not.
+		_, main, _ := strings.Cut(r.body, "<main")
+		title, _, _ := strings.Cut(r.body, "</title>")
+		if strings.Contains(main, mark) || strings.Contains(title, mark) || strings.Contains(r.location, mark) {
+			t.Errorf("%s %s echoes the path's number back:\n%s", c.method, c.path, r.body)
+		}
+	}
+	// The real number still works, in any of its shapes the store knows.
+	if r := b.get("/t/DKP-2026-000001"); r.status != http.StatusOK {
+		t.Errorf("GET the ticket = %d", r.status)
+	}
+	entries, err := f.store.Audit(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Action != "signin" && e.Action != "signin_link" {
+			t.Errorf("audit log has %s %s %q after refused numbers", e.Action, e.Ticket, e.Detail)
+		}
+	}
+}
