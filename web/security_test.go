@@ -11,6 +11,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/store"
+	"sportel/web"
 )
 
 // The language switch's back field is the only redirect target a client
@@ -236,6 +237,45 @@ func TestTicketNumberFromURLValidated(t *testing.T) {
 	for _, e := range entries {
 		if e.Action != "signin" && e.Action != "signin_link" {
 			t.Errorf("audit log has %s %s %q after refused numbers", e.Action, e.Ticket, e.Detail)
+		}
+	}
+}
+
+// Every answer carries the headers that keep pages from being framed,
+// sniffed, cached or leaking their URL; over https the browser is told to
+// stay on https.
+func TestSecurityHeaders(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		f := newFixture(t, func(c *web.Config) { c.SecureCookies = secure })
+		b := f.browser()
+		for _, path := range []string{"/signin", "/", "/t/DKP-2026-000001", "/nowhere", "/signin/link?t=x"} {
+			r := b.get(path)
+			want := map[string]string{
+				"X-Content-Type-Options": "nosniff",
+				"X-Frame-Options":        "DENY",
+				"Referrer-Policy":        "no-referrer",
+				"Cache-Control":          "no-store",
+			}
+			if secure {
+				want["Strict-Transport-Security"] = "max-age=31536000"
+			}
+			for h, v := range want {
+				if got := r.header.Get(h); got != v {
+					t.Errorf("secure=%v GET %s: %s %q, want %q", secure, path, h, got, v)
+				}
+			}
+			if !secure && r.header.Get("Strict-Transport-Security") != "" {
+				t.Errorf("GET %s: Strict-Transport-Security over plain http", path)
+			}
+			csp := r.header.Get("Content-Security-Policy")
+			for _, d := range []string{"default-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"} {
+				if !strings.Contains(csp, d) {
+					t.Errorf("secure=%v GET %s: Content-Security-Policy %q lacks %s", secure, path, csp, d)
+				}
+			}
+			if strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe") {
+				t.Errorf("GET %s: Content-Security-Policy %q allows scripts or unsafe sources", path, csp)
+			}
 		}
 	}
 }
