@@ -2,8 +2,13 @@ package web_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"mime"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -277,5 +282,89 @@ func TestSecurityHeaders(t *testing.T) {
 				t.Errorf("GET %s: Content-Security-Policy %q allows scripts or unsafe sources", path, csp)
 			}
 		}
+	}
+}
+
+// Over https every cookie has the __Host- prefix, so the browser keeps it
+// for this host only, Secure and for the whole site; a cookie of the plain
+// name, which a sibling subdomain could plant, is no session and no
+// pre-session token.
+func TestCookiesOverHTTPSAreHostOnly(t *testing.T) {
+	f := newFixture(t, func(c *web.Config) { c.SecureCookies = true })
+	tlsSrv := httptest.NewTLSServer(f.web)
+	defer tlsSrv.Close()
+	f.srv = tlsSrv
+	newBrowser := func() *browser {
+		jar, _ := cookiejar.New(nil)
+		return &browser{t: t, f: f, c: &http.Client{Jar: jar, Transport: tlsSrv.Client().Transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	}
+	b := newBrowser()
+	page := b.get("/signin")
+	cookies := page.header.Values("Set-Cookie")
+	b.signIn(officers[1])
+	lang := b.post("/lang", url.Values{"csrf": {b.csrf()}, "lang": {"en"}, "back": {"/"}})
+	// The session cookie is set by the link's post; read it from the jar.
+	u, _ := url.Parse(tlsSrv.URL)
+	var session string
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "__Host-sportel_session" {
+			session = c.Value
+		}
+	}
+	if session == "" {
+		t.Fatalf("no __Host-sportel_session cookie after sign-in: %v", b.c.Jar.Cookies(u))
+	}
+	cookies = append(cookies, lang.header.Values("Set-Cookie")...)
+	if len(cookies) < 2 {
+		t.Fatalf("cookies %q, want the pre-session and language cookies", cookies)
+	}
+	for _, c := range cookies {
+		for _, want := range []string{"__Host-", "; Path=/", "; HttpOnly", "; Secure", "; SameSite=Strict"} {
+			if !strings.Contains(c, want) {
+				t.Errorf("cookie %q lacks %q", c, want)
+			}
+		}
+		if strings.Contains(strings.ToLower(c), "domain=") {
+			t.Errorf("cookie %q names a domain", c)
+		}
+	}
+
+	// Planted under the plain names, a live session's token and a known
+	// pre-session value are refused.
+	send := func(method, path, cookie string, form url.Values) *http.Response {
+		var body *strings.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		} else {
+			body = strings.NewReader("")
+		}
+		req, _ := http.NewRequest(method, tlsSrv.URL+path, body)
+		req.Header.Set("Cookie", cookie)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := newBrowser().c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := send("GET", "/", "sportel_session="+session, nil); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a session token under the plain name = %d, want a redirect to sign in", r.StatusCode)
+	}
+	if r := send("GET", "/", "__Host-sportel_session="+session, nil); r.StatusCode != http.StatusOK {
+		t.Errorf("the session cookie = %d, want the queue", r.StatusCode)
+	}
+	known := strings.Repeat("k", 43)
+	m := hmac.New(sha256.New, []byte(known))
+	m.Write([]byte("sportel csrf"))
+	planted := url.Values{"csrf": {hex.EncodeToString(m.Sum(nil))}, "email": {officers[0].Email}}
+	if r := send("POST", "/signin", "sportel_pre="+known, planted); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a planted pre-session cookie = %d, want 403", r.StatusCode)
+	}
+	if n := len(f.signInLinks(officers[0].ID)); n != 0 {
+		t.Errorf("%d links mailed on a planted pre-session cookie", n)
 	}
 }
