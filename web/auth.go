@@ -21,9 +21,10 @@ import (
 	"sportel/store"
 )
 
-// Cookie names (with the __Host- prefix over https: cookieName). The session cookie holds the session token; the store
-// keeps only its SHA-256. The pre-session cookie ties a sign-in form to
-// the browser that fetched it (its CSRF token).
+// Cookie names (with the __Host- prefix over https: cookieName). The
+// session cookie holds the session token; the store keeps only its
+// SHA-256. The pre-session cookie ties a sign-in form to the browser that
+// fetched it (its CSRF token).
 const (
 	sessionCookie = "sportel_session"
 	preCookie     = "sportel_pre"
