@@ -291,6 +291,20 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "link", p)
 		return
 	}
+	// A session this browser still holds ends here: one browser, one
+	// session, and none left live behind a cookie that was overwritten.
+	prev, err := s.session(r)
+	if err != nil {
+		s.internal(w, r, nil, "read session", err)
+		return
+	}
+	if prev != nil {
+		if _, err := s.store.RevokeSession(r.Context(), prev.ID, now); err != nil {
+			s.internal(w, r, nil, "end the previous session", err)
+			return
+		}
+		s.audit(r.Context(), prev.OfficerID, "signout", "", "replaced by a new sign-in")
+	}
 	sessTok := newToken()
 	ws := &store.WebSession{TokenHash: hashToken(sessTok), OfficerID: o.ID, ClientIP: clientIP(r), CreatedAt: now, LastSeen: now}
 	if c, err := s.readCookie(r, langCookie); err == nil && validLanguage(c.Value) {

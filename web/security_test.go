@@ -368,3 +368,44 @@ func TestCookiesOverHTTPSAreHostOnly(t *testing.T) {
 		t.Errorf("%d links mailed on a planted pre-session cookie", n)
 	}
 }
+
+// Signing in where a session is still live ends that session: the browser
+// gets a new session id and the old one is refused even if replayed.
+func TestSignInReplacesTheBrowsersSession(t *testing.T) {
+	f := newFixture(t, nil)
+	b := f.browser()
+	b.signIn(officers[1])
+	u, _ := url.Parse(f.srv.URL)
+	sessionOf := func() string {
+		for _, c := range b.c.Jar.Cookies(u) {
+			if c.Name == "sportel_session" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	first := sessionOf()
+	// The sign-in page sends a signed-in browser to the queue: the link
+	// is asked for elsewhere and opened here.
+	f.browser().askLink(officers[2].Email)
+	links := f.signInLinks(officers[2].ID)
+	if r := b.useLink(links[len(links)-1]); r.status != http.StatusSeeOther || r.location != "/" {
+		t.Fatalf("use link = %d %s", r.status, r.location)
+	}
+	second := sessionOf()
+	if first == "" || second == "" || first == second {
+		t.Fatalf("session cookies %q then %q, want two different ones", first, second)
+	}
+	replay := f.browser()
+	replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: "sportel_session", Value: first}})
+	if r := replay.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
+		t.Errorf("the replaced session = %d %q, want a redirect to sign in", r.status, r.location)
+	}
+	if q := b.get("/"); q.status != http.StatusOK || !strings.Contains(q.body, officers[2].Name) {
+		t.Errorf("the new session = %d, want the queue for %s", q.status, officers[2].Name)
+	}
+	sessions, err := f.store.ListSessions(context.Background(), f.now, 8*time.Hour)
+	if err != nil || len(sessions) != 1 || sessions[0].OfficerID != officers[2].ID {
+		t.Errorf("live sessions %+v, %v; want only %s's", sessions, err, officers[2].ID)
+	}
+}
