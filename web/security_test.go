@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -407,5 +408,54 @@ func TestSignInReplacesTheBrowsersSession(t *testing.T) {
 	sessions, err := f.store.ListSessions(context.Background(), f.now, 8*time.Hour)
 	if err != nil || len(sessions) != 1 || sessions[0].OfficerID != officers[2].ID {
 		t.Errorf("live sessions %+v, %v; want only %s's", sessions, err, officers[2].ID)
+	}
+}
+
+// A link is used once even when several browsers press its button at the
+// same moment: exactly one of them is signed in.
+func TestLinkUsedOnceUnderConcurrency(t *testing.T) {
+	f := newFixture(t, nil)
+	f.browser().askLink(officers[0].Email)
+	link := f.signInLinks(officers[0].ID)[0]
+	lu, _ := url.Parse(link)
+	const n = 8
+	forms := make([]url.Values, n)
+	browsers := make([]*browser, n)
+	for i := range browsers {
+		browsers[i] = f.browser()
+		page := browsers[i].get(link)
+		forms[i] = url.Values{"csrf": {csrfOf(t, page.body)}, "t": {lu.Query().Get("t")}}
+	}
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range browsers {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/signin/link", strings.NewReader(forms[i].Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := browsers[i].c.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	signedIn := 0
+	for i, st := range statuses {
+		switch st {
+		case http.StatusSeeOther:
+			signedIn++
+		case http.StatusForbidden:
+		default:
+			t.Errorf("browser %d: %d, want 303 or 403", i, st)
+		}
+	}
+	if signedIn != 1 {
+		t.Errorf("%d browsers signed in with one link, want 1", signedIn)
+	}
+	if s, _ := f.store.ListSessions(context.Background(), f.now, 8*time.Hour); len(s) != 1 {
+		t.Errorf("%d sessions from one link, want 1", len(s))
 	}
 }
