@@ -11,17 +11,20 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sportel/inquiry"
 	"sportel/store"
 )
 
-// Cookie names. The session cookie holds the session token; the store
-// keeps only its SHA-256. The pre-session cookie ties a sign-in form to
-// the browser that fetched it (its CSRF token).
+// Cookie names (with the __Host- prefix over https: cookieName). The
+// session cookie holds the session token; the store keeps only its
+// SHA-256. The pre-session cookie ties a sign-in form to the browser that
+// fetched it (its CSRF token).
 const (
 	sessionCookie = "sportel_session"
 	preCookie     = "sportel_pre"
@@ -59,13 +62,28 @@ func csrfFor(secret string) string {
 }
 
 func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+	return &http.Cookie{Name: s.cookieName(name), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode}
+}
+
+// cookieName is name with the __Host- prefix over https: the browser then
+// takes the cookie only from this host, Secure, for Path=/, so a sibling
+// subdomain cannot plant a session or a pre-session token here.
+func (s *Server) cookieName(name string) string {
+	if s.cfg.SecureCookies {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// readCookie is the request's cookie set by s.cookie under name.
+func (s *Server) readCookie(r *http.Request, name string) (*http.Cookie, error) {
+	return r.Cookie(s.cookieName(name))
 }
 
 // session returns the request's live session, if any, and records its use.
 func (s *Server) session(r *http.Request) (*session, error) {
-	c, err := r.Cookie(sessionCookie)
+	c, err := s.readCookie(r, sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
@@ -114,7 +132,7 @@ func tokenEqual(a, b string) bool {
 // preCSRF returns the CSRF token of the browser's pre-session cookie,
 // setting the cookie when the browser has none.
 func (s *Server) preCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 32 {
+	if c, err := s.readCookie(r, preCookie); err == nil && len(c.Value) >= 32 {
 		return csrfFor(c.Value)
 	}
 	v := newToken()
@@ -124,8 +142,8 @@ func (s *Server) preCSRF(w http.ResponseWriter, r *http.Request) string {
 
 // preCSRFOK checks a form posted before sign-in against the pre-session
 // cookie.
-func preCSRFOK(r *http.Request) bool {
-	c, err := r.Cookie(preCookie)
+func (s *Server) preCSRFOK(r *http.Request) bool {
+	c, err := s.readCookie(r, preCookie)
 	return err == nil && len(c.Value) >= 32 && tokenEqual(r.PostFormValue("csrf"), csrfFor(c.Value))
 }
 
@@ -151,7 +169,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 // answer is the same whether it is or not, so the form tells nobody who
 // the officers are.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	if !preCSRFOK(r) {
+	if !s.preCSRFOK(r) {
 		s.fail(w, r, nil, http.StatusForbidden, "forbidden")
 		return
 	}
@@ -256,7 +274,7 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) {
 
 // useLink consumes a one-time link and starts a session.
 func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
-	if !preCSRFOK(r) {
+	if !s.preCSRFOK(r) {
 		s.fail(w, r, nil, http.StatusForbidden, "forbidden")
 		return
 	}
@@ -279,9 +297,23 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "link", p)
 		return
 	}
+	// A session this browser still holds ends here: one browser, one
+	// session, and none left live behind a cookie that was overwritten.
+	prev, err := s.session(r)
+	if err != nil {
+		s.internal(w, r, nil, "read session", err)
+		return
+	}
+	if prev != nil {
+		if _, err := s.store.RevokeSession(r.Context(), prev.ID, now); err != nil {
+			s.internal(w, r, nil, "end the previous session", err)
+			return
+		}
+		s.audit(r.Context(), prev.OfficerID, "signout", "", "replaced by a new sign-in")
+	}
 	sessTok := newToken()
 	ws := &store.WebSession{TokenHash: hashToken(sessTok), OfficerID: o.ID, ClientIP: clientIP(r), CreatedAt: now, LastSeen: now}
-	if c, err := r.Cookie(langCookie); err == nil && validLanguage(c.Value) {
+	if c, err := s.readCookie(r, langCookie); err == nil && validLanguage(c.Value) {
 		ws.Language = c.Value
 	}
 	if err := s.store.CreateSession(r.Context(), ws); err != nil {
@@ -310,7 +342,7 @@ func (s *Server) language(r *http.Request, sess *session) inquiry.Language {
 	if sess != nil && validLanguage(sess.Language) {
 		return inquiry.Language(sess.Language)
 	}
-	if c, err := r.Cookie(langCookie); err == nil && validLanguage(c.Value) {
+	if c, err := s.readCookie(r, langCookie); err == nil && validLanguage(c.Value) {
 		return inquiry.Language(c.Value)
 	}
 	return inquiry.Albanian
@@ -323,7 +355,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, nil, "read session", err)
 		return
 	}
-	csrfOK := preCSRFOK(r)
+	csrfOK := s.preCSRFOK(r)
 	if sess != nil {
 		csrfOK = tokenEqual(r.PostFormValue("csrf"), csrfFor(sess.token))
 	}
@@ -339,10 +371,24 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.SetCookie(w, s.cookie(langCookie, lang, 365*24*3600))
-	back := r.PostFormValue("back")
-	// Only a path on this site: never an open redirect.
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
-		back = "/"
+	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
+}
+
+// localPath is back when it is a path on this site, else "/": never an
+// open redirect. Browsers drop tabs and newlines inside a URL and read a
+// backslash as a slash, so "/\t/evil.example" would become
+// "//evil.example", another site: any such character refuses the path.
+func localPath(back string) string {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		return "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	for _, c := range back {
+		if c == '\\' || !unicode.IsPrint(c) {
+			return "/"
+		}
+	}
+	if u, err := url.Parse(back); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return back
 }

@@ -50,6 +50,8 @@ var messages = map[string][3]string{
 	"link_bad":                 {"Kjo lidhje nuk vlen: është përdorur, ka skaduar ose nuk është e plotë. Kërkoni një të re.", "Ovaj link ne važi: iskorišćen je, istekao je ili nije potpun. Zatražite novi.", "This link does not work: it was used, it expired or it is incomplete. Ask for a new one."},
 	"forbidden":                {"Kërkesa u refuzua (mungon tokeni i sigurisë ose sesioni). Ringarkoni faqen dhe provoni përsëri.", "Zahtev je odbijen (nedostaje bezbednosni token ili sesija). Ponovo učitajte stranicu i pokušajte opet.", "The request was refused (the security token or the session is missing). Reload the page and try again."},
 	"not_found":                {"Nuk u gjet.", "Nije pronađeno.", "Not found."},
+	"too_large":                {"Kërkesa është shumë e madhe.", "Zahtev je prevelik.", "The request is too large."},
+	"bad_request":              {"Kërkesa nuk u kuptua.", "Zahtev nije razumljiv.", "The request could not be read."},
 	"error":                    {"Gabim", "Greška", "Error"},
 	"open_tickets":             {"Tiketat e hapura", "Otvoreni tiketi", "Open tickets"},
 	"filters":                  {"Filtrat", "Filteri", "Filters"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,7 +78,11 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *sessio
 // showTicket renders a ticket's page; answer keeps an answer that could
 // not be sent.
 func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *session, p page, status int, answer string) {
-	number := r.PathValue("number")
+	number, valid := ticketNumber(r)
+	if !valid {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
 	t, ok, err := s.store.TicketByNumber(r.Context(), number)
 	if err != nil {
 		s.internal(w, r, sess, "read ticket", err)
@@ -202,10 +207,27 @@ func (s *Server) entryViews(p page, entries []inquiry.Entry, jobs []inquiry.Job)
 	return out
 }
 
+// numberShape is a ticket number as inquiry.FormatNumber writes it, with
+// tickets.prefix's 2–10 letters.
+var numberShape = regexp.MustCompile(`^[A-Za-z]{2,10}-[0-9]{4}-[0-9]{6,9}$`)
+
+// ticketNumber is the ticket number in the request's path, when it has a
+// ticket number's shape: anything else never reaches the store or the
+// desk, nor comes back in a page, a log line or a redirect.
+func ticketNumber(r *http.Request) (string, bool) {
+	n := r.PathValue("number")
+	return n, numberShape.MatchString(n)
+}
+
 // ticketAction runs one officer action through the desk and writes it to
 // the audit log.
 func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *session) {
-	number, action := r.PathValue("number"), r.PathValue("action")
+	number, valid := ticketNumber(r)
+	if !valid {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return
+	}
+	action := r.PathValue("action")
 	ctx, me := r.Context(), sess.OfficerID
 	form := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	var detail string
@@ -273,7 +295,12 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 
 // entry finds the entry named in the path on the ticket named in it.
 func (s *Server) entry(w http.ResponseWriter, r *http.Request, sess *session) (inquiry.Ticket, inquiry.Entry, bool) {
-	t, ok, err := s.store.TicketByNumber(r.Context(), r.PathValue("number"))
+	number, valid := ticketNumber(r)
+	if !valid {
+		s.fail(w, r, sess, http.StatusNotFound, "not_found")
+		return inquiry.Ticket{}, inquiry.Entry{}, false
+	}
+	t, ok, err := s.store.TicketByNumber(r.Context(), number)
 	if err != nil {
 		s.internal(w, r, sess, "read ticket", err)
 		return t, inquiry.Entry{}, false
@@ -305,7 +332,9 @@ func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	s.audit(r.Context(), sess.OfficerID, "download_raw", t.Number, strconv.FormatInt(e.ID, 10))
-	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "message/rfc822", e.Raw)
+	// Not message/rfc822: some browsers render that type (as MHTML), and a
+	// citizen's HTML mail must never run as a page of the workspace.
+	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "application/octet-stream", e.Raw)
 }
 
 func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -341,8 +370,13 @@ func download(w http.ResponseWriter, name, contentType string, body []byte) {
 	if name == "" {
 		name = "attachment"
 	}
+	disp := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if disp == "" {
+		// A name the header cannot carry: still a download, never inline.
+		disp = "attachment"
+	}
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Disposition", disp)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
 }

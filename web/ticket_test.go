@@ -123,7 +123,7 @@ func TestTicketPageAndActions(t *testing.T) {
 		t.Errorf("an unknown standard text = %d; want the plain start", std.status)
 	}
 	if raw := b.get("/t/DKP-2026-000001/raw/1"); raw.status != http.StatusOK || !strings.Contains(raw.body, "Message-ID: <DKP-2026-000001@example.net>") ||
-		raw.header.Get("Content-Type") != "message/rfc822" || !strings.HasPrefix(raw.header.Get("Content-Disposition"), "attachment") {
+		raw.header.Get("Content-Type") != "application/octet-stream" || !strings.HasPrefix(raw.header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("raw download = %d %q %q", raw.status, raw.header.Get("Content-Type"), raw.header.Get("Content-Disposition"))
 	}
 	if a := b.get("/t/DKP-2026-000001/attachment/1/0"); a.status != http.StatusOK || a.body != "%PDF-1.4\n" ||

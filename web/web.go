@@ -197,11 +197,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
+	if s.cfg.SecureCookies {
+		// Reached over https: the browser never tries plain http again,
+		// where a sign-in form or link could be intercepted.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
+	// Forms are read whole before any handler runs, within a bound: the
+	// largest is an answer's text.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				s.fail(w, r, nil, http.StatusRequestEntityTooLarge, "too_large")
+				return
+			}
+			s.fail(w, r, nil, http.StatusBadRequest, "bad_request")
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// maxFormBytes bounds a request's body: far above any answer an officer
+// writes, far below what would strain the daemon.
+const maxFormBytes = 1 << 20
 
 func (s *Server) routes() {
 	m := http.NewServeMux()
