@@ -74,3 +74,8 @@ type AuditEntry struct {
 	Detail string
 	At     time.Time
 }
+
+// SignInTextSent is what a sign-in mail's text becomes in the store once it
+// is sent (FinishJobs): the one-time link must not outlive its sending in
+// the database or its backups. No quote characters: it is spliced into SQL.
+const SignInTextSent = "(sent; the one-time sign-in link is not kept)"

@@ -61,9 +61,13 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 }
 
 // finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
-// kept on the row as a record of who sent it.
+// kept on the row as a record of who sent it. A sent sign-in mail loses its
+// text (store.SignInTextSent), so the store never holds a usable link for
+// longer than it takes to send.
 const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, finished_at_ns = $5,
-		lease_until = NULL, lease_until_ns = 0
+		lease_until = NULL, lease_until_ns = 0,
+		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL
+			THEN jsonb_set(mail::jsonb, '{text}', to_jsonb('` + store.SignInTextSent + `'::text))::json ELSE mail END
 	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
 
 // FinishJobs marks many jobs claimed by owner done in one transaction, each

@@ -63,8 +63,11 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 }
 
 // finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
-// kept on the row as a record of who sent it.
-const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL
+// kept on the row as a record of who sent it. A sent sign-in mail loses its
+// text (store.SignInTextSent), so the store never holds a usable link for
+// longer than it takes to send.
+const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL,
+		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL THEN json_set(mail, '$.text', '` + store.SignInTextSent + `') ELSE mail END
 	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
 
 // RetryJob releases a job claimed by owner to be tried again at next.

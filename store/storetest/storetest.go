@@ -76,6 +76,7 @@ var contractTests = []contractTest{
 	{"WebSignInAttempts", testWebSignInAttempts},
 	{"WebSessions", testWebSessions},
 	{"WebAudit", testWebAudit},
+	{"WebSignInMailScrubbed", testWebSignInMailScrubbed},
 }
 
 // cet makes sure times given in another zone come back as the same instant.

@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"sportel/inquiry"
 	"sportel/store"
 )
 
@@ -219,5 +221,60 @@ func testWebAudit(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	if got, err := s.Audit(ctx, 2); len(got) != 2 || err != nil || got[0].Action != "close" {
 		t.Errorf("Audit(2) = %+v, %v; want the newest two", got, err)
+	}
+}
+
+// testWebSignInMailScrubbed: a sent sign-in mail keeps its Message-ID and
+// recipient but not its text (the one-time link); other mail keeps its text.
+func testWebSignInMailScrubbed(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := context.Background()
+	const link = "https://sportel.example/signin/link?t=secret-token"
+	jobs := []*inquiry.Job{
+		{Kind: inquiry.JobSignIn, Recipient: "jusuf", NextAt: t0, CreatedAt: t0,
+			Mail: &inquiry.Mail{MessageID: "sportel.signin.1@mkrs.example", Date: t0, Subject: "Sportel: your sign-in link", Text: "Open this link:\n\n" + link + "\n"}},
+		{Kind: inquiry.JobQuarantined, Recipient: "zamira", NextAt: t0, CreatedAt: t0,
+			Mail: &inquiry.Mail{MessageID: "sportel.quarantine.1@mkrs.example", Date: t0, Subject: "set aside", Text: "kept " + link}},
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		for _, j := range jobs {
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// Pending, the link is there to be sent.
+	pending, err := s.ListJobs(ctx, inquiry.JobPending, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range pending {
+		if j.Mail == nil || !strings.Contains(j.Mail.Text, link) {
+			t.Fatalf("pending job %d (%s) lost its text before it was sent: %+v", j.ID, j.Kind, j.Mail)
+		}
+	}
+	claimed, err := s.ClaimJobs(ctx, "w", t0, time.Minute, 10)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claimed %d jobs (%v), want 2", len(claimed), err)
+	}
+	if err := finishAll(ctx, s, "w", []int64{jobs[0].ID, jobs[1].ID}, t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.ListJobs(ctx, inquiry.JobDone, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[inquiry.JobKind]inquiry.Job{}
+	for _, j := range done {
+		got[j.Kind] = j
+	}
+	signin, other := got[inquiry.JobSignIn], got[inquiry.JobQuarantined]
+	if signin.Mail == nil || signin.Mail.Text != store.SignInTextSent || strings.Contains(signin.Mail.Text, "secret-token") ||
+		signin.Mail.MessageID != "sportel.signin.1@mkrs.example" || signin.Mail.Subject != "Sportel: your sign-in link" || signin.Recipient != "jusuf" {
+		t.Errorf("sent sign-in job = %+v, mail %+v; want its text replaced, the rest kept", signin, signin.Mail)
+	}
+	if other.Mail == nil || other.Mail.Text != "kept "+link {
+		t.Errorf("sent quarantine notice mail = %+v; want its text kept", other.Mail)
 	}
 }
