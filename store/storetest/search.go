@@ -30,6 +30,7 @@ func testSearchText(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Press inquiry: STADIUM budget", inquiry.Closed, []string{"When will the ministry publish the budget?"}},
 		{"Захтев", inquiry.Assigned, []string{"Молим информације о буџету за 2026."}},
 		{"Pa tekst", inquiry.Assigned, nil},
+		{"ЗАХТЕВ ЗА ИНФОРМАЦИЈЕ", inquiry.Assigned, []string{"Поштовани, шаљем жалбу."}},
 	}
 	numbers := make([]string, len(docs))
 	var ids []int64
@@ -71,10 +72,14 @@ func testSearchText(t *testing.T, open func(t *testing.T) store.Store) {
 		{"subject only", inquiry.TicketFilter{Text: "dokumente"}, []int{0}},
 		{"a note", inquiry.TicketFilter{Text: "telefon"}, []int{1}},
 		{"Cyrillic", inquiry.TicketFilter{Text: "буџету"}, []int{4}},
+		{"Cyrillic upper case found in lower case", inquiry.TicketFilter{Text: "захтев"}, []int{4, 6}},
+		{"Cyrillic lower case found in upper case", inquiry.TicketFilter{Text: "ЗАХТЕВ"}, []int{4, 6}},
+		{"Cyrillic upper-case search of lower-case text", inquiry.TicketFilter{Text: "ЖАЛБУ"}, []int{6}},
+		{"Cyrillic prefix, upper and lower case", inquiry.TicketFilter{Text: "информац"}, []int{4, 6}},
 		{"digits", inquiry.TicketFilter{Text: "2026"}, []int{4}},
 		{"every word must match", inquiry.TicketFilter{Text: "budget pergjigje"}, nil},
 		{"query syntax is text", inquiry.TicketFilter{Text: `"budget" OR NEAR(x*) AND -`}, nil},
-		{"no words: no filter", inquiry.TicketFilter{Text: ` "*" - `}, []int{0, 1, 2, 3, 4, 5}},
+		{"no words: no filter", inquiry.TicketFilter{Text: ` "*" - `}, []int{0, 1, 2, 3, 4, 5, 6}},
 		{"with other filters", inquiry.TicketFilter{Text: "stadium", States: []inquiry.State{inquiry.Assigned}}, []int{0}},
 		{"with a limit", inquiry.TicketFilter{Text: "kop", Limit: 1}, []int{0}},
 	}
