@@ -145,6 +145,11 @@ func (s *Scheduler) apply(cfg Config) {
 	slices.Sort(s.reminders)
 	s.reminders = slices.Compact(s.reminders)
 	slices.Reverse(s.reminders)
+	// Said once per configuration loaded, not per Run: Run starts again
+	// with every leadership term, and the configuration has not changed.
+	if len(s.heads) == 0 {
+		s.log.Warn("no officer has role head: deadlines that pass are recorded on their tickets, but no escalation or daily digest is sent")
+	}
 }
 
 // Reconfigure makes the next pass work from cfg (a reloaded configuration:
@@ -179,9 +184,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 // since every pass works out from the store what is due.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
-	if len(s.heads) == 0 {
-		s.log.Warn("no officer has role head: deadlines that pass are recorded on their tickets, but no escalation or daily digest is sent")
-	}
 	sleep, interval := s.cfg.Sleep, s.cfg.Interval
 	s.mu.Unlock()
 	for {
