@@ -12,8 +12,10 @@ const storeHelp = `Move the store between databases.
 
 Usage: sportel store copy --from sqlite:PATH --to postgres:DSN   (or the reverse)
 
-The target must be new or empty; the copy runs in one transaction on it
-and is verified by counting every table on both sides.`
+The source is only read: one from an older Sportel is refused, not
+upgraded (run this version's ` + "`sportel run`" + ` on it once first). The target
+must be new or empty; the copy runs in one transaction on it and is
+verified by counting every table on both sides.`
 
 func cmdStore(ctx context.Context, args []string, e *env) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

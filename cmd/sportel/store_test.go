@@ -1,6 +1,9 @@
 package main
 
 import (
+	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,6 +33,7 @@ func TestStoreCopy(t *testing.T) {
 		t.Errorf("sportel %s: exit %d\n%s%s", try[1], code, listed, errOut)
 	}
 	dst := filepath.Join(t.TempDir(), "copy.db")
+	older, olderVersion := olderStore(t, src)
 
 	tests := []struct {
 		name     string
@@ -44,6 +48,8 @@ func TestStoreCopy(t *testing.T) {
 			nil, "the target is not empty (tickets has 13 rows)"},
 		{"no target", []string{"store", "copy", "--from", "sqlite:" + src}, 2, nil, "Usage: sportel store copy"},
 		{"a bare path", []string{"store", "copy", "--from", src, "--to", "sqlite:" + dst}, 2, nil, "want sqlite:PATH or postgres:DSN"},
+		{"a source from an older sportel", []string{"store", "copy", "--from", "sqlite:" + older, "--to", "sqlite:" + filepath.Join(t.TempDir(), "new.db")}, 1,
+			nil, "older than this program's (" + fmt.Sprint(olderVersion+1) + "), and store copy never changes its source: run this version's `sportel run` on it once"},
 		{"unknown subcommand", []string{"store", "move"}, 2, nil, `unknown subcommand "move"`},
 	}
 	for _, tt := range tests {
@@ -69,4 +75,44 @@ func TestStoreCopy(t *testing.T) {
 	if orig != copied || !strings.Contains(orig, "DKP-") {
 		t.Errorf("tickets list differs:\noriginal:\n%s\ncopy:\n%s", orig, copied)
 	}
+}
+
+// olderStore copies the store at src to a new file and makes it look like
+// one of the previous release (one migration not recorded), and returns
+// it and its schema version; at the end of the test it checks the version
+// is still that one.
+func olderStore(t *testing.T, src string) (path string, version int) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "old.db")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version)`); err != nil {
+		t.Fatal(err)
+	}
+	var olderVersion int
+	if err := db.QueryRow(`SELECT MAX(version) FROM schema_version`).Scan(&olderVersion); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("sqlite", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var v int
+		if err := db.QueryRow(`SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil || v != olderVersion {
+			t.Errorf("the refused copy left the source at schema version %d (%v), want %d", v, err, olderVersion)
+		}
+	})
+	return p, olderVersion
 }

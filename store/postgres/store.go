@@ -167,7 +167,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	}
 	switch {
 	case v < known:
-		return fmt.Errorf("database schema version %d is older than this program's (%d): `sportel run` upgrades it when it starts; reading commands never change the database", v, known)
+		return fmt.Errorf("%w: `sportel run` upgrades it when it starts; reading commands never change the database", &store.OlderSchemaError{Have: v, Want: known})
 	case v > known:
 		return fmt.Errorf("database schema version %d is newer than this program knows (%d): use the newer sportel", v, known)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"sportel/store"
 )
 
 // ErrNoDatabase is returned (wrapped) by OpenReadOnly when the file is not
@@ -79,7 +81,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 	}
 	switch v := int(newest.Int64); {
 	case v < known:
-		return fmt.Errorf("database schema version %d is older than this program's (%d): `sportel run` upgrades it when it starts; reading commands never change the database", v, known)
+		return fmt.Errorf("%w: `sportel run` upgrades it when it starts; reading commands never change the database", &store.OlderSchemaError{Have: v, Want: known})
 	case v > known:
 		return fmt.Errorf("database schema version %d is newer than this program knows (%d): use the newer sportel", v, known)
 	}

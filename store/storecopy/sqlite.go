@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
-
-	"sportel/store"
 )
 
 // sqliteTimeLayout is store/sqlite's: RFC 3339, UTC, nine fraction digits.
@@ -20,12 +21,15 @@ type instanceLocker interface {
 }
 
 type sqliteDB struct {
-	st     store.Store
+	st     io.Closer
 	unlock func() error
 	db     *sql.DB
 }
 
-func openSQLite(ctx context.Context, path string, st store.Store) (*sqliteDB, error) {
+// openSQLite reaches the store st has opened at path, under its instance
+// lock; a source is opened read-only (its snapshot is one transaction,
+// and the lock keeps a daemon from writing meanwhile).
+func openSQLite(ctx context.Context, path string, st io.Closer, readOnly bool) (*sqliteDB, error) {
 	l, ok := st.(instanceLocker)
 	if !ok {
 		st.Close()
@@ -36,7 +40,18 @@ func openSQLite(ctx context.Context, path string, st store.Store) (*sqliteDB, er
 		st.Close()
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_txlock=immediate")
+	dsn := path + "?_pragma=busy_timeout(10000)&_txlock=immediate"
+	if readOnly {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			unlock()
+			st.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		// The driver passes mode=ro to SQLite only in a file: URI.
+		dsn = "file:" + (&url.URL{Path: abs}).EscapedPath() + "?mode=ro&_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open("sqlite", dsn)
 	if err == nil {
 		err = db.PingContext(ctx)
 	}
@@ -100,8 +115,9 @@ func (d *sqliteDB) schema(ctx context.Context) (map[string][]string, error) {
 }
 
 func (d *sqliteDB) begin(ctx context.Context, write bool) (transaction, error) {
-	// _txlock=immediate: the write lock is taken at BEGIN, for a reader
-	// too, which also keeps a daemon's writes out of the snapshot.
+	// The target's _txlock=immediate takes the write lock at BEGIN; the
+	// read-only source's transaction is its snapshot, and the instance
+	// lock keeps a daemon from writing to it meanwhile.
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err

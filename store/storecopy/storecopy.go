@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"sportel/store"
 	"sportel/store/drivers"
 )
 
@@ -77,9 +78,10 @@ type TableCount struct {
 }
 
 // Copy copies every table of from into to, a new or empty store, and
-// returns the rows copied per table. The target is migrated first (it may
-// be a new file or an empty database); a target with any row in it is
-// refused. The source is read in one snapshot, the target written in one
+// returns the rows copied per table. The source is opened read-only and
+// never migrated: one older than this program is refused. The target is
+// migrated first (it may be a new file or an empty database); a target with
+// any row in it is refused. The source is read in one snapshot, the target written in one
 // transaction, committed only when every table counts on the target what
 // it counted on the source. A SQLite store a daemon is running on is
 // refused (its instance lock is taken for the copy).
@@ -93,7 +95,7 @@ func Copy(ctx context.Context, from, to Endpoint) ([]TableCount, error) {
 			return nil, fmt.Errorf("copy store: source: %w", err)
 		}
 	}
-	src, err := open(ctx, from)
+	src, err := openSource(ctx, from)
 	if err != nil {
 		return nil, fmt.Errorf("copy store: source %s: %w", from, err)
 	}
@@ -215,8 +217,8 @@ func checkSchema(have map[string][]string, names func(column) []string) error {
 	return nil
 }
 
-// database is one side, opened by its driver (so migrated) and then
-// reached directly.
+// database is one side, opened by its driver (the target migrated, the
+// source's schema checked) and then reached directly.
 type database interface {
 	schema(ctx context.Context) (map[string][]string, error)
 	columnNames(c column) []string
@@ -245,6 +247,7 @@ type rowSource interface {
 	close()
 }
 
+// open opens the target through its driver, which creates or migrates it.
 func open(ctx context.Context, e Endpoint) (database, error) {
 	st, err := drivers.Open(ctx, drivers.Options{Driver: e.Driver, DSN: e.DSN})
 	if err != nil {
@@ -252,9 +255,35 @@ func open(ctx context.Context, e Endpoint) (database, error) {
 	}
 	switch e.Driver {
 	case "sqlite":
-		return openSQLite(ctx, e.DSN, st)
+		return openSQLite(ctx, e.DSN, st, false)
 	case "postgres":
 		// Migrated; the copy has a connection of its own.
+		st.Close()
+		return openPostgres(ctx, e.DSN)
+	}
+	st.Close()
+	return nil, fmt.Errorf("driver %q", e.Driver)
+}
+
+// openSource opens the source read-only: a copy never changes its source,
+// so a source older than this program is refused rather than migrated in
+// place (an admin copying a backup, or keeping the old store to go back
+// to, would find it upgraded). The driver checks the schema version.
+func openSource(ctx context.Context, e Endpoint) (database, error) {
+	st, err := drivers.OpenReadOnly(ctx, drivers.Options{Driver: e.Driver, DSN: e.DSN})
+	var older *store.OlderSchemaError
+	if errors.As(err, &older) {
+		return nil, fmt.Errorf("its schema version %d is older than this program's (%d), and store copy never changes its source: "+
+			"run this version's `sportel run` on it once (it upgrades the store when it starts), stop it, then copy", older.Have, older.Want)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch e.Driver {
+	case "sqlite":
+		return openSQLite(ctx, e.DSN, st, true)
+	case "postgres":
+		// Checked; the copy has a connection of its own.
 		st.Close()
 		return openPostgres(ctx, e.DSN)
 	}

@@ -1,6 +1,7 @@
 package storecopy_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"sportel/app"
 	"sportel/config"
@@ -470,5 +473,98 @@ func TestParseEndpoint(t *testing.T) {
 		if err != nil || e.String() != tt.want {
 			t.Errorf("ParseEndpoint(%q) = %q, %v; want %q", tt.in, e, err, tt.want)
 		}
+	}
+}
+
+// A source older than this program is refused, not migrated in place: the
+// copy leaves it as it was (schema version and, for SQLite, every byte of
+// the file) and says how to upgrade it.
+func TestCopyLeavesAnOlderSourceAlone(t *testing.T) {
+	ctx := context.Background()
+	const wantErr = "its schema version %d is older than this program's (%d), and store copy never changes its source: run this version's `sportel run` on it once"
+	// exec runs stmt on the endpoint's database from outside the store;
+	// with scan, it reads one integer.
+	exec := func(t *testing.T, e storecopy.Endpoint, stmt string, scan *int) {
+		t.Helper()
+		var err error
+		switch e.Driver {
+		case "sqlite":
+			var db *sql.DB
+			if db, err = sql.Open("sqlite", e.DSN); err != nil {
+				t.Fatal(err)
+			}
+			if scan != nil {
+				err = db.QueryRow(stmt).Scan(scan)
+			} else {
+				_, err = db.Exec(stmt)
+			}
+			db.Close()
+		case "postgres":
+			var conn *pgx.Conn
+			if conn, err = pgx.Connect(ctx, e.DSN); err != nil {
+				t.Fatal(err)
+			}
+			if scan != nil {
+				err = conn.QueryRow(ctx, stmt).Scan(scan)
+			} else {
+				_, err = conn.Exec(ctx, stmt)
+			}
+			conn.Close(ctx)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	newest := func(t *testing.T, e storecopy.Endpoint) int {
+		t.Helper()
+		var v int
+		exec(t, e, `SELECT MAX(version) FROM schema_version`, &v)
+		return v
+	}
+	tests := []struct {
+		name string
+		dsn  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "old.db") }},
+		{"postgres", func(t *testing.T) string { return cluster.Database(t) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			from := storecopy.Endpoint{Driver: tt.name, DSN: tt.dsn(t)}
+			st, err := drivers.Open(ctx, drivers.Options{Driver: from.Driver, DSN: from.DSN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			// One migration behind, as a store of the previous release.
+			known := newest(t, from)
+			exec(t, from, fmt.Sprintf(`DELETE FROM schema_version WHERE version = %d`, known), nil)
+			old := newest(t, from)
+			var before []byte
+			if from.Driver == "sqlite" {
+				if before, err = os.ReadFile(from.DSN); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			to := storecopy.Endpoint{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "to.db")}
+			_, err = storecopy.Copy(ctx, from, to)
+			if want := fmt.Sprintf(wantErr, old, known); err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Copy = %v, want an error containing %q", err, want)
+			}
+
+			if v := newest(t, from); v != old {
+				t.Errorf("the source's schema version is %d after the refused copy, want %d (not migrated)", v, old)
+			}
+			if from.Driver == "sqlite" {
+				after, err := os.ReadFile(from.DSN)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(before, after) {
+					t.Errorf("the refused copy changed the source file")
+				}
+			}
+		})
 	}
 }
