@@ -38,13 +38,14 @@ func (s storedAttachments) Attachments(ctx context.Context, ref inquiry.Attachme
 		// The cap applied when the mail came in; nothing named here was cut
 		// then, so nothing may be cut now, whatever the configuration says.
 		opts.MaxAttachmentBytes = int64(len(e.Raw)) + 1
-		m := parse.Parse(e.Raw, e.CreatedAt, opts)
+		// Only the files: the text was read when the mail came in.
+		read := parse.Attachments(e.Raw, opts)
 		out := make([]inquiry.Attachment, 0, len(ref.Indexes))
 		for _, i := range ref.Indexes {
-			if i < 0 || i >= len(m.Attachments) || i >= len(e.Attachments) {
+			if i < 0 || i >= len(read) || i >= len(e.Attachments) {
 				return nil, attachmentError(fmt.Sprintf("entry %d has no attachment %d", e.ID, i))
 			}
-			a, rec := m.Attachments[i], e.Attachments[i]
+			a, rec := read[i], e.Attachments[i]
 			if a.Name != rec.Name || a.Size != rec.Size {
 				return nil, attachmentError(fmt.Sprintf("entry %d attachment %d reads as %q (%d bytes), recorded as %q (%d bytes)",
 					e.ID, i, a.Name, a.Size, rec.Name, rec.Size))

@@ -83,6 +83,9 @@ type parser struct {
 	bounceRefs []string
 	// quotesMessage: a part holds another message or its header.
 	quotesMessage bool
+	// attachmentsOnly skips the text parts (Attachments): the walk, and
+	// so the attachments and their order, stay the same.
+	attachmentsOnly bool
 }
 
 func (p *parser) problem(format string, args ...any) {
@@ -142,6 +145,18 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 	}
 	m.ParseProblems = p.problems
 	return m
+}
+
+// Attachments reads only the attachments of raw, the same ones in the same
+// order as Parse with the same opts gives, without the work on text,
+// envelope and automation signs that Parse does: the outbox reads a
+// stored mail's files back for a notification.
+func Attachments(raw []byte, opts Options) []inquiry.Attachment {
+	p := &parser{opts: opts.withDefaults(), attachmentsOnly: true}
+	m := &inquiry.Message{}
+	th, body := p.readTopHeader(raw)
+	p.walk(th, body, nil, 0, m)
+	return m.Attachments
 }
 
 // readEnvelope fills the addressing and threading fields.
@@ -256,6 +271,12 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		return p.walkMultipart(mediaType, params, body, at, depth, m)
 	}
 
+	if p.attachmentsOnly && (mediaType == "text/plain" || mediaType == "text/html") {
+		// A text part, unless marked as a file, is words: not even decoded.
+		if disp, _ := p.disposition(mh); disp != "attachment" {
+			return nil
+		}
+	}
 	data := p.decodeTransfer(h.Get("Content-Transfer-Encoding"), body, where)
 	disp, _ := p.disposition(mh)
 	switch {

@@ -295,7 +295,11 @@ func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn fun
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
 	}()
-	if err := fn(&Tx{tx: stmtTx{tx: sqlTx, store: s}, ctx: ctx, timeout: s.callTimeout}); err != nil {
+	tx := &Tx{tx: stmtTx{tx: sqlTx, store: s}, ctx: ctx, timeout: s.callTimeout}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.flushSearch(); err != nil {
 		return err
 	}
 	done = true

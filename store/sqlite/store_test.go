@@ -125,7 +125,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 8
+const latestVersion = 9
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -145,6 +145,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`DROP TRIGGER tickets_fts_insert`, `DROP TRIGGER tickets_fts_update`, `DROP TRIGGER tickets_fts_delete`,
 		`DROP TRIGGER entries_fts_insert`, `DROP TRIGGER entries_fts_update`, `DROP TRIGGER entries_fts_delete`,
 		`DROP TABLE tickets_fts`, `DROP TABLE entries_fts`,
+		`DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`,
 		`DROP INDEX tickets_chat`,
 		`CREATE INDEX tickets_chat ON tickets (chat_id) WHERE chat_id <> 0`,
 		`ALTER TABLE tickets DROP COLUMN message_id`,

@@ -27,10 +27,59 @@ type Tx struct {
 	tx      stmtTx
 	ctx     context.Context
 	timeout time.Duration
+	// searchDirty is set by every write to tickets or entries: their
+	// triggers noted rows the search index has yet to take in (migration
+	// 0009), and flushSearch must run before the commit.
+	searchDirty bool
 }
 
 func (t *Tx) callCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(t.ctx, t.timeout)
+}
+
+// flushSearch indexes the tickets and entries this transaction wrote
+// before it commits.
+func (t *Tx) flushSearch() error {
+	if !t.searchDirty {
+		return nil
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	if err := indexPending(ctx, t.tx); err != nil {
+		return err
+	}
+	t.searchDirty = false
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// indexPending indexes the rows the search triggers noted (migration 0009),
+// with one statement per index, so FTS5 writes one segment per transaction
+// instead of one per row.
+func indexPending(ctx context.Context, ex execer) error {
+	for _, q := range []string{
+		`INSERT INTO tickets_fts (rowid, subject)
+			SELECT t.id, t.subject FROM tickets_fts_pending p JOIN tickets t ON t.id = p.id`,
+		`DELETE FROM tickets_fts_pending`,
+		`INSERT INTO entries_fts (rowid, subject, body)
+			SELECT e.id, e.subject, e.body FROM entries_fts_pending p JOIN entries e ON e.id = p.id`,
+		`DELETE FROM entries_fts_pending`,
+	} {
+		if _, err := ex.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("update search index: %w", err)
+		}
+	}
+	return nil
+}
+
+// IndexPendingSearch brings the search index up to date in tx, for a
+// writer that fills tickets or entries around the Store (store copy): the
+// triggers only note new rows, and the Store indexes them at its commits.
+func IndexPendingSearch(ctx context.Context, tx *sql.Tx) error {
+	return indexPending(ctx, tx)
 }
 
 // SourceTicket reports whether sourceID was taken in, and its ticket (0: none).
@@ -175,6 +224,7 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 
 // CreateTicket inserts tk and sets tk.ID.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	t.searchDirty = true
 	lc, err := lifecycleColumns(tk)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
@@ -205,6 +255,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 // UpdateTicket writes every field of tk except its identity (ID, Number,
 // Channel).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
+	t.searchDirty = true
 	lc, err := lifecycleColumns(tk)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
@@ -239,6 +290,12 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 // ListTickets returns the tickets matching f as this transaction sees them,
 // ordered by ReceivedAt then ID.
 func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	if f.Text != "" {
+		// A search must see what this transaction wrote.
+		if err := t.flushSearch(); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	return listTickets(ctx, t.tx, f)
@@ -314,6 +371,7 @@ func (t *Tx) LastEntries(ticketID int64, kind inquiry.EntryKind, limit int) ([]i
 
 // AddEntry appends e to its ticket's record and sets e.ID.
 func (t *Tx) AddEntry(e *inquiry.Entry) error {
+	t.searchDirty = true
 	atts, err := attachmentsJSON(e.Attachments)
 	if err != nil {
 		return fmt.Errorf("add entry to ticket %d: %w", e.TicketID, err)

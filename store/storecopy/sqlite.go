@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"sportel/store/sqlite"
 )
 
 // sqliteTimeLayout is store/sqlite's: RFC 3339, UTC, nine fraction digits.
@@ -319,8 +321,12 @@ func (x *sqliteTx) write(ctx context.Context, t table, rows rowSource) error {
 	return rows.err()
 }
 
-// finish: SQLite numbers INTEGER PRIMARY KEYs from the largest one there.
-func (x *sqliteTx) finish(context.Context) error { return nil }
+// finish indexes the copied tickets and entries for search, which the
+// Store otherwise does at its own commits. SQLite numbers INTEGER PRIMARY
+// KEYs from the largest one there, so there is nothing else to do.
+func (x *sqliteTx) finish(ctx context.Context) error {
+	return sqlite.IndexPendingSearch(ctx, x.tx)
+}
 
 func (x *sqliteTx) commit(context.Context) error { return x.tx.Commit() }
 func (x *sqliteTx) rollback()                    { x.tx.Rollback() }

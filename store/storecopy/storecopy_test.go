@@ -294,7 +294,8 @@ func TestCopyThroughPostgres(t *testing.T) {
 	}
 
 	// The search index, which is not copied, is there: the target's
-	// triggers (SQLite) or expression index (PostgreSQL) built it.
+	// triggers and the copy's finish (SQLite) or expression index
+	// (PostgreSQL) built it.
 	found := func(e storecopy.Endpoint) []string {
 		st, err := drivers.Open(ctx, drivers.Options{Driver: e.Driver, DSN: e.DSN})
 		if err != nil {

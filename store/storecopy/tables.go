@@ -64,10 +64,13 @@ var tables = []table{
 var notCopied = map[string]string{
 	"schema_version": "each driver's own migrations; the target's are applied when it is opened",
 	// SQLite's full-text index (migration 0007) and FTS5's shadow tables:
-	// derived from tickets and entries, filled by the target's triggers as
-	// their rows are copied. PostgreSQL's is an expression index.
+	// derived from tickets and entries, filled from the copied rows when
+	// the copy finishes. PostgreSQL's is an expression index.
 	"tickets_fts": fts, "tickets_fts_data": fts, "tickets_fts_idx": fts, "tickets_fts_docsize": fts, "tickets_fts_config": fts,
 	"entries_fts": fts, "entries_fts_data": fts, "entries_fts_idx": fts, "entries_fts_docsize": fts, "entries_fts_config": fts,
+	// The rows the search triggers noted for the index (migration 0009):
+	// empty after every commit of the Store.
+	"tickets_fts_pending": fts, "entries_fts_pending": fts,
 	// PostgreSQL's leader lease (migration 0005): it belongs to the
 	// daemons running on the source; the target's take their own.
 	"leader_lease": "the running daemons' leader lease",
