@@ -9,75 +9,9 @@ import (
 
 	"sportel/bot"
 	"sportel/config"
-	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/backoff"
 )
-
-// botDesk is the desk as the bot sees it, with intake counted like email's.
-// Every call goes to the desk in use, so a reload reaches the bot's
-// officers' actions too.
-type botDesk struct{ app *App }
-
-func (b botDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
-	return b.app.Handle(ctx, m)
-}
-
-func (b botDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
-	return b.app.Quarantine(ctx, m, reason)
-}
-
-func (b botDesk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
-	return b.app.Desk().Take(ctx, number, officerID)
-}
-
-func (b botDesk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().Assign(ctx, number, officerID, by)
-}
-
-func (b botDesk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().Recategorize(ctx, number, c, by)
-}
-
-func (b botDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
-	return b.app.Desk().Answer(ctx, number, officerID, text)
-}
-
-func (b botDesk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
-	return b.app.Desk().Ticket(ctx, number)
-}
-
-func (b botDesk) TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error) {
-	return b.app.Desk().TicketByRef(ctx, ref)
-}
-
-func (b botDesk) Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
-	return b.app.Desk().Tickets(ctx, f)
-}
-
-func (b botDesk) LinkPrivateChat(ctx context.Context, number string, userID, chatID int64) (inquiry.Ticket, error) {
-	return b.app.Desk().LinkPrivateChat(ctx, number, userID, chatID)
-}
-
-func (b botDesk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().Urgent(ctx, number, on, by)
-}
-
-func (b botDesk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().Extend(ctx, number, days, reason, by)
-}
-
-func (b botDesk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().NotHeld(ctx, number, holder, by)
-}
-
-func (b botDesk) CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().CloseWith(ctx, number, c, by)
-}
-
-func (b botDesk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
-	return b.app.Desk().Reopen(ctx, number, by)
-}
 
 // lazyChat lets the outbox start before Telegram answers: until the bot is
 // connected, Telegram jobs fail temporarily and are retried.
@@ -135,7 +69,7 @@ func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership)
 	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
 	failures := 0
 	for ctx.Err() == nil {
-		b, err := bot.New(ctx, a.botOptions(), botDesk{app: a}, a.store)
+		b, err := bot.New(ctx, a.botOptions(), liveDesk{a}, a.store)
 		if err == nil {
 			a.joinBot(b)
 			chat.bot.Store(b)

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"sportel/desk"
-	"sportel/inquiry"
 	"sportel/web"
 )
 
@@ -36,53 +34,6 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 				DivisionName: cfg.Division.Name.ByLanguage()}
 		},
 	}, a.store, liveDesk{a}, a.log.With("component", "web"))
-}
-
-// liveDesk is the desk in use, which a configuration reload replaces.
-type liveDesk struct{ a *App }
-
-func (l liveDesk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
-	return l.a.Desk().Take(ctx, number, officerID)
-}
-
-func (l liveDesk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().Assign(ctx, number, officerID, by)
-}
-
-func (l liveDesk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().Recategorize(ctx, number, c, by)
-}
-
-func (l liveDesk) Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().Urgent(ctx, number, on, by)
-}
-
-func (l liveDesk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().Extend(ctx, number, days, reason, by)
-}
-
-func (l liveDesk) NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().NotHeld(ctx, number, holder, by)
-}
-
-func (l liveDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
-	return l.a.Desk().Answer(ctx, number, officerID, text)
-}
-
-func (l liveDesk) Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error) {
-	return l.a.Desk().Note(ctx, number, author, text)
-}
-
-func (l liveDesk) CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().CloseWith(ctx, number, c, by)
-}
-
-func (l liveDesk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
-	return l.a.Desk().Reopen(ctx, number, by)
-}
-
-func (l liveDesk) MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error {
-	return l.a.Desk().MailSignInLink(ctx, officerID, link, expires)
 }
 
 // webLinks issues sign-in links for Telegram's /login; nil when the
@@ -132,8 +83,4 @@ func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, ke
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	return nil
-}
-
-func (l liveDesk) StandardText(kind string, t inquiry.Ticket, officerID string) (string, error) {
-	return l.a.Desk().StandardText(kind, t, officerID)
 }
