@@ -37,7 +37,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	defer unlock()
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
-	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
+	rows, err := s.wdb.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
 		WHERE id IN (
 			SELECT id FROM jobs
 			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
@@ -92,7 +92,7 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 		return fmt.Errorf("%s job %d: %w", verb, id, err)
 	}
 	defer unlock()
-	res, err := s.db.ExecContext(cctx, query, args...)
+	res, err := s.wdb.ExecContext(cctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s job %d: %w", verb, id, err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 	}
 	var state string
 	var claimedBy sql.NullString
-	err = s.db.QueryRowContext(cctx, `SELECT state, claimed_by FROM jobs WHERE id = $1`, id).Scan(&state, &claimedBy)
+	err = s.wdb.QueryRowContext(cctx, `SELECT state, claimed_by FROM jobs WHERE id = $1`, id).Scan(&state, &claimedBy)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%s job %d: no such job", verb, id)
@@ -157,7 +157,7 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
 	}
@@ -204,7 +204,7 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 		var p params
 		ownerP, untilP := p.add(owner), p.add(formatTime(until))
 		list := p.listInt(ids[start:min(start+refChunk, len(ids))])
-		rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET lease_until = `+untilP+`
+		rows, err := s.wdb.QueryContext(ctx, `UPDATE jobs SET lease_until = `+untilP+`
 			WHERE claimed_by = `+ownerP+` AND state = 'pending' AND id IN (`+list+`) RETURNING id`, p.args...)
 		if err != nil {
 			return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
@@ -241,7 +241,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}
 	defer unlock()
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL
+	res, err := s.wdb.ExecContext(ctx, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL
 		WHERE state = 'pending' AND claimed_by IS NOT NULL AND claimed_by <> $1`, keep)
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
@@ -273,7 +273,7 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 		}
 		query += " AND id IN (" + strings.Join(p, ", ") + ")"
 	}
-	rows, err := s.db.QueryContext(ctx, query+" RETURNING id", args...)
+	rows, err := s.wdb.QueryContext(ctx, query+" RETURNING id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("requeue failed jobs: %w", err)
 	}
@@ -326,7 +326,7 @@ func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind
 		return 0, fmt.Errorf("hold %s jobs: %w", kind, err)
 	}
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("hold %s jobs: %w", kind, err)
 	}

@@ -280,7 +280,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, las
 		return err
 	}
 	defer unlock()
-	_, err = s.db.ExecContext(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (key) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
 			updated_at = excluded.updated_at`,
 		key, int64(uidValidity), int64(lastUID), formatTime(time.Now()))
@@ -314,7 +314,7 @@ func (s *Store) SetState(ctx context.Context, key, value string) error {
 		return err
 	}
 	defer unlock()
-	_, err = s.db.ExecContext(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, $3)
+	_, err = s.wdb.ExecContext(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 		key, value, formatTime(time.Now()))
 	if err != nil {

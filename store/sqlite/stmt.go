@@ -13,7 +13,8 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if v, ok := s.stmts.Load(query); ok {
 		return v.(*sql.Stmt), nil
 	}
-	st, err := s.db.PrepareContext(ctx, query)
+	// Only transactions use them, and every transaction is on wdb.
+	st, err := s.wdb.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,12 @@ var migrationFiles embed.FS
 
 // Store is the SQLite driver of store.Store. It is safe for concurrent use.
 type Store struct {
-	db          *sql.DB
+	db *sql.DB // reads
+	// wdb is for every write. SQLite drops a connection's whole page cache
+	// when another connection has written since it last looked; writing
+	// through one connection keeps its cache from one transaction to the
+	// next instead of reading the tables' pages again for each.
+	wdb         *sql.DB
 	callTimeout time.Duration
 	txTimeout   time.Duration
 	// writer admits one write at a time from this process. SQLite allows
@@ -117,6 +122,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
+	wdb := db
 	if dsn == ":memory:" {
 		// Every connection to :memory: is its own database: keep exactly one
 		// and never let it be closed as idle.
@@ -127,24 +133,37 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	} else {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
+		if wdb, err = sql.Open("sqlite", dsn+"?"+connParams+"&_pragma=synchronous("+sync+")"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+		}
+		// Writes are one at a time (lockWrite), so one connection does
+		// them all; the second lets a transaction prepare a statement the
+		// cache lacks, which database/sql does on a connection of its own.
+		// The pool hands out the connection returned last, so writes stay
+		// on one connection and its cache.
+		wdb.SetMaxOpenConns(2)
+		wdb.SetMaxIdleConns(2)
+		wdb.SetConnMaxIdleTime(0)
+		wdb.SetConnMaxLifetime(0)
 	}
-	s := &Store{db: db, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn}
+	s := &Store{db: db, wdb: wdb, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn}
 
 	pctx, cancel := s.callCtx(ctx)
 	err = db.PingContext(pctx)
 	cancel()
 	if err != nil {
-		db.Close()
+		s.closeDBs()
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.closeDBs()
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	if dsn != ":memory:" {
 		// Now the -wal and -shm exist (the pool keeps a connection open).
 		if err := tightenModes(dsn); err != nil {
-			db.Close()
+			s.closeDBs()
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	}
@@ -154,10 +173,18 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.closeStatements()
-	if err := s.db.Close(); err != nil {
+	if err := s.closeDBs(); err != nil {
 		return fmt.Errorf("close sqlite: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) closeDBs() error {
+	err := s.db.Close()
+	if s.wdb != s.db {
+		err = errors.Join(err, s.wdb.Close())
+	}
+	return err
 }
 
 func (s *Store) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -281,7 +308,7 @@ func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn fun
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer unlock()
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
