@@ -319,3 +319,48 @@ func TestTelegramReclassifiesOnABoundedWindow(t *testing.T) {
 		})
 	}
 }
+
+// A Telegram message joins the chat's open ticket only within the join
+// window after the ticket's last activity; later it opens a new one. The
+// window is the configured one, not the default's 30 minutes.
+func TestTelegramJoinWindow(t *testing.T) {
+	tests := []struct {
+		name   string
+		window time.Duration // 0: the default
+		after  time.Duration
+		want   inquiry.Disposition
+	}{
+		{"default window, 20 minutes later", 0, 20 * time.Minute, inquiry.Attached},
+		{"default window, 40 minutes later", 0, 40 * time.Minute, inquiry.Filed},
+		{"5-minute window, 4 minutes later", 5 * time.Minute, 4 * time.Minute, inquiry.Attached},
+		{"5-minute window, 6 minutes later", 5 * time.Minute, 6 * time.Minute, inquiry.Filed},
+		{"2-hour window, 90 minutes later", 2 * time.Hour, 90 * time.Minute, inquiry.Attached},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureConfig(t, nil, func(c *desk.Config) { c.TelegramJoinWindow = tt.window })
+			msg := func(i int, text string) *inquiry.Message {
+				return &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: fmt.Sprintf("tg:77:%d", i), ChatID: 77, UserID: 77,
+					ChatMsgID: i, From: inquiry.Address{Name: "Arta"}, Text: text}
+			}
+			if got := f.handle(msg(1, "Kur hapet muzeu kombëtar këtë javë?")); got != inquiry.Filed {
+				t.Fatalf("first message: %s, want %s", got, inquiry.Filed)
+			}
+			f.now = f.now.Add(tt.after)
+			if got := f.handle(msg(2, "A ka hyrje falas për studentët?")); got != tt.want {
+				t.Errorf("second message %v later: %s, want %s", tt.after, got, tt.want)
+			}
+			n, err := f.store.CountTickets(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantTickets := 1
+			if tt.want == inquiry.Filed {
+				wantTickets = 2
+			}
+			if n != wantTickets {
+				t.Errorf("%d tickets, want %d", n, wantTickets)
+			}
+		})
+	}
+}
