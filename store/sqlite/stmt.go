@@ -3,26 +3,39 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 )
 
 // Statements are prepared once per connection and reused: parsing SQL was a
 // fifth of the cost of taking a message in.
 
-// prepared returns the store-wide prepared statement for query.
-func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// cached returns the store-wide prepared statement for query, if there is
+// one yet.
+func (s *Store) cached(query string) *sql.Stmt {
 	if v, ok := s.stmts.Load(query); ok {
-		return v.(*sql.Stmt), nil
+		return v.(*sql.Stmt)
 	}
-	// Only transactions use them, and every transaction is on wdb.
-	st, err := s.wdb.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	return nil
+}
+
+// prepare adds the statements for queries to the cache. It runs after a
+// transaction, not in it: every write goes through wdb's one connection,
+// which the transaction holds while it runs, and database/sql prepares a
+// store-wide statement on a connection of its own.
+func (s *Store) prepare(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if s.cached(q) != nil {
+			continue
+		}
+		st, err := s.wdb.PrepareContext(ctx, q)
+		if err != nil {
+			// The query ran unprepared in its transaction and will again.
+			continue
+		}
+		if _, loaded := s.stmts.LoadOrStore(q, st); loaded {
+			st.Close()
+		}
 	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return v.(*sql.Stmt), nil
-	}
-	return st, nil
 }
 
 func (s *Store) closeStatements() {
@@ -38,14 +51,20 @@ func (s *Store) closeStatements() {
 type stmtTx struct {
 	tx    *sql.Tx
 	store *Store
+	// missed lists the queries run without a cached statement, for the
+	// store to prepare once the transaction is over.
+	missed *[]string
 }
 
 func (c stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if !c.store.cacheStatements {
 		return nil
 	}
-	st, err := c.store.prepared(ctx, query)
-	if err != nil {
+	st := c.store.cached(query)
+	if st == nil {
+		if c.missed != nil && !slices.Contains(*c.missed, query) {
+			*c.missed = append(*c.missed, query)
+		}
 		return nil
 	}
 	return c.tx.StmtContext(ctx, st)

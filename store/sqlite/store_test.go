@@ -372,3 +372,39 @@ func BenchmarkIntakeTx(b *testing.B) {
 		}
 	}
 }
+
+// Every write goes through one connection, and statements are prepared
+// after their first transaction ends: a transaction that fails, or one that
+// runs a statement for the first time, must not leave the next write
+// waiting for a connection.
+func TestWritesShareOneConnection(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	failed := errors.New("the handler failed")
+	now := time.Now()
+	for i := range 3 {
+		err := s.WithTx(ctx, func(tx store.Tx) error {
+			if err := tx.MarkSource(fmt.Sprintf("src-%d", i), 0, now); err != nil {
+				return err
+			}
+			if i == 1 {
+				return failed
+			}
+			return nil
+		})
+		if (i == 1) != errors.Is(err, failed) {
+			t.Fatalf("transaction %d: %v", i, err)
+		}
+		if err := s.SetState(ctx, "k", fmt.Sprint(i)); err != nil {
+			t.Fatalf("write after transaction %d: %v", i, err)
+		}
+	}
+	known, err := s.SourcesTaken(ctx, []string{"src-0", "src-1", "src-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !known["src-0"] || known["src-1"] || !known["src-2"] {
+		t.Errorf("known sources %v: want src-0 and src-2, not the rolled back src-1", known)
+	}
+}
