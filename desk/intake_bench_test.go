@@ -1,0 +1,52 @@
+package desk_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"sportel/inbox/parse"
+	"sportel/inquiry"
+	"sportel/internal/mailgen"
+)
+
+// BenchmarkIntakeRealistic is the desk's part of taking realistic mail in:
+// HandleBatch on chunks of 32 parsed messages (as the watcher hands them
+// over), each a new inquiry from its own sender, into a file-backed store:
+// classification, the filing transaction and its commit. One op is one
+// mail. Low-noise beside the end-to-end benchmarks in app/, which share
+// two cores with the outbox and the servers.
+//
+//	go test -run XXX -bench IntakeRealistic -benchtime 2000x ./desk/
+func BenchmarkIntakeRealistic(b *testing.B) {
+	const chunk = 32
+	g := mailgen.New(rand.New(rand.NewPCG(7, 11)), "komunikimi@mkrs.example", time.Now().Add(-time.Hour))
+	raws := g.Backlog(1000)
+	f := newFixtureConfig(b, nil, nil)
+	f.now = time.Now()
+	msgs := make([]*inquiry.Message, 0, b.N)
+	for i := range b.N {
+		m := parse.Parse(raws[i%len(raws)], f.now, parse.Options{})
+		// Every op a new mail: its own id and sender.
+		m.MessageID = fmt.Sprintf("bench-%d@example.net", i)
+		m.SourceID = "msgid:" + m.MessageID
+		m.From.Address = fmt.Sprintf("c%d@example.net", i)
+		m.InReplyTo, m.References = nil, nil
+		msgs = append(msgs, m)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for start := 0; start < len(msgs); start += chunk {
+		batch := msgs[start:min(start+chunk, len(msgs))]
+		disps, err := f.desk.HandleBatch(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(disps) != len(batch) {
+			b.Fatalf("%d dispositions for %d messages", len(disps), len(batch))
+		}
+	}
+	b.StopTimer()
+}
