@@ -23,7 +23,7 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 	return web.New(web.Config{
 		BaseURL:        baseURL,
 		SecureCookies:  a.cfg.Web.SecureCookies(),
-		SessionIdle:    a.cfg.Web.SessionIdle,
+		Sessions:       a.cfg.Web.SessionLimits(),
 		Officers:       a.cfg.Officers,
 		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
 		DivisionName:   a.cfg.Division.Name.ByLanguage(),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sportel/netguard"
+	"sportel/store"
 )
 
 // WebConfig is the officers' web workspace, served by `sportel run`; an
@@ -26,11 +27,19 @@ type WebConfig struct {
 	TLSKey  string `yaml:"tls_key"`
 	// SessionIdle ends a session after this long without a request.
 	SessionIdle time.Duration `yaml:"session_idle"`
+	// SessionMax ends a session this long after sign-in, however busy it
+	// is, so a stolen cookie kept in use still dies.
+	SessionMax time.Duration `yaml:"session_max"`
+}
+
+// SessionLimits are the session's idle and maximum lifetimes.
+func (w WebConfig) SessionLimits() store.SessionLimits {
+	return store.SessionLimits{Idle: w.SessionIdle, Max: w.SessionMax}
 }
 
 // DefaultWeb is the web section's defaults.
 func DefaultWeb() WebConfig {
-	return WebConfig{SessionIdle: 8 * time.Hour}
+	return WebConfig{SessionIdle: 8 * time.Hour, SessionMax: 7 * 24 * time.Hour}
 }
 
 // Enabled reports whether the workspace is served.
@@ -65,12 +74,22 @@ func (w WebConfig) SecureCookies() bool {
 	return w.TLS() || strings.HasPrefix(strings.ToLower(w.URL()), "https://")
 }
 
-// maxSessionIdle bounds web.session_idle: a forgotten session must end.
-const maxSessionIdle = 7 * 24 * time.Hour
+// maxSessionIdle bounds web.session_idle: a forgotten session must end;
+// maxSessionMax bounds web.session_max the same way for a used one.
+const (
+	maxSessionIdle = 7 * 24 * time.Hour
+	maxSessionMax  = 90 * 24 * time.Hour
+)
 
 func validateWeb(c checker, w *WebConfig) {
 	if w.SessionIdle < time.Minute || w.SessionIdle > maxSessionIdle {
 		c.fail("web.session_idle", "must be between 1m and %s, not %s", maxSessionIdle, w.SessionIdle)
+	}
+	switch {
+	case w.SessionMax < time.Hour || w.SessionMax > maxSessionMax:
+		c.fail("web.session_max", "must be between 1h and %s, not %s", maxSessionMax, w.SessionMax)
+	case w.SessionMax < w.SessionIdle:
+		c.fail("web.session_max", "%s is shorter than web.session_idle (%s): sessions would end before they could idle out", w.SessionMax, w.SessionIdle)
 	}
 	if (w.TLSCert == "") != (w.TLSKey == "") {
 		c.fail("web.tls_cert", "web.tls_cert and web.tls_key go together: give both or neither")
@@ -114,5 +133,5 @@ func (w WebConfig) webSummary() string {
 	if w.TLS() {
 		tlsNote = "https"
 	}
-	return fmt.Sprintf("%s (%s), links to %s, sessions end after %s idle", w.Addr, tlsNote, w.URL(), w.SessionIdle)
+	return fmt.Sprintf("%s (%s), links to %s, sessions end after %s idle or %s after sign-in", w.Addr, tlsNote, w.URL(), w.SessionIdle, w.SessionMax)
 }

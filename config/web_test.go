@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -52,6 +53,7 @@ func TestWebSection(t *testing.T) {
 		wantURL    string
 		wantSecure bool
 		wantIdle   time.Duration
+		wantMax    time.Duration // 0: the default, 7 days
 	}{
 		{name: "absent: off", web: "", wantURL: "http://", wantIdle: 8 * time.Hour},
 		{name: "loopback", web: "web:\n  addr: 127.0.0.1:8080\n", wantURL: "http://127.0.0.1:8080", wantIdle: 8 * time.Hour},
@@ -76,6 +78,14 @@ func TestWebSection(t *testing.T) {
 			wantErr: []string{"web.session_idle: must be between 1m and 168h0m0s, not 10s"}},
 		{name: "idle too long", web: "web:\n  session_idle: 720h\n",
 			wantErr: []string{"web.session_idle: must be between 1m and 168h0m0s"}},
+		{name: "max of a working day", web: "web:\n  addr: 127.0.0.1:8080\n  session_idle: 1h\n  session_max: 10h\n",
+			wantURL: "http://127.0.0.1:8080", wantIdle: time.Hour, wantMax: 10 * time.Hour},
+		{name: "max too short", web: "web:\n  session_max: 30m\n",
+			wantErr: []string{"web.session_max: must be between 1h and 2160h0m0s, not 30m0s"}},
+		{name: "max too long", web: "web:\n  session_max: 4000h\n",
+			wantErr: []string{"web.session_max: must be between 1h and 2160h0m0s"}},
+		{name: "max shorter than idle", web: "web:\n  session_idle: 8h\n  session_max: 4h\n",
+			wantErr: []string{"web.session_max: 4h0m0s is shorter than web.session_idle (8h0m0s)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +112,10 @@ func TestWebSection(t *testing.T) {
 			}
 			if cfg.Web.SessionIdle != tc.wantIdle {
 				t.Errorf("session_idle = %s, want %s", cfg.Web.SessionIdle, tc.wantIdle)
+			}
+			wantMax := cmp.Or(tc.wantMax, 7*24*time.Hour)
+			if l := cfg.Web.SessionLimits(); l.Max != wantMax || l.Idle != tc.wantIdle {
+				t.Errorf("SessionLimits() = %+v, want idle %s, max %s", l, tc.wantIdle, wantMax)
 			}
 			if tc.web == "" && cfg.Web.Enabled() {
 				t.Error("web enabled without a web section")

@@ -28,15 +28,15 @@ type Web interface {
 
 	// CreateSession stores s and sets s.ID.
 	CreateSession(ctx context.Context, s *WebSession) error
-	// TouchSession returns the session with tokenHash when it is neither
-	// revoked nor idle for longer than idle at now, and records now as its
-	// last use.
-	TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (WebSession, bool, error)
+	// TouchSession returns the session with tokenHash when it is live at
+	// now under limits (not revoked, not idle for longer than limits.Idle,
+	// not older than limits.Max), and records now as its last use.
+	TouchSession(ctx context.Context, tokenHash string, now time.Time, limits SessionLimits) (WebSession, bool, error)
 	// SetSessionLanguage records the workspace language a session chose.
 	SetSessionLanguage(ctx context.Context, id int64, lang string) error
-	// ListSessions returns the sessions still live at now (not revoked,
-	// used within idle), newest first.
-	ListSessions(ctx context.Context, now time.Time, idle time.Duration) ([]WebSession, error)
+	// ListSessions returns the sessions live at now under limits, newest
+	// first.
+	ListSessions(ctx context.Context, now time.Time, limits SessionLimits) ([]WebSession, error)
 	// RevokeSession ends session id at now; false when there is no such
 	// live session.
 	RevokeSession(ctx context.Context, id int64, now time.Time) (bool, error)
@@ -48,6 +48,24 @@ type Web interface {
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the newest limit audit entries (0: all), newest first.
 	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// SessionLimits say how long a web session lives.
+type SessionLimits struct {
+	// Idle ends a session unused for this long.
+	Idle time.Duration
+	// Max ends a session this long after sign-in however much it is used
+	// (0: no limit), so a stolen cookie kept busy still dies.
+	Max time.Duration
+}
+
+// OldestStart is the earliest sign-in still live at now; false when
+// sessions have no maximum age.
+func (l SessionLimits) OldestStart(now time.Time) (time.Time, bool) {
+	if l.Max <= 0 {
+		return time.Time{}, false
+	}
+	return now.Add(-l.Max), true
 }
 
 // WebSession is a signed-in officer's session.

@@ -87,7 +87,7 @@ func (s *Server) session(r *http.Request) (*session, error) {
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	ws, ok, err := s.store.TouchSession(r.Context(), hashToken(c.Value), s.cfg.Now(), s.cfg.SessionIdle)
+	ws, ok, err := s.store.TouchSession(r.Context(), hashToken(c.Value), s.cfg.Now(), s.cfg.Sessions)
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 	"sportel/web"
 )
 
@@ -90,7 +91,7 @@ func TestSignInByMailedLink(t *testing.T) {
 			t.Errorf("queue page lacks %s", h)
 		}
 	}
-	sessions, err := f.store.ListSessions(context.Background(), f.now, 8*time.Hour)
+	sessions, err := f.store.ListSessions(context.Background(), f.now, store.SessionLimits{Idle: 8 * time.Hour})
 	if err != nil || len(sessions) != 1 || sessions[0].OfficerID != "jusuf" || strings.Contains(cookie, sessions[0].TokenHash) {
 		t.Errorf("sessions = %+v, %v; want jusuf's, its token hashed", sessions, err)
 	}
@@ -106,7 +107,7 @@ func TestSignInByMailedLink(t *testing.T) {
 	if r := b.get("/"); r.status != http.StatusSeeOther {
 		t.Errorf("queue after sign-out = %d, want a redirect to sign in", r.status)
 	}
-	if s, _ := f.store.ListSessions(context.Background(), f.now, 8*time.Hour); len(s) != 0 {
+	if s, _ := f.store.ListSessions(context.Background(), f.now, store.SessionLimits{Idle: 8 * time.Hour}); len(s) != 0 {
 		t.Errorf("%d sessions live after sign-out", len(s))
 	}
 }
@@ -264,6 +265,30 @@ func TestSessionIdleExpiry(t *testing.T) {
 	f.advance(8*time.Hour + time.Second)
 	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
 		t.Errorf("after 8 h idle = %d %s, want a redirect to sign in", r.status, r.location)
+	}
+}
+
+// A session kept busy still ends web.session_max after sign-in (7 days in
+// the fixture): used every 6 hours it lives for days, 7 days 6 hours after it the next
+// request signs in again.
+func TestSessionMaxAge(t *testing.T) {
+	f := newFixture(t, nil)
+	b := f.browser()
+	b.signIn(officers[0])
+	for elapsed := 6 * time.Hour; elapsed < 7*24*time.Hour; elapsed += 6 * time.Hour {
+		f.advance(6 * time.Hour)
+		if r := b.get("/"); r.status != http.StatusOK {
+			t.Fatalf("%v after sign-in = %d, want 200", elapsed, r.status)
+		}
+	}
+	f.advance(12 * time.Hour)
+	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
+		t.Fatalf("7 days 6 h after sign-in = %d %s, want a redirect to sign in", r.status, r.location)
+	}
+	// A fresh sign-in works again.
+	b.signIn(officers[0])
+	if r := b.get("/"); r.status != http.StatusOK {
+		t.Errorf("after signing in again = %d, want 200", r.status)
 	}
 }
 

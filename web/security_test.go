@@ -405,7 +405,7 @@ func TestSignInReplacesTheBrowsersSession(t *testing.T) {
 	if q := b.get("/"); q.status != http.StatusOK || !strings.Contains(q.body, officers[2].Name) {
 		t.Errorf("the new session = %d, want the queue for %s", q.status, officers[2].Name)
 	}
-	sessions, err := f.store.ListSessions(context.Background(), f.now, 8*time.Hour)
+	sessions, err := f.store.ListSessions(context.Background(), f.now, store.SessionLimits{Idle: 8 * time.Hour})
 	if err != nil || len(sessions) != 1 || sessions[0].OfficerID != officers[2].ID {
 		t.Errorf("live sessions %+v, %v; want only %s's", sessions, err, officers[2].ID)
 	}
@@ -455,7 +455,7 @@ func TestLinkUsedOnceUnderConcurrency(t *testing.T) {
 	if signedIn != 1 {
 		t.Errorf("%d browsers signed in with one link, want 1", signedIn)
 	}
-	if s, _ := f.store.ListSessions(context.Background(), f.now, 8*time.Hour); len(s) != 1 {
+	if s, _ := f.store.ListSessions(context.Background(), f.now, store.SessionLimits{Idle: 8 * time.Hour}); len(s) != 1 {
 		t.Errorf("%d sessions from one link, want 1", len(s))
 	}
 }

@@ -66,8 +66,9 @@ type Config struct {
 	// SecureCookies marks cookies Secure (the workspace is reached over
 	// https).
 	SecureCookies bool
-	// SessionIdle ends a session unused for this long.
-	SessionIdle time.Duration
+	// Sessions end when unused for Sessions.Idle (default 8h) or
+	// Sessions.Max after sign-in (0: never).
+	Sessions store.SessionLimits
 	Officers    []inquiry.Officer
 	// RefusalGrounds are offered when closing as refused or partly granted.
 	RefusalGrounds []desk.Ground
@@ -137,8 +138,8 @@ func New(cfg Config, st Store, d Desk, log *slog.Logger) (*Server, error) {
 		return nil, errors.New("web: no base URL")
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.SessionIdle <= 0 {
-		cfg.SessionIdle = 8 * time.Hour
+	if cfg.Sessions.Idle <= 0 {
+		cfg.Sessions.Idle = 8 * time.Hour
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

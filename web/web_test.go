@@ -82,7 +82,7 @@ func newFixture(t *testing.T, edit func(*web.Config)) *fixture {
 	}
 	d.SetClock(f.clock)
 	f.desk = d
-	cfg := web.Config{BaseURL: "http://sportel.test", SessionIdle: 8 * time.Hour, Officers: officers,
+	cfg := web.Config{BaseURL: "http://sportel.test", Sessions: store.SessionLimits{Idle: 8 * time.Hour, Max: 7 * 24 * time.Hour}, Officers: officers,
 		RefusalGrounds: grounds, Location: loc, Now: f.clock,
 		DivisionName: map[inquiry.Language]string{inquiry.Albanian: "Divizioni për Komunikim Publik"}}
 	if edit != nil {

@@ -55,7 +55,7 @@ func cmdWeb(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintln(e.stderr, "sportel web sessions list: takes no arguments")
 			return 2
 		}
-		sessions, err := st.ListSessions(ctx, now, cfg.Web.SessionIdle)
+		sessions, err := st.ListSessions(ctx, now, cfg.Web.SessionLimits())
 		if err != nil {
 			fmt.Fprintf(e.stderr, "sportel web sessions list: %v\n", err)
 			return 1

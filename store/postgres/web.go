@@ -108,12 +108,13 @@ func scanSession(row pgx.Row) (store.WebSession, error) {
 }
 
 // TouchSession finds a live session and records its use.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (store.WebSession, bool, error) {
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (store.WebSession, bool, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	ws, err := scanSession(s.pool.QueryRow(ctx, `UPDATE web_sessions SET last_seen = $2
-		WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen >= $3 RETURNING `+sessionColumns,
-		tokenHash, at(now), at(now.Add(-idle))))
+		WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen >= $3 AND ($4::timestamptz IS NULL OR created_at >= $4)
+		RETURNING `+sessionColumns,
+		tokenHash, at(now), at(now.Add(-limits.Idle)), oldestStart(limits, now)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.WebSession{}, false, nil
 	}
@@ -134,11 +135,12 @@ func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) e
 }
 
 // ListSessions returns the live sessions, newest first.
-func (s *Store) ListSessions(ctx context.Context, now time.Time, idle time.Duration) ([]store.WebSession, error) {
+func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) ([]store.WebSession, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT `+sessionColumns+` FROM web_sessions
-		WHERE revoked_at IS NULL AND last_seen >= $1 ORDER BY id DESC`, at(now.Add(-idle)))
+		WHERE revoked_at IS NULL AND last_seen >= $1 AND ($2::timestamptz IS NULL OR created_at >= $2) ORDER BY id DESC`,
+		at(now.Add(-limits.Idle)), oldestStart(limits, now))
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -216,4 +218,13 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]store.AuditEntry, error
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// oldestStart is the earliest created_at of a live session, or nil (no
+// maximum age).
+func oldestStart(l store.SessionLimits, now time.Time) any {
+	if t, ok := l.OldestStart(now); ok {
+		return at(t)
+	}
+	return nil
 }

@@ -104,14 +104,14 @@ func scanSession(sc interface{ Scan(...any) error }) (store.WebSession, error) {
 }
 
 // TouchSession finds a live session and records its use.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (store.WebSession, bool, error) {
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (store.WebSession, bool, error) {
 	var ws store.WebSession
 	found := false
 	err := s.withTx(ctx, func(tx *Tx) error {
 		var err error
 		ws, err = scanSession(tx.tx.QueryRowContext(tx.ctx, `UPDATE web_sessions SET last_seen = $2
-			WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen >= $3 RETURNING `+sessionColumns,
-			tokenHash, formatTime(now), formatTime(now.Add(-idle))))
+			WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen >= $3 AND created_at >= $4 RETURNING `+sessionColumns,
+			tokenHash, formatTime(now), formatTime(now.Add(-limits.Idle)), oldestStart(limits, now)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -135,11 +135,12 @@ func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) e
 }
 
 // ListSessions returns the live sessions, newest first.
-func (s *Store) ListSessions(ctx context.Context, now time.Time, idle time.Duration) ([]store.WebSession, error) {
+func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) ([]store.WebSession, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM web_sessions
-		WHERE revoked_at IS NULL AND last_seen >= $1 ORDER BY id DESC`, formatTime(now.Add(-idle)))
+		WHERE revoked_at IS NULL AND last_seen >= $1 AND created_at >= $2 ORDER BY id DESC`,
+		formatTime(now.Add(-limits.Idle)), oldestStart(limits, now))
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -223,4 +224,13 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]store.AuditEntry, error
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// oldestStart is the earliest created_at of a live session, as text that
+// sorts below every stored time when sessions have no maximum age.
+func oldestStart(l store.SessionLimits, now time.Time) string {
+	if t, ok := l.OldestStart(now); ok {
+		return formatTime(t)
+	}
+	return ""
 }

@@ -184,7 +184,7 @@ func readOthers(t *testing.T, e storecopy.Endpoint) others {
 		t.Fatal(err)
 	}
 	web := st.(store.Web)
-	if o.Sessions, err = web.ListSessions(ctx, time.Now(), 24*time.Hour); err != nil {
+	if o.Sessions, err = web.ListSessions(ctx, time.Now(), store.SessionLimits{Idle: 24 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	if o.Audit, err = web.Audit(ctx, 0); err != nil {

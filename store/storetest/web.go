@@ -129,7 +129,7 @@ func testWebSignInAttempts(t *testing.T, open func(t *testing.T) store.Store) {
 func testWebSessions(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
-	const idle = 8 * time.Hour
+	idle := store.SessionLimits{Idle: 8 * time.Hour}
 	a := &store.WebSession{TokenHash: "ha", OfficerID: "jusuf", ClientIP: "127.0.0.1", CreatedAt: tw, LastSeen: tw}
 	b := &store.WebSession{TokenHash: "hb", OfficerID: "jusuf", CreatedAt: tw, LastSeen: tw}
 	c := &store.WebSession{TokenHash: "hc", OfficerID: "zamira", Language: "en", CreatedAt: tw, LastSeen: tw}
@@ -171,6 +171,20 @@ func testWebSessions(t *testing.T, open func(t *testing.T) store.Store) {
 	live, err = s.ListSessions(ctx, tw.Add(14*time.Hour), idle)
 	if err != nil || len(live) != 1 || live[0].ID != a.ID {
 		t.Errorf("ListSessions at 14h = %+v, %v; want only a", live, err)
+	}
+
+	// A maximum age ends a session however busy: a, used every few hours,
+	// is live at 14h under a 15-hour maximum and refused under a 13-hour
+	// one, and listed accordingly.
+	if _, ok, err := s.TouchSession(ctx, "ha", tw.Add(14*time.Hour), store.SessionLimits{Idle: 8 * time.Hour, Max: 15 * time.Hour}); !ok || err != nil {
+		t.Errorf("session within its maximum age refused: %v, %v", ok, err)
+	}
+	capped := store.SessionLimits{Idle: 8 * time.Hour, Max: 13 * time.Hour}
+	if _, ok, err := s.TouchSession(ctx, "ha", tw.Add(14*time.Hour), capped); ok || err != nil {
+		t.Errorf("session past its maximum age accepted: %v, %v", ok, err)
+	}
+	if live, err := s.ListSessions(ctx, tw.Add(14*time.Hour), capped); err != nil || len(live) != 0 {
+		t.Errorf("ListSessions past the maximum age = %+v, %v; want none", live, err)
 	}
 
 	if ok, err := s.RevokeSession(ctx, a.ID, tw.Add(14*time.Hour)); !ok || err != nil {
