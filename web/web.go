@@ -69,7 +69,7 @@ type Config struct {
 	// Sessions end when unused for Sessions.Idle (default 8h) or
 	// Sessions.Max after sign-in (0: never).
 	Sessions store.SessionLimits
-	Officers    []inquiry.Officer
+	Officers []inquiry.Officer
 	// RefusalGrounds are offered when closing as refused or partly granted.
 	RefusalGrounds []desk.Ground
 	// DivisionName signs the answer's starting text, by language.
