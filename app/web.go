@@ -24,6 +24,7 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 		BaseURL:        baseURL,
 		SecureCookies:  a.cfg.Web.SecureCookies(),
 		Sessions:       a.cfg.Web.SessionLimits(),
+		TrustedProxies: a.cfg.Web.Proxies(),
 		Officers:       a.cfg.Officers,
 		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
 		DivisionName:   a.cfg.Division.Name.ByLanguage(),

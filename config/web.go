@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -30,6 +31,36 @@ type WebConfig struct {
 	// SessionMax ends a session this long after sign-in, however busy it
 	// is, so a stolen cookie kept in use still dies.
 	SessionMax time.Duration `yaml:"session_max"`
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// in front of the workspace, whose X-Forwarded-For is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// Proxies are TrustedProxies parsed; entries that do not parse (which
+// validation refuses) are left out.
+func (w WebConfig) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range w.TrustedProxies {
+		if p, err := parsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a CIDR range or a single address (a range of one).
+func parsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // SessionLimits are the session's idle and maximum lifetimes.
@@ -90,6 +121,11 @@ func validateWeb(c checker, w *WebConfig) {
 		c.fail("web.session_max", "must be between 1h and %s, not %s", maxSessionMax, w.SessionMax)
 	case w.SessionMax < w.SessionIdle:
 		c.fail("web.session_max", "%s is shorter than web.session_idle (%s): sessions would end before they could idle out", w.SessionMax, w.SessionIdle)
+	}
+	for i, s := range w.TrustedProxies {
+		if _, err := parsePrefix(s); err != nil {
+			c.fail(fmt.Sprintf("web.trusted_proxies[%d]", i), "%q is not an address or a CIDR range (10.0.0.5, 10.0.0.0/24)", s)
+		}
 	}
 	if (w.TLSCert == "") != (w.TLSKey == "") {
 		c.fail("web.tls_cert", "web.tls_cert and web.tls_key go together: give both or neither")

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,13 +48,14 @@ func writeCert(t *testing.T) (cert, key string) {
 func TestWebSection(t *testing.T) {
 	cert, key := writeCert(t)
 	cases := []struct {
-		name       string
-		web        string
-		wantErr    []string // each a substring of the error; none: valid
-		wantURL    string
-		wantSecure bool
-		wantIdle   time.Duration
-		wantMax    time.Duration // 0: the default, 7 days
+		name        string
+		web         string
+		wantErr     []string // each a substring of the error; none: valid
+		wantURL     string
+		wantSecure  bool
+		wantIdle    time.Duration
+		wantMax     time.Duration // 0: the default, 7 days
+		wantProxies []string
 	}{
 		{name: "absent: off", web: "", wantURL: "http://", wantIdle: 8 * time.Hour},
 		{name: "loopback", web: "web:\n  addr: 127.0.0.1:8080\n", wantURL: "http://127.0.0.1:8080", wantIdle: 8 * time.Hour},
@@ -84,6 +86,10 @@ func TestWebSection(t *testing.T) {
 			wantErr: []string{"web.session_max: must be between 1h and 2160h0m0s, not 30m0s"}},
 		{name: "max too long", web: "web:\n  session_max: 4000h\n",
 			wantErr: []string{"web.session_max: must be between 1h and 2160h0m0s"}},
+		{name: "trusted proxies", web: "web:\n  addr: 127.0.0.1:8080\n  trusted_proxies: [127.0.0.1, 10.0.0.0/8, \"::1\"]\n",
+			wantURL: "http://127.0.0.1:8080", wantIdle: 8 * time.Hour, wantProxies: []string{"127.0.0.1/32", "10.0.0.0/8", "::1/128"}},
+		{name: "bad trusted proxy", web: "web:\n  trusted_proxies: [10.0.0.0/8, proxy.local]\n",
+			wantErr: []string{`web.trusted_proxies[1]: "proxy.local" is not an address or a CIDR range`}},
 		{name: "max shorter than idle", web: "web:\n  session_idle: 8h\n  session_max: 4h\n",
 			wantErr: []string{"web.session_max: 4h0m0s is shorter than web.session_idle (8h0m0s)"}},
 	}
@@ -112,6 +118,13 @@ func TestWebSection(t *testing.T) {
 			}
 			if cfg.Web.SessionIdle != tc.wantIdle {
 				t.Errorf("session_idle = %s, want %s", cfg.Web.SessionIdle, tc.wantIdle)
+			}
+			var proxies []string
+			for _, p := range cfg.Web.Proxies() {
+				proxies = append(proxies, p.String())
+			}
+			if !slices.Equal(proxies, tc.wantProxies) {
+				t.Errorf("Proxies() = %v, want %v", proxies, tc.wantProxies)
 			}
 			wantMax := cmp.Or(tc.wantMax, 7*24*time.Hour)
 			if l := cfg.Web.SessionLimits(); l.Max != wantMax || l.Idle != tc.wantIdle {

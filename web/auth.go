@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -147,12 +148,42 @@ func (s *Server) preCSRFOK(r *http.Request) bool {
 	return err == nil && len(c.Value) >= 32 && tokenEqual(r.PostFormValue("csrf"), csrfFor(c.Value))
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from: the peer's, or, when
+// the peer is a trusted proxy, the nearest address in X-Forwarded-For that
+// is not one (the proxies append what they saw; anything to its left is
+// the client's to write).
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			// Garbage from here on left is the client's own writing.
+			break
+		}
+		a = a.Unmap()
+		if !s.trusted(a) {
+			return a.String()
+		}
 	}
 	return host
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -190,14 +221,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !allowed {
-		s.log.Warn("web: sign-in attempts over the limit", "client", clientIP(r))
+		s.log.Warn("web: sign-in attempts over the limit", "client", s.clientIP(r))
 		p.Error = p.T("too_many")
 		s.render(w, http.StatusTooManyRequests, "signin", p)
 		return
 	}
 	o, isOfficer := s.officerByEmail(addr)
 	if !isOfficer {
-		s.log.Info("web: sign-in asked for an address that is no officer's", "client", clientIP(r))
+		s.log.Info("web: sign-in asked for an address that is no officer's", "client", s.clientIP(r))
 	}
 	p.Flash = p.T("link_sent")
 	if isOfficer {
@@ -212,7 +243,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	// The link is written and mailed after the answer went out, so how
 	// long the answer takes tells nobody whether the address is an
 	// officer's.
-	client := clientIP(r)
+	client := s.clientIP(r)
 	go func() {
 		defer s.background.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
@@ -232,7 +263,7 @@ func (s *Server) Wait() { s.background.Wait() }
 // clientAllowed applies the wider per-client limit: one office behind one
 // address signs in many people.
 func (s *Server) clientAllowed(r *http.Request) (bool, error) {
-	return s.store.AllowSignInAttempt(r.Context(), []string{"client:" + clientIP(r)}, s.cfg.Now(), signInWindow, signInPerClient)
+	return s.store.AllowSignInAttempt(r.Context(), []string{"client:" + s.clientIP(r)}, s.cfg.Now(), signInWindow, signInPerClient)
 }
 
 func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
@@ -290,7 +321,7 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 	}
 	o, known := s.officer(officerID)
 	if !ok || !known {
-		s.log.Warn("web: sign-in with an unknown, used or expired link refused", "client", clientIP(r))
+		s.log.Warn("web: sign-in with an unknown, used or expired link refused", "client", s.clientIP(r))
 		p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
 		p.CSRF = s.preCSRF(w, r)
 		p.Error = p.T("link_bad")
@@ -312,7 +343,7 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		s.audit(r.Context(), prev.OfficerID, "signout", "", "replaced by a new sign-in")
 	}
 	sessTok := newToken()
-	ws := &store.WebSession{TokenHash: hashToken(sessTok), OfficerID: o.ID, ClientIP: clientIP(r), CreatedAt: now, LastSeen: now}
+	ws := &store.WebSession{TokenHash: hashToken(sessTok), OfficerID: o.ID, ClientIP: s.clientIP(r), CreatedAt: now, LastSeen: now}
 	if c, err := s.readCookie(r, langCookie); err == nil && validLanguage(c.Value) {
 		ws.Language = c.Value
 	}
@@ -320,7 +351,7 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, nil, "create session", err)
 		return
 	}
-	s.audit(r.Context(), o.ID, "signin", "", "session "+strconv.FormatInt(ws.ID, 10)+"; client "+clientIP(r))
+	s.audit(r.Context(), o.ID, "signin", "", "session "+strconv.FormatInt(ws.ID, 10)+"; client "+s.clientIP(r))
 	http.SetCookie(w, s.cookie(sessionCookie, sessTok, 0))
 	http.SetCookie(w, s.cookie(preCookie, "", -1))
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -356,5 +358,60 @@ func TestOfficerRemovedByReload(t *testing.T) {
 	b.askLink(officers[1].Email)
 	if n := len(f.signInLinks("jusuf")); n != 1 {
 		t.Errorf("%d links for jusuf, want only the one before the reload", n)
+	}
+}
+
+// Behind a trusted proxy the per-client sign-in limit counts the client
+// the proxy reports, so one client at its limit leaves the others served;
+// from anywhere else X-Forwarded-For is ignored, so a client cannot dodge
+// the limit by writing it.
+func TestSignInLimitBehindProxy(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted []netip.Prefix
+		// The second client is refused too when the header is not believed.
+		secondRefused bool
+	}{
+		{"trusted proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, false},
+		{"no trusted proxy", nil, true},
+		{"another proxy trusted", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *web.Config) { c.TrustedProxies = tt.trusted })
+			first := f.browser()
+			// The client wrote its own "6.6.6.6"; the proxy appended what it saw.
+			first.forwardedFor = "6.6.6.6, 203.0.113.9"
+			for i := range 30 {
+				if r := first.askLink(fmt.Sprintf("guess%d@example.net", i)); r.status != http.StatusOK {
+					t.Fatalf("attempt %d = %d", i+1, r.status)
+				}
+			}
+			if r := first.askLink("guess30@example.net"); r.status != http.StatusTooManyRequests {
+				t.Errorf("31st attempt from one client = %d, want 429", r.status)
+			}
+			second := f.browser()
+			second.forwardedFor = "198.51.100.7"
+			r := second.askLink("jusuf.lushaku@mkrs.example")
+			if got := r.status == http.StatusTooManyRequests; got != tt.secondRefused {
+				t.Errorf("another client's attempt = %d, refused %v, want refused %v", r.status, got, tt.secondRefused)
+			}
+		})
+	}
+}
+
+// The session records the client the trusted proxy reports: the address
+// nearest the proxy, not one the client wrote further left.
+func TestClientAddressBehindProxy(t *testing.T) {
+	f := newFixture(t, func(c *web.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
+	b := f.browser()
+	b.forwardedFor = "6.6.6.6, 203.0.113.9"
+	b.signIn(officers[0])
+	sessions, err := f.store.ListSessions(context.Background(), f.now, store.SessionLimits{Idle: 8 * time.Hour})
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("sessions = %+v, %v", sessions, err)
+	}
+	if sessions[0].ClientIP != "203.0.113.9" {
+		t.Errorf("session's client = %q, want the forwarded 203.0.113.9", sessions[0].ClientIP)
 	}
 }

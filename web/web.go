@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,13 @@ type Config struct {
 	// Sessions end when unused for Sessions.Idle (default 8h) or
 	// Sessions.Max after sign-in (0: never).
 	Sessions store.SessionLimits
-	Officers []inquiry.Officer
+	// TrustedProxies are the addresses of reverse proxies in front of the
+	// workspace: a request from one of them is judged by the client address
+	// it reports in X-Forwarded-For (the per-client sign-in limit, the
+	// logs, the audit). Requests from anywhere else have the header
+	// ignored, so nobody can claim another address.
+	TrustedProxies []netip.Prefix
+	Officers       []inquiry.Officer
 	// RefusalGrounds are offered when closing as refused or partly granted.
 	RefusalGrounds []desk.Ground
 	// DivisionName signs the answer's starting text, by language.

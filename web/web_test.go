@@ -127,6 +127,8 @@ type browser struct {
 	t *testing.T
 	f *fixture
 	c *http.Client
+	// forwardedFor, when set, is sent as X-Forwarded-For, as a proxy would.
+	forwardedFor string
 }
 
 func (f *fixture) browser() *browser {
@@ -155,6 +157,9 @@ func (b *browser) do(method, path string, form url.Values) response {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
 	}
 	resp, err := b.c.Do(req)
 	if err != nil {
