@@ -37,14 +37,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	defer unlock()
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
-	rows, err := s.wdb.QueryContext(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
-		WHERE id IN (
-			SELECT id FROM jobs
-			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
-			ORDER BY next_at, id
-			LIMIT $4)
-		RETURNING `+jobColumns,
-		owner, formatTime(now.Add(lease)), formatTime(now), limit)
+	rows, err := s.writeQuery(ctx, claimJobsSQL, owner, formatTime(now.Add(lease)), formatTime(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}
@@ -61,6 +54,14 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	})
 	return jobs, nil
 }
+
+const claimJobsSQL = `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
+		WHERE id IN (
+			SELECT id FROM jobs
+			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
+			ORDER BY next_at, id
+			LIMIT $4)
+		RETURNING ` + jobColumns
 
 // finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
 // kept on the row as a record of who sent it. A sent sign-in mail loses its
@@ -150,39 +151,33 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 	if len(sent) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
-	defer cancel()
-	unlock, err := s.lockWrite(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
-	}
-	defer unlock()
-	tx, err := s.wdb.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
-	}
-	defer tx.Rollback()
 	// Ordered by id, so two finishers never wait on each other's rows.
 	sent = slices.Clone(sent)
 	slices.SortFunc(sent, func(a, b store.SentJob) int { return cmp.Compare(a.ID, b.ID) })
 	finished := formatTime(now)
-	for _, j := range sent {
-		res, err := tx.ExecContext(ctx, finishJobSQL, j.ID, owner, j.Ref, finished)
-		if err != nil {
-			return nil, fmt.Errorf("finish job %d: %w", j.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			lost = append(lost, j.ID)
-			continue
-		}
-		if j.ThreadRef != nil {
-			if err := addThreadRef(ctx, tx, *j.ThreadRef); err != nil {
-				return nil, fmt.Errorf("finish job %d: %w", j.ID, err)
+	// Through withTx, so the statements are the cached prepared ones: a
+	// busy outbox finishes a few jobs at a time, thousands of times.
+	err = s.withTx(ctx, func(tx *Tx) error {
+		lost = lost[:0]
+		for _, j := range sent {
+			res, err := tx.tx.ExecContext(tx.ctx, finishJobSQL, j.ID, owner, j.Ref, finished)
+			if err != nil {
+				return fmt.Errorf("finish job %d: %w", j.ID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				lost = append(lost, j.ID)
+				continue
+			}
+			if j.ThreadRef != nil {
+				if err := addThreadRef(tx.ctx, tx.tx, *j.ThreadRef); err != nil {
+					return fmt.Errorf("finish job %d: %w", j.ID, err)
+				}
 			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("finish %d jobs: commit: %w", len(sent), err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("finish %d jobs: %w", len(sent), err)
 	}
 	return lost, nil
 }

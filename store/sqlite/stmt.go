@@ -90,3 +90,19 @@ func (c stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) 
 	}
 	return c.tx.QueryRowContext(ctx, query, args...)
 }
+
+// writeQuery runs a fixed write outside a transaction (the caller holds
+// lockWrite) through its cached statement, preparing it first when it is
+// not cached yet: wdb's connection is free then.
+func (s *Store) writeQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !s.cacheStatements {
+		return s.wdb.QueryContext(ctx, query, args...)
+	}
+	if s.cached(query) == nil {
+		s.prepare(ctx, []string{query})
+	}
+	if st := s.cached(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.wdb.QueryContext(ctx, query, args...)
+}
