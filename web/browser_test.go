@@ -203,6 +203,18 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	if !strings.HasPrefix(start, "Dear Arben Berisha,") || !strings.Contains(start, "DKP-2026-000001") || !strings.Contains(start, "Jusuf Lushaku") {
 		t.Errorf("the answer starts %q, want the English standard text with the number and the officer's name", start)
 	}
+	// Typing, then choosing a standard text: the text comes in, and what
+	// was typed stays on the page.
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#answer-text"), "Two annexes are still with the legal office."),
+		chromedp.SetValue(chromedp.CSS("#std"), "extension"))
+	submit(t, ctx, "#use-standard", "/t/DKP-2026-000001/compose")
+	if kept := eval[string](t, ctx, `document.querySelector("#earlier-text").value`); kept != "Two annexes are still with the legal office." {
+		t.Errorf("the typed text kept on the page is %q", kept)
+	}
+	if chosen := eval[string](t, ctx, `document.querySelector("#answer-text").value`); chosen == start || !strings.Contains(chosen, "DKP-2026-000001") {
+		t.Errorf("after choosing the extension text the answer is %q", chosen)
+	}
+	browsertest.Axe(t, ctx)
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#answer-text"), "Dear Mr Berisha,\n\nThe contracts are on their way by post.\n\nJusuf Lushaku"))
 	submit(t, ctx, "#send-answer", "done=answer")
 	citizen := ms.mailTo(t, "arben@example.net")

@@ -146,6 +146,7 @@ var messages = map[string][3]string{
 	"fig_complaints":           {"Ankesa në Agjenci", "Žalbe Agenciji", "Complaints to the Agency"},
 	"standard_text":            {"Teksti standard", "Standardni tekst", "Standard text"},
 	"use":                      {"Përdore", "Upotrebi", "Use"},
+	"earlier_text":             {"Teksti që kishit shkruar (ruhet këtu, kopjojeni ku duhet)", "Tekst koji ste napisali (sačuvan ovde, kopirajte ga gde treba)", "The text you had written (kept here: copy what you need)"},
 	"std_answer":               {"fillimi i përgjigjes", "početak odgovora", "start of an answer"},
 	"std_extension":            {"zgjatja e afatit", "produženje roka", "extension"},
 	"std_not_held":             {"dokumenti nuk mbahet", "dokument se ne čuva", "document not held"},

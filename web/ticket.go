@@ -58,7 +58,10 @@ type ticketData struct {
 	Outcomes   []option
 	Grounds    []option
 	AnswerText string
-	NoteText   string
+	// Earlier is what the officer had written when they chose a standard
+	// text: kept beside the new start, never thrown away.
+	Earlier  string
+	NoteText string
 	// Standard are the standard texts the answer may start from.
 	Standard []option
 	Open     bool
@@ -72,12 +75,20 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *sessio
 	if r.URL.Query().Get("done") != "" {
 		p.Flash = p.T("done")
 	}
-	s.showTicket(w, r, sess, p, http.StatusOK, "")
+	s.showTicket(w, r, sess, p, http.StatusOK, answerForm{std: r.URL.Query().Get("std")})
 }
 
-// showTicket renders a ticket's page; answer keeps an answer that could
-// not be sent.
-func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *session, p page, status int, answer string) {
+// answerForm is what the answer form holds when the page is shown again:
+// an answer that could not be sent, or a standard text chosen over what
+// was written.
+type answerForm struct {
+	text    string // the answer's text; "" starts from the standard text std
+	std     string // the standard text chosen ("" : the answer's start)
+	earlier string // text written before std was chosen
+}
+
+// showTicket renders a ticket's page.
+func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *session, p page, status int, form answerForm) {
 	number, valid := ticketNumber(r)
 	if !valid {
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
@@ -109,12 +120,12 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
-		Mine: t.OfficerID == sess.OfficerID, AnswerText: answer,
+		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier,
 	}
 	if !t.DueAt.IsZero() {
 		d.Due = s.when(t.DueAt)
 	}
-	kind := r.URL.Query().Get("std")
+	kind := form.std
 	if kind == "" {
 		kind = desk.StandardAnswer
 	}
@@ -228,6 +239,10 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	action := r.PathValue("action")
+	if action == "compose" {
+		s.compose(w, r, sess)
+		return
+	}
 	ctx, me := r.Context(), sess.OfficerID
 	form := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	var detail string
@@ -278,9 +293,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
 		p := s.newPage(r, sess, number)
 		p.Error = err.Error()
-		answer := ""
+		var answer answerForm
 		if action == "answer" {
-			answer = r.PostFormValue("text")
+			answer.text = r.PostFormValue("text")
 		}
 		status := http.StatusUnprocessableEntity
 		if !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket") {
@@ -379,4 +394,30 @@ func download(w http.ResponseWriter, name, contentType string, body []byte) {
 	w.Header().Set("Content-Disposition", disp)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
+}
+
+// compose shows the ticket again with the standard text chosen in the
+// answer form as the answer's start. Nothing is written. What the officer
+// had typed, when it is more than a standard text, is kept on the page
+// beside it, so choosing a text never loses work.
+func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *session) {
+	number, _ := ticketNumber(r)
+	kind := strings.TrimSpace(r.PostFormValue("std"))
+	typed := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
+	form := answerForm{std: kind}
+	if typed != "" {
+		form.earlier = typed
+		if t, ok, err := s.store.TicketByNumber(r.Context(), number); err == nil && ok {
+			for _, k := range desk.StandardTextKindsFor(t) {
+				if text, err := s.desk.StandardText(k, t, sess.OfficerID); err == nil && strings.TrimSpace(text) == typed {
+					form.earlier = "" // an untouched standard text: nothing to keep
+					break
+				}
+			}
+			if strings.TrimSpace(s.answerStart(t, sess.officer)) == typed {
+				form.earlier = ""
+			}
+		}
+	}
+	s.showTicket(w, r, sess, s.newPage(r, sess, number), http.StatusOK, form)
 }

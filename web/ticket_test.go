@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -216,4 +217,75 @@ func TestTicketPageAndActions(t *testing.T) {
 			t.Errorf("record lacks %q", want)
 		}
 	}
+}
+
+// Choosing a standard text after writing keeps what was written: the
+// page comes back with the standard text as the answer and the typed text
+// beside it; an untouched standard text is not kept twice; nothing is sent
+// or written, and the form still needs its CSRF token.
+func TestChooseStandardTextKeepsTyping(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "I ask for the contracts.")
+	b := f.browser()
+	b.signIn(officers[1])
+	page := b.get("/t/DKP-2026-000001")
+	if !strings.Contains(page.body, `formaction="/t/DKP-2026-000001/compose"`) {
+		t.Fatal("the answer form has no button to use a standard text")
+	}
+	start := html.UnescapeString(textareaOf(t, page.body, "answer-text"))
+	typed := "The contracts of 2025 are ready; two annexes are still with the legal office."
+	tests := []struct {
+		name        string
+		text        string
+		wantEarlier string // "" : no earlier-text block
+	}{
+		{"typed text", typed, typed},
+		{"typed over the start", start + "\n\n" + typed, start + "\n\n" + typed},
+		{"the untouched start", start, ""},
+		{"nothing", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := b.post("/t/DKP-2026-000001/compose", url.Values{"csrf": {b.csrf()}, "std": {"extension"}, "text": {strings.ReplaceAll(tt.text, "\n", "\r\n")}})
+			if r.status != http.StatusOK || !strings.Contains(r.body, `<option value="extension" selected>`) {
+				t.Fatalf("compose = %d, extension not chosen", r.status)
+			}
+			if answer := html.UnescapeString(textareaOf(t, r.body, "answer-text")); answer == start || answer == "" {
+				t.Errorf("the answer is still the plain start, not the extension text:\n%s", answer)
+			}
+			earlier := strings.Contains(r.body, `id="earlier-text"`)
+			if earlier != (tt.wantEarlier != "") {
+				t.Fatalf("earlier-text block shown %v, want %v", earlier, tt.wantEarlier != "")
+			}
+			if earlier {
+				if got := html.UnescapeString(textareaOf(t, r.body, "earlier-text")); strings.TrimSpace(got) != strings.TrimSpace(tt.wantEarlier) {
+					t.Errorf("kept text = %q, want %q", got, tt.wantEarlier)
+				}
+			}
+		})
+	}
+	if r := b.post("/t/DKP-2026-000001/compose", url.Values{"std": {"extension"}, "text": {typed}}); r.status != http.StatusForbidden {
+		t.Errorf("compose without its CSRF token = %d, want 403", r.status)
+	}
+	jobs, err := f.store.ListJobs(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer {
+			t.Errorf("choosing a standard text queued an answer: %+v", j)
+		}
+	}
+}
+
+// textareaOf is the content of the textarea with id.
+func textareaOf(t *testing.T, body, id string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(body, `id="`+id+`"`)
+	if !ok {
+		t.Fatalf("no textarea %s in page", id)
+	}
+	_, rest, _ = strings.Cut(rest, ">")
+	text, _, _ := strings.Cut(rest, "</textarea>")
+	return text
 }
