@@ -240,7 +240,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	action := r.PathValue("action")
 	if action == "compose" {
-		s.compose(w, r, sess)
+		s.compose(w, r, sess, number)
 		return
 	}
 	ctx, me := r.Context(), sess.OfficerID
@@ -400,8 +400,7 @@ func download(w http.ResponseWriter, name, contentType string, body []byte) {
 // answer form as the answer's start. Nothing is written. What the officer
 // had typed, when it is more than a standard text, is kept on the page
 // beside it, so choosing a text never loses work.
-func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *session) {
-	number, _ := ticketNumber(r)
+func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *session, number string) {
 	kind := strings.TrimSpace(r.PostFormValue("std"))
 	typed := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
 	form := answerForm{std: kind}
