@@ -14,3 +14,9 @@ func (s *Store) PragmaForTest(t *testing.T, name string) int {
 	}
 	return v
 }
+
+// WriteConnsForTest reports the write pool's limit and its open connections.
+func (s *Store) WriteConnsForTest() (limit, open int) {
+	st := s.wdb.Stats()
+	return st.MaxOpenConnections, st.OpenConnections
+}

@@ -400,6 +400,9 @@ func TestWritesShareOneConnection(t *testing.T) {
 			t.Fatalf("write after transaction %d: %v", i, err)
 		}
 	}
+	if limit, open := s.WriteConnsForTest(); limit != 1 || open != 1 {
+		t.Errorf("write pool: limit %d, %d open; want every write on one connection", limit, open)
+	}
 	known, err := s.SourcesTaken(ctx, []string{"src-0", "src-1", "src-2"})
 	if err != nil {
 		t.Fatal(err)
