@@ -329,7 +329,7 @@ func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn fun
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
 	}()
-	tx := &Tx{tx: stmtTx{tx: sqlTx, store: s, missed: &missed}, ctx: ctx, timeout: s.callTimeout}
+	tx := &Tx{tx: stmtTx{tx: sqlTx, store: s, missed: &missed}, ctx: ctx}
 	if err := fn(tx); err != nil {
 		return err
 	}

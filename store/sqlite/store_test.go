@@ -411,3 +411,42 @@ func TestWritesShareOneConnection(t *testing.T) {
 		t.Errorf("known sources %v: want src-0 and src-2, not the rolled back src-1", known)
 	}
 }
+
+// A transaction's statements carry no deadline of their own (see Tx's
+// callCtx), so the transaction's must still end it: once its context is
+// done, the next statement fails and nothing it wrote is committed.
+func TestTransactionDeadlineEndsIt(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	txCtx, txCancel := context.WithCancel(ctx)
+	now := time.Now()
+	err := s.WithTx(txCtx, func(tx store.Tx) error {
+		if err := tx.MarkSource("before-deadline", 0, now); err != nil {
+			return err
+		}
+		txCancel()
+		// database/sql rolls the transaction back on its own goroutine;
+		// the statement after the end must fail whichever runs first.
+		for i := range 100 {
+			if err := tx.MarkSource(fmt.Sprintf("after-deadline-%d", i), 0, now); err != nil {
+				return err
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return nil
+	})
+	if !errors.Is(err, sql.ErrTxDone) && !errors.Is(err, context.Canceled) {
+		t.Fatalf("transaction whose context ended: err %v, want the end of the transaction", err)
+	}
+	known, err := s.SourcesTaken(ctx, []string{"before-deadline", "after-deadline-0", "after-deadline-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(known) != 0 {
+		t.Errorf("sources %v committed by a transaction whose context ended", known)
+	}
+	if err := s.SetState(ctx, "k", "v"); err != nil {
+		t.Errorf("write after the ended transaction: %v", err)
+	}
+}

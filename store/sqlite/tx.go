@@ -22,19 +22,26 @@ type querier interface {
 }
 
 // Tx is the driver's store.Tx, valid only inside the WithTx callback. Its
-// methods use WithTx's context with a per-statement timeout.
+// methods run within WithTx's deadline (see callCtx).
 type Tx struct {
-	tx      stmtTx
-	ctx     context.Context
-	timeout time.Duration
+	tx  stmtTx
+	ctx context.Context
 	// searchDirty is set by every write to tickets or entries: their
 	// triggers noted rows the search index has yet to take in (migration
 	// 0009), and flushSearch must run before the commit.
 	searchDirty bool
 }
 
+// callCtx is the context of one statement in the transaction: the
+// transaction's values without its deadline. A context that can end makes
+// the driver start a goroutine per statement to interrupt it (and
+// database/sql one per query to close its rows), which on intake is a few
+// percent of the CPU on the path every message waits for. The deadline still
+// holds: database/sql rolls the transaction back when its context ends, and
+// the next statement fails; a statement waiting for a lock stops at
+// busy_timeout.
 func (t *Tx) callCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(t.ctx, t.timeout)
+	return context.WithoutCancel(t.ctx), func() {}
 }
 
 // flushSearch indexes the tickets and entries this transaction wrote
