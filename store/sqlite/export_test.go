@@ -20,3 +20,13 @@ func (s *Store) WriteConnsForTest() (limit, open int) {
 	st := s.wdb.Stats()
 	return st.MaxOpenConnections, st.OpenConnections
 }
+
+// WritePragmaForTest reads an integer PRAGMA on the write connection.
+func (s *Store) WritePragmaForTest(t *testing.T, name string) int {
+	t.Helper()
+	var v int
+	if err := s.wdb.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s on the write connection: %v", name, err)
+	}
+	return v
+}

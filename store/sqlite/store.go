@@ -71,13 +71,19 @@ type Store struct {
 	stmts           sync.Map
 	cacheStatements bool
 	path            string // the database file, or ":memory:"
+	// ckpt checkpoints the log in the background; nil for :memory: and
+	// read-only stores.
+	ckpt *walCheckpointer
 }
 
 // lockWrite waits for this process's turn to write, or for ctx.
 func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
 	select {
 	case s.writer <- struct{}{}:
-		return func() { <-s.writer }, nil
+		return func() {
+			<-s.writer
+			s.wrote()
+		}, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait to write: %w", ctx.Err())
 	}
@@ -136,7 +142,8 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	} else {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
-		if wdb, err = sql.Open("sqlite", dsn+"?"+connParams+"&_pragma=synchronous("+sync+")"); err != nil {
+		wparams := fmt.Sprintf("%s&_pragma=synchronous(%s)&_pragma=wal_autocheckpoint(%d)", connParams, sync, walBackstopPages)
+		if wdb, err = sql.Open("sqlite", dsn+"?"+wparams); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 		}
@@ -166,12 +173,14 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			s.closeDBs()
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
+		s.startCheckpoints()
 	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.stopCheckpoints()
 	s.closeStatements()
 	if err := s.closeDBs(); err != nil {
 		return fmt.Errorf("close sqlite: %w", err)

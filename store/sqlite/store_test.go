@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -448,5 +449,45 @@ func TestTransactionDeadlineEndsIt(t *testing.T) {
 	}
 	if err := s.SetState(ctx, "k", "v"); err != nil {
 		t.Errorf("write after the ended transaction: %v", err)
+	}
+}
+
+// The write-ahead log is checkpointed in the background, not in the
+// commits: a burst of writes far larger than SQLite's usual 1,000-page log
+// leaves a log file of a few MB, and the commits themselves would only
+// checkpoint at the backstop, about 40 MB.
+func TestLogCheckpointedInBackground(t *testing.T) {
+	s, path := openTemp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if got := s.WritePragmaForTest(t, "wal_autocheckpoint"); got < 5000 {
+		t.Fatalf("write connection's wal_autocheckpoint = %d; want the backstop, not SQLite's 1000", got)
+	}
+	value := strings.Repeat("x", 64<<10)
+	const writes = 400 // about 26 MB of pages
+	for i := range writes {
+		if err := s.SetState(ctx, fmt.Sprintf("k%d", i), value); err != nil {
+			t.Fatal(err)
+		}
+		if i%20 == 19 {
+			// Writes at intake's pace, about 1.3 MB a batch every few ms,
+			// with room for the checkpointer to run between them.
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 12<<20 {
+		t.Errorf("log file is %d bytes after %d writes of 64 KB: not checkpointed in the background", fi.Size(), writes)
+	}
+	// The database file holds what was checkpointed.
+	db, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Size() < 8<<20 {
+		t.Errorf("database file is %d bytes after %d writes of 64 KB: nothing checkpointed", db.Size(), writes)
 	}
 }
