@@ -118,6 +118,11 @@ func TestWriteNormalBodyMatchesCopy(t *testing.T) {
 		{"blank lines first", "\n\n  \na"},
 		{"no final newline", "a\nb"},
 		{"lone CR", "a\rb\r"},
+		// Past the hash's 4 KB buffer: a line longer than it, base64-like
+		// lines across several fills, blank lines around the fill edges.
+		{"one line longer than the buffer", strings.Repeat("x", 10000) + "\r\n"},
+		{"many base64 lines", strings.Repeat(strings.Repeat("QUJD", 19)+"\r\n", 300)},
+		{"blank lines across fills", strings.Repeat(strings.Repeat("y", 4095)+"\n\n \n", 5) + "\n\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
