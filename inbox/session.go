@@ -417,9 +417,10 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if err != nil {
 			return found, nil, err
 		}
-		// The next batch is fetched while this one is handled, so the
-		// server's time and ours overlap, but only when both fit in the
-		// byte budget: a backlog of large mail is read one batch at a time.
+		// The next batch is fetched and parsed while this one is handled,
+		// so the server's time, the parsing and the desk's time overlap,
+		// but only when both batches, parsed, fit in the byte budget: a
+		// backlog of large mail is read one batch at a time.
 		batches := w.plan(msgs)
 		next := make(chan fetchedBatch, 1)
 		prefetch := func(b []listed) {
@@ -516,30 +517,18 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	work := context.WithoutCancel(ctx)
 	s.settling.Store(true)
 	defer s.settling.Store(false)
-	type parsed struct {
-		uid      imap.UID
-		m        *inquiry.Message
-		tooLarge bool
-	}
-	var todo []parsed
+	var todo []fetched
 	for i := range msgs {
 		msg := &msgs[i]
 		if msg.uid <= s.lastUID {
 			continue
 		}
-		if msg.raw == nil {
+		if msg.m == nil {
 			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
 			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.uid)
 			break
 		}
-		m := w.message(s, msg.uid, msg.raw, msg.date)
-		m.Size = msg.size
-		if msg.tooLarge {
-			w.markTooLarge(s, m, msg.size)
-		}
-		todo = append(todo, parsed{msg.uid, m, msg.tooLarge})
-		// The message holds what it needs of the raw bytes now.
-		msg.raw = nil
+		todo = append(todo, *msg)
 	}
 
 	var processed, quarantine []imap.UID
@@ -552,7 +541,7 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 			ms[i] = f.m
 		}
 		disps, herr := w.handle(work, ms)
-		taken := func(f parsed, disp inquiry.Disposition) {
+		taken := func(f fetched, disp inquiry.Disposition) {
 			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
 			delete(w.failures, failureKey{s.uidValidity, uint32(f.uid)})
 			w.count(func(st *Stats) {

@@ -26,11 +26,12 @@ func TestPlanBoundsBatchesByCountAndBytes(t *testing.T) {
 		want       [][]int64
 	}{
 		{"count bound", 2, 1 << 20, []int64{10, 10, 10, 10, 10}, [][]int64{{10, 10}, {10, 10}, {10}}},
-		{"byte bound", 100, 250, []int64{100, 100, 100, 100}, [][]int64{{100, 100}, {100, 100}}},
-		{"exactly the budget", 100, 300, []int64{100, 100, 100, 100}, [][]int64{{100, 100, 100}, {100}}},
-		{"one message over the budget goes alone", 100, 250, []int64{10, 900, 10}, [][]int64{{10}, {900}, {10}}},
+		// A message costs parsedFactor times its size: raw and parsed.
+		{"byte bound", 100, parsedFactor * 250, []int64{100, 100, 100, 100}, [][]int64{{100, 100}, {100, 100}}},
+		{"exactly the budget", 100, parsedFactor * 300, []int64{100, 100, 100, 100}, [][]int64{{100, 100, 100}, {100}}},
+		{"one message over the budget goes alone", 100, parsedFactor * 250, []int64{10, 900, 10}, [][]int64{{10}, {900}, {10}}},
 		// A too-large message costs only its preview, whatever its size.
-		{"too large costs its preview", 100, 2 * (previewHeaderBytes + previewTextBytes),
+		{"too large costs its preview", 100, parsedFactor * 2 * (previewHeaderBytes + previewTextBytes),
 			[]int64{1 << 30, 1 << 30, 1 << 30}, [][]int64{{1 << 30, 1 << 30}, {1 << 30}}},
 		{"nothing", 10, 100, nil, nil},
 	}

@@ -85,9 +85,11 @@ type Options struct {
 	BackoffMax     time.Duration // reconnect delay cap (default 2m)
 
 	BatchSize int // messages fetched per round (default 200)
-	// BatchBytes bounds the mail held at once (default 32 MiB): a batch
-	// holds at most this much (a larger message makes a batch alone), and
-	// the next batch is fetched ahead only when both fit in it.
+	// BatchBytes bounds the mail held at once (default 32 MiB), counted
+	// as fetched and parsed: twice the bytes read, the raw mail and what
+	// is decoded from it. A batch holds at most this much (a larger
+	// message makes a batch alone), and the next batch is fetched and
+	// parsed ahead only when both fit in it.
 	BatchBytes int64
 	// MaxRawBytes is the largest mail fetched whole (default 25 MiB). Larger
 	// mail is read only in part (its header and the start of its text),
