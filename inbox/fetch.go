@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -205,7 +206,7 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 	return s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
 		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: sections})
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			buf, err := msg.Collect()
+			buf, err := w.collect(msg)
 			if err == nil {
 				err = take(buf)
 			}
@@ -217,6 +218,51 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 		}
 		return cmd.Close()
 	})
+}
+
+// collect reads one fetched message as msg.Collect does, except that each
+// body section is read into one buffer of the size the server announced
+// for it rather than into one grown (and copied) while it is read. A size
+// beyond anything the watcher asks for is not trusted: that section is
+// read as it comes.
+func (w *Watcher) collect(msg *imapclient.FetchMessageData) (*imapclient.FetchMessageBuffer, error) {
+	buf := &imapclient.FetchMessageBuffer{SeqNum: msg.SeqNum}
+	limit := max(w.opts.MaxRawBytes, previewHeaderBytes+previewTextBytes)
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch item := item.(type) {
+		case imapclient.FetchItemDataUID:
+			buf.UID = item.UID
+		case imapclient.FetchItemDataInternalDate:
+			buf.InternalDate = item.Time
+		case imapclient.FetchItemDataBodySection:
+			b, err := readLiteral(item.Literal, limit)
+			if err != nil {
+				for msg.Next() != nil {
+					// The rest of the message is read and dropped.
+				}
+				return nil, err
+			}
+			buf.BodySection = append(buf.BodySection, imapclient.FetchBodySectionBuffer{Section: item.Section, Bytes: b})
+		}
+	}
+	return buf, nil
+}
+
+// readLiteral reads lit whole (nil when there is none): into one buffer of
+// its announced size when that is at most limit, else as it comes.
+func readLiteral(lit imap.LiteralReader, limit int64) ([]byte, error) {
+	if lit == nil {
+		return nil, nil
+	}
+	n := lit.Size()
+	if n < 0 || n > limit {
+		return io.ReadAll(lit)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(lit, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // joinPreview makes a message of a header and the start of its text. A

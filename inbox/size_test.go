@@ -192,3 +192,46 @@ func TestBacklogIsFetchedWithinTheByteBudget(t *testing.T) {
 		t.Errorf("handled %v, want %v", got, want)
 	}
 }
+
+// literal is a fetched section whose announced size may be wrong.
+type literal struct {
+	*strings.Reader
+	size int64
+}
+
+func (l literal) Size() int64 { return l.size }
+
+func TestReadLiteral(t *testing.T) {
+	const limit = 16
+	tests := []struct {
+		name    string
+		lit     imap.LiteralReader
+		want    string
+		wantNil bool
+		wantErr bool
+	}{
+		{"none", nil, "", true, false},
+		{"exact size", literal{strings.NewReader("Subject: x\r\n\r\nhi"), 16}, "Subject: x\r\n\r\nhi", false, false},
+		{"empty", literal{strings.NewReader(""), 0}, "", false, false},
+		{"announced larger than sent", literal{strings.NewReader("short"), 10}, "", false, true},
+		{"announced beyond the limit is read as it comes", literal{strings.NewReader("small"), 1 << 40}, "small", false, false},
+		{"negative size is read as it comes", literal{strings.NewReader("abc"), -1}, "abc", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readLiteral(tt.lit, limit)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			if string(got) != tt.want || (got == nil) != tt.wantNil {
+				t.Errorf("got %q (nil %v), want %q (nil %v)", got, got == nil, tt.want, tt.wantNil)
+			}
+			if tt.lit != nil && tt.lit.Size() >= 0 && tt.lit.Size() <= limit && cap(got) != len(got) {
+				t.Errorf("cap %d for %d bytes: not one exact allocation", cap(got), len(got))
+			}
+		})
+	}
+}
