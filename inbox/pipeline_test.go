@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+
+	"sportel/inquiry"
 )
 
 // faultSession is the memory server failing the body fetch of one UID
@@ -139,6 +142,122 @@ func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
 			}
 			if w.Stats().Reconnects == 0 {
 				t.Error("the failure did not end the session")
+			}
+		})
+	}
+}
+
+// preparingDesk is a batchDesk that is a Preparer: it records what it was
+// asked to prepare, and checks each message is handed over only after its
+// preparation returned.
+type preparingDesk struct {
+	*batchDesk
+	mu       sync.Mutex
+	prepared map[string]bool // subjects whose Prepare returned
+	asked    [][]string      // subjects of each Prepare call
+	inFlight atomic.Int32
+	problems []string
+}
+
+func (d *preparingDesk) Prepare(ctx context.Context, ms []*inquiry.Message) {
+	d.inFlight.Add(1)
+	defer d.inFlight.Add(-1)
+	var subjects []string
+	for _, m := range ms {
+		subjects = append(subjects, m.Subject)
+	}
+	d.mu.Lock()
+	d.asked = append(d.asked, subjects)
+	d.mu.Unlock()
+	runtime.Gosched() // the watcher may run on meanwhile
+	d.mu.Lock()
+	for _, s := range subjects {
+		d.prepared[s] = true
+	}
+	d.mu.Unlock()
+}
+
+func (d *preparingDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	d.mu.Lock()
+	for _, a := range d.asked {
+		for _, s := range a {
+			if slices.ContainsFunc(ms, func(m *inquiry.Message) bool { return m.Subject == s }) && !d.prepared[s] {
+				d.problems = append(d.problems, s+" handed over before its preparation returned")
+			}
+		}
+	}
+	d.mu.Unlock()
+	return d.batchDesk.HandleBatch(ctx, ms)
+}
+
+// noPrepareAtCheckpoint fails the test's checks when a preparation is
+// still running as a checkpoint is saved: nothing prepared outlives its
+// batch.
+type noPrepareAtCheckpoint struct {
+	*memCheckpoints
+	desk *preparingDesk
+}
+
+func (c noPrepareAtCheckpoint) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+	if c.desk.inFlight.Load() != 0 {
+		c.desk.mu.Lock()
+		c.desk.problems = append(c.desk.problems, fmt.Sprintf("a preparation still runs at checkpoint %d", lastUID))
+		c.desk.mu.Unlock()
+	}
+	return c.memCheckpoints.SaveCheckpoint(ctx, key, uidValidity, lastUID)
+}
+
+// With a Preparer the next chunk is prepared while one is handled; a
+// desk failure after a chunk was prepared behaves as before (what came
+// before is kept, the failed message is retried first, the rest follows in
+// order, each once).
+func TestPreparerGetsTheNextChunk(t *testing.T) {
+	const n = 2*handleChunk + 6
+	tests := []struct {
+		name string
+		fail string // subject whose first try fails
+	}{
+		{"no failure", ""},
+		{"failure in a chunk whose next is prepared", fmt.Sprintf("mail %02d", handleChunk+8)},
+		{"failure in the last chunk", fmt.Sprintf("mail %02d", n-1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startIMAP(t, serverConfig{caps: capsRev2})
+			for i := range n {
+				ts.appendTo("INBOX", rawMail(fmt.Sprintf("p%d@example.org", i), fmt.Sprintf("mail %02d", i), "x"), time.Time{})
+			}
+			desk := &preparingDesk{batchDesk: &batchDesk{testDesk: newTestDesk()}, prepared: map[string]bool{}}
+			if tt.fail != "" {
+				desk.failFirst[tt.fail] = 1
+			}
+			cp := noPrepareAtCheckpoint{newMemCheckpoints(), desk}
+			w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+			calls := desk.waitHandled(t, n, 10*time.Second)
+			checkpointAt(t, w, cp.memCheckpoints, n)
+			for i, c := range calls {
+				if want := fmt.Sprintf("mail %02d", i); c.Subject != want || c.Disposition != inquiry.Filed {
+					t.Fatalf("call %d: %s %s, want %s filed", i, c.Subject, c.Disposition, want)
+				}
+			}
+			desk.mu.Lock()
+			defer desk.mu.Unlock()
+			for _, p := range desk.problems {
+				t.Error(p)
+			}
+			// Without a failure: the second and third chunks, each whole.
+			if tt.fail == "" {
+				want := [][]string{nil, nil}
+				for i := handleChunk; i < n; i++ {
+					want[(i-handleChunk)/handleChunk] = append(want[(i-handleChunk)/handleChunk], fmt.Sprintf("mail %02d", i))
+				}
+				if !slices.EqualFunc(desk.asked, want, slices.Equal) {
+					t.Errorf("prepared %v, want %v", desk.asked, want)
+				}
+			}
+			if tt.fail != "" && desk.attemptsFor(tt.fail) != 2 {
+				t.Errorf("%s attempted %d times, want 2", tt.fail, desk.attemptsFor(tt.fail))
 			}
 		})
 	}

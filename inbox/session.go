@@ -531,14 +531,32 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 		todo = append(todo, *msg)
 	}
 
+	// A Preparer prepares the next chunk while this one is handled.
+	prep, _ := w.h.(Preparer)
+	prepCtx, cancelPrep := context.WithCancel(work)
+	var prepDone chan struct{} // closed when the preparation in flight is done
+	waitPrep := func() {
+		if prepDone != nil {
+			<-prepDone
+			prepDone = nil
+		}
+	}
+
 	var processed, quarantine []imap.UID
 	var lastHandled imap.UID
 	for len(todo) > 0 && ctx.Err() == nil {
 		chunk := todo[:min(len(todo), handleChunk)]
 		todo = todo[len(chunk):]
-		ms := make([]*inquiry.Message, len(chunk))
-		for i, f := range chunk {
-			ms[i] = f.m
+		ms := messages(chunk)
+		waitPrep() // this chunk's preparation, if any, is done
+		if prep != nil && len(todo) > 0 {
+			next := messages(todo[:min(len(todo), handleChunk)])
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				prep.Prepare(prepCtx, next)
+			}()
+			prepDone = done
 		}
 		disps, herr := w.handle(work, ms)
 		taken := func(f fetched, disp inquiry.Disposition) {
@@ -580,6 +598,10 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 			break
 		}
 	}
+	// A preparation the batch stopped before is given up, and nothing
+	// prepared outlives the batch.
+	cancelPrep()
+	waitPrep()
 	if handled == 0 {
 		return 0, handleErr, err
 	}
@@ -594,6 +616,15 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	s.lastUID = lastHandled
 	w.log.Info("batch taken in", "count", handled, "quarantined", len(quarantine), "last_uid", uint32(lastHandled))
 	return handled, handleErr, err
+}
+
+// messages are the parsed messages of fs.
+func messages(fs []fetched) []*inquiry.Message {
+	ms := make([]*inquiry.Message, len(fs))
+	for i, f := range fs {
+		ms[i] = f.m
+	}
+	return ms
 }
 
 // poison decides what to do with a message the desk failed on. Until it has

@@ -47,6 +47,18 @@ type BatchHandler interface {
 	HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error)
 }
 
+// Preparer is a BatchHandler that can do ahead, for the chunk it will be
+// given next, the part of taking it in that needs no transaction (look-ups,
+// classification), while the chunk before is committed: that work then
+// leaves the watcher's path. Prepare only saves work: HandleBatch decides
+// as it would have without it, and an error in Prepare is not reported
+// (HandleBatch meets it again). The watcher waits for Prepare to return
+// before it hands those messages over.
+type Preparer interface {
+	BatchHandler
+	Prepare(ctx context.Context, ms []*inquiry.Message)
+}
+
 // Checkpoints persists how far the watcher got in a mailbox. LoadCheckpoint
 // returns zeros when nothing was saved yet.
 type Checkpoints interface {
