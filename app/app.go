@@ -63,6 +63,14 @@ func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry
 	return ds, err
 }
 
+// Prepare lets the desk do ahead, while the chunk before is committed, what
+// taking ms in needs no transaction for (the watcher calls it).
+func (a *App) Prepare(ctx context.Context, ms []*inquiry.Message) {
+	a.Desk().Prepare(ctx, ms)
+}
+
+var _ inbox.Preparer = (*App)(nil)
+
 // Quarantine sets aside a message that keeps failing, and counts it.
 func (a *App) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
 	d, err := a.Desk().Quarantine(ctx, m, reason)

@@ -125,6 +125,11 @@ type Desk struct {
 
 	mu          sync.RWMutex
 	botUsername string // learnt from Telegram once the bot connects
+
+	// prep is what Prepare found ahead for messages HandleBatch has not
+	// been given yet (prepare.go).
+	prepMu sync.Mutex
+	prep   prepared
 }
 
 // New checks cfg and returns a Desk.

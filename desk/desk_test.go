@@ -69,6 +69,13 @@ func newFixtureAt(t testing.TB, path string, wrap func(desk.Classifier) desk.Cla
 // test that chooses every classification does not load the model.
 func newFixtureClassifier(t testing.TB, path string, cls desk.Classifier, edit func(*desk.Config)) *fixture {
 	t.Helper()
+	return newFixtureStore(t, path, cls, edit, nil)
+}
+
+// newFixtureStore is newFixtureClassifier with the desk's store wrapped by
+// wrap (the fixture's own reads still go to the store itself).
+func newFixtureStore(t testing.TB, path string, cls desk.Classifier, edit func(*desk.Config), wrap func(desk.Store) desk.Store) *fixture {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +105,11 @@ func newFixtureClassifier(t testing.TB, path string, cls desk.Classifier, edit f
 	if edit != nil {
 		edit(&cfg)
 	}
-	d, err := desk.New(cfg, st, cls, router, testutil.DiscardLogger())
+	var ds desk.Store = st
+	if wrap != nil {
+		ds = wrap(st)
+	}
+	d, err := desk.New(cfg, ds, cls, router, testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

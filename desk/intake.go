@@ -62,8 +62,8 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 	out := make([]inquiry.Disposition, 0, len(msgs))
 	// Once for the whole batch: a message handled on its own in between
 	// does not change what the later ones are, and with an LLM each
-	// classification is a paid call.
-	all, err := d.preclassify(ctx, msgs)
+	// classification is a paid call. What Prepare did ahead is used.
+	all, err := d.classifyAhead(ctx, msgs)
 	if err != nil {
 		return out, err
 	}

@@ -5,11 +5,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"sportel/inquiry"
 )
 
 // Memory is bounded by looking before fetching: the sizes of the new mail
@@ -34,13 +37,12 @@ type listed struct {
 	size int64
 }
 
-// fetched is a message read from the server: whole, or, when tooLarge, its
-// header and the start of its text. raw is nil when the server sent none.
+// fetched is a message read from the server (whole, or, when tooLarge, its
+// header and the start of its text) and parsed. m is nil when the server
+// sent no body.
 type fetched struct {
 	uid      imap.UID
-	raw      []byte
-	date     time.Time
-	size     int64
+	m        *inquiry.Message
 	tooLarge bool
 }
 
@@ -52,12 +54,18 @@ type fetchedBatch struct {
 
 func (w *Watcher) tooLarge(f listed) bool { return f.size > w.opts.MaxRawBytes }
 
-// cost is what a message takes in memory once fetched.
+// parsedFactor is what a message takes in memory once fetched and parsed,
+// per byte read: the raw mail, which the message keeps, and beside it what
+// parsing decodes from it: attachments (at most their encoded size) and the
+// text (capped; of about the size of its encoded part).
+const parsedFactor = 2
+
+// cost is what a message takes in memory once fetched and parsed.
 func (w *Watcher) cost(f listed) int64 {
 	if w.tooLarge(f) {
-		return previewHeaderBytes + previewTextBytes
+		return parsedFactor * (previewHeaderBytes + previewTextBytes)
 	}
-	return f.size
+	return parsedFactor * f.size
 }
 
 func (w *Watcher) batchCost(b []listed) int64 {
@@ -131,7 +139,9 @@ func previewText() *imap.FetchItemBodySection {
 }
 
 // fetchBatch reads the given messages, in UID order: whole when they fit
-// MaxRawBytes, otherwise only their header and the start of their text.
+// MaxRawBytes, otherwise only their header and the start of their text. It
+// parses each as it arrives, so a batch fetched ahead is ready to hand over
+// when its turn comes.
 func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([]fetched, error) {
 	var whole, large []imap.UID
 	sizes := make(map[imap.UID]int64, len(batch))
@@ -147,8 +157,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	if len(whole) > 0 {
 		sections := []*imap.FetchItemBodySection{wholeMessage()}
 		err := w.fetch(ctx, s, whole, sections, func(m *imapclient.FetchMessageBuffer) error {
-			// A missing body (raw nil) stops processBatch at this message.
-			out = append(out, fetched{uid: m.UID, raw: m.FindBodySection(wholeMessage()), date: m.InternalDate, size: sizes[m.UID]})
+			out = append(out, w.parse(s, m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, sizes[m.UID], false))
 			return nil
 		})
 		if err != nil {
@@ -158,11 +167,11 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	if len(large) > 0 {
 		sections := []*imap.FetchItemBodySection{previewHeader(), previewText()}
 		err := w.fetch(ctx, s, large, sections, func(m *imapclient.FetchMessageBuffer) error {
-			f := fetched{uid: m.UID, date: m.InternalDate, size: sizes[m.UID], tooLarge: true}
+			var raw []byte
 			if header := m.FindBodySection(previewHeader()); header != nil {
-				f.raw = joinPreview(header, m.FindBodySection(previewText()))
+				raw = joinPreview(header, m.FindBodySection(previewText()))
 			}
-			out = append(out, f)
+			out = append(out, w.parse(s, m.UID, raw, m.InternalDate, sizes[m.UID], true))
 			return nil
 		})
 		if err != nil {
@@ -175,6 +184,21 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	return out, nil
 }
 
+// parse makes a fetched message of what was read of it. A missing body (raw
+// nil) leaves m nil, which stops processBatch at this message.
+func (w *Watcher) parse(s *session, uid imap.UID, raw []byte, date time.Time, size int64, tooLarge bool) fetched {
+	f := fetched{uid: uid, tooLarge: tooLarge}
+	if raw == nil {
+		return f
+	}
+	f.m = w.message(s, uid, raw, date)
+	f.m.Size = size
+	if tooLarge {
+		w.markTooLarge(s, f.m, size)
+	}
+	return f
+}
+
 // fetch runs one UID FETCH of sections and hands each message to take.
 func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sections []*imap.FetchItemBodySection,
 	take func(*imapclient.FetchMessageBuffer) error) error {
@@ -182,7 +206,7 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 	return s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
 		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: sections})
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			buf, err := msg.Collect()
+			buf, err := w.collect(msg)
 			if err == nil {
 				err = take(buf)
 			}
@@ -194,6 +218,51 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 		}
 		return cmd.Close()
 	})
+}
+
+// collect reads one fetched message as msg.Collect does, except that each
+// body section is read into one buffer of the size the server announced
+// for it rather than into one grown (and copied) while it is read. A size
+// beyond anything the watcher asks for is not trusted: that section is
+// read as it comes.
+func (w *Watcher) collect(msg *imapclient.FetchMessageData) (*imapclient.FetchMessageBuffer, error) {
+	buf := &imapclient.FetchMessageBuffer{SeqNum: msg.SeqNum}
+	limit := max(w.opts.MaxRawBytes, previewHeaderBytes+previewTextBytes)
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch item := item.(type) {
+		case imapclient.FetchItemDataUID:
+			buf.UID = item.UID
+		case imapclient.FetchItemDataInternalDate:
+			buf.InternalDate = item.Time
+		case imapclient.FetchItemDataBodySection:
+			b, err := readLiteral(item.Literal, limit)
+			if err != nil {
+				for msg.Next() != nil {
+					// The rest of the message is read and dropped.
+				}
+				return nil, err
+			}
+			buf.BodySection = append(buf.BodySection, imapclient.FetchBodySectionBuffer{Section: item.Section, Bytes: b})
+		}
+	}
+	return buf, nil
+}
+
+// readLiteral reads lit whole (nil when there is none): into one buffer of
+// its announced size when that is at most limit, else as it comes.
+func readLiteral(lit imap.LiteralReader, limit int64) ([]byte, error) {
+	if lit == nil {
+		return nil, nil
+	}
+	n := lit.Size()
+	if n < 0 || n > limit {
+		return io.ReadAll(lit)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(lit, b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // joinPreview makes a message of a header and the start of its text. A

@@ -417,9 +417,10 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if err != nil {
 			return found, nil, err
 		}
-		// The next batch is fetched while this one is handled, so the
-		// server's time and ours overlap, but only when both fit in the
-		// byte budget: a backlog of large mail is read one batch at a time.
+		// The next batch is fetched and parsed while this one is handled,
+		// so the server's time, the parsing and the desk's time overlap,
+		// but only when both batches, parsed, fit in the byte budget: a
+		// backlog of large mail is read one batch at a time.
 		batches := w.plan(msgs)
 		next := make(chan fetchedBatch, 1)
 		prefetch := func(b []listed) {
@@ -516,30 +517,29 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	work := context.WithoutCancel(ctx)
 	s.settling.Store(true)
 	defer s.settling.Store(false)
-	type parsed struct {
-		uid      imap.UID
-		m        *inquiry.Message
-		tooLarge bool
-	}
-	var todo []parsed
+	var todo []fetched
 	for i := range msgs {
 		msg := &msgs[i]
 		if msg.uid <= s.lastUID {
 			continue
 		}
-		if msg.raw == nil {
+		if msg.m == nil {
 			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
 			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.uid)
 			break
 		}
-		m := w.message(s, msg.uid, msg.raw, msg.date)
-		m.Size = msg.size
-		if msg.tooLarge {
-			w.markTooLarge(s, m, msg.size)
+		todo = append(todo, *msg)
+	}
+
+	// A Preparer prepares the next chunk while this one is handled.
+	prep, _ := w.h.(Preparer)
+	prepCtx, cancelPrep := context.WithCancel(work)
+	var prepDone chan struct{} // closed when the preparation in flight is done
+	waitPrep := func() {
+		if prepDone != nil {
+			<-prepDone
+			prepDone = nil
 		}
-		todo = append(todo, parsed{msg.uid, m, msg.tooLarge})
-		// The message holds what it needs of the raw bytes now.
-		msg.raw = nil
 	}
 
 	var processed, quarantine []imap.UID
@@ -547,12 +547,19 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	for len(todo) > 0 && ctx.Err() == nil {
 		chunk := todo[:min(len(todo), handleChunk)]
 		todo = todo[len(chunk):]
-		ms := make([]*inquiry.Message, len(chunk))
-		for i, f := range chunk {
-			ms[i] = f.m
+		ms := messages(chunk)
+		waitPrep() // this chunk's preparation, if any, is done
+		if prep != nil && len(todo) > 0 {
+			next := messages(todo[:min(len(todo), handleChunk)])
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				prep.Prepare(prepCtx, next)
+			}()
+			prepDone = done
 		}
 		disps, herr := w.handle(work, ms)
-		taken := func(f parsed, disp inquiry.Disposition) {
+		taken := func(f fetched, disp inquiry.Disposition) {
 			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
 			delete(w.failures, failureKey{s.uidValidity, uint32(f.uid)})
 			w.count(func(st *Stats) {
@@ -591,6 +598,10 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 			break
 		}
 	}
+	// A preparation the batch stopped before is given up, and nothing
+	// prepared outlives the batch.
+	cancelPrep()
+	waitPrep()
 	if handled == 0 {
 		return 0, handleErr, err
 	}
@@ -605,6 +616,15 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	s.lastUID = lastHandled
 	w.log.Info("batch taken in", "count", handled, "quarantined", len(quarantine), "last_uid", uint32(lastHandled))
 	return handled, handleErr, err
+}
+
+// messages are the parsed messages of fs.
+func messages(fs []fetched) []*inquiry.Message {
+	ms := make([]*inquiry.Message, len(fs))
+	for i, f := range fs {
+		ms[i] = f.m
+	}
+	return ms
 }
 
 // poison decides what to do with a message the desk failed on. Until it has

@@ -26,11 +26,12 @@ func TestPlanBoundsBatchesByCountAndBytes(t *testing.T) {
 		want       [][]int64
 	}{
 		{"count bound", 2, 1 << 20, []int64{10, 10, 10, 10, 10}, [][]int64{{10, 10}, {10, 10}, {10}}},
-		{"byte bound", 100, 250, []int64{100, 100, 100, 100}, [][]int64{{100, 100}, {100, 100}}},
-		{"exactly the budget", 100, 300, []int64{100, 100, 100, 100}, [][]int64{{100, 100, 100}, {100}}},
-		{"one message over the budget goes alone", 100, 250, []int64{10, 900, 10}, [][]int64{{10}, {900}, {10}}},
+		// A message costs parsedFactor times its size: raw and parsed.
+		{"byte bound", 100, parsedFactor * 250, []int64{100, 100, 100, 100}, [][]int64{{100, 100}, {100, 100}}},
+		{"exactly the budget", 100, parsedFactor * 300, []int64{100, 100, 100, 100}, [][]int64{{100, 100, 100}, {100}}},
+		{"one message over the budget goes alone", 100, parsedFactor * 250, []int64{10, 900, 10}, [][]int64{{10}, {900}, {10}}},
 		// A too-large message costs only its preview, whatever its size.
-		{"too large costs its preview", 100, 2 * (previewHeaderBytes + previewTextBytes),
+		{"too large costs its preview", 100, parsedFactor * 2 * (previewHeaderBytes + previewTextBytes),
 			[]int64{1 << 30, 1 << 30, 1 << 30}, [][]int64{{1 << 30, 1 << 30}, {1 << 30}}},
 		{"nothing", 10, 100, nil, nil},
 	}
@@ -189,5 +190,48 @@ func TestBacklogIsFetchedWithinTheByteBudget(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("handled %v, want %v", got, want)
+	}
+}
+
+// literal is a fetched section whose announced size may be wrong.
+type literal struct {
+	*strings.Reader
+	size int64
+}
+
+func (l literal) Size() int64 { return l.size }
+
+func TestReadLiteral(t *testing.T) {
+	const limit = 16
+	tests := []struct {
+		name    string
+		lit     imap.LiteralReader
+		want    string
+		wantNil bool
+		wantErr bool
+	}{
+		{"none", nil, "", true, false},
+		{"exact size", literal{strings.NewReader("Subject: x\r\n\r\nhi"), 16}, "Subject: x\r\n\r\nhi", false, false},
+		{"empty", literal{strings.NewReader(""), 0}, "", false, false},
+		{"announced larger than sent", literal{strings.NewReader("short"), 10}, "", false, true},
+		{"announced beyond the limit is read as it comes", literal{strings.NewReader("small"), 1 << 40}, "small", false, false},
+		{"negative size is read as it comes", literal{strings.NewReader("abc"), -1}, "abc", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readLiteral(tt.lit, limit)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			if string(got) != tt.want || (got == nil) != tt.wantNil {
+				t.Errorf("got %q (nil %v), want %q (nil %v)", got, got == nil, tt.want, tt.wantNil)
+			}
+			if tt.lit != nil && tt.lit.Size() >= 0 && tt.lit.Size() <= limit && cap(got) != len(got) {
+				t.Errorf("cap %d for %d bytes: not one exact allocation", cap(got), len(got))
+			}
+		})
 	}
 }

@@ -47,6 +47,18 @@ type BatchHandler interface {
 	HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error)
 }
 
+// Preparer is a BatchHandler that can do ahead, for the chunk it will be
+// given next, the part of taking it in that needs no transaction (look-ups,
+// classification), while the chunk before is committed: that work then
+// leaves the watcher's path. Prepare only saves work: HandleBatch decides
+// as it would have without it, and an error in Prepare is not reported
+// (HandleBatch meets it again). The watcher waits for Prepare to return
+// before it hands those messages over.
+type Preparer interface {
+	BatchHandler
+	Prepare(ctx context.Context, ms []*inquiry.Message)
+}
+
 // Checkpoints persists how far the watcher got in a mailbox. LoadCheckpoint
 // returns zeros when nothing was saved yet.
 type Checkpoints interface {
@@ -85,9 +97,11 @@ type Options struct {
 	BackoffMax     time.Duration // reconnect delay cap (default 2m)
 
 	BatchSize int // messages fetched per round (default 200)
-	// BatchBytes bounds the mail held at once (default 32 MiB): a batch
-	// holds at most this much (a larger message makes a batch alone), and
-	// the next batch is fetched ahead only when both fit in it.
+	// BatchBytes bounds the mail held at once (default 32 MiB), counted
+	// as fetched and parsed: twice the bytes read, the raw mail and what
+	// is decoded from it. A batch holds at most this much (a larger
+	// message makes a batch alone), and the next batch is fetched and
+	// parsed ahead only when both fit in it.
 	BatchBytes int64
 	// MaxRawBytes is the largest mail fetched whole (default 25 MiB). Larger
 	// mail is read only in part (its header and the start of its text),

@@ -1,0 +1,264 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"sportel/inquiry"
+)
+
+// faultSession is the memory server failing the body fetch of one UID
+// once: refusing the whole FETCH, or answering it without that message's
+// body.
+type faultSession struct {
+	imapserver.SessionIMAP4rev2
+	uid    imap.UID
+	noBody bool
+	fired  *atomic.Bool
+}
+
+func (s faultSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	set, ok := numSet.(imap.UIDSet)
+	if !ok || len(options.BodySection) == 0 || !set.Contains(s.uid) || !s.fired.CompareAndSwap(false, true) {
+		return s.SessionIMAP4rev2.Fetch(w, numSet, options)
+	}
+	if !s.noBody {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "fetch failed (test)"}
+	}
+	var rest []imap.UID
+	for _, r := range set {
+		for uid := r.Start; uid <= r.Stop; uid++ {
+			if uid != s.uid {
+				rest = append(rest, uid)
+			}
+		}
+	}
+	if len(rest) > 0 {
+		if err := s.SessionIMAP4rev2.Fetch(w, imap.UIDSetNum(rest...), options); err != nil {
+			return err
+		}
+	}
+	bare := *options
+	bare.BodySection = nil
+	return s.SessionIMAP4rev2.Fetch(w, imap.UIDSetNum(s.uid), &bare)
+}
+
+// watchedCheckpoints checks, at every save, that each message up to the
+// saved UID was taken in: the checkpoint never passes an unhandled message.
+type watchedCheckpoints struct {
+	*memCheckpoints
+	desk    *testDesk
+	subject func(uid uint32) string
+
+	mu     sync.Mutex
+	saved  []uint32
+	passed []string
+}
+
+func (c *watchedCheckpoints) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+	c.desk.mu.Lock()
+	for uid := uint32(1); uid <= lastUID; uid++ {
+		if !slices.ContainsFunc(c.desk.calls, func(h handled) bool { return h.Subject == c.subject(uid) }) {
+			c.mu.Lock()
+			c.passed = append(c.passed, fmt.Sprintf("saved %d before uid %d was taken in", lastUID, uid))
+			c.mu.Unlock()
+		}
+	}
+	c.desk.mu.Unlock()
+	c.mu.Lock()
+	c.saved = append(c.saved, lastUID)
+	c.mu.Unlock()
+	return c.memCheckpoints.SaveCheckpoint(ctx, key, uidValidity, lastUID)
+}
+
+// A fetch that fails part-way through a backlog (while an earlier batch is
+// handled, the next one is fetched and parsed ahead) stops intake at the
+// right message: what came before is taken in and checkpointed, nothing
+// after the failure is, and after reconnecting the rest follows in order,
+// each message once.
+func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
+	const n = 17
+	tests := []struct {
+		name   string
+		uid    imap.UID
+		noBody bool
+		// stopAt is the checkpoint the failure leaves.
+		stopAt uint32
+	}{
+		{"fetch refused in a batch fetched ahead", 8, false, 5},
+		{"body missing in a batch fetched ahead", 8, true, 7},
+		{"body missing at the start of a batch", 11, true, 10},
+		{"fetch refused in the first batch", 2, false, 0},
+		{"body missing in the first batch", 1, true, 0},
+	}
+	subject := func(uid uint32) string { return fmt.Sprintf("mail %02d", uid) }
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fired atomic.Bool
+			ts := startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
+				return faultSession{SessionIMAP4rev2: s, uid: tt.uid, noBody: tt.noBody, fired: &fired}
+			}})
+			for uid := uint32(1); uid <= n; uid++ {
+				ts.appendTo("INBOX", rawMail(fmt.Sprintf("m%d@example.org", uid), subject(uid), "x"), time.Time{})
+			}
+			desk := &batchDesk{testDesk: newTestDesk()}
+			cp := &watchedCheckpoints{memCheckpoints: newMemCheckpoints(), desk: desk.testDesk, subject: subject}
+			opts := baseOptions(ts)
+			opts.BatchSize = 5
+			w, _ := runWatcher(t, opts, desk, cp)
+
+			calls := desk.waitHandled(t, n, 10*time.Second)
+			checkpointAt(t, w, cp.memCheckpoints, n)
+			ts.mailboxHolds(t, processedBox, n, 2*time.Second)
+			if !fired.Load() {
+				t.Fatal("the fault was never injected")
+			}
+			for i, c := range calls {
+				if want := subject(uint32(i + 1)); c.Subject != want || c.Disposition != "filed" {
+					t.Errorf("call %d: %s %s, want %s filed (each message once, in order)", i, c.Subject, c.Disposition, want)
+				}
+			}
+			if len(calls) != n {
+				t.Errorf("%d calls, want %d", len(calls), n)
+			}
+			cp.mu.Lock()
+			defer cp.mu.Unlock()
+			for _, p := range cp.passed {
+				t.Error(p)
+			}
+			// The session that met the failure saved the checkpoint of
+			// what came before it, and no further.
+			if tt.stopAt > 0 && !slices.Contains(cp.saved, tt.stopAt) {
+				t.Errorf("checkpoints saved %v, want one at %d (just before uid %d)", cp.saved, tt.stopAt, tt.uid)
+			}
+			if w.Stats().Reconnects == 0 {
+				t.Error("the failure did not end the session")
+			}
+		})
+	}
+}
+
+// preparingDesk is a batchDesk that is a Preparer: it records what it was
+// asked to prepare, and checks each message is handed over only after its
+// preparation returned.
+type preparingDesk struct {
+	*batchDesk
+	mu       sync.Mutex
+	prepared map[string]bool // subjects whose Prepare returned
+	asked    [][]string      // subjects of each Prepare call
+	inFlight atomic.Int32
+	problems []string
+}
+
+func (d *preparingDesk) Prepare(ctx context.Context, ms []*inquiry.Message) {
+	d.inFlight.Add(1)
+	defer d.inFlight.Add(-1)
+	var subjects []string
+	for _, m := range ms {
+		subjects = append(subjects, m.Subject)
+	}
+	d.mu.Lock()
+	d.asked = append(d.asked, subjects)
+	d.mu.Unlock()
+	runtime.Gosched() // the watcher may run on meanwhile
+	d.mu.Lock()
+	for _, s := range subjects {
+		d.prepared[s] = true
+	}
+	d.mu.Unlock()
+}
+
+func (d *preparingDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	d.mu.Lock()
+	for _, a := range d.asked {
+		for _, s := range a {
+			if slices.ContainsFunc(ms, func(m *inquiry.Message) bool { return m.Subject == s }) && !d.prepared[s] {
+				d.problems = append(d.problems, s+" handed over before its preparation returned")
+			}
+		}
+	}
+	d.mu.Unlock()
+	return d.batchDesk.HandleBatch(ctx, ms)
+}
+
+// noPrepareAtCheckpoint fails the test's checks when a preparation is
+// still running as a checkpoint is saved: nothing prepared outlives its
+// batch.
+type noPrepareAtCheckpoint struct {
+	*memCheckpoints
+	desk *preparingDesk
+}
+
+func (c noPrepareAtCheckpoint) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+	if c.desk.inFlight.Load() != 0 {
+		c.desk.mu.Lock()
+		c.desk.problems = append(c.desk.problems, fmt.Sprintf("a preparation still runs at checkpoint %d", lastUID))
+		c.desk.mu.Unlock()
+	}
+	return c.memCheckpoints.SaveCheckpoint(ctx, key, uidValidity, lastUID)
+}
+
+// With a Preparer the next chunk is prepared while one is handled; a
+// desk failure after a chunk was prepared behaves as before (what came
+// before is kept, the failed message is retried first, the rest follows in
+// order, each once).
+func TestPreparerGetsTheNextChunk(t *testing.T) {
+	const n = 2*handleChunk + 6
+	tests := []struct {
+		name string
+		fail string // subject whose first try fails
+	}{
+		{"no failure", ""},
+		{"failure in a chunk whose next is prepared", fmt.Sprintf("mail %02d", handleChunk+8)},
+		{"failure in the last chunk", fmt.Sprintf("mail %02d", n-1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startIMAP(t, serverConfig{caps: capsRev2})
+			for i := range n {
+				ts.appendTo("INBOX", rawMail(fmt.Sprintf("p%d@example.org", i), fmt.Sprintf("mail %02d", i), "x"), time.Time{})
+			}
+			desk := &preparingDesk{batchDesk: &batchDesk{testDesk: newTestDesk()}, prepared: map[string]bool{}}
+			if tt.fail != "" {
+				desk.failFirst[tt.fail] = 1
+			}
+			cp := noPrepareAtCheckpoint{newMemCheckpoints(), desk}
+			w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+			calls := desk.waitHandled(t, n, 10*time.Second)
+			checkpointAt(t, w, cp.memCheckpoints, n)
+			for i, c := range calls {
+				if want := fmt.Sprintf("mail %02d", i); c.Subject != want || c.Disposition != inquiry.Filed {
+					t.Fatalf("call %d: %s %s, want %s filed", i, c.Subject, c.Disposition, want)
+				}
+			}
+			desk.mu.Lock()
+			defer desk.mu.Unlock()
+			for _, p := range desk.problems {
+				t.Error(p)
+			}
+			// Without a failure: the second and third chunks, each whole.
+			if tt.fail == "" {
+				want := [][]string{nil, nil}
+				for i := handleChunk; i < n; i++ {
+					want[(i-handleChunk)/handleChunk] = append(want[(i-handleChunk)/handleChunk], fmt.Sprintf("mail %02d", i))
+				}
+				if !slices.EqualFunc(desk.asked, want, slices.Equal) {
+					t.Errorf("prepared %v, want %v", desk.asked, want)
+				}
+			}
+			if tt.fail != "" && desk.attemptsFor(tt.fail) != 2 {
+				t.Errorf("%s attempted %d times, want 2", tt.fail, desk.attemptsFor(tt.fail))
+			}
+		})
+	}
+}
