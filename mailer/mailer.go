@@ -77,7 +77,7 @@ type Mailer struct {
 
 // idleConn is a logged-in connection waiting for the next mail.
 type idleConn struct {
-	c     *smtp.Client
+	*client
 	since time.Time
 }
 
@@ -205,8 +205,15 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	if err != nil {
 		return permanent("render", err)
 	}
+	size := len(raw)
+	data := wireData(raw)
 	if err := ctx.Err(); err != nil {
 		return classify("smtp send", err)
+	}
+	utf8 := !isASCII(m.From.Address) || !allASCII(m.To)
+	to := make([]string, len(m.To))
+	for i, a := range m.To {
+		to[i] = a.Address
 	}
 
 	// A kept connection is used straight away: the server has closed the
@@ -214,12 +221,8 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	// mail). If the connection went stale meanwhile, MAIL FROM fails before
 	// anything was submitted, and a fresh connection takes the mail: nothing
 	// can be sent twice.
-	var mailOpts *smtp.MailOptions
-	if !isASCII(m.From.Address) || !allASCII(m.To) {
-		mailOpts = &smtp.MailOptions{UTF8: true}
-	}
 	var (
-		c         *smtp.Client
+		cl        *client
 		stop      func() bool
 		cancelled atomic.Bool
 	)
@@ -236,51 +239,43 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 				return err
 			}
 		}
-		c = kept
+		cl = kept
 		// go-smtp takes no context; closing the connection aborts whatever
 		// command is waiting.
 		stop = context.AfterFunc(ctx, func() {
 			cancelled.Store(true)
-			kept.Close()
+			kept.c.Close()
 		})
-		err := c.Mail(m.From.Address, mailOpts)
+		err = cl.send(m.From.Address, utf8, to, data)
 		if err == nil {
 			break
 		}
 		stop()
-		c.Close()
-		if fresh || cancelled.Load() || !staleConn(err) {
-			return wrap("smtp mail from "+m.From.Address, err)
+		// Replies to pipelined commands may be pending: the connection is
+		// not used again.
+		cl.c.Close()
+		te := err.(*txError)
+		if te.step == stepMail && !fresh && !cancelled.Load() && staleConn(te.err) {
+			continue
 		}
-	}
-	keep := false
-	defer func() {
-		stop()
-		if !keep {
-			c.Close()
+		switch te.step {
+		case stepMail:
+			return wrap("smtp mail from "+m.From.Address, te.err)
+		case stepRcpt:
+			return wrap("smtp rcpt "+te.rcpt, te.err)
+		case stepData:
+			return wrap("smtp data", te.err)
+		case stepWrite:
+			return wrap("smtp data: write", te.err)
+		default:
+			return wrap("smtp data: end", te.err)
 		}
-	}()
-	for _, to := range m.To {
-		if err := c.Rcpt(to.Address, nil); err != nil {
-			return wrap("smtp rcpt "+to.Address, err)
-		}
-	}
-	w, err := c.Data()
-	if err != nil {
-		return wrap("smtp data", err)
-	}
-	if _, err := w.Write(raw); err != nil {
-		w.Close()
-		return wrap("smtp data: write", err)
-	}
-	if err := w.Close(); err != nil {
-		return wrap("smtp data: end", err)
 	}
 	// The mail is accepted; keep the connection for the next one.
-	if stop() {
-		keep = s.putIdle(c)
+	if !stop() || !s.putIdle(cl) {
+		cl.c.Close()
 	}
-	s.log.Debug("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", len(raw))
+	s.log.Debug("mail sent", "message_id", m.MessageID, "recipients", len(m.To), "bytes", size)
 	return nil
 }
 
@@ -295,12 +290,12 @@ func staleConn(err error) bool {
 }
 
 // connect dials, greets and logs in.
-func (s *Mailer) connect(ctx context.Context) (*smtp.Client, error) {
+func (s *Mailer) connect(ctx context.Context) (*client, error) {
 	ss, err := s.open(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return ss.c, nil
+	return newClient(ss.c, ss.conn, s.opts.CommandTimeout, s.opts.SubmissionTimeout), nil
 }
 
 // open dials, greets and logs in, and tells what it found; ehlo, when not
@@ -387,12 +382,12 @@ func (s *Mailer) authenticate(ctx context.Context, c *smtp.Client) error {
 }
 
 // takeIdle returns a kept connection that has not waited too long, or nil.
-func (s *Mailer) takeIdle() *smtp.Client {
+func (s *Mailer) takeIdle() *client {
 	for {
 		select {
 		case ic := <-s.idle:
 			if time.Since(ic.since) < maxIdleAge {
-				return ic.c
+				return ic.client
 			}
 			ic.c.Quit()
 			ic.c.Close()
@@ -404,12 +399,12 @@ func (s *Mailer) takeIdle() *smtp.Client {
 
 // putIdle keeps c for the next send; it reports false when enough
 // connections are kept already.
-func (s *Mailer) putIdle(c *smtp.Client) bool {
+func (s *Mailer) putIdle(cl *client) bool {
 	select {
-	case s.idle <- idleConn{c: c, since: time.Now()}:
+	case s.idle <- idleConn{client: cl, since: time.Now()}:
 		return true
 	default:
-		if err := c.Quit(); err != nil {
+		if err := cl.c.Quit(); err != nil {
 			s.log.Debug("smtp quit", "err", err)
 		}
 		return false
@@ -433,6 +428,7 @@ func (s *Mailer) Close() {
 // way, for Probe.
 type greeted struct {
 	c        *smtp.Client
+	conn     net.Conn             // the connection c talks over
 	tls      *tls.ConnectionState // nil without TLS
 	greeting []string             // the server's greeting, line by line
 }
@@ -499,7 +495,7 @@ func (s *Mailer) dial(ctx context.Context) (*greeted, error) {
 	if err := conn.SetDeadline(time.Time{}); err != nil {
 		return fail("smtp greeting", err)
 	}
-	ss.c = smtp.NewClient(client)
+	ss.c, ss.conn = smtp.NewClient(client), client
 	ss.c.CommandTimeout = s.opts.CommandTimeout
 	ss.c.SubmissionTimeout = s.opts.SubmissionTimeout
 	return ss, nil

@@ -63,6 +63,9 @@ type Reader interface {
 	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
 	// Entries returns a ticket's record in the order it was written.
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	// Entry returns one entry of a ticket's record (false when the ticket
+	// has no entry with that id).
+	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 	// TicketJobs returns the jobs a ticket caused, oldest first.
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
 	// ListJobs returns jobs in state, newest first, at most limit (0: all).

@@ -163,6 +163,21 @@ func (s *Store) Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, e
 	return entriesOf(ctx, s.db, ticketID)
 }
 
+// Entry returns one entry of a ticket's record.
+func (s *Store) Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	e, err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = $1 AND ticket_id = $2`,
+		entryID, ticketID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inquiry.Entry{}, false, nil
+	}
+	if err != nil {
+		return inquiry.Entry{}, false, fmt.Errorf("read entry %d of ticket %d: %w", entryID, ticketID, err)
+	}
+	return e, true, nil
+}
+
 func entriesOf(ctx context.Context, q querier, ticketID int64) ([]inquiry.Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE ticket_id = $1 ORDER BY id`, ticketID)
 	if err != nil {

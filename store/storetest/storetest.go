@@ -42,6 +42,7 @@ var contractTests = []contractTest{
 	{"FindThreadRefOrder", testFindThreadRefOrder},
 	{"FindThreadRefFindsOutboxMail", testFindThreadRefFindsOutboxMail},
 	{"ThreadRef", testThreadRef},
+	{"Entry", testEntry},
 	{"FirstEntry", testFirstEntry},
 	{"LastEntries", testLastEntries},
 	{"LatestChatTicket", testLatestChatTicket},
