@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/textproto"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -201,12 +202,21 @@ func classify(op string, err error) *SendError {
 // Once the server has accepted the data, SendMail succeeds; a crash before
 // the job is marked done resends the same rendering (same Message-ID).
 func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
-	raw, err := Render(m, s.opts.LoopID)
-	if err != nil {
+	buf := renderPool.Get().(*renderBuf)
+	buf.b = slices.Grow(buf.b[:0], renderedSize(m))
+	if err := render(buf, m, s.opts.LoopID); err != nil {
+		renderPool.Put(buf)
 		return permanent("render", err)
 	}
-	size := len(raw)
-	data := wireData(raw)
+	size := len(buf.b)
+	data := wireData(buf.b)
+	// Nothing holds the data once SendMail returns.
+	defer func() {
+		if cap(data) <= maxPooledRender {
+			buf.b = data[:0]
+			renderPool.Put(buf)
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return classify("smtp send", err)
 	}
@@ -235,6 +245,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	for kept := s.takeIdle(); ; kept = nil {
 		fresh := kept == nil
 		if fresh {
+			var err error
 			if kept, err = s.connect(ctx); err != nil {
 				return err
 			}
@@ -246,7 +257,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			cancelled.Store(true)
 			kept.c.Close()
 		})
-		err = cl.send(m.From.Address, utf8, to, data)
+		err := cl.send(m.From.Address, utf8, to, data)
 		if err == nil {
 			break
 		}

@@ -1,13 +1,14 @@
 package mailer
 
 import (
-	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message/mail"
 
@@ -30,8 +31,33 @@ var reservedHeaders = []string{
 // Subjects, names, file names and the text often quote citizens, so they
 // go out through textsafe: no control character reaches a mail client raw.
 func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
+	buf := &renderBuf{b: make([]byte, 0, renderedSize(m))}
+	if err := render(buf, m, loopID); err != nil {
+		return nil, err
+	}
+	return buf.b, nil
+}
+
+// renderBuf collects a rendering. Unlike a bytes.Buffer it lets an
+// attachment be encoded straight into it.
+type renderBuf struct{ b []byte }
+
+func (r *renderBuf) Write(p []byte) (int, error) {
+	r.b = append(r.b, p...)
+	return len(p), nil
+}
+
+// renderPool keeps SendMail's rendering buffers for the next mail, up to
+// maxPooledRender each: a busy outbox would otherwise allocate (and clear)
+// one the size of each mail.
+var renderPool = sync.Pool{New: func() any { return new(renderBuf) }}
+
+const maxPooledRender = 4 << 20
+
+// render appends the rendering of m to buf.
+func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	if err := validate(m); err != nil {
-		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 
 	// go-message writes header fields last-added first, so fields are
@@ -81,31 +107,29 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		h.Add(fields[i].key, fields[i].value)
 	}
 
-	var buf bytes.Buffer
-	buf.Grow(renderedSize(m))
 	if len(m.Attachments) == 0 {
-		w, err := mail.CreateSingleInlineWriter(&buf, h)
+		w, err := mail.CreateSingleInlineWriter(buf, h)
 		if err != nil {
-			return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+			return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 		}
 		if err := writeAndClose(w, []byte(textsafe.Text(m.Text))); err != nil {
-			return nil, fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
+			return fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
 		}
-		return buf.Bytes(), nil
+		return nil
 	}
 
-	mw, err := mail.CreateWriter(&buf, h) // multipart/mixed
+	mw, err := mail.CreateWriter(buf, h) // multipart/mixed
 	if err != nil {
-		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	var ih mail.InlineHeader
 	ih.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 	tw, err := mw.CreateSingleInline(ih)
 	if err != nil {
-		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+		return fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
 	if err := writeAndClose(tw, []byte(textsafe.Text(m.Text))); err != nil {
-		return nil, fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+		return fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
 	}
 	for i, a := range m.Attachments {
 		var ah mail.AttachmentHeader
@@ -128,26 +152,50 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 		ah.SetFilename(name)
 		aw, err := mw.CreateAttachment(ah) // base64
 		if err != nil {
-			return nil, fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
+			return fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
 		}
-		if err := writeAndClose(aw, a.Content); err != nil {
-			return nil, fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
+		// go-message has written the part's header and would encode what
+		// aw is given, through a writer per line; the same text is encoded
+		// here at once, and aw closed unwritten adds nothing.
+		buf.b = appendBase64Lines(buf.b, a.Content)
+		if err := aw.Close(); err != nil {
+			return fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, fmt.Errorf("render mail %s: %w", m.MessageID, err)
+		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+// appendBase64Lines appends src in base64 as go-message writes a base64
+// body: lines of 76 characters ending "\r\n", the last without one.
+func appendBase64Lines(dst, src []byte) []byte {
+	const lineBytes = 57 // 76 characters of base64
+	n := base64.StdEncoding.EncodedLen(len(src))
+	if n == 0 {
+		return dst
+	}
+	n += 2 * ((n - 1) / 76)
+	dst = slices.Grow(dst, n)
+	out := dst[len(dst) : len(dst)+n]
+	for len(src) > lineBytes {
+		base64.StdEncoding.Encode(out, src[:lineBytes])
+		out[76], out[77] = '\r', '\n'
+		out, src = out[78:], src[lineBytes:]
+	}
+	base64.StdEncoding.Encode(out, src)
+	return dst[:len(dst)+n]
 }
 
 // renderedSize is a little more than Render's output for m usually takes,
 // so the buffer is allocated once instead of doubling through a large
 // attachment: quoted-printable UTF-8 text grows by up to about half, base64
-// by a third plus a line break every 76 characters.
+// by a third plus a line break every 76 characters (57 bytes).
 func renderedSize(m *inquiry.Mail) int {
 	n := 2048 + len(m.Text)*3/2
 	for _, a := range m.Attachments {
-		n += 512 + len(a.Content)*4/3 + len(a.Content)/38
+		n += 512 + len(a.Content)*4/3 + len(a.Content)/28
 	}
 	return n
 }

@@ -548,16 +548,25 @@ func (o *Outbox) finish(batch []sentJob) {
 		done[i] = store.SentJob{ID: s.job.ID, Ref: s.ref, ThreadRef: threadRef(s.job, s.ref)}
 	}
 	now := o.now()
-	lost, err := o.jobs.FinishJobs(ctx, o.owner, done, now)
-	// The store now counts the acks that were recorded (and those that
-	// were not will be sent again, and counted then).
 	acks := 0
 	for _, s := range batch {
 		if o.capped(s.job) {
 			acks++
 		}
 	}
-	o.acks.done(acks)
+	if acks > 0 {
+		// admitAck counts the store's sends and those in flight under this
+		// lock: between the commit and done it would count these twice,
+		// and hold an acknowledgement the cap has room for.
+		o.acks.mu.Lock()
+	}
+	lost, err := o.jobs.FinishJobs(ctx, o.owner, done, now)
+	// The store now counts the acks that were recorded (and those that
+	// were not will be sent again, and counted then).
+	if acks > 0 {
+		o.acks.inFlight -= acks
+		o.acks.mu.Unlock()
+	}
 	if err != nil {
 		o.log.Error("mark jobs done", "jobs", len(batch), "err", err)
 		return
