@@ -57,6 +57,9 @@ func (d *Desk) classifyAhead(ctx context.Context, msgs []*inquiry.Message) ([]*i
 		at = append(at, i)
 	}
 	d.prepMu.Unlock()
+	if len(rest) == len(msgs) {
+		return d.preclassify(ctx, msgs)
+	}
 	if len(rest) == 0 {
 		return cls, nil
 	}
@@ -73,6 +76,9 @@ func (d *Desk) classifyAhead(ctx context.Context, msgs []*inquiry.Message) ([]*i
 // takePrepared returns and forgets what Prepare found for m. The caller
 // holds prepMu.
 func (d *Desk) takePrepared(m *inquiry.Message) (*inquiry.Classification, bool) {
+	if len(d.prep.cur) == 0 && len(d.prep.prev) == 0 {
+		return nil, false // nothing prepared: no weak handle is made
+	}
 	key := weak.Make(m)
 	for _, set := range []map[weak.Pointer[inquiry.Message]]*inquiry.Classification{d.prep.cur, d.prep.prev} {
 		if c, ok := set[key]; ok {

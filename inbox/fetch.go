@@ -139,9 +139,11 @@ func previewText() *imap.FetchItemBodySection {
 }
 
 // fetchBatch reads the given messages, in UID order: whole when they fit
-// MaxRawBytes, otherwise only their header and the start of their text. It
-// parses each as it arrives, so a batch fetched ahead is ready to hand over
-// when its turn comes.
+// MaxRawBytes, otherwise only their header and the start of their text,
+// and parses them. Each is parsed as it arrives, on a goroutine of its own:
+// the server's answer is read at the pace it comes, so the connection is
+// free again (for the moves of the batch before) as soon as it is read,
+// and a batch fetched ahead is ready to hand over when its turn comes.
 func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([]fetched, error) {
 	var whole, large []imap.UID
 	sizes := make(map[imap.UID]int64, len(batch))
@@ -153,31 +155,62 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 			whole = append(whole, f.uid)
 		}
 	}
-	var out []fetched
-	if len(whole) > 0 {
-		sections := []*imap.FetchItemBodySection{wholeMessage()}
-		err := w.fetch(ctx, s, whole, sections, func(m *imapclient.FetchMessageBuffer) error {
-			out = append(out, w.parse(s, m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, sizes[m.UID], false))
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	type job struct {
+		f    *fetched
+		raw  []byte
+		date time.Time
 	}
-	if len(large) > 0 {
-		sections := []*imap.FetchItemBodySection{previewHeader(), previewText()}
-		err := w.fetch(ctx, s, large, sections, func(m *imapclient.FetchMessageBuffer) error {
-			var raw []byte
-			if header := m.FindBodySection(previewHeader()); header != nil {
-				raw = joinPreview(header, m.FindBodySection(previewText()))
-			}
-			out = append(out, w.parse(s, m.UID, raw, m.InternalDate, sizes[m.UID], true))
-			return nil
-		})
-		if err != nil {
-			return nil, err
+	jobs := make(chan job, len(batch))
+	parsed := make(chan struct{})
+	go func() {
+		defer close(parsed)
+		for j := range jobs {
+			*j.f = w.parse(s, j.f.uid, j.raw, j.date, sizes[j.f.uid], j.f.tooLarge)
 		}
-		w.count(func(st *Stats) { st.TooLarge += uint64(len(large)) })
+	}()
+	var got []*fetched
+	take := func(uid imap.UID, raw []byte, date time.Time, tooLarge bool) {
+		f := &fetched{uid: uid, tooLarge: tooLarge}
+		got = append(got, f)
+		jobs <- job{f, raw, date}
+	}
+	fetchAll := func() error {
+		if len(whole) > 0 {
+			sections := []*imap.FetchItemBodySection{wholeMessage()}
+			err := w.fetch(ctx, s, whole, sections, func(m *imapclient.FetchMessageBuffer) error {
+				take(m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, false)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if len(large) > 0 {
+			sections := []*imap.FetchItemBodySection{previewHeader(), previewText()}
+			err := w.fetch(ctx, s, large, sections, func(m *imapclient.FetchMessageBuffer) error {
+				var raw []byte
+				if header := m.FindBodySection(previewHeader()); header != nil {
+					raw = joinPreview(header, m.FindBodySection(previewText()))
+				}
+				take(m.UID, raw, m.InternalDate, true)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			w.count(func(st *Stats) { st.TooLarge += uint64(len(large)) })
+		}
+		return nil
+	}
+	err := fetchAll()
+	close(jobs)
+	<-parsed
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fetched, len(got))
+	for i, f := range got {
+		out[i] = *f
 	}
 	slices.SortFunc(out, func(a, b fetched) int { return cmp.Compare(a.uid, b.uid) })
 	w.count(func(st *Stats) { st.Fetched += uint64(len(out)) })
