@@ -30,7 +30,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	unlock, err := s.lockWrite(ctx)
+	unlock, err := s.lockWriteAs(ctx, relaxed) // see durability
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}
@@ -156,8 +156,9 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 	slices.SortFunc(sent, func(a, b store.SentJob) int { return cmp.Compare(a.ID, b.ID) })
 	finished := formatTime(now)
 	// Through withTx, so the statements are the cached prepared ones: a
-	// busy outbox finishes a few jobs at a time, thousands of times.
-	err = s.withTx(ctx, func(tx *Tx) error {
+	// busy outbox finishes a few jobs at a time, thousands of times. Not
+	// flushed to disk (see durability).
+	err = s.withTxAs(ctx, s.txTimeout, relaxed, func(tx *Tx) error {
 		lost = lost[:0]
 		for _, j := range sent {
 			res, err := tx.tx.ExecContext(tx.ctx, finishJobSQL, j.ID, owner, j.Ref, finished)
@@ -189,7 +190,7 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	unlock, err := s.lockWrite(ctx)
+	unlock, err := s.lockWriteAs(ctx, relaxed) // see durability
 	if err != nil {
 		return nil, fmt.Errorf("renew %d leases for %s: %w", len(ids), owner, err)
 	}

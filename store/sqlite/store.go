@@ -71,22 +71,36 @@ type Store struct {
 	stmts           sync.Map
 	cacheStatements bool
 	path            string // the database file, or ":memory:"
+	// syncLevel is the configured synchronous level; curSync the write
+	// connection's now ("" unknown), guarded by writer (durability.go).
+	syncLevel, curSync string
 	// ckpt checkpoints the log in the background; nil for :memory: and
 	// read-only stores.
 	ckpt *walCheckpointer
 }
 
-// lockWrite waits for this process's turn to write, or for ctx.
+// lockWrite waits for this process's turn to write, or for ctx, and makes
+// the write durable at the configured level.
 func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
+	return s.lockWriteAs(ctx, durable)
+}
+
+// lockWriteAs is lockWrite for a write that needs only d.
+func (s *Store) lockWriteAs(ctx context.Context, d durability) (unlock func(), err error) {
 	select {
 	case s.writer <- struct{}{}:
-		return func() {
-			<-s.writer
-			s.wrote()
-		}, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait to write: %w", ctx.Err())
 	}
+	unlock = func() {
+		<-s.writer
+		s.wrote()
+	}
+	if err := s.useDurability(ctx, d); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
 }
 
 // Options tune the database connection.
@@ -154,7 +168,8 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		wdb.SetConnMaxIdleTime(0)
 		wdb.SetConnMaxLifetime(0)
 	}
-	s := &Store{db: db, wdb: wdb, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn}
+	s := &Store{db: db, wdb: wdb, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn,
+		syncLevel: sync, curSync: sync}
 
 	pctx, cancel := s.callCtx(ctx)
 	err = db.PingContext(pctx)
@@ -309,10 +324,15 @@ func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // withTxTimeout is withTx bounded by timeout instead of txTimeout.
-func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn func(*Tx) error) (err error) {
+func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn func(*Tx) error) error {
+	return s.withTxAs(ctx, timeout, durable, fn)
+}
+
+// withTxAs is withTxTimeout for a transaction that needs only d.
+func (s *Store) withTxAs(ctx context.Context, timeout time.Duration, d durability, fn func(*Tx) error) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	unlock, err := s.lockWrite(ctx)
+	unlock, err := s.lockWriteAs(ctx, d)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

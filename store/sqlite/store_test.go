@@ -491,3 +491,58 @@ func TestLogCheckpointedInBackground(t *testing.T) {
 		t.Errorf("database file is %d bytes after %d writes of 64 KB: nothing checkpointed", db.Size(), writes)
 	}
 }
+
+// The outbox's claims and completions are not flushed to disk; everything
+// else is, at the configured level, even right after one of them.
+func TestOutboxWritesRelaxOnlyThemselves(t *testing.T) {
+	const normal, full = 1, 2 // PRAGMA synchronous
+	now := time.Now()
+	writes := []struct {
+		name    string
+		relaxed bool
+		write   func(context.Context, *sqlite.Store) error
+	}{
+		{"claim", true, func(ctx context.Context, s *sqlite.Store) error {
+			_, err := s.ClaimJobs(ctx, "w", now, time.Minute, 4)
+			return err
+		}},
+		{"intake", false, func(ctx context.Context, s *sqlite.Store) error {
+			return s.WithTx(ctx, func(tx store.Tx) error { return tx.MarkSource("src", 0, now) })
+		}},
+		{"completion", true, func(ctx context.Context, s *sqlite.Store) error {
+			_, err := s.FinishJobs(ctx, "w", []store.SentJob{{ID: 1}}, now)
+			return err
+		}},
+		{"state", false, func(ctx context.Context, s *sqlite.Store) error { return s.SetState(ctx, "k", "v") }},
+		{"lease renewal", true, func(ctx context.Context, s *sqlite.Store) error {
+			_, err := s.RenewLeases(ctx, "w", []int64{1}, now.Add(time.Minute))
+			return err
+		}},
+		{"checkpoint", false, func(ctx context.Context, s *sqlite.Store) error { return s.SaveCheckpoint(ctx, "imap", 1, 2) }},
+	}
+	for _, configured := range []struct {
+		option string
+		level  int
+	}{{"full", full}, {"normal", normal}} {
+		t.Run(configured.option, func(t *testing.T) {
+			s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{Synchronous: configured.option})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			for _, w := range writes {
+				if err := w.write(ctx, s); err != nil {
+					t.Fatalf("%s: %v", w.name, err)
+				}
+				want := configured.level
+				if w.relaxed {
+					want = normal
+				}
+				if got := s.WritePragmaForTest(t, "synchronous"); got != want {
+					t.Errorf("after a %s, synchronous = %d, want %d", w.name, got, want)
+				}
+			}
+		})
+	}
+}
