@@ -455,7 +455,8 @@ func TestTransactionDeadlineEndsIt(t *testing.T) {
 // The write-ahead log is checkpointed in the background, not in the
 // commits: a burst of writes far larger than SQLite's usual 1,000-page log
 // leaves a log file of a few MB, and the commits themselves would only
-// checkpoint at the backstop, about 40 MB.
+// checkpoint at the backstop, about 40 MB. (Measured: 3-6 MB, with -race
+// or without, against 32 MB with the commits' checkpoints alone.)
 func TestLogCheckpointedInBackground(t *testing.T) {
 	s, path := openTemp(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -479,7 +480,7 @@ func TestLogCheckpointedInBackground(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Size() > 12<<20 {
+	if fi.Size() > 16<<20 { // without background checkpoints: 26 MB and more
 		t.Errorf("log file is %d bytes after %d writes of 64 KB: not checkpointed in the background", fi.Size(), writes)
 	}
 	// The database file holds what was checkpointed.
