@@ -1,7 +1,6 @@
 package mailer
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
 
@@ -50,18 +48,7 @@ func BenchmarkSendMail(b *testing.B) {
 	}
 	go srv.Serve(ln)
 	b.Cleanup(func() { srv.Close() })
-	withFile := sampleMail()
-	withFile.Text += string(bytes.Repeat([]byte("Teksti i qytetarit, rresht pas rreshti.\n"), 40))
-	withFile.Attachments = []inquiry.Attachment{{Name: "kerkesa.pdf", ContentType: "application/pdf",
-		Content: bytes.Repeat([]byte("%PDF-1.7 \x00\x01\x02\xff"), 200_000/13)}}
-	tests := []struct {
-		name string
-		mail *inquiry.Mail
-	}{
-		{"ack", sampleMail()},
-		{"notification with file", withFile},
-	}
-	for _, tt := range tests {
+	for _, tt := range benchMails() {
 		b.Run(tt.name, func(b *testing.B) {
 			mlr, err := New(Options{Addr: ln.Addr().String(), Security: SecurityNone, Logger: testutil.DiscardLogger()})
 			if err != nil {
