@@ -73,42 +73,19 @@ func TestPreparedBatchesMatchOneByOne(t *testing.T) {
 			// before it commits: every preparation is as stale as it gets.
 			chunks := slices.Collect(slices.Chunk(msgs, 3))
 			d.Prepare(ctx, chunks[0])
-			var out []inquiry.Disposition
-			for i, c := range chunks {
+			return handleInChunks(ctx, d, chunks, func(i int) {
 				if i+1 < len(chunks) {
 					d.Prepare(ctx, chunks[i+1])
 				}
-				ds, err := d.HandleBatch(ctx, c)
-				out = append(out, ds...)
-				if err != nil {
-					return out, err
-				}
-			}
-			return out, nil
+			})
 		}},
 		{"everything prepared first", func(d *desk.Desk, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
 			d.Prepare(ctx, msgs)
-			var out []inquiry.Disposition
-			for c := range slices.Chunk(msgs, 4) {
-				ds, err := d.HandleBatch(ctx, c)
-				out = append(out, ds...)
-				if err != nil {
-					return out, err
-				}
-			}
-			return out, nil
+			return handleInChunks(ctx, d, slices.Collect(slices.Chunk(msgs, 4)), nil)
 		}},
 		{"part prepared, handled in other chunks", func(d *desk.Desk, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
 			d.Prepare(ctx, msgs[2:7])
-			var out []inquiry.Disposition
-			for c := range slices.Chunk(msgs, 2) {
-				ds, err := d.HandleBatch(ctx, c)
-				out = append(out, ds...)
-				if err != nil {
-					return out, err
-				}
-			}
-			return out, nil
+			return handleInChunks(ctx, d, slices.Collect(slices.Chunk(msgs, 2)), nil)
 		}},
 		{"prepared and then handled in one batch", func(d *desk.Desk, msgs []*inquiry.Message) ([]inquiry.Disposition, error) {
 			d.Prepare(ctx, msgs)
@@ -130,6 +107,23 @@ func TestPreparedBatchesMatchOneByOne(t *testing.T) {
 			}
 		})
 	}
+}
+
+// handleInChunks hands chunks to the desk in order, calling before(i), when
+// set, ahead of chunk i, and stops at the first error.
+func handleInChunks(ctx context.Context, d *desk.Desk, chunks [][]*inquiry.Message, before func(i int)) ([]inquiry.Disposition, error) {
+	var out []inquiry.Disposition
+	for i, c := range chunks {
+		if before != nil {
+			before(i)
+		}
+		ds, err := d.HandleBatch(ctx, c)
+		out = append(out, ds...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // What Prepare classified is not classified again by HandleBatch; a
