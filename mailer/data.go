@@ -17,28 +17,9 @@ const dataEnd = ".\r\n"
 // Close ends the data with ".\r\n" after a line break, "\n.\r\n" after a
 // lone "\r", and "\r\n.\r\n" otherwise.
 func wireData(msg []byte) []byte {
-	var out []byte
-	if needsStuffing(msg) {
-		out = make([]byte, 0, len(msg)+len(msg)/64+16)
-		line := msg
-		for len(line) > 0 {
-			if line[0] == '.' {
-				out = append(out, '.')
-			}
-			nl := bytes.IndexByte(line, '\n')
-			if nl < 0 {
-				out = append(out, line...)
-				break
-			}
-			out = append(out, line[:nl]...)
-			if evenCRs(line[:nl]) {
-				out = append(out, '\r')
-			}
-			out = append(out, '\n')
-			line = line[nl+1:]
-		}
-	} else {
-		out = msg
+	out := msg
+	if needsChange(msg, true) {
+		out = normalize(msg, true)
 	}
 	switch {
 	case len(out) > 0 && out[len(out)-1] == '\n':
@@ -50,13 +31,57 @@ func wireData(msg []byte) []byte {
 	return append(out, "\r\n"+dataEnd...)
 }
 
-// needsStuffing reports whether a DotWriter would change msg (apart from
-// ending it): a line that starts with a dot, or a "\n" it would precede
-// with "\r".
-func needsStuffing(msg []byte) bool {
+// chunkData returns the one BDAT chunk (RFC 3030) that carries msg: the
+// bytes a server takes in when wireData(msg) is sent after DATA, that is
+// the same line breaks and the same ending, with no dots doubled and no
+// end line. Unlike wireData it never writes into msg's spare room, so both
+// may be taken from one msg; msg itself is returned when it is already in
+// that form, as rendered mail is.
+func chunkData(msg []byte) []byte {
+	out := msg[:len(msg):len(msg)]
+	if needsChange(msg, false) {
+		out = normalize(msg, false)
+	}
+	switch {
+	case len(out) > 0 && out[len(out)-1] == '\n':
+		return out
+	case !evenCRs(out):
+		return append(out, '\n')
+	}
+	return append(out, "\r\n"...)
+}
+
+// normalize copies msg as the DotWriter writes it, line by line, doubling
+// a dot that starts a line when stuff is set.
+func normalize(msg []byte, stuff bool) []byte {
+	out := make([]byte, 0, len(msg)+len(msg)/64+16)
 	line := msg
 	for len(line) > 0 {
-		if line[0] == '.' {
+		if stuff && line[0] == '.' {
+			out = append(out, '.')
+		}
+		nl := bytes.IndexByte(line, '\n')
+		if nl < 0 {
+			out = append(out, line...)
+			break
+		}
+		out = append(out, line[:nl]...)
+		if evenCRs(line[:nl]) {
+			out = append(out, '\r')
+		}
+		out = append(out, '\n')
+		line = line[nl+1:]
+	}
+	return out
+}
+
+// needsChange reports whether a DotWriter would change msg (apart from
+// ending it): a "\n" it would precede with "\r", or, when stuff is set, a
+// line that starts with a dot.
+func needsChange(msg []byte, stuff bool) bool {
+	line := msg
+	for len(line) > 0 {
+		if stuff && line[0] == '.' {
 			return true
 		}
 		nl := bytes.IndexByte(line, '\n')

@@ -209,11 +209,15 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		return permanent("render", err)
 	}
 	size := len(buf.b)
-	data := wireData(buf.b)
+	msg := &outgoing{rendered: buf.b}
 	// Nothing holds the data once SendMail returns.
 	defer func() {
-		if cap(data) <= maxPooledRender {
-			buf.b = data[:0]
+		keep := msg.rendered
+		if cap(msg.wire) > cap(keep) {
+			keep = msg.wire
+		}
+		if cap(keep) <= maxPooledRender {
+			buf.b = keep[:0]
 			renderPool.Put(buf)
 		}
 	}()
@@ -257,7 +261,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			cancelled.Store(true)
 			kept.c.Close()
 		})
-		err := cl.send(m.From.Address, utf8, to, data)
+		err := cl.send(m.From.Address, utf8, to, msg)
 		if err == nil {
 			break
 		}

@@ -31,6 +31,7 @@ type client struct {
 	submissionTimeout time.Duration
 	pipelining        bool
 	eightBitMIME      bool
+	chunking          bool
 	smtpUTF8          bool
 }
 
@@ -54,6 +55,7 @@ func newClient(c *smtp.Client, conn net.Conn, commandTimeout, submissionTimeout 
 	}
 	cl.pipelining, _ = c.Extension("PIPELINING")
 	cl.eightBitMIME, _ = c.Extension("8BITMIME")
+	cl.chunking, _ = c.Extension("CHUNKING")
 	cl.smtpUTF8, _ = c.Extension("SMTPUTF8")
 	return cl
 }
@@ -79,12 +81,42 @@ type txError struct {
 func (e *txError) Error() string { return e.err.Error() }
 func (e *txError) Unwrap() error { return e.err }
 
+// outgoing is a rendered mail and the forms it goes on the wire in, each
+// made when a connection first needs it.
+type outgoing struct {
+	rendered []byte
+	wire     []byte // after DATA: wireData
+	chunk    []byte // after BDAT: chunkData
+}
+
+func (m *outgoing) forData() []byte {
+	if m.wire == nil {
+		m.wire = wireData(m.rendered)
+	}
+	return m.wire
+}
+
+func (m *outgoing) forChunk() []byte {
+	if m.chunk == nil {
+		m.chunk = chunkData(m.rendered)
+	}
+	return m.chunk
+}
+
+// pipelinedChunkMax bounds the message that goes out with its MAIL and RCPT
+// commands, before their replies: a refused recipient then costs at most
+// this much sent in vain. A larger one waits for the replies.
+const pipelinedChunkMax = 1 << 20
+
 // send runs one mail transaction: MAIL FROM from (with SMTPUTF8 when utf8),
-// RCPT TO each of to, DATA, and data (already in its wire form, end
-// included: see wireData). The message is written only when every command
+// RCPT TO each of to, and the message. When the server offers CHUNKING
+// (RFC 3030) the message goes as one BDAT LAST chunk, as it is, and with
+// PIPELINING in the same write as the commands: one round trip a mail, and
+// no dot-stuffing to undo on the server. Otherwise it goes after DATA as
+// go-smtp's client writes it. The message is taken only when every command
 // before it succeeded. An error is a *txError; after one the connection
 // must be closed, since replies to pipelined commands may be pending.
-func (cl *client) send(from string, utf8 bool, to []string, data []byte) error {
+func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error {
 	if utf8 && !cl.smtpUTF8 {
 		return &txError{step: stepMail, err: errors.New("smtp: server does not support SMTPUTF8")}
 	}
@@ -116,7 +148,18 @@ func (cl *client) send(from string, utf8 bool, to []string, data []byte) error {
 		cmds = append(cmds, ">\r\n"...)
 		rcptEnd[i] = len(cmds)
 	}
-	cmds = append(cmds, "DATA\r\n"...)
+	var data []byte
+	if cl.chunking {
+		data = msg.forChunk()
+		cmds = append(cmds, "BDAT "...)
+		cmds = strconv.AppendInt(cmds, int64(len(data)), 10)
+		cmds = append(cmds, " LAST\r\n"...)
+	} else {
+		cmds = append(cmds, "DATA\r\n"...)
+	}
+	// The chunk rides with the commands when they are pipelined and it is
+	// small enough; otherwise it follows the last reply.
+	withCommands := cl.chunking && cl.pipelining && len(data) <= pipelinedChunkMax
 
 	// Each reply is awaited for CommandTimeout, as go-smtp does. Without
 	// PIPELINING each command waits for the reply to the one before.
@@ -130,7 +173,16 @@ func (cl *client) send(from string, utf8 bool, to []string, data []byte) error {
 		if end <= written {
 			return nil
 		}
-		_, err := cl.conn.Write(cmds[written:end])
+		var err error
+		if withCommands && end == len(cmds) {
+			// One writev: the commands and the chunk, no copy.
+			cl.conn.SetDeadline(time.Time{})
+			bufs := net.Buffers{cmds[written:end], data}
+			_, err = bufs.WriteTo(cl.conn)
+			cl.conn.SetDeadline(time.Now().Add(cl.commandTimeout))
+		} else {
+			_, err = cl.conn.Write(cmds[written:end])
+		}
 		written = end
 		return err
 	}
@@ -149,6 +201,22 @@ func (cl *client) send(from string, utf8 bool, to []string, data []byte) error {
 			return &txError{step: stepRcpt, rcpt: a, err: err}
 		}
 	}
+	if cl.chunking {
+		if !withCommands {
+			// Like go-smtp's DATA, no deadline while the message is
+			// written (the caller's context closes the connection).
+			cl.conn.SetDeadline(time.Time{})
+			bufs := net.Buffers{cmds[written:], data}
+			if _, err := bufs.WriteTo(cl.conn); err != nil {
+				return &txError{step: stepWrite, err: err}
+			}
+		}
+		cl.conn.SetDeadline(time.Now().Add(cl.submissionTimeout))
+		if err := cl.reply(250); err != nil {
+			return &txError{step: stepEnd, err: err}
+		}
+		return nil
+	}
 	if err := next(len(cmds)); err != nil {
 		return &txError{step: stepData, err: err}
 	}
@@ -158,7 +226,7 @@ func (cl *client) send(from string, utf8 bool, to []string, data []byte) error {
 	// Like go-smtp, no deadline while the message is written (the caller's
 	// context closes the connection), then SubmissionTimeout for the reply.
 	cl.conn.SetDeadline(time.Time{})
-	if _, err := cl.conn.Write(data); err != nil {
+	if _, err := cl.conn.Write(msg.forData()); err != nil {
 		return &txError{step: stepWrite, err: err}
 	}
 	cl.conn.SetDeadline(time.Now().Add(cl.submissionTimeout))
