@@ -218,7 +218,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 }
 
 // parse makes a fetched message of what was read of it. A missing body (raw
-// nil) leaves m nil, which stops processBatch at this message.
+// nil) leaves m nil, which stops takeIn at this message.
 func (w *Watcher) parse(s *session, uid imap.UID, raw []byte, date time.Time, size int64, tooLarge bool) fetched {
 	f := fetched{uid: uid, tooLarge: tooLarge}
 	if raw == nil {

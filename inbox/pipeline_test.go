@@ -262,3 +262,121 @@ func TestPreparerGetsTheNextChunk(t *testing.T) {
 		})
 	}
 }
+
+// heldCheckpoints holds each save until the desk has been handed the
+// message named by after[lastUID], or until patience runs out: a save
+// that is waited for before the next batch is handled can only run out.
+type heldCheckpoints struct {
+	*memCheckpoints
+	desk     *testDesk
+	after    map[uint32]string
+	patience time.Duration
+
+	mu      sync.Mutex
+	outwait []uint32 // saves that ran out of patience
+	saved   []uint32
+}
+
+func (c *heldCheckpoints) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+	if subject, ok := c.after[lastUID]; ok {
+		deadline := time.Now().Add(c.patience)
+		for !slices.ContainsFunc(c.desk.snapshot(), func(h handled) bool { return h.Subject == subject }) {
+			if time.Now().After(deadline) {
+				c.mu.Lock()
+				c.outwait = append(c.outwait, lastUID)
+				c.mu.Unlock()
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	c.mu.Lock()
+	c.saved = append(c.saved, lastUID)
+	c.mu.Unlock()
+	return c.memCheckpoints.SaveCheckpoint(ctx, key, uidValidity, lastUID)
+}
+
+// A batch's moves and checkpoint go on while the next batch is handled:
+// the desk takes the second batch in while the first batch's checkpoint
+// is still being saved. The checkpoints still follow each other in order,
+// each after its own batch was taken in.
+func TestSettleOverlapsTheNextBatch(t *testing.T) {
+	const n = 15
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	subject := func(uid uint32) string { return fmt.Sprintf("mail %02d", uid) }
+	for uid := uint32(1); uid <= n; uid++ {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("s%d@example.org", uid), subject(uid), "x"), time.Time{})
+	}
+	desk := &batchDesk{testDesk: newTestDesk()}
+	cp := &heldCheckpoints{memCheckpoints: newMemCheckpoints(), desk: desk.testDesk, patience: 5 * time.Second,
+		after: map[uint32]string{5: subject(6), 10: subject(11)}}
+	opts := baseOptions(ts)
+	opts.BatchSize = 5
+	w, _ := runWatcher(t, opts, desk, cp)
+
+	calls := desk.waitHandled(t, n, 20*time.Second)
+	checkpointAt(t, w, cp.memCheckpoints, n)
+	ts.mailboxHolds(t, processedBox, n, 2*time.Second)
+	for i, c := range calls {
+		if want := subject(uint32(i + 1)); c.Subject != want || c.Disposition != inquiry.Filed {
+			t.Errorf("call %d: %s %s, want %s filed", i, c.Subject, c.Disposition, want)
+		}
+	}
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if len(cp.outwait) > 0 {
+		t.Errorf("checkpoints %v were saved before the next batch was handed over: the settle did not overlap it", cp.outwait)
+	}
+	if want := []uint32{5, 10, 15}; !slices.Equal(cp.saved, want) {
+		t.Errorf("checkpoints saved %v, want %v", cp.saved, want)
+	}
+}
+
+// A settle that fails while the next batch is handled ends the session
+// once that batch is taken in. Nothing is lost: the next session finds the
+// batch that was taken in but not moved, the desk answers Duplicate, and
+// the checkpoint reaches the end.
+func TestSettleFailureInFlight(t *testing.T) {
+	const n = 10
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	subject := func(uid uint32) string { return fmt.Sprintf("mail %02d", uid) }
+	for uid := uint32(1); uid <= n; uid++ {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("f%d@example.org", uid), subject(uid), "x"), time.Time{})
+	}
+	desk := &batchDesk{testDesk: newTestDesk()}
+	cp := &flakyCheckpoints{memCheckpoints: newMemCheckpoints(), failSaves: 1}
+	opts := baseOptions(ts)
+	opts.BatchSize = 5
+	w, _ := runWatcher(t, opts, desk, cp)
+
+	calls := desk.waitHandled(t, n+5, 10*time.Second)
+	checkpointAt(t, w, cp.memCheckpoints, n)
+	ts.mailboxHolds(t, processedBox, n, 2*time.Second)
+	ts.mailboxHolds(t, "INBOX", 0, 2*time.Second)
+	filed := map[string]int{}
+	for _, c := range calls {
+		if c.Disposition == inquiry.Filed {
+			filed[c.Subject]++
+		}
+	}
+	for uid := uint32(1); uid <= n; uid++ {
+		if filed[subject(uid)] != 1 {
+			t.Errorf("%s filed %d times, want once", subject(uid), filed[subject(uid)])
+		}
+	}
+	// The first batch was moved before its checkpoint failed; the second
+	// was taken in while that happened and is fetched again.
+	var again []string
+	for _, c := range calls[n:] {
+		if c.Disposition != inquiry.Duplicate {
+			t.Errorf("after the failure %s was %s, want duplicate", c.Subject, c.Disposition)
+		}
+		again = append(again, c.Subject)
+	}
+	if want := []string{subject(6), subject(7), subject(8), subject(9), subject(10)}; !slices.Equal(again, want) {
+		t.Errorf("fetched again %v, want %v", again, want)
+	}
+	if errs := w.Stats().Errors; errs == 0 {
+		t.Error("the failed checkpoint was not counted as an error")
+	}
+}

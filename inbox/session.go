@@ -49,9 +49,9 @@ type session struct {
 	uidValidity uint32
 	lastUID     imap.UID
 
-	// settling is set while a batch is handled and moved: a shutdown then
-	// lets it finish instead of closing the connection under it.
-	settling atomic.Bool
+	// settling counts the batches being handled or moved: a shutdown then
+	// lets them finish instead of closing the connection under them.
+	settling atomic.Int32
 }
 
 // await runs one blocking client call under a watchdog. go-imap takes no
@@ -96,7 +96,7 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 	}
 	defer s.c.Close()
 	stop := context.AfterFunc(ctx, func() {
-		if !s.settling.Load() {
+		if s.settling.Load() == 0 {
 			s.c.Close()
 		}
 	})
@@ -396,7 +396,29 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 // until a search finds nothing more. handleErr is set when the desk failed
 // on a message (the connection is still good); err when the session is not.
 func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, err error) {
+	// A batch's flags, moves and checkpoint go on while the next batch is
+	// handled: on a real server they are round trips and the server's
+	// work, which the desk need not wait for. One settle is in flight at a
+	// time, so checkpoints advance in order; drain returns only when it is
+	// done, with its error when it failed.
+	var settling chan error
+	waitSettle := func() error {
+		if settling == nil {
+			return nil
+		}
+		serr := <-settling
+		settling = nil
+		return serr
+	}
+	defer func() {
+		if serr := waitSettle(); serr != nil && err == nil {
+			err = serr
+		}
+	}()
 	for {
+		if err := waitSettle(); err != nil {
+			return found, nil, err
+		}
 		// Any count change reported from here on is covered by the search.
 		select {
 		case <-s.newMail:
@@ -440,9 +462,28 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			if ahead {
 				prefetch(batches[i+1])
 			}
-			n, handleErr, err := w.processBatch(ctx, s, f.msgs)
+			r, handleErr, err := w.takeIn(ctx, s, f.msgs)
 			f.msgs = nil // handled: its memory may go before the next batch comes
-			found += n
+			found += r.handled
+			if serr := waitSettle(); serr != nil {
+				return found, handleErr, serr
+			}
+			if r.handled > 0 {
+				// What was handled is committed at the desk; it is settled
+				// even when the batch stopped early, so the retry starts at
+				// the failed message.
+				s.lastUID = r.lastHandled
+				if err == nil && handleErr == nil && more {
+					settling = make(chan error, 1)
+					s.settling.Add(1)
+					go func(done chan<- error) {
+						defer s.settling.Add(-1)
+						done <- w.settleBatch(ctx, s, r)
+					}(settling)
+				} else if serr := w.settleBatch(ctx, s, r); serr != nil {
+					return found, handleErr, serr
+				}
+			}
 			if err != nil || handleErr != nil {
 				return found, handleErr, err
 			}
@@ -482,10 +523,6 @@ func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
 	return fresh, nil
 }
 
-// processBatch fetches uids, hands them to the desk in UID order, then flags
-// and moves what was taken in and saves the checkpoint. It stops at the
-// first message the desk could not take in, so the checkpoint never passes
-// an unhandled message.
 // handleChunk is how many messages go to a BatchHandler at once: enough to
 // share a commit, few enough that a message waits little for its turn.
 const handleChunk = 32
@@ -508,15 +545,25 @@ func (w *Watcher) handle(ctx context.Context, ms []*inquiry.Message) ([]inquiry.
 	return disps, nil
 }
 
-// processBatch hands fetched messages to the desk in UID order, then marks
-// and moves the ones it took in and saves the checkpoint.
-func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) (handled int, handleErr, err error) {
-	// On shutdown no new message is taken in, but the one being handled and
-	// the moves of those already handled finish: work in flight is not cut
-	// off (each step has its own timeout).
+// takenBatch is what takeIn took in of a batch: the messages to move to
+// the processed and the quarantine mailbox, and the last UID handled.
+type takenBatch struct {
+	handled     int
+	processed   []imap.UID
+	quarantine  []imap.UID
+	lastHandled imap.UID
+}
+
+// takeIn hands fetched messages to the desk in UID order. It stops at the
+// first message the desk could not take in, so that the checkpoint
+// settleBatch saves never passes an unhandled message.
+func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched) (r takenBatch, handleErr, err error) {
+	// On shutdown no new message is taken in, but the one being handled
+	// finishes: work in flight is not cut off (each step has its own
+	// timeout).
 	work := context.WithoutCancel(ctx)
-	s.settling.Store(true)
-	defer s.settling.Store(false)
+	s.settling.Add(1)
+	defer s.settling.Add(-1)
 	var todo []fetched
 	for i := range msgs {
 		msg := &msgs[i]
@@ -542,8 +589,6 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 		}
 	}
 
-	var processed, quarantine []imap.UID
-	var lastHandled imap.UID
 	for len(todo) > 0 && ctx.Err() == nil {
 		chunk := todo[:min(len(todo), handleChunk)]
 		todo = todo[len(chunk):]
@@ -576,12 +621,12 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 			})
 			if disp == inquiry.Quarantined || f.tooLarge {
 				// Too-large mail is kept whole only on the server.
-				quarantine = append(quarantine, f.uid)
+				r.quarantine = append(r.quarantine, f.uid)
 			} else {
-				processed = append(processed, f.uid)
+				r.processed = append(r.processed, f.uid)
 			}
-			lastHandled = f.uid
-			handled++
+			r.lastHandled = f.uid
+			r.handled++
 		}
 		for i, disp := range disps {
 			taken(chunk[i], disp)
@@ -602,20 +647,23 @@ func (w *Watcher) processBatch(ctx context.Context, s *session, msgs []fetched) 
 	// prepared outlives the batch.
 	cancelPrep()
 	waitPrep()
-	if handled == 0 {
-		return 0, handleErr, err
+	return r, handleErr, err
+}
+
+// settleBatch flags and moves what takeIn took in, then saves the
+// checkpoint past it: only after the move, so that mail the checkpoint
+// passes is never left in the watched mailbox. Like takeIn it is not cut
+// off by a shutdown.
+func (w *Watcher) settleBatch(ctx context.Context, s *session, r takenBatch) error {
+	work := context.WithoutCancel(ctx)
+	if err := w.settle(work, s, r.processed, r.quarantine); err != nil {
+		return err
 	}
-	// What was handled is committed at the desk; settle it even when the
-	// batch stopped early, so the retry starts at the failed message.
-	if serr := w.settle(work, s, processed, quarantine); serr != nil {
-		return handled, handleErr, serr
+	if err := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(r.lastHandled)); err != nil {
+		return fmt.Errorf("save checkpoint %s uid %d: %w", w.key, r.lastHandled, err)
 	}
-	if serr := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(lastHandled)); serr != nil {
-		return handled, handleErr, fmt.Errorf("save checkpoint %s uid %d: %w", w.key, lastHandled, serr)
-	}
-	s.lastUID = lastHandled
-	w.log.Info("batch taken in", "count", handled, "quarantined", len(quarantine), "last_uid", uint32(lastHandled))
-	return handled, handleErr, err
+	w.log.Info("batch taken in", "count", r.handled, "quarantined", len(r.quarantine), "last_uid", uint32(r.lastHandled))
+	return nil
 }
 
 // messages are the parsed messages of fs.
