@@ -8,6 +8,7 @@ package calendar
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -131,6 +132,11 @@ type Calendar struct {
 	fitr, adha map[int][]Date
 	daysOff    []DayOff
 	notDaysOff map[Date]bool
+
+	// offByYear keeps each year's days off (map[Date]bool, never changed
+	// once stored) as first worked out: every ticket's deadline counts
+	// through them, and a Calendar never changes after New.
+	offByYear sync.Map
 }
 
 // New returns Kosovo's calendar adjusted by o.
@@ -270,13 +276,24 @@ func (c *Calendar) IsWorkingDay(d Date) bool { return c.days().working(d) }
 // NextWorkingDay is the first working day after d.
 func (c *Calendar) NextWorkingDay(d Date) Date { return c.days().next(d) }
 
-// days is a view of the calendar that works out each year's days off once;
-// one computation uses one, so nothing is shared between goroutines.
-func (c *Calendar) days() *days { return &days{c: c, off: map[int]map[Date]bool{}} }
+// days is a view of the calendar for one computation.
+func (c *Calendar) days() *days { return &days{c: c} }
 
 type days struct {
-	c   *Calendar
-	off map[int]map[Date]bool
+	c *Calendar
+}
+
+// offIn is the set of year's days off, worked out once per Calendar.
+func (c *Calendar) offIn(year int) map[Date]bool {
+	if off, ok := c.offByYear.Load(year); ok {
+		return off.(map[Date]bool)
+	}
+	off := map[Date]bool{}
+	for _, h := range c.Holidays(year) {
+		off[h.Date] = true
+	}
+	stored, _ := c.offByYear.LoadOrStore(year, off)
+	return stored.(map[Date]bool)
 }
 
 func (ds *days) working(d Date) bool {
@@ -286,15 +303,7 @@ func (ds *days) working(d Date) bool {
 	if isWeekend(d) {
 		return false
 	}
-	off, ok := ds.off[d.Year]
-	if !ok {
-		off = map[Date]bool{}
-		for _, h := range ds.c.Holidays(d.Year) {
-			off[h.Date] = true
-		}
-		ds.off[d.Year] = off
-	}
-	return !off[d]
+	return !ds.c.offIn(d.Year)[d]
 }
 
 func (ds *days) next(d Date) Date {

@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,55 @@ func TestParseCount(t *testing.T) {
 	}
 	if _, err := calendar.ParseCount("Working"); err == nil {
 		t.Error("ParseCount(Working): no error")
+	}
+}
+
+// One Calendar serves every ticket, from many goroutines at once: the days
+// off it works out once per year give the same deadlines as a fresh
+// Calendar does.
+func TestSharedCalendarAnswersAsFresh(t *testing.T) {
+	loc := belgrade(t)
+	opts := calendar.Options{DaysOff: []calendar.DayOff{{Date: calendar.Date{Year: 2027, Month: 3, Day: 15}, Name: "declared"}}}
+	shared := calendar.New(opts)
+	var received []time.Time
+	for d := time.Date(2026, 11, 1, 10, 0, 0, 0, loc); d.Year() < 2029; d = d.Add(61 * time.Hour) {
+		received = append(received, d)
+	}
+	counts := []calendar.Count{calendar.WorkingDays, calendar.CalendarDays}
+	want := make([][]time.Time, len(counts))
+	for i, c := range counts {
+		fresh := calendar.Rules{Location: loc, Days: 15, Count: c}
+		for _, r := range received {
+			fresh.Calendar = calendar.New(opts)
+			due, err := fresh.Deadline(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[i] = append(want[i], due.At)
+		}
+	}
+	errs := make(chan string, 8*len(received)*len(counts))
+	done := make(chan struct{})
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for k := range received {
+				k := (k + g*7) % len(received) // each goroutine from its own start
+				for i, c := range counts {
+					r := calendar.Rules{Calendar: shared, Location: loc, Days: 15, Count: c}
+					due, err := r.Deadline(received[k])
+					if err != nil || !due.At.Equal(want[i][k]) {
+						errs <- fmt.Sprintf("%s, %s: %s (%v), want %s", received[k].Format(time.DateOnly), c, due.At, err, want[i][k])
+					}
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
