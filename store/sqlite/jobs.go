@@ -34,14 +34,21 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}
-	defer unlock()
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
 	rows, err := s.writeQuery(ctx, claimJobsSQL, owner, formatTime(now.Add(lease)), formatTime(now), limit)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}
-	jobs, err := scanJobs(rows)
+	list, err := scanJobRows(rows)
+	// The claim is written once its rows are read; decoding them needs no
+	// lock, and intake waits for it.
+	unlock()
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
+	}
+	jobs, err := decodeJobs(list)
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}

@@ -100,64 +100,100 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
 	finished_at, sent_ref, digest, job_key`
 
-func scanJob(r rowScanner) (inquiry.Job, error) {
-	var (
-		j                 inquiry.Job
-		kind, state       string
-		ticketID          sql.NullInt64
-		mail, chat        sql.NullString
-		digest, key       sql.NullString
-		nextAt, createdAt string
-		finishedAt        sql.NullString
-	)
-	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &state, &j.Attempts, &nextAt, &j.LastError,
-		&createdAt, &finishedAt, &j.SentRef, &digest, &key)
-	if err != nil {
-		return inquiry.Job{}, err
-	}
-	j.Kind, j.State, j.TicketID, j.Key = inquiry.JobKind(kind), inquiry.JobState(state), ticketID.Int64, key.String
-	if mail.Valid {
+// jobRow is a job's row as stored, before its JSON and times are decoded:
+// a claim reads its rows under the write lock and decodes them after.
+type jobRow struct {
+	j                 inquiry.Job
+	kind, state       string
+	ticketID          sql.NullInt64
+	mail, chat        sql.NullString
+	digest, key       sql.NullString
+	nextAt, createdAt string
+	finishedAt        sql.NullString
+}
+
+func scanJobRow(r rowScanner) (jobRow, error) {
+	var row jobRow
+	err := r.Scan(&row.j.ID, &row.kind, &row.ticketID, &row.j.Recipient, &row.mail, &row.chat, &row.state, &row.j.Attempts,
+		&row.nextAt, &row.j.LastError, &row.createdAt, &row.finishedAt, &row.j.SentRef, &row.digest, &row.key)
+	return row, err
+}
+
+func (row *jobRow) decode() (inquiry.Job, error) {
+	j := row.j
+	j.Kind, j.State, j.TicketID, j.Key = inquiry.JobKind(row.kind), inquiry.JobState(row.state), row.ticketID.Int64, row.key.String
+	if row.mail.Valid {
 		j.Mail = new(inquiry.Mail)
-		if err := json.Unmarshal([]byte(mail.String), j.Mail); err != nil {
+		if err := json.Unmarshal([]byte(row.mail.String), j.Mail); err != nil {
 			return inquiry.Job{}, fmt.Errorf("job %d: decode mail: %w", j.ID, err)
 		}
 	}
-	if chat.Valid {
+	if row.chat.Valid {
 		j.Chat = new(inquiry.ChatMessage)
-		if err := json.Unmarshal([]byte(chat.String), j.Chat); err != nil {
+		if err := json.Unmarshal([]byte(row.chat.String), j.Chat); err != nil {
 			return inquiry.Job{}, fmt.Errorf("job %d: decode chat message: %w", j.ID, err)
 		}
 	}
-	if digest.Valid {
+	if row.digest.Valid {
 		j.Digest = new(inquiry.Digest)
-		if err := json.Unmarshal([]byte(digest.String), j.Digest); err != nil {
+		if err := json.Unmarshal([]byte(row.digest.String), j.Digest); err != nil {
 			return inquiry.Job{}, fmt.Errorf("job %d: decode digest: %w", j.ID, err)
 		}
 	}
-	if j.NextAt, err = parseTime(nextAt); err != nil {
+	var err error
+	if j.NextAt, err = parseTime(row.nextAt); err != nil {
 		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
 	}
-	if j.CreatedAt, err = parseTime(createdAt); err != nil {
+	if j.CreatedAt, err = parseTime(row.createdAt); err != nil {
 		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
 	}
-	if j.FinishedAt, err = parseNullTime(finishedAt); err != nil {
+	if j.FinishedAt, err = parseNullTime(row.finishedAt); err != nil {
 		return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
 	}
 	return j, nil
 }
 
+func scanJob(r rowScanner) (inquiry.Job, error) {
+	row, err := scanJobRow(r)
+	if err != nil {
+		return inquiry.Job{}, err
+	}
+	return row.decode()
+}
+
 func scanJobs(rows *sql.Rows) ([]inquiry.Job, error) {
+	list, err := scanJobRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	return decodeJobs(list)
+}
+
+// scanJobRows reads every row of rows and closes them.
+func scanJobRows(rows *sql.Rows) ([]jobRow, error) {
 	defer rows.Close()
-	var jobs []inquiry.Job
+	var list []jobRow
 	for rows.Next() {
-		j, err := scanJob(rows)
+		row, err := scanJobRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan job: %w", err)
+		}
+		list = append(list, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+func decodeJobs(list []jobRow) ([]inquiry.Job, error) {
+	jobs := make([]inquiry.Job, 0, len(list))
+	for i := range list {
+		j, err := list[i].decode()
 		if err != nil {
 			return nil, fmt.Errorf("scan job: %w", err)
 		}
 		jobs = append(jobs, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return jobs, nil
 }
