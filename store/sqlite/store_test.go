@@ -126,7 +126,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 9
+const latestVersion = 10
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -151,6 +151,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`CREATE INDEX tickets_chat ON tickets (chat_id) WHERE chat_id <> 0`,
 		`ALTER TABLE tickets DROP COLUMN message_id`,
 		`ALTER TABLE tickets DROP COLUMN acted`,
+		`CREATE INDEX jobs_ticket ON jobs (ticket_id, id)`,
 		`DROP INDEX jobs_key`,
 		`ALTER TABLE jobs DROP COLUMN job_key`,
 		`DROP INDEX jobs_ticket_recipient`,

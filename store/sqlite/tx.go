@@ -412,7 +412,7 @@ func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
 	}
 	prev := j.Key
 	j.Key = key
-	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`)
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) WHERE job_key IS NOT NULL DO NOTHING`)
 	if !added {
 		j.Key = prev
 	}
