@@ -455,9 +455,10 @@ func TestTransactionDeadlineEndsIt(t *testing.T) {
 
 // The write-ahead log is checkpointed in the background, not in the
 // commits: a burst of writes far larger than SQLite's usual 1,000-page log
-// leaves a log file of a few MB, and the commits themselves would only
-// checkpoint at the backstop, about 40 MB. (Measured: 3-6 MB, with -race
-// or without, against 32 MB with the commits' checkpoints alone.)
+// leaves a log file of walRestartPages and a little more, where the commits
+// themselves would only checkpoint at the backstop, about 40 MB. (Measured:
+// 12-17 MB, with -race or without, against 39 MB with the commits'
+// checkpoints alone.)
 func TestLogCheckpointedInBackground(t *testing.T) {
 	s, path := openTemp(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -466,7 +467,7 @@ func TestLogCheckpointedInBackground(t *testing.T) {
 		t.Fatalf("write connection's wal_autocheckpoint = %d; want the backstop, not SQLite's 1000", got)
 	}
 	value := strings.Repeat("x", 64<<10)
-	const writes = 400 // about 26 MB of pages
+	const writes = 800 // about 52 MB of pages
 	for i := range writes {
 		if err := s.SetState(ctx, fmt.Sprintf("k%d", i), value); err != nil {
 			t.Fatal(err)
@@ -481,7 +482,11 @@ func TestLogCheckpointedInBackground(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Size() > 16<<20 { // without background checkpoints: 26 MB and more
+	// The log grows to walRestartPages (8 MB) and what is written while the
+	// checkpoint waits for the lock; without background checkpoints, to
+	// the 40 MB backstop.
+	t.Logf("log file: %.1f MB after %d writes of 64 KB", float64(fi.Size())/(1<<20), writes)
+	if fi.Size() > 24<<20 {
 		t.Errorf("log file is %d bytes after %d writes of 64 KB: not checkpointed in the background", fi.Size(), writes)
 	}
 	// The database file holds what was checkpointed.

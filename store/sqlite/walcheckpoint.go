@@ -26,6 +26,11 @@ const (
 	// walBackstopPages (about 40 MB of log) is where a commit checkpoints
 	// itself.
 	walBackstopPages = 10000
+	// walRestartPages (about 8 MB) is the log a checkpoint lets grow before
+	// it finishes under the write lock, so that the log starts over. Below
+	// it the pass beside the writer is enough: the lock is held a few ms a
+	// time, and intake waits for it.
+	walRestartPages = 2000
 )
 
 // walCheckpointer runs the background checkpoints of one Store.
@@ -83,16 +88,18 @@ func (s *Store) checkpointLoop(ctx context.Context) {
 }
 
 // checkpoint copies the log's committed pages into the database file as far
-// as no reader still needs them. The first pass runs beside the writer; the
-// second copies what was committed meanwhile, while this process's writes
-// wait (lockWrite), so that the log is copied whole and the next write
-// starts it again from the beginning. Under writes that never pause, passes
-// that only run beside the writer would always trail it, and the log would
-// grow to the backstop.
+// as no reader still needs them. The first pass runs beside the writer.
+// Once the log has grown past walRestartPages, a second pass copies what
+// was committed meanwhile, while this process's writes wait, so that the
+// log is copied whole and the next write starts it again from the
+// beginning. Under writes that never pause, passes that only run beside
+// the writer would always trail it, and the log would grow to the
+// backstop.
 func (s *Store) checkpoint(ctx context.Context) error {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	if err := s.checkpointPass(ctx); err != nil {
+	logPages, err := s.checkpointPass(ctx)
+	if err != nil || logPages < walRestartPages {
 		return err
 	}
 	select {
@@ -102,13 +109,16 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	}
 	// Not lockWrite's unlock: that would ask for another checkpoint.
 	defer func() { <-s.writer }()
-	return s.checkpointPass(ctx)
+	_, err = s.checkpointPass(ctx)
+	return err
 }
 
-func (s *Store) checkpointPass(ctx context.Context) error {
-	var busy, logPages, copied int
+// checkpointPass runs one PASSIVE checkpoint and returns the pages in the
+// log.
+func (s *Store) checkpointPass(ctx context.Context) (logPages int, err error) {
+	var busy, copied int
 	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return 0, fmt.Errorf("checkpoint: %w", err)
 	}
-	return nil
+	return logPages, nil
 }
