@@ -50,11 +50,15 @@ type App struct {
 	metrics *metrics.Metrics
 	// build names the running binary in the metrics.
 	build buildinfo.Info
+	// recent keeps the files of mail just filed for the notifications
+	// about it.
+	recent *recentAttachments
 }
 
 // HandleBatch passes several messages to the desk at once and counts them.
 func (a *App) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
 	ds, err := a.Desk().HandleBatch(ctx, ms)
+	a.recent.filed(ms, len(ds))
 	if a.metrics != nil {
 		for i, d := range ds {
 			a.metrics.Message(string(ms[i].Channel), string(d))
@@ -84,6 +88,9 @@ func (a *App) Quarantine(ctx context.Context, m *inquiry.Message, reason string)
 // watcher and the Telegram bot call this rather than the desk directly.
 func (a *App) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	d, err := a.Desk().Handle(ctx, m)
+	if err == nil {
+		a.recent.filed([]*inquiry.Message{m}, 1)
+	}
 	if err == nil && a.metrics != nil {
 		a.metrics.Message(string(m.Channel), string(d))
 	}
@@ -104,7 +111,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		st.Close()
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, store: st, classifier: cls, build: buildinfo.Read("")}
+	a := &App{cfg: cfg, log: log, store: st, classifier: cls, build: buildinfo.Read(""),
+		recent: newRecentAttachments(recentAttachmentsBytes)}
 	d, err := newDesk(cfg, st, cls, a.pokeOutbox, log)
 	if err != nil {
 		st.Close()
@@ -371,7 +379,7 @@ func (a *App) outboxConfig() outbox.Config {
 		BackoffMin:  o.BackoffMin,
 		BackoffMax:  o.BackoffMax,
 		Lease:       o.Lease,
-		Attachments: storedAttachments{store: a.store, parse: a.parseOptions()},
+		Attachments: storedAttachments{store: a.store, parse: a.parseOptions(), recent: a.recent},
 		AcksPerHour: o.AcknowledgementsPerHour,
 		// The heads hear once per episode when the cap holds acks back
 		// (the heads of the configuration in use).

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"sportel/inbox/parse"
 	"sportel/inquiry"
+	"sportel/internal/mailgen"
 	"sportel/outbox"
 	"sportel/store"
 	"sportel/store/sqlite"
@@ -98,5 +100,111 @@ func TestStoredAttachments(t *testing.T) {
 				t.Fatalf("got %d attachments, want %s byte for byte", len(got), scan.name)
 			}
 		})
+	}
+}
+
+// entryCounter counts the entries read from the store.
+type entryCounter struct {
+	entryReader
+	reads int
+}
+
+func (c *entryCounter) Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error) {
+	c.reads++
+	return c.entryReader.Entry(ctx, ticketID, entryID)
+}
+
+// The files of mail just filed are what the store's raw mail gives back,
+// byte for byte, for realistic mail: a notification is the same mail
+// whether its files come from memory or, after a restart, from the store.
+func TestRecentAttachmentsAreTheStoredOnes(t *testing.T) {
+	g := mailgen.New(rand.New(rand.NewPCG(5, 8)), publicAddress, time.Now())
+	intake := parse.Options{MaxAttachmentBytes: 10 << 20}
+	files := 0
+	for range 600 {
+		m := g.Next()
+		if m.Attachment == nil {
+			continue
+		}
+		parsed := parse.Parse(m.Raw, time.Now(), intake)
+		stored := parse.Attachments(m.Raw, parse.Options{MaxAttachmentBytes: int64(len(m.Raw)) + 1})
+		if len(parsed.Attachments) != len(stored) {
+			t.Fatalf("%s: intake reads %d files, the store %d", m.MessageID, len(parsed.Attachments), len(stored))
+		}
+		for i, a := range parsed.Attachments {
+			s := stored[i]
+			if a.Name != s.Name || a.ContentType != s.ContentType || a.Size != s.Size || !bytes.Equal(a.Content, s.Content) {
+				t.Errorf("%s file %d: intake %q %s %d bytes, store %q %s %d bytes", m.MessageID, i,
+					a.Name, a.ContentType, len(a.Content), s.Name, s.ContentType, len(s.Content))
+			}
+			files++
+		}
+	}
+	if files < 10 {
+		t.Fatalf("only %d files in 600 realistic mails", files)
+	}
+}
+
+// Files kept in memory are used only when every file named is there whole;
+// otherwise, and for what was never kept, the store is read.
+func TestStoredAttachmentsPreferRecent(t *testing.T) {
+	whole := inquiry.Attachment{Name: "a.pdf", ContentType: "application/pdf", Size: 4, Content: []byte("%PDF")}
+	cut := inquiry.Attachment{Name: "b.zip", ContentType: "application/zip", Size: 9000, Content: []byte("PK"), Truncated: true}
+	recent := newRecentAttachments(1 << 20)
+	recent.filed([]*inquiry.Message{
+		{AttachmentsAt: &inquiry.AttachmentRef{TicketID: 1, EntryID: 10}, Attachments: []inquiry.Attachment{whole, cut}},
+		{AttachmentsAt: &inquiry.AttachmentRef{TicketID: 1, EntryID: 11}, Attachments: []inquiry.Attachment{whole}},
+	}, 1) // the second was not committed
+	tests := []struct {
+		name      string
+		ref       inquiry.AttachmentRef
+		fromStore bool
+	}{
+		{"kept, whole", inquiry.AttachmentRef{TicketID: 1, EntryID: 10, Indexes: []int{0}}, false},
+		{"kept, one cut", inquiry.AttachmentRef{TicketID: 1, EntryID: 10, Indexes: []int{0, 1}}, true},
+		{"kept, no such file", inquiry.AttachmentRef{TicketID: 1, EntryID: 10, Indexes: []int{2}}, true},
+		{"not committed", inquiry.AttachmentRef{TicketID: 1, EntryID: 11, Indexes: []int{0}}, true},
+		{"another ticket", inquiry.AttachmentRef{TicketID: 2, EntryID: 10, Indexes: []int{0}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := &entryCounter{entryReader: noEntries{}}
+			src := storedAttachments{store: store, recent: recent}
+			got, err := src.Attachments(context.Background(), tt.ref)
+			if read := store.reads > 0; read != tt.fromStore {
+				t.Fatalf("read the store: %v, want %v", read, tt.fromStore)
+			}
+			if !tt.fromStore && (err != nil || len(got) != 1 || !bytes.Equal(got[0].Content, whole.Content)) {
+				t.Fatalf("got %d files, %v; want the kept one", len(got), err)
+			}
+		})
+	}
+}
+
+// noEntries is a store without entries.
+type noEntries struct{}
+
+func (noEntries) Entry(context.Context, int64, int64) (inquiry.Entry, bool, error) {
+	return inquiry.Entry{}, false, nil
+}
+
+// The kept files stay within their byte budget, the oldest going first; a
+// mail with more than a quarter of the budget is not kept.
+func TestRecentAttachmentsBudget(t *testing.T) {
+	file := func(n int) []inquiry.Attachment {
+		return []inquiry.Attachment{{Name: "f", Size: int64(n), Content: make([]byte, n)}}
+	}
+	recent := newRecentAttachments(1000)
+	for i, n := range []int{200, 200, 200, 200, 250, 251} {
+		recent.keep(attachmentKey{1, int64(i)}, file(n))
+	}
+	if recent.size > recent.max {
+		t.Errorf("%d bytes kept, budget %d", recent.size, recent.max)
+	}
+	for i, want := range []bool{false, true, true, true, true, false} {
+		_, ok := recent.pick(inquiry.AttachmentRef{TicketID: 1, EntryID: int64(i), Indexes: []int{0}})
+		if ok != want {
+			t.Errorf("entry %d kept: %v, want %v", i, ok, want)
+		}
 	}
 }

@@ -273,6 +273,9 @@ type intakeResult struct {
 // ticket must be filed and cls is nil it writes nothing and asks for a
 // classification.
 func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (intakeResult, error) {
+	// Set again when this try records m's files; a try that was rolled
+	// back must not leave its entry named.
+	m.AttachmentsAt = nil
 	ticketID, seen, err := d.takenBefore(tx, m)
 	if err != nil {
 		return intakeResult{}, err
