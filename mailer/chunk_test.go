@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/textproto"
@@ -154,9 +155,10 @@ func TestChunkDataDoesNotCopyOrWriteBeyond(t *testing.T) {
 	}
 }
 
-// To a server with CHUNKING every mail goes as one BDAT LAST chunk, with
-// or without PIPELINING, small or large, on a fresh or a kept connection:
-// the server takes in exactly the rendered mail, and no DATA is sent.
+// To a server with CHUNKING every mail goes as one BDAT chunk and an empty
+// BDAT LAST, with or without PIPELINING, small or large, on a fresh or a
+// kept connection: the server takes in exactly the rendered mail, and no
+// DATA is sent.
 func TestSendMailChunked(t *testing.T) {
 	withFile := sampleMail()
 	withFile.Text = "Teksti i qytetarit.\n.\n..rresht me pika\n" + withFile.Text
@@ -164,7 +166,7 @@ func TestSendMailChunked(t *testing.T) {
 		Content: bytes.Repeat([]byte("%PDF-1.7 \x00\x01\x02\xff.\n"), 20_000)}}
 	large := sampleMail()
 	large.Attachments = []inquiry.Attachment{{Name: "arkivi.zip", ContentType: "application/zip",
-		Content: bytes.Repeat([]byte("PK\x03\x04 arkiv \xfe\n"), 120_000)}} // over pipelinedChunkMax once encoded
+		Content: bytes.Repeat([]byte("PK\x03\x04 arkiv \xfe\n"), 120_000)}} // about 2 MB once encoded
 	for _, hide := range []bool{false, true} {
 		name := "pipelining"
 		var hidden []string
@@ -194,14 +196,18 @@ func TestSendMailChunked(t *testing.T) {
 					t.Errorf("mail %d: server took other bytes than Render gives:\n got %q\nwant %q", i, head(got[i].Data), head(want))
 				}
 			}
-			if len(large.Attachments[0].Content)*4/3 <= pipelinedChunkMax {
-				t.Fatal("the large mail is not larger than pipelinedChunkMax")
-			}
 			streams := p.streams()
 			if len(streams) != 1 {
 				t.Fatalf("%d connections, want 1 kept for all mails", len(streams))
 			}
 			wire := streams[0]
+			// Each mail: its chunk, then the empty last one.
+			for i, m := range mails {
+				chunk := fmt.Appendf(nil, "BDAT %d\r\n%s%s", len(got[i].Data), got[i].Data, lastChunk)
+				if !bytes.Contains(wire, chunk) {
+					t.Errorf("mail %d (%s) is not on the wire as a chunk of its own and %q", i, m.MessageID, lastChunk)
+				}
+			}
 			if n := bytes.Count(wire, []byte(" LAST\r\n")); n != len(mails) {
 				t.Errorf("%d BDAT LAST commands on the wire, want %d", n, len(mails))
 			}
@@ -239,5 +245,86 @@ func TestSendMailChunkedRecipientRefused(t *testing.T) {
 	}
 	if n := be.sessionCount(); n != 2 {
 		t.Errorf("%d sessions, want 2: the refused transaction's connection is not used again", n)
+	}
+}
+
+// cutProxy relays one connection to target and cuts it, both ways, once the
+// client has written limit bytes: the client crashing in the middle of a
+// mail, as the server sees it.
+func cutProxy(t *testing.T, target string, limit int) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", target)
+		if err != nil {
+			c.Close()
+			return
+		}
+		go func() { _, _ = io.Copy(c, s) }()
+		_, _ = io.CopyN(s, c, int64(limit))
+		s.Close()
+		c.Close()
+	}()
+	return ln.Addr().String()
+}
+
+// A sender cut off in the middle of a mail leaves nothing at the server,
+// wherever the cut falls, chunked or after DATA; go-smtp's server, the
+// one the tests run, takes in what arrived of a LAST chunk when the
+// connection drops, which is why the message has a chunk of its own.
+func TestCutOffMailIsNotTakenIn(t *testing.T) {
+	for _, chunked := range []bool{true, false} {
+		var hidden []string
+		name := "chunked"
+		if !chunked {
+			name, hidden = "after DATA", []string{"CHUNKING\r\n"}
+		}
+		t.Run(name, func(t *testing.T) {
+			// The whole conversation once, to find where to cut.
+			be := &backend{}
+			server := startSMTP(t, be, nil, false)
+			p := startProxy(t, server, hidden...)
+			mlr, err := New(Options{Addr: p.addr, Security: SecurityNone, Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := mlr.SendMail(context.Background(), sampleMail()); err != nil {
+				t.Fatal(err)
+			}
+			mlr.Close()
+			wire := p.streams()[0]
+			start := bytes.Index(wire, []byte("Message-Id:"))
+			end := bytes.Index(wire, []byte("\r\n.\r\n"))
+			if chunked {
+				end = bytes.Index(wire, []byte(lastChunk))
+			}
+			if start < 0 || end < start {
+				t.Fatalf("cannot find the message in the conversation %q", head(wire))
+			}
+			for _, cut := range []int{start - 2, start + 1, (start + end) / 2, end - 1, end, end + 3} {
+				be := &backend{}
+				mlr, err := New(Options{Addr: cutProxy(t, startSMTP(t, be, nil, false), cut), Security: SecurityNone,
+					CommandTimeout: 5 * time.Second, SubmissionTimeout: 5 * time.Second, Logger: testutil.DiscardLogger()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := mlr.SendMail(context.Background(), sampleMail()); err == nil {
+					t.Errorf("cut after %d of %d bytes: the send succeeded", cut, len(wire))
+				}
+				mlr.Close()
+				time.Sleep(50 * time.Millisecond) // the server finishes with the connection
+				if got := be.mails(); len(got) != 0 {
+					t.Errorf("cut after %d of %d bytes: the server took in %d mails (%q)", cut, len(wire), len(got), head(got[0].Data))
+				}
+			}
+		})
 	}
 }

@@ -15,11 +15,12 @@ import (
 
 // client is a logged-in go-smtp client and the connection under it. go-smtp
 // dials, greets, starts TLS, logs in and says goodbye; the mail transaction
-// (MAIL FROM, RCPT TO, DATA and the message) is run here on the connection
-// itself: the commands go out together when the server offers PIPELINING
-// (RFC 2920), and the message in one write, where go-smtp's client writes
-// and waits for each command in turn and copies the message a byte at a
-// time. The bytes on the wire are the ones go-smtp writes.
+// (MAIL FROM, RCPT TO, DATA or BDAT, and the message) is run here on the
+// connection itself: the commands go out together when the server offers
+// PIPELINING (RFC 2920), and the message in one write, where go-smtp's
+// client writes and waits for each command in turn and copies the message
+// a byte at a time. After DATA the bytes on the wire are the ones go-smtp
+// writes; go-smtp's client has no BDAT.
 type client struct {
 	c    *smtp.Client
 	conn net.Conn
@@ -103,19 +104,24 @@ func (m *outgoing) forChunk() []byte {
 	return m.chunk
 }
 
-// pipelinedChunkMax bounds the message that goes out with its MAIL and RCPT
-// commands, before their replies: a refused recipient then costs at most
-// this much sent in vain. A larger one waits for the replies.
-const pipelinedChunkMax = 1 << 20
+// lastChunk ends a chunked message. The message goes in a chunk of its own
+// before it, so the transaction can only end once every byte of the
+// message was written: a sender cut off in the middle of it (a crash, a
+// kill) never sends this, and no server takes in a cut message, not even
+// one that, when the connection drops, delivers a LAST chunk with the bytes
+// that did arrive (go-smtp's server does).
+const lastChunk = "BDAT 0 LAST\r\n"
 
 // send runs one mail transaction: MAIL FROM from (with SMTPUTF8 when utf8),
 // RCPT TO each of to, and the message. When the server offers CHUNKING
-// (RFC 3030) the message goes as one BDAT LAST chunk, as it is, and with
-// PIPELINING in the same write as the commands: one round trip a mail, and
-// no dot-stuffing to undo on the server. Otherwise it goes after DATA as
-// go-smtp's client writes it. The message is taken only when every command
-// before it succeeded. An error is a *txError; after one the connection
-// must be closed, since replies to pipelined commands may be pending.
+// (RFC 3030) the message goes as it is in one BDAT chunk, followed by
+// lastChunk: nothing to dot-stuff here or to undo at the server. Otherwise
+// it goes after DATA as go-smtp's client writes it. The message is written
+// only once every command before it succeeded, as with DATA: a message
+// written with its commands would be taken in by a server that is still
+// checking the recipients when this process dies, and sent again after the
+// restart. An error is a *txError; after one the connection must be closed,
+// since replies to pipelined commands may be pending.
 func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error {
 	if utf8 && !cl.smtpUTF8 {
 		return &txError{step: stepMail, err: errors.New("smtp: server does not support SMTPUTF8")}
@@ -148,18 +154,9 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error
 		cmds = append(cmds, ">\r\n"...)
 		rcptEnd[i] = len(cmds)
 	}
-	var data []byte
-	if cl.chunking {
-		data = msg.forChunk()
-		cmds = append(cmds, "BDAT "...)
-		cmds = strconv.AppendInt(cmds, int64(len(data)), 10)
-		cmds = append(cmds, " LAST\r\n"...)
-	} else {
+	if !cl.chunking {
 		cmds = append(cmds, "DATA\r\n"...)
 	}
-	// The chunk rides with the commands when they are pipelined and it is
-	// small enough; otherwise it follows the last reply.
-	withCommands := cl.chunking && cl.pipelining && len(data) <= pipelinedChunkMax
 
 	// Each reply is awaited for CommandTimeout, as go-smtp does. Without
 	// PIPELINING each command waits for the reply to the one before.
@@ -173,16 +170,7 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error
 		if end <= written {
 			return nil
 		}
-		var err error
-		if withCommands && end == len(cmds) {
-			// One writev: the commands and the chunk, no copy.
-			cl.conn.SetDeadline(time.Time{})
-			bufs := net.Buffers{cmds[written:end], data}
-			_, err = bufs.WriteTo(cl.conn)
-			cl.conn.SetDeadline(time.Now().Add(cl.commandTimeout))
-		} else {
-			_, err = cl.conn.Write(cmds[written:end])
-		}
+		_, err := cl.conn.Write(cmds[written:end])
 		written = end
 		return err
 	}
@@ -202,18 +190,23 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error
 		}
 	}
 	if cl.chunking {
-		if !withCommands {
-			// Like go-smtp's DATA, no deadline while the message is
-			// written (the caller's context closes the connection).
-			cl.conn.SetDeadline(time.Time{})
-			bufs := net.Buffers{cmds[written:], data}
-			if _, err := bufs.WriteTo(cl.conn); err != nil {
-				return &txError{step: stepWrite, err: err}
-			}
+		data := msg.forChunk()
+		chunkCmd := strconv.AppendInt([]byte("BDAT "), int64(len(data)), 10)
+		chunkCmd = append(chunkCmd, "\r\n"...)
+		// Like go-smtp's DATA, no deadline while the message is written
+		// (the caller's context closes the connection). One writev: the
+		// chunks and their commands, the message not copied.
+		cl.conn.SetDeadline(time.Time{})
+		bufs := net.Buffers{chunkCmd, data, []byte(lastChunk)}
+		if _, err := bufs.WriteTo(cl.conn); err != nil {
+			return &txError{step: stepWrite, err: err}
 		}
-		cl.conn.SetDeadline(time.Now().Add(cl.submissionTimeout))
-		if err := cl.reply(250); err != nil {
-			return &txError{step: stepEnd, err: err}
+		// A reply to the message's chunk, then to the last one.
+		for range 2 {
+			cl.conn.SetDeadline(time.Now().Add(cl.submissionTimeout))
+			if err := cl.reply(250); err != nil {
+				return &txError{step: stepEnd, err: err}
+			}
 		}
 		return nil
 	}
