@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -140,6 +141,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if err := createPrivate(dsn); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
+		if err := choosePageSize(ctx, dsn); err != nil {
+			return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+		}
 	}
 	db, err := sql.Open("sqlite", dsn+"?"+connParams+"&_pragma=synchronous("+sync+")")
 	if err != nil {
@@ -188,9 +192,49 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			s.closeDBs()
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		s.startCheckpoints()
+		var pageSize int
+		if err := db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+			s.closeDBs()
+			return nil, fmt.Errorf("open sqlite %q: page size: %w", dsn, err)
+		}
+		s.startCheckpoints(pageSize)
 	}
 	return s, nil
+}
+
+// newPageSize is the page size of a database Open creates. SQLite's 4 KiB
+// splits a mail of 22 KB (the average of realistic mail) over six overflow
+// pages, each a frame of the write-ahead log written with two system calls
+// at commit and copied again at checkpoint; 8 KiB pages took realistic
+// intake from 1,089-1,356 to 1,311-1,500 mails a second in memory and from
+// 1,031-1,175 to 1,183-1,277 on Dovecot (three interleaved rounds each).
+// 16 KiB was no better than 8. A database keeps the page size it was
+// created with.
+const newPageSize = 8192
+
+// choosePageSize gives a database file that is still empty newPageSize. The
+// size must be set before the file is first written, and so before
+// journal_mode=WAL, which the connections' _pragma parameters would set
+// first.
+func choosePageSize(ctx context.Context, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() > 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", newPageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("new database: %s: %w", q, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

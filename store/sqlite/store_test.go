@@ -455,10 +455,10 @@ func TestTransactionDeadlineEndsIt(t *testing.T) {
 
 // The write-ahead log is checkpointed in the background, not in the
 // commits: a burst of writes far larger than SQLite's usual 1,000-page log
-// leaves a log file of walRestartPages and a little more, where the commits
-// themselves would only checkpoint at the backstop, about 40 MB. (Measured:
-// 12-17 MB, with -race or without, against 39 MB with the commits'
-// checkpoints alone.)
+// leaves a log file of walRestartBytes and a little more, where the commits
+// themselves would only checkpoint at the backstop, 10,000 pages. (Measured
+// with 8 KiB pages: 9-17 MB, with -race or without, against 70 MB with the
+// commits' checkpoints alone.)
 func TestLogCheckpointedInBackground(t *testing.T) {
 	s, path := openTemp(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -482,9 +482,9 @@ func TestLogCheckpointedInBackground(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The log grows to walRestartPages (8 MB) and what is written while the
+	// The log grows to walRestartBytes (8 MB) and what is written while the
 	// checkpoint waits for the lock; without background checkpoints, to
-	// the 40 MB backstop.
+	// the backstop (80 MB with 8 KiB pages).
 	t.Logf("log file: %.1f MB after %d writes of 64 KB", float64(fi.Size())/(1<<20), writes)
 	if fi.Size() > 24<<20 {
 		t.Errorf("log file is %d bytes after %d writes of 64 KB: not checkpointed in the background", fi.Size(), writes)
@@ -551,5 +551,35 @@ func TestOutboxWritesRelaxOnlyThemselves(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A new database gets 8 KiB pages; one created before keeps its own, and
+// both work.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	_, fresh := openTemp(t)
+	if got := rawQueryInt(t, fresh, `PRAGMA page_size`); got != 8192 {
+		t.Errorf("new database: page size %d, want 8192", got)
+	}
+	old := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE before_sportel (x)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := sqlite.Open(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetState(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rawQueryInt(t, old, `PRAGMA page_size`); got != 4096 {
+		t.Errorf("existing database: page size %d, want its 4096", got)
 	}
 }

@@ -23,27 +23,30 @@ const (
 	// keeps the log to, while an idle store checkpoints once after its last
 	// write.
 	checkpointDelay = 100 * time.Millisecond
-	// walBackstopPages (about 40 MB of log) is where a commit checkpoints
-	// itself.
+	// walBackstopPages (80 MB of log with 8 KiB pages, 40 with SQLite's
+	// 4 KiB) is where a commit checkpoints itself.
 	walBackstopPages = 10000
-	// walRestartPages (about 8 MB) is the log a checkpoint lets grow before
-	// it finishes under the write lock, so that the log starts over. Below
-	// it the pass beside the writer is enough: the lock is held a few ms a
-	// time, and intake waits for it.
-	walRestartPages = 2000
+	// walRestartBytes is the log a checkpoint lets grow before it finishes
+	// under the write lock, so that the log starts over. Below it the pass
+	// beside the writer is enough: the lock is held a few ms a time, and
+	// intake waits for it.
+	walRestartBytes = 8 << 20
 )
 
 // walCheckpointer runs the background checkpoints of one Store.
 type walCheckpointer struct {
 	written chan struct{} // poked, never blocking, after each write
+	// restartPages is walRestartBytes in the database's pages.
+	restartPages int
 	stop    context.CancelFunc
 	done    sync.WaitGroup
 }
 
-// startCheckpoints starts the background checkpoints of s.
-func (s *Store) startCheckpoints() {
+// startCheckpoints starts the background checkpoints of s, whose pages
+// are pageSize bytes.
+func (s *Store) startCheckpoints(pageSize int) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.ckpt = &walCheckpointer{written: make(chan struct{}, 1), stop: cancel}
+	s.ckpt = &walCheckpointer{written: make(chan struct{}, 1), stop: cancel, restartPages: walRestartBytes / max(pageSize, 512)}
 	s.ckpt.done.Go(func() { s.checkpointLoop(ctx) })
 }
 
@@ -89,7 +92,7 @@ func (s *Store) checkpointLoop(ctx context.Context) {
 
 // checkpoint copies the log's committed pages into the database file as far
 // as no reader still needs them. The first pass runs beside the writer.
-// Once the log has grown past walRestartPages, a second pass copies what
+// Once the log has grown past walRestartBytes, a second pass copies what
 // was committed meanwhile, while this process's writes wait, so that the
 // log is copied whole and the next write starts it again from the
 // beginning. Under writes that never pause, passes that only run beside
@@ -99,7 +102,7 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	logPages, err := s.checkpointPass(ctx)
-	if err != nil || logPages < walRestartPages {
+	if err != nil || logPages < s.ckpt.restartPages {
 		return err
 	}
 	select {
