@@ -38,8 +38,8 @@ type walCheckpointer struct {
 	written chan struct{} // poked, never blocking, after each write
 	// restartPages is walRestartBytes in the database's pages.
 	restartPages int
-	stop    context.CancelFunc
-	done    sync.WaitGroup
+	stop         context.CancelFunc
+	done         sync.WaitGroup
 }
 
 // startCheckpoints starts the background checkpoints of s, whose pages
