@@ -10,12 +10,22 @@ import (
 // prepared holds what Prepare found for messages not handled yet: their
 // preclassification (nil when none was needed). It is keyed by weak
 // pointers, so it keeps no message alive: a message dropped unhandled (the
-// watcher gave up on its batch) costs only its entry, and that goes with
-// the next-but-one Prepare.
+// watcher gave up on its batch) costs only its entry, and that goes once
+// preparedSets more sets were prepared.
 type prepared struct {
-	// cur is the last prepared set, prev the one before: HandleBatch of one
-	// chunk may start after Prepare of the next has finished.
-	cur, prev map[weak.Pointer[inquiry.Message]]*inquiry.Classification
+	// sets are the last prepared sets, the newest last: the watcher
+	// prepares a batch's next chunk while one is handled, and the first
+	// chunk of the next batch as it arrives, so a set may wait for two or
+	// three others before its chunk is handled.
+	sets [][]preparedMessage
+}
+
+// preparedSets is how many prepared sets are kept.
+const preparedSets = 4
+
+type preparedMessage struct {
+	key weak.Pointer[inquiry.Message]
+	cls *inquiry.Classification
 }
 
 // Prepare does ahead, for messages HandleBatch will be given soon, the part
@@ -32,12 +42,15 @@ func (d *Desk) Prepare(ctx context.Context, msgs []*inquiry.Message) {
 	if err != nil {
 		return
 	}
-	set := make(map[weak.Pointer[inquiry.Message]]*inquiry.Classification, len(msgs))
+	set := make([]preparedMessage, len(msgs))
 	for i, m := range msgs {
-		set[weak.Make(m)] = cls[i]
+		set[i] = preparedMessage{weak.Make(m), cls[i]}
 	}
 	d.prepMu.Lock()
-	d.prep.prev, d.prep.cur = d.prep.cur, set
+	if len(d.prep.sets) == preparedSets {
+		d.prep.sets = append(d.prep.sets[:0], d.prep.sets[1:]...)
+	}
+	d.prep.sets = append(d.prep.sets, set)
 	d.prepMu.Unlock()
 }
 
@@ -76,14 +89,19 @@ func (d *Desk) classifyAhead(ctx context.Context, msgs []*inquiry.Message) ([]*i
 // takePrepared returns and forgets what Prepare found for m. The caller
 // holds prepMu.
 func (d *Desk) takePrepared(m *inquiry.Message) (*inquiry.Classification, bool) {
-	if len(d.prep.cur) == 0 && len(d.prep.prev) == 0 {
+	if len(d.prep.sets) == 0 {
 		return nil, false // nothing prepared: no weak handle is made
 	}
 	key := weak.Make(m)
-	for _, set := range []map[weak.Pointer[inquiry.Message]]*inquiry.Classification{d.prep.cur, d.prep.prev} {
-		if c, ok := set[key]; ok {
-			delete(set, key)
-			return c, true
+	for i := len(d.prep.sets) - 1; i >= 0; i-- {
+		for k, p := range d.prep.sets[i] {
+			if p.key == key {
+				set := d.prep.sets[i]
+				last := len(set) - 1
+				set[k] = set[last]
+				d.prep.sets[i] = set[:last]
+				return p.cls, true
+			}
 		}
 	}
 	return nil, false

@@ -149,6 +149,41 @@ func TestPreparedMessagesAreNotClassifiedAgain(t *testing.T) {
 	}
 }
 
+// A prepared chunk is kept while three more are prepared (the watcher
+// prepares a batch's first chunk as it arrives, beside the chunks of the
+// batch in hand); the fifth preparation lets it go, and its messages are
+// then classified again when handled.
+func TestPreparedChunksKeptForFourPreparations(t *testing.T) {
+	for _, tt := range []struct {
+		later, want int // preparations after the first; classifications in all
+	}{
+		{3, 8},  // four preparations of two, none classified again
+		{4, 12}, // five of two, and the first two again
+	} {
+		t.Run(fmt.Sprintf("%d later", tt.later), func(t *testing.T) {
+			var counter *countingClassifier
+			f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
+				counter = &countingClassifier{Classifier: c}
+				return counter
+			})
+			msgs := newInquiries(f, 0, 2*(tt.later+1))
+			first := msgs[:2]
+			f.desk.Prepare(context.Background(), first)
+			for i := range tt.later {
+				f.desk.Prepare(context.Background(), msgs[2*(i+1):2*(i+2)])
+			}
+			ds, err := f.desk.HandleBatch(context.Background(), first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFiled(t, f, ds, 2, "")
+			if n := counter.calls.Load(); int(n) != tt.want {
+				t.Errorf("%d classifications, want %d", n, tt.want)
+			}
+		})
+	}
+}
+
 // failingStore fails every transaction while down is set.
 type failingStore struct {
 	desk.Store

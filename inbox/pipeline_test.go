@@ -207,10 +207,11 @@ func (c noPrepareAtCheckpoint) SaveCheckpoint(ctx context.Context, key string, u
 	return c.memCheckpoints.SaveCheckpoint(ctx, key, uidValidity, lastUID)
 }
 
-// With a Preparer the next chunk is prepared while one is handled; a
-// desk failure after a chunk was prepared behaves as before (what came
-// before is kept, the failed message is retried first, the rest follows in
-// order, each once).
+// With a Preparer every chunk is prepared before it is handed over: a
+// batch's first as the batch arrives, each next one while the one before
+// is handled. A desk failure after a chunk was prepared behaves as before
+// (what came before is kept, the failed message is retried first, the rest
+// follows in order, each once).
 func TestPreparerGetsTheNextChunk(t *testing.T) {
 	const n = 2*handleChunk + 6
 	tests := []struct {
@@ -246,11 +247,11 @@ func TestPreparerGetsTheNextChunk(t *testing.T) {
 			for _, p := range desk.problems {
 				t.Error(p)
 			}
-			// Without a failure: the second and third chunks, each whole.
+			// Without a failure: the three chunks, each whole, in order.
 			if tt.fail == "" {
-				want := [][]string{nil, nil}
-				for i := handleChunk; i < n; i++ {
-					want[(i-handleChunk)/handleChunk] = append(want[(i-handleChunk)/handleChunk], fmt.Sprintf("mail %02d", i))
+				want := [][]string{nil, nil, nil}
+				for i := range n {
+					want[i/handleChunk] = append(want[i/handleChunk], fmt.Sprintf("mail %02d", i))
 				}
 				if !slices.EqualFunc(desk.asked, want, slices.Equal) {
 					t.Errorf("prepared %v, want %v", desk.asked, want)

@@ -448,6 +448,9 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		prefetch := func(b []listed) {
 			go func() {
 				msgs, err := w.fetchBatch(ctx, s, b)
+				if err == nil {
+					w.prepareFirst(ctx, msgs)
+				}
 				next <- fetchedBatch{msgs, err}
 			}()
 		}
@@ -664,6 +667,32 @@ func (w *Watcher) settleBatch(ctx context.Context, s *session, r takenBatch) err
 	}
 	w.log.Info("batch taken in", "count", r.handled, "quarantined", len(r.quarantine), "last_uid", uint32(r.lastHandled))
 	return nil
+}
+
+// prepareFirst lets a Preparer prepare the first chunk of a batch just
+// fetched, before the batch is handed over: takeIn prepares each next chunk
+// while one is handled, but a batch's first chunk would otherwise be
+// prepared by nobody, and the desk would classify it while the watcher
+// waits. Messages taken in before (at or below the checkpoint) are
+// prepared in vain and cost nothing else.
+func (w *Watcher) prepareFirst(ctx context.Context, msgs []fetched) {
+	prep, ok := w.h.(Preparer)
+	if !ok {
+		return
+	}
+	var first []*inquiry.Message
+	for _, f := range msgs {
+		if f.m == nil {
+			break // takeIn stops here
+		}
+		first = append(first, f.m)
+		if len(first) == handleChunk {
+			break
+		}
+	}
+	if len(first) > 0 {
+		prep.Prepare(ctx, first)
+	}
 }
 
 // messages are the parsed messages of fs.
