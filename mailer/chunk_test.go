@@ -19,31 +19,6 @@ import (
 	"sportel/internal/testutil"
 )
 
-// chunkCases are the messages whose line breaks, dots and endings a DATA
-// transaction changes or keeps.
-var chunkCases = []string{
-	"",
-	"a",
-	".",
-	"..",
-	"\r",
-	"\n",
-	"\r\n",
-	"\r\r",
-	"\r\r\n",
-	"\r\r\r\n",
-	"\n\n",
-	".\r\n.\r\n",
-	"Subject: x\r\n\r\nbody\r\n",
-	"Subject: x\r\n\r\n.leading dot\r\n..two\r\n.\r\nlast",
-	"bare\nline feeds\n.dot after LF\n",
-	"cr\rthen.dot\r.\r\n",
-	"ends in cr\r",
-	"ends in two cr\r\r",
-	"\r.\n.\r",
-	"text\r\n.",
-}
-
 // rawSMTP is a bare connection to an SMTP server, for transactions written
 // by hand.
 type rawSMTP struct {
@@ -88,7 +63,7 @@ func TestChunkDataIsWhatDataDelivers(t *testing.T) {
 	be := &backend{}
 	c := dialRaw(t, startSMTP(t, be, nil, false))
 	var msgs [][]byte
-	for _, m := range chunkCases {
+	for _, m := range lineEdgeCases {
 		msgs = append(msgs, []byte(m))
 	}
 	r := rand.New(rand.NewPCG(3, 4))
@@ -141,7 +116,7 @@ func TestChunkDataDoesNotCopyOrWriteBeyond(t *testing.T) {
 	if c := chunkData(raw); &c[0] != &raw[0] || len(c) != len(raw) {
 		t.Error("chunkData copied or changed a message rendered for the wire")
 	}
-	for _, m := range chunkCases {
+	for _, m := range lineEdgeCases {
 		buf := make([]byte, len(m), len(m)+16)
 		copy(buf, m)
 		spare := buf[len(buf):cap(buf)]

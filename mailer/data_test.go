@@ -25,31 +25,34 @@ func dotWriterBytes(t testing.TB, msg []byte) []byte {
 	return buf.Bytes()
 }
 
+// lineEdgeCases are the messages whose line breaks, dots and endings a DATA
+// transaction changes or keeps.
+var lineEdgeCases = []string{
+	"",
+	"a",
+	".",
+	"..",
+	"\r",
+	"\n",
+	"\r\n",
+	"\r\r",
+	"\r\r\n",
+	"\r\r\r\n",
+	"\n\n",
+	".\r\n.\r\n",
+	"Subject: x\r\n\r\nbody\r\n",
+	"Subject: x\r\n\r\n.leading dot\r\n..two\r\n.\r\nlast",
+	"bare\nline feeds\n.dot after LF\n",
+	"cr\rthen.dot\r.\r\n",
+	"ends in cr\r",
+	"ends in two cr\r\r",
+	"\r.\n.\r",
+	"text\r\n.",
+}
+
 // The mailer writes the message data as go-smtp's DATA writer would, byte
 // for byte: the same bytes on the wire.
 func TestWireDataMatchesDotWriter(t *testing.T) {
-	tests := []string{
-		"",
-		"a",
-		".",
-		"..",
-		"\r",
-		"\n",
-		"\r\n",
-		"\r\r",
-		"\r\r\n",
-		"\r\r\r\n",
-		"\n\n",
-		".\r\n.\r\n",
-		"Subject: x\r\n\r\nbody\r\n",
-		"Subject: x\r\n\r\n.leading dot\r\n..two\r\n.\r\nlast",
-		"bare\nline feeds\n.dot after LF\n",
-		"cr\rthen.dot\r.\r\n",
-		"ends in cr\r",
-		"ends in two cr\r\r",
-		"\r.\n.\r",
-		"text\r\n.",
-	}
 	check := func(msg []byte) {
 		t.Helper()
 		want := dotWriterBytes(t, msg)
@@ -58,7 +61,7 @@ func TestWireDataMatchesDotWriter(t *testing.T) {
 			t.Errorf("message %q:\n got %q\nwant %q", msg, got, want)
 		}
 	}
-	for _, msg := range tests {
+	for _, msg := range lineEdgeCases {
 		check([]byte(msg))
 	}
 	// Random messages over the bytes that matter.
