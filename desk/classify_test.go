@@ -216,11 +216,7 @@ func BenchmarkBatchWithSlowLLM(b *testing.B) {
 // A batch classifies each new inquiry once, also when a message in its
 // middle has to be handled on its own (a reply to nothing we know).
 func TestBatchClassifiesEachOnce(t *testing.T) {
-	var counter *countingClassifier
-	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
-		counter = &countingClassifier{Classifier: c}
-		return counter
-	})
+	f, counter := newCountingFixture(t)
 	msgs := newInquiries(f, 1, 4)
 	msgs[1].InReplyTo = []string{"unknown-thread@example.net"}
 	ds, err := f.desk.HandleBatch(context.Background(), msgs)

@@ -726,6 +726,17 @@ func TestUnknownLanguageGetsAlbanianWithEnglishLine(t *testing.T) {
 }
 
 // countingClassifier counts classifications (each would be an LLM call).
+// newCountingFixture is a fixture whose classifier counts its calls.
+func newCountingFixture(t *testing.T) (*fixture, *countingClassifier) {
+	t.Helper()
+	var counter *countingClassifier
+	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
+		counter = &countingClassifier{Classifier: c}
+		return counter
+	})
+	return f, counter
+}
+
 type countingClassifier struct {
 	desk.Classifier
 	calls atomic.Int64
@@ -745,11 +756,7 @@ func (c *countingClassifier) Classify(ctx context.Context, m *inquiry.Message) (
 // A redelivered message is recognised before it is classified: it costs no
 // classification, alone or in a batch.
 func TestRedeliveryIsNotClassified(t *testing.T) {
-	var counter *countingClassifier
-	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
-		counter = &countingClassifier{Classifier: c}
-		return counter
-	})
+	f, counter := newCountingFixture(t)
 	first := citizen("redeliver-1@example.net", "arben@example.net", "Pyetje", "Kur hapet muzeu?")
 	second := citizen("redeliver-2@example.net", "drita@example.net", "Kërkesë", docRequestSQ)
 	second.SourceID, second.Channel, second.ReceivedAt = "msgid:redeliver-2@example.net", inquiry.ChannelEmail, f.now
@@ -975,11 +982,7 @@ func TestAttachmentsAreStoredOnce(t *testing.T) {
 // before the batch's transaction, instead of stopping the batch to be
 // classified on its own; a reply to a known message still joins its ticket.
 func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
-	var counter *countingClassifier
-	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
-		counter = &countingClassifier{Classifier: c}
-		return counter
-	})
+	f, counter := newCountingFixture(t)
 	first := citizen("known-1@example.net", "arben@example.net", "Pyetje", "Kur hapet muzeu?")
 	if d := f.handle(first); d != inquiry.Filed {
 		t.Fatalf("first: %s", d)

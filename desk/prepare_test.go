@@ -129,11 +129,7 @@ func handleInChunks(ctx context.Context, d *desk.Desk, chunks [][]*inquiry.Messa
 // What Prepare classified is not classified again by HandleBatch; a
 // message it was not given is classified as before.
 func TestPreparedMessagesAreNotClassifiedAgain(t *testing.T) {
-	var counter *countingClassifier
-	f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
-		counter = &countingClassifier{Classifier: c}
-		return counter
-	})
+	f, counter := newCountingFixture(t)
 	msgs := newInquiries(f, 0, 5)
 	f.desk.Prepare(context.Background(), msgs[:3])
 	if n := counter.calls.Load(); n != 3 {
@@ -161,11 +157,7 @@ func TestPreparedChunksKeptForFourPreparations(t *testing.T) {
 		{4, 12}, // five of two, and the first two again
 	} {
 		t.Run(fmt.Sprintf("%d later", tt.later), func(t *testing.T) {
-			var counter *countingClassifier
-			f := newFixtureWith(t, func(c desk.Classifier) desk.Classifier {
-				counter = &countingClassifier{Classifier: c}
-				return counter
-			})
+			f, counter := newCountingFixture(t)
 			msgs := newInquiries(f, 0, 2*(tt.later+1))
 			first := msgs[:2]
 			f.desk.Prepare(context.Background(), first)
