@@ -208,3 +208,15 @@ func TestRecentAttachmentsBudget(t *testing.T) {
 		}
 	}
 }
+
+// holdsTicket reports whether r keeps files of an entry of ticketID.
+func (r *recentAttachments) holdsTicket(ticketID int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.byKey {
+		if k.ticketID == ticketID {
+			return true
+		}
+	}
+	return false
+}

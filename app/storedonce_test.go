@@ -31,6 +31,10 @@ func TestE2EAttachmentsStoredOnce(t *testing.T) {
 	if len(notify.attachments) != 1 || !bytes.Equal(notify.attachments[0].content, scan.content) {
 		t.Fatalf("notification carries %d attachments, want the citizen's file byte for byte", len(notify.attachments))
 	}
+	// The notification could take the file from memory: intake kept it.
+	if !a.recent.holdsTicket(tk.ID) {
+		t.Error("the citizen's file was not kept in memory for the notification")
+	}
 
 	contract := &wireAttachment{name: "kontrata.pdf", contentType: "application/pdf",
 		content: append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{9, 8, 7, 0x80}, 4000)...)}
