@@ -145,10 +145,9 @@ func (a *App) pokeOutbox() {
 }
 
 // NewClassifier is the configured classifier: the built-in one, or an LLM
-// endpoint that falls back to it. The built-in model trains in the
-// background: the daemon meanwhile connects and reads its first mail.
+// endpoint that falls back to it.
 func NewClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error) {
-	builtin, err := classifier.Start(classifier.Options{ReviewThreshold: cfg.Tickets.ReviewThreshold})
+	builtin, err := classifier.New(classifier.Options{ReviewThreshold: cfg.Tickets.ReviewThreshold})
 	if err != nil {
 		return nil, fmt.Errorf("load built-in classifier: %w", err)
 	}

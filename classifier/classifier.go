@@ -2,9 +2,10 @@
 // inquiry in one of the fixed categories (document_request, press_inquiry,
 // general_question) and tells its language (sq, sr-Latn, sr-Cyrl, en). The
 // model is multinomial logistic regression over hashed word, word-pair and
-// word-prefix (character n-gram) features, trained at start from the labelled
-// corpus embedded in the binary; it needs no network and no model download,
-// and it is the fallback whenever the LLM classifier fails.
+// word-prefix (character n-gram) features, trained from the labelled corpus
+// when the code is generated and embedded in the binary with it; it needs no
+// network and no model download, and it is the fallback whenever the LLM
+// classifier fails.
 package classifier
 
 import (
@@ -55,8 +56,9 @@ type corpusLine struct {
 	Text    string `json:"text"`
 }
 
-// New trains the classifier from the embedded corpus. Training is
-// deterministic: the same corpus always yields the same model.
+// New returns the classifier with the model trained from the embedded
+// corpus (trainedModel). Training is deterministic: the same corpus always
+// yields the same model, and a test keeps the embedded one in step.
 func New(opts Options) (*Builtin, error) {
 	threshold := opts.ReviewThreshold
 	if threshold == 0 {
@@ -65,9 +67,18 @@ func New(opts Options) (*Builtin, error) {
 	if threshold < 0 || threshold > 1 {
 		return nil, fmt.Errorf("new builtin classifier: review threshold %v outside [0,1]", threshold)
 	}
+	m, err := decodeModel(trainedModel)
+	if err != nil {
+		return nil, fmt.Errorf("new builtin classifier: embedded model: %w", err)
+	}
+	return &Builtin{model: m, reviewThreshold: threshold}, nil
+}
+
+// train trains a classifier from the embedded corpus, as go generate does.
+func train(threshold float64) (*Builtin, error) {
 	lines, err := loadCorpus(corpusFS)
 	if err != nil {
-		return nil, fmt.Errorf("new builtin classifier: %w", err)
+		return nil, fmt.Errorf("train builtin classifier: %w", err)
 	}
 	return newFromCorpus(lines, threshold)
 }

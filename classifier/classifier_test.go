@@ -10,7 +10,7 @@ import (
 	"sportel/inquiry"
 )
 
-// newTestClassifier trains one classifier per test binary run; each test
+// newTestClassifier loads the embedded model; each test
 // that needs it calls this helper, so there is no package-level state.
 func newTestClassifier(t testing.TB) *Builtin {
 	t.Helper()
