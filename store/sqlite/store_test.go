@@ -217,6 +217,52 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 }
 
+// TestFailedMigrationLeavesNothing: the pending migrations apply in one
+// transaction, so when a later one fails the earlier ones are not kept
+// either, and the next start applies them all.
+func TestFailedMigrationLeavesNothing(t *testing.T) {
+	s, path := openTemp(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(qs ...string) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, q := range qs {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	// Back to version 8, except that migration 10 finds no jobs_ticket to
+	// drop and fails after migration 9 ran.
+	exec(`DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
+
+	if _, err := sqlite.Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "apply migration 0010_lighter_job_indexes.sql") {
+		t.Fatalf("open with a failing migration 10: %v, want its error", err)
+	}
+	if got := rawQueryInt(t, path, `SELECT MAX(version) FROM schema_version`); got != 8 {
+		t.Errorf("schema version after the failed upgrade %d, want 8", got)
+	}
+	if got := rawQueryInt(t, path, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'tickets_fts_pending'`); got != 0 {
+		t.Errorf("migration 9's table is there after migration 10 failed")
+	}
+
+	exec(`CREATE INDEX jobs_ticket ON jobs (ticket_id, id)`)
+	s2, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open once migration 10 can run: %v", err)
+	}
+	defer s2.Close()
+	if got := rawQueryInt(t, path, `SELECT MAX(version) FROM schema_version`); got != latestVersion {
+		t.Errorf("schema version %d, want %d", got, latestVersion)
+	}
+}
+
 func TestOpenMemory(t *testing.T) {
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, ":memory:")
