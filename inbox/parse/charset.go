@@ -142,11 +142,11 @@ func (p *parser) decodeText(b []byte, label, where string) string {
 		}
 		return decodeSingleByte(guessCharset(b), b)
 	}
-	out, err := io.ReadAll(r)
+	out, err := readWith(r, func(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") })
 	if err != nil {
 		p.problem("decode %s text in %s: %v", label, where, err)
 	}
-	return strings.ToValidUTF8(string(out), "\uFFFD")
+	return out
 }
 
 // isSingleByteLabel reports whether a charset label names an 8-bit charset

@@ -341,7 +341,7 @@ func (p *parser) walkMultipart(mediaType string, params map[string]string, body 
 			break
 		}
 		childAt := append(append(make([]int, 0, len(at)+1), at...), i)
-		data, err := io.ReadAll(part)
+		data, err := readAll(part)
 		read++
 		if err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
