@@ -86,22 +86,29 @@ func (c *watchedCheckpoints) SaveCheckpoint(ctx context.Context, key string, uid
 // after the failure is, and after reconnecting the rest follows in order,
 // each message once.
 func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
-	const n = 17
+	const split = handleChunk + 10 // a first batch fetched in two
 	tests := []struct {
 		name   string
 		uid    imap.UID
 		noBody bool
 		// stopAt is the checkpoint the failure leaves.
 		stopAt uint32
+		// n mails wait; batches of 5 unless the whole backlog is one batch.
+		n        uint32
+		oneBatch bool
 	}{
-		{"fetch refused in a batch fetched ahead", 8, false, 5},
-		{"body missing in a batch fetched ahead", 8, true, 7},
-		{"body missing at the start of a batch", 11, true, 10},
-		{"fetch refused in the first batch", 2, false, 0},
-		{"body missing in the first batch", 1, true, 0},
+		{"fetch refused in a batch fetched ahead", 8, false, 5, 17, false},
+		{"body missing in a batch fetched ahead", 8, true, 7, 17, false},
+		{"body missing at the start of a batch", 11, true, 10, 17, false},
+		{"fetch refused in the first batch", 2, false, 0, 17, false},
+		{"body missing in the first batch", 1, true, 0, 17, false},
+		{"fetch refused in the first chunk of a split batch", 2, false, 0, split, true},
+		{"fetch refused in the rest of a split batch", handleChunk + 3, false, handleChunk, split, true},
+		{"body missing in the rest of a split batch", handleChunk + 3, true, handleChunk + 2, split, true},
 	}
 	subject := func(uid uint32) string { return fmt.Sprintf("mail %02d", uid) }
 	for _, tt := range tests {
+		n := tt.n
 		t.Run(tt.name, func(t *testing.T) {
 			var fired atomic.Bool
 			ts := startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
@@ -113,10 +120,12 @@ func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
 			desk := &batchDesk{testDesk: newTestDesk()}
 			cp := &watchedCheckpoints{memCheckpoints: newMemCheckpoints(), desk: desk.testDesk, subject: subject}
 			opts := baseOptions(ts)
-			opts.BatchSize = 5
+			if !tt.oneBatch {
+				opts.BatchSize = 5
+			}
 			w, _ := runWatcher(t, opts, desk, cp)
 
-			calls := desk.waitHandled(t, n, 10*time.Second)
+			calls := desk.waitHandled(t, int(n), 10*time.Second)
 			checkpointAt(t, w, cp.memCheckpoints, n)
 			ts.mailboxHolds(t, processedBox, n, 2*time.Second)
 			if !fired.Load() {
@@ -127,7 +136,7 @@ func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
 					t.Errorf("call %d: %s %s, want %s filed (each message once, in order)", i, c.Subject, c.Disposition, want)
 				}
 			}
-			if len(calls) != n {
+			if len(calls) != int(n) {
 				t.Errorf("%d calls, want %d", len(calls), n)
 			}
 			cp.mu.Lock()
@@ -379,5 +388,87 @@ func TestSettleFailureInFlight(t *testing.T) {
 	}
 	if errs := w.Stats().Errors; errs == 0 {
 		t.Error("the failed checkpoint was not counted as an error")
+	}
+}
+
+// heldFetchSession holds the body fetch of any set holding uid from until
+// release is closed (or a while has passed), as a slow server would.
+type heldFetchSession struct {
+	imapserver.SessionIMAP4rev2
+	from    imap.UID
+	release <-chan struct{}
+}
+
+func (s heldFetchSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if set, ok := numSet.(imap.UIDSet); ok && len(options.BodySection) > 0 && set.Contains(s.from) {
+		select {
+		case <-s.release:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	return s.SessionIMAP4rev2.Fetch(w, numSet, options)
+}
+
+// releasingDesk notes, at its first batch, whether the server still holds
+// the rest of the fetch, and then lets it go.
+type releasingDesk struct {
+	*batchDesk
+	release   chan struct{}
+	once      sync.Once
+	whileHeld atomic.Bool
+}
+
+func (d *releasingDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	d.once.Do(func() {
+		select {
+		case <-d.release:
+		default:
+			d.whileHeld.Store(true)
+		}
+		close(d.release)
+	})
+	return d.batchDesk.HandleBatch(ctx, ms)
+}
+
+// The first batch of a backlog is handed over a chunk at first: the desk
+// files the first mails while the server has not yet sent the rest of the
+// batch, and the whole batch still goes over in order and is settled once.
+func TestFirstChunkHandedOverBeforeTheRest(t *testing.T) {
+	const n = 3*handleChunk + 5
+	release := make(chan struct{})
+	ts := startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
+		return heldFetchSession{SessionIMAP4rev2: s, from: handleChunk + 1, release: release}
+	}})
+	subject := func(uid uint32) string { return fmt.Sprintf("mail %03d", uid) }
+	for uid := uint32(1); uid <= n; uid++ {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("h%d@example.org", uid), subject(uid), "x"), time.Time{})
+	}
+	desk := &releasingDesk{batchDesk: &batchDesk{testDesk: newTestDesk()}, release: release}
+	cp := &watchedCheckpoints{memCheckpoints: newMemCheckpoints(), desk: desk.testDesk, subject: subject}
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+
+	calls := desk.waitHandled(t, n, 10*time.Second)
+	checkpointAt(t, w, cp.memCheckpoints, n)
+	ts.mailboxHolds(t, processedBox, n, 2*time.Second)
+	if !desk.whileHeld.Load() {
+		t.Error("the desk got its first mail only once the server had sent the whole first batch")
+	}
+	for i, c := range calls {
+		if want := subject(uint32(i + 1)); c.Subject != want || c.Disposition != inquiry.Filed {
+			t.Errorf("call %d: %s %s, want %s filed", i, c.Subject, c.Disposition, want)
+		}
+	}
+	desk.mu.Lock()
+	if desk.batches[0] != handleChunk {
+		t.Errorf("first hand-over of %d mails, want one chunk of %d", desk.batches[0], handleChunk)
+	}
+	desk.mu.Unlock()
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	if len(cp.passed) > 0 {
+		t.Errorf("checkpoint passed mail not taken in: %v", cp.passed)
+	}
+	if want := []uint32{n}; !slices.Equal(cp.saved, want) {
+		t.Errorf("checkpoints saved %v, want %v: the first batch settled once", cp.saved, want)
 	}
 }

@@ -445,27 +445,56 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		// backlog of large mail is read one batch at a time.
 		batches := w.plan(msgs)
 		next := make(chan fetchedBatch, 1)
-		prefetch := func(b []listed) {
-			go func() {
-				msgs, err := w.fetchBatch(ctx, s, b)
-				if err == nil {
-					w.prepareFirst(ctx, msgs)
-				}
-				next <- fetchedBatch{msgs, err}
-			}()
+		fetch := func(b []listed) fetchedBatch {
+			msgs, err := w.fetchBatch(ctx, s, b)
+			if err == nil {
+				w.prepareFirst(ctx, msgs)
+			}
+			return fetchedBatch{msgs, err}
 		}
-		prefetch(batches[0])
+		prefetch := func(b []listed) {
+			go func() { next <- fetch(b) }()
+		}
+		aheadOf := func(i int) bool {
+			return i+1 < len(batches) && ctx.Err() == nil && w.batchCost(batches[i])+w.batchCost(batches[i+1]) <= w.opts.BatchBytes
+		}
+		// The first batch is fetched in two: its first chunk alone, handed
+		// over as soon as it is parsed, then the rest, which takeIn waits
+		// for once that chunk is in. Whole, a backlog's first 200 mails
+		// took 25-45 ms to arrive before the first could be filed. The next
+		// batch's fetch follows the rest's on the connection.
+		var rest chan fetchedBatch
+		if first := batches[0]; len(first) > handleChunk {
+			rest = make(chan fetchedBatch, 1)
+			go func() {
+				head := fetch(first[:handleChunk])
+				next <- head
+				if head.err != nil {
+					rest <- fetchedBatch{err: head.err}
+					return
+				}
+				rest <- fetch(first[handleChunk:])
+				if aheadOf(0) {
+					prefetch(batches[1])
+				}
+			}()
+		} else {
+			prefetch(batches[0])
+		}
 		for i := range batches {
 			f := <-next
 			if f.err != nil {
 				return found, nil, f.err
 			}
 			more := i+1 < len(batches) && ctx.Err() == nil
-			ahead := more && w.batchCost(batches[i])+w.batchCost(batches[i+1]) <= w.opts.BatchBytes
-			if ahead {
+			ahead := aheadOf(i)
+			var tail <-chan fetchedBatch
+			if i == 0 && rest != nil {
+				tail = rest // and the next batch comes after it
+			} else if ahead {
 				prefetch(batches[i+1])
 			}
-			r, handleErr, err := w.takeIn(ctx, s, f.msgs)
+			r, handleErr, err := w.takeIn(ctx, s, f.msgs, tail)
 			f.msgs = nil // handled: its memory may go before the next batch comes
 			found += r.handled
 			if serr := waitSettle(); serr != nil {
@@ -560,7 +589,7 @@ type takenBatch struct {
 // takeIn hands fetched messages to the desk in UID order. It stops at the
 // first message the desk could not take in, so that the checkpoint
 // settleBatch saves never passes an unhandled message.
-func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched) (r takenBatch, handleErr, err error) {
+func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <-chan fetchedBatch) (r takenBatch, handleErr, err error) {
 	// On shutdown no new message is taken in, but the one being handled
 	// finishes: work in flight is not cut off (each step has its own
 	// timeout).
@@ -568,17 +597,38 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched) (r tak
 	s.settling.Add(1)
 	defer s.settling.Add(-1)
 	var todo []fetched
-	for i := range msgs {
-		msg := &msgs[i]
-		if msg.uid <= s.lastUID {
-			continue
+	add := func(msgs []fetched) {
+		for i := range msgs {
+			msg := &msgs[i]
+			if msg.uid <= s.lastUID {
+				continue
+			}
+			if msg.m == nil {
+				// Unhandled, so the checkpoint stops here; the reconnect fetches again.
+				err = fmt.Errorf("fetch uid %d: server sent no message body", msg.uid)
+				tail = nil
+				return
+			}
+			todo = append(todo, *msg)
 		}
-		if msg.m == nil {
-			// Unhandled, so the checkpoint stops here; the reconnect fetches again.
-			err = fmt.Errorf("fetch uid %d: server sent no message body", msg.uid)
-			break
+	}
+	add(msgs)
+	// takeRest waits for the rest of the batch, if it has a rest to come
+	// and nothing went wrong before it.
+	takeRest := func() {
+		if tail == nil || err != nil || ctx.Err() != nil {
+			return
 		}
-		todo = append(todo, *msg)
+		t := <-tail
+		tail = nil
+		if t.err != nil {
+			err = t.err
+			return
+		}
+		add(t.msgs)
+	}
+	if len(todo) == 0 {
+		takeRest()
 	}
 
 	// A Preparer prepares the next chunk while this one is handled.
@@ -644,6 +694,9 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched) (r tak
 			}
 			handleErr = fmt.Errorf("handle uid %d: %w", failed.uid, herr)
 			break
+		}
+		if len(todo) == 0 {
+			takeRest()
 		}
 	}
 	// A preparation the batch stopped before is given up, and nothing
