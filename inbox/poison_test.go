@@ -138,3 +138,42 @@ func TestSickStoreKeepsEverythingAndRecovers(t *testing.T) {
 		t.Errorf("set aside after recovery: %v", set)
 	}
 }
+
+// A poison message in the first chunk of a backlog's first batch, which
+// comes in two fetches, is set aside like any other, and the rest of the
+// batch, fetched after that chunk, is taken in behind it.
+func TestPoisonInASplitBatch(t *testing.T) {
+	const n = 2*handleChunk + 5
+	const poisonUID = 5
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	subject := func(uid uint32) string { return fmt.Sprintf("mail %03d", uid) }
+	desk := &faultyDesk{testDesk: newTestDesk(), poison: map[string]bool{subject(poisonUID): true}}
+	for uid := uint32(1); uid <= n; uid++ {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("s%d@example.net", uid), subject(uid), "tekst"), time.Time{})
+	}
+	cp := newMemCheckpoints()
+	w, _ := runWatcher(t, baseOptions(ts), desk, cp)
+	calls := desk.waitHandled(t, n-1, 10*time.Second)
+	testutil.Eventually(t, "an empty INBOX, the rest processed, 1 in quarantine", 10*time.Second, func() (bool, error) {
+		inbox, _ := ts.status("INBOX")
+		quarantined, _ := ts.status(quarantineBx)
+		processed, _ := ts.status(processedBox)
+		return inbox == 0 && quarantined == 1 && processed == n-1, nil
+	})
+	testutil.Eventually(t, "the checkpoint at the last message", 5*time.Second, func() (bool, error) {
+		_, last := cp.get(w.CheckpointKey())
+		return last == n, nil
+	})
+	filed := map[string]int{}
+	for _, c := range calls {
+		filed[c.Subject]++
+	}
+	for uid := uint32(1); uid <= n; uid++ {
+		if want := 1; uid != poisonUID && filed[subject(uid)] != want {
+			t.Errorf("%s filed %d times, want once", subject(uid), filed[subject(uid)])
+		}
+	}
+	if set := desk.setAside(); len(set) != 1 {
+		t.Errorf("set aside %v, want the one poison message", set)
+	}
+}

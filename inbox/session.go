@@ -627,9 +627,6 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 		}
 		add(t.msgs)
 	}
-	if len(todo) == 0 {
-		takeRest()
-	}
 
 	// A Preparer prepares the next chunk while this one is handled.
 	prep, _ := w.h.(Preparer)
@@ -642,7 +639,12 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 		}
 	}
 
-	for len(todo) > 0 && ctx.Err() == nil {
+	for ctx.Err() == nil {
+		if len(todo) == 0 {
+			if takeRest(); len(todo) == 0 {
+				break
+			}
+		}
 		chunk := todo[:min(len(todo), handleChunk)]
 		todo = todo[len(chunk):]
 		ms := messages(chunk)
@@ -694,9 +696,6 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 			}
 			handleErr = fmt.Errorf("handle uid %d: %w", failed.uid, herr)
 			break
-		}
-		if len(todo) == 0 {
-			takeRest()
 		}
 	}
 	// A preparation the batch stopped before is given up, and nothing
