@@ -473,8 +473,9 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 					rest <- fetchedBatch{err: head.err}
 					return
 				}
-				rest <- fetch(first[handleChunk:])
-				if aheadOf(0) {
+				tail := fetch(first[handleChunk:])
+				rest <- tail
+				if tail.err == nil && aheadOf(0) {
 					prefetch(batches[1])
 				}
 			}()
