@@ -102,11 +102,23 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	// Libraries that log through the default logger (the store's migration
 	// notes) follow the configured level and format.
 	slog.SetDefault(log)
+	// The built-in model loads (a few ms of a core, its 3 MB touched for
+	// the first time) while the store opens.
+	type loaded struct {
+		cls desk.Classifier
+		err error
+	}
+	classifierLoaded := make(chan loaded, 1)
+	go func() {
+		cls, err := NewClassifier(cfg, log)
+		classifierLoaded <- loaded{cls, err}
+	}()
 	st, err := drivers.Open(ctx, drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN, Synchronous: cfg.Store.Synchronous})
+	l := <-classifierLoaded
 	if err != nil {
 		return nil, err
 	}
-	cls, err := NewClassifier(cfg, log)
+	cls, err := l.cls, l.err
 	if err != nil {
 		st.Close()
 		return nil, err
