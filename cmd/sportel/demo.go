@@ -222,6 +222,11 @@ func runDemoWith(ctx context.Context, out io.Writer, o demoOptions) error {
 	if err := runTelegramDemo(ctx, out, tg, a.Store()); err != nil {
 		return err
 	}
+	// The officers' notifications of the last chats may still be on their
+	// way: count once every send that is due has gone.
+	if err := waitSent(ctx, a.Store(), 30*time.Second); err != nil {
+		return err
+	}
 	processed, _ := imapSrv.Count(cfg.IMAP.ProcessedMailbox)
 	fmt.Fprintf(out, "\nDone in %s: %d mails read and moved to %s, %d mails sent by SMTP, %d Telegram messages sent.\n",
 		time.Since(start).Round(time.Millisecond), processed, cfg.IMAP.ProcessedMailbox, len(smtpSrv.Mails()), len(tg.Calls("sendMessage")))
@@ -265,6 +270,36 @@ func waitSettled(ctx context.Context, st store.Reader, srv *devserver.IMAP, limi
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitSent waits until no job is pending that is due: sends scheduled for
+// later (a digest after its quiet interval) do not count.
+func waitSent(ctx context.Context, st store.Reader, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		pending, err := st.ListJobs(ctx, inquiry.JobPending, 1000)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		due := 0
+		for _, j := range pending {
+			if !j.NextAt.After(now) {
+				due++
+			}
+		}
+		if due == 0 {
+			return nil
+		}
+		if now.After(deadline) {
+			return fmt.Errorf("gave up after %s: %d sends still due", limit, due)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
