@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -124,4 +125,22 @@ func FindFreeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// ExecSQL runs qs, in order, on the database driver opens at dsn, outside
+// the code under test (a test reshaping a file, as an older version or
+// another program would have left it); the caller's binary registers the
+// driver.
+func ExecSQL(tb testing.TB, driver, dsn string, qs ...string) {
+	tb.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range qs {
+		if _, err := db.Exec(q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
 }

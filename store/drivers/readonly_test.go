@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/store"
 	"sportel/store/drivers"
 )
@@ -41,33 +42,20 @@ func fileTicket(t *testing.T, opts drivers.Options) {
 
 func TestOpenReadOnlySQLite(t *testing.T) {
 	ctx := context.Background()
-	exec := func(t *testing.T, path string, qs ...string) {
-		t.Helper()
-		db, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		for _, q := range qs {
-			if _, err := db.Exec(q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, path string) // nil: no file at all
 		wantErr string
 	}{
 		{"missing file", nil, "no database at "},
-		{"not a Sportel database", func(t *testing.T, path string) { exec(t, path, `CREATE TABLE other (x INTEGER)`) }, "not a Sportel database"},
+		{"not a Sportel database", func(t *testing.T, path string) { testutil.ExecSQL(t, "sqlite", path, `CREATE TABLE other (x INTEGER)`) }, "not a Sportel database"},
 		{"older schema", func(t *testing.T, path string) {
 			fileTicket(t, drivers.Options{Driver: "sqlite", DSN: path})
-			exec(t, path, `DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version)`)
+			testutil.ExecSQL(t, "sqlite", path, `DELETE FROM schema_version WHERE version = (SELECT MAX(version) FROM schema_version)`)
 		}, "is older than this program's"},
 		{"newer schema", func(t *testing.T, path string) {
 			fileTicket(t, drivers.Options{Driver: "sqlite", DSN: path})
-			exec(t, path, `INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 'x')`)
+			testutil.ExecSQL(t, "sqlite", path, `INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 'x')`)
 		}, "is newer than this program knows"},
 		{"current schema", func(t *testing.T, path string) { fileTicket(t, drivers.Options{Driver: "sqlite", DSN: path}) }, ""},
 	}

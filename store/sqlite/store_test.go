@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/store"
 	"sportel/store/sqlite"
 	"sportel/store/storetest"
@@ -91,21 +92,6 @@ func rawQueryInt(t *testing.T, path, query string) int {
 	return n
 }
 
-// rawExec runs qs on the database file at path, outside any Store.
-func rawExec(t *testing.T, path string, qs ...string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range qs {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-}
-
 func TestMigrationsIdempotentOnReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sportel.db")
@@ -153,7 +139,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	})
 
 	// Turn the file back into a version 1 database.
-	rawExec(t, path,
+	testutil.ExecSQL(t, "sqlite", path,
 		`DROP TRIGGER tickets_fts_insert`, `DROP TRIGGER tickets_fts_update`, `DROP TRIGGER tickets_fts_delete`,
 		`DROP TRIGGER entries_fts_insert`, `DROP TRIGGER entries_fts_update`, `DROP TRIGGER entries_fts_delete`,
 		`DROP TABLE tickets_fts`, `DROP TABLE entries_fts`,
@@ -172,9 +158,9 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	)
 	for _, col := range []string{"urgent", "ext_days", "ext_reason", "ext_due_at", "ext_at", "ext_by", "not_held_at",
 		"not_held_holder", "not_held_by", "ground", "decided_at", "decision_in_answer", "complaints"} {
-		rawExec(t, path, `ALTER TABLE tickets DROP COLUMN `+col)
+		testutil.ExecSQL(t, "sqlite", path, `ALTER TABLE tickets DROP COLUMN `+col)
 	}
-	rawExec(t, path,
+	testutil.ExecSQL(t, "sqlite", path,
 		`DROP TABLE web_sessions`,
 		`DROP TABLE web_signin_links`,
 		`DROP TABLE web_signin_attempts`,
@@ -203,7 +189,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	_, path := openTemp(t)
-	rawExec(t, path, `INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 'x')`)
+	testutil.ExecSQL(t, "sqlite", path, `INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 'x')`)
 	_, err := sqlite.Open(context.Background(), path)
 	if err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("open with schema 99: err = %v, want a 'newer' error", err)
@@ -220,7 +206,7 @@ func TestFailedMigrationLeavesNothing(t *testing.T) {
 	}
 	// Back to version 8, except that migration 10 finds no jobs_ticket to
 	// drop and fails after migration 9 ran.
-	rawExec(t, path, `DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
+	testutil.ExecSQL(t, "sqlite", path, `DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
 
 	if _, err := sqlite.Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "apply migration 0010_lighter_job_indexes.sql") {
 		t.Fatalf("open with a failing migration 10: %v, want its error", err)
@@ -232,7 +218,7 @@ func TestFailedMigrationLeavesNothing(t *testing.T) {
 		t.Errorf("migration 9's table is there after migration 10 failed")
 	}
 
-	rawExec(t, path, `CREATE INDEX jobs_ticket ON jobs (ticket_id, id)`)
+	testutil.ExecSQL(t, "sqlite", path, `CREATE INDEX jobs_ticket ON jobs (ticket_id, id)`)
 	s2, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("open once migration 10 can run: %v", err)
