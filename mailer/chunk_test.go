@@ -228,11 +228,7 @@ func TestSendMailChunkedRecipientRefused(t *testing.T) {
 // mail, as the server sees it.
 func cutProxy(t *testing.T, target string, limit int) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := testutil.Listen(t)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {

@@ -701,11 +701,7 @@ func TestSendMailErrors(t *testing.T) {
 func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 	// silent accepts connections and never says a word.
 	silent := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
+		ln := testutil.Listen(t)
 		go func() {
 			c, err := ln.Accept()
 			if err == nil {
@@ -722,13 +718,7 @@ func TestSendMailNetworkErrorsAreTemporary(t *testing.T) {
 		wantText string
 	}{
 		{"nothing listening", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := ln.Addr().String()
-			ln.Close()
-			return addr, context.Background()
+			return testutil.FreeAddr(t), context.Background()
 		}, "connection refused"},
 		{"server never answers, ctx deadline", SecurityNone, 0, func(t *testing.T) (string, context.Context) {
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)

@@ -30,11 +30,7 @@ type wireProxy struct {
 
 func startProxy(t *testing.T, target string, hide ...string) *wireProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := testutil.Listen(t)
 	p := &wireProxy{addr: ln.Addr().String()}
 	go func() {
 		for {

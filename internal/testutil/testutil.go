@@ -144,3 +144,14 @@ func ExecSQL(tb testing.TB, driver, dsn string, qs ...string) {
 		}
 	}
 }
+
+// Listen listens on a free loopback port until the test ends.
+func Listen(tb testing.TB) net.Listener {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ln.Close() })
+	return ln
+}

@@ -309,6 +309,25 @@ func TestFreeAddr(t *testing.T) {
 	ln.Close()
 }
 
+// A listener from Listen takes connections while its test runs and is
+// closed when the test ends.
+func TestListen(t *testing.T) {
+	var addr string
+	t.Run("inner", func(t *testing.T) {
+		ln := testutil.Listen(t)
+		addr = ln.Addr().String()
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial the listener: %v", err)
+		}
+		c.Close()
+	})
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("%s still takes connections after its test ended", addr)
+	}
+}
+
 func TestDiscardLogger(t *testing.T) {
 	if testutil.DiscardLogger().Enabled(context.Background(), slog.LevelError) {
 		t.Error("the discard logger handles records")
