@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/textproto"
 	"strings"
@@ -66,15 +65,7 @@ func TestChunkDataIsWhatDataDelivers(t *testing.T) {
 	for _, m := range lineEdgeCases {
 		msgs = append(msgs, []byte(m))
 	}
-	r := rand.New(rand.NewPCG(3, 4))
-	alphabet := []byte("\r\n.ab")
-	for range 2000 {
-		msg := make([]byte, r.IntN(24))
-		for i := range msg {
-			msg[i] = alphabet[r.IntN(len(alphabet))]
-		}
-		msgs = append(msgs, msg)
-	}
+	msgs = append(msgs, randomLineBytes(3, 2000)...)
 	raw, err := Render(sampleMail(), "")
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,21 @@ func dotWriterBytes(t testing.TB, msg []byte) []byte {
 
 // lineEdgeCases are the messages whose line breaks, dots and endings a DATA
 // transaction changes or keeps.
+// randomLineBytes is n short messages of the bytes that matter to line
+// ends and dot-stuffing, from seed.
+func randomLineBytes(seed uint64, n int) [][]byte {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	alphabet := []byte("\r\n.ab")
+	msgs := make([][]byte, n)
+	for k := range msgs {
+		msgs[k] = make([]byte, r.IntN(24))
+		for i := range msgs[k] {
+			msgs[k][i] = alphabet[r.IntN(len(alphabet))]
+		}
+	}
+	return msgs
+}
+
 var lineEdgeCases = []string{
 	"",
 	"a",
@@ -64,14 +79,7 @@ func TestWireDataMatchesDotWriter(t *testing.T) {
 	for _, msg := range lineEdgeCases {
 		check([]byte(msg))
 	}
-	// Random messages over the bytes that matter.
-	r := rand.New(rand.NewPCG(1, 2))
-	alphabet := []byte("\r\n.ab")
-	for range 20000 {
-		msg := make([]byte, r.IntN(24))
-		for i := range msg {
-			msg[i] = alphabet[r.IntN(len(alphabet))]
-		}
+	for _, msg := range randomLineBytes(1, 20000) {
 		check(msg)
 	}
 	// What Render writes.
