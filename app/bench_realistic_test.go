@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ type cpuMeter struct {
 }
 
 func startCPU() cpuMeter {
-	c := cpuMeter{wall: time.Now(), proc: procCPU()}
+	c := cpuMeter{wall: time.Now(), proc: testutil.ProcessCPU()}
 	var err error
 	c.busy, c.all, err = hostCPU()
 	c.hostFailed = err != nil
@@ -68,7 +67,7 @@ type cpuUse struct {
 
 func (u *cpuUse) add(c cpuMeter) {
 	u.wall += time.Since(c.wall)
-	u.proc += procCPU() - c.proc
+	u.proc += testutil.ProcessCPU() - c.proc
 	busy, all, err := hostCPU()
 	u.busy += busy - c.busy
 	u.all += all - c.all
@@ -85,15 +84,6 @@ func (u *cpuUse) report(b *testing.B, msgs int) {
 	if !u.hostFailed && u.all > 0 {
 		b.ReportMetric(100*float64(u.busy)/float64(u.all), "host_cpu_%")
 	}
-}
-
-// procCPU is the user and system time of this process so far.
-func procCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // hostCPU reads the machine's busy and total CPU ticks from /proc/stat.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"syscall"
 	"testing"
 	"time"
 
@@ -59,7 +58,7 @@ func BenchmarkSendMail(b *testing.B) {
 			if err := mlr.SendMail(ctx, tt.mail); err != nil { // connect outside the timing
 				b.Fatal(err)
 			}
-			start := procCPU()
+			start := testutil.ProcessCPU()
 			n := 0
 			for b.Loop() {
 				if err := mlr.SendMail(ctx, tt.mail); err != nil {
@@ -67,16 +66,8 @@ func BenchmarkSendMail(b *testing.B) {
 				}
 				n++
 			}
-			b.ReportMetric(float64((procCPU()-start).Microseconds())/float64(n), "cpu-µs/send")
+			b.ReportMetric(float64((testutil.ProcessCPU()-start).Microseconds())/float64(n), "cpu-µs/send")
 		})
 	}
 }
 
-// procCPU is the user and system time of this process so far.
-func procCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
