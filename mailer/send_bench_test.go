@@ -70,4 +70,3 @@ func BenchmarkSendMail(b *testing.B) {
 		})
 	}
 }
-
