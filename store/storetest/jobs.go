@@ -254,6 +254,98 @@ func testExpiredLeaseIsReclaimable(t *testing.T, open func(t *testing.T) store.S
 	}
 }
 
+// A job written claimed is held as if ClaimJobs had returned it: nobody
+// else claims it while the lease lasts, its owner finishes it, an intake
+// transaction never rewrites it (it may be on its way), and a dead owner's
+// claim is freed like any other.
+func testAddClaimedJob(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	lease := time.Minute
+	var claimed, free, refused inquiry.Job
+	inTx(t, s, func(tx store.Tx) error {
+		claimed = inquiry.Job{Kind: inquiry.JobNotify, TicketID: 0, Recipient: "jusuf", NextAt: t0, CreatedAt: t0,
+			Mail: &inquiry.Mail{MessageID: "claimed@sportel", Date: t0, Text: "x"}, Digest: &inquiry.Digest{Count: 1}}
+		if err := tx.AddClaimedJob(&claimed, "w1", t0.Add(lease)); err != nil {
+			return err
+		}
+		free = inquiry.Job{Kind: inquiry.JobAck, Recipient: "a@x", NextAt: t0, CreatedAt: t0,
+			Mail: &inquiry.Mail{MessageID: "free@sportel", Date: t0, Text: "x"}}
+		return tx.AddJob(&free)
+	})
+	if claimed.ID == 0 || claimed.Attempts != 1 || claimed.State != inquiry.JobPending {
+		t.Fatalf("claimed job after AddClaimedJob: id %d, attempts %d, state %q; want an id, 1 attempt, pending", claimed.ID, claimed.Attempts, claimed.State)
+	}
+	// Refused whole: no owner, or a job that is not pending.
+	err := s.WithTx(ctx, func(tx store.Tx) error {
+		refused = inquiry.Job{Kind: inquiry.JobAck, Recipient: "b@x", NextAt: t0, CreatedAt: t0}
+		return tx.AddClaimedJob(&refused, "", t0.Add(lease))
+	})
+	if err == nil {
+		t.Error("AddClaimedJob with no owner succeeded")
+	}
+	err = s.WithTx(ctx, func(tx store.Tx) error {
+		refused = inquiry.Job{Kind: inquiry.JobAck, Recipient: "b@x", NextAt: t0, CreatedAt: t0, State: inquiry.JobDone}
+		return tx.AddClaimedJob(&refused, "w1", t0.Add(lease))
+	})
+	if err == nil {
+		t.Error("AddClaimedJob of a done job succeeded")
+	}
+
+	got, err := s.ClaimJobs(ctx, "w2", t0.Add(lease/2), lease, 10)
+	if err != nil || len(got) != 1 || got[0].ID != free.ID {
+		t.Fatalf("w2 claims %v (err %v) during w1's lease; want only the free job %d", got, err, free.ID)
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		pending, err := tx.PendingJobs(0, inquiry.JobNotify, "jusuf")
+		if err != nil {
+			return err
+		}
+		if len(pending) != 0 {
+			t.Errorf("PendingJobs offers the claimed job for rewriting: %+v", pending)
+		}
+		j := claimed
+		j.Digest = &inquiry.Digest{Count: 2}
+		updated, err := tx.UpdatePendingJob(&j)
+		if err != nil {
+			return err
+		}
+		if updated {
+			t.Error("UpdatePendingJob rewrote a claimed job")
+		}
+		return nil
+	})
+	if lost, err := s.RenewLeases(ctx, "w1", []int64{claimed.ID}, t0.Add(2*lease)); err != nil || len(lost) != 0 {
+		t.Fatalf("w1 renews its lease: lost %v, err %v", lost, err)
+	}
+	if lost, err := s.FinishJobs(ctx, "w1", []store.SentJob{{ID: claimed.ID, Ref: "sent"}}, t0.Add(lease)); err != nil || len(lost) != 0 {
+		t.Fatalf("w1 finishes its job: lost %v, err %v", lost, err)
+	}
+	if j := jobByID(t, s, claimed.ID); j.State != inquiry.JobDone || j.Attempts != 1 || j.SentRef != "sent" || j.Digest == nil || j.Digest.Count != 1 {
+		t.Errorf("claimed job once sent = %+v; want done after 1 attempt, ref sent, its digest unchanged", j)
+	}
+
+	// A claim written by a process that is gone is freed at a restart.
+	var orphan inquiry.Job
+	inTx(t, s, func(tx store.Tx) error {
+		orphan = inquiry.Job{Kind: inquiry.JobAck, Recipient: "c@x", NextAt: t0, CreatedAt: t0,
+			Mail: &inquiry.Mail{MessageID: "orphan@sportel", Date: t0, Text: "x"}}
+		return tx.AddClaimedJob(&orphan, "dead", t0.Add(lease))
+	})
+	if n, err := s.ReleaseClaims(ctx, "w3"); err != nil || n != 2 {
+		t.Fatalf("ReleaseClaims = %d, %v; want 2 (the dead owner's job and w2's)", n, err)
+	}
+	got, err = s.ClaimJobs(ctx, "w3", t0, lease, 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("w3 claims %v (err %v); want the two freed jobs", got, err)
+	}
+	for _, j := range got {
+		if j.ID == orphan.ID && j.Attempts != 2 {
+			t.Errorf("the freed job's attempts = %d, want 2 (its first claim counted)", j.Attempts)
+		}
+	}
+}
+
 // finishOne settles one job through FinishJobs and reports a lost lease as
 // ErrLeaseLost, so finishing can share JobTransitions' table with RetryJob
 // and FailJob.

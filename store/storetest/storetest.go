@@ -55,6 +55,7 @@ var contractTests = []contractTest{
 	{"ClaimJobsTwoOwnersNeverShare", testClaimJobsTwoOwnersNeverShare},
 	{"ClaimJobsOrderAndDue", testClaimJobsOrderAndDue},
 	{"ExpiredLeaseIsReclaimable", testExpiredLeaseIsReclaimable},
+	{"AddClaimedJob", testAddClaimedJob},
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
 	{"FinishJobsRecordsThreadRef", testFinishJobsRecordsThreadRef},
