@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	}
 	a := &App{cfg: cfg, log: log, store: st, classifier: cls, build: buildinfo.Read(""),
 		recent: newRecentAttachments(recentAttachmentsBytes)}
-	d, err := newDesk(cfg, st, cls, a.pokeOutbox, outboxHandoff{a}, log)
+	d, err := newDesk(cfg, st, cls, a.pokeOutbox, log)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -154,21 +154,6 @@ func (a *App) pokeOutbox() {
 	if ob := a.outbox.Load(); ob != nil {
 		ob.Poke()
 	}
-}
-
-// outboxHandoff gives the desk room in the running outbox, if one runs
-// (see desk.Handoff); the ticket commands and the demo have none.
-type outboxHandoff struct{ a *App }
-
-func (h outboxHandoff) Reserve(max int) desk.JobRoom {
-	ob := h.a.outbox.Load()
-	if ob == nil {
-		return nil
-	}
-	if r := ob.Reserve(max); r != nil {
-		return r
-	}
-	return nil // not a nil *Reservation in an interface
 }
 
 // NewClassifier is the configured classifier: the built-in one, or an LLM
@@ -200,7 +185,7 @@ func NewClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error
 // waits for a batch's classifications.
 const classifyWaitMargin = time.Second
 
-func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued func(), handoff desk.Handoff, log *slog.Logger) (*desk.Desk, error) {
+func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued func(), log *slog.Logger) (*desk.Desk, error) {
 	rules := make([]route.Rule, len(cfg.Routing))
 	for i, r := range cfg.Routing {
 		rules[i] = route.Rule{
@@ -243,7 +228,6 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		Officers:                  cfg.Officers,
 		Templates:                 tmpl,
 		JobsQueued:                jobsQueued,
-		Handoff:                   handoff,
 	}
 	if c, ok := cls.(*llm.Classifier); ok {
 		// A batch waits for the model about one timeout. The margin lets the

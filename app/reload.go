@@ -156,7 +156,7 @@ func (a *App) reload(load func() (*config.Config, error)) (applied, restart []st
 	l := &a.live
 	inUse := l.config()
 	cfg := applicable(inUse, next)
-	d, err := newDesk(cfg, a.store, a.classifier, a.pokeOutbox, outboxHandoff{a}, a.log)
+	d, err := newDesk(cfg, a.store, a.classifier, a.pokeOutbox, a.log)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build the desk: %w", err)
 	}

@@ -93,9 +93,6 @@ type Config struct {
 	// JobsQueued, when set, is called after a commit that queued sends, so
 	// the outbox claims them at once (the outbox's Poke).
 	JobsQueued func()
-	// Handoff, when set, lets a running outbox take the jobs of a batch of
-	// incoming messages in its transaction (see Handoff).
-	Handoff Handoff
 }
 
 // DeadlineFunc is a DocumentDeadline from the legal clock's rules. Rules

@@ -70,16 +70,13 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 	for len(out) < len(msgs) {
 		rest, cls := msgs[len(out):], all[len(out):]
 		var results []intakeResult
-		ctt := &claimingTx{room: d.reserveJobs(len(rest)), now: d.now}
 		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
-			ctt.Tx = tx
-			ctt.reset()
 			for i, m := range rest {
 				if m.SourceID == "" {
 					return nil
 				}
-				res, err := d.intake(ctt, m, cls[i])
+				res, err := d.intake(tx, m, cls[i])
 				if err != nil {
 					return err
 				}
@@ -92,12 +89,6 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 			}
 			return nil
 		})
-		if ctt.room != nil {
-			if err != nil {
-				ctt.claimed = nil // rolled back
-			}
-			ctt.room.Deliver(ctt.claimed)
-		}
 		if err != nil {
 			// Find which message fails, committing the ones before it.
 			for _, m := range rest {
@@ -114,9 +105,7 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 				"disposition", res.disposition, "ticket", res.ticket, "reason", res.reason)
 			out = append(out, res.disposition)
 		}
-		if ctt.room == nil || ctt.others {
-			d.poke()
-		}
+		d.poke()
 		if len(results) < len(rest) {
 			disp, err := d.Handle(ctx, rest[len(results)])
 			if err != nil {

@@ -137,9 +137,6 @@ type Outbox struct {
 	acks  ackCap
 	// sendTime is the running average duration of a send, in nanoseconds.
 	sendTime atomic.Int64
-	// runMu guards run, which is set while Run runs.
-	runMu sync.Mutex
-	run   *runState
 	// Sent, when set, is called after each successful send (the demo prints
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
@@ -267,16 +264,17 @@ func (o *Outbox) Run(ctx context.Context) error {
 	// claim is a write, so claiming several at once keeps a backlog moving,
 	// and every held job's lease is renewed, so a queued one never goes
 	// stale and is never claimed twice.
-	r := &runState{
-		slots: make(chan struct{}, claimPerWorker*o.cfg.Workers),
-		queue: make(chan inquiry.Job, claimPerWorker*o.cfg.Workers),
-		freed: make(chan struct{}, 1),
-	}
-	slots, jobs, freed, release := r.slots, r.queue, r.freed, r.free
+	slots := make(chan struct{}, claimPerWorker*o.cfg.Workers)
+	jobs := make(chan inquiry.Job, cap(slots))
 	sent := make(chan sentJob, cap(slots))
-	o.runMu.Lock()
-	o.run = r
-	o.runMu.Unlock()
+	freed := make(chan struct{}, 1)
+	release := func() {
+		<-slots
+		select {
+		case freed <- struct{}{}:
+		default:
+		}
+	}
 	var workers, helpers sync.WaitGroup
 	helpers.Go(func() { o.finishLoop(sent) })
 	renewCtx, stopRenewing := context.WithCancel(context.Background())
@@ -305,10 +303,6 @@ func (o *Outbox) Run(ctx context.Context) error {
 		})
 	}
 	defer func() {
-		// No hand-over after this: Deliver then releases its jobs.
-		o.runMu.Lock()
-		o.run = nil
-		o.runMu.Unlock()
 		close(jobs)
 		workers.Wait()
 		close(sent)
@@ -372,105 +366,6 @@ func (o *Outbox) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 	}
-}
-
-// runState is what a running outbox holds jobs in: a slot for each job
-// held (queued or being sent), the queue the workers take jobs from, and
-// a signal that a slot came free.
-type runState struct {
-	slots chan struct{}
-	queue chan inquiry.Job
-	freed chan struct{}
-}
-
-// free gives back one slot.
-func (r *runState) free() {
-	<-r.slots
-	select {
-	case r.freed <- struct{}{}:
-	default:
-	}
-}
-
-// Reservation is room a running outbox set aside for jobs that a
-// transaction writes already claimed by it (store.Tx.AddClaimedJob), to
-// be handed over with Deliver once the transaction ends.
-type Reservation struct {
-	o     *Outbox
-	run   *runState
-	n     int
-	until time.Time
-}
-
-// Reserve sets aside room for up to max due jobs, for an intake
-// transaction to write claimed by this outbox: the outbox then sends them
-// without a claim of its own, a write and a decoding of each job. It
-// returns nil when the outbox is not running or has no room; the
-// transaction then writes its jobs unclaimed, and the outbox claims them
-// as usual. Room is what the outbox may hold and is not holding: the
-// claims of older jobs share it.
-func (o *Outbox) Reserve(max int) *Reservation {
-	if max <= 0 {
-		return nil
-	}
-	o.runMu.Lock()
-	defer o.runMu.Unlock()
-	r := o.run
-	if r == nil {
-		return nil
-	}
-	n, limit := 0, o.queueLimit()
-	for n < max && len(r.slots) < limit {
-		select {
-		case r.slots <- struct{}{}:
-			n++
-			continue
-		default:
-		}
-		break
-	}
-	if n == 0 {
-		return nil
-	}
-	return &Reservation{o: o, run: r, n: n, until: o.now().Add(o.cfg.Lease)}
-}
-
-// Room is how many jobs the reservation holds room for.
-func (r *Reservation) Room() int { return r.n }
-
-// Claim is what to write the jobs claimed with: the outbox's owner name
-// and the end of their lease.
-func (r *Reservation) Claim() (owner string, until time.Time) { return r.o.owner, r.until }
-
-// Deliver hands the jobs written claimed under r to the workers once their
-// transaction has committed, and gives back the room they did not use;
-// after a rollback it is called with none. A reservation delivers once.
-// Should the outbox have stopped meanwhile, the jobs are released at once,
-// so a restart sends them without waiting for their lease.
-func (r *Reservation) Deliver(jobs []inquiry.Job) {
-	o := r.o
-	if len(jobs) > r.n {
-		o.log.Error("more jobs delivered than reserved; the rest wait for their lease", "reserved", r.n, "delivered", len(jobs))
-		jobs = jobs[:r.n]
-	}
-	o.runMu.Lock()
-	if o.run != r.run {
-		o.runMu.Unlock()
-		for _, j := range jobs {
-			o.release(j)
-		}
-		r.n = 0
-		return
-	}
-	o.held.add(jobs, r.until)
-	for _, j := range jobs {
-		r.run.queue <- j // never blocks: each job has its slot
-	}
-	for range r.n - len(jobs) {
-		r.run.free()
-	}
-	r.n = 0
-	o.runMu.Unlock()
 }
 
 // takeSlots waits until a claim is worth its write: when half of what the
