@@ -195,12 +195,6 @@ type Tx interface {
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.
 	AddJob(j *inquiry.Job) error
-	// AddClaimedJob queues a send already claimed by owner until until, as
-	// if ClaimJobs had just returned it: it sets j.ID, and j.Attempts
-	// counts this try. A running outbox with room takes the jobs of an
-	// intake transaction this way, in that transaction, rather than
-	// claiming them again in a write of its own. j must be due.
-	AddClaimedJob(j *inquiry.Job, owner string, until time.Time) error
 	// AddJobOnce queues j under key unless a job with that key exists, in
 	// any state: it sets j.Key and j.ID and reports true, or reports false
 	// and writes nothing. The store enforces the key, so two instances or

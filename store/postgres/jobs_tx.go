@@ -14,23 +14,8 @@ import (
 // CreatedAt now, and a zero NextAt CreatedAt (due at once). A j.Key already
 // taken is an error.
 func (t *Tx) AddJob(j *inquiry.Job) error {
-	_, err := t.insertJob(j, "", nil)
+	_, err := t.insertJob(j, "")
 	return err
-}
-
-// AddClaimedJob queues j claimed by owner until until (see store.Tx).
-func (t *Tx) AddClaimedJob(j *inquiry.Job, owner string, until time.Time) error {
-	if owner == "" {
-		return fmt.Errorf("add claimed %s job for %q: empty owner", j.Kind, j.Recipient)
-	}
-	_, err := t.insertJob(j, "", &jobClaim{owner: owner, until: until})
-	return err
-}
-
-// jobClaim is the claim a job is written with.
-type jobClaim struct {
-	owner string
-	until time.Time
 }
 
 // AddJobOnce queues j under key unless a job with that key exists. The
@@ -43,27 +28,18 @@ func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
 	}
 	prev := j.Key
 	j.Key = key
-	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`, nil)
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) DO NOTHING`)
 	if !added {
 		j.Key = prev
 	}
 	return added, err
 }
 
-// insertJob writes j, with onConflict after the VALUES, claimed when claim
-// is set; it reports false when onConflict skipped the row.
-func (t *Tx) insertJob(j *inquiry.Job, onConflict string, claim *jobClaim) (bool, error) {
+// insertJob writes j, with onConflict after the VALUES; it reports false
+// when that clause skipped the row.
+func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.State == "" {
 		j.State = inquiry.JobPending
-	}
-	var claimedBy, leaseUntil any
-	var leaseUntilNS int16
-	if claim != nil {
-		if j.State != inquiry.JobPending {
-			return false, fmt.Errorf("add claimed %s job for %q: a claimed job is pending, not %s", j.Kind, j.Recipient, j.State)
-		}
-		claimedBy, leaseUntil, leaseUntilNS = text(claim.owner), at(claim.until), ns(claim.until)
-		j.Attempts++
 	}
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = time.Now().UTC()
@@ -90,11 +66,11 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string, claim *jobClaim) (bool
 	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, digest, message_id, state,
 			attempts, next_at, next_at_ns, last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref,
-			job_key, claimed_by, lease_until, lease_until_ns)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`+onConflict+` RETURNING id`,
+			job_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`+onConflict+` RETURNING id`,
 		string(j.Kind), ticketID, text(j.Recipient), mail, chat, digest, messageID, string(j.State), j.Attempts,
 		at(j.NextAt), ns(j.NextAt), text(j.LastError), at(j.CreatedAt), ns(j.CreatedAt), atOrNull(j.FinishedAt),
-		ns(j.FinishedAt), text(j.SentRef), key, claimedBy, leaseUntil, leaseUntilNS).Scan(&id)
+		ns(j.FinishedAt), text(j.SentRef), key).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) && onConflict != "" {
 		return false, nil
 	}

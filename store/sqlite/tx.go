@@ -400,23 +400,8 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 // CreatedAt now, and a zero NextAt CreatedAt (due at once). A j.Key already
 // taken is an error.
 func (t *Tx) AddJob(j *inquiry.Job) error {
-	_, err := t.insertJob(j, "", nil)
+	_, err := t.insertJob(j, "")
 	return err
-}
-
-// AddClaimedJob queues j claimed by owner until until (see store.Tx).
-func (t *Tx) AddClaimedJob(j *inquiry.Job, owner string, until time.Time) error {
-	if owner == "" {
-		return fmt.Errorf("add claimed %s job for %q: empty owner", j.Kind, j.Recipient)
-	}
-	_, err := t.insertJob(j, "", &jobClaim{owner: owner, until: until})
-	return err
-}
-
-// jobClaim is the claim a job is written with.
-type jobClaim struct {
-	owner string
-	until time.Time
 }
 
 // AddJobOnce queues j under key unless a job with that key exists; the
@@ -427,26 +412,18 @@ func (t *Tx) AddJobOnce(key string, j *inquiry.Job) (bool, error) {
 	}
 	prev := j.Key
 	j.Key = key
-	added, err := t.insertJob(j, ` ON CONFLICT (job_key) WHERE job_key IS NOT NULL DO NOTHING`, nil)
+	added, err := t.insertJob(j, ` ON CONFLICT (job_key) WHERE job_key IS NOT NULL DO NOTHING`)
 	if !added {
 		j.Key = prev
 	}
 	return added, err
 }
 
-// insertJob writes j, with onConflict appended to the INSERT, claimed when
-// claim is set; it reports false when onConflict skipped the row.
-func (t *Tx) insertJob(j *inquiry.Job, onConflict string, claim *jobClaim) (bool, error) {
+// insertJob writes j, with onConflict appended to the INSERT; it reports
+// false when that clause skipped the row.
+func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.State == "" {
 		j.State = inquiry.JobPending
-	}
-	var claimedBy, leaseUntil any
-	if claim != nil {
-		if j.State != inquiry.JobPending {
-			return false, fmt.Errorf("add claimed %s job for %q: a claimed job is pending, not %s", j.Kind, j.Recipient, j.State)
-		}
-		claimedBy, leaseUntil = claim.owner, formatTime(claim.until)
-		j.Attempts++
 	}
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = time.Now().UTC()
@@ -468,11 +445,10 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string, claim *jobClaim) (bool
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
-			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key, claimed_by, lease_until)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`+onConflict+` RETURNING id`,
+			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict+` RETURNING id`,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key,
-		claimedBy, leaseUntil).Scan(&j.ID)
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key).Scan(&j.ID)
 	if errors.Is(err, sql.ErrNoRows) && onConflict != "" {
 		return false, nil
 	}

@@ -55,7 +55,6 @@ var contractTests = []contractTest{
 	{"ClaimJobsTwoOwnersNeverShare", testClaimJobsTwoOwnersNeverShare},
 	{"ClaimJobsOrderAndDue", testClaimJobsOrderAndDue},
 	{"ExpiredLeaseIsReclaimable", testExpiredLeaseIsReclaimable},
-	{"AddClaimedJob", testAddClaimedJob},
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
 	{"FinishJobsRecordsThreadRef", testFinishJobsRecordsThreadRef},
