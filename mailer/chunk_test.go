@@ -214,28 +214,17 @@ func TestSendMailChunkedRecipientRefused(t *testing.T) {
 	}
 }
 
-// cutProxy relays one connection to target and cuts it, both ways, once the
+// cutProxy relays connections to target and cuts each, both ways, once the
 // client has written limit bytes: the client crashing in the middle of a
 // mail, as the server sees it.
 func cutProxy(t *testing.T, target string, limit int) string {
 	t.Helper()
-	ln := testutil.Listen(t)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", target)
-		if err != nil {
-			c.Close()
-			return
-		}
+	return relay(t, target, func(c, s net.Conn) {
 		go func() { _, _ = io.Copy(c, s) }()
 		_, _ = io.CopyN(s, c, int64(limit))
 		s.Close()
 		c.Close()
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // A sender cut off in the middle of a mail leaves nothing at the server,

@@ -30,8 +30,43 @@ type wireProxy struct {
 
 func startProxy(t *testing.T, target string, hide ...string) *wireProxy {
 	t.Helper()
+	p := &wireProxy{}
+	p.addr = relay(t, target, func(c, s net.Conn) {
+		buf := &bytes.Buffer{}
+		p.mu.Lock()
+		p.sent = append(p.sent, buf)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go func() {
+			defer p.wg.Done()
+			io.Copy(s, io.TeeReader(c, lockedWriter{&p.mu, buf}))
+			s.Close()
+		}()
+		go func() {
+			defer p.wg.Done()
+			r := bufio.NewReader(s)
+			for {
+				line, err := r.ReadSlice('\n')
+				if slices.Contains(hide, strings.TrimPrefix(string(line), "250-")) {
+					continue
+				}
+				if _, werr := c.Write(line); werr != nil || err != nil {
+					break
+				}
+			}
+			c.Close()
+		}()
+	})
+	return p
+}
+
+// relay accepts connections on a loopback listener that closes when the
+// test ends, dials target for each and hands the pair to handle, in the
+// accepting goroutine: the next connection is accepted once it returns.
+// It returns the listener's address.
+func relay(t *testing.T, target string, handle func(client, server net.Conn)) string {
+	t.Helper()
 	ln := testutil.Listen(t)
-	p := &wireProxy{addr: ln.Addr().String()}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -43,33 +78,10 @@ func startProxy(t *testing.T, target string, hide ...string) *wireProxy {
 				c.Close()
 				return
 			}
-			buf := &bytes.Buffer{}
-			p.mu.Lock()
-			p.sent = append(p.sent, buf)
-			p.mu.Unlock()
-			p.wg.Add(2)
-			go func() {
-				defer p.wg.Done()
-				io.Copy(s, io.TeeReader(c, lockedWriter{&p.mu, buf}))
-				s.Close()
-			}()
-			go func() {
-				defer p.wg.Done()
-				r := bufio.NewReader(s)
-				for {
-					line, err := r.ReadSlice('\n')
-					if slices.Contains(hide, strings.TrimPrefix(string(line), "250-")) {
-						continue
-					}
-					if _, werr := c.Write(line); werr != nil || err != nil {
-						break
-					}
-				}
-				c.Close()
-			}()
+			handle(c, s)
 		}
 	}()
-	return p
+	return ln.Addr().String()
 }
 
 // streams waits for every relayed connection to end and returns what the
