@@ -415,6 +415,19 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			err = serr
 		}
 	}()
+	// A batch counts as settling from its hand-over to the desk until its
+	// settle is done or running on its own: a shutdown in between (after
+	// takeIn, while the batch is flagged and moved) would otherwise close
+	// the connection under the move, and leave committed mail in the
+	// mailbox to be read again at the next start.
+	batchHeld := false
+	releaseBatch := func() {
+		if batchHeld {
+			batchHeld = false
+			s.settling.Add(-1)
+		}
+	}
+	defer releaseBatch()
 	for {
 		if err := waitSettle(); err != nil {
 			return found, nil, err
@@ -495,6 +508,8 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			} else if ahead {
 				prefetch(batches[i+1])
 			}
+			batchHeld = true
+			s.settling.Add(1)
 			r, handleErr, err := w.takeIn(ctx, s, f.msgs, tail)
 			f.msgs = nil // handled: its memory may go before the next batch comes
 			found += r.handled
@@ -517,6 +532,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 					return found, handleErr, serr
 				}
 			}
+			releaseBatch()
 			if err != nil || handleErr != nil {
 				return found, handleErr, err
 			}
@@ -593,10 +609,8 @@ type takenBatch struct {
 func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <-chan fetchedBatch) (r takenBatch, handleErr, err error) {
 	// On shutdown no new message is taken in, but the one being handled
 	// finishes: work in flight is not cut off (each step has its own
-	// timeout).
+	// timeout). The caller counts the batch as settling meanwhile.
 	work := context.WithoutCancel(ctx)
-	s.settling.Add(1)
-	defer s.settling.Add(-1)
 	var todo []fetched
 	add := func(msgs []fetched) {
 		for i := range msgs {
