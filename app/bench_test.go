@@ -112,13 +112,14 @@ func benchBacklog(b *testing.B, newStack func(testing.TB) *stack) {
 		elapsed := time.Since(start)
 
 		b.StopTimer()
+		if err == nil {
+			// The last batch is moved while its acknowledgements go out.
+			err = waitMoved(ctx, s, processedBefore, backlog)
+		}
 		cancel()
 		stop()
 		if err != nil {
 			b.Fatal(err)
-		}
-		if got := s.count(processedBox) - processedBefore; got != backlog {
-			b.Errorf("%d messages moved to %s, want %d", got, processedBox, backlog)
 		}
 		total += elapsed
 		b.StartTimer()
