@@ -62,17 +62,22 @@ func (a *App) runWeb(ctx context.Context) error {
 }
 
 // ServeWeb serves h on ln (https when certFile is set) until ctx ends, then
-// lets requests in flight finish for a few seconds.
+// lets requests in flight finish for a few seconds before it returns: an
+// officer's answer being committed is not cut off by the store closing
+// under it.
 func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, keyFile string, log *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutDown := make(chan struct{})
+	stopShutdown := context.AfterFunc(ctx, func() {
+		defer close(shutDown)
+		shutdown, cancel := context.WithTimeout(context.Background(), webShutdownGrace)
 		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
+		if err := srv.Shutdown(shutdown); err != nil {
+			log.Warn("web workspace: requests still running at shutdown were cut off", "err", err)
+		}
+	})
 	log.Info("web workspace listening", "addr", ln.Addr().String(), "tls", certFile != "")
 	var err error
 	if certFile != "" {
@@ -80,8 +85,16 @@ func ServeWeb(ctx context.Context, ln net.Listener, h http.Handler, certFile, ke
 	} else {
 		err = srv.Serve(ln)
 	}
+	// Serve returns as soon as Shutdown begins; Shutdown returns once the
+	// requests in flight are done (or the grace is over).
+	if !stopShutdown() {
+		<-shutDown
+	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web: serve: %w", err)
 	}
 	return nil
 }
+
+// webShutdownGrace is how long requests in flight may run on at shutdown.
+const webShutdownGrace = 5 * time.Second

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"io"
 	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/mail"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,5 +153,52 @@ func TestRunServesTheWorkspaceOverTLS(t *testing.T) {
 		if r.StatusCode == http.StatusOK {
 			t.Error("the workspace answered plain http on its https port")
 		}
+	}
+}
+
+// A shutdown lets a request in flight finish before ServeWeb returns: the
+// daemon closes its store after that, and an officer's answer being
+// committed must not be cut off under them.
+func TestServeWebWaitsForRequestsInFlight(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		finished.Store(true)
+		io.WriteString(w, "ok")
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- ServeWeb(ctx, ln, h, "", "", testutil.DiscardLogger()) }()
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/answer", "text/plain", nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	<-entered
+	stop()
+	select {
+	case err := <-served:
+		t.Fatalf("ServeWeb returned (%v) while a request was still being handled", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatalf("ServeWeb: %v", err)
+	}
+	if !finished.Load() {
+		t.Error("ServeWeb returned before the request finished")
+	}
+	if err := <-answered; err != nil {
+		t.Errorf("the request in flight failed: %v", err)
 	}
 }
