@@ -263,7 +263,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			w := b.process(ctx, u)
+			// On shutdown no new update is taken, but the one being handled
+			// finishes, is confirmed and gets its replies: cut off after the
+			// desk committed it, it would come again at the next start, and
+			// an officer's answer or command is not idempotent as a
+			// citizen's message is. Each step has its own timeout.
+			handling := context.WithoutCancel(ctx)
+			w := b.process(handling, u)
 			if w.retry == nil {
 				b.blocked.Store(nil)
 			}
@@ -282,23 +288,22 @@ func (b *Bot) Run(ctx context.Context) error {
 					break // fetch again from the same offset
 				}
 			}
-			if ctx.Err() != nil {
-				// Cut off mid-update: leave it unconfirmed so it comes again.
+			if w.retry != nil {
+				// Failed as the shutdown came: left unconfirmed, it comes
+				// again at the next start.
 				return nil
 			}
 			delete(attempts, u.ID)
 			offset = u.ID + 1
-			if err := b.state.SetState(ctx, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
+			if err := b.state.SetState(handling, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
 				// The update itself is committed by the desk; a lost offset
-				// only means it is replayed, and intake is idempotent.
+				// means it is replayed: a citizen's message is then a
+				// duplicate, an officer's command runs again.
 				b.log.Error("store telegram offset", "offset", offset, "err", err)
 			}
 			// Direct replies go out after the commit: a replayed update must
 			// not answer twice. Chat jobs from the desk go through the outbox.
-			b.flush(ctx, w)
+			b.flush(handling, w)
 		}
 	}
 	return nil

@@ -401,3 +401,74 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		})
 	}
 }
+
+// stoppingDesk is the real desk, where the daemon is told to stop right
+// after an officer's answer is committed, before the update is confirmed.
+type stoppingDesk struct {
+	bot.Desk
+	mu    sync.Mutex
+	armed bool
+	stop  context.CancelFunc
+}
+
+func (d *stoppingDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
+	t, err := d.Desk.Answer(ctx, number, officerID, text)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.armed && err == nil {
+		d.armed = false
+		d.stop()
+	}
+	return t, err
+}
+
+// A shutdown while an officer's answer is being handled lets the update
+// finish: it is confirmed and the officer hears it went out, so the next
+// start does not handle it again and send the citizen the answer twice.
+func TestShutdownAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
+	runCtx, stop := context.WithCancel(context.Background())
+	defer stop()
+	sd := &stoppingDesk{stop: stop}
+	f := newFixture(t, setup{noRun: true, desk: func(d bot.Desk) bot.Desk { sd.Desk = d; return sd }})
+	done := make(chan error, 1)
+	go func() { done <- f.bot.Run(runCtx) }()
+	f.say(john, generalEN)
+	tk := f.tickets()[0]
+	note := f.lastSent(zamira.ID)
+
+	sd.mu.Lock()
+	sd.armed = true
+	sd.mu.Unlock()
+	const answer = "The museum is open from 10 to 18 on Sundays."
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: answer, ReplyToMessage: &note})
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the stop")
+	}
+	if last := f.lastSent(zamira.ID); !strings.Contains(last.Text, tk.Number) || last.ID == note.ID {
+		t.Errorf("the officer was not told the answer went out; last message to them: %q", last.Text)
+	}
+
+	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.run(again)()
+	f.settle()
+	if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 1 {
+		t.Errorf("%d answer jobs after the restart, want 1", n)
+	}
+	got := 0
+	for _, m := range f.tg.Sent(john.ID) {
+		if strings.Contains(m.Text, answer) {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Errorf("the citizen received the answer %d times, want 1", got)
+	}
+}
