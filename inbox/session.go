@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -428,6 +429,20 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		}
 	}
 	defer releaseBatch()
+	// Batches fetched and prepared ahead are waited for before drain
+	// returns, and count as settling: a shutdown does not close the
+	// connection under their fetch, and nothing of the watcher reads the
+	// connection or calls the desk after Run has returned. Their sends
+	// never block: each channel has room for what is sent on it.
+	var ahead sync.WaitGroup
+	defer ahead.Wait()
+	goAhead := func(f func()) {
+		s.settling.Add(1)
+		ahead.Go(func() {
+			defer s.settling.Add(-1)
+			f()
+		})
+	}
 	for {
 		if err := waitSettle(); err != nil {
 			return found, nil, err
@@ -466,7 +481,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			return fetchedBatch{msgs, err}
 		}
 		prefetch := func(b []listed) {
-			go func() { next <- fetch(b) }()
+			goAhead(func() { next <- fetch(b) })
 		}
 		aheadOf := func(i int) bool {
 			return i+1 < len(batches) && ctx.Err() == nil && w.batchCost(batches[i])+w.batchCost(batches[i+1]) <= w.opts.BatchBytes
@@ -479,7 +494,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		var rest chan fetchedBatch
 		if first := batches[0]; len(first) > handleChunk {
 			rest = make(chan fetchedBatch, 1)
-			go func() {
+			goAhead(func() {
 				head := fetch(first[:handleChunk])
 				next <- head
 				if head.err != nil {
@@ -491,7 +506,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 				if tail.err == nil && aheadOf(0) {
 					prefetch(batches[1])
 				}
-			}()
+			})
 		} else {
 			prefetch(batches[0])
 		}

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+
+	"sportel/inquiry"
 )
 
 // stopAtStore is the memory server, where the nth STORE (the settle
@@ -75,5 +78,89 @@ func TestShutdownLetsTheMoveFinish(t *testing.T) {
 				t.Errorf("INBOX holds %d after the shutdown, want 0", n)
 			}
 		})
+	}
+}
+
+// prepareAheadDesk is a desk that prepares ahead, stops the watcher while it
+// prepares the second batch (fetched ahead while the first is taken in),
+// and notes whether Run returned while it was still at work.
+type prepareAheadDesk struct {
+	*testDesk
+	stop        context.CancelFunc
+	prepared    chan struct{} // the second batch is being prepared
+	runReturned chan struct{}
+	outlived    atomic.Bool
+}
+
+func (d *prepareAheadDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
+	if ms[0].Subject == "mail 0" {
+		select {
+		case <-d.prepared:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	var disps []inquiry.Disposition
+	for _, m := range ms {
+		disp, err := d.Handle(ctx, m)
+		if err != nil {
+			return disps, err
+		}
+		disps = append(disps, disp)
+	}
+	return disps, nil
+}
+
+func (d *prepareAheadDesk) Prepare(ctx context.Context, ms []*inquiry.Message) {
+	if ms[0].Subject != "mail 3" {
+		return
+	}
+	close(d.prepared)
+	d.stop()
+	select {
+	case <-d.runReturned:
+		d.outlived.Store(true)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// Run does not return while work it started goes on: a batch fetched and
+// prepared ahead is waited for (its fetch is not cut off under it), so
+// nothing of the watcher reads the connection or calls the desk after Run
+// has returned and the daemon closes its store.
+func TestShutdownWaitsForTheBatchFetchedAhead(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	for i := range 6 {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("<ahead%d@example.org>", i), fmt.Sprintf("mail %d", i), "x"), time.Time{})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := &prepareAheadDesk{testDesk: newTestDesk(), stop: cancel, prepared: make(chan struct{}), runReturned: make(chan struct{})}
+	opts := baseOptions(ts)
+	opts.BatchSize = 3
+	w, err := NewWatcher(opts, d, newMemCheckpoints())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runErr := make(chan error, 1)
+	go func() {
+		runErr <- w.Run(ctx)
+		close(d.runReturned)
+	}()
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the stop")
+	}
+	if d.outlived.Load() {
+		t.Error("Run returned while the batch fetched ahead was still being prepared")
+	}
+	if n, _ := ts.status("Sportel/Processed"); n != 3 {
+		t.Errorf("%d messages moved, want the first batch's 3", n)
+	}
+	if n, _ := ts.status("INBOX"); n != 3 {
+		t.Errorf("INBOX holds %d, want the second batch's 3, not taken in", n)
 	}
 }
