@@ -38,6 +38,10 @@ func (l liveDesk) Answer(ctx context.Context, number, officerID, text string) (i
 	return l.a.Desk().Answer(ctx, number, officerID, text)
 }
 
+func (l liveDesk) AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error) {
+	return l.a.Desk().AnswerOnce(ctx, key, number, officerID, text)
+}
+
 func (l liveDesk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
 	return l.a.Desk().Ticket(ctx, number)
 }

@@ -33,7 +33,9 @@ type Desk interface {
 	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
 	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
 	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)
-	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
+	// AnswerOnce sends an officer's answer, once for each key (the
+	// officer's message): a replayed update does not send it again.
+	AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error)
 	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
 	Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)

@@ -109,19 +109,29 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 	}
 }
 
+// officerMessageKey names an officer's Telegram message for the desk, so
+// that an update replayed after a crash does not act twice.
+func officerMessageKey(m *models.Message) string {
+	return fmt.Sprintf("tgofficer:%d:%d", m.Chat.ID, m.ID)
+}
+
 // answer sends an officer's text to the citizen on the ticket's channel.
 func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, number, text string) {
 	if strings.TrimSpace(text) == "" {
 		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
 		return
 	}
-	t, err := b.desk.Answer(ctx, number, o.ID, text)
+	t, again, err := b.desk.AnswerOnce(ctx, officerMessageKey(m), number, o.ID, text)
 	if err != nil {
 		b.log.Info("answer refused", "ticket", number, "officer", o.ID, "err", err)
 		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja nuk u dërgua: "+err.Error(), nil)
 		return
 	}
-	b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
+	if again {
+		b.log.Info("officer's answer from telegram seen again (replayed update); not sent twice", "ticket", t.Number, "officer", o.ID)
+	} else {
+		b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
+	}
 	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Lënda tani është e përgjigjur.", t.Number, t.Channel)
 	if t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 {
 		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Lënda tani është e përgjigjur.", t.Number)

@@ -411,15 +411,15 @@ type stoppingDesk struct {
 	stop  context.CancelFunc
 }
 
-func (d *stoppingDesk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
-	t, err := d.Desk.Answer(ctx, number, officerID, text)
+func (d *stoppingDesk) AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error) {
+	t, again, err := d.Desk.AnswerOnce(ctx, key, number, officerID, text)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.armed && err == nil {
 		d.armed = false
 		d.stop()
 	}
-	return t, err
+	return t, again, err
 }
 
 // A shutdown while an officer's answer is being handled lets the update
@@ -461,6 +461,63 @@ func TestShutdownAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
 	f.settle()
 	if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 1 {
 		t.Errorf("%d answer jobs after the restart, want 1", n)
+	}
+	got := 0
+	for _, m := range f.tg.Sent(john.ID) {
+		if strings.Contains(m.Text, answer) {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Errorf("the citizen received the answer %d times, want 1", got)
+	}
+}
+
+// An officer's answer committed by the desk, and the process killed before
+// the update was confirmed: the next start handles the update again, and
+// the answer goes to the citizen once.
+func TestKilledAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
+	runCtx, kill := context.WithCancel(context.Background())
+	defer kill()
+	var crash *crashingState
+	f := newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
+		crash = &crashingState{State: st, at: func(string, string) bool { return false }, kill: kill}
+		return crash
+	}})
+	done := make(chan error, 1)
+	go func() { done <- f.bot.Run(runCtx) }()
+	f.say(john, generalEN)
+	tk := f.tickets()[0]
+	note := f.lastSent(zamira.ID)
+
+	crash.mu.Lock()
+	crash.at = func(op, key string) bool { return op == "set" && key == "telegram.offset" }
+	crash.mu.Unlock()
+	const answer = "The museum is open from 10 to 18 on Sundays."
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: answer, ReplyToMessage: &note})
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after the kill: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the kill")
+	}
+	if !crash.crashed {
+		t.Fatal("the crash point was never reached")
+	}
+
+	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.run(again)()
+	f.settle()
+	if f.tg.Pending() != 0 {
+		t.Errorf("%d updates still unconfirmed after the replay", f.tg.Pending())
+	}
+	if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 1 {
+		t.Errorf("%d answer jobs after the replay, want 1", n)
 	}
 	got := 0
 	for _, m := range f.tg.Sent(john.ID) {

@@ -98,20 +98,54 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 
 // Answer sends an officer's answer to the citizen on the ticket's channel.
 func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error) {
+	t, _, err := d.answer(ctx, "", number, officerID, text)
+	return t, err
+}
+
+// AnswerOnce is Answer for an answer that may be handed over again, as a
+// Telegram update is when the process dies after the answer was committed
+// and before the update was confirmed: key names the officer's message, is
+// recorded with the answer, and an answer already taken in under key is
+// not sent again (again reports that).
+func (d *Desk) AnswerOnce(ctx context.Context, key, number, officerID, text string) (t inquiry.Ticket, again bool, err error) {
+	if key == "" {
+		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: no key", number)
+	}
+	return d.answer(ctx, key, number, officerID, text)
+}
+
+func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error) {
 	officer, ok := d.officers[officerID]
 	if !ok {
-		return inquiry.Ticket{}, fmt.Errorf("answer %s: unknown officer %q", number, officerID)
+		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: unknown officer %q", number, officerID)
 	}
 	if strings.TrimSpace(text) == "" {
-		return inquiry.Ticket{}, fmt.Errorf("answer %s: empty text", number)
+		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: empty text", number)
 	}
-	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+	again := false
+	t, err := d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		if key != "" {
+			if _, seen, err := tx.SourceTicket(key); err != nil {
+				return err
+			} else if seen {
+				again = true
+				return nil
+			}
+		}
 		t.Acted = true
 		if !t.State.Open() {
 			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
 		}
-		return d.relayAnswer(tx, t, officer, text, nil, d.now())
+		now := d.now()
+		if err := d.relayAnswer(tx, t, officer, text, nil, now); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		return tx.MarkSource(key, t.ID, now)
 	})
+	return t, again, err
 }
 
 // update loads a ticket by number, lets fn change it, and saves it, in one

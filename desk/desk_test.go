@@ -1053,3 +1053,37 @@ func TestFollowUpNotificationNamesTheTicketOnce(t *testing.T) {
 		})
 	}
 }
+
+// AnswerOnce sends an answer once for each key: handed over again (a
+// replayed Telegram update) it reports again and queues nothing; another
+// key is another answer.
+func TestAnswerOnceByKey(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("once-1@example.net", "qytetari@example.net", "Pyetje", "Kur hapet muzeu të dielën?"))
+	tk := f.tickets()[0]
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		key       string
+		wantAgain bool
+		wantErr   bool
+		answers   int // answer jobs after the call
+	}{
+		{"first", "tgofficer:503:10", false, false, 1},
+		{"the same message again", "tgofficer:503:10", true, false, 1},
+		{"another message", "tgofficer:503:11", false, false, 2},
+		{"no key", "", false, true, 2},
+	}
+	for _, tt := range tests {
+		_, again, err := f.desk.AnswerOnce(ctx, tt.key, tk.Number, "jusuf", "Muzeu hapet në orën 10.")
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("%s: err %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		if again != tt.wantAgain {
+			t.Errorf("%s: again %v, want %v", tt.name, again, tt.wantAgain)
+		}
+		if n := len(jobsOf(f.jobs(tk.Number), inquiry.JobAnswer)); n != tt.answers {
+			t.Errorf("%s: %d answer jobs, want %d", tt.name, n, tt.answers)
+		}
+	}
+}
