@@ -83,6 +83,10 @@ func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Catego
 		return inquiry.Ticket{}, fmt.Errorf("recategorize %s: unknown category %q", number, c)
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		if !t.State.Open() {
+			// A closed ticket is the record the annual report counts.
+			return refuse("ticket %s is %s: reopen it before changing its category", t.Number, t.State)
+		}
 		t.Acted = true
 		if t.Category == c {
 			return nil

@@ -94,8 +94,10 @@ func (d *Desk) urgent(tx store.Tx, t *inquiry.Ticket, on bool, by string) error 
 	if t.Urgent == on {
 		return nil
 	}
-	if on && !t.State.Open() {
-		return refuse("ticket %s is %s: reopen it before marking it urgent", t.Number, t.State)
+	if !t.State.Open() {
+		// Either way the deadline would move under a decision already made,
+		// and the annual report would count it otherwise.
+		return refuse("ticket %s is %s: reopen it before changing its urgent flag", t.Number, t.State)
 	}
 	now := d.now()
 	t.Urgent = on

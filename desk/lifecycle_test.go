@@ -514,7 +514,12 @@ func TestLifecycleRefusals(t *testing.T) {
 		{"extend a closed request", inquiry.DocumentRequest, true,
 			func(d *desk.Desk) error { _, err := d.Extend(ctx, ticket1, 5, "arkivi", "jusuf"); return err }, "is closed: reopen it before extending"},
 		{"urgent on a closed request", inquiry.DocumentRequest, true,
-			func(d *desk.Desk) error { _, err := d.Urgent(ctx, ticket1, true, "jusuf"); return err }, "is closed: reopen it before marking it urgent"},
+			func(d *desk.Desk) error { _, err := d.Urgent(ctx, ticket1, true, "jusuf"); return err }, "is closed: reopen it before changing its urgent flag"},
+		{"category of a closed request", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error {
+				_, err := d.Recategorize(ctx, ticket1, inquiry.GeneralQuestion, "jusuf")
+				return err
+			}, "is closed: reopen it before changing its category"},
 		{"close twice", inquiry.DocumentRequest, true,
 			func(d *desk.Desk) error {
 				_, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf")

@@ -94,7 +94,12 @@ func (s *Server) session(r *http.Request) (*session, error) {
 	}
 	o, ok := s.officer(ws.OfficerID)
 	if !ok {
-		// No longer configured: the session signs nobody in.
+		// No longer configured: the session is ended for good, so that it
+		// signs nobody in should the id come back (a reload undone, the id
+		// given to someone else).
+		if _, err := s.store.RevokeSession(r.Context(), ws.ID, s.cfg.Now()); err != nil {
+			return nil, err
+		}
 		return nil, nil
 	}
 	return &session{WebSession: ws, token: c.Value, officer: o}, nil

@@ -359,6 +359,14 @@ func TestOfficerRemovedByReload(t *testing.T) {
 	if n := len(f.signInLinks("jusuf")); n != 1 {
 		t.Errorf("%d links for jusuf, want only the one before the reload", n)
 	}
+	// Signed out for good: when the id comes back (the reload undone, or
+	// the id given to someone else), the old browser is not signed in.
+	mu.Lock()
+	current = officers
+	mu.Unlock()
+	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
+		t.Errorf("the old session after the officer came back = %d %s, want a redirect to sign in", r.status, r.location)
+	}
 }
 
 // Behind a trusted proxy the per-client sign-in limit counts the client

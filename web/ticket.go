@@ -58,6 +58,9 @@ type ticketData struct {
 	Outcomes   []option
 	Grounds    []option
 	AnswerText string
+	// Once is the answer form's once-only key: the same form sent twice (a
+	// double click, a resubmit after a network error) answers once.
+	Once string
 	// Earlier is what the officer had written when they chose a standard
 	// text: kept beside the new start, never thrown away.
 	Earlier  string
@@ -120,7 +123,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
-		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier,
+		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(),
 	}
 	if !t.DueAt.IsZero() {
 		d.Due = s.when(t.DueAt)
@@ -272,7 +275,12 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		detail = form("holder")
 		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
 	case "answer":
-		_, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
+		if once := form("once"); once != "" {
+			_, _, err = s.desk.AnswerOnce(ctx, "web:"+once, number, me, r.PostFormValue("text"))
+		} else {
+			// A page drawn before forms carried a key.
+			_, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
+		}
 	case "note":
 		_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
 	case "close":

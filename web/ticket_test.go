@@ -289,3 +289,102 @@ func textareaOf(t *testing.T, body, id string) string {
 	text, _, _ := strings.Cut(rest, "</textarea>")
 	return text
 }
+
+// One answer form sent twice (a double click, a resubmit after a network
+// error, the back button) queues one answer to the citizen; a second form
+// drawn afterwards is a second answer.
+func TestAnswerFormSentTwiceAnswersOnce(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	b := f.browser()
+	b.signIn(officers[1])
+	answers := func() int {
+		tk, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := f.store.TicketJobs(context.Background(), tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, j := range jobs {
+			if j.Kind == inquiry.JobAnswer {
+				n++
+			}
+		}
+		return n
+	}
+	page := b.get("/t/DKP-2026-000001").body
+	form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "text": {"Dear Sir,\n\nTomorrow.\n"}}
+	for i := range 2 {
+		if r := b.post("/t/DKP-2026-000001/answer", form); r.status != http.StatusSeeOther {
+			t.Fatalf("post %d: status %d", i+1, r.status)
+		}
+	}
+	if n := answers(); n != 1 {
+		t.Errorf("%d answers queued for one form sent twice, want 1", n)
+	}
+	page = b.get("/t/DKP-2026-000001").body
+	form.Set("once", formOnce(t, page))
+	if r := b.post("/t/DKP-2026-000001/answer", form); r.status != http.StatusSeeOther {
+		t.Fatalf("a second form: status %d", r.status)
+	}
+	if n := answers(); n != 2 {
+		t.Errorf("%d answers queued after a second form, want 2", n)
+	}
+}
+
+// formOnce is the answer form's once-only key on a ticket page.
+func formOnce(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="once" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no once-only key in the answer form")
+	}
+	return m[1]
+}
+
+// A closed ticket is the record the annual report counts: its category and
+// its urgent flag (which sets its deadline) cannot be changed until it is
+// reopened.
+func TestClosedTicketKeepsItsCategoryAndDeadline(t *testing.T) {
+	tests := []struct {
+		name   string
+		action string
+		field  string
+		value  string
+	}{
+		{"category", "category", "category", "general_question"},
+		{"urgent cleared", "urgent", "on", "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.file("DKP-2026-000003", inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-72*time.Hour), f.now.Add(4*24*time.Hour), "Urgent", "Now.")
+			b := f.browser()
+			b.signIn(officers[1])
+			for _, st := range []struct{ action, key, value string }{{"urgent", "on", "1"}, {"close", "outcome", "granted"}} {
+				if r := b.post("/t/DKP-2026-000003/"+st.action, url.Values{"csrf": {b.csrf()}, st.key: {st.value}}); r.status != http.StatusSeeOther {
+					t.Fatalf("%s: status %d", st.action, r.status)
+				}
+			}
+			before, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000003")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := b.post("/t/DKP-2026-000003/"+tt.action, url.Values{"csrf": {b.csrf()}, tt.field: {tt.value}})
+			after, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000003")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.status == http.StatusSeeOther {
+				t.Errorf("changing the %s of a closed ticket was accepted", tt.name)
+			}
+			if after.Category != before.Category || after.Urgent != before.Urgent || !after.DueAt.Equal(before.DueAt) {
+				t.Errorf("closed ticket changed: category %s → %s, urgent %v → %v, due %v → %v",
+					before.Category, after.Category, before.Urgent, after.Urgent, before.DueAt, after.DueAt)
+			}
+		})
+	}
+}

@@ -50,6 +50,9 @@ type Desk interface {
 	Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error)
 	NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error)
 	Answer(ctx context.Context, number, officerID, text string) (inquiry.Ticket, error)
+	// AnswerOnce is Answer once for each key: the answer form carries one,
+	// so a form sent twice answers once.
+	AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error)
 	Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error)
 	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
 	Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error)
