@@ -116,11 +116,10 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 func (b *Bot) lifecycleAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (t inquiry.Ticket, ok bool, err error) {
 	switch action {
 	case "urgent":
-		cur, found, err := b.desk.Ticket(ctx, number)
-		if err != nil || !found {
-			return inquiry.Ticket{}, true, fmt.Errorf("nuk ka lëndë %s", number)
-		}
-		t, err = b.desk.Urgent(ctx, number, !cur.Urgent, o.ID)
+		// The button marks urgent, never clears (/urgent NUMBER off does):
+		// pressed twice, or replayed after a crash, it must not put the
+		// ordinary deadline back unseen.
+		t, err = b.desk.Urgent(ctx, number, true, o.ID)
 		return t, true, err
 	case "notheld":
 		t, err = b.desk.NotHeld(ctx, number, "", o.ID)

@@ -326,7 +326,7 @@ func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {
 		return closedText(t)
 	case "urgent":
 		if t.Urgent {
-			return t.Number + " është urgjente (48 orë); shefi është njoftuar."
+			return t.Number + " është urgjente (48 orë); shefi është njoftuar. Për ta hequr: /urgent " + t.Number + " off"
 		}
 		return t.Number + " nuk është më urgjente."
 	case "notheld":

@@ -529,3 +529,53 @@ func TestKilledAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
 		t.Errorf("the citizen received the answer %d times, want 1", got)
 	}
 }
+
+// The urgent button marks a request urgent; pressed again, or replayed
+// after a kill that came before the update was confirmed, it leaves it
+// urgent: a toggle would have put the ordinary deadline back unseen.
+func TestUrgentButtonPressedAgainOrReplayedStaysUrgent(t *testing.T) {
+	runCtx, kill := context.WithCancel(context.Background())
+	defer kill()
+	var crash *crashingState
+	f := newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
+		crash = &crashingState{State: st, at: func(string, string) bool { return false }, kill: kill}
+		return crash
+	}})
+	done := make(chan error, 1)
+	go func() { done <- f.bot.Run(runCtx) }()
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	note := f.lastSent(jusuf.ID)
+
+	crash.mu.Lock()
+	crash.at = func(op, key string) bool { return op == "set" && key == "telegram.offset" }
+	crash.mu.Unlock()
+	f.tg.PushCallback(jusuf, note, "t:"+tk.Number+":urgent")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after the kill: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the kill")
+	}
+	if !f.ticket(tk.Number).Urgent {
+		t.Fatal("not urgent after the press")
+	}
+	due := f.ticket(tk.Number).DueAt
+
+	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.run(again)()
+	f.settle()
+	if got := f.ticket(tk.Number); !got.Urgent || !got.DueAt.Equal(due) {
+		t.Errorf("after the replay: urgent %v, due %v; want urgent, due %v", got.Urgent, got.DueAt, due)
+	}
+	f.tg.PushCallback(jusuf, note, "t:"+tk.Number+":urgent")
+	f.settle()
+	if got := f.ticket(tk.Number); !got.Urgent || !got.DueAt.Equal(due) {
+		t.Errorf("after a second press: urgent %v, due %v; want urgent, due %v", got.Urgent, got.DueAt, due)
+	}
+}

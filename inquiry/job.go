@@ -80,8 +80,9 @@ const (
 	ActionReassign     TicketAction = "reassign"
 	ActionRecategorize TicketAction = "category"
 	ActionClose        TicketAction = "close"
-	// ActionUrgent toggles the urgent flag; ActionNotHeld marks a document
-	// request as not held by the ministry.
+	// ActionUrgent marks a document request urgent (clearing the flag is a
+	// command, so a button pressed twice never does); ActionNotHeld marks
+	// a document request as not held by the ministry.
 	ActionUrgent  TicketAction = "urgent"
 	ActionNotHeld TicketAction = "notheld"
 )
