@@ -394,8 +394,8 @@ func (a *App) outboxConfig() outbox.Config {
 		AcksPerHour: o.AcknowledgementsPerHour,
 		// The heads hear once per episode when the cap holds acks back
 		// (the heads of the configuration in use).
-		AckCapNotice: func(ctx context.Context, held int, until time.Time) error {
-			return a.Desk().NoticeAckCap(ctx, held, until)
+		AckCapNotice: func(ctx context.Context, episode string, held int, until time.Time) error {
+			return a.Desk().NoticeAckCap(ctx, episode, held, until)
 		},
 	}
 }

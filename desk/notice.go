@@ -13,8 +13,9 @@ import (
 // the catch-all officer) that the hourly cap on acknowledgements is holding
 // held of them back, the next until then. The outbox calls it once per
 // episode: a burst that big is most often forged senders, and someone
-// should look.
-func (d *Desk) NoticeAckCap(ctx context.Context, held int, until time.Time) error {
+// should look. Asked again for the same episode (after a crash), it queues
+// nothing more.
+func (d *Desk) NoticeAckCap(ctx context.Context, episode string, held int, until time.Time) error {
 	var tell []inquiry.Officer
 	for _, o := range d.cfg.Officers {
 		if o.IsHead() && o.Email != "" {
@@ -40,7 +41,7 @@ func (d *Desk) NoticeAckCap(ctx context.Context, held int, until time.Time) erro
 		for _, o := range tell {
 			job := &inquiry.Job{Kind: inquiry.JobServiceNotice, Recipient: o.ID, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Mail: d.staffMail("notice", o, "Sportel: konfirmimet e pranimit po mbahen në radhë", text, now)}
-			if err := tx.AddJob(job); err != nil {
+			if _, err := tx.AddJobOnce(episode+":"+o.ID, job); err != nil {
 				return err
 			}
 		}

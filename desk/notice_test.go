@@ -37,8 +37,12 @@ func TestNoticeAckCapGoesToTheHeads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.desk.NoticeAckCap(context.Background(), 27, until); err != nil {
-				t.Fatal(err)
+			// Asked twice for one episode (a crash came before the outbox
+			// recorded the first), it notices once.
+			for range 2 {
+				if err := f.desk.NoticeAckCap(context.Background(), "ack-cap-first", 27, until); err != nil {
+					t.Fatal(err)
+				}
 			}
 			jobs, err := f.store.ListJobs(context.Background(), inquiry.JobPending, 0)
 			if err != nil {

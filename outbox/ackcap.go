@@ -79,7 +79,11 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 
 // noticeHold tells the officers, once per episode, that the cap holds
 // acknowledgements: when it last held any more than an hour ago (or never).
-// A notice that cannot be queued is tried again at the next hold.
+// A notice that cannot be queued is tried again at the next hold. The
+// episode is named by the hold before it, which stays recorded until this
+// hold is: a crash after the notice was queued and before the hold was
+// recorded asks again under the same name, and the notice is not queued
+// twice.
 func (o *Outbox) noticeHold(ctx context.Context, now time.Time, held int, until time.Time) {
 	last, ok, err := o.jobs.GetState(ctx, ackHoldKey)
 	if err != nil {
@@ -88,7 +92,11 @@ func (o *Outbox) noticeHold(ctx context.Context, now time.Time, held int, until 
 	}
 	prev, perr := time.Parse(time.RFC3339Nano, last)
 	if (!ok || perr != nil || now.Sub(prev) > time.Hour) && o.cfg.AckCapNotice != nil {
-		if err := o.cfg.AckCapNotice(ctx, held, until); err != nil {
+		episode := "ack-cap-after:" + last
+		if !ok {
+			episode = "ack-cap-first"
+		}
+		if err := o.cfg.AckCapNotice(ctx, episode, held, until); err != nil {
 			o.log.Error("queue the officers' notice about held acknowledgements", "err", err)
 			return
 		}

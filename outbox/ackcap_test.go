@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,13 +13,19 @@ import (
 	"sportel/mailer"
 	"sportel/outbox"
 	"sportel/store"
+	"sportel/store/sqlite"
 )
 
-// notices records the officers' notices the cap asks for.
-type notices struct{ held []int }
+// notices records the officers' notices the cap asks for, and the
+// episodes they name.
+type notices struct {
+	held     []int
+	episodes []string
+}
 
-func (n *notices) notice(_ context.Context, held int, _ time.Time) error {
+func (n *notices) notice(_ context.Context, episode string, held int, _ time.Time) error {
 	n.held = append(n.held, held)
+	n.episodes = append(n.episodes, episode)
 	return nil
 }
 
@@ -135,5 +142,78 @@ func TestAckCapUnderConcurrentWorkers(t *testing.T) {
 	}
 	if len(n.held) != 1 {
 		t.Errorf("%d notices asked for, want 1", len(n.held))
+	}
+}
+
+// diesAtSetState is the outbox's store in a process killed as it goes to
+// record when the cap held: that write and every later call fail.
+type diesAtSetState struct {
+	*sqlite.Store
+	dead atomic.Bool
+}
+
+func (d *diesAtSetState) SetState(context.Context, string, string) error {
+	d.dead.Store(true)
+	return context.Canceled
+}
+
+func (d *diesAtSetState) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+	if d.dead.Load() {
+		return nil, context.Canceled
+	}
+	return d.Store.ClaimJobs(ctx, owner, now, lease, limit)
+}
+
+func (d *diesAtSetState) GetState(ctx context.Context, key string) (string, bool, error) {
+	if d.dead.Load() {
+		return "", false, context.Canceled
+	}
+	return d.Store.GetState(ctx, key)
+}
+
+// Killed after the officers' notice was queued and before the hold was
+// recorded: the restarted process asks again for the same episode, by the
+// same name, so the desk queues no second notice (NoticeAckCap's test).
+func TestAckCapNoticeAfterAKillNamesTheSameEpisode(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, m := smtpServer(t)
+	var notes notices
+	add := func(i int) {
+		f.addMail(fmt.Sprintf("victim%d@example.org", i), fmt.Sprintf("sportel.ack.kill%d@mkrs.example", i))
+	}
+	dying := &diesAtSetState{Store: f.store}
+	first := outbox.New(dying, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
+		Lease: time.Minute, AcksPerHour: 3, AckCapNotice: notes.notice}, testutil.DiscardLogger())
+	first.SetClock(func() time.Time { return f.now })
+	for i := range 3 {
+		add(i)
+	}
+	if err := first.Drain(ctx); err != nil { // the hour's three acknowledgements
+		t.Fatal(err)
+	}
+	f.now = t0.Add(time.Minute)
+	add(3)
+	_ = first.Drain(ctx) // held, the notice asked for, killed recording the hold
+	if len(notes.episodes) != 1 {
+		t.Fatalf("the first process asked for %d notices, want 1", len(notes.episodes))
+	}
+
+	f.now = t0.Add(10 * time.Minute) // restarted; the flood goes on
+	add(4)
+	if err := f.cappedOutbox(m, 3, &notes).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes.episodes) != 2 || notes.episodes[1] != notes.episodes[0] {
+		t.Errorf("notices asked for across the kill name episodes %q, want one name twice", notes.episodes)
+	}
+	// Recorded now: later holds in the episode ask for nothing.
+	f.now = t0.Add(20 * time.Minute)
+	add(5)
+	if err := f.cappedOutbox(m, 3, &notes).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes.episodes) != 2 {
+		t.Errorf("%d notices asked for in one episode after it was recorded, want 2", len(notes.episodes))
 	}
 }

@@ -64,8 +64,10 @@ type JobStore interface {
 }
 
 // AckCapNotice tells the officers that the hourly cap on acknowledgements
-// is holding held of them back, the next until then.
-type AckCapNotice func(ctx context.Context, held int, until time.Time) error
+// is holding held of them back, the next until then. episode names the
+// hold episode: a notice for an episode already noticed (asked again after
+// a crash that came before the outbox recorded it) must queue nothing.
+type AckCapNotice func(ctx context.Context, episode string, held int, until time.Time) error
 
 // Config tunes the worker.
 type Config struct {
