@@ -422,6 +422,82 @@ func (d *stoppingDesk) AnswerOnce(ctx context.Context, key, number, officerID, t
 	return t, again, err
 }
 
+// runUntilStopped runs f's bot until runCtx ends and returns a wait for it.
+func runUntilStopped(f *fixture, runCtx context.Context) (wait func()) {
+	done := make(chan error, 1)
+	go func() { done <- f.bot.Run(runCtx) }()
+	return func() {
+		f.t.Helper()
+		select {
+		case err := <-done:
+			if err != nil {
+				f.t.Fatalf("Run after the stop: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			f.t.Fatal("Run did not return after the stop")
+		}
+	}
+}
+
+// restart starts a new bot on f's store, as the next process would, and
+// lets it handle what Telegram still holds.
+func restart(f *fixture) (stop func()) {
+	f.t.Helper()
+	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	stop = f.run(again)
+	f.settle()
+	return stop
+}
+
+// answeredOnce checks that ticket number has one answer job and that the
+// citizen in chat received text once.
+func answeredOnce(t *testing.T, f *fixture, number string, chat int64, text string) {
+	t.Helper()
+	if n := len(f.jobs(number, inquiry.JobAnswer)); n != 1 {
+		t.Errorf("%d answer jobs, want 1", n)
+	}
+	got := 0
+	for _, m := range f.tg.Sent(chat) {
+		if strings.Contains(m.Text, text) {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Errorf("the citizen received the answer %d times, want 1", got)
+	}
+}
+
+// killAtOffset is a fixture whose bot is killed, once armed, as it goes
+// to store the Telegram offset: after the update was handled, before it
+// was confirmed.
+func killAtOffset(t *testing.T) (f *fixture, arm func(), wait func()) {
+	runCtx, kill := context.WithCancel(context.Background())
+	t.Cleanup(kill)
+	var crash *crashingState
+	f = newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
+		crash = &crashingState{State: st, at: func(string, string) bool { return false }, kill: kill}
+		return crash
+	}})
+	stopped := runUntilStopped(f, runCtx)
+	arm = func() {
+		crash.mu.Lock()
+		defer crash.mu.Unlock()
+		crash.at = func(op, key string) bool { return op == "set" && key == "telegram.offset" }
+	}
+	return f, arm, func() {
+		t.Helper()
+		stopped()
+		if !crash.crashed {
+			t.Fatal("the crash point was never reached")
+		}
+	}
+}
+
+const museumAnswer = "The museum is open from 10 to 18 on Sundays."
+
 // A shutdown while an officer's answer is being handled lets the update
 // finish: it is confirmed and the officer hears it went out, so the next
 // start does not handle it again and send the citizen the answer twice.
@@ -430,8 +506,7 @@ func TestShutdownAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
 	defer stop()
 	sd := &stoppingDesk{stop: stop}
 	f := newFixture(t, setup{noRun: true, desk: func(d bot.Desk) bot.Desk { sd.Desk = d; return sd }})
-	done := make(chan error, 1)
-	go func() { done <- f.bot.Run(runCtx) }()
+	wait := runUntilStopped(f, runCtx)
 	f.say(john, generalEN)
 	tk := f.tickets()[0]
 	note := f.lastSent(zamira.ID)
@@ -439,137 +514,51 @@ func TestShutdownAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
 	sd.mu.Lock()
 	sd.armed = true
 	sd.mu.Unlock()
-	const answer = "The museum is open from 10 to 18 on Sundays."
-	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: answer, ReplyToMessage: &note})
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the stop")
-	}
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: museumAnswer, ReplyToMessage: &note})
+	wait()
 	if last := f.lastSent(zamira.ID); !strings.Contains(last.Text, tk.Number) || last.ID == note.ID {
 		t.Errorf("the officer was not told the answer went out; last message to them: %q", last.Text)
 	}
-
-	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.run(again)()
-	f.settle()
-	if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 1 {
-		t.Errorf("%d answer jobs after the restart, want 1", n)
-	}
-	got := 0
-	for _, m := range f.tg.Sent(john.ID) {
-		if strings.Contains(m.Text, answer) {
-			got++
-		}
-	}
-	if got != 1 {
-		t.Errorf("the citizen received the answer %d times, want 1", got)
-	}
+	defer restart(f)()
+	answeredOnce(t, f, tk.Number, john.ID, museumAnswer)
 }
 
 // An officer's answer committed by the desk, and the process killed before
 // the update was confirmed: the next start handles the update again, and
 // the answer goes to the citizen once.
 func TestKilledAfterAnOfficersAnswerSendsItOnce(t *testing.T) {
-	runCtx, kill := context.WithCancel(context.Background())
-	defer kill()
-	var crash *crashingState
-	f := newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
-		crash = &crashingState{State: st, at: func(string, string) bool { return false }, kill: kill}
-		return crash
-	}})
-	done := make(chan error, 1)
-	go func() { done <- f.bot.Run(runCtx) }()
+	f, arm, wait := killAtOffset(t)
 	f.say(john, generalEN)
 	tk := f.tickets()[0]
 	note := f.lastSent(zamira.ID)
+	arm()
+	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: museumAnswer, ReplyToMessage: &note})
+	wait()
 
-	crash.mu.Lock()
-	crash.at = func(op, key string) bool { return op == "set" && key == "telegram.offset" }
-	crash.mu.Unlock()
-	const answer = "The museum is open from 10 to 18 on Sundays."
-	f.tg.PushMessage(models.Message{From: &zamira, Chat: models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}, Text: answer, ReplyToMessage: &note})
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run after the kill: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the kill")
-	}
-	if !crash.crashed {
-		t.Fatal("the crash point was never reached")
-	}
-
-	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.run(again)()
-	f.settle()
+	defer restart(f)()
 	if f.tg.Pending() != 0 {
 		t.Errorf("%d updates still unconfirmed after the replay", f.tg.Pending())
 	}
-	if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 1 {
-		t.Errorf("%d answer jobs after the replay, want 1", n)
-	}
-	got := 0
-	for _, m := range f.tg.Sent(john.ID) {
-		if strings.Contains(m.Text, answer) {
-			got++
-		}
-	}
-	if got != 1 {
-		t.Errorf("the citizen received the answer %d times, want 1", got)
-	}
+	answeredOnce(t, f, tk.Number, john.ID, museumAnswer)
 }
 
 // The urgent button marks a request urgent; pressed again, or replayed
 // after a kill that came before the update was confirmed, it leaves it
 // urgent: a toggle would have put the ordinary deadline back unseen.
 func TestUrgentButtonPressedAgainOrReplayedStaysUrgent(t *testing.T) {
-	runCtx, kill := context.WithCancel(context.Background())
-	defer kill()
-	var crash *crashingState
-	f := newFixture(t, setup{noRun: true, state: func(st bot.State) bot.State {
-		crash = &crashingState{State: st, at: func(string, string) bool { return false }, kill: kill}
-		return crash
-	}})
-	done := make(chan error, 1)
-	go func() { done <- f.bot.Run(runCtx) }()
+	f, arm, wait := killAtOffset(t)
 	f.say(arta, docRequestSQ)
 	tk := f.tickets()[0]
 	note := f.lastSent(jusuf.ID)
-
-	crash.mu.Lock()
-	crash.at = func(op, key string) bool { return op == "set" && key == "telegram.offset" }
-	crash.mu.Unlock()
+	arm()
 	f.tg.PushCallback(jusuf, note, "t:"+tk.Number+":urgent")
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run after the kill: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the kill")
-	}
+	wait()
 	if !f.ticket(tk.Number).Urgent {
 		t.Fatal("not urgent after the press")
 	}
 	due := f.ticket(tk.Number).DueAt
 
-	again, err := bot.New(f.ctx, f.opts, f.desk, f.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.run(again)()
-	f.settle()
+	defer restart(f)()
 	if got := f.ticket(tk.Number); !got.Urgent || !got.DueAt.Equal(due) {
 		t.Errorf("after the replay: urgent %v, due %v; want urgent, due %v", got.Urgent, got.DueAt, due)
 	}
