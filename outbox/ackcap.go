@@ -77,6 +77,35 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 	return false
 }
 
+// noticeHeldLeft asks, when the outbox starts, for the notice about
+// acknowledgements the cap holds, should a process have held them and
+// died before queuing it: they would go out later, and no later hold would
+// tell anyone. noticeHold keeps it to one notice an episode, by name.
+func (o *Outbox) noticeHeldLeft(ctx context.Context) {
+	if o.cfg.AcksPerHour <= 0 || o.cfg.AckCapNotice == nil {
+		return
+	}
+	held, err := o.jobs.CountHeldJobs(ctx)
+	if err != nil {
+		o.log.Error("count acknowledgements held by the hourly cap", "err", err)
+		return
+	}
+	if held == 0 {
+		return
+	}
+	now := o.now()
+	_, earliest, err := o.jobs.SentJobs(ctx, inquiry.JobAck, now.Add(-time.Hour))
+	if err != nil {
+		o.log.Error("count acknowledgements sent in the last hour", "err", err)
+		return
+	}
+	until := earliest.Add(time.Hour)
+	if earliest.IsZero() || !until.After(now) {
+		until = now.Add(o.cfg.Poll)
+	}
+	o.noticeHold(ctx, now, held, until)
+}
+
 // noticeHold tells the officers, once per episode, that the cap holds
 // acknowledgements: when it last held any more than an hour ago (or never).
 // A notice that cannot be queued is tried again at the next hold. The

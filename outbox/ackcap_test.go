@@ -217,3 +217,48 @@ func TestAckCapNoticeAfterAKillNamesTheSameEpisode(t *testing.T) {
 		t.Errorf("%d notices asked for in one episode after it was recorded, want 2", len(notes.episodes))
 	}
 }
+
+// Killed after the cap held an acknowledgement and before the officers'
+// notice was queued: the held one would go out later and no later hold
+// would ask again, so the next start asks for the episode's notice, once.
+func TestAckCapNoticeLostToAKillIsAskedAtTheNextStart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	srv, m := smtpServer(t)
+	var notes notices
+	add := func(i int) {
+		f.addMail(fmt.Sprintf("victim%d@example.org", i), fmt.Sprintf("sportel.ack.lost%d@mkrs.example", i))
+	}
+	dying := &diesAtSetState{Store: f.store}
+	first := outbox.New(dying, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
+		Lease: time.Minute, AcksPerHour: 3, AckCapNotice: func(context.Context, string, int, time.Time) error {
+			dying.dead.Store(true) // killed before the notice's transaction commits
+			return context.Canceled
+		}}, testutil.DiscardLogger())
+	first.SetClock(func() time.Time { return f.now })
+	for i := range 3 {
+		add(i)
+	}
+	if err := first.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.now = t0.Add(time.Minute)
+	add(3)
+	_ = first.Drain(ctx) // the fourth is held; killed in the notice
+	if f.heldCount() != 1 {
+		t.Fatalf("%d held, want 1", f.heldCount())
+	}
+	// Restarts: one within the hold, one as it ends, one long after.
+	for _, at := range []time.Duration{10 * time.Minute, time.Hour + time.Second, 2 * time.Hour} {
+		f.now = t0.Add(at)
+		if err := f.cappedOutbox(m, 3, &notes).Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if srv.Count() != 4 {
+		t.Errorf("%d mails sent, want all 4", srv.Count())
+	}
+	if len(notes.held) != 1 || notes.held[0] != 1 {
+		t.Errorf("notices asked for %v, want one, of 1 held", notes.held)
+	}
+}

@@ -58,6 +58,7 @@ type JobStore interface {
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 	SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (n int, earliest time.Time, err error)
+	CountHeldJobs(ctx context.Context) (int, error)
 	HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error)
 	GetState(ctx context.Context, key string) (value string, ok bool, err error)
 	SetState(ctx context.Context, key, value string) error
@@ -137,6 +138,8 @@ type Outbox struct {
 	wake  chan struct{}
 	held  heldJobs
 	acks  ackCap
+	// heldLeft runs noticeHeldLeft once, when the outbox first claims.
+	heldLeft sync.Once
 	// sendTime is the running average duration of a send, in nanoseconds.
 	sendTime atomic.Int64
 	// Sent, when set, is called after each successful send (the demo prints
@@ -312,6 +315,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		stopRenewing()
 		helpers.Wait()
 	}()
+	o.heldLeft.Do(func() { o.noticeHeldLeft(ctx) })
 	for {
 		n, ok := o.takeSlots(ctx, slots, jobs, freed)
 		if !ok {
@@ -499,6 +503,7 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 // Drain sends every job that is due now and returns; the demo and tests
 // use it to run the outbox to completion.
 func (o *Outbox) Drain(ctx context.Context) error {
+	o.heldLeft.Do(func() { o.noticeHeldLeft(ctx) })
 	for {
 		now := o.now()
 		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, 64)
