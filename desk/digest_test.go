@@ -364,3 +364,41 @@ func TestTelegramJoinWindow(t *testing.T) {
 		})
 	}
 }
+
+// A digest the outbox tried and that then failed (its mail may have reached
+// the relay: a reply lost after the message) and that an operator requeued
+// (`sportel tickets retry-failed`) is sent again as it was: the next
+// follow-up starts a new digest instead of rewriting it under the same
+// Message-ID.
+func TestRequeuedDigestIsNotRewritten(t *testing.T) {
+	ctx := context.Background()
+	f := newQuietFixture(t, filepath.Join(t.TempDir(), "s.db"))
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	ack := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAck)[0].Mail
+	f.sendDue()
+	f.handle(followUp(0, ack))
+	dg := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)[1]
+	if dg.Digest == nil {
+		t.Fatal("the follow-up made no digest")
+	}
+	f.now = dg.NextAt
+	claimed, err := f.store.ClaimJobs(ctx, "w", f.now, time.Minute, 10)
+	if err != nil || len(claimed) != 1 || claimed[0].ID != dg.ID {
+		t.Fatalf("claim: %v, %v; want the digest", claimed, err)
+	}
+	sent := claimed[0].Mail.Text
+	if err := f.store.FailJob(ctx, dg.ID, "w", "connection reset after DATA", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.RequeueFailed(ctx, []int64{dg.ID}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.handle(followUp(1, ack))
+	notify := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobNotify)
+	if notify[1].ID != dg.ID || notify[1].Mail.Text != sent {
+		t.Errorf("the requeued digest (Message-ID %s) was rewritten: count %d → %d", dg.Mail.MessageID, dg.Digest.Count, notify[1].Digest.Count)
+	}
+	if len(notify) != 3 || notify[2].Digest == nil {
+		t.Errorf("%d notifications, want the first, the requeued digest and a new digest for the second follow-up", len(notify))
+	}
+}

@@ -123,8 +123,10 @@ type Jobs interface {
 	// claimed job counts as due when its lease ends.
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 	// RequeueFailed makes failed jobs pending again, due at now with their
-	// attempts reset: the ids given, or every failed job when ids is empty.
-	// A job keeps its Message-ID, so a mail sent again is the same mail.
+	// attempts reset to one: the ids given, or every failed job when ids is
+	// empty. A job keeps its Message-ID, so a mail sent again is the same
+	// mail, and counts as tried (a failed send may have reached the server),
+	// so it is never rewritten as a job no one claimed (PendingJobs).
 	// It returns the ids requeued (ids that are not failed are skipped).
 	RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error)
 

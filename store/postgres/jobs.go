@@ -221,7 +221,8 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 	return instant(ts, tsNs), true, nil
 }
 
-// RequeueFailed makes failed jobs pending again (ids, or all when empty).
+// RequeueFailed makes failed jobs pending again (ids, or all when empty),
+// counted as tried once (see store.Jobs).
 func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error) {
 	var only any // NULL: every failed job
 	if len(ids) > 0 {
@@ -229,7 +230,7 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `UPDATE jobs SET state = 'pending', attempts = 0, next_at = $1, next_at_ns = $2,
+	rows, err := s.pool.Query(ctx, `UPDATE jobs SET state = 'pending', attempts = 1, next_at = $1, next_at_ns = $2,
 			claimed_by = NULL, lease_until = NULL, lease_until_ns = 0, finished_at = NULL, finished_at_ns = 0
 		WHERE state = 'failed' AND ($3::bigint[] IS NULL OR id = ANY($3)) RETURNING id`, at(now), ns(now), only)
 	if err != nil {

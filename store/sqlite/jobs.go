@@ -256,7 +256,8 @@ func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 	return int(n), nil
 }
 
-// RequeueFailed makes failed jobs pending again (ids, or all when empty).
+// RequeueFailed makes failed jobs pending again (ids, or all when empty),
+// counted as tried once (see store.Jobs).
 func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
@@ -265,7 +266,7 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 		return nil, fmt.Errorf("requeue failed jobs: %w", err)
 	}
 	defer unlock()
-	query := `UPDATE jobs SET state = 'pending', attempts = 0, next_at = $1, claimed_by = NULL,
+	query := `UPDATE jobs SET state = 'pending', attempts = 1, next_at = $1, claimed_by = NULL,
 		lease_until = NULL, finished_at = NULL WHERE state = 'failed'`
 	args := []any{formatTime(now)}
 	if len(ids) > 0 {

@@ -123,8 +123,8 @@ func testRequeueFailed(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 	after := jobByID(t, s, ids[0])
-	if after.State != inquiry.JobPending || after.Attempts != 0 || !after.NextAt.Equal(later) {
-		t.Errorf("requeued job: state %s, attempts %d, next %v; want pending, 0, %v", after.State, after.Attempts, after.NextAt, later)
+	if after.State != inquiry.JobPending || after.Attempts != 1 || !after.NextAt.Equal(later) {
+		t.Errorf("requeued job: state %s, attempts %d, next %v; want pending, 1, %v", after.State, after.Attempts, after.NextAt, later)
 	}
 	if after.Mail == nil || before.Mail == nil {
 		t.Fatalf("requeued job lost its mail")
