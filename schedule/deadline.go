@@ -66,8 +66,9 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 		return 0, nil
 	}
 	var n int
+	changed := false
 	err := s.st.WithTx(ctx, func(st store.Tx) error {
-		n = 0
+		n, changed = 0, false
 		cur, ok, err := st.TicketByID(t.ID)
 		if err != nil {
 			return fmt.Errorf("read ticket: %w", err)
@@ -75,6 +76,7 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 		if !ok || !cur.State.Open() || !cur.DueAt.Equal(t.DueAt) || cur.OfficerID != t.OfficerID {
 			// Decided, extended or reassigned since it was listed: the
 			// next pass sees it as it is.
+			changed = true
 			return nil
 		}
 		n, err = queue(st, jobs)
@@ -82,6 +84,11 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("remind: %w", err)
+	}
+	if changed {
+		// Nothing was queued: not settled, so the ticket as the next pass
+		// lists it (given back the same day, say) is reminded.
+		return 0, nil
 	}
 	s.settle(jobs)
 	if n > 0 {
@@ -119,14 +126,15 @@ func (s *Scheduler) escalate(ctx context.Context, t inquiry.Ticket, now time.Tim
 		return 0, nil
 	}
 	var n int
-	var noted bool
+	var noted, changed bool
 	err := s.st.WithTx(ctx, func(st store.Tx) error {
-		n, noted = 0, false
+		n, noted, changed = 0, false, false
 		cur, ok, err := st.TicketByID(t.ID)
 		if err != nil {
 			return fmt.Errorf("read ticket: %w", err)
 		}
 		if !ok || !cur.State.Open() || !cur.DueAt.Equal(t.DueAt) {
+			changed = true // as for reminders: not settled
 			return nil
 		}
 		entries, err := st.Entries(t.ID)
@@ -152,6 +160,9 @@ func (s *Scheduler) escalate(ctx context.Context, t inquiry.Ticket, now time.Tim
 	})
 	if err != nil {
 		return 0, fmt.Errorf("escalate: %w", err)
+	}
+	if changed {
+		return 0, nil
 	}
 	s.settle(jobs)
 	s.settled[marker] = true

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -555,5 +556,63 @@ func TestExtendedDeadlineRemindedAnew(t *testing.T) {
 	}
 	if !slices.Equal(reminders, want) {
 		t.Errorf("sends other than digests:\n%s\nwant:\n%s", strings.Join(reminders, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// changedBeforeFirstWrite is the store where an officer changes a ticket
+// between the scheduler's listing and its first transaction.
+type changedBeforeFirstWrite struct {
+	store.Store
+	once   sync.Once
+	change func()
+}
+
+func (c *changedBeforeFirstWrite) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	c.once.Do(c.change)
+	return c.Store.WithTx(ctx, fn)
+}
+
+// reassign gives ticket number to officer.
+func reassign(t testing.TB, st store.Store, number, officer string) {
+	inTx(t, st, func(tx store.Tx) error {
+		tk, ok, err := tx.TicketByNumber(number)
+		if err != nil || !ok {
+			return fmt.Errorf("ticket %s: %v, %v", number, ok, err)
+		}
+		tk.OfficerID = officer
+		return tx.UpdateTicket(&tk)
+	})
+}
+
+// A reminder the scheduler skipped because the ticket changed after it was
+// listed (reassigned away) is not taken for done: when the ticket is
+// given back the same day, the next pass queues it.
+func TestReminderSkippedForAChangeIsQueuedLater(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+	t.Cleanup(func() { st.Close() })
+	file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)(t, st)
+	changed := &changedBeforeFirstWrite{Store: st, change: func() { reassign(t, st, "DKP-2026-000001", "jusuf") }}
+	cfg := config(t)
+	now := local(t, "2026-04-29 08:00")
+	cfg.Now = func() time.Time { return now }
+	s, err := schedule.New(cfg, changed, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := sent(t, st); len(got) != 0 {
+		t.Fatalf("queued for a ticket that changed under the pass: %v", got)
+	}
+	reassign(t, st, "DKP-2026-000001", "zamira")
+	now = now.Add(10 * time.Minute)
+	if err := s.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := sent(t, st)
+	want := []string{"2026-04-29 08:10 reminder DKP-2026-000001 zamira mail"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after the ticket came back:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
