@@ -2,9 +2,14 @@ package desk_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
+	"sportel/route"
 )
 
 // Who may write into a ticket: only mail sent from its requester address
@@ -107,5 +112,62 @@ func TestFollowUpJoinsOnlyFromTheRequester(t *testing.T) {
 				t.Errorf("follow-up recorded as %q by %q, want by %q", rec.SourceID, rec.Author, tt.wantAuthor)
 			}
 		})
+	}
+}
+
+// A reload removed the officer a ticket is assigned to; the citizen's
+// follow-up still joins the ticket, which goes on the record to the
+// officer the routing gives it now, and that officer is told. It used to
+// fail ("unknown officer") and be set aside, with nobody told.
+func TestFollowUpToARemovedOfficersTicket(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+	tk := f.tickets()[0]
+	if tk.OfficerID != "jusuf" {
+		t.Fatalf("filed to %s, want jusuf", tk.OfficerID)
+	}
+	ack := jobsOf(f.jobs(tk.Number), inquiry.JobAck)[0].Mail
+
+	// The configuration after the reload: jusuf is gone, document requests
+	// go to osman.
+	cfg := desk.Config{Mailbox: inquiry.Address{Address: "komunikimi@mkrs.example"}, Prefix: "DKP",
+		DocumentDeadlineDays: 7, ReopenDays: 14, Officers: []inquiry.Officer{officers[0], officers[2]}, RefusalGrounds: testGrounds}
+	router := route.New([]route.Rule{{Match: route.Match{Category: inquiry.DocumentRequest}, Officer: "osman"}, {Officer: "zamira"}})
+	reloaded, err := desk.New(cfg, f.store, nil, router, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloaded.SetClock(func() time.Time { return f.now })
+	r := citizen("r1@example.net", "arben@example.net", "Re: Kërkesë ["+tk.Number+"]", "Edhe planin dinamik, ju lutem.")
+	r.InReplyTo = []string{ack.MessageID}
+	r.Channel, r.ReceivedAt, r.SourceID = inquiry.ChannelEmail, f.now, "msgid:r1@example.net"
+	disp, err := reloaded.Handle(context.Background(), r)
+	if err != nil || disp != inquiry.Attached {
+		t.Fatalf("follow-up: %s, %v; want attached", disp, err)
+	}
+	if got := f.ticket(tk.Number); got.OfficerID != "osman" {
+		t.Errorf("ticket with %s, want osman", got.OfficerID)
+	}
+	var toOsman int
+	for _, j := range jobsOf(f.jobs(tk.Number), inquiry.JobNotify) {
+		if j.Recipient == "osman" {
+			toOsman++
+		}
+	}
+	if toOsman == 0 {
+		t.Error("osman was not told about the ticket he now has")
+	}
+	var noted bool
+	entries, err := f.store.Entries(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Kind == inquiry.EntryNote && strings.Contains(e.Text, "jusuf") && strings.Contains(e.Text, "osman") {
+			noted = true
+		}
+	}
+	if !noted {
+		t.Error("the reassignment is not on the record")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/route"
 	"sportel/store"
 )
 
@@ -72,7 +73,22 @@ func (d *Desk) ackLimited(tx store.Tx, addr string, now time.Time) (string, erro
 func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, followUp bool, now time.Time) error {
 	officer, ok := d.officers[t.OfficerID]
 	if !ok {
-		return fmt.Errorf("notify: unknown officer %q", t.OfficerID)
+		// A reload removed the ticket's officer: the ticket goes, on the
+		// record, to whom the routing gives it now, who hears of it as of
+		// a new ticket. Failing here would set the message aside and tell
+		// nobody.
+		prev := t.OfficerID
+		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
+		if officer, ok = d.officers[t.OfficerID]; !ok {
+			return fmt.Errorf("notify: routing gives ticket %s to %q, who is not a configured officer", t.Number, t.OfficerID)
+		}
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reassigned to %s: %s is no longer a configured officer", t.OfficerID, prev), now); err != nil {
+			return err
+		}
+		if err := tx.UpdateTicket(t); err != nil {
+			return err
+		}
+		followUp = false
 	}
 	if followUp {
 		coalesced, err := d.coalesceFollowUp(tx, t, officer, m, now)
