@@ -170,6 +170,9 @@ type Tx interface {
 	FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error)
 	AddThreadRef(ref inquiry.ThreadRef) error
 
+	// TicketByID and TicketByNumber (and LatestChatTicket) read a ticket
+	// the transaction may change: a concurrent transaction that reads it
+	// too waits until this one ends, so neither writes over the other.
 	TicketByID(id int64) (inquiry.Ticket, bool, error)
 	TicketByNumber(number string) (inquiry.Ticket, bool, error)
 	// NextSequence returns the next ticket sequence number for prefix and

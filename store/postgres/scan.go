@@ -129,8 +129,8 @@ func scanTickets(rows pgx.Rows) ([]inquiry.Ticket, error) {
 
 // ticketWhere loads one ticket by a unique column (id or number); column is
 // never user input.
-func ticketWhere(ctx context.Context, q querier, column string, value any) (inquiry.Ticket, bool, error) {
-	tk, err := scanTicket(q.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+column+` = $1`, value))
+func ticketWhere(ctx context.Context, q querier, column string, value any, lock string) (inquiry.Ticket, bool, error) {
+	tk, err := scanTicket(q.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+column+` = $1`+lock, value))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return inquiry.Ticket{}, false, nil
 	}

@@ -11,32 +11,42 @@ import (
 	"sportel/store"
 )
 
-// TicketByID returns the ticket with id.
+// TicketByID returns the ticket with id, locked for the transaction (see
+// lockTicket).
 func (t *Tx) TicketByID(id int64) (inquiry.Ticket, bool, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	return ticketWhere(ctx, t.tx, "id", id)
+	return ticketWhere(ctx, t.tx, "id", id, lockTicket)
 }
 
-// TicketByNumber returns the ticket numbered number (e.g. DKP-2026-000042).
+// TicketByNumber returns the ticket numbered number (e.g. DKP-2026-000042),
+// locked for the transaction (see lockTicket).
 func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	return ticketWhere(ctx, t.tx, "number", number)
+	return ticketWhere(ctx, t.tx, "number", number, lockTicket)
 }
+
+// lockTicket ends a ticket read in a transaction. Every change to a ticket
+// reads it, changes it in Go and writes the row back; at READ COMMITTED two
+// such transactions (an officer's mail command and a close from the web
+// workspace, on any instance) would each write over the other. Locked,
+// the second waits for the first and reads what it wrote. SQLite's one
+// writer gives the same by itself.
+const lockTicket = " FOR UPDATE"
 
 // TicketByNumber returns the ticket numbered number.
 func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	return ticketWhere(ctx, s.pool, "number", number)
+	return ticketWhere(ctx, s.pool, "number", number, "")
 }
 
 // TicketByID returns the ticket with id.
 func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	return ticketWhere(ctx, s.pool, "id", id)
+	return ticketWhere(ctx, s.pool, "id", id, "")
 }
 
 // NextSequence returns the next ticket sequence for prefix and year,
@@ -125,7 +135,7 @@ func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	tk, err := scanTicket(t.tx.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets
-		WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`, chatID))
+		WHERE chat_id = $1 ORDER BY id DESC LIMIT 1`+lockTicket, chatID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return inquiry.Ticket{}, false, nil
 	}

@@ -37,6 +37,7 @@ var contractTests = []contractTest{
 	{"TicketByID", testTicketByID},
 	{"CountTickets", testCountTickets},
 	{"NextSequenceConcurrent", testNextSequenceConcurrent},
+	{"ConcurrentTicketChanges", testConcurrentTicketChanges},
 	{"WithTxLeavesNothingOnFailure", testWithTxLeavesNothingOnFailure},
 	{"MarkSource", testMarkSource},
 	{"FindThreadRefOrder", testFindThreadRefOrder},

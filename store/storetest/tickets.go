@@ -817,3 +817,74 @@ func testSetAside(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	}
 }
+
+// testConcurrentTicketChanges: two transactions that each read a ticket,
+// change a field of it and write it back never write over each other (an
+// officer's mail command and a close from the web workspace, say): the
+// second to read waits for the first to commit and sees what it wrote.
+// read is each way a transaction reads the ticket it will change.
+func testConcurrentTicketChanges(t *testing.T, open func(t *testing.T) store.Store) {
+	reads := []struct {
+		name string
+		read func(tx store.Tx, tk *inquiry.Ticket) (inquiry.Ticket, bool, error)
+	}{
+		{"by number", func(tx store.Tx, tk *inquiry.Ticket) (inquiry.Ticket, bool, error) {
+			return tx.TicketByNumber(tk.Number)
+		}},
+		{"by id", func(tx store.Tx, tk *inquiry.Ticket) (inquiry.Ticket, bool, error) { return tx.TicketByID(tk.ID) }},
+		{"latest of its chat", func(tx store.Tx, tk *inquiry.Ticket) (inquiry.Ticket, bool, error) {
+			return tx.LatestChatTicket(tk.ChatID)
+		}},
+	}
+	for _, r := range reads {
+		t.Run(r.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			tk := newTicket("DKP-2026-000001", t0)
+			tk.Channel, tk.ChatID = inquiry.ChannelTelegram, 7001
+			inTx(t, s, func(tx store.Tx) error { return tx.CreateTicket(tk) })
+
+			read := make(chan struct{})
+			closed := make(chan error, 1)
+			err := s.WithTx(ctx, func(tx store.Tx) error {
+				cur, ok, err := r.read(tx, tk)
+				if err != nil || !ok {
+					return fmt.Errorf("read: %v, %v", ok, err)
+				}
+				close(read)
+				go func() {
+					<-read
+					closed <- s.WithTx(ctx, func(tx store.Tx) error {
+						other, ok, err := r.read(tx, tk)
+						if err != nil || !ok {
+							return fmt.Errorf("second read: %v, %v", ok, err)
+						}
+						other.State, other.Outcome = inquiry.Closed, inquiry.Granted
+						return tx.UpdateTicket(&other)
+					})
+				}()
+				// The other transaction has every chance to write first.
+				select {
+				case err := <-closed:
+					closed <- err
+				case <-time.After(300 * time.Millisecond):
+				}
+				cur.Urgent = true
+				return tx.UpdateTicket(&cur)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := <-closed; err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := s.TicketByNumber(ctx, tk.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != inquiry.Closed || got.Outcome != inquiry.Granted || !got.Urgent {
+				t.Errorf("after both changes: state %s, outcome %q, urgent %v; want closed, granted, urgent", got.State, got.Outcome, got.Urgent)
+			}
+		})
+	}
+}
