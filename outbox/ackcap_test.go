@@ -171,6 +171,35 @@ func (d *diesAtSetState) GetState(ctx context.Context, key string) (string, bool
 	return d.Store.GetState(ctx, key)
 }
 
+// addAck queues the acknowledgement number i of a flood named name.
+func (f *fixture) addAck(name string, i int) {
+	f.addMail(fmt.Sprintf("victim%d@example.org", i), fmt.Sprintf("sportel.ack.%s%d@mkrs.example", name, i))
+}
+
+// holdAndDie is the first process of a kill test: an outbox over a store
+// that dies as notice (given that store) says sends the hour's three
+// acknowledgements of flood name, then the cap holds the fourth.
+func holdAndDie(t *testing.T, f *fixture, m *mailer.Mailer, name string, notice func(*diesAtSetState) outbox.AckCapNotice) {
+	t.Helper()
+	ctx := context.Background()
+	dying := &diesAtSetState{Store: f.store}
+	first := outbox.New(dying, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
+		Lease: time.Minute, AcksPerHour: 3, AckCapNotice: notice(dying)}, testutil.DiscardLogger())
+	first.SetClock(func() time.Time { return f.now })
+	for i := range 3 {
+		f.addAck(name, i)
+	}
+	if err := first.Drain(ctx); err != nil { // the hour's three acknowledgements
+		t.Fatal(err)
+	}
+	f.now = t0.Add(time.Minute)
+	f.addAck(name, 3)
+	_ = first.Drain(ctx) // held, and killed where notice says
+	if f.heldCount() != 1 {
+		t.Fatalf("%d held, want 1", f.heldCount())
+	}
+}
+
 // Killed after the officers' notice was queued and before the hold was
 // recorded: the restarted process asks again for the same episode, by the
 // same name, so the desk queues no second notice (NoticeAckCap's test).
@@ -179,28 +208,13 @@ func TestAckCapNoticeAfterAKillNamesTheSameEpisode(t *testing.T) {
 	f := newFixture(t)
 	_, m := smtpServer(t)
 	var notes notices
-	add := func(i int) {
-		f.addMail(fmt.Sprintf("victim%d@example.org", i), fmt.Sprintf("sportel.ack.kill%d@mkrs.example", i))
-	}
-	dying := &diesAtSetState{Store: f.store}
-	first := outbox.New(dying, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
-		Lease: time.Minute, AcksPerHour: 3, AckCapNotice: notes.notice}, testutil.DiscardLogger())
-	first.SetClock(func() time.Time { return f.now })
-	for i := range 3 {
-		add(i)
-	}
-	if err := first.Drain(ctx); err != nil { // the hour's three acknowledgements
-		t.Fatal(err)
-	}
-	f.now = t0.Add(time.Minute)
-	add(3)
-	_ = first.Drain(ctx) // held, the notice asked for, killed recording the hold
+	holdAndDie(t, f, m, "kill", func(*diesAtSetState) outbox.AckCapNotice { return notes.notice }) // dies recording the hold
 	if len(notes.episodes) != 1 {
 		t.Fatalf("the first process asked for %d notices, want 1", len(notes.episodes))
 	}
 
 	f.now = t0.Add(10 * time.Minute) // restarted; the flood goes on
-	add(4)
+	f.addAck("kill", 4)
 	if err := f.cappedOutbox(m, 3, &notes).Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +223,7 @@ func TestAckCapNoticeAfterAKillNamesTheSameEpisode(t *testing.T) {
 	}
 	// Recorded now: later holds in the episode ask for nothing.
 	f.now = t0.Add(20 * time.Minute)
-	add(5)
+	f.addAck("kill", 5)
 	if err := f.cappedOutbox(m, 3, &notes).Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -226,28 +240,12 @@ func TestAckCapNoticeLostToAKillIsAskedAtTheNextStart(t *testing.T) {
 	f := newFixture(t)
 	srv, m := smtpServer(t)
 	var notes notices
-	add := func(i int) {
-		f.addMail(fmt.Sprintf("victim%d@example.org", i), fmt.Sprintf("sportel.ack.lost%d@mkrs.example", i))
-	}
-	dying := &diesAtSetState{Store: f.store}
-	first := outbox.New(dying, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
-		Lease: time.Minute, AcksPerHour: 3, AckCapNotice: func(context.Context, string, int, time.Time) error {
+	holdAndDie(t, f, m, "lost", func(dying *diesAtSetState) outbox.AckCapNotice {
+		return func(context.Context, string, int, time.Time) error {
 			dying.dead.Store(true) // killed before the notice's transaction commits
 			return context.Canceled
-		}}, testutil.DiscardLogger())
-	first.SetClock(func() time.Time { return f.now })
-	for i := range 3 {
-		add(i)
-	}
-	if err := first.Drain(ctx); err != nil {
-		t.Fatal(err)
-	}
-	f.now = t0.Add(time.Minute)
-	add(3)
-	_ = first.Drain(ctx) // the fourth is held; killed in the notice
-	if f.heldCount() != 1 {
-		t.Fatalf("%d held, want 1", f.heldCount())
-	}
+		}
+	})
 	// Restarts: one within the hold, one as it ends, one long after.
 	for _, at := range []time.Duration{10 * time.Minute, time.Hour + time.Second, 2 * time.Hour} {
 		f.now = t0.Add(at)
