@@ -223,8 +223,9 @@ type TicketsConfig struct {
 	// at or after it on the next working day.
 	OfficeHoursEnd string         `yaml:"office_hours_end"`
 	Calendar       CalendarConfig `yaml:"calendar"`
-	// ReopenDays is how long after closing a reply reopens the ticket
-	// instead of filing a new one; 0 never reopens.
+	// ReopenDays is how long after closing a reply joins the ticket (and
+	// reopens it, unless it is a decided document request) instead of
+	// filing a new one; 0 never reopens.
 	ReopenDays      int     `yaml:"reopen_days"`
 	ReviewThreshold float64 `yaml:"review_threshold"`
 	// TemplatesDir overrides the built-in acknowledgement templates.

@@ -518,9 +518,16 @@ func TestReopenOrLinkClosedTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.now = f.now.Add(3 * 24 * time.Hour)
-	f.handle(citizen("r1@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Faleminderit, por mungon faqja 3."))
-	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Assigned || tk.Outcome != "" {
-		t.Fatalf("within reopen_days: %s/%s, want reopened", tk.State, tk.Outcome)
+	// Within reopen_days the reply joins the ticket; a decided request
+	// stays decided until an officer reopens it (TestReplyToADecidedRequestKeepsTheDecision).
+	if d := f.handle(citizen("r1@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Faleminderit, por mungon faqja 3.")); d != inquiry.Attached {
+		t.Fatalf("within reopen_days: %s, want attached", d)
+	}
+	if tk := f.ticket("DKP-2026-000001"); tk.State != inquiry.Closed || tk.Outcome != inquiry.Granted {
+		t.Fatalf("within reopen_days: %s/%s, want the decided request still closed as granted", tk.State, tk.Outcome)
+	}
+	if _, err := f.desk.Reopen(context.Background(), "DKP-2026-000001", "jusuf"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000001", desk.Closing{Outcome: inquiry.PartlyGranted, Ground: "personal_data"}, "jusuf"); err != nil {
 		t.Fatal(err)

@@ -24,16 +24,27 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
 		return res, err == nil, err
 	}
+	keptClosed := false
 	if t.State == inquiry.Closed {
 		if now.Sub(t.ClosedAt) > time.Duration(d.cfg.ReopenDays)*24*time.Hour {
 			res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
 			return res, err == nil, err
 		}
-		t.State = inquiry.Assigned
-		t.Outcome = inquiry.NoOutcome
-		t.ClosedAt = time.Time{}
-		if err := d.note(tx, t.ID, "sportel", "reopened by the citizen's reply", now); err != nil {
-			return intakeResult{}, false, err
+		if !t.DecidedAt.IsZero() {
+			// A decided document request stays decided: a reply (thanks,
+			// a question about the decision) must not undo it, nor turn it
+			// into a refusal by silence in the annual report. The reply
+			// joins it and its officer hears of it; an officer reopens it
+			// when it needs a new decision.
+			keptClosed = true
+			if err := d.note(tx, t.ID, "sportel", "the requester replied after the decision; the ticket stays closed (reopen it for a new decision)", now); err != nil {
+				return intakeResult{}, false, err
+			}
+		} else {
+			was := d.clearClosing(&t)
+			if err := d.note(tx, t.ID, "sportel", "reopened by the citizen's reply (was closed: "+was+")", now); err != nil {
+				return intakeResult{}, false, err
+			}
 		}
 	} else if t.State == inquiry.Answered {
 		t.State = inquiry.Assigned
@@ -60,7 +71,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	if err := tx.UpdateTicket(&t); err != nil {
 		return intakeResult{}, false, err
 	}
-	if t.State.Open() {
+	if t.State.Open() || keptClosed {
 		if err := d.queueNotifications(tx, &t, m, true, now); err != nil {
 			return intakeResult{}, false, err
 		}

@@ -352,7 +352,14 @@ func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
 	if t.State != inquiry.Closed {
 		return refuse("ticket %s is %s, not closed", t.Number, t.State)
 	}
-	was := string(t.Outcome)
+	was := d.clearClosing(t)
+	return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
+}
+
+// clearClosing opens t again as assigned, with no outcome, ground or
+// decision, and returns what it was closed as, for the record.
+func (d *Desk) clearClosing(t *inquiry.Ticket) (was string) {
+	was = string(t.Outcome)
 	if t.Ground != "" {
 		was += ", ground " + t.Ground
 	}
@@ -361,7 +368,7 @@ func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
 	}
 	t.State, t.Outcome, t.Ground, t.ClosedAt = inquiry.Assigned, inquiry.NoOutcome, "", time.Time{}
 	t.DecidedAt, t.DecisionInAnswer = time.Time{}, false
-	return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
+	return was
 }
 
 // Complaint records a complaint to the Information and Privacy Agency made
