@@ -226,6 +226,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	// updates: it shows at once that Telegram answers (LastPoll) instead
 	// of after a whole long poll.
 	short := true
+	// On shutdown no new update is taken, but the one being handled
+	// finishes, is confirmed and gets its replies, for at most updateGrace:
+	// cut off after the desk committed it, it would come again at the next
+	// start, and an officer's command is not idempotent as a citizen's
+	// message is. A Telegram API that hangs does not hold the stop longer.
+	handling, stopHandling := afterGrace(ctx, updateGrace)
+	defer stopHandling()
 	for ctx.Err() == nil {
 		pollFor := b.opts.PollTimeout
 		if short {
@@ -265,12 +272,6 @@ func (b *Bot) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			// On shutdown no new update is taken, but the one being handled
-			// finishes, is confirmed and gets its replies: cut off after the
-			// desk committed it, it would come again at the next start, and
-			// an officer's answer or command is not idempotent as a
-			// citizen's message is. Each step has its own timeout.
-			handling := context.WithoutCancel(ctx)
 			w := b.process(handling, u)
 			if w.retry == nil {
 				b.blocked.Store(nil)
@@ -640,4 +641,29 @@ func LookupUsername(ctx context.Context, opts Options) (string, error) {
 		return "", fmt.Errorf("telegram: getMe: %w", err)
 	}
 	return me.Username, nil
+}
+
+// updateGrace is how long the update in hand may run on after shutdown.
+const updateGrace = 10 * time.Second
+
+// afterGrace returns a context that ends grace after ctx does, or when
+// stop is called.
+func afterGrace(ctx context.Context, grace time.Duration) (c context.Context, stop func()) {
+	c, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var timer *time.Timer
+	var mu sync.Mutex
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancel)
+	})
+	return c, func() {
+		stopAfter()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
