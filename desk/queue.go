@@ -78,7 +78,7 @@ func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Mes
 		// a new ticket. Failing here would set the message aside and tell
 		// nobody.
 		prev := t.OfficerID
-		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
+		t.OfficerID = d.routeTicket(t)
 		if officer, ok = d.officers[t.OfficerID]; !ok {
 			return fmt.Errorf("notify: routing gives ticket %s to %q, who is not a configured officer", t.Number, t.OfficerID)
 		}
@@ -134,4 +134,10 @@ func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Messa
 		Recipient: fmt.Sprintf("tg:%d", m.ChatID),
 		Chat:      &inquiry.ChatMessage{ChatID: m.ChatID, ReplyToMsgID: m.ChatMsgID, Text: text}}
 	return tx.AddJob(job)
+}
+
+// routeTicket is the officer the routing gives t now.
+func (d *Desk) routeTicket(t *inquiry.Ticket) string {
+	officer, _ := d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
+	return officer
 }

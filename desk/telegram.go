@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"sportel/inquiry"
-	"sportel/route"
 	"sportel/store"
 )
 
@@ -54,7 +53,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	if reclassify && cls.Category != t.Category {
 		prev, prevOfficer := t.Category, t.OfficerID
 		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
-		t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
+		t.OfficerID = d.routeTicket(&t)
 		t.DueAt = d.dueFor(&t)
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
 			return intakeResult{}, err

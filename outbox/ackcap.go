@@ -61,11 +61,7 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 		o.acks.inFlight++
 		return true
 	}
-	until := earliest.Add(time.Hour)
-	if earliest.IsZero() || !until.After(now) {
-		// The hour's sends are all still in flight here: try again soon.
-		until = now.Add(o.cfg.Poll)
-	}
+	until := o.holdUntil(now, earliest)
 	reason := fmt.Sprintf("held by the acknowledgement cap (%d an hour) until %s", o.cfg.AcksPerHour, until.UTC().Format(time.RFC3339))
 	held, err := o.jobs.HoldJobs(ctx, o.owner, inquiry.JobAck, []int64{j.ID}, until, reason)
 	if err != nil {
@@ -99,11 +95,18 @@ func (o *Outbox) noticeHeldLeft(ctx context.Context) {
 		o.log.Error("count acknowledgements sent in the last hour", "err", err)
 		return
 	}
+	o.noticeHold(ctx, now, held, o.holdUntil(now, earliest))
+}
+
+// holdUntil is when the cap has room again: an hour after the earliest
+// acknowledgement sent in the last hour.
+func (o *Outbox) holdUntil(now, earliest time.Time) time.Time {
 	until := earliest.Add(time.Hour)
 	if earliest.IsZero() || !until.After(now) {
-		until = now.Add(o.cfg.Poll)
+		// The hour's sends are all still in flight here: try again soon.
+		return now.Add(o.cfg.Poll)
 	}
-	o.noticeHold(ctx, now, held, until)
+	return until
 }
 
 // noticeHold tells the officers, once per episode, that the cap holds
