@@ -24,16 +24,39 @@ var urgentCues = []string{
 	"court deadline", "deadline of the court", "deadline set by the court", "court hearing",
 }
 
+// cuesByStart groups urgentCues by their first three bytes, with each cue's
+// place in the list, so Urgent looks at each word of the text once instead of
+// searching the whole text once per cue.
+var cuesByStart = func() map[string][]int {
+	m := make(map[string][]int)
+	for i, cue := range urgentCues {
+		m[cue[:3]] = append(m[cue[:3]], i)
+	}
+	return m
+}()
+
 // Urgent reports whether text says that life or liberty depends on the
 // answer, and the cue it found. It is a fixed list, not the model: the flag
 // it raises adds the head of the division as a recipient and shortens the
 // clock to 48 hours, and must be explainable (and clearable) by an officer.
+// When several cues are present the one earliest in urgentCues is reported.
 func Urgent(text string) (bool, string) {
-	n := " " + Normalize(text) + " "
-	for _, cue := range urgentCues {
-		if strings.Contains(n, " "+cue) {
-			return true, cue
+	n := Normalize(text) + " "
+	found := len(urgentCues)
+	for start := 0; start+3 <= len(n); {
+		for _, i := range cuesByStart[n[start:start+3]] {
+			if i < found && strings.HasPrefix(n[start:], urgentCues[i]) {
+				found = i
+			}
 		}
+		next := strings.IndexByte(n[start:], ' ')
+		if next < 0 {
+			break
+		}
+		start += next + 1
 	}
-	return false, ""
+	if found == len(urgentCues) {
+		return false, ""
+	}
+	return true, urgentCues[found]
 }

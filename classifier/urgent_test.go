@@ -1,6 +1,15 @@
 package classifier
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/inbox/parse"
+	"sportel/internal/mailgen"
+)
 
 func TestUrgent(t *testing.T) {
 	cases := []struct {
@@ -37,5 +46,74 @@ func TestUrgent(t *testing.T) {
 				t.Errorf("Urgent = %v, %q; want %v, %q", got, cue, c.want, c.cue)
 			}
 		})
+	}
+}
+
+// urgentBySearch is Urgent as first written: one search of the whole text a
+// cue. Urgent must agree with it on every text.
+func urgentBySearch(text string) (bool, string) {
+	n := " " + Normalize(text) + " "
+	for _, cue := range urgentCues {
+		if strings.Contains(n, " "+cue) {
+			return true, cue
+		}
+	}
+	return false, ""
+}
+
+// TestUrgentAgreesWithSearchingEachCue runs Urgent and the search it replaced
+// on realistic mail, as it is and with cues (and near misses) put in at
+// random places, so several cues and cues at the very start or end of the
+// text are covered.
+func TestUrgentAgreesWithSearchingEachCue(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	g := mailgen.New(r, "dkp@mkrs.example", time.Now())
+	nearMisses := []string{"hospitality", "predetention", "spitalit", "Bolnica", "ROČIŠTE", "život zavisi", "x"}
+	urgent := 0
+	for i, raw := range g.Backlog(600) {
+		m := parse.Parse(raw, time.Now(), parse.Options{})
+		texts := []string{m.Subject + "\n" + m.Text}
+		words := strings.Fields(m.Text)
+		for range 3 {
+			w := slices.Clone(words)
+			for range r.IntN(3) + 1 {
+				insert := urgentCues[r.IntN(len(urgentCues))]
+				if r.IntN(3) == 0 {
+					insert = nearMisses[r.IntN(len(nearMisses))]
+				}
+				w = slices.Insert(w, r.IntN(len(w)+1), insert)
+			}
+			texts = append(texts, strings.Join(w, " "))
+		}
+		for j, text := range texts {
+			got, gotCue := Urgent(text)
+			want, wantCue := urgentBySearch(text)
+			if got != want || gotCue != wantCue {
+				t.Fatalf("mail %d, text %d: Urgent = %v, %q; searching each cue gives %v, %q\n%s", i, j, got, gotCue, want, wantCue, text)
+			}
+			if got {
+				urgent++
+			}
+		}
+	}
+	if urgent < 1000 {
+		t.Errorf("only %d of 2,400 texts were urgent: the comparison hardly covers the cues", urgent)
+	}
+}
+
+// BenchmarkUrgentRealistic is the urgent check on the text of realistic
+// mail, which the desk runs for every new ticket inside its transaction.
+func BenchmarkUrgentRealistic(b *testing.B) {
+	g := mailgen.New(rand.New(rand.NewPCG(1, 2)), "dkp@mkrs.example", time.Now())
+	var texts []string
+	for _, raw := range g.Backlog(1000) {
+		m := parse.Parse(raw, time.Now(), parse.Options{})
+		texts = append(texts, m.Subject+"\n"+m.Text)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		Urgent(texts[i%len(texts)])
+		i++
 	}
 }
