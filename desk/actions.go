@@ -67,8 +67,12 @@ func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
 }
 
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
+// A closed ticket is refused: its outcome is the record the reports count.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+		if t.State == inquiry.Closed {
+			return refuse("ticket %s is closed (%s): reopen it before marking it as spam", t.Number, t.Outcome)
+		}
 		t.Acted = true
 		t.State = inquiry.SpamMail
 		return d.note(tx, t.ID, by, "marked as spam", d.now())

@@ -244,8 +244,13 @@ func (d *Desk) CloseWith(ctx context.Context, number string, c Closing, by strin
 func (d *Desk) closeWith(tx store.Tx, t *inquiry.Ticket, c Closing, by string) error {
 	c.Ground, c.Note = strings.TrimSpace(c.Ground), strings.TrimSpace(c.Note)
 	t.Acted = true
-	if t.State == inquiry.Closed {
+	switch t.State {
+	case inquiry.Closed:
 		return refuse("ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
+	case inquiry.BulkMail, inquiry.SpamMail:
+		// Kept, not worked, and outside the reports; closed, a document
+		// request among them would count as one decided without a decision.
+		return refuse("ticket %s is %s mail, kept and not worked: there is nothing to close", t.Number, t.State)
 	}
 	decision := t.Category == inquiry.DocumentRequest && t.State.Open()
 	if err := d.checkClosing(t, &c, decision); err != nil {
@@ -307,11 +312,6 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 			c.Outcome = inquiry.Resolved
 		case inquiry.Resolved, inquiry.NoAnswerNeeded:
 		default:
-			if t.Category == inquiry.DocumentRequest {
-				// A document request filed as bulk or spam: not a request
-				// the report counts.
-				return refuse("ticket %s is %s, not an open request: close it as resolved or no_answer_needed", t.Number, t.State)
-			}
 			return refuse("ticket %s is a %s: close it as resolved or no_answer_needed, not %s (those outcomes are for document requests)", t.Number, t.Category, c.Outcome)
 		}
 		if c.Ground != "" || c.InAnswer {

@@ -531,6 +531,16 @@ func TestLifecycleRefusals(t *testing.T) {
 				_, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Resolved, InAnswer: true}, "osman")
 				return err
 			}, "a ground or a decision in an answer is only for document requests"},
+		{"close spam", inquiry.DocumentRequest, false,
+			func(d *desk.Desk) error {
+				if _, err := d.MarkSpam(ctx, ticket1, "jusuf"); err != nil {
+					return err
+				}
+				_, err := d.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.NoAnswerNeeded}, "jusuf")
+				return err
+			}, "is spam mail, kept and not worked: there is nothing to close"},
+		{"spam a closed request", inquiry.DocumentRequest, true,
+			func(d *desk.Desk) error { _, err := d.MarkSpam(ctx, ticket1, "jusuf"); return err }, "is closed (granted): reopen it before marking it as spam"},
 		{"a missing ticket", inquiry.DocumentRequest, false,
 			func(d *desk.Desk) error { _, err := d.Urgent(ctx, "DKP-2026-000099", true, "jusuf"); return err }, "no ticket DKP-2026-000099"},
 	}

@@ -16,8 +16,8 @@ import (
 const Pending = "pending"
 
 // AccessOutcomes are the outcome keys of the annual report, in its order;
-// "resolved" only occurs for a document request closed without a decision on
-// it (mail filed as bulk or spam, then closed).
+// "resolved" only occurs for a document request closed without any outcome,
+// as the first versions closed tickets.
 var AccessOutcomes = [...]string{
 	string(inquiry.Granted), string(inquiry.PartlyGranted), string(inquiry.Refused),
 	string(inquiry.NotHeld), string(inquiry.Withdrawn), string(inquiry.Resolved), Pending,
@@ -102,9 +102,18 @@ func decidedAt(t inquiry.Ticket) time.Time {
 }
 
 // counted reports whether a ticket is a request the reports count: bulk and
-// spam mail never was one.
+// spam mail never was one. Nor is a document request closed as resolved or
+// no_answer_needed: a request is closed with a decision, so those are bulk
+// or spam that versions before 2026-12 let an officer close, and counting
+// them made a newsletter a refusal by silence.
 func counted(t inquiry.Ticket) bool {
-	return t.State != inquiry.BulkMail && t.State != inquiry.SpamMail
+	switch {
+	case t.State == inquiry.BulkMail || t.State == inquiry.SpamMail:
+		return false
+	case t.State == inquiry.Closed && t.Category == inquiry.DocumentRequest:
+		return t.Outcome != inquiry.Resolved && t.Outcome != inquiry.NoAnswerNeeded
+	}
+	return true
 }
 
 // AccessDocuments is the annual report over the document requests received
@@ -248,6 +257,9 @@ func Inbox(tickets []inquiry.Ticket, from, to time.Time, loc *time.Location) Inb
 			continue
 		case inquiry.SpamMail:
 			r.Spam++
+			continue
+		}
+		if !counted(t) {
 			continue
 		}
 		r.Received++

@@ -128,10 +128,19 @@ func TestAccessDocuments(t *testing.T) {
 				{Category: inquiry.PressInquiry, State: inquiry.Assigned, ReceivedAt: day(3)},
 				{Category: inquiry.DocumentRequest, State: inquiry.SpamMail, ReceivedAt: day(3)},
 				{Category: inquiry.DocumentRequest, State: inquiry.BulkMail, ReceivedAt: day(3)},
+				// Bulk mail an earlier version let an officer close, weeks
+				// after its deadline: not a request, not a refusal by silence.
+				{Category: inquiry.DocumentRequest, State: inquiry.Closed, Outcome: inquiry.NoAnswerNeeded,
+					ReceivedAt: day(3), DueAt: day(10), ClosedAt: day(40)},
+				{Category: inquiry.DocumentRequest, State: inquiry.Closed, Outcome: inquiry.Resolved,
+					ReceivedAt: day(3), DueAt: day(10), ClosedAt: day(40)},
 			},
 			check: func(t *testing.T, r AccessReport) {
 				if r.Received != 0 || r.MedianDays != nil || r.P90Days != nil {
 					t.Errorf("received %d, median %v", r.Received, deref(r.MedianDays))
+				}
+				if r.SilentRefusals != 0 || r.Outcomes[string(inquiry.Resolved)] != 0 || r.Outcomes[string(inquiry.NoAnswerNeeded)] != 0 {
+					t.Errorf("silent refusals %d, outcomes %v; want none", r.SilentRefusals, r.Outcomes)
 				}
 				if len(r.ByMonth) != 12 || r.ByMonth[11].Month != "2026-12" {
 					t.Errorf("by month %+v", r.ByMonth)
