@@ -82,6 +82,10 @@ func (l liveDesk) Note(ctx context.Context, number, author, text string) (inquir
 	return l.a.Desk().Note(ctx, number, author, text)
 }
 
+func (l liveDesk) NoteOnce(ctx context.Context, key, number, author, text string) (inquiry.Ticket, bool, error) {
+	return l.a.Desk().NoteOnce(ctx, key, number, author, text)
+}
+
 func (l liveDesk) MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error {
 	return l.a.Desk().MailSignInLink(ctx, officerID, link, expires)
 }

@@ -1094,3 +1094,47 @@ func TestAnswerOnceByKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNoteOnceByKey(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("note-once-1@example.net", "qytetari@example.net", "Pyetje", "Kur hapet muzeu të dielën?"))
+	tk := f.tickets()[0]
+	ctx := context.Background()
+	notes := func() int {
+		entries, err := f.store.Entries(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Kind == inquiry.EntryNote && e.Text == "Pyeta muzeun." {
+				n++
+			}
+		}
+		return n
+	}
+	tests := []struct {
+		name      string
+		key       string
+		wantAgain bool
+		wantErr   bool
+		notes     int // notes after the call
+	}{
+		{"first", "webnote:a", false, false, 1},
+		{"the same form again", "webnote:a", true, false, 1},
+		{"another form", "webnote:b", false, false, 2},
+		{"no key", "", false, true, 2},
+	}
+	for _, tt := range tests {
+		_, again, err := f.desk.NoteOnce(ctx, tt.key, tk.Number, "jusuf", "Pyeta muzeun.")
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("%s: err %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		if again != tt.wantAgain {
+			t.Errorf("%s: again %v, want %v", tt.name, again, tt.wantAgain)
+		}
+		if n := notes(); n != tt.notes {
+			t.Errorf("%s: %d notes, want %d", tt.name, n, tt.notes)
+		}
+	}
+}

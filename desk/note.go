@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"unicode/utf8"
@@ -20,22 +21,55 @@ const MaxNoteRunes = 10000
 // its author and time, is the audit trail, and the log says who noted on
 // which ticket (not what: a note may name people).
 func (d *Desk) Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error) {
+	t, _, err := d.noteOnce(ctx, "", number, author, text)
+	return t, err
+}
+
+// NoteOnce is Note for a note that may be handed over again (a form sent
+// twice): key names it, and a key already used adds nothing and reports
+// again.
+func (d *Desk) NoteOnce(ctx context.Context, key, number, author, text string) (t inquiry.Ticket, again bool, err error) {
+	if key == "" {
+		return inquiry.Ticket{}, false, fmt.Errorf("note on %s: no key", number)
+	}
+	return d.noteOnce(ctx, key, number, author, text)
+}
+
+func (d *Desk) noteOnce(ctx context.Context, key, number, author, text string) (inquiry.Ticket, bool, error) {
 	text = strings.TrimSpace(text)
 	author = strings.TrimSpace(author)
 	switch {
 	case author == "":
-		return inquiry.Ticket{}, refuse("note on %s: no author", number)
+		return inquiry.Ticket{}, false, refuse("note on %s: no author", number)
 	case text == "":
-		return inquiry.Ticket{}, refuse("note on %s: the note is empty", number)
+		return inquiry.Ticket{}, false, refuse("note on %s: the note is empty", number)
 	case utf8.RuneCountInString(text) > MaxNoteRunes:
-		return inquiry.Ticket{}, refuse("note on %s: %d characters, at most %d", number, utf8.RuneCountInString(text), MaxNoteRunes)
+		return inquiry.Ticket{}, false, refuse("note on %s: %d characters, at most %d", number, utf8.RuneCountInString(text), MaxNoteRunes)
 	}
+	again := false
 	t, err := d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		return d.note(tx, t.ID, author, text, d.now())
+		if key != "" {
+			if _, seen, err := tx.SourceTicket(key); err != nil {
+				return err
+			} else if seen {
+				again = true
+				return nil
+			}
+		}
+		now := d.now()
+		if err := d.note(tx, t.ID, author, text, now); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		return tx.MarkSource(key, t.ID, now)
 	})
 	if err != nil {
-		return inquiry.Ticket{}, err
+		return inquiry.Ticket{}, false, err
 	}
-	d.log.InfoContext(ctx, "note added", slog.String("ticket", t.Number), slog.String("by", author))
-	return t, nil
+	if !again {
+		d.log.InfoContext(ctx, "note added", slog.String("ticket", t.Number), slog.String("by", author))
+	}
+	return t, again, nil
 }

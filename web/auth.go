@@ -30,6 +30,9 @@ const (
 	sessionCookie = "sportel_session"
 	preCookie     = "sportel_pre"
 	langCookie    = "sportel_lang"
+	// doneCookie carries, for a minute, the number of the ticket an action
+	// was just done on, for the page the action redirects to.
+	doneCookie = "sportel_done"
 )
 
 type session struct {
@@ -304,8 +307,22 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "link", p)
 		return
 	}
-	p.D = tok
+	d := linkData{Token: tok}
+	if sess, err := s.session(r); err == nil && sess != nil {
+		// Another officer's link (forwarded, or left on a shared desk)
+		// would sign this browser in as them, and what is done here
+		// would be done in their name: say so before the button.
+		d.SignedInAs = sess.officer.Name
+	}
+	p.D = d
 	s.render(w, http.StatusOK, "link", p)
+}
+
+// linkData is the link page's: the link's token, and the officer this
+// browser is signed in as, if any.
+type linkData struct {
+	Token      string
+	SignedInAs string
 }
 
 // useLink consumes a one-time link and starts a session.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -421,5 +422,39 @@ func TestClientAddressBehindProxy(t *testing.T) {
 	}
 	if sessions[0].ClientIP != "203.0.113.9" {
 		t.Errorf("session's client = %q, want the forwarded 203.0.113.9", sessions[0].ClientIP)
+	}
+}
+
+// A sign-in link opened in a browser already signed in says whose session
+// it would end before anything happens: another officer's link must not
+// switch the account unnoticed. Used, it does switch (one browser, one
+// session), and the page says nothing to a browser signed in nowhere.
+func TestLinkPageSaysWhoIsSignedIn(t *testing.T) {
+	f := newFixture(t, nil)
+	b := f.browser()
+	b.signIn(officers[1])
+	// The other officer asks for a link on their own machine.
+	if r := f.browser().askLink(officers[2].Email); r.status != http.StatusOK {
+		t.Fatalf("ask link = %d", r.status)
+	}
+	links := f.signInLinks(officers[2].ID)
+	page := b.get(links[len(links)-1])
+	if page.status != http.StatusOK || !strings.Contains(page.body, `id="other-session"`) || !strings.Contains(page.body, html.EscapeString(officers[1].Name)) {
+		t.Fatalf("the link page in a browser signed in as %s does not say so (status %d):\n%s", officers[1].Name, page.status, page.body)
+	}
+	if r := b.useLink(links[len(links)-1]); r.status != http.StatusSeeOther {
+		t.Fatalf("use link = %d", r.status)
+	}
+	if body := b.get("/").body; !strings.Contains(body, html.EscapeString(officers[2].Name)) {
+		t.Errorf("after using the link the queue is not %s's", officers[2].Name)
+	}
+
+	fresh := f.browser()
+	if r := fresh.askLink(officers[1].Email); r.status != http.StatusOK {
+		t.Fatalf("ask link = %d", r.status)
+	}
+	links = f.signInLinks(officers[1].ID)
+	if body := fresh.get(links[len(links)-1]).body; strings.Contains(body, `id="other-session"`) {
+		t.Error("the link page warns a browser signed in nowhere")
 	}
 }

@@ -216,7 +216,10 @@ func TestWorkspaceInBrowser(t *testing.T) {
 	}
 	browsertest.Axe(t, ctx)
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#answer-text"), "Dear Mr Berisha,\n\nThe contracts are on their way by post.\n\nJusuf Lushaku"))
-	submit(t, ctx, "#send-answer", "done=answer")
+	submit(t, ctx, "#send-answer", "/t/DKP-2026-000001")
+	if flash := eval[string](t, ctx, `document.querySelector('[role="status"]')?.textContent ?? ""`); flash != "U krye." {
+		t.Errorf("after the answer the page says %q, want U krye. (done)", flash)
+	}
 	citizen := ms.mailTo(t, "arben@example.net")
 	if len(citizen) != 1 || !strings.Contains(citizen[0], "The contracts are on their way by post.") {
 		t.Fatalf("mail to the citizen after answering: %q", citizen)
@@ -224,7 +227,10 @@ func TestWorkspaceInBrowser(t *testing.T) {
 
 	// Close as refused in part, with a ground: the citizen gets the notice.
 	do(t, ctx, chromedp.SetValue(chromedp.CSS("#close-outcome"), "partly_granted"), chromedp.SetValue(chromedp.CSS("#close-ground"), "personal_data"))
-	submit(t, ctx, "#close-ticket", "done=close")
+	submit(t, ctx, "#close-ticket", "/t/DKP-2026-000001")
+	if flash := eval[string](t, ctx, `document.querySelector('[role="status"]')?.textContent ?? ""`); flash != "U krye." {
+		t.Errorf("after the close the page says %q, want U krye. (done)", flash)
+	}
 	tk, _, _ := f.store.TicketByNumber(context.Background(), "DKP-2026-000001")
 	if tk.State != inquiry.Closed || tk.Outcome != inquiry.PartlyGranted || tk.Ground != "personal_data" {
 		t.Errorf("after closing: %s %s %s", tk.State, tk.Outcome, tk.Ground)

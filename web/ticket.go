@@ -60,7 +60,11 @@ type ticketData struct {
 	AnswerText string
 	// Once is the answer form's once-only key: the same form sent twice (a
 	// double click, a resubmit after a network error) answers once.
-	Once string
+	// NoteOnce is the note form's.
+	Once, NoteOnce string
+	// Seen is the newest entry on the page: an answer sent from it is held
+	// back if the citizen wrote or a colleague answered after it.
+	Seen int64
 	// Earlier is what the officer had written when they chose a standard
 	// text: kept beside the new start, never thrown away.
 	Earlier  string
@@ -75,8 +79,11 @@ type ticketData struct {
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
 	p := s.newPage(r, sess, "")
-	if r.URL.Query().Get("done") != "" {
+	if c, err := s.readCookie(r, doneCookie); err == nil && c.Value == r.PathValue("number") {
+		// Set by the redirect after an action on this ticket, not by the
+		// address, so nobody can send a link that claims something was done.
 		p.Flash = p.T("done")
+		http.SetCookie(w, s.cookie(doneCookie, "", -1))
 	}
 	s.showTicket(w, r, sess, p, http.StatusOK, answerForm{std: r.URL.Query().Get("std")})
 }
@@ -123,7 +130,10 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
-		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(),
+		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
+	}
+	for _, e := range entries {
+		d.Seen = max(d.Seen, e.ID)
 	}
 	if !t.DueAt.IsZero() {
 		d.Due = s.when(t.DueAt)
@@ -275,6 +285,13 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		detail = form("holder")
 		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
 	case "answer":
+		var news []string
+		if news, err = s.newSince(r, number, form("seen")); err != nil || len(news) > 0 {
+			if err == nil {
+				err = fmt.Errorf("%w: %s", errChangedSince, strings.Join(news, ", "))
+			}
+			break
+		}
 		if once := form("once"); once != "" {
 			_, _, err = s.desk.AnswerOnce(ctx, "web:"+once, number, me, r.PostFormValue("text"))
 		} else {
@@ -282,7 +299,11 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			_, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
 		}
 	case "note":
-		_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
+		if once := form("once"); once != "" {
+			_, _, err = s.desk.NoteOnce(ctx, "webnote:"+once, number, me, r.PostFormValue("text"))
+		} else {
+			_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
+		}
 	case "close":
 		var oc inquiry.Outcome
 		if oc, err = inquiry.ParseOutcome(form("outcome")); err != nil {
@@ -306,14 +327,49 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			answer.text = r.PostFormValue("text")
 		}
 		status := http.StatusUnprocessableEntity
-		if !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket") {
+		switch {
+		case errors.Is(err, errChangedSince):
+			p.Error = p.T("changed_since") + " (" + strings.TrimPrefix(err.Error(), errChangedSince.Error()+": ") + ")"
+			status = http.StatusConflict
+		case !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket"):
 			status = http.StatusNotFound
 		}
 		s.showTicket(w, r, sess, p, status, answer)
 		return
 	}
 	s.audit(ctx, me, action, number, detail)
-	http.Redirect(w, r, "/t/"+number+"?done="+action, http.StatusSeeOther)
+	http.SetCookie(w, s.cookie(doneCookie, number, 60))
+	http.Redirect(w, r, "/t/"+number, http.StatusSeeOther)
+}
+
+// errChangedSince holds back an answer written on a page the ticket has
+// moved on from.
+var errChangedSince = errors.New("the ticket changed since the page was shown")
+
+// newSince names the entries that make an answer written on a page showing
+// entries up to seen stale: the citizen wrote again, or a colleague
+// answered. A form without seen (a page drawn before forms carried it)
+// checks nothing.
+func (s *Server) newSince(r *http.Request, number, seen string) ([]string, error) {
+	last, err := strconv.ParseInt(seen, 10, 64)
+	if seen == "" || err != nil {
+		return nil, nil
+	}
+	t, ok, err := s.store.TicketByNumber(r.Context(), number)
+	if err != nil || !ok {
+		return nil, err // a missing ticket is the desk's to report
+	}
+	entries, err := s.store.Entries(r.Context(), t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read ticket record: %w", err)
+	}
+	var news []string
+	for _, e := range entries {
+		if e.ID > last && (e.Kind == inquiry.EntryInbound || e.Kind == inquiry.EntryAnswer) {
+			news = append(news, string(e.Kind)+" "+e.CreatedAt.In(s.cfg.Location).Format("15:04")+" "+textsafe.Line(e.Author))
+		}
+	}
+	return news, nil
 }
 
 // entry finds the entry named in the path on the ticket named in it.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // queueRows returns the ticket numbers the queue page lists, in order.
@@ -175,8 +176,15 @@ func TestTicketPageAndActions(t *testing.T) {
 		}
 		if r.status == http.StatusSeeOther {
 			audited++
-			if r.location != "/t/DKP-2026-000001?done="+st.action {
+			if r.location != "/t/DKP-2026-000001" {
 				t.Errorf("step %d %s redirects to %q", i, st.action, r.location)
+			}
+			// The page it leads to says it was done, once.
+			if body := b.get(r.location).body; !strings.Contains(body, `role="status">U krye.<`) {
+				t.Errorf("step %d %s: the page after it does not say it was done", i, st.action)
+			}
+			if body := b.get(r.location).body; strings.Contains(body, `role="status"`) {
+				t.Errorf("step %d %s: the page says it was done again when reloaded", i, st.action)
 			}
 		}
 		if r.status == http.StatusUnprocessableEntity && !strings.Contains(r.body, `role="alert"`) {
@@ -298,23 +306,7 @@ func TestAnswerFormSentTwiceAnswersOnce(t *testing.T) {
 	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
 	b := f.browser()
 	b.signIn(officers[1])
-	answers := func() int {
-		tk, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000001")
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs, err := f.store.TicketJobs(context.Background(), tk.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, j := range jobs {
-			if j.Kind == inquiry.JobAnswer {
-				n++
-			}
-		}
-		return n
-	}
+	answers := func() int { return answersOn(t, f, "DKP-2026-000001") }
 	page := b.get("/t/DKP-2026-000001").body
 	form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "text": {"Dear Sir,\n\nTomorrow.\n"}}
 	for i := range 2 {
@@ -387,4 +379,145 @@ func TestClosedTicketKeepsItsCategoryAndDeadline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An answer written on a page the ticket has moved on from is held back,
+// its text kept on the page that shows what is new: the citizen wrote
+// again, or a colleague answered. Sent again from that page, it goes.
+func TestAnswerFromAStalePageIsHeldBack(t *testing.T) {
+	const number = "DKP-2026-000001"
+	tests := []struct {
+		name   string
+		change func(f *fixture)
+	}{
+		{"a colleague answered", func(f *fixture) {
+			if _, err := f.desk.Answer(context.Background(), number, "zamira", "Dear Sir,\n\nOn Sunday at ten.\n"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the citizen wrote again", func(f *fixture) {
+			err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+				tk, _, err := tx.TicketByNumber(number)
+				if err != nil {
+					return err
+				}
+				return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "arben@example.net",
+					Text: "Never mind, I found it on the website.", CreatedAt: f.now})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+			b := f.browser()
+			b.signIn(officers[1])
+			page := b.get("/t/" + number).body
+			tt.change(f)
+			before := answersOn(t, f, number)
+			const text = "Dear Sir,\n\nTomorrow.\n"
+			form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)}, "text": {text}}
+			r := b.post("/t/"+number+"/answer", form)
+			if r.status != http.StatusConflict {
+				t.Fatalf("answer from the stale page: status %d, want %d", r.status, http.StatusConflict)
+			}
+			if !strings.Contains(r.body, `role="alert"`) || !strings.Contains(r.body, "Tomorrow.") {
+				t.Errorf("the page that holds the answer back does not say why or lost the text:\n%s", r.body)
+			}
+			if n := answersOn(t, f, number); n != before {
+				t.Errorf("%d answers sent from the stale page", n-before)
+			}
+			form = url.Values{"csrf": {csrfOf(t, r.body)}, "once": {formOnce(t, r.body)}, "seen": {formSeen(t, r.body)}, "text": {text}}
+			if r := b.post("/t/"+number+"/answer", form); r.status != http.StatusSeeOther {
+				t.Fatalf("answer sent again from the page that showed the news: status %d", r.status)
+			}
+			if n := answersOn(t, f, number); n != before+1 {
+				t.Errorf("%d answers after sending again, want %d", n, before+1)
+			}
+		})
+	}
+}
+
+// A note form sent twice (a double click) adds one note.
+func TestNoteFormSentTwiceNotesOnce(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	b := f.browser()
+	b.signIn(officers[1])
+	page := b.get("/t/" + number).body
+	m := regexp.MustCompile(`action="/t/` + number + `/note"[^>]*>\s*<input type="hidden" name="csrf" value="[^"]*">\s*<input type="hidden" name="once" value="([^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no once-only key in the note form")
+	}
+	form := url.Values{"csrf": {csrfOf(t, page)}, "once": {m[1]}, "text": {"Asked the museum."}}
+	for i := range 2 {
+		if r := b.post("/t/"+number+"/note", form); r.status != http.StatusSeeOther {
+			t.Fatalf("post %d: status %d", i+1, r.status)
+		}
+	}
+	tk, _, err := f.store.TicketByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := f.store.Entries(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, e := range entries {
+		if e.Kind == inquiry.EntryNote && e.Text == "Asked the museum." {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes for one form sent twice, want 1", notes)
+	}
+}
+
+// "Done." follows an action; an address cannot make the page say it.
+func TestDoneCannotBeClaimedByALink(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	b := f.browser()
+	b.signIn(officers[1])
+	for _, path := range []string{"/t/" + number + "?done=close", "/t/" + number + "?done=answer"} {
+		if body := b.get(path).body; strings.Contains(body, `role="status"`) {
+			t.Errorf("%s says something was done", path)
+		}
+	}
+}
+
+// answersOn counts the answers queued on a ticket.
+func answersOn(t *testing.T, f *fixture, number string) int {
+	t.Helper()
+	tk, _, err := f.store.TicketByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := f.store.TicketJobs(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer {
+			n++
+		}
+	}
+	return n
+}
+
+// formSeen is the answer form's newest entry on a ticket page.
+func formSeen(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="seen" value="([0-9]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no seen entry in the answer form")
+	}
+	return m[1]
 }

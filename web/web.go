@@ -54,6 +54,8 @@ type Desk interface {
 	// so a form sent twice answers once.
 	AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error)
 	Note(ctx context.Context, number, author, text string) (inquiry.Ticket, error)
+	// NoteOnce is Note once for each key, as AnswerOnce.
+	NoteOnce(ctx context.Context, key, number, author, text string) (inquiry.Ticket, bool, error)
 	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
 	Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error)
 	MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error
@@ -283,8 +285,8 @@ type langOption struct {
 // T translates key into the page's language.
 func (p page) T(key string) string { return translate(p.Lang, key) }
 
-// Tf translates key and fills in its number.
-func (p page) Tf(key string, n int) string { return fmt.Sprintf(translate(p.Lang, key), n) }
+// Tf translates key and fills in args.
+func (p page) Tf(key string, args ...any) string { return fmt.Sprintf(translate(p.Lang, key), args...) }
 
 func (s *Server) newPage(r *http.Request, sess *session, title string) page {
 	lang := s.language(r, sess)
