@@ -363,7 +363,7 @@ func (b *Bot) onStatus(ctx context.Context, m *models.Message, lang inquiry.Lang
 	for _, t := range tickets {
 		fmt.Fprintf(&sb, "\n• %s · %s · %s", t.Number, p.categories[t.Category], p.stateName(t.State))
 		if !t.DueAt.IsZero() && t.State.Open() {
-			fmt.Fprintf(&sb, " · %s %s", p.due, formatDay(t.DueAt, lang))
+			fmt.Fprintf(&sb, " · %s %s", p.due, formatDay(t.DueAt.In(b.loc()), lang))
 		}
 	}
 	b.reply(ctx, m.Chat.ID, m.ID, sb.String(), nil)

@@ -88,7 +88,7 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 			if len(kb.InlineKeyboard) == 0 {
 				kb = nil
 			}
-			b.reply(ctx, chat, m.ID, officerTicketText(t, b.officerName(t.OfficerID)), kb)
+			b.reply(ctx, chat, m.ID, officerTicketText(t, b.officerName(t.OfficerID), b.loc()), kb)
 		}
 	case "close":
 		b.officerClose(ctx, o, m, args)
@@ -158,7 +158,7 @@ func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.M
 	for _, t := range tickets {
 		fmt.Fprintf(&sb, "\n• %s · %s · %s", t.Number, officerCategory[t.Category], t.State)
 		if !t.DueAt.IsZero() {
-			fmt.Fprintf(&sb, " · afati %s", t.DueAt.Format("02.01.2006"))
+			fmt.Fprintf(&sb, " · afati %s", t.DueAt.In(b.loc()).Format("02.01.2006"))
 		}
 	}
 	b.reply(ctx, m.Chat.ID, m.ID, sb.String(), nil)

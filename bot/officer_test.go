@@ -8,7 +8,10 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"sportel/bot"
+	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 func TestOfficerButtonsTakeReassignAndClose(t *testing.T) {
@@ -303,5 +306,50 @@ func TestCheckOfficersWarnsAboutUnreachableOfficers(t *testing.T) {
 	}
 	if strings.Contains(logs, "group cannot be reached") {
 		t.Errorf("reachable groups reported:\n%s", logs)
+	}
+}
+
+// Dates in Telegram texts are the division's days and times: a deadline at
+// 00:30 in Kosovo is still the day before in UTC, where the store keeps it.
+func TestTelegramDatesAreLocal(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Belgrade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, setup{
+		opts:    func(o *bot.Options) { o.Location = loc },
+		deskCfg: func(c *desk.Config) { c.Location = loc },
+	})
+	f.say(arta, docRequestSQ)
+	number := f.tickets()[0].Number
+	err = f.store.WithTx(f.ctx, func(tx store.Tx) error {
+		tk, _, err := tx.TicketByNumber(number)
+		if err != nil {
+			return err
+		}
+		tk.ReceivedAt = time.Date(2026, 12, 3, 23, 10, 0, 0, time.UTC) // 00:10 on 4 December in Kosovo
+		tk.DueAt = time.Date(2026, 12, 10, 23, 30, 0, 0, time.UTC)     // 00:30 on 11 December
+		return tx.UpdateTicket(&tk)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		who  models.User
+		say  string
+		want []string
+	}{
+		{arta, "/status", []string{"11.12.2026"}},
+		{jusuf, "/tickets", []string{"afati 11.12.2026"}},
+		{jusuf, "/ticket " + number, []string{"Afati: 11.12.2026", "Pranuar: 04.12.2026 00:10"}},
+	}
+	for _, tt := range tests {
+		f.say(tt.who, tt.say)
+		got := f.lastSent(tt.who.ID).Text
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s to %s: %q missing from\n%s", tt.say, tt.who.FirstName, w, got)
+			}
+		}
 	}
 }

@@ -183,7 +183,8 @@ const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUM
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të lëndës në këtë bisedë."
 
-func officerTicketText(t inquiry.Ticket, officerName string) string {
+// officerTicketText is a ticket for its officer, its times in loc.
+func officerTicketText(t inquiry.Ticket, officerName string, loc *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s\n", t.Number, officerCategory[t.Category])
 	fmt.Fprintf(&b, "Gjendja: %s", t.State)
@@ -195,9 +196,9 @@ func officerTicketText(t inquiry.Ticket, officerName string) string {
 	if sender == "" {
 		sender = t.Sender.Address
 	}
-	fmt.Fprintf(&b, "Dërguesi: %s\nPranuar: %s\n", sender, t.ReceivedAt.Format("02.01.2006 15:04"))
+	fmt.Fprintf(&b, "Dërguesi: %s\nPranuar: %s\n", sender, t.ReceivedAt.In(loc).Format("02.01.2006 15:04"))
 	if !t.DueAt.IsZero() {
-		fmt.Fprintf(&b, "Afati: %s\n", t.DueAt.Format("02.01.2006"))
+		fmt.Fprintf(&b, "Afati: %s\n", t.DueAt.In(loc).Format("02.01.2006"))
 	}
 	if t.Urgent {
 		b.WriteString("URGJENTE: 48 orë\n")

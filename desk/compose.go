@@ -201,8 +201,8 @@ func (tm *Templates) TelegramAnswer(t *inquiry.Ticket, text string) string {
 	return fmt.Sprintf("%s\n\n%s", t.Number, strings.TrimSpace(text))
 }
 
-// TelegramNotify is the officer's Telegram message about a ticket.
-func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool) string {
+// TelegramNotify is the officer's Telegram message about a ticket, its dates in loc.
+func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool, loc *time.Location) string {
 	var b strings.Builder
 	if t.Urgent {
 		b.WriteString("URGENT · ")
@@ -212,13 +212,13 @@ func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, 
 	} else {
 		fmt.Fprintf(&b, "%s · %s\n", t.Number, CategoryName(t.Category, inquiry.Albanian))
 	}
-	writeTicketFacts(&b, t, officer)
+	writeTicketFacts(&b, t, officer, loc)
 	b.WriteString("\n")
 	b.WriteString(messageBody(m))
 	return b.String()
 }
 
-func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Officer) {
+func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Officer, loc *time.Location) {
 	if t.Urgent {
 		// Life or liberty depends on the answer: the 48-hour clock.
 		b.WriteString("URGJENTE / URGENT: përgjigje brenda 48 orëve\n")
@@ -232,7 +232,7 @@ func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Off
 	fmt.Fprintf(b, "Kanali: %s · Gjuha: %s\n", t.Channel, t.Language)
 	fmt.Fprintf(b, "Zyrtari: %s\n", officer.Name)
 	if !t.DueAt.IsZero() {
-		fmt.Fprintf(b, "Afati ligjor: %s\n", t.DueAt.Format("02.01.2006"))
+		fmt.Fprintf(b, "Afati ligjor: %s\n", t.DueAt.In(loc).Format("02.01.2006"))
 	}
 	if t.Mentions != "" {
 		fmt.Fprintf(b, "Përmend tiketën %s (e një dërguesi tjetër)\n", t.Mentions)
@@ -306,7 +306,7 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	} else {
 		fmt.Fprintf(&b, "Tiketë e re %s u është caktuar juve.\n\n", t.Number)
 	}
-	writeTicketFacts(&b, t, officer)
+	writeTicketFacts(&b, t, officer, d.cfg.Location)
 	b.WriteString("\nPër t'iu përgjigjur qytetarit, përgjigjuni këtij emaili: përgjigja juaj i dërgohet qytetarit nga adresa publike.\n")
 	b.WriteString("\n----- Mesazhi origjinal -----\n")
 	b.WriteString(messageBody(m))

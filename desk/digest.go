@@ -164,14 +164,14 @@ func (d *Desk) renderDigest(j *inquiry.Job, t *inquiry.Ticket, officer inquiry.O
 	if target.chat != 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s: %s nga qytetari\n", t.Number, newMessages(dg.Count))
-		writeTicketFacts(&b, t, officer)
+		writeTicketFacts(&b, t, officer, d.cfg.Location)
 		b.WriteString(list.String())
 		j.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: b.String(), Ticket: t.Number, Actions: ticketActions(t)}
 		return
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Qytetari ka shkruar %s për tiketën %s.\n\n", newMessages(dg.Count), t.Number)
-	writeTicketFacts(&b, t, officer)
+	writeTicketFacts(&b, t, officer, d.cfg.Location)
 	b.WriteString("\nPër t'iu përgjigjur qytetarit, përgjigjuni këtij emaili: përgjigja juaj i dërgohet qytetarit nga adresa publike.\n")
 	b.WriteString("Shtojcat ruhen në tiketë.\n")
 	fmt.Fprintf(&b, "\n----- Mesazhet e reja (%d) -----\n", dg.Count)

@@ -616,3 +616,107 @@ func TestNoticeWithNowhereToGo(t *testing.T) {
 		t.Errorf("last entry %s %q", last.Kind, last.Text)
 	}
 }
+
+// A Telegram conversation is one request: a later message in it that says
+// life or liberty depends on the answer makes the ticket urgent, with the
+// 48-hour clock and the heads told, as the first message would have.
+// Once an officer has acted on the ticket the flag is theirs.
+func TestUrgentLaterInATelegramConversation(t *testing.T) {
+	tests := []struct {
+		name       string
+		officerAct bool
+		text       string
+		urgent     bool
+		wantHeads  int
+	}{
+		{"detention in the second message", false, "Vëllai im është në paraburgim, na duhet vendimi sa më shpejt.", true, 2},
+		{"an ordinary second message", false, "Faleminderit, pres përgjigjen.", false, 0},
+		{"after the officer acted", true, "Vëllai im është në paraburgim, na duhet vendimi sa më shpejt.", false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelTelegram, docRequestSQ)
+			normal := f.ticket(ticket1).DueAt
+			if tt.officerAct {
+				if _, err := f.desk.Note(context.Background(), ticket1, "jusuf", "Pyeta arkivin."); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.desk.Take(context.Background(), ticket1, "jusuf"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.now = f.now.Add(5 * time.Minute)
+			m := &inquiry.Message{Channel: inquiry.ChannelTelegram, SourceID: "tg:77:2", ChatID: 77, UserID: 77, ChatMsgID: 2,
+				From: inquiry.Address{Name: "Arben Berisha"}, Text: tt.text}
+			if d := f.handle(m); d != inquiry.Attached {
+				t.Fatalf("second message: %s, want %s", d, inquiry.Attached)
+			}
+			tk := f.ticket(ticket1)
+			if tk.Urgent != tt.urgent {
+				t.Fatalf("urgent %v, want %v", tk.Urgent, tt.urgent)
+			}
+			// 48 hours of clock time from registration (11:00 in Kosovo).
+			wantDue := normal.In(f.loc()).Format(time.RFC3339)
+			if tt.urgent {
+				wantDue = "2026-11-27T11:00:00+01:00"
+			}
+			if got := tk.DueAt.In(f.loc()).Format(time.RFC3339); got != wantDue {
+				t.Errorf("due %s, want %s", got, wantDue)
+			}
+			if n := len(jobsOf(f.jobs(ticket1), inquiry.JobHeadNotice)); n != tt.wantHeads {
+				t.Errorf("%d head notices, want %d", n, tt.wantHeads)
+			}
+			urgentNotes := 0
+			for _, j := range jobsOf(f.jobs(ticket1), inquiry.JobNotify) {
+				text := ""
+				if j.Mail != nil {
+					text = j.Mail.Text
+				} else {
+					text = j.Chat.Text
+				}
+				if strings.Contains(text, "URGJENTE / URGENT") {
+					urgentNotes++
+				}
+			}
+			if (urgentNotes > 0) != tt.urgent {
+				t.Errorf("%d officer notifications marked URGENT, want some: %v", urgentNotes, tt.urgent)
+			}
+		})
+	}
+}
+
+// The officer's notifications give the legal deadline as a day in the
+// division's time zone: an urgent request received at 00:30 in Kosovo is
+// due at 00:30 two days later, still the day before in UTC, as the store
+// gives the ticket back when the citizen writes again.
+func TestNotificationDeadlineIsTheLocalDay(t *testing.T) {
+	f := newFixtureClassifier(t, filepath.Join(t.TempDir(), "sportel.db"), fixedClassifier{inquiry.DocumentRequest, inquiry.Albanian}, func(c *desk.Config) {
+		c.Officers = append(append([]inquiry.Officer(nil), officers...), head)
+		c.NotifyByTelegram = true
+	})
+	f.now = time.Date(2026, 11, 25, 23, 30, 0, 0, time.UTC) // 00:30 on 26 November in Kosovo
+	if d := f.handle(citizen("midnight@example.net", "arben@example.net", "Kërkesë", "Vëllai im është në paraburgim; kërkoj vendimin e komisionit.")); d != inquiry.Filed {
+		t.Fatalf("disposition %s", d)
+	}
+	ack := jobsOf(f.jobs(ticket1), inquiry.JobAck)[0].Mail
+	before := len(jobsOf(f.jobs(ticket1), inquiry.JobNotify))
+	f.now = f.now.Add(time.Hour)
+	if d := f.handle(followUp(0, ack)); d != inquiry.Attached {
+		t.Fatalf("follow-up: %s", d)
+	}
+	notify := jobsOf(f.jobs(ticket1), inquiry.JobNotify)[before:]
+	if len(notify) == 0 {
+		t.Fatal("no notification of the follow-up")
+	}
+	for _, j := range notify {
+		text := ""
+		if j.Mail != nil {
+			text = j.Mail.Text
+		} else {
+			text = j.Chat.Text
+		}
+		if !strings.Contains(text, "Afati ligjor: 28.11.2026") {
+			t.Errorf("notification (%s) does not give the deadline as 28.11.2026:\n%s", j.Recipient, text)
+		}
+	}
+}

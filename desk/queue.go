@@ -104,7 +104,7 @@ func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Mes
 			// to it finds the ticket and the officer it was sent to.
 			job.Mail = d.notifyMail(t, officer, m, followUp, now)
 		} else {
-			job.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp), Ticket: t.Number, Actions: ticketActions(t)}
+			job.Chat = &inquiry.ChatMessage{ChatID: target.chat, Text: d.cfg.Templates.TelegramNotify(t, officer, m, followUp, d.cfg.Location), Ticket: t.Number, Actions: ticketActions(t)}
 		}
 		if err := tx.AddJob(job); err != nil {
 			return err

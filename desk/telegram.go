@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"sportel/classifier"
 	"sportel/inquiry"
 	"sportel/store"
 )
@@ -60,6 +61,16 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		}
 		recategorized, rerouted = true, t.OfficerID != prevOfficer
 	}
+	urgentCue := ""
+	if !t.Acted && !t.Urgent {
+		// The conversation is one request, and a later message that says
+		// life or liberty depends on it makes it urgent as the first would
+		// have; once an officer has acted, the flag is theirs to set.
+		if on, cue := classifier.Urgent(m.Text); on {
+			t.Urgent, urgentCue = true, cue
+			t.DueAt = d.dueFor(&t)
+		}
+	}
 	t.UpdatedAt = now
 	if err := tx.UpdateTicket(&t); err != nil {
 		return intakeResult{}, err
@@ -71,8 +82,17 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	}
 	// An officer who is new to the ticket hears of it at once, as of a new
 	// ticket; for the one who has it, this is one more message.
-	if err := d.queueNotifications(tx, &t, m, !rerouted, now); err != nil {
+	// An urgent one is told afresh too, marked URGENT, not in a digest.
+	if err := d.queueNotifications(tx, &t, m, !rerouted && urgentCue == "", now); err != nil {
 		return intakeResult{}, err
+	}
+	if urgentCue != "" {
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("marked urgent: a later message of the conversation says %q (due %s)", urgentCue, d.formatDue(t.DueAt)), now); err != nil {
+			return intakeResult{}, err
+		}
+		if err := d.queueHeadNotices(tx, &t, m, "the conversation says \""+urgentCue+"\"", now); err != nil {
+			return intakeResult{}, err
+		}
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 		return intakeResult{}, err
