@@ -615,7 +615,10 @@ func threadRef(j inquiry.Job, ref string) *inquiry.ThreadRef {
 func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
-	log := o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
+	// Built only when there is something to say: most sends say nothing.
+	log := func() *slog.Logger {
+		return o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
+	}
 	// Send only under a lease known to be ours for a while yet; one near
 	// its end is renewed first (nobody else can hold a job while our lease
 	// on it runs, so no store round trip is needed before then).
@@ -624,11 +627,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		until = o.held.leaseUntil(j.ID)
 	}
 	if until.Sub(o.now()) < o.cfg.Lease/3 {
-		log.Warn("job lease lost or about to run out before sending; left to the next claim")
+		log().Warn("job lease lost or about to run out before sending; left to the next claim")
 		return sentJob{}, false
 	}
 	capped := o.capped(j)
-	if capped && !o.admitAck(ctx, j, log) {
+	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
 	ref, err := o.deliver(ctx, j)
@@ -643,9 +646,9 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	errText := err.Error()
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
 		if ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
-			log.Error("mark job failed", "err", ferr)
+			log().Error("mark job failed", "err", ferr)
 		}
-		log.Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
+		log().Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
 		if o.Failed != nil {
 			o.Failed(j, err, true)
 		}
@@ -656,9 +659,9 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		delay = d
 	}
 	if rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText); rerr != nil {
-		log.Error("schedule retry", "err", rerr)
+		log().Error("schedule retry", "err", rerr)
 	}
-	log.Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
+	log().Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
 	if o.Failed != nil {
 		o.Failed(j, err, false)
 	}
