@@ -608,6 +608,9 @@ func threadRef(j inquiry.Job, ref string) *inquiry.ThreadRef {
 	return tr
 }
 
+// recordTimeout bounds writing down how a send ended.
+const recordTimeout = 30 * time.Second
+
 // send runs one job. It deliberately does not use the Run context: a send
 // in progress at shutdown is allowed to finish within SendTimeout. A failure
 // is recorded here; a success is returned to be finished in a batch. A job
@@ -642,6 +645,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped {
 		o.acks.done(1)
 	}
+	// The outcome is recorded under a time of its own: a send cut off by
+	// SendTimeout has used up ctx, and a failure not recorded would be sent
+	// again at once when its lease ran out, for ever, with no error kept.
+	ctx, cancelRecord := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancelRecord()
 	now := o.now()
 	errText := err.Error()
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {

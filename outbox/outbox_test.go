@@ -364,3 +364,46 @@ func TestSlowRelaySendsEachJobOnce(t *testing.T) {
 		}
 	}
 }
+
+// stalledRelay stops reading in the middle of a mail: the send runs until
+// the outbox's SendTimeout cuts it off.
+type stalledRelay struct{}
+
+func (stalledRelay) SendMail(ctx context.Context, m *inquiry.Mail) error {
+	<-ctx.Done()
+	return fmt.Errorf("smtp data: write: %w", ctx.Err())
+}
+
+// A send cut off by SendTimeout is recorded like any temporary failure:
+// its error kept, tried again after the backoff, failed for good once the
+// attempts run out. Recorded under the spent send's own time limit it was
+// not recorded at all, and the job was sent again at every lease's end.
+func TestSendCutOffByItsTimeLimitIsRecorded(t *testing.T) {
+	f := newFixture(t)
+	id := f.addMail("arben@example.net", "ack-timeout@mkrs.example")
+	ob := outbox.New(f.store, stalledRelay{}, nil,
+		outbox.Config{MaxAttempts: 2, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute, SendTimeout: 100 * time.Millisecond},
+		testutil.DiscardLogger())
+	ob.SetClock(func() time.Time { return f.now })
+	tests := []struct {
+		state    inquiry.JobState
+		attempts int
+		retried  bool // due again later, after a backoff
+	}{
+		{inquiry.JobPending, 1, true},
+		{inquiry.JobFailed, 2, false},
+	}
+	for i, tt := range tests {
+		if err := ob.Drain(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		j := f.job(id)
+		if j.State != tt.state || j.Attempts != tt.attempts || !strings.Contains(j.LastError, "deadline exceeded") {
+			t.Fatalf("after drain %d: state %s, attempts %d, error %q; want %s, %d, the time limit's error", i+1, j.State, j.Attempts, j.LastError, tt.state, tt.attempts)
+		}
+		if tt.retried && !j.NextAt.After(f.now) {
+			t.Errorf("after drain %d: due again at %s, not after a backoff from %s", i+1, j.NextAt, f.now)
+		}
+		f.now = f.now.Add(2 * time.Minute)
+	}
+}
