@@ -426,15 +426,9 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}
-	rec := e.Attachments[i]
+	// The store keeps each byte once: a mail's files are in its raw mail.
+	rec := parse.EntryAttachments(e)[i]
 	content := rec.Content
-	if content == nil && len(e.Raw) > 0 {
-		// The store keeps each byte once: the attachment is in the raw mail.
-		m := parse.Parse(e.Raw, e.CreatedAt, parse.Options{MaxAttachmentBytes: int64(len(e.Raw)) + 1, MaxRawBytes: int64(len(e.Raw)) + 1})
-		if i < len(m.Attachments) && m.Attachments[i].Name == rec.Name && m.Attachments[i].Size == rec.Size {
-			content = m.Attachments[i].Content
-		}
-	}
 	if content == nil {
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return

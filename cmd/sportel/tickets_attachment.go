@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"sportel/inbox/parse"
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
 	"sportel/store"
@@ -42,7 +43,8 @@ func ticketAttachment(ctx context.Context, st store.Reader, pos []string, out st
 	}
 	var items []item
 	for _, en := range entries {
-		for _, at := range en.Attachments {
+		// Mail's files are read back from its raw mail, kept once.
+		for _, at := range parse.EntryAttachments(en) {
 			items = append(items, item{at, en})
 		}
 	}

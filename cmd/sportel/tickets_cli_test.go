@@ -11,6 +11,7 @@ import (
 
 	"sportel/app"
 	"sportel/config"
+	"sportel/inbox/parse"
 	"sportel/inquiry"
 	"sportel/internal/pgtest"
 	"sportel/internal/testutil"
@@ -272,5 +273,47 @@ func TestClassifySecrets(t *testing.T) {
 	f.Close()
 	if code, _, errOut := runCmd(t, text, map[string]string{}, "classify", "--config", path, "-"); code == 0 || !strings.Contains(errOut, "classifier.openai.api_key: not available") {
 		t.Errorf("LLM classifier without its key: exit %d, %q; want an error naming the key", code, errOut)
+	}
+}
+
+// A mail's record keeps its files' names and sizes, their bytes stay in
+// the raw mail (kept once): the command lists them as kept and saves them
+// from there.
+func TestAttachmentOfMailIsReadFromItsRawMail(t *testing.T) {
+	_, _, cfg := openTicketsConfig(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := "From: Arben Krasniqi <arben@example.net>\r\n" +
+		"To: komunikimi@mkrs.example\r\n" +
+		"Subject: =?utf-8?q?K=C3=ABrkes=C3=AB_p=C3=ABr_dokument?=\r\n" +
+		"Message-ID: <real-1@example.net>\r\n" +
+		"Date: Tue, 01 Dec 2026 10:00:00 +0100\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKërkoj kopjen e kontratës për renovimin e stadiumit.\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=autorizim.pdf\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n" +
+		"--b--\r\n"
+	m := parse.Parse([]byte(raw), time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), parse.Options{})
+	if len(m.Attachments) != 1 || len(m.Raw) == 0 {
+		t.Fatalf("parsed %d attachments, raw %d bytes", len(m.Attachments), len(m.Raw))
+	}
+	if d, err := a.Desk().Handle(ctx, m); err != nil || d != inquiry.Filed {
+		t.Fatalf("handle: %s, %v", d, err)
+	}
+	a.Close()
+
+	code, out, errOut := runCmd(t, "", nil, "tickets", "attachment", "DKP-2026-000001", "--db", cfg.Store.DSN)
+	if code != 0 || !strings.Contains(out, "autorizim.pdf") || strings.Contains(out, "not kept") {
+		t.Errorf("list: exit %d\n%s%s", code, out, errOut)
+	}
+	saved := filepath.Join(t.TempDir(), "autorizim.pdf")
+	code, out, errOut = runCmd(t, "", nil, "tickets", "attachment", "DKP-2026-000001", "1", "-o", saved, "--db", cfg.Store.DSN)
+	got, _ := os.ReadFile(saved)
+	if code != 0 || string(got) != "%PDF-1.4\n" {
+		t.Errorf("saving the citizen's PDF: exit %d, file %q; want exit 0 and the PDF's bytes\n%s%s", code, got, out, errOut)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -526,4 +527,30 @@ func appendUnique(list []string, more ...string) []string {
 		}
 	}
 	return list
+}
+
+// EntryAttachments is e's attachments with their bytes: those its record
+// keeps, and, for those it records by name and size only (the store keeps
+// each byte once), those read back from its raw mail. One that cannot be
+// read back, or was cut when the mail came in, stays without bytes.
+func EntryAttachments(e inquiry.Entry) []inquiry.Attachment {
+	out := slices.Clone(e.Attachments)
+	if len(e.Raw) == 0 {
+		return out
+	}
+	var read []inquiry.Attachment
+	for i := range out {
+		if out[i].Content != nil || out[i].Truncated || out[i].FileID != "" {
+			continue
+		}
+		if read == nil {
+			// Nothing was cut when the mail came in; nothing may be cut now.
+			limit := int64(len(e.Raw)) + 1
+			read = Attachments(e.Raw, Options{MaxAttachmentBytes: limit, MaxRawBytes: limit})
+		}
+		if i < len(read) && read[i].Name == out[i].Name && read[i].Size == out[i].Size {
+			out[i].Content = read[i].Content
+		}
+	}
+	return out
 }

@@ -1,0 +1,42 @@
+package parse_test
+
+import (
+	"testing"
+
+	"sportel/inbox/parse"
+	"sportel/inquiry"
+)
+
+func TestEntryAttachments(t *testing.T) {
+	raw := []byte("From: Arben <arben@example.net>\r\nTo: komunikimi@mkrs.example\r\nSubject: Leje\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKërkoj lejen.\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=leje.pdf\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n")
+	pdf := inquiry.Attachment{Name: "leje.pdf", ContentType: "application/pdf", Size: 9}
+	tests := []struct {
+		name string
+		rec  inquiry.Attachment
+		raw  []byte
+		want string // the bytes given back; "" none
+	}{
+		{"read back from the raw mail", pdf, raw, "%PDF-1.4\n"},
+		{"kept in the record", inquiry.Attachment{Name: "foto.jpg", Size: 3, Content: []byte("jpg")}, nil, "jpg"},
+		{"no raw mail", pdf, nil, ""},
+		{"cut when it came in", inquiry.Attachment{Name: "leje.pdf", Size: 9, Truncated: true}, raw, ""},
+		{"recorded otherwise than the raw mail reads", inquiry.Attachment{Name: "tjeter.pdf", Size: 9}, raw, ""},
+		{"a Telegram file", inquiry.Attachment{Name: "leje.pdf", Size: 9, FileID: "AgAD"}, raw, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := inquiry.Entry{Attachments: []inquiry.Attachment{tt.rec}, Raw: tt.raw}
+			got := parse.EntryAttachments(e)
+			if len(got) != 1 || string(got[0].Content) != tt.want {
+				t.Fatalf("got %+v, want content %q", got, tt.want)
+			}
+			if tt.rec.Content == nil && e.Attachments[0].Content != nil {
+				t.Error("the entry's own record was changed")
+			}
+		})
+	}
+}
