@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -138,14 +137,22 @@ func chatID(id int64) string {
 	return fmt.Sprint(id)
 }
 
-var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('[^']*'|\S+)`)
+// dsnPassword is a key=value DSN's password: quoted (with \' and \\
+// escapes inside, as libpq reads them) or up to the next space.
+var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S+)`)
 
-// redactDSN hides a password in a URL or key=value DSN (PostgreSQL).
+// redactDSN hides a password in a URL or key=value DSN (PostgreSQL). A URL
+// is not left to url.Parse: a password with a raw #, ? or / in it does
+// not parse, and would be printed whole.
 func redactDSN(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			return u.Redacted()
+	if scheme, rest, ok := strings.Cut(dsn, "://"); ok {
+		// The user information ends at the last @: a password may hold one.
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if user, _, hasPassword := strings.Cut(rest[:at], ":"); hasPassword {
+				return scheme + "://" + user + ":xxxxx" + rest[at:]
+			}
 		}
+		return dsn
 	}
 	return dsnPassword.ReplaceAllString(dsn, "${1}xxxxx")
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"sportel/inquiry"
 	"sportel/netguard"
 )
@@ -171,6 +173,12 @@ func validate(d *decoder, cfg *Config) {
 		c.fail("store.dsn", "required when store.driver is postgres (e.g. host=db.example dbname=sportel user=sportel)")
 	}
 	c.required("store.dsn", cfg.Store.DSN)
+	if cfg.Store.Driver == DriverPostgres && cfg.Store.DSN != "" {
+		// Not the driver's error: it may quote the DSN, password and all.
+		if _, err := pgconn.ParseConfig(cfg.Store.DSN); err != nil {
+			c.fail("store.dsn", "PostgreSQL's driver cannot read it: check its key=value pairs or URL (host, port, sslmode and the like); see libpq's connection strings")
+		}
+	}
 	c.oneOf("store.synchronous", cfg.Store.Synchronous, "normal", "full")
 
 	validateClassifier(c, &cfg.Classifier)
@@ -258,6 +266,11 @@ func validateSMTP(c checker, m *SMTPConfig) {
 	if validateAuth(c, "smtp", m.OAuth2(), m.Password, m.PasswordFile) == AuthPassword {
 		if m.Username != "" && !m.Password.IsSet() && !c.d.unchecked["smtp.password"] && !c.d.hasError("smtp.password_file") {
 			c.fail("smtp.password", "required when smtp.username is set")
+		}
+		if m.Username == "" && (m.Password.IsSet() || m.PasswordFile != "") {
+			// Without a name the relay cannot be logged in to: the mailer
+			// would refuse to start, naming no key.
+			c.fail("smtp.username", "required when smtp.password or smtp.password_file is set")
 		}
 	} else if m.Username == "" {
 		c.fail("smtp.username", "required with smtp.auth %s (the mailbox the token belongs to)", m.Auth)
