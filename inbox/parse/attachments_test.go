@@ -85,3 +85,29 @@ func describeAtts(atts []inquiry.Attachment) string {
 	}
 	return "[" + b.String() + "]"
 }
+
+// A text file keeps its charset in its type: the outbox sends a file in a
+// charset other than UTF-8 as application/octet-stream, and one without
+// the label would reach the officer as ASCII.
+func TestTextAttachmentKeepsItsCharset(t *testing.T) {
+	tests := []struct{ contentType, want string }{
+		{"text/plain; charset=windows-1250", "text/plain; charset=windows-1250"},
+		{"text/plain; charset=\"UTF-8\"; format=flowed", "text/plain; charset=utf-8"},
+		{"text/csv; charset=ISO-8859-2", "text/csv; charset=iso-8859-2"},
+		{"text/plain", "text/plain"},
+		{"application/pdf; charset=utf-8", "application/pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contentType, func(t *testing.T) {
+			raw := "From: Đorđe <djordje@example.org>\r\nTo: komunikimi@mkrs.example\r\nSubject: Spisak\r\nMIME-Version: 1.0\r\n" +
+				"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSpisak u prilogu.\r\n" +
+				"--b\r\nContent-Type: " + tt.contentType + "\r\nContent-Disposition: attachment; filename=spisak.txt\r\n" +
+				"Content-Transfer-Encoding: 8bit\r\n\r\n\x8aabac, \xe8i\x9ai\xe6\r\n--b--\r\n"
+			atts := Attachments([]byte(raw), Options{})
+			if len(atts) != 1 || atts[0].ContentType != tt.want {
+				t.Fatalf("attachments %+v, want one of type %q", atts, tt.want)
+			}
+		})
+	}
+}

@@ -448,6 +448,15 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		name = defaultFileName(mediaType, where)
 	}
 	a := inquiry.Attachment{Name: name, ContentType: mediaType, Size: int64(len(data))}
+	if strings.HasPrefix(mediaType, "text/") {
+		// A text's bytes mean nothing without their charset: sent on
+		// without it, a windows-1250 file would be read as ASCII.
+		if _, cp := lenientMediaType(h.Get("Content-Type")); cp["charset"] != "" {
+			if ct := mime.FormatMediaType(mediaType, map[string]string{"charset": strings.ToLower(cp["charset"])}); ct != "" {
+				a.ContentType = ct
+			}
+		}
+	}
 	if a.Size > p.opts.MaxAttachmentBytes {
 		a.Content = data[:p.opts.MaxAttachmentBytes:p.opts.MaxAttachmentBytes]
 		a.Truncated = true
