@@ -197,7 +197,7 @@ func classify(op string, err error) *SendError {
 	return &SendError{Op: op, Err: err}
 }
 
-// SendMail submits m: dial, EHLO, TLS per Security, AUTH PLAIN when a
+// SendMail submits m: dial, EHLO, TLS per Security, AUTH PLAIN (or LOGIN) when a
 // username is set, MAIL FROM m.From, RCPT for each of m.To, DATA Render(m).
 // Once the server has accepted the data, SendMail succeeds; a crash before
 // the job is marked done resends the same rendering (same Message-ID).
@@ -270,6 +270,9 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		// not used again.
 		cl.c.Close()
 		te := err.(*txError)
+		if errors.Is(te.err, errNoSMTPUTF8) {
+			return permanent("smtp mail from "+m.From.Address, te.err)
+		}
 		if te.step == stepMail && !fresh && !cancelled.Load() && staleConn(te.err) {
 			continue
 		}
@@ -356,10 +359,18 @@ func (s *Mailer) open(ctx context.Context, ehlo io.Writer) (*greeted, error) {
 			}
 			return ss, nil
 		}
-		if !c.SupportsAuth(sasl.Plain) {
-			return fail(permanent("smtp auth", errors.New("server does not offer AUTH PLAIN")))
+		var login sasl.Client
+		switch {
+		case c.SupportsAuth(sasl.Plain):
+			login = sasl.NewPlainClient("", s.opts.Username, s.opts.Password)
+		case c.SupportsAuth(sasl.Login):
+			// Exchange's client connectors offer LOGIN and not PLAIN; over
+			// TLS it carries the same as PLAIN.
+			login = sasl.NewLoginClient(s.opts.Username, s.opts.Password)
+		default:
+			return fail(permanent("smtp auth", errors.New("server offers neither AUTH PLAIN nor AUTH LOGIN")))
 		}
-		if err := c.Auth(sasl.NewPlainClient("", s.opts.Username, s.opts.Password)); err != nil {
+		if err := c.Auth(login); err != nil {
 			return fail(wrap("smtp auth as "+s.opts.Username, err))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/textproto"
@@ -46,6 +47,9 @@ type backend struct {
 	// offers XOAUTH2 and OAUTHBEARER, checks tokens against tokens, and no
 	// PLAIN.
 	tokens *mailauthtest.Tokens
+	// mechanisms, when set, are the password mechanisms offered instead
+	// of PLAIN (LOGIN is served too).
+	mechanisms []string
 
 	// mailReplies[i], when set, answers the i-th MAIL FROM (counted from 0
 	// over all sessions) instead of accepting it.
@@ -96,6 +100,9 @@ func (s *session) AuthMechanisms() []string {
 	if s.b.tokens != nil {
 		return mailauthtest.Mechanisms
 	}
+	if s.b.mechanisms != nil {
+		return s.b.mechanisms
+	}
 	return []string{sasl.Plain}
 }
 
@@ -108,6 +115,15 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 			s.cur.Authed = true
 			return nil
 		})
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: func(user, pass string) error {
+			if user != smtpUser || pass != smtpPass {
+				return smtp.ErrAuthFailed
+			}
+			s.cur.Authed = true
+			return nil
+		}}, nil
 	}
 	return sasl.NewPlainServer(func(identity, user, pass string) error {
 		if user != smtpUser || pass != smtpPass {
@@ -161,12 +177,21 @@ func (s *session) Logout() error { return nil }
 // tlsCfg is set) or implicit TLS.
 func startSMTP(t *testing.T, be *backend, tlsCfg *tls.Config, implicit bool) string {
 	t.Helper()
+	return startSMTPWith(t, be, tlsCfg, implicit, nil)
+}
+
+// startSMTPWith is startSMTP with the server changed by edit first.
+func startSMTPWith(t *testing.T, be smtp.Backend, tlsCfg *tls.Config, implicit bool, edit func(*smtp.Server)) string {
+	t.Helper()
 	srv := smtp.NewServer(be)
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
 	srv.AllowInsecureAuth = false // AUTH only after TLS
 	srv.EnableSMTPUTF8 = true
+	if edit != nil {
+		edit(srv)
+	}
 	var ln net.Listener
 	var err error
 	if implicit {
@@ -911,5 +936,96 @@ func TestRenderEscapesControlCharacters(t *testing.T) {
 		if strings.ContainsAny(s, "\x1b\x07\u009b\u202e") {
 			t.Errorf("raw control character in %q", s)
 		}
+	}
+}
+
+// A server that does not offer SMTPUTF8 can never take mail to an address
+// that is not ASCII: the error is permanent, not retried for hours, on a
+// fresh connection and on a kept one.
+func TestNoSMTPUTF8IsPermanent(t *testing.T) {
+	for _, kept := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kept connection %v", kept), func(t *testing.T) {
+			be := &backend{}
+			addr := startSMTPWith(t, be, nil, false, func(s *smtp.Server) { s.EnableSMTPUTF8 = false })
+			mlr, err := New(Options{Addr: addr, Security: SecurityNone, HelloName: "sportel.example", Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mlr.Close()
+			if kept {
+				if err := mlr.SendMail(context.Background(), sampleMail()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m := sampleMail()
+			m.MessageID = "utf8-" + m.MessageID
+			m.To = []inquiry.Address{{Address: "arbën@example.al"}}
+			err = mlr.SendMail(context.Background(), m)
+			var se *SendError
+			if !errors.As(err, &se) || !se.Permanent() || !strings.Contains(err.Error(), "SMTPUTF8") {
+				t.Errorf("send to %s through a server without SMTPUTF8: %v; want a permanent error naming SMTPUTF8", m.To[0].Address, err)
+			}
+		})
+	}
+}
+
+// loginServer is the server side of AUTH LOGIN: the user name (as the
+// initial response or after "Username:"), then the password after
+// "Password:".
+type loginServer struct {
+	check      func(user, pass string) error
+	user       []byte
+	askedFirst bool
+}
+
+func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
+	switch {
+	case l.user == nil && response == nil && !l.askedFirst:
+		l.askedFirst = true
+		return []byte("Username:"), false, nil
+	case l.user == nil:
+		l.user = response
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check(string(l.user), string(response))
+	}
+}
+
+// A relay that offers AUTH LOGIN and not PLAIN (Exchange's client
+// connectors) is logged in to with LOGIN; one that offers neither is a
+// permanent error that names both.
+func TestPasswordLoginMechanisms(t *testing.T) {
+	tests := []struct {
+		name       string
+		mechanisms []string
+		wantErr    string // "" sent, logged in
+	}{
+		{"PLAIN", []string{sasl.Plain}, ""},
+		{"LOGIN only", []string{sasl.Login}, ""},
+		{"neither", []string{"CRAM-MD5"}, "neither AUTH PLAIN nor AUTH LOGIN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serverTLS, clientTLS := testutil.SelfSignedTLS(t)
+			be := &backend{requireAuth: true, mechanisms: tt.mechanisms}
+			addr := startSMTP(t, be, serverTLS, false)
+			mlr, err := New(Options{Addr: addr, Security: SecurityStartTLS, Username: smtpUser, Password: smtpPass,
+				TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer mlr.Close()
+			err = mlr.SendMail(context.Background(), sampleMail())
+			if tt.wantErr == "" {
+				if err != nil || len(be.got) != 1 || !be.got[0].Authed {
+					t.Fatalf("send: %v; %d mails received", err, len(be.got))
+				}
+				return
+			}
+			var se *SendError
+			if !errors.As(err, &se) || !se.Permanent() || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("send: %v; want a permanent error with %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -79,6 +79,10 @@ type txError struct {
 	err  error
 }
 
+// errNoSMTPUTF8: the mail needs SMTPUTF8 (an address that is not ASCII)
+// and the server does not offer it; no retry will change that.
+var errNoSMTPUTF8 = errors.New("smtp: server does not support SMTPUTF8, which an address that is not ASCII needs")
+
 func (e *txError) Error() string { return e.err.Error() }
 func (e *txError) Unwrap() error { return e.err }
 
@@ -124,7 +128,7 @@ const lastChunk = "BDAT 0 LAST\r\n"
 // since replies to pipelined commands may be pending.
 func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error {
 	if utf8 && !cl.smtpUTF8 {
-		return &txError{step: stepMail, err: errors.New("smtp: server does not support SMTPUTF8")}
+		return &txError{step: stepMail, err: errNoSMTPUTF8}
 	}
 	if strings.ContainsAny(from, "\r\n") {
 		return &txError{step: stepMail, err: errLineBreak}
