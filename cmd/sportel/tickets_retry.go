@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"sportel/store"
@@ -30,17 +31,20 @@ func retryFailed(ctx context.Context, st store.Jobs, args []string, all bool, w 
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "%d failed jobs are pending again; `sportel run` sends them\n", len(done))
 	if len(ids) > 0 && len(done) < len(ids) {
 		requeued := make(map[int64]bool, len(done))
 		for _, id := range done {
 			requeued[id] = true
 		}
+		var left []string
 		for _, id := range ids {
 			if !requeued[id] {
-				fmt.Fprintf(w, "job %d is not a failed job: left alone\n", id)
+				left = append(left, strconv.FormatInt(id, 10))
 			}
 		}
+		// A mistyped id, or one sent meanwhile: a script must see it.
+		return fmt.Errorf("not failed jobs, left alone: %s (see `sportel tickets list --failed-jobs`)", strings.Join(left, ", "))
 	}
-	fmt.Fprintf(w, "%d failed jobs are pending again; `sportel run` sends them\n", len(done))
 	return nil
 }

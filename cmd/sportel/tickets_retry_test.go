@@ -58,8 +58,8 @@ func TestTicketsRetryFailed(t *testing.T) {
 		{[]string{"tickets", "retry-failed"}, 2, "or --all"},
 		{[]string{"tickets", "retry-failed", "--all", fmt.Sprint(ids[0])}, 2, "or --all"},
 		{[]string{"tickets", "retry-failed", "seven"}, 2, `"seven" is not a job id`},
-		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0]), "999"}, 0, "job 999 is not a failed job"},
-		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0])}, 0, "0 failed jobs are pending again"},
+		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0]), "999"}, 1, "not failed jobs, left alone: 999"},
+		{[]string{"tickets", "retry-failed", fmt.Sprint(ids[0])}, 1, "not failed jobs, left alone: " + fmt.Sprint(ids[0])},
 		{[]string{"tickets", "retry-failed", "--all"}, 0, "1 failed jobs are pending again"},
 	}
 	for _, s := range steps {
