@@ -66,7 +66,13 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
 		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, len(cmds) > 0, now), "officer's answer too large", now)
 	}
-	if text == "" && len(m.Attachments) == 0 {
+	if signatureOnly(text, officer, d.cfg.DivisionName) {
+		// A signature is not an answer: sent alone, it would tell the
+		// citizen nothing, and a #close with it would count the decision
+		// as given in that answer, so no decision notice would go out.
+		text = ""
+	}
+	if text == "" && !attachedFiles(m.Attachments) {
 		if len(cmds) > 0 {
 			return d.commandMail(tx, m, officer, &t, own, cmds, now)
 		}
@@ -248,8 +254,19 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	if m != nil {
 		keptAt(m, e)
 	}
-	t.State = inquiry.Answered
-	t.AnsweredAt = now
+	if t.State == inquiry.Closed {
+		// An officer answering by mail a requester who wrote after the
+		// ticket was closed (the notification asks for it): the answer goes,
+		// and the ticket stays closed as it was decided. Opened again as
+		// answered, a decided request would count as pending and, once its
+		// deadline passed, as refused by silence.
+		if err := d.note(tx, t.ID, officer.ID, "answered after the ticket was closed; it stays closed ("+string(t.Outcome)+")", now); err != nil {
+			return err
+		}
+	} else {
+		t.State = inquiry.Answered
+		t.AnsweredAt = now
+	}
 	t.UpdatedAt = now
 	if held {
 		return tx.UpdateTicket(t)
@@ -279,4 +296,55 @@ func (d *Desk) emptyAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, now t
 		"Shkruani përgjigjen mbi ose nën njoftimin e cituar dhe dërgojeni sërish. Mesazhi juaj ruhet si shënim në tiketë (sportel tickets show %s).\n",
 		t.Number, t.Number)
 	return d.staffMail("undeliverable", officer, "Sportel: asgjë nuk u dërgua ["+t.Number+"]", text, now)
+}
+
+// attachedFiles reports whether files holds one the writer attached, not
+// only images shown inside the text (an Outlook signature's logo).
+func attachedFiles(files []inquiry.Attachment) bool {
+	for _, a := range files {
+		if !a.Inline {
+			return true
+		}
+	}
+	return false
+}
+
+// signatureOnly reports whether text, an officer's own words, is nothing
+// but a signature: everything from a "-- " line on, or lines that are the
+// officer's name, title or the division's name, or contact lines.
+func signatureOnly(text string, officer inquiry.Officer, division map[inquiry.Language]string) bool {
+	if strings.TrimSpace(text) == "" {
+		return false
+	}
+	known := map[string]bool{}
+	for _, s := range []string{officer.Name, officer.Title, officer.Email} {
+		known[strings.ToLower(strings.TrimSpace(s))] = true
+	}
+	for _, s := range division {
+		known[strings.ToLower(strings.TrimSpace(s))] = true
+	}
+	for line := range strings.SplitSeq(text, "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case len(l) >= 2 && strings.Trim(l, "-_") == "":
+			return true // "-- " or a rule: the signature starts, nothing above it
+		case l == "" || known[strings.ToLower(l)] || contactLine(l):
+			continue
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// contactLine reports whether l is a signature's contact line: a phone,
+// mail or web address, or a closing ("Me respekt,").
+func contactLine(l string) bool {
+	lower := strings.ToLower(l)
+	for _, p := range []string{"tel", "mob", "phone", "fax", "e-mail", "email", "www.", "http", "me respekt", "srdačan pozdrav", "s poštovanjem", "kind regards", "best regards", "regards"} {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -89,6 +89,10 @@ type Attachment struct {
 	Truncated   bool   `json:"truncated,omitempty"`
 	// FileID is Telegram's handle for a file; empty for email.
 	FileID string `json:"file_id,omitempty"`
+	// Inline is an image the mail's HTML shows in place (it has a
+	// Content-ID): a signature's logo or a pasted picture, not a file the
+	// writer attached.
+	Inline bool `json:"inline,omitempty"`
 }
 
 // Automation says whether a message was written by a machine, and so must

@@ -448,6 +448,9 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		name = defaultFileName(mediaType, where)
 	}
 	a := inquiry.Attachment{Name: name, ContentType: mediaType, Size: int64(len(data))}
+	if disp, _ := p.disposition(h); disp != "attachment" && strings.HasPrefix(mediaType, "image/") && h.Get("Content-Id") != "" {
+		a.Inline = true
+	}
 	if strings.HasPrefix(mediaType, "text/") {
 		// A text's bytes mean nothing without their charset: sent on
 		// without it, a windows-1250 file would be read as ASCII.

@@ -1,0 +1,146 @@
+package desk_test
+
+import (
+	"context"
+	"html"
+	"strings"
+	"testing"
+	"time"
+
+	"sportel/desk"
+	"sportel/inbox/parse"
+	"sportel/inquiry"
+	"sportel/report"
+)
+
+// outlookRelated is an Outlook-style HTML reply: the officer's own HTML,
+// the quoted notification, and the signature logo as an inline image in a
+// multipart/related part.
+func outlookRelated(notify *inquiry.Mail, id, ownHTML string) []byte {
+	h := []string{
+		"From: Jusuf Lushaku <jusuf.lushaku@mkrs.example>",
+		"To: Divizioni për Komunikim Publik <komunikimi@mkrs.example>",
+		"Subject: RE: " + notify.Subject,
+		"Date: Wed, 25 Nov 2026 12:00:00 +0100",
+		"Message-ID: <" + id + ">",
+		"In-Reply-To: <" + notify.MessageID + ">",
+		"References: <" + notify.MessageID + ">",
+		"MIME-Version: 1.0",
+		`Content-Type: multipart/related; boundary="rel"; type="text/html"`,
+	}
+	body := "--rel\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		`<html><body><div class=WordSection1>` + ownHTML +
+		`<p class=MsoNormal><img width=120 height=40 src="cid:image001.png@01DB0000.00000000"></p>` +
+		`<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p class=MsoNormal><b>From:</b> Divizioni &lt;komunikimi@mkrs.example&gt;<br>` +
+		`<b>Sent:</b> Wednesday, November 25, 2026 11:00 AM<br><b>To:</b> Jusuf Lushaku &lt;jusuf.lushaku@mkrs.example&gt;<br>` +
+		`<b>Subject:</b> ` + html.EscapeString(notify.Subject) + `</p></div>` +
+		`<p class=MsoNormal>` + htmlLines(notify.Text) + `</p></div></body></html>` + "\r\n" +
+		"--rel\r\nContent-Type: image/png; name=\"image001.png\"\r\nContent-Description: image001.png\r\n" +
+		"Content-Disposition: inline; filename=\"image001.png\"\r\nContent-ID: <image001.png@01DB0000.00000000>\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--rel--\r\n"
+	return []byte(strings.Join(h, "\r\n") + "\r\n\r\n" + body)
+}
+
+// An officer who replies from Outlook with commands only, or with nothing
+// of their own, sends the citizen nothing: the signature's logo, an image
+// shown inside the HTML, is not an attached file.
+func TestCommandsOnlyReplyWithASignatureLogo(t *testing.T) {
+	tests := []struct {
+		name    string
+		ownHTML string
+		state   inquiry.State
+	}{
+		{"commands only", `<p class=MsoNormal>#urgent</p>`, inquiry.Assigned},
+		{"nothing of their own (sent by mistake)", ``, inquiry.Assigned},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			notify := mailNotification(f)
+			f.now = f.now.Add(time.Hour)
+			m := parse.Parse(outlookRelated(notify, "ol-cmd@mkrs.example", tt.ownHTML), f.now, parseOptions())
+			d := f.handle(m)
+			answers := jobsOf(f.jobs(ticket1), inquiry.JobAnswer)
+			tk := f.ticket(ticket1)
+			if len(answers) != 0 {
+				t.Errorf("disposition %s; the citizen gets an answer %q with files %v; ticket %s",
+					d, answers[0].Mail.Text, attachmentNames(m), tk.State)
+			}
+			if tk.State != tt.state {
+				t.Errorf("ticket %s, want %s", tk.State, tt.state)
+			}
+		})
+	}
+}
+
+func attachmentNames(m *inquiry.Message) []string {
+	var out []string
+	for _, a := range m.Attachments {
+		out = append(out, a.Name)
+	}
+	return out
+}
+
+// An officer who answers by mail the notification of a requester's
+// question after a decision: the answer goes to the requester, and the
+// request stays closed as decided (opened again as answered, it counted as
+// pending and then as refused by silence).
+func TestOfficerMailAnswerKeepsADecidedTicketClosed(t *testing.T) {
+	ctx := context.Background()
+	f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+	f.now = f.now.Add(3 * 24 * time.Hour)
+	if _, err := f.desk.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Refused, Ground: "personal_data"}, "jusuf"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(2 * 24 * time.Hour)
+	m := citizen("thanks@example.net", "arben@example.net", "Re: [DKP-2026-000001] Kërkesë", "Faleminderit, por pse?")
+	if d := f.handle(m); d != inquiry.Attached {
+		t.Fatalf("disposition %s, want attached", d)
+	}
+	notes := jobsOf(f.jobs(ticket1), inquiry.JobNotify)
+	var notify *inquiry.Mail
+	for _, j := range notes {
+		if j.Mail != nil {
+			notify = j.Mail
+		}
+	}
+	f.now = f.now.Add(time.Hour)
+	raw := replyMail(notify, "after-decision@mkrs.example", "Re: "+notify.Subject, "", nil,
+		"Ju lutem shihni vendimin.\n\nOn Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n"+quote("> ", notify.Text))
+	d := f.handle(parse.Parse(raw, f.now, parseOptions()))
+	tk := f.ticket(ticket1)
+	if answers := jobsOf(f.jobs(ticket1), inquiry.JobAnswer); len(answers) != 1 || !strings.Contains(answers[0].Mail.Text, "Ju lutem shihni vendimin.") {
+		t.Errorf("disposition %s: %d answers to the requester, want the officer's", d, len(answers))
+	}
+	if tk.State != inquiry.Closed || tk.Outcome != inquiry.Refused || tk.DecidedAt.IsZero() {
+		t.Errorf("officer's mail answer on a decided ticket: disposition %s; ticket now %s with outcome %s (decided %v, closed %v)",
+			d, tk.State, tk.Outcome, !tk.DecidedAt.IsZero(), !tk.ClosedAt.IsZero())
+	}
+	f.now = f.now.Add(10 * 24 * time.Hour) // past the deadline
+	r := report.AccessDocuments(f.tickets(), 2026, f.loc(), f.now)
+	if r.OnTime != 1 || r.SilentRefusals != 0 || r.Pending != 0 {
+		t.Errorf("report: on time %d, silent refusals %d, pending %d; want 1, 0, 0", r.OnTime, r.SilentRefusals, r.Pending)
+	}
+}
+
+// An officer closes a document request by mail with a command and nothing
+// else but the signature their client adds to every mail. The decision
+// must reach the requester: either as the decision notice, or in an answer
+// that says something.
+func TestCloseByMailWithOnlyASignature(t *testing.T) {
+	f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+	notify := mailNotification(f)
+	f.now = f.now.Add(time.Hour)
+	own := "#close refused personal_data\n\n-- \nJusuf Lushaku\nZyrtar për qasje në dokumente publike\nMinistria e Kulturës, Rinisë dhe Sportit\nTel. +383 38 200 20 000"
+	raw := replyMail(notify, "close-sig@mkrs.example", "Re: "+notify.Subject, "", nil,
+		own+"\n\nMë 25.11.2026 në 11:00, Divizioni për Komunikim Publik shkroi:\n"+quote("> ", notify.Text))
+	d := f.handle(parse.Parse(raw, f.now, parseOptions()))
+	jobs := f.jobs(ticket1)
+	tk := f.ticket(ticket1)
+	answers := jobsOf(jobs, inquiry.JobAnswer)
+	notices := noticeTexts(jobs)
+	if len(answers) != 0 || len(notices) != 1 || tk.State != inquiry.Closed || tk.DecisionInAnswer {
+		t.Errorf("disposition %s; ticket %s/%s ground %s, decision in answer %v; %d answers, %d decision notices; want no answer and the notice",
+			d, tk.State, tk.Outcome, tk.Ground, tk.DecisionInAnswer, len(answers), len(notices))
+	}
+}
