@@ -312,6 +312,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 		if err != nil || handled {
 			return res, err
 		}
+		if res, handled, err := d.officerMailAboutTicket(tx, m, officer, now); err != nil || handled {
+			return res, err
+		}
 	}
 
 	if m.Automation == inquiry.Human {

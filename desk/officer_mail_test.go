@@ -11,6 +11,7 @@ import (
 	"sportel/inbox/parse"
 	"sportel/inquiry"
 	"sportel/report"
+	"sportel/store"
 )
 
 // outlookRelated is an Outlook-style HTML reply: the officer's own HTML,
@@ -142,5 +143,107 @@ func TestCloseByMailWithOnlyASignature(t *testing.T) {
 	if len(answers) != 0 || len(notices) != 1 || tk.State != inquiry.Closed || tk.DecisionInAnswer {
 		t.Errorf("disposition %s; ticket %s/%s ground %s, decision in answer %v; %d answers, %d decision notices; want no answer and the notice",
 			d, tk.State, tk.Outcome, tk.Ground, tk.DecisionInAnswer, len(answers), len(notices))
+	}
+}
+
+// The officer whose reply carried nothing of their own is told "write the
+// answer and send it again"; an officer who does so by replying to that
+// very mail writes about the citizen's ticket, not a new inquiry of theirs.
+func TestOfficerRepliesToTheNothingSentMail(t *testing.T) {
+	f := newFixture(t)
+	notify := fileDocumentRequest(f)
+	raw := replyMail(notify, "empty@mkrs.example", "Re: "+notify.Subject, "", nil,
+		"On Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n"+quote("> ", notify.Text)+"\n\n")
+	if d := f.handle(parse.Parse(raw, f.now, parseOptions())); d != inquiry.Attached {
+		t.Fatalf("empty reply: %s, want attached", d)
+	}
+	told := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobQuarantined)[0].Mail
+	f.now = f.now.Add(10 * time.Minute)
+	raw = replyMail(told, "second@mkrs.example", "Re: "+told.Subject, "", nil,
+		officerText+"\n\nOn Wed, Nov 25, 2026 at 11:10 AM Divizioni <komunikimi@mkrs.example> wrote:\n"+quote("> ", told.Text))
+	m := parse.Parse(raw, f.now, parseOptions())
+	d := f.handle(m)
+	ts := f.tickets()
+	if len(ts) != 1 {
+		var acks []string
+		for _, tk := range ts {
+			for _, j := range jobsOf(f.jobs(tk.Number), inquiry.JobAck) {
+				acks = append(acks, tk.Number+" ack to "+j.Recipient)
+			}
+		}
+		t.Errorf("officer's answer to the nothing-sent mail: disposition %s; %d tickets, want 1; %v", d, len(ts), acks)
+	}
+	keptAndTold(t, f, "DKP-2026-000001", d)
+}
+
+// An officer who answers the deadline reminder (subject "[DKP-…] Kujtesë:
+// afati …", sent to them by the scheduler) writes about the ticket.
+func TestOfficerRepliesToAReminder(t *testing.T) {
+	ctx := context.Background()
+	f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+	tk := f.ticket(ticket1)
+	rem := &inquiry.Mail{MessageID: "sportel.reminder.0123456789abcdef01234567@mkrs.example", Date: f.now,
+		From: inquiry.Address{Address: "komunikimi@mkrs.example"}, To: []inquiry.Address{{Address: "jusuf.lushaku@mkrs.example"}},
+		Subject: "[" + ticket1 + "] Kujtesë: afati 02.12.2026", AutoReplied: true,
+		Text: "Kërkesa " + ticket1 + " për qasje në dokumente publike ende nuk ka vendim. Afati ligjor: 02.12.2026."}
+	err := f.store.WithTx(ctx, func(tx store.Tx) error {
+		return tx.AddJob(&inquiry.Job{TicketID: tk.ID, Kind: inquiry.JobReminder, Recipient: "jusuf", State: inquiry.JobDone,
+			NextAt: f.now, CreatedAt: f.now, Mail: rem})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Hour)
+	raw := replyMail(rem, "rem-reply@mkrs.example", "Re: "+rem.Subject, "", nil,
+		"I nderuar z. Berisha,\n\nKontrata ju dërgohet nesër.\n\nMe respekt,\nJusuf Lushaku\n\nOn Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n"+quote("> ", rem.Text))
+	d := f.handle(parse.Parse(raw, f.now, parseOptions()))
+	if ts := f.tickets(); len(ts) != 1 {
+		var acks []string
+		for _, x := range ts {
+			for _, j := range jobsOf(f.jobs(x.Number), inquiry.JobAck) {
+				acks = append(acks, x.Number+" ack to "+j.Recipient)
+			}
+		}
+		t.Errorf("officer's reply to the reminder: disposition %s; %d tickets, want 1; %v", d, len(ts), acks)
+	}
+	keptAndTold(t, f, "DKP-2026-000001", d)
+}
+
+// A client that threads by References alone (no In-Reply-To).
+func TestOfficerReplyWithReferencesOnly(t *testing.T) {
+	f := newFixture(t)
+	notify := fileDocumentRequest(f)
+	raw := replyMail(notify, "refs-only@mkrs.example", "Re: "+notify.Subject, "", nil,
+		officerText+"\n\nOn Wed, Nov 25, 2026 at 11:00 AM Divizioni <komunikimi@mkrs.example> wrote:\n"+quote("> ", notify.Text))
+	raw = []byte(strings.Replace(string(raw), "In-Reply-To: <"+notify.MessageID+">\r\n", "", 1))
+	d := f.handle(parse.Parse(raw, f.now, parseOptions()))
+	if d != inquiry.Relayed {
+		t.Errorf("officer's reply with References only: %s, want relayed; %d tickets", d, len(f.tickets()))
+	}
+}
+
+// keptAndTold checks that an officer's mail about ticket number that is no
+// answer was kept on it (attached), that the officer was told, and that
+// nothing went to the citizen or opened a ticket.
+func keptAndTold(t *testing.T, f *fixture, number string, d inquiry.Disposition) {
+	t.Helper()
+	if d != inquiry.Attached {
+		t.Errorf("disposition %s, want attached", d)
+	}
+	if n := len(f.tickets()); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
+	}
+	jobs := f.jobs(number)
+	if n := len(jobsOf(jobs, inquiry.JobAnswer)); n != 0 {
+		t.Errorf("%d answers went to the citizen", n)
+	}
+	told := false
+	for _, j := range jobsOf(jobs, inquiry.JobQuarantined) {
+		if j.Mail != nil && strings.Contains(j.Mail.Subject, "Sportel: mesazhi nuk u dërgua") {
+			told = true
+		}
+	}
+	if !told {
+		t.Error("the officer was not told the mail went nowhere")
 	}
 }

@@ -28,10 +28,16 @@ func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket
 // officer. The notification's Message-ID is random, so the reply cannot be
 // forged by guessing.
 func (d *Desk) notifiedTicket(tx store.Tx, m *inquiry.Message, officer inquiry.Officer) (inquiry.Ticket, bool, error) {
-	if len(m.InReplyTo) == 0 {
+	parent := m.InReplyTo
+	if len(parent) == 0 && len(m.References) > 0 {
+		// A client that threads by References alone: its last is the
+		// mail replied to.
+		parent = m.References[len(m.References)-1:]
+	}
+	if len(parent) == 0 {
 		return inquiry.Ticket{}, false, nil
 	}
-	ref, ok, err := tx.FindThreadRef(m.InReplyTo)
+	ref, ok, err := tx.FindThreadRef(parent)
 	if err != nil || !ok {
 		return inquiry.Ticket{}, false, err
 	}
@@ -347,4 +353,28 @@ func contactLine(l string) bool {
 		}
 	}
 	return false
+}
+
+// officerMailAboutTicket keeps an officer's mail that is about a ticket
+// (it replies to Sportel's mail about it, or names it in its subject) but
+// is not an answer to their notification: a reply to a reminder, to a
+// "nothing was sent" mail, to a colleague's notification. It is never a
+// new inquiry of theirs, to acknowledge and route; nor can it go to the
+// citizen, since what it quotes is unknown. It is kept on the ticket and
+// the officer is told how to answer. An officer who is the ticket's own
+// requester writes as one.
+func (d *Desk) officerMailAboutTicket(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, now time.Time) (intakeResult, bool, error) {
+	t, found, err := d.followedTicket(tx, m)
+	if err != nil || !found || sentByRequester(t, m) {
+		return intakeResult{}, false, err
+	}
+	e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+		Author: officer.ID, Subject: m.Subject, Text: "officer's mail about the ticket, not an answer to its notification: not relayed\n\n" + m.Text,
+		Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
+	text := fmt.Sprintf("Mesazhi juaj për %s nuk iu dërgua qytetarit: ai nuk ishte përgjigje e njoftimit të tiketës që ju është dërguar juve.\n"+
+		"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës (\"Tiketë e re %s …\" ose njoftimit të fundit për të), "+
+		"ose përdorni hapësirën e punës në ueb. Mesazhi juaj ruhet si shënim në tiketë (sportel tickets show %s).\n",
+		t.Number, t.Number, t.Number)
+	tell := d.staffMail("undeliverable", officer, "Sportel: mesazhi nuk u dërgua ["+t.Number+"]", text, now)
+	return d.keepAndTell(tx, m, officer, &t, e, tell, "officer's mail about the ticket, not an answer to its notification", now)
 }
