@@ -20,6 +20,14 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	if err != nil || !found {
 		return intakeResult{}, false, err
 	}
+	if sentByRequester(t, m) && (t.State == inquiry.SpamMail || t.State == inquiry.BulkMail) {
+		// The filter may have been wrong about the first mail: a person who
+		// writes again (unflagged, or this would not be here) is heard, on a
+		// new ticket that names the one kept as spam or bulk. Joined to it,
+		// nobody would ever read it.
+		res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
+		return res, err == nil, err
+	}
 	if !sentByRequester(t, m) {
 		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
 		return res, err == nil, err
