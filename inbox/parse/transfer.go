@@ -81,8 +81,9 @@ func decodeQuotedPrintable(b []byte) []byte {
 }
 
 // decodeBase64Lenient decodes base64, skipping characters outside the
-// alphabet and stopping at padding; bad reports whether anything was wrong
-// beyond ordinary line breaks.
+// alphabet; padding ends a run of base64 and the next run starts after it,
+// as mailers that encode each line or each write on its own send it. bad
+// reports whether anything was wrong beyond line breaks and such padding.
 func decodeBase64Lenient(b []byte) (out []byte, bad bool) {
 	// Most mail is well formed, and the standard decoder already skips line
 	// breaks: try it first and filter byte by byte only when it fails.
@@ -90,25 +91,37 @@ func decodeBase64Lenient(b []byte) (out []byte, bad bool) {
 	if n, err := base64.StdEncoding.Decode(out, b); err == nil {
 		return out[:n], false
 	}
-	clean := make([]byte, 0, len(b))
+	out = out[:0]
+	run := make([]byte, 0, len(b))
+	flush := func() {
+		// One leftover character cannot hold a byte.
+		if len(run)%4 == 1 {
+			run = run[:len(run)-1]
+			bad = true
+		}
+		dst := make([]byte, base64.RawStdEncoding.DecodedLen(len(run)))
+		n, err := base64.RawStdEncoding.Decode(dst, run)
+		if err != nil {
+			bad = true
+		}
+		out = append(out, dst[:n]...)
+		run = run[:0]
+	}
 	for _, c := range b {
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			clean = append(clean, c)
-		case c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '=':
+			run = append(run, c)
+		case c == '=':
+			if len(run) > 0 {
+				flush()
+			}
+		case c == '\r' || c == '\n' || c == ' ' || c == '\t':
 		default:
 			bad = true
 		}
 	}
-	// One leftover character cannot hold a byte.
-	if len(clean)%4 == 1 {
-		clean = clean[:len(clean)-1]
-		bad = true
+	if len(run) > 0 {
+		flush()
 	}
-	out = make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
-	n, err := base64.RawStdEncoding.Decode(out, clean)
-	if err != nil {
-		bad = true
-	}
-	return out[:n], bad
+	return out, bad
 }

@@ -26,6 +26,10 @@ func TestDecodeBase64Lenient(t *testing.T) {
 		{"spaces inside", "YWJj ZGVm", []byte("abcdef"), false},
 		{"junk characters", "YWJj*ZGVm", []byte("abcdef"), true},
 		{"one stray character", "YWJjZ", []byte("abc"), true},
+		// A mailer that encodes each line on its own pads each one.
+		{"separately padded lines", "VMOrIG5kZXJ1YXIs\r\nS8OrcmtvaiBrb250cmF0w6tuLg==\r\nTWUgcmVzcGVrdC4=\r\n",
+			[]byte("Të nderuar,Kërkoj kontratën.Me respekt."), false},
+		{"padding in the middle of a line", "YQ==Yg==Yw==", []byte("abc"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
