@@ -3,6 +3,7 @@ package parse
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDecodeText(t *testing.T) {
@@ -69,6 +70,28 @@ func TestDecodeTransfer(t *testing.T) {
 			}
 			if (len(p.problems) > 0) != tc.problem {
 				t.Errorf("problems %q, want problem: %v", p.problems, tc.problem)
+			}
+		})
+	}
+}
+
+// An HTML-only mail whose charset is only in its <meta>: the markup's
+// ASCII letters would outweigh the text's own bytes in a guess.
+func TestHTMLCharsetFromMeta(t *testing.T) {
+	body := "<body><p>\xcf\xee\xf8\xf2\xee\xe2\xe0\xed\xe8, \xe7\xe0\xf5\xf2\xe5\xe2\xe0\xec \xea\xee\xef\xe8\xbc\xf3 \xf3\xe3\xee\xe2\xee\xf0\xe0.</p></body></html>"
+	tests := []struct {
+		name, contentType, head, want string
+	}{
+		{"http-equiv", "text/html", `<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head>`, "Поштовани, захтевам копију уговора."},
+		{"meta charset", "text/html", `<html><head><meta charset="windows-1251"></head>`, "Поштовани, захтевам копију уговора."},
+		{"the header's charset wins", "text/html; charset=windows-1251", `<html><head><meta charset="utf-8"></head>`, "Поштовани, захтевам копију уговора."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "From: marko@example.rs\r\nSubject: Zahtev\r\nMessage-ID: <meta@example.rs>\r\nContent-Type: " + tt.contentType + "\r\n\r\n" + tt.head + body + "\r\n"
+			m := Parse([]byte(raw), time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), Options{})
+			if m.Text != tt.want {
+				t.Errorf("text %q, want %q (problems %q)", m.Text, tt.want, m.ParseProblems)
 			}
 		})
 	}

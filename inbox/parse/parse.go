@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+	htmlcharset "golang.org/x/net/html/charset"
 
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
@@ -294,7 +295,11 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.quotedOriginal(data, false)
 		p.attach(m, mh, mediaType, data, where)
 	case (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment":
-		text := p.decodeText(data, params["charset"], where)
+		cs := params["charset"]
+		if mediaType == "text/html" && cs == "" && !utf8.Valid(data) {
+			cs = metaCharset(data)
+		}
+		text := p.decodeText(data, cs, where)
 		return []textPiece{{text: text, html: mediaType == "text/html"}}
 	default:
 		// Inline images included: they are files, not words.
@@ -565,4 +570,18 @@ func EntryAttachments(e inquiry.Entry) []inquiry.Attachment {
 		}
 	}
 	return out
+}
+
+// metaCharset is the charset an HTML part without one in its header names
+// in its <meta> (or by a byte order mark), or "" when it names none. Its
+// markup's ASCII would outweigh the text's own bytes in a guess.
+func metaCharset(html []byte) string {
+	_, name, _ := htmlcharset.DetermineEncoding(html, "text/html")
+	switch name {
+	case "windows-1252", "utf-8":
+		// What DetermineEncoding answers when nothing is named: our own
+		// guess, made for the languages the mailbox gets, does better.
+		return ""
+	}
+	return name
 }
