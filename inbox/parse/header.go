@@ -125,7 +125,14 @@ func (p *parser) addresses(h mail.Header, key string) []inquiry.Address {
 	if list, err := ap.ParseList(v); err == nil && len(list) > 0 {
 		out := make([]inquiry.Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, inquiry.Address{Name: strings.ToValidUTF8(a.Name, "\uFFFD"), Address: a.Address})
+			name := a.Name
+			if strings.Contains(name, "=?") {
+				// An encoded word inside quotes, which RFC 2047 says not to
+				// decode and Outlook, PHP mailers and contact forms write
+				// anyway; Gmail and Thunderbird show it decoded.
+				name = p.headerText(name, key+" header")
+			}
+			out = append(out, inquiry.Address{Name: strings.ToValidUTF8(name, "\uFFFD"), Address: a.Address})
 		}
 		return out
 	}
