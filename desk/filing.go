@@ -102,6 +102,11 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
 		Author: senderName(m), Subject: m.Subject, Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now,
 	}
+	if m.Channel == inquiry.ChannelTelegram {
+		// When it was written: a conversation's later messages are joined
+		// by how far apart they were written (joinsConversation).
+		e.CreatedAt = writtenAt(m, now)
+	}
 	if err := tx.AddEntry(e); err != nil {
 		return nil, err
 	}

@@ -29,7 +29,11 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	if !found {
 		return d.file(tx, m, cls, filing{}, now)
 	}
-	if !t.State.Open() || now.Sub(t.UpdatedAt) > d.joinWindow() {
+	joins, err := d.joinsConversation(tx, t, m, now)
+	if err != nil {
+		return intakeResult{}, err
+	}
+	if !joins {
 		return d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
 	}
 	reclassify := !t.Acted && t.State == inquiry.Assigned
@@ -42,7 +46,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	}
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Text: m.Text, Attachments: m.Attachments, CreatedAt: now,
+		Author: senderName(m), Text: m.Text, Attachments: m.Attachments, CreatedAt: writtenAt(m, now),
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, err
@@ -51,15 +55,29 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		t.State = inquiry.Assigned
 	}
 	recategorized, rerouted := false, false
-	if reclassify && cls.Category != t.Category {
-		prev, prevOfficer := t.Category, t.OfficerID
-		t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
-		t.OfficerID = d.routeTicket(&t)
-		t.DueAt = d.dueFor(&t)
-		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reclassified on the conversation: %s → %s, routed to %s", prev, t.Category, t.OfficerID), now); err != nil {
-			return intakeResult{}, err
+	if reclassify {
+		prev, prevOfficer, prevLang := t.Category, t.OfficerID, t.Language
+		// The conversation speaks its request's language, not its
+		// greeting's (unless the chat chose one): notices and the
+		// corrected acknowledgement go in it, and routing may look at it.
+		t.Language = telegramLanguage(m, *cls)
+		var what string
+		if cls.Category != t.Category {
+			t.Category, t.Confidence, t.Classifier, t.Reason, t.NeedsReview = cls.Category, cls.Confidence, cls.Classifier, cls.Reason, cls.NeedsReview
+			t.DueAt = d.dueFor(&t)
+			recategorized = true
+			what = fmt.Sprintf("reclassified on the conversation: %s → %s", prev, t.Category)
 		}
-		recategorized, rerouted = true, t.OfficerID != prevOfficer
+		if t.Language != prevLang {
+			what = strings.TrimPrefix(what+fmt.Sprintf("; language of the conversation: %s → %s", prevLang, t.Language), "; ")
+		}
+		if what != "" {
+			t.OfficerID = d.routeTicket(&t)
+			rerouted = t.OfficerID != prevOfficer
+			if err := d.note(tx, t.ID, "sportel", what+", routed to "+t.OfficerID, now); err != nil {
+				return intakeResult{}, err
+			}
+		}
 	}
 	urgentCue := ""
 	if !t.Acted && !t.Urgent {
@@ -98,6 +116,44 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		return intakeResult{}, err
 	}
 	return intakeResult{disposition: inquiry.Attached, ticket: t.Number}, nil
+}
+
+// joinsConversation reports whether m, from the chat of open ticket t,
+// belongs to its conversation: written within the join window after the
+// chat's last message on it or the officer's last answer. Times are when
+// messages were written, not when they were read: after downtime, Telegram
+// hands over hours of a chat's messages at once, and they are as far
+// apart as they were written.
+func (d *Desk) joinsConversation(tx store.Tx, t inquiry.Ticket, m *inquiry.Message, now time.Time) (bool, error) {
+	if !t.State.Open() {
+		return false, nil
+	}
+	last := t.ReceivedAt
+	entries, err := tx.LastEntries(t.ID, inquiry.EntryInbound, 1)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		last = later(last, e.CreatedAt)
+	}
+	last = later(last, t.AnsweredAt)
+	return writtenAt(m, now).Sub(last) <= d.joinWindow(), nil
+}
+
+// writtenAt is when a Telegram message was written (its date), or now for
+// one without a date or dated ahead of this clock.
+func writtenAt(m *inquiry.Message, now time.Time) time.Time {
+	if m.ReceivedAt.IsZero() || m.ReceivedAt.After(now) {
+		return now
+	}
+	return m.ReceivedAt
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (d *Desk) joinWindow() time.Duration {
