@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 
 	tgbot "github.com/go-telegram/bot"
@@ -62,14 +63,15 @@ func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
 	if !strings.HasPrefix(m.Text, "/") {
 		return "", "", false
 	}
-	head, rest, _ := strings.Cut(m.Text, " ")
-	head, to, addressed := strings.Cut(head[1:], "@")
+	// The command ends at the first whitespace of any kind: the arguments
+	// are often written on the next line ("/reply@bot\nNUMBER\nanswer").
+	head, rest := m.Text[1:], ""
+	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
+		head, rest = head[:i], head[i:]
+	}
+	head, to, addressed := strings.Cut(head, "@")
 	if addressed && !strings.EqualFold(to, b.me.Username) {
 		return "", "", false
-	}
-	if nl := strings.IndexByte(head, '\n'); nl >= 0 {
-		rest = head[nl+1:] + " " + rest
-		head = head[:nl]
 	}
 	// A bare "/" is a command too: it gets the help text, not a ticket.
 	return strings.ToLower(head), strings.TrimSpace(rest), true

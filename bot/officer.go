@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -100,13 +101,27 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 			b.reply(ctx, chat, m.ID, "Përdorimi: /reply DKP-2026-000042 teksti", nil)
 			return
 		}
-		_, text, _ := strings.Cut(args, " ")
+		// The answer is often written on the line below the number: keep
+		// it whole, line breaks and all.
+		_, text := cutWord(args)
 		b.answer(ctx, o, m, number, text)
 	default:
 		if !b.lifecycleCommand(ctx, o, m, cmd, args) {
 			b.reply(ctx, chat, m.ID, officerHelp, nil)
 		}
 	}
+}
+
+// cutWord splits s at its first whitespace of any kind (a space, a tab or a
+// line break) into the first word and the rest, the rest without the
+// whitespace that separated them but otherwise untouched.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimLeftFunc(s[i:], unicode.IsSpace)
 }
 
 // officerMessageKey names an officer's Telegram message for the desk, so

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -351,5 +352,42 @@ func TestTelegramDatesAreLocal(t *testing.T) {
 				t.Errorf("%s to %s: %q missing from\n%s", tt.say, tt.who.FirstName, w, got)
 			}
 		}
+	}
+}
+
+// An officer's /reply keeps the whole answer however the number is set off
+// from it: Telegram users write the answer on the line below the command.
+func TestReplyKeepsTheWholeAnswer(t *testing.T) {
+	const answer = "Dear Mr Smith,\nthe museum is open from 10 to 18 on Sundays.\n\nKind regards"
+	tests := []struct {
+		name   string
+		text   string // %s is the ticket number
+		inChat int64  // 0: zamira's private chat
+	}{
+		{"after a space", "/reply %s " + answer, 0},
+		{"on the next line", "/reply %s\n" + answer, 0},
+		{"after a blank line", "/reply %s\n\n" + answer, 0},
+		{"after a tab", "/reply %s\t" + answer, 0},
+		{"number on its own line too", "/reply\n%s\n" + answer, 0},
+		{"addressed to the bot in the group", "/reply@" + botName + "\n%s\n" + answer, officersChat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(john, generalEN)
+			tk := f.tickets()[0]
+			chat := models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}
+			if tt.inChat != 0 {
+				chat = models.Chat{ID: tt.inChat, Type: models.ChatTypeSupergroup}
+			}
+			f.tg.PushMessage(models.Message{From: &zamira, Chat: chat, Text: fmt.Sprintf(tt.text, tk.Number)})
+			f.settle()
+			if got := f.ticket(tk.Number).State; got != inquiry.Answered {
+				t.Fatalf("ticket %s; officer was told %q", got, texts(f.tg.Sent(chat.ID)))
+			}
+			if got, want := f.lastSent(john.ID).Text, tk.Number+"\n\n"+answer; got != want {
+				t.Errorf("citizen got %q\nwant %q", got, want)
+			}
+		})
 	}
 }
