@@ -202,16 +202,17 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 		b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: /close DKP-2026-000042 [rezultati] [shënim]", nil)
 		return
 	}
-	_, rest, _ := strings.Cut(args, " ")
-	rest = strings.TrimSpace(rest)
+	// Words are set off by any whitespace (officers put the outcome or the
+	// note on the next line); the note keeps its own line breaks.
+	_, rest := cutWord(args)
 	outcome, ground := inquiry.NoOutcome, ""
-	first, note, _ := strings.Cut(rest, " ")
-	if oc, err := inquiry.ParseOutcome(first); err == nil && first != "" {
-		outcome, rest = oc, strings.TrimSpace(note)
+	if first, note := cutWord(rest); first != "" {
+		if oc, err := inquiry.ParseOutcome(first); err == nil {
+			outcome, rest = oc, note
+		}
 	}
 	if outcome.NeedsGround() {
-		ground, note, _ = strings.Cut(rest, " ")
-		rest = strings.TrimSpace(note)
+		ground, rest = cutWord(rest)
 		if ground == "" {
 			t, ok, err := b.desk.Ticket(ctx, number)
 			if err != nil {

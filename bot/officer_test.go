@@ -391,3 +391,59 @@ func TestReplyKeepsTheWholeAnswer(t *testing.T) {
 		})
 	}
 }
+
+// /close reads its words however they are set off, and a note keeps its
+// own line breaks: officers write the outcome or the note on the next line.
+func TestCloseWordsOnTheirOwnLines(t *testing.T) {
+	const note = "Iu përgjigjëm me telefon.\nNuk ka nevojë për më shumë."
+	tests := []struct {
+		name    string
+		doc     bool   // a document request (jusuf's), else a general question (zamira's)
+		text    string // %s is the ticket number
+		outcome inquiry.Outcome
+		ground  string
+		note    string
+	}{
+		{"outcome on the next line", false, "/close %s\nno_answer_needed", inquiry.NoAnswerNeeded, "", ""},
+		{"outcome after a tab", false, "/close %s\tno_answer_needed", inquiry.NoAnswerNeeded, "", ""},
+		{"note on the lines after the outcome", false, "/close %s resolved\n" + note, inquiry.Resolved, "", note},
+		{"note alone on the next line", false, "/close %s\n" + note, inquiry.Resolved, "", note},
+		{"outcome and ground on a line each", true, "/close %s\nrefused\npersonal_data\n" + note, inquiry.Refused, "personal_data", note},
+		{"all on one line", true, "/close %s refused personal_data Shënim.", inquiry.Refused, "personal_data", "Shënim."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			officer := zamira
+			if tt.doc {
+				f.say(arta, docRequestSQ)
+				officer = jusuf
+			} else {
+				f.say(john, generalEN)
+			}
+			tk := f.tickets()[0]
+			f.say(officer, fmt.Sprintf(tt.text, tk.Number))
+			got := f.ticket(tk.Number)
+			if got.State != inquiry.Closed || got.Outcome != tt.outcome || got.Ground != tt.ground {
+				t.Fatalf("closed %s/%s ground %q, want closed/%s ground %q; officer was told %q",
+					got.State, got.Outcome, got.Ground, tt.outcome, tt.ground, texts(f.tg.Sent(officer.ID)))
+			}
+			if tt.note == "" {
+				return
+			}
+			entries, err := f.store.Entries(f.ctx, got.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var closing string
+			for _, e := range entries {
+				if e.Kind == inquiry.EntryNote && strings.HasPrefix(e.Text, "closed:") {
+					closing = e.Text
+				}
+			}
+			if !strings.HasSuffix(closing, ": "+tt.note) {
+				t.Errorf("closing note %q, want it to end with the officer's note %q", closing, tt.note)
+			}
+		})
+	}
+}
