@@ -103,7 +103,16 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 				b.reply(ctx, chat, m.ID, say(lang).newPrompt, nil)
 				return
 			}
-			b.fileCitizen(ctx, m, args, true, muted, false)
+			pending, err := b.pendingNew(ctx, chat)
+			if err != nil {
+				failed(ctx, err)
+				return
+			}
+			// "/new text" answers an earlier bare /new too: left pending, it
+			// would split the next follow-up off this ticket.
+			if b.fileCitizen(ctx, m, args, true, muted, false) && pending {
+				b.clearNew(ctx, chat)
+			}
 		case "tickets", "ticket", "close", "reply":
 			b.log.Warn("refused an officer command from a non-officer", "command", cmd, "user_id", m.From.ID)
 			b.reply(ctx, chat, m.ID, say(lang).refused, nil)
@@ -132,18 +141,30 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 		}
 		return
 	}
-	forceNew := false
-	key := keyNewPrefix + strconv.FormatInt(chat, 10)
-	if v, ok, err := b.state.GetState(ctx, key); err != nil {
-		failed(ctx, fmt.Errorf("read /new for chat %d: %w", chat, err))
+	forceNew, err := b.pendingNew(ctx, chat)
+	if err != nil {
+		failed(ctx, err)
 		return
-	} else if ok && v == "1" {
-		forceNew = true
 	}
 	if b.fileCitizen(ctx, m, text, forceNew, muted, false) && forceNew {
-		if err := b.state.SetState(ctx, key, ""); err != nil {
-			b.log.Warn("clear /new", "chat_id", chat, "err", err)
-		}
+		b.clearNew(ctx, chat)
+	}
+}
+
+// pendingNew reports whether the chat sent a bare /new that no message has
+// answered yet: the next message starts a new ticket.
+func (b *Bot) pendingNew(ctx context.Context, chat int64) (bool, error) {
+	v, ok, err := b.state.GetState(ctx, keyNewPrefix+strconv.FormatInt(chat, 10))
+	if err != nil {
+		return false, fmt.Errorf("read /new for chat %d: %w", chat, err)
+	}
+	return ok && v == "1", nil
+}
+
+// clearNew forgets a pending /new once a message has started the ticket.
+func (b *Bot) clearNew(ctx context.Context, chat int64) {
+	if err := b.state.SetState(ctx, keyNewPrefix+strconv.FormatInt(chat, 10), ""); err != nil {
+		b.log.Warn("clear /new", "chat_id", chat, "err", err)
 	}
 }
 

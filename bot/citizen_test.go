@@ -349,3 +349,30 @@ func TestEchoedTextCarriesNoControlCharacters(t *testing.T) {
 		t.Errorf("no message shows the escaped text; sent %q", all)
 	}
 }
+
+// Whatever starts the ticket a /new asked for (a message, or the command
+// again with text), the message after it joins that ticket.
+func TestNewIsAnsweredOnce(t *testing.T) {
+	const hello, thanks = "Përshëndetje, kam një pyetje për ministrinë.", "Faleminderit."
+	tests := []struct {
+		name    string
+		say     []string
+		tickets []int // how many tickets after each message
+	}{
+		{"/new then a message", []string{hello, "/new", docRequestSQ, thanks}, []int{1, 1, 2, 2}},
+		{"/new then /new text", []string{hello, "/new", "/new " + docRequestSQ, thanks}, []int{1, 1, 2, 2}},
+		{"/new text alone", []string{hello, "/new " + docRequestSQ, thanks}, []int{1, 2, 2}},
+		{"/new twice then /new text", []string{hello, "/new", "/new", "/new " + docRequestSQ, thanks}, []int{1, 1, 1, 2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			for i, text := range tt.say {
+				f.say(arta, text)
+				if n := len(f.tickets()); n != tt.tickets[i] {
+					t.Fatalf("after %q: %d tickets, want %d", text, n, tt.tickets[i])
+				}
+			}
+		})
+	}
+}
