@@ -434,18 +434,51 @@ func (b *Bot) mentions(m *models.Message) bool {
 			return true
 		}
 	}
-	return b.me.Username != "" && strings.Contains(strings.ToLower(text), at)
+	return len(mentionsAt(text, b.me.Username)) > 0
 }
 
+// stripMention removes the bot's mentions from text, and nothing else: a
+// longer username that starts with the bot's is someone else's.
 func (b *Bot) stripMention(text string) string {
-	at := "@" + b.me.Username
-	for {
-		i := strings.Index(strings.ToLower(text), strings.ToLower(at))
-		if i < 0 || b.me.Username == "" {
-			return text
-		}
-		text = text[:i] + text[i+len(at):]
+	at := mentionsAt(text, b.me.Username)
+	if len(at) == 0 {
+		return text
 	}
+	var sb strings.Builder
+	prev := 0
+	for _, i := range at {
+		sb.WriteString(text[prev:i])
+		prev = i + 1 + len(b.me.Username)
+	}
+	sb.WriteString(text[prev:])
+	return sb.String()
+}
+
+// mentionsAt is the byte offsets of "@username" in text, in any case, where
+// it is the whole username: not followed by a character a username may
+// hold, as "@sportel_bot_news" is another account than "@sportel_bot".
+func mentionsAt(text, username string) []int {
+	if username == "" {
+		return nil
+	}
+	at := "@" + username
+	var out []int
+	for i := 0; i+len(at) <= len(text); i++ {
+		if text[i] != '@' || !strings.EqualFold(text[i:i+len(at)], at) {
+			continue
+		}
+		if end := i + len(at); end < len(text) && usernameByte(text[end]) {
+			continue
+		}
+		out = append(out, i)
+		i += len(at) - 1
+	}
+	return out
+}
+
+// usernameByte reports whether c may be part of a Telegram username.
+func usernameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // entityText cuts an entity out of text. Offsets count UTF-16 units, so
