@@ -113,7 +113,9 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 			if b.fileCitizen(ctx, m, args, true, muted, false) && pending {
 				b.clearNew(ctx, chat)
 			}
-		case "tickets", "ticket", "close", "reply":
+		case "tickets", "ticket", "close", "reply", "urgent", "extend", "notheld", "reopen", "login":
+			// The officers' commands (officerHelp): refused, not answered
+			// with the help text, so an attempt is seen in the log.
 			b.log.Warn("refused an officer command from a non-officer", "command", cmd, "user_id", m.From.ID)
 			b.reply(ctx, chat, m.ID, say(lang).refused, nil)
 		default:

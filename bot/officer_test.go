@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -445,5 +446,49 @@ func TestCloseWordsOnTheirOwnLines(t *testing.T) {
 				t.Errorf("closing note %q, want it to end with the officer's note %q", closing, tt.note)
 			}
 		})
+	}
+}
+
+// Every officer command from someone who is not an officer is refused
+// politely and logged (as the README promises), not answered with help.
+func TestCitizensAreRefusedEveryOfficerCommand(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(john, generalEN)
+	tk := f.tickets()[0]
+	tests := []struct {
+		cmd  string
+		args string
+	}{
+		{"tickets", ""},
+		{"ticket", tk.Number},
+		{"close", tk.Number + " resolved"},
+		{"reply", tk.Number + " hello"},
+		{"urgent", tk.Number},
+		{"extend", tk.Number + " 10 arsyeja"},
+		{"notheld", tk.Number},
+		{"reopen", tk.Number},
+		{"login", ""},
+	}
+	// The table covers what the officers' help offers.
+	f.say(zamira, "/help")
+	for _, c := range regexp.MustCompile(`/([a-z]+)`).FindAllStringSubmatch(f.lastSent(zamira.ID).Text, -1) {
+		if !slices.ContainsFunc(tests, func(tt struct{ cmd, args string }) bool { return tt.cmd == c[1] }) {
+			t.Errorf("the officers' help offers /%s, not in this test", c[1])
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			before := strings.Count(f.logs.String(), "refused an officer command from a non-officer")
+			f.say(arta, strings.TrimSpace("/"+tt.cmd+" "+tt.args))
+			if got := f.lastSent(arta.ID).Text; got != "Ky veprim është vetëm për zyrtarët e ministrisë." {
+				t.Errorf("answered %q, want the refusal", got)
+			}
+			if n := strings.Count(f.logs.String(), "refused an officer command from a non-officer") - before; n != 1 {
+				t.Errorf("%d refusals logged, want 1", n)
+			}
+		})
+	}
+	if got := f.ticket(tk.Number); got.State != inquiry.Assigned || got.Urgent || got.Acted {
+		t.Errorf("a citizen's commands changed the ticket: %s urgent %v acted %v", got.State, got.Urgent, got.Acted)
 	}
 }
