@@ -38,7 +38,11 @@ func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models
 		b.reply(ctx, m.Chat.ID, m.ID, officerHelp, nil)
 		return
 	}
-	ref := fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ReplyToMessage.ID)
+	ref, err := b.replyRef(ctx, m.Chat.ID, m.ReplyToMessage.ID)
+	if err != nil {
+		failed(ctx, err)
+		return
+	}
 	t, tr, ok, err := b.desk.TicketByRef(ctx, ref)
 	if err != nil {
 		failed(ctx, fmt.Errorf("find ticket of %s: %w", ref, err))

@@ -492,3 +492,45 @@ func TestCitizensAreRefusedEveryOfficerCommand(t *testing.T) {
 		t.Errorf("a citizen's commands changed the ticket: %s urgent %v acted %v", got.State, got.Urgent, got.Acted)
 	}
 }
+
+// A long citizen message makes the officer's notification longer than one
+// Telegram message. A reply to any of its parts is the answer: the first
+// part names the ticket, the last carries the buttons.
+func TestReplyToAnyPartOfASplitNotification(t *testing.T) {
+	long := docRequestSQ
+	for len([]rune(long))+len([]rune(docRequestSQ)) < 4000 {
+		long += " " + docRequestSQ
+	}
+	tests := []struct {
+		name string
+		part int // index into the notification's parts; -1 the last
+	}{
+		{"first part", 0},
+		{"last part", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(arta, long)
+			tk := f.tickets()[0]
+			parts := f.tg.Sent(jusuf.ID)
+			if len(parts) < 2 || !strings.Contains(parts[0].Text, tk.Number) {
+				t.Fatalf("notification in %d part(s); the scenario needs a split whose first part names the ticket", len(parts))
+			}
+			i := tt.part
+			if i < 0 {
+				i += len(parts)
+			}
+			answer := "Kopja e kontratës është bashkëngjitur në email."
+			f.tg.PushMessage(models.Message{From: &jusuf, Chat: models.Chat{ID: jusuf.ID, Type: models.ChatTypePrivate},
+				Text: answer, ReplyToMessage: &parts[i]})
+			f.settle()
+			if got, want := f.lastSent(arta.ID).Text, tk.Number+"\n\n"+answer; got != want {
+				t.Errorf("citizen's last message %q, want %q; officer was told %q", got, want, f.lastSent(jusuf.ID).Text)
+			}
+			if got := f.ticket(tk.Number).State; got != inquiry.Answered {
+				t.Errorf("ticket %s, want answered", got)
+			}
+		})
+	}
+}
