@@ -91,6 +91,8 @@ const (
 	keyOffset     = "telegram.offset"
 	keyLangPrefix = "telegram.lang."
 	keyNewPrefix  = "telegram.new."
+	// keyPartPrefix ties an earlier part of a split text to its last part.
+	keyPartPrefix = "telegram.part."
 	// poisonTries is how often one update must fail before it is tried
 	// once more and, failing again, set aside (when the store takes that
 	// write; otherwise it stays unconfirmed and is retried).

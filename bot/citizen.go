@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 
 	tgbot "github.com/go-telegram/bot"
@@ -62,14 +63,15 @@ func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
 	if !strings.HasPrefix(m.Text, "/") {
 		return "", "", false
 	}
-	head, rest, _ := strings.Cut(m.Text, " ")
-	head, to, addressed := strings.Cut(head[1:], "@")
+	// The command ends at the first whitespace of any kind: the arguments
+	// are often written on the next line ("/reply@bot\nNUMBER\nanswer").
+	head, rest := m.Text[1:], ""
+	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
+		head, rest = head[:i], head[i:]
+	}
+	head, to, addressed := strings.Cut(head, "@")
 	if addressed && !strings.EqualFold(to, b.me.Username) {
 		return "", "", false
-	}
-	if nl := strings.IndexByte(head, '\n'); nl >= 0 {
-		rest = head[nl+1:] + " " + rest
-		head = head[:nl]
 	}
 	// A bare "/" is a command too: it gets the help text, not a ticket.
 	return strings.ToLower(head), strings.TrimSpace(rest), true
@@ -101,8 +103,19 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 				b.reply(ctx, chat, m.ID, say(lang).newPrompt, nil)
 				return
 			}
-			b.fileCitizen(ctx, m, args, true, muted, false)
-		case "tickets", "ticket", "close", "reply":
+			pending, err := b.pendingNew(ctx, chat)
+			if err != nil {
+				failed(ctx, err)
+				return
+			}
+			// "/new text" answers an earlier bare /new too: left pending, it
+			// would split the next follow-up off this ticket.
+			if b.fileCitizen(ctx, m, args, true, muted, false) && pending {
+				b.clearNew(ctx, chat)
+			}
+		case "tickets", "ticket", "close", "reply", "urgent", "extend", "notheld", "reopen", "login":
+			// The officers' commands (officerHelp): refused, not answered
+			// with the help text, so an attempt is seen in the log.
 			b.log.Warn("refused an officer command from a non-officer", "command", cmd, "user_id", m.From.ID)
 			b.reply(ctx, chat, m.ID, say(lang).refused, nil)
 		default:
@@ -130,18 +143,30 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 		}
 		return
 	}
-	forceNew := false
-	key := keyNewPrefix + strconv.FormatInt(chat, 10)
-	if v, ok, err := b.state.GetState(ctx, key); err != nil {
-		failed(ctx, fmt.Errorf("read /new for chat %d: %w", chat, err))
+	forceNew, err := b.pendingNew(ctx, chat)
+	if err != nil {
+		failed(ctx, err)
 		return
-	} else if ok && v == "1" {
-		forceNew = true
 	}
 	if b.fileCitizen(ctx, m, text, forceNew, muted, false) && forceNew {
-		if err := b.state.SetState(ctx, key, ""); err != nil {
-			b.log.Warn("clear /new", "chat_id", chat, "err", err)
-		}
+		b.clearNew(ctx, chat)
+	}
+}
+
+// pendingNew reports whether the chat sent a bare /new that no message has
+// answered yet: the next message starts a new ticket.
+func (b *Bot) pendingNew(ctx context.Context, chat int64) (bool, error) {
+	v, ok, err := b.state.GetState(ctx, keyNewPrefix+strconv.FormatInt(chat, 10))
+	if err != nil {
+		return false, fmt.Errorf("read /new for chat %d: %w", chat, err)
+	}
+	return ok && v == "1", nil
+}
+
+// clearNew forgets a pending /new once a message has started the ticket.
+func (b *Bot) clearNew(ctx context.Context, chat int64) {
+	if err := b.state.SetState(ctx, keyNewPrefix+strconv.FormatInt(chat, 10), ""); err != nil {
+		b.log.Warn("clear /new", "chat_id", chat, "err", err)
 	}
 }
 
@@ -411,18 +436,51 @@ func (b *Bot) mentions(m *models.Message) bool {
 			return true
 		}
 	}
-	return b.me.Username != "" && strings.Contains(strings.ToLower(text), at)
+	return len(mentionsAt(text, b.me.Username)) > 0
 }
 
+// stripMention removes the bot's mentions from text, and nothing else: a
+// longer username that starts with the bot's is someone else's.
 func (b *Bot) stripMention(text string) string {
-	at := "@" + b.me.Username
-	for {
-		i := strings.Index(strings.ToLower(text), strings.ToLower(at))
-		if i < 0 || b.me.Username == "" {
-			return text
-		}
-		text = text[:i] + text[i+len(at):]
+	at := mentionsAt(text, b.me.Username)
+	if len(at) == 0 {
+		return text
 	}
+	var sb strings.Builder
+	prev := 0
+	for _, i := range at {
+		sb.WriteString(text[prev:i])
+		prev = i + 1 + len(b.me.Username)
+	}
+	sb.WriteString(text[prev:])
+	return sb.String()
+}
+
+// mentionsAt is the byte offsets of "@username" in text, in any case, where
+// it is the whole username: not followed by a character a username may
+// hold, as "@sportel_bot_news" is another account than "@sportel_bot".
+func mentionsAt(text, username string) []int {
+	if username == "" {
+		return nil
+	}
+	at := "@" + username
+	var out []int
+	for i := 0; i+len(at) <= len(text); i++ {
+		if text[i] != '@' || !strings.EqualFold(text[i:i+len(at)], at) {
+			continue
+		}
+		if end := i + len(at); end < len(text) && usernameByte(text[end]) {
+			continue
+		}
+		out = append(out, i)
+		i += len(at) - 1
+	}
+	return out
+}
+
+// usernameByte reports whether c may be part of a Telegram username.
+func usernameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // entityText cuts an entity out of text. Offsets count UTF-16 units, so

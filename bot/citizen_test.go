@@ -349,3 +349,95 @@ func TestEchoedTextCarriesNoControlCharacters(t *testing.T) {
 		t.Errorf("no message shows the escaped text; sent %q", all)
 	}
 }
+
+// Whatever starts the ticket a /new asked for (a message, or the command
+// again with text), the message after it joins that ticket.
+func TestNewIsAnsweredOnce(t *testing.T) {
+	const hello, thanks = "Përshëndetje, kam një pyetje për ministrinë.", "Faleminderit."
+	tests := []struct {
+		name    string
+		say     []string
+		tickets []int // how many tickets after each message
+	}{
+		{"/new then a message", []string{hello, "/new", docRequestSQ, thanks}, []int{1, 1, 2, 2}},
+		{"/new then /new text", []string{hello, "/new", "/new " + docRequestSQ, thanks}, []int{1, 1, 2, 2}},
+		{"/new text alone", []string{hello, "/new " + docRequestSQ, thanks}, []int{1, 2, 2}},
+		{"/new twice then /new text", []string{hello, "/new", "/new", "/new " + docRequestSQ, thanks}, []int{1, 1, 1, 2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			for i, text := range tt.say {
+				f.say(arta, text)
+				if n := len(f.tickets()); n != tt.tickets[i] {
+					t.Fatalf("after %q: %d tickets, want %d", text, n, tt.tickets[i])
+				}
+			}
+		})
+	}
+}
+
+// Only a mention of the bot's whole username addresses it in the discussion
+// group, and only that mention is cut from the filed text: an account whose
+// name merely starts with the bot's is someone else.
+func TestDiscussionMentionIsTheBotsWholeUsername(t *testing.T) {
+	me, other := "@"+botName, "@"+botName+"_news"
+	tests := []struct {
+		name     string
+		text     string
+		entities bool   // as Telegram marks mentions; some clients' texts have none
+		want     string // the filed text; "" for no ticket
+	}{
+		{"another account", "Follow " + other + " for the schedule, tel 044 123 456", true, ""},
+		{"another account, no entities", "Follow " + other + " for the schedule, tel 044 123 456", false, ""},
+		{"the bot and another account", me + "\n" + generalEN + "\n(seen on " + other + ")", true, generalEN + "\n(seen on " + other + ")"},
+		{"the bot and another account, no entities", me + "\n" + generalEN + "\n(seen on " + other + ")", false, generalEN + "\n(seen on " + other + ")"},
+		{"the bot in other case at the end", generalEN + " @" + strings.ToUpper(botName), false, generalEN},
+		{"the bot before punctuation", me + ": " + generalEN, true, ": " + generalEN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			m := models.Message{From: &john, Chat: models.Chat{ID: discussion, Type: models.ChatTypeSupergroup}, Text: tt.text}
+			if tt.entities {
+				m.Entities = mentionEntities(tt.text)
+			}
+			f.tg.PushMessage(m)
+			f.settle()
+			ts := f.tickets()
+			if tt.want == "" {
+				if len(ts) != 0 {
+					t.Errorf("%d tickets from a comment that does not address the bot", len(ts))
+				}
+				return
+			}
+			if len(ts) != 1 {
+				t.Fatalf("%d tickets, want 1", len(ts))
+			}
+			e, err := f.store.Entries(f.ctx, ts[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e[0].Text != tt.want {
+				t.Errorf("filed %q, want %q", e[0].Text, tt.want)
+			}
+		})
+	}
+}
+
+// mentionEntities marks every @username in an ASCII text as Telegram does.
+func mentionEntities(text string) []models.MessageEntity {
+	var out []models.MessageEntity
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == '_' || 'a' <= text[j] && text[j] <= 'z' || 'A' <= text[j] && text[j] <= 'Z' || '0' <= text[j] && text[j] <= '9') {
+			j++
+		}
+		out = append(out, models.MessageEntity{Type: models.MessageEntityTypeMention, Offset: i, Length: j - i})
+		i = j - 1
+	}
+	return out
+}

@@ -74,10 +74,7 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 	case "urgent":
 		on := !(len(rest) == 1 && strings.EqualFold(rest[0], "off"))
 		if t, err = b.desk.Urgent(ctx, number, on, o.ID); err == nil {
-			done = fmt.Sprintf("%s është urgjente: afati %s. Shefi i divizionit është njoftuar.", t.Number, t.DueAt.In(b.loc()).Format("02.01.2006 15:04"))
-			if !t.Urgent {
-				done = fmt.Sprintf("%s nuk është më urgjente: afati %s.", t.Number, t.DueAt.In(b.loc()).Format("02.01.2006"))
-			}
+			done = urgentText(t, b.loc())
 		}
 	case "extend":
 		if len(rest) < 2 {
@@ -109,6 +106,21 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 	b.log.Info("officer command from telegram", "command", cmd, "ticket", t.Number, "officer", o.ID)
 	b.reply(ctx, m.Chat.ID, m.ID, done, nil)
 	return true
+}
+
+// urgentText tells the officer what /urgent did. Only a document request
+// has a legal deadline; urgent on a question or a press inquiry still
+// tells the heads, but there is no date to show.
+func urgentText(t inquiry.Ticket, loc *time.Location) string {
+	switch {
+	case t.Urgent && t.DueAt.IsZero():
+		return t.Number + " është urgjente (afati ligjor nuk vlen për këtë kategori). Shefi i divizionit është njoftuar."
+	case t.Urgent:
+		return fmt.Sprintf("%s është urgjente: afati %s. Shefi i divizionit është njoftuar.", t.Number, t.DueAt.In(loc).Format("02.01.2006 15:04"))
+	case t.DueAt.IsZero():
+		return t.Number + " nuk është më urgjente."
+	}
+	return fmt.Sprintf("%s nuk është më urgjente: afati %s.", t.Number, t.DueAt.In(loc).Format("02.01.2006"))
 }
 
 // lifecycleAction does what a lifecycle button asks; ok is false for a

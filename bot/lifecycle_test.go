@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-telegram/bot/models"
+
 	"sportel/inquiry"
 )
 
@@ -91,5 +93,66 @@ func TestOfficerLifecycleCommands(t *testing.T) {
 	// Extension, refusal, not held; the not-held close sent none.
 	if notices != 3 {
 		t.Errorf("%d notices, want 3", notices)
+	}
+}
+
+// /urgent tells the officer the deadline only when the ticket has one: a
+// question or a press inquiry has none, and showed "afati 01.01.0001".
+func TestUrgentShowsADeadlineOnlyWhenThereIsOne(t *testing.T) {
+	tests := []struct {
+		name     string
+		citizen  models.User
+		text     string
+		officer  models.User
+		cmds     []string // %s is the ticket number; the last one's reply is checked
+		urgent   bool
+		want     string
+		deadline bool // the reply shows the ticket's deadline
+	}{
+		{"general question", john, generalEN, zamira, []string{"/urgent %s"}, true, "është urgjente (afati ligjor nuk vlen për këtë kategori). Shefi i divizionit është njoftuar.", false},
+		{"press inquiry", milan, pressSRCyrl, osman, []string{"/urgent %s"}, true, "është urgjente (afati ligjor nuk vlen për këtë kategori). Shefi i divizionit është njoftuar.", false},
+		{"general question, off again", john, generalEN, zamira, []string{"/urgent %s", "/urgent %s off"}, false, "nuk është më urgjente.", false},
+		{"document request", arta, docRequestSQ, jusuf, []string{"/urgent %s"}, true, "është urgjente: afati ", true},
+		{"document request, off again", arta, docRequestSQ, jusuf, []string{"/urgent %s", "/urgent %s off"}, false, "nuk është më urgjente: afati ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(tt.citizen, tt.text)
+			tk := f.tickets()[0]
+			if tk.OfficerID != strings.ToLower(tt.officer.FirstName) {
+				t.Fatalf("routed to %s; the scenario needs %s", tk.OfficerID, tt.officer.FirstName)
+			}
+			for _, cmd := range tt.cmds {
+				f.say(tt.officer, strings.ReplaceAll(cmd, "%s", tk.Number))
+			}
+			got := f.ticket(tk.Number)
+			if got.Urgent != tt.urgent {
+				t.Fatalf("urgent %v, want %v", got.Urgent, tt.urgent)
+			}
+			if got.DueAt.IsZero() == tt.deadline {
+				t.Fatalf("deadline %v; the scenario needs one: %v", got.DueAt, tt.deadline)
+			}
+			// The command's reply, not the renewed URGENT notification
+			// that may come after it.
+			sent := texts(f.tg.Sent(tt.officer.ID))
+			reply := ""
+			for _, s := range sent {
+				if strings.HasPrefix(s, tk.Number+" ") && strings.Contains(s, "urgjente") {
+					reply = s
+				}
+			}
+			if !strings.HasPrefix(reply, tk.Number+" "+tt.want) {
+				t.Fatalf("officer told %q, want %q", reply, tk.Number+" "+tt.want)
+			}
+			if day := got.DueAt.UTC().Format("02.01.2006"); tt.deadline && !strings.Contains(reply, day) {
+				t.Errorf("officer told %q, want the deadline %s", reply, day)
+			}
+			for _, s := range sent {
+				if strings.Contains(s, "01.01.0001") {
+					t.Errorf("officer told %q: a deadline of year one", s)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -37,7 +38,11 @@ func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models
 		b.reply(ctx, m.Chat.ID, m.ID, officerHelp, nil)
 		return
 	}
-	ref := fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ReplyToMessage.ID)
+	ref, err := b.replyRef(ctx, m.Chat.ID, m.ReplyToMessage.ID)
+	if err != nil {
+		failed(ctx, err)
+		return
+	}
 	t, tr, ok, err := b.desk.TicketByRef(ctx, ref)
 	if err != nil {
 		failed(ctx, fmt.Errorf("find ticket of %s: %w", ref, err))
@@ -100,13 +105,27 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 			b.reply(ctx, chat, m.ID, "Përdorimi: /reply DKP-2026-000042 teksti", nil)
 			return
 		}
-		_, text, _ := strings.Cut(args, " ")
+		// The answer is often written on the line below the number: keep
+		// it whole, line breaks and all.
+		_, text := cutWord(args)
 		b.answer(ctx, o, m, number, text)
 	default:
 		if !b.lifecycleCommand(ctx, o, m, cmd, args) {
 			b.reply(ctx, chat, m.ID, officerHelp, nil)
 		}
 	}
+}
+
+// cutWord splits s at its first whitespace of any kind (a space, a tab or a
+// line break) into the first word and the rest, the rest without the
+// whitespace that separated them but otherwise untouched.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimLeftFunc(s[i:], unicode.IsSpace)
 }
 
 // officerMessageKey names an officer's Telegram message for the desk, so
@@ -187,16 +206,17 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 		b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: /close DKP-2026-000042 [rezultati] [shënim]", nil)
 		return
 	}
-	_, rest, _ := strings.Cut(args, " ")
-	rest = strings.TrimSpace(rest)
+	// Words are set off by any whitespace (officers put the outcome or the
+	// note on the next line); the note keeps its own line breaks.
+	_, rest := cutWord(args)
 	outcome, ground := inquiry.NoOutcome, ""
-	first, note, _ := strings.Cut(rest, " ")
-	if oc, err := inquiry.ParseOutcome(first); err == nil && first != "" {
-		outcome, rest = oc, strings.TrimSpace(note)
+	if first, note := cutWord(rest); first != "" {
+		if oc, err := inquiry.ParseOutcome(first); err == nil {
+			outcome, rest = oc, note
+		}
 	}
 	if outcome.NeedsGround() {
-		ground, note, _ = strings.Cut(rest, " ")
-		rest = strings.TrimSpace(note)
+		ground, rest = cutWord(rest)
 		if ground == "" {
 			t, ok, err := b.desk.Ticket(ctx, number)
 			if err != nil {

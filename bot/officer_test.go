@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -351,5 +353,184 @@ func TestTelegramDatesAreLocal(t *testing.T) {
 				t.Errorf("%s to %s: %q missing from\n%s", tt.say, tt.who.FirstName, w, got)
 			}
 		}
+	}
+}
+
+// An officer's /reply keeps the whole answer however the number is set off
+// from it: Telegram users write the answer on the line below the command.
+func TestReplyKeepsTheWholeAnswer(t *testing.T) {
+	const answer = "Dear Mr Smith,\nthe museum is open from 10 to 18 on Sundays.\n\nKind regards"
+	tests := []struct {
+		name   string
+		text   string // %s is the ticket number
+		inChat int64  // 0: zamira's private chat
+	}{
+		{"after a space", "/reply %s " + answer, 0},
+		{"on the next line", "/reply %s\n" + answer, 0},
+		{"after a blank line", "/reply %s\n\n" + answer, 0},
+		{"after a tab", "/reply %s\t" + answer, 0},
+		{"number on its own line too", "/reply\n%s\n" + answer, 0},
+		{"addressed to the bot in the group", "/reply@" + botName + "\n%s\n" + answer, officersChat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(john, generalEN)
+			tk := f.tickets()[0]
+			chat := models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}
+			if tt.inChat != 0 {
+				chat = models.Chat{ID: tt.inChat, Type: models.ChatTypeSupergroup}
+			}
+			f.tg.PushMessage(models.Message{From: &zamira, Chat: chat, Text: fmt.Sprintf(tt.text, tk.Number)})
+			f.settle()
+			if got := f.ticket(tk.Number).State; got != inquiry.Answered {
+				t.Fatalf("ticket %s; officer was told %q", got, texts(f.tg.Sent(chat.ID)))
+			}
+			if got, want := f.lastSent(john.ID).Text, tk.Number+"\n\n"+answer; got != want {
+				t.Errorf("citizen got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// /close reads its words however they are set off, and a note keeps its
+// own line breaks: officers write the outcome or the note on the next line.
+func TestCloseWordsOnTheirOwnLines(t *testing.T) {
+	const note = "Iu përgjigjëm me telefon.\nNuk ka nevojë për më shumë."
+	tests := []struct {
+		name    string
+		doc     bool   // a document request (jusuf's), else a general question (zamira's)
+		text    string // %s is the ticket number
+		outcome inquiry.Outcome
+		ground  string
+		note    string
+	}{
+		{"outcome on the next line", false, "/close %s\nno_answer_needed", inquiry.NoAnswerNeeded, "", ""},
+		{"outcome after a tab", false, "/close %s\tno_answer_needed", inquiry.NoAnswerNeeded, "", ""},
+		{"note on the lines after the outcome", false, "/close %s resolved\n" + note, inquiry.Resolved, "", note},
+		{"note alone on the next line", false, "/close %s\n" + note, inquiry.Resolved, "", note},
+		{"outcome and ground on a line each", true, "/close %s\nrefused\npersonal_data\n" + note, inquiry.Refused, "personal_data", note},
+		{"all on one line", true, "/close %s refused personal_data Shënim.", inquiry.Refused, "personal_data", "Shënim."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			officer := zamira
+			if tt.doc {
+				f.say(arta, docRequestSQ)
+				officer = jusuf
+			} else {
+				f.say(john, generalEN)
+			}
+			tk := f.tickets()[0]
+			f.say(officer, fmt.Sprintf(tt.text, tk.Number))
+			got := f.ticket(tk.Number)
+			if got.State != inquiry.Closed || got.Outcome != tt.outcome || got.Ground != tt.ground {
+				t.Fatalf("closed %s/%s ground %q, want closed/%s ground %q; officer was told %q",
+					got.State, got.Outcome, got.Ground, tt.outcome, tt.ground, texts(f.tg.Sent(officer.ID)))
+			}
+			if tt.note == "" {
+				return
+			}
+			entries, err := f.store.Entries(f.ctx, got.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var closing string
+			for _, e := range entries {
+				if e.Kind == inquiry.EntryNote && strings.HasPrefix(e.Text, "closed:") {
+					closing = e.Text
+				}
+			}
+			if !strings.HasSuffix(closing, ": "+tt.note) {
+				t.Errorf("closing note %q, want it to end with the officer's note %q", closing, tt.note)
+			}
+		})
+	}
+}
+
+// Every officer command from someone who is not an officer is refused
+// politely and logged (as the README promises), not answered with help.
+func TestCitizensAreRefusedEveryOfficerCommand(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(john, generalEN)
+	tk := f.tickets()[0]
+	tests := []struct {
+		cmd  string
+		args string
+	}{
+		{"tickets", ""},
+		{"ticket", tk.Number},
+		{"close", tk.Number + " resolved"},
+		{"reply", tk.Number + " hello"},
+		{"urgent", tk.Number},
+		{"extend", tk.Number + " 10 arsyeja"},
+		{"notheld", tk.Number},
+		{"reopen", tk.Number},
+		{"login", ""},
+	}
+	// The table covers what the officers' help offers.
+	f.say(zamira, "/help")
+	for _, c := range regexp.MustCompile(`/([a-z]+)`).FindAllStringSubmatch(f.lastSent(zamira.ID).Text, -1) {
+		if !slices.ContainsFunc(tests, func(tt struct{ cmd, args string }) bool { return tt.cmd == c[1] }) {
+			t.Errorf("the officers' help offers /%s, not in this test", c[1])
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.cmd, func(t *testing.T) {
+			before := strings.Count(f.logs.String(), "refused an officer command from a non-officer")
+			f.say(arta, strings.TrimSpace("/"+tt.cmd+" "+tt.args))
+			if got := f.lastSent(arta.ID).Text; got != "Ky veprim është vetëm për zyrtarët e ministrisë." {
+				t.Errorf("answered %q, want the refusal", got)
+			}
+			if n := strings.Count(f.logs.String(), "refused an officer command from a non-officer") - before; n != 1 {
+				t.Errorf("%d refusals logged, want 1", n)
+			}
+		})
+	}
+	if got := f.ticket(tk.Number); got.State != inquiry.Assigned || got.Urgent || got.Acted {
+		t.Errorf("a citizen's commands changed the ticket: %s urgent %v acted %v", got.State, got.Urgent, got.Acted)
+	}
+}
+
+// A long citizen message makes the officer's notification longer than one
+// Telegram message. A reply to any of its parts is the answer: the first
+// part names the ticket, the last carries the buttons.
+func TestReplyToAnyPartOfASplitNotification(t *testing.T) {
+	long := docRequestSQ
+	for len([]rune(long))+len([]rune(docRequestSQ)) < 4000 {
+		long += " " + docRequestSQ
+	}
+	tests := []struct {
+		name string
+		part int // index into the notification's parts; -1 the last
+	}{
+		{"first part", 0},
+		{"last part", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(arta, long)
+			tk := f.tickets()[0]
+			parts := f.tg.Sent(jusuf.ID)
+			if len(parts) < 2 || !strings.Contains(parts[0].Text, tk.Number) {
+				t.Fatalf("notification in %d part(s); the scenario needs a split whose first part names the ticket", len(parts))
+			}
+			i := tt.part
+			if i < 0 {
+				i += len(parts)
+			}
+			answer := "Kopja e kontratës është bashkëngjitur në email."
+			f.tg.PushMessage(models.Message{From: &jusuf, Chat: models.Chat{ID: jusuf.ID, Type: models.ChatTypePrivate},
+				Text: answer, ReplyToMessage: &parts[i]})
+			f.settle()
+			if got, want := f.lastSent(arta.ID).Text, tk.Number+"\n\n"+answer; got != want {
+				t.Errorf("citizen's last message %q, want %q; officer was told %q", got, want, f.lastSent(jusuf.ID).Text)
+			}
+			if got := f.ticket(tk.Number).State; got != inquiry.Answered {
+				t.Errorf("ticket %s, want answered", got)
+			}
+		})
 	}
 }

@@ -23,6 +23,8 @@ const maxMessageLen = 4096
 // SendChat sends one outbox chat job and returns "tg:<chat>:<message>" of
 // the message that carries the buttons (the last part of a split text), so
 // an officer's reply to it finds the ticket. It is outbox.ChatSender.
+// The outbox records that one ref; each earlier part of a split text is
+// tied to it in the bot's state (partKey), so a reply to any part works.
 //
 // A text split in parts that fails half way is sent again whole on retry;
 // Telegram has no idempotency key to prevent that.
@@ -43,6 +45,7 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 	// The text quotes citizens (subjects, names, messages).
 	parts := splitText(textsafe.Text(m.Text), maxMessageLen)
 	var sent *models.Message
+	var earlier []int
 	for i, part := range parts {
 		p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: part, LinkPreviewOptions: noPreview()}
 		if i == 0 && m.ReplyToMsgID != 0 {
@@ -55,8 +58,38 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 		if err != nil {
 			return "", classifySendError(fmt.Sprintf("send to chat %d (part %d of %d)", m.ChatID, i+1, len(parts)), err)
 		}
+		if i < len(parts)-1 {
+			earlier = append(earlier, sent.ID)
+		}
 	}
-	return fmt.Sprintf("tg:%d:%d", sent.Chat.ID, sent.ID), nil
+	ref := fmt.Sprintf("tg:%d:%d", sent.Chat.ID, sent.ID)
+	for _, id := range earlier {
+		// The text is out: failing here must not send it again. A reply to
+		// the last part still finds the ticket.
+		if err := b.state.SetState(ctx, partKey(sent.Chat.ID, id), ref); err != nil {
+			b.log.Warn("record a part of a split message; a reply to it will not find the ticket", "chat_id", sent.Chat.ID, "message_id", id, "err", err)
+		}
+	}
+	return ref, nil
+}
+
+// partKey is the state key that ties an earlier part of a split text to
+// the ref of its last part.
+func partKey(chat int64, msgID int) string {
+	return fmt.Sprintf("%s%d:%d", keyPartPrefix, chat, msgID)
+}
+
+// replyRef is the ref an officer's reply to message msgID in chat answers:
+// the message's own, or that of the last part of the text it belongs to.
+func (b *Bot) replyRef(ctx context.Context, chat int64, msgID int) (string, error) {
+	last, ok, err := b.state.GetState(ctx, partKey(chat, msgID))
+	if err != nil {
+		return "", fmt.Errorf("read the split message of %d:%d: %w", chat, msgID, err)
+	}
+	if ok && last != "" {
+		return last, nil
+	}
+	return fmt.Sprintf("tg:%d:%d", chat, msgID), nil
 }
 
 // sendError tells the outbox whether to try again: a blocked bot or a chat
