@@ -13,9 +13,13 @@ var urgentCues = []string{
 	// Albanian
 	"paraburgim", "arrestuar", "arrestim", "privim nga liria", "privuar nga liria", "burgosur",
 	"spital", "emergjence mjekesore", "urgjence mjekesore", "gjendje kritike", "rrezik per jeten",
-	"jeta e", "jeten e", "afati i gjykates", "afat i gjykates", "afati gjyqesor", "seanca gjyqesore",
+	// "jeta e" alone is "the life of" (cultural life, the life of young
+	// people): only life in danger or depending on the answer.
+	"jeta e tij eshte ne rrezik", "jeta e saj eshte ne rrezik", "jeta eshte ne rrezik", "jeta e tij varet", "jeta e saj varet",
+	"afati i gjykates", "afat i gjykates", "afati gjyqesor", "seanca gjyqesore",
 	// Serbian (both scripts fold to Latin without diacritics)
-	"pritvor", "uhapsen", "lisen slobode", "liseni slobode", "lisena slobode", "zatvoren",
+	// "zatvoren" alone is "closed" (a pool, a museum, a call): only prison.
+	"pritvor", "uhapsen", "lisen slobode", "liseni slobode", "lisena slobode", "u zatvoru",
 	"bolnic", "hitna medicinska", "hitan medicinski", "hitnoj medicinskoj", "opasnost po zivot", "zivot zavisi",
 	"ugrozen zivot", "sudski rok", "rok suda", "rok koji je odredio sud", "rociste",
 	// English

@@ -26,6 +26,8 @@ func TestUrgent(t *testing.T) {
 		{"sr-Latn", "Otac je u bolnici, hitna medicinska pomoć traži potvrdu.", true, "bolnic"},
 		{"sr-Latn", "Ročište je zakazano za ponedeljak, molim zapisnik.", true, "rociste"},
 		{"sr-Latn", "Molim kopiju ugovora o finansiranju festivala.", false, ""},
+		{"sr-Latn", "Brat mi je u zatvoru i treba nam rešenje komisije.", true, "u zatvoru"},
+		{"sq", "Jeta e tij është në rrezik pa këtë vendim.", true, "jeta e tij eshte ne rrezik"},
 		{"sr-Cyrl", "Мој брат је лишен слободе и треба нам решење.", true, "lisen slobode"},
 		{"sr-Cyrl", "Мајка је у болници, потребна нам је потврда.", true, "bolnic"},
 		{"sr-Cyrl", "Судски рок истиче сутра.", true, "sudski rok"},
@@ -115,5 +117,30 @@ func BenchmarkUrgentRealistic(b *testing.B) {
 	for b.Loop() {
 		Urgent(texts[i%len(texts)])
 		i++
+	}
+}
+
+// Ordinary messages to a ministry of culture, youth and sport that say
+// nothing about anyone's life or liberty must not raise the urgent flag
+// (which pages the head of the division and sets a 48-hour clock).
+func TestUrgentFalsePositives(t *testing.T) {
+	cases := []struct{ lang, text string }{
+		// Serbian "zatvoren" is first of all "closed" (a pool, a museum, a call).
+		{"sr-Latn", "Poštovani, zašto je bazen u Gračanici zatvoren već dva meseca? Kada će ponovo raditi?"},
+		{"sr-Latn", "Dom kulture u Štrpcu je zatvoren za publiku. Molim vas za izjavu ministra."},
+		{"sr-Latn", "Konkurs za stipendije je zatvoren pre roka, a ja nisam stigao da se prijavim."},
+		{"sr-Cyrl", "Зашто је музеј у Грачаници затворен викендом?"},
+		{"sr-Latn", "Muzej je zatvoren u nedelju, a mi smo došli iz Prizrena."},
+		// Albanian "jeta e" / "jetën e" is "the life of": cultural life, youth life.
+		{"sq", "Jam gazetare dhe po shkruaj për jetën e artistëve të pavarur. A mund të na jepni një deklaratë?"},
+		{"sq", "Si do të ndikojë strategjia e re në jetën e të rinjve në komunat e vogla?"},
+		{"sq", "Jeta e klubeve sportive ne fshatra eshte e veshtire; kur hapet thirrja per subvencione?"},
+	}
+	for _, c := range cases {
+		t.Run(c.lang+"/"+c.text, func(t *testing.T) {
+			if got, cue := Urgent(c.text); got {
+				t.Errorf("Urgent(%q) = true, cue %q; want false (nothing about life or liberty)", c.text, cue)
+			}
+		})
 	}
 }

@@ -92,7 +92,9 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	if t.State.Open() {
 		// A fixed list, not the model: the flag adds the heads as
 		// recipients and the 48-hour clock; it never chooses the officer.
-		t.Urgent, urgentCue = classifier.Urgent(m.Subject + "\n" + m.Text)
+		// The sender's own words: a quoted notice of ours saying a request
+		// was "zatvoren" (closed) or a quoted thread is not theirs.
+		t.Urgent, urgentCue = classifier.Urgent(m.Subject + "\n" + classifier.StripQuotedAndSignature(m.Text))
 	}
 	t.DueAt = d.dueFor(t)
 	if err := tx.CreateTicket(t); err != nil {

@@ -369,6 +369,10 @@ func TestUrgentAtFiling(t *testing.T) {
 		{"hospital, press inquiry", inquiry.PressInquiry,
 			"Our reporter's mother is in hospital; we need the statement today.", true, "", 2},
 		{"ordinary request", inquiry.DocumentRequest, docRequestSQ, false, "2026-12-02T23:59:59+01:00", 0},
+		// Only the sender's own words count, not a thread they quote.
+		{"a cue only in the quoted thread", inquiry.DocumentRequest,
+			docRequestSQ + "\n\nMë 1 dhjetor 2026, Drita <drita@example.net> shkroi:\n> Vëllai im është në paraburgim që nga e hëna.\n> Ju lutem ndihmoni.",
+			false, "2026-12-02T23:59:59+01:00", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,7 +84,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		// The conversation is one request, and a later message that says
 		// life or liberty depends on it makes it urgent as the first would
 		// have; once an officer has acted, the flag is theirs to set.
-		if on, cue := classifier.Urgent(m.Text); on {
+		if on, cue := classifier.Urgent(classifier.StripQuotedAndSignature(m.Text)); on {
 			t.Urgent, urgentCue = true, cue
 			t.DueAt = d.dueFor(&t)
 		}
