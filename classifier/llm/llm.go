@@ -270,8 +270,12 @@ func degrade(base inquiry.Classification, reason string) inquiry.Classification 
 	return base
 }
 
-// combine takes category and confidence from the model, the language from
-// the model when it knows it, and flags disagreement and doubt for review.
+// combine takes category and confidence from the model, and flags
+// disagreement and doubt for review. The language stays the built-in
+// detection's, which reads the sender's own words and decides the script
+// from their letters; the model's counts only when that detection has
+// none. The language picks the reply's language and script and is a
+// routing key, and text must move nothing but the category.
 func (c *Classifier) combine(base inquiry.Classification, v verdict) inquiry.Classification {
 	res := inquiry.Classification{
 		Category:   inquiry.Category(v.Category),
@@ -280,7 +284,7 @@ func (c *Classifier) combine(base inquiry.Classification, v verdict) inquiry.Cla
 		Classifier: "llm:" + c.model,
 		Reason:     fmt.Sprintf("llm: %s (confidence %.2f)", v.Category, v.Confidence),
 	}
-	if lang := inquiry.Language(v.Language); lang.Valid() && lang != inquiry.UndefinedLang {
+	if lang := inquiry.Language(v.Language); (base.Language == "" || base.Language == inquiry.UndefinedLang) && lang.Valid() && lang != inquiry.UndefinedLang {
 		res.Language = lang
 	}
 	if res.Category != base.Category {

@@ -333,7 +333,8 @@ func TestClassify(t *testing.T) {
 		{
 			name:    "low confidence needs review",
 			respond: answer(`{"category":"document_request","confidence":0.3,"language":"en"}`),
-			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.3, Language: inquiry.English,
+			// The built-in detection's language stays: text cannot move it.
+			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.3, Language: inquiry.Albanian,
 				Classifier: "llm:test-model", NeedsReview: true,
 				Reason: "llm: document_request (confidence 0.30); builtin agrees; low confidence, needs review"},
 			wantHits: 1,
@@ -348,7 +349,7 @@ func TestClassify(t *testing.T) {
 		{
 			name:    "code fence is tolerated",
 			respond: answer("```json\n{\"category\":\"document_request\",\"confidence\":0.9,\"language\":\"sr-Cyrl\"}\n```"),
-			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.9, Language: inquiry.SerbianCyrl,
+			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.9, Language: inquiry.Albanian,
 				Classifier: "llm:test-model", Reason: "llm: document_request (confidence 0.90); builtin agrees"},
 			wantHits: 1,
 		},
@@ -531,11 +532,11 @@ func TestClassify(t *testing.T) {
 }
 
 // TestHostileAnswer covers answers a prompt injection might provoke: none can
-// yield a category outside the three or set anything but category,
-// confidence and language.
+// yield a category outside the three or set anything but category and
+// confidence (the language stays the built-in detection's).
 func TestHostileAnswer(t *testing.T) {
 	accepted := inquiry.Classification{
-		Category: inquiry.PressInquiry, Confidence: 0.99, Language: inquiry.English,
+		Category: inquiry.PressInquiry, Confidence: 0.99, Language: inquiry.Albanian,
 		Classifier: "llm:test-model", NeedsReview: true,
 		Reason: "llm: press_inquiry (confidence 0.99); builtin says document_request (confidence 0.80): classifiers disagree, needs review",
 	}
@@ -846,5 +847,36 @@ func BenchmarkUserContentHugeMail(b *testing.B) {
 		if _, err := userContent(m, true); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The model's language counts only where the built-in detection found
+// none: a text too short or too mixed to tell.
+func TestModelLanguageOnlyWhereDetectionHasNone(t *testing.T) {
+	tests := []struct {
+		name    string
+		builtin inquiry.Language
+		model   string
+		want    inquiry.Language
+	}{
+		{"detected Albanian, model says English", inquiry.Albanian, "en", inquiry.Albanian},
+		{"detected Cyrillic, model says Latin", inquiry.SerbianCyrl, "sr-Latn", inquiry.SerbianCyrl},
+		{"nothing detected, model says English", inquiry.UndefinedLang, "en", inquiry.English},
+		{"nothing detected, model knows nothing", inquiry.UndefinedLang, "und", inquiry.UndefinedLang},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, answer(`{"category":"document_request","confidence":0.9,"language":"`+tt.model+`"}`))
+			base := builtinDocument
+			base.Language = tt.builtin
+			c := newTestClassifier(t, srv.URL, &fakeFallback{result: base}, time.Second, &bytes.Buffer{})
+			got, err := c.Classify(context.Background(), citizenMessage())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Language != tt.want {
+				t.Errorf("language %s, want %s", got.Language, tt.want)
+			}
+		})
 	}
 }
