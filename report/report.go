@@ -157,6 +157,12 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 		}
 		r.Complaints += len(t.Complaints)
 		closed := t.State == inquiry.Closed
+		if !closed && t.NotHeldMark != nil {
+			// The not-held notice was the decision, given when it was sent;
+			// closing the ticket later as not_held changes nothing.
+			t.State, t.Outcome, t.DecidedAt = inquiry.Closed, inquiry.NotHeld, t.NotHeldMark.At
+			closed = true
+		}
 		if closed && t.Outcome.NeedsGround() && t.Ground != "" {
 			r.RefusalGrounds[t.Ground]++
 		}

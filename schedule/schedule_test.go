@@ -616,3 +616,66 @@ func TestReminderSkippedForAChangeIsQueuedLater(t *testing.T) {
 		t.Errorf("after the ticket came back:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func markNotHeld(number string, at time.Time) func(testing.TB, store.Store) {
+	return func(t testing.TB, st store.Store) {
+		inTx(t, st, func(tx store.Tx) error {
+			tk, _, err := tx.TicketByNumber(number)
+			if err != nil {
+				return err
+			}
+			tk.Acted = true
+			tk.NotHeldMark = &inquiry.NotHeldMark{At: at, By: "jusuf"}
+			return tx.UpdateTicket(&tk)
+		})
+	}
+}
+
+// The not-held notice was the decision (README): a request the officer
+// marked not held before its deadline, and has not closed yet, is neither
+// reminded of nor escalated, nor recorded as refused by silence, and the
+// annual report counts it decided on time, as it will once closed.
+func TestNotHeldNoticeIsTheDecision(t *testing.T) {
+	tests := []struct {
+		name string
+		now  string // received 2026-04-27 10:00, due 2026-05-04 23:59:59
+	}{
+		{"before the deadline, when a reminder is due", "2026-05-04 09:00"},
+		{"after the deadline", "2026-05-05 09:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+			t.Cleanup(func() { st.Close() })
+			file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.ChannelEmail, "jusuf", local(t, "2026-04-27 10:00"), false)(t, st)
+			markNotHeld("DKP-2026-000001", local(t, "2026-04-28 11:00"))(t, st)
+			cfg := config(t)
+			now := local(t, tt.now)
+			cfg.Now = func() time.Time { return now }
+			s, err := schedule.New(cfg, st, testutil.DiscardLogger())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Pass(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := sent(t, st)
+			for _, g := range got {
+				if strings.Contains(g, " escalation ") || strings.Contains(g, " reminder ") {
+					t.Errorf("queued %s for a request already decided as not held", g)
+				}
+			}
+			tk, _, _ := st.TicketByNumber(context.Background(), "DKP-2026-000001")
+			entries, _ := st.Entries(context.Background(), tk.ID)
+			for _, e := range entries {
+				if strings.HasPrefix(e.Text, "refused by silence") {
+					t.Errorf("recorded %q", e.Text)
+				}
+			}
+			r := report.AccessDocuments([]inquiry.Ticket{tk}, 2026, belgrade(t), now)
+			if r.OnTime != 1 || r.SilentRefusals != 0 || r.Pending != 0 || r.Outcomes[string(inquiry.NotHeld)] != 1 {
+				t.Errorf("report: on time %d, silent %d, pending %d, not held %d; want 1, 0, 0, 1", r.OnTime, r.SilentRefusals, r.Pending, r.Outcomes[string(inquiry.NotHeld)])
+			}
+		})
+	}
+}
