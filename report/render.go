@@ -124,6 +124,18 @@ func (r AccessReport) writeCSV(w io.Writer) error {
 			c.num("by_month_channel", m.Month+"/"+ch, m.ByChannel[ch])
 		}
 	}
+	// What the JSON's by_month and the page's month chart hold, so the
+	// chart can be drawn again from the CSV alone.
+	for _, m := range r.ByMonth {
+		for _, o := range AccessOutcomes {
+			if n, ok := m.Outcomes[o]; ok {
+				c.num("by_month_outcome", m.Month+"/"+o, n)
+			}
+		}
+	}
+	for _, m := range r.ByMonth {
+		c.num("by_month_overdue", m.Month, m.Overdue)
+	}
 	c.counts("by_channel", r.ByChan)
 	for _, o := range AccessOutcomes {
 		if n, ok := r.Outcomes[o]; ok {

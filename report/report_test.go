@@ -393,3 +393,35 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// The CSV carries what the JSON's by_month does: each month's outcomes and
+// how many of its pending requests are past their due date.
+func TestCSVCarriesMonthOutcomes(t *testing.T) {
+	loc := belgrade(t)
+	r := AccessDocuments([]inquiry.Ticket{
+		closedAfter(request(60, inquiry.ChannelEmail), 5, inquiry.Refused), // March, refused
+		request(61, inquiry.ChannelEmail),                                  // March, open past due
+	}, 2026, loc, day(200))
+	var out bytes.Buffer
+	if err := r.Write(&out, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, row := range rows {
+		got[row[0]+" "+row[1]] = row[2]
+	}
+	for key, want := range map[string]string{
+		"by_month_outcome 2026-03/refused": "1",
+		"by_month_outcome 2026-03/pending": "1",
+		"by_month_overdue 2026-03":         "1",
+		"by_month_overdue 2026-04":         "0",
+	} {
+		if got[key] != want {
+			t.Errorf("row %q = %q, want %q", key, got[key], want)
+		}
+	}
+}
