@@ -53,6 +53,16 @@ func cmdCalendar(_ context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel calendar %s: unexpected argument %q\n", sub, fs.Arg(0))
 		return 2
 	}
+	own := map[string][]string{"due": {"received", "count", "urgent", "extend", "not-held"}, "holidays": {"year"}}[sub]
+	if f := foreignFlag(fs, append([]string{"config"}, own...)...); f != "" && own != nil {
+		fmt.Fprintf(e.stderr, "sportel calendar %s: --%s is not a flag of this subcommand (see sportel calendar --help)\n", sub, f)
+		return 2
+	}
+	if sub == "due" && *urgent && *count != "" {
+		// 48 hours of clock time: days are not counted at all.
+		fmt.Fprintf(e.stderr, "sportel calendar due: --count does not apply to an urgent request (48 hours of clock time)\n")
+		return 2
+	}
 	tickets, ok := calendarSettings(*path, e)
 	if !ok {
 		return 1

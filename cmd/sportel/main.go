@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -119,6 +120,20 @@ func newFlags(name, summary, argsUsage string, e *env) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// foreignFlag is the first flag set on the command line that is not among
+// takes (a subcommand's own and the common ones), or "": a flag meant for a
+// sibling subcommand would otherwise be ignored without a word, and its
+// user would get an answer to another question.
+func foreignFlag(fs *flag.FlagSet, takes ...string) string {
+	bad := ""
+	fs.Visit(func(f *flag.Flag) {
+		if bad == "" && !slices.Contains(takes, f.Name) {
+			bad = f.Name
+		}
+	})
+	return bad
 }
 
 // parseFlags parses and maps --help to exit 0 and other errors to exit 2.

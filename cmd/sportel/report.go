@@ -60,6 +60,11 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
 		return 2
 	}
+	own := map[string][]string{"access-documents": {"year"}, "inbox": {"from", "to"}}[sub]
+	if f := foreignFlag(fs, append([]string{"config", "db", "dsn", "format"}, own...)...); f != "" {
+		fmt.Fprintf(e.stderr, "sportel report %s: --%s is not a flag of this report (see sportel report --help)\n", sub, f)
+		return 2
+	}
 	if !report.ValidFormat(*format) || (sub == "inbox" && *format == "html") {
 		want := "text, csv, json or html"
 		if sub == "inbox" {
