@@ -67,8 +67,8 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 	if cyrillic+latin == 0 {
 		return inquiry.UndefinedLang, 0
 	}
-	if cyrillic > latin {
-		return inquiry.SerbianCyrl, float64(cyrillic) / float64(cyrillic+latin)
+	if cyr, lat := scriptLetters(text); cyr > lat {
+		return inquiry.SerbianCyrl, float64(cyr) / float64(cyr+lat)
 	}
 
 	scores := bonus
@@ -127,4 +127,45 @@ func visitTrigrams(word string, fn func(gram string)) {
 	for i := 0; i+3 < len(bounds); i++ {
 		fn(padded[bounds[i]:bounds[i+3]])
 	}
+}
+
+// scriptLetters counts the Cyrillic and the Latin letters that tell which
+// script a message is written in: those of its ordinary words, the ones
+// that start with a small letter. A Cyrillic mail is often signed with a
+// name, an outlet, an address or a link in Latin letters, which outweighed
+// its few sentences. Web and mail addresses never count; when no ordinary
+// word is left (a text in capitals, names only), every other word does.
+func scriptLetters(text string) (cyrillic, latin int) {
+	var allCyr, allLat int
+	for _, w := range strings.Fields(text) {
+		if strings.Contains(w, "@") || strings.Contains(w, "://") || strings.HasPrefix(strings.ToLower(w), "www.") {
+			continue
+		}
+		first := true
+		ordinary := false
+		for _, r := range w {
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			if first {
+				ordinary, first = unicode.IsLower(r), false
+			}
+			switch {
+			case isCyrillic(r):
+				allCyr++
+				if ordinary {
+					cyrillic++
+				}
+			case unicode.Is(unicode.Latin, r):
+				allLat++
+				if ordinary {
+					latin++
+				}
+			}
+		}
+	}
+	if cyrillic+latin == 0 {
+		return allCyr, allLat
+	}
+	return cyrillic, latin
 }
