@@ -96,15 +96,20 @@ func isOriginalMessageMarker(line string) bool {
 }
 
 var headerFromPrefixes = []string{"from:", "nga:", "od:", "од:", "von:", "prej:"}
-var headerDatePrefixes = []string{"sent:", "date:", "dërguar:", "derguar:", "data:", "datë:", "poslato:", "poslano:", "datum:", "послато:", "датум:", "gesendet:", "to:", "për:", "per:", "za:", "за:", "an:"}
+
+// headerDatePrefixes name a quoted header's date line. "To:" and its kin
+// do not count: a formal letter pasted into a mail opens with "Nga: … /
+// Për: … / Lënda: …" too, and is the writer's own words; a mail client's
+// quoted header always carries the date it was sent.
+var headerDatePrefixes = []string{"sent:", "date:", "dërguar:", "derguar:", "data:", "datë:", "poslato:", "poslano:", "datum:", "послато:", "датум:", "gesendet:"}
 
 // isHeaderBlockStart recognises a quoted mail header pasted without ">"
-// ("From: …" followed shortly by "Sent: …" or "To: …").
+// ("From: …" followed shortly by "Sent: …" or "Date: …").
 func isHeaderBlockStart(lines []string, i int) bool {
 	if !hasAnyPrefix(strings.ToLower(strings.TrimSpace(lines[i])), headerFromPrefixes) {
 		return false
 	}
-	for j := i + 1; j < len(lines) && j <= i+3; j++ {
+	for j := i + 1; j < len(lines) && j <= i+4; j++ {
 		if hasAnyPrefix(strings.ToLower(strings.TrimSpace(lines[j])), headerDatePrefixes) {
 			return true
 		}
