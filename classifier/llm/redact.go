@@ -97,8 +97,12 @@ var (
 	// \b is ASCII-only, so the Cyrillic keywords go without it.
 	// Anchored: maskStreets tries it only at words that can start a
 	// keyword.
-	streetKeywordPattern = regexp.MustCompile(`^(?i:(?:rruga|rrugës|rrugën|rr\.|bulevardi|bulevardin|bul\.|blv\.|str\.|ulica|ulici|ulicu|ul\.|bulevar|улица|улици|улицу|ул\.|булевар|бул\.)\s*)` +
-		`(?:["'“„«]\s*)?` + streetName + `(?:\s*["'”“»])?` + houseNumber + `?`)
+	streetKeywordPattern = regexp.MustCompile(`^(?:(?i:(?:rruga|rrugës|rrugën|rr\.|bulevardi|bulevardin|bul\.|blv\.|str\.|ulica|ulici|ulicu|ul\.|bulevar|улица|улици|улицу|ул\.|булевар|бул\.)\s*)` +
+		`(?:["'“„«]\s*)?` + streetName + `(?:\s*["'”“»])?` + houseNumber + `?` +
+		// Serbian writes a street's title in small letters ("ul. kralja
+		// Petra I 12", "улица војводе Путника 5"); with its house number,
+		// since a small word after "ulica" may be anything.
+		`|(?i:(?:ulica|ulici|ulicu|ul\.|bulevar|улица|улици|улицу|ул\.|булевар|бул\.)\s*)\p{Ll}[\p{L}'’.\-]*\s+` + streetName + houseNumber + `)`)
 	englishStreetPattern = regexp.MustCompile(`\b\d{1,4}[A-Za-z]?\s+` + streetName + `\s+` + englishStreet + `|` +
 		streetName + `\s+` + englishStreet + houseNumber)
 )

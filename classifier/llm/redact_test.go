@@ -11,6 +11,12 @@ func TestRedact(t *testing.T) {
 		in   string
 		want string
 	}{
+		// Serbian street titles in small letters, with a house number.
+		{"serbian latin title", "Moja adresa: ul. kralja Petra I 12, Severna Mitrovica.", "Moja adresa: [address], Severna Mitrovica."},
+		{"serbian cyrillic title", "Адреса: ул. краља Петра I бр. 12, Северна Митровица.", "Адреса: [address], Северна Митровица."},
+		{"serbian boulevard", "Adresa: Bulevar kralja Aleksandra 73, Zvečan.", "Adresa: [address], Zvečan."},
+		{"serbian in a sentence", "Stanujem u ulici vojvode Putnika 5 i molim rešenje.", "Stanujem u [address] i molim rešenje."},
+		{"serbian small word, no number", "Ulica je zatvorena za saobraćaj.", "Ulica je zatvorena za saobraćaj."},
 		// Email addresses.
 		{"plain email", "Shkruani në agon.rama85@gmail.com ju lutem", "Shkruani në [email] ju lutem"},
 		{"email in angle brackets", "Redakcija <info@mkrs-ks.example>", "Redakcija <[email]>"},
