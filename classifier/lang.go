@@ -67,8 +67,10 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 	if cyrillic+latin == 0 {
 		return inquiry.UndefinedLang, 0
 	}
-	if cyr, lat := scriptLetters(text); cyr > lat {
-		return inquiry.SerbianCyrl, float64(cyr) / float64(cyr+lat)
+	if cyrillic > 0 {
+		if cyr, lat := scriptLetters(text); cyr > lat {
+			return inquiry.SerbianCyrl, float64(cyr) / float64(cyr+lat)
+		}
 	}
 
 	scores := bonus
