@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -33,6 +34,43 @@ func SearchWords(text string) []string {
 		if w != "" {
 			out = append(out, w)
 		}
+	}
+	return out
+}
+
+// maxVariedD bounds how many d's of a word SpellingVariants varies: three
+// give 27 spellings, enough for any real name.
+const maxVariedD = 3
+
+// SpellingVariants are the spellings a search for word, one of
+// SearchWords', must also try: Serbian Latin writes đ as "đ", "dj" or, on
+// phones, "d" (Đakovica, Djakovica, Dakovica; građevinska, gradjevinska,
+// gradevinska), and no index folds one into another. Each of the first
+// maxVariedD d's of the word (a "dj" or "đ" counts as one) takes all three
+// forms; the word itself is among the spellings.
+func SpellingVariants(word string) []string {
+	base := strings.ReplaceAll(strings.ReplaceAll(word, "đ", "d"), "dj", "d")
+	if !strings.Contains(base, "d") {
+		return []string{word}
+	}
+	out := []string{""}
+	varied := 0
+	for _, r := range base {
+		forms := []string{string(r)}
+		if r == 'd' && varied < maxVariedD {
+			forms = []string{"d", "đ", "dj"}
+			varied++
+		}
+		next := make([]string, 0, len(out)*len(forms))
+		for _, prefix := range out {
+			for _, f := range forms {
+				next = append(next, prefix+f)
+			}
+		}
+		out = next
+	}
+	if !slices.Contains(out, word) {
+		out = append(out, word)
 	}
 	return out
 }

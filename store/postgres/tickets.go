@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -224,11 +225,17 @@ func searchConds(p *params, text string) []string {
 	words := store.SearchWords(text)
 	conds := make([]string, len(words))
 	for i, w := range words {
-		folded := "sportel_fold(" + p.add(w) + "::text)"
-		if i == len(words)-1 {
-			folded += " || ':*'"
+		// A word matches in any of its spellings (dj and d: sportel_fold
+		// folds đ to d).
+		var alts []string
+		for _, v := range store.SpellingVariants(w) {
+			folded := "sportel_fold(" + p.add(v) + "::text)"
+			if i == len(words)-1 {
+				folded += " || ':*'"
+			}
+			alts = append(alts, folded)
 		}
-		q := "to_tsquery('simple', " + folded + ")"
+		q := "to_tsquery('simple', " + strings.Join(alts, " || ' | ' || ") + ")"
 		conds[i] = "id IN (SELECT id FROM tickets WHERE to_tsvector('simple', sportel_fold(subject)) @@ " + q +
 			" UNION SELECT ticket_id FROM entries WHERE to_tsvector('simple', sportel_fold(left(subject || ' ' || body, 100000))) @@ " + q + ")"
 	}

@@ -80,10 +80,17 @@ func searchConds(p *params, text string) []string {
 	words := store.SearchWords(text)
 	conds := make([]string, len(words))
 	for i, w := range words {
-		match := `"` + w + `"`
-		if i == len(words)-1 {
-			match += "*"
+		// A word matches in any of its spellings (đ, dj, d): FTS5 folds
+		// diacritics that decompose, and đ does not.
+		var alts []string
+		for _, v := range store.SpellingVariants(w) {
+			alt := `"` + v + `"`
+			if i == len(words)-1 {
+				alt += "*"
+			}
+			alts = append(alts, alt)
 		}
+		match := strings.Join(alts, " OR ")
 		conds[i] = "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH " + p.add(match) +
 			" UNION SELECT e.ticket_id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid WHERE entries_fts MATCH " + p.add(match) + ")"
 	}

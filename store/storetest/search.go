@@ -130,3 +130,82 @@ func testSearchText(t *testing.T, open func(t *testing.T) store.Store) {
 	check(t, inquiry.TicketFilter{Text: "pristup"}, nil)
 	check(t, inquiry.TicketFilter{Text: "cacku"}, []int{2})
 }
+
+// testSearchAsWritten holds search to text as people write it, the same on
+// every driver: words joined by signs (a sentence without a space after its
+// full stop, an address, a link, a date, a ticket number), letters of
+// other Latin alphabets, decomposed accents, and Serbian đ written as đ, dj
+// or d.
+func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	docs := []struct{ subject, body string }{
+		{"Kontrata", "Kërkoj kontratën e stadiumit.Faleminderit shumë"},
+		{"Adresa", "Më shkruani në info@stadiumi-prishtina.org ju lutem"},
+		{"Link", "Dokument: https://mkrs.gov.rs/dokumenti/ugovor.pdf"},
+		{"Rok", "Molim odgovor, rok 15.03.2026"},
+		{"Re: [DKP-2026-000042] kontrata", ""},
+		{"Şehir stadyumu", "Türkçe başvuru: şikayet"},
+		{"Pyetje", "pe\u0308rgjigje e plote\u0308"},
+		{"Građevinska dozvola", "međunarodni stadion u Đakovici"},
+		{"Gradjevinska dozvola", "Djakovica"},
+	}
+	numbers := make([]string, len(docs))
+	inTx(t, s, func(tx store.Tx) error {
+		for i, d := range docs {
+			tk := newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), t0.Add(time.Duration(i)*time.Minute))
+			tk.Subject = d.subject
+			if err := tx.CreateTicket(tk); err != nil {
+				return err
+			}
+			numbers[i] = tk.Number
+			if d.body != "" {
+				if err := tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Text: d.body, CreatedAt: t0}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	cases := []struct {
+		text string
+		want []int
+	}{
+		{"faleminderit", []int{0}},
+		{"prishtina", []int{1}},
+		{"info", []int{1}},
+		{"ugovor", []int{2}},
+		{"dokumenti", []int{2}},
+		{"15.03.2026", []int{3}},
+		{"000042", []int{4}},
+		{"DKP-2026-000042", []int{4}},
+		{"sehir", []int{5}},
+		{"Şehir", []int{5}},
+		{"sikayet", []int{5}},
+		{"basvuru", []int{5}},
+		{"pergjigje", []int{6}},
+		{"përgjigje", []int{6}},
+		{"gradevinska", []int{7, 8}},
+		{"GRAĐEVINSKA", []int{7, 8}},
+		{"gradjevinska", []int{7, 8}},
+		{"medunarodni", []int{7}},
+		{"dakovici", []int{7}},
+		{"djakovica", []int{8}},
+		{"dakovic", []int{7, 8}},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			var want []string
+			for _, i := range c.want {
+				want = append(want, numbers[i])
+			}
+			got, err := s.ListTickets(ctx, inquiry.TicketFilter{Text: c.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, want) {
+				t.Errorf("ListTickets(Text %q) = %v, want %v", c.text, gotNums, want)
+			}
+		})
+	}
+}

@@ -49,6 +49,7 @@ var contractTests = []contractTest{
 	{"LatestChatTicket", testLatestChatTicket},
 	{"ListTicketsFilter", testListTicketsFilter},
 	{"SearchText", testSearchText},
+	{"SearchAsWritten", testSearchAsWritten},
 	{"SetAside", testSetAside},
 	// The outbox (jobs.go).
 	{"TicketJobs", testTicketJobs},
