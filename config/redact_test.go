@@ -16,6 +16,8 @@ func TestRedactDSN(t *testing.T) {
 		{"host=db user=sportel password = 's e c r e t'", "host=db user=sportel password = xxxxx"},
 		{"host=db user=sportel password='unterminated secret", "host=db user=sportel password=xxxxx"},
 		{"/var/lib/sportel/sportel.db", "/var/lib/sportel/sportel.db"},
+		{"postgres://sportel@db.mkrs.example/sportel?sslmode=verify-full&password=Hunter2-S3cret", "postgres://sportel@db.mkrs.example/sportel?sslmode=verify-full&password=xxxxx"},
+		{"postgresql:///sportel?host=/run/postgresql&password=a@b:c&user=sportel", "postgresql:///sportel?host=/run/postgresql&password=xxxxx&user=sportel"},
 	}
 	for _, tt := range tests {
 		if got := redactDSN(tt.dsn); got != tt.want {

@@ -141,6 +141,9 @@ func chatID(id int64) string {
 // escapes inside, as libpq reads them) or up to the next space.
 var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S+)`)
 
+// urlQueryPassword is a password given as a URL DSN's query parameter.
+var urlQueryPassword = regexp.MustCompile(`(?i)([?&]password=)[^&#]*`)
+
 // redactDSN hides a password in a URL or key=value DSN (PostgreSQL). A URL
 // is not left to url.Parse: a password with a raw #, ? or / in it does
 // not parse, and would be printed whole.
@@ -149,10 +152,11 @@ func redactDSN(dsn string) string {
 		// The user information ends at the last @: a password may hold one.
 		if at := strings.LastIndex(rest, "@"); at >= 0 {
 			if user, _, hasPassword := strings.Cut(rest[:at], ":"); hasPassword {
-				return scheme + "://" + user + ":xxxxx" + rest[at:]
+				rest = user + ":xxxxx" + rest[at:]
 			}
 		}
-		return dsn
+		// pgx also takes ?password=… in the query.
+		return scheme + "://" + urlQueryPassword.ReplaceAllString(rest, "${1}xxxxx")
 	}
 	return dsnPassword.ReplaceAllString(dsn, "${1}xxxxx")
 }
