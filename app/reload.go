@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,7 +175,13 @@ func (a *App) reload(load func() (*config.Config, error)) (applied, restart []st
 	if l.bot != nil {
 		l.bot.Reconfigure(cfg.Officers, botGrounds(cfg.Tickets.RefusalGrounds), cfg.Tickets.Location)
 	}
-	return config.Changed(inUse, cfg), config.Changed(cfg, next), nil
+	applied = config.Changed(inUse, cfg)
+	if cfg.Tickets.TemplatesDir != "" && !slices.Contains(applied, "tickets.templates_dir") {
+		// Read again on every reload, changed or not: an edited template
+		// applies although no setting changed.
+		applied = append(applied, "templates (read again from tickets.templates_dir)")
+	}
+	return applied, config.Changed(cfg, next), nil
 }
 
 // joinScheduler builds the scheduler from the configuration in use and

@@ -120,6 +120,10 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	goodTemplates := t.TempDir()
+	if err := os.WriteFile(filepath.Join(goodTemplates, "ack.en.tmpl"), []byte("Ticket {{ .Number }}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	moved := []string{"zamira.ahmeti@mkrs.example", zamiraNew}
 	// The file as the daemon was started from it, with moved and more.
@@ -134,6 +138,7 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 		// wantLogs are lines the reload must log.
 		wantLogs []string
 		to       string // where the next question's notification goes
+		edit     bool   // edit the template in goodTemplates first
 	}{
 		{name: "start", to: "zamira.ahmeti@mkrs.example"},
 		{name: "an officer's address, and a setting that needs a restart",
@@ -159,9 +164,20 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 			to: zamiraNew},
 		{name: "routing", text: file("  - officer: zamira\n", "  - officer: osman\n"),
 			wantLogs: []string{`msg="configuration reloaded" applied=routing`}, to: "osman.gashi@mkrs.example"},
+		{name: "a templates directory",
+			text:     file("  - officer: zamira\n", "  - officer: osman\n", "officers:\n", "tickets:\n  templates_dir: "+goodTemplates+"\nofficers:\n"),
+			wantLogs: []string{`msg="configuration reloaded" applied=tickets.templates_dir`}, to: "osman.gashi@mkrs.example"},
+		{name: "an edited template, the file unchanged", edit: true,
+			text:     file("  - officer: zamira\n", "  - officer: osman\n", "officers:\n", "tickets:\n  templates_dir: "+goodTemplates+"\nofficers:\n"),
+			wantLogs: []string{`msg="configuration reloaded" applied="templates (read again from tickets.templates_dir)"`}, to: "osman.gashi@mkrs.example"},
 	}
 	for i, st := range steps {
 		before := len(s.logs.String())
+		if st.edit {
+			if err := os.WriteFile(filepath.Join(goodTemplates, "ack.en.tmpl"), []byte("Ticket {{ .Number }}, edited\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if st.text != "" {
 			err := a.Reload(s.loader(st.text))
 			if (err != nil) != st.wantErr {
@@ -206,6 +222,10 @@ func TestReloadDuringIntake(t *testing.T) {
 	a, stop := s.serve()
 	defer stop()
 	const messages = 40
+	goodTemplates := t.TempDir()
+	if err := os.WriteFile(filepath.Join(goodTemplates, "ack.en.tmpl"), []byte("Ticket {{ .Number }}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	const zamiraNew = "zamira.ahmeti@kultura.example"
 	texts := []string{s.configText("zamira.ahmeti@mkrs.example", zamiraNew), s.configText()}
 
