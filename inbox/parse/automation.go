@@ -132,6 +132,11 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 		v.automation, v.reason = inquiry.Spam, "X-Spam-Status: "+truncateForRecord(status)
 		return v
 	}
+	// Rspamd's "add header" action writes X-Spam: Yes.
+	if flag := headerValue(h, "X-Spam"); strings.EqualFold(firstToken(flag), "yes") {
+		v.automation, v.reason = inquiry.Spam, "X-Spam: "+truncateForRecord(flag)
+		return v
+	}
 
 	switch {
 	case bulkPrecedence:

@@ -51,6 +51,8 @@ func TestLoopProtection(t *testing.T) {
 		{"our Message-ID", "From: arta@example.org\nMessage-ID: <ack-9@Sportel.mkrs-ks.org>\n", inquiry.Machine, "Message-ID of our own", false, false},
 		{"multipart/report", "From: arta@example.org\nContent-Type: multipart/report; report-type=disposition-notification; boundary=x\n", inquiry.Machine, "delivery report", false, false},
 		{"X-Spam-Flag", "From: arta@example.org\nX-Spam-Flag: YES\n", inquiry.Spam, "X-Spam-Flag: YES", false, false},
+		{"Rspamd's X-Spam", "From: billing@paypa1-secure.example\nReply-To: victim@example.org\nX-Spam: Yes\n", inquiry.Spam, "X-Spam: Yes", false, false},
+		{"X-Spam: No", "From: arta@example.org\nX-Spam: No\n", inquiry.Human, "", false, false},
 		{"X-Spam-Status", "From: arta@example.org\nX-Spam-Status: Yes, score=9.1 required=5.0\n", inquiry.Spam, "X-Spam-Status: Yes", false, false},
 		{"X-Spam-Status no", "From: arta@example.org\nX-Spam-Status: No, score=0.1\n", inquiry.Human, "", false, false},
 		{"Precedence bulk", "From: news@example.org\nPrecedence: bulk\n", inquiry.Bulk, "Precedence: bulk", false, false},
