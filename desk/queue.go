@@ -27,7 +27,9 @@ func (d *Desk) queueAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, now 
 		if to.Address == "" {
 			return d.note(tx, t.ID, "sportel", "no acknowledgement: no-reply sender without Reply-To", now)
 		}
-		job.Recipient = strings.ToLower(to.Address)
+		// The cap counts a mailbox, not its sub-addresses: victim+1@,
+		// victim+2@ … reach one person.
+		job.Recipient = ackCapKey(to.Address)
 		limited, err := d.ackLimited(tx, job.Recipient, now)
 		if err != nil {
 			return err
@@ -140,4 +142,18 @@ func (d *Desk) queueTelegramAck(tx store.Tx, t *inquiry.Ticket, m *inquiry.Messa
 func (d *Desk) routeTicket(t *inquiry.Ticket) string {
 	officer, _ := d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
 	return officer
+}
+
+// ackCapKey is the mailbox an acknowledgement to addr reaches, as the
+// per-address caps count it: lower case, without a "+tag" sub-address.
+func ackCapKey(addr string) string {
+	addr = strings.ToLower(addr)
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	if base, _, tagged := strings.Cut(local, "+"); tagged && base != "" {
+		local = base
+	}
+	return local + "@" + domain
 }

@@ -1,8 +1,11 @@
 package desk_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sportel/inquiry"
 )
@@ -69,5 +72,28 @@ func TestAckEchoesNoLinks(t *testing.T) {
 				t.Errorf("ticket sender name %q, want %q as it came", got, tt.displayName)
 			}
 		})
+	}
+}
+
+// The per-address cap counts a mailbox: sub-addresses (victim+1@,
+// victim+2@ …) reach one person, and a reflector could otherwise send them
+// up to the global hourly cap. The acknowledgements that do go, go to the
+// address written.
+func TestAckCapCountsTheMailboxNotItsSubaddresses(t *testing.T) {
+	f := newFixture(t)
+	var sentTo []string
+	for i := range 12 {
+		m := citizen(fmt.Sprintf("r%d@bots.example", i), fmt.Sprintf("bot%d@bots.example", i), "Pyetje për bursat", "Kur hapet thirrja për bursa?")
+		m.ReplyTo = &inquiry.Address{Address: fmt.Sprintf("Victim+%d@gmail.example", i)}
+		f.handle(m)
+		f.now = f.now.Add(20 * time.Second)
+	}
+	for _, tk := range f.tickets() {
+		for _, j := range jobsOf(f.jobs(tk.Number), inquiry.JobAck) {
+			sentTo = append(sentTo, j.Mail.To[0].Address)
+		}
+	}
+	if want := []string{"Victim+0@gmail.example", "Victim+1@gmail.example", "Victim+2@gmail.example"}; !slices.Equal(sentTo, want) {
+		t.Errorf("acknowledgements to %v within 4 minutes; the per-address cap allows 3 in 10 minutes to one mailbox: %v", sentTo, want)
 	}
 }
