@@ -27,6 +27,12 @@ func outOfOffice(m *inquiry.Message) (string, bool) {
 			}
 		}
 	}
+	if m.Automation == inquiry.Bulk && strings.HasPrefix(strings.ToLower(m.AutomationReason), "precedence") {
+		// A person's client does not mark mail Precedence: junk or bulk; a
+		// vacation responder does (procmail's and vacation(1)'s recipes,
+		// which add no Auto-Submitted).
+		return m.AutomationReason, true
+	}
 	if awaySubject.MatchString(m.Subject) {
 		return "out-of-office subject: " + oneLine(m.Subject, 80), true
 	}

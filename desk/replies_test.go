@@ -231,6 +231,10 @@ func TestOfficerOutOfOffice(t *testing.T) {
 		{"Auto-Submitted: auto-replied", "Odsutan sam do 30.11. (%s)", []string{"Auto-Submitted: auto-replied"}, false},
 		{"Outlook, no references, the subject names the ticket", "Automatic reply: %s", []string{"X-Auto-Response-Suppress: All"}, true},
 		{"Auto-Submitted, no references", "Odsutan sam (%s)", []string{"Auto-Submitted: auto-replied"}, true},
+		// procmail's vacation recipe: "Re: " the subject, Precedence: junk
+		// and X-Loop, no Auto-Submitted.
+		{"vacation recipe, Precedence: junk", "Re: %s", []string{"Precedence: junk", "X-Loop: jusuf.lushaku@mkrs.example"}, false},
+		{"vacation(1), Precedence: bulk", "Re: %s", []string{"Precedence: bulk"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
