@@ -72,7 +72,11 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 
 	mediaType, _, _ := h.ContentType()
 	switch {
-	case f.deliveryReport || strings.EqualFold(mediaType, "multipart/report"):
+	case strings.EqualFold(mediaType, "multipart/report"),
+		// A report's part inside another structure is a bounce too, unless a
+		// person forwards or answers the bounce they got: their words are
+		// on top and the report rides along.
+		f.deliveryReport && !isReplyOrForward(f.subject):
 		return machine("delivery report")
 	case f.messageID != "" && opts.OwnMessageIDDomain != "" &&
 		hasSuffixFold(f.messageID, "@"+opts.OwnMessageIDDomain) &&

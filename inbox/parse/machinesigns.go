@@ -342,12 +342,16 @@ func readLeadLines(text string) leadLines {
 // matchLead finds a line among the first two of a message that starts
 // with one of phrases, in any case: templates start their lines, and a
 // prefix test costs next to nothing on a person's mail. A first line that
-// ends in a colon introduces what follows ("I got this back:"), so then
-// only the first line counts: the rest is pasted. A phrase "a … b" needs a
+// ends in a colon introduces what follows ("I got this back:"), and one
+// that ends in a comma greets, so then only the first line counts: the
+// rest is a person's, or pasted. A phrase "a … b" needs a
 // line starting with a and going on to b.
 func matchLead(l leadLines, phrases []string) string {
 	for i, line := range l.line[:l.n] {
-		if i > 0 && strings.HasSuffix(l.line[0], ":") {
+		if i > 0 && (strings.HasSuffix(l.line[0], ":") || strings.HasSuffix(l.line[0], ",")) {
+			// A first line ending in a colon introduces what follows; one
+			// ending in a comma is a greeting ("Përshëndetje,", "Poštovani,"),
+			// which no template starts with: what follows is a person's.
 			break
 		}
 		// Most lines differ from most phrases in their first letter;
