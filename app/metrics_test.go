@@ -219,17 +219,19 @@ func TestIMAPReady(t *testing.T) {
 	tests := []struct {
 		name          string
 		lastGoodFetch time.Time
+		blocked       time.Time
 		want          string // "" for ready
 	}{
-		{"never read", time.Time{}, "the mailbox has not been read yet"},
-		{"read a moment ago", now.Add(-time.Second), ""},
-		{"a quiet IDLE: read one restart ago", now.Add(-5 * time.Minute), ""},
-		{"just within three restarts", now.Add(-15 * time.Minute), ""},
-		{"stale", now.Add(-16 * time.Minute), "last good fetch 16m0s ago (more than 15m0s)"},
+		{"never read", time.Time{}, time.Time{}, "the mailbox has not been read yet"},
+		{"read a moment ago", now.Add(-time.Second), time.Time{}, ""},
+		{"a quiet IDLE: read one restart ago", now.Add(-5 * time.Minute), time.Time{}, ""},
+		{"just within three restarts", now.Add(-15 * time.Minute), time.Time{}, ""},
+		{"stale", now.Add(-16 * time.Minute), time.Time{}, "last good fetch 16m0s ago (more than 15m0s)"},
+		{"read, but nothing can be taken in", now.Add(-time.Second), now.Add(-2 * time.Minute), "intake blocked for 2m0s: mail waits in the mailbox"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := imapReady(tt.lastGoodFetch, now, staleAfter)
+			err := imapReady(tt.lastGoodFetch, tt.blocked, now, staleAfter)
 			if got := fmt.Sprint(err); (err == nil) != (tt.want == "") || (err != nil && got != tt.want) {
 				t.Errorf("imapReady: %v, want %q", err, tt.want)
 			}

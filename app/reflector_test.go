@@ -34,7 +34,7 @@ func TestE2EReflectorIsCapped(t *testing.T) {
 	for i := range total {
 		s.append(inboundMail{
 			from:      fmt.Sprintf("spammer%d@evil.example", i),
-			replyTo:   fmt.Sprintf("WIN 1000 EUR at http://evil.example <victim+%d@example.org>", i),
+			replyTo:   fmt.Sprintf("WIN 1000 EUR at http://evil.example <victim%d@example.org>", i), // distinct mailboxes: the per-address cap is another test's
 			subject:   "WIN 1000 EUR at http://evil.example",
 			messageID: fmt.Sprintf("reflect-%d@evil.example", i),
 			body:      "Fitoni 1000 euro sot! Vizitoni faqen tonë.",
@@ -74,7 +74,7 @@ func TestE2EReflectorIsCapped(t *testing.T) {
 	}
 	for _, ack := range acks {
 		to := ack.header.Get("To")
-		if !strings.HasPrefix(ack.envelopeTo[0], "victim+") {
+		if !strings.HasPrefix(ack.envelopeTo[0], "victim") {
 			t.Errorf("ack to %v", ack.envelopeTo)
 		}
 		for _, got := range []string{to, ack.subject, ack.text} {

@@ -35,8 +35,13 @@ func imapStaleAfter(pollInterval, idleRestart time.Duration) time.Duration {
 	return staleIntervals * max(pollInterval, idleRestart)
 }
 
-// imapReady says whether the watcher has read the mailbox recently enough.
-func imapReady(lastGoodFetch, now time.Time, staleAfter time.Duration) error {
+// imapReady says whether the watcher has read the mailbox recently enough
+// and takes its mail in: a mailbox read while every message fails to be
+// taken in (the store refuses writes, since blocked) is intake stuck.
+func imapReady(lastGoodFetch, blocked, now time.Time, staleAfter time.Duration) error {
+	if !blocked.IsZero() {
+		return fmt.Errorf("intake blocked for %s: mail waits in the mailbox", now.Sub(blocked).Round(time.Second))
+	}
 	if lastGoodFetch.IsZero() {
 		return errors.New("the mailbox has not been read yet")
 	}
@@ -150,7 +155,8 @@ func (a *App) Run(ctx context.Context) error {
 			if !lead.Leading() {
 				return nil // a standby does not read the mailbox, and is ready to
 			}
-			return imapReady(watcher.Stats().LastGoodFetch, time.Now(), staleAfter)
+			st := watcher.Stats()
+			return imapReady(st.LastGoodFetch, st.BlockedSince, time.Now(), staleAfter)
 		})
 		if lc != nil {
 			tgStaleAfter := telegramStaleAfter(a.cfg.Telegram.PollTimeout)

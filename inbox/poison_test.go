@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 )
@@ -176,4 +179,42 @@ func TestPoisonInASplitBatch(t *testing.T) {
 	if set := desk.setAside(); len(set) != 1 {
 		t.Errorf("set aside %v, want the one poison message", set)
 	}
+}
+
+// Intake stops being blocked as soon as a pass over the mailbox refuses
+// nothing, not only when a message is taken in: another instance may have
+// taken the blocked mail in meanwhile (a leader that leads again finds an
+// empty mailbox), and the blocked gauge and /readyz must not go on
+// counting an outage that is over.
+func TestBlockedClearsWhenTheMailIsGone(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	desk := &faultyDesk{testDesk: newTestDesk(), storeDown: true, poison: map[string]bool{}}
+	ts.appendTo("INBOX", rawMail("m0@example.net", "Pyetje 0", "tekst"), time.Now())
+	w, _ := runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
+	testutil.Eventually(t, "intake reported blocked", 10*time.Second, func() (bool, error) {
+		return !w.Stats().BlockedSince.IsZero(), nil
+	})
+	// Another instance takes the mail in and moves it away.
+	c, err := imapclient.DialInsecure(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(testUser, testPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create("Elsewhere", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var all imap.UIDSet
+	all.AddRange(1, 0)
+	if _, err := c.Move(all, "Elsewhere").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, "intake no longer blocked", 10*time.Second, func() (bool, error) {
+		return w.Stats().BlockedSince.IsZero(), nil
+	})
 }

@@ -160,6 +160,10 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 			continue
 		}
 		handlerFailures = 0
+		// A drain with nothing refused: whatever blocked intake is over,
+		// also for an instance that leads again after another took the
+		// blocked mail in (the gauge and /readyz read this).
+		w.count(func(st *Stats) { st.BlockedSince = time.Time{} })
 		if found > 0 {
 			idleFor = min(firstIdle, w.opts.IdleRestart)
 		}
