@@ -157,11 +157,14 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	series := map[string]string{
-		`sportel_leader{job="sportel",instance="a"}`:                                    "1x30 0x30",
-		`sportel_leader{job="sportel",instance="b"}`:                                    "0x45 1x15",
-		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="a"}`:    "0x60",
-		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="b"}`:    "0x60",
-		`sportel_imap_intake_blocked_seconds{job="sportel",instance="b"}`:               "600x60",
+		`sportel_leader{job="sportel",instance="a"}`:                                 "1x30 0x30",
+		`sportel_leader{job="sportel",instance="b"}`:                                 "0x45 1x15",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="a"}`: "0x60",
+		`sportel_imap_last_good_fetch_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
+		`sportel_imap_intake_blocked_seconds{job="sportel",instance="b"}`:            "600x60",
+		`sportel_imap_stale_after_seconds{job="sportel",instance="a"}`:               "1200x60", // a longer idle_restart
+
+		`sportel_imap_stale_after_seconds{job="sportel",instance="b"}`:                  "900x60",
 		`sportel_telegram_last_good_poll_timestamp_seconds{job="sportel",instance="a"}`: "0x60",
 		`sportel_telegram_last_good_poll_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
 		`sportel_tickets_overdue{job="sportel",instance="a"}`:                           "3x60",
@@ -173,7 +176,10 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		instance string // of the one firing alert; "-" for one without, "" for none
 		summary  string // as rendered
 	}{
-		{25, "SportelIMAPNotFetching", "a", "Sportel has not read the mailbox for 25m 0s"},
+		// a's own limit is 20 minutes: unread since the start, not for 5
+		// minutes past it yet at 25, at 28 yes.
+		{25, "SportelIMAPNotFetching", "", ""},
+		{28, "SportelIMAPNotFetching", "a", "Sportel has not read the mailbox for 28m 0s"},
 		{25, "SportelRequestsOverdue", "a", "3 tickets are past their legal deadline"},
 		{25, "SportelTelegramNotPolling", "a", "Sportel has not polled Telegram for 25m 0s"},
 		{25, "SportelIntakeBlocked", "", ""}, // b is blocked, but stands by

@@ -151,6 +151,9 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		})
 		staleAfter := imapStaleAfter(a.cfg.IMAP.PollInterval, a.cfg.IMAP.IdleRestart)
+		met.Gauge("sportel_imap_stale_after_seconds", "How long the mailbox may go unread before /readyz and the SportelIMAPNotFetching alert say so: three of the longest waits between reads.", func() float64 {
+			return staleAfter.Seconds()
+		})
 		met.Ready("imap", func(context.Context) error {
 			if !lead.Leading() {
 				return nil // a standby does not read the mailbox, and is ready to
