@@ -20,6 +20,10 @@ type badge struct {
 
 // deadlineBadge says how a ticket stands against its deadline at now.
 func deadlineBadge(p page, t inquiry.Ticket, now time.Time) badge {
+	if !t.State.Open() {
+		// Decided or set aside: its deadline no longer runs.
+		return badge{"none", p.T("state_" + string(t.State))}
+	}
 	if t.DueAt.IsZero() {
 		if t.Urgent {
 			return badge{"urgent", p.T("urgent")}

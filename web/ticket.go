@@ -69,6 +69,10 @@ type ticketData struct {
 	// text: kept beside the new start, never thrown away.
 	Earlier  string
 	NoteText string
+	// What the officer typed in a form that was refused, shown again.
+	ExtendDays, ExtendReason, Holder, CloseNote string
+	// Outcome and Ground are a closed ticket's, in the page's language.
+	Outcome, Ground string
 	// Standard are the standard texts the answer may start from.
 	Standard []option
 	Open     bool
@@ -95,6 +99,9 @@ type answerForm struct {
 	text    string // the answer's text; "" starts from the standard text std
 	std     string // the standard text chosen ("" : the answer's start)
 	earlier string // text written before std was chosen
+	// typed holds the other forms' fields as posted, when one was
+	// refused: nothing the officer typed is lost.
+	typed map[string]string
 }
 
 // showTicket renders a ticket's page.
@@ -131,6 +138,23 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
 		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
+		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
+		Holder: form.typed["holder"], CloseNote: form.typed["close_note"],
+	}
+	if t.Outcome != "" {
+		d.Outcome = p.T("outcome_" + string(t.Outcome))
+	}
+	if t.Ground != "" {
+		d.Ground = t.Ground
+		for _, g := range s.people().RefusalGrounds {
+			if g.ID == t.Ground {
+				if label := g.Label[p.Lang]; label != "" {
+					d.Ground = label
+				} else if label := g.Label[inquiry.Albanian]; label != "" {
+					d.Ground = label
+				}
+			}
+		}
 	}
 	for _, e := range entries {
 		d.Seen = max(d.Seen, e.ID)
@@ -286,7 +310,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
 	case "answer":
 		var news []string
-		if news, err = s.newSince(r, number, form("seen")); err != nil || len(news) > 0 {
+		if news, err = s.newSince(r, number, form("seen"), me); err != nil || len(news) > 0 {
 			if err == nil {
 				err = fmt.Errorf("%w: %s", errChangedSince, strings.Join(news, ", "))
 			}
@@ -322,9 +346,20 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
 		p := s.newPage(r, sess, number)
 		p.Error = err.Error()
-		var answer answerForm
-		if action == "answer" {
-			answer.text = r.PostFormValue("text")
+		// The language switch comes back to the ticket, not to this POST.
+		p.Path = "/t/" + number
+		answer := answerForm{typed: map[string]string{}}
+		switch action {
+		case "answer":
+			answer.text, answer.earlier = r.PostFormValue("text"), r.PostFormValue("earlier")
+		case "note":
+			answer.typed["note"] = r.PostFormValue("text")
+		case "extend":
+			answer.typed["days"], answer.typed["reason"] = r.PostFormValue("days"), r.PostFormValue("reason")
+		case "notheld":
+			answer.typed["holder"] = r.PostFormValue("holder")
+		case "close":
+			answer.typed["close_note"] = r.PostFormValue("note")
 		}
 		status := http.StatusUnprocessableEntity
 		switch {
@@ -347,10 +382,10 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 var errChangedSince = errors.New("the ticket changed since the page was shown")
 
 // newSince names the entries that make an answer written on a page showing
-// entries up to seen stale: the citizen wrote again, or a colleague
-// answered. A form without seen (a page drawn before forms carried it)
+// entries up to seen stale: the citizen wrote again, or a colleague (not
+// me) answered. A form without seen (a page drawn before forms carried it)
 // checks nothing.
-func (s *Server) newSince(r *http.Request, number, seen string) ([]string, error) {
+func (s *Server) newSince(r *http.Request, number, seen, me string) ([]string, error) {
 	last, err := strconv.ParseInt(seen, 10, 64)
 	if seen == "" || err != nil {
 		return nil, nil
@@ -365,7 +400,9 @@ func (s *Server) newSince(r *http.Request, number, seen string) ([]string, error
 	}
 	var news []string
 	for _, e := range entries {
-		if e.ID > last && (e.Kind == inquiry.EntryInbound || e.Kind == inquiry.EntryAnswer) {
+		// The officer's own answer is no news to them: it is this very
+		// form sent twice (a double click), which AnswerOnce answers once.
+		if e.ID > last && (e.Kind == inquiry.EntryInbound || (e.Kind == inquiry.EntryAnswer && e.Author != me)) {
 			news = append(news, string(e.Kind)+" "+e.CreatedAt.In(s.cfg.Location).Format("15:04")+" "+textsafe.Line(e.Author))
 		}
 	}
@@ -476,5 +513,11 @@ func (s *Server) compose(w http.ResponseWriter, r *http.Request, sess *session, 
 			}
 		}
 	}
-	s.showTicket(w, r, sess, s.newPage(r, sess, number), http.StatusOK, form)
+	if form.earlier == "" {
+		// Kept from an earlier choice of a standard text.
+		form.earlier = strings.TrimSpace(r.PostFormValue("earlier"))
+	}
+	p := s.newPage(r, sess, number)
+	p.Path = "/t/" + number // the language switch comes back to the ticket
+	s.showTicket(w, r, sess, p, http.StatusOK, form)
 }
