@@ -561,18 +561,41 @@ func (o *Outbox) finish(batch []sentJob) {
 			acks++
 		}
 	}
-	if acks > 0 {
-		// admitAck counts the store's sends and those in flight under this
-		// lock: between the commit and done it would count these twice,
-		// and hold an acknowledgement the cap has room for.
-		o.acks.mu.Lock()
-	}
-	lost, err := o.jobs.FinishJobs(ctx, o.owner, done, now)
-	// The store now counts the acks that were recorded (and those that
-	// were not will be sent again, and counted then).
-	if acks > 0 {
-		o.acks.inFlight -= acks
-		o.acks.mu.Unlock()
+	// A commit that fails (the database busy or away for a moment) is
+	// tried again: these mails were sent, and given up the jobs would be
+	// claimed and sent once more when their leases ran out. Meanwhile they
+	// stay held, their leases renewed.
+	var lost []int64
+	var err error
+	for try := 1; ; try++ {
+		if acks > 0 {
+			// admitAck counts the store's sends and those in flight under
+			// this lock: between the commit and done it would count these
+			// twice, and hold an acknowledgement the cap has room for.
+			o.acks.mu.Lock()
+		}
+		lost, err = o.jobs.FinishJobs(ctx, o.owner, done, now)
+		// Recorded, the store counts the acks now; given up, they will be
+		// sent again, and counted then.
+		if acks > 0 && (err == nil || ctx.Err() != nil) {
+			o.acks.inFlight -= acks
+		}
+		if acks > 0 {
+			o.acks.mu.Unlock()
+		}
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		d := finishRetry.Delay(try)
+		o.log.Warn("mark sent jobs done; trying again", "jobs", len(batch), "err", err, "retry_in", d)
+		if !backoff.Sleep(ctx, d) {
+			if acks > 0 {
+				o.acks.mu.Lock()
+				o.acks.inFlight -= acks
+				o.acks.mu.Unlock()
+			}
+			break
+		}
 	}
 	if err != nil {
 		o.log.Error("mark jobs done", "jobs", len(batch), "err", err)
@@ -593,6 +616,9 @@ func (o *Outbox) finish(batch []sentJob) {
 		}
 	}
 }
+
+// finishRetry paces the tries of a completion commit that failed.
+var finishRetry = backoff.Backoff{Min: 100 * time.Millisecond, Max: 5 * time.Second}
 
 // threadRef ties a sent Telegram message to its ticket, so a reply to it
 // finds the ticket (and, for a notification, the officer it was for). Mail
