@@ -66,4 +66,3 @@ func TestFinishFailureDoesNotResend(t *testing.T) {
 		}
 	}
 }
-
