@@ -220,6 +220,24 @@ func (h *heldJobs) add(jobs []inquiry.Job, until time.Time) {
 	}
 }
 
+// addNew holds the claimed jobs and returns those not held already. A
+// claim can return a job this outbox is sending: the store reads leases on
+// the wall clock, and a clock stepped forward (NTP, a resumed VM) makes a
+// lease in hand look expired. Such a job is sent once, by the worker that
+// has it; its lease is the claim's now.
+func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time) []inquiry.Job {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fresh := jobs[:0:0]
+	for _, j := range jobs {
+		if _, held := h.until[j.ID]; !held {
+			fresh = append(fresh, j)
+		}
+		h.until[j.ID] = until
+	}
+	return fresh
+}
+
 func (h *heldJobs) remove(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -326,7 +344,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
-		o.held.add(claimed, now.Add(o.cfg.Lease))
+		claimed = o.held.addNew(claimed, now.Add(o.cfg.Lease))
 		for range n - len(claimed) {
 			<-slots
 		}
