@@ -284,8 +284,9 @@ func (b *Bot) Run(ctx context.Context) error {
 					w = b.lastResort(ctx, u, attempts[u.ID])
 				}
 				if w.retry != nil {
-					failures++
-					wait := bo.Delay(failures)
+					// Paced by this update's own tries: failures counts the
+					// fetches, and every good fetch resets it.
+					wait := bo.Delay(attempts[u.ID])
 					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "attempt", attempts[u.ID], "retry_in", wait)
 					if !backoff.Sleep(ctx, wait) {
 						return nil

@@ -121,3 +121,26 @@ func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
 		t.Error("still blocked after recovery")
 	}
 }
+
+// While the store refuses every write, the bot retries the unconfirmed
+// update with a growing pause (as the IMAP watcher does), not at the
+// shortest retry interval for ever.
+func TestSickStoreRetriesBackOff(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{
+		opts: func(o *bot.Options) { o.RetryMin, o.RetryMax = 10*time.Millisecond, 5*time.Second },
+		desk: func(d bot.Desk) bot.Desk {
+			fd = &faultyDesk{Desk: d, down: true, tries: map[string]int{}}
+			return fd
+		}})
+	f.tg.PushText(arta, docRequestSQ)
+	f.waitLog("update not handled, will retry")
+	start := fd.triesOf(docRequestSQ)
+	time.Sleep(3 * time.Second)
+	n := fd.triesOf(docRequestSQ) - start
+	// Doubling from 10 ms (with jitter down to half) gives at most about a
+	// dozen tries in 3 s; a fixed 10 ms pause gives hundreds.
+	if n > 30 {
+		t.Errorf("%d tries of the update in 3 s with the store down (RetryMin 10ms, RetryMax 5s): the pause never grows", n)
+	}
+}
