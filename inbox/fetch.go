@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -44,6 +46,9 @@ type fetched struct {
 	uid      imap.UID
 	m        *inquiry.Message
 	tooLarge bool
+	// refused is the server's answer when it would not give the message
+	// whole (what was read is its header and first text part, or nothing).
+	refused string
 }
 
 // fetchedBatch is one batch of messages read from the server.
@@ -165,36 +170,85 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	go func() {
 		defer close(parsed)
 		for j := range jobs {
-			*j.f = w.parse(s, j.f.uid, j.raw, j.date, sizes[j.f.uid], j.f.tooLarge)
+			refused := j.f.refused
+			*j.f = w.parse(s, j.f.uid, j.raw, j.date, sizes[j.f.uid], j.f.tooLarge && refused == "")
+			if refused != "" && j.f.m != nil {
+				// Read in part: kept whole on the server, in quarantine.
+				j.f.refused, j.f.tooLarge = refused, true
+				w.markPartial(s, j.f.m, "the mail server would not give the whole message ("+refused+")")
+				w.log.Warn("the mail server would not give a message whole: read in part, kept on the server",
+					"uid", uint32(j.f.uid), "answer", refused, "kept_in", j.f.m.KeptIn)
+			}
 		}
 	}()
 	var got []*fetched
-	take := func(uid imap.UID, raw []byte, date time.Time, tooLarge bool) {
-		f := &fetched{uid: uid, tooLarge: tooLarge}
+	taken := make(map[imap.UID]bool, len(batch))
+	take := func(uid imap.UID, raw []byte, date time.Time, tooLarge bool, refused string) {
+		f := &fetched{uid: uid, tooLarge: tooLarge, refused: refused}
 		got = append(got, f)
+		taken[uid] = true
 		jobs <- job{f, raw, date}
+	}
+	takeWhole := func(m *imapclient.FetchMessageBuffer) error {
+		take(m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, false, "")
+		return nil
+	}
+	takePreview := func(refused string) func(m *imapclient.FetchMessageBuffer) error {
+		return func(m *imapclient.FetchMessageBuffer) error {
+			var raw []byte
+			if header := m.FindBodySection(previewHeader()); header != nil {
+				raw = joinPreview(header, m.FindBodySection(previewText()))
+			}
+			take(m.UID, raw, m.InternalDate, true, refused)
+			return nil
+		}
+	}
+	preview := []*imap.FetchItemBodySection{previewHeader(), previewText()}
+	// readRefused reads, one by one, the messages a FETCH the server
+	// answered NO did not give (Microsoft 365 "could not be converted to
+	// an RFC-822 compatible format", Dovecot a damaged mail file): whole if
+	// it gives them now, else their header and first text part, else
+	// nothing but a record that it would not. Each is then taken in and
+	// kept in the quarantine mailbox, and the mail around it goes on; left
+	// unread, it was fetched again and again and stopped the mailbox.
+	readRefused := func(uids []imap.UID) error {
+		for _, uid := range uids {
+			if taken[uid] {
+				continue
+			}
+			err := w.fetch(ctx, s, []imap.UID{uid}, []*imap.FetchItemBodySection{wholeMessage()}, takeWhole)
+			answer, isRefusal := refusal(err)
+			switch {
+			case err == nil && taken[uid]:
+				continue
+			case err != nil && !isRefusal:
+				return err
+			}
+			err = w.fetch(ctx, s, []imap.UID{uid}, preview, takePreview(answer))
+			if _, again := refusal(err); err != nil && !again {
+				return err
+			}
+			if !taken[uid] {
+				take(uid, unreadableMail(uid, answer), time.Now(), true, answer)
+			}
+		}
+		return nil
 	}
 	fetchAll := func() error {
 		if len(whole) > 0 {
-			sections := []*imap.FetchItemBodySection{wholeMessage()}
-			err := w.fetch(ctx, s, whole, sections, func(m *imapclient.FetchMessageBuffer) error {
-				take(m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, false)
-				return nil
-			})
+			err := w.fetch(ctx, s, whole, []*imap.FetchItemBodySection{wholeMessage()}, takeWhole)
+			if _, isRefusal := refusal(err); isRefusal {
+				err = readRefused(whole)
+			}
 			if err != nil {
 				return err
 			}
 		}
 		if len(large) > 0 {
-			sections := []*imap.FetchItemBodySection{previewHeader(), previewText()}
-			err := w.fetch(ctx, s, large, sections, func(m *imapclient.FetchMessageBuffer) error {
-				var raw []byte
-				if header := m.FindBodySection(previewHeader()); header != nil {
-					raw = joinPreview(header, m.FindBodySection(previewText()))
-				}
-				take(m.UID, raw, m.InternalDate, true)
-				return nil
-			})
+			err := w.fetch(ctx, s, large, preview, takePreview(""))
+			if _, isRefusal := refusal(err); isRefusal {
+				err = readRefused(large)
+			}
 			if err != nil {
 				return err
 			}
@@ -311,4 +365,31 @@ func joinPreview(header, text []byte) []byte {
 		raw = append(raw, "\r\n"...)
 	}
 	return append(raw, text...)
+}
+
+// refusal reports whether err is the server's NO or BAD to a command, and
+// its text: the connection is fine, the server will not do it.
+func refusal(err error) (string, bool) {
+	var imapErr *imap.Error
+	if errors.As(err, &imapErr) {
+		text := imapErr.Text
+		if text == "" {
+			text = string(imapErr.Type)
+		}
+		return text, true
+	}
+	return "", false
+}
+
+// unreadableMail stands for a message the server gives nothing of: a
+// header that says so, so that it is recorded, set aside and its officer
+// can look for it on the server by its UID.
+func unreadableMail(uid imap.UID, answer string) []byte {
+	return []byte(fmt.Sprintf("Subject: (a message the mail server would not give: UID %d)\r\nX-Sportel-Server-Answer: %s\r\n\r\n",
+		uint32(uid), strings.Map(func(r rune) rune {
+			if r < ' ' || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, answer)))
 }

@@ -84,7 +84,8 @@ func (c *watchedCheckpoints) SaveCheckpoint(ctx context.Context, key string, uid
 // handled, the next one is fetched and parsed ahead) stops intake at the
 // right message: what came before is taken in and checkpointed, nothing
 // after the failure is, and after reconnecting the rest follows in order,
-// each message once.
+// each message once. A fetch the server refuses once is read again in the
+// session, and everything is taken in, in order, each message once.
 func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
 	const split = handleChunk + 10 // a first batch fetched in two
 	tests := []struct {
@@ -143,6 +144,15 @@ func TestFetchFailureMidPipelineStopsAtTheRightUID(t *testing.T) {
 			defer cp.mu.Unlock()
 			for _, p := range cp.passed {
 				t.Error(p)
+			}
+			if !tt.noBody {
+				// A refusal (NO) is the server's word on those messages, not
+				// a broken connection: they are read again one by one in the
+				// same session (TestUnreadableMessageDoesNotStopTheMailbox).
+				if r := w.Stats().Reconnects; r != 0 {
+					t.Errorf("a refused fetch ended the session (%d reconnects)", r)
+				}
+				return
 			}
 			// The session that met the failure saved the checkpoint of
 			// what came before it, and no further.

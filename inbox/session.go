@@ -862,6 +862,15 @@ func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate tim
 // markTooLarge records on m that only part of it was read, and where the
 // whole mail is kept.
 func (w *Watcher) markTooLarge(s *session, m *inquiry.Message, size int64) {
+	w.markPartial(s, m, fmt.Sprintf("too large (%d bytes, the limit is %d)", size, w.opts.MaxRawBytes))
+	w.log.Warn("mail too large to fetch whole: read in part, kept on the server",
+		"source_id", m.SourceID, "size", size, "max_raw_bytes", w.opts.MaxRawBytes, "kept_in", m.KeptIn)
+}
+
+// markPartial marks m, of which only the header and the start of the text
+// were read (why says for what reason), as kept whole on the server: in the
+// quarantine mailbox, where it is moved.
+func (w *Watcher) markPartial(s *session, m *inquiry.Message, why string) {
 	m.TooLarge, m.RawTruncated = true, true
 	m.KeptIn = s.boxes.quarantine
 	if !s.canMove {
@@ -877,11 +886,8 @@ func (w *Watcher) markTooLarge(s *session, m *inquiry.Message, size int64) {
 	if !s.canMove {
 		where = m.KeptIn + " (the server cannot move mail)"
 	}
-	m.ParseProblems = append(m.ParseProblems, fmt.Sprintf(
-		"too large (%d bytes, the limit is %d): only the header and the start of the text were read; "+
-			"the whole mail is kept in %s", size, w.opts.MaxRawBytes, where))
-	w.log.Warn("mail too large to fetch whole: read in part, kept on the server",
-		"source_id", m.SourceID, "size", size, "max_raw_bytes", w.opts.MaxRawBytes, "kept_in", m.KeptIn)
+	m.ParseProblems = append(m.ParseProblems, why+": only the header and the start of the text were read; "+
+		"the whole mail is kept in "+where)
 }
 
 // settle marks handled mail \Seen and moves it out, one command per group.
