@@ -462,6 +462,10 @@ func validateTickets(c checker, t *TicketsConfig) {
 	if !prefixRE.MatchString(t.Prefix) {
 		c.fail("tickets.prefix", "must be 2–10 ASCII letters, not %s", c.d.show("tickets.prefix", t.Prefix))
 	}
+	// Numbers are written, typed and looked up in capitals: "mkrs" numbers
+	// its tickets MKRS-2026-000001 (the command line upper-cases what it is
+	// given, and a lower-case prefix made every ticket unreachable there).
+	t.Prefix = strings.ToUpper(t.Prefix)
 	switch t.Timezone {
 	case "":
 		c.fail("tickets.timezone", "required")

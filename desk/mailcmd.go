@@ -85,7 +85,8 @@ func ParseCommands(text string) (string, []Command) {
 
 // parseCommand reads line as a command; ok is false when it is text.
 func parseCommand(line string) (Command, bool) {
-	fields := strings.Fields(line)
+	// A byte-order mark some clients put before the text is not the line's.
+	fields := strings.Fields(strings.TrimLeft(line, "\ufeff\u200b"))
 	if len(fields) == 0 {
 		return Command{}, false
 	}
@@ -93,6 +94,8 @@ func parseCommand(line string) (Command, bool) {
 	if !ok {
 		return Command{}, false
 	}
+	// "#close: granted" is written as a command too.
+	word = strings.TrimRight(word, ":,.")
 	c := Command{Line: strings.Join(fields, " "), Name: strings.ToLower(word)}
 	usage, known := commandUsage[c.Name]
 	if !known {
@@ -248,6 +251,9 @@ func (d *Desk) runCommand(tx store.Tx, t *inquiry.Ticket, officer inquiry.Office
 		}
 		if err := d.assign(tx, t, to.ID, officer.ID); err != nil {
 			return "", err
+		}
+		if !t.State.Open() {
+			return "iu caktua " + to.Name + " (" + to.ID + "); tiketa është e mbyllur, askush nuk njoftohet", nil
 		}
 		return "iu caktua " + to.Name + " (" + to.ID + "), që njoftohet", nil
 	}

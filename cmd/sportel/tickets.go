@@ -249,7 +249,7 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 	if err != nil {
 		return err
 	}
-	ts := all[:0]
+	ts := make([]inquiry.Ticket, 0, len(all)) // [] in JSON when nothing matches, not null
 	for _, t := range all {
 		if window.holds(t.ReceivedAt) {
 			ts = append(ts, t)
@@ -283,6 +283,9 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 	}
 	if asJSON {
 		inZone(items, loc)
+		if items == nil {
+			items = []inquiry.SetAside{} // [], as scripts loop over it
+		}
 		return writeJSON(w, items)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -300,6 +300,9 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 			cs = metaCharset(data)
 		}
 		text := p.decodeText(data, cs, where)
+		if mediaType == "text/plain" && strings.EqualFold(params["format"], "flowed") {
+			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+		}
 		return []textPiece{{text: text, html: mediaType == "text/html"}}
 	default:
 		// Inline images included: they are files, not words.
@@ -584,4 +587,54 @@ func metaCharset(html []byte) string {
 		return ""
 	}
 	return name
+}
+
+// unflow joins the lines a format=flowed text (RFC 3676; Thunderbird's
+// plain text by default) wrapped: a line that ends in a space goes on in
+// the next one of the same quote depth. Left wrapped, an officer's
+// "#extend 10 …" lost the end of its reason to the citizen's answer, and a
+// sentence wrapped before "#urgent" ran it as a command. delSp drops the
+// space that marks the wrap; space-stuffing is undone.
+func unflow(text string, delSp bool) string {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var out []string
+	var cur strings.Builder
+	curDepth, open := 0, false
+	flush := func() {
+		if open {
+			out = append(out, quotePrefix(curDepth)+cur.String())
+			cur.Reset()
+			open = false
+		}
+	}
+	for _, line := range lines {
+		depth := 0
+		for depth < len(line) && line[depth] == '>' {
+			depth++
+		}
+		content := strings.TrimPrefix(line[depth:], " ") // space-stuffing
+		if open && depth != curDepth {
+			flush()
+		}
+		if !open {
+			curDepth, open = depth, true
+		}
+		flowed := strings.HasSuffix(content, " ") && content != "-- "
+		if flowed && delSp {
+			content = content[:len(content)-1]
+		}
+		cur.WriteString(content)
+		if !flowed {
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
+
+func quotePrefix(depth int) string {
+	if depth == 0 {
+		return ""
+	}
+	return strings.Repeat(">", depth) + " "
 }
