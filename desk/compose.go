@@ -159,11 +159,23 @@ func (d *Desk) ackData(t *inquiry.Ticket) AckData {
 		Division:     d.divisionName(t.Language),
 	}
 	if !t.DueAt.IsZero() {
-		due := t.DueAt.In(d.cfg.Location)
+		due := d.lastDay(t.DueAt)
 		data.Deadline = formatDate(due, lang)
 		data.DeadlineEN = formatDate(due, inquiry.English)
 	}
 	return data
+}
+
+// lastDay is the day a deadline falls on, as a date to tell: a deadline at
+// midnight ends the day before (an urgent request that came on a day off
+// is due 48 hours after the next working day starts, at 00:00), and
+// "no later than" that next day would give a day too many.
+func (d *Desk) lastDay(due time.Time) time.Time {
+	local := due.In(d.cfg.Location)
+	if h, m, s := local.Clock(); h == 0 && m == 0 && s == 0 && local.Nanosecond() == 0 {
+		return local.Add(-time.Second)
+	}
+	return local
 }
 
 // Ack renders the acknowledgement text for t.
@@ -279,7 +291,7 @@ func withoutNumber(subject, number string) string {
 	return strings.TrimSpace(strings.ReplaceAll(subject, "["+number+"]", ""))
 }
 
-var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|përgj|pergj|sv|tr|fwd?)\s*:`)
+var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|одг|одговор|përgj|pergj|sv|tr|fwd?)\s*:`)
 
 func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
 	mail := &inquiry.Mail{
@@ -398,7 +410,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		MessageID: d.newMessageID("answer"),
 		Date:      now,
 		From:      d.cfg.Mailbox,
-		To:        []inquiry.Address{t.Sender},
+		To:        []inquiry.Address{{Name: greetingName(t.Sender.Name), Address: t.Sender.Address}},
 		Subject:   replySubject(t.Subject, t.Number),
 		// A person wrote it: no Auto-Submitted, so the citizen's mail
 		// system treats it as ordinary mail.

@@ -172,7 +172,7 @@ func (d *Desk) extend(tx store.Tx, t *inquiry.Ticket, days int, reason, by strin
 		return err
 	}
 	data := d.noticeData(t)
-	data.Days, data.Reason, data.Deadline = days, reason, formatDate(due.At.In(d.cfg.Location), replyLanguage(t.Language))
+	data.Days, data.Reason, data.Deadline = days, reason, formatDate(d.lastDay(due.At), replyLanguage(t.Language))
 	return d.queueNotice(tx, t, NoticeExtension, data, now)
 }
 

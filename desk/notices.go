@@ -100,7 +100,9 @@ func (d *Desk) divisionName(lang inquiry.Language) string {
 
 func (d *Desk) noticeData(t *inquiry.Ticket) NoticeData {
 	return NoticeData{
-		Name:     t.Sender.Name,
+		// As the acknowledgement greets: a display name that is no name
+		// (an address, a link, punctuation) is not repeated.
+		Name:     greetingName(t.Sender.Name),
 		Number:   t.Number,
 		Division: d.divisionName(t.Language),
 		Email:    t.Channel == inquiry.ChannelEmail,
@@ -148,7 +150,7 @@ func (d *Desk) queueNotice(tx store.Tx, t *inquiry.Ticket, kind NoticeKind, data
 			MessageID:   d.newMessageID("notice"),
 			Date:        now,
 			From:        d.cfg.Mailbox,
-			To:          []inquiry.Address{t.Sender},
+			To:          []inquiry.Address{{Name: greetingName(t.Sender.Name), Address: t.Sender.Address}},
 			Subject:     replySubject(noticeSubjects[kind][replyLanguage(t.Language)], t.Number),
 			AutoReplied: true,
 			Headers:     map[string]string{"X-Sportel-Ticket": t.Number},

@@ -40,13 +40,19 @@ func greetingName(name string) string {
 	if linkLike.MatchString(name) {
 		return ""
 	}
+	letters := 0
 	for _, r := range name {
 		switch {
-		case unicode.IsLetter(r), unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.Is(unicode.Mn, r):
 		case r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.' || r == ',':
 		default:
 			return ""
 		}
+	}
+	if letters < 2 {
+		return "" // ".", "-", "A.": no name to greet by
 	}
 	return name
 }

@@ -133,10 +133,10 @@ func (d *Desk) StandardText(kind string, t inquiry.Ticket, officerID string) (st
 	case StandardExtension:
 		data.Days, data.Reason, data.Deadline = calendar.MaxExtensionDays, fill, fill
 		if e := t.Extension; e != nil {
-			data.Days, data.Reason, data.Deadline = e.Days, e.Reason, formatDate(e.DueAt.In(d.cfg.Location), lang)
+			data.Days, data.Reason, data.Deadline = e.Days, e.Reason, formatDate(d.lastDay(e.DueAt), lang)
 		} else if d.cfg.Clock != nil && !t.DueAt.IsZero() {
 			if due, err := d.cfg.Clock.Extend(calendar.Due{At: t.DueAt, Count: d.cfg.Clock.Count}, data.Days); err == nil {
-				data.Deadline = formatDate(due.At.In(d.cfg.Location), lang)
+				data.Deadline = formatDate(d.lastDay(due.At), lang)
 			}
 		}
 		return d.cfg.Templates.Notice(NoticeExtension, &t, data)
