@@ -10,9 +10,13 @@ import (
 	"sportel/store"
 )
 
-// referencedTicket finds the ticket that m's In-Reply-To or References name.
+// referencedTicket finds the ticket that m's In-Reply-To or References name:
+// the mail replied to first, then the thread newest first (a client that
+// threads by References alone replies to its last entry; its oldest may
+// be a ticket since closed and followed by a new one).
 func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
 	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	slices.Reverse(refs[len(m.InReplyTo):])
 	if len(refs) == 0 {
 		return inquiry.Ticket{}, false, nil
 	}
