@@ -45,7 +45,6 @@ func TestReferencesOnlyReplyFindsTheNewestTicket(t *testing.T) {
 	}
 }
 
-
 // A citizen whose client sets a Reply-To (answers to their work address)
 // files a request from their own address, then adds to it from the same
 // client, in the same thread: the same From and the same Reply-To as the
