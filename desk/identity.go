@@ -42,8 +42,9 @@ func (d *Desk) takenBefore(tx store.Tx, m *inquiry.Message) (int64, bool, error)
 //   - a key with a ticket: the entry recorded under it must be by m's
 //     sender; old versions wrote the Reply-To address as the author when
 //     there was one, else From, and an officer's id for an officer's
-//     answer (the current form, senderName, counts too). Its text is not compared: a parser change after the upgrade
-//     would make the same mail look different, and ticket it twice.
+//     answer (the current form, senderName, counts too), and its body as
+//     it came must be m's (the raw bytes, not the parsed text: a parser
+//     change after the upgrade would make the same mail look different).
 //   - a key without a ticket: the old message was machine mail or set
 //     aside; m is the same only if it too would make no ticket. A person's
 //     mail under that Message-ID is someone else's and is filed.
@@ -65,9 +66,36 @@ func (d *Desk) sameAsLegacy(tx store.Tx, m *inquiry.Message, legacy string, tick
 		}
 		for _, a := range authors {
 			if a != "" && strings.EqualFold(e.Author, a) {
+				// The author alone said too little: a form with a fixed
+				// Message-ID and no Reply-To writes every submission as
+				// itself, and the old key was looked up for all later mail,
+				// dropping each new submission as the first. The bytes of the
+				// body as it came, kept with the entry, must be the same too
+				// (not the parsed text, which a parser change may alter).
+				if len(e.Raw) > 0 && len(m.Raw) > 0 && !sameBody(e.Raw, m.Raw) {
+					continue
+				}
 				return true, nil
 			}
 		}
 	}
 	return false, nil
+}
+
+// sameBody reports whether two raw mails carry the same body, whatever the
+// relays added to their headers: line ends and trailing blanks aside.
+func sameBody(a, b []byte) bool {
+	return normalBody(a) == normalBody(b)
+}
+
+func normalBody(raw []byte) string {
+	s := strings.ReplaceAll(string(raw), "\r\n", "\n")
+	if _, body, ok := strings.Cut(s, "\n\n"); ok {
+		s = body
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }

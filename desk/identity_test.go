@@ -72,6 +72,15 @@ func TestMessageIdentity(t *testing.T) {
 			{raw: rawMail(relay1, "form@site.example", "arta@example.net", "fixed@site.example", bodyA), legacy: true, want: inquiry.Filed},
 			{raw: rawMail(relay1, "form@site.example", "besa@example.net", "fixed@site.example", bodyA), want: inquiry.Filed},
 		}, 2},
+		{"a legacy key of a form without Reply-To does not swallow the form's later submissions", []delivery{
+			{raw: rawMail(relay1, "form@site.example", "", "fixed@site.example", bodyA), legacy: true, want: inquiry.Filed},
+			{raw: rawMail(relay1, "form@site.example", "", "fixed@site.example", bodyB), want: inquiry.Filed},
+			{raw: rawMail(relay2, "form@site.example", "", "fixed@site.example", bodyA), want: inquiry.Duplicate},
+		}, 2},
+		{"a legacy key of a form does not swallow the same citizen's new request", []delivery{
+			{raw: rawMail(relay1, "form@site.example", "arta@example.net", "fixed@site.example", bodyA), legacy: true, want: inquiry.Filed},
+			{raw: rawMail(relay1, "form@site.example", "arta@example.net", "fixed@site.example", bodyB), want: inquiry.Filed},
+		}, 2},
 		{"no Message-ID: the same mail delivered twice", []delivery{
 			{raw: rawMail(relay1, "arta@example.net", "", "", bodyA), want: inquiry.Filed},
 			{raw: rawMail(relay2, "arta@example.net", "", "", bodyA), want: inquiry.Duplicate},
