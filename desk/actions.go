@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -130,8 +131,21 @@ func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) 
 	if strings.TrimSpace(text) == "" {
 		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: empty text", number)
 	}
-	again := false
-	t, err := d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
+	return d.updateOnce(ctx, key, number, func(tx store.Tx, t *inquiry.Ticket, now time.Time) error {
+		t.Acted = true
+		if !t.State.Open() {
+			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
+		}
+		return d.relayAnswer(tx, t, officer, text, nil, now)
+	})
+}
+
+// updateOnce is update for a change that may be handed over again (a
+// Telegram update replayed after a kill, a form sent twice): key, when
+// set, names it and is recorded with it, and a change already made under
+// key is not made again (again reports that).
+func (d *Desk) updateOnce(ctx context.Context, key, number string, fn func(store.Tx, *inquiry.Ticket, time.Time) error) (t inquiry.Ticket, again bool, err error) {
+	t, err = d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		if key != "" {
 			if _, seen, err := tx.SourceTicket(key); err != nil {
 				return err
@@ -140,12 +154,8 @@ func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) 
 				return nil
 			}
 		}
-		t.Acted = true
-		if !t.State.Open() {
-			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
-		}
 		now := d.now()
-		if err := d.relayAnswer(tx, t, officer, text, nil, now); err != nil {
+		if err := fn(tx, t, now); err != nil {
 			return err
 		}
 		if key == "" {

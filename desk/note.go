@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"sportel/inquiry"
@@ -46,24 +47,8 @@ func (d *Desk) noteOnce(ctx context.Context, key, number, author, text string) (
 	case utf8.RuneCountInString(text) > MaxNoteRunes:
 		return inquiry.Ticket{}, false, refuse("note on %s: %d characters, at most %d", number, utf8.RuneCountInString(text), MaxNoteRunes)
 	}
-	again := false
-	t, err := d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		if key != "" {
-			if _, seen, err := tx.SourceTicket(key); err != nil {
-				return err
-			} else if seen {
-				again = true
-				return nil
-			}
-		}
-		now := d.now()
-		if err := d.note(tx, t.ID, author, text, now); err != nil {
-			return err
-		}
-		if key == "" {
-			return nil
-		}
-		return tx.MarkSource(key, t.ID, now)
+	t, again, err := d.updateOnce(ctx, key, number, func(tx store.Tx, t *inquiry.Ticket, now time.Time) error {
+		return d.note(tx, t.ID, author, text, now)
 	})
 	if err != nil {
 		return inquiry.Ticket{}, false, err
