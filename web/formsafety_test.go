@@ -20,10 +20,7 @@ import (
 // held back as if a colleague had answered, inviting a second send.
 func TestAnswerDoubleClickWithSeenAnswersOnce(t *testing.T) {
 	const number = "DKP-2026-000001"
-	f := newFixture(t, nil)
-	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
-	b := f.browser()
-	b.signIn(officers[1])
+	f, b := questionSignedIn(t, number)
 	page := b.get("/t/" + number).body
 	const text = "Dear Sir,\n\nTomorrow.\n"
 	form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)}, "text": {text}}
@@ -47,10 +44,7 @@ func TestAnswerDoubleClickWithSeenAnswersOnce(t *testing.T) {
 // A note the desk refuses (over desk.MaxNoteRunes) comes back with its text.
 func TestRefusedNoteKeepsItsText(t *testing.T) {
 	const number = "DKP-2026-000001"
-	f := newFixture(t, nil)
-	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
-	b := f.browser()
-	b.signIn(officers[1])
+	_, b := questionSignedIn(t, number)
 	note := "Call log: " + strings.Repeat("x", desk.MaxNoteRunes)
 	r := b.post("/t/"+number+"/note", url.Values{"csrf": {b.csrf()}, "once": {"k1"}, "text": {note}})
 	if r.status == http.StatusSeeOther {

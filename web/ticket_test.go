@@ -444,10 +444,7 @@ func TestAnswerFromAStalePageIsHeldBack(t *testing.T) {
 // A note form sent twice (a double click) adds one note.
 func TestNoteFormSentTwiceNotesOnce(t *testing.T) {
 	const number = "DKP-2026-000001"
-	f := newFixture(t, nil)
-	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
-	b := f.browser()
-	b.signIn(officers[1])
+	f, b := questionSignedIn(t, number)
 	page := b.get("/t/" + number).body
 	m := regexp.MustCompile(`action="/t/` + number + `/note"[^>]*>\s*<input type="hidden" name="csrf" value="[^"]*">\s*<input type="hidden" name="once" value="([^"]+)">`).FindStringSubmatch(page)
 	if m == nil {
@@ -481,10 +478,7 @@ func TestNoteFormSentTwiceNotesOnce(t *testing.T) {
 // "Done." follows an action; an address cannot make the page say it.
 func TestDoneCannotBeClaimedByALink(t *testing.T) {
 	const number = "DKP-2026-000001"
-	f := newFixture(t, nil)
-	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
-	b := f.browser()
-	b.signIn(officers[1])
+	_, b := questionSignedIn(t, number)
 	for _, path := range []string{"/t/" + number + "?done=close", "/t/" + number + "?done=answer"} {
 		if body := b.get(path).body; strings.Contains(body, `role="status"`) {
 			t.Errorf("%s says something was done", path)
@@ -520,4 +514,15 @@ func formSeen(t *testing.T, body string) string {
 		t.Fatal("no seen entry in the answer form")
 	}
 	return m[1]
+}
+
+// questionSignedIn files a general question numbered number for jusuf and
+// signs jusuf in: the start of the tests of the ticket page's forms.
+func questionSignedIn(t *testing.T, number string) (*fixture, *browser) {
+	t.Helper()
+	f := newFixture(t, nil)
+	f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	b := f.browser()
+	b.signIn(officers[1])
+	return f, b
 }
