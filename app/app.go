@@ -259,6 +259,7 @@ func schedulerConfig(cfg *config.Config, d *desk.Desk, jobsQueued func()) schedu
 		Reminders:       t.Reminders,
 		ReminderHour:    reminder,
 		DigestHour:      digest,
+		NoDailyDigest:   !t.DailyDigest(),
 		Officers:        cfg.Officers,
 		Telegram:        cfg.Telegram != nil,
 		Mailbox:         cfg.Mailbox.From(),

@@ -204,6 +204,10 @@ func TestValues(t *testing.T) {
 				r, d := c.Tickets.ScheduleTimes()
 				return fmt.Sprint(c.Tickets.Reminders, r, d)
 			}, "[5 0] 7h15m0s 0s"},
+		{"daily digest off", map[string]string{"tickets": "tickets:\n  digest_hour: \"off\"\n"},
+			func(c *Config) any { return c.Tickets.DailyDigest() }, false},
+		{"daily digest on", nil,
+			func(c *Config) any { return c.Tickets.DailyDigest() }, true},
 		{"no reminders", map[string]string{"tickets": "tickets:\n  reminders: []\n"},
 			func(c *Config) any { return len(c.Tickets.Reminders) }, 0},
 		{"default schedule", nil,
@@ -356,7 +360,7 @@ func TestErrors(t *testing.T) {
 				`tickets.reminders[2]: must be between 0 (the due day) and 30 working days before it, not 31`,
 				`tickets.reminders[3]: 3 is listed twice (also [0])`,
 				`tickets.reminder_hour: "8" is not a time of day like 08:30 (00:00 to 23:59)`,
-				`tickets.digest_hour: "24:00" is not a time of day like 08:30 (00:00 to 23:59)`,
+				`tickets.digest_hour: "24:00" is not a time of day like 08:30 (00:00 to 23:59), or off`,
 			}},
 		{"reminders are numbers", map[string]string{"tickets": "tickets:\n  reminders: [two]\n"},
 			[]string{`tickets.reminders[0]: `}},
@@ -782,6 +786,13 @@ func TestSummary(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+
+	cfg.Tickets.DigestHour = "off"
+	b.Reset()
+	cfg.Summary(&b)
+	if want := "at 08:00; escalations, and no daily digest, to osman"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary with digest_hour off lacks %q:\n%s", want, b.String())
 	}
 
 	cfg.Telegram = nil

@@ -12,6 +12,9 @@ import (
 // the longest deadline (7 days plus a 15-day extension) would never come.
 const maxReminderDays = 30
 
+// digestOff is the tickets.digest_hour that turns the daily digest off.
+const digestOff = "off"
+
 // ScheduleTimes are tickets.reminder_hour and tickets.digest_hour as times
 // since midnight. Parse has validated both, so nothing here can fail.
 func (t *TicketsConfig) ScheduleTimes() (reminder, digest time.Duration) {
@@ -19,6 +22,10 @@ func (t *TicketsConfig) ScheduleTimes() (reminder, digest time.Duration) {
 	digest, _ = parseClock(t.DigestHour)
 	return reminder, digest
 }
+
+// DailyDigest reports whether the heads get a daily digest: unless
+// tickets.digest_hour is "off".
+func (t *TicketsConfig) DailyDigest() bool { return t.DigestHour != digestOff }
 
 // parseClock reads "HH:MM" (00:00 to 23:59) as the time since midnight.
 func parseClock(s string) (time.Duration, error) {
@@ -43,13 +50,11 @@ func validateSchedule(c checker, t *TicketsConfig) {
 		}
 		seen[n] = i
 	}
-	for _, k := range []struct{ path, value string }{
-		{"tickets.reminder_hour", t.ReminderHour},
-		{"tickets.digest_hour", t.DigestHour},
-	} {
-		if _, err := parseClock(k.value); err != nil {
-			c.fail(k.path, "%v", err)
-		}
+	if _, err := parseClock(t.ReminderHour); err != nil {
+		c.fail("tickets.reminder_hour", "%v", err)
+	}
+	if _, err := parseClock(t.DigestHour); err != nil && t.DailyDigest() {
+		c.fail("tickets.digest_hour", "%v, or off", err)
 	}
 }
 
@@ -80,5 +85,9 @@ func (c *Config) scheduleSummary() string {
 	if len(heads) == 0 {
 		return reminders + "; no head (role: head): no escalations or daily digests are sent"
 	}
-	return fmt.Sprintf("%s; escalations, and a daily digest at %s on working days, to %s", reminders, t.DigestHour, strings.Join(heads, ", "))
+	digest := "no daily digest"
+	if t.DailyDigest() {
+		digest = fmt.Sprintf("a daily digest at %s on working days", t.DigestHour)
+	}
+	return fmt.Sprintf("%s; escalations, and %s, to %s", reminders, digest, strings.Join(heads, ", "))
 }

@@ -41,7 +41,7 @@ type digestData struct {
 // digest queues today's digest to each head once it is due: on working
 // days, from DigestHour until the day ends.
 func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
-	if len(s.heads) == 0 {
+	if len(s.heads) == 0 || s.cfg.NoDailyDigest {
 		return 0, nil
 	}
 	local := now.In(s.cfg.Location)

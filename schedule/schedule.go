@@ -45,8 +45,10 @@ type Config struct {
 	// since midnight).
 	Reminders    []int
 	ReminderHour time.Duration
-	// DigestHour is when the heads' daily digest is due on working days.
-	DigestHour time.Duration
+	// DigestHour is when the heads' daily digest is due on working days;
+	// NoDailyDigest sends none (tickets.digest_hour: off).
+	DigestHour    time.Duration
+	NoDailyDigest bool
 	// Officers are all officers; those with role head get escalations and
 	// digests.
 	Officers []inquiry.Officer

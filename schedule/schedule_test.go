@@ -143,6 +143,8 @@ type clock struct {
 	st     store.Store
 	events []event
 	next   int
+	// configure, when set, changes the scheduler's configuration.
+	configure func(*schedule.Config)
 }
 
 func (c *clock) apply() {
@@ -165,6 +167,9 @@ func (c *clock) run(st store.Store, from, end time.Time, others int) {
 	// on the half hour.
 	cfg.Interval = 30 * time.Minute
 	cfg.Now = func() time.Time { return c.now }
+	if c.configure != nil {
+		c.configure(&cfg)
+	}
 	var second []*schedule.Scheduler
 	for range others {
 		s, err := schedule.New(cfg, st, testutil.DiscardLogger())
@@ -556,6 +561,28 @@ func TestExtendedDeadlineRemindedAnew(t *testing.T) {
 	}
 	if !slices.Equal(reminders, want) {
 		t.Errorf("sends other than digests:\n%s\nwant:\n%s", strings.Join(reminders, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// tickets.digest_hour: off sends the heads no daily digest; reminders and
+// escalations go on as before.
+func TestDailyDigestOff(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+	t.Cleanup(func() { st.Close() })
+	c := &clock{t: t, events: []event{
+		{local(t, "2026-04-27 10:00"), file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)},
+	}, configure: func(cfg *schedule.Config) { cfg.NoDailyDigest = true }}
+	c.run(st, local(t, "2026-04-27 00:00"), local(t, "2026-05-06 18:00"), 0)
+	got, _ := sent(t, st)
+	want := []string{
+		"2026-04-29 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-04-30 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-05-04 08:00 reminder DKP-2026-000001 zamira mail",
+		"2026-05-05 00:00 escalation DKP-2026-000001 osman mail",
+		"2026-05-05 00:00 escalation DKP-2026-000001 osman tg1003",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sends with the daily digest off:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

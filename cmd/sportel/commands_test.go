@@ -246,8 +246,9 @@ func TestDemo(t *testing.T) {
 		"Dear Sarah",
 		"Ardit received:",
 		"Lista e përfituesve",
-		// Counted once every due send has gone: the same on every run.
-		"24 mails sent by SMTP, 19 Telegram messages sent.",
+		// Counted once every due send has gone: the same on every run, at
+		// any hour (the daily digest, due by the clock, is off in the demo).
+		"23 mails sent by SMTP, 18 Telegram messages sent.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)

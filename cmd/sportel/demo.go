@@ -66,6 +66,9 @@ tickets:
   # The follow-up's digest goes out after a second, not the usual two
   # minutes, so the demo shows it.
   notify_quiet: 1s
+  # The heads' daily digest would go out or not by the hour and weekday the
+  # demo runs; off, every run sends the same.
+  digest_hour: "off"
 outbox:
   backoff_min: 1s
 log:
