@@ -246,6 +246,7 @@ func TestDemo(t *testing.T) {
 		"Dear Sarah",
 		"Ardit received:",
 		"Lista e përfituesve",
+		"and the bot told Jusuf: Përgjigjja për",
 		// Counted once every due send has gone: the same on every run, at
 		// any hour (the daily digest, due by the clock, is off in the demo).
 		"23 mails sent by SMTP, 18 Telegram messages sent.",

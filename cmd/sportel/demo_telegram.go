@@ -73,9 +73,16 @@ func runTelegramDemo(ctx context.Context, out io.Writer, tg *devserver.Telegram,
 	if err != nil {
 		return fmt.Errorf("officer's answer in Telegram: %w", err)
 	}
+	// The bot confirms to the officer itself, not through the outbox: wait
+	// for it too, or the demo's count of Telegram messages would race it.
+	confirmed, err := tg.WaitSent(wait, jusuf, func(m models.Message) bool { return strings.Contains(m.Text, "Përgjigjja për") })
+	if err != nil {
+		return fmt.Errorf("the bot's confirmation to the officer: %w", err)
+	}
 	fmt.Fprintf(out, "   Jusuf replied to his Telegram notification; Ardit received:\n")
 	for _, l := range strings.Split(strings.TrimSpace(answer.Text), "\n") {
 		fmt.Fprintf(out, "   │ %s\n", l)
 	}
+	fmt.Fprintf(out, "   and the bot told Jusuf: %s\n", confirmed.Text)
 	return nil
 }
