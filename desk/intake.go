@@ -315,6 +315,9 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 		if res, handled, err := d.officerMailAboutTicket(tx, m, officer, now); err != nil || handled {
 			return res, err
 		}
+		if res, handled, err := d.officerForward(tx, m, officer, cls, now); err != nil || handled {
+			return res, err
+		}
 	}
 
 	if m.Automation == inquiry.Human {

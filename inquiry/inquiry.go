@@ -189,6 +189,28 @@ type Message struct {
 	// Public marks a message written in a public group (the discussion under
 	// the ministry's channel): the acknowledgement carries no personal data.
 	Public bool `json:"public,omitempty"`
+	// Forwarded is the message this mail forwards, attached whole or
+	// quoted below a forward line, when the parser could read its sender.
+	Forwarded *Forwarded `json:"forwarded,omitempty"`
+}
+
+// Forwarded is a message quoted in a forward: who wrote it, when, and
+// what. An officer who forwards a citizen's mail to the public mailbox
+// files it for the citizen.
+type Forwarded struct {
+	From    Address `json:"from"`
+	Subject string  `json:"subject,omitempty"`
+	// SentAt is its Date, when written in a form that says the time zone
+	// (the header of an attached message, or a forward line in RFC 5322
+	// form); zero otherwise.
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	MessageID string    `json:"message_id,omitempty"`
+	Text      string    `json:"text,omitempty"`
+	// Comment is what the forwarder wrote above it.
+	Comment string `json:"comment,omitempty"`
+	// SourceID is the key the message would have had had it come to the
+	// mailbox itself; only an attached message has one.
+	SourceID string `json:"source_id,omitempty"`
 }
 
 // ReplyAddress is where an answer to this message goes: Reply-To when given,

@@ -105,6 +105,12 @@ type textPiece struct {
 // receivedAt is our own receipt time (IMAP INTERNALDATE). The returned Raw
 // shares memory with raw; do not modify raw afterwards.
 func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
+	return parseMessage(raw, receivedAt, opts, true)
+}
+
+// parseMessage is Parse; withForward reads a forwarded message too (not
+// for a forwarded message itself: one level is what a forward means).
+func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bool) *inquiry.Message {
 	p := &parser{opts: opts.withDefaults()}
 	m := &inquiry.Message{Channel: inquiry.ChannelEmail, ReceivedAt: receivedAt}
 
@@ -141,6 +147,9 @@ func Parse(raw []byte, receivedAt time.Time, opts Options) *inquiry.Message {
 		m.References = appendUnique(m.References, refs...)
 	}
 
+	if withForward && m.Automation == inquiry.Human {
+		m.Forwarded = p.forwarded(m)
+	}
 	setSourceID(m, body, raw)
 	if !m.HasContent() {
 		p.problem("no text, subject or attachment")

@@ -1,0 +1,184 @@
+package parse
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"sportel/inquiry"
+)
+
+// forwardSubject is a subject that mail clients write on a forward, in the
+// languages the division's officers and their clients use ("Fwd:", Outlook's
+// "FW:", "TR:", "WG:", Albanian "Përcjell:", Serbian "Prosl:"/"Просл:").
+var forwardSubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|tr|wg|rv|enc|vs|vl|p[eë]rcj(?:ell[eë]?)?|prosl(?:eđeno|edjeno|eđena|edjena)?|просл(?:еђено)?|пров)\s*:`)
+
+// forwardLine is the line a client writes above a forwarded message:
+// Gmail's and Thunderbird's dashes, Apple Mail's "Begin forwarded
+// message:", Outlook's rule of underscores and its "Original Message".
+var forwardLine = regexp.MustCompile(`(?i)^(?:-{2,}\s*(?:forwarded message|mesazh(?:i)? i p[eë]rcjell[eë]|prosle(?:đ|dj)ena poruka|прослеђена порука|original message|mesazhi origjinal|originalna poruka|оригинална порука|weitergeleitete nachricht)\s*-{2,}|begin forwarded message:?|fillimi i mesazhit t[eë] p[eë]rcjell[eë]:?|_{10,})$`)
+
+// forwardHeader is one line of a forwarded message's header as clients
+// write it in the text ("From: …", Albanian "Nga: …", Serbian "Od: …").
+var forwardHeader = regexp.MustCompile(`(?i)^\**(from|nga|od|от|von|de|date|sent|data|d[eë]rguar|datum|poslato|послато|датум|gesendet|envoy[eé]|subject|l[eë]nda|subjekti|tema|predmet|тема|предмет|betreff|objet|to|p[eë]r|za|за|an|[aà]|cc|kopje)\**:\**\s*(.*)$`)
+
+// headerField sorts forwardHeader's keys.
+func headerField(key string) string {
+	switch strings.ToLower(key) {
+	case "from", "nga", "od", "от", "von", "de":
+		return "from"
+	case "date", "sent", "data", "dërguar", "derguar", "datum", "poslato", "послато", "датум", "gesendet", "envoyé", "envoye":
+		return "date"
+	case "subject", "lënda", "lenda", "subjekti", "tema", "predmet", "тема", "предмет", "betreff", "objet":
+		return "subject"
+	}
+	return "other"
+}
+
+// maxForwardText bounds the text searched for an inline forward: the
+// forward line sits near the top of what an officer sends.
+const maxForwardText = 64 << 10
+
+// forwarded reads the message m forwards: an attached message
+// (message/rfc822) first, else one quoted below a forward line in the text
+// of a mail whose subject says it is a forward. It is nil when there is
+// none, or when its sender cannot be read or answered.
+func (p *parser) forwarded(m *inquiry.Message) *inquiry.Forwarded {
+	f := p.readForwarded(m)
+	if f == nil || isNoReplyAddress(f.From.Address) || isOwnAddress(f.From.Address, p.opts) {
+		// Nobody to answer: a form's or a machine's mail, or our own.
+		return nil
+	}
+	return f
+}
+
+func (p *parser) readForwarded(m *inquiry.Message) *inquiry.Forwarded {
+	for _, a := range m.Attachments {
+		if ct := strings.ToLower(a.ContentType); ct != "message/rfc822" && ct != "message/global" {
+			continue
+		}
+		if len(a.Content) == 0 || a.Truncated {
+			break
+		}
+		inner := parseMessage(a.Content, m.ReceivedAt, p.opts, false)
+		if inner.From.Address == "" {
+			break
+		}
+		comment, _, _ := splitInlineForward(m.Text)
+		return &inquiry.Forwarded{
+			From: inner.From, Subject: inner.Subject, SentAt: inner.SentAt, MessageID: inner.MessageID,
+			Text: inner.Text, Comment: strings.TrimSpace(comment), SourceID: inner.SourceID,
+		}
+	}
+	if !forwardSubject.MatchString(m.Subject) {
+		return nil
+	}
+	text := m.Text
+	if len(text) > maxForwardText {
+		text = text[:maxForwardText]
+	}
+	return readInlineForward(text)
+}
+
+// splitInlineForward cuts text at its first forward line: what the
+// forwarder wrote, and what follows the line (ok false: no such line).
+func splitInlineForward(text string) (comment, rest string, ok bool) {
+	off := 0
+	for line := range strings.Lines(text) {
+		if forwardLine.MatchString(strings.TrimSpace(line)) {
+			return text[:off], text[off+len(line):], true
+		}
+		off += len(line)
+	}
+	return text, "", false
+}
+
+// readInlineForward reads a forward written into the text: a forward line,
+// or (Outlook) the header block alone, then "From:", "Date:", "Subject:"
+// lines and the message.
+func readInlineForward(text string) *inquiry.Forwarded {
+	comment, rest, ok := splitInlineForward(text)
+	if !ok {
+		// Outlook's desktop client writes no line: the block starts at the
+		// first "From:" line of the text.
+		i := indexHeaderBlock(text)
+		if i < 0 {
+			return nil
+		}
+		comment, rest = text[:i], text[i:]
+	}
+	f := &inquiry.Forwarded{Comment: strings.TrimSpace(comment)}
+	lines := strings.SplitAfter(rest, "\n")
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	fields := 0
+	var date string
+	for ; i < len(lines); i++ {
+		line := strings.TrimSpace(strings.ReplaceAll(lines[i], "\t", " "))
+		if line == "" {
+			break
+		}
+		mm := forwardHeader.FindStringSubmatch(line)
+		if mm == nil {
+			if fields == 0 {
+				return nil
+			}
+			break
+		}
+		fields++
+		value := strings.TrimSpace(mm[2])
+		switch headerField(mm[1]) {
+		case "from":
+			if f.From.Address == "" {
+				f.From = forwardedAddress(value)
+			}
+		case "date":
+			date = value
+		case "subject":
+			f.Subject = value
+		}
+	}
+	if f.From.Address == "" {
+		return nil
+	}
+	if t, err := mail.ParseDate(date); err == nil {
+		f.SentAt = t
+	}
+	f.Text = strings.TrimSpace(strings.Join(lines[min(i, len(lines)):], ""))
+	return f
+}
+
+// indexHeaderBlock is where a header block opening with a "From:" line
+// begins in text, or -1.
+func indexHeaderBlock(text string) int {
+	off := 0
+	for line := range strings.Lines(text) {
+		if mm := forwardHeader.FindStringSubmatch(strings.TrimSpace(line)); mm != nil && headerField(mm[1]) == "from" {
+			return off
+		}
+		off += len(line)
+	}
+	return -1
+}
+
+// mailtoAddress is Outlook's "Name [mailto:addr]" and a bare address.
+var mailtoAddress = regexp.MustCompile(`(?i)(?:mailto:)?([a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,})`)
+
+// forwardedAddress reads the sender of a forward line: "Name <addr>", a
+// bare address, or Outlook's "Name [mailto:addr]".
+func forwardedAddress(v string) inquiry.Address {
+	if a, err := mail.ParseAddress(v); err == nil {
+		// Gmail's text part writes the name in bold: "*Arta Krasniqi*".
+		return inquiry.Address{Name: strings.Trim(a.Name, "* "), Address: a.Address}
+	}
+	mm := mailtoAddress.FindStringSubmatchIndex(v)
+	if mm == nil {
+		return inquiry.Address{}
+	}
+	name := strings.TrimSpace(v[:mm[0]])
+	name = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(name), "<[(\"'"))
+	name = strings.Trim(name, "\"'* ")
+	return inquiry.Address{Name: name, Address: v[mm[2]:mm[3]]}
+}
