@@ -10,11 +10,6 @@ import (
 	"sportel/store"
 )
 
-// forwardDateWindow bounds how far back a forwarded message's own date may
-// start its ticket's clock: older than that, the date is more likely
-// wrong than the officer that slow, and the forward's arrival counts.
-const forwardDateWindow = 30 * 24 * time.Hour
-
 // forwardDuplicateWindow is how far back a forward is compared with the
 // same citizen's tickets, to find one the citizen's own mail opened.
 const forwardDuplicateWindow = 60 * 24 * time.Hour
@@ -43,7 +38,7 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 	if found {
 		return d.forwardedAgain(tx, m, officer, &t, now)
 	}
-	cm := citizenMessage(m, now)
+	cm := citizenMessage(m)
 	if cls == nil {
 		return intakeResult{needClassification: true, classify: cm}, true, nil
 	}
@@ -52,8 +47,11 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 		return intakeResult{}, false, err
 	}
 	note := fmt.Sprintf("forwarded to the mailbox by %s; the citizen wrote to them directly", officer.ID)
-	if !cm.ReceivedAt.Equal(m.ReceivedAt) {
-		note += fmt.Sprintf(" on %s, when the legal clock started", cm.ReceivedAt.In(d.cfg.Location).Format("02.01.2006 15:04"))
+	if !fw.SentAt.IsZero() {
+		// Noted, not taken as the receipt: a forward's text can say any
+		// date, and whoever can write as an officer could start a clock
+		// in the past.
+		note += fmt.Sprintf(" (their mail is dated %s; the legal clock runs from the forward)", fw.SentAt.In(d.cfg.Location).Format("02.01.2006 15:04"))
 	}
 	if fw.Comment != "" {
 		note += "; they wrote:\n\n" + fw.Comment
@@ -147,7 +145,7 @@ var forwardPrefix = regexp.MustCompile(`(?i)^\s*((fwd?|tr|wg|rv|p[eÃ«]rcj(ell[eÃ
 // citizenMessage is the citizen's message that m, an officer's forward,
 // carries, as if it had come to the mailbox itself: the ticket's record
 // keeps m's raw mail (which holds it) and m's key.
-func citizenMessage(m *inquiry.Message, now time.Time) *inquiry.Message {
+func citizenMessage(m *inquiry.Message) *inquiry.Message {
 	fw := m.Forwarded
 	cm := *m
 	cm.From, cm.ReplyTo, cm.NoReplySender = fw.From, nil, false
@@ -159,15 +157,6 @@ func citizenMessage(m *inquiry.Message, now time.Time) *inquiry.Message {
 	cm.MessageID = fw.MessageID
 	cm.InReplyTo, cm.References = nil, nil
 	cm.SentAt = fw.SentAt
-	received := m.ReceivedAt
-	if received.IsZero() {
-		received = now
-	}
-	if at := fw.SentAt; !at.IsZero() && at.Before(received) && received.Sub(at) <= forwardDateWindow {
-		// The law's clock runs from when the ministry had the request: the
-		// officer had it from then.
-		cm.ReceivedAt = at
-	}
 	cm.Forwarded = nil
 	return &cm
 }
