@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -27,7 +28,7 @@ func (d *Desk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposit
 		var res intakeResult
 		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			var err error
-			res, err = d.intake(tx, m, cls)
+			res, err = d.intakeSafely(tx, m, cls)
 			return err
 		})
 		if err != nil {
@@ -76,7 +77,7 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 				if m.SourceID == "" {
 					return nil
 				}
-				res, err := d.intake(tx, m, cls[i])
+				res, err := d.intakeSafely(tx, m, cls[i])
 				if err != nil {
 					return err
 				}
@@ -247,8 +248,31 @@ func (d *Desk) likelyNew(m *inquiry.Message) bool {
 	return !officer && (usableSender(m) || m.HasContent())
 }
 
-func (d *Desk) classify(ctx context.Context, m *inquiry.Message) (inquiry.Classification, error) {
-	c, err := d.classifier.Classify(ctx, m)
+// errInternal is a bug met on one message: it fails that message alone,
+// which the watcher sets aside after a few tries, instead of stopping the
+// daemon (which would restart into the same message for ever).
+var errInternal = errors.New("internal error")
+
+// recovered turns a panic into errInternal for what, logged with its stack.
+func (d *Desk) recovered(what string, err *error) {
+	if r := recover(); r != nil {
+		d.log.Error("internal error on one message; it fails alone", "message", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		*err = fmt.Errorf("%s: %w: %v", what, errInternal, r)
+	}
+}
+
+// intakeSafely is intake with a panic made an error, so the transaction
+// rolls back and the message is failed alone.
+func (d *Desk) intakeSafely(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification) (res intakeResult, err error) {
+	defer d.recovered("take in "+m.SourceID, &err)
+	return d.intake(tx, m, cls)
+}
+
+func (d *Desk) classify(ctx context.Context, m *inquiry.Message) (c inquiry.Classification, err error) {
+	// Classification runs on its own goroutines: a panic there would end
+	// the process, not this message.
+	defer d.recovered("classify "+m.SourceID, &err)
+	c, err = d.classifier.Classify(ctx, m)
 	if err != nil {
 		return c, fmt.Errorf("classify: %w", err)
 	}

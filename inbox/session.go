@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -842,7 +843,7 @@ func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate tim
 	if internalDate.IsZero() {
 		internalDate = time.Now()
 	}
-	m := w.opts.Parse(raw, internalDate)
+	m := w.parseSafely(uid, raw, internalDate)
 	if m == nil {
 		m = &inquiry.Message{Raw: raw, ParseProblems: []string{"parser returned no message"}}
 	}
@@ -857,6 +858,22 @@ func (w *Watcher) message(s *session, uid imap.UID, raw []byte, internalDate tim
 		m.SourceID = fmt.Sprintf("imap:%s:%d:%d", w.opts.Mailbox, s.uidValidity, uid)
 	}
 	return m
+}
+
+// parseSafely is Parse, with a crash of the parser on one mail (a bug a
+// crafted message finds) turned into a message that records it: the mail is
+// then set aside with its raw bytes like any unreadable mail, where a crash
+// would restart the daemon into the same mail for ever.
+func (w *Watcher) parseSafely(uid imap.UID, raw []byte, internalDate time.Time) (m *inquiry.Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.log.Error("the parser failed on a mail; it is kept whole and set aside",
+				"uid", uint32(uid), "size", len(raw), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			m = &inquiry.Message{Raw: raw, ReceivedAt: internalDate,
+				ParseProblems: []string{fmt.Sprintf("the parser failed on this mail (%v); it is kept as it came", r)}}
+		}
+	}()
+	return w.opts.Parse(raw, internalDate)
 }
 
 // markTooLarge records on m that only part of it was read, and where the

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -681,7 +682,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
-	ref, err := o.deliver(ctx, j)
+	ref, err := o.deliverSafely(ctx, j, log)
 	if err == nil {
 		// A capped ack stays counted in flight until finish records it.
 		return sentJob{job: j, ref: ref}, true
@@ -718,6 +719,20 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false
+}
+
+// deliverSafely is deliver with a bug met on one job (in rendering it, in a
+// transport) made a permanent failure of that job, logged with its stack:
+// a crash would restart the daemon into the same job, and stop every send
+// after it, for ever. A job failed so is never sent twice.
+func (o *Outbox) deliverSafely(ctx context.Context, j inquiry.Job, log func() *slog.Logger) (ref string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log().Error("internal error while sending a job; it is failed, the others go on", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = permanentError(fmt.Sprintf("internal error while sending: %v", r))
+		}
+	}()
+	return o.deliver(ctx, j)
 }
 
 func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
