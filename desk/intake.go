@@ -66,7 +66,18 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 	// classification is a paid call. What Prepare did ahead is used.
 	all, err := d.classifyAhead(ctx, msgs)
 	if err != nil {
-		return out, err
+		// Which message failed? One by one, each classified alone, so the
+		// error names it and those before it are taken in: the watcher
+		// sets aside the message an error is blamed on, never an innocent
+		// one ahead of it in the batch.
+		for _, m := range msgs {
+			disp, err := d.Handle(ctx, m)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, disp)
+		}
+		return out, nil
 	}
 	for len(out) < len(msgs) {
 		rest, cls := msgs[len(out):], all[len(out):]

@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +73,26 @@ func TestInternalErrorFailsOneMessage(t *testing.T) {
 				t.Errorf("the next message: %s, %v; want filed", d, err)
 			}
 		})
+	}
+}
+
+// A classification that fails for one message of a batch is blamed on that
+// message: the ones before it are taken in and the error names it. Blamed
+// on the batch's first message, an innocent mail would be set aside.
+func TestClassifyErrorBlamesItsMessage(t *testing.T) {
+	f := newFixtureStore(t, filepath.Join(t.TempDir(), "sportel.db"),
+		panickyClassifier{fixedClassifier{inquiry.GeneralQuestion, inquiry.Albanian}}, nil, nil)
+	var batch []*inquiry.Message
+	for i, text := range []string{"Kur hapet pishina?", "A ka bursa?", "crash", "Orari i bibliotekës?"} {
+		m := citizen(fmt.Sprintf("m%d@example.net", i), fmt.Sprintf("c%d@example.org", i), "pyetje", text)
+		m.SourceID, m.ReceivedAt, m.Channel = "msgid:"+m.MessageID, f.now, inquiry.ChannelEmail
+		batch = append(batch, m)
+	}
+	ds, err := f.desk.HandleBatch(context.Background(), batch)
+	if len(ds) != 2 || err == nil || !strings.Contains(err.Error(), batch[2].SourceID) {
+		t.Fatalf("HandleBatch: %v, %v; want the first two taken in and an error naming %s", ds, err, batch[2].SourceID)
+	}
+	if n := len(f.tickets()); n != 2 {
+		t.Errorf("%d tickets, want 2", n)
 	}
 }
