@@ -222,6 +222,9 @@ func runDemoWith(ctx context.Context, out io.Writer, o demoOptions) error {
 	if err := printAftermath(ctx, out, a.Store(), smtpSrv, first.Number, sent); err != nil {
 		return err
 	}
+	if err := runForwardDemo(ctx, out, a.Store(), imapSrv, smtpSrv, time.Now()); err != nil {
+		return err
+	}
 	if err := runTelegramDemo(ctx, out, tg, a.Store()); err != nil {
 		return err
 	}
@@ -412,6 +415,52 @@ func printAftermath(ctx context.Context, out io.Writer, st store.Reader, srv *de
 		return err
 	}
 	fmt.Fprintf(out, "   machine or quarantined mail without a ticket: %d\n", len(set))
+	return nil
+}
+
+// demoForward is Zamira's forward to the public mailbox of a mail a
+// citizen sent to her own address, as Gmail writes one.
+const demoForward = "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\n" +
+	"Subject: Fwd: kerkese per dokumente\r\nMessage-ID: <zamira-fwd-1@mkrs.example>\r\nDate: %s\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n\r\n" +
+	"Qytetari më shkroi drejtpërdrejt, ju lutem regjistrojeni.\r\n\r\n" +
+	"---------- Forwarded message ---------\r\nFrom: Valon Hasani <valon.hasani@example.net>\r\n" +
+	"Date: %s\r\nSubject: kerkese per dokumente\r\nTo: <zamira.ahmeti@mkrs.example>\r\n\r\n" +
+	"Pershendetje, ju lutem me dergoni kopjen e kontrates per renovimin e pallatit te rinise ne Prishtine, sipas ligjit per qasje ne dokumente publike.\r\n\r\nValon Hasani\r\n"
+
+// runForwardDemo shows an officer filing a citizen's mail that came to her
+// own address: she forwards it to the mailbox, and the ticket is the
+// citizen's.
+func runForwardDemo(ctx context.Context, out io.Writer, st store.Reader, imapSrv *devserver.IMAP, smtpSrv *devserver.SMTP, at time.Time) error {
+	fmt.Fprintf(out, "\n━━ Zamira forwards to the mailbox a mail a citizen sent her directly\n")
+	sent := len(smtpSrv.Mails())
+	raw := fmt.Sprintf(demoForward, at.Format(time.RFC1123Z), at.Add(-time.Hour).Format("Mon, Jan 2, 2006 at 3:04 PM"))
+	if _, err := imapSrv.Append("INBOX", []byte(raw), at); err != nil {
+		return err
+	}
+	if err := waitSettled(ctx, st, imapSrv, 60*time.Second); err != nil {
+		return err
+	}
+	tickets, err := st.ListTickets(ctx, inquiry.TicketFilter{SenderAddress: "valon.hasani@example.net"})
+	if err != nil || len(tickets) != 1 {
+		return fmt.Errorf("find the forwarded citizen's ticket: %d tickets, %v", len(tickets), err)
+	}
+	t := tickets[0]
+	fmt.Fprintf(out, "   → %s  %s  →  %s (language %s), from %s\n", t.Number, t.Category, t.OfficerID, t.Language, t.Sender)
+	if err := waitSent(ctx, st, 30*time.Second); err != nil {
+		return err
+	}
+	for _, m := range smtpSrv.Mails()[sent:] {
+		c, err := readCaptured(m)
+		if err != nil {
+			continue
+		}
+		kind := c.kind
+		if kind == "" {
+			kind = "report"
+		}
+		fmt.Fprintf(out, "   sent %-6s to %s: %q\n", kind, c.to, c.subject)
+	}
 	return nil
 }
 
