@@ -43,9 +43,9 @@ func TestStoreCopy(t *testing.T) {
 		wantErr  string
 	}{
 		{"copy", []string{"store", "copy", "--from", "sqlite:" + src, "--to", "sqlite:" + dst}, 0,
-			[]string{"copied sqlite:" + src + " to sqlite:" + dst, "tickets 13 rows", "ticket_sequences 1 rows", "every table counts the same"}, ""},
+			[]string{"copied sqlite:" + src + " to sqlite:" + dst, "tickets 14 rows", "ticket_sequences 1 rows", "every table counts the same"}, ""},
 		{"into a store that is not empty", []string{"store", "copy", "--from", "sqlite:" + src, "--to", "sqlite:" + dst}, 1,
-			nil, "the target is not empty (tickets has 13 rows)"},
+			nil, "the target is not empty (tickets has 14 rows)"},
 		{"no target", []string{"store", "copy", "--from", "sqlite:" + src}, 2, nil, "Usage: sportel store copy"},
 		{"a bare path", []string{"store", "copy", "--from", src, "--to", "sqlite:" + dst}, 2, nil, "want sqlite:PATH or postgres:DSN"},
 		{"a source from an older sportel", []string{"store", "copy", "--from", "sqlite:" + older, "--to", "sqlite:" + filepath.Join(t.TempDir(), "new.db")}, 1,
