@@ -15,7 +15,7 @@ import (
 // line, Telegram buttons or a Telegram command; by names who acted, for the
 // record.
 
-// Assign gives a ticket to another officer and notifies them.
+// Assign gives an open ticket to another officer and notifies them.
 func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
 	if _, ok := d.officers[officerID]; !ok {
 		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
@@ -27,6 +27,9 @@ func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquir
 
 // assign is Assign within tx, for a configured officer; the caller saves t.
 func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) error {
+	if err := refuseUnlessOpen(t, "assigning it", "it cannot be assigned"); err != nil {
+		return err
+	}
 	t.Acted = true
 	if t.OfficerID == officerID {
 		return nil
@@ -36,9 +39,6 @@ func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) erro
 	if err := d.note(tx, t.ID, by, fmt.Sprintf("assigned to %s (was %s)", officerID, prev), d.now()); err != nil {
 		return err
 	}
-	if !t.State.Open() {
-		return nil
-	}
 	m, err := d.firstMessage(tx, t)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) erro
 	return d.queueNotifications(tx, t, m, false, d.now())
 }
 
-// Take assigns a ticket to the officer who asked for it.
+// Take assigns an open ticket to the officer who asked for it.
 func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
 	if _, ok := d.officers[officerID]; !ok {
 		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
@@ -58,6 +58,9 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 
 // take is Take within tx; the caller saves t.
 func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
+	if err := refuseUnlessOpen(t, "taking it", "it cannot be taken"); err != nil {
+		return err
+	}
 	t.Acted = true
 	if t.OfficerID == officerID {
 		return nil
@@ -65,6 +68,21 @@ func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
 	prev := t.OfficerID
 	t.OfficerID = officerID
 	return d.note(tx, t.ID, officerID, fmt.Sprintf("taken over (was %s)", prev), d.now())
+}
+
+// refuseUnlessOpen refuses to change who answers for a ticket that is not
+// open: a closed ticket's officer is part of the record the annual report
+// counts (reopen it first), and bulk and spam mail is kept, not worked.
+// doing and cannot end the refusal's text: "reopen it before taking it",
+// "kept and not worked: it cannot be taken".
+func refuseUnlessOpen(t *inquiry.Ticket, doing, cannot string) error {
+	if t.State.Open() {
+		return nil
+	}
+	if t.State == inquiry.Closed {
+		return refuse("ticket %s is closed: reopen it before %s", t.Number, doing)
+	}
+	return refuse("ticket %s is %s mail, kept and not worked: %s", t.Number, t.State, cannot)
 }
 
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
