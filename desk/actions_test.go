@@ -56,14 +56,15 @@ func TestTakeAndAssignOnlyOnOpenTickets(t *testing.T) {
 		{"assign", func(d *desk.Desk) error { _, err := d.Assign(ctx, ticket1, "zamira", "osman"); return err }},
 	}
 	states := []struct {
-		state   inquiry.State
-		wantErr string // "": done
+		state    inquiry.State
+		wantErr  string // "": done
+		wantKind desk.RefusalKind
 	}{
-		{inquiry.Assigned, ""},
-		{inquiry.Answered, ""},
-		{inquiry.Closed, "is closed: reopen it before"},
-		{inquiry.BulkMail, "is bulk mail, kept and not worked"},
-		{inquiry.SpamMail, "is spam mail, kept and not worked"},
+		{inquiry.Assigned, "", ""},
+		{inquiry.Answered, "", ""},
+		{inquiry.Closed, "is closed: reopen it before", desk.RefusedClosed},
+		{inquiry.BulkMail, "is bulk mail, kept and not worked", desk.RefusedSetAside},
+		{inquiry.SpamMail, "is spam mail, kept and not worked", desk.RefusedSetAside},
 	}
 	for _, a := range acts {
 		for _, s := range states {
@@ -84,6 +85,10 @@ func TestTakeAndAssignOnlyOnOpenTickets(t *testing.T) {
 				if err == nil || !errors.Is(err, desk.ErrLifecycle) || !strings.Contains(err.Error(), s.wantErr) {
 					t.Fatalf("err = %v, want ErrLifecycle with %q", err, s.wantErr)
 				}
+				var r *desk.Refusal
+				if !errors.As(err, &r) || r.Kind != s.wantKind || r.Ticket != ticket1 || r.State != s.state {
+					t.Errorf("refusal %+v, want kind %s on %s, %s", r, s.wantKind, ticket1, s.state)
+				}
 				if after.OfficerID != before.OfficerID || after.State != before.State || after.Outcome != before.Outcome {
 					t.Errorf("a refused %s changed the ticket: officer %s→%s, state %s→%s", a.name, before.OfficerID, after.OfficerID, before.State, after.State)
 				}
@@ -95,5 +100,71 @@ func TestTakeAndAssignOnlyOnOpenTickets(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Every refusal of the actions here has a kind a front end can say in the
+// officer's language, and keeps its English text for the log and the
+// command line.
+func TestRefusalKinds(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		state    inquiry.State
+		act      func(*desk.Desk) error
+		kind     desk.RefusalKind
+		value    string
+		wantText string
+	}{
+		{"answer a closed ticket", inquiry.Closed,
+			func(d *desk.Desk) error { _, err := d.Answer(ctx, ticket1, "jusuf", "Të nderuar"); return err },
+			desk.RefusedClosed, "", "not allowed: ticket DKP-2026-000001 is closed: reopen it before answering"},
+		{"answer spam", inquiry.SpamMail,
+			func(d *desk.Desk) error { _, err := d.Answer(ctx, ticket1, "jusuf", "Të nderuar"); return err },
+			desk.RefusedSetAside, "", "is spam mail, kept and not worked"},
+		{"an empty answer", inquiry.Assigned,
+			func(d *desk.Desk) error { _, err := d.Answer(ctx, ticket1, "jusuf", " \n "); return err },
+			desk.RefusedEmptyAnswer, "", "empty text"},
+		{"an answer by nobody", inquiry.Assigned,
+			func(d *desk.Desk) error { _, err := d.Answer(ctx, ticket1, "mallory", "Të nderuar"); return err },
+			desk.RefusedUnknownOfficer, "mallory", `unknown officer "mallory"`},
+		{"category of a closed ticket", inquiry.Closed,
+			func(d *desk.Desk) error {
+				_, err := d.Recategorize(ctx, ticket1, inquiry.PressInquiry, "jusuf")
+				return err
+			},
+			desk.RefusedClosed, "", "is closed: reopen it before changing its category"},
+		{"category of bulk mail", inquiry.BulkMail,
+			func(d *desk.Desk) error {
+				_, err := d.Recategorize(ctx, ticket1, inquiry.PressInquiry, "jusuf")
+				return err
+			},
+			desk.RefusedSetAside, "", "is bulk mail, kept and not worked"},
+		{"an unknown category", inquiry.Assigned,
+			func(d *desk.Desk) error { _, err := d.Recategorize(ctx, ticket1, "gossip", "jusuf"); return err },
+			desk.RefusedUnknownCategory, "gossip", `unknown category "gossip"`},
+		{"assign to nobody", inquiry.Assigned,
+			func(d *desk.Desk) error { _, err := d.Assign(ctx, ticket1, "mallory", "osman"); return err },
+			desk.RefusedUnknownOfficer, "mallory", `unknown officer "mallory"`},
+		{"taken by nobody", inquiry.Assigned,
+			func(d *desk.Desk) error { _, err := d.Take(ctx, ticket1, "mallory"); return err },
+			desk.RefusedUnknownOfficer, "mallory", `unknown officer "mallory"`},
+		{"spam a closed ticket", inquiry.Closed,
+			func(d *desk.Desk) error { _, err := d.MarkSpam(ctx, ticket1, "jusuf"); return err },
+			desk.RefusedClosed, "", "is closed (granted): reopen it before marking it as spam"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			setState(t, f, tt.state)
+			err := tt.act(f.desk)
+			var r *desk.Refusal
+			if !errors.As(err, &r) || !errors.Is(err, desk.ErrLifecycle) {
+				t.Fatalf("err = %v (%T), want a desk.Refusal", err, err)
+			}
+			if r.Kind != tt.kind || r.Ticket != ticket1 || r.Value != tt.value || !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("refusal %+v (%q), want kind %s, value %q, text with %q", *r, err, tt.kind, tt.value, tt.wantText)
+			}
+		})
 	}
 }

@@ -300,7 +300,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	case "extend":
 		days, convErr := strconv.Atoi(form("days"))
 		if convErr != nil {
-			err = fmt.Errorf("%w: days must be a number", desk.ErrLifecycle)
+			err = errDaysNotANumber
 			break
 		}
 		detail = fmt.Sprintf("%d days: %s", days, form("reason"))
@@ -329,8 +329,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
 		}
 	case "close":
-		var oc inquiry.Outcome
-		if oc, err = inquiry.ParseOutcome(form("outcome")); err != nil {
+		oc, parseErr := inquiry.ParseOutcome(form("outcome"))
+		if parseErr != nil {
+			err = fmt.Errorf("%w: %w", errUnknownOutcome, parseErr)
 			break
 		}
 		c := desk.Closing{Outcome: oc, Ground: form("ground"), Note: form("note"), InAnswer: form("in_answer") == "1"}
@@ -345,7 +346,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	if err != nil {
 		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
 		p := s.newPage(r, sess, number)
-		p.Error = err.Error()
+		p.Error = refusalText(p, err)
 		// The language switch comes back to the ticket, not to this POST.
 		p.Path = "/t/" + number
 		answer := answerForm{typed: map[string]string{}}
