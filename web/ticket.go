@@ -79,6 +79,9 @@ type ticketData struct {
 	Closed   bool
 	Document bool
 	Mine     bool
+	// Back is the list the ticket is in: closed, bulk and spam ones are
+	// not in the open queue.
+	Back string
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -139,7 +142,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
 		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
 		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
-		Holder: form.typed["holder"], CloseNote: form.typed["close_note"],
+		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], Back: queueLink(viewOf(t.State).name, queueFilter{}),
 	}
 	if t.Outcome != "" {
 		d.Outcome = p.T("outcome_" + string(t.Outcome))
