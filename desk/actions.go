@@ -15,10 +15,11 @@ import (
 // line, Telegram buttons or a Telegram command; by names who acted, for the
 // record.
 
-// Assign gives a ticket to another officer and notifies them.
+// Assign gives an open ticket to another officer and notifies them.
 func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error) {
 	if _, ok := d.officers[officerID]; !ok {
-		return inquiry.Ticket{}, fmt.Errorf("assign %s: unknown officer %q", number, officerID)
+		return inquiry.Ticket{}, &Refusal{Kind: RefusedUnknownOfficer, Ticket: number, Value: officerID,
+			text: fmt.Sprintf("assign %s: unknown officer %q", number, officerID)}
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		return d.assign(tx, t, officerID, by)
@@ -27,6 +28,9 @@ func (d *Desk) Assign(ctx context.Context, number, officerID, by string) (inquir
 
 // assign is Assign within tx, for a configured officer; the caller saves t.
 func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) error {
+	if err := refuseUnlessOpen(t, "assigning it", "it cannot be assigned"); err != nil {
+		return err
+	}
 	t.Acted = true
 	if t.OfficerID == officerID {
 		return nil
@@ -36,9 +40,6 @@ func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) erro
 	if err := d.note(tx, t.ID, by, fmt.Sprintf("assigned to %s (was %s)", officerID, prev), d.now()); err != nil {
 		return err
 	}
-	if !t.State.Open() {
-		return nil
-	}
 	m, err := d.firstMessage(tx, t)
 	if err != nil {
 		return err
@@ -46,10 +47,11 @@ func (d *Desk) assign(tx store.Tx, t *inquiry.Ticket, officerID, by string) erro
 	return d.queueNotifications(tx, t, m, false, d.now())
 }
 
-// Take assigns a ticket to the officer who asked for it.
+// Take assigns an open ticket to the officer who asked for it.
 func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
 	if _, ok := d.officers[officerID]; !ok {
-		return inquiry.Ticket{}, fmt.Errorf("take %s: unknown officer %q", number, officerID)
+		return inquiry.Ticket{}, &Refusal{Kind: RefusedUnknownOfficer, Ticket: number, Value: officerID,
+			text: fmt.Sprintf("take %s: unknown officer %q", number, officerID)}
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		return d.take(tx, t, officerID)
@@ -58,6 +60,9 @@ func (d *Desk) Take(ctx context.Context, number, officerID string) (inquiry.Tick
 
 // take is Take within tx; the caller saves t.
 func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
+	if err := refuseUnlessOpen(t, "taking it", "it cannot be taken"); err != nil {
+		return err
+	}
 	t.Acted = true
 	if t.OfficerID == officerID {
 		return nil
@@ -67,12 +72,67 @@ func (d *Desk) take(tx store.Tx, t *inquiry.Ticket, officerID string) error {
 	return d.note(tx, t.ID, officerID, fmt.Sprintf("taken over (was %s)", prev), d.now())
 }
 
+// refuseUnlessOpen refuses to change who answers for a ticket that is not
+// open: a closed ticket's officer is part of the record the annual report
+// counts (reopen it first), and bulk and spam mail is kept, not worked.
+// doing and cannot end the refusal's text: "reopen it before taking it",
+// "kept and not worked: it cannot be taken".
+func refuseUnlessOpen(t *inquiry.Ticket, doing, cannot string) error {
+	if t.State.Open() {
+		return nil
+	}
+	if t.State == inquiry.Closed {
+		return refuseAs(RefusedClosed, t, "ticket %s is closed: reopen it before %s", t.Number, doing)
+	}
+	return refuseAs(RefusedSetAside, t, "ticket %s is %s mail, kept and not worked: %s", t.Number, t.State, cannot)
+}
+
+// RefusalKind says why the desk refused an officer's action, so that a
+// front end can say it in the officer's language.
+type RefusalKind string
+
+const (
+	// RefusedClosed: the ticket is closed; reopen it first.
+	RefusedClosed RefusalKind = "closed"
+	// RefusedSetAside: the ticket is bulk or spam mail (Refusal.State),
+	// kept and not worked.
+	RefusedSetAside RefusalKind = "set_aside"
+	// RefusedUnknownOfficer: no configured officer has the id Refusal.Value.
+	RefusedUnknownOfficer RefusalKind = "unknown_officer"
+	// RefusedUnknownCategory: Refusal.Value is no category.
+	RefusedUnknownCategory RefusalKind = "unknown_category"
+	// RefusedEmptyAnswer: an answer without text.
+	RefusedEmptyAnswer RefusalKind = "empty_answer"
+)
+
+// Refusal is an officer action the desk refused (it is ErrLifecycle), with
+// its kind and what a front end needs to say it again in the officer's
+// language. Its Error is English, for the log and the command line.
+type Refusal struct {
+	Kind   RefusalKind
+	Ticket string        // the ticket's number
+	State  inquiry.State // the ticket's state, when it is the reason
+	Value  string        // the unknown officer or category
+	text   string
+}
+
+func (r *Refusal) Error() string { return ErrLifecycle.Error() + ": " + r.text }
+
+// Unwrap makes a Refusal ErrLifecycle: callers that show refusals as they
+// are (mail command reports, Telegram) need not know the kinds.
+func (r *Refusal) Unwrap() error { return ErrLifecycle }
+
+// refuseAs is refuse with a kind, for t as it stands.
+func refuseAs(kind RefusalKind, t *inquiry.Ticket, format string, args ...any) error {
+	return &Refusal{Kind: kind, Ticket: t.Number, State: t.State, text: fmt.Sprintf(format, args...)}
+}
+
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
 // A closed ticket is refused: its outcome is the record the reports count.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		if t.State == inquiry.Closed {
-			return refuse("ticket %s is closed (%s): reopen it before marking it as spam", t.Number, t.Outcome)
+			return refuseAs(RefusedClosed, t, "ticket %s is closed (%s): reopen it before marking it as spam", t.Number, t.Outcome)
 		}
 		t.Acted = true
 		t.State = inquiry.SpamMail
@@ -85,12 +145,13 @@ func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket,
 // reassign).
 func (d *Desk) Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error) {
 	if !c.Valid() {
-		return inquiry.Ticket{}, fmt.Errorf("recategorize %s: unknown category %q", number, c)
+		return inquiry.Ticket{}, &Refusal{Kind: RefusedUnknownCategory, Ticket: number, Value: string(c),
+			text: fmt.Sprintf("recategorize %s: unknown category %q", number, c)}
 	}
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
-		if !t.State.Open() {
-			// A closed ticket is the record the annual report counts.
-			return refuse("ticket %s is %s: reopen it before changing its category", t.Number, t.State)
+		// A closed ticket is the record the annual report counts.
+		if err := refuseUnlessOpen(t, "changing its category", "its category stays"); err != nil {
+			return err
 		}
 		t.Acted = true
 		if t.Category == c {
@@ -126,16 +187,17 @@ func (d *Desk) AnswerOnce(ctx context.Context, key, number, officerID, text stri
 func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error) {
 	officer, ok := d.officers[officerID]
 	if !ok {
-		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: unknown officer %q", number, officerID)
+		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedUnknownOfficer, Ticket: number, Value: officerID,
+			text: fmt.Sprintf("answer %s: unknown officer %q", number, officerID)}
 	}
 	if strings.TrimSpace(text) == "" {
-		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: empty text", number)
+		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedEmptyAnswer, Ticket: number, text: fmt.Sprintf("answer %s: empty text", number)}
 	}
 	return d.updateOnce(ctx, key, number, func(tx store.Tx, t *inquiry.Ticket, now time.Time) error {
-		t.Acted = true
-		if !t.State.Open() {
-			return fmt.Errorf("ticket %s is %s: reopen it before answering", t.Number, t.State)
+		if err := refuseUnlessOpen(t, "answering", "it is not answered"); err != nil {
+			return err
 		}
+		t.Acted = true
 		return d.relayAnswer(tx, t, officer, text, nil, now)
 	})
 }

@@ -79,6 +79,9 @@ type ticketData struct {
 	Closed   bool
 	Document bool
 	Mine     bool
+	// Back is the list the ticket is in: closed, bulk and spam ones are
+	// not in the open queue.
+	Back string
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -139,7 +142,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
 		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
 		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
-		Holder: form.typed["holder"], CloseNote: form.typed["close_note"],
+		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], Back: queueLink(viewOf(t.State).name, queueFilter{}),
 	}
 	if t.Outcome != "" {
 		d.Outcome = p.T("outcome_" + string(t.Outcome))
@@ -300,7 +303,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	case "extend":
 		days, convErr := strconv.Atoi(form("days"))
 		if convErr != nil {
-			err = fmt.Errorf("%w: days must be a number", desk.ErrLifecycle)
+			err = errDaysNotANumber
 			break
 		}
 		detail = fmt.Sprintf("%d days: %s", days, form("reason"))
@@ -329,8 +332,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			_, err = s.desk.Note(ctx, number, me, r.PostFormValue("text"))
 		}
 	case "close":
-		var oc inquiry.Outcome
-		if oc, err = inquiry.ParseOutcome(form("outcome")); err != nil {
+		oc, parseErr := inquiry.ParseOutcome(form("outcome"))
+		if parseErr != nil {
+			err = fmt.Errorf("%w: %w", errUnknownOutcome, parseErr)
 			break
 		}
 		c := desk.Closing{Outcome: oc, Ground: form("ground"), Note: form("note"), InAnswer: form("in_answer") == "1"}
@@ -345,7 +349,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	if err != nil {
 		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
 		p := s.newPage(r, sess, number)
-		p.Error = err.Error()
+		p.Error = refusalText(p, err)
 		// The language switch comes back to the ticket, not to this POST.
 		p.Path = "/t/" + number
 		answer := answerForm{typed: map[string]string{}}

@@ -214,6 +214,9 @@ func TestTicketsCommands(t *testing.T) {
 		{[]string{"tickets", "close", number, "--outcome", "maybe"}, 1, "unknown outcome"},
 		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--note", "pa faqen 3"}, 1, "partly_granted needs a ground"},
 		{[]string{"tickets", "close", number, "--outcome", "partly-granted", "--ground", "personal_data", "--note", "pa faqen 3"}, 0, "partly_granted (ground personal_data)"},
+		// A closed ticket's officer is part of its record: refused, and
+		// the listing by officer below still finds it under zamira.
+		{[]string{"tickets", "assign", number, "jusuf"}, 1, "is closed: reopen it before assigning it"},
 		{[]string{"tickets", "show", "DKP-1999-999999"}, 1, "no ticket"},
 		{[]string{"tickets", "list", "--state", "closed"}, 0, number},
 		{[]string{"tickets", "list", "--state", "bogus"}, 2, `unknown state "bogus"`},
