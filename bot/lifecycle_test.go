@@ -38,7 +38,7 @@ func TestOfficerLifecycleCommands(t *testing.T) {
 		{"/close " + n + " refused classified", n + " u mbyll: Refuzuar (baza: classified). Qytetari merr vendimin"},
 		{"/reopen " + n, n + " u rihap"},
 		{"/reopen " + n, "is assigned, not closed"},
-		{"/urgent " + n + " off", n + " nuk është më urgjente"}, // already not: nothing changes
+		{"/urgent " + n + " off", n + " nuk është urgjente; asgjë nuk ndryshoi."}, // already not: nothing changes
 	}
 	for _, s := range steps {
 		f.say(jusuf, s.cmd)

@@ -272,7 +272,7 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	}
 	number, action, _ := strings.Cut(rest, ":")
 	action, arg, _ := strings.Cut(action, ":")
-	t, err := b.ticketAction(ctx, o, number, action, arg)
+	t, done, err := b.ticketAction(ctx, o, number, action, arg)
 	answer := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}
 	if err != nil {
 		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
@@ -280,7 +280,10 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		b.queue(ctx, outgoing{answer: answer})
 		return
 	}
-	answer.Text = actionDone(action, arg, t, b)
+	answer.Text = done
+	if done == "" {
+		answer.Text = actionDone(action, arg, t, b)
+	}
 	b.queue(ctx, outgoing{answer: answer})
 	if msg := q.Message.Message; msg != nil {
 		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
@@ -288,22 +291,26 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	}
 }
 
-// ticketAction does what a button asks and returns the ticket as it is now.
-func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (inquiry.Ticket, error) {
+// ticketAction does what a button asks and returns the ticket as it is now,
+// and, when actionDone's text would not fit, what to tell the officer.
+func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (inquiry.Ticket, string, error) {
 	switch action {
 	case "take":
-		return b.desk.Take(ctx, number, o.ID)
+		t, err := b.desk.Take(ctx, number, o.ID)
+		return t, "", err
 	case "to":
 		if _, ok := b.staff.Load().byID[arg]; !ok {
-			return inquiry.Ticket{}, fmt.Errorf("zyrtar i panjohur %q", arg)
+			return inquiry.Ticket{}, "", fmt.Errorf("zyrtar i panjohur %q", arg)
 		}
-		return b.desk.Assign(ctx, number, arg, o.ID)
+		t, err := b.desk.Assign(ctx, number, arg, o.ID)
+		return t, "", err
 	case "cat":
-		return b.desk.Recategorize(ctx, number, inquiry.Category(arg), o.ID)
+		t, err := b.desk.Recategorize(ctx, number, inquiry.Category(arg), o.ID)
+		return t, "", err
 	case "out":
 		oc, err := inquiry.ParseOutcome(arg)
 		if err != nil {
-			return inquiry.Ticket{}, err
+			return inquiry.Ticket{}, "", err
 		}
 		if oc.NeedsGround() {
 			// A menu: the ground is chosen next (groundKeyboard).
@@ -314,21 +321,22 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 			if err == nil && t.State == inquiry.Closed {
 				err = fmt.Errorf("ticket %s is already closed (%s)", t.Number, t.Outcome)
 			}
-			return t, err
+			return t, "", err
 		}
-		return b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
+		t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
+		return t, "", err
 	case "reassign", "category", "close", "back":
 		// Menus only: show choices, change nothing.
 		t, ok, err := b.desk.Ticket(ctx, number)
 		if err == nil && !ok {
 			err = fmt.Errorf("nuk ka lëndë %s", number)
 		}
-		return t, err
+		return t, "", err
 	}
-	if t, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
-		return t, err
+	if t, done, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
+		return t, done, err
 	}
-	return inquiry.Ticket{}, fmt.Errorf("veprim i panjohur %q", action)
+	return inquiry.Ticket{}, "", fmt.Errorf("veprim i panjohur %q", action)
 }
 
 func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {
