@@ -80,16 +80,20 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 			done = b.urgentText(t, ch)
 		}
 	case "extend":
-		if len(rest) < 2 {
+		// The reason goes to the citizen in the extension notice: it keeps
+		// its line breaks, as an answer does (cutWord).
+		_, after := cutWord(args)
+		daysWord, reason := cutWord(after)
+		if daysWord == "" || strings.TrimSpace(reason) == "" {
 			b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: "+u, nil)
 			return true
 		}
-		days, convErr := strconv.Atoi(rest[0])
+		days, convErr := strconv.Atoi(daysWord)
 		if convErr != nil {
-			b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%q nuk është numër ditësh. Përdorimi: %s", rest[0], u), nil)
+			b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%q nuk është numër ditësh. Përdorimi: %s", daysWord, u), nil)
 			return true
 		}
-		if t, err = b.desk.Extend(ctx, number, days, strings.Join(rest[1:], " "), o.ID); err == nil {
+		if t, err = b.desk.Extend(ctx, number, days, reason, o.ID); err == nil {
 			done = fmt.Sprintf("%s: afati u zgjat për %d ditë, deri më %s. Qytetari njoftohet.", t.Number, days, t.DueAt.In(b.loc()).Format("02.01.2006"))
 		}
 	case "notheld":
