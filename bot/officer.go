@@ -278,6 +278,11 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
 		answer.Text, answer.ShowAlert = err.Error(), true
 		b.queue(ctx, outgoing{answer: answer})
+		if msg := q.Message.Message; msg != nil && t.Number != "" && !t.State.Open() {
+			// The buttons were left from when the ticket was open.
+			b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
+				ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: ticketKeyboard(t)}})
+		}
 		return
 	}
 	answer.Text = done
@@ -314,29 +319,43 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 		}
 		if oc.NeedsGround() {
 			// A menu: the ground is chosen next (groundKeyboard).
-			t, ok, err := b.desk.Ticket(ctx, number)
-			if err == nil && !ok {
-				err = fmt.Errorf("nuk ka lëndë %s", number)
-			}
-			if err == nil && t.State == inquiry.Closed {
-				err = fmt.Errorf("ticket %s is already closed (%s)", t.Number, t.Outcome)
-			}
+			t, err := b.menuTicket(ctx, number, true)
 			return t, "", err
 		}
 		t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
 		return t, "", err
-	case "reassign", "category", "close", "back":
-		// Menus only: show choices, change nothing.
-		t, ok, err := b.desk.Ticket(ctx, number)
-		if err == nil && !ok {
-			err = fmt.Errorf("nuk ka lëndë %s", number)
-		}
+	case "reassign", "back":
+		// Menus only: show choices, change nothing. An officer may still
+		// be made responsible for a ticket that is not worked.
+		t, err := b.menuTicket(ctx, number, false)
+		return t, "", err
+	case "category", "close":
+		t, err := b.menuTicket(ctx, number, true)
 		return t, "", err
 	}
 	if t, done, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
 		return t, done, err
 	}
 	return inquiry.Ticket{}, "", fmt.Errorf("veprim i panjohur %q", action)
+}
+
+// menuTicket reads the ticket a menu button is about. When open is set,
+// the menu is only for an open ticket (every choice in it would be refused
+// on one closed or set aside as spam or bulk), and is refused at once.
+func (b *Bot) menuTicket(ctx context.Context, number string, open bool) (inquiry.Ticket, error) {
+	t, ok, err := b.desk.Ticket(ctx, number)
+	switch {
+	case err != nil:
+		return t, err
+	case !ok:
+		return t, fmt.Errorf("nuk ka lëndë %s", number)
+	case !open || t.State.Open():
+		return t, nil
+	case t.State == inquiry.Closed:
+		return t, fmt.Errorf("%s është e mbyllur (%s): rihapeni me /reopen %s për ta punuar sërish", t.Number, outcomeNames[t.Outcome], t.Number)
+	}
+	what := map[inquiry.State]string{inquiry.SpamMail: "spam", inquiry.BulkMail: "postë masive"}[t.State]
+	return t, fmt.Errorf("%s është shënuar si %s dhe nuk punohet: nuk ka çfarë të mbyllet apo të ndryshohet", t.Number, or(what, string(t.State)))
 }
 
 func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {
