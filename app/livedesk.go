@@ -62,6 +62,10 @@ func (l liveDesk) Urgent(ctx context.Context, number string, on bool, by string)
 	return l.a.Desk().Urgent(ctx, number, on, by)
 }
 
+func (l liveDesk) SetUrgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, desk.UrgentChange, error) {
+	return l.a.Desk().SetUrgent(ctx, number, on, by)
+}
+
 func (l liveDesk) Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error) {
 	return l.a.Desk().Extend(ctx, number, days, reason, by)
 }

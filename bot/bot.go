@@ -267,21 +267,22 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.lastPoll.Store(&now)
 		short = false
 		failures = 0
-		for _, u := range updates {
+		for _, f := range updates {
+			u := f.Update
 			if u.ID < offset {
 				continue // confirmed before; Telegram should not send it again
 			}
 			if ctx.Err() != nil {
 				return nil
 			}
-			w := b.process(handling, u)
+			w := b.handle(handling, f)
 			if w.retry == nil {
 				b.blocked.Store(nil)
 			}
 			if w.retry != nil && ctx.Err() == nil {
 				attempts[u.ID]++
 				if attempts[u.ID] >= poisonTries {
-					w = b.lastResort(ctx, u, attempts[u.ID])
+					w = b.lastResort(ctx, f, attempts[u.ID])
 				}
 				if w.retry != nil {
 					// Paced by this update's own tries: failures counts the
@@ -315,20 +316,48 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
+// handle handles one fetched update, or sets it aside when the bot cannot
+// read it.
+func (b *Bot) handle(ctx context.Context, f fetched) *work {
+	if f.unreadable == "" {
+		return b.process(ctx, f.Update)
+	}
+	return b.setAsideUnreadable(ctx, f)
+}
+
+// setAsideUnreadable records an update the bot cannot read as a
+// quarantined update, as Telegram sent it, so that nothing a citizen wrote
+// is dropped unrecorded. Only when the store refuses that write is it
+// retried, as any update whose handling failed.
+func (b *Bot) setAsideUnreadable(ctx context.Context, f fetched) *work {
+	if _, err := b.desk.Quarantine(ctx, updateRecord(f, b.now()), f.unreadable); err != nil {
+		return &work{retry: fmt.Errorf("set aside unreadable update %d: %w", f.ID, err)}
+	}
+	b.log.Warn("telegram update the bot cannot read was set aside; the updates behind it go on", "update_id", f.ID, "reason", f.unreadable)
+	return &work{}
+}
+
 // lastResort handles an update that failed tries times: once more now (a
 // store that just recovered takes it), else set aside as a quarantined
 // update so it never blocks the chats behind it. When the store refuses
 // that write too, the store is sick, not the update: it stays unconfirmed
 // (Telegram keeps it for 24 hours) and intake is reported blocked.
-func (b *Bot) lastResort(ctx context.Context, u models.Update, tries int) *work {
-	w := b.process(ctx, u)
+func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
+	u := f.Update
+	w := b.handle(ctx, f)
 	if w.retry == nil || ctx.Err() != nil {
 		b.blocked.Store(nil)
 		return w
 	}
-	m := updateRecord(u, b.now())
-	reason := fmt.Sprintf("handling it failed %d times while other writes went through: %v", tries+1, w.retry)
-	if _, err := b.desk.Quarantine(ctx, m, reason); err != nil {
+	var err error
+	if f.unreadable == "" {
+		reason := fmt.Sprintf("handling it failed %d times while other writes went through: %v", tries+1, w.retry)
+		_, err = b.desk.Quarantine(ctx, updateRecord(f, b.now()), reason)
+	} else {
+		// Setting it aside is what failed, again: the store is sick.
+		err = w.retry
+	}
+	if err != nil {
 		now := b.now()
 		b.blocked.CompareAndSwap(nil, &now)
 		b.log.Error("telegram intake is blocked: the store refuses writes; the update stays unconfirmed and is retried (Telegram keeps it for 24 hours)",
@@ -361,10 +390,13 @@ func (b *Bot) BlockedSince() time.Time {
 
 // updateRecord is what is kept of an update that is set aside: the whole
 // update as Telegram sent it, and enough to name its sender.
-func updateRecord(u models.Update, now time.Time) *inquiry.Message {
-	raw, err := json.Marshal(u)
-	if err != nil {
-		raw = []byte(fmt.Sprintf("update %d: %v", u.ID, err))
+func updateRecord(f fetched, now time.Time) *inquiry.Message {
+	u, raw := f.Update, []byte(f.raw)
+	if len(raw) == 0 {
+		var err error
+		if raw, err = json.Marshal(u); err != nil {
+			raw = []byte(fmt.Sprintf("update %d: %v", u.ID, err))
+		}
 	}
 	m := &inquiry.Message{
 		Channel:    inquiry.ChannelTelegram,
@@ -419,12 +451,27 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("%s: telegram error %d: %s", e.Method, e.Code, e.Description)
 }
 
+// fetched is one update of a getUpdates answer, decoded and as Telegram
+// sent it.
+type fetched struct {
+	models.Update
+	raw json.RawMessage
+	// unreadable, when set, is why the bot cannot handle the update: it
+	// did not decode into the library's model, or it holds no kind of
+	// update the bot asks for. Such an update is set aside, not handled.
+	unreadable string
+}
+
+// askedFor are the kinds of update getUpdates asks for; the bot handles
+// these and no others.
+const askedFor = `["message","edited_message","callback_query"]`
+
 // fetch calls getUpdates itself: the library only offers it inside
 // b.Start, which confirms updates before they are handled.
-func (b *Bot) fetch(ctx context.Context, offset int64, wait time.Duration) ([]models.Update, error) {
+func (b *Bot) fetch(ctx context.Context, offset int64, wait time.Duration) ([]fetched, error) {
 	form := url.Values{
 		"timeout":         {strconv.Itoa(int(wait / time.Second))},
-		"allowed_updates": {`["message","edited_message","callback_query"]`},
+		"allowed_updates": {askedFor},
 	}
 	if offset > 0 {
 		form.Set("offset", strconv.FormatInt(offset, 10))
@@ -459,20 +506,25 @@ func (b *Bot) fetch(ctx context.Context, offset int64, wait time.Duration) ([]mo
 	if !ans.OK {
 		return nil, &APIError{Method: "getUpdates", Code: ans.ErrorCode, Description: ans.Description, RetryAfter: ans.Parameters.RetryAfter}
 	}
-	updates := make([]models.Update, 0, len(ans.Result))
+	updates := make([]fetched, 0, len(ans.Result))
 	for _, raw := range ans.Result {
-		var u models.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
-			// One malformed update must not block the rest: keep its id so
-			// it is confirmed, and handle it as empty.
+		f := fetched{raw: raw}
+		// One update the model cannot take must not block the rest, nor be
+		// lost: it is kept as sent, to be set aside and confirmed. What did
+		// decode of it (its id, its sender) names it in the record.
+		if err := json.Unmarshal(raw, &f.Update); err != nil {
 			var id struct {
 				ID int64 `json:"update_id"`
 			}
 			_ = json.Unmarshal(raw, &id)
-			b.log.Warn("update could not be decoded; skipped", "update_id", id.ID, "err", err)
-			u = models.Update{ID: id.ID}
+			f.ID = id.ID
+			f.unreadable = "the update could not be decoded: " + err.Error()
+		} else if f.Message == nil && f.EditedMessage == nil && f.CallbackQuery == nil {
+			// Telegram may still send a kind asked for before allowed_updates
+			// changed, or one newer than the library.
+			f.unreadable = "the update holds none of message, edited_message, callback_query (the kinds the bot asks for)"
 		}
-		updates = append(updates, u)
+		updates = append(updates, f)
 	}
 	return updates, nil
 }

@@ -22,7 +22,9 @@ import (
 // Lifecycle is what the bot asks of the desk for a document request's
 // lifecycle.
 type Lifecycle interface {
-	Urgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, error)
+	// SetUrgent sets or clears the urgent flag and says whether that
+	// changed anything (heads are told only when it did).
+	SetUrgent(ctx context.Context, number string, on bool, by string) (inquiry.Ticket, desk.UrgentChange, error)
 	Extend(ctx context.Context, number string, days int, reason, by string) (inquiry.Ticket, error)
 	NotHeld(ctx context.Context, number, holder, by string) (inquiry.Ticket, error)
 	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
@@ -73,20 +75,25 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 	switch cmd {
 	case "urgent":
 		on := !(len(rest) == 1 && strings.EqualFold(rest[0], "off"))
-		if t, err = b.desk.Urgent(ctx, number, on, o.ID); err == nil {
-			done = urgentText(t, b.loc())
+		var ch desk.UrgentChange
+		if t, ch, err = b.desk.SetUrgent(ctx, number, on, o.ID); err == nil {
+			done = b.urgentText(t, ch)
 		}
 	case "extend":
-		if len(rest) < 2 {
+		// The reason goes to the citizen in the extension notice: it keeps
+		// its line breaks, as an answer does (cutWord).
+		_, after := cutWord(args)
+		daysWord, reason := cutWord(after)
+		if daysWord == "" || strings.TrimSpace(reason) == "" {
 			b.reply(ctx, m.Chat.ID, m.ID, "Përdorimi: "+u, nil)
 			return true
 		}
-		days, convErr := strconv.Atoi(rest[0])
+		days, convErr := strconv.Atoi(daysWord)
 		if convErr != nil {
-			b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%q nuk është numër ditësh. Përdorimi: %s", rest[0], u), nil)
+			b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf("%q nuk është numër ditësh. Përdorimi: %s", daysWord, u), nil)
 			return true
 		}
-		if t, err = b.desk.Extend(ctx, number, days, strings.Join(rest[1:], " "), o.ID); err == nil {
+		if t, err = b.desk.Extend(ctx, number, days, reason, o.ID); err == nil {
 			done = fmt.Sprintf("%s: afati u zgjat për %d ditë, deri më %s. Qytetari njoftohet.", t.Number, days, t.DueAt.In(b.loc()).Format("02.01.2006"))
 		}
 	case "notheld":
@@ -110,8 +117,31 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 
 // urgentText tells the officer what /urgent did. Only a document request
 // has a legal deadline; urgent on a question or a press inquiry still
-// tells the heads, but there is no date to show.
-func urgentText(t inquiry.Ticket, loc *time.Location) string {
+// tells the heads, but there is no date to show. A flag that already was
+// as asked changed nothing and told nobody, and says so.
+func (b *Bot) urgentText(t inquiry.Ticket, ch desk.UrgentChange) string {
+	loc := b.loc()
+	if !ch.Changed {
+		if !t.Urgent {
+			return t.Number + " nuk është urgjente; asgjë nuk ndryshoi."
+		}
+		text := t.Number + " është tashmë urgjente"
+		if !ch.MarkedAt.IsZero() {
+			text += " që nga " + ch.MarkedAt.In(loc).Format("02.01.2006 15:04")
+		}
+		switch ch.MarkedBy {
+		case "":
+		case "sportel":
+			text += " (e shënoi Sportel-i sipas tekstit të qytetarit)"
+		default:
+			text += " (e shënoi " + b.officerName(ch.MarkedBy) + ")"
+		}
+		text += "; askush nuk u njoftua sërish."
+		if !t.DueAt.IsZero() {
+			text += " Afati: " + t.DueAt.In(loc).Format("02.01.2006 15:04") + "."
+		}
+		return text
+	}
 	switch {
 	case t.Urgent && t.DueAt.IsZero():
 		return t.Number + " është urgjente (afati ligjor nuk vlen për këtë kategori). Shefi i divizionit është njoftuar."
@@ -124,28 +154,33 @@ func urgentText(t inquiry.Ticket, loc *time.Location) string {
 }
 
 // lifecycleAction does what a lifecycle button asks; ok is false for a
-// button that is not one.
-func (b *Bot) lifecycleAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (t inquiry.Ticket, ok bool, err error) {
+// button that is not one. done, when set, is what to tell the officer
+// instead of actionDone's text.
+func (b *Bot) lifecycleAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (t inquiry.Ticket, done string, ok bool, err error) {
 	switch action {
 	case "urgent":
 		// The button marks urgent, never clears (/urgent NUMBER off does):
 		// pressed twice, or replayed after a crash, it must not put the
 		// ordinary deadline back unseen.
-		t, err = b.desk.Urgent(ctx, number, true, o.ID)
-		return t, true, err
+		var ch desk.UrgentChange
+		t, ch, err = b.desk.SetUrgent(ctx, number, true, o.ID)
+		if err == nil && !ch.Changed {
+			done = b.urgentText(t, ch)
+		}
+		return t, done, true, err
 	case "notheld":
 		t, err = b.desk.NotHeld(ctx, number, "", o.ID)
-		return t, true, err
+		return t, "", true, err
 	case "gr":
 		short, id, _ := strings.Cut(arg, ":")
 		oc, known := groundOutcome[short]
 		if !known || id == "" {
-			return inquiry.Ticket{}, true, fmt.Errorf("bazë e panjohur %q", arg)
+			return inquiry.Ticket{}, "", true, fmt.Errorf("bazë e panjohur %q", arg)
 		}
 		t, err = b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc, Ground: id}, o.ID)
-		return t, true, err
+		return t, "", true, err
 	}
-	return inquiry.Ticket{}, false, nil
+	return inquiry.Ticket{}, "", false, nil
 }
 
 // groundKeyboard offers the configured grounds for closing t with oc.

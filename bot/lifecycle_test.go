@@ -38,7 +38,7 @@ func TestOfficerLifecycleCommands(t *testing.T) {
 		{"/close " + n + " refused classified", n + " u mbyll: Refuzuar (baza: classified). Qytetari merr vendimin"},
 		{"/reopen " + n, n + " u rihap"},
 		{"/reopen " + n, "is assigned, not closed"},
-		{"/urgent " + n + " off", n + " nuk është më urgjente"}, // already not: nothing changes
+		{"/urgent " + n + " off", n + " nuk është urgjente; asgjë nuk ndryshoi."}, // already not: nothing changes
 	}
 	for _, s := range steps {
 		f.say(jusuf, s.cmd)
@@ -152,6 +152,42 @@ func TestUrgentShowsADeadlineOnlyWhenThereIsOne(t *testing.T) {
 				if strings.Contains(s, "01.01.0001") {
 					t.Errorf("officer told %q: a deadline of year one", s)
 				}
+			}
+		})
+	}
+}
+
+// /extend keeps the reason as the officer wrote it, paragraphs and all:
+// the citizen reads it in the extension notice.
+func TestExtendKeepsTheReasonsLineBreaks(t *testing.T) {
+	const reason = "Dokumentet janë në arkivin e Prizrenit.\n\nDuhet të kërkohen nga arkivi qendror:\n- kontrata\n- raporti i pranimit"
+	tests := []struct {
+		name string
+		cmd  string // %s is the ticket number
+	}{
+		{"on the command's line", "/extend %s 10 " + reason},
+		{"on the next line", "/extend %s 10\n" + reason},
+		{"each on its own line", "/extend\n%s\n10\n" + reason},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(arta, docRequestSQ)
+			n := f.tickets()[0].Number
+			f.say(jusuf, strings.ReplaceAll(tt.cmd, "%s", n))
+			got := f.ticket(n)
+			if got.Extension == nil {
+				t.Fatalf("not extended; the officer was told %q", f.lastSent(jusuf.ID).Text)
+			}
+			if got.Extension.Reason != reason {
+				t.Errorf("reason recorded as %q, want %q", got.Extension.Reason, reason)
+			}
+			found := false
+			for _, m := range f.tg.Sent(arta.ID) {
+				found = found || strings.Contains(m.Text, reason)
+			}
+			if !found {
+				t.Errorf("the citizen's extension notice lacks the reason as written:\n%s", strings.Join(texts(f.tg.Sent(arta.ID)), "\n---\n"))
 			}
 		})
 	}

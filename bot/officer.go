@@ -272,15 +272,23 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	}
 	number, action, _ := strings.Cut(rest, ":")
 	action, arg, _ := strings.Cut(action, ":")
-	t, err := b.ticketAction(ctx, o, number, action, arg)
+	t, done, err := b.ticketAction(ctx, o, number, action, arg)
 	answer := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}
 	if err != nil {
 		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
 		answer.Text, answer.ShowAlert = err.Error(), true
 		b.queue(ctx, outgoing{answer: answer})
+		if msg := q.Message.Message; msg != nil && t.Number != "" && !t.State.Open() {
+			// The buttons were left from when the ticket was open.
+			b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
+				ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: ticketKeyboard(t)}})
+		}
 		return
 	}
-	answer.Text = actionDone(action, arg, t, b)
+	answer.Text = done
+	if done == "" {
+		answer.Text = actionDone(action, arg, t, b)
+	}
 	b.queue(ctx, outgoing{answer: answer})
 	if msg := q.Message.Message; msg != nil {
 		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
@@ -288,47 +296,66 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	}
 }
 
-// ticketAction does what a button asks and returns the ticket as it is now.
-func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (inquiry.Ticket, error) {
+// ticketAction does what a button asks and returns the ticket as it is now,
+// and, when actionDone's text would not fit, what to tell the officer.
+func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, action, arg string) (inquiry.Ticket, string, error) {
 	switch action {
 	case "take":
-		return b.desk.Take(ctx, number, o.ID)
+		t, err := b.desk.Take(ctx, number, o.ID)
+		return t, "", err
 	case "to":
 		if _, ok := b.staff.Load().byID[arg]; !ok {
-			return inquiry.Ticket{}, fmt.Errorf("zyrtar i panjohur %q", arg)
+			return inquiry.Ticket{}, "", fmt.Errorf("zyrtar i panjohur %q", arg)
 		}
-		return b.desk.Assign(ctx, number, arg, o.ID)
+		t, err := b.desk.Assign(ctx, number, arg, o.ID)
+		return t, "", err
 	case "cat":
-		return b.desk.Recategorize(ctx, number, inquiry.Category(arg), o.ID)
+		t, err := b.desk.Recategorize(ctx, number, inquiry.Category(arg), o.ID)
+		return t, "", err
 	case "out":
 		oc, err := inquiry.ParseOutcome(arg)
 		if err != nil {
-			return inquiry.Ticket{}, err
+			return inquiry.Ticket{}, "", err
 		}
 		if oc.NeedsGround() {
 			// A menu: the ground is chosen next (groundKeyboard).
-			t, ok, err := b.desk.Ticket(ctx, number)
-			if err == nil && !ok {
-				err = fmt.Errorf("nuk ka lëndë %s", number)
-			}
-			if err == nil && t.State == inquiry.Closed {
-				err = fmt.Errorf("ticket %s is already closed (%s)", t.Number, t.Outcome)
-			}
-			return t, err
+			t, err := b.menuTicket(ctx, number, true)
+			return t, "", err
 		}
-		return b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
-	case "reassign", "category", "close", "back":
-		// Menus only: show choices, change nothing.
-		t, ok, err := b.desk.Ticket(ctx, number)
-		if err == nil && !ok {
-			err = fmt.Errorf("nuk ka lëndë %s", number)
-		}
-		return t, err
+		t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc}, o.ID)
+		return t, "", err
+	case "reassign", "back":
+		// Menus only: show choices, change nothing. An officer may still
+		// be made responsible for a ticket that is not worked.
+		t, err := b.menuTicket(ctx, number, false)
+		return t, "", err
+	case "category", "close":
+		t, err := b.menuTicket(ctx, number, true)
+		return t, "", err
 	}
-	if t, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
-		return t, err
+	if t, done, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
+		return t, done, err
 	}
-	return inquiry.Ticket{}, fmt.Errorf("veprim i panjohur %q", action)
+	return inquiry.Ticket{}, "", fmt.Errorf("veprim i panjohur %q", action)
+}
+
+// menuTicket reads the ticket a menu button is about. When open is set,
+// the menu is only for an open ticket (every choice in it would be refused
+// on one closed or set aside as spam or bulk), and is refused at once.
+func (b *Bot) menuTicket(ctx context.Context, number string, open bool) (inquiry.Ticket, error) {
+	t, ok, err := b.desk.Ticket(ctx, number)
+	switch {
+	case err != nil:
+		return t, err
+	case !ok:
+		return t, fmt.Errorf("nuk ka lëndë %s", number)
+	case !open || t.State.Open():
+		return t, nil
+	case t.State == inquiry.Closed:
+		return t, fmt.Errorf("%s është e mbyllur (%s): rihapeni me /reopen %s për ta punuar sërish", t.Number, outcomeNames[t.Outcome], t.Number)
+	}
+	what := map[inquiry.State]string{inquiry.SpamMail: "spam", inquiry.BulkMail: "postë masive"}[t.State]
+	return t, fmt.Errorf("%s është shënuar si %s dhe nuk punohet: nuk ka çfarë të mbyllet apo të ndryshohet", t.Number, or(what, string(t.State)))
 }
 
 func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {

@@ -534,3 +534,62 @@ func TestReplyToAnyPartOfASplitNotification(t *testing.T) {
 		})
 	}
 }
+
+// A notification's buttons outlive the ticket's state: pressed on a ticket
+// that is closed or set aside as spam, a menu whose every choice would be
+// refused (close, category, the grounds of a refusal) is refused at once,
+// saying why, and the stale buttons are taken away.
+func TestStaleMenuOnATicketNotWorkedIsRefused(t *testing.T) {
+	tests := []struct {
+		name   string
+		state  func(f *fixture, number string) error
+		button string // the action after "t:NUMBER:"
+		want   string // in the alert
+	}{
+		{"spam, close", markSpam, "close", "spam"},
+		{"spam, category", markSpam, "category", "spam"},
+		{"spam, refused", markSpam, "out:refused", "spam"},
+		{"closed, close", closeGranted, "close", "mbyllur"},
+		{"closed, category", closeGranted, "category", "mbyllur"},
+		{"closed, refused", closeGranted, "out:refused", "mbyllur"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(arta, docRequestSQ)
+			n := f.tickets()[0].Number
+			note := f.lastSent(jusuf.ID)
+			if err := tt.state(f, n); err != nil {
+				t.Fatal(err)
+			}
+			before := f.ticket(n)
+			f.press(jusuf, note, "t:"+n+":"+tt.button)
+			answers := f.tg.Calls("answerCallbackQuery")
+			last := answers[len(answers)-1].Form
+			if last.Get("show_alert") != "true" || !strings.Contains(last.Get("text"), n) || !strings.Contains(last.Get("text"), tt.want) {
+				t.Errorf("answered %q (alert %q); want an alert naming %s and %q", last.Get("text"), last.Get("show_alert"), n, tt.want)
+			}
+			for _, m := range f.tg.Sent(jusuf.ID) {
+				if m.ID != note.ID {
+					continue
+				}
+				if got := buttonData(m); len(got) > 0 {
+					t.Errorf("the notification still offers %q on a ticket that is %s", got, before.State)
+				}
+			}
+			if got := f.ticket(n); got.State != before.State || got.OfficerID != before.OfficerID || got.Category != before.Category {
+				t.Errorf("a menu changed the ticket: %+v", got)
+			}
+		})
+	}
+}
+
+func markSpam(f *fixture, number string) error {
+	_, err := f.desk.MarkSpam(f.ctx, number, "zamira")
+	return err
+}
+
+func closeGranted(f *fixture, number string) error {
+	_, err := f.desk.CloseWith(f.ctx, number, desk.Closing{Outcome: inquiry.Granted}, "jusuf")
+	return err
+}

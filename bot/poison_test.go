@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -142,5 +143,91 @@ func TestSickStoreRetriesBackOff(t *testing.T) {
 	// dozen tries in 3 s; a fixed 10 ms pause gives hundreds.
 	if n > 30 {
 		t.Errorf("%d tries of the update in 3 s with the store down (RetryMin 10ms, RetryMax 5s): the pause never grows", n)
+	}
+}
+
+// An update the bot cannot read (a field whose JSON type is not the
+// library's, a kind of update it does not know) is set aside with the
+// update as Telegram sent it and the reason, logged at warn with its id,
+// and confirmed; the update after it is handled. It is neither dropped
+// unrecorded nor retried for ever.
+func TestUnreadableUpdateIsSetAsideNotDropped(t *testing.T) {
+	tests := []struct {
+		name   string
+		update string // a JSON object; the fake sets its update_id
+		raw    string // what the record must keep of it
+		reason string // what the reason must say
+	}{
+		{
+			name:   "a field of another type",
+			update: `{"message":{"message_id":7,"date":"yesterday","chat":{"id":1001,"type":"private","first_name":"Arta"},"from":{"id":1001,"is_bot":false,"first_name":"Arta"},"text":"Kërkoj kontratën e stadiumit"}}`,
+			raw:    `"Kërkoj kontratën e stadiumit"`,
+			reason: "could not be decoded",
+		},
+		{
+			name:   "a kind of update the bot does not know",
+			update: `{"future_kind":{"id":"x1","from":{"id":1001,"is_bot":false,"first_name":"Arta"},"note":"something new"}}`,
+			raw:    `"something new"`,
+			reason: "none of message, edited_message, callback_query",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{opts: fastRetries})
+			id := f.tg.PushRaw(tt.update)
+			f.tg.PushText(john, generalEN)
+			f.settle()
+			if f.tg.Pending() != 0 {
+				t.Fatal("the unreadable update was left unconfirmed: it blocks the updates behind it")
+			}
+			if n := len(f.tickets()); n != 1 {
+				t.Errorf("%d tickets, want 1 (the update after the unreadable one)", n)
+			}
+			set, err := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0)
+			if err != nil || len(set) != 1 {
+				t.Fatalf("set aside: %+v, %v; want the unreadable update recorded", set, err)
+			}
+			if got := set[0]; !strings.Contains(string(got.Raw), tt.raw) || !strings.Contains(got.Reason, tt.reason) ||
+				got.SourceID != fmt.Sprintf("tgupdate:%d", id) {
+				t.Errorf("the record lacks the update as sent or the reason: source %s, reason %q, raw %s", got.SourceID, got.Reason, got.Raw)
+			}
+			warned := false
+			for _, line := range strings.Split(f.logs.String(), "\n") {
+				warned = warned || strings.Contains(line, "level=WARN") && strings.Contains(line, fmt.Sprintf("update_id=%d ", id)) &&
+					strings.Contains(line, "set aside")
+			}
+			if !warned {
+				t.Errorf("no warning names update %d as set aside:\n%s", id, f.logs.String())
+			}
+		})
+	}
+}
+
+// An unreadable update that cannot be set aside because the store refuses
+// every write is not confirmed: intake is reported blocked, and once the
+// store is back the update is set aside.
+func TestUnreadableUpdateWaitsForASickStore(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{opts: fastRetries, desk: func(d bot.Desk) bot.Desk {
+		fd = &faultyDesk{Desk: d, down: true, tries: map[string]int{}}
+		return fd
+	}})
+	f.tg.PushRaw(`{"future_kind":{"note":"something new"}}`)
+	f.waitLog("telegram intake is blocked")
+	if f.tg.Pending() == 0 {
+		t.Fatal("the unreadable update was confirmed while the store refused to record it: it is lost")
+	}
+	if f.bot.BlockedSince().IsZero() {
+		t.Error("BlockedSince is zero while every write fails")
+	}
+	fd.mu.Lock()
+	fd.down = false
+	fd.mu.Unlock()
+	f.settle()
+	if set, _ := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0); len(set) != 1 || !strings.Contains(string(set[0].Raw), "something new") {
+		t.Errorf("after recovery, set aside: %+v; want the unreadable update", set)
+	}
+	if !f.bot.BlockedSince().IsZero() {
+		t.Error("still blocked after recovery")
 	}
 }
