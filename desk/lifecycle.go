@@ -349,6 +349,9 @@ func (d *Desk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, e
 // reopen is Reopen within tx; the caller saves t.
 func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
 	t.Acted = true
+	if t.State == inquiry.BulkMail || t.State == inquiry.SpamMail {
+		return d.restore(tx, t, by)
+	}
 	if t.State != inquiry.Closed {
 		return refuse("ticket %s is %s, not closed", t.Number, t.State)
 	}

@@ -120,6 +120,8 @@ var messages = map[string][3]string{
 	"in_answer":                {"Vendimi shkoi tashmë në përgjigjen e fundit", "Odluka je već poslata u poslednjem odgovoru", "The decision already went out in the last answer"},
 	"close_note":               {"Shënim (opsional)", "Beleška (opciono)", "Note (optional)"},
 	"reopen":                   {"Rihap", "Ponovo otvori", "Reopen"},
+	"restore":                  {"Merre në punë", "Uzmi u rad", "Take into the work"},
+	"restore_hint":             {"Nëse ky është mesazh i një personi, jo postë masive a spam: qytetari merr konfirmimin dhe zyrtari njoftohet tani.", "Ako je ovo poruka neke osobe, a ne masovna pošta ili spam: građanin sada dobija potvrdu, a službenik obaveštenje.", "If this is a person's message, not bulk mail or spam: the citizen is acknowledged and the officer notified now."},
 	"done":                     {"U krye.", "Urađeno.", "Done."},
 	"changed_since":            {"Përgjigjja nuk u dërgua: pasi e hapët këtë faqe, qytetari shkroi përsëri ose një koleg u përgjigj (shih regjistrin). Teksti juaj është ruajtur më poshtë; dërgojeni përsëri nëse vlen ende.", "Odgovor nije poslat: otkako ste otvorili ovu stranicu, građanin je ponovo pisao ili je kolega odgovorio (vidi zapis). Vaš tekst je sačuvan ispod; pošaljite ga ponovo ako i dalje važi.", "The answer was not sent: since you opened this page, the citizen wrote again or a colleague answered (see the record). Your text is kept below; send it again if it still stands."},
 	"refused_closed":           {"Tiketa %s është e mbyllur: rihapeni më parë.", "Tiket %s je zatvoren: prvo ga ponovo otvorite.", "Ticket %s is closed: reopen it first."},

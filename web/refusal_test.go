@@ -155,3 +155,31 @@ func TestRefusalsInThePageLanguage(t *testing.T) {
 		})
 	}
 }
+
+// A ticket kept as bulk mail or spam shows a button that takes it into the
+// work; pressing it makes it an assigned ticket again.
+func TestSetAsideTicketTakenIntoTheWork(t *testing.T) {
+	const number = "DKP-2026-000001"
+	for _, state := range []inquiry.State{inquiry.BulkMail, inquiry.SpamMail} {
+		t.Run(string(state), func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.file(number, inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+			setAside(t, f, number, state)
+			b := f.browser()
+			b.signIn(officers[2]) // zamira
+			if page := b.get("/t/" + number); !strings.Contains(page.body, `id="restore-ticket"`) {
+				t.Fatalf("no button to take the %s ticket into the work:\n%s", state, page.body)
+			}
+			r := b.post("/t/"+number+"/reopen", url.Values{"csrf": {b.csrf()}})
+			if r.status != http.StatusSeeOther {
+				t.Errorf("status %d, want 303", r.status)
+			}
+			if tk := mustTicket(t, f, number); tk.State != inquiry.Assigned {
+				t.Errorf("after taking it into the work: %s, want assigned", tk.State)
+			}
+			if page := b.get("/t/" + number); strings.Contains(page.body, `id="restore-ticket"`) {
+				t.Error("an assigned ticket still offers to be taken into the work")
+			}
+		})
+	}
+}

@@ -77,6 +77,9 @@ type ticketData struct {
 	Standard []option
 	Open     bool
 	Closed   bool
+	// SetAside is bulk mail or spam: kept, not worked, until an officer
+	// takes it into the work.
+	SetAside bool
 	Document bool
 	Mine     bool
 	// Back is the list the ticket is in: closed, bulk and spam ones are
@@ -139,7 +142,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Category: desk.CategoryName(t.Category, p.Lang), State: p.T("state_" + string(t.State)),
 		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
-		Open: t.State.Open(), Closed: t.State == inquiry.Closed, Document: t.Category == inquiry.DocumentRequest,
+		Open: t.State.Open(), Closed: t.State == inquiry.Closed, SetAside: t.State == inquiry.BulkMail || t.State == inquiry.SpamMail, Document: t.Category == inquiry.DocumentRequest,
 		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
 		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
 		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], Back: queueLink(viewOf(t.State).name, queueFilter{}),
