@@ -24,21 +24,40 @@ const forwardDuplicateWindow = 60 * 24 * time.Hour
 // can be answered at.
 func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
 	fw := m.Forwarded
-	if fw == nil || !validAddress(fw.From.Address) || strings.EqualFold(fw.From.Address, d.cfg.Mailbox.Address) {
+	if fw == nil {
 		return intakeResult{}, false, nil
 	}
-	if _, isOfficer := d.officerByEmail(fw.From.Address); isOfficer {
+	cm := citizenMessage(m)
+	to := cm.ReplyAddress().Address
+	if !validAddress(to) || strings.EqualFold(to, d.cfg.Mailbox.Address) {
+		return intakeResult{}, false, nil
+	}
+	if _, isOfficer := d.officerByEmail(to); isOfficer {
 		// A colleague's mail passed on is staff mail, not a citizen's.
 		return intakeResult{}, false, nil
 	}
-	t, found, err := d.forwardedBefore(tx, fw, now)
+	if t, found, err := d.followedTicket(tx, cm); err != nil {
+		return intakeResult{}, false, err
+	} else if found && sentByRequester(t, cm) {
+		// The citizen wrote to the officer about her ticket: her message
+		// joins it, as had she written to the mailbox.
+		res, handled, err := d.citizenFollowUp(tx, cm, cls, now)
+		if err != nil || !handled {
+			return res, handled, err
+		}
+		if res.needClassification {
+			res.classify = cm
+			return res, true, nil
+		}
+		return res, true, d.note(tx, t.ID, officer.ID, "the message before was forwarded to the mailbox by "+officer.ID, now)
+	}
+	t, found, sourceSeen, err := d.forwardedBefore(tx, fw, cm, now)
 	if err != nil {
 		return intakeResult{}, false, err
 	}
 	if found {
 		return d.forwardedAgain(tx, m, officer, &t, now)
 	}
-	cm := citizenMessage(m)
 	if cls == nil {
 		return intakeResult{needClassification: true, classify: cm}, true, nil
 	}
@@ -59,16 +78,17 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 	if err := d.note(tx, nt.ID, officer.ID, note, now); err != nil {
 		return intakeResult{}, false, err
 	}
-	if fw.SourceID != "" && fw.SourceID != m.SourceID {
+	if fw.SourceID != "" && fw.SourceID != m.SourceID && !sourceSeen {
 		// Should the citizen's own copy reach the mailbox later, it is this
-		// ticket's already.
+		// ticket's already. (A copy taken in before without a ticket —
+		// set aside — keeps its record.)
 		if err := tx.MarkSource(fw.SourceID, nt.ID, now); err != nil {
 			return intakeResult{}, false, err
 		}
 	}
 	if nt.OfficerID != officer.ID {
 		text := fmt.Sprintf("Mesazhi që përcollët nga %s u regjistrua si %s dhe i është caktuar %s. Qytetari mori konfirmimin me numrin e tiketës.\n",
-			fw.From.Address, nt.Number, d.officerName(nt.OfficerID))
+			to, nt.Number, d.officerName(nt.OfficerID))
 		if err := d.tellOfficer(tx, nt, officer, "Sportel: mesazhi i përcjellë u regjistrua ["+nt.Number+"]", text, now); err != nil {
 			return intakeResult{}, false, err
 		}
@@ -77,37 +97,57 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 }
 
 // forwardedBefore finds the ticket the forwarded message already has: by
-// its own key when it came attached whole, else a recent ticket of the
-// same citizen whose first message says the same.
-func (d *Desk) forwardedBefore(tx store.Tx, fw *inquiry.Forwarded, now time.Time) (inquiry.Ticket, bool, error) {
+// its own key when it came attached whole, by its Message-ID, else a recent
+// ticket of the same citizen whose first message says the same (a relay
+// may have re-encoded an attached copy, a client rewrapped a quoted one).
+// sourceSeen says its key is recorded already, with or without a ticket.
+func (d *Desk) forwardedBefore(tx store.Tx, fw *inquiry.Forwarded, cm *inquiry.Message, now time.Time) (t inquiry.Ticket, found, sourceSeen bool, err error) {
 	if fw.SourceID != "" {
 		id, seen, err := tx.SourceTicket(fw.SourceID)
-		if err != nil || !seen || id == 0 {
-			return inquiry.Ticket{}, false, err
+		if err != nil {
+			return t, false, false, err
 		}
-		return tx.TicketByID(id)
+		if seen && id != 0 {
+			t, found, err = tx.TicketByID(id)
+			return t, found, true, err
+		}
+		sourceSeen = seen
+	}
+	requester := cm.ReplyAddress().Address
+	if fw.MessageID != "" {
+		ref, ok, err := tx.FindThreadRef([]string{fw.MessageID})
+		if err != nil {
+			return t, false, sourceSeen, err
+		}
+		if ok {
+			t, found, err := tx.TicketByID(ref.TicketID)
+			if err != nil || (found && strings.EqualFold(t.Sender.Address, requester)) {
+				return t, found, sourceSeen, err
+			}
+		}
 	}
 	want := sameWords(fw.Text)
 	if want == "" {
-		return inquiry.Ticket{}, false, nil
+		return t, false, sourceSeen, nil
 	}
-	tickets, err := tx.ListTickets(inquiry.TicketFilter{SenderAddress: fw.From.Address, Channel: inquiry.ChannelEmail, Limit: 20})
+	tickets, err := tx.ListTickets(inquiry.TicketFilter{SenderAddress: requester, Channel: inquiry.ChannelEmail})
 	if err != nil {
-		return inquiry.Ticket{}, false, err
+		return t, false, sourceSeen, err
 	}
-	for _, t := range tickets {
-		if now.Sub(t.ReceivedAt) > forwardDuplicateWindow {
+	for i := len(tickets) - 1; i >= 0; i-- { // newest first
+		tk := tickets[i]
+		if now.Sub(tk.ReceivedAt) > forwardDuplicateWindow {
 			continue
 		}
-		e, ok, err := tx.FirstEntry(t.ID)
+		e, ok, err := tx.FirstEntry(tk.ID)
 		if err != nil {
-			return inquiry.Ticket{}, false, err
+			return t, false, sourceSeen, err
 		}
 		if ok && sameWords(e.Text) == want {
-			return t, true, nil
+			return tk, true, sourceSeen, nil
 		}
 	}
-	return inquiry.Ticket{}, false, nil
+	return t, false, sourceSeen, nil
 }
 
 // forwardedAgain keeps a forward of a message that has its ticket as a note
@@ -140,7 +180,7 @@ func (d *Desk) officerName(id string) string {
 }
 
 // forwardPrefix is the "Fwd:"-like start of a forward's subject.
-var forwardPrefix = regexp.MustCompile(`(?i)^\s*((fwd?|tr|wg|rv|p[eë]rcj(ell[eë]?)?|prosl(eđeno|edjeno)?|просл(еђено)?|пров)\s*:\s*)+`)
+var forwardPrefix = regexp.MustCompile(`(?i)^\s*(\[[^\]]*\]\s*)?((fwd?|tr|wg|rv|enc|vs|vl|p[eë]rcj(ell[eë]?)?|prosl(eđeno|edjeno|eđena|edjena)?|просл(еђено)?|пров)\s*:\s*)+`)
 
 // citizenMessage is the citizen's message that m, an officer's forward,
 // carries, as if it had come to the mailbox itself: the ticket's record
@@ -148,7 +188,13 @@ var forwardPrefix = regexp.MustCompile(`(?i)^\s*((fwd?|tr|wg|rv|p[eë]rcj(ell[e�
 func citizenMessage(m *inquiry.Message) *inquiry.Message {
 	fw := m.Forwarded
 	cm := *m
-	cm.From, cm.ReplyTo, cm.NoReplySender = fw.From, nil, false
+	cm.From, cm.ReplyTo, cm.NoReplySender = fw.From, fw.ReplyTo, fw.NoReplySender
+	if fw.Raw != nil {
+		// Attached whole: the record keeps the citizen's mail as she
+		// wrote it, and her files are read from it.
+		cm.Raw, cm.RawTruncated, cm.TooLarge = fw.Raw, false, false
+		cm.Attachments = fw.Attachments
+	}
 	cm.Subject = fw.Subject
 	if strings.TrimSpace(cm.Subject) == "" {
 		cm.Subject = forwardPrefix.ReplaceAllString(m.Subject, "")

@@ -347,10 +347,12 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 		if err != nil || handled {
 			return res, err
 		}
-		if res, handled, err := d.officerMailAboutTicket(tx, m, officer, now); err != nil || handled {
+		// A citizen's mail the officer forwards comes before the officer's
+		// own mail about a ticket: it may name her ticket.
+		if res, handled, err := d.officerForward(tx, m, officer, cls, now); err != nil || handled {
 			return res, err
 		}
-		if res, handled, err := d.officerForward(tx, m, officer, cls, now); err != nil || handled {
+		if res, handled, err := d.officerMailAboutTicket(tx, m, officer, now); err != nil || handled {
 			return res, err
 		}
 	}

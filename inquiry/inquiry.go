@@ -198,8 +198,12 @@ type Message struct {
 // what. An officer who forwards a citizen's mail to the public mailbox
 // files it for the citizen.
 type Forwarded struct {
-	From    Address `json:"from"`
-	Subject string  `json:"subject,omitempty"`
+	From Address `json:"from"`
+	// ReplyTo and NoReplySender are the attached message's, as for a
+	// Message: a contact form's mail names its citizen in Reply-To.
+	ReplyTo       *Address `json:"reply_to,omitempty"`
+	NoReplySender bool     `json:"no_reply_sender,omitempty"`
+	Subject       string   `json:"subject,omitempty"`
 	// SentAt is its Date, when written in a form that says the time zone
 	// (the header of an attached message, or a forward line in RFC 5322
 	// form); zero otherwise.
@@ -211,6 +215,11 @@ type Forwarded struct {
 	// SourceID is the key the message would have had had it come to the
 	// mailbox itself; only an attached message has one.
 	SourceID string `json:"source_id,omitempty"`
+	// Raw and Attachments are an attached message's own bytes and files
+	// (nil for a forward quoted in the text, whose files are the
+	// forward's own).
+	Raw         []byte       `json:"-"`
+	Attachments []Attachment `json:"-"`
 }
 
 // ReplyAddress is where an answer to this message goes: Reply-To when given,

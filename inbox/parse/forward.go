@@ -20,14 +20,14 @@ var forwardLine = regexp.MustCompile(`(?i)^(?:-{2,}\s*(?:forwarded message|mesaz
 
 // forwardHeader is one line of a forwarded message's header as clients
 // write it in the text ("From: …", Albanian "Nga: …", Serbian "Od: …").
-var forwardHeader = regexp.MustCompile(`(?i)^\**(from|nga|od|от|von|de|date|sent|data|d[eë]rguar|datum|poslato|послато|датум|gesendet|envoy[eé]|subject|l[eë]nda|subjekti|tema|predmet|тема|предмет|betreff|objet|to|p[eë]r|za|за|an|[aà]|cc|kopje)\**:\**\s*(.*)$`)
+var forwardHeader = regexp.MustCompile(`(?i)^\**(from|nga|od|од|от|von|de|date|sent|data|d[eë]rguar|datum|poslato|poslano|послато|датум|gesendet|envoy[eé]|subject|l[eë]nda|subjekti|tema|predmet|тема|предмет|betreff|objet|to|p[eë]r|za|за|an|[aà]|cc|kopje|kopija|копија|importance|r[eë]nd[eë]sia|va[zž]nost|важност|attachments|bashk[eë]ngjitjet?|prilozi|прилози)\**:\**\s*(.*)$`)
 
 // headerField sorts forwardHeader's keys.
 func headerField(key string) string {
 	switch strings.ToLower(key) {
-	case "from", "nga", "od", "от", "von", "de":
+	case "from", "nga", "od", "од", "от", "von", "de":
 		return "from"
-	case "date", "sent", "data", "dërguar", "derguar", "datum", "poslato", "послато", "датум", "gesendet", "envoyé", "envoye":
+	case "date", "sent", "data", "dërguar", "derguar", "datum", "poslato", "poslano", "послато", "датум", "gesendet", "envoyé", "envoye":
 		return "date"
 	case "subject", "lënda", "lenda", "subjekti", "tema", "predmet", "тема", "предмет", "betreff", "objet":
 		return "subject"
@@ -45,8 +45,11 @@ const maxForwardText = 64 << 10
 // none, or when its sender cannot be read or answered.
 func (p *parser) forwarded(m *inquiry.Message) *inquiry.Forwarded {
 	f := p.readForwarded(m)
-	if f == nil || isNoReplyAddress(f.From.Address) || isOwnAddress(f.From.Address, p.opts) {
-		// Nobody to answer: a form's or a machine's mail, or our own.
+	if f == nil {
+		return nil
+	}
+	if f.ReplyTo == nil && (isNoReplyAddress(f.From.Address) || isOwnAddress(f.From.Address, p.opts)) {
+		// Nobody to answer: a machine's mail, or our own.
 		return nil
 	}
 	return f
@@ -66,8 +69,10 @@ func (p *parser) readForwarded(m *inquiry.Message) *inquiry.Forwarded {
 		}
 		comment, _, _ := splitInlineForward(m.Text)
 		return &inquiry.Forwarded{
-			From: inner.From, Subject: inner.Subject, SentAt: inner.SentAt, MessageID: inner.MessageID,
+			From: inner.From, ReplyTo: inner.ReplyTo, NoReplySender: inner.NoReplySender,
+			Subject: inner.Subject, SentAt: inner.SentAt, MessageID: inner.MessageID,
 			Text: inner.Text, Comment: strings.TrimSpace(comment), SourceID: inner.SourceID,
+			Raw: a.Content, Attachments: inner.Attachments,
 		}
 	}
 	if !forwardSubject.MatchString(m.Subject) {
@@ -113,8 +118,8 @@ func readInlineForward(text string) *inquiry.Forwarded {
 	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
 		i++
 	}
-	fields := 0
-	var date string
+	type field struct{ key, value string }
+	var fields []field
 	for ; i < len(lines); i++ {
 		line := strings.TrimSpace(strings.ReplaceAll(lines[i], "\t", " "))
 		if line == "" {
@@ -122,22 +127,30 @@ func readInlineForward(text string) *inquiry.Forwarded {
 		}
 		mm := forwardHeader.FindStringSubmatch(line)
 		if mm == nil {
-			if fields == 0 {
+			if len(fields) > 0 && continues(fields[len(fields)-1].value, line) {
+				// A long "Name <address>" or list of them, wrapped.
+				last := &fields[len(fields)-1]
+				last.value = strings.TrimSpace(last.value + " " + line)
+				continue
+			}
+			if len(fields) == 0 {
 				return nil
 			}
 			break
 		}
-		fields++
-		value := strings.TrimSpace(mm[2])
-		switch headerField(mm[1]) {
+		fields = append(fields, field{headerField(mm[1]), strings.TrimSpace(mm[2])})
+	}
+	var date string
+	for _, fl := range fields {
+		switch fl.key {
 		case "from":
 			if f.From.Address == "" {
-				f.From = forwardedAddress(value)
+				f.From = forwardedAddress(fl.value)
 			}
 		case "date":
-			date = value
+			date = fl.value
 		case "subject":
-			f.Subject = value
+			f.Subject = fl.value
 		}
 	}
 	if f.From.Address == "" {
@@ -148,6 +161,19 @@ func readInlineForward(text string) *inquiry.Forwarded {
 	}
 	f.Text = strings.TrimSpace(strings.Join(lines[min(i, len(lines)):], ""))
 	return f
+}
+
+// continues reports whether line, which is no header field, carries on the
+// header value before it: a client that wraps its text part splits a long
+// "Name <address>" after the "<", before it, or between addresses.
+func continues(value, line string) bool {
+	if strings.HasSuffix(value, "<") || strings.HasSuffix(value, ",") || strings.HasSuffix(value, ";") {
+		return true
+	}
+	if strings.HasPrefix(line, "<") {
+		return true
+	}
+	return strings.HasSuffix(line, ">") && strings.Contains(line, "@") && !strings.ContainsAny(line, " \t")
 }
 
 // indexHeaderBlock is where a header block opening with a "From:" line
