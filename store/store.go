@@ -17,7 +17,7 @@ import (
 // message was already taken in: the transaction must not file it again.
 var ErrSourceTaken = errors.New("source already taken in")
 
-// ErrLeaseLost is returned (wrapped) by RetryJob and FailJob when the job is
+// ErrLeaseLost is returned (wrapped) by RetryJob, FailJob and ReleaseJob when the job is
 // no longer claimed by the caller: its lease ran out and another worker took
 // it, or it already ended.
 var ErrLeaseLost = errors.New("job lease lost")
@@ -114,7 +114,13 @@ type Jobs interface {
 	// ReleaseClaims frees every pending job claimed by anyone but keep, so
 	// those jobs are due at once. Only for a store that one process owns
 	// (SQLite under its instance lock), where every other owner is gone.
+	// The claims keep their attempts: a process that died may have been
+	// sending.
 	ReleaseClaims(ctx context.Context, keep string) (released int, err error)
+	// ReleaseJob gives back a claim owner holds on a job it has not tried
+	// to send (an outbox stopping): the job stays due as it was, and the
+	// claim's attempt is taken back, so stops never use up its attempts.
+	ReleaseJob(ctx context.Context, id int64, owner string) error
 	// RetryJob releases a job claimed by owner to be tried again at next.
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	// FailJob ends a job claimed by owner as failed for good.

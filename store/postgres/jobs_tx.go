@@ -131,7 +131,8 @@ func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
 }
 
 // neverClaimed is the condition under which a job cannot have been sent:
-// a claim counts an attempt, and a released claim keeps its count.
+// a claim counts an attempt, which only a claim given back untried
+// (ReleaseJob, HoldJobs) takes back.
 const neverClaimed = `state = 'pending' AND attempts = 0 AND claimed_by IS NULL`
 
 // PendingJobs returns the never-claimed pending jobs of kind for recipient

@@ -61,6 +61,7 @@ var contractTests = []contractTest{
 	{"SettleMissingJob", testSettleMissingJob},
 	{"FinishJobsRecordsThreadRef", testFinishJobsRecordsThreadRef},
 	{"LeaseRenewalAndRelease", testLeaseRenewalAndRelease},
+	{"ReleaseJob", testReleaseJob},
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
 	{"PendingJobUpdate", testPendingJobUpdate},
