@@ -33,6 +33,7 @@ type contractTest struct {
 var contractTests = []contractTest{
 	// Tickets, entries and thread references (tickets.go).
 	{"TicketRoundTrip", testTicketRoundTrip},
+	{"CreatedAtDefault", testCreatedAtDefault},
 	{"UpdateMissingTicketFails", testUpdateMissingTicketFails},
 	{"TicketByID", testTicketByID},
 	{"CountTickets", testCountTickets},
