@@ -223,6 +223,13 @@ type Tx interface {
 	// are pending and were never claimed, oldest first: the only jobs that
 	// cannot have been sent, whose payload may still change.
 	PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string) ([]inquiry.Job, error)
+	// CancelJobs ends the pending jobs of kind on a ticket that no worker
+	// holds at now (never claimed, waiting for a retry, or under a lease
+	// run out) as cancelled, finished at now, with reason as their error
+	// (and the last error they had after it), and returns how many. A job
+	// a worker holds may be being sent, and is left to it. A cancelled
+	// job keeps its key (AddJobOnce).
+	CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error)
 	// UpdatePendingJob replaces the payload (Mail, Chat, Digest) and NextAt
 	// of job j.ID, only while it is pending and was never claimed; it
 	// reports false, writing nothing, when a worker has claimed it since.
