@@ -244,7 +244,7 @@ func (d *Desk) update(ctx context.Context, number string, fn func(store.Tx, *inq
 			return err
 		}
 		t.UpdatedAt = d.now()
-		if err := tx.UpdateTicket(&t); err != nil {
+		if err := d.saveTicket(tx, &t); err != nil {
 			return err
 		}
 		out = t

@@ -66,6 +66,7 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		OfficerID:   officer,
 		State:       inquiry.Assigned,
 		ReceivedAt:  received,
+		CreatedAt:   now,
 		UpdatedAt:   now,
 		LinkedTo:    f.linkedTo,
 		Mentions:    f.mentions,

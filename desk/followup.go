@@ -76,7 +76,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		}
 	}
 	t.UpdatedAt = now
-	if err := tx.UpdateTicket(&t); err != nil {
+	if err := d.saveTicket(tx, &t); err != nil {
 		return intakeResult{}, false, err
 	}
 	if t.State.Open() || keptClosed {

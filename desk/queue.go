@@ -87,7 +87,7 @@ func (d *Desk) queueNotifications(tx store.Tx, t *inquiry.Ticket, m *inquiry.Mes
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("reassigned to %s: %s is no longer a configured officer", t.OfficerID, prev), now); err != nil {
 			return err
 		}
-		if err := tx.UpdateTicket(t); err != nil {
+		if err := d.saveTicket(tx, t); err != nil {
 			return err
 		}
 		followUp = false

@@ -128,7 +128,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	}
 	results = append(results, after...)
 	t.UpdatedAt = now
-	if err := tx.UpdateTicket(&t); err != nil {
+	if err := d.saveTicket(tx, &t); err != nil {
 		return intakeResult{}, false, err
 	}
 	summary, err := d.reportCommands(tx, officer, &t, results, relayed, now)
@@ -167,7 +167,7 @@ func (d *Desk) commandMail(tx store.Tx, m *inquiry.Message, officer inquiry.Offi
 		return intakeResult{}, false, err
 	}
 	t.UpdatedAt = now
-	if err := tx.UpdateTicket(t); err != nil {
+	if err := d.saveTicket(tx, t); err != nil {
 		return intakeResult{}, false, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
@@ -279,7 +279,7 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	}
 	t.UpdatedAt = now
 	if held {
-		return tx.UpdateTicket(t)
+		return d.saveTicket(tx, t)
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
 	switch {
@@ -295,7 +295,7 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	if err := tx.AddJob(job); err != nil {
 		return err
 	}
-	return tx.UpdateTicket(t)
+	return d.saveTicket(tx, t)
 }
 
 // emptyAnswerMail tells an officer that their reply carried no answer of

@@ -90,7 +90,7 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		}
 	}
 	t.UpdatedAt = now
-	if err := tx.UpdateTicket(&t); err != nil {
+	if err := d.saveTicket(tx, &t); err != nil {
 		return intakeResult{}, err
 	}
 	if recategorized && !m.SuppressAck {

@@ -35,6 +35,10 @@ const (
 	JobPending JobState = "pending"
 	JobDone    JobState = "done"
 	JobFailed  JobState = "failed"
+	// JobCancelled is a job ended unsent because what it was for no longer
+	// holds (a reminder of a request decided meanwhile); LastError says
+	// why. It is not a failure.
+	JobCancelled JobState = "cancelled"
 )
 
 // Mail is an email to send, fully decided when the job is written: the

@@ -45,3 +45,10 @@ func (o Outcome) IsDecision() bool {
 
 // NeedsGround reports whether closing with o needs a refusal ground.
 func (o Outcome) NeedsGround() bool { return o == Refused || o == PartlyGranted }
+
+// AwaitsDecision reports whether t is a document request the legal clock
+// runs for: open, with a deadline, and not answered by a not-held notice
+// (which was the decision). Only such a request is reminded of.
+func (t *Ticket) AwaitsDecision() bool {
+	return t.Category == DocumentRequest && t.State.Open() && !t.DueAt.IsZero() && t.NotHeldMark == nil
+}

@@ -87,6 +87,10 @@ type Ticket struct {
 	Outcome Outcome `json:"outcome,omitempty"`
 
 	ReceivedAt time.Time `json:"received_at"`
+	// CreatedAt is when the ticket was filed: later than ReceivedAt (the
+	// message's own date) when mail is taken in late. Set when the ticket
+	// is written (the store's clock if zero) and never changed after.
+	CreatedAt  time.Time `json:"created_at"`
 	DueAt      time.Time `json:"due_at,omitzero"` // legal deadline, document requests only
 	AnsweredAt time.Time `json:"answered_at,omitzero"`
 	ClosedAt   time.Time `json:"closed_at,omitzero"`

@@ -56,6 +56,7 @@ type JobStore interface {
 	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
 	FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error)
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
+	ReleaseJob(ctx context.Context, id int64, owner string) error
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 	SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (n int, earliest time.Time, err error)
@@ -546,10 +547,12 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	}
 }
 
+// release gives back the claim on a job this outbox did not try to send,
+// with the attempt the claim counted: a job is never given up for stops.
 func (o *Outbox) release(j inquiry.Job) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := o.jobs.RetryJob(ctx, j.ID, o.owner, o.now(), j.LastError); err != nil {
+	if err := o.jobs.ReleaseJob(ctx, j.ID, o.owner); err != nil {
 		o.log.Warn("release job", "job", j.ID, "err", err)
 	}
 }

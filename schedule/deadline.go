@@ -73,9 +73,11 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 		if err != nil {
 			return fmt.Errorf("read ticket: %w", err)
 		}
-		if !ok || !cur.State.Open() || !cur.DueAt.Equal(t.DueAt) || cur.OfficerID != t.OfficerID {
+		if !ok || !cur.AwaitsDecision() || !cur.DueAt.Equal(t.DueAt) || cur.OfficerID != t.OfficerID {
 			// Decided, extended or reassigned since it was listed: the
-			// next pass sees it as it is.
+			// next pass sees it as it is. Checked under the ticket's
+			// lock: the desk cancels the reminders queued before a
+			// change, so none may be queued after it.
 			changed = true
 			return nil
 		}

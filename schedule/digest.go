@@ -21,8 +21,10 @@ const digestListMax = 50
 // from the same data.
 type digestData struct {
 	Day calendar.Date
-	// New counts tickets received in [From, To): from the previous working
+	// New counts tickets filed in [From, To): from the previous working
 	// day's digest time to this one's, so each ticket is in one digest.
+	// Filed, not received: mail taken in late is dated before the window
+	// it arrives in, and would be in none.
 	From, To   time.Time
 	New        int
 	ByCategory map[inquiry.Category]int
@@ -110,7 +112,7 @@ func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now
 		if t.State == inquiry.BulkMail || t.State == inquiry.SpamMail {
 			continue
 		}
-		if !t.ReceivedAt.Before(d.From) && t.ReceivedAt.Before(d.To) {
+		if !t.CreatedAt.Before(d.From) && t.CreatedAt.Before(d.To) {
 			d.New++
 			d.ByCategory[t.Category]++
 			d.ByChannel[t.Channel]++

@@ -222,7 +222,7 @@ func (s *Scheduler) Pass(ctx context.Context) error {
 	var errs []error
 	queued := 0
 	for _, t := range open {
-		if t.DueAt.IsZero() || t.NotHeldMark != nil {
+		if !t.AwaitsDecision() {
 			// A not-held notice was the decision: the requester has it,
 			// whether or not the ticket is closed yet. No reminder of a
 			// decision to make, no escalation, no refusal by silence.

@@ -91,11 +91,17 @@ type event struct {
 	do func(t testing.TB, st store.Store)
 }
 
+// file files a ticket when its message is received.
 func file(number string, cat inquiry.Category, ch inquiry.Channel, officer string, received time.Time, acted bool) func(testing.TB, store.Store) {
+	return fileAt(number, cat, ch, officer, received, received, acted)
+}
+
+// fileAt files at filed a ticket whose message is dated received.
+func fileAt(number string, cat inquiry.Category, ch inquiry.Channel, officer string, received, filed time.Time, acted bool) func(testing.TB, store.Store) {
 	return func(t testing.TB, st store.Store) {
 		tk := &inquiry.Ticket{Number: number, Channel: ch, Sender: inquiry.Address{Name: "Arta Krasniqi", Address: "arta@example.org"},
 			Subject: "Kërkesë " + number, Language: inquiry.Albanian, Category: cat, Classifier: "builtin", Confidence: 0.9,
-			OfficerID: officer, Acted: acted, State: inquiry.Assigned, ReceivedAt: received, UpdatedAt: received}
+			OfficerID: officer, Acted: acted, State: inquiry.Assigned, ReceivedAt: received, CreatedAt: filed, UpdatedAt: filed}
 		if cat == inquiry.DocumentRequest {
 			due, err := rules(t).Deadline(received)
 			if err != nil {

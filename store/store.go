@@ -17,7 +17,7 @@ import (
 // message was already taken in: the transaction must not file it again.
 var ErrSourceTaken = errors.New("source already taken in")
 
-// ErrLeaseLost is returned (wrapped) by RetryJob and FailJob when the job is
+// ErrLeaseLost is returned (wrapped) by RetryJob, FailJob and ReleaseJob when the job is
 // no longer claimed by the caller: its lease ran out and another worker took
 // it, or it already ended.
 var ErrLeaseLost = errors.New("job lease lost")
@@ -114,7 +114,13 @@ type Jobs interface {
 	// ReleaseClaims frees every pending job claimed by anyone but keep, so
 	// those jobs are due at once. Only for a store that one process owns
 	// (SQLite under its instance lock), where every other owner is gone.
+	// The claims keep their attempts: a process that died may have been
+	// sending.
 	ReleaseClaims(ctx context.Context, keep string) (released int, err error)
+	// ReleaseJob gives back a claim owner holds on a job it has not tried
+	// to send (an outbox stopping): the job stays due as it was, and the
+	// claim's attempt is taken back, so stops never use up its attempts.
+	ReleaseJob(ctx context.Context, id int64, owner string) error
 	// RetryJob releases a job claimed by owner to be tried again at next.
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
 	// FailJob ends a job claimed by owner as failed for good.
@@ -217,6 +223,13 @@ type Tx interface {
 	// are pending and were never claimed, oldest first: the only jobs that
 	// cannot have been sent, whose payload may still change.
 	PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string) ([]inquiry.Job, error)
+	// CancelJobs ends the pending jobs of kind on a ticket that no worker
+	// holds at now (never claimed, waiting for a retry, or under a lease
+	// run out) as cancelled, finished at now, with reason as their error
+	// (and the last error they had after it), and returns how many. A job
+	// a worker holds may be being sent, and is left to it. A cancelled
+	// job keeps its key (AddJobOnce).
+	CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error)
 	// UpdatePendingJob replaces the payload (Mail, Chat, Digest) and NextAt
 	// of job j.ID, only while it is pending and was never claimed; it
 	// reports false, writing nothing, when a worker has claimed it since.

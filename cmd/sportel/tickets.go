@@ -372,7 +372,7 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 	if len(jobs) > 0 {
 		fmt.Fprintln(w, "\nSends:")
 		for _, j := range jobs {
-			line := fmt.Sprintf("  %-11s %-8s to %s, %d attempt(s)", j.Kind, j.State, textsafe.Line(j.Recipient), j.Attempts)
+			line := fmt.Sprintf("  %-11s %-9s to %s, %d attempt(s)", j.Kind, j.State, textsafe.Line(j.Recipient), j.Attempts)
 			if j.LastError != "" {
 				line += ": " + textsafe.Line(j.LastError)
 			}

@@ -115,6 +115,14 @@ func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.
 		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, at(next), ns(next), text(errText))
 }
 
+// ReleaseJob gives back owner's claim on a job it did not try to send,
+// taking back the attempt the claim counted.
+func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
+	return s.settleJob(ctx, "release", id, owner, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
+			attempts = GREATEST(attempts - 1, 0)
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner)
+}
+
 // FailJob ends a job claimed by owner as failed for good.
 func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
 	return s.settleJob(ctx, "fail", id, owner, `UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4,
@@ -184,8 +192,8 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 	return lost, nil
 }
 
-// ReleaseClaims frees the claims on pending jobs held by anyone but keep.
-// With several instances on one database their claims are live: sportel
+// ReleaseClaims frees the claims on pending jobs held by anyone but keep;
+// their attempts stay counted (see store.Jobs). With several instances on one database their claims are live: sportel
 // run does not call it on PostgreSQL.
 func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 	ctx, cancel := s.callCtx(ctx)

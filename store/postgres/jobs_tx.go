@@ -131,7 +131,8 @@ func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
 }
 
 // neverClaimed is the condition under which a job cannot have been sent:
-// a claim counts an attempt, and a released claim keeps its count.
+// a claim counts an attempt, which only a claim given back untried
+// (ReleaseJob, HoldJobs) takes back.
 const neverClaimed = `state = 'pending' AND attempts = 0 AND claimed_by IS NULL`
 
 // PendingJobs returns the never-claimed pending jobs of kind for recipient
@@ -192,4 +193,23 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 		return false, fmt.Errorf("update job %d: its Message-ID %q is fixed (got %q)", j.ID, was, messageID)
 	}
 	return false, nil
+}
+
+// CancelJobs ends a ticket's pending jobs of kind that no worker holds at
+// now. The guard is in the UPDATE: a claim that committed first makes the
+// row fail it when the UPDATE re-reads it, and a later claim waits for this
+// transaction and finds the job ended.
+func (t *Tx) CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	tag, err := t.tx.Exec(ctx, `UPDATE jobs SET state = 'cancelled', finished_at = $4, finished_at_ns = $5,
+			claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
+			last_error = CASE WHEN last_error = '' THEN $3::text ELSE $3::text || '; last error: ' || last_error END
+		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending'
+			AND (claimed_by IS NULL OR (lease_until, lease_until_ns) < ($4, $5))`,
+		ticketID, string(kind), text(reason), at(now), ns(now))
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
+	}
+	return int(tag.RowsAffected()), nil
 }

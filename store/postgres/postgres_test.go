@@ -266,6 +266,12 @@ func atVersion1(t *testing.T, dsn string) {
 		`INSERT INTO schema_version VALUES (1, '0001_init.sql', now())`,
 		`INSERT INTO tickets (number, channel, state, received_at, updated_at)
 			VALUES ('DKP-2026-000001', 'email', 'assigned', '2026-03-02 09:30:00Z', '2026-03-02 09:30:00Z')`,
+		// Ticket 2's mail was taken in two hours after its date, and
+		// followed up later.
+		`INSERT INTO tickets (number, channel, state, received_at, received_at_ns, updated_at)
+			VALUES ('DKP-2026-000002', 'email', 'assigned', '2026-03-02 09:30:00Z', 5, '2026-03-02 09:30:00Z')`,
+		`INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ('msgid:late@example.org', 2, '2026-03-02 11:30:00Z'),
+			('msgid:followup@example.org', 2, '2026-03-02 12:30:00Z')`,
 		`INSERT INTO jobs (kind, ticket_id, recipient, mail, message_id, state, next_at, created_at)
 			VALUES ('ack', 1, 'arta@example.org', '{"message_id": "ack.1@sportel"}', 'ack.1@sportel', 'pending',
 				'2026-03-02 09:30:00Z', '2026-03-02 09:30:00Z')`,
@@ -289,6 +295,15 @@ func upgradedFromVersion1(t *testing.T, dsn string) {
 	if tk.Urgent || tk.Extension != nil || tk.NotHeldMark != nil || tk.Ground != "" || !tk.DecidedAt.IsZero() ||
 		tk.DecisionInAnswer || tk.Complaints != nil {
 		t.Errorf("ticket from version 1 has a lifecycle: %+v", tk)
+	}
+	// When each was filed: when its first message was taken in, or with
+	// none on record, its received_at.
+	received := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	for number, want := range map[string]time.Time{"DKP-2026-000001": received, "DKP-2026-000002": received.Add(2 * time.Hour)} {
+		tk, _, err := s.TicketByNumber(ctx, number)
+		if err != nil || !tk.CreatedAt.Equal(want) {
+			t.Errorf("%s from version 1 filed at %v (%v), want %v", number, tk.CreatedAt, err, want)
+		}
 	}
 	if n, err := s.CountHeldJobs(ctx); err != nil || n != 0 {
 		t.Errorf("CountHeldJobs = %d, %v; want 0", n, err)

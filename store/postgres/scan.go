@@ -16,8 +16,8 @@ import (
 
 const ticketColumns = `id, number, channel, sender_name, sender_address, chat_id, subject, message_id, language,
 	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome,
-	received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at, closed_at_ns,
-	updated_at, updated_at_ns, linked_to, mentions, ` + lifecycleColumns
+	received_at, received_at_ns, created_at, created_at_ns, due_at, due_at_ns, answered_at, answered_at_ns,
+	closed_at, closed_at_ns, updated_at, updated_at_ns, linked_to, mentions, ` + lifecycleColumns
 
 // lifecycleColumns are a ticket's lifecycle fields (migrations/0002), in the
 // order lifecycleArgs gives their values.
@@ -30,7 +30,8 @@ func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 		tk                                     inquiry.Ticket
 		received, due, answered, closed, upd   *time.Time
 		receivedNs, dueNs, answeredNs, closeNs int16
-		updNs                                  int16
+		created                                *time.Time
+		createdNs, updNs                       int16
 		channel, lang, cat, st, outc           string
 		ext                                    inquiry.Extension
 		extDue, extAt, notHeldAt, decided      *time.Time
@@ -41,7 +42,8 @@ func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 	err := r.Scan(&tk.ID, &tk.Number, &channel, &tk.Sender.Name, &tk.Sender.Address, &tk.ChatID, &tk.Subject,
 		&tk.MessageID, &lang, &cat, &tk.Classifier, &tk.Confidence, &tk.Reason, &tk.NeedsReview, &tk.OfficerID,
 		&tk.Acted, &st, &outc,
-		&received, &receivedNs, &due, &dueNs, &answered, &answeredNs, &closed, &closeNs, &upd, &updNs,
+		&received, &receivedNs, &created, &createdNs, &due, &dueNs, &answered, &answeredNs, &closed, &closeNs,
+		&upd, &updNs,
 		&tk.LinkedTo, &tk.Mentions,
 		&tk.Urgent, &ext.Days, &ext.Reason, &extDue, &extDueNs, &extAt, &extAtNs, &ext.By,
 		&notHeldAt, &notHeldNs, &notHeld.Holder, &notHeld.By, &tk.Ground, &decided, &decNs,
@@ -52,6 +54,7 @@ func scanTicket(r pgx.Row) (inquiry.Ticket, error) {
 	tk.Channel, tk.Language, tk.Category = inquiry.Channel(channel), inquiry.Language(lang), inquiry.Category(cat)
 	tk.State, tk.Outcome = inquiry.State(st), inquiry.Outcome(outc)
 	tk.ReceivedAt, tk.DueAt = instant(received, receivedNs), instant(due, dueNs)
+	tk.CreatedAt = instant(created, createdNs)
 	tk.AnsweredAt, tk.ClosedAt = instant(answered, answeredNs), instant(closed, closeNs)
 	tk.UpdatedAt = instant(upd, updNs)
 	if ext.Days > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -68,8 +69,12 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 	return seq, nil
 }
 
-// CreateTicket inserts tk and sets tk.ID.
+// CreateTicket inserts tk and sets tk.ID, and tk.CreatedAt to now when it
+// is zero.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
+	if tk.CreatedAt.IsZero() {
+		tk.CreatedAt = time.Now().UTC()
+	}
 	lc, err := lifecycleArgs(tk)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
@@ -81,15 +86,16 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 		at(tk.ReceivedAt), ns(tk.ReceivedAt), atOrNull(tk.DueAt), ns(tk.DueAt), atOrNull(tk.AnsweredAt), ns(tk.AnsweredAt),
 		atOrNull(tk.ClosedAt), ns(tk.ClosedAt), at(tk.UpdatedAt), ns(tk.UpdatedAt), text(tk.LinkedTo), text(tk.Mentions),
 	}, lc...)
+	args = append(args, at(tk.CreatedAt), ns(tk.CreatedAt))
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	err = t.tx.QueryRow(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
 			outcome, received_at, received_at_ns, due_at, due_at_ns, answered_at, answered_at_ns, closed_at,
-			closed_at_ns, updated_at, updated_at_ns, linked_to, mentions, `+lifecycleColumns+`)
+			closed_at_ns, updated_at, updated_at_ns, linked_to, mentions, `+lifecycleColumns+`, created_at, created_at_ns)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
 			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43,
-			$44, $45, $46)
+			$44, $45, $46, $47, $48)
 		RETURNING id`, args...).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
@@ -98,7 +104,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 }
 
 // UpdateTicket writes every field of tk except its identity (ID, Number,
-// Channel).
+// Channel) and when it was filed (CreatedAt).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 	lc, err := lifecycleArgs(tk)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // Column lists and their scanners are kept side by side so they cannot drift.
 
 const ticketColumns = `id, number, channel, sender_name, sender_address, chat_id, subject, message_id, language,
-	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome, received_at, due_at,
+	category, classifier, confidence, reason, needs_review, officer_id, acted, state, outcome, received_at, created_at, due_at,
 	answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days, ext_reason, ext_due_at, ext_at, ext_by,
 	not_held_at, not_held_holder, not_held_by, ground, decided_at, decision_in_answer, complaints`
 
@@ -24,6 +24,7 @@ func scanTicket(r rowScanner) (inquiry.Ticket, error) {
 	var (
 		tk                           inquiry.Ticket
 		received, updated            string
+		created                      sql.NullString
 		due, answered, closed        sql.NullString
 		channel, lang, cat, st, outc string
 		ext                          inquiry.Extension
@@ -35,7 +36,7 @@ func scanTicket(r rowScanner) (inquiry.Ticket, error) {
 	err := r.Scan(&tk.ID, &tk.Number, &channel, &tk.Sender.Name, &tk.Sender.Address, &tk.ChatID, &tk.Subject,
 		&tk.MessageID, &lang, &cat, &tk.Classifier, &tk.Confidence, &tk.Reason, &tk.NeedsReview, &tk.OfficerID,
 		&tk.Acted, &st, &outc,
-		&received, &due, &answered, &closed, &updated, &tk.LinkedTo, &tk.Mentions,
+		&received, &created, &due, &answered, &closed, &updated, &tk.LinkedTo, &tk.Mentions,
 		&tk.Urgent, &ext.Days, &ext.Reason, &extDue, &extAt, &ext.By,
 		&notHeldAt, &notHeld.Holder, &notHeld.By, &tk.Ground, &decided, &tk.DecisionInAnswer, &complaints)
 	if err != nil {
@@ -44,6 +45,9 @@ func scanTicket(r rowScanner) (inquiry.Ticket, error) {
 	tk.Channel, tk.Language, tk.Category = inquiry.Channel(channel), inquiry.Language(lang), inquiry.Category(cat)
 	tk.State, tk.Outcome = inquiry.State(st), inquiry.Outcome(outc)
 	if tk.ReceivedAt, err = parseTime(received); err != nil {
+		return inquiry.Ticket{}, err
+	}
+	if tk.CreatedAt, err = parseNullTime(created); err != nil {
 		return inquiry.Ticket{}, err
 	}
 	if tk.UpdatedAt, err = parseTime(updated); err != nil {

@@ -127,15 +127,28 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 10
+const latestVersion = 11
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
+	// Ticket 2 was taken in two hours after its mail's date, and followed
+	// up later.
+	filed := t0.Add(2 * time.Hour)
 	inTx(t, s, func(tx store.Tx) error {
 		tk := newTicket("DKP-2026-000001", t0)
 		tk.Subject = "Kërkesë për dokumente"
-		return tx.CreateTicket(tk)
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		late := newTicket("DKP-2026-000002", t0)
+		if err := tx.CreateTicket(late); err != nil {
+			return err
+		}
+		if err := tx.MarkSource("msgid:late@example.org", late.ID, filed); err != nil {
+			return err
+		}
+		return tx.MarkSource("msgid:followup@example.org", late.ID, filed.Add(time.Hour))
 	})
 
 	// Turn the file back into a version 1 database.
@@ -156,7 +169,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`DROP INDEX jobs_sent`,
 		`ALTER TABLE jobs DROP COLUMN held`,
 	)
-	for _, col := range []string{"urgent", "ext_days", "ext_reason", "ext_due_at", "ext_at", "ext_by", "not_held_at",
+	for _, col := range []string{"created_at", "urgent", "ext_days", "ext_reason", "ext_due_at", "ext_at", "ext_by", "not_held_at",
 		"not_held_holder", "not_held_by", "ground", "decided_at", "decision_in_answer", "complaints"} {
 		testutil.ExecSQL(t, "sqlite", path, `ALTER TABLE tickets DROP COLUMN `+col)
 	}
@@ -179,6 +192,14 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 	tk, ok, err := s2.TicketByNumber(ctx, "DKP-2026-000001")
 	if err != nil || !ok || tk.MessageID != "" || tk.Acted {
 		t.Errorf("ticket after upgrade = %+v, %v, %v; want kept with new fields empty", tk, ok, err)
+	}
+	// When each was filed: when its first message was taken in, or with
+	// none on record, its received_at.
+	for number, want := range map[string]time.Time{"DKP-2026-000001": t0, "DKP-2026-000002": filed} {
+		tk, _, err := s2.TicketByNumber(ctx, number)
+		if err != nil || !tk.CreatedAt.Equal(want) {
+			t.Errorf("%s after upgrade filed at %v (%v), want %v", number, tk.CreatedAt, err, want)
+		}
 	}
 	// The search index was built from the tickets already there.
 	found, err := s2.ListTickets(ctx, inquiry.TicketFilter{Text: "kerkese"})
@@ -205,8 +226,9 @@ func TestFailedMigrationLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to version 8, except that migration 10 finds no jobs_ticket to
-	// drop and fails after migration 9 ran.
-	testutil.ExecSQL(t, "sqlite", path, `DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
+	// drop and fails after migration 9 ran (11 is never reached).
+	testutil.ExecSQL(t, "sqlite", path, `ALTER TABLE tickets DROP COLUMN created_at`,
+		`DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
 
 	if _, err := sqlite.Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "apply migration 0010_lighter_job_indexes.sql") {
 		t.Fatalf("open with a failing migration 10: %v, want its error", err)

@@ -229,9 +229,13 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 	return seq, nil
 }
 
-// CreateTicket inserts tk and sets tk.ID.
+// CreateTicket inserts tk and sets tk.ID, and tk.CreatedAt to now when it
+// is zero.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	t.searchDirty = true
+	if tk.CreatedAt.IsZero() {
+		tk.CreatedAt = time.Now().UTC()
+	}
 	lc, err := lifecycleColumns(tk)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
@@ -242,9 +246,9 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
 			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days,
 			ext_reason, ext_due_at, ext_at, ext_by, not_held_at, not_held_holder, not_held_by, ground, decided_at,
-			decision_in_answer, complaints)
+			decision_in_answer, complaints, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)
 		RETURNING id`,
 		tk.Number, string(tk.Channel), tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
@@ -252,7 +256,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
 		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
 		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer,
-		lc.complaints).Scan(&tk.ID)
+		lc.complaints, formatTime(tk.CreatedAt)).Scan(&tk.ID)
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
@@ -260,7 +264,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 }
 
 // UpdateTicket writes every field of tk except its identity (ID, Number,
-// Channel).
+// Channel) and when it was filed (CreatedAt).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 	t.searchDirty = true
 	lc, err := lifecycleColumns(tk)
@@ -504,7 +508,8 @@ func (t *Tx) JobByMessageID(messageID string) (inquiry.Job, bool, error) {
 }
 
 // neverClaimed is the condition under which a job cannot have been sent:
-// a claim counts an attempt, and a released claim keeps its count.
+// a claim counts an attempt, which only a claim given back untried
+// (ReleaseJob, HoldJobs) takes back.
 const neverClaimed = `state = 'pending' AND attempts = 0 AND claimed_by IS NULL`
 
 // PendingJobs returns the never-claimed pending jobs of kind for recipient
@@ -565,6 +570,26 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 		return false, fmt.Errorf("update job %d: its Message-ID %q is fixed (got %q)", j.ID, stored.String, messageID)
 	}
 	return false, nil
+}
+
+// CancelJobs ends a ticket's pending jobs of kind that no worker holds at
+// now. The guard is in the UPDATE, as in UpdatePendingJob.
+func (t *Tx) CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	at := formatTime(now)
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = 'cancelled', finished_at = $4, claimed_by = NULL,
+			lease_until = NULL, last_error = CASE WHEN last_error = '' THEN $3 ELSE $3 || '; last error: ' || last_error END
+		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND (claimed_by IS NULL OR lease_until < $4)`,
+		ticketID, string(kind), reason, at)
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
+	}
+	return int(n), nil
 }
 
 // AddSetAside records a message that made no ticket and sets s.ID.

@@ -18,7 +18,7 @@ var tables = []table{
 		{"urgent", boolean}, {"ext_days", integer}, {"ext_reason", text}, {"ext_due_at", nullTimeNs},
 		{"ext_at", nullTimeNs}, {"ext_by", text}, {"not_held_at", nullTimeNs}, {"not_held_holder", text},
 		{"not_held_by", text}, {"ground", text}, {"decided_at", nullTimeNs}, {"decision_in_answer", boolean},
-		{"complaints", jsonText},
+		{"complaints", jsonText}, {"created_at", timeNs},
 	}},
 	// The ticket counters: copied as they are, new tickets continue the
 	// numbering.

@@ -102,6 +102,7 @@ func testCallsHonourContext(t *testing.T, open func(t *testing.T) store.Store) {
 		}},
 		{"RetryJob", func() error { return s.RetryJob(ctx, jobID, "w", t0, "x") }},
 		{"FailJob", func() error { return s.FailJob(ctx, jobID, "w", "x", t0) }},
+		{"ReleaseJob", func() error { return s.ReleaseJob(ctx, jobID, "w") }},
 		{"RenewLeases", func() error { _, err := s.RenewLeases(ctx, "w", []int64{jobID}, t0.Add(time.Hour)); return err }},
 		{"ReleaseClaims", func() error { _, err := s.ReleaseClaims(ctx, "nobody"); return err }},
 		{"NextJobAt", func() error { _, _, err := s.NextJobAt(ctx); return err }},

@@ -33,6 +33,7 @@ type contractTest struct {
 var contractTests = []contractTest{
 	// Tickets, entries and thread references (tickets.go).
 	{"TicketRoundTrip", testTicketRoundTrip},
+	{"CreatedAtDefault", testCreatedAtDefault},
 	{"UpdateMissingTicketFails", testUpdateMissingTicketFails},
 	{"TicketByID", testTicketByID},
 	{"CountTickets", testCountTickets},
@@ -61,6 +62,7 @@ var contractTests = []contractTest{
 	{"SettleMissingJob", testSettleMissingJob},
 	{"FinishJobsRecordsThreadRef", testFinishJobsRecordsThreadRef},
 	{"LeaseRenewalAndRelease", testLeaseRenewalAndRelease},
+	{"ReleaseJob", testReleaseJob},
 	{"NextJobAt", testNextJobAt},
 	{"CountJobsWindow", testCountJobsWindow},
 	{"PendingJobUpdate", testPendingJobUpdate},
@@ -70,6 +72,7 @@ var contractTests = []contractTest{
 	{"SentJobsWindow", testSentJobsWindow},
 	{"HoldJobs", testHoldJobs},
 	{"AddJobOnce", testAddJobOnce},
+	{"CancelJobs", testCancelJobs},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
@@ -142,7 +145,7 @@ func addJobs(t testing.TB, s store.Store, n int, nextAt func(i int) time.Time) [
 
 // jobStates are all states a job can be in, to list every job through
 // ListJobs without relying on an "any state" value the contract leaves open.
-var jobStates = []inquiry.JobState{inquiry.JobPending, inquiry.JobDone, inquiry.JobFailed}
+var jobStates = []inquiry.JobState{inquiry.JobPending, inquiry.JobDone, inquiry.JobFailed, inquiry.JobCancelled}
 
 // allJobs returns every job in the store, keyed by id.
 func allJobs(t testing.TB, s store.Store) map[int64]inquiry.Job {

@@ -24,7 +24,8 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 		Subject: "Захтев за документ", MessageID: "abc@example.rs", Language: inquiry.SerbianCyrl, Category: inquiry.DocumentRequest,
 		Classifier: "llm:qwen", Confidence: 0.8125, Reason: "asks for a decision", NeedsReview: true,
 		OfficerID: "officer7", Acted: true, State: inquiry.Closed, Outcome: inquiry.PartlyGranted,
-		ReceivedAt: t0.In(cet), DueAt: t0.Add(15 * 24 * time.Hour), AnsweredAt: t0.Add(time.Hour + time.Nanosecond),
+		ReceivedAt: t0.In(cet), CreatedAt: t0.Add(26*time.Hour + time.Nanosecond).In(cet),
+		DueAt: t0.Add(15 * 24 * time.Hour), AnsweredAt: t0.Add(time.Hour + time.Nanosecond),
 		ClosedAt: t0.Add(2 * time.Hour), UpdatedAt: t0.Add(3 * time.Hour), LinkedTo: "DKP-2026-000007",
 		Mentions: "DKP-2025-000100",
 		Urgent:   true,
@@ -98,7 +99,7 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 
 	// What comes back is in UTC; the instants are the same.
 	wantTicket := *tk
-	wantTicket.ReceivedAt = tk.ReceivedAt.UTC()
+	wantTicket.ReceivedAt, wantTicket.CreatedAt = tk.ReceivedAt.UTC(), tk.CreatedAt.UTC()
 	wantTicket.Complaints = slices.Clone(tk.Complaints)
 	wantTicket.Complaints[0].At = tk.Complaints[0].At.UTC()
 
@@ -194,7 +195,10 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	upd.UpdatedAt, upd.LinkedTo, upd.Mentions = t0.Add(5*time.Hour), "", ""
 	upd.Urgent, upd.Extension, upd.NotHeldMark, upd.Ground = false, nil, nil, ""
 	upd.DecidedAt, upd.DecisionInAnswer, upd.Complaints = time.Time{}, false, nil
+	// When it was filed is not for an update to change.
+	upd.CreatedAt = t0.Add(7 * time.Hour)
 	inTx(t, s, func(tx store.Tx) error { return tx.UpdateTicket(&upd) })
+	upd.CreatedAt = wantTicket.CreatedAt
 	got, _, err = s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !reflect.DeepEqual(got, upd) {
 		t.Errorf("after UpdateTicket:\n got %+v\nwant %+v (err %v)", got, upd, err)
@@ -207,6 +211,23 @@ func testTicketRoundTrip(t *testing.T, open func(t *testing.T) store.Store) {
 	got, _, err = s.TicketByNumber(ctx, tk.Number)
 	if err != nil || !reflect.DeepEqual(got, upd) {
 		t.Errorf("after UpdateTicket setting the lifecycle:\n got %+v\nwant %+v (err %v)", got, upd, err)
+	}
+}
+
+// testCreatedAtDefault: a ticket filed with no CreatedAt is stamped with
+// the time it was written, on the ticket given and in the store.
+func testCreatedAtDefault(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	tk := newTicket("DKP-2026-000001", t0)
+	before := time.Now()
+	inTx(t, s, func(tx store.Tx) error { return tx.CreateTicket(tk) })
+	after := time.Now()
+	if tk.CreatedAt.Before(before) || tk.CreatedAt.After(after) || tk.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt = %v, want the time of CreateTicket (%v to %v), in UTC", tk.CreatedAt, before, after)
+	}
+	got, ok, err := s.TicketByID(context.Background(), tk.ID)
+	if err != nil || !ok || !got.CreatedAt.Equal(tk.CreatedAt) {
+		t.Errorf("stored CreatedAt = %v (%v, %v), want %v", got.CreatedAt, ok, err, tk.CreatedAt)
 	}
 }
 

@@ -1,0 +1,62 @@
+package schedule_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+	"sportel/schedule"
+	"sportel/store"
+)
+
+// recategorize makes a ticket a press inquiry, with no deadline.
+func recategorize(number string) func(testing.TB, store.Store) {
+	return func(t testing.TB, st store.Store) {
+		inTx(t, st, func(tx store.Tx) error {
+			tk, _, err := tx.TicketByNumber(number)
+			if err != nil {
+				return err
+			}
+			tk.Category, tk.DueAt = inquiry.PressInquiry, time.Time{}
+			return tx.UpdateTicket(&tk)
+		})
+	}
+}
+
+// A request that stops awaiting a decision between the scheduler's listing
+// and its write gets no reminder: the desk, which cancels reminders queued
+// before such a change, has nothing to cancel one queued after it.
+func TestNoReminderForATicketDecidedUnderThePass(t *testing.T) {
+	const number = "DKP-2026-000001"
+	tests := []struct {
+		name   string
+		change func(testing.TB, store.Store)
+	}{
+		{"closed", decide(number, local(t, "2026-04-29 07:59"))},
+		{"marked not held", markNotHeld(number, local(t, "2026-04-29 07:59"))},
+		{"no longer a document request", recategorize(number)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+			t.Cleanup(func() { st.Close() })
+			file(number, inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)(t, st)
+			changed := &changedBeforeFirstWrite{Store: st, change: func() { tt.change(t, st) }}
+			cfg := config(t)
+			cfg.Now = func() time.Time { return local(t, "2026-04-29 08:00") } // a reminder is due
+			s, err := schedule.New(cfg, changed, testutil.DiscardLogger())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Pass(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := sent(t, st); len(got) != 0 {
+				t.Errorf("queued %v", got)
+			}
+		})
+	}
+}
