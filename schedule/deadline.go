@@ -135,7 +135,7 @@ func (s *Scheduler) escalate(ctx context.Context, t inquiry.Ticket, now time.Tim
 		if err != nil {
 			return fmt.Errorf("read ticket: %w", err)
 		}
-		if !ok || !cur.State.Open() || !cur.DueAt.Equal(t.DueAt) {
+		if !ok || !cur.AwaitsDecision() || !cur.DueAt.Equal(t.DueAt) {
 			changed = true // as for reminders: not settled
 			return nil
 		}

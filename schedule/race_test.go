@@ -3,6 +3,7 @@ package schedule_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,54 @@ func TestNoReminderForATicketDecidedUnderThePass(t *testing.T) {
 			}
 			if got, _ := sent(t, st); len(got) != 0 {
 				t.Errorf("queued %v", got)
+			}
+		})
+	}
+}
+
+// Nor an escalation and a refusal by silence: a request marked not held (a
+// decision) or closed while the pass ran is not refused by silence.
+func TestNoEscalationForATicketDecidedUnderThePass(t *testing.T) {
+	const number = "DKP-2026-000001"
+	tests := []struct {
+		name   string
+		change func(testing.TB, store.Store)
+	}{
+		{"closed", decide(number, local(t, "2026-05-04 23:59"))},
+		{"marked not held", markNotHeld(number, local(t, "2026-05-04 23:59"))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+			t.Cleanup(func() { st.Close() })
+			file(number, inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)(t, st)
+			changed := &changedBeforeFirstWrite{Store: st, change: func() { tt.change(t, st) }}
+			cfg := config(t)
+			cfg.Reminders = nil
+			cfg.NoDailyDigest = true
+			cfg.Now = func() time.Time { return local(t, "2026-05-05 00:00") } // the deadline has passed
+			s, err := schedule.New(cfg, changed, testutil.DiscardLogger())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Pass(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := sent(t, st); len(got) != 0 {
+				t.Errorf("queued %v", got)
+			}
+			tk, _, err := st.TicketByNumber(context.Background(), number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := st.Entries(context.Background(), tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if strings.Contains(e.Text, "refused by silence") {
+					t.Errorf("recorded %q", e.Text)
+				}
 			}
 		})
 	}
