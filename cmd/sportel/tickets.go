@@ -85,7 +85,7 @@ func ticketsCmds() []ticketsCmd {
 				fs.BoolVar(&o.inAnswer, "in-answer", false, "the decision went out in the answer already relayed: no decision notice")
 				fs.StringVar(&o.note, "note", "", "a note for the record")
 			}},
-		{name: "reopen", args: "NUMBER", summary: "Reopen a closed ticket."},
+		{name: "reopen", args: "NUMBER", summary: "Reopen a closed ticket, or take one kept as bulk mail or spam into the work."},
 		{name: "complaint", args: "NUMBER DATE [NOTE...]", summary: "Record a complaint to the Information and Privacy Agency made on DATE (2026-12-01)."},
 		{name: "retry-failed", args: "JOB_ID... | --all", summary: "Make failed sends pending again (the same mail, same Message-ID); `sportel run` sends them.",
 			flags: func(fs *flag.FlagSet, o *ticketOpts) { fs.BoolVar(&o.all, "all", false, "every failed job") }},
