@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +108,48 @@ func TestNoEscalationForATicketDecidedUnderThePass(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// panicsOnce is a store whose first write transaction meets a bug.
+type panicsOnce struct {
+	store.Store
+	once sync.Once
+}
+
+func (p *panicsOnce) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+	p.once.Do(func() { panic("a bug one ticket meets") })
+	return p.Store.WithTx(ctx, fn)
+}
+
+// A bug the scheduler meets on one ticket is that ticket's error in the
+// pass: the other tickets' sends are queued, the daemon goes on, and the
+// next pass tries the ticket again. A panic would end the daemon, which
+// would meet it again at every start.
+func TestSchedulerBugOnOneTicket(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "sportel.db"))
+	t.Cleanup(func() { st.Close() })
+	for _, number := range []string{"DKP-2026-000001", "DKP-2026-000002"} {
+		file(number, inquiry.DocumentRequest, inquiry.ChannelEmail, "zamira", local(t, "2026-04-27 10:00"), false)(t, st)
+	}
+	cfg := config(t)
+	cfg.NoDailyDigest = true
+	cfg.Now = func() time.Time { return local(t, "2026-04-29 08:00") } // reminders are due
+	s, err := schedule.New(cfg, &panicsOnce{Store: st}, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Pass(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "internal error: a bug one ticket meets") {
+		t.Errorf("first pass: %v; want the bug as an error", err)
+	}
+	if got, _ := sent(t, st); len(got) != 1 {
+		t.Errorf("first pass queued %v; want the other ticket's reminder", got)
+	}
+	if err := s.Pass(context.Background()); err != nil {
+		t.Fatalf("second pass: %v", err)
+	}
+	if got, _ := sent(t, st); len(got) != 2 {
+		t.Errorf("after the second pass: %v; want both reminders", got)
 	}
 }

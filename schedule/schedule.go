@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -228,19 +229,13 @@ func (s *Scheduler) Pass(ctx context.Context) error {
 			// decision to make, no escalation, no refusal by silence.
 			continue
 		}
-		var n int
-		var err error
-		if !now.Before(t.DueAt) {
-			n, err = s.escalate(ctx, t, now)
-		} else {
-			n, err = s.remind(ctx, t, now)
-		}
+		n, err := s.ticketSends(ctx, t, now)
 		queued += n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("ticket %s: %w", t.Number, err))
 		}
 	}
-	n, err := s.digest(ctx, now)
+	n, err := s.safely("daily digest", func() (int, error) { return s.digest(ctx, now) })
 	queued += n
 	if err != nil {
 		errs = append(errs, err)
@@ -249,6 +244,31 @@ func (s *Scheduler) Pass(ctx context.Context) error {
 		s.cfg.JobsQueued()
 	}
 	return errors.Join(errs...)
+}
+
+// ticketSends queues what is due for one open request: its escalation
+// once the deadline passed, else its reminder.
+func (s *Scheduler) ticketSends(ctx context.Context, t inquiry.Ticket, now time.Time) (int, error) {
+	return s.safely("reminder or escalation", func() (int, error) {
+		if !now.Before(t.DueAt) {
+			return s.escalate(ctx, t, now)
+		}
+		return s.remind(ctx, t, now)
+	})
+}
+
+// safely runs one part of a pass with a bug it meets made its error: a
+// panic would end the daemon, and every restart would meet it again in its
+// first pass, stopping the intake with it; as an error it is logged, and
+// the other tickets' sends and the intake go on.
+func (s *Scheduler) safely(what string, fn func() (int, error)) (n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("internal error in the scheduler", "part", what, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s: internal error: %v", what, r)
+		}
+	}()
+	return fn()
 }
 
 // at is the moment of the day d at clock (time since midnight) in the
