@@ -279,10 +279,8 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
 		answer.Text, answer.ShowAlert = clipAlert(b.refusalText(ctx, "Nuk u krye", err, number)), true
 		b.queue(ctx, outgoing{answer: answer})
-		if msg := q.Message.Message; msg != nil && t.Number != "" && !t.State.Open() {
-			// The buttons were left from when the ticket was open.
-			b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
-				ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: ticketKeyboard(t)}})
+		if msg := q.Message.Message; msg != nil {
+			b.refreshAfterRefusal(ctx, msg, number, t, err)
 		}
 		return
 	}

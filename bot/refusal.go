@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf16"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"sportel/desk"
 	"sportel/inquiry"
@@ -86,4 +90,50 @@ func clipAlert(text string) string {
 		n += w
 	}
 	return sb.String() + "…"
+}
+
+// refreshAfterRefusal puts on msg, whose button press err refused, the
+// buttons its ticket offers now (none once it is closed or set aside) when
+// they differ from msg's: buttons drawn before the ticket moved on would
+// go on offering what can only be refused again. t is the ticket as the
+// refusal read it, if it did. A failure that is no refusal (the store's)
+// leaves the buttons: nothing is known to have changed.
+func (b *Bot) refreshAfterRefusal(ctx context.Context, msg *models.Message, number string, t inquiry.Ticket, err error) {
+	var own officerRefusal
+	refused := errors.As(err, &own) || errors.Is(err, desk.ErrLifecycle)
+	if t.Number == "" {
+		cur, ok, lookErr := b.desk.Ticket(ctx, number)
+		if lookErr != nil {
+			b.log.Warn("read ticket after a refused button", "ticket", number, "err", lookErr)
+			return
+		}
+		// A ticket that does not exist has no buttons that work.
+		t, refused = cur, refused || !ok
+	}
+	if !refused {
+		return
+	}
+	kb := ticketKeyboard(t)
+	if sameKeyboard(msg.ReplyMarkup, kb) {
+		// Telegram refuses an edit that changes nothing.
+		return
+	}
+	b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: kb}})
+}
+
+// sameKeyboard reports whether two inline keyboards show the same buttons;
+// none and an empty one are the same.
+func sameKeyboard(a, b *models.InlineKeyboardMarkup) bool {
+	var ra, rb [][]models.InlineKeyboardButton
+	if a != nil {
+		ra = a.InlineKeyboard
+	}
+	if b != nil {
+		rb = b.InlineKeyboard
+	}
+	return slices.EqualFunc(ra, rb, func(x, y []models.InlineKeyboardButton) bool {
+		return slices.EqualFunc(x, y, func(p, q models.InlineKeyboardButton) bool {
+			return p.Text == q.Text && p.CallbackData == q.CallbackData && p.URL == q.URL
+		})
+	})
 }

@@ -107,3 +107,62 @@ type longRefusalDesk struct {
 func (d longRefusalDesk) SetUrgent(context.Context, string, bool, string) (inquiry.Ticket, desk.UrgentChange, error) {
 	return inquiry.Ticket{}, desk.UrgentChange{}, fmt.Errorf("%w: %s", desk.ErrLifecycle, d.reason)
 }
+
+// A refused button press on a notification whose ticket has moved on
+// (closed, set aside as spam, no longer a document request) takes the
+// buttons that cannot work away, or puts the ticket's current ones in
+// their place; buttons that still fit the ticket are left alone.
+func TestRefusedButtonRefreshesStaleKeyboard(t *testing.T) {
+	recategorize := func(f *fixture, number string) error {
+		_, err := f.desk.Recategorize(f.ctx, number, inquiry.GeneralQuestion, "zamira")
+		return err
+	}
+	tests := []struct {
+		name    string
+		desk    func(bot.Desk) bot.Desk
+		prepare func(f *fixture, number string) error
+		action  string
+		want    []string // the buttons' actions after the press; nil: none
+		edited  bool
+	}{
+		{"take, closed", nil, closeGranted, "take", nil, true},
+		{"take, spam", nil, markSpam, "take", nil, true},
+		{"urgent, closed", nil, closeGranted, "urgent", nil, true},
+		{"not held, no longer a document request", nil, recategorize, "notheld", []string{"reassign", "category", "close"}, true},
+		{"refused, buttons still fit", func(d bot.Desk) bot.Desk { return untypedRefusalDesk{d} }, nil, "urgent",
+			[]string{"take", "reassign", "category", "close", "urgent", "notheld"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{desk: tt.desk})
+			f.say(arta, docRequestSQ)
+			n := f.tickets()[0].Number
+			note := f.lastSent(jusuf.ID)
+			if tt.prepare != nil {
+				if err := tt.prepare(f, n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			edits := len(f.tg.Calls("editMessageReplyMarkup"))
+			f.press(jusuf, note, "t:"+n+":"+tt.action)
+			answers := f.tg.Calls("answerCallbackQuery")
+			if last := answers[len(answers)-1].Form; last.Get("show_alert") != "true" {
+				t.Fatalf("the press was not refused: %q", last.Get("text"))
+			}
+			var got []string
+			for _, m := range f.tg.Sent(jusuf.ID) {
+				if m.ID == note.ID {
+					for _, d := range buttonData(m) {
+						got = append(got, strings.TrimPrefix(d, "t:"+n+":"))
+					}
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("after the refused press the notification offers %q, want %q", got, tt.want)
+			}
+			if edited := len(f.tg.Calls("editMessageReplyMarkup")) > edits; edited != tt.edited {
+				t.Errorf("keyboard edited: %v, want %v", edited, tt.edited)
+			}
+		})
+	}
+}
