@@ -109,7 +109,10 @@ type Bot struct {
 	log   *slog.Logger
 	me    models.User
 	flood *floodGate
-	now   func() time.Time
+	// unsupported spaces the answers to content the bot cannot read, per
+	// chat (declineUnsupported).
+	unsupported *floodGate
+	now         func() time.Time
 	// staff is who the officers are; Reconfigure swaps it while the bot
 	// runs.
 	staff atomic.Pointer[staff]
@@ -168,7 +171,9 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		state: st,
 		log:   opts.Logger.With("component", "telegram"),
 		flood: newFloodGate(opts.FloodMessages, opts.FloodPer),
-		now:   time.Now,
+		// One answer, then quiet for the window (see floodGate.note).
+		unsupported: newFloodGate(1, unsupportedEvery),
+		now:         time.Now,
 	}
 	b.staff.Store(newStaff(opts.Officers, opts.Grounds, opts.Location))
 	api, err := tgbot.New(opts.Token,

@@ -24,6 +24,12 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		b.onMessage(ctx, u.ID, u.Message)
 	case u.EditedMessage != nil:
 		m := u.EditedMessage
+		if kind := unsupportedKind(m); kind != "" {
+			// A shared live location is edited every few seconds; its
+			// first message was answered already.
+			b.log.Debug("edit of unsupported content ignored", "update_id", u.ID, "chat_id", m.Chat.ID, "kind", kind)
+			return
+		}
 		// An edit would silently change what was filed; ask for a new
 		// message instead, and only where the bot talks privately.
 		if m.Chat.Type == models.ChatTypePrivate && m.From != nil && !b.isOfficer(m.From.ID) {
@@ -125,17 +131,20 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 	}
 	text := messageText(m)
 	atts := attachments(m)
-	switch {
-	case unsupportedContent(m):
-		b.log.Info("unsupported content declined", "update_id", updateID, "chat_id", chat)
-		if !muted {
-			b.reply(ctx, chat, m.ID, say(lang).unsupported, nil)
-		}
+	switch kind := unsupportedKind(m); {
+	case kind != "":
+		b.declineUnsupported(ctx, updateID, m, kind, lang, muted)
 		return
 	case strings.TrimSpace(text) == "" && len(atts) == 0:
 		if m.Text == "" && m.Caption == "" {
-			// A service message (pinned, chat settings): nothing was said.
-			b.log.Debug("service message ignored", "update_id", updateID, "chat_id", chat)
+			if serviceMessage(m) {
+				// Pinned, chat settings and the like: nothing was said.
+				b.log.Debug("service message ignored", "update_id", updateID, "chat_id", chat)
+				return
+			}
+			// Content newer than the library's model decodes to nothing
+			// it knows: the citizen did send something.
+			b.declineUnsupported(ctx, updateID, m, "unknown", lang, muted)
 			return
 		}
 		if !muted {
@@ -275,12 +284,81 @@ func or(s, fallback string) string {
 	return s
 }
 
-// unsupportedContent is something a person sent that cannot be a request:
-// a sticker, a location, a contact card, a poll, a game and the like.
-func unsupportedContent(m *models.Message) bool {
-	return m.Sticker != nil || m.Location != nil || m.Venue != nil || m.Contact != nil ||
-		m.Poll != nil || m.Dice != nil || m.Game != nil || m.Story != nil || m.Checklist != nil ||
-		m.Invoice != nil || m.PaidMedia != nil
+// unsupportedKind names what a person sent that cannot be a request: a
+// sticker, a location, a contact card, a poll, a game and the like; ""
+// for anything else.
+func unsupportedKind(m *models.Message) string {
+	switch {
+	case m.Sticker != nil:
+		return "sticker"
+	case m.Venue != nil: // a venue carries its location too
+		return "venue"
+	case m.Location != nil:
+		return "location"
+	case m.Contact != nil:
+		return "contact"
+	case m.Poll != nil:
+		return "poll"
+	case m.Dice != nil:
+		return "dice"
+	case m.Game != nil:
+		return "game"
+	case m.Story != nil:
+		return "story"
+	case m.Checklist != nil:
+		return "checklist"
+	case m.Invoice != nil:
+		return "invoice"
+	case m.PaidMedia != nil:
+		return "paid_media"
+	case m.Giveaway != nil:
+		return "giveaway"
+	case m.GiveawayWinners != nil:
+		return "giveaway_winners"
+	}
+	return ""
+}
+
+// serviceMessage reports a message Telegram writes about the chat rather
+// than one a person wrote: it is not answered.
+func serviceMessage(m *models.Message) bool {
+	return len(m.NewChatMembers) > 0 || m.LeftChatMember != nil || m.NewChatTitle != "" || len(m.NewChatPhoto) > 0 ||
+		m.DeleteChatPhoto || m.GroupChatCreated || m.SupergroupChatCreated || m.ChannelChatCreated ||
+		m.MessageAutoDeleteTimerChanged != nil || m.MigrateToChatID != 0 || m.MigrateFromChatID != 0 ||
+		m.PinnedMessage != nil || m.SuccessfulPayment != nil || m.RefundedPayment != nil ||
+		m.UsersShared != nil || m.ChatShared != nil || m.Gift != nil || m.UniqueGift != nil || m.GiftUpgradeSent != nil ||
+		m.ConnectedWebsite != "" || m.WriteAccessAllowed != nil || m.PassportData != nil ||
+		m.ProximityAlertTriggered != nil || m.BoostAdded != nil || m.ChatBackgroundSet != nil ||
+		m.ChecklistTasksDone != nil || m.ChecklistTasksAdded != nil || m.DirectMessagePriceChanged != nil ||
+		m.ForumTopicCreated != nil || m.ForumTopicEdited != nil || m.ForumTopicClosed != nil || m.ForumTopicReopened != nil ||
+		m.GeneralForumTopicHidden != nil || m.GeneralForumTopicUnhidden != nil ||
+		m.GiveawayCreated != nil || m.GiveawayCompleted != nil || m.PaidMessagePriceChanged != nil ||
+		m.ChatOwnerLeft != nil || m.ChatOwnerChanged != nil ||
+		m.SuggestedPostApproved != nil || m.SuggestedPostApprovalFailed != nil || m.SuggestedPostDeclined != nil ||
+		m.SuggestedPostPaid != nil || m.SuggestedPostRefunded != nil ||
+		m.VoiceChatScheduled != nil || m.VoiceChatStarted != nil || m.VoiceChatEnded != nil ||
+		m.VoiceChatParticipantsInvited != nil || m.WebAppData != nil
+}
+
+// unsupportedEvery is how often one chat is told what the bot reads: a
+// citizen sending a row of stickers hears it once, not once a sticker.
+const unsupportedEvery = 10 * time.Minute
+
+// declineUnsupported files nothing for content the bot cannot read and
+// tells the citizen, at most once per unsupportedEvery, to write instead.
+func (b *Bot) declineUnsupported(ctx context.Context, updateID int64, m *models.Message, kind string, lang inquiry.Language, muted bool) {
+	answer := !muted && b.firstUnsupported(m.Chat.ID)
+	b.log.Info("unsupported content declined", "update_id", updateID, "chat_id", m.Chat.ID, "kind", kind, "answered", answer)
+	if answer {
+		b.reply(ctx, m.Chat.ID, m.ID, say(lang).unsupported, nil)
+	}
+}
+
+// firstUnsupported reports whether chat has not been told within
+// unsupportedEvery: the flood gate with room for one message per window.
+func (b *Bot) firstUnsupported(chat int64) bool {
+	told, _ := b.unsupported.note(chat, b.now())
+	return !told
 }
 
 // chosenLanguage is the language the chat picked with /start, if any.

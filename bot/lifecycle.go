@@ -107,7 +107,7 @@ func (b *Bot) lifecycleCommand(ctx context.Context, o inquiry.Officer, m *models
 	}
 	if err != nil {
 		b.log.Info("officer command refused", "command", cmd, "ticket", number, "officer", o.ID, "err", err)
-		b.reply(ctx, m.Chat.ID, m.ID, "Nuk u krye: "+err.Error(), nil)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Nuk u krye", err, number), nil)
 		return true
 	}
 	b.log.Info("officer command from telegram", "command", cmd, "ticket", t.Number, "officer", o.ID)
@@ -175,7 +175,7 @@ func (b *Bot) lifecycleAction(ctx context.Context, o inquiry.Officer, number, ac
 		short, id, _ := strings.Cut(arg, ":")
 		oc, known := groundOutcome[short]
 		if !known || id == "" {
-			return inquiry.Ticket{}, "", true, fmt.Errorf("bazë e panjohur %q", arg)
+			return inquiry.Ticket{}, "", true, officerRefusal(fmt.Sprintf("Bazë e panjohur %q.", arg))
 		}
 		t, err = b.desk.CloseWith(ctx, number, desk.Closing{Outcome: oc, Ground: id}, o.ID)
 		return t, "", true, err

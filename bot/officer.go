@@ -143,7 +143,7 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 	t, again, err := b.desk.AnswerOnce(ctx, officerMessageKey(m), number, o.ID, text)
 	if err != nil {
 		b.log.Info("answer refused", "ticket", number, "officer", o.ID, "err", err)
-		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja nuk u dërgua: "+err.Error(), nil)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Përgjigjja nuk u dërgua", err, number), nil)
 		return
 	}
 	if again {
@@ -243,7 +243,8 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 	}
 	t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: outcome, Ground: ground, Note: rest}, o.ID)
 	if err != nil {
-		b.reply(ctx, m.Chat.ID, m.ID, "Lënda nuk u mbyll: "+err.Error(), nil)
+		b.log.Info("close refused", "ticket", number, "officer", o.ID, "outcome", outcome, "err", err)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lënda nuk u mbyll", err, number), nil)
 		return
 	}
 	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome, "ground", t.Ground)
@@ -276,12 +277,10 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	answer := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID}
 	if err != nil {
 		b.log.Info("ticket button refused", "ticket", number, "officer", o.ID, "action", action, "err", err)
-		answer.Text, answer.ShowAlert = err.Error(), true
+		answer.Text, answer.ShowAlert = clipAlert(b.refusalText(ctx, "Nuk u krye", err, number)), true
 		b.queue(ctx, outgoing{answer: answer})
-		if msg := q.Message.Message; msg != nil && t.Number != "" && !t.State.Open() {
-			// The buttons were left from when the ticket was open.
-			b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
-				ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: ticketKeyboard(t)}})
+		if msg := q.Message.Message; msg != nil {
+			b.refreshAfterRefusal(ctx, msg, number, t, err)
 		}
 		return
 	}
@@ -305,7 +304,7 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 		return t, "", err
 	case "to":
 		if _, ok := b.staff.Load().byID[arg]; !ok {
-			return inquiry.Ticket{}, "", fmt.Errorf("zyrtar i panjohur %q", arg)
+			return inquiry.Ticket{}, "", officerRefusal(fmt.Sprintf("Zyrtar i panjohur %q.", arg))
 		}
 		t, err := b.desk.Assign(ctx, number, arg, o.ID)
 		return t, "", err
@@ -315,7 +314,7 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 	case "out":
 		oc, err := inquiry.ParseOutcome(arg)
 		if err != nil {
-			return inquiry.Ticket{}, "", err
+			return inquiry.Ticket{}, "", officerRefusal(fmt.Sprintf("Rezultat i panjohur %q.", arg))
 		}
 		if oc.NeedsGround() {
 			// A menu: the ground is chosen next (groundKeyboard).
@@ -336,7 +335,7 @@ func (b *Bot) ticketAction(ctx context.Context, o inquiry.Officer, number, actio
 	if t, done, ok, err := b.lifecycleAction(ctx, o, number, action, arg); ok {
 		return t, done, err
 	}
-	return inquiry.Ticket{}, "", fmt.Errorf("veprim i panjohur %q", action)
+	return inquiry.Ticket{}, "", officerRefusal(fmt.Sprintf("Veprim i panjohur %q.", action))
 }
 
 // menuTicket reads the ticket a menu button is about. When open is set,
@@ -348,14 +347,13 @@ func (b *Bot) menuTicket(ctx context.Context, number string, open bool) (inquiry
 	case err != nil:
 		return t, err
 	case !ok:
-		return t, fmt.Errorf("nuk ka lëndë %s", number)
+		return t, officerRefusal("Nuk ka lëndë " + number + ".")
 	case !open || t.State.Open():
 		return t, nil
 	case t.State == inquiry.Closed:
-		return t, fmt.Errorf("%s është e mbyllur (%s): rihapeni me /reopen %s për ta punuar sërish", t.Number, outcomeNames[t.Outcome], t.Number)
+		return t, officerRefusal(fmt.Sprintf("%s është e mbyllur (%s): rihapeni me /reopen %s për ta punuar sërish.", t.Number, outcomeNames[t.Outcome], t.Number))
 	}
-	what := map[inquiry.State]string{inquiry.SpamMail: "spam", inquiry.BulkMail: "postë masive"}[t.State]
-	return t, fmt.Errorf("%s është shënuar si %s dhe nuk punohet: nuk ka çfarë të mbyllet apo të ndryshohet", t.Number, or(what, string(t.State)))
+	return t, officerRefusal(fmt.Sprintf("%s është shënuar si %s dhe nuk punohet: nuk ka çfarë të mbyllet apo të ndryshohet.", t.Number, or(setAsideNames[t.State], string(t.State))))
 }
 
 func actionDone(action, arg string, t inquiry.Ticket, b *Bot) string {

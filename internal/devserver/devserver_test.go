@@ -2,6 +2,9 @@ package devserver
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -49,5 +52,43 @@ func TestSMTPKeepsEachMailWhole(t *testing.T) {
 		if !bytes.Equal(m.Data, sent[i]) {
 			t.Errorf("mail %d: kept %d bytes starting %.30q, sent %d starting %.30q", i, len(m.Data), m.Data, len(sent[i]), sent[i])
 		}
+	}
+}
+
+// TestTelegramCallbackAnswerLimit: as on Telegram, a button's answer text
+// holds at most 200 characters; a longer one is refused, so a bot that
+// would send one fails in tests as it would in production.
+func TestTelegramCallbackAnswerLimit(t *testing.T) {
+	tg := StartTelegram("1:T", "test_bot")
+	t.Cleanup(tg.Close)
+	tests := []struct {
+		name string
+		text string
+		ok   bool
+	}{
+		{"none", "", true},
+		{"200 characters", strings.Repeat("ë", 200), true},
+		{"201 characters", strings.Repeat("ë", 201), false},
+		{"100 characters past the BMP, 200 units", strings.Repeat("😀", 100), true},
+		{"101 characters past the BMP", strings.Repeat("😀", 101), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.PostForm(tg.URL+"/bot1:T/answerCallbackQuery", url.Values{"callback_query_id": {"c1"}, "text": {tt.text}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var ans struct {
+				OK          bool   `json:"ok"`
+				Description string `json:"description"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+				t.Fatal(err)
+			}
+			if ans.OK != tt.ok {
+				t.Errorf("ok = %v (%s), want %v", ans.OK, ans.Description, tt.ok)
+			}
+		})
 	}
 }

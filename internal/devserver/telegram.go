@@ -382,6 +382,12 @@ func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 	case "sendMessage":
 		t.sendMessage(w, form)
 	case "answerCallbackQuery":
+		// Telegram takes 0-200 characters; counted here strictly, in UTF-16
+		// units, as it counts a message's text.
+		if utf16Len(form.Get("text")) > 200 {
+			writeAnswer(w, apiAnswer{ErrorCode: 400, Description: "Bad Request: MESSAGE_TOO_LONG"})
+			return
+		}
 		writeAnswer(w, apiAnswer{OK: true, Result: true})
 	case "editMessageReplyMarkup", "editMessageText":
 		t.editMessage(w, method, form)
