@@ -290,8 +290,10 @@ func (b *Bot) onCallback(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	}
 	b.queue(ctx, outgoing{answer: answer})
 	if msg := q.Message.Message; msg != nil {
-		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{
-			ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: b.keyboardAfter(action, arg, t)}})
+		// Telegram refuses an edit that changes nothing.
+		if kb := b.keyboardAfter(action, arg, t); !sameKeyboard(msg.ReplyMarkup, kb) {
+			b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{ChatID: msg.Chat.ID, MessageID: msg.ID, ReplyMarkup: kb}})
+		}
 	}
 }
 

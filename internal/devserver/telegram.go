@@ -592,6 +592,11 @@ func (t *Telegram) editMessage(w http.ResponseWriter, method string, form url.Va
 		if m.ID != id {
 			continue
 		}
+		if method == "editMessageReplyMarkup" && sameMarkup(m.ReplyMarkup, kb) {
+			// As Telegram: an edit that changes nothing is refused.
+			writeAnswer(w, apiAnswer{ErrorCode: 400, Description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"})
+			return
+		}
 		m.ReplyMarkup = kb
 		if method == "editMessageText" {
 			m.Text = form.Get("text")
@@ -603,6 +608,19 @@ func (t *Telegram) editMessage(w http.ResponseWriter, method string, form url.Va
 		return
 	}
 	writeAnswer(w, apiAnswer{ErrorCode: 400, Description: "Bad Request: message to edit not found"})
+}
+
+// sameMarkup reports whether two inline keyboards show the same buttons;
+// none and an empty one are the same.
+func sameMarkup(a, b *models.InlineKeyboardMarkup) bool {
+	rows := func(kb *models.InlineKeyboardMarkup) string {
+		if kb == nil || len(kb.InlineKeyboard) == 0 {
+			return "[]"
+		}
+		j, _ := json.Marshal(kb.InlineKeyboard)
+		return string(j)
+	}
+	return rows(a) == rows(b)
 }
 
 func (t *Telegram) sendChatAction(w http.ResponseWriter, form url.Values) {
