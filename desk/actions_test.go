@@ -168,3 +168,113 @@ func TestRefusalKinds(t *testing.T) {
 		})
 	}
 }
+
+// The lifecycle's and the note's refusals have kinds too, with what a
+// front end needs to say them (the category, the outcome or ground, the
+// days, the date), and keep their English text word for word.
+func TestLifecycleRefusalKinds(t *testing.T) {
+	ctx := context.Background()
+	closing := func(c desk.Closing) func(*desk.Desk) error {
+		return func(d *desk.Desk) error { _, err := d.CloseWith(ctx, ticket1, c, "jusuf"); return err }
+	}
+	extend := func(days int, reason string) func(*desk.Desk) error {
+		return func(d *desk.Desk) error { _, err := d.Extend(ctx, ticket1, days, reason, "jusuf"); return err }
+	}
+	notHeld := func(d *desk.Desk) error { _, err := d.NotHeld(ctx, ticket1, "", "jusuf"); return err }
+	urgent := func(d *desk.Desk) error { _, err := d.Urgent(ctx, ticket1, true, "jusuf"); return err }
+	note := func(text string) func(*desk.Desk) error {
+		return func(d *desk.Desk) error { _, err := d.Note(ctx, ticket1, "jusuf", text); return err }
+	}
+	doc, press := inquiry.DocumentRequest, inquiry.PressInquiry
+	tests := []struct {
+		name   string
+		cat    inquiry.Category
+		state  inquiry.State
+		before func(*desk.Desk) error // done first, on the open ticket
+		act    func(*desk.Desk) error
+		want   desk.Refusal // its kind, category, value, N and Max
+		text   string       // its English text, whole
+	}{
+		{"urgent on a closed ticket", doc, inquiry.Closed, nil, urgent, desk.Refusal{Kind: desk.RefusedClosed},
+			"not allowed: ticket DKP-2026-000001 is closed: reopen it before changing its urgent flag"},
+		{"urgent on spam", doc, inquiry.SpamMail, nil, urgent, desk.Refusal{Kind: desk.RefusedSetAside},
+			"not allowed: ticket DKP-2026-000001 is spam: reopen it before changing its urgent flag"},
+		{"extend by 16 days", doc, inquiry.Assigned, nil, extend(16, "arkivi"), desk.Refusal{Kind: desk.RefusedExtensionDays, N: 16, Max: 15},
+			"not allowed: extend DKP-2026-000001: an extension is 1 to 15 days, not 16"},
+		{"extend without a reason", doc, inquiry.Assigned, nil, extend(5, " "), desk.Refusal{Kind: desk.RefusedNoReason},
+			"not allowed: extend DKP-2026-000001: give the reason; the requester is told it"},
+		{"extend a press inquiry", press, inquiry.Assigned, nil, extend(5, "arkivi"), desk.Refusal{Kind: desk.RefusedExtendCategory},
+			"not allowed: ticket DKP-2026-000001 is a press_inquiry: only document requests have a deadline to extend"},
+		{"extend a closed ticket", doc, inquiry.Closed, nil, extend(5, "arkivi"), desk.Refusal{Kind: desk.RefusedClosed},
+			"not allowed: ticket DKP-2026-000001 is closed: reopen it before extending"},
+		{"extend twice", doc, inquiry.Assigned, extend(5, "arkivi"), extend(5, "arkivi"),
+			desk.Refusal{Kind: desk.RefusedAlreadyExtended, N: 5, Value: "2026-11-25"},
+			"not allowed: ticket DKP-2026-000001 was already extended by 5 days on 2026-11-25: the law allows one extension"},
+		{"extend an urgent request", doc, inquiry.Assigned, urgent, extend(5, "arkivi"), desk.Refusal{Kind: desk.RefusedUrgentExtension},
+			"not allowed: ticket DKP-2026-000001 is urgent (48 hours): an urgent request cannot be extended; clear the flag first"},
+		{"not held on a press inquiry", press, inquiry.Assigned, nil, notHeld, desk.Refusal{Kind: desk.RefusedNotHeldCategory},
+			"not allowed: ticket DKP-2026-000001 is a press_inquiry: only a document request can be marked not held"},
+		{"not held on bulk mail", doc, inquiry.BulkMail, nil, notHeld, desk.Refusal{Kind: desk.RefusedSetAside},
+			"not allowed: ticket DKP-2026-000001 is bulk: reopen it first"},
+		{"not held twice", doc, inquiry.Assigned, notHeld, notHeld, desk.Refusal{Kind: desk.RefusedAlreadyNotHeld, Value: "2026-11-25"},
+			"not allowed: ticket DKP-2026-000001 was already marked not held on 2026-11-25"},
+		{"close a closed ticket", doc, inquiry.Closed, nil, closing(desk.Closing{Outcome: inquiry.Granted}), desk.Refusal{Kind: desk.RefusedClosed},
+			"not allowed: ticket DKP-2026-000001 is already closed (granted); reopen it to close it again"},
+		{"close spam", doc, inquiry.SpamMail, nil, closing(desk.Closing{Outcome: inquiry.Granted}), desk.Refusal{Kind: desk.RefusedSetAside},
+			"not allowed: ticket DKP-2026-000001 is spam mail, kept and not worked: there is nothing to close"},
+		{"a press inquiry granted", press, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Granted}),
+			desk.Refusal{Kind: desk.RefusedCloseOutcome, Value: "granted"},
+			"not allowed: ticket DKP-2026-000001 is a press_inquiry: close it as resolved or no_answer_needed, not granted (those outcomes are for document requests)"},
+		{"a press inquiry with a ground", press, inquiry.Assigned, nil, closing(desk.Closing{Ground: "classified"}), desk.Refusal{Kind: desk.RefusedGroundCategory},
+			"not allowed: ticket DKP-2026-000001 is a press_inquiry: a ground or a decision in an answer is only for document requests"},
+		{"a document request resolved", doc, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Resolved}),
+			desk.Refusal{Kind: desk.RefusedNoDecision, Value: "resolved"},
+			`not allowed: ticket DKP-2026-000001 is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn), not "resolved"`},
+		{"refused without a ground", doc, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Refused}),
+			desk.Refusal{Kind: desk.RefusedNeedsGround, Value: "refused"},
+			"not allowed: ticket DKP-2026-000001: refused needs a ground (one of personal_data, classified)"},
+		{"an unknown ground", doc, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Refused, Ground: "whim"}),
+			desk.Refusal{Kind: desk.RefusedUnknownGround, Value: "whim"},
+			`not allowed: ticket DKP-2026-000001: unknown ground "whim" (one of personal_data, classified)`},
+		{"granted with a ground", doc, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Granted, Ground: "classified"}),
+			desk.Refusal{Kind: desk.RefusedGroundNotTaken, Value: "granted"},
+			"not allowed: ticket DKP-2026-000001: granted takes no ground; grounds are for refused and partly_granted"},
+		{"in an answer never sent", doc, inquiry.Assigned, nil, closing(desk.Closing{Outcome: inquiry.Granted, InAnswer: true}),
+			desk.Refusal{Kind: desk.RefusedNoAnswerSent},
+			"not allowed: ticket DKP-2026-000001: no answer was relayed to the requester, so the decision cannot have gone out in one"},
+		{"reopen an open ticket", doc, inquiry.Assigned, nil,
+			func(d *desk.Desk) error { _, err := d.Reopen(ctx, ticket1, "jusuf"); return err },
+			desk.Refusal{Kind: desk.RefusedNotClosed}, "not allowed: ticket DKP-2026-000001 is assigned, not closed"},
+		{"an empty note", doc, inquiry.Assigned, nil, note(" \n "), desk.Refusal{Kind: desk.RefusedEmptyNote},
+			"not allowed: note on DKP-2026-000001: the note is empty"},
+		{"a note too long", doc, inquiry.Assigned, nil, note(strings.Repeat("ë", desk.MaxNoteRunes+1)),
+			desk.Refusal{Kind: desk.RefusedNoteTooLong, N: desk.MaxNoteRunes + 1, Max: desk.MaxNoteRunes},
+			"not allowed: note on DKP-2026-000001: 10001 characters, at most 10000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, tt.cat, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			if tt.before != nil {
+				if err := tt.before(f.desk); err != nil {
+					t.Fatal(err)
+				}
+			}
+			setState(t, f, tt.state)
+			err := tt.act(f.desk)
+			var r *desk.Refusal
+			if !errors.As(err, &r) || !errors.Is(err, desk.ErrLifecycle) {
+				t.Fatalf("err = %v (%T), want a desk.Refusal", err, err)
+			}
+			if r.Kind != tt.want.Kind || r.Ticket != ticket1 || r.Value != tt.want.Value || r.N != tt.want.N || r.Max != tt.want.Max {
+				t.Errorf("refusal %+v, want kind %s, value %q, N %d, Max %d", *r, tt.want.Kind, tt.want.Value, tt.want.N, tt.want.Max)
+			}
+			// A note is refused before its ticket is read.
+			if note := r.Kind == desk.RefusedEmptyNote || r.Kind == desk.RefusedNoteTooLong; !note && r.Category != tt.cat {
+				t.Errorf("refusal's category %q, want the ticket's %q", r.Category, tt.cat)
+			}
+			if err.Error() != tt.text {
+				t.Errorf("English text %q, want %q", err, tt.text)
+			}
+		})
+	}
+}

@@ -97,7 +97,7 @@ func (d *Desk) urgent(tx store.Tx, t *inquiry.Ticket, on bool, by string) error 
 	if !t.State.Open() {
 		// Either way the deadline would move under a decision already made,
 		// and the annual report would count it otherwise.
-		return refuse("ticket %s is %s: reopen it before changing its urgent flag", t.Number, t.State)
+		return refuseNotOpen(t, "ticket %s is %s: reopen it before changing its urgent flag", t.Number, t.State)
 	}
 	now := d.now()
 	t.Urgent = on
@@ -135,25 +135,27 @@ func (d *Desk) Extend(ctx context.Context, number string, days int, reason, by s
 func (d *Desk) extend(tx store.Tx, t *inquiry.Ticket, days int, reason, by string) error {
 	reason = strings.TrimSpace(reason)
 	if days < 1 || days > calendar.MaxExtensionDays {
-		return refuse("extend %s: an extension is 1 to %d days, not %d", t.Number, calendar.MaxExtensionDays, days)
+		return refuseWith(Refusal{Kind: RefusedExtensionDays, N: days, Max: calendar.MaxExtensionDays}, t,
+			"extend %s: an extension is 1 to %d days, not %d", t.Number, calendar.MaxExtensionDays, days)
 	}
 	if reason == "" {
-		return refuse("extend %s: give the reason; the requester is told it", t.Number)
+		return refuseAs(RefusedNoReason, t, "extend %s: give the reason; the requester is told it", t.Number)
 	}
 	if d.cfg.Clock == nil {
-		return refuse("extend %s: no legal clock configured", t.Number)
+		return refuseAs(RefusedCalendar, t, "extend %s: no legal clock configured", t.Number)
 	}
 	t.Acted = true
 	switch {
 	case t.Category != inquiry.DocumentRequest:
-		return refuse("ticket %s is a %s: only document requests have a deadline to extend", t.Number, t.Category)
+		return refuseAs(RefusedExtendCategory, t, "ticket %s is a %s: only document requests have a deadline to extend", t.Number, t.Category)
 	case !t.State.Open():
-		return refuse("ticket %s is %s: reopen it before extending", t.Number, t.State)
+		return refuseNotOpen(t, "ticket %s is %s: reopen it before extending", t.Number, t.State)
 	case t.Extension != nil:
-		return refuse("ticket %s was already extended by %d days on %s: the law allows one extension",
-			t.Number, t.Extension.Days, t.Extension.At.In(d.cfg.Location).Format("2006-01-02"))
+		on := t.Extension.At.In(d.cfg.Location).Format("2006-01-02")
+		return refuseWith(Refusal{Kind: RefusedAlreadyExtended, N: t.Extension.Days, Value: on}, t,
+			"ticket %s was already extended by %d days on %s: the law allows one extension", t.Number, t.Extension.Days, on)
 	case t.Urgent:
-		return refuse("ticket %s is urgent (48 hours): an urgent request cannot be extended; clear the flag first", t.Number)
+		return refuseAs(RefusedUrgentExtension, t, "ticket %s is urgent (48 hours): an urgent request cannot be extended; clear the flag first", t.Number)
 	}
 	original := t.DueAt
 	if original.IsZero() {
@@ -163,7 +165,7 @@ func (d *Desk) extend(tx store.Tx, t *inquiry.Ticket, days int, reason, by strin
 	if err != nil {
 		// The calendar cannot count that far (no holidays known yet):
 		// the officer's to hear, not a fault of the store.
-		return refuse("extend %s: %v", t.Number, err)
+		return refuseAs(RefusedCalendar, t, "extend %s: %v", t.Number, err)
 	}
 	now := d.now()
 	t.Extension = &inquiry.Extension{Days: days, Reason: reason, DueAt: due.At, At: now, By: by}
@@ -191,11 +193,12 @@ func (d *Desk) notHeld(tx store.Tx, t *inquiry.Ticket, holder, by string) error 
 	t.Acted = true
 	switch {
 	case t.Category != inquiry.DocumentRequest:
-		return refuse("ticket %s is a %s: only a document request can be marked not held", t.Number, t.Category)
+		return refuseAs(RefusedNotHeldCategory, t, "ticket %s is a %s: only a document request can be marked not held", t.Number, t.Category)
 	case !t.State.Open():
-		return refuse("ticket %s is %s: reopen it first", t.Number, t.State)
+		return refuseNotOpen(t, "ticket %s is %s: reopen it first", t.Number, t.State)
 	case t.NotHeldMark != nil:
-		return refuse("ticket %s was already marked not held on %s", t.Number, t.NotHeldMark.At.In(d.cfg.Location).Format("2006-01-02"))
+		on := t.NotHeldMark.At.In(d.cfg.Location).Format("2006-01-02")
+		return refuseWith(Refusal{Kind: RefusedAlreadyNotHeld, Value: on}, t, "ticket %s was already marked not held on %s", t.Number, on)
 	}
 	now := d.now()
 	t.NotHeldMark = &inquiry.NotHeldMark{Holder: holder, At: now, By: by}
@@ -246,11 +249,11 @@ func (d *Desk) closeWith(tx store.Tx, t *inquiry.Ticket, c Closing, by string) e
 	t.Acted = true
 	switch t.State {
 	case inquiry.Closed:
-		return refuse("ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
+		return refuseAs(RefusedClosed, t, "ticket %s is already closed (%s); reopen it to close it again", t.Number, t.Outcome)
 	case inquiry.BulkMail, inquiry.SpamMail:
 		// Kept, not worked, and outside the reports; closed, a document
 		// request among them would count as one decided without a decision.
-		return refuse("ticket %s is %s mail, kept and not worked: there is nothing to close", t.Number, t.State)
+		return refuseAs(RefusedSetAside, t, "ticket %s is %s mail, kept and not worked: there is nothing to close", t.Number, t.State)
 	}
 	decision := t.Category == inquiry.DocumentRequest && t.State.Open()
 	if err := d.checkClosing(t, &c, decision); err != nil {
@@ -312,28 +315,30 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 			c.Outcome = inquiry.Resolved
 		case inquiry.Resolved, inquiry.NoAnswerNeeded:
 		default:
-			return refuse("ticket %s is a %s: close it as resolved or no_answer_needed, not %s (those outcomes are for document requests)", t.Number, t.Category, c.Outcome)
+			return refuseWith(Refusal{Kind: RefusedCloseOutcome, Value: string(c.Outcome)}, t,
+				"ticket %s is a %s: close it as resolved or no_answer_needed, not %s (those outcomes are for document requests)", t.Number, t.Category, c.Outcome)
 		}
 		if c.Ground != "" || c.InAnswer {
-			return refuse("ticket %s is a %s: a ground or a decision in an answer is only for document requests", t.Number, t.Category)
+			return refuseAs(RefusedGroundCategory, t, "ticket %s is a %s: a ground or a decision in an answer is only for document requests", t.Number, t.Category)
 		}
 		return nil
 	}
 	if !c.Outcome.IsDecision() {
-		return refuse("ticket %s is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn), not %q", t.Number, c.Outcome)
+		return refuseWith(Refusal{Kind: RefusedNoDecision, Value: string(c.Outcome)}, t,
+			"ticket %s is a document request: give an outcome (granted, partly_granted, refused, not_held, withdrawn), not %q", t.Number, c.Outcome)
 	}
 	if c.Outcome.NeedsGround() {
 		if c.Ground == "" {
-			return refuse("ticket %s: %s needs a ground (one of %s)", t.Number, c.Outcome, d.groundIDs())
+			return refuseWith(Refusal{Kind: RefusedNeedsGround, Value: string(c.Outcome)}, t, "ticket %s: %s needs a ground (one of %s)", t.Number, c.Outcome, d.groundIDs())
 		}
 		if _, ok := d.ground(c.Ground); !ok {
-			return refuse("ticket %s: unknown ground %q (one of %s)", t.Number, c.Ground, d.groundIDs())
+			return refuseWith(Refusal{Kind: RefusedUnknownGround, Value: c.Ground}, t, "ticket %s: unknown ground %q (one of %s)", t.Number, c.Ground, d.groundIDs())
 		}
 	} else if c.Ground != "" {
-		return refuse("ticket %s: %s takes no ground; grounds are for refused and partly_granted", t.Number, c.Outcome)
+		return refuseWith(Refusal{Kind: RefusedGroundNotTaken, Value: string(c.Outcome)}, t, "ticket %s: %s takes no ground; grounds are for refused and partly_granted", t.Number, c.Outcome)
 	}
 	if c.InAnswer && t.AnsweredAt.IsZero() {
-		return refuse("ticket %s: no answer was relayed to the requester, so the decision cannot have gone out in one", t.Number)
+		return refuseAs(RefusedNoAnswerSent, t, "ticket %s: no answer was relayed to the requester, so the decision cannot have gone out in one", t.Number)
 	}
 	return nil
 }
@@ -353,7 +358,7 @@ func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
 		return d.restore(tx, t, by)
 	}
 	if t.State != inquiry.Closed {
-		return refuse("ticket %s is %s, not closed", t.Number, t.State)
+		return refuseAs(RefusedNotClosed, t, "ticket %s is %s, not closed", t.Number, t.State)
 	}
 	was := d.clearClosing(t)
 	return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())

@@ -43,9 +43,11 @@ func (d *Desk) noteOnce(ctx context.Context, key, number, author, text string) (
 	case author == "":
 		return inquiry.Ticket{}, false, refuse("note on %s: no author", number)
 	case text == "":
-		return inquiry.Ticket{}, false, refuse("note on %s: the note is empty", number)
+		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedEmptyNote, Ticket: number, text: fmt.Sprintf("note on %s: the note is empty", number)}
 	case utf8.RuneCountInString(text) > MaxNoteRunes:
-		return inquiry.Ticket{}, false, refuse("note on %s: %d characters, at most %d", number, utf8.RuneCountInString(text), MaxNoteRunes)
+		n := utf8.RuneCountInString(text)
+		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedNoteTooLong, Ticket: number, N: n, Max: MaxNoteRunes,
+			text: fmt.Sprintf("note on %s: %d characters, at most %d", number, n, MaxNoteRunes)}
 	}
 	t, again, err := d.updateOnce(ctx, key, number, func(tx store.Tx, t *inquiry.Ticket, now time.Time) error {
 		return d.note(tx, t.ID, author, text, now)

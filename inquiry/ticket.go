@@ -131,6 +131,21 @@ type TicketFilter struct {
 	// as the start of a word. Text without letters or digits does not
 	// filter.
 	Text string
+	// Language keeps the tickets in that language.
+	Language Language
+	// ReceivedFrom and ReceivedBefore keep the tickets received at or
+	// after the one and before the other; the zero time does not filter.
+	ReceivedFrom, ReceivedBefore time.Time
+	// DueFrom and DueBefore keep the tickets with a deadline at or after
+	// the one and before the other; the zero time does not filter.
+	DueFrom, DueBefore time.Time
+	// Urgent keeps the tickets marked urgent.
+	Urgent bool
+	// NewestFirst reverses the order: newest received first.
+	NewestFirst bool
+	// Offset skips that many tickets of the ordered result, so that Limit
+	// reads it a page at a time.
+	Offset int
 	// Limit caps the result; 0 means no cap.
 	Limit int
 }

@@ -58,6 +58,9 @@ type Reader interface {
 	// ThreadRef returns what a sent or received message reference points at.
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
 	CountTickets(ctx context.Context) (int, error)
+	// CountMatching returns how many tickets match f, Offset and Limit
+	// aside: what ListTickets would return without them.
+	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
 	// SourcesTaken reports which of the source messages were already taken
 	// in, so a redelivered message costs no classification.
 	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)

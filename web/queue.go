@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +61,12 @@ type queueData struct {
 	Until   string
 	Mine    bool
 	Filters []filterSelect
-	Total   int
+	// Total is how many tickets the list holds, First and Last which of
+	// them this page shows (1-based; 0 when none), Page and Pages where
+	// it is among the pages, Prev and Next the links to its neighbours
+	// ("" at either end).
+	Total, First, Last, Page, Pages int
+	Prev, Next                      string
 	// View is the list shown ("" : the open tickets), Heading its title,
 	// Order how it is sorted, Views the links to each list and Clear the
 	// list without filters.
@@ -118,6 +124,11 @@ func viewOf(state inquiry.State) queueView {
 // queueLink is the queue's address for view with qf's filters that every
 // view shares (the state and the deadline are one view's own).
 func queueLink(view string, qf queueFilter) string {
+	return queueURL(sharedFilters(view, qf))
+}
+
+// sharedFilters are qf's filters every view shares, in view.
+func sharedFilters(view string, qf queueFilter) url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
 		if val != "" {
@@ -135,10 +146,35 @@ func queueLink(view string, qf queueFilter) string {
 	if qf.mine {
 		v.Set("mine", "1")
 	}
+	return v
+}
+
+// queueURL is the queue with query v.
+func queueURL(v url.Values) string {
 	if len(v) == 0 {
 		return "/"
 	}
 	return "/?" + v.Encode()
+}
+
+// queuePageSize is how many tickets a queue page lists: enough to work
+// through, few enough that years of closed tickets do not come at once.
+const queuePageSize = 100
+
+// pageLink is the address of page n of the list qf shows: its view and
+// all its filters, a view's own too.
+func pageLink(qf queueFilter, n int) string {
+	v := sharedFilters(qf.view.name, qf)
+	if qf.state != "" {
+		v.Set("state", qf.state)
+	}
+	if qf.due != "" {
+		v.Set("due", qf.due)
+	}
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	return queueURL(v)
 }
 
 type filterSelect struct {
@@ -152,40 +188,91 @@ type queueFilter struct {
 	since, until                                        string
 	mine                                                bool
 	view                                                queueView
+	page                                                int // 1-based
 }
 
 func readQueueFilter(v url.Values) queueFilter {
 	return queueFilter{q: strings.TrimSpace(v.Get("q")), category: v.Get("category"), language: v.Get("language"),
 		channel: v.Get("channel"), officer: v.Get("officer"), state: v.Get("state"), due: v.Get("due"), mine: v.Get("mine") == "1",
-		since: v.Get("since"), until: v.Get("until"), view: viewNamed(v.Get("view"))}
+		since: v.Get("since"), until: v.Get("until"), view: viewNamed(v.Get("view")), page: pageNumber(v.Get("page"))}
+}
+
+// pageNumber is the page asked for; anything but a number from 1 up is
+// the first.
+func pageNumber(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session) {
 	p := s.newPage(r, sess, translate(s.language(r, sess), "queue"))
 	qf := readQueueFilter(r.URL.Query())
 	view := qf.view
-	f := inquiry.TicketFilter{States: view.states, Text: qf.q,
-		Category: inquiry.Category(qf.category), Channel: inquiry.Channel(qf.channel), OfficerID: qf.officer}
+	now := s.cfg.Now()
+	// Every filter is the store's, so that a page of the list is read
+	// and counted there, not cut from every ticket ever filed.
+	f := inquiry.TicketFilter{States: view.states, Text: qf.q, Language: inquiry.Language(qf.language),
+		Category: inquiry.Category(qf.category), Channel: inquiry.Channel(qf.channel), OfficerID: qf.officer,
+		NewestFirst: view.newestFirst}
 	if len(view.states) > 1 && slices.Contains(view.states, inquiry.State(qf.state)) {
 		f.States = []inquiry.State{inquiry.State(qf.state)}
-	}
-	if view.name != "" {
-		// Deadlines no longer run there.
-		qf.due = ""
+	} else {
+		qf.state = ""
 	}
 	if qf.mine {
 		f.OfficerID = sess.OfficerID
 	}
+	d := queueData{Q: qf.q, Mine: qf.mine, View: view.name, Heading: p.T(view.title), Clear: queueLink(view.name, queueFilter{})}
+	// Received between two days (both included) in the division's time zone;
+	// a date that does not parse does not filter.
+	if day, err := time.ParseInLocation(time.DateOnly, qf.since, s.cfg.Location); err == nil {
+		f.ReceivedFrom, d.Since = day, qf.since
+	}
+	if day, err := time.ParseInLocation(time.DateOnly, qf.until, s.cfg.Location); err == nil {
+		f.ReceivedBefore, d.Until = day.AddDate(0, 0, 1), qf.until
+	}
+	// The deadline filter, on the open tickets only: elsewhere deadlines
+	// no longer run.
+	switch {
+	case view.name != "":
+		qf.due = ""
+	case qf.due == "overdue":
+		f.DueBefore = now
+	case qf.due == "soon":
+		// Due within 48 hours, the 48th included, as the badge says.
+		f.DueFrom, f.DueBefore = now, now.Add(48*time.Hour+time.Nanosecond)
+	case qf.due == "urgent":
+		f.Urgent = true
+	default:
+		qf.due = ""
+	}
+	total, err := s.store.CountMatching(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, sess, "count tickets", err)
+		return
+	}
+	// A page beyond the end (the list shrank, or a typed address) shows
+	// the last one.
+	d.Total, d.Pages = total, max(1, (total+queuePageSize-1)/queuePageSize)
+	d.Page = min(qf.page, d.Pages)
+	f.Offset, f.Limit = (d.Page-1)*queuePageSize, queuePageSize
 	tickets, err := s.store.ListTickets(r.Context(), f)
 	if err != nil {
 		s.internal(w, r, sess, "list tickets", err)
 		return
 	}
-	if view.newestFirst {
-		slices.Reverse(tickets)
+	if len(tickets) > 0 {
+		d.First, d.Last = f.Offset+1, f.Offset+len(tickets)
 	}
-	now := s.cfg.Now()
-	d := queueData{Q: qf.q, Mine: qf.mine, View: view.name, Heading: p.T(view.title), Clear: queueLink(view.name, queueFilter{})}
+	if d.Page > 1 {
+		d.Prev = pageLink(qf, d.Page-1)
+	}
+	if d.Page < d.Pages {
+		d.Next = pageLink(qf, d.Page+1)
+	}
 	d.Order = p.T("oldest_first")
 	if view.newestFirst {
 		d.Order = p.T("newest_first")
@@ -193,26 +280,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	for _, v := range queueViews() {
 		d.Views = append(d.Views, viewLink{Label: p.T(v.tab), Href: queueLink(v.name, qf), Current: v.name == view.name})
 	}
-	// Received between two days (both included) in the division's time zone;
-	// a date that does not parse does not filter.
-	var from, to time.Time
-	if day, err := time.ParseInLocation(time.DateOnly, qf.since, s.cfg.Location); err == nil {
-		from, d.Since = day, qf.since
-	}
-	if day, err := time.ParseInLocation(time.DateOnly, qf.until, s.cfg.Location); err == nil {
-		to, d.Until = day.AddDate(0, 0, 1), qf.until
-	}
 	for _, t := range tickets {
-		if qf.language != "" && string(t.Language) != qf.language {
-			continue
-		}
-		if (!from.IsZero() && t.ReceivedAt.Before(from)) || (!to.IsZero() && !t.ReceivedAt.Before(to)) {
-			continue
-		}
-		b := deadlineBadge(p, t, now)
-		if qf.due != "" && !matchesDue(qf.due, t, now) {
-			continue
-		}
 		state := p.T("state_" + string(t.State))
 		if t.Outcome != "" {
 			state += " (" + p.T("outcome_"+string(t.Outcome)) + ")"
@@ -221,27 +289,12 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 			Number: t.Number, Received: t.ReceivedAt.In(s.cfg.Location).Format("02.01.2006 15:04"),
 			Category: desk.CategoryName(t.Category, p.Lang), Language: string(t.Language),
 			Channel: p.T("channel_" + string(t.Channel)), Officer: s.officerName(t.OfficerID),
-			State: state, Subject: oneLine(t.Subject, 90), Badge: b,
+			State: state, Subject: oneLine(t.Subject, 90), Badge: deadlineBadge(p, t, now),
 		})
 	}
-	d.Total = len(d.Rows)
 	d.Filters = s.queueFilters(p, qf)
 	p.D = d
 	s.render(w, http.StatusOK, "queue", p)
-}
-
-// matchesDue is the queue's deadline filter: overdue, due within 48 hours,
-// or urgent.
-func matchesDue(due string, t inquiry.Ticket, now time.Time) bool {
-	switch due {
-	case "overdue":
-		return !t.DueAt.IsZero() && t.DueAt.Before(now)
-	case "soon":
-		return !t.DueAt.IsZero() && !t.DueAt.Before(now) && t.DueAt.Sub(now) <= 48*time.Hour
-	case "urgent":
-		return t.Urgent
-	}
-	return true
 }
 
 func (s *Server) queueFilters(p page, qf queueFilter) []filterSelect {

@@ -171,3 +171,43 @@ func clickLink(t *testing.T, ctx context.Context, text, at string) {
 	})
 	waitFor(t, ctx, at)
 }
+
+// An officer goes through the closed tickets a page at a time by the
+// queue's links, as they would in a browser, and the page after a filter
+// keeps it.
+func TestQueuePagesInBrowser(t *testing.T) {
+	ctx := browsertest.New(t)
+	f := newFixture(t, nil)
+	fileMany(t, f, 1, 130, inquiry.Closed, f.now.Add(-300*24*time.Hour), time.Time{})
+	f.browser().askLink(officers[1].Email)
+	links := f.signInLinks(officers[1].ID)
+	do(t, ctx, chromedp.Navigate(f.srv.URL+links[len(links)-1]))
+	waitFor(t, ctx, "/signin/link")
+	submit(t, ctx, "#use-link", f.srv.URL+"/")
+
+	rows := `[...document.querySelectorAll("table.queue tbody tr")].map(r => r.dataset.number)`
+	first := rows + `[0]`
+	count := rows + `.length`
+	clickLink(t, ctx, "Të mbyllura", "view=closed")
+	if n, top := eval[int](t, ctx, count), eval[string](t, ctx, first); n != 100 || top != "DKP-2026-000130" {
+		t.Errorf("the closed tab's first page lists %d, from %s", n, top)
+	}
+	if shown := eval[string](t, ctx, `document.querySelector("#shown").textContent`); shown != "1–100" {
+		t.Errorf("the first page says it shows %q", shown)
+	}
+	browsertest.Axe(t, ctx)
+	clickLink(t, ctx, "Faqja tjetër", "page=2")
+	if n, top := eval[int](t, ctx, count), eval[string](t, ctx, first); n != 30 || top != "DKP-2026-000030" {
+		t.Errorf("the second page lists %d, from %s", n, top)
+	}
+	if !strings.Contains(eval[string](t, ctx, `location.search`), "view=closed") {
+		t.Error("the next page left the closed tab")
+	}
+	if eval[bool](t, ctx, `!!document.querySelector('a[rel="next"]')`) {
+		t.Error("the last page links to a next one")
+	}
+	clickLink(t, ctx, "Faqja e mëparshme", "view=closed")
+	if top := eval[string](t, ctx, first); top != "DKP-2026-000130" {
+		t.Errorf("back on the first page, it starts at %s", top)
+	}
+}

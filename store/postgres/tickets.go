@@ -178,8 +178,45 @@ func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	return listTickets(ctx, t.tx, f)
 }
 
+// CountMatching returns how many tickets match f, Offset and Limit aside.
+func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var p params
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`+ticketWhereClause(&p, f), p.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
 func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	var p params
+	query := `SELECT ` + ticketColumns + ` FROM tickets` + ticketWhereClause(&p, f)
+	if f.NewestFirst {
+		query += ` ORDER BY received_at DESC, received_at_ns DESC, id DESC`
+	} else {
+		query += ` ORDER BY received_at, received_at_ns, id`
+	}
+	if f.Limit > 0 {
+		query += ` LIMIT ` + p.add(f.Limit)
+	}
+	if f.Offset > 0 {
+		query += ` OFFSET ` + p.add(f.Offset)
+	}
+	rows, err := q.Query(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	tickets, err := scanTickets(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return tickets, nil
+}
+
+// ticketWhereClause is f's conditions as a WHERE clause ("" for none).
+func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 	var conds []string
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
@@ -203,24 +240,32 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 	if f.ChatID != 0 {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))
 	}
-	conds = append(conds, searchConds(&p, f.Text)...)
-	query := `SELECT ` + ticketColumns + ` FROM tickets`
-	if len(conds) > 0 {
-		query += ` WHERE ` + joinAnd(conds)
+	if f.Language != "" {
+		conds = append(conds, "language = "+p.add(string(f.Language)))
 	}
-	query += ` ORDER BY received_at, received_at_ns, id`
-	if f.Limit > 0 {
-		query += ` LIMIT ` + p.add(f.Limit)
+	// A time is its microseconds and the nanoseconds beyond: compared as
+	// a pair, to the nanosecond.
+	if !f.ReceivedFrom.IsZero() {
+		conds = append(conds, "(received_at, received_at_ns) >= ("+p.add(at(f.ReceivedFrom))+", "+p.add(ns(f.ReceivedFrom))+")")
 	}
-	rows, err := q.Query(ctx, query, p.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+	if !f.ReceivedBefore.IsZero() {
+		conds = append(conds, "(received_at, received_at_ns) < ("+p.add(at(f.ReceivedBefore))+", "+p.add(ns(f.ReceivedBefore))+")")
 	}
-	tickets, err := scanTickets(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+	if !f.DueFrom.IsZero() {
+		conds = append(conds, "(due_at, due_at_ns) >= ("+p.add(at(f.DueFrom))+", "+p.add(ns(f.DueFrom))+")")
 	}
-	return tickets, nil
+	if !f.DueBefore.IsZero() {
+		// A NULL due_at (no deadline) makes the comparison NULL: not due.
+		conds = append(conds, "(due_at, due_at_ns) < ("+p.add(at(f.DueBefore))+", "+p.add(ns(f.DueBefore))+")")
+	}
+	if f.Urgent {
+		conds = append(conds, "urgent")
+	}
+	conds = append(conds, searchConds(p, f.Text)...)
+	if len(conds) == 0 {
+		return ""
+	}
+	return ` WHERE ` + joinAnd(conds)
 }
 
 // searchConds gives one condition per word of text: the ticket's subject or

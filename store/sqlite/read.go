@@ -19,8 +19,58 @@ func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inqu
 	return listTickets(ctx, s.db, f)
 }
 
+// CountMatching returns how many tickets match f, Offset and Limit aside.
+func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var p params
+	query := `SELECT COUNT(*) FROM tickets` + ticketWhereClause(&p, f)
+	var n int
+	if err := s.db.QueryRowContext(ctx, query, p.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
 func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	var p params
+	query := `SELECT ` + ticketColumns + ` FROM tickets` + ticketWhereClause(&p, f)
+	if f.NewestFirst {
+		query += ` ORDER BY received_at DESC, id DESC`
+	} else {
+		query += ` ORDER BY received_at, id`
+	}
+	switch {
+	case f.Limit > 0:
+		query += ` LIMIT ` + p.add(f.Limit)
+	case f.Offset > 0:
+		query += ` LIMIT -1` // SQLite has no OFFSET without a LIMIT
+	}
+	if f.Offset > 0 {
+		query += ` OFFSET ` + p.add(f.Offset)
+	}
+
+	rows, err := q.QueryContext(ctx, query, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	var tickets []inquiry.Ticket
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tickets: scan: %w", err)
+		}
+		tickets = append(tickets, tk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tickets: %w", err)
+	}
+	return tickets, nil
+}
+
+// ticketWhereClause is f's conditions as a WHERE clause ("" for none).
+func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 	var conds []string
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
@@ -44,33 +94,31 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 	if f.ChatID != 0 {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))
 	}
-	conds = append(conds, searchConds(&p, f.Text)...)
-	query := `SELECT ` + ticketColumns + ` FROM tickets`
-	if len(conds) > 0 {
-		query += ` WHERE ` + strings.Join(conds, " AND ")
+	if f.Language != "" {
+		conds = append(conds, "language = "+p.add(string(f.Language)))
 	}
-	query += ` ORDER BY received_at, id`
-	if f.Limit > 0 {
-		query += ` LIMIT ` + p.add(f.Limit)
+	// Times are text of one width, so text order is time order.
+	if !f.ReceivedFrom.IsZero() {
+		conds = append(conds, "received_at >= "+p.add(formatTime(f.ReceivedFrom)))
 	}
-
-	rows, err := q.QueryContext(ctx, query, p.args...)
-	if err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+	if !f.ReceivedBefore.IsZero() {
+		conds = append(conds, "received_at < "+p.add(formatTime(f.ReceivedBefore)))
 	}
-	defer rows.Close()
-	var tickets []inquiry.Ticket
-	for rows.Next() {
-		tk, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tickets: scan: %w", err)
-		}
-		tickets = append(tickets, tk)
+	if !f.DueFrom.IsZero() {
+		conds = append(conds, "due_at >= "+p.add(formatTime(f.DueFrom)))
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tickets: %w", err)
+	if !f.DueBefore.IsZero() {
+		// NULL (no deadline) compares to nothing: it is not due.
+		conds = append(conds, "due_at < "+p.add(formatTime(f.DueBefore)))
 	}
-	return tickets, nil
+	if f.Urgent {
+		conds = append(conds, "urgent")
+	}
+	conds = append(conds, searchConds(p, f.Text)...)
+	if len(conds) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(conds, " AND ")
 }
 
 // searchConds gives one condition per word of text: the ticket's subject

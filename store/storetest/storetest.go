@@ -49,6 +49,7 @@ var contractTests = []contractTest{
 	{"LastEntries", testLastEntries},
 	{"LatestChatTicket", testLatestChatTicket},
 	{"ListTicketsFilter", testListTicketsFilter},
+	{"ListTicketsPages", testListTicketsPages},
 	{"SearchText", testSearchText},
 	{"SearchAsWritten", testSearchAsWritten},
 	{"SetAside", testSetAside},

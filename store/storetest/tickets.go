@@ -785,6 +785,99 @@ func testListTicketsFilter(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testListTicketsPages: the filters a list page needs are the store's,
+// so that Offset and Limit read one page of the filtered list (the web's
+// queue), newest first when asked, and CountMatching counts what the pages
+// hold.
+func testListTicketsPages(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	type spec struct {
+		received time.Duration // after t0
+		lang     inquiry.Language
+		due      time.Duration // after t0; 0: no deadline
+		urgent   bool
+		state    inquiry.State
+	}
+	specs := []spec{
+		{0, inquiry.Albanian, 10 * time.Hour, false, inquiry.Assigned},
+		{time.Hour, inquiry.English, 0, true, inquiry.Assigned},
+		{2 * time.Hour, inquiry.Albanian, 30 * time.Hour, false, inquiry.Answered},
+		{3 * time.Hour, inquiry.SerbianLatin, 50 * time.Hour, true, inquiry.Assigned},
+		{4 * time.Hour, inquiry.Albanian, 70 * time.Hour, false, inquiry.Closed},
+		// Received with the one before: ID breaks the tie, both ways.
+		{4 * time.Hour, inquiry.Albanian, 0, false, inquiry.Assigned},
+	}
+	numbers := make([]string, len(specs))
+	inTx(t, s, func(tx store.Tx) error {
+		for i, sp := range specs {
+			tk := newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), t0.Add(sp.received))
+			tk.Language, tk.Urgent, tk.State = sp.lang, sp.urgent, sp.state
+			if sp.due != 0 {
+				tk.DueAt = t0.Add(sp.due)
+			}
+			if err := tx.CreateTicket(tk); err != nil {
+				return err
+			}
+			numbers[i] = tk.Number
+		}
+		return nil
+	})
+	openStates := []inquiry.State{inquiry.Assigned, inquiry.Answered}
+	cases := []struct {
+		name   string
+		filter inquiry.TicketFilter
+		want   []int // indexes into specs, in order
+		count  int   // CountMatching
+	}{
+		{"newest first", inquiry.TicketFilter{NewestFirst: true}, []int{5, 4, 3, 2, 1, 0}, 6},
+		{"first page", inquiry.TicketFilter{Limit: 2}, []int{0, 1}, 6},
+		{"second page", inquiry.TicketFilter{Offset: 2, Limit: 2}, []int{2, 3}, 6},
+		{"last page, short", inquiry.TicketFilter{Offset: 4, Limit: 4}, []int{4, 5}, 6},
+		{"past the end", inquiry.TicketFilter{Offset: 6, Limit: 2}, nil, 6},
+		{"offset without limit", inquiry.TicketFilter{Offset: 4}, []int{4, 5}, 6},
+		{"newest first, second page", inquiry.TicketFilter{NewestFirst: true, Offset: 2, Limit: 2}, []int{3, 2}, 6},
+		{"a page of a filtered list", inquiry.TicketFilter{States: openStates, Offset: 1, Limit: 2}, []int{1, 2}, 5},
+		{"language", inquiry.TicketFilter{Language: inquiry.Albanian}, []int{0, 2, 4, 5}, 4},
+		{"received from", inquiry.TicketFilter{ReceivedFrom: t0.Add(3 * time.Hour)}, []int{3, 4, 5}, 3},
+		{"received before", inquiry.TicketFilter{ReceivedBefore: t0.Add(time.Hour)}, []int{0}, 1},
+		{"received from to the nanosecond", inquiry.TicketFilter{ReceivedFrom: t0.Add(time.Nanosecond), ReceivedBefore: t0.Add(2*time.Hour + time.Nanosecond)}, []int{1, 2}, 2},
+		{"due before: no deadline is not due", inquiry.TicketFilter{DueBefore: t0.Add(31 * time.Hour)}, []int{0, 2}, 2},
+		{"due from", inquiry.TicketFilter{DueFrom: t0.Add(30 * time.Hour)}, []int{2, 3, 4}, 3},
+		{"due between", inquiry.TicketFilter{DueFrom: t0.Add(30*time.Hour + time.Nanosecond), DueBefore: t0.Add(70 * time.Hour)}, []int{3}, 1},
+		{"urgent", inquiry.TicketFilter{Urgent: true}, []int{1, 3}, 2},
+		{"urgent, open, Albanian", inquiry.TicketFilter{Urgent: true, States: openStates, Language: inquiry.Albanian}, nil, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var wantNums []string
+			for _, i := range c.want {
+				wantNums = append(wantNums, numbers[i])
+			}
+			got, err := s.ListTickets(ctx, c.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+				t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
+			}
+			inTx(t, s, func(tx store.Tx) error {
+				got, err := tx.ListTickets(c.filter)
+				if err != nil {
+					return err
+				}
+				if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+					t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
+				}
+				return nil
+			})
+			if n, err := s.CountMatching(ctx, c.filter); err != nil || n != c.count {
+				t.Errorf("CountMatching = %d, %v; want %d", n, err, c.count)
+			}
+		})
+	}
+}
+
 // errRollback makes WithTx roll back.
 var errRollback = errors.New("roll back")
 
