@@ -90,10 +90,10 @@ func TestOfficerButtonsTakeReassignAndClose(t *testing.T) {
 		t.Errorf("closed ticket still has buttons %q", left)
 	}
 
-	// A second close is refused with an alert, not a crash.
+	// A second close is refused with an alert (in Albanian), not a crash.
 	f.press(osman, osmanNote, p+"out:granted")
 	last := f.tg.Calls("answerCallbackQuery")
-	if a := last[len(last)-1]; a.Form.Get("show_alert") != "true" || !strings.Contains(a.Form.Get("text"), "closed") {
+	if a := last[len(last)-1]; a.Form.Get("show_alert") != "true" || !strings.Contains(a.Form.Get("text"), "është e mbyllur") {
 		t.Errorf("second close answered %v", a.Form)
 	}
 }
