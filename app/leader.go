@@ -28,6 +28,11 @@ const (
 	leaderRenew = 2 * time.Second
 	// resignTimeout bounds giving the lease up at shutdown.
 	resignTimeout = 5 * time.Second
+	// leaderStopBudget is how long a stopping leader keeps its lease
+	// renewed while its leader-only parts finish what they hold (the
+	// Telegram update in hand has 10 s, the intake its batch): longer
+	// than those, well inside systemd's stop timeout.
+	leaderStopBudget = 20 * time.Second
 )
 
 // leadership runs the leader-only parts of the daemon (the IMAP watcher,
@@ -180,14 +185,12 @@ func (l *leadership) Run(ctx context.Context) error {
 		return nil
 	}
 	// Resign once the leader-only parts have stopped, so the next leader
-	// does not start beside them; a part that will not stop is waited for
-	// no longer than the lease would have held anyway.
+	// does not start beside them, and renew meanwhile: the lease runs from
+	// its last renewal, so unrenewed it could lapse under a part still
+	// finishing its Telegram update or its batch.
 	stopped := make(chan struct{})
 	go func() { l.running.Wait(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(l.ttl):
-	}
+	l.holdUntil(ctx, stopped, leaderStopBudget)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resignTimeout)
 	defer cancel()
 	if err := l.lease.Resign(rctx, l.owner); err != nil {
@@ -196,6 +199,31 @@ func (l *leadership) Run(ctx context.Context) error {
 	}
 	l.log.Info("leader lease given up", "instance", l.owner)
 	return nil
+}
+
+// holdUntil keeps renewing the lease until stopped closes or budget has
+// passed (a part that will not stop is given up on), or the lease is lost.
+func (l *leadership) holdUntil(ctx context.Context, stopped <-chan struct{}, budget time.Duration) {
+	give := time.NewTimer(budget)
+	defer give.Stop()
+	tick := time.NewTicker(l.every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stopped:
+			return
+		case <-give.C:
+			l.log.Warn("leader-only parts still running at stop; giving the leader lease up anyway", "waited", budget, "instance", l.owner)
+			return
+		case <-tick.C:
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.every)
+			ok, err := l.lease.TryLead(rctx, l.owner, l.ttl)
+			cancel()
+			if err == nil && !ok {
+				return // another instance holds it already
+			}
+		}
+	}
 }
 
 // expire ends the term when the lease's deadline has passed unrenewed.
