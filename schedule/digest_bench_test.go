@@ -23,25 +23,25 @@ var cluster = pgtest.New()
 
 func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
-// benchDrivers open an empty store of each driver for a benchmark.
-var benchDrivers = []struct {
+// drivers open an empty store of each driver.
+var drivers = []struct {
 	name string
-	open func(b *testing.B) store.Store
+	open func(tb testing.TB) store.Store
 }{
-	{"sqlite", func(b *testing.B) store.Store {
-		st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "sportel.db"))
+	{"sqlite", func(tb testing.TB) store.Store {
+		st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "sportel.db"))
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(func() { st.Close() })
+		tb.Cleanup(func() { st.Close() })
 		return st
 	}},
-	{"postgres", func(b *testing.B) store.Store {
-		st, err := postgres.Open(context.Background(), cluster.Database(b))
+	{"postgres", func(tb testing.TB) store.Store {
+		st, err := postgres.Open(context.Background(), cluster.Database(tb))
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(func() { st.Close() })
+		tb.Cleanup(func() { st.Close() })
 		return st
 	}},
 }
@@ -57,7 +57,7 @@ func BenchmarkDigestData(b *testing.B) {
 	}
 	// Wednesday 25 November 2026, after the digest's hour.
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
-	for _, drv := range benchDrivers {
+	for _, drv := range drivers {
 		b.Run(drv.name, func(b *testing.B) {
 			st := drv.open(b)
 			storetest.FillHistory(b, st, 30000, now.AddDate(-4, 0, 0), now)
