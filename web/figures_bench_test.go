@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/pgtest"
 	"sportel/internal/testutil"
@@ -24,25 +25,25 @@ var cluster = pgtest.New()
 
 func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
-// benchDrivers open an empty store of each driver for a benchmark.
-var benchDrivers = []struct {
+// drivers open an empty store of each driver.
+var drivers = []struct {
 	name string
-	open func(b *testing.B) store.Store
+	open func(tb testing.TB) store.Store
 }{
-	{"sqlite", func(b *testing.B) store.Store {
-		st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "sportel.db"))
+	{"sqlite", func(tb testing.TB) store.Store {
+		st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "sportel.db"))
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(func() { st.Close() })
+		tb.Cleanup(func() { st.Close() })
 		return st
 	}},
-	{"postgres", func(b *testing.B) store.Store {
-		st, err := postgres.Open(context.Background(), cluster.Database(b))
+	{"postgres", func(tb testing.TB) store.Store {
+		st, err := postgres.Open(context.Background(), cluster.Database(tb))
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
-		b.Cleanup(func() { st.Close() })
+		tb.Cleanup(func() { st.Close() })
 		return st
 	}},
 }
@@ -57,22 +58,11 @@ func BenchmarkFiguresPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
-	head := inquiry.Officer{ID: "osman", Name: "Osman Gashi", Email: "osman@mkrs.example", Role: inquiry.RoleHead}
-	for _, drv := range benchDrivers {
+	for _, drv := range drivers {
 		b.Run(drv.name, func(b *testing.B) {
 			st := drv.open(b)
 			storetest.FillHistory(b, st, 30000, now.AddDate(-4, 0, 0), now)
-			ws := st.(Store) // both drivers keep the workspace's tables
-			s, err := New(Config{BaseURL: "http://sportel.test", Sessions: store.SessionLimits{Idle: 8 * time.Hour, Max: 7 * 24 * time.Hour},
-				Officers: []inquiry.Officer{head}, Location: loc, Now: func() time.Time { return now }}, ws, nil, testutil.DiscardLogger())
-			if err != nil {
-				b.Fatal(err)
-			}
-			tok := newToken()
-			if err := ws.CreateSession(context.Background(), &store.WebSession{TokenHash: hashToken(tok), OfficerID: head.ID,
-				CreatedAt: now, LastSeen: now}); err != nil {
-				b.Fatal(err)
-			}
+			s, tok := figuresServer(b, st, loc, now)
 			for b.Loop() {
 				r := httptest.NewRequest(http.MethodGet, "/figures?year=2026", nil)
 				r.AddCookie(&http.Cookie{Name: s.cookieName(sessionCookie), Value: tok})
@@ -84,4 +74,24 @@ func BenchmarkFiguresPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// figuresServer is a workspace on st at now, and a session token of its
+// head.
+func figuresServer(tb testing.TB, st store.Store, loc *time.Location, now time.Time) (*Server, string) {
+	ws := st.(Store) // both drivers keep the workspace's tables
+	head := inquiry.Officer{ID: "osman", Name: "Osman Gashi", Email: "osman@mkrs.example", Role: inquiry.RoleHead}
+	s, err := New(Config{BaseURL: "http://sportel.test", Sessions: store.SessionLimits{Idle: 8 * time.Hour, Max: 7 * 24 * time.Hour},
+		Officers: []inquiry.Officer{head}, Location: loc, Now: func() time.Time { return now },
+		RefusalGrounds: []desk.Ground{{ID: "personal_data", Label: map[inquiry.Language]string{inquiry.Albanian: "të dhëna personale"}}}},
+		ws, nil, testutil.DiscardLogger())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tok := newToken()
+	if err := ws.CreateSession(context.Background(), &store.WebSession{TokenHash: hashToken(tok), OfficerID: head.ID,
+		CreatedAt: now, LastSeen: now}); err != nil {
+		tb.Fatal(err)
+	}
+	return s, tok
 }
