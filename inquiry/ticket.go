@@ -136,6 +136,10 @@ type TicketFilter struct {
 	// ReceivedFrom and ReceivedBefore keep the tickets received at or
 	// after the one and before the other; the zero time does not filter.
 	ReceivedFrom, ReceivedBefore time.Time
+	// CreatedFrom and CreatedBefore keep the tickets filed (CreatedAt) at
+	// or after the one and before the other; the zero time does not
+	// filter.
+	CreatedFrom, CreatedBefore time.Time
 	// DueFrom and DueBefore keep the tickets with a deadline at or after
 	// the one and before the other; the zero time does not filter.
 	DueFrom, DueBefore time.Time

@@ -103,23 +103,26 @@ func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now
 		ByChannel:  map[inquiry.Channel]int{},
 		Numbers:    map[int64]string{},
 	}
-	all, err := s.st.ListTickets(ctx, inquiry.TicketFilter{})
+	// Only what the digest shows is read: the tickets filed in the window
+	// and the open ones. Reading every ticket ever filed grew by the
+	// thousands a year, every working day.
+	filed, err := s.st.ListTickets(ctx, inquiry.TicketFilter{CreatedFrom: d.From, CreatedBefore: d.To})
 	if err != nil {
-		return d, fmt.Errorf("list tickets: %w", err)
+		return d, fmt.Errorf("list new tickets: %w", err)
 	}
-	for _, t := range all {
-		d.Numbers[t.ID] = t.Number
+	for _, t := range filed {
 		if t.State == inquiry.BulkMail || t.State == inquiry.SpamMail {
 			continue
 		}
-		if !t.CreatedAt.Before(d.From) && t.CreatedAt.Before(d.To) {
-			d.New++
-			d.ByCategory[t.Category]++
-			d.ByChannel[t.Channel]++
-		}
-		if !t.State.Open() {
-			continue
-		}
+		d.New++
+		d.ByCategory[t.Category]++
+		d.ByChannel[t.Channel]++
+	}
+	open, err := s.st.ListTickets(ctx, inquiry.TicketFilter{States: []inquiry.State{inquiry.Assigned, inquiry.Answered}})
+	if err != nil {
+		return d, fmt.Errorf("list open tickets: %w", err)
+	}
+	for _, t := range open {
 		if t.State == inquiry.Assigned && !t.Acted {
 			d.Waiting = append(d.Waiting, t)
 		}
@@ -141,8 +144,20 @@ func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now
 		return d, fmt.Errorf("list failed sends: %w", err)
 	}
 	for _, j := range failed {
-		if !j.FinishedAt.Before(d.From) && j.FinishedAt.Before(d.To) {
-			d.Failed = append(d.Failed, j)
+		if j.FinishedAt.Before(d.From) || !j.FinishedAt.Before(d.To) {
+			continue
+		}
+		d.Failed = append(d.Failed, j)
+		// The ticket of a failed send may be years old: looked up by id.
+		if _, ok := d.Numbers[j.TicketID]; ok || j.TicketID == 0 {
+			continue
+		}
+		t, ok, err := s.st.TicketByID(ctx, j.TicketID)
+		if err != nil {
+			return d, fmt.Errorf("ticket of failed send %d: %w", j.ID, err)
+		}
+		if ok {
+			d.Numbers[t.ID] = t.Number
 		}
 	}
 	slices.SortStableFunc(d.Failed, func(a, b inquiry.Job) int { return a.FinishedAt.Compare(b.FinishedAt) })

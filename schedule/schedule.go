@@ -32,6 +32,7 @@ import (
 type Store interface {
 	WithTx(ctx context.Context, fn func(store.Tx) error) error
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error)
 }
 

@@ -52,7 +52,13 @@ func (s *Server) yearSpan(year int) (time.Time, time.Time) {
 }
 
 func (s *Server) accessReport(r *http.Request, year int) (report.AccessReport, []inquiry.Ticket, error) {
-	tickets, err := s.store.ListTickets(r.Context(), inquiry.TicketFilter{})
+	// Both the report and the weekly volumes count tickets received in
+	// the year, in the workspace's calendar: only those are read, not
+	// every ticket of every year.
+	tickets, err := s.store.ListTickets(r.Context(), inquiry.TicketFilter{
+		ReceivedFrom:   time.Date(year, 1, 1, 0, 0, 0, 0, s.cfg.Location),
+		ReceivedBefore: time.Date(year+1, 1, 1, 0, 0, 0, 0, s.cfg.Location),
+	})
 	if err != nil {
 		return report.AccessReport{}, nil, err
 	}

@@ -251,6 +251,12 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 	if !f.ReceivedBefore.IsZero() {
 		conds = append(conds, "(received_at, received_at_ns) < ("+p.add(at(f.ReceivedBefore))+", "+p.add(ns(f.ReceivedBefore))+")")
 	}
+	if !f.CreatedFrom.IsZero() {
+		conds = append(conds, "(created_at, created_at_ns) >= ("+p.add(at(f.CreatedFrom))+", "+p.add(ns(f.CreatedFrom))+")")
+	}
+	if !f.CreatedBefore.IsZero() {
+		conds = append(conds, "(created_at, created_at_ns) < ("+p.add(at(f.CreatedBefore))+", "+p.add(ns(f.CreatedBefore))+")")
+	}
 	if !f.DueFrom.IsZero() {
 		conds = append(conds, "(due_at, due_at_ns) >= ("+p.add(at(f.DueFrom))+", "+p.add(ns(f.DueFrom))+")")
 	}

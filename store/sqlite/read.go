@@ -104,6 +104,12 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 	if !f.ReceivedBefore.IsZero() {
 		conds = append(conds, "received_at < "+p.add(formatTime(f.ReceivedBefore)))
 	}
+	if !f.CreatedFrom.IsZero() {
+		conds = append(conds, "created_at >= "+p.add(formatTime(f.CreatedFrom)))
+	}
+	if !f.CreatedBefore.IsZero() {
+		conds = append(conds, "created_at < "+p.add(formatTime(f.CreatedBefore)))
+	}
 	if !f.DueFrom.IsZero() {
 		conds = append(conds, "due_at >= "+p.add(formatTime(f.DueFrom)))
 	}

@@ -127,7 +127,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 11
+const latestVersion = 12
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -168,6 +168,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`ALTER TABLE jobs DROP COLUMN digest`,
 		`DROP INDEX jobs_sent`,
 		`ALTER TABLE jobs DROP COLUMN held`,
+		`DROP INDEX tickets_created`,
 	)
 	for _, col := range []string{"created_at", "urgent", "ext_days", "ext_reason", "ext_due_at", "ext_at", "ext_by", "not_held_at",
 		"not_held_holder", "not_held_by", "ground", "decided_at", "decision_in_answer", "complaints"} {
@@ -226,8 +227,8 @@ func TestFailedMigrationLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Back to version 8, except that migration 10 finds no jobs_ticket to
-	// drop and fails after migration 9 ran (11 is never reached).
-	testutil.ExecSQL(t, "sqlite", path, `ALTER TABLE tickets DROP COLUMN created_at`,
+	// drop and fails after migration 9 ran (11 and 12 are never reached).
+	testutil.ExecSQL(t, "sqlite", path, `DROP INDEX tickets_created`, `ALTER TABLE tickets DROP COLUMN created_at`,
 		`DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
 
 	if _, err := sqlite.Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "apply migration 0010_lighter_job_indexes.sql") {

@@ -798,21 +798,24 @@ func testListTicketsPages(t *testing.T, open func(t *testing.T) store.Store) {
 		due      time.Duration // after t0; 0: no deadline
 		urgent   bool
 		state    inquiry.State
+		filed    time.Duration // after received
 	}
 	specs := []spec{
-		{0, inquiry.Albanian, 10 * time.Hour, false, inquiry.Assigned},
-		{time.Hour, inquiry.English, 0, true, inquiry.Assigned},
-		{2 * time.Hour, inquiry.Albanian, 30 * time.Hour, false, inquiry.Answered},
-		{3 * time.Hour, inquiry.SerbianLatin, 50 * time.Hour, true, inquiry.Assigned},
-		{4 * time.Hour, inquiry.Albanian, 70 * time.Hour, false, inquiry.Closed},
+		{0, inquiry.Albanian, 10 * time.Hour, false, inquiry.Assigned, 0},
+		// Taken in four hours late: filed after the next three.
+		{time.Hour, inquiry.English, 0, true, inquiry.Assigned, 4 * time.Hour},
+		{2 * time.Hour, inquiry.Albanian, 30 * time.Hour, false, inquiry.Answered, time.Nanosecond},
+		{3 * time.Hour, inquiry.SerbianLatin, 50 * time.Hour, true, inquiry.Assigned, 0},
+		{4 * time.Hour, inquiry.Albanian, 70 * time.Hour, false, inquiry.Closed, 0},
 		// Received with the one before: ID breaks the tie, both ways.
-		{4 * time.Hour, inquiry.Albanian, 0, false, inquiry.Assigned},
+		{4 * time.Hour, inquiry.Albanian, 0, false, inquiry.Assigned, 0},
 	}
 	numbers := make([]string, len(specs))
 	inTx(t, s, func(tx store.Tx) error {
 		for i, sp := range specs {
 			tk := newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), t0.Add(sp.received))
 			tk.Language, tk.Urgent, tk.State = sp.lang, sp.urgent, sp.state
+			tk.CreatedAt = tk.ReceivedAt.Add(sp.filed)
 			if sp.due != 0 {
 				tk.DueAt = t0.Add(sp.due)
 			}
@@ -842,6 +845,13 @@ func testListTicketsPages(t *testing.T, open func(t *testing.T) store.Store) {
 		{"received from", inquiry.TicketFilter{ReceivedFrom: t0.Add(3 * time.Hour)}, []int{3, 4, 5}, 3},
 		{"received before", inquiry.TicketFilter{ReceivedBefore: t0.Add(time.Hour)}, []int{0}, 1},
 		{"received from to the nanosecond", inquiry.TicketFilter{ReceivedFrom: t0.Add(time.Nanosecond), ReceivedBefore: t0.Add(2*time.Hour + time.Nanosecond)}, []int{1, 2}, 2},
+		// Filed is not received: the late ticket is in the window it was
+		// filed in, ordered still by when it was received.
+		{"filed from", inquiry.TicketFilter{CreatedFrom: t0.Add(3 * time.Hour)}, []int{1, 3, 4, 5}, 4},
+		{"filed before", inquiry.TicketFilter{CreatedBefore: t0.Add(2 * time.Hour)}, []int{0}, 1},
+		{"filed from to the nanosecond", inquiry.TicketFilter{CreatedFrom: t0.Add(2*time.Hour + time.Nanosecond), CreatedBefore: t0.Add(3 * time.Hour)}, []int{2}, 1},
+		{"filed before to the nanosecond", inquiry.TicketFilter{CreatedFrom: t0.Add(2*time.Hour + 2*time.Nanosecond), CreatedBefore: t0.Add(3*time.Hour + time.Nanosecond)}, []int{3}, 1},
+		{"filed in a window, open", inquiry.TicketFilter{CreatedFrom: t0.Add(4 * time.Hour), CreatedBefore: t0.Add(6 * time.Hour), States: openStates}, []int{1, 5}, 2},
 		{"due before: no deadline is not due", inquiry.TicketFilter{DueBefore: t0.Add(31 * time.Hour)}, []int{0, 2}, 2},
 		{"due from", inquiry.TicketFilter{DueFrom: t0.Add(30 * time.Hour)}, []int{2, 3, 4}, 3},
 		{"due between", inquiry.TicketFilter{DueFrom: t0.Add(30*time.Hour + time.Nanosecond), DueBefore: t0.Add(70 * time.Hour)}, []int{3}, 1},
