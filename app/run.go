@@ -112,6 +112,11 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	runners = append(runners, runner{"scheduler", func(ctx context.Context) error { return lead.whileLeading(ctx, sched.Run) }})
+	var clock *clockWatch
+	if db, ok := a.store.(databaseClock); ok {
+		clock = &clockWatch{db: db, now: time.Now, log: a.log.With("component", "clock")}
+		runners = append(runners, runner{"clock", clock.run})
+	}
 	if a.cfg.Web.Enabled() {
 		// Every instance serves it: sessions and limits live in the store.
 		runners = append(runners, runner{"web", a.runWeb})
@@ -143,6 +148,12 @@ func (a *App) Run(ctx context.Context) error {
 				return math.NaN() // unknown, not zero
 			}
 			return float64(n)
+		})
+		met.Gauge("sportel_clock_skew_seconds", "On PostgreSQL, the database's clock minus this host's, last measured (every 5 minutes); beyond ±2 s instances sharing the store may send a mail twice. NaN on SQLite, which one daemon owns.", func() float64 {
+			if clock == nil {
+				return math.NaN()
+			}
+			return clock.seconds()
 		})
 		met.BuildInfo(a.build.Version, a.build.Commit)
 		a.reloadMetrics(met)
