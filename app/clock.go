@@ -16,10 +16,9 @@ type databaseClock interface {
 
 const (
 	// maxClockSkew is how far this host's clock may be from the database's
-	// before it is an error: the outbox's leases (30 s by default) are
-	// written and judged by each instance's clock, so two instances whose
-	// clocks disagree by more than a fraction of one send the same mail
-	// twice, and a dead one's claims outlive their lease by its skew.
+	// before it is logged as an error: the outbox's leases are judged by
+	// the database's clock as last measured (leaseClock), but the rest of
+	// the daemon (dates on mail, the scheduler) goes by the host's.
 	maxClockSkew = 2 * time.Second
 	// clockCheckEvery is how often the clocks are compared.
 	clockCheckEvery = 5 * time.Minute
@@ -27,7 +26,7 @@ const (
 
 // clockWatch compares this host's clock with the database's, logs an error
 // when they drift apart (once, and again when they agree), and keeps the
-// last skew for the metrics.
+// last skew for the outbox's lease clock and the metrics.
 type clockWatch struct {
 	db    databaseClock
 	now   func() time.Time
@@ -69,6 +68,14 @@ func (c *clockWatch) run(ctx context.Context) error {
 		case <-time.After(clockCheckEvery):
 		}
 	}
+}
+
+// leaseClock is this host's clock set to the database's by the last skew
+// measured: the outbox writes and judges its leases by it, so instances
+// whose own clocks drift apart still agree on whose lease has run out
+// (to within the round trip the skew was measured over).
+func (c *clockWatch) leaseClock() time.Time {
+	return c.now().Add(time.Duration(c.skew.Load()))
 }
 
 // seconds is the last skew measured, for the metrics (NaN: none yet).

@@ -114,7 +114,10 @@ func (a *App) Run(ctx context.Context) error {
 	runners = append(runners, runner{"scheduler", func(ctx context.Context) error { return lead.whileLeading(ctx, sched.Run) }})
 	var clock *clockWatch
 	if db, ok := a.store.(databaseClock); ok {
+		// Instances share the outbox: its leases go by the database's clock.
 		clock = &clockWatch{db: db, now: time.Now, log: a.log.With("component", "clock")}
+		clock.check(ctx)
+		ob.SetClock(clock.leaseClock)
 		runners = append(runners, runner{"clock", clock.run})
 	}
 	if a.cfg.Web.Enabled() {
@@ -149,7 +152,7 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return float64(n)
 		})
-		met.Gauge("sportel_clock_skew_seconds", "On PostgreSQL, the database's clock minus this host's, last measured (every 5 minutes); beyond ±2 s instances sharing the store may send a mail twice. NaN on SQLite, which one daemon owns.", func() float64 {
+		met.Gauge("sportel_clock_skew_seconds", "On PostgreSQL, the database's clock minus this host's, last measured (every 5 minutes); the outbox's leases are corrected by it; beyond ±2 s fix NTP. NaN on SQLite, which one daemon owns.", func() float64 {
 			if clock == nil {
 				return math.NaN()
 			}
