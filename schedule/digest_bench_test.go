@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,9 +10,6 @@ import (
 	"sportel/inquiry"
 	"sportel/internal/pgtest"
 	"sportel/internal/testutil"
-	"sportel/store"
-	"sportel/store/postgres"
-	"sportel/store/sqlite"
 	"sportel/store/storetest"
 )
 
@@ -24,27 +20,7 @@ var cluster = pgtest.New()
 func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
 // drivers open an empty store of each driver.
-var drivers = []struct {
-	name string
-	open func(tb testing.TB) store.Store
-}{
-	{"sqlite", func(tb testing.TB) store.Store {
-		st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "sportel.db"))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		return st
-	}},
-	{"postgres", func(tb testing.TB) store.Store {
-		st, err := postgres.Open(context.Background(), cluster.Database(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		return st
-	}},
-}
+var drivers = storetest.Drivers(cluster)
 
 // BenchmarkDigestData is the heads' daily digest's read on four years of
 // use: 30,000 tickets, most closed, a few hundred open.
@@ -58,8 +34,8 @@ func BenchmarkDigestData(b *testing.B) {
 	// Wednesday 25 November 2026, after the digest's hour.
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
 	for _, drv := range drivers {
-		b.Run(drv.name, func(b *testing.B) {
-			st := drv.open(b)
+		b.Run(drv.Name, func(b *testing.B) {
+			st := drv.Open(b)
 			storetest.FillHistory(b, st, 30000, now.AddDate(-4, 0, 0), now)
 			s, err := New(Config{Calendar: calendar.New(calendar.Options{}), Location: loc, DigestHour: 8*time.Hour + 30*time.Minute,
 				Mailbox: inquiry.Address{Address: "k@mkrs.example"}, MessageIDDomain: "mkrs.example",

@@ -88,8 +88,8 @@ func TestDigestSameAsFromEveryTicket(t *testing.T) {
 		{"a year ago", calendar.Date{Year: 2025, Month: 11, Day: 25}},
 	}
 	for _, drv := range drivers {
-		t.Run(drv.name, func(t *testing.T) {
-			st := drv.open(t)
+		t.Run(drv.Name, func(t *testing.T) {
+			st := drv.Open(t)
 			storetest.FillHistory(t, st, 2000, end.AddDate(-4, 0, 0), end)
 			s, err := New(Config{Calendar: calendar.New(calendar.Options{}), Location: loc, DigestHour: digestHour,
 				Mailbox: inquiry.Address{Address: "k@mkrs.example"}, MessageIDDomain: "mkrs.example",

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,8 +13,6 @@ import (
 	"sportel/internal/pgtest"
 	"sportel/internal/testutil"
 	"sportel/store"
-	"sportel/store/postgres"
-	"sportel/store/sqlite"
 	"sportel/store/storetest"
 )
 
@@ -26,27 +23,7 @@ var cluster = pgtest.New()
 func TestMain(m *testing.M) { os.Exit(cluster.Main(m)) }
 
 // drivers open an empty store of each driver.
-var drivers = []struct {
-	name string
-	open func(tb testing.TB) store.Store
-}{
-	{"sqlite", func(tb testing.TB) store.Store {
-		st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "sportel.db"))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		return st
-	}},
-	{"postgres", func(tb testing.TB) store.Store {
-		st, err := postgres.Open(context.Background(), cluster.Database(tb))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		tb.Cleanup(func() { st.Close() })
-		return st
-	}},
-}
+var drivers = storetest.Drivers(cluster)
 
 // BenchmarkFiguresPage is a view of the figures page (this year's) on four
 // years of use: 30,000 tickets, most closed, a few hundred open.
@@ -59,8 +36,8 @@ func BenchmarkFiguresPage(b *testing.B) {
 	}
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
 	for _, drv := range drivers {
-		b.Run(drv.name, func(b *testing.B) {
-			st := drv.open(b)
+		b.Run(drv.Name, func(b *testing.B) {
+			st := drv.Open(b)
 			storetest.FillHistory(b, st, 30000, now.AddDate(-4, 0, 0), now)
 			s, tok := figuresServer(b, st, loc, now)
 			for b.Loop() {

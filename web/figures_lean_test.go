@@ -29,8 +29,8 @@ func TestFiguresSameAsFromEveryTicket(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, loc)
 	years := []int{2026, 2025, 2023, 2022}
 	for _, drv := range drivers {
-		t.Run(drv.name, func(t *testing.T) {
-			st := drv.open(t)
+		t.Run(drv.Name, func(t *testing.T) {
+			st := drv.Open(t)
 			storetest.FillHistory(t, st, 2000, now.AddDate(-4, 0, 0), now)
 			err := st.WithTx(context.Background(), func(tx store.Tx) error {
 				for y := 2022; y <= 2026; y++ {
