@@ -14,6 +14,10 @@ import (
 // same citizen's tickets, to find one the citizen's own mail opened.
 const forwardDuplicateWindow = 60 * 24 * time.Hour
 
+// forwardDuplicateTickets bounds how many of the citizen's tickets in that
+// window are compared: the newest.
+const forwardDuplicateTickets = 50
+
 // officerForward files a citizen's message that an officer forwarded to the
 // public mailbox (a citizen who wrote to the officer directly): the ticket
 // is the citizen's, acknowledged to them and routed as their own mail
@@ -130,15 +134,15 @@ func (d *Desk) forwardedBefore(tx store.Tx, fw *inquiry.Forwarded, cm *inquiry.M
 	if want == "" {
 		return t, false, sourceSeen, nil
 	}
-	tickets, err := tx.ListTickets(inquiry.TicketFilter{SenderAddress: requester, Channel: inquiry.ChannelEmail})
+	// The store picks the window's newest few: a sender with thousands of
+	// tickets must not make a forward read them all inside the intake's
+	// transaction.
+	tickets, err := tx.ListTickets(inquiry.TicketFilter{SenderAddress: requester, Channel: inquiry.ChannelEmail,
+		ReceivedFrom: now.Add(-forwardDuplicateWindow), NewestFirst: true, Limit: forwardDuplicateTickets})
 	if err != nil {
 		return t, false, sourceSeen, err
 	}
-	for i := len(tickets) - 1; i >= 0; i-- { // newest first
-		tk := tickets[i]
-		if now.Sub(tk.ReceivedAt) > forwardDuplicateWindow {
-			continue
-		}
+	for _, tk := range tickets {
 		e, ok, err := tx.FirstEntry(tk.ID)
 		if err != nil {
 			return t, false, sourceSeen, err
