@@ -737,28 +737,7 @@ func testListTicketsFilter(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var wantNums []string
-			for _, i := range c.want {
-				wantNums = append(wantNums, numbers[i])
-			}
-			got, err := s.ListTickets(ctx, c.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
-				t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
-			}
-			// The transaction's ListTickets filters the same way.
-			inTx(t, s, func(tx store.Tx) error {
-				got, err := tx.ListTickets(c.filter)
-				if err != nil {
-					return err
-				}
-				if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
-					t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
-				}
-				return nil
-			})
+			checkListed(t, s, c.filter, numbers, c.want)
 		})
 	}
 	// A transaction sees the tickets it wrote and has not committed.
@@ -860,27 +839,7 @@ func testListTicketsPages(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var wantNums []string
-			for _, i := range c.want {
-				wantNums = append(wantNums, numbers[i])
-			}
-			got, err := s.ListTickets(ctx, c.filter)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
-				t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
-			}
-			inTx(t, s, func(tx store.Tx) error {
-				got, err := tx.ListTickets(c.filter)
-				if err != nil {
-					return err
-				}
-				if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
-					t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
-				}
-				return nil
-			})
+			checkListed(t, s, c.filter, numbers, c.want)
 			if n, err := s.CountMatching(ctx, c.filter); err != nil || n != c.count {
 				t.Errorf("CountMatching = %d, %v; want %d", n, err, c.count)
 			}
@@ -1011,4 +970,32 @@ func testConcurrentTicketChanges(t *testing.T, open func(t *testing.T) store.Sto
 			}
 		})
 	}
+}
+
+// checkListed checks that the store, and a transaction on it, list the
+// tickets numbers[want...] for filter, in that order.
+func checkListed(t *testing.T, s store.Store, filter inquiry.TicketFilter, numbers []string, want []int) {
+	t.Helper()
+	var wantNums []string
+	for _, i := range want {
+		wantNums = append(wantNums, numbers[i])
+	}
+	got, err := s.ListTickets(context.Background(), filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+		t.Errorf("Store.ListTickets: got %v, want %v", gotNums, wantNums)
+	}
+	// The transaction's ListTickets filters the same way.
+	inTx(t, s, func(tx store.Tx) error {
+		got, err := tx.ListTickets(filter)
+		if err != nil {
+			return err
+		}
+		if gotNums := ticketNumbers(got); !slices.Equal(gotNums, wantNums) {
+			t.Errorf("Tx.ListTickets: got %v, want %v", gotNums, wantNums)
+		}
+		return nil
+	})
 }
