@@ -685,20 +685,13 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
-	sendCtx, stopWatch := o.whileLeaseHolds(ctx, j.ID)
-	ref, err := o.deliverSafely(sendCtx, j, log)
-	stopWatch()
+	ref, err := o.deliverSafely(ctx, j, log)
 	if err == nil {
 		// A capped ack stays counted in flight until finish records it.
 		return sentJob{job: j, ref: ref}, true
 	}
 	if capped {
 		o.acks.done(1)
-	}
-	if errors.Is(context.Cause(sendCtx), errLeaseLost) {
-		// Not ours to record: the worker that holds the job now sends it.
-		log().Warn("send cut off: the job's lease ran out unrenewed while it was being sent", "recipient", j.Recipient, "err", err)
-		return sentJob{}, false
 	}
 	// The outcome is recorded under a time of its own: a send cut off by
 	// SendTimeout has used up ctx, and a failure not recorded would be sent
@@ -729,37 +722,6 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false
-}
-
-// errLeaseLost cuts off a send whose lease ran out unrenewed (the store
-// unreachable for longer than a lease): another worker may have claimed
-// the job, and a mail not yet accepted must not go out twice.
-var errLeaseLost = errors.New("the job's lease ran out while it was being sent; left to the worker that holds it now")
-
-// whileLeaseHolds returns ctx cancelled with errLeaseLost once job id's
-// lease is no longer ours by the outbox's clock (renewals push it forward
-// while the send runs); stop ends the watch. A send cut off before the
-// server accepted the mail (SMTP's final ".") is not delivered; after it,
-// it is, as a crash then would have it.
-func (o *Outbox) whileLeaseHolds(ctx context.Context, id int64) (context.Context, func()) {
-	cctx, cancel := context.WithCancelCause(ctx)
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(max(o.cfg.Lease/10, 100*time.Millisecond))
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if until := o.held.leaseUntil(id); until.IsZero() || !o.now().Before(until) {
-					cancel(errLeaseLost)
-					return
-				}
-			}
-		}
-	}()
-	return cctx, func() { close(done); cancel(nil) }
 }
 
 // deliverSafely is deliver with a bug met on one job (in rendering it, in a
