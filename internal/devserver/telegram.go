@@ -20,7 +20,8 @@ import (
 // Telegram is a fake Telegram Bot API on loopback. It speaks the real JSON
 // shapes (every call is POST /bot<token>/<method> with form values, every
 // answer {"ok":...}) so the real go-telegram/bot client and Sportel's own
-// getUpdates loop run against it unchanged. It keeps every call it served,
+// getUpdates loop run against it unchanged; files' contents are served at
+// /file/bot<token>/<file_path> (AddFileContent). It keeps every call it served,
 // queues updates the way Telegram does (an update is dropped only once a
 // getUpdates asks for a higher offset) and can be told to fail.
 type Telegram struct {
@@ -44,6 +45,12 @@ type Telegram struct {
 	// down drops every connection unanswered, as an unreachable API does.
 	down  bool
 	files map[string]models.File
+	// contents are the files' bytes by file_path, served for download at
+	// /file/bot<token>/<file_path> as Telegram serves them.
+	contents map[string][]byte
+	// downloadDelay holds every download this long before it answers.
+	downloadDelay time.Duration
+	nextFile      int
 	// polls is how many getUpdates are in progress; maxPolls the most at
 	// once so far (Telegram allows one per bot).
 	polls, maxPolls int
@@ -77,6 +84,7 @@ func StartTelegram(token, username string) *Telegram {
 		blocked:  make(map[int64]bool),
 		failures: make(map[string][]TelegramFailure),
 		files:    make(map[string]models.File),
+		contents: make(map[string][]byte),
 	}
 	t.srv = httptest.NewServer(http.HandlerFunc(t.serve))
 	t.URL = t.srv.URL
@@ -247,6 +255,37 @@ func (t *Telegram) AddFile(f models.File) {
 	t.files[f.FileID] = f
 }
 
+// AddFileContent makes a file known to getFile and its content
+// downloadable at /file/bot<token>/<file_path>, and returns the file as
+// getFile answers it: a missing FilePath is made up, a zero FileSize is
+// the content's. A FileSize set may differ from the content's, as a
+// message may claim another size than the file has.
+func (t *Telegram) AddFileContent(f models.File, content []byte) models.File {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f.FilePath == "" {
+		t.nextFile++
+		f.FilePath = fmt.Sprintf("documents/file_%d", t.nextFile)
+	}
+	if f.FileSize == 0 {
+		f.FileSize = int64(len(content))
+	}
+	if f.FileUniqueID == "" {
+		f.FileUniqueID = "u" + f.FileID
+	}
+	t.files[f.FileID] = f
+	t.contents[f.FilePath] = append([]byte(nil), content...)
+	return f
+}
+
+// SetDownloadDelay holds every later download d before it is answered
+// (or until the client gives up), as a slow link does.
+func (t *Telegram) SetDownloadDelay(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.downloadDelay = d
+}
+
 // Calls returns the calls of method served so far ("" for all).
 func (t *Telegram) Calls(method string) []TelegramCall {
 	t.mu.Lock()
@@ -342,6 +381,10 @@ type apiRetryParams struct {
 }
 
 func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
+	if path, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		t.download(w, r, path)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
@@ -663,6 +706,56 @@ func (t *Telegram) getFile(w http.ResponseWriter, form url.Values) {
 		return
 	}
 	writeAnswer(w, apiAnswer{OK: true, Result: f})
+}
+
+// download serves a file's content as Telegram does at
+// /file/bot<token>/<file_path>: the bytes with 200, or a JSON error with
+// its HTTP status. Each download is a call of method "download" whose form
+// holds the file_path, and FailNext("download", ...) fails the next one
+// with the failure's ErrorCode as the HTTP status.
+func (t *Telegram) download(w http.ResponseWriter, r *http.Request, rest string) {
+	token, path, ok := strings.Cut(rest, "/")
+	if !ok || token != t.Token {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		writeAnswer(w, apiAnswer{ErrorCode: 401, Description: "Unauthorized"})
+		return
+	}
+	t.mu.Lock()
+	if t.down {
+		t.mu.Unlock()
+		hangUp(w)
+		return
+	}
+	t.calls = append(t.calls, TelegramCall{Method: "download", Form: url.Values{"file_path": {path}}, At: time.Now()})
+	t.broadcast()
+	f, failing := t.takeFailure("download")
+	content, known := t.contents[path]
+	delay := t.downloadDelay
+	t.mu.Unlock()
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case failing:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.ErrorCode)
+		writeAnswer(w, failureAnswer(f))
+	case !known:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		writeAnswer(w, apiAnswer{ErrorCode: 404, Description: "Not Found"})
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(content)))
+		_, _ = w.Write(content)
+	}
 }
 
 // chatOf guesses a chat's type from its id, as Telegram numbers them:
