@@ -80,6 +80,16 @@ type Options struct {
 	// SignInLinks, when set, answers an officer's /login with a one-time
 	// link to the web workspace; nil: the workspace is off.
 	SignInLinks SignInLinks
+	// MaxFileBytes is the largest file a citizen sends that is downloaded
+	// into the ticket's record (mail.max_attachment_bytes; default, and at
+	// most, the 20 MB the Bot API lets a bot download). MaxRawBytes caps
+	// the whole record of a message, its text and files as one MIME
+	// message (mail.max_raw_bytes; default 25 MiB). FileTimeout bounds
+	// fetching one file, which the update loop waits for (default 30s).
+	// See files.go.
+	MaxFileBytes int64
+	MaxRawBytes  int64
+	FileTimeout  time.Duration
 }
 
 // SignInLinks issues one-time sign-in links to the web workspace.

@@ -183,6 +183,11 @@ func (b *Bot) clearNew(ctx context.Context, chat int64) {
 // comes back through the outbox. It reports whether the desk took it.
 func (b *Bot) fileCitizen(ctx context.Context, m *models.Message, text string, forceNew, muted, public bool) bool {
 	msg := b.inquiryMessage(ctx, m, text)
+	// Before the desk: the record keeps the files, not Telegram's handles.
+	if err := b.keepFiles(ctx, msg); err != nil {
+		failed(ctx, err)
+		return false
+	}
 	msg.ForceNew = forceNew
 	msg.Public = public
 	// A muted chat is still filed, just not answered.
@@ -242,9 +247,9 @@ func messageText(m *models.Message) string {
 	return m.Caption
 }
 
-// attachments lists the files on a message; their content stays with
-// Telegram (the file id fetches it). Names are cleaned like email
-// attachment names: they reach officers' mail and disks.
+// attachments lists the files on a message by their Telegram file ids;
+// keepFiles fetches their content for the record. Names are cleaned like
+// email attachment names: they reach officers' mail and disks.
 func attachments(m *models.Message) []inquiry.Attachment {
 	var out []inquiry.Attachment
 	if len(m.Photo) > 0 {

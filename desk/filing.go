@@ -154,9 +154,13 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 }
 
 // keptInRaw reports whether m's attachments can be read back from its raw
-// mail, which the record keeps whole: their bytes are then stored once.
+// mail, which the record keeps whole: their bytes are then stored once. A
+// Telegram message's raw is the MIME record the bot makes of its text and
+// the files it downloaded (bot/files.go); files it could not keep are
+// marked Truncated, as a mail's cut files are, and are not read from it.
 func keptInRaw(m *inquiry.Message) bool {
-	return m.Channel == inquiry.ChannelEmail && len(m.Raw) > 0 && !m.RawTruncated && !m.TooLarge
+	return (m.Channel == inquiry.ChannelEmail || m.Channel == inquiry.ChannelTelegram) &&
+		len(m.Raw) > 0 && !m.RawTruncated && !m.TooLarge
 }
 
 // recordedAttachments are m's attachments as its entry keeps them: name,

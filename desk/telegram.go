@@ -44,13 +44,16 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 		}
 		return intakeResult{needClassification: true, classify: combined}, nil
 	}
+	// The files the bot downloaded are in the message's raw, kept once,
+	// as a new ticket's first message keeps them (fileTicket).
 	e := &inquiry.Entry{
 		TicketID: t.ID, Kind: inquiry.EntryInbound, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: senderName(m), Text: m.Text, Attachments: m.Attachments, CreatedAt: writtenAt(m, now),
+		Author: senderName(m), Text: m.Text, Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: writtenAt(m, now),
 	}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, err
 	}
+	keptAt(m, e)
 	if t.State == inquiry.Answered {
 		t.State = inquiry.Assigned
 	}
