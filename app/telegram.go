@@ -42,6 +42,9 @@ func (a *App) botOptions() bot.Options {
 		Logger:           a.log.With("component", "telegram"),
 		Grounds:          botGrounds(cfg.Tickets.RefusalGrounds),
 		Location:         cfg.Tickets.Location,
+		// A citizen's files are kept as a mail's are, within the same limits.
+		MaxFileBytes: cfg.Mail.MaxAttachmentBytes,
+		MaxRawBytes:  cfg.Mail.MaxRawBytes,
 	}
 	if a.cfg.Web.Enabled() {
 		// Only when on: a nil *web.Linker in the interface is not nil.
