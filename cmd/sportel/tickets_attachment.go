@@ -74,11 +74,15 @@ func ticketAttachment(ctx context.Context, st store.Reader, pos []string, out st
 	}
 	at := items[n-1].at
 	if len(at.Content) == 0 {
-		where := ""
+		why := ""
 		if at.FileID != "" {
-			where = ": a Telegram file stays with Telegram; open it from the officer's chat"
+			// The bot downloads a citizen's files as they come; one it
+			// could not (or one from before it did) has only its id.
+			why = fmt.Sprintf(": the bot did not get it from Telegram when the message came (too large, the download failed, "+
+				"or it came before Sportel kept Telegram files; the daemon's log says why under \"telegram file not kept\"); "+
+				"Telegram file id %s", textsafe.Line(at.FileID))
 		}
-		return fmt.Errorf("attachment %d of %s (%s) was not kept in the store%s", n, t.Number, textsafe.FileName(at.Name), where)
+		return fmt.Errorf("attachment %d of %s (%s) was not kept in the store%s", n, t.Number, textsafe.FileName(at.Name), why)
 	}
 	if err := writeAttachment(out, force, at.Content, e.stdout); err != nil {
 		return err
