@@ -329,6 +329,11 @@ func TestCitizenFileNotKeptStillFilesTheMessage(t *testing.T) {
 			if len(files) != 0 || !strings.Contains(text, "kerkesa.pdf") {
 				t.Errorf("notification carries %d files and names kerkesa.pdf: %v", len(files), strings.Contains(text, "kerkesa.pdf"))
 			}
+			// A Telegram message has no mailbox: the officer is told the
+			// file is only in the chat, not sent to a mail folder.
+			if !strings.Contains(text, "vetëm në bisedën e Telegram-it") || strings.Contains(text, "kutinë e përpunuar") {
+				t.Errorf("notification does not say the file is only on Telegram:\n%s", text)
+			}
 			if !strings.Contains(f.lastSent(arta.ID).Text, tk.Number) {
 				t.Error("the citizen got no acknowledgement")
 			}

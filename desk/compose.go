@@ -334,7 +334,13 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	for i, a := range m.Attachments {
 		have := ref != nil || len(a.Content) > 0
 		if a.Truncated || !have || total+a.Size > d.cfg.NotifyAttachmentsMaxBytes {
-			listed = append(listed, fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size))
+			line := fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size)
+			if m.Channel == inquiry.ChannelTelegram && a.Truncated {
+				// The bot could not download it (too large, Telegram
+				// failed): only Telegram has it.
+				line += " — nuk u ruajt në Sportel; gjendet vetëm në bisedën e Telegram-it"
+			}
+			listed = append(listed, line)
 			continue
 		}
 		total += a.Size
@@ -348,11 +354,16 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		ref = nil
 	}
 	if len(listed) > 0 {
-		kept := "në kutinë e përpunuar"
-		if m.TooLarge {
-			kept = "në dosjen " + m.KeptIn
+		switch {
+		case m.Channel == inquiry.ChannelTelegram:
+			// A Telegram message has no mailbox; what was kept is in
+			// the ticket's record.
+			b.WriteString("\nShtojca që nuk u bashkëngjitën (ato që u ruajtën janë në regjistrin e biletës):\n")
+		case m.TooLarge:
+			fmt.Fprintf(&b, "\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet %s):\n", "në dosjen "+m.KeptIn)
+		default:
+			b.WriteString("\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet në kutinë e përpunuar):\n")
 		}
-		fmt.Fprintf(&b, "\nShtojca që nuk u bashkëngjitën (mesazhi i plotë ruhet %s):\n", kept)
 		for _, l := range listed {
 			b.WriteString("  - " + l + "\n")
 		}
