@@ -11,9 +11,13 @@ import (
 // saveTicket writes t and, in the same transaction, cancels the reminders
 // queued for it (by the scheduler) that no longer fit it: a reminder
 // waiting for a retry after a relay's 4xx must not tell an officer about
-// a deadline of a request decided, reassigned or moved meanwhile. A new
-// officer or deadline is reminded by the scheduler under a key of its own.
-// Every change to a ticket goes through here, so no path can miss it.
+// a deadline of a request decided, reassigned or moved meanwhile. One a
+// worker is sending is cancelled too: it is recorded as sent if it went
+// out, and never tried again if not. A new officer or deadline is reminded
+// by the scheduler under a key of its own, and a cancelled reminder gives
+// its key up, so the ticket that fits it again (reopened, given back) is
+// reminded again. Every change to a ticket goes through here, so no path
+// can miss it.
 func (d *Desk) saveTicket(tx store.Tx, t *inquiry.Ticket) error {
 	prev, ok, err := tx.TicketByID(t.ID)
 	if err != nil {

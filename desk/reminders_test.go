@@ -2,6 +2,8 @@ package desk_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -124,25 +126,60 @@ func TestRemindersCancelledWhenNoLongerDue(t *testing.T) {
 	}
 }
 
-// A reminder a worker holds when the ticket closes may still go out (sends
-// are at least once): it is left to its worker, who records it as sent.
-func TestReminderInFlightIsLeftToItsWorker(t *testing.T) {
+// A reminder a worker holds when the ticket closes is cancelled too: if
+// its send went out it is recorded as sent, and if the relay answered 4xx
+// it is not tried again (a reminder of a closed ticket).
+func TestReminderInFlightIsCancelled(t *testing.T) {
 	ctx := context.Background()
-	f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
-	id := queueReminder(t, f)
-	claimed, err := f.store.ClaimJobs(ctx, "w", f.now.Add(10*time.Minute), time.Hour, 100)
-	if err != nil || !slices.ContainsFunc(claimed, func(j inquiry.Job) bool { return j.ID == id }) {
-		t.Fatalf("second claim = %v, %v; want the reminder in it", claimed, err)
+	tests := []struct {
+		name      string
+		word      func(f *fixture, id int64) error
+		wantState inquiry.JobState
+	}{
+		{"sent", func(f *fixture, id int64) error {
+			lost, err := f.store.FinishJobs(ctx, "w", []store.SentJob{{ID: id}}, f.now)
+			if err == nil && len(lost) != 0 {
+				err = errors.New("its lease was lost")
+			}
+			return err
+		}, inquiry.JobDone},
+		{"451 from the relay", func(f *fixture, id int64) error {
+			err := f.store.RetryJob(ctx, id, "w", f.now.Add(10*time.Minute), "451 4.7.1 try again later")
+			if !errors.Is(err, store.ErrJobCancelled) {
+				return fmt.Errorf("RetryJob = %v, want ErrJobCancelled", err)
+			}
+			return nil
+		}, inquiry.JobCancelled},
 	}
-	f.now = f.now.Add(15 * time.Minute)
-	if _, err := f.desk.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf"); err != nil {
-		t.Fatal(err)
-	}
-	if j := jobWithID(t, f, id); j.State != inquiry.JobPending {
-		t.Fatalf("reminder in flight %s after the close, want left pending to its worker", j.State)
-	}
-	if lost, err := f.store.FinishJobs(ctx, "w", []store.SentJob{{ID: id}}, f.now); err != nil || len(lost) != 0 {
-		t.Errorf("its worker recording the send: lost %v, %v", lost, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newLifecycleFixture(t, inquiry.DocumentRequest, inquiry.Albanian, inquiry.ChannelEmail, docRequestSQ)
+			id := queueReminder(t, f)
+			claimed, err := f.store.ClaimJobs(ctx, "w", f.now.Add(10*time.Minute), time.Hour, 100)
+			if err != nil || !slices.ContainsFunc(claimed, func(j inquiry.Job) bool { return j.ID == id }) {
+				t.Fatalf("second claim = %v, %v; want the reminder in it", claimed, err)
+			}
+			f.now = f.now.Add(15 * time.Minute)
+			if _, err := f.desk.CloseWith(ctx, ticket1, desk.Closing{Outcome: inquiry.Granted}, "jusuf"); err != nil {
+				t.Fatal(err)
+			}
+			if j := jobWithID(t, f, id); j.State != inquiry.JobCancelled || !strings.Contains(j.LastError, "the ticket is closed (granted)") {
+				t.Fatalf("reminder in flight after the close: %s (%q), want cancelled", j.State, j.LastError)
+			}
+			if err := tt.word(f, id); err != nil {
+				t.Fatalf("its worker's word: %v", err)
+			}
+			if j := jobWithID(t, f, id); j.State != tt.wantState {
+				t.Errorf("reminder after its worker's word: %s (%q), want %s", j.State, j.LastError, tt.wantState)
+			}
+			claimed, err = f.store.ClaimJobs(ctx, "w2", f.now.Add(48*time.Hour), time.Minute, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(claimed, func(j inquiry.Job) bool { return j.ID == id }) {
+				t.Errorf("the reminder was claimed again")
+			}
+		})
 	}
 }
 

@@ -8,7 +8,11 @@
 // Leases: the outbox claims only what its workers are about to send, renews
 // the leases of everything it holds while it holds it, and checks its lease
 // just before each send. A job is therefore sent twice only when the process
-// dies between the server's acceptance and the commit that records it.
+// dies between the server's acceptance and the commit that records it. A
+// job cancelled while the outbox holds it (a reminder for a ticket closed
+// meanwhile) is recorded as sent if it went out, and never tried again if
+// its send failed; one not started yet is not sent once a renewal finds it
+// cancelled.
 package outbox
 
 import (
@@ -148,7 +152,7 @@ type Outbox struct {
 	// acknowledgements with it; tests count).
 	Sent func(inquiry.Job)
 	// Failed, when set, is called after each failed attempt; final says the
-	// job was given up.
+	// job was given up (failed for good, or cancelled while it was sent).
 	Failed func(j inquiry.Job, err error, final bool)
 }
 
@@ -491,7 +495,7 @@ func (o *Outbox) renew(ids []int64) bool {
 	}
 	o.held.renewed(ids, lost, until)
 	if len(lost) > 0 {
-		o.log.Warn("job leases lost to another worker; they will not be sent here", "jobs", lost)
+		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", lost)
 	}
 	return len(lost) == 0
 }
@@ -552,7 +556,11 @@ func (o *Outbox) Drain(ctx context.Context) error {
 func (o *Outbox) release(j inquiry.Job) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := o.jobs.ReleaseJob(ctx, j.ID, o.owner); err != nil {
+	err := o.jobs.ReleaseJob(ctx, j.ID, o.owner)
+	switch {
+	case errors.Is(err, store.ErrJobCancelled):
+		o.log.Info("job cancelled before it was sent", "job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID)
+	case err != nil:
 		o.log.Warn("release job", "job", j.ID, "err", err)
 	}
 }
@@ -701,7 +709,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	now := o.now()
 	errText := err.Error()
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
-		if ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now); ferr != nil {
+		ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now)
+		if o.cancelledMeanwhile(j, err, ferr, log) {
+			return sentJob{}, false
+		}
+		if ferr != nil {
 			log().Error("mark job failed", "err", ferr)
 		}
 		log().Error("send failed for good", "recipient", j.Recipient, "err", err, "permanent", Permanent(err))
@@ -714,7 +726,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if d, ok := retryAfter(err); ok && d > delay {
 		delay = d
 	}
-	if rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText); rerr != nil {
+	rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText)
+	if o.cancelledMeanwhile(j, err, rerr, log) {
+		return sentJob{}, false
+	}
+	if rerr != nil {
 		log().Error("schedule retry", "err", rerr)
 	}
 	log().Warn("send failed, will retry", "recipient", j.Recipient, "err", err, "retry_in", delay)
@@ -722,6 +738,21 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false
+}
+
+// cancelledMeanwhile reports whether recording a failed send found the job
+// cancelled while it was being sent (store.ErrJobCancelled): a reminder
+// for a ticket closed meanwhile. The cancel stands, so the job is given
+// up, and not as a failed send.
+func (o *Outbox) cancelledMeanwhile(j inquiry.Job, sendErr, recordErr error, log func() *slog.Logger) bool {
+	if !errors.Is(recordErr, store.ErrJobCancelled) {
+		return false
+	}
+	log().Info("send failed; the job was cancelled meanwhile, so it is not tried again", "recipient", j.Recipient, "err", sendErr)
+	if o.Failed != nil {
+		o.Failed(j, sendErr, true)
+	}
+	return true
 }
 
 // deliverSafely is deliver with a bug met on one job (in rendering it, in a

@@ -39,7 +39,11 @@ func (s *Scheduler) reminderDue(t inquiry.Ticket, now time.Time) (days int, at t
 }
 
 // remind queues the reminder due now on t, if any, to its officer. The
-// key names the deadline's day, so an extended deadline is reminded anew.
+// key names the deadline's day, so an extended deadline is reminded anew;
+// a reminder cancelled (the ticket closed, reassigned, its deadline
+// moved) gives its key up, so the same reminder is queued again once the
+// ticket fits it again (reopened, given back). The pass's cache knows the
+// key with the ticket as it was then (UpdatedAt), so it never hides that.
 func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time) (int, error) {
 	days, _, ok := s.reminderDue(t, now)
 	if !ok {
@@ -59,7 +63,8 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 	var jobs []keyed
 	for _, tg := range s.targets(o) {
 		key := fmt.Sprintf("reminder:%s:%s:%d:%s:%s", t.Number, calendar.DateOf(t.DueAt.In(s.cfg.Location)), days, o.ID, tg)
-		jobs = append(jobs, keyed{key, s.job(inquiry.JobReminder, &t, o, tg, subject, text, chat, now)})
+		jobs = append(jobs, keyed{key: key, job: s.job(inquiry.JobReminder, &t, o, tg, subject, text, chat, now),
+			memo: key + "@" + t.UpdatedAt.UTC().Format(time.RFC3339Nano)})
 	}
 	jobs = s.pending(jobs)
 	if len(jobs) == 0 {
@@ -120,7 +125,7 @@ func (s *Scheduler) escalate(ctx context.Context, t inquiry.Ticket, now time.Tim
 		subject, text, chat := s.escalationText(words, &t, h)
 		for _, tg := range s.targets(h) {
 			key := fmt.Sprintf("escalation:%s:%s:%s:%s", t.Number, dueDay, h.ID, tg)
-			jobs = append(jobs, keyed{key, s.job(inquiry.JobEscalation, &t, h, tg, subject, text, chat, now)})
+			jobs = append(jobs, keyed{key: key, job: s.job(inquiry.JobEscalation, &t, h, tg, subject, text, chat, now)})
 		}
 	}
 	jobs = s.pending(jobs)

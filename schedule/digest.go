@@ -73,7 +73,7 @@ func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
 	for _, h := range s.heads {
 		subject, text, chat := s.digestText(textsFor(h.Language), d)
 		for _, tg := range s.targets(h) {
-			jobs = append(jobs, keyed{keys[i], s.job(inquiry.JobDailyDigest, nil, h, tg, subject, text, chat, now)})
+			jobs = append(jobs, keyed{key: keys[i], job: s.job(inquiry.JobDailyDigest, nil, h, tg, subject, text, chat, now)})
 			i++
 		}
 	}

@@ -92,7 +92,10 @@ type Scheduler struct {
 
 	// settled remembers, for the day, keys the store already holds, so a
 	// pass does not open a transaction for them every interval. It is a
-	// cache only: the store's unique key decides what is sent.
+	// cache only: the store's unique key decides what is sent. A reminder's
+	// entry names the ticket as it was (keyed.memo): a cancel gives its key
+	// up (Tx.CancelJobs), and the ticket it fits again (reopened, given
+	// back) has changed since, so it is queued again the same day.
 	settled    map[string]bool
 	settledDay calendar.Date
 }
@@ -324,13 +327,22 @@ func (s *Scheduler) targets(o inquiry.Officer) []target {
 type keyed struct {
 	key string
 	job *inquiry.Job
+	// memo is what settled remembers it by; "" is the key.
+	memo string
+}
+
+func (k keyed) settledAs() string {
+	if k.memo != "" {
+		return k.memo
+	}
+	return k.key
 }
 
 // pending drops the jobs whose keys are already settled today.
 func (s *Scheduler) pending(jobs []keyed) []keyed {
 	var out []keyed
 	for _, k := range jobs {
-		if !s.settled[k.key] {
+		if !s.settled[k.settledAs()] {
 			out = append(out, k)
 		}
 	}
@@ -356,7 +368,7 @@ func queue(tx store.Tx, jobs []keyed) (int, error) {
 // settle remembers keys the store now holds.
 func (s *Scheduler) settle(jobs []keyed) {
 	for _, k := range jobs {
-		s.settled[k.key] = true
+		s.settled[k.settledAs()] = true
 	}
 }
 

@@ -22,6 +22,12 @@ var ErrSourceTaken = errors.New("source already taken in")
 // it, or it already ended.
 var ErrLeaseLost = errors.New("job lease lost")
 
+// ErrJobCancelled is returned (wrapped) by RetryJob, FailJob and ReleaseJob
+// when the job was cancelled (Tx.CancelJobs) while the caller held it: the
+// cancel stands, the job is not tried again, and the caller's word is only
+// recorded (a failure's text after the cancel's reason).
+var ErrJobCancelled = errors.New("job cancelled while claimed")
+
 // Store is everything Sportel keeps. It is safe for concurrent use.
 type Store interface {
 	// WithTx runs fn in one write transaction; fn's error (or panic) rolls
@@ -109,10 +115,12 @@ type Jobs interface {
 	// records each one's thread reference in that same transaction, so a
 	// reply to a sent message can always be traced to its ticket. It
 	// returns the ids whose lease was lost (nothing is written for them).
+	// A job cancelled while owner held it (Tx.CancelJobs) is marked done
+	// too: it went out, and the record must say so.
 	FinishJobs(ctx context.Context, owner string, sent []SentJob, now time.Time) (lost []int64, err error)
 	// RenewLeases extends to until the leases owner holds on ids, in one
 	// write; it returns the ids owner no longer holds (another worker took
-	// them, or they ended), which owner must not send.
+	// them, or they ended or were cancelled), which owner must not send.
 	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
 	// ReleaseClaims frees every pending job claimed by anyone but keep, so
 	// those jobs are due at once. Only for a store that one process owns
@@ -123,10 +131,15 @@ type Jobs interface {
 	// ReleaseJob gives back a claim owner holds on a job it has not tried
 	// to send (an outbox stopping): the job stays due as it was, and the
 	// claim's attempt is taken back, so stops never use up its attempts.
+	// A job cancelled while owner held it stays cancelled: ErrJobCancelled.
 	ReleaseJob(ctx context.Context, id int64, owner string) error
 	// RetryJob releases a job claimed by owner to be tried again at next.
+	// A job cancelled while owner held it stays cancelled, with errText
+	// after the cancel's reason: ErrJobCancelled.
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
-	// FailJob ends a job claimed by owner as failed for good.
+	// FailJob ends a job claimed by owner as failed for good. A job
+	// cancelled while owner held it stays cancelled (never failed, so
+	// RequeueFailed cannot bring it back), as for RetryJob.
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
 	// NextJobAt is when the earliest pending job is due (ok false: none). A
 	// claimed job counts as due when its lease ends.
@@ -209,10 +222,11 @@ type Tx interface {
 	AddEntry(e *inquiry.Entry) error
 	// AddJob queues a send and sets j.ID.
 	AddJob(j *inquiry.Job) error
-	// AddJobOnce queues j under key unless a job with that key exists, in
-	// any state: it sets j.Key and j.ID and reports true, or reports false
-	// and writes nothing. The store enforces the key, so two instances or
-	// a restart never queue one scheduled send twice. key must not be "".
+	// AddJobOnce queues j under key unless a job holds that key, in any
+	// state (a cancelled job gives its key up: CancelJobs): it sets j.Key
+	// and j.ID and reports true, or reports false and writes nothing. The
+	// store enforces the key, so two instances or a restart never queue
+	// one scheduled send twice. key must not be "".
 	AddJobOnce(key string, j *inquiry.Job) (added bool, err error)
 	// CountJobs counts jobs of kind for recipient created at or after since.
 	CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error)
@@ -226,12 +240,16 @@ type Tx interface {
 	// are pending and were never claimed, oldest first: the only jobs that
 	// cannot have been sent, whose payload may still change.
 	PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string) ([]inquiry.Job, error)
-	// CancelJobs ends the pending jobs of kind on a ticket that no worker
-	// holds at now (never claimed, waiting for a retry, or under a lease
-	// run out) as cancelled, finished at now, with reason as their error
-	// (and the last error they had after it), and returns how many. A job
-	// a worker holds may be being sent, and is left to it. A cancelled
-	// job keeps its key (AddJobOnce).
+	// CancelJobs ends the pending jobs of kind on a ticket as cancelled,
+	// finished at now, with reason as their error (and the last error they
+	// had after it), and returns how many. A job a worker holds at now may
+	// be being sent: it is cancelled too and keeps its claim, so its
+	// worker's word settles it (store.Jobs): sent, it is recorded done; a
+	// failure or a stop leaves it cancelled (ErrJobCancelled), never
+	// retried; a renewal reports it lost, so it is not sent if not started.
+	// A cancelled job gives up its key: it is kept as
+	// "<key>#cancelled:<id>", and AddJobOnce under the key queues the send
+	// again (the ticket reopened, reassigned back).
 	CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error)
 	// UpdatePendingJob replaces the payload (Mail, Chat, Digest) and NextAt
 	// of job j.ID, only while it is pending and was never claimed; it

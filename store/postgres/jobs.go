@@ -60,15 +60,22 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	return jobs, nil
 }
 
-// finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
-// kept on the row as a record of who sent it. A sent sign-in mail loses its
-// text (store.SignInTextSent), so the store never holds a usable link for
+// finishJobSQL marks job $1 done if owner $2 still holds it, also when it
+// was cancelled meanwhile (it went out). The claim is kept on the row as a
+// record of who sent it. A sent sign-in mail loses its text
+// (store.SignInTextSent), so the store never holds a usable link for
 // longer than it takes to send.
 const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, finished_at_ns = $5,
 		lease_until = NULL, lease_until_ns = 0,
 		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL
 			THEN jsonb_set(mail::jsonb, '{text}', to_jsonb('` + store.SignInTextSent + `'::text))::json ELSE mail END
-	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
+	WHERE id = $1 AND claimed_by = $2 AND (state = 'pending' OR (state = 'cancelled' AND ` + cancelledInHand + `))`
+
+// cancelledInHand is, on a cancelled job, the condition that it was
+// cancelled while a worker held it (CancelJobs keeps the claim and its
+// lease) and that worker has not said yet how its send ended: the claim's
+// lease is cleared once it has.
+const cancelledInHand = `claimed_by IS NOT NULL AND lease_until IS NOT NULL`
 
 // FinishJobs marks many jobs claimed by owner done in one transaction, each
 // with its transport reference and thread reference. It returns the ids
@@ -108,43 +115,76 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 	return lost, nil
 }
 
-// RetryJob releases a job claimed by owner to be tried again at next.
+// RetryJob releases a job claimed by owner to be tried again at next; one
+// cancelled while owner held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
-	return s.settleJob(ctx, "retry", id, owner, `UPDATE jobs SET next_at = $3, next_at_ns = $4, last_error = $5,
+	return s.settleJob(ctx, "retry", id, owner,
+		stmt{`UPDATE jobs SET next_at = $3, next_at_ns = $4, last_error = $5,
 			claimed_by = NULL, lease_until = NULL, lease_until_ns = 0
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, at(next), ns(next), text(errText))
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, at(next), ns(next), text(errText)}},
+		cancelledFailure(id, owner, errText))
 }
 
 // ReleaseJob gives back owner's claim on a job it did not try to send,
-// taking back the attempt the claim counted.
+// taking back the attempt the claim counted; one cancelled while owner
+// held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
-	return s.settleJob(ctx, "release", id, owner, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
+	return s.settleJob(ctx, "release", id, owner,
+		stmt{`UPDATE jobs SET claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
 			attempts = GREATEST(attempts - 1, 0)
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner)
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner}},
+		stmt{`UPDATE jobs SET lease_until = NULL, lease_until_ns = 0, attempts = GREATEST(attempts - 1, 0)
+		WHERE id = $1 AND claimed_by = $2 AND state = 'cancelled' AND ` + cancelledInHand, []any{id, owner}})
 }
 
-// FailJob ends a job claimed by owner as failed for good.
+// FailJob ends a job claimed by owner as failed for good; one cancelled
+// while owner held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
-	return s.settleJob(ctx, "fail", id, owner, `UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4,
+	return s.settleJob(ctx, "fail", id, owner,
+		stmt{`UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4,
 			finished_at_ns = $5, lease_until = NULL, lease_until_ns = 0
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, text(errText), at(now), ns(now))
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, text(errText), at(now), ns(now)}},
+		cancelledFailure(id, owner, errText))
+}
+
+// cancelledFailure records, on a job cancelled while owner held it, how
+// its send failed, after the cancel's reason. The claim stays on the row
+// as a record of who held it.
+func cancelledFailure(id int64, owner, errText string) stmt {
+	return stmt{`UPDATE jobs SET lease_until = NULL, lease_until_ns = 0,
+			last_error = last_error || '; the send in flight failed: ' || $3::text
+		WHERE id = $1 AND claimed_by = $2 AND state = 'cancelled' AND ` + cancelledInHand, []any{id, owner, text(errText)}}
+}
+
+// stmt is one statement and its arguments.
+type stmt struct {
+	query string
+	args  []any
 }
 
 // settleJob runs an update guarded by "still claimed by owner"; when it
-// touches no row it finds out why, for the error.
-func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, query string, args ...any) error {
+// touches no row, it runs onCancelled, the same word on a job cancelled
+// while owner held it (store.ErrJobCancelled), and failing that finds out
+// why, for the error. Only the holder settles a job cancelled in its
+// hands, so nothing can come between the two statements that matters.
+func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, update, onCancelled stmt) error {
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	tag, err := s.pool.Exec(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("%s job %d: %w", verb, id, err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
+	for i, st := range []stmt{update, onCancelled} {
+		tag, err := s.pool.Exec(ctx, st.query, st.args...)
+		if err != nil {
+			return fmt.Errorf("%s job %d: %w", verb, id, err)
+		}
+		switch {
+		case tag.RowsAffected() == 1 && i == 0:
+			return nil
+		case tag.RowsAffected() == 1:
+			return fmt.Errorf("%s job %d for %s: %w", verb, id, owner, store.ErrJobCancelled)
+		}
 	}
 	var state string
 	var claimedBy *string
-	err = s.pool.QueryRow(ctx, `SELECT state, claimed_by FROM jobs WHERE id = $1`, id).Scan(&state, &claimedBy)
+	err := s.pool.QueryRow(ctx, `SELECT state, claimed_by FROM jobs WHERE id = $1`, id).Scan(&state, &claimedBy)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("%s job %d: no such job", verb, id)

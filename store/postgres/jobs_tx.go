@@ -195,21 +195,33 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 	return false, nil
 }
 
-// CancelJobs ends a ticket's pending jobs of kind that no worker holds at
-// now. The guard is in the UPDATE: a claim that committed first makes the
-// row fail it when the UPDATE re-reads it, and a later claim waits for this
-// transaction and finds the job ended.
+// CancelJobs ends a ticket's pending jobs of kind as cancelled (see
+// store.Tx). A job whose worker still holds it at now keeps its claim and
+// lease, so that worker's word settles it (cancelledInHand); a lease run
+// out is cleared, as no worker will speak for it. The UPDATE locks each
+// row: a worker's finish, retry or renewal that committed first is seen
+// (a job done is not touched), and one that comes later waits and finds
+// the job cancelled. The key is given up in the same statement: an
+// AddJobOnce under it that comes later in another transaction waits for
+// this one (the unique index) and then queues the send again.
 func (t *Tx) CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
+	// PostgreSQL reads every SET expression from the row as it was.
 	tag, err := t.tx.Exec(ctx, `UPDATE jobs SET state = 'cancelled', finished_at = $4, finished_at_ns = $5,
-			claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
+			claimed_by = CASE WHEN (lease_until, lease_until_ns) >= ($4, $5) THEN claimed_by END,
+			lease_until = CASE WHEN (lease_until, lease_until_ns) >= ($4, $5) THEN lease_until END,
+			lease_until_ns = CASE WHEN (lease_until, lease_until_ns) >= ($4, $5) THEN lease_until_ns ELSE 0 END,
+			job_key = job_key || '`+cancelledKeyInfix+`' || id::text,
 			last_error = CASE WHEN last_error = '' THEN $3::text ELSE $3::text || '; last error: ' || last_error END
-		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending'
-			AND (claimed_by IS NULL OR (lease_until, lease_until_ns) < ($4, $5))`,
+		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending'`,
 		ticketID, string(kind), text(reason), at(now), ns(now))
 	if err != nil {
 		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// cancelledKeyInfix joins a cancelled job's key and its id into the key it
+// keeps (store.Tx.CancelJobs): no scheduled send is ever queued under it.
+const cancelledKeyInfix = "#cancelled:"

@@ -70,37 +70,69 @@ const claimJobsSQL = `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempt
 			LIMIT $4)
 		RETURNING ` + jobColumns
 
-// finishJobSQL marks job $1 done if owner $2 still holds it. The claim is
-// kept on the row as a record of who sent it. A sent sign-in mail loses its
-// text (store.SignInTextSent), so the store never holds a usable link for
+// finishJobSQL marks job $1 done if owner $2 still holds it, also when it
+// was cancelled meanwhile (it went out). The claim is kept on the row as a
+// record of who sent it. A sent sign-in mail loses its text
+// (store.SignInTextSent), so the store never holds a usable link for
 // longer than it takes to send.
 const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL,
 		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL THEN json_set(mail, '$.text', '` + store.SignInTextSent + `') ELSE mail END
-	WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`
+	WHERE id = $1 AND claimed_by = $2 AND (state = 'pending' OR (state = 'cancelled' AND ` + cancelledInHand + `))`
 
-// RetryJob releases a job claimed by owner to be tried again at next.
+// cancelledInHand is, on a cancelled job, the condition that it was
+// cancelled while a worker held it (CancelJobs keeps the claim and its
+// lease) and that worker has not said yet how its send ended: the claim's
+// lease is cleared once it has.
+const cancelledInHand = `claimed_by IS NOT NULL AND lease_until IS NOT NULL`
+
+// RetryJob releases a job claimed by owner to be tried again at next; one
+// cancelled while owner held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
-	return s.settleJob(ctx, "retry", id, owner, `UPDATE jobs SET next_at = $3, last_error = $4, claimed_by = NULL, lease_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, formatTime(next), errText)
+	return s.settleJob(ctx, "retry", id, owner,
+		stmt{`UPDATE jobs SET next_at = $3, last_error = $4, claimed_by = NULL, lease_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, formatTime(next), errText}},
+		cancelledFailure(id, owner, errText))
 }
 
 // ReleaseJob gives back owner's claim on a job it did not try to send,
-// taking back the attempt the claim counted.
+// taking back the attempt the claim counted; one cancelled while owner
+// held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
-	return s.settleJob(ctx, "release", id, owner, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL,
-			attempts = MAX(attempts - 1, 0)
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner)
+	return s.settleJob(ctx, "release", id, owner,
+		stmt{`UPDATE jobs SET claimed_by = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0)
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner}},
+		stmt{`UPDATE jobs SET lease_until = NULL, attempts = MAX(attempts - 1, 0)
+		WHERE id = $1 AND claimed_by = $2 AND state = 'cancelled' AND ` + cancelledInHand, []any{id, owner}})
 }
 
-// FailJob ends a job claimed by owner as failed for good.
+// FailJob ends a job claimed by owner as failed for good; one cancelled
+// while owner held it stays cancelled (store.ErrJobCancelled).
 func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
-	return s.settleJob(ctx, "fail", id, owner, `UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4, lease_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, id, owner, errText, formatTime(now))
+	return s.settleJob(ctx, "fail", id, owner,
+		stmt{`UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4, lease_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, errText, formatTime(now)}},
+		cancelledFailure(id, owner, errText))
+}
+
+// cancelledFailure records, on a job cancelled while owner held it, how
+// its send failed, after the cancel's reason. The claim stays on the row
+// as a record of who held it.
+func cancelledFailure(id int64, owner, errText string) stmt {
+	return stmt{`UPDATE jobs SET lease_until = NULL, last_error = last_error || '; the send in flight failed: ' || $3
+		WHERE id = $1 AND claimed_by = $2 AND state = 'cancelled' AND ` + cancelledInHand, []any{id, owner, errText}}
+}
+
+// stmt is one statement and its arguments.
+type stmt struct {
+	query string
+	args  []any
 }
 
 // settleJob runs an update guarded by "still claimed by owner"; when it
-// touches no row it finds out why, for the error.
-func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, query string, args ...any) error {
+// touches no row, it runs onCancelled, the same word on a job cancelled
+// while owner held it (store.ErrJobCancelled), and failing that finds out
+// why, for the error.
+func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner string, update, onCancelled stmt) error {
 	cctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	unlock, err := s.lockWrite(cctx)
@@ -108,16 +140,21 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 		return fmt.Errorf("%s job %d: %w", verb, id, err)
 	}
 	defer unlock()
-	res, err := s.wdb.ExecContext(cctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("%s job %d: %w", verb, id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("%s job %d: %w", verb, id, err)
-	}
-	if n == 1 {
-		return nil
+	for i, st := range []stmt{update, onCancelled} {
+		res, err := s.wdb.ExecContext(cctx, st.query, st.args...)
+		if err != nil {
+			return fmt.Errorf("%s job %d: %w", verb, id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("%s job %d: %w", verb, id, err)
+		}
+		switch {
+		case n == 1 && i == 0:
+			return nil
+		case n == 1:
+			return fmt.Errorf("%s job %d for %s: %w", verb, id, owner, store.ErrJobCancelled)
+		}
 	}
 	var state string
 	var claimedBy sql.NullString
@@ -388,3 +425,34 @@ func (s *Store) CountHeldJobs(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// CancelJobs ends a ticket's pending jobs of kind as cancelled (see
+// store.Tx). A job whose worker still holds it at now keeps its claim and
+// lease, so that worker's word settles it (cancelledInHand); a lease run
+// out is cleared, as no worker will speak for it. The key is given up in
+// the same statement; with one writer at a time, an AddJobOnce under it
+// finds either the job holding it or the key free, never both.
+func (t *Tx) CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	// SQLite reads every SET expression from the row as it was.
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = 'cancelled', finished_at = $4,
+			claimed_by = CASE WHEN lease_until >= $4 THEN claimed_by END,
+			lease_until = CASE WHEN lease_until >= $4 THEN lease_until END,
+			job_key = job_key || '`+cancelledKeyInfix+`' || id,
+			last_error = CASE WHEN last_error = '' THEN $3 ELSE $3 || '; last error: ' || last_error END
+		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending'`,
+		ticketID, string(kind), reason, formatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
+	}
+	return int(n), nil
+}
+
+// cancelledKeyInfix joins a cancelled job's key and its id into the key it
+// keeps (store.Tx.CancelJobs): no scheduled send is ever queued under it.
+const cancelledKeyInfix = "#cancelled:"

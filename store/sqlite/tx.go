@@ -572,26 +572,6 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 	return false, nil
 }
 
-// CancelJobs ends a ticket's pending jobs of kind that no worker holds at
-// now. The guard is in the UPDATE, as in UpdatePendingJob.
-func (t *Tx) CancelJobs(ticketID int64, kind inquiry.JobKind, reason string, now time.Time) (int, error) {
-	ctx, cancel := t.callCtx()
-	defer cancel()
-	at := formatTime(now)
-	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = 'cancelled', finished_at = $4, claimed_by = NULL,
-			lease_until = NULL, last_error = CASE WHEN last_error = '' THEN $3 ELSE $3 || '; last error: ' || last_error END
-		WHERE ticket_id = $1 AND kind = $2 AND state = 'pending' AND (claimed_by IS NULL OR lease_until < $4)`,
-		ticketID, string(kind), reason, at)
-	if err != nil {
-		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("cancel %s jobs of ticket %d: %w", kind, ticketID, err)
-	}
-	return int(n), nil
-}
-
 // AddSetAside records a message that made no ticket and sets s.ID.
 func (t *Tx) AddSetAside(s *inquiry.SetAside) error {
 	ctx, cancel := t.callCtx()

@@ -74,6 +74,8 @@ var contractTests = []contractTest{
 	{"HoldJobs", testHoldJobs},
 	{"AddJobOnce", testAddJobOnce},
 	{"CancelJobs", testCancelJobs},
+	{"CancelGivesUpKey", testCancelGivesUpKey},
+	{"CancelInFlight", testCancelInFlight},
 	// Small state and context (state.go).
 	{"Checkpoints", testCheckpoints},
 	{"State", testState},
