@@ -743,15 +743,13 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 // cancelledMeanwhile reports whether recording a failed send found the job
 // cancelled while it was being sent (store.ErrJobCancelled): a reminder
 // for a ticket closed meanwhile. The cancel stands, so the job is given
-// up, and not as a failed send.
+// up, and not as a failed send: Failed is not called, since a send
+// nobody wants any more is no failure for the administrator's alerts.
 func (o *Outbox) cancelledMeanwhile(j inquiry.Job, sendErr, recordErr error, log func() *slog.Logger) bool {
 	if !errors.Is(recordErr, store.ErrJobCancelled) {
 		return false
 	}
 	log().Info("send failed; the job was cancelled meanwhile, so it is not tried again", "recipient", j.Recipient, "err", sendErr)
-	if o.Failed != nil {
-		o.Failed(j, sendErr, true)
-	}
 	return true
 }
 
