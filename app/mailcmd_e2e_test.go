@@ -77,7 +77,7 @@ func officerCommandsScenario(t *testing.T, s *stack, run string) {
 		t.Fatalf("after a reply of a refused command SMTP got %s, want one report to the officer", describe(sent))
 	}
 	if to := sent[0].addressOf(t, "To"); to != "jusuf.lushaku@mkrs.example" ||
-		!strings.Contains(sent[0].text, "NUK U KRYE: #close refused tatimet") || !strings.Contains(sent[0].text, `unknown ground "tatimet"`) {
+		!strings.Contains(sent[0].text, "NUK U KRYE: #close refused tatimet") || !strings.Contains(sent[0].text, `Baza e refuzimit "tatimet" nuk njihet.`) || strings.Contains(sent[0].text, "unknown ground") {
 		t.Errorf("report to %s:\n%s", to, sent[0].text)
 	}
 	if got, _, err := a.Store().TicketByNumber(ctx, tk.Number); err != nil || got.State != inquiry.Answered {

@@ -30,14 +30,14 @@ func TestOfficerLifecycleCommands(t *testing.T) {
 	}{
 		{"/extend", "Përdorimi: /extend"},
 		{"/extend " + n + " dhjetë arkivi", `"dhjetë" nuk është numër ditësh`},
-		{"/extend " + n + " 16 arkivi", "an extension is 1 to 15 days, not 16"},
+		{"/extend " + n + " 16 arkivi", "Nuk u krye: Zgjatja është nga 1 deri në 15 ditë, jo 16."},
 		{"/extend " + n + " 10 Dokumentet janë në arkivin e Prizrenit", "afati u zgjat për 10 ditë"},
-		{"/extend " + n + " 3 sërish", "the law allows one extension"},
-		{"/close " + n + " refused tax", `unknown ground "tax"`},
+		{"/extend " + n + " 3 sërish", "ligji lejon vetëm një zgjatje"},
+		{"/close " + n + " refused tax", `Lënda nuk u mbyll: Baza e refuzimit "tax" nuk njihet. Mundësitë: personal_data, classified.`},
 		{"/close " + n + " refused", "zgjidhni bazën ligjore"},
 		{"/close " + n + " refused classified", n + " u mbyll: Refuzuar (baza: classified). Qytetari merr vendimin"},
 		{"/reopen " + n, n + " u rihap"},
-		{"/reopen " + n, "is assigned, not closed"},
+		{"/reopen " + n, "nuk është e mbyllur (caktuar)"},
 		{"/urgent " + n + " off", n + " nuk është urgjente; asgjë nuk ndryshoi."}, // already not: nothing changes
 	}
 	for _, s := range steps {

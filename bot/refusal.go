@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -24,9 +23,13 @@ func (e officerRefusal) Error() string { return string(e) }
 
 // refusalText says in Albanian why an officer's action on ticket number
 // was not done, after lead (what was not done: "Lënda nuk u mbyll"). The
-// desk's typed refusals are said in Albanian; any other refusal keeps the
-// desk's English reason after the lead, so the officer still learns why.
-// The caller logs err itself, in English.
+// desk's refusals are said as the desk says them to an officer
+// (desk.Refusal.Say: one text for Telegram, mail and the web workspace),
+// with the command that mends a closed or set-aside ticket; a failure of
+// the system (the store's) is said as one, to try again, and logged at
+// error level. Only a refusal without a kind, which the desk no longer
+// makes, keeps its own reason after the lead. The caller logs err itself,
+// in English.
 func (b *Bot) refusalText(ctx context.Context, lead string, err error, number string) string {
 	var own officerRefusal
 	var r *desk.Refusal
@@ -34,40 +37,31 @@ func (b *Bot) refusalText(ctx context.Context, lead string, err error, number st
 	case errors.As(err, &own):
 		return string(own)
 	case errors.As(err, &r):
-		if reason := refusalReason(r); reason != "" {
-			return lead + ": " + reason
-		}
-	case !errors.Is(err, desk.ErrLifecycle) && number != "":
-		// The desk says a ticket does not exist in an untyped English
-		// error; a typing mistake in a number is common enough to ask.
-		if _, ok, lookErr := b.desk.Ticket(ctx, number); lookErr == nil && !ok {
-			return "Nuk ka lëndë " + number + "."
-		}
+		return lead + ": " + refusalReason(r)
+	case errors.Is(err, desk.ErrNoTicket):
+		// A typing mistake in a number is common enough to say plainly.
+		return "Nuk ka lëndë " + number + "."
+	case errors.Is(err, desk.ErrLifecycle):
+		return lead + ": " + strings.TrimPrefix(err.Error(), desk.ErrLifecycle.Error()+": ")
 	}
-	return lead + ": " + strings.TrimPrefix(err.Error(), desk.ErrLifecycle.Error()+": ")
+	b.log.ErrorContext(ctx, "officer action failed", "ticket", number, "err", err)
+	return lead + ": " + desk.InternalFailureText(inquiry.Albanian)
 }
 
 // setAsideNames name the states of mail that is kept and not worked.
 var setAsideNames = map[inquiry.State]string{inquiry.SpamMail: "spam", inquiry.BulkMail: "postë masive"}
 
-// refusalReason is a typed refusal in Albanian; "" for a kind this bot
-// does not know yet (the desk's English reason is shown then).
+// refusalReason is a refusal of the desk in Albanian, with /reopen for a
+// ticket that must be reopened (or taken into the work: desk.Reopen) first.
 func refusalReason(r *desk.Refusal) string {
+	reason := r.Say(inquiry.Albanian)
 	switch r.Kind {
 	case desk.RefusedClosed:
-		return fmt.Sprintf("%s është e mbyllur; rihapeni me /reopen %s për ta punuar sërish.", r.Ticket, r.Ticket)
+		return strings.TrimSuffix(reason, ".") + " me /reopen " + r.Ticket + "."
 	case desk.RefusedSetAside:
-		// Reopening takes set-aside mail into the work (desk.Reopen).
-		return fmt.Sprintf("%s është shënuar si %s dhe nuk punohet; për ta marrë në punë: /reopen %s.",
-			r.Ticket, or(setAsideNames[r.State], string(r.State)), r.Ticket)
-	case desk.RefusedUnknownOfficer:
-		return fmt.Sprintf("zyrtar i panjohur %q.", r.Value)
-	case desk.RefusedUnknownCategory:
-		return fmt.Sprintf("kategori e panjohur %q.", r.Value)
-	case desk.RefusedEmptyAnswer:
-		return "përgjigjja është bosh; asgjë nuk u dërgua."
+		return reason + " Për ta marrë në punë: /reopen " + r.Ticket + "."
 	}
-	return ""
+	return reason
 }
 
 // alertMax is the most characters Telegram shows in a button's alert

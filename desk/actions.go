@@ -87,115 +87,6 @@ func refuseUnlessOpen(t *inquiry.Ticket, doing, cannot string) error {
 	return refuseAs(RefusedSetAside, t, "ticket %s is %s mail, kept and not worked: %s", t.Number, t.State, cannot)
 }
 
-// RefusalKind says why the desk refused an officer's action, so that a
-// front end can say it in the officer's language.
-type RefusalKind string
-
-const (
-	// RefusedClosed: the ticket is closed; reopen it first.
-	RefusedClosed RefusalKind = "closed"
-	// RefusedSetAside: the ticket is bulk or spam mail (Refusal.State),
-	// kept and not worked.
-	RefusedSetAside RefusalKind = "set_aside"
-	// RefusedUnknownOfficer: no configured officer has the id Refusal.Value.
-	RefusedUnknownOfficer RefusalKind = "unknown_officer"
-	// RefusedUnknownCategory: Refusal.Value is no category.
-	RefusedUnknownCategory RefusalKind = "unknown_category"
-	// RefusedEmptyAnswer: an answer without text.
-	RefusedEmptyAnswer RefusalKind = "empty_answer"
-
-	// RefusedExtensionDays: an extension of Refusal.N days, outside 1 to
-	// Refusal.Max.
-	RefusedExtensionDays RefusalKind = "extension_days"
-	// RefusedNoReason: an extension without its reason.
-	RefusedNoReason RefusalKind = "no_reason"
-	// RefusedCalendar: the legal calendar cannot count the extension (not
-	// configured, or configured wrong).
-	RefusedCalendar RefusalKind = "calendar"
-	// RefusedExtendCategory: only document requests are extended;
-	// Refusal.Category is the ticket's.
-	RefusedExtendCategory RefusalKind = "extend_category"
-	// RefusedAlreadyExtended: the one extension the law allows, by
-	// Refusal.N days, was made on Refusal.Value (an ISO date).
-	RefusedAlreadyExtended RefusalKind = "already_extended"
-	// RefusedUrgentExtension: an urgent request is not extended.
-	RefusedUrgentExtension RefusalKind = "urgent_extension"
-	// RefusedNotHeldCategory: only document requests are marked not held;
-	// Refusal.Category is the ticket's.
-	RefusedNotHeldCategory RefusalKind = "not_held_category"
-	// RefusedAlreadyNotHeld: marked not held on Refusal.Value (an ISO date).
-	RefusedAlreadyNotHeld RefusalKind = "already_not_held"
-	// RefusedCloseOutcome: a ticket of Refusal.Category, not a document
-	// request, closes as resolved or no answer needed, not as
-	// Refusal.Value.
-	RefusedCloseOutcome RefusalKind = "close_outcome"
-	// RefusedGroundCategory: a ground or a decision in an answer on a
-	// ticket of Refusal.Category, not a document request.
-	RefusedGroundCategory RefusalKind = "ground_category"
-	// RefusedNoDecision: a document request closed with Refusal.Value,
-	// which is no decision.
-	RefusedNoDecision RefusalKind = "no_decision"
-	// RefusedNeedsGround: the decision Refusal.Value needs a ground.
-	RefusedNeedsGround RefusalKind = "needs_ground"
-	// RefusedUnknownGround: Refusal.Value is no configured ground.
-	RefusedUnknownGround RefusalKind = "unknown_ground"
-	// RefusedGroundNotTaken: the decision Refusal.Value takes no ground.
-	RefusedGroundNotTaken RefusalKind = "ground_not_taken"
-	// RefusedNoAnswerSent: the decision said to be in an answer, and no
-	// answer was sent.
-	RefusedNoAnswerSent RefusalKind = "no_answer_sent"
-	// RefusedNotClosed: a ticket reopened that is not closed
-	// (Refusal.State).
-	RefusedNotClosed RefusalKind = "not_closed"
-	// RefusedEmptyNote: a note without text.
-	RefusedEmptyNote RefusalKind = "empty_note"
-	// RefusedNoteTooLong: a note of Refusal.N characters, more than
-	// Refusal.Max.
-	RefusedNoteTooLong RefusalKind = "note_too_long"
-)
-
-// Refusal is an officer action the desk refused (it is ErrLifecycle), with
-// its kind and what a front end needs to say it again in the officer's
-// language. Its Error is English, for the log and the command line.
-type Refusal struct {
-	Kind     RefusalKind
-	Ticket   string           // the ticket's number
-	State    inquiry.State    // the ticket's state, when it is the reason
-	Category inquiry.Category // the ticket's category, when it is the reason
-	// Value is what the kind says: the unknown officer, category or
-	// ground, the outcome asked for, the date of an earlier action.
-	Value  string
-	N, Max int // a number asked for (days, characters) and its limit
-	text   string
-}
-
-func (r *Refusal) Error() string { return ErrLifecycle.Error() + ": " + r.text }
-
-// Unwrap makes a Refusal ErrLifecycle: callers that show refusals as they
-// are (mail command reports, Telegram) need not know the kinds.
-func (r *Refusal) Unwrap() error { return ErrLifecycle }
-
-// refuseAs is refuse with a kind, for t as it stands.
-func refuseAs(kind RefusalKind, t *inquiry.Ticket, format string, args ...any) error {
-	return &Refusal{Kind: kind, Ticket: t.Number, State: t.State, Category: t.Category, text: fmt.Sprintf(format, args...)}
-}
-
-// refuseWith is refuseAs with what the kind says besides the ticket: the
-// Value, N and Max of r.
-func refuseWith(r Refusal, t *inquiry.Ticket, format string, args ...any) error {
-	r.Ticket, r.State, r.Category, r.text = t.Number, t.State, t.Category, fmt.Sprintf(format, args...)
-	return &r
-}
-
-// refuseNotOpen refuses an action on t, which is not open, as closed or as
-// bulk or spam mail, with the English text format gives.
-func refuseNotOpen(t *inquiry.Ticket, format string, args ...any) error {
-	if t.State == inquiry.Closed {
-		return refuseAs(RefusedClosed, t, format, args...)
-	}
-	return refuseAs(RefusedSetAside, t, format, args...)
-}
-
 // MarkSpam files a ticket as spam: it leaves the work queue and the reports.
 // A closed ticket is refused: its outcome is the record the reports count.
 func (d *Desk) MarkSpam(ctx context.Context, number, by string) (inquiry.Ticket, error) {
@@ -307,7 +198,7 @@ func (d *Desk) update(ctx context.Context, number string, fn func(store.Tx, *inq
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("no ticket %s", number)
+			return fmt.Errorf("%w %s", ErrNoTicket, number)
 		}
 		if err := fn(tx, &t); err != nil {
 			return err

@@ -27,12 +27,9 @@ type Ground struct {
 }
 
 // ErrLifecycle marks an officer action the ticket's state or category does
-// not allow; callers show its message as it is.
+// not allow. The desk makes each as a *Refusal, whose kind a front end
+// says in the officer's language (Refusal.Say).
 var ErrLifecycle = errors.New("not allowed")
-
-func refuse(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrLifecycle, fmt.Sprintf(format, args...))
-}
 
 func (d *Desk) ground(id string) (Ground, bool) {
 	for _, g := range d.cfg.RefusalGrounds {
@@ -47,11 +44,16 @@ func (d *Desk) groundIDs() string {
 	if len(d.cfg.RefusalGrounds) == 0 {
 		return "none is configured in tickets.refusal_grounds"
 	}
+	return strings.Join(d.groundChoices(), ", ")
+}
+
+// groundChoices are the configured grounds' ids, for a refusal to offer.
+func (d *Desk) groundChoices() []string {
 	ids := make([]string, len(d.cfg.RefusalGrounds))
 	for i, g := range d.cfg.RefusalGrounds {
 		ids[i] = g.ID
 	}
-	return strings.Join(ids, ", ")
+	return ids
 }
 
 // dueFor is t's legal deadline: 48 hours when urgent, else the extended
@@ -329,10 +331,10 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 	}
 	if c.Outcome.NeedsGround() {
 		if c.Ground == "" {
-			return refuseWith(Refusal{Kind: RefusedNeedsGround, Value: string(c.Outcome)}, t, "ticket %s: %s needs a ground (one of %s)", t.Number, c.Outcome, d.groundIDs())
+			return refuseWith(Refusal{Kind: RefusedNeedsGround, Value: string(c.Outcome), Choices: d.groundChoices()}, t, "ticket %s: %s needs a ground (one of %s)", t.Number, c.Outcome, d.groundIDs())
 		}
 		if _, ok := d.ground(c.Ground); !ok {
-			return refuseWith(Refusal{Kind: RefusedUnknownGround, Value: c.Ground}, t, "ticket %s: unknown ground %q (one of %s)", t.Number, c.Ground, d.groundIDs())
+			return refuseWith(Refusal{Kind: RefusedUnknownGround, Value: c.Ground, Choices: d.groundChoices()}, t, "ticket %s: unknown ground %q (one of %s)", t.Number, c.Ground, d.groundIDs())
 		}
 	} else if c.Ground != "" {
 		return refuseWith(Refusal{Kind: RefusedGroundNotTaken, Value: string(c.Outcome)}, t, "ticket %s: %s takes no ground; grounds are for refused and partly_granted", t.Number, c.Outcome)
@@ -384,16 +386,17 @@ func (d *Desk) clearClosing(t *inquiry.Ticket) (was string) {
 func (d *Desk) Complaint(ctx context.Context, number, date, note, by string) (inquiry.Ticket, error) {
 	day, err := calendar.ParseDate(strings.TrimSpace(date))
 	if err != nil {
-		return inquiry.Ticket{}, refuse("complaint on %s: %q is not a date like 2026-12-01", number, date)
+		return inquiry.Ticket{}, &Refusal{Kind: RefusedComplaintDate, Ticket: number, Value: date,
+			text: fmt.Sprintf("complaint on %s: %q is not a date like 2026-12-01", number, date)}
 	}
 	note = strings.TrimSpace(note)
 	return d.update(ctx, number, func(tx store.Tx, t *inquiry.Ticket) error {
 		now := d.now()
 		if day.Compare(calendar.DateOf(now.In(d.cfg.Location))) > 0 {
-			return refuse("complaint on %s: %s is in the future", t.Number, day)
+			return refuseWith(Refusal{Kind: RefusedComplaintFuture, Value: day.String()}, t, "complaint on %s: %s is in the future", t.Number, day)
 		}
 		if day.Compare(calendar.DateOf(t.ReceivedAt.In(d.cfg.Location))) < 0 {
-			return refuse("complaint on %s: %s is before the request was received", t.Number, day)
+			return refuseWith(Refusal{Kind: RefusedComplaintEarly, Value: day.String()}, t, "complaint on %s: %s is before the request was received", t.Number, day)
 		}
 		t.Complaints = append(t.Complaints, inquiry.Complaint{Date: day.String(), Note: note, At: now, By: by})
 		text := "complaint to the Information and Privacy Agency, made " + day.String()

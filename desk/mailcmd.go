@@ -33,21 +33,21 @@ type Command struct {
 	Outcome inquiry.Outcome // close
 	Ground  string          // close, for refused and partly_granted
 	Officer string          // assign: the officer's id
-	// Err says what is wrong with a command written wrongly; it is not
-	// applied, and the officer is told.
+	// Err says what is wrong with a command written wrongly (a *Refusal);
+	// it is not applied, and the officer is told.
 	Err error
 }
 
-// commandUsage is how each command is written, shown to an officer who
-// wrote one wrongly.
+// commandUsage is how each command is written, shown (in Albanian, the
+// officers' language) to an officer who wrote one wrongly.
 var commandUsage = map[string]string{
-	"extend":  "#extend DITËT arsyeja (e.g. #extend 10 dokumentet janë në arkivin e Prizrenit)",
+	"extend":  "#extend DITËT arsyeja (p.sh. #extend 10 dokumentet janë në arkivin e Prizrenit); arsyeja i tregohet kërkuesit",
 	"notheld": "#notheld [institucioni që e mban]",
-	"urgent":  "#urgent, or #urgent off",
-	"close":   "#close [OUTCOME [GROUND]] (e.g. #close granted, #close refused personal_data)",
+	"urgent":  "#urgent, ose #urgent off",
+	"close":   "#close [REZULTATI [BAZA]] (p.sh. #close granted, #close refused personal_data)",
 	"reopen":  "#reopen",
 	"take":    "#take",
-	"assign":  "#assign OFFICER_ID",
+	"assign":  "#assign ID_E_ZYRTARIT (p.sh. #assign zamira)",
 }
 
 // ParseCommands takes the command lines out of text, an officer's own
@@ -102,9 +102,15 @@ func parseCommand(line string) (Command, bool) {
 		return Command{}, false
 	}
 	args := fields[1:]
-	wrong := func(why string) (Command, bool) {
-		c.Err = fmt.Errorf("%s; write it as %s", why, usage)
+	// wrongAs refuses the command as r says, with the English why for the
+	// record.
+	wrongAs := func(r Refusal, why string) (Command, bool) {
+		r.text = fmt.Sprintf("%s; write it as %s", why, usage)
+		c.Err = &r
 		return c, true
+	}
+	wrong := func(why string) (Command, bool) {
+		return wrongAs(Refusal{Kind: RefusedCommandUsage, Value: c.Name}, why)
 	}
 	switch c.Name {
 	case "extend":
@@ -113,7 +119,7 @@ func parseCommand(line string) (Command, bool) {
 		}
 		days, err := strconv.Atoi(args[0])
 		if err != nil {
-			return wrong(fmt.Sprintf("%q is not a number of days", args[0]))
+			return wrongAs(Refusal{Kind: RefusedCommandDays, Value: args[0]}, fmt.Sprintf("%q is not a number of days", args[0]))
 		}
 		c.Days, c.Reason = days, strings.Join(args[1:], " ")
 	case "notheld":
@@ -135,7 +141,7 @@ func parseCommand(line string) (Command, bool) {
 		}
 		oc, err := inquiry.ParseOutcome(strings.ToLower(args[0]))
 		if err != nil {
-			return wrong(err.Error())
+			return wrongAs(Refusal{Kind: RefusedUnknownOutcome, Value: args[0], Choices: outcomeIDs()}, err.Error())
 		}
 		c.Outcome = oc
 		if len(args) > 1 {
@@ -196,6 +202,13 @@ func (d *Desk) runCommands(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 // runCommand applies c to t and says what it did.
 func (d *Desk) runCommand(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, c Command, answered bool) (string, error) {
 	if c.Err != nil {
+		var r *Refusal
+		if errors.As(c.Err, &r) {
+			// Parsed before the ticket was known.
+			named := *r
+			named.Ticket, named.State, named.Category = t.Number, t.State, t.Category
+			return "", &named
+		}
 		return "", fmt.Errorf("%w: %w", ErrLifecycle, c.Err)
 	}
 	day := func(at time.Time) string { return at.In(d.cfg.Location).Format("02.01.2006") }
@@ -247,7 +260,8 @@ func (d *Desk) runCommand(tx store.Tx, t *inquiry.Ticket, officer inquiry.Office
 	case "assign":
 		to, ok := d.officerByID(c.Officer)
 		if !ok {
-			return "", refuse("assign %s: unknown officer %q (one of %s)", t.Number, c.Officer, d.officerIDs())
+			return "", refuseWith(Refusal{Kind: RefusedUnknownOfficer, Value: c.Officer, Choices: d.officerChoices()}, t,
+				"assign %s: unknown officer %q (one of %s)", t.Number, c.Officer, strings.Join(d.officerChoices(), ", "))
 		}
 		if err := d.assign(tx, t, to.ID, officer.ID); err != nil {
 			return "", err
@@ -270,12 +284,22 @@ func (d *Desk) officerByID(id string) (inquiry.Officer, bool) {
 	return inquiry.Officer{}, false
 }
 
-func (d *Desk) officerIDs() string {
+// officerChoices are the configured officers' ids, for a refusal to offer.
+func (d *Desk) officerChoices() []string {
 	ids := make([]string, len(d.cfg.Officers))
 	for i, o := range d.cfg.Officers {
 		ids[i] = o.ID
 	}
-	return strings.Join(ids, ", ")
+	return ids
+}
+
+// outcomeIDs are the outcomes as a #close command writes them.
+func outcomeIDs() []string {
+	ids := make([]string, len(inquiry.Outcomes))
+	for i, o := range inquiry.Outcomes {
+		ids[i] = string(o)
+	}
+	return ids
 }
 
 // commandReport tells an officer what the commands in their mail did: a
@@ -288,7 +312,7 @@ func (d *Desk) commandReport(officer inquiry.Officer, t *inquiry.Ticket, results
 	for _, r := range results {
 		if r.refused != nil {
 			refused++
-			fmt.Fprintf(&b, "NUK U KRYE: %s\n    %v\n", r.cmd.Line, r.refused)
+			fmt.Fprintf(&b, "NUK U KRYE: %s\n    %s\n", r.cmd.Line, commandRefusalText(r.refused))
 			continue
 		}
 		fmt.Fprintf(&b, "U krye: %s\n    %s\n", r.cmd.Line, r.done)
@@ -329,4 +353,26 @@ func (d *Desk) reportCommands(tx store.Tx, officer inquiry.Officer, t *inquiry.T
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
 		NextAt: now, CreatedAt: now, Mail: d.commandReport(officer, t, results, relayed, now)}
 	return summary, tx.AddJob(job)
+}
+
+// commandRefusalText says in Albanian why a command by mail was refused,
+// with how to mend a ticket that is closed or set aside by mail. The
+// English of the refusal stays in the ticket's record.
+func commandRefusalText(err error) string {
+	text := OfficerText(err, inquiry.Albanian)
+	var r *Refusal
+	if !errors.As(err, &r) {
+		return text
+	}
+	// The outcomes by mail are the words #close takes, not their names.
+	switch r.Kind {
+	case RefusedClosed, RefusedSetAside:
+		// Reopening takes set-aside mail into the work too (Reopen).
+		text += " Për ta rihapur, dërgoni #reopen në një përgjigje ndaj njoftimit."
+	case RefusedNoDecision:
+		text += " Shkruani p.sh. #close granted, #close partly_granted BAZA, #close refused BAZA, #close not_held ose #close withdrawn."
+	case RefusedCloseOutcome:
+		text += " Shkruani #close resolved ose #close no_answer_needed."
+	}
+	return text
 }

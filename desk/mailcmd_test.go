@@ -182,7 +182,7 @@ func TestOfficerCommandsByMail(t *testing.T) {
 			disp:   inquiry.Relayed,
 			answer: commandAnswer,
 			state:  inquiry.Answered,
-			report: []string{"NUK U KRYE: #Close refused tax", `unknown ground "tax" (one of personal_data, classified)`, "iu dërgua qytetarit"},
+			report: []string{"NUK U KRYE: #Close refused tax", `Baza e refuzimit "tax" nuk njihet. Mundësitë: personal_data, classified.`, "iu dërgua qytetarit"},
 			noted:  "command by mail refused: #Close refused tax",
 		},
 		{
@@ -191,7 +191,7 @@ func TestOfficerCommandsByMail(t *testing.T) {
 			disp:    inquiry.Attached,
 			notices: nil, // an urgent request cannot be extended
 			state:   inquiry.Assigned,
-			report:  []string{"U krye: #urgent", "urgjente (48 orë)", "NUK U KRYE: #extend 5 arsye", "an urgent request cannot be extended", "Qytetarit nuk iu dërgua asgjë"},
+			report:  []string{"U krye: #urgent", "urgjente (48 orë)", "NUK U KRYE: #extend 5 arsye", "kërkesa urgjente nuk zgjatet", "Qytetarit nuk iu dërgua asgjë"},
 			noted:   "marked urgent",
 		},
 		{
@@ -216,7 +216,7 @@ func TestOfficerCommandsByMail(t *testing.T) {
 			notices: []string{"zgjatet për 10 ditë"}, // the first one's only
 			state:   inquiry.Answered,
 			extDays: 10,
-			report:  []string{"NUK U KRYE: #extend 5 edhe pak", "the law allows one extension"},
+			report:  []string{"NUK U KRYE: #extend 5 edhe pak", "ligji lejon vetëm një zgjatje"},
 		},
 		{
 			name:   "written wrongly: refused with how to write it",
@@ -224,14 +224,14 @@ func TestOfficerCommandsByMail(t *testing.T) {
 			disp:   inquiry.Relayed,
 			answer: commandAnswer,
 			state:  inquiry.Answered,
-			report: []string{"NUK U KRYE: #extend dhjetë ditë", `"dhjetë" is not a number of days`, "#extend DITËT arsyeja"},
+			report: []string{"NUK U KRYE: #extend dhjetë ditë", `"dhjetë" nuk është numër ditësh`, "#extend DITËT arsyeja"},
 		},
 		{
 			name:   "a document request closed without an outcome: refused, saying which",
 			own:    "#close",
 			disp:   inquiry.Attached,
 			state:  inquiry.Assigned,
-			report: []string{"NUK U KRYE: #close", "give an outcome (granted, partly_granted, refused, not_held, withdrawn)"},
+			report: []string{"NUK U KRYE: #close", "zgjidhni vendimin", "#close granted, #close partly_granted BAZA"},
 		},
 		{
 			name: "a press inquiry answered and closed: resolved, nothing decided",

@@ -41,7 +41,7 @@ func (d *Desk) noteOnce(ctx context.Context, key, number, author, text string) (
 	author = strings.TrimSpace(author)
 	switch {
 	case author == "":
-		return inquiry.Ticket{}, false, refuse("note on %s: no author", number)
+		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedNoAuthor, Ticket: number, text: fmt.Sprintf("note on %s: no author", number)}
 	case text == "":
 		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedEmptyNote, Ticket: number, text: fmt.Sprintf("note on %s: the note is empty", number)}
 	case utf8.RuneCountInString(text) > MaxNoteRunes:

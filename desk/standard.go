@@ -101,7 +101,7 @@ func (tm *Templates) Answer(t *inquiry.Ticket, data AnswerData) (string, error) 
 // holder of a document not held, the refusal ground it was closed with —
 // and a placeholder where the officer must write. officerID, when not
 // empty, signs an answer start with that officer's name and title. A kind
-// that does not apply to the ticket is refused (ErrLifecycle).
+// that does not apply to the ticket is refused (a *Refusal).
 func (d *Desk) StandardText(kind string, t inquiry.Ticket, officerID string) (string, error) {
 	if !slices.Contains(standardKinds, kind) {
 		return "", fmt.Errorf("standard text %q: unknown (want one of %v)", kind, standardKinds)
@@ -111,12 +111,12 @@ func (d *Desk) StandardText(kind string, t inquiry.Ticket, officerID string) (st
 	if officerID != "" {
 		o, ok := d.officerByID(officerID)
 		if !ok {
-			return "", refuse("no officer %q", officerID)
+			return "", &Refusal{Kind: RefusedUnknownOfficer, Ticket: t.Number, Value: officerID, text: fmt.Sprintf("no officer %q", officerID)}
 		}
 		officer = o
 	}
 	if kind != StandardAnswer && t.Category != inquiry.DocumentRequest {
-		return "", refuse("ticket %s is a %s: the %s text is for document requests", t.Number, t.Category, kind)
+		return "", refuseWith(Refusal{Kind: RefusedStandardCategory, Value: kind}, &t, "ticket %s is a %s: the %s text is for document requests", t.Number, t.Category, kind)
 	}
 	fill := placeholders[lang]
 	data := d.noticeData(&t)

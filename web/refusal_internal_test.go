@@ -2,35 +2,45 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"sportel/desk"
 	"sportel/inquiry"
 )
 
-// A refusal the desk has not typed (none the workspace's actions reach
-// now; a complaint's or a mail command's) still gets a lead in the page's
-// language, with the desk's English reason after it so the officer learns
-// why; another error is said to have failed, not to be refused.
+// A refusal the desk has not typed (none it makes now; another part's)
+// still gets a lead in the page's language, with its reason after it so
+// the officer learns why. A failure of the system is said as one, to try
+// again, with none of the Go error's text; a ticket that does not exist,
+// by its number.
 func TestUntypedRefusalKeepsItsReason(t *testing.T) {
-	refused := fmt.Errorf("%w: complaint on DKP-2026-000001: 2027-01-01 is in the future", desk.ErrLifecycle)
-	failed := fmt.Errorf("disk I/O error")
+	refused := fmt.Errorf("%w: the moon is in the wrong phase", desk.ErrLifecycle)
+	failed := fmt.Errorf("read ticket: %w", fmt.Errorf("disk I/O error"))
+	missing := fmt.Errorf("%w DKP-2026-000009", desk.ErrNoTicket)
 	tests := []struct {
-		lang            inquiry.Language
-		refused, failed string
+		lang                     inquiry.Language
+		refused, failed, missing string
 	}{
-		{inquiry.Albanian, "Veprimi nuk lejohet: complaint on DKP-2026-000001: 2027-01-01 is in the future", "Veprimi nuk u krye: disk I/O error"},
-		{inquiry.SerbianLatin, "Radnja nije dozvoljena: complaint on DKP-2026-000001: 2027-01-01 is in the future", "Radnja nije izvršena: disk I/O error"},
-		{inquiry.SerbianCyrl, "Радња није дозвољена: complaint on DKP-2026-000001: 2027-01-01 is in the future", "Радња није извршена: disk I/O error"},
-		{inquiry.English, "Not allowed: complaint on DKP-2026-000001: 2027-01-01 is in the future", "The action was not done: disk I/O error"},
+		{inquiry.Albanian, "Veprimi nuk lejohet: the moon is in the wrong phase",
+			"Veprimi nuk u krye për një gabim të sistemit. Provoni sërish pas pak", "Nuk ka tiketë DKP-2026-000009."},
+		{inquiry.SerbianLatin, "Radnja nije dozvoljena: the moon is in the wrong phase",
+			"Radnja nije izvršena zbog greške u sistemu. Pokušajte ponovo", "Nema tiketa DKP-2026-000009."},
+		{inquiry.SerbianCyrl, "Радња није дозвољена: the moon is in the wrong phase",
+			"Радња није извршена због грешке у систему. Покушајте поново", "Нема тикета DKP-2026-000009."},
+		{inquiry.English, "Not allowed: the moon is in the wrong phase",
+			"The action was not done: the system failed. Try again", "There is no ticket DKP-2026-000009."},
 	}
 	for _, tt := range tests {
 		p := page{Lang: tt.lang}
 		if got := refusalText(p, refused); got != tt.refused {
 			t.Errorf("%s: %q, want %q", tt.lang, got, tt.refused)
 		}
-		if got := refusalText(p, failed); got != tt.failed {
-			t.Errorf("%s: %q, want %q", tt.lang, got, tt.failed)
+		if got := refusalText(p, failed); !strings.HasPrefix(got, tt.failed) || strings.Contains(got, "disk") {
+			t.Errorf("%s: %q, want it to start %q, without the Go error", tt.lang, got, tt.failed)
+		}
+		if got := refusalText(p, missing); got != tt.missing {
+			t.Errorf("%s: %q, want %q", tt.lang, got, tt.missing)
 		}
 	}
 }

@@ -1,0 +1,122 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"sportel/bot"
+	"sportel/desk"
+	"sportel/inquiry"
+)
+
+// storeDownDesk fails /urgent and /extend as a desk does whose store does
+// not answer.
+type storeDownDesk struct{ bot.Desk }
+
+var errStoreDown = errors.New("database is locked (SQLITE_BUSY)")
+
+func (storeDownDesk) SetUrgent(context.Context, string, bool, string) (inquiry.Ticket, desk.UrgentChange, error) {
+	return inquiry.Ticket{}, desk.UrgentChange{}, fmt.Errorf("set urgent: %w", errStoreDown)
+}
+
+func (storeDownDesk) Extend(context.Context, string, int, string, string) (inquiry.Ticket, error) {
+	return inquiry.Ticket{}, fmt.Errorf("extend: %w", errStoreDown)
+}
+
+// englishInReply are pieces of the desk's English refusals and of Go's
+// errors that must never reach an officer in Telegram.
+var englishInReply = []string{"ticket ", "needs", "unknown", "already", "not allowed", "reopen it", "cannot",
+	"give ", " is ", " the ", "takes ", "only ", "database", "locked", "failed"}
+
+// Every refusal an officer meets in Telegram, the desk's lifecycle
+// refusals among them, is in Albanian, and a failure of the store says
+// the system failed, to try again, with the Go error only in the log, at
+// error level.
+func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
+	const button, command = true, false
+	recategorize := func(f *fixture, n string) error {
+		_, err := f.desk.Recategorize(f.ctx, n, inquiry.PressInquiry, "jusuf")
+		return err
+	}
+	notHeld := func(f *fixture, n string) error {
+		_, err := f.desk.NotHeld(f.ctx, n, "", "jusuf")
+		return err
+	}
+	storeDown := func(d bot.Desk) bot.Desk { return storeDownDesk{d} }
+	failure := "Veprimi nuk u krye për një gabim të sistemit. Provoni sërish pas pak; nëse gabimi vazhdon, njoftoni administratorin e IT-së."
+	tests := []struct {
+		name    string
+		desk    func(bot.Desk) bot.Desk
+		prepare func(f *fixture, number string) error
+		button  bool
+		do      string // the button's action after "t:NUMBER:", or the command with NUMBER for the number
+		want    []string
+		errLog  bool // the failure is logged at error level
+	}{
+		{"an unknown ground", nil, nil, command, "/close NUMBER partly_granted whim",
+			[]string{`Lënda nuk u mbyll: Baza e refuzimit "whim" nuk njihet. Mundësitë: personal_data, classified.`}, false},
+		{"a document request resolved", nil, nil, command, "/close NUMBER resolved",
+			[]string{"Lënda nuk u mbyll: Tiketa NUMBER është kërkesë për dokumente: zgjidhni vendimin"}, false},
+		{"not held twice", nil, notHeld, command, "/notheld NUMBER",
+			[]string{"Nuk u krye: Tiketa NUMBER është shënuar tashmë më"}, false},
+		{"spam extended", nil, markSpam, command, "/extend NUMBER 5 arkivi",
+			[]string{"Nuk u krye: Tiketa NUMBER është spam: ruhet, por nuk punohet. Për ta marrë në punë: /reopen NUMBER."}, false},
+		{"a press inquiry extended", nil, recategorize, command, "/extend NUMBER 5 arkivi",
+			[]string{"në kategorinë „pyetje nga media”", "vetëm kërkesat për dokumente"}, false},
+		{"a press inquiry not held, by button", nil, recategorize, button, "notheld",
+			[]string{"vetëm një kërkesë për dokumente mund të shënohet"}, false},
+		{"a closed ticket reopened twice", nil, closeGranted, command, "/close NUMBER granted",
+			[]string{"Tiketa NUMBER është e mbyllur: rihapeni më parë me /reopen NUMBER."}, false},
+		{"the store down, by command", storeDown, nil, command, "/urgent NUMBER",
+			[]string{"Nuk u krye: " + failure}, true},
+		{"the store down, extending", storeDown, nil, command, "/extend NUMBER 5 arkivi",
+			[]string{"Nuk u krye: " + failure}, true},
+		{"the store down, by button", storeDown, nil, button, "urgent",
+			[]string{"Nuk u krye: Veprimi nuk u krye për një gabim të sistemit."}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{desk: tt.desk})
+			f.say(arta, docRequestSQ)
+			n := f.tickets()[0].Number
+			note := f.lastSent(jusuf.ID)
+			if tt.prepare != nil {
+				if err := tt.prepare(f, n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got string
+			if tt.button {
+				f.press(jusuf, note, "t:"+n+":"+tt.do)
+				answers := f.tg.Calls("answerCallbackQuery")
+				last := answers[len(answers)-1].Form
+				if last.Get("show_alert") != "true" {
+					t.Errorf("the refusal %q is no alert", last.Get("text"))
+				}
+				got = last.Get("text")
+			} else {
+				f.say(jusuf, strings.ReplaceAll(tt.do, "NUMBER", n))
+				got = f.lastSent(jusuf.ID).Text
+			}
+			for _, w := range tt.want {
+				if w = strings.ReplaceAll(w, "NUMBER", n); !strings.Contains(got, w) {
+					t.Errorf("the officer read %q; want %q in it", got, w)
+				}
+			}
+			lower := strings.ToLower(got)
+			for _, w := range englishInReply {
+				if strings.Contains(lower, w) {
+					t.Errorf("the officer read the English %q: %q", w, got)
+				}
+			}
+			logged := strings.Contains(f.logs.String(), `level=ERROR msg="officer action failed"`) &&
+				strings.Contains(f.logs.String(), "database is locked")
+			if logged != tt.errLog {
+				t.Errorf("logged at error level with the store's error: %v, want %v", logged, tt.errLog)
+			}
+		})
+	}
+}
