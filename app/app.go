@@ -225,6 +225,7 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		AckPerDay:                 cfg.Tickets.AckLimit.PerDay,
 		NotifyQuiet:               cfg.Tickets.NotifyQuiet,
 		NotifyAttachmentsMaxBytes: cfg.Mail.NotifyAttachmentsMaxBytes,
+		TrustedAuthservID:         cfg.Mail.TrustedAuthservID,
 		Officers:                  cfg.Officers,
 		Templates:                 tmpl,
 		JobsQueued:                jobsQueued,

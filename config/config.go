@@ -287,11 +287,18 @@ type OutboxConfig struct {
 	AcknowledgementsPerHour int `yaml:"acknowledgements_per_hour"`
 }
 
-// MailConfig caps sizes of what is read and forwarded, in bytes.
+// MailConfig caps sizes of what is read and forwarded, in bytes, and says
+// which receiving server's word on a mail's sender is believed.
 type MailConfig struct {
 	MaxAttachmentBytes        int64 `yaml:"max_attachment_bytes" config:"size"`
 	MaxRawBytes               int64 `yaml:"max_raw_bytes" config:"size"`
 	NotifyAttachmentsMaxBytes int64 `yaml:"notify_attachments_max_bytes" config:"size"`
+	// TrustedAuthservID is the authserv-id (RFC 8601) the ministry's own
+	// receiving mail server writes first in its Authentication-Results
+	// header. An officer's forward of a citizen's mail is filed as the
+	// citizen's, and acknowledged to them, only when that server vouched
+	// for the officer's From address; empty (the default) believes none.
+	TrustedAuthservID string `yaml:"trusted_authserv_id"`
 }
 
 // TelegramConfig is the ministry's bot.

@@ -223,7 +223,8 @@ func TestExampleShowsDefaults(t *testing.T) {
 		"classifier.openai.base_url": true, "classifier.openai.model": true,
 		"telegram.token":              true,
 		"telegram.discussion_chat_id": true, "telegram.officers_chat_id": true,
-		"web.addr": true,
+		"web.addr":                 true,
+		"mail.trusted_authserv_id": true,
 	}
 	got, want := map[string]any{}, map[string]any{}
 	leaves(reflect.ValueOf(*cfg), "", got)

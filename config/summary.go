@@ -55,6 +55,11 @@ func (c *Config) Summary(w io.Writer) {
 	row("", "%s", c.scheduleSummary())
 	row("outbox", "%d workers, %d attempts, backoff %s–%s, lease %s, %s", c.Outbox.Workers, c.Outbox.MaxAttempts, c.Outbox.BackoffMin, c.Outbox.BackoffMax, c.Outbox.Lease, ackCap(c.Outbox.AcknowledgementsPerHour))
 	row("mail", "attachments up to %s, raw messages up to %s, attachments to officers up to %s", formatSize(c.Mail.MaxAttachmentBytes), formatSize(c.Mail.MaxRawBytes), formatSize(c.Mail.NotifyAttachmentsMaxBytes))
+	if id := c.Mail.TrustedAuthservID; id != "" {
+		row("", "officers' forwards believed when %s vouches for the sender (Authentication-Results)", id)
+	} else {
+		row("", "officers' forwards not believed (no mail.trusted_authserv_id): filed as the officer's own mail")
+	}
 	row("log", "%s, %s", c.Log.Level, c.Log.Format)
 	row("metrics", "%s", orDefault(c.Metrics.Listen, "off"))
 	row("web", "%s", c.Web.webSummary())

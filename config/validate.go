@@ -201,6 +201,13 @@ func validate(d *decoder, cfg *Config) {
 		}
 	}
 
+	if id := cfg.Mail.TrustedAuthservID; id != "" && (len(id) > 253 || !hostRE.MatchString(id)) {
+		// Compared with the first word of each Authentication-Results
+		// header: a host name, as servers write it.
+		c.fail("mail.trusted_authserv_id", "%s is not a host name; write the name the receiving server puts first in its Authentication-Results header (like mx.mkrs.example)",
+			c.d.show("mail.trusted_authserv_id", id))
+	}
+
 	if cfg.Telegram != nil {
 		validateTelegram(c, cfg.Telegram)
 	}

@@ -69,7 +69,11 @@ type Config struct {
 	// NotifyAttachmentsMaxBytes caps the attachments copied into an
 	// officer's notification; the rest are listed by name and size.
 	NotifyAttachmentsMaxBytes int64
-	Officers                  []inquiry.Officer
+	// TrustedAuthservID names the receiving mail server whose
+	// Authentication-Results header is believed about an officer's
+	// forward (see forwardauth.go); empty: no forward is believed.
+	TrustedAuthservID string
+	Officers          []inquiry.Officer
 	// NotifyByTelegram sends officers' notifications to their Telegram chat
 	// too (when they have a telegram_user_id); OfficersChatID, when not 0,
 	// also gets every routed ticket.

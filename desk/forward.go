@@ -25,7 +25,8 @@ const forwardDuplicateTickets = 50
 // A message the mailbox already has a ticket for (the citizen wrote here
 // too, or the officer forwards it twice) is not filed again: the officer
 // is told its number. It reports false when m forwards nothing a citizen
-// can be answered at.
+// can be answered at. A forward the ministry's receiving server did not
+// vouch for (forwardVouched) is none of that: see unverifiedForward.
 func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
 	fw := m.Forwarded
 	if fw == nil {
@@ -39,6 +40,10 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 	if _, isOfficer := d.officerByEmail(to); isOfficer {
 		// A colleague's mail passed on is staff mail, not a citizen's.
 		return intakeResult{}, false, nil
+	}
+	vouched, why := d.forwardVouched(m)
+	if !vouched {
+		return d.unverifiedForward(tx, m, officer, to, why, cls, now)
 	}
 	if t, found, err := d.followedTicket(tx, cm); err != nil {
 		return intakeResult{}, false, err
@@ -69,7 +74,7 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 	if err != nil {
 		return intakeResult{}, false, err
 	}
-	note := fmt.Sprintf("forwarded to the mailbox by %s; the citizen wrote to them directly", officer.ID)
+	note := fmt.Sprintf("forwarded to the mailbox by %s (%s); the citizen wrote to them directly", officer.ID, why)
 	if !fw.SentAt.IsZero() {
 		// Noted, not taken as the receipt: a forward's text can say any
 		// date, and whoever can write as an officer could start a clock
@@ -98,6 +103,57 @@ func (d *Desk) officerForward(tx store.Tx, m *inquiry.Message, officer inquiry.O
 		}
 	}
 	return intakeResult{disposition: inquiry.Filed, ticket: nt.Number, reason: "forwarded by " + officer.ID}, true, nil
+}
+
+// unverifiedForward files a forward the receiving server did not vouch
+// for as what it can be shown to be: mail from its From address. Anyone
+// can write an officer's address there, so the forwarded sender (to) is
+// neither acknowledged nor filed as the citizen (nor joined to her
+// ticket): that would let a stranger have the ministry write to any
+// address. The ticket is the officer's own, as any other mail of theirs
+// that names no ticket would be (one that names a ticket goes where such
+// mail goes: it returns false); its acknowledgement, if any, goes to the
+// From address, a configured officer's, never to a Reply-To. A note on it
+// and a mail to the officer say the citizen heard nothing and how to have
+// her filed: forward again from the ministry's own mail, or have her write
+// to the mailbox. (Answering this ticket would reach the officer, not her.)
+func (d *Desk) unverifiedForward(tx store.Tx, m *inquiry.Message, officer inquiry.Officer, to, why string,
+	cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
+	if _, found, err := d.followedTicket(tx, m); err != nil || found {
+		if err == nil {
+			d.log.Warn("an officer's forward was not verified: taken in as their own mail naming a ticket; the forwarded sender is not acknowledged",
+				"officer", officer.ID, "source", m.SourceID, "reason", why)
+		}
+		return intakeResult{}, false, err
+	}
+	if cls == nil {
+		// Classified as the mail it is, the officer's.
+		return intakeResult{needClassification: true}, true, nil
+	}
+	own := *m
+	own.ReplyTo, own.NoReplySender, own.Forwarded = nil, false, nil
+	nt, err := d.fileTicket(tx, &own, *cls, filing{}, now)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	note := fmt.Sprintf("forward not verified (%s): the citizen was not acknowledged. Filed as mail of %s; %s, "+
+		"the sender of the forwarded message, was neither acknowledged nor made the requester", why, officer.ID, to)
+	if err := d.note(tx, nt.ID, "sportel", note, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	text := fmt.Sprintf("Mesazhi që përcollët nga %[1]s u regjistrua si %[2]s, por si mesazh i juaji dhe jo i qytetarit: "+
+		"serveri i postës së ministrisë nuk vërtetoi se e dërguat ju (%[3]s). Prandaj %[1]s nuk mori konfirmim dhe nuk u regjistrua si kërkues.\n\n"+
+		"Nëse e përcollët ju, përcilleni sërish nga llogaria juaj zyrtare e postës (Outlook ose webmail-i i ministrisë), që serveri ta vërtetojë, "+
+		"ose kërkojini qytetarit t'i shkruajë vetë adresës %[4]s: në të dyja rastet ai merr konfirmimin me numrin e tiketës. "+
+		"Përgjigjja në tiketën %[2]s do t'ju vinte juve, jo atij.\n\n"+
+		"Nëse nuk e përcollët ju, dikush tjetër shkroi në emrin tuaj: njoftoni administratorin e postës.\n",
+		to, nt.Number, why, d.cfg.Mailbox.Address)
+	if err := d.tellOfficer(tx, nt, officer, "Sportel: përcjellja nuk u verifikua ["+nt.Number+"]", text, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	d.log.Warn("an officer's forward was not verified: filed as their own mail; the forwarded sender is not acknowledged",
+		"officer", officer.ID, "ticket", nt.Number, "source", m.SourceID, "reason", why)
+	return intakeResult{disposition: inquiry.Filed, ticket: nt.Number, reason: "forward by " + officer.ID + " not verified"}, true, nil
 }
 
 // forwardedBefore finds the ticket the forwarded message already has: by

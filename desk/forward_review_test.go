@@ -15,7 +15,7 @@ import (
 // zamiraForwardsInline is Zamira's Gmail forward of a mail from `from`
 // with `subject` and `text`, with an extra quoted header line `extra`.
 func zamiraForwardsInline(id, from, subject, extra, text string) []byte {
-	return []byte("From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: " + subject + "\r\n" +
+	return []byte(vouchedFor + "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: " + subject + "\r\n" +
 		"Date: Wed, 25 Nov 2026 11:00:00 +0100\r\nMessage-ID: <" + id + ">\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		"Ju lutem regjistrojeni.\r\n\r\n---------- Forwarded message ---------\r\nFrom: " + from + "\r\nDate: Mon, Nov 23, 2026 at 9:30 AM\r\n" +
 		"Subject: " + subject + "\r\nTo: <zamira.ahmeti@mkrs.example>\r\n" + extra + "\r\n\r\n" + strings.ReplaceAll(text, "\n", "\r\n") + "\r\n")
@@ -23,7 +23,7 @@ func zamiraForwardsInline(id, from, subject, extra, text string) []byte {
 
 // zamiraForwardsAttached is Zamira's forward of inner, attached whole.
 func zamiraForwardsAttached(id, inner string) []byte {
-	return []byte("From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: Zahtev\r\n" +
+	return []byte(vouchedFor + "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: Zahtev\r\n" +
 		"Date: Wed, 25 Nov 2026 11:00:00 +0100\r\nMessage-ID: <" + id + ">\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n" +
 		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nJu lutem regjistrojeni.\r\n--b1\r\nContent-Type: message/rfc822\r\n" +
 		"Content-Disposition: attachment\r\n\r\n" + inner + "\r\n--b1--\r\n")
@@ -34,7 +34,7 @@ func zamiraForwardsAttached(id, inner string) []byte {
 // forwardedBefore lists her tickets oldest first, limited to 20, so her
 // recent ones are never compared.
 func TestOfficerForwardCaseDedupeFrequentWriter(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	start := f.now
 	for i := range 21 {
 		f.now = start.Add(time.Duration(i) * 24 * time.Hour)
@@ -61,7 +61,7 @@ func TestOfficerForwardCaseDedupeFrequentWriter(t *testing.T) {
 // text comparison is never tried for an attached message, so the citizen
 // gets a second ticket and a second acknowledgement.
 func TestOfficerForwardCaseAttachedReencoded(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	if d := f.handle(parse.Parse([]byte(milicaMail), f.now, parseOptions())); d != inquiry.Filed {
 		t.Fatalf("her own mail: %s", d)
 	}
@@ -94,7 +94,7 @@ func TestOfficerForwardCaseAttachedReencoded(t *testing.T) {
 // the ticket is filed, and MarkSource(fw.SourceID) then fails with
 // ErrSourceTaken: the officer's forward fails, is retried, and is set aside.
 func TestOfficerForwardCaseOfASetAsideMail(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	machine := strings.Replace(milicaMail, "Message-ID:", "Auto-Submitted: auto-generated\r\nMessage-ID:", 1)
 	if d := f.handle(parse.Parse([]byte(machine), f.now, parseOptions())); d == inquiry.Filed {
 		t.Fatalf("fixture: her mail was filed (%s); want it set aside", d)
@@ -118,7 +118,7 @@ func TestOfficerForwardCaseOfASetAsideMail(t *testing.T) {
 // with the ticket her own copy opened fails, so she gets a second ticket
 // and a second acknowledgement, and the record shows header debris as her words.
 func TestOfficerForwardCaseWrappedCcDuplicates(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	direct := strings.Replace(milicaMail, "To: zamira.ahmeti@mkrs.example\r\n",
 		"To: zamira.ahmeti@mkrs.example\r\nCc: komunikimi@mkrs.example, kancelarija@example.rs\r\n", 1)
 	if d := f.handle(parse.Parse([]byte(direct), f.now, parseOptions())); d != inquiry.Filed {
@@ -143,7 +143,7 @@ func TestOfficerForwardCaseWrappedCcDuplicates(t *testing.T) {
 func TestOfficerForwardCaseOfAFormMail(t *testing.T) {
 	for _, form := range []string{"Forma e uebit <webforma@example.org>", "Forma e uebit <no-reply@web.example.org>"} {
 		t.Run(form, func(t *testing.T) {
-			f := newFixture(t)
+			f := newForwardFixture(t)
 			inner := "From: " + form + "\r\nReply-To: Drita Berisha <drita@example.net>\r\nTo: zamira.ahmeti@mkrs.example\r\n" +
 				"Subject: Kontakt\r\nDate: Mon, 23 Nov 2026 09:30:00 +0100\r\nMessage-ID: <form-7@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 				"Emri: Drita Berisha\r\nMesazhi: Kur hapet pishina olimpike?\r\n"
@@ -170,7 +170,7 @@ func TestOfficerForwardCaseOfAFormMail(t *testing.T) {
 // ticket's officer hears nothing, and Zamira is told her message "was not
 // sent to the citizen" — as if she had tried to answer.
 func TestOfficerForwardCaseOfAFollowUpNamingTheTicket(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	if d := f.handle(parse.Parse([]byte(milicaMail), f.now, parseOptions())); d != inquiry.Filed {
 		t.Fatalf("her own mail: %s", d)
 	}
@@ -208,7 +208,7 @@ func TestOfficerForwardCaseOfAFollowUpNamingTheTicket(t *testing.T) {
 // should carry her file. citizenMessage keeps the officer's attachments
 // (the one message/rfc822 blob), so her PDF is named nowhere.
 func TestOfficerForwardCaseAttachedKeepsTheCitizensFiles(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	inner := "From: Milica Jovanović <milica@example.rs>\r\nTo: zamira.ahmeti@mkrs.example\r\nSubject: Zahtev za pristup dokumentima\r\n" +
 		"Date: Mon, 23 Nov 2026 09:30:00 +0100\r\nMessage-ID: <milica-pdf@example.rs>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=in1\r\n\r\n" +
 		"--in1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(milicaRequest, "\n", "\r\n") + "\r\n" +

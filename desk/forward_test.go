@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sportel/desk"
 	"sportel/inbox/parse"
 	"sportel/inquiry"
 )
@@ -20,10 +21,27 @@ const (
 		"Poštovani, na osnovu Zakona o pristupu javnim dokumentima tražim kopiju ugovora o rekonstrukciji stadiona u Prizrenu i zapisnik o prijemu radova.\r\n\r\nS poštovanjem,\r\nMilica Jovanović\r\n"
 )
 
+// trustedServer is the ministry's receiving mail server as the forward
+// tests configure it, and vouchedFor its Authentication-Results on a mail
+// from Zamira's address, as Postfix with OpenDKIM, SPF and OpenDMARC
+// writes them (folded, with comments).
+const (
+	trustedServer = "mx.mkrs.example"
+	vouchedFor    = "Authentication-Results: mx.mkrs.example;\r\n\tdkim=pass (2048-bit key; unprotected) header.d=mkrs.example header.s=s1 header.b=AbCdEf;\r\n" +
+		"\tspf=pass (mx.mkrs.example: domain of zamira.ahmeti@mkrs.example designates 10.20.0.7 as permitted sender) smtp.mailfrom=zamira.ahmeti@mkrs.example;\r\n" +
+		"\tdmarc=pass (p=reject dis=none) header.from=mkrs.example\r\n"
+)
+
+// newForwardFixture is newFixture with the desk trusting trustedServer.
+func newForwardFixture(t *testing.T) *fixture {
+	t.Helper()
+	return newFixtureConfig(t, nil, func(c *desk.Config) { c.TrustedAuthservID = trustedServer })
+}
+
 // zamiraForwards is Zamira's mail to the public mailbox forwarding
 // Milica's: quoted below Gmail's forward line, or attached whole.
 func zamiraForwards(id string, attached bool) []byte {
-	h := "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: Zahtev za pristup dokumentima\r\n" +
+	h := vouchedFor + "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: Zahtev za pristup dokumentima\r\n" +
 		"Date: Wed, 25 Nov 2026 11:00:00 +0100\r\nMessage-ID: <" + id + ">\r\nMIME-Version: 1.0\r\n"
 	comment := "Qytetarja më shkroi drejtpërdrejt; ju lutem regjistrojeni."
 	if attached {
@@ -53,7 +71,7 @@ func TestOfficerForwardFilesTheCitizensTicket(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newForwardFixture(t)
 			m := parse.Parse(zamiraForwards("zamira-fwd-1@mkrs.example", tt.attached), f.now, parseOptions())
 			if d := f.handle(m); d != inquiry.Filed {
 				t.Fatalf("forward: %s, want filed", d)
@@ -130,7 +148,7 @@ func TestOfficerForwardFilesTheCitizensTicket(t *testing.T) {
 // forwards it too, has one ticket.
 func TestOfficerForwardOfMailTheMailboxHas(t *testing.T) {
 	for _, attached := range []bool{false, true} {
-		f := newFixture(t)
+		f := newForwardFixture(t)
 		direct := parse.Parse([]byte(milicaMail), f.now, parseOptions())
 		if d := f.handle(direct); d != inquiry.Filed {
 			t.Fatalf("her own mail: %s", d)
@@ -145,7 +163,7 @@ func TestOfficerForwardOfMailTheMailboxHas(t *testing.T) {
 	}
 
 	// And the other way round: the forward first, her own copy after.
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	if d := f.handle(parse.Parse(zamiraForwards("zamira-fwd-4@mkrs.example", true), f.now, parseOptions())); d != inquiry.Filed {
 		t.Fatalf("forward: %s", d)
 	}
@@ -157,7 +175,7 @@ func TestOfficerForwardOfMailTheMailboxHas(t *testing.T) {
 // Forwards that carry no citizen to answer stay what they were: a
 // colleague's mail passed on is not filed as a citizen's.
 func TestOfficerForwardOfAColleaguesMail(t *testing.T) {
-	f := newFixture(t)
+	f := newForwardFixture(t)
 	raw := "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: Fwd: takimi\r\n" +
 		"Message-ID: <zamira-fwd-5@mkrs.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		"---------- Forwarded message ---------\r\nFrom: Osman D. Gashi <osman.gashi@mkrs.example>\r\nSubject: takimi\r\n\r\nTakimi nesër në 9.\r\n"

@@ -192,6 +192,11 @@ type Message struct {
 	// Forwarded is the message this mail forwards, attached whole or
 	// quoted below a forward line, when the parser could read its sender.
 	Forwarded *Forwarded `json:"forwarded,omitempty"`
+	// AuthResults are the mail's Authentication-Results header fields
+	// (RFC 8601) as they came, the topmost (the last server's) first: the
+	// desk believes an officer's forward only when the ministry's own
+	// receiving server vouched in one of them for its sender.
+	AuthResults []string `json:"-"`
 }
 
 // Forwarded is a message quoted in a forward: who wrote it, when, and

@@ -247,6 +247,7 @@ func TestDemo(t *testing.T) {
 		"ticket state: answered",
 		"press_inquiry  →  osman (language sr-Latn)",
 		"Dear Sarah",
+		"mx.mkrs.example vouches for her address",
 		"document_request  →  jusuf (language sq), from Valon Hasani <valon.hasani@example.net>",
 		"to valon.hasani@example.net: \"Re: kerkese per dokumente [DKP-",
 		"Sportel: mesazhi i përcjellë u regjistrua",

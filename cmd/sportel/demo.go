@@ -71,6 +71,10 @@ tickets:
   digest_hour: "off"
 outbox:
   backoff_min: 1s
+mail:
+  # The receiving server whose Authentication-Results are believed about an
+  # officer's forward: the demo's forward carries its header.
+  trusted_authserv_id: mx.mkrs.example
 log:
   level: warn
 `
@@ -419,8 +423,13 @@ func printAftermath(ctx context.Context, out io.Writer, st store.Reader, srv *de
 }
 
 // demoForward is Zamira's forward to the public mailbox of a mail a
-// citizen sent to her own address, as Gmail writes one.
-const demoForward = "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\n" +
+// citizen sent to her own address, as Gmail writes one, with the
+// Authentication-Results the ministry's receiving server (the demo's
+// mail.trusted_authserv_id) adds: without its word the forward would be
+// filed as Zamira's own mail and the citizen not acknowledged.
+const demoForward = "Authentication-Results: mx.mkrs.example;\r\n\tdkim=pass header.d=mkrs.example header.s=s1;\r\n" +
+	"\tspf=pass smtp.mailfrom=zamira.ahmeti@mkrs.example;\r\n\tdmarc=pass (p=reject) header.from=mkrs.example\r\n" +
+	"From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\n" +
 	"Subject: Fwd: kerkese per dokumente\r\nMessage-ID: <zamira-fwd-1@mkrs.example>\r\nDate: %s\r\n" +
 	"Content-Type: text/plain; charset=utf-8\r\n\r\n" +
 	"Qytetari më shkroi drejtpërdrejt, ju lutem regjistrojeni.\r\n\r\n" +
@@ -433,6 +442,7 @@ const demoForward = "From: Zamira Ahmeti <zamira.ahmeti@mkrs.example>\r\nTo: kom
 // citizen's.
 func runForwardDemo(ctx context.Context, out io.Writer, st store.Reader, imapSrv *devserver.IMAP, smtpSrv *devserver.SMTP, at time.Time) error {
 	fmt.Fprintf(out, "\n━━ Zamira forwards to the mailbox a mail a citizen sent her directly\n")
+	fmt.Fprintf(out, "   (the ministry's receiving server mx.mkrs.example vouches for her address: Authentication-Results dmarc=pass)\n")
 	sent := len(smtpSrv.Mails())
 	raw := fmt.Sprintf(demoForward, at.Format(time.RFC1123Z), at.Add(-time.Hour).Format("Mon, Jan 2, 2006 at 3:04 PM"))
 	if _, err := imapSrv.Append("INBOX", []byte(raw), at); err != nil {

@@ -256,3 +256,15 @@ func partName(path []int) string {
 	}
 	return b.String()
 }
+
+// maxAuthResults bounds the Authentication-Results fields kept: the
+// receiving servers' own are the topmost, and a sender can add any number
+// below them.
+const maxAuthResults = 16
+
+// authResults are h's Authentication-Results fields, the topmost first,
+// as they came (unfolded); the desk reads them.
+func authResults(h textproto.Header) []string {
+	v := h.Values("Authentication-Results")
+	return v[:min(len(v), maxAuthResults)]
+}

@@ -125,6 +125,7 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 	th, body := p.readTopHeader(raw)
 	h := mail.Header{Header: message.Header{Header: th}}
 	p.readEnvelope(h, m)
+	m.AuthResults = authResults(th)
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
 
