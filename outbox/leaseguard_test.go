@@ -221,7 +221,7 @@ func TestSendCutOffWhenItsLeaseGoesUnconfirmed(t *testing.T) {
 // cut off by its own timer, on the real clocks, so the relay takes the
 // answer in once, from B. Before the cut-off, A's send went on when the
 // relay answered and the answer reached it twice with no process dying.
-func TestTwoInstancesSendOnceWhenOneLosesTheDatabase(t *testing.T) {
+func TestTwoInstancesSendOnceWhenOneCannotRenewItsLease(t *testing.T) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
