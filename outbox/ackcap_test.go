@@ -13,7 +13,6 @@ import (
 	"sportel/mailer"
 	"sportel/outbox"
 	"sportel/store"
-	"sportel/store/sqlite"
 )
 
 // notices records the officers' notices the cap asks for, and the
@@ -148,7 +147,7 @@ func TestAckCapUnderConcurrentWorkers(t *testing.T) {
 // diesAtSetState is the outbox's store in a process killed as it goes to
 // record when the cap held: that write and every later call fail.
 type diesAtSetState struct {
-	*sqlite.Store
+	store.Store
 	dead atomic.Bool
 }
 

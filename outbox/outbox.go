@@ -13,6 +13,12 @@
 // meanwhile) is recorded as sent if it went out, and never tried again if
 // its send failed; one not started yet is not sent once a renewal finds it
 // cancelled.
+//
+// A send under way is cut off (its context cancelled, which closes the
+// connection) when its lease has gone unconfirmed for two thirds of a lease
+// on the monotonic clock: the renewals failing (the store unreachable),
+// another instance may claim the job once the lease has run out by the
+// database's clock. See guardLease.
 package outbox
 
 import (
@@ -141,9 +147,15 @@ type Outbox struct {
 	owner string
 	log   *slog.Logger
 	now   func() time.Time
-	wake  chan struct{}
-	held  heldJobs
-	acks  ackCap
+	// mono is the monotonic time since the outbox was made: how long a
+	// lease has gone unconfirmed is measured by it, never by now, which a
+	// stepped wall clock (or a new skew measurement) moves.
+	mono func() time.Duration
+	// renewTicks, when set, replaces renewLoop's ticker (tests).
+	renewTicks <-chan time.Time
+	wake       chan struct{}
+	held       heldJobs
+	acks       ackCap
 	// heldLeft runs noticeHeldLeft once, when the outbox first claims.
 	heldLeft sync.Once
 	// sendTime is the running average duration of a send, in nanoseconds.
@@ -164,6 +176,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		log = slog.Default()
 	}
 	host, _ := os.Hostname()
+	start := time.Now()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return &Outbox{
@@ -174,8 +187,9 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		owner: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:])),
 		log:   log,
 		now:   time.Now,
+		mono:  func() time.Duration { return time.Since(start) },
 		wake:  make(chan struct{}, 1),
-		held:  heldJobs{until: make(map[int64]time.Time)},
+		held:  heldJobs{jobs: make(map[int64]*heldLease)},
 	}
 }
 
@@ -214,15 +228,28 @@ func retryAfter(err error) (time.Duration, bool) {
 // while that time is ahead no other worker can have the job; the renewals
 // push it forward, and a job whose renewal was refused is not sent.
 type heldJobs struct {
-	mu    sync.Mutex
-	until map[int64]time.Time // zero: the lease is no longer ours
+	mu   sync.Mutex
+	jobs map[int64]*heldLease
 }
 
-func (h *heldJobs) add(jobs []inquiry.Job, until time.Time) {
+// heldLease is what the outbox knows of its lease on one job.
+type heldLease struct {
+	// until is the lease's end as written, by the outbox's clock; zero
+	// when the store said the lease is no longer ours.
+	until time.Time
+	// confirmed is when, on the monotonic clock, the claim or renewal
+	// that wrote until was made: the store has the lease running until
+	// at least a lease after it, whatever the wall clock did since.
+	confirmed time.Duration
+	// cut cuts off the job's send while one runs (guardLease).
+	cut context.CancelCauseFunc
+}
+
+func (h *heldJobs) add(jobs []inquiry.Job, until time.Time, at time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, j := range jobs {
-		h.until[j.ID] = until
+		h.jobs[j.ID] = &heldLease{until: until, confirmed: at}
 	}
 }
 
@@ -230,16 +257,19 @@ func (h *heldJobs) add(jobs []inquiry.Job, until time.Time) {
 // claim can return a job this outbox is sending: the store reads leases on
 // the wall clock, and a clock stepped forward (NTP, a resumed VM) makes a
 // lease in hand look expired. Such a job is sent once, by the worker that
-// has it; its lease is the claim's now.
-func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time) []inquiry.Job {
+// has it; its lease is the claim's now, confirmed at.
+func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time, at time.Duration) []inquiry.Job {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	fresh := jobs[:0:0]
 	for _, j := range jobs {
-		if _, held := h.until[j.ID]; !held {
+		l, held := h.jobs[j.ID]
+		if !held {
 			fresh = append(fresh, j)
+			l = &heldLease{}
+			h.jobs[j.ID] = l
 		}
-		h.until[j.ID] = until
+		l.until, l.confirmed = until, at
 	}
 	return fresh
 }
@@ -247,42 +277,99 @@ func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time) []inquiry.Job {
 func (h *heldJobs) remove(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.until, id)
+	delete(h.jobs, id)
 }
 
 // ours lists the held jobs whose lease is still ours.
 func (h *heldJobs) ours() []int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	out := make([]int64, 0, len(h.until))
-	for id, until := range h.until {
-		if !until.IsZero() {
+	out := make([]int64, 0, len(h.jobs))
+	for id, l := range h.jobs {
+		if !l.until.IsZero() {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// renewed records a renewal of ids to until, except those lost.
-func (h *heldJobs) renewed(ids, lost []int64, until time.Time) {
+// renewed records a renewal of ids to until, asked at, except those lost.
+func (h *heldJobs) renewed(ids, lost []int64, until time.Time, at time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, id := range ids {
-		if _, ok := h.until[id]; ok {
-			h.until[id] = until
+		if l, ok := h.jobs[id]; ok {
+			l.until, l.confirmed = until, at
 		}
 	}
 	for _, id := range lost {
-		if _, ok := h.until[id]; ok {
-			h.until[id] = time.Time{}
+		if l, ok := h.jobs[id]; ok {
+			l.until = time.Time{}
 		}
 	}
 }
 
-func (h *heldJobs) leaseUntil(id int64) time.Time {
+// lease returns job id's lease end and when it was confirmed; until is
+// zero when the lease is not ours.
+func (h *heldJobs) lease(id int64) (until time.Time, confirmed time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.until[id]
+	if l, ok := h.jobs[id]; ok {
+		return l.until, l.confirmed
+	}
+	return time.Time{}, 0
+}
+
+// watch sets cut as the way to cut off job id's send; stop unsets it.
+func (h *heldJobs) watch(id int64, cut context.CancelCauseFunc) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if l, ok := h.jobs[id]; ok {
+		l.cut = cut
+	}
+}
+
+func (h *heldJobs) unwatch(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if l, ok := h.jobs[id]; ok {
+		l.cut = nil
+	}
+}
+
+// cutIfUnconfirmed cuts off job id's send when its lease has gone
+// unconfirmed for after by now (both on the monotonic clock). Otherwise it
+// returns how long until that, with watching true while the send is still
+// to be watched: not once it is cut off or over, nor when the store has
+// refused its renewal (the store answers, so this is no outage; a job
+// cancelled while it is sent goes on, as a cancel wants).
+func (h *heldJobs) cutIfUnconfirmed(id int64, now, after, lease time.Duration) (wait time.Duration, watching bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l, ok := h.jobs[id]
+	if !ok || l.cut == nil || l.until.IsZero() {
+		return 0, false
+	}
+	since := now - l.confirmed
+	if since < after {
+		return after - since, true
+	}
+	l.cut(&leaseUnconfirmed{since: since, lease: lease})
+	l.cut = nil
+	return 0, false
+}
+
+// sending lists the jobs whose send is being watched.
+func (h *heldJobs) sending() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []int64
+	for id, l := range h.jobs {
+		if l.cut != nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Run sends jobs until ctx is done. Jobs handed to a worker when ctx ends
@@ -345,12 +432,12 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
-		now := o.now()
+		at, now := o.mono(), o.now()
 		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, n)
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
-		claimed = o.held.addNew(claimed, now.Add(o.cfg.Lease))
+		claimed = o.held.addNew(claimed, now.Add(o.cfg.Lease), at)
 		for range n - len(claimed) {
 			<-slots
 		}
@@ -464,13 +551,17 @@ func (o *Outbox) timeSend(d time.Duration) {
 // renewLoop renews the leases of every held job each third of a lease,
 // until ctx ends.
 func (o *Outbox) renewLoop(ctx context.Context) {
-	t := time.NewTicker(o.cfg.Lease / 3)
-	defer t.Stop()
+	ticks := o.renewTicks
+	if ticks == nil {
+		t := time.NewTicker(o.cfg.Lease / 3)
+		defer t.Stop()
+		ticks = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-ticks:
 		}
 		ids := o.held.ours()
 		if len(ids) == 0 {
@@ -485,15 +576,19 @@ func (o *Outbox) renewLoop(ctx context.Context) {
 func (o *Outbox) renew(ids []int64) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.Lease/3)
 	defer cancel()
-	until := o.now().Add(o.cfg.Lease)
+	// The lease runs until a lease after this moment at least, however
+	// long the store takes to answer.
+	at, until := o.mono(), o.now().Add(o.cfg.Lease)
 	lost, err := o.jobs.RenewLeases(ctx, o.owner, ids, until)
 	if err != nil {
 		// The leases may run out; a job is only sent while its known lease
-		// is ahead, so one that another worker took is never sent twice.
+		// is ahead, and a send whose lease goes unconfirmed too long is
+		// cut off (guardLease), so one that another worker took is not
+		// sent twice.
 		o.log.Warn("renew job leases", "jobs", len(ids), "err", err)
 		return false
 	}
-	o.held.renewed(ids, lost, until)
+	o.held.renewed(ids, lost, until, at)
 	if len(lost) > 0 {
 		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", lost)
 	}
@@ -528,8 +623,17 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 // use it to run the outbox to completion.
 func (o *Outbox) Drain(ctx context.Context) error {
 	o.heldLeft.Do(func() { o.noticeHeldLeft(ctx) })
+	// Leases are renewed here as in Run: a send that outlives two thirds
+	// of its lease unrenewed would be cut off.
+	renewCtx, stopRenewing := context.WithCancel(context.Background())
+	var renewing sync.WaitGroup
+	renewing.Go(func() { o.renewLoop(renewCtx) })
+	defer func() {
+		stopRenewing()
+		renewing.Wait()
+	}()
 	for {
-		now := o.now()
+		at, now := o.mono(), o.now()
 		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, 64)
 		if err != nil {
 			return fmt.Errorf("claim jobs: %w", err)
@@ -537,7 +641,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		if len(claimed) == 0 {
 			return nil
 		}
-		o.held.add(claimed, now.Add(o.cfg.Lease))
+		o.held.add(claimed, now.Add(o.cfg.Lease), at)
 		var batch []sentJob
 		for _, j := range claimed {
 			if s, ok := o.send(j); ok {
@@ -679,27 +783,44 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		return o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
 	}
 	// Send only under a lease known to be ours for a while yet; one near
-	// its end is renewed first (nobody else can hold a job while our lease
-	// on it runs, so no store round trip is needed before then).
-	until := o.held.leaseUntil(j.ID)
-	if !until.IsZero() && until.Sub(o.now()) < o.cfg.Lease/3 && o.renew([]int64{j.ID}) {
-		until = o.held.leaseUntil(j.ID)
+	// its end, or not confirmed for a third of a lease (renewals failing),
+	// is renewed first (nobody else can hold a job while our lease on it
+	// runs, so no store round trip is needed before then).
+	if until, _ := o.held.lease(j.ID); !until.IsZero() && !o.leaseFresh(j.ID) {
+		o.renew([]int64{j.ID})
 	}
-	if until.Sub(o.now()) < o.cfg.Lease/3 {
-		log().Warn("job lease lost or about to run out before sending; left to the next claim")
+	if !o.leaseFresh(j.ID) {
+		log().Warn("job lease lost, about to run out, or not confirmed lately before sending; left to the next claim")
 		return sentJob{}, false
 	}
 	capped := o.capped(j)
 	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
-	ref, err := o.deliverSafely(ctx, j, log)
+	sendCtx, stopGuard := o.guardLease(ctx, j.ID)
+	ref, err := o.deliverSafely(sendCtx, j, log)
+	stopGuard()
 	if err == nil {
-		// A capped ack stays counted in flight until finish records it.
+		// A capped ack stays counted in flight until finish records it;
+		// one the relay accepted is sent, cut off or not.
 		return sentJob{job: j, ref: ref}, true
 	}
 	if capped {
 		o.acks.done(1)
+	}
+	if lu, ok := errors.AsType[*leaseUnconfirmed](context.Cause(sendCtx)); ok {
+		// Cut off, so not the relay's failure: the job is given back with
+		// its attempt, and sent again, as the same mail, by whichever
+		// instance claims it next. If the store is still away, the
+		// release fails and the lease runs out instead.
+		msgID := ""
+		if j.Mail != nil {
+			msgID = j.Mail.MessageID
+		}
+		log().Warn("send cut off: renewals of its lease failing, another instance could claim the job; released, to be sent again as the same mail",
+			"recipient", j.Recipient, "message_id", msgID, "reason", lu, "err", err)
+		o.release(j)
+		return sentJob{}, false
 	}
 	// The outcome is recorded under a time of its own: a send cut off by
 	// SendTimeout has used up ctx, and a failure not recorded would be sent

@@ -26,7 +26,7 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 // fixture is a real store holding one ticket, and a clock the outbox reads.
 type fixture struct {
 	t      *testing.T
-	store  *sqlite.Store
+	store  store.Store
 	ticket inquiry.Ticket
 	now    time.Time
 }
@@ -38,6 +38,12 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newFixtureOn(t, st)
+}
+
+// newFixtureOn is newFixture on a store of the test's choosing.
+func newFixtureOn(t *testing.T, st store.Store) *fixture {
+	t.Helper()
 	f := &fixture{t: t, store: st, now: t0}
 	f.ticket = inquiry.Ticket{
 		Number: "DKP-2026-000001", Channel: inquiry.ChannelEmail,
@@ -112,12 +118,18 @@ func smtpServer(t *testing.T) (*devserver.SMTP, *mailer.Mailer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv, mailerTo(t, srv)
+}
+
+// mailerTo is a real mailer, with connections of its own, to srv.
+func mailerTo(t *testing.T, srv *devserver.SMTP) *mailer.Mailer {
+	t.Helper()
 	m, err := mailer.New(mailer.Options{Addr: srv.Addr, Security: mailer.SecurityNone, LoopID: "komunikimi@mkrs.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return srv, m
+	return m
 }
 
 func TestSendsRetriesAndFails(t *testing.T) {
