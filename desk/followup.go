@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -10,17 +11,18 @@ import (
 
 // citizenFollowUp adds a mail to the ticket it belongs to. A mail joins a
 // ticket only when it was sent from the ticket's requester address (where
-// its acknowledgement went); its references, else the number in its
-// subject, pick which ticket. Anyone else who refers to a ticket (a
+// its acknowledgement went), or replies to our mail about it from the
+// address its first mail came from (fromRequester); its references, else
+// the number in its subject, pick which ticket. Anyone else who refers to a ticket (a
 // stranger quoting a number, or a mail whose Reply-To names the requester
 // while it comes from elsewhere) gets a new ticket that notes the mention:
 // Reply-To says where an answer goes, never who wrote.
 func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, bool, error) {
-	t, found, err := d.followedTicket(tx, m)
+	t, requester, found, err := d.followed(tx, m)
 	if err != nil || !found {
 		return intakeResult{}, false, err
 	}
-	if sentByRequester(t, m) && (t.State == inquiry.SpamMail || t.State == inquiry.BulkMail) {
+	if requester && (t.State == inquiry.SpamMail || t.State == inquiry.BulkMail) {
 		// The filter may have been wrong about the first mail: a person who
 		// writes again (unflagged, or this would not be here) is heard, on a
 		// new ticket that names the one kept as spam or bulk. Joined to it,
@@ -28,7 +30,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
 		return res, err == nil, err
 	}
-	if !sentByRequester(t, m) {
+	if !requester {
 		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
 		return res, err == nil, err
 	}
@@ -94,32 +96,89 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 // and the number in its subject name, the first sent from m's sender's
 // address, else the first named (found false: none).
 func (d *Desk) followedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
-	var named []inquiry.Ticket
-	t, found, err := d.referencedTicket(tx, m)
+	t, _, found, err := d.followed(tx, m)
+	return t, found, err
+}
+
+// followed is followedTicket that also says whether m comes from the
+// ticket's requester (fromRequester).
+func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requester, found bool, err error) {
+	type named struct {
+		t         inquiry.Ticket
+		requester bool
+	}
+	var tickets []named
+	t, found, err = d.referencedTicket(tx, m)
 	if err != nil {
-		return inquiry.Ticket{}, false, err
+		return inquiry.Ticket{}, false, false, err
 	}
 	if found {
-		named = append(named, t)
+		req, err := d.fromRequester(tx, t, m, true)
+		if err != nil {
+			return inquiry.Ticket{}, false, false, err
+		}
+		tickets = append(tickets, named{t, req})
 	}
 	if num := inquiry.FindNumber(d.cfg.Prefix, m.Subject); num != "" && (!found || num != t.Number) {
 		t, found, err := tx.TicketByNumber(num)
 		if err != nil {
-			return inquiry.Ticket{}, false, err
+			return inquiry.Ticket{}, false, false, err
 		}
 		if found {
-			named = append(named, t)
+			tickets = append(tickets, named{t, sentByRequester(t, m)})
 		}
 	}
-	for _, t := range named {
-		if sentByRequester(t, m) {
-			return t, true, nil
+	for _, n := range tickets {
+		if n.requester {
+			return n.t, true, true, nil
 		}
 	}
-	if len(named) == 0 {
-		return inquiry.Ticket{}, false, nil
+	if len(tickets) == 0 {
+		return inquiry.Ticket{}, false, false, nil
 	}
-	return named[0], true, nil
+	return tickets[0].t, false, true, nil
+}
+
+// fromRequester reports whether m comes from t's requester: sent from the
+// address t is addressed to (sentByRequester), or, when m replies to a
+// mail we sent about t (byRef), from the From address of the mail that
+// opened t. A citizen whose client sets a Reply-To gets our mail there and
+// may answer from the address they wrote from; the reply to our mail, whose
+// Message-ID only its recipient knows, and the opener's From together say
+// it is theirs. A Reply-To naming anyone but the requester is a stranger's
+// mail, as elsewhere; the number in a subject alone proves nothing (a
+// contact form writes every citizen's mail from one From).
+func (d *Desk) fromRequester(tx store.Tx, t inquiry.Ticket, m *inquiry.Message, byRef bool) (bool, error) {
+	if sentByRequester(t, m) {
+		return true, nil
+	}
+	if !byRef || t.Channel != inquiry.ChannelEmail || m.Channel != inquiry.ChannelEmail || m.From.Address == "" {
+		return false, nil
+	}
+	if rt := m.ReplyTo; rt != nil && rt.Address != "" && !strings.EqualFold(rt.Address, t.Sender.Address) {
+		return false, nil
+	}
+	var ours []string
+	for _, ref := range slices.Concat(m.InReplyTo, m.References) {
+		if strings.HasPrefix(ref, MessageIDPrefix) {
+			ours = append(ours, ref)
+		}
+	}
+	if len(ours) == 0 {
+		return false, nil
+	}
+	ref, ok, err := tx.FindThreadRef(ours[:min(len(ours), maxRefLookups)])
+	if err != nil || !ok || ref.TicketID != t.ID || ref.Kind == "" {
+		return false, err
+	}
+	first, ok, err := tx.FirstEntry(t.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	// The record names a mail's author by its From, with a Reply-To that
+	// differs beside it (senderName).
+	from, _, _ := strings.Cut(first.Author, " (Reply-To: ")
+	return strings.EqualFold(from, m.From.Address), nil
 }
 
 // sentByRequester reports whether m comes from t's requester: the same

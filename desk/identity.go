@@ -10,17 +10,71 @@ import (
 // takenBefore reports whether m was taken in already, and the ticket it
 // went to (0: none). Besides m's own key it asks for the key versions
 // before the sender and body were part of it stored ("msgid:<id>"), so
-// mail still in the mailbox after an upgrade is not ticketed again.
+// mail still in the mailbox after an upgrade is not ticketed again, and
+// for another copy of m under its Message-ID (sameMailAgain).
 func (d *Desk) takenBefore(tx store.Tx, m *inquiry.Message) (int64, bool, error) {
 	ticketID, seen, err := tx.SourceTicket(m.SourceID)
 	if err != nil || seen {
 		return ticketID, seen, err
 	}
+	ticketID, seen, err = d.takenBeforeLegacy(tx, m)
+	if err != nil || seen {
+		return ticketID, seen, err
+	}
+	return d.sameMailAgain(tx, m)
+}
+
+// sameMailAgain finds a copy of m taken in under another key: the same
+// mail delivered by two routes, one relay having re-encoded it (an 8-bit
+// body made quoted-printable or base64 for a server without 8BITMIME). The
+// key hashes the body as it came, encoded, so the copies' keys differ; their
+// Message-ID, sender, words and files do not. The Message-ID's thread
+// reference names the ticket its first copy went to (a new ticket or a
+// follow-up), at any age and in any state; the copy there must be by m's
+// sender and say what m says, so a contact form's fixed Message-ID does
+// not swallow another submission. The copy found is marked under m's key,
+// so a redelivery of m is known by the key alone.
+//
+// It costs a look-up of the Message-ID (indexed, one row at most) per mail
+// not known by its key; a ticket's record is read only when the
+// Message-ID is known.
+func (d *Desk) sameMailAgain(tx store.Tx, m *inquiry.Message) (int64, bool, error) {
+	if m.MessageID == "" || m.Channel != inquiry.ChannelEmail {
+		return 0, false, nil
+	}
+	ref, ok, err := tx.FindThreadRef([]string{m.MessageID})
+	if err != nil || !ok || ref.TicketID == 0 {
+		return 0, false, err
+	}
+	first, ok, err := tx.FirstEntry(ref.TicketID)
+	if err != nil {
+		return 0, false, err
+	}
+	entries := []inquiry.Entry{first}
+	if !ok || first.MessageID != m.MessageID {
+		// Its reference was recorded by a follow-up.
+		if entries, err = tx.Entries(ref.TicketID); err != nil {
+			return 0, false, err
+		}
+	}
+	for _, e := range entries {
+		if e.Kind == inquiry.EntryInbound && e.MessageID == m.MessageID && sameMessage(e, m) {
+			if err := tx.MarkSource(m.SourceID, ref.TicketID, d.now()); err != nil {
+				return 0, false, err
+			}
+			return ref.TicketID, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// takenBeforeLegacy looks m up under the key earlier versions stored.
+func (d *Desk) takenBeforeLegacy(tx store.Tx, m *inquiry.Message) (int64, bool, error) {
 	legacy := m.LegacySourceID
 	if legacy == "" || legacy == m.SourceID {
 		return 0, false, nil
 	}
-	ticketID, seen, err = tx.SourceTicket(legacy)
+	ticketID, seen, err := tx.SourceTicket(legacy)
 	if err != nil || !seen {
 		return 0, false, err
 	}

@@ -362,6 +362,11 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 		if err != nil || handled {
 			return res, err
 		}
+		// Before filing, as it would, and before a classification is
+		// asked for: a resend needs none.
+		if res, handled, err := d.sentAgain(tx, m, now); err != nil || handled {
+			return res, err
+		}
 	}
 
 	return d.file(tx, m, cls, filing{}, now)
