@@ -45,9 +45,3 @@ func TestReferencesOnlyReplyFindsTheNewestTicket(t *testing.T) {
 	}
 }
 
-// A citizen whose client sets a Reply-To (answers to their work address)
-// files a request from their own address, then adds to it from the same
-// client, in the same thread: the same From and the same Reply-To as the
-// mail that opened the ticket. It is filed as a new ticket that "mentions
-// DKP-2026-000001, which belongs to another sender", with a second
-// acknowledgement.
