@@ -44,4 +44,3 @@ func TestReferencesOnlyReplyFindsTheNewestTicket(t *testing.T) {
 			second, d, len(ts), ts[len(ts)-1].Number, ts[len(ts)-1].LinkedTo, second)
 	}
 }
-
