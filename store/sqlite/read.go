@@ -33,24 +33,8 @@ func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int,
 }
 
 func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
-	var p params
-	query := `SELECT ` + ticketColumns + ` FROM tickets` + ticketWhereClause(&p, f)
-	if f.NewestFirst {
-		query += ` ORDER BY received_at DESC, id DESC`
-	} else {
-		query += ` ORDER BY received_at, id`
-	}
-	switch {
-	case f.Limit > 0:
-		query += ` LIMIT ` + p.add(f.Limit)
-	case f.Offset > 0:
-		query += ` LIMIT -1` // SQLite has no OFFSET without a LIMIT
-	}
-	if f.Offset > 0 {
-		query += ` OFFSET ` + p.add(f.Offset)
-	}
-
-	rows, err := q.QueryContext(ctx, query, p.args...)
+	query, args := ticketListQuery(f)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
@@ -428,4 +412,25 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats
 		return store.QueueStats{}, fmt.Errorf("queue stats: %w", err)
 	}
 	return q, nil
+}
+
+// ticketListQuery is the query ListTickets runs for f, and its arguments.
+func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
+	var p params
+	query := `SELECT ` + ticketColumns + ` FROM tickets` + ticketWhereClause(&p, f)
+	if f.NewestFirst {
+		query += ` ORDER BY received_at DESC, id DESC`
+	} else {
+		query += ` ORDER BY received_at, id`
+	}
+	switch {
+	case f.Limit > 0:
+		query += ` LIMIT ` + p.add(f.Limit)
+	case f.Offset > 0:
+		query += ` LIMIT -1` // SQLite has no OFFSET without a LIMIT
+	}
+	if f.Offset > 0 {
+		query += ` OFFSET ` + p.add(f.Offset)
+	}
+	return query, p.args
 }
