@@ -3,6 +3,7 @@ package desk_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -825,6 +826,21 @@ func TestAnswerToTicketWithoutAddress(t *testing.T) {
 	// Handled once, it is a duplicate after that, like any message.
 	if d := f.handle(answer); d != inquiry.Duplicate {
 		t.Errorf("again: %s, want duplicate", d)
+	}
+
+	// From the workspace or Telegram the answer is refused as the
+	// officer's to mend, in their language, not said as a failure of the
+	// system, and nothing is queued.
+	_, err = f.desk.Answer(context.Background(), "DKP-2026-000001", "zamira", "Muzeu hapet në ora 10.")
+	var r *desk.Refusal
+	if !errors.As(err, &r) || r.Kind != desk.RefusedNoAddress || r.Ticket != "DKP-2026-000001" {
+		t.Fatalf("Answer on a ticket without address: %v (%T), want a no_address refusal", err, err)
+	}
+	if got := desk.OfficerText(err, inquiry.Albanian); !strings.Contains(got, "nuk ka adresë ku të dërgohet përgjigja") {
+		t.Errorf("the officer reads %q", got)
+	}
+	if n := len(jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobAnswer)); n != 0 {
+		t.Errorf("%d answer jobs to nobody after the refusal", n)
 	}
 }
 

@@ -77,6 +77,9 @@ const (
 	// RefusedNotClosed: a ticket reopened that is not closed
 	// (Refusal.State).
 	RefusedNotClosed RefusalKind = "not_closed"
+	// RefusedNoAddress: an answer on a ticket whose citizen left no
+	// address (and no Telegram chat) to send it to.
+	RefusedNoAddress RefusalKind = "no_address"
 	// RefusedEmptyNote: a note without text.
 	RefusedEmptyNote RefusalKind = "empty_note"
 	// RefusedNoteTooLong: a note of Refusal.N characters, more than
@@ -272,6 +275,7 @@ var refusalTexts = map[RefusalKind]refusalSay{
 	RefusedNoAnswerSent:   {sayNumber, [4]string{"Kërkuesit nuk i është dërguar asnjë përgjigje për tiketën %s, prandaj vendimi nuk mund të ketë shkuar në të.", "Podnosiocu zahteva nije poslat nijedan odgovor na tiket %s, pa odluka nije mogla da ode u njemu.", "Подносиоцу захтева није послат ниједан одговор на тикет %s, па одлука није могла да оде у њему.", "No answer went to the requester on ticket %s, so the decision cannot have gone out in one."}},
 	RefusedNotClosed: {func(r *Refusal, lang inquiry.Language) []any { return []any{r.Ticket, stateName(r.State, lang)} },
 		[4]string{"Tiketa %s nuk është e mbyllur (%s): nuk ka çfarë të rihapet.", "Tiket %s nije zatvoren (%s): nema šta da se ponovo otvori.", "Тикет %s није затворен (%s): нема шта да се поново отвори.", "Ticket %s is not closed (%s): there is nothing to reopen."}},
+	RefusedNoAddress: {sayNumber, [4]string{"Tiketa %s nuk ka adresë ku të dërgohet përgjigja: qytetari nuk la adresë. Përgjigja nuk u dërgua; shtojeni si shënim nëse duhet ruajtur.", "Tiket %s nema adresu na koju bi se poslao odgovor: građanin nije ostavio adresu. Odgovor nije poslat; dodajte ga kao belešku ako treba da se sačuva.", "Тикет %s нема адресу на коју би се послао одговор: грађанин није оставио адресу. Одговор није послат; додајте га као белешку ако треба да се сачува.", "Ticket %s has no address to answer: the citizen left none. The answer was not sent; add it as a note if it should be kept."}},
 	RefusedEmptyNote: {nil, [4]string{"Shënimi është bosh; asgjë nuk u shtua.", "Beleška je prazna; ništa nije dodato.", "Белешка је празна; ништа није додато.", "The note is empty; nothing was added."}},
 	RefusedNoteTooLong: {func(r *Refusal, _ inquiry.Language) []any { return []any{r.N, r.Max} },
 		[4]string{"Shënimi ka %d shenja; lejohen më së shumti %d.", "Beleška ima %d znakova; dozvoljeno je najviše %d.", "Белешка има %d знакова; дозвољено је највише %d.", "The note has %d characters; at most %d are allowed."}},

@@ -290,7 +290,9 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 		job.Recipient = strings.ToLower(t.Sender.Address)
 		job.Mail = d.answerMail(t, text, m, now)
 	default:
-		return fmt.Errorf("answer %s: the ticket has no address to answer", t.Number)
+		// An officer's mistake to be told in their language, not a
+		// failure of the system (the web and the bot say those as such).
+		return refuseAs(RefusedNoAddress, t, "answer %s: the ticket has no address to answer", t.Number)
 	}
 	if err := tx.AddJob(job); err != nil {
 		return err
