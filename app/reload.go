@@ -76,6 +76,9 @@ func applicable(inUse, next *config.Config) *config.Config {
 	c.Tickets = next.Tickets
 	c.Tickets.ReviewThreshold = threshold
 	c.Mail.NotifyAttachmentsMaxBytes = next.Mail.NotifyAttachmentsMaxBytes
+	// Only the desk reads it, for officers' forwards: an administrator
+	// who turns it on (or corrects it) should not have to restart.
+	c.Mail.TrustedAuthservID = next.Mail.TrustedAuthservID
 	return &c
 }
 

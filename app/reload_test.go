@@ -170,6 +170,10 @@ func TestReloadAppliesOrKeeps(t *testing.T) {
 		{name: "an edited template, the file unchanged", edit: true,
 			text:     file("  - officer: zamira\n", "  - officer: osman\n", "officers:\n", "tickets:\n  templates_dir: "+goodTemplates+"\nofficers:\n"),
 			wantLogs: []string{`msg="configuration reloaded" applied="templates (read again from tickets.templates_dir)"`}, to: "osman.gashi@mkrs.example"},
+		{name: "the mail server trusted about officers' forwards",
+			text: file("  - officer: zamira\n", "  - officer: osman\n", "officers:\n", "tickets:\n  templates_dir: "+goodTemplates+"\nofficers:\n") +
+				"mail:\n  trusted_authserv_id: mx.mkrs.example\n",
+			wantLogs: []string{`msg="configuration reloaded" applied="mail.trusted_authserv_id, templates (read again from tickets.templates_dir)"`}, to: "osman.gashi@mkrs.example"},
 	}
 	for i, st := range steps {
 		before := len(s.logs.String())
