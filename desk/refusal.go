@@ -320,10 +320,7 @@ var outcomeNames = map[inquiry.Outcome][4]string{
 }
 
 func outcomeName(o inquiry.Outcome, lang inquiry.Language) string {
-	if names, ok := outcomeNames[o]; ok {
-		return names[column(lang)]
-	}
-	return clip(string(o))
+	return nameIn(outcomeNames, o, lang, clip(string(o)))
 }
 
 // stateNames name the states of a ticket in the refusals' texts.
@@ -336,10 +333,7 @@ var stateNames = map[inquiry.State][4]string{
 }
 
 func stateName(s inquiry.State, lang inquiry.Language) string {
-	if names, ok := stateNames[s]; ok {
-		return names[column(lang)]
-	}
-	return clip(string(s))
+	return nameIn(stateNames, s, lang, clip(string(s)))
 }
 
 // setAsideNames name the mail that is kept and not worked.
@@ -349,10 +343,15 @@ var setAsideNames = map[inquiry.State][4]string{
 }
 
 func setAsideName(s inquiry.State, lang inquiry.Language) string {
-	if names, ok := setAsideNames[s]; ok {
-		return names[column(lang)]
+	return nameIn(setAsideNames, s, lang, stateName(s, lang))
+}
+
+// nameIn is k's name in lang from names, or otherwise when names has none.
+func nameIn[K comparable](names map[K][4]string, k K, lang inquiry.Language, otherwise string) string {
+	if n, ok := names[k]; ok {
+		return n[column(lang)]
 	}
-	return stateName(s, lang)
+	return otherwise
 }
 
 // isoDay writes a day the desk names (2006-01-02) as officers read days;
