@@ -87,7 +87,7 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		case err != nil:
 			b.log.Error("read ticket", "ticket", number, "err", err)
 		case number == "" || !ok:
-			b.reply(ctx, chat, m.ID, "Nuk ka lëndë "+strings.TrimSpace(args)+".", nil)
+			b.reply(ctx, chat, m.ID, noTicketText(strings.TrimSpace(args)), nil)
 		default:
 			kb := ticketKeyboard(t)
 			if len(kb.InlineKeyboard) == 0 {
@@ -220,7 +220,7 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 		if ground == "" {
 			t, ok, err := b.desk.Ticket(ctx, number)
 			if err != nil {
-				b.log.Error("read ticket", "ticket", number, "err", err)
+				b.closeReadFailed(ctx, m, number, err)
 				return
 			}
 			if ok && t.Category == inquiry.DocumentRequest && t.State.Open() {
@@ -232,7 +232,7 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 	if outcome == inquiry.NoOutcome {
 		t, ok, err := b.desk.Ticket(ctx, number)
 		if err != nil {
-			b.log.Error("read ticket", "ticket", number, "err", err)
+			b.closeReadFailed(ctx, m, number, err)
 			return
 		}
 		if ok && t.Category == inquiry.DocumentRequest && t.State.Open() {
@@ -249,6 +249,15 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 	}
 	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome, "ground", t.Ground)
 	b.reply(ctx, m.Chat.ID, m.ID, closedText(t), nil)
+}
+
+// closeReadFailed tells the officer that /close was not done because the
+// ticket could not be read before it (to ask for the outcome or the
+// ground): silence would leave them thinking it was. refusalText logs it at
+// error level and says it as a failure of the system.
+func (b *Bot) closeReadFailed(ctx context.Context, m *models.Message, number string, err error) {
+	err = fmt.Errorf("read ticket %s before closing it: %w", number, err)
+	b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lënda nuk u mbyll", err, number), nil)
 }
 
 // onCallback handles button presses: language choice for anyone, ticket
@@ -349,7 +358,7 @@ func (b *Bot) menuTicket(ctx context.Context, number string, open bool) (inquiry
 	case err != nil:
 		return t, err
 	case !ok:
-		return t, officerRefusal("Nuk ka lëndë " + number + ".")
+		return t, officerRefusal(noTicketText(number))
 	case !open || t.State.Open():
 		return t, nil
 	case t.State == inquiry.Closed:

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -40,12 +41,19 @@ func (b *Bot) refusalText(ctx context.Context, lead string, err error, number st
 		return lead + ": " + refusalReason(r)
 	case errors.Is(err, desk.ErrNoTicket):
 		// A typing mistake in a number is common enough to say plainly.
-		return "Nuk ka lëndë " + number + "."
+		return noTicketText(number)
 	case errors.Is(err, desk.ErrLifecycle):
 		return lead + ": " + strings.TrimPrefix(err.Error(), desk.ErrLifecycle.Error()+": ")
 	}
 	b.log.ErrorContext(ctx, "officer action failed", "ticket", number, "err", err)
 	return lead + ": " + desk.InternalFailureText(inquiry.Albanian)
+}
+
+// noTicketText says that number names no ticket as the desk says it to an
+// officer (desk.OfficerText), so Telegram and the web workspace use the
+// same words.
+func noTicketText(number string) string {
+	return desk.OfficerText(fmt.Errorf("%w %s", desk.ErrNoTicket, number), inquiry.Albanian)
 }
 
 // setAsideNames name the states of mail that is kept and not worked.

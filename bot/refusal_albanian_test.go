@@ -26,6 +26,15 @@ func (storeDownDesk) Extend(context.Context, string, int, string, string) (inqui
 	return inquiry.Ticket{}, fmt.Errorf("extend: %w", errStoreDown)
 }
 
+// ticketUnreadableDesk cannot read a ticket, as a desk whose store does
+// not answer: /close reads the ticket before it closes, to ask for the
+// outcome or the ground.
+type ticketUnreadableDesk struct{ bot.Desk }
+
+func (ticketUnreadableDesk) Ticket(context.Context, string) (inquiry.Ticket, bool, error) {
+	return inquiry.Ticket{}, false, fmt.Errorf("read ticket: %w", errStoreDown)
+}
+
 // englishInReply are pieces of the desk's English refusals and of Go's
 // errors that must never reach an officer in Telegram.
 var englishInReply = []string{"ticket ", "needs", "unknown", "already", "not allowed", "reopen it", "cannot",
@@ -46,6 +55,7 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 		return err
 	}
 	storeDown := func(d bot.Desk) bot.Desk { return storeDownDesk{d} }
+	unreadable := func(d bot.Desk) bot.Desk { return ticketUnreadableDesk{d} }
 	failure := "Veprimi nuk u krye për një gabim të sistemit. Provoni sërish pas pak; nëse gabimi vazhdon, njoftoni administratorin e IT-së."
 	tests := []struct {
 		name    string
@@ -76,6 +86,12 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 			[]string{"Nuk u krye: " + failure}, true},
 		{"the store down, by button", storeDown, nil, button, "urgent",
 			[]string{"Nuk u krye: Veprimi nuk u krye për një gabim të sistemit."}, true},
+		// /close reads the ticket first when the outcome or the ground is
+		// still to be asked; a failed read is answered, not met with silence.
+		{"the ticket unreadable, closing without an outcome", unreadable, nil, command, "/close NUMBER",
+			[]string{"Lënda nuk u mbyll: " + failure}, true},
+		{"the ticket unreadable, closing without a ground", unreadable, nil, command, "/close NUMBER refused",
+			[]string{"Lënda nuk u mbyll: " + failure}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,7 +29,7 @@ func TestRefusalsAreShownInAlbanian(t *testing.T) {
 		desk    func(bot.Desk) bot.Desk
 		prepare func(f *fixture, number string) error
 		button  bool
-		do      string // the button's action after "t:NUMBER:", or the command with NUMBER for the number
+		do      string // the button's action after "t:NUMBER:" (or its whole data, "t:…"), or the command with NUMBER for the number
 		want    []string
 		log     string // English, in the log
 	}{
@@ -41,8 +41,12 @@ func TestRefusalsAreShownInAlbanian(t *testing.T) {
 		{"/reply, spam", nil, markSpam, command, "/reply NUMBER Ja dokumenti.", []string{"Përgjigjja nuk u dërgua", "spam", "nuk punohet"}, "is spam mail"},
 		{"/urgent, untyped", func(d bot.Desk) bot.Desk { return untypedRefusalDesk{d} }, nil, command, "/urgent NUMBER",
 			[]string{"Nuk u krye: the moon is in the wrong phase"}, "not allowed: the moon"},
-		{"/close, no such ticket", nil, nil, command, "/close DKP-2026-999999 granted", []string{"Nuk ka lëndë DKP-2026-999999"}, "no ticket DKP-2026-999999"},
-		{"/reply, no such ticket", nil, nil, command, "/reply DKP-2026-999999 Ja.", []string{"Nuk ka lëndë DKP-2026-999999"}, "no ticket DKP-2026-999999"},
+		// A number that names no ticket is said in the desk's words
+		// (desk.OfficerText), as the web workspace says it.
+		{"/close, no such ticket", nil, nil, command, "/close DKP-2026-999999 granted", []string{"Nuk ka tiketë DKP-2026-999999."}, "no ticket DKP-2026-999999"},
+		{"/reply, no such ticket", nil, nil, command, "/reply DKP-2026-999999 Ja.", []string{"Nuk ka tiketë DKP-2026-999999."}, "no ticket DKP-2026-999999"},
+		{"/ticket, no such ticket", nil, nil, command, "/ticket DKP-2026-999999", []string{"Nuk ka tiketë DKP-2026-999999."}, ""},
+		{"close menu, no such ticket", nil, nil, button, "t:DKP-2026-999999:close", []string{"Nuk ka tiketë DKP-2026-999999."}, "ticket button refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +61,11 @@ func TestRefusalsAreShownInAlbanian(t *testing.T) {
 			}
 			var got string
 			if tt.button {
-				f.press(jusuf, note, "t:"+n+":"+tt.do)
+				data := tt.do
+				if !strings.HasPrefix(data, "t:") {
+					data = "t:" + n + ":" + data
+				}
+				f.press(jusuf, note, data)
 				answers := f.tg.Calls("answerCallbackQuery")
 				last := answers[len(answers)-1].Form
 				if last.Get("show_alert") != "true" {
