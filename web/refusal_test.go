@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/store"
+	"sportel/web"
 )
 
 // setAside puts number in state: closed as granted, spam by the desk; bulk,
@@ -251,6 +254,62 @@ func TestSetAsideTicketTakenIntoTheWork(t *testing.T) {
 			}
 			if page := b.get("/t/" + number); strings.Contains(page.body, `id="restore-ticket"`) {
 				t.Error("an assigned ticket still offers to be taken into the work")
+			}
+		})
+	}
+}
+
+// storeDownDesk fails marking a ticket urgent as a desk does whose store
+// does not answer.
+type storeDownDesk struct{ web.Desk }
+
+func (storeDownDesk) Urgent(context.Context, string, bool, string) (inquiry.Ticket, error) {
+	return inquiry.Ticket{}, fmt.Errorf("urgent: %w", errors.New("database is locked (SQLITE_BUSY)"))
+}
+
+// An action the system failed to do is logged at error level with the
+// ticket and the action, for whoever runs Sportel; one the officer can
+// mend (a refusal, a number that names no ticket) stays at info level.
+func TestFailedActionLoggedAtErrorLevel(t *testing.T) {
+	const filed = "DKP-2026-000001"
+	storeDown := func(d web.Desk) web.Desk { return storeDownDesk{d} }
+	tests := []struct {
+		name   string
+		desk   func(web.Desk) web.Desk
+		closed bool   // the filed ticket is closed first
+		number string // the ticket the action is posted on
+		status int
+		alert  string
+		log    string // the log line's start, with its level
+		err    bool   // anything logged at error level
+	}{
+		{"the store down", storeDown, false, filed, http.StatusUnprocessableEntity,
+			"Veprimi nuk u krye për një gabim të sistemit.", `level=ERROR msg="web: officer action failed" officer=jusuf ticket=DKP-2026-000001 action=urgent err="urgent: database is locked`, true},
+		{"refused, closed", nil, true, filed, http.StatusUnprocessableEntity,
+			"është e mbyllur: rihapeni më parë", `level=INFO msg="web: action refused" officer=jusuf ticket=DKP-2026-000001 action=urgent`, false},
+		// The page shown again for a ticket that is not there is "not found".
+		{"no such ticket", nil, false, "DKP-2026-000009", http.StatusNotFound,
+			"Nuk u gjet.", `level=INFO msg="web: action refused" officer=jusuf ticket=DKP-2026-000009 action=urgent`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureWithDesk(t, nil, tt.desk)
+			f.file(filed, inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+			if tt.closed {
+				setAside(t, f, filed, inquiry.Closed)
+			}
+			b := f.browser()
+			b.signIn(officers[1])
+			r := b.post("/t/"+tt.number+"/urgent", url.Values{"csrf": {b.csrf()}, "on": {"1"}})
+			if got := alertOf(r.body); r.status != tt.status || !strings.Contains(got, tt.alert) {
+				t.Errorf("status %d, alert %q; want %d and %q", r.status, got, tt.status, tt.alert)
+			}
+			logs := f.logs.String()
+			if !strings.Contains(logs, tt.log) {
+				t.Errorf("the log lacks %q:\n%s", tt.log, logs)
+			}
+			if got := strings.Contains(logs, "level=ERROR"); got != tt.err {
+				t.Errorf("logged at error level: %v, want %v:\n%s", got, tt.err, logs)
 			}
 		})
 	}

@@ -290,6 +290,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	form := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	var detail string
 	var err error
+	var news []inquiry.Entry // what is new since the page the answer was written on
 	switch action {
 	case "take":
 		_, err = s.desk.Take(ctx, number, me)
@@ -315,10 +316,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		detail = form("holder")
 		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
 	case "answer":
-		var news []string
 		if news, err = s.newSince(r, number, form("seen"), me); err != nil || len(news) > 0 {
 			if err == nil {
-				err = fmt.Errorf("%w: %s", errChangedSince, strings.Join(news, ", "))
+				err = fmt.Errorf("%w: %s", errChangedSince, s.newsText(news, func(k inquiry.EntryKind) string { return string(k) }))
 			}
 			break
 		}
@@ -350,7 +350,13 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	if err != nil {
-		s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
+		if officersToMend(err) {
+			s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
+		} else {
+			// The system failed (the store did not answer): the officer is
+			// told so, and whoever runs Sportel must see it.
+			s.log.Error("web: officer action failed", "officer", me, "ticket", number, "action", action, "err", err)
+		}
 		p := s.newPage(r, sess, number)
 		p.Error = refusalText(p, err)
 		// The language switch comes back to the ticket, not to this POST.
@@ -371,7 +377,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		status := http.StatusUnprocessableEntity
 		switch {
 		case errors.Is(err, errChangedSince):
-			p.Error = p.T("changed_since") + " (" + strings.TrimPrefix(err.Error(), errChangedSince.Error()+": ") + ")"
+			p.Error = p.T("changed_since") + " (" + s.newsText(news, func(k inquiry.EntryKind) string { return p.T("kind_" + string(k)) }) + ")"
 			status = http.StatusConflict
 		case !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket"):
 			status = http.StatusNotFound
@@ -388,11 +394,30 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 // moved on from.
 var errChangedSince = errors.New("the ticket changed since the page was shown")
 
-// newSince names the entries that make an answer written on a page showing
+// officersToMend reports whether err, which an officer's action met, is the
+// officer's to mend (a refusal, a ticket number that names no ticket, an
+// answer held back as the ticket moved on) rather than a failure of the
+// system.
+func officersToMend(err error) bool {
+	return errors.Is(err, desk.ErrLifecycle) || errors.Is(err, desk.ErrNoTicket) || errors.Is(err, errChangedSince)
+}
+
+// newsText names the entries newSince found, each as its kind (named by
+// kind: English for the log, the page's language for the officer), the time
+// and the author.
+func (s *Server) newsText(news []inquiry.Entry, kind func(inquiry.EntryKind) string) string {
+	names := make([]string, 0, len(news))
+	for _, e := range news {
+		names = append(names, kind(e.Kind)+" "+e.CreatedAt.In(s.cfg.Location).Format("15:04")+" "+textsafe.Line(e.Author))
+	}
+	return strings.Join(names, ", ")
+}
+
+// newSince is the entries that make an answer written on a page showing
 // entries up to seen stale: the citizen wrote again, or a colleague (not
 // me) answered. A form without seen (a page drawn before forms carried it)
 // checks nothing.
-func (s *Server) newSince(r *http.Request, number, seen, me string) ([]string, error) {
+func (s *Server) newSince(r *http.Request, number, seen, me string) ([]inquiry.Entry, error) {
 	last, err := strconv.ParseInt(seen, 10, 64)
 	if seen == "" || err != nil {
 		return nil, nil
@@ -405,12 +430,12 @@ func (s *Server) newSince(r *http.Request, number, seen, me string) ([]string, e
 	if err != nil {
 		return nil, fmt.Errorf("read ticket record: %w", err)
 	}
-	var news []string
+	var news []inquiry.Entry
 	for _, e := range entries {
 		// The officer's own answer is no news to them: it is this very
 		// form sent twice (a double click), which AnswerOnce answers once.
 		if e.ID > last && (e.Kind == inquiry.EntryInbound || (e.Kind == inquiry.EntryAnswer && e.Author != me)) {
-			news = append(news, string(e.Kind)+" "+e.CreatedAt.In(s.cfg.Location).Format("15:04")+" "+textsafe.Line(e.Author))
+			news = append(news, e)
 		}
 	}
 	return news, nil

@@ -526,3 +526,59 @@ func questionSignedIn(t *testing.T, number string) (*fixture, *browser) {
 	b.signIn(officers[1])
 	return f, b
 }
+
+// The page that holds back an answer from a stale page names what is new
+// in the page's language: the kinds of entry as the record names them,
+// never the store's English ("inbound", "answer").
+func TestChangedSinceSaidInThePageLanguage(t *testing.T) {
+	const number = "DKP-2026-000001"
+	langs := []string{"sq", "sr-Latn", "sr-Cyrl", "en"}
+	tests := []struct {
+		name    string
+		change  func(t *testing.T, f *fixture)
+		want    [4]string // in sq, sr-Latn, sr-Cyrl, en
+		english string
+	}{
+		{"a colleague answered", func(t *testing.T, f *fixture) {
+			if _, err := f.desk.Answer(context.Background(), number, "zamira", "Dear Sir,\n\nOn Sunday at ten.\n"); err != nil {
+				t.Fatal(err)
+			}
+		}, [4]string{"(Përgjigje 11:00 zamira)", "(Odgovor 11:00 zamira)", "(Одговор 11:00 zamira)", "(Answer 11:00 zamira)"}, "answer 11:00"},
+		{"the citizen wrote again", func(t *testing.T, f *fixture) {
+			err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+				tk, _, err := tx.TicketByNumber(number)
+				if err != nil {
+					return err
+				}
+				return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "arben@example.net",
+					Text: "Never mind, I found it on the website.", CreatedAt: f.now})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, [4]string{"(Nga qytetari 11:00 arben@example.net)", "(Od građanina 11:00 arben@example.net)",
+			"(Од грађанина 11:00 arben@example.net)", "(From the citizen 11:00 arben@example.net)"}, "inbound"},
+	}
+	for _, tt := range tests {
+		for i, lang := range langs {
+			t.Run(tt.name+" "+lang, func(t *testing.T) {
+				f, b := questionSignedIn(t, number)
+				if r := b.post("/lang", url.Values{"csrf": {b.csrf()}, "lang": {lang}, "back": {"/"}}); r.status != http.StatusSeeOther {
+					t.Fatalf("switch to %s: %d", lang, r.status)
+				}
+				page := b.get("/t/" + number).body
+				tt.change(t, f)
+				form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)}, "text": {"Dear Sir,\n\nTomorrow.\n"}}
+				r := b.post("/t/"+number+"/answer", form)
+				got := alertOf(r.body)
+				if r.status != http.StatusConflict || !strings.Contains(got, tt.want[i]) || strings.Contains(got, tt.english) {
+					t.Errorf("%s page: status %d, alert %q; want %d and %q in it, not %q", lang, r.status, got, http.StatusConflict, tt.want[i], tt.english)
+				}
+				// The log keeps the English, for whoever reads it.
+				if !strings.Contains(f.logs.String(), "the ticket changed since the page was shown: "+tt.english) {
+					t.Errorf("the log lacks the English %q:\n%s", tt.english, f.logs.String())
+				}
+			})
+		}
+	}
+}

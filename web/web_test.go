@@ -50,6 +50,8 @@ type fixture struct {
 	web   *web.Server
 	mu    sync.Mutex
 	now   time.Time
+	// logs is what the workspace logged, at info level and above.
+	logs *testutil.LogBuffer
 }
 
 func (f *fixture) clock() time.Time {
@@ -65,6 +67,13 @@ func (f *fixture) advance(d time.Duration) {
 }
 
 func newFixture(t *testing.T, edit func(*web.Config)) *fixture {
+	t.Helper()
+	return newFixtureWithDesk(t, edit, nil)
+}
+
+// newFixtureWithDesk is newFixture whose workspace acts through wrap's
+// desk around the real one (nil: the real one), to fail as a desk can.
+func newFixtureWithDesk(t *testing.T, edit func(*web.Config), wrap func(web.Desk) web.Desk) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir()+"/sportel.db")
 	if err != nil {
@@ -88,7 +97,12 @@ func newFixture(t *testing.T, edit func(*web.Config)) *fixture {
 	if edit != nil {
 		edit(&cfg)
 	}
-	s, err := web.New(cfg, st, d, testutil.NewLogBuffer(t).Logger(slog.LevelInfo))
+	var wd web.Desk = d
+	if wrap != nil {
+		wd = wrap(d)
+	}
+	f.logs = testutil.NewLogBuffer(t)
+	s, err := web.New(cfg, st, wd, f.logs.Logger(slog.LevelInfo))
 	if err != nil {
 		t.Fatal(err)
 	}
