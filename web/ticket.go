@@ -379,7 +379,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		case errors.Is(err, errChangedSince):
 			p.Error = p.T("changed_since") + " (" + s.newsText(news, func(k inquiry.EntryKind) string { return p.T("kind_" + string(k)) }) + ")"
 			status = http.StatusConflict
-		case !errors.Is(err, desk.ErrLifecycle) && strings.HasPrefix(err.Error(), "no ticket"):
+		case errors.Is(err, desk.ErrNoTicket):
 			status = http.StatusNotFound
 		}
 		s.showTicket(w, r, sess, p, status, answer)
