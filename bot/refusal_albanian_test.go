@@ -96,32 +96,7 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, setup{desk: tt.desk})
-			f.say(arta, docRequestSQ)
-			n := f.tickets()[0].Number
-			note := f.lastSent(jusuf.ID)
-			if tt.prepare != nil {
-				if err := tt.prepare(f, n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var got string
-			if tt.button {
-				f.press(jusuf, note, "t:"+n+":"+tt.do)
-				answers := f.tg.Calls("answerCallbackQuery")
-				last := answers[len(answers)-1].Form
-				if last.Get("show_alert") != "true" {
-					t.Errorf("the refusal %q is no alert", last.Get("text"))
-				}
-				got = last.Get("text")
-			} else {
-				f.say(jusuf, strings.ReplaceAll(tt.do, "NUMBER", n))
-				got = f.lastSent(jusuf.ID).Text
-			}
-			for _, w := range tt.want {
-				if w = strings.ReplaceAll(w, "NUMBER", n); !strings.Contains(got, w) {
-					t.Errorf("the officer read %q; want %q in it", got, w)
-				}
-			}
+			got := refusedAction(t, f, tt.prepare, tt.button, tt.do, tt.want)
 			lower := strings.ToLower(got)
 			for _, w := range englishInReply {
 				if strings.Contains(lower, w) {

@@ -51,36 +51,7 @@ func TestRefusalsAreShownInAlbanian(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, setup{desk: tt.desk})
-			f.say(arta, docRequestSQ)
-			n := f.tickets()[0].Number
-			note := f.lastSent(jusuf.ID)
-			if tt.prepare != nil {
-				if err := tt.prepare(f, n); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var got string
-			if tt.button {
-				data := tt.do
-				if !strings.HasPrefix(data, "t:") {
-					data = "t:" + n + ":" + data
-				}
-				f.press(jusuf, note, data)
-				answers := f.tg.Calls("answerCallbackQuery")
-				last := answers[len(answers)-1].Form
-				if last.Get("show_alert") != "true" {
-					t.Errorf("the refusal %q is no alert", last.Get("text"))
-				}
-				got = last.Get("text")
-			} else {
-				f.say(jusuf, strings.ReplaceAll(tt.do, "NUMBER", n))
-				got = f.lastSent(jusuf.ID).Text
-			}
-			for _, w := range tt.want {
-				if w = strings.ReplaceAll(w, "NUMBER", n); !strings.Contains(got, w) {
-					t.Errorf("the officer read %q; want %q in it", got, w)
-				}
-			}
+			got := refusedAction(t, f, tt.prepare, tt.button, tt.do, tt.want)
 			// The desk's English lead never reaches the officer.
 			if strings.Contains(got, "not allowed") || strings.Contains(got, "reopen it") {
 				t.Errorf("the officer read the desk's English: %q", got)
@@ -173,4 +144,44 @@ func TestRefusedButtonRefreshesStaleKeyboard(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusedAction files Arta's request, readies it (prepare), has Jusuf do
+// an action on it — a button press (do: the action after "t:NUMBER:", or
+// the button's whole data "t:…") or a command (NUMBER for the number) —
+// and returns what he read, an alert for a button, having checked that
+// each of want (NUMBER for the number) is in it.
+func refusedAction(t *testing.T, f *fixture, prepare func(*fixture, string) error, button bool, do string, want []string) string {
+	t.Helper()
+	f.say(arta, docRequestSQ)
+	n := f.tickets()[0].Number
+	note := f.lastSent(jusuf.ID)
+	if prepare != nil {
+		if err := prepare(f, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got string
+	if button {
+		data := do
+		if !strings.HasPrefix(data, "t:") {
+			data = "t:" + n + ":" + data
+		}
+		f.press(jusuf, note, data)
+		answers := f.tg.Calls("answerCallbackQuery")
+		last := answers[len(answers)-1].Form
+		if last.Get("show_alert") != "true" {
+			t.Errorf("the refusal %q is no alert", last.Get("text"))
+		}
+		got = last.Get("text")
+	} else {
+		f.say(jusuf, strings.ReplaceAll(do, "NUMBER", n))
+		got = f.lastSent(jusuf.ID).Text
+	}
+	for _, w := range want {
+		if w = strings.ReplaceAll(w, "NUMBER", n); !strings.Contains(got, w) {
+			t.Errorf("the officer read %q; want %q in it", got, w)
+		}
+	}
+	return got
 }
