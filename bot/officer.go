@@ -85,7 +85,9 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		t, ok, err := b.desk.Ticket(ctx, number)
 		switch {
 		case err != nil:
-			b.log.Error("read ticket", "ticket", number, "err", err)
+			// Silence would read as "no such ticket"; refusalText logs it.
+			err = fmt.Errorf("read ticket %s: %w", number, err)
+			b.reply(ctx, chat, m.ID, b.refusalText(ctx, "Lënda nuk u lexua", err, number), nil)
 		case number == "" || !ok:
 			b.reply(ctx, chat, m.ID, noTicketText(strings.TrimSpace(args)), nil)
 		default:
@@ -164,7 +166,8 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.Message) {
 	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{OfficerID: o.ID, States: []inquiry.State{inquiry.Assigned, inquiry.Answered}})
 	if err != nil {
-		b.log.Error("list officer tickets", "officer", o.ID, "err", err)
+		err = fmt.Errorf("list the tickets of %s: %w", o.ID, err)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lëndët nuk u lexuan", err, ""), nil)
 		return
 	}
 	if len(tickets) == 0 {

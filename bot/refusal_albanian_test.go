@@ -35,6 +35,10 @@ func (ticketUnreadableDesk) Ticket(context.Context, string) (inquiry.Ticket, boo
 	return inquiry.Ticket{}, false, fmt.Errorf("read ticket: %w", errStoreDown)
 }
 
+func (ticketUnreadableDesk) Tickets(context.Context, inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	return nil, fmt.Errorf("list tickets: %w", errStoreDown)
+}
+
 // englishInReply are pieces of the desk's English refusals and of Go's
 // errors that must never reach an officer in Telegram.
 var englishInReply = []string{"ticket ", "needs", "unknown", "already", "not allowed", "reopen it", "cannot",
@@ -92,6 +96,12 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 			[]string{"Lënda nuk u mbyll: " + failure}, true},
 		{"the ticket unreadable, closing without a ground", unreadable, nil, command, "/close NUMBER refused",
 			[]string{"Lënda nuk u mbyll: " + failure}, true},
+		// Nor are /ticket and /tickets met with silence, which would read
+		// as no such ticket and no open tickets.
+		{"the ticket unreadable, showing it", unreadable, nil, command, "/ticket NUMBER",
+			[]string{"Lënda nuk u lexua: " + failure}, true},
+		{"the tickets unreadable, listing them", unreadable, nil, command, "/tickets",
+			[]string{"Lëndët nuk u lexuan: " + failure}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
