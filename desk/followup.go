@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	if !requester {
 		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
 		return res, err == nil, err
+	}
+	if res, again, err := d.followUpAgain(tx, &t, m, now); err != nil || again {
+		return res, again, err
 	}
 	keptClosed := false
 	if t.State == inquiry.Closed {
@@ -190,4 +194,45 @@ func sentByRequester(t inquiry.Ticket, m *inquiry.Message) bool {
 		return t.ChatID != 0 && t.ChatID == m.ChatID
 	}
 	return m.From.Address != "" && strings.EqualFold(m.From.Address, t.Sender.Address)
+}
+
+// followUpAgain keeps as a note a follow-up the citizen's client sent again
+// (a new Message-ID; the same From, subject, words and files as the newest
+// message on t, within resendWindow), as sentAgain does for a ticket's first
+// message: the officer heard of the first copy, so nothing is queued, and
+// the ticket's state is left as the first copy set it. It reports false
+// when m is no such copy.
+func (d *Desk) followUpAgain(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message, now time.Time) (intakeResult, bool, error) {
+	last, err := tx.LastEntries(t.ID, inquiry.EntryInbound, 1)
+	if err != nil {
+		return intakeResult{}, false, fmt.Errorf("look for an earlier copy of a follow-up on %s: %w", t.Number, err)
+	}
+	received := m.ReceivedAt
+	if received.IsZero() {
+		received = now
+	}
+	if len(last) == 0 {
+		return intakeResult{}, false, nil
+	}
+	e := last[0]
+	if received.Sub(e.CreatedAt) > resendWindow || sameWords(e.Subject) != sameWords(m.Subject) || !sameMessage(e, m) {
+		return intakeResult{}, false, nil
+	}
+	note := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
+		Author: "sportel", Subject: m.Subject,
+		Text: "sent again by " + senderName(m) + ": the same message as the one of " +
+			e.CreatedAt.In(d.cfg.Location).Format("2 Jan 2006 15:04") + ", so the officer is not notified again\n\n" + m.Text,
+		Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
+	if err := tx.AddEntry(note); err != nil {
+		return intakeResult{}, false, err
+	}
+	if m.MessageID != "" {
+		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
+			return intakeResult{}, false, err
+		}
+	}
+	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+		return intakeResult{}, false, err
+	}
+	return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "sent again"}, true, nil
 }
