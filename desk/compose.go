@@ -97,6 +97,7 @@ type AckData struct {
 	EnglishLine  bool   // the language is unknown: add a line in English
 	Division     string // the division's display name
 	Corrected    bool   // a correction: the category changed after more messages
+	Again        bool   // the same message came again and keeps the number it has
 }
 
 var categoryNames = map[inquiry.Language]map[inquiry.Category]string{
@@ -294,6 +295,11 @@ func withoutNumber(subject, number string) string {
 var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|одг|одговор|përgj|pergj|sv|tr|fwd?)\s*:`)
 
 func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
+	return d.ackMailWith(t, m, to, d.ackData(t), now)
+}
+
+// ackMailWith is ackMail with the template's data as given.
+func (d *Desk) ackMailWith(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, data AckData, now time.Time) *inquiry.Mail {
 	mail := &inquiry.Mail{
 		MessageID:   d.newMessageID("ack"),
 		Date:        now,
@@ -302,7 +308,7 @@ func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address
 		Subject:     replySubject(echoSubject(m.Subject), t.Number),
 		AutoReplied: true,
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
-		Text:        d.cfg.Templates.Ack(t, d.ackData(t)),
+		Text:        d.cfg.Templates.Ack(t, data),
 	}
 	if m.MessageID != "" {
 		mail.InReplyTo = []string{m.MessageID}

@@ -142,7 +142,10 @@ func (d *Desk) resendAck(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, now
 		return "not acknowledged again: " + limited, nil
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAck, Recipient: recipient, State: inquiry.JobPending,
-		NextAt: now, CreatedAt: now, Mail: d.ackMail(t, m, to, now)}
+		NextAt: now, CreatedAt: now}
+	data := d.ackData(t)
+	data.Again = true
+	job.Mail = d.ackMailWith(t, m, to, data, now)
 	added, err := tx.AddJobOnce(resendAckKey(t.ID), job)
 	if err != nil {
 		return "", err

@@ -149,9 +149,15 @@ func TestResendJoinsItsTicket(t *testing.T) {
 			if len(acks) != tt.acks {
 				t.Errorf("%d acknowledgements of the first ticket, want %d", len(acks), tt.acks)
 			}
-			for _, a := range acks {
+			// The first acknowledgement is the ticket's; one sent again
+			// says why the number is the same.
+			const againLine = "Mesazhi juaj na ka ardhur edhe një herë."
+			for i, a := range acks {
 				if !strings.HasSuffix(a.Mail.Subject, "[DKP-2026-000001]") || !strings.Contains(a.Mail.Text, "DKP-2026-000001") {
 					t.Errorf("acknowledgement %q does not give the first ticket's number", a.Mail.Subject)
+				}
+				if again := strings.Contains(a.Mail.Text, againLine); again != (i > 0) {
+					t.Errorf("acknowledgement %d says it came again: %v, want %v:\n%s", i+1, again, i > 0, a.Mail.Text)
 				}
 			}
 			// One notification of the new ticket, and no digest: the resend
