@@ -20,6 +20,15 @@ import (
 // restarts.
 const ackHoldKey = "outbox.ack_cap.last_hold"
 
+// sharedCap is a store that several instances share (PostgreSQL): it
+// admits a capped send itself, counting every instance's sends in flight
+// as well as those recorded, so the instances together keep to one cap.
+// Without it the outbox counts its own sends in flight, which is the whole
+// count where one instance holds the database (SQLite's instance lock).
+type sharedCap interface {
+	AdmitJob(ctx context.Context, id int64, owner string, kind inquiry.JobKind, since time.Time, limit int, now time.Time) (admitted bool, counted int, earliest time.Time, err error)
+}
+
 // ackCap counts the acknowledgements this outbox has let through and not
 // yet recorded as sent: the store cannot count them yet.
 type ackCap struct {
@@ -49,7 +58,17 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 	o.acks.mu.Lock()
 	defer o.acks.mu.Unlock()
 	now := o.now()
-	sent, earliest, err := o.jobs.SentJobs(ctx, inquiry.JobAck, now.Add(-time.Hour))
+	var admitted bool
+	var sent int
+	var earliest time.Time
+	var err error
+	if shared, ok := o.jobs.(sharedCap); ok {
+		admitted, sent, earliest, err = shared.AdmitJob(ctx, j.ID, o.owner, inquiry.JobAck, now.Add(-time.Hour), o.cfg.AcksPerHour, now)
+	} else {
+		sent, earliest, err = o.jobs.SentJobs(ctx, inquiry.JobAck, now.Add(-time.Hour))
+		admitted = err == nil && sent+o.acks.inFlight < o.cfg.AcksPerHour
+		sent += o.acks.inFlight
+	}
 	if err != nil {
 		log.Error("count acknowledgements sent in the last hour; trying later", "err", err)
 		if rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(o.cfg.BackoffMin), err.Error()); rerr != nil {
@@ -57,7 +76,7 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 		}
 		return false
 	}
-	if sent+o.acks.inFlight < o.cfg.AcksPerHour {
+	if admitted {
 		o.acks.inFlight++
 		return true
 	}
@@ -68,7 +87,7 @@ func (o *Outbox) admitAck(ctx context.Context, j inquiry.Job, log *slog.Logger) 
 		log.Error("hold acknowledgements over the hourly cap", "err", err)
 		return false
 	}
-	log.Warn("acknowledgements held by the hourly cap", "held_now", held, "sent_last_hour", sent, "cap", o.cfg.AcksPerHour, "until", until)
+	log.Warn("acknowledgements held by the hourly cap", "held_now", held, "sent_or_in_flight", sent, "cap", o.cfg.AcksPerHour, "until", until)
 	o.noticeHold(ctx, now, held, until)
 	return false
 }

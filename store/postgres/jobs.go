@@ -33,7 +33,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, lease_until_ns = $3,
-			attempts = attempts + 1, held = false
+			attempts = attempts + 1, held = false, admitted_at = NULL
 		WHERE id IN (
 			SELECT id FROM jobs
 			WHERE state = 'pending' AND (next_at, next_at_ns) <= ($4, $5)
@@ -353,6 +353,60 @@ func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.T
 		return n, time.Time{}, nil
 	}
 	return n, instant(first, *firstNs), nil
+}
+
+// admitLock is the advisory lock space of capped admissions, one lock a
+// job kind ("admt").
+const admitLock = 0x61646d74
+
+// AdmitJob admits owner's claimed job id, of kind, against a cap of limit
+// sends since since that several instances share: under an advisory lock
+// for the kind, it counts the jobs of kind sent since then and those
+// another claim admitted and still holds under a live lease at now, and
+// marks id admitted when they are under limit. It reports the count and
+// the earliest send it counted, for a hold to last until that leaves the
+// window. A job no longer owner's is not admitted.
+func (s *Store) AdmitJob(ctx context.Context, id int64, owner string, kind inquiry.JobKind, since time.Time, limit int, now time.Time) (admitted bool, counted int, earliest time.Time, err error) {
+	err = s.withTx(ctx, func(tx *Tx) error {
+		admitted, counted, earliest = false, 0, time.Time{}
+		cctx, cancel := tx.callCtx()
+		defer cancel()
+		if _, err := tx.tx.Exec(cctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, admitLock, string(kind)); err != nil {
+			return fmt.Errorf("wait for the %s cap: %w", kind, err)
+		}
+		var sent, inFlight int
+		var first *time.Time
+		var firstNs *int16
+		err := tx.tx.QueryRow(cctx, `WITH sent AS (
+				SELECT finished_at, finished_at_ns FROM jobs
+				WHERE kind = $1 AND state = 'done' AND (finished_at, finished_at_ns) >= ($2, $3)),
+			first AS (SELECT finished_at, finished_at_ns FROM sent ORDER BY 1, 2 LIMIT 1)
+			SELECT (SELECT COUNT(*) FROM sent), (SELECT finished_at FROM first), (SELECT finished_at_ns FROM first),
+				(SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'pending' AND admitted_at IS NOT NULL
+					AND claimed_by IS NOT NULL AND id <> $4 AND (lease_until, lease_until_ns) >= ($5, $6))`,
+			string(kind), at(since), ns(since), id, at(now), ns(now)).Scan(&sent, &first, &firstNs, &inFlight)
+		if err != nil {
+			return fmt.Errorf("count %s jobs sent and in flight: %w", kind, err)
+		}
+		counted = sent + inFlight
+		if firstNs != nil {
+			earliest = instant(first, *firstNs)
+		}
+		if counted >= limit {
+			return nil
+		}
+		tag, err := tx.tx.Exec(cctx, `UPDATE jobs SET admitted_at = $3 WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`,
+			id, owner, at(now))
+		if err != nil {
+			return fmt.Errorf("admit %s job %d: %w", kind, id, err)
+		}
+		admitted = tag.RowsAffected() == 1
+		return nil
+	})
+	if err != nil {
+		return false, 0, time.Time{}, fmt.Errorf("admit %s job %d under its cap: %w", kind, id, err)
+	}
+	return admitted, counted, earliest, nil
 }
 
 // HoldJobs releases owner's claims on ids without counting the attempt and
