@@ -189,7 +189,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		now:   time.Now,
 		mono:  func() time.Duration { return time.Since(start) },
 		wake:  make(chan struct{}, 1),
-		held:  heldJobs{jobs: make(map[int64]*heldLease)},
+		held:  heldJobs{jobs: make(map[int64]*heldLease), sent: make(map[int64]time.Duration)},
 	}
 }
 
@@ -230,6 +230,11 @@ func retryAfter(err error) (time.Duration, bool) {
 type heldJobs struct {
 	mu   sync.Mutex
 	jobs map[int64]*heldLease
+	// sent are jobs recorded as sent, each with when (on the monotonic
+	// clock) they stopped being held: a claim begun before then may still
+	// return one, read before its completion was written, its lease
+	// looking run out after a wall-clock step, and must not send it again.
+	sent map[int64]time.Duration
 }
 
 // heldLease is what the outbox knows of its lease on one job.
@@ -263,6 +268,9 @@ func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time, at time.Duration)
 	defer h.mu.Unlock()
 	fresh := jobs[:0:0]
 	for _, j := range jobs {
+		if gone, ok := h.sent[j.ID]; ok && gone >= at {
+			continue
+		}
 		l, held := h.jobs[j.ID]
 		if !held {
 			fresh = append(fresh, j)
@@ -271,6 +279,13 @@ func (h *heldJobs) addNew(jobs []inquiry.Job, until time.Time, at time.Duration)
 		}
 		l.until, l.confirmed = until, at
 	}
+	// Claims are made one at a time: one begun at at or later read every
+	// completion recorded before at.
+	for id, gone := range h.sent {
+		if gone < at {
+			delete(h.sent, id)
+		}
+	}
 	return fresh
 }
 
@@ -278,6 +293,15 @@ func (h *heldJobs) remove(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.jobs, id)
+}
+
+// removeSent stops holding a job recorded as sent, at on the monotonic
+// clock (addNew).
+func (h *heldJobs) removeSent(id int64, at time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.jobs, id)
+	h.sent[id] = at
 }
 
 // ours lists the held jobs whose lease is still ours.
@@ -613,8 +637,9 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 			}
 		}
 		o.finish(batch)
+		at := o.mono()
 		for _, s := range batch {
-			o.held.remove(s.job.ID)
+			o.held.removeSent(s.job.ID, at)
 		}
 	}
 }
