@@ -136,8 +136,6 @@ type fetchResult struct {
 	reason  string
 	// cut: a shutdown ended the download; the update must come again.
 	cut bool
-	// skipped: the breaker kept the download from being tried.
-	skipped bool
 }
 
 // fetchFile gives a's file, of at most MaxFileBytes and of no more than
@@ -166,7 +164,8 @@ func (b *Bot) fetchFile(ctx context.Context, held *updateFiles, a inquiry.Attach
 	}
 	allowed, probe := b.breaker.allow()
 	if !allowed {
-		return fetchResult{reason: reasonBreakerOpen, skipped: true}
+		// Not held: a retry after the pause may fetch it.
+		return fetchResult{reason: reasonBreakerOpen}
 	}
 	content, reason, fault := b.download(ctx, held.shutdown(), a, limit, tooLarge)
 	cut := reason != "" && (ctx.Err() != nil || held.shutdown().Err() != nil)
