@@ -224,6 +224,7 @@ func (a *App) Run(ctx context.Context) error {
 			})
 		}
 		if lc != nil {
+			telegramFileMetrics(met, lc)
 			met.Gauge("sportel_telegram_intake_blocked_seconds", "How long every try to handle Telegram updates has failed (0: they go through). Telegram drops unconfirmed updates after 24 hours.", func() float64 {
 				if b := lc.bot.Load(); b != nil && lead.Leading() {
 					if t := b.BlockedSince(); !t.IsZero() {

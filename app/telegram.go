@@ -11,6 +11,7 @@ import (
 	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/metrics"
 )
 
 // lazyChat lets the outbox start before Telegram answers: until the bot is
@@ -45,6 +46,7 @@ func (a *App) botOptions() bot.Options {
 		// A citizen's files are kept as a mail's are, within the same limits.
 		MaxFileBytes: cfg.Mail.MaxAttachmentBytes,
 		MaxRawBytes:  cfg.Mail.MaxRawBytes,
+		FileTimeout:  t.FileTimeout,
 	}
 	if a.cfg.Web.Enabled() {
 		// Only when on: a nil *web.Linker in the interface is not nil.
@@ -95,6 +97,18 @@ func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership)
 		}
 	}
 	return nil
+}
+
+// telegramFileMetrics shows whether the bot has stopped downloading
+// citizens' files because Telegram's file server does not answer: their
+// messages are still filed, with the files only in the chat.
+func telegramFileMetrics(met *metrics.Metrics, chat *lazyChat) {
+	met.Gauge("sportel_telegram_file_downloads_paused", "1 while Telegram's file server did not answer a download and citizens' files are filed as not kept (only in the chat) until a probe download succeeds, else 0.", func() float64 {
+		if b := chat.bot.Load(); b != nil && b.FileDownloadsPaused() {
+			return 1
+		}
+		return 0
+	})
 }
 
 // telegramStaleAfter is how long getUpdates may go unanswered before

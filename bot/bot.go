@@ -90,6 +90,11 @@ type Options struct {
 	MaxFileBytes int64
 	MaxRawBytes  int64
 	FileTimeout  time.Duration
+	// FileCooldown is how long downloads are not tried after one failed
+	// for the file server's sake (a timeout, a connection error, a 5xx);
+	// each failed probe after a cool-down doubles it, up to
+	// FileCooldownMax (default 1m, doubling up to 15m). See filebreaker.go.
+	FileCooldown, FileCooldownMax time.Duration
 }
 
 // SignInLinks issues one-time sign-in links to the web workspace.
@@ -126,6 +131,12 @@ type Bot struct {
 	// staff is who the officers are; Reconfigure swaps it while the bot
 	// runs.
 	staff atomic.Pointer[staff]
+
+	// files downloads citizens' files: http without its timeout, which
+	// is sized for the long poll; FileTimeout bounds a download instead.
+	files *http.Client
+	// breaker skips downloads while the file server does not answer.
+	breaker *fileBreaker
 
 	// blocked is when every update, and every set-aside, began failing.
 	blocked atomic.Pointer[time.Time]
@@ -174,9 +185,12 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		// Every long poll would be cut off by the client and look like an error.
 		return nil, fmt.Errorf("telegram: HTTP client timeout %v must exceed the poll timeout %v", client.Timeout, opts.PollTimeout)
 	}
+	files := *client
+	files.Timeout = 0
 	b := &Bot{
 		opts:  opts,
 		http:  client,
+		files: &files,
 		desk:  d,
 		state: st,
 		log:   opts.Logger.With("component", "telegram"),
@@ -185,6 +199,7 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		unsupported: newFloodGate(1, unsupportedEvery),
 		now:         time.Now,
 	}
+	b.breaker = newFileBreaker(opts.FileCooldown, opts.FileCooldownMax, func() time.Time { return b.now() }, b.log)
 	b.staff.Store(newStaff(opts.Officers, opts.Grounds, opts.Location))
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
@@ -250,6 +265,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	// message is. A Telegram API that hangs does not hold the stop longer.
 	handling, stopHandling := afterGrace(ctx, updateGrace)
 	defer stopHandling()
+	// What the update in hand downloaded, kept across its retries.
+	held := newUpdateFiles(ctx)
+	handling = withUpdateFiles(handling, held)
 	for ctx.Err() == nil {
 		pollFor := b.opts.PollTimeout
 		if short {
@@ -290,6 +308,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			held.begin(u.ID)
 			w := b.handle(handling, f)
 			if w.retry == nil {
 				b.blocked.Store(nil)
@@ -297,7 +316,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			if w.retry != nil && ctx.Err() == nil {
 				attempts[u.ID]++
 				if attempts[u.ID] >= poisonTries {
-					w = b.lastResort(ctx, f, attempts[u.ID])
+					w = b.lastResort(withUpdateFiles(ctx, held), f, attempts[u.ID])
 				}
 				if w.retry != nil {
 					// Paced by this update's own tries: failures counts the
@@ -316,6 +335,7 @@ func (b *Bot) Run(ctx context.Context) error {
 				return nil
 			}
 			delete(attempts, u.ID)
+			held.drop()
 			offset = u.ID + 1
 			if err := b.state.SetState(handling, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
 				// The update itself is committed by the desk; a lost offset

@@ -33,7 +33,9 @@ import (
 // costs the message: it is filed with the file recorded as not kept
 // (Truncated, without bytes, with its file id) and the reason in the log.
 // The download is tried once, within FileTimeout, since the update loop
-// waits for it.
+// waits for it; an update the desk failed keeps what its downloads gave
+// for its next try (updatefiles.go), and while the file server does not
+// answer downloads are not tried at all (filebreaker.go).
 
 const (
 	// botAPIFileLimit is the largest file the Bot API lets a bot download.
@@ -74,12 +76,13 @@ func (b *Bot) fileTimeout() time.Duration {
 // come first in msg.Attachments, with their bytes and no file id, in the
 // order of the raw's parts (readers pair them by index); files not kept
 // follow, marked Truncated, with their file id and no bytes. It fails only
-// when ctx ends: a file cut off by a shutdown is fetched when the update
+// when a shutdown cuts a download off: the file is fetched when the update
 // comes again, not recorded as lost.
 func (b *Bot) keepFiles(ctx context.Context, msg *inquiry.Message) error {
 	if len(msg.Attachments) == 0 {
 		return nil
 	}
+	held := updateFilesOf(ctx)
 	var kept, lost []inquiry.Attachment
 	notKept := func(a inquiry.Attachment, reason string) {
 		b.log.Warn("telegram file not kept", "source", msg.SourceID, "file_id", a.FileID,
@@ -95,15 +98,15 @@ func (b *Bot) keepFiles(ctx context.Context, msg *inquiry.Message) error {
 			notKept(a, "no Telegram file id")
 			continue
 		}
-		content, reason := b.fetchFile(ctx, a, room)
-		if ctx.Err() != nil {
-			return fmt.Errorf("keep the files of %s: %w", msg.SourceID, context.Cause(ctx))
+		r := b.fetchFile(ctx, held, a, room)
+		if r.cut {
+			return fmt.Errorf("keep the files of %s: cut off by the shutdown: %s", msg.SourceID, r.reason)
 		}
-		if reason != "" {
-			notKept(a, reason)
+		if r.reason != "" {
+			notKept(a, r.reason)
 			continue
 		}
-		a.Content, a.Size = content, int64(len(content))
+		a.Content, a.Size = r.content, int64(len(r.content))
 		room -= encodedSize(a.Size)
 		kept = append(kept, a)
 	}
@@ -127,9 +130,19 @@ func (b *Bot) keepFiles(ctx context.Context, msg *inquiry.Message) error {
 	return nil
 }
 
-// fetchFile downloads a's file, of at most MaxFileBytes and of no more
-// than fits in room bytes of raw; reason says why it did not.
-func (b *Bot) fetchFile(ctx context.Context, a inquiry.Attachment, room int64) (content []byte, reason string) {
+// fetchResult is what fetching one file gave: its bytes, or why not.
+type fetchResult struct {
+	content []byte
+	reason  string
+	// cut: a shutdown ended the download; the update must come again.
+	cut bool
+}
+
+// fetchFile gives a's file, of at most MaxFileBytes and of no more than
+// fits in room bytes of raw: from held when this update fetched it on an
+// earlier try, else downloaded unless the breaker says the file server is
+// not answering.
+func (b *Bot) fetchFile(ctx context.Context, held *updateFiles, a inquiry.Attachment, room int64) fetchResult {
 	fileLimit := b.maxFileBytes()
 	tooLarge := func(size int64) string {
 		if size > fileLimit {
@@ -140,48 +153,98 @@ func (b *Bot) fetchFile(ctx context.Context, a inquiry.Attachment, room int64) (
 	limit := min(fileLimit, decodedCapacity(room))
 	if a.Size > limit {
 		// Telegram says the size before the download: not fetched at all.
-		return nil, tooLarge(a.Size)
+		return fetchResult{reason: tooLarge(a.Size)}
 	}
+	if r, ok := held.get(a.FileID); ok {
+		if int64(len(r.content)) > limit {
+			return fetchResult{reason: tooLarge(int64(len(r.content)))}
+		}
+		b.log.Debug("telegram file fetched on an earlier try of this update", "file_id", a.FileID, "bytes", len(r.content))
+		return r
+	}
+	allowed, probe := b.breaker.allow()
+	if !allowed {
+		// Not held: a retry after the pause may fetch it.
+		return fetchResult{reason: reasonBreakerOpen}
+	}
+	content, reason, fault := b.download(ctx, held.shutdown(), a, limit, tooLarge)
+	cut := reason != "" && (ctx.Err() != nil || held.shutdown().Err() != nil)
+	switch {
+	case cut:
+		b.breaker.abandon(probe)
+		return fetchResult{reason: reason, cut: true}
+	case fault:
+		b.breaker.failed(probe, reason)
+	default:
+		b.breaker.answered(probe)
+	}
+	r := fetchResult{content: content, reason: reason}
+	held.put(a.FileID, r)
+	return r
+}
+
+// download fetches a's file by getFile and its download link within
+// FileTimeout, and ends it when stop does; reason says why it did not, and
+// fault whether that speaks of the file server (a timeout, a connection
+// error, a 5xx) rather than of this one file.
+func (b *Bot) download(ctx, stop context.Context, a inquiry.Attachment, limit int64, tooLarge func(int64) string) (content []byte, reason string, fault bool) {
 	fctx, cancel := context.WithTimeout(ctx, b.fileTimeout())
 	defer cancel()
+	// The handling context outlives a shutdown by a grace meant for the
+	// desk's commit; nothing is committed before the files are in, so a
+	// download does not hold the stop: the update comes again.
+	defer context.AfterFunc(stop, cancel)()
 	f, err := b.api.GetFile(fctx, &tgbot.GetFileParams{FileID: a.FileID})
 	if err != nil {
-		return nil, "getFile: " + b.describe(fctx, err)
+		return nil, "getFile: " + b.describe(fctx, err), !answeredAbout(err)
 	}
 	if f.FileSize > limit {
-		return nil, tooLarge(f.FileSize)
+		return nil, tooLarge(f.FileSize), false
 	}
 	if f.FilePath == "" {
-		return nil, "getFile gave no file path"
+		return nil, "getFile gave no file path", false
 	}
 	// The link holds the token: it is never logged, and errors naming it
 	// are scrubbed (describe).
 	req, err := http.NewRequestWithContext(fctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
 	if err != nil {
-		return nil, "download: " + b.describe(fctx, err)
+		return nil, "download: " + b.describe(fctx, err), false
 	}
-	resp, err := b.http.Do(req)
+	resp, err := b.files.Do(req)
 	if err != nil {
-		return nil, "download: " + b.describe(fctx, err)
+		return nil, "download: " + b.describe(fctx, err), true
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Sprintf("download: HTTP %d", resp.StatusCode)
+		// A 4xx is about this file (gone, too big); a 5xx about the server.
+		return nil, fmt.Sprintf("download: HTTP %d", resp.StatusCode), resp.StatusCode >= 500
 	}
 	if resp.ContentLength > limit {
-		return nil, tooLarge(resp.ContentLength)
+		return nil, tooLarge(resp.ContentLength), false
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, "download: " + b.describe(fctx, err)
+		return nil, "download: " + b.describe(fctx, err), true
 	}
 	if int64(len(body)) > limit {
-		return nil, tooLarge(int64(len(body)))
+		return nil, tooLarge(int64(len(body))), false
 	}
 	if f.FileSize > 0 && int64(len(body)) != f.FileSize {
-		return nil, fmt.Sprintf("download: %d bytes came, getFile said %d", len(body), f.FileSize)
+		return nil, fmt.Sprintf("download: %d bytes came, getFile said %d", len(body), f.FileSize), false
 	}
-	return body, ""
+	return body, "", false
+}
+
+// answeredAbout reports whether err is the Bot API's answer about the
+// request (a 4xx such as an unknown file id or a file too big): the server
+// answered. Anything else (a timeout, a connection error, a 5xx, an answer
+// that is not the API's JSON) says it is not answering.
+func answeredAbout(err error) bool {
+	var tooMany *tgbot.TooManyRequestsError
+	var migrate *tgbot.MigrateError
+	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorForbidden) ||
+		errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) ||
+		errors.Is(err, tgbot.ErrorConflict) || errors.As(err, &tooMany) || errors.As(err, &migrate)
 }
 
 // describe is err for the log: a timeout said as one, and never the bot

@@ -311,7 +311,10 @@ type TelegramConfig struct {
 	OfficersChatID   int64         `yaml:"officers_chat_id"`
 	JoinWindow       time.Duration `yaml:"join_window"`
 	PollTimeout      time.Duration `yaml:"poll_timeout"`
-	Flood            FloodConfig   `yaml:"flood"`
+	// FileTimeout bounds fetching one file a citizen sends; the update
+	// loop waits for it.
+	FileTimeout time.Duration `yaml:"file_timeout"`
+	Flood       FloodConfig   `yaml:"flood"`
 }
 
 // FloodConfig limits how many messages one Telegram user may send per
@@ -424,6 +427,7 @@ func DefaultTelegram() TelegramConfig {
 		APIURL:      "https://api.telegram.org",
 		JoinWindow:  30 * time.Minute,
 		PollTimeout: 50 * time.Second,
+		FileTimeout: 30 * time.Second,
 		Flood:       FloodConfig{Messages: 20, Per: time.Minute},
 	}
 }

@@ -43,7 +43,7 @@ func (c *Config) Summary(w io.Writer) {
 	}
 	if t := c.Telegram; t != nil {
 		row("telegram", "on, %s, token %s, discussion chat %s, officers chat %s", t.APIURL, c.secretState("telegram.token", t.Token), chatID(t.DiscussionChatID), chatID(t.OfficersChatID))
-		row("", "join window %s, poll timeout %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.Flood.Messages, t.Flood.Per)
+		row("", "join window %s, poll timeout %s, file timeout %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.FileTimeout, t.Flood.Messages, t.Flood.Per)
 	} else {
 		row("telegram", "off (email only)")
 	}

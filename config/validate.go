@@ -528,6 +528,10 @@ func validateOutbox(c checker, cfg *Config) {
 // minOutboxLease matches outbox.MinLease (config imports no runtime package).
 const minOutboxLease = 3 * time.Second
 
+// maxFileTimeout is the longest telegram.file_timeout: the update loop
+// waits that long for a file before the messages behind it.
+const maxFileTimeout = 5 * time.Minute
+
 func validateTelegram(c checker, t *TelegramConfig) {
 	if t.TokenFile == "" && !c.d.unchecked["telegram.token"] {
 		c.required("telegram.token", string(t.Token))
@@ -539,6 +543,10 @@ func validateTelegram(c checker, t *TelegramConfig) {
 	c.positive("telegram.join_window", t.JoinWindow)
 	if t.PollTimeout < time.Second || t.PollTimeout > 5*time.Minute {
 		c.fail("telegram.poll_timeout", "must be between 1s and 5m")
+	}
+	// Every update with a file waits for it, the chats behind it too.
+	if t.FileTimeout <= 0 || t.FileTimeout > maxFileTimeout {
+		c.fail("telegram.file_timeout", "must be longer than 0s and at most %s", maxFileTimeout)
 	}
 	c.intRange("telegram.flood.messages", t.Flood.Messages, 1, 10000)
 	c.positive("telegram.flood.per", t.Flood.Per)

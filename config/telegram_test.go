@@ -1,0 +1,70 @@
+package config
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// telegram.file_timeout bounds one file's download, which the bot's update
+// loop waits for: it must be positive, and not so long that the chats
+// behind a file wait minutes.
+func TestTelegramFileTimeout(t *testing.T) {
+	section := func(line string) map[string]string {
+		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + line}
+	}
+	const refused = "telegram.file_timeout: must be longer than 0s and at most 5m0s"
+	tests := []struct {
+		name    string
+		line    string
+		want    time.Duration
+		wantErr string
+	}{
+		{"absent: the default", "", 30 * time.Second, ""},
+		{"shorter", "  file_timeout: 10s\n", 10 * time.Second, ""},
+		{"the longest", "  file_timeout: 5m\n", 5 * time.Minute, ""},
+		{"zero", "  file_timeout: 0s\n", 0, refused},
+		{"negative", "  file_timeout: -1s\n", 0, refused},
+		{"too long", "  file_timeout: 6m\n", 0, refused},
+		{"not a duration", "  file_timeout: half a minute\n", 0, "telegram.file_timeout:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(doc(section(tt.line)), testEnv())
+			if tt.wantErr != "" {
+				var errs Errors
+				if !errors.As(err, &errs) || !hasLinePrefix(strings.Split(err.Error(), "\n"), tt.wantErr) {
+					t.Fatalf("Parse: %v, want a problem starting %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse:\n%v", err)
+			}
+			if got := cfg.Telegram.FileTimeout; got != tt.want {
+				t.Errorf("file_timeout = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// A reload names a changed file_timeout, as every telegram key, among the
+// settings that need a restart (the bot is built once, with its options).
+func TestTelegramFileTimeoutChangeIsNamed(t *testing.T) {
+	parse := func(line string) *Config {
+		t.Helper()
+		cfg, err := Parse(doc(map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + line}), testEnv())
+		if err != nil {
+			t.Fatalf("parse:\n%v", err)
+		}
+		return cfg
+	}
+	if got, want := Changed(parse(""), parse("  file_timeout: 10s\n")), []string{"telegram.file_timeout"}; !slices.Equal(got, want) {
+		t.Errorf("Changed = %q, want %q", got, want)
+	}
+	if got := Changed(parse(""), parse("  file_timeout: 30s\n")); len(got) != 0 {
+		t.Errorf("the default written out is named changed: %q", got)
+	}
+}
