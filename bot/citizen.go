@@ -92,7 +92,9 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 		b.reply(ctx, chat, 0, say(lang).flood, nil)
 	}
 	if cmd, args, ok := b.command(m); ok {
-		if muted {
+		// A flooding chat gets no answers; a "/new" with words still
+		// carries a message, which is filed as any other is.
+		if muted && (cmd != "new" || args == "") {
 			return
 		}
 		switch cmd {

@@ -144,3 +144,34 @@ func BenchmarkTelegramFlood(b *testing.B) {
 		})
 	}
 }
+
+// A chat muted for flooding gets no answers, but what it says is still
+// filed: a "/new" with words opens the ticket it asks for; the commands
+// that carry no message are not answered.
+func TestMutedChatsNewWithWordsIsFiled(t *testing.T) {
+	f := newFixture(t, setup{opts: func(o *bot.Options) { o.FloodMessages, o.FloodPer = 3, time.Hour }})
+	for i := range 4 {
+		f.tg.PushText(john, floodText(i))
+	}
+	f.settle()
+	sentBefore := len(f.tg.Sent(john.ID))
+	const request = "Kërkoj kopjen e kontratës për renovimin e teatrit në Prizren."
+	f.tg.PushText(john, "/status")
+	f.tg.PushText(john, "/new "+request)
+	f.settle()
+
+	ts := f.tickets()
+	if len(ts) != 2 {
+		t.Fatalf("%d tickets, want 2: the flood's and the one /new asked for", len(ts))
+	}
+	entries, err := f.store.Entries(f.ctx, ts[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 || !strings.Contains(entries[0].Text, request) {
+		t.Errorf("the new ticket's first message = %+v, want the words after /new", entries)
+	}
+	if got := len(f.tg.Sent(john.ID)); got != sentBefore {
+		t.Errorf("the muted chat got %d more messages, want none", got-sentBefore)
+	}
+}
