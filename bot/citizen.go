@@ -322,6 +322,11 @@ func unsupportedKind(m *models.Message) string {
 		return "giveaway"
 	case m.GiveawayWinners != nil:
 		return "giveaway_winners"
+	case m.Animation != nil && strings.TrimSpace(m.Caption) == "":
+		// A GIF alone is a reaction, as a sticker is, not a question:
+		// filed, it opened a ticket and told an officer. With words it is
+		// filed with them.
+		return "animation"
 	}
 	return ""
 }

@@ -188,6 +188,9 @@ func TestOddInputIsDeclinedOrIgnoredNeverFatal(t *testing.T) {
 		reply  string // "" means no answer at all
 	}{
 		{"sticker", models.Update{Message: &models.Message{From: &arta, Chat: private, Sticker: &models.Sticker{FileID: "s1", Type: "regular"}}}, unsupported},
+		{"GIF without words", models.Update{Message: &models.Message{From: &arta, Chat: private,
+			Animation: &models.Animation{FileID: "g1", FileUniqueID: "ug1", Width: 320, Height: 240, Duration: 2, MimeType: "video/mp4"},
+			Document:  &models.Document{FileID: "g1", FileUniqueID: "ug1", MimeType: "video/mp4"}}}, unsupported},
 		{"location", models.Update{Message: &models.Message{From: &arta, Chat: private, Location: &models.Location{Latitude: 42.66, Longitude: 21.16}}}, unsupported},
 		{"contact", models.Update{Message: &models.Message{From: &arta, Chat: private, Contact: &models.Contact{PhoneNumber: "+38344000000", FirstName: "A"}}}, unsupported},
 		{"poll", models.Update{Message: &models.Message{From: &arta, Chat: private, Poll: &models.Poll{ID: "p1", Question: "?"}}}, unsupported},
