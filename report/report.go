@@ -1,7 +1,9 @@
 // Package report computes the division's reports from tickets it is given:
 // the annual report on the Law on Access to Public Documents and the inbox's
 // volumes over a period. It reads nothing itself, so the same numbers come
-// from the command line, the tests and (later) the web pages.
+// from the command line, the tests and the web pages. Each report is also a
+// counter given one ticket at a time, whose Filter says which tickets a
+// caller reading a store needs: the period's, not every year's.
 package report
 
 import (
@@ -121,6 +123,25 @@ func counted(t inquiry.Ticket) bool {
 // January's in Belgrade). now decides whether an open request's deadline
 // has passed.
 func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now time.Time) AccessReport {
+	c := NewAccessCounter(year, loc, now)
+	for _, t := range tickets {
+		c.Add(t)
+	}
+	return c.Report()
+}
+
+// AccessCounter computes AccessDocuments one ticket at a time, so a caller
+// reading a store holds one ticket, not the year's: Add each ticket of
+// Filter, then Report.
+type AccessCounter struct {
+	r    AccessReport
+	loc  *time.Location
+	now  time.Time
+	days []float64
+}
+
+// NewAccessCounter starts the annual report of year (see AccessDocuments).
+func NewAccessCounter(year int, loc *time.Location, now time.Time) *AccessCounter {
 	r := AccessReport{
 		Year:     year,
 		ByMonth:  make([]Month, 12),
@@ -137,71 +158,88 @@ func AccessDocuments(tickets []inquiry.Ticket, year int, loc *time.Location, now
 			r.Outcomes[o] = 0
 		}
 	}
-	var days []float64
-	for _, t := range tickets {
-		local := t.ReceivedAt.In(loc)
-		if t.Category != inquiry.DocumentRequest || !counted(t) || local.Year() != year {
-			continue
-		}
-		r.Received++
-		m := &r.ByMonth[local.Month()-1]
-		m.Received++
-		m.ByChannel[string(t.Channel)]++
-		r.ByChan[string(t.Channel)]++
+	return &AccessCounter{r: r, loc: loc, now: now}
+}
 
-		if t.Extension != nil {
-			r.Extended++
-		}
-		if t.Urgent {
-			r.Urgent++
-		}
-		r.Complaints += len(t.Complaints)
-		closed := t.State == inquiry.Closed
-		if !closed && t.NotHeldMark != nil {
-			// The not-held notice was the decision, given when it was sent;
-			// closing the ticket later as not_held changes nothing.
-			t.State, t.Outcome, t.DecidedAt = inquiry.Closed, inquiry.NotHeld, t.NotHeldMark.At
-			closed = true
-		}
-		if closed && t.Outcome.NeedsGround() && t.Ground != "" {
-			r.RefusalGrounds[t.Ground]++
-		}
-		if !closed {
-			r.Pending++
-			r.Outcomes[Pending]++
-			m.Outcomes[Pending]++
-			if !t.DueAt.IsZero() && now.After(t.DueAt) {
-				m.Overdue++
-			}
-		} else {
-			o := t.Outcome
-			if o == inquiry.NoOutcome {
-				o = inquiry.Resolved
-			}
-			r.Outcomes[string(o)]++
-			m.Outcomes[string(o)]++
-		}
-		at := decidedAt(t)
-		if closed && decided(t.Outcome) {
-			days = append(days, at.Sub(t.ReceivedAt).Hours()/24)
-		}
-		if t.DueAt.IsZero() {
-			r.NoDeadline++
-			continue
-		}
-		switch {
-		case closed && decided(t.Outcome) && !at.After(t.DueAt):
-			r.OnTime++
-		case closed && decided(t.Outcome):
-			r.Late++
-		}
-		if (closed && at.After(t.DueAt)) || (!closed && now.After(t.DueAt)) {
-			r.SilentRefusals++
-		}
+// Filter is the read that gives every ticket the report counts: the
+// tickets received in the year. A request decided or closed in the year
+// but received before it is the earlier year's, so it is not read.
+func (c *AccessCounter) Filter() inquiry.TicketFilter {
+	return receivedFilter(time.Date(c.r.Year, 1, 1, 0, 0, 0, 0, c.loc), time.Date(c.r.Year, 12, 31, 0, 0, 0, 0, c.loc))
+}
+
+// Add counts t if it is a document request received in the year; any
+// other ticket is left out.
+func (c *AccessCounter) Add(t inquiry.Ticket) {
+	r := &c.r
+	local := t.ReceivedAt.In(c.loc)
+	if t.Category != inquiry.DocumentRequest || !counted(t) || local.Year() != r.Year {
+		return
 	}
-	if len(days) > 0 {
-		slices.Sort(days)
-		med, p90 := round2(Percentile(days, 50)), round2(Percentile(days, 90))
+	r.Received++
+	m := &r.ByMonth[local.Month()-1]
+	m.Received++
+	m.ByChannel[string(t.Channel)]++
+	r.ByChan[string(t.Channel)]++
+
+	if t.Extension != nil {
+		r.Extended++
+	}
+	if t.Urgent {
+		r.Urgent++
+	}
+	r.Complaints += len(t.Complaints)
+	closed := t.State == inquiry.Closed
+	if !closed && t.NotHeldMark != nil {
+		// The not-held notice was the decision, given when it was sent;
+		// closing the ticket later as not_held changes nothing.
+		t.State, t.Outcome, t.DecidedAt = inquiry.Closed, inquiry.NotHeld, t.NotHeldMark.At
+		closed = true
+	}
+	if closed && t.Outcome.NeedsGround() && t.Ground != "" {
+		r.RefusalGrounds[t.Ground]++
+	}
+	if !closed {
+		r.Pending++
+		r.Outcomes[Pending]++
+		m.Outcomes[Pending]++
+		if !t.DueAt.IsZero() && c.now.After(t.DueAt) {
+			m.Overdue++
+		}
+	} else {
+		o := t.Outcome
+		if o == inquiry.NoOutcome {
+			o = inquiry.Resolved
+		}
+		r.Outcomes[string(o)]++
+		m.Outcomes[string(o)]++
+	}
+	at := decidedAt(t)
+	if closed && decided(t.Outcome) {
+		c.days = append(c.days, at.Sub(t.ReceivedAt).Hours()/24)
+	}
+	if t.DueAt.IsZero() {
+		r.NoDeadline++
+		return
+	}
+	switch {
+	case closed && decided(t.Outcome) && !at.After(t.DueAt):
+		r.OnTime++
+	case closed && decided(t.Outcome):
+		r.Late++
+	}
+	if (closed && at.After(t.DueAt)) || (!closed && c.now.After(t.DueAt)) {
+		r.SilentRefusals++
+	}
+}
+
+// Report is the report of the tickets added; it shares its maps with the
+// counter, so nothing is added after it.
+func (c *AccessCounter) Report() AccessReport {
+	r := c.r
+	if len(c.days) > 0 {
+		slices.Sort(c.days)
+		med, p90 := round2(Percentile(c.days, 50)), round2(Percentile(c.days, 90))
 		r.MedianDays, r.P90Days = &med, &p90
 	}
 	return r
@@ -247,43 +285,89 @@ type InboxReport struct {
 // Inbox is the inbox report over the tickets received from the day of from
 // to the day of to, both included, as days in loc.
 func Inbox(tickets []inquiry.Ticket, from, to time.Time, loc *time.Location) InboxReport {
-	first, last := dayOf(from.In(loc)), dayOf(to.In(loc))
-	r := InboxReport{
-		From: from.In(loc).Format(time.DateOnly), To: to.In(loc).Format(time.DateOnly),
-		ByCategory: map[string]int{}, ByChannel: map[string]int{}, ByLanguage: map[string]int{}, ByOfficer: map[string]int{},
-	}
-	var hours []float64
+	c := NewInboxCounter(from, to, loc)
 	for _, t := range tickets {
-		if d := dayOf(t.ReceivedAt.In(loc)); d < first || d > last {
-			continue
-		}
-		switch t.State {
-		case inquiry.BulkMail:
-			r.Bulk++
-			continue
-		case inquiry.SpamMail:
-			r.Spam++
-			continue
-		}
-		if !counted(t) {
-			continue
-		}
-		r.Received++
-		r.ByCategory[orNone(string(t.Category))]++
-		r.ByChannel[orNone(string(t.Channel))]++
-		r.ByLanguage[orNone(string(t.Language))]++
-		r.ByOfficer[orNone(t.OfficerID)]++
-		if !t.AnsweredAt.IsZero() {
-			r.Answered++
-			hours = append(hours, t.AnsweredAt.Sub(t.ReceivedAt).Hours())
-		}
+		c.Add(t)
 	}
-	if len(hours) > 0 {
-		slices.Sort(hours)
-		med, p90 := round2(Percentile(hours, 50)), round2(Percentile(hours, 90))
+	return c.Report()
+}
+
+// InboxCounter computes Inbox one ticket at a time: Add each ticket of
+// Filter, then Report.
+type InboxCounter struct {
+	r           InboxReport
+	loc         *time.Location
+	from, to    time.Time // the first and last days, in loc
+	first, last int       // the same, as dayOf numbers them
+	hours       []float64
+}
+
+// NewInboxCounter starts the inbox report of the days of from to to (see
+// Inbox).
+func NewInboxCounter(from, to time.Time, loc *time.Location) *InboxCounter {
+	from, to = from.In(loc), to.In(loc)
+	return &InboxCounter{
+		r: InboxReport{
+			From: from.Format(time.DateOnly), To: to.Format(time.DateOnly),
+			ByCategory: map[string]int{}, ByChannel: map[string]int{}, ByLanguage: map[string]int{}, ByOfficer: map[string]int{},
+		},
+		loc: loc, from: from, to: to, first: dayOf(from), last: dayOf(to),
+	}
+}
+
+// Filter is the read that gives every ticket the report counts: those
+// received in its days.
+func (c *InboxCounter) Filter() inquiry.TicketFilter { return receivedFilter(c.from, c.to) }
+
+// Add counts t if it was received in the period.
+func (c *InboxCounter) Add(t inquiry.Ticket) {
+	r := &c.r
+	if d := dayOf(t.ReceivedAt.In(c.loc)); d < c.first || d > c.last {
+		return
+	}
+	switch t.State {
+	case inquiry.BulkMail:
+		r.Bulk++
+		return
+	case inquiry.SpamMail:
+		r.Spam++
+		return
+	}
+	if !counted(t) {
+		return
+	}
+	r.Received++
+	r.ByCategory[orNone(string(t.Category))]++
+	r.ByChannel[orNone(string(t.Channel))]++
+	r.ByLanguage[orNone(string(t.Language))]++
+	r.ByOfficer[orNone(t.OfficerID)]++
+	if !t.AnsweredAt.IsZero() {
+		r.Answered++
+		c.hours = append(c.hours, t.AnsweredAt.Sub(t.ReceivedAt).Hours())
+	}
+}
+
+// Report is the report of the tickets added; it shares its maps with the
+// counter, so nothing is added after it.
+func (c *InboxCounter) Report() InboxReport {
+	r := c.r
+	if len(c.hours) > 0 {
+		slices.Sort(c.hours)
+		med, p90 := round2(Percentile(c.hours, 50)), round2(Percentile(c.hours, 90))
 		r.MedianAnswerHours, r.P90AnswerHours = &med, &p90
 	}
 	return r
+}
+
+// receivedFilter reads the tickets received on the local days of first to
+// last, and a day more on each side: an instant's day in any zone is
+// within a day of its day in UTC, so no clock change (at midnight, or a
+// zone that skipped a day) can leave a ticket of the period out. The
+// counters keep only their own days of what is read.
+func receivedFilter(first, last time.Time) inquiry.TicketFilter {
+	from := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
+	before := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, time.UTC)
+	return inquiry.TicketFilter{ReceivedFrom: from.AddDate(0, 0, -1), ReceivedBefore: before.AddDate(0, 0, 1)}
 }
 
 // dayOf numbers a local day so that days compare in order.

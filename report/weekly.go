@@ -44,12 +44,34 @@ type Week struct {
 // counted, as in Inbox, so the weeks add up to Inbox's Received. Every week
 // of the period is there, empty ones too, so a chart's gaps are real.
 func Weekly(tickets []inquiry.Ticket, from, to time.Time, loc *time.Location) WeeklyReport {
+	c := NewWeeklyCounter(from, to, loc)
+	for _, t := range tickets {
+		c.Add(t)
+	}
+	return c.Report()
+}
+
+// WeeklyCounter computes Weekly one ticket at a time: Add each ticket of
+// Filter, then Report.
+type WeeklyCounter struct {
+	r           WeeklyReport
+	loc         *time.Location
+	first, last time.Time      // the first and last days, at midnight in loc
+	index       map[string]int // a week's Monday → its place in Weeks
+	cats, chans map[string]bool
+}
+
+// NewWeeklyCounter starts the weekly volumes of the days of from to to (see
+// Weekly).
+func NewWeeklyCounter(from, to time.Time, loc *time.Location) *WeeklyCounter {
 	from, to = from.In(loc), to.In(loc)
 	first := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 	last := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc)
-	r := WeeklyReport{From: first.Format(time.DateOnly), To: last.Format(time.DateOnly)}
-
-	index := map[string]int{} // a week's Monday → its place in Weeks
+	c := &WeeklyCounter{
+		r:   WeeklyReport{From: first.Format(time.DateOnly), To: last.Format(time.DateOnly)},
+		loc: loc, first: first, last: last,
+		index: map[string]int{}, cats: map[string]bool{}, chans: map[string]bool{},
+	}
 	for monday := mondayOf(first); !monday.After(last); monday = monday.AddDate(0, 0, 7) {
 		sunday := monday.AddDate(0, 0, 6)
 		wf, wt := monday, sunday
@@ -60,31 +82,40 @@ func Weekly(tickets []inquiry.Ticket, from, to time.Time, loc *time.Location) We
 			wt = last
 		}
 		y, n := monday.ISOWeek()
-		index[monday.Format(time.DateOnly)] = len(r.Weeks)
-		r.Weeks = append(r.Weeks, Week{
+		c.index[monday.Format(time.DateOnly)] = len(c.r.Weeks)
+		c.r.Weeks = append(c.r.Weeks, Week{
 			Week: fmt.Sprintf("%d-W%02d", y, n), From: wf.Format(time.DateOnly), To: wt.Format(time.DateOnly),
 			ByCategory: map[string]int{}, ByChannel: map[string]int{},
 		})
 	}
+	return c
+}
 
-	cats := map[string]bool{}
-	chans := map[string]bool{}
-	lo, hi := dayOf(first), dayOf(last)
-	for _, t := range tickets {
-		local := t.ReceivedAt.In(loc)
-		if d := dayOf(local); d < lo || d > hi || !counted(t) {
-			continue
-		}
-		w := &r.Weeks[index[mondayOf(local).Format(time.DateOnly)]]
-		cat, ch := orNone(string(t.Category)), orNone(string(t.Channel))
-		w.Received++
-		w.ByCategory[cat]++
-		w.ByChannel[ch]++
-		cats[cat], chans[ch] = true, true
-		r.Received++
+// Filter is the read that gives every ticket the report counts: those
+// received in its days.
+func (c *WeeklyCounter) Filter() inquiry.TicketFilter { return receivedFilter(c.first, c.last) }
+
+// Add counts t if it was received in the period and is not bulk or spam.
+func (c *WeeklyCounter) Add(t inquiry.Ticket) {
+	local := t.ReceivedAt.In(c.loc)
+	if d := dayOf(local); d < dayOf(c.first) || d > dayOf(c.last) || !counted(t) {
+		return
 	}
-	r.Categories = keysInOrder(knownCategories(), cats)
-	r.Channels = keysInOrder([]string{string(inquiry.ChannelEmail), string(inquiry.ChannelTelegram)}, chans)
+	w := &c.r.Weeks[c.index[mondayOf(local).Format(time.DateOnly)]]
+	cat, ch := orNone(string(t.Category)), orNone(string(t.Channel))
+	w.Received++
+	w.ByCategory[cat]++
+	w.ByChannel[ch]++
+	c.cats[cat], c.chans[ch] = true, true
+	c.r.Received++
+}
+
+// Report is the report of the tickets added; it shares its maps with the
+// counter, so nothing is added after it.
+func (c *WeeklyCounter) Report() WeeklyReport {
+	r := c.r
+	r.Categories = keysInOrder(knownCategories(), c.cats)
+	r.Channels = keysInOrder([]string{string(inquiry.ChannelEmail), string(inquiry.ChannelTelegram)}, c.chans)
 	return r
 }
 

@@ -35,9 +35,11 @@ type digestData struct {
 	// Waiting are open tickets no officer has acted on yet: still as the
 	// router assigned them, not taken, answered, reassigned or closed.
 	Waiting []inquiry.Ticket
-	// Failed are sends that failed for good in [From, To).
-	Failed  []inquiry.Job
-	Numbers map[int64]string // ticket id to number, for Failed
+	// FailedCount counts the sends that failed for good in [From, To);
+	// Failed are the first digestListMax of them, by when they failed.
+	FailedCount int
+	Failed      []inquiry.Job
+	Numbers     map[int64]string // ticket id to number, for Failed
 }
 
 // digest queues today's digest to each head once it is due: on working
@@ -139,15 +141,13 @@ func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now
 	byDue := func(a, b inquiry.Ticket) int { return a.DueAt.Compare(b.DueAt) }
 	slices.SortStableFunc(d.DueSoon, byDue)
 	slices.SortStableFunc(d.Overdue, byDue)
-	failed, err := s.st.ListJobs(ctx, inquiry.JobFailed, 0)
+	// Failed sends are kept for ever: only the window's are read, and of
+	// them only as many as the digest lists.
+	d.Failed, d.FailedCount, err = s.st.FailedJobs(ctx, d.From, d.To, digestListMax)
 	if err != nil {
 		return d, fmt.Errorf("list failed sends: %w", err)
 	}
-	for _, j := range failed {
-		if j.FinishedAt.Before(d.From) || !j.FinishedAt.Before(d.To) {
-			continue
-		}
-		d.Failed = append(d.Failed, j)
+	for _, j := range d.Failed {
 		// The ticket of a failed send may be years old: looked up by id.
 		if _, ok := d.Numbers[j.TicketID]; ok || j.TicketID == 0 {
 			continue
@@ -160,6 +160,5 @@ func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now
 			d.Numbers[t.ID] = t.Number
 		}
 	}
-	slices.SortStableFunc(d.Failed, func(a, b inquiry.Job) int { return a.FinishedAt.Compare(b.FinishedAt) })
 	return d, nil
 }

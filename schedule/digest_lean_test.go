@@ -19,7 +19,7 @@ import (
 // digest must still say.
 func digestFromAll(ctx context.Context, st store.Store, d digestData, now time.Time) (digestData, error) {
 	d.ByCategory, d.ByChannel, d.Numbers = map[inquiry.Category]int{}, map[inquiry.Channel]int{}, map[int64]string{}
-	d.New, d.DueSoon, d.Overdue, d.Waiting, d.Failed = 0, nil, nil, nil, nil
+	d.New, d.DueSoon, d.Overdue, d.Waiting, d.Failed, d.FailedCount = 0, nil, nil, nil, nil, 0
 	all, err := st.ListTickets(ctx, inquiry.TicketFilter{})
 	if err != nil {
 		return d, err
@@ -63,6 +63,7 @@ func digestFromAll(ctx context.Context, st store.Store, d digestData, now time.T
 		}
 	}
 	slices.SortStableFunc(d.Failed, func(a, b inquiry.Job) int { return a.FinishedAt.Compare(b.FinishedAt) })
+	d.FailedCount = len(d.Failed)
 	return d, nil
 }
 

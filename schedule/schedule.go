@@ -33,7 +33,7 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(store.Tx) error) error
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
-	ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error)
+	FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error)
 }
 
 // Config is what the scheduler needs to know.

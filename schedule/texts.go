@@ -317,7 +317,7 @@ func (s *Scheduler) digestText(w texts, d digestData) (subject, text, chat strin
 		}
 		return line
 	})
-	section(w.failed, len(d.Failed), func(i int) string {
+	section(w.failed, d.FailedCount, func(i int) string {
 		j := d.Failed[i]
 		line := fmt.Sprintf("%s  %s  %s", s.when(w, j.FinishedAt), j.Kind, j.Recipient)
 		if n := d.Numbers[j.TicketID]; n != "" {

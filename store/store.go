@@ -59,6 +59,12 @@ type Store interface {
 type Reader interface {
 	// ListTickets returns tickets matching f, ordered by ReceivedAt then ID.
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	// EachTicket calls fn with each ticket matching f, in ListTickets's
+	// order, as the rows are read: a report over a year holds one ticket
+	// at a time, not the year's. An error of fn ends the read and is
+	// returned unchanged. fn must not call the store: the read holds its
+	// connection until it ends, and it ends within one call's time limit.
+	EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	// ThreadRef returns what a sent or received message reference points at.
@@ -79,6 +85,12 @@ type Reader interface {
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
 	// ListJobs returns jobs in state, newest first, at most limit (0: all).
 	ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error)
+	// FailedJobs counts the jobs that failed for good (JobFailed) with
+	// FinishedAt in [from, before), and returns the first limit of them
+	// (0: all) by FinishedAt, newest first among equal times (as ListJobs
+	// lists them): failed jobs are kept for ever, and a digest of a day's
+	// failures reads that day's, from one snapshot.
+	FailedJobs(ctx context.Context, from, before time.Time, limit int) (jobs []inquiry.Job, total int, err error)
 	// ListSetAside returns set-aside messages of kind ("": all), newest
 	// first, at most limit (0: all).
 	ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error)

@@ -83,7 +83,8 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		grounds = rs.cfg.Tickets.RefusalGrounds
 	}
 	now := time.Now()
-	var write func([]inquiry.Ticket) error
+	var write func() error
+	var c ticketCounter
 	switch sub {
 	case "access-documents":
 		y := *year
@@ -94,8 +95,10 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, y)
 			return 2
 		}
-		write = func(ts []inquiry.Ticket) error {
-			r := report.AccessDocuments(ts, y, loc, now)
+		access := report.NewAccessCounter(y, loc, now)
+		c = access
+		write = func() error {
+			r := access.Report()
 			r.GroundLabels = make(map[string]string, len(grounds))
 			for _, g := range grounds {
 				r.GroundLabels[g.ID] = g.Label.SQ
@@ -108,26 +111,40 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(e.stderr, "sportel report %s: %s\n", sub, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 			return 2
 		}
-		write = func(ts []inquiry.Ticket) error {
-			return report.Inbox(ts, first, last, loc).Write(e.stdout, *format)
-		}
+		inbox := report.NewInboxCounter(first, last, loc)
+		c = inbox
+		write = func() error { return inbox.Report().Write(e.stdout, *format) }
 	}
-	if err := runReport(ctx, rs.st, write); err != nil {
+	if err := countTickets(ctx, rs.st, c); err != nil {
+		fmt.Fprintf(e.stderr, "sportel report %s: %v\n", sub, err)
+		return 1
+	}
+	if err := write(); err != nil {
 		fmt.Fprintf(e.stderr, "sportel report %s: %v\n", sub, err)
 		return 1
 	}
 	return 0
 }
 
-// runReport reads every ticket and hands them to write. The reports are
-// computed in memory: a year of the division's inbox is a few thousand
-// tickets.
-func runReport(ctx context.Context, st store.Reader, write func([]inquiry.Ticket) error) error {
-	ts, err := st.ListTickets(ctx, inquiry.TicketFilter{})
+// ticketCounter is a report computed one ticket at a time (report's
+// AccessCounter, InboxCounter, WeeklyCounter).
+type ticketCounter interface {
+	Filter() inquiry.TicketFilter
+	Add(inquiry.Ticket)
+}
+
+// countTickets hands c the tickets of its period, as they are read: only
+// the period's tickets are read, and one is held at a time, so a report
+// costs the same after ten years of tickets as after one.
+func countTickets(ctx context.Context, st store.Reader, c ticketCounter) error {
+	err := st.EachTicket(ctx, c.Filter(), func(t inquiry.Ticket) error {
+		c.Add(t)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("reading tickets: %w", err)
 	}
-	return write(ts)
+	return nil
 }
 
 // reportPeriod parses --from and --to as days in loc; --to defaults to today.

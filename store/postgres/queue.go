@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"sportel/inquiry"
 	"sportel/store"
 )
 
@@ -39,3 +42,46 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats
 	}
 	return q, nil
 }
+
+// FailedJobs counts the jobs failed for good with FinishedAt in [from,
+// before) and returns the first limit of them (0: all) by FinishedAt, the
+// newest id first among equal times. The count is a window over the same
+// rows, so both come from one statement's snapshot.
+func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error) {
+	var p params
+	query := `SELECT ` + jobColumns + `, COUNT(*) OVER () FROM jobs WHERE state = 'failed'
+		AND (finished_at, finished_at_ns) >= (` + p.add(at(from)) + `, ` + p.add(ns(from)) + `)
+		AND (finished_at, finished_at_ns) < (` + p.add(at(before)) + `, ` + p.add(ns(before)) + `)
+		ORDER BY finished_at, finished_at_ns, id DESC`
+	if limit > 0 {
+		query += ` LIMIT ` + p.add(limit)
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, query, p.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list failed jobs: %w", err)
+	}
+	defer rows.Close()
+	var jobs []inquiry.Job
+	total := 0
+	for rows.Next() {
+		j, err := scanJob(withTotal{rows, &total})
+		if err != nil {
+			return nil, 0, fmt.Errorf("list failed jobs: scan: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list failed jobs: %w", err)
+	}
+	return jobs, total, nil
+}
+
+// withTotal scans a job row followed by a count column into total.
+type withTotal struct {
+	r     pgx.Row
+	total *int
+}
+
+func (w withTotal) Scan(dest ...any) error { return w.r.Scan(append(dest, w.total)...) }

@@ -190,7 +190,34 @@ func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int,
 	return n, nil
 }
 
-func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+// EachTicket calls fn with each ticket matching f as its row is read, in
+// ListTickets's order; fn's error ends the read and is returned unchanged.
+func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	query, args := ticketListQuery(f)
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return fmt.Errorf("read tickets: scan: %w", err)
+		}
+		if err := fn(tk); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read tickets: %w", err)
+	}
+	return nil
+}
+
+// ticketListQuery is the query ListTickets runs for f, and its arguments.
+func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
 	var p params
 	query := `SELECT ` + ticketColumns + ` FROM tickets` + ticketWhereClause(&p, f)
 	if f.NewestFirst {
@@ -204,7 +231,12 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 	if f.Offset > 0 {
 		query += ` OFFSET ` + p.add(f.Offset)
 	}
-	rows, err := q.Query(ctx, query, p.args...)
+	return query, p.args
+}
+
+func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	query, args := ticketListQuery(f)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}

@@ -19,6 +19,32 @@ func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inqu
 	return listTickets(ctx, s.db, f)
 }
 
+// EachTicket calls fn with each ticket matching f as its row is read, in
+// ListTickets's order; fn's error ends the read and is returned unchanged.
+func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	query, args := ticketListQuery(f)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return fmt.Errorf("read tickets: scan: %w", err)
+		}
+		if err := fn(tk); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read tickets: %w", err)
+	}
+	return nil
+}
+
 // CountMatching returns how many tickets match f, Offset and Limit aside.
 func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
 	ctx, cancel := s.callCtx(ctx)
@@ -282,6 +308,58 @@ func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int)
 	}
 	return jobs, nil
 }
+
+// FailedJobs counts the jobs failed for good with FinishedAt in [from,
+// before) and returns the first limit of them (0: all) by FinishedAt, the
+// newest id first among equal times. The count is a window over the same
+// rows, so both come from one statement's snapshot.
+func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error) {
+	query, args := failedJobsQuery(from, before, limit)
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list failed jobs: %w", err)
+	}
+	defer rows.Close()
+	var list []jobRow
+	total := 0
+	for rows.Next() {
+		row, err := scanJobRow(withTotal{rows, &total})
+		if err != nil {
+			return nil, 0, fmt.Errorf("list failed jobs: scan: %w", err)
+		}
+		list = append(list, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list failed jobs: %w", err)
+	}
+	jobs, err := decodeJobs(list)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list failed jobs: %w", err)
+	}
+	return jobs, total, nil
+}
+
+// failedJobsQuery is the query FailedJobs runs, and its arguments. Times
+// are text of one width, so text order is time order.
+func failedJobsQuery(from, before time.Time, limit int) (string, []any) {
+	var p params
+	query := `SELECT ` + jobColumns + `, COUNT(*) OVER () FROM jobs WHERE state = 'failed' AND finished_at >= ` +
+		p.add(formatTime(from)) + ` AND finished_at < ` + p.add(formatTime(before)) + ` ORDER BY finished_at, id DESC`
+	if limit > 0 {
+		query += ` LIMIT ` + p.add(limit)
+	}
+	return query, p.args
+}
+
+// withTotal scans a job row followed by a count column into total.
+type withTotal struct {
+	r     rowScanner
+	total *int
+}
+
+func (w withTotal) Scan(dest ...any) error { return w.r.Scan(append(dest, w.total)...) }
 
 // ListSetAside returns set-aside messages of kind ("" = all), newest first,
 // at most limit (0 = no cap).

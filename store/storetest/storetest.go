@@ -53,6 +53,9 @@ var contractTests = []contractTest{
 	{"SearchText", testSearchText},
 	{"SearchAsWritten", testSearchAsWritten},
 	{"SetAside", testSetAside},
+	// Reads bounded by a period (bounded.go).
+	{"EachTicket", testEachTicket},
+	{"FailedJobs", testFailedJobs},
 	// The outbox (jobs.go).
 	{"TicketJobs", testTicketJobs},
 	{"ListJobs", testListJobs},
