@@ -84,7 +84,6 @@ var messages = map[string][3]string{
 	"none_found":               {"Asnjë tiketë nuk përputhet.", "Nijedan tiket ne odgovara.", "No ticket matches."},
 	"count":                    {"Tiketa", "Tiketa", "Tickets"},
 	"pages":                    {"Faqet", "Strane", "Pages"},
-	"page_of":                  {"Faqja %d nga %d", "Strana %d od %d", "Page %d of %d"},
 	"prev_page":                {"Faqja e mëparshme", "Prethodna strana", "Previous page"},
 	"next_page":                {"Faqja tjetër", "Sledeća strana", "Next page"},
 	"days_left":                {"%d ditë", "%d dana", "%d days left"},

@@ -35,8 +35,9 @@ var staticFiles embed.FS
 type Store interface {
 	store.Web
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
-	// CountMatching counts the tickets of f's list, for the queue's pages.
-	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
+	// ListTicketPage reads a page of the queue's lists with where it
+	// stands in the list.
+	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
