@@ -54,6 +54,7 @@ var messages = map[string][3]string{
 	"too_large":                {"Kërkesa është shumë e madhe.", "Zahtev je prevelik.", "The request is too large."},
 	"bad_request":              {"Kërkesa nuk u kuptua.", "Zahtev nije razumljiv.", "The request could not be read."},
 	"error":                    {"Gabim", "Greška", "Error"},
+	"system_failed":            {"Faqja nuk u shfaq për një gabim të sistemit. Provoni sërish pas pak; nëse gabimi vazhdon, njoftoni administratorin.", "Stranica nije prikazana zbog greške u sistemu. Pokušajte ponovo malo kasnije; ako se greška ponavlja, obavestite administratora.", "The page could not be shown: the system failed. Try again in a little while; if it keeps failing, tell the administrator."},
 	"open_tickets":             {"Tiketat e hapura", "Otvoreni tiketi", "Open tickets"},
 	"views":                    {"Listat e tiketave", "Liste tiketa", "Ticket lists"},
 	"tab_open":                 {"Të hapura", "Otvoreni", "Open"},

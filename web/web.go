@@ -333,11 +333,31 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, sta
 	s.render(w, status, "error", p)
 }
 
+// internal shows that the system failed (the store could not be read or
+// written): the officer reads, in the page's language, that what they
+// asked for was not done or shown and to try again; what failed and the
+// error are the log's, never the page's.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
 	s.log.Error("web: "+what, "err", err)
 	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
-	p.Error = what + ": internal error"
-	s.render(w, http.StatusInternalServerError, "error", p)
+	if r.Method == http.MethodPost {
+		p.Error = desk.InternalFailureText(p.Lang)
+	} else {
+		p.Error = p.T("system_failed")
+	}
+	s.render(w, s.failureStatus(w, err), "error", p)
+}
+
+// failureStatus is the status of a failure of the system, err: 503 (with
+// a Retry-After) when the store did not answer in its time, busy, so a
+// retry soon may do; 500 for anything else. The store types no other
+// "busy" or "unavailable" error to tell by.
+func (s *Server) failureStatus(w http.ResponseWriter, err error) int {
+	if errors.Is(err, context.DeadlineExceeded) {
+		w.Header().Set("Retry-After", "30")
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }
 
 func (s *Server) audit(ctx context.Context, officerID, action, ticket, detail string) {
