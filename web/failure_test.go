@@ -89,9 +89,9 @@ func (s *failingStore) ListTicketPage(ctx context.Context, f inquiry.TicketFilte
 // What a failing store says, which no officer must read: the Go errors'
 // words, paths and the names of what failed.
 var (
-	diskFailed = errors.New("disk I/O error: /var/lib/sportel/sportel.db-wal (SQLITE_IOERR_WRITE)")
-	notInTime  = fmt.Errorf("begin transaction: %w", context.DeadlineExceeded)
-	leaks      = []string{"SQLITE", "disk I/O", "/var/lib", "sportel.db", "deadline exceeded", "transaction", "internal error",
+	errDiskFailed = errors.New("disk I/O error: /var/lib/sportel/sportel.db-wal (SQLITE_IOERR_WRITE)")
+	errNotInTime  = fmt.Errorf("begin transaction: %w", context.DeadlineExceeded)
+	leaks         = []string{"SQLITE", "disk I/O", "/var/lib", "sportel.db", "deadline exceeded", "transaction", "internal error",
 		"read ticket", "list a page", "read entries", "commit"}
 )
 
@@ -125,9 +125,9 @@ func TestSystemFailureIsNoRefusal(t *testing.T) {
 		status      int
 		ticketPage  bool // the ticket's page is shown again (else the error page)
 	}{
-		{"the store cannot be written", fmt.Errorf("commit transaction: %w", diskFailed), nil, http.StatusInternalServerError, true},
-		{"the store does not answer in time", notInTime, nil, http.StatusServiceUnavailable, true},
-		{"the store cannot be read", diskFailed, diskFailed, http.StatusInternalServerError, false},
+		{"the store cannot be written", fmt.Errorf("commit transaction: %w", errDiskFailed), nil, http.StatusInternalServerError, true},
+		{"the store does not answer in time", errNotInTime, nil, http.StatusServiceUnavailable, true},
+		{"the store cannot be read", errDiskFailed, errDiskFailed, http.StatusInternalServerError, false},
 	}
 	langs := []inquiry.Language{inquiry.Albanian, inquiry.SerbianLatin, inquiry.SerbianCyrl, inquiry.English}
 	for _, fl := range failures {
@@ -209,10 +209,10 @@ func TestSystemFailureShowingAPage(t *testing.T) {
 		lang   inquiry.Language
 		want   string
 	}{
-		{"/", diskFailed, http.StatusInternalServerError, inquiry.Albanian, "Faqja nuk u shfaq për një gabim të sistemit. Provoni sërish pas pak"},
-		{"/?view=closed", notInTime, http.StatusServiceUnavailable, inquiry.SerbianLatin, "Stranica nije prikazana zbog greške u sistemu. Pokušajte ponovo malo kasnije"},
-		{"/t/" + number, diskFailed, http.StatusInternalServerError, inquiry.SerbianCyrl, "Страница није приказана због грешке у систему. Покушајте поново мало касније"},
-		{"/t/" + number, notInTime, http.StatusServiceUnavailable, inquiry.English, "The page could not be shown: the system failed. Try again in a little while"},
+		{"/", errDiskFailed, http.StatusInternalServerError, inquiry.Albanian, "Faqja nuk u shfaq për një gabim të sistemit. Provoni sërish pas pak"},
+		{"/?view=closed", errNotInTime, http.StatusServiceUnavailable, inquiry.SerbianLatin, "Stranica nije prikazana zbog greške u sistemu. Pokušajte ponovo malo kasnije"},
+		{"/t/" + number, errDiskFailed, http.StatusInternalServerError, inquiry.SerbianCyrl, "Страница није приказана због грешке у систему. Покушајте поново мало касније"},
+		{"/t/" + number, errNotInTime, http.StatusServiceUnavailable, inquiry.English, "The page could not be shown: the system failed. Try again in a little while"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path+" "+string(tt.lang), func(t *testing.T) {
