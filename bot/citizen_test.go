@@ -140,7 +140,7 @@ func TestFollowUpJoinsTicketAndNewStartsAnother(t *testing.T) {
 	}
 
 	f.say(arta, "/new")
-	if got := f.lastSent(arta.ID).Text; !strings.Contains(got, "lëndë të re") {
+	if got := f.lastSent(arta.ID).Text; !strings.Contains(got, "tiketë të re") {
 		t.Errorf("/new answered %q", got)
 	}
 	f.say(arta, "Kur hapet thirrja për bursa për sportistët e rinj?")

@@ -33,7 +33,7 @@ func TestOfficerLifecycleCommands(t *testing.T) {
 		{"/extend " + n + " 16 arkivi", "Nuk u krye: Zgjatja është nga 1 deri në 15 ditë, jo 16."},
 		{"/extend " + n + " 10 Dokumentet janë në arkivin e Prizrenit", "afati u zgjat për 10 ditë"},
 		{"/extend " + n + " 3 sërish", "ligji lejon vetëm një zgjatje"},
-		{"/close " + n + " refused tax", `Lënda nuk u mbyll: Baza e refuzimit "tax" nuk njihet. Mundësitë: personal_data, classified.`},
+		{"/close " + n + " refused tax", `Tiketa nuk u mbyll: Baza e refuzimit "tax" nuk njihet. Mundësitë: personal_data, classified.`},
 		{"/close " + n + " refused", "zgjidhni bazën ligjore"},
 		{"/close " + n + " refused classified", n + " u mbyll: Refuzuar (baza: classified). Qytetari merr vendimin"},
 		{"/reopen " + n, n + " u rihap"},

@@ -51,7 +51,7 @@ func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models
 	// Only the officer's own notification carries an answer: the ref
 	// records whom it was sent to.
 	if !ok || tr.Kind != inquiry.JobNotify || tr.OfficerID != o.ID {
-		b.reply(ctx, m.Chat.ID, m.ID, "Ky mesazh nuk është njoftim i një lënde tuajën. Përgjigjuni njoftimit të lëndës, ose përdorni /reply NUMRI teksti.", nil)
+		b.reply(ctx, m.Chat.ID, m.ID, "Ky mesazh nuk është njoftim për një nga tiketat tuaja. Përgjigjuni njoftimit të tiketës, ose përdorni /reply NUMRI teksti.", nil)
 		return
 	}
 	b.answer(ctx, o, m, t.Number, messageText(m))
@@ -87,7 +87,7 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		case err != nil:
 			// Silence would read as "no such ticket"; refusalText logs it.
 			err = fmt.Errorf("read ticket %s: %w", number, err)
-			b.reply(ctx, chat, m.ID, b.refusalText(ctx, "Lënda nuk u lexua", err, number), nil)
+			b.reply(ctx, chat, m.ID, b.refusalText(ctx, "Tiketa nuk u lexua", err, number), nil)
 		case number == "" || !ok:
 			b.reply(ctx, chat, m.ID, noTicketText(strings.TrimSpace(args)), nil)
 		default:
@@ -153,9 +153,9 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 	} else {
 		b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
 	}
-	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Lënda tani është e përgjigjur.", t.Number, t.Channel)
+	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Tiketa tani është e përgjigjur.", t.Number, t.Channel)
 	if t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 {
-		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Lënda tani është e përgjigjur.", t.Number)
+		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Tiketa tani është e përgjigjur.", t.Number)
 	}
 	if len(attachments(m)) > 0 {
 		note += " Skedarët nuk dërgohen; vetëm teksti."
@@ -167,16 +167,16 @@ func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.M
 	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{OfficerID: o.ID, States: []inquiry.State{inquiry.Assigned, inquiry.Answered}})
 	if err != nil {
 		err = fmt.Errorf("list the tickets of %s: %w", o.ID, err)
-		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lëndët nuk u lexuan", err, ""), nil)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Tiketat nuk u lexuan", err, ""), nil)
 		return
 	}
 	if len(tickets) == 0 {
-		b.reply(ctx, m.Chat.ID, m.ID, "Nuk keni lëndë të hapura.", nil)
+		b.reply(ctx, m.Chat.ID, m.ID, "Nuk keni tiketa të hapura.", nil)
 		return
 	}
 	sortByDeadline(tickets)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Lëndët tuaja të hapura (%d):", len(tickets))
+	fmt.Fprintf(&sb, "Tiketat tuaja të hapura (%d):", len(tickets))
 	for _, t := range tickets {
 		fmt.Fprintf(&sb, "\n• %s · %s · %s", t.Number, officerCategory[t.Category], t.State)
 		if !t.DueAt.IsZero() {
@@ -247,7 +247,7 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 	t, err := b.desk.CloseWith(ctx, number, desk.Closing{Outcome: outcome, Ground: ground, Note: rest}, o.ID)
 	if err != nil {
 		b.log.Info("close refused", "ticket", number, "officer", o.ID, "outcome", outcome, "err", err)
-		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lënda nuk u mbyll", err, number), nil)
+		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Tiketa nuk u mbyll", err, number), nil)
 		return
 	}
 	b.log.Info("ticket closed from telegram", "ticket", t.Number, "officer", o.ID, "outcome", t.Outcome, "ground", t.Ground)
@@ -260,7 +260,7 @@ func (b *Bot) officerClose(ctx context.Context, o inquiry.Officer, m *models.Mes
 // error level and says it as a failure of the system.
 func (b *Bot) closeReadFailed(ctx context.Context, m *models.Message, number string, err error) {
 	err = fmt.Errorf("read ticket %s before closing it: %w", number, err)
-	b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Lënda nuk u mbyll", err, number), nil)
+	b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Tiketa nuk u mbyll", err, number), nil)
 }
 
 // onCallback handles button presses: language choice for anyone, ticket

@@ -23,7 +23,7 @@ type officerRefusal string
 func (e officerRefusal) Error() string { return string(e) }
 
 // refusalText says in Albanian why an officer's action on ticket number
-// was not done, after lead (what was not done: "Lënda nuk u mbyll"). The
+// was not done, after lead (what was not done: "Tiketa nuk u mbyll"). The
 // desk's refusals are said as the desk says them to an officer
 // (desk.Refusal.Say: one text for Telegram, mail and the web workspace),
 // with the command that mends a closed or set-aside ticket; a failure of

@@ -71,9 +71,9 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 		errLog  bool // the failure is logged at error level
 	}{
 		{"an unknown ground", nil, nil, command, "/close NUMBER partly_granted whim",
-			[]string{`Lënda nuk u mbyll: Baza e refuzimit "whim" nuk njihet. Mundësitë: personal_data, classified.`}, false},
+			[]string{`Tiketa nuk u mbyll: Baza e refuzimit "whim" nuk njihet. Mundësitë: personal_data, classified.`}, false},
 		{"a document request resolved", nil, nil, command, "/close NUMBER resolved",
-			[]string{"Lënda nuk u mbyll: Tiketa NUMBER është kërkesë për dokumente: zgjidhni vendimin"}, false},
+			[]string{"Tiketa nuk u mbyll: Tiketa NUMBER është kërkesë për dokumente: zgjidhni vendimin"}, false},
 		{"not held twice", nil, notHeld, command, "/notheld NUMBER",
 			[]string{"Nuk u krye: Tiketa NUMBER është shënuar tashmë më"}, false},
 		{"spam extended", nil, markSpam, command, "/extend NUMBER 5 arkivi",
@@ -93,15 +93,15 @@ func TestTelegramRefusalsHaveNoEnglish(t *testing.T) {
 		// /close reads the ticket first when the outcome or the ground is
 		// still to be asked; a failed read is answered, not met with silence.
 		{"the ticket unreadable, closing without an outcome", unreadable, nil, command, "/close NUMBER",
-			[]string{"Lënda nuk u mbyll: " + failure}, true},
+			[]string{"Tiketa nuk u mbyll: " + failure}, true},
 		{"the ticket unreadable, closing without a ground", unreadable, nil, command, "/close NUMBER refused",
-			[]string{"Lënda nuk u mbyll: " + failure}, true},
+			[]string{"Tiketa nuk u mbyll: " + failure}, true},
 		// Nor are /ticket and /tickets met with silence, which would read
 		// as no such ticket and no open tickets.
 		{"the ticket unreadable, showing it", unreadable, nil, command, "/ticket NUMBER",
-			[]string{"Lënda nuk u lexua: " + failure}, true},
+			[]string{"Tiketa nuk u lexua: " + failure}, true},
 		{"the tickets unreadable, listing them", unreadable, nil, command, "/tickets",
-			[]string{"Lëndët nuk u lexuan: " + failure}, true},
+			[]string{"Tiketat nuk u lexuan: " + failure}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -338,7 +338,7 @@ func TestFloodIsRecordedButNotAnswered(t *testing.T) {
 		if strings.Contains(s, "shumë shpejt") {
 			notices++
 		}
-		if strings.Contains(s, "Lëndët tuaja") {
+		if strings.Contains(s, "Tiketat tuaja") {
 			t.Errorf("/status was answered while muted")
 		}
 	}

@@ -21,7 +21,7 @@ type phrases struct {
 // greeting is the /start text: Albanian first, as the ministry's main
 // language, and a line for each other language next to its button.
 const greeting = "Mirë se vini te Divizioni për Komunikim Publik i Ministrisë së Kulturës, Rinisë dhe Sportit.\n" +
-	"Shkruani pyetjen ose kërkesën tuaj këtu; do t'ju konfirmojmë me një numër lënde.\n\n" +
+	"Shkruani pyetjen ose kërkesën tuaj këtu; do t'ju konfirmojmë me një numër tikete.\n\n" +
 	"Zgjidhni gjuhën · Izaberite jezik · Изаберите језик · Choose your language:"
 
 var languageButtons = []struct {
@@ -37,16 +37,16 @@ var languageButtons = []struct {
 var catalog = map[inquiry.Language]phrases{
 	inquiry.Albanian: {
 		langSet:     "Do t'ju përgjigjemi në shqip. Shkruani pyetjen tuaj.",
-		help:        "Shkruani pyetjen tuaj si mesazh. /status tregon lëndët tuaja, /new hap një lëndë të re, /start ndryshon gjuhën.",
-		newPrompt:   "Shkruani mesazhin tuaj të ri; ai do të hapë një lëndë të re.",
+		help:        "Shkruani pyetjen tuaj si mesazh. /status tregon tiketat tuaja, /new hap një tiketë të re, /start ndryshon gjuhën.",
+		newPrompt:   "Shkruani mesazhin tuaj të ri; ai do të hapë një tiketë të re.",
 		flood:       "Po shkruani shumë shpejt. Mesazhet tuaja janë ruajtur dhe do t'i shqyrtojmë; ju lutemi prisni pak minuta para se të shkruani përsëri.",
 		unsupported: "Mund të lexoj tekst, fotografi, dokumente dhe mesazhe zanore. Ju lutemi shkruani pyetjen tuaj me fjalë.",
 		empty:       "Mesazhi është bosh. Ju lutemi shkruani pyetjen tuaj.",
 		edited:      "Ndryshimet në një mesazh të dërguar nuk shihen. Ju lutemi dërgoni korrigjimin si mesazh të ri.",
-		linked:      "Lënda %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
-		linkFailed:  "Nuk mund ta lidhnim atë lëndë me këtë bisedë.",
-		noTickets:   "Nuk keni ende asnjë lëndë.",
-		statusHead:  "Lëndët tuaja:",
+		linked:      "Tiketa %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
+		linkFailed:  "Nuk mund ta lidhnim atë tiketë me këtë bisedë.",
+		noTickets:   "Nuk keni ende asnjë tiketë.",
+		statusHead:  "Tiketat tuaja:",
 		refused:     "Ky veprim është vetëm për zyrtarët e ministrisë.",
 		due:         "afati",
 		states:      map[inquiry.State]string{inquiry.Assigned: "në shqyrtim", inquiry.Answered: "përgjigjur", inquiry.Closed: "mbyllur"},
@@ -179,9 +179,9 @@ var (
 	}
 )
 
-const officerHelp = "Komandat: /tickets (lëndët tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [baza] [shënim], /reply NUMRI teksti, /login (lidhja për hapësirën e punës në ueb).\n" +
+const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMRI, /close NUMRI [rezultati] [baza] [shënim], /reply NUMRI teksti, /login (lidhja për hapësirën e punës në ueb).\n" +
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
-	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të lëndës në këtë bisedë."
+	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës në këtë bisedë."
 
 // officerTicketText is a ticket for its officer, its times in loc.
 func officerTicketText(t inquiry.Ticket, officerName string, loc *time.Location) string {

@@ -73,6 +73,12 @@ type Reader interface {
 	// CountMatching returns how many tickets match f, Offset and Limit
 	// aside: what ListTickets would return without them.
 	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
+	// ListTicketPage returns the page of f's list of tickets (ListTickets'
+	// order, f's Offset and Limit aside) that at names, with where it
+	// stands in the list, all read in one snapshot so they agree: the
+	// workspace's paged lists, which a ticket filed or closed between two
+	// pages must not shift (no ticket shown twice, none skipped).
+	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at PageAt) (TicketPage, error)
 	// SourcesTaken reports which of the source messages were already taken
 	// in, so a redelivered message costs no classification.
 	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
@@ -96,6 +102,40 @@ type Reader interface {
 	ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error)
 	// QueueStats counts the open work at now: what an operator alerts on.
 	QueueStats(ctx context.Context, now time.Time) (QueueStats, error)
+}
+
+// TicketKey is a ticket's place in a list of tickets, which is ordered by
+// when each was received and then by ID: what a link to the next or the
+// previous page carries, so that the page starts where the last one ended
+// whatever arrived or left in between (an offset would shift).
+type TicketKey struct {
+	ReceivedAt time.Time
+	ID         int64
+}
+
+// KeyOf is t's place in a list of tickets.
+func KeyOf(t inquiry.Ticket) TicketKey { return TicketKey{ReceivedAt: t.ReceivedAt, ID: t.ID} }
+
+// PageAt names a page of a list of tickets.
+type PageAt struct {
+	// Key is the place the page starts after, in the list's order; nil:
+	// the list's first page.
+	Key *TicketKey
+	// Back names the page before Key instead: the Size tickets just
+	// before it, still in the list's order (nil Key: the list's last
+	// page).
+	Back bool
+	// Size is how many tickets a page holds at most, at least 1.
+	Size int
+}
+
+// TicketPage is one page of a list of tickets.
+type TicketPage struct {
+	// Tickets are the page's, in the list's order.
+	Tickets []inquiry.Ticket
+	// Ahead counts the list's tickets before the page's first (an empty
+	// page: before its place), Total all the list's.
+	Ahead, Total int
 }
 
 // QueueStats is the state of the division's queue and the outbox at a

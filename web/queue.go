@@ -12,6 +12,7 @@ import (
 	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
+	"sportel/store"
 )
 
 // badge is a ticket's deadline as the queue shows it.
@@ -62,11 +63,10 @@ type queueData struct {
 	Mine    bool
 	Filters []filterSelect
 	// Total is how many tickets the list holds, First and Last which of
-	// them this page shows (1-based; 0 when none), Page and Pages where
-	// it is among the pages, Prev and Next the links to its neighbours
-	// ("" at either end).
-	Total, First, Last, Page, Pages int
-	Prev, Next                      string
+	// them this page shows (1-based; 0 when none), Prev and Next the
+	// links to its neighbours ("" at either end).
+	Total, First, Last int
+	Prev, Next         string
 	// View is the list shown ("" : the open tickets), Heading its title,
 	// Order how it is sorted, Views the links to each list and Clear the
 	// list without filters.
@@ -161,9 +161,40 @@ func queueURL(v url.Values) string {
 // through, few enough that years of closed tickets do not come at once.
 const queuePageSize = 100
 
-// pageLink is the address of page n of the list qf shows: its view and
-// all its filters, a view's own too.
-func pageLink(qf queueFilter, n int) string {
+// A page of the queue is named by a ticket's place in its list (the
+// ticket's received time and ID: the list's order), not by its number: the
+// next page starts after the last ticket shown, the previous one ends
+// before the first, so tickets filed or closed meanwhile never show a
+// ticket twice or skip one, as counting from the list's start would.
+const (
+	afterParam  = "after"
+	beforeParam = "before"
+)
+
+// keyParam writes a ticket's place for a link: its received time in Unix
+// nanoseconds and its ID.
+func keyParam(k store.TicketKey) string {
+	return strconv.FormatInt(k.ReceivedAt.UnixNano(), 10) + "." + strconv.FormatInt(k.ID, 10)
+}
+
+// parseKey reads keyParam's text; anything else is no place (nil).
+func parseKey(s string) *store.TicketKey {
+	at, id, ok := strings.Cut(s, ".")
+	if !ok {
+		return nil
+	}
+	ns, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || n < 0 {
+		return nil
+	}
+	return &store.TicketKey{ReceivedAt: time.Unix(0, ns).UTC(), ID: n}
+}
+
+// pageLink is the address of the page of the list qf shows that starts
+// after (param afterParam) or ends before (beforeParam) the place key:
+// its view and all its filters, a view's own too.
+func pageLink(qf queueFilter, param string, key store.TicketKey) string {
 	v := sharedFilters(qf.view.name, qf)
 	if qf.state != "" {
 		v.Set("state", qf.state)
@@ -171,9 +202,7 @@ func pageLink(qf queueFilter, n int) string {
 	if qf.due != "" {
 		v.Set("due", qf.due)
 	}
-	if n > 1 {
-		v.Set("page", strconv.Itoa(n))
-	}
+	v.Set(param, keyParam(key))
 	return queueURL(v)
 }
 
@@ -188,23 +217,27 @@ type queueFilter struct {
 	since, until                                        string
 	mine                                                bool
 	view                                                queueView
-	page                                                int // 1-based
+	// after and before are the place the page starts after or ends
+	// before (nil both: the list's first page).
+	after, before *store.TicketKey
 }
 
 func readQueueFilter(v url.Values) queueFilter {
 	return queueFilter{q: strings.TrimSpace(v.Get("q")), category: v.Get("category"), language: v.Get("language"),
 		channel: v.Get("channel"), officer: v.Get("officer"), state: v.Get("state"), due: v.Get("due"), mine: v.Get("mine") == "1",
-		since: v.Get("since"), until: v.Get("until"), view: viewNamed(v.Get("view")), page: pageNumber(v.Get("page"))}
+		since: v.Get("since"), until: v.Get("until"), view: viewNamed(v.Get("view")),
+		after: parseKey(v.Get(afterParam)), before: parseKey(v.Get(beforeParam))}
 }
 
-// pageNumber is the page asked for; anything but a number from 1 up is
-// the first.
-func pageNumber(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 1
+// pageAt is the page qf names.
+func pageAt(qf queueFilter) store.PageAt {
+	switch {
+	case qf.after != nil:
+		return store.PageAt{Key: qf.after, Size: queuePageSize}
+	case qf.before != nil:
+		return store.PageAt{Key: qf.before, Back: true, Size: queuePageSize}
 	}
-	return n
+	return store.PageAt{Size: queuePageSize}
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -249,29 +282,38 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	default:
 		qf.due = ""
 	}
-	total, err := s.store.CountMatching(r.Context(), f)
-	if err != nil {
-		s.internal(w, r, sess, "count tickets", err)
-		return
-	}
-	// A page beyond the end (the list shrank, or a typed address) shows
-	// the last one.
-	d.Total, d.Pages = total, max(1, (total+queuePageSize-1)/queuePageSize)
-	d.Page = min(qf.page, d.Pages)
-	f.Offset, f.Limit = (d.Page-1)*queuePageSize, queuePageSize
-	tickets, err := s.store.ListTickets(r.Context(), f)
+	at := pageAt(qf)
+	pg, err := s.store.ListTicketPage(r.Context(), f, at)
 	if err != nil {
 		s.internal(w, r, sess, "list tickets", err)
 		return
 	}
+	// A place past the list's end (every ticket after it left the list,
+	// or a typed address) shows the last page; a page before a place that
+	// is short for want of tickets ahead of it, the first, full.
+	var again *store.PageAt
+	switch {
+	case at.Key != nil && !at.Back && len(pg.Tickets) == 0 && pg.Total > 0:
+		again = &store.PageAt{Back: true, Size: queuePageSize}
+	case at.Back && pg.Ahead == 0 && len(pg.Tickets) < queuePageSize && pg.Total > len(pg.Tickets):
+		again = &store.PageAt{Size: queuePageSize}
+	}
+	if again != nil {
+		if pg, err = s.store.ListTicketPage(r.Context(), f, *again); err != nil {
+			s.internal(w, r, sess, "list tickets", err)
+			return
+		}
+	}
+	tickets := pg.Tickets
+	d.Total = pg.Total
 	if len(tickets) > 0 {
-		d.First, d.Last = f.Offset+1, f.Offset+len(tickets)
-	}
-	if d.Page > 1 {
-		d.Prev = pageLink(qf, d.Page-1)
-	}
-	if d.Page < d.Pages {
-		d.Next = pageLink(qf, d.Page+1)
+		d.First, d.Last = pg.Ahead+1, pg.Ahead+len(tickets)
+		if pg.Ahead > 0 {
+			d.Prev = pageLink(qf, beforeParam, store.KeyOf(tickets[0]))
+		}
+		if d.Last < pg.Total {
+			d.Next = pageLink(qf, afterParam, store.KeyOf(tickets[len(tickets)-1]))
+		}
 	}
 	d.Order = p.T("oldest_first")
 	if view.newestFirst {

@@ -283,7 +283,7 @@ func TestFailedActionLoggedAtErrorLevel(t *testing.T) {
 		log    string // the log line's start, with its level
 		err    bool   // anything logged at error level
 	}{
-		{"the store down", storeDown, false, filed, http.StatusUnprocessableEntity,
+		{"the store down", storeDown, false, filed, http.StatusInternalServerError,
 			"Veprimi nuk u krye për një gabim të sistemit.", `level=ERROR msg="web: officer action failed" officer=jusuf ticket=DKP-2026-000001 action=urgent err="urgent: database is locked`, true},
 		{"refused, closed", nil, true, filed, http.StatusUnprocessableEntity,
 			"është e mbyllur: rihapeni më parë", `level=INFO msg="web: action refused" officer=jusuf ticket=DKP-2026-000001 action=urgent`, false},

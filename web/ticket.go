@@ -381,6 +381,10 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			status = http.StatusConflict
 		case errors.Is(err, desk.ErrNoTicket):
 			status = http.StatusNotFound
+		case !officersToMend(err):
+			// Not a refusal: the page says the system failed, to try
+			// again (refusalText), and keeps what was typed.
+			status = s.failureStatus(w, err)
 		}
 		s.showTicket(w, r, sess, p, status, answer)
 		return

@@ -35,8 +35,9 @@ var staticFiles embed.FS
 type Store interface {
 	store.Web
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
-	// CountMatching counts the tickets of f's list, for the queue's pages.
-	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
+	// ListTicketPage reads a page of the queue's lists with where it
+	// stands in the list.
+	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
@@ -332,11 +333,31 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, sta
 	s.render(w, status, "error", p)
 }
 
+// internal shows that the system failed (the store could not be read or
+// written): the officer reads, in the page's language, that what they
+// asked for was not done or shown and to try again; what failed and the
+// error are the log's, never the page's.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
 	s.log.Error("web: "+what, "err", err)
 	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
-	p.Error = what + ": internal error"
-	s.render(w, http.StatusInternalServerError, "error", p)
+	if r.Method == http.MethodPost {
+		p.Error = desk.InternalFailureText(p.Lang)
+	} else {
+		p.Error = p.T("system_failed")
+	}
+	s.render(w, s.failureStatus(w, err), "error", p)
+}
+
+// failureStatus is the status of a failure of the system, err: 503 (with
+// a Retry-After) when the store did not answer in its time, busy, so a
+// retry soon may do; 500 for anything else. The store types no other
+// "busy" or "unavailable" error to tell by.
+func (s *Server) failureStatus(w http.ResponseWriter, err error) int {
+	if errors.Is(err, context.DeadlineExceeded) {
+		w.Header().Set("Retry-After", "30")
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }
 
 func (s *Server) audit(ctx context.Context, officerID, action, ticket, detail string) {

@@ -75,17 +75,35 @@ func newFixture(t *testing.T, edit func(*web.Config)) *fixture {
 // desk around the real one (nil: the real one), to fail as a desk can.
 func newFixtureWithDesk(t *testing.T, edit func(*web.Config), wrap func(web.Desk) web.Desk) *fixture {
 	t.Helper()
+	return newFixtureWithStore(t, edit, wrap, nil)
+}
+
+// fixtureStore is what the desk and the workspace use of the store.
+type fixtureStore interface {
+	desk.Store
+	web.Store
+}
+
+// newFixtureWithStore is newFixtureWithDesk whose desk and workspace read
+// and write through wrapStore's store around the real one (nil: the real
+// one), to fail as a store can; f.store is the real one.
+func newFixtureWithStore(t *testing.T, edit func(*web.Config), wrap func(web.Desk) web.Desk, wrapStore func(*sqlite.Store) fixtureStore) *fixture {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir()+"/sportel.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	var used fixtureStore = st
+	if wrapStore != nil {
+		used = wrapStore(st)
+	}
 	loc, _ := time.LoadLocation("Europe/Belgrade")
 	f := &fixture{t: t, store: st, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	d, err := desk.New(desk.Config{
 		Mailbox: inquiry.Address{Name: "DKP", Address: "komunikimi@mkrs.example"}, Prefix: "DKP", Location: loc,
 		DocumentDeadlineDays: 7, Officers: officers, RefusalGrounds: grounds,
-	}, st, neverClassify{}, route.New([]route.Rule{{Officer: "zamira"}}), testutil.DiscardLogger())
+	}, used, neverClassify{}, route.New([]route.Rule{{Officer: "zamira"}}), testutil.DiscardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +120,7 @@ func newFixtureWithDesk(t *testing.T, edit func(*web.Config), wrap func(web.Desk
 		wd = wrap(d)
 	}
 	f.logs = testutil.NewLogBuffer(t)
-	s, err := web.New(cfg, st, wd, f.logs.Logger(slog.LevelInfo))
+	s, err := web.New(cfg, used, wd, f.logs.Logger(slog.LevelInfo))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"sportel/inquiry"
 	"sportel/store"
 )
 
@@ -227,4 +228,87 @@ func oldestStart(l store.SessionLimits, now time.Time) any {
 		return at(t)
 	}
 	return nil
+}
+
+// ListTicketPage reads a page of f's list and where it stands in one
+// read-only transaction at REPEATABLE READ, so the counts are of the list
+// the page was cut from.
+func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
+	if at.Size < 1 {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: page size %d", at.Size)
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	defer func() {
+		// Nothing was written; the rollback returns the connection even
+		// when ctx ended the reads.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.callTimeout)
+		defer cancel()
+		_ = tx.Rollback(rctx)
+	}()
+	f.Offset, f.Limit = 0, 0
+	// The page before a place is the first Size after it in the list
+	// read the other way round.
+	read := f
+	read.NewestFirst = f.NewestFirst != at.Back
+	dir := "ASC"
+	if read.NewestFirst {
+		dir = "DESC"
+	}
+	var p params
+	query := `SELECT ` + ticketColumns + ` FROM tickets` + afterKey(&p, read, at.Key) + ` ORDER BY received_at ` + dir +
+		`, received_at_ns ` + dir + `, id ` + dir + ` LIMIT ` + p.add(at.Size)
+	rows, err := tx.Query(ctx, query, p.args...)
+	if err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	var pg store.TicketPage
+	if pg.Tickets, err = scanTickets(rows); err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	if at.Back {
+		slices.Reverse(pg.Tickets)
+	}
+	p = params{}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`+ticketWhereClause(&p, f), p.args...).Scan(&pg.Total); err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: count: %w", err)
+	}
+	switch {
+	case len(pg.Tickets) > 0:
+		// Before the first is after it in the list read the other way.
+		before := f
+		before.NewestFirst = !f.NewestFirst
+		first := store.KeyOf(pg.Tickets[0])
+		p = params{}
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`+afterKey(&p, before, &first), p.args...).Scan(&pg.Ahead); err != nil {
+			return store.TicketPage{}, fmt.Errorf("list a page of tickets: count those before: %w", err)
+		}
+	case !at.Back:
+		// Nothing after the place: the whole list is before it.
+		pg.Ahead = pg.Total
+	}
+	return pg, nil
+}
+
+// afterKey is f's WHERE clause keeping only the tickets after key in f's
+// order (every ticket when key is nil): a row value over the
+// tickets_received index (received_at, received_at_ns, id).
+func afterKey(p *params, f inquiry.TicketFilter, key *store.TicketKey) string {
+	where := ticketWhereClause(p, f)
+	if key == nil {
+		return where
+	}
+	cmp := ">"
+	if f.NewestFirst {
+		cmp = "<"
+	}
+	cond := "(received_at, received_at_ns, id) " + cmp + " (" + p.add(at(key.ReceivedAt)) + ", " + p.add(ns(key.ReceivedAt)) + ", " + p.add(key.ID) + ")"
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"sportel/inquiry"
 	"sportel/store"
 )
 
@@ -233,4 +235,89 @@ func oldestStart(l store.SessionLimits, now time.Time) string {
 		return formatTime(t)
 	}
 	return ""
+}
+
+// ListTicketPage reads a page of f's list and where it stands in one read
+// transaction, so the counts are of the list the page was cut from.
+func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
+	if at.Size < 1 {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: page size %d", at.Size)
+	}
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	defer tx.Rollback()
+	f.Offset, f.Limit = 0, 0
+	// The page before a place is the first Size after it in the list
+	// read the other way round.
+	read := f
+	read.NewestFirst = f.NewestFirst != at.Back
+	dir := "ASC"
+	if read.NewestFirst {
+		dir = "DESC"
+	}
+	var p params
+	query := `SELECT ` + ticketColumns + ` FROM tickets` + afterKey(&p, read, at.Key) +
+		` ORDER BY received_at ` + dir + `, id ` + dir + ` LIMIT ` + p.add(at.Size)
+	rows, err := tx.QueryContext(ctx, query, p.args...)
+	if err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	defer rows.Close()
+	var pg store.TicketPage
+	for rows.Next() {
+		tk, err := scanTicket(rows)
+		if err != nil {
+			return store.TicketPage{}, fmt.Errorf("list a page of tickets: scan: %w", err)
+		}
+		pg.Tickets = append(pg.Tickets, tk)
+	}
+	if err := rows.Err(); err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
+	}
+	if at.Back {
+		slices.Reverse(pg.Tickets)
+	}
+	p = params{}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`+ticketWhereClause(&p, f), p.args...).Scan(&pg.Total); err != nil {
+		return store.TicketPage{}, fmt.Errorf("list a page of tickets: count: %w", err)
+	}
+	switch {
+	case len(pg.Tickets) > 0:
+		// Before the first is after it in the list read the other way.
+		before := f
+		before.NewestFirst = !f.NewestFirst
+		first := store.KeyOf(pg.Tickets[0])
+		p = params{}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`+afterKey(&p, before, &first), p.args...).Scan(&pg.Ahead); err != nil {
+			return store.TicketPage{}, fmt.Errorf("list a page of tickets: count those before: %w", err)
+		}
+	case !at.Back:
+		// Nothing after the place: the whole list is before it.
+		pg.Ahead = pg.Total
+	}
+	return pg, nil
+}
+
+// afterKey is f's WHERE clause keeping only the tickets after key in f's
+// order (every ticket when key is nil): a row value over the
+// tickets_received index (received_at, id). The times are text of one
+// width, so text order is time order.
+func afterKey(p *params, f inquiry.TicketFilter, key *store.TicketKey) string {
+	where := ticketWhereClause(p, f)
+	if key == nil {
+		return where
+	}
+	cmp := ">"
+	if f.NewestFirst {
+		cmp = "<"
+	}
+	cond := "(received_at, id) " + cmp + " (" + p.add(formatTime(key.ReceivedAt)) + ", " + p.add(key.ID) + ")"
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
 }

@@ -89,6 +89,8 @@ var contractTests = []contractTest{
 	{"WebSessions", testWebSessions},
 	{"WebAudit", testWebAudit},
 	{"WebSignInMailScrubbed", testWebSignInMailScrubbed},
+	{"WebTicketPages", testWebTicketPages},
+	{"WebTicketPagesWhileTicketsArrive", testWebTicketPagesWhileTicketsArrive},
 }
 
 // cet makes sure times given in another zone come back as the same instant.
