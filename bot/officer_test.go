@@ -237,7 +237,7 @@ func TestOfficersGroupRepliesStayInTheGroup(t *testing.T) {
 		t.Errorf("after /close: %s/%s", got.State, got.Outcome)
 	}
 	f.say(zamira, "/ticket "+tk.Number)
-	if detail := f.lastSent(zamira.ID).Text; !strings.Contains(detail, tk.Number) || !strings.Contains(detail, "closed") {
+	if detail := f.lastSent(zamira.ID).Text; !strings.Contains(detail, tk.Number) || !strings.Contains(detail, "Gjendja: mbyllur (Zgjidhur)") {
 		t.Errorf("/ticket shows %q", detail)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"sportel/desk"
 	"sportel/inquiry"
 )
 
@@ -187,7 +188,7 @@ const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMR
 func officerTicketText(t inquiry.Ticket, officerName string, loc *time.Location) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s · %s\n", t.Number, officerCategory[t.Category])
-	fmt.Fprintf(&b, "Gjendja: %s", t.State)
+	fmt.Fprintf(&b, "Gjendja: %s", desk.StateName(t.State, inquiry.Albanian))
 	if t.Outcome != inquiry.NoOutcome {
 		fmt.Fprintf(&b, " (%s)", outcomeNames[t.Outcome])
 	}

@@ -256,7 +256,7 @@ func (d *Desk) runCommand(tx store.Tx, t *inquiry.Ticket, officer inquiry.Office
 		if err := d.take(tx, t, officer.ID); err != nil {
 			return "", err
 		}
-		return "lënda është tani e juaja", nil
+		return "tiketa është tani e juaja", nil
 	case "assign":
 		to, ok := d.officerByID(c.Officer)
 		if !ok {

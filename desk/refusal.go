@@ -336,6 +336,9 @@ func stateName(s inquiry.State, lang inquiry.Language) string {
 	return nameIn(stateNames, s, lang, clip(string(s)))
 }
 
+// StateName is a ticket's state as officers read it in lang.
+func StateName(s inquiry.State, lang inquiry.Language) string { return stateName(s, lang) }
+
 // setAsideNames name the mail that is kept and not worked.
 var setAsideNames = map[inquiry.State][4]string{
 	inquiry.BulkMail: {"postë masive", "masovna pošta", "масовна пошта", "bulk mail"},
