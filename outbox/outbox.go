@@ -18,7 +18,9 @@
 // connection) when its lease has gone unconfirmed for two thirds of a lease
 // on the monotonic clock: the renewals failing (the store unreachable),
 // another instance may claim the job once the lease has run out by the
-// database's clock. See guardLease.
+// database's clock. Not once the mailer is writing the end of the mail
+// (its point of no return): the relay may take the mail in whatever the
+// cut does, so the send is let finish, with a warning. See guardLease.
 package outbox
 
 import (
@@ -241,8 +243,13 @@ type heldLease struct {
 	// that wrote until was made: the store has the lease running until
 	// at least a lease after it, whatever the wall clock did since.
 	confirmed time.Duration
-	// cut cuts off the job's send while one runs (guardLease).
+	// cut cuts off the job's send while one runs (guardLease), and log
+	// has the send's fields.
 	cut context.CancelCauseFunc
+	log func() *slog.Logger
+	// noReturn: the send is past its point of no return (the mailer is
+	// writing the mail's end), so it is not cut off any more.
+	noReturn bool
 }
 
 func (h *heldJobs) add(jobs []inquiry.Job, until time.Time, at time.Duration) {
@@ -320,12 +327,13 @@ func (h *heldJobs) lease(id int64) (until time.Time, confirmed time.Duration) {
 	return time.Time{}, 0
 }
 
-// watch sets cut as the way to cut off job id's send; stop unsets it.
-func (h *heldJobs) watch(id int64, cut context.CancelCauseFunc) {
+// watch sets cut as the way to cut off job id's send, and log as the
+// send's logger; unwatch unsets them.
+func (h *heldJobs) watch(id int64, cut context.CancelCauseFunc, log func() *slog.Logger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if l, ok := h.jobs[id]; ok {
-		l.cut = cut
+		l.cut, l.log, l.noReturn = cut, log, false
 	}
 }
 
@@ -333,8 +341,24 @@ func (h *heldJobs) unwatch(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if l, ok := h.jobs[id]; ok {
-		l.cut = nil
+		l.cut, l.log, l.noReturn = nil, nil, false
 	}
+}
+
+// pastNoReturn records that job id's send is about to write the end of
+// its mail, and reports whether it may: not once ctx, the send's, has
+// ended. The guard cuts ctx under the same lock, so either the send is cut
+// off before it writes the end, or it is never cut off after.
+func (h *heldJobs) pastNoReturn(id int64, ctx context.Context) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ctx.Err() != nil {
+		return false
+	}
+	if l, ok := h.jobs[id]; ok {
+		l.noReturn = true
+	}
+	return true
 }
 
 // cutIfUnconfirmed cuts off job id's send when its lease has gone
@@ -342,21 +366,29 @@ func (h *heldJobs) unwatch(id int64) {
 // returns how long until that, with watching true while the send is still
 // to be watched: not once it is cut off or over, nor when the store has
 // refused its renewal (the store answers, so this is no outage; a job
-// cancelled while it is sent goes on, as a cancel wants).
-func (h *heldJobs) cutIfUnconfirmed(id int64, now, after, lease time.Duration) (wait time.Duration, watching bool) {
+// cancelled while it is sent goes on, as a cancel wants). A send past its
+// point of no return is not cut off; late then says how long its lease
+// went unconfirmed, and log is the send's, to say so.
+func (h *heldJobs) cutIfUnconfirmed(id int64, now, after, lease time.Duration) (wait time.Duration, watching bool, late *leaseUnconfirmed, log func() *slog.Logger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	l, ok := h.jobs[id]
 	if !ok || l.cut == nil || l.until.IsZero() {
-		return 0, false
+		return 0, false, nil, nil
 	}
 	since := now - l.confirmed
 	if since < after {
-		return after - since, true
+		return after - since, true, nil, nil
 	}
-	l.cut(&leaseUnconfirmed{since: since, lease: lease})
+	why := &leaseUnconfirmed{since: since, lease: lease}
+	if l.noReturn {
+		// Said once: the send is not watched any more.
+		l.cut = nil
+		return 0, false, why, l.log
+	}
+	l.cut(why)
 	l.cut = nil
-	return 0, false
+	return 0, false, nil, nil
 }
 
 // sending lists the jobs whose send is being watched.
@@ -797,7 +829,9 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
-	sendCtx, stopGuard := o.guardLease(ctx, j.ID)
+	sendCtx, stopGuard := o.guardLease(ctx, j.ID, func() *slog.Logger {
+		return log().With("recipient", j.Recipient, "message_id", messageID(j))
+	})
 	ref, err := o.deliverSafely(sendCtx, j, log)
 	stopGuard()
 	if err == nil {
@@ -813,12 +847,8 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		// its attempt, and sent again, as the same mail, by whichever
 		// instance claims it next. If the store is still away, the
 		// release fails and the lease runs out instead.
-		msgID := ""
-		if j.Mail != nil {
-			msgID = j.Mail.MessageID
-		}
 		log().Warn("send cut off: renewals of its lease failing, another instance could claim the job; released, to be sent again as the same mail",
-			"recipient", j.Recipient, "message_id", msgID, "reason", lu, "err", err)
+			"recipient", j.Recipient, "message_id", messageID(j), "reason", lu, "err", err)
 		o.release(j)
 		return sentJob{}, false
 	}
@@ -859,6 +889,14 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false
+}
+
+// messageID is the Message-ID of the mail j sends, "" for a chat message.
+func messageID(j inquiry.Job) string {
+	if j.Mail == nil {
+		return ""
+	}
+	return j.Mail.MessageID
 }
 
 // cancelledMeanwhile reports whether recording a failed send found the job
