@@ -12,7 +12,8 @@
 // job cancelled while the outbox holds it (a reminder for a ticket closed
 // meanwhile) is recorded as sent if it went out, and never tried again if
 // its send failed; one not started yet is not sent once a renewal finds it
-// cancelled.
+// cancelled, and a reminder, the kind that can be cancelled, is renewed
+// just before its send to find that out.
 //
 // A send under way is cut off (its context cancelled, which closes the
 // connection) when its lease has gone unconfirmed for two thirds of a lease
@@ -818,8 +819,16 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	// its end, or not confirmed for a third of a lease (renewals failing),
 	// is renewed first (nobody else can hold a job while our lease on it
 	// runs, so no store round trip is needed before then).
-	if until, _ := o.held.lease(j.ID); !until.IsZero() && !o.leaseFresh(j.ID) {
+	//
+	// A job that can be cancelled while held (a reminder) is renewed just
+	// before its send all the same: the renewal reports one cancelled
+	// since the claim or the last renewal as lost, and it is not sent.
+	// Other kinds are never cancelled and pay no store round trip here.
+	if until, _ := o.held.lease(j.ID); !until.IsZero() && (cancellable(j.Kind) || !o.leaseFresh(j.ID)) {
 		o.renew([]int64{j.ID})
+	}
+	if until, _ := o.held.lease(j.ID); until.IsZero() && cancellable(j.Kind) && o.cancelledBeforeSend(j, log) {
+		return sentJob{}, false
 	}
 	if !o.leaseFresh(j.ID) {
 		log().Warn("job lease lost, about to run out, or not confirmed lately before sending; left to the next claim")
@@ -897,6 +906,26 @@ func messageID(j inquiry.Job) string {
 		return ""
 	}
 	return j.Mail.MessageID
+}
+
+// cancellable reports whether jobs of kind can be cancelled while the
+// outbox holds them (store.Tx.CancelJobs): the desk cancels a ticket's
+// reminders that no longer fit it, and nothing else.
+func cancellable(kind inquiry.JobKind) bool { return kind == inquiry.JobReminder }
+
+// cancelledBeforeSend settles job j, whose lease the store no longer
+// grants it, when that is because it was cancelled since it was claimed:
+// the claim the cancel kept is released (the attempt taken back), so the
+// job stays cancelled, with nothing sent and no failure counted. It
+// reports false, releasing nothing, when the job is another worker's.
+func (o *Outbox) cancelledBeforeSend(j inquiry.Job, log func() *slog.Logger) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	if err := o.jobs.ReleaseJob(ctx, j.ID, o.owner); !errors.Is(err, store.ErrJobCancelled) {
+		return false
+	}
+	log().Info("job cancelled after it was claimed, before its send: not sent", "recipient", j.Recipient)
+	return true
 }
 
 // cancelledMeanwhile reports whether recording a failed send found the job
