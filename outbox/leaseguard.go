@@ -71,7 +71,7 @@ func (o *Outbox) leaseFresh(id int64) bool {
 func (o *Outbox) guardLease(ctx context.Context, id int64, log func() *slog.Logger) (sendCtx context.Context, stop func()) {
 	cutCtx, cut := context.WithCancelCause(ctx)
 	o.held.watch(id, cut, log)
-	sendCtx = mailer.WithPointOfNoReturn(cutCtx, func() bool { return o.held.pastNoReturn(id, cutCtx) })
+	sendCtx = mailer.WithPointOfNoReturn(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
 	done := make(chan struct{})
 	var watching sync.WaitGroup
 	watching.Go(func() {

@@ -288,6 +288,24 @@ func (h *heldJobs) remove(id int64) {
 	delete(h.jobs, id)
 }
 
+// holdOf returns job id's hold, nil when it is not held.
+func (h *heldJobs) holdOf(id int64) *heldLease {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.jobs[id]
+}
+
+// removeHold removes job id's hold if it is still l: a job its send gave
+// back (cut off) may have been claimed again since, under a hold of its
+// own, which a worker may be sending under.
+func (h *heldJobs) removeHold(id int64, l *heldLease) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.jobs[id] == l {
+		delete(h.jobs, id)
+	}
+}
+
 // ours lists the held jobs whose lease is still ours.
 func (h *heldJobs) ours() []int64 {
 	h.mu.Lock()
@@ -350,7 +368,7 @@ func (h *heldJobs) unwatch(id int64) {
 // its mail, and reports whether it may: not once ctx, the send's, has
 // ended. The guard cuts ctx under the same lock, so either the send is cut
 // off before it writes the end, or it is never cut off after.
-func (h *heldJobs) pastNoReturn(id int64, ctx context.Context) bool {
+func (h *heldJobs) pastNoReturn(ctx context.Context, id int64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if ctx.Err() != nil {
@@ -440,13 +458,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 					continue
 				}
 				start := time.Now()
+				hold := o.held.holdOf(j.ID)
 				s, ok := o.send(j)
 				o.timeSend(time.Since(start))
 				release()
 				if ok {
 					sent <- s // held until its completion is recorded
 				} else {
-					o.held.remove(j.ID)
+					o.held.removeHold(j.ID, hold)
 				}
 			}
 		})
@@ -858,6 +877,10 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		// release fails and the lease runs out instead.
 		log().Warn("send cut off: renewals of its lease failing, another instance could claim the job; released, to be sent again as the same mail",
 			"recipient", j.Recipient, "message_id", messageID(j), "reason", lu, "err", err)
+		// No longer held from here: released, the job can be claimed at
+		// once, and a claim must take it for a new one, not for one in
+		// hand (heldJobs.addNew), or it waits for its lease to run out.
+		o.held.remove(j.ID)
 		o.release(j)
 		return sentJob{}, false
 	}
