@@ -200,7 +200,9 @@ func classify(op string, err error) *SendError {
 // SendMail submits m: dial, EHLO, TLS per Security, AUTH PLAIN (or LOGIN) when a
 // username is set, MAIL FROM m.From, RCPT for each of m.To, DATA Render(m).
 // Once the server has accepted the data, SendMail succeeds; a crash before
-// the job is marked done resends the same rendering (same Message-ID).
+// the job is marked done resends the same rendering (same Message-ID). A
+// caller that may cut the send off learns from WithPointOfNoReturn when
+// that no longer helps.
 func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	buf := renderPool.Get().(*renderBuf)
 	buf.b = slices.Grow(buf.b[:0], renderedSize(m))
@@ -241,11 +243,14 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		cancelled atomic.Bool
 	)
 	wrap := func(op string, err error) error {
-		if cancelled.Load() {
+		// A send called off at its point of no return was so because ctx
+		// ended, as a rule, before its connection was closed.
+		if cancelled.Load() || errors.Is(err, errCalledOff) && ctx.Err() != nil {
 			return classify(op, fmt.Errorf("%w (%v)", ctx.Err(), err))
 		}
 		return classify(op, err)
 	}
+	commit := commitHook(ctx)
 	for kept := s.takeIdle(); ; kept = nil {
 		fresh := kept == nil
 		if fresh {
@@ -261,7 +266,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			cancelled.Store(true)
 			kept.c.Close()
 		})
-		err := cl.send(m.From.Address, utf8, to, msg)
+		err := cl.send(m.From.Address, utf8, to, msg, commit)
 		if err == nil {
 			break
 		}

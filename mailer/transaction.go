@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -116,6 +117,35 @@ func (m *outgoing) forChunk() []byte {
 // that did arrive (go-smtp's server does).
 const lastChunk = "BDAT 0 LAST\r\n"
 
+// errCalledOff is a transaction its caller called off at the point of no
+// return (WithPointOfNoReturn): the end of the mail was not written.
+var errCalledOff = errors.New("the end of the mail was not written: the send was called off before it")
+
+// pointOfNoReturn is the context key of WithPointOfNoReturn's hook.
+type pointOfNoReturn struct{}
+
+// WithPointOfNoReturn returns ctx with commit, which SendMail calls just
+// before it writes what lets the server take the mail in (lastChunk, or
+// DATA's final "."): every recipient accepted and the message itself
+// written. Until then a send cut off leaves nothing at the server; once
+// that is written the server may have the whole mail whatever happens to
+// the connection, so cutting the send off saves nothing and leaves the
+// caller not knowing whether the mail went. commit returning false calls
+// the send off there (SendMail fails, temporarily, and nothing is taken
+// in); returning true, the caller should let the send finish: the reply
+// is still bounded by SubmissionTimeout. commit is called at most once per
+// SendMail, and a caller that cancels ctx itself should decide that under
+// the same lock as commit, so the two cannot cross.
+func WithPointOfNoReturn(ctx context.Context, commit func() bool) context.Context {
+	return context.WithValue(ctx, pointOfNoReturn{}, commit)
+}
+
+// commitHook is ctx's WithPointOfNoReturn hook, or nil.
+func commitHook(ctx context.Context) func() bool {
+	commit, _ := ctx.Value(pointOfNoReturn{}).(func() bool)
+	return commit
+}
+
 // send runs one mail transaction: MAIL FROM from (with SMTPUTF8 when utf8),
 // RCPT TO each of to, and the message. When the server offers CHUNKING
 // (RFC 3030) the message goes as it is in one BDAT chunk, followed by
@@ -124,9 +154,12 @@ const lastChunk = "BDAT 0 LAST\r\n"
 // only once every command before it succeeded, as with DATA: a message
 // written with its commands would be taken in by a server that is still
 // checking the recipients when this process dies, and sent again after the
-// restart. An error is a *txError; after one the connection must be closed,
-// since replies to pipelined commands may be pending.
-func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error {
+// restart. commit, when not nil, is asked just before the end of the mail
+// is written (WithPointOfNoReturn), which then goes in a write of its own;
+// without it the chunks go in one. An error is a *txError; after one the
+// connection must be closed, since replies to pipelined commands may be
+// pending.
+func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commit func() bool) error {
 	if utf8 && !cl.smtpUTF8 {
 		return &txError{step: stepMail, err: errNoSMTPUTF8}
 	}
@@ -202,8 +235,19 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error
 		// chunks and their commands, the message not copied.
 		cl.conn.SetDeadline(time.Time{})
 		bufs := net.Buffers{chunkCmd, data, []byte(lastChunk)}
+		if commit != nil {
+			bufs = bufs[:2]
+		}
 		if _, err := bufs.WriteTo(cl.conn); err != nil {
 			return &txError{step: stepWrite, err: err}
+		}
+		if commit != nil {
+			if !commit() {
+				return &txError{step: stepWrite, err: errCalledOff}
+			}
+			if _, err := io.WriteString(cl.conn, lastChunk); err != nil {
+				return &txError{step: stepWrite, err: err}
+			}
 		}
 		// A reply to the message's chunk, then to the last one.
 		for range 2 {
@@ -223,7 +267,19 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing) error
 	// Like go-smtp, no deadline while the message is written (the caller's
 	// context closes the connection), then SubmissionTimeout for the reply.
 	cl.conn.SetDeadline(time.Time{})
-	if _, err := cl.conn.Write(msg.forData()); err != nil {
+	wire := msg.forData()
+	if commit != nil {
+		// wireData always ends with dataEnd, after a line break.
+		end := len(wire) - len(dataEnd)
+		if _, err := cl.conn.Write(wire[:end]); err != nil {
+			return &txError{step: stepWrite, err: err}
+		}
+		if !commit() {
+			return &txError{step: stepWrite, err: errCalledOff}
+		}
+		wire = wire[end:]
+	}
+	if _, err := cl.conn.Write(wire); err != nil {
 		return &txError{step: stepWrite, err: err}
 	}
 	cl.conn.SetDeadline(time.Now().Add(cl.submissionTimeout))

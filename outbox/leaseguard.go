@@ -3,8 +3,11 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"sportel/mailer"
 )
 
 // A send outlives its lease only when its instance lost the store: the
@@ -55,19 +58,27 @@ func (o *Outbox) leaseFresh(id int64) bool {
 // id's lease has gone unconfirmed for cutAfter; stop ends the watch. The
 // transports honour ctx: the mailer closes the connection, and the mail
 // goes as one BDAT chunk before BDAT 0 LAST (or after DATA with its final
-// "."), so a send cut off before that is not taken in by the relay. One cut
-// off after it may have been; the outbox then sends it again, as the same
-// mail, as after a crash.
-func (o *Outbox) guardLease(ctx context.Context, id int64) (sendCtx context.Context, stop func()) {
-	sendCtx, cut := context.WithCancelCause(ctx)
-	o.held.watch(id, cut)
+// "."), so a send cut off before that is not taken in by the relay.
+//
+// Once the mailer is about to write that end (mailer.WithPointOfNoReturn),
+// the send is no longer cut off: the relay may take the mail in whatever
+// becomes of the connection, so a cut would save nothing and the job would
+// be sent again as after a crash, a second copy for sure where letting the
+// send finish risks one only if another instance claims the job before it
+// is recorded. The mailer's submission timeout still bounds the wait for
+// the relay's reply. log, with the job's fields, says when a send is let
+// finish past the cut so.
+func (o *Outbox) guardLease(ctx context.Context, id int64, log func() *slog.Logger) (sendCtx context.Context, stop func()) {
+	cutCtx, cut := context.WithCancelCause(ctx)
+	o.held.watch(id, cut, log)
+	sendCtx = mailer.WithPointOfNoReturn(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
 	done := make(chan struct{})
 	var watching sync.WaitGroup
 	watching.Go(func() {
 		timer := time.NewTimer(o.cfg.Lease)
 		defer timer.Stop()
 		for {
-			wait, ok := o.held.cutIfUnconfirmed(id, o.mono(), o.cutAfter(), o.cfg.Lease)
+			wait, ok := o.checkLease(id, o.mono())
 			if !ok {
 				return
 			}
@@ -89,12 +100,25 @@ func (o *Outbox) guardLease(ctx context.Context, id int64) (sendCtx context.Cont
 	}
 }
 
-// checkLeases cuts off every send whose lease has gone unconfirmed for
-// cutAfter, as each send's watch does when its time comes; tests call it
-// with the monotonic clock in hand.
+// checkLease cuts off job id's send if its lease has gone unconfirmed for
+// cutAfter by now, or, the send being past its point of no return, says
+// at warn level that it is let finish. It returns how long until it
+// should look again, with watching false when there is nothing more to
+// watch.
+func (o *Outbox) checkLease(id int64, now time.Duration) (wait time.Duration, watching bool) {
+	wait, watching, late, log := o.held.cutIfUnconfirmed(id, now, o.cutAfter(), o.cfg.Lease)
+	if late != nil {
+		log().Warn("lease unconfirmed too long while the send was past its point of no return (the relay may have the whole mail): not cut off, left to finish within the mailer's submission timeout; should another instance claim the job before it is recorded, the mail goes twice",
+			"reason", late)
+	}
+	return wait, watching
+}
+
+// checkLeases looks at every watched send as its watch does when its time
+// comes; tests call it with the monotonic clock in hand.
 func (o *Outbox) checkLeases() {
 	now := o.mono()
 	for _, id := range o.held.sending() {
-		o.held.cutIfUnconfirmed(id, now, o.cutAfter(), o.cfg.Lease)
+		o.checkLease(id, now)
 	}
 }

@@ -12,13 +12,16 @@
 // job cancelled while the outbox holds it (a reminder for a ticket closed
 // meanwhile) is recorded as sent if it went out, and never tried again if
 // its send failed; one not started yet is not sent once a renewal finds it
-// cancelled.
+// cancelled, and a reminder, the kind that can be cancelled, is renewed
+// just before its send to find that out.
 //
 // A send under way is cut off (its context cancelled, which closes the
 // connection) when its lease has gone unconfirmed for two thirds of a lease
 // on the monotonic clock: the renewals failing (the store unreachable),
 // another instance may claim the job once the lease has run out by the
-// database's clock. See guardLease.
+// database's clock. Not once the mailer is writing the end of the mail
+// (its point of no return): the relay may take the mail in whatever the
+// cut does, so the send is let finish, with a warning. See guardLease.
 package outbox
 
 import (
@@ -246,8 +249,13 @@ type heldLease struct {
 	// that wrote until was made: the store has the lease running until
 	// at least a lease after it, whatever the wall clock did since.
 	confirmed time.Duration
-	// cut cuts off the job's send while one runs (guardLease).
+	// cut cuts off the job's send while one runs (guardLease), and log
+	// has the send's fields.
 	cut context.CancelCauseFunc
+	log func() *slog.Logger
+	// noReturn: the send is past its point of no return (the mailer is
+	// writing the mail's end), so it is not cut off any more.
+	noReturn bool
 }
 
 func (h *heldJobs) add(jobs []inquiry.Job, until time.Time, at time.Duration) {
@@ -304,6 +312,24 @@ func (h *heldJobs) removeSent(id int64, at time.Duration) {
 	h.sent[id] = at
 }
 
+// holdOf returns job id's hold, nil when it is not held.
+func (h *heldJobs) holdOf(id int64) *heldLease {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.jobs[id]
+}
+
+// removeHold removes job id's hold if it is still l: a job its send gave
+// back (cut off) may have been claimed again since, under a hold of its
+// own, which a worker may be sending under.
+func (h *heldJobs) removeHold(id int64, l *heldLease) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.jobs[id] == l {
+		delete(h.jobs, id)
+	}
+}
+
 // ours lists the held jobs whose lease is still ours.
 func (h *heldJobs) ours() []int64 {
 	h.mu.Lock()
@@ -344,12 +370,13 @@ func (h *heldJobs) lease(id int64) (until time.Time, confirmed time.Duration) {
 	return time.Time{}, 0
 }
 
-// watch sets cut as the way to cut off job id's send; stop unsets it.
-func (h *heldJobs) watch(id int64, cut context.CancelCauseFunc) {
+// watch sets cut as the way to cut off job id's send, and log as the
+// send's logger; unwatch unsets them.
+func (h *heldJobs) watch(id int64, cut context.CancelCauseFunc, log func() *slog.Logger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if l, ok := h.jobs[id]; ok {
-		l.cut = cut
+		l.cut, l.log, l.noReturn = cut, log, false
 	}
 }
 
@@ -357,8 +384,24 @@ func (h *heldJobs) unwatch(id int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if l, ok := h.jobs[id]; ok {
-		l.cut = nil
+		l.cut, l.log, l.noReturn = nil, nil, false
 	}
+}
+
+// pastNoReturn records that job id's send is about to write the end of
+// its mail, and reports whether it may: not once ctx, the send's, has
+// ended. The guard cuts ctx under the same lock, so either the send is cut
+// off before it writes the end, or it is never cut off after.
+func (h *heldJobs) pastNoReturn(ctx context.Context, id int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ctx.Err() != nil {
+		return false
+	}
+	if l, ok := h.jobs[id]; ok {
+		l.noReturn = true
+	}
+	return true
 }
 
 // cutIfUnconfirmed cuts off job id's send when its lease has gone
@@ -366,21 +409,29 @@ func (h *heldJobs) unwatch(id int64) {
 // returns how long until that, with watching true while the send is still
 // to be watched: not once it is cut off or over, nor when the store has
 // refused its renewal (the store answers, so this is no outage; a job
-// cancelled while it is sent goes on, as a cancel wants).
-func (h *heldJobs) cutIfUnconfirmed(id int64, now, after, lease time.Duration) (wait time.Duration, watching bool) {
+// cancelled while it is sent goes on, as a cancel wants). A send past its
+// point of no return is not cut off; late then says how long its lease
+// went unconfirmed, and log is the send's, to say so.
+func (h *heldJobs) cutIfUnconfirmed(id int64, now, after, lease time.Duration) (wait time.Duration, watching bool, late *leaseUnconfirmed, log func() *slog.Logger) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	l, ok := h.jobs[id]
 	if !ok || l.cut == nil || l.until.IsZero() {
-		return 0, false
+		return 0, false, nil, nil
 	}
 	since := now - l.confirmed
 	if since < after {
-		return after - since, true
+		return after - since, true, nil, nil
 	}
-	l.cut(&leaseUnconfirmed{since: since, lease: lease})
+	why := &leaseUnconfirmed{since: since, lease: lease}
+	if l.noReturn {
+		// Said once: the send is not watched any more.
+		l.cut = nil
+		return 0, false, why, l.log
+	}
+	l.cut(why)
 	l.cut = nil
-	return 0, false
+	return 0, false, nil, nil
 }
 
 // sending lists the jobs whose send is being watched.
@@ -431,13 +482,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 					continue
 				}
 				start := time.Now()
+				hold := o.held.holdOf(j.ID)
 				s, ok := o.send(j)
 				o.timeSend(time.Since(start))
 				release()
 				if ok {
 					sent <- s // held until its completion is recorded
 				} else {
-					o.held.remove(j.ID)
+					o.held.removeHold(j.ID, hold)
 				}
 			}
 		})
@@ -811,8 +863,16 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	// its end, or not confirmed for a third of a lease (renewals failing),
 	// is renewed first (nobody else can hold a job while our lease on it
 	// runs, so no store round trip is needed before then).
-	if until, _ := o.held.lease(j.ID); !until.IsZero() && !o.leaseFresh(j.ID) {
+	//
+	// A job that can be cancelled while held (a reminder) is renewed just
+	// before its send all the same: the renewal reports one cancelled
+	// since the claim or the last renewal as lost, and it is not sent.
+	// Other kinds are never cancelled and pay no store round trip here.
+	if until, _ := o.held.lease(j.ID); !until.IsZero() && (cancellable(j.Kind) || !o.leaseFresh(j.ID)) {
 		o.renew([]int64{j.ID})
+	}
+	if until, _ := o.held.lease(j.ID); until.IsZero() && cancellable(j.Kind) && o.cancelledBeforeSend(j, log) {
+		return sentJob{}, false
 	}
 	if !o.leaseFresh(j.ID) {
 		log().Warn("job lease lost, about to run out, or not confirmed lately before sending; left to the next claim")
@@ -822,7 +882,9 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped && !o.admitAck(ctx, j, log()) {
 		return sentJob{}, false
 	}
-	sendCtx, stopGuard := o.guardLease(ctx, j.ID)
+	sendCtx, stopGuard := o.guardLease(ctx, j.ID, func() *slog.Logger {
+		return log().With("recipient", j.Recipient, "message_id", messageID(j))
+	})
 	ref, err := o.deliverSafely(sendCtx, j, log)
 	stopGuard()
 	if err == nil {
@@ -838,12 +900,12 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		// its attempt, and sent again, as the same mail, by whichever
 		// instance claims it next. If the store is still away, the
 		// release fails and the lease runs out instead.
-		msgID := ""
-		if j.Mail != nil {
-			msgID = j.Mail.MessageID
-		}
 		log().Warn("send cut off: renewals of its lease failing, another instance could claim the job; released, to be sent again as the same mail",
-			"recipient", j.Recipient, "message_id", msgID, "reason", lu, "err", err)
+			"recipient", j.Recipient, "message_id", messageID(j), "reason", lu, "err", err)
+		// No longer held from here: released, the job can be claimed at
+		// once, and a claim must take it for a new one, not for one in
+		// hand (heldJobs.addNew), or it waits for its lease to run out.
+		o.held.remove(j.ID)
 		o.release(j)
 		return sentJob{}, false
 	}
@@ -884,6 +946,34 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false
+}
+
+// messageID is the Message-ID of the mail j sends, "" for a chat message.
+func messageID(j inquiry.Job) string {
+	if j.Mail == nil {
+		return ""
+	}
+	return j.Mail.MessageID
+}
+
+// cancellable reports whether jobs of kind can be cancelled while the
+// outbox holds them (store.Tx.CancelJobs): the desk cancels a ticket's
+// reminders that no longer fit it, and nothing else.
+func cancellable(kind inquiry.JobKind) bool { return kind == inquiry.JobReminder }
+
+// cancelledBeforeSend settles job j, whose lease the store no longer
+// grants it, when that is because it was cancelled since it was claimed:
+// the claim the cancel kept is released (the attempt taken back), so the
+// job stays cancelled, with nothing sent and no failure counted. It
+// reports false, releasing nothing, when the job is another worker's.
+func (o *Outbox) cancelledBeforeSend(j inquiry.Job, log func() *slog.Logger) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+	defer cancel()
+	if err := o.jobs.ReleaseJob(ctx, j.ID, o.owner); !errors.Is(err, store.ErrJobCancelled) {
+		return false
+	}
+	log().Info("job cancelled after it was claimed, before its send: not sent", "recipient", j.Recipient)
+	return true
 }
 
 // cancelledMeanwhile reports whether recording a failed send found the job
