@@ -218,21 +218,6 @@ func (d *Desk) followUpAgain(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message,
 	if received.Sub(e.CreatedAt) > resendWindow || sameWords(e.Subject) != sameWords(m.Subject) || !sameMessage(e, m) {
 		return intakeResult{}, false, nil
 	}
-	note := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: "sportel", Subject: m.Subject,
-		Text: "sent again by " + senderName(m) + ": the same message as the one of " +
-			e.CreatedAt.In(d.cfg.Location).Format("2 Jan 2006 15:04") + ", so the officer is not notified again\n\n" + m.Text,
-		Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
-	if err := tx.AddEntry(note); err != nil {
-		return intakeResult{}, false, err
-	}
-	if m.MessageID != "" {
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
-			return intakeResult{}, false, err
-		}
-	}
-	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
-		return intakeResult{}, false, err
-	}
-	return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "sent again"}, true, nil
+	return keepSentAgain(tx, m, t, "the same message as the one of "+
+		e.CreatedAt.In(d.cfg.Location).Format("2 Jan 2006 15:04")+", so the officer is not notified again", now)
 }

@@ -90,15 +90,13 @@ func TestFollowUpSentAgainIsNotNotifiedAgain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again := 0
-			for _, e := range entries {
-				if e.Kind == inquiry.EntryNote && strings.HasPrefix(e.Text, "sent again by ") {
-					again++
-					if e.SourceID == "" || e.MessageID != "f2@example.net" {
-						t.Errorf("the copy's note does not keep the mail: %+v", e)
-					}
+			notes := sentAgainNotes(entries)
+			for _, e := range notes {
+				if e.SourceID == "" || e.MessageID != "f2@example.net" {
+					t.Errorf("the copy's note does not keep the mail: %+v", e)
 				}
 			}
+			again := len(notes)
 			if n := countEntries(entries, inquiry.EntryInbound); n != tt.inbound || again != tt.again {
 				t.Errorf("%d messages and %d sent-again notes on the ticket, want %d and %d", n, again, tt.inbound, tt.again)
 			}

@@ -87,17 +87,22 @@ func (d *Desk) joinResend(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, no
 	if err != nil {
 		return intakeResult{}, false, err
 	}
+	return keepSentAgain(tx, m, t, "the same message as the ticket's first, so no new ticket "+
+		"and the officer is not notified again; "+ack, now)
+}
+
+// keepSentAgain records m, a copy of a message already on t, as a "sent
+// again" note that keeps its raw mail and says why (what), and marks its
+// source taken; a reply to the copy, or to an acknowledgement sent for it,
+// finds t by its Message-ID.
+func keepSentAgain(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, what string, now time.Time) (intakeResult, bool, error) {
 	e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryNote, SourceID: m.SourceID, MessageID: m.MessageID,
-		Author: "sportel", Subject: m.Subject,
-		Text: "sent again by " + senderName(m) + ": the same message as the ticket's first, so no new ticket " +
-			"and the officer is not notified again; " + ack + "\n\n" + m.Text,
+		Author: "sportel", Subject: m.Subject, Text: "sent again by " + senderName(m) + ": " + what + "\n\n" + m.Text,
 		Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, false, err
 	}
 	if m.MessageID != "" {
-		// A reply to the resend, or to the acknowledgement sent for it,
-		// finds the ticket.
 		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
 			return intakeResult{}, false, err
 		}

@@ -77,24 +77,7 @@ func TestSendersNewestTicketsReadThroughTheIndex(t *testing.T) {
 				t.Errorf("ListTickets = %v, want %v", numbers, tt.want)
 			}
 			query, args := ticketListQuery(tt.filter)
-			rows, err := s.db.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			joined := strings.Join(plan, "; ")
+			joined := queryPlan(t, s, query, args)
 			if !strings.Contains(joined, "USING INDEX tickets_sender") || strings.Contains(joined, "TEMP B-TREE") {
 				t.Errorf("plan %q: want the sender index walked in order, no sort", joined)
 			}
