@@ -340,11 +340,7 @@ func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.T
 	var n int
 	var first *time.Time
 	var firstNs *int16
-	err := s.pool.QueryRow(ctx, `WITH sent AS (
-			SELECT finished_at, finished_at_ns FROM jobs
-			WHERE kind = $1 AND state = 'done' AND (finished_at, finished_at_ns) >= ($2, $3)),
-		first AS (SELECT finished_at, finished_at_ns FROM sent ORDER BY 1, 2 LIMIT 1)
-		SELECT (SELECT COUNT(*) FROM sent), (SELECT finished_at FROM first), (SELECT finished_at_ns FROM first)`,
+	err := s.pool.QueryRow(ctx, sentJobsSQL,
 		string(kind), at(since), ns(since)).Scan(&n, &first, &firstNs)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
@@ -354,6 +350,14 @@ func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.T
 	}
 	return n, instant(first, *firstNs), nil
 }
+
+// sentJobsSQL counts the jobs of kind $1 sent at or after ($2, $3) and
+// gives the earliest of their finish times (NULL when none).
+const sentJobsSQL = `WITH sent AS (
+		SELECT finished_at, finished_at_ns FROM jobs
+		WHERE kind = $1 AND state = 'done' AND (finished_at, finished_at_ns) >= ($2, $3)),
+	first AS (SELECT finished_at, finished_at_ns FROM sent ORDER BY 1, 2 LIMIT 1)
+	SELECT (SELECT COUNT(*) FROM sent), (SELECT finished_at FROM first), (SELECT finished_at_ns FROM first)`
 
 // admitLock is the advisory lock space of capped admissions, one lock a
 // job kind ("admt").
@@ -377,11 +381,7 @@ func (s *Store) AdmitJob(ctx context.Context, id int64, owner string, kind inqui
 		var sent, inFlight int
 		var first *time.Time
 		var firstNs *int16
-		err := tx.tx.QueryRow(cctx, `WITH sent AS (
-				SELECT finished_at, finished_at_ns FROM jobs
-				WHERE kind = $1 AND state = 'done' AND (finished_at, finished_at_ns) >= ($2, $3)),
-			first AS (SELECT finished_at, finished_at_ns FROM sent ORDER BY 1, 2 LIMIT 1)
-			SELECT (SELECT COUNT(*) FROM sent), (SELECT finished_at FROM first), (SELECT finished_at_ns FROM first),
+		err := tx.tx.QueryRow(cctx, sentJobsSQL+`,
 				(SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'pending' AND admitted_at IS NOT NULL
 					AND claimed_by IS NOT NULL AND id <> $4 AND (lease_until, lease_until_ns) >= ($5, $6))`,
 			string(kind), at(since), ns(since), id, at(now), ns(now)).Scan(&sent, &first, &firstNs, &inFlight)
