@@ -77,3 +77,12 @@ var notCopied = map[string]string{
 }
 
 const fts = "the full-text index, rebuilt from the copied rows"
+
+// notCopiedColumns are one driver's columns the copier knowingly leaves
+// out, named "table.column", with why; the target keeps them NULL.
+var notCopiedColumns = map[string]string{
+	// PostgreSQL's shared hourly acknowledgement cap (migration 0012):
+	// marks a job a running daemon has admitted and is about to send. The
+	// copy is made with the daemons stopped, and a claim clears it anyway.
+	"jobs.admitted_at": "a running daemon's admission of a job in flight",
+}
