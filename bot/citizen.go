@@ -34,7 +34,7 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 		// message instead, and only where the bot talks privately.
 		if m.Chat.Type == models.ChatTypePrivate && m.From != nil && !b.isOfficer(m.From.ID) {
 			b.log.Info("edited message declined", "update_id", u.ID, "chat_id", m.Chat.ID)
-			if !b.muted(m.Chat.ID) {
+			if !b.muted(m.Chat.ID, u.ID) {
 				b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
 			}
 		}
@@ -85,7 +85,7 @@ func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
 
 func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) {
 	chat := m.Chat.ID
-	muted, notify := b.flood.note(chat, b.now())
+	muted, notify := b.flood.note(chat, updateID, b.now())
 	lang := b.chatLanguage(ctx, chat, m.From)
 	if notify {
 		b.log.Warn("chat is flooding; answers paused", "chat_id", chat, "for", b.opts.FloodPer)
@@ -359,7 +359,7 @@ const unsupportedEvery = 10 * time.Minute
 // declineUnsupported files nothing for content the bot cannot read and
 // tells the citizen, at most once per unsupportedEvery, to write instead.
 func (b *Bot) declineUnsupported(ctx context.Context, updateID int64, m *models.Message, kind string, lang inquiry.Language, muted bool) {
-	answer := !muted && b.firstUnsupported(m.Chat.ID)
+	answer := !muted && b.firstUnsupported(m.Chat.ID, updateID)
 	b.log.Info("unsupported content declined", "update_id", updateID, "chat_id", m.Chat.ID, "kind", kind, "answered", answer)
 	if answer {
 		b.reply(ctx, m.Chat.ID, m.ID, say(lang).unsupported, nil)
@@ -368,8 +368,8 @@ func (b *Bot) declineUnsupported(ctx context.Context, updateID int64, m *models.
 
 // firstUnsupported reports whether chat has not been told within
 // unsupportedEvery: the flood gate with room for one message per window.
-func (b *Bot) firstUnsupported(chat int64) bool {
-	told, _ := b.unsupported.note(chat, b.now())
+func (b *Bot) firstUnsupported(chat, update int64) bool {
+	told, _ := b.unsupported.note(chat, update, b.now())
 	return !told
 }
 
@@ -401,8 +401,8 @@ func (b *Bot) chatLanguage(ctx context.Context, chat int64, from *models.User) i
 	return inquiry.Albanian
 }
 
-func (b *Bot) muted(chat int64) bool {
-	muted, _ := b.flood.note(chat, b.now())
+func (b *Bot) muted(chat, update int64) bool {
+	muted, _ := b.flood.note(chat, update, b.now())
 	return muted
 }
 
@@ -505,7 +505,7 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 		b.log.Debug("empty mention ignored", "update_id", updateID, "chat_id", m.Chat.ID)
 		return
 	}
-	muted, notify := b.flood.note(m.From.ID, b.now())
+	muted, notify := b.flood.note(m.From.ID, updateID, b.now())
 	if notify {
 		b.log.Warn("discussion user is flooding; answers paused", "user_id", m.From.ID)
 	}

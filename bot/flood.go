@@ -19,15 +19,23 @@ type floodGate struct {
 type floodChat struct {
 	seen       []time.Time
 	mutedUntil time.Time
+	// The last update counted and what note said of it: an update whose
+	// handling failed is handled again, and must not count twice (a
+	// store outage would otherwise mute a citizen writing one message).
+	lastUpdate         int64
+	lastMuted, lastNew bool
 }
 
 func newFloodGate(limit int, per time.Duration) *floodGate {
 	return &floodGate{limit: limit, per: per, chats: make(map[int64]*floodChat)}
 }
 
-// note records a message from chat at now. muted says the bot must not
-// answer; notify is true once per muting, for the polite notice.
-func (g *floodGate) note(chat int64, now time.Time) (muted, notify bool) {
+// note records a message from chat, Telegram's update, at now. muted says
+// the bot must not answer; notify is true once per muting, for the polite
+// notice. The same update noted again (its handling failed and is tried
+// again; its answers were never sent) gets the same answer and is not
+// counted again.
+func (g *floodGate) note(chat, update int64, now time.Time) (muted, notify bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	c := g.chats[chat]
@@ -38,6 +46,16 @@ func (g *floodGate) note(chat int64, now time.Time) (muted, notify bool) {
 		c = &floodChat{}
 		g.chats[chat] = c
 	}
+	if update != 0 && update == c.lastUpdate {
+		return c.lastMuted, c.lastNew
+	}
+	c.lastUpdate = update
+	c.lastMuted, c.lastNew = g.count(c, now)
+	return c.lastMuted, c.lastNew
+}
+
+// count adds a message at now to c's window; g.mu must be held.
+func (g *floodGate) count(c *floodChat, now time.Time) (muted, notify bool) {
 	if now.Before(c.mutedUntil) {
 		return true, false
 	}

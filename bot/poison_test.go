@@ -123,6 +123,43 @@ func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
 	}
 }
 
+// The tries of one update while the store is down count once against the
+// chat's flood limit: after recovery the citizen who wrote once is
+// acknowledged, not muted.
+func TestSickStoreRetriesDoNotMuteTheChat(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{
+		opts: func(o *bot.Options) { fastRetries(o); o.FloodMessages, o.FloodPer = 3, time.Hour },
+		desk: func(d bot.Desk) bot.Desk {
+			fd = &faultyDesk{Desk: d, down: true, tries: map[string]int{}}
+			return fd
+		},
+	})
+	f.tg.PushText(arta, docRequestSQ)
+	testutil.Eventually(t, "six tries of the update", 10*time.Second, func() (bool, error) {
+		return fd.triesOf(docRequestSQ) >= 6, nil
+	})
+	fd.mu.Lock()
+	fd.heal = true
+	fd.mu.Unlock()
+	f.settle()
+	ts := f.tickets()
+	if len(ts) != 1 {
+		t.Fatalf("%d tickets after recovery, want 1", len(ts))
+	}
+	sent := texts(f.tg.Sent(arta.ID))
+	acked := false
+	for _, s := range sent {
+		if strings.Contains(s, "shumë shpejt") {
+			t.Errorf("a citizen who wrote once was told they write too fast: %q", s)
+		}
+		acked = acked || strings.Contains(s, ts[0].Number)
+	}
+	if !acked {
+		t.Errorf("no acknowledgement naming %s in %q: the retries muted the chat", ts[0].Number, sent)
+	}
+}
+
 // While the store refuses every write, the bot retries the unconfirmed
 // update with a growing pause (as the IMAP watcher does), not at the
 // shortest retry interval for ever.
