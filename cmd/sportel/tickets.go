@@ -40,6 +40,7 @@ type ticketOpts struct {
 	asJSON                                               bool
 	state, officer, sender, category, since, until, text string
 	all, automated, failed                               bool
+	limit                                                int
 	outcome, note, ground                                string
 	off, inAnswer                                        bool
 	out                                                  string
@@ -63,6 +64,7 @@ func ticketsCmds() []ticketsCmd {
 				fs.BoolVar(&o.all, "all", false, "closed, bulk and spam tickets too (hidden by default)")
 				fs.BoolVar(&o.automated, "automated", false, "instead: machine mail and quarantined mail that made no ticket")
 				fs.BoolVar(&o.failed, "failed-jobs", false, "instead: sends that failed for good")
+				fs.IntVar(&o.limit, "limit", defaultListLimit, "list at most this many (0: all); a note on standard error says when more match")
 			}},
 		{name: "show", args: "NUMBER", read: true, summary: "Show a ticket: its record (messages, answers, notes) and its sends.", flags: jsonFlag},
 		{name: "attachment", args: "NUMBER [INDEX]", read: true,
@@ -244,16 +246,47 @@ func auditUser(getenv func(string) string, current func() (*user.User, error)) s
 	return "unknown"
 }
 
-func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, window receivedWindow, w io.Writer, asJSON bool, loc *time.Location) error {
+// defaultListLimit bounds a listing unless --limit says otherwise: years
+// of tickets, or a relay's week-long outage of failed sends, must not be
+// read into memory and printed because someone forgot a filter.
+const defaultListLimit = 500
+
+// listed is a listing's page: at most limit items, and whether more
+// matched (the store was asked for one more than the limit).
+func listed[T any](items []T, limit int) (page []T, more bool) {
+	if limit > 0 && len(items) > limit {
+		return items[:limit], true
+	}
+	return items, false
+}
+
+// fetchLimit is what to ask the store for to learn whether more than
+// limit match (0: all).
+func fetchLimit(limit int) int {
+	if limit <= 0 {
+		return 0
+	}
+	return limit + 1
+}
+
+// noteMore tells, on standard error so JSON on standard output stays
+// whole, that a listing was cut at limit.
+func noteMore(w io.Writer, more bool, limit int, what string) {
+	if more {
+		fmt.Fprintf(w, "only the first %d %s are shown; more match: narrow the listing, or give --limit 0 for all\n", limit, what)
+	}
+}
+
+func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, limit int, w, errw io.Writer, asJSON bool, loc *time.Location) error {
+	f.Limit = fetchLimit(limit)
 	all, err := st.ListTickets(ctx, f)
 	if err != nil {
 		return err
 	}
-	ts := make([]inquiry.Ticket, 0, len(all)) // [] in JSON when nothing matches, not null
-	for _, t := range all {
-		if window.holds(t.ReceivedAt) {
-			ts = append(ts, t)
-		}
+	ts, more := listed(all, limit)
+	defer noteMore(errw, more, limit, "tickets")
+	if ts == nil {
+		ts = []inquiry.Ticket{} // [] in JSON when nothing matches, not null
 	}
 	if asJSON {
 		inZone(ts, loc)
@@ -276,11 +309,13 @@ func listTickets(ctx context.Context, st store.Reader, f inquiry.TicketFilter, w
 	return tw.Flush()
 }
 
-func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool, loc *time.Location) error {
-	items, err := st.ListSetAside(ctx, "", 0)
+func listSetAside(ctx context.Context, st store.Reader, limit int, w, errw io.Writer, asJSON bool, loc *time.Location) error {
+	all, err := st.ListSetAside(ctx, "", fetchLimit(limit))
 	if err != nil {
 		return err
 	}
+	items, more := listed(all, limit)
+	defer noteMore(errw, more, limit, "set-aside messages")
 	if asJSON {
 		inZone(items, loc)
 		if items == nil {
@@ -296,11 +331,13 @@ func listSetAside(ctx context.Context, st store.Reader, w io.Writer, asJSON bool
 	return tw.Flush()
 }
 
-func listFailedJobs(ctx context.Context, st store.Reader, w io.Writer, asJSON bool, loc *time.Location) error {
-	jobs, err := st.ListJobs(ctx, inquiry.JobFailed, 0)
+func listFailedJobs(ctx context.Context, st store.Reader, limit int, w, errw io.Writer, asJSON bool, loc *time.Location) error {
+	all, err := st.ListJobs(ctx, inquiry.JobFailed, fetchLimit(limit))
 	if err != nil {
 		return err
 	}
+	jobs, more := listed(all, limit)
+	defer noteMore(errw, more, limit, "failed jobs (the newest)")
 	if asJSON {
 		inZone(jobs, loc)
 		return writeJSON(w, jobs)

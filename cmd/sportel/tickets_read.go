@@ -91,11 +91,11 @@ func readTickets(ctx context.Context, sub string, pos []string, o ticketOpts, e 
 			return fail(2, "-o and --force need an INDEX (run without them to list the attachments)")
 		}
 	}
-	var (
-		f      inquiry.TicketFilter
-		window receivedWindow
-	)
+	var f inquiry.TicketFilter
 	if sub == "list" {
+		if o.limit < 0 {
+			return fail(2, "--limit %d: give 0 (all) or more", o.limit)
+		}
 		if o.state != "" {
 			st := inquiry.State(o.state)
 			if !slices.Contains(listableStates(), st) {
@@ -138,10 +138,10 @@ func readTickets(ctx context.Context, sub string, pos []string, o ticketOpts, e 
 			}
 		}
 		var err error
-		if window.since, err = parseDay(o.since, loc, 0); err != nil {
+		if f.ReceivedFrom, err = parseDay(o.since, loc, 0); err != nil {
 			return fail(2, "--since: %v", err)
 		}
-		if window.until, err = parseDay(o.until, loc, 1); err != nil {
+		if f.ReceivedBefore, err = parseDay(o.until, loc, 1); err != nil {
 			return fail(2, "--until: %v", err)
 		}
 	}
@@ -152,11 +152,11 @@ func readTickets(ctx context.Context, sub string, pos []string, o ticketOpts, e 
 	case sub == "attachment":
 		err = ticketAttachment(ctx, rs.st, pos, o.out, o.force, e, loc)
 	case o.automated:
-		err = listSetAside(ctx, rs.st, e.stdout, o.asJSON, loc)
+		err = listSetAside(ctx, rs.st, o.limit, e.stdout, e.stderr, o.asJSON, loc)
 	case o.failed:
-		err = listFailedJobs(ctx, rs.st, e.stdout, o.asJSON, loc)
+		err = listFailedJobs(ctx, rs.st, o.limit, e.stdout, e.stderr, o.asJSON, loc)
 	default:
-		err = listTickets(ctx, rs.st, f, window, e.stdout, o.asJSON, loc)
+		err = listTickets(ctx, rs.st, f, o.limit, e.stdout, e.stderr, o.asJSON, loc)
 	}
 	if err != nil {
 		code := 1
@@ -182,14 +182,6 @@ func mustExist(opts drivers.Options) error {
 		return fmt.Errorf("database %s: %w", opts.DSN, err)
 	}
 	return nil
-}
-
-// receivedWindow keeps tickets received in [since, until); zero ends are
-// open.
-type receivedWindow struct{ since, until time.Time }
-
-func (w receivedWindow) holds(t time.Time) bool {
-	return (w.since.IsZero() || !t.Before(w.since)) && (w.until.IsZero() || t.Before(w.until))
 }
 
 // parseDay reads an ISO date as the start of that day in loc, plus

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"sportel/app"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
+	"sportel/store"
 )
 
 // Reading commands need neither the configuration's secrets (--db) nor a
@@ -88,5 +91,109 @@ func TestTicketsReadWithoutSecrets(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
 		t.Errorf("reading a missing database created %s (%v)", missing, err)
+	}
+}
+
+// A listing is cut at --limit (500 unless given) and says so on standard
+// error, so JSON on standard output stays whole; --limit 0 lists all.
+func TestTicketsListLimit(t *testing.T) {
+	_, _, cfg := openTicketsConfig(t)
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg, testutil.DiscardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	received := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	now := time.Now()
+	for i := range 3 {
+		from := inquiry.Address{Address: fmt.Sprintf("qytetar%d@example.net", i)}
+		m := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: fmt.Sprintf("mail:l%d@x|%s|h", i, from.Address), MessageID: fmt.Sprintf("l%d@x", i),
+			From: from, Subject: "Kërkesë për dokument", Text: "Kërkoj kopjen e kontratës për renovimin e stadiumit.", ReceivedAt: received.Add(time.Duration(i) * time.Hour)}
+		if _, err := a.Desk().Handle(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		bad := &inquiry.Message{Channel: inquiry.ChannelEmail, SourceID: fmt.Sprintf("mail:q%d@x|%s|h", i, from.Address), From: from,
+			Subject: fmt.Sprintf("e palexueshme %d", i), ReceivedAt: received}
+		if _, err := a.Desk().Quarantine(ctx, bad, "unreadable MIME"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []int64
+	err = a.Store().WithTx(ctx, func(tx store.Tx) error {
+		for i := range 3 {
+			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("failed%d@example.net", i), State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Mail: &inquiry.Mail{MessageID: fmt.Sprintf("limit-%d@sportel", i), Date: now, Text: "x"}}
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+			ids = append(ids, j.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store().ClaimJobs(ctx, "test", now, time.Minute, 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := a.Store().FailJob(ctx, id, "test", "554 5.7.1 relay refused", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.Close()
+	db := cfg.Store.DSN
+
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		rows     int    // lines holding row, or JSON items holding it
+		row      string // what every listed item holds
+		more     bool   // the note on standard error
+		asJSON   bool
+		errorSay string
+	}{
+		{"tickets by default", []string{"--all"}, 0, 3, "DKP-2026-", false, false, ""},
+		{"tickets cut", []string{"--all", "--limit", "2"}, 0, 2, "DKP-2026-", true, false, ""},
+		{"tickets exactly at the limit", []string{"--all", "--limit", "3"}, 0, 3, "DKP-2026-", false, false, ""},
+		{"tickets cut, as JSON", []string{"--all", "--limit", "1", "--json"}, 0, 1, `"number": "DKP-2026-`, true, true, ""},
+		{"tickets, all", []string{"--all", "--limit", "0"}, 0, 3, "DKP-2026-", false, false, ""},
+		{"tickets within the days, cut", []string{"--all", "--since", "2026-12-01", "--until", "2026-12-01", "--limit", "2"}, 0, 2, "DKP-2026-", true, false, ""},
+		{"set aside cut", []string{"--automated", "--limit", "2"}, 0, 2, "e palexueshme", true, false, ""},
+		{"set aside, all", []string{"--automated", "--limit", "0"}, 0, 3, "e palexueshme", false, false, ""},
+		{"failed jobs cut", []string{"--failed-jobs", "--limit", "2"}, 0, 2, "relay refused", true, false, ""},
+		{"failed jobs cut, as JSON", []string{"--failed-jobs", "--limit", "2", "--json"}, 0, 2, `"recipient": "failed`, true, true, ""},
+		{"failed jobs by default", []string{"--failed-jobs"}, 0, 3, "relay refused", false, false, ""},
+		{"a negative limit", []string{"--limit", "-1"}, 2, 0, "", false, false, "give 0 (all) or more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", nil, append([]string{"tickets", "list", "--db", db}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d (%q), want %d", code, errOut, tt.code)
+			}
+			if tt.errorSay != "" {
+				if !strings.Contains(errOut, tt.errorSay) {
+					t.Errorf("error %q, want it to say %q", errOut, tt.errorSay)
+				}
+				return
+			}
+			if rows := strings.Count(out, tt.row); rows != tt.rows {
+				t.Errorf("%d items listed, want %d:\n%s", rows, tt.rows, out)
+			}
+			if more := strings.Contains(errOut, "more match"); more != tt.more {
+				t.Errorf("note on standard error %q: said more match %v, want %v", errOut, more, tt.more)
+			}
+			if strings.Contains(out, "more match") {
+				t.Errorf("the note went to standard output: %q", out)
+			}
+			if tt.asJSON {
+				var items []map[string]any
+				if err := json.Unmarshal([]byte(out), &items); err != nil || len(items) != tt.rows {
+					t.Errorf("JSON %q: %d items, %v; want %d", out, len(items), err, tt.rows)
+				}
+			}
+		})
 	}
 }
