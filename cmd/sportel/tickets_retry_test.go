@@ -23,30 +23,7 @@ func TestTicketsRetryFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Two acknowledgements the relay refused for good.
-	now := time.Now()
-	var ids []int64
-	err = a.Store().WithTx(ctx, func(tx store.Tx) error {
-		for i := range 2 {
-			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("q%d@example.net", i), State: inquiry.JobPending, NextAt: now, CreatedAt: now,
-				Mail: &inquiry.Mail{MessageID: fmt.Sprintf("ack-%d@sportel", i), Date: now, Text: "x"}}
-			if err := tx.AddJob(j); err != nil {
-				return err
-			}
-			ids = append(ids, j.ID)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store().ClaimJobs(ctx, "test", now, time.Minute, 10); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range ids {
-		if err := a.Store().FailJob(ctx, id, "test", "554 5.7.1 relay refused", now); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ids := addFailedAcks(t, a, "ack", 2)
 	a.Close()
 
 	steps := []struct {
@@ -109,4 +86,38 @@ func TestAuditUser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addFailedAcks queues n acknowledgements to q<i>@example.net, with
+// Message-IDs <prefix>-<i>@sportel, and fails them for good as a relay
+// refusing them would; it returns the jobs' ids.
+func addFailedAcks(t *testing.T, a *app.App, prefix string, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	var ids []int64
+	err := a.Store().WithTx(ctx, func(tx store.Tx) error {
+		for i := range n {
+			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("q%d@example.net", i), State: inquiry.JobPending, NextAt: now, CreatedAt: now,
+				Mail: &inquiry.Mail{MessageID: fmt.Sprintf("%s-%d@sportel", prefix, i), Date: now, Text: "x"}}
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+			ids = append(ids, j.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Claims every due job: those of tickets filed before too.
+	if _, err := a.Store().ClaimJobs(ctx, "test", now, time.Minute, 1000); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := a.Store().FailJob(ctx, id, "test", "554 5.7.1 relay refused", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
 }
