@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"sportel/mailer"
+	"sportel/internal/noreturn"
 )
 
 // A send outlives its lease only when its instance lost the store: the
@@ -60,7 +60,7 @@ func (o *Outbox) leaseFresh(id int64) bool {
 // goes as one BDAT chunk before BDAT 0 LAST (or after DATA with its final
 // "."), so a send cut off before that is not taken in by the relay.
 //
-// Once the mailer is about to write that end (mailer.WithPointOfNoReturn),
+// Once the mailer is about to write that end (noreturn.With),
 // the send is no longer cut off: the relay may take the mail in whatever
 // becomes of the connection, so a cut would save nothing and the job would
 // be sent again as after a crash, a second copy for sure where letting the
@@ -71,7 +71,7 @@ func (o *Outbox) leaseFresh(id int64) bool {
 func (o *Outbox) guardLease(ctx context.Context, id int64, log func() *slog.Logger) (sendCtx context.Context, stop func()) {
 	cutCtx, cut := context.WithCancelCause(ctx)
 	o.held.watch(id, cut, log)
-	sendCtx = mailer.WithPointOfNoReturn(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
+	sendCtx = noreturn.With(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
 	done := make(chan struct{})
 	var watching sync.WaitGroup
 	watching.Go(func() {
