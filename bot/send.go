@@ -28,6 +28,11 @@ const maxMessageLen = 4096
 //
 // A text split in parts that fails half way is sent again whole on retry;
 // Telegram has no idempotency key to prevent that.
+//
+// A send's point of no return (noreturn.With in ctx, as the outbox sets
+// it) is asked once the first sendMessage request has been written: a
+// send cut off before that sends nothing, one past it is let finish, the
+// later parts of a split text included (see sendNoReturn).
 func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, error) {
 	if m == nil || m.ChatID == 0 {
 		return "", &sendError{err: errors.New("no chat to send to"), permanent: true}
@@ -46,6 +51,7 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 	parts := splitText(textsafe.Text(m.Text), maxMessageLen)
 	var sent *models.Message
 	var earlier []int
+	noReturn := newSendNoReturn(ctx)
 	for i, part := range parts {
 		p := &tgbot.SendMessageParams{ChatID: m.ChatID, Text: part, LinkPreviewOptions: noPreview()}
 		if i == 0 && m.ReplyToMsgID != 0 {
@@ -54,8 +60,9 @@ func (b *Bot) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, err
 		if i == len(parts)-1 && kb != nil {
 			p.ReplyMarkup = kb
 		}
-		sent, err = b.api.SendMessage(ctx, p)
-		if err != nil {
+		reqCtx, done := noReturn.request(ctx)
+		sent, err = b.api.SendMessage(reqCtx, p)
+		if err = done(err); err != nil {
 			return "", classifySendError(fmt.Sprintf("send to chat %d (part %d of %d)", m.ChatID, i+1, len(parts)), err)
 		}
 		if i < len(parts)-1 {

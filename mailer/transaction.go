@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"sportel/internal/noreturn"
 )
 
 // client is a logged-in go-smtp client and the connection under it. go-smtp
@@ -121,9 +123,6 @@ const lastChunk = "BDAT 0 LAST\r\n"
 // return (WithPointOfNoReturn): the end of the mail was not written.
 var errCalledOff = errors.New("the end of the mail was not written: the send was called off before it")
 
-// pointOfNoReturn is the context key of WithPointOfNoReturn's hook.
-type pointOfNoReturn struct{}
-
 // WithPointOfNoReturn returns ctx with commit, which SendMail calls just
 // before it writes what lets the server take the mail in (lastChunk, or
 // DATA's final "."): every recipient accepted and the message itself
@@ -135,16 +134,14 @@ type pointOfNoReturn struct{}
 // in); returning true, the caller should let the send finish: the reply
 // is still bounded by SubmissionTimeout. commit is called at most once per
 // SendMail, and a caller that cancels ctx itself should decide that under
-// the same lock as commit, so the two cannot cross.
+// the same lock as commit, so the two cannot cross. It is noreturn.With,
+// which the Telegram bot honours too; the name says what it means here.
 func WithPointOfNoReturn(ctx context.Context, commit func() bool) context.Context {
-	return context.WithValue(ctx, pointOfNoReturn{}, commit)
+	return noreturn.With(ctx, commit)
 }
 
 // commitHook is ctx's WithPointOfNoReturn hook, or nil.
-func commitHook(ctx context.Context) func() bool {
-	commit, _ := ctx.Value(pointOfNoReturn{}).(func() bool)
-	return commit
-}
+func commitHook(ctx context.Context) func() bool { return noreturn.Hook(ctx) }
 
 // send runs one mail transaction: MAIL FROM from (with SMTPUTF8 when utf8),
 // RCPT TO each of to, and the message. When the server offers CHUNKING

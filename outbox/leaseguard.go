@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"sportel/mailer"
+	"sportel/internal/noreturn"
 )
 
 // A send outlives its lease only when its instance lost the store: the
@@ -58,20 +58,24 @@ func (o *Outbox) leaseFresh(id int64) bool {
 // id's lease has gone unconfirmed for cutAfter; stop ends the watch. The
 // transports honour ctx: the mailer closes the connection, and the mail
 // goes as one BDAT chunk before BDAT 0 LAST (or after DATA with its final
-// "."), so a send cut off before that is not taken in by the relay.
+// "."), so a send cut off before that is not taken in by the relay; the
+// Telegram bot's request is cancelled, and one cut off before it was
+// written sends nothing.
 //
-// Once the mailer is about to write that end (mailer.WithPointOfNoReturn),
-// the send is no longer cut off: the relay may take the mail in whatever
-// becomes of the connection, so a cut would save nothing and the job would
-// be sent again as after a crash, a second copy for sure where letting the
-// send finish risks one only if another instance claims the job before it
-// is recorded. The mailer's submission timeout still bounds the wait for
-// the relay's reply. log, with the job's fields, says when a send is let
-// finish past the cut so.
+// Once the send reaches its point of no return (noreturn.With: the mailer
+// about to write the mail's end, the bot having written its sendMessage
+// request), it is no longer cut off: the relay or Telegram may take the
+// message in whatever becomes of the connection, so a cut would save
+// nothing and the job would be sent again as after a crash, a second copy
+// for sure where letting the send finish risks one only if another
+// instance claims the job before it is recorded. The transport's own
+// timeout still bounds the wait for the reply (the mailer's submission
+// timeout, the bot's HTTP client's), and so does ctx's deadline. log,
+// with the job's fields, says when a send is let finish past the cut so.
 func (o *Outbox) guardLease(ctx context.Context, id int64, log func() *slog.Logger) (sendCtx context.Context, stop func()) {
 	cutCtx, cut := context.WithCancelCause(ctx)
 	o.held.watch(id, cut, log)
-	sendCtx = mailer.WithPointOfNoReturn(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
+	sendCtx = noreturn.With(cutCtx, func() bool { return o.held.pastNoReturn(cutCtx, id) })
 	done := make(chan struct{})
 	var watching sync.WaitGroup
 	watching.Go(func() {
@@ -108,7 +112,7 @@ func (o *Outbox) guardLease(ctx context.Context, id int64, log func() *slog.Logg
 func (o *Outbox) checkLease(id int64, now time.Duration) (wait time.Duration, watching bool) {
 	wait, watching, late, log := o.held.cutIfUnconfirmed(id, now, o.cutAfter(), o.cfg.Lease)
 	if late != nil {
-		log().Warn("lease unconfirmed too long while the send was past its point of no return (the relay may have the whole mail): not cut off, left to finish within the mailer's submission timeout; should another instance claim the job before it is recorded, the mail goes twice",
+		log().Warn("lease unconfirmed too long while the send was past its point of no return (the relay, or Telegram, may have the whole message): not cut off, left to finish within the transport's own timeout (the mailer's submission timeout, the bot's request timeout); should another instance claim the job before it is recorded, it goes twice",
 			"reason", late)
 	}
 	return wait, watching
