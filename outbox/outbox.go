@@ -19,9 +19,10 @@
 // connection) when its lease has gone unconfirmed for two thirds of a lease
 // on the monotonic clock: the renewals failing (the store unreachable),
 // another instance may claim the job once the lease has run out by the
-// database's clock. Not once the mailer is writing the end of the mail
-// (its point of no return): the relay may take the mail in whatever the
-// cut does, so the send is let finish, with a warning. See guardLease.
+// database's clock. Not once the send is past its point of no return (the
+// mailer writing the end of the mail, the bot's sendMessage request
+// written): the relay or Telegram may take the message in whatever the cut
+// does, so the send is let finish, with a warning. See guardLease.
 package outbox
 
 import (
@@ -254,7 +255,8 @@ type heldLease struct {
 	cut context.CancelCauseFunc
 	log func() *slog.Logger
 	// noReturn: the send is past its point of no return (the mailer is
-	// writing the mail's end), so it is not cut off any more.
+	// writing the mail's end, or the bot's request is written), so it is
+	// not cut off any more.
 	noReturn bool
 }
 
@@ -388,10 +390,11 @@ func (h *heldJobs) unwatch(id int64) {
 	}
 }
 
-// pastNoReturn records that job id's send is about to write the end of
-// its mail, and reports whether it may: not once ctx, the send's, has
-// ended. The guard cuts ctx under the same lock, so either the send is cut
-// off before it writes the end, or it is never cut off after.
+// pastNoReturn records that job id's send is at its point of no return
+// (about to write the end of its mail, or its Telegram request written),
+// and reports whether it may go on: not once ctx, the send's, has ended.
+// The guard cuts ctx under the same lock, so either the send is cut off
+// before that point, or it is never cut off after.
 func (h *heldJobs) pastNoReturn(ctx context.Context, id int64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
