@@ -70,11 +70,8 @@ type Reader interface {
 	// ThreadRef returns what a sent or received message reference points at.
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
 	CountTickets(ctx context.Context) (int, error)
-	// CountMatching returns how many tickets match f, Offset and Limit
-	// aside: what ListTickets would return without them.
-	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
 	// ListTicketPage returns the page of f's list of tickets (ListTickets'
-	// order, f's Offset and Limit aside) that at names, with where it
+	// order, f's Limit aside) that at names, with where it
 	// stands in the list, all read in one snapshot so they agree: the
 	// workspace's paged lists, which a ticket filed or closed between two
 	// pages must not shift (no ticket shown twice, none skipped).

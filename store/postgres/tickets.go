@@ -178,18 +178,6 @@ func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	return listTickets(ctx, t.tx, f)
 }
 
-// CountMatching returns how many tickets match f, Offset and Limit aside.
-func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	var p params
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`+ticketWhereClause(&p, f), p.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count tickets: %w", err)
-	}
-	return n, nil
-}
-
 // EachTicket calls fn with each ticket matching f as its row is read, in
 // ListTickets's order; fn's error ends the read and is returned unchanged.
 func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
@@ -227,9 +215,6 @@ func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
 	}
 	if f.Limit > 0 {
 		query += ` LIMIT ` + p.add(f.Limit)
-	}
-	if f.Offset > 0 {
-		query += ` OFFSET ` + p.add(f.Offset)
 	}
 	return query, p.args
 }

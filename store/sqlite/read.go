@@ -45,19 +45,6 @@ func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(
 	return nil
 }
 
-// CountMatching returns how many tickets match f, Offset and Limit aside.
-func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	var p params
-	query := `SELECT COUNT(*) FROM tickets` + ticketWhereClause(&p, f)
-	var n int
-	if err := s.db.QueryRowContext(ctx, query, p.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count tickets: %w", err)
-	}
-	return n, nil
-}
-
 func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	query, args := ticketListQuery(f)
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -501,14 +488,8 @@ func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
 	} else {
 		query += ` ORDER BY received_at, id`
 	}
-	switch {
-	case f.Limit > 0:
+	if f.Limit > 0 {
 		query += ` LIMIT ` + p.add(f.Limit)
-	case f.Offset > 0:
-		query += ` LIMIT -1` // SQLite has no OFFSET without a LIMIT
-	}
-	if f.Offset > 0 {
-		query += ` OFFSET ` + p.add(f.Offset)
 	}
 	return query, p.args
 }

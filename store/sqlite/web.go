@@ -250,7 +250,7 @@ func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at s
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
 	}
 	defer tx.Rollback()
-	f.Offset, f.Limit = 0, 0
+	f.Limit = 0
 	// The page before a place is the first Size after it in the list
 	// read the other way round.
 	read := f
