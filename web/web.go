@@ -34,7 +34,8 @@ var staticFiles embed.FS
 // Store is what the workspace reads and keeps.
 type Store interface {
 	store.Web
-	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	// EachTicket reads the figures' tickets one at a time (store.Reader).
+	EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error
 	// ListTicketPage reads a page of the queue's lists with where it
 	// stands in the list.
 	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
