@@ -38,14 +38,16 @@ func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
 const lockTicket = " FOR UPDATE"
 
 // TicketByNumber returns the ticket numbered number.
-func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByNumber(ctx context.Context, number string) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.pool, "number", number, "")
 }
 
 // TicketByID returns the ticket with id.
-func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByID(ctx context.Context, id int64) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.pool, "id", id, "")
@@ -153,7 +155,8 @@ func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
 }
 
 // CountTickets returns how many tickets there are.
-func (s *Store) CountTickets(ctx context.Context) (int, error) {
+func (s *Store) CountTickets(ctx context.Context) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int
@@ -164,7 +167,8 @@ func (s *Store) CountTickets(ctx context.Context) (int, error) {
 }
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
-func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) (_ []inquiry.Ticket, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return listTickets(ctx, s.pool, f)
@@ -180,7 +184,8 @@ func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 
 // EachTicket calls fn with each ticket matching f as its row is read, in
 // ListTickets's order; fn's error ends the read and is returned unchanged.
-func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
+func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	query, args := ticketListQuery(f)
