@@ -147,9 +147,6 @@ type TicketFilter struct {
 	Urgent bool
 	// NewestFirst reverses the order: newest received first.
 	NewestFirst bool
-	// Offset skips that many tickets of the ordered result, so that Limit
-	// reads it a page at a time.
-	Offset int
 	// Limit caps the result; 0 means no cap.
 	Limit int
 }

@@ -28,10 +28,23 @@ var ErrLeaseLost = errors.New("job lease lost")
 // recorded (a failure's text after the cancel's reason).
 var ErrJobCancelled = errors.New("job cancelled while claimed")
 
-// Store is everything Sportel keeps. It is safe for concurrent use.
+// ErrBusy marks (wrapped) an error of a store that was momentarily too busy
+// to do what it was asked: a lock another connection held for longer than
+// the driver waits (SQLite's busy timeout, PostgreSQL's lock_timeout), a
+// transaction the database gave up on to settle a conflict (serialization
+// failure, deadlock) or no connection to be had (too many). What failed
+// was not done, and the same call may well succeed in a moment; any other
+// error is a real failure. Drivers mark every method's error so
+// (errors.Is), keeping what it wraps.
+var ErrBusy = errors.New("store busy")
+
+// Store is everything Sportel keeps. It is safe for concurrent use. An
+// error of any of its methods is marked ErrBusy when the database was
+// momentarily busy.
 type Store interface {
 	// WithTx runs fn in one write transaction; fn's error (or panic) rolls
-	// it back and is returned unchanged.
+	// it back and is returned unchanged, but for being marked ErrBusy when
+	// the database was busy.
 	WithTx(ctx context.Context, fn func(Tx) error) error
 
 	Reader
@@ -70,11 +83,8 @@ type Reader interface {
 	// ThreadRef returns what a sent or received message reference points at.
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
 	CountTickets(ctx context.Context) (int, error)
-	// CountMatching returns how many tickets match f, Offset and Limit
-	// aside: what ListTickets would return without them.
-	CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error)
 	// ListTicketPage returns the page of f's list of tickets (ListTickets'
-	// order, f's Offset and Limit aside) that at names, with where it
+	// order, f's Limit aside) that at names, with where it
 	// stands in the list, all read in one snapshot so they agree: the
 	// workspace's paged lists, which a ticket filed or closed between two
 	// pages must not shift (no ticket shown twice, none skipped).

@@ -91,16 +91,19 @@ func (s *failingStore) ListTicketPage(ctx context.Context, f inquiry.TicketFilte
 var (
 	errDiskFailed = errors.New("disk I/O error: /var/lib/sportel/sportel.db-wal (SQLITE_IOERR_WRITE)")
 	errNotInTime  = fmt.Errorf("begin transaction: %w", context.DeadlineExceeded)
-	leaks         = []string{"SQLITE", "disk I/O", "/var/lib", "sportel.db", "deadline exceeded", "transaction", "internal error",
+	// errBusy is as the SQLite driver marks a lock held elsewhere.
+	errBusy = fmt.Errorf("%w: begin transaction: database is locked (5) (SQLITE_BUSY)", store.ErrBusy)
+	leaks   = []string{"SQLITE", "disk I/O", "/var/lib", "sportel.db", "deadline exceeded", "transaction", "internal error",
 		"read ticket", "list a page", "read entries", "commit"}
 )
 
 // An officer's action the system fails to do (the store cannot be
-// written, or read, or does not answer in time) is answered 500, or 503
-// with a Retry-After when the store did not answer in time, never 422 as a
-// refusal is: the page says in its language that the action was not done
-// and to try again, with none of the error's text, and the error is
-// logged at error level. Every action of the ticket page, in each of the
+// written, or read, or does not answer in time, or is busy) is answered
+// 500, or 503 with a Retry-After when the store did not answer in time or
+// was busy, never 422 as a refusal is: the page says in its language that
+// the action was not done and to try again (in a moment, when busy), with
+// none of the error's text, and the error is logged at error level (a
+// warning when busy). Every action of the ticket page, in each of the
 // workspace's languages.
 func TestSystemFailureIsNoRefusal(t *testing.T) {
 	const number = "DKP-2026-000001"
@@ -124,10 +127,13 @@ func TestSystemFailureIsNoRefusal(t *testing.T) {
 		write, read error
 		status      int
 		ticketPage  bool // the ticket's page is shown again (else the error page)
+		alert       func(inquiry.Language) string
+		level       string // what the failure is logged as
 	}{
-		{"the store cannot be written", fmt.Errorf("commit transaction: %w", errDiskFailed), nil, http.StatusInternalServerError, true},
-		{"the store does not answer in time", errNotInTime, nil, http.StatusServiceUnavailable, true},
-		{"the store cannot be read", errDiskFailed, errDiskFailed, http.StatusInternalServerError, false},
+		{"the store cannot be written", fmt.Errorf("commit transaction: %w", errDiskFailed), nil, http.StatusInternalServerError, true, desk.InternalFailureText, "ERROR"},
+		{"the store does not answer in time", errNotInTime, nil, http.StatusServiceUnavailable, true, desk.InternalFailureText, "ERROR"},
+		{"the store is busy", errBusy, nil, http.StatusServiceUnavailable, true, func(l inquiry.Language) string { return busyAction[l] }, "WARN"},
+		{"the store cannot be read", errDiskFailed, errDiskFailed, http.StatusInternalServerError, false, desk.InternalFailureText, "ERROR"},
 	}
 	langs := []inquiry.Language{inquiry.Albanian, inquiry.SerbianLatin, inquiry.SerbianCyrl, inquiry.English}
 	for _, fl := range failures {
@@ -167,7 +173,7 @@ func TestSystemFailureIsNoRefusal(t *testing.T) {
 				if retry := r.header.Get("Retry-After"); (fl.status == http.StatusServiceUnavailable) != (retry != "") {
 					t.Errorf("Retry-After %q with status %d", retry, r.status)
 				}
-				if got, want := alertOf(r.body), desk.InternalFailureText(lang); got != want {
+				if got, want := alertOf(r.body), fl.alert(lang); got != want {
 					t.Errorf("the page says %q, want %q", got, want)
 				}
 				if shown := strings.Contains(r.body, `<h1>`+number); shown != fl.ticketPage {
@@ -182,8 +188,11 @@ func TestSystemFailureIsNoRefusal(t *testing.T) {
 					}
 				}
 				logs := f.logs.String()
-				if !strings.Contains(logs, "level=ERROR") || !strings.Contains(logs, "SQLITE_IOERR_WRITE") && !strings.Contains(logs, "deadline exceeded") {
-					t.Errorf("the failure is not logged at error level with its error:\n%s", logs)
+				if !strings.Contains(logs, "level="+fl.level) || !strings.Contains(logs, "SQLITE_IOERR_WRITE") && !strings.Contains(logs, "deadline exceeded") && !strings.Contains(logs, "SQLITE_BUSY") {
+					t.Errorf("the failure is not logged at level %s with its error:\n%s", fl.level, logs)
+				}
+				if fl.level != "ERROR" && strings.Contains(logs, "level=ERROR") {
+					t.Errorf("the failure is logged as an error:\n%s", logs)
 				}
 				if strings.Contains(logs, `msg="web: action refused"`) {
 					t.Errorf("the failure is logged as a refusal:\n%s", logs)

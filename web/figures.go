@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -51,23 +52,33 @@ func (s *Server) yearSpan(year int) (time.Time, time.Time) {
 	return first, last
 }
 
-func (s *Server) accessReport(r *http.Request, year int) (report.AccessReport, []inquiry.Ticket, error) {
-	// Both the report and the weekly volumes count tickets received in
-	// the year, in the workspace's calendar: only those are read, not
-	// every ticket of every year.
-	tickets, err := s.store.ListTickets(r.Context(), inquiry.TicketFilter{
+// yearFigures reads the tickets received in year once, as the store reads
+// them, into both the annual report and the weekly volumes: what is held is
+// the two counters, not the year's tickets, so a busy year costs no more
+// memory than a quiet one.
+func (s *Server) yearFigures(ctx context.Context, year int) (report.AccessReport, report.WeeklyReport, error) {
+	first, last := s.yearSpan(year)
+	access := report.NewAccessCounter(year, s.cfg.Location, s.cfg.Now())
+	weekly := report.NewWeeklyCounter(first, last, s.cfg.Location)
+	// Both count tickets received in the year, in the workspace's
+	// calendar: only those are read, not every ticket of every year.
+	err := s.store.EachTicket(ctx, inquiry.TicketFilter{
 		ReceivedFrom:   time.Date(year, 1, 1, 0, 0, 0, 0, s.cfg.Location),
 		ReceivedBefore: time.Date(year+1, 1, 1, 0, 0, 0, 0, s.cfg.Location),
+	}, func(t inquiry.Ticket) error {
+		access.Add(t)
+		weekly.Add(t)
+		return nil
 	})
 	if err != nil {
-		return report.AccessReport{}, nil, err
+		return report.AccessReport{}, report.WeeklyReport{}, fmt.Errorf("read the tickets of %d: %w", year, err)
 	}
-	rep := report.AccessDocuments(tickets, year, s.cfg.Location, s.cfg.Now())
+	rep := access.Report()
 	rep.GroundLabels = map[string]string{}
 	for _, g := range s.people().RefusalGrounds {
 		rep.GroundLabels[g.ID] = g.Label[inquiry.Albanian]
 	}
-	return rep, tickets, nil
+	return rep, weekly.Report(), nil
 }
 
 func (s *Server) figuresPage(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -77,13 +88,12 @@ func (s *Server) figuresPage(w http.ResponseWriter, r *http.Request, sess *sessi
 		s.fail(w, r, sess, http.StatusBadRequest, "not_found")
 		return
 	}
-	rep, tickets, err := s.accessReport(r, year)
+	rep, weekly, err := s.yearFigures(r.Context(), year)
 	if err != nil {
 		s.internal(w, r, sess, "read tickets", err)
 		return
 	}
 	first, last := s.yearSpan(year)
-	weekly := report.Weekly(tickets, first, last, s.cfg.Location)
 	d := figuresData{Year: year, Access: rep, Median: days(rep.MedianDays), P90: days(rep.P90Days),
 		From: first.Format("02.01.2006"), To: last.Format("02.01.2006")}
 	if d.Category, err = weekly.Figure("category", string(p.Lang)); err == nil {
@@ -121,7 +131,7 @@ func (s *Server) figuresDownload(w http.ResponseWriter, r *http.Request, sess *s
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}
-	rep, tickets, err := s.accessReport(r, year)
+	rep, weekly, err := s.yearFigures(r.Context(), year)
 	if err != nil {
 		s.internal(w, r, sess, "read tickets", err)
 		return
@@ -129,8 +139,7 @@ func (s *Server) figuresDownload(w http.ResponseWriter, r *http.Request, sess *s
 	var b bytes.Buffer
 	switch {
 	case m[1] == "weekly":
-		first, last := s.yearSpan(year)
-		err = report.Weekly(tickets, first, last, s.cfg.Location).WriteCSV(&b)
+		err = weekly.WriteCSV(&b)
 	default:
 		err = rep.Write(&b, m[3])
 	}

@@ -55,6 +55,8 @@ var messages = map[string][3]string{
 	"bad_request":              {"Kërkesa nuk u kuptua.", "Zahtev nije razumljiv.", "The request could not be read."},
 	"error":                    {"Gabim", "Greška", "Error"},
 	"system_failed":            {"Faqja nuk u shfaq për një gabim të sistemit. Provoni sërish pas pak; nëse gabimi vazhdon, njoftoni administratorin.", "Stranica nije prikazana zbog greške u sistemu. Pokušajte ponovo malo kasnije; ako se greška ponavlja, obavestite administratora.", "The page could not be shown: the system failed. Try again in a little while; if it keeps failing, tell the administrator."},
+	"busy":                     {"Sistemi është i zënë për momentin dhe faqja nuk u shfaq. Provoni sërish pas disa çastesh.", "Sistem je trenutno zauzet i stranica nije prikazana. Pokušajte ponovo za nekoliko trenutaka.", "The system is busy just now and the page could not be shown. Try again in a moment."},
+	"busy_action":              {"Sistemi është i zënë për momentin dhe veprimi nuk u krye. Provoni sërish pas disa çastesh.", "Sistem je trenutno zauzet i radnja nije izvršena. Pokušajte ponovo za nekoliko trenutaka.", "The system is busy just now and the action was not done. Try again in a moment."},
 	"open_tickets":             {"Tiketat e hapura", "Otvoreni tiketi", "Open tickets"},
 	"views":                    {"Listat e tiketave", "Liste tiketa", "Ticket lists"},
 	"tab_open":                 {"Të hapura", "Otvoreni", "Open"},

@@ -15,6 +15,7 @@ import (
 	"sportel/inbox/parse"
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
+	"sportel/store"
 )
 
 type entryView struct {
@@ -350,9 +351,14 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	if err != nil {
-		if officersToMend(err) {
+		switch {
+		case officersToMend(err):
 			s.log.Info("web: action refused", "officer", me, "ticket", number, "action", action, "err", err)
-		} else {
+		case errors.Is(err, store.ErrBusy):
+			// Nothing failed for good: the officer is asked to try again
+			// in a moment (failureStatus's Retry-After).
+			s.log.Warn("web: officer action met a busy store", "officer", me, "ticket", number, "action", action, "err", err)
+		default:
 			// The system failed (the store did not answer): the officer is
 			// told so, and whoever runs Sportel must see it.
 			s.log.Error("web: officer action failed", "officer", me, "ticket", number, "action", action, "err", err)
@@ -376,6 +382,9 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		}
 		status := http.StatusUnprocessableEntity
 		switch {
+		case errors.Is(err, store.ErrBusy):
+			p.Error = p.T("busy_action")
+			status = s.failureStatus(w, err)
 		case errors.Is(err, errChangedSince):
 			p.Error = p.T("changed_since") + " (" + s.newsText(news, func(k inquiry.EntryKind) string { return p.T("kind_" + string(k)) }) + ")"
 			status = http.StatusConflict

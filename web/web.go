@@ -34,7 +34,8 @@ var staticFiles embed.FS
 // Store is what the workspace reads and keeps.
 type Store interface {
 	store.Web
-	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
+	// EachTicket reads the figures' tickets one at a time (store.Reader).
+	EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error
 	// ListTicketPage reads a page of the queue's lists with where it
 	// stands in the list.
 	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
@@ -337,23 +338,41 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, sta
 // written): the officer reads, in the page's language, that what they
 // asked for was not done or shown and to try again; what failed and the
 // error are the log's, never the page's.
+//
+// A store momentarily busy is no failure: the page says the system is busy
+// and to try again in a moment, and the log says so at warning level.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
-	s.log.Error("web: "+what, "err", err)
-	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
-	if r.Method == http.MethodPost {
-		p.Error = desk.InternalFailureText(p.Lang)
+	busy := errors.Is(err, store.ErrBusy)
+	if busy {
+		s.log.Warn("web: "+what+": the store is busy", "err", err)
 	} else {
+		s.log.Error("web: "+what, "err", err)
+	}
+	p := s.newPage(r, sess, translate(s.language(r, sess), "error"))
+	switch {
+	case busy && r.Method == http.MethodPost:
+		p.Error = p.T("busy_action")
+	case busy:
+		p.Error = p.T("busy")
+	case r.Method == http.MethodPost:
+		p.Error = desk.InternalFailureText(p.Lang)
+	default:
 		p.Error = p.T("system_failed")
 	}
 	s.render(w, s.failureStatus(w, err), "error", p)
 }
 
-// failureStatus is the status of a failure of the system, err: 503 (with
-// a Retry-After) when the store did not answer in its time, busy, so a
-// retry soon may do; 500 for anything else. The store types no other
-// "busy" or "unavailable" error to tell by.
+// failureStatus is the status of a failure of the system, err: 503 with a
+// Retry-After when a retry soon may do, because the store was busy
+// (store.ErrBusy: a lock held elsewhere, a conflict, no connection free)
+// or did not answer in its time; 500 for anything else.
 func (s *Server) failureStatus(w http.ResponseWriter, err error) int {
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.Is(err, store.ErrBusy):
+		// Locks are held for a transaction's time: seconds at most.
+		w.Header().Set("Retry-After", "5")
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "30")
 		return http.StatusServiceUnavailable
 	}

@@ -45,11 +45,13 @@ func (neverClassify) Classify(context.Context, *inquiry.Message) (inquiry.Classi
 type fixture struct {
 	t     *testing.T
 	store *sqlite.Store
-	desk  *desk.Desk
-	srv   *httptest.Server
-	web   *web.Server
-	mu    sync.Mutex
-	now   time.Time
+	// path is the store's database file.
+	path string
+	desk *desk.Desk
+	srv  *httptest.Server
+	web  *web.Server
+	mu   sync.Mutex
+	now  time.Time
 	// logs is what the workspace logged, at info level and above.
 	logs *testutil.LogBuffer
 }
@@ -89,7 +91,14 @@ type fixtureStore interface {
 // one), to fail as a store can; f.store is the real one.
 func newFixtureWithStore(t *testing.T, edit func(*web.Config), wrap func(web.Desk) web.Desk, wrapStore func(*sqlite.Store) fixtureStore) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), t.TempDir()+"/sportel.db")
+	return newFixtureOpen(t, sqlite.Options{}, edit, wrap, wrapStore)
+}
+
+// newFixtureOpen is newFixtureWithStore on a store opened with opts.
+func newFixtureOpen(t *testing.T, opts sqlite.Options, edit func(*web.Config), wrap func(web.Desk) web.Desk, wrapStore func(*sqlite.Store) fixtureStore) *fixture {
+	t.Helper()
+	path := t.TempDir() + "/sportel.db"
+	st, err := sqlite.OpenWith(context.Background(), path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +108,7 @@ func newFixtureWithStore(t *testing.T, edit func(*web.Config), wrap func(web.Des
 		used = wrapStore(st)
 	}
 	loc, _ := time.LoadLocation("Europe/Belgrade")
-	f := &fixture{t: t, store: st, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	f := &fixture{t: t, store: st, path: path, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 	d, err := desk.New(desk.Config{
 		Mailbox: inquiry.Address{Name: "DKP", Address: "komunikimi@mkrs.example"}, Prefix: "DKP", Location: loc,
 		DocumentDeadlineDays: 7, Officers: officers, RefusalGrounds: grounds,

@@ -9,7 +9,8 @@ import (
 // DatabaseNow is the database server's clock: instances sharing the store
 // compare theirs with it, since the outbox's leases are written and judged
 // by each instance's own clock.
-func (s *Store) DatabaseNow(ctx context.Context) (time.Time, error) {
+func (s *Store) DatabaseNow(ctx context.Context) (_ time.Time, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var now time.Time

@@ -19,14 +19,16 @@ func (t *Tx) Entries(ticketID int64) ([]inquiry.Entry, error) {
 }
 
 // Entries returns a ticket's record in the order it was written.
-func (s *Store) Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error) {
+func (s *Store) Entries(ctx context.Context, ticketID int64) (_ []inquiry.Entry, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return entriesOf(ctx, s.pool, ticketID)
 }
 
 // Entry returns one entry of a ticket's record.
-func (s *Store) Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error) {
+func (s *Store) Entry(ctx context.Context, ticketID, entryID int64) (_ inquiry.Entry, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	e, err := scanEntry(s.pool.QueryRow(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = $1 AND ticket_id = $2`,

@@ -19,7 +19,8 @@ import (
 // A job whose earlier lease expired is claimable again. SKIP LOCKED lets
 // workers in several processes claim at once without waiting on each
 // other's rows or ever sharing one.
-func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	if owner == "" {
 		return nil, errors.New("claim jobs: empty owner")
 	}
@@ -81,6 +82,7 @@ const cancelledInHand = `claimed_by IS NOT NULL AND lease_until IS NOT NULL`
 // with its transport reference and thread reference. It returns the ids
 // whose lease was lost; their thread references are not recorded.
 func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error) {
+	defer markBusy(&err)
 	if len(sent) == 0 {
 		return nil, nil
 	}
@@ -117,7 +119,8 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 
 // RetryJob releases a job claimed by owner to be tried again at next; one
 // cancelled while owner held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "retry", id, owner,
 		stmt{`UPDATE jobs SET next_at = $3, next_at_ns = $4, last_error = $5,
 			claimed_by = NULL, lease_until = NULL, lease_until_ns = 0
@@ -128,7 +131,8 @@ func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.
 // ReleaseJob gives back owner's claim on a job it did not try to send,
 // taking back the attempt the claim counted; one cancelled while owner
 // held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
+func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "release", id, owner,
 		stmt{`UPDATE jobs SET claimed_by = NULL, lease_until = NULL, lease_until_ns = 0,
 			attempts = GREATEST(attempts - 1, 0)
@@ -139,7 +143,8 @@ func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
 
 // FailJob ends a job claimed by owner as failed for good; one cancelled
 // while owner held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
+func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "fail", id, owner,
 		stmt{`UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4,
 			finished_at_ns = $5, lease_until = NULL, lease_until_ns = 0
@@ -204,7 +209,8 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 // them in whatever order its scan meets them, and a renewal running beside
 // the same owner's FinishJobs could then deadlock with it (PostgreSQL would
 // break it by failing one, and a failed finish sends its mails again).
-func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (_ []int64, err error) {
+	defer markBusy(&err)
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -235,7 +241,8 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 // ReleaseClaims frees the claims on pending jobs held by anyone but keep;
 // their attempts stay counted (see store.Jobs). With several instances on one database their claims are live: sportel
 // run does not call it on PostgreSQL.
-func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
+func (s *Store) ReleaseClaims(ctx context.Context, keep string) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, `UPDATE jobs SET claimed_by = NULL, lease_until = NULL, lease_until_ns = 0
@@ -248,12 +255,13 @@ func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 
 // NextJobAt is when the earliest pending job is due. A claimed job counts as
 // due when its lease ends, since that is when it can be claimed again.
-func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+func (s *Store) NextJobAt(ctx context.Context) (_ time.Time, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var ts *time.Time
 	var tsNs int16
-	err := s.pool.QueryRow(ctx, `WITH due AS (
+	err = s.pool.QueryRow(ctx, `WITH due AS (
 			SELECT claimed_by IS NOT NULL AND (lease_until, lease_until_ns) > (next_at, next_at_ns) AS leased,
 				next_at, next_at_ns, lease_until, lease_until_ns
 			FROM jobs WHERE state = 'pending')
@@ -271,7 +279,8 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 
 // RequeueFailed makes failed jobs pending again (ids, or all when empty),
 // counted as tried once (see store.Jobs).
-func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error) {
+func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (_ []int64, err error) {
+	defer markBusy(&err)
 	var only any // NULL: every failed job
 	if len(ids) > 0 {
 		only = ids
@@ -293,7 +302,8 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 }
 
 // TicketJobs returns the jobs a ticket caused, oldest first.
-func (s *Store) TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error) {
+func (s *Store) TicketJobs(ctx context.Context, ticketID int64) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE ticket_id = $1 ORDER BY id`, ticketID)
@@ -309,7 +319,8 @@ func (s *Store) TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, 
 
 // ListJobs returns jobs in state ("" = any), newest first, at most limit
 // (0 = no cap).
-func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error) {
+func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	var p params
 	query := `SELECT ` + jobColumns + ` FROM jobs`
 	if state != "" {
@@ -334,13 +345,14 @@ func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int)
 
 // SentJobs counts the jobs of kind done at or after since, and the earliest
 // of their finish times, from one snapshot.
-func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (int, time.Time, error) {
+func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (_ int, _ time.Time, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int
 	var first *time.Time
 	var firstNs *int16
-	err := s.pool.QueryRow(ctx, sentJobsSQL,
+	err = s.pool.QueryRow(ctx, sentJobsSQL,
 		string(kind), at(since), ns(since)).Scan(&n, &first, &firstNs)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
@@ -371,6 +383,7 @@ const admitLock = 0x61646d74
 // the earliest send it counted, for a hold to last until that leaves the
 // window. A job no longer owner's is not admitted.
 func (s *Store) AdmitJob(ctx context.Context, id int64, owner string, kind inquiry.JobKind, since time.Time, limit int, now time.Time) (admitted bool, counted int, earliest time.Time, err error) {
+	defer markBusy(&err)
 	err = s.withTx(ctx, func(tx *Tx) error {
 		admitted, counted, earliest = false, 0, time.Time{}
 		cctx, cancel := tx.callCtx()
@@ -414,9 +427,10 @@ func (s *Store) AdmitJob(ctx context.Context, id int64, owner string, kind inqui
 // until, marking all of them held. Both updates are one transaction; a job
 // another worker claims meanwhile fails the claimed_by guard when the
 // update re-reads its row, so it is never held while being sent.
-func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error) {
+func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (_ int, err error) {
+	defer markBusy(&err)
 	held := 0
-	err := s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTx(ctx, func(tx *Tx) error {
 		held = 0
 		cctx, cancel := tx.callCtx()
 		defer cancel()
@@ -446,7 +460,8 @@ func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind
 }
 
 // CountHeldJobs counts pending jobs held back and not claimed since.
-func (s *Store) CountHeldJobs(ctx context.Context) (int, error) {
+func (s *Store) CountHeldJobs(ctx context.Context) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int

@@ -17,7 +17,8 @@ const leaseName = "sportel"
 // holds the lease now. The lease passes to another owner only once it has
 // expired: the row lock of the upsert lets exactly one of several callers
 // win it.
-func (s *Store) TryLead(ctx context.Context, owner string, ttl time.Duration) (bool, error) {
+func (s *Store) TryLead(ctx context.Context, owner string, ttl time.Duration) (_ bool, err error) {
+	defer markBusy(&err)
 	if owner == "" {
 		return false, errors.New("take the leader lease: empty owner")
 	}
@@ -27,7 +28,7 @@ func (s *Store) TryLead(ctx context.Context, owner string, ttl time.Duration) (b
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var holder string
-	err := s.pool.QueryRow(ctx, `INSERT INTO leader_lease AS l (name, holder, acquired_at, renewed_at, expires_at)
+	err = s.pool.QueryRow(ctx, `INSERT INTO leader_lease AS l (name, holder, acquired_at, renewed_at, expires_at)
 			VALUES ($1, $2, clock_timestamp(), clock_timestamp(), clock_timestamp() + $3::float8 * interval '1 second')
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,
 			acquired_at = CASE WHEN l.holder = excluded.holder THEN l.acquired_at ELSE excluded.acquired_at END,
@@ -45,7 +46,8 @@ func (s *Store) TryLead(ctx context.Context, owner string, ttl time.Duration) (b
 
 // Resign gives up owner's leader lease at once, so a standby need not wait
 // for it to expire. It does nothing when owner does not hold it.
-func (s *Store) Resign(ctx context.Context, owner string) error {
+func (s *Store) Resign(ctx context.Context, owner string) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	if _, err := s.pool.Exec(ctx, `DELETE FROM leader_lease WHERE name = $1 AND holder = $2`, leaseName, owner); err != nil {
@@ -57,6 +59,7 @@ func (s *Store) Resign(ctx context.Context, owner string) error {
 // LeaseHolder names the owner of the live leader lease and when it expires;
 // holder is "" when no lease is live.
 func (s *Store) LeaseHolder(ctx context.Context) (holder string, until time.Time, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	err = s.pool.QueryRow(ctx, `SELECT holder, expires_at FROM leader_lease

@@ -13,14 +13,15 @@ import (
 
 // QueueStats counts open tickets, deadlines and outbox jobs in one
 // statement, which reads one snapshot, so the figures agree with each other.
-func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats, error) {
+func (s *Store) QueueStats(ctx context.Context, now time.Time) (_ store.QueueStats, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	soon := now.Add(48 * time.Hour)
 	var q store.QueueStats
 	var oldest *time.Time
 	var oldestNs *int16
-	err := s.pool.QueryRow(ctx, `WITH open AS (
+	err = s.pool.QueryRow(ctx, `WITH open AS (
 			SELECT due_at, due_at_ns FROM tickets WHERE state IN ('assigned', 'answered')),
 		oldest AS (
 			SELECT next_at, next_at_ns FROM jobs WHERE state = 'pending' AND (next_at, next_at_ns) <= ($1, $2)
@@ -47,7 +48,8 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats
 // before) and returns the first limit of them (0: all) by FinishedAt, the
 // newest id first among equal times. The count is a window over the same
 // rows, so both come from one statement's snapshot.
-func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error) {
+func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) (_ []inquiry.Job, _ int, err error) {
+	defer markBusy(&err)
 	var p params
 	query := `SELECT ` + jobColumns + `, COUNT(*) OVER () FROM jobs WHERE state = 'failed'
 		AND (finished_at, finished_at_ns) >= (` + p.add(at(from)) + `, ` + p.add(ns(from)) + `)

@@ -24,7 +24,8 @@ func (t *Tx) AddSetAside(s *inquiry.SetAside) error {
 
 // ListSetAside returns set-aside messages of kind ("" = all), newest first,
 // at most limit (0 = no cap).
-func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error) {
+func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) (_ []inquiry.SetAside, err error) {
+	defer markBusy(&err)
 	var p params
 	query := `SELECT ` + setAsideColumns + ` FROM set_aside`
 	if kind != "" {

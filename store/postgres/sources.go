@@ -55,7 +55,8 @@ func (t *Tx) MarkSource(sourceID string, ticketID int64, when time.Time) error {
 }
 
 // SourcesTaken reports which of sourceIDs were taken in.
-func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error) {
+func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (_ map[string]bool, err error) {
+	defer markBusy(&err)
 	taken := make(map[string]bool)
 	if len(sourceIDs) == 0 {
 		if err := ctx.Err(); err != nil {

@@ -10,6 +10,7 @@ import (
 
 // LoadCheckpoint returns the IMAP position saved under key, zeros when none.
 func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uint32, lastUID uint32, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var v, u int64
@@ -24,10 +25,11 @@ func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uin
 }
 
 // SaveCheckpoint stores the IMAP position under key.
-func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, now())
+	_, err = s.pool.Exec(ctx, `INSERT INTO checkpoints (key, uid_validity, last_uid, updated_at) VALUES ($1, $2, $3, now())
 		ON CONFLICT (key) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
 			updated_at = excluded.updated_at`,
 		key, int64(uidValidity), int64(lastUID))
@@ -38,11 +40,12 @@ func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, las
 }
 
 // GetState returns the value stored under key.
-func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) {
+func (s *Store) GetState(ctx context.Context, key string) (_ string, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var v string
-	err := s.pool.QueryRow(ctx, `SELECT value FROM kv_state WHERE key = $1`, key).Scan(&v)
+	err = s.pool.QueryRow(ctx, `SELECT value FROM kv_state WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
@@ -53,10 +56,11 @@ func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) 
 }
 
 // SetState stores value under key, replacing any earlier value.
-func (s *Store) SetState(ctx context.Context, key, value string) error {
+func (s *Store) SetState(ctx context.Context, key, value string) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, now())
+	_, err = s.pool.Exec(ctx, `INSERT INTO kv_state (key, value, updated_at) VALUES ($1, $2, now())
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 		key, text(value))
 	if err != nil {

@@ -308,9 +308,11 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // WithTx runs fn in one READ COMMITTED transaction. An error from fn, or a
-// panic, rolls it back; fn's error is returned unchanged. fn runs once:
-// a deadlock PostgreSQL breaks fails the call rather than running fn again.
-func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+// panic, rolls it back; fn's error is returned unchanged, but for being
+// marked store.ErrBusy when the server was busy. fn runs once: a deadlock
+// PostgreSQL breaks fails the call (busy) rather than running fn again.
+func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
 }
 

@@ -28,7 +28,8 @@ func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
 }
 
 // ThreadRef returns what ref points at.
-func (s *Store) ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error) {
+func (s *Store) ThreadRef(ctx context.Context, ref string) (_ inquiry.ThreadRef, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	found, err := threadRefs(ctx, s.pool, []string{ref})

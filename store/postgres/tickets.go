@@ -38,14 +38,16 @@ func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
 const lockTicket = " FOR UPDATE"
 
 // TicketByNumber returns the ticket numbered number.
-func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByNumber(ctx context.Context, number string) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.pool, "number", number, "")
 }
 
 // TicketByID returns the ticket with id.
-func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByID(ctx context.Context, id int64) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.pool, "id", id, "")
@@ -153,7 +155,8 @@ func (t *Tx) LatestChatTicket(chatID int64) (inquiry.Ticket, bool, error) {
 }
 
 // CountTickets returns how many tickets there are.
-func (s *Store) CountTickets(ctx context.Context) (int, error) {
+func (s *Store) CountTickets(ctx context.Context) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int
@@ -164,7 +167,8 @@ func (s *Store) CountTickets(ctx context.Context) (int, error) {
 }
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
-func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) (_ []inquiry.Ticket, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return listTickets(ctx, s.pool, f)
@@ -178,21 +182,10 @@ func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
 	return listTickets(ctx, t.tx, f)
 }
 
-// CountMatching returns how many tickets match f, Offset and Limit aside.
-func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	var p params
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM tickets`+ticketWhereClause(&p, f), p.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count tickets: %w", err)
-	}
-	return n, nil
-}
-
 // EachTicket calls fn with each ticket matching f as its row is read, in
 // ListTickets's order; fn's error ends the read and is returned unchanged.
-func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
+func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	query, args := ticketListQuery(f)
@@ -227,9 +220,6 @@ func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
 	}
 	if f.Limit > 0 {
 		query += ` LIMIT ` + p.add(f.Limit)
-	}
-	if f.Offset > 0 {
-		query += ` OFFSET ` + p.add(f.Offset)
 	}
 	return query, p.args
 }

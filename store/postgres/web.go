@@ -17,10 +17,11 @@ import (
 // (store.Web). Times are kept to the microsecond: nothing here needs more.
 
 // AddSignInLink records a one-time sign-in link.
-func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, created, expires time.Time) error {
+func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, created, expires time.Time) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	_, err := s.pool.Exec(ctx, `INSERT INTO web_signin_links (token_hash, officer_id, created_at, expires_at)
+	_, err = s.pool.Exec(ctx, `INSERT INTO web_signin_links (token_hash, officer_id, created_at, expires_at)
 		VALUES ($1, $2, $3, $4)`, tokenHash, officerID, at(created), at(expires))
 	if err != nil {
 		return fmt.Errorf("add sign-in link: %w", err)
@@ -29,11 +30,12 @@ func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, 
 }
 
 // UseSignInLink consumes a link in one UPDATE, so it is used once.
-func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (string, bool, error) {
+func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (_ string, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var officer string
-	err := s.pool.QueryRow(ctx, `UPDATE web_signin_links SET used_at = $2
+	err = s.pool.QueryRow(ctx, `UPDATE web_signin_links SET used_at = $2
 		WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING officer_id`,
 		tokenHash, at(now)).Scan(&officer)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -50,11 +52,12 @@ func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Ti
 const webAttemptLock = 0x7765626c
 
 // AllowSignInAttempt counts an attempt under keys unless one is at limit.
-func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.Time, window time.Duration, limit int) (bool, error) {
+func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.Time, window time.Duration, limit int) (_ bool, err error) {
+	defer markBusy(&err)
 	allowed := false
 	// Locks are taken in one order, so two attempts never deadlock.
 	sorted := slices.Sorted(slices.Values(keys))
-	err := s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTx(ctx, func(tx *Tx) error {
 		ctx, cancel := tx.callCtx()
 		defer cancel()
 		since := at(now.Add(-window))
@@ -87,10 +90,11 @@ func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.
 }
 
 // CreateSession stores a session and sets its ID.
-func (s *Store) CreateSession(ctx context.Context, ws *store.WebSession) error {
+func (s *Store) CreateSession(ctx context.Context, ws *store.WebSession) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	err := s.pool.QueryRow(ctx, `INSERT INTO web_sessions (token_hash, officer_id, language, client_ip, created_at, last_seen)
+	err = s.pool.QueryRow(ctx, `INSERT INTO web_sessions (token_hash, officer_id, language, client_ip, created_at, last_seen)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		ws.TokenHash, ws.OfficerID, text(ws.Language), text(ws.ClientIP), at(ws.CreatedAt), at(ws.LastSeen)).Scan(&ws.ID)
 	if err != nil {
@@ -109,7 +113,8 @@ func scanSession(row pgx.Row) (store.WebSession, error) {
 }
 
 // TouchSession finds a live session and records its use.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (store.WebSession, bool, error) {
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (_ store.WebSession, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	ws, err := scanSession(s.pool.QueryRow(ctx, `UPDATE web_sessions SET last_seen = $2
@@ -126,7 +131,8 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Tim
 }
 
 // SetSessionLanguage records a session's language.
-func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) error {
+func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	if _, err := s.pool.Exec(ctx, `UPDATE web_sessions SET language = $2 WHERE id = $1`, id, text(lang)); err != nil {
@@ -136,7 +142,8 @@ func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) e
 }
 
 // ListSessions returns the live sessions, newest first.
-func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) ([]store.WebSession, error) {
+func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) (_ []store.WebSession, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT `+sessionColumns+` FROM web_sessions
@@ -161,13 +168,15 @@ func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.Se
 }
 
 // RevokeSession ends one session.
-func (s *Store) RevokeSession(ctx context.Context, id int64, now time.Time) (bool, error) {
+func (s *Store) RevokeSession(ctx context.Context, id int64, now time.Time) (_ bool, err error) {
+	defer markBusy(&err)
 	n, err := s.revoke(ctx, `id = $2`, now, id)
 	return n > 0, err
 }
 
 // RevokeOfficerSessions ends every session of an officer.
-func (s *Store) RevokeOfficerSessions(ctx context.Context, officerID string, now time.Time) (int, error) {
+func (s *Store) RevokeOfficerSessions(ctx context.Context, officerID string, now time.Time) (_ int, err error) {
+	defer markBusy(&err)
 	return s.revoke(ctx, `officer_id = $2`, now, officerID)
 }
 
@@ -182,10 +191,11 @@ func (s *Store) revoke(ctx context.Context, where string, now time.Time, arg any
 }
 
 // AddAudit appends to the audit log.
-func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) error {
+func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	err := s.pool.QueryRow(ctx, `INSERT INTO web_audit (officer_id, action, ticket, detail, at)
+	err = s.pool.QueryRow(ctx, `INSERT INTO web_audit (officer_id, action, ticket, detail, at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.OfficerID, e.Action, text(e.Ticket), text(e.Detail), at(e.At)).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("add audit entry: %w", err)
@@ -194,7 +204,8 @@ func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) error {
 }
 
 // Audit returns the newest audit entries first.
-func (s *Store) Audit(ctx context.Context, limit int) ([]store.AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, limit int) (_ []store.AuditEntry, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var lim any
@@ -233,7 +244,8 @@ func oldestStart(l store.SessionLimits, now time.Time) any {
 // ListTicketPage reads a page of f's list and where it stands in one
 // read-only transaction at REPEATABLE READ, so the counts are of the list
 // the page was cut from.
-func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
+func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (_ store.TicketPage, err error) {
+	defer markBusy(&err)
 	if at.Size < 1 {
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: page size %d", at.Size)
 	}
@@ -250,7 +262,7 @@ func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at s
 		defer cancel()
 		_ = tx.Rollback(rctx)
 	}()
-	f.Offset, f.Limit = 0, 0
+	f.Limit = 0
 	// The page before a place is the first Size after it in the list
 	// read the other way round.
 	read := f

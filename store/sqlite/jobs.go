@@ -18,7 +18,8 @@ import (
 // ClaimJobs leases up to limit due pending jobs to owner until now+lease and
 // returns them ordered by NextAt, ID, with Attempts already counting this try.
 // A job whose earlier lease expired is claimable again.
-func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	if owner == "" {
 		return nil, errors.New("claim jobs: empty owner")
 	}
@@ -87,7 +88,8 @@ const cancelledInHand = `claimed_by IS NOT NULL AND lease_until IS NOT NULL`
 
 // RetryJob releases a job claimed by owner to be tried again at next; one
 // cancelled while owner held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "retry", id, owner,
 		stmt{`UPDATE jobs SET next_at = $3, last_error = $4, claimed_by = NULL, lease_until = NULL
 		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, formatTime(next), errText}},
@@ -97,7 +99,8 @@ func (s *Store) RetryJob(ctx context.Context, id int64, owner string, next time.
 // ReleaseJob gives back owner's claim on a job it did not try to send,
 // taking back the attempt the claim counted; one cancelled while owner
 // held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
+func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "release", id, owner,
 		stmt{`UPDATE jobs SET claimed_by = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0)
 		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner}},
@@ -107,7 +110,8 @@ func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
 
 // FailJob ends a job claimed by owner as failed for good; one cancelled
 // while owner held it stays cancelled (store.ErrJobCancelled).
-func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
+func (s *Store) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) (err error) {
+	defer markBusy(&err)
 	return s.settleJob(ctx, "fail", id, owner,
 		stmt{`UPDATE jobs SET state = 'failed', last_error = $3, finished_at = $4, lease_until = NULL
 		WHERE id = $1 AND claimed_by = $2 AND state = 'pending'`, []any{id, owner, errText, formatTime(now)}},
@@ -175,11 +179,12 @@ func (s *Store) settleJob(ctx context.Context, verb string, id int64, owner stri
 
 // NextJobAt is when the earliest pending job is due. A claimed job counts as
 // due when its lease ends, since that is when it can be claimed again.
-func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+func (s *Store) NextJobAt(ctx context.Context) (_ time.Time, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var at sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN claimed_by IS NOT NULL AND lease_until > next_at
+	err = s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN claimed_by IS NOT NULL AND lease_until > next_at
 			THEN lease_until ELSE next_at END)
 		FROM jobs WHERE state = 'pending'`).Scan(&at)
 	if err != nil {
@@ -200,6 +205,7 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, bool, error) {
 // for one commit per batch rather than per mail. It returns the ids whose
 // lease was lost; their thread references are not recorded.
 func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error) {
+	defer markBusy(&err)
 	if len(sent) == 0 {
 		return nil, nil
 	}
@@ -236,7 +242,8 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 }
 
 // RenewLeases extends owner's leases on ids to until in one statement.
-func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (_ []int64, err error) {
+	defer markBusy(&err)
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -282,7 +289,8 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, ids []int64, unti
 
 // ReleaseClaims frees the claims on pending jobs held by anyone but keep;
 // their attempts stay counted (see store.Jobs).
-func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
+func (s *Store) ReleaseClaims(ctx context.Context, keep string) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
@@ -304,7 +312,8 @@ func (s *Store) ReleaseClaims(ctx context.Context, keep string) (int, error) {
 
 // RequeueFailed makes failed jobs pending again (ids, or all when empty),
 // counted as tried once (see store.Jobs).
-func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) ([]int64, error) {
+func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (_ []int64, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
@@ -345,12 +354,13 @@ func (s *Store) RequeueFailed(ctx context.Context, ids []int64, now time.Time) (
 
 // SentJobs counts the jobs of kind done at or after since, and the earliest
 // of their finish times.
-func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (int, time.Time, error) {
+func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.Time) (_ int, _ time.Time, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int
 	var earliest sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(finished_at) FROM jobs
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(finished_at) FROM jobs
 		WHERE kind = $1 AND state = 'done' AND finished_at >= $2`, string(kind), formatTime(since)).Scan(&n, &earliest)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("count sent %s jobs: %w", kind, err)
@@ -368,7 +378,8 @@ func (s *Store) SentJobs(ctx context.Context, kind inquiry.JobKind, since time.T
 // HoldJobs releases owner's claims on ids without counting the attempt and
 // moves every other pending, unclaimed job of kind due before until to
 // until, marking all of them held.
-func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (int, error) {
+func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind, ids []int64, until time.Time, reason string) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
@@ -416,7 +427,8 @@ func (s *Store) HoldJobs(ctx context.Context, owner string, kind inquiry.JobKind
 }
 
 // CountHeldJobs counts pending jobs held back and not claimed since.
-func (s *Store) CountHeldJobs(ctx context.Context) (int, error) {
+func (s *Store) CountHeldJobs(ctx context.Context) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int

@@ -13,7 +13,8 @@ import (
 )
 
 // ListTickets returns the tickets matching f, ordered by ReceivedAt then ID.
-func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) (_ []inquiry.Ticket, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return listTickets(ctx, s.db, f)
@@ -21,7 +22,8 @@ func (s *Store) ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inqu
 
 // EachTicket calls fn with each ticket matching f as its row is read, in
 // ListTickets's order; fn's error ends the read and is returned unchanged.
-func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) error {
+func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(inquiry.Ticket) error) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	query, args := ticketListQuery(f)
@@ -43,19 +45,6 @@ func (s *Store) EachTicket(ctx context.Context, f inquiry.TicketFilter, fn func(
 		return fmt.Errorf("read tickets: %w", err)
 	}
 	return nil
-}
-
-// CountMatching returns how many tickets match f, Offset and Limit aside.
-func (s *Store) CountMatching(ctx context.Context, f inquiry.TicketFilter) (int, error) {
-	ctx, cancel := s.callCtx(ctx)
-	defer cancel()
-	var p params
-	query := `SELECT COUNT(*) FROM tickets` + ticketWhereClause(&p, f)
-	var n int
-	if err := s.db.QueryRowContext(ctx, query, p.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count tickets: %w", err)
-	}
-	return n, nil
 }
 
 func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
@@ -162,21 +151,24 @@ func searchConds(p *params, text string) []string {
 }
 
 // TicketByNumber returns the ticket numbered number.
-func (s *Store) TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByNumber(ctx context.Context, number string) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.db, "number", number)
 }
 
 // TicketByID returns the ticket with id.
-func (s *Store) TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error) {
+func (s *Store) TicketByID(ctx context.Context, id int64) (_ inquiry.Ticket, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return ticketWhere(ctx, s.db, "id", id)
 }
 
 // ThreadRef returns what ref points at.
-func (s *Store) ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error) {
+func (s *Store) ThreadRef(ctx context.Context, ref string) (_ inquiry.ThreadRef, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	found, err := threadRefs(ctx, s.db, []string{ref})
@@ -188,7 +180,8 @@ func (s *Store) ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, b
 }
 
 // SourcesTaken reports which of sourceIDs were taken in.
-func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error) {
+func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (_ map[string]bool, err error) {
+	defer markBusy(&err)
 	taken := make(map[string]bool)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
@@ -217,7 +210,8 @@ func (s *Store) SourcesTaken(ctx context.Context, sourceIDs []string) (map[strin
 }
 
 // CountTickets returns how many tickets there are.
-func (s *Store) CountTickets(ctx context.Context) (int, error) {
+func (s *Store) CountTickets(ctx context.Context) (_ int, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var n int
@@ -228,14 +222,16 @@ func (s *Store) CountTickets(ctx context.Context) (int, error) {
 }
 
 // Entries returns a ticket's record in the order it was written.
-func (s *Store) Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error) {
+func (s *Store) Entries(ctx context.Context, ticketID int64) (_ []inquiry.Entry, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	return entriesOf(ctx, s.db, ticketID)
 }
 
 // Entry returns one entry of a ticket's record.
-func (s *Store) Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error) {
+func (s *Store) Entry(ctx context.Context, ticketID, entryID int64) (_ inquiry.Entry, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	e, err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries WHERE id = $1 AND ticket_id = $2`,
@@ -270,7 +266,8 @@ func entriesOf(ctx context.Context, q querier, ticketID int64) ([]inquiry.Entry,
 }
 
 // TicketJobs returns the jobs a ticket caused, oldest first.
-func (s *Store) TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error) {
+func (s *Store) TicketJobs(ctx context.Context, ticketID int64) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE ticket_id = $1 ORDER BY id`, ticketID)
@@ -286,7 +283,8 @@ func (s *Store) TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, 
 
 // ListJobs returns jobs in state ("" = any), newest first, at most limit
 // (0 = no cap).
-func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) ([]inquiry.Job, error) {
+func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
 	var p params
 	query := `SELECT ` + jobColumns + ` FROM jobs`
 	if state != "" {
@@ -313,7 +311,8 @@ func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int)
 // before) and returns the first limit of them (0: all) by FinishedAt, the
 // newest id first among equal times. The count is a window over the same
 // rows, so both come from one statement's snapshot.
-func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error) {
+func (s *Store) FailedJobs(ctx context.Context, from, before time.Time, limit int) (_ []inquiry.Job, _ int, err error) {
+	defer markBusy(&err)
 	query, args := failedJobsQuery(from, before, limit)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
@@ -363,7 +362,8 @@ func (w withTotal) Scan(dest ...any) error { return w.r.Scan(append(dest, w.tota
 
 // ListSetAside returns set-aside messages of kind ("" = all), newest first,
 // at most limit (0 = no cap).
-func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) ([]inquiry.SetAside, error) {
+func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, limit int) (_ []inquiry.SetAside, err error) {
+	defer markBusy(&err)
 	var p params
 	query := `SELECT ` + setAsideColumns + ` FROM set_aside`
 	if kind != "" {
@@ -396,6 +396,7 @@ func (s *Store) ListSetAside(ctx context.Context, kind inquiry.SetAsideKind, lim
 
 // LoadCheckpoint returns the IMAP position saved under key, zeros when none.
 func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uint32, lastUID uint32, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var v, u int64
@@ -410,7 +411,8 @@ func (s *Store) LoadCheckpoint(ctx context.Context, key string) (uidValidity uin
 }
 
 // SaveCheckpoint stores the IMAP position under key.
-func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) error {
+func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, lastUID uint32) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
@@ -429,11 +431,12 @@ func (s *Store) SaveCheckpoint(ctx context.Context, key string, uidValidity, las
 }
 
 // GetState returns the value stored under key.
-func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) {
+func (s *Store) GetState(ctx context.Context, key string) (_ string, _ bool, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM kv_state WHERE key = $1`, key).Scan(&v)
+	err = s.db.QueryRowContext(ctx, `SELECT value FROM kv_state WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -444,7 +447,8 @@ func (s *Store) GetState(ctx context.Context, key string) (string, bool, error) 
 }
 
 // SetState stores value under key, replacing any earlier value.
-func (s *Store) SetState(ctx context.Context, key, value string) error {
+func (s *Store) SetState(ctx context.Context, key, value string) (err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	unlock, err := s.lockWrite(ctx)
@@ -463,7 +467,8 @@ func (s *Store) SetState(ctx context.Context, key, value string) error {
 
 // QueueStats counts open tickets, deadlines and outbox jobs in one read
 // transaction, so the figures agree with each other.
-func (s *Store) QueueStats(ctx context.Context, now time.Time) (store.QueueStats, error) {
+func (s *Store) QueueStats(ctx context.Context, now time.Time) (_ store.QueueStats, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -501,14 +506,8 @@ func ticketListQuery(f inquiry.TicketFilter) (string, []any) {
 	} else {
 		query += ` ORDER BY received_at, id`
 	}
-	switch {
-	case f.Limit > 0:
+	if f.Limit > 0 {
 		query += ` LIMIT ` + p.add(f.Limit)
-	case f.Offset > 0:
-		query += ` LIMIT -1` // SQLite has no OFFSET without a LIMIT
-	}
-	if f.Offset > 0 {
-		query += ` OFFSET ` + p.add(f.Offset)
 	}
 	return query, p.args
 }

@@ -35,14 +35,24 @@ const (
 	// may rebuild an index over years of mail (about 20 MB of text a second).
 	migrateTimeout = 10 * time.Minute
 
-	// connParams: busy_timeout first so the other pragmas wait for locks
-	// instead of failing; _txlock=immediate makes BeginTx take the write lock
-	// at BEGIN, so two transactions never deadlock upgrading a read lock.
-	// temp_store(MEMORY): statement journals (an insert with the search
-	// triggers needs one) stay in memory instead of temporary files,
-	// which took 27 MB of writes per 1,000 realistic mails.
-	connParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)&_pragma=foreign_keys(1)&_txlock=immediate"
+	// busyTimeout is how long a statement waits for a lock another process
+	// holds unless Options say otherwise.
+	busyTimeout = 10 * time.Second
+
+	// connParams follow busy_timeout (connParamsFor), first so the other
+	// pragmas wait for locks instead of failing; _txlock=immediate makes
+	// BeginTx take the write lock at BEGIN, so two transactions never
+	// deadlock upgrading a read lock. temp_store(MEMORY): statement
+	// journals (an insert with the search triggers needs one) stay in
+	// memory instead of temporary files, which took 27 MB of writes per
+	// 1,000 realistic mails.
+	connParams = "_pragma=journal_mode(WAL)&_pragma=temp_store(MEMORY)&_pragma=foreign_keys(1)&_txlock=immediate"
 )
+
+// connParamsFor is the connections' parameters with a busy timeout of busy.
+func connParamsFor(busy time.Duration) string {
+	return fmt.Sprintf("_pragma=busy_timeout(%d)&%s", busy.Milliseconds(), connParams)
+}
 
 var (
 	_ store.Store = (*Store)(nil)
@@ -110,6 +120,10 @@ type Options struct {
 	// and survives a power cut) or "normal" (in WAL mode a commit survives
 	// any crash of the process; a power cut may roll back the last ones).
 	Synchronous string
+	// BusyTimeout is how long a statement waits for a lock another
+	// process holds (the write lock, during its transaction) before it
+	// fails marked store.ErrBusy; 0 is 10 seconds.
+	BusyTimeout time.Duration
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
@@ -145,7 +159,12 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 		}
 	}
-	db, err := sql.Open("sqlite", dsn+"?"+connParams+"&_pragma=synchronous("+sync+")")
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = busyTimeout
+	}
+	params := connParamsFor(busy)
+	db, err := sql.Open("sqlite", dsn+"?"+params+"&_pragma=synchronous("+sync+")")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
@@ -160,7 +179,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	} else {
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
-		wparams := fmt.Sprintf("%s&_pragma=synchronous(%s)&_pragma=wal_autocheckpoint(%d)", connParams, sync, walBackstopPages)
+		wparams := fmt.Sprintf("%s&_pragma=synchronous(%s)&_pragma=wal_autocheckpoint(%d)", params, sync, walBackstopPages)
 		if wdb, err = sql.Open("sqlite", dsn+"?"+wparams); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
@@ -368,8 +387,10 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // WithTx runs fn in one write transaction (BEGIN IMMEDIATE). An error from fn,
-// or a panic, rolls it back; fn's error is returned unchanged.
-func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) error {
+// or a panic, rolls it back; fn's error is returned unchanged, but for being
+// marked store.ErrBusy when the database was busy.
+func (s *Store) WithTx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error { return fn(tx) })
 }
 

@@ -16,7 +16,8 @@ import (
 // (store.Web).
 
 // AddSignInLink records a one-time sign-in link.
-func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, created, expires time.Time) error {
+func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, created, expires time.Time) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO web_signin_links (token_hash, officer_id, created_at, expires_at)
 			VALUES ($1, $2, $3, $4)`, tokenHash, officerID, formatTime(created), formatTime(expires))
@@ -28,9 +29,10 @@ func (s *Store) AddSignInLink(ctx context.Context, tokenHash, officerID string, 
 }
 
 // UseSignInLink consumes a link in one UPDATE, so it is used once.
-func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (string, bool, error) {
+func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Time) (_ string, _ bool, err error) {
+	defer markBusy(&err)
 	var officer string
-	err := s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTx(ctx, func(tx *Tx) error {
 		err := tx.tx.QueryRowContext(tx.ctx, `UPDATE web_signin_links SET used_at = $2
 			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING officer_id`,
 			tokenHash, formatTime(now)).Scan(&officer)
@@ -46,9 +48,10 @@ func (s *Store) UseSignInLink(ctx context.Context, tokenHash string, now time.Ti
 }
 
 // AllowSignInAttempt counts an attempt under keys unless one is at limit.
-func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.Time, window time.Duration, limit int) (bool, error) {
+func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.Time, window time.Duration, limit int) (_ bool, err error) {
+	defer markBusy(&err)
 	allowed := false
-	err := s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTx(ctx, func(tx *Tx) error {
 		since := formatTime(now.Add(-window))
 		for _, k := range keys {
 			var n int
@@ -77,7 +80,8 @@ func (s *Store) AllowSignInAttempt(ctx context.Context, keys []string, now time.
 }
 
 // CreateSession stores a session and sets its ID.
-func (s *Store) CreateSession(ctx context.Context, ws *store.WebSession) error {
+func (s *Store) CreateSession(ctx context.Context, ws *store.WebSession) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error {
 		err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO web_sessions (token_hash, officer_id, language, client_ip, created_at, last_seen)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -106,10 +110,11 @@ func scanSession(sc interface{ Scan(...any) error }) (store.WebSession, error) {
 }
 
 // TouchSession finds a live session and records its use.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (store.WebSession, bool, error) {
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, limits store.SessionLimits) (_ store.WebSession, _ bool, err error) {
+	defer markBusy(&err)
 	var ws store.WebSession
 	found := false
-	err := s.withTx(ctx, func(tx *Tx) error {
+	err = s.withTx(ctx, func(tx *Tx) error {
 		var err error
 		ws, err = scanSession(tx.tx.QueryRowContext(tx.ctx, `UPDATE web_sessions SET last_seen = $2
 			WHERE token_hash = $1 AND revoked_at IS NULL AND last_seen >= $3 AND created_at >= $4 RETURNING `+sessionColumns,
@@ -127,7 +132,8 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, now time.Tim
 }
 
 // SetSessionLanguage records a session's language.
-func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) error {
+func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error {
 		if _, err := tx.tx.ExecContext(tx.ctx, `UPDATE web_sessions SET language = $2 WHERE id = $1`, id, lang); err != nil {
 			return fmt.Errorf("set session language: %w", err)
@@ -137,7 +143,8 @@ func (s *Store) SetSessionLanguage(ctx context.Context, id int64, lang string) e
 }
 
 // ListSessions returns the live sessions, newest first.
-func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) ([]store.WebSession, error) {
+func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.SessionLimits) (_ []store.WebSession, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM web_sessions
@@ -162,13 +169,15 @@ func (s *Store) ListSessions(ctx context.Context, now time.Time, limits store.Se
 }
 
 // RevokeSession ends one session.
-func (s *Store) RevokeSession(ctx context.Context, id int64, now time.Time) (bool, error) {
+func (s *Store) RevokeSession(ctx context.Context, id int64, now time.Time) (_ bool, err error) {
+	defer markBusy(&err)
 	n, err := s.revoke(ctx, `id = $2`, now, id)
 	return n > 0, err
 }
 
 // RevokeOfficerSessions ends every session of an officer.
-func (s *Store) RevokeOfficerSessions(ctx context.Context, officerID string, now time.Time) (int, error) {
+func (s *Store) RevokeOfficerSessions(ctx context.Context, officerID string, now time.Time) (_ int, err error) {
+	defer markBusy(&err)
 	return s.revoke(ctx, `officer_id = $2`, now, officerID)
 }
 
@@ -187,7 +196,8 @@ func (s *Store) revoke(ctx context.Context, where string, now time.Time, arg any
 }
 
 // AddAudit appends to the audit log.
-func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) error {
+func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) (err error) {
+	defer markBusy(&err)
 	return s.withTx(ctx, func(tx *Tx) error {
 		err := tx.tx.QueryRowContext(tx.ctx, `INSERT INTO web_audit (officer_id, action, ticket, detail, at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.OfficerID, e.Action, e.Ticket, e.Detail, formatTime(e.At)).Scan(&e.ID)
@@ -199,7 +209,8 @@ func (s *Store) AddAudit(ctx context.Context, e *store.AuditEntry) error {
 }
 
 // Audit returns the newest audit entries first.
-func (s *Store) Audit(ctx context.Context, limit int) ([]store.AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, limit int) (_ []store.AuditEntry, err error) {
+	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	if limit <= 0 {
@@ -239,7 +250,8 @@ func oldestStart(l store.SessionLimits, now time.Time) string {
 
 // ListTicketPage reads a page of f's list and where it stands in one read
 // transaction, so the counts are of the list the page was cut from.
-func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
+func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (_ store.TicketPage, err error) {
+	defer markBusy(&err)
 	if at.Size < 1 {
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: page size %d", at.Size)
 	}
@@ -250,7 +262,7 @@ func (s *Store) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at s
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)
 	}
 	defer tx.Rollback()
-	f.Offset, f.Limit = 0, 0
+	f.Limit = 0
 	// The page before a place is the first Size after it in the list
 	// read the other way round.
 	read := f
