@@ -258,13 +258,7 @@ func TestChatSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 			}
 			// Two renewals fail; two thirds of a lease after the claim the
 			// guard looks.
-			js.away.Store(true)
-			for _, at := range []time.Duration{lease / 3, 2 * lease / 3} {
-				mono.Store(int64(at))
-				outbox.RenewHeld(ob)
-			}
-			outbox.CheckLeases(ob)
-			js.away.Store(false)
+			js.missRenewals(ob, &mono, lease)
 			if tt.hold == holdConnect {
 				// Sent again while the front still holds the first try's
 				// connection: it was cut off, not waited for.

@@ -30,6 +30,20 @@ type storeAway struct {
 
 var errAway = errors.New("connection refused")
 
+// missRenewals makes ob's renewals fail at a third and two thirds of a
+// lease after the claim (mono is ob's monotonic clock), and has the lease
+// guard look then: a send whose lease went unconfirmed so is cut off,
+// unless it is past its point of no return.
+func (s *storeAway) missRenewals(ob *outbox.Outbox, mono *atomic.Int64, lease time.Duration) {
+	s.away.Store(true)
+	for _, at := range []time.Duration{lease / 3, 2 * lease / 3} {
+		mono.Store(int64(at))
+		outbox.RenewHeld(ob)
+	}
+	outbox.CheckLeases(ob)
+	s.away.Store(false)
+}
+
 // failing reports whether a write fails now: a renewal, or another.
 func (s *storeAway) failing(renewal bool) bool { return s.away.Load() && (renewal || s.all) }
 

@@ -227,13 +227,7 @@ func TestSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 				waitClosed(t, "the relay holding the first try", relay.held)
 				// Two renewals fail; two thirds of a lease after the claim
 				// the guard looks.
-				js.away.Store(true)
-				for _, at := range []time.Duration{lease / 3, 2 * lease / 3} {
-					mono.Store(int64(at))
-					outbox.RenewHeld(ob)
-				}
-				outbox.CheckLeases(ob)
-				js.away.Store(false)
+				js.missRenewals(ob, &mono, lease)
 				if tt.stall == stallAtRcpt {
 					// Sent again while the relay still holds the first try:
 					// it was cut off, not waited for.
