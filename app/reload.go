@@ -21,8 +21,9 @@ import (
 // live is what a configuration reload changes in a running daemon: the
 // desk (officers, routing, templates, the legal clock), the scheduler's
 // plan, the bot's officers and the web workspace's (who may sign in, with
-// its refusal grounds, division name and time zone). The store, the mail servers, the classifier,
-// the bot's token and the listeners stay as they started.
+// its refusal grounds, division name and time zone). The store, the mail
+// servers, the classifier, the bot's token and the listeners stay as they
+// started.
 type live struct {
 	// cur is swapped whole, so a message is handled by one desk from start
 	// to end: one in flight during a reload finishes on the old one.

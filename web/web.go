@@ -115,8 +115,8 @@ const (
 // Settings is what a configuration reload may change for the workspace:
 // who may sign in, the refusal grounds offered, the division's name that
 // signs answers, and the time zone times are shown in. A Settings in use
-// is never changed, only replaced whole (Reconfigure), so a request reads
-// one consistent set however often it looks.
+// is never changed, only replaced whole (Reconfigure), so whoever holds
+// one reads a consistent set.
 type Settings struct {
 	Officers       []inquiry.Officer
 	RefusalGrounds []desk.Ground
