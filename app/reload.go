@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,12 +15,15 @@ import (
 	"sportel/desk"
 	"sportel/metrics"
 	"sportel/schedule"
+	"sportel/web"
 )
 
 // live is what a configuration reload changes in a running daemon: the
 // desk (officers, routing, templates, the legal clock), the scheduler's
-// plan and the bot's officers. The store, the mail servers, the classifier,
-// the bot's token and the listeners stay as they started.
+// plan, the bot's officers and the web workspace's (who may sign in, with
+// its refusal grounds, division name and time zone). The store, the mail
+// servers, the classifier, the bot's token and the listeners stay as they
+// started.
 type live struct {
 	// cur is swapped whole, so a message is handled by one desk from start
 	// to end: one in flight during a reload finishes on the old one.
@@ -32,6 +36,7 @@ type live struct {
 	sched   *schedule.Scheduler // set once Run builds it
 	bot     *bot.Bot            // set when the bot connects
 	botName string              // the bot's @name, which every new desk needs
+	webs    []*web.Server       // the workspaces NewWeb built
 
 	// ok and okAt are the last reload's outcome, for the metrics; starting
 	// counts as a successful load (as Prometheus's own metric does).
@@ -178,6 +183,7 @@ func (a *App) reload(load func() (*config.Config, error)) (applied, restart []st
 	if l.bot != nil {
 		l.bot.Reconfigure(cfg.Officers, botGrounds(cfg.Tickets.RefusalGrounds), cfg.Tickets.Location)
 	}
+	a.reconfigureWeb(cfg)
 	applied = config.Changed(inUse, cfg)
 	if cfg.Tickets.TemplatesDir != "" && !slices.Contains(applied, "tickets.templates_dir") {
 		// Read again on every reload, changed or not: an edited template
@@ -186,6 +192,24 @@ func (a *App) reload(load func() (*config.Config, error)) (applied, restart []st
 	}
 	return applied, config.Changed(cfg, next), nil
 }
+
+// reconfigureWeb puts cfg in use in the web workspaces. The new settings
+// apply whatever happens; ending the sessions of officers cfg no longer
+// names may fail with the store, which is logged and does not undo the
+// reload: such a session is refused at its next request all the same.
+func (a *App) reconfigureWeb(cfg *config.Config) {
+	ctx, cancel := context.WithTimeout(context.Background(), webReconfigureTimeout)
+	defer cancel()
+	for _, w := range a.live.webs {
+		if err := w.Reconfigure(ctx, webSettings(cfg)); err != nil {
+			a.log.Error("configuration reload: the web workspace could not end the sessions of removed officers; they are refused at their next request", "err", err)
+		}
+	}
+}
+
+// webReconfigureTimeout bounds the store's work of a reload for the web
+// workspace, so a store that does not answer holds up no later reload.
+const webReconfigureTimeout = 30 * time.Second
 
 // joinScheduler builds the scheduler from the configuration in use and
 // lets later reloads reach it.

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +21,7 @@ import (
 	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
+	"sportel/store"
 )
 
 // configText is the stack's configuration file with edits (old → new)
@@ -348,4 +352,196 @@ func TestReloadReachesTelegram(t *testing.T) {
 	testutil.Eventually(t, "the new Telegram id's take", 20*time.Second, func() (bool, error) {
 		return s.ticket(a, m.messageID).Acted, nil
 	})
+}
+
+// workspace is one officer's browser on the daemon's web workspace: its
+// own cookies, redirects not followed.
+type workspace struct {
+	t    *testing.T
+	s    *stack
+	base string
+	c    *http.Client
+}
+
+func (s *stack) workspace(t *testing.T) *workspace {
+	jar, _ := cookiejar.New(nil)
+	return &workspace{t: t, s: s, base: "http://" + s.cfg.Web.Addr, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// do sends a request; a form with "csrf" empty gets the token of the page
+// at path first.
+func (w *workspace) do(path string, form url.Values) (int, string, string) {
+	w.t.Helper()
+	var resp *http.Response
+	var err error
+	if form == nil {
+		resp, err = w.c.Get(w.base + path)
+	} else {
+		resp, err = w.c.PostForm(w.base+path, form)
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+var (
+	csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	linkField = regexp.MustCompile(`name="t" value="([^"]+)"`)
+	signInURL = regexp.MustCompile(`http://[^\s]+(/signin/link\?t=[A-Za-z0-9_-]+)`)
+)
+
+// askLink posts the sign-in form for addr.
+func (w *workspace) askLink(addr string) {
+	w.t.Helper()
+	_, _, page := w.do("/signin", nil)
+	if status, _, _ := w.do("/signin", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}, "email": {addr}}); status != http.StatusOK {
+		w.t.Fatalf("ask a link for %s = %d", addr, status)
+	}
+}
+
+// signIn asks for a link at addr, waits for it in the mail sent to addr,
+// and uses it.
+func (w *workspace) signIn(addr string) {
+	w.t.Helper()
+	seen := len(w.s.smtp.Mails())
+	w.askLink(addr)
+	var link string
+	testutil.Eventually(w.t, "the sign-in mail to "+addr, 20*time.Second, func() (bool, error) {
+		for _, m := range w.s.smtp.Mails()[seen:] {
+			if len(m.To) == 1 && m.To[0] == addr {
+				if l := signInURL.FindSubmatch(mailText(w.t, m.Data)); l != nil {
+					link = string(l[1])
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	})
+	_, _, page := w.do(link, nil)
+	status, to, _ := w.do("/signin/link", url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}, "t": {linkField.FindStringSubmatch(page)[1]}})
+	if status != http.StatusSeeOther || to != "/" {
+		w.t.Fatalf("sign in as %s with the mailed link = %d %s", addr, status, to)
+	}
+}
+
+// TestReloadReachesTheWorkspace: a reload reaches the running web
+// workspace as it reaches the desk. A reload that fails changes nothing
+// there; one that takes an officer out signs them out at once (their
+// session is ended in the store, and the audit log says why), lets an
+// officer it adds sign in at once, and the ticket's page shows its
+// refusal grounds and time zone.
+func TestReloadReachesTheWorkspace(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	s.cfg.Web.Addr = testutil.FreeAddr(t)
+	request := inboundMail{from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për qasje në dokumente publike",
+		messageID: "reload-web@example.net",
+		body: "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës " +
+			"për renovimin e stadiumit të qytetit në Prizren, bashkë me aneksin e saj.\n\nMe respekt,\nArben Krasniqi"}
+	s.append(request.raw())
+	a, stop := s.serve()
+	defer stop()
+	s.settle(a)
+	tk := s.ticket(a, request.messageID)
+	if tk.Category != inquiry.DocumentRequest {
+		t.Fatalf("the request was filed as %s, want a document request (its page offers the grounds)", tk.Category)
+	}
+	belgrade, newYork := tk.ReceivedAt.In(s.cfg.Tickets.Location).Format("02.01.2006 15:04"), ""
+	if ny, err := time.LoadLocation("America/New_York"); err != nil {
+		t.Fatal(err)
+	} else {
+		newYork = tk.ReceivedAt.In(ny).Format("02.01.2006 15:04")
+	}
+	const (
+		defaultGround = "mbrojtja e privatësisë dhe e të dhënave personale"
+		newGround     = "seancë e mbyllur e komisionit"
+		dritaAddr     = "drita.berisha@mkrs.example"
+	)
+
+	jusuf, zamira := s.workspace(t), s.workspace(t)
+	testutil.Eventually(t, "the workspace listening", 20*time.Second, func() (bool, error) {
+		resp, err := http.Get(jusuf.base + "/signin")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil, nil
+	})
+	jusuf.signIn("jusuf.lushaku@mkrs.example")
+	zamira.signIn("zamira.ahmeti@mkrs.example")
+
+	// Jusuf out, Drita in (with his document requests), other grounds,
+	// another time zone.
+	next := s.configText(
+		"  - id: jusuf\n    name: \"Jusuf Lushaku\"\n    title: \"Zyrtar i Lartë për Informim\"\n    email: jusuf.lushaku@mkrs.example\n",
+		"  - id: drita\n    name: \"Drita Berisha\"\n    email: "+dritaAddr+"\n",
+		"    officer: jusuf\n", "    officer: drita\n") +
+		fmt.Sprintf("web:\n  addr: %s\n", s.cfg.Web.Addr) +
+		"tickets:\n  timezone: America/New_York\n  refusal_grounds:\n    - id: closed_session\n      label:\n" +
+		"        sq: \"" + newGround + "\"\n        sr-Latn: \"zatvorena sednica komisije\"\n" +
+		"        sr-Cyrl: \"затворена седница комисије\"\n        en: \"closed session of the committee\"\n"
+
+	noOfficer := func() int { return strings.Count(s.logs.String(), "sign-in asked for an address that is no officer's") }
+	for _, step := range []struct {
+		name, text string
+		wantErr    bool
+		// jusufIn: Jusuf's session still admits him; dritaIn: asking for
+		// a link at Drita's address is an officer's.
+		jusufIn, dritaIn bool
+		time, ground     string
+	}{
+		{name: "a reload that fails", text: next + "  unknown_key: 1\n", wantErr: true,
+			jusufIn: true, time: belgrade, ground: defaultGround},
+		{name: "a reload that applies", text: next, dritaIn: true, time: newYork, ground: newGround},
+	} {
+		err := a.Reload(s.loader(step.text))
+		if (err != nil) != step.wantErr {
+			t.Fatalf("%s: Reload = %v, want an error: %v", step.name, err, step.wantErr)
+		}
+		status, to, _ := jusuf.do("/", nil)
+		if in := status == http.StatusOK; in != step.jusufIn || (!in && (status != http.StatusSeeOther || to != "/signin")) {
+			t.Errorf("%s: Jusuf's session = %d %q, want it to admit him: %v", step.name, status, to, step.jusufIn)
+		}
+		if status, _, _ := zamira.do("/", nil); status != http.StatusOK {
+			t.Errorf("%s: Zamira's session = %d, want the queue", step.name, status)
+		}
+		status, _, page := zamira.do("/t/"+tk.Number, nil)
+		if status != http.StatusOK || !strings.Contains(page, step.time) || !strings.Contains(page, step.ground) {
+			t.Errorf("%s: the ticket's page (%d) lacks the time received %q or the ground %q", step.name, status, step.time, step.ground)
+		}
+		before := noOfficer()
+		s.workspace(t).askLink(dritaAddr)
+		if isOfficer := noOfficer() == before; isOfficer != step.dritaIn {
+			t.Errorf("%s: a link asked for at Drita's address was an officer's: %v, want %v", step.name, isOfficer, step.dritaIn)
+		}
+	}
+
+	// Drita, added, signs in at once.
+	drita := s.workspace(t)
+	drita.signIn(dritaAddr)
+	if status, _, page := drita.do("/", nil); status != http.StatusOK || !strings.Contains(page, "Drita Berisha") {
+		t.Errorf("Drita's queue = %d, want her signed in", status)
+	}
+	// Jusuf can no longer ask for a link, and his session was ended in
+	// the store with the reason in the audit log.
+	before := noOfficer()
+	s.workspace(t).askLink("jusuf.lushaku@mkrs.example")
+	if noOfficer() != before+1 {
+		t.Error("a link for Jusuf's address, taken out, was not refused as no officer's")
+	}
+	audit, err := a.store.Audit(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(audit, func(e store.AuditEntry) bool {
+		return e.OfficerID == "jusuf" && e.Action == "signout" && strings.Contains(e.Detail, "no longer in the configuration; 1 sessions ended")
+	}) {
+		t.Errorf("no sign-out of Jusuf by the reload in the audit log: %+v", audit)
+	}
 }

@@ -10,31 +10,46 @@ import (
 	"net/http"
 	"time"
 
+	"sportel/config"
 	"sportel/web"
 )
 
 // NewWeb returns the officers' web workspace on this app's store and desk;
 // baseURL is where officers reach it ("" : web.base_url, or made of
-// web.addr).
+// web.addr). Later reloads reach it (joinWeb): who may sign in, the
+// refusal grounds, the division's name and the time zone follow the
+// configuration in use.
 func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 	if baseURL == "" {
 		baseURL = a.cfg.Web.URL()
 	}
-	return web.New(web.Config{
+	l := &a.live
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// The configuration in use, not the one started with: a reload may
+	// have come before the workspace was built.
+	set := webSettings(l.config())
+	srv, err := web.New(web.Config{
 		BaseURL:        baseURL,
 		SecureCookies:  a.cfg.Web.SecureCookies(),
 		Sessions:       a.cfg.Web.SessionLimits(),
 		TrustedProxies: a.cfg.Web.Proxies(),
-		Officers:       a.cfg.Officers,
-		RefusalGrounds: deskGrounds(a.cfg.Tickets.RefusalGrounds),
-		DivisionName:   a.cfg.Division.Name.ByLanguage(),
-		Location:       a.cfg.Tickets.Location,
-		Current: func() web.People {
-			cfg := a.live.config()
-			return web.People{Officers: cfg.Officers, RefusalGrounds: deskGrounds(cfg.Tickets.RefusalGrounds),
-				DivisionName: cfg.Division.Name.ByLanguage()}
-		},
+		Officers:       set.Officers,
+		RefusalGrounds: set.RefusalGrounds,
+		DivisionName:   set.DivisionName,
+		Location:       set.Location,
 	}, a.store, liveDesk{a}, a.log.With("component", "web"))
+	if err != nil {
+		return nil, err
+	}
+	l.webs = append(l.webs, srv)
+	return srv, nil
+}
+
+// webSettings is what of cfg the workspace reads and a reload may change.
+func webSettings(cfg *config.Config) web.Settings {
+	return web.Settings{Officers: cfg.Officers, RefusalGrounds: deskGrounds(cfg.Tickets.RefusalGrounds),
+		DivisionName: cfg.Division.Name.ByLanguage(), Location: cfg.Tickets.Location}
 }
 
 // webLinks issues sign-in links for Telegram's /login; nil when the

@@ -97,11 +97,16 @@ func (s *Server) session(r *http.Request) (*session, error) {
 	}
 	o, ok := s.officer(ws.OfficerID)
 	if !ok {
-		// No longer configured: the session is ended for good, so that it
-		// signs nobody in should the id come back (a reload undone, the id
-		// given to someone else).
-		if _, err := s.store.RevokeSession(r.Context(), ws.ID, s.cfg.Now()); err != nil {
+		// No longer configured (Reconfigure ends such sessions, but one may
+		// have been started meanwhile, or its ending failed): the session is
+		// ended for good, so that it signs nobody in should the id come back
+		// (a reload undone, the id given to someone else).
+		ended, err := s.store.RevokeSession(r.Context(), ws.ID, s.cfg.Now())
+		if err != nil {
 			return nil, err
+		}
+		if ended {
+			s.audit(r.Context(), ws.OfficerID, "signout", "", "session "+strconv.FormatInt(ws.ID, 10)+" ended: no longer in the configuration")
 		}
 		return nil, nil
 	}
@@ -275,7 +280,7 @@ func (s *Server) clientAllowed(r *http.Request) (bool, error) {
 }
 
 func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
-	for _, o := range s.people().Officers {
+	for _, o := range s.settings().Officers {
 		if strings.EqualFold(o.Email, addr) {
 			return o, true
 		}

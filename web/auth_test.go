@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -333,40 +332,6 @@ func TestLanguageChoice(t *testing.T) {
 	}
 	if r := b.post("/lang", url.Values{"lang": {"en"}}); r.status != http.StatusForbidden {
 		t.Errorf("switch without token = %d, want 403", r.status)
-	}
-}
-
-// An officer taken out of the configuration by a reload is signed out at
-// their next request and can no longer ask for a link.
-func TestOfficerRemovedByReload(t *testing.T) {
-	var mu sync.Mutex
-	current := officers
-	f := newFixture(t, func(c *web.Config) {
-		c.Current = func() web.People {
-			mu.Lock()
-			defer mu.Unlock()
-			return web.People{Officers: current, RefusalGrounds: grounds}
-		}
-	})
-	b := f.browser()
-	b.signIn(officers[1])
-	mu.Lock()
-	current = []inquiry.Officer{officers[0], officers[2]}
-	mu.Unlock()
-	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
-		t.Errorf("a removed officer's session = %d %s, want a redirect to sign in", r.status, r.location)
-	}
-	b.askLink(officers[1].Email)
-	if n := len(f.signInLinks("jusuf")); n != 1 {
-		t.Errorf("%d links for jusuf, want only the one before the reload", n)
-	}
-	// Signed out for good: when the id comes back (the reload undone, or
-	// the id given to someone else), the old browser is not signed in.
-	mu.Lock()
-	current = officers
-	mu.Unlock()
-	if r := b.get("/"); r.status != http.StatusSeeOther || r.location != "/signin" {
-		t.Errorf("the old session after the officer came back = %d %s, want a redirect to sign in", r.status, r.location)
 	}
 }
 

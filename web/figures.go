@@ -30,7 +30,7 @@ type figuresData struct {
 }
 
 func (s *Server) figuresYear(r *http.Request) (int, bool) {
-	now := s.cfg.Now().In(s.cfg.Location)
+	now := s.cfg.Now().In(s.settings().Location)
 	y := now.Year()
 	if v := r.URL.Query().Get("year"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -44,9 +44,10 @@ func (s *Server) figuresYear(r *http.Request) (int, bool) {
 
 // yearSpan is the year's first day and its last (today, for this year).
 func (s *Server) yearSpan(year int) (time.Time, time.Time) {
-	first := time.Date(year, 1, 1, 0, 0, 0, 0, s.cfg.Location)
-	last := time.Date(year, 12, 31, 0, 0, 0, 0, s.cfg.Location)
-	if now := s.cfg.Now().In(s.cfg.Location); now.Before(last) {
+	loc := s.settings().Location
+	first := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
+	last := time.Date(year, 12, 31, 0, 0, 0, 0, loc)
+	if now := s.cfg.Now().In(loc); now.Before(last) {
 		last = now
 	}
 	return first, last
@@ -57,14 +58,16 @@ func (s *Server) yearSpan(year int) (time.Time, time.Time) {
 // the two counters, not the year's tickets, so a busy year costs no more
 // memory than a quiet one.
 func (s *Server) yearFigures(ctx context.Context, year int) (report.AccessReport, report.WeeklyReport, error) {
+	// One set of settings throughout, should a reload come meanwhile.
+	set := s.settings()
 	first, last := s.yearSpan(year)
-	access := report.NewAccessCounter(year, s.cfg.Location, s.cfg.Now())
-	weekly := report.NewWeeklyCounter(first, last, s.cfg.Location)
+	access := report.NewAccessCounter(year, first.Location(), s.cfg.Now())
+	weekly := report.NewWeeklyCounter(first, last, first.Location())
 	// Both count tickets received in the year, in the workspace's
 	// calendar: only those are read, not every ticket of every year.
 	err := s.store.EachTicket(ctx, inquiry.TicketFilter{
-		ReceivedFrom:   time.Date(year, 1, 1, 0, 0, 0, 0, s.cfg.Location),
-		ReceivedBefore: time.Date(year+1, 1, 1, 0, 0, 0, 0, s.cfg.Location),
+		ReceivedFrom:   first,
+		ReceivedBefore: time.Date(year+1, 1, 1, 0, 0, 0, 0, first.Location()),
 	}, func(t inquiry.Ticket) error {
 		access.Add(t)
 		weekly.Add(t)
@@ -75,7 +78,7 @@ func (s *Server) yearFigures(ctx context.Context, year int) (report.AccessReport
 	}
 	rep := access.Report()
 	rep.GroundLabels = map[string]string{}
-	for _, g := range s.people().RefusalGrounds {
+	for _, g := range set.RefusalGrounds {
 		rep.GroundLabels[g.ID] = g.Label[inquiry.Albanian]
 	}
 	return rep, weekly.Report(), nil
@@ -103,7 +106,8 @@ func (s *Server) figuresPage(w http.ResponseWriter, r *http.Request, sess *sessi
 		s.internal(w, r, sess, "draw weekly figures", err)
 		return
 	}
-	for y := s.cfg.Now().In(s.cfg.Location).Year(); y >= s.cfg.Now().In(s.cfg.Location).Year()-4; y-- {
+	thisYear := s.cfg.Now().In(s.settings().Location).Year()
+	for y := thisYear; y >= thisYear-4; y-- {
 		d.Years = append(d.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y), Selected: y == year})
 	}
 	p.D = d
@@ -127,7 +131,7 @@ func (s *Server) figuresDownload(w http.ResponseWriter, r *http.Request, sess *s
 		return
 	}
 	year, _ := strconv.Atoi(m[2])
-	if year < 2000 || year > s.cfg.Now().In(s.cfg.Location).Year() {
+	if year < 2000 || year > s.cfg.Now().In(s.settings().Location).Year() {
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}

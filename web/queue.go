@@ -261,10 +261,11 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	d := queueData{Q: qf.q, Mine: qf.mine, View: view.name, Heading: p.T(view.title), Clear: queueLink(view.name, queueFilter{})}
 	// Received between two days (both included) in the division's time zone;
 	// a date that does not parse does not filter.
-	if day, err := time.ParseInLocation(time.DateOnly, qf.since, s.cfg.Location); err == nil {
+	loc := s.settings().Location
+	if day, err := time.ParseInLocation(time.DateOnly, qf.since, loc); err == nil {
 		f.ReceivedFrom, d.Since = day, qf.since
 	}
-	if day, err := time.ParseInLocation(time.DateOnly, qf.until, s.cfg.Location); err == nil {
+	if day, err := time.ParseInLocation(time.DateOnly, qf.until, loc); err == nil {
 		f.ReceivedBefore, d.Until = day.AddDate(0, 0, 1), qf.until
 	}
 	// The deadline filter, on the open tickets only: elsewhere deadlines
@@ -328,7 +329,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 			state += " (" + p.T("outcome_"+string(t.Outcome)) + ")"
 		}
 		d.Rows = append(d.Rows, queueRow{
-			Number: t.Number, Received: t.ReceivedAt.In(s.cfg.Location).Format("02.01.2006 15:04"),
+			Number: t.Number, Received: t.ReceivedAt.In(loc).Format("02.01.2006 15:04"),
 			Category: desk.CategoryName(t.Category, p.Lang), Language: string(t.Language),
 			Channel: p.T("channel_" + string(t.Channel)), Officer: s.officerName(t.OfficerID),
 			State: state, Subject: oneLine(t.Subject, 90), Badge: deadlineBadge(p, t, now),
@@ -354,7 +355,7 @@ func (s *Server) queueFilters(p page, qf queueFilter) []filterSelect {
 	for _, l := range languages {
 		langs = append(langs, [2]string{string(l.Tag), l.Name})
 	}
-	for _, o := range s.people().Officers {
+	for _, o := range s.settings().Officers {
 		officers = append(officers, [2]string{o.ID, o.Name})
 	}
 	out := []filterSelect{

@@ -153,7 +153,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	if t.Ground != "" {
 		d.Ground = t.Ground
-		for _, g := range s.people().RefusalGrounds {
+		for _, g := range s.settings().RefusalGrounds {
 			if g.ID == t.Ground {
 				if label := g.Label[p.Lang]; label != "" {
 					d.Ground = label
@@ -186,7 +186,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		d.AnswerText = text
 	}
 	d.Entries = s.entryViews(p, entries, jobs)
-	for _, o := range s.people().Officers {
+	for _, o := range s.settings().Officers {
 		d.Officers = append(d.Officers, option{Value: o.ID, Label: o.Name, Selected: o.ID == t.OfficerID})
 	}
 	for _, c := range inquiry.Categories {
@@ -200,7 +200,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: p.T("outcome_" + string(o))})
 	}
 	d.Grounds = []option{{Value: "", Label: p.T("no_ground")}}
-	for _, g := range s.people().RefusalGrounds {
+	for _, g := range s.settings().RefusalGrounds {
 		label := g.Label[p.Lang]
 		if label == "" {
 			label = g.Label[inquiry.Albanian]
@@ -211,7 +211,9 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 	s.render(w, status, "ticket", p)
 }
 
-func (s *Server) when(t time.Time) string { return t.In(s.cfg.Location).Format("02.01.2006 15:04") }
+func (s *Server) when(t time.Time) string {
+	return t.In(s.settings().Location).Format("02.01.2006 15:04")
+}
 
 // answerStart is the answer form's starting text, in the citizen's
 // language: a greeting, room for the answer, and the officer's signature.
@@ -224,7 +226,7 @@ func (s *Server) answerStart(t inquiry.Ticket, o inquiry.Officer) string {
 	if o.Title != "" {
 		sig += "\n" + o.Title
 	}
-	if n := s.people().DivisionName[lang]; n != "" {
+	if n := s.settings().DivisionName[lang]; n != "" {
 		sig += "\n" + n
 	}
 	return translate(lang, "greeting") + "\n\n\n\n" + translate(lang, "regards") + "\n" + sig + "\n"
@@ -421,7 +423,7 @@ func officersToMend(err error) bool {
 func (s *Server) newsText(news []inquiry.Entry, kind func(inquiry.EntryKind) string) string {
 	names := make([]string, 0, len(news))
 	for _, e := range news {
-		names = append(names, kind(e.Kind)+" "+e.CreatedAt.In(s.cfg.Location).Format("15:04")+" "+textsafe.Line(e.Author))
+		names = append(names, kind(e.Kind)+" "+e.CreatedAt.In(s.settings().Location).Format("15:04")+" "+textsafe.Line(e.Author))
 	}
 	return strings.Join(names, ", ")
 }

@@ -14,10 +14,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sportel/desk"
@@ -85,16 +88,14 @@ type Config struct {
 	// logs, the audit). Requests from anywhere else have the header
 	// ignored, so nobody can claim another address.
 	TrustedProxies []netip.Prefix
-	Officers       []inquiry.Officer
+	// Officers, RefusalGrounds, DivisionName and Location are the
+	// settings the workspace starts with; a configuration reload replaces
+	// them with Reconfigure.
+	Officers []inquiry.Officer
 	// RefusalGrounds are offered when closing as refused or partly granted.
 	RefusalGrounds []desk.Ground
 	// DivisionName signs the answer's starting text, by language.
 	DivisionName map[inquiry.Language]string
-	// Current, when set, gives the officers, grounds and division names in
-	// use, which a configuration reload changes; the fields above are used
-	// otherwise. An officer taken out of the configuration is signed out at
-	// their next request.
-	Current func() People
 	// Location is tickets.timezone: times are shown in it.
 	Location *time.Location
 	// Now is the clock (tests set it); nil is time.Now.
@@ -111,24 +112,35 @@ const (
 	LinkValidity = 15 * time.Minute
 )
 
-// People is what a configuration reload may change for the workspace.
-type People struct {
+// Settings is what a configuration reload may change for the workspace:
+// who may sign in, the refusal grounds offered, the division's name that
+// signs answers, and the time zone times are shown in. A Settings in use
+// is never changed, only replaced whole (Reconfigure), so whoever holds
+// one reads a consistent set.
+type Settings struct {
 	Officers       []inquiry.Officer
 	RefusalGrounds []desk.Ground
 	DivisionName   map[inquiry.Language]string
+	Location       *time.Location
 }
 
-// people returns the officers, grounds and division names in use.
-func (s *Server) people() People {
-	if s.cfg.Current != nil {
-		return s.cfg.Current()
+// settingsOf is a private copy of in, so the caller's slices and map may
+// change later without reaching a Settings in use.
+func settingsOf(in Settings) *Settings {
+	out := &Settings{Officers: slices.Clone(in.Officers), RefusalGrounds: slices.Clone(in.RefusalGrounds),
+		DivisionName: maps.Clone(in.DivisionName), Location: in.Location}
+	if out.Location == nil {
+		out.Location = time.UTC
 	}
-	return People{Officers: s.cfg.Officers, RefusalGrounds: s.cfg.RefusalGrounds, DivisionName: s.cfg.DivisionName}
+	return out
 }
+
+// settings returns the settings in use.
+func (s *Server) settings() *Settings { return s.live.Load() }
 
 // officer returns the configured officer with id.
 func (s *Server) officer(id string) (inquiry.Officer, bool) {
-	for _, o := range s.people().Officers {
+	for _, o := range s.settings().Officers {
 		if o.ID == id {
 			return o, true
 		}
@@ -136,9 +148,37 @@ func (s *Server) officer(id string) (inquiry.Officer, bool) {
 	return inquiry.Officer{}, false
 }
 
+// Reconfigure puts next in use, as a configuration reload does: the next
+// request reads it. The sessions of officers next no longer names are
+// ended in the store and the audit log says why; should the store fail
+// there, the error is returned, and such a session is still refused at its
+// next request (session), since next is in use whatever happens.
+func (s *Server) Reconfigure(ctx context.Context, next Settings) error {
+	prev := s.live.Swap(settingsOf(next))
+	var errs []error
+	for _, o := range prev.Officers {
+		if slices.ContainsFunc(next.Officers, func(n inquiry.Officer) bool { return n.ID == o.ID }) {
+			continue
+		}
+		n, err := s.store.RevokeOfficerSessions(ctx, o.ID, s.cfg.Now())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("web: end the sessions of %s, no longer an officer: %w", o.ID, err))
+			continue
+		}
+		if n > 0 {
+			s.log.Info("web: sessions of an officer no longer in the configuration ended", "officer", o.ID, "sessions", n)
+			s.audit(ctx, o.ID, "signout", "", fmt.Sprintf("no longer in the configuration; %d sessions ended", n))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Server is the workspace's HTTP handler.
 type Server struct {
-	cfg   Config
+	cfg Config
+	// live holds the settings a reload changes (Reconfigure); cfg's
+	// copies of them are only the first.
+	live  atomic.Pointer[Settings]
 	store Store
 	desk  Desk
 	log   *slog.Logger
@@ -157,13 +197,12 @@ func New(cfg Config, st Store, d Desk, log *slog.Logger) (*Server, error) {
 	if cfg.Sessions.Idle <= 0 {
 		cfg.Sessions.Idle = 8 * time.Hour
 	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, store: st, desk: d, log: log}
+	s.live.Store(settingsOf(Settings{Officers: cfg.Officers, RefusalGrounds: cfg.RefusalGrounds,
+		DivisionName: cfg.DivisionName, Location: cfg.Location}))
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
