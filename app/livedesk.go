@@ -22,6 +22,10 @@ func (l liveDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason str
 	return l.a.Quarantine(ctx, m, reason)
 }
 
+func (l liveDesk) Known(ctx context.Context, sourceID string) (bool, error) {
+	return l.a.Desk().Known(ctx, sourceID)
+}
+
 func (l liveDesk) Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error) {
 	return l.a.Desk().Take(ctx, number, officerID)
 }

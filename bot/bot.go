@@ -30,6 +30,9 @@ import (
 // Desk is what the bot asks of the pipeline.
 type Desk interface {
 	Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error)
+	// Known reports whether a message was taken in already (an update
+	// replayed after a crash): its files need not be downloaded again.
+	Known(ctx context.Context, sourceID string) (bool, error)
 	Take(ctx context.Context, number, officerID string) (inquiry.Ticket, error)
 	Assign(ctx context.Context, number, officerID, by string) (inquiry.Ticket, error)
 	Recategorize(ctx context.Context, number string, c inquiry.Category, by string) (inquiry.Ticket, error)

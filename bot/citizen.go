@@ -186,7 +186,20 @@ func (b *Bot) clearNew(ctx context.Context, chat int64) {
 func (b *Bot) fileCitizen(ctx context.Context, m *models.Message, text string, forceNew, muted, public bool) bool {
 	msg := b.inquiryMessage(ctx, m, text)
 	// Before the desk: the record keeps the files, not Telegram's handles.
-	if err := b.keepFiles(ctx, msg); err != nil {
+	// A message taken in already (its update replayed after a crash
+	// between the desk's commit and the offset's) is a duplicate to the
+	// desk, which reads none of its files: they are not fetched again.
+	known := false
+	if len(msg.Attachments) > 0 {
+		var err error
+		if known, err = b.desk.Known(ctx, msg.SourceID); err != nil {
+			failed(ctx, err)
+			return false
+		}
+	}
+	if known {
+		b.log.Info("telegram message taken in already; its files are not downloaded again", "source", msg.SourceID)
+	} else if err := b.keepFiles(ctx, msg); err != nil {
 		failed(ctx, err)
 		return false
 	}

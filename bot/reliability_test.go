@@ -75,7 +75,11 @@ func TestKilledBetweenFetchAndCommitReplaysWithoutDuplicates(t *testing.T) {
 				crash = &crashingState{State: st, at: tt.at, kill: kill}
 				return crash
 			}})
-			f.tg.PushText(arta, docRequestSQ)
+			// With a photo: a replay must not fetch it again.
+			photo := binary(4000, 0x42)
+			f.tg.AddFileContent(models.File{FileID: "ph-replay"}, photo)
+			f.tg.PushMessage(models.Message{From: &arta, Chat: models.Chat{ID: arta.ID, Type: models.ChatTypePrivate},
+				Caption: docRequestSQ, Photo: []models.PhotoSize{{FileID: "ph-replay", Width: 800, Height: 600, FileSize: len(photo)}}})
 			if err := f.bot.Run(runCtx); err != nil {
 				t.Fatalf("Run after the kill: %v", err)
 			}
@@ -106,6 +110,17 @@ func TestKilledBetweenFetchAndCommitReplaysWithoutDuplicates(t *testing.T) {
 			}
 			if acks != 1 {
 				t.Errorf("%d messages to the citizen, want exactly one acknowledgement", acks)
+			}
+			if n := len(f.tg.Calls("getFile")); n != 1 {
+				t.Errorf("the photo was looked up %d times, want once (a replay of a message taken in fetches nothing)", n)
+			}
+			tk := f.tickets()[0]
+			entries, err := f.store.Entries(f.ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) == 0 || len(entries[0].Attachments) != 1 || entries[0].Attachments[0].Size != int64(len(photo)) {
+				t.Errorf("the record's files: %+v, want the photo kept once", entries)
 			}
 		})
 	}

@@ -2,9 +2,22 @@ package desk
 
 import (
 	"context"
+	"fmt"
 
 	"sportel/inquiry"
 )
+
+// Known reports whether the message sourceID names was taken in already:
+// handling it again changes nothing, so what reading it would cost (a
+// Telegram file's download, for an update replayed after a crash) can be
+// spared.
+func (d *Desk) Known(ctx context.Context, sourceID string) (bool, error) {
+	taken, err := d.store.SourcesTaken(ctx, []string{sourceID})
+	if err != nil {
+		return false, fmt.Errorf("look up %s: %w", sourceID, err)
+	}
+	return taken[sourceID], nil
+}
 
 // Ticket returns the ticket with number.
 func (d *Desk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
