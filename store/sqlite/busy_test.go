@@ -95,20 +95,6 @@ func TestBusyIsMarked(t *testing.T) {
 			}
 		})
 	}
-
-	t.Run("not busy", func(t *testing.T) {
-		if err := s.WithTx(ctx, func(tx store.Tx) error { return tx.MarkSource("src", 0, now) }); err != nil {
-			t.Fatal(err)
-		}
-		err := s.WithTx(ctx, func(tx store.Tx) error { return tx.MarkSource("src", 0, now) })
-		if !errors.Is(err, store.ErrSourceTaken) || errors.Is(err, store.ErrBusy) {
-			t.Errorf("a source taken twice: %v, want ErrSourceTaken, not busy", err)
-		}
-		own := errors.New("the caller's own")
-		if err := s.WithTx(ctx, func(store.Tx) error { return own }); err != own {
-			t.Errorf("fn's error came back as %v, want it unchanged", err)
-		}
-	})
 }
 
 // Open waits 10 s for another process's lock, as before BusyTimeout.

@@ -40,6 +40,7 @@ var contractTests = []contractTest{
 	{"NextSequenceConcurrent", testNextSequenceConcurrent},
 	{"ConcurrentTicketChanges", testConcurrentTicketChanges},
 	{"WithTxLeavesNothingOnFailure", testWithTxLeavesNothingOnFailure},
+	{"OnlyBusyIsMarkedBusy", testOnlyBusyIsMarkedBusy},
 	{"MarkSource", testMarkSource},
 	{"FindThreadRefOrder", testFindThreadRefOrder},
 	{"FindThreadRefFindsOutboxMail", testFindThreadRefFindsOutboxMail},
