@@ -8,16 +8,10 @@ import (
 	"time"
 
 	"sportel/calendar"
+	"sportel/internal/testutil"
 )
 
-func belgrade(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Belgrade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
+func belgrade(t *testing.T) *time.Location { return testutil.Location(t, "Europe/Belgrade") }
 
 func at(t *testing.T, s string) time.Time {
 	t.Helper()

@@ -11,16 +11,10 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 )
 
-func belgrade(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Belgrade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
+func belgrade(t *testing.T) *time.Location { return testutil.Location(t, "Europe/Belgrade") }
 
 // day is a UTC moment in 2026 at noon, d days after 1 January.
 func day(d int) time.Time { return time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, d) }

@@ -21,14 +21,7 @@ import (
 	"sportel/store/sqlite"
 )
 
-func belgrade(t testing.TB) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Belgrade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
+func belgrade(t testing.TB) *time.Location { return testutil.Location(t, "Europe/Belgrade") }
 
 // local reads "2006-01-02 15:04" in Belgrade.
 func local(t testing.TB, s string) time.Time {

@@ -11,6 +11,7 @@ import (
 
 	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/store"
 	"sportel/store/sqlite"
 	"sportel/web"
@@ -245,11 +246,4 @@ func TestReconfigureShows(t *testing.T) {
 	}
 }
 
-func belgrade(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Belgrade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
+func belgrade(t *testing.T) *time.Location { return testutil.Location(t, "Europe/Belgrade") }

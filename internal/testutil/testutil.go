@@ -155,3 +155,14 @@ func Listen(tb testing.TB) net.Listener {
 	tb.Cleanup(func() { ln.Close() })
 	return ln
 }
+
+// Location loads the time zone name (Europe/Belgrade, the division's)
+// from the system's zone database, failing tb when it cannot.
+func Location(tb testing.TB, name string) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		tb.Fatalf("time zone %s: %v", name, err)
+	}
+	return loc
+}
