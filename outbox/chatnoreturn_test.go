@@ -242,12 +242,8 @@ func TestChatSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 
 			js := &storeAway{JobStore: f.store}
 			watch := &noReturnWatch{ChatSender: b, asked: make(chan struct{})}
-			ob := outbox.New(js, nil, watch, outbox.Config{Workers: 1, Lease: lease, Poll: time.Hour}, logs.Logger(slog.LevelInfo))
-			var mono atomic.Int64
-			outbox.SetLeaseClock(ob, func() time.Duration { return time.Duration(mono.Load()) }, make(chan time.Time))
-			var sent, failed atomic.Int32
-			ob.Sent = func(inquiry.Job) { sent.Add(1) }
-			ob.Failed = func(inquiry.Job, error, bool) { failed.Add(1) }
+			d := newLeaseDriven(js, nil, watch, lease, logs.Logger(slog.LevelInfo))
+			ob, sent, failed := d.ob, &d.sent, &d.failed
 			stop := testutil.RunBackground(t, "Run", 30*time.Second, ob.Run)
 			t.Cleanup(front.letGo) // before stop, which waits for the send
 
@@ -258,7 +254,7 @@ func TestChatSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 			}
 			// Two renewals fail; two thirds of a lease after the claim the
 			// guard looks.
-			js.missRenewals(ob, &mono, lease)
+			d.missRenewals(lease)
 			if tt.hold == holdConnect {
 				// Sent again while the front still holds the first try's
 				// connection: it was cut off, not waited for.

@@ -30,18 +30,37 @@ type storeAway struct {
 
 var errAway = errors.New("connection refused")
 
-// missRenewals makes ob's renewals fail at a third and two thirds of a
-// lease after the claim (mono is ob's monotonic clock), and has the lease
-// guard look then: a send whose lease went unconfirmed so is cut off,
-// unless it is past its point of no return.
-func (s *storeAway) missRenewals(ob *outbox.Outbox, mono *atomic.Int64, lease time.Duration) {
-	s.away.Store(true)
+// leaseDriven is a one-worker outbox on js that claims only when poked and
+// whose lease clock the test moves, counting the sends it records as sent
+// and as failed.
+type leaseDriven struct {
+	ob           *outbox.Outbox
+	js           *storeAway
+	mono         atomic.Int64
+	sent, failed atomic.Int32
+}
+
+func newLeaseDriven(js *storeAway, mail outbox.MailSender, chat outbox.ChatSender, lease time.Duration, log *slog.Logger) *leaseDriven {
+	d := &leaseDriven{js: js}
+	d.ob = outbox.New(js, mail, chat, outbox.Config{Workers: 1, Lease: lease, Poll: time.Hour}, log)
+	outbox.SetLeaseClock(d.ob, func() time.Duration { return time.Duration(d.mono.Load()) }, make(chan time.Time))
+	d.ob.Sent = func(inquiry.Job) { d.sent.Add(1) }
+	d.ob.Failed = func(inquiry.Job, error, bool) { d.failed.Add(1) }
+	return d
+}
+
+// missRenewals makes the renewals fail at a third and two thirds of a
+// lease after the claim, and has the lease guard look then: a send whose
+// lease went unconfirmed so is cut off, unless it is past its point of no
+// return.
+func (d *leaseDriven) missRenewals(lease time.Duration) {
+	d.js.away.Store(true)
 	for _, at := range []time.Duration{lease / 3, 2 * lease / 3} {
-		mono.Store(int64(at))
-		outbox.RenewHeld(ob)
+		d.mono.Store(int64(at))
+		outbox.RenewHeld(d.ob)
 	}
-	outbox.CheckLeases(ob)
-	s.away.Store(false)
+	outbox.CheckLeases(d.ob)
+	d.js.away.Store(false)
 }
 
 // failing reports whether a write fails now: a renewal, or another.

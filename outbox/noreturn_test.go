@@ -8,7 +8,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 	"sportel/mailer"
-	"sportel/outbox"
 )
 
 // stallAt is where a stallingRelay holds its first transaction.
@@ -215,19 +213,15 @@ func TestSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 
 				js := &storeAway{JobStore: f.store}
 				logs := testutil.NewLogBuffer(t)
-				ob := outbox.New(js, m, nil, outbox.Config{Workers: 1, Lease: lease, Poll: time.Hour}, logs.Logger(slog.LevelInfo))
-				var mono atomic.Int64
-				outbox.SetLeaseClock(ob, func() time.Duration { return time.Duration(mono.Load()) }, make(chan time.Time))
-				var sent, failed atomic.Int32
-				ob.Sent = func(inquiry.Job) { sent.Add(1) }
-				ob.Failed = func(inquiry.Job, error, bool) { failed.Add(1) }
+				d := newLeaseDriven(js, m, nil, lease, logs.Logger(slog.LevelInfo))
+				ob, sent, failed := d.ob, &d.sent, &d.failed
 				stop := testutil.RunBackground(t, "Run", 30*time.Second, ob.Run)
 				t.Cleanup(relay.letGo) // before stop, which waits for the send
 
 				waitClosed(t, "the relay holding the first try", relay.held)
 				// Two renewals fail; two thirds of a lease after the claim
 				// the guard looks.
-				js.missRenewals(ob, &mono, lease)
+				d.missRenewals(lease)
 				if tt.stall == stallAtRcpt {
 					// Sent again while the relay still holds the first try:
 					// it was cut off, not waited for.
