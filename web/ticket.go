@@ -241,7 +241,9 @@ func (s *Server) entryViews(p page, entries []inquiry.Entry, jobs []inquiry.Job)
 			At: s.when(e.CreatedAt), Subject: textsafe.Line(e.Subject), Text: textsafe.Text(e.Text), Raw: len(e.Raw) > 0,
 			Collapsed: e.Kind == inquiry.EntryAutomated, at: e.CreatedAt}
 		for i, a := range e.Attachments {
-			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: a.ContentType,
+			// The type is the sender's word too (a Telegram document's is
+			// what their app said): shown as safely as the name.
+			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: oneLine(a.ContentType, 100),
 				Size: a.Size, Stored: !a.Truncated && (a.Content != nil || len(e.Raw) > 0)})
 		}
 		out = append(out, v)
