@@ -472,15 +472,15 @@ func (s *Server) entry(w http.ResponseWriter, r *http.Request, sess *session) (i
 	}
 	id, convErr := strconv.ParseInt(r.PathValue("entry"), 10, 64)
 	if ok && convErr == nil {
-		entries, err := s.store.Entries(r.Context(), t.ID)
+		// That entry alone: the record's other mails may hold megabytes
+		// of files each.
+		e, found, err := s.store.Entry(r.Context(), t.ID, id)
 		if err != nil {
 			s.internal(w, r, sess, "read ticket record", err)
 			return t, inquiry.Entry{}, false
 		}
-		for _, e := range entries {
-			if e.ID == id {
-				return t, e, true
-			}
+		if found {
+			return t, e, true
 		}
 	}
 	s.fail(w, r, sess, http.StatusNotFound, "not_found")

@@ -46,6 +46,8 @@ type Store interface {
 	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	// Entry is one entry of a ticket's record, if the ticket has it.
+	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
 }
 
