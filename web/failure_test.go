@@ -79,6 +79,13 @@ func (s *failingStore) Entries(ctx context.Context, ticketID int64) ([]inquiry.E
 	return s.Store.Entries(ctx, ticketID)
 }
 
+func (s *failingStore) Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error) {
+	if err := s.readErr(); err != nil {
+		return inquiry.Entry{}, false, fmt.Errorf("read entries: %w", err)
+	}
+	return s.Store.Entry(ctx, ticketID, entryID)
+}
+
 func (s *failingStore) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
 	if err := s.readErr(); err != nil {
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)

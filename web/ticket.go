@@ -241,7 +241,9 @@ func (s *Server) entryViews(p page, entries []inquiry.Entry, jobs []inquiry.Job)
 			At: s.when(e.CreatedAt), Subject: textsafe.Line(e.Subject), Text: textsafe.Text(e.Text), Raw: len(e.Raw) > 0,
 			Collapsed: e.Kind == inquiry.EntryAutomated, at: e.CreatedAt}
 		for i, a := range e.Attachments {
-			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: a.ContentType,
+			// The type is the sender's word too (a Telegram document's is
+			// what their app said): shown as safely as the name.
+			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: oneLine(a.ContentType, 100),
 				Size: a.Size, Stored: !a.Truncated && (a.Content != nil || len(e.Raw) > 0)})
 		}
 		out = append(out, v)
@@ -470,15 +472,15 @@ func (s *Server) entry(w http.ResponseWriter, r *http.Request, sess *session) (i
 	}
 	id, convErr := strconv.ParseInt(r.PathValue("entry"), 10, 64)
 	if ok && convErr == nil {
-		entries, err := s.store.Entries(r.Context(), t.ID)
+		// That entry alone: the record's other mails may hold megabytes
+		// of files each.
+		e, found, err := s.store.Entry(r.Context(), t.ID, id)
 		if err != nil {
 			s.internal(w, r, sess, "read ticket record", err)
 			return t, inquiry.Entry{}, false
 		}
-		for _, e := range entries {
-			if e.ID == id {
-				return t, e, true
-			}
+		if found {
+			return t, e, true
 		}
 	}
 	s.fail(w, r, sess, http.StatusNotFound, "not_found")

@@ -17,11 +17,13 @@ import (
 	"maps"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"sportel/desk"
 	"sportel/inquiry"
@@ -44,6 +46,8 @@ type Store interface {
 	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	// Entry is one entry of a ticket's record, if the ticket has it.
+	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
 }
 
@@ -275,7 +279,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Browsers send UTF-8 only: other bytes come from a hand-made request,
+	// and PostgreSQL would refuse them (a "system failed" page, an error
+	// logged) where SQLite kept them, an answer mailed broken.
+	if !validUTF8(r.URL.Query()) || !validUTF8(r.PostForm) {
+		s.fail(w, r, nil, http.StatusBadRequest, "bad_request")
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// validUTF8 reports whether every key and value of v is UTF-8.
+func validUTF8(v url.Values) bool {
+	for k, vals := range v {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, x := range vals {
+			if !utf8.ValidString(x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // maxFormBytes bounds a request's body: far above any answer an officer
