@@ -450,6 +450,9 @@ func (p *parser) renderText(pieces []textPiece) string {
 	for _, pc := range pieces {
 		t := pc.text
 		if pc.html {
+			if heavyHTML(t) {
+				p.problem("HTML with more than %d tags; read without its structure (no list numbers or indents)", maxTreeTags)
+			}
 			t = htmlToText(t)
 		} else {
 			t = tidyText(t)
