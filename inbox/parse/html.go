@@ -51,7 +51,9 @@ func (w *textWriter) block(n int) {
 
 func (w *textWriter) flushBreaks() {
 	if w.newlines > 0 && w.b.Len() > 0 {
-		w.b.WriteString(strings.Repeat("\n", w.newlines))
+		for range w.newlines {
+			w.b.WriteByte('\n') // not strings.Repeat: an allocation a paragraph
+		}
 		w.lineStart = true
 		w.space = false
 	}

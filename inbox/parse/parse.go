@@ -357,6 +357,10 @@ func (p *parser) walkMultipart(mediaType string, params map[string]string, body 
 		p.problem("%s without boundary in %s; boundary guessed from the body", mediaType, where)
 	}
 
+	if cut, n := cutPartHeaders(body, boundary); n > 0 {
+		p.problem("%d part header(s) in %s longer than %d bytes read only up to there", n, where, maxHeaderBytes)
+		body = cut
+	}
 	mr := textproto.NewMultipartReader(bytes.NewReader(body), boundary)
 	var children [][]textPiece
 	read := 0

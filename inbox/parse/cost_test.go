@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"sportel/inquiry"
 )
 
 // hostileHTML are HTML mails of about size bytes whose markup, not their
@@ -92,6 +94,73 @@ func BenchmarkHostileHTML(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				Parse(raw, received, testOpts)
+			}
+		})
+	}
+}
+
+// A header of hundreds of thousands of fields, the message's or a part's,
+// is read only up to maxHeaderBytes: each field cost about a microsecond
+// and some hundred bytes, so 16 MiB of them took seconds. What comes after
+// it is still read.
+func TestLongHeadersAreCut(t *testing.T) {
+	fields := strings.Repeat("X-A: b\r\n", (2<<20)/8)
+	cases := []struct {
+		name, raw, problem string
+	}{
+		{"message header", "From: a@example.org\r\nSubject: s\r\n" + fields + "\r\nthe text\r\n", "header of"},
+		{"part header", "From: a@example.org\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + fields +
+			"\r\nthe text\r\n--b\r\nContent-Type: text/plain\r\n\r\nsecond part\r\n--b--\r\n", "part header(s)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := []byte(tc.raw)
+			var m *inquiry.Message
+			n := allocated(func() { m = Parse(raw, received, testOpts) })
+			// The header kept, of maxHeaderBytes, costs some 16 MB
+			// itself; the whole 2 MiB cost 65 times its size.
+			if n > 12*uint64(len(raw)) {
+				t.Errorf("parsing %d bytes allocated %d bytes (%.0f times)", len(raw), n, float64(n)/float64(len(raw)))
+			}
+			wantProblem(t, m, tc.problem)
+			if m.From.Address != "a@example.org" || m.Subject != "s" || !strings.Contains(m.Text, "the text") {
+				t.Errorf("From %q, Subject %q, Text %q", m.From.Address, m.Subject, m.Text)
+			}
+			if strings.Contains(tc.name, "part") && !strings.Contains(m.Text, "second part") {
+				t.Errorf("the part after the long header is lost: %q", m.Text)
+			}
+		})
+	}
+}
+
+// Only a delimiter line starts a part's header: a line of a part's text
+// that begins like one, followed by a long text, is kept whole.
+func TestCutPartHeadersOnlyAfterDelimiters(t *testing.T) {
+	long := strings.Repeat("fjalë\r\n", maxHeaderBytes/4)
+	body := "--b\r\nContent-Type: text/plain\r\n\r\n--bis\r\n" + long + "x--b\r\n" + long + "\r\n--b--\r\n"
+	if got, n := cutPartHeaders([]byte(body), "b"); n != 0 || string(got) != body {
+		t.Errorf("cut %d headers of a body with none too long", n)
+	}
+	body = "--b \r\n" + long + "\r\ntext\r\n--b--\r\n"
+	got, n := cutPartHeaders([]byte(body), "b")
+	if n != 1 || len(got) > maxHeaderBytes+40 || !strings.HasSuffix(string(got), "\r\n\r\ntext\r\n--b--\r\n") {
+		t.Errorf("cut %d headers; %d bytes left ending %q", n, len(got), got[max(len(got)-30, 0):])
+	}
+}
+
+// BenchmarkLongHeaders is the cost of 4 MiB of header fields, in the
+// message's header or a part's.
+func BenchmarkLongHeaders(b *testing.B) {
+	fields := strings.Repeat("X-A: b\r\n", (4<<20)/8)
+	for name, raw := range map[string]string{
+		"message": "From: a@example.org\r\n" + fields + "\r\ntext\r\n",
+		"part":    "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + fields + "\r\ntext\r\n--b--\r\n",
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				Parse([]byte(raw), received, testOpts)
 			}
 		})
 	}
