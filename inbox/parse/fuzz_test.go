@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 		"Content-Type: text/plain; charset=\"windows-1250\nContent-Transfer-Encoding: base64\n\n!!!zz=\n",
 		"Content-Type: multipart/report; boundary=r\n\n--r\nContent-Type: text/rfc822-headers\n\nMessage-ID: x@y\n--r--\n",
 		"Content-Transfer-Encoding: quoted-printable\n\n=E8=\n=ZZ=",
+		"From: a@example.org\rSubject: bare CR\rMessage-ID: <b@x>\r\rtext\r",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

@@ -71,6 +71,10 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		return textproto.Header{}, raw
 	}
 	headerBytes, body := splitHeader(raw)
+	if kept, cut := cutHeader(headerBytes); cut {
+		p.problem("header of %d bytes read only up to %d bytes; the rest is in the raw message only", len(headerBytes), len(kept))
+		headerBytes = kept
+	}
 	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(headerBytes))))
 	if err == nil {
 		return h, body
@@ -97,6 +101,62 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		p.problem("read header: %s", truncateForRecord(err.Error()))
 	}
 	return h, body
+}
+
+// maxHeaderBytes bounds a header block read, the message's or a part's.
+// Reading costs about a microsecond a field, so 25 MiB of "X: y" lines took
+// seconds; real mail's headers, Received chains and signatures included,
+// hold some tens of kilobytes.
+const maxHeaderBytes = 256 << 10
+
+// cutHeader is h cut after its last whole line within maxHeaderBytes, and
+// whether it was cut.
+func cutHeader(h []byte) ([]byte, bool) {
+	if len(h) <= maxHeaderBytes {
+		return h, false
+	}
+	return h[:bytes.LastIndexByte(h[:maxHeaderBytes], '\n')+1], true
+}
+
+// cutPartHeaders is a multipart body with the header of every part cut to
+// maxHeaderBytes (see cutHeader), and how many were cut; the body is
+// copied only when one is. A part's header begins on the line after a
+// delimiter line and ends at the first empty line: a text's line that only
+// begins like a delimiter starts none.
+func cutPartHeaders(body []byte, boundary string) ([]byte, int) {
+	delim := []byte("--" + boundary)
+	var out []byte
+	copied, cuts := 0, 0 // body[:copied] is in out
+	for i := 0; i < len(body); {
+		j := bytes.Index(body[i:], delim)
+		if j < 0 {
+			break
+		}
+		j += i
+		nl := bytes.IndexByte(body[j:], '\n')
+		if nl < 0 {
+			break
+		}
+		start := j + nl + 1
+		// A delimiter starts its line and ends it, but for white space,
+		// as the multipart reader has it; the last one has no part after it.
+		if (j > 0 && body[j-1] != '\n') || len(bytes.Trim(body[j+len(delim):start], " \t\r\n")) > 0 {
+			i = start
+			continue
+		}
+		hdr, _ := splitHeader(body[start:])
+		if kept, cut := cutHeader(hdr); cut {
+			// hdr ends with the empty line that ends it; kept does not.
+			out = append(append(out, body[copied:start+len(kept)]...), "\r\n"...)
+			copied = start + len(hdr)
+			cuts++
+		}
+		i = start + len(hdr)
+	}
+	if cuts == 0 {
+		return body, 0
+	}
+	return append(out, body[copied:]...), cuts
 }
 
 // terminated makes sure a header block ends with an empty line.

@@ -13,6 +13,9 @@ import (
 // and line breaks as newlines, list items as lines, links as "text (url)",
 // with scripts, styles and the head left out.
 func htmlToText(s string) string {
+	if heavyHTML(s) {
+		return tokensToText(s)
+	}
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		// html.Parse fails only when its reader does; a strings.Reader never does.
@@ -48,7 +51,9 @@ func (w *textWriter) block(n int) {
 
 func (w *textWriter) flushBreaks() {
 	if w.newlines > 0 && w.b.Len() > 0 {
-		w.b.WriteString(strings.Repeat("\n", w.newlines))
+		for range w.newlines {
+			w.b.WriteByte('\n') // not strings.Repeat: an allocation a paragraph
+		}
 		w.lineStart = true
 		w.space = false
 	}
@@ -187,7 +192,11 @@ func (w *textWriter) node(n *html.Node) {
 func (w *textWriter) link(n *html.Node) {
 	start := w.b.Len()
 	w.children(n)
-	href := strings.TrimSpace(attr(n, "href"))
+	w.linkTarget(start, strings.TrimSpace(attr(n, "href")))
+}
+
+// linkTarget writes a link's target after its text, written since start.
+func (w *textWriter) linkTarget(start int, href string) {
 	lower := strings.ToLower(href)
 	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(lower, "javascript:") {
 		return
@@ -237,4 +246,99 @@ func tidyText(s string) string {
 		out = append(out, l)
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
+}
+
+// maxTreeTags bounds the tags of HTML read as a tree. Each element is a
+// node of some hundred bytes, so a mail of nothing but "<p>a" cost some
+// seventy times its size and seconds; real mail, newsletters included,
+// has a few thousand tags.
+const maxTreeTags = 50_000
+
+// heavyHTML reports whether s has more tags than are read as a tree ('<'
+// counts them closely enough).
+func heavyHTML(s string) bool {
+	return strings.Count(s, "<") > maxTreeTags
+}
+
+// tokensToText is htmlToText for HTML with too many tags to read as a
+// tree: token by token, in one pass and little memory, with line breaks
+// for the block elements and links' targets as the tree gives them, but
+// not the nesting (list numbers and indents) the tree knows.
+func tokensToText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	w := &textWriter{}
+	linkStart, href := -1, ""
+	skip := false // inside a script, style or title: the tokenizer gives its text whole
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			// The end: a strings.Reader does not fail.
+			return tidyText(w.b.String())
+		case html.TextToken:
+			if !skip {
+				w.text(string(z.Text()))
+			}
+			continue
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+		default:
+			continue
+		}
+		name, hasAttr := z.TagName()
+		a := atom.Lookup(name)
+		end := tt == html.EndTagToken
+		var attrs map[string]string
+		if hasAttr && !end && (a == atom.A || a == atom.Img) {
+			attrs = map[string]string{}
+			for {
+				k, v, more := z.TagAttr()
+				attrs[strings.ToLower(string(k))] = string(v)
+				if !more {
+					break
+				}
+			}
+		}
+		switch a {
+		case atom.Script, atom.Style, atom.Title, atom.Noscript:
+			skip = !end && tt != html.SelfClosingTagToken
+		case atom.Br:
+			w.newlines++
+			w.space = false
+			if w.b.Len() == 0 {
+				w.newlines = 0
+			}
+		case atom.Hr:
+			w.block(2)
+		case atom.Img:
+			if alt := strings.TrimSpace(attrs["alt"]); alt != "" {
+				w.text(" [" + alt + "] ")
+			}
+		case atom.A:
+			if end {
+				if linkStart >= 0 {
+					w.linkTarget(linkStart, href)
+				}
+				linkStart = -1
+			} else {
+				linkStart, href = w.b.Len(), strings.TrimSpace(attrs["href"])
+			}
+		case atom.Li:
+			w.block(1)
+			if !end {
+				w.flushBreaks()
+				w.b.WriteString("- ")
+				w.lineStart = true
+			}
+		case atom.Td, atom.Th:
+			if !end {
+				w.space = true
+			}
+		case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table, atom.Dl,
+			atom.Ul, atom.Ol, atom.Pre:
+			w.block(2)
+		case atom.Div, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Address, atom.Form,
+			atom.Center, atom.Caption, atom.Figure, atom.Dt, atom.Dd, atom.Main, atom.Nav, atom.Aside, atom.Fieldset, atom.Tr:
+			w.block(1)
+		}
+	}
 }

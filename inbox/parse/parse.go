@@ -122,7 +122,7 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 		m.Raw = raw
 	}
 
-	th, body := p.readTopHeader(raw)
+	th, body := p.readTopHeader(p.crLines(raw))
 	h := mail.Header{Header: message.Header{Header: th}}
 	p.readEnvelope(h, m)
 	m.AuthResults = authResults(th)
@@ -166,9 +166,30 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 func Attachments(raw []byte, opts Options) []inquiry.Attachment {
 	p := &parser{opts: opts.withDefaults(), attachmentsOnly: true}
 	m := &inquiry.Message{}
-	th, body := p.readTopHeader(raw)
+	th, body := p.readTopHeader(p.crLines(raw))
 	p.walk(th, body, nil, 0, m)
 	return m.Attachments
+}
+
+// crLines is raw with CRLF line ends for reading, when it was written
+// with bare CRs (classic Mac OS mailers, some scanners): read as it came,
+// its whole header was one line, the sender taken from the Message-ID's
+// brackets and the subject and text lost. Mail whose first line ends in
+// LF or CRLF is returned as it is.
+func (p *parser) crLines(raw []byte) []byte {
+	i := bytes.IndexByte(raw, '\r')
+	if i < 0 || (i+1 < len(raw) && raw[i+1] == '\n') || bytes.IndexByte(raw[:i], '\n') >= 0 {
+		return raw
+	}
+	p.problem("lines end in a bare CR; read as CRLF")
+	out := make([]byte, 0, len(raw)+bytes.Count(raw, []byte{'\r'}))
+	for j, c := range raw {
+		out = append(out, c)
+		if c == '\r' && (j+1 == len(raw) || raw[j+1] != '\n') {
+			out = append(out, '\n')
+		}
+	}
+	return out
 }
 
 // readEnvelope fills the addressing and threading fields.
@@ -336,6 +357,10 @@ func (p *parser) walkMultipart(mediaType string, params map[string]string, body 
 		p.problem("%s without boundary in %s; boundary guessed from the body", mediaType, where)
 	}
 
+	if cut, n := cutPartHeaders(body, boundary); n > 0 {
+		p.problem("%d part header(s) in %s longer than %d bytes read only up to there", n, where, maxHeaderBytes)
+		body = cut
+	}
 	mr := textproto.NewMultipartReader(bytes.NewReader(body), boundary)
 	var children [][]textPiece
 	read := 0
@@ -429,6 +454,9 @@ func (p *parser) renderText(pieces []textPiece) string {
 	for _, pc := range pieces {
 		t := pc.text
 		if pc.html {
+			if heavyHTML(t) {
+				p.problem("HTML with more than %d tags; read without its structure (no list numbers or indents)", maxTreeTags)
+			}
 			t = htmlToText(t)
 		} else {
 			t = tidyText(t)
