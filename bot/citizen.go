@@ -44,6 +44,7 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 }
 
 func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) {
+	b.noteMigration(m)
 	switch {
 	case m.Chat.Type == models.ChatTypePrivate:
 		if m.From == nil {
@@ -60,6 +61,28 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 		b.onDiscussion(ctx, updateID, m)
 	default:
 		b.log.Debug("message in an unknown chat ignored", "update_id", updateID, "chat_id", m.Chat.ID, "chat_type", m.Chat.Type)
+	}
+}
+
+// noteMigration reports a configured group upgraded to a supergroup:
+// Telegram gives it a new chat id, so the bot no longer hears the
+// officers' commands there, nor can it write to the old id, until the
+// setting is changed.
+func (b *Bot) noteMigration(m *models.Message) {
+	from, to := m.MigrateFromChatID, m.MigrateToChatID
+	if to != 0 {
+		from = m.Chat.ID
+	} else if from != 0 {
+		to = m.Chat.ID
+	}
+	if from == 0 {
+		return
+	}
+	for setting, chat := range map[string]int64{"officers_chat_id": b.opts.OfficersChatID, "discussion_chat_id": b.opts.DiscussionChatID} {
+		if chat != 0 && chat == from {
+			b.log.Error("a configured Telegram group was upgraded to a supergroup and has a new chat id: change the setting, or the bot neither hears nor reaches it",
+				"setting", setting, "old_chat_id", from, "new_chat_id", to)
+		}
 	}
 }
 
