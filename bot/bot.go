@@ -98,6 +98,11 @@ type Options struct {
 	// each failed probe after a cool-down doubles it, up to
 	// FileCooldownMax (default 1m, doubling up to 15m). See filebreaker.go.
 	FileCooldown, FileCooldownMax time.Duration
+	// ReplyTimeout bounds each Bot API call of a direct answer (to a
+	// command or a button), which the update loop waits for (default
+	// 10s): the HTTP client's timeout, sized for the long poll, held every
+	// chat behind an answer Telegram never finished.
+	ReplyTimeout time.Duration
 }
 
 // SignInLinks issues one-time sign-in links to the web workspace.
@@ -176,6 +181,9 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 	}
 	if opts.FloodPer <= 0 {
 		opts.FloodPer = time.Minute
+	}
+	if opts.ReplyTimeout <= 0 {
+		opts.ReplyTimeout = defaultReplyTimeout
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -653,6 +661,9 @@ func (b *Bot) reply(ctx context.Context, chat int64, replyTo int, text string, k
 func (b *Bot) flush(ctx context.Context, w *work) {
 	for _, o := range w.out {
 		err := b.retryOnce(ctx, func() error {
+			// Each call is bounded on its own: the update loop waits for it.
+			ctx, cancel := context.WithTimeout(ctx, b.opts.ReplyTimeout)
+			defer cancel()
 			var err error
 			switch {
 			case o.send != nil:
@@ -665,7 +676,7 @@ func (b *Bot) flush(ctx context.Context, w *work) {
 			return err
 		})
 		if err != nil && ctx.Err() == nil {
-			b.log.Warn("telegram reply not sent", "err", err)
+			b.log.Warn("telegram reply not sent", "err", errText(err))
 		}
 	}
 }
@@ -735,6 +746,10 @@ func LookupUsername(ctx context.Context, opts Options) (string, error) {
 	}
 	return me.Username, nil
 }
+
+// defaultReplyTimeout bounds one call of a direct answer: Telegram
+// answers a sendMessage in well under a second.
+const defaultReplyTimeout = 10 * time.Second
 
 // updateGrace is how long the update in hand may run on after shutdown.
 const updateGrace = 10 * time.Second

@@ -44,6 +44,7 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 }
 
 func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) {
+	b.noteMigration(m)
 	switch {
 	case m.Chat.Type == models.ChatTypePrivate:
 		if m.From == nil {
@@ -60,6 +61,28 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 		b.onDiscussion(ctx, updateID, m)
 	default:
 		b.log.Debug("message in an unknown chat ignored", "update_id", updateID, "chat_id", m.Chat.ID, "chat_type", m.Chat.Type)
+	}
+}
+
+// noteMigration reports a configured group upgraded to a supergroup:
+// Telegram gives it a new chat id, so the bot no longer hears the
+// officers' commands there, nor can it write to the old id, until the
+// setting is changed.
+func (b *Bot) noteMigration(m *models.Message) {
+	from, to := m.MigrateFromChatID, m.MigrateToChatID
+	if to != 0 {
+		from = m.Chat.ID
+	} else if from != 0 {
+		to = m.Chat.ID
+	}
+	if from == 0 {
+		return
+	}
+	for setting, chat := range map[string]int64{"officers_chat_id": b.opts.OfficersChatID, "discussion_chat_id": b.opts.DiscussionChatID} {
+		if chat != 0 && chat == from {
+			b.log.Error("a configured Telegram group was upgraded to a supergroup and has a new chat id: change the setting, or the bot neither hears nor reaches it",
+				"setting", setting, "old_chat_id", from, "new_chat_id", to)
+		}
 	}
 }
 
@@ -83,6 +106,56 @@ func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
 	return strings.ToLower(head), strings.TrimSpace(rest), true
 }
 
+// citizenCommand is command for a citizen's message: a text that only
+// begins with a slash (written) is no command but a request. Officers'
+// texts keep command's reading: a mistyped command in a reply to a
+// notification must not reach the citizen as the answer.
+func (b *Bot) citizenCommand(m *models.Message) (cmd, args string, ok bool) {
+	cmd, args, ok = b.command(m)
+	if ok && written(cmd, args) {
+		return "", "", false
+	}
+	return cmd, args, ok
+}
+
+// written reports whether a text that begins with a slash is words the
+// person wrote rather than a command: its first word is no command name
+// (Telegram's are Latin letters, digits and underscores, as in
+// "/Поштовани, …"), or a slash stands alone before words ("/ Kam një
+// pyetje…"), or a command the bot does not know is followed by more words
+// ("/hello what are the opening hours…"). Taken for a command, such a
+// request got the help text and was lost.
+func written(cmd, args string) bool {
+	if args == "" {
+		return !commandName(cmd) && cmd != ""
+	}
+	return !knownCommand(cmd)
+}
+
+// commandName reports whether s may be a Telegram command name.
+func commandName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !usernameByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// knownCommand reports whether cmd is one of the bot's commands, the
+// citizens' or the officers' (officerHelp).
+func knownCommand(cmd string) bool {
+	switch cmd {
+	case "start", "help", "status", "new",
+		"tickets", "ticket", "close", "reply", "urgent", "extend", "notheld", "reopen", "login":
+		return true
+	}
+	return false
+}
+
 func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) {
 	chat := m.Chat.ID
 	muted, notify := b.flood.note(chat, updateID, b.now())
@@ -91,7 +164,7 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 		b.log.Warn("chat is flooding; answers paused", "chat_id", chat, "for", b.opts.FloodPer)
 		b.reply(ctx, chat, 0, say(lang).flood, nil)
 	}
-	if cmd, args, ok := b.command(m); ok {
+	if cmd, args, ok := b.citizenCommand(m); ok {
 		// A flooding chat gets no answers; a "/new" with words still
 		// carries a message, which is filed as any other is.
 		if muted && (cmd != "new" || args == "") {
@@ -127,6 +200,8 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 			b.log.Warn("refused an officer command from a non-officer", "command", cmd, "user_id", m.From.ID)
 			b.reply(ctx, chat, m.ID, say(lang).refused, nil)
 		default:
+			// Nothing is filed: seen in the log, as every message is.
+			b.log.Info("unknown command answered with the help text", "command", cmd, "chat_id", chat, "update_id", updateID)
 			b.reply(ctx, chat, m.ID, say(lang).help, nil)
 		}
 		return
@@ -509,7 +584,7 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 	if !mentioned && !repliedToBot {
 		return
 	}
-	if cmd, _, ok := b.command(m); ok && cmd != "" {
+	if cmd, _, ok := b.citizenCommand(m); ok && cmd != "" {
 		// Commands are for private chats; the group is public.
 		return
 	}

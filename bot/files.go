@@ -257,7 +257,8 @@ func (b *Bot) describe(fctx context.Context, err error) string {
 	if b.opts.Token != "" {
 		s = strings.ReplaceAll(s, b.opts.Token, "***")
 	}
-	return s
+	// Clipped after the token is out: a cut could leave part of it.
+	return clipText(s)
 }
 
 // encodedSize is more than a file of n bytes takes in the raw: base64 in

@@ -109,9 +109,30 @@ type sendError struct {
 
 func (e *sendError) Error() string {
 	if e.op == "" {
-		return e.err.Error()
+		return errText(e.err)
 	}
-	return e.op + ": " + e.err.Error()
+	return e.op + ": " + errText(e.err)
+}
+
+// maxErrText is how much of a Bot API error is kept in a job's record and
+// the log.
+const maxErrText = 512
+
+// errText is err's text, clipped: the library quotes an answer that is not
+// the API's JSON whole (a proxy's HTML page of any size), and the outbox
+// records the text on the job and logs it.
+func errText(err error) string { return clipText(err.Error()) }
+
+// clipText is s cut to maxErrText bytes, at a character's start.
+func clipText(s string) string {
+	if len(s) <= maxErrText {
+		return s
+	}
+	cut := maxErrText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
 }
 func (e *sendError) Unwrap() error   { return e.err }
 func (e *sendError) Permanent() bool { return e.permanent }
