@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -310,9 +311,9 @@ func (d *Desk) ackMailWith(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Add
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        d.cfg.Templates.Ack(t, data),
 	}
-	if m.MessageID != "" {
-		mail.InReplyTo = []string{m.MessageID}
-		mail.References = append(append([]string(nil), m.References...), m.MessageID)
+	if parent := threadIDs(m.MessageID); len(parent) > 0 {
+		mail.InReplyTo = parent
+		mail.References = append(threadIDs(m.References...), parent...)
 	}
 	return mail
 }
@@ -436,9 +437,8 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		Attachments: atts,
 		AttachFrom:  ref,
 	}
-	if t.MessageID != "" {
-		mail.InReplyTo = []string{t.MessageID}
-		mail.References = []string{t.MessageID}
+	if parent := threadIDs(t.MessageID); len(parent) > 0 {
+		mail.InReplyTo, mail.References = parent, slices.Clone(parent)
 	}
 	return mail
 }
