@@ -32,6 +32,7 @@ var reservedHeaders = []string{
 // Subjects, names, file names and the text often quote citizens, so they
 // go out through textsafe: no control character reaches a mail client raw.
 func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
+	m = asciiDomains(m)
 	buf := &renderBuf{b: make([]byte, 0, renderedSize(m))}
 	if err := render(buf, m, loopID); err != nil {
 		return nil, err
