@@ -1,6 +1,7 @@
 package desk_test
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
@@ -25,6 +26,8 @@ func TestMalformedMessageIDsDoNotStopTheMail(t *testing.T) {
 			nil, nil},
 		{"bracket inside", "Message-ID: <a<b@example.org>",
 			nil, nil},
+		{"not ASCII", "Message-ID: <ärta.1@example.org>",
+			nil, nil},
 		{"bracket in a reference", "Message-ID: <a3@example.org>\r\nReferences: <r<1@example.org> <r2@example.org>",
 			[]string{"r2@example.org", "a3@example.org"}, []string{"a3@example.org"}},
 	}
@@ -39,8 +42,17 @@ func TestMalformedMessageIDsDoNotStopTheMail(t *testing.T) {
 			}
 			jobs := f.jobs("DKP-2026-000001")
 			ack := jobsOf(jobs, inquiry.JobAck)[0].Mail
-			if _, err := mailer.Render(ack, ""); err != nil {
+			rendered, err := mailer.Render(ack, "")
+			if err != nil {
 				t.Errorf("acknowledgement: %v", err)
+			}
+			// The address is ASCII, so the relay is not asked for SMTPUTF8:
+			// the header must be ASCII too.
+			header, _, _ := bytes.Cut(rendered, []byte("\r\n\r\n"))
+			for _, c := range header {
+				if c >= 0x80 {
+					t.Fatalf("acknowledgement's header is not ASCII:\n%s", header)
+				}
 			}
 			if !slices.Equal(ack.References, tt.wantRefs) {
 				t.Errorf("acknowledgement's References %q, want %q", ack.References, tt.wantRefs)
