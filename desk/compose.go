@@ -414,7 +414,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		// max_attachment_bytes is not sent cut; the record lists it.
 		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
 		for i, a := range m.Attachments {
-			if !a.Truncated {
+			if !a.Truncated && !d.ownMail(a) {
 				ref.Indexes = append(ref.Indexes, i)
 			}
 		}
@@ -422,7 +422,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 			ref = nil
 		}
 	default:
-		atts = m.Attachments
+		atts = d.officersFiles(m.Attachments)
 	}
 	mail := &inquiry.Mail{
 		MessageID: d.newMessageID("answer"),
