@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -310,9 +311,9 @@ func (d *Desk) ackMailWith(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Add
 		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 		Text:        d.cfg.Templates.Ack(t, data),
 	}
-	if m.MessageID != "" {
-		mail.InReplyTo = []string{m.MessageID}
-		mail.References = append(append([]string(nil), m.References...), m.MessageID)
+	if parent := threadIDs(m.MessageID); len(parent) > 0 {
+		mail.InReplyTo = parent
+		mail.References = append(threadIDs(m.References...), parent...)
 	}
 	return mail
 }
@@ -413,7 +414,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		// max_attachment_bytes is not sent cut; the record lists it.
 		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
 		for i, a := range m.Attachments {
-			if !a.Truncated {
+			if !a.Truncated && !d.ownMail(a) {
 				ref.Indexes = append(ref.Indexes, i)
 			}
 		}
@@ -421,7 +422,7 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 			ref = nil
 		}
 	default:
-		atts = m.Attachments
+		atts = d.officersFiles(m.Attachments)
 	}
 	mail := &inquiry.Mail{
 		MessageID: d.newMessageID("answer"),
@@ -436,9 +437,8 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		Attachments: atts,
 		AttachFrom:  ref,
 	}
-	if t.MessageID != "" {
-		mail.InReplyTo = []string{t.MessageID}
-		mail.References = []string{t.MessageID}
+	if parent := threadIDs(t.MessageID); len(parent) > 0 {
+		mail.InReplyTo, mail.References = parent, slices.Clone(parent)
 	}
 	return mail
 }

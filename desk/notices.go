@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -156,9 +157,8 @@ func (d *Desk) queueNotice(tx store.Tx, t *inquiry.Ticket, kind NoticeKind, data
 			Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
 			Text:        text,
 		}
-		if t.MessageID != "" {
-			job.Mail.InReplyTo = []string{t.MessageID}
-			job.Mail.References = []string{t.MessageID}
+		if parent := threadIDs(t.MessageID); len(parent) > 0 {
+			job.Mail.InReplyTo, job.Mail.References = parent, slices.Clone(parent)
 		}
 	default:
 		return d.note(tx, t.ID, "sportel", fmt.Sprintf("%s notice not sent: the requester has no address or private chat to send it to", kind), now)

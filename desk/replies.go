@@ -82,7 +82,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		// as given in that answer, so no decision notice would go out.
 		text = ""
 	}
-	if text == "" && !attachedFiles(m.Attachments) {
+	if text == "" && !attachedFiles(d.officersFiles(m.Attachments)) {
 		if len(cmds) > 0 {
 			return d.commandMail(tx, m, officer, &t, own, cmds, now)
 		}

@@ -204,6 +204,7 @@ func classify(op string, err error) *SendError {
 // caller that may cut the send off learns from WithPointOfNoReturn when
 // that no longer helps.
 func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
+	m = asciiDomains(m) // the envelope and the header alike
 	buf := renderPool.Get().(*renderBuf)
 	buf.b = slices.Grow(buf.b[:0], renderedSize(m))
 	if err := render(buf, m, s.opts.LoopID); err != nil {

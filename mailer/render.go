@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message/mail"
 
@@ -31,6 +32,7 @@ var reservedHeaders = []string{
 // Subjects, names, file names and the text often quote citizens, so they
 // go out through textsafe: no control character reaches a mail client raw.
 func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
+	m = asciiDomains(m)
 	buf := &renderBuf{b: make([]byte, 0, renderedSize(m))}
 	if err := render(buf, m, loopID); err != nil {
 		return nil, err
@@ -74,7 +76,7 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
 		add("Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
 	}
-	add("Subject", mime.QEncoding.Encode("utf-8", textsafe.Line(m.Subject)))
+	add("Subject", headerText(textsafe.Line(m.Subject)))
 	if len(m.InReplyTo) > 0 {
 		add("In-Reply-To", msgIDList(m.InReplyTo))
 	}
@@ -95,7 +97,7 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	}
 	slices.Sort(keys) // map order must not change the output
 	for _, k := range keys {
-		add(k, mime.QEncoding.Encode("utf-8", m.Headers[k]))
+		add(k, headerText(m.Headers[k]))
 	}
 	add("Mime-Version", "1.0")
 	if len(m.Attachments) == 0 {
@@ -166,6 +168,36 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	return nil
+}
+
+// headerText encodes s for an unstructured header field (RFC 2047).
+// mime's encoder leaves printable ASCII as it is, even text that reads as
+// an encoded-word: a citizen's subject encoded twice arrives decoded once,
+// still "=?utf-8?b?…?=", and written raw the reader's client would decode
+// it again into what textsafe and the desk's link check never saw (line
+// breaks, escapes, a link in an acknowledgement). Such text is encoded
+// whole, so it reads back exactly as given.
+func headerText(s string) string {
+	if !strings.Contains(s, "=?") {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	// 45 bytes are 60 base64 characters: a word of 72, within RFC 2047's 75.
+	const chunk = 45
+	var b strings.Builder
+	for len(s) > 0 {
+		n := min(len(s), chunk)
+		for n < len(s) && n > 1 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ') // between encoded-words: dropped when decoded
+		}
+		b.WriteString("=?utf-8?b?")
+		b.WriteString(base64.StdEncoding.EncodeToString([]byte(s[:n])))
+		b.WriteString("?=")
+		s = s[n:]
+	}
+	return b.String()
 }
 
 // appendBase64Lines appends src in base64 as go-message writes a base64

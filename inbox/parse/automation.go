@@ -62,7 +62,14 @@ func IsAutomated(h mail.Header, opts Options) (inquiry.Automation, string) {
 // make. Precedence is machine > spam > bulk.
 func judge(h mail.Header, f facts, opts Options) verdict {
 	v := verdict{noReply: isNoReplyAddress(f.from)}
-	suppress := headerValue(h, "X-Auto-Response-Suppress")
+	// Exchange marks what its own agents write (an inbox rule's "reply
+	// with this template", a transport rule's notice) with
+	// X-MS-Exchange-Generated-Message-Source, often without Auto-Submitted:
+	// it counts as X-Auto-Response-Suppress does, so no answer goes back.
+	suppressKey, suppress := "X-Auto-Response-Suppress", headerValue(h, "X-Auto-Response-Suppress")
+	if suppress == "" {
+		suppressKey, suppress = "X-MS-Exchange-Generated-Message-Source", headerValue(h, "X-MS-Exchange-Generated-Message-Source")
+	}
 	v.suppressAck = suppress != ""
 
 	machine := func(reason string) verdict {
@@ -122,9 +129,9 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	if v.suppressAck {
 		switch {
 		case bulkPrecedence:
-			return machine("X-Auto-Response-Suppress: " + truncateForRecord(suppress) + " with " + precedenceKey + ": " + truncateForRecord(precedence))
+			return machine(suppressKey + ": " + truncateForRecord(suppress) + " with " + precedenceKey + ": " + truncateForRecord(precedence))
 		case v.noReply:
-			return machine("X-Auto-Response-Suppress: " + truncateForRecord(suppress) + " from no-reply sender " + truncateForRecord(f.from))
+			return machine(suppressKey + ": " + truncateForRecord(suppress) + " from no-reply sender " + truncateForRecord(f.from))
 		}
 	}
 
@@ -155,7 +162,7 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	}
 	if v.suppressAck {
 		// Still a person's mail; the reason records why it is not acknowledged.
-		v.reason = "X-Auto-Response-Suppress: " + truncateForRecord(suppress)
+		v.reason = suppressKey + ": " + truncateForRecord(suppress)
 	}
 	return v
 }
