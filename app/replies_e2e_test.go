@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-message/mail"
+
 	"sportel/inquiry"
 )
 
@@ -67,6 +69,18 @@ func officerRepliesScenario(t *testing.T, s *stack, run string) {
 		t.Errorf("the citizen received:\n%s\n--- want exactly ---\n%s", got, e2eOfficerText)
 	}
 
+	// Exchange, as the ministry's mail server likely is, answers a
+	// notification with the officer's out-of-office only if the
+	// notification does not suppress it; an acknowledgement suppresses
+	// every automatic reply.
+	if !exchangeSendsOOF(notify.header) {
+		t.Fatalf("the notification has X-Auto-Response-Suppress %q: Exchange would send no out-of-office, and the heads never learn the officer is away",
+			notify.header.Get("X-Auto-Response-Suppress"))
+	}
+	if ack := the(t, s.wireMails(), "ack", tk.Number); exchangeSendsOOF(ack.header) {
+		t.Errorf("the acknowledgement has X-Auto-Response-Suppress %q: Exchange would answer it with an out-of-office",
+			ack.header.Get("X-Auto-Response-Suppress"))
+	}
 	before = len(s.smtp.Mails())
 	ooo := inboundMail{
 		from: "Jusuf Lushaku <jusuf.lushaku@mkrs.example>", subject: "Automatic reply: " + notify.subject,
@@ -102,4 +116,17 @@ func TestE2EOfficerReplies(t *testing.T) {
 func TestE2EDovecotOfficerReplies(t *testing.T) {
 	t.Parallel()
 	officerRepliesScenario(t, newDovecotStack(t), "dovecot")
+}
+
+// exchangeSendsOOF reports whether Exchange answers mail with header h
+// with the recipient's out-of-office: X-Auto-Response-Suppress "All" or
+// "OOF" stops it (MS-OXCMAIL 2.1.3.2.20).
+func exchangeSendsOOF(h mail.Header) bool {
+	for _, v := range strings.Split(h.Get("X-Auto-Response-Suppress"), ",") {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "all", "oof":
+			return false
+		}
+	}
+	return true
 }

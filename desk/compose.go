@@ -395,10 +395,12 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 		ReplyTo:     &mailbox,
 		Subject:     subject,
 		AutoReplied: true,
-		Headers:     map[string]string{"X-Sportel-Ticket": t.Number},
-		Text:        b.String(),
-		Attachments: attached,
-		AttachFrom:  ref,
+		// The officer's out-of-office tells the heads they are away.
+		AllowOutOfOffice: true,
+		Headers:          map[string]string{"X-Sportel-Ticket": t.Number},
+		Text:             b.String(),
+		Attachments:      attached,
+		AttachFrom:       ref,
 	}
 }
 

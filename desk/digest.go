@@ -183,6 +183,7 @@ func (d *Desk) renderDigest(j *inquiry.Job, t *inquiry.Ticket, officer inquiry.O
 	mail.ReplyTo = &mailbox
 	mail.Subject = fmt.Sprintf("[%s] %s: %s", t.Number, newMessages(dg.Count), oneLine(t.Subject, 80))
 	mail.AutoReplied = true
+	mail.AllowOutOfOffice = true // as the notification: the heads learn of an absence
 	mail.Headers = map[string]string{"X-Sportel-Ticket": t.Number}
 	mail.Text = b.String()
 }

@@ -98,6 +98,9 @@ func TestFollowUpNotificationsAreCoalesced(t *testing.T) {
 				if !strings.Contains(n.Mail.Text, want) || !strings.Contains(n.Mail.Subject, want) || !strings.Contains(n.Mail.Subject, "[DKP-2026-000001]") {
 					t.Errorf("digest %d lacks %q: %q", i+1, want, n.Mail.Subject)
 				}
+				if !n.Mail.AllowOutOfOffice {
+					t.Errorf("digest %d asks for no out-of-office: the heads would not learn the officer is away", i+1)
+				}
 				if len(n.Mail.Text) > 8000 {
 					t.Errorf("digest %d is %d bytes: not bounded", i+1, len(n.Mail.Text))
 				}

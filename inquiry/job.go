@@ -56,6 +56,11 @@ type Mail struct {
 	// AutoReplied marks machine-written mail (Auto-Submitted: auto-replied and
 	// X-Loop); an officer's relayed answer is written by a person and is not.
 	AutoReplied bool `json:"auto_replied,omitempty"`
+	// AllowOutOfOffice marks machine-written mail whose recipient's
+	// out-of-office reply is wanted: an officer's notification, whose
+	// out-of-office tells the heads that the officer is away while the
+	// legal clock runs. Other machine mail asks for no automatic reply.
+	AllowOutOfOffice bool `json:"allow_out_of_office,omitempty"`
 	// Headers are extra header fields, e.g. X-Sportel-Ticket.
 	Headers     map[string]string `json:"headers,omitempty"`
 	Text        string            `json:"text"`

@@ -323,19 +323,24 @@ func TestRenderRoundTrip(t *testing.T) {
 
 func TestRenderHeadersDependOnAutoReplied(t *testing.T) {
 	tests := []struct {
-		name        string
-		autoReplied bool
-		loopID      string
-		wantLoop    string
+		name         string
+		autoReplied  bool
+		allowOOF     bool
+		loopID       string
+		wantLoop     string
+		wantSuppress string // "" for no such header
 	}{
-		{"acknowledgement", true, "dkp@kultura.example.gov", "dkp@kultura.example.gov"},
-		{"acknowledgement without loop id", true, "", "dkp@kultura.example.gov"},
-		{"officer's answer", false, "dkp@kultura.example.gov", ""},
+		{"acknowledgement", true, false, "dkp@kultura.example.gov", "dkp@kultura.example.gov", "All"},
+		{"acknowledgement without loop id", true, false, "", "dkp@kultura.example.gov", "All"},
+		// Exchange answers it with the officer's out-of-office alone.
+		{"officer's notification", true, true, "dkp@kultura.example.gov", "dkp@kultura.example.gov", "DR, RN, NRN, AutoReply"},
+		{"officer's answer", false, false, "dkp@kultura.example.gov", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := sampleMail()
 			m.AutoReplied = tt.autoReplied
+			m.AllowOutOfOffice = tt.allowOOF
 			raw, err := Render(m, tt.loopID)
 			if err != nil {
 				t.Fatal(err)
@@ -354,8 +359,8 @@ func TestRenderHeadersDependOnAutoReplied(t *testing.T) {
 			if got := mr.Header.Get("Auto-Submitted"); got != wantAuto {
 				t.Errorf("Auto-Submitted %q, want %q", got, wantAuto)
 			}
-			if has := mr.Header.Has("X-Auto-Response-Suppress"); has != tt.autoReplied {
-				t.Errorf("X-Auto-Response-Suppress present %v, want %v", has, tt.autoReplied)
+			if got := mr.Header.Get("X-Auto-Response-Suppress"); got != tt.wantSuppress {
+				t.Errorf("X-Auto-Response-Suppress %q, want %q", got, tt.wantSuppress)
 			}
 		})
 	}

@@ -89,7 +89,7 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 		}
 		add("Auto-Submitted", "auto-replied") // RFC 3834
 		add("X-Loop", loopID)
-		add("X-Auto-Response-Suppress", "All") // Exchange: no out-of-office back to us
+		add("X-Auto-Response-Suppress", autoResponseSuppress(m))
 	}
 	keys := make([]string, 0, len(m.Headers))
 	for k := range m.Headers {
@@ -168,6 +168,17 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
 	return nil
+}
+
+// autoResponseSuppress is the X-Auto-Response-Suppress value of machine
+// mail (MS-OXCMAIL 2.1.3.2.20): Exchange sends no automatic reply of any
+// kind to it, but for mail that wants the out-of-office reply (OOF), which
+// then still suppresses delivery and read reports and other auto-replies.
+func autoResponseSuppress(m *inquiry.Mail) string {
+	if m.AllowOutOfOffice {
+		return "DR, RN, NRN, AutoReply"
+	}
+	return "All"
 }
 
 // headerText encodes s for an unstructured header field (RFC 2047).
