@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -116,7 +117,11 @@ func (c checker) caFile(path, file string) {
 	if file == "" {
 		return
 	}
-	data, err := os.ReadFile(file)
+	data, err := readBounded(file, maxCAFileBytes)
+	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+		c.fail(path, "%v", err)
+		return
+	}
 	if err != nil {
 		c.fail(path, "read CA file: %v", err)
 		return
