@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -22,11 +23,7 @@ import (
 // be read gives the os error (which names the path); problems inside the
 // file give Errors.
 func Load(path string, getenv func(string) (string, bool)) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
-	}
-	return Parse(data, getenv)
+	return LoadWith(path, getenv, ParseOptions{})
 }
 
 // Parse decodes a YAML configuration strictly, expands ${NAME} references
@@ -48,7 +45,7 @@ type ParseOptions struct {
 
 // LoadWith is Load with options.
 func LoadWith(path string, getenv func(string) (string, bool), opts ParseOptions) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -59,6 +56,9 @@ func LoadWith(path string, getenv func(string) (string, bool), opts ParseOptions
 func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOptions) (*Config, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
+	}
+	if err := checkUTF8(data); err != nil {
+		return nil, err
 	}
 	root, err := parseDocument(data)
 	if err != nil {
@@ -84,6 +84,25 @@ func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOption
 	}
 	slices.Sort(cfg.UncheckedSecrets)
 	return &cfg, nil
+}
+
+// checkUTF8 names the line of the first byte that is not UTF-8: yaml's own
+// error names none, and a file saved in a legacy encoding (Windows-1252
+// from an editor) is an easy mistake. A UTF-16 file with its BOM is left to
+// yaml, which reads it.
+func checkUTF8(data []byte) error {
+	if bytes.HasPrefix(data, []byte{0xFE, 0xFF}) || bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || utf8.Valid(data) {
+		return nil
+	}
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	return Errors{{Msg: "the file is not UTF-8 text: save it as UTF-8", Line: 1 + bytes.Count(data[:i], []byte("\n"))}}
 }
 
 // parseDocument returns the single document's top node, nil for an empty
@@ -602,7 +621,18 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 		d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both", path[strings.LastIndexByte(path, '.')+1:], fpath[strings.LastIndexByte(fpath, '.')+1:])
 		return
 	}
-	data, err := os.ReadFile(file)
+	// Stat first: a FIFO or device is never opened (opening a FIFO waits
+	// for a writer), and a missing or forbidden file is told from one
+	// that is plainly wrong.
+	if fi, err := os.Stat(file); err == nil && !fi.Mode().IsRegular() {
+		d.errorf(fpath, d.lineOf(fpath), "%s is not a regular file", file)
+		return
+	}
+	data, err := readBounded(file, maxSecretFileBytes)
+	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+		d.errorf(fpath, d.lineOf(fpath), "%v (a secret file holds one password or token)", err)
+		return
+	}
 	if err != nil {
 		if d.secretsOptional {
 			d.unchecked[path] = true
@@ -619,4 +649,42 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 		return
 	}
 	*secret = Secret(s)
+}
+
+// Bounds on the files read while loading: far above any real one, far
+// below what hurts when a setting names the wrong file (a log, an image,
+// /dev/zero), which would otherwise be read whole into memory.
+const (
+	maxConfigBytes     = 1 << 20
+	maxSecretFileBytes = 64 << 10
+	maxCAFileBytes     = 8 << 20
+)
+
+// tooLargeError is a file longer than its bound.
+type tooLargeError struct {
+	path string
+	max  int64
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %s; is it the right file?", e.path, formatSize(e.max))
+}
+
+// readBounded reads the file at path, refusing one longer than max bytes
+// with a *tooLargeError. It reads at most max+1 bytes, so a device without
+// end is refused too.
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, &tooLargeError{path, max}
+	}
+	return data, nil
 }

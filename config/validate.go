@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -116,7 +117,11 @@ func (c checker) caFile(path, file string) {
 	if file == "" {
 		return
 	}
-	data, err := os.ReadFile(file)
+	data, err := readBounded(file, maxCAFileBytes)
+	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
+		c.fail(path, "%v", err)
+		return
+	}
 	if err != nil {
 		c.fail(path, "read CA file: %v", err)
 		return
@@ -182,7 +187,7 @@ func validate(d *decoder, cfg *Config) {
 	c.oneOf("store.synchronous", cfg.Store.Synchronous, "normal", "full")
 
 	validateClassifier(c, &cfg.Classifier)
-	validateOfficers(c, cfg.Officers)
+	validateOfficers(c, cfg.Officers, cfg.Mailbox.Address)
 	validateRouting(c, cfg)
 	validateTickets(c, &cfg.Tickets)
 	validateLifecycle(c, cfg)
@@ -361,7 +366,7 @@ func validateClassifier(c checker, k *ClassifierConfig) {
 	c.positive("classifier.openai.timeout", o.Timeout)
 }
 
-func validateOfficers(c checker, officers []inquiry.Officer) {
+func validateOfficers(c checker, officers []inquiry.Officer, mailbox string) {
 	if len(officers) == 0 {
 		// An officers list whose every entry was rejected is already reported.
 		if !hasPrefix(c.d.errs, "officers") {
@@ -371,6 +376,11 @@ func validateOfficers(c checker, officers []inquiry.Officer) {
 	}
 	ids := map[string]int{}
 	tgIDs := map[int64]int{}
+	// Officers are found by address, case aside (sign-in links, emailed
+	// commands and answers): the first of two officers with one address
+	// would take the other's, and mail to the public mailbox comes back
+	// to Sportel instead of reaching anyone.
+	emails := map[string]int{}
 	for i, o := range officers {
 		p := fmt.Sprintf("officers[%d]", i)
 		if c.required(p+".id", o.ID) {
@@ -385,6 +395,15 @@ func validateOfficers(c checker, officers []inquiry.Officer) {
 		}
 		c.required(p+".name", o.Name)
 		c.email(p+".email", o.Email)
+		if key := strings.ToLower(o.Email); isEmail(o.Email) {
+			if first, dup := emails[key]; dup {
+				c.fail(p+".email", "same address as officers[%d]", first)
+			} else if strings.EqualFold(o.Email, mailbox) {
+				c.fail(p+".email", "is the public mailbox (mailbox.address): notices to it would come back as mail and never reach the officer")
+			} else {
+				emails[key] = i
+			}
+		}
 		if o.Role != "" {
 			c.oneOf(p+".role", string(o.Role), string(inquiry.RoleOfficer), string(inquiry.RoleHead))
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
 
 	"sportel/config"
 	"sportel/store/drivers"
@@ -16,11 +18,17 @@ func cmdBackup(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != 1 || fs.Arg(0) == "" {
 		fs.Usage()
 		return 2
 	}
 	dest := fs.Arg(0)
+	// The store would call a directory "a file that exists".
+	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+		fmt.Fprintf(e.stderr, "sportel backup: %s is a directory: name a new file in it, e.g. %s\n",
+			dest, filepath.Join(dest, "sportel-"+time.Now().Format(time.DateOnly)+".db"))
+		return 1
+	}
 	opts := drivers.Options{Driver: "sqlite", DSN: *db}
 	if *db == "" {
 		// A copy reads the store only: the daemon's secrets are not needed.
