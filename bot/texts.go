@@ -184,6 +184,12 @@ const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMR
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës në këtë bisedë."
 
+// officerEdited answers an officer's edit; %s is how to send the
+// correction ("/reply NUMBER teksti").
+const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhet e ndryshuara. " +
+	"Vlen mesazhi i parë: nëse ishte përgjigje, qytetari e mori ashtu siç u dërgua fillimisht. " +
+	"Nëse korrigjimi ka rëndësi, dërgojeni si mesazh të ri (%s, ose si përgjigje njoftimit të tiketës)."
+
 // officerTicketText is a ticket for its officer, its times in loc.
 func officerTicketText(t inquiry.Ticket, officerName string, loc *time.Location) string {
 	var b strings.Builder
