@@ -23,21 +23,7 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
 	case u.Message != nil:
 		b.onMessage(ctx, u.ID, u.Message)
 	case u.EditedMessage != nil:
-		m := u.EditedMessage
-		if kind := unsupportedKind(m); kind != "" {
-			// A shared live location is edited every few seconds; its
-			// first message was answered already.
-			b.log.Debug("edit of unsupported content ignored", "update_id", u.ID, "chat_id", m.Chat.ID, "kind", kind)
-			return
-		}
-		// An edit would silently change what was filed; ask for a new
-		// message instead, and only where the bot talks privately.
-		if m.Chat.Type == models.ChatTypePrivate && m.From != nil && !b.isOfficer(m.From.ID) {
-			b.log.Info("edited message declined", "update_id", u.ID, "chat_id", m.Chat.ID)
-			if !b.muted(m.Chat.ID, u.ID) {
-				b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
-			}
-		}
+		b.onEdited(ctx, u.ID, u.EditedMessage)
 	default:
 		b.log.Debug("update ignored", "update_id", u.ID)
 	}
@@ -87,14 +73,25 @@ func (b *Bot) noteMigration(m *models.Message) {
 }
 
 // command splits "/cmd@bot args" into "cmd" and "args"; ok is false when
-// the text is not a command (or one addressed to another bot).
+// the text is not a command (or one addressed to another bot). A caption
+// is not read: a citizen's photo captioned "/status" is a message to file.
 func (b *Bot) command(m *models.Message) (cmd, args string, ok bool) {
-	if !strings.HasPrefix(m.Text, "/") {
+	return b.commandIn(m.Text)
+}
+
+// officerCommandOf is command for an officer's message, its caption read
+// too: an officer sends a file with "/reply NUMBER text" as its caption.
+func (b *Bot) officerCommandOf(m *models.Message) (cmd, args string, ok bool) {
+	return b.commandIn(messageText(m))
+}
+
+func (b *Bot) commandIn(text string) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
 		return "", "", false
 	}
 	// The command ends at the first whitespace of any kind: the arguments
 	// are often written on the next line ("/reply@bot\nNUMBER\nanswer").
-	head, rest := m.Text[1:], ""
+	head, rest := text[1:], ""
 	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
 		head, rest = head[:i], head[i:]
 	}

@@ -15,11 +15,6 @@ import (
 	"sportel/inquiry"
 )
 
-func (b *Bot) isOfficer(userID int64) bool {
-	_, ok := b.officer(userID)
-	return ok
-}
-
 func (b *Bot) officerName(id string) string {
 	if o, ok := b.staff.Load().byID[id]; ok && o.Name != "" {
 		return o.Name
@@ -30,7 +25,7 @@ func (b *Bot) officerName(id string) string {
 // onOfficerPrivate: in an officer's own chat a Telegram reply to a ticket
 // notification is the answer to the citizen; everything else is a command.
 func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models.Message) {
-	if _, _, ok := b.command(m); ok {
+	if _, _, ok := b.officerCommandOf(m); ok {
 		b.officerCommand(ctx, o, m)
 		return
 	}
@@ -60,7 +55,7 @@ func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models
 // onOfficersGroup: the group is the officers' own conversation; only
 // commands act there, and only from officers.
 func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
-	if _, _, ok := b.command(m); !ok || m.From == nil {
+	if _, _, ok := b.officerCommandOf(m); !ok || m.From == nil {
 		return
 	}
 	o, ok := b.officer(m.From.ID)
@@ -73,8 +68,16 @@ func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
 }
 
 func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.Message) {
-	cmd, args, _ := b.command(m)
+	cmd, args, _ := b.officerCommandOf(m)
 	chat := m.Chat.ID
+	if cmd != "reply" && len(attachments(m)) > 0 {
+		// Said after the command's own answer. A /reply with files is
+		// declined whole instead (declineFiles).
+		defer func() {
+			b.log.Info("officer's file with a command not kept", "command", cmd, "officer", o.ID, "files", len(attachments(m)))
+			b.reply(ctx, chat, m.ID, filesNotKept, nil)
+		}()
+	}
 	switch cmd {
 	case "start", "help":
 		b.reply(ctx, chat, m.ID, fmt.Sprintf("Mirë se vini, %s.\n%s", o.Name, officerHelp), nil)
@@ -138,6 +141,10 @@ func officerMessageKey(m *models.Message) string {
 
 // answer sends an officer's text to the citizen on the ticket's channel.
 func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, number, text string) {
+	if len(attachments(m)) > 0 {
+		b.declineFiles(ctx, o, m, number)
+		return
+	}
 	if strings.TrimSpace(text) == "" {
 		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
 		return
@@ -157,10 +164,29 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 	if t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 {
 		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Tiketa tani është e përgjigjur.", t.Number)
 	}
-	if len(attachments(m)) > 0 {
-		note += " Skedarët nuk dërgohen; vetëm teksti."
-	}
 	b.reply(ctx, m.Chat.ID, m.ID, note, nil)
+}
+
+// declineFiles tells an officer that their answer, which carries files,
+// was not sent, and how a file does reach the citizen. The bot passes no
+// officer's file on (the desk's answer from Telegram is text only), and
+// the words alone ("here is the document") would speak of a file the
+// citizen never gets; an edit cannot mend what was sent.
+func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Message, number string) {
+	how := filesHowGeneric
+	t, ok, err := b.desk.Ticket(ctx, number)
+	switch {
+	case err != nil:
+		// The answer is declined all the same; only the advice is general.
+		b.log.Warn("read the ticket to say how a file reaches its citizen", "ticket", number, "err", err)
+	case !ok:
+	case t.Channel == inquiry.ChannelTelegram:
+		how = fmt.Sprintf(filesHowTelegram, t.Number)
+	case t.Sender.Address != "":
+		how = filesHowMail
+	}
+	b.log.Info("officer's answer with files not sent: the bot passes no file on to a citizen", "ticket", number, "officer", o.ID, "files", len(attachments(m)))
+	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(filesNotSent, number)+" "+how, nil)
 }
 
 func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.Message) {

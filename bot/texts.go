@@ -184,6 +184,23 @@ const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMR
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës në këtë bisedë."
 
+// officerEdited answers an officer's edit; %s is how to send the
+// correction ("/reply NUMBER teksti").
+const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhet e ndryshuara. " +
+	"Vlen mesazhi i parë: nëse ishte përgjigje, qytetari e mori ashtu siç u dërgua fillimisht. " +
+	"Nëse korrigjimi ka rëndësi, dërgojeni si mesazh të ri (%s, ose si përgjigje njoftimit të tiketës)."
+
+// What an officer is told when they send a file: the bot passes none on
+// to a citizen. An officer's mail answer carries its files to a citizen
+// who wrote by mail; a citizen in Telegram gets an answer's text only.
+const (
+	filesNotSent     = "Asgjë nuk iu dërgua qytetarit për %s: boti nuk ia përcjell qytetarit skedarët e zyrtarëve, dhe teksti pa skedarin do t'i mbërrinte i mangët."
+	filesHowMail     = "Për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur: qytetari e merr bashkë me përgjigjen."
+	filesHowTelegram = "Qytetari shkroi në Telegram, ku Sportel nuk mund t'i dërgojë skedarë (as nga një përgjigje me email). Dërgoni vetëm tekstin me /reply %s teksti."
+	filesHowGeneric  = "Skedarët i shkojnë qytetarit vetëm me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur. Qytetarëve që shkruan në Telegram Sportel nuk u dërgon skedarë."
+	filesNotKept     = "Skedari nuk u ruajt dhe nuk iu dërgua askujt: komandat nuk marrin skedarë. " + filesHowGeneric
+)
+
 // officerTicketText is a ticket for its officer, its times in loc.
 func officerTicketText(t inquiry.Ticket, officerName string, loc *time.Location) string {
 	var b strings.Builder

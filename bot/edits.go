@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+// onEdited answers an edited message. What the bot did with the first
+// text is done and stays: a citizen's message was filed, an officer's
+// answer went to the citizen, a command acted. Whoever edits, where the
+// bot talks with them, is told so and asked for a new message; believing
+// the correction went through, they would not send one.
+func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) {
+	if kind := unsupportedKind(m); kind != "" {
+		// A shared live location is edited every few seconds; its
+		// first message was answered already.
+		b.log.Debug("edit of unsupported content ignored", "update_id", updateID, "chat_id", m.Chat.ID, "kind", kind)
+		return
+	}
+	if m.From == nil {
+		return
+	}
+	if o, ok := b.officer(m.From.ID); ok {
+		b.onOfficerEdit(ctx, updateID, o, m)
+		return
+	}
+	// Only where the bot talks privately: in the discussion group an
+	// answer would be public.
+	if m.Chat.Type == models.ChatTypePrivate {
+		b.log.Info("edited message declined", "update_id", updateID, "chat_id", m.Chat.ID)
+		if !b.muted(m.Chat.ID, updateID) {
+			b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
+		}
+	}
+}
+
+// onOfficerEdit tells an officer that their edit is not passed on: the
+// citizen keeps the answer as it was first sent. Every message in the
+// officer's own chat was acted on (an answer, a command, the help text);
+// in the officers' group only commands were, and the officers' own talk
+// there, edited as often as written, is not answered.
+func (b *Bot) onOfficerEdit(ctx context.Context, updateID int64, o inquiry.Officer, m *models.Message) {
+	cmd, args, isCommand := b.officerCommandOf(m)
+	inGroup := b.opts.OfficersChatID != 0 && m.Chat.ID == b.opts.OfficersChatID
+	if m.Chat.Type != models.ChatTypePrivate && (!inGroup || !isCommand) {
+		return
+	}
+	again := "/reply NUMRI teksti"
+	if n := ticketNumber(args); isCommand && n != "" {
+		again = "/reply " + n + " teksti"
+	}
+	b.log.Info("officer's edited message declined: edits are not passed on", "update_id", updateID,
+		"chat_id", m.Chat.ID, "message_id", m.ID, "officer", o.ID, "command", cmd)
+	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(officerEdited, again), nil)
+}

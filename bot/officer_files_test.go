@@ -1,0 +1,125 @@
+package bot_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"sportel/inquiry"
+)
+
+// An officer's command may be a file's caption ("/reply NUMBER here is
+// the document", the file attached): it is read as the command. The bot
+// cannot pass an officer's file on to a citizen, so such an answer is not
+// sent half (the words without the file they speak of): the officer is
+// told, and how a file does reach a citizen. Other commands act, and the
+// officer hears that the file went nowhere.
+func TestOfficerCommandInACaption(t *testing.T) {
+	private := models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}
+	group := models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup}
+	stranger := models.User{ID: 4242, FirstName: "Eve"}
+	const help = "Komandat:"
+	tests := []struct {
+		name    string
+		email   bool // the ticket came by mail, else by Telegram
+		from    models.User
+		chat    models.Chat
+		caption string // %s is the ticket's number
+		photo   bool   // a photo, else a document
+		toNote  bool   // a reply to the officer's notification
+		want    []string
+		notWant []string
+	}{
+		{"/reply on a document in the officer's chat", false, zamira, private, "/reply %s Here is the document you asked for.", false, false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë", "/reply %s"}, []string{help}},
+		{"/reply on a photo in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is the document.", true, false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë"}, nil},
+		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", false, false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "nuk mund t'i dërgojë skedarë"}},
+		{"a photo replying to the notification", false, zamira, private, "Here is the document you asked for.", true, true,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë"}, []string{"po i dërgohet qytetarit"}},
+		{"/ticket on a photo", false, zamira, private, "/ticket %s", true, false,
+			[]string{"Gjendja:", "Skedari nuk u ruajt"}, []string{help}},
+		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", false, false,
+			[]string{"vetëm për zyrtarët"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			if tt.email {
+				_, err := f.desk.Handle(f.ctx, &inquiry.Message{
+					Channel: inquiry.ChannelEmail, SourceID: "msgid:q1@example.net", MessageID: "q1@example.net",
+					From: inquiry.Address{Name: "John Smith", Address: "john@example.net"}, Subject: "Museum hours",
+					Text: generalEN, ReceivedAt: time.Now(),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := f.outbox.Drain(f.ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				f.say(john, generalEN)
+			}
+			tk := f.tickets()[0]
+			fill := func(s string) string {
+				if strings.Contains(s, "%s") {
+					return fmt.Sprintf(s, tk.Number)
+				}
+				return s
+			}
+			m := models.Message{From: &tt.from, Chat: tt.chat, Caption: fill(tt.caption)}
+			if tt.photo {
+				m.Photo = []models.PhotoSize{{FileID: "ph1", FileUniqueID: "uph1", Width: 1280, Height: 960, FileSize: 90000}}
+			} else {
+				m.Document = &models.Document{FileID: "doc1", FileUniqueID: "udoc1", FileName: "vendimi.pdf", MimeType: "application/pdf", FileSize: 120000}
+			}
+			if tt.toNote {
+				note := f.lastSent(zamira.ID)
+				m.ReplyToMessage = &note
+			}
+			before := len(f.tg.Sent(tt.chat.ID))
+			toCitizen := len(f.tg.Sent(john.ID))
+			mails := len(f.smtp.Mails())
+			m = f.tg.PushMessage(m)
+			f.settle()
+
+			answers := f.tg.Sent(tt.chat.ID)[before:]
+			said := strings.Join(texts(answers), "\n")
+			if len(answers) == 0 {
+				t.Fatalf("the officer was answered nothing")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(said, fill(w)) {
+					t.Errorf("the officer was told %q; want %q in it", said, fill(w))
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(said, w) {
+					t.Errorf("the officer was told %q; want no %q", said, w)
+				}
+			}
+			if r := answers[0].ReplyToMessage; r == nil || r.ID != m.ID {
+				t.Errorf("the answer does not quote the officer's message %d: %+v", m.ID, r)
+			}
+			if n := len(f.tg.Sent(john.ID)); n != toCitizen {
+				t.Errorf("the citizen got %d more messages: %q", n-toCitizen, texts(f.tg.Sent(john.ID)[toCitizen:]))
+			}
+			for _, ml := range f.smtp.Mails()[mails:] {
+				if slices.Contains(ml.To, "john@example.net") {
+					t.Errorf("a mail went to the citizen:\n%s", ml.Data)
+				}
+			}
+			if got := f.ticket(tk.Number).State; got != inquiry.Assigned {
+				t.Errorf("ticket %s, want it still assigned", got)
+			}
+			if n := len(f.jobs(tk.Number, inquiry.JobAnswer)); n != 0 {
+				t.Errorf("%d answer jobs, want none", n)
+			}
+		})
+	}
+}
