@@ -97,6 +97,13 @@ type Reader interface {
 	// Entry returns one entry of a ticket's record (false when the ticket
 	// has no entry with that id).
 	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
+	// RecordPage returns a page of a ticket's record to be read: the
+	// newest limit entries (limit at least 1) with an id below before (0:
+	// from the newest), oldest first, and whether the ticket has entries
+	// older than the page's. Neither raw mail nor files' bytes are read
+	// (RecordEntry), so a page costs what its entries say, not what they
+	// carry.
+	RecordPage(ctx context.Context, ticketID, before int64, limit int) (entries []RecordEntry, older bool, err error)
 	// TicketJobs returns the jobs a ticket caused, oldest first.
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)
 	// ListJobs returns jobs in state, newest first, at most limit (0: all).

@@ -14,8 +14,8 @@ import (
 	"sportel/store/sqlite"
 )
 
-// rawCounter is the real store counting the bytes of raw mail its entry
-// reads hand over.
+// rawCounter is the real store counting the bytes of raw mail and of
+// files its entry reads hand over.
 type rawCounter struct {
 	*sqlite.Store
 	mu  sync.Mutex
@@ -27,7 +27,21 @@ func (s *rawCounter) count(es ...inquiry.Entry) {
 	defer s.mu.Unlock()
 	for _, e := range es {
 		s.raw += len(e.Raw)
+		for _, a := range e.Attachments {
+			s.raw += len(a.Content)
+		}
 	}
+}
+
+func (s *rawCounter) RecordPage(ctx context.Context, ticketID, before int64, limit int) ([]store.RecordEntry, bool, error) {
+	es, older, err := s.Store.RecordPage(ctx, ticketID, before, limit)
+	for _, e := range es {
+		s.count(e.Entry)
+		for _, f := range e.Files {
+			s.count(inquiry.Entry{Attachments: []inquiry.Attachment{f.Attachment}})
+		}
+	}
+	return es, older, err
 }
 
 func (s *rawCounter) read() int {

@@ -86,6 +86,13 @@ func (s *failingStore) Entry(ctx context.Context, ticketID, entryID int64) (inqu
 	return s.Store.Entry(ctx, ticketID, entryID)
 }
 
+func (s *failingStore) RecordPage(ctx context.Context, ticketID, before int64, limit int) ([]store.RecordEntry, bool, error) {
+	if err := s.readErr(); err != nil {
+		return nil, false, fmt.Errorf("read a page of the record: %w", err)
+	}
+	return s.Store.RecordPage(ctx, ticketID, before, limit)
+}
+
 func (s *failingStore) ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error) {
 	if err := s.readErr(); err != nil {
 		return store.TicketPage{}, fmt.Errorf("list a page of tickets: %w", err)

@@ -95,6 +95,8 @@ var messages = map[string][3]string{
 	"no_deadline":              {"pa afat", "bez roka", "no deadline"},
 	"due":                      {"Afati", "Rok", "Due"},
 	"record":                   {"Regjistri", "Zapis", "Record"},
+	"older_entries":            {"Shënimet më të hershme të regjistrit", "Ranije stavke zapisa", "Earlier entries of the record"},
+	"newest_entries":           {"Te shënimet më të reja", "Na najnovije stavke", "To the newest entries"},
 	"actions":                  {"Veprimet", "Radnje", "Actions"},
 	"kind_inbound":             {"Nga qytetari", "Od građanina", "From the citizen"},
 	"kind_answer":              {"Përgjigje", "Odgovor", "Answer"},

@@ -64,8 +64,13 @@ type ticketData struct {
 	// NoteOnce is the note form's.
 	Once, NoteOnce string
 	// Seen is the newest entry on the page: an answer sent from it is held
-	// back if the citizen wrote or a colleague answered after it.
+	// back if the citizen wrote or a colleague answered after it (from a
+	// page of older entries, after that page).
 	Seen int64
+	// Older is the link to the page of the record before this one, ""
+	// when the page starts with the ticket's first entry; Newest the link
+	// to the record's newest page, "" when this is it.
+	Older, Newest string
 	// Earlier is what the officer had written when they chose a standard
 	// text: kept beside the new start, never thrown away.
 	Earlier  string
@@ -127,7 +132,14 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}
-	entries, err := s.store.Entries(r.Context(), t.ID)
+	// A page of the record, never the whole: a flooded chat or a long
+	// thread of big mails would be read whole at each view. A link names
+	// the page by the entry it ends before; anything else is the newest.
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	before = max(before, 0)
+	// One entry more than the page: the one before it, whose time divides
+	// the sends shown between this page and the one before.
+	entries, _, err := s.store.RecordPage(r.Context(), t.ID, before, recordPageSize+1)
 	if err != nil {
 		s.internal(w, r, sess, "read ticket record", err)
 		return
@@ -137,6 +149,11 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.internal(w, r, sess, "read ticket sends", err)
 		return
 	}
+	var from *store.RecordEntry
+	if len(entries) > recordPageSize {
+		from, entries = &entries[0], entries[1:]
+	}
+	jobs = sendsOfPage(jobs, from, entries, before > 0)
 	p.Title = t.Number
 	d := ticketData{
 		T: t, Received: s.when(t.ReceivedAt), Badge: deadlineBadge(p, t, s.cfg.Now()),
@@ -165,6 +182,12 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	for _, e := range entries {
 		d.Seen = max(d.Seen, e.ID)
+	}
+	if from != nil {
+		d.Older = fmt.Sprintf("/t/%s?before=%d", t.Number, entries[0].ID)
+	}
+	if before > 0 {
+		d.Newest = "/t/" + t.Number
 	}
 	if !t.DueAt.IsZero() {
 		d.Due = s.when(t.DueAt)
@@ -232,19 +255,45 @@ func (s *Server) answerStart(t inquiry.Ticket, o inquiry.Officer) string {
 	return translate(lang, "greeting") + "\n\n\n\n" + translate(lang, "regards") + "\n" + sig + "\n"
 }
 
-// entryViews is the ticket's record with the mail Sportel sent the
-// citizen (acknowledgements, notices) in time order.
-func (s *Server) entryViews(p page, entries []inquiry.Entry, jobs []inquiry.Job) []entryView {
+// recordPageSize is how many entries of a ticket's record a page shows:
+// the newest, with a link to the ones before.
+const recordPageSize = 200
+
+// sendsOfPage is the sends (jobs) a page of the record shows among its
+// entries: those after the entry before the page (from; nil: the page
+// starts the record) and, on a page before the newest (ended), up to its
+// last entry, so each send is on one page: one between two pages is on
+// the later.
+func sendsOfPage(jobs []inquiry.Job, from *store.RecordEntry, entries []store.RecordEntry, ended bool) []inquiry.Job {
+	if ended && len(entries) == 0 {
+		return nil
+	}
+	var out []inquiry.Job
+	for _, j := range jobs {
+		if from != nil && !j.CreatedAt.After(from.CreatedAt) {
+			continue
+		}
+		if ended && j.CreatedAt.After(entries[len(entries)-1].CreatedAt) {
+			continue
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// entryViews is a page of the ticket's record with the mail Sportel sent
+// the citizen (acknowledgements, notices) in time order.
+func (s *Server) entryViews(p page, entries []store.RecordEntry, jobs []inquiry.Job) []entryView {
 	var out []entryView
 	for _, e := range entries {
 		v := entryView{ID: e.ID, Kind: string(e.Kind), Label: p.T("kind_" + string(e.Kind)), Author: textsafe.Line(e.Author),
-			At: s.when(e.CreatedAt), Subject: textsafe.Line(e.Subject), Text: textsafe.Text(e.Text), Raw: len(e.Raw) > 0,
+			At: s.when(e.CreatedAt), Subject: textsafe.Line(e.Subject), Text: textsafe.Text(e.Text), Raw: e.RawSize > 0,
 			Collapsed: e.Kind == inquiry.EntryAutomated, at: e.CreatedAt}
-		for i, a := range e.Attachments {
+		for i, a := range e.Files {
 			// The type is the sender's word too (a Telegram document's is
 			// what their app said): shown as safely as the name.
 			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: oneLine(a.ContentType, 100),
-				Size: a.Size, Stored: !a.Truncated && (a.Content != nil || len(e.Raw) > 0)})
+				Size: a.Size, Stored: e.Stored(i)})
 		}
 		out = append(out, v)
 	}
@@ -443,18 +492,28 @@ func (s *Server) newSince(r *http.Request, number, seen, me string) ([]inquiry.E
 	if err != nil || !ok {
 		return nil, err // a missing ticket is the desk's to report
 	}
-	entries, err := s.store.Entries(r.Context(), t.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read ticket record: %w", err)
-	}
+	// The record from its newest entry back to seen, a page at a time
+	// and without raw mail or files: only what came since matters, and
+	// the names of at most a page of news.
 	var news []inquiry.Entry
-	for _, e := range entries {
-		// The officer's own answer is no news to them: it is this very
-		// form sent twice (a double click), which AnswerOnce answers once.
-		if e.ID > last && (e.Kind == inquiry.EntryInbound || (e.Kind == inquiry.EntryAnswer && e.Author != me)) {
-			news = append(news, e)
+	for before := int64(0); len(news) < recordPageSize; {
+		page, older, err := s.store.RecordPage(r.Context(), t.ID, before, recordPageSize)
+		if err != nil {
+			return nil, fmt.Errorf("read ticket record: %w", err)
 		}
+		for i := len(page) - 1; i >= 0 && page[i].ID > last && len(news) < recordPageSize; i-- {
+			// The officer's own answer is no news to them: it is this very
+			// form sent twice (a double click), which AnswerOnce answers once.
+			if e := page[i].Entry; e.Kind == inquiry.EntryInbound || (e.Kind == inquiry.EntryAnswer && e.Author != me) {
+				news = append(news, e)
+			}
+		}
+		if !older || len(page) == 0 || page[0].ID <= last {
+			break
+		}
+		before = page[0].ID
 	}
+	slices.Reverse(news) // in the record's order
 	return news, nil
 }
 

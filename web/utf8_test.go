@@ -100,7 +100,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 				return resp.StatusCode, string(b)
 			}
 			record := func() (int, inquiry.Ticket) {
-				es, err := st.(Store).Entries(ctx, ticketID)
+				es, err := st.(store.Reader).Entries(ctx, ticketID)
 				if err != nil {
 					t.Fatal(err)
 				}

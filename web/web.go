@@ -45,7 +45,9 @@ type Store interface {
 	// stands in the list.
 	ListTicketPage(ctx context.Context, f inquiry.TicketFilter, at store.PageAt) (store.TicketPage, error)
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
-	Entries(ctx context.Context, ticketID int64) ([]inquiry.Entry, error)
+	// RecordPage is a page of a ticket's record without raw mail or
+	// files' bytes: what the ticket's page shows.
+	RecordPage(ctx context.Context, ticketID, before int64, limit int) ([]store.RecordEntry, bool, error)
 	// Entry is one entry of a ticket's record, if the ticket has it.
 	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 	TicketJobs(ctx context.Context, ticketID int64) ([]inquiry.Job, error)

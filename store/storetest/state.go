@@ -92,6 +92,7 @@ func testCallsHonourContext(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SourcesTaken", func() error { _, err := s.SourcesTaken(ctx, []string{"msgid:a@x"}); return err }},
 		{"Entries", func() error { _, err := s.Entries(ctx, ticketID); return err }},
 		{"Entry", func() error { _, _, err := s.Entry(ctx, ticketID, 1); return err }},
+		{"RecordPage", func() error { _, _, err := s.RecordPage(ctx, ticketID, 0, 10); return err }},
 		{"TicketJobs", func() error { _, err := s.TicketJobs(ctx, ticketID); return err }},
 		{"ListJobs", func() error { _, err := s.ListJobs(ctx, inquiry.JobPending, 0); return err }},
 		{"ListSetAside", func() error { _, err := s.ListSetAside(ctx, "", 0); return err }},

@@ -48,6 +48,7 @@ var contractTests = []contractTest{
 	{"Entry", testEntry},
 	{"FirstEntry", testFirstEntry},
 	{"LastEntries", testLastEntries},
+	{"RecordPage", testRecordPage},
 	{"LatestChatTicket", testLatestChatTicket},
 	{"ListTicketsFilter", testListTicketsFilter},
 	{"ListTicketsPages", testListTicketsPages},
