@@ -1,0 +1,121 @@
+package llm
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testKey is the API key of TestEndpointMisbehaves; it must never reach the log.
+const testKey = "sk-test-0123456789abcdefghijklmnop"
+
+// TestEndpointMisbehaves covers endpoints that answer in ways the OpenAI API
+// does not: oversized bodies, errors in other servers' shapes, error messages
+// that echo the key. Each gives the built-in result with a reason that says
+// what happened, counts as an endpoint failure, and logs no secret.
+func TestEndpointMisbehaves(t *testing.T) {
+	// Valid JSON throughout: only its size is wrong.
+	padded := `{"category":"press_inquiry","confidence":0.99,"language":"sq"` + strings.Repeat(" ", 10<<20) + `}`
+	tests := []struct {
+		name     string
+		respond  func(int, http.ResponseWriter, *http.Request)
+		reason   string
+		wantHits int
+	}{
+		{
+			name:     "10 MB answer",
+			respond:  answer(padded),
+			reason:   "response over 1 MiB",
+			wantHits: 1,
+		},
+		{
+			name: "10 MB error page",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, strings.Repeat("x", 10<<20))
+			},
+			reason:   "response over 1 MiB",
+			wantHits: 1,
+		},
+		{
+			// vLLM's --api-key check answers so; the status must survive.
+			name: "401 with the error as a string",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"error":"Unauthorized"}`)
+			},
+			reason:   "http 401",
+			wantHits: 1,
+		},
+		{
+			name: "503 with the error as a string is retried",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprint(w, `{"error":"model is loading"}`)
+			},
+			reason:   "http 503",
+			wantHits: 2,
+		},
+		{
+			name: "401 echoing the key",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprintf(w, `{"error":{"message":"key %s is not valid","type":"invalid_request_error","code":"invalid_api_key"}}`, testKey)
+			},
+			reason:   "http 401",
+			wantHits: 1,
+		},
+		{
+			name: "500 echoing the key in a string error",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprintf(w, `{"error":"upstream rejected Bearer %s"}`, testKey)
+			},
+			reason:   "http 500",
+			wantHits: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.respond)
+			var logs bytes.Buffer
+			c, err := New(Options{
+				BaseURL: srv.URL + "/v1", Model: testModel, APIKey: testKey, Timeout: 5 * time.Second, Redact: true,
+				BreakerFailures: 1, // the first endpoint failure opens it
+				Logger:          slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			}, &fakeFallback{result: builtinDocument})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			c.retryPause = 5 * time.Millisecond
+
+			got, err := c.Classify(context.Background(), citizenMessage())
+			if err != nil {
+				t.Fatalf("Classify: %v", err)
+			}
+			if want := "builtin (llm failed: " + tt.reason + ")"; got.Classifier != want || got.Category != builtinDocument.Category {
+				t.Errorf("Classify = %s by %q, want %s by %q", got.Category, got.Classifier, builtinDocument.Category, want)
+			}
+			if !c.BreakerOpen() {
+				t.Error("breaker closed: the failure was not counted against the endpoint")
+			}
+			if b, _, _ := srv.requests(); len(b) != tt.wantHits {
+				t.Errorf("server got %d requests, want %d", len(b), tt.wantHits)
+			}
+			// Any part of the key long enough to guess from is a leak.
+			for _, part := range []string{testKey, testKey[:12], testKey[len(testKey)-12:]} {
+				if strings.Contains(logs.String(), part) {
+					t.Errorf("log holds %q of the API key:\n%s", part, logs.String())
+				}
+			}
+		})
+	}
+}
