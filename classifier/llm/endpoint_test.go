@@ -119,3 +119,55 @@ func TestEndpointMisbehaves(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryAfter: a 429 or 503 that says when to come back is retried no
+// sooner, and not at all when that is past the timeout.
+func TestRetryAfter(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     int
+		retryAfter string
+		timeout    time.Duration
+		want       string // who decided
+		wantHits   int
+		minElapsed time.Duration
+		maxElapsed time.Duration
+	}{
+		{"429, back in 30 s, timeout 2 s", http.StatusTooManyRequests, "30", 2 * time.Second,
+			"builtin (llm failed: http 429)", 1, 0, time.Second},
+		{"503, back at a date past the timeout", http.StatusServiceUnavailable, time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 2 * time.Second,
+			"builtin (llm failed: http 503)", 1, 0, time.Second},
+		{"429, back in 1 s, timeout 5 s", http.StatusTooManyRequests, "1", 5 * time.Second,
+			"llm:test-model", 2, time.Second, 4 * time.Second},
+		{"429, unreadable Retry-After: the usual pause", http.StatusTooManyRequests, "soon", 5 * time.Second,
+			"llm:test-model", 2, 0, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, func(hit int, w http.ResponseWriter, r *http.Request) {
+				if hit == 1 {
+					w.Header().Set("Retry-After", tt.retryAfter)
+					apiError(tt.status)(hit, w, r)
+					return
+				}
+				answer(goodAnswer)(hit, w, r)
+			})
+			c := newTestClassifier(t, srv.URL, &fakeFallback{result: builtinDocument}, tt.timeout, &bytes.Buffer{})
+			start := time.Now()
+			got, err := c.Classify(context.Background(), citizenMessage())
+			elapsed := time.Since(start)
+			if err != nil {
+				t.Fatalf("Classify: %v", err)
+			}
+			if got.Classifier != tt.want {
+				t.Errorf("decided by %q, want %q", got.Classifier, tt.want)
+			}
+			if b, _, _ := srv.requests(); len(b) != tt.wantHits {
+				t.Errorf("server got %d requests, want %d", len(b), tt.wantHits)
+			}
+			if elapsed < tt.minElapsed || elapsed > tt.maxElapsed {
+				t.Errorf("Classify took %v, want %v..%v", elapsed, tt.minElapsed, tt.maxElapsed)
+			}
+		})
+	}
+}

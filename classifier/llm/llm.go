@@ -333,10 +333,13 @@ func (c *Classifier) ask(ctx context.Context, m *inquiry.Message) (verdict, int,
 		if attempts >= 2 || !errors.As(err, &f) || !f.retry || budget.Err() != nil {
 			return verdict{}, attempts, err
 		}
-		if deadline, _ := budget.Deadline(); time.Until(deadline) <= c.retryPause {
+		// A Retry-After is honoured: retrying sooner only earns another
+		// refusal, and when it is past the budget there is no retry at all.
+		pause := max(c.retryPause, f.retryAfter)
+		if deadline, _ := budget.Deadline(); time.Until(deadline) <= pause {
 			return verdict{}, attempts, err
 		}
-		if !backoff.Sleep(budget, c.retryPause) {
+		if !backoff.Sleep(budget, pause) {
 			return verdict{}, attempts, err
 		}
 	}
@@ -372,9 +375,12 @@ func (c *Classifier) request(content string) openai.ChatCompletionRequest {
 // attempt makes one request within budget (the Classify's deadline); ctx is
 // the caller's, to tell its end from the budget's.
 func (c *Classifier) attempt(ctx, budget context.Context, req openai.ChatCompletionRequest) (verdict, error) {
-	resp, err := c.client.CreateChatCompletion(budget, req)
+	call, hint := withRetryHint(budget)
+	resp, err := c.client.CreateChatCompletion(call, req)
 	if err != nil {
-		return verdict{}, c.classifyError(ctx, budget, err)
+		f := c.classifyError(ctx, budget, err)
+		f.retryAfter = hint.after
+		return verdict{}, f
 	}
 	if len(resp.Choices) == 0 {
 		return verdict{}, &failure{reason: "no choices in answer", detail: "response has an empty choices list"}
@@ -457,7 +463,9 @@ type failure struct {
 	reason string
 	detail string
 	retry  bool
-	fault  fault
+	// retryAfter is the server's Retry-After, when it gave one.
+	retryAfter time.Duration
+	fault      fault
 }
 
 // fault is what a failure says about the endpoint, for the breaker.
