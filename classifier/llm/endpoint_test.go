@@ -2,6 +2,7 @@ package llm
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,67 @@ func TestEndpointMisbehaves(t *testing.T) {
 		respond  func(int, http.ResponseWriter, *http.Request)
 		reason   string
 		wantHits int
+		timeout  time.Duration // 0: 5 s
 	}{
+		{
+			name: "HTML page with status 200",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				fmt.Fprint(w, "<html><body>Sign in to the proxy</body></html>")
+			},
+			reason:   "response is not JSON",
+			wantHits: 1,
+		},
+		{
+			name: "event stream that was not asked for",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"{"}}]}`+"\n\ndata: [DONE]\n\n")
+			},
+			reason:   "response is not JSON",
+			wantHits: 1,
+		},
+		{
+			name: "JSON that is not a chat completion",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"choices":"press_inquiry"}`)
+			},
+			reason:   "response is not a chat completion",
+			wantHits: 1,
+		},
+		{
+			name: "response ending mid-JSON",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"id":"x","object":"chat.completion","choices":[{"index":0,`)
+			},
+			reason:   "response cut short",
+			wantHits: 1,
+		},
+		{
+			// Headers at once, then a byte now and then: the timeout
+			// covers reading the body too.
+			name: "answer trickling byte by byte",
+			respond: func(_ int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusOK)
+				for {
+					if _, err := w.Write([]byte(" ")); err != nil {
+						return
+					}
+					w.(http.Flusher).Flush()
+					select {
+					case <-r.Context().Done():
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+				}
+			},
+			reason:   "timeout after 300ms",
+			wantHits: 1,
+			timeout:  300 * time.Millisecond,
+		},
 		{
 			name:     "10 MB answer",
 			respond:  answer(padded),
@@ -88,7 +149,7 @@ func TestEndpointMisbehaves(t *testing.T) {
 			srv := newFakeServer(t, tt.respond)
 			var logs bytes.Buffer
 			c, err := New(Options{
-				BaseURL: srv.URL + "/v1", Model: testModel, APIKey: testKey, Timeout: 5 * time.Second, Redact: true,
+				BaseURL: srv.URL + "/v1", Model: testModel, APIKey: testKey, Timeout: cmp.Or(tt.timeout, 5*time.Second), Redact: true,
 				BreakerFailures: 1, // the first endpoint failure opens it
 				Logger:          slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			}, &fakeFallback{result: builtinDocument})
@@ -97,9 +158,13 @@ func TestEndpointMisbehaves(t *testing.T) {
 			}
 			c.retryPause = 5 * time.Millisecond
 
+			start := time.Now()
 			got, err := c.Classify(context.Background(), citizenMessage())
 			if err != nil {
 				t.Fatalf("Classify: %v", err)
+			}
+			if elapsed, limit := time.Since(start), 2*cmp.Or(tt.timeout, 5*time.Second); elapsed > limit {
+				t.Errorf("Classify took %v, want under %v", elapsed, limit)
 			}
 			if want := "builtin (llm failed: " + tt.reason + ")"; got.Classifier != want || got.Category != builtinDocument.Category {
 				t.Errorf("Classify = %s by %q, want %s by %q", got.Category, got.Classifier, builtinDocument.Category, want)

@@ -20,8 +20,10 @@ package llm
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -416,6 +418,8 @@ func (c *Classifier) classifyError(ctx, budget context.Context, err error) *fail
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
 	var netErr net.Error
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, errResponseTooLarge):
 		// Not retried: the same endpoint would most likely send it again.
@@ -437,6 +441,13 @@ func (c *Classifier) classifyError(ctx, budget context.Context, err error) *fail
 				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(c.mask(apiErr.Message))),
 			retry: retryableStatus(apiErr.HTTPStatusCode),
 		}
+	case errors.As(err, &syntaxErr):
+		// A 200 with an HTML page (a proxy's sign-in) or an event stream.
+		return &failure{reason: "response is not JSON", detail: c.mask(err.Error())}
+	case errors.As(err, &typeErr):
+		return &failure{reason: "response is not a chat completion", detail: c.mask(err.Error())}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &failure{reason: "response cut short", detail: c.mask(err.Error())}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: c.mask(err.Error()), retry: true}
 	default:
