@@ -20,13 +20,16 @@ package llm
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -93,6 +96,9 @@ type Classifier struct {
 	reasoning  bool
 	retryPause time.Duration
 	breaker    *breaker
+	// apiKey is only kept to mask it in what is logged: an endpoint's error
+	// message may quote the key it refused.
+	apiKey string
 }
 
 // New checks opts and builds a Classifier; it makes no network call.
@@ -137,6 +143,11 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 		}
 		httpClient = &copied
 	}
+	base := httpClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	httpClient.Transport = limitTransport{base: base}
 	cfg := openai.DefaultConfig(opts.APIKey)
 	cfg.BaseURL = opts.BaseURL
 	cfg.HTTPClient = httpClient
@@ -155,6 +166,7 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 		fallback:   fallback,
 		schema:     schema,
 		retryPause: defaultRetryPause,
+		apiKey:     opts.APIKey,
 		breaker: &breaker{
 			threshold: cmp.Or(opts.BreakerFailures, defaultBreakerFailures),
 			cooldown:  cooldown,
@@ -323,10 +335,13 @@ func (c *Classifier) ask(ctx context.Context, m *inquiry.Message) (verdict, int,
 		if attempts >= 2 || !errors.As(err, &f) || !f.retry || budget.Err() != nil {
 			return verdict{}, attempts, err
 		}
-		if deadline, _ := budget.Deadline(); time.Until(deadline) <= c.retryPause {
+		// A Retry-After is honoured: retrying sooner only earns another
+		// refusal, and when it is past the budget there is no retry at all.
+		pause := max(c.retryPause, f.retryAfter)
+		if deadline, _ := budget.Deadline(); time.Until(deadline) <= pause {
 			return verdict{}, attempts, err
 		}
-		if !backoff.Sleep(budget, c.retryPause) {
+		if !backoff.Sleep(budget, pause) {
 			return verdict{}, attempts, err
 		}
 	}
@@ -362,9 +377,12 @@ func (c *Classifier) request(content string) openai.ChatCompletionRequest {
 // attempt makes one request within budget (the Classify's deadline); ctx is
 // the caller's, to tell its end from the budget's.
 func (c *Classifier) attempt(ctx, budget context.Context, req openai.ChatCompletionRequest) (verdict, error) {
-	resp, err := c.client.CreateChatCompletion(budget, req)
+	call, hint := withRetryHint(budget)
+	resp, err := c.client.CreateChatCompletion(call, req)
 	if err != nil {
-		return verdict{}, c.classifyError(ctx, budget, err)
+		f := c.classifyError(ctx, budget, err)
+		f.retryAfter = hint.after
+		return verdict{}, f
 	}
 	if len(resp.Choices) == 0 {
 		return verdict{}, &failure{reason: "no choices in answer", detail: "response has an empty choices list"}
@@ -391,35 +409,59 @@ func (c *Classifier) attempt(ctx, budget context.Context, req openai.ChatComplet
 // loggable detail that never holds the request, and whether to retry.
 func (c *Classifier) classifyError(ctx, budget context.Context, err error) *failure {
 	if ctx.Err() != nil {
-		return &failure{reason: callerReason(ctx), detail: err.Error(), fault: faultLocal}
+		return &failure{reason: callerReason(ctx), detail: c.mask(err.Error()), fault: faultLocal}
 	}
 	if budget.Err() != nil {
 		// The whole budget is spent: no time for a retry.
-		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: err.Error()}
+		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: c.mask(err.Error())}
 	}
 	var apiErr *openai.APIError
 	var reqErr *openai.RequestError
 	var netErr net.Error
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, errResponseTooLarge):
+		// Not retried: the same endpoint would most likely send it again.
+		return &failure{reason: errResponseTooLarge.Error(), detail: c.mask(err.Error())}
+	case errors.As(err, &reqErr):
+		// First, as it is the outer error and has the status: a body in
+		// another shape ({"error":"Unauthorized"} from vLLM) comes as a
+		// RequestError wrapping an empty APIError without one. The body is
+		// not logged: a proxy might echo the request.
+		return &failure{
+			reason: fmt.Sprintf("http %d", reqErr.HTTPStatusCode),
+			detail: fmt.Sprintf("request error: status %d, %d-byte body not in the OpenAI error format", reqErr.HTTPStatusCode, len(reqErr.Body)),
+			retry:  retryableStatus(reqErr.HTTPStatusCode),
+		}
 	case errors.As(err, &apiErr):
 		return &failure{
 			reason: fmt.Sprintf("http %d", apiErr.HTTPStatusCode),
 			detail: fmt.Sprintf("api error: status %d, type %q, code %v, message %s",
-				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(apiErr.Message)),
+				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(c.mask(apiErr.Message))),
 			retry: retryableStatus(apiErr.HTTPStatusCode),
 		}
-	case errors.As(err, &reqErr):
-		// The body of a non-JSON error page is not logged: a proxy might echo the request.
-		return &failure{
-			reason: fmt.Sprintf("http %d", reqErr.HTTPStatusCode),
-			detail: fmt.Sprintf("request error: status %d, %d-byte non-JSON body", reqErr.HTTPStatusCode, len(reqErr.Body)),
-			retry:  retryableStatus(reqErr.HTTPStatusCode),
-		}
+	case errors.As(err, &syntaxErr):
+		// A 200 with an HTML page (a proxy's sign-in) or an event stream.
+		return &failure{reason: "response is not JSON", detail: c.mask(err.Error())}
+	case errors.As(err, &typeErr):
+		return &failure{reason: "response is not a chat completion", detail: c.mask(err.Error())}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &failure{reason: "response cut short", detail: c.mask(err.Error())}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: err.Error(), retry: true}
+		return &failure{reason: fmt.Sprintf("timeout after %v", c.timeout), detail: c.mask(err.Error()), retry: true}
 	default:
-		return &failure{reason: "request failed", detail: err.Error()}
+		return &failure{reason: "request failed", detail: c.mask(err.Error())}
 	}
+}
+
+// mask hides the API key in text from the endpoint before it is logged
+// (and before it is cut short, so no part of the key survives the cut).
+func (c *Classifier) mask(s string) string {
+	if c.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.apiKey, "[api key]")
 }
 
 func retryableStatus(code int) bool {
@@ -432,7 +474,9 @@ type failure struct {
 	reason string
 	detail string
 	retry  bool
-	fault  fault
+	// retryAfter is the server's Retry-After, when it gave one.
+	retryAfter time.Duration
+	fault      fault
 }
 
 // fault is what a failure says about the endpoint, for the breaker.

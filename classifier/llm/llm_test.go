@@ -763,8 +763,8 @@ func TestNewKeepsCallerHTTPClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	if own.Timeout != 0 {
-		t.Errorf("caller's client was modified: Timeout %v", own.Timeout)
+	if own.Timeout != 0 || own.Transport != nil {
+		t.Errorf("caller's client was modified: Timeout %v, Transport %v", own.Timeout, own.Transport)
 	}
 	if c.timeout != 7*time.Second {
 		t.Errorf("timeout %v, want 7s", c.timeout)

@@ -1,0 +1,238 @@
+package llm
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testKey is the API key of TestEndpointMisbehaves; it must never reach the log.
+const testKey = "sk-test-0123456789abcdefghijklmnop"
+
+// TestEndpointMisbehaves covers endpoints that answer in ways the OpenAI API
+// does not: oversized bodies, errors in other servers' shapes, error messages
+// that echo the key. Each gives the built-in result with a reason that says
+// what happened, counts as an endpoint failure, and logs no secret.
+func TestEndpointMisbehaves(t *testing.T) {
+	// Valid JSON throughout: only its size is wrong.
+	padded := `{"category":"press_inquiry","confidence":0.99,"language":"sq"` + strings.Repeat(" ", 10<<20) + `}`
+	tests := []struct {
+		name     string
+		respond  func(int, http.ResponseWriter, *http.Request)
+		reason   string
+		wantHits int
+		timeout  time.Duration // 0: 5 s
+	}{
+		{
+			name: "HTML page with status 200",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				fmt.Fprint(w, "<html><body>Sign in to the proxy</body></html>")
+			},
+			reason:   "response is not JSON",
+			wantHits: 1,
+		},
+		{
+			name: "event stream that was not asked for",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"{"}}]}`+"\n\ndata: [DONE]\n\n")
+			},
+			reason:   "response is not JSON",
+			wantHits: 1,
+		},
+		{
+			name: "JSON that is not a chat completion",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"choices":"press_inquiry"}`)
+			},
+			reason:   "response is not a chat completion",
+			wantHits: 1,
+		},
+		{
+			name: "response ending mid-JSON",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"id":"x","object":"chat.completion","choices":[{"index":0,`)
+			},
+			reason:   "response cut short",
+			wantHits: 1,
+		},
+		{
+			// Headers at once, then a byte now and then: the timeout
+			// covers reading the body too.
+			name: "answer trickling byte by byte",
+			respond: func(_ int, w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusOK)
+				for {
+					if _, err := w.Write([]byte(" ")); err != nil {
+						return
+					}
+					w.(http.Flusher).Flush()
+					select {
+					case <-r.Context().Done():
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+				}
+			},
+			reason:   "timeout after 300ms",
+			wantHits: 1,
+			timeout:  300 * time.Millisecond,
+		},
+		{
+			name:     "10 MB answer",
+			respond:  answer(padded),
+			reason:   "response over 1 MiB",
+			wantHits: 1,
+		},
+		{
+			name: "10 MB error page",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, strings.Repeat("x", 10<<20))
+			},
+			reason:   "response over 1 MiB",
+			wantHits: 1,
+		},
+		{
+			// vLLM's --api-key check answers so; the status must survive.
+			name: "401 with the error as a string",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"error":"Unauthorized"}`)
+			},
+			reason:   "http 401",
+			wantHits: 1,
+		},
+		{
+			name: "503 with the error as a string is retried",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprint(w, `{"error":"model is loading"}`)
+			},
+			reason:   "http 503",
+			wantHits: 2,
+		},
+		{
+			name: "401 echoing the key",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprintf(w, `{"error":{"message":"key %s is not valid","type":"invalid_request_error","code":"invalid_api_key"}}`, testKey)
+			},
+			reason:   "http 401",
+			wantHits: 1,
+		},
+		{
+			name: "500 echoing the key in a string error",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprintf(w, `{"error":"upstream rejected Bearer %s"}`, testKey)
+			},
+			reason:   "http 500",
+			wantHits: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.respond)
+			var logs bytes.Buffer
+			c, err := New(Options{
+				BaseURL: srv.URL + "/v1", Model: testModel, APIKey: testKey, Timeout: cmp.Or(tt.timeout, 5*time.Second), Redact: true,
+				BreakerFailures: 1, // the first endpoint failure opens it
+				Logger:          slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			}, &fakeFallback{result: builtinDocument})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			c.retryPause = 5 * time.Millisecond
+
+			start := time.Now()
+			got, err := c.Classify(context.Background(), citizenMessage())
+			if err != nil {
+				t.Fatalf("Classify: %v", err)
+			}
+			if elapsed, limit := time.Since(start), 2*cmp.Or(tt.timeout, 5*time.Second); elapsed > limit {
+				t.Errorf("Classify took %v, want under %v", elapsed, limit)
+			}
+			if want := "builtin (llm failed: " + tt.reason + ")"; got.Classifier != want || got.Category != builtinDocument.Category {
+				t.Errorf("Classify = %s by %q, want %s by %q", got.Category, got.Classifier, builtinDocument.Category, want)
+			}
+			if !c.BreakerOpen() {
+				t.Error("breaker closed: the failure was not counted against the endpoint")
+			}
+			if b, _, _ := srv.requests(); len(b) != tt.wantHits {
+				t.Errorf("server got %d requests, want %d", len(b), tt.wantHits)
+			}
+			// Any part of the key long enough to guess from is a leak.
+			for _, part := range []string{testKey, testKey[:12], testKey[len(testKey)-12:]} {
+				if strings.Contains(logs.String(), part) {
+					t.Errorf("log holds %q of the API key:\n%s", part, logs.String())
+				}
+			}
+		})
+	}
+}
+
+// TestRetryAfter: a 429 or 503 that says when to come back is retried no
+// sooner, and not at all when that is past the timeout.
+func TestRetryAfter(t *testing.T) {
+	tests := []struct {
+		name       string
+		status     int
+		retryAfter string
+		timeout    time.Duration
+		want       string // who decided
+		wantHits   int
+		minElapsed time.Duration
+		maxElapsed time.Duration
+	}{
+		{"429, back in 30 s, timeout 2 s", http.StatusTooManyRequests, "30", 2 * time.Second,
+			"builtin (llm failed: http 429)", 1, 0, time.Second},
+		{"503, back at a date past the timeout", http.StatusServiceUnavailable, time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 2 * time.Second,
+			"builtin (llm failed: http 503)", 1, 0, time.Second},
+		{"429, back in 1 s, timeout 5 s", http.StatusTooManyRequests, "1", 5 * time.Second,
+			"llm:test-model", 2, time.Second, 4 * time.Second},
+		{"429, unreadable Retry-After: the usual pause", http.StatusTooManyRequests, "soon", 5 * time.Second,
+			"llm:test-model", 2, 0, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, func(hit int, w http.ResponseWriter, r *http.Request) {
+				if hit == 1 {
+					w.Header().Set("Retry-After", tt.retryAfter)
+					apiError(tt.status)(hit, w, r)
+					return
+				}
+				answer(goodAnswer)(hit, w, r)
+			})
+			c := newTestClassifier(t, srv.URL, &fakeFallback{result: builtinDocument}, tt.timeout, &bytes.Buffer{})
+			start := time.Now()
+			got, err := c.Classify(context.Background(), citizenMessage())
+			elapsed := time.Since(start)
+			if err != nil {
+				t.Fatalf("Classify: %v", err)
+			}
+			if got.Classifier != tt.want {
+				t.Errorf("decided by %q, want %q", got.Classifier, tt.want)
+			}
+			if b, _, _ := srv.requests(); len(b) != tt.wantHits {
+				t.Errorf("server got %d requests, want %d", len(b), tt.wantHits)
+			}
+			if elapsed < tt.minElapsed || elapsed > tt.maxElapsed {
+				t.Errorf("Classify took %v, want %v..%v", elapsed, tt.minElapsed, tt.maxElapsed)
+			}
+		})
+	}
+}
