@@ -64,6 +64,15 @@ func Backup(ctx context.Context, path, dest string) (err error) {
 	db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(ctx, backupTimeout)
 	defer cancel()
+	// An empty file or another program's database would be copied as
+	// faithfully, and the operator left with a backup of nothing.
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'`).Scan(&tables); err != nil {
+		return fmt.Errorf("back up %s: %w", path, err)
+	}
+	if tables == 0 {
+		return fmt.Errorf("back up %s: not a Sportel database (no schema_version table)", path)
+	}
 	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
 		return fmt.Errorf("back up %s to %s: %w", path, dest, err)
 	}

@@ -108,6 +108,18 @@ func TestBackupRefuses(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("yesterday's backup"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.db")
+	if db, err := sql.Open("sqlite", other); err != nil {
+		t.Fatal(err)
+	} else if _, err := db.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	} else {
+		db.Close()
+	}
 	tests := []struct {
 		name      string
 		src, dest string
@@ -118,6 +130,9 @@ func TestBackupRefuses(t *testing.T) {
 		{"a missing database is not created empty", filepath.Join(dir, "typo.db"), filepath.Join(dir, "b1.db"), "no such file", ""},
 		{"an in-memory store has no file", ":memory:", filepath.Join(dir, "b2.db"), "only a database file", ""},
 		{"a file that is no database leaves no copy", existing, filepath.Join(dir, "b3.db"), "not a database", ""},
+		// SQLite reads both as databases; a copy would be a backup of nothing.
+		{"an empty file is no Sportel store", empty, filepath.Join(dir, "b4.db"), "not a Sportel database", ""},
+		{"another program's database is no Sportel store", other, filepath.Join(dir, "b5.db"), "not a Sportel database", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
