@@ -35,7 +35,11 @@ func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) {
 		if !b.muted(m.Chat.ID, updateID) {
 			b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
 		}
+		return
 	}
+	// Seen in the log, as every message is: the first text stands.
+	b.log.Info("edited message in a group ignored: edits are not passed on, and an answer there would be public",
+		"update_id", updateID, "chat_id", m.Chat.ID, "message_id", m.ID)
 }
 
 // onOfficerEdit tells an officer that their edit is not passed on: the
