@@ -1,13 +1,19 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/go-telegram/bot/models"
 
+	"sportel/config"
 	"sportel/inquiry"
+	"sportel/internal/devserver"
+	"sportel/internal/testutil"
 )
 
 // e2eOfficerText is an officer's answer with a law article quoted on
@@ -129,4 +135,65 @@ func exchangeSendsOOF(h mail.Header) bool {
 		}
 	}
 	return true
+}
+
+// An officer answers a document request that came by Telegram the natural
+// way: replying to the notification mail with the document attached. The
+// citizen's chat gets the answer's text, then the document, with the same
+// bytes and name.
+func TestE2EOfficerAnswersTelegramByMailWithADocument(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	tg := devserver.StartTelegram("123456:e2e-answer-files", "dkp_answer_bot")
+	t.Cleanup(tg.Close)
+	tgCfg := config.DefaultTelegram()
+	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	s.cfg.Telegram = &tgCfg
+	a, _ := s.serve()
+
+	citizen := models.User{ID: 9201, FirstName: "Arta", LanguageCode: "sq"}
+	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: citizen.ID, Type: models.ChatTypePrivate},
+		Text: "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren."})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var tk inquiry.Ticket
+	testutil.Eventually(t, "the ticket filed and its notification sent", 20*time.Second, func() (bool, error) {
+		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
+		if err != nil || len(ts) != 1 {
+			return false, err
+		}
+		tk = ts[0]
+		pending, err := a.store.ListJobs(ctx, inquiry.JobPending, 1)
+		return len(pending) == 0, err
+	})
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+	chatBefore := len(tg.Sent(citizen.ID))
+
+	pdf := append([]byte("%PDF-1.7\r\n"), bytes.Repeat([]byte{1, 2, 3, 0xfe, '\n'}, 20_000)...)
+	answer := inboundMail{
+		from: notify.envelopeTo[0], subject: "Re: " + notify.subject,
+		messageID: "tg-answer@mkrs.example", inReplyTo: notify.messageID,
+		body:       "E nderuar zonja Arta,\n\nKontrata gjendet në shtojcë.\n\nMe respekt,\nZyra",
+		attachment: &wireAttachment{name: "kontrata-stadiumi.pdf", contentType: "application/pdf", content: pdf},
+	}
+	s.append(answer.raw())
+	s.settle(a)
+	testutil.Eventually(t, "the answer and its document in the citizen's chat", 20*time.Second, func() (bool, error) {
+		return len(tg.Sent(citizen.ID)) >= chatBefore+2, nil
+	})
+	sent := tg.Sent(citizen.ID)[chatBefore:]
+	if len(sent) != 2 {
+		t.Fatalf("the chat got %d messages, want the text and the document", len(sent))
+	}
+	if !strings.Contains(sent[0].Text, "Kontrata gjendet në shtojcë.") || sent[0].Document != nil {
+		t.Errorf("first the answer's text, got %+v", sent[0])
+	}
+	doc := sent[1].Document
+	if doc == nil {
+		t.Fatalf("then the document, got %+v", sent[1])
+	}
+	got, _ := tg.Document(doc.FileID)
+	if doc.FileName != "kontrata-stadiumi.pdf" || !bytes.Equal(got, pdf) {
+		t.Errorf("the chat got %q (%d bytes), want kontrata-stadiumi.pdf (%d bytes) byte for byte", doc.FileName, len(got), len(pdf))
+	}
 }

@@ -26,6 +26,15 @@ func (l *lazyChat) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string
 	return b.SendChat(ctx, m)
 }
 
+// SendChatFile is outbox.ChatFileSender, as SendChat.
+func (l *lazyChat) SendChatFile(ctx context.Context, chatID int64, f inquiry.Attachment) error {
+	b := l.bot.Load()
+	if b == nil {
+		return errors.New("telegram is not connected yet")
+	}
+	return b.SendChatFile(ctx, chatID, f)
+}
+
 // botOptions are the bot's options from the configuration in use (its
 // telegram section is the one the daemon started with).
 func (a *App) botOptions() bot.Options {

@@ -168,8 +168,8 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 }
 
 // declineFiles tells an officer that their answer, which carries files,
-// was not sent, and how a file does reach the citizen. The bot passes no
-// officer's file on (the desk's answer from Telegram is text only), and
+// was not sent, and how a file does reach the citizen: an answer by mail
+// with the file attached (the desk's answer from Telegram is text only), and
 // the words alone ("here is the document") would speak of a file the
 // citizen never gets; an edit cannot mend what was sent.
 func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Message, number string) {

@@ -35,13 +35,13 @@ func TestOfficerCommandInACaption(t *testing.T) {
 		notWant []string
 	}{
 		{"/reply on a document in the officer's chat", false, zamira, private, "/reply %s Here is the document you asked for.", false, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë", "/reply %s"}, []string{help}},
+			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit", "bashkëngjitur", "/reply %s"}, []string{help}},
 		{"/reply on a photo in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is the document.", true, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë"}, nil},
+			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit"}, nil},
 		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", false, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "nuk mund t'i dërgojë skedarë"}},
+			[]string{"Asgjë nuk iu dërgua qytetarit", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "e merr në Telegram"}},
 		{"a photo replying to the notification", false, zamira, private, "Here is the document you asked for.", true, true,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "nuk mund t'i dërgojë skedarë"}, []string{"po i dërgohet qytetarit"}},
+			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit"}, []string{"po i dërgohet qytetarit"}},
 		{"/ticket on a photo", false, zamira, private, "/ticket %s", true, false,
 			[]string{"Gjendja:", "Skedari nuk u ruajt"}, []string{help}},
 		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", false, false,

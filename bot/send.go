@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -217,4 +218,30 @@ func utf16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// SendChatFile sends one file to chat as a document (sendDocument, a
+// multipart upload), its name kept as far as it is safe to show; it is
+// outbox.ChatFileSender. A send's point of no return (noreturn.With in
+// ctx) is asked once the request has been written, as for SendChat: the
+// outbox records each file sent, so each request of a job has a point of
+// its own.
+func (b *Bot) SendChatFile(ctx context.Context, chatID int64, f inquiry.Attachment) error {
+	if chatID == 0 {
+		return &sendError{err: errors.New("no chat to send to"), permanent: true}
+	}
+	name := textsafe.FileName(f.Name)
+	if name == "" {
+		name = "dokument"
+	}
+	p := &tgbot.SendDocumentParams{
+		ChatID:   chatID,
+		Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(f.Content)},
+	}
+	reqCtx, done := newSendNoReturn(ctx).request(ctx)
+	_, err := b.api.SendDocument(reqCtx, p)
+	if err = done(err); err != nil {
+		return classifySendError(fmt.Sprintf("send file %q to chat %d", name, chatID), err)
+	}
+	return nil
 }

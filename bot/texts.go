@@ -191,13 +191,13 @@ const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhe
 	"Nëse korrigjimi ka rëndësi, dërgojeni si mesazh të ri (%s, ose si përgjigje njoftimit të tiketës)."
 
 // What an officer is told when they send a file: the bot passes none on
-// to a citizen. An officer's mail answer carries its files to a citizen
-// who wrote by mail; a citizen in Telegram gets an answer's text only.
+// to a citizen. An officer's mail answer carries its files to the citizen,
+// by mail or, up to Telegram's 50 MB, in Telegram after its text.
 const (
 	filesNotSent     = "Asgjë nuk iu dërgua qytetarit për %s: boti nuk ia përcjell qytetarit skedarët e zyrtarëve, dhe teksti pa skedarin do t'i mbërrinte i mangët."
 	filesHowMail     = "Për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur: qytetari e merr bashkë me përgjigjen."
-	filesHowTelegram = "Qytetari shkroi në Telegram, ku Sportel nuk mund t'i dërgojë skedarë (as nga një përgjigje me email). Dërgoni vetëm tekstin me /reply %s teksti."
-	filesHowGeneric  = "Skedarët i shkojnë qytetarit vetëm me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur. Qytetarëve që shkruan në Telegram Sportel nuk u dërgon skedarë."
+	filesHowTelegram = "Qytetari shkroi në Telegram: për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur (deri në 50 MB); qytetari e merr në Telegram pas tekstit të përgjigjes. Ose dërgoni vetëm tekstin me /reply %s teksti."
+	filesHowGeneric  = "Skedarët i shkojnë qytetarit vetëm nga një përgjigje me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur (qytetarit në Telegram deri në 50 MB)."
 	filesNotKept     = "Skedari nuk u ruajt dhe nuk iu dërgua askujt: komandat nuk marrin skedarë. " + filesHowGeneric
 )
 

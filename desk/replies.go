@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
@@ -286,6 +287,26 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	case t.Channel == inquiry.ChannelTelegram:
 		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
 		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
+		// The officer's files go after the text, read from the stored mail
+		// when sent. One Telegram refuses is left out here, where its size
+		// is known, and the officer told: failing at send time would leave
+		// the citizen with the text alone and nobody knowing.
+		var tooLarge []inquiry.Attachment
+		job.Chat.AttachFrom, tooLarge = d.chatFiles(m)
+		if len(tooLarge) > 0 {
+			tell := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+				NextAt: now, CreatedAt: now, Mail: d.tooLargeForChatMail(officer, t, tooLarge, now)}
+			if err := tx.AddJob(tell); err != nil {
+				return err
+			}
+			names := make([]string, len(tooLarge))
+			for i, a := range tooLarge {
+				names[i] = textsafe.FileName(a.Name)
+			}
+			if err := d.note(tx, t.ID, officer.ID, "files not sent to Telegram, over its 50 MB limit: "+strings.Join(names, ", "), now); err != nil {
+				return err
+			}
+		}
 	case t.Sender.Address != "":
 		job.Recipient = strings.ToLower(t.Sender.Address)
 		job.Mail = d.answerMail(t, text, m, now)

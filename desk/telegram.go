@@ -242,7 +242,7 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			}
 			job := &inquiry.Job{TicketID: t.ID, Kind: kind, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Recipient: fmt.Sprintf("tg:%d", chatID),
-				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text)}}
+				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text), AttachFrom: heldChatFiles(e)}}
 			if err := tx.AddJob(job); err != nil {
 				return err
 			}

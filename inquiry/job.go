@@ -105,6 +105,11 @@ type ChatMessage struct {
 	// message; how they look and are answered is the chat adapter's affair.
 	Ticket  string         `json:"ticket,omitempty"`
 	Actions []TicketAction `json:"actions,omitempty"`
+	// AttachFrom names files the store keeps once (an officer's answer by
+	// mail with its files), sent after the text as documents, one request
+	// each, in Indexes order. The sender reads them when it sends, as for
+	// Mail.AttachFrom, so the job holds no file.
+	AttachFrom *AttachmentRef `json:"attach_from,omitempty"`
 }
 
 // Job is one send waiting in the outbox. It is written in the same

@@ -47,6 +47,9 @@ type telegramFront struct {
 	held    chan struct{} // closed once the first sendMessage is held
 	release chan struct{}
 	letGo   func()
+	// path is the request whose reply holdReply holds (default
+	// /sendMessage).
+	path string
 	// dials counts the connections the bot asked for (it keeps none);
 	// gaveUp the held replies the bot stopped waiting for.
 	dials, gaveUp atomic.Int32
@@ -108,7 +111,11 @@ func (f *telegramFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	if f.at == holdReply && strings.HasSuffix(r.URL.Path, "/sendMessage") && f.armed.CompareAndSwap(true, false) {
+	path := f.path
+	if path == "" {
+		path = "/sendMessage"
+	}
+	if f.at == holdReply && strings.HasSuffix(r.URL.Path, path) && f.armed.CompareAndSwap(true, false) {
 		close(f.held)
 		select {
 		case <-f.release:
@@ -133,6 +140,11 @@ type noReturnWatch struct {
 }
 
 func (w *noReturnWatch) SendChat(ctx context.Context, m *inquiry.ChatMessage) (string, error) {
+	return w.ChatSender.SendChat(noReturnWatched(ctx, w), m)
+}
+
+// noReturnWatched is ctx with its point of no return reported to w.
+func noReturnWatched(ctx context.Context, w *noReturnWatch) context.Context {
 	if commit := noreturn.Hook(ctx); commit != nil {
 		ctx = noreturn.With(ctx, func() bool {
 			ok := commit()
@@ -143,7 +155,7 @@ func (w *noReturnWatch) SendChat(ctx context.Context, m *inquiry.ChatMessage) (s
 			return ok
 		})
 	}
-	return w.ChatSender.SendChat(ctx, m)
+	return ctx
 }
 
 func (w *noReturnWatch) answered() []bool {

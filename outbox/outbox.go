@@ -898,7 +898,12 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if capped {
 		o.acks.done(1)
 	}
-	if lu, ok := errors.AsType[*leaseUnconfirmed](context.Cause(sendCtx)); ok {
+	lu, cutOff := errors.AsType[*leaseUnconfirmed](context.Cause(sendCtx))
+	if !cutOff {
+		// A send of several requests stops between them (nextPart).
+		lu, cutOff = errors.AsType[*leaseUnconfirmed](err)
+	}
+	if cutOff {
 		// Cut off, so not the relay's failure: the job is given back with
 		// its attempt, and sent again, as the same mail, by whichever
 		// instance claims it next. If the store is still away, the
@@ -1017,6 +1022,9 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 	case j.Chat != nil:
 		if o.chat == nil {
 			return "", permanentError("telegram is not configured")
+		}
+		if j.Chat.AttachFrom != nil {
+			return o.deliverChatFiles(ctx, j)
 		}
 		return o.chat.SendChat(ctx, j.Chat)
 	default:

@@ -440,6 +440,8 @@ func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 		t.getChat(w, form)
 	case "getFile":
 		t.getFile(w, form)
+	case "sendDocument":
+		t.sendDocument(w, r, form)
 	default:
 		writeAnswer(w, apiAnswer{ErrorCode: 404, Description: "Not Found: method not found"})
 	}
