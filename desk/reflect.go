@@ -64,5 +64,31 @@ func echoSubject(subject string) string {
 	if linkLike.MatchString(subject) {
 		return ""
 	}
-	return subject
+	return cutWords(subject, maxEchoRunes)
+}
+
+// maxEchoRunes bounds a subject repeated in an acknowledgement: a real
+// one names the matter in a line; a longer one is a message of its own,
+// which the acknowledgement would carry to whatever address the sender
+// chose.
+const maxEchoRunes = 150
+
+// cutWords is s cut to at most max runes, at the last space within them
+// when there is one, with "…" after it.
+func cutWords(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	cut, n := 0, 0 // s[:cut] holds max-1 runes, room for the "…"
+	for i := range s {
+		if n == max-1 {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > 0 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " ") + "…"
 }

@@ -31,6 +31,11 @@ func TestAckEchoesNoLinks(t *testing.T) {
 		{"an address", "victim@example.org", "write to victim@example.org", "", "[DKP-2026-000001]"},
 		{"digits and symbols", "WIN 1000 EUR!!!", plainSubject, "", "Re: " + plainSubject + " [DKP-2026-000001]"},
 		{"a sentence, not a name", "Click here now to claim your big prize today", plainSubject, "", "Re: " + plainSubject + " [DKP-2026-000001]"},
+		// A message of its own in the subject is not carried whole.
+		{"a long subject", "Arben Krasniqi", strings.Repeat("Call 044 123 456 now ", 40), "Arben Krasniqi",
+			"Re: " + strings.TrimSpace(strings.Repeat("Call 044 123 456 now ", 7)) + "… [DKP-2026-000001]"},
+		{"a subject of exactly the bound", "Arben Krasniqi", strings.Repeat("ë", 150), "Arben Krasniqi", "Re: " + strings.Repeat("ë", 150) + " [DKP-2026-000001]"},
+		{"one long word", "Arben Krasniqi", strings.Repeat("ë", 151), "Arben Krasniqi", "Re: " + strings.Repeat("ë", 149) + "… [DKP-2026-000001]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
