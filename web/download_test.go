@@ -122,3 +122,41 @@ func TestDownloadReadsOneEntry(t *testing.T) {
 		})
 	}
 }
+
+// The audit log records who read a citizen's files; a HEAD request reads
+// none, so it is answered but not recorded.
+func TestHeadOfADownloadIsNotAudited(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	f.file(number, inquiry.DocumentRequest, inquiry.Albanian, "jusuf", f.now.Add(-time.Hour), f.now.Add(7*24*time.Hour), "Leje", "Kërkoj lejen")
+	b := f.browser()
+	b.signIn(officers[1])
+	downloads := func() int {
+		audit, err := f.store.Audit(context.Background(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range audit {
+			if strings.HasPrefix(e.Action, "download_") {
+				n++
+			}
+		}
+		return n
+	}
+	for _, path := range []string{"/t/" + number + "/raw/1", "/t/" + number + "/attachment/1/0"} {
+		before := downloads()
+		if r := b.do(http.MethodHead, path, nil); r.status != http.StatusOK {
+			t.Fatalf("HEAD %s = %d, want 200", path, r.status)
+		}
+		if n := downloads() - before; n != 0 {
+			t.Errorf("HEAD %s wrote %d download entries to the audit log, want none", path, n)
+		}
+		if r := b.get(path); r.status != http.StatusOK {
+			t.Fatalf("GET %s = %d, want 200", path, r.status)
+		}
+		if n := downloads() - before; n != 1 {
+			t.Errorf("GET %s wrote %d download entries to the audit log, want 1", path, n)
+		}
+	}
+}

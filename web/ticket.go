@@ -555,7 +555,7 @@ func (s *Server) rawMessage(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}
-	s.audit(r.Context(), sess.OfficerID, "download_raw", t.Number, strconv.FormatInt(e.ID, 10))
+	s.auditDownload(r, sess, "download_raw", t.Number, strconv.FormatInt(e.ID, 10))
 	// Not message/rfc822: some browsers render that type (as MHTML), and a
 	// citizen's HTML mail must never run as a page of the workspace.
 	download(w, fmt.Sprintf("%s-%d.eml", t.Number, e.ID), "application/octet-stream", e.Raw)
@@ -578,10 +578,20 @@ func (s *Server) attachment(w http.ResponseWriter, r *http.Request, sess *sessio
 		s.fail(w, r, sess, http.StatusNotFound, "not_found")
 		return
 	}
-	s.audit(r.Context(), sess.OfficerID, "download_attachment", t.Number, fmt.Sprintf("%d/%d %s", e.ID, i, textsafe.FileName(rec.Name)))
+	s.auditDownload(r, sess, "download_attachment", t.Number, fmt.Sprintf("%d/%d %s", e.ID, i, textsafe.FileName(rec.Name)))
 	// Always a download, never rendered here: a citizen's HTML file must
 	// not run as the workspace's page.
 	download(w, textsafe.FileName(rec.Name), "application/octet-stream", content)
+}
+
+// auditDownload records a download in the audit log, unless the request
+// was HEAD: a link checker or a browser's look-ahead fetched no file, and
+// the log is the record of who read a citizen's documents.
+func (s *Server) auditDownload(r *http.Request, sess *session, action, number, detail string) {
+	if r.Method == http.MethodHead {
+		return
+	}
+	s.audit(r.Context(), sess.OfficerID, action, number, detail)
 }
 
 func download(w http.ResponseWriter, name, contentType string, body []byte) {
