@@ -399,6 +399,10 @@ func (a *App) outboxConfig() outbox.Config {
 		AckCapNotice: func(ctx context.Context, episode string, held int, until time.Time) error {
 			return a.Desk().NoticeAckCap(ctx, episode, held, until)
 		},
+		// The officer whose answer's file Telegram refused hears it once.
+		ChatFileRefused: func(ctx context.Context, j inquiry.Job, file string, notSent []string, reason string) error {
+			return a.Desk().ChatFileRefused(ctx, j, file, notSent, reason)
+		},
 	}
 }
 

@@ -46,6 +46,10 @@ func (l liveDesk) AnswerOnce(ctx context.Context, key, number, officerID, text s
 	return l.a.Desk().AnswerOnce(ctx, key, number, officerID, text)
 }
 
+func (l liveDesk) AnswerOnceWithFiles(ctx context.Context, key, number, officerID, text string, files []inquiry.ChatFile) (inquiry.Ticket, bool, error) {
+	return l.a.Desk().AnswerOnceWithFiles(ctx, key, number, officerID, text, files)
+}
+
 func (l liveDesk) Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error) {
 	return l.a.Desk().Ticket(ctx, number)
 }

@@ -35,6 +35,15 @@ func (l *lazyChat) SendChatFile(ctx context.Context, chatID int64, f inquiry.Att
 	return b.SendChatFile(ctx, chatID, f)
 }
 
+// SendChatFileID is outbox.ChatFileIDSender, as SendChat.
+func (l *lazyChat) SendChatFileID(ctx context.Context, chatID int64, f inquiry.ChatFile) error {
+	b := l.bot.Load()
+	if b == nil {
+		return errors.New("telegram is not connected yet")
+	}
+	return b.SendChatFileID(ctx, chatID, f)
+}
+
 // botOptions are the bot's options from the configuration in use (its
 // telegram section is the one the daemon started with).
 func (a *App) botOptions() bot.Options {

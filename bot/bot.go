@@ -39,6 +39,10 @@ type Desk interface {
 	// AnswerOnce sends an officer's answer, once for each key (the
 	// officer's message): a replayed update does not send it again.
 	AnswerOnce(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error)
+	// AnswerOnceWithFiles is AnswerOnce with Telegram files sent after
+	// the text, for a ticket whose citizen's private chat is known (else
+	// a desk.Refusal of kind desk.RefusedFilesChannel).
+	AnswerOnceWithFiles(ctx context.Context, key, number, officerID, text string, files []inquiry.ChatFile) (inquiry.Ticket, bool, error)
 	Ticket(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByRef(ctx context.Context, ref string) (inquiry.Ticket, inquiry.ThreadRef, bool, error)
 	Tickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)

@@ -182,7 +182,8 @@ func newFixture(t testing.TB, s setup) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.outbox = outbox.New(st, m, b, outbox.Config{BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, SendTimeout: 10 * time.Second}, f.log)
+	f.outbox = outbox.New(st, m, b, outbox.Config{BackoffMin: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, SendTimeout: 10 * time.Second,
+		ChatFileRefused: d.ChatFileRefused}, f.log)
 
 	if !s.noRun {
 		f.stop = f.run(b)

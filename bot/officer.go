@@ -13,6 +13,7 @@ import (
 
 	"sportel/desk"
 	"sportel/inquiry"
+	"sportel/internal/textsafe"
 )
 
 func (b *Bot) officerName(id string) string {
@@ -71,8 +72,8 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 	cmd, args, _ := b.officerCommandOf(m)
 	chat := m.Chat.ID
 	if cmd != "reply" && len(attachments(m)) > 0 {
-		// Said after the command's own answer. A /reply with files is
-		// declined whole instead (declineFiles).
+		// Said after the command's own answer. A /reply carries its
+		// files to the citizen, or is declined whole (declineFiles).
 		defer func() {
 			b.log.Info("officer's file with a command not kept", "command", cmd, "officer", o.ID, "files", len(attachments(m)))
 			b.reply(ctx, chat, m.ID, filesNotKept, nil)
@@ -139,17 +140,35 @@ func officerMessageKey(m *models.Message) string {
 	return fmt.Sprintf("tgofficer:%d:%d", m.Chat.ID, m.ID)
 }
 
-// answer sends an officer's text to the citizen on the ticket's channel.
+// answer sends an officer's text to the citizen on the ticket's channel,
+// and the document or photo it is the caption of after it, by its
+// Telegram file id, when the citizen wrote in Telegram.
 func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, number, text string) {
-	if len(attachments(m)) > 0 {
-		b.declineFiles(ctx, o, m, number)
+	files, ok := chatFiles(m)
+	if !ok {
+		b.declineFiles(ctx, o, m, number, filesWhyKind)
 		return
 	}
 	if strings.TrimSpace(text) == "" {
+		if len(files) > 0 {
+			b.reply(ctx, m.Chat.ID, m.ID, filesNeedText, nil)
+			return
+		}
 		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
 		return
 	}
-	t, again, err := b.desk.AnswerOnce(ctx, officerMessageKey(m), number, o.ID, text)
+	var t inquiry.Ticket
+	var again bool
+	var err error
+	if len(files) > 0 {
+		t, again, err = b.desk.AnswerOnceWithFiles(ctx, officerMessageKey(m), number, o.ID, text, files)
+	} else {
+		t, again, err = b.desk.AnswerOnce(ctx, officerMessageKey(m), number, o.ID, text)
+	}
+	if r, ok := errors.AsType[*desk.Refusal](err); ok && r.Kind == desk.RefusedFilesChannel {
+		b.declineFiles(ctx, o, m, number, "")
+		return
+	}
 	if err != nil {
 		b.log.Info("answer refused", "ticket", number, "officer", o.ID, "err", err)
 		b.reply(ctx, m.Chat.ID, m.ID, b.refusalText(ctx, "Përgjigjja nuk u dërgua", err, number), nil)
@@ -158,21 +177,45 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 	if again {
 		b.log.Info("officer's answer from telegram seen again (replayed update); not sent twice", "ticket", t.Number, "officer", o.ID)
 	} else {
-		b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel)
+		b.log.Info("officer answered from telegram", "ticket", t.Number, "officer", o.ID, "channel", t.Channel, "files", len(files))
 	}
 	note := fmt.Sprintf("Përgjigjja për %s po i dërgohet qytetarit (%s). Tiketa tani është e përgjigjur.", t.Number, t.Channel)
-	if t.Channel == inquiry.ChannelTelegram && t.ChatID == 0 {
+	switch {
+	case t.Channel == inquiry.ChannelTelegram && t.ChatID == 0:
 		note = fmt.Sprintf("Përgjigjja për %s u ruajt: qytetari shkroi në grupin publik dhe do ta marrë privatisht sapo të hapë bisedën me botin. Tiketa tani është e përgjigjur.", t.Number)
+	case len(files) > 0:
+		note = fmt.Sprintf(filesAnswerSentTo, t.Number, len(files))
 	}
 	b.reply(ctx, m.Chat.ID, m.ID, note, nil)
 }
 
+// chatFiles are the files of an officer's message that the bot can send
+// on to a citizen's chat by their file id: a document, a photo (its
+// largest size). ok is false when the message carries another kind of
+// file (a voice message, a video), which is not passed on.
+func chatFiles(m *models.Message) (files []inquiry.ChatFile, ok bool) {
+	if len(m.Photo) > 0 {
+		best := m.Photo[0]
+		for _, p := range m.Photo[1:] {
+			if p.Width*p.Height > best.Width*best.Height {
+				best = p
+			}
+		}
+		files = append(files, inquiry.ChatFile{FileID: best.FileID, Kind: inquiry.ChatPhoto, Name: "photo.jpg", ContentType: "image/jpeg", Size: int64(best.FileSize)})
+	}
+	if d := m.Document; d != nil {
+		files = append(files, inquiry.ChatFile{FileID: d.FileID, Kind: inquiry.ChatDocument, Name: or(textsafe.FileName(d.FileName), "document"),
+			ContentType: or(d.MimeType, "application/octet-stream"), Size: d.FileSize})
+	}
+	return files, len(files) == len(attachments(m))
+}
+
 // declineFiles tells an officer that their answer, which carries files,
-// was not sent, and how a file does reach the citizen: an answer by mail
-// with the file attached (the desk's answer from Telegram is text only), and
-// the words alone ("here is the document") would speak of a file the
-// citizen never gets; an edit cannot mend what was sent.
-func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Message, number string) {
+// was not sent (why, or, when empty, the reason the ticket's channel
+// gives), and how a file does reach the citizen: the words alone ("here
+// is the document") would speak of a file the citizen never gets, and an
+// edit cannot mend what was sent.
+func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Message, number, why string) {
 	how := filesHowGeneric
 	t, ok, err := b.desk.Ticket(ctx, number)
 	switch {
@@ -180,13 +223,19 @@ func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Mes
 		// The answer is declined all the same; only the advice is general.
 		b.log.Warn("read the ticket to say how a file reaches its citizen", "ticket", number, "err", err)
 	case !ok:
+		why = or(why, filesWhyNoTicket)
 	case t.Channel == inquiry.ChannelTelegram:
 		how = fmt.Sprintf(filesHowTelegram, t.Number)
+		if t.ChatID == 0 {
+			why = or(why, filesWhyNoChat)
+		}
 	case t.Sender.Address != "":
 		how = filesHowMail
+		why = or(why, filesWhyMail)
 	}
-	b.log.Info("officer's answer with files not sent: the bot passes no file on to a citizen", "ticket", number, "officer", o.ID, "files", len(attachments(m)))
-	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(filesNotSent, number)+" "+how, nil)
+	why = or(why, filesWhyNoTicket)
+	b.log.Info("officer's answer with files not sent", "ticket", number, "officer", o.ID, "files", len(attachments(m)), "why", why)
+	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(filesNotSent, number, why)+" "+how, nil)
 }
 
 func (b *Bot) officerTickets(ctx context.Context, o inquiry.Officer, m *models.Message) {

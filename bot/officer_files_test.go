@@ -13,11 +13,12 @@ import (
 )
 
 // An officer's command may be a file's caption ("/reply NUMBER here is
-// the document", the file attached): it is read as the command. The bot
-// cannot pass an officer's file on to a citizen, so such an answer is not
-// sent half (the words without the file they speak of): the officer is
-// told, and how a file does reach a citizen. Other commands act, and the
-// officer hears that the file went nowhere.
+// the document", the file attached): it is read as the command. An answer
+// whose file the bot cannot pass on is not sent half (the words without
+// the file they speak of): the officer is told why, and how a file does
+// reach the citizen. Other commands act, and the officer hears that the
+// file went nowhere. (A document or a photo answering a citizen in
+// Telegram goes: officer_answer_files_test.go.)
 func TestOfficerCommandInACaption(t *testing.T) {
 	private := models.Chat{ID: zamira.ID, Type: models.ChatTypePrivate}
 	group := models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup}
@@ -29,22 +30,22 @@ func TestOfficerCommandInACaption(t *testing.T) {
 		from    models.User
 		chat    models.Chat
 		caption string // %s is the ticket's number
-		photo   bool   // a photo, else a document
+		kind    string // "photo", "voice", else a document
 		toNote  bool   // a reply to the officer's notification
 		want    []string
 		notWant []string
 	}{
-		{"/reply on a document in the officer's chat", false, zamira, private, "/reply %s Here is the document you asked for.", false, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit", "bashkëngjitur", "/reply %s"}, []string{help}},
-		{"/reply on a photo in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is the document.", true, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit"}, nil},
-		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", false, false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "e merr në Telegram"}},
-		{"a photo replying to the notification", false, zamira, private, "Here is the document you asked for.", true, true,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "e merr në Telegram pas tekstit"}, []string{"po i dërgohet qytetarit"}},
-		{"/ticket on a photo", false, zamira, private, "/ticket %s", true, false,
+		{"/reply on a voice message in the officer's chat", false, zamira, private, "/reply %s Here is what I said.", "voice", false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "vetëm dokumente dhe foto", "e merr në Telegram pas tekstit", "bashkëngjitur", "/reply %s"}, []string{help}},
+		{"/reply on a voice message in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is what I said.", "voice", false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "vetëm dokumente dhe foto"}, nil},
+		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", "document", false,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "qytetari shkroi me email", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "e merr në Telegram"}},
+		{"a photo replying to the notification of a mail ticket", true, zamira, private, "Here is the document you asked for.", "photo", true,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "qytetari shkroi me email", "përgjigjuni me email njoftimit"}, []string{"po i dërgohet qytetarit"}},
+		{"/ticket on a photo", false, zamira, private, "/ticket %s", "photo", false,
 			[]string{"Gjendja:", "Skedari nuk u ruajt"}, []string{help}},
-		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", false, false,
+		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", "document", false,
 			[]string{"vetëm për zyrtarët"}, nil},
 	}
 	for _, tt := range tests {
@@ -73,9 +74,12 @@ func TestOfficerCommandInACaption(t *testing.T) {
 				return s
 			}
 			m := models.Message{From: &tt.from, Chat: tt.chat, Caption: fill(tt.caption)}
-			if tt.photo {
+			switch tt.kind {
+			case "photo":
 				m.Photo = []models.PhotoSize{{FileID: "ph1", FileUniqueID: "uph1", Width: 1280, Height: 960, FileSize: 90000}}
-			} else {
+			case "voice":
+				m.Voice = &models.Voice{FileID: "vo1", FileUniqueID: "uvo1", Duration: 4, MimeType: "audio/ogg", FileSize: 9000}
+			default:
 				m.Document = &models.Document{FileID: "doc1", FileUniqueID: "udoc1", FileName: "vendimi.pdf", MimeType: "application/pdf", FileSize: 120000}
 			}
 			if tt.toNote {

@@ -241,7 +241,42 @@ func (b *Bot) SendChatFile(ctx context.Context, chatID int64, f inquiry.Attachme
 	reqCtx, done := newSendNoReturn(ctx).request(ctx)
 	_, err := b.api.SendDocument(reqCtx, p)
 	if err = done(err); err != nil {
-		return classifySendError(fmt.Sprintf("send file %q to chat %d", name, chatID), err)
+		return classifyFileError(fmt.Sprintf("send file %q to chat %d", name, chatID), err)
 	}
 	return nil
+}
+
+// SendChatFileID sends to chat a file Telegram keeps, by its file id (an
+// officer's document or photo, which this bot received): sendPhoto for a
+// photo, sendDocument for anything else, nothing downloaded or uploaded.
+// It is outbox.ChatFileIDSender, with SendChatFile's point of no return.
+func (b *Bot) SendChatFileID(ctx context.Context, chatID int64, f inquiry.ChatFile) error {
+	if chatID == 0 {
+		return &sendError{err: errors.New("no chat to send to"), permanent: true}
+	}
+	if f.FileID == "" {
+		return &sendError{err: fmt.Errorf("file %q has no Telegram file id", f.Name), permanent: true}
+	}
+	file := &models.InputFileString{Data: f.FileID}
+	reqCtx, done := newSendNoReturn(ctx).request(ctx)
+	var err error
+	if f.Kind == inquiry.ChatPhoto {
+		_, err = b.api.SendPhoto(reqCtx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: file})
+	} else {
+		_, err = b.api.SendDocument(reqCtx, &tgbot.SendDocumentParams{ChatID: chatID, Document: file})
+	}
+	if err = done(err); err != nil {
+		return classifyFileError(fmt.Sprintf("send %s %q to chat %d", or(string(f.Kind), "document"), textsafe.FileName(f.Name), chatID), err)
+	}
+	return nil
+}
+
+// classifyFileError is classifySendError for a file's request, where
+// Telegram's 413 (the file too large for a bot to send) is for good too;
+// the library gives it no error of its own, only its text.
+func classifyFileError(op string, err error) error {
+	if strings.Contains(err.Error(), ", 413 ") {
+		return &sendError{op: op, err: err, permanent: true}
+	}
+	return classifySendError(op, err)
 }

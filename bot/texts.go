@@ -190,15 +190,23 @@ const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhe
 	"Vlen mesazhi i parë: nëse ishte përgjigje, qytetari e mori ashtu siç u dërgua fillimisht. " +
 	"Nëse korrigjimi ka rëndësi, dërgojeni si mesazh të ri (%s, ose si përgjigje njoftimit të tiketës)."
 
-// What an officer is told when they send a file: the bot passes none on
-// to a citizen. An officer's mail answer carries its files to the citizen,
-// by mail or, up to Telegram's 50 MB, in Telegram after its text.
+// What an officer is told when they send a file the bot cannot pass on.
+// A document or a photo with an answer reaches a citizen in Telegram after
+// the text (by its Telegram file id); a citizen by mail gets an officer's
+// files only from an answer by mail, as a citizen in Telegram does a
+// mail answer's files (up to Telegram's 50 MB) and any other kind of file.
 const (
-	filesNotSent     = "Asgjë nuk iu dërgua qytetarit për %s: boti nuk ia përcjell qytetarit skedarët e zyrtarëve, dhe teksti pa skedarin do t'i mbërrinte i mangët."
-	filesHowMail     = "Për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur: qytetari e merr bashkë me përgjigjen."
-	filesHowTelegram = "Qytetari shkroi në Telegram: për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur (deri në 50 MB); qytetari e merr në Telegram pas tekstit të përgjigjes. Ose dërgoni vetëm tekstin me /reply %s teksti."
-	filesHowGeneric  = "Skedarët i shkojnë qytetarit vetëm nga një përgjigje me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur (qytetarit në Telegram deri në 50 MB)."
-	filesNotKept     = "Skedari nuk u ruajt dhe nuk iu dërgua askujt: komandat nuk marrin skedarë. " + filesHowGeneric
+	filesNotSent      = "Asgjë nuk iu dërgua qytetarit për %s: %s, dhe teksti pa skedarin do t'i mbërrinte i mangët."
+	filesWhyMail      = "qytetari shkroi me email, dhe boti skedarët e zyrtarëve ia dërgon vetëm qytetarit në Telegram"
+	filesWhyKind      = "boti i dërgon qytetarit vetëm dokumente dhe foto, jo zë, video apo audio"
+	filesWhyNoChat    = "qytetari shkroi në grupin publik dhe nuk e ka hapur ende bisedën private me botin, ku do t'i shkonte skedari"
+	filesWhyNoTicket  = "boti nuk e gjeti tiketën për t'i dërguar skedarin"
+	filesHowMail      = "Për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur: qytetari e merr bashkë me përgjigjen."
+	filesHowTelegram  = "Qytetari shkroi në Telegram: për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur (deri në 50 MB); qytetari e merr në Telegram pas tekstit të përgjigjes. Ose dërgoni vetëm tekstin me /reply %s teksti."
+	filesHowGeneric   = "Skedarët i shkojnë qytetarit me email vetëm nga një përgjigje me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur (qytetarit në Telegram deri në 50 MB). Qytetarit në Telegram mund t'i dërgoni edhe këtu një dokument ose foto me /reply NUMRI teksti si përshkrim."
+	filesNeedText     = "Përgjigjja është bosh; asgjë nuk u dërgua. Shkruani përgjigjen si përshkrim (caption) të skedarit: qytetari merr tekstin dhe pastaj skedarin."
+	filesAnswerSentTo = "Përgjigjja për %s po i dërgohet qytetarit (telegram), me %d skedarë pas tekstit. Tiketa tani është e përgjigjur."
+	filesNotKept      = "Skedari nuk u ruajt dhe nuk iu dërgua askujt: komandat nuk marrin skedarë. " + filesHowGeneric
 )
 
 // officerTicketText is a ticket for its officer, its times in loc.

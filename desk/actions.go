@@ -138,13 +138,24 @@ func (d *Desk) Answer(ctx context.Context, number, officerID, text string) (inqu
 // recorded with the answer, and an answer already taken in under key is
 // not sent again (again reports that).
 func (d *Desk) AnswerOnce(ctx context.Context, key, number, officerID, text string) (t inquiry.Ticket, again bool, err error) {
+	return d.AnswerOnceWithFiles(ctx, key, number, officerID, text, nil)
+}
+
+// AnswerOnceWithFiles is AnswerOnce for an answer given in Telegram with
+// files (a /reply on a document or a photo): they go to the citizen's chat
+// after the text, by their Telegram file ids, and the answer's entry
+// records them (name, type, size, file id; Telegram keeps the bytes). Only
+// a ticket whose citizen's private chat is known can take them: one by
+// mail, or from the public group not yet tied to a chat, is refused
+// (RefusedFilesChannel), nothing sent.
+func (d *Desk) AnswerOnceWithFiles(ctx context.Context, key, number, officerID, text string, files []inquiry.ChatFile) (t inquiry.Ticket, again bool, err error) {
 	if key == "" {
 		return inquiry.Ticket{}, false, fmt.Errorf("answer %s: no key", number)
 	}
-	return d.answer(ctx, key, number, officerID, text)
+	return d.answer(ctx, key, number, officerID, text, files...)
 }
 
-func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) (inquiry.Ticket, bool, error) {
+func (d *Desk) answer(ctx context.Context, key, number, officerID, text string, files ...inquiry.ChatFile) (inquiry.Ticket, bool, error) {
 	officer, ok := d.officers[officerID]
 	if !ok {
 		return inquiry.Ticket{}, false, &Refusal{Kind: RefusedUnknownOfficer, Ticket: number, Value: officerID,
@@ -157,8 +168,12 @@ func (d *Desk) answer(ctx context.Context, key, number, officerID, text string) 
 		if err := refuseUnlessOpen(t, "answering", "it is not answered"); err != nil {
 			return err
 		}
+		if len(files) > 0 && (t.Channel != inquiry.ChannelTelegram || t.ChatID == 0) {
+			return &Refusal{Kind: RefusedFilesChannel, Ticket: t.Number,
+				text: fmt.Sprintf("answer %s: Telegram files reach only a citizen's private Telegram chat", t.Number)}
+		}
 		t.Acted = true
-		return d.relayAnswer(tx, t, officer, text, nil, now)
+		return d.relayAnswer(tx, t, officer, text, nil, files, now)
 	})
 }
 

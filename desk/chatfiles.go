@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"fmt"
 	"mime"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
+	"sportel/store"
 )
 
 // TelegramMaxUpload is the largest file a bot may send (the Bot API's
@@ -80,4 +82,71 @@ func (d *Desk) tooLargeForChatMail(officer inquiry.Officer, t *inquiry.Ticket, f
 	fmt.Fprintf(&b, "\nNdajeni skedarin në pjesë më të vogla, ose dërgojani qytetarit një lidhje për ta shkarkuar. "+
 		"Përgjigjja dhe skedarët ruhen në tiketë (sportel tickets show %s).\n", t.Number)
 	return d.staffMail("undeliverable", officer, "Sportel: skedarë të padërguar ["+t.Number+"]", b.String(), now)
+}
+
+// ChatFileRefused tells the officer who wrote the answer of chat job j that
+// Telegram refused its file for good after the text went (reason), and the
+// files notSent after it did not go either; it notes it on the ticket. It
+// is outbox.ChatFileRefused: asked again for the same job (a retry, a
+// crash before the outbox recorded the failure), it queues nothing more.
+// An officer who answered in Telegram is told there, one who answered by
+// mail (or has no Telegram) by mail.
+func (d *Desk) ChatFileRefused(ctx context.Context, j inquiry.Job, file string, notSent []string, reason string) error {
+	if j.Chat == nil {
+		return fmt.Errorf("tell of a refused file: job %d is no chat message", j.ID)
+	}
+	now := d.now()
+	err := d.store.WithTx(ctx, func(tx store.Tx) error {
+		t, ok, err := tx.TicketByID(j.TicketID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("ticket %d not found", j.TicketID)
+		}
+		who := j.Chat.Officer
+		if who == "" {
+			// Queued before jobs named the answer's officer.
+			who = t.OfficerID
+		}
+		officer, ok := d.officers[who]
+		if !ok {
+			return fmt.Errorf("no officer to tell: job %d names %q, ticket %s is %q's", j.ID, j.Chat.Officer, t.Number, t.OfficerID)
+		}
+		name := textsafe.FileName(file)
+		if name == "" {
+			name = "(pa emër)"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por Telegram nuk e pranoi skedarin %s, ", t.Number, name)
+		b.WriteString("dhe qytetari e ka tekstin pa të.")
+		if len(notSent) > 0 {
+			safe := make([]string, len(notSent))
+			for i, n := range notSent {
+				if safe[i] = textsafe.FileName(n); safe[i] == "" {
+					safe[i] = "(pa emër)"
+				}
+			}
+			fmt.Fprintf(&b, " As skedarët pas tij nuk u dërguan: %s.", strings.Join(safe, ", "))
+		}
+		fmt.Fprintf(&b, "\nArsyeja: %s\n\nDërgojeni sërish skedarin (një skedar tjetër, ose më të vogël): /reply %s me skedarin, "+
+			"ose përgjigjuni me email njoftimit të tiketës me skedarin bashkëngjitur.", oneLine(reason, 300), t.Number)
+		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now}
+		if len(j.Chat.Files) > 0 && officer.TelegramUserID != 0 {
+			job.Chat = &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: b.String()}
+		} else {
+			job.Mail = d.staffMail("undeliverable", officer, "Sportel: skedar i padërguar ["+t.Number+"]", b.String()+"\n", now)
+		}
+		added, err := tx.AddJobOnce(fmt.Sprintf("chatfile-refused:%d", j.ID), job)
+		if err != nil || !added {
+			return err
+		}
+		return d.note(tx, t.ID, officer.ID, fmt.Sprintf("file %s not sent to Telegram after the answer's text: %s", name, oneLine(reason, 300)), now)
+	})
+	if err != nil {
+		return fmt.Errorf("tell of a file Telegram refused (job %d): %w", j.ID, err)
+	}
+	d.poke()
+	return nil
 }

@@ -111,6 +111,9 @@ const (
 	// RefusedUnknownOutcome: #close with Refusal.Value, which is no
 	// outcome (Refusal.Choices: the outcomes).
 	RefusedUnknownOutcome RefusalKind = "unknown_outcome"
+	// RefusedFilesChannel: an answer given in Telegram with files, for a
+	// ticket whose citizen has no private chat with the bot to send them to.
+	RefusedFilesChannel RefusalKind = "files_channel"
 )
 
 // ErrNoTicket is an action on a ticket number that names no ticket. It is
@@ -290,6 +293,7 @@ var refusalTexts = map[RefusalKind]refusalSay{
 		[4]string{"Komanda #%s nuk është shkruar si duhet. Shkruajeni kështu: %s", "Komanda #%s nije napisana kako treba. Napišite je ovako: %s", "Команда #%s није написана како треба. Напишите је овако: %s", "The command #%s is not written right. Write it as: %s"}},
 	RefusedCommandDays:    {sayUsage("extend"), [4]string{"%q nuk është numër ditësh. Shkruajeni kështu: %s", "%q nije broj dana. Napišite ovako: %s", "%q није број дана. Напишите овако: %s", "%q is not a number of days. Write it as: %s"}},
 	RefusedUnknownOutcome: {sayUsage("close"), [4]string{"Rezultati %q nuk njihet. Shkruajeni kështu: %s", "Ishod %q nije poznat. Napišite ovako: %s", "Исход %q није познат. Напишите овако: %s", "Unknown outcome %q. Write it as: %s"}},
+	RefusedFilesChannel:   {sayNumber, [4]string{"Qytetari i tiketës %s nuk ka bisedë private me botin ku t'i dërgohet skedari: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur.", "Građanin tiketa %s nema privatni razgovor sa botom u koji bi se poslala datoteka: odgovorite e-poštom na obaveštenje o tiketu, sa datotekom u prilogu.", "Грађанин тикета %s нема приватни разговор са ботом у који би се послала датотека: одговорите е-поштом на обавештење о тикету, са датотеком у прилогу.", "Ticket %s's citizen has no private chat with the bot to send the file to: answer the ticket's notification by mail, with the file attached."}},
 }
 
 var (

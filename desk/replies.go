@@ -103,7 +103,7 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	var res intakeResult
 	relayed := answerable(&t)
 	if relayed {
-		if err := d.relayAnswer(tx, &t, officer, text, m, now); err != nil {
+		if err := d.relayAnswer(tx, &t, officer, text, m, nil, now); err != nil {
 			return intakeResult{}, false, err
 		}
 		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
@@ -246,11 +246,18 @@ func answerable(t *inquiry.Ticket) bool {
 
 // relayAnswer records an officer's answer and queues it to the citizen on
 // the ticket's own channel; the ticket becomes answered. m is the officer's
-// mail, or nil for an answer given in Telegram.
-func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, m *inquiry.Message, now time.Time) error {
+// mail, or nil for an answer given in Telegram; files are the Telegram
+// files of such an answer, for a Telegram ticket's private chat only.
+func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Officer, text string, m *inquiry.Message, files []inquiry.ChatFile, now time.Time) error {
 	e := &inquiry.Entry{TicketID: t.ID, Kind: inquiry.EntryAnswer, Author: officer.ID, Text: text, CreatedAt: now}
 	if m != nil {
 		e.SourceID, e.MessageID, e.Attachments, e.Raw = m.SourceID, m.MessageID, recordedAttachments(m), m.Raw
+	}
+	for _, f := range files {
+		// Telegram keeps the bytes: recorded as a file not kept, with its
+		// file id, as a citizen's file that could not be downloaded is.
+		e.Attachments = append(e.Attachments, inquiry.Attachment{Name: f.Name, ContentType: f.ContentType, Size: f.Size,
+			FileID: f.FileID, Truncated: true})
 	}
 	held := t.Channel == inquiry.ChannelTelegram && t.ChatID == 0
 	if held {
@@ -286,7 +293,7 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	switch {
 	case t.Channel == inquiry.ChannelTelegram:
 		job.Recipient = fmt.Sprintf("tg:%d", t.ChatID)
-		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text)}
+		job.Chat = &inquiry.ChatMessage{ChatID: t.ChatID, Text: d.cfg.Templates.TelegramAnswer(t, text), Files: files, Officer: officer.ID}
 		// The officer's files go after the text, read from the stored mail
 		// when sent. One Telegram refuses is left out here, where its size
 		// is known, and the officer told: failing at send time would leave

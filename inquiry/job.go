@@ -110,7 +110,35 @@ type ChatMessage struct {
 	// each, in Indexes order. The sender reads them when it sends, as for
 	// Mail.AttachFrom, so the job holds no file.
 	AttachFrom *AttachmentRef `json:"attach_from,omitempty"`
+	// Files are files Telegram keeps (an officer's answer given in the bot
+	// with a document or a photo), sent after the text and after the
+	// AttachFrom files, one request each, by their file id: the bytes are
+	// never downloaded.
+	Files []ChatFile `json:"files,omitempty"`
+	// Officer is who wrote the answer, told if Telegram refuses one of its
+	// files for good after the text went.
+	Officer string `json:"officer,omitempty"`
 }
+
+// ChatFile is a file Telegram keeps, sent again by its file id with the
+// same bot (a file id is the bot's own).
+type ChatFile struct {
+	FileID string `json:"file_id"`
+	// Kind is how it is sent: ChatPhoto as a photo, anything else as a
+	// document (Telegram refuses a file id sent as the other kind).
+	Kind        ChatFileKind `json:"kind"`
+	Name        string       `json:"name,omitempty"`
+	ContentType string       `json:"content_type,omitempty"`
+	Size        int64        `json:"size,omitempty"`
+}
+
+// ChatFileKind is the kind of message a ChatFile is sent as.
+type ChatFileKind string
+
+const (
+	ChatDocument ChatFileKind = "document"
+	ChatPhoto    ChatFileKind = "photo"
+)
 
 // Job is one send waiting in the outbox. It is written in the same
 // transaction as the state change that causes it.

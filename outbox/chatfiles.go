@@ -11,10 +11,25 @@ import (
 // ChatFileSender sends one file to a chat as a document, in one request
 // (Telegram's sendDocument), under the send's point of no return as
 // SendChat's requests are. The chat transport implements it beside
-// ChatSender; without it a chat job with files fails for good.
+// ChatSender; without it a chat job with stored files fails for good.
 type ChatFileSender interface {
 	SendChatFile(ctx context.Context, chatID int64, f inquiry.Attachment) error
 }
+
+// ChatFileIDSender sends one file Telegram keeps by its file id (a
+// document or a photo an officer sent the bot), in one request, under the
+// send's point of no return; without it a chat job naming file ids fails
+// for good.
+type ChatFileIDSender interface {
+	SendChatFileID(ctx context.Context, chatID int64, f inquiry.ChatFile) error
+}
+
+// ChatFileRefused tells the officer who wrote the answer of job j that
+// Telegram refused its file for good after the text went (reason), so the
+// citizen has the text without it; notSent are the files after it, which
+// did not go either. It may be called again for the same job (a retry
+// after it failed, or after a crash): it must queue one notice a job.
+type ChatFileRefused func(ctx context.Context, j inquiry.Job, file string, notSent []string, reason string) error
 
 // chatProgress is how far a chat job with files has gone: Sent parts, the
 // text first and then each file, and Ref, the text's reference, which the
@@ -28,21 +43,60 @@ type chatProgress struct {
 // chatProgressKey is the store state key of job id's progress.
 func chatProgressKey(id int64) string { return fmt.Sprintf("outbox.chat_parts.%d", id) }
 
-// deliverChatFiles sends a chat job that names stored files: its text,
-// then each file, every one its own request. Telegram has no idempotency
-// key, so what a crash costs is bounded by recording each part as it
-// goes: a retry (after a crash, a cut or a failure) sends only the parts
-// not recorded, so at most the one in flight goes twice. The files are
-// read before anything is sent: a file that cannot be read fails the job
-// with nothing sent, not with the text alone in the chat.
+// chatFile is one file part of a chat job: its name and how it is sent.
+type chatFile struct {
+	name string
+	send func(ctx context.Context) error
+}
+
+// chatFiles are the file parts of chat job j in the order they go: the
+// stored files (AttachFrom) first, then those Telegram keeps (Files). The
+// stored ones are read before anything is sent, so a file that cannot be
+// read fails the job with nothing sent, not with the text alone in the
+// chat. sent is how many parts went already: with every stored file
+// gone, they are not read again.
+func (o *Outbox) chatFiles(ctx context.Context, j inquiry.Job, sent int) ([]chatFile, error) {
+	c := j.Chat
+	var out []chatFile
+	if ref := c.AttachFrom; ref != nil {
+		files, ok := o.chat.(ChatFileSender)
+		if !ok {
+			return nil, permanentError("chat message names stored files, but the chat transport cannot send files")
+		}
+		if o.cfg.Attachments == nil {
+			return nil, permanentError("chat message names stored files, but the outbox has no attachment source")
+		}
+		atts := make([]inquiry.Attachment, len(ref.Indexes))
+		if sent < 1+len(ref.Indexes) {
+			var err error
+			if atts, err = o.cfg.Attachments.Attachments(ctx, *ref); err != nil {
+				return nil, fmt.Errorf("read attachments of entry %d: %w", ref.EntryID, err)
+			}
+		}
+		for _, a := range atts {
+			out = append(out, chatFile{name: a.Name, send: func(ctx context.Context) error { return files.SendChatFile(ctx, c.ChatID, a) }})
+		}
+	}
+	if len(c.Files) > 0 {
+		ids, ok := o.chat.(ChatFileIDSender)
+		if !ok {
+			return nil, permanentError("chat message names Telegram files, but the chat transport cannot send them")
+		}
+		for _, f := range c.Files {
+			out = append(out, chatFile{name: f.Name, send: func(ctx context.Context) error { return ids.SendChatFileID(ctx, c.ChatID, f) }})
+		}
+	}
+	return out, nil
+}
+
+// deliverChatFiles sends a chat job that names files: its text, then each
+// file, every one its own request. Telegram has no idempotency key, so
+// what a crash costs is bounded by recording each part as it goes: a
+// retry (after a crash, a cut or a failure) sends only the parts not
+// recorded, so at most the one in flight goes twice. A file Telegram
+// refuses for good fails the job, and its officer is told
+// (Config.ChatFileRefused): the citizen has the text without it.
 func (o *Outbox) deliverChatFiles(ctx context.Context, j inquiry.Job) (string, error) {
-	files, ok := o.chat.(ChatFileSender)
-	if !ok {
-		return "", permanentError("chat message names files, but the chat transport cannot send files")
-	}
-	if o.cfg.Attachments == nil {
-		return "", permanentError("chat message names stored files, but the outbox has no attachment source")
-	}
 	key := chatProgressKey(j.ID)
 	var p chatProgress
 	v, found, err := o.jobs.GetState(ctx, key)
@@ -54,18 +108,17 @@ func (o *Outbox) deliverChatFiles(ctx context.Context, j inquiry.Job) (string, e
 			return "", permanentError(fmt.Sprintf("read what job %d sent so far: %v", j.ID, err))
 		}
 	}
-	parts := 1 + len(j.Chat.AttachFrom.Indexes)
-	if p.Sent >= parts {
+	files, err := o.chatFiles(ctx, j, p.Sent)
+	if err != nil {
+		return "", err
+	}
+	if p.Sent >= 1+len(files) {
 		// Everything went before a crash; only the completion was lost.
 		return p.Ref, nil
 	}
-	atts, err := o.cfg.Attachments.Attachments(ctx, *j.Chat.AttachFrom)
-	if err != nil {
-		return "", fmt.Errorf("read attachments of entry %d: %w", j.Chat.AttachFrom.EntryID, err)
-	}
 	if p.Sent == 0 {
 		text := *j.Chat
-		text.AttachFrom = nil
+		text.AttachFrom, text.Files = nil, nil
 		ref, err := o.chat.SendChat(ctx, &text)
 		if err != nil {
 			return "", err
@@ -73,17 +126,44 @@ func (o *Outbox) deliverChatFiles(ctx context.Context, j inquiry.Job) (string, e
 		p = chatProgress{Sent: 1, Ref: ref}
 		o.recordChatPart(j, key, p)
 	}
-	for ; p.Sent < 1+len(atts); p.Sent++ {
+	for ; p.Sent < 1+len(files); p.Sent++ {
 		if err := o.nextPart(ctx, j.ID); err != nil {
 			return "", err
 		}
-		a := atts[p.Sent-1]
-		if err := files.SendChatFile(ctx, j.Chat.ChatID, a); err != nil {
-			return "", fmt.Errorf("send file %d of %d (%q) after the text: %w", p.Sent, len(atts), a.Name, err)
+		f := files[p.Sent-1]
+		if err := f.send(ctx); err != nil {
+			err = fmt.Errorf("send file %d of %d (%q) after the text: %w", p.Sent, len(files), f.name, err)
+			if Permanent(err) {
+				return "", o.fileRefused(ctx, j, files[p.Sent-1:], err)
+			}
+			return "", err
 		}
 		o.recordChatPart(j, key, chatProgress{Sent: p.Sent + 1, Ref: p.Ref})
 	}
 	return p.Ref, nil
+}
+
+// fileRefused tells the officer that files[0] of job j was refused for
+// good (refusal), the rest of files not sent, and returns refusal to fail
+// the job. If the officer cannot be told now, the job is tried again
+// rather than failed without a word: its refused file is sent again, and
+// the telling with it.
+func (o *Outbox) fileRefused(ctx context.Context, j inquiry.Job, files []chatFile, refusal error) error {
+	if o.cfg.ChatFileRefused == nil {
+		return refusal
+	}
+	var rest []string
+	for _, f := range files[1:] {
+		rest = append(rest, f.name)
+	}
+	// Under a time of its own: the send's context may be cut off just
+	// when the refusal came back.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := o.cfg.ChatFileRefused(tctx, j, files[0].name, rest, refusal.Error()); err != nil {
+		return fmt.Errorf("tell the officer that Telegram refused a file (%v): %w", refusal, err)
+	}
+	return refusal
 }
 
 // recordChatPart writes p, the parts of job j sent so far, and lets the

@@ -111,6 +111,9 @@ type Config struct {
 	// AckCapNotice, when set, is called once per hold episode: when the cap
 	// first holds acknowledgements back after an hour without holding any.
 	AckCapNotice AckCapNotice
+	// ChatFileRefused, when set, is called when Telegram refuses a file of
+	// a chat answer for good after its text went.
+	ChatFileRefused ChatFileRefused
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -1023,7 +1026,7 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 		if o.chat == nil {
 			return "", permanentError("telegram is not configured")
 		}
-		if j.Chat.AttachFrom != nil {
+		if j.Chat.AttachFrom != nil || len(j.Chat.Files) > 0 {
 			return o.deliverChatFiles(ctx, j)
 		}
 		return o.chat.SendChat(ctx, j.Chat)

@@ -442,6 +442,8 @@ func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 		t.getFile(w, form)
 	case "sendDocument":
 		t.sendDocument(w, r, form)
+	case "sendPhoto":
+		t.sendPhoto(w, r, form)
 	default:
 		writeAnswer(w, apiAnswer{ErrorCode: 404, Description: "Not Found: method not found"})
 	}
