@@ -30,38 +30,26 @@ func TestEndpointMisbehaves(t *testing.T) {
 		timeout  time.Duration // 0: 5 s
 	}{
 		{
-			name: "HTML page with status 200",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "text/html")
-				fmt.Fprint(w, "<html><body>Sign in to the proxy</body></html>")
-			},
+			name:     "HTML page with status 200",
+			respond:  reply(http.StatusOK, "text/html", "<html><body>Sign in to the proxy</body></html>"),
 			reason:   "response is not JSON",
 			wantHits: 1,
 		},
 		{
-			name: "event stream that was not asked for",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "text/event-stream")
-				fmt.Fprint(w, `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"{"}}]}`+"\n\ndata: [DONE]\n\n")
-			},
+			name:     "event stream that was not asked for",
+			respond:  reply(http.StatusOK, "text/event-stream", `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"{"}}]}`+"\n\ndata: [DONE]\n\n"),
 			reason:   "response is not JSON",
 			wantHits: 1,
 		},
 		{
-			name: "JSON that is not a chat completion",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				fmt.Fprint(w, `{"choices":"press_inquiry"}`)
-			},
+			name:     "JSON that is not a chat completion",
+			respond:  reply(http.StatusOK, "application/json", `{"choices":"press_inquiry"}`),
 			reason:   "response is not a chat completion",
 			wantHits: 1,
 		},
 		{
-			name: "response ending mid-JSON",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				fmt.Fprint(w, `{"id":"x","object":"chat.completion","choices":[{"index":0,`)
-			},
+			name:     "response ending mid-JSON",
+			respond:  reply(http.StatusOK, "application/json", `{"id":"x","object":"chat.completion","choices":[{"index":0,`),
 			reason:   "response cut short",
 			wantHits: 1,
 		},
@@ -95,51 +83,33 @@ func TestEndpointMisbehaves(t *testing.T) {
 			wantHits: 1,
 		},
 		{
-			name: "10 MB error page",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.WriteHeader(http.StatusInternalServerError)
-				fmt.Fprint(w, strings.Repeat("x", 10<<20))
-			},
+			name:     "10 MB error page",
+			respond:  reply(http.StatusInternalServerError, "", strings.Repeat("x", 10<<20)),
 			reason:   "response over 1 MiB",
 			wantHits: 1,
 		},
 		{
 			// vLLM's --api-key check answers so; the status must survive.
-			name: "401 with the error as a string",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				fmt.Fprint(w, `{"error":"Unauthorized"}`)
-			},
+			name:     "401 with the error as a string",
+			respond:  reply(http.StatusUnauthorized, "application/json", `{"error":"Unauthorized"}`),
 			reason:   "http 401",
 			wantHits: 1,
 		},
 		{
-			name: "503 with the error as a string is retried",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusServiceUnavailable)
-				fmt.Fprint(w, `{"error":"model is loading"}`)
-			},
+			name:     "503 with the error as a string is retried",
+			respond:  reply(http.StatusServiceUnavailable, "application/json", `{"error":"model is loading"}`),
 			reason:   "http 503",
 			wantHits: 2,
 		},
 		{
-			name: "401 echoing the key",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				fmt.Fprintf(w, `{"error":{"message":"key %s is not valid","type":"invalid_request_error","code":"invalid_api_key"}}`, testKey)
-			},
+			name:     "401 echoing the key",
+			respond:  reply(http.StatusUnauthorized, "application/json", fmt.Sprintf(`{"error":{"message":"key %s is not valid","type":"invalid_request_error","code":"invalid_api_key"}}`, testKey)),
 			reason:   "http 401",
 			wantHits: 1,
 		},
 		{
-			name: "500 echoing the key in a string error",
-			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
-				w.WriteHeader(http.StatusInternalServerError)
-				fmt.Fprintf(w, `{"error":"upstream rejected Bearer %s"}`, testKey)
-			},
+			name:     "500 echoing the key in a string error",
+			respond:  reply(http.StatusInternalServerError, "", fmt.Sprintf(`{"error":"upstream rejected Bearer %s"}`, testKey)),
 			reason:   "http 500",
 			wantHits: 2,
 		},
@@ -234,5 +204,17 @@ func TestRetryAfter(t *testing.T) {
 				t.Errorf("Classify took %v, want %v..%v", elapsed, tt.minElapsed, tt.maxElapsed)
 			}
 		})
+	}
+}
+
+// reply answers every request with status, a Content-Type ("": none) and
+// body.
+func reply(status int, contentType, body string) func(int, http.ResponseWriter, *http.Request) {
+	return func(_ int, w http.ResponseWriter, _ *http.Request) {
+		if contentType != "" {
+			w.Header().Set("Content-Type", contentType)
+		}
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
 	}
 }
