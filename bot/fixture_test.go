@@ -308,3 +308,24 @@ func (f *fixture) waitLog(substr string) {
 }
 
 var errCrash = errors.New("simulated crash")
+
+// johnAsks files John's general question, by mail (byMail) or in his
+// Telegram chat, and sends what it queued, so officers are notified.
+func (f *fixture) johnAsks(byMail bool) {
+	f.t.Helper()
+	if !byMail {
+		f.say(john, generalEN)
+		return
+	}
+	_, err := f.desk.Handle(f.ctx, &inquiry.Message{
+		Channel: inquiry.ChannelEmail, SourceID: "msgid:q1@example.net", MessageID: "q1@example.net",
+		From: inquiry.Address{Name: "John Smith", Address: "john@example.net"}, Subject: "Museum hours",
+		Text: generalEN, ReceivedAt: time.Now(),
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.outbox.Drain(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -51,21 +50,7 @@ func TestOfficerCommandInACaption(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, setup{})
-			if tt.email {
-				_, err := f.desk.Handle(f.ctx, &inquiry.Message{
-					Channel: inquiry.ChannelEmail, SourceID: "msgid:q1@example.net", MessageID: "q1@example.net",
-					From: inquiry.Address{Name: "John Smith", Address: "john@example.net"}, Subject: "Museum hours",
-					Text: generalEN, ReceivedAt: time.Now(),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := f.outbox.Drain(f.ctx); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				f.say(john, generalEN)
-			}
+			f.johnAsks(tt.email)
 			tk := f.tickets()[0]
 			fill := func(s string) string {
 				if strings.Contains(s, "%s") {
