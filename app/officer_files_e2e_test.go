@@ -9,7 +9,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sportel/config"
-	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
@@ -36,20 +35,9 @@ func TestE2EOfficerAnswersTelegramWithADocument(t *testing.T) {
 	citizen := models.User{ID: 9301, FirstName: "Arta", LanguageCode: "sq"}
 	jusuf := models.User{ID: jusufID, FirstName: "Jusuf", LanguageCode: "sq"}
 	private := models.Chat{ID: jusufID, Type: models.ChatTypePrivate}
-	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: citizen.ID, Type: models.ChatTypePrivate},
-		Text: "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren."})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var tk inquiry.Ticket
-	testutil.Eventually(t, "the ticket filed and its notification sent", 20*time.Second, func() (bool, error) {
-		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
-		if err != nil || len(ts) != 1 {
-			return false, err
-		}
-		tk = ts[0]
-		pending, err := a.store.ListJobs(ctx, inquiry.JobPending, 1)
-		return len(pending) == 0, err
-	})
+	tk := fileTelegramRequest(ctx, t, a, tg, citizen)
 	if tk.OfficerID != "jusuf" {
 		t.Fatalf("ticket %s is %q's, want jusuf's", tk.Number, tk.OfficerID)
 	}

@@ -152,20 +152,9 @@ func TestE2EOfficerAnswersTelegramByMailWithADocument(t *testing.T) {
 	a, _ := s.serve()
 
 	citizen := models.User{ID: 9201, FirstName: "Arta", LanguageCode: "sq"}
-	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: citizen.ID, Type: models.ChatTypePrivate},
-		Text: "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren."})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var tk inquiry.Ticket
-	testutil.Eventually(t, "the ticket filed and its notification sent", 20*time.Second, func() (bool, error) {
-		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
-		if err != nil || len(ts) != 1 {
-			return false, err
-		}
-		tk = ts[0]
-		pending, err := a.store.ListJobs(ctx, inquiry.JobPending, 1)
-		return len(pending) == 0, err
-	})
+	tk := fileTelegramRequest(ctx, t, a, tg, citizen)
 	notify := the(t, s.wireMails(), "notify", tk.Number)
 	chatBefore := len(tg.Sent(citizen.ID))
 
@@ -196,4 +185,24 @@ func TestE2EOfficerAnswersTelegramByMailWithADocument(t *testing.T) {
 	if doc.FileName != "kontrata-stadiumi.pdf" || !bytes.Equal(got, pdf) {
 		t.Errorf("the chat got %q (%d bytes), want kontrata-stadiumi.pdf (%d bytes) byte for byte", doc.FileName, len(got), len(pdf))
 	}
+}
+
+// fileTelegramRequest has citizen ask for a document in a private chat
+// with the bot and waits until its ticket is filed and the officer's
+// notification sent.
+func fileTelegramRequest(ctx context.Context, t *testing.T, a *App, tg *devserver.Telegram, citizen models.User) inquiry.Ticket {
+	t.Helper()
+	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: citizen.ID, Type: models.ChatTypePrivate},
+		Text: "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren."})
+	var tk inquiry.Ticket
+	testutil.Eventually(t, "the ticket filed and its notification sent", 20*time.Second, func() (bool, error) {
+		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
+		if err != nil || len(ts) != 1 {
+			return false, err
+		}
+		tk = ts[0]
+		pending, err := a.store.ListJobs(ctx, inquiry.JobPending, 1)
+		return len(pending) == 0, err
+	})
+	return tk
 }
