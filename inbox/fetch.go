@@ -293,7 +293,7 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 	return s.awaitProgress(ctx, "fetch uids "+set.String(), func(progress func()) error {
 		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: sections})
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			buf, err := w.collect(msg)
+			buf, err := w.collect(msg, progress)
 			if err == nil {
 				err = take(buf)
 			}
@@ -311,8 +311,11 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 // body section is read into one buffer of the size the server announced
 // for it rather than into one grown (and copied) while it is read. A size
 // beyond anything the watcher asks for is not trusted: that section is
-// read as it comes.
-func (w *Watcher) collect(msg *imapclient.FetchMessageData) (*imapclient.FetchMessageBuffer, error) {
+// read as it comes. progress is called as the bytes come: a large mail on
+// a slow link may take longer than CommandTimeout, and is cut off only
+// when the link falls silent (else it was cut off at every try, and
+// intake stopped at it for good).
+func (w *Watcher) collect(msg *imapclient.FetchMessageData, progress func()) (*imapclient.FetchMessageBuffer, error) {
 	buf := &imapclient.FetchMessageBuffer{SeqNum: msg.SeqNum}
 	limit := max(w.opts.MaxRawBytes, previewHeaderBytes+previewTextBytes)
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -322,7 +325,11 @@ func (w *Watcher) collect(msg *imapclient.FetchMessageData) (*imapclient.FetchMe
 		case imapclient.FetchItemDataInternalDate:
 			buf.InternalDate = item.Time
 		case imapclient.FetchItemDataBodySection:
-			b, err := readLiteral(item.Literal, limit)
+			var lit imap.LiteralReader
+			if item.Literal != nil {
+				lit = progressReader{item.Literal, progress}
+			}
+			b, err := readLiteral(lit, limit)
 			if err != nil {
 				for msg.Next() != nil {
 					// The rest of the message is read and dropped.
@@ -333,6 +340,20 @@ func (w *Watcher) collect(msg *imapclient.FetchMessageData) (*imapclient.FetchMe
 		}
 	}
 	return buf, nil
+}
+
+// progressReader calls progress after each read that got bytes.
+type progressReader struct {
+	imap.LiteralReader
+	progress func()
+}
+
+func (r progressReader) Read(p []byte) (int, error) {
+	n, err := r.LiteralReader.Read(p)
+	if n > 0 {
+		r.progress()
+	}
+	return n, err
 }
 
 // readLiteral reads lit whole (nil when there is none): into one buffer of

@@ -48,6 +48,7 @@ type imapTestServer struct {
 	tlsCfg   *tls.Config // nil: plaintext with insecure auth allowed
 	implicit bool        // implicit TLS instead of STARTTLS
 	wrap     func(imapserver.SessionIMAP4rev2) imapserver.Session
+	wrapConn func(net.Conn) net.Conn
 	addr     string
 
 	mu  sync.Mutex
@@ -60,13 +61,17 @@ type imapTestServer struct {
 // countingListener counts what the server writes on each connection.
 type countingListener struct {
 	net.Listener
-	n *atomic.Int64
+	n    *atomic.Int64
+	wrap func(net.Conn) net.Conn
 }
 
-func (l countingListener) Accept() (net.Conn, error) {
+func (l *countingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if l.wrap != nil {
+		c = l.wrap(c)
 	}
 	return countingConn{c, l.n}, nil
 }
@@ -89,6 +94,8 @@ type serverConfig struct {
 	// wrap, when set, changes what each session answers (a server that
 	// refuses some commands, or names its namespace otherwise).
 	wrap func(imapserver.SessionIMAP4rev2) imapserver.Session
+	// wrapConn, when set, wraps each accepted connection (a slow link).
+	wrapConn func(net.Conn) net.Conn
 }
 
 func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
@@ -99,7 +106,7 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 	}
 	mem := imapmemserver.New()
 	mem.AddUser(user)
-	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit, wrap: cfg.wrap}
+	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit, wrap: cfg.wrap, wrapConn: cfg.wrapConn}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +118,7 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 }
 
 func (ts *imapTestServer) serve(ln net.Listener) {
-	ln = countingListener{ln, &ts.sent}
+	ln = &countingListener{ln, &ts.sent, ts.wrapConn}
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			sess := ts.mem.NewSession()

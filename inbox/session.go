@@ -42,6 +42,7 @@ type session struct {
 
 	canIdle bool
 	canMove bool // MOVE, or COPY + UID EXPUNGE; never a plain EXPUNGE
+	hasMove bool // MOVE itself; without it canMove means COPY + UID EXPUNGE
 
 	boxes mailboxes // the server's names for the configured mailboxes
 
@@ -283,7 +284,8 @@ func (w *Watcher) login(ctx context.Context, s *session) error {
 		return err
 	}
 	s.canIdle = caps.Has(imap.CapIdle)
-	s.canMove = caps.Has(imap.CapMove) || caps.Has(imap.CapUIDPlus)
+	s.hasMove = caps.Has(imap.CapMove)
+	s.canMove = s.hasMove || caps.Has(imap.CapUIDPlus)
 	return nil
 }
 
@@ -925,25 +927,40 @@ func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine 
 		return nil
 	}
 	groups := []struct {
-		uids []imap.UID
-		dest string
+		uids             []imap.UID
+		role, configured string
+		dest             string
 	}{
-		{processed, s.boxes.processed},
-		{quarantine, s.boxes.quarantine},
+		{processed, "processed", w.opts.ProcessedMailbox, s.boxes.processed},
+		{quarantine, "quarantine", w.opts.QuarantineMailbox, s.boxes.quarantine},
 	}
 	for _, g := range groups {
 		if len(g.uids) == 0 {
 			continue
 		}
 		set := imap.UIDSetNum(g.uids...)
-		// Without MOVE, the client falls back to COPY + STORE \Deleted + UID
-		// EXPUNGE; canMove guarantees UIDPLUS then, so never a plain EXPUNGE.
-		err := s.await(ctx, fmt.Sprintf("move uids %s to %s", set, g.dest), func() error {
-			_, err := s.c.Move(set, g.dest).Wait()
-			return err
-		})
+		err := s.moveOut(ctx, set, g.dest)
+		if tryCreate(err) {
+			// The mailbox went away while the watcher ran (someone deleted
+			// or renamed it): it is made again, as at start, and the move
+			// tried once more.
+			w.log.Warn("mailbox gone while running: making it again", "role", g.role, "mailbox", g.dest, "err", err)
+			var mbErr *MailboxError
+			if _, cerr := w.ensureMailbox(ctx, s, g.role, g.configured, g.dest); cerr == nil {
+				err = s.moveOut(ctx, set, g.dest)
+			} else if !refused(cerr) && !errors.As(cerr, &mbErr) {
+				return cerr
+			} else {
+				err = fmt.Errorf("%w (making the mailbox again: %w)", err, cerr)
+			}
+		}
 		if refused(err) {
-			w.log.Warn("server refused to move handled mail; it stays flagged \\Seen", "err", err, "dest", g.dest)
+			// The ticket is committed and the checkpoint passes the mail,
+			// so it is not read again; but it piles up in the watched
+			// mailbox until someone acts: loud, and counted.
+			w.count(func(st *Stats) { st.MovesRefused += uint64(len(g.uids)) })
+			w.log.Error("server refused to move handled mail; it stays in the watched mailbox, flagged \\Seen",
+				"err", err, "dest", g.dest, "count", len(g.uids), "uids", set.String())
 			continue
 		}
 		if err != nil {
@@ -952,6 +969,39 @@ func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine 
 		w.count(func(st *Stats) { st.Moved += uint64(len(g.uids)) })
 	}
 	return nil
+}
+
+// moveOut moves set to dest: by MOVE, or else by COPY and, only once the
+// server has copied, STORE \Deleted and UID EXPUNGE (canMove guarantees
+// UIDPLUS then, so never a plain EXPUNGE). The client's own fallback sends
+// the three at once, so a refused COPY (over quota, no such mailbox) still
+// expunged the mail, and it was gone from the server.
+func (s *session) moveOut(ctx context.Context, set imap.UIDSet, dest string) error {
+	if s.hasMove {
+		return s.await(ctx, fmt.Sprintf("move uids %s to %s", set, dest), func() error {
+			_, err := s.c.Move(set, dest).Wait()
+			return err
+		})
+	}
+	if err := s.await(ctx, fmt.Sprintf("copy uids %s to %s", set, dest), func() error {
+		_, err := s.c.Copy(set, dest).Wait()
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.await(ctx, fmt.Sprintf("expunge uids %s copied to %s", set, dest), func() error {
+		if err := s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+			return err
+		}
+		return s.c.UIDExpunge(set).Close()
+	})
+}
+
+// tryCreate reports whether err is the server's NO [TRYCREATE]: the
+// destination mailbox does not exist.
+func tryCreate(err error) bool {
+	var imapErr *imap.Error
+	return errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeTryCreate
 }
 
 // refused reports whether err is the server's NO or BAD answer, as opposed

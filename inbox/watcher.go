@@ -131,7 +131,10 @@ type Stats struct {
 	Errors      uint64 // failed sessions and failed Handle calls
 	Reconnects  uint64 // sessions started after a failure
 	SetAside    uint64 // messages quarantined after failing again and again
-	TooLarge    uint64 // messages over MaxRawBytes, read only in part
+	// MovesRefused counts handled messages the server would not move out
+	// of the watched mailbox (over quota, say): they stay there, \\Seen.
+	MovesRefused uint64
+	TooLarge     uint64 // messages over MaxRawBytes, read only in part
 	// Searches counts successful searches for new mail: each is a completed
 	// look at the mailbox, and what one finds is handled before the next.
 	Searches uint64
