@@ -169,6 +169,7 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		`sportel_telegram_last_good_poll_timestamp_seconds{job="sportel",instance="b"}`: "0x60",
 		`sportel_tickets_overdue{job="sportel",instance="a"}`:                           "3x60",
 		`sportel_tickets_overdue{job="sportel",instance="b"}`:                           "3x60",
+		`sportel_imap_moves_refused_total{job="sportel",instance="a"}`:                  "0x20 2+2x40",
 	}
 	cases := []struct {
 		minute   int
@@ -194,6 +195,9 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		{58, "SportelTelegramNotPolling", "b", "Sportel has not polled Telegram for 58m 0s"},
 		{58, "SportelRequestsOverdue", "b", "3 tickets are past their legal deadline"},
 		{58, "SportelNoLeader", "", ""},
+		// a's server refused moves from minute 21 on.
+		{15, "SportelMailNotMoved", "", ""},
+		{25, "SportelMailNotMoved", "a", "Sportel cannot move handled mail out of the watched mailbox"},
 	}
 	var y strings.Builder
 	fmt.Fprintf(&y, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)

@@ -209,6 +209,9 @@ func (a *App) Run(ctx context.Context) error {
 			return f, nil
 		})
 		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
+		met.Counter("sportel_imap_moves_refused_total", "Handled mails the IMAP server would not move out of the watched mailbox (over quota, say): filed, but left there.", func() float64 {
+			return float64(watcher.Stats().MovesRefused)
+		})
 		met.Gauge("sportel_imap_intake_blocked_seconds", "How long every try to take mail in has failed (0: mail goes through, or this instance stands by). Alert on it.", func() float64 {
 			if t := watcher.Stats().BlockedSince; !t.IsZero() && lead.Leading() {
 				return time.Since(t).Seconds()

@@ -132,7 +132,7 @@ type Stats struct {
 	Reconnects  uint64 // sessions started after a failure
 	SetAside    uint64 // messages quarantined after failing again and again
 	// MovesRefused counts handled messages the server would not move out
-	// of the watched mailbox (over quota, say): they stay there, \\Seen.
+	// of the watched mailbox (over quota, say): they stay there, \Seen.
 	MovesRefused uint64
 	TooLarge     uint64 // messages over MaxRawBytes, read only in part
 	// Searches counts successful searches for new mail: each is a completed
