@@ -328,6 +328,7 @@ func imapOptions(cfg *config.Config, log *slog.Logger) (inbox.Options, error) {
 		Mailbox:           c.Mailbox,
 		ProcessedMailbox:  c.ProcessedMailbox,
 		QuarantineMailbox: c.QuarantineMailbox,
+		FirstStart:        c.FirstStart,
 		PollInterval:      c.PollInterval,
 		IdleRestart:       c.IdleRestart,
 		DialTimeout:       c.DialTimeout,

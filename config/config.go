@@ -99,7 +99,17 @@ type IMAPConfig struct {
 	// CAFile is a PEM bundle for a private CA; empty uses the system roots.
 	CAFile        string `yaml:"ca_file"`
 	TLSServerName string `yaml:"tls_server_name"`
+	// FirstStart is what the first start against the mailbox (no
+	// checkpoint in the store) does with the mail already in it:
+	// FirstStartAll takes it all in, FirstStartNew leaves it where it is.
+	FirstStart string `yaml:"first_start"`
 }
+
+// Values of imap.first_start.
+const (
+	FirstStartAll = "all"
+	FirstStartNew = "new"
+)
 
 // SMTPConfig is where outgoing mail is submitted. Login is used only when
 // Username is set.
@@ -362,6 +372,7 @@ func Default() Config {
 			Mailbox:            "INBOX",
 			ProcessedMailbox:   "Sportel/Processed",
 			QuarantineMailbox:  "Sportel/Quarantine",
+			FirstStart:         FirstStartAll,
 			PollInterval:       60 * time.Second,
 			IdleRestart:        5 * time.Minute,
 			DialTimeout:        15 * time.Second,

@@ -252,6 +252,7 @@ func validateIMAP(c checker, m *IMAPConfig) {
 		}
 		boxes[b.name] = b.path
 	}
+	c.oneOf("imap.first_start", m.FirstStart, FirstStartAll, FirstStartNew)
 	if m.PollInterval < time.Second {
 		c.fail("imap.poll_interval", "must be at least 1s")
 	}

@@ -21,6 +21,11 @@ type ProbeReport struct {
 	Caps      []string // after login, sorted
 	Hierarchy Hierarchy
 	Mailboxes []ProbedMailbox
+	// CheckpointKey is the key `sportel run` keeps its place in the
+	// watched mailbox under, and UIDValidity that mailbox's UIDVALIDITY:
+	// with the store they tell whether a start would be the first.
+	CheckpointKey string
+	UIDValidity   uint32
 }
 
 // ProbedMailbox is one configured mailbox on the server.
@@ -42,7 +47,7 @@ func Probe(ctx context.Context, opts Options) (*ProbeReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &ProbeReport{}
+	rep := &ProbeReport{CheckpointKey: checkpointKey(opts)}
 	var mu sync.Mutex // the handshake runs on the client's goroutine
 	tlsCfg := opts.TLSConfig.Clone()
 	verify := tlsCfg.VerifyConnection
@@ -100,6 +105,7 @@ func Probe(ctx context.Context, opts Options) (*ProbeReport, error) {
 		}
 		return rep, err
 	}
+	rep.UIDValidity = sel.UIDValidity
 	rep.Mailboxes = append(rep.Mailboxes, ProbedMailbox{Role: "watched", Configured: opts.Mailbox, Name: s.boxes.watched, Messages: sel.NumMessages})
 	for _, b := range []struct{ role, configured, name string }{
 		{"processed", opts.ProcessedMailbox, s.boxes.processed},

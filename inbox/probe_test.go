@@ -82,6 +82,15 @@ func TestProbe(t *testing.T) {
 			if !slices.Equal(rep.Mailboxes, tt.wantBoxes) {
 				t.Errorf("mailboxes\n got %+v\nwant %+v", rep.Mailboxes, tt.wantBoxes)
 			}
+			// The watcher's checkpoint key and the mailbox's UIDVALIDITY,
+			// which check-config looks the checkpoint up with.
+			w, err := NewWatcher(opts, newTestDesk(), newMemCheckpoints())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.CheckpointKey != w.CheckpointKey() || rep.UIDValidity == 0 {
+				t.Errorf("checkpoint key %q, UIDVALIDITY %d; want the watcher's %q and the mailbox's", rep.CheckpointKey, rep.UIDValidity, w.CheckpointKey())
+			}
 			// Nothing was read, flagged or moved.
 			if n, unseen := ts.status("INBOX"); n != 1 || unseen != 1 {
 				t.Errorf("INBOX holds %d messages, %d unseen; want the one, unseen", n, unseen)

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"slices"
@@ -388,6 +389,11 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 	if err != nil {
 		return fmt.Errorf("load checkpoint %s: %w", w.key, err)
 	}
+	// UIDVALIDITY is never 0 (RFC 3501), so a zero one is no checkpoint:
+	// the first time this mailbox is read.
+	if uidValidity == 0 && w.opts.FirstStart == FirstStartNew {
+		return w.startFromNow(ctx, s, sel)
+	}
 	if uidValidity != 0 && uidValidity != sel.UIDValidity {
 		// Every stored UID is meaningless now. Rescanning is safe because
 		// the desk answers Duplicate for mail it already took in.
@@ -397,6 +403,46 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = imap.UID(lastUID)
+	return nil
+}
+
+// startFromNow is the first start with FirstStartNew: the checkpoint is
+// set to the highest UID the mailbox has given out, and saved before
+// anything is read, so the mail already there is never fetched, flagged
+// or moved, now or at any later start, and mail arriving from now on
+// (UIDs from UIDNEXT up) is taken in as usual.
+func (w *Watcher) startFromNow(ctx context.Context, s *session, sel *imap.SelectData) error {
+	var top imap.UID
+	left := sel.NumMessages
+	if sel.UIDNext > 0 {
+		top = sel.UIDNext - 1
+	} else {
+		// UIDNEXT is required in SELECT's answer, but a server that
+		// leaves it out still answers a search.
+		var data *imap.SearchData
+		if err := s.await(ctx, "search uid 1:*", func() (err error) {
+			data, err = s.c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
+			return err
+		}); err != nil {
+			return err
+		}
+		uids := data.AllUIDs()
+		left = uint32(len(uids))
+		if len(uids) > 0 {
+			top = slices.Max(uids)
+		}
+	}
+	if err := w.cp.SaveCheckpoint(ctx, w.key, sel.UIDValidity, uint32(top)); err != nil {
+		return fmt.Errorf("save first checkpoint %s: %w", w.key, err)
+	}
+	s.uidValidity = sel.UIDValidity
+	s.lastUID = top
+	level := slog.LevelWarn
+	if left == 0 {
+		level = slog.LevelInfo
+	}
+	w.log.Log(ctx, level, fmt.Sprintf("%d messages already in %s are left as they are (imap.first_start: new); only mail arriving from now on is taken in", left, w.opts.Mailbox),
+		"left", left, "uidvalidity", sel.UIDValidity, "last_uid", uint32(top))
 	return nil
 }
 

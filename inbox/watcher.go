@@ -73,6 +73,17 @@ const (
 	SecurityNone     = "none"     // plaintext; only allowed to a loopback address
 )
 
+// What the watcher does with mail already in the mailbox the first time it
+// reads it (no checkpoint saved for it): Options.FirstStart.
+const (
+	// FirstStartAll takes in every message found there.
+	FirstStartAll = "all"
+	// FirstStartNew leaves the messages found there as they are and takes
+	// in only mail that arrives afterwards: a mailbox with years of
+	// history would otherwise be filed and acknowledged whole.
+	FirstStartNew = "new"
+)
+
 // Options configures a Watcher. Zero durations and sizes take the defaults
 // named on each field.
 type Options struct {
@@ -88,6 +99,11 @@ type Options struct {
 	Mailbox           string // watched mailbox, e.g. INBOX
 	ProcessedMailbox  string // where taken-in mail goes, e.g. Sportel/Processed
 	QuarantineMailbox string // where unusable mail goes, e.g. Sportel/Quarantine
+
+	// FirstStart is FirstStartAll (the default) or FirstStartNew. It counts
+	// only while no checkpoint is saved for the mailbox; a checkpoint that
+	// exists, even one a changed UIDVALIDITY voids, is resumed from.
+	FirstStart string
 
 	PollInterval   time.Duration // between checks when the server has no IDLE (default 1m)
 	IdleRestart    time.Duration // longest single IDLE (default 5m)
@@ -207,7 +223,7 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	key := fmt.Sprintf("imap:%s@%s/%s", opts.Username, opts.Addr, opts.Mailbox)
+	key := checkpointKey(opts)
 	return &Watcher{
 		opts: opts,
 		h:    h,
@@ -217,6 +233,11 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 
 		failures: make(map[failureKey]int),
 	}, nil
+}
+
+// checkpointKey is the key a watcher with opts keeps its checkpoint under.
+func checkpointKey(opts Options) string {
+	return fmt.Sprintf("imap:%s@%s/%s", opts.Username, opts.Addr, opts.Mailbox)
 }
 
 // prepare checks the connection and mailbox options and fills in defaults.
@@ -249,6 +270,13 @@ func prepare(opts Options) (Options, error) {
 	}
 	if opts.ProcessedMailbox == opts.Mailbox || opts.QuarantineMailbox == opts.Mailbox {
 		return Options{}, fmt.Errorf("inbox: ProcessedMailbox/QuarantineMailbox: must differ from Mailbox %q", opts.Mailbox)
+	}
+	switch opts.FirstStart {
+	case "":
+		opts.FirstStart = FirstStartAll
+	case FirstStartAll, FirstStartNew:
+	default:
+		return Options{}, fmt.Errorf("inbox: FirstStart %q: want %s or %s", opts.FirstStart, FirstStartAll, FirstStartNew)
 	}
 
 	durations := []struct {

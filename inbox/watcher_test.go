@@ -42,6 +42,8 @@ func TestNewWatcherValidates(t *testing.T) {
 		{"no quarantine", func(o *Options) { o.QuarantineMailbox = "" }, "QuarantineMailbox"},
 		{"processed is watched", func(o *Options) { o.ProcessedMailbox = "INBOX" }, "must differ"},
 		{"no parser", func(o *Options) { o.Parse = nil }, "Parse"},
+		{"first start new", func(o *Options) { o.FirstStart = FirstStartNew }, ""},
+		{"unknown first start", func(o *Options) { o.FirstStart = "none" }, "FirstStart"},
 		{"negative poll", func(o *Options) { o.PollInterval = -time.Second }, "PollInterval"},
 		{"negative batch", func(o *Options) { o.BatchSize = -1 }, "BatchSize"},
 		{"negative batch bytes", func(o *Options) { o.BatchBytes = -1 }, "BatchBytes"},

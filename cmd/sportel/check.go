@@ -36,7 +36,7 @@ func checkConnections(ctx context.Context, cfg *config.Config, e *env) bool {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	imapRep, imapErr := app.CheckIMAP(ctx, cfg, log)
-	printIMAP(e.stdout, cfg.IMAP, imapRep, imapErr)
+	printIMAP(e.stdout, cfg.IMAP, imapRep, app.CheckFirstStart(ctx, cfg, imapRep), imapErr)
 	fmt.Fprintln(e.stdout)
 	smtpRep, smtpErr := app.CheckSMTP(ctx, cfg, log)
 	printSMTP(e.stdout, cfg.SMTP, smtpRep, smtpErr)
@@ -58,7 +58,7 @@ func checkConnections(ctx context.Context, cfg *config.Config, e *env) bool {
 	return true
 }
 
-func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err error) {
+func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, first *app.FirstStartReport, err error) {
 	fmt.Fprintf(w, "IMAP %s (%s)\n", c.Addr, c.Security)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(key, format string, args ...any) {
@@ -87,6 +87,9 @@ func printIMAP(w io.Writer, c config.IMAPConfig, rep *inbox.ProbeReport, err err
 				state = "created (run would have)"
 			}
 			row(m.Role, "%s → %s: %s", m.Configured, m.Name, state)
+		}
+		if first != nil {
+			row("first start", "%s", first)
 		}
 	}
 	if err != nil {

@@ -57,6 +57,7 @@ func TestCheckConfigConnect(t *testing.T) {
 			"IMAP " + imapSrv.Addr + " (none)", "login komunikimi@mkrs.example: OK", "IMAP4rev2",
 			`separator "/"`, `namespace ""`,
 			"watched INBOX → INBOX: 0 messages",
+			"first start 0 messages are in INBOX, which Sportel has not read yet: with imap.first_start: all each becomes a ticket and is acknowledged at the first start",
 			"processed Sportel/Processed → Sportel/Processed: created (run would have)",
 			"quarantine Sportel/Quarantine → Sportel/Quarantine: created (run would have)",
 			"SMTP " + smtpSrv.Addr + " (none)", "ehlo", "login none (no smtp.username)",
@@ -93,6 +94,10 @@ func TestCheckConfigConnect(t *testing.T) {
 				t.Error("the password was printed")
 			}
 		})
+	}
+	// The store was only looked for: check-config never makes it.
+	if _, err := os.Stat(filepath.Join(dir, "sportel.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("check-config --connect left a store behind (stat: %v)", err)
 	}
 	// Without --connect nothing is contacted: the servers see no login.
 	before := smtpSrv.Count()
