@@ -116,6 +116,12 @@ type Config struct {
 	// ChatFileRefused, when set, is called when Telegram refuses a file of
 	// a chat answer for good after its text went.
 	ChatFileRefused ChatFileRefused
+	// AnswerTooLarge, when set, is called when the relay refuses an
+	// officer's answer to a citizen as too large (reason), just before the
+	// job fails for good: the officer must hear that it did not go. It may
+	// be called again for the same job (after a crash): it must queue one
+	// notice a job.
+	AnswerTooLarge func(ctx context.Context, j inquiry.Job, reason string) error
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -1044,6 +1050,18 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 			o.log.Warn("notification too large for the relay; sent without its files", "job", j.ID, "ticket_id", j.TicketID,
 				"recipient", j.Recipient, "files", len(m.Attachments), "err", err)
 			err = o.mail.SendMail(ctx, withoutFiles(m, err))
+		}
+		if j.Kind == inquiry.JobAnswer && tooLarge(err) && o.cfg.AnswerTooLarge != nil {
+			// Not cut down: the citizen must not get an answer whose files
+			// silently went missing. Its officer is told; if that cannot
+			// be queued now, the job is tried again rather than failed
+			// without a word. Under a time of its own: the send's context
+			// may be ending.
+			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+			defer cancel()
+			if terr := o.cfg.AnswerTooLarge(tctx, j, err.Error()); terr != nil {
+				return "", fmt.Errorf("tell the officer their answer was too large for the relay (%v): %w", err, terr)
+			}
 		}
 		return "", err
 	case j.Chat != nil:

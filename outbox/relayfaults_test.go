@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -118,7 +119,9 @@ func relayMailer(t *testing.T, addr, password string) *mailer.Mailer {
 // officer unaware of the ticket. It goes again without the files, as the
 // same mail, naming them and where they are; a relay that says its limit
 // in EHLO is not sent the doomed 27 MB at all. An officer's answer to a
-// citizen is not cut down so: it fails for good, saying why.
+// citizen is not cut down so: it fails for good, saying why, and its
+// officer is told (AnswerTooLarge); while that cannot be queued the job
+// is tried again rather than failed without a word.
 func TestMailTooLargeForTheRelay(t *testing.T) {
 	files := []inquiry.Attachment{
 		{Name: "skanim-1.pdf", ContentType: "application/pdf", Content: bytes.Repeat([]byte("%PDF-1.7 "), 10<<20/9)},
@@ -128,13 +131,16 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 		name      string
 		kind      inquiry.JobKind
 		sayLimit  bool
+		tellErr   error // what telling the officer of a refused answer returns
 		wantState inquiry.JobState
 		wantFroms int // MAIL FROM commands: the doomed upload, then the smaller mail
+		wantTold  int // times the officer's telling was asked for
 	}{
-		{"notification, limit in EHLO SIZE", inquiry.JobNotify, true, inquiry.JobDone, 1},
-		{"notification, 552 after the data", inquiry.JobNotify, false, inquiry.JobDone, 2},
-		{"answer to the citizen, limit in EHLO SIZE", inquiry.JobAnswer, true, inquiry.JobFailed, 0},
-		{"answer to the citizen, 552 after the data", inquiry.JobAnswer, false, inquiry.JobFailed, 1},
+		{"notification, limit in EHLO SIZE", inquiry.JobNotify, true, nil, inquiry.JobDone, 1, 0},
+		{"notification, 552 after the data", inquiry.JobNotify, false, nil, inquiry.JobDone, 2, 0},
+		{"answer to the citizen, limit in EHLO SIZE", inquiry.JobAnswer, true, nil, inquiry.JobFailed, 0, 1},
+		{"answer to the citizen, 552 after the data", inquiry.JobAnswer, false, nil, inquiry.JobFailed, 1, 1},
+		{"answer, its officer cannot be told now", inquiry.JobAnswer, true, errors.New("database is locked"), inquiry.JobPending, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,8 +162,16 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 				},
 			}
 			f.inTx(func(tx store.Tx) error { return tx.AddJob(&j) })
+			var told []string
+			tell := func(_ context.Context, tj inquiry.Job, reason string) error {
+				if tj.ID != j.ID {
+					t.Errorf("told of job %d, want %d", tj.ID, j.ID)
+				}
+				told = append(told, reason)
+				return tt.tellErr
+			}
 			ob := outbox.New(f.store, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute,
-				Attachments: &attachmentsOf{atts: files}}, testutil.DiscardLogger())
+				Attachments: &attachmentsOf{atts: files}, AnswerTooLarge: tell}, testutil.DiscardLogger())
 			ob.SetClock(func() time.Time { return f.now })
 			if err := ob.Drain(context.Background()); err != nil {
 				t.Fatal(err)
@@ -167,7 +181,15 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 			if got.State != tt.wantState || froms != tt.wantFroms {
 				t.Fatalf("job %s (%q), %d MAIL FROM; want %s, %d", got.State, got.LastError, froms, tt.wantState, tt.wantFroms)
 			}
-			if tt.wantState == inquiry.JobFailed {
+			if len(told) != tt.wantTold {
+				t.Errorf("the officer told %d times (%q), want %d", len(told), told, tt.wantTold)
+			}
+			for _, why := range told {
+				if !strings.Contains(why, "552 5.3.4") && !strings.Contains(why, "EHLO SIZE") {
+					t.Errorf("told %q, want the relay's reason", why)
+				}
+			}
+			if tt.kind == inquiry.JobAnswer {
 				if len(mails) != 0 || !strings.Contains(got.LastError, "552 5.3.4") && !strings.Contains(got.LastError, "EHLO SIZE") {
 					t.Errorf("%d mails sent; error %q, want none sent and the size named", len(mails), got.LastError)
 				}
