@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"strings"
@@ -26,6 +27,7 @@ import (
 type relay struct {
 	maxSize  int64
 	sayLimit bool
+	tls      *tls.Config // offers STARTTLS when set
 
 	mu    sync.Mutex
 	mails [][]byte
@@ -97,10 +99,36 @@ func startRelay(t *testing.T, r *relay, password string) *mailer.Mailer {
 	if r.sayLimit {
 		srv.MaxMessageBytes = r.maxSize
 	}
+	srv.TLSConfig = r.tls
 	ln := testutil.Listen(t)
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return relayMailer(t, ln.Addr().String(), password)
+}
+
+// relayServer serves r on loopback and returns its address.
+func relayServer(t *testing.T, r *relay) string {
+	t.Helper()
+	srv := smtp.NewServer(r)
+	srv.Domain = "relay.mkrs.example"
+	srv.TLSConfig = r.tls
+	ln := testutil.Listen(t)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// starttlsMailer is a real mailer to addr with security starttls,
+// trusting clientTLS (nil: the system's roots).
+func starttlsMailer(t *testing.T, addr string, clientTLS *tls.Config) *mailer.Mailer {
+	t.Helper()
+	m, err := mailer.New(mailer.Options{Addr: addr, Security: mailer.SecurityStartTLS, Username: "sportel@mkrs.example", Password: "right",
+		TLSConfig: clientTLS, Logger: testutil.DiscardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }
 
 func relayMailer(t *testing.T, addr, password string) *mailer.Mailer {
@@ -213,23 +241,39 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 	}
 }
 
-// Faults of the relay itself are nobody's job's: a wrong password (535)
-// or a relay that is down must not fail every job for good, neither at
-// once nor after MaxAttempts; each job waits, retried with backoff.
+// Faults of the relay itself are nobody's job's: a wrong password (535),
+// a relay that is down, a certificate that does not verify or a relay that
+// stops offering STARTTLS (security starttls) must not fail every job for
+// good, neither at once nor after MaxAttempts; each job waits, retried
+// with backoff, and nothing goes in plaintext meanwhile.
 func TestRelayFaultsNeverFailAJob(t *testing.T) {
+	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
-		name   string
-		mailer func(t *testing.T) *mailer.Mailer
+		name string
+		// mailer returns the mailer and the relay it talks to (nil: none).
+		mailer func(t *testing.T) (*mailer.Mailer, *relay)
 	}{
-		{"wrong password", func(t *testing.T) *mailer.Mailer { return startRelay(t, &relay{}, "wrong") }},
-		{"relay down", func(t *testing.T) *mailer.Mailer { return relayMailer(t, testutil.FreeAddr(t), "right") }},
+		{"wrong password", func(t *testing.T) (*mailer.Mailer, *relay) {
+			r := &relay{}
+			return startRelay(t, r, "wrong"), r
+		}},
+		{"relay down", func(t *testing.T) (*mailer.Mailer, *relay) { return relayMailer(t, testutil.FreeAddr(t), "right"), nil }},
+		{"certificate not trusted", func(t *testing.T) (*mailer.Mailer, *relay) {
+			r := &relay{tls: serverTLS}
+			return starttlsMailer(t, relayServer(t, r), nil), r
+		}},
+		{"STARTTLS no longer offered", func(t *testing.T) (*mailer.Mailer, *relay) {
+			r := &relay{}
+			return starttlsMailer(t, relayServer(t, r), clientTLS), r
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			id := f.addMail("arben@example.net", "sportel.ack.relay@mkrs.example")
 			var failures, final int
-			ob := outbox.New(f.store, tt.mailer(t), nil, outbox.Config{MaxAttempts: 2, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute},
+			m, seen := tt.mailer(t)
+			ob := outbox.New(f.store, m, nil, outbox.Config{MaxAttempts: 2, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute},
 				testutil.DiscardLogger())
 			ob.Failed = func(_ inquiry.Job, err error, isFinal bool) {
 				failures++
@@ -250,6 +294,12 @@ func TestRelayFaultsNeverFailAJob(t *testing.T) {
 				t.Fatalf("job %s after %d tries (%d final), next at %s, error %q; want it pending, retried 4 times, none final",
 					got.State, failures, final, got.NextAt, got.LastError)
 			}
+			if seen != nil {
+				if mails, froms := seen.got(); len(mails) != 0 || froms != 0 {
+					t.Errorf("the relay saw %d MAIL FROM and took in %d mails; want none", froms, len(mails))
+				}
+			}
+			t.Logf("last error: %s", got.LastError)
 		})
 	}
 }
