@@ -336,7 +336,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			op = "smtp data: end"
 		}
 		err = wrap(op, te.err)
-		if se := err.(*SendError); se.permanent && tooLargeReply(te.step, te.err) {
+		if se, ok := err.(*SendError); ok && se.permanent && tooLargeReply(te.step, te.err) {
 			se.tooLarge = true
 		}
 		return err
