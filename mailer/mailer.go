@@ -163,6 +163,8 @@ type SendError struct {
 	Err  error
 
 	permanent bool
+	tooLarge  bool
+	relay     bool
 }
 
 func (e *SendError) Error() string {
@@ -182,6 +184,39 @@ func (e *SendError) Unwrap() error { return e.Err }
 // Permanent is true for 5xx replies and for render or configuration
 // errors; false for 4xx replies, network errors and timeouts.
 func (e *SendError) Permanent() bool { return e.permanent }
+
+// RelayFault reports whether the send failed before any mail transaction
+// began: the relay unreachable, its TLS, its greeting or its login
+// refused (a wrong password, 535). Such a fault is the relay's or the
+// configuration's, the same for every mail, and never the mail's: it is
+// temporary however the server worded it, so that mail waits for the relay
+// rather than failing for good, every job at once.
+func (e *SendError) RelayFault() bool { return e.relay }
+
+// TooLarge reports whether the mail failed for its size: larger than the
+// server's EHLO SIZE limit (nothing was sent), or refused as too large
+// (5.3.4, 5.2.3, or a 552 to the message that does not say a mailbox is
+// full). The same mail will never go through that relay, a
+// smaller one may.
+func (e *SendError) TooLarge() bool { return e.tooLarge }
+
+// tooLargeReply reports whether err, the server's answer at step, refuses
+// the mail for its size. A 552 without one of the size codes says so
+// except after RCPT, where it is the mailbox that is full (RFC 5321
+// 4.5.3.1.10); servers that add 5.0.0 to every 5xx say no more.
+func tooLargeReply(step txStep, err error) bool {
+	se, ok := errors.AsType[*smtp.SMTPError](err)
+	if !ok {
+		return false
+	}
+	switch se.EnhancedCode {
+	case smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3}:
+		return true
+	case smtp.EnhancedCode{5, 2, 2}:
+		return false // a mailbox full
+	}
+	return se.Code == 552 && step != stepRcpt
+}
 
 func permanent(op string, err error) *SendError {
 	return &SendError{Op: op, Err: err, permanent: true}
@@ -279,21 +314,32 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 		if errors.Is(te.err, errNoSMTPUTF8) {
 			return permanent("smtp mail from "+m.From.Address, te.err)
 		}
+		if _, ok := errors.AsType[*sizeLimitError](te.err); ok {
+			se := permanent("smtp send", te.err)
+			se.tooLarge = true
+			return se
+		}
 		if te.step == stepMail && !fresh && !cancelled.Load() && staleConn(te.err) {
 			continue
 		}
+		var op string
 		switch te.step {
 		case stepMail:
-			return wrap("smtp mail from "+m.From.Address, te.err)
+			op = "smtp mail from " + m.From.Address
 		case stepRcpt:
-			return wrap("smtp rcpt "+te.rcpt, te.err)
+			op = "smtp rcpt " + te.rcpt
 		case stepData:
-			return wrap("smtp data", te.err)
+			op = "smtp data"
 		case stepWrite:
-			return wrap("smtp data: write", te.err)
+			op = "smtp data: write"
 		default:
-			return wrap("smtp data: end", te.err)
+			op = "smtp data: end"
 		}
+		err = wrap(op, te.err)
+		if se, ok := err.(*SendError); ok && se.permanent && tooLargeReply(te.step, te.err) {
+			se.tooLarge = true
+		}
+		return err
 	}
 	// The mail is accepted; keep the connection for the next one.
 	if !stop() || !s.putIdle(cl) {
@@ -317,7 +363,17 @@ func staleConn(err error) bool {
 func (s *Mailer) connect(ctx context.Context) (*client, error) {
 	ss, err := s.open(ctx, nil)
 	if err != nil {
-		return nil, err
+		se, ok := errors.AsType[*SendError](err)
+		if !ok {
+			se = classify("smtp connect", err)
+		}
+		if se.permanent && ctx.Err() == nil {
+			// A refusal that no retry by itself will change (a wrong
+			// password, a mechanism not offered): someone must act.
+			s.log.Error("smtp relay refuses every mail: fix the relay or the smtp settings; mail waits meanwhile", "err", se)
+		}
+		se.permanent, se.relay = false, true
+		return nil, se
 	}
 	return newClient(ss.c, ss.conn, s.opts.CommandTimeout, s.opts.SubmissionTimeout), nil
 }

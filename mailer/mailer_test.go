@@ -54,6 +54,8 @@ type backend struct {
 	// mailReplies[i], when set, answers the i-th MAIL FROM (counted from 0
 	// over all sessions) instead of accepting it.
 	mailReplies map[int]*smtp.SMTPError
+	// dataReply, when set, answers the message (DATA or BDAT) once read.
+	dataReply func(data []byte) error
 
 	mu        sync.Mutex
 	got       []received
@@ -162,6 +164,11 @@ func (s *session) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if s.b.dataReply != nil {
+		if err := s.b.dataReply(data); err != nil {
+			return err
+		}
 	}
 	s.cur.Data = data
 	s.b.mu.Lock()
@@ -688,13 +695,16 @@ func TestSendMailErrors(t *testing.T) {
 		rcptReply     *smtp.SMTPError
 		password      string
 		wantPermanent bool
+		wantRelay     bool // a relay-wide fault, not the mail's
 		wantText      string
 	}{
 		{"451 is temporary", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"},
-			smtpPass, false, "smtp rcpt djordje@example.org: 451 4.3.0 try again later"},
+			smtpPass, false, false, "smtp rcpt djordje@example.org: 451 4.3.0 try again later"},
 		{"550 is permanent", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"},
-			smtpPass, true, "smtp rcpt djordje@example.org: 550 5.1.1 no such user"},
-		{"bad password is permanent", nil, "wrong", true, "smtp auth as " + smtpUser + ": 535"},
+			smtpPass, true, false, "smtp rcpt djordje@example.org: 550 5.1.1 no such user"},
+		// A wrong password refuses every mail alike until someone fixes
+		// it: each waits (retried, alerted), none fails for good.
+		{"bad password is a temporary relay fault", nil, "wrong", false, true, "smtp auth as " + smtpUser + ": 535"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -714,6 +724,9 @@ func TestSendMailErrors(t *testing.T) {
 			}
 			if se.Permanent() != tt.wantPermanent {
 				t.Errorf("Permanent() = %v, want %v (%v)", se.Permanent(), tt.wantPermanent, err)
+			}
+			if se.RelayFault() != tt.wantRelay {
+				t.Errorf("RelayFault() = %v, want %v (%v)", se.RelayFault(), tt.wantRelay, err)
 			}
 			if !strings.Contains(err.Error(), tt.wantText) {
 				t.Errorf("error %q, want it to contain %q", err, tt.wantText)
@@ -1028,8 +1041,10 @@ func TestPasswordLoginMechanisms(t *testing.T) {
 				return
 			}
 			var se *SendError
-			if !errors.As(err, &se) || !se.Permanent() || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("send: %v; want a permanent error with %q", err, tt.wantErr)
+			// A relay that offers no mechanism we speak refuses every
+			// mail: the mail waits (retried, alerted), it does not fail.
+			if !errors.As(err, &se) || se.Permanent() || !se.RelayFault() || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("send: %v; want a temporary relay-fault error with %q", err, tt.wantErr)
 			}
 		})
 	}

@@ -20,16 +20,15 @@ func TestSendMailOAuth(t *testing.T) {
 		valid     string   // the token the server takes
 		wantTried []string
 		wantErr   string // "" for a sent mail
-		permanent bool
 	}{
-		{"xoauth2 good token", mailauth.XOAUTH2, []string{`{"access_token":"tok-1","expires_in":3599}`}, "tok-1", []string{"tok-1"}, "", false},
-		{"oauthbearer good token", mailauth.OAuthBearer, []string{"tok-1"}, "tok-1", []string{"tok-1"}, "", false},
-		{"xoauth2 expired token refreshed", mailauth.XOAUTH2, []string{"tok-old", "tok-new"}, "tok-new", []string{"tok-old", "tok-new"}, "", false},
-		{"oauthbearer expired token refreshed", mailauth.OAuthBearer, []string{`{"access_token":"tok-old","expires_in":3599}`, `{"access_token":"tok-new","expires_in":3599}`}, "tok-new", []string{"tok-old", "tok-new"}, "", false},
+		{"xoauth2 good token", mailauth.XOAUTH2, []string{`{"access_token":"tok-1","expires_in":3599}`}, "tok-1", []string{"tok-1"}, ""},
+		{"oauthbearer good token", mailauth.OAuthBearer, []string{"tok-1"}, "tok-1", []string{"tok-1"}, ""},
+		{"xoauth2 expired token refreshed", mailauth.XOAUTH2, []string{"tok-old", "tok-new"}, "tok-new", []string{"tok-old", "tok-new"}, ""},
+		{"oauthbearer expired token refreshed", mailauth.OAuthBearer, []string{`{"access_token":"tok-old","expires_in":3599}`, `{"access_token":"tok-new","expires_in":3599}`}, "tok-new", []string{"tok-old", "tok-new"}, ""},
 		{"xoauth2 wrong token", mailauth.XOAUTH2, []string{"tok-a", "tok-b"}, "tok-z", []string{"tok-a", "tok-b"},
-			"smtp auth XOAUTH2 as " + smtpUser + ": the server refused the XOAUTH2 token for " + smtpUser + " (status 401), also a freshly fetched one", true},
+			"smtp auth XOAUTH2 as " + smtpUser + ": the server refused the XOAUTH2 token for " + smtpUser + " (status 401), also a freshly fetched one"},
 		{"oauthbearer wrong token", mailauth.OAuthBearer, []string{"tok-a", "tok-b"}, "tok-z", []string{"tok-a", "tok-b"},
-			"the server refused the OAUTHBEARER token for " + smtpUser + " (status invalid_token), also a freshly fetched one", true},
+			"the server refused the OAUTHBEARER token for " + smtpUser + " (status invalid_token), also a freshly fetched one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,8 +62,10 @@ func TestSendMailOAuth(t *testing.T) {
 				return
 			}
 			var se *SendError
-			if !errors.As(err, &se) || se.Permanent() != tt.permanent || se.Code != 535 || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("SendMail = %v, want a SendError (permanent %v, 535) with %q", err, tt.permanent, tt.wantErr)
+			// A refused token is the relay's or the configuration's fault,
+			// the same for every mail: the mail waits, it does not fail.
+			if !errors.As(err, &se) || se.Permanent() || !se.RelayFault() || se.Code != 535 || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("SendMail = %v, want a temporary relay-fault SendError (535) with %q", err, tt.wantErr)
 			}
 			if strings.Contains(err.Error(), "tok-") {
 				t.Errorf("error shows a token: %v", err)
@@ -79,16 +80,15 @@ func TestSendMailOAuth(t *testing.T) {
 func TestSendMailOAuthFailures(t *testing.T) {
 	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
-		name      string
-		offer     bool // the server offers XOAUTH2
-		command   string
-		wantErr   string
-		permanent bool
+		name    string
+		offer   bool // the server offers XOAUTH2
+		command string
+		wantErr string
 	}{
 		// The identity provider may be down for a moment: the job is retried.
 		{"token command fails", true, "echo 'AADSTS90002: tenant not found' >&2; exit 1",
-			"get access token: run token command", false},
-		{"mechanism not offered", false, "echo tok-1", "the server does not offer AUTH XOAUTH2; check smtp.auth", true},
+			"get access token: run token command"},
+		{"mechanism not offered", false, "echo tok-1", "the server does not offer AUTH XOAUTH2; check smtp.auth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,8 +111,10 @@ func TestSendMailOAuthFailures(t *testing.T) {
 			}
 			err = mlr.SendMail(context.Background(), sampleMail())
 			var se *SendError
-			if !errors.As(err, &se) || se.Permanent() != tt.permanent || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("SendMail = %v, want a SendError (permanent %v) with %q", err, tt.permanent, tt.wantErr)
+			// Both fail every mail alike: retried and alerted, never
+			// a job failed for good.
+			if !errors.As(err, &se) || se.Permanent() || !se.RelayFault() || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("SendMail = %v, want a temporary relay-fault SendError with %q", err, tt.wantErr)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/textproto"
@@ -37,6 +38,9 @@ type client struct {
 	eightBitMIME      bool
 	chunking          bool
 	smtpUTF8          bool
+	// maxSize is the largest message the server takes (EHLO SIZE, RFC
+	// 1870); 0 when it names no limit.
+	maxSize int64
 }
 
 // maxReplyLine bounds a reply line, as go-smtp's client does (twice the
@@ -61,6 +65,12 @@ func newClient(c *smtp.Client, conn net.Conn, commandTimeout, submissionTimeout 
 	cl.eightBitMIME, _ = c.Extension("8BITMIME")
 	cl.chunking, _ = c.Extension("CHUNKING")
 	cl.smtpUTF8, _ = c.Extension("SMTPUTF8")
+	if ok, param := c.Extension("SIZE"); ok {
+		// "SIZE" alone, or "SIZE 0", names no limit.
+		if n, err := strconv.ParseInt(strings.TrimSpace(param), 10, 64); err == nil && n > 0 {
+			cl.maxSize = n
+		}
+	}
 	return cl
 }
 
@@ -85,6 +95,14 @@ type txError struct {
 // errNoSMTPUTF8: the mail needs SMTPUTF8 (an address that is not ASCII)
 // and the server does not offer it; no retry will change that.
 var errNoSMTPUTF8 = errors.New("smtp: server does not support SMTPUTF8, which an address that is not ASCII needs")
+
+// sizeLimitError is a mail larger than the server's EHLO SIZE limit, found
+// before anything of it was sent.
+type sizeLimitError struct{ size, limit int64 }
+
+func (e *sizeLimitError) Error() string {
+	return fmt.Sprintf("the mail is %d bytes, over the %d bytes the server accepts (EHLO SIZE); not sent", e.size, e.limit)
+}
 
 func (e *txError) Error() string { return e.err.Error() }
 func (e *txError) Unwrap() error { return e.err }
@@ -157,6 +175,11 @@ func commitHook(ctx context.Context) func() bool { return noreturn.Hook(ctx) }
 // connection must be closed, since replies to pipelined commands may be
 // pending.
 func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commit func() bool) error {
+	if cl.maxSize > 0 && int64(len(msg.rendered)) > cl.maxSize {
+		// The server said it will refuse it: uploading it would only cost
+		// the time and the bytes before the same refusal.
+		return &txError{step: stepMail, err: &sizeLimitError{size: int64(len(msg.rendered)), limit: cl.maxSize}}
+	}
 	if utf8 && !cl.smtpUTF8 {
 		return &txError{step: stepMail, err: errNoSMTPUTF8}
 	}

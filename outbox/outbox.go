@@ -35,9 +35,11 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
@@ -114,6 +116,12 @@ type Config struct {
 	// ChatFileRefused, when set, is called when Telegram refuses a file of
 	// a chat answer for good after its text went.
 	ChatFileRefused ChatFileRefused
+	// AnswerTooLarge, when set, is called when the relay refuses an
+	// officer's answer to a citizen as too large (reason), just before the
+	// job fails for good: the officer must hear that it did not go. It may
+	// be called again for the same job (after a crash): it must queue one
+	// notice a job.
+	AnswerTooLarge func(ctx context.Context, j inquiry.Job, reason string) error
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -219,6 +227,13 @@ func (o *Outbox) Poke() {
 func Permanent(err error) bool {
 	var p interface{ Permanent() bool }
 	return errors.As(err, &p) && p.Permanent()
+}
+
+// RelayFault reports whether err says the relay, not the mail, failed
+// (mailer.SendError.RelayFault).
+func RelayFault(err error) bool {
+	var r interface{ RelayFault() bool }
+	return errors.As(err, &r) && r.RelayFault()
 }
 
 // retryAfter is the delay a transport asked for (Telegram's 429), if any.
@@ -927,7 +942,11 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	defer cancelRecord()
 	now := o.now()
 	errText := err.Error()
-	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts {
+	// A relay fault (unreachable, login refused) is no fault of the job's:
+	// it waits for the relay, retried with backoff however long that is
+	// (the failed-send metric and the oldest due job's age alert), instead
+	// of every job failing for good after MaxAttempts.
+	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts && !RelayFault(err) {
 		ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now)
 		if o.cancelledMeanwhile(j, err, ferr, log) {
 			return sentJob{}, false
@@ -1021,7 +1040,30 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "", o.mail.SendMail(ctx, m)
+		err = o.mail.SendMail(ctx, m)
+		if j.Kind == inquiry.JobNotify && len(m.Attachments) > 0 && tooLarge(err) {
+			// The officer must hear of the ticket whatever its files
+			// weigh: the notification goes again without them, as the
+			// same mail (the relay took nothing of the first), naming
+			// them and where they are kept. A resend after a crash meets
+			// the same refusal and sends the same smaller mail.
+			o.log.Warn("notification too large for the relay; sent without its files", "job", j.ID, "ticket_id", j.TicketID,
+				"recipient", j.Recipient, "files", len(m.Attachments), "err", err)
+			err = o.mail.SendMail(ctx, withoutFiles(m, err))
+		}
+		if j.Kind == inquiry.JobAnswer && tooLarge(err) && o.cfg.AnswerTooLarge != nil {
+			// Not cut down: the citizen must not get an answer whose files
+			// silently went missing. Its officer is told; if that cannot
+			// be queued now, the job is tried again rather than failed
+			// without a word. Under a time of its own: the send's context
+			// may be ending.
+			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+			defer cancel()
+			if terr := o.cfg.AnswerTooLarge(tctx, j, err.Error()); terr != nil {
+				return "", fmt.Errorf("tell the officer their answer was too large for the relay (%v): %w", err, terr)
+			}
+		}
+		return "", err
 	case j.Chat != nil:
 		if o.chat == nil {
 			return "", permanentError("telegram is not configured")
@@ -1053,6 +1095,44 @@ func (o *Outbox) withAttachments(ctx context.Context, m *inquiry.Mail) (*inquiry
 	out.Attachments = append(slices.Clip(m.Attachments), atts...)
 	out.AttachFrom = nil
 	return &out, nil
+}
+
+// tooLarge reports whether err says the relay refuses the mail for its
+// size (mailer.SendError.TooLarge).
+func tooLarge(err error) bool {
+	var e interface{ TooLarge() bool }
+	return errors.As(err, &e) && e.TooLarge()
+}
+
+// withoutFiles is notification m without its attachments, which the relay
+// refused as too large (why), and a note naming them and where the officer
+// finds them: the ticket keeps every one.
+func withoutFiles(m *inquiry.Mail, why error) *inquiry.Mail {
+	out := *m
+	out.Attachments, out.AttachFrom = nil, nil
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(m.Text, "\n"))
+	b.WriteString("\n\nShtojcat e qytetarit nuk u bashkëngjitën: serveri i postës nuk pranon një mesazh kaq të madh. ")
+	number := m.Headers["X-Sportel-Ticket"]
+	if number == "" {
+		number = "NUMRI"
+	}
+	fmt.Fprintf(&b, "Ruhen në tiketë: i gjeni në hapësirën e punës, ose me `sportel tickets attachment %s`.\n", number)
+	for _, a := range m.Attachments {
+		name := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, a.Name)
+		if name == "" {
+			name = "(pa emër)"
+		}
+		fmt.Fprintf(&b, "  - %s (%s, %d bytes)\n", name, a.ContentType, max(a.Size, int64(len(a.Content))))
+	}
+	fmt.Fprintf(&b, "(%s)\n", why)
+	out.Text = b.String()
+	return &out
 }
 
 // backoff is the delay before retrying a job that failed attempt times.
