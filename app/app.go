@@ -404,6 +404,9 @@ func (a *App) outboxConfig() outbox.Config {
 		ChatFileRefused: func(ctx context.Context, j inquiry.Job, file string, notSent []string, reason string) error {
 			return a.Desk().ChatFileRefused(ctx, j, file, notSent, reason)
 		},
+		AnswerTooLarge: func(ctx context.Context, j inquiry.Job, reason string) error {
+			return a.Desk().AnswerTooLarge(ctx, j, reason)
+		},
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -205,4 +206,65 @@ func fileTelegramRequest(ctx context.Context, t *testing.T, a *App, tg *devserve
 		return len(pending) == 0, err
 	})
 	return tk
+}
+
+// An officer's answer whose file is larger than the relay takes is not
+// sent without it: the job fails for good, and the officer who answered is
+// told by mail, through the daemon's wiring of the outbox to the desk.
+func TestE2EAnswerTooLargeForTheRelayIsToldToTheOfficer(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	relay, err := devserver.StartSMTPLimited(256 << 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { relay.Close() })
+	s.smtp, s.cfg.SMTP.Addr = relay, relay.Addr
+	a, _ := s.serve()
+
+	run := fmt.Sprintf("toolarge-%d", time.Now().UnixNano())
+	first := inboundMail{
+		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
+		messageID: run + "-request@example.net",
+		body:      "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
+	}
+	s.append(first.raw())
+	s.settle(a)
+	tk := s.ticket(a, first.messageID)
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+
+	before := len(s.smtp.Mails())
+	pdf := bytes.Repeat([]byte("%PDF-1.4 kontrata "), (512<<10)/18)
+	answer := inboundMail{
+		from: "Jusuf Lushaku <jusuf.lushaku@mkrs.example>", subject: "Re: " + notify.subject,
+		messageID: run + "-answer@mkrs.example", inReplyTo: notify.messageID,
+		body:       "I nderuar z. Krasniqi,\n\nKontrata është bashkëngjitur.\n\nJusuf Lushaku",
+		attachment: &wireAttachment{name: "kontrata.pdf", contentType: "application/pdf", content: pdf},
+	}
+	s.append(answer.raw())
+	var told []wireMail
+	testutil.Eventually(t, "the officer told the answer was too large", 20*time.Second, func() (bool, error) {
+		told = nil
+		for _, m := range s.wireMails()[before:] {
+			if strings.HasPrefix(m.messageID, "sportel.undeliverable.") {
+				told = append(told, m)
+			}
+		}
+		return len(told) > 0, nil
+	})
+	s.settle(a)
+	if len(told) != 1 {
+		t.Fatalf("the officer was told %d times, want once", len(told))
+	}
+	if to := told[0].addressOf(t, "To"); to != "jusuf.lushaku@mkrs.example" {
+		t.Errorf("told %s, want the officer who answered", to)
+	}
+	if !strings.Contains(told[0].text, "kontrata.pdf") || !strings.Contains(told[0].text, tk.Number) {
+		t.Errorf("the notice names neither the file nor the ticket:\n%s", told[0].text)
+	}
+	for _, m := range s.wireMails()[before:] {
+		if m.kind() == "answer" {
+			t.Errorf("an answer reached the citizen (%d bytes of files): it was too large for the relay", len(m.attachments))
+		}
+	}
 }

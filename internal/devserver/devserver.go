@@ -102,12 +102,19 @@ type SMTP struct {
 
 // StartSMTP listens on 127.0.0.1 without TLS or authentication: a local relay.
 func StartSMTP() (*SMTP, error) {
+	return StartSMTPLimited(64 << 20)
+}
+
+// StartSMTPLimited is StartSMTP with a relay that takes mail of at most
+// maxBytes (announced in EHLO SIZE, a larger one refused), as relays limit
+// it.
+func StartSMTPLimited(maxBytes int64) (*SMTP, error) {
 	s := &SMTP{notify: make(chan struct{}, 1)}
 	srv := smtp.NewServer(&backend{s: s})
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 30 * time.Second
 	srv.WriteTimeout = 30 * time.Second
-	srv.MaxMessageBytes = 64 << 20
+	srv.MaxMessageBytes = maxBytes
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen for smtp: %w", err)
