@@ -39,10 +39,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
@@ -1119,12 +1119,7 @@ func withoutFiles(m *inquiry.Mail, why error) *inquiry.Mail {
 	}
 	fmt.Fprintf(&b, "Ruhen në tiketë: i gjeni në hapësirën e punës, ose me `sportel tickets attachment %s`.\n", number)
 	for _, a := range m.Attachments {
-		name := strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return -1
-			}
-			return r
-		}, a.Name)
+		name := textsafe.FileName(a.Name)
 		if name == "" {
 			name = "(pa emër)"
 		}
