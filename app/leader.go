@@ -72,11 +72,14 @@ func newLeadership(st any, owner string, log *slog.Logger) *leadership {
 	return l
 }
 
-// Leading reports whether this instance leads now.
+// Leading reports whether this instance leads now. Without an election
+// (SQLite: one daemon a store) it always does, from before Run begins its
+// term: /readyz and sportel_leader, served from the start, must not call
+// the only instance a standby for the moment until then.
 func (l *leadership) Leading() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.term != nil
+	return l.lease == nil || l.term != nil
 }
 
 // Role is "leader" or "standby", for /readyz.

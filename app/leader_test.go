@@ -76,6 +76,9 @@ func openPostgres(t *testing.T, dsn string) *postgres.Store {
 // A store that elects nobody (SQLite) makes the instance the leader for
 // its whole run.
 func TestLeadershipWithoutLeaseAlwaysLeads(t *testing.T) {
+	if l := newLeadership(struct{}{}, "only", testutil.DiscardLogger()); !l.Leading() || l.Role() != "leader" {
+		t.Errorf("before Run: leading %v, role %q; want the leader from the start", l.Leading(), l.Role())
+	}
 	var log termLog
 	e := startElecting(t, struct{}{}, "only", &log)
 	testutil.Eventually(t, "the part running", 10*time.Second, func() (bool, error) {
