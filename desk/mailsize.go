@@ -19,6 +19,25 @@ func (d *Desk) AnswerTooLarge(ctx context.Context, j inquiry.Job, reason string)
 	if j.Mail == nil {
 		return fmt.Errorf("tell of an answer too large: job %d is no mail", j.ID)
 	}
+	// The answer's entry names who wrote it and its files: that entry
+	// alone, read before the transaction (an entry never changes), not
+	// the ticket's whole record with every mail's raw.
+	var author string
+	var files []inquiry.Attachment
+	if ref := j.Mail.AttachFrom; ref != nil {
+		e, found, err := d.store.Entry(ctx, j.TicketID, ref.EntryID)
+		if err != nil {
+			return fmt.Errorf("tell of an answer too large (job %d): read its entry: %w", j.ID, err)
+		}
+		if found {
+			author = e.Author
+			for _, i := range ref.Indexes {
+				if i >= 0 && i < len(e.Attachments) {
+					files = append(files, e.Attachments[i])
+				}
+			}
+		}
+	}
 	now := d.now()
 	err := d.store.WithTx(ctx, func(tx store.Tx) error {
 		t, ok, err := tx.TicketByID(j.TicketID)
@@ -29,26 +48,8 @@ func (d *Desk) AnswerTooLarge(ctx context.Context, j inquiry.Job, reason string)
 			return fmt.Errorf("ticket %d not found", j.TicketID)
 		}
 		who := t.OfficerID
-		var files []inquiry.Attachment
-		if ref := j.Mail.AttachFrom; ref != nil {
-			entries, err := tx.Entries(t.ID)
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				if e.ID != ref.EntryID {
-					continue
-				}
-				// The answer's own mail names who wrote it.
-				if _, ok := d.officers[e.Author]; ok {
-					who = e.Author
-				}
-				for _, i := range ref.Indexes {
-					if i >= 0 && i < len(e.Attachments) {
-						files = append(files, e.Attachments[i])
-					}
-				}
-			}
+		if _, ok := d.officers[author]; ok {
+			who = author
 		}
 		officer, ok := d.officers[who]
 		if !ok {

@@ -17,4 +17,5 @@ type Store interface {
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
 	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
+	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 }
