@@ -72,13 +72,7 @@ func heldChatFiles(e inquiry.Entry) *inquiry.AttachmentRef {
 func (d *Desk) tooLargeForChatMail(officer inquiry.Officer, t *inquiry.Ticket, files []inquiry.Attachment, now time.Time) *inquiry.Mail {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por pa këto skedarë: Telegram nuk pranon nga një bot skedarë mbi 50 MB.\n\n", t.Number)
-	for _, a := range files {
-		name := textsafe.FileName(a.Name)
-		if name == "" {
-			name = "(pa emër)"
-		}
-		fmt.Fprintf(&b, "- %s (%d bajt)\n", name, max(a.Size, int64(len(a.Content))))
-	}
+	writeFileList(&b, files)
 	fmt.Fprintf(&b, "\nNdajeni skedarin në pjesë më të vogla, ose dërgojani qytetarit një lidhje për ta shkarkuar. "+
 		"Përgjigjja dhe skedarët ruhen në tiketë (sportel tickets show %s).\n", t.Number)
 	return d.staffMail("undeliverable", officer, "Sportel: skedarë të padërguar ["+t.Number+"]", b.String(), now)
@@ -113,19 +107,14 @@ func (d *Desk) ChatFileRefused(ctx context.Context, j inquiry.Job, file string, 
 		if !ok {
 			return fmt.Errorf("no officer to tell: job %d names %q, ticket %s is %q's", j.ID, j.Chat.Officer, t.Number, t.OfficerID)
 		}
-		name := textsafe.FileName(file)
-		if name == "" {
-			name = "(pa emër)"
-		}
+		name := fileLabel(file)
 		var b strings.Builder
 		fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por Telegram nuk e pranoi skedarin %s, ", t.Number, name)
 		b.WriteString("dhe qytetari e ka tekstin pa të.")
 		if len(notSent) > 0 {
 			safe := make([]string, len(notSent))
 			for i, n := range notSent {
-				if safe[i] = textsafe.FileName(n); safe[i] == "" {
-					safe[i] = "(pa emër)"
-				}
+				safe[i] = fileLabel(n)
 			}
 			fmt.Fprintf(&b, " As skedarët pas tij nuk u dërguan: %s.", strings.Join(safe, ", "))
 		}
@@ -149,4 +138,20 @@ func (d *Desk) ChatFileRefused(ctx context.Context, j inquiry.Job, file string, 
 	}
 	d.poke()
 	return nil
+}
+
+// fileLabel is a file's name as told to an officer: one safe line, or
+// "(pa emër)" when it has none.
+func fileLabel(name string) string {
+	if n := textsafe.FileName(name); n != "" {
+		return n
+	}
+	return "(pa emër)"
+}
+
+// writeFileList writes files to b a line each, "- name (size bajt)".
+func writeFileList(b *strings.Builder, files []inquiry.Attachment) {
+	for _, a := range files {
+		fmt.Fprintf(b, "- %s (%d bajt)\n", fileLabel(a.Name), max(a.Size, int64(len(a.Content))))
+	}
 }

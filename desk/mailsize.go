@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"sportel/inquiry"
-	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
@@ -59,13 +58,7 @@ func (d *Desk) AnswerTooLarge(ctx context.Context, j inquiry.Job, reason string)
 		fmt.Fprintf(&b, "Përgjigjja juaj për %s NUK iu dërgua qytetarit: serveri i postës nuk pranon një mesazh kaq të madh.\n", t.Number)
 		if len(files) > 0 {
 			b.WriteString("\nSkedarët e saj:\n")
-			for _, a := range files {
-				name := textsafe.FileName(a.Name)
-				if name == "" {
-					name = "(pa emër)"
-				}
-				fmt.Fprintf(&b, "- %s (%d bajt)\n", name, max(a.Size, int64(len(a.Content))))
-			}
+			writeFileList(&b, files)
 		}
 		fmt.Fprintf(&b, "\nDërgojeni sërish përgjigjen me skedarë më të vegjël, ose pa to me një lidhje për t'i shkarkuar. "+
 			"Përgjigjja ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", t.Number, oneLine(reason, 300))
