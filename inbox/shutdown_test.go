@@ -87,6 +87,7 @@ func TestShutdownLetsTheMoveFinish(t *testing.T) {
 type prepareAheadDesk struct {
 	*testDesk
 	stop        context.CancelFunc
+	handing     chan struct{} // the first batch has been handed over
 	prepared    chan struct{} // the second batch is being prepared
 	runReturned chan struct{}
 	outlived    atomic.Bool
@@ -94,6 +95,7 @@ type prepareAheadDesk struct {
 
 func (d *prepareAheadDesk) HandleBatch(ctx context.Context, ms []*inquiry.Message) ([]inquiry.Disposition, error) {
 	if ms[0].Subject == "mail 0" {
+		close(d.handing)
 		select {
 		case <-d.prepared:
 		case <-time.After(5 * time.Second):
@@ -113,6 +115,12 @@ func (d *prepareAheadDesk) HandleBatch(ctx context.Context, ms []*inquiry.Messag
 func (d *prepareAheadDesk) Prepare(ctx context.Context, ms []*inquiry.Message) {
 	if ms[0].Subject != "mail 3" {
 		return
+	}
+	// The batch fetched ahead may be ready before the first one is handed
+	// over; a stop then would rightly take in nothing at all.
+	select {
+	case <-d.handing:
+	case <-time.After(5 * time.Second):
 	}
 	close(d.prepared)
 	d.stop()
@@ -134,7 +142,7 @@ func TestShutdownWaitsForTheBatchFetchedAhead(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := &prepareAheadDesk{testDesk: newTestDesk(), stop: cancel, prepared: make(chan struct{}), runReturned: make(chan struct{})}
+	d := &prepareAheadDesk{testDesk: newTestDesk(), stop: cancel, handing: make(chan struct{}), prepared: make(chan struct{}), runReturned: make(chan struct{})}
 	opts := baseOptions(ts)
 	opts.BatchSize = 3
 	w, err := NewWatcher(opts, d, newMemCheckpoints())
