@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -73,6 +75,23 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want %s\n", sub, *format, want)
 		return 2
 	}
+	// The report's own arguments are checked before the store is opened: a
+	// wrong one is a usage error (exit 2) whether or not the store is there.
+	// An explicit --year 0 is no year, not "this year".
+	yearGiven := false
+	fs.Visit(func(f *flag.Flag) { yearGiven = yearGiven || f.Name == "year" })
+	if sub == "access-documents" && yearGiven && (*year < 1 || *year > 9999) {
+		fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, *year)
+		return 2
+	}
+	if sub == "inbox" {
+		// The days alone, without the store's time zone (an omitted --to
+		// stands in as --from here); reportPeriod reads them in it below.
+		if _, _, err := reportPeriod(*from, cmp.Or(*to, *from), time.Time{}, time.UTC); err != nil {
+			fmt.Fprintf(e.stderr, "sportel report %s: %s\n", sub, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+			return 2
+		}
+	}
 	rs, code, ok := openReadStore(ctx, "report "+sub, *path, *db, *dsn, e)
 	if !ok {
 		return code
@@ -90,10 +109,6 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		y := *year
 		if y == 0 {
 			y = now.In(loc).Year()
-		}
-		if y < 1 || y > 9999 {
-			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, y)
-			return 2
 		}
 		access := report.NewAccessCounter(y, loc, now)
 		c = access
