@@ -43,6 +43,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		return 0
 	}
 	sub, args := args[0], args[1:]
+	// Before the flags: "report --year 2026 access-documents" names no
+	// report, which its flags' errors would not say.
+	if sub != "access-documents" && sub != "inbox" {
+		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
+		return 2
+	}
 	fs := newFlags("report "+sub, reportHelp, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file (its secrets are not needed)")
 	db := fs.String("db", "", "read this SQLite database file instead (needs no configuration)")
@@ -56,10 +62,6 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "sportel report %s: unexpected argument %q\n", sub, fs.Arg(0))
-		return 2
-	}
-	if sub != "access-documents" && sub != "inbox" {
-		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
 		return 2
 	}
 	own := map[string][]string{"access-documents": {"year"}, "inbox": {"from", "to"}}[sub]

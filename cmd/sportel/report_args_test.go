@@ -35,6 +35,8 @@ func TestReportBadArgumentsExit2(t *testing.T) {
 		{"to not a day", []string{"inbox", "--from", "2026-01-01", "--to", "31.03.2026"}, 2, `--to "31.03.2026" is not a day`},
 		{"no from", []string{"inbox"}, 2, "--from is required"},
 		{"to before from", []string{"inbox", "--from", "2026-03-01", "--to", "2026-02-01"}, 2, "--to is before --from"},
+		// The report is named first: a flag before it is no report.
+		{"flag before the report", []string{"--year", "2026", "access-documents"}, 2, `unknown report "--year"`},
 		// Good arguments reach the store: a missing one is exit 1.
 		{"good year", []string{"access-documents", "--year", "2026"}, 1, "no database"},
 		{"good period", []string{"inbox", "--from", "2026-03-01", "--to", "2026-03-31"}, 1, "no database"},
