@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -41,6 +43,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		return 0
 	}
 	sub, args := args[0], args[1:]
+	// Before the flags: "report --year 2026 access-documents" names no
+	// report, which its flags' errors would not say.
+	if sub != "access-documents" && sub != "inbox" {
+		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
+		return 2
+	}
 	fs := newFlags("report "+sub, reportHelp, "", e)
 	path := fs.String("config", "sportel.yaml", "configuration file (its secrets are not needed)")
 	db := fs.String("db", "", "read this SQLite database file instead (needs no configuration)")
@@ -56,10 +64,6 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report %s: unexpected argument %q\n", sub, fs.Arg(0))
 		return 2
 	}
-	if sub != "access-documents" && sub != "inbox" {
-		fmt.Fprintf(e.stderr, "sportel report: unknown report %q\n\n%s\n", sub, reportHelp)
-		return 2
-	}
 	own := map[string][]string{"access-documents": {"year"}, "inbox": {"from", "to"}}[sub]
 	if f := foreignFlag(fs, append([]string{"config", "db", "dsn", "format"}, own...)...); f != "" {
 		fmt.Fprintf(e.stderr, "sportel report %s: --%s is not a flag of this report (see sportel report --help)\n", sub, f)
@@ -72,6 +76,23 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		}
 		fmt.Fprintf(e.stderr, "sportel report %s: --format %q: want %s\n", sub, *format, want)
 		return 2
+	}
+	// The report's own arguments are checked before the store is opened: a
+	// wrong one is a usage error (exit 2) whether or not the store is there.
+	// An explicit --year 0 is no year, not "this year".
+	yearGiven := false
+	fs.Visit(func(f *flag.Flag) { yearGiven = yearGiven || f.Name == "year" })
+	if sub == "access-documents" && yearGiven && (*year < 1 || *year > 9999) {
+		fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, *year)
+		return 2
+	}
+	if sub == "inbox" {
+		// The days alone, without the store's time zone (an omitted --to
+		// stands in as --from here); reportPeriod reads them in it below.
+		if _, _, err := reportPeriod(*from, cmp.Or(*to, *from), time.Time{}, time.UTC); err != nil {
+			fmt.Fprintf(e.stderr, "sportel report %s: %s\n", sub, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+			return 2
+		}
 	}
 	rs, code, ok := openReadStore(ctx, "report "+sub, *path, *db, *dsn, e)
 	if !ok {
@@ -90,10 +111,6 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		y := *year
 		if y == 0 {
 			y = now.In(loc).Year()
-		}
-		if y < 1 || y > 9999 {
-			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, y)
-			return 2
 		}
 		access := report.NewAccessCounter(y, loc, now)
 		c = access
