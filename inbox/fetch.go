@@ -37,6 +37,10 @@ const (
 type listed struct {
 	uid  imap.UID
 	size int64
+	// deleted: the message is flagged \Deleted (by another client, or by
+	// a move of ours cut off before its expunge). It is taken in all the
+	// same: a clerk's delete flag is no answer to the citizen.
+	deleted bool
 }
 
 // fetched is a message read from the server (whole, or, when tooLarge, its
@@ -46,6 +50,7 @@ type fetched struct {
 	uid      imap.UID
 	m        *inquiry.Message
 	tooLarge bool
+	deleted  bool // flagged \Deleted when its size was looked up
 	// refused is the server's answer when it would not give the message
 	// whole (what was read is its header and first text part, or nothing).
 	refused string
@@ -102,29 +107,39 @@ func (w *Watcher) plan(msgs []listed) [][]listed {
 	return batches
 }
 
-// sizes looks up the sizes of uids on the server, ascending by UID. A
-// message the server says nothing about (expunged meanwhile) keeps size 0:
-// fetching it then finds nothing, and the next search no longer lists it.
+// sizes looks up the sizes and flags of uids on the server, ascending by
+// UID. A message the server says nothing about (expunged meanwhile) keeps
+// size 0: fetching it then finds nothing, and the next search no longer
+// lists it. The flags come with the sizes, in the same round trip: the
+// search no longer leaves out mail flagged \Deleted, and settle must know
+// which mail is.
 func (w *Watcher) sizes(ctx context.Context, s *session, uids []imap.UID) ([]listed, error) {
 	out := make([]listed, 0, len(uids))
 	for chunk := range slices.Chunk(uids, sizeChunk) {
 		set := imap.UIDSetNum(chunk...)
 		var msgs []*imapclient.FetchMessageBuffer
 		if err := s.await(ctx, "fetch sizes uids "+set.String(), func() (err error) {
-			msgs, err = s.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+			msgs, err = s.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: true}).Collect()
 			return err
 		}); err != nil {
 			return nil, err
 		}
-		size := make(map[imap.UID]int64, len(msgs))
+		found := make(map[imap.UID]listed, len(msgs))
 		for _, m := range msgs {
-			size[m.UID] = m.RFC822Size
+			found[m.UID] = listed{uid: m.UID, size: m.RFC822Size, deleted: flagged(m.Flags, imap.FlagDeleted)}
 		}
 		for _, uid := range chunk {
-			out = append(out, listed{uid: uid, size: size[uid]})
+			l := found[uid]
+			l.uid = uid
+			out = append(out, l)
 		}
 	}
 	return out, nil
+}
+
+// flagged reports whether flags hold flag; flags are case-insensitive.
+func flagged(flags []imap.Flag, flag imap.Flag) bool {
+	return slices.ContainsFunc(flags, func(f imap.Flag) bool { return strings.EqualFold(string(f), string(flag)) })
 }
 
 // wholeMessage is BODY.PEEK[]: fetching must not set \Seen. Matching a
@@ -152,8 +167,12 @@ func previewText() *imap.FetchItemBodySection {
 func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([]fetched, error) {
 	var whole, large []imap.UID
 	sizes := make(map[imap.UID]int64, len(batch))
+	deleted := make(map[imap.UID]bool)
 	for _, f := range batch {
 		sizes[f.uid] = f.size
+		if f.deleted {
+			deleted[f.uid] = true
+		}
 		if w.tooLarge(f) {
 			large = append(large, f.uid)
 		} else {
@@ -265,6 +284,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	out := make([]fetched, len(got))
 	for i, f := range got {
 		out[i] = *f
+		out[i].deleted = deleted[f.uid]
 	}
 	slices.SortFunc(out, func(a, b fetched) int { return cmp.Compare(a.uid, b.uid) })
 	w.count(func(st *Stats) { st.Fetched += uint64(len(out)) })

@@ -41,9 +41,10 @@ type session struct {
 	// the server reports a new message count.
 	newMail chan struct{}
 
-	canIdle bool
-	canMove bool // MOVE, or COPY + UID EXPUNGE; never a plain EXPUNGE
-	hasMove bool // MOVE itself; without it canMove means COPY + UID EXPUNGE
+	canIdle    bool
+	canMove    bool // MOVE, or COPY + UID EXPUNGE; never a plain EXPUNGE
+	hasMove    bool // MOVE itself; without it canMove means COPY + UID EXPUNGE
+	hasUIDPlus bool // UID EXPUNGE: removes only the UIDs it names
 
 	boxes mailboxes // the server's names for the configured mailboxes
 
@@ -286,7 +287,8 @@ func (w *Watcher) login(ctx context.Context, s *session) error {
 	}
 	s.canIdle = caps.Has(imap.CapIdle)
 	s.hasMove = caps.Has(imap.CapMove)
-	s.canMove = s.hasMove || caps.Has(imap.CapUIDPlus)
+	s.hasUIDPlus = caps.Has(imap.CapUIDPlus)
+	s.canMove = s.hasMove || s.hasUIDPlus
 	return nil
 }
 
@@ -614,14 +616,16 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 	}
 }
 
-// search returns the UIDs above the checkpoint, ascending.
+// search returns the UIDs above the checkpoint, ascending. Mail flagged
+// \Deleted is among them: another client's delete flag (a clerk's "mark as
+// deleted", set while Sportel was down) is no lawful answer to a request,
+// and mail the search left out was passed by the checkpoint and forgotten.
+// What Sportel flagged itself, in a move cut off before its expunge, the
+// desk knows again (Duplicate), and settle expunges it without a second copy.
 func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
 	var since imap.UIDSet
 	since.AddRange(s.lastUID+1, 0) // 0 is "*"
-	criteria := &imap.SearchCriteria{
-		UID:     []imap.UIDSet{since},
-		NotFlag: []imap.Flag{imap.FlagDeleted},
-	}
+	criteria := &imap.SearchCriteria{UID: []imap.UIDSet{since}}
 	var data *imap.SearchData
 	if err := s.await(ctx, fmt.Sprintf("search uid %d:*", s.lastUID+1), func() (err error) {
 		data, err = s.c.UIDSearch(criteria, nil).Wait()
@@ -669,6 +673,16 @@ type takenBatch struct {
 	processed   []imap.UID
 	quarantine  []imap.UID
 	lastHandled imap.UID
+	// undelete are the messages of processed and quarantine flagged
+	// \Deleted: COPY and MOVE keep flags, so the flag is taken off before
+	// the move, or the copy in processed would go with the next expunge
+	// there.
+	undelete []imap.UID
+	// expunge are messages flagged \Deleted that the desk had taken in
+	// before (Duplicate): most often a move of ours cut off between its
+	// COPY and its UID EXPUNGE, so the copy is already moved. They are
+	// only expunged, never copied a second time.
+	expunge []imap.UID
 }
 
 // takeIn hands fetched messages to the desk in UID order. It stops at the
@@ -757,11 +771,25 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 					st.Quarantined++
 				}
 			})
-			if disp == inquiry.Quarantined || f.tooLarge {
+			switch {
+			case f.deleted && disp == inquiry.Duplicate && !f.tooLarge:
+				// The desk holds it whole; too-large mail, which it holds
+				// only in part, is moved like other mail instead.
+				w.log.Info("message flagged deleted was taken in before; it is expunged, not copied again",
+					"uid", uint32(f.uid), "source_id", f.m.SourceID, "message_id", f.m.MessageID)
+				r.expunge = append(r.expunge, f.uid)
+			case disp == inquiry.Quarantined || f.tooLarge:
 				// Too-large mail is kept whole only on the server.
 				r.quarantine = append(r.quarantine, f.uid)
-			} else {
+			default:
 				r.processed = append(r.processed, f.uid)
+			}
+			if f.deleted && disp != inquiry.Duplicate {
+				w.log.Warn("message taken in although another client flagged it deleted",
+					"uid", uint32(f.uid), "source_id", f.m.SourceID, "message_id", f.m.MessageID, "disposition", string(disp))
+			}
+			if f.deleted && (disp != inquiry.Duplicate || f.tooLarge) {
+				r.undelete = append(r.undelete, f.uid)
 			}
 			r.lastHandled = f.uid
 			r.handled++
@@ -794,7 +822,7 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 // off by a shutdown.
 func (w *Watcher) settleBatch(ctx context.Context, s *session, r takenBatch) error {
 	work := context.WithoutCancel(ctx)
-	if err := w.settle(work, s, r.processed, r.quarantine); err != nil {
+	if err := w.settle(work, s, r); err != nil {
 		return err
 	}
 	if err := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(r.lastHandled)); err != nil {
@@ -959,8 +987,11 @@ func (w *Watcher) markPartial(s *session, m *inquiry.Message, why string) {
 // A server's refusal (NO) is logged and the mail stays where it is, flagged:
 // its ticket is committed, so intake goes on. Connection errors end the
 // session; the mail is then fetched again and the desk answers Duplicate.
-func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine []imap.UID) error {
-	all := imap.UIDSetNum(append(slices.Clone(processed), quarantine...)...)
+// Mail flagged \Deleted costs a command more: its flag is taken off before
+// it is moved (undelete), or it is expunged without a copy (expunge).
+func (w *Watcher) settle(ctx context.Context, s *session, r takenBatch) error {
+	processed, quarantine := r.processed, r.quarantine
+	all := imap.UIDSetNum(slices.Concat(processed, quarantine, r.expunge)...)
 	err := s.await(ctx, "store \\Seen uids "+all.String(), func() error {
 		return s.c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
 	})
@@ -970,7 +1001,21 @@ func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine 
 		return err
 	}
 	if !s.canMove {
+		// Nothing is moved or expunged: the mail stays, another client's
+		// \Deleted flag with it, and a plain EXPUNGE never runs.
 		return nil
+	}
+	if len(r.undelete) > 0 {
+		set := imap.UIDSetNum(r.undelete...)
+		err := s.await(ctx, "store -\\Deleted uids "+set.String(), func() error {
+			return s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close()
+		})
+		if refused(err) {
+			w.log.Error("server refused to take another client's \\Deleted flag off handled mail; it is moved with the flag",
+				"err", err, "uids", set.String())
+		} else if err != nil {
+			return err
+		}
 	}
 	groups := []struct {
 		uids             []imap.UID
@@ -1014,7 +1059,32 @@ func (w *Watcher) settle(ctx context.Context, s *session, processed, quarantine 
 		}
 		w.count(func(st *Stats) { st.Moved += uint64(len(g.uids)) })
 	}
-	return nil
+	return w.expungeTakenBefore(ctx, s, r.expunge)
+}
+
+// expungeTakenBefore expunges mail flagged \Deleted that the desk had
+// taken in before: by UID EXPUNGE, which removes only these UIDs. Without
+// UIDPLUS the mail stays, flagged: a plain EXPUNGE would remove every
+// \Deleted message in the mailbox, also mail not yet taken in.
+func (w *Watcher) expungeTakenBefore(ctx context.Context, s *session, uids []imap.UID) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	set := imap.UIDSetNum(uids...)
+	if !s.hasUIDPlus {
+		w.log.Info("mail flagged deleted and taken in before stays in the watched mailbox: the server offers no UID EXPUNGE",
+			"uids", set.String())
+		return nil
+	}
+	err := s.await(ctx, "expunge uids "+set.String()+" taken in before", func() error {
+		return s.c.UIDExpunge(set).Close()
+	})
+	if refused(err) {
+		w.log.Error("server refused to expunge mail flagged deleted and taken in before; it stays in the watched mailbox",
+			"err", err, "uids", set.String())
+		return nil
+	}
+	return err
 }
 
 // moveOut moves set to dest: by MOVE, or else by COPY and, only once the
