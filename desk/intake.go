@@ -380,11 +380,15 @@ func usableSender(m *inquiry.Message) bool {
 	return validAddress(m.From.Address) || (m.ReplyTo != nil && validAddress(m.ReplyTo.Address))
 }
 
+// validAddress reports whether a is one mail address as the parser gives
+// it: net/mail's form, a quoted local part unquoted ("john doe"@example.org
+// is john doe@example.org), so it is read back after net/mail writes it,
+// quoting and all.
 func validAddress(a string) bool {
 	if a == "" {
 		return false
 	}
-	p, err := mail.ParseAddress(a)
+	p, err := mail.ParseAddress((&mail.Address{Address: a}).String())
 	return err == nil && p.Address == a
 }
 
