@@ -380,10 +380,10 @@ func usableSender(m *inquiry.Message) bool {
 	return validAddress(m.From.Address) || (m.ReplyTo != nil && validAddress(m.ReplyTo.Address))
 }
 
-// validAddress reports whether a is one mail address as the parser gives
-// it: net/mail's form, a quoted local part unquoted ("john doe"@example.org
-// is john doe@example.org), so it is read back after net/mail writes it,
-// quoting and all.
+// validAddress reports whether a is one mail address in the form the
+// parser gives (net/mail's: a quoted local part unquoted, "john
+// doe"@example.org as john doe@example.org): written out by net/mail,
+// quotes and all, it reads back the same.
 func validAddress(a string) bool {
 	if a == "" {
 		return false
