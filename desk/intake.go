@@ -380,11 +380,15 @@ func usableSender(m *inquiry.Message) bool {
 	return validAddress(m.From.Address) || (m.ReplyTo != nil && validAddress(m.ReplyTo.Address))
 }
 
+// validAddress reports whether a is one mail address in the form the
+// parser gives (net/mail's: a quoted local part unquoted, "john
+// doe"@example.org as john doe@example.org): written out by net/mail,
+// quotes and all, it reads back the same.
 func validAddress(a string) bool {
 	if a == "" {
 		return false
 	}
-	p, err := mail.ParseAddress(a)
+	p, err := mail.ParseAddress((&mail.Address{Address: a}).String())
 	return err == nil && p.Address == a
 }
 

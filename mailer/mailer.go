@@ -265,8 +265,9 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 	utf8 := !isASCII(m.From.Address) || !allASCII(m.To)
 	to := make([]string, len(m.To))
 	for i, a := range m.To {
-		to[i] = a.Address
+		to[i] = smtpPath(a.Address)
 	}
+	from := smtpPath(m.From.Address)
 
 	// A kept connection is used straight away: the server has closed the
 	// last transaction, so MAIL FROM needs no RSET first (a round trip per
@@ -302,7 +303,7 @@ func (s *Mailer) SendMail(ctx context.Context, m *inquiry.Mail) error {
 			cancelled.Store(true)
 			kept.c.Close()
 		})
-		err := cl.send(m.From.Address, utf8, to, msg, commit)
+		err := cl.send(from, utf8, to, msg, commit)
 		if err == nil {
 			break
 		}

@@ -276,12 +276,12 @@ func validate(m *inquiry.Mail) error {
 		return errors.New("no recipients")
 	}
 	for _, a := range append([]inquiry.Address{m.From}, m.To...) {
-		if err := checkAddress(a.Address); err != nil {
+		if _, _, err := addressForms(a.Address); err != nil {
 			return err
 		}
 	}
 	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
-		if err := checkAddress(m.ReplyTo.Address); err != nil {
+		if _, _, err := addressForms(m.ReplyTo.Address); err != nil {
 			return err
 		}
 	}
@@ -308,14 +308,6 @@ func validate(m *inquiry.Mail) error {
 	return nil
 }
 
-func checkAddress(addr string) error {
-	at := strings.LastIndexByte(addr, '@')
-	if at <= 0 || at == len(addr)-1 || strings.ContainsAny(addr, "<>\r\n\t ,;") {
-		return fmt.Errorf("address %q: not a mail address", addr)
-	}
-	return nil
-}
-
 func validFieldName(k string) bool {
 	if k == "" {
 		return false
@@ -328,11 +320,12 @@ func validFieldName(k string) bool {
 	return true
 }
 
-// formatAddresses writes "Name <addr>" with RFC 2047 names where needed.
+// formatAddresses writes "Name <addr>" with RFC 2047 names where needed,
+// and a local part quoted where it must be.
 func formatAddresses(list []inquiry.Address) string {
 	addrs := make([]*mail.Address, len(list))
 	for i, a := range list {
-		addrs[i] = &mail.Address{Name: textsafe.Line(a.Name), Address: a.Address}
+		addrs[i] = &mail.Address{Name: textsafe.Line(a.Name), Address: unquotedAddress(a.Address)}
 	}
 	var h mail.Header
 	h.SetAddressList("To", addrs)

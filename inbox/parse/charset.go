@@ -115,6 +115,9 @@ func (p *parser) decodeText(b []byte, label, where string) string {
 		p.problem("invalid UTF-8 in %s (declared %s); decoded as %s", where, declared, guess)
 		return decodeSingleByte(guess, b)
 	}
+	if isUTF7Label(label) {
+		return p.utf7Text(b, where)
+	}
 	if isSingleByteLabel(label) && hasMultibyteUTF8(b) {
 		p.problem("mislabelled charset in %s: declared %s, text is utf-8", where, label)
 		return string(b)
@@ -149,6 +152,19 @@ func (p *parser) decodeText(b []byte, label, where string) string {
 	return out
 }
 
+// utf7Text decodes a UTF-7 text (RFC 2152); what could not be read is
+// recorded and replaced, never the whole text lost.
+func (p *parser) utf7Text(b []byte, where string) string {
+	out, replaced, eightBit := decodeUTF7(make([]byte, 0, len(b)+len(b)/4), b)
+	if replaced > 0 {
+		p.problem("invalid UTF-7 in %s: %d sequence(s) replaced with U+FFFD", where, replaced)
+	}
+	if eightBit > 0 {
+		p.problem("8-bit text in UTF-7 %s; read as UTF-8", where)
+	}
+	return string(out)
+}
+
 // isSingleByteLabel reports whether a charset label names an 8-bit charset
 // (where valid multi-byte UTF-8 is a sign of mislabelling).
 func isSingleByteLabel(label string) bool {
@@ -172,6 +188,13 @@ func (p *parser) fixRaw8bit(v, where string) string {
 // word's bytes (as UTF-8 or a guess) instead of failing the whole header.
 func (p *parser) wordDecoder(where string) *mime.WordDecoder {
 	return &mime.WordDecoder{CharsetReader: func(label string, in io.Reader) (io.Reader, error) {
+		if isUTF7Label(normalizeCharsetLabel(label)) {
+			b, err := io.ReadAll(in)
+			if err != nil {
+				return nil, err
+			}
+			return strings.NewReader(p.utf7Text(b, where)), nil
+		}
 		if r, err := charset.Reader(label, in); err == nil {
 			return r, nil
 		}

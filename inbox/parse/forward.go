@@ -200,7 +200,9 @@ func forwardedAddress(v string) inquiry.Address {
 		return inquiry.Address{Name: strings.Trim(a.Name, "* "), Address: a.Address}
 	}
 	mm := mailtoAddress.FindStringSubmatchIndex(v)
-	if mm == nil {
+	if mm == nil || openQuote(v[:mm[2]]) {
+		// Inside a quote it is the end of a quoted local part ("john
+		// doe@example.org), someone else's address.
 		return inquiry.Address{}
 	}
 	name := strings.TrimSpace(v[:mm[0]])

@@ -18,6 +18,7 @@ func FuzzParse(f *testing.F) {
 		"Content-Type: multipart/report; boundary=r\n\n--r\nContent-Type: text/rfc822-headers\n\nMessage-ID: x@y\n--r--\n",
 		"Content-Transfer-Encoding: quoted-printable\n\n=E8=\n=ZZ=",
 		"From: a@example.org\rSubject: bare CR\rMessage-ID: <b@x>\r\rtext\r",
+		"Subject: =?utf-7?Q?+AOs?=\nContent-Type: text/plain; charset=UTF-7\n\nP+AOs-r a+ b+2D0-c+AOsA\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

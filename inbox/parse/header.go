@@ -206,25 +206,64 @@ func (p *parser) addresses(h mail.Header, key string) []inquiry.Address {
 }
 
 // scanAddress finds an address in free text: the last <...@...>, else the
-// first word containing "@".
+// first word containing "@". It never takes a piece of a quoted local part
+// for an address ("john doe@example.org is not doe@example.org, someone
+// else's): a quote left open, or a word with a quote, a control character
+// or a space in it, gives none.
 func scanAddress(v string) (inquiry.Address, bool) {
 	if lt := strings.LastIndexByte(v, '<'); lt >= 0 {
 		if gt := strings.IndexByte(v[lt:], '>'); gt > 0 {
 			addr := strings.TrimSpace(v[lt+1 : lt+gt])
-			if strings.Contains(addr, "@") && !strings.ContainsAny(addr, " \t") {
-				return inquiry.Address{Name: strings.Trim(strings.TrimSpace(v[:lt]), `"' `), Address: addr}, true
+			name := strings.Trim(strings.TrimSpace(v[:lt]), `"' `)
+			if a, err := netmail.ParseAddress("<" + addr + ">"); err == nil {
+				// A quoted local part too, unquoted as net/mail gives it.
+				return inquiry.Address{Name: name, Address: a.Address}, true
+			}
+			if plainAddress(addr) {
+				return inquiry.Address{Name: name, Address: addr}, true
 			}
 		}
+	}
+	if openQuote(v) {
+		return inquiry.Address{}, false
 	}
 	for _, w := range strings.FieldsFunc(v, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == ',' || r == ';'
 	}) {
-		w = strings.Trim(w, `<>"'()[]`)
-		if at := strings.IndexByte(w, '@'); at > 0 && at < len(w)-1 {
+		if w = strings.Trim(w, `<>"'()[]`); plainAddress(w) {
 			return inquiry.Address{Address: w}, true
 		}
 	}
 	return inquiry.Address{}, false
+}
+
+// plainAddress reports whether s looks like local@domain with nothing in it
+// that needs quoting to be sent: no space, control character, quote,
+// backslash or angle bracket.
+func plainAddress(s string) bool {
+	if at := strings.IndexByte(s, '@'); at <= 0 || at == len(s)-1 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c == 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
+}
+
+// openQuote reports whether v ends inside a quoted string.
+func openQuote(v string) bool {
+	in := false
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] == '"':
+			in = !in
+		case v[i] == '\\' && in:
+			i++
+		}
+	}
+	return in
 }
 
 // messageIDs parses a Message-ID, In-Reply-To or References header; ids that
