@@ -180,6 +180,10 @@ func reportPeriod(from, to string, now time.Time, loc *time.Location) (time.Time
 		}
 	}
 	if last.Before(first) {
+		if to == "" {
+			// --to was left out: it is today, which the user did not write.
+			return time.Time{}, time.Time{}, fmt.Errorf("%w: --from %s is after today; a report of days to come has nothing in it", errUsage, from)
+		}
 		return time.Time{}, time.Time{}, fmt.Errorf("%w: --to is before --from", errUsage)
 	}
 	return first, last, nil
