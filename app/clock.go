@@ -42,7 +42,9 @@ func (c *clockWatch) check(ctx context.Context) {
 	db, err := c.db.DatabaseNow(ctx)
 	after := c.now()
 	if err != nil {
-		c.log.Warn("cannot compare this host's clock with the database's", "err", err)
+		if ctx.Err() == nil { // a stop is not the database failing to answer
+			c.log.Warn("cannot compare this host's clock with the database's", "err", err)
+		}
 		return
 	}
 	skew := db.Sub(before.Add(after.Sub(before) / 2))

@@ -239,6 +239,11 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		runners = append(runners, runner{"metrics", func(ctx context.Context) error { return met.Serve(ctx, a.cfg.Metrics.Listen, a.log) }})
 	}
+	if err := ctx.Err(); err != nil {
+		// Stopped while the steps above waited (each gives up when ctx
+		// ends): the daemon never ran, and must not say it runs.
+		return fmt.Errorf("start the daemon: %w", err)
+	}
 	a.log.Info("sportel running", "mailbox", a.cfg.Mailbox.Address, "imap", a.cfg.IMAP.Addr,
 		"smtp", a.cfg.SMTP.Addr, "store", a.cfg.Store.Driver, "classifier", a.cfg.Classifier.Kind,
 		"officers", len(a.live.config().Officers), "telegram", a.cfg.Telegram != nil, "web", a.cfg.Web.Addr)

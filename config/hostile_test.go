@@ -68,6 +68,8 @@ func TestOversizedAndOddFiles(t *testing.T) {
 			"imap.password_file: " + fifo + " is not a regular file"},
 		{"secret file a directory", imapWith("  password_file: " + dir + "\n"), ParseOptions{SecretsOptional: true},
 			"imap.password_file: " + dir + " is not a regular file"},
+		{"CA file a FIFO", map[string]string{"smtp": "smtp:\n  addr: s.example:465\n  ca_file: " + fifo + "\n"}, ParseOptions{},
+			"smtp.ca_file: " + fifo + " is not a regular file"},
 		{"CA file too large", map[string]string{"smtp": "smtp:\n  addr: s.example:465\n  ca_file: " + bigCA + "\n"}, ParseOptions{},
 			"smtp.ca_file: " + bigCA + " is larger than 8MiB"},
 	}

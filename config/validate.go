@@ -117,6 +117,12 @@ func (c checker) caFile(path, file string) {
 	if file == "" {
 		return
 	}
+	// Stat first, as for secret files: opening a FIFO waits for a writer,
+	// and no stop can interrupt that wait.
+	if fi, err := os.Stat(file); err == nil && !fi.Mode().IsRegular() {
+		c.fail(path, "%s is not a regular file", file)
+		return
+	}
 	data, err := readBounded(file, maxCAFileBytes)
 	if tl := (*tooLargeError)(nil); errors.As(err, &tl) {
 		c.fail(path, "%v", err)

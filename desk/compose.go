@@ -68,12 +68,18 @@ func loadTemplate(dir, name string, sample any) (*template.Template, error) {
 		return nil, fmt.Errorf("read built-in template %s: %w", name, err)
 	}
 	if dir != "" {
-		custom, err := os.ReadFile(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		// Stat first: opening a FIFO waits for a writer, in a system call
+		// no stop can interrupt, and would hang the start or a reload.
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("read template %s: not a regular file", path)
+		}
+		custom, err := os.ReadFile(path)
 		switch {
 		case err == nil:
 			src = custom
 		case !os.IsNotExist(err):
-			return nil, fmt.Errorf("read template %s: %w", filepath.Join(dir, name), err)
+			return nil, fmt.Errorf("read template %s: %w", path, err)
 		}
 	}
 	tmpl, err := template.New(name).Option("missingkey=error").Parse(string(src))

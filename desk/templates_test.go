@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -51,5 +52,34 @@ func TestLoadTemplatesReportsEveryBrokenOne(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An override that is a FIFO is refused at once, not waited on: opening it
+// would wait for a writer in a system call no stop can interrupt, and hang
+// the start (or a reload) with it.
+func TestLoadTemplatesRefusesAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "ack.sq.tmpl")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Were the FIFO opened, this writer would answer it with a good
+	// template, so a broken check fails the test instead of hanging it.
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.WriteString("Numri {{ .Number }}")
+			f.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		// Releases the writer when the FIFO was (rightly) never opened.
+		if f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	_, err := LoadTemplates(dir)
+	if err == nil || !strings.Contains(err.Error(), fifo+": not a regular file") {
+		t.Fatalf("LoadTemplates with a FIFO for ack.sq.tmpl: %v, want it refused as not a regular file", err)
 	}
 }

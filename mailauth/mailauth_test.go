@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,6 +60,37 @@ func TestTokenOutputs(t *testing.T) {
 				t.Fatalf("Token = %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// A token file that is a FIFO is refused, not waited on: opening it waits
+// for a writer in a system call ctx cannot end, and the login would hang
+// (and a stop of the daemon wait for it).
+func TestTokenFileFIFORefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "token")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Were the FIFO opened, this writer would answer it with a token, so a
+	// broken check fails the test instead of hanging it.
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.WriteString("ya29.abc\n")
+			f.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		// Releases the writer when the FIFO was (rightly) never opened.
+		if f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	src, err := mailauth.NewTokens(mailauth.TokenOptions{File: fifo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := src.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("Token from a FIFO = %q, %v; want it refused as not a regular file", tok, err)
 	}
 }
 

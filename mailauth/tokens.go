@@ -112,6 +112,11 @@ func (t *Tokens) fetch(ctx context.Context) (string, error) {
 	var what string
 	if t.opts.File != "" {
 		what = "read token file " + t.opts.File
+		// Stat first: opening a FIFO waits for a writer, in a system call
+		// that ctx cannot end, and the login (and a stop) would wait too.
+		if fi, err := os.Stat(t.opts.File); err == nil && !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("%s: not a regular file", what)
+		}
 		data, err := os.ReadFile(t.opts.File)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", what, err)

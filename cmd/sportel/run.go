@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync"
@@ -23,13 +26,21 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, ok := mustLoadConfig(*path, e)
+	cfg, ok, stopped := loadConfigUnlessStopped(ctx, *path, e)
+	if stopped {
+		fmt.Fprintf(e.stderr, "sportel: stopped while reading the configuration file %s; the daemon did not start\n", *path)
+		return 0
+	}
 	if !ok {
 		return 1
 	}
 	log := app.NewLogger(cfg.Log, e.stderr)
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
+		if stoppedStarting(ctx, err) {
+			logStoppedStarting(log, err)
+			return 0
+		}
 		log.Error("start", "err", err)
 		return 1
 	}
@@ -40,11 +51,61 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	// Before the store closes: a reload under way finishes first.
 	defer hup.stop()
 	if err := a.Run(ctx); err != nil {
+		if stoppedStarting(ctx, err) {
+			logStoppedStarting(log, err)
+			return 0
+		}
 		log.Error("stopped", "err", err)
 		return 1
 	}
 	log.Info("stopped cleanly")
 	return 0
+}
+
+// stoppedStarting reports whether err ended the start because the daemon was
+// told to stop (ctx, cancelled by SIGTERM or SIGINT) while it waited for
+// something: the store, a lock, the network.
+//
+// That is not a failure of the daemon, so `sportel run` exits 0, as for a
+// stop once running (README, Commands): the operator asked for it, and a
+// non-zero status would have systemd record `systemctl stop` as the unit
+// failing (and alerts on failed units fire). What it waited for is logged,
+// since it would have kept the daemon from starting.
+func stoppedStarting(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, context.Canceled)
+}
+
+// logStoppedStarting says the start was given up for a stop, and what it
+// was waiting for when the stop came (err's text names it).
+func logStoppedStarting(log *slog.Logger, err error) {
+	log.Info("stopped while starting; the daemon did not start", "waiting_for", err.Error())
+}
+
+// loadConfigUnlessStopped is mustLoadConfig, given up when ctx ends first:
+// reading the file may wait without end (a FIFO nobody writes to, a hung
+// network file system), in a system call the stop cannot interrupt. Nothing
+// is held yet, so the read is left behind; stopped reports that.
+func loadConfigUnlessStopped(ctx context.Context, path string, e *env) (cfg *config.Config, ok, stopped bool) {
+	type loaded struct {
+		cfg *config.Config
+		ok  bool
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		cfg, ok := mustLoadConfig(path, e)
+		done <- loaded{cfg, ok}
+	}()
+	select {
+	case l := <-done:
+		return l.cfg, l.ok, false
+	case <-ctx.Done():
+		select {
+		case l := <-done: // read just as the stop came
+			return l.cfg, l.ok, false
+		default:
+			return nil, false, true
+		}
+	}
 }
 
 // hangups turns SIGHUP into configuration reloads.

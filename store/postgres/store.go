@@ -136,7 +136,7 @@ func connect(ctx context.Context, dsn string, readOnly bool) (*Store, string, er
 	cancel()
 	if err != nil {
 		pool.Close()
-		return nil, "", fmt.Errorf("open postgres %s: %w", where(cfg), err)
+		return nil, "", fmt.Errorf("open postgres %s: connect: %w", where(cfg), err)
 	}
 	return s, where(cfg), nil
 }
@@ -251,7 +251,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		// Another instance may hold the lock while it migrates: wait for
 		// as long as the transaction may last, not one statement.
 		if _, err := tx.tx.Exec(tx.ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
-			return fmt.Errorf("lock for migrations: %w", err)
+			return fmt.Errorf("take the migration lock (another process holds it while it applies migrations): %w", err)
 		}
 		ctx, cancel := tx.callCtx()
 		defer cancel()
@@ -337,7 +337,9 @@ func (s *Store) withTxTimeout(ctx context.Context, timeout time.Duration, fn fun
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.callTimeout)
 		defer cancel()
-		if rbErr := pgTx.Rollback(rctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && err != nil {
+		// A statement ctx cut off closes its connection, and the server
+		// rolls back with it: that rollback failing says nothing more.
+		if rbErr := pgTx.Rollback(rctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && !pgTx.Conn().IsClosed() && err != nil {
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
 	}()

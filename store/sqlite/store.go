@@ -203,7 +203,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
-		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+		return nil, fmt.Errorf("open sqlite %q: apply migrations: %w", dsn, err)
 	}
 	if dsn != ":memory:" {
 		// Now the -wal and -shm exist (the pool keeps a connection open).
@@ -421,6 +421,11 @@ func (s *Store) withTxAs(ctx context.Context, timeout time.Duration, d durabilit
 	}
 	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			// This process's turn was taken above: BEGIN IMMEDIATE was
+			// waiting for another process to let the write lock go.
+			return fmt.Errorf("begin transaction: wait for the write lock another process holds: %w", err)
+		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	done := false
