@@ -3,7 +3,9 @@
 // records the outcome as soon as it is known: done (with the sent message's
 // thread reference, in the same transaction), retried with backoff, or
 // failed for good. A job cut off by a crash is sent again as the same
-// message, never as a different one.
+// message, never as a different one. A fault of the mail relay itself
+// pauses every mail send, Telegram going on, until a probe finds the
+// relay answering (relaypause.go).
 //
 // Leases: the outbox claims only what its workers are about to send, renews
 // the leases of everything it holds while it holds it, and checks its lease
