@@ -170,6 +170,10 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		`sportel_tickets_overdue{job="sportel",instance="a"}`:                           "3x60",
 		`sportel_tickets_overdue{job="sportel",instance="b"}`:                           "3x60",
 		`sportel_imap_moves_refused_total{job="sportel",instance="a"}`:                  "0x20 2+2x40",
+		// b's relay refuses its login from minute 10 on; every instance
+		// sends mail, so the standby's counts too.
+		`sportel_outbox_mail_paused{job="sportel",instance="a"}`: "0x60",
+		`sportel_outbox_mail_paused{job="sportel",instance="b"}`: "0x10 1x50",
 	}
 	cases := []struct {
 		minute   int
@@ -198,6 +202,8 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		// a's server refused moves from minute 21 on.
 		{15, "SportelMailNotMoved", "", ""},
 		{25, "SportelMailNotMoved", "a", "Sportel cannot move handled mail out of the watched mailbox"},
+		{15, "SportelSMTPRelayFailing", "", ""}, // not for 10 minutes yet
+		{25, "SportelSMTPRelayFailing", "b", "Sportel on b cannot hand mail to the SMTP relay"},
 	}
 	var y strings.Builder
 	fmt.Fprintf(&y, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)

@@ -152,6 +152,12 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return float64(n)
 		})
+		met.Gauge("sportel_outbox_mail_paused", "1 while the SMTP relay itself fails (unreachable, its TLS or the login refused) and this instance sends no mail but one probe a pause (30 s doubling to 5 minutes), else 0. Telegram messages go on.", func() float64 {
+			if ob.MailPaused() {
+				return 1
+			}
+			return 0
+		})
 		met.Gauge("sportel_clock_skew_seconds", "On PostgreSQL, the database's clock minus this host's, last measured (every 5 minutes); the outbox's leases are corrected by it; beyond ±2 s fix NTP. NaN on SQLite, which one daemon owns.", func() float64 {
 			if clock == nil {
 				return math.NaN()

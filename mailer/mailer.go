@@ -368,11 +368,10 @@ func (s *Mailer) connect(ctx context.Context) (*client, error) {
 		if !ok {
 			se = classify("smtp connect", err)
 		}
-		if se.permanent && ctx.Err() == nil {
-			// A refusal that no retry by itself will change (a wrong
-			// password, a mechanism not offered): someone must act.
-			s.log.Error("smtp relay refuses every mail: fix the relay or the smtp settings; mail waits meanwhile", "err", se)
-		}
+		// Even a refusal no retry by itself will change (a wrong password,
+		// a mechanism not offered) is the relay's, not the mail's: the
+		// mail waits, and the outbox says once that the relay fails
+		// rather than once a mail, and pauses every send meanwhile.
 		se.permanent, se.relay = false, true
 		return nil, se
 	}

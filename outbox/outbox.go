@@ -3,7 +3,9 @@
 // records the outcome as soon as it is known: done (with the sent message's
 // thread reference, in the same transaction), retried with backoff, or
 // failed for good. A job cut off by a crash is sent again as the same
-// message, never as a different one.
+// message, never as a different one. A fault of the mail relay itself
+// pauses every mail send, Telegram going on, until a probe finds the
+// relay answering (relaypause.go).
 //
 // Leases: the outbox claims only what its workers are about to send, renews
 // the leases of everything it holds while it holds it, and checks its lease
@@ -69,6 +71,7 @@ type AttachmentSource interface {
 // JobStore is the outbox's view of the store: the job queue.
 type JobStore interface {
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, transport store.Transport) ([]inquiry.Job, error)
 	RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) (lost []int64, err error)
 	FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error)
 	RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error
@@ -103,6 +106,10 @@ type Config struct {
 	// SendTimeout bounds one send (default 5m); the transports have their
 	// own, shorter, timeouts.
 	SendTimeout time.Duration
+	// RelayPauseMin and RelayPauseMax bound the pause of every mail send
+	// after the relay itself failed (default 30s, doubling to 5m; see
+	// relaypause.go).
+	RelayPauseMin, RelayPauseMax time.Duration
 	// Attachments resolves the attachments mail refers to; nil fails such
 	// mail for good.
 	Attachments AttachmentSource
@@ -151,6 +158,13 @@ func (c *Config) defaults() {
 	if c.SendTimeout <= 0 {
 		c.SendTimeout = 5 * time.Minute
 	}
+	if c.RelayPauseMin <= 0 {
+		c.RelayPauseMin = defaultRelayPauseMin
+	}
+	if c.RelayPauseMax <= 0 {
+		c.RelayPauseMax = defaultRelayPauseMax
+	}
+	c.RelayPauseMax = max(c.RelayPauseMax, c.RelayPauseMin)
 }
 
 // Outbox sends the jobs the desk wrote.
@@ -171,6 +185,7 @@ type Outbox struct {
 	wake       chan struct{}
 	held       heldJobs
 	acks       ackCap
+	relay      relayGate
 	// heldLeft runs noticeHeldLeft once, when the outbox first claims.
 	heldLeft sync.Once
 	// sendTime is the running average duration of a send, in nanoseconds.
@@ -194,7 +209,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 	start := time.Now()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Outbox{
+	o := &Outbox{
 		jobs:  jobs,
 		mail:  mail,
 		chat:  chat,
@@ -206,7 +221,18 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		wake:  make(chan struct{}, 1),
 		held:  heldJobs{jobs: make(map[int64]*heldLease), sent: make(map[int64]time.Duration)},
 	}
+	o.relay = relayGate{
+		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
+		// Read at each use: the tests replace the outbox's clock.
+		mono: func() time.Duration { return o.mono() },
+		log:  log,
+	}
+	return o
 }
+
+// MailPaused reports whether mail sends are paused because the relay
+// itself failed: until a probe finds it answering, no mail is sent.
+func (o *Outbox) MailPaused() bool { return o.relay.paused() }
 
 // Owner is the name this outbox claims jobs under.
 func (o *Outbox) Owner() string { return o.owner }
@@ -234,6 +260,14 @@ func Permanent(err error) bool {
 func RelayFault(err error) bool {
 	var r interface{ RelayFault() bool }
 	return errors.As(err, &r) && r.RelayFault()
+}
+
+// relayAnswered reports whether err, a failed mail send's, says the relay
+// answered: it began a mail transaction, so it is up, whatever it thought
+// of the mail. Errors that do not speak of the relay say nothing.
+func relayAnswered(err error) bool {
+	var r interface{ RelayFault() bool }
+	return errors.As(err, &r) && !r.RelayFault()
 }
 
 // retryAfter is the delay a transport asked for (Telegram's 429), if any.
@@ -497,6 +531,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					// Stopping: a job not started yet is released, so a
 					// restart sends it at once; sends under way finish.
+					o.relay.drop(j.ID)
 					o.release(j)
 					o.held.remove(j.ID)
 					release()
@@ -530,11 +565,21 @@ func (o *Outbox) Run(ctx context.Context) error {
 			return nil
 		}
 		at, now := o.mono(), o.now()
-		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, n)
+		claimed, err := o.claim(ctx, now, n)
 		if err != nil && ctx.Err() == nil {
 			o.log.Error("claim jobs", "err", err)
 		}
-		claimed = o.held.addNew(claimed, now.Add(o.cfg.Lease), at)
+		fresh := o.held.addNew(claimed, now.Add(o.cfg.Lease), at)
+		if len(fresh) < len(claimed) {
+			for _, j := range claimed {
+				if o.held.holdOf(j.ID) == nil {
+					// Sent already (addNew): no worker will have it, nor
+					// the probe it may have been reserved as.
+					o.relay.drop(j.ID)
+				}
+			}
+		}
+		claimed = fresh
 		for range n - len(claimed) {
 			<-slots
 		}
@@ -543,6 +588,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 			case jobs <- j:
 			case <-ctx.Done():
 				// Claimed but not started: release so a restart sends at once.
+				o.relay.drop(j.ID)
 				o.release(j)
 				o.held.remove(j.ID)
 				release()
@@ -565,7 +611,12 @@ func (o *Outbox) Run(ctx context.Context) error {
 			continue
 		}
 		wait := o.cfg.Poll
-		if at, ok, err := o.jobs.NextJobAt(ctx); err == nil && ok {
+		if d, paused := o.relay.probeIn(); paused {
+			// The mail waiting for the relay is due, so NextJobAt would
+			// name it: the claims wait for the probe instead, and a chat
+			// job due meanwhile for the poll (new ones poke).
+			wait = min(wait, max(d, 10*time.Millisecond))
+		} else if at, ok, err := o.jobs.NextJobAt(ctx); err == nil && ok {
 			if d := at.Sub(o.now()); d < wait {
 				wait = max(d, 10*time.Millisecond)
 			}
@@ -579,6 +630,34 @@ func (o *Outbox) Run(ctx context.Context) error {
 			timer.Stop()
 		case <-timer.C:
 		}
+	}
+}
+
+// claim claims up to n due jobs as owner at now: any while the relay is
+// up; while mail is paused (relayGate), Telegram messages alone, and when
+// a probe is due, one mail besides, reserved as the probe. Jobs claimed
+// are returned with an error that came after them.
+func (o *Outbox) claim(ctx context.Context, now time.Time, n int) ([]inquiry.Job, error) {
+	switch o.relay.claimable() {
+	case claimAllMail:
+		return o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, n)
+	case claimProbe:
+		probe, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, 1, store.TransportMail)
+		if err != nil {
+			return nil, err
+		}
+		if len(probe) == 1 {
+			// Not reserved (a worker took a mail as the probe meanwhile):
+			// its worker gives it back.
+			o.relay.reserve(probe[0].ID)
+		}
+		if n == len(probe) {
+			return probe, nil
+		}
+		chat, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, n-len(probe), store.TransportChat)
+		return append(probe, chat...), err
+	default:
+		return o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, n, store.TransportChat)
 	}
 }
 
@@ -732,8 +811,12 @@ func (o *Outbox) Drain(ctx context.Context) error {
 	}()
 	for {
 		at, now := o.mono(), o.now()
-		claimed, err := o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, 64)
+		claimed, err := o.claim(ctx, now, 64)
 		if err != nil {
+			for _, j := range claimed {
+				o.relay.drop(j.ID)
+				o.release(j)
+			}
 			return fmt.Errorf("claim jobs: %w", err)
 		}
 		if len(claimed) == 0 {
@@ -880,6 +963,25 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	log := func() *slog.Logger {
 		return o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
 	}
+	// A mail goes only while the relay is not known to be failing, or as
+	// the one probe of it (relayGate); one kept back is given back
+	// untried, with its attempt, for after the pause.
+	var probe bool
+	var gen uint64
+	if j.Mail != nil {
+		var ok bool
+		if ok, probe, gen = o.relay.admit(j.ID); !ok {
+			log().Debug("mail relay failing: mail paused; job given back untried")
+			o.held.remove(j.ID)
+			o.release(j)
+			return sentJob{}, false
+		}
+		if probe {
+			// A send that ends without a word on the relay (stopped
+			// before it, cut off) leaves the probe to the next mail.
+			defer o.relay.drop(j.ID)
+		}
+	}
 	// Send only under a lease known to be ours for a while yet; one near
 	// its end, or not confirmed for a third of a lease (renewals failing),
 	// is renewed first (nobody else can hold a job while our lease on it
@@ -908,6 +1010,9 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	})
 	ref, err := o.deliverSafely(sendCtx, j, log)
 	stopGuard()
+	if j.Mail != nil && (err == nil || relayAnswered(err)) && o.relay.answered(j.ID, probe) {
+		o.Poke() // the mail kept back is claimable again
+	}
 	if err == nil {
 		// A capped ack stays counted in flight until finish records it;
 		// one the relay accepted is sent, cut off or not.
@@ -935,6 +1040,20 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.release(j)
 		return sentJob{}, false
 	}
+	if j.Mail != nil && RelayFault(err) {
+		// Not the mail's fault, and no mail transaction began: the job is
+		// given back untried, costing no attempt, still due, and waits for
+		// the relay with every other mail (relayGate), however long that
+		// is. The gate logs the relay's state, once per change.
+		o.relay.failed(j.ID, probe, gen, err.Error())
+		log().Debug("send met a fault of the relay; given back untried", "err", err)
+		o.held.remove(j.ID)
+		o.release(j)
+		if o.Failed != nil {
+			o.Failed(j, err, false)
+		}
+		return sentJob{}, false
+	}
 	// The outcome is recorded under a time of its own: a send cut off by
 	// SendTimeout has used up ctx, and a failure not recorded would be sent
 	// again at once when its lease ran out, for ever, with no error kept.
@@ -942,10 +1061,6 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	defer cancelRecord()
 	now := o.now()
 	errText := err.Error()
-	// A relay fault (unreachable, login refused) is no fault of the job's:
-	// it waits for the relay, retried with backoff however long that is
-	// (the failed-send metric and the oldest due job's age alert), instead
-	// of every job failing for good after MaxAttempts.
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts && !RelayFault(err) {
 		ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now)
 		if o.cancelledMeanwhile(j, err, ferr, log) {

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -29,9 +30,25 @@ type relay struct {
 	sayLimit bool
 	tls      *tls.Config // offers STARTTLS when set
 
-	mu    sync.Mutex
-	mails [][]byte
-	froms int // MAIL FROM commands seen
+	mu       sync.Mutex
+	mails    [][]byte
+	froms    int    // MAIL FROM commands seen
+	auths    int    // AUTH attempts seen
+	password string // the one it takes; "" is "right"
+}
+
+// logins is how many AUTH attempts the relay has seen.
+func (r *relay) logins() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.auths
+}
+
+// setPassword changes the password the relay takes.
+func (r *relay) setPassword(p string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.password = p
 }
 
 func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
@@ -51,7 +68,11 @@ func (s *relaySession) AuthMechanisms() []string { return []string{sasl.Plain} }
 
 func (s *relaySession) Auth(string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != "sportel@mkrs.example" || pass != "right" {
+		s.r.mu.Lock()
+		s.r.auths++
+		want := cmp.Or(s.r.password, "right")
+		s.r.mu.Unlock()
+		if user != "sportel@mkrs.example" || pass != want {
 			return smtp.ErrAuthFailed
 		}
 		s.authed = true
@@ -244,28 +265,31 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 // Faults of the relay itself are nobody's job's: a wrong password (535),
 // a relay that is down, a certificate that does not verify or a relay that
 // stops offering STARTTLS (security starttls) must not fail every job for
-// good, neither at once nor after MaxAttempts; each job waits, retried
-// with backoff, and nothing goes in plaintext meanwhile.
+// good, neither at once nor after MaxAttempts, nor use up its attempts:
+// the job waits, still due, given back untried after each fault, and
+// nothing goes in plaintext meanwhile. While the pause after a fault
+// lasts, the relay is not tried at all; after it, once.
 func TestRelayFaultsNeverFailAJob(t *testing.T) {
 	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
 		name string
 		// mailer returns the mailer and the relay it talks to (nil: none).
 		mailer func(t *testing.T) (*mailer.Mailer, *relay)
+		logins int // AUTH attempts the relay sees a round
 	}{
 		{"wrong password", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{}
 			return startRelay(t, r, "wrong"), r
-		}},
-		{"relay down", func(t *testing.T) (*mailer.Mailer, *relay) { return relayMailer(t, testutil.FreeAddr(t), "right"), nil }},
+		}, 1},
+		{"relay down", func(t *testing.T) (*mailer.Mailer, *relay) { return relayMailer(t, testutil.FreeAddr(t), "right"), nil }, 0},
 		{"certificate not trusted", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{tls: serverTLS}
 			return starttlsMailer(t, relayServer(t, r), nil), r
-		}},
+		}, 0},
 		{"STARTTLS no longer offered", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{}
 			return starttlsMailer(t, relayServer(t, r), clientTLS), r
-		}},
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,23 +307,33 @@ func TestRelayFaultsNeverFailAJob(t *testing.T) {
 			}
 			clock := f.now
 			ob.SetClock(func() time.Time { return clock })
-			for range 4 { // twice MaxAttempts, each try when its retry is due
-				if err := ob.Drain(context.Background()); err != nil {
-					t.Fatal(err)
+			var mono time.Duration
+			outbox.SetLeaseClock(ob, func() time.Duration { return mono }, nil)
+			for round := 1; round <= 4; round++ { // twice MaxAttempts, each after the pause
+				for range 2 { // the second within the pause: not tried
+					if err := ob.Drain(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if failures != round || !ob.MailPaused() {
+					t.Fatalf("round %d: %d tries, paused %v; want %d, paused", round, failures, ob.MailPaused(), round)
+				}
+				if seen != nil && seen.logins() != round*tt.logins {
+					t.Fatalf("round %d: the relay saw %d logins, want %d a round", round, seen.logins(), tt.logins)
 				}
 				clock = clock.Add(2 * time.Hour)
+				mono += time.Hour // past the longest pause
 			}
 			got := f.job(id)
-			if got.State != inquiry.JobPending || failures != 4 || final != 0 || !got.NextAt.After(t0) {
-				t.Fatalf("job %s after %d tries (%d final), next at %s, error %q; want it pending, retried 4 times, none final",
-					got.State, failures, final, got.NextAt, got.LastError)
+			if got.State != inquiry.JobPending || final != 0 || got.Attempts != 0 || !got.NextAt.Equal(f.now) {
+				t.Fatalf("job %s with %d attempts (%d final), next at %s, error %q; want it pending, no attempt spent, none final, due as it was",
+					got.State, got.Attempts, final, got.NextAt, got.LastError)
 			}
 			if seen != nil {
 				if mails, froms := seen.got(); len(mails) != 0 || froms != 0 {
 					t.Errorf("the relay saw %d MAIL FROM and took in %d mails; want none", froms, len(mails))
 				}
 			}
-			t.Logf("last error: %s", got.LastError)
 		})
 	}
 }

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"sportel/inquiry"
@@ -180,6 +181,11 @@ type Jobs interface {
 	// now+lease, ordered by NextAt then ID, with Attempts counting this try.
 	// A job whose lease ran out is claimable again.
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
+	// ClaimJobsBy is ClaimJobs of the jobs that go out by transport alone;
+	// the others are left as they are. The outbox claims so while the mail
+	// relay fails: Telegram messages go on, and the mail stays due as it
+	// was, unclaimed, until the relay answers again.
+	ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, transport Transport) ([]inquiry.Job, error)
 	// FinishJobs marks jobs claimed by owner done in one transaction, and
 	// records each one's thread reference in that same transaction, so a
 	// reply to a sent message can always be traced to its ticket. It
@@ -198,8 +204,10 @@ type Jobs interface {
 	// sending.
 	ReleaseClaims(ctx context.Context, keep string) (released int, err error)
 	// ReleaseJob gives back a claim owner holds on a job it has not tried
-	// to send (an outbox stopping): the job stays due as it was, and the
-	// claim's attempt is taken back, so stops never use up its attempts.
+	// to send (an outbox stopping, or a mail whose relay failed before any
+	// mail transaction began): the job stays due as it was, and the claim's
+	// attempt is taken back, so stops and relay outages never use up its
+	// attempts.
 	// A job cancelled while owner held it stays cancelled: ErrJobCancelled.
 	ReleaseJob(ctx context.Context, id int64, owner string) error
 	// RetryJob releases a job claimed by owner to be tried again at next.
@@ -235,6 +243,27 @@ type Jobs interface {
 	// CountHeldJobs counts the pending jobs held back (HoldJobs) and not
 	// claimed since.
 	CountHeldJobs(ctx context.Context) (int, error)
+}
+
+// Transport is the way a job goes out, for Jobs.ClaimJobsBy.
+type Transport int
+
+const (
+	// TransportMail is the jobs that carry a mail (inquiry.Job.Mail): the
+	// SMTP relay sends them.
+	TransportMail Transport = iota + 1
+	// TransportChat is the others: Telegram messages.
+	TransportChat
+)
+
+func (t Transport) String() string {
+	switch t {
+	case TransportMail:
+		return "mail"
+	case TransportChat:
+		return "chat"
+	}
+	return fmt.Sprintf("transport(%d)", int(t))
 }
 
 // SentJob is a job the transport accepted.

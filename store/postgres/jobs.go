@@ -21,6 +21,23 @@ import (
 // other's rows or ever sharing one.
 func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) (_ []inquiry.Job, err error) {
 	defer markBusy(&err)
+	return s.claimJobs(ctx, claimJobsSQL, owner, now, lease, limit)
+}
+
+// ClaimJobsBy is ClaimJobs of the jobs that go out by transport alone.
+func (s *Store) ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, transport store.Transport) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
+	switch transport {
+	case store.TransportMail:
+		return s.claimJobs(ctx, claimMailJobsSQL, owner, now, lease, limit)
+	case store.TransportChat:
+		return s.claimJobs(ctx, claimChatJobsSQL, owner, now, lease, limit)
+	}
+	return nil, fmt.Errorf("claim jobs for %s: unknown %v", owner, transport)
+}
+
+// claimJobs claims with query, one of the claim statements below.
+func (s *Store) claimJobs(ctx context.Context, query, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
 	if owner == "" {
 		return nil, errors.New("claim jobs: empty owner")
 	}
@@ -33,17 +50,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	until := now.Add(lease)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `UPDATE jobs SET claimed_by = $1, lease_until = $2, lease_until_ns = $3,
-			attempts = attempts + 1, held = false, admitted_at = NULL
-		WHERE id IN (
-			SELECT id FROM jobs
-			WHERE state = 'pending' AND (next_at, next_at_ns) <= ($4, $5)
-				AND (claimed_by IS NULL OR (lease_until, lease_until_ns) < ($4, $5))
-			ORDER BY next_at, next_at_ns, id
-			LIMIT $6
-			FOR UPDATE SKIP LOCKED)
-		RETURNING `+jobColumns,
-		owner, at(until), ns(until), at(now), ns(now), limit)
+	rows, err := s.pool.Query(ctx, query, owner, at(until), ns(until), at(now), ns(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
 	}
@@ -59,6 +66,28 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return jobs, nil
+}
+
+// The claim statements: of every due job, of those carrying a mail, and
+// of the others (store.Transport).
+var (
+	claimJobsSQL     = claimSQL("")
+	claimMailJobsSQL = claimSQL(" AND mail IS NOT NULL")
+	claimChatJobsSQL = claimSQL(" AND mail IS NULL")
+)
+
+// claimSQL is the claim statement of the due jobs that also meet and.
+func claimSQL(and string) string {
+	return `UPDATE jobs SET claimed_by = $1, lease_until = $2, lease_until_ns = $3,
+			attempts = attempts + 1, held = false, admitted_at = NULL
+		WHERE id IN (
+			SELECT id FROM jobs
+			WHERE state = 'pending' AND (next_at, next_at_ns) <= ($4, $5)
+				AND (claimed_by IS NULL OR (lease_until, lease_until_ns) < ($4, $5))` + and + `
+			ORDER BY next_at, next_at_ns, id
+			LIMIT $6
+			FOR UPDATE SKIP LOCKED)
+		RETURNING ` + jobColumns
 }
 
 // finishJobSQL marks job $1 done if owner $2 still holds it, also when it

@@ -20,6 +20,23 @@ import (
 // A job whose earlier lease expired is claimable again.
 func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) (_ []inquiry.Job, err error) {
 	defer markBusy(&err)
+	return s.claimJobs(ctx, claimJobsSQL, owner, now, lease, limit)
+}
+
+// ClaimJobsBy is ClaimJobs of the jobs that go out by transport alone.
+func (s *Store) ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, transport store.Transport) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
+	switch transport {
+	case store.TransportMail:
+		return s.claimJobs(ctx, claimMailJobsSQL, owner, now, lease, limit)
+	case store.TransportChat:
+		return s.claimJobs(ctx, claimChatJobsSQL, owner, now, lease, limit)
+	}
+	return nil, fmt.Errorf("claim jobs for %s: unknown %v", owner, transport)
+}
+
+// claimJobs claims with query, one of the claim statements below.
+func (s *Store) claimJobs(ctx context.Context, query, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
 	if owner == "" {
 		return nil, errors.New("claim jobs: empty owner")
 	}
@@ -37,7 +54,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	}
 	// One statement, so the select and the claim are atomic. PostgreSQL
 	// needs FOR UPDATE SKIP LOCKED in the subquery for the same guarantee.
-	rows, err := s.writeQuery(ctx, claimJobsSQL, owner, formatTime(now.Add(lease)), formatTime(now), limit)
+	rows, err := s.writeQuery(ctx, query, owner, formatTime(now.Add(lease)), formatTime(now), limit)
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("claim jobs for %s: %w", owner, err)
@@ -63,13 +80,24 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, now time.Time, leas
 	return jobs, nil
 }
 
-const claimJobsSQL = `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
+// The claim statements: of every due job, of those carrying a mail, and
+// of the others (store.Transport).
+var (
+	claimJobsSQL     = claimSQL("")
+	claimMailJobsSQL = claimSQL(" AND mail IS NOT NULL")
+	claimChatJobsSQL = claimSQL(" AND mail IS NULL")
+)
+
+// claimSQL is the claim statement of the due jobs that also meet and.
+func claimSQL(and string) string {
+	return `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
 		WHERE id IN (
 			SELECT id FROM jobs
-			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)
+			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)` + and + `
 			ORDER BY next_at, id
 			LIMIT $4)
 		RETURNING ` + jobColumns
+}
 
 // finishJobSQL marks job $1 done if owner $2 still holds it, also when it
 // was cancelled meanwhile (it went out). The claim is kept on the row as a

@@ -713,3 +713,98 @@ func testJobByMessageID(t *testing.T, open func(t *testing.T) store.Store) {
 		return nil
 	})
 }
+
+// testClaimJobsByTransport: ClaimJobsBy claims only the jobs that go out
+// by its transport (a mail, or a Telegram message), in ClaimJobs' order,
+// counting the attempt, and leaves the others due and unclaimed as they
+// were: the outbox claims so while the mail relay fails.
+func testClaimJobsByTransport(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	// Mail and chat jobs interleaved by due time; the last of each is not
+	// due yet.
+	type spec struct {
+		chat bool
+		due  time.Duration
+	}
+	specs := []spec{{false, 3 * time.Second}, {true, 2 * time.Second}, {false, time.Second}, {true, 4 * time.Second},
+		{true, time.Second}, {false, 2 * time.Second}, {true, time.Hour}, {false, time.Hour}}
+	ids := make([]int64, len(specs))
+	inTx(t, s, func(tx store.Tx) error {
+		for i, sp := range specs {
+			j := &inquiry.Job{Kind: inquiry.JobAck, Recipient: fmt.Sprintf("r%d", i), NextAt: t0.Add(sp.due), CreatedAt: t0}
+			if sp.chat {
+				j.Chat = &inquiry.ChatMessage{ChatID: int64(100 + i), Text: "x"}
+			} else {
+				j.Mail = &inquiry.Mail{MessageID: fmt.Sprintf("by%d@sportel", i), Date: t0, Text: "x"}
+			}
+			if err := tx.AddJob(j); err != nil {
+				return err
+			}
+			ids[i] = j.ID
+		}
+		return nil
+	})
+	now := t0.Add(time.Minute)
+	const lease = 24 * time.Hour
+	claimedIDs := func(jobs []inquiry.Job) []int64 {
+		var out []int64
+		for _, j := range jobs {
+			out = append(out, j.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		transport store.Transport
+		limit     int
+		want      []int64
+		wantChat  bool
+	}{
+		{"chat, first two by due time", store.TransportChat, 2, []int64{ids[4], ids[1]}, true},
+		{"chat, the rest that is due", store.TransportChat, 10, []int64{ids[3]}, true},
+		{"chat, none left due", store.TransportChat, 10, nil, true},
+		{"mail, first by due time", store.TransportMail, 1, []int64{ids[2]}, false},
+		{"mail, the rest that is due", store.TransportMail, 10, []int64{ids[5], ids[0]}, false},
+		{"mail, none left due", store.TransportMail, 10, nil, false},
+	}
+	for _, tt := range tests {
+		jobs, err := s.ClaimJobsBy(ctx, "w", now, lease, tt.limit, tt.transport)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := claimedIDs(jobs); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: claimed %v, want %v", tt.name, got, tt.want)
+		}
+		for _, j := range jobs {
+			if (j.Chat != nil) != tt.wantChat || (j.Mail != nil) == tt.wantChat || j.Attempts != 1 {
+				t.Errorf("%s: job %d came back with chat %v, mail %v, %d attempts; want the %v and 1 attempt",
+					tt.name, j.ID, j.Chat != nil, j.Mail != nil, j.Attempts, tt.transport)
+			}
+		}
+		if tt.name == "chat, none left due" {
+			// The chat claims left the mail due and unclaimed.
+			for _, i := range []int{0, 2, 5} {
+				if j := jobByID(t, s, ids[i]); j.Attempts != 0 {
+					t.Errorf("mail job %d has %d attempts after chat claims, want 0", ids[i], j.Attempts)
+				}
+			}
+			if jobs, err := s.ClaimJobs(ctx, "w2", now, lease, 1); err != nil || len(jobs) != 1 || jobs[0].ID != ids[2] {
+				t.Fatalf("ClaimJobs after the chat claims = %v, %v; want mail job %d", claimedIDs(jobs), err, ids[2])
+			}
+			if err := s.ReleaseJob(ctx, ids[2], "w2"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A live lease keeps a job from a claim by transport too; run out, it
+	// is claimable again.
+	later := now.Add(2 * lease)
+	jobs, err := s.ClaimJobsBy(ctx, "w3", later, lease, 10, store.TransportChat)
+	if want := []int64{ids[4], ids[1], ids[3], ids[6]}; err != nil || !slices.Equal(claimedIDs(jobs), want) {
+		t.Errorf("chat claim after the leases ran out = %v, %v; want %v", claimedIDs(jobs), err, want)
+	}
+	if _, err := s.ClaimJobsBy(ctx, "w3", later, lease, 10, store.Transport(0)); err == nil {
+		t.Error("ClaimJobsBy of an unknown transport: no error")
+	}
+}

@@ -97,6 +97,10 @@ func testCallsHonourContext(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListJobs", func() error { _, err := s.ListJobs(ctx, inquiry.JobPending, 0); return err }},
 		{"ListSetAside", func() error { _, err := s.ListSetAside(ctx, "", 0); return err }},
 		{"ClaimJobs", func() error { _, err := s.ClaimJobs(ctx, "w2", t0.Add(48*time.Hour), time.Hour, 1); return err }},
+		{"ClaimJobsBy", func() error {
+			_, err := s.ClaimJobsBy(ctx, "w2", t0.Add(48*time.Hour), time.Hour, 1, store.TransportMail)
+			return err
+		}},
 		{"FinishJobs", func() error {
 			_, err := s.FinishJobs(ctx, "w", []store.SentJob{{ID: jobID, Ref: "r", ThreadRef: &inquiry.ThreadRef{Ref: "r", TicketID: ticketID}}}, t0)
 			return err

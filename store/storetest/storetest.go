@@ -63,6 +63,7 @@ var contractTests = []contractTest{
 	{"ListJobs", testListJobs},
 	{"ClaimJobsTwoOwnersNeverShare", testClaimJobsTwoOwnersNeverShare},
 	{"ClaimJobsOrderAndDue", testClaimJobsOrderAndDue},
+	{"ClaimJobsByTransport", testClaimJobsByTransport},
 	{"ExpiredLeaseIsReclaimable", testExpiredLeaseIsReclaimable},
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
