@@ -305,3 +305,45 @@ func mustWrite(t *testing.T, path, content string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunVersion: dpkg refuses to install a package whose version has a
+// space or does not start with a digit, so such a version is refused when
+// the package is built, not on the server.
+func TestRunVersion(t *testing.T) {
+	binary := filepath.Join(t.TempDir(), "sportel")
+	mustWrite(t, binary, "#!/bin/sh\n", 0o755)
+	tests := []struct {
+		version string
+		wantDeb string // "" when refused
+	}{
+		{"1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
+		{"v1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
+		{"1.2.0~rc1", "sportel_1.2.0~rc1_" + runtime.GOARCH + ".deb"},
+		{"1.2.0 beta", ""},
+		{"beta", ""},
+		{"1.2.0_1", ""},
+		{"1.2/0", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			out := t.TempDir()
+			var stdout strings.Builder
+			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout)
+			if tt.wantDeb == "" {
+				if err == nil || !strings.Contains(err.Error(), "-version") {
+					t.Errorf("run -version %q: %v, want an error naming -version", tt.version, err)
+				}
+				if entries, _ := os.ReadDir(out); len(entries) != 0 {
+					t.Errorf("run -version %q wrote %v", tt.version, entries)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run -version %q: %v", tt.version, err)
+			}
+			if got := filepath.Base(strings.TrimSpace(stdout.String())); got != tt.wantDeb {
+				t.Errorf("run -version %q wrote %s, want %s", tt.version, got, tt.wantDeb)
+			}
+		})
+	}
+}
