@@ -57,6 +57,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if o.Version == "" {
 		return errors.New("-version is required (e.g. -version 1.2.0)")
 	}
+	if !debianVersion(strings.TrimPrefix(o.Version, "v")) {
+		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1)", o.Version)
+	}
 	o.MTime = time.Now().UTC().Truncate(time.Second)
 	path, err := build(ctx, o)
 	if err != nil {
@@ -64,6 +67,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, path)
 	return nil
+}
+
+// debianVersion reports whether v is an upstream version dpkg installs
+// (nfpm drops a leading v itself; epochs are not used).
+func debianVersion(v string) bool {
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	for _, r := range v {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".+~-", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // build writes the package and returns its path.

@@ -199,3 +199,151 @@ func TestPackagedConfigRefusesAChangedExample(t *testing.T) {
 		})
 	}
 }
+
+// TestPurge runs the packaged postrm, as dpkg does, against a root of its
+// own (DPKG_ROOT, which dpkg sets for chrootless installs). The account
+// commands are stand-ins that record their calls: the test must not make
+// or remove users on the machine it runs on.
+func TestPurge(t *testing.T) {
+	ctrl := packagedControl(t)
+	tests := []struct {
+		name        string
+		action      string
+		userExists  bool
+		stateDir    bool // /var/lib/sportel still holds the record
+		wantDeluser bool
+		wantSecrets bool // /etc/sportel/credentials/imap still there
+	}{
+		// A user removed while its files stay leaves them to the next
+		// system user adduser makes (the same uid): the record is kept,
+		// so the user is too.
+		{"purge with the record kept", "purge", true, true, false, false},
+		{"purge after the record was removed", "purge", true, false, true, false},
+		{"purge without the user", "purge", false, false, false, false},
+		// Remove keeps the configuration, and so its secrets.
+		{"remove", "remove", true, true, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			secret := filepath.Join(root, "etc/sportel/credentials/imap")
+			mustWrite(t, secret, "hunter2\n", 0o600)
+			if tt.stateDir {
+				mustWrite(t, filepath.Join(root, "var/lib/sportel/sportel.db"), "SQLite format 3\x00", 0o600)
+			}
+			calls := runScript(t, filepath.Join(ctrl, "postrm"), root, tt.userExists, tt.action)
+			if got := strings.Contains(calls, "deluser"); got != tt.wantDeluser {
+				t.Errorf("postrm %s: deluser called %v, want %v; calls:\n%s", tt.action, got, tt.wantDeluser, calls)
+			}
+			if _, err := os.Stat(secret); (err == nil) != tt.wantSecrets {
+				t.Errorf("postrm %s: secret kept %v, want %v", tt.action, err == nil, tt.wantSecrets)
+			}
+			if tt.stateDir {
+				if _, err := os.Stat(filepath.Join(root, "var/lib/sportel/sportel.db")); err != nil {
+					t.Errorf("postrm %s: the record went: %v", tt.action, err)
+				}
+			}
+		})
+	}
+}
+
+// packagedControl builds the package around a stand-in binary (only the
+// maintainer scripts are looked at) and returns its control directory.
+func packagedControl(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("dpkg-deb"); err != nil {
+		t.Skip("dpkg-deb not found: install dpkg to check the package")
+	}
+	binary := filepath.Join(t.TempDir(), "sportel")
+	mustWrite(t, binary, "#!/bin/sh\n", 0o755)
+	deb, err := build(context.Background(), options{Root: "..", Binary: binary, Version: "1.2.3", Arch: runtime.GOARCH,
+		OutDir: t.TempDir(), MTime: time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("build package: %v", err)
+	}
+	ctrl := filepath.Join(t.TempDir(), "DEBIAN")
+	dpkgDeb(t, "--control", deb, ctrl)
+	return ctrl
+}
+
+// runScript runs a maintainer script with DPKG_ROOT=root and stand-ins for
+// the commands that change accounts and services; it returns their calls.
+func runScript(t *testing.T, script, root string, userExists bool, args ...string) string {
+	t.Helper()
+	bin := t.TempDir()
+	log := filepath.Join(t.TempDir(), "calls")
+	getentStatus := "2"
+	if userExists {
+		getentStatus = "0"
+	}
+	for name, body := range map[string]string{
+		"getent":    `echo "getent $*" >>"$CALLS"; exit ` + getentStatus,
+		"deluser":   `echo "deluser $*" >>"$CALLS"`,
+		"adduser":   `echo "adduser $*" >>"$CALLS"`,
+		"systemctl": `echo "systemctl $*" >>"$CALLS"`,
+	} {
+		mustWrite(t, filepath.Join(bin, name), "#!/bin/sh\n"+body+"\n", 0o755)
+	}
+	cmd := exec.Command("sh", append([]string{script}, args...)...)
+	cmd.Env = append(os.Environ(), "DPKG_ROOT="+root, "CALLS="+log, "PATH="+bin+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(script), strings.Join(args, " "), err, out)
+	}
+	calls, err := os.ReadFile(log)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(calls)
+}
+
+func mustWrite(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunVersion: dpkg refuses to install a package whose version has a
+// space or does not start with a digit, so such a version is refused when
+// the package is built, not on the server.
+func TestRunVersion(t *testing.T) {
+	binary := filepath.Join(t.TempDir(), "sportel")
+	mustWrite(t, binary, "#!/bin/sh\n", 0o755)
+	tests := []struct {
+		version string
+		wantDeb string // "" when refused
+	}{
+		{"1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
+		{"v1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
+		{"1.2.0~rc1", "sportel_1.2.0~rc1_" + runtime.GOARCH + ".deb"},
+		{"1.2.0 beta", ""},
+		{"beta", ""},
+		{"1.2.0_1", ""},
+		{"1.2/0", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			out := t.TempDir()
+			var stdout strings.Builder
+			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout)
+			if tt.wantDeb == "" {
+				if err == nil || !strings.Contains(err.Error(), "-version") {
+					t.Errorf("run -version %q: %v, want an error naming -version", tt.version, err)
+				}
+				if entries, _ := os.ReadDir(out); len(entries) != 0 {
+					t.Errorf("run -version %q wrote %v", tt.version, entries)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run -version %q: %v", tt.version, err)
+			}
+			if got := filepath.Base(strings.TrimSpace(stdout.String())); got != tt.wantDeb {
+				t.Errorf("run -version %q wrote %s, want %s", tt.version, got, tt.wantDeb)
+			}
+		})
+	}
+}

@@ -227,6 +227,9 @@ func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 	if len(cfg.UncheckedSecrets) > 0 {
 		fmt.Fprintf(e.stdout, "secrets not checked (not available to this user): %s\n\n", strings.Join(cfg.UncheckedSecrets, ", "))
 	}
+	if keys := exampleAddressKeys(cfg); len(keys) > 0 {
+		fmt.Fprintf(e.stdout, "still example addresses (a reserved domain: no mail reaches them); put in the division's before starting: %s\n\n", strings.Join(keys, ", "))
+	}
 	cfg.Summary(e.stdout)
 	if !*connect {
 		return 0
