@@ -63,6 +63,7 @@ var contractTests = []contractTest{
 	{"ListJobs", testListJobs},
 	{"ClaimJobsTwoOwnersNeverShare", testClaimJobsTwoOwnersNeverShare},
 	{"ClaimJobsOrderAndDue", testClaimJobsOrderAndDue},
+	{"ChatAnswersInTurn", testChatAnswersInTurn},
 	{"ExpiredLeaseIsReclaimable", testExpiredLeaseIsReclaimable},
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
