@@ -319,3 +319,131 @@ func TestE2EHeldAnswersWithFilesReachThePrivateChat(t *testing.T) {
 		})
 	}
 }
+
+// An officer answers a citizen of the discussion group in Telegram with
+// /reply and a document: nothing is held or sent, not even the words, and
+// the officer is told why and how the file does reach the citizen (a mail
+// answer with it attached). The officer does so; the citizen never opens
+// the private chat: nothing is lost or sent anywhere, the record keeps the
+// held answer with its file, and the ticket's jobs are all done.
+func TestE2EHeldAnswerTelegramFileAndNoPrivateChat(t *testing.T) {
+	t.Parallel()
+	s, tg := newHeldStack(t, "123456:e2e-held-tgfile")
+	const jusufID = 7401
+	s.cfg.Officers[1].TelegramUserID = jusufID
+	tg.MarkStarted(jusufID)
+	a, _ := s.serve()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	citizen := models.User{ID: 9451, FirstName: "Arta", LanguageCode: "sq"}
+	jusuf := models.User{ID: jusufID, FirstName: "Jusuf", LanguageCode: "sq"}
+	tk := askInGroup(ctx, t, a, tg, citizen)
+	groupBefore := len(tg.Sent(heldDiscussion))
+
+	tg.AddFileContent(models.File{FileID: "BQACheld"}, []byte("%PDF-1.7 kontrata"))
+	tg.PushMessage(models.Message{From: &jusuf, Chat: models.Chat{ID: jusufID, Type: models.ChatTypePrivate},
+		Caption:  "/reply " + tk.Number + " Kontrata gjendet në shtojcë.",
+		Document: &models.Document{FileID: "BQACheld", FileUniqueID: "uheld", FileName: "kontrata.pdf", MimeType: "application/pdf", FileSize: 17}})
+	told, err := tg.WaitSent(ctx, jusufID, func(m models.Message) bool { return strings.Contains(m.Text, "Asgjë nuk iu dërgua") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(told.Text, tk.Number) || !strings.Contains(told.Text, "grupin publik") || !strings.Contains(told.Text, "bashkëngjitur") {
+		t.Errorf("the officer was told %q: want the ticket, why (the public group) and how (a mail answer with the file attached)", told.Text)
+	}
+	got, _, err := a.store.TicketByNumber(ctx, tk.Number)
+	if err != nil || got.State == inquiry.Answered {
+		t.Errorf("ticket %s after the declined answer (err %v), want not answered", got.State, err)
+	}
+
+	// The way the officer was told: a mail answer with the file, held.
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+	pdf := fileOf("kontrata.pdf", "application/pdf", 40_000, 9)
+	s.append(officerMailAnswer(notify, "held-tgfile@mkrs.example", "Kontrata gjendet në shtojcë.", pdf))
+	s.settle(a)
+	if n := len(tg.Sent(heldDiscussion)) - groupBefore; n != 0 {
+		t.Errorf("the group got %d messages: a held answer is never posted there", n)
+	}
+	if got := answerParts(tg, citizen.ID, tk.Number); len(got) != 0 {
+		t.Errorf("the citizen, who never opened the private chat, got %v", got)
+	}
+	for _, c := range tg.Calls("sendDocument") {
+		t.Errorf("a document was sent to chat %s, want none", c.Form.Get("chat_id"))
+	}
+	entries, err := a.store.Entries(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []inquiry.Entry
+	for _, e := range entries {
+		switch e.Kind {
+		case inquiry.EntryHeldAnswer:
+			held = append(held, e)
+		case inquiry.EntryAnswer:
+			t.Errorf("an answer on the record as sent: %q", e.Text)
+		}
+	}
+	if len(held) != 1 || !strings.Contains(held[0].Text, "Kontrata gjendet në shtojcë.") || len(held[0].Attachments) != 1 ||
+		held[0].Attachments[0].Name != pdf.name || held[0].Attachments[0].Size != int64(len(pdf.content)) || held[0].Author != "jusuf" {
+		t.Fatalf("held answers on the record %+v, want the mail answer with %s, by jusuf", held, pdf.name)
+	}
+	jobs, err := a.store.TicketJobs(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.State != inquiry.JobDone || j.Kind == inquiry.JobAnswer {
+			t.Errorf("job %d (%s to %s) is %s: want only the acknowledgement and notifications, done", j.ID, j.Kind, j.Recipient, j.State)
+		}
+	}
+	got, _, err = a.store.TicketByNumber(ctx, tk.Number)
+	if err != nil || got.State != inquiry.Answered || got.ChatID != 0 {
+		t.Errorf("ticket %s, chat %d (err %v): want answered, still with no private chat", got.State, got.ChatID, err)
+	}
+}
+
+// The daemon stops after a released held answer's text went and before its
+// file did (Telegram failing the upload for now): the next daemon, on the
+// same database, sends the file and not the text again.
+func TestE2EHeldAnswerRestartBetweenTextAndFile(t *testing.T) {
+	t.Parallel()
+	s, tg := newHeldStack(t, "123456:e2e-held-restart")
+	first, stopFirst := s.serve()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	citizen := models.User{ID: 9461, FirstName: "Arta", LanguageCode: "sq"}
+	tk := askInGroup(ctx, t, first, tg, citizen)
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+	pdf := fileOf("kontrata-stadiumi.pdf", "application/pdf", 120_000, 5)
+	s.append(officerMailAnswer(notify, "held-restart@mkrs.example", "Kontrata gjendet në shtojcë.", pdf))
+	s.settle(first)
+
+	for range 3 {
+		tg.FailNext("sendDocument", devserver.TelegramFailure{ErrorCode: 500, Description: "Internal Server Error"})
+	}
+	openPrivateChat(tg, citizen, tk.Number)
+	if _, err := tg.WaitCalls(ctx, "sendDocument", 1); err != nil {
+		t.Fatal(err)
+	}
+	stopFirst()
+	first.Close()
+	if got := answerParts(tg, citizen.ID, tk.Number); len(got) != 1 || got[0].name != "" {
+		t.Fatalf("before the restart the chat got %v, want the text alone", got)
+	}
+
+	second, _ := s.serve()
+	testutil.Eventually(t, "the file after the restart", time.Minute, func() (bool, error) {
+		return len(answerParts(tg, citizen.ID, tk.Number)) >= 2, nil
+	})
+	s.settle(second)
+	checkParts(t, answerParts(tg, citizen.ID, tk.Number), []chatPart{{text: "Kontrata gjendet në shtojcë."}, {name: pdf.name, content: pdf.content}})
+	jobs, err := second.store.TicketJobs(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer && (j.State != inquiry.JobDone || j.Chat == nil || j.Chat.AttachFrom == nil) {
+			t.Errorf("answer job %d is %s naming %+v, want done, naming the stored file", j.ID, j.State, j.Chat)
+		}
+	}
+}
