@@ -49,22 +49,46 @@ func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLar
 // heldChatFiles is chatFiles for an answer held until its citizen opened a
 // private chat (entry e): the entry keeps its files' names and sizes, not
 // their bytes, so a mail attached whole is left out, since it cannot be
-// told from our own notification without reading it.
-func heldChatFiles(e inquiry.Entry) *inquiry.AttachmentRef {
-	ref := &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
+// told from our own notification without reading it. Files over
+// Telegram's upload limit are returned as tooLarge: nobody was told of
+// them when the answer was held, since nothing was sent then.
+func heldChatFiles(e inquiry.Entry) (ref *inquiry.AttachmentRef, tooLarge []inquiry.Attachment) {
+	ref = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
 	for i, a := range e.Attachments {
 		mediaType, _, _ := mime.ParseMediaType(a.ContentType)
 		// A file with its bytes in the entry was not kept in the raw mail,
 		// the one place a job may name.
-		if a.Truncated || a.Inline || len(a.Content) > 0 || strings.HasPrefix(strings.ToLower(mediaType), "message/") || a.Size > TelegramMaxUpload {
+		if a.Truncated || a.Inline || len(a.Content) > 0 || strings.HasPrefix(strings.ToLower(mediaType), "message/") {
+			continue
+		}
+		if a.Size > TelegramMaxUpload {
+			tooLarge = append(tooLarge, a)
 			continue
 		}
 		ref.Indexes = append(ref.Indexes, i)
 	}
 	if len(ref.Indexes) == 0 {
-		return nil
+		ref = nil
 	}
-	return ref
+	return ref, tooLarge
+}
+
+// leftOutOfChat tells officer (by mail, when they have an address) that
+// files of their answer were too large for Telegram, so the citizen got
+// the answer without them, and notes it on ticket t.
+func (d *Desk) leftOutOfChat(tx store.Tx, officer inquiry.Officer, t *inquiry.Ticket, files []inquiry.Attachment, now time.Time) error {
+	if officer.Email != "" {
+		tell := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.tooLargeForChatMail(officer, t, files, now)}
+		if err := tx.AddJob(tell); err != nil {
+			return err
+		}
+	}
+	names := make([]string, len(files))
+	for i, a := range files {
+		names[i] = textsafe.FileName(a.Name)
+	}
+	return d.note(tx, t.ID, officer.ID, "files not sent to Telegram, over its 50 MB limit: "+strings.Join(names, ", "), now)
 }
 
 // tooLargeForChatMail tells an officer that files of their answer were

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"sportel/inquiry"
-	"sportel/internal/textsafe"
 	"sportel/store"
 )
 
@@ -301,16 +300,7 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 		var tooLarge []inquiry.Attachment
 		job.Chat.AttachFrom, tooLarge = d.chatFiles(m)
 		if len(tooLarge) > 0 {
-			tell := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
-				NextAt: now, CreatedAt: now, Mail: d.tooLargeForChatMail(officer, t, tooLarge, now)}
-			if err := tx.AddJob(tell); err != nil {
-				return err
-			}
-			names := make([]string, len(tooLarge))
-			for i, a := range tooLarge {
-				names[i] = textsafe.FileName(a.Name)
-			}
-			if err := d.note(tx, t.ID, officer.ID, "files not sent to Telegram, over its 50 MB limit: "+strings.Join(names, ", "), now); err != nil {
+			if err := d.leftOutOfChat(tx, officer, t, tooLarge, now); err != nil {
 				return err
 			}
 		}

@@ -240,11 +240,32 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			if strings.HasPrefix(e.Subject, heldNoticePrefix) {
 				kind = inquiry.JobNotice
 			}
+			files, tooLarge := heldChatFiles(e)
 			job := &inquiry.Job{TicketID: t.ID, Kind: kind, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Recipient: fmt.Sprintf("tg:%d", chatID),
-				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text), AttachFrom: heldChatFiles(e)}}
+				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text), AttachFrom: files}}
+			if officer, ok := d.officers[e.Author]; ok {
+				// Told if Telegram refuses a file after the text went.
+				job.Chat.Officer = officer.ID
+			}
 			if err := tx.AddJob(job); err != nil {
 				return err
+			}
+			if len(tooLarge) > 0 {
+				// Left out now, as an answer not held leaves them out when
+				// queued: said to its officer (else the ticket's), and noted.
+				officer, ok := d.officers[e.Author]
+				if !ok {
+					officer, ok = d.officers[t.OfficerID]
+				}
+				if !ok {
+					// An officer since removed from the configuration: the
+					// record says it all the same.
+					officer = inquiry.Officer{ID: e.Author}
+				}
+				if err := d.leftOutOfChat(tx, officer, t, tooLarge, now); err != nil {
+					return err
+				}
 			}
 			if err := tx.SetEntryKind(e.ID, inquiry.EntryAnswer); err != nil {
 				return err

@@ -174,12 +174,27 @@ type QueueStats struct {
 	OldestDue time.Time
 }
 
+// WaitsItsTurnSQL is true for a pending job j (the jobs row so aliased)
+// that is a ticket's chat answer or notice while an earlier one of the
+// same ticket to the same recipient is still pending: it is not claimed
+// until that one is done or failed. A chat message is several requests
+// (the text, then each file), so two sent at once interleave, and a
+// retried one (Telegram's 429) would fall behind the next: answers held
+// for a citizen's private chat are all queued at once when it opens, and
+// must reach it each with its files, in the order they were given. Both
+// drivers use it (SQLite, PostgreSQL); jobs_ticket_recipient serves it.
+const WaitsItsTurnSQL = `(j.chat IS NOT NULL AND j.kind IN ('answer', 'notice') AND EXISTS (
+	SELECT 1 FROM jobs e WHERE e.ticket_id = j.ticket_id AND e.recipient = j.recipient
+		AND e.kind IN ('answer', 'notice') AND e.id < j.id AND e.state = 'pending' AND e.chat IS NOT NULL))`
+
 // Jobs is the outbox's queue: jobs are claimed under a lease, so two workers
 // never send one job, and settled only by the worker that holds the lease.
 type Jobs interface {
 	// ClaimJobs leases up to limit due pending jobs to owner until
 	// now+lease, ordered by NextAt then ID, with Attempts counting this try.
-	// A job whose lease ran out is claimable again.
+	// A job whose lease ran out is claimable again. A ticket's chat answers
+	// and notices to one recipient go one at a time, in the order they
+	// were queued (WaitsItsTurnSQL).
 	ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error)
 	// ClaimJobsBy is ClaimJobs of the jobs that go out by transport alone;
 	// the others are left as they are. The outbox claims so while the mail
@@ -219,7 +234,8 @@ type Jobs interface {
 	// RequeueFailed cannot bring it back), as for RetryJob.
 	FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error
 	// NextJobAt is when the earliest pending job is due (ok false: none). A
-	// claimed job counts as due when its lease ends.
+	// claimed job counts as due when its lease ends; one waiting for its
+	// turn (WaitsItsTurnSQL) does not count.
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 	// RequeueFailed makes failed jobs pending again, due at now with their
 	// attempts reset to one: the ids given, or every failed job when ids is

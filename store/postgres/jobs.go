@@ -81,9 +81,10 @@ func claimSQL(and string) string {
 	return `UPDATE jobs SET claimed_by = $1, lease_until = $2, lease_until_ns = $3,
 			attempts = attempts + 1, held = false, admitted_at = NULL
 		WHERE id IN (
-			SELECT id FROM jobs
+			SELECT id FROM jobs j
 			WHERE state = 'pending' AND (next_at, next_at_ns) <= ($4, $5)
 				AND (claimed_by IS NULL OR (lease_until, lease_until_ns) < ($4, $5))` + and + `
+				AND NOT ` + store.WaitsItsTurnSQL + `
 			ORDER BY next_at, next_at_ns, id
 			LIMIT $6
 			FOR UPDATE SKIP LOCKED)
@@ -293,7 +294,7 @@ func (s *Store) NextJobAt(ctx context.Context) (_ time.Time, _ bool, err error) 
 	err = s.pool.QueryRow(ctx, `WITH due AS (
 			SELECT claimed_by IS NOT NULL AND (lease_until, lease_until_ns) > (next_at, next_at_ns) AS leased,
 				next_at, next_at_ns, lease_until, lease_until_ns
-			FROM jobs WHERE state = 'pending')
+			FROM jobs j WHERE state = 'pending' AND NOT `+store.WaitsItsTurnSQL+`)
 		SELECT CASE WHEN leased THEN lease_until ELSE next_at END AS at,
 			CASE WHEN leased THEN lease_until_ns ELSE next_at_ns END AS at_ns
 		FROM due ORDER BY 1, 2 LIMIT 1`).Scan(&ts, &tsNs)

@@ -92,8 +92,9 @@ var (
 func claimSQL(and string) string {
 	return `UPDATE jobs SET claimed_by = $1, lease_until = $2, attempts = attempts + 1, held = 0
 		WHERE id IN (
-			SELECT id FROM jobs
+			SELECT id FROM jobs j
 			WHERE state = 'pending' AND next_at <= $3 AND (claimed_by IS NULL OR lease_until < $3)` + and + `
+				AND NOT ` + store.WaitsItsTurnSQL + `
 			ORDER BY next_at, id
 			LIMIT $4)
 		RETURNING ` + jobColumns
@@ -212,9 +213,11 @@ func (s *Store) NextJobAt(ctx context.Context) (_ time.Time, _ bool, err error) 
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
 	var at sql.NullString
+	// A job waiting for its turn is not due: the one before it is, and
+	// counting it would have the outbox claim nothing in a busy loop.
 	err = s.db.QueryRowContext(ctx, `SELECT MIN(CASE WHEN claimed_by IS NOT NULL AND lease_until > next_at
 			THEN lease_until ELSE next_at END)
-		FROM jobs WHERE state = 'pending'`).Scan(&at)
+		FROM jobs j WHERE state = 'pending' AND NOT `+store.WaitsItsTurnSQL).Scan(&at)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next job time: %w", err)
 	}

@@ -64,6 +64,7 @@ var contractTests = []contractTest{
 	{"ClaimJobsTwoOwnersNeverShare", testClaimJobsTwoOwnersNeverShare},
 	{"ClaimJobsOrderAndDue", testClaimJobsOrderAndDue},
 	{"ClaimJobsByTransport", testClaimJobsByTransport},
+	{"ChatAnswersInTurn", testChatAnswersInTurn},
 	{"ExpiredLeaseIsReclaimable", testExpiredLeaseIsReclaimable},
 	{"JobTransitions", testJobTransitions},
 	{"SettleMissingJob", testSettleMissingJob},
