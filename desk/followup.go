@@ -56,7 +56,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 			}
 		} else {
 			was := d.clearClosing(&t)
-			if err := d.note(tx, t.ID, "sportel", "reopened by the citizen's reply (was closed: "+was+")", now); err != nil {
+			if err := d.noteReopen(tx, t.ID, "sportel", "reopened by the citizen's reply (was closed: "+was+")", now); err != nil {
 				return intakeResult{}, false, err
 			}
 		}

@@ -103,8 +103,15 @@ func (d *Desk) urgent(tx store.Tx, t *inquiry.Ticket, on bool, by string) error 
 	}
 	now := d.now()
 	t.Urgent = on
-	t.DueAt = d.dueFor(t)
 	text := "urgent flag cleared"
+	if !on && !t.DueAt.IsZero() && now.After(t.DueAt) {
+		// The 48 hours passed with no decision: the request was refused by
+		// silence then (the scheduler noted it so). A later deadline would
+		// count a late decision on time, so the one that passed stays.
+		text += "; the 48 hours had passed, so that deadline stands"
+	} else {
+		t.DueAt = d.dueFor(t)
+	}
 	if on {
 		text = "marked urgent: life or liberty depends on the answer"
 	}
@@ -162,6 +169,15 @@ func (d *Desk) extend(tx store.Tx, t *inquiry.Ticket, days int, reason, by strin
 	original := t.DueAt
 	if original.IsZero() {
 		original = d.dueFor(t)
+	}
+	if now := d.now(); !original.IsZero() && now.After(original) {
+		// The law's extension is one the requester is told of within the
+		// period; past it, the silence was a refusal (the scheduler has
+		// noted it so), and a later deadline would count a late decision
+		// on time. The officer decides now instead.
+		on := original.In(d.cfg.Location).Format("2006-01-02")
+		return refuseWith(Refusal{Kind: RefusedDeadlinePassed, Value: on}, t,
+			"extend %s: the deadline %s passed with no decision; an extension is made within the deadline, and one after it cannot undo the refusal by silence", t.Number, d.formatDue(original))
 	}
 	due, err := d.cfg.Clock.Extend(calendar.Due{At: original, Count: d.cfg.Clock.Count}, days)
 	if err != nil {
@@ -261,6 +277,11 @@ func (d *Desk) closeWith(tx store.Tx, t *inquiry.Ticket, c Closing, by string) e
 	if err := d.checkClosing(t, &c, decision); err != nil {
 		return err
 	}
+	if decision && c.InAnswer {
+		if err := d.checkAnswerSinceReopen(tx, t); err != nil {
+			return err
+		}
+	}
 	now := d.now()
 	t.State, t.Outcome, t.ClosedAt, t.Ground = inquiry.Closed, c.Outcome, now, c.Ground
 	text := "closed: " + string(c.Outcome)
@@ -345,6 +366,59 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 	return nil
 }
 
+// checkAnswerSinceReopen refuses a decision said to be in the last answer
+// when no answer was relayed since the ticket was last reopened: the
+// answer before went out with (or before) the decision the reopen undid,
+// and dating the new decision by it would count it on time, however late
+// it came.
+func (d *Desk) checkAnswerSinceReopen(tx store.Tx, t *inquiry.Ticket) error {
+	entries, err := tx.Entries(t.ID)
+	if err != nil {
+		return fmt.Errorf("read the record of %s: %w", t.Number, err)
+	}
+	// The record is in the order it was written: an answer after the
+	// latest reopen is one relayed since, whatever the clock says (a
+	// #reopen and its answer in one mail share their moment).
+	var reopened *inquiry.Entry
+	answered := false
+	for i := range entries {
+		switch e := &entries[i]; {
+		case isReopen(e):
+			reopened, answered = e, false
+		case e.Kind == inquiry.EntryAnswer || e.Kind == inquiry.EntryHeldAnswer:
+			answered = true
+		}
+	}
+	if reopened == nil || answered {
+		return nil
+	}
+	on := reopened.CreatedAt.In(d.cfg.Location).Format("2006-01-02")
+	return refuseWith(Refusal{Kind: RefusedNoAnswerSinceReopen, Value: on}, t,
+		"ticket %s: no answer was relayed to the requester since it was reopened on %s, so the new decision cannot have gone out in one; send the decision notice instead", t.Number, on)
+}
+
+// reopenSource marks the note that records a reopening (SourceID of an
+// EntryNote, as the scheduler marks its refusal-by-silence notes), so the
+// record says when a ticket was last reopened without reading its text.
+const reopenSource = "desk:reopened"
+
+// noteReopen writes the note that records a reopening.
+func (d *Desk) noteReopen(tx store.Tx, ticketID int64, author, text string, now time.Time) error {
+	return tx.AddEntry(&inquiry.Entry{TicketID: ticketID, Kind: inquiry.EntryNote, SourceID: reopenSource, Author: author, Text: text, CreatedAt: now})
+}
+
+// isReopen reports whether e records a reopening: marked so, or written
+// as the desk wrote reopenings before it marked them.
+func isReopen(e *inquiry.Entry) bool {
+	if e.Kind != inquiry.EntryNote {
+		return false
+	}
+	if e.SourceID == reopenSource {
+		return true
+	}
+	return e.SourceID == "" && (strings.HasPrefix(e.Text, "reopened (was closed: ") || strings.HasPrefix(e.Text, "reopened by the citizen's reply (was closed: "))
+}
+
 // Reopen reopens a closed ticket: its outcome, ground and decision are
 // cleared (the record keeps them, in the note this writes).
 func (d *Desk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
@@ -363,7 +437,7 @@ func (d *Desk) reopen(tx store.Tx, t *inquiry.Ticket, by string) error {
 		return refuseAs(RefusedNotClosed, t, "ticket %s is %s, not closed", t.Number, t.State)
 	}
 	was := d.clearClosing(t)
-	return d.note(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
+	return d.noteReopen(tx, t.ID, by, "reopened (was closed: "+was+")", d.now())
 }
 
 // clearClosing opens t again as assigned, with no outcome, ground or

@@ -58,6 +58,8 @@ func TestRefusedMailCommandsAreReportedInAlbanian(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Received 25 November, due at the end of 2 December.
+	late := func(t *testing.T, f *fixture) { f.now = f.now.Add(10 * 24 * time.Hour) }
 	notHeld := func(t *testing.T, f *fixture) {
 		if _, err := f.desk.NotHeld(ctx, ticket1, "", "jusuf"); err != nil {
 			t.Fatal(err)
@@ -93,6 +95,8 @@ func TestRefusedMailCommandsAreReportedInAlbanian(t *testing.T) {
 			[]string{"Zgjatja është nga 1 deri në 15 ditë, jo 20."}},
 		{"extended twice", doc, extended, "#extend 5 arkivi", desk.RefusedAlreadyExtended,
 			[]string{"është zgjatur tashmë me 10 ditë", "ligji lejon vetëm një zgjatje"}},
+		{"extended after the deadline", doc, late, "#extend 5 arkivi", desk.RefusedDeadlinePassed,
+			[]string{"Afati i tiketës DKP-2026-000001 ka kaluar më 02.12.2026 pa vendim", "refuzimin e heshtur"}},
 		{"a press inquiry extended", press, toJusuf, "#extend 5 arkivi", desk.RefusedExtendCategory,
 			[]string{"vetëm kërkesat për dokumente kanë afat që zgjatet"}},
 		{"not held twice", doc, notHeld, "#notheld", desk.RefusedAlreadyNotHeld,

@@ -48,6 +48,10 @@ const (
 	RefusedAlreadyExtended RefusalKind = "already_extended"
 	// RefusedUrgentExtension: an urgent request is not extended.
 	RefusedUrgentExtension RefusalKind = "urgent_extension"
+	// RefusedDeadlinePassed: an extension asked for after the deadline in
+	// force passed, on Refusal.Value (an ISO date): the request was
+	// refused by silence then, and an extension cannot undo that.
+	RefusedDeadlinePassed RefusalKind = "deadline_passed"
 	// RefusedNotHeldCategory: only document requests are marked not held;
 	// Refusal.Category is the ticket's.
 	RefusedNotHeldCategory RefusalKind = "not_held_category"
@@ -74,6 +78,10 @@ const (
 	// RefusedNoAnswerSent: the decision said to be in an answer, and no
 	// answer was sent.
 	RefusedNoAnswerSent RefusalKind = "no_answer_sent"
+	// RefusedNoAnswerSinceReopen: the decision said to be in an answer,
+	// and no answer was sent since the ticket was reopened on
+	// Refusal.Value (an ISO date).
+	RefusedNoAnswerSinceReopen RefusalKind = "no_answer_since_reopen"
 	// RefusedNotClosed: a ticket reopened that is not closed
 	// (Refusal.State).
 	RefusedNotClosed RefusalKind = "not_closed"
@@ -266,6 +274,11 @@ var refusalTexts = map[RefusalKind]refusalSay{
 	RefusedAlreadyExtended: {func(r *Refusal, _ inquiry.Language) []any { return []any{r.Ticket, r.N, isoDay(r.Value)} },
 		[4]string{"Afati i tiketës %s është zgjatur tashmë me %d ditë më %s: ligji lejon vetëm një zgjatje.", "Rok tiketa %s je već produžen za %d dana, %s: zakon dozvoljava samo jedno produženje.", "Рок тикета %s је већ продужен за %d дана, %s: закон дозвољава само једно продужење.", "Ticket %s was already extended by %d days on %s: the law allows one extension."}},
 	RefusedUrgentExtension: {sayNumber, [4]string{"Tiketa %s është urgjente (48 orë): kërkesa urgjente nuk zgjatet. Hiqni më parë urgjencën.", "Tiket %s je hitan (48 č): hitan zahtev se ne produžava. Prvo uklonite hitnost.", "Тикет %s је хитан (48 ч): хитан захтев се не продужава. Прво уклоните хитност.", "Ticket %s is urgent (48 hours): an urgent request cannot be extended. Clear the urgent flag first."}},
+	RefusedDeadlinePassed: {func(r *Refusal, _ inquiry.Language) []any { return []any{r.Ticket, isoDay(r.Value)} },
+		[4]string{"Afati i tiketës %s ka kaluar më %s pa vendim: ligji e lejon zgjatjen vetëm brenda afatit, me njoftim për kërkuesin, dhe zgjatja pas tij nuk e ndryshon refuzimin e heshtur. Vendosni për kërkesën sa më parë.",
+			"Rok tiketa %s je istekao %s bez odluke: zakon dozvoljava produženje samo u okviru roka, uz obaveštenje podnosiocu zahteva, a produženje posle roka ne menja prećutno odbijanje. Odlučite o zahtevu što pre.",
+			"Рок тикета %s је истекао %s без одлуке: закон дозвољава продужење само у оквиру рока, уз обавештење подносиоцу захтева, а продужење после рока не мења прећутно одбијање. Одлучите о захтеву што пре.",
+			"Ticket %s's deadline passed on %s with no decision: the law allows an extension only within the deadline, with the requester told, and one made after it does not undo the refusal by silence. Decide the request as soon as you can."}},
 	RefusedNotHeldCategory: {sayNumberCategory, [4]string{"Tiketa %s është në kategorinë „%s”: vetëm një kërkesë për dokumente mund të shënohet si dokument që nuk mbahet.", "Tiket %s je u kategoriji „%s”: samo zahtev za dokumente može da se označi kao dokument koji se ne čuva.", "Тикет %s је у категорији „%s”: само захтев за документе може да се означи као документ који се не чува.", "Ticket %s is a “%s”: only a document request can be marked not held."}},
 	RefusedAlreadyNotHeld: {func(r *Refusal, _ inquiry.Language) []any { return []any{r.Ticket, isoDay(r.Value)} },
 		[4]string{"Tiketa %s është shënuar tashmë më %s: dokumenti nuk mbahet.", "Tiket %s je već označen %s: dokument se ne čuva.", "Тикет %s је већ означен %s: документ се не чува.", "Ticket %s was already marked not held on %s."}},
@@ -276,6 +289,11 @@ var refusalTexts = map[RefusalKind]refusalSay{
 	RefusedUnknownGround:  {sayValue, [4]string{"Baza e refuzimit %q nuk njihet.", "Osnov odbijanja %q nije poznat.", "Основ одбијања %q није познат.", "Unknown refusal ground %q."}},
 	RefusedGroundNotTaken: {sayOutcome, [4]string{"Vendimi „%s” nuk ka bazë refuzimi: baza vlen vetëm për refuzimin dhe miratimin e pjesshëm.", "Odluka „%s” nema osnov odbijanja: osnov važi samo za odbijanje i delimično odobrenje.", "Одлука „%s” нема основ одбијања: основ важи само за одбијање и делимично одобрење.", "A decision “%s” takes no refusal ground: grounds are for refused and partly granted."}},
 	RefusedNoAnswerSent:   {sayNumber, [4]string{"Kërkuesit nuk i është dërguar asnjë përgjigje për tiketën %s, prandaj vendimi nuk mund të ketë shkuar në të.", "Podnosiocu zahteva nije poslat nijedan odgovor na tiket %s, pa odluka nije mogla da ode u njemu.", "Подносиоцу захтева није послат ниједан одговор на тикет %s, па одлука није могла да оде у њему.", "No answer went to the requester on ticket %s, so the decision cannot have gone out in one."}},
+	RefusedNoAnswerSinceReopen: {func(r *Refusal, _ inquiry.Language) []any { return []any{r.Ticket, isoDay(r.Value)} },
+		[4]string{"Tiketa %s u rihap më %s dhe që atëherë kërkuesit nuk i është dërguar asnjë përgjigje, prandaj vendimi i ri nuk mund të ketë shkuar në të. Dërgoni më parë përgjigjen, ose mbylleni që kërkuesi të marrë njoftimin e vendimit.",
+			"Tiket %s je ponovo otvoren %s i od tada podnosiocu zahteva nije poslat nijedan odgovor, pa nova odluka nije mogla da ode u njemu. Prvo pošaljite odgovor ili ga zatvorite tako da podnosilac zahteva dobije obaveštenje o odluci.",
+			"Тикет %s је поново отворен %s и од тада подносиоцу захтева није послат ниједан одговор, па нова одлука није могла да оде у њему. Прво пошаљите одговор или га затворите тако да подносилац захтева добије обавештење о одлуци.",
+			"Ticket %s was reopened on %s and no answer has gone to the requester since, so the new decision cannot have gone out in one. Send the answer first, or close it so that the requester gets the decision notice."}},
 	RefusedNotClosed: {func(r *Refusal, lang inquiry.Language) []any { return []any{r.Ticket, stateName(r.State, lang)} },
 		[4]string{"Tiketa %s nuk është e mbyllur (%s): nuk ka çfarë të rihapet.", "Tiket %s nije zatvoren (%s): nema šta da se ponovo otvori.", "Тикет %s није затворен (%s): нема шта да се поново отвори.", "Ticket %s is not closed (%s): there is nothing to reopen."}},
 	RefusedNoAddress: {sayNumber, [4]string{"Tiketa %s nuk ka adresë ku të dërgohet përgjigja: qytetari nuk la adresë. Përgjigja nuk u dërgua; shtojeni si shënim nëse duhet ruajtur.", "Tiket %s nema adresu na koju bi se poslao odgovor: građanin nije ostavio adresu. Odgovor nije poslat; dodajte ga kao belešku ako treba da se sačuva.", "Тикет %s нема адресу на коју би се послао одговор: грађанин није оставио адресу. Одговор није послат; додајте га као белешку ако треба да се сачува.", "Ticket %s has no address to answer: the citizen left none. The answer was not sent; add it as a note if it should be kept."}},

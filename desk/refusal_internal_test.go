@@ -77,7 +77,7 @@ func sampleRefusal(kind RefusalKind) *Refusal {
 		r.State = inquiry.Answered
 	case RefusedNeedsGround, RefusedGroundNotTaken, RefusedCloseOutcome, RefusedNoDecision:
 		r.Value = string(inquiry.PartlyGranted)
-	case RefusedAlreadyExtended, RefusedAlreadyNotHeld, RefusedComplaintFuture, RefusedComplaintEarly:
+	case RefusedAlreadyExtended, RefusedAlreadyNotHeld, RefusedComplaintFuture, RefusedComplaintEarly, RefusedDeadlinePassed, RefusedNoAnswerSinceReopen:
 		r.Value = "2026-11-25"
 	case RefusedCommandUsage:
 		r.Value = "extend"
