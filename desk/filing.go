@@ -143,7 +143,7 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		return nil, err
 	}
 	if t.Urgent {
-		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("marked urgent: the text says %q (due %s)", urgentCue, d.formatDue(t.DueAt)), now); err != nil {
+		if err := d.note(tx, t.ID, filingAuthor, fmt.Sprintf("marked urgent: the text says %q (due %s)", urgentCue, d.formatDue(t.DueAt)), now); err != nil {
 			return nil, err
 		}
 		if err := d.queueHeadNotices(tx, t, m, "the text says \""+urgentCue+"\"", now); err != nil {
@@ -152,6 +152,9 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	}
 	return t, nil
 }
+
+// filingAuthor is the author of the notes filing writes.
+const filingAuthor = "sportel"
 
 // keptInRaw reports whether m's attachments can be read back from its raw
 // mail, which the record keeps whole: their bytes are then stored once. A

@@ -239,8 +239,10 @@ func TestInAnswerTakesOnlyAnAnswerSinceTheReopen(t *testing.T) {
 // once the deadline in force has passed with no decision, the request was
 // refused by silence, and nothing an officer does later may make a late
 // decision count as on time. An extension after the deadline is refused,
-// saying when it passed; clearing the urgent flag after its 48 hours keeps
-// the 48-hour deadline. Within the deadline both work as before.
+// saying when it passed; clearing after its 48 hours an urgent flag an
+// officer set keeps the 48-hour deadline, while one set only from the
+// text's wording at filing gives way to the ordinary deadline. Within the
+// deadline both work as before.
 func TestDeadlineThatPassedStands(t *testing.T) {
 	ctx := context.Background()
 	extend := func(at time.Time) step {
@@ -289,11 +291,22 @@ func TestDeadlineThatPassedStands(t *testing.T) {
 			wantDue: "2026-11-27T11:00:00+01:00", decided: on(11, 29, 9), wantReport: deadlineFigures{late: 1, silent: 1},
 		},
 		{
+			// Set from the text's wording, never judged urgent by anyone:
+			// clearing it says the request was an ordinary one all along.
 			name: "urgent at filing, cleared after its 48 hours", text: urgentText, steps: []step{urgent(on(11, 28, 9), false)},
+			wantDue: "2026-12-02T23:59:59+01:00", decided: on(11, 29, 9), wantReport: deadlineFigures{onTime: 1},
+		},
+		{
+			name: "urgent at filing, cleared after its 48 hours, then extended", text: urgentText, steps: []step{urgent(on(11, 28, 9), false), extend(on(11, 28, 10))},
+			wantDue: "2026-12-14T23:59:59+01:00", decided: on(12, 10, 9), wantReport: deadlineFigures{onTime: 1},
+		},
+		{
+			name: "urgent at filing, confirmed by an officer, cleared after its 48 hours", text: urgentText,
+			steps:   []step{urgent(on(11, 25, 12), false), urgent(on(11, 25, 13), true), urgent(on(11, 28, 9), false)},
 			wantDue: "2026-11-27T11:00:00+01:00", decided: on(11, 29, 9), wantReport: deadlineFigures{late: 1, silent: 1},
 		},
 		{
-			name: "urgent cleared after its 48 hours, then extended", text: urgentText, steps: []step{urgent(on(11, 28, 9), false)},
+			name: "marked urgent by an officer, cleared after its 48 hours, then extended", steps: []step{urgent(on(11, 25, 11), true), urgent(on(11, 28, 9), false)},
 			refused: ptr(extend(on(11, 28, 10))), wantKind: desk.RefusedDeadlinePassed, wantValue: "2026-11-27",
 			wantDue: "2026-11-27T11:00:00+01:00", decided: on(11, 29, 9), wantReport: deadlineFigures{late: 1, silent: 1},
 		},

@@ -104,12 +104,26 @@ func (d *Desk) urgent(tx store.Tx, t *inquiry.Ticket, on bool, by string) error 
 	now := d.now()
 	t.Urgent = on
 	text := "urgent flag cleared"
+	keep := false
 	if !on && !t.DueAt.IsZero() && now.After(t.DueAt) {
-		// The 48 hours passed with no decision: the request was refused by
-		// silence then (the scheduler noted it so). A later deadline would
-		// count a late decision on time, so the one that passed stays.
-		text += "; the 48 hours had passed, so that deadline stands"
-	} else {
+		byOfficer, err := d.urgentByOfficer(tx, t)
+		if err != nil {
+			return err
+		}
+		// The 48 hours passed with no decision. When an officer judged the
+		// request urgent, it was refused by silence then (the scheduler
+		// noted it so), and a later deadline would count a late decision
+		// on time: the deadline that passed stays. A flag set only from
+		// the text's wording at filing was no one's judgement: clearing it
+		// says the request never was urgent, and the ordinary deadline
+		// applies (the record keeps both notes).
+		if keep = byOfficer; keep {
+			text += "; an officer had judged it urgent and the 48 hours had passed, so that deadline stands"
+		} else {
+			text += "; it was set from the text's wording at filing, so the ordinary deadline applies"
+		}
+	}
+	if !keep {
 		t.DueAt = d.dueFor(t)
 	}
 	if on {
@@ -364,6 +378,23 @@ func (d *Desk) checkClosing(t *inquiry.Ticket, c *Closing, decision bool) error 
 		return refuseAs(RefusedNoAnswerSent, t, "ticket %s: no answer was relayed to the requester, so the decision cannot have gone out in one", t.Number)
 	}
 	return nil
+}
+
+// urgentByOfficer reports whether t's urgent flag was last set by an
+// officer, not from the text's wording at filing (the note filing writes,
+// by "sportel").
+func (d *Desk) urgentByOfficer(tx store.Tx, t *inquiry.Ticket) (bool, error) {
+	entries, err := tx.Entries(t.ID)
+	if err != nil {
+		return false, fmt.Errorf("read the record of %s: %w", t.Number, err)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		if e := entries[i]; e.Kind == inquiry.EntryNote && strings.HasPrefix(e.Text, "marked urgent:") {
+			return e.Author != filingAuthor, nil
+		}
+	}
+	// No note says who set it: the conservative reading.
+	return true, nil
 }
 
 // checkAnswerSinceReopen refuses a decision said to be in the last answer
