@@ -234,6 +234,24 @@ func TestE2EHeldAnswersWithFilesReachThePrivateChat(t *testing.T) {
 				t.Errorf("%d held answers on the record, want %d", held, len(tt.answers))
 			}
 
+			// Each officer who answered by mail learns that the answer
+			// waits for the private chat: by mail nothing else would say so.
+			heldTold := func() (n int) {
+				for _, m := range s.wireMails()[mailsBefore:] {
+					if strings.HasPrefix(m.messageID, "sportel.held.") && strings.Contains(m.text, tk.Number) &&
+						m.addressOf(t, "To") == "jusuf.lushaku@mkrs.example" {
+						n++
+					}
+				}
+				return n
+			}
+			testutil.Eventually(t, "the officer told that the answers are held", time.Minute, func() (bool, error) {
+				return heldTold() >= len(tt.answers), nil
+			})
+			if n := heldTold(); n != len(tt.answers) {
+				t.Errorf("the officer was told %d times that an answer is held, want %d (once an answer)", n, len(tt.answers))
+			}
+
 			openPrivateChat(tg, citizen, tk.Number)
 			testutil.Eventually(t, "the held answers in the citizen's private chat", time.Minute, func() (bool, error) {
 				return len(answerParts(tg, citizen.ID, tk.Number)) >= len(tt.want), nil

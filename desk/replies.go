@@ -286,6 +286,16 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 	}
 	t.UpdatedAt = now
 	if held {
+		if m != nil && officer.Email != "" {
+			// In Telegram the bot says so at once; by mail nothing would,
+			// and the officer would take the citizen to have the answer
+			// (and its files) when it waits for a chat that may never open.
+			tell := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+				NextAt: now, CreatedAt: now, Mail: d.heldAnswerMail(officer, t, now)}
+			if err := tx.AddJob(tell); err != nil {
+				return err
+			}
+		}
 		return d.saveTicket(tx, t)
 	}
 	job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobAnswer, State: inquiry.JobPending, NextAt: now, CreatedAt: now}
@@ -316,6 +326,17 @@ func (d *Desk) relayAnswer(tx store.Tx, t *inquiry.Ticket, officer inquiry.Offic
 		return err
 	}
 	return d.saveTicket(tx, t)
+}
+
+// heldAnswerMail tells an officer who answered by mail a ticket from the
+// public Telegram group that the answer waits for the citizen's private
+// chat with the bot.
+func (d *Desk) heldAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, now time.Time) *inquiry.Mail {
+	text := fmt.Sprintf("Përgjigjja juaj për %s u ruajt, por ende nuk i ka arritur qytetarit: ai shkroi në grupin publik të Telegram-it, "+
+		"ku përgjigjja nuk dërgohet, dhe boti nuk mund t'i shkruajë privatisht dikujt që nuk ka hapur bisedë me të.\n"+
+		"Qytetari e merr përgjigjen (me skedarët e saj) sapo të hapë bisedën me botin. Tiketa tani është e përgjigjur; "+
+		"përgjigjja ruhet në tiketë (sportel tickets show %s).\n", t.Number, t.Number)
+	return d.staffMail("held", officer, "Sportel: përgjigjja pret bisedën private ["+t.Number+"]", text, now)
 }
 
 // emptyAnswerMail tells an officer that their reply carried no answer of
