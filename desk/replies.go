@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -368,7 +369,7 @@ func signatureOnly(text string, officer inquiry.Officer, division map[inquiry.La
 		switch {
 		case len(l) >= 2 && strings.Trim(l, "-_") == "":
 			return true // "-- " or a rule: the signature starts, nothing above it
-		case l == "" || known[strings.ToLower(l)] || contactLine(l):
+		case l == "" || known[strings.ToLower(l)] || contactLine(l) || deviceFooter.MatchString(l) || hashtagsOnly(l):
 			continue
 		default:
 			return false
@@ -387,6 +388,26 @@ func contactLine(l string) bool {
 		}
 	}
 	return false
+}
+
+// deviceFooter matches the line a phone's or an app's mail client adds
+// under what the officer typed, in the officers' languages: with
+// commands alone it is no answer, and relayed it would tell the citizen
+// "Sent from my iPhone" and count a #close as decided in it.
+var deviceFooter = regexp.MustCompile(`(?i)^(sent from my |sent from (outlook|mail|yahoo mail) for |get outlook for (ios|android)|` +
+	`dërguar nga (iphone|ipad|android|samsung)|derguar nga (iphone|ipad|android|samsung)|` +
+	`poslato (sa|sa mog|iz|preko) |poslano (s|sa|sa mog|iz|preko) |послато (са|са мог|из|преко) )`)
+
+// hashtagsOnly reports whether l is a signature's line of hashtags
+// ("#MKRS #KulturaKosova").
+func hashtagsOnly(l string) bool {
+	fields := strings.Fields(l)
+	for _, f := range fields {
+		if len(f) < 2 || f[0] != '#' {
+			return false
+		}
+	}
+	return len(fields) > 0
 }
 
 // officerMailAboutTicket keeps an officer's mail that is about a ticket
