@@ -41,6 +41,10 @@ func TestCommandsOnlyUnderAFooterAreNoAnswer(t *testing.T) {
 				"From: Divizioni për Komunikim Publik <komunikimi@mkrs.example>\nSent: Wednesday, November 25, 2026 11:00:00 AM\n" +
 				"To: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nSubject: " + n.Subject + "\n\n" + n.Text
 		}},
+		{"Outlook signature with the ministry and its address", "text/plain; charset=utf-8", func(n *inquiry.Mail) string {
+			return "#close granted\n\nJusuf Lushaku\nZyrtar i Lartë për Informim\nMinistria e Kulturës, Rinisë dhe Sportit\n" +
+				"Rr. Luan Haradinaj, 10000 Prishtinë\nTel: +383 38 200 20 000" + attribution + quote("> ", n.Text)
+		}},
 		{"signature with hashtags", "text/plain; charset=utf-8", func(n *inquiry.Mail) string {
 			return "#close granted\n\nJusuf Lushaku\n#MKRS #KulturaKosova" + attribution + quote("> ", n.Text)
 		}},

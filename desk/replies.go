@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 	"sportel/internal/textsafe"
@@ -364,12 +365,21 @@ func signatureOnly(text string, officer inquiry.Officer, division map[inquiry.La
 	for _, s := range division {
 		known[strings.ToLower(strings.TrimSpace(s))] = true
 	}
+	signed := false
 	for line := range strings.SplitSeq(text, "\n") {
 		l := strings.TrimSpace(line)
 		switch {
 		case len(l) >= 2 && strings.Trim(l, "-_") == "":
 			return true // "-- " or a rule: the signature starts, nothing above it
-		case l == "" || known[strings.ToLower(l)] || contactLine(l) || deviceFooter.MatchString(l) || hashtagsOnly(l):
+		case l == "" || contactLine(l) || deviceFooter.MatchString(l) || hashtagsOnly(l):
+			continue
+		case known[strings.ToLower(l)]:
+			signed = true
+		case signed && signatureLine(l):
+			// Under the officer's name, title or division, the rest of a
+			// signature: the ministry, its address. Outlook adds it to
+			// every reply, so commands alone would otherwise relay it as
+			// the citizen's answer and the decision as given in it.
 			continue
 		default:
 			return false
@@ -388,6 +398,13 @@ func contactLine(l string) bool {
 		}
 	}
 	return false
+}
+
+// signatureLine reports whether l, under a signature's name, reads as
+// more of it rather than as a sentence: short, and not ended as a
+// sentence or a question is.
+func signatureLine(l string) bool {
+	return utf8.RuneCountInString(l) <= 80 && !strings.ContainsAny(l[len(l)-1:], ".!?:")
 }
 
 // deviceFooter matches the line a phone's or an app's mail client adds
