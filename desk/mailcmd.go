@@ -3,9 +3,11 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -85,8 +87,7 @@ func ParseCommands(text string) (string, []Command) {
 
 // parseCommand reads line as a command; ok is false when it is text.
 func parseCommand(line string) (Command, bool) {
-	// A byte-order mark some clients put before the text is not the line's.
-	fields := strings.Fields(strings.TrimLeft(line, "\ufeff\u200b"))
+	fields := strings.Fields(strings.Map(invisible, line))
 	if len(fields) == 0 {
 		return Command{}, false
 	}
@@ -102,6 +103,15 @@ func parseCommand(line string) (Command, bool) {
 		return Command{}, false
 	}
 	args := fields[1:]
+	if c.Name != "extend" && c.Name != "notheld" {
+		// "#close granted." or "#close refused, personal_data": a phone's
+		// or a writer's sentence punctuation is not part of an outcome,
+		// ground or officer id. The reason and the holder are free text.
+		args = slices.DeleteFunc(args, func(a string) bool { return strings.TrimRight(a, ".,;:!?…") == "" })
+		for i, a := range args {
+			args[i] = strings.TrimRight(a, ".,;:!?…")
+		}
+	}
 	// wrongAs refuses the command as r says, with the English why for the
 	// record.
 	wrongAs := func(r Refusal, why string) (Command, bool) {
@@ -161,6 +171,22 @@ func parseCommand(line string) (Command, bool) {
 		c.Officer = args[0]
 	}
 	return c, true
+}
+
+// invisible maps the characters a line may carry unseen: a zero-width
+// space (pasted from a web page or a chat, typed by some phone keyboards)
+// separates words as a space does; other format characters (a byte-order
+// mark before the text, a word joiner, a soft hyphen, direction marks)
+// are dropped. Otherwise a "#close" the officer sees and wrote is no
+// command, and goes to the citizen as text.
+func invisible(r rune) rune {
+	switch {
+	case r == '\u200b':
+		return ' '
+	case unicode.Is(unicode.Cf, r):
+		return -1
+	}
+	return r
 }
 
 // commandResult is what one command of an officer's mail did, or why it

@@ -48,6 +48,7 @@ func OfficerAnswer(reply string, sent ...string) string {
 	}
 	dropQuotedNotification(lines, drop, matched)
 	dropUnquotedNotification(lines, k, drop, matched)
+	dropQuotedCommands(lines, drop, matched)
 
 	var b strings.Builder
 	blank := false
@@ -246,6 +247,30 @@ func dropUnquotedNotification(lines []replyLine, k known, drop, matched []bool) 
 			i = end
 			for i < len(lines) && lines[i].body == "" && lines[i].depth == 0 {
 				i++
+			}
+		}
+	}
+}
+
+// dropQuotedCommands drops, below the start of the quoted history, a
+// command line that is a line of what Sportel sent (a citizen's request
+// holding "#close withdrawn"). dropUnquotedNotification keeps a lone
+// matched line that no dropped line leads into, and clients rewrite
+// quoted lines around it (Gmail and Outlook turn a URL into a link,
+// rendered "url (url)" or "url<url>"), so such a line would otherwise run
+// as the officer's command. An officer who writes below the quote a
+// command that is word for word a line of the citizen's loses it; nothing
+// written by someone else may act as the officer.
+func dropQuotedCommands(lines []replyLine, drop, matched []bool) {
+	quoted := false
+	for i, l := range lines {
+		if drop[i] {
+			quoted = true
+			continue
+		}
+		if quoted && matched[i] && l.depth == 0 {
+			if _, ok := parseCommand(l.raw); ok {
+				drop[i] = true
 			}
 		}
 	}

@@ -2,9 +2,11 @@ package desk
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -374,12 +376,21 @@ func signatureOnly(text string, officer inquiry.Officer, division map[inquiry.La
 	for _, s := range division {
 		known[strings.ToLower(strings.TrimSpace(s))] = true
 	}
+	signed := false
 	for line := range strings.SplitSeq(text, "\n") {
 		l := strings.TrimSpace(line)
 		switch {
 		case len(l) >= 2 && strings.Trim(l, "-_") == "":
 			return true // "-- " or a rule: the signature starts, nothing above it
-		case l == "" || known[strings.ToLower(l)] || contactLine(l):
+		case l == "" || contactLine(l) || deviceFooter.MatchString(l) || hashtagsOnly(l):
+			continue
+		case known[strings.ToLower(l)]:
+			signed = true
+		case signed && signatureLine(l):
+			// Under the officer's name, title or division, the rest of a
+			// signature: the ministry, its address. Outlook adds it to
+			// every reply, so commands alone would otherwise relay it as
+			// the citizen's answer and the decision as given in it.
 			continue
 		default:
 			return false
@@ -398,6 +409,33 @@ func contactLine(l string) bool {
 		}
 	}
 	return false
+}
+
+// signatureLine reports whether l, under a signature's name, reads as
+// more of it rather than as a sentence: short, and not ended as a
+// sentence or a question is.
+func signatureLine(l string) bool {
+	return utf8.RuneCountInString(l) <= 80 && !strings.ContainsAny(l[len(l)-1:], ".!?:")
+}
+
+// deviceFooter matches the line a phone's or an app's mail client adds
+// under what the officer typed, in the officers' languages: with
+// commands alone it is no answer, and relayed it would tell the citizen
+// "Sent from my iPhone" and count a #close as decided in it.
+var deviceFooter = regexp.MustCompile(`(?i)^(sent from my |sent from (outlook|mail|yahoo mail) for |get outlook for (ios|android)|` +
+	`dërguar nga (iphone|ipad|android|samsung)|derguar nga (iphone|ipad|android|samsung)|` +
+	`poslato (sa|sa mog|iz|preko) |poslano (s|sa|sa mog|iz|preko) |послато (са|са мог|из|преко) )`)
+
+// hashtagsOnly reports whether l is a signature's line of hashtags
+// ("#MKRS #KulturaKosova").
+func hashtagsOnly(l string) bool {
+	fields := strings.Fields(l)
+	for _, f := range fields {
+		if len(f) < 2 || f[0] != '#' {
+			return false
+		}
+	}
+	return len(fields) > 0
 }
 
 // officerMailAboutTicket keeps an officer's mail that is about a ticket

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"strings"
 	"testing"
 
 	"sportel/inquiry"
@@ -20,11 +21,28 @@ func TestSignatureOnly(t *testing.T) {
 		{"Kontrata ju dërgohet nesër.\n\n-- \nJusuf Lushaku", false},
 		{"Po.", false},
 		{"Jusuf Lushaku\nKontrata është bashkëngjitur.", false},
+		{"Jusuf Lushaku\nMinistria e Kulturës, Rinisë dhe Sportit\nRr. Luan Haradinaj, 10000 Prishtinë", true},
+		{"Me respekt,\n\nJusuf Lushaku\nZyrtar i Lartë për Informim\nMinistria e Kulturës, Rinisë dhe Sportit", true},
+		{"Divizioni për Komunikim Publik\nMinistria e Kulturës, Rinisë dhe Sportit\nwww.mkrs-ks.org", true},
+		{"Ministria e Kulturës, Rinisë dhe Sportit\nJusuf Lushaku", false},
+		{"Jusuf Lushaku\nJu lutem na dërgoni kopjen e letërnjoftimit dhe autorizimin e nënshkruar nga përfaqësuesi ligjor", false},
+		{"Jusuf Lushaku\nA e keni marrë kontratën?", false},
+		{"Me respekt,\n\nKontrata gjendet në shtojcë", false},
 		{"", false},
 	}
 	for _, tt := range tests {
 		if got := signatureOnly(tt.text, officer, division); got != tt.want {
 			t.Errorf("signatureOnly(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+		// An officer configured without a title: no blank line may count as
+		// the title and start a signature.
+		untitled := officer
+		untitled.Title = ""
+		if strings.Contains(tt.text, officer.Title) {
+			continue
+		}
+		if got := signatureOnly(tt.text, untitled, division); got != tt.want {
+			t.Errorf("without a title, signatureOnly(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }
