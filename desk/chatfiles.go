@@ -20,9 +20,10 @@ const TelegramMaxUpload = 50 * 1000 * 1000
 
 // chatFiles picks, of an officer's files m (the mail answering a Telegram
 // ticket, recorded as entry AttachmentsAt), those to send to the citizen's
-// chat after the answer's text: every file the officer attached, not
-// images shown inside the mail's text (a signature's logo), not a file
-// cut when it came in, not a notification of ours attached whole. Files
+// chat after the answer's text: every file the officer attached or pasted
+// into their words, not images of their signature or the quoted mail
+// (NotSent), not a file cut when it came in, not a notification of ours
+// attached whole. Files
 // over Telegram's upload limit are returned as tooLarge, to tell the
 // officer.
 func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLarge []inquiry.Attachment) {
@@ -31,7 +32,7 @@ func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLar
 	}
 	ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
 	for i, a := range m.Attachments {
-		if a.Truncated || a.Inline || d.ownMail(a) {
+		if a.Truncated || a.NotSent != "" || d.ownMail(a) {
 			continue
 		}
 		if max(a.Size, int64(len(a.Content))) > TelegramMaxUpload {
@@ -58,7 +59,10 @@ func heldChatFiles(e inquiry.Entry) (ref *inquiry.AttachmentRef, tooLarge []inqu
 		mediaType, _, _ := mime.ParseMediaType(a.ContentType)
 		// A file with its bytes in the entry was not kept in the raw mail,
 		// the one place a job may name.
-		if a.Truncated || a.Inline || len(a.Content) > 0 || strings.HasPrefix(strings.ToLower(mediaType), "message/") {
+		// An entry recorded before images were placed (no ContentID kept)
+		// sends no image shown inside the mail, as then.
+		if a.Truncated || a.NotSent != "" || (a.Inline && a.ContentID == "") || len(a.Content) > 0 ||
+			strings.HasPrefix(strings.ToLower(mediaType), "message/") {
 			continue
 		}
 		if a.Size > TelegramMaxUpload {

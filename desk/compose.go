@@ -422,7 +422,8 @@ func (d *Desk) answerMail(t *inquiry.Ticket, text string, m *inquiry.Message, no
 		// max_attachment_bytes is not sent cut; the record lists it.
 		ref = &inquiry.AttachmentRef{TicketID: m.AttachmentsAt.TicketID, EntryID: m.AttachmentsAt.EntryID}
 		for i, a := range m.Attachments {
-			if !a.Truncated && !d.ownMail(a) {
+			// Nor an image of the officer's signature or the quoted mail.
+			if !a.Truncated && a.NotSent == "" && !d.ownMail(a) {
 				ref.Indexes = append(ref.Indexes, i)
 			}
 		}

@@ -27,11 +27,12 @@ func (d *Desk) ownMail(a inquiry.Attachment) bool {
 		strings.EqualFold(id[len(id)-len(d.domain)-1:], "@"+d.domain)
 }
 
-// officersFiles is files without the mails of our own attached to them.
+// officersFiles is files without the mails of our own attached to them,
+// nor images of the officer's signature or the quoted mail.
 func (d *Desk) officersFiles(files []inquiry.Attachment) []inquiry.Attachment {
 	var out []inquiry.Attachment
 	for _, a := range files {
-		if !d.ownMail(a) {
+		if a.NotSent == "" && !d.ownMail(a) {
 			out = append(out, a)
 		}
 	}

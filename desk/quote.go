@@ -19,6 +19,30 @@ import (
 // an HTML blockquote (which the parser renders without markers), or
 // rewrapped by the client, is still recognised.
 func OfficerAnswer(reply string, sent ...string) string {
+	lines, drop := answerLines(reply, sent)
+	var b strings.Builder
+	blank := false
+	for i, l := range lines {
+		if drop[i] {
+			continue
+		}
+		if strings.TrimSpace(l.raw) == "" || (l.depth > 0 && l.body == "") {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteString("\n")
+			blank = false
+		}
+		b.WriteString(l.raw)
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// answerLines is OfficerAnswer's work: the reply's lines, and which of
+// them are quoted history (drop).
+func answerLines(reply string, sent []string) ([]replyLine, []bool) {
 	lines := splitReply(reply)
 	k := knownWords(sent)
 	matched := make([]bool, len(lines))
@@ -49,25 +73,7 @@ func OfficerAnswer(reply string, sent ...string) string {
 	dropQuotedNotification(lines, drop, matched)
 	dropUnquotedNotification(lines, k, drop, matched)
 	dropQuotedCommands(lines, drop, matched)
-
-	var b strings.Builder
-	blank := false
-	for i, l := range lines {
-		if drop[i] {
-			continue
-		}
-		if strings.TrimSpace(l.raw) == "" || (l.depth > 0 && l.body == "") {
-			blank = b.Len() > 0
-			continue
-		}
-		if blank {
-			b.WriteString("\n")
-			blank = false
-		}
-		b.WriteString(l.raw)
-		b.WriteString("\n")
-	}
-	return strings.TrimSpace(b.String())
+	return lines, drop
 }
 
 // replyLine is one line of a reply with its quoting taken apart.

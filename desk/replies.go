@@ -67,8 +67,10 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	if err != nil {
 		return intakeResult{}, false, err
 	}
+	alts := d.placeImages(m, officer, sent)
 	own := OfficerAnswer(m.Text, sent...)
 	text, cmds := ParseCommands(own)
+	text = withoutImageMarks(text, m.Attachments, alts)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
 		// answer without its files. Keep it and tell the officer; its
@@ -351,11 +353,12 @@ func (d *Desk) emptyAnswerMail(officer inquiry.Officer, t *inquiry.Ticket, now t
 	return d.staffMail("undeliverable", officer, "Sportel: asgjë nuk u dërgua ["+t.Number+"]", text, now)
 }
 
-// attachedFiles reports whether files holds one the writer attached, not
-// only images shown inside the text (an Outlook signature's logo).
+// attachedFiles reports whether files holds one to send on: one the writer
+// attached or pasted into their words, not only images of their signature
+// (an Outlook signature's logo) or of the quoted mail.
 func attachedFiles(files []inquiry.Attachment) bool {
 	for _, a := range files {
-		if !a.Inline {
+		if a.NotSent == "" {
 			return true
 		}
 	}

@@ -89,11 +89,24 @@ type Attachment struct {
 	Truncated   bool   `json:"truncated,omitempty"`
 	// FileID is Telegram's handle for a file; empty for email.
 	FileID string `json:"file_id,omitempty"`
-	// Inline is an image the mail's HTML shows in place (it has a
-	// Content-ID): a signature's logo or a pasted picture, not a file the
-	// writer attached.
+	// Inline is an image the mail's HTML shows in place (by a cid:
+	// reference to its Content-ID): a signature's logo or a pasted
+	// picture, not a file the writer attached.
 	Inline bool `json:"inline,omitempty"`
+	// ContentID is the part's Content-ID, without angle brackets.
+	ContentID string `json:"content_id,omitempty"`
+	// NotSent says why an officer's file was not sent on to the citizen
+	// with their answer: NotSentSignature, NotSentQuoted.
+	NotSent string `json:"not_sent,omitempty"`
 }
+
+// Why an image shown inside an officer's answer was not sent to the
+// citizen (Attachment.NotSent): it was part of their signature (a logo, a
+// social network's icon), or of the quoted mail below their words.
+const (
+	NotSentSignature = "signature"
+	NotSentQuoted    = "quoted"
+)
 
 // Automation says whether a message was written by a machine, and so must
 // not be acknowledged.
@@ -142,6 +155,11 @@ type Message struct {
 	Subject     string       `json:"subject,omitempty"`
 	Text        string       `json:"text,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// HTMLText is the mail's HTML as text with each image it shows (see
+	// Attachment.Inline) as a line "[cid:CONTENT-ID] ALT" where it stands;
+	// empty when its HTML shows none. Only for telling, in an officer's
+	// answer, a picture pasted into their words from their signature's.
+	HTMLText string `json:"-"`
 
 	// ReceivedAt is when our side received it (IMAP INTERNALDATE, Telegram date).
 	ReceivedAt time.Time `json:"received_at"`

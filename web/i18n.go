@@ -105,6 +105,8 @@ var messages = map[string][3]string{
 	"kind_held_answer":         {"Përgjigje në pritje", "Odgovor na čekanju", "Held answer"},
 	"sent_mail":                {"Dërguar", "Poslato", "Sent"},
 	"attachments":              {"Bashkëngjitjet", "Prilozi", "Attachments"},
+	"not_sent_signature":       {"nuk iu dërgua qytetarit: pjesë e nënshkrimit", "nije poslato građaninu: deo potpisa", "not sent to the citizen: part of the signature"},
+	"not_sent_quoted":          {"nuk iu dërgua qytetarit: në postën e cituar", "nije poslato građaninu: u citiranoj poruci", "not sent to the citizen: in the quoted mail"},
 	"raw":                      {"Mesazhi origjinal (.eml)", "Izvorna poruka (.eml)", "Raw message (.eml)"},
 	"take":                     {"Merre", "Preuzmi", "Take"},
 	"reassign":                 {"Cakto zyrtarin", "Dodeli službeniku", "Reassign"},

@@ -40,6 +40,9 @@ type attachmentView struct {
 	Size  int64
 	// Stored: the bytes can be downloaded (from the raw mail or the entry).
 	Stored bool
+	// NotSent: an officer's picture not sent on with their answer, and
+	// why (the i18n key's suffix: signature, quoted).
+	NotSent string
 }
 
 type ticketData struct {
@@ -293,7 +296,7 @@ func (s *Server) entryViews(p page, entries []store.RecordEntry, jobs []inquiry.
 			// The type is the sender's word too (a Telegram document's is
 			// what their app said): shown as safely as the name.
 			v.Attachments = append(v.Attachments, attachmentView{Index: i, Name: textsafe.FileName(a.Name), Type: oneLine(a.ContentType, 100),
-				Size: a.Size, Stored: e.Stored(i)})
+				Size: a.Size, Stored: e.Stored(i), NotSent: a.NotSent})
 		}
 		out = append(out, v)
 	}

@@ -403,7 +403,12 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 		fmt.Fprintf(w, "\n--- %s  %s  %s\n", en.CreatedAt.In(loc).Format(time.DateTime), en.Kind, textsafe.Line(en.Author))
 		fmt.Fprintln(w, textsafe.Text(strings.TrimSpace(en.Text)))
 		for _, at := range en.Attachments {
-			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)\n", textsafe.Line(at.Name), textsafe.Line(at.ContentType), at.Size)
+			line := fmt.Sprintf("[attachment] %s (%s, %d bytes)", textsafe.Line(at.Name), textsafe.Line(at.ContentType), at.Size)
+			if at.NotSent != "" {
+				// An officer's picture left out of their answer.
+				line += " not sent to the citizen (" + textsafe.Line(at.NotSent) + ")"
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
 	if len(jobs) > 0 {

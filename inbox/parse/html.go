@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,16 +13,23 @@ import (
 // htmlToText renders HTML mail as plain text a person can read: paragraphs
 // and line breaks as newlines, list items as lines, links as "text (url)",
 // with scripts, styles and the head left out.
-func htmlToText(s string) string {
+func htmlToText(s string) string { return renderHTML(s, false) }
+
+// htmlImagesText is htmlToText with each image shown by a cid: reference
+// written as a line of its own, "[cid:CONTENT-ID] ALT": where in the text
+// the writer put it (their words, their signature, the quoted mail).
+func htmlImagesText(s string) string { return renderHTML(s, true) }
+
+func renderHTML(s string, cidMarks bool) string {
 	if heavyHTML(s) {
-		return tokensToText(s)
+		return tokensToText(s, cidMarks)
 	}
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		// html.Parse fails only when its reader does; a strings.Reader never does.
 		return ""
 	}
-	w := &textWriter{}
+	w := &textWriter{cidMarks: cidMarks}
 	w.node(doc)
 	return tidyText(w.b.String())
 }
@@ -39,6 +47,39 @@ type textWriter struct {
 	pre       int
 	lists     []listState
 	cellInRow int
+	// cidMarks writes images shown by cid: as "[cid:ID]" lines.
+	cidMarks bool
+}
+
+// image writes an <img>: its alt text, or with cidMarks a line naming the
+// Content-ID it shows.
+func (w *textWriter) image(src, alt string) {
+	if id, ok := cidOf(src); ok && w.cidMarks {
+		// The alt text after it: what a client may write for the image
+		// in a plain-text version.
+		w.block(1)
+		w.text(strings.TrimSpace("[cid:" + id + "] " + strings.Join(strings.Fields(alt), " ")))
+		w.block(1)
+		return
+	}
+	if alt = strings.TrimSpace(alt); alt != "" {
+		w.text(" [" + alt + "] ")
+	}
+}
+
+// cidOf returns the Content-ID a "cid:" URL names (RFC 2392: URL-encoded,
+// without the angle brackets).
+func cidOf(src string) (string, bool) {
+	src = strings.TrimSpace(src)
+	if len(src) < 5 || !strings.EqualFold(src[:4], "cid:") {
+		return "", false
+	}
+	id := src[4:]
+	if u, err := url.PathUnescape(id); err == nil {
+		id = u
+	}
+	id = strings.Trim(strings.TrimSpace(id), "<>")
+	return id, id != ""
 }
 
 // block asks for n line breaks before whatever comes next.
@@ -119,9 +160,7 @@ func (w *textWriter) node(n *html.Node) {
 		w.block(2)
 		return
 	case atom.Img:
-		if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
-			w.text(" [" + alt + "] ")
-		}
+		w.image(attr(n, "src"), attr(n, "alt"))
 		return
 	case atom.A:
 		w.link(n)
@@ -264,9 +303,9 @@ func heavyHTML(s string) bool {
 // tree: token by token, in one pass and little memory, with line breaks
 // for the block elements and links' targets as the tree gives them, but
 // not the nesting (list numbers and indents) the tree knows.
-func tokensToText(s string) string {
+func tokensToText(s string, cidMarks bool) string {
 	z := html.NewTokenizer(strings.NewReader(s))
-	w := &textWriter{}
+	w := &textWriter{cidMarks: cidMarks}
 	linkStart, href := -1, ""
 	skip := false // inside a script, style or title: the tokenizer gives its text whole
 	for {
@@ -310,9 +349,7 @@ func tokensToText(s string) string {
 		case atom.Hr:
 			w.block(2)
 		case atom.Img:
-			if alt := strings.TrimSpace(attrs["alt"]); alt != "" {
-				w.text(" [" + alt + "] ")
-			}
+			w.image(attrs["src"], attrs["alt"])
 		case atom.A:
 			if end {
 				if linkStart >= 0 {

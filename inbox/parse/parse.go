@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"mime"
 	"slices"
@@ -88,6 +89,10 @@ type parser struct {
 	// attachmentsOnly skips the text parts (Attachments): the walk, and
 	// so the attachments and their order, stay the same.
 	attachmentsOnly bool
+	// shows are the HTML parts that show images by cid: reference, and
+	// cids the Content-IDs they name.
+	shows []string
+	cids  map[string]bool
 }
 
 func (p *parser) problem(format string, args ...any) {
@@ -128,6 +133,7 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 	m.AuthResults = authResults(th)
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
+	p.shown(m)
 
 	f := facts{
 		from: m.From.Address, fromName: m.From.Name, messageID: m.MessageID, deliveryReport: p.deliveryReport,
@@ -331,6 +337,9 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 			cs = metaCharset(data)
 		}
 		text := p.decodeText(data, cs, where)
+		if mediaType == "text/html" {
+			p.showsImages(text)
+		}
 		if mediaType == "text/plain" && strings.EqualFold(params["format"], "flowed") {
 			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
 		}
@@ -494,8 +503,13 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		name = defaultFileName(mediaType, where)
 	}
 	a := inquiry.Attachment{Name: name, ContentType: mediaType, Size: int64(len(data))}
-	if disp, _ := p.disposition(h); disp != "attachment" && strings.HasPrefix(mediaType, "image/") && h.Get("Content-Id") != "" {
-		a.Inline = true
+	if id := strings.Trim(strings.TrimSpace(h.Get("Content-Id")), "<>"); id != "" && len(id) <= maxContentID {
+		a.ContentID = strings.ToValidUTF8(id, "\uFFFD")
+		// An image to show in place, unless marked a file; Parse keeps
+		// it so only when the HTML shows it (see shown).
+		if disp, _ := p.disposition(h); disp != "attachment" && strings.HasPrefix(mediaType, "image/") {
+			a.Inline = true
+		}
 	}
 	if strings.HasPrefix(mediaType, "text/") {
 		// A text's bytes mean nothing without their charset: sent on
@@ -514,6 +528,67 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		a.Content = data
 	}
 	m.Attachments = append(m.Attachments, a)
+}
+
+// maxContentID bounds a Content-ID worth keeping: clients write tens of
+// characters; a longer one is nobody's reference.
+const maxContentID = 256
+
+// showsImages notes the Content-IDs an HTML part shows by cid: reference.
+func (p *parser) showsImages(text string) {
+	found := false
+	for rest := text; ; {
+		i := indexFold(rest, "cid:")
+		if i < 0 {
+			break
+		}
+		rest = rest[i:]
+		end := strings.IndexAny(rest, "\"'<> \t\r\n)")
+		if end < 0 {
+			end = len(rest)
+		}
+		if id, ok := cidOf(html.UnescapeString(rest[:end])); ok {
+			if p.cids == nil {
+				p.cids = map[string]bool{}
+			}
+			p.cids[id] = true
+			found = true
+		}
+		rest = rest[4:]
+	}
+	if found {
+		p.shows = append(p.shows, text)
+	}
+}
+
+// indexFold is strings.Index for an ASCII lower-case sub, in any case.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// shown keeps an image Inline only when the mail's HTML shows it: one no
+// HTML names (a photo sent with a Content-ID by habit, a plain-text mail's
+// picture) is a file like any other. The HTML is written out as text with
+// those images marked, for telling where each stands.
+func (p *parser) shown(m *inquiry.Message) {
+	for i := range m.Attachments {
+		if a := &m.Attachments[i]; a.Inline && !p.cids[a.ContentID] {
+			a.Inline = false
+		}
+	}
+	if len(p.shows) == 0 {
+		return
+	}
+	texts := make([]string, 0, len(p.shows))
+	for _, h := range p.shows {
+		texts = append(texts, htmlImagesText(h))
+	}
+	m.HTMLText = strings.Join(texts, "\n\n")
 }
 
 func defaultFileName(mediaType, where string) string {
