@@ -538,7 +538,7 @@ const maxContentID = 256
 func (p *parser) showsImages(text string) {
 	found := false
 	for rest := text; ; {
-		i := indexFold(rest, "cid:")
+		i := indexCID(rest)
 		if i < 0 {
 			break
 		}
@@ -561,10 +561,18 @@ func (p *parser) showsImages(text string) {
 	}
 }
 
-// indexFold is strings.Index for an ASCII lower-case sub, in any case.
-func indexFold(s, sub string) int {
+// indexCID is the index of the first "cid:" in s, in any case, or -1. It
+// jumps from one c or C to the next (IndexAny scans fast), since it reads
+// every HTML part of every mail.
+func indexCID(s string) int {
+	const sub = "cid:"
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		j := strings.IndexAny(s[i:], "cC")
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(sub) <= len(s) && strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
