@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"sportel/internal/testutil"
 )
@@ -28,54 +27,6 @@ var deletedCapSets = []struct {
 	{"COPY and UID EXPUNGE", imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}, true, true},
 	{"MOVE without UIDPLUS", imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}}, true, false},
 	{"neither MOVE nor UIDPLUS", capsRev1, false, false},
-}
-
-// copyFlags is one message in a mailbox: its subject and its flags.
-type copyFlags struct {
-	subject string
-	flags   []imap.Flag
-}
-
-func (c copyFlags) has(f imap.Flag) bool { return flagged(c.flags, f) }
-
-// contents lists every message in mailbox with its flags, in UID order,
-// read through a real IMAP client.
-func (ts *imapTestServer) contents(mailbox string) []copyFlags {
-	ts.t.Helper()
-	c, err := imapclient.DialInsecure(ts.addr, nil)
-	if err != nil {
-		ts.t.Fatalf("dial: %v", err)
-	}
-	defer c.Close()
-	if err := c.Login(testUser, testPassword).Wait(); err != nil {
-		ts.t.Fatalf("login: %v", err)
-	}
-	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
-	if err != nil {
-		ts.t.Fatalf("select %s: %v", mailbox, err)
-	}
-	if sel.NumMessages == 0 {
-		return nil
-	}
-	msgs, err := c.Fetch(imap.SeqSetNum(seqRange(sel.NumMessages)...),
-		&imap.FetchOptions{UID: true, Envelope: true, Flags: true}).Collect()
-	if err != nil {
-		ts.t.Fatalf("fetch %s: %v", mailbox, err)
-	}
-	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
-	var out []copyFlags
-	for _, m := range msgs {
-		out = append(out, copyFlags{m.Envelope.Subject, m.Flags})
-	}
-	return out
-}
-
-func subjectsIn(cs []copyFlags) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.subject)
-	}
-	return out
 }
 
 // appendFlagged appends raw to mailbox with flags set, as another client

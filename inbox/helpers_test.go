@@ -188,6 +188,35 @@ func (ts *imapTestServer) status(mailbox string) (messages, unseen uint32) {
 // read through a real IMAP client.
 func (ts *imapTestServer) subjects(mailbox string, clientTLS *tls.Config) []string {
 	ts.t.Helper()
+	return subjectsIn(ts.contentsTLS(mailbox, clientTLS))
+}
+
+// copyFlags is one message in a mailbox: its subject and its flags.
+type copyFlags struct {
+	subject string
+	flags   []imap.Flag
+}
+
+func (c copyFlags) has(f imap.Flag) bool { return flagged(c.flags, f) }
+
+func subjectsIn(cs []copyFlags) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.subject)
+	}
+	return out
+}
+
+// contents lists every message in mailbox with its flags, in UID order,
+// read through a real IMAP client.
+func (ts *imapTestServer) contents(mailbox string) []copyFlags {
+	ts.t.Helper()
+	return ts.contentsTLS(mailbox, nil)
+}
+
+// contentsTLS is contents through a client trusting clientTLS.
+func (ts *imapTestServer) contentsTLS(mailbox string, clientTLS *tls.Config) []copyFlags {
+	ts.t.Helper()
 	var c *imapclient.Client
 	var err error
 	opts := &imapclient.Options{TLSConfig: clientTLS}
@@ -213,14 +242,15 @@ func (ts *imapTestServer) subjects(mailbox string, clientTLS *tls.Config) []stri
 	if sel.NumMessages == 0 {
 		return nil
 	}
-	msgs, err := c.Fetch(imap.SeqSetNum(seqRange(sel.NumMessages)...), &imap.FetchOptions{UID: true, Envelope: true}).Collect()
+	msgs, err := c.Fetch(imap.SeqSetNum(seqRange(sel.NumMessages)...),
+		&imap.FetchOptions{UID: true, Envelope: true, Flags: true}).Collect()
 	if err != nil {
 		ts.t.Fatalf("fetch %s: %v", mailbox, err)
 	}
 	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
-	var out []string
+	var out []copyFlags
 	for _, m := range msgs {
-		out = append(out, m.Envelope.Subject)
+		out = append(out, copyFlags{m.Envelope.Subject, m.Flags})
 	}
 	return out
 }
