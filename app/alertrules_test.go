@@ -117,9 +117,7 @@ func exposedMetrics(t *testing.T) map[string]bool {
 	s.cfg.Metrics.Listen = addr
 	s.cfg.Classifier = config.ClassifierConfig{Kind: config.ClassifierOpenAI,
 		OpenAI: &config.OpenAIConfig{BaseURL: llmSrv.URL + "/v1", Model: "test-model", Timeout: 5 * time.Second}}
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	_, stop := s.serve()
 	defer stop()
 

@@ -959,3 +959,11 @@ func encodeAddress(a string) string {
 	}
 	return mime.QEncoding.Encode("utf-8", a[:i]) + a[i:]
 }
+
+// botConfig is the configuration of a bot that talks to the fake Bot API
+// tg, polling for a second at a time so a stop is prompt.
+func botConfig(tg *devserver.Telegram) *config.TelegramConfig {
+	c := config.DefaultTelegram()
+	c.Token, c.APIURL, c.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	return &c
+}

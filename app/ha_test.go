@@ -14,7 +14,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
@@ -275,9 +274,7 @@ func TestTwoInstancesTelegram(t *testing.T) {
 	s := newPostgresMemStack(t)
 	tg := devserver.StartTelegram("123456:ha-token", "dkp_ha_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	ctx := context.Background()
 
 	first, stopFirst := s.serve()
@@ -347,9 +344,7 @@ func TestReadyzTelegramOnLeaderOnly(t *testing.T) {
 	s := newPostgresMemStack(t)
 	tg := devserver.StartTelegram("123456:ha-readyz-token", "dkp_ha_readyz_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	leaderAddr, standbyAddr := testutil.FreeAddr(t), testutil.FreeAddr(t)
 	s.cfg.Metrics.Listen = leaderAddr
 	first, stopFirst := s.serve()

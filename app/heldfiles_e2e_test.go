@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/desk"
 	"sportel/inquiry"
 	"sportel/internal/devserver"
@@ -33,10 +32,9 @@ func newHeldStack(t *testing.T, token string) (*stack, *devserver.Telegram) {
 	s := newMemStack(t)
 	tg := devserver.StartTelegram(token, "dkp_held_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	tgCfg := botConfig(tg)
 	tgCfg.DiscussionChatID = heldDiscussion
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = tgCfg
 	return s, tg
 }
 

@@ -250,9 +250,7 @@ func TestReadyzFollowsTelegramPolling(t *testing.T) {
 	s := newMemStack(t)
 	metricsAddr := testutil.FreeAddr(t)
 	s.cfg.Metrics.Listen = metricsAddr
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	_, stop := s.serve()
 	defer stop()
 

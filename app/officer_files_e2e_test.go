@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
@@ -27,9 +26,7 @@ func TestE2EOfficerAnswersTelegramWithADocument(t *testing.T) {
 	const jusufID = 7101 // document requests are jusuf's
 	s.cfg.Officers[1].TelegramUserID = jusufID
 	tg.MarkStarted(jusufID)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	a, _ := s.serve()
 
 	citizen := models.User{ID: 9301, FirstName: "Arta", LanguageCode: "sq"}

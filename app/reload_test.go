@@ -300,9 +300,7 @@ func TestReloadReachesTelegram(t *testing.T) {
 	tg.MarkStarted(oldID)
 	tg.MarkStarted(newID)
 	s.cfg.Officers[2].TelegramUserID = oldID // zamira, the catch-all
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	a, stop := s.serve()
 	defer stop()
 	testutil.Eventually(t, "the bot connected", 20*time.Second, func() (bool, error) {

@@ -11,7 +11,6 @@ import (
 	"github.com/emersion/go-message/mail"
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
@@ -147,9 +146,7 @@ func TestE2EOfficerAnswersTelegramByMailWithADocument(t *testing.T) {
 	s := newMemStack(t)
 	tg := devserver.StartTelegram("123456:e2e-answer-files", "dkp_answer_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	a, _ := s.serve()
 
 	citizen := models.User{ID: 9201, FirstName: "Arta", LanguageCode: "sq"}

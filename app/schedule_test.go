@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
@@ -25,9 +24,7 @@ func TestE2EEscalation(t *testing.T) {
 	tg := devserver.StartTelegram("123456:e2e-token", "dkp_e2e_bot")
 	t.Cleanup(tg.Close)
 	tg.MarkStarted(7003)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	chatEscalations := func() map[string]int {
 		out := map[string]int{}
 		for _, m := range tg.Sent(7003) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/internal/devserver"
 	"sportel/internal/mailgen"
 	"sportel/internal/testutil"
@@ -92,9 +91,7 @@ func TestE2ESignatureImagesStayWithTheOfficer(t *testing.T) {
 		s := newMemStack(t)
 		tg := devserver.StartTelegram("123456:e2e-sigimages", "dkp_sigimages_bot")
 		t.Cleanup(tg.Close)
-		tgCfg := config.DefaultTelegram()
-		tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-		s.cfg.Telegram = &tgCfg
+		s.cfg.Telegram = botConfig(tg)
 		a, _ := s.serve()
 		citizen := models.User{ID: 9401, FirstName: "Arta", LanguageCode: "sq"}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
 )
@@ -23,10 +22,9 @@ func TestTelegramFileTimeoutAndPauseMetric(t *testing.T) {
 	s.cfg.Metrics.Listen = metricsAddr
 	tg := devserver.StartTelegram("123456:file-pause-token", "dkp_pause_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
+	tgCfg := botConfig(tg)
 	tgCfg.FileTimeout = 400 * time.Millisecond
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = tgCfg
 	_, stop := s.serve()
 	defer stop()
 

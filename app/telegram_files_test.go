@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/devserver"
 	"sportel/internal/testutil"
@@ -25,9 +24,7 @@ func TestE2ETelegramFilesReachTheOfficer(t *testing.T) {
 	s := newMemStack(t)
 	tg := devserver.StartTelegram("123456:e2e-files-token", "dkp_files_bot")
 	t.Cleanup(tg.Close)
-	tgCfg := config.DefaultTelegram()
-	tgCfg.Token, tgCfg.APIURL, tgCfg.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
-	s.cfg.Telegram = &tgCfg
+	s.cfg.Telegram = botConfig(tg)
 	s.cfg.Mail.MaxAttachmentBytes = 1 << 20
 	a, _ := s.serve()
 
