@@ -17,8 +17,10 @@ import (
 // with "#" and a known command word, such as "#extend 10 arsyeja" or
 // "#close refused personal_data". Such lines never reach the citizen; the
 // desk applies them as the officer who replied, in the transaction that
-// relays the rest of the answer. Any other line starting with "#" ("#10 in
-// the list", "#hashtag") is text.
+// relays the rest of the answer. A line that starts with a word clearly
+// meant as a command ("#clsoe granted", "#mbyll") is refused and never
+// reaches the citizen either (see misspelledCommand). Any other line
+// starting with "#" ("#10 in the list", "#hashtag") is text.
 
 // Command is one command line of an officer's answer.
 type Command struct {
@@ -26,7 +28,8 @@ type Command struct {
 	// officer's report.
 	Line string
 	// Name is the command word in lower case: extend, notheld, urgent,
-	// close, reopen, take or assign.
+	// close, reopen, take or assign; for a word meant as one of them
+	// (misspelledCommand), the word as written, and Err says which.
 	Name    string
 	Days    int             // extend
 	Reason  string          // extend
@@ -100,7 +103,9 @@ func parseCommand(line string) (Command, bool) {
 	c := Command{Line: strings.Join(fields, " "), Name: strings.ToLower(word)}
 	usage, known := commandUsage[c.Name]
 	if !known {
-		return Command{}, false
+		// A near-miss or a translation of a command word is refused, not
+		// relayed (see misspelledCommand).
+		return misspelledCommand(fields)
 	}
 	args := fields[1:]
 	if c.Name != "extend" && c.Name != "notheld" {

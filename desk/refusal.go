@@ -119,6 +119,10 @@ const (
 	// RefusedUnknownOutcome: #close with Refusal.Value, which is no
 	// outcome (Refusal.Choices: the outcomes).
 	RefusedUnknownOutcome RefusalKind = "unknown_outcome"
+	// RefusedUnknownCommand: a line of an officer's mail, #Refusal.Value,
+	// is no command but clearly meant as one (a near-miss, or the word in
+	// the officer's language); Refusal.Meant is the command it probably is.
+	RefusedUnknownCommand RefusalKind = "unknown_command"
 	// RefusedFilesChannel: an answer given in Telegram with files, for a
 	// ticket whose citizen has no private chat with the bot to send them to.
 	RefusedFilesChannel RefusalKind = "files_channel"
@@ -144,7 +148,10 @@ type Refusal struct {
 	// Choices are what the officer may write instead of Value (officers'
 	// ids, grounds, outcomes), when they write it themselves.
 	Choices []string
-	text    string
+	// Meant is the command an officer probably meant by a word that is
+	// none (RefusedUnknownCommand), as written rightly.
+	Meant string
+	text  string
 }
 
 func (r *Refusal) Error() string { return ErrLifecycle.Error() + ": " + r.text }
@@ -256,6 +263,13 @@ func sayUsage(name string) func(*Refusal, inquiry.Language) []any {
 	return func(r *Refusal, _ inquiry.Language) []any { return []any{clip(r.Value), commandUsage[name]} }
 }
 
+// sayMeant is the word written, the command it probably is, and how that
+// is written.
+func sayMeant(r *Refusal, _ inquiry.Language) []any {
+	name, _, _ := strings.Cut(strings.TrimPrefix(r.Meant, "#"), " ")
+	return []any{clip(r.Value), clip(r.Meant), commandUsage[name]}
+}
+
 // refusalTexts say each kind; the Serbian Cyrillic column is the Serbian
 // Latin one written in Cyrillic (as the web workspace writes it).
 var refusalTexts = map[RefusalKind]refusalSay{
@@ -312,6 +326,10 @@ var refusalTexts = map[RefusalKind]refusalSay{
 	RefusedCommandDays:    {sayUsage("extend"), [4]string{"%q nuk është numër ditësh. Shkruajeni kështu: %s", "%q nije broj dana. Napišite ovako: %s", "%q није број дана. Напишите овако: %s", "%q is not a number of days. Write it as: %s"}},
 	RefusedUnknownOutcome: {sayUsage("close"), [4]string{"Rezultati %q nuk njihet. Shkruajeni kështu: %s", "Ishod %q nije poznat. Napišite ovako: %s", "Исход %q није познат. Напишите овако: %s", "Unknown outcome %q. Write it as: %s"}},
 	RefusedFilesChannel:   {sayNumber, [4]string{"Qytetari i tiketës %s nuk ka bisedë private me botin ku t'i dërgohet skedari: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur.", "Građanin tiketa %s nema privatni razgovor sa botom u koji bi se poslala datoteka: odgovorite e-poštom na obaveštenje o tiketu, sa datotekom u prilogu.", "Грађанин тикета %s нема приватни разговор са ботом у који би се послала датотека: одговорите е-поштом на обавештење о тикету, са датотеком у прилогу.", "Ticket %s's citizen has no private chat with the bot to send the file to: answer the ticket's notification by mail, with the file attached."}},
+	RefusedUnknownCommand: {sayMeant, [4]string{"#%s nuk është komandë: nuk u krye asgjë dhe rreshti nuk iu dërgua qytetarit. Ndoshta keni dashur %s? Shkruajeni kështu: %s",
+		"#%s nije komanda: ništa nije izvršeno i red nije poslat građaninu. Da li ste mislili %s? Napišite ovako: %s",
+		"#%s није команда: ништа није извршено и ред није послат грађанину. Да ли сте мислили %s? Напишите овако: %s",
+		"#%s is no command: nothing was done and the line did not go to the citizen. Did you mean %s? Write it as: %s"}},
 }
 
 var (

@@ -81,6 +81,8 @@ func sampleRefusal(kind RefusalKind) *Refusal {
 		r.Value = "2026-11-25"
 	case RefusedCommandUsage:
 		r.Value = "extend"
+	case RefusedUnknownCommand:
+		r.Value, r.Meant = "mbyll", "#close"
 	}
 	return r
 }

@@ -88,6 +88,11 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	}
 	if text == "" && !attachedFiles(d.officersFiles(m.Attachments)) {
 		if len(cmds) > 0 {
+			// This includes a reply whose only lines were commands meant but
+			// misspelled ("#mbyll granted"): those are commands refused, so
+			// the officer gets one report that names them and says nothing
+			// went to the citizen, rather than a "no answer of your own"
+			// mail that would not say the command failed.
 			return d.commandMail(tx, m, officer, &t, own, cmds, now)
 		}
 		// Nothing of the officer's own is left once the quoted notification
