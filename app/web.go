@@ -38,12 +38,25 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 		RefusalGrounds: set.RefusalGrounds,
 		DivisionName:   set.DivisionName,
 		Location:       set.Location,
+		MailPaused:     a.mailPaused,
 	}, a.store, liveDesk{a}, a.log.With("component", "web"))
 	if err != nil {
 		return nil, err
 	}
 	l.webs = append(l.webs, srv)
 	return srv, nil
+}
+
+// mailPaused reports whether this instance's running outbox has paused
+// the mail because the SMTP relay fails, and since when: the workspace's
+// banner. Of several instances on one database each reports its own
+// outbox, which meets the relay from its own host; none while no outbox
+// runs.
+func (a *App) mailPaused() (since time.Time, paused bool) {
+	if ob := a.outbox.Load(); ob != nil {
+		return ob.MailPausedSince()
+	}
+	return time.Time{}, false
 }
 
 // webSettings is what of cfg the workspace reads and a reload may change.

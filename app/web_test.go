@@ -86,6 +86,48 @@ func TestRunServesTheWorkspace(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "Pyetje për muzeun") || !strings.Contains(string(b), "Jusuf Lushaku") {
 		t.Errorf("queue after sign-in = %d\n%s", resp.StatusCode, b)
 	}
+	if strings.Contains(string(b), "mail-paused") {
+		t.Error("the queue says the mail is paused while the relay answers")
+	}
+
+	// The relay goes away; the next mail (a sign-in link asked for in
+	// another browser) meets it, and the outbox pauses the mail: the
+	// signed-in officer's pages say so, without the relay's error.
+	s.smtp.Close()
+	otherJar, _ := cookiejar.New(nil)
+	other := &http.Client{Jar: otherJar}
+	resp, err = other.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page = string(b)
+	resp, err = other.PostForm(base+"/signin", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "email": {"zamira.ahmeti@mkrs.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a sign-in link = %d", resp.StatusCode)
+	}
+	var banner string
+	testutil.Eventually(t, "the queue saying the mail is paused", 20*time.Second, func() (bool, error) {
+		m := regexp.MustCompile(`(?s)<div[^>]*id="mail-paused">(.*?)</div>`).FindStringSubmatch(get(base + "/"))
+		if m == nil {
+			return false, nil
+		}
+		banner = m[1]
+		return true, nil
+	})
+	if !strings.Contains(banner, "Posta për qytetarët nuk po dërgohet tani.") {
+		t.Errorf("the banner reads %q", banner)
+	}
+	for _, leak := range []string{"refused", "dial", s.cfg.SMTP.Addr} {
+		if strings.Contains(banner, leak) {
+			t.Errorf("the banner shows %q: %q", leak, banner)
+		}
+	}
 }
 
 // mailText is the decoded text of a single-part mail.

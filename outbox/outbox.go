@@ -225,6 +225,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
 		// Read at each use: the tests replace the outbox's clock.
 		mono: func() time.Duration { return o.mono() },
+		wall: func() time.Time { return o.now() },
 		log:  log,
 	}
 	return o
@@ -232,7 +233,16 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 
 // MailPaused reports whether mail sends are paused because the relay
 // itself failed: until a probe finds it answering, no mail is sent.
-func (o *Outbox) MailPaused() bool { return o.relay.paused() }
+func (o *Outbox) MailPaused() bool {
+	_, paused := o.relay.paused()
+	return paused
+}
+
+// MailPausedSince is MailPaused with when the pause began: when the relay
+// first failed, by the outbox's clock (SetClock; on PostgreSQL the
+// database's, within a second or two of this host's). It is this outbox's
+// pause only: each instance has its own outbox and its own relay gate.
+func (o *Outbox) MailPausedSince() (since time.Time, paused bool) { return o.relay.paused() }
 
 // Owner is the name this outbox claims jobs under.
 func (o *Outbox) Owner() string { return o.owner }

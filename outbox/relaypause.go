@@ -49,7 +49,11 @@ const (
 type relayGate struct {
 	pause backoff.Backoff
 	mono  func() time.Duration // the outbox's monotonic clock
-	log   *slog.Logger
+	// wall is the outbox's clock: the pause's start is read from it once,
+	// to be shown to people (the workspace's banner); the pause itself
+	// runs on mono.
+	wall func() time.Time
+	log  *slog.Logger
 
 	mu   sync.Mutex
 	down bool
@@ -61,8 +65,10 @@ type relayGate struct {
 	// began it; it lengthens the pause.
 	faults int
 	since  time.Duration // while down: when the relay first failed
-	until  time.Duration // while down: when the next probe may go
-	probe  int64         // the job probing the relay, 0 when none is out
+	// sinceWall is since on the wall clock, read at the same moment.
+	sinceWall time.Time
+	until     time.Duration // while down: when the next probe may go
+	probe     int64         // the job probing the relay, 0 when none is out
 }
 
 // claimable says what the next claim may take of the mail.
@@ -166,7 +172,7 @@ func (g *relayGate) failed(id int64, probe bool, gen uint64, reason string) {
 		g.log.Warn("mail relay still failing; mail sends stay paused", "reason", reason,
 			"down_for", (now - g.since).Round(time.Millisecond), "next_probe_in", (g.until - now).Round(time.Millisecond))
 	case !probe && !g.down && gen == g.gen:
-		g.down, g.faults, g.since = true, 1, now
+		g.down, g.faults, g.since, g.sinceWall = true, 1, now, g.wall()
 		g.gen++
 		g.until = now + g.pause.Delay(g.faults)
 		g.log.Error("mail relay failing: no mail is sent until it answers again, one probe at a time; fix the relay or the smtp settings (a refused login: the password). Telegram messages go on",
@@ -174,9 +180,13 @@ func (g *relayGate) failed(id int64, probe bool, gen uint64, reason string) {
 	}
 }
 
-// paused reports whether mail sends are paused (a probe out included).
-func (g *relayGate) paused() bool {
+// paused reports whether mail sends are paused (a probe out included),
+// and since when on the wall clock.
+func (g *relayGate) paused() (since time.Time, down bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.down
+	if !g.down {
+		return time.Time{}, false
+	}
+	return g.sinceWall, true
 }

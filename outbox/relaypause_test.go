@@ -143,6 +143,7 @@ func TestRelayPauseOneProbeAPause(t *testing.T) {
 				return f.job(warm).State == inquiry.JobDone, nil
 			})
 
+			failFrom := time.Now()
 			tt.fail(ra)
 			before := ra.r.logins()
 			var ids []int64
@@ -177,6 +178,12 @@ func TestRelayPauseOneProbeAPause(t *testing.T) {
 				}
 				return settled()
 			})
+			// Since when, on the outbox's clock (time.Now here): from the
+			// fault that began the pause, for the whole pause.
+			since, paused := ob.MailPausedSince()
+			if !paused || since.Before(failFrom) || since.After(time.Now()) {
+				t.Fatalf("MailPausedSince = %v, %v; want paused since the relay failed, after %v", since, paused, failFrom)
+			}
 			first := ra.r.logins()
 			if n := first - before; tt.logins && (n < 1 || n > workers) {
 				t.Fatalf("%d logins as the relay first failed, want 1 to %d (the sends then in flight)", n, workers)
@@ -223,6 +230,9 @@ func TestRelayPauseOneProbeAPause(t *testing.T) {
 					t.Fatalf("pause %d: %d logins since the relay first failed, want %d: one a pause", k, n-first, k)
 				}
 			}
+			if again, _ := ob.MailPausedSince(); !again.Equal(since) {
+				t.Errorf("after %d failed probes the pause began at %v, want still %v", probes, again, since)
+			}
 			if n := failed.Load() - failedAtStart; n != probes {
 				t.Errorf("%d failed sends counted over %d pauses, want one a pause", n, probes)
 			}
@@ -247,8 +257,8 @@ func TestRelayPauseOneProbeAPause(t *testing.T) {
 					t.Errorf("mail %d taken in %d times, want once", i, n)
 				}
 			}
-			if ob.MailPaused() {
-				t.Error("mail still paused after the relay answered")
+			if since, paused := ob.MailPausedSince(); ob.MailPaused() || paused || !since.IsZero() {
+				t.Errorf("after the relay answered: MailPaused %v, MailPausedSince %v, %v; want not paused", ob.MailPaused(), since, paused)
 			}
 			for _, c := range []struct {
 				level slog.Level

@@ -179,6 +179,8 @@ var messages = map[string][3]string{
 	"std_partly_granted":       {"miratim i pjesshëm", "delimično odobrenje", "partly granted"},
 	"received_since":           {"Marrë nga", "Primljeno od", "Received from"},
 	"received_until":           {"Marrë deri", "Primljeno do", "Received until"},
+	"mail_paused":              {"Posta për qytetarët nuk po dërgohet tani.", "Pošta građanima se trenutno ne šalje.", "Mail to citizens is not going out at the moment."},
+	"mail_paused_detail":       {"Serveri i postës nuk funksionon, që nga %s. Përgjigjet ruhen dhe dërgohen vetë sapo serveri të përgjigjet sërish: nuk ka nevojë t'i dërgoni përsëri. Administratori i IT-së është njoftuar (regjistri i gabimeve dhe alarmi).", "Server za poštu ne radi od %s. Odgovori su sačuvani i biće poslati sami čim server ponovo proradi: ne treba ih slati ponovo. IT administrator je obavešten (dnevnik grešaka i upozorenje).", "The mail server has been failing since %s. Answers are kept and go out by themselves once it answers again: there is no need to send them again. The IT administrator has been alerted (the error log and the alert)."},
 	"greeting":                 {"Të nderuar,", "Poštovani,", "Dear Sir or Madam,"},
 	"regards":                  {"Me respekt,", "S poštovanjem,", "Kind regards,"},
 }

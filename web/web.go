@@ -106,6 +106,12 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock (tests set it); nil is time.Now.
 	Now func() time.Time
+	// MailPaused, when set, reports whether this instance's outbox has
+	// paused every mail send because the SMTP relay fails, and since when;
+	// every signed-in page then says so. Each instance has its own outbox
+	// and says only what its own does: another may be sending meanwhile,
+	// and an officer's answer goes from whichever claims it.
+	MailPaused func() (since time.Time, paused bool)
 }
 
 // Limits on sign-in requests, counted in the store per address and per
@@ -344,7 +350,10 @@ type page struct {
 	Flash   string
 	Langs   []langOption
 	Figures bool
-	D       any
+	// MailPaused, when mail sends are paused, is since when, in the
+	// workspace's time zone; "" when mail goes.
+	MailPaused string
+	D          any
 }
 
 type langOption struct {
@@ -369,6 +378,13 @@ func (s *Server) newPage(r *http.Request, sess *session, title string) page {
 		o := sess.officer
 		p.Officer = &o
 		p.CSRF = csrfFor(sess.token)
+		// Officers only: whoever reaches the sign-in page learns nothing
+		// of the relay.
+		if s.cfg.MailPaused != nil {
+			if since, paused := s.cfg.MailPaused(); paused {
+				p.MailPaused = since.In(s.settings().Location).Format("02.01.2006 15:04")
+			}
+		}
 	}
 	return p
 }
