@@ -47,16 +47,7 @@ func askInGroup(ctx context.Context, t *testing.T, a *App, tg *devserver.Telegra
 	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: heldDiscussion, Type: models.ChatTypeSupergroup},
 		Text:     mention + " Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.",
 		Entities: []models.MessageEntity{{Type: models.MessageEntityTypeMention, Offset: 0, Length: len(mention)}}})
-	var tk inquiry.Ticket
-	testutil.Eventually(t, "the group's ticket filed and its sends made", 20*time.Second, func() (bool, error) {
-		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
-		if err != nil || len(ts) != 1 {
-			return false, err
-		}
-		tk = ts[0]
-		pending, err := a.store.ListJobs(ctx, inquiry.JobPending, 1)
-		return len(pending) == 0, err
-	})
+	tk := onlyTicketSettled(ctx, t, a, "the group's ticket filed and its sends made")
 	if tk.ChatID != 0 || tk.Channel != inquiry.ChannelTelegram {
 		t.Fatalf("ticket %s: channel %s, chat %d; want a Telegram ticket with no private chat yet", tk.Number, tk.Channel, tk.ChatID)
 	}

@@ -192,8 +192,16 @@ func fileTelegramRequest(ctx context.Context, t *testing.T, a *App, tg *devserve
 	t.Helper()
 	tg.PushMessage(models.Message{From: &citizen, Chat: models.Chat{ID: citizen.ID, Type: models.ChatTypePrivate},
 		Text: "Të nderuar, në bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren."})
+	return onlyTicketSettled(ctx, t, a, "the ticket filed and its notification sent")
+}
+
+// onlyTicketSettled waits until the store holds one ticket and no job is
+// left pending (its acknowledgement and notifications sent), and returns
+// that ticket.
+func onlyTicketSettled(ctx context.Context, t *testing.T, a *App, what string) inquiry.Ticket {
+	t.Helper()
 	var tk inquiry.Ticket
-	testutil.Eventually(t, "the ticket filed and its notification sent", 20*time.Second, func() (bool, error) {
+	testutil.Eventually(t, what, 20*time.Second, func() (bool, error) {
 		ts, err := a.store.ListTickets(ctx, inquiry.TicketFilter{})
 		if err != nil || len(ts) != 1 {
 			return false, err
