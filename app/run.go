@@ -83,8 +83,8 @@ func (a *App) Run(ctx context.Context) error {
 		chat = lc
 	}
 	ob := a.newOutbox(m, chat)
-	// Of several instances on one store, only the leader takes messages in
-	// and runs the scheduler; every instance sends from the outbox.
+	// Of several instances on one store, only the leader takes messages in,
+	// runs the scheduler and prunes; every instance sends from the outbox.
 	lead := newLeadership(a.store, ob.Owner(), a.log.With("component", "leader"))
 	runners := []runner{
 		{"leader", lead.Run},
@@ -112,6 +112,8 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	runners = append(runners, runner{"scheduler", func(ctx context.Context) error { return lead.whileLeading(ctx, sched.Run) }})
+	prune := &pruner{store: a.store, now: time.Now, every: pruneEvery, log: a.log.With("component", "prune")}
+	runners = append(runners, runner{"prune", func(ctx context.Context) error { return lead.whileLeading(ctx, prune.run) }})
 	var clock *clockWatch
 	if db, ok := a.store.(databaseClock); ok {
 		// Instances share the outbox: its leases go by the database's clock.

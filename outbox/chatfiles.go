@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // ChatFileSender sends one file to a chat as a document, in one request
@@ -40,8 +41,9 @@ type chatProgress struct {
 	Ref  string `json:"ref"`
 }
 
-// chatProgressKey is the store state key of job id's progress.
-func chatProgressKey(id int64) string { return fmt.Sprintf("outbox.chat_parts.%d", id) }
+// chatProgressKey is the store state key of job id's progress; the store
+// deletes it once the job is done or cancelled (store.Pruner).
+func chatProgressKey(id int64) string { return fmt.Sprintf("%s%d", store.ChatPartsStatePrefix, id) }
 
 // chatFile is one file part of a chat job: its name and how it is sent.
 type chatFile struct {

@@ -51,6 +51,7 @@ type Store interface {
 	Reader
 	Jobs
 	Web
+	Pruner
 
 	// LoadCheckpoint returns the IMAP position saved under key; zeros when
 	// nothing was saved yet.

@@ -16,7 +16,8 @@ import (
 )
 
 // Run runs every contract test as a subtest of t. open must return a fresh,
-// empty store and close it when its test ends (t.Cleanup).
+// empty store and close it when its test ends (t.Cleanup). A store that
+// is also a RowCounter has the rows that pruning keeps counted too.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
 	for _, ct := range contractTests {
@@ -95,6 +96,10 @@ var contractTests = []contractTest{
 	{"WebSignInMailScrubbed", testWebSignInMailScrubbed},
 	{"WebTicketPages", testWebTicketPages},
 	{"WebTicketPagesWhileTicketsArrive", testWebTicketPagesWhileTicketsArrive},
+	// What is kept only for a while (prune.go).
+	{"PruneWeb", testPruneWeb},
+	{"PruneSignInMails", testPruneSignInMails},
+	{"PruneChatProgress", testPruneChatProgress},
 }
 
 // cet makes sure times given in another zone come back as the same instant.
