@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +106,97 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("packaged unit still names %s", handInstalledBinary)
 	}
 	verifyUnit(t, string(unit), binary)
+	checkRestarts(t, string(unit), binary)
+}
+
+// checkRestarts: a unit that fails at once on every start (a broken
+// configuration) is given up by systemd's start limit rather than
+// restarted every RestartSec for ever, and the status the packaged
+// `sportel run` exits with for a configuration it cannot use is one the
+// unit does not restart at all.
+func checkRestarts(t *testing.T, unit, binary string) {
+	t.Helper()
+	sections := unitSections(unit)
+	burst, err := strconv.Atoi(sections["Unit"]["StartLimitBurst"])
+	if err != nil || burst < 1 {
+		t.Errorf("[Unit] StartLimitBurst = %q, want a count (%v)", sections["Unit"]["StartLimitBurst"], err)
+	}
+	interval, err := systemdSpan(sections["Unit"]["StartLimitIntervalSec"])
+	if err != nil || interval <= 0 {
+		t.Errorf("[Unit] StartLimitIntervalSec = %q, want a time span (%v)", sections["Unit"]["StartLimitIntervalSec"], err)
+	}
+	restartSec, err := systemdSpan(sections["Service"]["RestartSec"])
+	if err != nil {
+		t.Errorf("[Service] RestartSec = %q: %v", sections["Service"]["RestartSec"], err)
+	}
+	// burst+1 starts that each fail at once take burst*RestartSec: within
+	// the interval, the last one is refused.
+	if burst >= 1 && interval > 0 && time.Duration(burst)*restartSec >= interval {
+		t.Errorf("StartLimitBurst=%d with RestartSec=%s takes %s, not within StartLimitIntervalSec=%s: a failing start is restarted for ever",
+			burst, restartSec, time.Duration(burst)*restartSec, interval)
+	}
+	for _, key := range []string{"StartLimitIntervalSec", "StartLimitBurst"} {
+		if _, ok := sections["Service"][key]; ok {
+			t.Errorf("%s is in [Service]; systemd reads it from [Unit]", key)
+		}
+	}
+
+	broken := filepath.Join(t.TempDir(), "sportel.yaml")
+	mustWrite(t, broken, "imap: [\n", 0o600)
+	err = exec.Command(binary, "run", "--config", broken).Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("packaged sportel run with a broken configuration: %v, want a failure", err)
+	}
+	code := strconv.Itoa(exit.ExitCode())
+	if !slices.Contains(strings.Fields(sections["Service"]["RestartPreventExitStatus"]), code) {
+		t.Errorf("sportel run exits %s for a broken configuration; the unit's RestartPreventExitStatus=%q does not name it, so systemd restarts it",
+			code, sections["Service"]["RestartPreventExitStatus"])
+	}
+}
+
+// unitSections is a unit file's settings by section and key (the last
+// assignment wins, as for the settings read here).
+func unitSections(unit string) map[string]map[string]string {
+	sections := map[string]map[string]string{}
+	var current map[string]string
+	for _, line := range strings.Split(unit, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			current = map[string]string{}
+			sections[strings.Trim(line, "[]")] = current
+		case current != nil:
+			if k, v, ok := strings.Cut(line, "="); ok {
+				current[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return sections
+}
+
+// systemdSpan reads the time spans used here: a number of seconds, or
+// numbers with s, min or h ("5s", "5min", "1h 30min").
+func systemdSpan(s string) (time.Duration, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return 0, errors.New("empty time span")
+	}
+	var total time.Duration
+	for _, f := range fields {
+		num := strings.TrimRight(f, "abcdefghijklmnopqrstuvwxyz")
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			return 0, fmt.Errorf("time span %q: %w", s, err)
+		}
+		unit, ok := map[string]time.Duration{"": time.Second, "s": time.Second, "sec": time.Second, "min": time.Minute, "h": time.Hour}[f[len(num):]]
+		if !ok {
+			return 0, fmt.Errorf("time span %q: unit %q not read here", s, f[len(num):])
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, nil
 }
 
 // verifyUnit runs systemd-analyze verify on the unit, pointed at the
