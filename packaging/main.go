@@ -170,6 +170,9 @@ const (
 	packagedBinary      = "/usr/bin/sportel"
 )
 
+// systemdUnitPath is where the package installs the unit.
+const systemdUnitPath = "/usr/lib/systemd/system/sportel.service"
+
 func packagedUnit(unit string) string {
 	return strings.ReplaceAll(unit, handInstalledBinary, packagedBinary)
 }
@@ -218,7 +221,10 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 			Depends: []string{"adduser"},
 			Contents: files.Contents{
 				{Source: binary, Destination: packagedBinary, FileInfo: owned(0o755, "root")},
-				{Source: unitPath, Destination: "/lib/systemd/system/sportel.service", FileInfo: owned(0o644, "root")},
+				// /usr/lib, not /lib: Debian 12 and 13 are merged-/usr, systemd
+				// reads both, and from 13 on a file under /lib is lintian's
+				// aliased-location error (dpkg cannot tell the two apart).
+				{Source: unitPath, Destination: systemdUnitPath, FileInfo: owned(0o644, "root")},
 				// The configuration names the officers and the mailbox; it
 				// holds no secret but is no one else's business either.
 				{Source: confPath, Destination: "/etc/sportel/sportel.yaml",

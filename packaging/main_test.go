@@ -45,7 +45,7 @@ func TestDebianPackage(t *testing.T) {
 	contents := dpkgDeb(t, "--contents", deb)
 	for _, c := range []struct{ path, mode, owner string }{
 		{"./usr/bin/sportel", "-rwxr-xr-x", "root/root"},
-		{"./lib/systemd/system/sportel.service", "-rw-r--r--", "root/root"},
+		{"./usr/lib/systemd/system/sportel.service", "-rw-r--r--", "root/root"},
 		{"./etc/sportel/sportel.yaml", "-rw-r-----", "root/root"},
 		{"./etc/sportel/credentials/", "drwx------", "root/root"},
 		{"./usr/share/doc/sportel/README.md", "-rw-r--r--", "root/root"},
@@ -60,6 +60,8 @@ func TestDebianPackage(t *testing.T) {
 			t.Errorf("%s is %s %s, want %s %s", c.path, f[0], f[1], c.mode, c.owner)
 		}
 	}
+
+	checkPaths(t, contents)
 
 	ctrl := filepath.Join(t.TempDir(), "DEBIAN")
 	dpkgDeb(t, "--control", deb, ctrl)
@@ -91,7 +93,7 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("packaged configuration: check-config: %v\n%s", err, out)
 	}
 
-	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/sportel.service"))
+	unit, err := os.ReadFile(filepath.Join(root, "usr/lib/systemd/system/sportel.service"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +199,31 @@ func systemdSpan(s string) (time.Duration, error) {
 		total += time.Duration(n) * unit
 	}
 	return total, nil
+}
+
+// checkPaths looks at every entry of dpkg-deb --contents as lintian would:
+// nothing under the directories merged-/usr makes aliases of /usr's (dpkg
+// does not know that /lib/x and /usr/lib/x are one file), and nothing
+// anyone may write to.
+func checkPaths(t *testing.T, contents string) {
+	t.Helper()
+	aliased := []string{"./bin/", "./sbin/", "./lib/", "./lib32/", "./lib64/", "./libx32/", "./libo32/"}
+	for _, line := range strings.Split(strings.TrimSpace(contents), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			t.Errorf("dpkg-deb --contents line not understood: %q", line)
+			continue
+		}
+		mode, path := f[0], f[5]
+		for _, dir := range aliased {
+			if strings.HasPrefix(path, dir) {
+				t.Errorf("%s is under %s, an alias of /usr%s on merged-/usr: install it under /usr", path, strings.Trim(dir, "."), strings.Trim(dir, "."))
+			}
+		}
+		if mode[0] != 'l' && mode[8] == 'w' {
+			t.Errorf("%s is %s: anyone may write to it", path, mode)
+		}
+	}
 }
 
 // verifyUnit runs systemd-analyze verify on the unit, pointed at the
