@@ -9,6 +9,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -27,7 +29,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "packaging:", err)
 		os.Exit(1)
 	}
@@ -43,7 +45,7 @@ type options struct {
 	MTime   time.Time
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("packaging", flag.ContinueOnError)
 	var o options
 	fs.StringVar(&o.Root, "root", "..", "the repository's root")
@@ -129,6 +131,18 @@ func build(ctx context.Context, o options) (string, error) {
 
 	info := packageInfo(o, binary, unitPath, confPath, root)
 	info = nfpm.WithDefaults(info)
+	// Debian policy 12.7: a native package (no Debian revision) has
+	// changelog.gz, another changelog.Debian.gz.
+	changelogName := "changelog.gz"
+	if info.Release != "" {
+		changelogName = "changelog.Debian.gz"
+	}
+	changelogPath := filepath.Join(work, changelogName)
+	if err := os.WriteFile(changelogPath, changelog(info, o.MTime), 0o644); err != nil {
+		return "", fmt.Errorf("write changelog: %w", err)
+	}
+	info.Contents = append(info.Contents, &files.Content{Source: changelogPath, Destination: "/usr/share/doc/sportel/" + changelogName,
+		FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: 0o644, MTime: o.MTime}})
 	if err := nfpm.Validate(info); err != nil {
 		return "", fmt.Errorf("validate package: %w", err)
 	}
@@ -147,6 +161,30 @@ func build(ctx context.Context, o options) (string, error) {
 		return "", fmt.Errorf("write package: %w", err)
 	}
 	return out, nil
+}
+
+// changelog is the package's Debian changelog, gzipped as dh_compress
+// does (best compression, no name or time in the header, so the bytes
+// depend on the entry alone): one entry for the version built, dated with
+// the package.
+func changelog(info *nfpm.Info, date time.Time) []byte {
+	version := info.Version
+	if info.Prerelease != "" {
+		version += "~" + info.Prerelease
+	}
+	if info.VersionMetadata != "" {
+		version += "+" + info.VersionMetadata
+	}
+	if info.Release != "" {
+		version += "-" + info.Release
+	}
+	entry := fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Built from the repository; what changed is in its history.\n\n -- %s  %s\n",
+		info.Name, version, info.Maintainer, date.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700"))
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // the level is valid
+	zw.Write([]byte(entry))
+	zw.Close()
+	return b.Bytes()
 }
 
 // buildBinary compiles cmd/sportel for linux/arch: static (no cgo: the
@@ -206,13 +244,15 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 		return &files.ContentFileInfo{Owner: "root", Group: group, Mode: mode, MTime: o.MTime}
 	}
 	return &nfpm.Info{
-		Name:        "sportel",
-		Arch:        o.Arch,
-		Platform:    "linux",
-		Version:     o.Version,
-		Section:     "mail",
-		Priority:    "optional",
-		Maintainer:  "DKP, Ministry of Culture, Youth and Sport <dkp@mkrs.example>",
+		Name:     "sportel",
+		Arch:     o.Arch,
+		Platform: "linux",
+		Version:  o.Version,
+		Section:  "mail",
+		Priority: "optional",
+		// Quoted: unquoted, the commas make dpkg's tools and lintian read
+		// three contacts (malformed-contact).
+		Maintainer:  `"DKP, Ministry of Culture, Youth and Sport" <dkp@mkrs.example>`,
 		Description: "public inbox of the Public Communication Division\nSportel watches a mailbox and a Telegram bot, files every message as a ticket,\nroutes it to an officer and acknowledges it in the sender's language.",
 		Homepage:    "https://mkrs.example/sportel",
 		License:     "Proprietary",
@@ -231,6 +271,8 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 					Type: files.TypeConfigNoReplace, FileInfo: owned(0o640, "root")},
 				{Destination: "/etc/sportel/credentials", Type: files.TypeDir, FileInfo: owned(0o700, "root")},
 				{Source: filepath.Join(root, "README.md"), Destination: "/usr/share/doc/sportel/README.md", FileInfo: owned(0o644, "root")},
+				{Source: filepath.Join(root, "packaging", "debian", "copyright"), Destination: "/usr/share/doc/sportel/copyright", FileInfo: owned(0o644, "root")},
+				{Source: filepath.Join(root, "packaging", "debian", "lintian-overrides"), Destination: "/usr/share/lintian/overrides/sportel", FileInfo: owned(0o644, "root")},
 				{Source: filepath.Join(root, "contrib", "prometheus", "sportel.rules.yml"), Destination: "/usr/share/doc/sportel/prometheus/sportel.rules.yml", FileInfo: owned(0o644, "root")},
 			},
 			Scripts: nfpm.Scripts{

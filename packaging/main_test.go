@@ -1,9 +1,11 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +52,9 @@ func TestDebianPackage(t *testing.T) {
 		{"./etc/sportel/credentials/", "drwx------", "root/root"},
 		{"./usr/share/doc/sportel/README.md", "-rw-r--r--", "root/root"},
 		{"./usr/share/doc/sportel/prometheus/sportel.rules.yml", "-rw-r--r--", "root/root"},
+		{"./usr/share/doc/sportel/copyright", "-rw-r--r--", "root/root"},
+		{"./usr/share/doc/sportel/changelog.gz", "-rw-r--r--", "root/root"},
+		{"./usr/share/lintian/overrides/sportel", "-rw-r--r--", "root/root"},
 	} {
 		line := lineEndingWith(contents, " "+c.path)
 		if line == "" {
@@ -92,6 +97,9 @@ func TestDebianPackage(t *testing.T) {
 		!strings.Contains(string(out), "store       sqlite /var/lib/sportel/sportel.db ") {
 		t.Errorf("packaged configuration: check-config: %v\n%s", err, out)
 	}
+
+	checkDocs(t, root, "1.2.3")
+	runLintian(t, deb)
 
 	unit, err := os.ReadFile(filepath.Join(root, "usr/lib/systemd/system/sportel.service"))
 	if err != nil {
@@ -201,6 +209,65 @@ func systemdSpan(s string) (time.Duration, error) {
 	return total, nil
 }
 
+// checkDocs checks the two files Debian policy wants in every package's
+// /usr/share/doc (12.5, 12.7) as lintian does: a machine-readable copyright
+// file, and the changelog, gzipped, its entry for the version packaged.
+func checkDocs(t *testing.T, root, version string) {
+	t.Helper()
+	copyright, err := os.ReadFile(filepath.Join(root, "usr/share/doc/sportel/copyright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(copyright)
+	if !strings.HasPrefix(text, "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n") {
+		t.Errorf("copyright is not in the machine-readable format (its first line names it):\n%s", text)
+	}
+	for _, field := range []string{"\nFiles: *\n", "\nCopyright: ", "\nLicense: "} {
+		if !strings.Contains(text, field) {
+			t.Errorf("copyright lacks %q:\n%s", strings.TrimSpace(field), text)
+		}
+	}
+	f, err := os.Open(filepath.Join(root, "usr/share/doc/sportel/changelog.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("changelog.gz: %v", err)
+	}
+	entry, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("changelog.gz: %v", err)
+	}
+	if first, _, _ := strings.Cut(string(entry), "\n"); first != "sportel ("+version+") unstable; urgency=medium" {
+		t.Errorf("changelog's first line = %q, want the entry for %s", first, version)
+	}
+	if parsed, err := exec.Command("dpkg-parsechangelog", "-l", "-", "-S", "Version").CombinedOutput(); err == nil {
+		if got := strings.TrimSpace(string(parsed)); got != version {
+			t.Errorf("dpkg-parsechangelog reads version %q, want %s", got, version)
+		}
+	}
+}
+
+// runLintian runs Debian's own package checker, where it is installed
+// (apt-get install lintian): no error and no warning but those the package
+// overrides, with its reasons, in /usr/share/lintian/overrides/sportel.
+func runLintian(t *testing.T, deb string) {
+	t.Helper()
+	lintian, err := exec.LookPath("lintian")
+	if err != nil {
+		t.Log("lintian not found: the package is not linted (checkDocs and checkPaths check the main points)")
+		return
+	}
+	out, _ := exec.Command(lintian, "--tag-display-limit", "0", deb).CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+			t.Errorf("lintian: %s", line)
+		}
+	}
+}
+
 // checkPaths looks at every entry of dpkg-deb --contents as lintian would:
 // nothing under the directories merged-/usr makes aliases of /usr's (dpkg
 // does not know that /lib/x and /usr/lib/x are one file), and nothing
@@ -274,7 +341,7 @@ func hasLineWithPrefix(text, prefix string) bool {
 
 func TestRunNeedsVersion(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"-o", t.TempDir()}, &out)
+	err := run(context.Background(), []string{"-o", t.TempDir()}, &out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-version is required") {
 		t.Errorf("run without -version: %v, want a clear error", err)
 	}
@@ -399,10 +466,12 @@ func runScript(t *testing.T, script, root string, userExists bool, args ...strin
 		getentStatus = "0"
 	}
 	for name, body := range map[string]string{
-		"getent":    `echo "getent $*" >>"$CALLS"; exit ` + getentStatus,
-		"deluser":   `echo "deluser $*" >>"$CALLS"`,
-		"adduser":   `echo "adduser $*" >>"$CALLS"`,
-		"systemctl": `echo "systemctl $*" >>"$CALLS"`,
+		"getent":             `echo "getent $*" >>"$CALLS"; exit ` + getentStatus,
+		"deluser":            `echo "deluser $*" >>"$CALLS"`,
+		"adduser":            `echo "adduser $*" >>"$CALLS"`,
+		"systemctl":          `echo "systemctl $*" >>"$CALLS"`,
+		"deb-systemd-invoke": `echo "deb-systemd-invoke $*" >>"$CALLS"`,
+		"deb-systemd-helper": `echo "deb-systemd-helper $*" >>"$CALLS"`,
 	} {
 		mustWrite(t, filepath.Join(bin, name), "#!/bin/sh\n"+body+"\n", 0o755)
 	}
@@ -450,7 +519,7 @@ func TestRunVersion(t *testing.T) {
 		t.Run(tt.version, func(t *testing.T) {
 			out := t.TempDir()
 			var stdout strings.Builder
-			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout)
+			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout, io.Discard)
 			if tt.wantDeb == "" {
 				if err == nil || !strings.Contains(err.Error(), "-version") {
 					t.Errorf("run -version %q: %v, want an error naming -version", tt.version, err)
