@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,13 +63,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !debianVersion(strings.TrimPrefix(o.Version, "v")) {
 		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1)", o.Version)
 	}
-	o.MTime = time.Now().UTC().Truncate(time.Second)
+	mtime, err := sourceDate(ctx, o.Root, os.Getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		// A tree without git history (an unpacked tarball) still builds.
+		fmt.Fprintf(stderr, "packaging: %v; dating the package now: set SOURCE_DATE_EPOCH for a reproducible package\n", err)
+		mtime = time.Now()
+	}
+	o.MTime = mtime.UTC().Truncate(time.Second)
 	path, err := build(ctx, o)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, path)
 	return nil
+}
+
+// sourceDate is the time every file of the package carries, so that two
+// builds of one commit are the same bytes: SOURCE_DATE_EPOCH when set (the
+// reproducible-builds convention), else the time of the commit checked out
+// in root.
+func sourceDate(ctx context.Context, root, epoch string) (time.Time, error) {
+	if epoch != "" {
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds: %w", epoch, err)
+		}
+		return time.Unix(sec, 0), nil
+	}
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the commit time in %s: %w", root, err)
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the commit time in %s: %q: %w", root, out, err)
+	}
+	return time.Unix(sec, 0), nil
 }
 
 // debianVersion reports whether v is an upstream version dpkg installs

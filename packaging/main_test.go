@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -534,6 +535,109 @@ func TestRunVersion(t *testing.T) {
 			}
 			if got := filepath.Base(strings.TrimSpace(stdout.String())); got != tt.wantDeb {
 				t.Errorf("run -version %q wrote %s, want %s", tt.version, got, tt.wantDeb)
+			}
+		})
+	}
+}
+
+// TestReproducible builds the package twice from this checkout, binary
+// and all, as two release builds of one commit would: the same bytes, every
+// date in it the commit's (or SOURCE_DATE_EPOCH's), none the time of the
+// build.
+func TestReproducible(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-deb"); err != nil {
+		t.Skip("dpkg-deb not found: install dpkg to check the package")
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	want, err := sourceDate(context.Background(), "..", "")
+	if err != nil {
+		t.Skipf("not a git checkout, no commit to date the package with: %v", err)
+	}
+	var debs [2][]byte
+	for i := range debs {
+		out := t.TempDir()
+		var stdout, stderr strings.Builder
+		if err := run(context.Background(), []string{"-version", "1.2.3", "-o", out}, &stdout, &stderr); err != nil {
+			t.Fatalf("build %d: %v\n%s", i+1, err, stderr.String())
+		}
+		path := strings.TrimSpace(stdout.String())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		debs[i] = b
+		if i == 0 {
+			checkDates(t, path, b, want)
+		}
+	}
+	if !bytes.Equal(debs[0], debs[1]) {
+		t.Errorf("two builds of one commit differ (%d and %d bytes)", len(debs[0]), len(debs[1]))
+	}
+}
+
+// checkDates: the ar members' dates and every file's in the data archive
+// are want.
+func checkDates(t *testing.T, path string, deb []byte, want time.Time) {
+	t.Helper()
+	// ar: an 8-byte magic, then per member a 60-byte header (name 16,
+	// mtime 12 in decimal, ...) and the data, padded to even length.
+	rest, ok := bytes.CutPrefix(deb, []byte("!<arch>\n"))
+	if !ok {
+		t.Fatalf("%s is not an ar archive", path)
+	}
+	for len(rest) >= 60 {
+		name := strings.TrimSpace(string(rest[:16]))
+		mtime, err1 := strconv.ParseInt(strings.TrimSpace(string(rest[16:28])), 10, 64)
+		size, err2 := strconv.Atoi(strings.TrimSpace(string(rest[48:58])))
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: ar header of %s not read: %v %v", path, name, err1, err2)
+		}
+		if got := time.Unix(mtime, 0); !got.Equal(want) {
+			t.Errorf("ar member %s dated %s, want %s", name, got.UTC(), want.UTC())
+		}
+		rest = rest[min(len(rest), 60+size+size%2):]
+	}
+	cmd := exec.Command("dpkg-deb", "--contents", path)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	contents, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb --contents: %v\n%s", err, contents)
+	}
+	stamp := want.UTC().Format("2006-01-02 15:04")
+	for _, line := range strings.Split(strings.TrimSpace(string(contents)), "\n") {
+		if f := strings.Fields(line); len(f) < 6 || f[3]+" "+f[4] != stamp {
+			t.Errorf("dated other than %s: %s", stamp, line)
+		}
+	}
+}
+
+func TestSourceDate(t *testing.T) {
+	commit, err := exec.Command("git", "-C", "..", "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	commitSec, err := strconv.ParseInt(strings.TrimSpace(string(commit)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, root, epoch string
+		want              time.Time
+		wantErr           bool
+	}{
+		{name: "SOURCE_DATE_EPOCH wins", root: "..", epoch: "1764633600", want: time.Unix(1764633600, 0)},
+		{name: "SOURCE_DATE_EPOCH that is not seconds", root: "..", epoch: "2026-12-02", wantErr: true},
+		{name: "the commit's time", root: "..", want: time.Unix(commitSec, 0)},
+		{name: "no git history", root: t.TempDir(), wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := sourceDate(context.Background(), tt.root, tt.epoch)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("sourceDate: %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && !got.Equal(tt.want) {
+				t.Errorf("sourceDate = %s, want %s", got, tt.want)
 			}
 		})
 	}
