@@ -136,15 +136,15 @@ func checkRestarts(t *testing.T, unit, binary string) {
 	if err != nil || interval <= 0 {
 		t.Errorf("[Unit] StartLimitIntervalSec = %q, want a time span (%v)", sections["Unit"]["StartLimitIntervalSec"], err)
 	}
-	restartSec, err := systemdSpan(sections["Service"]["RestartSec"])
+	restartDelay, err := systemdSpan(sections["Service"]["RestartSec"])
 	if err != nil {
 		t.Errorf("[Service] RestartSec = %q: %v", sections["Service"]["RestartSec"], err)
 	}
 	// burst+1 starts that each fail at once take burst*RestartSec: within
 	// the interval, the last one is refused.
-	if burst >= 1 && interval > 0 && time.Duration(burst)*restartSec >= interval {
+	if burst >= 1 && interval > 0 && time.Duration(burst)*restartDelay >= interval {
 		t.Errorf("StartLimitBurst=%d with RestartSec=%s takes %s, not within StartLimitIntervalSec=%s: a failing start is restarted for ever",
-			burst, restartSec, time.Duration(burst)*restartSec, interval)
+			burst, restartDelay, time.Duration(burst)*restartDelay, interval)
 	}
 	for _, key := range []string{"StartLimitIntervalSec", "StartLimitBurst"} {
 		if _, ok := sections["Service"][key]; ok {
