@@ -60,8 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.Version == "" {
 		return errors.New("-version is required (e.g. -version 1.2.0)")
 	}
-	if !debianVersion(strings.TrimPrefix(o.Version, "v")) {
-		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1)", o.Version)
+	// A tag's leading v is dropped, as for Go modules.
+	o.Version = strings.TrimPrefix(o.Version, "v")
+	if !debianVersion(o.Version) {
+		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1, 1.2.0-2)", o.Version)
 	}
 	mtime, err := sourceDate(ctx, o.Root, os.Getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
@@ -164,7 +166,7 @@ func build(ctx context.Context, o options) (string, error) {
 	// Debian policy 12.7: a native package (no Debian revision) has
 	// changelog.gz, another changelog.Debian.gz.
 	changelogName := "changelog.gz"
-	if info.Release != "" {
+	if strings.Contains(info.Version, "-") {
 		changelogName = "changelog.Debian.gz"
 	}
 	changelogPath := filepath.Join(work, changelogName)
@@ -198,18 +200,8 @@ func build(ctx context.Context, o options) (string, error) {
 // depend on the entry alone): one entry for the version built, dated with
 // the package.
 func changelog(info *nfpm.Info, date time.Time) []byte {
-	version := info.Version
-	if info.Prerelease != "" {
-		version += "~" + info.Prerelease
-	}
-	if info.VersionMetadata != "" {
-		version += "+" + info.VersionMetadata
-	}
-	if info.Release != "" {
-		version += "-" + info.Release
-	}
 	entry := fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Built from the repository; what changed is in its history.\n\n -- %s  %s\n",
-		info.Name, version, info.Maintainer, date.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700"))
+		info.Name, info.Version, info.Maintainer, date.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700"))
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // the level is valid
 	zw.Write([]byte(entry))
@@ -278,8 +270,12 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 		Arch:     o.Arch,
 		Platform: "linux",
 		Version:  o.Version,
-		Section:  "mail",
-		Priority: "optional",
+		// The version as given: nfpm's default (semver) would make the
+		// Debian revision of 1.2.0-2 a pre-release, 1.2.0~2, which dpkg
+		// sorts before 1.2.0, so the rebuild would never upgrade it.
+		VersionSchema: "none",
+		Section:       "mail",
+		Priority:      "optional",
 		// Quoted: unquoted, the commas make dpkg's tools and lintian read
 		// three contacts (malformed-contact).
 		Maintainer:  `"DKP, Ministry of Culture, Youth and Sport" <dkp@mkrs.example>`,

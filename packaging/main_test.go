@@ -511,6 +511,8 @@ func TestRunVersion(t *testing.T) {
 		{"1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
 		{"v1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
 		{"1.2.0~rc1", "sportel_1.2.0~rc1_" + runtime.GOARCH + ".deb"},
+		// A Debian revision stays one: 1.2.0~2 would sort before 1.2.0.
+		{"1.2.0-2", "sportel_1.2.0-2_" + runtime.GOARCH + ".deb"},
 		{"1.2.0 beta", ""},
 		{"beta", ""},
 		{"1.2.0_1", ""},
