@@ -9,6 +9,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +30,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "packaging:", err)
 		os.Exit(1)
 	}
@@ -43,7 +46,7 @@ type options struct {
 	MTime   time.Time
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("packaging", flag.ContinueOnError)
 	var o options
 	fs.StringVar(&o.Root, "root", "..", "the repository's root")
@@ -57,16 +60,47 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if o.Version == "" {
 		return errors.New("-version is required (e.g. -version 1.2.0)")
 	}
-	if !debianVersion(strings.TrimPrefix(o.Version, "v")) {
-		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1)", o.Version)
+	// A tag's leading v is dropped, as for Go modules.
+	o.Version = strings.TrimPrefix(o.Version, "v")
+	if !debianVersion(o.Version) {
+		return fmt.Errorf("-version %q: a Debian version starts with a digit and holds only letters, digits and . + ~ - (e.g. 1.2.0, 1.2.0~rc1, 1.2.0-2)", o.Version)
 	}
-	o.MTime = time.Now().UTC().Truncate(time.Second)
+	mtime, err := sourceDate(ctx, o.Root, os.Getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		// A tree without git history (an unpacked tarball) still builds.
+		fmt.Fprintf(stderr, "packaging: %v; dating the package now: set SOURCE_DATE_EPOCH for a reproducible package\n", err)
+		mtime = time.Now()
+	}
+	o.MTime = mtime.UTC().Truncate(time.Second)
 	path, err := build(ctx, o)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, path)
 	return nil
+}
+
+// sourceDate is the time every file of the package carries, so that two
+// builds of one commit are the same bytes: SOURCE_DATE_EPOCH when set (the
+// reproducible-builds convention), else the time of the commit checked out
+// in root.
+func sourceDate(ctx context.Context, root, epoch string) (time.Time, error) {
+	if epoch != "" {
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds: %w", epoch, err)
+		}
+		return time.Unix(sec, 0), nil
+	}
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the commit time in %s: %w", root, err)
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the commit time in %s: %q: %w", root, out, err)
+	}
+	return time.Unix(sec, 0), nil
 }
 
 // debianVersion reports whether v is an upstream version dpkg installs
@@ -129,6 +163,18 @@ func build(ctx context.Context, o options) (string, error) {
 
 	info := packageInfo(o, binary, unitPath, confPath, root)
 	info = nfpm.WithDefaults(info)
+	// Debian policy 12.7: a native package (no Debian revision) has
+	// changelog.gz, another changelog.Debian.gz.
+	changelogName := "changelog.gz"
+	if strings.Contains(info.Version, "-") {
+		changelogName = "changelog.Debian.gz"
+	}
+	changelogPath := filepath.Join(work, changelogName)
+	if err := os.WriteFile(changelogPath, changelog(info, o.MTime), 0o644); err != nil {
+		return "", fmt.Errorf("write changelog: %w", err)
+	}
+	info.Contents = append(info.Contents, &files.Content{Source: changelogPath, Destination: "/usr/share/doc/sportel/" + changelogName,
+		FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: 0o644, MTime: o.MTime}})
 	if err := nfpm.Validate(info); err != nil {
 		return "", fmt.Errorf("validate package: %w", err)
 	}
@@ -147,6 +193,20 @@ func build(ctx context.Context, o options) (string, error) {
 		return "", fmt.Errorf("write package: %w", err)
 	}
 	return out, nil
+}
+
+// changelog is the package's Debian changelog, gzipped as dh_compress
+// does (best compression, no name or time in the header, so the bytes
+// depend on the entry alone): one entry for the version built, dated with
+// the package.
+func changelog(info *nfpm.Info, date time.Time) []byte {
+	entry := fmt.Sprintf("%s (%s) unstable; urgency=medium\n\n  * Built from the repository; what changed is in its history.\n\n -- %s  %s\n",
+		info.Name, info.Version, info.Maintainer, date.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700"))
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression) // the level is valid
+	zw.Write([]byte(entry))
+	zw.Close()
+	return b.Bytes()
 }
 
 // buildBinary compiles cmd/sportel for linux/arch: static (no cgo: the
@@ -169,6 +229,9 @@ const (
 	handInstalledBinary = "/usr/local/bin/sportel"
 	packagedBinary      = "/usr/bin/sportel"
 )
+
+// systemdUnitPath is where the package installs the unit.
+const systemdUnitPath = "/usr/lib/systemd/system/sportel.service"
 
 func packagedUnit(unit string) string {
 	return strings.ReplaceAll(unit, handInstalledBinary, packagedBinary)
@@ -203,13 +266,19 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 		return &files.ContentFileInfo{Owner: "root", Group: group, Mode: mode, MTime: o.MTime}
 	}
 	return &nfpm.Info{
-		Name:        "sportel",
-		Arch:        o.Arch,
-		Platform:    "linux",
-		Version:     o.Version,
-		Section:     "mail",
-		Priority:    "optional",
-		Maintainer:  "DKP, Ministry of Culture, Youth and Sport <dkp@mkrs.example>",
+		Name:     "sportel",
+		Arch:     o.Arch,
+		Platform: "linux",
+		Version:  o.Version,
+		// The version as given: nfpm's default (semver) would make the
+		// Debian revision of 1.2.0-2 a pre-release, 1.2.0~2, which dpkg
+		// sorts before 1.2.0, so the rebuild would never upgrade it.
+		VersionSchema: "none",
+		Section:       "mail",
+		Priority:      "optional",
+		// Quoted: unquoted, the commas make dpkg's tools and lintian read
+		// three contacts (malformed-contact).
+		Maintainer:  `"DKP, Ministry of Culture, Youth and Sport" <dkp@mkrs.example>`,
 		Description: "public inbox of the Public Communication Division\nSportel watches a mailbox and a Telegram bot, files every message as a ticket,\nroutes it to an officer and acknowledges it in the sender's language.",
 		Homepage:    "https://mkrs.example/sportel",
 		License:     "Proprietary",
@@ -218,13 +287,18 @@ func packageInfo(o options, binary, unitPath, confPath, root string) *nfpm.Info 
 			Depends: []string{"adduser"},
 			Contents: files.Contents{
 				{Source: binary, Destination: packagedBinary, FileInfo: owned(0o755, "root")},
-				{Source: unitPath, Destination: "/lib/systemd/system/sportel.service", FileInfo: owned(0o644, "root")},
+				// /usr/lib, not /lib: Debian 12 and 13 are merged-/usr, systemd
+				// reads both, and from 13 on a file under /lib is lintian's
+				// aliased-location error (dpkg cannot tell the two apart).
+				{Source: unitPath, Destination: systemdUnitPath, FileInfo: owned(0o644, "root")},
 				// The configuration names the officers and the mailbox; it
 				// holds no secret but is no one else's business either.
 				{Source: confPath, Destination: "/etc/sportel/sportel.yaml",
 					Type: files.TypeConfigNoReplace, FileInfo: owned(0o640, "root")},
 				{Destination: "/etc/sportel/credentials", Type: files.TypeDir, FileInfo: owned(0o700, "root")},
 				{Source: filepath.Join(root, "README.md"), Destination: "/usr/share/doc/sportel/README.md", FileInfo: owned(0o644, "root")},
+				{Source: filepath.Join(root, "packaging", "debian", "copyright"), Destination: "/usr/share/doc/sportel/copyright", FileInfo: owned(0o644, "root")},
+				{Source: filepath.Join(root, "packaging", "debian", "lintian-overrides"), Destination: "/usr/share/lintian/overrides/sportel", FileInfo: owned(0o644, "root")},
 				{Source: filepath.Join(root, "contrib", "prometheus", "sportel.rules.yml"), Destination: "/usr/share/doc/sportel/prometheus/sportel.rules.yml", FileInfo: owned(0o644, "root")},
 			},
 			Scripts: nfpm.Scripts{

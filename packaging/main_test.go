@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +48,14 @@ func TestDebianPackage(t *testing.T) {
 	contents := dpkgDeb(t, "--contents", deb)
 	for _, c := range []struct{ path, mode, owner string }{
 		{"./usr/bin/sportel", "-rwxr-xr-x", "root/root"},
-		{"./lib/systemd/system/sportel.service", "-rw-r--r--", "root/root"},
+		{"./usr/lib/systemd/system/sportel.service", "-rw-r--r--", "root/root"},
 		{"./etc/sportel/sportel.yaml", "-rw-r-----", "root/root"},
 		{"./etc/sportel/credentials/", "drwx------", "root/root"},
 		{"./usr/share/doc/sportel/README.md", "-rw-r--r--", "root/root"},
 		{"./usr/share/doc/sportel/prometheus/sportel.rules.yml", "-rw-r--r--", "root/root"},
+		{"./usr/share/doc/sportel/copyright", "-rw-r--r--", "root/root"},
+		{"./usr/share/doc/sportel/changelog.gz", "-rw-r--r--", "root/root"},
+		{"./usr/share/lintian/overrides/sportel", "-rw-r--r--", "root/root"},
 	} {
 		line := lineEndingWith(contents, " "+c.path)
 		if line == "" {
@@ -56,6 +66,8 @@ func TestDebianPackage(t *testing.T) {
 			t.Errorf("%s is %s %s, want %s %s", c.path, f[0], f[1], c.mode, c.owner)
 		}
 	}
+
+	checkPaths(t, contents)
 
 	ctrl := filepath.Join(t.TempDir(), "DEBIAN")
 	dpkgDeb(t, "--control", deb, ctrl)
@@ -87,7 +99,10 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("packaged configuration: check-config: %v\n%s", err, out)
 	}
 
-	unit, err := os.ReadFile(filepath.Join(root, "lib/systemd/system/sportel.service"))
+	checkDocs(t, root, "1.2.3")
+	runLintian(t, deb)
+
+	unit, err := os.ReadFile(filepath.Join(root, "usr/lib/systemd/system/sportel.service"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +117,181 @@ func TestDebianPackage(t *testing.T) {
 		t.Errorf("packaged unit still names %s", handInstalledBinary)
 	}
 	verifyUnit(t, string(unit), binary)
+	checkRestarts(t, string(unit), binary)
+}
+
+// checkRestarts: a unit that fails at once on every start (a broken
+// configuration) is given up by systemd's start limit rather than
+// restarted every RestartSec for ever, and the status the packaged
+// `sportel run` exits with for a configuration it cannot use is one the
+// unit does not restart at all.
+func checkRestarts(t *testing.T, unit, binary string) {
+	t.Helper()
+	sections := unitSections(unit)
+	burst, err := strconv.Atoi(sections["Unit"]["StartLimitBurst"])
+	if err != nil || burst < 1 {
+		t.Errorf("[Unit] StartLimitBurst = %q, want a count (%v)", sections["Unit"]["StartLimitBurst"], err)
+	}
+	interval, err := systemdSpan(sections["Unit"]["StartLimitIntervalSec"])
+	if err != nil || interval <= 0 {
+		t.Errorf("[Unit] StartLimitIntervalSec = %q, want a time span (%v)", sections["Unit"]["StartLimitIntervalSec"], err)
+	}
+	restartDelay, err := systemdSpan(sections["Service"]["RestartSec"])
+	if err != nil {
+		t.Errorf("[Service] RestartSec = %q: %v", sections["Service"]["RestartSec"], err)
+	}
+	// burst+1 starts that each fail at once take burst*RestartSec: within
+	// the interval, the last one is refused.
+	if burst >= 1 && interval > 0 && time.Duration(burst)*restartDelay >= interval {
+		t.Errorf("StartLimitBurst=%d with RestartSec=%s takes %s, not within StartLimitIntervalSec=%s: a failing start is restarted for ever",
+			burst, restartDelay, time.Duration(burst)*restartDelay, interval)
+	}
+	for _, key := range []string{"StartLimitIntervalSec", "StartLimitBurst"} {
+		if _, ok := sections["Service"][key]; ok {
+			t.Errorf("%s is in [Service]; systemd reads it from [Unit]", key)
+		}
+	}
+
+	broken := filepath.Join(t.TempDir(), "sportel.yaml")
+	mustWrite(t, broken, "imap: [\n", 0o600)
+	err = exec.Command(binary, "run", "--config", broken).Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("packaged sportel run with a broken configuration: %v, want a failure", err)
+	}
+	code := strconv.Itoa(exit.ExitCode())
+	if !slices.Contains(strings.Fields(sections["Service"]["RestartPreventExitStatus"]), code) {
+		t.Errorf("sportel run exits %s for a broken configuration; the unit's RestartPreventExitStatus=%q does not name it, so systemd restarts it",
+			code, sections["Service"]["RestartPreventExitStatus"])
+	}
+}
+
+// unitSections is a unit file's settings by section and key (the last
+// assignment wins, as for the settings read here).
+func unitSections(unit string) map[string]map[string]string {
+	sections := map[string]map[string]string{}
+	var current map[string]string
+	for _, line := range strings.Split(unit, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+		case strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]"):
+			current = map[string]string{}
+			sections[strings.Trim(line, "[]")] = current
+		case current != nil:
+			if k, v, ok := strings.Cut(line, "="); ok {
+				current[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return sections
+}
+
+// systemdSpan reads the time spans used here: a number of seconds, or
+// numbers with s, min or h ("5s", "5min", "1h 30min").
+func systemdSpan(s string) (time.Duration, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return 0, errors.New("empty time span")
+	}
+	var total time.Duration
+	for _, f := range fields {
+		num := strings.TrimRight(f, "abcdefghijklmnopqrstuvwxyz")
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			return 0, fmt.Errorf("time span %q: %w", s, err)
+		}
+		unit, ok := map[string]time.Duration{"": time.Second, "s": time.Second, "sec": time.Second, "min": time.Minute, "h": time.Hour}[f[len(num):]]
+		if !ok {
+			return 0, fmt.Errorf("time span %q: unit %q not read here", s, f[len(num):])
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, nil
+}
+
+// checkDocs checks the two files Debian policy wants in every package's
+// /usr/share/doc (12.5, 12.7) as lintian does: a machine-readable copyright
+// file, and the changelog, gzipped, its entry for the version packaged.
+func checkDocs(t *testing.T, root, version string) {
+	t.Helper()
+	copyright, err := os.ReadFile(filepath.Join(root, "usr/share/doc/sportel/copyright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(copyright)
+	if !strings.HasPrefix(text, "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n") {
+		t.Errorf("copyright is not in the machine-readable format (its first line names it):\n%s", text)
+	}
+	for _, field := range []string{"\nFiles: *\n", "\nCopyright: ", "\nLicense: "} {
+		if !strings.Contains(text, field) {
+			t.Errorf("copyright lacks %q:\n%s", strings.TrimSpace(field), text)
+		}
+	}
+	f, err := os.Open(filepath.Join(root, "usr/share/doc/sportel/changelog.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("changelog.gz: %v", err)
+	}
+	entry, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("changelog.gz: %v", err)
+	}
+	if first, _, _ := strings.Cut(string(entry), "\n"); first != "sportel ("+version+") unstable; urgency=medium" {
+		t.Errorf("changelog's first line = %q, want the entry for %s", first, version)
+	}
+	if parsed, err := exec.Command("dpkg-parsechangelog", "-l", "-", "-S", "Version").CombinedOutput(); err == nil {
+		if got := strings.TrimSpace(string(parsed)); got != version {
+			t.Errorf("dpkg-parsechangelog reads version %q, want %s", got, version)
+		}
+	}
+}
+
+// runLintian runs Debian's own package checker, where it is installed
+// (apt-get install lintian): no error and no warning but those the package
+// overrides, with its reasons, in /usr/share/lintian/overrides/sportel.
+func runLintian(t *testing.T, deb string) {
+	t.Helper()
+	lintian, err := exec.LookPath("lintian")
+	if err != nil {
+		t.Log("lintian not found: the package is not linted (checkDocs and checkPaths check the main points)")
+		return
+	}
+	out, _ := exec.Command(lintian, "--tag-display-limit", "0", deb).CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "E: ") || strings.HasPrefix(line, "W: ") {
+			t.Errorf("lintian: %s", line)
+		}
+	}
+}
+
+// checkPaths looks at every entry of dpkg-deb --contents as lintian would:
+// nothing under the directories merged-/usr makes aliases of /usr's (dpkg
+// does not know that /lib/x and /usr/lib/x are one file), and nothing
+// anyone may write to.
+func checkPaths(t *testing.T, contents string) {
+	t.Helper()
+	aliased := []string{"./bin/", "./sbin/", "./lib/", "./lib32/", "./lib64/", "./libx32/", "./libo32/"}
+	for _, line := range strings.Split(strings.TrimSpace(contents), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			t.Errorf("dpkg-deb --contents line not understood: %q", line)
+			continue
+		}
+		mode, path := f[0], f[5]
+		for _, dir := range aliased {
+			if strings.HasPrefix(path, dir) {
+				t.Errorf("%s is under %s, an alias of /usr%s on merged-/usr: install it under /usr", path, strings.Trim(dir, "."), strings.Trim(dir, "."))
+			}
+		}
+		if mode[0] != 'l' && mode[8] == 'w' {
+			t.Errorf("%s is %s: anyone may write to it", path, mode)
+		}
+	}
 }
 
 // verifyUnit runs systemd-analyze verify on the unit, pointed at the
@@ -152,7 +342,7 @@ func hasLineWithPrefix(text, prefix string) bool {
 
 func TestRunNeedsVersion(t *testing.T) {
 	var out strings.Builder
-	err := run(context.Background(), []string{"-o", t.TempDir()}, &out)
+	err := run(context.Background(), []string{"-o", t.TempDir()}, &out, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-version is required") {
 		t.Errorf("run without -version: %v, want a clear error", err)
 	}
@@ -277,10 +467,12 @@ func runScript(t *testing.T, script, root string, userExists bool, args ...strin
 		getentStatus = "0"
 	}
 	for name, body := range map[string]string{
-		"getent":    `echo "getent $*" >>"$CALLS"; exit ` + getentStatus,
-		"deluser":   `echo "deluser $*" >>"$CALLS"`,
-		"adduser":   `echo "adduser $*" >>"$CALLS"`,
-		"systemctl": `echo "systemctl $*" >>"$CALLS"`,
+		"getent":             `echo "getent $*" >>"$CALLS"; exit ` + getentStatus,
+		"deluser":            `echo "deluser $*" >>"$CALLS"`,
+		"adduser":            `echo "adduser $*" >>"$CALLS"`,
+		"systemctl":          `echo "systemctl $*" >>"$CALLS"`,
+		"deb-systemd-invoke": `echo "deb-systemd-invoke $*" >>"$CALLS"`,
+		"deb-systemd-helper": `echo "deb-systemd-helper $*" >>"$CALLS"`,
 	} {
 		mustWrite(t, filepath.Join(bin, name), "#!/bin/sh\n"+body+"\n", 0o755)
 	}
@@ -319,6 +511,8 @@ func TestRunVersion(t *testing.T) {
 		{"1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
 		{"v1.2.0", "sportel_1.2.0_" + runtime.GOARCH + ".deb"},
 		{"1.2.0~rc1", "sportel_1.2.0~rc1_" + runtime.GOARCH + ".deb"},
+		// A Debian revision stays one: 1.2.0~2 would sort before 1.2.0.
+		{"1.2.0-2", "sportel_1.2.0-2_" + runtime.GOARCH + ".deb"},
 		{"1.2.0 beta", ""},
 		{"beta", ""},
 		{"1.2.0_1", ""},
@@ -328,7 +522,7 @@ func TestRunVersion(t *testing.T) {
 		t.Run(tt.version, func(t *testing.T) {
 			out := t.TempDir()
 			var stdout strings.Builder
-			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout)
+			err := run(context.Background(), []string{"-version", tt.version, "-binary", binary, "-o", out}, &stdout, io.Discard)
 			if tt.wantDeb == "" {
 				if err == nil || !strings.Contains(err.Error(), "-version") {
 					t.Errorf("run -version %q: %v, want an error naming -version", tt.version, err)
@@ -343,6 +537,109 @@ func TestRunVersion(t *testing.T) {
 			}
 			if got := filepath.Base(strings.TrimSpace(stdout.String())); got != tt.wantDeb {
 				t.Errorf("run -version %q wrote %s, want %s", tt.version, got, tt.wantDeb)
+			}
+		})
+	}
+}
+
+// TestReproducible builds the package twice from this checkout, binary
+// and all, as two release builds of one commit would: the same bytes, every
+// date in it the commit's (or SOURCE_DATE_EPOCH's), none the time of the
+// build.
+func TestReproducible(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-deb"); err != nil {
+		t.Skip("dpkg-deb not found: install dpkg to check the package")
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	want, err := sourceDate(context.Background(), "..", "")
+	if err != nil {
+		t.Skipf("not a git checkout, no commit to date the package with: %v", err)
+	}
+	var debs [2][]byte
+	for i := range debs {
+		out := t.TempDir()
+		var stdout, stderr strings.Builder
+		if err := run(context.Background(), []string{"-version", "1.2.3", "-o", out}, &stdout, &stderr); err != nil {
+			t.Fatalf("build %d: %v\n%s", i+1, err, stderr.String())
+		}
+		path := strings.TrimSpace(stdout.String())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		debs[i] = b
+		if i == 0 {
+			checkDates(t, path, b, want)
+		}
+	}
+	if !bytes.Equal(debs[0], debs[1]) {
+		t.Errorf("two builds of one commit differ (%d and %d bytes)", len(debs[0]), len(debs[1]))
+	}
+}
+
+// checkDates: the ar members' dates and every file's in the data archive
+// are want.
+func checkDates(t *testing.T, path string, deb []byte, want time.Time) {
+	t.Helper()
+	// ar: an 8-byte magic, then per member a 60-byte header (name 16,
+	// mtime 12 in decimal, ...) and the data, padded to even length.
+	rest, ok := bytes.CutPrefix(deb, []byte("!<arch>\n"))
+	if !ok {
+		t.Fatalf("%s is not an ar archive", path)
+	}
+	for len(rest) >= 60 {
+		name := strings.TrimSpace(string(rest[:16]))
+		mtime, err1 := strconv.ParseInt(strings.TrimSpace(string(rest[16:28])), 10, 64)
+		size, err2 := strconv.Atoi(strings.TrimSpace(string(rest[48:58])))
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: ar header of %s not read: %v %v", path, name, err1, err2)
+		}
+		if got := time.Unix(mtime, 0); !got.Equal(want) {
+			t.Errorf("ar member %s dated %s, want %s", name, got.UTC(), want.UTC())
+		}
+		rest = rest[min(len(rest), 60+size+size%2):]
+	}
+	cmd := exec.Command("dpkg-deb", "--contents", path)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	contents, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("dpkg-deb --contents: %v\n%s", err, contents)
+	}
+	stamp := want.UTC().Format("2006-01-02 15:04")
+	for _, line := range strings.Split(strings.TrimSpace(string(contents)), "\n") {
+		if f := strings.Fields(line); len(f) < 6 || f[3]+" "+f[4] != stamp {
+			t.Errorf("dated other than %s: %s", stamp, line)
+		}
+	}
+}
+
+func TestSourceDate(t *testing.T) {
+	commit, err := exec.Command("git", "-C", "..", "log", "-1", "--format=%ct").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	commitSec, err := strconv.ParseInt(strings.TrimSpace(string(commit)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, root, epoch string
+		want              time.Time
+		wantErr           bool
+	}{
+		{name: "SOURCE_DATE_EPOCH wins", root: "..", epoch: "1764633600", want: time.Unix(1764633600, 0)},
+		{name: "SOURCE_DATE_EPOCH that is not seconds", root: "..", epoch: "2026-12-02", wantErr: true},
+		{name: "the commit's time", root: "..", want: time.Unix(commitSec, 0)},
+		{name: "no git history", root: t.TempDir(), wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := sourceDate(context.Background(), tt.root, tt.epoch)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("sourceDate: %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && !got.Equal(tt.want) {
+				t.Errorf("sourceDate = %s, want %s", got, tt.want)
 			}
 		})
 	}

@@ -15,6 +15,13 @@ import (
 	"sportel/internal/buildinfo"
 )
 
+// exitConfig is `sportel run`'s status when its configuration cannot be
+// used (EX_CONFIG in sysexits.h; systemd shows it as "CONFIG"): a file that
+// will not work is no better five seconds later, so the unit names it in
+// RestartPreventExitStatus= and stops at once instead of restarting in a
+// loop; other failures exit 1 and are restarted.
+const exitConfig = 78
+
 func cmdRun(ctx context.Context, args []string, e *env) int {
 	// Caught before anything else, so a SIGHUP while the configuration is
 	// read does not kill the daemon (SIGHUP's default action): it is held,
@@ -32,7 +39,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		return 0
 	}
 	if !ok {
-		return 1
+		return exitConfig
 	}
 	log := app.NewLogger(cfg.Log, e.stderr)
 	a, err := app.Open(ctx, cfg, log)

@@ -173,3 +173,43 @@ func metric(addr, name string) string {
 	}
 	return ""
 }
+
+// TestRunConfigErrorExitStatus: a configuration `sportel run` cannot use
+// exits with exitConfig, the status the unit's RestartPreventExitStatus=
+// names, so systemd does not restart it every few seconds; among them a
+// secret from an environment variable the unit does not set, which
+// `check-config` (the unit's ExecStartPre) passes as "not checked".
+func TestRunConfigErrorExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	valid := fmt.Sprintf(runConfig, "127.0.0.1:1", "127.0.0.1:1", filepath.Join(dir, "sportel.db"), "zamira@mkrs.example", "")
+	valid = strings.Replace(valid, "metrics:\n  listen: \n", "", 1)
+	tests := []struct {
+		name, config string
+		missing      bool // no file at all
+		password     bool // SPORTEL_IMAP_PASSWORD is set
+	}{
+		{name: "no file", missing: true, password: true},
+		{name: "not YAML", config: "imap: [\n", password: true},
+		{name: "an unknown key", config: valid + "imap_typo: {}\n", password: true},
+		{name: "the password's variable unset", config: valid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sportel.yaml")
+			if !tt.missing {
+				if err := os.WriteFile(path, []byte(tt.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stderr strings.Builder
+			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+				getenv: func(k string) (string, bool) { return "secret", tt.password && k == "SPORTEL_IMAP_PASSWORD" }}
+			if code := cmdRun(context.Background(), []string{"--config", path}, e); code != exitConfig {
+				t.Errorf("sportel run exited %d, want %d; stderr:\n%s", code, exitConfig, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "configuration has errors") {
+				t.Errorf("stderr does not say the configuration has errors:\n%s", stderr.String())
+			}
+		})
+	}
+}

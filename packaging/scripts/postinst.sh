@@ -13,8 +13,10 @@ if [ "$1" = configure ]; then
     systemctl daemon-reload >/dev/null || true
     # Restart on upgrade; a first install waits until the configuration is
     # edited and the unit enabled by the administrator.
+    # deb-systemd-invoke (init-system-helpers, essential) honours
+    # policy-rc.d, which image builds and chroots use to start nothing.
     if systemctl is-active --quiet sportel; then
-      systemctl restart sportel || true
+      deb-systemd-invoke restart sportel.service || true
     fi
   fi
 fi
