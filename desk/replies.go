@@ -68,8 +68,12 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	alts := d.placeImages(m, officer, sent)
-	own := OfficerAnswer(m.Text, sent...)
+	own, quoted := officerAnswer(m.Text, sent)
 	text, cmds := ParseCommands(own)
+	lastWordWins(cmds)
+	// Neither the subject's commands nor the quote's are done; the officer
+	// hears of them in the report, after the body's.
+	cmds = append(append(subjectCommands(m.Subject, sentSubjects(sent), cmds), cmds...), quotedCommands(quoted)...)
 	text = withoutImageMarks(text, m.Attachments, alts)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
@@ -245,6 +249,16 @@ func (d *Desk) sentToOfficer(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket,
 		sent = append(sent, e.Subject+"\n"+e.Text)
 	}
 	return sent, nil
+}
+
+// sentSubjects are the subjects of sent (sentToOfficer), each its first
+// line.
+func sentSubjects(sent []string) []string {
+	out := make([]string, len(sent))
+	for i, s := range sent {
+		out[i], _, _ = strings.Cut(s, "\n")
+	}
+	return out
 }
 
 // answerable reports whether an answer to t has somewhere to go.
