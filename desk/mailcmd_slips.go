@@ -90,10 +90,11 @@ func subjectCommands(subject string, sentSubjects []string, body []Command) []Co
 // the punctuation a sentence puts after it.
 func hashWord(f string) string { return strings.ToLower(strings.TrimRight(f, ".,;:!?…")) }
 
-// written reports whether cmds hold a command written as line.
+// written reports whether cmds hold a command written as line, in any
+// case and with or without a sentence's punctuation after it.
 func written(line string, cmds []Command) bool {
 	for _, c := range cmds {
-		if strings.EqualFold(c.Line, line) {
+		if strings.EqualFold(strings.TrimRight(c.Line, ".,;:!?…"), strings.TrimRight(line, ".,;:!?…")) {
 			return true
 		}
 	}

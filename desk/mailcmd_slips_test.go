@@ -108,7 +108,7 @@ func TestCommandInTheSubjectIsRefused(t *testing.T) {
 			report: []string{"NUK U KRYE: #mbyll granted", "në temën e mesazhit"}},
 		{name: "the citizen's subject carries #urgent: no command, no word", reqSubject: "#urgent kontrata e stadiumit", subject: "+", own: answer,
 			disp: inquiry.Relayed, state: inquiry.Answered},
-		{name: "the same command in the subject and the body: done once, no word", subject: "+ #close granted", own: answer + "\n#close granted",
+		{name: "the same command in the subject and the body: done once, no word", subject: "+ #close granted", own: answer + "\n#Close granted.",
 			disp: inquiry.Relayed, state: inquiry.Closed},
 		{name: "a hashtag in the subject is no command", subject: "+ #MKRS", own: answer,
 			disp: inquiry.Relayed, state: inquiry.Answered},

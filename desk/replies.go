@@ -71,9 +71,6 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 	own, quoted := officerAnswer(m.Text, sent)
 	text, cmds := ParseCommands(own)
 	lastWordWins(cmds)
-	// Neither the subject's commands nor the quote's are done; the officer
-	// hears of them in the report, after the body's.
-	cmds = append(append(subjectCommands(m.Subject, sentSubjects(sent), cmds), cmds...), quotedCommands(quoted)...)
 	text = withoutImageMarks(text, m.Attachments, alts)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
@@ -84,6 +81,10 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
 		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, len(cmds) > 0, now), "officer's answer too large", now)
 	}
+	// Commands in the subject and those taken for the quote are not done
+	// either; they are refused, so that the officer hears of them in the
+	// report (a mail of no other words gets it as one of commands only).
+	cmds = slices.Concat(subjectCommands(m.Subject, sentSubjects(sent), cmds), cmds, quotedCommands(quoted))
 	if signatureOnly(text, officer, d.cfg.DivisionName) {
 		// A signature is not an answer: sent alone, it would tell the
 		// citizen nothing, and a #close with it would count the decision
