@@ -96,7 +96,9 @@ func parseCommand(line string) (Command, bool) {
 	}
 	word, ok := strings.CutPrefix(fields[0], "#")
 	if !ok {
-		return Command{}, false
+		// "- #close granted": a command typed as a bullet is refused (see
+		// bulletedCommand).
+		return bulletedCommand(fields)
 	}
 	// "#close: granted" is written as a command too.
 	word = strings.TrimRight(word, ":,.")

@@ -19,7 +19,22 @@ import (
 // an HTML blockquote (which the parser renders without markers), or
 // rewrapped by the client, is still recognised.
 func OfficerAnswer(reply string, sent ...string) string {
+	own, _ := officerAnswer(reply, sent)
+	return own
+}
+
+// officerAnswer is OfficerAnswer, and the command lines below the start of
+// the quote that were taken for it as lines of what Sportel sent, where
+// the officer may have typed them (see dropQuotedCommands), as written:
+// the officer is told they were not done.
+func officerAnswer(reply string, sent []string) (string, []string) {
 	lines, drop := answerLines(reply, sent)
+	var quotedCmds []string
+	for i, l := range lines {
+		if drop[i] && l.quotedCmd {
+			quotedCmds = append(quotedCmds, strings.TrimSpace(l.raw))
+		}
+	}
 	var b strings.Builder
 	blank := false
 	for i, l := range lines {
@@ -37,7 +52,7 @@ func OfficerAnswer(reply string, sent ...string) string {
 		b.WriteString(l.raw)
 		b.WriteString("\n")
 	}
-	return strings.TrimSpace(b.String())
+	return strings.TrimSpace(b.String()), quotedCmds
 }
 
 // answerLines is OfficerAnswer's work: the reply's lines, and which of
@@ -72,7 +87,7 @@ func answerLines(reply string, sent []string) ([]replyLine, []bool) {
 	}
 	dropQuotedNotification(lines, drop, matched)
 	dropUnquotedNotification(lines, k, drop, matched)
-	dropQuotedCommands(lines, drop, matched)
+	dropQuotedCommands(lines, k, drop, matched)
 	return lines, drop
 }
 
@@ -81,6 +96,9 @@ type replyLine struct {
 	raw   string
 	depth int    // how many ">" quote it
 	body  string // the text without quote markers, spaces collapsed
+	// quotedCmd marks a command line dropped as the quote's that the
+	// officer may have typed (dropQuotedCommands).
+	quotedCmd bool
 }
 
 func splitReply(text string) []replyLine {
@@ -265,9 +283,13 @@ func dropUnquotedNotification(lines []replyLine, k known, drop, matched []bool) 
 // quoted lines around it (Gmail and Outlook turn a URL into a link,
 // rendered "url (url)" or "url<url>"), so such a line would otherwise run
 // as the officer's command. An officer who writes below the quote a
-// command that is word for word a line of the citizen's loses it; nothing
-// written by someone else may act as the officer.
-func dropQuotedCommands(lines []replyLine, drop, matched []bool) {
+// command that is word for word a line of the citizen's loses it, since
+// nothing written by someone else may act as the officer; unless the line
+// sits in the quote where the citizen wrote it (the line before it there
+// is the one before it in what was sent, rewritten or not), it is marked
+// so that the officer is told. A citizen's message holds command lines
+// rarely, so ordinary mail never says so.
+func dropQuotedCommands(lines []replyLine, k known, drop, matched []bool) {
 	quoted := false
 	for i, l := range lines {
 		if drop[i] {
@@ -277,9 +299,32 @@ func dropQuotedCommands(lines []replyLine, drop, matched []bool) {
 		if quoted && matched[i] && l.depth == 0 {
 			if _, ok := parseCommand(l.raw); ok {
 				drop[i] = true
+				p := prevNonBlank(lines, i)
+				lines[i].quotedCmd = p < 0 || !k.follows(lines[p].body, l.body)
 			}
 		}
 	}
+}
+
+// follows reports whether prev, a line of the reply, reads as the line
+// before line in a sent text: a word of it starts with the word before
+// line there ("www.a-ks.org<http://www.a-ks.org>" for "www.a-ks.org").
+func (k known) follows(prev, line string) bool {
+	ws := strings.Fields(line)
+	if len(ws) == 0 {
+		return false
+	}
+	for _, p := range k.at[ws[0]] {
+		if p == 0 || k.words[p-1] == "" || p+len(ws) > len(k.words) || !slices.Equal(k.words[p:p+len(ws)], ws) {
+			continue
+		}
+		for _, w := range strings.Fields(prev) {
+			if strings.HasPrefix(w, k.words[p-1]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // prevNonBlank returns the index of the nearest non-blank line before i,

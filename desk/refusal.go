@@ -123,6 +123,21 @@ const (
 	// is no command but clearly meant as one (a near-miss, or the word in
 	// the officer's language); Refusal.Meant is the command it probably is.
 	RefusedUnknownCommand RefusalKind = "unknown_command"
+	// RefusedCommandBullet: a line of an officer's mail, Refusal.Value, is
+	// a command with a dash, bullet or list number before it;
+	// Refusal.Meant is the line to write.
+	RefusedCommandBullet RefusalKind = "command_bullet"
+	// RefusedCommandInSubject: Refusal.Value, a command written in the
+	// subject of an officer's reply, where commands are not read;
+	// Refusal.Meant is the line to write in the text.
+	RefusedCommandInSubject RefusalKind = "command_in_subject"
+	// RefusedQuotedCommand: a command line below the quote of an officer's
+	// reply, Refusal.Value, is word for word a line of what Sportel sent
+	// them (the citizen's message), so it was taken for the quote.
+	RefusedQuotedCommand RefusalKind = "quoted_command"
+	// RefusedSuperseded: a command of an officer's mail that a later line
+	// of the same mail, Refusal.Value, undoes or replaces.
+	RefusedSuperseded RefusalKind = "superseded"
 	// RefusedFilesChannel: an answer given in Telegram with files, for a
 	// ticket whose citizen has no private chat with the bot to send them to.
 	RefusedFilesChannel RefusalKind = "files_channel"
@@ -263,6 +278,9 @@ func sayUsage(name string) func(*Refusal, inquiry.Language) []any {
 	return func(r *Refusal, _ inquiry.Language) []any { return []any{clip(r.Value), commandUsage[name]} }
 }
 
+// sayValueMeant is the line written and the line to write instead.
+func sayValueMeant(r *Refusal, _ inquiry.Language) []any { return []any{clip(r.Value), r.Meant} }
+
 // sayMeant is the word written, the command it probably is, and how that
 // is written.
 func sayMeant(r *Refusal, _ inquiry.Language) []any {
@@ -326,6 +344,22 @@ var refusalTexts = map[RefusalKind]refusalSay{
 	RefusedCommandDays:    {sayUsage("extend"), [4]string{"%q nuk është numër ditësh. Shkruajeni kështu: %s", "%q nije broj dana. Napišite ovako: %s", "%q није број дана. Напишите овако: %s", "%q is not a number of days. Write it as: %s"}},
 	RefusedUnknownOutcome: {sayUsage("close"), [4]string{"Rezultati %q nuk njihet. Shkruajeni kështu: %s", "Ishod %q nije poznat. Napišite ovako: %s", "Исход %q није познат. Напишите овако: %s", "Unknown outcome %q. Write it as: %s"}},
 	RefusedFilesChannel:   {sayNumber, [4]string{"Qytetari i tiketës %s nuk ka bisedë private me botin ku t'i dërgohet skedari: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur.", "Građanin tiketa %s nema privatni razgovor sa botom u koji bi se poslala datoteka: odgovorite e-poštom na obaveštenje o tiketu, sa datotekom u prilogu.", "Грађанин тикета %s нема приватни разговор са ботом у који би се послала датотека: одговорите е-поштом на обавештење о тикету, са датотеком у прилогу.", "Ticket %s's citizen has no private chat with the bot to send the file to: answer the ticket's notification by mail, with the file attached."}},
+	RefusedCommandBullet: {sayValueMeant, [4]string{"Rreshti „%s” nuk u krye dhe nuk iu dërgua qytetarit: një komandë shkruhet në fillim të rreshtit, pa vizë, pikë apo numër para saj. Shkruajeni kështu: %s",
+		"Red „%s” nije izvršen i nije poslat građaninu: komanda se piše na početku reda, bez crte, tačke ili broja ispred nje. Napišite je ovako: %s",
+		"Ред „%s” није извршен и није послат грађанину: команда се пише на почетку реда, без црте, тачке или броја испред ње. Напишите је овако: %s",
+		"The line “%s” was not done and did not go to the citizen: a command starts its line, with no dash, bullet or number before it. Write it as: %s"}},
+	RefusedCommandInSubject: {sayValueMeant, [4]string{"„%s” në temën e mesazhit nuk u krye: komandat lexohen vetëm në tekstin e mesazhit, secila në rreshtin e vet, sepse tema mbetet në çdo përgjigje të mëvonshme. Nëse e doni, shkruajeni në tekst: %s",
+		"„%s” u naslovu poruke nije izvršeno: komande se čitaju samo u tekstu poruke, svaka u svom redu, jer naslov ostaje u svakom kasnijem odgovoru. Ako je želite, napišite je u tekstu: %s",
+		"„%s” у наслову поруке није извршено: команде се читају само у тексту поруке, свака у свом реду, јер наслов остаје у сваком каснијем одговору. Ако је желите, напишите је у тексту: %s",
+		"“%s” in the mail's subject was not done: commands are read in the mail's text only, each on a line of its own, since the subject stays in every later reply. If you want it, write it in the text: %s"}},
+	RefusedQuotedCommand: {sayValue, [4]string{"Rreshti „%s” nën mesazhin e cituar është fjalë për fjalë një rresht i mesazhit të qytetarit, ndaj u mor si pjesë e citimit dhe nuk u krye. Nëse e keni shkruar ju, dërgojeni sërish sipër mesazhit të cituar.",
+		"Red „%s” ispod citirane poruke je od reči do reči red iz poruke građanina, pa je uzet kao deo citata i nije izvršen. Ako ste ga vi napisali, pošaljite ga ponovo iznad citirane poruke.",
+		"Ред „%s” испод цитиране поруке је од речи до речи ред из поруке грађанина, па је узет као део цитата и није извршен. Ако сте га ви написали, пошаљите га поново изнад цитиране поруке.",
+		"The line “%s” below the quoted mail is word for word a line of the citizen's message, so it was taken as part of the quote and not done. If you wrote it, send it again above the quoted mail."}},
+	RefusedSuperseded: {sayValue, [4]string{"U zëvendësua nga %s, më poshtë në të njëjtin mesazh: vlen rreshti i fundit, ndaj ky nuk u krye.",
+		"Zamenjeno redom %s niže u istoj poruci: važi poslednji red, pa ovaj nije izvršen.",
+		"Замењено редом %s ниже у истој поруци: важи последњи ред, па овај није извршен.",
+		"Replaced by %s further down the same mail: the last line counts, so this one was not done."}},
 	RefusedUnknownCommand: {sayMeant, [4]string{"#%s nuk është komandë: nuk u krye asgjë dhe rreshti nuk iu dërgua qytetarit. Ndoshta keni dashur %s? Shkruajeni kështu: %s",
 		"#%s nije komanda: ništa nije izvršeno i red nije poslat građaninu. Da li ste mislili %s? Napišite ovako: %s",
 		"#%s није команда: ништа није извршено и ред није послат грађанину. Да ли сте мислили %s? Напишите овако: %s",

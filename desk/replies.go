@@ -68,8 +68,9 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 		return intakeResult{}, false, err
 	}
 	alts := d.placeImages(m, officer, sent)
-	own := OfficerAnswer(m.Text, sent...)
+	own, quoted := officerAnswer(m.Text, sent)
 	text, cmds := ParseCommands(own)
+	lastWordWins(cmds)
 	text = withoutImageMarks(text, m.Attachments, alts)
 	if m.TooLarge {
 		// Only its start was read: relaying it would send the citizen a cut
@@ -80,6 +81,10 @@ func (d *Desk) officerReply(tx store.Tx, m *inquiry.Message, officer inquiry.Off
 			Attachments: recordedAttachments(m), Raw: m.Raw, CreatedAt: now}
 		return d.keepAndTell(tx, m, officer, &t, e, d.tooLargeAnswerMail(officer, &t, m, len(cmds) > 0, now), "officer's answer too large", now)
 	}
+	// Commands in the subject and those taken for the quote are not done
+	// either; they are refused, so that the officer hears of them in the
+	// report (a mail of no other words gets it as one of commands only).
+	cmds = slices.Concat(subjectCommands(m.Subject, sentSubjects(sent), cmds), cmds, quotedCommands(quoted))
 	if signatureOnly(text, officer, d.cfg.DivisionName) {
 		// A signature is not an answer: sent alone, it would tell the
 		// citizen nothing, and a #close with it would count the decision
@@ -245,6 +250,16 @@ func (d *Desk) sentToOfficer(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket,
 		sent = append(sent, e.Subject+"\n"+e.Text)
 	}
 	return sent, nil
+}
+
+// sentSubjects are the subjects of sent (sentToOfficer), each its first
+// line.
+func sentSubjects(sent []string) []string {
+	out := make([]string, len(sent))
+	for i, s := range sent {
+		out[i], _, _ = strings.Cut(s, "\n")
+	}
+	return out
 }
 
 // answerable reports whether an answer to t has somewhere to go.
