@@ -6,10 +6,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/smallstep/pkcs7"
 
@@ -18,8 +20,8 @@ import (
 
 // TestE2ESignedEncryptedAndForwardedMail runs, through the watcher, mail
 // shapes citizens' clients write: an S/MIME-signed request with a form,
-// PGP/MIME-encrypted mail, and a mail passed on as an attachment with
-// "see below". It judges what the officer and the citizen get.
+// PGP/MIME-encrypted mail, a mail passed on as an attachment with "see
+// below", and Outlook's TNEF with the words and the form in winmail.dat. It judges what the officer and the citizen get.
 func TestE2ESignedEncryptedAndForwardedMail(t *testing.T) {
 	t.Parallel()
 	s := newMemStack(t)
@@ -59,7 +61,17 @@ func TestE2ESignedEncryptedAndForwardedMail(t *testing.T) {
 		"Date: Tue, 01 Dec 2026 10:15:00 +0100\r\nMessage-ID: <orig-77@example.org>\r\nContent-Type: text/plain; charset=UTF-8\r\n" +
 		"Content-Transfer-Encoding: 8bit\r\n\r\nNë bazë të Ligjit për qasje në dokumente publike kërkoj kopjen e kontratës për " +
 		"rinovimin e stadiumit në Mitrovicë dhe procesverbalin e komisionit.\r\n\r\nArta Krasniqi\r\n\r\n--fwd--\r\n"
-	for _, raw := range []string{signed, encrypted, forwarded} {
+	// Outlook through Exchange with "rich text" kept: an empty text part,
+	// the words and the form only in winmail.dat.
+	tnef := head("Milica Jovanović <milica.jovanovic@example.rs>", "e2e-tnef@example.rs", "Zahtev za pristup dokumentima") +
+		"Content-Type: multipart/mixed; boundary=\"_000_VI1PR01MB\"\r\nX-MS-TNEF-Correlator: <VI1PR01MB@eurprd01.prod.exchangelabs.com>\r\n\r\n" +
+		"--_000_VI1PR01MB\r\nContent-Type: text/plain; charset=\"us-ascii\"\r\n\r\n\r\n" +
+		"--_000_VI1PR01MB\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Disposition: attachment; filename=\"winmail.dat\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + base64Lines(outlookTNEF(
+		"Poštovani,\r\n\r\nU skladu sa Zakonom o pristupu javnim dokumentima, molim vas da mi dostavite spisak korisnika "+
+			"grantova za kulturu u 2025. godini za opštinu Gračanica, sa iznosima. Popunjen obrazac je u prilogu.\r\n\r\nMilica Jovanović",
+		"Obrazac zahteva.pdf", form)) + "\r\n--_000_VI1PR01MB--\r\n"
+	for _, raw := range []string{signed, encrypted, forwarded, tnef} {
 		s.append([]byte(raw))
 	}
 	a, _ := s.serve()
@@ -98,6 +110,24 @@ func TestE2ESignedEncryptedAndForwardedMail(t *testing.T) {
 		ack := the(t, all, "ack", tk.Number)
 		if !strings.Contains(ack.text, "të paenkriptuar") || !strings.Contains(ack.text, "unencrypted") {
 			t.Errorf("the acknowledgement does not ask for the mail again unencrypted, in Albanian and English:\n%s", ack.text)
+		}
+	})
+	t.Run("Outlook TNEF", func(t *testing.T) {
+		tk := s.ticket(a, "e2e-tnef@example.rs")
+		if tk.Category != inquiry.DocumentRequest || tk.Language != inquiry.SerbianLatin {
+			t.Errorf("category %s, language %s: want a document request in Serbian (Latin)", tk.Category, tk.Language)
+		}
+		n := the(t, all, "notify", tk.Number)
+		if !strings.Contains(n.text, "spisak korisnika grantova") {
+			t.Errorf("the officer does not see the words inside winmail.dat:\n%s", n.text)
+		}
+		if len(n.attachments) != 1 || n.attachments[0].name != "Obrazac zahteva.pdf" || n.attachments[0].contentType != "application/pdf" ||
+			!bytes.Equal(n.attachments[0].content, form) {
+			var names []string
+			for _, at := range n.attachments {
+				names = append(names, at.name+" ("+at.contentType+")")
+			}
+			t.Errorf("the officer gets %q, want the form out of winmail.dat, byte for byte", names)
 		}
 	})
 	t.Run("forwarded as attachment", func(t *testing.T) {
@@ -148,4 +178,48 @@ func detachedSignature(t *testing.T, content []byte) []byte {
 		t.Fatal(err)
 	}
 	return sig
+}
+
+// outlookTNEF is a winmail.dat as Outlook writes one ([MS-OXTNEF]): the
+// body as PR_BODY, one file with its long name and MIME type.
+func outlookTNEF(body, fileName string, file []byte) []byte {
+	var b bytes.Buffer
+	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
+	attr := func(level byte, id uint32, data []byte) {
+		b.WriteByte(level)
+		le(id)
+		le(uint32(len(data)))
+		b.Write(data)
+		sum := 0
+		for _, c := range data {
+			sum += int(c)
+		}
+		le(uint16(sum))
+	}
+	// props writes MAPI properties: strings as PT_UNICODE.
+	props := func(kv ...any) []byte {
+		var p bytes.Buffer
+		w := func(v any) { binary.Write(&p, binary.LittleEndian, v) }
+		w(uint32(len(kv) / 2))
+		for i := 0; i < len(kv); i += 2 {
+			u := utf16.Encode([]rune(kv[i+1].(string) + "\x00"))
+			w(uint16(0x001F))
+			w(kv[i].(uint16))
+			w(uint32(1))
+			w(uint32(2 * len(u)))
+			w(u)
+			p.Write(make([]byte, (4-2*len(u)%4)%4))
+		}
+		return p.Bytes()
+	}
+	le(uint32(0x223E9F78))
+	le(uint16(0x0D42))
+	attr(1, 0x00089006, []byte{0, 0, 1, 0})
+	attr(1, 0x00078008, []byte("IPM.Microsoft Mail.Note\x00"))
+	attr(1, 0x00069003, props(uint16(0x1000), body))
+	attr(2, 0x00069002, make([]byte, 14))
+	attr(2, 0x00018010, []byte("OBRAZA~1.PDF\x00"))
+	attr(2, 0x0006800F, file)
+	attr(2, 0x00069005, props(uint16(0x3707), fileName, uint16(0x370E), "application/pdf"))
+	return b.Bytes()
 }

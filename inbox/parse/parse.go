@@ -337,6 +337,8 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.quotesMessage = true
 		p.quotedOriginal(data, true)
 		p.attach(m, mh, mediaType, data, where)
+	case !p.asStored && p.isTNEF(mh, mediaType):
+		return p.tnef(mh, mediaType, data, where, m)
 	case !p.asStored && (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime"):
 		return p.pkcs7Mime(mh, mediaType, params, data, at, depth, m)
 	case mediaType == "text/rfc822-headers":
