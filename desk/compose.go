@@ -105,6 +105,7 @@ type AckData struct {
 	Division     string // the division's display name
 	Corrected    bool   // a correction: the category changed after more messages
 	Again        bool   // the same message came again and keeps the number it has
+	Encrypted    bool   // the mail was encrypted: ask for it again unencrypted
 }
 
 var categoryNames = map[inquiry.Language]map[inquiry.Category]string{
@@ -273,6 +274,10 @@ func messageBody(m *inquiry.Message) string {
 	}
 	b.WriteString(text)
 	b.WriteString("\n")
+	if m.Unreadable != "" {
+		// Said plainly: an empty text alone reads as a citizen who wrote nothing.
+		fmt.Fprintf(&b, "\nKUJDES: përmbajtja e këtij mesazhi nuk mund të lexohet: %s.\n", m.Unreadable)
+	}
 	if m.TooLarge {
 		fmt.Fprintf(&b, "\nKUJDES: mesazhi është shumë i madh (%d bajt); u lexua vetëm fillimi i tij. "+
 			"Mesazhi i plotë ruhet në kutinë postare, në dosjen %s.\n", m.Size, m.KeptIn)
@@ -302,7 +307,9 @@ func withoutNumber(subject, number string) string {
 var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|одг|одговор|përgj|pergj|sv|tr|fwd?)\s*:`)
 
 func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
-	return d.ackMailWith(t, m, to, d.ackData(t), now)
+	data := d.ackData(t)
+	data.Encrypted = m.Encrypted
+	return d.ackMailWith(t, m, to, data, now)
 }
 
 // ackMailWith is ackMail with the template's data as given.

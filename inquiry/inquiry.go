@@ -174,6 +174,14 @@ type Message struct {
 	Automation       Automation `json:"automation,omitempty"`
 	AutomationReason string     `json:"automation_reason,omitempty"`
 
+	// Unreadable says, for the officer, why the mail's content could not
+	// be read: encrypted, or signed in a form that was not opened; the
+	// original is kept (as an attachment, or in the raw mail). Encrypted
+	// is set when some of it was encrypted: the acknowledgement asks for
+	// it again unencrypted.
+	Unreadable string `json:"unreadable,omitempty"`
+	Encrypted  bool   `json:"encrypted,omitempty"`
+
 	// ParseProblems lists what could not be read, for the record.
 	ParseProblems []string `json:"parse_problems,omitempty"`
 	// Raw is the original message (size-capped) kept for the record.

@@ -1,9 +1,12 @@
 package parse
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 )
@@ -209,4 +212,69 @@ func forwardedAddress(v string) inquiry.Address {
 	name = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(name), "<[(\"'"))
 	name = strings.Trim(name, "\"'* ")
 	return inquiry.Address{Name: name, Address: v[mm[2]:mm[3]]}
+}
+
+// maxBareForwardNote is the most a mail may say itself ("see below",
+// "FYI", "Ju lutem shikoni") and still be a bare forward.
+const maxBareForwardNote = 200
+
+// showAttachedMessage adds to the text of a mail that says (next to)
+// nothing itself the words of the message it carries attached: they are
+// what the sender means, and the officer and the classifier read the text.
+// They follow under a line naming the attachment, with its sender and
+// subject, written so that nothing takes them for a quoted reply. A reply
+// to Sportel's own mail is left as it is: an officer's answer relays its
+// text to the citizen, and the attachment goes along anyway.
+func (p *parser) showAttachedMessage(m *inquiry.Message) {
+	own := strings.TrimSpace(m.Text)
+	if utf8.RuneCountInString(own) > maxBareForwardNote || strings.Count(own, "\n") > 2 || p.repliesToOwn(m) {
+		return
+	}
+	var name, from, subject, text string
+	for _, a := range m.Attachments {
+		if ct := strings.ToLower(a.ContentType); ct != "message/rfc822" && ct != "message/global" {
+			continue
+		}
+		if len(a.Content) == 0 || a.Truncated {
+			return
+		}
+		name = a.Name
+		if f := m.Forwarded; f != nil && f.Raw != nil {
+			from, subject, text = f.From.String(), f.Subject, f.Text
+		} else {
+			inner := parseMessage(a.Content, m.ReceivedAt, p.opts, false)
+			from, subject, text = inner.From.String(), inner.Subject, inner.Text
+		}
+		break
+	}
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	var b strings.Builder
+	if own != "" {
+		b.WriteString(own + "\n\n")
+	}
+	fmt.Fprintf(&b, "[Mesazhi i bashkëngjitur / Attached message: %s]\n", name)
+	if from != "" {
+		fmt.Fprintf(&b, "Nga / From: %s\n", from)
+	}
+	if subject != "" {
+		fmt.Fprintf(&b, "Lënda / Subject: %s\n", subject)
+	}
+	b.WriteString("\n" + strings.TrimSpace(text))
+	m.Text = p.capText(b.String())
+}
+
+// repliesToOwn reports whether m answers mail Sportel sent.
+func (p *parser) repliesToOwn(m *inquiry.Message) bool {
+	if p.opts.OwnMessageIDDomain == "" {
+		return false
+	}
+	suffix := "@" + strings.ToLower(p.opts.OwnMessageIDDomain)
+	for _, id := range slices.Concat(m.InReplyTo, m.References) {
+		if strings.HasSuffix(strings.ToLower(id), suffix) {
+			return true
+		}
+	}
+	return false
 }

@@ -93,6 +93,14 @@ type parser struct {
 	// cids the Content-IDs they name.
 	shows []string
 	cids  map[string]bool
+	// sealed says why content could not be read (encrypted, or signed in
+	// a form not opened); encrypted: some of it was encrypted.
+	sealed    []string
+	encrypted bool
+	// asStored reads signed and encrypted mail part by part as it came,
+	// as Sportel did before it opened them: the attachments a record
+	// filed then names.
+	asStored bool
 }
 
 func (p *parser) problem(format string, args ...any) {
@@ -134,6 +142,7 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
 	p.shown(m)
+	m.Unreadable, m.Encrypted = strings.Join(p.sealed, "; "), p.encrypted
 
 	f := facts{
 		from: m.From.Address, fromName: m.From.Name, messageID: m.MessageID, deliveryReport: p.deliveryReport,
@@ -156,9 +165,10 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 
 	if withForward && m.Automation == inquiry.Human {
 		m.Forwarded = p.forwarded(m)
+		p.showAttachedMessage(m)
 	}
 	setSourceID(m, body, raw)
-	if !m.HasContent() {
+	if !m.HasContent() && m.Unreadable == "" {
 		p.problem("no text, subject or attachment")
 	}
 	m.ParseProblems = p.problems
@@ -327,6 +337,10 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.quotesMessage = true
 		p.quotedOriginal(data, true)
 		p.attach(m, mh, mediaType, data, where)
+	case !p.asStored && p.isTNEF(mh, mediaType):
+		return p.tnef(mh, mediaType, data, where, m)
+	case !p.asStored && (mediaType == "application/pkcs7-mime" || mediaType == "application/x-pkcs7-mime"):
+		return p.pkcs7Mime(mh, mediaType, params, data, at, depth, m)
 	case mediaType == "text/rfc822-headers":
 		p.quotesMessage = true
 		p.quotedOriginal(data, false)
@@ -343,6 +357,7 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		if mediaType == "text/plain" && strings.EqualFold(params["format"], "flowed") {
 			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
 		}
+		text = p.withoutPGPMessages(text)
 		return []textPiece{{text: text, html: mediaType == "text/html"}}
 	default:
 		// Inline images included: they are files, not words.
@@ -394,6 +409,9 @@ func (p *parser) walkMultipart(mediaType string, params map[string]string, body 
 			break
 		}
 		childAt := append(append(make([]int, 0, len(at)+1), at...), i)
+		if skip := p.skipPart(mediaType, part.Header); skip {
+			continue
+		}
 		data, err := readAll(part)
 		read++
 		if err != nil {
@@ -410,6 +428,9 @@ func (p *parser) walkMultipart(mediaType string, params map[string]string, body 
 	}
 	if mediaType == "multipart/alternative" {
 		return chooseAlternative(children)
+	}
+	if mediaType == "multipart/encrypted" && !p.asStored {
+		p.unreadable("encrypted with PGP/MIME: Sportel cannot read it; the original is attached as received", true)
 	}
 	var all []textPiece
 	for _, c := range children {
@@ -474,7 +495,11 @@ func (p *parser) renderText(pieces []textPiece) string {
 			parts = append(parts, t)
 		}
 	}
-	text := strings.ToValidUTF8(strings.Join(parts, "\n\n"), "\uFFFD")
+	return p.capText(strings.ToValidUTF8(strings.Join(parts, "\n\n"), "\uFFFD"))
+}
+
+// capText cuts text to MaxTextBytes, at a character's start.
+func (p *parser) capText(text string) string {
 	if len(text) > p.opts.MaxTextBytes {
 		cut := p.opts.MaxTextBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -679,18 +704,27 @@ func EntryAttachments(e inquiry.Entry) []inquiry.Attachment {
 	if len(e.Raw) == 0 {
 		return out
 	}
-	var read []inquiry.Attachment
-	for i := range out {
-		if out[i].Content != nil || out[i].Truncated || out[i].FileID != "" {
-			continue
-		}
-		if read == nil {
-			// Nothing was cut when the mail came in; nothing may be cut now.
-			limit := int64(len(e.Raw)) + 1
-			read = Attachments(e.Raw, Options{MaxAttachmentBytes: limit, MaxRawBytes: limit})
-		}
-		if i < len(read) && read[i].Name == out[i].Name && read[i].Size == out[i].Size {
-			out[i].Content = read[i].Content
+	// Nothing was cut when the mail came in; nothing may be cut now.
+	limit := int64(len(e.Raw)) + 1
+	opts := Options{MaxAttachmentBytes: limit, MaxRawBytes: limit}
+	// A record filed before signed and encrypted mail was opened names
+	// the files as they came (a signature, a smime.p7m): read so too.
+	for _, asStored := range []bool{false, true} {
+		var read []inquiry.Attachment
+		for i := range out {
+			if out[i].Content != nil || out[i].Truncated || out[i].FileID != "" {
+				continue
+			}
+			if read == nil {
+				p := &parser{opts: opts.withDefaults(), attachmentsOnly: true, asStored: asStored}
+				var m inquiry.Message
+				th, body := p.readTopHeader(p.crLines(e.Raw))
+				p.walk(th, body, nil, 0, &m)
+				read = m.Attachments
+			}
+			if i < len(read) && read[i].Name == out[i].Name && read[i].Size == out[i].Size {
+				out[i].Content = read[i].Content
+			}
 		}
 	}
 	return out

@@ -600,7 +600,9 @@ old body
 `,
 			check: func(t *testing.T, m *inquiry.Message) {
 				wantNoProblems(t, m)
-				wantText(t, m, "See the forwarded mail.")
+				// A bare forward is read with the words it carries.
+				wantText(t, m, "See the forwarded mail.\n\n[Mesazhi i bashkëngjitur / Attached message: forwarded-message.eml]\n"+
+					"Nga / From: other@example.org\nLënda / Subject: old\n\nold body")
 				wantAttachment(t, m, "forwarded-message.eml", "message/rfc822", nil)
 				if len(m.References) != 0 {
 					t.Errorf("References = %q", m.References)
