@@ -317,17 +317,19 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request) {
 		// Another officer's link (forwarded, or left on a shared desk)
 		// would sign this browser in as them, and what is done here
 		// would be done in their name: say so before the button.
-		d.SignedInAs = sess.officer.Name
+		d.SignedInAs, d.Replace = sess.officer.Name, sess.ID
 	}
 	p.D = d
 	s.render(w, http.StatusOK, "link", p)
 }
 
 // linkData is the link page's: the link's token, and the officer this
-// browser is signed in as, if any.
+// browser is signed in as, if any, with that session's id (Replace), which
+// the button's form carries to say the officer was told.
 type linkData struct {
 	Token      string
 	SignedInAs string
+	Replace    int64
 }
 
 // useLink consumes a one-time link and starts a session.
@@ -338,7 +340,24 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := r.PostFormValue("t")
 	now := s.cfg.Now()
-	officerID, ok, err := "", false, error(nil)
+	// A session this browser still holds ends here: one browser, one
+	// session, and none left live behind a cookie that was overwritten.
+	prev, err := s.session(r)
+	if err != nil {
+		s.internal(w, r, nil, "read session", err)
+		return
+	}
+	if prev != nil && tok != "" && r.PostFormValue("replace") != strconv.FormatInt(prev.ID, 10) {
+		// The link's page did not say so: opened from another site (a
+		// webmail), it got no SameSite=Strict cookie and saw no session.
+		// Say it now, before the link is used.
+		p := s.newPage(r, nil, translate(s.language(r, nil), "signin"))
+		p.CSRF = s.preCSRF(w, r)
+		p.D = linkData{Token: tok, SignedInAs: prev.officer.Name, Replace: prev.ID}
+		s.render(w, http.StatusOK, "link", p)
+		return
+	}
+	officerID, ok := "", false
 	if tok != "" {
 		officerID, ok, err = s.store.UseSignInLink(r.Context(), hashToken(tok), now)
 	}
@@ -353,13 +372,6 @@ func (s *Server) useLink(w http.ResponseWriter, r *http.Request) {
 		p.CSRF = s.preCSRF(w, r)
 		p.Error = p.T("link_bad")
 		s.render(w, http.StatusForbidden, "link", p)
-		return
-	}
-	// A session this browser still holds ends here: one browser, one
-	// session, and none left live behind a cookie that was overwritten.
-	prev, err := s.session(r)
-	if err != nil {
-		s.internal(w, r, nil, "read session", err)
 		return
 	}
 	if prev != nil {

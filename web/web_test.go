@@ -266,8 +266,16 @@ func (b *browser) useLink(path string) response {
 		b.t.Fatalf("GET %s = %d", path, page.status)
 	}
 	u, _ := url.Parse(path)
-	return b.post("/signin/link", url.Values{"csrf": {csrfOf(b.t, page.body)}, "t": {u.Query().Get("t")}})
+	form := url.Values{"csrf": {csrfOf(b.t, page.body)}, "t": {u.Query().Get("t")}}
+	// The form's other fields, as the browser sends them: the session the
+	// page said this browser holds.
+	if m := replaceRE.FindStringSubmatch(page.body); m != nil {
+		form.Set("replace", m[1])
+	}
+	return b.post("/signin/link", form)
 }
+
+var replaceRE = regexp.MustCompile(`name="replace" value="([0-9]+)"`)
 
 // signIn signs b in as officer through the mailed link.
 func (b *browser) signIn(officer inquiry.Officer) {
