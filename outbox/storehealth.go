@@ -32,12 +32,12 @@ func (h *storeHealth) failed(what string, err error, attrs ...any) {
 		h.failing, h.since = true, h.mono()
 	}
 	h.mu.Unlock()
-	args := append([]any{"err", err}, attrs...)
+	args := append([]any{"while", what, "err", err}, attrs...)
 	if first {
-		h.log.Error("store failing: "+what+"; claims, lease renewals and completions wait for it (logged again when it answers)", args...)
+		h.log.Error("store failing: the outbox's claims, lease renewals and completions wait for it (logged again when it answers)", args...)
 		return
 	}
-	h.log.Debug(what, args...)
+	h.log.Debug("store still failing", args...)
 }
 
 // answered records that the store took a call: it ends an outage, if one
