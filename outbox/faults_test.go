@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -129,5 +130,85 @@ func TestClockStepDoesNotResendAJobInFlight(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s sent %d times after the wall clock stepped forward an hour; want 1", mid, n)
 		}
+	}
+}
+
+// storeDown is the real store while a switch says the database is down:
+// every claim, renewal and completion fails, as a stopped PostgreSQL's do.
+type storeDown struct {
+	outbox.JobStore
+	down atomic.Bool
+}
+
+var errDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+
+func (s *storeDown) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+	if s.down.Load() {
+		return nil, errDown
+	}
+	return s.JobStore.ClaimJobs(ctx, owner, now, lease, limit)
+}
+
+func (s *storeDown) ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, tr store.Transport) ([]inquiry.Job, error) {
+	if s.down.Load() {
+		return nil, errDown
+	}
+	return s.JobStore.ClaimJobsBy(ctx, owner, now, lease, limit, tr)
+}
+
+func (s *storeDown) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+	if s.down.Load() {
+		return nil, errDown
+	}
+	return s.JobStore.RenewLeases(ctx, owner, ids, until)
+}
+
+func (s *storeDown) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) ([]int64, error) {
+	if s.down.Load() {
+		return nil, errDown
+	}
+	return s.JobStore.FinishJobs(ctx, owner, sent, now)
+}
+
+// The store going down while a mail is sent, and staying down through
+// many claim polls, renewal ticks and completion retries, is said once at
+// error level and once when it answers again; the mail is recorded, sent
+// once.
+func TestStoreOutageLoggedOnce(t *testing.T) {
+	f := newFixture(t)
+	f.now = time.Now()
+	srv, m := smtpServer(t)
+	js := &storeDown{JobStore: f.store}
+	srv.SetReject(func(string) error {
+		js.down.Store(true) // while the relay has the mail
+		time.Sleep(100 * time.Millisecond)
+		return nil
+	})
+	id := f.addMail("arben@example.net", "sportel.ack.outage@mkrs.example")
+	logs := testutil.NewLogBuffer(t)
+	ob := outbox.New(js, m, nil, outbox.Config{Workers: 1, Lease: outbox.MinLease, Poll: 20 * time.Millisecond}, logs.Logger(slog.LevelInfo))
+	testutil.RunBackground(t, "Run", 30*time.Second, ob.Run)
+	testutil.Eventually(t, "the mail on the relay", 10*time.Second, func() (bool, error) { return srv.Count() == 1, nil })
+	// Many polls (20 ms), a renewal tick (1 s) and completion retries.
+	time.Sleep(2500 * time.Millisecond)
+	js.down.Store(false)
+	testutil.Eventually(t, "job recorded done", 20*time.Second, func() (bool, error) {
+		return f.job(id).State == inquiry.JobDone, nil
+	})
+	testutil.Eventually(t, "the recovery logged", 10*time.Second, func() (bool, error) {
+		return strings.Contains(logs.String(), "store answers again"), nil
+	})
+	got := logs.String()
+	if n := strings.Count(got, "level=ERROR"); n != 1 || !strings.Contains(got, "store failing") {
+		t.Errorf("%d error lines, want one saying the store fails:\n%s", n, got)
+	}
+	if n := strings.Count(got, "level=WARN"); n != 0 {
+		t.Errorf("%d warnings during the outage, want none beside the one error:\n%s", n, got)
+	}
+	if n := strings.Count(got, "store answers again"); n != 1 {
+		t.Errorf("%d recovery lines, want 1:\n%s", n, got)
+	}
+	if n := srv.Count(); n != 1 {
+		t.Errorf("%d mails on the relay, want 1", n)
 	}
 }

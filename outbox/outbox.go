@@ -186,6 +186,8 @@ type Outbox struct {
 	held       heldJobs
 	acks       ackCap
 	relay      relayGate
+	// store logs an outage of the store once, not at every poll.
+	store storeHealth
 	// heldLeft runs noticeHeldLeft once, when the outbox first claims.
 	heldLeft sync.Once
 	// sendTime is the running average duration of a send, in nanoseconds.
@@ -221,6 +223,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		wake:  make(chan struct{}, 1),
 		held:  heldJobs{jobs: make(map[int64]*heldLease), sent: make(map[int64]time.Duration)},
 	}
+	o.store = storeHealth{log: log, mono: func() time.Duration { return o.mono() }}
 	o.relay = relayGate{
 		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
 		// Read at each use: the tests replace the outbox's clock.
@@ -576,8 +579,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		at, now := o.mono(), o.now()
 		claimed, err := o.claim(ctx, now, n)
-		if err != nil && ctx.Err() == nil {
-			o.log.Error("claim jobs", "err", err)
+		switch {
+		case err == nil:
+			o.store.answered()
+		case ctx.Err() == nil:
+			o.store.failed("claim jobs", err)
 		}
 		fresh := o.held.addNew(claimed, now.Add(o.cfg.Lease), at)
 		if len(fresh) < len(claimed) {
@@ -771,9 +777,10 @@ func (o *Outbox) renew(ids []int64) bool {
 		// is ahead, and a send whose lease goes unconfirmed too long is
 		// cut off (guardLease), so one that another worker took is not
 		// sent twice.
-		o.log.Warn("renew job leases", "jobs", len(ids), "err", err)
+		o.store.failed("renew job leases", err, "jobs", len(ids))
 		return false
 	}
+	o.store.answered()
 	o.held.renewed(ids, lost, until, at)
 	if len(lost) > 0 {
 		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", lost)
@@ -908,11 +915,15 @@ func (o *Outbox) finish(batch []sentJob) {
 		if acks > 0 {
 			o.acks.mu.Unlock()
 		}
-		if err == nil || ctx.Err() != nil {
+		if err == nil {
+			o.store.answered()
+			break
+		}
+		if ctx.Err() != nil {
 			break
 		}
 		d := finishRetry.Delay(try)
-		o.log.Warn("mark sent jobs done; trying again", "jobs", len(batch), "err", err, "retry_in", d)
+		o.store.failed("mark sent jobs done; trying again", err, "jobs", len(batch), "retry_in", d)
 		if !backoff.Sleep(ctx, d) {
 			if acks > 0 {
 				o.acks.mu.Lock()

@@ -1,0 +1,53 @@
+package outbox
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// storeHealth says once that the store fails the outbox's own bookkeeping
+// (claims, lease renewals, completions) and once that it answers again. A
+// database that is down fails every claim poll, every renewal tick and
+// every retry of a completion: logged each, an outage of a minute would be
+// a hundred error lines on every instance, and the one that matters, when
+// it began, would scroll away. The later failures of the same outage go to
+// debug.
+type storeHealth struct {
+	log  *slog.Logger
+	mono func() time.Duration
+
+	mu sync.Mutex
+	// since is when the outage began (mono); failing says there is one.
+	since   time.Duration
+	failing bool
+}
+
+// failed records a failure of what (the operation) and logs it: at error
+// when it begins an outage, at debug while one lasts.
+func (h *storeHealth) failed(what string, err error, attrs ...any) {
+	h.mu.Lock()
+	first := !h.failing
+	if first {
+		h.failing, h.since = true, h.mono()
+	}
+	h.mu.Unlock()
+	args := append([]any{"while", what, "err", err}, attrs...)
+	if first {
+		h.log.Error("store failing: the outbox's claims, lease renewals and completions wait for it (logged again when it answers)", args...)
+		return
+	}
+	h.log.Debug("store still failing", args...)
+}
+
+// answered records that the store took a call: it ends an outage, if one
+// was under way, with a line saying how long it lasted.
+func (h *storeHealth) answered() {
+	h.mu.Lock()
+	was, since := h.failing, h.since
+	h.failing = false
+	h.mu.Unlock()
+	if was {
+		h.log.Info("store answers again", "failing_for", (h.mono() - since).Round(time.Millisecond))
+	}
+}
