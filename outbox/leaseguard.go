@@ -54,6 +54,34 @@ func (o *Outbox) leaseFresh(id int64) bool {
 	return !until.IsZero() && until.Sub(o.now()) >= o.cfg.Lease/3 && o.mono()-confirmed < o.cfg.Lease/3
 }
 
+// storeWaitPoll is how often a send held back by a failing store looks
+// whether it answers again.
+const storeWaitPoll = 50 * time.Millisecond
+
+// waitForStore holds back job id's send while the store fails the
+// outbox's bookkeeping (claims, renewals, completions: storeHealth), and
+// reports whether it may go. A send made then is not recorded: its
+// completion cannot be written, and once its lease runs out another
+// instance (or this one, after a restart) claims it and sends it again, so
+// an outage would send twice everything sent during it. Held back, only
+// what was in flight when the store began failing can go twice. A job
+// whose lease goes stale while it waits, or whose outbox stops, is not
+// sent here: its lease runs out and the next claim, once the store
+// answers, sends it.
+func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {
+	for o.store.isFailing() {
+		if ctx.Err() != nil || !o.leaseFresh(id) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(storeWaitPoll):
+		}
+	}
+	return true
+}
+
 // guardLease returns ctx cut off, with a *leaseUnconfirmed cause, once job
 // id's lease has gone unconfirmed for cutAfter; stop ends the watch. The
 // transports honour ctx: the mailer closes the connection, and the mail

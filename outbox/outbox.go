@@ -550,8 +550,13 @@ func (o *Outbox) Run(ctx context.Context) error {
 					release()
 					continue
 				}
-				start := time.Now()
 				hold := o.held.holdOf(j.ID)
+				if !o.waitForStore(ctx, j.ID) {
+					release()
+					o.held.removeHold(j.ID, hold)
+					continue
+				}
+				start := time.Now()
 				s, ok := o.send(j)
 				o.timeSend(time.Since(start))
 				release()

@@ -40,6 +40,14 @@ func (h *storeHealth) failed(what string, err error, attrs ...any) {
 	h.log.Debug("store still failing", args...)
 }
 
+// isFailing reports whether the last call of the outbox's bookkeeping
+// failed and none has been taken since.
+func (h *storeHealth) isFailing() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.failing
+}
+
 // answered records that the store took a call: it ends an outage, if one
 // was under way, with a line saying how long it lasted.
 func (h *storeHealth) answered() {

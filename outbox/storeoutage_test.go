@@ -1,0 +1,135 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sportel/inquiry"
+	"sportel/internal/testutil"
+	"sportel/outbox"
+	"sportel/store"
+)
+
+// storeOutage is the real store as an outbox sees it while the database is
+// down: every call of the outbox's bookkeeping fails until up again.
+type storeOutage struct {
+	outbox.JobStore
+	down atomic.Bool
+}
+
+var errStoreDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+
+func (s *storeOutage) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
+	if s.down.Load() {
+		return nil, errStoreDown
+	}
+	return s.JobStore.ClaimJobs(ctx, owner, now, lease, limit)
+}
+
+func (s *storeOutage) ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, tr store.Transport) ([]inquiry.Job, error) {
+	if s.down.Load() {
+		return nil, errStoreDown
+	}
+	return s.JobStore.ClaimJobsBy(ctx, owner, now, lease, limit, tr)
+}
+
+func (s *storeOutage) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
+	if s.down.Load() {
+		return nil, errStoreDown
+	}
+	return s.JobStore.RenewLeases(ctx, owner, ids, until)
+}
+
+func (s *storeOutage) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) ([]int64, error) {
+	if s.down.Load() {
+		return nil, errStoreDown
+	}
+	return s.JobStore.FinishJobs(ctx, owner, sent, now)
+}
+
+func (s *storeOutage) ReleaseJob(ctx context.Context, id int64, owner string) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.JobStore.ReleaseJob(ctx, id, owner)
+}
+
+func (s *storeOutage) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.JobStore.RetryJob(ctx, id, owner, next, errText)
+}
+
+// A store that goes down while an outbox has jobs in hand: a mail sent then
+// cannot be recorded, and once its lease runs out out another instance
+// sends it again. The outbox holds its sends back until the store answers,
+// so only what was in flight when the outage began can go out unrecorded,
+// and a second instance, started when the store is back, sends nothing a
+// second time beyond that.
+func TestStoreOutageHoldsSendsBack(t *testing.T) {
+	const jobs, workers = 60, 2
+	f := newFixture(t)
+	srv, m := smtpServer(t)
+	// Each send takes a while, as a relay across the network does.
+	srv.SetReject(func(string) error { time.Sleep(20 * time.Millisecond); return nil })
+	for i := range jobs {
+		f.addMail(fmt.Sprintf("qytetar%d@example.net", i), fmt.Sprintf("sportel.ack.outage%d@mkrs.example", i))
+	}
+	js := &storeOutage{JobStore: f.store}
+	cfg := outbox.Config{Workers: workers, Lease: outbox.MinLease, Poll: 50 * time.Millisecond}
+	first := outbox.New(js, m, nil, cfg, testutil.DiscardLogger())
+	testutil.RunBackground(t, "first outbox", 30*time.Second, first.Run)
+	testutil.Eventually(t, "a few mails sent", 20*time.Second, func() (bool, error) {
+		return len(srv.Mails()) >= 3, nil
+	})
+
+	js.down.Store(true)
+	atDown := len(srv.Mails())
+	// Past the lease: what the first outbox sent in the outage is free for
+	// the next claim when the store is back.
+	time.Sleep(outbox.MinLease + time.Second)
+	inOutage := len(srv.Mails()) - atDown
+	js.down.Store(false)
+	// In flight when the store went down: one send per worker, and the next
+	// each began before the first completion failed.
+	if inOutage > 2*workers {
+		t.Errorf("%d mails sent while the store was down, none of them recorded; want at most %d (in flight when it went down)", inOutage, 2*workers)
+	}
+
+	second := outbox.New(f.store, mailerTo(t, srv), nil, cfg, testutil.DiscardLogger())
+	testutil.RunBackground(t, "second outbox", 30*time.Second, second.Run)
+	testutil.Eventually(t, "every job done", 30*time.Second, func() (bool, error) {
+		all, err := f.store.TicketJobs(context.Background(), f.ticket.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, j := range all {
+			if j.State != inquiry.JobDone {
+				return false, nil
+			}
+		}
+		return len(all) == jobs, nil
+	})
+	var data [][]byte
+	for _, mail := range srv.Mails() {
+		data = append(data, mail.Data)
+	}
+	seen := messageIDs(data)
+	if len(seen) != jobs {
+		t.Errorf("%d distinct mails sent, want %d", len(seen), jobs)
+	}
+	twice := 0
+	for _, n := range seen {
+		twice += n - 1
+	}
+	// Sent twice at most: those sent in the outage, and those whose send
+	// ended just before it, one a worker, whose completion it cut off.
+	if twice > inOutage+workers {
+		t.Errorf("%d mails sent twice, more than the %d sent while the store was down and one a worker before it", twice, inOutage)
+	}
+}
