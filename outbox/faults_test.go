@@ -134,7 +134,8 @@ func TestClockStepDoesNotResendAJobInFlight(t *testing.T) {
 }
 
 // storeDown is the real store while a switch says the database is down:
-// every claim, renewal and completion fails, as a stopped PostgreSQL's do.
+// every claim, renewal, completion, release and retry fails, as a stopped
+// PostgreSQL's do.
 type storeDown struct {
 	outbox.JobStore
 	down atomic.Bool
@@ -168,6 +169,20 @@ func (s *storeDown) FinishJobs(ctx context.Context, owner string, sent []store.S
 		return nil, errDown
 	}
 	return s.JobStore.FinishJobs(ctx, owner, sent, now)
+}
+
+func (s *storeDown) ReleaseJob(ctx context.Context, id int64, owner string) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.JobStore.ReleaseJob(ctx, id, owner)
+}
+
+func (s *storeDown) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.JobStore.RetryJob(ctx, id, owner, next, errText)
 }
 
 // The store going down while a mail is sent, and staying down through

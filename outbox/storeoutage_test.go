@@ -2,68 +2,14 @@ package outbox_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"sportel/inquiry"
 	"sportel/internal/testutil"
 	"sportel/outbox"
-	"sportel/store"
 )
-
-// storeOutage is the real store as an outbox sees it while the database is
-// down: every call of the outbox's bookkeeping fails until up again.
-type storeOutage struct {
-	outbox.JobStore
-	down atomic.Bool
-}
-
-var errStoreDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
-
-func (s *storeOutage) ClaimJobs(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]inquiry.Job, error) {
-	if s.down.Load() {
-		return nil, errStoreDown
-	}
-	return s.JobStore.ClaimJobs(ctx, owner, now, lease, limit)
-}
-
-func (s *storeOutage) ClaimJobsBy(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int, tr store.Transport) ([]inquiry.Job, error) {
-	if s.down.Load() {
-		return nil, errStoreDown
-	}
-	return s.JobStore.ClaimJobsBy(ctx, owner, now, lease, limit, tr)
-}
-
-func (s *storeOutage) RenewLeases(ctx context.Context, owner string, ids []int64, until time.Time) ([]int64, error) {
-	if s.down.Load() {
-		return nil, errStoreDown
-	}
-	return s.JobStore.RenewLeases(ctx, owner, ids, until)
-}
-
-func (s *storeOutage) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) ([]int64, error) {
-	if s.down.Load() {
-		return nil, errStoreDown
-	}
-	return s.JobStore.FinishJobs(ctx, owner, sent, now)
-}
-
-func (s *storeOutage) ReleaseJob(ctx context.Context, id int64, owner string) error {
-	if s.down.Load() {
-		return errStoreDown
-	}
-	return s.JobStore.ReleaseJob(ctx, id, owner)
-}
-
-func (s *storeOutage) RetryJob(ctx context.Context, id int64, owner string, next time.Time, errText string) error {
-	if s.down.Load() {
-		return errStoreDown
-	}
-	return s.JobStore.RetryJob(ctx, id, owner, next, errText)
-}
 
 // A store that goes down while an outbox has jobs in hand: a mail sent then
 // cannot be recorded, and once its lease runs out out another instance
@@ -80,7 +26,7 @@ func TestStoreOutageHoldsSendsBack(t *testing.T) {
 	for i := range jobs {
 		f.addMail(fmt.Sprintf("qytetar%d@example.net", i), fmt.Sprintf("sportel.ack.outage%d@mkrs.example", i))
 	}
-	js := &storeOutage{JobStore: f.store}
+	js := &storeDown{JobStore: f.store}
 	cfg := outbox.Config{Workers: workers, Lease: outbox.MinLease, Poll: 50 * time.Millisecond}
 	first := outbox.New(js, m, nil, cfg, testutil.DiscardLogger())
 	testutil.RunBackground(t, "first outbox", 30*time.Second, first.Run)
