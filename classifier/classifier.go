@@ -195,7 +195,7 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 
 	res := inquiry.Classification{
 		Classifier: Name,
-		Language:   messageLanguage(subject, own),
+		Language:   messageLanguage(subject, m.Text, declaredLanguage(m)),
 	}
 	vec, names := vectorize(normalized, true)
 	if len(vec.idx) == 0 {
@@ -222,16 +222,14 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	return res, nil
 }
 
-// messageLanguage detects the language on the sender's own words. The
-// subject is added only when the body alone is not conclusive, since replies
-// keep the ministry's subject line. It answers "und" when still unsure: the
-// desk then falls back to the Telegram client's language.
-func messageLanguage(subject, own string) inquiry.Language {
-	lang, _ := DetectLanguage(own)
-	if lang == inquiry.UndefinedLang && subject != "" {
-		lang, _ = DetectLanguage(subject + "\n" + own)
+// declaredLanguage is the language a mail says it is written in (its
+// Content-Language, which the parser puts in ClientLanguage); a Telegram
+// app's language is the desk's to weigh.
+func declaredLanguage(m *inquiry.Message) inquiry.Language {
+	if m.Channel != inquiry.ChannelEmail {
+		return ""
 	}
-	return lang
+	return m.ClientLanguage
 }
 
 // maxReasonFeatures is how many features a reason names.
