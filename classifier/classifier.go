@@ -189,14 +189,19 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	if m == nil {
 		return inquiry.Classification{}, errors.New("builtin classify: nil message")
 	}
-	own := StripQuotedAndSignature(m.Text)
+	// The sender's own words are read once: bare for the language, as
+	// StripQuotedAndSignature gives them for the model.
+	own := ownWords(m.Text)
 	subject := strings.TrimSpace(m.Subject)
-	normalized := Normalize(subject + "\n" + own)
-
 	res := inquiry.Classification{
 		Classifier: Name,
-		Language:   messageLanguage(subject, m.Text, declaredLanguage(m)),
+		Language:   messageLanguage(subject, withoutContactBlock(own), declaredLanguage(m)),
 	}
+	if own == "" {
+		own = strings.TrimSpace(m.Text)
+	}
+	normalized := Normalize(subject + "\n" + own)
+
 	vec, names := vectorize(normalized, true)
 	if len(vec.idx) == 0 {
 		// Nothing to read (a sticker, an empty mail): the catch-all

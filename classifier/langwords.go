@@ -14,17 +14,17 @@ import (
 // English, and must not outvote an Albanian text.
 const clearLanguage = 0.9
 
-// messageLanguage tells the language of a message from the sender's own
-// words, read apart from quotes, footers and the signature under them; the
-// subject is added when the body alone is not conclusive, since replies keep
-// the ministry's subject line. declared is the language the mail says it
-// is in (Content-Language): Albanian or Serbian declared decides when the
-// words are not clear; English declared is left to the desk, after the
-// sender's earlier tickets (most clients declare English only because they
-// were installed in English). The answer is "und" when nothing decides: the
-// desk then goes on with what else it knows.
-func messageLanguage(subject, text string, declared inquiry.Language) inquiry.Language {
-	own := languageWords(text)
+// messageLanguage tells the language of a message from own, the sender's
+// own words as languageWords gives them (no quotes, footers, signature or
+// contact block); the subject is added when the body alone is not
+// conclusive, since replies keep the ministry's subject line. declared is
+// the language the mail says it is in (Content-Language): Albanian or
+// Serbian declared decides when the words are not clear; English declared
+// is left to the desk, after the sender's earlier tickets (many clients
+// declare English only because they were installed in English). The answer
+// is "und" when nothing decides: the desk then goes on with what else it
+// knows.
+func messageLanguage(subject, own string, declared inquiry.Language) inquiry.Language {
 	lang, conf := guessLanguage(own)
 	if (lang == inquiry.UndefinedLang || conf < unsureBelow) && subject != "" {
 		lang, conf = guessLanguage(subject + "\n" + own)
@@ -63,7 +63,11 @@ func TextLanguage(text string) (lang inquiry.Language, clear bool, words int) {
 // mail has no words of its own: a lone footer or quote says nothing about
 // the sender's language.
 func languageWords(text string) string {
-	own := ownWords(text)
+	return withoutContactBlock(ownWords(text))
+}
+
+// withoutContactBlock is languageWords for own words already stripped.
+func withoutContactBlock(own string) string {
 	if own == "" {
 		return ""
 	}
