@@ -189,14 +189,19 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	if m == nil {
 		return inquiry.Classification{}, errors.New("builtin classify: nil message")
 	}
-	own := StripQuotedAndSignature(m.Text)
+	// The sender's own words are read once: bare for the language, as
+	// StripQuotedAndSignature gives them for the model.
+	own := ownWords(m.Text)
 	subject := strings.TrimSpace(m.Subject)
-	normalized := Normalize(subject + "\n" + own)
-
 	res := inquiry.Classification{
 		Classifier: Name,
-		Language:   messageLanguage(subject, own),
+		Language:   messageLanguage(subject, withoutContactBlock(own), declaredLanguage(m)),
 	}
+	if own == "" {
+		own = strings.TrimSpace(m.Text)
+	}
+	normalized := Normalize(subject + "\n" + own)
+
 	vec, names := vectorize(normalized, true)
 	if len(vec.idx) == 0 {
 		// Nothing to read (a sticker, an empty mail): the catch-all
@@ -222,16 +227,14 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	return res, nil
 }
 
-// messageLanguage detects the language on the sender's own words. The
-// subject is added only when the body alone is not conclusive, since replies
-// keep the ministry's subject line. It answers "und" when still unsure: the
-// desk then falls back to the Telegram client's language.
-func messageLanguage(subject, own string) inquiry.Language {
-	lang, _ := DetectLanguage(own)
-	if lang == inquiry.UndefinedLang && subject != "" {
-		lang, _ = DetectLanguage(subject + "\n" + own)
+// declaredLanguage is the language a mail says it is written in (its
+// Content-Language, which the parser puts in ClientLanguage); a Telegram
+// app's language is the desk's to weigh.
+func declaredLanguage(m *inquiry.Message) inquiry.Language {
+	if m.Channel != inquiry.ChannelEmail {
+		return ""
 	}
-	return lang
+	return m.ClientLanguage
 }
 
 // maxReasonFeatures is how many features a reason names.

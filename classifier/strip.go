@@ -14,6 +14,15 @@ import (
 // the ministry itself) and would drag the category and language towards it.
 // When stripping would leave nothing, the text is returned trimmed instead.
 func StripQuotedAndSignature(text string) string {
+	if own := ownWords(text); own != "" {
+		return own
+	}
+	return strings.TrimSpace(text)
+}
+
+// ownWords is StripQuotedAndSignature without its fallback: "" when
+// nothing of the sender's own is left (a footer alone, a bare quote).
+func ownWords(text string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	lines := strings.Split(text, "\n")
@@ -46,11 +55,7 @@ scan:
 	}
 	kept = dropClosingBlock(kept)
 
-	out := strings.TrimSpace(strings.Join(kept, "\n"))
-	if out == "" {
-		return strings.TrimSpace(text)
-	}
-	return out
+	return strings.TrimSpace(strings.Join(kept, "\n"))
 }
 
 // isSignatureDelimiter matches the conventional "-- " line (RFC 3676), and

@@ -49,7 +49,6 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	if err != nil {
 		return nil, err
 	}
-	officer, _ := d.router.Route(route.Ticket{Category: cls.Category, Channel: m.Channel, Language: cls.Language})
 	t := &inquiry.Ticket{
 		Number:      inquiry.FormatNumber(d.cfg.Prefix, year, seq),
 		Channel:     m.Channel,
@@ -63,7 +62,6 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		Confidence:  cls.Confidence,
 		Reason:      cls.Reason,
 		NeedsReview: cls.NeedsReview,
-		OfficerID:   officer,
 		State:       inquiry.Assigned,
 		ReceivedAt:  received,
 		CreatedAt:   now,
@@ -74,6 +72,13 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 	if t.Sender.Address == "" && m.Channel == inquiry.ChannelEmail {
 		t.Sender = m.From
 	}
+	if m.Channel == inquiry.ChannelEmail && !ourLanguage(t.Language) {
+		lang, err := mailLanguage(tx, m)
+		if err != nil {
+			return nil, err
+		}
+		t.Language = lang
+	}
 	if m.Channel == inquiry.ChannelTelegram {
 		t.Language = telegramLanguage(m, cls)
 		t.Sender = inquiry.Address{Name: m.From.Name, Address: telegramSender(m.UserID)}
@@ -83,6 +88,9 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 			t.ChatID = 0
 		}
 	}
+	// Routed on the language the ticket is answered in, which for mail
+	// and Telegram may be other than the text's.
+	t.OfficerID, _ = d.router.Route(route.Ticket{Category: t.Category, Channel: t.Channel, Language: t.Language})
 	switch m.Automation {
 	case inquiry.Bulk:
 		t.State = inquiry.BulkMail
@@ -184,4 +192,33 @@ func keptAt(m *inquiry.Message, e *inquiry.Entry) {
 	if keptInRaw(m) && len(m.Attachments) > 0 {
 		m.AttachmentsAt = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
 	}
+}
+
+// mailLanguage is the language of a mail whose words did not tell it (a
+// scan with no text, "ok"): the one the sender's latest ticket was
+// answered in, else the language the mail declares (Content-Language;
+// Albanian and Serbian declared were already weighed by the classifier,
+// English only now, since most mail clients are installed in English),
+// else "und" (Albanian with an English line).
+func mailLanguage(tx store.Tx, m *inquiry.Message) (inquiry.Language, error) {
+	if addr := m.ReplyAddress().Address; addr != "" {
+		earlier, err := tx.ListTickets(inquiry.TicketFilter{SenderAddress: addr, Channel: inquiry.ChannelEmail, NewestFirst: true, Limit: 10})
+		if err != nil {
+			return "", fmt.Errorf("read the earlier tickets of %s for their language: %w", addr, err)
+		}
+		for _, e := range earlier {
+			if ourLanguage(e.Language) {
+				return e.Language, nil
+			}
+		}
+	}
+	if ourLanguage(m.ClientLanguage) {
+		return m.ClientLanguage, nil
+	}
+	return inquiry.UndefinedLang, nil
+}
+
+// ourLanguage reports whether l is one Sportel answers in.
+func ourLanguage(l inquiry.Language) bool {
+	return l != "" && l != inquiry.UndefinedLang && l.Valid()
 }

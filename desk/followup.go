@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"sportel/classifier"
 	"sportel/inquiry"
 	"sportel/store"
 )
@@ -80,6 +81,12 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
 			return intakeResult{}, false, err
 		}
+	}
+	if lang := followUpLanguage(t, m); lang != t.Language {
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("language of the ticket: %s → %s, as the citizen's reply is written", t.Language, lang), now); err != nil {
+			return intakeResult{}, false, err
+		}
+		t.Language = lang
 	}
 	t.UpdatedAt = now
 	if err := d.saveTicket(tx, &t); err != nil {
@@ -220,4 +227,30 @@ func (d *Desk) followUpAgain(tx store.Tx, t *inquiry.Ticket, m *inquiry.Message,
 	}
 	return keepSentAgain(tx, m, t, "the same message as the one of "+
 		e.CreatedAt.In(d.cfg.Location).Format("2 Jan 2006 15:04")+", so the officer is not notified again", now)
+}
+
+// switchWords is how many words of their own, all clearly in another
+// language, a citizen's reply needs to move their ticket to it: "ok",
+// "thanks" or a line under an English phone footer do not.
+const switchWords = 8
+
+// followUpLanguage is the language t is answered in after the citizen's
+// mail m joined it: t's own, unless t had none (a scan without words,
+// acknowledged in Albanian with an English line) and m tells one, by its
+// words or its Content-Language, or the citizen clearly switched: m's own
+// words, at least switchWords of them, are in another language.
+func followUpLanguage(t inquiry.Ticket, m *inquiry.Message) inquiry.Language {
+	if t.Channel != inquiry.ChannelEmail {
+		return t.Language
+	}
+	lang, clear, words := classifier.TextLanguage(m.Text)
+	switch {
+	case !ourLanguage(t.Language) && ourLanguage(lang):
+		return lang
+	case !ourLanguage(t.Language) && ourLanguage(m.ClientLanguage):
+		return m.ClientLanguage
+	case ourLanguage(lang) && clear && lang != t.Language && words >= switchWords:
+		return lang
+	}
+	return t.Language
 }

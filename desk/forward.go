@@ -264,6 +264,9 @@ func citizenMessage(m *inquiry.Message) *inquiry.Message {
 	cm.InReplyTo, cm.References = nil, nil
 	cm.SentAt = fw.SentAt
 	cm.Forwarded = nil
+	// The officer's mail client declared the officer's language, not
+	// the citizen's.
+	cm.ClientLanguage = ""
 	return &cm
 }
 

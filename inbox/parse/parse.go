@@ -97,6 +97,9 @@ type parser struct {
 	// a form not opened); encrypted: some of it was encrypted.
 	sealed    []string
 	encrypted bool
+	// textLanguage is the first Content-Language of a text part that
+	// names one of Sportel's languages.
+	textLanguage inquiry.Language
 	// asStored reads signed and encrypted mail part by part as it came,
 	// as Sportel did before it opened them: the attachments a record
 	// filed then names.
@@ -141,6 +144,12 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 	m.AuthResults = authResults(th)
 
 	m.Text = p.renderText(p.walk(th, body, nil, 0, m))
+	// A mail's Content-Language is its writer's; a part's is the
+	// fallback (some clients label only the text part).
+	m.ClientLanguage = declaredLanguage(th.Get("Content-Language"))
+	if m.ClientLanguage == "" {
+		m.ClientLanguage = p.textLanguage
+	}
 	p.shown(m)
 	m.Unreadable, m.Encrypted = strings.Join(p.sealed, "; "), p.encrypted
 
@@ -351,6 +360,9 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 			cs = metaCharset(data)
 		}
 		text := p.decodeText(data, cs, where)
+		if p.textLanguage == "" {
+			p.textLanguage = declaredLanguage(h.Get("Content-Language"))
+		}
 		if mediaType == "text/html" {
 			p.showsImages(text)
 		}
