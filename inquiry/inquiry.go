@@ -199,17 +199,20 @@ type Message struct {
 	// there instead of copying them.
 	AttachmentsAt *AttachmentRef `json:"-"`
 
+	// ClientLanguage is the language the sender's software declares: a
+	// Telegram app's setting, or a mail's Content-Language ("" when not one
+	// of ours). It weighs only where the words do not tell (desk).
+	ClientLanguage Language `json:"client_language,omitempty"`
+
 	// Telegram only.
 	ChatID       int64 `json:"chat_id,omitempty"`
 	UserID       int64 `json:"user_id,omitempty"`
 	ChatMsgID    int   `json:"chat_msg_id,omitempty"`
 	ReplyToMsgID int   `json:"reply_to_msg_id,omitempty"`
-	// LanguageChoice is the language a Telegram chat chose explicitly;
-	// ClientLanguage is the one its app is set to ("" when not one of
-	// ours). The reply language is the choice, else the text's confident
-	// language, else the client's, else Albanian.
+	// LanguageChoice is the language a Telegram chat chose explicitly. A
+	// chat's reply language is the choice, else the text's confident
+	// language, else ClientLanguage, else Albanian.
 	LanguageChoice Language `json:"language_choice,omitempty"`
-	ClientLanguage Language `json:"client_language,omitempty"`
 	// ForceNew starts a fresh ticket even when a recent one is open (/new).
 	ForceNew bool `json:"force_new,omitempty"`
 	// Public marks a message written in a public group (the discussion under
