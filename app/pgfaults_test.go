@@ -233,7 +233,7 @@ func (r *faultRig) checkOnce(n, again int) {
 }
 
 // quietOutage checks how in logged faults of the store: the outbox says
-// each at most once at error level (at most outages times) and again when
+// each about once at error level (at most twice an outage) and again when
 // the store answers, and the whole daemon logs at most maxErrors errors
 // (the intake logs each try while it leads, which a lost lease ends)
 // rather than one a poll or a message.
@@ -250,8 +250,12 @@ func (in *faultInstance) quietOutage(t *testing.T, outages, maxErrors int) {
 			outboxErrors++
 		}
 	}
-	if outboxErrors > outages {
-		t.Errorf("the outbox logged %d errors, want each of %d outages said once\n%s", outboxErrors, outages, logs)
+	// Twice an outage at most: a fault can meet two of the pool's
+	// connections, one (a renewal) failing, the next call answering on a
+	// fresh connection, then a third (a completion) on one the fault cut
+	// too; a line per poll would be dozens.
+	if outboxErrors > 2*outages {
+		t.Errorf("the outbox logged %d errors, want each of %d outages said about once\n%s", outboxErrors, outages, logs)
 	}
 	if outboxErrors > 0 && !strings.Contains(logs, "store answers again") {
 		t.Errorf("the outbox said the store fails, and never that it answers again\n%s", logs)
@@ -393,7 +397,7 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 	r.checkOnce(faultBacklog, 0)
 	for _, in := range ins {
 		in.running(t)
-		in.quietOutage(t, kills, kills+4)
+		in.quietOutage(t, kills, 2*kills+4)
 	}
 	for _, in := range ins {
 		in.stop()
