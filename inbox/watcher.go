@@ -161,7 +161,9 @@ type Stats struct {
 	// Searches counts successful searches for new mail: each is a completed
 	// look at the mailbox, and what one finds is handled before the next.
 	Searches uint64
-	// LastGoodFetch is when the mailbox was last read successfully.
+	// LastGoodFetch is when the mailbox was last read successfully, or
+	// selected when only the store failed after (its checkpoint not read
+	// or saved): the mailbox answered then.
 	LastGoodFetch time.Time
 	// BlockedSince is when intake began failing on every try (the store is
 	// down or the disk full); zero while mail goes through.
@@ -425,7 +427,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 			// The mailbox answered and the store did not: no mail can be
 			// taken in until it does, which is intake blocked, not the
 			// mailbox unread.
-			w.count(func(s *Stats) { s.IntakeErrors++; s.Reconnects++ })
+			w.count(func(s *Stats) {
+				s.IntakeErrors++
+				s.Reconnects++
+				// The mailbox was selected before the store failed: it
+				// answers, and the alert on it must not blame it.
+				s.LastGoodFetch = time.Now()
+			})
 			w.blocked()
 			w.intakeFailed("store failing: the mailbox's checkpoint cannot be read or saved, so no mail is taken in; it waits in the mailbox",
 				"err", se, "attempt", failures, "retry_in", delay.Round(time.Millisecond))
