@@ -227,7 +227,7 @@ func TestIMAPReady(t *testing.T) {
 		{"a quiet IDLE: read one restart ago", now.Add(-5 * time.Minute), time.Time{}, ""},
 		{"just within three restarts", now.Add(-15 * time.Minute), time.Time{}, ""},
 		{"stale", now.Add(-16 * time.Minute), time.Time{}, "last good fetch 16m0s ago (more than 15m0s)"},
-		{"read, but nothing can be taken in", now.Add(-time.Second), now.Add(-2 * time.Minute), "intake blocked for 2m0s: mail waits in the mailbox"},
+		{"read, but nothing can be taken in", now.Add(-time.Second), now.Add(-2 * time.Minute), "intake blocked for 2m0s: the store refuses to take mail in; it waits in the mailbox"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

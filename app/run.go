@@ -40,7 +40,7 @@ func imapStaleAfter(pollInterval, idleRestart time.Duration) time.Duration {
 // taken in (the store refuses writes, since blocked) is intake stuck.
 func imapReady(lastGoodFetch, blocked, now time.Time, staleAfter time.Duration) error {
 	if !blocked.IsZero() {
-		return fmt.Errorf("intake blocked for %s: mail waits in the mailbox", now.Sub(blocked).Round(time.Second))
+		return fmt.Errorf("intake blocked for %s: the store refuses to take mail in; it waits in the mailbox", now.Sub(blocked).Round(time.Second))
 	}
 	if lastGoodFetch.IsZero() {
 		return errors.New("the mailbox has not been read yet")
@@ -144,16 +144,14 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return 0
 		})
-		met.Gauge("sportel_outbox_acks_held", "Acknowledgements waiting because the hourly cap (outbox.acknowledgements_per_hour) was reached; they go out as the hour rolls on.", func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := a.store.CountHeldJobs(ctx)
-			if err != nil {
-				a.log.Warn("count held acknowledgements for metrics", "err", err)
-				return math.NaN() // unknown, not zero
-			}
-			return float64(n)
-		})
+		met.StoreGauge("sportel_outbox_acks_held", "Acknowledgements waiting because the hourly cap (outbox.acknowledgements_per_hour) was reached; they go out as the hour rolls on. NaN while the store cannot be read.",
+			a.log.With("component", "metrics"), func(ctx context.Context) (float64, error) {
+				n, err := a.store.CountHeldJobs(ctx)
+				if err != nil {
+					return 0, fmt.Errorf("count held acknowledgements: %w", err)
+				}
+				return float64(n), nil
+			})
 		met.Gauge("sportel_outbox_mail_paused", "1 while the SMTP relay itself fails (unreachable, its TLS or the login refused) and this instance sends no mail but one probe a pause (30 s doubling to 5 minutes), else 0. Telegram messages go on.", func() float64 {
 			if ob.MailPaused() {
 				return 1
@@ -216,7 +214,10 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return f, nil
 		})
-		met.Counter("sportel_imap_errors_total", "IMAP connection or command failures.", func() float64 { return float64(watcher.Stats().Errors) })
+		met.Counter("sportel_imap_errors_total", "IMAP connection, login or command failures (the store's failures to take mail in are sportel_imap_intake_errors_total).", func() float64 { return float64(watcher.Stats().Errors) })
+		met.Counter("sportel_imap_intake_errors_total", "Failed tries to take mail in that were not the mailbox's: the store (or the desk) refused a message, or the mailbox's checkpoint could not be read or saved.", func() float64 {
+			return float64(watcher.Stats().IntakeErrors)
+		})
 		met.Counter("sportel_imap_moves_refused_total", "Handled mails the IMAP server would not move out of the watched mailbox (over quota, say): filed, but left there.", func() float64 {
 			return float64(watcher.Stats().MovesRefused)
 		})

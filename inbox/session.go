@@ -148,15 +148,13 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 			// and is tried again after a growing pause. The connection is
 			// fine, so it is kept.
 			handlerFailures++
-			w.count(func(st *Stats) {
-				if handlerFailures > poisonTries && st.BlockedSince.IsZero() {
-					// Past the point where one bad message would have been
-					// set aside: intake as a whole is stuck.
-					st.BlockedSince = time.Now()
-				}
-			})
+			if handlerFailures > poisonTries {
+				// Past the point where one bad message would have been
+				// set aside: intake as a whole is stuck.
+				w.blocked()
+			}
 			d := w.backoff(handlerFailures)
-			w.log.Error("desk could not take in a message; it stays in the mailbox and is retried",
+			w.intakeFailed("intake failing: the desk (most often the store behind it) could not take in a message; it stays in the mailbox and is retried",
 				"err", handleErr, "attempt", handlerFailures, "retry_in", d.Round(time.Millisecond))
 			if err := s.pause(ctx, d); err != nil {
 				return healthy, err
@@ -168,6 +166,7 @@ func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 		// also for an instance that leads again after another took the
 		// blocked mail in (the gauge and /readyz read this).
 		w.count(func(st *Stats) { st.BlockedSince = time.Time{} })
+		w.intakeGoesOn()
 		if found > 0 {
 			idleFor = min(firstIdle, w.opts.IdleRestart)
 		}
@@ -389,7 +388,7 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 	}
 	uidValidity, lastUID, err := w.cp.LoadCheckpoint(ctx, w.key)
 	if err != nil {
-		return fmt.Errorf("load checkpoint %s: %w", w.key, err)
+		return &storeError{fmt.Errorf("load checkpoint %s: %w", w.key, err)}
 	}
 	// UIDVALIDITY is never 0 (RFC 3501), so a zero one is no checkpoint:
 	// the first time this mailbox is read.
@@ -435,7 +434,7 @@ func (w *Watcher) startFromNow(ctx context.Context, s *session, sel *imap.Select
 		}
 	}
 	if err := w.cp.SaveCheckpoint(ctx, w.key, sel.UIDValidity, uint32(top)); err != nil {
-		return fmt.Errorf("save first checkpoint %s: %w", w.key, err)
+		return &storeError{fmt.Errorf("save first checkpoint %s: %w", w.key, err)}
 	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = top
@@ -759,6 +758,7 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 		taken := func(f fetched, disp inquiry.Disposition) {
 			w.log.Debug("message taken in", "uid", uint32(f.uid), "source_id", f.m.SourceID, "disposition", string(disp))
 			delete(w.failures, failureKey{s.uidValidity, uint32(f.uid)})
+			w.intakeGoesOn()
 			w.count(func(st *Stats) {
 				st.Handled++
 				st.BlockedSince = time.Time{}
@@ -826,7 +826,7 @@ func (w *Watcher) settleBatch(ctx context.Context, s *session, r takenBatch) err
 		return err
 	}
 	if err := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(r.lastHandled)); err != nil {
-		return fmt.Errorf("save checkpoint %s uid %d: %w", w.key, r.lastHandled, err)
+		return &storeError{fmt.Errorf("save checkpoint %s uid %d: %w", w.key, r.lastHandled, err)}
 	}
 	w.log.Info("batch taken in", "count", r.handled, "quarantined", len(r.quarantine), "last_uid", uint32(r.lastHandled))
 	return nil
@@ -877,7 +877,7 @@ func messages(fs []fetched) []*inquiry.Message {
 // recovers in the instant between the last try and the set-aside makes a
 // good message look bad: it is still recorded whole and an officer told.)
 func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inquiry.Message, herr error) (inquiry.Disposition, bool) {
-	w.count(func(st *Stats) { st.Errors++ })
+	w.count(func(st *Stats) { st.IntakeErrors++ })
 	key := failureKey{s.uidValidity, uint32(uid)}
 	w.failures[key]++
 	tries := w.failures[key]
@@ -890,7 +890,7 @@ func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inqui
 	}
 	if err != nil {
 		herr = err
-		w.count(func(st *Stats) { st.Errors++ })
+		w.count(func(st *Stats) { st.IntakeErrors++ })
 	}
 	q, ok := w.h.(Quarantiner)
 	if !ok {
@@ -899,12 +899,12 @@ func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inqui
 	reason := fmt.Sprintf("taking it in failed %d times while other writes went through: %v", tries+1, herr)
 	disp, err := q.Quarantine(ctx, m, reason)
 	if err != nil {
-		w.count(func(st *Stats) {
-			if st.BlockedSince.IsZero() {
-				st.BlockedSince = time.Now()
-			}
-		})
-		w.log.Error("intake is blocked: the store refuses writes; every message stays in the mailbox and is retried",
+		// Said once a blockage: every later try meets the same store.
+		level := slog.LevelDebug
+		if w.blocked() {
+			level = slog.LevelError
+		}
+		w.log.Log(ctx, level, "intake is blocked: the store refuses writes; every message stays in the mailbox and is retried",
 			"uid", uint32(uid), "err", herr, "set_aside_err", err)
 		return "", false
 	}

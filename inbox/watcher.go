@@ -144,9 +144,16 @@ type Stats struct {
 	Duplicates  uint64 // ... of which had been taken in before
 	Quarantined uint64 // ... of which were set aside as unusable
 	Moved       uint64 // messages moved out of the watched mailbox
-	Errors      uint64 // failed sessions and failed Handle calls
-	Reconnects  uint64 // sessions started after a failure
-	SetAside    uint64 // messages quarantined after failing again and again
+	// Errors counts failures of the mailbox: sessions that failed on the
+	// connection, the login or a command. Failures of the store behind
+	// intake are IntakeErrors.
+	Errors     uint64
+	Reconnects uint64 // sessions started after a failure
+	// IntakeErrors counts failed tries to take mail in that were not the
+	// mailbox's: the desk (most often its store) refused a message, or
+	// the checkpoint could not be read or saved.
+	IntakeErrors uint64
+	SetAside     uint64 // messages quarantined after failing again and again
 	// MovesRefused counts handled messages the server would not move out
 	// of the watched mailbox (over quota, say): they stay there, \Seen.
 	MovesRefused uint64
@@ -154,7 +161,9 @@ type Stats struct {
 	// Searches counts successful searches for new mail: each is a completed
 	// look at the mailbox, and what one finds is handled before the next.
 	Searches uint64
-	// LastGoodFetch is when the mailbox was last read successfully.
+	// LastGoodFetch is when the mailbox was last read successfully, or
+	// selected when only the store failed after (its checkpoint not read
+	// or saved): the mailbox answered then.
 	LastGoodFetch time.Time
 	// BlockedSince is when intake began failing on every try (the store is
 	// down or the disk full); zero while mail goes through.
@@ -179,6 +188,52 @@ type Watcher struct {
 	// refused mailbox is retried like any trouble (someone may be fixing
 	// the server), before it ends Run. Only the session goroutine touches it.
 	opened bool
+	// troubleSince is when intake began failing for the store's (or the
+	// desk's) sake, zero while it goes on; only the session goroutine
+	// touches it (intakeFailed, intakeGoesOn).
+	troubleSince time.Time
+}
+
+// storeError is a failure of the store behind the watcher (its checkpoint
+// not read or saved), which the watcher must not report as the mailbox's:
+// the administrator would look at the wrong server.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// intakeFailed logs a failure to take mail in that is not the mailbox's:
+// at error when it begins trouble, at debug while the trouble lasts. A
+// store that is down fails every try, each spaced by the backoff, and
+// the line that matters, when it began and why, would scroll away.
+func (w *Watcher) intakeFailed(msg string, attrs ...any) {
+	if w.troubleSince.IsZero() {
+		w.troubleSince = time.Now()
+		w.log.Error(msg+" (logged again when intake goes on)", attrs...)
+		return
+	}
+	w.log.Debug(msg, attrs...)
+}
+
+// intakeGoesOn ends trouble that intakeFailed began, with a line saying
+// how long it lasted.
+func (w *Watcher) intakeGoesOn() {
+	if w.troubleSince.IsZero() {
+		return
+	}
+	w.log.Info("intake goes on again: the store takes mail in", "failing_for", time.Since(w.troubleSince).Round(time.Millisecond))
+	w.troubleSince = time.Time{}
+}
+
+// blocked marks intake blocked from now, unless it is already, and
+// reports whether it was not.
+func (w *Watcher) blocked() (began bool) {
+	w.count(func(st *Stats) {
+		if st.BlockedSince.IsZero() {
+			st.BlockedSince, began = time.Now(), true
+		}
+	})
+	return began
 }
 
 // failureKey names a message across sessions.
@@ -368,6 +423,25 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		failures++
 		delay := w.backoff(failures)
+		if se, ok := errors.AsType[*storeError](err); ok {
+			// The mailbox answered and the store did not: no mail can be
+			// taken in until it does, which is intake blocked, not the
+			// mailbox unread.
+			w.count(func(s *Stats) {
+				s.IntakeErrors++
+				s.Reconnects++
+				// The mailbox was selected before the store failed: it
+				// answers, and the alert on it must not blame it.
+				s.LastGoodFetch = time.Now()
+			})
+			w.blocked()
+			w.intakeFailed("store failing: the mailbox's checkpoint cannot be read or saved, so no mail is taken in; it waits in the mailbox",
+				"err", se, "attempt", failures, "retry_in", delay.Round(time.Millisecond))
+			if !backoff.Sleep(ctx, delay) {
+				return nil
+			}
+			continue
+		}
 		var last time.Time
 		w.count(func(s *Stats) {
 			s.Errors++

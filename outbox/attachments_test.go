@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,11 +44,15 @@ func TestMailWithStoredAttachments(t *testing.T) {
 		name      string
 		source    *attachmentsOf
 		wantState inquiry.JobState
+		// wantErr: Drain stops, naming the read that failed, and gives
+		// the job back with its attempt.
+		wantErr string
 	}{
-		{"read and sent", &attachmentsOf{atts: []inquiry.Attachment{{Name: "other.txt"}, scan}}, inquiry.JobDone},
-		{"source failing for now is retried", &attachmentsOf{err: errors.New("database is locked")}, inquiry.JobPending},
-		{"attachments gone fails the job", &attachmentsOf{err: permanent{errors.New("entry 7 keeps no raw mail")}}, inquiry.JobFailed},
-		{"no source fails the job", nil, inquiry.JobFailed},
+		{"read and sent", &attachmentsOf{atts: []inquiry.Attachment{{Name: "other.txt"}, scan}}, inquiry.JobDone, ""},
+		{"source failing for now gives the job back", &attachmentsOf{err: errors.New("database is locked")}, inquiry.JobPending,
+			"read attachments of entry 7: database is locked"},
+		{"attachments gone fails the job", &attachmentsOf{err: permanent{errors.New("entry 7 keeps no raw mail")}}, inquiry.JobFailed, ""},
+		{"no source fails the job", nil, inquiry.JobFailed, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,12 +74,16 @@ func TestMailWithStoredAttachments(t *testing.T) {
 			}
 			ob := outbox.New(f.store, m, nil, cfg, testutil.DiscardLogger())
 			ob.SetClock(func() time.Time { return f.now })
-			if err := ob.Drain(context.Background()); err != nil {
-				t.Fatal(err)
+			err := ob.Drain(context.Background())
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("drain: %v, want %q", err, tt.wantErr)
 			}
 			got := f.job(j.ID)
 			if got.State != tt.wantState {
 				t.Fatalf("job %s (%s), want %s", got.State, got.LastError, tt.wantState)
+			}
+			if tt.wantErr != "" && (got.Attempts != 0 || got.LastError != "") {
+				t.Errorf("the job given back with %d attempts and error %q, want none: the store failed, not the send", got.Attempts, got.LastError)
 			}
 			if len(got.Mail.Attachments) != 0 || got.Mail.AttachFrom == nil {
 				t.Errorf("the stored job changed: %d attachments, refers to %+v", len(got.Mail.Attachments), got.Mail.AttachFrom)

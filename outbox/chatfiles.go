@@ -72,7 +72,7 @@ func (o *Outbox) chatFiles(ctx context.Context, j inquiry.Job, sent int) ([]chat
 		if sent < 1+len(ref.Indexes) {
 			var err error
 			if atts, err = o.cfg.Attachments.Attachments(ctx, *ref); err != nil {
-				return nil, fmt.Errorf("read attachments of entry %d: %w", ref.EntryID, err)
+				return nil, storeRead(fmt.Sprintf("read attachments of entry %d", ref.EntryID), err)
 			}
 		}
 		for _, a := range atts {
@@ -103,7 +103,7 @@ func (o *Outbox) deliverChatFiles(ctx context.Context, j inquiry.Job) (string, e
 	var p chatProgress
 	v, found, err := o.jobs.GetState(ctx, key)
 	if err != nil {
-		return "", fmt.Errorf("read what job %d sent so far: %w", j.ID, err)
+		return "", storeRead(fmt.Sprintf("read what job %d sent so far", j.ID), err)
 	}
 	if found && v != "" {
 		if err := json.Unmarshal([]byte(v), &p); err != nil {

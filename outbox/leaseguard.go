@@ -82,6 +82,27 @@ func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {
 	return true
 }
 
+// awaitStore holds job id, whose send could not read what it needs from
+// the store, until the store answers the outbox again, and reports whether
+// it may be tried again: not when ctx ends (the outbox stops), nor when
+// the store said the job is no longer ours. Unlike waitForStore it does
+// not give up when the lease goes stale: nothing of this job was sent, so
+// holding it risks no second copy, and the renewals, once the store
+// answers, say whether the lease is still ours (a lease that ran out and
+// was taken by another instance is reported lost, and send leaves the job
+// to it).
+func (o *Outbox) awaitStore(ctx context.Context, id int64) bool {
+	for o.store.isFailing() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(storeWaitPoll):
+		}
+	}
+	until, _ := o.held.lease(id)
+	return ctx.Err() == nil && !until.IsZero()
+}
+
 // guardLease returns ctx cut off, with a *leaseUnconfirmed cause, once job
 // id's lease has gone unconfirmed for cutAfter; stop ends the watch. The
 // transports honour ctx: the mailer closes the connection, and the mail

@@ -557,8 +557,21 @@ func (o *Outbox) Run(ctx context.Context) error {
 					continue
 				}
 				start := time.Now()
-				s, ok := o.send(j)
+				s, ok, storeErr := o.send(j, true)
 				o.timeSend(time.Since(start))
+				if storeErr != nil {
+					if o.awaitStore(ctx, j.ID) {
+						// Tried once more when the store answers; failing
+						// again then, it is no outage but this job's
+						// trouble, and costs an attempt like any failed send.
+						s, ok, _ = o.send(j, false)
+					} else {
+						// Stopping: given back with its attempt, as a job
+						// not started is (if the store takes the release).
+						o.held.remove(j.ID)
+						o.release(j)
+					}
+				}
 				release()
 				if ok {
 					sent <- s // held until its completion is recorded
@@ -846,14 +859,31 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		}
 		o.held.add(claimed, now.Add(o.cfg.Lease), at)
 		var batch []sentJob
+		var storeErr error
 		for _, j := range claimed {
-			if s, ok := o.send(j); ok {
+			if storeErr != nil {
+				// The store fails: the rest is given back untried.
+				o.relay.drop(j.ID)
+				o.release(j)
+				continue
+			}
+			s, ok, err := o.send(j, true)
+			switch {
+			case ok:
 				batch = append(batch, s)
+			case err != nil:
+				// What the send needs cannot be read: the job is given
+				// back with its attempt, and Drain says why it stops.
+				o.release(j)
+				storeErr = fmt.Errorf("send job %d: %w", j.ID, err)
 			}
 		}
 		o.finish(batch)
 		for _, j := range claimed {
 			o.held.remove(j.ID)
+		}
+		if storeErr != nil {
+			return storeErr
 		}
 	}
 }
@@ -982,7 +1012,14 @@ const recordTimeout = 30 * time.Second
 // in progress at shutdown is allowed to finish within SendTimeout. A failure
 // is recorded here; a success is returned to be finished in a batch. A job
 // whose lease is no longer ours is left to its new owner, unsent.
-func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
+//
+// With storeWait, a job that fails before anything went because what it
+// needs could not be read from the store (its stored files, how far a chat
+// answer got) is neither retried nor failed: storeErr says why, the job
+// stays held and the caller waits for the store (or gives the job back).
+// A store outage is no fault of the mail's and must not spend its
+// attempts (after MaxAttempts a job fails for good).
+func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeErr error) {
 	ctx, cancel := context.WithTimeout(context.Background(), o.cfg.SendTimeout)
 	defer cancel()
 	// Built only when there is something to say: most sends say nothing.
@@ -1000,7 +1037,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 			log().Debug("mail relay failing: mail paused; job given back untried")
 			o.held.remove(j.ID)
 			o.release(j)
-			return sentJob{}, false
+			return sentJob{}, false, nil
 		}
 		if probe {
 			// A send that ends without a word on the relay (stopped
@@ -1021,15 +1058,15 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		o.renew([]int64{j.ID})
 	}
 	if until, _ := o.held.lease(j.ID); until.IsZero() && cancellable(j.Kind) && o.cancelledBeforeSend(j, log) {
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	if !o.leaseFresh(j.ID) {
 		log().Warn("job lease lost, about to run out, or not confirmed lately before sending; left to the next claim")
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	capped := o.capped(j)
 	if capped && !o.admitAck(ctx, j, log()) {
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	sendCtx, stopGuard := o.guardLease(ctx, j.ID, func() *slog.Logger {
 		return log().With("recipient", j.Recipient, "message_id", messageID(j))
@@ -1042,7 +1079,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if err == nil {
 		// A capped ack stays counted in flight until finish records it;
 		// one the relay accepted is sent, cut off or not.
-		return sentJob{job: j, ref: ref}, true
+		return sentJob{job: j, ref: ref}, true, nil
 	}
 	if capped {
 		o.acks.done(1)
@@ -1064,7 +1101,14 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		// hand (heldJobs.addNew), or it waits for its lease to run out.
 		o.held.remove(j.ID)
 		o.release(j)
-		return sentJob{}, false
+		return sentJob{}, false, nil
+	}
+	if sr, isRead := errors.AsType[*storeReadError](err); isRead && storeWait {
+		// Nothing went. Said once an outage (storeHealth), which also
+		// holds the other sends back until the store answers.
+		o.store.failed(sr.what, sr.err, "job", j.ID)
+		log().Debug("what the send needs could not be read from the store; held until it answers, no attempt spent", "err", err)
+		return sentJob{}, false, err
 	}
 	if j.Mail != nil && RelayFault(err) {
 		// Not the mail's fault, and no mail transaction began: the job is
@@ -1078,7 +1122,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		if o.Failed != nil {
 			o.Failed(j, err, false)
 		}
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	// The outcome is recorded under a time of its own: a send cut off by
 	// SendTimeout has used up ctx, and a failure not recorded would be sent
@@ -1090,7 +1134,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts && !RelayFault(err) {
 		ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now)
 		if o.cancelledMeanwhile(j, err, ferr, log) {
-			return sentJob{}, false
+			return sentJob{}, false, nil
 		}
 		if ferr != nil {
 			log().Error("mark job failed", "err", ferr)
@@ -1099,7 +1143,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 		if o.Failed != nil {
 			o.Failed(j, err, true)
 		}
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	delay := o.backoff(j.Attempts)
 	if d, ok := retryAfter(err); ok && d > delay {
@@ -1107,7 +1151,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	}
 	rerr := o.jobs.RetryJob(ctx, j.ID, o.owner, now.Add(delay), errText)
 	if o.cancelledMeanwhile(j, err, rerr, log) {
-		return sentJob{}, false
+		return sentJob{}, false, nil
 	}
 	if rerr != nil {
 		log().Error("schedule retry", "err", rerr)
@@ -1116,7 +1160,7 @@ func (o *Outbox) send(j inquiry.Job) (sentJob, bool) {
 	if o.Failed != nil {
 		o.Failed(j, err, false)
 	}
-	return sentJob{}, false
+	return sentJob{}, false, nil
 }
 
 // messageID is the Message-ID of the mail j sends, "" for a chat message.
@@ -1230,7 +1274,7 @@ func (o *Outbox) withAttachments(ctx context.Context, m *inquiry.Mail) (*inquiry
 	}
 	atts, err := o.cfg.Attachments.Attachments(ctx, *m.AttachFrom)
 	if err != nil {
-		return nil, fmt.Errorf("read attachments of entry %d: %w", m.AttachFrom.EntryID, err)
+		return nil, storeRead(fmt.Sprintf("read attachments of entry %d", m.AttachFrom.EntryID), err)
 	}
 	out := *m
 	out.Attachments = append(slices.Clip(m.Attachments), atts...)
@@ -1274,6 +1318,26 @@ func withoutFiles(m *inquiry.Mail, why error) *inquiry.Mail {
 // backoff is the delay before retrying a job that failed attempt times.
 func (o *Outbox) backoff(attempt int) time.Duration {
 	return backoff.Backoff{Min: o.cfg.BackoffMin, Max: o.cfg.BackoffMax}.Delay(attempt)
+}
+
+// storeReadError is a send that failed before anything went because what
+// it needs could not be read from the store: the store's trouble, not the
+// mail's.
+type storeReadError struct {
+	what string
+	err  error
+}
+
+func (e *storeReadError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *storeReadError) Unwrap() error { return e.err }
+
+// storeRead wraps err, met doing what, as a storeReadError, unless it is
+// permanent (the thing read is gone for good: retrying will not help).
+func storeRead(what string, err error) error {
+	if Permanent(err) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return &storeReadError{what: what, err: err}
 }
 
 type permanentError string
