@@ -134,8 +134,7 @@ func TestClockStepDoesNotResendAJobInFlight(t *testing.T) {
 }
 
 // storeDown is the real store while a switch says the database is down:
-// every claim, renewal, completion, release and retry fails, as a stopped
-// PostgreSQL's do.
+// every call of the outbox's fails, as a stopped PostgreSQL's do.
 type storeDown struct {
 	outbox.JobStore
 	down atomic.Bool
@@ -183,6 +182,34 @@ func (s *storeDown) RetryJob(ctx context.Context, id int64, owner string, next t
 		return errDown
 	}
 	return s.JobStore.RetryJob(ctx, id, owner, next, errText)
+}
+
+func (s *storeDown) FailJob(ctx context.Context, id int64, owner string, errText string, now time.Time) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.JobStore.FailJob(ctx, id, owner, errText, now)
+}
+
+func (s *storeDown) NextJobAt(ctx context.Context) (time.Time, bool, error) {
+	if s.down.Load() {
+		return time.Time{}, false, errDown
+	}
+	return s.JobStore.NextJobAt(ctx)
+}
+
+func (s *storeDown) GetState(ctx context.Context, key string) (string, bool, error) {
+	if s.down.Load() {
+		return "", false, errDown
+	}
+	return s.JobStore.GetState(ctx, key)
+}
+
+func (s *storeDown) SetState(ctx context.Context, key, value string) error {
+	if s.down.Load() {
+		return errDown
+	}
+	return s.JobStore.SetState(ctx, key, value)
 }
 
 // The store going down while a mail is sent, and staying down through

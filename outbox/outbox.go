@@ -599,7 +599,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		claimed, err := o.claim(ctx, now, n)
 		switch {
 		case err == nil:
-			o.store.answered()
+			o.store.answered(at)
 		case ctx.Err() == nil:
 			o.store.failed("claim jobs", err)
 		}
@@ -798,7 +798,7 @@ func (o *Outbox) renew(ids []int64) bool {
 		o.store.failed("renew job leases", err, "jobs", len(ids))
 		return false
 	}
-	o.store.answered()
+	o.store.answered(at)
 	o.held.renewed(ids, lost, until, at)
 	if len(lost) > 0 {
 		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", lost)
@@ -941,6 +941,7 @@ func (o *Outbox) finish(batch []sentJob) {
 			// twice, and hold an acknowledgement the cap has room for.
 			o.acks.mu.Lock()
 		}
+		began := o.mono()
 		lost, err = o.jobs.FinishJobs(ctx, o.owner, done, now)
 		// Recorded, the store counts the acks now; given up, they will be
 		// sent again, and counted then.
@@ -951,7 +952,7 @@ func (o *Outbox) finish(batch []sentJob) {
 			o.acks.mu.Unlock()
 		}
 		if err == nil {
-			o.store.answered()
+			o.store.answered(began)
 			break
 		}
 		if ctx.Err() != nil {

@@ -48,11 +48,17 @@ func (h *storeHealth) isFailing() bool {
 	return h.failing
 }
 
-// answered records that the store took a call: it ends an outage, if one
-// was under way, with a line saying how long it lasted.
-func (h *storeHealth) answered() {
+// answered records that the store took a call begun at began (mono): it
+// ends an outage under way, with a line saying how long it lasted, unless
+// the call began before the outage did, and so says nothing of the store
+// since.
+func (h *storeHealth) answered(began time.Duration) {
 	h.mu.Lock()
 	was, since := h.failing, h.since
+	if was && began < since {
+		h.mu.Unlock()
+		return
+	}
 	h.failing = false
 	h.mu.Unlock()
 	if was {

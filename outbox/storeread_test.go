@@ -20,7 +20,7 @@ import (
 // send reads its files: while js is down every read fails as the store's
 // reads do then.
 type outageAttachments struct {
-	js    *storeOutage
+	js    *storeDown
 	atts  []inquiry.Attachment
 	reads atomic.Int32
 }
@@ -30,7 +30,7 @@ func (s *outageAttachments) Attachments(_ context.Context, ref inquiry.Attachmen
 		s.js.down.Store(true)
 	}
 	if s.js.down.Load() {
-		return nil, fmt.Errorf("read entry %d of ticket %d: %w", ref.EntryID, ref.TicketID, errStoreDown)
+		return nil, fmt.Errorf("read entry %d of ticket %d: %w", ref.EntryID, ref.TicketID, errDown)
 	}
 	var out []inquiry.Attachment
 	for _, i := range ref.Indexes {
@@ -64,7 +64,7 @@ func TestStoreReadFailureSpendsNoAttempt(t *testing.T) {
 			const chat = int64(1001)
 			f := newFixture(t)
 			srv, m := smtpServer(t)
-			js := &storeOutage{JobStore: f.store}
+			js := &storeDown{JobStore: f.store}
 			source := &outageAttachments{js: js, atts: officersFiles()}
 			var id int64
 			var chatSender outbox.ChatSender
