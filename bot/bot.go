@@ -326,7 +326,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			held.begin(u.ID)
 			w := b.handle(handling, f)
 			if w.retry == nil {
-				b.blocked.Store(nil)
+				b.unblock()
 			}
 			if w.retry != nil && ctx.Err() == nil {
 				attempts[u.ID]++
@@ -337,7 +337,13 @@ func (b *Bot) Run(ctx context.Context) error {
 					// Paced by this update's own tries: failures counts the
 					// fetches, and every good fetch resets it.
 					wait := bo.Delay(attempts[u.ID])
-					b.log.Warn("update not handled, will retry", "update_id", u.ID, "err", w.retry, "attempt", attempts[u.ID], "retry_in", wait)
+					// Said once an update, and not while intake is known to
+					// be blocked: an outage's tries would be a line each.
+					level := slog.LevelDebug
+					if attempts[u.ID] == 1 && b.blocked.Load() == nil {
+						level = slog.LevelWarn
+					}
+					b.log.Log(ctx, level, "update not handled, will retry", "update_id", u.ID, "err", w.retry, "attempt", attempts[u.ID], "retry_in", wait)
 					if !backoff.Sleep(ctx, wait) {
 						return nil
 					}
@@ -396,7 +402,9 @@ func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
 	u := f.Update
 	w := b.handle(ctx, f)
 	if w.retry == nil || ctx.Err() != nil {
-		b.blocked.Store(nil)
+		if w.retry == nil {
+			b.unblock()
+		}
 		return w
 	}
 	var err error
@@ -409,14 +417,27 @@ func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
 	}
 	if err != nil {
 		now := b.now()
-		b.blocked.CompareAndSwap(nil, &now)
-		b.log.Error("telegram intake is blocked: the store refuses writes; the update stays unconfirmed and is retried (Telegram keeps it for 24 hours)",
+		// Said at error when it begins, and once more when it ends
+		// (unblock); the tries in between only at debug.
+		level := slog.LevelDebug
+		if b.blocked.CompareAndSwap(nil, &now) {
+			level = slog.LevelError
+		}
+		b.log.Log(ctx, level, "telegram intake is blocked: the store refuses writes; the update stays unconfirmed and is retried (Telegram keeps it for 24 hours)",
 			"update_id", u.ID, "err", w.retry, "set_aside_err", err, "blocked_since", *b.blocked.Load())
 		return w
 	}
-	b.blocked.Store(nil)
+	b.unblock()
 	b.log.Error("telegram update set aside after repeated failures; the chats behind it go on", "update_id", u.ID, "err", w.retry)
 	return &work{}
+}
+
+// unblock ends a blockage of intake, if one was under way, saying so with
+// how long it lasted.
+func (b *Bot) unblock() {
+	if since := b.blocked.Swap(nil); since != nil {
+		b.log.Info("telegram intake goes on again: the store takes updates", "blocked_for", b.now().Sub(*since).Round(time.Millisecond))
+	}
 }
 
 // LastPoll is when getUpdates last answered without an error; zero before

@@ -121,6 +121,27 @@ func TestSickStoreKeepsUpdatesUntilItRecovers(t *testing.T) {
 	if !f.bot.BlockedSince().IsZero() {
 		t.Error("still blocked after recovery")
 	}
+	// Ten tries and more: the outage said once when it began, at error,
+	// and once when it ended, not at every try.
+	logs := f.logs.String()
+	for _, c := range []struct {
+		msg, level string
+		want       int
+	}{
+		{"telegram intake is blocked", "level=ERROR", 1},
+		{"update not handled, will retry", "level=WARN", 1},
+		{"telegram intake goes on again", "level=INFO", 1},
+	} {
+		n := 0
+		for line := range strings.SplitSeq(logs, "\n") {
+			if strings.Contains(line, c.level) && strings.Contains(line, c.msg) {
+				n++
+			}
+		}
+		if n != c.want {
+			t.Errorf("%d lines %q at %s over %d tries, want %d:\n%s", n, c.msg, c.level, fd.triesOf(docRequestSQ), c.want, logs)
+		}
+	}
 }
 
 // The tries of one update while the store is down count once against the
