@@ -281,19 +281,8 @@ func TestPostgresOutageUnderTwoInstances(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newFaultRig(t, faultBacklog)
-			first := r.start()
-			testutil.Eventually(t, "the first instance leading", 20*time.Second, func() (bool, error) {
-				return r.leading(first), nil
-			})
-			second := r.start()
-			ins := []*faultInstance{first, second}
-
-			wctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			err := waitMoved(wctx, r.s, 0, faultBacklog/4)
-			cancel()
-			if err != nil {
-				t.Fatal(err)
-			}
+			ins := r.twoUnderWay(faultBacklog / 4)
+			first, second := ins[0], ins[1]
 			if c.down == 0 {
 				r.srv.Restart()
 			} else {
@@ -329,14 +318,9 @@ func TestPostgresOutageUnderTwoInstances(t *testing.T) {
 					return status == http.StatusOK && strings.HasPrefix(body, "ok\n"), nil
 				})
 			}
-			// What an instance had in flight when the store went down
-			// (sent, or sent but not recorded) may be claimed by the other
-			// when the store is back and go again; nothing more, since an
-			// outbox starts no send while its store fails (waitForStore):
-			// for each of the four workers, the send under way, the one it
-			// began before the first failure showed, and one sent just
-			// before whose completion the outage cut off.
-			r.checkOnce(faultBacklog, len(ins)*3*4)
+			// What an instance had in flight when the store went down may
+			// be claimed by the other when it is back and go again.
+			r.checkOnce(faultBacklog, inFlight(ins))
 			for _, in := range ins {
 				in.quietOutage(t, 1, 8)
 				in.stop()
@@ -345,6 +329,30 @@ func TestPostgresOutageUnderTwoInstances(t *testing.T) {
 	}
 }
 
+// twoUnderWay starts two instances, the first leading, and waits until
+// moved mails of the backlog are taken in.
+func (r *faultRig) twoUnderWay(moved int) []*faultInstance {
+	r.t.Helper()
+	first := r.start()
+	testutil.Eventually(r.t, "the first instance leading", 20*time.Second, func() (bool, error) {
+		return r.leading(first), nil
+	})
+	ins := []*faultInstance{first, r.start()}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := waitMoved(ctx, r.s, 0, moved); err != nil {
+		r.t.Fatal(err)
+	}
+	return ins
+}
+
+// inFlight is the most mails ins may send twice after a fault of the
+// store: what was in flight when it struck. An outbox starts no send while
+// its store fails (waitForStore), so for each of its four workers: the send
+// under way, the one it began before the first failure showed, and one
+// sent just before whose completion the fault cut off.
+func inFlight(ins []*faultInstance) int { return len(ins) * 3 * 4 }
+
 // slowSends makes every send take d, so sends are under way when a
 // fault strikes.
 func (r *faultRig) slowSends(d time.Duration) {
@@ -352,24 +360,13 @@ func (r *faultRig) slowSends(d time.Duration) {
 }
 
 // Sessions killed from the server's side while jobs are claimed and sends
-// are under way: no mail goes twice (the sends finish and are recorded on
-// a new connection), and nothing is lost.
+// are under way: the sends finish and are recorded on a new connection,
+// nothing is lost, and at most what was in flight goes twice.
 func TestPostgresSessionsTerminated(t *testing.T) {
 	r := newFaultRig(t, faultBacklog)
 	r.slowSends(100 * time.Millisecond)
-	first := r.start()
-	testutil.Eventually(t, "the first instance leading", 20*time.Second, func() (bool, error) {
-		return r.leading(first), nil
-	})
-	second := r.start()
-	ins := []*faultInstance{first, second}
 	admin := r.srv.Connect("postgres")
-	wctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	err := waitMoved(wctx, r.s, 0, faultBacklog/5)
-	cancel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ins := r.twoUnderWay(faultBacklog / 5)
 	const kills = 8
 	killed := 0
 	for range kills {
@@ -388,7 +385,7 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 	r.drained(faultBacklog, 90*time.Second, ins...)
 	// Sends under way when their sessions went may be claimed again if a
 	// completion's retry comes after their lease: at most those in flight.
-	r.checkOnce(faultBacklog, len(ins)*3*4)
+	r.checkOnce(faultBacklog, inFlight(ins))
 	for _, in := range ins {
 		in.running(t)
 		in.quietOutage(t, kills, 2*kills+4)
@@ -400,22 +397,12 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 
 // A statement that hangs: another session holds the jobs table in ACCESS
 // EXCLUSIVE mode for 20 s. The daemon does not hang: its calls time out,
-// it goes on once the lock goes, and nothing is lost or sent twice.
+// it goes on once the lock goes, nothing is lost, and at most what was in
+// flight goes twice.
 func TestPostgresTableLockedForAWhile(t *testing.T) {
 	r := newFaultRig(t, faultBacklog)
-	first := r.start()
-	testutil.Eventually(t, "the first instance leading", 20*time.Second, func() (bool, error) {
-		return r.leading(first), nil
-	})
-	second := r.start()
-	ins := []*faultInstance{first, second}
 	locker := r.srv.Connect("sportel")
-	wctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	err := waitMoved(wctx, r.s, 0, faultBacklog/5)
-	cancel()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ins := r.twoUnderWay(faultBacklog / 5)
 	ctx := context.Background()
 	tx, err := locker.Begin(ctx)
 	if err != nil {
@@ -448,7 +435,7 @@ func TestPostgresTableLockedForAWhile(t *testing.T) {
 	// A locked table blocks completions without failing them: sends go on
 	// until their leases go a third unconfirmed (1 s of the tests' 3 s), and
 	// those may go again once the other instance claims them; once seen 16.
-	r.checkOnce(faultBacklog, len(ins)*3*4)
+	r.checkOnce(faultBacklog, inFlight(ins))
 	timedOut := false
 	for _, in := range ins {
 		for line := range strings.SplitSeq(in.logs.String(), "\n") {
