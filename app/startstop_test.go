@@ -66,21 +66,27 @@ func startSilentListener(tb testing.TB) *silentListener {
 	return s
 }
 
-// waitOpen waits until pid has path open: the daemon has reached it.
-func waitOpen(tb testing.TB, pid int, path string) {
+// waitOpened waits until process pid has path open n times. SQLite opens
+// the database file once a connection: the daemon's store pings with its
+// reading pool, then its writing connection opens only inside the BEGIN
+// IMMEDIATE of the first migration, so two opens mean the daemon has
+// reached the wait for the write lock (one open only meant it was still
+// pinging, and a stop there is a different stop than the test means).
+func waitOpened(tb testing.TB, pid int, path string, n int) {
 	tb.Helper()
 	fds := fmt.Sprintf("/proc/%d/fd", pid)
-	testutil.Eventually(tb, "the daemon to open "+path, time.Minute, func() (bool, error) {
+	testutil.Eventually(tb, fmt.Sprintf("the daemon to open %s %d times", path, n), time.Minute, func() (bool, error) {
 		ents, err := os.ReadDir(fds)
 		if err != nil {
 			return false, nil
 		}
+		opened := 0
 		for _, e := range ents {
 			if l, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && l == path {
-				return true, nil
+				opened++
 			}
 		}
-		return false, nil
+		return opened >= n, nil
 	})
 }
 
@@ -241,7 +247,7 @@ func TestStopDuringStartup(t *testing.T) {
 				}
 				t.Cleanup(func() { _, _ = conn.ExecContext(context.Background(), `ROLLBACK`); conn.Close() })
 				return arranged{
-					blocked:  func(t *testing.T, pid int) { waitOpen(t, pid, s.cfg.Store.DSN) },
+					blocked:  func(t *testing.T, pid int) { waitOpened(t, pid, s.cfg.Store.DSN, 2) },
 					released: func(t *testing.T) { flockFree(t, s.cfg.Store.DSN) },
 				}
 			},
