@@ -28,12 +28,9 @@ const (
 	// usually comes within the first few KB of the body.
 	previewHeaderBytes = 256 << 10
 	previewTextBytes   = 64 << 10
-
-	// sizeChunk is how many messages one size lookup asks about.
-	sizeChunk = 1000
 )
 
-// listed is a message a search found, with its size on the server.
+// listed is a message the listing found, with its size on the server.
 type listed struct {
 	uid  imap.UID
 	size int64
@@ -107,33 +104,47 @@ func (w *Watcher) plan(msgs []listed) [][]listed {
 	return batches
 }
 
-// sizes looks up the sizes and flags of uids on the server, ascending by
-// UID. A message the server says nothing about (expunged meanwhile) keeps
-// size 0: fetching it then finds nothing, and the next search no longer
-// lists it. The flags come with the sizes, in the same round trip: the
-// search no longer leaves out mail flagged \Deleted, and settle must know
-// which mail is.
-func (w *Watcher) sizes(ctx context.Context, s *session, uids []imap.UID) ([]listed, error) {
-	out := make([]listed, 0, len(uids))
-	for chunk := range slices.Chunk(uids, sizeChunk) {
-		set := imap.UIDSetNum(chunk...)
-		var msgs []*imapclient.FetchMessageBuffer
-		if err := s.await(ctx, "fetch sizes uids "+set.String(), func() (err error) {
-			msgs, err = s.c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: true}).Collect()
-			return err
-		}); err != nil {
-			return nil, err
+// list returns the mail above the checkpoint, ascending by UID, with each
+// message's size and flags: one UID FETCH of "n:*", streamed, in place of a
+// search and a size lookup of what it found (on the in-memory server the two
+// took 16-19 ms for 1,000 mails, the FETCH alone 4-5 ms, at every start of a
+// backlog). Mail flagged \Deleted is among it: another client's delete flag
+// (a clerk's "mark as deleted", set while Sportel was down) is no lawful
+// answer to a request, and mail the listing left out was passed by the
+// checkpoint and forgotten. What Sportel flagged itself, in a move cut off
+// before its expunge, the desk knows again (Duplicate), and settle expunges
+// it without a second copy; settle must know which mail is flagged.
+func (w *Watcher) list(ctx context.Context, s *session) ([]listed, error) {
+	var since imap.UIDSet
+	since.AddRange(s.lastUID+1, 0) // 0 is "*"
+	var out []listed
+	err := s.awaitProgress(ctx, fmt.Sprintf("list uid %d:*", s.lastUID+1), func(progress func()) error {
+		cmd := s.c.Fetch(since, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: true})
+		for {
+			msg := cmd.Next()
+			if msg == nil {
+				break
+			}
+			m, err := msg.Collect()
+			if err != nil {
+				cmd.Close()
+				return err
+			}
+			// "n:*" always matches the highest UID, even when it is below n.
+			if m.UID > s.lastUID {
+				out = append(out, listed{uid: m.UID, size: m.RFC822Size, deleted: flagged(m.Flags, imap.FlagDeleted)})
+			}
+			progress()
 		}
-		found := make(map[imap.UID]listed, len(msgs))
-		for _, m := range msgs {
-			found[m.UID] = listed{uid: m.UID, size: m.RFC822Size, deleted: flagged(m.Flags, imap.FlagDeleted)}
-		}
-		for _, uid := range chunk {
-			l := found[uid]
-			l.uid = uid
-			out = append(out, l)
-		}
+		return cmd.Close()
+	})
+	if err != nil {
+		return nil, err
 	}
+	slices.SortFunc(out, func(a, b listed) int { return cmp.Compare(a.uid, b.uid) })
+	// A server that answers a message twice (it may, with an unsolicited
+	// FETCH for a flag change) lists it once.
+	out = slices.CompactFunc(out, func(a, b listed) bool { return a.uid == b.uid })
 	return out, nil
 }
 

@@ -448,7 +448,7 @@ func (w *Watcher) startFromNow(ctx context.Context, s *session, sel *imap.Select
 }
 
 // drain takes in everything newer than the checkpoint, batch by batch,
-// until a search finds nothing more. handleErr is set when the desk failed
+// until a listing finds nothing more. handleErr is set when the desk failed
 // on a message (the connection is still good); err when the session is not.
 func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, err error) {
 	// A batch's flags, moves and checkpoint go on while the next batch is
@@ -501,12 +501,12 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 		if err := waitSettle(); err != nil {
 			return found, nil, err
 		}
-		// Any count change reported from here on is covered by the search.
+		// Any count change reported from here on is covered by the listing.
 		select {
 		case <-s.newMail:
 		default:
 		}
-		fresh, err := w.search(ctx, s)
+		msgs, err := w.list(ctx, s)
 		if err != nil {
 			return found, nil, err
 		}
@@ -514,12 +514,8 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			st.Searches++
 			st.LastGoodFetch = time.Now()
 		})
-		if len(fresh) == 0 {
+		if len(msgs) == 0 {
 			return found, nil, nil
-		}
-		msgs, err := w.sizes(ctx, s, fresh)
-		if err != nil {
-			return found, nil, err
 		}
 		// The next batch is fetched and parsed while this one is handled,
 		// so the server's time, the parsing and the desk's time overlap,
@@ -613,34 +609,6 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			}
 		}
 	}
-}
-
-// search returns the UIDs above the checkpoint, ascending. Mail flagged
-// \Deleted is among them: another client's delete flag (a clerk's "mark as
-// deleted", set while Sportel was down) is no lawful answer to a request,
-// and mail the search left out was passed by the checkpoint and forgotten.
-// What Sportel flagged itself, in a move cut off before its expunge, the
-// desk knows again (Duplicate), and settle expunges it without a second copy.
-func (w *Watcher) search(ctx context.Context, s *session) ([]imap.UID, error) {
-	var since imap.UIDSet
-	since.AddRange(s.lastUID+1, 0) // 0 is "*"
-	criteria := &imap.SearchCriteria{UID: []imap.UIDSet{since}}
-	var data *imap.SearchData
-	if err := s.await(ctx, fmt.Sprintf("search uid %d:*", s.lastUID+1), func() (err error) {
-		data, err = s.c.UIDSearch(criteria, nil).Wait()
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	var fresh []imap.UID
-	for _, uid := range data.AllUIDs() {
-		// "n:*" always matches the highest UID, even when it is below n.
-		if uid > s.lastUID {
-			fresh = append(fresh, uid)
-		}
-	}
-	slices.Sort(fresh)
-	return fresh, nil
 }
 
 // handleChunk is how many messages go to a BatchHandler at once: enough to

@@ -158,7 +158,7 @@ type Stats struct {
 	// of the watched mailbox (over quota, say): they stay there, \Seen.
 	MovesRefused uint64
 	TooLarge     uint64 // messages over MaxRawBytes, read only in part
-	// Searches counts successful searches for new mail: each is a completed
+	// Searches counts successful listings of new mail (UID FETCH n:*): each is a completed
 	// look at the mailbox, and what one finds is handled before the next.
 	Searches uint64
 	// LastGoodFetch is when the mailbox was last read successfully, or
