@@ -412,12 +412,13 @@ func (s *Store) withTxAs(ctx context.Context, timeout time.Duration, d durabilit
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer unlock()
-	var missed []string
+	var own *txStatements
 	if s.cacheStatements {
+		own = &txStatements{txCtx: ctx}
 		// Runs after the transaction has ended (deferred before it) and
 		// before unlock: the connection is free and still this process's
 		// turn, so wdb never needs a second connection.
-		defer func() { s.prepare(ctx, missed) }()
+		defer func() { s.prepare(ctx, own.missed) }()
 	}
 	sqlTx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
@@ -438,7 +439,7 @@ func (s *Store) withTxAs(ctx context.Context, timeout time.Duration, d durabilit
 			err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
 		}
 	}()
-	tx := &Tx{tx: stmtTx{tx: sqlTx, store: s, missed: &missed}, ctx: ctx}
+	tx := &Tx{tx: stmtTx{tx: sqlTx, store: s, own: own}, ctx: ctx}
 	if err := fn(tx); err != nil {
 		return err
 	}
