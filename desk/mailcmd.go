@@ -24,8 +24,9 @@ import (
 
 // Command is one command line of an officer's answer.
 type Command struct {
-	// Line is the line as written (spaces trimmed), for the record and the
-	// officer's report.
+	// Line is the line as written (spaces trimmed, and the marks of a
+	// line made bold or underlined whole left out: see emphasized), for the
+	// record and the officer's report.
 	Line string
 	// Name is the command word in lower case: extend, notheld, urgent,
 	// close, reopen, take or assign; for a word meant as one of them
@@ -93,6 +94,9 @@ func parseCommand(line string) (Command, bool) {
 	fields := strings.Fields(strings.Map(invisible, line))
 	if len(fields) == 0 {
 		return Command{}, false
+	}
+	if plain, ok := emphasized(strings.Join(fields, " ")); ok {
+		return parseCommand(plain)
 	}
 	word, ok := strings.CutPrefix(fields[0], "#")
 	if !ok {
@@ -178,6 +182,22 @@ func parseCommand(line string) (Command, bool) {
 		c.Officer = args[0]
 	}
 	return c, true
+}
+
+// emphasized is line without the marks around it whole that an HTML mail
+// client writes in the plain-text part for a line made bold ("*#close
+// granted*") or underlined ("_#close granted_"): what the officer wrote is
+// the plain line. Only a pair around a line that starts with "#" counts;
+// a lone or an unmatched mark stays (a bullet, refused).
+func emphasized(line string) (string, bool) {
+	if len(line) < 4 || line[1] != '#' {
+		return "", false
+	}
+	mark := line[0]
+	if (mark != '*' && mark != '_') || line[len(line)-1] != mark || line[len(line)-2] == ' ' {
+		return "", false
+	}
+	return line[1 : len(line)-1], true
 }
 
 // invisible maps the characters a line may carry unseen: a zero-width

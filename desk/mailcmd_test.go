@@ -88,6 +88,37 @@ func TestParseCommands(t *testing.T) {
 				"at most a ground", "#reopen takes nothing after it", "give one officer's id", "#take takes nothing after it",
 			},
 		},
+		{
+			// An HTML mail client writes a bold line as *…* and an
+			// underlined one as _…_ in the plain-text part.
+			name:     "a command made bold or underlined whole is the plain line",
+			text:     "Tekst.\n*#close granted*\n_#close refused personal_data_\n *#extend 10 dokumentet janë në arkiv* \n_#urgent off_\n*#close maybe*",
+			wantText: "Tekst.",
+			want: []desk.Command{
+				{Line: "#close granted", Name: "close", Outcome: inquiry.Granted},
+				{Line: "#close refused personal_data", Name: "close", Outcome: inquiry.Refused, Ground: "personal_data"},
+				{Line: "#extend 10 dokumentet janë në arkiv", Name: "extend", Days: 10, Reason: "dokumentet janë në arkiv"},
+				{Line: "#urgent off", Name: "urgent", Off: true},
+				{Line: "#close maybe", Name: "close"},
+			},
+			wantErr: []string{"", "", "", "", `unknown outcome "maybe"`},
+		},
+		{
+			name:     "emphasis not around the whole command: refused as a bullet, as before",
+			text:     "Tekst.\n*#close granted\n*#close granted_\n*#close granted *",
+			wantText: "Tekst.",
+			want: []desk.Command{
+				{Line: "*#close granted", Name: "close"},
+				{Line: "*#close granted_", Name: "close"},
+				{Line: "*#close granted *", Name: "close"},
+			},
+			wantErr: []string{"a command starts its line", "a command starts its line", "a command starts its line"},
+		},
+		{
+			name:     "hashtags made bold or underlined stay text",
+			text:     "*#MKRS*\n_#10 in the list_\n*#hashtag #close granted*\n_#_",
+			wantText: "*#MKRS*\n_#10 in the list_\n*#hashtag #close granted*\n_#_",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -437,6 +437,73 @@ func TestPurge(t *testing.T) {
 	}
 }
 
+// TestConfigModeOnFirstInstallOnly runs the packaged postinst as dpkg does
+// on a first install and on an upgrade, against a root of its own with
+// dpkg's own statoverride database there. The configuration's mode and
+// group are set once, on the first install; after that they are the
+// administrator's, and an override registered with dpkg-statoverride is
+// never undone.
+func TestConfigModeOnFirstInstallOnly(t *testing.T) {
+	if _, err := exec.LookPath("dpkg-statoverride"); err != nil {
+		t.Skip("dpkg-statoverride not found: install dpkg to check the package")
+	}
+	ctrl := packagedControl(t)
+	const config = "/etc/sportel/sportel.yaml"
+	tests := []struct {
+		name       string
+		args       []string // after configure
+		userExists bool
+		override   bool // an override is registered for the configuration
+		wantSet    bool // mode 0640 and group sportel
+	}{
+		{"first install", []string{""}, false, false, true},
+		{"first install, no version given", nil, false, false, true},
+		{"first install with an override", []string{""}, false, true, false},
+		{"upgrade", []string{"1.2.2"}, true, false, false},
+		{"upgrade with an override", []string{"1.2.2"}, true, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			// The administrator's (or the override's) choice, which
+			// only a first install without an override replaces.
+			mustWrite(t, filepath.Join(root, config), "store:\n", 0o600)
+			// dpkg's database always holds some override; the
+			// configuration's only where the row says.
+			overrides := "root root 755 /usr/local/bin/other\n"
+			if tt.override {
+				overrides += "root root 600 " + config + "\n"
+			}
+			mustWrite(t, filepath.Join(root, "var/lib/dpkg/statoverride"), overrides, 0o644)
+			calls := runScript(t, filepath.Join(ctrl, "postinst"), root, tt.userExists, append([]string{"configure"}, tt.args...)...)
+			fi, err := os.Stat(filepath.Join(root, config))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantMode := os.FileMode(0o600)
+			if tt.wantSet {
+				wantMode = 0o640
+			}
+			if fi.Mode().Perm() != wantMode {
+				t.Errorf("postinst configure %q: the configuration is %o, want %o", tt.args, fi.Mode().Perm(), wantMode)
+			}
+			var wantCalls []string
+			if tt.wantSet {
+				wantCalls = []string{"chgrp sportel " + filepath.Join(root, config)}
+			}
+			var gotCalls []string
+			for _, c := range strings.Split(calls, "\n") {
+				if strings.HasPrefix(c, "chgrp ") {
+					gotCalls = append(gotCalls, c)
+				}
+			}
+			if !slices.Equal(gotCalls, wantCalls) {
+				t.Errorf("postinst configure %q: chgrp calls %q, want %q", tt.args, gotCalls, wantCalls)
+			}
+		})
+	}
+}
+
 // packagedControl builds the package around a stand-in binary (only the
 // maintainer scripts are looked at) and returns its control directory.
 func packagedControl(t *testing.T) string {
@@ -473,11 +540,15 @@ func runScript(t *testing.T, script, root string, userExists bool, args ...strin
 		"systemctl":          `echo "systemctl $*" >>"$CALLS"`,
 		"deb-systemd-invoke": `echo "deb-systemd-invoke $*" >>"$CALLS"`,
 		"deb-systemd-helper": `echo "deb-systemd-helper $*" >>"$CALLS"`,
+		// The group is the host's: sportel is made by adduser above.
+		"chgrp": `echo "chgrp $*" >>"$CALLS"`,
 	} {
 		mustWrite(t, filepath.Join(bin, name), "#!/bin/sh\n"+body+"\n", 0o755)
 	}
 	cmd := exec.Command("sh", append([]string{script}, args...)...)
-	cmd.Env = append(os.Environ(), "DPKG_ROOT="+root, "CALLS="+log, "PATH="+bin+":"+os.Getenv("PATH"))
+	// dpkg names its database to the scripts, in the root it installs to.
+	cmd.Env = append(os.Environ(), "DPKG_ROOT="+root, "DPKG_ADMINDIR="+filepath.Join(root, "var/lib/dpkg"),
+		"CALLS="+log, "PATH="+bin+":"+os.Getenv("PATH"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(script), strings.Join(args, " "), err, out)
 	}

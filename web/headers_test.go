@@ -70,7 +70,8 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 			{"annual report page", b, "GET", "/figures/access-2026.html", nil, 200},
 			{"weekly CSV", b, "GET", "/figures/weekly-2026.csv", nil, 200},
 			{"stylesheet", anon, "GET", "/static/style.css", nil, 200},
-			{"static listing", anon, "GET", "/static/", nil, 200},
+			{"static directory", anon, "GET", "/static/", nil, 404},
+			{"static directory without its slash", anon, "GET", "/static", nil, 307},
 		}
 		for _, c := range cases {
 			r := c.who.do(c.method, c.path, c.form)
@@ -86,6 +87,10 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 				"X-Content-Type-Options": "nosniff",
 				"X-Frame-Options":        "DENY",
 				"Referrer-Policy":        "no-referrer",
+				// No other site's window keeps a handle on a workspace
+				// page, nor embeds or loads its files.
+				"Cross-Origin-Opener-Policy":   "same-origin",
+				"Cross-Origin-Resource-Policy": "same-origin",
 			}
 			for h, v := range want {
 				if got := r.header.Get(h); got != v {

@@ -265,6 +265,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
+	// No other site's window keeps a handle on a workspace page (and so
+	// on its history or its name), and no other site loads its answers as
+	// images, scripts or frames.
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	if s.cfg.SecureCookies {
 		// Reached over https: the browser never tries plain http again,
 		// where a sign-in form or link could be intercepted.
@@ -319,7 +324,11 @@ const maxFormBytes = 1 << 20
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
-	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	m.HandleFunc(staticPattern, serveStatic(static, func(w http.ResponseWriter, r *http.Request) {
+		// The page may set the pre-session cookie: no cache keeps it.
+		w.Header().Set("Cache-Control", "no-store")
+		s.fail(w, r, nil, http.StatusNotFound, "not_found")
+	}))
 	m.HandleFunc("GET /signin", s.signInPage)
 	m.HandleFunc("POST /signin", s.signIn)
 	m.HandleFunc("GET /signin/link", s.linkPage)
@@ -337,6 +346,23 @@ func (s *Server) routes() {
 		s.fail(w, r, nil, http.StatusNotFound, "not_found")
 	})
 	s.mux = m
+}
+
+// staticPattern is where the embedded files are served, each by its name.
+const staticPattern = "GET /static/{name...}"
+
+// serveStatic serves the regular files of fsys by the name staticPattern
+// matched. A directory is notFound's, never a listing: what is there is
+// the workspace's to link, not a visitor's to browse.
+func serveStatic(fsys fs.FS, notFound http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if fi, err := fs.Stat(fsys, name); err != nil || !fi.Mode().IsRegular() {
+			notFound(w, r)
+			return
+		}
+		http.ServeFileFS(w, r, fsys, name)
+	}
 }
 
 // page is what every template gets.
