@@ -48,6 +48,17 @@ func (h *storeHealth) isFailing() bool {
 	return h.failing
 }
 
+// failingFor is how long the store has failed the outbox's bookkeeping; 0
+// when it answers.
+func (h *storeHealth) failingFor() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.failing {
+		return 0
+	}
+	return h.mono() - h.since
+}
+
 // answered records that the store took a call begun at began (mono): it
 // ends an outage under way, with a line saying how long it lasted, unless
 // the call began before the outage did, and so says nothing of the store
