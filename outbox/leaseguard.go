@@ -72,12 +72,19 @@ const storeWaitPoll = 50 * time.Millisecond
 func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {
 	for {
 		// The gate's lock-free look first: on the hot path it is open.
-		if o.records.open() && !o.store.isFailing() {
+		failing := o.store.isFailing()
+		if o.records.open() && !failing {
 			return true
 		}
-		opened, closed := o.records.check()
-		if !closed && !o.store.isFailing() {
-			return true
+		// While the store fails its completions are not recorded either:
+		// storeHealth has said so, and the gate is not asked to say it
+		// again as a lock.
+		var opened <-chan struct{}
+		if !failing {
+			var closed bool
+			if opened, closed = o.records.check(); !closed {
+				return true
+			}
 		}
 		if ctx.Err() != nil || !o.leaseFresh(id) {
 			return false
