@@ -228,6 +228,7 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 	}
 	o.store = storeHealth{log: log, mono: func() time.Duration { return o.mono() }}
 	o.records.log, o.records.mono = log, func() time.Duration { return o.mono() }
+	o.records.failedSince = o.store.failedSince
 	o.relay = relayGate{
 		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
 		// Read at each use: the tests replace the outbox's clock.

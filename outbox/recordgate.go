@@ -43,6 +43,10 @@ type recordGate struct {
 	unrecorded atomic.Int64
 	log        *slog.Logger
 	mono       func() time.Duration
+	// failedSince reports whether the store failed a call at or after a
+	// time (storeHealth): a commit that met a failure waits out its retry's
+	// backoff, the outage's, which storeHealth has said already.
+	failedSince func(time.Duration) bool
 
 	mu sync.Mutex
 	// holding: a send has found the gate closed, at since (mono), and it
@@ -82,7 +86,7 @@ func (g *recordGate) check() (opened <-chan struct{}, closed bool) {
 	if !g.holding {
 		g.holding, g.since, g.opened = true, now, make(chan struct{})
 	}
-	if !g.logged && now-g.since >= holdLogAfter {
+	if began := g.committing.Load(); !g.logged && now-g.since >= holdLogAfter && !g.failedSince(time.Duration(began-1)) {
 		g.logged = true
 		g.log.Warn("completions not recorded: the store takes them in no more (locked by another process?); new sends wait until it does, so a crash would send again only these (logged again when they are recorded)",
 			"unrecorded", g.unrecorded.Load(), "waiting_for", (now - g.since).Round(time.Millisecond))
