@@ -42,6 +42,7 @@ func TestRunExposesMetrics(t *testing.T) {
 		"sportel_tickets_overdue 0\n",
 		"sportel_outbox_pending_jobs 0\n",
 		"sportel_outbox_failed_jobs 0\n",
+		"sportel_outbox_sends_held_seconds 0\n",
 	}
 	// Counters move as jobs are marked done, a moment after the mail is
 	// captured: wait until every line is there or time runs out.

@@ -158,6 +158,9 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return 0
 		})
+		met.Gauge("sportel_outbox_sends_held_seconds", "How long this instance's outbox has started no send because the store fails its bookkeeping, or takes in no more of its completions (locked by another process), else 0. Sends queue meanwhile.", func() float64 {
+			return ob.SendsHeldFor().Seconds()
+		})
 		met.Gauge("sportel_clock_skew_seconds", "On PostgreSQL, the database's clock minus this host's, last measured (every 5 minutes); the outbox's leases are corrected by it; beyond ±2 s fix NTP. NaN on SQLite, which one daemon owns.", func() float64 {
 			if clock == nil {
 				return math.NaN()

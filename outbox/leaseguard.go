@@ -59,40 +59,57 @@ func (o *Outbox) leaseFresh(id int64) bool {
 const storeWaitPoll = 50 * time.Millisecond
 
 // waitForStore holds back job id's send while the store fails the
-// outbox's bookkeeping (claims, renewals, completions: storeHealth), and
-// reports whether it may go. A send made then is not recorded: its
-// completion cannot be written, and once its lease runs out another
-// instance (or this one, after a restart) claims it and sends it again, so
-// an outage would send twice everything sent during it. Held back, only
-// what was in flight when the store began failing can go twice. A job
-// whose lease goes stale while it waits, or whose outbox stops, is not
-// sent here: its lease runs out and the next claim, once the store
-// answers, sends it.
+// outbox's bookkeeping (claims, renewals, completions: storeHealth), or
+// takes completions in no more (recordGate), and reports whether it may
+// go. A send made then is not recorded: its completion cannot be written,
+// and once its lease runs out another instance (or this one, after a
+// restart) claims it and sends it again, so an outage would send twice
+// everything sent during it. Held back, only what was in flight when the
+// store began failing can go twice, or, while it is locked, what was sent
+// in the recordStall after the stuck commit began. A job whose lease goes
+// stale while it waits, or whose outbox stops, is not sent here: its lease
+// runs out and the next claim, once the store answers, sends it.
 func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {
-	for o.store.isFailing() {
+	for {
+		// The gate's lock-free look first: on the hot path it is open.
+		failing := o.store.isFailing()
+		if o.records.open() && !failing {
+			return true
+		}
+		// While the store fails its completions are not recorded either:
+		// storeHealth has said so, and the gate is not asked to say it
+		// again as a lock.
+		var opened <-chan struct{}
+		if !failing {
+			var closed bool
+			if opened, closed = o.records.check(); !closed {
+				return true
+			}
+		}
 		if ctx.Err() != nil || !o.leaseFresh(id) {
 			return false
 		}
 		select {
 		case <-ctx.Done():
 			return false
+		case <-opened:
 		case <-time.After(storeWaitPoll):
 		}
 	}
-	return true
 }
 
 // awaitStore holds job id, whose send could not read what it needs from
-// the store, until the store answers the outbox again, and reports whether
-// it may be tried again: not when ctx ends (the outbox stops), nor when
-// the store said the job is no longer ours. Unlike waitForStore it does
+// the store, until the store answers the outbox again (and records its
+// completions: recordGate), and reports whether it may be tried again: not
+// when ctx ends (the outbox stops), nor when the store said the job is no
+// longer ours. Unlike waitForStore it does
 // not give up when the lease goes stale: nothing of this job was sent, so
 // holding it risks no second copy, and the renewals, once the store
 // answers, say whether the lease is still ours (a lease that ran out and
 // was taken by another instance is reported lost, and send leaves the job
 // to it).
 func (o *Outbox) awaitStore(ctx context.Context, id int64) bool {
-	for o.store.isFailing() {
+	for o.store.isFailing() || !o.records.open() {
 		select {
 		case <-ctx.Done():
 			return false

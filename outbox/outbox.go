@@ -188,6 +188,9 @@ type Outbox struct {
 	relay      relayGate
 	// store logs an outage of the store once, not at every poll.
 	store storeHealth
+	// records holds new sends back while completions are not being
+	// recorded (recordgate.go).
+	records recordGate
 	// heldLeft runs noticeHeldLeft once, when the outbox first claims.
 	heldLeft sync.Once
 	// sendTime is the running average duration of a send, in nanoseconds.
@@ -224,6 +227,8 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 		held:  heldJobs{jobs: make(map[int64]*heldLease), sent: make(map[int64]time.Duration)},
 	}
 	o.store = storeHealth{log: log, mono: func() time.Duration { return o.mono() }}
+	o.records.log, o.records.mono = log, func() time.Duration { return o.mono() }
+	o.records.failedSince = o.store.failedSince
 	o.relay = relayGate{
 		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
 		// Read at each use: the tests replace the outbox's clock.
@@ -246,6 +251,13 @@ func (o *Outbox) MailPaused() bool {
 // database's, within a second or two of this host's). It is this outbox's
 // pause only: each instance has its own outbox and its own relay gate.
 func (o *Outbox) MailPausedSince() (since time.Time, paused bool) { return o.relay.paused() }
+
+// SendsHeldFor is how long this outbox has started no send because the
+// store fails its bookkeeping, or takes in no more of its completions
+// (locked by another process): 0 when sends go.
+func (o *Outbox) SendsHeldFor() time.Duration {
+	return max(o.store.failingFor(), o.records.heldFor())
+}
 
 // Owner is the name this outbox claims jobs under.
 func (o *Outbox) Owner() string { return o.owner }
@@ -574,6 +586,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				}
 				release()
 				if ok {
+					o.records.accepted()
 					sent <- s // held until its completion is recorded
 				} else {
 					o.held.removeHold(j.ID, hold)
@@ -823,11 +836,13 @@ func (o *Outbox) finishLoop(sent <-chan sentJob) {
 				break more
 			}
 		}
+		o.records.commit()
 		o.finish(batch)
 		at := o.mono()
 		for _, s := range batch {
 			o.held.removeSent(s.job.ID, at)
 		}
+		o.records.recorded(len(batch))
 	}
 }
 

@@ -21,6 +21,10 @@ type storeHealth struct {
 	// since is when the outage began (mono); failing says there is one.
 	since   time.Duration
 	failing bool
+	// lastFailure is when (mono) a call last failed, failedOnce whether
+	// one ever did.
+	lastFailure time.Duration
+	failedOnce  bool
 }
 
 // failed records a failure of what (the operation) and logs it: at error
@@ -28,9 +32,11 @@ type storeHealth struct {
 func (h *storeHealth) failed(what string, err error, attrs ...any) {
 	h.mu.Lock()
 	first := !h.failing
+	now := h.mono()
 	if first {
-		h.failing, h.since = true, h.mono()
+		h.failing, h.since = true, now
 	}
+	h.lastFailure, h.failedOnce = now, true
 	h.mu.Unlock()
 	args := append([]any{"while", what, "err", err}, attrs...)
 	if first {
@@ -46,6 +52,24 @@ func (h *storeHealth) isFailing() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.failing
+}
+
+// failedSince reports whether a call has failed at t (mono) or later.
+func (h *storeHealth) failedSince(t time.Duration) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.failedOnce && h.lastFailure >= t
+}
+
+// failingFor is how long the store has failed the outbox's bookkeeping; 0
+// when it answers.
+func (h *storeHealth) failingFor() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.failing {
+		return 0
+	}
+	return h.mono() - h.since
 }
 
 // answered records that the store took a call begun at began (mono): it
