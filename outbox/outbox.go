@@ -564,6 +564,10 @@ func (o *Outbox) Run(ctx context.Context) error {
 				}
 				hold := o.held.holdOf(j.ID)
 				if !o.waitForStore(ctx, j.ID) {
+					// Not sent here: if it was the relay's probe, the next
+					// mail probes, or a claim by another instance would
+					// leave this one's mail paused until a restart.
+					o.relay.drop(j.ID)
 					release()
 					o.held.removeHold(j.ID, hold)
 					continue
