@@ -432,9 +432,10 @@ func TestPostgresTableLockedForAWhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.drained(faultBacklog, 90*time.Second, ins...)
-	// A locked table blocks completions without failing them: sends go on
-	// until their leases go a third unconfirmed (1 s of the tests' 3 s), and
-	// those may go again once the other instance claims them; once seen 16.
+	// A locked table blocks completions without failing them: no send
+	// starts once the commit recording them has been stuck 250 ms (the
+	// outbox's recordGate), so what may go again once the other instance
+	// claims it is what was in flight then.
 	r.checkOnce(faultBacklog, inFlight(ins))
 	timedOut := false
 	for _, in := range ins {
