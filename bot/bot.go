@@ -25,6 +25,7 @@ import (
 	"sportel/inquiry"
 	"sportel/internal/backoff"
 	"sportel/internal/textsafe"
+	"sportel/store"
 )
 
 // Desk is what the bot asks of the pipeline.
@@ -394,8 +395,9 @@ func (b *Bot) setAsideUnreadable(ctx context.Context, f fetched) *work {
 }
 
 // lastResort handles an update that failed tries times: once more now (a
-// store that just recovered takes it), else set aside as a quarantined
-// update so it never blocks the chats behind it. When the store refuses
+// store that just recovered takes it), else, when that try failed for a
+// reason that is not the store's own (a lost connection, a busy database),
+// set aside as a quarantined update so it never blocks the chats behind it. When the store refuses
 // that write too, the store is sick, not the update: it stays unconfirmed
 // (Telegram keeps it for 24 hours) and intake is reported blocked.
 func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
@@ -405,6 +407,12 @@ func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
 		if w.retry == nil {
 			b.unblock()
 		}
+		return w
+	}
+	if errors.Is(w.retry, store.ErrConnLost) || errors.Is(w.retry, store.ErrBusy) {
+		// The store failed this try, not the update: a set-aside that then
+		// goes through (on another of the pool's connections) would prove
+		// nothing against it, so it is tried again.
 		return w
 	}
 	var err error

@@ -12,6 +12,7 @@ import (
 	"sportel/bot"
 	"sportel/inquiry"
 	"sportel/internal/testutil"
+	"sportel/store"
 )
 
 // faultyDesk is the real desk with faults: one text always fails (poison),
@@ -24,6 +25,9 @@ type faultyDesk struct {
 	// between a failed Handle and the set-aside that follows it.
 	heal  bool
 	tries map[string]int
+	// lost is how many more tries of a text meet a pooled connection the
+	// server ended, while other calls go through.
+	lost map[string]int
 }
 
 func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
@@ -33,7 +37,14 @@ func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Di
 		d.down = false
 	}
 	down := d.down
+	lost := d.lost[m.Text] > 0
+	if lost {
+		d.lost[m.Text]--
+	}
 	d.mu.Unlock()
+	if lost {
+		return "", fmt.Errorf("look up 1 sources: %w: FATAL: terminating connection due to administrator command (SQLSTATE 57P01)", store.ErrConnLost)
+	}
 	if down || m.Text == "poison" {
 		return "", errors.New("database or disk is full")
 	}
@@ -85,6 +96,31 @@ func TestPoisonUpdateIsSetAsideNotDropped(t *testing.T) {
 	}
 	if n := fd.triesOf("poison"); n != 4 {
 		t.Errorf("the poison update was tried %d times, want 4 (3, then once more before setting it aside)", n)
+	}
+}
+
+// An update whose tries keep meeting connections the server ended (an
+// administrator's pg_terminate_backend, a restart), while a set-aside would
+// go through on a fresh one, is not set aside: the store failed, not the
+// update, which is filed once the store answers it.
+func TestLostConnectionsSetNoUpdateAside(t *testing.T) {
+	var fd *faultyDesk
+	f := newFixture(t, setup{opts: fastRetries, desk: func(d bot.Desk) bot.Desk {
+		fd = &faultyDesk{Desk: d, tries: map[string]int{}, lost: map[string]int{docRequestSQ: 8}}
+		return fd
+	}})
+	f.tg.PushText(arta, docRequestSQ)
+	f.tg.PushText(john, generalEN)
+	f.settle()
+	set, err := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0)
+	if err != nil || len(set) != 0 {
+		t.Errorf("set aside: %+v, %v; want nothing", set, err)
+	}
+	if n := len(f.tickets()); n != 2 {
+		t.Errorf("%d tickets, want 2", n)
+	}
+	if n := fd.triesOf(docRequestSQ); n != 9 {
+		t.Errorf("tried %d times, want 9 (8 on lost connections, then filed)", n)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/testutil"
+	"sportel/store"
 )
 
 // faultyDesk is a testDesk whose store can be down (every write fails, a
@@ -23,8 +24,11 @@ type faultyDesk struct {
 	storeDown bool
 	// heal brings the store back at the start of the next Handle, never
 	// between a failed Handle and the set-aside that follows it.
-	heal        bool
-	poison      map[string]bool
+	heal   bool
+	poison map[string]bool
+	// lost is how many more tries of a subject meet a pooled connection
+	// the server ended, while other calls go through.
+	lost        map[string]int
 	quarantined []string
 }
 
@@ -34,8 +38,17 @@ func (d *faultyDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Di
 		d.storeDown = false
 	}
 	down, poison := d.storeDown, d.poison[m.Subject]
+	lost := d.lost[m.Subject] > 0
+	if lost {
+		d.lost[m.Subject]--
+	}
 	d.mu.Unlock()
 	switch {
+	case lost:
+		d.testDesk.mu.Lock()
+		d.testDesk.attempts[m.Subject]++
+		d.testDesk.mu.Unlock()
+		return "", fmt.Errorf("look up 1 sources: %w: FATAL: terminating connection due to administrator command (SQLSTATE 57P01)", store.ErrConnLost)
 	case down:
 		d.testDesk.mu.Lock()
 		d.testDesk.attempts[m.Subject]++
@@ -100,6 +113,44 @@ func TestPoisonMessageIsSetAside(t *testing.T) {
 		_, last := cp.get(w.CheckpointKey())
 		return last == 3, nil
 	})
+	for _, c := range desk.snapshot() {
+		if c.Disposition != inquiry.Filed {
+			t.Errorf("%s: %s", c.Subject, c.Disposition)
+		}
+	}
+}
+
+// A message whose tries keep meeting connections the server ended (an
+// administrator's pg_terminate_backend, a restart), while the set-aside
+// would go through on a fresh one, is not set aside: the store failed, not
+// the message, which is filed once the store answers it.
+func TestLostConnectionsSetNothingAside(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	const subject = "Pyetje mes ndërprerjeve"
+	desk := &faultyDesk{testDesk: newTestDesk(), poison: map[string]bool{}, lost: map[string]int{subject: 2 * (poisonTries + 1)}}
+	now := time.Now()
+	ts.appendTo("INBOX", rawMail("a@example.net", subject, "tekst"), now)
+	ts.appendTo("INBOX", rawMail("b@example.net", "Pyetje e dytë", "tekst"), now)
+	w, _ := runWatcher(t, baseOptions(ts), desk, newMemCheckpoints())
+	testutil.Eventually(t, "an empty INBOX", 30*time.Second, func() (bool, error) {
+		inbox, _ := ts.status("INBOX")
+		return inbox == 0, nil
+	})
+	// The move to the processed mailbox may trail the handling.
+	testutil.Eventually(t, "both processed", 10*time.Second, func() (bool, error) {
+		processed, _ := ts.status(processedBox)
+		quarantined, _ := ts.status(quarantineBx)
+		return processed == 2 || quarantined > 0, nil
+	})
+	if set := desk.setAside(); len(set) != 0 {
+		t.Errorf("set aside for the store's lost connections: %v", set)
+	}
+	if tries := desk.attemptsFor(subject); tries <= poisonTries+1 {
+		t.Errorf("tried %d times, want more than the %d that set a failing message aside", tries, poisonTries+1)
+	}
+	if got := w.Stats(); got.SetAside != 0 {
+		t.Errorf("stats: %d set aside, want none", got.SetAside)
+	}
 	for _, c := range desk.snapshot() {
 		if c.Disposition != inquiry.Filed {
 			t.Errorf("%s: %s", c.Subject, c.Disposition)

@@ -21,6 +21,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/mailauth"
+	"sportel/store"
 )
 
 // firstIdle is how long the first IDLE after new mail (or after connecting)
@@ -838,9 +839,9 @@ func messages(fs []fetched) []*inquiry.Message {
 // poison decides what to do with a message the desk failed on. Until it has
 // failed poisonTries times it is left for the next try. Then it is tried
 // once more at once (a store that just recovered takes it in), and if that
-// fails too it is set aside: when the store takes that write, it is healthy
-// and the message itself is at fault, so it must not hold up the mail
-// behind it. When the store refuses the set-aside as well, nothing is set
+// fails too, for a reason that is not the store's own (storeFailed), it is
+// set aside: when the store takes that write, it is healthy and the message
+// itself is at fault, so it must not hold up the mail behind it. When the store refuses the set-aside as well, nothing is set
 // aside and the watcher keeps retrying everything, loudly. (A store that
 // recovers in the instant between the last try and the set-aside makes a
 // good message look bad: it is still recorded whole and an officer told.)
@@ -859,6 +860,12 @@ func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inqui
 	if err != nil {
 		herr = err
 		w.count(func(st *Stats) { st.IntakeErrors++ })
+		if storeFailed(err) {
+			// The store failed this try, not the message: a write that then
+			// goes through (on another of the pool's connections) proves
+			// nothing against it, so it stays for the next try.
+			return "", false
+		}
 	}
 	q, ok := w.h.(Quarantiner)
 	if !ok {
@@ -880,6 +887,13 @@ func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inqui
 	w.log.Error("message set aside after repeated failures; the mail after it goes on",
 		"uid", uint32(uid), "source_id", m.SourceID, "err", herr)
 	return disp, true
+}
+
+// storeFailed reports whether err is the store's own failure, whatever
+// was asked of it: a connection that broke under the call, or a database
+// momentarily too busy.
+func storeFailed(err error) bool {
+	return errors.Is(err, store.ErrConnLost) || errors.Is(err, store.ErrBusy)
 }
 
 // message parses raw and fills what only the watcher knows.

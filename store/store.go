@@ -39,6 +39,14 @@ var ErrJobCancelled = errors.New("job cancelled while claimed")
 // (errors.Is), keeping what it wraps.
 var ErrBusy = errors.New("store busy")
 
+// ErrConnLost marks (wrapped) an error of a call whose connection to the
+// database broke under it: the server ended the session (an administrator,
+// a restart) or the network went. The store failed, not what was asked of
+// it, and the same call may well succeed on another connection; unlike
+// ErrBusy, a commit cut off so may have happened. Drivers that talk to a
+// server mark every method's error so (errors.Is), keeping what it wraps.
+var ErrConnLost = errors.New("store connection lost")
+
 // Store is everything Sportel keeps. It is safe for concurrent use. An
 // error of any of its methods is marked ErrBusy when the database was
 // momentarily busy.

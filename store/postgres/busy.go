@@ -3,6 +3,9 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -19,15 +22,41 @@ var busyStates = map[string]bool{
 	"57P03": true, // cannot_connect_now: the server is starting up
 }
 
+// lostStates are the SQLSTATEs of a session the server ended under the
+// call; class 08 (connection exceptions) counts too.
+var lostStates = map[string]bool{
+	"57P01": true, // admin_shutdown: pg_terminate_backend, a fast shutdown
+	"57P02": true, // crash_shutdown: another backend crashed
+}
+
 // markBusy marks *err store.ErrBusy when the server said it was busy
-// (busyStates). Every exported method defers it, so a caller can tell "try
-// again in a moment" from a real failure.
+// (busyStates), and store.ErrConnLost when the connection broke under the
+// call (connLost). Every exported method defers it, so a caller can tell
+// "try again in a moment" and "the store, not the call, failed" from a
+// real failure.
 func markBusy(err *error) {
-	if *err == nil || errors.Is(*err, store.ErrBusy) {
+	if *err == nil || errors.Is(*err, store.ErrBusy) || errors.Is(*err, store.ErrConnLost) {
 		return
 	}
 	var pe *pgconn.PgError
 	if errors.As(*err, &pe) && busyStates[pe.Code] {
 		*err = fmt.Errorf("%w: %w", store.ErrBusy, *err)
+		return
 	}
+	if connLost(*err) {
+		*err = fmt.Errorf("%w: %w", store.ErrConnLost, *err)
+	}
+}
+
+// connLost reports whether err says the connection to the server broke:
+// the server ended the session, or it could not be reached or read.
+func connLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return lostStates[pe.Code] || strings.HasPrefix(pe.Code, "08")
+	}
+	var ce *pgconn.ConnectError
+	var ne *net.OpError
+	return errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -10,22 +10,26 @@ import (
 	"sportel/store"
 )
 
-// The SQLSTATEs of a server too busy for now are marked store.ErrBusy, as
-// the server's error comes back from pgx or wrapped, keeping it in the
-// chain; every other state, and an error without one, is not.
+// The SQLSTATEs of a server too busy for now are marked store.ErrBusy, and
+// those of a session the server ended store.ErrConnLost, as the server's
+// error comes back from pgx or wrapped, keeping it in the chain; every
+// other state, and an error without one, is neither.
 func TestMarkBusyStates(t *testing.T) {
 	tests := []struct {
-		code string
-		busy bool
+		code       string
+		busy, lost bool
 	}{
-		{"55P03", true}, // lock_timeout
-		{"40001", true}, // serialization failure
-		{"40P01", true}, // deadlock
-		{"53300", true}, // too many connections
-		{"57P03", true}, // starting up
-		{"23505", false},
-		{"42P01", false},
-		{"57014", false}, // statement_timeout: a slow statement, not a busy server
+		{"55P03", true, false}, // lock_timeout
+		{"40001", true, false}, // serialization failure
+		{"40P01", true, false}, // deadlock
+		{"53300", true, false}, // too many connections
+		{"57P03", true, false}, // starting up
+		{"57P01", false, true}, // terminated by an administrator
+		{"57P02", false, true}, // another backend crashed
+		{"08006", false, true}, // connection failure
+		{"23505", false, false},
+		{"42P01", false, false},
+		{"57014", false, false}, // statement_timeout: a slow statement, not a busy server
 	}
 	for _, tt := range tests {
 		pe := &pgconn.PgError{Code: tt.code, Message: "m"}
@@ -34,6 +38,9 @@ func TestMarkBusyStates(t *testing.T) {
 			markBusy(&got)
 			if errors.Is(got, store.ErrBusy) != tt.busy {
 				t.Errorf("%s (%v): busy %v, want %v", tt.code, err, !tt.busy, tt.busy)
+			}
+			if errors.Is(got, store.ErrConnLost) != tt.lost {
+				t.Errorf("%s (%v): connection lost %v, want %v", tt.code, err, !tt.lost, tt.lost)
 			}
 			var back *pgconn.PgError
 			if !errors.As(got, &back) || back != pe {

@@ -77,3 +77,51 @@ func TestBusyIsMarked(t *testing.T) {
 		})
 	}
 }
+
+// A call whose session the server ended under it (pg_terminate_backend, as
+// an administrator or a fast shutdown does) fails marked store.ErrConnLost,
+// the server's error kept: the store failed, not the call, and a caller
+// must not hold it against what it asked (the watcher sets mail aside that
+// fails while other writes go through). The next call, on a new
+// connection, succeeds.
+func TestConnLostIsMarked(t *testing.T) {
+	ctx := context.Background()
+	s, dsn := openFresh(t)
+	admin := rawConn(t, dsn)
+	cases := []struct {
+		name string
+		call func(context.Context) error
+	}{
+		{"a read", func(ctx context.Context) error { _, err := s.SourcesTaken(ctx, []string{"mail:a"}); return err }},
+		{"a transaction", func(ctx context.Context) error {
+			return s.WithTx(ctx, func(tx store.Tx) error { return tx.CreateTicket(newTicket("DKP-2026-000001")) })
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// A pooled connection, used a moment ago, so the pool hands it
+			// out again without a ping.
+			if _, err := s.SourcesTaken(ctx, []string{"mail:warm"}); err != nil {
+				t.Fatal(err)
+			}
+			var ended int
+			if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&ended); err != nil {
+				t.Fatal(err)
+			}
+			if ended == 0 {
+				t.Fatal("no session of the store to end")
+			}
+			err := c.call(ctx)
+			if err == nil {
+				t.Fatal("the call went through on a session the server ended")
+			}
+			if !errors.Is(err, store.ErrConnLost) || errors.Is(err, store.ErrBusy) {
+				t.Errorf("err %v: connection lost %v, busy %v; want lost and not busy", err, errors.Is(err, store.ErrConnLost), errors.Is(err, store.ErrBusy))
+			}
+			if err := c.call(ctx); err != nil && !errors.Is(err, store.ErrSourceTaken) {
+				t.Errorf("the call again, on a new connection: %v", err)
+			}
+		})
+	}
+}
