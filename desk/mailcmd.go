@@ -186,18 +186,23 @@ func parseCommand(line string) (Command, bool) {
 
 // emphasized is line without the marks around it whole that an HTML mail
 // client writes in the plain-text part for a line made bold ("*#close
-// granted*") or underlined ("_#close granted_"): what the officer wrote is
-// the plain line. Only a pair around a line that starts with "#" counts;
-// a lone or an unmatched mark stays (a bullet, refused).
+// granted*") or underlined ("_#close granted_"), or that a writer used to
+// Markdown types ("**#close granted**"): what the officer wrote is the plain
+// line. Only a pair around a line that starts with "#" counts; a lone or an
+// unmatched mark stays (a bullet, refused).
 func emphasized(line string) (string, bool) {
-	if len(line) < 4 || line[1] != '#' {
-		return "", false
+	for _, mark := range []string{"**", "__", "*", "_"} {
+		inner, ok := strings.CutPrefix(line, mark)
+		if !ok {
+			continue
+		}
+		inner, ok = strings.CutSuffix(inner, mark)
+		if !ok || len(inner) < 2 || inner[0] != '#' || inner[len(inner)-1] == ' ' {
+			return "", false
+		}
+		return inner, true
 	}
-	mark := line[0]
-	if (mark != '*' && mark != '_') || line[len(line)-1] != mark || line[len(line)-2] == ' ' {
-		return "", false
-	}
-	return line[1 : len(line)-1], true
+	return "", false
 }
 
 // invisible maps the characters a line may carry unseen: a zero-width

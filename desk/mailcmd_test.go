@@ -92,7 +92,7 @@ func TestParseCommands(t *testing.T) {
 			// An HTML mail client writes a bold line as *…* and an
 			// underlined one as _…_ in the plain-text part.
 			name:     "a command made bold or underlined whole is the plain line",
-			text:     "Tekst.\n*#close granted*\n_#close refused personal_data_\n *#extend 10 dokumentet janë në arkiv* \n_#urgent off_\n*#close maybe*",
+			text:     "Tekst.\n*#close granted*\n_#close refused personal_data_\n *#extend 10 dokumentet janë në arkiv* \n_#urgent off_\n*#close maybe*\n**#take**\n__#urgent__",
 			wantText: "Tekst.",
 			want: []desk.Command{
 				{Line: "#close granted", Name: "close", Outcome: inquiry.Granted},
@@ -100,8 +100,10 @@ func TestParseCommands(t *testing.T) {
 				{Line: "#extend 10 dokumentet janë në arkiv", Name: "extend", Days: 10, Reason: "dokumentet janë në arkiv"},
 				{Line: "#urgent off", Name: "urgent", Off: true},
 				{Line: "#close maybe", Name: "close"},
+				{Line: "#take", Name: "take"},
+				{Line: "#urgent", Name: "urgent"},
 			},
-			wantErr: []string{"", "", "", "", `unknown outcome "maybe"`},
+			wantErr: []string{"", "", "", "", `unknown outcome "maybe"`, "", ""},
 		},
 		{
 			name:     "emphasis not around the whole command: refused as a bullet, as before",
