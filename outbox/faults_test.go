@@ -274,18 +274,7 @@ func TestStoreOutageLoggedOnce(t *testing.T) {
 				})
 			}
 			js.down.Store(false)
-			testutil.Eventually(t, "every job recorded done", 20*time.Second, func() (bool, error) {
-				all, err := f.store.TicketJobs(context.Background(), f.ticket.ID)
-				if err != nil {
-					return false, err
-				}
-				for _, j := range all {
-					if j.State != inquiry.JobDone {
-						return false, nil
-					}
-				}
-				return len(all) == tc.jobs, nil
-			})
+			f.waitJobsDone(t, tc.jobs, 20*time.Second)
 			testutil.Eventually(t, "the recovery logged", 10*time.Second, func() (bool, error) {
 				return strings.Contains(logs.String(), "store answers again"), nil
 			})

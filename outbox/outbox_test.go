@@ -88,6 +88,23 @@ func (f *fixture) addChat(kind inquiry.JobKind, recipient string, chatID int64) 
 	return j.ID
 }
 
+// waitJobsDone waits until the fixture's ticket has n jobs, every one done.
+func (f *fixture) waitJobsDone(t *testing.T, n int, within time.Duration) {
+	t.Helper()
+	testutil.Eventually(t, fmt.Sprintf("every one of %d jobs done", n), within, func() (bool, error) {
+		all, err := f.store.TicketJobs(context.Background(), f.ticket.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, j := range all {
+			if j.State != inquiry.JobDone {
+				return false, nil
+			}
+		}
+		return len(all) == n, nil
+	})
+}
+
 func (f *fixture) job(id int64) inquiry.Job {
 	f.t.Helper()
 	jobs, err := f.store.TicketJobs(context.Background(), f.ticket.ID)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"sportel/inquiry"
 	"sportel/internal/testutil"
 	"sportel/outbox"
 	"sportel/store/sqlite"
@@ -111,18 +110,7 @@ func TestStoreLockedHoldsSendsBack(t *testing.T) {
 			if inLock > bound {
 				t.Errorf("%d mails sent while the store was locked, none of them recorded; want at most %d (%d a worker)", inLock, bound, perWorker)
 			}
-			testutil.Eventually(t, "every job done", 30*time.Second, func() (bool, error) {
-				all, err := f.store.TicketJobs(context.Background(), f.ticket.ID)
-				if err != nil {
-					return false, err
-				}
-				for _, j := range all {
-					if j.State != inquiry.JobDone {
-						return false, nil
-					}
-				}
-				return len(all) == jobs, nil
-			})
+			f.waitJobsDone(t, jobs, 30*time.Second)
 			if d := ob.SendsHeldFor(); d != 0 {
 				t.Errorf("sends still held back for %s after every job was recorded", d)
 			}

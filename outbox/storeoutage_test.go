@@ -55,18 +55,7 @@ func TestStoreOutageHoldsSendsBack(t *testing.T) {
 
 	second := outbox.New(f.store, mailerTo(t, srv), nil, cfg, testutil.DiscardLogger())
 	testutil.RunBackground(t, "second outbox", 30*time.Second, second.Run)
-	testutil.Eventually(t, "every job done", 30*time.Second, func() (bool, error) {
-		all, err := f.store.TicketJobs(context.Background(), f.ticket.ID)
-		if err != nil {
-			return false, err
-		}
-		for _, j := range all {
-			if j.State != inquiry.JobDone {
-				return false, nil
-			}
-		}
-		return len(all) == jobs, nil
-	})
+	f.waitJobsDone(t, jobs, 30*time.Second)
 	var data [][]byte
 	for _, mail := range srv.Mails() {
 		data = append(data, mail.Data)
