@@ -397,9 +397,10 @@ func (b *Bot) setAsideUnreadable(ctx context.Context, f fetched) *work {
 // lastResort handles an update that failed tries times: once more now (a
 // store that just recovered takes it), else, when that try failed for a
 // reason that is not the store's own (a lost connection, a busy database),
-// set aside as a quarantined update so it never blocks the chats behind it. When the store refuses
-// that write too, the store is sick, not the update: it stays unconfirmed
-// (Telegram keeps it for 24 hours) and intake is reported blocked.
+// set aside as a quarantined update so it never blocks the chats behind
+// it. When the store refuses that write too, the store is sick, not the
+// update: it stays unconfirmed (Telegram keeps it for 24 hours) and intake
+// is reported blocked.
 func (b *Bot) lastResort(ctx context.Context, f fetched, tries int) *work {
 	u := f.Update
 	w := b.handle(ctx, f)

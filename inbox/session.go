@@ -841,10 +841,11 @@ func messages(fs []fetched) []*inquiry.Message {
 // once more at once (a store that just recovered takes it in), and if that
 // fails too, for a reason that is not the store's own (storeFailed), it is
 // set aside: when the store takes that write, it is healthy and the message
-// itself is at fault, so it must not hold up the mail behind it. When the store refuses the set-aside as well, nothing is set
-// aside and the watcher keeps retrying everything, loudly. (A store that
-// recovers in the instant between the last try and the set-aside makes a
-// good message look bad: it is still recorded whole and an officer told.)
+// itself is at fault, so it must not hold up the mail behind it. When the
+// store refuses the set-aside as well, nothing is set aside and the
+// watcher keeps retrying everything, loudly. (A store that recovers in the
+// instant between the last try and the set-aside makes a good message look
+// bad: it is still recorded whole and an officer told.)
 func (w *Watcher) poison(ctx context.Context, s *session, uid imap.UID, m *inquiry.Message, herr error) (inquiry.Disposition, bool) {
 	w.count(func(st *Stats) { st.IntakeErrors++ })
 	key := failureKey{s.uidValidity, uint32(uid)}
