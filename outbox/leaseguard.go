@@ -102,12 +102,11 @@ func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {
 // the store, until the store answers the outbox again (and records its
 // completions: recordGate), and reports whether it may be tried again: not
 // when ctx ends (the outbox stops), nor when the store said the job is no
-// longer ours. Unlike waitForStore it does
-// not give up when the lease goes stale: nothing of this job was sent, so
-// holding it risks no second copy, and the renewals, once the store
-// answers, say whether the lease is still ours (a lease that ran out and
-// was taken by another instance is reported lost, and send leaves the job
-// to it).
+// longer ours. Unlike waitForStore it does not give up when the lease goes
+// stale: nothing of this job was sent, so holding it risks no second copy,
+// and the renewals, once the store answers, say whether the lease is still
+// ours (a lease that ran out and was taken by another instance is reported
+// lost, and send leaves the job to it).
 func (o *Outbox) awaitStore(ctx context.Context, id int64) bool {
 	for o.store.isFailing() || !o.records.open() {
 		select {
