@@ -323,6 +323,11 @@ type Tx interface {
 	// NextSequence returns the next ticket sequence number for prefix and
 	// year, starting at 1; concurrent transactions never get the same one.
 	NextSequence(prefix string, year int) (int, error)
+	// RaiseSequence makes the last sequence number given for prefix and
+	// year at least last, never lowering it, and returns it as it stands
+	// then: after a restore from a backup, numbers given since the backup
+	// must not be given again.
+	RaiseSequence(prefix string, year, last int) (int, error)
 	// CreateTicket inserts t and sets t.ID.
 	CreateTicket(t *inquiry.Ticket) error
 	UpdateTicket(t *inquiry.Ticket) error

@@ -71,7 +71,21 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 	return seq, nil
 }
 
-// CreateTicket inserts tk and sets tk.ID, and tk.CreatedAt to now when it
+// RaiseSequence makes the last sequence for prefix and year at least last
+// and returns it as it stands.
+func (t *Tx) RaiseSequence(prefix string, year, last int) (int, error) {
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	var seq int
+	err := t.tx.QueryRow(ctx, `INSERT INTO ticket_sequences (prefix, year, last) VALUES ($1, $2, $3)
+		ON CONFLICT (prefix, year) DO UPDATE SET last = GREATEST(ticket_sequences.last, EXCLUDED.last)
+		RETURNING last`, prefix, year, last).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("raise sequence %s-%d to %d: %w", prefix, year, last, err)
+	}
+	return seq, nil
+}
+
 // is zero.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	if tk.CreatedAt.IsZero() {

@@ -39,6 +39,7 @@ var contractTests = []contractTest{
 	{"TicketByID", testTicketByID},
 	{"CountTickets", testCountTickets},
 	{"NextSequenceConcurrent", testNextSequenceConcurrent},
+	{"RaiseSequence", testRaiseSequence},
 	{"ConcurrentTicketChanges", testConcurrentTicketChanges},
 	{"WithTxLeavesNothingOnFailure", testWithTxLeavesNothingOnFailure},
 	{"OnlyBusyIsMarkedBusy", testOnlyBusyIsMarkedBusy},

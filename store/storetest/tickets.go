@@ -341,6 +341,61 @@ func testNextSequenceConcurrent(t *testing.T, open func(t *testing.T) store.Stor
 	})
 }
 
+// testRaiseSequence: a counter raised goes on from there, one already
+// past stays where it is (a restore never hands a number out again), and
+// a counter not yet used is made at the height asked.
+func testRaiseSequence(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	steps := []struct {
+		name       string
+		prefix     string
+		year, last int
+		raise      bool // RaiseSequence(last) rather than NextSequence
+		want       int
+	}{
+		{name: "first number", prefix: "DKP", year: 2026, want: 1},
+		{name: "raised past it", prefix: "DKP", year: 2026, last: 40, raise: true, want: 40},
+		{name: "counts on from the raise", prefix: "DKP", year: 2026, want: 41},
+		{name: "a lower raise keeps it", prefix: "DKP", year: 2026, last: 7, raise: true, want: 41},
+		{name: "an equal raise keeps it", prefix: "DKP", year: 2026, last: 41, raise: true, want: 41},
+		{name: "still counts on", prefix: "DKP", year: 2026, want: 42},
+		{name: "an unused counter is made", prefix: "DKP", year: 2027, last: 5, raise: true, want: 5},
+		{name: "and counts on", prefix: "DKP", year: 2027, want: 6},
+		{name: "other prefixes untouched", prefix: "MKRS", year: 2026, want: 1},
+	}
+	for _, st := range steps {
+		var got int
+		inTx(t, s, func(tx store.Tx) (err error) {
+			if st.raise {
+				got, err = tx.RaiseSequence(st.prefix, st.year, st.last)
+			} else {
+				got, err = tx.NextSequence(st.prefix, st.year)
+			}
+			return err
+		})
+		if got != st.want {
+			t.Errorf("%s: %s-%d = %d, want %d", st.name, st.prefix, st.year, got, st.want)
+		}
+	}
+	// A raise rolled back leaves the counter as it was.
+	errBoom := errors.New("boom")
+	if err := s.WithTx(context.Background(), func(tx store.Tx) error {
+		if _, err := tx.RaiseSequence("DKP", 2026, 900); err != nil {
+			return err
+		}
+		return errBoom
+	}); !errors.Is(err, errBoom) {
+		t.Fatalf("WithTx = %v, want %v", err, errBoom)
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		n, err := tx.NextSequence("DKP", 2026)
+		if n != 43 {
+			t.Errorf("after a rolled-back raise NextSequence = %d, want 43", n)
+		}
+		return err
+	})
+}
+
 func testWithTxLeavesNothingOnFailure(t *testing.T, open func(t *testing.T) store.Store) {
 	errBoom := errors.New("boom")
 	cases := []struct {
