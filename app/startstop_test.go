@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -233,19 +232,7 @@ func TestStopDuringStartup(t *testing.T) {
 					t.Fatal(err)
 				}
 				st.Close()
-				db, err := sql.Open("sqlite", s.cfg.Store.DSN)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				conn, err := db.Conn(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _, _ = conn.ExecContext(context.Background(), `ROLLBACK`); conn.Close() })
+				t.Cleanup(testutil.HoldSQLiteWriteLock(t, s.cfg.Store.DSN))
 				return arranged{
 					blocked:  func(t *testing.T, pid int) { waitOpened(t, pid, s.cfg.Store.DSN, 2) },
 					released: func(t *testing.T) { flockFree(t, s.cfg.Store.DSN) },

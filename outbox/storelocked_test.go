@@ -2,7 +2,6 @@ package outbox_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -14,33 +13,6 @@ import (
 	"sportel/outbox"
 	"sportel/store/sqlite"
 )
-
-// lockStore takes the write lock of the SQLite database at path on a
-// connection of its own, as another process would (sqlite3 with a
-// transaction open, a backup tool), until unlock.
-func lockStore(t *testing.T, path string) (unlock func()) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		t.Helper()
-		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			t.Errorf("let go of the write lock: %v", err)
-		}
-		conn.Close()
-		db.Close()
-	}
-}
 
 // A store locked by another process makes completions wait rather than
 // fail, so nothing says the store is away: without a bound the outbox
@@ -90,7 +62,7 @@ func TestStoreLockedHoldsSendsBack(t *testing.T) {
 				return srv.Count() >= jobs/4, nil
 			})
 
-			unlock := lockStore(t, path)
+			unlock := testutil.HoldSQLiteWriteLock(t, path)
 			atLock := srv.Count()
 			testutil.Eventually(t, "sends held back", 20*time.Second, func() (bool, error) {
 				return ob.SendsHeldFor() > 0, nil

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	"sportel/inquiry"
+	"sportel/internal/testutil"
 	"sportel/store/sqlite"
 )
 
@@ -74,7 +73,7 @@ func TestBusyStoreAsksToRetry(t *testing.T) {
 				return b.post(rq.path, form)
 			}
 
-			release := holdWriteLock(t, f.path)
+			release := testutil.HoldSQLiteWriteLock(t, f.path)
 			r := send()
 			release()
 
@@ -101,31 +100,5 @@ func TestBusyStoreAsksToRetry(t *testing.T) {
 				t.Errorf("with the lock let go: status %d, want %d\n%s", r.status, rq.after, alertOf(r.body))
 			}
 		})
-	}
-}
-
-// holdWriteLock takes the write lock of the database at path on a
-// connection of its own, as another process would, until release.
-func holdWriteLock(t *testing.T, path string) (release func()) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		t.Helper()
-		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			t.Errorf("let go of the write lock: %v", err)
-		}
-		conn.Close()
-		db.Close()
 	}
 }

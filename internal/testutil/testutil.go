@@ -145,6 +145,37 @@ func ExecSQL(tb testing.TB, driver, dsn string, qs ...string) {
 	}
 }
 
+// HoldSQLiteWriteLock takes the write lock of the SQLite database at path
+// on a connection of its own, as another process would (sqlite3 with a
+// transaction open, a backup tool), until release; the caller's binary
+// registers the "sqlite" driver.
+func HoldSQLiteWriteLock(tb testing.TB, path string) (release func()) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		tb.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		conn.Close()
+		db.Close()
+		tb.Fatal(err)
+	}
+	return func() {
+		tb.Helper()
+		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+			tb.Errorf("let go of the write lock: %v", err)
+		}
+		conn.Close()
+		db.Close()
+	}
+}
+
 // Listen listens on a free loopback port until the test ends.
 func Listen(tb testing.TB) net.Listener {
 	tb.Helper()
