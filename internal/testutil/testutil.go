@@ -8,7 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,13 +122,52 @@ func FreeAddr(tb testing.TB) string {
 }
 
 // FindFreeAddr is FreeAddr for code that has no testing.TB (a TestMain).
+//
+// The port is drawn at random below the kernel's ephemeral range, not
+// asked of the kernel (":0"): the kernel hands the ports of that range to
+// every other listener on ":0" and every outgoing connection, so a port it
+// gave and the test let go was soon another server's (CI once saw /readyz
+// answered by another test's fake Bot API). Only two FreeAddr calls in the
+// same moment can meet below it, one chance in thousands.
 func FindFreeAddr() (string, error) {
+	low := ephemeralLow()
+	for range 200 {
+		port := firstTestPort + rand.IntN(low-firstTestPort)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // taken
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr, nil
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("find a free port: %w", err)
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// firstTestPort is the lowest port FindFreeAddr draws: above the ports
+// services are usually configured on.
+const firstTestPort = 20000
+
+// ephemeralLow is the first port of the kernel's ephemeral range (32768
+// when it cannot be read, Linux's default).
+func ephemeralLow() int {
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
+	}
+	if low <= firstTestPort+1000 {
+		low = firstTestPort + 1000
+	}
+	return low
 }
 
 // ExecSQL runs qs, in order, on the database driver opens at dsn, outside
