@@ -110,15 +110,14 @@ func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
 func (t *Tx) MarkSource(sourceID string, ticketID int64, at time.Time) error {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	var got string
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ($1, $2, $3)
-		ON CONFLICT (source_id) DO NOTHING RETURNING source_id`,
-		sourceID, nullInt(ticketID), formatTime(at)).Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("mark source %q: %w", sourceID, store.ErrSourceTaken)
-	}
+	_, inserted, err := t.insert(ctx, `INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ($1, $2, $3)
+		ON CONFLICT (source_id) DO NOTHING`,
+		sourceID, nullInt(ticketID), formatTime(at))
 	if err != nil {
 		return fmt.Errorf("mark source %q: %w", sourceID, err)
+	}
+	if !inserted {
+		return fmt.Errorf("mark source %q: %w", sourceID, store.ErrSourceTaken)
 	}
 	return nil
 }
@@ -257,21 +256,20 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+	tk.ID, _, err = t.insert(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
 			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days,
 			ext_reason, ext_due_at, ext_at, ext_by, not_held_at, not_held_holder, not_held_by, ground, decided_at,
 			decision_in_answer, complaints, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)
-		RETURNING id`,
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)`,
 		tk.Number, string(tk.Channel), tk.Sender.Name, tk.Sender.Address, tk.ChatID, tk.Subject,
 		tk.MessageID, string(tk.Language), string(tk.Category), tk.Classifier, tk.Confidence, tk.Reason, tk.NeedsReview,
 		tk.OfficerID, tk.Acted, string(tk.State), string(tk.Outcome),
 		formatTime(tk.ReceivedAt), nullTime(tk.DueAt), nullTime(tk.AnsweredAt), nullTime(tk.ClosedAt),
 		formatTime(tk.UpdatedAt), tk.LinkedTo, tk.Mentions, lc.urgent, lc.extDays, lc.extReason, lc.extDue, lc.extAt,
 		lc.extBy, lc.notHeldAt, lc.notHeldHolder, lc.notHeldBy, lc.ground, lc.decided, lc.inAnswer,
-		lc.complaints, formatTime(tk.CreatedAt)).Scan(&tk.ID)
+		lc.complaints, formatTime(tk.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
@@ -404,11 +402,11 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO entries (ticket_id, kind, source_id, message_id, author, subject, body,
+	e.ID, _, err = t.insert(ctx, `INSERT INTO entries (ticket_id, kind, source_id, message_id, author, subject, body,
 			attachments, raw, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		e.TicketID, string(e.Kind), e.SourceID, e.MessageID, e.Author, e.Subject, e.Text,
-		atts, nullBlob(e.Raw), formatTime(e.CreatedAt)).Scan(&e.ID)
+		atts, nullBlob(e.Raw), formatTime(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("add entry to ticket %d: %w", e.TicketID, err)
 	}
@@ -463,18 +461,18 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err = t.tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
+	id, inserted, err := t.insert(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
 			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict+` RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key).Scan(&j.ID)
-	if errors.Is(err, sql.ErrNoRows) && onConflict != "" {
-		return false, nil
-	}
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key)
 	if err != nil {
 		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
-	return true, nil
+	if inserted {
+		j.ID = id
+	}
+	return inserted, nil
 }
 
 // CountJobs counts jobs of kind for recipient created at or after since.
@@ -591,13 +589,40 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 func (t *Tx) AddSetAside(s *inquiry.SetAside) error {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO set_aside (kind, source_id, from_addr, subject, reason, received_at, raw)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		string(s.Kind), s.SourceID, s.From, s.Subject, s.Reason, formatTime(s.ReceivedAt), nullBlob(s.Raw)).Scan(&s.ID)
+	var err error
+	s.ID, _, err = t.insert(ctx, `INSERT INTO set_aside (kind, source_id, from_addr, subject, reason, received_at, raw)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		string(s.Kind), s.SourceID, s.From, s.Subject, s.Reason, formatTime(s.ReceivedAt), nullBlob(s.Raw))
 	if err != nil {
 		return fmt.Errorf("set aside %q: %w", s.SourceID, err)
 	}
 	return nil
+}
+
+// insert runs the one-row INSERT query and returns the new row's id, and
+// false when its ON CONFLICT clause skipped the row. It reads the id from
+// the connection (sqlite3_last_insert_rowid) rather than with RETURNING:
+// database/sql starts a goroutine for every result set read in a
+// transaction, and these inserts are most of a filed message's
+// statements. Triggers that insert rows (the search index's) leave the
+// connection's last id as the statement's own once they end.
+func (t *Tx) insert(ctx context.Context, query string, args ...any) (id int64, inserted bool, err error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, false, fmt.Errorf("count inserted rows: %w", err)
+	}
+	if n == 0 {
+		return 0, false, nil
+	}
+	id, err = res.LastInsertId()
+	if err != nil {
+		return 0, false, fmt.Errorf("read the inserted row's id: %w", err)
+	}
+	return id, true, nil
 }
 
 // params numbers placeholders for a statement built piece by piece.

@@ -57,6 +57,7 @@ var contractTests = []contractTest{
 	{"SearchText", testSearchText},
 	{"SearchAsWritten", testSearchAsWritten},
 	{"SetAside", testSetAside},
+	{"InsertIDs", testInsertIDs},
 	// Reads bounded by a period (bounded.go).
 	{"EachTicket", testEachTicket},
 	{"FailedJobs", testFailedJobs},
