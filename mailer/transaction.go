@@ -137,6 +137,15 @@ func (m *outgoing) forChunk() []byte {
 // that did arrive (go-smtp's server does).
 const lastChunk = "BDAT 0 LAST\r\n"
 
+// oneWriteMax is the largest message that goes with its end in one
+// write, commit asked before it. A write that small takes no time worth a
+// lease, and one write instead of two saves the server a read and, for a
+// chunked message, a reply: the acknowledgements and notifications that
+// are most of the mail are a few kilobytes. A cut write still never ends
+// the mail (the end is its last bytes); a larger message keeps its end
+// for a write of its own after commit, however long its upload takes.
+const oneWriteMax = 32 << 10
+
 // errCalledOff is a transaction its caller called off at the point of no
 // return (WithPointOfNoReturn): the end of the mail was not written.
 var errCalledOff = errors.New("the end of the mail was not written: the send was called off before it")
@@ -144,7 +153,8 @@ var errCalledOff = errors.New("the end of the mail was not written: the send was
 // WithPointOfNoReturn returns ctx with commit, which SendMail calls just
 // before it writes what lets the server take the mail in (lastChunk, or
 // DATA's final "."): every recipient accepted and the message itself
-// written. Until then a send cut off leaves nothing at the server; once
+// written, or for a message of at most oneWriteMax bytes about to go in
+// the same write as its end. Until then a send cut off leaves nothing at the server; once
 // that is written the server may have the whole mail whatever happens to
 // the connection, so cutting the send off saves nothing and leaves the
 // caller not knowing whether the mail went. commit returning false calls
@@ -170,8 +180,9 @@ func commitHook(ctx context.Context) func() bool { return noreturn.Hook(ctx) }
 // written with its commands would be taken in by a server that is still
 // checking the recipients when this process dies, and sent again after the
 // restart. commit, when not nil, is asked just before the end of the mail
-// is written (WithPointOfNoReturn), which then goes in a write of its own;
-// without it the chunks go in one. An error is a *txError; after one the
+// is written (WithPointOfNoReturn), which then goes in a write of its own,
+// unless the message is small enough to go with it (oneWriteMax); without
+// commit the chunks go in one. An error is a *txError; after one the
 // connection must be closed, since replies to pipelined commands may be
 // pending.
 func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commit func() bool) error {
@@ -255,13 +266,17 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commi
 		// chunks and their commands, the message not copied.
 		cl.conn.SetDeadline(time.Time{})
 		bufs := net.Buffers{chunkCmd, data, []byte(lastChunk)}
-		if commit != nil {
+		split := commit != nil && len(data) > oneWriteMax
+		if commit != nil && !split && !commit() {
+			return &txError{step: stepWrite, err: errCalledOff}
+		}
+		if split {
 			bufs = bufs[:2]
 		}
 		if _, err := bufs.WriteTo(cl.conn); err != nil {
 			return &txError{step: stepWrite, err: err}
 		}
-		if commit != nil {
+		if split {
 			if !commit() {
 				return &txError{step: stepWrite, err: errCalledOff}
 			}
@@ -288,7 +303,10 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commi
 	// context closes the connection), then SubmissionTimeout for the reply.
 	cl.conn.SetDeadline(time.Time{})
 	wire := msg.forData()
-	if commit != nil {
+	if commit != nil && len(wire) <= oneWriteMax && !commit() {
+		return &txError{step: stepWrite, err: errCalledOff}
+	}
+	if commit != nil && len(wire) > oneWriteMax {
 		// wireData always ends with dataEnd, after a line break.
 		end := len(wire) - len(dataEnd)
 		if _, err := cl.conn.Write(wire[:end]); err != nil {
