@@ -262,26 +262,37 @@ func (cl *client) send(from string, utf8 bool, to []string, msg *outgoing, commi
 		chunkCmd := strconv.AppendInt([]byte("BDAT "), int64(len(data)), 10)
 		chunkCmd = append(chunkCmd, "\r\n"...)
 		// Like go-smtp's DATA, no deadline while the message is written
-		// (the caller's context closes the connection). One writev: the
-		// chunks and their commands, the message not copied.
+		// (the caller's context closes the connection).
 		cl.conn.SetDeadline(time.Time{})
-		bufs := net.Buffers{chunkCmd, data, []byte(lastChunk)}
-		split := commit != nil && len(data) > oneWriteMax
-		if commit != nil && !split && !commit() {
-			return &txError{step: stepWrite, err: errCalledOff}
-		}
-		if split {
-			bufs = bufs[:2]
-		}
-		if _, err := bufs.WriteTo(cl.conn); err != nil {
-			return &txError{step: stepWrite, err: err}
-		}
-		if split {
-			if !commit() {
+		if len(data) <= oneWriteMax {
+			// Copied into one buffer: the connection may be wrapped (TLS,
+			// the greeting's replay), and then net.Buffers writes each
+			// buffer on its own.
+			if commit != nil && !commit() {
 				return &txError{step: stepWrite, err: errCalledOff}
 			}
-			if _, err := io.WriteString(cl.conn, lastChunk); err != nil {
+			wire := make([]byte, 0, len(chunkCmd)+len(data)+len(lastChunk))
+			wire = append(append(append(wire, chunkCmd...), data...), lastChunk...)
+			if _, err := cl.conn.Write(wire); err != nil {
 				return &txError{step: stepWrite, err: err}
+			}
+		} else {
+			// A large message is not copied: a writev where the
+			// connection allows it.
+			bufs := net.Buffers{chunkCmd, data, []byte(lastChunk)}
+			if commit != nil {
+				bufs = bufs[:2]
+			}
+			if _, err := bufs.WriteTo(cl.conn); err != nil {
+				return &txError{step: stepWrite, err: err}
+			}
+			if commit != nil {
+				if !commit() {
+					return &txError{step: stepWrite, err: errCalledOff}
+				}
+				if _, err := io.WriteString(cl.conn, lastChunk); err != nil {
+					return &txError{step: stepWrite, err: err}
+				}
 			}
 		}
 		// A reply to the message's chunk, then to the last one.
