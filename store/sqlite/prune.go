@@ -29,7 +29,7 @@ var pruneSQL = []struct {
 	{"sessions", store.KeepSessions,
 		`DELETE FROM web_sessions WHERE last_seen < $1`,
 		func(p *store.Pruned) *int { return &p.Sessions }},
-	// jobs_sent (kind, finished_at) WHERE state = 'done' serves it.
+	// jobs_signins_sent serves it.
 	{"sent sign-in mails", store.KeepSignInMails,
 		`DELETE FROM jobs WHERE kind = 'signin' AND state = 'done' AND finished_at < $1`,
 		func(p *store.Pruned) *int { return &p.SignInMails }},

@@ -281,22 +281,37 @@ func (s *Store) TicketJobs(ctx context.Context, ticketID int64) (_ []inquiry.Job
 	return jobs, nil
 }
 
-// ListJobs returns jobs in state ("" = any), newest first, at most limit
-// (0 = no cap).
-func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) (_ []inquiry.Job, err error) {
-	defer markBusy(&err)
+// listJobsQuery is ListJobs's statement. The state is written into it, so
+// that SQLite can use the partial index of pending jobs (jobs_due) or of
+// failed ones (jobs_failed); a parameter would hide which.
+func listJobsQuery(state inquiry.JobState, limit int) (string, []any, error) {
 	var p params
 	query := `SELECT ` + jobColumns + ` FROM jobs`
-	if state != "" {
-		query += ` WHERE state = ` + p.add(string(state))
+	switch state {
+	case "":
+	case inquiry.JobPending, inquiry.JobDone, inquiry.JobFailed, inquiry.JobCancelled:
+		query += ` WHERE state = '` + string(state) + `'`
+	default:
+		return "", nil, fmt.Errorf("list jobs: unknown state %q", state)
 	}
 	query += ` ORDER BY id DESC`
 	if limit > 0 {
 		query += ` LIMIT ` + p.add(limit)
 	}
+	return query, p.args, nil
+}
+
+// ListJobs returns jobs in state ("" = any), newest first, at most limit
+// (0 = no cap).
+func (s *Store) ListJobs(ctx context.Context, state inquiry.JobState, limit int) (_ []inquiry.Job, err error) {
+	defer markBusy(&err)
+	query, args, err := listJobsQuery(state, limit)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, query, p.args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s jobs: %w", state, err)
 	}
@@ -465,6 +480,13 @@ func (s *Store) SetState(ctx context.Context, key, value string) (err error) {
 	return nil
 }
 
+// queueJobsSQL counts pending and failed jobs and finds the oldest due one,
+// through the partial indexes of pending and failed jobs.
+const queueJobsSQL = `SELECT
+		(SELECT COUNT(*) FROM jobs WHERE state = 'pending'),
+		(SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
+		(SELECT MIN(next_at) FROM jobs WHERE state = 'pending' AND next_at <= $1)`
+
 // QueueStats counts open tickets, deadlines and outbox jobs in one read
 // transaction, so the figures agree with each other.
 func (s *Store) QueueStats(ctx context.Context, now time.Time) (_ store.QueueStats, err error) {
@@ -485,10 +507,7 @@ func (s *Store) QueueStats(ctx context.Context, now time.Time) (_ store.QueueSta
 		return store.QueueStats{}, fmt.Errorf("queue stats: count tickets: %w", err)
 	}
 	var oldest sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM jobs WHERE state = 'pending'),
-		(SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
-		(SELECT MIN(next_at) FROM jobs WHERE state = 'pending' AND next_at <= $1)`, nowText).Scan(&q.PendingJobs, &q.FailedJobs, &oldest); err != nil {
+	if err := tx.QueryRowContext(ctx, queueJobsSQL, nowText).Scan(&q.PendingJobs, &q.FailedJobs, &oldest); err != nil {
 		return store.QueueStats{}, fmt.Errorf("queue stats: count jobs: %w", err)
 	}
 	if q.OldestDue, err = parseNullTime(oldest); err != nil {
