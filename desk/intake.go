@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -209,18 +210,22 @@ func (d *Desk) classifyEach(ctx context.Context, msgs []*inquiry.Message, todo [
 	ctx, cancel := d.classifyContext(ctx)
 	defer cancel()
 	errs := make([]error, len(todo))
-	slots := make(chan struct{}, d.cfg.ClassifyConcurrency)
+	// ClassifyConcurrency workers take the messages in turn: a goroutine
+	// a worker, not one a message, which for the built-in model cost
+	// about as much as classifying.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for k, i := range todo {
-		slots <- struct{}{}
+	for range min(d.cfg.ClassifyConcurrency, len(todo)) {
 		wg.Go(func() {
-			defer func() { <-slots }()
-			c, err := d.classify(ctx, msgs[i])
-			if err != nil {
-				errs[k] = fmt.Errorf("handle %s: %w", msgs[i].SourceID, err)
-				return
+			for k := int(next.Add(1) - 1); k < len(todo); k = int(next.Add(1) - 1) {
+				i := todo[k]
+				c, err := d.classify(ctx, msgs[i])
+				if err != nil {
+					errs[k] = fmt.Errorf("handle %s: %w", msgs[i].SourceID, err)
+					continue
+				}
+				cls[i] = &c
 			}
-			cls[i] = &c
 		})
 	}
 	wg.Wait()

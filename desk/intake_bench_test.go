@@ -44,7 +44,7 @@ func BenchmarkIntakeRealistic(b *testing.B) {
 	}
 	ctx := context.Background()
 	b.ResetTimer()
-	cpu := testutil.ProcessCPU()
+	cpu, started := testutil.ProcessCPU(), testutil.GoroutinesCreated()
 	for start := 0; start < len(msgs); start += chunk {
 		batch := msgs[start:min(start+chunk, len(msgs))]
 		disps, err := f.desk.HandleBatch(ctx, batch)
@@ -63,4 +63,5 @@ func BenchmarkIntakeRealistic(b *testing.B) {
 	b.StopTimer()
 	// CPU beside wall time: each chunk's commit waits for the disk.
 	b.ReportMetric(float64((testutil.ProcessCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/mail")
+	b.ReportMetric(float64(testutil.GoroutinesCreated()-started)/float64(b.N), "goroutines/mail")
 }

@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"runtime/metrics"
 	"syscall"
 	"time"
 )
@@ -15,4 +16,16 @@ func ProcessCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// GoroutinesCreated is how many goroutines this process has started so
+// far: an exact counter of work that timings on a shared machine blur
+// (database/sql starts one for each result set read in a transaction).
+func GoroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
