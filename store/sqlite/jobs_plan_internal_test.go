@@ -1,9 +1,7 @@
 package sqlite
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,16 +16,10 @@ import (
 // job (jobs_state, jobs_sent) cost each send two index writes (migration
 // 16).
 func TestJobReadsUseTheirPartialIndexes(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	// Mostly sent jobs, as a store that has run a while holds, and a few
 	// of every other state.
-	if err := s.WithTx(ctx, func(tx store.Tx) error {
+	s := planStore(t, func(tx store.Tx) error {
 		tk := &inquiry.Ticket{Number: "DKP-2026-000001", Channel: inquiry.ChannelEmail, State: inquiry.Assigned,
 			ReceivedAt: base, UpdatedAt: base}
 		if err := tx.CreateTicket(tk); err != nil {
@@ -50,12 +42,7 @@ func TestJobReadsUseTheirPartialIndexes(t *testing.T) {
 			}
 		}
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
-		t.Fatal(err)
-	}
+	})
 	signinPrune := ""
 	for _, p := range pruneSQL {
 		if strings.Contains(p.sql, "kind = 'signin'") {

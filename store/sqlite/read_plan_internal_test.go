@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +18,9 @@ import (
 // sender and sort them (a contact form writes thousands from one address).
 func TestSendersNewestTicketsReadThroughTheIndex(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	const formTickets = 300
-	if err := s.WithTx(ctx, func(tx store.Tx) error {
+	s := planStore(t, func(tx store.Tx) error {
 		for i := range formTickets + 20 {
 			sender := "forma@komuna.example"
 			if i >= formTickets {
@@ -41,12 +35,7 @@ func TestSendersNewestTicketsReadThroughTheIndex(t *testing.T) {
 			}
 		}
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
-		t.Fatal(err)
-	}
+	})
 
 	latest := base.Add((formTickets - 1) * time.Hour)
 	tests := []struct {
