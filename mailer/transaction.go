@@ -139,11 +139,13 @@ const lastChunk = "BDAT 0 LAST\r\n"
 
 // oneWriteMax is the largest message that goes with its end in one
 // write, commit asked before it. A write that small takes no time worth a
-// lease, and one write instead of two saves the server a read and, for a
-// chunked message, a reply: the acknowledgements and notifications that
-// are most of the mail are a few kilobytes. A cut write still never ends
-// the mail (the end is its last bytes); a larger message keeps its end
-// for a write of its own after commit, however long its upload takes.
+// lease, and one write instead of two or three is a system call or two
+// fewer here and a read fewer at the relay (a TLS record each, over TLS):
+// the acknowledgements and notifications that are most of the mail are a
+// few kilobytes. The relay still answers each chunk. A cut write still
+// never ends the mail (the end is its last bytes); a larger message keeps
+// its end for a write of its own after commit, however long its upload
+// takes.
 const oneWriteMax = 32 << 10
 
 // errCalledOff is a transaction its caller called off at the point of no
