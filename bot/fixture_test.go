@@ -67,6 +67,7 @@ type fixture struct {
 	tg     *devserver.Telegram
 	smtp   *devserver.SMTP
 	store  *sqlite.Store
+	path   string // the store's database file
 	desk   *desk.Desk
 	outbox *outbox.Outbox
 	bot    *bot.Bot
@@ -85,6 +86,8 @@ type setup struct {
 	noRun   bool
 	// zamiraNeverStarted leaves one officer who never pressed Start.
 	zamiraNeverStarted bool
+	// storeOpts are the SQLite store's options.
+	storeOpts sqlite.Options
 }
 
 func newFixture(t testing.TB, s setup) *fixture {
@@ -110,7 +113,8 @@ func newFixture(t testing.TB, s setup) *fixture {
 	t.Cleanup(func() { smtpSrv.Close() })
 	f.smtp = smtpSrv
 
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	f.path = filepath.Join(t.TempDir(), "s.db")
+	st, err := sqlite.OpenWith(ctx, f.path, s.storeOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
