@@ -256,7 +256,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	tk.ID, _, err = t.insert(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
+	id, _, err := t.insert(ctx, `INSERT INTO tickets (number, channel, sender_name, sender_address, chat_id, subject,
 			message_id, language, category, classifier, confidence, reason, needs_review, officer_id, acted, state,
 			outcome, received_at, due_at, answered_at, closed_at, updated_at, linked_to, mentions, urgent, ext_days,
 			ext_reason, ext_due_at, ext_at, ext_by, not_held_at, not_held_holder, not_held_by, ground, decided_at,
@@ -273,6 +273,7 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("create ticket %s: %w", tk.Number, err)
 	}
+	tk.ID = id
 	return nil
 }
 
@@ -402,7 +403,7 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	e.ID, _, err = t.insert(ctx, `INSERT INTO entries (ticket_id, kind, source_id, message_id, author, subject, body,
+	id, _, err := t.insert(ctx, `INSERT INTO entries (ticket_id, kind, source_id, message_id, author, subject, body,
 			attachments, raw, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		e.TicketID, string(e.Kind), e.SourceID, e.MessageID, e.Author, e.Subject, e.Text,
@@ -410,6 +411,7 @@ func (t *Tx) AddEntry(e *inquiry.Entry) error {
 	if err != nil {
 		return fmt.Errorf("add entry to ticket %d: %w", e.TicketID, err)
 	}
+	e.ID = id
 	return nil
 }
 
@@ -589,13 +591,13 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 func (t *Tx) AddSetAside(s *inquiry.SetAside) error {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	var err error
-	s.ID, _, err = t.insert(ctx, `INSERT INTO set_aside (kind, source_id, from_addr, subject, reason, received_at, raw)
+	id, _, err := t.insert(ctx, `INSERT INTO set_aside (kind, source_id, from_addr, subject, reason, received_at, raw)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		string(s.Kind), s.SourceID, s.From, s.Subject, s.Reason, formatTime(s.ReceivedAt), nullBlob(s.Raw))
 	if err != nil {
 		return fmt.Errorf("set aside %q: %w", s.SourceID, err)
 	}
+	s.ID = id
 	return nil
 }
 
