@@ -156,10 +156,10 @@ var errCalledOff = errors.New("the end of the mail was not written: the send was
 // before it writes what lets the server take the mail in (lastChunk, or
 // DATA's final "."): every recipient accepted and the message itself
 // written, or for a message of at most oneWriteMax bytes about to go in
-// the same write as its end. Until then a send cut off leaves nothing at the server; once
-// that is written the server may have the whole mail whatever happens to
-// the connection, so cutting the send off saves nothing and leaves the
-// caller not knowing whether the mail went. commit returning false calls
+// the same write as its end. Until then a send cut off leaves nothing at
+// the server; once that is written the server may have the whole mail
+// whatever happens to the connection, so cutting the send off saves
+// nothing and leaves the caller not knowing whether the mail went. commit returning false calls
 // the send off there (SendMail fails, temporarily, and nothing is taken
 // in); returning true, the caller should let the send finish: the reply
 // is still bounded by SubmissionTimeout. commit is called at most once per
