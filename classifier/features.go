@@ -32,7 +32,7 @@ const (
 	maxPrefix = 7
 )
 
-// featureName is a readable feature, kept only when a reason is wanted.
+// featureName is a readable feature, named by a reason.
 type featureName struct {
 	bucket uint32
 	kind   byte
@@ -98,40 +98,42 @@ func allDigits(s string) bool {
 	return true
 }
 
-// visitFeatures calls visit for every feature of normalised text, with the
-// feature's parts (b is the second word of a pair, else empty).
-func visitFeatures(normalized string, visit func(kind byte, a, b string)) {
-	toks := tokens(normalized)
-	var bounds []int
+// maxFeaturesPerToken bounds the features one token adds: the word, the
+// pair it ends, and its prefixes.
+const maxFeaturesPerToken = 2 + maxPrefix - minPrefix + 1
+
+// visitFeatures calls visit for every feature of the tokens of normalised
+// text, with the feature's parts (b is the second word of a pair, else
+// empty).
+func visitFeatures(toks []string, visit func(kind byte, a, b string)) {
 	for i, t := range toks {
 		visit(kindWord, t, "")
 		if i > 0 {
 			visit(kindBigram, toks[i-1], t)
 		}
 		// Rune boundaries, so that a prefix never splits a letter of a
-		// script the folding left alone.
-		bounds = bounds[:0]
+		// script the folding left alone. Only the first maxPrefix+1 are
+		// needed: a prefix is shorter than the word.
+		var starts [maxPrefix + 1]int
+		runes := 0
 		for off := range t {
-			bounds = append(bounds, off)
+			if runes == len(starts) {
+				break
+			}
+			starts[runes] = off
+			runes++
 		}
-		runes := len(bounds)
 		for n := minPrefix; n <= maxPrefix && n < runes; n++ {
-			visit(kindPrefix, t[:bounds[n]], "")
+			visit(kindPrefix, t[:starts[n]], "")
 		}
 	}
 }
 
-// vectorize builds the feature vector of normalised text. With names set it
-// also returns the readable features, for the reason.
-func vectorize(normalized string, withNames bool) (sparseVec, []featureName) {
-	var idx []uint32
-	var names []featureName
-	visitFeatures(normalized, func(kind byte, a, b string) {
-		h := hashFeature(kind, a, b)
-		idx = append(idx, h)
-		if withNames {
-			names = append(names, featureName{bucket: h, kind: kind, a: a, b: b})
-		}
+// vectorize builds the feature vector of the tokens of normalised text.
+func vectorize(toks []string) sparseVec {
+	idx := make([]uint32, 0, len(toks)*maxFeaturesPerToken)
+	visitFeatures(toks, func(kind byte, a, b string) {
+		idx = append(idx, hashFeature(kind, a, b))
 	})
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
@@ -139,7 +141,7 @@ func vectorize(normalized string, withNames bool) (sparseVec, []featureName) {
 	if len(idx) > 0 {
 		v.val = float32(1 / math.Sqrt(float64(len(idx))))
 	}
-	return v, names
+	return v
 }
 
 // runeLen is the number of letters in s, for display decisions.
