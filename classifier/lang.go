@@ -179,8 +179,8 @@ func visitTrigrams(word string, fn func(t trigram)) {
 // word is left (a text in capitals, names only), every other word does.
 func scriptLetters(text string) (cyrillic, latin int) {
 	var allCyr, allLat int
-	for _, w := range strings.Fields(text) {
-		if strings.Contains(w, "@") || strings.Contains(w, "://") || strings.HasPrefix(strings.ToLower(w), "www.") {
+	for w := range strings.FieldsSeq(text) {
+		if strings.Contains(w, "@") || strings.Contains(w, "://") || hasLowerPrefix(w, "www.") {
 			continue
 		}
 		first := true

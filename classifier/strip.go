@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -220,6 +221,19 @@ func hasContent(lines []string) bool {
 		}
 	}
 	return false
+}
+
+// hasLowerPrefix reports whether strings.ToLower(s) starts with prefix, a
+// string in lower case, without lowering (and copying) all of s.
+func hasLowerPrefix(s, prefix string) bool {
+	for _, p := range prefix {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || unicode.ToLower(r) != p {
+			return false
+		}
+		s = s[size:]
+	}
+	return true
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
