@@ -201,7 +201,8 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 		own = strings.TrimSpace(m.Text)
 	}
 	toks := tokens(Normalize(subject + "\n" + own))
-	vec := vectorize(toks)
+	buckets := featureBuckets(toks)
+	vec := newSparseVec(buckets)
 	if len(vec.idx) == 0 {
 		// Nothing to read (a sticker, an empty mail): the catch-all
 		// category, flagged so an officer looks at it.
@@ -222,7 +223,7 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	res.Category = inquiry.Categories[best]
 	res.Confidence = probs[best]
 	res.NeedsReview = res.Confidence < b.reviewThreshold
-	res.Reason = b.reason(toks, best)
+	res.Reason = b.reason(toks, buckets, best)
 	return res, nil
 }
 
@@ -253,16 +254,18 @@ type reasonCandidate struct {
 // hardest towards the chosen class. Words of one or two letters, and pairs of
 // short words ("of the"), weigh in the model but explain nothing to an
 // officer, so they are not named.
-func (b *Builtin) reason(toks []string, class int) string {
+func (b *Builtin) reason(toks []string, buckets []uint32, class int) string {
 	var top [reasonCandidates]reasonCandidate
 	n := 0
-	// The features are visited again rather than kept from vectorize:
-	// hashing a few letters again costs less than keeping every name.
+	// The features are visited again rather than named by vectorize: few
+	// are named, and buckets holds each one's bucket in visiting order.
+	i := 0
 	visitFeatures(toks, func(kind byte, a, c string) {
+		h := buckets[i]
+		i++
 		if (kind == kindWord && runeLen(a) < 3) || (kind == kindBigram && runeLen(a) < 4 && runeLen(c) < 4) {
 			return
 		}
-		h := hashFeature(kind, a, c)
 		if w := b.model.influence(h, class); w > 0 {
 			n = insertCandidate(top[:], n, reasonCandidate{featureName{bucket: h, kind: kind, a: a, b: c}, w})
 		}

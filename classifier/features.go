@@ -131,17 +131,61 @@ func visitFeatures(toks []string, visit func(kind byte, a, b string)) {
 
 // vectorize builds the feature vector of the tokens of normalised text.
 func vectorize(toks []string) sparseVec {
-	idx := make([]uint32, 0, len(toks)*maxFeaturesPerToken)
+	return newSparseVec(featureBuckets(toks))
+}
+
+// featureBuckets is the bucket of every feature of the tokens of normalised
+// text, in the order visitFeatures visits them.
+func featureBuckets(toks []string) []uint32 {
+	buckets := make([]uint32, 0, len(toks)*maxFeaturesPerToken)
 	visitFeatures(toks, func(kind byte, a, b string) {
-		idx = append(idx, hashFeature(kind, a, b))
+		buckets = append(buckets, hashFeature(kind, a, b))
 	})
-	slices.Sort(idx)
-	idx = slices.Compact(idx)
+	return buckets
+}
+
+// newSparseVec makes the vector of the features in buckets.
+func newSparseVec(buckets []uint32) sparseVec {
+	idx := slices.Compact(sortedBuckets(buckets))
 	v := sparseVec{idx: idx}
 	if len(idx) > 0 {
 		v.val = float32(1 / math.Sqrt(float64(len(idx))))
 	}
 	return v
+}
+
+// radixBits is the width of the digit sortedBuckets sorts by in each pass.
+const radixBits = 9
+
+// sortedBuckets returns buckets sorted, leaving buckets as they are. It is
+// a radix sort, a pass for each radixBits bits of a bucket number: a mail's
+// hundred or so features sort in a third of the time a comparison sort
+// takes.
+func sortedBuckets(buckets []uint32) []uint32 {
+	const digits = 1 << radixBits
+	buf := make([]uint32, 2*len(buckets))
+	src, dst, spare := buckets, buf[:len(buckets)], buf[len(buckets):]
+	for shift := 0; shift < hashBits; shift += radixBits {
+		// Counting sort by the digit at shift, stable, so that the order
+		// of the lower digits sorted before is kept.
+		var start [digits]int32
+		for _, v := range src {
+			start[(v>>shift)%digits]++
+		}
+		var sum int32
+		for d, n := range start {
+			start[d] = sum
+			sum += n
+		}
+		for _, v := range src {
+			d := (v >> shift) % digits
+			dst[start[d]] = v
+			start[d]++
+		}
+		// The next pass reads what this one wrote.
+		src, dst, spare = dst, spare, dst
+	}
+	return src
 }
 
 // runeLen is the number of letters in s, for display decisions.
