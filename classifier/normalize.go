@@ -20,10 +20,16 @@ func Normalize(text string) string {
 	n.b.Grow(len(text))
 	for _, r := range text {
 		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
+			switch {
+			case 'A' <= r && r <= 'Z':
 				r += 'a' - 'A'
+			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			default:
+				n.pendingSpace = true
+				continue
 			}
-			n.emit(r)
+			n.separate()
+			n.b.WriteByte(byte(r))
 			continue
 		}
 		r = unicode.ToLower(r)
@@ -55,15 +61,21 @@ func (n *normalizer) emit(r rune) {
 		n.pendingSpace = true
 		return
 	}
-	if n.pendingSpace && n.b.Len() > 0 {
-		n.b.WriteByte(' ')
-	}
-	n.pendingSpace = false
+	n.separate()
 	if r < utf8.RuneSelf {
 		n.b.WriteByte(byte(r))
 	} else {
 		n.b.WriteRune(r)
 	}
+}
+
+// separate writes the one space that stands for whatever came between the
+// letter about to be written and the one before it.
+func (n *normalizer) separate() {
+	if n.pendingSpace && n.b.Len() > 0 {
+		n.b.WriteByte(' ')
+	}
+	n.pendingSpace = false
 }
 
 func (n *normalizer) emitString(s string) {
