@@ -88,7 +88,7 @@ func newFromCorpus(lines []corpusLine, threshold float64) (*Builtin, error) {
 	var perClass [numClasses]int
 	for _, l := range lines {
 		class := classIndex(inquiry.Category(l.Label))
-		vec, _ := vectorize(Normalize(modelText(l.Subject, l.Text)), false)
+		vec := vectorize(tokens(Normalize(modelText(l.Subject, l.Text))))
 		if len(vec.idx) == 0 {
 			continue
 		}
@@ -200,9 +200,9 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	if own == "" {
 		own = strings.TrimSpace(m.Text)
 	}
-	normalized := Normalize(subject + "\n" + own)
-
-	vec, names := vectorize(normalized, true)
+	toks := tokens(Normalize(subject + "\n" + own))
+	buckets := featureBuckets(toks)
+	vec := newSparseVec(buckets)
 	if len(vec.idx) == 0 {
 		// Nothing to read (a sticker, an empty mail): the catch-all
 		// category, flagged so an officer looks at it.
@@ -223,7 +223,7 @@ func (b *Builtin) Classify(ctx context.Context, m *inquiry.Message) (inquiry.Cla
 	res.Category = inquiry.Categories[best]
 	res.Confidence = probs[best]
 	res.NeedsReview = res.Confidence < b.reviewThreshold
-	res.Reason = b.reason(names, best)
+	res.Reason = b.reason(toks, buckets, best)
 	return res, nil
 }
 
@@ -254,17 +254,22 @@ type reasonCandidate struct {
 // hardest towards the chosen class. Words of one or two letters, and pairs of
 // short words ("of the"), weigh in the model but explain nothing to an
 // officer, so they are not named.
-func (b *Builtin) reason(names []featureName, class int) string {
+func (b *Builtin) reason(toks []string, buckets []uint32, class int) string {
 	var top [reasonCandidates]reasonCandidate
 	n := 0
-	for _, f := range names {
-		if (f.kind == kindWord && runeLen(f.a) < 3) || (f.kind == kindBigram && runeLen(f.a) < 4 && runeLen(f.b) < 4) {
-			continue
+	// The features are visited again rather than named by vectorize: few
+	// are named, and buckets holds each one's bucket in visiting order.
+	i := 0
+	visitFeatures(toks, func(kind byte, a, c string) {
+		h := buckets[i]
+		i++
+		if (kind == kindWord && runeLen(a) < 3) || (kind == kindBigram && runeLen(a) < 4 && runeLen(c) < 4) {
+			return
 		}
-		if w := b.model.influence(f.bucket, class); w > 0 {
-			n = insertCandidate(top[:], n, reasonCandidate{f, w})
+		if w := b.model.influence(h, class); w > 0 {
+			n = insertCandidate(top[:], n, reasonCandidate{featureName{bucket: h, kind: kind, a: a, b: c}, w})
 		}
-	}
+	})
 	var picked, quoted []string
 	for _, c := range top[:n] {
 		if len(picked) == maxReasonFeatures {

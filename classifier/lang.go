@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 )
@@ -52,6 +53,11 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 	var bonus [numProfileLangs]float64
 	for _, r := range text {
 		switch {
+		case r < utf8.RuneSelf:
+			// ASCII: no Cyrillic, no diacritics.
+			if ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') {
+				latin++
+			}
 		case isCyrillic(r):
 			cyrillic++
 		case unicode.IsLetter(r) && unicode.Is(unicode.Latin, r):
@@ -75,7 +81,7 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 
 	scores := bonus
 	n := 0
-	for _, w := range strings.Fields(Normalize(text)) {
+	for w := range strings.FieldsSeq(Normalize(text)) {
 		if allDigits(w) {
 			continue
 		}
@@ -85,8 +91,8 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 			}
 			n++
 		}
-		visitTrigrams(w, func(gram string) {
-			if lp, ok := profileTrigrams[gram]; ok {
+		visitTrigrams(w, func(t trigram) {
+			if lp, ok := trigramProfile[t]; ok {
 				for l := range numProfileLangs {
 					scores[l] += float64(lp[l])
 				}
@@ -116,18 +122,52 @@ func guessLanguage(text string) (inquiry.Language, float64) {
 	return profileLanguages[best], probs[best] / total
 }
 
-// visitTrigrams calls fn for each three-letter window of word padded with a
-// space on both sides, so that word starts and ends are features too.
-func visitTrigrams(word string, fn func(gram string)) {
-	padded := " " + word + " "
-	var starts [64]int
-	bounds := starts[:0]
-	for off := range padded {
-		bounds = append(bounds, off)
+// trigram is a letter trigram packed into an integer, 21 bits a letter, so
+// that looking one up neither builds nor hashes a string.
+type trigram uint64
+
+const (
+	trigramLetterBits = 21 // enough for any rune
+	trigramMask       = 1<<(3*trigramLetterBits) - 1
+)
+
+// trigramOf packs a trigram of three letters.
+func trigramOf(gram string) trigram {
+	var t trigram
+	for _, r := range gram {
+		t = t<<trigramLetterBits | trigram(r)
 	}
-	bounds = append(bounds, len(padded))
-	for i := 0; i+3 < len(bounds); i++ {
-		fn(padded[bounds[i]:bounds[i+3]])
+	return t
+}
+
+func (t trigram) String() string {
+	const letter = 1<<trigramLetterBits - 1
+	return string([]rune{rune(t >> (2 * trigramLetterBits)), rune(t >> trigramLetterBits & letter), rune(t & letter)})
+}
+
+// trigramProfile is profileTrigrams keyed by packed trigram.
+var trigramProfile = func() map[trigram][numProfileLangs]float32 {
+	m := make(map[trigram][numProfileLangs]float32, len(profileTrigrams))
+	for gram, lp := range profileTrigrams {
+		m[trigramOf(gram)] = lp
+	}
+	return m
+}()
+
+// visitTrigrams calls fn for each three-letter window of word padded with a
+// space on both sides, so that word starts and ends are features too. word
+// is valid UTF-8, as Normalize gives it.
+func visitTrigrams(word string, fn func(t trigram)) {
+	t := trigram(' ')
+	letters := 1
+	for _, r := range word {
+		t = (t<<trigramLetterBits | trigram(r)) & trigramMask
+		if letters++; letters >= 3 {
+			fn(t)
+		}
+	}
+	if letters >= 2 {
+		fn((t<<trigramLetterBits | ' ') & trigramMask)
 	}
 }
 
@@ -139,8 +179,8 @@ func visitTrigrams(word string, fn func(gram string)) {
 // word is left (a text in capitals, names only), every other word does.
 func scriptLetters(text string) (cyrillic, latin int) {
 	var allCyr, allLat int
-	for _, w := range strings.Fields(text) {
-		if strings.Contains(w, "@") || strings.Contains(w, "://") || strings.HasPrefix(strings.ToLower(w), "www.") {
+	for w := range strings.FieldsSeq(text) {
+		if strings.Contains(w, "@") || strings.Contains(w, "://") || hasLowerPrefix(w, "www.") {
 			continue
 		}
 		first := true

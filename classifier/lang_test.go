@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"slices"
 	"testing"
 
 	"sportel/inquiry"
@@ -62,5 +63,41 @@ func TestDetectLanguageConfidenceGrows(t *testing.T) {
 	}
 	if cLong < 0.95 {
 		t.Errorf("confidence for a clear Albanian paragraph %.3f, want ≥ 0.95", cLong)
+	}
+}
+
+func TestVisitTrigrams(t *testing.T) {
+	tests := []struct {
+		word string
+		want []string
+	}{
+		{"", nil},
+		{"a", []string{" a "}},
+		{"ab", []string{" ab", "ab "}},
+		{"kopje", []string{" ko", "kop", "opj", "pje", "je "}},
+		{"ђак", []string{" ђа", "ђак", "ак "}},
+	}
+	for _, tt := range tests {
+		var got []string
+		visitTrigrams(tt.word, func(g trigram) { got = append(got, g.String()) })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("visitTrigrams(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+// TestTrigramProfileKeys checks that every trigram of the profile packs
+// into a key without losing a letter, so that each is still found.
+func TestTrigramProfileKeys(t *testing.T) {
+	if len(trigramProfile) != len(profileTrigrams) {
+		t.Errorf("trigramProfile has %d trigrams, profileTrigrams %d", len(trigramProfile), len(profileTrigrams))
+	}
+	for gram, lp := range profileTrigrams {
+		if got := trigramOf(gram).String(); got != gram {
+			t.Errorf("trigramOf(%q).String() = %q", gram, got)
+		}
+		if trigramProfile[trigramOf(gram)] != lp {
+			t.Errorf("trigramProfile of %q = %v, want %v", gram, trigramProfile[trigramOf(gram)], lp)
+		}
 	}
 }

@@ -89,8 +89,8 @@ func languageProfileSource(lines []corpusLine) ([]byte, error) {
 			}
 			words.add(w, slot)
 			wordTotal[slot]++
-			visitTrigrams(w, func(g string) {
-				trigrams.add(g, slot)
+			visitTrigrams(w, func(t trigram) {
+				trigrams.add(t.String(), slot)
 				trigramTotal[slot]++
 			})
 		}

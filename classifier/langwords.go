@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,10 +106,12 @@ var noticeWords = []string{"confidential", "intended", "privileged", "konfidenci
 
 // isNotice matches the first line of a confidentiality notice.
 func isNotice(line string) bool {
-	l := strings.ToLower(strings.TrimSpace(line))
-	if !hasAnyPrefix(l, noticeStarts) {
+	line = strings.TrimSpace(line)
+	// Most lines are not lowered at all: they start no notice.
+	if !slices.ContainsFunc(noticeStarts, func(p string) bool { return hasLowerPrefix(line, p) }) {
 		return false
 	}
+	l := strings.ToLower(line)
 	for _, w := range noticeWords {
 		if strings.Contains(l, w) {
 			return true

@@ -16,53 +16,90 @@ import (
 // must meet in one feature. The result is idempotent: Normalize(Normalize(s))
 // equals Normalize(s).
 func Normalize(text string) string {
-	var b strings.Builder
-	b.Grow(len(text))
-	pendingSpace := false
-	emit := func(r rune) {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			pendingSpace = true
-			return
-		}
-		if pendingSpace && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		pendingSpace = false
-		b.WriteRune(r)
-	}
-	var decomposed [32]byte
+	var n normalizer
+	n.b.Grow(len(text))
 	for _, r := range text {
 		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
+			switch {
+			case 'A' <= r && r <= 'Z':
 				r += 'a' - 'A'
+			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			default:
+				n.pendingSpace = true
+				continue
 			}
-			emit(r)
+			n.separate()
+			n.b.WriteByte(byte(r))
 			continue
 		}
 		r = unicode.ToLower(r)
 		if s, ok := foldSpecial(r); ok {
-			for _, fr := range s {
-				emit(fr)
-			}
+			n.emitString(s)
 			continue
 		}
-		// Canonical decomposition splits a letter from its accents; the
-		// accents (non-spacing marks) are dropped, the base letters kept.
-		for _, dr := range string(norm.NFD.AppendString(decomposed[:0], string(r))) {
-			if unicode.Is(unicode.Mn, dr) {
-				continue
-			}
-			dr = unicode.ToLower(dr)
-			if s, ok := foldSpecial(dr); ok {
-				for _, fr := range s {
-					emit(fr)
-				}
-				continue
-			}
-			emit(dr)
-		}
+		n.emitDecomposed(r)
 	}
-	return b.String()
+	return n.b.String()
+}
+
+// normalizer builds Normalize's result.
+type normalizer struct {
+	b            strings.Builder
+	pendingSpace bool
+}
+
+// emit writes a letter or a digit, after one space if something else came
+// between it and the previous one; anything else only marks that space.
+func (n *normalizer) emit(r rune) {
+	var keep bool
+	if r < utf8.RuneSelf {
+		keep = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	} else {
+		keep = unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	if !keep {
+		n.pendingSpace = true
+		return
+	}
+	n.separate()
+	if r < utf8.RuneSelf {
+		n.b.WriteByte(byte(r))
+	} else {
+		n.b.WriteRune(r)
+	}
+}
+
+// separate writes the one space that stands for whatever came between the
+// letter about to be written and the one before it.
+func (n *normalizer) separate() {
+	if n.pendingSpace && n.b.Len() > 0 {
+		n.b.WriteByte(' ')
+	}
+	n.pendingSpace = false
+}
+
+func (n *normalizer) emitString(s string) {
+	for _, r := range s {
+		n.emit(r)
+	}
+}
+
+// emitDecomposed emits a lower-case letter that foldSpecial does not map.
+// Canonical decomposition splits a letter from its accents; the accents
+// (non-spacing marks) are dropped, the base letters kept.
+func (n *normalizer) emitDecomposed(r rune) {
+	var decomposed [32]byte
+	for _, dr := range string(norm.NFD.AppendString(decomposed[:0], string(r))) {
+		if unicode.Is(unicode.Mn, dr) {
+			continue
+		}
+		dr = unicode.ToLower(dr)
+		if s, ok := foldSpecial(dr); ok {
+			n.emitString(s)
+			continue
+		}
+		n.emit(dr)
+	}
 }
 
 // foldSpecial maps the letters that canonical decomposition does not reduce

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -31,14 +32,17 @@ func ownWords(text string) string {
 scan:
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
-		switch {
-		case strings.HasPrefix(line, ">"):
+		if strings.HasPrefix(line, ">") {
 			continue
-		case isSignatureDelimiter(lines[i]), isMobileFooter(line), isOriginalMessageMarker(line):
+		}
+		// Lowered once: the tests below all ignore case.
+		lower := strings.ToLower(line)
+		switch {
+		case isSignatureDelimiter(lines[i]), isMobileFooter(lower), isOriginalMessageMarker(lower):
 			break scan
-		case isHeaderBlockStart(lines, i):
+		case isHeaderBlockStart(lines, i, lower):
 			break scan
-		case isReplyHeader(line):
+		case isReplyHeader(lower):
 			// A header wrapped over two lines ("On Tue, … <a@b>" / "wrote:")
 			// leaves its first half among the kept lines.
 			if n := len(kept); n > 0 && isReplyHeaderStart(kept[n-1]) && !isReplyHeaderStart(line) {
@@ -74,19 +78,20 @@ var mobileFooterPrefixes = []string{
 	"von meinem ", "gesendet von ",
 }
 
-func isMobileFooter(line string) bool {
-	l := strings.ToLower(line)
+// isMobileFooter matches a trimmed line in lower case.
+func isMobileFooter(lower string) bool {
 	for _, p := range mobileFooterPrefixes {
-		if strings.HasPrefix(l, p) {
-			return len(l) < 80
+		if strings.HasPrefix(lower, p) {
+			return len(lower) < 80
 		}
 	}
 	return false
 }
 
-func isOriginalMessageMarker(line string) bool {
-	l := strings.ToLower(strings.Trim(line, " -_*"))
-	if line != "" && strings.Trim(line, "_") == "" && utf8.RuneCountInString(line) >= 10 {
+// isOriginalMessageMarker matches a trimmed line in lower case.
+func isOriginalMessageMarker(lower string) bool {
+	l := strings.Trim(lower, " -_*")
+	if lower != "" && strings.Trim(lower, "_") == "" && utf8.RuneCountInString(lower) >= 10 {
 		return true // Outlook's horizontal rule before the quoted header
 	}
 	switch l {
@@ -109,9 +114,10 @@ var headerFromPrefixes = []string{"from:", "nga:", "od:", "од:", "von:", "prej
 var headerDatePrefixes = []string{"sent:", "date:", "dërguar:", "derguar:", "data:", "datë:", "poslato:", "poslano:", "datum:", "послато:", "датум:", "gesendet:"}
 
 // isHeaderBlockStart recognises a quoted mail header pasted without ">"
-// ("From: …" followed shortly by "Sent: …" or "Date: …").
-func isHeaderBlockStart(lines []string, i int) bool {
-	if !hasAnyPrefix(strings.ToLower(strings.TrimSpace(lines[i])), headerFromPrefixes) {
+// ("From: …" followed shortly by "Sent: …" or "Date: …"); lower is
+// lines[i] trimmed and in lower case.
+func isHeaderBlockStart(lines []string, i int, lower string) bool {
+	if !hasAnyPrefix(lower, headerFromPrefixes) {
 		return false
 	}
 	for j := i + 1; j < len(lines) && j <= i+4; j++ {
@@ -130,14 +136,14 @@ var replyVerbs = []string{
 
 // isReplyHeader matches the line that introduces a quoted reply, e.g.
 // "On Tue, 14 Apr 2026 at 10:12, X <x@y> wrote:", "Më 14 prill 2026, X
-// shkroi:", "Dana 14.04.2026. X je napisao:".
-func isReplyHeader(line string) bool {
-	l := strings.ToLower(strings.TrimSpace(line))
-	if len(l) > 300 {
+// shkroi:", "Dana 14.04.2026. X je napisao:". lower is the line trimmed and
+// in lower case.
+func isReplyHeader(lower string) bool {
+	if len(lower) > 300 {
 		return false
 	}
 	for _, v := range replyVerbs {
-		if strings.HasSuffix(l, v) {
+		if strings.HasSuffix(lower, v) {
 			return true
 		}
 	}
@@ -215,6 +221,19 @@ func hasContent(lines []string) bool {
 		}
 	}
 	return false
+}
+
+// hasLowerPrefix reports whether strings.ToLower(s) starts with prefix, a
+// string in lower case, without lowering (and copying) all of s.
+func hasLowerPrefix(s, prefix string) bool {
+	for _, p := range prefix {
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || unicode.ToLower(r) != p {
+			return false
+		}
+		s = s[size:]
+	}
+	return true
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {

@@ -1,6 +1,9 @@
 package classifier
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStripQuotedAndSignature(t *testing.T) {
 	tests := []struct {
@@ -108,5 +111,35 @@ func TestStripQuotedAndSignature(t *testing.T) {
 				t.Errorf("StripQuotedAndSignature(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestHasLowerPrefix checks hasLowerPrefix against what it stands for,
+// strings.HasPrefix(strings.ToLower(s), prefix), where lowering changes
+// lengths or bytes: capitals of two scripts, letters whose lower case is
+// shorter or longer, invalid UTF-8 and a prefix longer than s.
+func TestHasLowerPrefix(t *testing.T) {
+	tests := []struct{ s, prefix string }{
+		{"", ""},
+		{"", "www."},
+		{"www", "www."},
+		{"WWW.example.com", "www."},
+		{"Www.Example", "www."},
+		{"wWw,example", "www."},
+		{"ОВА ПОРУКА је поверљива", "ова порука"},
+		{"Ова Порука", "ова порука"},
+		{"İnformacioni i përmbajtur", "informacioni"},
+		{"\u212Aonfidential", "konfidencial"}, // Kelvin sign lowers to k
+		{"Ⱥb", "ⱥb"},                          // two bytes lower to three
+		{"\xffThis email", "this email"},
+		{"\xffThis email", "\ufffdthis"},
+		{"CONFIDENTIALITY NOTICE", "confidentiality"},
+		{"Confidential", "confidentiality"},
+	}
+	for _, tt := range tests {
+		want := strings.HasPrefix(strings.ToLower(tt.s), tt.prefix)
+		if got := hasLowerPrefix(tt.s, tt.prefix); got != want {
+			t.Errorf("hasLowerPrefix(%q, %q) = %v, want %v", tt.s, tt.prefix, got, want)
+		}
 	}
 }
