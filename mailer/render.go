@@ -241,11 +241,17 @@ func appendQuotedPrintable(b []byte, s string) []byte {
 			cr = c == '\r'
 			b, n = qpEndLine(b, n)
 			b, n = append(b, '\r', '\n'), 0
-		case '!' <= c && c <= '~' && c != '=' || c == ' ' || c == '\t':
+		case qpLiteral(c):
 			if n == qpLineLen-1 {
 				b, n = append(b, "=\r\n"...), 0
 			}
-			b, n = append(b, c), n+1
+			// The run of such characters that fits on the line, at once.
+			j, end := i+1, min(len(s), i+qpLineLen-1-n)
+			for j < end && qpLiteral(s[j]) {
+				j++
+			}
+			b, n = append(b, s[i:j]...), n+j-i
+			i = j - 1 // the loop adds one
 			cr = false
 		default:
 			b, n = qpEncode(b, n, c)
@@ -256,6 +262,11 @@ func appendQuotedPrintable(b []byte, s string) []byte {
 }
 
 const qpLineLen = 76
+
+// qpLiteral reports whether quoted-printable writes c as it is.
+func qpLiteral(c byte) bool {
+	return '!' <= c && c <= '~' && c != '=' || c == ' ' || c == '\t'
+}
 
 // quotedPrintableMax is the most appendQuotedPrintable writes for n bytes:
 // three characters each, and a soft break ("=\r\n") on every line.
