@@ -509,7 +509,7 @@ func writeMsgID(b *strings.Builder, id string) {
 		b.WriteString(left)
 	} else {
 		b.WriteByte('"')
-		msgIDQuoter.WriteString(b, left)
+		b.WriteString(msgIDQuoter.Replace(left))
 		b.WriteByte('"')
 	}
 	if found {
