@@ -201,21 +201,21 @@ func appendField(b []byte, k, v string) []byte {
 	return b
 }
 
-// foldPoint returns how much of v goes on a line of up to max octets and
+// foldPoint returns how much of v goes on a line of up to limit octets and
 // what ends that line: the last space or tab that leaves the line short
 // enough starts the next one, after "\r\n". Without one, v is cut and the
-// line ends "\r\n " (not ok: that adds a space to the value). max is at
-// least 1 (validate keeps field names short enough).
-func foldPoint(v string, max int) (n int, fold string, ok bool) {
-	if len(v) <= max {
+// line ends "\r\n " (not ok: that adds a space to the value). limit is
+// at least 1 (validate keeps field names short enough).
+func foldPoint(v string, limit int) (n int, fold string, ok bool) {
+	if len(v) <= limit {
 		return len(v), "\r\n", true
 	}
-	n = strings.LastIndexAny(v[:max+1], " \t")
+	n = strings.LastIndexAny(v[:limit+1], " \t")
 	switch {
 	case n == 0: // the white space that folded the line before
-		n = max
+		n = limit
 	case n < 0:
-		n = max - 1
+		n = limit - 1
 	}
 	if v[n] == ' ' || v[n] == '\t' {
 		return n, "\r\n", true
@@ -239,8 +239,7 @@ func appendQuotedPrintable(b []byte, s string) []byte {
 				continue
 			}
 			cr = c == '\r'
-			b, n = qpEndLine(b, n)
-			b, n = append(b, '\r', '\n'), 0
+			b, n = append(qpEndLine(b, n), '\r', '\n'), 0
 		case qpLiteral(c):
 			if n == qpLineLen-1 {
 				b, n = append(b, "=\r\n"...), 0
@@ -257,8 +256,7 @@ func appendQuotedPrintable(b []byte, s string) []byte {
 			b, n = qpEncode(b, n, c)
 		}
 	}
-	b, _ = qpEndLine(b, n)
-	return b
+	return qpEndLine(b, n)
 }
 
 const qpLineLen = 76
@@ -286,14 +284,13 @@ func qpEncode(b []byte, n int, c byte) ([]byte, int) {
 
 // qpEndLine encodes a space or tab that ends the line of n characters, as
 // a reader would drop it.
-func qpEndLine(b []byte, n int) ([]byte, int) {
-	if n == 0 {
-		return b, n
+func qpEndLine(b []byte, n int) []byte {
+	if n > 0 {
+		if c := b[len(b)-1]; c == ' ' || c == '\t' {
+			b, _ = qpEncode(b[:len(b)-1], n-1, c)
+		}
 	}
-	if c := b[len(b)-1]; c == ' ' || c == '\t' {
-		return qpEncode(b[:len(b)-1], n-1, c)
-	}
-	return b, n
+	return b
 }
 
 // autoResponseSuppress is the X-Auto-Response-Suppress value of machine
