@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net/textproto"
 	"slices"
 	"strings"
@@ -57,8 +59,10 @@ const maxPooledRender = 4 << 20
 // It writes the bytes go-message's mail writer wrote for the same header
 // and parts (quoted-printable text, base64 attachments, multipart/mixed
 // when there are any), but appends them straight to buf: go-message
-// copies the header twice, keeps a map of it and writes a field, a line of
-// text or a line of base64 at a time.
+// copies the header twice, keeps a map of it and writes a field or a line
+// of base64 at a time, which for the few-kilobyte acknowledgements and
+// notifications that are most of the outbox's mail was most of their
+// rendering. The text is still encoded by mime/quotedprintable.
 func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	if err := validate(m); err != nil {
 		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
@@ -223,74 +227,28 @@ func foldPoint(v string, limit int) (n int, fold string, ok bool) {
 	return n, "\r\n ", false
 }
 
-// appendQuotedPrintable appends s quoted-printable as mime/quotedprintable's
-// Writer writes it, closed: "\r\n" for each line break ("\r\n", "\n" or
-// "\r"), lines of at most 76 characters with a soft break ("=") where one
-// is cut, and a space or tab that ends a line or s encoded.
+// appendQuotedPrintable appends s quoted-printable, as mime/quotedprintable
+// writes it, closed.
 func appendQuotedPrintable(b []byte, s string) []byte {
-	b = slices.Grow(b, quotedPrintableMax(len(s)))
-	n := 0      // characters on the line
-	cr := false // the last line break was a "\r", so a "\n" now adds none
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\n' || c == '\r':
-			if cr && c == '\n' {
-				cr = false
-				continue
-			}
-			cr = c == '\r'
-			b, n = append(qpEndLine(b, n), '\r', '\n'), 0
-		case qpLiteral(c):
-			if n == qpLineLen-1 {
-				b, n = append(b, "=\r\n"...), 0
-			}
-			// The run of such characters that fits on the line, at once.
-			j, end := i+1, min(len(s), i+qpLineLen-1-n)
-			for j < end && qpLiteral(s[j]) {
-				j++
-			}
-			b, n = append(b, s[i:j]...), n+j-i
-			i = j - 1 // the loop adds one
-			cr = false
-		default:
-			b, n = qpEncode(b, n, c)
-		}
-	}
-	return qpEndLine(b, n)
+	w := appendWriter{b}
+	qp := quotedprintable.NewWriter(&w)
+	io.WriteString(qp, s)
+	qp.Close()
+	return w.b
 }
 
-const qpLineLen = 76
+// appendWriter appends what it is given to b.
+type appendWriter struct{ b []byte }
 
-// qpLiteral reports whether quoted-printable writes c as it is.
-func qpLiteral(c byte) bool {
-	return '!' <= c && c <= '~' && c != '=' || c == ' ' || c == '\t'
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
-// quotedPrintableMax is the most appendQuotedPrintable writes for n bytes:
+// quotedPrintableMax is the most quoted-printable writes for n bytes:
 // three characters each, and a soft break ("=\r\n") on every line.
 func quotedPrintableMax(n int) int {
-	return 3*n + 3*(3*n/(qpLineLen-3)+1)
-}
-
-// qpEncode appends c as =XX to a line of n characters, breaking it first
-// if that would not fit.
-func qpEncode(b []byte, n int, c byte) ([]byte, int) {
-	const upperhex = "0123456789ABCDEF"
-	if qpLineLen-1-n < 3 {
-		b, n = append(b, "=\r\n"...), 0
-	}
-	return append(b, '=', upperhex[c>>4], upperhex[c&0x0f]), n + 3
-}
-
-// qpEndLine encodes a space or tab that ends the line of n characters, as
-// a reader would drop it.
-func qpEndLine(b []byte, n int) []byte {
-	if n > 0 {
-		if c := b[len(b)-1]; c == ' ' || c == '\t' {
-			b, _ = qpEncode(b[:len(b)-1], n-1, c)
-		}
-	}
-	return b
+	return 3*n + 3*(3*n/(76-3)+1)
 }
 
 // autoResponseSuppress is the X-Auto-Response-Suppress value of machine
