@@ -22,7 +22,10 @@ func goMessageBase64(t *testing.T, content []byte) []byte {
 		t.Fatal(err)
 	}
 	headerLen := buf.Len()
-	if err := writeAndClose(w, content); err != nil {
+	if _, err := w.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()[headerLen:]

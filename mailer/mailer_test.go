@@ -394,6 +394,14 @@ func TestRenderIsDeterministic(t *testing.T) {
 	}
 }
 
+// The X-Loop value comes from the configuration, not the mail: a line
+// break in it must not add a header field either.
+func TestRenderRejectsLineBreakInLoopID(t *testing.T) {
+	if _, err := Render(sampleMail(), "loop@example.gov\r\nBcc: evil@example.org"); err == nil || !strings.Contains(err.Error(), "X-Loop") {
+		t.Errorf("Render error = %v, want one about X-Loop", err)
+	}
+}
+
 func TestRenderRejectsBadMail(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -407,6 +415,8 @@ func TestRenderRejectsBadMail(t *testing.T) {
 		{"bad recipient", func(m *inquiry.Mail) { m.To = []inquiry.Address{{Address: "nobody"}} }, "not a mail address"},
 		{"header injection", func(m *inquiry.Mail) { m.Headers["X-Note"] = "a\r\nBcc: evil@example.org" }, "line break"},
 		{"reserved header", func(m *inquiry.Mail) { m.Headers["content-type"] = "text/html" }, "set by the mailer"},
+		// Its value would start past the 76th octet: go-message panicked.
+		{"field name too long to fold", func(m *inquiry.Mail) { m.Headers["X-"+strings.Repeat("a", 72)] = "x" }, "name too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,11 +1,15 @@
 package mailer
 
 import (
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
+	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
@@ -40,14 +44,8 @@ func Render(m *inquiry.Mail, loopID string) ([]byte, error) {
 	return buf.b, nil
 }
 
-// renderBuf collects a rendering. Unlike a bytes.Buffer it lets an
-// attachment be encoded straight into it.
+// renderBuf holds a rendering, so a pooled one keeps its array.
 type renderBuf struct{ b []byte }
-
-func (r *renderBuf) Write(p []byte) (int, error) {
-	r.b = append(r.b, p...)
-	return len(p), nil
-}
 
 // renderPool keeps SendMail's rendering buffers for the next mail, up to
 // maxPooledRender each: a busy outbox would otherwise allocate (and clear)
@@ -57,39 +55,79 @@ var renderPool = sync.Pool{New: func() any { return new(renderBuf) }}
 const maxPooledRender = 4 << 20
 
 // render appends the rendering of m to buf.
+//
+// It writes the bytes go-message's mail writer wrote for the same header
+// and parts (quoted-printable text, base64 attachments, multipart/mixed
+// when there are any), but appends them straight to buf: go-message
+// copies the header twice, keeps a map of it and writes a field or a line
+// of base64 at a time, which for the few-kilobyte acknowledgements and
+// notifications that are most of the outbox's mail was most of their
+// rendering. The text is still encoded by mime/quotedprintable.
 func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	if err := validate(m); err != nil {
 		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
 	}
-
-	// go-message writes header fields last-added first, so fields are
-	// collected in reading order and added in reverse.
-	type field struct{ key, value string }
-	var fields []field
-	add := func(k, v string) { fields = append(fields, field{k, v}) }
-	var h mail.Header
-
-	add("Message-Id", "<"+m.MessageID+">")
-	add("Date", m.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
-	add("From", formatAddresses([]inquiry.Address{m.From}))
-	add("To", formatAddresses(m.To))
-	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
-		add("Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
+	if loopID == "" {
+		loopID = m.From.Address
 	}
-	add("Subject", headerText(textsafe.Line(m.Subject)))
+	if m.AutoReplied && strings.ContainsAny(loopID, "\r\n") {
+		return fmt.Errorf("render mail %s: X-Loop %q: value contains a line break", m.MessageID, loopID)
+	}
+	text := textsafe.Text(m.Text)
+	if len(m.Attachments) == 0 {
+		b := appendHeader(buf.b, m, loopID, "")
+		// Without it the QP UTF-8 body would be read as us-ascii.
+		b = append(b, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"...)
+		buf.b = appendQuotedPrintable(b, text)
+		return nil
+	}
+
+	boundary := newBoundary()
+	b := appendHeader(buf.b, m, loopID, boundary)
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	b = append(b, "\r\nContent-Transfer-Encoding: quoted-printable\r\nContent-Disposition: inline\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n"...)
+	b = appendQuotedPrintable(b, text)
+	for i, a := range m.Attachments {
+		b = append(b, "\r\n--"...)
+		b = append(b, boundary...)
+		b = append(b, "\r\n"...)
+		b = appendAttachment(b, a, i)
+	}
+	b = append(b, "\r\n--"...)
+	b = append(b, boundary...)
+	buf.b = append(b, "--\r\n"...)
+	return nil
+}
+
+// appendHeader appends m's header, up to Mime-Version; a multipart/mixed
+// one when boundary is set.
+func appendHeader(b []byte, m *inquiry.Mail, loopID, boundary string) []byte {
+	if boundary != "" {
+		// go-message wrote it first.
+		b = appendField(b, "Content-Type", "multipart/mixed; boundary="+boundary)
+	}
+	b = appendField(b, "Message-Id", "<"+m.MessageID+">")
+	b = append(b, "Date: "...) // too short to fold
+	b = m.Date.AppendFormat(b, "Mon, 02 Jan 2006 15:04:05 -0700")
+	b = append(b, "\r\n"...)
+	b = appendField(b, "From", formatAddresses([]inquiry.Address{m.From}))
+	b = appendField(b, "To", formatAddresses(m.To))
+	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
+		b = appendField(b, "Reply-To", formatAddresses([]inquiry.Address{*m.ReplyTo}))
+	}
+	b = appendField(b, "Subject", headerText(textsafe.Line(m.Subject)))
 	if len(m.InReplyTo) > 0 {
-		add("In-Reply-To", msgIDList(m.InReplyTo))
+		b = appendField(b, "In-Reply-To", msgIDList(m.InReplyTo))
 	}
 	if len(m.References) > 0 {
-		add("References", msgIDList(m.References))
+		b = appendField(b, "References", msgIDList(m.References))
 	}
 	if m.AutoReplied {
-		if loopID == "" {
-			loopID = m.From.Address
-		}
-		add("Auto-Submitted", "auto-replied") // RFC 3834
-		add("X-Loop", loopID)
-		add("X-Auto-Response-Suppress", autoResponseSuppress(m))
+		b = appendField(b, "Auto-Submitted", "auto-replied") // RFC 3834
+		b = appendField(b, "X-Loop", loopID)
+		b = appendField(b, "X-Auto-Response-Suppress", autoResponseSuppress(m))
 	}
 	keys := make([]string, 0, len(m.Headers))
 	for k := range m.Headers {
@@ -97,77 +135,120 @@ func render(buf *renderBuf, m *inquiry.Mail, loopID string) error {
 	}
 	slices.Sort(keys) // map order must not change the output
 	for _, k := range keys {
-		add(k, headerText(m.Headers[k]))
+		// Canonical, as go-message wrote the name.
+		b = appendField(b, textproto.CanonicalMIMEHeaderKey(k), headerText(m.Headers[k]))
 	}
-	add("Mime-Version", "1.0")
-	if len(m.Attachments) == 0 {
-		// Without it the QP UTF-8 body would be read as us-ascii.
-		add("Content-Type", "text/plain; charset=utf-8")
-		add("Content-Transfer-Encoding", "quoted-printable")
-	}
-	for i := len(fields) - 1; i >= 0; i-- {
-		h.Add(fields[i].key, fields[i].value)
-	}
+	return append(b, "Mime-Version: 1.0\r\n"...)
+}
 
-	if len(m.Attachments) == 0 {
-		w, err := mail.CreateSingleInlineWriter(buf, h)
-		if err != nil {
-			return fmt.Errorf("render mail %s: %w", m.MessageID, err)
-		}
-		if err := writeAndClose(w, []byte(textsafe.Text(m.Text))); err != nil {
-			return fmt.Errorf("render mail %s: body: %w", m.MessageID, err)
-		}
-		return nil
+// appendAttachment appends the part of the attachment a, the i-th, after
+// its boundary line.
+func appendAttachment(b []byte, a inquiry.Attachment, i int) []byte {
+	ct := a.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
 	}
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err != nil || !transportable(mediaType, params) {
+		mediaType, params = "application/octet-stream", nil
+	}
+	name := textsafe.FileName(a.Name)
+	if name == "" {
+		name = fmt.Sprintf("attachment-%d", i+1)
+	}
+	// go-message formats the parameters.
+	var ah mail.AttachmentHeader
+	ah.SetContentType(mediaType, params)
+	ah.SetFilename(name)
+	b = appendField(b, "Content-Disposition", ah.Get("Content-Disposition"))
+	// Every attachment goes base64: kept mail may have lines of any
+	// length, and a relay refuses a line over 998 octets.
+	b = append(b, "Content-Transfer-Encoding: base64\r\n"...)
+	b = appendField(b, "Content-Type", ah.Get("Content-Type"))
+	b = append(b, "\r\n"...)
+	return appendBase64Lines(b, a.Content)
+}
 
-	mw, err := mail.CreateWriter(buf, h) // multipart/mixed
-	if err != nil {
-		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
+// newBoundary is a MIME boundary as go-message makes one: 30 random bytes
+// in hex.
+func newBoundary() string {
+	var r [30]byte
+	rand.Read(r[:])
+	return hex.EncodeToString(r[:])
+}
+
+// Header lines are folded as go-message folds them: at white space, to
+// lines of up to preferredLineLen octets, or when a value has no white
+// space to fold at in time, to lines of up to maxLineLen.
+const (
+	preferredLineLen = 76
+	maxLineLen       = 998
+)
+
+// appendField appends the header field k: v folded as go-message folds it.
+// v has no line break.
+func appendField(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, ": "...)
+	if v == "" {
+		return append(b, "\r\n"...)
 	}
-	var ih mail.InlineHeader
-	ih.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	tw, err := mw.CreateSingleInline(ih)
-	if err != nil {
-		return fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+	for keyLen := len(k) + 2; len(v) > 0; keyLen = 0 {
+		n, fold, ok := foldPoint(v, preferredLineLen-keyLen)
+		if !ok {
+			n, fold, _ = foldPoint(v, maxLineLen-keyLen)
+		}
+		b = append(b, v[:n]...)
+		b = append(b, fold...)
+		v = v[n:]
 	}
-	if err := writeAndClose(tw, []byte(textsafe.Text(m.Text))); err != nil {
-		return fmt.Errorf("render mail %s: text part: %w", m.MessageID, err)
+	return b
+}
+
+// foldPoint returns how much of v goes on a line of up to limit octets and
+// what ends that line: the last space or tab that leaves the line short
+// enough starts the next one, after "\r\n". Without one, v is cut and the
+// line ends "\r\n " (not ok: that adds a space to the value). limit is
+// at least 1 (validate keeps field names short enough).
+func foldPoint(v string, limit int) (n int, fold string, ok bool) {
+	if len(v) <= limit {
+		return len(v), "\r\n", true
 	}
-	for i, a := range m.Attachments {
-		var ah mail.AttachmentHeader
-		ct := a.ContentType
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		mediaType, params, err := mime.ParseMediaType(ct)
-		if err != nil || !transportable(mediaType, params) {
-			mediaType, params = "application/octet-stream", nil
-		}
-		ah.SetContentType(mediaType, params)
-		// Every attachment goes base64: kept mail may have lines of any
-		// length, and a relay refuses a line over 998 octets.
-		ah.Set("Content-Transfer-Encoding", "base64")
-		name := textsafe.FileName(a.Name)
-		if name == "" {
-			name = fmt.Sprintf("attachment-%d", i+1)
-		}
-		ah.SetFilename(name)
-		aw, err := mw.CreateAttachment(ah) // base64
-		if err != nil {
-			return fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
-		}
-		// go-message has written the part's header and would encode what
-		// aw is given, through a writer per line; the same text is encoded
-		// here at once, and aw closed unwritten adds nothing.
-		buf.b = appendBase64Lines(buf.b, a.Content)
-		if err := aw.Close(); err != nil {
-			return fmt.Errorf("render mail %s: attachment %d: %w", m.MessageID, i+1, err)
-		}
+	n = strings.LastIndexAny(v[:limit+1], " \t")
+	switch {
+	case n == 0: // the white space that folded the line before
+		n = limit
+	case n < 0:
+		n = limit - 1
 	}
-	if err := mw.Close(); err != nil {
-		return fmt.Errorf("render mail %s: %w", m.MessageID, err)
+	if v[n] == ' ' || v[n] == '\t' {
+		return n, "\r\n", true
 	}
-	return nil
+	return n, "\r\n ", false
+}
+
+// appendQuotedPrintable appends s quoted-printable, as mime/quotedprintable
+// writes it, closed.
+func appendQuotedPrintable(b []byte, s string) []byte {
+	w := appendWriter{b}
+	qp := quotedprintable.NewWriter(&w)
+	io.WriteString(qp, s)
+	qp.Close()
+	return w.b
+}
+
+// appendWriter appends what it is given to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// quotedPrintableMax is the most quoted-printable writes for n bytes:
+// three characters each, and a soft break ("=\r\n") on every line.
+func quotedPrintableMax(n int) int {
+	return 3*n + 3*(3*n/(76-3)+1)
 }
 
 // autoResponseSuppress is the X-Auto-Response-Suppress value of machine
@@ -233,10 +314,11 @@ func appendBase64Lines(dst, src []byte) []byte {
 
 // renderedSize is a little more than Render's output for m usually takes,
 // so the buffer is allocated once instead of doubling through a large
-// attachment: quoted-printable UTF-8 text grows by up to about half, base64
-// by a third plus a line break every 76 characters (57 bytes).
+// attachment or Cyrillic text: quoted-printable text grows to up to three
+// times its size, base64 by a third plus a line break every 76 characters
+// (57 bytes).
 func renderedSize(m *inquiry.Mail) int {
-	n := 2048 + len(m.Text)*3/2
+	n := 2048 + quotedPrintableMax(len(m.Text))
 	for _, a := range m.Attachments {
 		n += 512 + len(a.Content)*4/3 + len(a.Content)/28
 	}
@@ -275,9 +357,11 @@ func validate(m *inquiry.Mail) error {
 	if len(m.To) == 0 {
 		return errors.New("no recipients")
 	}
-	for _, a := range append([]inquiry.Address{m.From}, m.To...) {
-		if _, _, err := addressForms(a.Address); err != nil {
-			return err
+	for _, list := range [][]inquiry.Address{{m.From}, m.To} {
+		for _, a := range list {
+			if _, _, err := addressForms(a.Address); err != nil {
+				return err
+			}
 		}
 	}
 	if m.ReplyTo != nil && m.ReplyTo.Address != "" {
@@ -285,16 +369,23 @@ func validate(m *inquiry.Mail) error {
 			return err
 		}
 	}
-	for _, id := range append(slices.Clone(m.InReplyTo), m.References...) {
-		// Spaces are allowed: real clients write them
-		// (<20261130 101010.1234@pc.example.net>), and msgID quotes them.
-		if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "<>\r\n") {
-			return fmt.Errorf("referenced message id %q: want it without <> or line breaks", id)
+	for _, ids := range [][]string{m.InReplyTo, m.References} {
+		for _, id := range ids {
+			// Spaces are allowed: real clients write them
+			// (<20261130 101010.1234@pc.example.net>), and msgID quotes them.
+			if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "<>\r\n") {
+				return fmt.Errorf("referenced message id %q: want it without <> or line breaks", id)
+			}
 		}
 	}
 	for k, v := range m.Headers {
 		if !validFieldName(k) {
 			return fmt.Errorf("header %q: not a valid field name", k)
+		}
+		if len(k)+len(": ") >= preferredLineLen {
+			// No room for the value on the field's first line: go-message
+			// panicked folding it.
+			return fmt.Errorf("header %q: name too long", k)
 		}
 		for _, r := range reservedHeaders {
 			if strings.EqualFold(k, r) {
@@ -323,49 +414,77 @@ func validFieldName(k string) bool {
 // formatAddresses writes "Name <addr>" with RFC 2047 names where needed,
 // and a local part quoted where it must be.
 func formatAddresses(list []inquiry.Address) string {
-	addrs := make([]*mail.Address, len(list))
-	for i, a := range list {
-		addrs[i] = &mail.Address{Name: textsafe.Line(a.Name), Address: unquotedAddress(a.Address)}
+	if len(list) == 1 {
+		return formatAddress(list[0])
 	}
-	var h mail.Header
-	h.SetAddressList("To", addrs)
-	return h.Get("To")
+	var b strings.Builder
+	for i, a := range list {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(formatAddress(a))
+	}
+	return b.String()
+}
+
+// formatAddress is a as go-message's SetAddressList writes it.
+func formatAddress(a inquiry.Address) string {
+	addr := mail.Address{Name: textsafe.Line(a.Name), Address: unquotedAddress(a.Address)}
+	return addr.String()
 }
 
 func msgIDList(ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = msgID(id)
+	var b strings.Builder
+	n := 0
+	for _, id := range ids {
+		n += len(id) + len("<> ")
 	}
-	return strings.Join(out, " ")
+	b.Grow(n)
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		writeMsgID(&b, id)
+	}
+	return b.String()
 }
 
-// msgID writes a referenced Message-ID in the RFC 5322 form, so a relay
+// writeMsgID writes a referenced Message-ID in the RFC 5322 form, so a relay
 // accepts it and a folded header cannot split it: a left part that is not
 // a dot-atom (it has spaces, say) is written as a quoted string, which
 // RFC 5322 reads as the same id; a right part that is not one loses its
 // spaces and goes in brackets as a domain literal.
-func msgID(id string) string {
+func writeMsgID(b *strings.Builder, id string) {
 	left, right, found := id, "", false
 	if at := strings.LastIndexByte(id, '@'); at >= 0 {
 		left, right, found = id[:at], id[at+1:], true
 	}
-	if !dotAtom(left) {
-		left = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(left) + `"`
+	b.WriteByte('<')
+	if dotAtom(left) {
+		b.WriteString(left)
+	} else {
+		b.WriteByte('"')
+		b.WriteString(msgIDQuoter.Replace(left))
+		b.WriteByte('"')
 	}
-	if !found {
-		return "<" + left + ">"
-	}
-	if !dotAtom(right) {
-		right = "[" + strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '[' || r == ']' || r == '\\' {
-				return -1
+	if found {
+		b.WriteByte('@')
+		if dotAtom(right) {
+			b.WriteString(right)
+		} else {
+			b.WriteByte('[')
+			for _, r := range right {
+				if r != ' ' && r != '\t' && r != '[' && r != ']' && r != '\\' {
+					b.WriteRune(r)
+				}
 			}
-			return r
-		}, right) + "]"
+			b.WriteByte(']')
+		}
 	}
-	return "<" + left + "@" + right + ">"
+	b.WriteByte('>')
 }
+
+var msgIDQuoter = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // dotAtom reports whether s is an RFC 5322 dot-atom-text (UTF-8 allowed,
 // as RFC 6532 does).
@@ -384,12 +503,4 @@ func dotAtom(s string) bool {
 func atext(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
-}
-
-func writeAndClose(w io.WriteCloser, b []byte) error {
-	if _, err := w.Write(b); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
 }
