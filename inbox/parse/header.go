@@ -6,6 +6,7 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/mail"
@@ -170,6 +171,26 @@ func terminated(h []byte) []byte {
 		return []byte("\r\n")
 	}
 	return append(h[:len(h):len(h)], "\r\n\r\n"...)
+}
+
+// mailDateLayout is the form nearly every mail's Date takes: RFC 5322's,
+// with the day's name and a numeric zone.
+const mailDateLayout = "Mon, 2 Jan 2006 15:04:05 -0700"
+
+// parseDate is net/mail's ParseDate, sooner for the common form. ParseDate
+// tries 72 layouts in turn, each failure allocating an error; the first 24
+// begin with the day's number, so for a date that begins with the day's
+// name the 25th, mailDateLayout, is the first that can read it. A value
+// with no CR, a letter first and its only + or - the zone's, 5 bytes from
+// the end, reaches the layouts as it is: that one is tried alone first.
+func parseDate(v string) (time.Time, error) {
+	zone := strings.IndexAny(v, "+-")
+	if zone > 0 && zone == len(v)-5 && 'a' <= v[0]|0x20 && v[0]|0x20 <= 'z' && !strings.Contains(v, "\r") {
+		if t, err := time.Parse(mailDateLayout, v); err == nil {
+			return t, nil
+		}
+	}
+	return netmail.ParseDate(v)
 }
 
 // addresses parses an address header; when the strict parser refuses it, the

@@ -238,11 +238,12 @@ func (p *parser) readEnvelope(h mail.Header, m *inquiry.Message) {
 	}
 	m.InReplyTo = p.messageIDs(h, "In-Reply-To")
 	m.References = p.messageIDs(h, "References")
-	if h.Has("Date") {
-		if t, err := h.Date(); err == nil {
+	// mail.Header.Date's reading, but for the speed (see parseDate).
+	if v := h.Get("Date"); v != "" {
+		if t, err := parseDate(v); err == nil {
 			m.SentAt = t
 		} else {
-			p.problem("unreadable Date header: %s", truncateForRecord(h.Get("Date")))
+			p.problem("unreadable Date header: %s", truncateForRecord(v))
 		}
 	}
 }
