@@ -3,8 +3,8 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	netmail "net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -76,7 +76,7 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		p.problem("header of %d bytes read only up to %d bytes; the rest is in the raw message only", len(headerBytes), len(kept))
 		headerBytes = kept
 	}
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(headerBytes))))
+	h, err := textproto.ReadHeader(headerReader(terminated(headerBytes)))
 	if err == nil {
 		return h, body
 	}
@@ -97,7 +97,7 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		dropped++
 	}
 	p.problem("malformed header: %d line(s) dropped (%s)", dropped, truncateForRecord(err.Error()))
-	h, err = textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(clean.Bytes()))))
+	h, err = textproto.ReadHeader(headerReader(terminated(clean.Bytes())))
 	if err != nil {
 		p.problem("read header: %s", truncateForRecord(err.Error()))
 	}
@@ -158,6 +158,13 @@ func cutPartHeaders(body []byte, boundary string) ([]byte, int) {
 		return body, 0
 	}
 	return append(out, body[copied:]...), cuts
+}
+
+// headerReader reads a header block through a buffer no larger than the
+// block: bufio's default 4 KiB, allocated and cleared for every mail, is
+// about twice a usual header.
+func headerReader(h []byte) *bufio.Reader {
+	return bufio.NewReaderSize(bytes.NewReader(h), min(len(h), 4096))
 }
 
 // terminated makes sure a header block ends with an empty line.
@@ -372,7 +379,7 @@ func partName(path []int) string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		fmt.Fprintf(&b, "%d", n)
+		b.WriteString(strconv.Itoa(n))
 	}
 	return b.String()
 }

@@ -667,7 +667,7 @@ func (p *parser) quotedOriginal(data []byte, whole bool) {
 	if whole {
 		hb, _ = splitHeader(data)
 	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(hb))))
+	th, err := textproto.ReadHeader(headerReader(terminated(hb)))
 	if err != nil && th.Len() == 0 {
 		return
 	}
