@@ -145,7 +145,7 @@ func (p *parser) decodeText(b []byte, label, where string) string {
 		}
 		return decodeSingleByte(guessCharset(b), b)
 	}
-	out, err := readWith(r, func(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") })
+	out, err := readWith(r, func(b []byte, _ error) string { return strings.ToValidUTF8(string(b), "\uFFFD") })
 	if err != nil {
 		p.problem("decode %s text in %s: %v", label, where, err)
 	}

@@ -64,7 +64,7 @@ func TestDecodeTransfer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &parser{}
-			got := string(p.decodeTransfer(tc.enc, []byte(tc.in), "part 1"))
+			got := string(p.decodeTransfer(tc.enc, []byte(tc.in), "part 1", false))
 			if got != tc.want {
 				t.Errorf("decodeTransfer = %q, want %q", got, tc.want)
 			}

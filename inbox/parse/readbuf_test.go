@@ -9,6 +9,11 @@ import (
 	"testing/iotest"
 )
 
+// readAll is io.ReadAll through a lent buffer.
+func readAll(r io.Reader) ([]byte, error) {
+	return readWith(r, func(b []byte, _ error) []byte { return bytes.Clone(b) })
+}
+
 // TestReadAllAsIOReadAll: reading through a lent buffer gives what
 // io.ReadAll gives, for every size around the buffer's growth steps and
 // however the reader hands out its bytes, and a buffer lent again never
@@ -41,9 +46,10 @@ func TestReadAllAsIOReadAll(t *testing.T) {
 		// A reader that fails midway: what came before the failure, and
 		// the failure, as io.ReadAll.
 		broken := io.MultiReader(bytes.NewReader(content), iotest.ErrReader(failure))
-		got, err := readAll(broken)
-		if !errors.Is(err, failure) || !bytes.Equal(got, content) {
-			t.Fatalf("%d bytes then a failure: read %d bytes, %v", size, len(got), err)
+		var seen error
+		got, err := readWith(broken, func(b []byte, err error) []byte { seen = err; return bytes.Clone(b) })
+		if !errors.Is(err, failure) || !errors.Is(seen, failure) || !bytes.Equal(got, content) {
+			t.Fatalf("%d bytes then a failure: read %d bytes, %v (%v to its user)", size, len(got), err, seen)
 		}
 	}
 	for i := range kept {
