@@ -196,7 +196,14 @@ func (p *parser) wordDecoder(where string) *mime.WordDecoder {
 			return strings.NewReader(p.utf7Text(b, where)), nil
 		}
 		if r, err := charset.Reader(label, in); err == nil {
-			return r, nil
+			// Read out here: mime copies the reader it gets with io.Copy,
+			// which lends itself 32 KiB unless the reader writes itself
+			// out, as a bytes.Reader does, for a word of some tens of bytes.
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return nil, err
+			}
+			return bytes.NewReader(b), nil
 		}
 		p.problem("unknown charset %s in %s", normalizeCharsetLabel(label), where)
 		b, err := io.ReadAll(in)

@@ -96,3 +96,18 @@ func TestHTMLCharsetFromMeta(t *testing.T) {
 		})
 	}
 }
+
+// An encoded word in a charset mime does not know itself costs about its
+// decoder, not the 32 KiB io.Copy lends itself for a reader that cannot
+// write itself out.
+func TestEncodedWordCostsItsSize(t *testing.T) {
+	p := &parser{}
+	var got string
+	n := allocated(func() { got = p.headerText("=?windows-1250?Q?=8Aerif_Gashi?=", "From header") })
+	if got != "Šerif Gashi" {
+		t.Fatalf("headerText = %q", got)
+	}
+	if n > 16<<10 {
+		t.Errorf("decoding an encoded word allocated %d bytes", n)
+	}
+}
