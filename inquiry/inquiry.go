@@ -5,6 +5,7 @@ package inquiry
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -271,17 +272,13 @@ func (m *Message) ReplyAddress() Address {
 // HasContent reports whether anything a person wrote can be read: text, a
 // subject or an attachment.
 func (m *Message) HasContent() bool {
-	return trimmedLen(m.Text) > 0 || trimmedLen(m.Subject) > 0 || len(m.Attachments) > 0
+	return !blank(m.Text) || !blank(m.Subject) || len(m.Attachments) > 0
 }
 
-func trimmedLen(s string) int {
-	n := 0
-	for _, r := range s {
-		if r != ' ' && r != '\t' && r != '\r' && r != '\n' {
-			n++
-		}
-	}
-	return n
+// blank reports whether s is only spaces, tabs and line ends: it stops at
+// the first other byte (every mail parsed asks, of its whole text).
+func blank(s string) bool {
+	return strings.TrimLeft(s, " \t\r\n") == ""
 }
 
 // Classification is a classifier's verdict on a message.

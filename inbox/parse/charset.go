@@ -145,7 +145,7 @@ func (p *parser) decodeText(b []byte, label, where string) string {
 		}
 		return decodeSingleByte(guessCharset(b), b)
 	}
-	out, err := readWith(r, func(b []byte) string { return strings.ToValidUTF8(string(b), "\uFFFD") })
+	out, err := readWith(r, func(b []byte, _ error) string { return strings.ToValidUTF8(string(b), "\uFFFD") })
 	if err != nil {
 		p.problem("decode %s text in %s: %v", label, where, err)
 	}
@@ -196,7 +196,14 @@ func (p *parser) wordDecoder(where string) *mime.WordDecoder {
 			return strings.NewReader(p.utf7Text(b, where)), nil
 		}
 		if r, err := charset.Reader(label, in); err == nil {
-			return r, nil
+			// Read out here: mime copies the reader it gets with io.Copy,
+			// which lends itself 32 KiB unless the reader writes itself
+			// out, as a bytes.Reader does, for a word of some tens of bytes.
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return nil, err
+			}
+			return bytes.NewReader(b), nil
 		}
 		p.problem("unknown charset %s in %s", normalizeCharsetLabel(label), where)
 		b, err := io.ReadAll(in)

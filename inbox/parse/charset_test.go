@@ -64,7 +64,7 @@ func TestDecodeTransfer(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &parser{}
-			got := string(p.decodeTransfer(tc.enc, []byte(tc.in), "part 1"))
+			got := string(p.decodeTransfer(tc.enc, []byte(tc.in), "part 1", false))
 			if got != tc.want {
 				t.Errorf("decodeTransfer = %q, want %q", got, tc.want)
 			}
@@ -94,5 +94,20 @@ func TestHTMLCharsetFromMeta(t *testing.T) {
 				t.Errorf("text %q, want %q (problems %q)", m.Text, tt.want, m.ParseProblems)
 			}
 		})
+	}
+}
+
+// An encoded word in a charset mime does not know itself costs about its
+// decoder, not the 32 KiB io.Copy lends itself for a reader that cannot
+// write itself out.
+func TestEncodedWordCostsItsSize(t *testing.T) {
+	p := &parser{}
+	var got string
+	n := allocated(func() { got = p.headerText("=?windows-1250?Q?=8Aerif_Gashi?=", "From header") })
+	if got != "Šerif Gashi" {
+		t.Fatalf("headerText = %q", got)
+	}
+	if n > 16<<10 {
+		t.Errorf("decoding an encoded word allocated %d bytes", n)
 	}
 }

@@ -159,7 +159,7 @@ func readInlineForward(text string) *inquiry.Forwarded {
 	if f.From.Address == "" {
 		return nil
 	}
-	if t, err := mail.ParseDate(date); err == nil {
+	if t, err := parseDate(date); err == nil {
 		f.SentAt = t
 	}
 	f.Text = strings.TrimSpace(strings.Join(lines[min(i, len(lines)):], ""))

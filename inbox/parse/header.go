@@ -3,9 +3,10 @@ package parse
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	netmail "net/mail"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/mail"
@@ -75,7 +76,7 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		p.problem("header of %d bytes read only up to %d bytes; the rest is in the raw message only", len(headerBytes), len(kept))
 		headerBytes = kept
 	}
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(headerBytes))))
+	h, err := textproto.ReadHeader(headerReader(terminated(headerBytes)))
 	if err == nil {
 		return h, body
 	}
@@ -96,7 +97,7 @@ func (p *parser) readTopHeader(raw []byte) (textproto.Header, []byte) {
 		dropped++
 	}
 	p.problem("malformed header: %d line(s) dropped (%s)", dropped, truncateForRecord(err.Error()))
-	h, err = textproto.ReadHeader(bufio.NewReader(bytes.NewReader(terminated(clean.Bytes()))))
+	h, err = textproto.ReadHeader(headerReader(terminated(clean.Bytes())))
 	if err != nil {
 		p.problem("read header: %s", truncateForRecord(err.Error()))
 	}
@@ -159,6 +160,13 @@ func cutPartHeaders(body []byte, boundary string) ([]byte, int) {
 	return append(out, body[copied:]...), cuts
 }
 
+// headerReader reads a header block through a buffer no larger than the
+// block: bufio's default 4 KiB, allocated and cleared for every mail, is
+// about twice a usual header.
+func headerReader(h []byte) *bufio.Reader {
+	return bufio.NewReaderSize(bytes.NewReader(h), min(len(h), 4096))
+}
+
 // terminated makes sure a header block ends with an empty line.
 func terminated(h []byte) []byte {
 	switch {
@@ -170,6 +178,26 @@ func terminated(h []byte) []byte {
 		return []byte("\r\n")
 	}
 	return append(h[:len(h):len(h)], "\r\n\r\n"...)
+}
+
+// mailDateLayout is the form nearly every mail's Date takes: RFC 5322's,
+// with the day's name and a numeric zone.
+const mailDateLayout = "Mon, 2 Jan 2006 15:04:05 -0700"
+
+// parseDate is net/mail's ParseDate, sooner for the common form. ParseDate
+// tries 72 layouts in turn, each failure allocating an error; the first 24
+// begin with the day's number, so for a date that begins with the day's
+// name the 25th, mailDateLayout, is the first that can read it. A value
+// with no CR, a letter first and its only + or - the zone's, 5 bytes from
+// the end, reaches the layouts as it is: that one is tried alone first.
+func parseDate(v string) (time.Time, error) {
+	zone := strings.IndexAny(v, "+-")
+	if zone > 0 && zone == len(v)-5 && 'a' <= v[0]|0x20 && v[0]|0x20 <= 'z' && !strings.Contains(v, "\r") {
+		if t, err := time.Parse(mailDateLayout, v); err == nil {
+			return t, nil
+		}
+	}
+	return netmail.ParseDate(v)
 }
 
 // addresses parses an address header; when the strict parser refuses it, the
@@ -351,7 +379,7 @@ func partName(path []int) string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		fmt.Fprintf(&b, "%d", n)
+		b.WriteString(strconv.Itoa(n))
 	}
 	return b.String()
 }

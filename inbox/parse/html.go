@@ -265,26 +265,39 @@ func attr(n *html.Node, key string) string {
 }
 
 // tidyText normalizes line ends, trims trailing blanks on each line, keeps
-// at most one empty line in a row, and trims the whole.
+// at most one empty line in a row, and trims the whole. It writes the text
+// once, line by line, where replacing line ends, splitting and joining
+// copied it four times: every text part passes through here.
 func tidyText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
+	var b strings.Builder
+	b.Grow(len(s))
 	blank := 0
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t\u00a0")
-		if l == "" {
-			blank++
-			if blank > 1 {
-				continue
+	for first := true; ; first = false {
+		line, rest, more := s, "", false
+		if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+			line, rest, more = s[:i], s[i+1:], true
+			if s[i] == '\r' && strings.HasPrefix(rest, "\n") {
+				rest = rest[1:]
 			}
+		}
+		line = strings.TrimRight(line, " \t\u00a0")
+		if line == "" {
+			blank++
 		} else {
 			blank = 0
 		}
-		out = append(out, l)
+		if blank <= 1 {
+			if !first {
+				b.WriteByte('\n')
+			}
+			b.WriteString(line)
+		}
+		if !more {
+			break
+		}
+		s = rest
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.TrimSpace(b.String())
 }
 
 // maxTreeTags bounds the tags of HTML read as a tree. Each element is a

@@ -1,6 +1,9 @@
 package parse
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestHTMLToText(t *testing.T) {
 	tests := []struct {
@@ -29,5 +32,34 @@ func TestHTMLToText(t *testing.T) {
 				t.Errorf("htmlToText(%q) = %q, want %q", tc.html, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestTidyText(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"CRLF, CR and LF line ends", "a\r\nb\rc\nd", "a\nb\nc\nd"},
+		{"CR before CRLF ends two lines", "a\r\r\nb", "a\n\nb"},
+		{"trailing blanks and no-break spaces", "a \t\u00a0\nb\u00a0 ", "a\nb"},
+		{"leading blanks kept inside", "a\n  b", "a\n  b"},
+		{"blank lines squeezed", "a\n\n\n \n\t\nb\n\n", "a\n\nb"},
+		{"whole trimmed", "\n\n  a  \n\n", "a"},
+		{"invalid UTF-8 left for later", "a\xa0\n\xc2", "a\xa0\n\xc2"},
+		{"one line", "a", "a"},
+		{"empty", "", ""},
+		{"only line ends", "\r\n\r\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tidyText(tc.text); got != tc.want {
+				t.Errorf("tidyText(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+	// Every text part passes through here: the text is written once.
+	text := strings.Repeat("Përshëndetje,  \r\nkërkoj kopjen e vendimit.\r\n\r\n\r\n", 20)
+	if n := testing.AllocsPerRun(100, func() { tidyText(text) }); n > 1 {
+		t.Errorf("tidyText allocates %v times, want 1", n)
 	}
 }

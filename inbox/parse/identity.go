@@ -41,11 +41,22 @@ func setSourceID(m *inquiry.Message, body, raw []byte) {
 // building a normalised copy: every mail taken in passes through here.
 func writeNormalBody(h hash.Hash, body []byte) {
 	var newlines []byte // separators held back until a line with text follows
-	for line := range bytes.Lines(body) {
-		line = bytes.TrimRight(line, " \t\r\n")
-		if len(line) > 0 {
+	for len(body) > 0 {
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		// By hand: bytes.TrimRight builds its set of bytes at every call,
+		// a cost a large attachment's thousands of lines add up.
+		end := len(line)
+		for end > 0 && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r') {
+			end--
+		}
+		if end > 0 {
 			h.Write(newlines)
-			h.Write(line)
+			h.Write(line[:end])
 			newlines = newlines[:0]
 		}
 		newlines = append(newlines, '\n')

@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"bytes"
 	"io"
 	"sync"
 )
@@ -9,16 +8,17 @@ import (
 // scratchPool lends the buffers parts are read into. io.ReadAll grows a new
 // slice in steps and the runtime zeroes each step, so a part cost about
 // twice its size in allocation and clearing (a sixth of parsing realistic
-// mail); read into a lent buffer, it costs one exact copy.
+// mail); read into a lent buffer, it costs one exact copy, or none when
+// what is kept is decoded from it.
 var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledScratch bounds the buffers kept for reuse.
 const maxPooledScratch = 1 << 20
 
 // readWith reads r to its end into a lent buffer and returns use's result
-// on what was read, with the error that ended the reading, if not EOF; use
-// must not keep its argument.
-func readWith[T any](r io.Reader, use func([]byte) T) (T, error) {
+// on what was read and the error that ended the reading, if not EOF (given
+// to use as well); use must not keep its buffer.
+func readWith[T any](r io.Reader, use func([]byte, error) T) (T, error) {
 	bp := scratchPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	if cap(b) < 4096 {
@@ -39,16 +39,10 @@ func readWith[T any](r io.Reader, use func([]byte) T) (T, error) {
 			break
 		}
 	}
-	out := use(b)
+	out := use(b, err)
 	if cap(b) <= maxPooledScratch {
 		*bp = b[:0]
 		scratchPool.Put(bp)
 	}
 	return out, err
-}
-
-// readAll is io.ReadAll through a lent buffer: the result has exactly the
-// bytes read.
-func readAll(r io.Reader) ([]byte, error) {
-	return readWith(r, bytes.Clone)
 }

@@ -85,7 +85,7 @@ func (p *parser) pkcs7Mime(mh message.Header, mediaType string, params map[strin
 		return nil
 	}
 	th, body := p.readTopHeader(p.crLines(p7.Content))
-	return p.walk(th, body, at, depth+1, m)
+	return p.walk(th, body, at, depth+1, m, false)
 }
 
 type berError string

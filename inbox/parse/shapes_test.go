@@ -118,7 +118,7 @@ func TestEntryAttachmentsOfOpenedMail(t *testing.T) {
 		asStored := &parser{opts: Options{}.withDefaults(), attachmentsOnly: true, asStored: true}
 		var old inquiry.Message
 		th, body := asStored.readTopHeader(raw)
-		asStored.walk(th, body, nil, 0, &old)
+		asStored.walk(th, body, nil, 0, &old, false)
 		now := Parse(raw, received, testOpts).Attachments
 		if sameAttachments(old.Attachments, now) {
 			t.Fatalf("%s: read as stored and as now alike (%s): the test proves nothing", name, describeAtts(now))

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -8,11 +9,12 @@ import (
 // decodeTransfer undoes a Content-Transfer-Encoding. It is deliberately more
 // forgiving than the standard decoders: mail in the wild has stray characters
 // in base64 and bare "=" in quoted-printable, and a citizen's request must not
-// be lost over that. An unknown encoding keeps the bytes as they are.
-func (p *parser) decodeTransfer(enc string, b []byte, where string) []byte {
+// be lost over that. An unknown encoding keeps the bytes as they are (see
+// kept for lent).
+func (p *parser) decodeTransfer(enc string, b []byte, where string, lent bool) []byte {
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "", "7bit", "8bit", "binary":
-		return b
+		return kept(b, lent)
 	case "quoted-printable":
 		return decodeQuotedPrintable(b)
 	case "base64":
@@ -23,8 +25,17 @@ func (p *parser) decodeTransfer(enc string, b []byte, where string) []byte {
 		return out
 	default:
 		p.problem("unknown Content-Transfer-Encoding %q in %s; kept undecoded", truncateForRecord(enc), where)
-		return b
+		return kept(b, lent)
 	}
+}
+
+// kept is b to keep: b itself, or a copy when b is lent (a buffer its
+// owner reuses).
+func kept(b []byte, lent bool) []byte {
+	if lent {
+		return bytes.Clone(b)
+	}
+	return b
 }
 
 func unhex(c byte) (byte, bool) {
