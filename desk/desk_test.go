@@ -672,13 +672,18 @@ func TestAckDailyLimit(t *testing.T) {
 }
 
 // A batch is taken in exactly as the same messages one by one would be,
-// including a duplicate and a reply to a ticket filed earlier in the batch.
+// including a duplicate and replies to a ticket filed earlier in the batch,
+// by its number and by the Message-ID of the mail that opened it (which
+// the SQLite store primed as unknown when the batch began).
 func TestHandleBatchMatchesOneByOne(t *testing.T) {
 	batch := func() []*inquiry.Message {
 		bounce := citizen("b1@mx.example", "MAILER-DAEMON@mx.example", "Undelivered", "550")
 		bounce.Automation, bounce.AutomationReason = inquiry.Machine, "delivery report"
+		reply := citizen("f@example.net", "arben@example.net", "Vendimi i vitit 2025", "Edhe vendimin e vitit 2025, ju lutem.")
+		reply.InReplyTo = []string{"a@example.net"}
 		msgs := []*inquiry.Message{
 			citizen("a@example.net", "arben@example.net", "Kërkesë", docRequestSQ),
+			reply,
 			citizen("b@example.net", "besa@example.net", "Pyetje", "Kur hapet muzeu etnologjik të dielën?"),
 			citizen("a@example.net", "arben@example.net", "Kërkesë", docRequestSQ), // the same mail again
 			citizen("c@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Edhe aneksin, ju lutem."),
@@ -721,6 +726,9 @@ func TestHandleBatchMatchesOneByOne(t *testing.T) {
 	}
 	if a, b := summary(one), summary(many); a != b {
 		t.Errorf("tickets differ:\none by one: %s\nbatch:      %s", a, b)
+	}
+	if got[1] != inquiry.Attached {
+		t.Errorf("the reply to the batch's first mail: %v, want it attached to that mail's ticket", got[1])
 	}
 }
 

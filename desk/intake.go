@@ -85,6 +85,11 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 		var results []intakeResult
 		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
+			if p, ok := tx.(absencePrimer); ok {
+				if err := p.PrimeAbsent(chunkKeys(rest)); err != nil {
+					return err
+				}
+			}
 			for i, m := range rest {
 				if m.SourceID == "" {
 					return nil
@@ -128,6 +133,36 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 		}
 	}
 	return out, nil
+}
+
+// absencePrimer is a transaction that looks up at once which source keys
+// and thread references are unknown (the SQLite store's), so that the
+// look-ups of each message that follow cost no statement for those: on a
+// backlog most are unknown, and every other writer waits for this
+// transaction.
+type absencePrimer interface {
+	PrimeAbsent(sources, refs []string) error
+}
+
+// primedRefs bounds the references primed for one message; a longer
+// thread's older ones are looked up as they are asked for.
+const primedRefs = 20
+
+// chunkKeys returns the source keys and the thread references intake
+// looks up for msgs (takenBefore, referencedTicket and the like).
+func chunkKeys(msgs []*inquiry.Message) (sources, refs []string) {
+	for _, m := range msgs {
+		sources = append(sources, m.SourceID)
+		if m.LegacySourceID != "" && m.LegacySourceID != m.SourceID {
+			sources = append(sources, m.LegacySourceID)
+		}
+		if m.MessageID != "" {
+			refs = append(refs, m.MessageID)
+		}
+		refs = append(refs, m.InReplyTo[:min(len(m.InReplyTo), primedRefs)]...)
+		refs = append(refs, m.References[max(0, len(m.References)-primedRefs):]...)
+	}
+	return sources, refs
 }
 
 // preclassify classifies, before the transaction, the messages that look

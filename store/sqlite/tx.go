@@ -30,6 +30,11 @@ type Tx struct {
 	// triggers noted rows the search index has yet to take in (migration
 	// 0009), and flushSearch must run before the commit.
 	searchDirty bool
+	// absentSources and absentRefs are source keys and thread references
+	// PrimeAbsent found unknown, less those written since: a look-up of
+	// one needs no statement. The transaction holds the write lock, so
+	// only its own writes can make one known.
+	absentSources, absentRefs map[string]struct{}
 }
 
 // callCtx is the context of one statement in the transaction: the
@@ -89,8 +94,77 @@ func IndexPendingSearch(ctx context.Context, tx *sql.Tx) error {
 	return indexPending(ctx, tx)
 }
 
+// PrimeAbsent looks up at once which of sources (source keys) and refs
+// (thread references) are unknown, so that SourceTicket and FindThreadRef
+// answer for those without a statement of their own until the
+// transaction writes them. The desk primes each chunk of a batch: two
+// statements for up to 32 mails instead of four or five a mail, on the
+// transaction every other writer waits for.
+func (t *Tx) PrimeAbsent(sources, refs []string) error {
+	var err error
+	if t.absentSources, err = t.unknown(t.absentSources, sources, primeSourcesSQL); err != nil {
+		return fmt.Errorf("look up source keys: %w", err)
+	}
+	if t.absentRefs, err = t.unknown(t.absentRefs, refs, primeRefsSQL); err != nil {
+		return fmt.Errorf("look up thread references: %w", err)
+	}
+	return nil
+}
+
+// The statements of PrimeAbsent: the keys of a JSON array that are known.
+// A reference is known from thread_refs or as the Message-ID of a job of a
+// ticket (threadRefs).
+const (
+	primeSourcesSQL = `SELECT source_id FROM sources WHERE source_id IN (SELECT value FROM json_each($1))`
+	primeRefsSQL    = `SELECT ref FROM thread_refs WHERE ref IN (SELECT value FROM json_each($1))
+		UNION ALL
+		SELECT message_id FROM jobs WHERE message_id IN (SELECT value FROM json_each($1)) AND ticket_id IS NOT NULL`
+)
+
+// unknown adds to absent those of keys that query, given them as a JSON
+// array, does not return.
+func (t *Tx) unknown(absent map[string]struct{}, keys []string, query string) (map[string]struct{}, error) {
+	if len(keys) == 0 {
+		return absent, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return absent, err
+	}
+	ctx, cancel := t.callCtx()
+	defer cancel()
+	rows, err := t.tx.QueryContext(ctx, query, string(list))
+	if err != nil {
+		return absent, err
+	}
+	defer rows.Close()
+	known := make(map[string]bool)
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return absent, err
+		}
+		known[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return absent, err
+	}
+	if absent == nil {
+		absent = make(map[string]struct{}, len(keys))
+	}
+	for _, k := range keys {
+		if !known[k] {
+			absent[k] = struct{}{}
+		}
+	}
+	return absent, nil
+}
+
 // SourceTicket reports whether sourceID was taken in, and its ticket (0: none).
 func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
+	if _, absent := t.absentSources[sourceID]; absent {
+		return 0, false, nil
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	var ticketID sql.NullInt64
@@ -108,6 +182,7 @@ func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
 // second mark of the same source fails with ErrSourceTaken, so two workers
 // racing on one message cannot both commit a ticket for it.
 func (t *Tx) MarkSource(sourceID string, ticketID int64, at time.Time) error {
+	delete(t.absentSources, sourceID)
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	_, inserted, err := t.insert(ctx, `INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ($1, $2, $3)
@@ -128,6 +203,24 @@ const refChunk = 200
 
 // FindThreadRef returns the first of refs (in the given order) that is known.
 func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
+	if len(t.absentRefs) > 0 {
+		// Only those not known to be unknown, in their order.
+		var maybe []string
+		for i, r := range refs {
+			if _, absent := t.absentRefs[r]; absent {
+				if maybe == nil {
+					maybe = append(make([]string, 0, len(refs)), refs[:i]...)
+				}
+				continue
+			}
+			if maybe != nil {
+				maybe = append(maybe, r)
+			}
+		}
+		if maybe != nil {
+			refs = maybe
+		}
+	}
 	for start := 0; start < len(refs); start += refChunk {
 		chunk := refs[start:min(start+refChunk, len(refs))]
 		ctx, cancel := t.callCtx()
@@ -181,6 +274,7 @@ func threadRefs(ctx context.Context, q querier, refs []string) (map[string]inqui
 // AddThreadRef ties ref to a ticket. A ref already known keeps its first
 // ticket: a Message-ID names one message, and replies follow where it went.
 func (t *Tx) AddThreadRef(ref inquiry.ThreadRef) error {
+	delete(t.absentRefs, ref.Ref)
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	return addThreadRef(ctx, t.tx, ref)
@@ -457,6 +551,8 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	var messageID, key any
 	if j.Mail != nil && j.Mail.MessageID != "" {
 		messageID = j.Mail.MessageID
+		// A job's Message-ID is a thread reference (threadRefs).
+		delete(t.absentRefs, j.Mail.MessageID)
 	}
 	if j.Key != "" {
 		key = j.Key
