@@ -672,9 +672,11 @@ func TestAckDailyLimit(t *testing.T) {
 }
 
 // A batch is taken in exactly as the same messages one by one would be,
-// including a duplicate and replies to a ticket filed earlier in the batch,
-// by its number and by the Message-ID of the mail that opened it (which
-// the SQLite store primed as unknown when the batch began).
+// including a duplicate, a resend, replies to a ticket filed earlier in the
+// batch, by its number and by the Message-ID of the mail that opened it,
+// and more mail from one address than its acknowledgements are capped at:
+// the SQLite store primed those look-ups as unknown when the batch began,
+// and what the batch writes must count.
 func TestHandleBatchMatchesOneByOne(t *testing.T) {
 	batch := func() []*inquiry.Message {
 		bounce := citizen("b1@mx.example", "MAILER-DAEMON@mx.example", "Undelivered", "550")
@@ -688,6 +690,13 @@ func TestHandleBatchMatchesOneByOne(t *testing.T) {
 			citizen("a@example.net", "arben@example.net", "Kërkesë", docRequestSQ), // the same mail again
 			citizen("c@example.net", "arben@example.net", "Re: [DKP-2026-000001]", "Edhe aneksin, ju lutem."),
 			citizen("d@example.org", "stranger@example.org", "Re: [DKP-2026-000001]", "Dua edhe unë kontratën."),
+			// The first mail sent again under a new Message-ID.
+			citizen("g@example.net", "arben@example.net", "Kërkesë", docRequestSQ),
+			// More than the acknowledgement cap allows from one address.
+			citizen("h1@example.net", "dita@example.net", "Pyetja 1", "Kur hapet muzeu?"),
+			citizen("h2@example.net", "dita@example.net", "Pyetja 2", "Kur mbyllet muzeu?"),
+			citizen("h3@example.net", "dita@example.net", "Pyetja 3", "Sa kushton bileta?"),
+			citizen("h4@example.net", "dita@example.net", "Pyetja 4", "A ka guidë në anglisht?"),
 			bounce,
 			{MessageID: "e@example.net", SourceID: "msgid:e@example.net"}, // nothing usable: quarantined
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -86,7 +87,7 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 		err := d.store.WithTx(ctx, func(tx store.Tx) error {
 			results = results[:0]
 			if p, ok := tx.(absencePrimer); ok {
-				if err := p.PrimeAbsent(chunkKeys(rest)); err != nil {
+				if err := p.PrimeAbsent(d.lookahead(rest, d.now())); err != nil {
 					return err
 				}
 			}
@@ -135,34 +136,57 @@ func (d *Desk) HandleBatch(ctx context.Context, msgs []*inquiry.Message) ([]inqu
 	return out, nil
 }
 
-// absencePrimer is a transaction that looks up at once which source keys
-// and thread references are unknown (the SQLite store's), so that the
+// absencePrimer is a transaction that looks up at once which of what
+// intake is about to look up is unknown (the SQLite store's), so that the
 // look-ups of each message that follow cost no statement for those: on a
 // backlog most are unknown, and every other writer waits for this
 // transaction.
 type absencePrimer interface {
-	PrimeAbsent(sources, refs []string) error
+	PrimeAbsent(store.Lookahead) error
 }
 
 // primedRefs bounds the references primed for one message; a longer
 // thread's older ones are looked up as they are asked for.
 const primedRefs = 20
 
-// chunkKeys returns the source keys and the thread references intake
-// looks up for msgs (takenBefore, referencedTicket and the like).
-func chunkKeys(msgs []*inquiry.Message) (sources, refs []string) {
+// lookahead is what intake looks up for msgs at now: their source keys
+// (takenBefore), the references they carry (referencedTicket and the
+// like), their senders' tickets of the resend window (sentAgain) and the
+// acknowledgements of the day to their reply addresses (ackLimited).
+func (d *Desk) lookahead(msgs []*inquiry.Message, now time.Time) store.Lookahead {
+	la := store.Lookahead{JobKind: inquiry.JobAck, JobsSince: now.Add(-24 * time.Hour)}
 	for _, m := range msgs {
-		sources = append(sources, m.SourceID)
+		la.Sources = append(la.Sources, m.SourceID)
 		if m.LegacySourceID != "" && m.LegacySourceID != m.SourceID {
-			sources = append(sources, m.LegacySourceID)
+			la.Sources = append(la.Sources, m.LegacySourceID)
 		}
 		if m.MessageID != "" {
-			refs = append(refs, m.MessageID)
+			la.Refs = append(la.Refs, m.MessageID)
 		}
-		refs = append(refs, m.InReplyTo[:min(len(m.InReplyTo), primedRefs)]...)
-		refs = append(refs, m.References[max(0, len(m.References)-primedRefs):]...)
+		la.Refs = append(la.Refs, m.InReplyTo[:min(len(m.InReplyTo), primedRefs)]...)
+		la.Refs = append(la.Refs, m.References[max(0, len(m.References)-primedRefs):]...)
+		if m.Channel != inquiry.ChannelEmail {
+			continue
+		}
+		sender := m.ReplyAddress().Address
+		if sender == "" {
+			sender = m.From.Address
+		}
+		if sender != "" {
+			received := m.ReceivedAt
+			if received.IsZero() {
+				received = now
+			}
+			if since := received.Add(-resendWindow); la.SendersSince.IsZero() || since.Before(la.SendersSince) {
+				la.SendersSince = since
+			}
+			la.Senders = append(la.Senders, sender)
+		}
+		if to := m.ReplyAddress().Address; to != "" {
+			la.Recipients = append(la.Recipients, ackCapKey(to))
+		}
 	}
-	return sources, refs
+	return la
 }
 
 // preclassify classifies, before the transaction, the messages that look

@@ -300,6 +300,25 @@ type SentJob struct {
 	ThreadRef *inquiry.ThreadRef
 }
 
+// Lookahead is what a transaction is about to look up for a chunk of
+// messages. A transaction that can (the SQLite store's PrimeAbsent) finds
+// at once which of them are unknown, and answers those look-ups without a
+// statement each until it writes them; the answers are the same.
+type Lookahead struct {
+	// Sources are source keys (Tx.SourceTicket), Refs thread references
+	// (Tx.FindThreadRef).
+	Sources, Refs []string
+	// Senders are addresses whose tickets received at or after
+	// SendersSince are listed (Tx.ListTickets by SenderAddress).
+	Senders      []string
+	SendersSince time.Time
+	// Recipients are addresses whose jobs of JobKind created at or after
+	// JobsSince are counted (Tx.CountJobs).
+	JobKind    inquiry.JobKind
+	Recipients []string
+	JobsSince  time.Time
+}
+
 // Tx is one write transaction, valid only inside WithTx's callback. Its
 // methods use WithTx's context. Methods that read return (zero, false, nil)
 // when nothing matches.

@@ -30,11 +30,25 @@ type Tx struct {
 	// triggers noted rows the search index has yet to take in (migration
 	// 0009), and flushSearch must run before the commit.
 	searchDirty bool
-	// absentSources and absentRefs are source keys and thread references
-	// PrimeAbsent found unknown, less those written since: a look-up of
-	// one needs no statement. The transaction holds the write lock, so
-	// only its own writes can make one known.
-	absentSources, absentRefs map[string]struct{}
+	// absent is what PrimeAbsent found unknown, less what the transaction
+	// wrote since: a look-up of it needs no statement. The transaction
+	// holds the write lock, so only its own writes can make one known.
+	absent absence
+}
+
+// absence is what a transaction knows to be unknown.
+type absence struct {
+	sources, refs map[string]struct{}
+	// senders maps an address, lowered as SQLite's lower() lowers it, to
+	// the time since which it has no ticket received; recipients a job
+	// kind and recipient to the time since which no such job was created.
+	senders    map[string]time.Time
+	recipients map[kindRecipient]time.Time
+}
+
+type kindRecipient struct {
+	kind      inquiry.JobKind
+	recipient string
 }
 
 // callCtx is the context of one statement in the transaction: the
@@ -94,75 +108,120 @@ func IndexPendingSearch(ctx context.Context, tx *sql.Tx) error {
 	return indexPending(ctx, tx)
 }
 
-// PrimeAbsent looks up at once which of sources (source keys) and refs
-// (thread references) are unknown, so that SourceTicket and FindThreadRef
-// answer for those without a statement of their own until the
-// transaction writes them. The desk primes each chunk of a batch: two
-// statements for up to 32 mails instead of four or five a mail, on the
-// transaction every other writer waits for.
-func (t *Tx) PrimeAbsent(sources, refs []string) error {
-	var err error
-	if t.absentSources, err = t.unknown(t.absentSources, sources, primeSourcesSQL); err != nil {
+// PrimeAbsent looks up at once which of what the transaction is about to
+// look up is unknown (store.Lookahead), so that SourceTicket,
+// FindThreadRef, ListTickets by sender and CountJobs answer for those
+// without a statement of their own until the transaction writes them. The
+// desk primes each chunk of a batch: four statements for up to 32 mails
+// instead of five or six a mail, on the transaction every other writer
+// waits for.
+func (t *Tx) PrimeAbsent(la store.Lookahead) error {
+	known, err := t.knownOf(primeSourcesSQL, la.Sources)
+	if err != nil {
 		return fmt.Errorf("look up source keys: %w", err)
 	}
-	if t.absentRefs, err = t.unknown(t.absentRefs, refs, primeRefsSQL); err != nil {
+	t.absent.sources = addUnknown(t.absent.sources, la.Sources, known, struct{}{})
+	if known, err = t.knownOf(primeRefsSQL, la.Refs); err != nil {
 		return fmt.Errorf("look up thread references: %w", err)
+	}
+	t.absent.refs = addUnknown(t.absent.refs, la.Refs, known, struct{}{})
+	if len(la.Senders) > 0 && !la.SendersSince.IsZero() {
+		lowered := make([]string, len(la.Senders))
+		for i, a := range la.Senders {
+			lowered[i] = sqlLower(a)
+		}
+		if known, err = t.knownOf(primeSendersSQL, lowered, formatTime(la.SendersSince)); err != nil {
+			return fmt.Errorf("look up the senders' tickets: %w", err)
+		}
+		t.absent.senders = addUnknown(t.absent.senders, lowered, known, la.SendersSince)
+	}
+	if len(la.Recipients) > 0 && la.JobKind != "" && !la.JobsSince.IsZero() {
+		if known, err = t.knownOf(primeRecipientsSQL, la.Recipients, string(la.JobKind), formatTime(la.JobsSince)); err != nil {
+			return fmt.Errorf("look up the recipients' %s jobs: %w", la.JobKind, err)
+		}
+		if t.absent.recipients == nil {
+			t.absent.recipients = make(map[kindRecipient]time.Time, len(la.Recipients))
+		}
+		for _, r := range la.Recipients {
+			if !known[r] {
+				t.absent.recipients[kindRecipient{la.JobKind, r}] = la.JobsSince
+			}
+		}
 	}
 	return nil
 }
 
-// The statements of PrimeAbsent: the keys of a JSON array that are known.
-// A reference is known from thread_refs or as the Message-ID of a job of a
-// ticket (threadRefs).
+// The statements of PrimeAbsent: which keys of a JSON array ($1) are
+// known. A reference is known from thread_refs or as the Message-ID of a
+// job of a ticket (threadRefs).
 const (
 	primeSourcesSQL = `SELECT source_id FROM sources WHERE source_id IN (SELECT value FROM json_each($1))`
 	primeRefsSQL    = `SELECT ref FROM thread_refs WHERE ref IN (SELECT value FROM json_each($1))
 		UNION ALL
 		SELECT message_id FROM jobs WHERE message_id IN (SELECT value FROM json_each($1)) AND ticket_id IS NOT NULL`
+	primeSendersSQL = `SELECT lower(sender_address) FROM tickets
+		WHERE lower(sender_address) IN (SELECT value FROM json_each($1)) AND received_at >= $2`
+	primeRecipientsSQL = `SELECT recipient FROM jobs
+		WHERE kind = $2 AND recipient IN (SELECT value FROM json_each($1)) AND created_at >= $3`
 )
 
-// unknown adds to absent those of keys that query, given them as a JSON
-// array, does not return.
-func (t *Tx) unknown(absent map[string]struct{}, keys []string, query string) (map[string]struct{}, error) {
+// knownOf runs query with keys, as a JSON array, and args after them, and
+// returns the keys it gives.
+func (t *Tx) knownOf(query string, keys []string, args ...any) (map[string]bool, error) {
 	if len(keys) == 0 {
-		return absent, nil
+		return nil, nil
 	}
 	list, err := json.Marshal(keys)
 	if err != nil {
-		return absent, err
+		return nil, err
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	rows, err := t.tx.QueryContext(ctx, query, string(list))
+	rows, err := t.tx.QueryContext(ctx, query, append([]any{string(list)}, args...)...)
 	if err != nil {
-		return absent, err
+		return nil, err
 	}
 	defer rows.Close()
 	known := make(map[string]bool)
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return absent, err
+			return nil, err
 		}
 		known[k] = true
 	}
-	if err := rows.Err(); err != nil {
-		return absent, err
-	}
-	if absent == nil {
-		absent = make(map[string]struct{}, len(keys))
-	}
+	return known, rows.Err()
+}
+
+// addUnknown adds to absent each of keys not known, with v.
+func addUnknown[V any](absent map[string]V, keys []string, known map[string]bool, v V) map[string]V {
 	for _, k := range keys {
-		if !known[k] {
-			absent[k] = struct{}{}
+		if known[k] {
+			continue
+		}
+		if absent == nil {
+			absent = make(map[string]V, len(keys))
+		}
+		absent[k] = v
+	}
+	return absent
+}
+
+// sqlLower lowers s as SQLite's lower() does: ASCII letters only, byte by
+// byte.
+func sqlLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return absent, nil
+	return string(b)
 }
 
 // SourceTicket reports whether sourceID was taken in, and its ticket (0: none).
 func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
-	if _, absent := t.absentSources[sourceID]; absent {
+	if _, absent := t.absent.sources[sourceID]; absent {
 		return 0, false, nil
 	}
 	ctx, cancel := t.callCtx()
@@ -182,7 +241,7 @@ func (t *Tx) SourceTicket(sourceID string) (int64, bool, error) {
 // second mark of the same source fails with ErrSourceTaken, so two workers
 // racing on one message cannot both commit a ticket for it.
 func (t *Tx) MarkSource(sourceID string, ticketID int64, at time.Time) error {
-	delete(t.absentSources, sourceID)
+	delete(t.absent.sources, sourceID)
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	_, inserted, err := t.insert(ctx, `INSERT INTO sources (source_id, ticket_id, taken_at) VALUES ($1, $2, $3)
@@ -203,11 +262,11 @@ const refChunk = 200
 
 // FindThreadRef returns the first of refs (in the given order) that is known.
 func (t *Tx) FindThreadRef(refs []string) (inquiry.ThreadRef, bool, error) {
-	if len(t.absentRefs) > 0 {
+	if len(t.absent.refs) > 0 {
 		// Only those not known to be unknown, in their order.
 		var maybe []string
 		for i, r := range refs {
-			if _, absent := t.absentRefs[r]; absent {
+			if _, absent := t.absent.refs[r]; absent {
 				if maybe == nil {
 					maybe = append(make([]string, 0, len(refs)), refs[:i]...)
 				}
@@ -274,7 +333,7 @@ func threadRefs(ctx context.Context, q querier, refs []string) (map[string]inqui
 // AddThreadRef ties ref to a ticket. A ref already known keeps its first
 // ticket: a Message-ID names one message, and replies follow where it went.
 func (t *Tx) AddThreadRef(ref inquiry.ThreadRef) error {
-	delete(t.absentRefs, ref.Ref)
+	delete(t.absent.refs, ref.Ref)
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	return addThreadRef(ctx, t.tx, ref)
@@ -341,6 +400,7 @@ func (t *Tx) RaiseSequence(prefix string, year, last int) (int, error) {
 // is zero.
 func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 	t.searchDirty = true
+	delete(t.absent.senders, sqlLower(tk.Sender.Address))
 	if tk.CreatedAt.IsZero() {
 		tk.CreatedAt = time.Now().UTC()
 	}
@@ -375,6 +435,8 @@ func (t *Tx) CreateTicket(tk *inquiry.Ticket) error {
 // Channel) and when it was filed (CreatedAt).
 func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 	t.searchDirty = true
+	// It may now be this sender's, or received later.
+	delete(t.absent.senders, sqlLower(tk.Sender.Address))
 	lc, err := lifecycleColumns(tk)
 	if err != nil {
 		return fmt.Errorf("update ticket %d: %w", tk.ID, err)
@@ -409,6 +471,12 @@ func (t *Tx) UpdateTicket(tk *inquiry.Ticket) error {
 // ListTickets returns the tickets matching f as this transaction sees them,
 // ordered by ReceivedAt then ID.
 func (t *Tx) ListTickets(f inquiry.TicketFilter) ([]inquiry.Ticket, error) {
+	if f.SenderAddress != "" && !f.ReceivedFrom.IsZero() {
+		// Every other condition only narrows the list.
+		if since, ok := t.absent.senders[sqlLower(f.SenderAddress)]; ok && !f.ReceivedFrom.Before(since) {
+			return nil, nil
+		}
+	}
 	if f.Text != "" {
 		// A search must see what this transaction wrote.
 		if err := t.flushSearch(); err != nil {
@@ -548,11 +616,12 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
+	delete(t.absent.recipients, kindRecipient{j.Kind, j.Recipient})
 	var messageID, key any
 	if j.Mail != nil && j.Mail.MessageID != "" {
 		messageID = j.Mail.MessageID
 		// A job's Message-ID is a thread reference (threadRefs).
-		delete(t.absentRefs, j.Mail.MessageID)
+		delete(t.absent.refs, j.Mail.MessageID)
 	}
 	if j.Key != "" {
 		key = j.Key
@@ -575,6 +644,9 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 
 // CountJobs counts jobs of kind for recipient created at or after since.
 func (t *Tx) CountJobs(kind inquiry.JobKind, recipient string, since time.Time) (int, error) {
+	if from, ok := t.absent.recipients[kindRecipient{kind, recipient}]; ok && !since.Before(from) {
+		return 0, nil
+	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	var n int
