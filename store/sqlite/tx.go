@@ -34,6 +34,16 @@ type Tx struct {
 	// wrote since: a look-up of it needs no statement. The transaction
 	// holds the write lock, so only its own writes can make one known.
 	absent absence
+	// seqs is the last ticket number this transaction gave for a prefix
+	// and year: the next is counted on without reading the row back (the
+	// write lock again), so a batch's tickets after its first cost a
+	// write each and no query.
+	seqs map[seqKey]int
+}
+
+type seqKey struct {
+	prefix string
+	year   int
 }
 
 // absence is what a transaction knows to be unknown.
@@ -371,6 +381,18 @@ func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
 func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
+	key := seqKey{prefix, year}
+	if last, ok := t.seqs[key]; ok {
+		res, err := t.tx.ExecContext(ctx, `UPDATE ticket_sequences SET last = last + 1 WHERE prefix = $1 AND year = $2`, prefix, year)
+		if err != nil {
+			return 0, fmt.Errorf("next sequence %s-%d: %w", prefix, year, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return 0, fmt.Errorf("next sequence %s-%d: the sequence's row is gone (%d rows, %v)", prefix, year, n, err)
+		}
+		t.seqs[key] = last + 1
+		return last + 1, nil
+	}
 	var seq int
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO ticket_sequences (prefix, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (prefix, year) DO UPDATE SET last = ticket_sequences.last + 1
@@ -378,6 +400,10 @@ func (t *Tx) NextSequence(prefix string, year int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("next sequence %s-%d: %w", prefix, year, err)
 	}
+	if t.seqs == nil {
+		t.seqs = make(map[seqKey]int)
+	}
+	t.seqs[key] = seq
 	return seq, nil
 }
 
@@ -392,6 +418,9 @@ func (t *Tx) RaiseSequence(prefix string, year, last int) (int, error) {
 		RETURNING last`, prefix, year, last).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("raise sequence %s-%d to %d: %w", prefix, year, last, err)
+	}
+	if _, ok := t.seqs[seqKey{prefix, year}]; ok {
+		t.seqs[seqKey{prefix, year}] = seq
 	}
 	return seq, nil
 }

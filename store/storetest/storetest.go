@@ -40,6 +40,7 @@ var contractTests = []contractTest{
 	{"CountTickets", testCountTickets},
 	{"NextSequenceConcurrent", testNextSequenceConcurrent},
 	{"RaiseSequence", testRaiseSequence},
+	{"SequenceWithinOneTx", testSequenceWithinOneTx},
 	{"ConcurrentTicketChanges", testConcurrentTicketChanges},
 	{"WithTxLeavesNothingOnFailure", testWithTxLeavesNothingOnFailure},
 	{"OnlyBusyIsMarkedBusy", testOnlyBusyIsMarkedBusy},

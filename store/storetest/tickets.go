@@ -396,6 +396,58 @@ func testRaiseSequence(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
+// testSequenceWithinOneTx: numbers given one after another in one
+// transaction (a batch's tickets), with raises among them, count as they
+// would one transaction each; rolled back, they are given again.
+func testSequenceWithinOneTx(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	steps := []struct {
+		raise bool
+		last  int
+		want  int
+	}{{want: 1}, {want: 2}, {want: 3}, {raise: true, last: 10, want: 10}, {want: 11}, {raise: true, last: 4, want: 11}, {want: 12}}
+	inTx(t, s, func(tx store.Tx) error {
+		for i, st := range steps {
+			var got int
+			var err error
+			if st.raise {
+				got, err = tx.RaiseSequence("DKP", 2026, st.last)
+			} else {
+				got, err = tx.NextSequence("DKP", 2026)
+			}
+			if err != nil {
+				return err
+			}
+			if got != st.want {
+				t.Errorf("step %d: %d, want %d", i, got, st.want)
+			}
+		}
+		if n, err := tx.NextSequence("DKP", 2027); err != nil || n != 1 {
+			t.Errorf("another year in the same transaction: %d, %v; want 1", n, err)
+		}
+		return nil
+	})
+	errBoom := errors.New("boom")
+	if err := s.WithTx(context.Background(), func(tx store.Tx) error {
+		for range 3 {
+			if _, err := tx.NextSequence("DKP", 2026); err != nil {
+				return err
+			}
+		}
+		return errBoom
+	}); !errors.Is(err, errBoom) {
+		t.Fatalf("WithTx = %v, want %v", err, errBoom)
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		for _, want := range []int{13, 14} {
+			if n, err := tx.NextSequence("DKP", 2026); err != nil || n != want {
+				t.Errorf("after a rolled-back transaction: %d, %v; want %d", n, err, want)
+			}
+		}
+		return nil
+	})
+}
+
 func testWithTxLeavesNothingOnFailure(t *testing.T, open func(t *testing.T) store.Store) {
 	errBoom := errors.New("boom")
 	cases := []struct {
