@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -625,5 +626,57 @@ func TestPageSize(t *testing.T) {
 	}
 	if got := rawQueryInt(t, old, `PRAGMA page_size`); got != 4096 {
 		t.Errorf("existing database: page size %d, want its 4096", got)
+	}
+}
+
+// A batch's transaction keeps its pages in the writer's cache until its
+// commit: nothing of it reaches the log before (a spill, which the commit
+// would read back to checksum again). 32 mails of 60 KB, a chunk of mail
+// with attachments, are more than SQLite's default cache holds.
+func TestBatchDoesNotSpillBeforeCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if errors.Is(err, os.ErrNotExist) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	raw := make([]byte, 60<<10)
+	for i := range raw {
+		raw[i] = byte('a' + i*7%26)
+	}
+	err = s.WithTx(ctx, func(tx store.Tx) error {
+		before := walSize()
+		for i := range 32 {
+			tk := &inquiry.Ticket{Number: fmt.Sprintf("DKP-2026-%06d", i+1), Channel: inquiry.ChannelEmail, State: inquiry.Assigned,
+				Sender: inquiry.Address{Address: fmt.Sprintf("c%d@example.net", i)}, Subject: "Kërkesë", ReceivedAt: at, UpdatedAt: at}
+			if err := tx.CreateTicket(tk); err != nil {
+				return err
+			}
+			raw[0] = byte(i)
+			e := &inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Subject: "Kërkesë", Text: "Kërkoj dokumentin.",
+				Raw: bytes.Clone(raw), CreatedAt: at}
+			if err := tx.AddEntry(e); err != nil {
+				return err
+			}
+		}
+		if grew := walSize() - before; grew != 0 {
+			t.Errorf("the log grew by %d bytes before the commit: the batch spilled out of the cache", grew)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
