@@ -1043,10 +1043,15 @@ func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
 		citizen("plain-new@example.net", "besa@example.net", "Kërkesë", docRequestSQ),
 		citizen("known-reply@example.net", "arben@example.net", "Re: Pyetje", "Edhe të dielave?"),
 		citizen("unknown-reply@example.net", "drita@example.net", "Re: Bursat", "Përshëndetje, a ka bursa për sportistët e rinj këtë vit?"),
+		citizen("known-reference@example.net", "arben@example.net", "Re: Re: Pyetje", "Dhe të shtunave?"),
 	}
 	batch[1].InReplyTo = []string{"known-1@example.net"}
 	batch[2].InReplyTo = []string{"never-seen@other.example"}
 	batch[2].References = []string{"older@other.example", "never-seen@other.example"}
+	// Known only by its References (In-Reply-To names a message of a
+	// client that never reached us).
+	batch[3].InReplyTo = []string{"lost@example.net"}
+	batch[3].References = []string{"known-1@example.net", "lost@example.net"}
 	for _, m := range batch {
 		m.SourceID, m.Channel, m.ReceivedAt = "msgid:"+m.MessageID, inquiry.ChannelEmail, f.now
 	}
@@ -1054,7 +1059,7 @@ func TestReplyToUnknownMessageIsClassifiedAhead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []inquiry.Disposition{inquiry.Filed, inquiry.Attached, inquiry.Filed}; !slices.Equal(ds, want) {
+	if want := []inquiry.Disposition{inquiry.Filed, inquiry.Attached, inquiry.Filed, inquiry.Attached}; !slices.Equal(ds, want) {
 		t.Fatalf("dispositions %v, want %v", ds, want)
 	}
 	// Both new inquiries were classified before the batch committed

@@ -196,25 +196,40 @@ func (d *Desk) lookahead(msgs []*inquiry.Message, now time.Time) store.Lookahead
 func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inquiry.Classification, error) {
 	cls := make([]*inquiry.Classification, len(msgs))
 	candidate := make([]bool, len(msgs))
-	var ids []string
+	// A reply to nothing we know is a new inquiry too (a quarter of real
+	// mail quotes a message Sportel never saw); its references are looked
+	// up now, the chunk's in one statement, rather than in the
+	// transaction, which would then have to stop the batch to classify it.
+	var refs []string
 	for i, m := range msgs {
 		if m.SourceID == "" || !d.likelyNew(m) {
 			continue
 		}
-		if len(m.InReplyTo)+len(m.References) > 0 {
-			// A reply to nothing we know is a new inquiry too (a quarter
-			// of real mail quotes a message Sportel never saw); look its
-			// references up now rather than in the transaction, which would
-			// then have to stop the batch to classify it.
-			known, err := d.anyRefKnown(ctx, m)
-			if err != nil {
-				return nil, fmt.Errorf("handle %s: %w", m.SourceID, err)
-			}
-			if known {
-				continue
-			}
+		n := len(m.InReplyTo) + len(m.References)
+		if n > maxRefLookups {
+			continue // left to the transaction
 		}
 		candidate[i] = true
+		if n > 0 {
+			refs = append(append(refs, m.InReplyTo...), m.References...)
+		}
+	}
+	var known map[string]inquiry.ThreadRef
+	if len(refs) > 0 {
+		var err error
+		if known, err = d.store.ThreadRefs(ctx, refs); err != nil {
+			return nil, fmt.Errorf("look up the references of %d messages: %w", len(msgs), err)
+		}
+	}
+	var ids []string
+	for i, m := range msgs {
+		if !candidate[i] {
+			continue
+		}
+		if anyKnown(known, m.InReplyTo) || anyKnown(known, m.References) {
+			candidate[i] = false
+			continue
+		}
 		ids = append(ids, m.SourceID)
 		if legacy := m.LegacySourceID; legacy != "" && legacy != m.SourceID {
 			ids = append(ids, legacy)
@@ -246,20 +261,14 @@ func (d *Desk) preclassify(ctx context.Context, msgs []*inquiry.Message) ([]*inq
 // longer chain is left to the transaction.
 const maxRefLookups = 8
 
-// anyRefKnown reports whether m refers to a message Sportel knows (or has
-// too many references to look up ahead).
-func (d *Desk) anyRefKnown(ctx context.Context, m *inquiry.Message) (bool, error) {
-	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
-	if len(refs) > maxRefLookups {
-		return true, nil
-	}
+// anyKnown reports whether any of refs is in known.
+func anyKnown(known map[string]inquiry.ThreadRef, refs []string) bool {
 	for _, ref := range refs {
-		_, ok, err := d.store.ThreadRef(ctx, ref)
-		if err != nil || ok {
-			return ok, err
+		if _, ok := known[ref]; ok {
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 // classifyEach sets cls[i] for every i in todo, several at a time and all

@@ -16,6 +16,7 @@ type Store interface {
 	TicketByNumber(ctx context.Context, number string) (inquiry.Ticket, bool, error)
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
+	ThreadRefs(ctx context.Context, refs []string) (map[string]inquiry.ThreadRef, error)
 	SourcesTaken(ctx context.Context, sourceIDs []string) (map[string]bool, error)
 	Entry(ctx context.Context, ticketID, entryID int64) (inquiry.Entry, bool, error)
 }

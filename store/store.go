@@ -92,6 +92,9 @@ type Reader interface {
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	// ThreadRef returns what a sent or received message reference points at.
 	ThreadRef(ctx context.Context, ref string) (inquiry.ThreadRef, bool, error)
+	// ThreadRefs is ThreadRef of several refs in one look-up: the known
+	// ones, keyed by the ref as given.
+	ThreadRefs(ctx context.Context, refs []string) (map[string]inquiry.ThreadRef, error)
 	CountTickets(ctx context.Context) (int, error)
 	// ListTicketPage returns the page of f's list of tickets (ListTickets'
 	// order, f's Limit aside) that at names, with where it

@@ -40,6 +40,31 @@ func (s *Store) ThreadRef(ctx context.Context, ref string) (_ inquiry.ThreadRef,
 	return tr, ok, nil
 }
 
+// ThreadRefs is ThreadRef of several refs in one statement.
+func (s *Store) ThreadRefs(ctx context.Context, refs []string) (_ map[string]inquiry.ThreadRef, err error) {
+	defer markBusy(&err)
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	out := make(map[string]inquiry.ThreadRef)
+	if len(refs) == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("find thread refs: %w", err)
+		}
+		return out, nil
+	}
+	found, err := threadRefs(ctx, s.pool, refs)
+	if err != nil {
+		return nil, err
+	}
+	// A stored ref had its NULs replaced: answer in the caller's terms.
+	for _, ref := range refs {
+		if tr, ok := found[text(ref)]; ok {
+			out[ref] = tr
+		}
+	}
+	return out, nil
+}
+
 // threadRefs looks refs up in thread_refs and among the Message-IDs of the
 // outbox (a notification's recipient is its officer), so sending needs no
 // extra rows; an explicit thread ref wins over an outbox match.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -177,6 +178,25 @@ func (s *Store) ThreadRef(ctx context.Context, ref string) (_ inquiry.ThreadRef,
 	}
 	tr, ok := found[ref]
 	return tr, ok, nil
+}
+
+// ThreadRefs is ThreadRef of several refs, refChunk of them a statement.
+func (s *Store) ThreadRefs(ctx context.Context, refs []string) (_ map[string]inquiry.ThreadRef, err error) {
+	defer markBusy(&err)
+	ctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	found := make(map[string]inquiry.ThreadRef)
+	for start := 0; start < len(refs); start += refChunk {
+		part, err := threadRefs(ctx, s.db, refs[start:min(start+refChunk, len(refs))])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, part)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("find thread refs: %w", err)
+	}
+	return found, nil
 }
 
 // SourcesTaken reports which of sourceIDs were taken in.

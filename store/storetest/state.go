@@ -88,6 +88,7 @@ func testCallsHonourContext(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TicketByNumber", func() error { _, _, err := s.TicketByNumber(ctx, "DKP-2026-000001"); return err }},
 		{"TicketByID", func() error { _, _, err := s.TicketByID(ctx, ticketID); return err }},
 		{"ThreadRef", func() error { _, _, err := s.ThreadRef(ctx, "job0@sportel"); return err }},
+		{"ThreadRefs", func() error { _, err := s.ThreadRefs(ctx, []string{"job0@sportel"}); return err }},
 		{"CountTickets", func() error { _, err := s.CountTickets(ctx); return err }},
 		{"SourcesTaken", func() error { _, err := s.SourcesTaken(ctx, []string{"msgid:a@x"}); return err }},
 		{"Entries", func() error { _, err := s.Entries(ctx, ticketID); return err }},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -713,6 +714,29 @@ func testThreadRef(t *testing.T, open func(t *testing.T) store.Store) {
 		if err != nil || ok != c.wantOK || got != c.want {
 			t.Errorf("ThreadRef(%q) = %+v, %v, %v; want %+v, %v", c.ref, got, ok, err, c.want, c.wantOK)
 		}
+	}
+
+	// ThreadRefs answers the same for all of them at once, also when they
+	// are many (SQLite looks them up a few hundred a statement) and the
+	// known ones come after the first few hundred.
+	var refs []string
+	want := make(map[string]inquiry.ThreadRef)
+	for i := range 450 {
+		refs = append(refs, fmt.Sprintf("unknown.%d@x", i))
+	}
+	for i, c := range cases {
+		refs = slices.Insert(refs, 60*i+50, c.ref)
+		if c.wantOK {
+			want[c.ref] = c.want
+		}
+	}
+	refs = append(refs, cases[0].ref) // twice
+	got, err := s.ThreadRefs(ctx, refs)
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("ThreadRefs(%d refs) = %+v, %v; want %+v", len(refs), got, err, want)
+	}
+	if got, err := s.ThreadRefs(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("ThreadRefs(nil) = %+v, %v; want none", got, err)
 	}
 }
 
