@@ -8,11 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"sportel/inquiry"
 )
@@ -187,20 +188,41 @@ func (d *Desk) lastDay(due time.Time) time.Time {
 	return local
 }
 
+// renderBufSize holds a built-in acknowledgement as most are (400–700
+// bytes; 1.3 KB with every section), so rendering one allocates its buffer
+// once rather than growing it four or five times.
+const renderBufSize = 1 << 10
+
 // Ack renders the acknowledgement text for t.
 func (tm *Templates) Ack(t *inquiry.Ticket, data AckData) string {
 	var b bytes.Buffer
+	b.Grow(renderBufSize)
 	if err := tm.ack[replyLanguage(t.Language)].Execute(&b, data); err != nil {
 		// The templates were test-rendered at load; fall back to the bare facts.
 		return fmt.Sprintf("%s: %s", data.Number, data.CategoryName)
 	}
-	return collapseBlankLines(b.String())
+	return collapseBlankLines(b.Bytes())
 }
 
-var blankRun = regexp.MustCompile(`\n{3,}`)
-
-func collapseBlankLines(s string) string {
-	return strings.TrimSpace(blankRun.ReplaceAllString(s, "\n\n")) + "\n"
+// collapseBlankLines is text trimmed, with every run of three or more line
+// breaks made two (the blank lines a template's skipped sections leave),
+// and a line break at the end. Trimming first gives the same text as
+// trimming after: a run of line breaks at either end is all space.
+func collapseBlankLines(text []byte) string {
+	text = bytes.TrimSpace(text)
+	var out strings.Builder
+	out.Grow(len(text) + 1)
+	for {
+		i := bytes.Index(text, []byte("\n\n\n"))
+		if i < 0 {
+			break
+		}
+		out.Write(text[:i+2])
+		text = bytes.TrimLeft(text[i+3:], "\n")
+	}
+	out.Write(text)
+	out.WriteByte('\n')
+	return out.String()
 }
 
 var publicAck = map[inquiry.Language]string{
@@ -235,7 +257,7 @@ func (tm *Templates) TelegramNotify(t *inquiry.Ticket, officer inquiry.Officer, 
 	}
 	writeTicketFacts(&b, t, officer, loc)
 	b.WriteString("\n")
-	b.WriteString(messageBody(m))
+	writeMessageBody(&b, m)
 	return b.String()
 }
 
@@ -244,29 +266,56 @@ func writeTicketFacts(b *strings.Builder, t *inquiry.Ticket, officer inquiry.Off
 		// Life or liberty depends on the answer: the 48-hour clock.
 		b.WriteString("URGJENTE / URGENT: përgjigje brenda 48 orëve\n")
 	}
-	fmt.Fprintf(b, "Kategoria: %s (%s, %.0f%%", CategoryName(t.Category, inquiry.Albanian), t.Classifier, t.Confidence*100)
+	// Written piece by piece, not with fmt: this runs in the store's
+	// write transaction for every ticket filed.
+	b.WriteString("Kategoria: ")
+	b.WriteString(CategoryName(t.Category, inquiry.Albanian))
+	b.WriteString(" (")
+	b.WriteString(t.Classifier)
+	b.WriteString(", ")
+	// As fmt's %.0f, NaN and infinities too.
+	var pct [24]byte
+	b.Write(strconv.AppendFloat(pct[:0], t.Confidence*100, 'f', 0, 64))
+	b.WriteString("%")
 	if t.NeedsReview {
 		b.WriteString(", duhet rishikuar")
 	}
-	b.WriteString(")\n")
-	fmt.Fprintf(b, "Dërguesi: %s\n", t.Sender.String())
-	fmt.Fprintf(b, "Kanali: %s · Gjuha: %s\n", t.Channel, t.Language)
-	fmt.Fprintf(b, "Zyrtari: %s\n", officer.Name)
+	b.WriteString(")\nDërguesi: ")
+	b.WriteString(t.Sender.String())
+	b.WriteString("\nKanali: ")
+	b.WriteString(string(t.Channel))
+	b.WriteString(" · Gjuha: ")
+	b.WriteString(string(t.Language))
+	b.WriteString("\nZyrtari: ")
+	b.WriteString(officer.Name)
+	b.WriteString("\n")
 	if !t.DueAt.IsZero() {
-		fmt.Fprintf(b, "Afati ligjor: %s\n", t.DueAt.In(loc).Format("02.01.2006"))
+		var date [16]byte
+		b.WriteString("Afati ligjor: ")
+		b.Write(t.DueAt.In(loc).AppendFormat(date[:0], "02.01.2006"))
+		b.WriteString("\n")
 	}
 	if t.Mentions != "" {
-		fmt.Fprintf(b, "Përmend tiketën %s (e një dërguesi tjetër)\n", t.Mentions)
+		b.WriteString("Përmend tiketën " + t.Mentions + " (e një dërguesi tjetër)\n")
 	}
 	if t.LinkedTo != "" {
-		fmt.Fprintf(b, "Vazhdim i tiketës %s\n", t.LinkedTo)
+		b.WriteString("Vazhdim i tiketës " + t.LinkedTo + "\n")
 	}
 }
 
 func messageBody(m *inquiry.Message) string {
 	var b strings.Builder
+	writeMessageBody(&b, m)
+	return b.String()
+}
+
+// writeMessageBody writes m's subject and text for an officer to b, in
+// place: the text can be long, and is copied once.
+func writeMessageBody(b *strings.Builder, m *inquiry.Message) {
 	if m.Subject != "" {
-		fmt.Fprintf(&b, "Subjekti: %s\n\n", m.Subject)
+		b.WriteString("Subjekti: ")
+		b.WriteString(m.Subject)
+		b.WriteString("\n\n")
 	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
@@ -276,13 +325,12 @@ func messageBody(m *inquiry.Message) string {
 	b.WriteString("\n")
 	if m.Unreadable != "" {
 		// Said plainly: an empty text alone reads as a citizen who wrote nothing.
-		fmt.Fprintf(&b, "\nKUJDES: përmbajtja e këtij mesazhi nuk mund të lexohet: %s.\n", m.Unreadable)
+		fmt.Fprintf(b, "\nKUJDES: përmbajtja e këtij mesazhi nuk mund të lexohet: %s.\n", m.Unreadable)
 	}
 	if m.TooLarge {
-		fmt.Fprintf(&b, "\nKUJDES: mesazhi është shumë i madh (%d bajt); u lexua vetëm fillimi i tij. "+
+		fmt.Fprintf(b, "\nKUJDES: mesazhi është shumë i madh (%d bajt); u lexua vetëm fillimi i tij. "+
 			"Mesazhi i plotë ruhet në kutinë postare, në dosjen %s.\n", m.Size, m.KeptIn)
 	}
-	return b.String()
 }
 
 // replySubject is "Re: <original> [NUMBER]", without stacking prefixes or
@@ -292,8 +340,8 @@ func replySubject(original, number string) string {
 	if s == "" {
 		return "[" + number + "]"
 	}
-	if !replyPrefix.MatchString(s) {
-		s = "Re: " + s
+	if !hasReplyPrefix(s) {
+		return "Re: " + s + " [" + number + "]"
 	}
 	return s + " [" + number + "]"
 }
@@ -304,7 +352,42 @@ func withoutNumber(subject, number string) string {
 	return strings.TrimSpace(strings.ReplaceAll(subject, "["+number+"]", ""))
 }
 
-var replyPrefix = regexp.MustCompile(`(?i)^(re|aw|vs|odg|odgovor|одг|одговор|përgj|pergj|sv|tr|fwd?)\s*:`)
+// replyPrefixes are the words before the colon that mark a subject as a
+// reply or a forward already, in the languages of the division's mail.
+var replyPrefixes = [...]string{"re", "aw", "vs", "odg", "odgovor", "одг", "одговор", "përgj", "pergj", "sv", "tr", "fw", "fwd"}
+
+// hasReplyPrefix reports whether s starts with one of replyPrefixes in any
+// case, then any ASCII space ('\t', '\n', '\f', '\r', ' '), then a colon:
+// what the regular expression (?i)^(re|aw|…|fwd?)\s*: matched, without one.
+func hasReplyPrefix(s string) bool {
+	for _, p := range replyPrefixes {
+		// Case is folded rune by rune as (?i) does: "K" (the Kelvin sign)
+		// is a "k" of another length in bytes.
+		end := runesLen(s, utf8.RuneCountInString(p))
+		if end < 0 || !strings.EqualFold(s[:end], p) {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimLeft(s[end:], "\t\n\f\r "), ":") {
+			return true
+		}
+	}
+	return false
+}
+
+// runesLen is the length in bytes of the first n runes of s (a byte that is
+// not UTF-8 counts as a rune), or -1 when s has fewer.
+func runesLen(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	if n == 0 {
+		return len(s)
+	}
+	return -1
+}
 
 func (d *Desk) ackMail(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Address, now time.Time) *inquiry.Mail {
 	data := d.ackData(t)
@@ -331,17 +414,22 @@ func (d *Desk) ackMailWith(t *inquiry.Ticket, m *inquiry.Message, to inquiry.Add
 	return mail
 }
 
+// notifyTextSize is a notification's text without the message's: the
+// facts and the lines around them, rounded up.
+const notifyTextSize = 1 << 10
+
 func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry.Message, followUp bool, now time.Time) *inquiry.Mail {
 	var b strings.Builder
+	b.Grow(notifyTextSize + len(m.Subject) + len(m.Text))
 	if followUp {
-		fmt.Fprintf(&b, "Qytetari ka shkruar sërish për tiketën %s.\n\n", t.Number)
+		b.WriteString("Qytetari ka shkruar sërish për tiketën " + t.Number + ".\n\n")
 	} else {
-		fmt.Fprintf(&b, "Tiketë e re %s u është caktuar juve.\n\n", t.Number)
+		b.WriteString("Tiketë e re " + t.Number + " u është caktuar juve.\n\n")
 	}
 	writeTicketFacts(&b, t, officer, d.cfg.Location)
 	b.WriteString("\nPër t'iu përgjigjur qytetarit, përgjigjuni këtij emaili: përgjigja juaj i dërgohet qytetarit nga adresa publike.\n")
 	b.WriteString("\n----- Mesazhi origjinal -----\n")
-	b.WriteString(messageBody(m))
+	writeMessageBody(&b, m)
 
 	var attached []inquiry.Attachment
 	var listed []string
@@ -392,12 +480,13 @@ func (d *Desk) notifyMail(t *inquiry.Ticket, officer inquiry.Officer, m *inquiry
 	// A follow-up's subject is usually the reply to our acknowledgement,
 	// which carries the number already.
 	about := oneLine(withoutNumber(m.Subject, t.Number), 80)
-	subject := fmt.Sprintf("[%s] %s: %s", t.Number, kind, about)
-	if followUp {
-		subject = fmt.Sprintf("[%s] Mesazh i ri: %s", t.Number, about)
-	}
+	urgent := ""
 	if t.Urgent {
-		subject = "URGENT " + subject
+		urgent = "URGENT "
+	}
+	subject := urgent + "[" + t.Number + "] " + kind + ": " + about
+	if followUp {
+		subject = urgent + "[" + t.Number + "] Mesazh i ri: " + about
 	}
 	mailbox := d.cfg.Mailbox
 	return &inquiry.Mail{
@@ -493,14 +582,27 @@ func (d *Desk) staffMail(kind string, to inquiry.Officer, subject, text string, 
 }
 
 func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = singleSpaced(s)
 	if s == "" {
 		return "(pa subjekt)"
 	}
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
+	if utf8.RuneCountInString(s) <= max {
+		return s
 	}
-	return s
+	// As string([]rune(s)[:max]) would be: a byte that is not UTF-8 is
+	// written as U+FFFD.
+	var b strings.Builder
+	b.Grow(len(s))
+	n := 0
+	for _, r := range s {
+		if n == max {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	b.WriteString("…")
+	return b.String()
 }
 
 // undeliverableMail tells an officer that their answer had nowhere to go.

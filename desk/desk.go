@@ -254,7 +254,9 @@ func (d *Desk) newMessageID(kind string) string {
 		// crypto/rand does not fail on supported platforms.
 		panic(fmt.Sprintf("read random bytes: %v", err))
 	}
-	return fmt.Sprintf("%s%s.%s@%s", MessageIDPrefix, kind, hex.EncodeToString(b[:]), d.domain)
+	var h [2 * len(b)]byte
+	hex.Encode(h[:], b[:])
+	return MessageIDPrefix + kind + "." + string(h[:]) + "@" + d.domain
 }
 
 // poke tells the outbox, if one listens, that jobs were committed.

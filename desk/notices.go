@@ -84,7 +84,7 @@ func (tm *Templates) Notice(kind NoticeKind, t *inquiry.Ticket, data NoticeData)
 	if err := tmpl.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("render %s notice for %s: %w", kind, t.Number, err)
 	}
-	return collapseBlankLines(b.String()), nil
+	return collapseBlankLines(b.Bytes()), nil
 }
 
 // divisionName is the division's name in lang, for signatures: the

@@ -28,16 +28,49 @@ const (
 // "evil。example").
 var linkLike = regexp.MustCompile(`(?i)://|\bwww\s*[.。．]|@|＠|[\p{L}\p{N}_-]+(?:[.。．｡]|\[[.。．]\]|\([.。．]\))[\p{L}\p{N}_-]*\p{L}{2,}`)
 
+// looksLikeLink is linkLike.MatchString(s), without running the expression
+// on text that cannot match: each of its branches needs "://", an "@" or a
+// dot, and most names and subjects have none of them.
+func looksLikeLink(s string) bool {
+	if !mayLookLikeLink(s) {
+		return false
+	}
+	return linkLike.MatchString(s)
+}
+
+// mayLookLikeLink reports whether s holds "://", "@", "＠" or one of the
+// dots linkLike knows (".", "。", "．", "｡").
+func mayLookLikeLink(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '@', '.':
+			return true
+		case ':':
+			if strings.HasPrefix(s[i:], "://") {
+				return true
+			}
+		case 0xe3, 0xef: // how "。" and the full-width forms begin in UTF-8
+			for _, c := range [...]string{"＠", "。", "．", "｡"} {
+				if strings.HasPrefix(s[i:], c) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // greetingName returns name when it looks like a person's name, else ""
 // (the template then greets neutrally): letters of any script, with
 // spaces, hyphens, apostrophes and dotted initials; no digits, no
 // symbols, nothing link-like, short.
 func greetingName(name string) string {
-	name = strings.Join(strings.Fields(name), " ")
-	if name == "" || utf8.RuneCountInString(name) > maxNameRunes || len(strings.Fields(name)) > maxNameWords {
+	name = singleSpaced(name)
+	// Single-spaced, its words are its spaces and one.
+	if name == "" || utf8.RuneCountInString(name) > maxNameRunes || strings.Count(name, " ")+1 > maxNameWords {
 		return ""
 	}
-	if linkLike.MatchString(name) {
+	if looksLikeLink(name) {
 		return ""
 	}
 	letters := 0
@@ -57,11 +90,32 @@ func greetingName(name string) string {
 	return name
 }
 
+// singleSpaced is strings.Join(strings.Fields(s), " "): s's words with one
+// space between them. It is s itself, with nothing allocated, when s is
+// so already, as names and subjects mostly are.
+func singleSpaced(s string) string {
+	prevSpace := true // no space may lead
+	for _, r := range s {
+		switch {
+		case r == ' ' && !prevSpace:
+			prevSpace = true
+		case unicode.IsSpace(r):
+			return strings.Join(strings.Fields(s), " ")
+		default:
+			prevSpace = false
+		}
+	}
+	if prevSpace && s != "" {
+		return strings.Join(strings.Fields(s), " ") // a space at the end
+	}
+	return s
+}
+
 // echoSubject returns subject when it may be repeated in an
 // acknowledgement's subject, else "" (the subject is then only the
 // ticket number).
 func echoSubject(subject string) string {
-	if linkLike.MatchString(subject) {
+	if looksLikeLink(subject) {
 		return ""
 	}
 	return cutWords(subject, maxEchoRunes)

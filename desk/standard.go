@@ -92,7 +92,7 @@ func (tm *Templates) Answer(t *inquiry.Ticket, data AnswerData) (string, error) 
 	if err := tmpl.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("render answer start for %s: %w", t.Number, err)
 	}
-	return collapseBlankLines(b.String()), nil
+	return collapseBlankLines(b.Bytes()), nil
 }
 
 // StandardText is the standard text kind (see StandardTextKinds) for t in

@@ -1,6 +1,6 @@
 package desk
 
-import "strings"
+import "unicode/utf8"
 
 // threadIDs is ids without those the mailer cannot write in In-Reply-To or
 // References (blank, or holding "<", ">" or a line break; the mailer
@@ -13,18 +13,28 @@ import "strings"
 func threadIDs(ids ...string) []string {
 	var out []string
 	for _, id := range ids {
-		if strings.TrimSpace(id) != "" && !strings.ContainsAny(id, "<>\r\n") && ascii(id) {
+		if writableID(id) {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-func ascii(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
+// writableID reports whether id is ASCII, holds no "<", ">" or line break
+// and is not all space, in one pass: every acknowledgement asks it.
+func writableID(id string) bool {
+	blank := true
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; c {
+		case '<', '>', '\r', '\n':
 			return false
+		case '\t', '\v', '\f', ' ':
+		default:
+			if c >= utf8.RuneSelf {
+				return false
+			}
+			blank = false
 		}
 	}
-	return true
+	return !blank
 }

@@ -4,7 +4,6 @@
 package inquiry
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -77,7 +76,7 @@ func (a Address) String() string {
 	if a.Name == "" {
 		return a.Address
 	}
-	return fmt.Sprintf("%s <%s>", a.Name, a.Address)
+	return a.Name + " <" + a.Address + ">"
 }
 
 // Attachment is a file that came with a message. Content is kept up to a
