@@ -47,7 +47,7 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.NextAt.IsZero() {
 		j.NextAt = j.CreatedAt
 	}
-	mail, chat, digest, err := payloadJSON(j)
+	mail, mailText, chat, digest, err := payloadJSON(j)
 	if err != nil {
 		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
@@ -66,11 +66,11 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	var id int64
 	err = t.tx.QueryRow(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, digest, message_id, state,
 			attempts, next_at, next_at_ns, last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref,
-			job_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`+onConflict+` RETURNING id`,
+			job_key, mail_text)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`+onConflict+` RETURNING id`,
 		string(j.Kind), ticketID, text(j.Recipient), mail, chat, digest, messageID, string(j.State), j.Attempts,
 		at(j.NextAt), ns(j.NextAt), text(j.LastError), at(j.CreatedAt), ns(j.CreatedAt), atOrNull(j.FinishedAt),
-		ns(j.FinishedAt), text(j.SentRef), key).Scan(&id)
+		ns(j.FinishedAt), text(j.SentRef), key, mailText).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) && onConflict != "" {
 		return false, nil
 	}
@@ -158,7 +158,7 @@ func (t *Tx) PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string)
 // makes the row fail the guard when the UPDATE re-reads it, and a claim
 // that comes later waits for this transaction and sees the new payload.
 func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
-	mail, chat, digest, err := payloadJSON(j)
+	mail, mailText, chat, digest, err := payloadJSON(j)
 	if err != nil {
 		return false, fmt.Errorf("update job %d: %w", j.ID, err)
 	}
@@ -168,9 +168,10 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	tag, err := t.tx.Exec(ctx, `UPDATE jobs SET mail = $2, chat = $3, digest = $4, next_at = $5, next_at_ns = $6
+	tag, err := t.tx.Exec(ctx, `UPDATE jobs SET mail = $2, chat = $3, digest = $4, next_at = $5, next_at_ns = $6,
+			mail_text = $8
 		WHERE id = $1 AND COALESCE(message_id, '') = $7 AND `+neverClaimed,
-		j.ID, mail, chat, digest, at(j.NextAt), ns(j.NextAt), messageID)
+		j.ID, mail, chat, digest, at(j.NextAt), ns(j.NextAt), messageID, mailText)
 	if err != nil {
 		return false, fmt.Errorf("update job %d: %w", j.ID, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // Column lists and their scanners are kept side by side so they cannot drift.
@@ -143,7 +144,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any, lock 
 	return tk, true, nil
 }
 
-const jobColumns = `id, kind, ticket_id, recipient, mail, chat, digest, state, attempts, next_at, next_at_ns,
+const jobColumns = `id, kind, ticket_id, recipient, mail, mail_text, chat, digest, state, attempts, next_at, next_at_ns,
 	last_error, created_at, created_at_ns, finished_at, finished_at_ns, sent_ref, job_key`
 
 func scanJob(r pgx.Row) (inquiry.Job, error) {
@@ -154,9 +155,9 @@ func scanJob(r pgx.Row) (inquiry.Job, error) {
 		mail, chat, digest       []byte
 		next, created, finished  *time.Time
 		nextNs, createdNs, finNs int16
-		key                      *string
+		key, mailText            *string
 	)
-	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &chat, &digest, &state, &j.Attempts,
+	err := r.Scan(&j.ID, &kind, &ticketID, &j.Recipient, &mail, &mailText, &chat, &digest, &state, &j.Attempts,
 		&next, &nextNs, &j.LastError, &created, &createdNs, &finished, &finNs, &j.SentRef, &key)
 	if err != nil {
 		return inquiry.Job{}, err
@@ -169,9 +170,12 @@ func scanJob(r pgx.Row) (inquiry.Job, error) {
 		j.TicketID = *ticketID
 	}
 	if mail != nil {
-		j.Mail = new(inquiry.Mail)
-		if err := json.Unmarshal(mail, j.Mail); err != nil {
-			return inquiry.Job{}, fmt.Errorf("job %d: decode mail: %w", j.ID, err)
+		var text string
+		if mailText != nil {
+			text = *mailText
+		}
+		if j.Mail, err = store.DecodeJobMail(mail, text, mailText != nil); err != nil {
+			return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
 		}
 	}
 	if chat != nil {
@@ -271,17 +275,22 @@ func jsonArg[T any](v *T) (any, error) {
 	return string(b), nil
 }
 
-func payloadJSON(j *inquiry.Job) (mail, chat, digest any, err error) {
-	if mail, err = jsonArg(j.Mail); err != nil {
-		return nil, nil, nil, fmt.Errorf("encode mail: %w", err)
+// payloadJSON is what a job's payload columns hold: its mail (without
+// its text, store.EncodeJobMail) and the mail's text, its chat message and
+// its digest, nil for NULL.
+func payloadJSON(j *inquiry.Job) (mail, mailText, chat, digest any, err error) {
+	if j.Mail != nil {
+		if mail, mailText, err = store.EncodeJobMail(j.Mail); err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("encode mail: %w", err)
+		}
 	}
 	if chat, err = jsonArg(j.Chat); err != nil {
-		return nil, nil, nil, fmt.Errorf("encode chat message: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("encode chat message: %w", err)
 	}
 	if digest, err = jsonArg(j.Digest); err != nil {
-		return nil, nil, nil, fmt.Errorf("encode digest: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("encode digest: %w", err)
 	}
-	return mail, chat, digest, nil
+	return mail, mailText, chat, digest, nil
 }
 
 func attachmentsJSON(atts []inquiry.Attachment) (any, error) {

@@ -104,9 +104,12 @@ func claimSQL(and string) string {
 // was cancelled meanwhile (it went out). The claim is kept on the row as a
 // record of who sent it. A sent sign-in mail loses its text
 // (store.SignInTextSent), so the store never holds a usable link for
-// longer than it takes to send.
+// longer than it takes to send: in mail_text, or in the JSON of a row
+// that keeps it there (store.EncodeJobMail).
 const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at = $4, lease_until = NULL,
-		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL THEN json_set(mail, '$.text', '` + store.SignInTextSent + `') ELSE mail END
+		mail = CASE WHEN kind = 'signin' AND mail IS NOT NULL AND mail_text IS NULL
+			THEN json_set(mail, '$.text', '` + store.SignInTextSent + `') ELSE mail END,
+		mail_text = CASE WHEN kind = 'signin' AND mail_text IS NOT NULL THEN '` + store.SignInTextSent + `' ELSE mail_text END
 	WHERE id = $1 AND claimed_by = $2 AND (state = 'pending' OR (state = 'cancelled' AND ` + cancelledInHand + `))`
 
 // cancelledInHand is, on a cancelled job, the condition that it was

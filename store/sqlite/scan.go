@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"sportel/inquiry"
+	"sportel/store"
 )
 
 // Column lists and their scanners are kept side by side so they cannot drift.
@@ -101,7 +102,7 @@ func ticketWhere(ctx context.Context, q querier, column string, value any) (inqu
 	return tk, true, nil
 }
 
-const jobColumns = `id, kind, ticket_id, recipient, mail, chat, state, attempts, next_at, last_error, created_at,
+const jobColumns = `id, kind, ticket_id, recipient, mail, mail_text, chat, state, attempts, next_at, last_error, created_at,
 	finished_at, sent_ref, digest, job_key`
 
 // jobRow is a job's row as stored, before its JSON and times are decoded:
@@ -110,7 +111,8 @@ type jobRow struct {
 	j                 inquiry.Job
 	kind, state       string
 	ticketID          sql.NullInt64
-	mail, chat        sql.NullString
+	mail, mailText    sql.NullString
+	chat              sql.NullString
 	digest, key       sql.NullString
 	nextAt, createdAt string
 	finishedAt        sql.NullString
@@ -118,7 +120,7 @@ type jobRow struct {
 
 func scanJobRow(r rowScanner) (jobRow, error) {
 	var row jobRow
-	err := r.Scan(&row.j.ID, &row.kind, &row.ticketID, &row.j.Recipient, &row.mail, &row.chat, &row.state, &row.j.Attempts,
+	err := r.Scan(&row.j.ID, &row.kind, &row.ticketID, &row.j.Recipient, &row.mail, &row.mailText, &row.chat, &row.state, &row.j.Attempts,
 		&row.nextAt, &row.j.LastError, &row.createdAt, &row.finishedAt, &row.j.SentRef, &row.digest, &row.key)
 	return row, err
 }
@@ -127,10 +129,11 @@ func (row *jobRow) decode() (inquiry.Job, error) {
 	j := row.j
 	j.Kind, j.State, j.TicketID, j.Key = inquiry.JobKind(row.kind), inquiry.JobState(row.state), row.ticketID.Int64, row.key.String
 	if row.mail.Valid {
-		j.Mail = new(inquiry.Mail)
-		if err := json.Unmarshal([]byte(row.mail.String), j.Mail); err != nil {
-			return inquiry.Job{}, fmt.Errorf("job %d: decode mail: %w", j.ID, err)
+		m, err := store.DecodeJobMail([]byte(row.mail.String), row.mailText.String, row.mailText.Valid)
+		if err != nil {
+			return inquiry.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
 		}
+		j.Mail = m
 	}
 	if row.chat.Valid {
 		j.Chat = new(inquiry.ChatMessage)

@@ -128,7 +128,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 // latestVersion is the number of the newest file in migrations/.
-const latestVersion = 16
+const latestVersion = 17
 
 func TestOpenUpgradesOlderSchema(t *testing.T) {
 	ctx := context.Background()
@@ -173,6 +173,7 @@ func TestOpenUpgradesOlderSchema(t *testing.T) {
 		`ALTER TABLE jobs DROP COLUMN digest`,
 		`DROP INDEX jobs_sent`,
 		`ALTER TABLE jobs DROP COLUMN held`,
+		`ALTER TABLE jobs DROP COLUMN mail_text`,
 		`DROP INDEX tickets_created`,
 		`DROP INDEX jobs_failed`,
 	)
@@ -235,7 +236,7 @@ func TestFailedMigrationLeavesNothing(t *testing.T) {
 	// Back to version 8, except that migration 10 finds no jobs_ticket to
 	// drop and fails after migration 9 ran (11 and 12 are never reached).
 	testutil.ExecSQL(t, "sqlite", path, `DROP INDEX tickets_created`, `ALTER TABLE tickets DROP COLUMN created_at`,
-		`DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
+		`ALTER TABLE jobs DROP COLUMN mail_text`, `DROP TABLE tickets_fts_pending`, `DROP TABLE entries_fts_pending`, `DELETE FROM schema_version WHERE version > 8`)
 
 	if _, err := sqlite.Open(context.Background(), path); err == nil || !strings.Contains(err.Error(), "apply migration 0010_lighter_job_indexes.sql") {
 		t.Fatalf("open with a failing migration 10: %v, want its error", err)

@@ -641,7 +641,7 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	if j.NextAt.IsZero() {
 		j.NextAt = j.CreatedAt
 	}
-	mail, chat, digest, err := payloadJSON(j)
+	mail, mailText, chat, digest, err := payloadJSON(j)
 	if err != nil {
 		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
@@ -658,10 +658,10 @@ func (t *Tx) insertJob(j *inquiry.Job, onConflict string) (bool, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
 	id, inserted, err := t.insert(ctx, `INSERT INTO jobs (kind, ticket_id, recipient, mail, chat, message_id, state, attempts,
-			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`+onConflict,
+			next_at, last_error, created_at, finished_at, sent_ref, digest, job_key, mail_text)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`+onConflict,
 		string(j.Kind), nullInt(j.TicketID), j.Recipient, mail, chat, messageID, string(j.State), j.Attempts,
-		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key)
+		formatTime(j.NextAt), j.LastError, formatTime(j.CreatedAt), nullTime(j.FinishedAt), j.SentRef, digest, key, mailText)
 	if err != nil {
 		return false, fmt.Errorf("add %s job for %q: %w", j.Kind, j.Recipient, err)
 	}
@@ -747,7 +747,7 @@ func (t *Tx) PendingJobs(ticketID int64, kind inquiry.JobKind, recipient string)
 // driver with concurrent writers) either comes first and wins, or sees the
 // new payload.
 func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
-	mail, chat, digest, err := payloadJSON(j)
+	mail, mailText, chat, digest, err := payloadJSON(j)
 	if err != nil {
 		return false, fmt.Errorf("update job %d: %w", j.ID, err)
 	}
@@ -757,9 +757,9 @@ func (t *Tx) UpdatePendingJob(j *inquiry.Job) (bool, error) {
 	}
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET mail = $2, chat = $3, digest = $4, next_at = $5
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET mail = $2, chat = $3, digest = $4, next_at = $5, mail_text = $7
 		WHERE id = $1 AND COALESCE(message_id, '') = $6 AND `+neverClaimed,
-		j.ID, mail, chat, digest, formatTime(j.NextAt), messageID)
+		j.ID, mail, chat, digest, formatTime(j.NextAt), messageID, mailText)
 	if err != nil {
 		return false, fmt.Errorf("update job %d: %w", j.ID, err)
 	}
@@ -867,29 +867,30 @@ func attachmentsJSON(atts []inquiry.Attachment) (any, error) {
 	return string(b), nil
 }
 
-func payloadJSON(j *inquiry.Job) (mail, chat, digest any, err error) {
+// payloadJSON is what a job's payload columns hold: its mail (without
+// its text, store.EncodeJobMail) and the mail's text, its chat message and
+// its digest, nil for NULL.
+func payloadJSON(j *inquiry.Job) (mail, mailText, chat, digest any, err error) {
 	if j.Mail != nil {
-		b, err := json.Marshal(j.Mail)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("encode mail: %w", err)
+		if mail, mailText, err = store.EncodeJobMail(j.Mail); err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("encode mail: %w", err)
 		}
-		mail = string(b)
 	}
 	if j.Chat != nil {
 		b, err := json.Marshal(j.Chat)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("encode chat message: %w", err)
+			return nil, nil, nil, nil, fmt.Errorf("encode chat message: %w", err)
 		}
 		chat = string(b)
 	}
 	if j.Digest != nil {
 		b, err := json.Marshal(j.Digest)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("encode digest: %w", err)
+			return nil, nil, nil, nil, fmt.Errorf("encode digest: %w", err)
 		}
 		digest = string(b)
 	}
-	return mail, chat, digest, nil
+	return mail, mailText, chat, digest, nil
 }
 
 // SetEntryKind changes the kind of entry id (a held answer becomes an

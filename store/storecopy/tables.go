@@ -30,7 +30,7 @@ var tables = []table{
 	}},
 	{name: "jobs", identity: true, cols: []column{
 		{"id", integer}, {"kind", text}, {"ticket_id", nullInteger}, {"recipient", text},
-		{"mail", jsonText}, {"chat", jsonText}, {"digest", jsonText}, {"message_id", nullText},
+		{"mail", jsonText}, {"mail_text", nullText}, {"chat", jsonText}, {"digest", jsonText}, {"message_id", nullText},
 		{"state", text}, {"attempts", integer}, {"next_at", timeNs}, {"last_error", text},
 		{"claimed_by", nullText}, {"lease_until", nullTimeNs}, {"created_at", timeNs},
 		{"finished_at", nullTimeNs}, {"sent_ref", text}, {"held", boolean}, {"job_key", nullText},
