@@ -738,6 +738,20 @@ func testThreadRef(t *testing.T, open func(t *testing.T) store.Store) {
 	if got, err := s.ThreadRefs(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("ThreadRefs(nil) = %+v, %v; want none", got, err)
 	}
+
+	// A ref a driver cannot store as it is (PostgreSQL's text holds no NUL)
+	// is answered under the ref as asked, as ThreadRef answers it.
+	odd := "odd\x00ref@example.org"
+	inTx(t, s, func(tx store.Tx) error {
+		return tx.AddThreadRef(inquiry.ThreadRef{Ref: odd, TicketID: ids[0]})
+	})
+	one, ok, err := s.ThreadRef(ctx, odd)
+	if err != nil || !ok {
+		t.Fatalf("ThreadRef(%q) = %+v, %v, %v; want it known", odd, one, ok, err)
+	}
+	if got, err := s.ThreadRefs(ctx, []string{"unknown@x", odd}); err != nil || len(got) != 1 || got[odd] != one {
+		t.Errorf("ThreadRefs(%q) = %+v, %v; want {%q: %+v}", odd, got, err, odd, one)
+	}
 }
 
 func testFirstEntry(t *testing.T, open func(t *testing.T) store.Store) {
