@@ -14,6 +14,7 @@ import (
 	"sportel/internal/mailgen"
 	"sportel/internal/pgtest"
 	"sportel/internal/testutil"
+	"sportel/outbox"
 	"sportel/store/postgres"
 )
 
@@ -353,6 +354,19 @@ func (r *faultRig) twoUnderWay(moved int) []*faultInstance {
 // sent just before whose completion the fault cut off.
 func inFlight(ins []*faultInstance) int { return len(ins) * 3 * 4 }
 
+// inFlightLocked is the most mails ins may send twice after the store
+// locked up rather than failed, with sends taking send each: completions
+// then wait instead of failing, and the outbox starts sends until the
+// commit recording them has been stuck outbox.RecordStall. For each of an
+// instance's four workers: the send under way when the commit stuck, those
+// it starts within RecordStall, and one sent just before whose completion
+// the stuck commit holds. With the fault rig's 2 ms sends that is most of
+// what an instance holds, so the test that uses it makes sends slow.
+func inFlightLocked(ins []*faultInstance, send time.Duration) int {
+	perWorker := 2 + int((outbox.RecordStall+send-1)/send)
+	return len(ins) * 4 * perWorker
+}
+
 // slowSends makes every send take d, so sends are under way when a
 // fault strikes.
 func (r *faultRig) slowSends(d time.Duration) {
@@ -401,6 +415,8 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 // flight goes twice.
 func TestPostgresTableLockedForAWhile(t *testing.T) {
 	r := newFaultRig(t, faultBacklog)
+	const send = 100 * time.Millisecond
+	r.slowSends(send)
 	locker := r.srv.Connect("sportel")
 	ins := r.twoUnderWay(faultBacklog / 5)
 	ctx := context.Background()
@@ -433,10 +449,11 @@ func TestPostgresTableLockedForAWhile(t *testing.T) {
 	}
 	r.drained(faultBacklog, 90*time.Second, ins...)
 	// A locked table blocks completions without failing them: no send
-	// starts once the commit recording them has been stuck 250 ms (the
-	// outbox's recordGate), so what may go again once the other instance
-	// claims it is what was in flight then.
-	r.checkOnce(faultBacklog, inFlight(ins))
+	// starts once the commit recording them has been stuck
+	// outbox.RecordStall (the outbox's recordGate), so what may go again
+	// once the other instance claims it (the test's leases, 3 s, run out
+	// while the lock holds) is what was in flight then.
+	r.checkOnce(faultBacklog, inFlightLocked(ins, send))
 	timedOut := false
 	for _, in := range ins {
 		for line := range strings.SplitSeq(in.logs.String(), "\n") {

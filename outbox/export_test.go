@@ -21,7 +21,3 @@ func RenewHeld(o *Outbox) {
 // CheckLeases cuts off, before it returns, every send whose lease has gone
 // unconfirmed too long by the monotonic clock now.
 func CheckLeases(o *Outbox) { o.checkLeases() }
-
-// RecordStall is how long the commit recording completions may be under
-// way before new sends wait for it.
-const RecordStall = recordStall

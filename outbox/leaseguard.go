@@ -66,7 +66,7 @@ const storeWaitPoll = 50 * time.Millisecond
 // restart) claims it and sends it again, so an outage would send twice
 // everything sent during it. Held back, only what was in flight when the
 // store began failing can go twice, or, while it is locked, what was sent
-// in the recordStall after the stuck commit began. A job whose lease goes
+// in the RecordStall after the stuck commit began. A job whose lease goes
 // stale while it waits, or whose outbox stops, is not sent here: its lease
 // runs out and the next claim, once the store answers, sends it.
 func (o *Outbox) waitForStore(ctx context.Context, id int64) bool {

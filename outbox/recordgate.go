@@ -13,8 +13,8 @@ import (
 // Meanwhile every mail the relay accepts is one a crash, or another
 // instance claiming it once its lease runs out, sends again. recordGate
 // bounds those: no send starts while the commit recording completions has
-// been under way for recordStall, so what can go twice is what was sent
-// within recordStall of that commit's start and one send under way a
+// been under way for RecordStall, so what can go twice is what was sent
+// within RecordStall of that commit's start and one send under way a
 // worker, however long the store stays locked.
 //
 // A time, not a count: in a healthy backlog completions pile up behind
@@ -22,12 +22,12 @@ import (
 // measured with the end-to-end backlog benchmark on two loaded cores, up
 // to about 200 recorded in one commit, and commits waiting up to about
 // 110 ms. A gate at a few completions a worker closed some 70 times a run
-// there and cost about 12 % of the backlog's rate; one at recordStall
+// there and cost about 12 % of the backlog's rate; one at RecordStall
 // does not close in a healthy run.
 
-// recordStall is how long the commit recording completions may be under
+// RecordStall is how long the commit recording completions may be under
 // way before new sends wait for it.
-const recordStall = 250 * time.Millisecond
+const RecordStall = 250 * time.Millisecond
 
 // holdLogAfter is how long new sends must have waited for completions to
 // be recorded before it is logged: a slow commit is not worth a line.
@@ -57,10 +57,10 @@ type recordGate struct {
 	opened chan struct{}
 }
 
-// stalled reports whether the commit under way has run recordStall by now.
+// stalled reports whether the commit under way has run RecordStall by now.
 func (g *recordGate) stalled(now time.Duration) bool {
 	began := g.committing.Load()
-	return began != 0 && now-time.Duration(began-1) >= recordStall
+	return began != 0 && now-time.Duration(began-1) >= RecordStall
 }
 
 // open reports whether a send may start: the lock-free look, first, which
