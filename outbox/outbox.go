@@ -335,6 +335,9 @@ type heldLease struct {
 	// writing the mail's end, or the bot's request is written), so it is
 	// not cut off any more.
 	noReturn bool
+	// recording: the transport took the job and its completion is on its
+	// way to the store, which says itself whether the lease still held.
+	recording bool
 }
 
 func (h *heldJobs) add(jobs []inquiry.Job, until time.Time, at time.Duration) {
@@ -422,8 +425,11 @@ func (h *heldJobs) ours() []int64 {
 	return out
 }
 
-// renewed records a renewal of ids to until, asked at, except those lost.
-func (h *heldJobs) renewed(ids, lost []int64, until time.Time, at time.Duration) {
+// renewed records a renewal of ids to until, asked at, except those lost,
+// and returns the lost ones worth a word: held, and not sent. A job sent
+// meanwhile is no longer pending when the renewal reads it, so the store
+// reports it lost; its completion says whether it really was (finish).
+func (h *heldJobs) renewed(ids, lost []int64, until time.Time, at time.Duration) (unsent []int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, id := range ids {
@@ -434,7 +440,21 @@ func (h *heldJobs) renewed(ids, lost []int64, until time.Time, at time.Duration)
 	for _, id := range lost {
 		if l, ok := h.jobs[id]; ok {
 			l.until = time.Time{}
+			if !l.recording {
+				unsent = append(unsent, id)
+			}
 		}
+	}
+	return unsent
+}
+
+// recording says the transport took job id: its completion goes to the
+// store next.
+func (h *heldJobs) recording(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if l, ok := h.jobs[id]; ok {
+		l.recording = true
 	}
 }
 
@@ -591,6 +611,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				release()
 				if ok {
 					o.records.accepted()
+					o.held.recording(j.ID)
 					sent <- s // held until its completion is recorded
 				} else {
 					o.held.removeHold(j.ID, hold)
@@ -816,9 +837,8 @@ func (o *Outbox) renew(ids []int64) bool {
 		return false
 	}
 	o.store.answered(at)
-	o.held.renewed(ids, lost, until, at)
-	if len(lost) > 0 {
-		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", lost)
+	if unsent := o.held.renewed(ids, lost, until, at); len(unsent) > 0 {
+		o.log.Warn("job leases lost to another worker, or the jobs were cancelled; they will not be sent here", "jobs", unsent)
 	}
 	return len(lost) == 0
 }
@@ -889,6 +909,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 			s, ok, err := o.send(j, true)
 			switch {
 			case ok:
+				o.held.recording(j.ID)
 				batch = append(batch, s)
 			case err != nil:
 				// What the send needs cannot be read: the job is given
