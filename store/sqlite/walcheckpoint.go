@@ -32,7 +32,7 @@ const (
 	// committed while it waited for the lock, and stops every writer: 5-22
 	// ms at a time in a drain of realistic mail, which writes about 55 MB
 	// of log a thousand mails. At 8 MB that was three or four times a
-	// thousand mails; at 32 MB it is once, for 2-4 % more mails a second
+	// thousand mails; at 32 MB it is once, for 2-3 % more mails a second
 	// (four runs of 20-30 interleaved rounds, 5 December).
 	walRestartBytes = 32 << 20
 )
