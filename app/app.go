@@ -240,6 +240,7 @@ func newDesk(cfg *config.Config, st store.Store, cls desk.Classifier, jobsQueued
 		dc.NotifyByTelegram = true
 		dc.OfficersChatID = cfg.Telegram.OfficersChatID
 		dc.TelegramJoinWindow = cfg.Telegram.JoinWindow
+		dc.TelegramMaxUpload = cfg.Telegram.MaxUploadBytes
 	}
 	return desk.New(dc, st, cls, router, log.With("component", "desk"))
 }

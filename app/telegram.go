@@ -65,6 +65,8 @@ func (a *App) botOptions() bot.Options {
 		MaxFileBytes: cfg.Mail.MaxAttachmentBytes,
 		MaxRawBytes:  cfg.Mail.MaxRawBytes,
 		FileTimeout:  t.FileTimeout,
+		// What an officer's file to a citizen's chat may weigh.
+		MaxUploadBytes: t.MaxUploadBytes,
 	}
 	if a.cfg.Web.Enabled() {
 		// Only when on: a nil *web.Linker in the interface is not nil.

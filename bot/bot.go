@@ -98,6 +98,10 @@ type Options struct {
 	MaxFileBytes int64
 	MaxRawBytes  int64
 	FileTimeout  time.Duration
+	// MaxUploadBytes is the largest file the Bot API takes from the bot
+	// (telegram.max_upload_bytes; default Telegram's 50 MB), which officers
+	// are told when the bot explains how a file reaches a citizen.
+	MaxUploadBytes int64
 	// FileCooldown is how long downloads are not tried after one failed
 	// for the file server's sake (a timeout, a connection error, a 5xx);
 	// each failed probe after a cool-down doubles it, up to

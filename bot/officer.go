@@ -76,7 +76,7 @@ func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.M
 		// files to the citizen, or is declined whole (declineFiles).
 		defer func() {
 			b.log.Info("officer's file with a command not kept", "command", cmd, "officer", o.ID, "files", len(attachments(m)))
-			b.reply(ctx, chat, m.ID, filesNotKept, nil)
+			b.reply(ctx, chat, m.ID, fmt.Sprintf(filesNotKept, b.uploadLimit()), nil)
 		}()
 	}
 	switch cmd {
@@ -210,13 +210,21 @@ func chatFiles(m *models.Message) (files []inquiry.ChatFile, ok bool) {
 	return files, len(files) == len(attachments(m))
 }
 
+// uploadLimit says the largest file the Bot API takes from the bot.
+func (b *Bot) uploadLimit() string {
+	if n := b.opts.MaxUploadBytes; n > 0 {
+		return desk.UploadLimitText(n)
+	}
+	return desk.UploadLimitText(desk.TelegramMaxUpload)
+}
+
 // declineFiles tells an officer that their answer, which carries files,
 // was not sent (why, or, when empty, the reason the ticket's channel
 // gives), and how a file does reach the citizen: the words alone ("here
 // is the document") would speak of a file the citizen never gets, and an
 // edit cannot mend what was sent.
 func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Message, number, why string) {
-	how := filesHowGeneric
+	how := fmt.Sprintf(filesHowGeneric, b.uploadLimit())
 	t, ok, err := b.desk.Ticket(ctx, number)
 	switch {
 	case err != nil:
@@ -225,7 +233,7 @@ func (b *Bot) declineFiles(ctx context.Context, o inquiry.Officer, m *models.Mes
 	case !ok:
 		why = or(why, filesWhyNoTicket)
 	case t.Channel == inquiry.ChannelTelegram:
-		how = fmt.Sprintf(filesHowTelegram, t.Number)
+		how = fmt.Sprintf(filesHowTelegram, b.uploadLimit(), t.Number)
 		if t.ChatID == 0 {
 			why = or(why, filesWhyNoChat)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"sportel/bot"
 	"sportel/inquiry"
 )
 
@@ -31,25 +32,30 @@ func TestOfficerCommandInACaption(t *testing.T) {
 		caption string // %s is the ticket's number
 		kind    string // "photo", "voice", else a document
 		toNote  bool   // a reply to the officer's notification
+		upload  int64  // Options.MaxUploadBytes; 0 the default
 		want    []string
 		notWant []string
 	}{
-		{"/reply on a voice message in the officer's chat", false, zamira, private, "/reply %s Here is what I said.", "voice", false,
-			[]string{"Asgjë nuk iu dërgua qytetarit", "vetëm dokumente dhe foto", "e merr në Telegram pas tekstit", "bashkëngjitur", "/reply %s"}, []string{help}},
-		{"/reply on a voice message in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is what I said.", "voice", false,
+		{"/reply on a voice message in the officer's chat", false, zamira, private, "/reply %s Here is what I said.", "voice", false, 0,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "vetëm dokumente dhe foto", "e merr në Telegram pas tekstit", "bashkëngjitur (deri në 50 MB)", "/reply %s"}, []string{help}},
+		{"/reply on a voice message, the Bot API taking 2000 MB", false, zamira, private, "/reply %s Here is what I said.", "voice", false, 2000 * 1000 * 1000,
+			[]string{"Asgjë nuk iu dërgua qytetarit", "bashkëngjitur (deri në 2000 MB)", "/reply %s"}, []string{"50 MB"}},
+		{"/reply on a voice message in the officers' group", false, zamira, group, "/reply@" + botName + " %s\nHere is what I said.", "voice", false, 0,
 			[]string{"Asgjë nuk iu dërgua qytetarit", "vetëm dokumente dhe foto"}, nil},
-		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", "document", false,
+		{"/reply on a document for a mail ticket", true, zamira, private, "/reply %s Here is the document you asked for.", "document", false, 0,
 			[]string{"Asgjë nuk iu dërgua qytetarit", "qytetari shkroi me email", "përgjigjuni me email njoftimit", "bashkëngjitur"}, []string{help, "e merr në Telegram"}},
-		{"a photo replying to the notification of a mail ticket", true, zamira, private, "Here is the document you asked for.", "photo", true,
+		{"a photo replying to the notification of a mail ticket", true, zamira, private, "Here is the document you asked for.", "photo", true, 0,
 			[]string{"Asgjë nuk iu dërgua qytetarit", "qytetari shkroi me email", "përgjigjuni me email njoftimit"}, []string{"po i dërgohet qytetarit"}},
-		{"/ticket on a photo", false, zamira, private, "/ticket %s", "photo", false,
-			[]string{"Gjendja:", "Skedari nuk u ruajt"}, []string{help}},
-		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", "document", false,
+		{"/ticket on a photo", false, zamira, private, "/ticket %s", "photo", false, 0,
+			[]string{"Gjendja:", "Skedari nuk u ruajt", "(qytetarit në Telegram deri në 50 MB)"}, []string{help}},
+		{"/ticket on a photo, the Bot API taking 100 MB", false, zamira, private, "/ticket %s", "photo", false, 100 * 1000 * 1000,
+			[]string{"Skedari nuk u ruajt", "(qytetarit në Telegram deri në 100 MB)"}, []string{"50 MB"}},
+		{"a stranger's /reply on a document in the officers' group", false, stranger, group, "/reply %s Here is the document.", "document", false, 0,
 			[]string{"vetëm për zyrtarët"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, setup{})
+			f := newFixture(t, setup{opts: func(o *bot.Options) { o.MaxUploadBytes = tt.upload }})
 			f.johnAsks(tt.email)
 			tk := f.tickets()[0]
 			fill := func(s string) string {

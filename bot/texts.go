@@ -194,7 +194,9 @@ const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhe
 // A document or a photo with an answer reaches a citizen in Telegram after
 // the text (by its Telegram file id); a citizen by mail gets an officer's
 // files only from an answer by mail, as a citizen in Telegram does a
-// mail answer's files (up to Telegram's 50 MB) and any other kind of file.
+// mail answer's files (up to what the Bot API takes, MaxUploadBytes) and
+// any other kind of file. filesHowTelegram takes that limit and the ticket's
+// number, filesHowGeneric and filesNotKept the limit.
 const (
 	filesNotSent      = "Asgjë nuk iu dërgua qytetarit për %s: %s, dhe teksti pa skedarin do t'i mbërrinte i mangët."
 	filesWhyMail      = "qytetari shkroi me email, dhe boti skedarët e zyrtarëve ia dërgon vetëm qytetarit në Telegram"
@@ -202,8 +204,8 @@ const (
 	filesWhyNoChat    = "qytetari shkroi në grupin publik dhe nuk e ka hapur ende bisedën private me botin, ku do t'i shkonte skedari"
 	filesWhyNoTicket  = "boti nuk e gjeti tiketën për t'i dërguar skedarin"
 	filesHowMail      = "Për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur: qytetari e merr bashkë me përgjigjen."
-	filesHowTelegram  = "Qytetari shkroi në Telegram: për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur (deri në 50 MB); qytetari e merr në Telegram pas tekstit të përgjigjes. Ose dërgoni vetëm tekstin me /reply %s teksti."
-	filesHowGeneric   = "Skedarët i shkojnë qytetarit me email vetëm nga një përgjigje me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur (qytetarit në Telegram deri në 50 MB). Qytetarit në Telegram mund t'i dërgoni edhe këtu një dokument ose foto me /reply NUMRI teksti si përshkrim."
+	filesHowTelegram  = "Qytetari shkroi në Telegram: për t'ia dërguar skedarin, përgjigjuni me email njoftimit të tiketës që ju erdhi me postë, me skedarin bashkëngjitur (deri në %s); qytetari e merr në Telegram pas tekstit të përgjigjes. Ose dërgoni vetëm tekstin me /reply %s teksti."
+	filesHowGeneric   = "Skedarët i shkojnë qytetarit me email vetëm nga një përgjigje me email: përgjigjuni me email njoftimit të tiketës, me skedarin bashkëngjitur (qytetarit në Telegram deri në %s). Qytetarit në Telegram mund t'i dërgoni edhe këtu një dokument ose foto me /reply NUMRI teksti si përshkrim."
 	filesNeedText     = "Përgjigjja është bosh; asgjë nuk u dërgua. Shkruani përgjigjen si përshkrim (caption) të skedarit: qytetari merr tekstin dhe pastaj skedarin."
 	filesAnswerSentTo = "Përgjigjja për %s po i dërgohet qytetarit (telegram), me %d skedarë pas tekstit. Tiketa tani është e përgjigjur."
 	filesNotKept      = "Skedari nuk u ruajt dhe nuk iu dërgua askujt: komandat nuk marrin skedarë. " + filesHowGeneric

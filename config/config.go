@@ -324,7 +324,12 @@ type TelegramConfig struct {
 	// FileTimeout bounds fetching one file a citizen sends; the update
 	// loop waits for it.
 	FileTimeout time.Duration `yaml:"file_timeout"`
-	Flood       FloodConfig   `yaml:"flood"`
+	// MaxUploadBytes is the largest file the Bot API at APIURL takes from
+	// the bot: Telegram's own takes 50 MB, a local Bot API server
+	// (telegram-bot-api --local) 2000 MB. An officer's larger file is not
+	// sent to a citizen's chat, and the officer is told.
+	MaxUploadBytes int64       `yaml:"max_upload_bytes" config:"size"`
+	Flood          FloodConfig `yaml:"flood"`
 }
 
 // FloodConfig limits how many messages one Telegram user may send per
@@ -432,14 +437,23 @@ func DefaultOpenAI() OpenAIConfig {
 	return OpenAIConfig{Timeout: 10 * time.Second, Redact: true}
 }
 
+// TelegramUploadLimit is the largest file Telegram's own Bot API takes from
+// a bot (50 MB, decimal, as Telegram states it); MaxLocalUploadLimit is a
+// local Bot API server's (2000 MB).
+const (
+	TelegramUploadLimit = 50 * 1000 * 1000
+	MaxLocalUploadLimit = 2000 * 1000 * 1000
+)
+
 // DefaultTelegram is what the telegram section starts from when present.
 func DefaultTelegram() TelegramConfig {
 	return TelegramConfig{
-		APIURL:      "https://api.telegram.org",
-		JoinWindow:  30 * time.Minute,
-		PollTimeout: 50 * time.Second,
-		FileTimeout: 30 * time.Second,
-		Flood:       FloodConfig{Messages: 20, Per: time.Minute},
+		APIURL:         "https://api.telegram.org",
+		JoinWindow:     30 * time.Minute,
+		PollTimeout:    50 * time.Second,
+		FileTimeout:    30 * time.Second,
+		MaxUploadBytes: TelegramUploadLimit,
+		Flood:          FloodConfig{Messages: 20, Per: time.Minute},
 	}
 }
 

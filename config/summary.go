@@ -43,7 +43,7 @@ func (c *Config) Summary(w io.Writer) {
 	}
 	if t := c.Telegram; t != nil {
 		row("telegram", "on, %s, token %s, discussion chat %s, officers chat %s", t.APIURL, c.secretState("telegram.token", t.Token), chatID(t.DiscussionChatID), chatID(t.OfficersChatID))
-		row("", "join window %s, poll timeout %s, file timeout %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.FileTimeout, t.Flood.Messages, t.Flood.Per)
+		row("", "join window %s, poll timeout %s, file timeout %s, files to chats up to %s, flood limit %d per %s", t.JoinWindow, t.PollTimeout, t.FileTimeout, formatSize(t.MaxUploadBytes), t.Flood.Messages, t.Flood.Per)
 	} else {
 		row("telegram", "off (email only)")
 	}
@@ -174,6 +174,10 @@ func formatSize(n int64) string {
 		return fmt.Sprintf("%dMiB", n/MiB)
 	case n >= KiB && n%KiB == 0:
 		return fmt.Sprintf("%dKiB", n/KiB)
+	case n >= 1000*1000 && n%(1000*1000) == 0:
+		return fmt.Sprintf("%dMB", n/(1000*1000))
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dKB", n/1000)
 	}
 	return fmt.Sprintf("%d bytes", n)
 }

@@ -68,3 +68,43 @@ func TestTelegramFileTimeoutChangeIsNamed(t *testing.T) {
 		t.Errorf("the default written out is named changed: %q", got)
 	}
 }
+
+// telegram.max_upload_bytes is what the Bot API behind the bot takes:
+// Telegram's 50 MB unless set, up to a local Bot API server's 2000 MB.
+func TestTelegramMaxUploadBytes(t *testing.T) {
+	section := func(line string) map[string]string {
+		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + line}
+	}
+	const refused = "telegram.max_upload_bytes: must be more than 0 and at most 2000MB"
+	tests := []struct {
+		name    string
+		line    string
+		want    int64
+		wantErr string
+	}{
+		{"absent: Telegram's own limit", "", 50 * 1000 * 1000, ""},
+		{"a local Bot API server's", "  max_upload_bytes: 2000MB\n", 2000 * 1000 * 1000, ""},
+		{"lower", "  max_upload_bytes: 10MiB\n", 10 * MiB, ""},
+		{"zero", "  max_upload_bytes: 0\n", 0, refused},
+		{"over a local server's", "  max_upload_bytes: 2GiB\n", 0, refused},
+		{"not a size", "  max_upload_bytes: fifty\n", 0, "telegram.max_upload_bytes:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(doc(section(tt.line)), testEnv())
+			if tt.wantErr != "" {
+				var errs Errors
+				if !errors.As(err, &errs) || !hasLinePrefix(strings.Split(err.Error(), "\n"), tt.wantErr) {
+					t.Fatalf("Parse: %v, want a problem starting %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Parse:\n%v", err)
+			}
+			if got := cfg.Telegram.MaxUploadBytes; got != tt.want {
+				t.Errorf("max_upload_bytes = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

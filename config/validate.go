@@ -574,6 +574,9 @@ func validateTelegram(c checker, t *TelegramConfig) {
 	if t.FileTimeout <= 0 || t.FileTimeout > maxFileTimeout {
 		c.fail("telegram.file_timeout", "must be longer than 0s and at most %s", maxFileTimeout)
 	}
+	if t.MaxUploadBytes <= 0 || t.MaxUploadBytes > MaxLocalUploadLimit {
+		c.fail("telegram.max_upload_bytes", "must be more than 0 and at most 2000MB, what a local Bot API server takes (Telegram's own takes 50MB)")
+	}
 	c.intRange("telegram.flood.messages", t.Flood.Messages, 1, 10000)
 	c.positive("telegram.flood.per", t.Flood.Per)
 }

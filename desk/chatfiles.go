@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,11 +13,34 @@ import (
 	"sportel/store"
 )
 
-// TelegramMaxUpload is the largest file a bot may send (the Bot API's
-// 50 MB for multipart uploads). A larger file is not queued: Telegram
-// would refuse it, the job would fail after the text went, and nobody
-// would know.
+// TelegramMaxUpload is the largest file a bot may send through Telegram's
+// own Bot API (50 MB for multipart uploads), the default of
+// Config.TelegramMaxUpload. A larger file is not queued: Telegram would
+// refuse it, the job would fail after the text went, and nobody would
+// know.
 const TelegramMaxUpload = 50 * 1000 * 1000
+
+// telegramMaxUpload is the largest file the configured Bot API takes.
+func (d *Desk) telegramMaxUpload() int64 {
+	if d.cfg.TelegramMaxUpload > 0 {
+		return d.cfg.TelegramMaxUpload
+	}
+	return TelegramMaxUpload
+}
+
+// UploadLimitText says an upload limit n as people read it: "50 MB",
+// "2000 MB", "1.5 MB", "900 KB" (decimal units, as Telegram gives its own).
+func UploadLimitText(n int64) string {
+	switch {
+	case n >= 1000*1000 && n%(1000*1000) == 0:
+		return strconv.FormatInt(n/(1000*1000), 10) + " MB"
+	case n >= 1000*1000:
+		return strconv.FormatFloat(float64(n)/(1000*1000), 'f', 1, 64) + " MB"
+	case n >= 1000:
+		return strconv.FormatInt(n/1000, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
 
 // chatFiles picks, of an officer's files m (the mail answering a Telegram
 // ticket, recorded as entry AttachmentsAt), those to send to the citizen's
@@ -24,7 +48,7 @@ const TelegramMaxUpload = 50 * 1000 * 1000
 // into their words, not images of their signature or the quoted mail
 // (NotSent), not a file cut when it came in, not a notification of ours
 // attached whole. Files
-// over Telegram's upload limit are returned as tooLarge, to tell the
+// over the Bot API's upload limit are returned as tooLarge, to tell the
 // officer.
 func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLarge []inquiry.Attachment) {
 	if m == nil || m.AttachmentsAt == nil {
@@ -35,7 +59,7 @@ func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLar
 		if a.Truncated || a.NotSent != "" || d.ownMail(a) {
 			continue
 		}
-		if max(a.Size, int64(len(a.Content))) > TelegramMaxUpload {
+		if max(a.Size, int64(len(a.Content))) > d.telegramMaxUpload() {
 			tooLarge = append(tooLarge, a)
 			continue
 		}
@@ -51,9 +75,9 @@ func (d *Desk) chatFiles(m *inquiry.Message) (ref *inquiry.AttachmentRef, tooLar
 // private chat (entry e): the entry keeps its files' names and sizes, not
 // their bytes, so a mail attached whole is left out, since it cannot be
 // told from our own notification without reading it. Files over
-// Telegram's upload limit are returned as tooLarge: nobody was told of
-// them when the answer was held, since nothing was sent then.
-func heldChatFiles(e inquiry.Entry) (ref *inquiry.AttachmentRef, tooLarge []inquiry.Attachment) {
+// maxUpload are returned as tooLarge: nobody was told of them when the
+// answer was held, since nothing was sent then.
+func heldChatFiles(e inquiry.Entry, maxUpload int64) (ref *inquiry.AttachmentRef, tooLarge []inquiry.Attachment) {
 	ref = &inquiry.AttachmentRef{TicketID: e.TicketID, EntryID: e.ID}
 	for i, a := range e.Attachments {
 		mediaType, _, _ := mime.ParseMediaType(a.ContentType)
@@ -65,7 +89,7 @@ func heldChatFiles(e inquiry.Entry) (ref *inquiry.AttachmentRef, tooLarge []inqu
 			strings.HasPrefix(strings.ToLower(mediaType), "message/") {
 			continue
 		}
-		if a.Size > TelegramMaxUpload {
+		if a.Size > maxUpload {
 			tooLarge = append(tooLarge, a)
 			continue
 		}
@@ -92,14 +116,14 @@ func (d *Desk) leftOutOfChat(tx store.Tx, officer inquiry.Officer, t *inquiry.Ti
 	for i, a := range files {
 		names[i] = textsafe.FileName(a.Name)
 	}
-	return d.note(tx, t.ID, officer.ID, "files not sent to Telegram, over its 50 MB limit: "+strings.Join(names, ", "), now)
+	return d.note(tx, t.ID, officer.ID, "files not sent to Telegram, over its "+UploadLimitText(d.telegramMaxUpload())+" limit: "+strings.Join(names, ", "), now)
 }
 
 // tooLargeForChatMail tells an officer that files of their answer were
 // too large for Telegram, so the citizen got the answer without them.
 func (d *Desk) tooLargeForChatMail(officer inquiry.Officer, t *inquiry.Ticket, files []inquiry.Attachment, now time.Time) *inquiry.Mail {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por pa këto skedarë: Telegram nuk pranon nga një bot skedarë mbi 50 MB.\n\n", t.Number)
+	fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por pa këto skedarë: Telegram nuk pranon nga një bot skedarë mbi %s.\n\n", t.Number, UploadLimitText(d.telegramMaxUpload()))
 	writeFileList(&b, files)
 	fmt.Fprintf(&b, "\nNdajeni skedarin në pjesë më të vogla, ose dërgojani qytetarit një lidhje për ta shkarkuar. "+
 		"Përgjigjja dhe skedarët ruhen në tiketë (sportel tickets show %s).\n", t.Number)

@@ -79,6 +79,11 @@ type Config struct {
 	// also gets every routed ticket.
 	NotifyByTelegram bool
 	OfficersChatID   int64
+	// TelegramMaxUpload is the largest file the Bot API behind the bot
+	// takes from it (telegram.max_upload_bytes; default and 0:
+	// TelegramMaxUpload, Telegram's own 50 MB). An officer's larger file
+	// is not sent to a citizen's chat; the officer is told.
+	TelegramMaxUpload int64
 	// TelegramJoinWindow is how recent a chat's open ticket must be for a
 	// new message to join it (default 30m).
 	TelegramJoinWindow time.Duration

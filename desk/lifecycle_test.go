@@ -42,12 +42,15 @@ func (c fixedClassifier) Classify(context.Context, *inquiry.Message) (inquiry.Cl
 // newLifecycleFixture files one message of category in lang, from
 // arben@example.net (or a Telegram chat), with a head of the division
 // configured; the ticket is DKP-2026-000001.
-func newLifecycleFixture(t *testing.T, cat inquiry.Category, lang inquiry.Language, channel inquiry.Channel, text string) *fixture {
+func newLifecycleFixture(t *testing.T, cat inquiry.Category, lang inquiry.Language, channel inquiry.Channel, text string, opts ...func(*desk.Config)) *fixture {
 	t.Helper()
 	f := newFixtureClassifier(t, filepath.Join(t.TempDir(), "sportel.db"), fixedClassifier{cat, lang}, func(c *desk.Config) {
 		c.Officers = append(append([]inquiry.Officer(nil), officers...), head)
 		c.DivisionName = divisionNames
 		c.NotifyByTelegram = true
+		for _, o := range opts {
+			o(c)
+		}
 	})
 	m := citizen("req@example.net", "arben@example.net", "Kërkesë", text)
 	m.From.Name = "Arben Berisha"

@@ -240,7 +240,7 @@ func (d *Desk) LinkPrivateChat(ctx context.Context, number string, userID, chatI
 			if strings.HasPrefix(e.Subject, heldNoticePrefix) {
 				kind = inquiry.JobNotice
 			}
-			files, tooLarge := heldChatFiles(e)
+			files, tooLarge := heldChatFiles(e, d.telegramMaxUpload())
 			job := &inquiry.Job{TicketID: t.ID, Kind: kind, State: inquiry.JobPending, NextAt: now, CreatedAt: now,
 				Recipient: fmt.Sprintf("tg:%d", chatID),
 				Chat:      &inquiry.ChatMessage{ChatID: chatID, Text: d.cfg.Templates.TelegramAnswer(t, e.Text), AttachFrom: files}}
