@@ -282,6 +282,7 @@ func TestPostgresOutageUnderTwoInstances(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newFaultRig(t, faultBacklog)
+			r.slowSends(faultSend)
 			ins := r.twoUnderWay(faultBacklog / 4)
 			first, second := ins[0], ins[1]
 			if c.down == 0 {
@@ -321,7 +322,7 @@ func TestPostgresOutageUnderTwoInstances(t *testing.T) {
 			}
 			// What an instance had in flight when the store went down may
 			// be claimed by the other when it is back and go again.
-			r.checkOnce(faultBacklog, inFlight(ins))
+			r.checkOnce(faultBacklog, inFlight(ins, faultSend))
 			for _, in := range ins {
 				in.quietOutage(t, 1, 8)
 				in.stop()
@@ -347,22 +348,23 @@ func (r *faultRig) twoUnderWay(moved int) []*faultInstance {
 	return ins
 }
 
-// inFlight is the most mails ins may send twice after a fault of the
-// store: what was in flight when it struck. An outbox starts no send while
-// its store fails (waitForStore), so for each of its four workers: the send
-// under way, the one it began before the first failure showed, and one
-// sent just before whose completion the fault cut off.
-func inFlight(ins []*faultInstance) int { return len(ins) * 3 * 4 }
+// faultSend is how long every send takes in the fault tests (slowSends),
+// so that sends are under way when the fault strikes and the number that
+// can go twice depends on the outbox's rules, not on how fast the machine
+// runs the test.
+const faultSend = 100 * time.Millisecond
 
-// inFlightLocked is the most mails ins may send twice after the store
-// locked up rather than failed, with sends taking send each: completions
-// then wait instead of failing, and the outbox starts sends until the
-// commit recording them has been stuck outbox.RecordStall. For each of an
-// instance's four workers: the send under way when the commit stuck, those
-// it starts within RecordStall, and one sent just before whose completion
-// the stuck commit holds. With the fault rig's 2 ms sends that is most of
-// what an instance holds, so the test that uses it makes sends slow.
-func inFlightLocked(ins []*faultInstance, send time.Duration) int {
+// inFlight is the most mails ins may send twice after a fault of the
+// store, with sends taking send each. The outbox starts sends until the
+// commit recording earlier ones has been stuck or failing for
+// outbox.RecordStall (its record gate), and none while its store fails
+// (waitForStore). What a fault leaves unrecorded is therefore, for each of
+// an instance's four workers: the send under way, those it started within
+// RecordStall while the last commit before the fault was slow (a loaded
+// machine makes it so), and one sent just before whose completion that
+// commit held. Those may be claimed again by the other instance once the
+// tests' 3-s leases run out.
+func inFlight(ins []*faultInstance, send time.Duration) int {
 	perWorker := 2 + int((outbox.RecordStall+send-1)/send)
 	return len(ins) * 4 * perWorker
 }
@@ -378,7 +380,7 @@ func (r *faultRig) slowSends(d time.Duration) {
 // nothing is lost, and at most what was in flight goes twice.
 func TestPostgresSessionsTerminated(t *testing.T) {
 	r := newFaultRig(t, faultBacklog)
-	r.slowSends(100 * time.Millisecond)
+	r.slowSends(faultSend)
 	admin := r.srv.Connect("postgres")
 	ins := r.twoUnderWay(faultBacklog / 5)
 	const kills = 8
@@ -399,7 +401,7 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 	r.drained(faultBacklog, 90*time.Second, ins...)
 	// Sends under way when their sessions went may be claimed again if a
 	// completion's retry comes after their lease: at most those in flight.
-	r.checkOnce(faultBacklog, inFlight(ins))
+	r.checkOnce(faultBacklog, inFlight(ins, faultSend))
 	for _, in := range ins {
 		in.running(t)
 		in.quietOutage(t, kills, 2*kills+4)
@@ -415,8 +417,7 @@ func TestPostgresSessionsTerminated(t *testing.T) {
 // flight goes twice.
 func TestPostgresTableLockedForAWhile(t *testing.T) {
 	r := newFaultRig(t, faultBacklog)
-	const send = 100 * time.Millisecond
-	r.slowSends(send)
+	r.slowSends(faultSend)
 	locker := r.srv.Connect("sportel")
 	ins := r.twoUnderWay(faultBacklog / 5)
 	ctx := context.Background()
@@ -453,7 +454,7 @@ func TestPostgresTableLockedForAWhile(t *testing.T) {
 	// outbox.RecordStall (the outbox's recordGate), so what may go again
 	// once the other instance claims it (the test's leases, 3 s, run out
 	// while the lock holds) is what was in flight then.
-	r.checkOnce(faultBacklog, inFlightLocked(ins, send))
+	r.checkOnce(faultBacklog, inFlight(ins, faultSend))
 	timedOut := false
 	for _, in := range ins {
 		for line := range strings.SplitSeq(in.logs.String(), "\n") {
