@@ -439,7 +439,8 @@ func DefaultOpenAI() OpenAIConfig {
 
 // TelegramUploadLimit is the largest file Telegram's own Bot API takes from
 // a bot (50 MB, decimal, as Telegram states it); MaxLocalUploadLimit is a
-// local Bot API server's (2000 MB).
+// local Bot API server's (2000 MB). TelegramUploadLimit is
+// desk.TelegramMaxUpload (config imports no runtime package).
 const (
 	TelegramUploadLimit = 50 * 1000 * 1000
 	MaxLocalUploadLimit = 2000 * 1000 * 1000

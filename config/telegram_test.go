@@ -83,7 +83,8 @@ func TestTelegramMaxUploadBytes(t *testing.T) {
 		wantErr string
 	}{
 		{"absent: Telegram's own limit", "", 50 * 1000 * 1000, ""},
-		{"a local Bot API server's", "  max_upload_bytes: 2000MB\n", 2000 * 1000 * 1000, ""},
+		{"a local Bot API server's", "  api_url: https://tg-bot-api.mkrs.example\n  max_upload_bytes: 2000MB\n", 2000 * 1000 * 1000, ""},
+		{"over 50MB from Telegram's own", "  max_upload_bytes: 51MB\n", 0, "telegram.max_upload_bytes: Telegram's own Bot API"},
 		{"lower", "  max_upload_bytes: 10MiB\n", 10 * MiB, ""},
 		{"zero", "  max_upload_bytes: 0\n", 0, refused},
 		{"over a local server's", "  max_upload_bytes: 2GiB\n", 0, refused},

@@ -563,7 +563,8 @@ func validateTelegram(c checker, t *TelegramConfig) {
 		c.required("telegram.token", string(t.Token))
 	}
 	// The Bot API carries the token in every request's path.
-	if u, ok := c.httpURL("telegram.api_url", t.APIURL); ok && cleartext(u) {
+	u, ok := c.httpURL("telegram.api_url", t.APIURL)
+	if ok && cleartext(u) {
 		c.fail("telegram.api_url", "http would send the bot token in clear text to %s; use https (http is only for loopback)", u.Hostname())
 	}
 	c.positive("telegram.join_window", t.JoinWindow)
@@ -574,8 +575,12 @@ func validateTelegram(c checker, t *TelegramConfig) {
 	if t.FileTimeout <= 0 || t.FileTimeout > maxFileTimeout {
 		c.fail("telegram.file_timeout", "must be longer than 0s and at most %s", maxFileTimeout)
 	}
-	if t.MaxUploadBytes <= 0 || t.MaxUploadBytes > MaxLocalUploadLimit {
+	switch {
+	case t.MaxUploadBytes <= 0 || t.MaxUploadBytes > MaxLocalUploadLimit:
 		c.fail("telegram.max_upload_bytes", "must be more than 0 and at most 2000MB, what a local Bot API server takes (Telegram's own takes 50MB)")
+	case ok && strings.EqualFold(u.Hostname(), "api.telegram.org") && t.MaxUploadBytes > TelegramUploadLimit:
+		// Telegram would refuse each such file after the answer's text went.
+		c.fail("telegram.max_upload_bytes", "Telegram's own Bot API (telegram.api_url %s) takes at most 50MB from a bot; more needs a local Bot API server", t.APIURL)
 	}
 	c.intRange("telegram.flood.messages", t.Flood.Messages, 1, 10000)
 	c.positive("telegram.flood.per", t.Flood.Per)
