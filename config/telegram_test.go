@@ -12,9 +12,6 @@ import (
 // loop waits for: it must be positive, and not so long that the chats
 // behind a file wait minutes.
 func TestTelegramFileTimeout(t *testing.T) {
-	section := func(line string) map[string]string {
-		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + line}
-	}
 	const refused = "telegram.file_timeout: must be longer than 0s and at most 5m0s"
 	tests := []struct {
 		name    string
@@ -32,16 +29,9 @@ func TestTelegramFileTimeout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Parse(doc(section(tt.line)), testEnv())
-			if tt.wantErr != "" {
-				var errs Errors
-				if !errors.As(err, &errs) || !hasLinePrefix(strings.Split(err.Error(), "\n"), tt.wantErr) {
-					t.Fatalf("Parse: %v, want a problem starting %q", err, tt.wantErr)
-				}
+			cfg := parseTelegramLines(t, tt.line, tt.wantErr)
+			if cfg == nil {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Parse:\n%v", err)
 			}
 			if got := cfg.Telegram.FileTimeout; got != tt.want {
 				t.Errorf("file_timeout = %v, want %v", got, tt.want)
@@ -72,9 +62,6 @@ func TestTelegramFileTimeoutChangeIsNamed(t *testing.T) {
 // telegram.max_upload_bytes is what the Bot API behind the bot takes:
 // Telegram's 50 MB unless set, up to a local Bot API server's 2000 MB.
 func TestTelegramMaxUploadBytes(t *testing.T) {
-	section := func(line string) map[string]string {
-		return map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + line}
-	}
 	const refused = "telegram.max_upload_bytes: must be more than 0 and at most 2000MB"
 	tests := []struct {
 		name    string
@@ -92,20 +79,32 @@ func TestTelegramMaxUploadBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := Parse(doc(section(tt.line)), testEnv())
-			if tt.wantErr != "" {
-				var errs Errors
-				if !errors.As(err, &errs) || !hasLinePrefix(strings.Split(err.Error(), "\n"), tt.wantErr) {
-					t.Fatalf("Parse: %v, want a problem starting %q", err, tt.wantErr)
-				}
+			cfg := parseTelegramLines(t, tt.line, tt.wantErr)
+			if cfg == nil {
 				return
-			}
-			if err != nil {
-				t.Fatalf("Parse:\n%v", err)
 			}
 			if got := cfg.Telegram.MaxUploadBytes; got != tt.want {
 				t.Errorf("max_upload_bytes = %d, want %d", got, tt.want)
 			}
 		})
 	}
+}
+
+// parseTelegramLines parses a configuration whose telegram section has a
+// token and lines. With wantErr it checks that a problem starting so is
+// reported and returns nil; otherwise it returns the configuration.
+func parseTelegramLines(t *testing.T, lines, wantErr string) *Config {
+	t.Helper()
+	cfg, err := Parse(doc(map[string]string{"telegram": "telegram:\n  token: ${TG_TOKEN}\n" + lines}), testEnv())
+	if wantErr != "" {
+		var errs Errors
+		if !errors.As(err, &errs) || !hasLinePrefix(strings.Split(err.Error(), "\n"), wantErr) {
+			t.Fatalf("Parse: %v, want a problem starting %q", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatalf("Parse:\n%v", err)
+	}
+	return cfg
 }
