@@ -88,6 +88,9 @@ type Store struct {
 	// ckpt checkpoints the log in the background; nil for :memory: and
 	// read-only stores.
 	ckpt *walCheckpointer
+	// replayMigrations creates a new database by its migrations, one by
+	// one, not from schemaSnapshot (Options.replayMigrations).
+	replayMigrations bool
 }
 
 // lockWrite waits for this process's turn to write, or for ctx, and makes
@@ -127,6 +130,9 @@ type Options struct {
 	// process holds (the write lock, during its transaction) before it
 	// fails marked store.ErrBusy; 0 is 10 seconds.
 	BusyTimeout time.Duration
+	// replayMigrations: see Store.replayMigrations; for the test that
+	// keeps the snapshot equal to the migrations.
+	replayMigrations bool
 }
 
 // Open opens (creating if needed) the database at dsn, a file path or
@@ -202,7 +208,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		wdb.SetConnMaxLifetime(0)
 	}
 	s := &Store{db: db, wdb: wdb, callTimeout: callTimeout, txTimeout: txTimeout, writer: make(chan struct{}, 1), cacheStatements: dsn != ":memory:", path: dsn,
-		syncLevel: sync, curSync: sync}
+		syncLevel: sync, curSync: sync, replayMigrations: opts.replayMigrations}
 
 	pctx, cancel := s.callCtx(ctx)
 	err = db.PingContext(pctx)
@@ -334,10 +340,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	var applied []int
+	fromSnapshot := false
 	// A migration may rebuild an index over every message kept (the search
 	// index, 0007): each has migrateTimeout.
 	err = s.withTxTimeout(ctx, time.Duration(len(ms))*migrateTimeout, func(tx *Tx) error {
-		applied = applied[:0]
+		applied, fromSnapshot = applied[:0], false
 		cctx, cancel := tx.callCtx()
 		defer cancel()
 		if _, err := tx.tx.ExecContext(cctx, `CREATE TABLE IF NOT EXISTS schema_version (
@@ -368,6 +375,16 @@ func (s *Store) migrate(ctx context.Context) error {
 		if known := ms[len(ms)-1].version; newest > known {
 			return fmt.Errorf("database schema version %d is newer than this program knows (%d)", newest, known)
 		}
+		if len(done) == 0 && !s.replayMigrations {
+			created, err := tx.createFromSnapshot(cctx, ms, formatTime(time.Now()))
+			if err != nil {
+				return err
+			}
+			if created {
+				fromSnapshot = true
+				return nil
+			}
+		}
 		for _, m := range ms {
 			if done[m.version] {
 				continue
@@ -390,7 +407,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(applied) > 0 {
+	switch {
+	case fromSnapshot:
+		slog.InfoContext(ctx, "created a new database's schema", slog.Int("version", ms[len(ms)-1].version))
+	case len(applied) > 0:
 		slog.InfoContext(ctx, "applied database migrations", slog.Any("versions", applied))
 	}
 	return nil
