@@ -122,6 +122,11 @@ func TestSchemaSnapshotUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fromSnapshot.Close()
+	// Open makes a new database from the snapshot, not by replaying: the
+	// comparison below would hold either way.
+	if !fromSnapshot.fromSnapshot || replayed.fromSnapshot {
+		t.Fatalf("made from the snapshot: new database %v, replayed one %v; want true, false", fromSnapshot.fromSnapshot, replayed.fromSnapshot)
+	}
 	got, wantRows := schemaRows(t, fromSnapshot), schemaRows(t, replayed)
 	if !slices.Equal(got, wantRows) {
 		t.Errorf("a database made from schema.sql differs from one the migrations made:\ngot:\n%s\nwant:\n%s",
@@ -144,6 +149,9 @@ func TestSnapshotOnlyForAnEmptyDatabase(t *testing.T) {
 	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
 		t.Fatal(err)
+	}
+	if !s.fromSnapshot {
+		t.Fatal("a new database was not made from the snapshot")
 	}
 	s.Close()
 	_, err = Open(ctx, path)

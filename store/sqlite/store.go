@@ -91,6 +91,9 @@ type Store struct {
 	// replayMigrations creates a new database by its migrations, one by
 	// one, not from schemaSnapshot (Options.replayMigrations).
 	replayMigrations bool
+	// fromSnapshot: Open created this database's schema from
+	// schemaSnapshot (what the log says of it, and what its test checks).
+	fromSnapshot bool
 }
 
 // lockWrite waits for this process's turn to write, or for ctx, and makes
@@ -407,6 +410,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.fromSnapshot = fromSnapshot
 	switch {
 	case fromSnapshot:
 		slog.InfoContext(ctx, "created a new database's schema", slog.Int("version", ms[len(ms)-1].version))
