@@ -131,8 +131,10 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%s --help: exit %d, output %q", cmd, code, errOut)
 		}
 	}
-	if code, out, _ := runCmd(t, "", nil, "version"); code != 0 || !strings.HasPrefix(out, "sportel ") {
-		t.Errorf("version: %d %q", code, out)
+	for _, spelling := range []string{"version", "--version", "-version"} {
+		if code, out, _ := runCmd(t, "", nil, spelling); code != 0 || !strings.HasPrefix(out, "sportel ") {
+			t.Errorf("%s: %d %q", spelling, code, out)
+		}
 	}
 	if code, _, _ := runCmd(t, "", nil, "no-such-command"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)

@@ -65,7 +65,12 @@ func run(args []string, e *env) int {
 		}
 		return 0
 	}
-	c, ok := cmds[args[0]]
+	name := args[0]
+	if name == "--version" || name == "-version" {
+		// What admins type first after installing a binary.
+		name = "version"
+	}
+	c, ok := cmds[name]
 	if !ok {
 		fmt.Fprintf(e.stderr, "sportel: unknown command %q\n\n", args[0])
 		usage(e.stderr, cmds)
