@@ -122,10 +122,8 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		return nil, err
 	}
 	keptAt(m, e)
-	if m.MessageID != "" {
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
-			return nil, err
-		}
+	if err := recordMailRef(tx, m, t.ID); err != nil {
+		return nil, err
 	}
 	if len(m.ParseProblems) > 0 {
 		if err := d.note(tx, t.ID, "sportel", "parse problems: "+strings.Join(m.ParseProblems, "; "), now); err != nil {

@@ -77,10 +77,8 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 			return intakeResult{}, false, err
 		}
 	}
-	if m.MessageID != "" {
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
-			return intakeResult{}, false, err
-		}
+	if err := recordMailRef(tx, m, t.ID); err != nil {
+		return intakeResult{}, false, err
 	}
 	if lang := followUpLanguage(t, m); lang != t.Language {
 		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("language of the ticket: %s → %s, as the citizen's reply is written", t.Language, lang), now); err != nil {

@@ -102,10 +102,8 @@ func keepSentAgain(tx store.Tx, m *inquiry.Message, t *inquiry.Ticket, what stri
 	if err := tx.AddEntry(e); err != nil {
 		return intakeResult{}, false, err
 	}
-	if m.MessageID != "" {
-		if err := tx.AddThreadRef(inquiry.ThreadRef{Ref: m.MessageID, TicketID: t.ID}); err != nil {
-			return intakeResult{}, false, err
-		}
+	if err := recordMailRef(tx, m, t.ID); err != nil {
+		return intakeResult{}, false, err
 	}
 	if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 		return intakeResult{}, false, err
