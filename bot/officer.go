@@ -27,6 +27,9 @@ func (b *Bot) officerName(id string) string {
 // notification is the answer to the citizen; everything else is a command.
 func (b *Bot) onOfficerPrivate(ctx context.Context, o inquiry.Officer, m *models.Message) {
 	if _, _, ok := b.officerCommandOf(m); ok {
+		if b.forwardedCommand(ctx, o, m) {
+			return
+		}
 		b.officerCommand(ctx, o, m)
 		return
 	}
@@ -65,7 +68,24 @@ func (b *Bot) onOfficersGroup(ctx context.Context, m *models.Message) {
 		b.reply(ctx, m.Chat.ID, m.ID, say(inquiry.Albanian).refused, nil)
 		return
 	}
+	if b.forwardedCommand(ctx, o, m) {
+		return
+	}
 	b.officerCommand(ctx, o, m)
+}
+
+// forwardedCommand refuses, and reports so, a command in a message the
+// officer forwarded: someone else wrote it (a citizen can write
+// "/close NUMBER granted" as easily as an officer), and commands are the
+// officers' own words only.
+func (b *Bot) forwardedCommand(ctx context.Context, o inquiry.Officer, m *models.Message) bool {
+	if m.ForwardOrigin == nil {
+		return false
+	}
+	cmd, _, _ := b.officerCommandOf(m)
+	b.log.Warn("refused a command in a forwarded message", "officer", o.ID, "command", cmd)
+	b.reply(ctx, m.Chat.ID, m.ID, forwardedNoCommand, nil)
+	return true
 }
 
 func (b *Bot) officerCommand(ctx context.Context, o inquiry.Officer, m *models.Message) {

@@ -579,3 +579,53 @@ func closeGranted(f *fixture, number string) error {
 	_, err := f.desk.CloseWith(f.ctx, number, desk.Closing{Outcome: inquiry.Granted}, "jusuf")
 	return err
 }
+
+// A command in a forwarded message was written by someone else: a citizen
+// can write "/close NUMBER granted" as easily as an officer, and an officer
+// forwarding it (to ask a colleague, to keep it) must not run it.
+func TestForwardedCommandsAreNotRun(t *testing.T) {
+	citizen := models.MessageOrigin{Type: models.MessageOriginTypeUser,
+		MessageOriginUser: &models.MessageOriginUser{Date: 1, SenderUser: arta}}
+	tests := []struct {
+		name      string
+		chat      models.Chat
+		forwarded bool
+	}{
+		{"forwarded into the officer's chat", models.Chat{ID: jusuf.ID, Type: models.ChatTypePrivate}, true},
+		{"forwarded into the officers' group", models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup}, true},
+		{"written in the officer's chat", models.Chat{ID: jusuf.ID, Type: models.ChatTypePrivate}, false},
+		{"written in the officers' group", models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			f.say(arta, docRequestSQ)
+			tk := f.tickets()[0]
+			m := models.Message{From: &jusuf, Chat: tt.chat, Text: "/close " + tk.Number + " granted"}
+			if tt.forwarded {
+				origin := citizen
+				m.ForwardOrigin = &origin
+			}
+			f.tg.PushMessage(m)
+			f.settle()
+
+			got := f.ticket(tk.Number)
+			said := f.lastSent(tt.chat.ID).Text
+			if tt.forwarded {
+				if got.State == inquiry.Closed {
+					t.Errorf("a forwarded command closed %s", tk.Number)
+				}
+				if !strings.Contains(said, "përcjellë") {
+					t.Errorf("the officer was told %q, want the refusal of a forwarded command", said)
+				}
+				if !strings.Contains(f.logs.String(), "refused a command in a forwarded message") {
+					t.Errorf("the refusal was not logged:\n%s", f.logs.String())
+				}
+				return
+			}
+			if got.State != inquiry.Closed {
+				t.Errorf("the officer's own command left %s %s, want closed", tk.Number, got.State)
+			}
+		})
+	}
+}

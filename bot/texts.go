@@ -184,6 +184,10 @@ const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMR
 	"Afati ligjor: " + lifecycleHelp + ".\n" +
 	"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës në këtë bisedë."
 
+// forwardedNoCommand answers a command in a message an officer forwarded.
+const forwardedNoCommand = "Urdhri nuk u zbatua: mesazhi është i përcjellë, dhe urdhrat merren vetëm kur i shkruani vetë. " +
+	"Nëse doni ta zbatoni, shkruajeni urdhrin si mesazh të ri."
+
 // officerEdited answers an officer's edit; %s is how to send the
 // correction ("/reply NUMBER teksti").
 const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhet e ndryshuara. " +
