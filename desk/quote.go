@@ -122,6 +122,11 @@ func splitReply(text string) []replyLine {
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// visibleFields is s's words as a reader sees them, read as parseCommand
+// reads a command: a client may keep or drop invisible characters when it
+// quotes, and a line of the sent text is the same line either way.
+func visibleFields(s string) []string { return strings.Fields(strings.Map(invisible, s)) }
+
 // known is the words of the sent texts in order, each text ended by ""
 // (which no line has), indexed by word and by pair of words, so finding a
 // line looks only where its rarest pair is.
@@ -136,7 +141,7 @@ func knownWords(sent []string) known {
 		// Quote markers inside a sent text (a citizen's quotation in the
 		// notification) are dropped the same way as in the reply.
 		for _, l := range splitReply(s) {
-			k.words = append(k.words, strings.Fields(l.body)...)
+			k.words = append(k.words, visibleFields(l.body)...)
 		}
 		k.words = append(k.words, "") // no match runs from one text into the next
 	}
@@ -155,7 +160,7 @@ func knownWords(sent []string) known {
 
 // has reports whether line, spaces collapsed, is a run of words in k.
 func (k known) has(line string) bool {
-	ws := strings.Fields(line)
+	ws := visibleFields(line)
 	if len(ws) == 0 {
 		return false
 	}
@@ -310,7 +315,7 @@ func dropQuotedCommands(lines []replyLine, k known, drop, matched []bool) {
 // before line in a sent text: a word of it starts with the word before
 // line there ("www.a-ks.org<http://www.a-ks.org>" for "www.a-ks.org").
 func (k known) follows(prev, line string) bool {
-	ws := strings.Fields(line)
+	ws := visibleFields(line)
 	if len(ws) == 0 {
 		return false
 	}
@@ -318,7 +323,7 @@ func (k known) follows(prev, line string) bool {
 		if p == 0 || k.words[p-1] == "" || p+len(ws) > len(k.words) || !slices.Equal(k.words[p:p+len(ws)], ws) {
 			continue
 		}
-		for _, w := range strings.Fields(prev) {
+		for _, w := range visibleFields(prev) {
 			if strings.HasPrefix(w, k.words[p-1]) {
 				return true
 			}
