@@ -253,6 +253,20 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 				continue
 			case err != nil && !isRefusal:
 				return err
+			case err == nil:
+				// OK, and nothing of it: expunged (or moved) by another
+				// client since the listing, which is no mail of ours to
+				// lose, or a server that skips what it cannot give.
+				there, err := w.stillThere(ctx, s, uid)
+				if err != nil {
+					return err
+				}
+				if !there {
+					w.log.Warn("a message listed in the mailbox was gone before it could be read: another client expunged or moved it",
+						"uid", uint32(uid))
+					continue
+				}
+				answer = "the server answered OK and gave nothing of it"
 			}
 			err = w.fetch(ctx, s, []imap.UID{uid}, preview, takePreview(answer))
 			if _, again := refusal(err); err != nil && !again {
@@ -264,10 +278,13 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 		}
 		return nil
 	}
+	// A message the FETCH answered OK without giving is read alone too:
+	// else the checkpoint passed it, and it stayed in the mailbox unread,
+	// for good.
 	fetchAll := func() error {
 		if len(whole) > 0 {
 			err := w.fetch(ctx, s, whole, []*imap.FetchItemBodySection{wholeMessage()}, takeWhole)
-			if _, isRefusal := refusal(err); isRefusal {
+			if _, isRefusal := refusal(err); isRefusal || err == nil {
 				err = readRefused(whole)
 			}
 			if err != nil {
@@ -276,7 +293,7 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 		}
 		if len(large) > 0 {
 			err := w.fetch(ctx, s, large, preview, takePreview(""))
-			if _, isRefusal := refusal(err); isRefusal {
+			if _, isRefusal := refusal(err); isRefusal || err == nil {
 				err = readRefused(large)
 			}
 			if err != nil {
@@ -300,6 +317,17 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 	slices.SortFunc(out, func(a, b fetched) int { return cmp.Compare(a.uid, b.uid) })
 	w.count(func(st *Stats) { st.Fetched += uint64(len(out)) })
 	return out, nil
+}
+
+// stillThere reports whether the watched mailbox still holds uid.
+func (w *Watcher) stillThere(ctx context.Context, s *session, uid imap.UID) (bool, error) {
+	var there bool
+	err := s.await(ctx, fmt.Sprintf("look up uid %d", uid), func() error {
+		msgs, err := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true}).Collect()
+		there = slices.ContainsFunc(msgs, func(m *imapclient.FetchMessageBuffer) bool { return m.UID == uid })
+		return err
+	})
+	return there, err
 }
 
 // parse makes a fetched message of what was read of it. A missing body (raw
