@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -381,7 +382,7 @@ func (b *Bot) Run(ctx context.Context) error {
 // read it.
 func (b *Bot) handle(ctx context.Context, f fetched) *work {
 	if f.unreadable == "" {
-		return b.process(ctx, f.Update)
+		return b.process(ctx, f)
 	}
 	return b.setAsideUnreadable(ctx, f)
 }
@@ -627,6 +628,9 @@ func (b *Bot) scrub(err error) error {
 type work struct {
 	retry error
 	out   []outgoing
+	// raw is the update as Telegram sent it, for its record if it is set
+	// aside.
+	raw json.RawMessage
 }
 
 type outgoing struct {
@@ -642,21 +646,31 @@ func workOf(ctx context.Context) *work {
 	return w
 }
 
-func (b *Bot) process(ctx context.Context, u models.Update) *work {
-	w := &work{}
+func (b *Bot) process(ctx context.Context, f fetched) *work {
+	w := &work{raw: f.raw}
+	u := f.Update
 	b.api.ProcessUpdate(context.WithValue(ctx, workKey{}, w), &u)
 	return w
 }
 
-// recoverPanics keeps one bad update from killing the daemon; the update
-// counts as handled so it is not replayed into the same panic forever.
+// recoverPanics keeps one bad update from killing the daemon. The update
+// is set aside as Telegram sent it, with the crash as the reason, and then
+// counts as handled, so it is not replayed into the same panic forever and
+// what the citizen wrote is not confirmed unrecorded; only when the store
+// refuses that write is it retried, as any update whose handling failed.
 func (b *Bot) recoverPanics(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(ctx context.Context, api *tgbot.Bot, u *models.Update) {
 		defer func() {
 			if r := recover(); r != nil {
-				b.log.Error("telegram handler panicked", "update_id", u.ID, "panic", fmt.Sprint(r))
-				if w := workOf(ctx); w != nil {
-					w.retry = nil
+				b.log.Error("telegram handler panicked; the update is set aside", "update_id", u.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				w := workOf(ctx)
+				if w == nil {
+					return
+				}
+				w.retry = nil
+				reason := fmt.Sprintf("the bot failed on this update (%v); it is kept as Telegram sent it", r)
+				if _, err := b.desk.Quarantine(ctx, updateRecord(fetched{Update: *u, raw: w.raw}, b.now()), reason); err != nil {
+					w.retry = fmt.Errorf("set aside update %d the bot failed on: %w", u.ID, err)
 				}
 			}
 		}()

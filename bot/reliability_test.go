@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -259,29 +260,78 @@ func TestOddInputIsDeclinedOrIgnoredNeverFatal(t *testing.T) {
 	}
 }
 
-// panickingDesk is the real desk with a fault: it panics on one text.
-type panickingDesk struct{ bot.Desk }
+// panickingDesk is the real desk with a fault: it panics on one text, and
+// its store refuses the first refuseSetAside set-asides.
+type panickingDesk struct {
+	bot.Desk
+	mu             sync.Mutex
+	refuseSetAside int
+	setAsideTries  int
+}
 
-func (d panickingDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
+func (d *panickingDesk) Handle(ctx context.Context, m *inquiry.Message) (inquiry.Disposition, error) {
 	if m.Text == "boom" {
 		panic("handler bug")
 	}
 	return d.Desk.Handle(ctx, m)
 }
 
+func (d *panickingDesk) Quarantine(ctx context.Context, m *inquiry.Message, reason string) (inquiry.Disposition, error) {
+	d.mu.Lock()
+	d.setAsideTries++
+	refuse := d.setAsideTries <= d.refuseSetAside
+	d.mu.Unlock()
+	if refuse {
+		return "", errors.New("database or disk is full")
+	}
+	return d.Desk.Quarantine(ctx, m, reason)
+}
+
+// An update the bot crashes on is recovered and logged, and the updates
+// behind it go on; it is confirmed only once it is set aside as Telegram
+// sent it, with the crash as the reason: confirmed unrecorded, what the
+// citizen wrote was lost.
 func TestPanickingHandlerIsRecoveredAndLogged(t *testing.T) {
-	f := newFixture(t, setup{desk: func(d bot.Desk) bot.Desk { return panickingDesk{d} }})
-	f.tg.PushText(arta, "boom")
-	f.tg.PushText(john, generalEN)
-	f.settle()
-	if n := len(f.tickets()); n != 1 {
-		t.Errorf("%d tickets after a panic, want 1 (the next update still handled)", n)
+	tests := []struct {
+		name           string
+		refuseSetAside int
+		setAsideTries  int
+	}{
+		{"the store takes the set-aside", 0, 1},
+		{"the store refuses it twice", 2, 3},
 	}
-	if !strings.Contains(f.logs.String(), "telegram handler panicked") {
-		t.Errorf("panic not logged:\n%s", f.logs.String())
-	}
-	if f.tg.Pending() != 0 {
-		t.Errorf("the panicking update was not confirmed; it would be replayed forever")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pd := &panickingDesk{refuseSetAside: tt.refuseSetAside}
+			f := newFixture(t, setup{opts: fastRetries, desk: func(d bot.Desk) bot.Desk {
+				pd.Desk = d
+				return pd
+			}})
+			f.tg.PushText(arta, "boom")
+			f.tg.PushText(john, generalEN)
+			f.settle()
+			if n := len(f.tickets()); n != 1 {
+				t.Errorf("%d tickets after a panic, want 1 (the next update still handled)", n)
+			}
+			if !strings.Contains(f.logs.String(), "telegram handler panicked") {
+				t.Errorf("panic not logged:\n%s", f.logs.String())
+			}
+			if f.tg.Pending() != 0 {
+				t.Errorf("the panicking update was not confirmed; it would be replayed forever")
+			}
+			set, err := f.store.ListSetAside(f.ctx, inquiry.SetAsideQuarantine, 0)
+			if err != nil || len(set) != 1 {
+				t.Fatalf("set aside: %+v, %v; want the update the bot crashed on recorded", set, err)
+			}
+			if !strings.Contains(string(set[0].Raw), `"boom"`) || !strings.Contains(set[0].Reason, "handler bug") {
+				t.Errorf("the record lacks the update or the crash: %q, %s", set[0].Reason, set[0].Raw)
+			}
+			pd.mu.Lock()
+			defer pd.mu.Unlock()
+			if pd.setAsideTries != tt.setAsideTries {
+				t.Errorf("set aside %d times, want %d", pd.setAsideTries, tt.setAsideTries)
+			}
+		})
 	}
 }
 
