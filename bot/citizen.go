@@ -572,13 +572,20 @@ func (b *Bot) onStatus(ctx context.Context, m *models.Message, lang inquiry.Lang
 // onDiscussion files comments under the ministry's channel posts that ask
 // the bot: a mention of it or a reply to it. Other chatter is not ours.
 func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Message) {
-	if m.From == nil || m.From.IsBot || m.IsAutomaticForward || m.SenderChat != nil {
-		return
+	if m.IsAutomaticForward {
+		return // the channel's own post, copied under it
 	}
 	text := messageText(m)
 	mentioned := b.mentions(m)
 	repliedToBot := m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == b.me.ID
 	if !mentioned && !repliedToBot {
+		return
+	}
+	if m.SenderChat != nil {
+		b.setAsideChatPost(ctx, updateID, m, text)
+		return
+	}
+	if m.From == nil || m.From.IsBot {
 		return
 	}
 	if cmd, _, ok := b.citizenCommand(m); ok && cmd != "" {
@@ -595,6 +602,32 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 		b.log.Warn("discussion user is flooding; answers paused", "user_id", m.From.ID)
 	}
 	b.fileCitizen(ctx, m, text, false, muted, true)
+}
+
+// setAsideChatPost sets aside a comment addressed to the bot that was
+// posted in a chat's name (a media outlet's channel, an anonymous admin of
+// the group): it has no person behind it whose private chat could be tied
+// to a ticket, so it is not filed, but it is kept as Telegram sent it and
+// the officers told, to answer it in the group. It was dropped unrecorded.
+func (b *Bot) setAsideChatPost(ctx context.Context, updateID int64, m *models.Message, text string) {
+	msg := b.inquiryMessage(ctx, m, text)
+	name := strings.TrimSpace(m.SenderChat.Title)
+	if name == "" && m.SenderChat.Username != "" {
+		name = "@" + m.SenderChat.Username
+	}
+	msg.UserID, msg.From = 0, inquiry.Address{Name: name}
+	msg.Subject = fmt.Sprintf("Telegram update %d", updateID)
+	if w := workOf(ctx); w != nil {
+		msg.Raw = w.raw
+	}
+	reason := fmt.Sprintf("a comment to the bot in the discussion group posted in the name of a chat (%q, id %d), not of a person: "+
+		"no private chat can be tied to a ticket for it; answer it in the group", name, m.SenderChat.ID)
+	if _, err := b.desk.Quarantine(ctx, msg, reason); err != nil {
+		failed(ctx, fmt.Errorf("set aside %s: %w", msg.SourceID, err))
+		return
+	}
+	b.log.Warn("telegram comment posted in a chat's name was set aside", "update_id", updateID, "source", msg.SourceID,
+		"sender_chat_id", m.SenderChat.ID)
 }
 
 func (b *Bot) mentions(m *models.Message) bool {
