@@ -295,7 +295,7 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	}
 	msg := &inquiry.Message{
 		Channel:     inquiry.ChannelTelegram,
-		SourceID:    fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ID),
+		SourceID:    sourceID(m),
 		ChatID:      m.Chat.ID,
 		ChatMsgID:   m.ID,
 		Text:        text,
@@ -317,6 +317,10 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	}
 	return msg
 }
+
+// sourceID is the desk's key of a Telegram message, the same for its
+// edits.
+func sourceID(m *models.Message) string { return fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ID) }
 
 func displayName(u *models.User) string {
 	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
@@ -576,9 +580,7 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 		return // the channel's own post, copied under it
 	}
 	text := messageText(m)
-	mentioned := b.mentions(m)
-	repliedToBot := m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == b.me.ID
-	if !mentioned && !repliedToBot {
+	if !b.addressed(m) {
 		return
 	}
 	if m.SenderChat != nil {
@@ -628,6 +630,12 @@ func (b *Bot) setAsideChatPost(ctx context.Context, updateID int64, m *models.Me
 	}
 	b.log.Warn("telegram comment posted in a chat's name was set aside", "update_id", updateID, "source", msg.SourceID,
 		"sender_chat_id", m.SenderChat.ID)
+}
+
+// addressed reports whether a comment in the discussion group is to the
+// bot: it mentions the bot or replies to it.
+func (b *Bot) addressed(m *models.Message) bool {
+	return b.mentions(m) || m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == b.me.ID
 }
 
 func (b *Bot) mentions(m *models.Message) bool {

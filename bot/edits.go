@@ -37,6 +37,21 @@ func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) {
 		}
 		return
 	}
+	if b.opts.DiscussionChatID != 0 && m.Chat.ID == b.opts.DiscussionChatID && b.addressed(m) {
+		// An edit that adds the mention (forgotten at first) is the first
+		// text addressed to the bot: confirmed unfiled, it was lost, its
+		// writer believing the bot had it.
+		known, err := b.desk.Known(ctx, sourceID(m))
+		if err != nil {
+			failed(ctx, fmt.Errorf("look up the comment %s: %w", sourceID(m), err))
+			return
+		}
+		if !known {
+			b.log.Info("edited comment now addressed to the bot: taken in", "update_id", updateID, "chat_id", m.Chat.ID, "message_id", m.ID)
+			b.onDiscussion(ctx, updateID, m)
+			return
+		}
+	}
 	// Seen in the log, as every message is: the first text stands.
 	b.log.Info("edited message in a group ignored: edits are not passed on, and an answer there would be public",
 		"update_id", updateID, "chat_id", m.Chat.ID, "message_id", m.ID)
