@@ -219,17 +219,19 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 		taken[uid] = true
 		jobs <- job{f, raw, date}
 	}
+	// A message given without what was asked of it is not taken: it is
+	// read again alone (readRefused), as one not given at all.
 	takeWhole := func(m *imapclient.FetchMessageBuffer) error {
-		take(m.UID, m.FindBodySection(wholeMessage()), m.InternalDate, false, "")
+		if raw := m.FindBodySection(wholeMessage()); raw != nil {
+			take(m.UID, raw, m.InternalDate, false, "")
+		}
 		return nil
 	}
 	takePreview := func(refused string) func(m *imapclient.FetchMessageBuffer) error {
 		return func(m *imapclient.FetchMessageBuffer) error {
-			var raw []byte
 			if header := m.FindBodySection(previewHeader()); header != nil {
-				raw = joinPreview(header, m.FindBodySection(previewText()))
+				take(m.UID, joinPreview(header, m.FindBodySection(previewText())), m.InternalDate, true, refused)
 			}
-			take(m.UID, raw, m.InternalDate, true, refused)
 			return nil
 		}
 	}
@@ -246,7 +248,12 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 			if taken[uid] {
 				continue
 			}
-			err := w.fetch(ctx, s, []imap.UID{uid}, []*imap.FetchItemBodySection{wholeMessage()}, takeWhole)
+			// Mail over MaxRawBytes is never read whole, not even alone.
+			sections, takeIt := []*imap.FetchItemBodySection{wholeMessage()}, takeWhole
+			if sizes[uid] > w.opts.MaxRawBytes {
+				sections, takeIt = preview, takePreview("")
+			}
+			err := w.fetch(ctx, s, []imap.UID{uid}, sections, takeIt)
 			answer, isRefusal := refusal(err)
 			switch {
 			case err == nil && taken[uid]:
@@ -254,9 +261,10 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 			case err != nil && !isRefusal:
 				return err
 			case err == nil:
-				// OK, and nothing of it: expunged (or moved) by another
-				// client since the listing, which is no mail of ours to
-				// lose, or a server that skips what it cannot give.
+				// OK, and nothing of it (or not its body): expunged (or
+				// moved) by another client since the listing, which is no
+				// mail of ours to lose, or a server that skips what it
+				// cannot give.
 				there, err := w.stillThere(ctx, s, uid)
 				if err != nil {
 					return err

@@ -22,11 +22,15 @@ type omittedUID struct {
 	imapserver.SessionIMAP4rev2
 	bad     imap.UID
 	expunge bool
+	// bodiless answers for that message its UID and no body.
+	bodiless bool
+	// inBatchOnly leaves it out only of a FETCH of several messages.
+	inBatchOnly bool
 }
 
 func (s omittedUID) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	uids, ok := numSet.(imap.UIDSet)
-	if !ok || len(options.BodySection) == 0 || !uids.Contains(s.bad) {
+	if nums, _ := uids.Nums(); !ok || len(options.BodySection) == 0 || !uids.Contains(s.bad) || s.inBatchOnly && len(nums) == 1 {
 		return s.SessionIMAP4rev2.Fetch(w, numSet, options)
 	}
 	bad := imap.UIDSetNum(s.bad)
@@ -36,6 +40,11 @@ func (s omittedUID) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options
 			return err
 		}
 		if err := s.Expunge(nil, &bad); err != nil {
+			return err
+		}
+	}
+	if s.bodiless {
+		if err := s.SessionIMAP4rev2.Fetch(w, bad, &imap.FetchOptions{UID: true}); err != nil {
 			return err
 		}
 	}
@@ -55,34 +64,51 @@ func (s omittedUID) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options
 
 // A message listed in the mailbox that a FETCH answered OK without giving
 // was passed by the checkpoint and stayed in the mailbox unread for good,
-// without a word in the log. It is read alone now: recorded by its UID and
-// kept in the quarantine mailbox when the server still holds it, and said
-// at warn when another client expunged it meanwhile.
+// without a word in the log; one given without its body stopped the
+// mailbox, fetched again at every reconnect. It is read alone now:
+// recorded by its UID and kept in the quarantine mailbox when the server
+// still holds it, and said at warn when another client expunged it
+// meanwhile.
 func TestMessageTheFetchLeftOut(t *testing.T) {
+	const unreadable = "(a message the mail server would not give: UID 2)"
 	tests := []struct {
-		name       string
-		expunge    bool
+		name   string
+		server omittedUID
+		// large makes the second and third mail larger than MaxRawBytes.
+		large      bool
 		subjects   []string // taken in
 		quarantine []string
 		log        string
 	}{
-		{"the server skips it", false,
-			[]string{"(a message the mail server would not give: UID 2)", "Pyetje 0", "Pyetje 2"}, []string{"Pyetje 1"}, ""},
-		{"another client expunged it", true,
-			[]string{"Pyetje 0", "Pyetje 2"}, nil, "was gone before it could be read"},
+		{name: "the server skips it",
+			subjects: []string{unreadable, "Pyetje 0", "Pyetje 2"}, quarantine: []string{"Pyetje 1"}},
+		{name: "the server gives it without its body", server: omittedUID{bodiless: true},
+			subjects: []string{unreadable, "Pyetje 0", "Pyetje 2"}, quarantine: []string{"Pyetje 1"}},
+		{name: "another client expunged it", server: omittedUID{expunge: true},
+			subjects: []string{"Pyetje 0", "Pyetje 2"}, log: "was gone before it could be read"},
+		{name: "a too-large one, skipped among others", server: omittedUID{inBatchOnly: true}, large: true,
+			// Read alone in part, never whole, and kept whole on the server.
+			subjects: []string{"Pyetje 0", "Pyetje 1", "Pyetje 2"}, quarantine: []string{"Pyetje 1", "Pyetje 2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := startIMAP(t, serverConfig{caps: capsRev2, wrap: func(s imapserver.SessionIMAP4rev2) imapserver.Session {
-				return omittedUID{SessionIMAP4rev2: s, bad: 2, expunge: tt.expunge}
+				srv := tt.server
+				srv.SessionIMAP4rev2, srv.bad = s, 2
+				return srv
 			}})
 			now := time.Now()
 			for i := range 3 {
-				ts.appendTo("INBOX", rawMail(fmt.Sprintf("m%d@example.net", i), fmt.Sprintf("Pyetje %d", i), "tekst"), now)
+				body := "tekst"
+				if tt.large && i > 0 {
+					body = strings.Repeat("tekst i gjatë ", 400)
+				}
+				ts.appendTo("INBOX", rawMail(fmt.Sprintf("m%d@example.net", i), fmt.Sprintf("Pyetje %d", i), body), now)
 			}
 			logs := testutil.NewLogBuffer(t)
 			opts := baseOptions(ts)
 			opts.Logger = logs.Logger(slog.LevelWarn)
+			opts.MaxRawBytes = 4096
 			desk := newTestDesk()
 			cp := newMemCheckpoints()
 			w, _ := runWatcher(t, opts, desk, cp)
@@ -99,6 +125,7 @@ func TestMessageTheFetchLeftOut(t *testing.T) {
 			if inbox := subjectsIn(ts.contents("INBOX")); len(inbox) > 0 {
 				t.Errorf("left in INBOX, unread: %q", inbox)
 			}
+			ts.mailboxHolds(t, quarantineBx, uint32(len(tt.quarantine)), 2*time.Second)
 			if got := subjectsIn(ts.contents(quarantineBx)); !slices.Equal(got, tt.quarantine) {
 				t.Errorf("quarantine holds %q, want %q", got, tt.quarantine)
 			}
