@@ -173,7 +173,7 @@ func NewClassifier(cfg *config.Config, log *slog.Logger) (desk.Classifier, error
 		APIKey:  o.APIKey.Reveal(),
 		Timeout: o.Timeout,
 		Redact:  o.Redact,
-		Logger:  log.With("component", "llm"),
+		Logger:  log, // it names itself (component=llm_classifier), as the watcher does
 	}, builtin)
 	if err != nil {
 		return nil, fmt.Errorf("set up llm classifier: %w", err)
@@ -368,7 +368,7 @@ func newMailer(cfg *config.Config, log *slog.Logger) (*mailer.Mailer, error) {
 		SubmissionTimeout: c.SubmissionTimeout,
 		TLSConfig:         tlsCfg,
 		LoopID:            cfg.Mailbox.Address,
-		Logger:            log.With("component", "smtp"),
+		Logger:            log, // it names itself (component=mailer), as the watcher does
 	})
 }
 

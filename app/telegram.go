@@ -58,7 +58,7 @@ func (a *App) botOptions() bot.Options {
 		FloodMessages:    t.Flood.Messages,
 		FloodPer:         t.Flood.Per,
 		Officers:         cfg.Officers,
-		Logger:           a.log.With("component", "telegram"),
+		Logger:           a.log, // the bot names itself (component=telegram)
 		Grounds:          botGrounds(cfg.Tickets.RefusalGrounds),
 		Location:         cfg.Tickets.Location,
 		// A citizen's files are kept as a mail's are, within the same limits.
