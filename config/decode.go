@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -41,6 +43,12 @@ type ParseOptions struct {
 	// that never use the secrets (reading tickets, reports, check-config
 	// without --connect), run by an operator who does not have them.
 	SecretsOptional bool
+	// SecretFilesMustExist: with SecretsOptional, a secret file missing
+	// from a directory that is there is still an error (check-config: that
+	// is a mistake `sportel run` stops at, not a secret kept from this
+	// user). The reading commands leave it out, so the store can be read
+	// while the daemon is down for it.
+	SecretFilesMustExist bool
 }
 
 // LoadWith is Load with options.
@@ -64,7 +72,7 @@ func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOption
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, unchecked: map[string]bool{}}
+	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, secretFilesMustExist: opts.SecretFilesMustExist, unchecked: map[string]bool{}}
 	cfg := Default()
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
@@ -158,8 +166,9 @@ type decoder struct {
 	// secretsOptional and unchecked: see ParseOptions.SecretsOptional;
 	// unchecked holds the secrets (by their key, e.g. "imap.password")
 	// left unresolved.
-	secretsOptional bool
-	unchecked       map[string]bool
+	secretsOptional      bool
+	secretFilesMustExist bool // see ParseOptions.SecretFilesMustExist
+	unchecked            map[string]bool
 }
 
 // secretFileKeys maps each *_file key to the secret it holds.
@@ -634,7 +643,7 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 		return
 	}
 	if err != nil {
-		if d.secretsOptional {
+		if d.secretsOptional && !(d.secretFilesMustExist && missingFromItsDirectory(file, err)) {
 			d.unchecked[path] = true
 			return
 		}
@@ -649,6 +658,19 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 		return
 	}
 	*secret = Secret(s)
+}
+
+// missingFromItsDirectory reports a secret file that is not there although
+// its directory is. That is no secret kept from this user (a credentials
+// directory only the service may enter, or one that exists only while it
+// runs), but a misspelt name or a file never put in place, which `sportel
+// run` would stop at.
+func missingFromItsDirectory(file string, err error) bool {
+	if !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	_, err = os.Stat(filepath.Dir(file))
+	return err == nil
 }
 
 // Bounds on the files read while loading: far above any real one, far

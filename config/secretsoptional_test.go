@@ -11,7 +11,10 @@ import (
 // an error; everything else is still checked, and without the option the
 // same file fails.
 func TestSecretsOptional(t *testing.T) {
-	missingFile := filepath.Join(t.TempDir(), "no-such-secret")
+	dir := t.TempDir()
+	// A credentials directory that is not there (systemd's exists only
+	// while the unit runs): the file is out of this user's reach.
+	outOfReach := filepath.Join(dir, "sportel.service", "imap")
 	cases := []struct {
 		name          string
 		overrides     map[string]string
@@ -26,8 +29,8 @@ func TestSecretsOptional(t *testing.T) {
 		{"credentials directory unset (systemd layout)",
 			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: ${CREDENTIALS_DIRECTORY}/imap\n"},
 			map[string]string{}, []string{"imap.password"}, "CREDENTIALS_DIRECTORY is not set", "user u, password not checked\n"},
-		{"secret file unreadable",
-			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: " + missingFile + "\n",
+		{"secret file out of reach",
+			map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: " + outOfReach + "\n",
 				"smtp": "smtp:\n  addr: smtp.mkrs.example:587\n  username: s\n  password: ${SMTP_PW}\n"},
 			map[string]string{}, []string{"imap.password", "smtp.password"}, "read secret", "user s, password not checked\n"},
 		{"everything available", nil, map[string]string{"IMAP_PW": "x"}, nil, "", ", password set\n"},
@@ -70,5 +73,38 @@ func TestSecretsOptional(t *testing.T) {
 	bad := doc(map[string]string{"log": "log:\n  level: verbose\n"})
 	if _, err := ParseWith(bad, envMap(nil), ParseOptions{SecretsOptional: true}); err == nil || !strings.Contains(err.Error(), "log.level") {
 		t.Errorf("SecretsOptional hid a real error: %v", err)
+	}
+}
+
+// With SecretFilesMustExist (check-config), a secret file missing from a
+// directory that is there is a mistake `sportel run` stops at (a misspelt
+// name, a file never put in place): an error naming the key and the file,
+// not a secret this user cannot read. Without it (the reading commands) it
+// is only not checked.
+func TestSecretFilesMustExist(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "imap-pasword")
+	cases := []struct {
+		name, file string
+		mustExist  bool
+		wantErr    string
+	}{
+		{"file missing from its directory", missing, true, "imap.password_file: read secret: open " + missing + ": no such file or directory"},
+		{"directory missing", filepath.Join(dir, "sportel.service", "imap"), true, ""},
+		{"file missing, reading commands", missing, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := doc(map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password_file: " + c.file + "\n"})
+			cfg, err := ParseWith(data, envMap(nil), ParseOptions{SecretsOptional: true, SecretFilesMustExist: c.mustExist})
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Errorf("ParseWith: %v", err)
+			case c.wantErr == "" && !reflect.DeepEqual(cfg.UncheckedSecrets, []string{"imap.password"}):
+				t.Errorf("UncheckedSecrets = %v, want [imap.password]", cfg.UncheckedSecrets)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Errorf("ParseWith error %v, want %q", err, c.wantErr)
+			}
+		})
 	}
 }

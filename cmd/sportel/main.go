@@ -224,7 +224,7 @@ func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 		return code
 	}
 	// Offline, the secrets are checked only when this user has them.
-	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: !*connect})
+	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: !*connect, SecretFilesMustExist: true})
 	if !ok {
 		return 1
 	}
