@@ -580,6 +580,13 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(secretPath, []byte(fileSecret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	blankAfter, twoLines := filepath.Join(dir, "blank-after"), filepath.Join(dir, "two-lines")
+	if err := os.WriteFile(blankAfter, []byte(fileSecret+"\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(twoLines, []byte(fileSecret+"\r\nsecond\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	emptyPath := filepath.Join(dir, "empty")
 	if err := os.WriteFile(emptyPath, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -597,6 +604,8 @@ func TestLoad(t *testing.T) {
 		{"both password and file", imapWith("  password: ${IMAP_PW}\n  password_file: " + secretPath + "\n"), "", "imap.password_file: set password or password_file, not both"},
 		{"missing secret file", imapWith("  password_file: " + filepath.Join(dir, "nope") + "\n"), "", "imap.password_file: read secret: open " + filepath.Join(dir, "nope")},
 		{"empty secret file", imapWith("  password_file: " + emptyPath + "\n"), "", "imap.password_file: " + emptyPath + " is empty"},
+		{"secret file with a blank line after it", imapWith("  password_file: " + blankAfter + "\n"), "", "imap.password_file: " + blankAfter + " holds more than one line"},
+		{"secret file of two lines", imapWith("  password_file: " + twoLines + "\n"), "", "imap.password_file: " + twoLines + " holds more than one line"},
 		{"no password at all", imapWith(""), "", "imap.password: required"},
 	}
 	for _, c := range cases {

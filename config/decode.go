@@ -657,6 +657,13 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 		d.errorf(fpath, d.lineOf(fpath), "%s is empty", file)
 		return
 	}
+	// No password or token holds a line break: one left after the last
+	// line's end was taken off is a blank line or a second line, and
+	// would be sent as part of the secret, failing every login unsaid.
+	if strings.ContainsAny(s, "\r\n") {
+		d.errorf(fpath, d.lineOf(fpath), "%s holds more than one line (a blank line at its end counts); a secret file holds one password or token on one line", file)
+		return
+	}
 	*secret = Secret(s)
 }
 
