@@ -405,8 +405,8 @@ func (a *App) outboxConfig() outbox.Config {
 		ChatFileRefused: func(ctx context.Context, j inquiry.Job, file string, notSent []string, reason string) error {
 			return a.Desk().ChatFileRefused(ctx, j, file, notSent, reason)
 		},
-		AnswerTooLarge: func(ctx context.Context, j inquiry.Job, reason string) error {
-			return a.Desk().AnswerTooLarge(ctx, j, reason)
+		Undelivered: func(ctx context.Context, j inquiry.Job, reason string, tooLarge bool) error {
+			return a.Desk().AnswerUndelivered(ctx, j, reason, tooLarge)
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
 	"github.com/go-telegram/bot/models"
 
 	"sportel/inquiry"
@@ -270,6 +271,73 @@ func TestE2EAnswerTooLargeForTheRelayIsToldToTheOfficer(t *testing.T) {
 	for _, m := range s.wireMails()[before:] {
 		if m.kind() == "answer" {
 			t.Errorf("an answer reached the citizen (%d bytes of files): it was too large for the relay", len(m.attachments))
+		}
+	}
+}
+
+// An officer's answer the relay refuses for good (the citizen's mailbox is
+// gone: 550 5.1.1) never reached the citizen, while the officer believes it
+// did: the officer hears so at once, by mail, naming the ticket and the
+// relay's words, and not the next day from the heads' digest.
+func TestE2EAnswerRefusedForGoodIsToldToTheOfficer(t *testing.T) {
+	t.Parallel()
+	s := newMemStack(t)
+	a, _ := s.serve()
+
+	run := fmt.Sprintf("refused-%d", time.Now().UnixNano())
+	first := inboundMail{
+		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
+		messageID: run + "-request@example.net",
+		body:      "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
+	}
+	s.append(first.raw())
+	s.settle(a)
+	tk := s.ticket(a, first.messageID)
+	notify := the(t, s.wireMails(), "notify", tk.Number)
+
+	// The citizen's mailbox is closed after the acknowledgement went.
+	s.smtp.SetReject(func(rcpt string) error {
+		if strings.EqualFold(rcpt, "arben.krasniqi@example.net") {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
+		}
+		return nil
+	})
+	before := len(s.smtp.Mails())
+	answer := inboundMail{
+		from: "Jusuf Lushaku <jusuf.lushaku@mkrs.example>", subject: "Re: " + notify.subject,
+		messageID: run + "-answer@mkrs.example", inReplyTo: notify.messageID,
+		body: "I nderuar z. Krasniqi,\n\nKontrata mund të shikohet në zyrat e ministrisë.\n\nJusuf Lushaku",
+	}
+	s.append(answer.raw())
+	var told []wireMail
+	testutil.Eventually(t, "the officer told the answer did not go", 20*time.Second, func() (bool, error) {
+		told = nil
+		for _, m := range s.wireMails()[before:] {
+			if strings.HasPrefix(m.messageID, "sportel.undeliverable.") {
+				told = append(told, m)
+			}
+		}
+		return len(told) > 0, nil
+	})
+	s.settle(a)
+	if len(told) != 1 {
+		t.Fatalf("the officer was told %d times, want once", len(told))
+	}
+	if to := told[0].addressOf(t, "To"); to != "jusuf.lushaku@mkrs.example" {
+		t.Errorf("told %s, want the officer who answered", to)
+	}
+	for _, want := range []string{tk.Number, "NUK iu dërgua", "550", "mailbox unavailable"} {
+		if !strings.Contains(told[0].text, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, told[0].text)
+		}
+	}
+	jobs, err := a.store.TicketJobs(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer && j.State != inquiry.JobFailed {
+			t.Errorf("the answer's job is %s, want failed", j.State)
 		}
 	}
 }

@@ -9,36 +9,28 @@ import (
 	"sportel/store"
 )
 
-// AnswerTooLarge tells the officer who wrote the answer of mail job j that
-// the relay refused it as too large (reason), so the citizen has nothing,
-// and notes it on the ticket. It is outbox.Config.AnswerTooLarge: asked
-// again for the same job (a crash before the outbox recorded the failure),
-// it queues nothing more.
-func (d *Desk) AnswerTooLarge(ctx context.Context, j inquiry.Job, reason string) error {
-	if j.Mail == nil {
-		return fmt.Errorf("tell of an answer too large: job %d is no mail", j.ID)
+// AnswerUndelivered tells the officer behind job j, an answer or a legal
+// notice to a citizen that failed for good (reason; tooLarge when the mail
+// relay refused it for its size), that the citizen has nothing, and notes
+// it on the ticket: the officer believes it delivered, and the failure
+// would otherwise surface only in the next day's digest to the heads. The
+// officer hears it by mail and, when officers are notified there, in their
+// Telegram chat. It is outbox.Config.Undelivered: asked again for the same
+// job (a crash before the outbox recorded the failure), it queues nothing
+// more.
+func (d *Desk) AnswerUndelivered(ctx context.Context, j inquiry.Job, reason string, tooLarge bool) error {
+	if j.Kind != inquiry.JobAnswer && j.Kind != inquiry.JobNotice {
+		return fmt.Errorf("tell of a send not delivered: job %d is a %s, not an officer's answer or notice", j.ID, j.Kind)
 	}
-	// The answer's entry names who wrote it and its files: that entry
-	// alone, read before the transaction (an entry never changes), not
-	// the ticket's whole record with every mail's raw.
-	var author string
-	var files []inquiry.Attachment
-	if ref := j.Mail.AttachFrom; ref != nil {
-		e, found, err := d.store.Entry(ctx, j.TicketID, ref.EntryID)
-		if err != nil {
-			return fmt.Errorf("tell of an answer too large (job %d): read its entry: %w", j.ID, err)
-		}
-		if found {
-			author = e.Author
-			for _, i := range ref.Indexes {
-				if i >= 0 && i < len(e.Attachments) {
-					files = append(files, e.Attachments[i])
-				}
-			}
-		}
+	author, files, err := d.undeliveredAuthor(ctx, j)
+	if err != nil {
+		return fmt.Errorf("tell of a send not delivered (job %d): %w", j.ID, err)
+	}
+	if !tooLarge || j.Mail == nil {
+		files = nil // named only to say which to send smaller
 	}
 	now := d.now()
-	err := d.store.WithTx(ctx, func(tx store.Tx) error {
+	err = d.store.WithTx(ctx, func(tx store.Tx) error {
 		t, ok, err := tx.TicketByID(j.TicketID)
 		if err != nil {
 			return err
@@ -54,26 +46,82 @@ func (d *Desk) AnswerTooLarge(ctx context.Context, j inquiry.Job, reason string)
 		if !ok {
 			return fmt.Errorf("no officer to tell: ticket %s is %q's", t.Number, t.OfficerID)
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "Përgjigjja juaj për %s NUK iu dërgua qytetarit: serveri i postës nuk pranon një mesazh kaq të madh.\n", t.Number)
+		subject, text, note := undeliveredNotice(j, t.Number, reason, tooLarge, files)
+		mail := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)}
+		added, err := tx.AddJobOnce(fmt.Sprintf("undelivered:%d", j.ID), mail)
+		if err != nil || !added {
+			return err
+		}
+		if d.cfg.NotifyByTelegram && officer.TelegramUserID != 0 {
+			chat := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+				NextAt: now, CreatedAt: now, Chat: &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: text}}
+			if _, err := tx.AddJobOnce(fmt.Sprintf("undelivered:%d:tg", j.ID), chat); err != nil {
+				return err
+			}
+		}
+		return d.note(tx, t.ID, officer.ID, note, now)
+	})
+	if err != nil {
+		return fmt.Errorf("tell of a send not delivered (job %d): %w", j.ID, err)
+	}
+	d.poke()
+	return nil
+}
+
+// undeliveredAuthor is who wrote job j, when the job says so (a Telegram
+// answer names its officer; a mail's stored files name the entry that
+// holds them, and so its author), and the files of that entry it carried.
+func (d *Desk) undeliveredAuthor(ctx context.Context, j inquiry.Job) (string, []inquiry.Attachment, error) {
+	if j.Chat != nil {
+		return j.Chat.Officer, nil, nil
+	}
+	if j.Mail == nil || j.Mail.AttachFrom == nil {
+		return "", nil, nil
+	}
+	// That entry alone, read before the transaction (an entry never
+	// changes), not the ticket's whole record with every mail's raw.
+	ref := j.Mail.AttachFrom
+	e, found, err := d.store.Entry(ctx, j.TicketID, ref.EntryID)
+	if err != nil || !found {
+		return "", nil, err
+	}
+	var files []inquiry.Attachment
+	for _, i := range ref.Indexes {
+		if i >= 0 && i < len(e.Attachments) {
+			files = append(files, e.Attachments[i])
+		}
+	}
+	return e.Author, files, nil
+}
+
+// undeliveredNotice is what the officer is told of job j that did not
+// reach the citizen, and the ticket's note of it.
+func undeliveredNotice(j inquiry.Job, number, reason string, tooLarge bool, files []inquiry.Attachment) (subject, text, note string) {
+	var b strings.Builder
+	what, whatNote := "Përgjigjja juaj për "+number, "answer"
+	subject = "Sportel: përgjigjja nuk u dërgua [" + number + "]"
+	if j.Kind == inquiry.JobNotice {
+		what, whatNote = "Njoftimi për "+number+" që ligji e kërkon për kërkuesin (vendimi, zgjatja e afatit ose mosposedimi i dokumentit)", "notice"
+		subject = "Sportel: njoftimi nuk u dërgua [" + number + "]"
+	}
+	why := oneLine(reason, 300)
+	switch {
+	case tooLarge:
+		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit: serveri i postës nuk pranon një mesazh kaq të madh.\n", what)
 		if len(files) > 0 {
 			b.WriteString("\nSkedarët e saj:\n")
 			writeFileList(&b, files)
 		}
-		fmt.Fprintf(&b, "\nDërgojeni sërish përgjigjen me skedarë më të vegjël, ose pa to me një lidhje për t'i shkarkuar. "+
-			"Përgjigjja ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", t.Number, oneLine(reason, 300))
-		job := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
-			NextAt: now, CreatedAt: now,
-			Mail: d.staffMail("undeliverable", officer, "Sportel: përgjigjja nuk u dërgua ["+t.Number+"]", b.String(), now)}
-		added, err := tx.AddJobOnce(fmt.Sprintf("answer-too-large:%d", j.ID), job)
-		if err != nil || !added {
-			return err
-		}
-		return d.note(tx, t.ID, officer.ID, "answer not sent: too large for the mail relay: "+oneLine(reason, 300), now)
-	})
-	if err != nil {
-		return fmt.Errorf("tell of an answer too large for the relay (job %d): %w", j.ID, err)
+		fmt.Fprintf(&b, "\nDërgojeni sërish me skedarë më të vegjël, ose pa to me një lidhje për t'i shkarkuar. "+
+			"Teksti ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", number, why)
+		return subject, b.String(), whatNote + " not sent: too large for the mail relay: " + why
+	case j.Chat != nil:
+		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit në Telegram: Telegram e refuzoi përfundimisht (p.sh. qytetari e ka bllokuar botin).\n", what)
+	default:
+		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit: serveri i postës e refuzoi përfundimisht.\n", what)
 	}
-	d.poke()
-	return nil
+	fmt.Fprintf(&b, "\nQytetari nuk e ka marrë. Gjeni një rrugë tjetër për t'ia dhënë (një adresë tjetër, telefoni) dhe shënojeni në tiketë. "+
+		"Teksti ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", number, why)
+	return subject, b.String(), whatNote + " not delivered, refused for good: " + why
 }

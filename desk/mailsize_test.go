@@ -2,9 +2,11 @@ package desk_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"sportel/desk"
 	"sportel/inquiry"
 )
 
@@ -28,7 +30,7 @@ func TestAnswerTooLargeTellsItsOfficer(t *testing.T) {
 	}
 	reason := "smtp data: end: 552 5.3.4 Message size exceeds fixed limit"
 	for range 2 { // asked again after a crash: told once
-		if err := f.desk.AnswerTooLarge(context.Background(), answers[0], reason); err != nil {
+		if err := f.desk.AnswerUndelivered(context.Background(), answers[0], reason, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,4 +60,109 @@ func TestAnswerTooLargeTellsItsOfficer(t *testing.T) {
 	if notes != 1 {
 		t.Errorf("%d notes on the ticket, want 1", notes)
 	}
+}
+
+// An officer's answer or legal notice refused for good (a mailbox that does
+// not exist, a citizen who blocked the bot) never reached the citizen: its
+// officer hears it by mail, and in Telegram when officers are notified
+// there, once however often the outbox asks, with what to do and why; the
+// ticket keeps a note.
+func TestAnswerUndeliveredTellsItsOfficer(t *testing.T) {
+	mailJob := func(kind inquiry.JobKind) inquiry.Job {
+		return inquiry.Job{ID: 9001, Kind: kind, Recipient: "arben@example.net",
+			Mail: &inquiry.Mail{MessageID: "sportel." + string(kind) + ".9001@mkrs.example", Text: "Kontrata gjendet në arkiv."}}
+	}
+	chatAnswer := inquiry.Job{ID: 9002, Kind: inquiry.JobAnswer, Recipient: "tg:4242",
+		Chat: &inquiry.ChatMessage{ChatID: 4242, Text: "Kontrata gjendet në arkiv.", Officer: "zamira"}}
+	tests := []struct {
+		name        string
+		job         inquiry.Job
+		reason      string
+		telegram    bool // officers are notified in Telegram too
+		wantTo      string
+		wantSubject string
+		wantText    []string
+		wantNote    string
+	}{
+		{"mail answer, no such mailbox", mailJob(inquiry.JobAnswer), "smtp rcpt: 550 5.1.1 no such user", false,
+			"jusuf.lushaku@mkrs.example", "Sportel: përgjigjja nuk u dërgua [DKP-2026-000001]",
+			[]string{"Përgjigjja juaj për DKP-2026-000001 NUK iu dërgua qytetarit", "refuzoi përfundimisht", "550 5.1.1 no such user", "sportel tickets show DKP-2026-000001"},
+			"answer not delivered, refused for good: smtp rcpt: 550 5.1.1 no such user"},
+		{"legal notice, no such mailbox", mailJob(inquiry.JobNotice), "smtp rcpt: 550 5.1.1 no such user", true,
+			"jusuf.lushaku@mkrs.example", "Sportel: njoftimi nuk u dërgua [DKP-2026-000001]",
+			[]string{"Njoftimi për DKP-2026-000001 që ligji e kërkon", "NUK iu dërgua", "550 5.1.1"},
+			"notice not delivered, refused for good"},
+		{"telegram answer, bot blocked: its writer told, not the assignee", chatAnswer, "Forbidden: bot was blocked by the user", true,
+			"zamira.ahmeti@mkrs.example", "Sportel: përgjigjja nuk u dërgua [DKP-2026-000001]",
+			[]string{"NUK iu dërgua qytetarit në Telegram", "bot was blocked by the user"},
+			"answer not delivered, refused for good: Forbidden: bot was blocked by the user"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureConfig(t, nil, func(c *desk.Config) {
+				if tt.telegram {
+					c.NotifyByTelegram = true
+					c.Officers = slices.Clone(c.Officers)
+					for i := range c.Officers {
+						c.Officers[i].TelegramUserID = int64(100 + i)
+					}
+				}
+			})
+			f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+			tk := f.ticket("DKP-2026-000001")
+			j := tt.job
+			j.TicketID = tk.ID
+			for range 2 { // asked again after a crash: told once
+				if err := f.desk.AnswerUndelivered(context.Background(), j, tt.reason, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var mails, chats []inquiry.Job
+			for _, r := range jobsOf(f.jobs(tk.Number), inquiry.JobCommandReport) {
+				if r.Mail != nil {
+					mails = append(mails, r)
+				} else {
+					chats = append(chats, r)
+				}
+			}
+			if len(mails) != 1 {
+				t.Fatalf("%d mails to the officer, want 1", len(mails))
+			}
+			m := mails[0].Mail
+			if m.To[0].Address != tt.wantTo || m.Subject != tt.wantSubject {
+				t.Errorf("told %v with subject %q, want %s with %q", m.To, m.Subject, tt.wantTo, tt.wantSubject)
+			}
+			for _, want := range tt.wantText {
+				if !strings.Contains(m.Text, want) {
+					t.Errorf("the notice lacks %q:\n%s", want, m.Text)
+				}
+			}
+			wantChats := 0
+			if tt.telegram {
+				wantChats = 1
+			}
+			if len(chats) != wantChats || wantChats == 1 && chats[0].Chat.Text != m.Text {
+				t.Errorf("%d Telegram notices %+v, want %d saying what the mail says", len(chats), chats, wantChats)
+			}
+			entries, err := f.store.Entries(context.Background(), tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := 0
+			for _, e := range entries {
+				if e.Kind == inquiry.EntryNote && strings.Contains(e.Text, tt.wantNote) {
+					notes++
+				}
+			}
+			if notes != 1 {
+				t.Errorf("%d notes %q on the ticket, want 1", notes, tt.wantNote)
+			}
+		})
+	}
+	t.Run("an acknowledgement is no officer's words", func(t *testing.T) {
+		f := newFixture(t)
+		if err := f.desk.AnswerUndelivered(context.Background(), mailJob(inquiry.JobAck), "550", false); err == nil {
+			t.Error("told of an acknowledgement; want an error")
+		}
+	})
 }

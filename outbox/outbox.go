@@ -123,12 +123,14 @@ type Config struct {
 	// ChatFileRefused, when set, is called when Telegram refuses a file of
 	// a chat answer for good after its text went.
 	ChatFileRefused ChatFileRefused
-	// AnswerTooLarge, when set, is called when the relay refuses an
-	// officer's answer to a citizen as too large (reason), just before the
-	// job fails for good: the officer must hear that it did not go. It may
-	// be called again for the same job (after a crash): it must queue one
-	// notice a job.
-	AnswerTooLarge func(ctx context.Context, j inquiry.Job, reason string) error
+	// Undelivered, when set, is called when an officer's answer or legal
+	// notice to a citizen (inquiry.JobAnswer, inquiry.JobNotice) fails for
+	// good (reason; tooLarge when the relay refused it for its size), just
+	// before the failure is recorded: the officer believes it went and must
+	// hear that it did not. While it returns an error the job is tried
+	// again rather than failed without a word. It may be called again for
+	// the same job (after a crash): it must queue one notice a job.
+	Undelivered func(ctx context.Context, j inquiry.Job, reason string, tooLarge bool) error
 }
 
 // MinLease is the shortest lease that renewals every third of it can keep
@@ -1172,7 +1174,16 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 	defer cancelRecord()
 	now := o.now()
 	errText := err.Error()
-	if Permanent(err) || j.Attempts >= o.cfg.MaxAttempts && !RelayFault(err) {
+	forGood := Permanent(err) || j.Attempts >= o.cfg.MaxAttempts && !RelayFault(err)
+	if forGood {
+		if terr := o.tellUndelivered(ctx, j, err); terr != nil {
+			// Not failed without a word: tried again, and the officer
+			// told when it fails again and the store takes the notice.
+			log().Error("send failed for good, but its officer could not be told; it is tried again", "err", err, "tell_err", terr)
+			forGood, errText = false, fmt.Sprintf("%s (its officer could not be told: %v)", errText, terr)
+		}
+	}
+	if forGood {
 		ferr := o.jobs.FailJob(ctx, j.ID, o.owner, errText, now)
 		if o.cancelledMeanwhile(j, err, ferr, log) {
 			return sentJob{}, false, nil
@@ -1202,6 +1213,16 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 		o.Failed(j, err, false)
 	}
 	return sentJob{}, false, nil
+}
+
+// tellUndelivered asks Undelivered to tell the officer of an answer or a
+// legal notice j that failed for good with err; other jobs are nobody's
+// words to a citizen and need no such word.
+func (o *Outbox) tellUndelivered(ctx context.Context, j inquiry.Job, err error) error {
+	if o.cfg.Undelivered == nil || j.Kind != inquiry.JobAnswer && j.Kind != inquiry.JobNotice {
+		return nil
+	}
+	return o.cfg.Undelivered(ctx, j, err.Error(), tooLarge(err))
 }
 
 // messageID is the Message-ID of the mail j sends, "" for a chat message.
@@ -1276,18 +1297,6 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 			o.log.Warn("notification too large for the relay; sent without its files", "job", j.ID, "ticket_id", j.TicketID,
 				"recipient", j.Recipient, "files", len(m.Attachments), "err", err)
 			err = o.mail.SendMail(ctx, withoutFiles(m, err))
-		}
-		if j.Kind == inquiry.JobAnswer && tooLarge(err) && o.cfg.AnswerTooLarge != nil {
-			// Not cut down: the citizen must not get an answer whose files
-			// silently went missing. Its officer is told; if that cannot
-			// be queued now, the job is tried again rather than failed
-			// without a word. Under a time of its own: the send's context
-			// may be ending.
-			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-			defer cancel()
-			if terr := o.cfg.AnswerTooLarge(tctx, j, err.Error()); terr != nil {
-				return "", fmt.Errorf("tell the officer their answer was too large for the relay (%v): %w", err, terr)
-			}
 		}
 		return "", err
 	case j.Chat != nil:

@@ -169,7 +169,7 @@ func relayMailer(t *testing.T, addr, password string) *mailer.Mailer {
 // same mail, naming them and where they are; a relay that says its limit
 // in EHLO is not sent the doomed 27 MB at all. An officer's answer to a
 // citizen is not cut down so: it fails for good, saying why, and its
-// officer is told (AnswerTooLarge); while that cannot be queued the job
+// officer is told (Undelivered); while that cannot be queued the job
 // is tried again rather than failed without a word.
 func TestMailTooLargeForTheRelay(t *testing.T) {
 	files := []inquiry.Attachment{
@@ -212,15 +212,15 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 			}
 			f.inTx(func(tx store.Tx) error { return tx.AddJob(&j) })
 			var told []string
-			tell := func(_ context.Context, tj inquiry.Job, reason string) error {
-				if tj.ID != j.ID {
-					t.Errorf("told of job %d, want %d", tj.ID, j.ID)
+			tell := func(_ context.Context, tj inquiry.Job, reason string, tooLarge bool) error {
+				if tj.ID != j.ID || !tooLarge {
+					t.Errorf("told of job %d, too large %v; want %d, too large", tj.ID, tooLarge, j.ID)
 				}
 				told = append(told, reason)
 				return tt.tellErr
 			}
 			ob := outbox.New(f.store, m, nil, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute,
-				Attachments: &attachmentsOf{atts: files}, AnswerTooLarge: tell}, testutil.DiscardLogger())
+				Attachments: &attachmentsOf{atts: files}, Undelivered: tell}, testutil.DiscardLogger())
 			ob.SetClock(func() time.Time { return f.now })
 			if err := ob.Drain(context.Background()); err != nil {
 				t.Fatal(err)
