@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"sportel/inquiry"
 	"sportel/store"
@@ -29,6 +30,13 @@ func (d *Desk) AnswerUndelivered(ctx context.Context, j inquiry.Job, reason stri
 	if !tooLarge || j.Mail == nil {
 		files = nil // named only to say which to send smaller
 	}
+	how := refusedByRelay
+	switch {
+	case tooLarge:
+		how = tooLargeForRelay
+	case j.Chat != nil:
+		how = refusedByTelegram
+	}
 	now := d.now()
 	err = d.store.WithTx(ctx, func(tx store.Tx) error {
 		t, ok, err := tx.TicketByID(j.TicketID)
@@ -38,35 +46,54 @@ func (d *Desk) AnswerUndelivered(ctx context.Context, j inquiry.Job, reason stri
 		if !ok {
 			return fmt.Errorf("ticket %d not found", j.TicketID)
 		}
-		who := t.OfficerID
-		if _, ok := d.officers[author]; ok {
-			who = author
-		}
-		officer, ok := d.officers[who]
-		if !ok {
-			return fmt.Errorf("no officer to tell: ticket %s is %q's", t.Number, t.OfficerID)
-		}
-		subject, text, note := undeliveredNotice(j, t.Number, reason, tooLarge, files)
-		mail := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
-			NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)}
-		added, err := tx.AddJobOnce(fmt.Sprintf("undelivered:%d", j.ID), mail)
-		if err != nil || !added {
-			return err
-		}
-		if d.cfg.NotifyByTelegram && officer.TelegramUserID != 0 {
-			chat := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
-				NextAt: now, CreatedAt: now, Chat: &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: text}}
-			if _, err := tx.AddJobOnce(fmt.Sprintf("undelivered:%d:tg", j.ID), chat); err != nil {
-				return err
-			}
-		}
-		return d.note(tx, t.ID, officer.ID, note, now)
+		return d.queueUndelivered(tx, t, author, j.Kind, how, reason, files, fmt.Sprintf("undelivered:%d", j.ID), now)
 	})
 	if err != nil {
 		return fmt.Errorf("tell of a send not delivered (job %d): %w", j.ID, err)
 	}
 	d.poke()
 	return nil
+}
+
+// undeliveredHow is how a send to a citizen came to nothing.
+type undeliveredHow int
+
+const (
+	refusedByRelay    undeliveredHow = iota // the relay refused it for good
+	tooLargeForRelay                        // the relay refused it for its size
+	refusedByTelegram                       // Telegram refused it for good
+	bouncedLater                            // the relay took it; a delivery report came back
+)
+
+// queueUndelivered queues, once per key, the word to the officer (author
+// when an officer, else the ticket's) that their kind of send to t's
+// citizen came to nothing (how, reason), by mail and, when officers are
+// notified there, in Telegram, and notes it on the ticket.
+func (d *Desk) queueUndelivered(tx store.Tx, t inquiry.Ticket, author string, kind inquiry.JobKind, how undeliveredHow, reason string,
+	files []inquiry.Attachment, key string, now time.Time) error {
+	who := t.OfficerID
+	if _, ok := d.officers[author]; ok {
+		who = author
+	}
+	officer, ok := d.officers[who]
+	if !ok {
+		return fmt.Errorf("no officer to tell: ticket %s is %q's", t.Number, t.OfficerID)
+	}
+	subject, text, note := undeliveredNotice(kind, how, t.Number, reason, files)
+	mail := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+		NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)}
+	added, err := tx.AddJobOnce(key, mail)
+	if err != nil || !added {
+		return err
+	}
+	if d.cfg.NotifyByTelegram && officer.TelegramUserID != 0 {
+		chat := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Chat: &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: text}}
+		if _, err := tx.AddJobOnce(key+":tg", chat); err != nil {
+			return err
+		}
+	}
+	return d.note(tx, t.ID, officer.ID, note, now)
 }
 
 // undeliveredAuthor is who wrote job j, when the job says so (a Telegram
@@ -95,19 +122,20 @@ func (d *Desk) undeliveredAuthor(ctx context.Context, j inquiry.Job) (string, []
 	return e.Author, files, nil
 }
 
-// undeliveredNotice is what the officer is told of job j that did not
-// reach the citizen, and the ticket's note of it.
-func undeliveredNotice(j inquiry.Job, number, reason string, tooLarge bool, files []inquiry.Attachment) (subject, text, note string) {
+// undeliveredNotice is what the officer is told of their kind of send to
+// the citizen of ticket number that came to nothing (how, reason), and
+// the ticket's note of it.
+func undeliveredNotice(kind inquiry.JobKind, how undeliveredHow, number, reason string, files []inquiry.Attachment) (subject, text, note string) {
 	var b strings.Builder
 	what, whatNote := "Përgjigjja juaj për "+number, "answer"
 	subject = "Sportel: përgjigjja nuk u dërgua [" + number + "]"
-	if j.Kind == inquiry.JobNotice {
+	if kind == inquiry.JobNotice {
 		what, whatNote = "Njoftimi për "+number+" që ligji e kërkon për kërkuesin (vendimi, zgjatja e afatit ose mosposedimi i dokumentit)", "notice"
 		subject = "Sportel: njoftimi nuk u dërgua [" + number + "]"
 	}
 	why := oneLine(reason, 300)
-	switch {
-	case tooLarge:
+	switch how {
+	case tooLargeForRelay:
 		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit: serveri i postës nuk pranon një mesazh kaq të madh.\n", what)
 		if len(files) > 0 {
 			b.WriteString("\nSkedarët e saj:\n")
@@ -116,12 +144,18 @@ func undeliveredNotice(j inquiry.Job, number, reason string, tooLarge bool, file
 		fmt.Fprintf(&b, "\nDërgojeni sërish me skedarë më të vegjël, ose pa to me një lidhje për t'i shkarkuar. "+
 			"Teksti ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", number, why)
 		return subject, b.String(), whatNote + " not sent: too large for the mail relay: " + why
-	case j.Chat != nil:
+	case refusedByTelegram:
 		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit në Telegram: Telegram e refuzoi përfundimisht (p.sh. qytetari e ka bllokuar botin).\n", what)
+	case bouncedLater:
+		fmt.Fprintf(&b, "%s NUK arriti te qytetari: serveri i postës së tij e ktheu (njoftim për mosdorëzim).\n", what)
+		whatNote += " bounced"
 	default:
 		fmt.Fprintf(&b, "%s NUK iu dërgua qytetarit: serveri i postës e refuzoi përfundimisht.\n", what)
 	}
 	fmt.Fprintf(&b, "\nQytetari nuk e ka marrë. Gjeni një rrugë tjetër për t'ia dhënë (një adresë tjetër, telefoni) dhe shënojeni në tiketë. "+
 		"Teksti ruhet në tiketë (sportel tickets show %s).\nArsyeja: %s\n", number, why)
+	if how == bouncedLater {
+		return subject, b.String(), whatNote + ", a delivery report came back: " + why
+	}
 	return subject, b.String(), whatNote + " not delivered, refused for good: " + why
 }

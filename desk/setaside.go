@@ -85,6 +85,9 @@ func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (inta
 		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
 			return intakeResult{}, err
 		}
+		if err := d.answerBounced(tx, t, m, now); err != nil {
+			return intakeResult{}, err
+		}
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: m.AutomationReason}, nil
 	}
 	sa := &inquiry.SetAside{
@@ -103,6 +106,22 @@ func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (inta
 		return intakeResult{}, err
 	}
 	return intakeResult{disposition: inquiry.Recorded, reason: m.AutomationReason}, nil
+}
+
+// answerBounced tells t's officer when m, machine mail attached to t, is a
+// report that an officer's answer or legal notice on t was not delivered:
+// the relay took it, so the outbox counts it sent, and the officer
+// believes the citizen has it. Reports of other mail (an acknowledgement)
+// and delay warnings stay silent notes.
+func (d *Desk) answerBounced(tx store.Tx, t inquiry.Ticket, m *inquiry.Message, now time.Time) error {
+	if m.DeliveryFailure == "" || m.BouncedMessageID == "" {
+		return nil
+	}
+	ref, ok, err := tx.FindThreadRef([]string{m.BouncedMessageID})
+	if err != nil || !ok || ref.TicketID != t.ID || ref.Kind != inquiry.JobAnswer && ref.Kind != inquiry.JobNotice {
+		return err
+	}
+	return d.queueUndelivered(tx, t, "", ref.Kind, bouncedLater, m.DeliveryFailure, nil, "bounced:"+m.BouncedMessageID, now)
 }
 
 // Quarantine sets m aside for reason: the intake's last resort for a message

@@ -173,6 +173,14 @@ type Message struct {
 
 	Automation       Automation `json:"automation,omitempty"`
 	AutomationReason string     `json:"automation_reason,omitempty"`
+	// DeliveryFailure is set on machine mail that is a delivery report
+	// (DSN, RFC 3464) saying a delivery failed for good: the reporting
+	// server's words (its Diagnostic-Code, else its Status). A delay
+	// warning, a relay's or a read receipt leave it empty.
+	DeliveryFailure string `json:"delivery_failure,omitempty"`
+	// BouncedMessageID is, with DeliveryFailure, the Message-ID of the mail
+	// whose delivery failed, as the report quotes it ("" when it does not).
+	BouncedMessageID string `json:"bounced_message_id,omitempty"`
 
 	// Unreadable says, for the officer, why the mail's content could not
 	// be read: encrypted, or signed in a form that was not opened; the

@@ -81,6 +81,11 @@ type parser struct {
 	parts    int
 
 	deliveryReport bool
+	// deliveryFailure is what a delivery-status part says of a delivery
+	// that failed (failedDelivery), "" when none did.
+	deliveryFailure string
+	// quotedID is the Message-ID of the original a report quotes.
+	quotedID string
 	// bounceRefs are the ids of an original message quoted in the body
 	// (message/rfc822, text/rfc822-headers); used only for machine mail.
 	bounceRefs []string
@@ -170,6 +175,10 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 			refs = quotedMessageIDs(m.Text)
 		}
 		m.References = appendUnique(m.References, refs...)
+		m.DeliveryFailure = p.deliveryFailure
+		if m.DeliveryFailure != "" {
+			m.BouncedMessageID = p.quotedID
+		}
 	}
 
 	if withForward && m.Automation == inquiry.Human {
@@ -344,6 +353,9 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 	case mediaType == "message/delivery-status" || mediaType == "message/global-delivery-status" ||
 		mediaType == "message/disposition-notification" || mediaType == "message/global-disposition-notification":
 		p.deliveryReport = true
+		if why := failedDelivery(data); why != "" && p.deliveryFailure == "" && strings.HasSuffix(mediaType, "delivery-status") {
+			p.deliveryFailure = why
+		}
 		p.attach(m, mh, mediaType, data, where)
 	case mediaType == "message/rfc822" || mediaType == "message/global":
 		p.quotesMessage = true
@@ -677,6 +689,9 @@ func (p *parser) quotedOriginal(data []byte, whole bool) {
 	}
 	h := mail.Header{Header: message.Header{Header: th}}
 	quiet := &parser{opts: p.opts}
+	if ids := quiet.messageIDs(h, "Message-Id"); len(ids) > 0 && p.quotedID == "" {
+		p.quotedID = ids[0]
+	}
 	for _, key := range []string{"Message-Id", "In-Reply-To", "References"} {
 		p.bounceRefs = appendUnique(p.bounceRefs, quiet.messageIDs(h, key)...)
 	}
