@@ -248,25 +248,9 @@ func TestE2EAnswerTooLargeForTheRelayIsToldToTheOfficer(t *testing.T) {
 		attachment: &wireAttachment{name: "kontrata.pdf", contentType: "application/pdf", content: pdf},
 	}
 	s.append(answer.raw())
-	var told []wireMail
-	testutil.Eventually(t, "the officer told the answer was too large", 20*time.Second, func() (bool, error) {
-		told = nil
-		for _, m := range s.wireMails()[before:] {
-			if strings.HasPrefix(m.messageID, "sportel.undeliverable.") {
-				told = append(told, m)
-			}
-		}
-		return len(told) > 0, nil
-	})
-	s.settle(a)
-	if len(told) != 1 {
-		t.Fatalf("the officer was told %d times, want once", len(told))
-	}
-	if to := told[0].addressOf(t, "To"); to != "jusuf.lushaku@mkrs.example" {
-		t.Errorf("told %s, want the officer who answered", to)
-	}
-	if !strings.Contains(told[0].text, "kontrata.pdf") || !strings.Contains(told[0].text, tk.Number) {
-		t.Errorf("the notice names neither the file nor the ticket:\n%s", told[0].text)
+	told := officerToldOnce(t, s, a, before, "jusuf.lushaku@mkrs.example")
+	if !strings.Contains(told.text, "kontrata.pdf") || !strings.Contains(told.text, tk.Number) {
+		t.Errorf("the notice names neither the file nor the ticket:\n%s", told.text)
 	}
 	for _, m := range s.wireMails()[before:] {
 		if m.kind() == "answer" {
@@ -309,6 +293,28 @@ func TestE2EAnswerRefusedForGoodIsToldToTheOfficer(t *testing.T) {
 		body: "I nderuar z. Krasniqi,\n\nKontrata mund të shikohet në zyrat e ministrisë.\n\nJusuf Lushaku",
 	}
 	s.append(answer.raw())
+	told := officerToldOnce(t, s, a, before, "jusuf.lushaku@mkrs.example")
+	for _, want := range []string{tk.Number, "NUK iu dërgua", "550", "mailbox unavailable"} {
+		if !strings.Contains(told.text, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, told.text)
+		}
+	}
+	jobs, err := a.store.TicketJobs(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == inquiry.JobAnswer && j.State != inquiry.JobFailed {
+			t.Errorf("the answer's job is %s, want failed", j.State)
+		}
+	}
+}
+
+// officerToldOnce waits for the mail telling an officer that their answer
+// did not go (sent after the first before mails), lets the daemon settle,
+// and checks that exactly one went, to officer.
+func officerToldOnce(t *testing.T, s *stack, a *App, before int, officer string) wireMail {
+	t.Helper()
 	var told []wireMail
 	testutil.Eventually(t, "the officer told the answer did not go", 20*time.Second, func() (bool, error) {
 		told = nil
@@ -323,21 +329,8 @@ func TestE2EAnswerRefusedForGoodIsToldToTheOfficer(t *testing.T) {
 	if len(told) != 1 {
 		t.Fatalf("the officer was told %d times, want once", len(told))
 	}
-	if to := told[0].addressOf(t, "To"); to != "jusuf.lushaku@mkrs.example" {
-		t.Errorf("told %s, want the officer who answered", to)
+	if to := told[0].addressOf(t, "To"); to != officer {
+		t.Errorf("told %s, want %s, the officer who answered", to, officer)
 	}
-	for _, want := range []string{tk.Number, "NUK iu dërgua", "550", "mailbox unavailable"} {
-		if !strings.Contains(told[0].text, want) {
-			t.Errorf("the notice lacks %q:\n%s", want, told[0].text)
-		}
-	}
-	jobs, err := a.store.TicketJobs(context.Background(), tk.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, j := range jobs {
-		if j.Kind == inquiry.JobAnswer && j.State != inquiry.JobFailed {
-			t.Errorf("the answer's job is %s, want failed", j.State)
-		}
-	}
+	return told[0]
 }
