@@ -177,9 +177,12 @@ func hint(err error, section string) string {
 	var imapErr *imap.Error
 	var smtpErr *smtp.SMTPError
 	var refused *mailauth.RefusedError
+	var notTLS tls.RecordHeaderError
 	switch {
 	case errors.As(err, &hostErr):
 		return fmt.Sprintf("the certificate is not for %s: set %s.tls_server_name to a name it is for", hostErr.Host, section)
+	case errors.As(err, &notTLS):
+		return fmt.Sprintf("the server does not begin TLS on this port: %s.security: tls is for a TLS port (993, 465); on 143 or 587 set %s.security: starttls", section, section)
 	case errors.As(err, &authErr):
 		return fmt.Sprintf("the certificate is not signed by a CA this machine trusts: set %s.ca_file to the CA's PEM file", section)
 	case errors.As(err, &mbErr):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-smtp"
@@ -126,6 +128,30 @@ func TestCheckHint(t *testing.T) {
 		{"smtp login", &mailer.SendError{Op: "smtp auth as x", Err: &smtp.SMTPError{Code: 535}}, "smtp", "check smtp.username and smtp.password"},
 		{"network", errors.New("dial tcp 127.0.0.1:1: connection refused"), "smtp", ""},
 	}
+	// What the real mailer says with security: tls against a server that
+	// speaks plain SMTP on its port (587 taken for 465).
+	plain, err := devserver.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	m, err := mailer.New(mailer.Options{Addr: plain.Addr, Security: mailer.SecurityTLS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, probeErr := m.Probe(ctx)
+	if probeErr == nil {
+		t.Fatal("a TLS probe of a plain SMTP server succeeded")
+	}
+	tests = append(tests, struct {
+		name    string
+		err     error
+		section string
+		want    string
+	}{"implicit TLS to a plain port", probeErr, "smtp", "set smtp.security: starttls"})
 	for _, tt := range tests {
 		if got := hint(tt.err, tt.section); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("%s: hint %q, want one containing %q", tt.name, got, tt.want)
