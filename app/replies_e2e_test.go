@@ -229,15 +229,7 @@ func TestE2EAnswerTooLargeForTheRelayIsToldToTheOfficer(t *testing.T) {
 	a, _ := s.serve()
 
 	run := fmt.Sprintf("toolarge-%d", time.Now().UnixNano())
-	first := inboundMail{
-		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
-		messageID: run + "-request@example.net",
-		body:      "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
-	}
-	s.append(first.raw())
-	s.settle(a)
-	tk := s.ticket(a, first.messageID)
-	notify := the(t, s.wireMails(), "notify", tk.Number)
+	tk, notify := fileStadiumRequest(t, s, a, run)
 
 	before := len(s.smtp.Mails())
 	pdf := bytes.Repeat([]byte("%PDF-1.4 kontrata "), (512<<10)/18)
@@ -269,15 +261,7 @@ func TestE2EAnswerRefusedForGoodIsToldToTheOfficer(t *testing.T) {
 	a, _ := s.serve()
 
 	run := fmt.Sprintf("refused-%d", time.Now().UnixNano())
-	first := inboundMail{
-		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
-		messageID: run + "-request@example.net",
-		body:      "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
-	}
-	s.append(first.raw())
-	s.settle(a)
-	tk := s.ticket(a, first.messageID)
-	notify := the(t, s.wireMails(), "notify", tk.Number)
+	tk, notify := fileStadiumRequest(t, s, a, run)
 
 	// The citizen's mailbox is closed after the acknowledgement went.
 	s.smtp.SetReject(func(rcpt string) error {
@@ -333,4 +317,20 @@ func officerToldOnce(t *testing.T, s *stack, a *App, before int, officer string)
 		t.Errorf("told %s, want %s, the officer who answered", to, officer)
 	}
 	return told[0]
+}
+
+// fileStadiumRequest files Arben's document request (Message-ID run +
+// "-request@example.net") and returns its ticket and the officer's
+// notification, for a test of what follows the officer's answer.
+func fileStadiumRequest(t *testing.T, s *stack, a *App, run string) (inquiry.Ticket, wireMail) {
+	t.Helper()
+	first := inboundMail{
+		from: "Arben Krasniqi <arben.krasniqi@example.net>", subject: "Kërkesë për kontratën e stadiumit",
+		messageID: run + "-request@example.net",
+		body:      "Të nderuar,\n\nNë bazë të Ligjit për qasje në dokumente publike, kërkoj kopjen e kontratës për renovimin e stadiumit në Prizren.\n\nMe respekt,\nArben",
+	}
+	s.append(first.raw())
+	s.settle(a)
+	tk := s.ticket(a, first.messageID)
+	return tk, the(t, s.wireMails(), "notify", tk.Number)
 }
