@@ -1298,6 +1298,9 @@ func (o *Outbox) deliver(ctx context.Context, j inquiry.Job) (string, error) {
 				"recipient", j.Recipient, "files", len(m.Attachments), "err", err)
 			err = o.mail.SendMail(ctx, withoutFiles(m, err))
 		}
+		// An answer is not cut down so: the citizen must not get one whose
+		// files silently went missing. It fails for good, and its officer
+		// is told (Undelivered).
 		return "", err
 	case j.Chat != nil:
 		if o.chat == nil {
