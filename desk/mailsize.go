@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -66,9 +67,10 @@ const (
 )
 
 // queueUndelivered queues, once per key, the word to the officer (author
-// when an officer, else the ticket's) that their kind of send to t's
-// citizen came to nothing (how, reason), by mail and, when officers are
-// notified there, in Telegram, and notes it on the ticket.
+// when an officer, else the ticket's, else the catch-all officer) that
+// their kind of send to t's citizen came to nothing (how, reason): by mail
+// when they have an address and, when officers are notified there, in
+// Telegram. The ticket gets a note.
 func (d *Desk) queueUndelivered(tx store.Tx, t inquiry.Ticket, author string, kind inquiry.JobKind, how undeliveredHow, reason string,
 	files []inquiry.Attachment, key string, now time.Time) error {
 	who := t.OfficerID
@@ -77,23 +79,36 @@ func (d *Desk) queueUndelivered(tx store.Tx, t inquiry.Ticket, author string, ki
 	}
 	officer, ok := d.officers[who]
 	if !ok {
-		return fmt.Errorf("no officer to tell: ticket %s is %q's", t.Number, t.OfficerID)
+		// An officer no longer in the configuration: the catch-all
+		// officer hears it instead. An error here would keep the send
+		// failing and asking again, for ever.
+		officer = d.officers[d.router.CatchAll()]
 	}
 	subject, text, note := undeliveredNotice(kind, how, t.Number, reason, files)
-	mail := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
-		NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)}
-	added, err := tx.AddJobOnce(key, mail)
-	if err != nil || !added {
-		return err
-	}
-	if d.cfg.NotifyByTelegram && officer.TelegramUserID != 0 {
-		chat := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
-			NextAt: now, CreatedAt: now, Chat: &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: text}}
-		if _, err := tx.AddJobOnce(key+":tg", chat); err != nil {
+	byMail, byChat := officer.Email != "", d.cfg.NotifyByTelegram && officer.TelegramUserID != 0
+	added := false
+	if byMail {
+		mail := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)}
+		a, err := tx.AddJobOnce(key, mail)
+		if err != nil {
 			return err
 		}
+		added = a
 	}
-	return d.note(tx, t.ID, officer.ID, note, now)
+	if byChat {
+		chat := &inquiry.Job{TicketID: t.ID, Kind: inquiry.JobCommandReport, Recipient: officer.ID, State: inquiry.JobPending,
+			NextAt: now, CreatedAt: now, Chat: &inquiry.ChatMessage{ChatID: officer.TelegramUserID, Text: text}}
+		a, err := tx.AddJobOnce(key+":tg", chat)
+		if err != nil {
+			return err
+		}
+		added = added || a
+	}
+	if !added && (byMail || byChat) {
+		return nil // told already: asked again after a crash
+	}
+	return d.note(tx, t.ID, cmp.Or(officer.ID, "sportel"), note, now)
 }
 
 // undeliveredAuthor is who wrote job j, when the job says so (a Telegram

@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -159,6 +160,54 @@ func TestAnswerUndeliveredTellsItsOfficer(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an officer only in Telegram hears it there", func(t *testing.T) {
+		f := newFixtureConfig(t, nil, func(c *desk.Config) {
+			c.NotifyByTelegram = true
+			c.Officers = slices.Clone(c.Officers)
+			for i := range c.Officers {
+				if c.Officers[i].ID == "jusuf" {
+					c.Officers[i].Email, c.Officers[i].TelegramUserID = "", 101
+				}
+			}
+		})
+		f.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+		j := mailJob(inquiry.JobAnswer)
+		j.TicketID = f.ticket("DKP-2026-000001").ID
+		for range 2 {
+			if err := f.desk.AnswerUndelivered(context.Background(), j, "550 5.1.1 no such user", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var mails, chats int
+		for _, r := range jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobCommandReport) {
+			switch {
+			case r.Mail != nil:
+				mails++
+			case r.Chat.ChatID == 101 && strings.Contains(r.Chat.Text, "NUK iu dërgua"):
+				chats++
+			}
+		}
+		if mails != 0 || chats != 1 {
+			t.Errorf("%d mails and %d Telegram notices, want none and one", mails, chats)
+		}
+	})
+	t.Run("an officer no longer configured: the catch-all officer hears it", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "sportel.db")
+		first := newFixtureAt(t, path, nil, nil)
+		first.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+		f := newFixtureAt(t, path, nil, func(c *desk.Config) {
+			c.Officers = slices.DeleteFunc(slices.Clone(c.Officers), func(o inquiry.Officer) bool { return o.ID == "jusuf" })
+		})
+		j := mailJob(inquiry.JobAnswer)
+		j.TicketID = f.ticket("DKP-2026-000001").ID
+		if err := f.desk.AnswerUndelivered(context.Background(), j, "550 5.1.1 no such user", false); err != nil {
+			t.Fatalf("an officer no longer configured: %v; want the catch-all told", err)
+		}
+		reports := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobCommandReport)
+		if len(reports) != 1 || reports[0].Mail == nil || reports[0].Mail.To[0].Address != "zamira.ahmeti@mkrs.example" {
+			t.Errorf("reports %+v, want one mail to Zamira, the catch-all officer", reports)
+		}
+	})
 	t.Run("an acknowledgement is no officer's words", func(t *testing.T) {
 		f := newFixture(t)
 		if err := f.desk.AnswerUndelivered(context.Background(), mailJob(inquiry.JobAck), "550", false); err == nil {
