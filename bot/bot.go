@@ -321,7 +321,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.lastPoll.Store(&now)
 		short = false
 		failures = 0
-		for _, f := range updates {
+		updates = captionFirst(updates)
+		for i, f := range updates {
 			u := f.Update
 			if u.ID < offset {
 				continue // confirmed before; Telegram should not send it again
@@ -363,12 +364,16 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 			delete(attempts, u.ID)
 			held.drop()
-			offset = u.ID + 1
-			if err := b.state.SetState(handling, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
-				// The update itself is committed by the desk; a lost offset
-				// means it is replayed: a citizen's message is then a
-				// duplicate, an officer's command runs again.
-				b.log.Error("store telegram offset", "offset", offset, "err", err)
+			// An album's captioned part handled first confirms nothing:
+			// the parts before it are not handled yet.
+			if next := confirmable(updates, i); next > offset {
+				offset = next
+				if err := b.state.SetState(handling, keyOffset, strconv.FormatInt(offset, 10)); err != nil {
+					// The update itself is committed by the desk; a lost offset
+					// means it is replayed: a citizen's message is then a
+					// duplicate, an officer's command runs again.
+					b.log.Error("store telegram offset", "offset", offset, "err", err)
+				}
 			}
 			// Direct replies go out after the commit: a replayed update must
 			// not answer twice. Chat jobs from the desk go through the outbox.
