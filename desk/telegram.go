@@ -18,13 +18,39 @@ import (
 // first and the request after it. Until an officer acts, the ticket is
 // reclassified on its latest messages, so the greeting does not decide
 // routing; the window is bounded, so a flood costs the same per message.
+// repliedChatTicket is the ticket of the bot's message that m, a
+// citizen's Telegram message, replies to (its acknowledgement, an answer,
+// a notice): a citizen with two tickets in one chat who answers the older
+// one's message means that one, not the chat's latest.
+func repliedChatTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
+	if m.ReplyToMsgID == 0 {
+		return inquiry.Ticket{}, false, nil
+	}
+	// The reference the bot records for each message it sends there.
+	ref, ok, err := tx.FindThreadRef([]string{fmt.Sprintf("tg:%d:%d", m.ChatID, m.ReplyToMsgID)})
+	if err != nil || !ok {
+		return inquiry.Ticket{}, false, err
+	}
+	t, ok, err := tx.TicketByID(ref.TicketID)
+	if err != nil || !ok || t.ChatID != m.ChatID {
+		return inquiry.Ticket{}, false, err
+	}
+	return t, true, nil
+}
+
 func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, now time.Time) (intakeResult, error) {
 	if m.ForceNew || m.Public || m.ChatID == 0 {
 		return d.file(tx, m, cls, filing{}, now)
 	}
-	t, found, err := tx.LatestChatTicket(m.ChatID)
+	t, found, err := repliedChatTicket(tx, m)
 	if err != nil {
 		return intakeResult{}, err
+	}
+	if !found {
+		t, found, err = tx.LatestChatTicket(m.ChatID)
+		if err != nil {
+			return intakeResult{}, err
+		}
 	}
 	if !found {
 		return d.file(tx, m, cls, filing{}, now)
