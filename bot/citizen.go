@@ -285,7 +285,33 @@ func (b *Bot) fileCitizen(ctx context.Context, m *models.Message, text string, f
 		return false
 	}
 	b.log.Info("telegram message filed", "source", msg.SourceID, "disposition", disp)
+	if disp != inquiry.Duplicate && !muted {
+		b.tellFilesNotKept(ctx, m, msg)
+	}
 	return true
+}
+
+// tellFilesNotKept tells the citizen which of their files the bot could
+// not keep (over the Bot API's limit, a download that failed): the
+// acknowledgement says their message is filed, and they would take the
+// files to be with it. Said after the commit, as every direct reply.
+func (b *Bot) tellFilesNotKept(ctx context.Context, m *models.Message, msg *inquiry.Message) {
+	var names strings.Builder
+	lost := 0
+	for _, a := range msg.Attachments {
+		if !a.Truncated {
+			continue
+		}
+		lost++
+		if name := textsafe.FileName(a.Name); name != "" {
+			fmt.Fprintf(&names, " «%s»", name)
+		}
+	}
+	if lost == 0 {
+		return
+	}
+	lang := b.chatLanguage(ctx, m.Chat.ID, m.From)
+	b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(say(lang).filesNotKept, names.String(), max(1, b.maxFileBytes()>>20)), nil)
 }
 
 func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string) *inquiry.Message {

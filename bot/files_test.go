@@ -194,6 +194,11 @@ func TestCitizenFilesAreKeptInTheRecord(t *testing.T) {
 			m.Chat = models.Chat{ID: arta.ID, Type: models.ChatTypePrivate}
 			f.tg.PushMessage(m)
 			f.settle()
+			for _, sent := range f.tg.Sent(arta.ID) {
+				if strings.Contains(sent.Text, "Nuk mundëm ta ruajmë") {
+					t.Errorf("the citizen was told a kept file was not: %q", sent.Text)
+				}
+			}
 
 			tk, entries := f.only()
 			e := entries[0]
@@ -321,6 +326,16 @@ func TestCitizenFileNotKeptStillFilesTheMessage(t *testing.T) {
 				t.Errorf("%d downloads, want %d (tried once at most)", n, tt.downloads)
 			}
 			f.waitLog("telegram file not kept")
+			// The citizen, acknowledged, would take the file to be filed.
+			told := 0
+			for _, sent := range f.tg.Sent(arta.ID) {
+				if strings.Contains(sent.Text, "Nuk mundëm ta ruajmë skedarin «kerkesa.pdf»") {
+					told++
+				}
+			}
+			if told != 1 {
+				t.Errorf("the citizen was told %d times that kerkesa.pdf was not kept, want once: %q", told, texts(f.tg.Sent(arta.ID)))
+			}
 			if !strings.Contains(f.logs.String(), tt.reason) {
 				t.Errorf("the log does not give the reason %q:\n%s", tt.reason, f.logs.String())
 			}

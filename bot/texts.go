@@ -13,10 +13,13 @@ import (
 // Officers' texts are Albanian only, like the desk's notifications.
 type phrases struct {
 	langSet, help, newPrompt, flood, unsupported, empty, edited string
-	linked, linkFailed, noTickets, statusHead, refused          string
-	states                                                      map[inquiry.State]string
-	categories                                                  map[inquiry.Category]string
-	due                                                         string
+	// filesNotKept: %s the files' names (each with a space before it, or
+	// none), %d the largest file the bot may fetch, in MB.
+	filesNotKept                                       string
+	linked, linkFailed, noTickets, statusHead, refused string
+	states                                             map[inquiry.State]string
+	categories                                         map[inquiry.Category]string
+	due                                                string
 }
 
 // greeting is the /start text: Albanian first, as the ministry's main
@@ -37,20 +40,21 @@ var languageButtons = []struct {
 
 var catalog = map[inquiry.Language]phrases{
 	inquiry.Albanian: {
-		langSet:     "Do t'ju përgjigjemi në shqip. Shkruani pyetjen tuaj.",
-		help:        "Shkruani pyetjen tuaj si mesazh. /status tregon tiketat tuaja, /new hap një tiketë të re, /start ndryshon gjuhën.",
-		newPrompt:   "Shkruani mesazhin tuaj të ri; ai do të hapë një tiketë të re.",
-		flood:       "Po shkruani shumë shpejt. Mesazhet tuaja janë ruajtur dhe do t'i shqyrtojmë; ju lutemi prisni pak minuta para se të shkruani përsëri.",
-		unsupported: "Mund të lexoj tekst, fotografi, dokumente dhe mesazhe zanore. Ju lutemi shkruani pyetjen tuaj me fjalë.",
-		empty:       "Mesazhi është bosh. Ju lutemi shkruani pyetjen tuaj.",
-		edited:      "Ndryshimet në një mesazh të dërguar nuk shihen. Ju lutemi dërgoni korrigjimin si mesazh të ri.",
-		linked:      "Tiketa %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
-		linkFailed:  "Nuk mund ta lidhnim atë tiketë me këtë bisedë.",
-		noTickets:   "Nuk keni ende asnjë tiketë.",
-		statusHead:  "Tiketat tuaja:",
-		refused:     "Ky veprim është vetëm për zyrtarët e ministrisë.",
-		due:         "afati",
-		states:      map[inquiry.State]string{inquiry.Assigned: "në shqyrtim", inquiry.Answered: "përgjigjur", inquiry.Closed: "mbyllur"},
+		langSet:      "Do t'ju përgjigjemi në shqip. Shkruani pyetjen tuaj.",
+		help:         "Shkruani pyetjen tuaj si mesazh. /status tregon tiketat tuaja, /new hap një tiketë të re, /start ndryshon gjuhën.",
+		newPrompt:    "Shkruani mesazhin tuaj të ri; ai do të hapë një tiketë të re.",
+		flood:        "Po shkruani shumë shpejt. Mesazhet tuaja janë ruajtur dhe do t'i shqyrtojmë; ju lutemi prisni pak minuta para se të shkruani përsëri.",
+		unsupported:  "Mund të lexoj tekst, fotografi, dokumente dhe mesazhe zanore. Ju lutemi shkruani pyetjen tuaj me fjalë.",
+		filesNotKept: "Nuk mundëm ta ruajmë skedarin%s, ndaj mesazhi juaj u regjistrua pa të. Këtu mund të merren skedarë deri në %d MB: ju lutemi dërgojeni më të vogël ose në disa pjesë.",
+		empty:        "Mesazhi është bosh. Ju lutemi shkruani pyetjen tuaj.",
+		edited:       "Ndryshimet në një mesazh të dërguar nuk shihen. Ju lutemi dërgoni korrigjimin si mesazh të ri.",
+		linked:       "Tiketa %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
+		linkFailed:   "Nuk mund ta lidhnim atë tiketë me këtë bisedë.",
+		noTickets:    "Nuk keni ende asnjë tiketë.",
+		statusHead:   "Tiketat tuaja:",
+		refused:      "Ky veprim është vetëm për zyrtarët e ministrisë.",
+		due:          "afati",
+		states:       map[inquiry.State]string{inquiry.Assigned: "në shqyrtim", inquiry.Answered: "përgjigjur", inquiry.Closed: "mbyllur"},
 		categories: map[inquiry.Category]string{
 			inquiry.DocumentRequest: "kërkesë për qasje në dokumente publike",
 			inquiry.PressInquiry:    "pyetje nga media",
@@ -58,20 +62,21 @@ var catalog = map[inquiry.Language]phrases{
 		},
 	},
 	inquiry.SerbianLatin: {
-		langSet:     "Odgovaraćemo vam na srpskom. Napišite svoje pitanje.",
-		help:        "Napišite svoje pitanje kao poruku. /status prikazuje vaše predmete, /new otvara novi predmet, /start menja jezik.",
-		newPrompt:   "Napišite novu poruku; ona će otvoriti novi predmet.",
-		flood:       "Pišete vrlo brzo. Vaše poruke su sačuvane i razmotrićemo ih; molimo sačekajte nekoliko minuta pre nego što ponovo pišete.",
-		unsupported: "Mogu da pročitam tekst, fotografije, dokumente i glasovne poruke. Molimo napišite pitanje rečima.",
-		empty:       "Poruka je prazna. Molimo napišite svoje pitanje.",
-		edited:      "Izmene poslate poruke se ne vide. Molimo pošaljite ispravku kao novu poruku.",
-		linked:      "Predmet %s je sada povezan sa ovim razgovorom; odgovor će stići ovde.",
-		linkFailed:  "Nismo mogli da povežemo taj predmet sa ovim razgovorom.",
-		noTickets:   "Još nemate nijedan predmet.",
-		statusHead:  "Vaši predmeti:",
-		refused:     "Ova radnja je samo za službenike ministarstva.",
-		due:         "rok",
-		states:      map[inquiry.State]string{inquiry.Assigned: "u razmatranju", inquiry.Answered: "odgovoreno", inquiry.Closed: "zatvoreno"},
+		langSet:      "Odgovaraćemo vam na srpskom. Napišite svoje pitanje.",
+		help:         "Napišite svoje pitanje kao poruku. /status prikazuje vaše predmete, /new otvara novi predmet, /start menja jezik.",
+		newPrompt:    "Napišite novu poruku; ona će otvoriti novi predmet.",
+		flood:        "Pišete vrlo brzo. Vaše poruke su sačuvane i razmotrićemo ih; molimo sačekajte nekoliko minuta pre nego što ponovo pišete.",
+		unsupported:  "Mogu da pročitam tekst, fotografije, dokumente i glasovne poruke. Molimo napišite pitanje rečima.",
+		filesNotKept: "Nismo mogli da sačuvamo datoteku%s, pa je vaša poruka zavedena bez nje. Ovde se mogu primiti datoteke do %d MB: pošaljite je manju ili u više delova.",
+		empty:        "Poruka je prazna. Molimo napišite svoje pitanje.",
+		edited:       "Izmene poslate poruke se ne vide. Molimo pošaljite ispravku kao novu poruku.",
+		linked:       "Predmet %s je sada povezan sa ovim razgovorom; odgovor će stići ovde.",
+		linkFailed:   "Nismo mogli da povežemo taj predmet sa ovim razgovorom.",
+		noTickets:    "Još nemate nijedan predmet.",
+		statusHead:   "Vaši predmeti:",
+		refused:      "Ova radnja je samo za službenike ministarstva.",
+		due:          "rok",
+		states:       map[inquiry.State]string{inquiry.Assigned: "u razmatranju", inquiry.Answered: "odgovoreno", inquiry.Closed: "zatvoreno"},
 		categories: map[inquiry.Category]string{
 			inquiry.DocumentRequest: "zahtev za pristup javnim dokumentima",
 			inquiry.PressInquiry:    "upit medija",
@@ -79,20 +84,21 @@ var catalog = map[inquiry.Language]phrases{
 		},
 	},
 	inquiry.SerbianCyrl: {
-		langSet:     "Одговараћемо вам на српском. Напишите своје питање.",
-		help:        "Напишите своје питање као поруку. /status приказује ваше предмете, /new отвара нови предмет, /start мења језик.",
-		newPrompt:   "Напишите нову поруку; она ће отворити нови предмет.",
-		flood:       "Пишете врло брзо. Ваше поруке су сачуване и размотрићемо их; молимо сачекајте неколико минута пре него што поново пишете.",
-		unsupported: "Могу да прочитам текст, фотографије, документе и гласовне поруке. Молимо напишите питање речима.",
-		empty:       "Порука је празна. Молимо напишите своје питање.",
-		edited:      "Измене послате поруке се не виде. Молимо пошаљите исправку као нову поруку.",
-		linked:      "Предмет %s је сада повезан са овим разговором; одговор ће стићи овде.",
-		linkFailed:  "Нисмо могли да повежемо тај предмет са овим разговором.",
-		noTickets:   "Још немате ниједан предмет.",
-		statusHead:  "Ваши предмети:",
-		refused:     "Ова радња је само за службенике министарства.",
-		due:         "рок",
-		states:      map[inquiry.State]string{inquiry.Assigned: "у разматрању", inquiry.Answered: "одговорено", inquiry.Closed: "затворено"},
+		langSet:      "Одговараћемо вам на српском. Напишите своје питање.",
+		help:         "Напишите своје питање као поруку. /status приказује ваше предмете, /new отвара нови предмет, /start мења језик.",
+		newPrompt:    "Напишите нову поруку; она ће отворити нови предмет.",
+		flood:        "Пишете врло брзо. Ваше поруке су сачуване и размотрићемо их; молимо сачекајте неколико минута пре него што поново пишете.",
+		unsupported:  "Могу да прочитам текст, фотографије, документе и гласовне поруке. Молимо напишите питање речима.",
+		filesNotKept: "Нисмо могли да сачувамо датотеку%s, па је ваша порука заведена без ње. Овде се могу примити датотеке до %d MB: пошаљите је мању или у више делова.",
+		empty:        "Порука је празна. Молимо напишите своје питање.",
+		edited:       "Измене послате поруке се не виде. Молимо пошаљите исправку као нову поруку.",
+		linked:       "Предмет %s је сада повезан са овим разговором; одговор ће стићи овде.",
+		linkFailed:   "Нисмо могли да повежемо тај предмет са овим разговором.",
+		noTickets:    "Још немате ниједан предмет.",
+		statusHead:   "Ваши предмети:",
+		refused:      "Ова радња је само за службенике министарства.",
+		due:          "рок",
+		states:       map[inquiry.State]string{inquiry.Assigned: "у разматрању", inquiry.Answered: "одговорено", inquiry.Closed: "затворено"},
 		categories: map[inquiry.Category]string{
 			inquiry.DocumentRequest: "захтев за приступ јавним документима",
 			inquiry.PressInquiry:    "упит медија",
@@ -100,20 +106,21 @@ var catalog = map[inquiry.Language]phrases{
 		},
 	},
 	inquiry.English: {
-		langSet:     "We will answer you in English. Please write your question.",
-		help:        "Write your question as a message. /status shows your tickets, /new opens a new ticket, /start changes the language.",
-		newPrompt:   "Write your new message; it will open a new ticket.",
-		flood:       "You are writing very fast. Your messages are saved and we will look at them; please wait a few minutes before writing again.",
-		unsupported: "I can read text, photos, documents and voice messages. Please write your question in words.",
-		empty:       "The message is empty. Please write your question.",
-		edited:      "Changes to a sent message are not seen. Please send the correction as a new message.",
-		linked:      "Ticket %s is now connected to this chat; the answer will come here.",
-		linkFailed:  "We could not connect that ticket to this chat.",
-		noTickets:   "You have no tickets yet.",
-		statusHead:  "Your tickets:",
-		refused:     "This action is for ministry officers only.",
-		due:         "deadline",
-		states:      map[inquiry.State]string{inquiry.Assigned: "in progress", inquiry.Answered: "answered", inquiry.Closed: "closed"},
+		langSet:      "We will answer you in English. Please write your question.",
+		help:         "Write your question as a message. /status shows your tickets, /new opens a new ticket, /start changes the language.",
+		newPrompt:    "Write your new message; it will open a new ticket.",
+		flood:        "You are writing very fast. Your messages are saved and we will look at them; please wait a few minutes before writing again.",
+		unsupported:  "I can read text, photos, documents and voice messages. Please write your question in words.",
+		filesNotKept: "We could not keep the file%s, so your message was filed without it. Files of up to %d MB can be received here: please send it smaller or in several parts.",
+		empty:        "The message is empty. Please write your question.",
+		edited:       "Changes to a sent message are not seen. Please send the correction as a new message.",
+		linked:       "Ticket %s is now connected to this chat; the answer will come here.",
+		linkFailed:   "We could not connect that ticket to this chat.",
+		noTickets:    "You have no tickets yet.",
+		statusHead:   "Your tickets:",
+		refused:      "This action is for ministry officers only.",
+		due:          "deadline",
+		states:       map[inquiry.State]string{inquiry.Assigned: "in progress", inquiry.Answered: "answered", inquiry.Closed: "closed"},
 		categories: map[inquiry.Category]string{
 			inquiry.DocumentRequest: "request for access to public documents",
 			inquiry.PressInquiry:    "press inquiry",
