@@ -150,15 +150,8 @@ func (d *Desk) ChatFileRefused(ctx context.Context, j inquiry.Job, file string, 
 		if !ok {
 			return fmt.Errorf("ticket %d not found", j.TicketID)
 		}
-		who := j.Chat.Officer
-		if who == "" {
-			// Queued before jobs named the answer's officer.
-			who = t.OfficerID
-		}
-		officer, ok := d.officers[who]
-		if !ok {
-			return fmt.Errorf("no officer to tell: job %d names %q, ticket %s is %q's", j.ID, j.Chat.Officer, t.Number, t.OfficerID)
-		}
+		// A job queued before jobs named the answer's officer names none.
+		officer := d.officerToTell(j.Chat.Officer, t)
 		name := fileLabel(file)
 		var b strings.Builder
 		fmt.Fprintf(&b, "Përgjigjja juaj për %s iu dërgua qytetarit në Telegram, por Telegram nuk e pranoi skedarin %s, ", t.Number, name)

@@ -73,17 +73,7 @@ const (
 // Telegram. The ticket gets a note.
 func (d *Desk) queueUndelivered(tx store.Tx, t inquiry.Ticket, author string, kind inquiry.JobKind, how undeliveredHow, reason string,
 	files []inquiry.Attachment, key string, now time.Time) error {
-	who := t.OfficerID
-	if _, ok := d.officers[author]; ok {
-		who = author
-	}
-	officer, ok := d.officers[who]
-	if !ok {
-		// An officer no longer in the configuration: the catch-all
-		// officer hears it instead. An error here would keep the send
-		// failing and asking again, for ever.
-		officer = d.officers[d.router.CatchAll()]
-	}
+	officer := d.officerToTell(author, t)
 	subject, text, note := undeliveredNotice(kind, how, t.Number, reason, files)
 	byMail, byChat := officer.Email != "", d.cfg.NotifyByTelegram && officer.TelegramUserID != 0
 	added := false
@@ -109,6 +99,19 @@ func (d *Desk) queueUndelivered(tx store.Tx, t inquiry.Ticket, author string, ki
 		return nil // told already: asked again after a crash
 	}
 	return d.note(tx, t.ID, cmp.Or(officer.ID, "sportel"), note, now)
+}
+
+// officerToTell is whom to tell that a send of author's on ticket t did
+// not go: author when an officer, else the ticket's officer, else (an
+// officer no longer in the configuration) the catch-all officer. It never
+// fails: an error there would keep the send failing and asking again.
+func (d *Desk) officerToTell(author string, t inquiry.Ticket) inquiry.Officer {
+	for _, id := range []string{author, t.OfficerID, d.router.CatchAll()} {
+		if o, ok := d.officers[id]; ok {
+			return o
+		}
+	}
+	return inquiry.Officer{}
 }
 
 // undeliveredAuthor is who wrote job j, when the job says so (a Telegram

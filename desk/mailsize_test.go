@@ -215,3 +215,43 @@ func TestAnswerUndeliveredTellsItsOfficer(t *testing.T) {
 		}
 	})
 }
+
+// A file Telegram refused after an answer's text went is told to someone
+// configured, whoever the job names: the officer who wrote it, else the
+// ticket's, else the catch-all officer. An error there kept the job
+// sending the refused file again until its attempts ran out, and nobody
+// was told.
+func TestChatFileRefusedTellsSomeoneConfigured(t *testing.T) {
+	tests := []struct {
+		name        string
+		writer      string
+		dropJusuf   bool // the ticket's officer left the configuration
+		wantAddress string
+	}{
+		{"the writer", "osman", false, "osman.gashi@mkrs.example"},
+		{"a writer no longer configured: the ticket's officer", "gone", false, "jusuf.lushaku@mkrs.example"},
+		{"neither configured: the catch-all officer", "gone", true, "zamira.ahmeti@mkrs.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sportel.db")
+			first := newFixtureAt(t, path, nil, nil)
+			first.handle(citizen("orig@example.net", "arben@example.net", "Kërkesë", docRequestSQ))
+			f := first
+			if tt.dropJusuf {
+				f = newFixtureAt(t, path, nil, func(c *desk.Config) {
+					c.Officers = slices.DeleteFunc(slices.Clone(c.Officers), func(o inquiry.Officer) bool { return o.ID == "jusuf" })
+				})
+			}
+			j := inquiry.Job{ID: 9003, Kind: inquiry.JobAnswer, TicketID: f.ticket("DKP-2026-000001").ID, Recipient: "tg:4242",
+				Chat: &inquiry.ChatMessage{ChatID: 4242, Text: "Kontrata.", Officer: tt.writer}}
+			if err := f.desk.ChatFileRefused(context.Background(), j, "kontrata.pdf", nil, "Bad Request: file is too big"); err != nil {
+				t.Fatalf("ChatFileRefused: %v; want someone told", err)
+			}
+			reports := jobsOf(f.jobs("DKP-2026-000001"), inquiry.JobCommandReport)
+			if len(reports) != 1 || reports[0].Mail == nil || reports[0].Mail.To[0].Address != tt.wantAddress {
+				t.Errorf("reports %+v, want one mail to %s", reports, tt.wantAddress)
+			}
+		})
+	}
+}
