@@ -61,3 +61,53 @@ func TestFailedDelivery(t *testing.T) {
 		})
 	}
 }
+
+// Bounces written as text (no delivery-status part) are read the same way:
+// a failure gives the server's words and the original's id from the copy;
+// a delay warning gives nothing, even with the copy of our mail.
+func TestDeliveryFailureOfTextBounces(t *testing.T) {
+	const ack = "sportel.ack.5f2c91d0@mkrs.example"
+	tests := []struct{ file, want, wantID string }{
+		{"exim-plain.eml", "550 No Such User Here", ack},
+		{"qmail-plain.eml", "550 5.1.1 User unknown", ack},
+		{"sendmail-oldstyle.eml", "550 <ilir@example.gov>... User unknown", ack},
+		{"post_master.eml", "The message below could not be delivered. Mailbox disabled.", ack},
+		{"kerio.eml", "550 5.1.1 mailbox unavailable", ""}, // quotes no id: nobody to tell
+		{"exim-delay-headers.eml", "", ""},
+		{"exim-delay.eml", "", ""},
+		{"sendmail-delay.eml", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "machine", "bounce", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := Parse(raw, time.Unix(0, 0), Options{})
+			if m.DeliveryFailure != tt.want || m.BouncedMessageID != tt.wantID {
+				t.Errorf("delivery failure %q of %q, want %q of %q", m.DeliveryFailure, m.BouncedMessageID, tt.want, tt.wantID)
+			}
+		})
+	}
+}
+
+func TestPlainFailure(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"the reply code's line, from the code on", "could not be delivered:\n  a@example.net\n    Remote host said: 550 5.1.1 no such user\n", "550 5.1.1 no such user"},
+		{"no code: the line that says so", "Your message could not be delivered. Mailbox full.\n", "Your message could not be delivered. Mailbox full."},
+		{"a temporary reply is not the failure's words", "This is a permanent error.\n451 4.7.1 try later\n", "This is a permanent error."},
+		{"a code inside a number is no code", "Delivery failed.\nQueue id 15501 removed\n", "Delivery failed."},
+		{"a delay warning", "Your message has been delayed.\n451 try later\n", ""},
+		{"the copy's words do not count", "Mail System notice\n\n------ This is a copy of the message, including all the headers. ------\n\nSubject: x\n\nThe parcel could not be delivered.\n", ""},
+		{"a copy's header block ends the report", "Notice\nMessage-ID: <a@b>\nUndeliverable parcel\n", ""},
+		{"the copy's delay words do not hide a failure", "This is a permanent error.\n550 gone\n--- Below this line is a copy of the message.\nSubject: delayed\n", "550 gone"},
+		{"no failure said", "Your message was delivered.\n250 OK\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := plainFailure(tt.text); got != tt.want {
+				t.Errorf("plainFailure = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

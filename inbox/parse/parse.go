@@ -175,9 +175,17 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 			refs = quotedMessageIDs(m.Text)
 		}
 		m.References = appendUnique(m.References, refs...)
-		m.DeliveryFailure = p.deliveryFailure
-		if m.DeliveryFailure != "" {
-			m.BouncedMessageID = p.quotedID
+		m.DeliveryFailure, m.BouncedMessageID = p.deliveryFailure, p.quotedID
+		if !p.deliveryReport {
+			// A bounce written as text: its words, and the original's id
+			// from the copy it quotes.
+			m.DeliveryFailure = plainFailure(m.Text)
+			if m.BouncedMessageID == "" && len(refs) > 0 && len(p.bounceRefs) == 0 {
+				m.BouncedMessageID = refs[0]
+			}
+		}
+		if m.DeliveryFailure == "" {
+			m.BouncedMessageID = ""
 		}
 	}
 
