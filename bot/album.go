@@ -1,6 +1,10 @@
 package bot
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // An album (photos or documents sent together) comes as one update a
 // file, sharing a media_group_id, with the caption on one of them: the
@@ -12,8 +16,10 @@ import "strings"
 // parts one fetch gives, the captioned one is handled first and the rest
 // join its ticket as the conversation's files. Each part is still filed
 // on its own, and nothing is confirmed before it is: no part waits in
-// memory for the others. Parts split across two fetches are filed in the
-// order they came, as before.
+// memory for the others. A fetch may end inside an album (the long poll
+// answers as soon as its first part is there): an album at the end of a
+// fetch with no words yet is left unconfirmed for a moment (albumWait), so
+// the next fetch brings it again with its caption.
 
 // captionFirst moves, in each run of consecutive updates that are parts of
 // one album, the first part with words to the front of the run.
@@ -60,4 +66,52 @@ func confirmable(updates []fetched, i int) int64 {
 		next = min(next, f.ID)
 	}
 	return next
+}
+
+// albumWait is how long an album with no words yet, at the end of a fetch,
+// waits for its other parts; albumPoll is how often it asks for them. A
+// client sends an album's parts in one request, so they come within
+// milliseconds; an album sent without a caption is filed after the wait.
+const (
+	albumWait = time.Second
+	albumPoll = 100 * time.Millisecond
+)
+
+// albumHold remembers when the bot first saw each album it holds back:
+// the fetches that bring it again do not restart its wait. The times are
+// the machine's clock, not the desk's: the wait is for Telegram.
+type albumHold map[string]time.Time
+
+// ready returns how many of updates (after captionFirst) may be handled
+// now: all, unless they end with parts of an album that has no words yet
+// and has waited less than albumWait since it was first seen.
+func (h albumHold) ready(updates []fetched, now time.Time) int {
+	for key, first := range h {
+		if now.Sub(first) > time.Minute {
+			delete(h, key) // an album handled or gone; keep the map small
+		}
+	}
+	n := len(updates)
+	if n == 0 || !sameAlbum(updates[n-1], updates[n-1]) { // not an album's part
+		return n
+	}
+	start := n - 1
+	for start > 0 && sameAlbum(updates[start-1], updates[n-1]) {
+		start--
+	}
+	last := updates[n-1].Message
+	key := strconv.FormatInt(last.Chat.ID, 10) + ":" + last.MediaGroupID
+	if hasWords(updates[start]) {
+		delete(h, key)
+		return n
+	}
+	first, seen := h[key]
+	if !seen {
+		h[key], first = now, now
+	}
+	if now.Sub(first) < albumWait {
+		return start
+	}
+	delete(h, key)
+	return n
 }

@@ -118,3 +118,44 @@ func TestAlbumIsOneTicketWithOneAcknowledgement(t *testing.T) {
 		})
 	}
 }
+
+// The long poll answers as soon as an album's first part is there, so one
+// fetch can end inside the album. Parts with no words yet at the end of a
+// fetch wait a moment for the rest: the document album whose caption came
+// in the next fetch is still one document request, acknowledged once.
+func TestAlbumSplitAcrossFetches(t *testing.T) {
+	f := newFixture(t, setup{noRun: true})
+	var parts []models.Message
+	push := func(i int, caption string) {
+		id := fmt.Sprintf("scan-%d", i)
+		f.tg.AddFileContent(models.File{FileID: id}, binary(5000+i, byte(i)))
+		parts = append(parts, f.tg.PushMessage(models.Message{From: &arta, Chat: models.Chat{ID: arta.ID, Type: models.ChatTypePrivate}, MediaGroupID: "24680", Caption: caption,
+			Document: &models.Document{FileID: id, FileName: fmt.Sprintf("faqja-%d.pdf", i+1), MimeType: "application/pdf", FileSize: int64(5000 + i)}}))
+	}
+	push(0, "")
+	push(1, "")
+	f.stop = f.run(f.bot)
+	// The first fetch gave the two bare parts; the bot asks again.
+	if _, err := f.tg.WaitCalls(f.ctx, "getUpdates", 2); err != nil {
+		t.Fatal(err)
+	}
+	push(2, docRequestSQ)
+	f.settle()
+
+	tk, entries := f.only()
+	if tk.Category != inquiry.DocumentRequest || tk.OfficerID != "jusuf" {
+		t.Errorf("ticket is %s for %s, want a document request for jusuf", tk.Category, tk.OfficerID)
+	}
+	for _, e := range entries {
+		if e.Kind != inquiry.EntryInbound {
+			t.Errorf("entry %s %q: the album was reclassified or rerouted", e.Kind, e.Text)
+		}
+	}
+	sent := f.tg.Sent(arta.ID)
+	if len(sent) != 1 || sent[0].ReplyToMessage == nil || sent[0].ReplyToMessage.ID != parts[2].ID {
+		t.Fatalf("the citizen got %q, want one acknowledgement of the captioned part", texts(sent))
+	}
+	if n := len(f.tg.Sent(zamira.ID)); n > 0 {
+		t.Errorf("the catch-all officer was notified %d times of a ticket not hers", n)
+	}
+}

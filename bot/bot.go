@@ -275,6 +275,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	bo := backoff.Backoff{Min: b.opts.RetryMin, Max: b.opts.RetryMax}
 	failures := 0 // in a row, of fetches or of one update
 	attempts := map[int64]int{}
+	albums := albumHold{}
 	// The first poll, and the first after a failure, does not wait for
 	// updates: it shows at once that Telegram answers (LastPoll) instead
 	// of after a whole long poll.
@@ -322,7 +323,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		short = false
 		failures = 0
 		updates = captionFirst(updates)
-		for i, f := range updates {
+		ready := albums.ready(updates, time.Now())
+		for i, f := range updates[:ready] {
 			u := f.Update
 			if u.ID < offset {
 				continue // confirmed before; Telegram should not send it again
@@ -378,6 +380,14 @@ func (b *Bot) Run(ctx context.Context) error {
 			// Direct replies go out after the commit: a replayed update must
 			// not answer twice. Chat jobs from the desk go through the outbox.
 			b.flush(handling, w)
+		}
+		if ready < len(updates) {
+			// An album at the end still waits for its caption: the next
+			// fetch, soon, brings it again with what came since.
+			short = true
+			if !backoff.Sleep(ctx, albumPoll) {
+				return nil
+			}
 		}
 	}
 	return nil
