@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +12,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-smtp"
-
 	"sportel/app"
 	"sportel/config"
 	"sportel/inbox"
+	"sportel/internal/connhint"
 	"sportel/mailauth"
 	"sportel/mailer"
 )
@@ -169,30 +166,12 @@ func loginKind(o config.OAuth2Auth) string {
 	return ""
 }
 
-// hint says which setting to look at for a failure it recognises.
+// hint says which setting to look at for a failure it recognises: a
+// mailbox the server refused, or what sportel run would log too.
 func hint(err error, section string) string {
-	var hostErr x509.HostnameError
-	var authErr x509.UnknownAuthorityError
-	var mbErr *inbox.MailboxError
-	var imapErr *imap.Error
-	var smtpErr *smtp.SMTPError
-	var refused *mailauth.RefusedError
-	var notTLS tls.RecordHeaderError
-	switch {
-	case errors.As(err, &hostErr):
-		return fmt.Sprintf("the certificate is not for %s: set %s.tls_server_name to a name it is for", hostErr.Host, section)
-	case errors.As(err, &notTLS):
-		return fmt.Sprintf("the server does not begin TLS on this port: %s.security: tls is for a TLS port (993, 465); on 143 or 587 set %s.security: starttls", section, section)
-	case errors.As(err, &authErr):
-		return fmt.Sprintf("the certificate is not signed by a CA this machine trusts: set %s.ca_file to the CA's PEM file", section)
-	case errors.As(err, &mbErr):
+	if mbErr, ok := errors.AsType[*inbox.MailboxError](err); ok {
 		key := map[string]string{"watched": "imap.mailbox", "processed": "imap.processed_mailbox", "quarantine": "imap.quarantine_mailbox"}[mbErr.Role]
 		return fmt.Sprintf("set %s to a mailbox this server accepts, levels separated by /", key)
-	case errors.As(err, &refused):
-		return fmt.Sprintf("check that %s.oauth2_token_command (or the file in %s.oauth2_token_file) gives a current token, issued for %s.username, with the mail scope", section, section, section)
-	case errors.As(err, &imapErr) && imapErr.Code == imap.ResponseCodeAuthenticationFailed,
-		errors.As(err, &smtpErr) && smtpErr.Code == 535:
-		return fmt.Sprintf("check %s.username and %s.password", section, section)
 	}
-	return ""
+	return connhint.For(err, section)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,12 +147,25 @@ func TestCheckHint(t *testing.T) {
 	if probeErr == nil {
 		t.Fatal("a TLS probe of a plain SMTP server succeeded")
 	}
-	tests = append(tests, struct {
+	// What a dial to a port nothing listens on says.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	_, dialErr := net.Dial("tcp", ln.Addr().String())
+	if dialErr == nil {
+		t.Fatal("a dial to a closed port succeeded")
+	}
+	tests = append(tests, []struct {
 		name    string
 		err     error
 		section string
 		want    string
-	}{"implicit TLS to a plain port", probeErr, "smtp", "set smtp.security: starttls"})
+	}{
+		{"implicit TLS to a plain port", probeErr, "smtp", "set smtp.security: starttls"},
+		{"connection refused", fmt.Errorf("connect: %w", dialErr), "imap", "nothing accepts connections at imap.addr"},
+	}...)
 	for _, tt := range tests {
 		if got := hint(tt.err, tt.section); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("%s: hint %q, want one containing %q", tt.name, got, tt.want)
