@@ -515,6 +515,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			st.Searches++
 			st.LastGoodFetch = time.Now()
 		})
+		w.mailboxAnswers()
 		if len(msgs) == 0 {
 			return found, nil, nil
 		}

@@ -22,6 +22,8 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/connhint"
+	"sportel/internal/outage"
 	"sportel/mailauth"
 	"sportel/netguard"
 )
@@ -192,6 +194,9 @@ type Watcher struct {
 	// desk's) sake, zero while it goes on; only the session goroutine
 	// touches it (intakeFailed, intakeGoesOn).
 	troubleSince time.Time
+	// down logs the mailbox's outage: its first failure at error, with
+	// the setting to look at; the retries quieter; its end.
+	down *outage.Log
 }
 
 // storeError is a failure of the store behind the watcher (its checkpoint
@@ -279,12 +284,14 @@ func NewWatcher(opts Options, h Handler, cp Checkpoints) (*Watcher, error) {
 		logger = slog.Default()
 	}
 	key := checkpointKey(opts)
+	logger = logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr)
 	return &Watcher{
 		opts: opts,
 		h:    h,
 		cp:   cp,
 		key:  key,
-		log:  logger.With("component", "inbox", "mailbox", opts.Mailbox, "addr", opts.Addr),
+		log:  logger,
+		down: outage.New(logger, 0, nil),
 
 		failures: make(map[failureKey]int),
 	}, nil
@@ -434,6 +441,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 				// answers, and the alert on it must not blame it.
 				s.LastGoodFetch = time.Now()
 			})
+			w.mailboxAnswers()
 			w.blocked()
 			w.intakeFailed("store failing: the mailbox's checkpoint cannot be read or saved, so no mail is taken in; it waits in the mailbox",
 				"err", se, "attempt", failures, "retry_in", delay.Round(time.Millisecond))
@@ -448,20 +456,31 @@ func (w *Watcher) Run(ctx context.Context) error {
 			s.Reconnects++
 			last = s.LastGoodFetch
 		})
-		// Loud on purpose: a silently stuck fetcher is the most common
-		// helpdesk failure, so every failed attempt says how long it has been.
+		// A silently stuck fetcher is the most common helpdesk failure, so
+		// the first failure is an error with its cause and the setting to
+		// look at, and the outage is said again while it lasts; a line per
+		// retry would bury it.
 		attrs := []any{"err", err, "attempt", failures, "retry_in", delay.Round(time.Millisecond)}
+		if h := connhint.For(err, "imap"); h != "" {
+			attrs = append(attrs, "hint", h)
+		}
 		if last.IsZero() {
 			attrs = append(attrs, "since_last_good_fetch", "never")
 		} else {
 			attrs = append(attrs, "since_last_good_fetch", time.Since(last).Round(time.Second).String(),
 				"last_good_fetch", last)
 		}
-		w.log.Error("imap mailbox cannot be read", attrs...)
+		w.down.Failed("imap mailbox cannot be read", attrs...)
 		if !backoff.Sleep(ctx, delay) {
 			return nil
 		}
 	}
+}
+
+// mailboxAnswers ends an outage of the mailbox, if one is on, with a line
+// saying how long it lasted.
+func (w *Watcher) mailboxAnswers() {
+	w.down.Ended("imap mailbox answers again")
 }
 
 // backoff is the delay before attempt n (1-based).
