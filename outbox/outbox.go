@@ -1158,7 +1158,7 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 		// given back untried, costing no attempt, still due, and waits for
 		// the relay with every other mail (relayGate), however long that
 		// is. The gate logs the relay's state, once per change.
-		o.relay.failed(j.ID, probe, gen, err.Error())
+		o.relay.failed(j.ID, probe, gen, err)
 		log().Debug("send met a fault of the relay; given back untried", "err", err)
 		o.held.remove(j.ID)
 		o.release(j)

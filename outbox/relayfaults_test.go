@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -268,28 +269,31 @@ func TestMailTooLargeForTheRelay(t *testing.T) {
 // good, neither at once nor after MaxAttempts, nor use up its attempts:
 // the job waits, still due, given back untried after each fault, and
 // nothing goes in plaintext meanwhile. While the pause after a fault
-// lasts, the relay is not tried at all; after it, once.
+// lasts, the relay is not tried at all; after it, once. What is logged
+// names the setting to look at, where there is one.
 func TestRelayFaultsNeverFailAJob(t *testing.T) {
 	serverTLS, clientTLS := testutil.SelfSignedTLS(t)
 	tests := []struct {
 		name string
 		// mailer returns the mailer and the relay it talks to (nil: none).
 		mailer func(t *testing.T) (*mailer.Mailer, *relay)
-		logins int // AUTH attempts the relay sees a round
+		logins int    // AUTH attempts the relay sees a round
+		hint   string // what the log says to look at; "" for no hint
 	}{
 		{"wrong password", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{}
 			return startRelay(t, r, "wrong"), r
-		}, 1},
-		{"relay down", func(t *testing.T) (*mailer.Mailer, *relay) { return relayMailer(t, testutil.FreeAddr(t), "right"), nil }, 0},
+		}, 1, "check smtp.username and smtp.password"},
+		{"relay down", func(t *testing.T) (*mailer.Mailer, *relay) { return relayMailer(t, testutil.FreeAddr(t), "right"), nil }, 0,
+			"nothing accepts connections at smtp.addr"},
 		{"certificate not trusted", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{tls: serverTLS}
 			return starttlsMailer(t, relayServer(t, r), nil), r
-		}, 0},
+		}, 0, "set smtp.ca_file"},
 		{"STARTTLS no longer offered", func(t *testing.T) (*mailer.Mailer, *relay) {
 			r := &relay{}
 			return starttlsMailer(t, relayServer(t, r), clientTLS), r
-		}, 0},
+		}, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,8 +301,9 @@ func TestRelayFaultsNeverFailAJob(t *testing.T) {
 			id := f.addMail("arben@example.net", "sportel.ack.relay@mkrs.example")
 			var failures, final int
 			m, seen := tt.mailer(t)
+			logs := testutil.NewLogBuffer(t)
 			ob := outbox.New(f.store, m, nil, outbox.Config{MaxAttempts: 2, BackoffMin: time.Minute, BackoffMax: time.Hour, Lease: time.Minute},
-				testutil.DiscardLogger())
+				logs.Logger(slog.LevelInfo))
 			ob.Failed = func(_ inquiry.Job, err error, isFinal bool) {
 				failures++
 				if isFinal {
@@ -323,6 +328,19 @@ func TestRelayFaultsNeverFailAJob(t *testing.T) {
 				}
 				clock = clock.Add(2 * time.Hour)
 				mono += time.Hour // past the longest pause
+			}
+			relayLines := 0
+			for line := range strings.SplitSeq(logs.String(), "\n") {
+				if !strings.Contains(line, `msg="mail relay`) {
+					continue
+				}
+				relayLines++
+				if strings.Contains(line, "hint=") != (tt.hint != "") || !strings.Contains(line, tt.hint) {
+					t.Errorf("want hint %q in every line of the relay's fault:\n%s", tt.hint, line)
+				}
+			}
+			if relayLines == 0 {
+				t.Errorf("the relay's fault was not logged:\n%s", logs.String())
 			}
 			got := f.job(id)
 			if got.State != inquiry.JobPending || final != 0 || got.Attempts != 0 || !got.NextAt.Equal(f.now) {

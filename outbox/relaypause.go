@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sportel/internal/backoff"
+	"sportel/internal/connhint"
 )
 
 // When the relay itself fails (RelayFault: unreachable, its TLS, greeting
@@ -156,27 +157,32 @@ func (g *relayGate) answered(id int64, probe bool) bool {
 	return true
 }
 
-// failed records that job id's send met a fault of the relay (reason,
-// which holds no secret: the mailer's error). The first fault pauses the
-// mail; the probe's lengthens the pause; a send begun under an earlier
-// transition changes nothing.
-func (g *relayGate) failed(id int64, probe bool, gen uint64, reason string) {
+// failed records that job id's send met a fault of the relay (err, the
+// mailer's, which holds no secret). The first fault pauses the mail; the
+// probe's lengthens the pause; a send begun under an earlier transition
+// changes nothing. Both lines name the setting to look at when the fault
+// is one an administrator fixes (a CA, the security, the login).
+func (g *relayGate) failed(id int64, probe bool, gen uint64, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.mono()
+	attrs := []any{"reason", err.Error()}
+	if h := connhint.For(err, "smtp"); h != "" {
+		attrs = append(attrs, "hint", h)
+	}
 	switch {
 	case probe && g.down && g.probe == id:
 		g.faults++
 		g.probe = 0
 		g.until = now + g.pause.Delay(g.faults)
-		g.log.Warn("mail relay still failing; mail sends stay paused", "reason", reason,
-			"down_for", (now - g.since).Round(time.Millisecond), "next_probe_in", (g.until - now).Round(time.Millisecond))
+		g.log.Warn("mail relay still failing; mail sends stay paused", append(attrs,
+			"down_for", (now-g.since).Round(time.Millisecond), "next_probe_in", (g.until-now).Round(time.Millisecond))...)
 	case !probe && !g.down && gen == g.gen:
 		g.down, g.faults, g.since, g.sinceWall = true, 1, now, g.wall()
 		g.gen++
 		g.until = now + g.pause.Delay(g.faults)
 		g.log.Error("mail relay failing: no mail is sent until it answers again, one probe at a time; fix the relay or the smtp settings (a refused login: the password). Telegram messages go on",
-			"reason", reason, "next_probe_in", (g.until - now).Round(time.Millisecond))
+			append(attrs, "next_probe_in", (g.until-now).Round(time.Millisecond))...)
 	}
 }
 

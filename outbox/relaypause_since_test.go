@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -30,13 +31,13 @@ func TestRelayGatePausedSince(t *testing.T) {
 		since time.Duration // from start; -1: not paused
 	}{
 		{"before any fault", 0, func() {}, -1},
-		{"the first fault", time.Minute, func() { g.failed(1, false, gen, "535 authentication failed") }, time.Minute},
-		{"a send begun before the pause fails too", time.Minute + time.Second, func() { g.failed(2, false, gen, "dial: connection refused") }, time.Minute},
+		{"the first fault", time.Minute, func() { g.failed(1, false, gen, errors.New("535 authentication failed")) }, time.Minute},
+		{"a send begun before the pause fails too", time.Minute + time.Second, func() { g.failed(2, false, gen, errors.New("dial: connection refused")) }, time.Minute},
 		{"a probe fails", 10 * time.Minute, func() {
 			if ok, probe, _ := g.admit(3); !ok || !probe {
 				t.Fatalf("job 3 admitted %v as probe %v, want the probe", ok, probe)
 			}
-			g.failed(3, true, 0, "535 authentication failed")
+			g.failed(3, true, 0, errors.New("535 authentication failed"))
 		}, time.Minute},
 		{"a probe gets through", 20 * time.Minute, func() {
 			if ok, probe, _ := g.admit(4); !ok || !probe {
@@ -46,7 +47,7 @@ func TestRelayGatePausedSince(t *testing.T) {
 		}, -1},
 		{"a later fault begins a new pause", time.Hour, func() {
 			_, _, gen = g.admit(5)
-			g.failed(5, false, gen, "dial: connection refused")
+			g.failed(5, false, gen, errors.New("dial: connection refused"))
 		}, time.Hour},
 	}
 	for _, st := range steps {
