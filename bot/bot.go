@@ -25,6 +25,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/outage"
 	"sportel/internal/textsafe"
 	"sportel/store"
 )
@@ -161,6 +162,9 @@ type Bot struct {
 	// lastPoll is when getUpdates last answered without an error: the
 	// proof, for readiness, that polling is alive.
 	lastPoll atomic.Pointer[time.Time]
+	// pollDown logs getUpdates failing: its first failure at error, the
+	// retries (every 30 s at most) quieter, its end.
+	pollDown *outage.Log
 
 	// fetchMu keeps a second Run in this process from polling the token
 	// too: Telegram would answer one of them with 409.
@@ -221,6 +225,7 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		now:         time.Now,
 	}
 	b.breaker = newFileBreaker(opts.FileCooldown, opts.FileCooldownMax, func() time.Time { return b.now() }, b.log)
+	b.pollDown = outage.New(b.log, 0, func() time.Time { return b.now() })
 	b.staff.Store(newStaff(opts.Officers, opts.Grounds, opts.Location))
 	api, err := tgbot.New(opts.Token,
 		tgbot.WithServerURL(opts.APIURL),
@@ -306,12 +311,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			var apiErr *APIError
 			switch {
 			case errors.As(err, &apiErr) && apiErr.Code == http.StatusConflict:
-				b.log.Error("another process polls this bot token (or a webhook is set): only one Sportel may run per bot", "err", err, "retry_in", wait)
+				b.pollDown.Failed("another process polls this bot token (or a webhook is set): only one Sportel may run per bot", "err", err, "retry_in", wait)
 			case errors.As(err, &apiErr) && apiErr.RetryAfter > 0:
 				wait = max(wait, time.Duration(apiErr.RetryAfter)*time.Second)
 				b.log.Warn("getUpdates rate limited", "retry_in", wait)
 			default:
-				b.log.Warn("getUpdates failed", "err", err, "retry_in", wait)
+				b.pollDown.Failed("getUpdates failed: no Telegram message is received until it answers", "err", err, "retry_in", wait)
 			}
 			if !backoff.Sleep(ctx, wait) {
 				return nil
@@ -320,6 +325,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		now := b.now()
 		b.lastPoll.Store(&now)
+		b.pollDown.Ended("getUpdates answers again: Telegram messages are received")
 		short = false
 		failures = 0
 		updates = captionFirst(updates)

@@ -206,6 +206,45 @@ func TestConflictIsReportedAndPollingRecovers(t *testing.T) {
 	}
 }
 
+// Telegram out of reach, or another poller on the token, for many retries:
+// the first failure is logged at error with its cause, the retries below
+// warn, and the end at info; the token never shows. Fake Bot API over HTTP.
+func TestPollOutageLoggedOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		fault   func(tg *devserver.Telegram, on bool)
+		failure string
+	}{
+		{"api down", (*devserver.Telegram).SetDown, "getUpdates failed"},
+		{"another poller", (*devserver.Telegram).SetConflict, "another process polls this bot token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{noRun: true, opts: func(o *bot.Options) { o.RetryMin, o.RetryMax = 5*time.Millisecond, 10*time.Millisecond }})
+			tt.fault(f.tg, true)
+			stop := f.run(f.bot)
+			defer stop()
+			testutil.Eventually(t, "eight failed polls", 30*time.Second, func() (bool, error) {
+				return strings.Count(f.logs.String(), tt.failure) >= 8, nil
+			})
+			tt.fault(f.tg, false)
+			f.waitLog("getUpdates answers again")
+			var loud []string
+			for line := range strings.SplitSeq(f.logs.String(), "\n") {
+				if strings.Contains(line, tt.failure) && !strings.Contains(line, "level=DEBUG") {
+					loud = append(loud, line)
+				}
+			}
+			if len(loud) != 1 || !strings.Contains(loud[0], "level=ERROR") || !strings.Contains(loud[0], "err=") {
+				t.Errorf("failed polls logged above debug as:\n%s\nwant one line at error with its cause", strings.Join(loud, "\n"))
+			}
+			if strings.Contains(f.logs.String(), token) {
+				t.Error("the bot's token was logged")
+			}
+		})
+	}
+}
+
 func TestOddInputIsDeclinedOrIgnoredNeverFatal(t *testing.T) {
 	private := models.Chat{ID: arta.ID, Type: models.ChatTypePrivate}
 	group := models.Chat{ID: discussion, Type: models.ChatTypeSupergroup}
