@@ -164,6 +164,23 @@ func checkRestarts(t *testing.T, unit, binary string) {
 		t.Errorf("sportel run exits %s for a broken configuration; the unit's RestartPreventExitStatus=%q does not name it, so systemd restarts it",
 			code, sections["Service"]["RestartPreventExitStatus"])
 	}
+	// RestartPreventExitStatus= counts the main process alone: a command
+	// run before it that fails on the same file (and is not marked "-",
+	// failure ignored) fails the start, which Restart=on-failure restarts
+	// whatever its status.
+	for line := range strings.SplitSeq(unit, "\n") {
+		cmdline, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStartPre=")
+		if !ok || strings.HasPrefix(cmdline, "-") {
+			continue
+		}
+		args := strings.Fields(strings.NewReplacer("/usr/bin/sportel", binary, "/etc/sportel/sportel.yaml", broken).Replace(cmdline))
+		if args[0] != binary {
+			continue // another program's
+		}
+		if err := exec.Command(args[0], args[1:]...).Run(); err != nil {
+			t.Errorf("ExecStartPre=%s fails on a broken configuration (%v): systemd restarts the unit, RestartPreventExitStatus= notwithstanding", cmdline, err)
+		}
+	}
 }
 
 // unitSections is a unit file's settings by section and key (the last

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -42,6 +43,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 		return exitConfig
 	}
 	log := app.NewLogger(cfg.Log, e.stderr)
+	if keys := exampleAddressKeys(cfg); len(keys) > 0 {
+		log.Warn("still example addresses (a reserved domain: no mail reaches them); put in the division's", "keys", strings.Join(keys, ", "))
+	}
 	a, err := app.Open(ctx, cfg, log)
 	if err != nil {
 		if stoppedStarting(ctx, err) {

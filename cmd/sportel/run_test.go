@@ -86,6 +86,11 @@ func TestRunReloadsOnHangup(t *testing.T) {
 	testutil.Eventually(t, "the daemon and its metrics", 30*time.Second, func() (bool, error) {
 		return metric(metricsAddr, "sportel_config_last_reload_success") == "1", nil
 	})
+	// The unit runs no check-config before run (its failure would be
+	// restarted): run itself says what is still the example's.
+	if !strings.Contains(logs.String(), `level=WARN msg="still example addresses`) || !strings.Contains(logs.String(), "mailbox.address, imap.username, officers[0].email") {
+		t.Errorf("run does not warn of the example's addresses left in the file:\n%s", logs.String())
+	}
 
 	hangup := func(times int, wantLog string) {
 		t.Helper()
