@@ -169,9 +169,19 @@ func loginKind(o config.OAuth2Auth) string {
 // hint says which setting to look at for a failure it recognises: a
 // mailbox the server refused, or what sportel run would log too.
 func hint(err error, section string) string {
-	if mbErr, ok := errors.AsType[*inbox.MailboxError](err); ok {
-		key := map[string]string{"watched": "imap.mailbox", "processed": "imap.processed_mailbox", "quarantine": "imap.quarantine_mailbox"}[mbErr.Role]
-		return fmt.Sprintf("set %s to a mailbox this server accepts, levels separated by /", key)
+	if h := mailboxHint(err); h != "" {
+		return h
 	}
 	return connhint.For(err, section)
+}
+
+// mailboxHint names the setting of a mailbox the server refused, or is ""
+// for any other error.
+func mailboxHint(err error) string {
+	mbErr, ok := errors.AsType[*inbox.MailboxError](err)
+	if !ok {
+		return ""
+	}
+	key := map[string]string{"watched": "imap.mailbox", "processed": "imap.processed_mailbox", "quarantine": "imap.quarantine_mailbox"}[mbErr.Role]
+	return fmt.Sprintf("set %s to a mailbox this server accepts, levels separated by /", key)
 }

@@ -66,7 +66,13 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 			logStoppedStarting(log, err)
 			return 0
 		}
-		log.Error("stopped", "err", err)
+		// Only a refused mailbox: the other errors that end Run are not
+		// all the mail servers' (a certificate may be PostgreSQL's).
+		if h := mailboxHint(err); h != "" {
+			log.Error("stopped", "err", err, "hint", h)
+		} else {
+			log.Error("stopped", "err", err)
+		}
 		return 1
 	}
 	log.Info("stopped cleanly")

@@ -218,3 +218,39 @@ func TestRunConfigErrorExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// A mailbox the server refuses at start stops `sportel run`, and its log
+// names the setting to change, as check-config --connect does. Real
+// in-memory IMAP server without the configured mailbox.
+func TestRunStopsNamingTheRefusedMailbox(t *testing.T) {
+	const password = "run-test-password"
+	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imapSrv.Close()
+	smtpSrv, err := devserver.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smtpSrv.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sportel.yaml")
+	text := fmt.Sprintf(runConfig, imapSrv.Addr, smtpSrv.Addr, filepath.Join(dir, "sportel.db"), "zamira@mkrs.example", "")
+	text = strings.Replace(text, "  poll_interval: 1s\n", "  poll_interval: 1s\n  mailbox: Publike/Hyrëse\n", 1)
+	text = strings.Replace(text, "metrics:\n  listen: \n", "", 1)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := testutil.NewLogBuffer(t)
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
+		getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if code := cmdRun(ctx, []string{"--config", path}, e); code != 1 {
+		t.Fatalf("sportel run exited %d, want 1", code)
+	}
+	if !strings.Contains(logs.String(), `hint="set imap.mailbox to a mailbox this server accepts`) {
+		t.Errorf("the stop does not name imap.mailbox:\n%s", logs.String())
+	}
+}
