@@ -455,8 +455,9 @@ func TestTLSModes(t *testing.T) {
 	}
 }
 
-// A wrong password is logged (without the password) at every attempt and
-// retried with backoff; cancelling ctx ends Run promptly.
+// A wrong password is logged (without the password; at error the first
+// time, then at debug: see TestOutageLoggedOnceWithHint) and retried with
+// backoff; cancelling ctx ends Run promptly.
 func TestWrongPasswordRetriesAndStops(t *testing.T) {
 	ts := startIMAP(t, serverConfig{caps: capsRev2})
 	ts.appendTo("INBOX", rawMail("w@example.org", "wrong pass", "x"), time.Time{})
