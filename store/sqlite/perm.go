@@ -6,6 +6,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // fileMode is the mode of the database and its -wal/-shm: the database holds
@@ -49,4 +53,28 @@ func tightenModes(path string) error {
 			"file", p, "was", mode.String(), "now", (mode &^ 0o077).String())
 	}
 	return nil
+}
+
+// withWriteHint adds to an error of opening the database what an admin
+// can do about it when SQLite said it could not open or write a file:
+// SQLite's own words ("unable to open database file", "attempt to write a
+// readonly database") name no file. An existing database needs its -wal
+// and -shm created and written beside it, which a directory the process
+// may not write refuses: a read-only mount, a systemd unit whose
+// ReadWritePaths leaves it out, files left owned by root after a first
+// start as root.
+func withWriteHint(path string, err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM:
+	default:
+		return err
+	}
+	dir := filepath.Dir(path)
+	base := filepath.Base(path)
+	return fmt.Errorf("%w (sportel writes %s, %s-wal and %s-shm in %s: the directory and those files must be writable by the user sportel runs as; "+
+		"under systemd the directory must be in ReadWritePaths=, and files left owned by root after a start as root need chown)", err, base, base, base, dir)
 }

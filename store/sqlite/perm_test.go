@@ -1,10 +1,12 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -60,6 +62,52 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 				if got := fi.Mode().Perm(); got != 0o600 {
 					t.Errorf("%s: mode %v, want -rw-------", filepath.Base(p), got)
 				}
+			}
+		})
+	}
+}
+
+// SQLite's "attempt to write a readonly database" and "unable to open
+// database file" name no file; an admin is told which directory and files
+// must be writable. Another error gets no such hint.
+func TestOpenNamesWhatMustBeWritable(t *testing.T) {
+	tests := []struct {
+		name     string
+		spoil    func(t *testing.T, path string)
+		wantHint bool
+	}{
+		// As a read-only directory does (tests run as root, whom modes
+		// do not stop): SQLite cannot write the shared-memory file.
+		{"the -shm cannot be written", func(t *testing.T, path string) {
+			if err := os.Mkdir(path+"-shm", 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"not a database", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 600), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sportel.db")
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			tt.spoil(t, path)
+			s, err = sqlite.Open(context.Background(), path)
+			if err == nil {
+				s.Close()
+				t.Fatal("opened")
+			}
+			hinted := strings.Contains(err.Error(), "ReadWritePaths=") && strings.Contains(err.Error(), filepath.Dir(path))
+			if hinted != tt.wantHint {
+				t.Errorf("error %q: hint %v, want %v", err, hinted, tt.wantHint)
 			}
 		})
 	}

@@ -218,11 +218,11 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	cancel()
 	if err != nil {
 		s.closeDBs()
-		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+		return nil, fmt.Errorf("open sqlite %q: %w", dsn, withWriteHint(dsn, err))
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
-		return nil, fmt.Errorf("open sqlite %q: apply migrations: %w", dsn, err)
+		return nil, fmt.Errorf("open sqlite %q: apply migrations: %w", dsn, withWriteHint(dsn, err))
 	}
 	if dsn != ":memory:" {
 		// Now the -wal and -shm exist (the pool keeps a connection open).
