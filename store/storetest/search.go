@@ -149,6 +149,7 @@ func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Pyetje", "pe\u0308rgjigje e plote\u0308"},
 		{"Građevinska dozvola", "međunarodni stadion u Đakovici"},
 		{"Gradjevinska dozvola", "Djakovica"},
+		{"„Kërkesë“ për «stadiumin»", "Pagesa—urgjente… 5€ ×½ “kopje”"},
 	}
 	numbers := make([]string, len(docs))
 	inTx(t, s, func(tx store.Tx) error {
@@ -192,6 +193,12 @@ func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
 		{"dakovici", []int{7}},
 		{"djakovica", []int{8}},
 		{"dakovic", []int{7, 8}},
+		{"kerkese", []int{9}},
+		{"stadiumin", []int{9}},
+		{"urgjente", []int{9}},
+		{"pagesa urgjente", []int{9}},
+		{"kopje", []int{9}},
+		{"5", []int{9}},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
