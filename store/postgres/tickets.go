@@ -26,7 +26,7 @@ func (t *Tx) TicketByID(id int64) (inquiry.Ticket, bool, error) {
 func (t *Tx) TicketByNumber(number string) (inquiry.Ticket, bool, error) {
 	ctx, cancel := t.callCtx()
 	defer cancel()
-	return ticketWhere(ctx, t.tx, "number", number, lockTicket)
+	return ticketWhere(ctx, t.tx, "number", text(number), lockTicket)
 }
 
 // lockTicket ends a ticket read in a transaction. Every change to a ticket
@@ -42,7 +42,7 @@ func (s *Store) TicketByNumber(ctx context.Context, number string) (_ inquiry.Ti
 	defer markBusy(&err)
 	ctx, cancel := s.callCtx(ctx)
 	defer cancel()
-	return ticketWhere(ctx, s.pool, "number", number, "")
+	return ticketWhere(ctx, s.pool, "number", text(number), "")
 }
 
 // TicketByID returns the ticket with id.
@@ -252,23 +252,25 @@ func listTickets(ctx context.Context, q querier, f inquiry.TicketFilter) ([]inqu
 }
 
 // ticketWhereClause is f's conditions as a WHERE clause ("" for none).
+// Every text goes through text(), as it was stored: a filter from a
+// hand-made request may carry a NUL, which PostgreSQL would refuse.
 func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 	var conds []string
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
 		for i, st := range f.States {
-			states[i] = string(st)
+			states[i] = text(string(st))
 		}
 		conds = append(conds, "state = ANY("+p.add(states)+")")
 	}
 	if f.OfficerID != "" {
-		conds = append(conds, "officer_id = "+p.add(f.OfficerID))
+		conds = append(conds, "officer_id = "+p.add(text(f.OfficerID)))
 	}
 	if f.Category != "" {
-		conds = append(conds, "category = "+p.add(string(f.Category)))
+		conds = append(conds, "category = "+p.add(text(string(f.Category))))
 	}
 	if f.Channel != "" {
-		conds = append(conds, "channel = "+p.add(string(f.Channel)))
+		conds = append(conds, "channel = "+p.add(text(string(f.Channel))))
 	}
 	if f.SenderAddress != "" {
 		conds = append(conds, "lower(sender_address) = lower("+p.add(text(f.SenderAddress))+")")
@@ -277,7 +279,7 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))
 	}
 	if f.Language != "" {
-		conds = append(conds, "language = "+p.add(string(f.Language)))
+		conds = append(conds, "language = "+p.add(text(string(f.Language))))
 	}
 	// A time is its microseconds and the nanoseconds beyond: compared as
 	// a pair, to the nanosecond.

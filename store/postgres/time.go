@@ -3,6 +3,7 @@ package postgres
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Times are stored as a timestamptz (microseconds) and the nanoseconds
@@ -34,12 +35,14 @@ func instant(ts *time.Time, ns int16) time.Time {
 }
 
 // text makes s storable: PostgreSQL's text holds no NUL character, which
-// mail can carry (an "=00" in a quoted-printable body). U+FFFD takes its
-// place, as for any other byte that is not text; the raw message, kept as
-// bytea, still has the original.
+// mail can carry (an "=00" in a quoted-printable body), and no bytes that
+// are not UTF-8 (a header in a charset it does not declare), which it
+// refuses with the whole statement: the message would fail on every retry.
+// U+FFFD takes the place of each; the raw message, kept as bytea, still has
+// the original.
 func text(s string) string {
-	if strings.IndexByte(s, 0) < 0 {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
 		return s
 	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }

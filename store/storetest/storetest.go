@@ -58,6 +58,8 @@ var contractTests = []contractTest{
 	{"SearchText", testSearchText},
 	{"SearchAsWritten", testSearchAsWritten},
 	{"SetAside", testSetAside},
+	{"NotText", testNotText},
+	{"LookupNotText", testLookupNotText},
 	{"InsertIDs", testInsertIDs},
 	// Reads bounded by a period (bounded.go).
 	{"EachTicket", testEachTicket},
