@@ -103,6 +103,45 @@ func testEachTicket(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testEachTicketLocalYear: a year of the division's is bounded by its
+// midnights, given in its zone; the store compares instants, so a ticket
+// received at half past midnight on 1 January there (the evening before
+// in UTC) is the new year's, and one a nanosecond before its midnight the
+// old year's, on every driver.
+func testEachTicketLocalYear(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	newYear := time.Date(2026, 1, 1, 0, 0, 0, 0, cet)
+	received := []time.Time{
+		newYear.Add(-time.Nanosecond),                   // 2025 locally, 22:59:59.999999999 UTC
+		newYear,                                         // 2026, 23:00 UTC on 31 December
+		newYear.Add(30 * time.Minute).UTC(),             // 2026, given in UTC
+		newYear.AddDate(1, 0, 0).Add(-time.Microsecond), // 2026's last microsecond
+		newYear.AddDate(1, 0, 0),                        // 2027
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		for i, at := range received {
+			if err := tx.CreateTicket(newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), at)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f := inquiry.TicketFilter{ReceivedFrom: newYear, ReceivedBefore: newYear.AddDate(1, 0, 0)}
+	var got []string
+	err := s.EachTicket(ctx, f, func(tk inquiry.Ticket) error {
+		got = append(got, tk.Number)
+		if tk.ReceivedAt.Location() != time.UTC {
+			t.Errorf("%s received at %v, want UTC", tk.Number, tk.ReceivedAt)
+		}
+		return nil
+	})
+	want := []string{"DKP-2026-000002", "DKP-2026-000003", "DKP-2026-000004"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("EachTicket(local year 2026) = %v, %v; want %v", got, err, want)
+	}
+}
+
 // FailedJobs counts the sends failed for good in [from, before), to the
 // nanosecond, and lists the first limit of them by when they failed, the
 // newest job first among those that failed at once; done, cancelled and

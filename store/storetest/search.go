@@ -150,6 +150,7 @@ func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Građevinska dozvola", "međunarodni stadion u Đakovici"},
 		{"Gradjevinska dozvola", "Djakovica"},
 		{"„Kërkesë“ për «stadiumin»", "Pagesa—urgjente… 5€ ×½ “kopje”"},
+		{"ÇËSHTJE E HAPUR", "ankesë për çmimin e biletës"},
 	}
 	numbers := make([]string, len(docs))
 	inTx(t, s, func(tx store.Tx) error {
@@ -199,6 +200,11 @@ func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
 		{"pagesa urgjente", []int{9}},
 		{"kopje", []int{9}},
 		{"5", []int{9}},
+		{"çështje", []int{10}},
+		{"ceshtje", []int{10}},
+		{"CMIMIN", []int{10}},
+		{"Çmim", []int{10}},
+		{"biletes", []int{10}},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {

@@ -45,6 +45,7 @@ var contractTests = []contractTest{
 	{"WithTxLeavesNothingOnFailure", testWithTxLeavesNothingOnFailure},
 	{"OnlyBusyIsMarkedBusy", testOnlyBusyIsMarkedBusy},
 	{"MarkSource", testMarkSource},
+	{"MarkSourceConcurrent", testMarkSourceConcurrent},
 	{"FindThreadRefOrder", testFindThreadRefOrder},
 	{"FindThreadRefFindsOutboxMail", testFindThreadRefFindsOutboxMail},
 	{"ThreadRef", testThreadRef},
@@ -63,6 +64,7 @@ var contractTests = []contractTest{
 	{"InsertIDs", testInsertIDs},
 	// Reads bounded by a period (bounded.go).
 	{"EachTicket", testEachTicket},
+	{"EachTicketLocalYear", testEachTicketLocalYear},
 	{"FailedJobs", testFailedJobs},
 	// The outbox (jobs.go).
 	{"TicketJobs", testTicketJobs},

@@ -595,6 +595,40 @@ func testMarkSource(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
+// testMarkSourceConcurrent: writers taking one message in at once (two
+// instances, a redelivery racing the first) file it once; every other is
+// told ErrSourceTaken, nothing else, and leaves no ticket behind.
+func testMarkSourceConcurrent(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	const writers = 8
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			errs[i] = s.WithTx(context.Background(), func(tx store.Tx) error {
+				tk := newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), t0)
+				if err := tx.CreateTicket(tk); err != nil {
+					return err
+				}
+				return tx.MarkSource("msgid:same@x", tk.ID, t0)
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, store.ErrSourceTaken):
+			t.Errorf("writer %d: %v, want ErrSourceTaken or success", i, err)
+		}
+	}
+	if n, err := s.CountTickets(context.Background()); err != nil || won != 1 || n != 1 {
+		t.Errorf("%d writers filed the message, %d tickets (%v); want exactly 1", won, n, err)
+	}
+}
+
 func testFindThreadRefOrder(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	ids := createTickets(t, s, 2)
