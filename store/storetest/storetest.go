@@ -51,6 +51,7 @@ var contractTests = []contractTest{
 	{"ThreadRef", testThreadRef},
 	{"Entry", testEntry},
 	{"FirstEntry", testFirstEntry},
+	{"SetEntryKind", testSetEntryKind},
 	{"LastEntries", testLastEntries},
 	{"RecordPage", testRecordPage},
 	{"LatestChatTicket", testLatestChatTicket},

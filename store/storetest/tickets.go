@@ -788,6 +788,68 @@ func testThreadRef(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testSetEntryKind: a held answer once sent becomes an answer, in the
+// transaction that changes it and after, and is then read as one (by
+// LastEntries of its new kind, no longer of its old); an entry that does
+// not exist is an error, and the failed call changes nothing.
+func testSetEntryKind(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	ids := createTickets(t, s, 1)
+	held := &inquiry.Entry{TicketID: ids[0], Kind: inquiry.EntryHeldAnswer, Author: "officer1", Text: "Përgjigja", CreatedAt: t0}
+	other := &inquiry.Entry{TicketID: ids[0], Kind: inquiry.EntryHeldAnswer, Text: "another", CreatedAt: t0}
+	inTx(t, s, func(tx store.Tx) error {
+		for _, e := range []*inquiry.Entry{held, other} {
+			if err := tx.AddEntry(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	kinds := func(entries []inquiry.Entry) []string {
+		var out []string
+		for _, e := range entries {
+			out = append(out, fmt.Sprintf("%d:%s", e.ID, e.Kind))
+		}
+		return out
+	}
+	inTx(t, s, func(tx store.Tx) error {
+		if err := tx.SetEntryKind(held.ID, inquiry.EntryAnswer); err != nil {
+			return err
+		}
+		answers, err := tx.LastEntries(ids[0], inquiry.EntryAnswer, 10)
+		if err != nil {
+			return err
+		}
+		stillHeld, err := tx.LastEntries(ids[0], inquiry.EntryHeldAnswer, 10)
+		if err != nil {
+			return err
+		}
+		if got, want := kinds(answers), []string{fmt.Sprintf("%d:answer", held.ID)}; !slices.Equal(got, want) {
+			t.Errorf("answers in the changing transaction = %v, want %v", got, want)
+		}
+		if got, want := kinds(stillHeld), []string{fmt.Sprintf("%d:held_answer", other.ID)}; !slices.Equal(got, want) {
+			t.Errorf("held answers in the changing transaction = %v, want %v", got, want)
+		}
+		return nil
+	})
+	err := s.WithTx(ctx, func(tx store.Tx) error { return tx.SetEntryKind(other.ID+1000, inquiry.EntryAnswer) })
+	if err == nil {
+		t.Error("SetEntryKind of an entry that does not exist succeeded")
+	}
+	entries, err := s.Entries(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fmt.Sprintf("%d:answer", held.ID), fmt.Sprintf("%d:held_answer", other.ID)}
+	if got := kinds(entries); !slices.Equal(got, want) {
+		t.Errorf("entries after = %v, want %v", got, want)
+	}
+	if e, ok, err := s.Entry(ctx, ids[0], held.ID); err != nil || !ok || e.Text != held.Text || e.Author != held.Author {
+		t.Errorf("Entry(%d) = %+v, %v, %v; want its text and author as they were", held.ID, e, ok, err)
+	}
+}
+
 func testFirstEntry(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	kindsByTicket := [][]inquiry.EntryKind{
