@@ -54,7 +54,7 @@ func TestSearchFoldUpgradeReindexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = tx.QueryRow(ctx, `SELECT count(*) FROM tickets
-			WHERE to_tsvector('simple', sportel_fold(subject)) @@ to_tsquery('simple', 'захтев')`).Scan(&n)
+			WHERE to_tsvector('simple', sportel_fold(left(subject, 100000))) @@ to_tsquery('simple', 'захтев')`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -314,8 +314,9 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 
 // searchConds gives one condition per word of text: the ticket's subject or
 // one of its entries holds it (the last word as a prefix). The expressions
-// are those of migration 0003's indexes, so the planner uses them; a word
-// holds letters and digits only, so to_tsquery reads no syntax in it.
+// are those of the indexes (migrations 0003 and 0016), so the planner uses
+// them; a word holds letters and digits only, so to_tsquery reads no syntax
+// in it.
 func searchConds(p *params, text string) []string {
 	words := store.SearchWords(text)
 	conds := make([]string, len(words))
@@ -331,7 +332,7 @@ func searchConds(p *params, text string) []string {
 			alts = append(alts, folded)
 		}
 		q := "to_tsquery('simple', " + strings.Join(alts, " || ' | ' || ") + ")"
-		conds[i] = "id IN (SELECT id FROM tickets WHERE to_tsvector('simple', sportel_fold(subject)) @@ " + q +
+		conds[i] = "id IN (SELECT id FROM tickets WHERE to_tsvector('simple', sportel_fold(left(subject, 100000))) @@ " + q +
 			" UNION SELECT ticket_id FROM entries WHERE to_tsvector('simple', sportel_fold(left(subject || ' ' || body, 100000))) @@ " + q + ")"
 	}
 	return conds

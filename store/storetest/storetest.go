@@ -62,6 +62,7 @@ var contractTests = []contractTest{
 	{"SetAside", testSetAside},
 	{"NotText", testNotText},
 	{"LookupNotText", testLookupNotText},
+	{"LongText", testLongText},
 	{"InsertIDs", testInsertIDs},
 	// Reads bounded by a period (bounded.go).
 	{"EachTicket", testEachTicket},

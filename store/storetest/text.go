@@ -194,3 +194,39 @@ func testLookupNotText(t *testing.T, open func(t *testing.T) store.Store) {
 		})
 	}
 }
+
+// testLongText: a message of more text than a search index holds at once
+// (PostgreSQL's tsvector: 1 MB of distinct words), in its subject as in
+// its body, is filed on every driver, whole, and found by its first words.
+// A header may be 256 KiB, which a legacy charset or decomposed Hangul
+// makes more than a megabyte of UTF-8.
+func testLongText(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	var b strings.Builder
+	b.WriteString("Stadiumi ")
+	for i := 0; b.Len() < 1200000; i++ {
+		fmt.Fprintf(&b, "fjala%d ", i)
+	}
+	long := b.String()
+	tk := newTicket("DKP-2026-000001", t0)
+	tk.Subject = long
+	err := s.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Subject: long, Text: long, CreatedAt: t0})
+	})
+	if err != nil {
+		t.Fatalf("filing a message with %d bytes of subject and text: %v", len(long), err)
+	}
+	got, ok, err := s.TicketByID(ctx, tk.ID)
+	if err != nil || !ok || got.Subject != long {
+		t.Errorf("TicketByID = %d bytes of subject, %v, %v; want %d", len(got.Subject), ok, err, len(long))
+	}
+	for _, q := range []string{"stadiumi", "fjala1"} {
+		if found, err := s.ListTickets(ctx, inquiry.TicketFilter{Text: q}); err != nil || len(found) != 1 {
+			t.Errorf("ListTickets(Text %q) = %d tickets, %v; want the long one", q, len(found), err)
+		}
+	}
+}
