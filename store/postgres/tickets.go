@@ -273,7 +273,8 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 		conds = append(conds, "channel = "+p.add(text(string(f.Channel))))
 	}
 	if f.SenderAddress != "" {
-		conds = append(conds, "lower(sender_address) = lower("+p.add(text(f.SenderAddress))+")")
+		// ASCII case only, whatever the database's locale (migration 0017).
+		conds = append(conds, `lower(sender_address COLLATE "C") = lower(`+p.add(text(f.SenderAddress))+` COLLATE "C")`)
 	}
 	if f.ChatID != 0 {
 		conds = append(conds, "chat_id = "+p.add(f.ChatID))

@@ -1005,6 +1005,45 @@ func testListTicketsFilter(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
+// testSenderAddressCase: a sender's address matches in any ASCII case and
+// only so (inquiry.TicketFilter.SenderAddress), whatever the database's
+// locale: "Ç" and "ç" are two addresses' letters, as SQLite's lower() has
+// them, and as a transaction's own look-ups (the SQLite store's primed
+// absences) have them.
+func testSenderAddressCase(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	addrs := []string{"Çela@Shembull.al", "çela@shembull.al", "ЉУБА@primer.rs"}
+	numbers := make([]string, len(addrs))
+	inTx(t, s, func(tx store.Tx) error {
+		for i, a := range addrs {
+			tk := newTicket(fmt.Sprintf("DKP-2026-%06d", i+1), t0)
+			tk.Sender.Address = a
+			if err := tx.CreateTicket(tk); err != nil {
+				return err
+			}
+			numbers[i] = tk.Number
+		}
+		return nil
+	})
+	cases := []struct {
+		addr string
+		want []int
+	}{
+		{"ÇELA@SHEMBULL.AL", []int{0}},
+		{"çela@Shembull.AL", []int{1}},
+		{"ЉУБА@PRIMER.RS", []int{2}},
+		{"љуба@primer.rs", nil},
+	}
+	for _, c := range cases {
+		checkListed(t, s, inquiry.TicketFilter{SenderAddress: c.addr}, numbers, c.want)
+		page, err := s.ListTicketPage(ctx, inquiry.TicketFilter{SenderAddress: c.addr}, store.PageAt{Size: 10})
+		if err != nil || len(page.Tickets) != len(c.want) {
+			t.Errorf("ListTicketPage(sender %q) = %d tickets, %v; want %d", c.addr, len(page.Tickets), err, len(c.want))
+		}
+	}
+}
+
 // testListTicketsPages: the filters a list page needs are the store's,
 // so that Limit reads the first of the filtered list, newest first when
 // asked (the web's queue pages with ListTicketPage).
