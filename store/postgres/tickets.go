@@ -316,8 +316,11 @@ func ticketWhereClause(p *params, f inquiry.TicketFilter) string {
 // searchConds gives one condition per word of text: the ticket's subject or
 // one of its entries holds it (the last word as a prefix). The expressions
 // are those of the indexes (migrations 0003 and 0016), so the planner uses
-// them; a word holds letters and digits only, so to_tsquery reads no syntax
-// in it.
+// them. sportel_fold leaves letters and digits only, so to_tsquery reads no
+// syntax in a word; but a letter it does not keep (ℓ, one beyond U+FFFF)
+// splits a word or leaves none, and to_tsquery refuses "a b" and ":*".
+// The folded word is therefore its pieces in a row (a <-> b), and a word
+// left with no piece is NULL, which no text matches: none can hold it.
 func searchConds(p *params, text string) []string {
 	words := store.SearchWords(text)
 	conds := make([]string, len(words))
@@ -326,11 +329,11 @@ func searchConds(p *params, text string) []string {
 		// folds đ to d).
 		var alts []string
 		for _, v := range store.SpellingVariants(w) {
-			folded := "sportel_fold(" + p.add(v) + "::text)"
+			term := "array_to_string(string_to_array(nullif(btrim(sportel_fold(" + p.add(v) + "::text)), ''), ' '), ' <-> ')"
 			if i == len(words)-1 {
-				folded += " || ':*'"
+				term += " || ':*'"
 			}
-			alts = append(alts, folded)
+			alts = append(alts, "'(' || "+term+" || ')'")
 		}
 		q := "to_tsquery('simple', " + strings.Join(alts, " || ' | ' || ") + ")"
 		conds[i] = "id IN (SELECT id FROM tickets WHERE to_tsvector('simple', sportel_fold(left(subject, 100000))) @@ " + q +

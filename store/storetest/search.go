@@ -205,6 +205,14 @@ func testSearchAsWritten(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CMIMIN", []int{10}},
 		{"Çmim", []int{10}},
 		{"biletes", []int{10}},
+		{"ℓ", nil},
+		{"ℓ biletes", nil},
+		{"biletes ℓ", nil},
+		{"𝐀", nil},
+		{"a𝐀b", nil},
+		{"bilet𝐀es", nil},
+		{"µg", nil},
+		{"Ⅻ", []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
