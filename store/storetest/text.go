@@ -198,8 +198,8 @@ func testLookupNotText(t *testing.T, open func(t *testing.T) store.Store) {
 // testLongText: a message of more text than a search index holds at once
 // (PostgreSQL's tsvector: 1 MB of distinct words), in its subject as in
 // its body, is filed on every driver, whole, and found by its first words.
-// A header may be 256 KiB, which a legacy charset or decomposed Hangul
-// makes more than a megabyte of UTF-8.
+// A header may be 256 KiB, which a legacy charset decoded and Hangul
+// decomposed (PostgreSQL's folding) can make more than a megabyte.
 func testLongText(t *testing.T, open func(t *testing.T) store.Store) {
 	ctx := context.Background()
 	s := open(t)
