@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -890,6 +891,41 @@ func TestCredentialsOverPlainHTTP(t *testing.T) {
 				t.Errorf("missing %q in:\n%v", c.want, err)
 			}
 			checkNoSecrets(t, err.Error())
+		})
+	}
+}
+
+// A secret with a line break in it fails every login, unsaid: refused,
+// named, and never printed, however it got there.
+func TestSecretWithLineBreakRefused(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		imap    string // the imap section; "" keeps the minimal one
+		wantErr string
+	}{
+		{"a variable set with its newline", map[string]string{"IMAP_PW": imapSecret + "\n"}, "", "imap.password holds a line break"},
+		{"a CRLF env file", map[string]string{"IMAP_PW": imapSecret + "\r"}, "", "imap.password holds a line break"},
+		{"one line", nil, "", ""},
+		{"one line, in a YAML block that strips the newline", nil, "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: |-\n    ${IMAP_PW}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"IMAP_PW": imapSecret, "SMTP_PW": smtpSecret, "TG_TOKEN": tgSecret, "AI_KEY": aiSecret, "OFFICERS_CHAT": "-100123"}
+			maps.Copy(vars, tt.env)
+			overrides := map[string]string{}
+			if tt.imap != "" {
+				overrides["imap"] = tt.imap
+			}
+			_, err := Parse(doc(overrides), envMap(vars))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("parse: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("err = %v, want %q", err, tt.wantErr)
+			case err != nil:
+				checkNoSecrets(t, err.Error())
+			}
 		})
 	}
 }

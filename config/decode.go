@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -77,6 +78,7 @@ func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOption
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
 	}
+	d.checkSecretLines(&cfg)
 	d.loadSecretFiles(&cfg)
 	validate(d, &cfg)
 	if len(d.errs) > 0 {
@@ -618,6 +620,27 @@ func (d *decoder) loadSecretFiles(c *Config) {
 	}
 	if c.Telegram != nil {
 		d.secretFile("telegram.token", &c.Telegram.Token, c.Telegram.TokenFile)
+	}
+}
+
+// checkSecretLines refuses a secret written in the file or taken from the
+// environment that holds a line break: no password or token does, and one
+// would be sent as part of it, failing every login unsaid. The common
+// cause is a variable set from a file with its newline
+// (IMAP_PASSWORD="$(cat f; echo)", an env file with CRLF line ends). The
+// secret itself is never printed.
+func (d *decoder) checkSecretLines(c *Config) {
+	secrets := map[string]Secret{"imap.password": c.IMAP.Password, "smtp.password": c.SMTP.Password}
+	if c.Classifier.OpenAI != nil {
+		secrets["classifier.openai.api_key"] = c.Classifier.OpenAI.APIKey
+	}
+	if c.Telegram != nil {
+		secrets["telegram.token"] = c.Telegram.Token
+	}
+	for _, path := range slices.Sorted(maps.Keys(secrets)) {
+		if strings.ContainsAny(secrets[path].Reveal(), "\r\n") {
+			d.errorf(path, d.lineOf(path), "%s holds a line break (from an environment variable set with its newline, or a CRLF env file?); a password or token is one line", path)
+		}
 	}
 }
 
