@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"text/template"
 
 	"sportel/calendar"
@@ -48,6 +49,18 @@ var placeholders = map[inquiry.Language]string{
 	inquiry.SerbianLatin: "[dopunite]",
 	inquiry.SerbianCyrl:  "[допуните]",
 	inquiry.English:      "[fill in]",
+}
+
+// Unfilled is the standard texts' placeholder that text still holds, in
+// any of the languages, if one: a draft sent as it was drawn would tell the
+// requester "[fill in]" where the answer belongs.
+func Unfilled(text string) (string, bool) {
+	for _, p := range placeholders {
+		if strings.Contains(text, p) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 // AnswerData is what an answer template (answer.<lang>.tmpl) can use.

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -190,5 +192,61 @@ func TestEarlierTextSurvivesHeldBackAnswer(t *testing.T) {
 	}
 	if !strings.Contains(r.body, "with the archive") {
 		t.Errorf("the text typed before the standard text was chosen is gone from the held-back page")
+	}
+}
+
+// A standard text marks where the officer writes ("[fill in]" in the
+// requester's language). Sent with the mark still in it, the citizen would
+// get a letter without its answer: it is held back, said in the page's
+// language with the mark named, and its text kept to finish; with the mark
+// replaced it goes.
+func TestAnswerWithPlaceholderLeftIsHeldBack(t *testing.T) {
+	tests := []struct {
+		name      string
+		citizen   inquiry.Language // the draft's language
+		std       string           // the standard text drawn ("" : the answer's start)
+		page      string           // the officer's language
+		mark, say string
+	}{
+		{"answer start, English citizen", inquiry.English, "", "sq", "[fill in]", "ka ende shenjën e tekstit standard"},
+		{"answer start, Albanian citizen", inquiry.Albanian, "", "en", "[plotësoni]", "it still holds the standard text's mark"},
+		{"extension text, Cyrillic citizen", inquiry.SerbianCyrl, desk.StandardExtension, "sr-Cyrl", "[допуните]", "још садржи ознаку стандардног текста"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			number := fmt.Sprintf("DKP-2026-%06d", i+1)
+			f := newFixture(t, nil)
+			f.file(number, inquiry.DocumentRequest, tt.citizen, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+			b := f.browser()
+			b.signIn(officers[1])
+			b.post("/lang", url.Values{"csrf": {b.csrf()}, "lang": {tt.page}, "back": {"/"}})
+			page := b.get("/t/" + number + "?std=" + tt.std).body
+			draft := html.UnescapeString(textareaOf(t, page, "answer-text"))
+			if !strings.Contains(draft, tt.mark) {
+				t.Fatalf("the draft lacks %q:\n%s", tt.mark, draft)
+			}
+			form := url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)}, "text": {strings.ReplaceAll(draft, "\n", "\r\n")}}
+			r := b.post("/t/"+number+"/answer", form)
+			if r.status != http.StatusUnprocessableEntity {
+				t.Errorf("the draft sent as drawn = %d, want 422", r.status)
+			}
+			if a := alertOf(r.body); !strings.Contains(a, tt.say) || !strings.Contains(a, tt.mark) {
+				t.Errorf("the page says %q; want %q and the mark %q", a, tt.say, tt.mark)
+			}
+			if got := html.UnescapeString(textareaOf(t, r.body, "answer-text")); strings.ReplaceAll(got, "\r\n", "\n") != draft {
+				t.Errorf("the text held back is not kept to finish: %q", got)
+			}
+			if n := answersOn(t, f, number); n != 0 {
+				t.Fatalf("%d answers queued with the mark in them, want none", n)
+			}
+			form.Set("once", formOnce(t, r.body))
+			form.Set("text", strings.ReplaceAll(draft, tt.mark, "The contracts are attached."))
+			if r := b.post("/t/"+number+"/answer", form); r.status != http.StatusSeeOther {
+				t.Errorf("the finished answer = %d, want 303: %s", r.status, alertOf(r.body))
+			}
+			if n := answersOn(t, f, number); n != 1 {
+				t.Errorf("%d answers queued once the mark was replaced, want 1", n)
+			}
+		})
 	}
 }

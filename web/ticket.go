@@ -379,6 +379,11 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			}
 			break
 		}
+		// After the news: what came since may change the answer anyway.
+		if mark, ok := desk.Unfilled(r.PostFormValue("text")); ok {
+			err = unfilledError{mark}
+			break
+		}
 		if once := form("once"); once != "" {
 			_, _, err = s.desk.AnswerOnce(ctx, "web:"+once, number, me, r.PostFormValue("text"))
 		} else {
