@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,6 +284,21 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	default:
 		qf.due = ""
 	}
+	if number, ok := searchedNumber(qf.q); ok && qf.after == nil && qf.before == nil {
+		// A ticket's number searched for is that ticket, in whichever list:
+		// the search index holds what was written, where a ticket's own
+		// number seldom is. One that names no ticket is searched as text,
+		// for the tickets that mention it.
+		t, found, err := s.store.TicketByNumber(r.Context(), number)
+		if err != nil {
+			s.internal(w, r, sess, "read ticket", err)
+			return
+		}
+		if found {
+			http.Redirect(w, r, "/t/"+t.Number, http.StatusSeeOther)
+			return
+		}
+	}
 	at := pageAt(qf)
 	pg, err := s.store.ListTicketPage(r.Context(), f, at)
 	if err != nil {
@@ -338,6 +354,22 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, sess *session
 	d.Filters = s.queueFilters(p, qf)
 	p.D = d
 	s.render(w, http.StatusOK, "queue", p)
+}
+
+// typedNumber is a ticket number as an officer types or pastes it: in any
+// case, the sequence perhaps without its leading zeros, perhaps in a
+// subject's brackets.
+var typedNumber = regexp.MustCompile(`^\[?([A-Za-z]{2,10})-[0-9]{4}-[0-9]{1,9}\]?$`)
+
+// searchedNumber is the ticket number q is, written as tickets are
+// numbered (upper case, six digits at least), if q is one.
+func searchedNumber(q string) (string, bool) {
+	m := typedNumber.FindStringSubmatch(q)
+	if m == nil {
+		return "", false
+	}
+	n := inquiry.FindNumber(m[1], q)
+	return strings.ToUpper(n), n != ""
 }
 
 func (s *Server) queueFilters(p page, qf queueFilter) []filterSelect {

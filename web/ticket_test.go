@@ -582,3 +582,45 @@ func TestChangedSinceSaidInThePageLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A ticket number typed or pasted in the search box opens that ticket,
+// whichever list it is in and however it is written; the search index holds
+// what was written, where a ticket's own number seldom is. A number that
+// names no ticket is searched as text: the tickets that mention it.
+func TestSearchForATicketNumberOpensIt(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-2*time.Hour), time.Time{}, "Question", "When?")
+	f.file("DKP-2026-000002", inquiry.GeneralQuestion, inquiry.English, "zamira", f.now.Add(-time.Hour), time.Time{}, "Museum", "Opening hours?")
+	f.file("DKP-2026-000003", inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Again", "About my request DKP-2026-000099 of last year.")
+	if _, err := f.desk.CloseWith(context.Background(), "DKP-2026-000002", closing("resolved"), "zamira"); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.signIn(officers[1])
+	tests := []struct {
+		query    string
+		location string // the ticket opened; "" : a list
+		list     string // the list's tickets
+	}{
+		{"q=DKP-2026-000001", "/t/DKP-2026-000001", ""},
+		{"q=DKP-2026-000002", "/t/DKP-2026-000002", ""}, // closed: not in the open list
+		{"q=dkp-2026-2", "/t/DKP-2026-000002", ""},
+		{"q=" + url.QueryEscape(" [DKP-2026-000001] "), "/t/DKP-2026-000001", ""},
+		{"q=DKP-2026-000001&view=setaside&mine=1", "/t/DKP-2026-000001", ""},
+		{"q=DKP-2026-000099", "", "DKP-2026-000003"},
+		{"q=DKP-2026-000000", "", ""},
+		{"q=DKP-2026", "", "DKP-2026-000003"}, // no number: the text search
+	}
+	for _, tt := range tests {
+		r := b.get("/?" + tt.query)
+		if tt.location != "" {
+			if r.status != http.StatusSeeOther || r.location != tt.location {
+				t.Errorf("/?%s = %d %q, want the ticket %s", tt.query, r.status, r.location, tt.location)
+			}
+			continue
+		}
+		if got := strings.Join(queueRows(r.body), " "); r.status != http.StatusOK || got != tt.list {
+			t.Errorf("/?%s = %d listing %q, want %q", tt.query, r.status, got, tt.list)
+		}
+	}
+}
