@@ -66,8 +66,8 @@ type ticketData struct {
 	// double click, a resubmit after a network error) answers once.
 	// NoteOnce is the note form's.
 	Once, NoteOnce string
-	// Seen is the newest entry on the page: an answer sent from it is held
-	// back if the citizen wrote or a colleague answered after it (from a
+	// Seen is the newest entry on the page: an answer or a closing sent
+	// from it is held back if the citizen wrote or a colleague answered after it (from a
 	// page of older entries, after that page).
 	Seen int64
 	// Older is the link to the page of the record before this one, ""
@@ -373,10 +373,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		detail = form("holder")
 		_, err = s.desk.NotHeld(ctx, number, form("holder"), me)
 	case "answer":
-		if news, err = s.newSince(r, number, form("seen"), me); err != nil || len(news) > 0 {
-			if err == nil {
-				err = fmt.Errorf("%w: %s", errChangedSince, s.newsText(news, func(k inquiry.EntryKind) string { return string(k) }))
-			}
+		if news, err = s.overtaken(r, number, form("seen"), me); err != nil {
 			break
 		}
 		// After the news: what came since may change the answer anyway.
@@ -400,6 +397,12 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		oc, parseErr := inquiry.ParseOutcome(form("outcome"))
 		if parseErr != nil {
 			err = fmt.Errorf("%w: %w", errUnknownOutcome, parseErr)
+			break
+		}
+		// A decision goes to the citizen, and one "in the answer" is dated
+		// by the last answer: neither is made on a page the citizen's
+		// newer words or a colleague's answer never reached.
+		if news, err = s.overtaken(r, number, form("seen"), me); err != nil {
 			break
 		}
 		c := desk.Closing{Outcome: oc, Ground: form("ground"), Note: form("note"), InAnswer: form("in_answer") == "1"}
@@ -447,7 +450,11 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			p.Error = p.T("busy_action")
 			status = s.failureStatus(w, err)
 		case errors.Is(err, errChangedSince):
-			p.Error = p.T("changed_since") + " (" + s.newsText(news, func(k inquiry.EntryKind) string { return p.T("kind_" + string(k)) }) + ")"
+			held := "changed_since"
+			if action == "close" {
+				held = "changed_since_close"
+			}
+			p.Error = p.T(held) + " (" + s.newsText(news, func(k inquiry.EntryKind) string { return p.T("kind_" + string(k)) }) + ")"
 			status = http.StatusConflict
 		case errors.Is(err, desk.ErrNoTicket):
 			status = http.StatusNotFound
@@ -464,8 +471,8 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	http.Redirect(w, r, "/t/"+number, http.StatusSeeOther)
 }
 
-// errChangedSince holds back an answer written on a page the ticket has
-// moved on from.
+// errChangedSince holds back an answer or a closing sent from a page the
+// ticket has moved on from.
 var errChangedSince = errors.New("the ticket changed since the page was shown")
 
 // officersToMend reports whether err, which an officer's action met, is the
@@ -487,10 +494,20 @@ func (s *Server) newsText(news []inquiry.Entry, kind func(inquiry.EntryKind) str
 	return strings.Join(names, ", ")
 }
 
-// newSince is the entries that make an answer written on a page showing
-// entries up to seen stale: the citizen wrote again, or a colleague (not
-// me) answered. A form without seen (a page drawn before forms carried it)
-// checks nothing.
+// overtaken is newSince's news, with errChangedSince naming them when there
+// are any: the form was sent from a page the ticket has moved on from.
+func (s *Server) overtaken(r *http.Request, number, seen, me string) ([]inquiry.Entry, error) {
+	news, err := s.newSince(r, number, seen, me)
+	if err == nil && len(news) > 0 {
+		err = fmt.Errorf("%w: %s", errChangedSince, s.newsText(news, func(k inquiry.EntryKind) string { return string(k) }))
+	}
+	return news, err
+}
+
+// newSince is the entries that make an answer or a closing sent from a
+// page showing entries up to seen stale: the citizen wrote again, or a
+// colleague (not me) answered. A form without seen (a page drawn before
+// forms carried it) checks nothing.
 func (s *Server) newSince(r *http.Request, number, seen, me string) ([]inquiry.Entry, error) {
 	last, err := strconv.ParseInt(seen, 10, 64)
 	if seen == "" || err != nil {

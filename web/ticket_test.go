@@ -624,3 +624,88 @@ func TestSearchForATicketNumberOpensIt(t *testing.T) {
 		}
 	}
 }
+
+// Closing sends the citizen a decision, and one "in the answer" is dated by
+// the last answer: from a page the citizen's newer words or a colleague's
+// answer never reached, it is held back, said so, what was typed kept, and
+// the ticket stays open; from the page that shows them it closes.
+func TestCloseFromAStalePageIsHeldBack(t *testing.T) {
+	const number = "DKP-2026-000001"
+	tests := []struct {
+		name   string
+		change func(t *testing.T, f *fixture)
+		form   url.Values
+	}{
+		{"the citizen withdrew", func(t *testing.T, f *fixture) {
+			err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+				tk, _, err := tx.TicketByNumber(number)
+				if err != nil {
+					return err
+				}
+				return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "arben@example.net",
+					Text: "I withdraw my request.", CreatedAt: f.now})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, url.Values{"outcome": {"granted"}, "note": {"all contracts sent"}}},
+		{"a colleague answered", func(t *testing.T, f *fixture) {
+			if _, err := f.desk.Answer(context.Background(), number, "zamira", "Dear Sir,\n\nAccess is refused.\n"); err != nil {
+				t.Fatal(err)
+			}
+		}, url.Values{"outcome": {"granted"}, "in_answer": {"1"}, "note": {"all contracts sent"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.file(number, inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+			if _, err := f.desk.Answer(context.Background(), number, "jusuf", "Dear Sir,\n\nThe contracts are attached.\n"); err != nil {
+				t.Fatal(err)
+			}
+			b := f.browser()
+			b.signIn(officers[1])
+			page := b.get("/t/" + number).body
+			tt.change(t, f)
+			jobs := len(jobsOf(t, f, number))
+			form := url.Values{"csrf": {csrfOf(t, page)}, "seen": {formSeen(t, page)}}
+			for k, v := range tt.form {
+				form[k] = v
+			}
+			r := b.post("/t/"+number+"/close", form)
+			if r.status != http.StatusConflict {
+				t.Fatalf("close from the stale page = %d, want 409", r.status)
+			}
+			if a := alertOf(r.body); !strings.HasPrefix(a, "Tiketa nuk u mbyll") {
+				t.Errorf("the page says %q; want that the ticket was not closed", a)
+			}
+			if !strings.Contains(r.body, `value="all contracts sent"`) {
+				t.Error("the closing note typed is gone from the page")
+			}
+			if tk, _, _ := f.store.TicketByNumber(context.Background(), number); tk.State == inquiry.Closed {
+				t.Errorf("the ticket was closed from the stale page (%s)", tk.Outcome)
+			}
+			if n := len(jobsOf(t, f, number)); n != jobs {
+				t.Errorf("%d sends queued from the stale page", n-jobs)
+			}
+			form.Set("csrf", csrfOf(t, r.body))
+			form.Set("seen", formSeen(t, r.body))
+			if r := b.post("/t/"+number+"/close", form); r.status != http.StatusSeeOther {
+				t.Errorf("close from the page that shows the news = %d, want 303: %s", r.status, alertOf(r.body))
+			}
+		})
+	}
+}
+
+// jobsOf is every send queued for the ticket numbered number.
+func jobsOf(t *testing.T, f *fixture, number string) []inquiry.Job {
+	t.Helper()
+	tk, _, err := f.store.TicketByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := f.store.TicketJobs(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobs
+}
