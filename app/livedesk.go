@@ -86,6 +86,10 @@ func (l liveDesk) CloseWith(ctx context.Context, number string, c desk.Closing, 
 	return l.a.Desk().CloseWith(ctx, number, c, by)
 }
 
+func (l liveDesk) CloseWithOnce(ctx context.Context, key, number string, c desk.Closing, by string) (inquiry.Ticket, bool, error) {
+	return l.a.Desk().CloseWithOnce(ctx, key, number, c, by)
+}
+
 func (l liveDesk) Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error) {
 	return l.a.Desk().Reopen(ctx, number, by)
 }

@@ -1133,6 +1133,57 @@ func TestAnswerOnceByKey(t *testing.T) {
 	}
 }
 
+// CloseWithOnce closes once for each key: the same closing form sent again
+// (a double click) reports again rather than a refusal to close a closed
+// ticket; another closing is refused as CloseWith refuses it.
+func TestCloseWithOnceByKey(t *testing.T) {
+	f := newFixture(t)
+	f.handle(citizen("close-once-1@example.net", "qytetari@example.net", "Pyetje", "Kur hapet muzeu të dielën?"))
+	tk := f.tickets()[0]
+	ctx := context.Background()
+	closings := func() int {
+		entries, err := f.store.Entries(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range entries {
+			if e.Kind == inquiry.EntryNote && strings.HasPrefix(e.Text, "closed: ") {
+				n++
+			}
+		}
+		return n
+	}
+	tests := []struct {
+		name      string
+		key       string
+		wantAgain bool
+		refusal   desk.RefusalKind // "" : no refusal
+		wantErr   bool
+	}{
+		{"first", "webclose:a", false, "", false},
+		{"the same form again", "webclose:a", true, "", false},
+		{"another form", "webclose:b", false, desk.RefusedClosed, true},
+		{"no key", "", false, "", true},
+	}
+	for _, tt := range tests {
+		_, again, err := f.desk.CloseWithOnce(ctx, tt.key, tk.Number, desk.Closing{Outcome: inquiry.Resolved}, "jusuf")
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("%s: err %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		var r *desk.Refusal
+		if tt.refusal != "" && (!errors.As(err, &r) || r.Kind != tt.refusal) {
+			t.Errorf("%s: err %v, want refusal %s", tt.name, err, tt.refusal)
+		}
+		if again != tt.wantAgain {
+			t.Errorf("%s: again %v, want %v", tt.name, again, tt.wantAgain)
+		}
+		if n := closings(); n != 1 {
+			t.Errorf("%s: %d closings recorded, want 1", tt.name, n)
+		}
+	}
+}
+
 func TestNoteOnceByKey(t *testing.T) {
 	f := newFixture(t)
 	f.handle(citizen("note-once-1@example.net", "qytetari@example.net", "Pyetje", "Kur hapet muzeu të dielën?"))

@@ -275,6 +275,19 @@ func (d *Desk) CloseWith(ctx context.Context, number string, c Closing, by strin
 	})
 }
 
+// CloseWithOnce is CloseWith for a closing that may be handed over again
+// (a form sent twice): key names it, and a key already used closes nothing
+// and reports again, where CloseWith would refuse the ticket as closed and
+// have the officer reopen it, to close it and send its notice once more.
+func (d *Desk) CloseWithOnce(ctx context.Context, key, number string, c Closing, by string) (t inquiry.Ticket, again bool, err error) {
+	if key == "" {
+		return inquiry.Ticket{}, false, fmt.Errorf("close %s: no key", number)
+	}
+	return d.updateOnce(ctx, key, number, func(tx store.Tx, t *inquiry.Ticket, _ time.Time) error {
+		return d.closeWith(tx, t, c, by)
+	})
+}
+
 // closeWith is CloseWith within tx; the caller saves t.
 func (d *Desk) closeWith(tx store.Tx, t *inquiry.Ticket, c Closing, by string) error {
 	c.Ground, c.Note = strings.TrimSpace(c.Ground), strings.TrimSpace(c.Note)

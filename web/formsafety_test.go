@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +249,37 @@ func TestAnswerWithPlaceholderLeftIsHeldBack(t *testing.T) {
 				t.Errorf("%d answers queued once the mark was replaced, want 1", n)
 			}
 		})
+	}
+}
+
+// A double click on "Close" posts the closing form twice. The second post
+// is the same closing, done: refused as closing a closed ticket ("reopen
+// it first"), it would lead the officer to reopen and close again, and the
+// citizen to get the decision twice.
+func TestCloseDoubleClickClosesOnce(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	f.file(number, inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+	b := f.browser()
+	b.signIn(officers[1])
+	page := b.get("/t/" + number).body
+	m := regexp.MustCompile(`action="/t/` + number + `/close"[^>]*>\s*<input type="hidden" name="csrf" value="[0-9a-f]+">\s*<input type="hidden" name="seen" value="([0-9]+)">\s*<input type="hidden" name="once" value="([^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the closing form carries no seen and once-only key")
+	}
+	form := url.Values{"csrf": {csrfOf(t, page)}, "seen": {m[1]}, "once": {m[2]}, "outcome": {"granted"}}
+	for i := range 2 {
+		if r := b.post("/t/"+number+"/close", form); r.status != http.StatusSeeOther {
+			t.Errorf("post %d of the closing form = %d, want 303 (done): %s", i+1, r.status, alertOf(r.body))
+		}
+	}
+	notices := 0
+	for _, j := range jobsOf(t, f, number) {
+		if j.Kind == inquiry.JobNotice {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d decision notices queued after one double click, want 1", notices)
 	}
 }

@@ -64,8 +64,8 @@ type ticketData struct {
 	AnswerText string
 	// Once is the answer form's once-only key: the same form sent twice (a
 	// double click, a resubmit after a network error) answers once.
-	// NoteOnce is the note form's.
-	Once, NoteOnce string
+	// NoteOnce is the note form's, CloseOnce the closing form's.
+	Once, NoteOnce, CloseOnce string
 	// Seen is the newest entry on the page: an answer or a closing sent
 	// from it is held back if the citizen wrote or a colleague answered after it (from a
 	// page of older entries, after that page).
@@ -164,7 +164,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Officer: s.officerName(t.OfficerID), Channel: p.T("channel_" + string(t.Channel)),
 		Sender: textsafe.Line(t.Sender.String()), Subject: textsafe.Line(t.Subject),
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, SetAside: t.State == inquiry.BulkMail || t.State == inquiry.SpamMail, Document: t.Category == inquiry.DocumentRequest,
-		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(),
+		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(), CloseOnce: newToken(),
 		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
 		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], Back: queueLink(viewOf(t.State).name, queueFilter{}),
 	}
@@ -407,7 +407,11 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		}
 		c := desk.Closing{Outcome: oc, Ground: form("ground"), Note: form("note"), InAnswer: form("in_answer") == "1"}
 		detail = strings.TrimSpace(string(oc) + " " + c.Ground)
-		_, err = s.desk.CloseWith(ctx, number, c, me)
+		if once := form("once"); once != "" {
+			_, _, err = s.desk.CloseWithOnce(ctx, "webclose:"+once, number, c, me)
+		} else {
+			_, err = s.desk.CloseWith(ctx, number, c, me)
+		}
 	case "reopen":
 		_, err = s.desk.Reopen(ctx, number, me)
 	default:

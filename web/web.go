@@ -70,6 +70,9 @@ type Desk interface {
 	// NoteOnce is Note once for each key, as AnswerOnce.
 	NoteOnce(ctx context.Context, key, number, author, text string) (inquiry.Ticket, bool, error)
 	CloseWith(ctx context.Context, number string, c desk.Closing, by string) (inquiry.Ticket, error)
+	// CloseWithOnce is CloseWith once for each key, as AnswerOnce: a
+	// closing sent twice closes, and sends its decision, once.
+	CloseWithOnce(ctx context.Context, key, number string, c desk.Closing, by string) (inquiry.Ticket, bool, error)
 	Reopen(ctx context.Context, number, by string) (inquiry.Ticket, error)
 	MailSignInLink(ctx context.Context, officerID, link string, expires time.Time) error
 	// StandardText is a draft of kind (desk.StandardTextKindsFor) for t in
