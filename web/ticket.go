@@ -98,11 +98,18 @@ type ticketData struct {
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
 	p := s.newPage(r, sess, "")
-	if c, err := s.readCookie(r, doneCookie); err == nil && c.Value == r.PathValue("number") {
+	if c, err := s.readCookie(r, doneCookie); err == nil {
 		// Set by the redirect after an action on this ticket, not by the
 		// address, so nobody can send a link that claims something was done.
-		p.Flash = p.T("done")
-		http.SetCookie(w, s.cookie(doneCookie, "", -1))
+		switch c.Value {
+		case r.PathValue("number"):
+			p.Flash = p.T("done")
+		case r.PathValue("number") + heldSuffix:
+			p.Flash = p.T("done_held")
+		}
+		if p.Flash != "" {
+			http.SetCookie(w, s.cookie(doneCookie, "", -1))
+		}
 	}
 	s.showTicket(w, r, sess, p, http.StatusOK, answerForm{std: r.URL.Query().Get("std")})
 }
@@ -348,6 +355,7 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 	var detail string
 	var err error
 	var news []inquiry.Entry // what is new since the page the answer was written on
+	var answered inquiry.Ticket
 	switch action {
 	case "take":
 		_, err = s.desk.Take(ctx, number, me)
@@ -382,10 +390,10 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 			break
 		}
 		if once := form("once"); once != "" {
-			_, _, err = s.desk.AnswerOnce(ctx, "web:"+once, number, me, r.PostFormValue("text"))
+			answered, _, err = s.desk.AnswerOnce(ctx, "web:"+once, number, me, r.PostFormValue("text"))
 		} else {
 			// A page drawn before forms carried a key.
-			_, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
+			answered, err = s.desk.Answer(ctx, number, me, r.PostFormValue("text"))
 		}
 	case "note":
 		if once := form("once"); once != "" {
@@ -471,9 +479,20 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		return
 	}
 	s.audit(ctx, me, action, number, detail)
-	http.SetCookie(w, s.cookie(doneCookie, number, 60))
+	done := number
+	if answered.Channel == inquiry.ChannelTelegram && answered.ChatID == 0 {
+		// From the public group: the answer waits for the citizen's private
+		// chat with the bot, as Telegram and mail tell an officer who
+		// answers there.
+		done += heldSuffix
+	}
+	http.SetCookie(w, s.cookie(doneCookie, done, 60))
 	http.Redirect(w, r, "/t/"+number, http.StatusSeeOther)
 }
+
+// heldSuffix ends the done cookie's ticket number when the answer just
+// given waits for the citizen's private chat (relayAnswer holds it).
+const heldSuffix = "/held"
 
 // errChangedSince holds back an answer or a closing sent from a page the
 // ticket has moved on from.

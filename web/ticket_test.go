@@ -709,3 +709,57 @@ func jobsOf(t *testing.T, f *fixture, number string) []inquiry.Job {
 	}
 	return jobs
 }
+
+// An answer to a citizen who wrote in the public Telegram group waits for
+// their private chat with the bot: the page says so, as the bot and the mail
+// tell an officer who answers there, not a bare "Done." as if it had gone.
+// An answer that goes says done.
+func TestHeldAnswerSaidSo(t *testing.T) {
+	tests := []struct {
+		name   string
+		chatID int64
+		flash  string
+	}{
+		{"public group", 0, "ende nuk i ka arritur qytetarit"},
+		{"private chat", 4242, "U krye."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const number = "DKP-2026-000001"
+			f := newFixture(t, nil)
+			err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+				tk := &inquiry.Ticket{Number: number, Channel: inquiry.ChannelTelegram, ChatID: tt.chatID,
+					Sender: inquiry.Address{Name: "Arben", Address: "tg:1234"}, Subject: "Pyetje", Language: inquiry.Albanian,
+					Category: inquiry.GeneralQuestion, OfficerID: "jusuf", State: inquiry.Assigned, ReceivedAt: f.now, UpdatedAt: f.now}
+				if err := tx.CreateTicket(tk); err != nil {
+					return err
+				}
+				return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "Arben", Text: "Kur hapet muzeu?", CreatedAt: f.now})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := f.browser()
+			b.signIn(officers[1])
+			page := b.get("/t/" + number).body
+			r := b.post("/t/"+number+"/answer", url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)},
+				"text": {"Muzeu hapet në orën 10."}})
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("answer = %d: %s", r.status, alertOf(r.body))
+			}
+			after := b.get(r.location).body
+			if flash := flashOf(after); !strings.Contains(flash, tt.flash) {
+				t.Errorf("after the answer the page says %q, want %q", flash, tt.flash)
+			}
+		})
+	}
+}
+
+// flashOf is the page's note of what was done, unescaped.
+func flashOf(body string) string {
+	m := regexp.MustCompile(`<div class="alert ok" role="status">([^<]*)</div>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
