@@ -552,7 +552,9 @@ func (s *Server) newSince(r *http.Request, number, seen, me string) ([]inquiry.E
 		for i := len(page) - 1; i >= 0 && page[i].ID > last && len(news) < recordPageSize; i-- {
 			// The officer's own answer is no news to them: it is this very
 			// form sent twice (a double click), which AnswerOnce answers once.
-			if e := page[i].Entry; e.Kind == inquiry.EntryInbound || (e.Kind == inquiry.EntryAnswer && e.Author != me) {
+			// A colleague's answer held for the citizen's private chat is
+			// one they will get all the same.
+			if e := page[i].Entry; e.Kind == inquiry.EntryInbound || (answerKind(e.Kind) && e.Author != me) {
 				news = append(news, e)
 			}
 		}
@@ -563,6 +565,12 @@ func (s *Server) newSince(r *http.Request, number, seen, me string) ([]inquiry.E
 	}
 	slices.Reverse(news) // in the record's order
 	return news, nil
+}
+
+// answerKind reports whether an entry of kind is an answer to the citizen,
+// sent or held for their private chat.
+func answerKind(kind inquiry.EntryKind) bool {
+	return kind == inquiry.EntryAnswer || kind == inquiry.EntryHeldAnswer
 }
 
 // entry finds the entry named in the path on the ticket named in it.

@@ -727,18 +727,7 @@ func TestHeldAnswerSaidSo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			const number = "DKP-2026-000001"
 			f := newFixture(t, nil)
-			err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
-				tk := &inquiry.Ticket{Number: number, Channel: inquiry.ChannelTelegram, ChatID: tt.chatID,
-					Sender: inquiry.Address{Name: "Arben", Address: "tg:1234"}, Subject: "Pyetje", Language: inquiry.Albanian,
-					Category: inquiry.GeneralQuestion, OfficerID: "jusuf", State: inquiry.Assigned, ReceivedAt: f.now, UpdatedAt: f.now}
-				if err := tx.CreateTicket(tk); err != nil {
-					return err
-				}
-				return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "Arben", Text: "Kur hapet muzeu?", CreatedAt: f.now})
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			fileTelegram(t, f, number, tt.chatID)
 			b := f.browser()
 			b.signIn(officers[1])
 			page := b.get("/t/" + number).body
@@ -762,4 +751,60 @@ func flashOf(body string) string {
 		return ""
 	}
 	return html.UnescapeString(m[1])
+}
+
+// fileTelegram files a general question from Telegram for jusuf, from the
+// citizen's private chat chatID (0: the public group).
+func fileTelegram(t *testing.T, f *fixture, number string, chatID int64) {
+	t.Helper()
+	err := f.store.WithTx(context.Background(), func(tx store.Tx) error {
+		tk := &inquiry.Ticket{Number: number, Channel: inquiry.ChannelTelegram, ChatID: chatID,
+			Sender: inquiry.Address{Name: "Arben", Address: "tg:1234"}, Subject: "Pyetje", Language: inquiry.Albanian,
+			Category: inquiry.GeneralQuestion, OfficerID: "jusuf", State: inquiry.Assigned, ReceivedAt: f.now, UpdatedAt: f.now}
+		if err := tx.CreateTicket(tk); err != nil {
+			return err
+		}
+		return tx.AddEntry(&inquiry.Entry{TicketID: tk.ID, Kind: inquiry.EntryInbound, Author: "Arben", Text: "Kur hapet muzeu?", CreatedAt: f.now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A colleague's answer to a citizen from the public Telegram group is held
+// for their private chat, and they will get it all the same: an answer from
+// a page that did not show it is held back, as after any colleague's answer,
+// or the citizen would get both.
+func TestColleaguesHeldAnswerIsNews(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	fileTelegram(t, f, number, 0)
+	b := f.browser()
+	b.signIn(officers[1])
+	page := b.get("/t/" + number).body
+	if _, err := f.desk.Answer(context.Background(), number, "zamira", "Muzeu hapet në orën 10."); err != nil {
+		t.Fatal(err)
+	}
+	r := b.post("/t/"+number+"/answer", url.Values{"csrf": {csrfOf(t, page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)},
+		"text": {"Muzeu hapet në orën 9."}})
+	if r.status != http.StatusConflict {
+		t.Errorf("answer from a page without the colleague's held answer = %d, want 409", r.status)
+	}
+	tk, _, err := f.store.TicketByNumber(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := f.store.RecordPage(context.Background(), tk.ID, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, e := range entries {
+		if e.Kind == inquiry.EntryHeldAnswer {
+			held++
+		}
+	}
+	if held != 1 {
+		t.Errorf("%d answers held for the citizen, want the colleague's alone", held)
+	}
 }
