@@ -127,7 +127,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) ht
 				http.Redirect(w, r, "/signin", http.StatusSeeOther)
 				return
 			}
-			s.fail(w, r, nil, http.StatusForbidden, "forbidden")
+			s.sessionEnded(w, r)
 			return
 		}
 		if r.Method == http.MethodPost && !tokenEqual(r.PostFormValue("csrf"), csrfFor(sess.token)) {
@@ -138,6 +138,31 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) ht
 		h(w, r, sess)
 	}
 }
+
+// sessionEnded refuses a form posted without a live session. One posted
+// from a page of this browser's session that has since ended (idle, at its
+// maximum age, its officer gone from the configuration) says so and shows
+// what was written in it, an answer or a note perhaps long, to be copied
+// before signing in again: the browser's Back fetches the page anew and
+// would not have it. The form's CSRF token, derived from the session's
+// cookie, shows the page was the workspace's own in this browser: another
+// site cannot post text to be shown here.
+func (s *Server) sessionEnded(w http.ResponseWriter, r *http.Request) {
+	c, err := s.readCookie(r, sessionCookie)
+	if err != nil || c.Value == "" || !tokenEqual(r.PostFormValue("csrf"), csrfFor(c.Value)) {
+		s.fail(w, r, nil, http.StatusForbidden, "forbidden")
+		return
+	}
+	p := s.newPage(r, nil, translate(s.language(r, nil), "error"))
+	p.CSRF = s.preCSRF(w, r)
+	p.Error = p.T("session_ended")
+	p.D = endedData{Text: r.PostFormValue("text")}
+	s.render(w, http.StatusForbidden, "error", p)
+}
+
+// endedData is the error page's when a session ended under a form: the
+// text written in it.
+type endedData struct{ Text string }
 
 func tokenEqual(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1

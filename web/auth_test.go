@@ -423,3 +423,55 @@ func TestLinkPageSaysWhoIsSignedIn(t *testing.T) {
 		t.Error("the link page warns a browser signed in nowhere")
 	}
 }
+
+// A session that ends while an officer writes (idle too long) must not
+// take the text with it: the form posted then is refused, nothing done, and
+// the page says the session ended and shows what was written, to be copied
+// before signing in again. Only the browser's own form gets it back: text
+// posted with a token that is not the session's is not shown, or another
+// site could put words on a workspace page.
+func TestEndedSessionKeepsWhatWasWritten(t *testing.T) {
+	const number = "DKP-2026-000001"
+	const text = "Dear Mr Berisha,\n\nthe contracts of 2025 are <b>attached</b>; the annexes follow by post.\n"
+	tests := []struct {
+		name  string
+		csrf  func(page string) string
+		shown bool
+	}{
+		{"the session's own form", func(page string) string { return csrfOf(t, page) }, true},
+		{"another token", func(string) string { return strings.Repeat("ab", 32) }, false},
+		{"no token", func(string) string { return "" }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			f.file(number, inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+			b := f.browser()
+			b.signIn(officers[1])
+			page := b.get("/t/" + number).body
+			f.advance(8*time.Hour + time.Second)
+			r := b.post("/t/"+number+"/answer", url.Values{"csrf": {tt.csrf(page)}, "once": {formOnce(t, page)}, "seen": {formSeen(t, page)}, "text": {text}})
+			if r.status != http.StatusForbidden {
+				t.Errorf("answer after the session ended = %d, want 403", r.status)
+			}
+			kept := strings.Contains(r.body, `id="kept-text"`)
+			if kept != tt.shown {
+				t.Fatalf("the text written shown: %v, want %v", kept, tt.shown)
+			}
+			if kept {
+				if got := html.UnescapeString(textareaOf(t, r.body, "kept-text")); got != text {
+					t.Errorf("kept text = %q, want %q", got, text)
+				}
+				if a := alertOf(r.body); !strings.Contains(a, "Sesioni juaj ka përfunduar") {
+					t.Errorf("the page says %q, want that the session ended", a)
+				}
+			}
+			if strings.Contains(r.body, "<b>attached") {
+				t.Error("the text written is on the page as markup")
+			}
+			if n := answersOn(t, f, number); n != 0 {
+				t.Errorf("%d answers queued without a session", n)
+			}
+		})
+	}
+}
