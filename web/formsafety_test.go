@@ -283,3 +283,31 @@ func TestCloseDoubleClickClosesOnce(t *testing.T) {
 		t.Errorf("%d decision notices queued after one double click, want 1", notices)
 	}
 }
+
+// A closing the desk refuses comes back with the decision as chosen: the
+// outcome, the ground and "in the answer", not the lists' first entries. A
+// refusal sent again after the officer mends what was refused would
+// otherwise go out to the citizen as access granted.
+func TestRefusedClosingKeepsTheDecision(t *testing.T) {
+	const number = "DKP-2026-000001"
+	f := newFixture(t, nil)
+	f.file(number, inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Contracts", "Send them")
+	b := f.browser()
+	b.signIn(officers[1])
+	page := b.get("/t/" + number).body
+	// No answer went out yet: the decision cannot have gone in one.
+	r := b.post("/t/"+number+"/close", url.Values{"csrf": {csrfOf(t, page)}, "seen": {formSeen(t, page)},
+		"outcome": {"refused"}, "ground": {"personal_data"}, "in_answer": {"1"}, "note": {"third parties' data"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("closing in an answer never sent = %d, want 422", r.status)
+	}
+	for _, want := range []string{`<option value="refused" selected>`, `<option value="personal_data" selected>`,
+		`name="in_answer" type="checkbox" value="1" checked>`, `value="third parties&#39; data"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the refused closing's page lacks %s", want)
+		}
+	}
+	if strings.Contains(r.body, `<option value="granted" selected>`) {
+		t.Error("the refused closing's page has granted chosen")
+	}
+}

@@ -78,8 +78,10 @@ type ticketData struct {
 	// text: kept beside the new start, never thrown away.
 	Earlier  string
 	NoteText string
-	// What the officer typed in a form that was refused, shown again.
+	// What the officer typed in a form that was refused, shown again
+	// (the closing's outcome and ground are chosen in Outcomes and Grounds).
 	ExtendDays, ExtendReason, Holder, CloseNote string
+	InAnswer                                    bool
 	// Outcome and Ground are a closed ticket's, in the page's language.
 	Outcome, Ground string
 	// Standard are the standard texts the answer may start from.
@@ -173,7 +175,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		Open: t.State.Open(), Closed: t.State == inquiry.Closed, SetAside: t.State == inquiry.BulkMail || t.State == inquiry.SpamMail, Document: t.Category == inquiry.DocumentRequest,
 		Mine: t.OfficerID == sess.OfficerID, AnswerText: form.text, Earlier: form.earlier, Once: newToken(), NoteOnce: newToken(), CloseOnce: newToken(),
 		NoteText: form.typed["note"], ExtendDays: form.typed["days"], ExtendReason: form.typed["reason"],
-		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], Back: queueLink(viewOf(t.State).name, queueFilter{}),
+		Holder: form.typed["holder"], CloseNote: form.typed["close_note"], InAnswer: form.typed["in_answer"] == "1", Back: queueLink(viewOf(t.State).name, queueFilter{}),
 	}
 	if t.Outcome != "" {
 		d.Outcome = p.T("outcome_" + string(t.Outcome))
@@ -230,7 +232,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		outcomes = []inquiry.Outcome{inquiry.Granted, inquiry.PartlyGranted, inquiry.Refused, inquiry.NotHeld, inquiry.Withdrawn}
 	}
 	for _, o := range outcomes {
-		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: p.T("outcome_" + string(o))})
+		d.Outcomes = append(d.Outcomes, option{Value: string(o), Label: p.T("outcome_" + string(o)), Selected: string(o) == form.typed["outcome"]})
 	}
 	d.Grounds = []option{{Value: "", Label: p.T("no_ground")}}
 	for _, g := range s.settings().RefusalGrounds {
@@ -238,7 +240,7 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		if label == "" {
 			label = g.Label[inquiry.Albanian]
 		}
-		d.Grounds = append(d.Grounds, option{Value: g.ID, Label: label})
+		d.Grounds = append(d.Grounds, option{Value: g.ID, Label: label, Selected: g.ID == form.typed["ground"]})
 	}
 	p.D = d
 	s.render(w, status, "ticket", p)
@@ -454,7 +456,10 @@ func (s *Server) ticketAction(w http.ResponseWriter, r *http.Request, sess *sess
 		case "notheld":
 			answer.typed["holder"] = r.PostFormValue("holder")
 		case "close":
-			answer.typed["close_note"] = r.PostFormValue("note")
+			// The decision chosen too: were it back at the list's first, a
+			// refused closing sent again would go out as granted.
+			answer.typed["close_note"], answer.typed["in_answer"] = r.PostFormValue("note"), r.PostFormValue("in_answer")
+			answer.typed["outcome"], answer.typed["ground"] = r.PostFormValue("outcome"), r.PostFormValue("ground")
 		}
 		status := http.StatusUnprocessableEntity
 		switch {
