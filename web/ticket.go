@@ -99,6 +99,14 @@ type ticketData struct {
 }
 
 func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	if n := r.PathValue("number"); numberShape.MatchString(n) && n != strings.ToUpper(n) {
+		// A number typed or pasted in lower case (tickets.prefix is kept
+		// in upper case): the page, at its one address.
+		u := *r.URL
+		u.Path = "/t/" + strings.ToUpper(n)
+		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		return
+	}
 	p := s.newPage(r, sess, "")
 	if c, err := s.readCookie(r, doneCookie); err == nil {
 		// Set by the redirect after an action on this ticket, not by the

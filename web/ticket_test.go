@@ -808,3 +808,28 @@ func TestColleaguesHeldAnswerIsNews(t *testing.T) {
 		t.Errorf("%d answers held for the citizen, want the colleague's alone", held)
 	}
 }
+
+// A ticket's address typed in lower case leads to the ticket, at its one
+// address; a number no ticket has is still "not found".
+func TestTicketAddressInAnyCase(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.English, "jusuf", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	b := f.browser()
+	b.signIn(officers[1])
+	tests := []struct {
+		path, location string
+		status         int
+	}{
+		{"/t/dkp-2026-000001", "/t/DKP-2026-000001", http.StatusSeeOther},
+		{"/t/Dkp-2026-000001?std=x", "/t/DKP-2026-000001?std=x", http.StatusSeeOther},
+		{"/t/DKP-2026-000001", "", http.StatusOK},
+		{"/t/dkp-2026-000009", "/t/DKP-2026-000009", http.StatusSeeOther},
+		{"/t/DKP-2026-000009", "", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		r := b.get(tt.path)
+		if r.status != tt.status || r.location != tt.location {
+			t.Errorf("%s = %d %q, want %d %q", tt.path, r.status, r.location, tt.status, tt.location)
+		}
+	}
+}
