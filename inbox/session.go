@@ -1078,12 +1078,12 @@ func (w *Watcher) expungeTakenBefore(ctx context.Context, s *session, uids []ima
 // expunged the mail, and it was gone from the server.
 func (s *session) moveOut(ctx context.Context, set imap.UIDSet, dest string) error {
 	if s.hasMove {
-		return s.await(ctx, fmt.Sprintf("move uids %s to %s", set, dest), func() error {
+		return s.awaitPastExpunges(ctx, fmt.Sprintf("move uids %s to %s", set, dest), func() error {
 			_, err := s.c.Move(set, dest).Wait()
 			return err
 		})
 	}
-	if err := s.await(ctx, fmt.Sprintf("copy uids %s to %s", set, dest), func() error {
+	if err := s.awaitPastExpunges(ctx, fmt.Sprintf("copy uids %s to %s", set, dest), func() error {
 		_, err := s.c.Copy(set, dest).Wait()
 		return err
 	}); err != nil {
@@ -1095,6 +1095,32 @@ func (s *session) moveOut(ctx context.Context, set imap.UIDSet, dest string) err
 		}
 		return s.c.UIDExpunge(set).Close()
 	})
+}
+
+// codeExpungeIssued is RFC 5530's EXPUNGEISSUED, which go-imap does not name.
+const codeExpungeIssued imap.ResponseCode = "EXPUNGEISSUED"
+
+// expungeIssuedTries bounds how often one MOVE or COPY is sent when the
+// server keeps answering EXPUNGEISSUED: other clients expunging again and
+// again, or a server that says so for another reason.
+const expungeIssuedTries = 3
+
+// awaitPastExpunges is await for a UID MOVE or COPY. Dovecot refuses the
+// whole command with NO [EXPUNGEISSUED] when another client (an officer's
+// mail program) expunged one of its messages since this session last heard
+// of the mailbox, and moves none of them; the refusal brings the news, so
+// the same command sent again moves the rest (UIDs that are gone are
+// passed over). Taken as a refusal, the batch's filed mail stayed in the
+// watched mailbox for good, under an alert.
+func (s *session) awaitPastExpunges(ctx context.Context, what string, call func() error) error {
+	var err error
+	for range expungeIssuedTries {
+		var imapErr *imap.Error
+		if err = s.await(ctx, what, call); !errors.As(err, &imapErr) || imapErr.Code != codeExpungeIssued {
+			return err
+		}
+	}
+	return err
 }
 
 // tryCreate reports whether err is the server's NO [TRYCREATE]: the
