@@ -402,6 +402,15 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 		w.log.Warn("mailbox UIDVALIDITY changed: rescanning the whole mailbox",
 			"old_uidvalidity", uidValidity, "new_uidvalidity", sel.UIDValidity, "old_last_uid", lastUID)
 		lastUID = 0
+	} else if uidValidity != 0 && sel.UIDNext != 0 && uint32(sel.UIDNext) <= lastUID {
+		// UIDs are never given out twice under one UIDVALIDITY, but a
+		// mailbox restored from a backup (Dovecot's Maildir with its
+		// dovecot-uidlist) keeps its UIDVALIDITY and gives out from its
+		// old UIDNEXT again: new mail at or below the checkpoint would be
+		// passed over for good. Rescanning is safe, as above.
+		w.log.Warn("mailbox gives out UIDs at or below the checkpoint again (restored from a backup?): rescanning the whole mailbox",
+			"uidvalidity", sel.UIDValidity, "uidnext", uint32(sel.UIDNext), "old_last_uid", lastUID)
+		lastUID = 0
 	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = imap.UID(lastUID)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"slices"
 	"strings"
@@ -370,6 +371,50 @@ func TestUIDValidityChangeRescans(t *testing.T) {
 		v, l := cp.get(w2.CheckpointKey())
 		return v == newData.UIDValidity && l == 3, nil
 	})
+}
+
+// The mailbox is restored from a backup with its UIDVALIDITY (Dovecot
+// keeps it in the Maildir's dovecot-uidlist, and gives out UIDs from the
+// backup's UIDNEXT again): the backup held two mails taken in long ago,
+// the checkpoint had reached UID 5, and mail arriving after the restore
+// gets UIDs 3 and 4. It must be taken in, not passed over as below the
+// checkpoint.
+func TestRestoredMailboxGivesOutUIDsAgain(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	logs := testutil.NewLogBuffer(t)
+	opts := baseOptions(ts)
+	opts.Logger = logs.Logger(slog.LevelDebug)
+	desk, cp := newTestDesk(), newMemCheckpoints()
+	var validity uint32
+	for i := range 2 {
+		validity = ts.appendTo("INBOX", rawMail(fmt.Sprintf("old%d@example.org", i), fmt.Sprintf("from the backup %d", i), "x"), time.Time{}).UIDValidity
+		desk.seen[fmt.Sprintf("msgid:old%d@example.org", i)] = true
+	}
+	for i := range 2 {
+		ts.appendTo("INBOX", rawMail(fmt.Sprintf("new%d@example.org", i), fmt.Sprintf("after the restore %d", i), "x"), time.Time{})
+	}
+	if err := cp.SaveCheckpoint(context.Background(), checkpointKey(opts), validity, 5); err != nil {
+		t.Fatal(err)
+	}
+
+	w, _ := runWatcher(t, opts, desk, cp)
+	calls := desk.waitHandled(t, 4, 5*time.Second)
+	got := map[string]inquiry.Disposition{}
+	for _, c := range calls {
+		got[c.Subject] = c.Disposition
+	}
+	want := map[string]inquiry.Disposition{
+		"from the backup 0": inquiry.Duplicate, "from the backup 1": inquiry.Duplicate,
+		"after the restore 0": inquiry.Filed, "after the restore 1": inquiry.Filed,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("desk answered %v, want %v", got, want)
+	}
+	checkpointAt(t, w, cp, 4)
+	ts.mailboxHolds(t, "INBOX", 0, 2*time.Second)
+	if !strings.Contains(logs.String(), "level=WARN msg=\"mailbox gives out UIDs at or below the checkpoint again") {
+		t.Errorf("the rescan is not explained at warn:\n%s", logs.String())
+	}
 }
 
 // The server goes away mid-run; the watcher logs, backs off, reconnects to
