@@ -361,10 +361,13 @@ func (w *Watcher) fetch(ctx context.Context, s *session, uids []imap.UID, sectio
 		cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true, BodySection: sections})
 		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 			buf, err := w.collect(msg, progress)
-			if err == nil {
-				err = take(buf)
-			}
 			if err != nil {
+				// Not drained (see collect): the connection is broken,
+				// and closing it ends the command.
+				s.c.Close()
+				return fmt.Errorf("read message: %w", err)
+			}
+			if err := take(buf); err != nil {
 				cmd.Close() // a fetch must be drained or closed, or the connection stalls
 				return fmt.Errorf("read message: %w", err)
 			}
@@ -398,9 +401,13 @@ func (w *Watcher) collect(msg *imapclient.FetchMessageData, progress func()) (*i
 			}
 			b, err := readLiteral(lit, limit)
 			if err != nil {
-				for msg.Next() != nil {
-					// The rest of the message is read and dropped.
-				}
+				// The connection broke under the literal. go-imap lets
+				// its reader go on as soon as a read of the literal
+				// fails, yet reads the literal again when the message or
+				// the command is drained: that read raced with the
+				// reader on the connection's buffer (the race detector
+				// found it; a torn buffer can panic). So nothing drains
+				// it: the caller closes the connection instead.
 				return nil, err
 			}
 			buf.BodySection = append(buf.BodySection, imapclient.FetchBodySectionBuffer{Section: item.Section, Bytes: b})
