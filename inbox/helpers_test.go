@@ -49,6 +49,7 @@ type imapTestServer struct {
 	implicit bool        // implicit TLS instead of STARTTLS
 	wrap     func(imapserver.SessionIMAP4rev2) imapserver.Session
 	wrapConn func(net.Conn) net.Conn
+	onConn   func(*imapserver.Conn)
 	addr     string
 
 	mu  sync.Mutex
@@ -96,6 +97,9 @@ type serverConfig struct {
 	wrap func(imapserver.SessionIMAP4rev2) imapserver.Session
 	// wrapConn, when set, wraps each accepted connection (a slow link).
 	wrapConn func(net.Conn) net.Conn
+	// onConn, when set, is given each session's connection (to end it
+	// with a BYE).
+	onConn func(*imapserver.Conn)
 }
 
 func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
@@ -106,7 +110,7 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 	}
 	mem := imapmemserver.New()
 	mem.AddUser(user)
-	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit, wrap: cfg.wrap, wrapConn: cfg.wrapConn}
+	ts := &imapTestServer{t: t, user: user, mem: mem, caps: cfg.caps, tlsCfg: cfg.tlsCfg, implicit: cfg.implicit, wrap: cfg.wrap, wrapConn: cfg.wrapConn, onConn: cfg.onConn}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +124,10 @@ func startIMAP(t testing.TB, cfg serverConfig) *imapTestServer {
 func (ts *imapTestServer) serve(ln net.Listener) {
 	ln = &countingListener{ln, &ts.sent, ts.wrapConn}
 	opts := &imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+		NewSession: func(conn *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if ts.onConn != nil {
+				ts.onConn(conn)
+			}
 			sess := ts.mem.NewSession()
 			if ts.wrap != nil {
 				return ts.wrap(sess.(imapserver.SessionIMAP4rev2)), nil, nil

@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -51,6 +52,9 @@ type session struct {
 
 	// greeting, when set (by Probe), keeps the server's greeting.
 	greeting *firstLine
+	// tail keeps the end of what the server sent, to say why it ended
+	// the session.
+	tail lastLine
 
 	uidValidity uint32
 	lastUID     imap.UID
@@ -58,6 +62,64 @@ type session struct {
 	// settling counts the batches being handled or moved: a shutdown then
 	// lets them finish instead of closing the connection under them.
 	settling atomic.Int32
+}
+
+// lastLine keeps the last bytes read from a connection. A server that ends
+// a session says why in an untagged BYE ("* BYE Server shutting down",
+// "* BYE Disconnected for inactivity") before it closes the connection;
+// go-imap reads it and drops its text, and the session failed with only
+// "connection closed". With STARTTLS it sees the encrypted stream after
+// the upgrade, and finds no BYE there.
+type lastLine struct {
+	mu  sync.Mutex
+	buf [maxByeLine]byte
+	n   int
+}
+
+// maxByeLine bounds what is kept of the server's last words.
+const maxByeLine = 512
+
+func (l *lastLine) record(p []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(p) >= len(l.buf) {
+		l.n = copy(l.buf[:], p[len(p)-len(l.buf):])
+		return
+	}
+	keep := min(l.n, len(l.buf)-len(p))
+	copy(l.buf[:keep], l.buf[l.n-keep:l.n])
+	l.n = keep + copy(l.buf[keep:], p)
+}
+
+// bye is the text of an untagged BYE when that was the last line read,
+// else "". A line of mail in a FETCH passes for one only if the link
+// breaks right after it (its literal is followed by the rest of the
+// response), and then its text is only quoted in the log.
+func (l *lastLine) bye() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buf[:l.n]
+	if !bytes.HasSuffix(b, []byte("\n")) {
+		return ""
+	}
+	b = bytes.TrimRight(b, "\r\n")
+	line := b[bytes.LastIndexByte(b, '\n')+1:]
+	if len(line) < len("* BYE") || !strings.EqualFold(string(line[:len("* BYE")]), "* BYE") {
+		return ""
+	}
+	return strings.TrimSpace(string(line[len("* BYE"):]))
+}
+
+// tailConn passes what it reads to a lastLine.
+type tailConn struct {
+	net.Conn
+	tail *lastLine
+}
+
+func (c tailConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.tail.record(p[:n])
+	return n, err
 }
 
 // await runs one blocking client call under a watchdog. go-imap takes no
@@ -96,6 +158,11 @@ func (s *session) awaitProgress(ctx context.Context, what string, call func(prog
 // read at least once, which resets the reconnect backoff.
 func (w *Watcher) session(ctx context.Context) (healthy bool, err error) {
 	s := &session{timeout: w.opts.CommandTimeout, newMail: make(chan struct{}, 1)}
+	defer func() {
+		if bye := s.tail.bye(); err != nil && ctx.Err() == nil && bye != "" {
+			err = fmt.Errorf("%w (the server ended the session: %q)", err, bye)
+		}
+	}()
 	s.c, err = w.connect(ctx, s)
 	if err != nil {
 		return false, err
@@ -198,6 +265,7 @@ func (w *Watcher) connect(ctx context.Context, s *session) (*imapclient.Client, 
 	// The greeting comes before TLS with STARTTLS and inside it with
 	// implicit TLS.
 	record := func(c net.Conn) net.Conn {
+		c = tailConn{c, &s.tail}
 		if s.greeting == nil {
 			return c
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
 
 	"sportel/inquiry"
 	"sportel/internal/testutil"
@@ -450,6 +451,92 @@ func TestReconnectsAfterServerRestart(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "since_last_good_fetch") {
 		t.Errorf("failure log lacks the time since the last good fetch:\n%s", logs.String())
+	}
+}
+
+// The server ends the session with an untagged BYE (Dovecot shutting
+// down, an administrator's kick, a proxy's idle limit): the watcher
+// reconnects, and the log says what the server said, not only that the
+// connection closed.
+func TestServerSaysBye(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		tls      bool
+		security string
+	}{
+		{"plaintext", false, SecurityNone},
+		{"implicit TLS", true, SecurityTLS},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var conns []*imapserver.Conn
+			cfg := serverConfig{caps: capsRev2, onConn: func(c *imapserver.Conn) {
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}}
+			var clientTLS *tls.Config
+			if tt.tls {
+				cfg.tlsCfg, clientTLS = testutil.SelfSignedTLS(t)
+				cfg.implicit = true
+			}
+			ts := startIMAP(t, cfg)
+			logs := testutil.NewLogBuffer(t)
+			opts := baseOptions(ts)
+			opts.Security, opts.TLSConfig = tt.security, clientTLS
+			opts.Logger = logs.Logger(slog.LevelDebug)
+			desk := newTestDesk()
+			w, _ := runWatcher(t, opts, desk, newMemCheckpoints())
+			testutil.Eventually(t, "a first read of the mailbox", 5*time.Second, func() (bool, error) {
+				return w.Stats().Searches > 0, nil
+			})
+			mu.Lock()
+			first := conns[0]
+			mu.Unlock()
+			const words = "Server shutting down for maintenance."
+			if err := first.Bye(words); err != nil {
+				t.Fatal(err)
+			}
+			ts.appendTo("INBOX", rawMail("bye@example.org", "after the bye", "x"), time.Time{})
+			if calls := desk.waitHandled(t, 1, 5*time.Second); calls[0].Subject != "after the bye" {
+				t.Errorf("took in %q", calls[0].Subject)
+			}
+			if line := logLine(logs.String(), "imap mailbox cannot be read"); !strings.Contains(line, words) {
+				t.Errorf("the failure does not say what the server said (%q):\n%s", words, logs.String())
+			}
+		})
+	}
+}
+
+// lastLine finds a BYE only as the last line read, whatever the reads
+// it came in.
+func TestLastLineBye(t *testing.T) {
+	long := strings.Repeat("x", 3*maxByeLine)
+	tests := []struct {
+		name  string
+		reads []string
+		want  string
+	}{
+		{"bye alone", []string{"* BYE Server shutting down.\r\n"}, "Server shutting down."},
+		{"after other responses", []string{"* 3 EXISTS\r\n", "a1 OK done\r\n* bye Disconnected for inactivity.\r\n"}, "Disconnected for inactivity."},
+		{"split across reads", []string{"* 1 EXPUNGE\r\n* B", "YE Logged out", "\r\n"}, "Logged out"},
+		{"after a long read", []string{long + "\r\n", "* BYE [UNAVAILABLE] try later\r\n"}, "[UNAVAILABLE] try later"},
+		{"within a long read", []string{long + "\r\n* BYE going\r\n"}, "going"},
+		{"in a literal, more after it", []string{"* 1 FETCH (BODY[] {12}\r\n* BYE fake\r\n", ")\r\n"}, ""},
+		{"line not ended", []string{"* BYE cut"}, ""},
+		{"no bye", []string{"a1 OK done\r\n"}, ""},
+		{"nothing", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l lastLine
+			for _, r := range tt.reads {
+				l.record([]byte(r))
+			}
+			if got := l.bye(); got != tt.want {
+				t.Errorf("bye() = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
