@@ -47,12 +47,14 @@ type FirstStartReport struct {
 	// start is the first.
 	StoreErr error
 	// Checkpoint is set when the store holds a position for the mailbox:
-	// CheckpointUIDValidity and LastUID as saved, UIDValidity the
-	// mailbox's now (they differ when it was made anew).
+	// CheckpointUIDValidity and LastUID as saved, UIDValidity and UIDNext
+	// the mailbox's now (they differ when it was made anew; UIDNext is at
+	// or below LastUID when it was restored from a backup).
 	Checkpoint            bool
 	CheckpointUIDValidity uint32
 	LastUID               uint32
 	UIDValidity           uint32
+	UIDNext               uint32
 }
 
 // checkpointReader is the part of a store that holds the watcher's
@@ -75,6 +77,7 @@ func CheckFirstStart(ctx context.Context, cfg *config.Config, rep *inbox.ProbeRe
 		Messages:    rep.Mailboxes[0].Messages,
 		Setting:     cfg.IMAP.FirstStart,
 		UIDValidity: rep.UIDValidity,
+		UIDNext:     rep.UIDNext,
 	}
 	st, err := drivers.OpenReadOnly(ctx, drivers.Options{Driver: cfg.Store.Driver, DSN: cfg.Store.DSN})
 	if errors.Is(err, sqlite.ErrNoDatabase) {
@@ -118,6 +121,10 @@ func (r *FirstStartReport) String() string {
 		return fmt.Sprintf("%s, made anew since Sportel last read it (UIDVALIDITY %d, was %d): the next start reads all of them again "+
 			"whatever imap.first_start says; mail already taken in is recognised and not filed twice",
 			held, r.UIDValidity, r.CheckpointUIDValidity)
+	case r.UIDNext != 0 && r.UIDNext <= r.LastUID:
+		return fmt.Sprintf("%s, which gives out UIDs again that Sportel has passed (it read up to UID %d, the next is %d: restored from a backup?): "+
+			"the next start reads all of them again whatever imap.first_start says; mail already taken in is recognised and not filed twice",
+			held, r.LastUID, r.UIDNext)
 	default:
 		return fmt.Sprintf("%s; Sportel has read it up to UID %d and goes on from there (imap.first_start changes nothing now)", held, r.LastUID)
 	}

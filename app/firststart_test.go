@@ -135,6 +135,13 @@ func TestCheckFirstStart(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "3 messages are in INBOX, made anew since Sportel last read it (UIDVALIDITY "},
+		{"mailbox restored from a backup", config.FirstStartNew, func(t *testing.T, path, key string, v uint32) {
+			st := openSQLite(t, path)
+			defer st.Close()
+			if err := st.SaveCheckpoint(context.Background(), key, v, 90); err != nil {
+				t.Fatal(err)
+			}
+		}, "3 messages are in INBOX, which gives out UIDs again that Sportel has passed (it read up to UID 90, the next is 4: restored from a backup?): the next start reads all of them again"},
 		{"unreadable store", config.FirstStartAll, func(t *testing.T, path, _ string, _ uint32) {
 			if err := os.WriteFile(path, []byte("not a database"), 0o600); err != nil {
 				t.Fatal(err)

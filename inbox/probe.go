@@ -22,10 +22,12 @@ type ProbeReport struct {
 	Hierarchy Hierarchy
 	Mailboxes []ProbedMailbox
 	// CheckpointKey is the key `sportel run` keeps its place in the
-	// watched mailbox under, and UIDValidity that mailbox's UIDVALIDITY:
-	// with the store they tell whether a start would be the first.
+	// watched mailbox under, and UIDValidity and UIDNext that mailbox's
+	// UIDVALIDITY and UIDNEXT (0 when the server did not say): with the
+	// store they tell whether a start would be the first.
 	CheckpointKey string
 	UIDValidity   uint32
+	UIDNext       uint32
 }
 
 // ProbedMailbox is one configured mailbox on the server.
@@ -105,7 +107,7 @@ func Probe(ctx context.Context, opts Options) (*ProbeReport, error) {
 		}
 		return rep, err
 	}
-	rep.UIDValidity = sel.UIDValidity
+	rep.UIDValidity, rep.UIDNext = sel.UIDValidity, uint32(sel.UIDNext)
 	rep.Mailboxes = append(rep.Mailboxes, ProbedMailbox{Role: "watched", Configured: opts.Mailbox, Name: s.boxes.watched, Messages: sel.NumMessages})
 	for _, b := range []struct{ role, configured, name string }{
 		{"processed", opts.ProcessedMailbox, s.boxes.processed},
