@@ -255,25 +255,27 @@ func (w *Watcher) fetchBatch(ctx context.Context, s *session, batch []listed) ([
 			}
 			err := w.fetch(ctx, s, []imap.UID{uid}, sections, takeIt)
 			answer, isRefusal := refusal(err)
-			switch {
-			case err == nil && taken[uid]:
+			if err == nil && taken[uid] {
 				continue
-			case err != nil && !isRefusal:
+			}
+			if err != nil && !isRefusal {
 				return err
-			case err == nil:
-				// OK, and nothing of it (or not its body): expunged (or
-				// moved) by another client since the listing, which is no
-				// mail of ours to lose, or a server that skips what it
-				// cannot give.
-				there, err := w.stillThere(ctx, s, uid)
-				if err != nil {
-					return err
-				}
-				if !there {
-					w.log.Warn("a message listed in the mailbox was gone before it could be read: another client expunged or moved it",
-						"uid", uint32(uid))
-					continue
-				}
+			}
+			// Refused, or OK and nothing of it (or not its body):
+			// expunged (or moved) by another client since the listing,
+			// which is no mail of ours to lose (a server may refuse a
+			// fetch naming it: NO [EXPUNGEISSUED]), or a server that
+			// will not or cannot give it.
+			there, err := w.stillThere(ctx, s, uid)
+			if err != nil {
+				return err
+			}
+			if !there {
+				w.log.Warn("a message listed in the mailbox was gone before it could be read: another client expunged or moved it",
+					"uid", uint32(uid), "answer", answer)
+				continue
+			}
+			if !isRefusal {
 				answer = "the server answered OK and gave nothing of it"
 			}
 			err = w.fetch(ctx, s, []imap.UID{uid}, preview, takePreview(answer))

@@ -26,6 +26,9 @@ type omittedUID struct {
 	bodiless bool
 	// inBatchOnly leaves it out only of a FETCH of several messages.
 	inBatchOnly bool
+	// refuse, with expunge, refuses every body FETCH naming it, as
+	// RFC 5530 lets a server: NO [EXPUNGEISSUED].
+	refuse bool
 }
 
 func (s omittedUID) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
@@ -41,6 +44,10 @@ func (s omittedUID) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options
 		}
 		if err := s.Expunge(nil, &bad); err != nil {
 			return err
+		}
+		if s.refuse {
+			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: codeExpungeIssued,
+				Text: "Some of the requested messages no longer exist (test)"}
 		}
 	}
 	if s.bodiless {
@@ -85,6 +92,8 @@ func TestMessageTheFetchLeftOut(t *testing.T) {
 		{name: "the server gives it without its body", server: omittedUID{bodiless: true},
 			subjects: []string{unreadable, "Pyetje 0", "Pyetje 2"}, quarantine: []string{"Pyetje 1"}},
 		{name: "another client expunged it", server: omittedUID{expunge: true},
+			subjects: []string{"Pyetje 0", "Pyetje 2"}, log: "was gone before it could be read"},
+		{name: "another client expunged it, and the server refuses to fetch it", server: omittedUID{expunge: true, refuse: true},
 			subjects: []string{"Pyetje 0", "Pyetje 2"}, log: "was gone before it could be read"},
 		{name: "a too-large one, skipped among others", server: omittedUID{inBatchOnly: true}, large: true,
 			// Read alone in part, never whole, and kept whole on the server.
