@@ -3,8 +3,12 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -101,11 +105,14 @@ func (b *Bot) replyRef(ctx context.Context, chat int64, msgID int) (string, erro
 }
 
 // sendError tells the outbox whether to try again: a blocked bot or a chat
-// that does not exist never heals.
+// that does not exist never heals; and whether the Bot API itself failed,
+// the same for every chat (relay): the outbox then pauses every Telegram
+// send rather than spend the job's attempts (outbox.RelayFault).
 type sendError struct {
 	op        string
 	err       error
 	permanent bool
+	relay     bool
 }
 
 func (e *sendError) Error() string {
@@ -138,6 +145,15 @@ func clipText(s string) string {
 func (e *sendError) Unwrap() error   { return e.err }
 func (e *sendError) Permanent() bool { return e.permanent }
 
+// RelayFault reports whether the Bot API, or the way to it, failed rather
+// than the chat: Telegram out of reach (refused, reset, timing out, its
+// name not found), an answer that is not the API's (a proxy's 502 page),
+// a 5xx, a 429 (flood control, whose retry_after the outbox waits), or
+// the token refused (401, 404: every request fails so until the
+// configuration is fixed). Any other answer of the API is about the chat
+// or the message (403 blocked, 400 chat not found) and says the API is up.
+func (e *sendError) RelayFault() bool { return e.relay }
+
 // rateLimited is Telegram's 429: the outbox waits at least RetryAfter.
 type rateLimited struct {
 	sendError
@@ -149,7 +165,7 @@ func (e *rateLimited) RetryAfter() time.Duration { return e.after }
 func classifySendError(op string, err error) error {
 	var tm *tgbot.TooManyRequestsError
 	if errors.As(err, &tm) {
-		return &rateLimited{sendError: sendError{op: op, err: err}, after: time.Duration(tm.RetryAfter) * time.Second}
+		return &rateLimited{sendError: sendError{op: op, err: err, relay: true}, after: time.Duration(tm.RetryAfter) * time.Second}
 	}
 	var mig *tgbot.MigrateError
 	if errors.As(err, &mig) {
@@ -158,7 +174,48 @@ func classifySendError(op string, err error) error {
 	// 403: blocked by the user or never started; 400: chat not found, bad
 	// markup. Neither changes by waiting.
 	permanent := errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest)
-	return &sendError{op: op, err: err, permanent: permanent}
+	return &sendError{op: op, err: err, permanent: permanent, relay: !permanent && apiFault(err)}
+}
+
+// apiFault reports whether err, a failed Bot API request's, is the
+// service's or the network's (sendError.RelayFault): no answer, an answer
+// that is not the API's JSON, or one of its answers that says so. A
+// request cut off (the outbox's lease guard, its send timeout) is one too:
+// it says nothing of the API being up, and the outbox tells a cut apart.
+func apiFault(err error) bool {
+	// go-telegram/bot (raw_request.go) wraps the HTTP client's error (a
+	// *url.Error), that of reading the answer (cut off, timing out), and
+	// the JSON decoder's for a body that is not JSON.
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return true
+	}
+	return answeredFault(err)
+}
+
+// apiCode is the error code an answer of the Bot API gave in err, as
+// go-telegram/bot words a code it has no error of its own for; 0 when err
+// gives none.
+func apiCode(err error) int {
+	_, rest, ok := strings.Cut(err.Error(), "error response from telegram for method ")
+	if !ok {
+		return 0
+	}
+	_, rest, ok = strings.Cut(rest, ", ")
+	if !ok {
+		return 0
+	}
+	code, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // splitText cuts s into parts of at most limit UTF-16 code units, at a
@@ -241,7 +298,7 @@ func (b *Bot) SendChatFile(ctx context.Context, chatID int64, f inquiry.Attachme
 	reqCtx, done := newSendNoReturn(ctx).request(ctx)
 	_, err := b.api.SendDocument(reqCtx, p)
 	if err = done(err); err != nil {
-		return classifyFileError(fmt.Sprintf("send file %q to chat %d", name, chatID), err)
+		return classifyFileError(fmt.Sprintf("send file %q to chat %d", name, chatID), err, true)
 	}
 	return nil
 }
@@ -266,17 +323,43 @@ func (b *Bot) SendChatFileID(ctx context.Context, chatID int64, f inquiry.ChatFi
 		_, err = b.api.SendDocument(reqCtx, &tgbot.SendDocumentParams{ChatID: chatID, Document: file})
 	}
 	if err = done(err); err != nil {
-		return classifyFileError(fmt.Sprintf("send %s %q to chat %d", or(string(f.Kind), "document"), textsafe.FileName(f.Name), chatID), err)
+		return classifyFileError(fmt.Sprintf("send %s %q to chat %d", or(string(f.Kind), "document"), textsafe.FileName(f.Name), chatID), err, false)
 	}
 	return nil
 }
 
 // classifyFileError is classifySendError for a file's request, where
 // Telegram's 413 (the file too large for a bot to send) is for good too;
-// the library gives it no error of its own, only its text.
-func classifyFileError(op string, err error) error {
+// the library gives it no error of its own, only its text. An upload (the
+// file's bytes in the request) that fails once under way, or meets an
+// answer that is not the API's (a proxy's 413 page), may fail for its
+// size: that is the job's failure, spending its attempts as before, not
+// the API's, which would pause every Telegram send while that one job
+// probed it for ever. Only a connection that could not be made is.
+func classifyFileError(op string, err error, upload bool) error {
 	if strings.Contains(err.Error(), ", 413 ") {
 		return &sendError{op: op, err: err, permanent: true}
 	}
-	return classifySendError(op, err)
+	e := classifySendError(op, err)
+	if se, ok := errors.AsType[*sendError](e); ok && upload && se.relay && !answeredFault(err) && !dialFault(err) {
+		se.relay = false
+	}
+	return e
+}
+
+// answeredFault reports whether err is an answer of the Bot API itself
+// that says it fails: a 5xx (go-telegram/bot gives its code as text only,
+// apiCode), or the token refused. A 429 has an error of its own.
+func answeredFault(err error) bool {
+	return errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) || apiCode(err) >= 500
+}
+
+// dialFault reports whether err says no connection to the Bot API could
+// be made: nothing of the request went.
+func dialFault(err error) bool {
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
+		return true
+	}
+	op, ok := errors.AsType[*net.OpError](err)
+	return ok && op.Op == "dial"
 }

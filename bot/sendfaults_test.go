@@ -86,6 +86,10 @@ func neverEnds(w http.ResponseWriter, r *http.Request) {
 // quoted whole filled the record and the log with HTML.
 const maxErrorText = 1024
 
+// Telegram's own faults (a proxy's page, a 5xx, an answer that never
+// ends) pause every Telegram send and give the job back untried, saying
+// why in the log; a chat's refusal fails its job. Either way the error is
+// kept clipped.
 func TestChatSendErrorsAsTelegramGivesThem(t *testing.T) {
 	page := "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center>" +
 		strings.Repeat("<p>an error page padded by the proxy</p>", 25_000) + "</body></html>"
@@ -93,23 +97,26 @@ func TestChatSendErrorsAsTelegramGivesThem(t *testing.T) {
 		name      string
 		answer    http.HandlerFunc
 		wantState inquiry.JobState
-		wantErr   string
+		// wantErr is in the job's record, or with paused (Telegram's
+		// fault: the job untried, Telegram paused) in the log.
+		wantErr string
+		paused  bool
 	}{
-		{"502 HTML page from a proxy is retried, its error clipped", func(w http.ResponseWriter, _ *http.Request) {
+		{"502 HTML page from a proxy pauses Telegram, its error clipped", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = io.WriteString(w, page)
-		}, inquiry.JobPending, "502 Bad Gateway"},
-		{"500 from Telegram is retried", func(w http.ResponseWriter, _ *http.Request) {
+		}, inquiry.JobPending, "502 Bad Gateway", true},
+		{"500 from Telegram pauses it", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 			_, _ = io.WriteString(w, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`)
-		}, inquiry.JobPending, "500"},
+		}, inquiry.JobPending, "500", true},
 		{"group upgraded to a supergroup fails, naming the new chat",
 			answerJSON(`{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001234567890}}`),
-			inquiry.JobFailed, "-1001234567890"},
+			inquiry.JobFailed, "-1001234567890", false},
 		{"chat not found fails", answerJSON(`{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`),
-			inquiry.JobFailed, "chat not found"},
-		{"an answer that never ends is cut off and retried", neverEnds, inquiry.JobPending, "deadline exceeded"},
+			inquiry.JobFailed, "chat not found", false},
+		{"an answer that never ends is cut off and pauses Telegram", neverEnds, inquiry.JobPending, "deadline exceeded", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,8 +141,15 @@ func TestChatSendErrorsAsTelegramGivesThem(t *testing.T) {
 				t.Fatalf("%d ack jobs, want 1", len(acks))
 			}
 			j := acks[0]
-			if j.State != tt.wantState || !strings.Contains(j.LastError, tt.wantErr) {
-				t.Errorf("ack job %s %.300q, want %s with %q", j.State, j.LastError, tt.wantState, tt.wantErr)
+			said := j.LastError
+			if tt.paused {
+				said = f.logs.String()
+				if j.Attempts != 0 || !ob.ChatPaused() {
+					t.Errorf("ack job after %d attempts, Telegram paused %v; want untried, paused", j.Attempts, ob.ChatPaused())
+				}
+			}
+			if j.State != tt.wantState || !strings.Contains(said, tt.wantErr) {
+				t.Errorf("ack job %s %.300q, want %s with %q", j.State, said, tt.wantState, tt.wantErr)
 			}
 			if len(j.LastError) > maxErrorText {
 				t.Errorf("the job's error holds %d bytes, want at most %d", len(j.LastError), maxErrorText)

@@ -68,7 +68,8 @@ func TestChatAnswerWithStoredFiles(t *testing.T) {
 		name string
 		// sentBefore, when set, is the progress a crashed send left.
 		sentBefore string
-		// failFirstFile: Telegram refuses the first file for now (500).
+		// failFirstFile: Telegram refuses the first file for now (500),
+		// which pauses its sends for a moment (ChatPauseMin).
 		failFirstFile bool
 		source        *attachmentsOf
 		wantTexts     int
@@ -104,7 +105,7 @@ func TestChatAnswerWithStoredFiles(t *testing.T) {
 				tg.FailNext("sendDocument", devserver.TelegramFailure{ErrorCode: 500, Description: "Internal Server Error"})
 			}
 			ob := outbox.New(f.store, nil, b, outbox.Config{MaxAttempts: 3, BackoffMin: time.Minute, BackoffMax: time.Hour,
-				Lease: time.Minute, Attachments: tt.source}, testutil.DiscardLogger())
+				ChatPauseMin: time.Millisecond, ChatPauseMax: time.Millisecond, Lease: time.Minute, Attachments: tt.source}, testutil.DiscardLogger())
 			ob.SetClock(func() time.Time { return f.now })
 			for range 3 { // a retry is due a minute later
 				if err := ob.Drain(context.Background()); err != nil {

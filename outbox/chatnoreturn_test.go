@@ -182,7 +182,8 @@ func (f *fixture) addChatText(chat int64, text string) int64 {
 // the send is not cut off: it finishes, the message delivered once and
 // recorded as sent, with a warning, every part of a split text too; a
 // Telegram that never answers fails the send after the bot's request
-// timeout, recorded as any failed send. Real bot, real HTTP, the fake Bot
+// timeout, a fault of Telegram's: the job is given back untried and the
+// Telegram sends paused (relaypause.go). Real bot, real HTTP, the fake Bot
 // API behind a front that holds the first try; the test drives the
 // monotonic clock and the renewals.
 func TestChatSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
@@ -225,11 +226,11 @@ func TestChatSendPastItsPointOfNoReturnIsNotCutOff(t *testing.T) {
 			wantCalls: 1, wantDelivered: 1, wantState: inquiry.JobDone, wantAttempts: 1,
 			wantLogs:   []string{"send cut off", "released, to be sent again"},
 			wantNoLogs: []string{"point of no return"}},
-		{name: "reply held for good: the bot's request timeout ends it, retried later", hold: holdReply, text: "DKP-2026-000001",
+		{name: "reply held for good: the bot's request timeout ends it, given back untried, Telegram paused", hold: holdReply, text: "DKP-2026-000001",
 			timeout:   2 * time.Second,
-			wantCalls: 1, wantDelivered: 1, wantState: inquiry.JobPending, wantAttempts: 1, wantGaveUp: 1,
-			wantLogs:   []string{"past its point of no return", "send failed, will retry"},
-			wantNoLogs: []string{"send cut off"}},
+			wantCalls: 1, wantDelivered: 1, wantState: inquiry.JobPending, wantAttempts: 0, wantGaveUp: 1,
+			wantLogs:   []string{"past its point of no return", "level=ERROR msg=\"telegram bot API failing"},
+			wantNoLogs: []string{"send cut off", "send failed, will retry"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,8 @@
 // failed for good. A job cut off by a crash is sent again as the same
 // message, never as a different one. A fault of the mail relay itself
 // pauses every mail send, Telegram going on, until a probe finds the
-// relay answering (relaypause.go).
+// relay answering; a fault of Telegram's Bot API pauses every Telegram
+// send so, mail going on (relaypause.go).
 //
 // Leases: the outbox claims only what its workers are about to send, renews
 // the leases of everything it holds while it holds it, and checks its lease
@@ -44,6 +45,7 @@ import (
 
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/outage"
 	"sportel/internal/textsafe"
 	"sportel/store"
 )
@@ -110,6 +112,9 @@ type Config struct {
 	// after the relay itself failed (default 30s, doubling to 5m; see
 	// relaypause.go).
 	RelayPauseMin, RelayPauseMax time.Duration
+	// ChatPauseMin and ChatPauseMax bound the pause of every Telegram send
+	// after the Bot API itself failed (default 10s, doubling to 5m).
+	ChatPauseMin, ChatPauseMax time.Duration
 	// Attachments resolves the attachments mail refers to; nil fails such
 	// mail for good.
 	Attachments AttachmentSource
@@ -167,6 +172,13 @@ func (c *Config) defaults() {
 		c.RelayPauseMax = defaultRelayPauseMax
 	}
 	c.RelayPauseMax = max(c.RelayPauseMax, c.RelayPauseMin)
+	if c.ChatPauseMin <= 0 {
+		c.ChatPauseMin = defaultChatPauseMin
+	}
+	if c.ChatPauseMax <= 0 {
+		c.ChatPauseMax = defaultChatPauseMax
+	}
+	c.ChatPauseMax = max(c.ChatPauseMax, c.ChatPauseMin)
 }
 
 // Outbox sends the jobs the desk wrote.
@@ -188,6 +200,8 @@ type Outbox struct {
 	held       heldJobs
 	acks       ackCap
 	relay      relayGate
+	// chatGate is relay's for Telegram's Bot API.
+	chatGate relayGate
 	// store logs an outage of the store once, not at every poll.
 	store storeHealth
 	// records holds new sends back while completions are not being
@@ -231,20 +245,47 @@ func New(jobs JobStore, mail MailSender, chat ChatSender, cfg Config, log *slog.
 	o.store = storeHealth{log: log, mono: func() time.Duration { return o.mono() }}
 	o.records.log, o.records.mono = log, func() time.Duration { return o.mono() }
 	o.records.failedSince = o.store.failedSince
-	o.relay = relayGate{
-		pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax},
-		// Read at each use: the tests replace the outbox's clock.
-		mono: func() time.Duration { return o.mono() },
-		wall: func() time.Time { return o.now() },
-		log:  log,
-	}
+	// The clocks are read at each use: the tests replace the outbox's.
+	mono, wall := func() time.Duration { return o.mono() }, func() time.Time { return o.now() }
+	o.relay = relayGate{pause: backoff.Backoff{Min: cfg.RelayPauseMin, Max: cfg.RelayPauseMax}, mono: mono, wall: wall, say: mailSay{log}}
+	o.chatGate = relayGate{pause: backoff.Backoff{Min: cfg.ChatPauseMin, Max: cfg.ChatPauseMax}, mono: mono, wall: wall,
+		say: chatSay{outage.New(log, 0, wall)}}
 	return o
+}
+
+// gateOf is the gate job j's sends go through: the mail relay's or
+// Telegram's; nil for a job with nothing to send.
+func (o *Outbox) gateOf(j inquiry.Job) *relayGate {
+	switch {
+	case j.Mail != nil:
+		return &o.relay
+	case j.Chat != nil:
+		return &o.chatGate
+	}
+	return nil
+}
+
+// dropProbe gives up job id's probe of whichever gate it probes, if any
+// (relayGate.drop): a job not sent here must not leave its channel paused
+// until a restart.
+func (o *Outbox) dropProbe(id int64) {
+	o.relay.drop(id)
+	o.chatGate.drop(id)
 }
 
 // MailPaused reports whether mail sends are paused because the relay
 // itself failed: until a probe finds it answering, no mail is sent.
 func (o *Outbox) MailPaused() bool {
 	_, paused := o.relay.paused()
+	return paused
+}
+
+// ChatPaused reports whether Telegram sends are paused because the Bot
+// API itself failed (unreachable, timing out, 5xx, 429, the token
+// refused): until a probe finds it answering, no Telegram message is
+// sent. It is this outbox's pause only, as MailPausedSince's is.
+func (o *Outbox) ChatPaused() bool {
+	_, paused := o.chatGate.paused()
 	return paused
 }
 
@@ -282,16 +323,18 @@ func Permanent(err error) bool {
 	return errors.As(err, &p) && p.Permanent()
 }
 
-// RelayFault reports whether err says the relay, not the mail, failed
-// (mailer.SendError.RelayFault).
+// RelayFault reports whether err says the relay, not the message, failed
+// (mailer.SendError.RelayFault; for Telegram, the bot's sendError: the
+// Bot API or the way to it).
 func RelayFault(err error) bool {
 	var r interface{ RelayFault() bool }
 	return errors.As(err, &r) && r.RelayFault()
 }
 
-// relayAnswered reports whether err, a failed mail send's, says the relay
-// answered: it began a mail transaction, so it is up, whatever it thought
-// of the mail. Errors that do not speak of the relay say nothing.
+// relayAnswered reports whether err, a failed send's, says the relay
+// answered: it began a mail transaction, or the Bot API refused the chat,
+// so it is up, whatever it thought of the message. Errors that do not
+// speak of the relay say nothing.
 func relayAnswered(err error) bool {
 	var r interface{ RelayFault() bool }
 	return errors.As(err, &r) && !r.RelayFault()
@@ -578,7 +621,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					// Stopping: a job not started yet is released, so a
 					// restart sends it at once; sends under way finish.
-					o.relay.drop(j.ID)
+					o.dropProbe(j.ID)
 					o.release(j)
 					o.held.remove(j.ID)
 					release()
@@ -589,7 +632,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 					// Not sent here: if it was the relay's probe, the next
 					// mail probes, or a claim by another instance would
 					// leave this one's mail paused until a restart.
-					o.relay.drop(j.ID)
+					o.dropProbe(j.ID)
 					release()
 					o.held.removeHold(j.ID, hold)
 					continue
@@ -649,7 +692,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				if o.held.holdOf(j.ID) == nil {
 					// Sent already (addNew): no worker will have it, nor
 					// the probe it may have been reserved as.
-					o.relay.drop(j.ID)
+					o.dropProbe(j.ID)
 				}
 			}
 		}
@@ -662,7 +705,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 			case jobs <- j:
 			case <-ctx.Done():
 				// Claimed but not started: release so a restart sends at once.
-				o.relay.drop(j.ID)
+				o.dropProbe(j.ID)
 				o.release(j)
 				o.held.remove(j.ID)
 				release()
@@ -685,10 +728,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 			continue
 		}
 		wait := o.cfg.Poll
-		if d, paused := o.relay.probeIn(); paused {
-			// The mail waiting for the relay is due, so NextJobAt would
-			// name it: the claims wait for the probe instead, and a chat
-			// job due meanwhile for the poll (new ones poke).
+		if d, paused := o.probeIn(); paused {
+			// The jobs waiting for a relay are due, so NextJobAt would
+			// name them: the claims wait for the probe instead, and a job
+			// of the other channel due meanwhile for the poll (new ones
+			// poke).
 			wait = min(wait, max(d, 10*time.Millisecond))
 		} else if at, ok, err := o.jobs.NextJobAt(ctx); err == nil && ok {
 			if d := at.Sub(o.now()); d < wait {
@@ -707,32 +751,63 @@ func (o *Outbox) Run(ctx context.Context) error {
 	}
 }
 
-// claim claims up to n due jobs as owner at now: any while the relay is
-// up; while mail is paused (relayGate), Telegram messages alone, and when
-// a probe is due, one mail besides, reserved as the probe. Jobs claimed
-// are returned with an error that came after them.
+// probeIn reports whether the claims leave a channel out (relayGate), and
+// how long until the first probe of such a channel is due.
+func (o *Outbox) probeIn() (d time.Duration, paused bool) {
+	md, mp := o.relay.probeIn()
+	cd, cp := o.chatGate.probeIn()
+	switch {
+	case mp && cp:
+		return min(md, cd), true
+	case mp:
+		return md, true
+	}
+	return cd, cp
+}
+
+// claim claims up to n due jobs as owner at now: any while both relays
+// are up; while a channel is paused (relayGate), the other's jobs alone,
+// and when a probe is due, one job of the paused channel besides,
+// reserved as the probe. Jobs claimed are returned with an error that
+// came after them.
 func (o *Outbox) claim(ctx context.Context, now time.Time, n int) ([]inquiry.Job, error) {
-	switch o.relay.claimable() {
-	case claimAllMail:
+	mail, chat := o.relay.claimable(), o.chatGate.claimable()
+	if mail == claimAll && chat == claimAll {
 		return o.jobs.ClaimJobs(ctx, o.owner, now, o.cfg.Lease, n)
-	case claimProbe:
-		probe, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, 1, store.TransportMail)
+	}
+	var out []inquiry.Job
+	for _, c := range []struct {
+		what gateClaim
+		gate *relayGate
+		by   store.Transport
+	}{{mail, &o.relay, store.TransportMail}, {chat, &o.chatGate, store.TransportChat}} {
+		if c.what != claimProbe || len(out) == n {
+			continue
+		}
+		probe, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, 1, c.by)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		if len(probe) == 1 {
-			// Not reserved (a worker took a mail as the probe meanwhile):
+			// Not reserved (a worker took a job as the probe meanwhile):
 			// its worker gives it back.
-			o.relay.reserve(probe[0].ID)
+			c.gate.reserve(probe[0].ID)
 		}
-		if n == len(probe) {
-			return probe, nil
-		}
-		chat, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, n-len(probe), store.TransportChat)
-		return append(probe, chat...), err
-	default:
-		return o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, n, store.TransportChat)
+		out = append(out, probe...)
 	}
+	var flowing store.Transport
+	switch {
+	case len(out) == n:
+		return out, nil
+	case mail == claimAll:
+		flowing = store.TransportMail
+	case chat == claimAll:
+		flowing = store.TransportChat
+	default:
+		return out, nil
+	}
+	more, err := o.jobs.ClaimJobsBy(ctx, o.owner, now, o.cfg.Lease, n-len(out), flowing)
+	return append(out, more...), err
 }
 
 // takeSlots waits until a claim is worth its write: when half of what the
@@ -890,7 +965,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		claimed, err := o.claim(ctx, now, 64)
 		if err != nil {
 			for _, j := range claimed {
-				o.relay.drop(j.ID)
+				o.dropProbe(j.ID)
 				o.release(j)
 			}
 			return fmt.Errorf("claim jobs: %w", err)
@@ -904,7 +979,7 @@ func (o *Outbox) Drain(ctx context.Context) error {
 		for _, j := range claimed {
 			if storeErr != nil {
 				// The store fails: the rest is given back untried.
-				o.relay.drop(j.ID)
+				o.dropProbe(j.ID)
 				o.release(j)
 				continue
 			}
@@ -1069,23 +1144,24 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 	log := func() *slog.Logger {
 		return o.log.With("job", j.ID, "kind", j.Kind, "ticket_id", j.TicketID, "attempt", j.Attempts)
 	}
-	// A mail goes only while the relay is not known to be failing, or as
-	// the one probe of it (relayGate); one kept back is given back
-	// untried, with its attempt, for after the pause.
+	// A mail or a Telegram message goes only while its relay is not known
+	// to be failing, or as the one probe of it (relayGate); one kept back
+	// is given back untried, with its attempt, for after the pause.
 	var probe bool
 	var gen uint64
-	if j.Mail != nil {
+	gate := o.gateOf(j)
+	if gate != nil {
 		var ok bool
-		if ok, probe, gen = o.relay.admit(j.ID); !ok {
-			log().Debug("mail relay failing: mail paused; job given back untried")
+		if ok, probe, gen = gate.admit(j.ID); !ok {
+			log().Debug("relay failing: its sends paused; job given back untried")
 			o.held.remove(j.ID)
 			o.release(j)
 			return sentJob{}, false, nil
 		}
 		if probe {
 			// A send that ends without a word on the relay (stopped
-			// before it, cut off) leaves the probe to the next mail.
-			defer o.relay.drop(j.ID)
+			// before it, cut off) leaves the probe to the next job.
+			defer gate.drop(j.ID)
 		}
 	}
 	// Send only under a lease known to be ours for a while yet; one near
@@ -1116,8 +1192,8 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 	})
 	ref, err := o.deliverSafely(sendCtx, j, log)
 	stopGuard()
-	if j.Mail != nil && (err == nil || relayAnswered(err)) && o.relay.answered(j.ID, probe) {
-		o.Poke() // the mail kept back is claimable again
+	if gate != nil && (err == nil || relayAnswered(err)) && gate.answered(j.ID, probe) {
+		o.Poke() // the jobs kept back are claimable again
 	}
 	if err == nil {
 		// A capped ack stays counted in flight until finish records it;
@@ -1153,12 +1229,13 @@ func (o *Outbox) send(j inquiry.Job, storeWait bool) (_ sentJob, ok bool, storeE
 		log().Debug("what the send needs could not be read from the store; held until it answers, no attempt spent", "err", err)
 		return sentJob{}, false, err
 	}
-	if j.Mail != nil && RelayFault(err) {
-		// Not the mail's fault, and no mail transaction began: the job is
-		// given back untried, costing no attempt, still due, and waits for
-		// the relay with every other mail (relayGate), however long that
-		// is. The gate logs the relay's state, once per change.
-		o.relay.failed(j.ID, probe, gen, err)
+	if gate != nil && RelayFault(err) {
+		// Not the message's fault (for mail, no mail transaction began):
+		// the job is given back untried, costing no attempt, still due,
+		// and waits for the relay with every other job of its channel
+		// (relayGate), however long that is. The gate logs the relay's
+		// state, once per change.
+		gate.failed(j.ID, probe, gen, err)
 		log().Debug("send met a fault of the relay; given back untried", "err", err)
 		o.held.remove(j.ID)
 		o.release(j)

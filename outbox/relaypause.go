@@ -7,6 +7,7 @@ import (
 
 	"sportel/internal/backoff"
 	"sportel/internal/connhint"
+	"sportel/internal/outage"
 )
 
 // When the relay itself fails (RelayFault: unreachable, its TLS, greeting
@@ -20,6 +21,16 @@ import (
 // failing, it lengthens the pause. Telegram messages go on meanwhile, and
 // the claims take no mail while the pause lasts.
 //
+// Telegram's Bot API is the chat messages' relay, and has a gate of its
+// own (Outbox.chatGate): a fault of the service or of the way to it
+// (unreachable, timing out, a 5xx, a proxy's page, a 429, the token
+// refused; the bot's sendError.RelayFault) is the same for every chat and
+// no chat's, so it pauses every Telegram send the same way, mail going on;
+// a refusal of one chat (403 blocked, 400 chat not found) is an answer of
+// the API, fails that job as before, and ends a pause when a probe gets
+// it. Without the gate, an outage of 11 to 21 minutes used up the 8
+// attempts of every queued message, and citizens never got their answers.
+//
 // A job the pause kept back, or whose send met the relay's fault, is given
 // back untried (ReleaseJob): the relay's outage costs no job an attempt,
 // and its due time stays, so the oldest due job's age (and the
@@ -30,23 +41,29 @@ import (
 // a login every few seconds, the usual lockout counts failures over 10 to
 // 30 minutes, and once at the cap that is 2 to 4 logins in 10 minutes, for
 // however long the outage lasts. A relay back, or a password fixed, is
-// found within 5 minutes.
+// found within 5 minutes. Telegram has no lockout to fear: its pause
+// starts at 10 s, as a retry did, and doubles to the same 5 minutes; a
+// 429's retry_after lengthens it.
 const (
 	defaultRelayPauseMin = 30 * time.Second
 	defaultRelayPauseMax = 5 * time.Minute
+	defaultChatPauseMin  = 10 * time.Second
+	defaultChatPauseMax  = 5 * time.Minute
 )
 
-// mailClaim is what a claim may take of the mail (relayGate.claimable).
-type mailClaim int
+// gateClaim is what a claim may take of a gate's channel
+// (relayGate.claimable).
+type gateClaim int
 
 const (
-	claimAllMail mailClaim = iota // the relay is up
-	claimNoMail                   // paused, or its probe is out
-	claimProbe                    // a probe is due: one mail, reserved as it
+	claimAll   gateClaim = iota // the relay is up
+	claimNone                   // paused, or its probe is out
+	claimProbe                  // a probe is due: one job, reserved as it
 )
 
-// relayGate decides whether a mail send may connect to the relay. Workers,
-// the claim loop and the metrics use it concurrently.
+// relayGate decides whether a send may go to its channel's relay: the
+// mail's SMTP relay, or Telegram's Bot API. Workers, the claim loop and
+// the metrics use it concurrently.
 type relayGate struct {
 	pause backoff.Backoff
 	mono  func() time.Duration // the outbox's monotonic clock
@@ -54,7 +71,8 @@ type relayGate struct {
 	// to be shown to people (the workspace's banner); the pause itself
 	// runs on mono.
 	wall func() time.Time
-	log  *slog.Logger
+	// say logs the pause's changes, in the channel's words.
+	say gateSay
 
 	mu   sync.Mutex
 	down bool
@@ -72,20 +90,20 @@ type relayGate struct {
 	probe     int64         // the job probing the relay, 0 when none is out
 }
 
-// claimable says what the next claim may take of the mail.
-func (g *relayGate) claimable() mailClaim {
+// claimable says what the next claim may take of the channel.
+func (g *relayGate) claimable() gateClaim {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
 	case !g.down:
-		return claimAllMail
+		return claimAll
 	case g.probe != 0 || g.mono() < g.until:
-		return claimNoMail
+		return claimNone
 	}
 	return claimProbe
 }
 
-// probeIn reports whether the claims leave the mail out, and how long
+// probeIn reports whether the claims leave the channel out, and how long
 // until a probe is due then (a long time when one is out: its outcome
 // wakes the claims).
 func (g *relayGate) probeIn() (d time.Duration, paused bool) {
@@ -113,7 +131,7 @@ func (g *relayGate) reserve(id int64) bool {
 	return true
 }
 
-// admit reports whether job id's mail may be sent now, whether it is the
+// admit reports whether job id may be sent now, whether it is the
 // probe, and the transition it is sent under.
 func (g *relayGate) admit(id int64) (ok, probe bool, gen uint64) {
 	g.mu.Lock()
@@ -132,7 +150,7 @@ func (g *relayGate) admit(id int64) (ok, probe bool, gen uint64) {
 
 // drop gives up job id's probe, if it is the probe, without a word on the
 // relay (the send stopped before it, or failed of something else): the
-// next mail probes.
+// next job of the channel probes.
 func (g *relayGate) drop(id int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -150,43 +168,37 @@ func (g *relayGate) answered(id int64, probe bool) bool {
 	if !probe || !g.down || g.probe != id {
 		return false
 	}
-	g.log.Info("mail relay answers again; mail sends resume", "away", (g.mono() - g.since).Round(time.Millisecond),
-		"probes_failed", g.faults-1)
+	g.say.ended(g.mono()-g.since, g.faults-1)
 	g.down, g.probe, g.faults = false, 0, 0
 	g.gen++
 	return true
 }
 
 // failed records that job id's send met a fault of the relay (err, the
-// mailer's, which holds no secret). The first fault pauses the mail; the
-// probe's lengthens the pause; a send begun under an earlier transition
-// changes nothing. Both lines name the setting to look at when the fault
-// is one an administrator fixes (a CA, the security, the login).
+// transport's, which holds no secret). The first fault pauses the
+// channel; the probe's lengthens the pause; a send begun under an earlier
+// transition changes nothing. A pause lasts at least what err asks to
+// wait (Telegram's 429 retry_after).
 func (g *relayGate) failed(id int64, probe bool, gen uint64, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.mono()
-	attrs := []any{"reason", err.Error()}
-	if h := connhint.For(err, "smtp"); h != "" {
-		attrs = append(attrs, "hint", h)
-	}
+	wait, _ := retryAfter(err)
 	switch {
 	case probe && g.down && g.probe == id:
 		g.faults++
 		g.probe = 0
-		g.until = now + g.pause.Delay(g.faults)
-		g.log.Warn("mail relay still failing; mail sends stay paused", append(attrs,
-			"down_for", (now-g.since).Round(time.Millisecond), "next_probe_in", (g.until-now).Round(time.Millisecond))...)
+		g.until = now + max(g.pause.Delay(g.faults), wait)
+		g.say.still(err, now-g.since, g.until-now)
 	case !probe && !g.down && gen == g.gen:
 		g.down, g.faults, g.since, g.sinceWall = true, 1, now, g.wall()
 		g.gen++
-		g.until = now + g.pause.Delay(g.faults)
-		g.log.Error("mail relay failing: no mail is sent until it answers again, one probe at a time; fix the relay or the smtp settings (a refused login: the password). Telegram messages go on",
-			append(attrs, "next_probe_in", (g.until-now).Round(time.Millisecond))...)
+		g.until = now + max(g.pause.Delay(g.faults), wait)
+		g.say.began(err, g.until-now)
 	}
 }
 
-// paused reports whether mail sends are paused (a probe out included),
+// paused reports whether the channel's sends are paused (a probe out included),
 // and since when on the wall clock.
 func (g *relayGate) paused() (since time.Time, down bool) {
 	g.mu.Lock()
@@ -195,4 +207,62 @@ func (g *relayGate) paused() (since time.Time, down bool) {
 		return time.Time{}, false
 	}
 	return g.sinceWall, true
+}
+
+// gateSay logs a gate's pause as its administrator reads it: when it
+// began and why, its probes failing, and its end. It is called under the
+// gate's lock.
+type gateSay interface {
+	began(err error, nextProbe time.Duration)
+	still(err error, downFor, nextProbe time.Duration)
+	ended(away time.Duration, probesFailed int)
+}
+
+// mailSay says the mail's pause: at error when it begins, a warning a
+// failed probe (one every few minutes at most), and when it ends. Both
+// fault lines name the setting to look at when the fault is one an
+// administrator fixes (a CA, the security, the login).
+type mailSay struct{ log *slog.Logger }
+
+func mailFault(err error) []any {
+	attrs := []any{"reason", err.Error()}
+	if h := connhint.For(err, "smtp"); h != "" {
+		attrs = append(attrs, "hint", h)
+	}
+	return attrs
+}
+
+func (s mailSay) began(err error, next time.Duration) {
+	s.log.Error("mail relay failing: no mail is sent until it answers again, one probe at a time; fix the relay or the smtp settings (a refused login: the password). Telegram messages go on",
+		append(mailFault(err), "next_probe_in", next.Round(time.Millisecond))...)
+}
+
+func (s mailSay) still(err error, downFor, next time.Duration) {
+	s.log.Warn("mail relay still failing; mail sends stay paused", append(mailFault(err),
+		"down_for", downFor.Round(time.Millisecond), "next_probe_in", next.Round(time.Millisecond))...)
+}
+
+func (s mailSay) ended(away time.Duration, probesFailed int) {
+	s.log.Info("mail relay answers again; mail sends resume", "away", away.Round(time.Millisecond), "probes_failed", probesFailed)
+}
+
+// chatSay says Telegram's pause as the bot's getUpdates says its outage
+// (internal/outage): at error when it begins, its failed probes at debug
+// and again at warn every 20 minutes, and at info when it ends.
+type chatSay struct{ out *outage.Log }
+
+// chatFailing is the one line of a Telegram outage: outage.Log says it
+// again at warn only when the message changes, or every 20 minutes.
+const chatFailing = "telegram bot API failing: no Telegram message is sent until it answers again, one probe at a time; mail goes on"
+
+func (s chatSay) began(err error, next time.Duration) {
+	s.out.Failed(chatFailing, "reason", err.Error(), "next_probe_in", next.Round(time.Millisecond))
+}
+
+func (s chatSay) still(err error, _, next time.Duration) {
+	s.out.Failed(chatFailing, "reason", err.Error(), "next_probe_in", next.Round(time.Millisecond))
+}
+
+func (s chatSay) ended(_ time.Duration, probesFailed int) {
+	s.out.Ended("telegram bot API answers again; Telegram sends resume", "probes_failed", probesFailed)
 }

@@ -21,7 +21,7 @@ func TestRelayGatePausedSince(t *testing.T) {
 		pause: backoff.Backoff{Min: 30 * time.Second, Max: 5 * time.Minute},
 		mono:  func() time.Duration { return mono },
 		wall:  func() time.Time { return start.Add(mono) },
-		log:   testutil.DiscardLogger(),
+		say:   mailSay{testutil.DiscardLogger()},
 	}
 	_, _, gen := g.admit(1) // sent while the relay is up
 	steps := []struct {

@@ -41,6 +41,8 @@ type Telegram struct {
 	started  map[int64]bool
 	blocked  map[int64]bool
 	failures map[string][]TelegramFailure
+	// failing, when set, answers every call (SetFailing).
+	failing  *TelegramFailure
 	conflict bool
 	// down drops every connection unanswered, as an unreachable API does.
 	down  bool
@@ -217,6 +219,14 @@ func (t *Telegram) FailNext(method string, f TelegramFailure) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.failures[method] = append(t.failures[method], f)
+}
+
+// SetFailing makes every call fail with f while f is not nil, as a Bot
+// API that answers 500s or 502s for a while does (after any FailNext).
+func (t *Telegram) SetFailing(f *TelegramFailure) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failing = f
 }
 
 // SetConflict makes getUpdates answer 409, as when another process polls
@@ -411,6 +421,11 @@ func (t *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 	if f, ok := t.takeFailure(method); ok {
 		t.mu.Unlock()
 		writeAnswer(w, failureAnswer(f))
+		return
+	}
+	if f := t.failing; f != nil {
+		t.mu.Unlock()
+		writeAnswer(w, failureAnswer(*f))
 		return
 	}
 	t.mu.Unlock()
