@@ -172,6 +172,9 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		// sends mail, so the standby's counts too.
 		`sportel_outbox_mail_paused{job="sportel",instance="a"}`: "0x60",
 		`sportel_outbox_mail_paused{job="sportel",instance="b"}`: "0x10 1x50",
+		// a's Bot API fails from minute 30 on, b's never.
+		`sportel_outbox_telegram_paused{job="sportel",instance="a"}`: "0x30 1x30",
+		`sportel_outbox_telegram_paused{job="sportel",instance="b"}`: "0x60",
 	}
 	cases := []struct {
 		minute   int
@@ -202,6 +205,8 @@ func TestAlertRulesFollowTheLeader(t *testing.T) {
 		{25, "SportelMailNotMoved", "a", "Sportel cannot move handled mail out of the watched mailbox"},
 		{15, "SportelSMTPRelayFailing", "", ""}, // not for 10 minutes yet
 		{25, "SportelSMTPRelayFailing", "b", "Sportel on b cannot hand mail to the SMTP relay"},
+		{35, "SportelTelegramAPIFailing", "", ""}, // not for 10 minutes yet
+		{45, "SportelTelegramAPIFailing", "a", "Sportel on a cannot send Telegram messages"},
 	}
 	var y strings.Builder
 	fmt.Fprintf(&y, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)

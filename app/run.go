@@ -158,6 +158,12 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			return 0
 		})
+		met.Gauge("sportel_outbox_telegram_paused", "1 while Telegram's Bot API itself fails (unreachable, timing out, 5xx, 429 flood control, the token refused) and this instance sends no Telegram message but one probe a pause (10 s doubling to 5 minutes), else 0. Mail goes on; no job spends an attempt meanwhile.", func() float64 {
+			if ob.ChatPaused() {
+				return 1
+			}
+			return 0
+		})
 		met.Gauge("sportel_outbox_sends_held_seconds", "How long this instance's outbox has started no send because the store fails its bookkeeping, or takes in no more of its completions (locked by another process), else 0. Sends queue meanwhile.", func() float64 {
 			return ob.SendsHeldFor().Seconds()
 		})
