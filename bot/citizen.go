@@ -108,6 +108,13 @@ func (b *Bot) commandIn(text string) (cmd, args string, ok bool) {
 // texts keep command's reading: a mistyped command in a reply to a
 // notification must not reach the citizen as the answer.
 func (b *Bot) citizenCommand(m *models.Message) (cmd, args string, ok bool) {
+	if m.ForwardOrigin != nil {
+		// Someone else's words, forwarded: filed as what the citizen
+		// sent, not run, as an officer's forwarded command is not
+		// (forwardedCommand). A forwarded "/new …" opened a ticket of
+		// its own for a stranger's text, a "/status" was answered.
+		return "", "", false
+	}
 	cmd, args, ok = b.command(m)
 	if ok && written(cmd, args) {
 		return "", "", false
@@ -319,6 +326,9 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	if m.Date == 0 {
 		received = b.now()
 	}
+	if from := b.forwardedFrom(m.ForwardOrigin); from != "" {
+		text = strings.TrimRight(from+"\n"+text, "\n")
+	}
 	msg := &inquiry.Message{
 		Channel:     inquiry.ChannelTelegram,
 		SourceID:    sourceID(m),
@@ -342,6 +352,60 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 		}
 	}
 	return msg
+}
+
+// forwardedFrom is the line, for officers, that says whose words a
+// forwarded message carries and when they were written; "" for a message
+// that is no forward. Filed bare, a channel's post a citizen forwarded
+// read in the ticket as the citizen's own words, and was classified and
+// routed as theirs.
+func (b *Bot) forwardedFrom(o *models.MessageOrigin) string {
+	if o == nil {
+		return ""
+	}
+	var who string
+	var date int
+	switch {
+	case o.MessageOriginChannel != nil:
+		c := o.MessageOriginChannel
+		who, date = "kanali "+chatName(c.Chat)+signedBy(c.AuthorSignature), c.Date
+	case o.MessageOriginChat != nil:
+		c := o.MessageOriginChat
+		who, date = "grupi "+chatName(c.SenderChat)+signedBy(c.AuthorSignature), c.Date
+	case o.MessageOriginUser != nil:
+		u := o.MessageOriginUser
+		who, date = "«"+textsafe.Line(displayName(&u.SenderUser))+"»", u.Date
+		if u.SenderUser.Username != "" {
+			who += " (@" + u.SenderUser.Username + ")"
+		}
+	case o.MessageOriginHiddenUser != nil:
+		u := o.MessageOriginHiddenUser
+		who, date = "«"+textsafe.Line(u.SenderUserName)+"» (llogari e fshehur)", u.Date
+	default:
+		who = "një burim i panjohur"
+	}
+	line := "[Përcjellë nga " + who
+	if date > 0 {
+		line += ", shkruar më " + time.Unix(int64(date), 0).In(b.loc()).Format("02.01.2006 15:04")
+	}
+	return line + "]"
+}
+
+// chatName is a chat's title in quotes, and its @name when it has one.
+func chatName(c models.Chat) string {
+	name := "«" + textsafe.Line(c.Title) + "»"
+	if c.Username != "" {
+		name += " (@" + c.Username + ")"
+	}
+	return name
+}
+
+// signedBy is a post's author signature, when the chat shows one.
+func signedBy(sig *string) string {
+	if sig == nil || strings.TrimSpace(*sig) == "" {
+		return ""
+	}
+	return ", nënshkruar nga «" + textsafe.Line(*sig) + "»"
 }
 
 // sourceID is the desk's key of a Telegram message, the same for its

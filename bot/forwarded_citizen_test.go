@@ -1,0 +1,64 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// A message a citizen forwards carries someone else's words: the ticket
+// says whose, and when they were written, so officers do not read a
+// channel's post as the citizen's own, and a forwarded command is filed
+// as what was sent, not run.
+func TestForwardedMessageNamesItsOrigin(t *testing.T) {
+	const written = 1767225600 // 01.01.2026 00:00 UTC
+	sig := "Redaksia"
+	tests := []struct {
+		name   string
+		origin models.MessageOrigin
+		text   string
+		want   string // the first line of the filed text
+	}{
+		{"a channel's post", models.MessageOrigin{Type: models.MessageOriginTypeChannel, MessageOriginChannel: &models.MessageOriginChannel{
+			Type: models.MessageOriginTypeChannel, Date: written, MessageID: 77, AuthorSignature: &sig,
+			Chat: models.Chat{ID: -100555, Type: models.ChatTypeChannel, Title: "Lajme 24", Username: "lajme24"}}},
+			"Ministri do të japë dorëheqje nesër, thotë burimi.",
+			"[Përcjellë nga kanali «Lajme 24» (@lajme24), nënshkruar nga «Redaksia», shkruar më 01.01.2026 00:00]"},
+		{"a group's anonymous admin", models.MessageOrigin{Type: models.MessageOriginTypeChat, MessageOriginChat: &models.MessageOriginChat{
+			Type: models.MessageOriginTypeChat, Date: written, SenderChat: models.Chat{ID: -100556, Type: models.ChatTypeSupergroup, Title: "Banorët e lagjes"}}},
+			generalEN, "[Përcjellë nga grupi «Banorët e lagjes», shkruar më 01.01.2026 00:00]"},
+		{"another person", models.MessageOrigin{Type: models.MessageOriginTypeUser, MessageOriginUser: &models.MessageOriginUser{
+			Type: models.MessageOriginTypeUser, Date: written, SenderUser: models.User{ID: 7, FirstName: "Ilir", LastName: "Berisha\u202e", Username: "ilirb"}}},
+			docRequestSQ, `[Përcjellë nga «Ilir Berisha\u202e» (@ilirb), shkruar më 01.01.2026 00:00]`},
+		{"a person who hides their account", models.MessageOrigin{Type: models.MessageOriginTypeHiddenUser, MessageOriginHiddenUser: &models.MessageOriginHiddenUser{
+			Type: models.MessageOriginTypeHiddenUser, Date: written, SenderUserName: "Dikush"}},
+			pressSRCyrl, "[Përcjellë nga «Dikush» (llogari e fshehur), shkruar më 01.01.2026 00:00]"},
+		{"a command someone else wrote", models.MessageOrigin{Type: models.MessageOriginTypeHiddenUser, MessageOriginHiddenUser: &models.MessageOriginHiddenUser{
+			Type: models.MessageOriginTypeHiddenUser, Date: written, SenderUserName: "Dikush"}},
+			"/new Kur hapet pishina e qytetit?", "[Përcjellë nga «Dikush» (llogari e fshehur), shkruar më 01.01.2026 00:00]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, setup{})
+			origin := tt.origin
+			f.tg.PushMessage(models.Message{From: &arta, Chat: models.Chat{ID: arta.ID, Type: models.ChatTypePrivate}, Text: tt.text, ForwardOrigin: &origin})
+			f.settle()
+			ts := f.tickets()
+			if len(ts) != 1 {
+				t.Fatalf("%d tickets, want 1; sent %q", len(ts), texts(f.tg.Sent(arta.ID)))
+			}
+			entries, err := f.store.Entries(f.ctx, ts[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tt.want + "\n" + tt.text; len(entries) == 0 || entries[0].Text != want {
+				t.Fatalf("filed %q, want %q", entries[0].Text, want)
+			}
+			note := f.lastSent(officersChat).Text
+			if !strings.Contains(note, strings.ReplaceAll(tt.want, "\u202e", `\u202e`)+"\n") {
+				t.Errorf("the officers' notification does not say whose words these are:\n%s", note)
+			}
+		})
+	}
+}
