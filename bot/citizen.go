@@ -326,8 +326,8 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	if m.Date == 0 {
 		received = b.now()
 	}
-	if from := b.forwardedFrom(m.ForwardOrigin); from != "" {
-		text = strings.TrimRight(from+"\n"+text, "\n")
+	if context := b.citedContext(m); context != "" {
+		text = strings.TrimRight(context+"\n"+text, "\n")
 	}
 	msg := &inquiry.Message{
 		Channel:     inquiry.ChannelTelegram,
@@ -354,15 +354,29 @@ func (b *Bot) inquiryMessage(ctx context.Context, m *models.Message, text string
 	return msg
 }
 
-// forwardedFrom is the line, for officers, that says whose words a
-// forwarded message carries and when they were written; "" for a message
-// that is no forward. Filed bare, a channel's post a citizen forwarded
-// read in the ticket as the citizen's own words, and was classified and
-// routed as theirs.
-func (b *Bot) forwardedFrom(o *models.MessageOrigin) string {
-	if o == nil {
-		return ""
+// citedContext is the lines, for officers, that say whose words a
+// forwarded message carries, or what message of another chat it answers,
+// and when those were written; "" for a message that is neither. Filed
+// bare, a channel's post a citizen forwarded read in the ticket as the
+// citizen's own words, and was classified and routed as theirs; a reply
+// to another chat's post ("Is this true?") lost what it asked about.
+func (b *Bot) citedContext(m *models.Message) string {
+	var lines []string
+	if m.ForwardOrigin != nil {
+		lines = append(lines, "[Përcjellë nga "+b.origin(m.ForwardOrigin)+"]")
 	}
+	if r := m.ExternalReply; r != nil {
+		line := "[Në përgjigje të një mesazhi nga " + b.origin(&r.Origin)
+		if m.Quote != nil && strings.TrimSpace(m.Quote.Text) != "" {
+			line += ": «" + textsafe.Line(m.Quote.Text) + "»"
+		}
+		lines = append(lines, line+"]")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// origin names who wrote a message another chat holds, and when.
+func (b *Bot) origin(o *models.MessageOrigin) string {
 	var who string
 	var date int
 	switch {
@@ -384,11 +398,10 @@ func (b *Bot) forwardedFrom(o *models.MessageOrigin) string {
 	default:
 		who = "një burim i panjohur"
 	}
-	line := "[Përcjellë nga " + who
 	if date > 0 {
-		line += ", shkruar më " + time.Unix(int64(date), 0).In(b.loc()).Format("02.01.2006 15:04")
+		who += ", shkruar më " + time.Unix(int64(date), 0).In(b.loc()).Format("02.01.2006 15:04")
 	}
-	return line + "]"
+	return who
 }
 
 // chatName is a chat's title in quotes, and its @name when it has one.
