@@ -46,7 +46,30 @@ func (b *Bot) onMessage(ctx context.Context, updateID int64, m *models.Message) 
 	case b.opts.DiscussionChatID != 0 && m.Chat.ID == b.opts.DiscussionChatID:
 		b.onDiscussion(ctx, updateID, m)
 	default:
+		b.onOtherGroup(ctx, updateID, m)
+	}
+}
+
+// onOtherGroup answers a person who asks the bot in a group it was added
+// to that is neither the officers' nor the discussion group: nothing there
+// is filed (the group is not the ministry's, and no private chat is tied
+// to it), but a question to the bot, met with silence, was lost, its
+// writer waiting for an answer. They are told, once per chat per
+// unsupportedEvery, to write privately; the group's own talk, and
+// anything else, is not answered.
+func (b *Bot) onOtherGroup(ctx context.Context, updateID int64, m *models.Message) {
+	_, _, command := b.command(m)
+	asked := m.From != nil && !m.From.IsBot && (command || b.addressed(m)) &&
+		(m.Chat.Type == models.ChatTypeGroup || m.Chat.Type == models.ChatTypeSupergroup)
+	if !asked {
 		b.log.Debug("message in an unknown chat ignored", "update_id", updateID, "chat_id", m.Chat.ID, "chat_type", m.Chat.Type)
+		return
+	}
+	answer := b.firstUnsupported(m.Chat.ID, updateID)
+	b.log.Info("question to the bot in a group it does not serve: not filed, the writer is sent to the private chat",
+		"update_id", updateID, "chat_id", m.Chat.ID, "user_id", m.From.ID, "answered", answer)
+	if answer {
+		b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(say(b.chatLanguage(ctx, m.From.ID, m.From)).privateOnly, b.me.Username), nil)
 	}
 }
 

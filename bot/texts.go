@@ -14,8 +14,9 @@ import (
 type phrases struct {
 	langSet, help, newPrompt, flood, unsupported, empty, edited string
 	// filesNotKept: %s the files' names (each with a space before it, or
-	// none), %d the largest file the bot may fetch, in MB.
-	filesNotKept                                       string
+	// none), %d the largest file the bot may fetch, in MB. privateOnly:
+	// %s the bot's @name without the @.
+	filesNotKept, privateOnly                          string
 	linked, linkFailed, noTickets, statusHead, refused string
 	states                                             map[inquiry.State]string
 	categories                                         map[inquiry.Category]string
@@ -46,6 +47,7 @@ var catalog = map[inquiry.Language]phrases{
 		flood:        "Po shkruani shumë shpejt. Mesazhet tuaja janë ruajtur dhe do t'i shqyrtojmë; ju lutemi prisni pak minuta para se të shkruani përsëri.",
 		unsupported:  "Mund të lexoj tekst, fotografi, dokumente dhe mesazhe zanore. Ju lutemi shkruani pyetjen tuaj me fjalë.",
 		filesNotKept: "Nuk mundëm ta ruajmë skedarin%s, ndaj mesazhi juaj u regjistrua pa të. Këtu mund të merren skedarë deri në %d MB: ju lutemi dërgojeni më të vogël ose në disa pjesë.",
+		privateOnly:  "Pyetjet i pranoj vetëm në bisedë private: shkruani te https://t.me/%s. Mesazhi juaj këtu nuk u regjistrua.",
 		empty:        "Mesazhi është bosh. Ju lutemi shkruani pyetjen tuaj.",
 		edited:       "Ndryshimet në një mesazh të dërguar nuk shihen. Ju lutemi dërgoni korrigjimin si mesazh të ri.",
 		linked:       "Tiketa %s tani është e lidhur me këtë bisedë; përgjigjja do të vijë këtu.",
@@ -68,6 +70,7 @@ var catalog = map[inquiry.Language]phrases{
 		flood:        "Pišete vrlo brzo. Vaše poruke su sačuvane i razmotrićemo ih; molimo sačekajte nekoliko minuta pre nego što ponovo pišete.",
 		unsupported:  "Mogu da pročitam tekst, fotografije, dokumente i glasovne poruke. Molimo napišite pitanje rečima.",
 		filesNotKept: "Nismo mogli da sačuvamo datoteku%s, pa je vaša poruka zavedena bez nje. Ovde se mogu primiti datoteke do %d MB: pošaljite je manju ili u više delova.",
+		privateOnly:  "Pitanja primam samo u privatnom razgovoru: pišite na https://t.me/%s. Vaša poruka ovde nije zavedena.",
 		empty:        "Poruka je prazna. Molimo napišite svoje pitanje.",
 		edited:       "Izmene poslate poruke se ne vide. Molimo pošaljite ispravku kao novu poruku.",
 		linked:       "Predmet %s je sada povezan sa ovim razgovorom; odgovor će stići ovde.",
@@ -90,6 +93,7 @@ var catalog = map[inquiry.Language]phrases{
 		flood:        "Пишете врло брзо. Ваше поруке су сачуване и размотрићемо их; молимо сачекајте неколико минута пре него што поново пишете.",
 		unsupported:  "Могу да прочитам текст, фотографије, документе и гласовне поруке. Молимо напишите питање речима.",
 		filesNotKept: "Нисмо могли да сачувамо датотеку%s, па је ваша порука заведена без ње. Овде се могу примити датотеке до %d MB: пошаљите је мању или у више делова.",
+		privateOnly:  "Питања примам само у приватном разговору: пишите на https://t.me/%s. Ваша порука овде није заведена.",
 		empty:        "Порука је празна. Молимо напишите своје питање.",
 		edited:       "Измене послате поруке се не виде. Молимо пошаљите исправку као нову поруку.",
 		linked:       "Предмет %s је сада повезан са овим разговором; одговор ће стићи овде.",
@@ -112,6 +116,7 @@ var catalog = map[inquiry.Language]phrases{
 		flood:        "You are writing very fast. Your messages are saved and we will look at them; please wait a few minutes before writing again.",
 		unsupported:  "I can read text, photos, documents and voice messages. Please write your question in words.",
 		filesNotKept: "We could not keep the file%s, so your message was filed without it. Files of up to %d MB can be received here: please send it smaller or in several parts.",
+		privateOnly:  "I take questions only in a private chat: write to https://t.me/%s. Your message here was not registered.",
 		empty:        "The message is empty. Please write your question.",
 		edited:       "Changes to a sent message are not seen. Please send the correction as a new message.",
 		linked:       "Ticket %s is now connected to this chat; the answer will come here.",
