@@ -146,7 +146,10 @@ type Bot struct {
 	// unsupported spaces the answers to content the bot cannot read, per
 	// chat (declineUnsupported).
 	unsupported *floodGate
-	now         func() time.Time
+	// edits spaces the answers to a citizen's edited messages, per chat
+	// (onEdited).
+	edits *floodGate
+	now   func() time.Time
 	// staff is who the officers are; Reconfigure swaps it while the bot
 	// runs.
 	staff atomic.Pointer[staff]
@@ -222,6 +225,7 @@ func New(ctx context.Context, opts Options, d Desk, st State) (*Bot, error) {
 		flood: newFloodGate(opts.FloodMessages, opts.FloodPer),
 		// One answer, then quiet for the window (see floodGate.note).
 		unsupported: newFloodGate(1, unsupportedEvery),
+		edits:       newFloodGate(1, unsupportedEvery),
 		now:         time.Now,
 	}
 	b.breaker = newFileBreaker(opts.FileCooldown, opts.FileCooldownMax, func() time.Time { return b.now() }, b.log)

@@ -31,8 +31,11 @@ func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) {
 	// Only where the bot talks privately: in the discussion group an
 	// answer would be public.
 	if m.Chat.Type == models.ChatTypePrivate {
-		b.log.Info("edited message declined", "update_id", updateID, "chat_id", m.Chat.ID)
-		if !b.muted(m.Chat.ID, updateID) {
+		// Told once per unsupportedEvery: a message edited for each typo
+		// got the same answer each time.
+		answer := !b.muted(m.Chat.ID, updateID) && b.firstEdit(m.Chat.ID, updateID)
+		b.log.Info("edited message declined", "update_id", updateID, "chat_id", m.Chat.ID, "message_id", m.ID, "answered", answer)
+		if answer {
 			b.reply(ctx, m.Chat.ID, m.ID, say(b.chatLanguage(ctx, m.Chat.ID, m.From)).edited, nil)
 		}
 		return
@@ -55,6 +58,13 @@ func (b *Bot) onEdited(ctx context.Context, updateID int64, m *models.Message) {
 	// Seen in the log, as every message is: the first text stands.
 	b.log.Info("edited message in a group ignored: edits are not passed on, and an answer there would be public",
 		"update_id", updateID, "chat_id", m.Chat.ID, "message_id", m.ID)
+}
+
+// firstEdit reports whether chat has not been told of its edits within
+// unsupportedEvery.
+func (b *Bot) firstEdit(chat, update int64) bool {
+	told, _ := b.edits.note(chat, update, b.now())
+	return !told
 }
 
 // onOfficerEdit tells an officer that their edit is not passed on: the
