@@ -661,18 +661,29 @@ func (b *Bot) onLanguageChoice(ctx context.Context, q *models.CallbackQuery, cho
 		b.queue(ctx, outgoing{answer: answer})
 		return
 	}
-	msg := q.Message.Message
-	if msg == nil {
+	var chat int64
+	var buttons int // the message whose buttons are taken away
+	switch m := q.Message; {
+	case m.Message != nil:
+		chat, buttons = m.Message.Chat.ID, m.Message.ID
+	case m.InaccessibleMessage != nil:
+		// A greeting older than 48 hours: Telegram names only its chat.
+		// The choice was dropped, the citizen left with a button that did
+		// nothing; it is taken, and the buttons stay.
+		chat = m.InaccessibleMessage.Chat.ID
+	}
+	if chat == 0 {
 		b.queue(ctx, outgoing{answer: answer})
 		return
 	}
-	chat := msg.Chat.ID
 	if err := b.state.SetState(ctx, keyLangPrefix+strconv.FormatInt(chat, 10), string(lang)); err != nil {
 		failed(ctx, fmt.Errorf("store language for chat %d: %w", chat, err))
 		return
 	}
 	b.queue(ctx, outgoing{answer: answer})
-	b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: msg.ID}})
+	if buttons != 0 {
+		b.queue(ctx, outgoing{edit: &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: buttons}})
+	}
 	b.reply(ctx, chat, 0, say(lang).langSet, nil)
 }
 

@@ -108,6 +108,29 @@ func TestStartOffersLanguagesAndTheChoiceWins(t *testing.T) {
 	}
 }
 
+// A language button pressed on a greeting older than 48 hours, which
+// Telegram then names only by its chat, still sets the chat's language:
+// the press was dropped, the button doing nothing.
+func TestLanguageChosenOnAnOldGreeting(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, "/start")
+	greet := f.lastSent(arta.ID)
+	f.tg.Push(models.Update{CallbackQuery: &models.CallbackQuery{ID: "old", From: arta, Data: "lang:sr-Cyrl", ChatInstance: "ci",
+		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage,
+			InaccessibleMessage: &models.InaccessibleMessage{Chat: greet.Chat, MessageID: greet.ID}}}})
+	f.settle()
+	if got := f.tg.Calls("answerCallbackQuery"); len(got) != 1 {
+		t.Errorf("%d answerCallbackQuery calls, want 1", len(got))
+	}
+	if got := f.lastSent(arta.ID).Text; !strings.Contains(got, "на српском") {
+		t.Fatalf("the choice was answered %q, want the Serbian Cyrillic confirmation", got)
+	}
+	f.say(arta, docRequestSQ)
+	if tk := f.tickets()[0]; tk.Language != inquiry.SerbianCyrl {
+		t.Errorf("ticket language %s, want sr-Cyrl (the chat's choice)", tk.Language)
+	}
+}
+
 func TestFollowUpJoinsTicketAndNewStartsAnother(t *testing.T) {
 	f := newFixture(t, setup{})
 	f.say(arta, "Përshëndetje, kam një pyetje për ministrinë.")
