@@ -691,7 +691,9 @@ func (b *Bot) onStatus(ctx context.Context, m *models.Message, lang inquiry.Lang
 	// Only this chat's tickets: a citizen never sees anyone else's.
 	tickets, err := b.desk.Tickets(ctx, inquiry.TicketFilter{ChatID: m.Chat.ID})
 	if err != nil {
-		b.log.Error("list chat tickets", "chat_id", m.Chat.ID, "err", err)
+		// Tried again, as any update the store failed: logged and
+		// confirmed, the /status went unanswered.
+		failed(ctx, fmt.Errorf("list the tickets of chat %d: %w", m.Chat.ID, err))
 		return
 	}
 	p := say(lang)
