@@ -239,7 +239,7 @@ func (b *Bot) onCitizen(ctx context.Context, updateID int64, m *models.Message) 
 	case kind != "":
 		b.declineUnsupported(ctx, updateID, m, kind, lang, muted)
 		return
-	case strings.TrimSpace(text) == "" && len(atts) == 0:
+	case blank(text) && len(atts) == 0:
 		if m.Text == "" && m.Caption == "" {
 			if serviceMessage(m) {
 				// Pinned, chat settings and the like: nothing was said.
@@ -454,6 +454,23 @@ func displayName(u *models.User) string {
 		name = "@" + u.Username
 	}
 	return name
+}
+
+// blank reports whether text shows nothing: spaces, invisible format
+// characters (U+200B, U+2060, U+FEFF …) and the characters that render as
+// a blank (U+2800, the Hangul fillers) only, which is how an "empty"
+// message is sent. Filed, such a text opened a ticket with nothing in it
+// and told an officer.
+func blank(text string) bool {
+	for _, r := range text {
+		switch {
+		case unicode.IsSpace(r), unicode.Is(unicode.Cf, r):
+		case r == '\u2800', r == '\u3164', r == '\u115f', r == '\u1160', r == '\uffa0':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // messageText is what the person wrote: the text, or a media caption.
@@ -734,7 +751,7 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 		return
 	}
 	text = strings.TrimSpace(b.stripMention(text))
-	if text == "" && len(attachments(m)) == 0 {
+	if blank(text) && len(attachments(m)) == 0 {
 		b.log.Debug("empty mention ignored", "update_id", updateID, "chat_id", m.Chat.ID)
 		return
 	}

@@ -276,6 +276,11 @@ func TestOddInputIsDeclinedOrIgnoredNeverFatal(t *testing.T) {
 		{"poll", models.Update{Message: &models.Message{From: &arta, Chat: private, Poll: &models.Poll{ID: "p1", Question: "?"}}}, unsupported},
 		{"edited message", models.Update{EditedMessage: &models.Message{From: &arta, Chat: private, Text: "ndryshuar", EditDate: 1}}, "Ndryshimet"},
 		{"blank text", models.Update{Message: &models.Message{From: &arta, Chat: private, Text: "  \n "}}, "bosh"},
+		// How an "empty" message is sent: characters that show nothing.
+		{"invisible text", models.Update{Message: &models.Message{From: &arta, Chat: private, Text: "\u200b\u2060\ufeff"}}, "bosh"},
+		{"blank-looking text", models.Update{Message: &models.Message{From: &arta, Chat: private, Text: "\u2800 \u3164"}}, "bosh"},
+		{"a mention with a blank-looking text", models.Update{Message: &models.Message{From: &john, Chat: group, Text: "@" + botName + " \u2800\u200b",
+			Entities: []models.MessageEntity{{Type: models.MessageEntityTypeMention, Offset: 0, Length: len(botName) + 1}}}}, ""},
 		{"service message", models.Update{Message: &models.Message{From: &arta, Chat: private, WriteAccessAllowed: &models.WriteAccessAllowed{}}}, ""},
 		{"channel post", models.Update{ChannelPost: &models.Message{Chat: models.Chat{ID: -100700, Type: models.ChatTypeChannel}, Text: "Lajm"}}, ""},
 		{"entity past the end of the text", models.Update{Message: &models.Message{From: &john, Chat: group, Text: "hi",
