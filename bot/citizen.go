@@ -411,10 +411,7 @@ func (b *Bot) origin(o *models.MessageOrigin) string {
 		who, date = "grupi "+chatName(c.SenderChat)+signedBy(c.AuthorSignature), c.Date
 	case o.MessageOriginUser != nil:
 		u := o.MessageOriginUser
-		who, date = "«"+textsafe.Line(displayName(&u.SenderUser))+"»", u.Date
-		if u.SenderUser.Username != "" {
-			who += " (@" + u.SenderUser.Username + ")"
-		}
+		who, date = personName(u.SenderUser), u.Date
 	case o.MessageOriginHiddenUser != nil:
 		u := o.MessageOriginHiddenUser
 		who, date = "«"+textsafe.Line(u.SenderUserName)+"» (llogari e fshehur)", u.Date
@@ -425,6 +422,21 @@ func (b *Bot) origin(o *models.MessageOrigin) string {
 		who += ", shkruar më " + time.Unix(int64(date), 0).In(b.loc()).Format("02.01.2006 15:04")
 	}
 	return who
+}
+
+// personName is a person's name in quotes and their @username, as far as
+// they have them, else their account's id.
+func personName(u models.User) string {
+	name := textsafe.Line(strings.TrimSpace(u.FirstName + " " + u.LastName))
+	switch {
+	case blank(name) && u.Username == "":
+		return fmt.Sprintf("një llogari pa emër (id %d)", u.ID)
+	case blank(name):
+		return "@" + u.Username
+	case u.Username == "":
+		return "«" + name + "»"
+	}
+	return "«" + name + "» (@" + u.Username + ")"
 }
 
 // chatName is a chat's title in quotes, and its @name when it has one.
@@ -448,10 +460,17 @@ func signedBy(sig *string) string {
 // edits.
 func sourceID(m *models.Message) string { return fmt.Sprintf("tg:%d:%d", m.Chat.ID, m.ID) }
 
+// displayName is how a person is named to officers: their name, else
+// their @username, else "" (the desk then names the chat). A name of
+// characters that show nothing (U+3164, zero-width spaces) counts as none:
+// officers saw a sender, and an author in the ticket, without a name.
 func displayName(u *models.User) string {
 	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
-	if name == "" && u.Username != "" {
-		name = "@" + u.Username
+	if blank(name) {
+		name = ""
+		if u.Username != "" {
+			name = "@" + u.Username
+		}
 	}
 	return name
 }

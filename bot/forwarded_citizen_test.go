@@ -36,6 +36,9 @@ func TestForwardedMessageNamesItsOrigin(t *testing.T) {
 		{"another person", models.MessageOrigin{Type: models.MessageOriginTypeUser, MessageOriginUser: &models.MessageOriginUser{
 			Type: models.MessageOriginTypeUser, Date: written, SenderUser: models.User{ID: 7, FirstName: "Ilir", LastName: "Berisha\u202e", Username: "ilirb"}}},
 			docRequestSQ, `[Përcjellë nga «Ilir Berisha\u202e» (@ilirb), shkruar më 01.01.2026 00:00]`, false, ""},
+		{"a person whose name shows nothing", models.MessageOrigin{Type: models.MessageOriginTypeUser, MessageOriginUser: &models.MessageOriginUser{
+			Type: models.MessageOriginTypeUser, Date: written, SenderUser: models.User{ID: 8, FirstName: "\u3164"}}},
+			generalEN, "[Përcjellë nga një llogari pa emër (id 8), shkruar më 01.01.2026 00:00]", false, ""},
 		{"a person who hides their account", models.MessageOrigin{Type: models.MessageOriginTypeHiddenUser, MessageOriginHiddenUser: &models.MessageOriginHiddenUser{
 			Type: models.MessageOriginTypeHiddenUser, Date: written, SenderUserName: "Dikush"}},
 			pressSRCyrl, "[Përcjellë nga «Dikush» (llogari e fshehur), shkruar më 01.01.2026 00:00]", false, ""},
