@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,32 @@ func TestConversationLanguageFollowsTheRequest(t *testing.T) {
 	}
 	if last := f.lastSent(dragan.ID).Text; !containsCyrillic(last) {
 		t.Errorf("the corrected acknowledgement is not in Serbian Cyrillic:\n%s", last)
+	}
+}
+
+// A language the chat chooses after an officer acted holds for the ticket
+// from the chat's next message: its notices (the decision) kept the
+// language it was filed in, though the bot had promised the chosen one.
+func TestLanguageChosenAfterAnOfficerActedHoldsForTheTicket(t *testing.T) {
+	f := newFixture(t, setup{})
+	f.say(arta, docRequestSQ)
+	tk := f.tickets()[0]
+	group := models.Chat{ID: officersChat, Type: models.ChatTypeSupergroup}
+	f.tg.PushMessage(models.Message{From: &jusuf, Chat: group, Text: "/reply " + tk.Number + " Po e shqyrtojmë."})
+	f.settle()
+	f.say(arta, "/start")
+	f.press(arta, f.lastSent(arta.ID), "lang:en")
+	f.say(arta, "Any news about my request?")
+	if got := f.ticket(tk.Number).Language; got != inquiry.English {
+		t.Fatalf("ticket language %s after the chat chose English, want en", got)
+	}
+	if got := f.ticket(tk.Number).OfficerID; got != "jusuf" {
+		t.Errorf("the ticket went to %s, want it kept by jusuf", got)
+	}
+	f.tg.PushMessage(models.Message{From: &jusuf, Chat: group, Text: "/close " + tk.Number + " granted"})
+	f.settle()
+	if got := f.lastSent(arta.ID).Text; !strings.Contains(got, "Dear Arta Krasniqi") {
+		t.Errorf("the decision is not in English:\n%s", got)
 	}
 }
 

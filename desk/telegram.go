@@ -83,6 +83,16 @@ func (d *Desk) telegramIntake(tx store.Tx, m *inquiry.Message, cls *inquiry.Clas
 	if t.State == inquiry.Answered {
 		t.State = inquiry.Assigned
 	}
+	if choice := m.LanguageChoice; !reclassify && choice != "" && choice != inquiry.UndefinedLang && choice != t.Language {
+		// The chat chose its language after an officer acted, when the
+		// ticket is no longer reclassified: the bot promised answers in
+		// it, and the ticket's notices (an extension, the decision) kept
+		// the language it was filed in. Its routing stays the officer's.
+		if err := d.note(tx, t.ID, "sportel", fmt.Sprintf("language of the conversation: %s → %s (the chat's choice)", t.Language, choice), now); err != nil {
+			return intakeResult{}, err
+		}
+		t.Language = choice
+	}
 	recategorized, rerouted := false, false
 	if reclassify {
 		prev, prevOfficer, prevLang := t.Category, t.OfficerID, t.Language
