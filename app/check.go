@@ -118,16 +118,25 @@ func (r *FirstStartReport) String() string {
 	case !r.Checkpoint:
 		return fmt.Sprintf("%s, which Sportel has not read yet: %s", held, rule)
 	case r.CheckpointUIDValidity != r.UIDValidity:
-		return fmt.Sprintf("%s, made anew since Sportel last read it (UIDVALIDITY %d, was %d): the next start reads all of them again "+
-			"whatever imap.first_start says; mail already taken in is recognised and not filed twice",
-			held, r.UIDValidity, r.CheckpointUIDValidity)
+		return fmt.Sprintf("%s, made anew since Sportel last read it (UIDVALIDITY %d, was %d): the next start reads all of them again; "+
+			"mail already taken in is recognised and not filed twice%s",
+			held, r.UIDValidity, r.CheckpointUIDValidity, r.leftByFirstStart())
 	case r.UIDNext != 0 && r.UIDNext <= r.LastUID:
 		return fmt.Sprintf("%s, which gives out UIDs again that Sportel has passed (it read up to UID %d, the next is %d: restored from a backup?): "+
-			"the next start reads all of them again whatever imap.first_start says; mail already taken in is recognised and not filed twice",
-			held, r.LastUID, r.UIDNext)
+			"the next start reads all of them again; mail already taken in is recognised and not filed twice%s",
+			held, r.LastUID, r.UIDNext, r.leftByFirstStart())
 	default:
 		return fmt.Sprintf("%s; Sportel has read it up to UID %d and goes on from there (imap.first_start changes nothing now)", held, r.LastUID)
 	}
+}
+
+// leftByFirstStart says, for a mailbox read again whole, what becomes of
+// the mail its first start left.
+func (r *FirstStartReport) leftByFirstStart() string {
+	if r.Setting != config.FirstStartNew {
+		return ""
+	}
+	return ", and with imap.first_start: new the mail that arrived before the first start is left as it is (when the store kept that start's time)"
 }
 
 func (r *FirstStartReport) firstStartDoes() string {

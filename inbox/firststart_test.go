@@ -250,3 +250,71 @@ func TestFirstStartNewWithoutUIDNext(t *testing.T) {
 		t.Fatalf("taken in %q, want [new 1]", got)
 	}
 }
+
+// A mailbox read again whole (its UIDVALIDITY changed: a move to another
+// server with imapsync, which keeps each mail's INTERNALDATE) leaves the
+// mail its first start with new left: without the first start's time
+// kept, years of old mail would be filed and their senders acknowledged.
+// The mail that came after the first start is taken in as before.
+func TestRescanLeavesWhatTheFirstStartLeft(t *testing.T) {
+	tests := []struct {
+		name       string
+		forgetTime bool // a first start made before its time was kept
+		after      int  // mails that come after the first start
+		want       []string
+		inboxLeft  uint32
+	}{
+		{"the first start's time kept", false, 2, []string{"after 1", "after 2"}, 3},
+		// The checkpoint passes the old mail all the same, or every
+		// reconnect would read the whole mailbox again.
+		{"nothing came since", false, 0, nil, 3},
+		{"no time kept: read whole, as before", true, 2, []string{"old 1", "old 2", "old 3", "after 1", "after 2"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startIMAP(t, serverConfig{caps: capsRev2})
+			var last *imap.AppendData
+			for i := 1; i <= 3; i++ {
+				last = ts.appendTo("INBOX", rawMail(fmt.Sprintf("old-%d@example.org", i), fmt.Sprintf("old %d", i), "body"), time.Date(2024, 3, i, 9, 0, 0, 0, time.UTC))
+			}
+			st := openStore(t)
+			logs := testutil.NewLogBuffer(t)
+			opts := baseOptions(ts)
+			opts.FirstStart = FirstStartNew
+			opts.Logger = logs.Logger(slog.LevelInfo)
+			key := checkpointKey(opts)
+			ctx := context.Background()
+
+			desk := newTestDesk()
+			w, stop := runWatcher(t, opts, desk, st)
+			waitSearches(t, w, 2)
+			stop()
+			if v, ok, err := st.GetState(ctx, "imap.first_start_at:"+key); err != nil || !ok || v == "" {
+				t.Fatalf("first start's time: %q, %v, %v; want it kept", v, ok, err)
+			}
+			if tt.forgetTime {
+				if err := st.SetState(ctx, "imap.first_start_at:"+key, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.after > 0 {
+				last = appendMails(ts, "after", tt.after)
+			}
+			// The mailbox as another server made it: a new UIDVALIDITY.
+			if err := st.SaveCheckpoint(ctx, key, last.UIDValidity+1, uint32(last.UID)); err != nil {
+				t.Fatal(err)
+			}
+			w, stop = runWatcher(t, opts, desk, st)
+			defer stop()
+			storedCheckpoint(t, st, key, [2]uint32{last.UIDValidity, uint32(last.UID)})
+			waitSearches(t, w, w.Stats().Searches+1)
+			if got := subjectsOf(desk.snapshot()); !slices.Equal(got, tt.want) {
+				t.Errorf("the rescan took in %q, want %q", got, tt.want)
+			}
+			ts.mailboxHolds(t, "INBOX", tt.inboxLeft, 2*time.Second)
+			if left := strings.Contains(logs.String(), "mail that arrived before the first start is left as it is"); left == tt.forgetTime {
+				t.Errorf("the log says the old mail is left: %v, want %v", left, !tt.forgetTime)
+			}
+		})
+	}
+}

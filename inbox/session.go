@@ -58,6 +58,10 @@ type session struct {
 
 	uidValidity uint32
 	lastUID     imap.UID
+	// leaveBefore, on a rescan of a mailbox first read with FirstStartNew,
+	// is when that first start was: mail that arrived before it is left as
+	// the first start left it, not taken in now.
+	leaveBefore time.Time
 
 	// settling counts the batches being handled or moved: a shutdown then
 	// lets them finish instead of closing the connection under them.
@@ -480,9 +484,55 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 			"uidvalidity", sel.UIDValidity, "uidnext", uint32(sel.UIDNext), "old_last_uid", lastUID)
 		lastUID = 0
 	}
+	if uidValidity != 0 && lastUID == 0 && w.opts.FirstStart == FirstStartNew {
+		at, err := w.firstStartAt(ctx)
+		if err != nil {
+			return err
+		}
+		if !at.IsZero() {
+			// The mail the first start left stays left: a move to another
+			// server (imapsync) would otherwise have years of old mail
+			// filed and its senders acknowledged.
+			s.leaveBefore = at
+			w.log.Warn("mail that arrived before the first start is left as it is (imap.first_start: new)", "first_start", at.Format(time.RFC3339))
+		}
+	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = imap.UID(lastUID)
 	return nil
+}
+
+// stateKeeper is a Checkpoints that also keeps small values: with it, the
+// time of a first start with FirstStartNew is kept for later rescans.
+type stateKeeper interface {
+	GetState(ctx context.Context, key string) (value string, ok bool, err error)
+	SetState(ctx context.Context, key, value string) error
+}
+
+// firstStartKey is where the time of the mailbox's first start is kept.
+func (w *Watcher) firstStartKey() string { return "imap.first_start_at:" + w.key }
+
+// firstStartAt is when this mailbox was first read with FirstStartNew;
+// zero when unknown (a first start before it was kept, or a store that
+// keeps no state).
+func (w *Watcher) firstStartAt(ctx context.Context) (time.Time, error) {
+	sk, ok := w.cp.(stateKeeper)
+	if !ok {
+		return time.Time{}, nil
+	}
+	v, ok, err := sk.GetState(ctx, w.firstStartKey())
+	if err != nil {
+		return time.Time{}, &storeError{fmt.Errorf("load first start of %s: %w", w.key, err)}
+	}
+	if !ok || v == "" {
+		return time.Time{}, nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		w.log.Warn("first start time not readable; the mailbox is rescanned whole", "value", v, "err", err)
+		return time.Time{}, nil
+	}
+	return at, nil
 }
 
 // startFromNow is the first start with FirstStartNew: the checkpoint is
@@ -509,6 +559,14 @@ func (w *Watcher) startFromNow(ctx context.Context, s *session, sel *imap.Select
 		left = uint32(len(uids))
 		if len(uids) > 0 {
 			top = slices.Max(uids)
+		}
+	}
+	// The time first: kept without the checkpoint, it only says when a
+	// first start was tried. In whole seconds, as INTERNALDATE is: mail of
+	// the same second counts as after it, taken in rather than left.
+	if sk, ok := w.cp.(stateKeeper); ok {
+		if err := sk.SetState(ctx, w.firstStartKey(), time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)); err != nil {
+			return &storeError{fmt.Errorf("save first start of %s: %w", w.key, err)}
 		}
 	}
 	if err := w.cp.SaveCheckpoint(ctx, w.key, sel.UIDValidity, uint32(top)); err != nil {
@@ -660,7 +718,7 @@ func (w *Watcher) drain(ctx context.Context, s *session) (found int, handleErr, 
 			if serr := waitSettle(); serr != nil {
 				return found, handleErr, serr
 			}
-			if r.handled > 0 {
+			if r.handled > 0 || r.lastHandled > s.lastUID {
 				// What was handled is committed at the desk; it is settled
 				// even when the batch stopped early, so the retry starts at
 				// the failed message.
@@ -724,6 +782,9 @@ type takenBatch struct {
 	// the move, or the copy in processed would go with the next expunge
 	// there.
 	undelete []imap.UID
+	// left counts the messages left as the first start left them
+	// (session.leaveBefore); the checkpoint passes them.
+	left int
 	// expunge are messages flagged \Deleted that the desk had taken in
 	// before (Duplicate): most often a move of ours cut off between its
 	// COPY and its UID EXPUNGE, so the copy is already moved. They are
@@ -740,10 +801,16 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 	// timeout). The caller counts the batch as settling meanwhile.
 	work := context.WithoutCancel(ctx)
 	var todo []fetched
+	var leftTop imap.UID // the highest UID of the messages left
 	add := func(msgs []fetched) {
 		for i := range msgs {
 			msg := &msgs[i]
 			if msg.uid <= s.lastUID {
+				continue
+			}
+			if msg.m != nil && !s.leaveBefore.IsZero() && msg.m.ReceivedAt.Before(s.leaveBefore) {
+				r.left++
+				leftTop = max(leftTop, msg.uid)
 				continue
 			}
 			if msg.m == nil {
@@ -860,6 +927,14 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 	// prepared outlives the batch.
 	cancelPrep()
 	waitPrep()
+	if leftTop > r.lastHandled && handleErr == nil && err == nil && ctx.Err() == nil && len(todo) == 0 && tail == nil {
+		// Every message of the batch was taken in or left: the checkpoint
+		// may pass those left, or every reconnect would read them again.
+		r.lastHandled = leftTop
+	}
+	if r.left > 0 {
+		w.log.Info("messages from before the first start left as they are", "count", r.left)
+	}
 	return r, handleErr, err
 }
 
@@ -869,8 +944,10 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 // off by a shutdown.
 func (w *Watcher) settleBatch(ctx context.Context, s *session, r takenBatch) error {
 	work := context.WithoutCancel(ctx)
-	if err := w.settle(work, s, r); err != nil {
-		return err
+	if len(r.processed)+len(r.quarantine)+len(r.expunge) > 0 {
+		if err := w.settle(work, s, r); err != nil {
+			return err
+		}
 	}
 	if err := w.cp.SaveCheckpoint(work, w.key, s.uidValidity, uint32(r.lastHandled)); err != nil {
 		return &storeError{fmt.Errorf("save checkpoint %s uid %d: %w", w.key, r.lastHandled, err)}
