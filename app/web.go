@@ -39,6 +39,7 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 		DivisionName:   set.DivisionName,
 		Location:       set.Location,
 		MailPaused:     a.mailPaused,
+		ChatPaused:     a.chatPaused,
 	}, a.store, liveDesk{a}, a.log.With("component", "web"))
 	if err != nil {
 		return nil, err
@@ -55,6 +56,15 @@ func (a *App) NewWeb(baseURL string) (*web.Server, error) {
 func (a *App) mailPaused() (since time.Time, paused bool) {
 	if ob := a.outbox.Load(); ob != nil {
 		return ob.MailPausedSince()
+	}
+	return time.Time{}, false
+}
+
+// chatPaused is mailPaused for Telegram: whether this instance's outbox
+// has paused the Telegram sends because the Bot API fails.
+func (a *App) chatPaused() (since time.Time, paused bool) {
+	if ob := a.outbox.Load(); ob != nil {
+		return ob.ChatPausedSince()
 	}
 	return time.Time{}, false
 }

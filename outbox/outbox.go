@@ -295,6 +295,10 @@ func (o *Outbox) ChatPaused() bool {
 // pause only: each instance has its own outbox and its own relay gate.
 func (o *Outbox) MailPausedSince() (since time.Time, paused bool) { return o.relay.paused() }
 
+// ChatPausedSince is ChatPaused with when the pause began, as
+// MailPausedSince is for mail.
+func (o *Outbox) ChatPausedSince() (since time.Time, paused bool) { return o.chatGate.paused() }
+
 // SendsHeldFor is how long this outbox has started no send because the
 // store fails its bookkeeping, or takes in no more of its completions
 // (locked by another process): 0 when sends go.

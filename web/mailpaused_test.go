@@ -124,14 +124,15 @@ func TestMailPausedBanner(t *testing.T) {
 	}
 }
 
-// In the browser the banner is seen: shown, at the top of the page, in
+// In the browser the banners are seen: shown, at the top of the page, in
 // the page's colours that pass axe-core's contrast check, and announced
 // as a status.
 func TestMailPausedBannerInBrowser(t *testing.T) {
 	ctx := browsertest.New(t)
-	relay := &relayState{}
+	relay, chat := &relayState{}, &relayState{}
 	relay.set(pausedSince, true)
-	f := newFixture(t, func(c *web.Config) { c.MailPaused = relay.get })
+	chat.set(pausedSince, true)
+	f := newFixture(t, func(c *web.Config) { c.MailPaused, c.ChatPaused = relay.get, chat.get })
 	f.file("DKP-2026-000001", inquiry.DocumentRequest, inquiry.English, "jusuf", f.now.Add(-time.Hour), f.now.Add(6*24*time.Hour), "Stadium contracts", "Please send me the contracts.")
 	do(t, ctx, chromedp.Navigate(f.srv.URL+"/signin"))
 	waitFor(t, ctx, "/signin")
@@ -148,14 +149,16 @@ func TestMailPausedBannerInBrowser(t *testing.T) {
 	for _, path := range []string{"/", "/t/DKP-2026-000001"} {
 		do(t, ctx, chromedp.Navigate(f.srv.URL+path))
 		waitFor(t, ctx, path)
-		visible := eval[bool](t, ctx, `(() => { const e = document.querySelector("#mail-paused"); if (!e) return false;
+		for _, id := range []string{"mail-paused", "telegram-paused"} {
+			visible := eval[bool](t, ctx, `(() => { const e = document.querySelector("#`+id+`"); if (!e) return false;
 			const r = e.getBoundingClientRect(), s = getComputedStyle(e);
 			return r.width > 0 && r.height > 0 && r.top < window.innerHeight && s.visibility === "visible" && s.display !== "none"; })()`)
-		if !visible {
-			t.Fatalf("%s: the banner is not visible", path)
-		}
-		if role := eval[string](t, ctx, `document.querySelector("#mail-paused").getAttribute("role")`); role != "status" {
-			t.Errorf("%s: the banner's role is %q, want status", path, role)
+			if !visible {
+				t.Fatalf("%s: the banner #%s is not visible", path, id)
+			}
+			if role := eval[string](t, ctx, `document.querySelector("#`+id+`").getAttribute("role")`); role != "status" {
+				t.Errorf("%s: the banner #%s's role is %q, want status", path, id, role)
+			}
 		}
 		if text := eval[string](t, ctx, `document.querySelector("#mail-paused").innerText`); !strings.Contains(text, "Posta për qytetarët nuk po dërgohet tani.") || !strings.Contains(text, "25.11.2026 09:15") {
 			t.Errorf("%s: the banner reads %q", path, text)
@@ -163,4 +166,60 @@ func TestMailPausedBannerInBrowser(t *testing.T) {
 		browsertest.Axe(t, ctx)
 	}
 	browsertest.Screenshot(t, ctx, "mail-paused")
+}
+
+var telegramBannerRE = regexp.MustCompile(`(?s)<div class="alert paused" role="status" id="telegram-paused">(.*?)</div>`)
+
+// While the outbox has paused the Telegram sends (the Bot API fails), the
+// pages say so too, apart from the mail's banner: officers answering a
+// Telegram citizen learn that the answer waits, and need not send it again.
+func TestTelegramPausedBanner(t *testing.T) {
+	tests := []struct {
+		lang inquiry.Language
+		want string
+	}{
+		{inquiry.Albanian, "Mesazhet në Telegram për qytetarët nuk po dërgohen tani. Telegrami nuk përgjigjet, që nga 25.11.2026 09:15. " +
+			"Përgjigjet ruhen dhe dërgohen vetë sapo Telegrami të përgjigjet sërish: nuk ka nevojë t'i dërgoni përsëri. " +
+			"Administratori i IT-së është njoftuar (regjistri i gabimeve dhe alarmi)."},
+		// Telegram's name stays as it is written, in Latin letters.
+		{inquiry.SerbianCyrl, "Поруке грађанима (Telegram) се тренутно не шаљу. Telegram не одговара од 25.11.2026 09:15. " +
+			"Одговори су сачувани и биће послати сами чим Telegram поново проради: не треба их слати поново. " +
+			"ИТ администратор је обавештен (дневник грешака и упозорење)."},
+		{inquiry.English, "Telegram messages to citizens are not going out at the moment. Telegram has been failing since 25.11.2026 09:15. " +
+			"Answers are kept and go out by themselves once it answers again: there is no need to send them again. " +
+			"The IT administrator has been alerted (the error log and the alert)."},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			t.Parallel()
+			mail, chat := &relayState{}, &relayState{}
+			f := newFixture(t, func(c *web.Config) { c.MailPaused, c.ChatPaused = mail.get, chat.get })
+			b := f.browser()
+			b.signIn(officers[1])
+			if r := b.post("/lang", url.Values{"csrf": {b.csrf()}, "lang": {string(tt.lang)}, "back": {"/"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("switch to %s: %d", tt.lang, r.status)
+			}
+			for _, state := range []struct {
+				name       string
+				mail, chat bool
+			}{{"both go", false, false}, {"Telegram paused", false, true}, {"both paused", true, true}, {"mail paused", true, false}} {
+				mail.set(pausedSince, state.mail)
+				chat.set(pausedSince, state.chat)
+				r := b.get("/")
+				if r.status != http.StatusOK {
+					t.Fatalf("%s: GET / = %d", state.name, r.status)
+				}
+				got := ""
+				if m := telegramBannerRE.FindStringSubmatch(r.body); m != nil {
+					got = html.UnescapeString(tagRE.ReplaceAllString(m[1], ""))
+				}
+				if want := map[bool]string{true: tt.want}[state.chat]; got != want {
+					t.Errorf("%s: the Telegram banner says %q, want %q", state.name, got, want)
+				}
+				if shown := bannerOf(r.body) != ""; shown != state.mail {
+					t.Errorf("%s: the mail banner shown %v, want %v", state.name, shown, state.mail)
+				}
+			}
+		})
+	}
 }

@@ -115,6 +115,9 @@ type Config struct {
 	// and says only what its own does: another may be sending meanwhile,
 	// and an officer's answer goes from whichever claims it.
 	MailPaused func() (since time.Time, paused bool)
+	// ChatPaused is MailPaused for Telegram: whether this instance's
+	// outbox has paused every Telegram send because the Bot API fails.
+	ChatPaused func() (since time.Time, paused bool)
 }
 
 // Limits on sign-in requests, counted in the store per address and per
@@ -382,6 +385,8 @@ type page struct {
 	// MailPaused, when mail sends are paused, is since when, in the
 	// workspace's time zone; "" when mail goes.
 	MailPaused string
+	// ChatPaused is MailPaused for Telegram sends.
+	ChatPaused string
 	D          any
 }
 
@@ -412,6 +417,11 @@ func (s *Server) newPage(r *http.Request, sess *session, title string) page {
 		if s.cfg.MailPaused != nil {
 			if since, paused := s.cfg.MailPaused(); paused {
 				p.MailPaused = since.In(s.settings().Location).Format("02.01.2006 15:04")
+			}
+		}
+		if s.cfg.ChatPaused != nil {
+			if since, paused := s.cfg.ChatPaused(); paused {
+				p.ChatPaused = since.In(s.settings().Location).Format("02.01.2006 15:04")
 			}
 		}
 	}
