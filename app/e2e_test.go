@@ -110,6 +110,8 @@ type stack struct {
 	// logs collects the daemon's logs; they are shown only when the test
 	// fails.
 	logs *testutil.LogBuffer
+	// logLevel is the logs' level; the zero value is info.
+	logLevel slog.Level
 }
 
 // stopLimit is how long a part of the daemon may take to return once its
@@ -153,7 +155,7 @@ func newStack(tb testing.TB, box mailServer, imapAddr, user, password string) *s
 // open opens the app on the stack's database, as `sportel run` does.
 func (s *stack) open() *App {
 	s.tb.Helper()
-	a, err := Open(context.Background(), s.cfg, s.logs.Logger(slog.LevelInfo))
+	a, err := Open(context.Background(), s.cfg, s.logs.Logger(s.logLevel))
 	if err != nil {
 		s.tb.Fatalf("open app: %v", err)
 	}
@@ -974,4 +976,32 @@ func botConfig(tg *devserver.Telegram) *config.TelegramConfig {
 	c := config.DefaultTelegram()
 	c.Token, c.APIURL, c.PollTimeout = config.Secret(tg.Token), tg.URL, time.Second
 	return &c
+}
+
+// Telegram out of reach when the daemon starts: mail goes on, the fault is
+// said once at error with its cause and not at every retry, and when
+// Telegram answers the bot connects and says so.
+func TestTelegramDownAtStartIsLoggedOnce(t *testing.T) {
+	s := newMemStack(t)
+	tg := devserver.StartTelegram("123456:down-at-start-token", "dkp_down_bot")
+	t.Cleanup(tg.Close)
+	tg.SetDown(true)
+	s.cfg.Telegram = botConfig(tg)
+	s.logLevel = slog.LevelDebug // the retries said at debug are counted
+	a, stop := s.serve()
+	defer stop()
+	testutil.Eventually(t, "three tries", 20*time.Second, func() (bool, error) {
+		return strings.Count(s.logs.String(), `msg="telegram unavailable, retrying"`) >= 3, nil
+	})
+	// Mail is taken in meanwhile.
+	s.append(inboundMail{from: "arben@example.net", subject: "Pyetje", messageID: "muzeu.1@example.net", body: "A është hapur muzeu të dielën?"}.raw())
+	s.settle(a)
+	if n := strings.Count(s.logs.String(), `level=ERROR msg="telegram unavailable, retrying"`); n != 1 {
+		t.Errorf("%d error lines for Telegram out of reach, want 1:\n%s", n, s.logs.String())
+	}
+	tg.SetDown(false)
+	testutil.Eventually(t, "the bot connected", 20*time.Second, func() (bool, error) {
+		return strings.Contains(s.logs.String(), `level=INFO msg="telegram reachable again"`) &&
+			strings.Contains(s.logs.String(), `msg="telegram connected"`), nil
+	})
 }

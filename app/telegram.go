@@ -11,6 +11,7 @@ import (
 	"sportel/config"
 	"sportel/inquiry"
 	"sportel/internal/backoff"
+	"sportel/internal/outage"
 	"sportel/metrics"
 )
 
@@ -93,11 +94,15 @@ func botGrounds(gs []config.RefusalGround) []bot.Ground {
 func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership) error {
 	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
 	failures := 0
+	// Telegram out of reach at the start is said once at error, then
+	// every so often, and when it answers: not a line every retry.
+	down := outage.New(a.log, 0, nil)
 	for ctx.Err() == nil {
 		b, err := bot.New(ctx, a.botOptions(), liveDesk{a}, a.store)
 		if err == nil {
 			a.joinBot(b)
 			chat.bot.Store(b)
+			down.Ended("telegram reachable again")
 			a.log.Info("telegram connected", "bot", b.Username())
 			b.CheckOfficers(ctx)
 			failures = 0
@@ -111,7 +116,7 @@ func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership)
 		}
 		failures++
 		delay := bo.Delay(failures)
-		a.log.Error("telegram unavailable, retrying", "err", err, "retry_in", delay)
+		down.Failed("telegram unavailable, retrying", "err", err, "retry_in", delay)
 		if !backoff.Sleep(ctx, delay) {
 			return nil
 		}
