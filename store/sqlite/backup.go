@@ -21,7 +21,8 @@ const backupTimeout = 30 * time.Minute
 // holds the instance lock, not the database) and sees a single committed
 // state while that daemon writes on. dest is created with fileMode and must
 // not exist: a backup never overwrites anything. The copy is synced to disk
-// before Backup returns; on failure nothing is left at dest.
+// before Backup returns; on failure nothing is left at dest, and a backup
+// killed before it ends leaves at most a DEST.partial-* file beside it.
 func Backup(ctx context.Context, path, dest string) (err error) {
 	if path == "" || path == ":memory:" {
 		return fmt.Errorf("back up %q: only a database file can be backed up", path)
@@ -36,23 +37,29 @@ func Backup(ctx context.Context, path, dest string) (err error) {
 	} else if !fi.Mode().IsRegular() {
 		return fmt.Errorf("back up %s: not a regular file", path)
 	}
-	// VACUUM INTO accepts an existing empty file: creating it here first,
-	// exclusively, gives it its mode and refuses to overwrite.
-	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("back up to %s: the file exists; a backup never overwrites one", dest)
+	// The copy is written under a name of its own beside dest and given
+	// dest's name only once it is whole and synced: a backup killed half
+	// way (a second Ctrl-C, the OOM killer, a power cut) leaves a file
+	// named .partial, never one at dest that looks like a backup and
+	// fails only on the day of the restore. Refused here already, so an
+	// existing dest costs no copy.
+	if _, err := os.Lstat(dest); err == nil {
+		return errExists(dest)
+	}
+	// VACUUM INTO accepts an existing empty file: CreateTemp makes it
+	// exclusively, readable by its owner alone (fileMode).
+	f, err := os.CreateTemp(filepath.Dir(dest), filepath.Base(dest)+".partial-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("back up to %s: directory %s: no such file or directory", dest, filepath.Dir(dest))
 	}
 	if err != nil {
-		return fmt.Errorf("back up: %w", err)
+		return fmt.Errorf("back up to %s: %w", dest, err)
 	}
+	tmp := f.Name()
+	defer func() { _ = os.Remove(tmp) }()
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("back up: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(dest)
-		}
-	}()
 
 	// No journal_mode or synchronous pragmas: those would change the live
 	// database's settings; this connection only reads it.
@@ -73,12 +80,40 @@ func Backup(ctx context.Context, path, dest string) (err error) {
 	if tables == 0 {
 		return fmt.Errorf("back up %s: not a Sportel database (no schema_version table)", path)
 	}
-	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, dest); err != nil {
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, tmp); err != nil {
 		return fmt.Errorf("back up %s to %s: %w", path, dest, err)
 	}
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("back up %s: %w", path, err)
 	}
+	if err := syncFile(tmp); err != nil {
+		return err
+	}
+	return publish(tmp, dest)
+}
+
+func errExists(dest string) error {
+	return fmt.Errorf("back up to %s: the file exists; a backup never overwrites one", dest)
+}
+
+// publish gives the finished copy at tmp the name dest, never replacing a
+// file there: a hard link fails if dest exists, where a rename would
+// replace it. A file system without hard links (FAT on a USB disk) gets a
+// rename after a last look that dest is still free.
+func publish(tmp, dest string) error {
+	err := os.Link(tmp, dest)
+	if errors.Is(err, fs.ErrExist) {
+		return errExists(dest)
+	}
+	if err != nil {
+		if _, serr := os.Lstat(dest); serr == nil {
+			return errExists(dest)
+		}
+		if err := os.Rename(tmp, dest); err != nil {
+			return fmt.Errorf("back up: %w", err)
+		}
+	}
+	// The new name must survive a crash too.
 	return syncFile(dest)
 }
 

@@ -3,8 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -166,4 +168,73 @@ func rawQueryString(t *testing.T, path, query string) string {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return s
+}
+
+// A backup killed half way — a second Ctrl-C, the OOM killer, a power cut —
+// leaves nothing at its destination: an admin would find a file there
+// looking like last night's backup, and learn on the day of the restore
+// that it is cut off. The backup runs in a child process (this test binary
+// again), killed once the copy has begun to be written.
+func TestBackupKilledLeavesNoBackup(t *testing.T) {
+	if src := os.Getenv("SPORTEL_TEST_BACKUP_SRC"); src != "" {
+		if err := sqlite.Backup(context.Background(), src, os.Getenv("SPORTEL_TEST_BACKUP_DEST")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if testing.Short() {
+		t.Skip("writes a 96 MB database")
+	}
+	s, path := openTemp(t)
+	inTx(t, s, func(tx store.Tx) error { return tx.CreateTicket(newTicket("DKP-2026-000001", t0)) })
+	// Bulk, so the copy takes long enough to be caught in the middle.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE bulk (b BLOB); INSERT INTO bulk SELECT randomblob(1 << 20) FROM generate_series(1, 96)`); err != nil {
+		// generate_series is an extension: a recursive CTE does the same.
+		if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS bulk (b BLOB);
+			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 96) INSERT INTO bulk SELECT randomblob(1 << 20) FROM n`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "sportel-2026-12-05.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBackupKilledLeavesNoBackup$")
+	cmd.Env = append(os.Environ(), "SPORTEL_TEST_BACKUP_SRC="+path, "SPORTEL_TEST_BACKUP_DEST="+dest)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	writing := func() bool {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && fi.Size() > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !writing() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != -1 {
+		t.Skipf("the backup ended (%v) before it could be killed", err)
+	}
+	if fi, err := os.Stat(dest); err == nil {
+		t.Errorf("a killed backup left %s (%d bytes), which looks like a backup", dest, fi.Size())
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), filepath.Base(dest)+".partial-") {
+			t.Errorf("a killed backup left %s", e.Name())
+		}
+	}
 }
