@@ -60,6 +60,11 @@ func Backup(ctx context.Context, path, dest string) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("back up: %w", err)
 	}
+	// Taken as root into the service user's backup directory, the copy is
+	// that user's, like the backups its timer takes.
+	if err := giveToOwnerOf(tmp, filepath.Dir(tmp)); err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
 
 	// No journal_mode or synchronous pragmas: those would change the live
 	// database's settings; this connection only reads it.

@@ -25,6 +25,13 @@ func (s *Store) LockInstance() (unlock func() error, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open instance lock %s: %w", lockPath, err)
 	}
+	// Created or left by root (`sportel store copy` run as root), the lock
+	// would keep the service's user from starting: it belongs to the
+	// database's owner.
+	if err := giveToOwnerOf(lockPath, s.path); err != nil {
+		f.Close()
+		return nil, err
+	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {

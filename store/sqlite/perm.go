@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,7 +28,35 @@ func createPrivate(path string) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return giveToOwnerOf(path, filepath.Dir(path))
+}
+
+// giveToOwnerOf gives a file this process created to the owner of like
+// (its directory, or the database it belongs to) when the process runs as
+// root: an admin's `sportel store copy` or `backup` as root into
+// /var/lib/sportel would otherwise leave files, 0600, that the service's
+// user cannot open, and `sportel run` would then fail to start. SQLite
+// does the same for the -wal and -shm it creates. Files in root's own
+// directories stay root's.
+func giveToOwnerOf(path, like string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	fi, err := os.Stat(like)
+	if err != nil {
+		return fmt.Errorf("give %s to the owner of %s: %w", path, like, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid == 0 {
+		return nil
+	}
+	if err := os.Chown(path, int(st.Uid), int(st.Gid)); err != nil {
+		return fmt.Errorf("give %s to the owner of %s: %w", path, like, err)
+	}
+	return nil
 }
 
 // tightenModes takes group and other permissions off the database and its

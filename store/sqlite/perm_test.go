@@ -112,3 +112,62 @@ func TestOpenNamesWhatMustBeWritable(t *testing.T) {
 		})
 	}
 }
+
+// An admin runs commands as root against the service's files: what root
+// creates in the service user's directories (a new store, as `store copy`
+// makes one; the instance lock `store copy` takes; a backup) is that
+// user's, as SQLite makes the -wal and -shm the database owner's, or
+// `sportel run` as that user could not open them. In root's own
+// directories they stay root's.
+func TestFilesRootCreatesBelongToTheDirectorysOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	const uid, gid = 65534, 65534 // nobody
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		owner   int // of the store's and the backups' directories
+		wantUID uint32
+		wantGID uint32
+	}{
+		{"the service's directory", uid, uid, gid},
+		{"root's own directory", 0, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, backups := t.TempDir(), t.TempDir()
+			for _, d := range []string{dir, backups} {
+				if err := os.Chown(d, tt.owner, tt.owner); err != nil {
+					t.Fatal(err)
+				}
+			}
+			path := filepath.Join(dir, "sportel.db")
+			s, err := sqlite.Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			unlock, err := s.LockInstance()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			backup := filepath.Join(backups, "sportel-2026-12-05.db")
+			if err := sqlite.Backup(ctx, path, backup); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{path, path + ".lock", path + "-wal", path + "-shm", backup} {
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Errorf("%s: %v", p, err)
+					continue
+				}
+				st := fi.Sys().(*syscall.Stat_t)
+				if st.Uid != tt.wantUID || st.Gid != tt.wantGID {
+					t.Errorf("%s belongs to %d:%d, want %d:%d", filepath.Base(p), st.Uid, st.Gid, tt.wantUID, tt.wantGID)
+				}
+			}
+		})
+	}
+}
