@@ -86,6 +86,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "sportel report %s: --year %d is not a year\n", sub, *year)
 		return 2
 	}
+	// `date +%y` for `date +%Y` in a cron line: the report of the year 26
+	// would be an empty annual report, exit 0, every year.
+	if sub == "access-documents" && yearGiven && *year < 1000 {
+		fmt.Fprintf(e.stderr, "sportel report %s: --year %d: write the year in full, like %d\n", sub, *year, time.Now().Year())
+		return 2
+	}
 	if sub == "inbox" {
 		// The days alone, without the store's time zone (an omitted --to
 		// stands in as --from here); reportPeriod reads them in it below.
@@ -111,6 +117,12 @@ func cmdReport(ctx context.Context, args []string, e *env) int {
 		y := *year
 		if y == 0 {
 			y = now.In(loc).Year()
+		}
+		// As the inbox report's days to come: an all-zero annual report
+		// of a mistyped year is no answer.
+		if this := now.In(loc).Year(); y > this {
+			fmt.Fprintf(e.stderr, "sportel report %s: --year %d is after this year (%d); a report of a year to come has nothing in it\n", sub, y, this)
+			return 2
 		}
 		access := report.NewAccessCounter(y, loc, now)
 		c = access
@@ -178,6 +190,10 @@ func reportPeriod(from, to string, now time.Time, loc *time.Location) (time.Time
 		if last, err = time.ParseInLocation(time.DateOnly, to, loc); err != nil {
 			return time.Time{}, time.Time{}, fmt.Errorf("%w: --to %q is not a day like 2026-03-31", errUsage, to)
 		}
+	}
+	if !now.IsZero() && first.After(now.In(loc)) {
+		// With --to too: a period that has not begun has nothing in it.
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --from %s is after today; a report of days to come has nothing in it", errUsage, from)
 	}
 	if last.Before(first) {
 		if to == "" {

@@ -39,6 +39,9 @@ func TestReportBadArgumentsExit2(t *testing.T) {
 		{"no from", []string{"inbox"}, 2, "--from is required", false},
 		{"to before from", []string{"inbox", "--from", "2026-03-01", "--to", "2026-02-01"}, 2, "--to is before --from", false},
 		{"from after today, no to", []string{"inbox", "--from", "2999-01-01"}, 2, "--from 2999-01-01 is after today", true},
+		{"from after today, to later", []string{"inbox", "--from", "2999-01-01", "--to", "2999-12-31"}, 2, "--from 2999-01-01 is after today", true},
+		{"a year to come", []string{"access-documents", "--year", "2999"}, 2, "--year 2999 is after this year", true},
+		{"a year in two digits", []string{"access-documents", "--year", "26"}, 2, "--year 26: write the year in full, like 20", false},
 		// The report is named first: a flag before it is no report.
 		{"flag before the report", []string{"--year", "2026", "access-documents"}, 2, `unknown report "--year"`, false},
 		// Good arguments reach the store: a missing one is exit 1.
