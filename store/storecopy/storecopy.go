@@ -258,7 +258,11 @@ func open(ctx context.Context, e Endpoint) (database, error) {
 		return openSQLite(ctx, e.DSN, st, false)
 	case "postgres":
 		// Migrated; the copy has a connection of its own.
+		err := noDaemon(ctx, st)
 		st.Close()
+		if err != nil {
+			return nil, err
+		}
 		return openPostgres(ctx, e.DSN)
 	}
 	st.Close()
@@ -284,11 +288,42 @@ func openSource(ctx context.Context, e Endpoint) (database, error) {
 		return openSQLite(ctx, e.DSN, st, true)
 	case "postgres":
 		// Checked; the copy has a connection of its own.
+		err := noDaemon(ctx, st)
 		st.Close()
+		if err != nil {
+			return nil, err
+		}
 		return openPostgres(ctx, e.DSN)
 	}
 	st.Close()
 	return nil, fmt.Errorf("driver %q", e.Driver)
+}
+
+// leaseHolder is the PostgreSQL store's leader lease (postgres.Store).
+type leaseHolder interface {
+	LeaseHolder(ctx context.Context) (holder string, until time.Time, err error)
+}
+
+// noDaemon refuses a PostgreSQL database a `sportel run` is running on, as
+// the instance lock refuses a SQLite file: from a source, what the daemons
+// write after the copy's snapshot (mail taken in, answers, sends) would be
+// missing from the copy, and the mail it took in already moved out of the
+// mailbox; on a target they would write beside the copy. Where daemons
+// run, one of them holds the leader lease within seconds.
+func noDaemon(ctx context.Context, st any) error {
+	l, ok := st.(leaseHolder)
+	if !ok {
+		return fmt.Errorf("the store %T has no leader lease", st)
+	}
+	holder, until, err := l.LeaseHolder(ctx)
+	if err != nil {
+		return err
+	}
+	if holder != "" {
+		return fmt.Errorf("a `sportel run` is running on it (%s holds the leader lease until %s): stop every daemon on this database first",
+			holder, until.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // redact hides a password in a DSN (password=..., or user:pass@ in a URL).

@@ -569,3 +569,57 @@ func TestCopyLeavesAnOlderSourceAlone(t *testing.T) {
 		})
 	}
 }
+
+// A PostgreSQL database a `sportel run` is running on is refused on either
+// side, as a SQLite file under its instance lock is: from a source, what
+// the daemons wrote after the copy's snapshot would be missing from the
+// copy (the mail it took in already moved out of the mailbox); on a
+// target they would write beside it. Once the leader has stopped (its
+// lease given up), the copy goes.
+func TestCopyRefusesADatabaseADaemonRunsOn(t *testing.T) {
+	ctx := context.Background()
+	dsn := cluster.Database(t)
+	pg := storecopy.Endpoint{Driver: "postgres", DSN: dsn}
+	st, err := drivers.Open(ctx, drivers.Options{Driver: "postgres", DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	leader, ok := st.(interface {
+		TryLead(ctx context.Context, owner string, ttl time.Duration) (bool, error)
+		Resign(ctx context.Context, owner string) error
+	})
+	if !ok {
+		t.Fatalf("%T has no leader lease", st)
+	}
+	if won, err := leader.TryLead(ctx, "db1:4242", time.Hour); err != nil || !won {
+		t.Fatalf("TryLead: %v %v", won, err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if s, err := drivers.Open(ctx, drivers.Options{Driver: "sqlite", DSN: empty}); err != nil {
+		t.Fatal(err)
+	} else {
+		s.Close()
+	}
+	sqliteAt := func(name string) storecopy.Endpoint {
+		return storecopy.Endpoint{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), name)}
+	}
+	for _, c := range []struct {
+		name     string
+		from, to storecopy.Endpoint
+	}{
+		{"source", pg, sqliteAt("back.db")},
+		{"target", storecopy.Endpoint{Driver: "sqlite", DSN: empty}, pg},
+	} {
+		_, err := storecopy.Copy(ctx, c.from, c.to)
+		if want := "a `sportel run` is running on it (db1:4242 holds the leader lease"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s with a daemon on it: %v, want %q", c.name, err, want)
+		}
+	}
+	if err := leader.Resign(ctx, "db1:4242"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storecopy.Copy(ctx, pg, sqliteAt("back.db")); err != nil {
+		t.Errorf("copy once the daemon stopped: %v", err)
+	}
+}
