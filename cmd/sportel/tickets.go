@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -371,6 +372,11 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 		inZone(v, loc)
 		return writeJSON(w, v)
 	}
+	// Each line is written without looking at the error: the buffer keeps
+	// the first, so `tickets show N > record.txt` on a full disk exits 1
+	// rather than 0 with the record cut short.
+	bw := bufio.NewWriter(w)
+	w = bw
 	fmt.Fprintf(w, "%s  %s  %s\n", t.Number, t.State, t.Outcome)
 	fmt.Fprintf(w, "Category:   %s (%s, confidence %.2f%s)\n", t.Category, t.Classifier, t.Confidence, map[bool]string{true: ", needs review"}[t.NeedsReview])
 	if t.Reason != "" {
@@ -421,7 +427,7 @@ func showTicket(ctx context.Context, st store.Reader, number string, w io.Writer
 			fmt.Fprintln(w, line)
 		}
 	}
-	return nil
+	return bw.Flush()
 }
 
 // writeJSON and writeJSONCompact escape the C1 and bidi controls that

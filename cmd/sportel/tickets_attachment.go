@@ -50,8 +50,8 @@ func ticketAttachment(ctx context.Context, st store.Reader, pos []string, out st
 	}
 	if len(pos) == 1 {
 		if len(items) == 0 {
-			fmt.Fprintf(e.stdout, "%s has no attachments\n", t.Number)
-			return nil
+			_, err := fmt.Fprintf(e.stdout, "%s has no attachments\n", t.Number)
+			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "INDEX\tRECEIVED\tFROM\tNAME\tTYPE\tSIZE")

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// fullWriter fails every write, as standard output redirected to a file on
+// a full disk does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// A reading command whose output cannot be written exits 1 saying why:
+// `sportel tickets show N > record.txt` on a full disk, in a script, must
+// not exit 0 with the ticket's record cut short or missing.
+func TestReadingCommandsFailWhenTheOutputCannotBeWritten(t *testing.T) {
+	_, _, cfg := openTicketsConfig(t)
+	fileForCLI(t, cfg)
+	db := cfg.Store.DSN
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"show", []string{"tickets", "show", "DKP-2026-000001", "--db", db}},
+		{"show --json", []string{"tickets", "show", "DKP-2026-000001", "--json", "--db", db}},
+		{"list", []string{"tickets", "list", "--db", db}},
+		{"attachments listed", []string{"tickets", "attachment", "DKP-2026-000001", "--db", db}},
+		{"no attachments", []string{"tickets", "attachment", "DKP-2026-000002", "--db", db}},
+		{"attachment to standard output", []string{"tickets", "attachment", "DKP-2026-000001", "1", "-o", "-", "--db", db}},
+		{"report", []string{"report", "access-documents", "--year", "2026", "--db", db}},
+	} {
+		args := c.args
+		t.Run(c.name, func(t *testing.T) {
+			var errOut bytes.Buffer
+			code := run(args, &env{stdin: strings.NewReader(""), stdout: fullWriter{}, stderr: &errOut,
+				getenv: func(string) (string, bool) { return "", false }})
+			if code != 1 || !strings.Contains(errOut.String(), syscall.ENOSPC.Error()) {
+				t.Errorf("%v: exit %d, stderr %q; want exit 1 and %q", args, code, errOut.String(), syscall.ENOSPC.Error())
+			}
+		})
+	}
+}
