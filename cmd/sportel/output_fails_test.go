@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,5 +44,49 @@ func TestReadingCommandsFailWhenTheOutputCannotBeWritten(t *testing.T) {
 				t.Errorf("%v: exit %d, stderr %q; want exit 1 and %q", args, code, errOut.String(), syscall.ENOSPC.Error())
 			}
 		})
+	}
+}
+
+// --force over what is not a file (a device, a FIFO) writes into it and
+// leaves it as it was: root saving to /dev/null must not make /dev/null
+// root's alone.
+func TestAttachmentForcedIntoAFIFOKeepsItsMode(t *testing.T) {
+	_, _, cfg := openTicketsConfig(t)
+	fileForCLI(t, cfg)
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o666); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if err := os.Chmod(fifo, 0o666); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(f)
+		got <- b.Bytes()
+	}()
+	code, out, errOut := runCmd(t, "", nil, "tickets", "attachment", "DKP-2026-000001", "1", "-o", fifo, "--force", "--db", cfg.Store.DSN)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if b := <-got; string(b) != "%PDF-1.4\n" {
+		t.Errorf("the FIFO read %q", b)
+	}
+	fi, err := os.Stat(fifo)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			t.Fatal("the FIFO was removed")
+		}
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o666 {
+		t.Errorf("the FIFO's mode is now %v, want -rw-rw-rw- as it was", fi.Mode().Perm())
 	}
 }

@@ -114,16 +114,30 @@ func writeAttachment(out string, force bool, content []byte, stdout io.Writer) e
 	if err != nil {
 		return fmt.Errorf("write attachment: %w", err)
 	}
-	// A file that was there keeps its mode through O_TRUNC.
-	if err := f.Chmod(attachmentFileMode); err != nil {
+	// A file that was there keeps its mode through O_TRUNC. Only a file:
+	// --force on /dev/null, as root, must not make it root's alone.
+	fi, err := f.Stat()
+	if err != nil {
 		f.Close()
 		return fmt.Errorf("write attachment: %w", err)
 	}
-	if _, err := f.Write(content); err != nil {
-		f.Close()
-		return fmt.Errorf("write attachment %s: %w", out, err)
+	regular := fi.Mode().IsRegular()
+	if regular {
+		if err := f.Chmod(attachmentFileMode); err != nil {
+			f.Close()
+			return fmt.Errorf("write attachment: %w", err)
+		}
 	}
-	if err := f.Close(); err != nil {
+	// A file cut short (a full disk) would pass for the citizen's file:
+	// it goes, and the error says so.
+	_, err = f.Write(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if regular {
+			_ = os.Remove(out)
+		}
 		return fmt.Errorf("write attachment %s: %w", out, err)
 	}
 	return nil
