@@ -20,7 +20,7 @@ func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 // `sportel tickets show N > record.txt` on a full disk, in a script, must
 // not exit 0 with the ticket's record cut short or missing.
 func TestReadingCommandsFailWhenTheOutputCannotBeWritten(t *testing.T) {
-	_, _, cfg := openTicketsConfig(t)
+	path, vars, cfg := openTicketsConfig(t)
 	fileForCLI(t, cfg)
 	db := cfg.Store.DSN
 	for _, c := range []struct {
@@ -34,12 +34,16 @@ func TestReadingCommandsFailWhenTheOutputCannotBeWritten(t *testing.T) {
 		{"no attachments", []string{"tickets", "attachment", "DKP-2026-000002", "--db", db}},
 		{"attachment to standard output", []string{"tickets", "attachment", "DKP-2026-000001", "1", "-o", "-", "--db", db}},
 		{"report", []string{"report", "access-documents", "--year", "2026", "--db", db}},
+		{"web sessions", []string{"web", "sessions", "list", "--config", path}},
+		{"web sessions --json", []string{"web", "sessions", "list", "--json", "--config", path}},
+		{"web audit", []string{"web", "audit", "--config", path}},
+		{"web audit --json", []string{"web", "audit", "--json", "--config", path}},
 	} {
 		args := c.args
 		t.Run(c.name, func(t *testing.T) {
 			var errOut bytes.Buffer
 			code := run(args, &env{stdin: strings.NewReader(""), stdout: fullWriter{}, stderr: &errOut,
-				getenv: func(string) (string, bool) { return "", false }})
+				getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }})
 			if code != 1 || !strings.Contains(errOut.String(), syscall.ENOSPC.Error()) {
 				t.Errorf("%v: exit %d, stderr %q; want exit 1 and %q", args, code, errOut.String(), syscall.ENOSPC.Error())
 			}

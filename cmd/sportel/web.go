@@ -76,6 +76,7 @@ func cmdWeb(ctx context.Context, args []string, e *env) int {
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
 			if err := enc.Encode(rows); err != nil {
+				fmt.Fprintf(e.stderr, "sportel web sessions list: %v\n", err)
 				return 1
 			}
 			return 0
@@ -87,7 +88,10 @@ func cmdWeb(ctx context.Context, args []string, e *env) int {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.OfficerID, s.CreatedAt.In(loc).Format("2006-01-02 15:04"),
 				s.LastSeen.In(loc).Format("2006-01-02 15:04"), s.ClientIP)
 		}
-		tw.Flush()
+		if err := tw.Flush(); err != nil {
+			fmt.Fprintf(e.stderr, "sportel web sessions list: %v\n", err)
+			return 1
+		}
 		return 0
 	default: // revoke
 		pos := fs.Args()
@@ -188,6 +192,7 @@ func webAudit(ctx context.Context, args []string, e *env) int {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rows); err != nil {
+			fmt.Fprintf(e.stderr, "sportel web audit: %v\n", err)
 			return 1
 		}
 		return 0
@@ -198,6 +203,11 @@ func webAudit(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.At.In(cfg.Tickets.Location).Format("2006-01-02 15:04:05"), a.OfficerID, a.Action,
 			a.Ticket, textsafe.Line(a.Detail))
 	}
-	tw.Flush()
+	// The audit log is kept for ever; its export must not end short with
+	// exit 0.
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "sportel web audit: %v\n", err)
+		return 1
+	}
 	return 0
 }
