@@ -10,10 +10,14 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"sportel/app"
 	"sportel/config"
+	"sportel/internal/backoff"
 	"sportel/internal/buildinfo"
+	"sportel/internal/outage"
+	"sportel/store"
 )
 
 // exitConfig is `sportel run`'s status when its configuration cannot be
@@ -46,7 +50,7 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	if keys := exampleAddressKeys(cfg); len(keys) > 0 {
 		log.Warn("still example addresses (a reserved domain: no mail reaches them); put in the division's", "keys", strings.Join(keys, ", "))
 	}
-	a, err := app.Open(ctx, cfg, log)
+	a, err := openWaitingForTheStore(ctx, cfg, log)
 	if err != nil {
 		if stoppedStarting(ctx, err) {
 			logStoppedStarting(log, err)
@@ -77,6 +81,33 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	}
 	log.Info("stopped cleanly")
 	return 0
+}
+
+// openWaitingForTheStore opens the app, waiting while the store's server
+// cannot be reached or is starting (store.ErrConnLost, store.ErrBusy): a
+// PostgreSQL restarting, or a host whose database comes up after Sportel.
+// Exiting instead would have systemd restart the unit every 5 s and give
+// up for good after five tries, half a minute of the database away. The
+// wait is logged once at error with the cause, then every 20 minutes, and
+// when the store answers; a stop ends it (stoppedStarting).
+func openWaitingForTheStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app.App, error) {
+	bo := backoff.Backoff{Min: time.Second, Max: 30 * time.Second}
+	down := outage.New(log, 0, nil)
+	for tries := 1; ; tries++ {
+		a, err := app.Open(ctx, cfg, log)
+		if err == nil {
+			down.Ended("store answers; starting")
+			return a, nil
+		}
+		if ctx.Err() != nil || !(errors.Is(err, store.ErrConnLost) || errors.Is(err, store.ErrBusy)) {
+			return nil, err
+		}
+		delay := bo.Delay(tries)
+		down.Failed("store cannot be reached; the daemon starts once it answers", "err", err, "retry_in", delay)
+		if !backoff.Sleep(ctx, delay) {
+			return nil, fmt.Errorf("waiting for the store (%v): %w", err, context.Canceled)
+		}
+	}
 }
 
 // stoppedStarting reports whether err ended the start because the daemon was

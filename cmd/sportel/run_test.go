@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -253,4 +255,129 @@ func TestRunStopsNamingTheRefusedMailbox(t *testing.T) {
 	if !strings.Contains(logs.String(), `hint="set imap.mailbox to a mailbox this server accepts`) {
 		t.Errorf("the stop does not name imap.mailbox:\n%s", logs.String())
 	}
+}
+
+// A PostgreSQL store out of reach when `sportel run` starts (the database
+// restarting, or coming up after Sportel at boot) is waited for, not
+// exited on: systemd would give up after five restarts. The wait is said
+// once at error, with the cause; the daemon starts when the database
+// answers; a stop during the wait is a clean exit.
+func TestRunWaitsForTheStore(t *testing.T) {
+	dsn := cluster.Database(t)
+	realPort := regexp.MustCompile(`port=(\d+)`).FindStringSubmatch(dsn)[1]
+	tests := []struct {
+		name     string
+		comeBack bool   // the database answers during the wait; else a stop ends it
+		refusal  string // a DSN change the server refuses: no wait, exit 1
+	}{
+		{"the database comes", true, ""},
+		{"stopped while waiting", false, ""},
+		{"a login refused", false, "user=nobody_such_user"},
+		{"TLS the server does not offer", false, "sslmode=require"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const password = "run-test-password"
+			imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer imapSrv.Close()
+			smtpSrv, err := devserver.StartSMTP()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer smtpSrv.Close()
+			// Nothing listens at the store's address until the proxy
+			// to the real server starts.
+			addr := testutil.FreeAddr(t)
+			_, port, _ := net.SplitHostPort(addr)
+			awayDSN := strings.Replace(dsn, "port="+realPort, "port="+port, 1)
+			if tt.refusal != "" {
+				// The server is there, and says no.
+				awayDSN = strings.NewReplacer("user=postgres", "", "sslmode=disable", "").Replace(dsn) + " " + tt.refusal
+			}
+			dir := t.TempDir()
+			path := filepath.Join(dir, "sportel.yaml")
+			text := fmt.Sprintf(runConfig, imapSrv.Addr, smtpSrv.Addr, `"`+awayDSN+`"`, "zamira@mkrs.example", "")
+			text = strings.Replace(text, "store:\n", "store:\n  driver: postgres\n", 1)
+			text = strings.Replace(text, "metrics:\n  listen: \n", "log:\n  level: debug\n", 1)
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			logs := testutil.NewLogBuffer(t)
+			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
+				getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			code := make(chan int, 1)
+			go func() { code <- cmdRun(ctx, []string{"--config", path}, e) }()
+			if tt.refusal != "" {
+				select {
+				case c := <-code:
+					if c != 1 || strings.Contains(logs.String(), "store cannot be reached") {
+						t.Errorf("sportel run exited %d, want 1 at once, without waiting:\n%s", c, logs.String())
+					}
+				case <-time.After(30 * time.Second):
+					t.Fatalf("sportel run waits for a server that refuses:\n%s", logs.String())
+				}
+				return
+			}
+			// Tried three times (the retries at debug), one error line.
+			testutil.Eventually(t, "three tries", 30*time.Second, func() (bool, error) {
+				return strings.Count(logs.String(), `msg="store cannot be reached; the daemon starts once it answers"`) >= 3, nil
+			})
+			if n := strings.Count(logs.String(), `level=ERROR msg="store cannot be reached`); n != 1 {
+				t.Errorf("%d error lines for the wait, want 1:\n%s", n, logs.String())
+			}
+			if tt.comeBack {
+				proxy := startTCPProxy(t, addr, "127.0.0.1:"+realPort)
+				defer proxy.Close()
+				testutil.Eventually(t, "the daemon started", 30*time.Second, func() (bool, error) {
+					return strings.Contains(logs.String(), `level=INFO msg="store answers; starting"`) &&
+						strings.Contains(logs.String(), `msg="imap mailbox opened"`), nil
+				})
+			}
+			cancel()
+			select {
+			case c := <-code:
+				if c != 0 {
+					t.Errorf("sportel run exited %d, want 0 for a stop:\n%s", c, logs.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("sportel run did not stop")
+			}
+			if !tt.comeBack && !strings.Contains(logs.String(), "stopped while starting") {
+				t.Errorf("the stop during the wait is not said:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// startTCPProxy listens on addr and passes each connection to target.
+func startTCPProxy(t *testing.T, addr, target string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				u, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer u.Close()
+				go io.Copy(u, c)
+				io.Copy(c, u)
+			}()
+		}
+	}()
+	return ln
 }

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +48,26 @@ func markBusy(err *error) {
 	if connLost(*err) {
 		*err = fmt.Errorf("%w: %w", store.ErrConnLost, *err)
 	}
+}
+
+// unreachable reports whether err, of a connection being made, says the
+// server is not there yet or not taking connections: nothing listens,
+// the network or its name does not answer, it is starting or shutting
+// down. A certificate refused, a login refused or a database missing are
+// not: they are the configuration's, and waiting changes nothing.
+func unreachable(err error) bool {
+	var cv *tls.CertificateVerificationError
+	if errors.As(err, &cv) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "57P03" || lostStates[pe.Code] || strings.HasPrefix(pe.Code, "08")
+	}
+	var ne *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &ne) || errors.As(err, &dns) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // connLost reports whether err says the connection to the server broke:

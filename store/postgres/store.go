@@ -136,7 +136,16 @@ func connect(ctx context.Context, dsn string, readOnly bool) (*Store, string, er
 	cancel()
 	if err != nil {
 		pool.Close()
-		return nil, "", fmt.Errorf("open postgres %s: connect: %w", where(cfg), err)
+		err = fmt.Errorf("open postgres %s: connect: %w", where(cfg), err)
+		var pe *pgconn.PgError
+		switch {
+		case unreachable(err):
+			// `sportel run` waits for such a server rather than exit.
+			err = fmt.Errorf("%w: %w", store.ErrConnLost, err)
+		case errors.As(err, &pe) && busyStates[pe.Code]:
+			err = fmt.Errorf("%w: %w", store.ErrBusy, err)
+		}
+		return nil, "", err
 	}
 	return s, where(cfg), nil
 }
