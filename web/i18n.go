@@ -112,6 +112,7 @@ var messages = map[string][3]string{
 	"raw":                      {"Mesazhi origjinal (.eml)", "Izvorna poruka (.eml)", "Raw message (.eml)"},
 	"take":                     {"Merre", "Preuzmi", "Take"},
 	"reassign":                 {"Cakto zyrtarin", "Dodeli službeniku", "Reassign"},
+	"officer_gone":             {"%s (nuk është më në konfigurim): zgjidhni zyrtarin", "%s (više nije u konfiguraciji): izaberite službenika", "%s (no longer configured): choose an officer"},
 	"change_category":          {"Ndrysho kategorinë", "Promeni kategoriju", "Change category"},
 	"set_urgent":               {"Shëno urgjente", "Označi kao hitno", "Mark urgent"},
 	"clear_urgent":             {"Hiq urgjencën", "Ukloni hitnost", "Clear urgent"},

@@ -229,8 +229,16 @@ func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, sess *sessio
 		d.AnswerText = text
 	}
 	d.Entries = s.entryViews(p, entries, jobs)
+	current := false
 	for _, o := range s.settings().Officers {
 		d.Officers = append(d.Officers, option{Value: o.ID, Label: o.Name, Selected: o.ID == t.OfficerID})
+		current = current || o.ID == t.OfficerID
+	}
+	if !current {
+		// An officer gone from the configuration: the list shows no one
+		// chosen, or the form sent unchanged would hand the ticket to the
+		// first officer listed. Sent so, it is refused.
+		d.Officers = append([]option{{Value: "", Label: p.Tf("officer_gone", t.OfficerID), Selected: true}}, d.Officers...)
 	}
 	for _, c := range inquiry.Categories {
 		d.Categories = append(d.Categories, option{Value: string(c), Label: desk.CategoryName(c, p.Lang), Selected: c == t.Category})

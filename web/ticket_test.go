@@ -833,3 +833,48 @@ func TestTicketAddressInAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// A ticket whose officer is gone from the configuration shows no officer
+// chosen in the reassign list, naming the one gone: the form sent as it
+// stands is refused instead of handing the ticket to the first officer
+// listed. A ticket of a configured officer has that officer chosen.
+func TestReassignListOfAGoneOfficer(t *testing.T) {
+	f := newFixture(t, nil)
+	f.file("DKP-2026-000001", inquiry.GeneralQuestion, inquiry.English, "besim", f.now.Add(-time.Hour), time.Time{}, "Question", "When?")
+	f.file("DKP-2026-000002", inquiry.GeneralQuestion, inquiry.English, "zamira", f.now.Add(-time.Hour), time.Time{}, "Museum", "Opening hours?")
+	b := f.browser()
+	b.signIn(officers[1])
+	selectedRE := regexp.MustCompile(`<select id="assign-officer" name="officer"><option value="([^"]*)"[^>]*?( selected)?>([^<]*)</option>`)
+	chosenRE := regexp.MustCompile(`<option value="([^"]*)" selected>`)
+	tests := []struct {
+		number, chosen string
+		goneLabel      bool
+	}{
+		{"DKP-2026-000001", "", true},
+		{"DKP-2026-000002", "zamira", false},
+	}
+	for _, tt := range tests {
+		r := b.get("/t/" + tt.number)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s = %d", tt.number, r.status)
+		}
+		i := strings.Index(r.body, `<select id="assign-officer"`)
+		list := r.body[i : i+strings.Index(r.body[i:], "</select>")]
+		m := chosenRE.FindStringSubmatch(list)
+		if m == nil || m[1] != tt.chosen {
+			t.Errorf("%s: the reassign list has %v chosen, want %q", tt.number, m, tt.chosen)
+		}
+		first := selectedRE.FindStringSubmatch(list)
+		if gone := first != nil && first[1] == "" && strings.Contains(html.UnescapeString(first[3]), "besim (nuk është më në konfigurim)"); gone != tt.goneLabel {
+			t.Errorf("%s: the list's first option %v, naming the officer gone: %v, want %v", tt.number, first, gone, tt.goneLabel)
+		}
+	}
+	r := b.post("/t/DKP-2026-000001/assign", url.Values{"csrf": {b.csrf()}, "officer": {""}})
+	if r.status == http.StatusSeeOther {
+		t.Fatalf("the form sent as it stands was taken")
+	}
+	tk, _, err := f.store.TicketByNumber(context.Background(), "DKP-2026-000001")
+	if err != nil || tk.OfficerID != "besim" {
+		t.Errorf("the ticket is %q's (%v), want still besim's", tk.OfficerID, err)
+	}
+}
