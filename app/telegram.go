@@ -89,8 +89,8 @@ func botGrounds(gs []config.RefusalGround) []bot.Ground {
 // runTelegram connects the bot and, while this instance leads, long-polls
 // for updates, until ctx is done. Every instance connects, so that its
 // outbox can send chat jobs. Telegram being unreachable never stops the
-// email side: connecting is retried with backoff, and the error is logged
-// each time.
+// email side: connecting is retried with backoff, and the outage is logged
+// once at error, again every 20 minutes, and when Telegram answers.
 func (a *App) runTelegram(ctx context.Context, chat *lazyChat, lead *leadership) error {
 	bo := backoff.Backoff{Min: time.Second, Max: 2 * time.Minute}
 	failures := 0
