@@ -52,7 +52,8 @@ func (d *Desk) officerAutoReply(tx store.Tx, m *inquiry.Message, now time.Time) 
 		return intakeResult{}, false, nil
 	}
 	reason, away := outOfOffice(m)
-	if !away {
+	if forged, _ := d.fromForged(m); !away || forged {
+		// A forged one would have the heads told an officer is away.
 		return intakeResult{}, false, nil
 	}
 	t, ok, err := d.notifiedTicket(tx, m, officer)

@@ -35,13 +35,24 @@ import (
 //     SPF says only that the sending host may send for the envelope's
 //     domain, so it vouches for From only when the two are the same.
 func (d *Desk) forwardVouched(m *inquiry.Message) (ok bool, why string) {
+	domain := addressDomain(m.From.Address)
+	if d.cfg.TrustedAuthservID != "" && domain == "" {
+		return false, "the From address has no domain"
+	}
+	results, why, found := d.trustedResults(m)
+	if !found {
+		return false, why
+	}
+	return vouches(results, domain, d.cfg.TrustedAuthservID)
+}
+
+// trustedResults are the results of the topmost Authentication-Results
+// header of the configured receiving server in m (see forwardVouched);
+// found is false, and why says why, when there is none that can be read.
+func (d *Desk) trustedResults(m *inquiry.Message) (results []authres.Result, why string, found bool) {
 	trusted := d.cfg.TrustedAuthservID
 	if trusted == "" {
-		return false, "no trusted receiving server is configured (mail.trusted_authserv_id)"
-	}
-	domain := addressDomain(m.From.Address)
-	if domain == "" {
-		return false, "the From address has no domain"
+		return nil, "no trusted receiving server is configured (mail.trusted_authserv_id)", false
 	}
 	for _, field := range m.AuthResults {
 		id, results, err := readAuthResults(field)
@@ -49,11 +60,36 @@ func (d *Desk) forwardVouched(m *inquiry.Message) (ok bool, why string) {
 			continue
 		}
 		if err != nil {
-			return false, fmt.Sprintf("the Authentication-Results of %s cannot be read: %v", trusted, err)
+			return nil, fmt.Sprintf("the Authentication-Results of %s cannot be read: %v", trusted, err), false
 		}
-		return vouches(results, domain, trusted)
+		return results, "", true
 	}
-	return false, "no Authentication-Results header of " + trusted
+	return nil, "no Authentication-Results header of " + trusted, false
+}
+
+// fromForged reports whether the ministry's receiving server said that
+// m's From domain failed DMARC, and says so in why. Mail that names an
+// officer in From is then not the officer's: anyone can write an officer's
+// address there, and the proof an officer's reply carries, the Message-ID
+// of the notification it answers, is known to whoever the officer passed
+// the notification on to (a forward attached whole keeps it). Only an
+// explicit fail counts: mail between the ministry's own mailboxes often
+// gets no DMARC verdict at all, and an officer's answer must not be lost
+// for that.
+func (d *Desk) fromForged(m *inquiry.Message) (forged bool, why string) {
+	results, _, found := d.trustedResults(m)
+	domain := addressDomain(m.From.Address)
+	if !found || domain == "" {
+		return false, ""
+	}
+	for _, r := range results {
+		if r, ok := r.(*authres.DMARCResult); ok && r.Value == authres.ResultFail {
+			if from := resultDomain(r.From); from == "" || from == domain {
+				return true, fmt.Sprintf("%s says dmarc=%s for %s", d.cfg.TrustedAuthservID, r.Value, orUnnamed(from))
+			}
+		}
+	}
+	return false, ""
 }
 
 // vouches applies forwardVouched's rule to one header's results.

@@ -416,14 +416,24 @@ func (d *Desk) intake(tx store.Tx, m *inquiry.Message, cls *inquiry.Classificati
 		if res, handled, err := d.officerAutoReply(tx, m, now); err != nil || handled {
 			return res, err
 		}
-		res, handled, err := d.officerReply(tx, m, officer, now)
-		if err != nil || handled {
-			return res, err
+		forged, why := d.fromForged(m)
+		if !forged {
+			res, handled, err := d.officerReply(tx, m, officer, now)
+			if err != nil || handled {
+				return res, err
+			}
 		}
 		// A citizen's mail the officer forwards comes before the officer's
-		// own mail about a ticket: it may name her ticket.
+		// own mail about a ticket: it may name her ticket. A forward is
+		// believed only when vouched for, so a forged one is filed as
+		// forwardVouched says.
 		if res, handled, err := d.officerForward(tx, m, officer, cls, now); err != nil || handled {
 			return res, err
+		}
+		if forged {
+			// Neither an answer to relay, commands to run, nor a note on a
+			// ticket: set aside, and the officer it names is told.
+			return d.quarantine(tx, m, fmt.Sprintf("From names officer %s, but %s", officer.ID, why), now)
 		}
 		if res, handled, err := d.officerMailAboutTicket(tx, m, officer, now); err != nil || handled {
 			return res, err
