@@ -217,7 +217,7 @@ func (d *Desk) MessageIDDomain() string { return d.domain }
 
 func (d *Desk) officerByEmail(addr string) (inquiry.Officer, bool) {
 	for _, o := range d.cfg.Officers {
-		if o.Email != "" && strings.EqualFold(o.Email, addr) {
+		if o.HasEmail(addr) {
 			return o, true
 		}
 	}

@@ -81,3 +81,26 @@ func TestCategoryAndLanguageValid(t *testing.T) {
 		t.Error("language validity wrong")
 	}
 }
+
+func TestOfficerHasEmail(t *testing.T) {
+	o := Officer{ID: "jusuf", Email: "Jusuf.Lushaku@mkrs.example"}
+	tests := []struct {
+		addr string
+		want bool
+	}{
+		{"Jusuf.Lushaku@mkrs.example", true},
+		{"jusuf.lushaku@MKRS.EXAMPLE", true},
+		{"juſuf.lushaku@mkrs.example", false},      // the long s folds to s in Unicode only
+		{"jusuf.lushaku@mkrs.exampl\u212a", false}, // nor is the Kelvin sign a k
+		{"jusuf.lushaku+x@mkrs.example", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := o.HasEmail(tt.addr); got != tt.want {
+			t.Errorf("HasEmail(%q) = %v, want %v", tt.addr, got, tt.want)
+		}
+	}
+	if (Officer{}).HasEmail("") {
+		t.Error("an officer without an address has the empty one")
+	}
+}

@@ -33,3 +33,26 @@ func (o Officer) IsHead() bool { return o.Role == RoleHead }
 func (o Officer) Address() Address {
 	return Address{Name: o.Name, Address: o.Email}
 }
+
+// HasEmail reports whether addr is the officer's address, letters in
+// either case: ASCII case only, as mail servers compare. strings.EqualFold
+// also takes "ſ" for "s" and the Kelvin sign for "k", so a spelling no
+// server would deliver to the officer would pass as theirs.
+func (o Officer) HasEmail(addr string) bool {
+	if o.Email == "" || len(o.Email) != len(addr) {
+		return false
+	}
+	for i := 0; i < len(addr); i++ {
+		if lowerASCII(o.Email[i]) != lowerASCII(addr[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}

@@ -314,7 +314,7 @@ func (s *Server) clientAllowed(r *http.Request) (bool, error) {
 
 func (s *Server) officerByEmail(addr string) (inquiry.Officer, bool) {
 	for _, o := range s.settings().Officers {
-		if strings.EqualFold(o.Email, addr) {
+		if o.HasEmail(addr) {
 			return o, true
 		}
 	}

@@ -247,12 +247,10 @@ func TestSignInRateLimit(t *testing.T) {
 	if r := b.askLink("jusuf.lushaku@mkrs.example"); r.status != http.StatusTooManyRequests {
 		t.Errorf("6th attempt for an officer = %d, want 429 (same as a stranger)", r.status)
 	}
-	// Nor does another spelling of it that names the same officer (the
-	// long s folds to s) open a window of its own.
+	// Nor does a spelling that Unicode folds to it (the long s for s)
+	// mail the officer more links: it is no officer's address.
 	for _, alias := range []string{"juſuf.lushaku@mkrs.example", "jusuf.luſhaku@mkrs.example", "JUSUF.LUSHAKU@mkrſ.example"} {
-		if r := b.askLink(alias); r.status != http.StatusTooManyRequests {
-			t.Errorf("%s after the officer's 5 = %d, want 429", alias, r.status)
-		}
+		b.askLink(alias)
 	}
 	if n := len(f.signInLinks("jusuf")); n != 5 {
 		t.Errorf("%d links mailed, want 5", n)
