@@ -48,6 +48,33 @@ metrics:
   listen: %s
 `
 
+// runPassword is the IMAP password of a `sportel run` test's mailbox.
+const runPassword = "run-test-password"
+
+// runServers starts the mail servers a `sportel run` test reads from and
+// sends through; they stop with the test.
+func runServers(t *testing.T) (*devserver.IMAP, *devserver.SMTP) {
+	t.Helper()
+	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", runPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { imapSrv.Close() })
+	smtpSrv, err := devserver.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { smtpSrv.Close() })
+	return imapSrv, smtpSrv
+}
+
+// runEnv is a `sportel run` test's environment: its logs, and the IMAP
+// password in SPORTEL_IMAP_PASSWORD.
+func runEnv(logs io.Writer) *env {
+	return &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
+		getenv: func(k string) (string, bool) { return runPassword, k == "SPORTEL_IMAP_PASSWORD" }}
+}
+
 // TestRunReloadsOnHangup runs `sportel run` and sends the process SIGHUP,
 // as `systemctl reload` does: an officer's new address in the file is
 // where the next ticket is notified; a broken file is reported with its
@@ -55,17 +82,7 @@ metrics:
 // the old configuration. Two SIGHUPs at once are one reload or two, never
 // a stop.
 func TestRunReloadsOnHangup(t *testing.T) {
-	const password = "run-test-password"
-	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer imapSrv.Close()
-	smtpSrv, err := devserver.StartSMTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer smtpSrv.Close()
+	imapSrv, smtpSrv := runServers(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sportel.yaml")
 	metricsAddr := testutil.FreeAddr(t)
@@ -79,8 +96,7 @@ func TestRunReloadsOnHangup(t *testing.T) {
 	write("zamira@mkrs.example", "")
 
 	logs := testutil.NewLogBuffer(t)
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-		getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+	e := runEnv(logs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	exited := make(chan int, 1)
@@ -156,7 +172,7 @@ func TestRunReloadsOnHangup(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("sportel run did not stop")
 	}
-	if strings.Contains(logs.String(), password) {
+	if strings.Contains(logs.String(), runPassword) {
 		t.Error("the IMAP password reached the logs")
 	}
 }
@@ -225,17 +241,7 @@ func TestRunConfigErrorExitStatus(t *testing.T) {
 // names the setting to change, as check-config --connect does. Real
 // in-memory IMAP server without the configured mailbox.
 func TestRunStopsNamingTheRefusedMailbox(t *testing.T) {
-	const password = "run-test-password"
-	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer imapSrv.Close()
-	smtpSrv, err := devserver.StartSMTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer smtpSrv.Close()
+	imapSrv, smtpSrv := runServers(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sportel.yaml")
 	text := fmt.Sprintf(runConfig, imapSrv.Addr, smtpSrv.Addr, filepath.Join(dir, "sportel.db"), "zamira@mkrs.example", "")
@@ -245,8 +251,7 @@ func TestRunStopsNamingTheRefusedMailbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := testutil.NewLogBuffer(t)
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-		getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+	e := runEnv(logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if code := cmdRun(ctx, []string{"--config", path}, e); code != 1 {
@@ -277,17 +282,7 @@ func TestRunWaitsForTheStore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			const password = "run-test-password"
-			imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer imapSrv.Close()
-			smtpSrv, err := devserver.StartSMTP()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer smtpSrv.Close()
+			imapSrv, smtpSrv := runServers(t)
 			// Nothing listens at the store's address until the proxy
 			// to the real server starts.
 			addr := testutil.FreeAddr(t)
@@ -306,8 +301,7 @@ func TestRunWaitsForTheStore(t *testing.T) {
 				t.Fatal(err)
 			}
 			logs := testutil.NewLogBuffer(t)
-			e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-				getenv: func(k string) (string, bool) { return password, k == "SPORTEL_IMAP_PASSWORD" }}
+			e := runEnv(logs)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			code := make(chan int, 1)
