@@ -318,3 +318,57 @@ func TestRescanLeavesWhatTheFirstStartLeft(t *testing.T) {
 		})
 	}
 }
+
+// A rescan cut off before its end (a message the desk fails on, then a
+// restart) goes on leaving the first start's mail in the next session,
+// whose checkpoint, saved under the new UIDVALIDITY, no longer says it
+// rescans: the old mail after the cut is still left, not filed.
+func TestRescanCutOffStillLeavesTheOldMail(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	old := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+	ts.appendTo("INBOX", rawMail("old-1@example.org", "old 1", "body"), old)
+	st := openStore(t)
+	opts := baseOptions(ts)
+	opts.FirstStart = FirstStartNew
+	key := checkpointKey(opts)
+	ctx := context.Background()
+
+	desk := newTestDesk()
+	w, stop := runWatcher(t, opts, desk, st)
+	waitSearches(t, w, 2)
+	stop()
+
+	// Copied in by imapsync in its own order: new mail, then more old mail.
+	appendMails(ts, "after", 2)
+	last := ts.appendTo("INBOX", rawMail("old-2@example.org", "old 2", "body"), old.Add(time.Hour))
+	if err := st.SaveCheckpoint(ctx, key, last.UIDValidity+1, uint32(last.UID)); err != nil {
+		t.Fatal(err)
+	}
+	desk.failFirst["after 2"] = 1 << 20 // fails until the restart
+	w, stop = runWatcher(t, opts, desk, st)
+	desk.waitHandled(t, 1, 5*time.Second)
+	testutil.Eventually(t, "after 2 tried", 5*time.Second, func() (bool, error) { return desk.attemptsFor("after 2") > 0, nil })
+	stop()
+	if v, l, _ := st.LoadCheckpoint(ctx, key); v != last.UIDValidity || l != uint32(last.UID)-2 {
+		t.Fatalf("checkpoint %d/%d after the cut, want %d/%d: the test does not cut the rescan", v, l, last.UIDValidity, uint32(last.UID)-2)
+	}
+
+	desk.mu.Lock()
+	desk.failFirst["after 2"] = 0
+	desk.mu.Unlock()
+	w, stop = runWatcher(t, opts, desk, st)
+	storedCheckpoint(t, st, key, [2]uint32{last.UIDValidity, uint32(last.UID)})
+	waitSearches(t, w, w.Stats().Searches+1)
+	stop()
+	if got, want := subjectsOf(desk.snapshot()), []string{"after 1", "after 2"}; !slices.Equal(got, want) {
+		t.Errorf("taken in %q, want %q", got, want)
+	}
+	ts.mailboxHolds(t, "INBOX", 2, 2*time.Second)
+	// Its end passed, the next start forgets the rescan.
+	w, stop = runWatcher(t, opts, desk, st)
+	defer stop()
+	waitSearches(t, w, 1)
+	if v, _, _ := st.GetState(ctx, "imap.rescan_until:"+key); v != "" {
+		t.Errorf("the rescan is still kept (%q) after its end", v)
+	}
+}

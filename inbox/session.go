@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"runtime/debug"
 	"slices"
@@ -59,9 +60,11 @@ type session struct {
 	uidValidity uint32
 	lastUID     imap.UID
 	// leaveBefore, on a rescan of a mailbox first read with FirstStartNew,
-	// is when that first start was: mail that arrived before it is left as
-	// the first start left it, not taken in now.
+	// is when that first start was: mail up to UID leaveUpTo (the mailbox
+	// as the rescan found it) that arrived before it is left as the first
+	// start left it, not taken in now.
 	leaveBefore time.Time
+	leaveUpTo   imap.UID
 
 	// settling counts the batches being handled or moved: a shutdown then
 	// lets them finish instead of closing the connection under them.
@@ -468,12 +471,14 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 	if uidValidity == 0 && w.opts.FirstStart == FirstStartNew {
 		return w.startFromNow(ctx, s, sel)
 	}
+	rescan := false
 	if uidValidity != 0 && uidValidity != sel.UIDValidity {
 		// Every stored UID is meaningless now. Rescanning is safe because
 		// the desk answers Duplicate for mail it already took in.
 		w.log.Warn("mailbox UIDVALIDITY changed: rescanning the whole mailbox",
 			"old_uidvalidity", uidValidity, "new_uidvalidity", sel.UIDValidity, "old_last_uid", lastUID)
 		lastUID = 0
+		rescan = true
 	} else if uidValidity != 0 && sel.UIDNext != 0 && uint32(sel.UIDNext) <= lastUID {
 		// UIDs are never given out twice under one UIDVALIDITY, but a
 		// mailbox restored from a backup (Dovecot's Maildir with its
@@ -483,22 +488,66 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 		w.log.Warn("mailbox gives out UIDs at or below the checkpoint again (restored from a backup?): rescanning the whole mailbox",
 			"uidvalidity", sel.UIDValidity, "uidnext", uint32(sel.UIDNext), "old_last_uid", lastUID)
 		lastUID = 0
+		rescan = true
 	}
-	if uidValidity != 0 && lastUID == 0 && w.opts.FirstStart == FirstStartNew {
-		at, err := w.firstStartAt(ctx)
-		if err != nil {
+	if uidValidity != 0 && w.opts.FirstStart == FirstStartNew {
+		if err := w.leaveFirstStartMail(ctx, s, sel, rescan, lastUID); err != nil {
 			return err
-		}
-		if !at.IsZero() {
-			// The mail the first start left stays left: a move to another
-			// server (imapsync) would otherwise have years of old mail
-			// filed and its senders acknowledged.
-			s.leaveBefore = at
-			w.log.Warn("mail that arrived before the first start is left as it is (imap.first_start: new)", "first_start", at.Format(time.RFC3339))
 		}
 	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = imap.UID(lastUID)
+	return nil
+}
+
+// leaveFirstStartMail sets s to leave the mail a first start with
+// FirstStartNew left, when a rescan reads the mailbox again: a move to
+// another server (imapsync) would otherwise have years of old mail filed
+// and its senders acknowledged. The rescan's extent (UIDVALIDITY and the
+// highest UID it found) is kept in the store, so a rescan cut off by a
+// restart or a failing message goes on leaving that mail in the next
+// session, whose checkpoint no longer says it rescans.
+func (w *Watcher) leaveFirstStartMail(ctx context.Context, s *session, sel *imap.SelectData, rescan bool, lastUID uint32) error {
+	sk, ok := w.cp.(stateKeeper)
+	if !ok {
+		return nil
+	}
+	key := "imap.rescan_until:" + w.key
+	var top uint32
+	if rescan {
+		top = math.MaxUint32 // a server that does not say UIDNEXT
+		if sel.UIDNext > 0 {
+			top = uint32(sel.UIDNext) - 1
+		}
+	} else {
+		v, ok, err := sk.GetState(ctx, key)
+		if err != nil {
+			return &storeError{fmt.Errorf("load rescan of %s: %w", w.key, err)}
+		}
+		var validity uint32
+		if !ok || v == "" {
+			return nil
+		}
+		if _, err := fmt.Sscanf(v, "%d %d", &validity, &top); err != nil || validity != sel.UIDValidity || lastUID >= top {
+			// Done (or of another mailbox state): forgotten.
+			if err := sk.SetState(ctx, key, ""); err != nil {
+				return &storeError{fmt.Errorf("end rescan of %s: %w", w.key, err)}
+			}
+			return nil
+		}
+	}
+	at, err := w.firstStartAt(ctx)
+	if err != nil || at.IsZero() {
+		return err
+	}
+	if rescan {
+		if err := sk.SetState(ctx, key, fmt.Sprintf("%d %d", sel.UIDValidity, top)); err != nil {
+			return &storeError{fmt.Errorf("save rescan of %s: %w", w.key, err)}
+		}
+	}
+	s.leaveBefore, s.leaveUpTo = at, imap.UID(top)
+	w.log.Warn("mail that arrived before the first start is left as it is (imap.first_start: new)",
+		"first_start", at.Format(time.RFC3339), "up_to_uid", top)
 	return nil
 }
 
@@ -808,7 +857,7 @@ func (w *Watcher) takeIn(ctx context.Context, s *session, msgs []fetched, tail <
 			if msg.uid <= s.lastUID {
 				continue
 			}
-			if msg.m != nil && !s.leaveBefore.IsZero() && msg.m.ReceivedAt.Before(s.leaveBefore) {
+			if msg.m != nil && msg.uid <= s.leaveUpTo && !s.leaveBefore.IsZero() && msg.m.ReceivedAt.Before(s.leaveBefore) {
 				r.left++
 				leftTop = max(leftTop, msg.uid)
 				continue
