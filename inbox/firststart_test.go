@@ -345,7 +345,7 @@ func TestRescanCutOffStillLeavesTheOldMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk.failFirst["after 2"] = 1 << 20 // fails until the restart
-	w, stop = runWatcher(t, opts, desk, st)
+	_, stop = runWatcher(t, opts, desk, st)
 	desk.waitHandled(t, 1, 5*time.Second)
 	testutil.Eventually(t, "after 2 tried", 5*time.Second, func() (bool, error) { return desk.attemptsFor("after 2") > 0, nil })
 	stop()
