@@ -495,6 +495,14 @@ func (w *Watcher) selectMailbox(ctx context.Context, s *session) error {
 			return err
 		}
 	}
+	if rescan {
+		// Recorded now, after the rescan's extent: with nothing to take in
+		// the checkpoint would otherwise keep the old state, and every
+		// reconnect would rescan and warn again.
+		if err := w.cp.SaveCheckpoint(ctx, w.key, sel.UIDValidity, 0); err != nil {
+			return &storeError{fmt.Errorf("save checkpoint %s for the rescan: %w", w.key, err)}
+		}
+	}
 	s.uidValidity = sel.UIDValidity
 	s.lastUID = imap.UID(lastUID)
 	return nil

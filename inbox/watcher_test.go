@@ -752,3 +752,30 @@ func TestBatchHandlerKeepsOrderAndRetries(t *testing.T) {
 	ts.mailboxHolds(t, processedBox, 40, 2*time.Second)
 	checkpointAt(t, w, cp, 40)
 }
+
+// A changed UIDVALIDITY with nothing left to take in (every mail was
+// moved to the processed mailbox before the change): the checkpoint takes
+// the new UIDVALIDITY at once, or every reconnect would log the change and
+// read the whole mailbox again until new mail moved it.
+func TestUIDValidityChangeOnAnEmptyMailboxIsRecorded(t *testing.T) {
+	ts := startIMAP(t, serverConfig{caps: capsRev2})
+	logs := testutil.NewLogBuffer(t)
+	opts := baseOptions(ts)
+	opts.Logger = logs.Logger(slog.LevelDebug)
+	desk, cp := newTestDesk(), newMemCheckpoints()
+	const oldValidity = 4_000_000_000
+	if err := cp.SaveCheckpoint(context.Background(), checkpointKey(opts), oldValidity, 3); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		w, stop := runWatcher(t, opts, desk, cp)
+		testutil.Eventually(t, "checkpoint under the new uidvalidity", 2*time.Second, func() (bool, error) {
+			v, l := cp.get(w.CheckpointKey())
+			return v != oldValidity && v != 0 && l == 0, nil
+		})
+		stop()
+	}
+	if n := strings.Count(logs.String(), "mailbox UIDVALIDITY changed"); n != 1 {
+		t.Errorf("the change was logged %d times over two sessions, want 1:\n%s", n, logs.String())
+	}
+}
