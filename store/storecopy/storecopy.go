@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -85,7 +86,7 @@ type TableCount struct {
 // transaction, committed only when every table counts on the target what
 // it counted on the source. A SQLite store a daemon is running on is
 // refused (its instance lock is taken for the copy).
-func Copy(ctx context.Context, from, to Endpoint) ([]TableCount, error) {
+func Copy(ctx context.Context, from, to Endpoint) (counts []TableCount, err error) {
 	if from == to {
 		return nil, errors.New("copy store: source and target are the same")
 	}
@@ -93,6 +94,18 @@ func Copy(ctx context.Context, from, to Endpoint) ([]TableCount, error) {
 		// Opening a missing file would create an empty store and copy it.
 		if _, err := os.Stat(from.DSN); err != nil {
 			return nil, fmt.Errorf("copy store: source: %w", err)
+		}
+	}
+	if to.Driver == "sqlite" {
+		if _, statErr := os.Stat(to.DSN); errors.Is(statErr, fs.ErrNotExist) {
+			// Deferred first, so it runs after the target is closed: a new
+			// file left migrated and empty would be taken for a store by
+			// the next copy or by `sportel run`.
+			defer func() {
+				if err != nil {
+					err = removeNewSQLite(to.DSN, err)
+				}
+			}()
 		}
 	}
 	src, err := openSource(ctx, from)
@@ -140,7 +153,6 @@ func Copy(ctx context.Context, from, to Endpoint) ([]TableCount, error) {
 		}
 	}
 
-	var counts []TableCount
 	for _, t := range tables {
 		want, err := rtx.count(ctx, t)
 		if err != nil {
@@ -171,6 +183,29 @@ func Copy(ctx context.Context, from, to Endpoint) ([]TableCount, error) {
 		return nil, fmt.Errorf("copy store: commit the target: %w", err)
 	}
 	return counts, nil
+}
+
+// removeNewSQLite removes the SQLite file a failed copy created at path,
+// with its log, shared memory and lock files, and says so in err.
+func removeNewSQLite(path string, err error) error {
+	var failed []error
+	removed := false
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal", path + ".lock"} {
+		rmErr := os.Remove(p)
+		switch {
+		case rmErr == nil:
+			removed = removed || p == path
+		case !errors.Is(rmErr, fs.ErrNotExist):
+			failed = append(failed, rmErr)
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return fmt.Errorf("%w (and removing the new file it created failed: %w)", err, errors.Join(failed...))
+	case removed:
+		return fmt.Errorf("%w (the new file %s it created was removed)", err, path)
+	}
+	return err
 }
 
 // checkSchema compares a database's tables and columns with the list: a

@@ -422,12 +422,15 @@ func TestCopyRefuses(t *testing.T) {
 				t.Fatalf("Copy = %v, want an error containing %q", err, tt.wantErr)
 			}
 			if to.Driver == "sqlite" && tt.name != "a target that is not empty" {
-				if st, err := drivers.Open(ctx, drivers.Options{Driver: "sqlite", DSN: to.DSN}); err == nil {
-					n, _ := st.CountTickets(ctx)
-					st.Close()
-					if n != 0 {
-						t.Errorf("the refused copy left %d tickets in the target", n)
-					}
+				// A new file the copy created is removed again: left
+				// migrated and empty, it would be taken for a store by the
+				// next copy or by `sportel run`.
+				matches, err := filepath.Glob(to.DSN + "*")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(matches) > 0 {
+					t.Errorf("the refused copy left %v", matches)
 				}
 			}
 		})
