@@ -49,22 +49,30 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 	if !ok {
 		return 0, nil
 	}
-	o, ok := s.officers[t.OfficerID]
-	if !ok {
+	var to []inquiry.Officer
+	if o, ok := s.officers[t.OfficerID]; ok {
+		to = append(to, o)
+	} else {
+		// A reload took the officer out (or renamed their id): nobody
+		// would hear of the deadline. The heads can give the request to
+		// someone; the reminder says whose it was.
+		to = s.heads
 		key := fmt.Sprintf("unknown-officer:%s:%s", t.Number, t.OfficerID)
-		if !s.settled[key] {
+		if len(to) == 0 && !s.settled[key] {
 			s.settled[key] = true
-			s.log.Warn("no reminder: the ticket's officer is not configured", "ticket", t.Number, "officer", t.OfficerID)
+			s.log.Warn("no reminder: the ticket's officer is not configured, and no head is", "ticket", t.Number, "officer", t.OfficerID)
 		}
-		return 0, nil
 	}
-	words := textsFor(o.Language)
-	subject, text, chat := s.reminderText(words, &t, o, days)
 	var jobs []keyed
-	for _, tg := range s.targets(o) {
-		key := fmt.Sprintf("reminder:%s:%s:%d:%s:%s", t.Number, calendar.DateOf(t.DueAt.In(s.cfg.Location)), days, o.ID, tg)
-		jobs = append(jobs, keyed{key: key, job: s.job(inquiry.JobReminder, &t, o, tg, subject, text, chat, now),
-			memo: key + "@" + t.UpdatedAt.UTC().Format(time.RFC3339Nano)})
+	var ids []string
+	for _, o := range to {
+		ids = append(ids, o.ID)
+		subject, text, chat := s.reminderText(textsFor(o.Language), &t, o, days)
+		for _, tg := range s.targets(o) {
+			key := fmt.Sprintf("reminder:%s:%s:%d:%s:%s", t.Number, calendar.DateOf(t.DueAt.In(s.cfg.Location)), days, o.ID, tg)
+			jobs = append(jobs, keyed{key: key, job: s.job(inquiry.JobReminder, &t, o, tg, subject, text, chat, now),
+				memo: key + "@" + t.UpdatedAt.UTC().Format(time.RFC3339Nano)})
+		}
 	}
 	jobs = s.pending(jobs)
 	if len(jobs) == 0 {
@@ -99,7 +107,7 @@ func (s *Scheduler) remind(ctx context.Context, t inquiry.Ticket, now time.Time)
 	}
 	s.settle(jobs)
 	if n > 0 {
-		s.log.Info("reminder queued", "ticket", t.Number, "officer", o.ID, "working_days_before", days, "due", t.DueAt)
+		s.log.Info("reminder queued", "ticket", t.Number, "officer", t.OfficerID, "to", ids, "working_days_before", days, "due", t.DueAt)
 	}
 	return n, nil
 }

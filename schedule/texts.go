@@ -19,6 +19,7 @@ type texts struct {
 	dueToday        string
 	daysLeft        string // working days
 	silence         string
+	orphaned        string // the officer's id
 
 	from, subject, received, due, officer string
 
@@ -48,6 +49,7 @@ func albanian() texts {
 		dueToday:          "Afati skadon sot.",
 		daysLeft:          "Ditë pune deri në ditën e afatit: %d.",
 		silence:           "Pa vendim deri në afat, kërkesa llogaritet e refuzuar (heshtje e administratës) dhe i dërgohet udhëheqësit të divizionit.",
+		orphaned:          "Zyrtari të cilit i është caktuar (%s) nuk është më në konfigurim: kujtesa u shkon udhëheqësve të divizionit. Caktojani kërkesën një zyrtari tjetër.",
 		from:              "Nga",
 		subject:           "Tema",
 		received:          "Pranuar",
@@ -79,6 +81,7 @@ func serbianLatin() texts {
 		dueToday:          "Rok ističe danas.",
 		daysLeft:          "Radnih dana do dana roka: %d.",
 		silence:           "Bez odluke do roka, zahtev se smatra odbijenim (ćutanje administracije) i prosleđuje se šefu divizije.",
+		orphaned:          "Službenik kome je dodeljen (%s) više nije u konfiguraciji: podsetnik ide šefovima divizije. Dodelite zahtev drugom službeniku.",
 		from:              "Od",
 		subject:           "Predmet",
 		received:          "Primljen",
@@ -110,6 +113,7 @@ func serbianCyrillic() texts {
 		dueToday:          "Рок истиче данас.",
 		daysLeft:          "Радних дана до дана рока: %d.",
 		silence:           "Без одлуке до рока, захтев се сматра одбијеним (ћутање администрације) и прослеђује се шефу дивизије.",
+		orphaned:          "Службеник коме је додељен (%s) више није у конфигурацији: подсетник иде шефовима дивизије. Доделите захтев другом службенику.",
 		from:              "Од",
 		subject:           "Предмет",
 		received:          "Примљен",
@@ -141,6 +145,7 @@ func english() texts {
 		dueToday:          "It is due today.",
 		daysLeft:          "Working days until the due day: %d.",
 		silence:           "Without a decision by then, the request counts as refused (silence of the administration) and goes to the head of the division.",
+		orphaned:          "The officer it is assigned to (%s) is no longer in the configuration: the reminder goes to the heads of the division. Assign the request to another officer.",
 		from:              "From",
 		subject:           "Subject",
 		received:          "Received",
@@ -245,6 +250,9 @@ func (s *Scheduler) reminderText(w texts, t *inquiry.Ticket, o inquiry.Officer, 
 		fmt.Fprintf(&b, w.daysLeft, days)
 	}
 	b.WriteString("\n" + w.silence + "\n")
+	if _, ok := s.officers[t.OfficerID]; !ok {
+		fmt.Fprintf(&b, w.orphaned+"\n", t.OfficerID)
+	}
 	chat = b.String()
 	b.WriteString("\n")
 	s.ticketFacts(&b, w, t)

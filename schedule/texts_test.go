@@ -53,7 +53,16 @@ func TestTextsEveryLanguage(t *testing.T) {
 				sub, text, chat := s.reminderText(w, &tk, inquiry.Officer{}, days)
 				all = append(all, rendered{"reminder", sub, text, chat})
 			}
-			sub, text, chat := s.escalationText(w, &tk, inquiry.Officer{})
+			// A ticket whose officer a reload took out: its reminder goes
+			// to the heads and says whose it was.
+			orphan := tk
+			orphan.OfficerID = "ana"
+			sub, text, chat := s.reminderText(w, &orphan, inquiry.Officer{}, 1)
+			if !strings.Contains(text, "(ana)") || !strings.Contains(chat, "(ana)") {
+				t.Errorf("reminder of a removed officer's ticket does not name them:\n%s", text)
+			}
+			all = append(all, rendered{"reminder", sub, text, chat})
+			sub, text, chat = s.escalationText(w, &tk, inquiry.Officer{})
 			all = append(all, rendered{"escalation", sub, text, chat})
 			sub, text, chat = s.digestText(w, d)
 			all = append(all, rendered{"digest", sub, text, chat})
