@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"sportel/calendar"
@@ -66,7 +67,11 @@ func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
 	if !slices.ContainsFunc(keys, func(k string) bool { return !s.settled[k] }) {
 		return 0, nil
 	}
-	d, err := s.digestData(ctx, today, at, now)
+	from, err := s.digestFrom(ctx, today, at)
+	if err != nil {
+		return 0, fmt.Errorf("daily digest %s: %w", today, err)
+	}
+	d, err := s.digestData(ctx, today, from, at, now)
 	if err != nil {
 		return 0, fmt.Errorf("daily digest %s: %w", today, err)
 	}
@@ -89,6 +94,17 @@ func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("daily digest %s: %w", today, err)
 	}
+	if n > 0 {
+		// Only a digest queued moves the window: a pass that finds today's
+		// digest queued already (a reload moved digest_hour later the same
+		// day) must not. Failing here, the next digest starts where the
+		// one before ended, counting this window's tickets twice rather
+		// than in none; the digest itself is queued, so the pass goes on.
+		if err := s.st.SetState(ctx, digestWindowKey, from.UTC().Format(time.RFC3339Nano)+" "+at.UTC().Format(time.RFC3339Nano)); err != nil {
+			s.log.Error("daily digest queued, but its window was not recorded: the next digest may count this one's tickets again",
+				"day", today.String(), "err", err)
+		}
+	}
 	s.settle(jobs)
 	if n > 0 {
 		s.log.Info("daily digest queued", "day", today.String(), "jobs", n, "new", d.New, "overdue", len(d.Overdue))
@@ -96,10 +112,65 @@ func (s *Scheduler) digest(ctx context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
-func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, at, now time.Time) (digestData, error) {
+// digestWindowKey keeps the window of the last digest queued ("<from>
+// <to>", RFC 3339 in UTC).
+const digestWindowKey = "schedule.digest_window"
+
+// digestLookBack bounds how far back a digest reaches for the last one:
+// digests turned off for months and on again start from the previous
+// working day's digest time rather than count every ticket since.
+const digestLookBack = 31 * 24 * time.Hour
+
+// digestFrom is where the digest due at at begins: where the last digest
+// queued ended, so that a reload moving digest_hour, or declaring the last
+// digest's day a day off, puts no ticket in two digests or in none. Without
+// a record of one (the first digest, or one long ago), it is the previous
+// working day's digest time by the configuration in force.
+func (s *Scheduler) digestFrom(ctx context.Context, today calendar.Date, at time.Time) (time.Time, error) {
+	from := s.at(s.previousWorkingDay(today), s.cfg.DigestHour)
+	v, ok, err := s.st.GetState(ctx, digestWindowKey)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the last digest's window: %w", err)
+	}
+	if !ok {
+		return from, nil
+	}
+	lastFrom, lastTo, err := parseWindow(v)
+	if err != nil {
+		s.log.Warn("the last digest's window is unreadable; the digest starts at the previous working day's digest time", "value", v, "err", err)
+		return from, nil
+	}
+	switch {
+	case lastTo.Equal(at):
+		// Today's again (a retry, or a head added since): the same window.
+		return lastFrom, nil
+	case lastTo.Before(at) && at.Sub(lastTo) <= digestLookBack:
+		return lastTo, nil
+	}
+	return from, nil
+}
+
+func parseWindow(v string) (from, to time.Time, err error) {
+	a, b, ok := strings.Cut(v, " ")
+	if !ok {
+		return from, to, fmt.Errorf("%q is not two times", v)
+	}
+	if from, err = time.Parse(time.RFC3339Nano, a); err != nil {
+		return from, to, err
+	}
+	if to, err = time.Parse(time.RFC3339Nano, b); err != nil {
+		return from, to, err
+	}
+	if !from.Before(to) {
+		return from, to, fmt.Errorf("%q ends before it begins", v)
+	}
+	return from, to, nil
+}
+
+func (s *Scheduler) digestData(ctx context.Context, today calendar.Date, from, at, now time.Time) (digestData, error) {
 	d := digestData{
 		Day:        today,
-		From:       s.at(s.previousWorkingDay(today), s.cfg.DigestHour),
+		From:       from,
 		To:         at,
 		ByCategory: map[inquiry.Category]int{},
 		ByChannel:  map[inquiry.Channel]int{},

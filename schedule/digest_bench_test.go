@@ -47,7 +47,7 @@ func BenchmarkDigestData(b *testing.B) {
 			ctx := context.Background()
 			var d digestData
 			for b.Loop() {
-				if d, err = s.digestData(ctx, today, s.at(today, s.cfg.DigestHour), now); err != nil {
+				if d, err = s.digestData(ctx, today, s.at(s.previousWorkingDay(today), s.cfg.DigestHour), s.at(today, s.cfg.DigestHour), now); err != nil {
 					b.Fatal(err)
 				}
 			}

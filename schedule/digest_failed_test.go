@@ -87,7 +87,7 @@ func TestDigestListsTheWindowsFailedSends(t *testing.T) {
 						t.Fatal(err)
 					}
 					now := at.Add(90 * time.Minute)
-					got, err := s.digestData(ctx, today, at, now)
+					got, err := s.digestData(ctx, today, s.at(s.previousWorkingDay(today), digestHour), at, now)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -146,7 +146,7 @@ func TestDigestSameAsFromEveryTicket(t *testing.T) {
 					ctx := context.Background()
 					at := s.at(dd.day, digestHour)
 					now := at.Add(90 * time.Minute)
-					got, err := s.digestData(ctx, dd.day, at, now)
+					got, err := s.digestData(ctx, dd.day, s.at(s.previousWorkingDay(dd.day), digestHour), at, now)
 					if err != nil {
 						t.Fatal(err)
 					}

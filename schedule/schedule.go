@@ -34,6 +34,9 @@ type Store interface {
 	ListTickets(ctx context.Context, f inquiry.TicketFilter) ([]inquiry.Ticket, error)
 	TicketByID(ctx context.Context, id int64) (inquiry.Ticket, bool, error)
 	FailedJobs(ctx context.Context, from, before time.Time, limit int) ([]inquiry.Job, int, error)
+	// GetState and SetState keep the last digest's window.
+	GetState(ctx context.Context, key string) (value string, ok bool, err error)
+	SetState(ctx context.Context, key, value string) error
 }
 
 // Config is what the scheduler needs to know.
