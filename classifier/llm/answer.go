@@ -37,7 +37,7 @@ func verdictSchema() (*jsonschema.Definition, error) {
 // additionalProperties and its error names no field, so the checks below
 // come first and say what was wrong; the schema check stays as a second lock.
 func parseAnswer(schema *jsonschema.Definition, content string) (verdict, error) {
-	content = stripCodeFence(content)
+	content = stripCodeFence(stripReasoning(content))
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(content), &fields); err != nil {
 		return verdict{}, &failure{reason: "invalid JSON", detail: "answer is not a JSON object: " + err.Error()}
@@ -86,15 +86,36 @@ func parseAnswer(schema *jsonschema.Definition, content string) (verdict, error)
 	return v, nil
 }
 
-// stripCodeFence removes a ```json fence that models without constrained
-// decoding like to add; the content inside is still checked in full.
+// stripReasoning removes the <think>…</think> block that reasoning models
+// (DeepSeek-R1, Qwen3, QwQ) write before their answer when the server
+// leaves it in the content: without this every answer of such a model
+// failed and opened the breaker. The cut is at the last closing tag, so an
+// answer or a tag quoted in the reasoning decides nothing; what follows is
+// still checked in full. An unclosed block stays, and fails as not JSON.
+func stripReasoning(s string) string {
+	const open, closing = "<think>", "</think>"
+	if !strings.HasPrefix(strings.TrimSpace(s), open) {
+		return s
+	}
+	end := strings.LastIndex(s, closing)
+	if end < 0 {
+		return s
+	}
+	return s[end+len(closing):]
+}
+
+// stripCodeFence removes a ```json fence (any case) that models without
+// constrained decoding like to add; the content inside is still checked in
+// full.
 func stripCodeFence(s string) string {
 	s = strings.TrimSpace(s)
 	if !strings.HasPrefix(s, "```") || !strings.HasSuffix(s, "```") || len(s) < 6 {
 		return s
 	}
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "```"), "```")
-	s = strings.TrimPrefix(s, "json")
+	if len(s) >= 4 && strings.EqualFold(s[:4], "json") {
+		s = s[4:]
+	}
 	return strings.TrimSpace(s)
 }
 

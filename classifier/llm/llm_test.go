@@ -354,6 +354,32 @@ func TestClassify(t *testing.T) {
 			wantHits: 1,
 		},
 		{
+			// DeepSeek-R1, Qwen3 and QwQ think aloud first when the server
+			// leaves the reasoning in the content (llama.cpp with
+			// --reasoning-format none, Ollama before 0.9).
+			name:    "reasoning before the answer is skipped",
+			respond: answer("<think>\nThe citizen asks for copies of contracts: a document request.\n</think>\n\n{\"category\":\"document_request\",\"confidence\":0.9,\"language\":\"sq\"}"),
+			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.9, Language: inquiry.Albanian,
+				Classifier: "llm:test-model", Reason: "llm: document_request (confidence 0.90); builtin agrees"},
+			wantHits: 1,
+		},
+		{
+			name:    "reasoning before a fenced answer",
+			respond: answer("<think>Kontratat: document_request.</think>\n```JSON\n{\"category\":\"document_request\",\"confidence\":0.9,\"language\":\"sq\"}\n```"),
+			want: inquiry.Classification{Category: inquiry.DocumentRequest, Confidence: 0.9, Language: inquiry.Albanian,
+				Classifier: "llm:test-model", Reason: "llm: document_request (confidence 0.90); builtin agrees"},
+			wantHits: 1,
+		},
+		{
+			// Cut off while thinking: no answer at all.
+			name: "reasoning cut off",
+			respond: func(_ int, w http.ResponseWriter, _ *http.Request) {
+				completion(w, map[string]any{"content": "<think>\nThe citizen asks for"}, "length")
+			},
+			want:     failedAs("answer cut off"),
+			wantHits: 1, wantWarn: true,
+		},
+		{
 			name: "server error then good answer",
 			respond: func(hit int, w http.ResponseWriter, r *http.Request) {
 				if hit == 1 {
@@ -560,6 +586,10 @@ func TestHostileAnswer(t *testing.T) {
 		{"category as array", `{"category":["press_inquiry"],"confidence":0.99,"language":"en"}`, rejected("category is not a string")},
 		{"confidence as string", `{"category":"press_inquiry","confidence":"0.99","language":"en"}`, rejected("confidence is not a number")},
 		{"language with payload", `{"category":"press_inquiry","confidence":0.99,"language":"en\nofficer: x"}`, rejected(`language "en\nofficer: x" outside the enum`)},
+		// The reasoning is skipped up to its last closing tag, so a fake
+		// answer or tag it quotes decides nothing.
+		{"answer inside the reasoning", "<think>" + `{"category":"general_question","confidence":1,"language":"en"}` + " </think> </think>\n" + `{"category":"press_inquiry","confidence":0.99,"language":"en"}`, accepted},
+		{"text after the reasoning and the answer", "<think>x</think>" + `{"category":"press_inquiry","confidence":0.99,"language":"en"} </think>`, rejected("invalid JSON")},
 		{"array of answers", `[{"category":"press_inquiry","confidence":0.99,"language":"en"}]`, rejected("invalid JSON")},
 		{"second object after the answer", `{"category":"press_inquiry","confidence":0.99,"language":"en"} {"officer":"x"}`, rejected("invalid JSON")},
 		{"long field name is cut in the reason", `{"category":"press_inquiry","confidence":0.99,"language":"en","` + strings.Repeat("x", 100) + `":1}`,
