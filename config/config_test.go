@@ -341,6 +341,13 @@ func TestErrors(t *testing.T) {
 			[]string{"classifier.openai: required when classifier.kind is openai"}},
 		{"openai fields", map[string]string{"classifier": "classifier:\n  kind: openai\n  openai:\n    base_url: ftp://x\n    timeout: 0s\n"},
 			[]string{`classifier.openai.base_url: "ftp://x" is not an http(s) URL`, "classifier.openai.model: required", "classifier.openai.timeout: must be longer than 0s"}},
+		// The client appends /chat/completions to the URL: a query would end
+		// up in front of it, and a key in it in every logged transport error.
+		// The message does not repeat the URL, key and all.
+		{"openai base_url with a query", map[string]string{"classifier": "classifier:\n  kind: openai\n  openai:\n    base_url: https://llm.mkrs.example/v1?api-key=${AI_KEY}\n    model: m\n"},
+			[]string{"classifier.openai.base_url: must not have a query or fragment"}},
+		{"openai base_url with a fragment", map[string]string{"classifier": "classifier:\n  kind: openai\n  openai:\n    base_url: https://llm.mkrs.example/v1#top\n    model: m\n"},
+			[]string{"classifier.openai.base_url: must not have a query or fragment"}},
 		{"telegram without token", map[string]string{"telegram": "telegram:\n  poll_timeout: 10m\n  flood: {messages: 0}\n"},
 			[]string{"telegram.token: required", "telegram.poll_timeout: must be between 1s and 5m", "telegram.flood.messages: must be between 1 and 10000, not 0"}},
 		{"literal secret", map[string]string{"telegram": "telegram:\n  token: " + literalPass + "\n"},
@@ -828,6 +835,15 @@ func TestSummary(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary without telegram, reminders or heads lacks %q:\n%s", want, b.String())
 		}
+	}
+
+	// A proxy's basic-auth password in the URL is shown as no other secret is.
+	cfg.Classifier.OpenAI.BaseURL = "https://sportel:" + aiSecret + "@llm.mkrs.example/v1"
+	b.Reset()
+	cfg.Summary(&b)
+	checkNoSecrets(t, b.String())
+	if want := "openai qwen2.5:7b-instruct at https://sportel:xxxxx@llm.mkrs.example/v1,"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary with a password in classifier.openai.base_url lacks %q:\n%s", want, b.String())
 	}
 
 	cfg.Store = StoreConfig{Driver: DriverPostgres, DSN: "host=db.mkrs.example password=" + smtpSecret + " dbname=sportel", Synchronous: "full"}

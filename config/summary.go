@@ -37,7 +37,7 @@ func (c *Config) Summary(w io.Writer) {
 		row("store", "%s %s (synchronous %s)", c.Store.Driver, redactDSN(c.Store.DSN), c.Store.Synchronous)
 	}
 	if o := c.Classifier.OpenAI; c.Classifier.Kind == ClassifierOpenAI && o != nil {
-		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, o.BaseURL, c.secretState("classifier.openai.api_key", o.APIKey), o.Timeout, o.Redact)
+		row("classifier", "openai %s at %s, api key %s, timeout %s, redact %t", o.Model, redactDSN(o.BaseURL), c.secretState("classifier.openai.api_key", o.APIKey), o.Timeout, o.Redact)
 	} else {
 		row("classifier", "%s", c.Classifier.Kind)
 	}

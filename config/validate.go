@@ -366,8 +366,16 @@ func validateClassifier(c checker, k *ClassifierConfig) {
 		return
 	}
 	o := k.OpenAI
-	if u, ok := c.httpURL("classifier.openai.base_url", o.BaseURL); ok && o.APIKey.IsSet() && cleartext(u) {
-		c.fail("classifier.openai.base_url", "http would send api_key in clear text to %s; use https (http with a key is only for loopback)", u.Hostname())
+	if u, ok := c.httpURL("classifier.openai.base_url", o.BaseURL); ok {
+		switch {
+		case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+			// The client appends /chat/completions after the query, and a
+			// key in it would be in every transport error logged; the
+			// message does not repeat the URL for the same reason.
+			c.fail("classifier.openai.base_url", "must not have a query or fragment (the client adds /chat/completions to the URL's end); a key goes in api_key")
+		case o.APIKey.IsSet() && cleartext(u):
+			c.fail("classifier.openai.base_url", "http would send api_key in clear text to %s; use https (http with a key is only for loopback)", u.Hostname())
+		}
 	}
 	c.required("classifier.openai.model", o.Model)
 	c.positive("classifier.openai.timeout", o.Timeout)

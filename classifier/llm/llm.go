@@ -114,7 +114,12 @@ func New(opts Options, fallback Fallback) (*Classifier, error) {
 		return nil, fmt.Errorf("new llm classifier: base_url: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("new llm classifier: base_url %q: want an http or https URL such as http://127.0.0.1:11434/v1", opts.BaseURL)
+		return nil, fmt.Errorf("new llm classifier: base_url %q: want an http or https URL such as http://127.0.0.1:11434/v1", u.Redacted())
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// The client appends /chat/completions to the whole URL, after the
+		// query; and a key in it would be in every transport error logged.
+		return nil, errors.New("new llm classifier: base_url must not have a query or fragment; a key goes in api_key")
 	}
 	if opts.Timeout < 0 {
 		return nil, fmt.Errorf("new llm classifier: timeout %v is negative", opts.Timeout)

@@ -761,6 +761,10 @@ func TestNew(t *testing.T) {
 		{"no model", Options{BaseURL: "http://127.0.0.1:11434/v1"}, fb, "model is required"},
 		{"no base url", Options{Model: "m"}, fb, "base_url"},
 		{"base url without scheme", Options{BaseURL: "127.0.0.1:11434/v1", Model: "m"}, fb, "base_url"},
+		// The client appends /chat/completions after a query, and a key in
+		// it would be in every logged transport error; the error names neither.
+		{"base url with a query", Options{BaseURL: "https://llm.example.org/v1?api-key=sk-in-the-url", Model: "m"}, fb, "query"},
+		{"base url with a fragment", Options{BaseURL: "https://llm.example.org/v1#sk-in-the-url", Model: "m"}, fb, "fragment"},
 		{"negative timeout", Options{BaseURL: "https://api.openai.com/v1", Model: "m", Timeout: -time.Second}, fb, "negative"},
 		{"negative breaker failures", Options{BaseURL: "https://api.openai.com/v1", Model: "m", BreakerFailures: -1}, fb, "negative"},
 		{"negative breaker cool-down", Options{BaseURL: "https://api.openai.com/v1", Model: "m", BreakerCooldown: -time.Second}, fb, "negative"},
@@ -782,6 +786,9 @@ func TestNew(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("New error %v, want one mentioning %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "sk-in-the-url") {
+				t.Errorf("New error %q repeats the URL's secret", err)
 			}
 		})
 	}
