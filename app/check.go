@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"sportel/classifier/llm"
 	"sportel/config"
 	"sportel/inbox"
 	"sportel/mailer"
@@ -33,6 +34,23 @@ func CheckSMTP(ctx context.Context, cfg *config.Config, log *slog.Logger) (*mail
 	}
 	defer m.Close()
 	return m.Probe(ctx)
+}
+
+// CheckLLM asks the configured LLM endpoint to classify one fixed sample
+// as a ticket's classification would (see llm.Classifier.Check); ok is
+// false when the classifier is the built-in one and there is nothing to
+// ask.
+func CheckLLM(ctx context.Context, cfg *config.Config, log *slog.Logger) (answer string, ok bool, err error) {
+	cls, err := NewClassifier(cfg, log)
+	if err != nil {
+		return "", true, err
+	}
+	c, isLLM := cls.(*llm.Classifier)
+	if !isLLM {
+		return "", false, nil
+	}
+	answer, err = c.Check(ctx)
+	return answer, true, err
 }
 
 // FirstStartReport is what the next `sportel run` would do with the mail

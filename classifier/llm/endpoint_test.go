@@ -218,3 +218,51 @@ func reply(status int, contentType, body string) func(int, http.ResponseWriter, 
 		fmt.Fprint(w, body)
 	}
 }
+
+// TestCheck: check-config --connect asks the endpoint once and says what
+// came back; a wrong base_url or model gives a message that names the
+// settings to look at, and the key never shows.
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		respond func(int, http.ResponseWriter, *http.Request)
+		path    string // base_url's path
+		want    string // the answer, or what the error must hold
+		wantErr bool
+	}{
+		{"answers", answer(goodAnswer), "/v1", "document_request (confidence 0.90, language sq)", false},
+		// Ollama's own API sits at the root; its OpenAI one under /v1.
+		{"base_url without /v1", answer(goodAnswer), "", "http 404", true},
+		{"no /v1 hint", answer(goodAnswer), "", "base_url usually ends in /v1", true},
+		{"model not pulled", reply(http.StatusNotFound, "application/json",
+			`{"error":{"message":"model \"qwen2.5:7b-instruct\" not found, try pulling it first","type":"api_error","param":null,"code":null}}`),
+			"/v1", "model must name one the server serves", true},
+		{"key refused", reply(http.StatusUnauthorized, "application/json", `{"error":{"message":"Incorrect API key provided: `+testKey+`","type":"invalid_request_error","code":"invalid_api_key"}}`),
+			"/v1", "http 401", true},
+		{"not an answer", answer("I think it is a document request."), "/v1", "invalid JSON", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFakeServer(t, tt.respond)
+			c, err := New(Options{BaseURL: srv.URL + tt.path, Model: testModel, APIKey: testKey, Timeout: 5 * time.Second},
+				&fakeFallback{result: builtinDocument})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			c.retryPause = 5 * time.Millisecond
+			got, err := c.Check(context.Background())
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("Check = %q, %v; want an error holding %q", got, err, tt.want)
+				}
+				if strings.Contains(err.Error(), testKey[:12]) {
+					t.Errorf("error shows the key: %v", err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Check = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}

@@ -255,6 +255,24 @@ func (c *Classifier) Classify(ctx context.Context, m *inquiry.Message) (inquiry.
 	return res, nil
 }
 
+// Check asks the endpoint to classify one fixed sample, past the breaker,
+// with the request, checks and errors a ticket's classification has; it
+// returns the verdict, or why the endpoint is unusable. For check-config
+// --connect: a wrong base_url or model shows before the first ticket.
+func (c *Classifier) Check(ctx context.Context) (string, error) {
+	v, _, err := c.ask(ctx, checkSample)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s (confidence %.2f, language %s)", v.Category, v.Confidence, v.Language), nil
+}
+
+// checkSample is what Check sends: nobody's data.
+var checkSample = &inquiry.Message{
+	Subject: "Kërkesë për qasje në dokumente publike",
+	Text:    "Ju lutem më dërgoni kopjen e kontratës për renovimin e sallës së sporteve, sipas Ligjit për qasje në dokumente publike.",
+}
+
 // BreakerOpen reports whether the model is being skipped because it kept
 // failing (open, or half-open with a probe out); for the metrics.
 func (c *Classifier) BreakerOpen() bool { return c.breaker.isOpen() }
@@ -436,14 +454,16 @@ func (c *Classifier) classifyError(ctx, budget context.Context, err error) *fail
 		// not logged: a proxy might echo the request.
 		return &failure{
 			reason: fmt.Sprintf("http %d", reqErr.HTTPStatusCode),
-			detail: fmt.Sprintf("request error: status %d, %d-byte body not in the OpenAI error format", reqErr.HTTPStatusCode, len(reqErr.Body)),
-			retry:  retryableStatus(reqErr.HTTPStatusCode),
+			detail: fmt.Sprintf("request error: status %d, %d-byte body not in the OpenAI error format", reqErr.HTTPStatusCode, len(reqErr.Body)) +
+				statusHint(reqErr.HTTPStatusCode),
+			retry: retryableStatus(reqErr.HTTPStatusCode),
 		}
 	case errors.As(err, &apiErr):
 		return &failure{
 			reason: fmt.Sprintf("http %d", apiErr.HTTPStatusCode),
 			detail: fmt.Sprintf("api error: status %d, type %q, code %v, message %s",
-				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(c.mask(apiErr.Message))),
+				apiErr.HTTPStatusCode, apiErr.Type, apiErr.Code, quoteShort(c.mask(apiErr.Message))) +
+				statusHint(apiErr.HTTPStatusCode),
 			retry: retryableStatus(apiErr.HTTPStatusCode),
 		}
 	case errors.As(err, &syntaxErr):
@@ -467,6 +487,16 @@ func (c *Classifier) mask(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, c.apiKey, "[api key]")
+}
+
+// statusHint names the settings behind a 404, the answer of a base_url
+// without /v1 (Ollama's own API is at its root) and of a model the server
+// does not have; the error message itself is cut short, or absent.
+func statusHint(code int) string {
+	if code != http.StatusNotFound {
+		return ""
+	}
+	return "; a 404 means no chat completions at base_url + /chat/completions, or no such model there: base_url usually ends in /v1, and model must name one the server serves"
 }
 
 func retryableStatus(code int) bool {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,11 +39,16 @@ func checkConnections(ctx context.Context, cfg *config.Config, e *env) bool {
 	smtpRep, smtpErr := app.CheckSMTP(ctx, cfg, log)
 	printSMTP(e.stdout, cfg.SMTP, smtpRep, smtpErr)
 	fmt.Fprintln(e.stdout)
+	answer, asked, llmErr := app.CheckLLM(ctx, cfg, log)
+	if asked {
+		printLLM(e.stdout, cfg.Classifier.OpenAI, answer, llmErr)
+		fmt.Fprintln(e.stdout)
+	}
 	var failed []string
 	for _, f := range []struct {
 		what string
 		err  error
-	}{{"imap", imapErr}, {"smtp", smtpErr}} {
+	}{{"imap", imapErr}, {"smtp", smtpErr}, {"llm", llmErr}} {
 		if f.err != nil {
 			failed = append(failed, f.what)
 		}
@@ -126,6 +132,22 @@ func printSMTP(w io.Writer, c config.SMTPConfig, rep *mailer.ProbeReport, err er
 		if h := hint(err, "smtp"); h != "" {
 			row("hint", "%s", h)
 		}
+	}
+	tw.Flush()
+}
+
+// printLLM reports the LLM endpoint's answer to one sample inquiry.
+func printLLM(w io.Writer, c *config.OpenAIConfig, answer string, err error) {
+	where := c.BaseURL
+	if u, perr := url.Parse(c.BaseURL); perr == nil {
+		where = u.Redacted()
+	}
+	fmt.Fprintf(w, "LLM %s at %s\n", c.Model, where)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if err != nil {
+		fmt.Fprintf(tw, "  FAILED\t%v\n", err)
+	} else {
+		fmt.Fprintf(tw, "  answer\t%s\n", answer)
 	}
 	tw.Flush()
 }

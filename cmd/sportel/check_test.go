@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +172,67 @@ func TestCheckHint(t *testing.T) {
 		if got := hint(tt.err, tt.section); (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 			t.Errorf("%s: hint %q, want one containing %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// check-config --connect asks a configured LLM endpoint one classification:
+// a base_url without /v1 fails with the settings to look at, and exits 1.
+func TestCheckConfigConnectLLM(t *testing.T) {
+	const password = "check-S3cret-imap"
+	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { imapSrv.Close() })
+	smtpSrv, err := devserver.StartSMTP()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { smtpSrv.Close() })
+	llmSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"finish_reason":"stop",`+
+			`"message":{"role":"assistant","content":"{\"category\":\"document_request\",\"confidence\":0.9,\"language\":\"sq\"}"}}]}`)
+	}))
+	t.Cleanup(llmSrv.Close)
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		baseURL  string
+		wantCode int
+		wantOut  []string
+		wantErr  string
+	}{
+		{"answers", llmSrv.URL + "/v1", 0, []string{"LLM qwen2.5:7b-instruct at " + llmSrv.URL + "/v1",
+			"answer document_request (confidence 0.90, language sq)", "connection check: OK"}, ""},
+		{"base_url without /v1", llmSrv.URL, 1, []string{"LLM qwen2.5:7b-instruct at " + llmSrv.URL,
+			"FAILED http 404", "base_url usually ends in /v1"}, "connection check FAILED: llm"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "sportel.yaml")
+			cfg := fmt.Sprintf(demoConfig, imapSrv.Addr, smtpSrv.Addr, filepath.Join(dir, "sportel.db")) +
+				"classifier:\n  kind: openai\n  openai:\n    base_url: " + tt.baseURL + "\n    model: qwen2.5:7b-instruct\n    timeout: 5s\n"
+			if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runCmd(t, "", map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": password}, "check-config", "--connect", "--config", path)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
+			}
+			flat := strings.Join(strings.Fields(out), " ")
+			for _, want := range tt.wantOut {
+				if !strings.Contains(flat, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, errOut)
+			}
+		})
 	}
 }

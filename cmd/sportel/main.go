@@ -44,7 +44,7 @@ func commands() map[string]command {
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
 		"store":        {"Move the store between databases: store copy --from sqlite:PATH --to postgres:DSN (or back).", cmdStore},
-		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP.", cmdCheckConfig},
+		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP and asks the LLM endpoint.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
 		"web":          {"The web workspace's sessions: list them, or revoke one or all of an officer's.", cmdWeb},
@@ -219,7 +219,8 @@ func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 	path := fs.String("config", "sportel.yaml", "configuration file")
 	connect := fs.Bool("connect", false, "also log in to the IMAP and SMTP servers with the configured secrets, check the mailboxes\n"+
 		"(creating the processed and quarantine mailboxes when missing, as run would) and the TLS names,\n"+
-		"and report what the servers said; no mail is read or sent")
+		"and report what the servers said; with classifier.kind openai, ask the LLM endpoint to classify one\n"+
+		"fixed sample; no mail is read or sent")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
