@@ -169,12 +169,19 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 		b.declineFiles(ctx, o, m, number, filesWhyKind)
 		return
 	}
-	if strings.TrimSpace(text) == "" {
-		if len(files) > 0 {
+	if !wordy(text) {
+		// An "empty" text (an invisible character) or an emoji alone, the
+		// officer's acknowledgement of the notification, would reach the
+		// citizen as the ministry's answer and mark the ticket answered.
+		switch {
+		case len(files) > 0:
 			b.reply(ctx, m.Chat.ID, m.ID, filesNeedText, nil)
-			return
+		case blank(text):
+			b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
+		default:
+			b.log.Info("officer's answer without words not sent", "ticket", number, "officer", o.ID)
+			b.reply(ctx, m.Chat.ID, m.ID, fmt.Sprintf(answerWithoutWords, number), nil)
 		}
-		b.reply(ctx, m.Chat.ID, m.ID, "Përgjigjja është bosh; asgjë nuk u dërgua.", nil)
 		return
 	}
 	var t inquiry.Ticket
@@ -207,6 +214,12 @@ func (b *Bot) answer(ctx context.Context, o inquiry.Officer, m *models.Message, 
 		note = fmt.Sprintf(filesAnswerSentTo, t.Number, len(files))
 	}
 	b.reply(ctx, m.Chat.ID, m.ID, note, nil)
+}
+
+// wordy reports whether text has a letter or a digit in it: an answer
+// to a citizen is words, not an emoji, a mark or an invisible character.
+func wordy(text string) bool {
+	return strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) })
 }
 
 // chatFiles are the files of an officer's message that the bot can send

@@ -200,6 +200,11 @@ const officerHelp = "Komandat: /tickets (tiketat tuaja të hapura), /ticket NUMR
 const forwardedNoCommand = "Urdhri nuk u zbatua: mesazhi është i përcjellë, dhe urdhrat merren vetëm kur i shkruani vetë. " +
 	"Nëse doni ta zbatoni, shkruajeni urdhrin si mesazh të ri."
 
+// answerWithoutWords answers an officer's reply to a notification that is
+// an emoji or marks only; %s is the ticket's number.
+const answerWithoutWords = "Asgjë nuk iu dërgua qytetarit për %s: përgjigjja ka vetëm emoji ose shenja, pa asnjë fjalë, " +
+	"dhe qytetari do ta merrte si përgjigjen e ministrisë. Shkruani përgjigjen me fjalë."
+
 // officerEdited answers an officer's edit; %s is how to send the
 // correction ("/reply NUMBER teksti").
 const officerEdited = "Ndryshimi nuk i kalon qytetarit: boti nuk i lexon mesazhet e ndryshuara. " +
