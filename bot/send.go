@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -252,6 +253,7 @@ func cutPoint(s string, limit int) int {
 		}
 		units += n
 	}
+	hard = letterStart(s, hard)
 	head := s[:hard]
 	for _, sep := range []string{"\n\n", "\n", " "} {
 		if i := strings.LastIndex(head, sep); i >= len(head)/2 {
@@ -264,6 +266,56 @@ func cutPoint(s string, limit int) int {
 	}
 	return hard
 }
+
+// letterStart moves a cut at byte i of s back to the start of the letter
+// it falls in, as the reader sees letters: a letter and its combining
+// accents, an emoji and its skin tone or variation selector, an emoji
+// sequence held by joiners, the two halves of a flag. Cut inside one, a
+// part began with a stray accent, and the flags after it paired up into
+// other countries'. A letter longer than the whole part is cut all the same.
+func letterStart(s string, i int) int {
+	for j := i; j > 0; {
+		if !insideLetter(s, j) {
+			return j
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+	}
+	return i
+}
+
+// insideLetter reports whether byte i of s, a rune's start, is inside a
+// letter as the reader sees it rather than between two.
+func insideLetter(s string, i int) bool {
+	next, _ := utf8.DecodeRuneInString(s[i:])
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	switch {
+	case i == 0 || i == len(s):
+		return false
+	case unicode.Is(unicode.M, next), unicode.Is(unicode.Variation_Selector, next),
+		next == zwj, prev == zwj, next >= 0x1f3fb && next <= 0x1f3ff, next >= 0xe0020 && next <= 0xe007f:
+		return true
+	case regionalIndicator(next) && regionalIndicator(prev):
+		// Flags pair off from the start of a run: an odd count before i
+		// leaves one half waiting for the next.
+		n := 0
+		for j := i; j > 0; {
+			r, size := utf8.DecodeLastRuneInString(s[:j])
+			if !regionalIndicator(r) {
+				break
+			}
+			n++
+			j -= size
+		}
+		return n%2 == 1
+	}
+	return false
+}
+
+// zwj is the zero-width joiner, which holds an emoji sequence together.
+const zwj = '\u200d'
+
+func regionalIndicator(r rune) bool { return r >= 0x1f1e6 && r <= 0x1f1ff }
 
 func utf16Len(s string) int {
 	n := 0
