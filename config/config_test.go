@@ -557,6 +557,12 @@ func TestSyntaxErrors(t *testing.T) {
 	}{
 		{"bad indentation", "mailbox:\n  address: a@b\n bad: [\n", "parse YAML: line "},
 		{"tab", "mailbox:\n\taddress: x\n", "parse YAML: line 2"},
+		// yaml's own words name no tab, and for a tab under an indented
+		// key it names the line above: the one with the tab is named.
+		{"tab as indentation", "mailbox:\n\taddress: x\n", "line 2 is indented with a tab: indent with spaces only"},
+		{"tab after an indented key", "mailbox:\n  address: x\n\tdisplay_name: y\n", "line 3 is indented with a tab"},
+		{"tab on a blank line and before a comment", "mailbox:\n\t\n\t# x\n  address: x\n\tdisplay_name: y\n", "line 5 is indented with a tab"},
+		{"tab before a list item", "mailbox:\n  address: x\nofficers:\n\t- id: a\n", "line 4 is indented with a tab"},
 		{"two documents", "log: {level: info}\n---\nlog: {level: debug}\n", "only one YAML document is allowed (line 2)"},
 		{"not a mapping", "- a\n- b\n", "want a mapping of keys, got a list"},
 	}

@@ -124,7 +124,7 @@ func parseDocument(data []byte) (*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
-		return nil, Errors{{Msg: "parse YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, Errors{{Msg: "parse YAML: " + strings.TrimPrefix(err.Error(), "yaml: ") + tabHint(data, err)}}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -138,6 +138,27 @@ func parseDocument(data []byte) (*yaml.Node, error) {
 		return doc.Content[0], nil
 	}
 	return nil, nil
+}
+
+// tabHint names the first line indented with a tab when yaml stopped at
+// one: its own words ("found character that cannot start any token") say
+// nothing of a tab, and under an indented key it names the line above. An
+// editor's tab is the usual cause of a file that will not parse.
+func tabHint(data []byte, err error) string {
+	msg := err.Error()
+	if !strings.Contains(msg, "cannot start any token") && !strings.Contains(msg, "tab character") {
+		return ""
+	}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		rest := bytes.TrimLeft(line, " \t")
+		if len(bytes.TrimSpace(rest)) == 0 || rest[0] == '#' {
+			continue // blank or a comment: a tab there troubles nobody
+		}
+		if bytes.IndexByte(line[:len(line)-len(rest)], '\t') >= 0 {
+			return fmt.Sprintf("; line %d is indented with a tab: indent with spaces only", i+1)
+		}
+	}
+	return ""
 }
 
 func sortLine(l int) int {
