@@ -73,7 +73,7 @@ func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOption
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, secretFilesMustExist: opts.SecretFilesMustExist, unchecked: map[string]bool{}}
+	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, secretFilesMustExist: opts.SecretFilesMustExist, unchecked: map[string]bool{}, unsetSecrets: map[string]unsetSecret{}}
 	cfg := Default()
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
@@ -192,6 +192,15 @@ type decoder struct {
 	secretsOptional      bool
 	secretFilesMustExist bool // see ParseOptions.SecretFilesMustExist
 	unchecked            map[string]bool
+	// unsetSecrets holds the secrets written as ${NAME} whose variable is
+	// unset, by key, with the reference as written: what that means is
+	// known only once the file is read (see secretFile).
+	unsetSecrets map[string]unsetSecret
+}
+
+type unsetSecret struct {
+	ref, name string
+	line      int
 }
 
 // secretFileKeys maps each *_file key to the secret it holds.
@@ -494,13 +503,19 @@ func (d *decoder) size(path string, n *yaml.Node, v reflect.Value) {
 
 // secretRef is the only form a secret may take in the file: one reference,
 // optionally defaulting to empty.
-var secretRef = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*(:-)?\}$`)
+var secretRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)(:-)?\}$`)
 
 func (d *decoder) secret(path string, n *yaml.Node, v reflect.Value) {
 	if n.Kind == yaml.ScalarNode && n.Value != "" && !secretRef.MatchString(n.Value) {
 		// The value itself is not repeated: it may be the real secret.
 		d.errorf(path, n.Line, "secrets must not be written in the file; write ${ENV_VAR} or use %s_file", path[strings.LastIndexByte(path, '.')+1:])
 		return
+	}
+	if m := secretRef.FindStringSubmatch(n.Value); m != nil && m[2] == "" {
+		if _, set := d.getenv(m[1]); !set {
+			d.unsetSecrets[path] = unsetSecret{ref: n.Value, name: m[1], line: n.Line}
+			return
+		}
 	}
 	if s, ok := d.scalar(path, n, "${ENV_VAR}"); ok {
 		v.SetString(s)
@@ -666,12 +681,28 @@ func (d *decoder) checkSecretLines(c *Config) {
 }
 
 func (d *decoder) secretFile(path string, secret *Secret, file string) {
+	fpath := path + "_file"
+	key, fkey := path[strings.LastIndexByte(path, '.')+1:], fpath[strings.LastIndexByte(fpath, '.')+1:]
+	// A secret whose variable is unset is that variable's error, unless
+	// the file is set too: the example's password line left beside a
+	// password_file is two ways of giving it, and the fix is to delete a
+	// line, not to set a variable the unit never sets.
+	if u, ok := d.unsetSecrets[path]; ok {
+		switch {
+		case file != "":
+			d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both: %s is %s, which is not set; delete that line to read the file", key, fkey, key, u.ref)
+			return
+		case d.secretsOptional:
+			d.unchecked[path] = true
+		default:
+			d.errorf(path, u.line, "environment variable %s is not set", u.name)
+		}
+	}
 	if file == "" {
 		return
 	}
-	fpath := path + "_file"
 	if *secret != "" {
-		d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both", path[strings.LastIndexByte(path, '.')+1:], fpath[strings.LastIndexByte(fpath, '.')+1:])
+		d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both", key, fkey)
 		return
 	}
 	// Stat first: a FIFO or device is never opened (opening a FIFO waits

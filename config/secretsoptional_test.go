@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -106,5 +108,55 @@ func TestSecretFilesMustExist(t *testing.T) {
 				t.Errorf("ParseWith error %v, want %q", err, c.wantErr)
 			}
 		})
+	}
+}
+
+// A password line left as the example has it (${VAR}, the variable unset)
+// beside a password_file added as the README says is two ways of giving the
+// password, whether or not the variable is set: the one fix is to delete a
+// line, which the variable's own error did not say (it sent the
+// administrator to set a variable the unit never sets), and check-config
+// without --connect took the pair as a secret it could not read.
+func TestPasswordBesideItsFile(t *testing.T) {
+	dir := t.TempDir()
+	secretPath := filepath.Join(dir, "imap")
+	if err := os.WriteFile(secretPath, []byte(fileSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	imapWith := func(password string) map[string]string {
+		return map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: " + password + "\n  password_file: " + secretPath + "\n"}
+	}
+	const both = "imap.password_file: set password or password_file, not both"
+	cases := []struct {
+		name      string
+		overrides map[string]string
+		env       map[string]string
+		wantErr   string // "" for none
+	}{
+		{"variable unset", imapWith("${IMAP_PW}"), map[string]string{}, both + ": password is ${IMAP_PW}, which is not set; delete that line to read the file"},
+		{"variable set", imapWith("${IMAP_PW}"), map[string]string{"IMAP_PW": "x"}, both},
+		{"variable that may be unset", imapWith("${IMAP_PW:-}"), map[string]string{}, ""},
+	}
+	for _, c := range cases {
+		for _, opts := range []ParseOptions{{}, {SecretsOptional: true, SecretFilesMustExist: true}} {
+			t.Run(fmt.Sprintf("%s/secrets optional %v", c.name, opts.SecretsOptional), func(t *testing.T) {
+				cfg, err := ParseWith(doc(c.overrides), envMap(c.env), opts)
+				if c.wantErr == "" {
+					if err != nil {
+						t.Fatalf("err = %v", err)
+					}
+					if got := cfg.IMAP.Password.Reveal(); got != fileSecret || len(cfg.UncheckedSecrets) > 0 {
+						t.Errorf("password %q, unchecked %v: want the file's, none unchecked", got, cfg.UncheckedSecrets)
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				if strings.Contains(err.Error(), "is not set (line") {
+					t.Errorf("the variable's own error is there too, sending the reader to set it:\n%v", err)
+				}
+			})
+		}
 	}
 }
