@@ -24,6 +24,9 @@ func cmdClassify(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if strayArgs("classify", fs, 1, e) {
+		return 2
+	}
 	cls, err := classifierFor(*path, e)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "sportel classify: %v\n", err)

@@ -88,6 +88,9 @@ func cmdDemo(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if strayArgs("demo", fs, 0, e) {
+		return 2
+	}
 	if err := runDemoWith(ctx, e.stdout, demoOptions{keep: *keep, verbose: *verbose, web: *webUI}); err != nil {
 		fmt.Fprintf(e.stderr, "sportel demo: %v\n", err)
 		return 1

@@ -43,11 +43,11 @@ func commands() map[string]command {
 		"report":       {"The annual report on access to public documents, and the inbox's volumes over a period.", cmdReport},
 		"calendar":     {"Kosovo's working calendar: a document request's legal deadline, a year's days off.", cmdCalendar},
 		"backup":       {"Copy the store to a new file, consistently, also while `sportel run` is running.", cmdBackup},
-		"store":        {"Move the store between databases: store copy --from sqlite:PATH --to postgres:DSN (or back).", cmdStore},
+		"store":        {"Move the store between databases (store copy), or after a restore put its ticket counter past a number (store raise-counter).", cmdStore},
 		"check-config": {"Validate a configuration file and print a summary, or every error; --connect also logs in to IMAP and SMTP and asks the LLM endpoint.", cmdCheckConfig},
 		"classify":     {"Classify one message (.eml or plain text) and print category, confidence and language.", cmdClassify},
 		"eval":         {"Measure the classifier on a labelled JSONL file and print precision, recall and F1.", cmdEval},
-		"web":          {"The web workspace's sessions: list them, or revoke one or all of an officer's.", cmdWeb},
+		"web":          {"The web workspace's sessions (list them, or revoke one or all of an officer's) and its audit log.", cmdWeb},
 		"version":      {"Print the version, and the commit and its date the binary was built from.", cmdVersion},
 	}
 }
@@ -152,6 +152,22 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 	return 0, true
 }
 
+// strayArgs refuses the positional arguments past the max a command takes,
+// so none is ignored unsaid: `sportel check-config /etc/sportel/sportel.yaml`
+// would check ./sportel.yaml and answer for a file nobody named.
+func strayArgs(name string, fs *flag.FlagSet, max int, e *env) bool {
+	if fs.NArg() <= max {
+		return false
+	}
+	arg := fs.Arg(max)
+	fmt.Fprintf(e.stderr, "sportel %s: unexpected argument %q", name, arg)
+	if fs.Lookup("config") != nil && (strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml")) {
+		fmt.Fprintf(e.stderr, " (the configuration file is given with --config: sportel %s --config %s)", name, arg)
+	}
+	fmt.Fprintln(e.stderr)
+	return true
+}
+
 // interleave moves flags after positional arguments to the front, so
 // `sportel tickets show DKP-2026-000001 --config x.yaml` works as people type it.
 func interleave(fs *flag.FlagSet, args []string) []string {
@@ -224,6 +240,9 @@ func cmdCheckConfig(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if strayArgs("check-config", fs, 0, e) {
+		return 2
+	}
 	// Offline, the secrets are checked only when this user has them.
 	cfg, ok := mustLoadConfigWith(*path, e, config.ParseOptions{SecretsOptional: !*connect, SecretFilesMustExist: true})
 	if !ok {
@@ -251,6 +270,9 @@ func cmdVersion(_ context.Context, args []string, e *env) int {
 	fs := newFlags("version", commands()["version"].summary, "", e)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if strayArgs("version", fs, 0, e) {
+		return 2
 	}
 	fmt.Fprint(e.stdout, buildinfo.Read(version))
 	return 0

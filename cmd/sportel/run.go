@@ -38,6 +38,9 @@ func cmdRun(ctx context.Context, args []string, e *env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if strayArgs("run", fs, 0, e) {
+		return 2
+	}
 	cfg, ok, stopped := loadConfigUnlessStopped(ctx, *path, e)
 	if stopped {
 		fmt.Fprintf(e.stderr, "sportel: stopped while reading the configuration file %s; the daemon did not start\n", *path)
