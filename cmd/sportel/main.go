@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"slices"
@@ -224,7 +225,13 @@ func mustLoadConfigWith(path string, e *env, opts config.ParseOptions) (*config.
 		cfg, err = config.LoadWith(path, e.getenv, opts)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v\n", path, err)
+		hint := ""
+		if errors.Is(err, fs.ErrNotExist) {
+			// The newcomer's first error: `sportel check-config` before any
+			// file was made, or run where none is.
+			hint = "; give the configuration with --config FILE, or start one from sportel.example.yaml"
+		}
+		fmt.Fprintf(e.stderr, "%s: configuration has errors:\n%v%s\n", path, err, hint)
 		return nil, false
 	}
 	return cfg, true

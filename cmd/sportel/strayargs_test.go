@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,23 @@ func TestHelpNamesEverySubcommand(t *testing.T) {
 			if !strings.Contains(line, sub) {
 				t.Errorf("the help's line for %s does not name %q: %q", cmd, sub, line)
 			}
+		}
+	}
+}
+
+// A configuration file that is not there is the newcomer's first error
+// (`sportel check-config` before copying the example): it says how to get
+// one, for every command that reads one.
+func TestMissingConfigSaysHowToStartOne(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "sportel.yaml")
+	for _, args := range [][]string{
+		{"check-config", "--config", missing},
+		{"run", "--config", missing},
+		{"tickets", "list", "--config", missing},
+	} {
+		_, _, errOut := runCmd(t, "", nil, args...)
+		if want := "no such file or directory; give the configuration with --config FILE, or start one from sportel.example.yaml"; !strings.Contains(errOut, want) {
+			t.Errorf("sportel %s: stderr %q lacks %q", strings.Join(args, " "), errOut, want)
 		}
 	}
 }
