@@ -73,7 +73,7 @@ func ParseWith(data []byte, getenv func(string) (string, bool), opts ParseOption
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, secretFilesMustExist: opts.SecretFilesMustExist, unchecked: map[string]bool{}, unsetSecrets: map[string]unsetSecret{}}
+	d := &decoder{getenv: getenv, lines: map[string]int{}, raw: map[string]string{}, secretsOptional: opts.SecretsOptional, secretFilesMustExist: opts.SecretFilesMustExist, unchecked: map[string]bool{}, unsetSecrets: map[string]unsetSecret{}, fileUnresolved: map[string]bool{}}
 	cfg := Default()
 	if root != nil {
 		d.decode("", root, reflect.ValueOf(&cfg).Elem(), "")
@@ -196,6 +196,10 @@ type decoder struct {
 	// unset, by key, with the reference as written: what that means is
 	// known only once the file is read (see secretFile).
 	unsetSecrets map[string]unsetSecret
+	// fileUnresolved holds the secrets whose *_file key was written but
+	// could not be expanded (${CREDENTIALS_DIRECTORY} outside the unit):
+	// the file is named all the same.
+	fileUnresolved map[string]bool
 }
 
 type unsetSecret struct {
@@ -459,7 +463,11 @@ func (d *decoder) scalar(path string, n *yaml.Node, want string) (string, bool) 
 	}
 	s, changed, err := expand(n.Value, d.getenv)
 	if err != nil {
-		if secret, isFile := secretOfFileKey(path); d.secretsOptional && (isFile || want == "${ENV_VAR}") {
+		secret, isFile := secretOfFileKey(path)
+		if isFile {
+			d.fileUnresolved[secret] = true
+		}
+		if d.secretsOptional && (isFile || want == "${ENV_VAR}") {
 			if !isFile {
 				secret = path
 			}
@@ -689,7 +697,7 @@ func (d *decoder) secretFile(path string, secret *Secret, file string) {
 	// line, not to set a variable the unit never sets.
 	if u, ok := d.unsetSecrets[path]; ok {
 		switch {
-		case file != "":
+		case file != "" || d.fileUnresolved[path]:
 			d.errorf(fpath, d.lineOf(fpath), "set %s or %s, not both: %s is %s, which is not set; delete that line to read the file", key, fkey, key, u.ref)
 			return
 		case d.secretsOptional:

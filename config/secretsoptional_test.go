@@ -123,9 +123,10 @@ func TestPasswordBesideItsFile(t *testing.T) {
 	if err := os.WriteFile(secretPath, []byte(fileSecret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	imapWith := func(password string) map[string]string {
-		return map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: " + password + "\n  password_file: " + secretPath + "\n"}
+	imapWithFile := func(password, file string) map[string]string {
+		return map[string]string{"imap": "imap:\n  addr: imap.mkrs.example:993\n  username: u\n  password: " + password + "\n  password_file: " + file + "\n"}
 	}
+	imapWith := func(password string) map[string]string { return imapWithFile(password, secretPath) }
 	const both = "imap.password_file: set password or password_file, not both"
 	cases := []struct {
 		name      string
@@ -135,6 +136,9 @@ func TestPasswordBesideItsFile(t *testing.T) {
 	}{
 		{"variable unset", imapWith("${IMAP_PW}"), map[string]string{}, both + ": password is ${IMAP_PW}, which is not set; delete that line to read the file"},
 		{"variable set", imapWith("${IMAP_PW}"), map[string]string{"IMAP_PW": "x"}, both},
+		// check-config as the README has it first, without the unit's
+		// CREDENTIALS_DIRECTORY: the file is named all the same.
+		{"file in a credentials directory not set", imapWithFile("${IMAP_PW}", "${CREDENTIALS_DIRECTORY}/imap"), map[string]string{}, both + ": password is ${IMAP_PW}"},
 		{"variable that may be unset", imapWith("${IMAP_PW:-}"), map[string]string{}, ""},
 	}
 	for _, c := range cases {
@@ -153,7 +157,7 @@ func TestPasswordBesideItsFile(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
 				}
-				if strings.Contains(err.Error(), "is not set (line") {
+				if strings.Contains(err.Error(), "variable IMAP_PW is not set") {
 					t.Errorf("the variable's own error is there too, sending the reader to set it:\n%v", err)
 				}
 			})
