@@ -371,6 +371,11 @@ var attribution = regexp.MustCompile(`(?i)^(` +
 // over two or three lines (Gmail does, at the sender's address).
 var attributionStart = regexp.MustCompile(`(?i)^(on|më|me|dana|am) `)
 
+// attributionClock is the time of day that Gmail writes in the first half
+// of its attribution in every language, where the Serbian ones start with
+// the day ("sre, 25. nov 2026. u 11:00 …"), no word attributionStart knows.
+var attributionClock = regexp.MustCompile(`\b\d{1,2}:\d{2}\b`)
+
 // attributionLines returns how many lines from i make an attribution, 0
 // when none does. A line that merely ends in "wrote:" must name an address
 // or a time to count, so an officer's "The law says what the minister
@@ -389,7 +394,7 @@ func attributionLines(lines []replyLine, i int) int {
 		if attribution.MatchString(joined) && plausibleAttribution(joined) {
 			return n
 		}
-		if !attributionStart.MatchString(lines[i].body) || utf8.RuneCountInString(joined) > 300 {
+		if !attributionStart.MatchString(lines[i].body) && !attributionClock.MatchString(lines[i].body) || utf8.RuneCountInString(joined) > 300 {
 			return 0
 		}
 	}

@@ -146,6 +146,12 @@ func TestOfficerAnswer(t *testing.T) {
 		{"Gmail, sr-Cyrl",
 			answer + "\n\nсре, 25. нов 2026. у 11:00 Divizioni <komunikimi@mkrs.example> је написао/ла:\n\n" + quote("> ", notification),
 			answer},
+		{"Gmail, sr-Latn, plain text: the attribution wrapped at the address",
+			answer + "\n\nsre, 25. nov 2026. u 11:00 Divizioni za javnu komunikaciju <\nkomunikimi@mkrs.example> je napisao/la:\n\n" + quote("> ", notification),
+			answer},
+		{"Gmail, sr-Cyrl, plain text: the attribution wrapped before its verb",
+			answer + "\n\nсре, 25. нов 2026. у 11:00 Divizioni <komunikimi@mkrs.example>\nје написао/ла:\n\n" + quote("> ", notification),
+			answer},
 		{"Gmail, forwarded back",
 			answer + "\n\n---------- Forwarded message ---------\nFrom: Divizioni <komunikimi@mkrs.example>\nDate: Wed, Nov 25, 2026 at 11:00 AM\n" +
 				"Subject: [DKP-2026-000001] Kërkesë\nTo: <jusuf.lushaku@mkrs.example>\n\n" + notification,
