@@ -413,10 +413,10 @@ var separator = regexp.MustCompile(`(?i)^(-{2,} ?(original message|forwarded mes
 
 // headerFrom and headerOther are the labels of the header block Outlook
 // (and forwarding clients) write above quoted mail, in English, Albanian,
-// Serbian (Latin and Cyrillic) and German.
+// Serbian (Latin and Cyrillic), Croatian (Šalje/Prima) and German.
 var (
-	headerFrom  = regexp.MustCompile(`(?i)^\*?(from|nga|od|од|von):\*? `)
-	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|bcc|subject|reply-to|dërguar|derguar|data|për|per|kopje|tema|subjekti|poslato|poslano|datum|za|predmet|kopija|послато|послано|датум|за|копија|предмет|тема|gesendet|an|betreff):\*?( |$)`)
+	headerFrom  = regexp.MustCompile(`(?i)^\*?(from|nga|od|од|šalje|salje|von):\*? `)
+	headerOther = regexp.MustCompile(`(?i)^\*?(sent|date|to|cc|bcc|subject|reply-to|dërguar|derguar|data|për|per|kopje|tema|subjekti|poslato|poslano|datum|za|prima|predmet|kopija|послато|послано|датум|за|копија|предмет|тема|gesendet|an|betreff):\*?( |$)`)
 	underline   = regexp.MustCompile(`^_{10,}$`)
 )
 

@@ -152,6 +152,10 @@ func TestOfficerAnswer(t *testing.T) {
 		{"Gmail, sr-Cyrl, plain text: the attribution wrapped before its verb",
 			answer + "\n\nсре, 25. нов 2026. у 11:00 Divizioni <komunikimi@mkrs.example>\nје написао/ла:\n\n" + quote("> ", notification),
 			answer},
+		{"Outlook, hr header (Šalje/Poslano/Prima/Predmet)",
+			answer + "\n\n________________________________\nŠalje: Divizioni <komunikimi@mkrs.example>\nPoslano: srijeda, 25. studenoga 2026. 11:00\n" +
+				"Prima: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nPredmet: [DKP-2026-000001] Kërkesë\n\n" + notification,
+			answer},
 		{"Gmail, forwarded back",
 			answer + "\n\n---------- Forwarded message ---------\nFrom: Divizioni <komunikimi@mkrs.example>\nDate: Wed, Nov 25, 2026 at 11:00 AM\n" +
 				"Subject: [DKP-2026-000001] Kërkesë\nTo: <jusuf.lushaku@mkrs.example>\n\n" + notification,

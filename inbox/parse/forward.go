@@ -22,13 +22,14 @@ var forwardSubject = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|tr|wg
 var forwardLine = regexp.MustCompile(`(?i)^(?:-{2,}\s*(?:forwarded message|mesazh(?:i)? i p[eë]rcjell[eë]|prosle(?:đ|dj)ena poruka|прослеђена порука|original message|mesazhi origjinal|originalna poruka|оригинална порука|weitergeleitete nachricht)\s*-{2,}|begin forwarded message:?|fillimi i mesazhit t[eë] p[eë]rcjell[eë]:?|_{10,})$`)
 
 // forwardHeader is one line of a forwarded message's header as clients
-// write it in the text ("From: …", Albanian "Nga: …", Serbian "Od: …").
-var forwardHeader = regexp.MustCompile(`(?i)^\**(from|nga|od|од|от|von|de|date|sent|data|d[eë]rguar|datum|poslato|poslano|послато|датум|gesendet|envoy[eé]|subject|l[eë]nda|subjekti|tema|predmet|тема|предмет|betreff|objet|to|p[eë]r|za|за|an|[aà]|cc|kopje|kopija|копија|importance|r[eë]nd[eë]sia|va[zž]nost|важност|attachments|bashk[eë]ngjitjet?|prilozi|прилози)\**:\**\s*(.*)$`)
+// write it in the text ("From: …", Albanian "Nga: …", Serbian "Od: …",
+// Croatian Outlook's "Šalje: …").
+var forwardHeader = regexp.MustCompile(`(?i)^\**(from|nga|od|од|от|šalje|salje|von|de|date|sent|data|d[eë]rguar|datum|poslato|poslano|послато|датум|gesendet|envoy[eé]|subject|l[eë]nda|subjekti|tema|predmet|тема|предмет|betreff|objet|to|p[eë]r|za|за|prima|an|[aà]|cc|kopje|kopija|копија|importance|r[eë]nd[eë]sia|va[zž]nost|важност|attachments|bashk[eë]ngjitjet?|prilozi|прилози)\**:\**\s*(.*)$`)
 
 // headerField sorts forwardHeader's keys.
 func headerField(key string) string {
 	switch strings.ToLower(key) {
-	case "from", "nga", "od", "од", "от", "von", "de":
+	case "from", "nga", "od", "од", "от", "šalje", "salje", "von", "de":
 		return "from"
 	case "date", "sent", "data", "dërguar", "derguar", "datum", "poslato", "poslano", "послато", "датум", "gesendet", "envoyé", "envoye":
 		return "date"

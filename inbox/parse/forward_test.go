@@ -63,6 +63,13 @@ func TestForwarded(t *testing.T) {
 			text: "Poštovani, tražim ugovor.", comment: "Molim vas, zavedite.",
 		},
 		{
+			name: "outlook, hr labels",
+			raw: officerForward("FW: Zahtjev", "Molim, zavedite.\n\n________________________________\nŠalje: Ivana Horvat <ivana@example.hr>\n"+
+				"Poslano: utorak, 1. prosinca 2026. 10:15\nPrima: Jusuf Lushaku\nPredmet: Zahtjev za pristup\n\nPoštovani, tražim ugovor.\n"),
+			from: "ivana@example.hr", fromName: "Ivana Horvat", subject: "Zahtjev za pristup",
+			text: "Poštovani, tražim ugovor.", comment: "Molim, zavedite.",
+		},
+		{
 			name: "outlook web, underscores",
 			raw: officerForward("TR: pyetje", "________________________________\nFrom: Besnik <besnik@example.com>\n"+
 				"Sent: Tuesday, 1 December 2026 10:15\nTo: Jusuf\nSubject: pyetje\n\nKur hapet pishina?\n"),
