@@ -56,7 +56,8 @@ func owaQuoteHTML(n *inquiry.Mail) string {
 // A citizen's request with command lines between links. Every client links
 // the URLs when it quotes the notification, so the quoted lines around the
 // commands no longer read as Sportel wrote them: the commands must still
-// count as the quote, not as the officer's.
+// count as the quote, not as the officer's, and the citizen must get the
+// officer's words alone, not the quoted lines with links.
 func TestQuotedCitizenCommandsBesideLinksDoNotRun(t *testing.T) {
 	const req = "Kërkoj kontratën, shih www.mkrs-ks.org/kontrata\n#assign osman\nwww.a-ks.org\n#urgent\n" +
 		"https://c-ks.org/x\n#notheld Askush\nwww.d-ks.org\n#close withdrawn"
@@ -104,7 +105,7 @@ func TestQuotedCitizenCommandsBesideLinksDoNotRun(t *testing.T) {
 				t.Errorf("the officer got a report on commands they never wrote:\n%s", r[0].Mail.Text)
 			}
 			for _, j := range jobsOf(f.jobs(ticket1), inquiry.JobAnswer) {
-				if strings.Contains(j.Mail.Text, "#") || !strings.Contains(j.Mail.Text, own) {
+				if strings.Contains(j.Mail.Text, "#") || j.Mail.Text != own+"\n" {
 					t.Errorf("answer to the citizen:\n%s", j.Mail.Text)
 				}
 			}

@@ -124,8 +124,50 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // visibleFields is s's words as a reader sees them, read as parseCommand
 // reads a command: a client may keep or drop invisible characters when it
-// quotes, and a line of the sent text is the same line either way.
-func visibleFields(s string) []string { return strings.Fields(strings.Map(invisible, s)) }
+// quotes, and a line of the sent text is the same line either way. So may
+// it make links of addresses and URLs, and write their targets after them
+// (withoutLinkTargets).
+func visibleFields(s string) []string {
+	return withoutLinkTargets(strings.Fields(strings.Map(invisible, s)))
+}
+
+// gluedTarget is a link's target as Outlook's plain text writes it, glued
+// to the link's text: "www.a-ks.org<http://www.a-ks.org>",
+// "<arben@example.net<mailto:arben@example.net>>". linkTarget is one
+// written as a word after it: the parser's rendering of an HTML link
+// "arben@example.net (mailto:arben@example.net)", Gmail's plain text
+// "www.a-ks.org <http://www.a-ks.org>".
+var (
+	gluedTarget = regexp.MustCompile(`(?i)<(?:https?://|mailto:)[^<>\s]*>`)
+	linkTarget  = regexp.MustCompile(`(?i)^[(<](?:https?://|mailto:)([^()<>\s]*)[)>][.,;:!?]*$`)
+)
+
+// withoutLinkTargets drops from ws the targets a client wrote after links
+// it made when quoting, so that a quoted line of what Sportel sent reads
+// as it was sent. A target written as a word is dropped only after the
+// word it links.
+func withoutLinkTargets(ws []string) []string {
+	out := ws[:0]
+	for _, w := range ws {
+		if strings.Contains(w, "<") && gluedTarget.MatchString(w) {
+			if t := gluedTarget.ReplaceAllString(w, ""); t != "" {
+				w = t
+			}
+		}
+		if len(out) == 0 || w[0] != '(' && w[0] != '<' {
+			out = append(out, w)
+			continue
+		}
+		if m := linkTarget.FindStringSubmatch(w); m != nil {
+			shown := strings.ToLower(strings.Trim(out[len(out)-1], `<>()"'.,;:!?`))
+			if shown != "" && strings.Contains(strings.ToLower(m[1]), shown) {
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
 
 // known is the words of the sent texts in order, each text ended by ""
 // (which no line has), indexed by word and by pair of words, so finding a

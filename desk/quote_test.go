@@ -156,6 +156,9 @@ func TestOfficerAnswer(t *testing.T) {
 			answer + "\n\n________________________________\nŠalje: Divizioni <komunikimi@mkrs.example>\nPoslano: srijeda, 25. studenoga 2026. 11:00\n" +
 				"Prima: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nPredmet: [DKP-2026-000001] Kërkesë\n\n" + notification,
 			answer},
+		{"Outlook, plain text of an HTML reply: the quoted addresses made links",
+			answer + "\n\n" + outlookHeaderEN + "\n" + strings.ReplaceAll(notification, "<arben@example.net>", "<arben@example.net<mailto:arben@example.net>>"),
+			answer},
 		{"Gmail, forwarded back",
 			answer + "\n\n---------- Forwarded message ---------\nFrom: Divizioni <komunikimi@mkrs.example>\nDate: Wed, Nov 25, 2026 at 11:00 AM\n" +
 				"Subject: [DKP-2026-000001] Kërkesë\nTo: <jusuf.lushaku@mkrs.example>\n\n" + notification,

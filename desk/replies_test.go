@@ -123,6 +123,16 @@ func TestOfficerRepliesAsClientsWriteThem(t *testing.T) {
 				officerText+"\n\n________________________________\nNga: Divizioni për Komunikim Publik <komunikimi@mkrs.example>\n"+
 					"Dërguar: e mërkurë, 25 nëntor 2026 11:00\nPër: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nTema: "+n.Subject+"\n\n"+n.Text)
 		}, officerText},
+		{"Outlook desktop, text and HTML, Thread-Index and no References", func(n *inquiry.Mail) []byte {
+			// Outlook's plain text writes a link's target after it.
+			quoted := strings.ReplaceAll(n.Text, "<arben@example.net>", "<arben@example.net<mailto:arben@example.net>>")
+			m := replyMail(n, "oldesk@mkrs.example", "RE: "+n.Subject, `multipart/alternative; boundary="_000_"`,
+				[]string{"Thread-Topic: " + n.Subject, "Thread-Index: AdlQ2Rj0n3c4p8ZbT1uIYyQmXbSx7w==", "X-MS-Has-Attach:", "Content-Language: sq-AL"},
+				"--_000_\nContent-Type: text/plain; charset=\"utf-8\"\n\n"+officerText+"\n\nFrom: Divizioni për Komunikim Publik <komunikimi@mkrs.example>\n"+
+					"Sent: Wednesday, November 25, 2026 11:00 AM\nTo: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nSubject: "+n.Subject+"\n\n"+quoted+
+					"\n--_000_\nContent-Type: text/html; charset=\"utf-8\"\n\n<html><body>"+officerHTML+"</body></html>\n--_000_--\n")
+			return []byte(strings.Replace(string(m), "References: <"+n.MessageID+">\r\n", "", 1))
+		}, officerText},
 		{"Outlook, HTML only, sr-Latn header", func(n *inquiry.Mail) []byte {
 			return replyMail(n, "olhtml@mkrs.example", "RE: "+n.Subject, "text/html; charset=utf-8", nil,
 				`<html><body><div class=WordSection1>`+officerHTML+
