@@ -218,7 +218,11 @@ type Jobs interface {
 	// reply to a sent message can always be traced to its ticket. It
 	// returns the ids whose lease was lost (nothing is written for them).
 	// A job cancelled while owner held it (Tx.CancelJobs) is marked done
-	// too: it went out, and the record must say so.
+	// too: it went out, and the record must say so. A job owner already
+	// recorded done with the same reference is not lost, and left as it
+	// is: a completion whose commit went through but whose answer was lost
+	// (the connection cut) is tried again, and must not read as a lease
+	// another worker took.
 	FinishJobs(ctx context.Context, owner string, sent []SentJob, now time.Time) (lost []int64, err error)
 	// RenewLeases extends to until the leases owner holds on ids, in one
 	// write; it returns the ids owner no longer holds (another worker took

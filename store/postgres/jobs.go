@@ -104,6 +104,12 @@ const finishJobSQL = `UPDATE jobs SET state = 'done', sent_ref = $3, finished_at
 		mail_text = CASE WHEN kind = 'signin' AND mail_text IS NOT NULL THEN '` + store.SignInTextSent + `' ELSE mail_text END
 	WHERE id = $1 AND claimed_by = $2 AND (state = 'pending' OR (state = 'cancelled' AND ` + cancelledInHand + `))`
 
+// finishedAlreadySQL finds job $1 done by owner $2 with reference $3: this
+// same completion, committed by an earlier try whose answer was lost (the
+// connection cut after COMMIT went out). It is recorded, with its thread
+// reference, so the try again is not a lost lease.
+const finishedAlreadySQL = `SELECT EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND claimed_by = $2 AND state = 'done' AND sent_ref = $3)`
+
 // cancelledInHand is, on a cancelled job, the condition that it was
 // cancelled while a worker held it (CancelJobs keeps the claim and its
 // lease) and that worker has not said yet how its send ended: the claim's
@@ -112,7 +118,9 @@ const cancelledInHand = `claimed_by IS NOT NULL AND lease_until IS NOT NULL`
 
 // FinishJobs marks many jobs claimed by owner done in one transaction, each
 // with its transport reference and thread reference. It returns the ids
-// whose lease was lost; their thread references are not recorded.
+// whose lease was lost; their thread references are not recorded. A job
+// owner already recorded done with the same reference is not lost: an
+// earlier try committed, and only its answer failed to arrive.
 func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJob, now time.Time) (lost []int64, err error) {
 	defer markBusy(&err)
 	if len(sent) == 0 {
@@ -132,7 +140,13 @@ func (s *Store) FinishJobs(ctx context.Context, owner string, sent []store.SentJ
 				return fmt.Errorf("finish job %d: %w", j.ID, err)
 			}
 			if tag.RowsAffected() != 1 {
-				lost = append(lost, j.ID)
+				var recorded bool
+				if err := tx.tx.QueryRow(cctx, finishedAlreadySQL, j.ID, owner, text(j.Ref)).Scan(&recorded); err != nil {
+					return fmt.Errorf("finish job %d: %w", j.ID, err)
+				}
+				if !recorded {
+					lost = append(lost, j.ID)
+				}
 				continue
 			}
 			if j.ThreadRef != nil {

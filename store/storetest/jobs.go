@@ -344,7 +344,23 @@ func testJobTransitions(t *testing.T, open func(t *testing.T) store.Store) {
 			if msg := c.want(jobs[ids[0]]); msg != "" {
 				t.Errorf("job after %s: %+v: %s", c.name, jobs[ids[0]], msg)
 			}
-			if c.name != "retry" {
+			switch c.name {
+			case "finish":
+				// The same completion again, as after a commit whose answer
+				// was lost, is recorded already: not lost, nothing changed.
+				if err := c.settle(s, ids[0], "w"); err != nil {
+					t.Errorf("the same completion again: %v, want it recorded", err)
+				}
+				if msg := c.want(allJobs(t, s)[ids[0]]); msg != "" {
+					t.Errorf("job after the same completion again: %+v: %s", allJobs(t, s)[ids[0]], msg)
+				}
+				// Another completion of it, or another owner's, finds it ended.
+				for _, again := range []struct{ owner, ref string }{{"w", "tg:555:902"}, {"other", "tg:555:901"}} {
+					if err := finishOne(ctx, s, ids[0], again.owner, again.ref, later); !errors.Is(err, store.ErrLeaseLost) {
+						t.Errorf("finishing the done job again by %s with %s: err = %v, want ErrLeaseLost", again.owner, again.ref, err)
+					}
+				}
+			case "fail":
 				if err := c.settle(s, ids[0], "w"); !errors.Is(err, store.ErrLeaseLost) {
 					t.Errorf("settling an ended job again: err = %v, want ErrLeaseLost", err)
 				}
