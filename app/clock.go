@@ -22,6 +22,19 @@ const (
 	maxClockSkew = 2 * time.Second
 	// clockCheckEvery is how often the clocks are compared.
 	clockCheckEvery = 5 * time.Minute
+	// skewRoundTrip is the longest round trip a measurement of the skew
+	// is trusted over: it is off by up to half its round trip. A slow
+	// answer is mostly a wait (for a connection of a pool busy with calls
+	// that wait on a lock, for a loaded server) at the start, so the skew
+	// read over it errs by up to half that wait (the pool's, up to the
+	// store's 10-s call timeout), making the database's clock look ahead:
+	// this instance would take other instances' leases as run out early.
+	skewRoundTrip = 500 * time.Millisecond
+	// skewTries is how many measurements a check takes at most to find one
+	// with a round trip within skewRoundTrip.
+	skewTries = 3
+	// skewRetry is how soon a check that found none is made again.
+	skewRetry = 10 * time.Second
 )
 
 // clockWatch compares this host's clock with the database's, logs an error
@@ -34,20 +47,47 @@ type clockWatch struct {
 	skew  atomic.Int64 // nanoseconds, database minus host; NaN-free
 	known atomic.Bool
 	bad   bool
+	// took is the round trip the skew was measured over.
+	took time.Duration
 }
 
-// check measures the skew once, against the middle of the round trip.
-func (c *clockWatch) check(ctx context.Context) {
-	before := c.now()
-	db, err := c.db.DatabaseNow(ctx)
-	after := c.now()
-	if err != nil {
-		if ctx.Err() == nil { // a stop is not the database failing to answer
-			c.log.Warn("cannot compare this host's clock with the database's", "err", err)
+// check measures the skew, against the middle of the round trip, and
+// returns when to check again. Of up to skewTries measurements it keeps the
+// one with the shortest round trip. When even that took longer than
+// skewRoundTrip, and than twice the round trip of the skew it has (a link
+// always that slow is trusted as far as it can be), that skew is kept and
+// the check is made again soon; the first check, with none before it,
+// takes it all the same: better than none.
+func (c *clockWatch) check(ctx context.Context) (next time.Duration) {
+	limit := max(skewRoundTrip, 2*c.took)
+	var skew, took time.Duration
+	for try := range skewTries {
+		before := c.now()
+		db, err := c.db.DatabaseNow(ctx)
+		after := c.now()
+		if err != nil {
+			if ctx.Err() == nil { // a stop is not the database failing to answer
+				c.log.Warn("cannot compare this host's clock with the database's", "err", err)
+			}
+			return clockCheckEvery
 		}
-		return
+		if rtt := after.Sub(before); try == 0 || rtt < took {
+			skew, took = db.Sub(before.Add(rtt/2)), rtt
+		}
+		if took <= limit {
+			break
+		}
 	}
-	skew := db.Sub(before.Add(after.Sub(before) / 2))
+	next = clockCheckEvery
+	if took > limit {
+		next = skewRetry
+		if c.known.Load() {
+			c.log.Debug("the database's clock answered too slowly to compare with; the last measurement is kept",
+				"round_trip", took.Round(time.Millisecond), "kept_round_trip", c.took.Round(time.Millisecond))
+			return next
+		}
+	}
+	c.took = took
 	c.skew.Store(int64(skew))
 	c.known.Store(true)
 	switch off := skew.Abs() > maxClockSkew; {
@@ -58,16 +98,18 @@ func (c *clockWatch) check(ctx context.Context) {
 		c.log.Info("this host's clock agrees with the database's again", "skew", skew.Round(time.Millisecond))
 	}
 	c.bad = skew.Abs() > maxClockSkew
+	return next
 }
 
-// run checks at start and every clockCheckEvery until ctx ends.
+// run checks at start and every clockCheckEvery (sooner after a check
+// whose answers were too slow) until ctx ends.
 func (c *clockWatch) run(ctx context.Context) error {
 	for {
-		c.check(ctx)
+		next := c.check(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(clockCheckEvery):
+		case <-time.After(next):
 		}
 	}
 }

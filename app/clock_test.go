@@ -53,3 +53,75 @@ func TestClockSkewIsReported(t *testing.T) {
 		}
 	}
 }
+
+// slowDB is a database whose clock runs skew off the host's, read through
+// a store that makes each answer wait (a busy pool, a loaded server): the
+// host's clock moves on by waits[i] before the i-th answer, which reads
+// the database's clock as it is when the answer is given.
+type slowDB struct {
+	host  *time.Time
+	skew  time.Duration
+	waits []time.Duration
+	calls int
+}
+
+func (d *slowDB) DatabaseNow(context.Context) (time.Time, error) {
+	w := d.waits[min(d.calls, len(d.waits)-1)]
+	d.calls++
+	*d.host = d.host.Add(w)
+	return d.host.Add(d.skew), nil
+}
+
+// A measurement of the skew is off by up to half its round trip, to the
+// side that makes the database's clock look ahead when the wait was for a
+// connection: an instance would take others' leases as run out that much
+// early. A check keeps the fastest of a few measurements, and a check
+// whose answers were all slow keeps the skew measured before (the first
+// takes what it gets) and comes again soon, instead of trusting it for
+// five minutes, nor says the clocks differ because of it.
+func TestClockSkewIsNotMeasuredOverASlowAnswer(t *testing.T) {
+	const skew = 0 // NTP keeps the host's clock right
+	tests := []struct {
+		name  string
+		known bool            // a fast check came before
+		waits []time.Duration // each answer's wait, the last repeated
+		// want is the skew measured, within 10 ms; next when to check again.
+		want time.Duration
+		next time.Duration
+		// calls is how many measurements the check took.
+		calls int
+	}{
+		{"fast", false, []time.Duration{10 * time.Millisecond}, skew, clockCheckEvery, 1},
+		{"first answer after a pool's 10 s wait, the next fast", false,
+			[]time.Duration{10 * time.Second, 10 * time.Millisecond}, skew, clockCheckEvery, 2},
+		{"every answer slow, a skew known", true, []time.Duration{8 * time.Second}, skew, skewRetry, skewTries},
+		{"every answer slow, none known: the fastest taken", false,
+			[]time.Duration{8 * time.Second, 6 * time.Second, 9 * time.Second}, skew + 3*time.Second, skewRetry, skewTries},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			host := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+			logs := testutil.NewLogBuffer(t)
+			db := &slowDB{host: &host, skew: skew, waits: []time.Duration{10 * time.Millisecond}}
+			c := &clockWatch{db: db, now: func() time.Time { return host }, log: logs.Logger(slog.LevelInfo)}
+			if tt.known {
+				c.check(context.Background())
+			}
+			db.waits, db.calls = tt.waits, 0
+			next := c.check(context.Background())
+			if got := time.Duration(c.skew.Load()); got < tt.want-10*time.Millisecond || got > tt.want+10*time.Millisecond {
+				t.Errorf("skew %v, want %v", got, tt.want)
+			}
+			if next != tt.next {
+				t.Errorf("next check in %v, want %v", next, tt.next)
+			}
+			if db.calls != tt.calls {
+				t.Errorf("%d measurements, want %d", db.calls, tt.calls)
+			}
+			differs := strings.Contains(logs.String(), "clock differs")
+			if want := tt.want.Abs() > maxClockSkew; differs != want {
+				t.Errorf("said the clocks differ: %v, want %v", differs, want)
+			}
+		})
+	}
+}
