@@ -765,6 +765,13 @@ func (b *Bot) onDiscussion(ctx context.Context, updateID int64, m *models.Messag
 	if m.From == nil || m.From.IsBot {
 		return
 	}
+	if o, ok := b.officer(m.From.ID); ok {
+		// Not a citizen: filed, it became a ticket of the officer's,
+		// acknowledged in public. Their word in the group stands there.
+		b.log.Info("an officer's message to the bot in the discussion group is not filed: officers act in their private chat with the bot or in the officers' group",
+			"officer", o.ID, "update_id", updateID, "chat_id", m.Chat.ID)
+		return
+	}
 	if cmd, _, ok := b.citizenCommand(m); ok && cmd != "" {
 		// Commands are for private chats; the group is public.
 		return
