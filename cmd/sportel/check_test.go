@@ -178,17 +178,7 @@ func TestCheckHint(t *testing.T) {
 // check-config --connect asks a configured LLM endpoint one classification:
 // a base_url without /v1 fails with the settings to look at, and exits 1.
 func TestCheckConfigConnectLLM(t *testing.T) {
-	const password = "check-S3cret-imap"
-	imapSrv, err := devserver.StartIMAP("komunikimi@mkrs.example", password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { imapSrv.Close() })
-	smtpSrv, err := devserver.StartSMTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { smtpSrv.Close() })
+	imapSrv, smtpSrv := runServers(t)
 	llmSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/chat/completions" {
 			http.NotFound(w, r)
@@ -220,7 +210,7 @@ func TestCheckConfigConnectLLM(t *testing.T) {
 			if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			code, out, errOut := runCmd(t, "", map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": password}, "check-config", "--connect", "--config", path)
+			code, out, errOut := runCmd(t, "", map[string]string{"SPORTEL_DEMO_IMAP_PASSWORD": runPassword}, "check-config", "--connect", "--config", path)
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
 			}
