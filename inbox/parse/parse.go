@@ -355,8 +355,18 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 			return nil
 		}
 	}
-	data := p.decodeTransfer(h.Get("Content-Transfer-Encoding"), body, where, lent)
 	disp, _ := p.disposition(mh)
+	enc := h.Get("Content-Transfer-Encoding")
+	words := (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment"
+	if words && strings.EqualFold(strings.TrimSpace(enc), "base64") && notBase64(body) {
+		// Words a script declared base64 and did not encode: decoded,
+		// their letters were noise to the officer and the classifier.
+		// (Only words: a file's bytes are read back from the raw mail
+		// as they were read when it was filed.)
+		p.problem("text in %s declared base64 is not base64; read as it came", where)
+		enc = "8bit"
+	}
+	data := p.decodeTransfer(enc, body, where, lent)
 	switch {
 	case mediaType == "message/delivery-status" || mediaType == "message/global-delivery-status" ||
 		mediaType == "message/disposition-notification" || mediaType == "message/global-disposition-notification":
@@ -377,7 +387,7 @@ func (p *parser) walk(h textproto.Header, body []byte, at []int, depth int, m *i
 		p.quotesMessage = true
 		p.quotedOriginal(data, false)
 		p.attach(m, mh, mediaType, data, where)
-	case (mediaType == "text/plain" || mediaType == "text/html") && disp != "attachment":
+	case words:
 		cs := params["charset"]
 		if mediaType == "text/html" && cs == "" && !utf8.Valid(data) {
 			cs = metaCharset(data)

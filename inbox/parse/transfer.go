@@ -136,3 +136,22 @@ func decodeBase64Lenient(b []byte) (out []byte, bad bool) {
 	}
 	return out, bad
 }
+
+// notBase64 reports whether b, declared base64, plainly is not: more than
+// one byte in twelve (and at least four) is neither of the alphabet, nor
+// padding, nor a line break, where damaged base64 has a stray character or
+// two and words have a space every few letters, and punctuation.
+func notBase64(b []byte) bool {
+	n, foreign := 0, 0
+	for _, c := range b {
+		switch {
+		case c == '\r' || c == '\n':
+			continue
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=':
+		default:
+			foreign++
+		}
+		n++
+	}
+	return foreign >= 4 && foreign*12 > n
+}
