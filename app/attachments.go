@@ -54,7 +54,7 @@ func (s storedAttachments) Attachments(ctx context.Context, ref inquiry.Attachme
 			return nil, attachmentError(fmt.Sprintf("entry %d has no attachment %d", e.ID, i))
 		}
 		a, rec := read[i], e.Attachments[i]
-		if a.Name != rec.Name || a.Size != rec.Size {
+		if !parse.Recorded(a, rec) {
 			return nil, attachmentError(fmt.Sprintf("entry %d attachment %d reads as %q (%d bytes), recorded as %q (%d bytes)",
 				e.ID, i, a.Name, a.Size, rec.Name, rec.Size))
 		}

@@ -1,6 +1,8 @@
 package parse_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"sportel/inbox/parse"
@@ -14,6 +16,10 @@ func TestEntryAttachments(t *testing.T) {
 		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=leje.pdf\r\n" +
 		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n")
 	pdf := inquiry.Attachment{Name: "leje.pdf", ContentType: "application/pdf", Size: 9}
+	// Filed before names were cut to what a disk takes: the record names
+	// the file in full, the raw mail now reads it cut.
+	long := strings.Repeat("vendim-", 40) + ".pdf"
+	rawLong := bytes.Replace(raw, []byte("filename=leje.pdf"), []byte(`filename="`+long+`"`), 1)
 	tests := []struct {
 		name string
 		rec  inquiry.Attachment
@@ -26,6 +32,7 @@ func TestEntryAttachments(t *testing.T) {
 		{"cut when it came in", inquiry.Attachment{Name: "leje.pdf", Size: 9, Truncated: true}, raw, ""},
 		{"recorded otherwise than the raw mail reads", inquiry.Attachment{Name: "tjeter.pdf", Size: 9}, raw, ""},
 		{"a Telegram file", inquiry.Attachment{Name: "leje.pdf", Size: 9, FileID: "AgAD"}, raw, ""},
+		{"named in full before names were cut", inquiry.Attachment{Name: long, Size: 9}, rawLong, "%PDF-1.4\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

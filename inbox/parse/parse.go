@@ -772,12 +772,20 @@ func EntryAttachments(e inquiry.Entry) []inquiry.Attachment {
 				p.walk(th, body, nil, 0, &m, false)
 				read = m.Attachments
 			}
-			if i < len(read) && read[i].Name == out[i].Name && read[i].Size == out[i].Size {
+			if i < len(read) && Recorded(read[i], out[i]) {
 				out[i].Content = read[i].Content
 			}
 		}
 	}
 	return out
+}
+
+// Recorded reports whether read, a file read from an entry's raw mail, is
+// the one rec, the entry's record, names at the same place: the same size
+// and name. A record filed before names were cut to what a disk takes
+// (textsafe.FileName) names the file as it came.
+func Recorded(read, rec inquiry.Attachment) bool {
+	return read.Size == rec.Size && (read.Name == rec.Name || read.Name == textsafe.FileName(rec.Name))
 }
 
 // metaCharset is the charset an HTML part without one in its header names

@@ -40,7 +40,10 @@ func Line(s string) string {
 // it) and control and bidi characters are removed rather than escaped (a
 // backslash would read as a directory on Windows). Without the bidi
 // controls, "invoice", U+202E, "fdp.exe" shows its real extension:
-// "invoicefdp.exe". It returns "" when nothing usable is left; the caller picks a default.
+// "invoicefdp.exe". A name longer than a disk takes (MaxFileNameBytes) is
+// cut between letters, keeping its extension: saved as it came, it failed
+// in the officer's mail client. It returns "" when nothing usable is left;
+// the caller picks a default.
 func FileName(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	name = strings.Map(func(r rune) rune {
@@ -54,7 +57,32 @@ func FileName(name string) string {
 	if name == "." || name == "/" || name == ".." {
 		return ""
 	}
-	return name
+	return shorten(name)
+}
+
+// MaxFileNameBytes is the longest name FileName gives: what Linux's file
+// systems take (NAME_MAX), and within Windows' 255 characters.
+const MaxFileNameBytes = 255
+
+// maxExtBytes bounds what counts as an extension worth keeping when a
+// name is cut (".pdf", ".docx", ".tar.gz" keeps ".gz").
+const maxExtBytes = 16
+
+// shorten cuts a name longer than MaxFileNameBytes at a letter's start,
+// keeping its extension.
+func shorten(name string) string {
+	if len(name) <= MaxFileNameBytes {
+		return name
+	}
+	stem, ext := name, ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 && len(name)-i <= maxExtBytes && !strings.ContainsRune(name[i:], ' ') {
+		stem, ext = name[:i], name[i:]
+	}
+	cut := MaxFileNameBytes - len(ext)
+	for cut > 0 && !utf8.RuneStart(stem[cut]) {
+		cut--
+	}
+	return strings.TrimRight(stem[:cut], " .") + ext
 }
 
 // JSON escapes, inside encoded JSON, the C1 and bidi controls that

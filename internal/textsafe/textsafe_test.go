@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // attack is the title-and-clear-screen sequence from issue #9: OSC 0 sets
@@ -77,11 +78,24 @@ func TestFileName(t *testing.T) {
 		{"only controls", "\x1b\x07", ""},
 		{"only a slash", "/", ""},
 		{"spaces trimmed", "  a.txt  ", "a.txt"},
+		// A disk takes at most 255 bytes a name: a longer one is cut,
+		// between letters, and keeps its extension.
+		{"255 bytes kept", strings.Repeat("a", 251) + ".pdf", strings.Repeat("a", 251) + ".pdf"},
+		{"long ASCII name", strings.Repeat("a", 300) + ".pdf", strings.Repeat("a", 251) + ".pdf"},
+		{"long name cut between letters", strings.Repeat("č", 150) + ".pdf", strings.Repeat("č", 125) + ".pdf"},
+		{"long name, cut in a 3-byte letter", "a" + strings.Repeat("ё€", 60) + ".docx", "a" + strings.Repeat("ё€", 49) + "ё.docx"},
+		{"long name without an extension", strings.Repeat("ш", 200), strings.Repeat("ш", 127)},
+		{"a long extension is no extension", "a." + strings.Repeat("b", 300), "a." + strings.Repeat("b", 253)},
+		{"spaces at the cut trimmed", strings.Repeat("a", 250) + "   b.pdf", strings.Repeat("a", 250) + ".pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := FileName(tt.in); got != tt.want {
+			got := FileName(tt.in)
+			if got != tt.want {
 				t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if len(got) > 255 || !utf8.ValidString(got) || FileName(got) != got {
+				t.Errorf("FileName(%q) = %q: %d bytes, valid %v, or not kept as it is", tt.in, got, len(got), utf8.ValidString(got))
 			}
 		})
 	}
