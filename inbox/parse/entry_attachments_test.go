@@ -20,6 +20,12 @@ func TestEntryAttachments(t *testing.T) {
 	// the file in full, the raw mail now reads it cut.
 	long := strings.Repeat("vendim-", 40) + ".pdf"
 	rawLong := bytes.Replace(raw, []byte("filename=leje.pdf"), []byte(`filename="`+long+`"`), 1)
+	// Filed before RFC 2231 names in ISO-8859-1 were read, or named by
+	// its type on a machine whose table gave another extension: the
+	// record names the file as the parser made its name up then.
+	rawLatin1 := bytes.Replace(raw, []byte("filename=leje.pdf"), []byte("filename*=iso-8859-1''lej%EB.pdf"), 1)
+	rawVideo := bytes.Replace(bytes.Replace(raw, []byte("application/pdf"), []byte("video/mp4"), 1),
+		[]byte("Content-Disposition: attachment; filename=leje.pdf\r\n"), nil, 1)
 	tests := []struct {
 		name string
 		rec  inquiry.Attachment
@@ -33,6 +39,9 @@ func TestEntryAttachments(t *testing.T) {
 		{"recorded otherwise than the raw mail reads", inquiry.Attachment{Name: "tjeter.pdf", Size: 9}, raw, ""},
 		{"a Telegram file", inquiry.Attachment{Name: "leje.pdf", Size: 9, FileID: "AgAD"}, raw, ""},
 		{"named in full before names were cut", inquiry.Attachment{Name: long, Size: 9}, rawLong, "%PDF-1.4\n"},
+		{"named part-2.pdf before its name was read", inquiry.Attachment{Name: "part-2.pdf", Size: 9}, rawLatin1, "%PDF-1.4\n"},
+		{"named by another machine's table", inquiry.Attachment{Name: "part-2.f4v", Size: 9}, rawVideo, "%PDF-1.4\n"},
+		{"made up, another size", inquiry.Attachment{Name: "part-2.pdf", Size: 10}, rawLatin1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -560,16 +560,12 @@ func (p *parser) capText(text string) string {
 
 // attach keeps a part as an attachment: metadata always, content up to the cap.
 func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, data []byte, where string) {
-	ah := mail.AttachmentHeader{Header: h}
-	name, err := ah.Filename()
-	if err != nil || name == "" {
-		if _, dp := p.disposition(h); dp["filename"] != "" {
-			name = dp["filename"]
-		} else if _, cp := lenientMediaType(h.Get("Content-Type")); cp["name"] != "" {
-			name = cp["name"]
-		}
+	// A name in a charset the standard parser drops (all of it, or all
+	// but its first piece) is read first.
+	name := p.extendedName(h, where)
+	if name == "" {
+		name = p.fileName(h, where)
 	}
-	name = p.headerText(name, "file name in "+where)
 	name = textsafe.FileName(name)
 	if name == "" {
 		name = defaultFileName(mediaType, where)
@@ -600,6 +596,21 @@ func (p *parser) attach(m *inquiry.Message, h message.Header, mediaType string, 
 		a.Content = data
 	}
 	m.Attachments = append(m.Attachments, a)
+}
+
+// fileName is a part's file name as the standard parser reads it, or by
+// hand from a header it refuses.
+func (p *parser) fileName(h message.Header, where string) string {
+	ah := mail.AttachmentHeader{Header: h}
+	name, err := ah.Filename()
+	if err != nil || name == "" {
+		if _, dp := p.disposition(h); dp["filename"] != "" {
+			name = dp["filename"]
+		} else if _, cp := lenientMediaType(h.Get("Content-Type")); cp["name"] != "" {
+			name = cp["name"]
+		}
+	}
+	return p.headerText(name, "file name in "+where)
 }
 
 // maxContentID bounds a Content-ID worth keeping: clients write tens of
@@ -681,9 +692,24 @@ func defaultFileName(mediaType, where string) string {
 		return "delivery-status.txt"
 	}
 	base := strings.ReplaceAll(where, " ", "-")
+	// What citizens send, named the same on every machine: the system's
+	// table (mime.types, when there is one) gives the first of a type's
+	// extensions in order, video/mp4's ".f4v", and none at all for Office
+	// documents on a host without it.
 	known := map[string]string{
-		"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "application/pdf": ".pdf",
-		"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics",
+		"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "image/heic": ".heic",
+		"image/tiff": ".tif", "image/bmp": ".bmp", "application/pdf": ".pdf",
+		"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics", "text/csv": ".csv", "application/rtf": ".rtf",
+		"video/mp4": ".mp4", "video/quicktime": ".mov", "video/3gpp": ".3gp",
+		"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a", "audio/amr": ".amr",
+		"application/zip": ".zip", "application/x-zip-compressed": ".zip", "application/x-rar-compressed": ".rar",
+		"application/vnd.rar": ".rar", "application/x-7z-compressed": ".7z",
+		"application/msword": ".doc", "application/vnd.ms-excel": ".xls", "application/vnd.ms-powerpoint": ".ppt",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   ".docx",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         ".xlsx",
+		"application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+		"application/vnd.oasis.opendocument.text":                                   ".odt",
+		"application/vnd.oasis.opendocument.spreadsheet":                            ".ods",
 	}
 	if ext, ok := known[mediaType]; ok {
 		return base + ext
@@ -783,9 +809,28 @@ func EntryAttachments(e inquiry.Entry) []inquiry.Attachment {
 // Recorded reports whether read, a file read from an entry's raw mail, is
 // the one rec, the entry's record, names at the same place: the same size
 // and name. A record filed before names were cut to what a disk takes
-// (textsafe.FileName) names the file as it came.
+// (textsafe.FileName) names the file as it came; one filed before its
+// name could be read (RFC 2231 in ISO-8859-1), or on a machine whose
+// table of types gave another extension, by the name made up for it.
 func Recorded(read, rec inquiry.Attachment) bool {
-	return read.Size == rec.Size && (read.Name == rec.Name || read.Name == textsafe.FileName(rec.Name))
+	return read.Size == rec.Size && (read.Name == rec.Name || read.Name == textsafe.FileName(rec.Name) || madeUpName(rec.Name))
+}
+
+// madeUpName reports whether name is one defaultFileName makes up for a
+// file without one: "part-" and the part's number ("2", "1.2"), then an
+// extension.
+func madeUpName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "part-")
+	dot := strings.LastIndexByte(rest, '.')
+	if !ok || dot <= 0 {
+		return false
+	}
+	for i, c := range rest[:dot] {
+		if !(c >= '0' && c <= '9' || c == '.' && i > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // metaCharset is the charset an HTML part without one in its header names
