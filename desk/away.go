@@ -16,8 +16,8 @@ import (
 var awaySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto[- ]?reply|out of (the )?office|përgjigje automatike|pergjigje automatike|automatski odgovor|аутоматски одговор|automatische antwort|abwesenheitsnotiz)\s*:`)
 
 // outOfOffice reports whether m, an officer's mail, was written by their
-// out-of-office responder, and why it is taken so. A read receipt or other
-// machine mail from the officer is not.
+// out-of-office responder or another rule of their mailbox, and why it is
+// taken so. A read receipt or other machine mail from the officer is not.
 func outOfOffice(m *inquiry.Message) (string, bool) {
 	if m.Automation == inquiry.Machine {
 		r := strings.ToLower(m.AutomationReason)
@@ -35,6 +35,14 @@ func outOfOffice(m *inquiry.Message) (string, bool) {
 	}
 	if awaySubject.MatchString(m.Subject) {
 		return "out-of-office subject: " + oneLine(m.Subject, 80), true
+	}
+	if strings.HasPrefix(m.AutomationReason, "X-MS-Exchange-Generated-Message-Source") {
+		// Exchange wrote it for the officer's mailbox: an inbox rule's
+		// reply ("RE: …", a template) or forward, which a person's client
+		// never marks so. The mailbox answers for an officer who is not
+		// there; relayed, the citizen would get the rule's text as the
+		// answer, and a forward rule would bounce every notice back.
+		return m.AutomationReason, true
 	}
 	return "", false
 }

@@ -245,6 +245,15 @@ func TestOfficerOutOfOffice(t *testing.T) {
 		// and X-Loop, no Auto-Submitted.
 		{"vacation recipe, Precedence: junk", "Re: %s", []string{"Precedence: junk", "X-Loop: jusuf.lushaku@mkrs.example"}, false},
 		{"vacation(1), Precedence: bulk", "Re: %s", []string{"Precedence: bulk"}, false},
+		// An Exchange inbox rule that replies with a template: "RE: " the
+		// subject, no Auto-Submitted, no out-of-office label.
+		{"Exchange inbox rule's reply", "RE: %s", []string{"X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent"}, false},
+		{"Exchange inbox rule's reply, X-Auto-Response-Suppress too", "RE: %s",
+			[]string{"X-Auto-Response-Suppress: All", "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent"}, false},
+		// A rule forwarding the officer's mail back to the mailbox while
+		// they are away: no references, the subject names the ticket.
+		{"Exchange forwarding rule", "FW: %s", []string{"X-MS-Exchange-Inbox-Rules-Loop: jusuf.lushaku@mkrs.example",
+			"X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -66,9 +66,12 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	// with this template", a transport rule's notice) with
 	// X-MS-Exchange-Generated-Message-Source, often without Auto-Submitted:
 	// it counts as X-Auto-Response-Suppress does, so no answer goes back.
-	suppressKey, suppress := "X-Auto-Response-Suppress", headerValue(h, "X-Auto-Response-Suppress")
+	// It is named first when both are there: it says the mailbox wrote the
+	// mail, not a person, and the desk never relays such mail from an
+	// officer as their answer.
+	suppressKey, suppress := "X-MS-Exchange-Generated-Message-Source", headerValue(h, "X-MS-Exchange-Generated-Message-Source")
 	if suppress == "" {
-		suppressKey, suppress = "X-MS-Exchange-Generated-Message-Source", headerValue(h, "X-MS-Exchange-Generated-Message-Source")
+		suppressKey, suppress = "X-Auto-Response-Suppress", headerValue(h, "X-Auto-Response-Suppress")
 	}
 	v.suppressAck = suppress != ""
 

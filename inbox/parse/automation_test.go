@@ -65,6 +65,7 @@ func TestLoopProtection(t *testing.T) {
 		{"X-Auto-Response-Suppress from no-reply", "From: noreply@example.org\nX-Auto-Response-Suppress: All\n", inquiry.Machine, "from no-reply sender", true, true},
 		{"Exchange rule's reply alone", "From: arta@example.org\nX-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n", inquiry.Human, "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent", true, false},
 		{"Exchange rule's reply with Precedence junk", "From: arta@example.org\nX-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\nPrecedence: junk\n", inquiry.Machine, "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent with Precedence: junk", true, false},
+		{"Exchange rule's reply with X-Auto-Response-Suppress too", "From: arta@example.org\nX-Auto-Response-Suppress: All\nX-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent\n", inquiry.Human, "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent", true, false},
 		{"Exchange rule's reply from no-reply", "From: noreply@example.org\nX-MS-Exchange-Generated-Message-Source: Transport Rule Agent\n", inquiry.Machine, "from no-reply sender", true, true},
 		{"X-Auto-Response-Suppress with Auto-Submitted", "From: arta@example.org\nX-Auto-Response-Suppress: All\nAuto-Submitted: auto-generated\n", inquiry.Machine, "Auto-Submitted: auto-generated", true, false},
 		{"machine beats spam", "From: arta@example.org\nX-Spam-Flag: YES\nAuto-Submitted: auto-replied\n", inquiry.Machine, "Auto-Submitted", false, false},
