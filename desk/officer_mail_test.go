@@ -247,3 +247,89 @@ func keptAndTold(t *testing.T, f *fixture, number string, d inquiry.Disposition)
 		t.Error("the officer was not told the mail went nowhere")
 	}
 }
+
+// An officer away sets their mail client to forward all their mail to the
+// public mailbox (Thunderbird's filter, an Outlook rule run by the client:
+// no header says a rule sent it). The notification comes back forwarded,
+// is kept, and the officer is told once; that notice comes back too and
+// must not be told again, or the two go round without end.
+func TestOfficerForwardingRuleDoesNotLoop(t *testing.T) {
+	forwards := []struct {
+		name string
+		fw   func(in *inquiry.Mail) (subject, body string)
+	}{
+		{"Outlook", func(in *inquiry.Mail) (string, string) {
+			return "FW: " + in.Subject, "\n________________________________\nFrom: Divizioni <komunikimi@mkrs.example>\n" +
+				"Sent: Wednesday, November 25, 2026 11:00 AM\nTo: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\nSubject: " + in.Subject + "\n\n" + in.Text
+		}},
+		{"Thunderbird", func(in *inquiry.Mail) (string, string) {
+			return "Fwd: " + in.Subject, "\n\n-------- Forwarded Message --------\nSubject: \t" + in.Subject +
+				"\nDate: \tWed, 25 Nov 2026 11:00:00 +0100\nFrom: \tDivizioni <komunikimi@mkrs.example>\nTo: \tjusuf.lushaku@mkrs.example\n\n" + in.Text
+		}},
+	}
+	for _, tt := range forwards {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			notify := fileDocumentRequest(f)
+			// toJusuf is what Sportel has queued for the officer, oldest first.
+			toJusuf := func() []*inquiry.Mail {
+				var out []*inquiry.Mail
+				for _, j := range f.jobs("DKP-2026-000001") {
+					if j.Mail != nil && len(j.Mail.To) > 0 && j.Mail.To[0].Address == "jusuf.lushaku@mkrs.example" {
+						out = append(out, j.Mail)
+					}
+				}
+				return out
+			}
+			forward := func(in *inquiry.Mail, id string) inquiry.Disposition {
+				subject, body := tt.fw(in)
+				raw := "From: Jusuf Lushaku <jusuf.lushaku@mkrs.example>\r\nTo: komunikimi@mkrs.example\r\nSubject: " + subject +
+					"\r\nMessage-ID: <" + id + ">\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+					strings.ReplaceAll(body, "\n", "\r\n")
+				return f.handle(parse.Parse([]byte(raw), f.now, parseOptions()))
+			}
+			sent := toJusuf()
+			if len(sent) != 1 || sent[0].MessageID != notify.MessageID {
+				t.Fatalf("before: %d mails to the officer, want the notification", len(sent))
+			}
+			// The rule forwards each mail as it arrives, a minute later.
+			for round := 0; round < 5; round++ {
+				f.now = f.now.Add(time.Minute)
+				if d := forward(sent[len(sent)-1], "fw"+string(rune('0'+round))+"@mkrs.example"); d != inquiry.Attached {
+					t.Fatalf("round %d: %s, want attached", round, d)
+				}
+				now := toJusuf()
+				if len(now) == len(sent) {
+					break
+				}
+				sent = now
+			}
+			if n := len(sent); n != 2 {
+				var subjects []string
+				for _, m := range sent {
+					subjects = append(subjects, m.Subject)
+				}
+				t.Fatalf("%d mails to the officer, want the notification and one notice:\n%s", n, strings.Join(subjects, "\n"))
+			}
+			if n := len(f.tickets()); n != 1 {
+				t.Errorf("%d tickets, want 1", n)
+			}
+			entries, err := f.store.Entries(context.Background(), f.ticket("DKP-2026-000001").ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := countEntries(entries, inquiry.EntryNote); n < 2 {
+				t.Errorf("%d notes: both forwards must be kept on the ticket", n)
+			}
+
+			// Past the hour a new mistaken mail about the ticket is told again.
+			f.now = f.now.Add(2 * time.Hour)
+			if d := forward(notify, "later@mkrs.example"); d != inquiry.Attached {
+				t.Fatalf("later: %s, want attached", d)
+			}
+			if n := len(toJusuf()); n != 3 {
+				t.Errorf("%d mails to the officer after the hour, want 3", n)
+			}
+		})
+	}
+}

@@ -481,6 +481,30 @@ func (d *Desk) officerMailAboutTicket(tx store.Tx, m *inquiry.Message, officer i
 		"Për t'iu përgjigjur qytetarit, përgjigjuni (Reply) njoftimit të tiketës (\"Tiketë e re %s …\" ose njoftimit të fundit për të), "+
 		"ose përdorni hapësirën e punës në ueb. Mesazhi juaj ruhet si shënim në tiketë (sportel tickets show %s).\n",
 		t.Number, t.Number, t.Number)
-	tell := d.staffMail("undeliverable", officer, "Sportel: mesazhi nuk u dërgua ["+t.Number+"]", text, now)
+	subject := "Sportel: mesazhi nuk u dërgua [" + t.Number + "]"
+	// A rule of the officer's mail client that forwards their mail to the
+	// mailbox (set while they are away) sends this notice back, and with
+	// it a mail about the ticket again: told each time, that went on
+	// without end. One notice an hour about a ticket says it all.
+	last, ok, err := tx.LatestJob(t.ID, inquiry.JobQuarantined, officer.ID)
+	if err != nil {
+		return intakeResult{}, false, err
+	}
+	if ok && last.Mail != nil && last.Mail.Subject == subject && now.Sub(last.CreatedAt) < aboutTicketQuiet {
+		e.Text = "officer's mail about the ticket, not an answer to its notification: not relayed; the officer was told so at " +
+			last.CreatedAt.In(d.cfg.Location).Format("15:04") + " and is not told again within the hour\n\n" + m.Text
+		if err := tx.AddEntry(e); err != nil {
+			return intakeResult{}, false, err
+		}
+		if err := tx.MarkSource(m.SourceID, t.ID, now); err != nil {
+			return intakeResult{}, false, err
+		}
+		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: "officer's mail about the ticket, told within the hour"}, true, nil
+	}
+	tell := d.staffMail("undeliverable", officer, subject, text, now)
 	return d.keepAndTell(tx, m, officer, &t, e, tell, "officer's mail about the ticket, not an answer to its notification", now)
 }
+
+// aboutTicketQuiet is how long after telling an officer that their mail
+// about a ticket was not relayed another such mail is kept untold.
+const aboutTicketQuiet = time.Hour
