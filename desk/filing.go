@@ -20,6 +20,8 @@ type filing struct {
 	// mentions is a ticket number the message quotes that belongs to
 	// another sender: noted, never joined.
 	mentions string
+	// noAck says why the ticket is not acknowledged ("": it is).
+	noAck string
 }
 
 // file is the one way a ticket is opened, for every channel: it files m as
@@ -142,7 +144,11 @@ func (d *Desk) fileTicket(tx store.Tx, m *inquiry.Message, cls inquiry.Classific
 		// Bulk and spam are kept, never answered: no backscatter, no loops.
 		return t, nil
 	}
-	if err := d.queueAck(tx, t, m, now); err != nil {
+	if f.noAck != "" {
+		if err := d.note(tx, t.ID, filingAuthor, "no acknowledgement: "+f.noAck, now); err != nil {
+			return nil, err
+		}
+	} else if err := d.queueAck(tx, t, m, now); err != nil {
 		return nil, err
 	}
 	if err := d.queueNotifications(tx, t, m, false, now); err != nil {

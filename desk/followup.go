@@ -33,7 +33,19 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		return res, err == nil, err
 	}
 	if !requester {
-		res, err := d.file(tx, m, cls, filing{mentions: t.Number}, now)
+		fl := filing{mentions: t.Number}
+		acked, err := d.answersAck(tx, m)
+		if err != nil {
+			return intakeResult{}, false, err
+		}
+		if acked != "" {
+			// Another system's acknowledgement of ours (a ticket system
+			// answering from a new address for each of its tickets):
+			// acknowledged in turn, it would answer again, ticket after
+			// ticket until the day's cap. Nobody else has our Message-ID.
+			fl.noAck = "it replies to the acknowledgement of " + acked + " from another address (an acknowledgement is not acknowledged, so that no mail loop starts)"
+		}
+		res, err := d.file(tx, m, cls, fl, now)
 		return res, err == nil, err
 	}
 	if res, again, err := d.followUpAgain(tx, &t, m, now); err != nil || again {
@@ -251,4 +263,32 @@ func followUpLanguage(t inquiry.Ticket, m *inquiry.Message) inquiry.Language {
 		return lang
 	}
 	return t.Language
+}
+
+// answersAck is the number of the ticket whose acknowledgement m replies
+// to (its In-Reply-To, else its last reference), "" when it replies to
+// none.
+func (d *Desk) answersAck(tx store.Tx, m *inquiry.Message) (string, error) {
+	parent := m.InReplyTo
+	if len(parent) == 0 && len(m.References) > 0 {
+		parent = m.References[len(m.References)-1:]
+	}
+	var ours []string
+	for _, ref := range parent {
+		if strings.HasPrefix(ref, MessageIDPrefix) {
+			ours = append(ours, ref)
+		}
+	}
+	if len(ours) == 0 {
+		return "", nil
+	}
+	ref, ok, err := tx.FindThreadRef(ours[:min(len(ours), maxRefLookups)])
+	if err != nil || !ok || ref.Kind != inquiry.JobAck {
+		return "", err
+	}
+	t, ok, err := tx.TicketByID(ref.TicketID)
+	if err != nil || !ok {
+		return "", err
+	}
+	return t.Number, nil
 }

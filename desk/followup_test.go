@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,80 @@ func TestFollowUpToARemovedOfficersTicket(t *testing.T) {
 	}
 	if !noted {
 		t.Error("the reassignment is not on the record")
+	}
+}
+
+// Another institution's ticket system answers our acknowledgement with its
+// own ("Kërkesa juaj është pranuar me numrin 1001"), without a header that
+// marks it automatic, and from an address that is not the one we
+// acknowledged. Its mail is filed, noting the ticket it names, and its
+// officer hears of it; acknowledged, it would be answered again, for a
+// ticket each time, until the day's cap.
+func TestAnotherTicketSystemsAcknowledgementIsNotAcknowledged(t *testing.T) {
+	tests := []struct {
+		name string
+		// answer is the ticket system's n-th answer to ack.
+		answer func(n int, ack *inquiry.Mail) *inquiry.Message
+	}{
+		{"a new Reply-To for each of its tickets", func(n int, ack *inquiry.Mail) *inquiry.Message {
+			m := citizen(fmt.Sprintf("zd%d@akm.example", n), "support@akm.example", fmt.Sprintf("[Ticket #%d] %s", 1000+n, ack.Subject),
+				fmt.Sprintf("Kërkesa juaj është pranuar me numrin %d. Do t'ju përgjigjemi së shpejti.", 1000+n))
+			m.ReplyTo = &inquiry.Address{Address: fmt.Sprintf("support+id%d@akm.example", 1000+n)}
+			m.InReplyTo = []string{ack.MessageID}
+			return m
+		}},
+		// No per-address cap ever stops this one.
+		{"a new From for each of its tickets, threaded by References alone", func(n int, ack *inquiry.Mail) *inquiry.Message {
+			m := citizen(fmt.Sprintf("otrs%d@akm.example", n), fmt.Sprintf("ticket-%d@akm.example", 1000+n), "Vaš zahtev je primljen: "+ack.Subject,
+				fmt.Sprintf("Vaš zahtev je primljen pod brojem %d.", 1000+n))
+			m.References = append(append([]string(nil), ack.References...), ack.MessageID)
+			return m
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if d := f.handle(citizen("req@akm.example", "info@akm.example", "Kërkesë", docRequestSQ)); d != inquiry.Filed {
+				t.Fatalf("request: %s", d)
+			}
+			var acks []*inquiry.Mail
+			answered := 0
+			for round := range 20 {
+				acks = acks[:0]
+				for _, tk := range f.tickets() {
+					for _, j := range jobsOf(f.jobs(tk.Number), inquiry.JobAck) {
+						acks = append(acks, j.Mail)
+					}
+				}
+				if answered == len(acks) {
+					break
+				}
+				f.now = f.now.Add(2 * time.Minute)
+				f.handle(tt.answer(round, acks[answered]))
+				answered++
+			}
+			ts := f.tickets()
+			if len(ts) != 2 || len(acks) != 1 {
+				t.Fatalf("%d tickets and %d acknowledgements, want 2 and 1", len(ts), len(acks))
+			}
+			second := ts[1]
+			if second.Mentions != ts[0].Number || second.State != inquiry.Assigned {
+				t.Errorf("the ticket system's mail: mentions %q, state %s; want it filed, mentioning %s", second.Mentions, second.State, ts[0].Number)
+			}
+			if n := len(jobsOf(f.jobs(second.Number), inquiry.JobNotify)); n != 1 {
+				t.Errorf("%d notifications of the ticket system's mail, want 1", n)
+			}
+			entries, err := f.store.Entries(context.Background(), second.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			noted := false
+			for _, e := range entries {
+				noted = noted || e.Kind == inquiry.EntryNote && strings.Contains(e.Text, "no acknowledgement: it replies to the acknowledgement of "+ts[0].Number)
+			}
+			if !noted {
+				t.Error("the ticket does not say why it was not acknowledged")
+			}
+		})
 	}
 }
