@@ -22,7 +22,11 @@ func (d *Desk) ownMail(a inquiry.Attachment) bool {
 	if err != nil {
 		return false
 	}
-	id := strings.Trim(strings.TrimSpace(msg.Header.Get("Message-Id")), "<>")
+	return d.ownMessageID(strings.Trim(strings.TrimSpace(msg.Header.Get("Message-Id")), "<>"))
+}
+
+// ownMessageID reports whether id is a Message-ID Sportel gives its mail.
+func (d *Desk) ownMessageID(id string) bool {
 	return strings.HasPrefix(id, MessageIDPrefix) && len(id) > len(d.domain) &&
 		strings.EqualFold(id[len(id)-len(d.domain)-1:], "@"+d.domain)
 }

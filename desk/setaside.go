@@ -88,6 +88,9 @@ func (d *Desk) machineMail(tx store.Tx, m *inquiry.Message, now time.Time) (inta
 		if err := d.answerBounced(tx, t, m, now); err != nil {
 			return intakeResult{}, err
 		}
+		if err := d.sharedMailboxReply(tx, t, m, now); err != nil {
+			return intakeResult{}, err
+		}
 		return intakeResult{disposition: inquiry.Attached, ticket: t.Number, reason: m.AutomationReason}, nil
 	}
 	sa := &inquiry.SetAside{
@@ -148,4 +151,43 @@ func (d *Desk) Quarantine(ctx context.Context, m *inquiry.Message, reason string
 	}
 	d.poke()
 	return res.disposition, nil
+}
+
+// sharedMailboxReply tells an officer who answered their notification
+// about t from the division's own address (Outlook's shared mailbox or
+// "send as"): written as our address, m is machine mail, never relayed
+// nor run as commands, and the officer believed the citizen had it. Only
+// a reply to a notification sent to that officer counts (its Message-ID is
+// random: nobody else has it); our own mail coming back does not, and the
+// officer is told once an hour at most for a ticket.
+func (d *Desk) sharedMailboxReply(tx store.Tx, t inquiry.Ticket, m *inquiry.Message, now time.Time) error {
+	if !inquiry.SameAddress(m.From.Address, d.cfg.Mailbox.Address) || d.ownMessageID(m.MessageID) {
+		return nil
+	}
+	parent := m.InReplyTo
+	if len(parent) == 0 && len(m.References) > 0 {
+		parent = m.References[len(m.References)-1:]
+	}
+	if len(parent) == 0 {
+		return nil
+	}
+	ref, ok, err := tx.FindThreadRef(parent)
+	if err != nil || !ok || ref.Kind != inquiry.JobNotify || ref.TicketID != t.ID {
+		return err
+	}
+	officer, ok := d.officerByID(ref.OfficerID)
+	if !ok {
+		return nil
+	}
+	subject := "Sportel: mesazhi nga adresa e përbashkët nuk u dërgua [" + t.Number + "]"
+	last, ok, err := tx.LatestJob(t.ID, inquiry.JobQuarantined, officer.ID)
+	if err != nil || ok && last.Mail != nil && last.Mail.Subject == subject && now.Sub(last.CreatedAt) < aboutTicketQuiet {
+		return err
+	}
+	text := fmt.Sprintf("Mesazhi për %s që u dërgua nga adresa e përbashkët %s, si përgjigje e njoftimit tuaj, nuk iu dërgua qytetarit "+
+		"dhe asnjë komandë në të nuk u zbatua: Sportel merr përgjigje vetëm nga adresa juaj, %s.\n"+
+		"Përgjigjuni njoftimit nga adresa juaj, ose përdorni hapësirën e punës në ueb. Mesazhi ruhet në tiketë (sportel tickets show %s).\n",
+		t.Number, d.cfg.Mailbox.Address, officer.Email, t.Number)
+	return tx.AddJob(&inquiry.Job{TicketID: t.ID, Kind: inquiry.JobQuarantined, Recipient: officer.ID, State: inquiry.JobPending,
+		NextAt: now, CreatedAt: now, Mail: d.staffMail("undeliverable", officer, subject, text, now)})
 }

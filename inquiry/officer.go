@@ -39,11 +39,18 @@ func (o Officer) Address() Address {
 // also takes "ſ" for "s" and the Kelvin sign for "k", so a spelling no
 // server would deliver to the officer would pass as theirs.
 func (o Officer) HasEmail(addr string) bool {
-	if o.Email == "" || len(o.Email) != len(addr) {
+	return SameAddress(o.Email, addr)
+}
+
+// SameAddress reports whether a and b are one mail address, letters in
+// either case (ASCII case only, as HasEmail says why); an empty address
+// is nobody's.
+func SameAddress(a, b string) bool {
+	if a == "" || len(a) != len(b) {
 		return false
 	}
-	for i := 0; i < len(addr); i++ {
-		if lowerASCII(o.Email[i]) != lowerASCII(addr[i]) {
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
 			return false
 		}
 	}
