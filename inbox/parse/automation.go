@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"cmp"
 	"strings"
 	"unicode/utf8"
 
@@ -120,7 +121,7 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 		}
 	}
 	if h.Has("Return-Path") && isNullReturnPath(h.Get("Return-Path")) {
-		return machine("Return-Path: <>")
+		return machine("Return-Path: " + truncateForRecord(cmp.Or(strings.TrimSpace(h.Get("Return-Path")), "<>")))
 	}
 	if reason := machineSigns(h, f); reason != "" {
 		return machine(reason)
@@ -286,12 +287,21 @@ func firstToken(v string) string {
 	return strings.ToLower(v)
 }
 
+// isNullReturnPath reports whether a Return-Path names the null sender:
+// the final delivery agent writes it from the envelope sender, which is
+// null for bounces and auto-replies (RFC 5321 4.5.5, RFC 3834 3.3).
+// Sendmail and others write that sender as MAILER-DAEMON, and qmail its
+// double bounces as #@[].
 func isNullReturnPath(v string) bool {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	v = strings.Join(strings.Fields(v), "")
+	v = strings.TrimSuffix(strings.TrimPrefix(v, "<"), ">")
+	if v == "" || v == "#@[]" {
 		return true
 	}
-	return strings.Join(strings.Fields(v), "") == "<>"
+	if at := strings.LastIndexByte(v, '@'); at >= 0 {
+		v = v[:at]
+	}
+	return strings.EqualFold(v, "mailer-daemon")
 }
 
 func localPart(addr string) string {

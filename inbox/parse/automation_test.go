@@ -43,6 +43,11 @@ func TestLoopProtection(t *testing.T) {
 		{"X-Autorespond", "From: arta@example.org\nX-Autorespond: Out of office\n", inquiry.Machine, "X-Autorespond", false, false},
 		{"empty Return-Path", "Return-Path: <>\nFrom: arta@example.org\n", inquiry.Machine, "Return-Path: <>", false, false},
 		{"normal Return-Path", "Return-Path: <arta@example.org>\nFrom: arta@example.org\n", inquiry.Human, "", false, false},
+		// The delivery agent writes the null envelope sender so too.
+		{"Return-Path MAILER-DAEMON", "Return-Path: <MAILER-DAEMON>\nFrom: arta@example.org\n", inquiry.Machine, "Return-Path: <MAILER-DAEMON>", false, false},
+		{"Return-Path MAILER-DAEMON@host", "Return-Path: <mailer-daemon@mx.example.org>\nFrom: arta@example.org\n", inquiry.Machine, "Return-Path: <mailer-daemon@mx.example.org>", false, false},
+		{"Return-Path of qmail's double bounce", "Return-Path: <#@[]>\nFrom: arta@example.org\n", inquiry.Machine, "Return-Path: <#@[]>", false, false},
+		{"Return-Path of a person named so", "Return-Path: <mailer-daemon.fan@example.org>\nFrom: arta@example.org\n", inquiry.Human, "", false, false},
 		{"MAILER-DAEMON", "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n", inquiry.Machine, "sender MAILER-DAEMON@mx.example.org", false, false},
 		{"postmaster", "From: postmaster@example.org\n", inquiry.Machine, "sender postmaster@example.org", false, false},
 		{"our own address", "From: DKP <DKP@mkrs-ks.org>\n", inquiry.Machine, "sender is our own address DKP@mkrs-ks.org", false, false},
