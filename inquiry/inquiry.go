@@ -173,6 +173,12 @@ type Message struct {
 
 	Automation       Automation `json:"automation,omitempty"`
 	AutomationReason string     `json:"automation_reason,omitempty"`
+	// AutoReply is set on machine mail an auto-responder wrote (an
+	// out-of-office, a vacation reply): what says so, a header or a
+	// subject label. AutomationReason may name another header that
+	// decided first (Auto-Submitted: auto-generated with "Otomatik
+	// yanıt:"); this is the parser's one word on it.
+	AutoReply string `json:"auto_reply,omitempty"`
 	// DeliveryFailure is set on machine mail that is a delivery report
 	// (DSN, RFC 3464) saying a delivery failed for good: the reporting
 	// server's words (its Diagnostic-Code, else its Status). A delay

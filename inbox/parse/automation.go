@@ -16,6 +16,9 @@ type verdict struct {
 	reason      string
 	suppressAck bool
 	noReply     bool
+	// autoReply says what marks the mail an auto-responder's reply (an
+	// out-of-office), whichever header decided the automation.
+	autoReply string
 }
 
 // facts are what the judgement needs beyond raw header values; Parse reads
@@ -101,6 +104,9 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 			return machine("X-Loop: " + truncateForRecord(strings.TrimSpace(loop)))
 		}
 	}
+	// Not before: a read receipt marked auto-replied (RFC 8098) is no
+	// out-of-office, nor is our own mail coming back.
+	v.autoReply = autoReplied(h, f)
 	if as := headerValue(h, "Auto-Submitted"); as != "" && firstToken(as) != "no" {
 		return machine("Auto-Submitted: " + truncateForRecord(as))
 	}
@@ -125,6 +131,12 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	}
 	if reason := machineSigns(h, f); reason != "" {
 		return machine(reason)
+	}
+	if v.autoReply != "" {
+		// An away word in the subject ("OOO:", "Absence:") with a header
+		// that marks the mail automatic, which alone would not make it
+		// machine mail.
+		return machine(v.autoReply)
 	}
 	bulkPrecedence := precedenceToken == "bulk" || precedenceToken == "list" || precedenceToken == "junk"
 	// Outlook sets X-Auto-Response-Suppress on some mail people write, so
@@ -169,6 +181,60 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 		v.reason = suppressKey + ": " + truncateForRecord(suppress)
 	}
 	return v
+}
+
+// autoReplied says what marks a message an auto-responder's reply (an
+// out-of-office, a vacation notice), "" when nothing does. It is the one
+// place that knows: the desk reads its answer (inquiry.Message.AutoReply)
+// to tell the heads an officer is away, whichever header made the mail
+// machine mail (Auto-Submitted: auto-generated with "Otomatik yanıt:").
+func autoReplied(h mail.Header, f facts) string {
+	if as := headerValue(h, "Auto-Submitted"); firstToken(as) == "auto-replied" {
+		return "Auto-Submitted: " + truncateForRecord(as)
+	}
+	for _, key := range []string{"Precedence", "X-Precedence"} {
+		if val := headerValue(h, key); val != "" {
+			if t := firstToken(val); t == "auto_reply" || t == "auto-reply" {
+				return key + ": " + truncateForRecord(val)
+			}
+			break
+		}
+	}
+	for _, key := range []string{"X-Autoreply", "X-Autorespond"} {
+		if h.Has(key) {
+			return key + ": " + truncateForRecord(headerValue(h, key))
+		}
+	}
+	subject := subjectForSigns(f.subject)
+	if s := matchSubject(subject, autoReplySubjects); s != "" {
+		return "auto-reply subject (" + s + "): " + truncateForRecord(f.subject)
+	}
+	if key := automaticMarker(h); key != "" {
+		if s := matchSubject(subject, awaySubjects); s != "" {
+			return "auto-reply subject (" + s + ") with " + key + ": " + truncateForRecord(f.subject)
+		}
+	}
+	return ""
+}
+
+// automaticMarker names a header that marks a message written by a machine
+// but does not say it is a reply: Exchange's for what Outlook's and its
+// own rules send (an out-of-office carries X-Auto-Response-Suppress, a
+// rule's mail X-MS-Exchange-Inbox-Rules-Loop), RFC 3834's auto-generated,
+// and vacation(1)'s Precedence.
+func automaticMarker(h mail.Header) string {
+	for _, key := range []string{"Auto-Submitted", "X-Auto-Response-Suppress", "X-MS-Exchange-Generated-Message-Source", "X-MS-Exchange-Inbox-Rules-Loop"} {
+		if val := headerValue(h, key); val != "" && (key != "Auto-Submitted" || firstToken(val) != "no") {
+			return key
+		}
+	}
+	for _, key := range []string{"Precedence", "X-Precedence"} {
+		switch firstToken(headerValue(h, key)) {
+		case "bulk", "junk":
+			return key
+		}
+	}
+	return ""
 }
 
 // machineSigns finds machine mail that carries no standard header: by its

@@ -69,7 +69,17 @@ var autoReplySubjects = []sign{
 	{"risposta automatica", modeLabel, nil}, {"respuesta automática", modeLabel, nil}, {"respuesta automatica", modeLabel, nil},
 	{"resposta automática", modeLabel, nil}, {"automatisch antwoord", modeLabel, nil}, {"afwezigheidsbericht", modeLabel, nil},
 	{"automatyczna odpowiedź", modeLabel, nil}, {"otomatik yanıt", modeLabel, nil}, {"otomatik cevap", modeLabel, nil},
+	{"otomatik yanit", modeLabel, nil}, // "OTOMATIK YANIT" lowered
 	{"автоматический ответ", modeLabel, nil},
+}
+
+// awaySubjects are labels people write too ("Absence: Arben, 5.12."): they
+// mark an out-of-office only on mail a header marks automatic (Outlook's
+// X-Auto-Response-Suppress, an Exchange rule's, Auto-Submitted).
+var awaySubjects = []sign{
+	{"ooo", modeLabel, nil}, {"absence", modeLabel, nil}, {"absent", modeLabel, nil}, {"away", modeLabel, nil},
+	{"vacation", modeLabel, nil}, {"urlaub", modeLabel, nil},
+	{"odsutan", modeLabel, nil}, {"odsutna", modeLabel, nil}, {"одсутан", modeLabel, nil}, {"одсутна", modeLabel, nil},
 }
 
 // bounceSubjects are the subjects of non-delivery and delay notices.

@@ -166,7 +166,7 @@ func parseMessage(raw []byte, receivedAt time.Time, opts Options, withForward bo
 		f.replyTo = answerable(m.ReplyTo.Address, m.From.Address, p.opts)
 	}
 	v := judge(h, f, p.opts)
-	m.Automation, m.AutomationReason = v.automation, v.reason
+	m.Automation, m.AutomationReason, m.AutoReply = v.automation, v.reason, v.autoReply
 	m.SuppressAck = v.suppressAck
 	m.NoReplySender = v.noReply
 	if m.Automation == inquiry.Machine {
