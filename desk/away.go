@@ -2,7 +2,6 @@ package desk
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -10,31 +9,20 @@ import (
 	"sportel/store"
 )
 
-// awaySubject matches the subjects of out-of-office replies: Outlook's in
-// the languages officers' mail clients use (it sends them without
-// Auto-Submitted, with X-Auto-Response-Suppress), and other clients'.
-var awaySubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto[- ]?reply|out of (the )?office|përgjigje automatike|pergjigje automatike|automatski odgovor|аутоматски одговор|automatische antwort|abwesenheitsnotiz)\s*:`)
-
 // outOfOffice reports whether m, an officer's mail, was written by their
 // out-of-office responder or another rule of their mailbox, and why it is
 // taken so. A read receipt or other machine mail from the officer is not.
+// The parser says what an auto-reply is (its headers and its subject in
+// the languages officers' clients write); the desk keeps no list of its own.
 func outOfOffice(m *inquiry.Message) (string, bool) {
-	if m.Automation == inquiry.Machine {
-		r := strings.ToLower(m.AutomationReason)
-		for _, sign := range []string{"auto-replied", "auto_reply", "auto-reply", "x-autoreply", "x-autorespond"} {
-			if strings.Contains(r, sign) {
-				return m.AutomationReason, true
-			}
-		}
+	if m.AutoReply != "" {
+		return m.AutoReply, true
 	}
 	if m.Automation == inquiry.Bulk && strings.HasPrefix(strings.ToLower(m.AutomationReason), "precedence") {
 		// A person's client does not mark mail Precedence: junk or bulk; a
 		// vacation responder does (procmail's and vacation(1)'s recipes,
 		// which add no Auto-Submitted).
 		return m.AutomationReason, true
-	}
-	if awaySubject.MatchString(m.Subject) {
-		return "out-of-office subject: " + oneLine(m.Subject, 80), true
 	}
 	if strings.HasPrefix(m.AutomationReason, "X-MS-Exchange-Generated-Message-Source") {
 		// Exchange wrote it for the officer's mailbox: an inbox rule's

@@ -101,6 +101,8 @@ func TestForgedOfficerAutoReplyTellsNobody(t *testing.T) {
 
 		away := citizen("away@evil.example", officerEmail(f.ticket(number).OfficerID), "Automatic reply: "+notify.Subject, "Jam jashtë zyrës.")
 		away.InReplyTo = []string{notify.MessageID}
+		// What the parser says of the subject: the desk reads its word.
+		away.Automation, away.AutoReply = inquiry.Machine, "auto-reply subject (automatic reply): "+away.Subject
 		away.AuthResults = []string{"mx.mkrs.example; dmarc=pass header.from=mkrs.example"}
 		if forged {
 			away.AuthResults = []string{"mx.mkrs.example; dmarc=fail header.from=mkrs.example"}
