@@ -29,6 +29,9 @@ type facts struct {
 	messageID      string
 	deliveryReport bool   // a delivery-status or disposition-notification part was seen
 	subject        string // decoded
+	// signSubject is subject as the signs are matched against it
+	// (subjectForSigns), when judge has made it.
+	signSubject string
 	// replyTo is set when Reply-To names someone who can be answered: a
 	// contact form's mail, written by a person through a machine.
 	replyTo bool
@@ -106,6 +109,7 @@ func judge(h mail.Header, f facts, opts Options) verdict {
 	}
 	// Not before: a read receipt marked auto-replied (RFC 8098) is no
 	// out-of-office, nor is our own mail coming back.
+	f.signSubject = subjectForSigns(f.subject)
 	v.autoReply = autoReplied(h, f)
 	if as := headerValue(h, "Auto-Submitted"); as != "" && firstToken(as) != "no" {
 		return machine("Auto-Submitted: " + truncateForRecord(as))
@@ -205,12 +209,11 @@ func autoReplied(h mail.Header, f facts) string {
 			return key + ": " + truncateForRecord(headerValue(h, key))
 		}
 	}
-	subject := subjectForSigns(f.subject)
-	if s := matchSubject(subject, autoReplySubjects); s != "" {
+	if s := matchSubject(f.signSubject, autoReplySubjects); s != "" {
 		return "auto-reply subject (" + s + "): " + truncateForRecord(f.subject)
 	}
-	if key := automaticMarker(h); key != "" {
-		if s := matchSubject(subject, awaySubjects); s != "" {
+	if s := matchSubject(f.signSubject, awaySubjects); s != "" {
+		if key := automaticMarker(h); key != "" {
 			return "auto-reply subject (" + s + ") with " + key + ": " + truncateForRecord(f.subject)
 		}
 	}
@@ -256,7 +259,10 @@ func machineSigns(h mail.Header, f facts) string {
 		}
 	}
 
-	subject := subjectForSigns(f.subject)
+	subject := f.signSubject
+	if subject == "" {
+		subject = subjectForSigns(f.subject)
+	}
 	if s := matchSubject(subject, autoReplySubjects); s != "" {
 		return "auto-reply subject (" + s + "): " + truncateForRecord(f.subject)
 	}
