@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"sportel/classifier"
 	"sportel/inquiry"
 	"sportel/store"
 )
@@ -126,6 +127,11 @@ func (d *Desk) digestItem(m *inquiry.Message, now time.Time) inquiry.DigestItem 
 		at = now
 	}
 	text := strings.TrimSpace(m.Text)
+	if m.Channel == inquiry.ChannelEmail {
+		// A reply written under the mail it quotes (often our own
+		// acknowledgement) would show only the quote.
+		text = classifier.StripQuotedAndSignature(text)
+	}
 	if r := []rune(text); len(r) > digestItemRunes {
 		text = strings.TrimSpace(string(r[:digestItemRunes])) + "…"
 	}
