@@ -29,8 +29,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		// writes again (unflagged, or this would not be here) is heard, on a
 		// new ticket that names the one kept as spam or bulk. Joined to it,
 		// nobody would ever read it.
-		res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
-		return res, err == nil, err
+		return d.fileLinked(tx, m, cls, t.Number, now)
 	}
 	if !requester {
 		fl := filing{mentions: t.Number}
@@ -54,8 +53,7 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 	keptClosed := false
 	if t.State == inquiry.Closed {
 		if now.Sub(t.ClosedAt) > time.Duration(d.cfg.ReopenDays)*24*time.Hour {
-			res, err := d.file(tx, m, cls, filing{linkedTo: t.Number}, now)
-			return res, err == nil, err
+			return d.fileLinked(tx, m, cls, t.Number, now)
 		}
 		if !t.DecidedAt.IsZero() {
 			// A decided document request stays decided: a reply (thanks,
@@ -111,6 +109,19 @@ func (d *Desk) citizenFollowUp(tx store.Tx, m *inquiry.Message, cls *inquiry.Cla
 		return intakeResult{}, false, err
 	}
 	return intakeResult{disposition: inquiry.Attached, ticket: t.Number}, true, nil
+}
+
+// fileLinked files m, the requester's mail about the ticket numbered
+// linkedTo that may not join it, as a new ticket linked to it, unless m is
+// a copy of the mail that opened such a ticket already (sentAgain): the
+// client sent the reply twice, and a second number, acknowledgement and
+// notification would make one request two.
+func (d *Desk) fileLinked(tx store.Tx, m *inquiry.Message, cls *inquiry.Classification, linkedTo string, now time.Time) (intakeResult, bool, error) {
+	if res, again, err := d.sentAgain(tx, m, now); err != nil || again {
+		return res, again, err
+	}
+	res, err := d.file(tx, m, cls, filing{linkedTo: linkedTo}, now)
+	return res, err == nil, err
 }
 
 // followedTicket is the ticket m follows up: of the tickets its references
