@@ -124,9 +124,10 @@ func (d *Desk) fileLinked(tx store.Tx, m *inquiry.Message, cls *inquiry.Classifi
 	return res, err == nil, err
 }
 
-// followedTicket is the ticket m follows up: of the tickets its references
-// and the number in its subject name, the first sent from m's sender's
-// address, else the first named (found false: none).
+// followedTicket is the ticket m follows up: the one its references name
+// when m comes from its requester; else of the numbers in its subject, the
+// last whose ticket m's sender asked; else the first ticket named (found
+// false: none).
 func (d *Desk) followedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
 	t, _, found, err := d.followed(tx, m)
 	return t, found, err
@@ -151,18 +152,30 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 		}
 		tickets = append(tickets, named{t, req})
 	}
-	if num := inquiry.FindNumber(d.cfg.Prefix, m.Subject); num != "" && (!found || num != t.Number) {
-		t, found, err := tx.TicketByNumber(num)
+	// A subject may name several tickets: our acknowledgement adds the
+	// number of the ticket it opened after any its subject named (another
+	// sender's, or the sender's own one closed long ago), so the sender's
+	// own are tried from the last. A stranger's mail mentions the first.
+	// Each number costs a lookup, hence the bound.
+	byRef := len(tickets)
+	for _, num := range inquiry.FindNumbers(d.cfg.Prefix, m.Subject, maxSubjectNumbers) {
+		if found && num == t.Number {
+			continue
+		}
+		t, ok, err := tx.TicketByNumber(num)
 		if err != nil {
 			return inquiry.Ticket{}, false, false, err
 		}
-		if found {
+		if ok {
 			tickets = append(tickets, named{t, sentByRequester(t, m)})
 		}
 	}
-	for _, n := range tickets {
-		if n.requester {
-			return n.t, true, true, nil
+	if byRef > 0 && tickets[0].requester {
+		return tickets[0].t, true, true, nil
+	}
+	for i := len(tickets) - 1; i >= byRef; i-- {
+		if tickets[i].requester {
+			return tickets[i].t, true, true, nil
 		}
 	}
 	if len(tickets) == 0 {
@@ -170,6 +183,10 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 	}
 	return tickets[0].t, false, true, nil
 }
+
+// maxSubjectNumbers bounds the ticket numbers of a subject that are looked
+// up: a reply's subject names one or two, "Re: Fwd:" chains a few more.
+const maxSubjectNumbers = 4
 
 // fromRequester reports whether m comes from t's requester: sent from the
 // address t is addressed to (sentByRequester), or, when m replies to a

@@ -2,7 +2,9 @@ package inquiry
 
 import (
 	"fmt"
+	"iter"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -192,18 +194,45 @@ func FormatNumber(prefix string, year, seq int) string {
 // FindNumber returns the first ticket number with the given prefix found in s,
 // normalised to FormatNumber's form, or "" when there is none.
 func FindNumber(prefix, s string) string {
-	for _, m := range numberPattern.FindAllStringSubmatch(s, -1) {
-		if !strings.EqualFold(m[1], prefix) {
-			continue
-		}
-		year, _ := strconv.Atoi(m[2])
-		seq, err := strconv.Atoi(m[3])
-		if err != nil || seq == 0 {
-			continue
-		}
-		return FormatNumber(prefix, year, seq)
+	for n := range numbers(prefix, s) {
+		return n
 	}
 	return ""
+}
+
+// FindNumbers returns the distinct ticket numbers with the given prefix
+// found in s, in the order they come, normalised to FormatNumber's form:
+// at most max of them.
+func FindNumbers(prefix, s string, max int) []string {
+	var out []string
+	for n := range numbers(prefix, s) {
+		if len(out) >= max {
+			break
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// numbers yields the ticket numbers with the given prefix in s, in order.
+func numbers(prefix, s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, m := range numberPattern.FindAllStringSubmatch(s, -1) {
+			if !strings.EqualFold(m[1], prefix) {
+				continue
+			}
+			year, _ := strconv.Atoi(m[2])
+			seq, err := strconv.Atoi(m[3])
+			if err != nil || seq == 0 {
+				continue
+			}
+			if !yield(FormatNumber(prefix, year, seq)) {
+				return
+			}
+		}
+	}
 }
 
 // SetAsideKind says why a message was set aside instead of ticketed.
