@@ -124,8 +124,8 @@ func (d *Desk) fileLinked(tx store.Tx, m *inquiry.Message, cls *inquiry.Classifi
 	return res, err == nil, err
 }
 
-// followedTicket is the ticket m follows up: the one its references name
-// when m comes from its requester; else of the numbers in its subject, the
+// followedTicket is the ticket m follows up: of the tickets its references
+// name, the first m's sender asked; else of the numbers in its subject, the
 // last whose ticket m's sender asked; else the first ticket named (found
 // false: none).
 func (d *Desk) followedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
@@ -141,16 +141,28 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 		requester bool
 	}
 	var tickets []named
-	t, found, err = d.referencedTicket(tx, m)
+	// The mail replied to names the ticket; further back, when that one is
+	// not the sender's, the thread may name theirs (two citizens answering
+	// each other with "reply all"). Looked for only then: a lookup each.
+	refd, err := d.referencedTickets(tx, m, 1)
 	if err != nil {
 		return inquiry.Ticket{}, false, false, err
 	}
-	if found {
-		req, err := d.fromRequester(tx, t, m, true)
+	for i := 0; i < len(refd); i++ {
+		req, err := d.fromRequester(tx, refd[i], m, true)
 		if err != nil {
 			return inquiry.Ticket{}, false, false, err
 		}
-		tickets = append(tickets, named{t, req})
+		tickets = append(tickets, named{refd[i], req})
+		if req {
+			break
+		}
+		if i == 0 {
+			// refd[0] stays the first.
+			if refd, err = d.referencedTickets(tx, m, maxThreadTickets); err != nil {
+				return inquiry.Ticket{}, false, false, err
+			}
+		}
 	}
 	// A subject may name several tickets: our acknowledgement adds the
 	// number of the ticket it opened after any its subject named (another
@@ -159,7 +171,7 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 	// Each number costs a lookup, hence the bound.
 	byRef := len(tickets)
 	for _, num := range inquiry.FindNumbers(d.cfg.Prefix, m.Subject, maxSubjectNumbers) {
-		if found && num == t.Number {
+		if slices.ContainsFunc(refd, func(t inquiry.Ticket) bool { return t.Number == num }) {
 			continue
 		}
 		t, ok, err := tx.TicketByNumber(num)
@@ -170,8 +182,10 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 			tickets = append(tickets, named{t, sentByRequester(t, m)})
 		}
 	}
-	if byRef > 0 && tickets[0].requester {
-		return tickets[0].t, true, true, nil
+	for _, n := range tickets[:byRef] {
+		if n.requester {
+			return n.t, true, true, nil
+		}
 	}
 	for i := len(tickets) - 1; i >= byRef; i-- {
 		if tickets[i].requester {
@@ -183,6 +197,10 @@ func (d *Desk) followed(tx store.Tx, m *inquiry.Message) (t inquiry.Ticket, requ
 	}
 	return tickets[0].t, false, true, nil
 }
+
+// maxThreadTickets bounds the tickets of a thread's references that are
+// looked at: a ticket each for the citizens who answer one another on it.
+const maxThreadTickets = 3
 
 // maxSubjectNumbers bounds the ticket numbers of a subject that are looked
 // up: a reply's subject names one or two, "Re: Fwd:" chains a few more.

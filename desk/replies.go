@@ -17,16 +17,58 @@ import (
 // threads by References alone replies to its last entry; its oldest may
 // be a ticket since closed and followed by a new one).
 func (d *Desk) referencedTicket(tx store.Tx, m *inquiry.Message) (inquiry.Ticket, bool, error) {
-	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
-	slices.Reverse(refs[len(m.InReplyTo):])
-	if len(refs) == 0 {
-		return inquiry.Ticket{}, false, nil
-	}
-	ref, ok, err := tx.FindThreadRef(refs)
-	if err != nil || !ok {
+	ts, err := d.referencedTickets(tx, m, 1)
+	if err != nil || len(ts) == 0 {
 		return inquiry.Ticket{}, false, err
 	}
-	return tx.TicketByID(ref.TicketID)
+	return ts[0], true, nil
+}
+
+// referencedTickets lists the distinct tickets m's In-Reply-To and
+// References name, in the order referencedTicket tries them, from at most
+// max lookups. A thread may name several: two citizens who
+// answer each other with "reply all" each reply to the other's mail, and
+// name their own further back.
+func (d *Desk) referencedTickets(tx store.Tx, m *inquiry.Message, max int) ([]inquiry.Ticket, error) {
+	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
+	slices.Reverse(refs[len(m.InReplyTo):])
+	if max > 1 {
+		// In-Reply-To is usually References' last too: not looked up twice.
+		seen := make(map[string]bool, len(refs))
+		refs = slices.DeleteFunc(refs, func(r string) bool {
+			dup := seen[r]
+			seen[r] = true
+			return dup
+		})
+	}
+	var out []inquiry.Ticket
+	for range max {
+		if len(refs) == 0 {
+			break
+		}
+		ref, ok, err := tx.FindThreadRef(refs)
+		if err != nil || !ok {
+			return out, err
+		}
+		if slices.IndexFunc(out, func(t inquiry.Ticket) bool { return t.ID == ref.TicketID }) < 0 {
+			t, ok, err := tx.TicketByID(ref.TicketID)
+			if err != nil {
+				return out, err
+			}
+			if ok {
+				out = append(out, t)
+			}
+		}
+		// The store may give the reference back in another form (a
+		// PostgreSQL text cleaned of what it cannot hold): then the rest
+		// is not looked at.
+		i := slices.Index(refs, ref.Ref)
+		if i < 0 {
+			break
+		}
+		refs = refs[i+1:]
+	}
+	return out, nil
 }
 
 // notifiedTicket finds the ticket of the notification that m, an
