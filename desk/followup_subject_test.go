@@ -78,3 +78,31 @@ func TestFollowUpFindsTheRequestersNumberAmongTheSubjects(t *testing.T) {
 		})
 	}
 }
+
+// A number typed by hand in a subject finds its ticket as the one our
+// acknowledgement's subject carries does: on a Serbian Cyrillic keyboard
+// ("ДКП-2026-1"), or with spaces. It joins only its requester's mail.
+func TestFollowUpFindsANumberTypedByHand(t *testing.T) {
+	tests := []struct {
+		subject, from string
+		want          inquiry.Disposition
+	}{
+		{"Одг: ДКП-2026-1", "marko@example.rs", inquiry.Attached},
+		{"lidhur me kërkesën dkp 2026 000001", "marko@example.rs", inquiry.Attached},
+		{"Одг: ДКП-2026-1", "mallory@evil.example", inquiry.Filed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.subject+" from "+tt.from, func(t *testing.T) {
+			f := newFixture(t)
+			f.handle(citizen("orig@example.rs", "marko@example.rs", "Захтев", "Поштовани, молим вас за копију уговора о реновирању стадиона у Призрену."))
+			d := f.handle(citizen("again@example.org", tt.from, tt.subject, "Да ли сте примили мој захтев? Нисам добио никакав одговор."))
+			ts := f.tickets()
+			switch {
+			case d != tt.want:
+				t.Errorf("%s, want %s", d, tt.want)
+			case d == inquiry.Filed && ts[len(ts)-1].Mentions != "DKP-2026-000001":
+				t.Errorf("the stranger's ticket mentions %q, want DKP-2026-000001", ts[len(ts)-1].Mentions)
+			}
+		})
+	}
+}

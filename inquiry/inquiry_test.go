@@ -15,6 +15,15 @@ func TestFindNumber(t *testing.T) {
 		{"DKP-26-000042", ""},
 		{"no number here", ""},
 		{"XDKP-2026-000042", ""},
+		// Typed by hand: on a Serbian Cyrillic keyboard, apart, with an
+		// en dash.
+		{"Одг: ДКП-2026-42", "DKP-2026-000042"},
+		{"захтев дкп-2026-000042", "DKP-2026-000042"},
+		{"lidhur me kërkesën dkp 2026 000042", "DKP-2026-000042"},
+		{"DKP–2026–42", "DKP-2026-000042"},
+		{"ДКП 2026", ""},
+		{"ДКПX-2026-42", ""},
+		{"Шабац-2026-42", ""},
 	}
 	for _, tt := range tests {
 		if got := FindNumber("DKP", tt.subject); got != tt.want {

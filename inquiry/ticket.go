@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // State is where a ticket stands in its life.
@@ -183,8 +184,10 @@ type Entry struct {
 }
 
 // numberPattern matches a ticket number anywhere in a text, e.g. in a subject
-// "Re: [DKP-2026-000042]". The prefix is letters; case is ignored.
-var numberPattern = regexp.MustCompile(`(?i)\b([A-Z]{2,10})-(\d{4})-(\d{1,9})\b`)
+// "Re: [DKP-2026-000042]". The prefix is letters; case is ignored. Typed by
+// hand its parts may be apart ("dkp 2026 42") or joined by the en dash a
+// word processor puts for "-".
+var numberPattern = regexp.MustCompile(`(?i)\b([A-Z]{2,10})[-– ](\d{4})[-– ](\d{1,9})\b`)
 
 // FormatNumber renders a ticket number: prefix, year, six-digit sequence.
 func FormatNumber(prefix string, year, seq int) string {
@@ -219,6 +222,10 @@ func FindNumbers(prefix, s string, max int) []string {
 // numbers yields the ticket numbers with the given prefix in s, in order.
 func numbers(prefix, s string) iter.Seq[string] {
 	return func(yield func(string) bool) {
+		if strings.ContainsFunc(s, isCyrillic) {
+			// A prefix typed on a Serbian keyboard ("ДКП-2026-42").
+			s = strings.Map(latinLetter, s)
+		}
 		for _, m := range numberPattern.FindAllStringSubmatch(s, -1) {
 			if !strings.EqualFold(m[1], prefix) {
 				continue
@@ -233,6 +240,30 @@ func numbers(prefix, s string) iter.Seq[string] {
 			}
 		}
 	}
+}
+
+func isCyrillic(r rune) bool { return r >= 'Ѐ' && r <= 'ӿ' }
+
+// Serbian Cyrillic letters that have a single one in A–Z, and those
+// letters, in the same order.
+const (
+	cyrillicLetters = "АБВГДЕЗИЈКЛМНОПРСТУФХЦ"
+	theirLatin      = "ABVGDEZIJKLMNOPRSTUFHC"
+)
+
+// latinLetter is r in Latin letters when it is a Cyrillic letter with a
+// single Latin one (in either case), else r.
+func latinLetter(r rune) rune {
+	// Each of cyrillicLetters is two bytes of UTF-8.
+	i := strings.IndexRune(cyrillicLetters, unicode.ToUpper(r))
+	if i < 0 {
+		return r
+	}
+	l := rune(theirLatin[i/2])
+	if unicode.IsLower(r) {
+		return unicode.ToLower(l)
+	}
+	return l
 }
 
 // SetAsideKind says why a message was set aside instead of ticketed.
