@@ -917,3 +917,45 @@ func TestModelLanguageOnlyWhereDetectionHasNone(t *testing.T) {
 		})
 	}
 }
+
+// The model reads the sender's own words, as the built-in classifier does:
+// a reply that quotes our acknowledgement ("… a request for access to
+// public documents … the legal deadline") would otherwise have our words
+// decide its category. A message with nothing but a quote is sent whole.
+func TestUserContentLeavesQuotesOut(t *testing.T) {
+	quote := "Më mër, 25 nën 2026 në 11:00 Divizioni për Komunikim Publik <komunikimi@mkrs.example> shkroi:\n" +
+		"> Kërkesa juaj për qasje në dokumente publike u regjistrua me numrin DKP-2026-000001.\n" +
+		"> Afati ligjor për përgjigje është 7 ditë pune.\n"
+	tests := []struct {
+		name, text string
+		want       []string
+		wantNot    []string
+	}{
+		{"a reply above the quote", "Faleminderit! Kur mund të vij për intervistë me ministrin?\n\n" + quote,
+			[]string{"intervistë me ministrin"}, []string{"Afati ligjor", "shkroi:"}},
+		{"a quote alone", quote, []string{"Afati ligjor"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			content, err := userContent(&inquiry.Message{Subject: "Re: [DKP-2026-000001] Kërkesë", Text: tt.text}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inner := strings.TrimSuffix(strings.TrimPrefix(content, openTag+"\n"), "\n"+closeTag)
+			var env envelope
+			if err := json.Unmarshal([]byte(inner), &env); err != nil {
+				t.Fatalf("envelope: %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(env.Body, w) {
+					t.Errorf("the model is not sent %q:\n%s", w, env.Body)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(env.Body, w) {
+					t.Errorf("the model is sent %q, quoted from our mail:\n%s", w, env.Body)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"sportel/classifier"
 	"sportel/inquiry"
 )
 
@@ -54,7 +55,9 @@ func userContent(m *inquiry.Message, redact bool) (string, error) {
 	// Only the start reaches the model: cut before masking, so a huge
 	// mail costs what 16 KiB costs. The margin keeps a number or address
 	// that straddles the final cut whole while it is masked.
-	subject, body := truncateUTF8(m.Subject, 2*maxSubjectBytes), truncateUTF8(m.Text, 2*maxBodyBytes)
+	// The sender's own words, as the built-in classifier reads them: a
+	// quoted acknowledgement of ours would otherwise decide the category.
+	subject, body := truncateUTF8(m.Subject, 2*maxSubjectBytes), truncateUTF8(classifier.StripQuotedAndSignature(m.Text), 2*maxBodyBytes)
 	if redact {
 		subject, body = Redact(subject), Redact(body)
 	}
