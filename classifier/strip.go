@@ -131,7 +131,8 @@ func isHeaderBlockStart(lines []string, i int, lower string) bool {
 var replyVerbs = []string{
 	"wrote:", "writes:", "shkroi:", "shkruajti:", "ka shkruar:", "shkruan:",
 	"napisao:", "napisala:", "napisao/la:", "je napisao:", "je napisala:", "piše:", "pise:",
-	"написао:", "написала:", "пише:", "schrieb:", "a écrit :", "a écrit:",
+	"napisao je:", "napisala je:", "napisao/la je:",
+	"написао:", "написала:", "написао/ла:", "пише:", "schrieb:", "a écrit :", "a écrit:",
 }
 
 // isReplyHeader matches the line that introduces a quoted reply, e.g.

@@ -35,6 +35,16 @@ func TestStripQuotedAndSignature(t *testing.T) {
 			want: "Хвала на одговору.",
 		},
 		{
+			name: "gmail's serbian cyrillic reply header",
+			in:   "Хвала на одговору.\n\nсре, 25. нов 2026. у 11:00 Divizioni <komunikimi@mkrs.example> је написао/ла:\n> Поштовани,",
+			want: "Хвала на одговору.",
+		},
+		{
+			name: "croatian reply header",
+			in:   "Hvala, čekam odgovor.\n\nsri, 25. stu 2026. u 11:00 Divizioni <komunikimi@mkrs.example> napisao je:\n> Poštovani,",
+			want: "Hvala, čekam odgovor.",
+		},
+		{
 			name: "bottom posting keeps the answer below the quote",
 			in:   "On Mon, 2 Mar 2026, DKP <info@mkrs.example> wrote:\n> Which contract do you mean?\n\nThe one for the stadium roof, signed in 2025.",
 			want: "The one for the stadium roof, signed in 2025.",
