@@ -315,12 +315,8 @@ func followUpLanguage(t inquiry.Ticket, m *inquiry.Message) inquiry.Language {
 // to (its In-Reply-To, else its last reference), "" when it replies to
 // none.
 func (d *Desk) answersAck(tx store.Tx, m *inquiry.Message) (string, error) {
-	parent := m.InReplyTo
-	if len(parent) == 0 && len(m.References) > 0 {
-		parent = m.References[len(m.References)-1:]
-	}
 	var ours []string
-	for _, ref := range parent {
+	for _, ref := range repliedTo(m) {
 		if strings.HasPrefix(ref, MessageIDPrefix) {
 			ours = append(ours, ref)
 		}

@@ -76,12 +76,7 @@ func (d *Desk) referencedTickets(tx store.Tx, m *inquiry.Message, max int) ([]in
 // officer. The notification's Message-ID is random, so the reply cannot be
 // forged by guessing.
 func (d *Desk) notifiedTicket(tx store.Tx, m *inquiry.Message, officer inquiry.Officer) (inquiry.Ticket, bool, error) {
-	parent := m.InReplyTo
-	if len(parent) == 0 && len(m.References) > 0 {
-		// A client that threads by References alone: its last is the
-		// mail replied to.
-		parent = m.References[len(m.References)-1:]
-	}
+	parent := repliedTo(m)
 	if len(parent) == 0 {
 		return inquiry.Ticket{}, false, nil
 	}
@@ -528,13 +523,13 @@ func (d *Desk) officerMailAboutTicket(tx store.Tx, m *inquiry.Message, officer i
 	// mailbox (set while they are away) sends this notice back, and with
 	// it a mail about the ticket again: told each time, that went on
 	// without end. One notice an hour about a ticket says it all.
-	last, ok, err := tx.LatestJob(t.ID, inquiry.JobQuarantined, officer.ID)
+	toldAt, told, err := toldWithin(tx, t, officer, subject, now)
 	if err != nil {
 		return intakeResult{}, false, err
 	}
-	if ok && last.Mail != nil && last.Mail.Subject == subject && now.Sub(last.CreatedAt) < aboutTicketQuiet {
+	if told {
 		e.Text = "officer's mail about the ticket, not an answer to its notification: not relayed; the officer was told so at " +
-			last.CreatedAt.In(d.cfg.Location).Format("15:04") + " and is not told again within the hour\n\n" + m.Text
+			toldAt.In(d.cfg.Location).Format("15:04") + " and is not told again within the hour\n\n" + m.Text
 		if err := tx.AddEntry(e); err != nil {
 			return intakeResult{}, false, err
 		}
@@ -545,6 +540,26 @@ func (d *Desk) officerMailAboutTicket(tx store.Tx, m *inquiry.Message, officer i
 	}
 	tell := d.staffMail("undeliverable", officer, subject, text, now)
 	return d.keepAndTell(tx, m, officer, &t, e, tell, "officer's mail about the ticket, not an answer to its notification", now)
+}
+
+// repliedTo is the Message-ID m replies to: its In-Reply-To, else, from a
+// client that threads by References alone, their last.
+func repliedTo(m *inquiry.Message) []string {
+	if len(m.InReplyTo) == 0 && len(m.References) > 0 {
+		return m.References[len(m.References)-1:]
+	}
+	return m.InReplyTo
+}
+
+// toldWithin reports when officer was last told, by a notice with subject
+// about t, within aboutTicketQuiet of now: the notice is not sent again
+// then (a forwarding rule would send it back without end).
+func toldWithin(tx store.Tx, t inquiry.Ticket, officer inquiry.Officer, subject string, now time.Time) (time.Time, bool, error) {
+	last, ok, err := tx.LatestJob(t.ID, inquiry.JobQuarantined, officer.ID)
+	if err != nil || !ok || last.Mail == nil || last.Mail.Subject != subject || now.Sub(last.CreatedAt) >= aboutTicketQuiet {
+		return time.Time{}, false, err
+	}
+	return last.CreatedAt, true, nil
 }
 
 // aboutTicketQuiet is how long after telling an officer that their mail

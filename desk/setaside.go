@@ -164,10 +164,7 @@ func (d *Desk) sharedMailboxReply(tx store.Tx, t inquiry.Ticket, m *inquiry.Mess
 	if !inquiry.SameAddress(m.From.Address, d.cfg.Mailbox.Address) || d.ownMessageID(m.MessageID) {
 		return nil
 	}
-	parent := m.InReplyTo
-	if len(parent) == 0 && len(m.References) > 0 {
-		parent = m.References[len(m.References)-1:]
-	}
+	parent := repliedTo(m)
 	if len(parent) == 0 {
 		return nil
 	}
@@ -180,8 +177,7 @@ func (d *Desk) sharedMailboxReply(tx store.Tx, t inquiry.Ticket, m *inquiry.Mess
 		return nil
 	}
 	subject := "Sportel: mesazhi nga adresa e përbashkët nuk u dërgua [" + t.Number + "]"
-	last, ok, err := tx.LatestJob(t.ID, inquiry.JobQuarantined, officer.ID)
-	if err != nil || ok && last.Mail != nil && last.Mail.Subject == subject && now.Sub(last.CreatedAt) < aboutTicketQuiet {
+	if _, told, err := toldWithin(tx, t, officer, subject, now); err != nil || told {
 		return err
 	}
 	text := fmt.Sprintf("Mesazhi për %s që u dërgua nga adresa e përbashkët %s, si përgjigje e njoftimit tuaj, nuk iu dërgua qytetarit "+
